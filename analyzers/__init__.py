@@ -1,0 +1,1 @@
+"""Streaming analyzers: voice activity, speech recognition (later: face, voice, content)."""

@@ -1,0 +1,61 @@
+"""The speech-recognition interface every engine implements.
+
+A ``SpeechModel`` is loaded once per process and shared; each interview opens its own ``RecognizerStream``.
+Stream methods block (they run the model) and are called from the inference pool, one call at a time per stream.
+Audio is always 16 kHz mono signed 16-bit PCM, as numpy int16 arrays.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+import numpy as np
+
+SAMPLE_RATE = 16000
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    start_ms: int
+    end_ms: int
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A partial (still changing) or final recognition of one utterance; times on the stream's media clock."""
+
+    text: str
+    is_final: bool
+    start_ms: int
+    end_ms: int
+    words: tuple[Word, ...] = field(default=())
+    engine: str = ""
+
+
+class RecognizerStream(ABC):
+    @abstractmethod
+    def start_utterance(self, start_ms: int) -> None:
+        """Speech began at ``start_ms`` (media clock); following audio belongs to this utterance."""
+
+    @abstractmethod
+    def accept(self, pcm: np.ndarray) -> Transcript | None:
+        """Take more audio of the open utterance; may return a fresh partial transcript."""
+
+    @abstractmethod
+    def finish_utterance(self) -> Transcript | None:
+        """Speech ended: return the final transcript of the utterance (None if nothing was recognised)."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release per-stream resources."""
+
+
+class SpeechModel(ABC):
+    model_id: str
+    language: str
+
+    @abstractmethod
+    def open_stream(self) -> RecognizerStream:
+        """A new recognizer for one interview, sharing this loaded model."""

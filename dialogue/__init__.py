@@ -1,0 +1,1 @@
+"""Interview plans, turn-taking and the session state machine."""

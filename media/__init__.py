@@ -1,0 +1,1 @@
+"""WebRTC peer handling and media conversion (aiortc)."""

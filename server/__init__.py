@@ -1,0 +1,1 @@
+"""Live AI interview server: HTTP API, signalling, event streams, storage, bus."""

@@ -1,0 +1,129 @@
+"""Typed, versioned events: what the pipeline publishes, the store keeps and the WebSocket streams carry.
+
+Every event is a pydantic model with a ``type`` tag and ``v`` (schema version). Observers and the candidate page
+receive them as JSON objects ``{"v": 1, "type": ..., "interview_id": ..., "at": ..., ...}``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, Field, TypeAdapter
+
+SCHEMA_VERSION = 1
+
+
+class _Event(BaseModel):
+    v: int = SCHEMA_VERSION
+    interview_id: str
+    at: float = Field(default_factory=time.time, description="Unix time the server produced the event")
+
+
+class InterviewStateChanged(_Event):
+    type: Literal["interview.state"] = "interview.state"
+    status: Literal["created", "consented", "live", "finished", "failed"]
+    reason: str | None = None
+
+
+class ConnectionStateChanged(_Event):
+    type: Literal["connection.state"] = "connection.state"
+    state: Literal["connecting", "connected", "disconnected", "failed", "closed", "replaced"]
+    connection_id: str
+
+
+class QuestionAsked(_Event):
+    type: Literal["question.asked"] = "question.asked"
+    turn_index: int
+    question_index: int
+    questions_total: int
+    text: str
+    kind: Literal["disclosure", "question", "followup", "closing"] = "question"
+
+
+class SpeechStarted(_Event):
+    type: Literal["speech.started"] = "speech.started"
+    turn_index: int
+    media_ms: int
+
+
+class SpeechEnded(_Event):
+    type: Literal["speech.ended"] = "speech.ended"
+    turn_index: int
+    media_ms: int
+
+
+class WordTiming(BaseModel):
+    text: str
+    start_ms: int
+    end_ms: int
+
+
+class TranscriptPartial(_Event):
+    type: Literal["transcript.partial"] = "transcript.partial"
+    turn_index: int
+    text: str
+    start_ms: int
+    end_ms: int
+
+
+class TranscriptFinal(_Event):
+    type: Literal["transcript.final"] = "transcript.final"
+    turn_index: int
+    seq: int
+    text: str
+    start_ms: int
+    end_ms: int
+    words: list[WordTiming] = []
+
+
+class AnswerEnded(_Event):
+    type: Literal["answer.ended"] = "answer.ended"
+    turn_index: int
+    text: str
+    reason: str
+
+
+class MediaStats(_Event):
+    type: Literal["media.stats"] = "media.stats"
+    audio_frames: int
+    video_frames_received: int
+    video_frames_sampled: int
+    video_frames_dropped: int
+    video_fps: float
+    width: int | None = None
+    height: int | None = None
+
+
+class ErrorEvent(_Event):
+    type: Literal["error"] = "error"
+    code: str
+    message: str
+
+
+InterviewEvent = Annotated[
+    Union[
+        InterviewStateChanged,
+        ConnectionStateChanged,
+        QuestionAsked,
+        SpeechStarted,
+        SpeechEnded,
+        TranscriptPartial,
+        TranscriptFinal,
+        AnswerEnded,
+        MediaStats,
+        ErrorEvent,
+    ],
+    Field(discriminator="type"),
+]
+
+event_adapter: TypeAdapter[InterviewEvent] = TypeAdapter(InterviewEvent)
+
+# Events too frequent or too transient to keep in the timeline table.
+TRANSIENT_EVENT_TYPES = frozenset({"transcript.partial", "media.stats"})
+
+
+def parse_event(data: str | bytes | dict) -> InterviewEvent:
+    if isinstance(data, dict):
+        return event_adapter.validate_python(data)
+    return event_adapter.validate_json(data)
