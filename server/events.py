@@ -38,7 +38,8 @@ class QuestionAsked(_Event):
     question_index: int
     questions_total: int
     text: str
-    kind: Literal["disclosure", "question", "followup", "closing"] = "question"
+    kind: Literal["question", "followup", "closing"] = "question"
+    preamble: str | None = Field(default=None, description="Said before the question (the AI disclosure)")
 
 
 class SpeechStarted(_Event):

@@ -1,0 +1,131 @@
+"""The interview session state machine: which question comes next, and when the interview ends.
+
+A follow-up policy decides after each answer; the plain policy here moves to the next planned question. The
+full follow-up engine implements ``FollowUpPolicy`` and returns follow-up prompts without touching the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+STATUSES = ("created", "consented", "live", "finished", "failed")
+_ALLOWED = {
+    "created": {"consented", "failed"},
+    "consented": {"consented", "live", "failed"},
+    "live": {"live", "finished", "failed"},
+    "finished": set(),
+    "failed": set(),
+}
+
+
+class InvalidTransition(Exception):
+    pass
+
+
+def check_transition(current: str, new: str) -> None:
+    if new not in _ALLOWED.get(current, set()):
+        raise InvalidTransition(f"interview cannot go from {current} to {new}")
+
+
+@dataclass(frozen=True)
+class PlanQuestion:
+    id: str | None
+    text: str
+    competency: str = ""
+    time_limit_s: int = 180
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """Something the interviewer says: a planned question, a follow-up, or the closing words."""
+
+    kind: Literal["question", "followup", "closing"]
+    text: str
+    question_index: int
+    question_id: str | None = None
+    time_limit_s: int | None = None
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    turn_index: int
+    question_index: int
+    kind: str
+    text: str
+    reason: str
+
+
+class FollowUpPolicy(Protocol):
+    def after_answer(self, session: InterviewSession, answer: AnswerRecord) -> Prompt | None:
+        """A follow-up prompt for this answer, or None to move on to the next planned question."""
+
+
+class NoFollowUps:
+    def after_answer(self, session: InterviewSession, answer: AnswerRecord) -> Prompt | None:
+        return None
+
+
+CLOSING = {
+    "en": "Thank you, that was the last question. The interview is finished; you may close this page.",
+    "zh": "谢谢，这是最后一个问题。面试已经结束，您可以关闭此页面。",
+}
+DISCLOSURE = {
+    "en": "Hello, I am an AI interviewer. I will ask you a few questions; a person at the company reviews the "
+    "results, and you can ask for a human review at any time.",
+    "zh": "您好，我是 AI 面试官。我会问您几个问题；公司的工作人员会审阅结果，您可以随时要求人工复核。",
+}
+
+
+class InterviewSession:
+    def __init__(
+        self,
+        questions: list[PlanQuestion],
+        language: str = "en",
+        question_index: int = 0,
+        turn_count: int = 0,
+        policy: FollowUpPolicy | None = None,
+    ):
+        if not questions:
+            raise ValueError("an interview plan needs at least one question")
+        self.questions = questions
+        self.language = language if language in CLOSING else "en"
+        self.question_index = question_index
+        self.turn_count = turn_count
+        self.policy = policy or NoFollowUps()
+        self.current: Prompt | None = None
+        self.finished = False
+
+    @property
+    def questions_total(self) -> int:
+        return len(self.questions)
+
+    def _question_prompt(self, index: int) -> Prompt:
+        q = self.questions[index]
+        return Prompt("question", q.text, index, q.id, q.time_limit_s)
+
+    def resume(self, current_turn: Prompt | None) -> Prompt:
+        """The prompt to put (again) to a candidate who (re)joins."""
+        if current_turn is not None:
+            self.current = current_turn
+            return current_turn
+        if self.question_index >= len(self.questions):
+            self.finished = True
+            self.current = Prompt("closing", CLOSING[self.language], self.question_index)
+            return self.current
+        self.current = self._question_prompt(self.question_index)
+        return self.current
+
+    def answer_finished(self, answer: AnswerRecord) -> Prompt:
+        """Decide what comes after an answer: a follow-up, the next question, or the closing."""
+        follow_up = self.policy.after_answer(self, answer)
+        if follow_up is not None:
+            self.current = follow_up
+            return follow_up
+        self.question_index += 1
+        if self.question_index >= len(self.questions):
+            self.finished = True
+            self.current = Prompt("closing", CLOSING[self.language], self.question_index)
+        else:
+            self.current = self._question_prompt(self.question_index)
+        return self.current

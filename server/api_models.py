@@ -1,0 +1,140 @@
+"""Request and response models of the HTTP API (they validate requests and generate the OpenAPI document)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginRequest(Strict):
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=1000)
+
+
+class UserOut(BaseModel):
+    id: str
+    email: str
+    role: str
+    org_id: str
+    display_name: str
+
+
+class LoginResponse(BaseModel):
+    user: UserOut
+
+
+class JobOut(BaseModel):
+    id: str
+    title: str
+    description: str
+    language: str
+
+
+class JobList(BaseModel):
+    jobs: list[JobOut]
+
+
+class CandidateIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr | Literal[""] = ""
+
+
+class CreateInterviewRequest(Strict):
+    job_id: str = Field(max_length=64)
+    candidate: CandidateIn
+    language: Literal["en", "zh", "ko"] | None = None
+
+
+class CreateInterviewResponse(BaseModel):
+    interview_id: str
+    link: str
+    token: str
+
+
+class InterviewSummary(BaseModel):
+    id: str
+    status: str
+    language: str
+    job_title: str
+    candidate_name: str
+    created_at: str | None
+    live_connected: bool = False
+
+
+class InterviewList(BaseModel):
+    interviews: list[InterviewSummary]
+
+
+class InterviewDetail(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    status: str
+    language: str
+
+
+class ConsentOut(BaseModel):
+    kind: str
+    version: str
+    text: str
+    required: bool
+    granted: bool | None = None
+
+
+class CandidateSession(BaseModel):
+    interview_id: str
+    candidate_name: str
+    job_title: str
+    language: str
+    status: str
+    disclosure: str
+    consents: list[ConsentOut]
+    questions_total: int
+
+
+class ConsentDecisions(Strict):
+    ai_evaluation: bool
+    recording: bool
+    face_voice_analysis: bool
+
+
+class ConsentRequest(Strict):
+    token: str = Field(max_length=2000)
+    decisions: ConsentDecisions
+    language: Literal["en", "zh", "ko"] | None = None
+
+
+class ConsentResponse(BaseModel):
+    status: str
+    consents: list[ConsentOut]
+
+
+class OfferRequest(Strict):
+    token: str = Field(max_length=2000)
+    sdp: str
+    type: Literal["offer"]
+    takeover: bool = False
+
+
+class AnswerResponse(BaseModel):
+    sdp: str
+    type: Literal["answer"] = "answer"
+    connection_id: str
+
+
+class LoopLag(BaseModel):
+    p50: float
+    p95: float
+    max: float
+    samples: int
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"] = "ok"
+    live_sessions: int
+    connected_sessions: int
+    loop_lag_ms: LoopLag

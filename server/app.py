@@ -1,0 +1,43 @@
+"""The aiohttp application: routes, middleware, and the server context's start and stop."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from server.context import ServerContext
+from server.http_errors import error_middleware
+from server.routes import candidate, hr, pages, streams  # noqa: F401  (modules register their routes)
+from server.routes.common import CTX_KEY, api
+from server.settings import Settings
+from web_client import WEB_ROOT
+
+MAX_BODY_BYTES = 256 * 1024
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler):
+    resp = await handler(request)
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    resp.headers.setdefault("Referrer-Policy", "no-referrer")
+    resp.headers.setdefault("X-Frame-Options", "DENY")
+    return resp
+
+
+def create_app(settings: Settings, ctx: ServerContext | None = None) -> web.Application:
+    app = web.Application(middlewares=[error_middleware, security_headers], client_max_size=MAX_BODY_BYTES)
+    context = ctx or ServerContext.create(settings)
+    app[CTX_KEY] = context
+    app.add_routes(api.table)
+    app.add_routes(pages.routes)
+    app.add_routes(streams.routes)
+    app.router.add_static("/static/", WEB_ROOT, show_index=False)
+
+    async def on_startup(app: web.Application) -> None:
+        await context.start()
+
+    async def on_cleanup(app: web.Application) -> None:
+        await context.stop()
+
+    app.on_startup.append(on_startup)
+    app.on_cleanup.append(on_cleanup)
+    return app

@@ -1,0 +1,150 @@
+"""``interview-server``: serve, seed demo data, manage speech models, migrate the database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+
+import structlog
+
+from server.settings import Settings
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO), format="%(message)s", stream=sys.stderr)
+    logging.getLogger("aioice").setLevel(logging.WARNING)
+    logging.getLogger("aiortc").setLevel(logging.WARNING)
+    structlog.configure(
+        processors=[structlog.processors.add_log_level, structlog.processors.TimeStamper(fmt="iso"),
+                    structlog.processors.format_exc_info, structlog.processors.JSONRenderer()],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+    )
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    for name in ("host", "port", "data_dir", "database_url", "bus_url", "public_base_url"):
+        value = getattr(args, name, None)
+        if value is not None:
+            overrides[name] = value
+    if getattr(args, "ice_host", None):
+        overrides["ice_host_addresses"] = args.ice_host
+    if getattr(args, "allow_download", False):
+        overrides["allow_model_download"] = True
+    return Settings(**overrides)
+
+
+def _add_server_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--data-dir", dest="data_dir")
+    p.add_argument("--database-url", dest="database_url", help="e.g. postgresql+asyncpg://user@host/db")
+    p.add_argument("--bus-url", dest="bus_url", help="memory:// or redis://127.0.0.1:6379/0")
+    p.add_argument("--public-base-url", dest="public_base_url")
+    p.add_argument("--ice-host", action="append", help="address to advertise in ICE (repeatable)")
+
+
+async def _serve(settings: Settings, demo: bool) -> None:
+    from aiohttp import web
+
+    from server.app import create_app
+    from server.demo import seed_demo
+    from server.routes.common import CTX_KEY
+
+    app = create_app(settings)
+    runner = web.AppRunner(app, handle_signals=True)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    ctx = app[CTX_KEY]
+    if demo:
+        info = await seed_demo(ctx.store, settings)
+        print(f"DEMO_LOGIN email={info.email} password={info.password}", flush=True)
+        print(f"HR_PAGE {settings.resolved_base_url}/login", flush=True)
+        print(f"CANDIDATE_LINK {info.link}", flush=True)
+    # Load the default speech model now, so the first candidate does not wait for it.
+    await ctx.speech_model("en")
+    print(f"READY {settings.resolved_base_url}", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
+async def _demo(settings: Settings) -> None:
+    from server.demo import seed_demo
+    from server.storage.store import Store
+
+    store = Store(settings.resolved_database_url)
+    await store.migrate()
+    info = await seed_demo(store, settings)
+    await store.close()
+    print(json.dumps(info.__dict__, indent=2))
+
+
+async def _migrate(settings: Settings) -> None:
+    from server.storage.store import Store
+
+    store = Store(settings.resolved_database_url)
+    await store.migrate()
+    await store.close()
+    print("database is at the newest schema")
+
+
+def _models(settings: Settings, action: str, model_id: str | None) -> int:
+    from analyzers.model_registry import ModelManager
+
+    manager = ModelManager(settings.resolved_model_cache_dir, settings.allow_model_download)
+    if action == "list":
+        print(json.dumps(manager.status(), indent=2, default=str))
+        return 0
+    if not model_id:
+        print("name a model id (see `interview-server models list`)", file=sys.stderr)
+        return 2
+    path = manager.resolve(model_id)
+    print(path)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="interview-server", description=__doc__)
+    parser.add_argument("--log-level", default="info")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the server")
+    _add_server_flags(serve)
+    serve.add_argument("--demo", action="store_true", help="seed demo data and print a login and a candidate link")
+    demo = sub.add_parser("demo", help="seed demo data and print a candidate link")
+    _add_server_flags(demo)
+    db = sub.add_parser("db", help="database schema")
+    db.add_argument("action", choices=["upgrade"])
+    _add_server_flags(db)
+    models = sub.add_parser("models", help="speech models: list, or fetch/resolve one")
+    models.add_argument("action", choices=["list", "fetch"])
+    models.add_argument("model_id", nargs="?")
+    models.add_argument("--data-dir", dest="data_dir")
+    models.add_argument("--allow-download", action="store_true")
+    args = parser.parse_args(argv)
+    _configure_logging(args.log_level)
+    settings = _settings(args)
+    if args.command == "serve":
+        try:
+            asyncio.run(_serve(settings, args.demo))
+        except KeyboardInterrupt:
+            pass
+        return 0
+    if args.command == "demo":
+        asyncio.run(_demo(settings))
+        return 0
+    if args.command == "db":
+        asyncio.run(_migrate(settings))
+        return 0
+    if args.command == "models":
+        return _models(settings, args.action, args.model_id)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Everything one server process shares: settings, storage, bus, signer, models, live interviews."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+import structlog
+
+from analyzers import inference_pool
+from analyzers.asr import SpeechModel
+from analyzers.model_registry import ModelManager
+from dialogue.session import PlanQuestion
+from media.ice import advertise_host_addresses
+from server.auth import Signer
+from server.bus import EventBus, make_bus
+from server.live_interview import LiveInterview
+from server.loop_monitor import LoopLagMonitor
+from server.settings import Settings
+from server.storage.store import Store
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class ServerContext:
+    settings: Settings
+    store: Store
+    bus: EventBus
+    signer: Signer
+    models: ModelManager
+    loop_monitor: LoopLagMonitor = field(default_factory=LoopLagMonitor)
+    live: dict[str, LiveInterview] = field(default_factory=dict)
+    _live_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @classmethod
+    def create(cls, settings: Settings) -> ServerContext:
+        inference_pool.configure(settings.inference_threads)
+        advertise_host_addresses(settings.ice_host_addresses)
+        return cls(
+            settings=settings,
+            store=Store(settings.resolved_database_url),
+            bus=make_bus(settings.bus_url, settings.event_queue_size),
+            signer=Signer(settings.resolved_secret_key, settings.link_max_age_s, settings.session_max_age_s),
+            models=ModelManager(settings.resolved_model_cache_dir, settings.allow_model_download),
+        )
+
+    async def start(self) -> None:
+        await self.store.migrate()
+        await self.bus.start()
+        self.loop_monitor.start()
+
+    async def stop(self) -> None:
+        for live in list(self.live.values()):
+            await live.close()
+        self.live.clear()
+        await self.loop_monitor.stop()
+        await self.bus.close()
+        await self.store.close()
+
+    async def speech_model(self, language: str) -> SpeechModel:
+        model_id = self.settings.asr_models.get(language) or self.settings.asr_models["en"]
+        return await inference_pool.run_inference(self.models.load, model_id)
+
+    async def live_interview(self, interview_id: str) -> LiveInterview:
+        """The interview's live runtime on this node, created (and restored from storage) on first use."""
+        async with self._live_lock:
+            live = self.live.get(interview_id)
+            if live is not None:
+                return live
+            iv = await self.store.interview(interview_id)
+            questions = [
+                PlanQuestion(q.id, q.text, q.competency, q.time_limit_s)
+                for q in await self.store.plan_questions(iv.plan_id)
+            ]
+            model = await self.speech_model(iv.language)
+            if not iv.asr_model:
+                await self.store.update_interview(interview_id, asr_model=model.model_id)
+            live = LiveInterview(self, interview_id, iv.language, questions, model)
+            await live.restore()
+            self.live[interview_id] = live
+            return live

@@ -1,0 +1,354 @@
+"""One live interview on this node: the candidate's connection, speech recognition, the dialogue loop.
+
+Everything that reaches the store or the bus goes through one ordered worker queue, so observers see events in
+the order they happened and a crash loses at most the utterance being spoken. Model calls happen inside the
+transcriber on the inference pool, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from analyzers.asr import SpeechModel
+from analyzers.transcriber import (
+    StreamingTranscriber,
+    TranscriptUpdate,
+    UtteranceDone,
+    UtteranceEnded,
+    UtteranceStarted,
+)
+from dialogue.session import DISCLOSURE, AnswerRecord, InterviewSession, PlanQuestion, Prompt
+from dialogue.turn_taking import AnswerEndDetector, TurnTakingConfig
+from media.audio import AudioChunk
+from media.peer import CandidatePeer
+from media.video import LatestFrameSlot
+from server import events as ev
+from server.storage.models import new_id
+
+if TYPE_CHECKING:
+    from server.context import ServerContext
+
+log = structlog.get_logger(__name__)
+
+
+class ConnectError(Exception):
+    def __init__(self, code: str, message: str, status: int = 409):
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+@dataclass
+class _Connection:
+    id: str
+    peer: CandidatePeer
+    video: LatestFrameSlot
+    transcriber: StreamingTranscriber
+    tasks: list[asyncio.Task]
+    base_ms: int = 0  # interview time (ms since it went live) at which this connection's media clock starts
+    base_set: bool = False
+    last_media_ms: int = 0
+    state: str = "connecting"
+
+
+class LiveInterview:
+    def __init__(
+        self,
+        ctx: ServerContext,
+        interview_id: str,
+        language: str,
+        questions: list[PlanQuestion],
+        speech_model: SpeechModel,
+        turn_config: TurnTakingConfig | None = None,
+    ):
+        self.ctx = ctx
+        self.id = interview_id
+        self.language = language
+        self.speech_model = speech_model
+        self.turn_config = turn_config or TurnTakingConfig()
+        self.session = InterviewSession(questions, language)
+        self.connection: _Connection | None = None
+        self.started_at: datetime | None = None
+        self.status = "consented"
+        self.turn_index = -1
+        self.detector: AnswerEndDetector | None = None
+        self._answer_closing = False
+        self._work: asyncio.Queue[tuple[str, Any]] = asyncio.Queue(maxsize=512)
+        self._worker = asyncio.create_task(self._run_worker(), name=f"interview-{interview_id}")
+        self.dropped_work = 0
+        self.lock = asyncio.Lock()
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    async def restore(self) -> None:
+        """Load persisted progress (a rejoin or a server restart continues where the interview was)."""
+        iv = await self.ctx.store.interview(self.id)
+        self.status = iv.status
+        self.started_at = iv.started_at
+        if self.started_at is not None and self.started_at.tzinfo is None:
+            self.started_at = self.started_at.replace(tzinfo=timezone.utc)
+        turns = await self.ctx.store.turns(self.id)
+        self.session.question_index = iv.question_index
+        self.session.turn_count = len(turns)
+        self.turn_index = len(turns) - 1
+        open_turn = turns[-1] if turns and turns[-1].answer_ended_at is None else None
+        if open_turn is not None:
+            q = self.session.questions[min(open_turn.question_index, len(self.session.questions) - 1)]
+            self.session.current = Prompt(open_turn.kind, open_turn.question_text, open_turn.question_index, q.id,
+                                          q.time_limit_s)
+
+    def interview_ms(self) -> int:
+        if self.started_at is None:
+            return 0
+        return int((datetime.now(timezone.utc) - self.started_at).total_seconds() * 1000)
+
+    @property
+    def connected(self) -> bool:
+        return self.connection is not None and self.connection.state in ("connecting", "connected")
+
+    async def connect(self, offer_sdp: str, takeover: bool) -> tuple[str, str]:
+        """Accept a candidate connection; returns (answer SDP, connection id)."""
+        async with self.lock:
+            if self.status in ("finished", "failed"):
+                raise ConnectError("interview_finished", "This interview has already ended.")
+            if self.connected and not takeover:
+                raise ConnectError(
+                    "already_connected",
+                    "This interview is already open on another device or tab. Continue here to move it.",
+                )
+            if self.connection is not None:
+                await self._drop_connection("replaced")
+            conn_id = new_id()
+            video = LatestFrameSlot()
+            transcriber = StreamingTranscriber(self.speech_model, self._on_transcriber_event)
+            peer = CandidatePeer(conn_id, lambda chunk: self._on_audio(conn_id, chunk), video,
+                                 lambda state: self._on_peer_state(conn_id, state))
+            answer = await peer.answer(offer_sdp)  # raises SdpError on a bad offer; nothing changed yet
+            if self.status == "consented":
+                self.started_at = datetime.now(timezone.utc)
+                self.status = "live"
+                await self.ctx.store.update_interview(self.id, status="live", started_at=self.started_at)
+                self._enqueue("publish", ev.InterviewStateChanged(interview_id=self.id, status="live"))
+            conn = _Connection(conn_id, peer, video, transcriber, [], base_ms=self.interview_ms())
+            conn.tasks.append(asyncio.create_task(self._sample_video(conn)))
+            conn.tasks.append(asyncio.create_task(self._report_media(conn)))
+            self.connection = conn
+            self._enqueue("publish", ev.ConnectionStateChanged(interview_id=self.id, state="connecting",
+                                                               connection_id=conn_id))
+            self._enqueue("resume", None)
+            return answer, conn_id
+
+    async def _drop_connection(self, state: str) -> None:
+        conn, self.connection = self.connection, None
+        if conn is None:
+            return
+        for task in conn.tasks:
+            task.cancel()
+        await conn.transcriber.close()
+        await conn.peer.close()
+        self._enqueue("publish", ev.ConnectionStateChanged(interview_id=self.id, state=state, connection_id=conn.id))
+
+    async def disconnect(self) -> None:
+        async with self.lock:
+            await self._drop_connection("closed")
+
+    async def close(self) -> None:
+        await self.disconnect()
+        await self._work.join()
+        self._worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._worker
+
+    # --- media -------------------------------------------------------------------------------
+    def _on_audio(self, conn_id: str, chunk: AudioChunk) -> None:
+        conn = self.connection
+        if conn is None or conn.id != conn_id or self.status != "live":
+            return
+        if not conn.base_set:  # anchor the media clock to interview time at the first audio frame
+            conn.base_ms, conn.base_set = self.interview_ms() - chunk.t_ms, True
+        conn.last_media_ms = chunk.t_ms
+        conn.transcriber.push(chunk.pcm, chunk.t_ms)
+        detector = self.detector
+        if detector is not None and not self._answer_closing:
+            due = detector.due_at()
+            if due is not None and conn.base_ms + chunk.t_ms >= due:
+                reason = detector.check(conn.base_ms + chunk.t_ms)
+                if reason:
+                    self._answer_closing = True
+                    self._enqueue("answer_end", (detector, reason))
+
+    async def _on_peer_state(self, conn_id: str, state: str) -> None:
+        conn = self.connection
+        if conn is None or conn.id != conn_id:
+            return
+        conn.state = state
+        if state in ("connected", "failed", "closed"):
+            self._enqueue("publish", ev.ConnectionStateChanged(interview_id=self.id, state=state, connection_id=conn_id))
+        if state in ("failed", "closed"):
+            asyncio.create_task(self._drop_if_current(conn_id))
+
+    async def _drop_if_current(self, conn_id: str) -> None:
+        async with self.lock:
+            if self.connection is not None and self.connection.id == conn_id:
+                await self._drop_connection("disconnected")
+
+    async def _sample_video(self, conn: _Connection) -> None:
+        """Take the newest frame at the sampling rate; analyzers will consume these samples."""
+        period = 1.0 / max(0.1, self.ctx.settings.video_sample_fps)
+        while True:
+            await asyncio.sleep(period)
+            conn.video.take()
+
+    async def _report_media(self, conn: _Connection) -> None:
+        while True:
+            await asyncio.sleep(2.0)
+            v = conn.video
+            self._enqueue("publish", ev.MediaStats(
+                interview_id=self.id, audio_frames=conn.peer.audio_frames, video_frames_received=v.received,
+                video_frames_sampled=v.sampled, video_frames_dropped=v.dropped, video_fps=round(v.fps, 1),
+                width=v.width, height=v.height), droppable=True)
+
+    # --- recognition results -----------------------------------------------------------------
+    def _on_transcriber_event(self, event: Any) -> None:
+        conn = self.connection
+        base = conn.base_ms if conn else 0
+        conn_id = conn.id if conn else ""
+        if isinstance(event, TranscriptUpdate) and not event.transcript.is_final:
+            self._enqueue("partial", (event.transcript, base), droppable=True)
+        else:
+            self._enqueue("recognition", (event, base, conn_id))
+
+    def _enqueue(self, kind: str, item: Any, droppable: bool = False) -> None:
+        try:
+            self._work.put_nowait((kind, item))
+        except asyncio.QueueFull:
+            self.dropped_work += 1
+            if not droppable:
+                log.error("interview_work_queue_full", interview_id=self.id, kind=kind)
+
+    async def _run_worker(self) -> None:
+        while True:
+            kind, item = await self._work.get()
+            try:
+                await self._handle(kind, item)
+            except Exception:
+                log.exception("interview_work_failed", interview_id=self.id, kind=kind)
+            finally:
+                self._work.task_done()
+
+    async def _handle(self, kind: str, item: Any) -> None:
+        if kind == "publish":
+            await self.publish(item)
+        elif kind == "resume":
+            await self._resume()
+        elif kind == "partial":
+            t, base = item
+            if t.text.strip() and self.turn_index >= 0:
+                await self.publish(ev.TranscriptPartial(interview_id=self.id, turn_index=self.turn_index,
+                                                        text=t.text, start_ms=base + t.start_ms, end_ms=base + t.end_ms))
+        elif kind == "recognition":
+            await self._handle_recognition(*item)
+        elif kind == "answer_end":
+            detector, reason = item
+            if detector is self.detector:
+                await self._end_answer(reason)
+
+    async def _handle_recognition(self, event: Any, base: int, conn_id: str) -> None:
+        detector = self.detector
+        if isinstance(event, UtteranceStarted):
+            if detector:
+                detector.speech_started(base + event.t_ms)
+            await self.publish(ev.SpeechStarted(interview_id=self.id, turn_index=self.turn_index,
+                                                media_ms=base + event.t_ms))
+        elif isinstance(event, UtteranceEnded):
+            if detector:
+                detector.speech_ended(base + event.t_ms)
+            await self.publish(ev.SpeechEnded(interview_id=self.id, turn_index=self.turn_index,
+                                              media_ms=base + event.t_ms))
+        elif isinstance(event, TranscriptUpdate):
+            event = event.transcript
+            text = event.text.strip()
+            if text:
+                words = [{"text": w.text, "start_ms": base + w.start_ms, "end_ms": base + w.end_ms} for w in event.words]
+                turn_index = max(self.turn_index, 0)
+                seq = await self.ctx.store.add_segment(self.id, turn_index, text, base + event.start_ms,
+                                                       base + event.end_ms, words, event.engine, conn_id)
+                await self.publish(ev.TranscriptFinal(interview_id=self.id, turn_index=turn_index, seq=seq,
+                                                      text=text, start_ms=base + event.start_ms,
+                                                      end_ms=base + event.end_ms, words=words))
+                if detector:
+                    detector.final_received(text)
+        elif isinstance(event, UtteranceDone):
+            if detector:
+                detector.utterance_done()
+
+    # --- dialogue ------------------------------------------------------------------------------
+    async def _resume(self) -> None:
+        if self.status != "live":
+            return
+        current = self.session.current
+        if current is None:
+            await self._ask(self.session.resume(None), preamble=DISCLOSURE.get(self.language, DISCLOSURE["en"]))
+        else:
+            await self._ask(current, again=True)
+
+    async def _ask(self, prompt: Prompt, preamble: str | None = None, again: bool = False) -> None:
+        if prompt.kind == "closing":
+            await self._finish(prompt)
+            return
+        if not again:
+            self.turn_index = self.session.turn_count
+            self.session.turn_count += 1
+            await self.ctx.store.add_turn(self.id, self.turn_index, prompt.question_index, prompt.question_id,
+                                          prompt.kind, prompt.text)
+            await self.ctx.store.update_interview(self.id, question_index=prompt.question_index)
+        limit = prompt.time_limit_s * 1000 if prompt.time_limit_s else None
+        self.detector = AnswerEndDetector(self.turn_config, self.interview_ms(), limit)
+        self._answer_closing = False
+        await self.publish(ev.QuestionAsked(
+            interview_id=self.id, turn_index=self.turn_index, question_index=prompt.question_index,
+            questions_total=self.session.questions_total, text=prompt.text, kind=prompt.kind, preamble=preamble))
+
+    async def _end_answer(self, reason: str) -> None:
+        detector = self.detector
+        self.detector = None
+        text = detector.answer_text if detector else ""
+        await self.ctx.store.end_turn(self.id, self.turn_index, text, reason)
+        await self.publish(ev.AnswerEnded(interview_id=self.id, turn_index=self.turn_index, text=text, reason=reason))
+        current = self.session.current
+        record = AnswerRecord(self.turn_index, current.question_index if current else 0,
+                              current.kind if current else "question", text, reason)
+        await self._ask(self.session.answer_finished(record))
+
+    async def _finish(self, closing: Prompt) -> None:
+        self.status = "finished"
+        await self.ctx.store.update_interview(self.id, status="finished", ended_at=datetime.now(timezone.utc),
+                                              question_index=self.session.question_index)
+        await self.publish(ev.QuestionAsked(
+            interview_id=self.id, turn_index=self.session.turn_count, question_index=closing.question_index,
+            questions_total=self.session.questions_total, text=closing.text, kind="closing"))
+        await self.publish(ev.InterviewStateChanged(interview_id=self.id, status="finished"))
+        asyncio.get_running_loop().call_later(3.0, lambda: asyncio.ensure_future(self.disconnect()))
+
+    # --- output ------------------------------------------------------------------------------
+    async def publish(self, event: ev._Event) -> None:
+        payload = event.model_dump(mode="json")
+        await self.ctx.bus.publish(self.id, payload)
+        if event.type not in ev.TRANSIENT_EVENT_TYPES:
+            await self.ctx.store.add_event(self.id, event.type, payload)
+
+    def snapshot(self) -> dict[str, Any]:
+        current = self.session.current
+        return {
+            "status": self.status,
+            "connected": self.connected,
+            "connection_state": self.connection.state if self.connection else "disconnected",
+            "turn_index": self.turn_index,
+            "question": None if current is None else {"text": current.text, "kind": current.kind,
+                                                      "question_index": current.question_index},
+            "questions_total": self.session.questions_total,
+        }

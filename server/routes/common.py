@@ -1,0 +1,53 @@
+"""Shared request helpers: the server context, the logged-in HR user, the candidate behind a link."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from server.auth import LinkError
+from server.context import ServerContext
+from server.http_errors import ApiError
+from server.openapi import ApiRoutes
+from server.storage.models import Interview, User
+
+api = ApiRoutes()
+SESSION_COOKIE = "interview_session"
+CTX_KEY = web.AppKey("ctx", ServerContext)
+
+
+def ctx_of(request: web.Request) -> ServerContext:
+    return request.app[CTX_KEY]
+
+
+async def current_user(request: web.Request) -> User:
+    ctx = ctx_of(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    user_id = ctx.signer.read_session(token) if token else None
+    user = await ctx.store.user(user_id) if user_id else None
+    if user is None:
+        raise ApiError(401, "not_logged_in", "Please log in.")
+    return user
+
+
+async def org_interview(request: web.Request, user: User, interview_id: str) -> Interview:
+    """The interview if it belongs to the user's organisation (404 otherwise, so ids reveal nothing)."""
+    iv = await ctx_of(request).store.interview(interview_id)
+    if iv is None or iv.org_id != user.org_id:
+        raise ApiError(404, "not_found", "No such interview.")
+    return iv
+
+
+async def interview_from_link(request: web.Request, token: str) -> Interview:
+    ctx = ctx_of(request)
+    try:
+        claims = ctx.signer.read_link(token)
+    except LinkError as exc:
+        raise ApiError(exc.status, exc.code, exc.message) from exc
+    iv = await ctx.store.interview(claims.interview_id)
+    if iv is None or iv.link_nonce != claims.nonce:
+        raise ApiError(403, "invalid_link", "This interview link is not valid.")
+    return iv
+
+
+def client_ip(request: web.Request) -> str:
+    return request.remote or ""

@@ -1,0 +1,82 @@
+"""A real server on a free loopback port, seeded with an organisation, an HR user and a job."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+
+from server.app import create_app
+from server.auth import hash_password
+from server.context import ServerContext
+from server.routes.common import CTX_KEY
+from server.settings import Settings
+
+HR_EMAIL = "hr@acme.test"
+HR_PASSWORD = "correct horse battery staple"
+
+TEST_QUESTIONS = [
+    {"text": "Tell me about a team you led.", "competency": "leadership", "expected_points": ["team", "result"]},
+    {"text": "What result are you most proud of?", "competency": "results", "expected_points": ["numbers"]},
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Harness:
+    base_url: str
+    ctx: ServerContext
+    settings: Settings
+    org_id: str
+    job_id: str
+
+    @property
+    def ws_base(self) -> str:
+        return self.base_url.replace("http://", "ws://")
+
+    @contextlib.asynccontextmanager
+    async def hr_client(self, email: str = HR_EMAIL, password: str = HR_PASSWORD) -> AsyncIterator[aiohttp.ClientSession]:
+        async with aiohttp.ClientSession(self.base_url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            async with http.post("/api/v1/auth/login", json={"email": email, "password": password}) as r:
+                assert r.status == 200, await r.text()
+            yield http
+
+    async def create_interview(self, name: str = "Test Candidate", language: str = "en") -> tuple[str, str]:
+        """(interview id, link token)"""
+        async with self.hr_client() as http:
+            async with http.post("/api/v1/interviews", json={"job_id": self.job_id, "candidate": {"name": name},
+                                                             "language": language}) as r:
+                assert r.status == 201, await r.text()
+                data = await r.json()
+        return data["interview_id"], data["token"]
+
+
+@contextlib.asynccontextmanager
+async def running_server(db_url: str, data_dir: Path, questions: list[dict] | None = None,
+                         **overrides) -> AsyncIterator[Harness]:
+    port = free_port()
+    settings = Settings(host="127.0.0.1", port=port, data_dir=data_dir, database_url=db_url,
+                        ice_host_addresses=["127.0.0.1"], secret_key="test-secret-" + "x" * 32, **overrides)
+    app = create_app(settings)
+    runner = web.AppRunner(app, shutdown_timeout=2)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    ctx = app[CTX_KEY]
+    try:
+        org = await ctx.store.create_org("Acme")
+        await ctx.store.create_user(org.id, HR_EMAIL, hash_password(HR_PASSWORD), role="hr")
+        job = await ctx.store.create_job(org.id, "Engineer", "Builds things", "en", questions or TEST_QUESTIONS)
+        yield Harness(f"http://127.0.0.1:{port}", ctx, settings, org.id, job.id)
+    finally:
+        await runner.cleanup()

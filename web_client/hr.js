@@ -1,0 +1,48 @@
+// HR page: create interview links and pick an interview to watch.
+(function () {
+  I18N.add({ interviews: "Interviews", logout: "Log out", new_interview: "New interview", job: "Job",
+    candidate_name: "Candidate name", candidate_email: "Candidate email (optional)", create_link: "Create interview link",
+    link_for_candidate: "Link for the candidate:", all_interviews: "All interviews of your organisation",
+    candidate: "Candidate", status: "Status", watch: "Watch", live: "live now",
+    st_created: "invited", st_consented: "consented", st_live: "in progress", st_finished: "finished", st_failed: "failed" },
+  { interviews: "面试", logout: "退出", new_interview: "新建面试", job: "职位", candidate_name: "候选人姓名",
+    candidate_email: "候选人邮箱（可选）", create_link: "生成面试链接", link_for_candidate: "候选人链接：",
+    all_interviews: "本组织的全部面试", candidate: "候选人", status: "状态", watch: "观看", live: "正在进行",
+    st_created: "已邀请", st_consented: "已同意", st_live: "进行中", st_finished: "已结束", st_failed: "失败" });
+  I18N.apply();
+  const $ = (id) => document.getElementById(id);
+  $("lang").onclick = () => { I18N.toggle(); refresh(); };
+  $("logout").onclick = async () => { await fetch("/api/v1/auth/logout", { method: "POST" }); location.href = "/login"; };
+
+  async function get(path) {
+    const res = await fetch(path);
+    if (res.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname); throw new Error("login"); }
+    return res.json();
+  }
+  async function init() {
+    const me = await get("/api/v1/auth/me"); $("who").textContent = me.user.email;
+    const jobs = await get("/api/v1/jobs");
+    for (const j of jobs.jobs) { const o = document.createElement("option"); o.value = j.id; o.textContent = j.title; $("job").append(o); }
+    refresh(); setInterval(refresh, 5000);
+  }
+  async function refresh() {
+    const data = await get("/api/v1/interviews");
+    const rows = $("rows"); rows.textContent = "";
+    for (const iv of data.interviews) {
+      const tr = document.createElement("tr");
+      const cells = [iv.candidate_name, iv.job_title, I18N.t("st_" + iv.status) + (iv.live_connected ? " · " + I18N.t("live") : "")];
+      for (const c of cells) { const td = document.createElement("td"); td.textContent = c; tr.append(td); }
+      const td = document.createElement("td"); const a = document.createElement("a");
+      a.href = "/observe/" + iv.id; a.textContent = I18N.t("watch"); td.append(a); tr.append(td); rows.append(tr);
+    }
+  }
+  $("create").addEventListener("submit", async (e) => {
+    e.preventDefault(); $("create-error").textContent = "";
+    const res = await fetch("/api/v1/interviews", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ job_id: $("job").value, candidate: { name: $("cand-name").value, email: $("cand-email").value } }) });
+    const data = await res.json();
+    if (!res.ok) { $("create-error").textContent = data.error.message; return; }
+    $("created-link").href = data.link; $("created-link").textContent = data.link; $("created").classList.remove("hidden"); refresh();
+  });
+  init();
+})();

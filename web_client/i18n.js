@@ -1,0 +1,25 @@
+// Tiny i18n: elements with data-i18n="key" get the text of the current language; t(key) for scripts.
+(function () {
+  const stored = localStorage.getItem("lang");
+  let lang = stored || ((navigator.language || "en").toLowerCase().startsWith("zh") ? "zh" : "en");
+  const dicts = { en: {}, zh: {} };
+  function t(key, vars) {
+    let s = (dicts[lang] && dicts[lang][key]) || dicts.en[key] || key;
+    if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll("{" + k + "}", v);
+    return s;
+  }
+  function apply(root) {
+    document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+    (root || document).querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+    (root || document).querySelectorAll("[data-i18n-label]").forEach((el) => { el.setAttribute("aria-label", t(el.dataset.i18nLabel)); });
+  }
+  function setLang(l) { lang = l; localStorage.setItem("lang", l); apply(); document.dispatchEvent(new CustomEvent("langchange")); }
+  window.I18N = {
+    add(en, zh) { Object.assign(dicts.en, en); Object.assign(dicts.zh, zh); },
+    t, apply, setLang,
+    get lang() { return lang; },
+    set initial(l) { if (!stored && (l === "en" || l === "zh")) lang = l; },
+    toggle() { setLang(lang === "zh" ? "en" : "zh"); },
+  };
+  I18N.add({ lang_switch: "中文" }, { lang_switch: "English" });
+})();

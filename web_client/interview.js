@@ -1,0 +1,217 @@
+// Candidate page: disclosure and consents, device check, WebRTC to the server, live questions and captions.
+(function () {
+  I18N.add({
+    title: "AI interview", welcome: "Welcome", consents_legend: "Your consents (each can be given separately)",
+    continue: "Continue", devices: "Camera and microphone",
+    devices_note: "Allow access to your microphone (and camera, if you agreed to video) so the interviewer can hear you.",
+    mic_level: "Microphone level", join: "Join the interview", connecting: "Connecting…", connected: "Connected",
+    reconnecting: "Reconnecting…", disconnected: "Disconnected", open_elsewhere: "This interview is open on another device or tab.",
+    continue_here: "Continue here", finished: "The interview is finished",
+    review_note: "A person at the company reviews the AI's evaluation. You may ask for a human review of your interview.",
+    required: "(required)", optional: "(optional)", progress: "Question {n} of {total}",
+    need_ai_consent: "The AI interview needs consent to AI evaluation.",
+    no_media: "Could not use the microphone: {msg}", already_finished: "This interview has already ended.",
+    followup: "Follow-up",
+    consent_ai_evaluation: "AI evaluation", consent_recording: "Recording", consent_face_voice_analysis: "Face and voice analysis",
+  }, {
+    title: "AI 面试", welcome: "欢迎", consents_legend: "您的同意（每项可单独选择）", continue: "继续",
+    devices: "摄像头和麦克风", devices_note: "请允许使用麦克风（如您同意视频，也请允许摄像头），以便面试官听到您的回答。",
+    mic_level: "麦克风音量", join: "进入面试", connecting: "正在连接…", connected: "已连接", reconnecting: "正在重新连接…",
+    disconnected: "已断开", open_elsewhere: "此面试已在其他设备或标签页中打开。", continue_here: "在此继续",
+    finished: "面试已结束", review_note: "公司人员会审阅 AI 的评估。您可以要求对面试进行人工复核。",
+    required: "（必选）", optional: "（可选）", progress: "第 {n} 题，共 {total} 题",
+    need_ai_consent: "AI 面试需要您同意 AI 评估。", no_media: "无法使用麦克风：{msg}", already_finished: "此面试已经结束。",
+    followup: "追问",
+    consent_ai_evaluation: "AI 评估", consent_recording: "录制", consent_face_voice_analysis: "面部与声音分析",
+  });
+
+  const $ = (id) => document.getElementById(id);
+  const token = decodeURIComponent(location.pathname.split("/").pop());
+  const params = new URLSearchParams(location.search);
+  let session = null, decisions = null, stream = null, pc = null, ws = null;
+  let finished = false, reconnectDelay = 1000, lastQuestion = null, myConnection = null, replacedHere = false;
+
+  function show(step) {
+    for (const id of ["step-consent", "step-devices", "step-live", "step-done"]) $(id).classList.toggle("hidden", id !== step);
+  }
+  function fatal(msg) { $("fatal-text").textContent = msg; $("fatal").classList.remove("hidden"); }
+  async function api(path, body) {
+    const res = await fetch(path, body ? { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) } : {});
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) { const err = new Error((data.error && data.error.message) || res.statusText); err.code = data.error && data.error.code; throw err; }
+    return data;
+  }
+
+  async function loadSession() {
+    session = await api(`/api/v1/candidate/session?token=${encodeURIComponent(token)}&lang=${I18N.lang}`);
+    $("job-title").textContent = session.job_title;
+    $("candidate-name").textContent = session.candidate_name;
+    $("disclosure").textContent = session.disclosure;
+    const list = $("consent-list");
+    list.textContent = "";
+    for (const c of session.consents) {
+      const row = document.createElement("div"); row.className = "consent";
+      const box = document.createElement("input"); box.type = "checkbox"; box.id = "consent-" + c.kind; box.name = c.kind;
+      box.checked = c.granted === true;
+      const label = document.createElement("label"); label.htmlFor = box.id;
+      const strong = document.createElement("strong");
+      strong.textContent = I18N.t("consent_" + c.kind) + " " + I18N.t(c.required ? "required" : "optional");
+      label.append(strong, document.createElement("br"), document.createTextNode(c.text));
+      row.append(box, label); list.append(row);
+    }
+  }
+
+  async function start() {
+    I18N.apply();
+    try {
+      await loadSession();
+      if (session.language !== I18N.lang && (session.language === "en" || session.language === "zh")) {
+        I18N.initial = session.language;
+        if (I18N.lang === session.language) { I18N.apply(); await loadSession(); }
+      }
+      if (session.status === "finished" || session.status === "failed") { fatal(I18N.t("already_finished")); return; }
+      show("step-consent");
+    } catch (e) { fatal(e.message); }
+  }
+
+  $("lang").addEventListener("click", async () => { I18N.toggle(); if (session && !pc) await loadSession().catch(() => {}); });
+
+  $("consent-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    $("consent-error").textContent = "";
+    decisions = {};
+    for (const c of session.consents) decisions[c.kind] = $("consent-" + c.kind).checked;
+    try {
+      await api("/api/v1/candidate/consents", { token, decisions, language: I18N.lang });
+      await openDevices();
+    } catch (err) {
+      $("consent-error").textContent = err.code === "consent_required" ? I18N.t("need_ai_consent") : err.message;
+    }
+  });
+
+  async function openDevices() {
+    show("step-devices");
+    const raw = params.get("audio") === "raw";  // tests turn processing off so recognised words stay exact
+    const audio = raw ? { echoCancellation: false, noiseSuppression: false, autoGainControl: false } : true;
+    const video = decisions.face_voice_analysis ? { width: 640, height: 480 } : false;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio, video });
+    } catch (err) {
+      $("devices-error").textContent = I18N.t("no_media", { msg: err.message }); return;
+    }
+    $("preview").srcObject = stream;
+    meter(stream);
+    $("join").disabled = false;
+  }
+
+  function meter(s) {
+    try {
+      const ctx = new AudioContext(); const src = ctx.createMediaStreamSource(s); const an = ctx.createAnalyser();
+      src.connect(an); const buf = new Uint8Array(an.fftSize);
+      (function tick() {
+        an.getByteTimeDomainData(buf); let peak = 0; for (const v of buf) peak = Math.max(peak, Math.abs(v - 128));
+        $("meter").style.width = Math.min(100, peak * 1.5) + "%"; if (!pc || !finished) requestAnimationFrame(tick);
+      })();
+    } catch (e) { /* no Web Audio: the meter stays empty */ }
+  }
+
+  $("join").addEventListener("click", () => { show("step-live"); $("selfview").srcObject = stream; openEvents(); connect(false); });
+  $("takeover").addEventListener("click", () => { replacedHere = false; $("takeover-box").classList.add("hidden"); connect(true); });
+
+  function setConn(key, cls) { const b = $("conn-state"); b.textContent = I18N.t(key); b.className = "badge " + (cls || ""); }
+
+  async function connect(takeover) {
+    if (finished) return;
+    if (pc) { try { pc.close(); } catch (e) {} }
+    setConn("connecting", "warn");
+    pc = new RTCPeerConnection();
+    for (const track of stream.getTracks()) pc.addTrack(track, stream);
+    pc.addEventListener("connectionstatechange", () => {
+      const st = pc.connectionState;
+      if (st === "connected") { setConn("connected", "ok"); reconnectDelay = 1000; }
+      if (st === "failed" || st === "disconnected") { setConn("reconnecting", "warn"); scheduleReconnect(); }
+    });
+    const thisPc = pc;
+    try {
+      await pc.setLocalDescription(await pc.createOffer());
+      await new Promise((resolve) => {
+        if (pc.iceGatheringState === "complete") return resolve();
+        const check = () => { if (pc.iceGatheringState === "complete") { pc.removeEventListener("icegatheringstatechange", check); resolve(); } };
+        pc.addEventListener("icegatheringstatechange", check);
+        setTimeout(resolve, 3000);
+      });
+      const answer = await api("/api/v1/candidate/offer", { token, sdp: pc.localDescription.sdp, type: "offer", takeover });
+      if (thisPc !== pc) return;
+      myConnection = answer.connection_id;
+      await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
+    } catch (err) {
+      if (err.code === "already_connected") { setConn("disconnected", "bad"); $("takeover-box").classList.remove("hidden"); return; }
+      if (err.code === "interview_finished") { finish(null); return; }
+      setConn("reconnecting", "warn"); fatal(err.message); scheduleReconnect();
+    }
+  }
+
+  let reconnectTimer = null;
+  function scheduleReconnect() {
+    if (finished || reconnectTimer || replacedHere) return;
+    reconnectTimer = setTimeout(() => { reconnectTimer = null; if (replacedHere || finished) return; $("fatal").classList.add("hidden"); connect(true); }, reconnectDelay);
+    reconnectDelay = Math.min(reconnectDelay * 2, 15000);
+  }
+
+  function openEvents() {
+    const proto = location.protocol === "https:" ? "wss" : "ws";
+    ws = new WebSocket(`${proto}://${location.host}/ws/v1/candidate?token=${encodeURIComponent(token)}`);
+    ws.onmessage = (m) => handle(JSON.parse(m.data));
+    ws.onclose = () => { if (!finished) setTimeout(openEvents, 1500); };
+  }
+
+  function speak(text) {
+    if (!("speechSynthesis" in window) || params.get("tts") === "off") return;
+    try {
+      speechSynthesis.cancel();
+      const u = new SpeechSynthesisUtterance(text); u.lang = session.language === "zh" ? "zh-CN" : "en-US";
+      u.onend = () => ws && ws.readyState === 1 && ws.send(JSON.stringify({ type: "question.spoken", turn_index: lastQuestion }));
+      speechSynthesis.speak(u);
+    } catch (e) { /* no speech synthesis: the question is shown */ }
+  }
+
+  function showQuestion(q) {
+    if (q.kind === "closing") { finish(q.text); return; }
+    const isNew = lastQuestion !== q.turn_index;
+    lastQuestion = q.turn_index;
+    $("preamble").textContent = q.preamble || "";
+    $("question").textContent = (q.kind === "followup" ? I18N.t("followup") + ": " : "") + q.text;
+    $("progress").textContent = I18N.t("progress", { n: q.question_index + 1, total: q.questions_total });
+    $("question").dataset.turn = q.turn_index;
+    if (isNew) { $("captions").textContent = ""; speak((q.preamble ? q.preamble + " " : "") + q.text); }
+  }
+
+  function handle(e) {
+    switch (e.type) {
+      case "snapshot":
+        if (e.question && e.status === "live") showQuestion({ ...e.question, turn_index: e.turn_index, questions_total: e.questions_total });
+        if (e.status === "finished") finish(null);
+        break;
+      case "question.asked": showQuestion(e); break;
+      case "transcript.partial": $("captions").textContent = e.text; break;
+      case "transcript.final": $("captions").textContent = e.text; break;
+      case "interview.state": if (e.status === "finished") finish(null); break;
+      case "connection.state":
+        if (e.state === "replaced" && e.connection_id === myConnection) {
+          replacedHere = true; setConn("disconnected", "bad"); $("takeover-box").classList.remove("hidden");
+          try { pc.close(); } catch (err) {}
+        }
+        break;
+    }
+  }
+
+  function finish(text) {
+    finished = true;
+    if (text) $("closing-text").textContent = text;
+    show("step-done");
+    if (pc) setTimeout(() => { try { pc.close(); } catch (e) {} }, 500);
+    if (stream) stream.getTracks().forEach((t) => t.stop());
+  }
+
+  start();
+})();
