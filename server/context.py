@@ -42,7 +42,7 @@ class ServerContext:
             store=Store(settings.resolved_database_url),
             bus=make_bus(settings.bus_url, settings.event_queue_size),
             signer=Signer(settings.resolved_secret_key, settings.link_max_age_s, settings.session_max_age_s),
-            models=ModelManager(settings.resolved_model_cache_dir, settings.allow_model_download),
+            models=ModelManager.from_settings(settings),
         )
 
     async def start(self) -> None:
@@ -60,7 +60,7 @@ class ServerContext:
 
     async def speech_model(self, language: str) -> SpeechModel:
         model_id = self.settings.asr_models.get(language) or self.settings.asr_models["en"]
-        return await inference_pool.run_inference(self.models.load, model_id)
+        return await self.models.aload(model_id)
 
     async def live_interview(self, interview_id: str) -> LiveInterview:
         """The interview's live runtime on this node, created (and restored from storage) on first use."""

@@ -52,7 +52,7 @@ async def error_middleware(request: web.Request, handler):
     except ApiError as exc:
         return error_response(exc.status, exc.code, exc.message, exc.details)
     except web.HTTPRequestEntityTooLarge as exc:
-        return error_response(413, "too_large", f"The request body is larger than {exc.max_size} bytes.")
+        return error_response(413, "too_large", "The request body is too large.")
     except web.HTTPException as exc:
         if exc.status < 400 or not request.path.startswith(("/api/", "/ws/")):
             raise

@@ -124,7 +124,7 @@ class LiveInterview:
                 await self._drop_connection("replaced")
             conn_id = new_id()
             video = LatestFrameSlot()
-            transcriber = StreamingTranscriber(self.speech_model, self._on_transcriber_event)
+            transcriber = StreamingTranscriber(self.speech_model, self._on_transcriber_event, language=self.language)
             peer = CandidatePeer(conn_id, lambda chunk: self._on_audio(conn_id, chunk), video,
                                  lambda state: self._on_peer_state(conn_id, state))
             answer = await peer.answer(offer_sdp)  # raises SdpError on a bad offer; nothing changed yet
@@ -307,7 +307,10 @@ class LiveInterview:
                                           prompt.kind, prompt.text)
             await self.ctx.store.update_interview(self.id, question_index=prompt.question_index)
         limit = prompt.time_limit_s * 1000 if prompt.time_limit_s else None
+        previous = self.detector
         self.detector = AnswerEndDetector(self.turn_config, self.interview_ms(), limit)
+        if again and previous is not None:  # a rejoin mid-answer keeps what was already said
+            self.detector.text_parts = list(previous.text_parts)
         self._answer_closing = False
         await self.publish(ev.QuestionAsked(
             interview_id=self.id, turn_index=self.turn_index, question_index=prompt.question_index,
@@ -316,7 +319,11 @@ class LiveInterview:
     async def _end_answer(self, reason: str) -> None:
         detector = self.detector
         self.detector = None
-        text = detector.answer_text if detector else ""
+        # The answer is every final segment stored for this turn, across reconnections.
+        segments = await self.ctx.store.segments(self.id, self.turn_index)
+        text = " ".join(seg.text for seg in segments).strip()
+        if not text and detector:
+            text = detector.answer_text
         await self.ctx.store.end_turn(self.id, self.turn_index, text, reason)
         await self.publish(ev.AnswerEnded(interview_id=self.id, turn_index=self.turn_index, text=text, reason=reason))
         current = self.session.current

@@ -278,13 +278,12 @@ class Store:
             )
         return seq
 
-    async def segments(self, interview_id: str) -> list[TranscriptSegment]:
+    async def segments(self, interview_id: str, turn_index: int | None = None) -> list[TranscriptSegment]:
+        query = select(TranscriptSegment).where(TranscriptSegment.interview_id == interview_id)
+        if turn_index is not None:
+            query = query.where(TranscriptSegment.turn_index == turn_index)
         async with self.sessions() as s:
-            rows = await s.execute(
-                select(TranscriptSegment)
-                .where(TranscriptSegment.interview_id == interview_id)
-                .order_by(TranscriptSegment.seq)
-            )
+            rows = await s.execute(query.order_by(TranscriptSegment.seq))
             return list(rows.scalars())
 
     async def add_event(self, interview_id: str, type_: str, payload: dict) -> None:

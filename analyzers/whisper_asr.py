@@ -1,0 +1,190 @@
+"""Whisper (CTranslate2 via faster-whisper) behind the streaming ``SpeechModel`` interface.
+
+Whisper is not a streaming model: the VAD cuts utterances, each stream buffers the open utterance, partials come
+from re-decoding the growing utterance every ``partial_interval_ms`` of new audio (greedy, no timestamps), and the
+final is one decode of the whole utterance with word timestamps. Whisper sees at most 30 s at once, so an utterance
+is cut into finals at ``max_segment_ms`` (at a word boundary; the tail is carried over).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from analyzers.asr import SAMPLE_RATE, RecognizerStream, SpeechModel, Transcript, Word
+
+ENGINE = "whisper"
+
+
+class WhisperSpeechModel(SpeechModel):
+    """One loaded Whisper model shared by every interview of the process.
+
+    ``num_workers`` lets that many ``transcribe`` calls run at once on the shared model (one per inference thread);
+    ``cpu_threads`` is the intra-op threads of each call.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        model_id: str = "whisper",
+        *,
+        language: str | None = None,
+        cpu_threads: int | None = None,
+        num_workers: int = 1,
+        partial_interval_ms: int = 800,
+        max_segment_ms: int = 28_000,
+    ) -> None:
+        from faster_whisper import WhisperModel
+
+        num_workers = max(1, num_workers)
+        if cpu_threads is None:
+            cpu_threads = max(1, (os.cpu_count() or 1) // num_workers)
+        self.model_id = model_id
+        self.path = Path(path)
+        self.whisper = WhisperModel(
+            str(path), device="cpu", compute_type="int8", cpu_threads=cpu_threads, num_workers=num_workers
+        )
+        self.multilingual = bool(self.whisper.model.is_multilingual)
+        if not self.multilingual and language not in (None, "en"):
+            raise ValueError(f"{model_id} is English-only; cannot recognise {language!r}")
+        self.language = language or ("en" if not self.multilingual else "auto")
+        self.partial_interval_ms = partial_interval_ms
+        self.max_segment_ms = max_segment_ms
+
+    def open_stream(self, language: str | None = None) -> WhisperStream:
+        """``language``: a Whisper language code for this interview (multilingual model); None = model default,
+        detected from the first decode when the model has no default."""
+        lang = language or self.language
+        if lang == "auto":
+            lang = None
+        if not self.multilingual and lang not in (None, "en"):
+            raise ValueError(f"{self.model_id} is English-only; cannot recognise {lang!r}")
+        return WhisperStream(self, lang)
+
+
+class WhisperStream(RecognizerStream):
+    def __init__(self, model: WhisperSpeechModel, language: str | None) -> None:
+        self._model = model
+        self.language = language
+        self._chunks: list[np.ndarray] = []
+        self._samples = 0
+        self._start_ms = 0
+        self._since_partial = 0
+        self._last_partial_text = ""
+        self._open = False
+
+    # -- RecognizerStream ------------------------------------------------------------------------------------
+    def start_utterance(self, start_ms: int) -> None:
+        self._chunks, self._samples, self._since_partial = [], 0, 0
+        self._start_ms = start_ms
+        self._last_partial_text = ""
+        self._open = True
+
+    def accept(self, pcm: np.ndarray) -> Transcript | None:
+        if not self._open:
+            raise RuntimeError("accept() before start_utterance()")
+        if pcm.size == 0:
+            return None
+        self._chunks.append(np.asarray(pcm, dtype=np.int16).reshape(-1))
+        self._samples += pcm.size
+        self._since_partial += pcm.size
+        if self._samples * 1000 >= self._model.max_segment_ms * SAMPLE_RATE:
+            return self._cut_segment()
+        if self._since_partial * 1000 < self._model.partial_interval_ms * SAMPLE_RATE:
+            return None
+        self._since_partial = 0
+        text = self._decode_text(self._audio())
+        if not text or text == self._last_partial_text:
+            return None
+        self._last_partial_text = text
+        return Transcript(text, False, self._start_ms, self._end_ms(), engine=ENGINE)
+
+    def finish_utterance(self) -> Transcript | None:
+        if not self._open:
+            return None
+        self._open = False
+        audio = self._audio()
+        self._chunks, self._samples = [], 0
+        if audio.size < SAMPLE_RATE // 10:  # < 100 ms: nothing Whisper can use, and it hallucinates on it
+            return None
+        words, text, _ = self._decode_words(audio)
+        if not text:
+            return None
+        end_ms = self._start_ms + audio.size * 1000 // SAMPLE_RATE
+        return Transcript(text, True, self._start_ms, end_ms, tuple(words), engine=ENGINE)
+
+    def close(self) -> None:
+        self._chunks, self._samples, self._open = [], 0, False
+
+    # -- internals -------------------------------------------------------------------------------------------
+    def _audio(self) -> np.ndarray:
+        if len(self._chunks) > 1:
+            self._chunks = [np.concatenate(self._chunks)]
+        return self._chunks[0] if self._chunks else np.zeros(0, np.int16)
+
+    def _end_ms(self) -> int:
+        return self._start_ms + self._samples * 1000 // SAMPLE_RATE
+
+    def _transcribe(self, audio: np.ndarray, *, words: bool):
+        segments, info = self._model.whisper.transcribe(
+            audio.astype(np.float32) / 32768.0,
+            language=self.language,
+            beam_size=1,
+            best_of=1,
+            temperature=0.0 if not words else [0.0, 0.2, 0.4],
+            condition_on_previous_text=False,
+            vad_filter=False,
+            without_timestamps=not words,
+            word_timestamps=words,
+        )
+        segments = list(segments)
+        if self.language is None and self._model.multilingual:
+            self.language = info.language  # keep the detected language for the rest of the interview
+        return segments
+
+    def _decode_text(self, audio: np.ndarray) -> str:
+        return " ".join(s.text.strip() for s in self._transcribe(audio, words=False)).strip()
+
+    def _decode_words(self, audio: np.ndarray) -> tuple[list[Word], str, list[str]]:
+        """Words on the media clock, the text, and the raw word strings (spacing kept, so that joining them
+        is right for both English and Chinese)."""
+        segments = self._transcribe(audio, words=True)
+        words: list[Word] = []
+        raw: list[str] = []
+        for seg in segments:
+            for w in seg.words or ():
+                token = w.word.strip()
+                if token:
+                    raw.append(w.word)
+                    words.append(
+                        Word(
+                            token,
+                            self._start_ms + round(w.start * 1000),
+                            self._start_ms + round(w.end * 1000),
+                            round(float(w.probability), 3),
+                        )
+                    )
+        text = " ".join(s.text.strip() for s in segments).strip()
+        return words, text, raw
+
+    def _cut_segment(self) -> Transcript | None:
+        """The utterance reached Whisper's window: finalize up to the last complete word, keep the rest."""
+        audio = self._audio()
+        words, _, raw = self._decode_words(audio)
+        if len(words) >= 2:
+            keep, cut_ms = words[:-1], words[-2].end_ms  # the last word may be cut off mid-way
+        else:
+            keep, cut_ms = words, self._start_ms + audio.size * 1000 // SAMPLE_RATE
+        cut = min(audio.size, max(0, (cut_ms - self._start_ms) * SAMPLE_RATE // 1000))
+        start_ms = self._start_ms
+        self._chunks = [audio[cut:]] if cut < audio.size else []
+        self._samples = audio.size - cut
+        self._start_ms = start_ms + cut * 1000 // SAMPLE_RATE
+        self._since_partial = 0
+        self._last_partial_text = ""
+        if not keep:
+            return None
+        text = "".join(raw[: len(keep)]).strip()
+        return Transcript(text, True, start_ms, start_ms + cut * 1000 // SAMPLE_RATE, tuple(keep), engine=ENGINE)

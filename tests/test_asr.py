@@ -1,0 +1,335 @@
+"""Speech recognition engines and the streaming transcriber, on espeak-ng speech.
+
+Model tests use the weights the registry packages ship (no downloads). Fake-model tests check the transcriber's
+ordering, serialization and backpressure without any model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import threading
+import time
+import wave
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from analyzers.asr import RecognizerStream, SpeechModel, Transcript, Word
+from analyzers.model_registry import ModelManager
+from analyzers.transcriber import StreamingTranscriber, TranscriptUpdate, UtteranceEnded, UtteranceStarted
+
+needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+
+
+def synth(text: str, tmp_path: Path, voice: str = "en") -> np.ndarray:
+    """espeak-ng speech as 16 kHz mono int16, leading/trailing silence cut."""
+    wav = tmp_path / "speech.wav"
+    subprocess.run(["espeak-ng", "-v", voice, "-w", str(wav), text], check=True, capture_output=True)
+    with wave.open(str(wav)) as w:
+        rate, pcm = w.getframerate(), np.frombuffer(w.readframes(w.getnframes()), np.int16)
+    frame = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout="mono")
+    frame.sample_rate = rate
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=16000)
+    out = np.concatenate([f.to_ndarray().reshape(-1) for f in [*resampler.resample(frame), *resampler.resample(None)]])
+    loud = np.flatnonzero(np.abs(out.astype(np.int32)) > 300)
+    return out[loud[0] : loud[-1] + 1]
+
+
+def silence(ms: int) -> np.ndarray:
+    return np.zeros(16 * ms, np.int16)
+
+
+async def feed(transcriber: StreamingTranscriber, pcm: np.ndarray, realtime_factor: float = 0.0) -> None:
+    """Push 20 ms frames; ``realtime_factor`` 1.0 paces them like a live call, 0 as fast as the loop allows."""
+    pcm = np.concatenate([pcm, np.zeros(-len(pcm) % 320, np.int16)])
+    for i in range(len(pcm) // 320):
+        transcriber.push(pcm[i * 320 : (i + 1) * 320], i * 20)
+        await asyncio.sleep(0.02 * realtime_factor)
+
+
+def check_order(events: list) -> dict[int, list[Transcript]]:
+    """Per utterance: boundaries once each, partials strictly before exactly one final."""
+    by_utt: dict[int, list[Transcript]] = {}
+    started, ended = [], []
+    for e in events:
+        if isinstance(e, UtteranceStarted):
+            started.append(e.utterance)
+        elif isinstance(e, UtteranceEnded):
+            assert e.utterance in started
+            ended.append(e.utterance)
+        else:
+            assert e.utterance in started
+            seq = by_utt.setdefault(e.utterance, [])
+            assert not any(t.is_final for t in seq), "a transcript arrived after the utterance's final"
+            seq.append(e.transcript)
+    assert started == sorted(set(started)) and ended == started
+    return by_utt
+
+
+@pytest.fixture(scope="module")
+def manager(tmp_path_factory) -> ModelManager:
+    return ModelManager(tmp_path_factory.mktemp("models"), allow_download=False, inference_threads=2)
+
+
+# -- Whisper ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.models
+@needs_espeak
+def test_whisper_tiny_recognises_a_sentence_with_word_times(manager, tmp_path):
+    model = manager.load("whisper-tiny.en")
+    assert model.language == "en" and manager.load("whisper-tiny.en") is model
+    speech = synth("I led a team of five engineers", tmp_path)
+    stream = model.open_stream()
+    stream.start_utterance(5000)
+    for i in range(0, len(speech), 3200):
+        stream.accept(speech[i : i + 3200])
+    final = stream.finish_utterance()
+    assert final is not None and final.is_final and final.engine == "whisper"
+    text = final.text.lower()
+    assert "team" in text and "engineers" in text
+    assert final.start_ms == 5000 and final.end_ms == 5000 + len(speech) // 16
+    starts = [w.start_ms for w in final.words]
+    assert starts == sorted(starts) and 5000 <= starts[0] and final.words[-1].end_ms <= final.end_ms + 50
+    assert stream.finish_utterance() is None  # nothing open any more
+
+
+@pytest.mark.models
+@needs_espeak
+def test_whisper_gives_partials_while_the_utterance_grows(manager, tmp_path):
+    stream = manager.load("whisper-tiny.en").open_stream()
+    speech = synth("We shipped the product two months early and under budget", tmp_path)
+    stream.start_utterance(0)
+    partials = [p for i in range(0, len(speech), 3200) if (p := stream.accept(speech[i : i + 3200])) is not None]
+    assert partials and all(not p.is_final and not p.words for p in partials)
+    assert [p.end_ms for p in partials] == sorted(p.end_ms for p in partials)
+    assert stream.finish_utterance().is_final
+
+
+@pytest.mark.models
+@needs_espeak
+def test_whisper_cuts_long_utterances_into_finals(manager, tmp_path):
+    model = manager.load("whisper-tiny.en")
+    speech = np.concatenate(
+        [synth("I led a team of five engineers", tmp_path), synth("we shipped the product early", tmp_path)]
+    )
+    saved = model.max_segment_ms
+    model.max_segment_ms = 2500  # stands in for Whisper's 28 s limit
+    try:
+        stream = model.open_stream()
+        stream.start_utterance(1000)
+        out = [t for i in range(0, len(speech), 3200) if (t := stream.accept(speech[i : i + 3200])) is not None]
+        out.append(stream.finish_utterance())
+    finally:
+        model.max_segment_ms = saved
+    finals = [t for t in out if t is not None and t.is_final]
+    assert len(finals) >= 2
+    assert finals[0].end_ms == finals[1].start_ms  # segments tile the utterance
+    joined = " ".join(f.text for f in finals).lower()
+    assert "team" in joined and "product" in joined
+
+
+@pytest.mark.models
+def test_english_only_model_refuses_other_languages(manager):
+    with pytest.raises(ValueError):
+        manager.load("whisper-tiny.en").open_stream(language="zh")
+
+
+@pytest.mark.models
+@needs_espeak
+def test_joined_whisper_base_loads_and_recognises_english(manager, tmp_path):
+    model = manager.load("whisper-base")
+    assert (manager.cache_dir / "whisper-base" / "model.bin").stat().st_size == 145_217_607
+    stream = model.open_stream(language="en")
+    speech = synth("I led a team of five engineers", tmp_path)
+    stream.start_utterance(0)
+    stream.accept(speech)
+    final = stream.finish_utterance()
+    assert final is not None and "engineers" in final.text.lower()
+
+
+# -- StreamingTranscriber with a real model ---------------------------------------------------------------------
+
+
+@pytest.mark.models
+@needs_espeak
+async def test_transcriber_two_utterances_partials_then_one_final_each(manager, tmp_path):
+    model = await manager.aload("whisper-tiny.en")
+    a = synth("I led a team of five engineers", tmp_path)
+    b = synth("We shipped the product two months early", tmp_path)
+    events = []
+    transcriber = StreamingTranscriber(model, events.append, batch_ms=160)
+    await feed(transcriber, np.concatenate([silence(800), a, silence(1000), b, silence(800)]), realtime_factor=0.25)
+    await transcriber.close()
+
+    by_utt = check_order(events)
+    assert sorted(by_utt) == [1, 2]
+    for transcripts in by_utt.values():
+        final = transcripts[-1]
+        assert final.is_final and final.words
+        assert [w.start_ms for w in final.words] == sorted(w.start_ms for w in final.words)
+    assert any(not t.is_final for ts in by_utt.values() for t in ts), "no partial at all"
+    first, second = by_utt[1][-1], by_utt[2][-1]
+    assert "team" in first.text.lower() and "product" in second.text.lower()
+    assert first.words[-1].end_ms <= second.words[0].start_ms  # media clock runs across utterances
+    assert transcriber.stats.dropped_audio_ms == 0 and transcriber.stats.errors == 0
+
+
+@pytest.mark.models
+@needs_espeak
+async def test_flush_finalizes_the_open_utterance_on_disconnect(manager, tmp_path):
+    model = await manager.aload("whisper-tiny.en")
+    events = []
+    transcriber = StreamingTranscriber(model, events.append)
+    await feed(transcriber, np.concatenate([silence(500), synth("I led a team of five engineers", tmp_path)]))
+    await transcriber.flush()
+    by_utt = check_order(events)
+    assert by_utt[1][-1].is_final and "team" in by_utt[1][-1].text.lower()
+    await transcriber.close()
+
+
+# -- Vosk -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.models
+@needs_espeak
+async def test_vosk_korean_stream_and_transcriber(manager, tmp_path):
+    model = await manager.aload("vosk-ko")
+    assert model.language == "ko"
+    a = synth("안녕하세요 저는 엔지니어입니다", tmp_path, voice="ko")
+
+    # direct stream: vosk may endpoint inside our utterance; the final still holds every word
+    stream = model.open_stream()
+    stream.start_utterance(2000)
+    pcm = np.concatenate([a, silence(1200), a])
+    out = [stream.accept(pcm[i : i + 3200]) for i in range(0, len(pcm), 3200)]
+    final = stream.finish_utterance()
+    assert all(t is None or (isinstance(t, Transcript) and not t.is_final) for t in out)
+    assert final is None or isinstance(final, Transcript)
+    if final is not None:
+        assert final.is_final and final.start_ms == 2000
+        pause_end_ms = 2000 + (len(a) + 16 * 1200) // 16
+        assert final.words[0].start_ms < pause_end_ms - 1200 and final.words[-1].end_ms > pause_end_ms
+        assert all(isinstance(w, Word) for w in final.words)
+    stream.close()
+
+    events = []
+
+    async def on_event(event):  # an async consumer works as well as a plain callable
+        events.append(event)
+
+    transcriber = StreamingTranscriber(model, on_event)
+    await feed(transcriber, np.concatenate([silence(500), a, silence(1000), a, silence(800)]))
+    await transcriber.close()
+    check_order(events)
+    assert [type(e) for e in events].count(UtteranceStarted) == 2
+
+
+# -- StreamingTranscriber mechanics with a fake model -----------------------------------------------------------
+
+
+class SlowFakeModel(SpeechModel):
+    """Each call takes ``delay`` seconds; records overlap so the test can prove calls are serialized."""
+
+    model_id = "fake"
+    language = "en"
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.active = 0
+        self.max_active = 0
+        self.lock = threading.Lock()
+        self.accepted_samples = 0
+
+    def open_stream(self) -> RecognizerStream:
+        return SlowFakeStream(self)
+
+
+class SlowFakeStream(RecognizerStream):
+    def __init__(self, model: SlowFakeModel) -> None:
+        self.m = model
+        self.start = 0
+        self.samples = 0
+
+    def _busy(self) -> None:
+        with self.m.lock:
+            self.m.active += 1
+            self.m.max_active = max(self.m.max_active, self.m.active)
+        time.sleep(self.m.delay)
+        with self.m.lock:
+            self.m.active -= 1
+
+    def start_utterance(self, start_ms: int) -> None:
+        self.start, self.samples = start_ms, 0
+
+    def accept(self, pcm: np.ndarray) -> Transcript | None:
+        self._busy()
+        self.samples += pcm.size
+        self.m.accepted_samples += pcm.size
+        return Transcript(f"{self.samples}", False, self.start, self.start + self.samples // 16)
+
+    def finish_utterance(self) -> Transcript | None:
+        self._busy()
+        return Transcript(f"{self.samples}", True, self.start, self.start + self.samples // 16)
+
+
+def tone(ms: int) -> np.ndarray:
+    t = np.arange(16 * ms) / 16000
+    return (8000 * np.sin(2 * np.pi * 220 * t) * (1 + 0.5 * np.sin(2 * np.pi * 3 * t))).astype(np.int16)
+
+
+async def test_transcriber_serializes_calls_and_batches_audio():
+    model = SlowFakeModel(delay=0.05)
+    events = []
+    transcriber = StreamingTranscriber(model, events.append, batch_ms=100)
+    await feed(transcriber, np.concatenate([silence(300), tone(1500), silence(700)]), realtime_factor=0.5)
+    await transcriber.close()
+    by_utt = check_order(events)
+    assert list(by_utt) == [1]
+    assert model.max_active == 1
+    calls = transcriber.stats.inference_calls
+    assert calls < 1500 / 20 / 2  # frames were batched, not sent one by one
+    final = by_utt[1][-1]
+    assert final.is_final and int(final.text) == model.accepted_samples  # no audio lost
+
+
+async def test_transcriber_bounds_its_backlog_and_counts_dropped_audio():
+    model = SlowFakeModel(delay=0.5)
+    events = []
+    transcriber = StreamingTranscriber(model, events.append, batch_ms=100, max_backlog_ms=400)
+    await feed(transcriber, np.concatenate([silence(300), tone(2000), silence(700)]))  # far faster than the model
+    await transcriber.close()
+    stats = transcriber.stats
+    assert stats.dropped_audio_ms > 0
+    assert stats.max_backlog_ms <= 400
+    check_order(events)
+
+
+async def test_transcriber_survives_a_failing_model_and_a_failing_callback():
+    class Broken(SlowFakeModel):
+        def open_stream(self):
+            stream = SlowFakeStream(self)
+
+            def boom(pcm):
+                raise RuntimeError("model crashed")
+
+            stream.accept = boom
+            return stream
+
+    seen = []
+
+    def callback(event):
+        seen.append(event)
+        raise ValueError("consumer bug")
+
+    transcriber = StreamingTranscriber(Broken(0.0), callback)
+    await feed(transcriber, np.concatenate([silence(300), tone(600), silence(700)]))
+    await transcriber.close()
+    assert transcriber.stats.errors >= 1
+    kinds = [type(e) for e in seen]
+    assert kinds[0] is UtteranceStarted and UtteranceEnded in kinds
+    assert any(isinstance(e, TranscriptUpdate) and e.transcript.is_final for e in seen)

@@ -1,0 +1,112 @@
+"""VoiceActivityDetector on synthetic speech (espeak-ng) with known silences."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import wave
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from analyzers.vad import FRAME_SAMPLES, SpeechEnd, SpeechStart, VadConfig, VoiceActivityDetector
+
+pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+
+
+def synth(text: str, tmp_path: Path, voice: str = "en") -> np.ndarray:
+    """espeak-ng speech as 16 kHz mono int16 (espeak writes 22050 Hz; resampled with libswresample via av)."""
+    wav = tmp_path / "speech.wav"
+    subprocess.run(["espeak-ng", "-v", voice, "-w", str(wav), text], check=True, capture_output=True)
+    with wave.open(str(wav)) as w:
+        rate, pcm = w.getframerate(), np.frombuffer(w.readframes(w.getnframes()), np.int16)
+    frame = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout="mono")
+    frame.sample_rate = rate
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=16000)
+    out = [f.to_ndarray().reshape(-1) for f in [*resampler.resample(frame), *resampler.resample(None)]]
+    return trim(np.concatenate(out))
+
+
+def trim(pcm: np.ndarray, threshold: int = 300) -> np.ndarray:
+    """Cut espeak's own leading/trailing silence so the test knows where speech really is."""
+    loud = np.flatnonzero(np.abs(pcm.astype(np.int32)) > threshold)
+    return pcm[loud[0] : loud[-1] + 1]
+
+
+def silence(ms: int) -> np.ndarray:
+    return np.zeros(16 * ms, np.int16)
+
+
+def run_vad(pcm: np.ndarray, vad: VoiceActivityDetector | None = None) -> list:
+    vad = vad or VoiceActivityDetector()
+    pcm = np.concatenate([pcm, np.zeros(-len(pcm) % FRAME_SAMPLES, np.int16)])
+    events = []
+    for i in range(len(pcm) // FRAME_SAMPLES):
+        events += vad.push(pcm[i * FRAME_SAMPLES : (i + 1) * FRAME_SAMPLES], i * 20)
+    return events
+
+
+def test_finds_each_utterance_near_true_boundaries(tmp_path):
+    a = synth("I led a team of five engineers", tmp_path)
+    b = synth("We shipped the product two months early", tmp_path)
+    lead, gap = 1000, 1200
+    pcm = np.concatenate([silence(lead), a, silence(gap), b, silence(1000)])
+    truth = [(lead, lead + len(a) // 16), (lead + len(a) // 16 + gap, lead + (len(a) + len(b)) // 16 + gap)]
+
+    events = run_vad(pcm)
+
+    assert [type(e) for e in events] == [SpeechStart, SpeechEnd, SpeechStart, SpeechEnd]
+    for (start, end), (t0, t1) in zip(zip(events[::2], events[1::2]), truth):
+        assert abs(start.t_ms - t0) <= 120, (start.t_ms, t0)
+        assert -250 <= end.t_ms - t1 <= 120, (end.t_ms, t1)  # espeak's last phone fades below voicing
+
+
+def test_start_carries_preroll_and_its_media_time(tmp_path):
+    a = synth("Hello there", tmp_path)
+    events = run_vad(np.concatenate([silence(1000), a, silence(800)]), VoiceActivityDetector(VadConfig(preroll_ms=300)))
+    start = events[0]
+    assert isinstance(start, SpeechStart)
+    assert start.audio.dtype == np.int16
+    assert start.audio_start_ms == start.t_ms - 300
+    # the pre-roll reaches up to the frame that triggered the start
+    assert len(start.audio) >= 300 * 16 + 2 * FRAME_SAMPLES
+    assert (start.audio_start_ms + len(start.audio) // 16) % 20 == 0
+
+
+def test_short_pause_stays_one_utterance_and_long_pause_splits(tmp_path):
+    a = synth("first part", tmp_path)
+    b = synth("second part", tmp_path)
+    cfg = VadConfig(end_silence_ms=500)
+    short = run_vad(np.concatenate([silence(500), a, silence(300), b, silence(800)]), VoiceActivityDetector(cfg))
+    long = run_vad(np.concatenate([silence(500), a, silence(900), b, silence(800)]), VoiceActivityDetector(cfg))
+    assert len([e for e in short if isinstance(e, SpeechStart)]) == 1
+    assert len([e for e in long if isinstance(e, SpeechStart)]) == 2
+
+
+def test_silence_and_low_noise_give_no_events():
+    rng = np.random.default_rng(1)
+    noise = (rng.normal(0, 30, 16000 * 3)).astype(np.int16)
+    assert run_vad(silence(3000)) == []
+    assert run_vad(noise) == []
+
+
+def test_flush_closes_an_open_utterance(tmp_path):
+    vad = VoiceActivityDetector()
+    events = run_vad(np.concatenate([silence(500), synth("still talking", tmp_path)]), vad)
+    assert [type(e) for e in events] == [SpeechStart]
+    assert vad.in_speech
+    (end,) = vad.flush()
+    assert isinstance(end, SpeechEnd) and end.t_ms > events[0].t_ms
+    assert not vad.in_speech and vad.flush() == []
+
+
+def test_rejects_wrong_frames_and_config():
+    vad = VoiceActivityDetector()
+    with pytest.raises(ValueError):
+        vad.push(np.zeros(160, np.int16), 0)
+    with pytest.raises(ValueError):
+        vad.push(np.zeros(FRAME_SAMPLES, np.float32), 0)
+    with pytest.raises(ValueError):
+        VadConfig(start_frames=6, start_window=5)
