@@ -318,14 +318,14 @@ class HrClient:
         self.cookie_header = "; ".join(f"{k}={v}" for k, v in cookies.items())
         return body
 
-    async def first_job_id(self) -> str:
-        jobs = await self.request("GET", "/api/v1/jobs")
-        if isinstance(jobs, dict):
-            jobs = jobs.get("jobs") or jobs.get("items") or jobs.get("data") or []
-        if not jobs:
-            raise LoadTestError("the organisation has no jobs (was the server started with --demo?)")
-        job = jobs[0]
-        return str(job.get("id") or job.get("job_id"))
+    async def create_load_job(self, language: str, questions: int) -> str:
+        """A job whose plan outlasts the measurement window, so every session stays live throughout."""
+        job = await self.request("POST", "/api/v1/jobs", {
+            "title": "Load test", "language": language,
+            "questions": [{"text": f"Load test question {i + 1}: tell me about a project you worked on."}
+                          for i in range(questions)],
+        })
+        return str(job["id"])
 
     async def create_interview(self, job_id: str, index: int, language: str) -> dict:
         return await self.request("POST", "/api/v1/interviews", {
@@ -509,7 +509,7 @@ async def run(args: argparse.Namespace) -> dict:
         # --- HR: login, interviews, observers
         hr = HrClient(base_url)
         await hr.login(email, password)
-        job_id = await hr.first_job_id()
+        job_id = await hr.create_load_job(args.language, questions=50)
         interviews = [await hr.create_interview(job_id, i, args.language) for i in range(args.sessions)]
         for iv in interviews:
             obs = Observer(hr, str(iv["interview_id"]))

@@ -39,6 +39,20 @@ class JobList(BaseModel):
     jobs: list[JobOut]
 
 
+class QuestionIn(Strict):
+    text: str = Field(min_length=1, max_length=2000)
+    competency: str = Field(default="", max_length=100)
+    expected_points: list[str] = Field(default_factory=list, max_length=20)
+    time_limit_s: int = Field(default=180, ge=10, le=1800)
+
+
+class CreateJobRequest(Strict):
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=20000)
+    language: Literal["en", "zh", "ko"] = "en"
+    questions: list[QuestionIn] = Field(min_length=1, max_length=50)
+
+
 class CandidateIn(Strict):
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr | Literal[""] = ""

@@ -17,6 +17,7 @@ def _configure_logging(level: str) -> None:
     logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO), format="%(message)s", stream=sys.stderr)
     logging.getLogger("aioice").setLevel(logging.WARNING)
     logging.getLogger("aiortc").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     structlog.configure(
         processors=[structlog.processors.add_log_level, structlog.processors.TimeStamper(fmt="iso"),
                     structlog.processors.format_exc_info, structlog.processors.JSONRenderer()],
@@ -50,12 +51,13 @@ def _add_server_flags(p: argparse.ArgumentParser) -> None:
 async def _serve(settings: Settings, demo: bool) -> None:
     from aiohttp import web
 
+    from server.access_log import MaskedAccessLogger
     from server.app import create_app
     from server.demo import seed_demo
     from server.routes.common import CTX_KEY
 
     app = create_app(settings)
-    runner = web.AppRunner(app, handle_signals=True)
+    runner = web.AppRunner(app, handle_signals=True, access_log_class=MaskedAccessLogger)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
@@ -130,9 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     _configure_logging(args.log_level)
     settings = _settings(args)
     if args.command == "serve":
+        from aiohttp.web_runner import GracefulExit
+
         try:
             asyncio.run(_serve(settings, args.demo))
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, GracefulExit):
             pass
         return 0
     if args.command == "demo":

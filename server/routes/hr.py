@@ -57,6 +57,19 @@ async def list_jobs(request: web.Request) -> web.Response:
                                                       language=j.language) for j in jobs]).model_dump())
 
 
+@api.route("POST", "/api/v1/jobs", "Create a job with its question plan", "jobs", body=m.CreateJobRequest,
+           response=m.JobOut, status=201, auth="session", errors=(401, 403, 422))
+async def create_job(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    if user.role not in ("admin", "hr"):
+        raise ApiError(403, "forbidden", "Only HR users and admins create jobs.")
+    body = await parse_body(request, m.CreateJobRequest)
+    job = await ctx_of(request).store.create_job(user.org_id, body.title, body.description, body.language,
+                                                 [q.model_dump() for q in body.questions])
+    out = m.JobOut(id=job.id, title=job.title, description=job.description, language=job.language)
+    return web.json_response(out.model_dump(), status=201)
+
+
 @api.route("POST", "/api/v1/interviews", "Create an interview for a candidate and return the candidate link",
            "interviews", body=m.CreateInterviewRequest, response=m.CreateInterviewResponse, status=201,
            auth="session", errors=(401, 404, 422))

@@ -1,0 +1,297 @@
+"""End to end in real Chromium: a candidate page and an observer page (two separate browsers) against the real
+server, with fake camera/microphone devices playing a real face and spoken answers over WebRTC.
+
+Run inside a loopback-only network namespace, as CI does::
+
+    unshare -n bash -c 'ip link set lo up && exec .venv/bin/python -m pytest -m browser tests/test_browser_interview.py'
+
+Screenshots go to ``test-artifacts/`` (git-ignored) for a human to look at.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+import time
+from pathlib import Path
+from typing import AsyncIterator
+
+import pytest
+
+from benchmarks.synthetic_media import make_face_video, make_speech_wav
+from tests.harness import HR_EMAIL, HR_PASSWORD, TEST_QUESTIONS, running_server
+
+pytestmark = pytest.mark.browser
+
+playwright_api = pytest.importorskip("playwright.async_api")
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+ANSWER_1 = "My team of five engineers rebuilt the payment service last year."
+ANSWER_2 = "We cut the failure rate in half within three months."
+Q1, Q2 = TEST_QUESTIONS[0]["text"], TEST_QUESTIONS[1]["text"]
+
+INTERVIEW_TIMEOUT_MS = 60_000
+STEP_TIMEOUT_MS = 20_000
+
+BASE_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--allow-loopback-in-peer-connection",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+]
+
+if shutil.which(CHROMIUM) is None and not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium)", allow_module_level=True)
+
+
+def _words(text: str) -> set[str]:
+    return {w.strip(".,!?;:").lower() for w in text.split()}
+
+
+@contextlib.asynccontextmanager
+async def chromium(pw, user_data_dir: Path, video: Path | None = None, audio: str | None = None,
+                   locale: str = "en-US") -> AsyncIterator:
+    """One browser (a persistent context on a fresh profile) with the test flags and optional fake media files."""
+    args = list(BASE_FLAGS)
+    if video is not None:
+        args.append(f"--use-file-for-fake-video-capture={video}")
+    if audio is not None:
+        args.append(f"--use-file-for-fake-audio-capture={audio}")
+    user_data_dir.mkdir(parents=True, exist_ok=True)
+    context = await pw.chromium.launch_persistent_context(
+        user_data_dir=str(user_data_dir), executable_path=CHROMIUM, headless=True, args=args, locale=locale,
+        viewport={"width": 1100, "height": 800})
+    try:
+        yield context
+    finally:
+        await context.close()
+
+
+def _watch_errors(page, sink: list[str]) -> None:
+    """Collect uncaught script errors (a broken page must fail the test, not only look odd)."""
+    page.on("pageerror", lambda exc: sink.append(f"{page.url}: {exc}"))
+
+
+async def _page_of(context):
+    return context.pages[0] if context.pages else await context.new_page()
+
+
+async def _transcript_by_question(observer) -> list[dict]:
+    """The observer's transcript as [{"question": head text, "finals": [final lines]}], in page order."""
+    return await observer.evaluate("""() => {
+        const out = [];
+        for (const el of document.querySelectorAll('#transcript > p')) {
+            if (el.classList.contains('turn-head')) out.push({question: el.textContent, finals: []});
+            else if (el.classList.contains('final')) {
+                if (!out.length) out.push({question: null, finals: []});
+                out[out.length - 1].finals.push(el.textContent);
+            }
+        }
+        return out;
+    }""")
+
+
+@pytest.fixture
+def media(tmp_path):
+    d = tmp_path / "media"
+    video = make_face_video(d / "face.y4m", seconds=3.0)
+    speech = make_speech_wav(d / "answers.wav", [4.0, ANSWER_1, 4.0, ANSWER_2, 8.0], voice="en-us")
+    return {"video": video, "audio": speech.path, "timeline": speech}
+
+
+async def test_candidate_and_observer_in_real_chromium(sqlite_url, tmp_path, media):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    t0 = time.monotonic()
+    async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
+        interview_id, token = await h.create_interview("Mei Lin")
+
+        async with chromium(pw, tmp_path / "observer-profile") as obs_ctx, \
+                chromium(pw, tmp_path / "candidate-profile", video=media["video"],
+                         audio=f"{media['audio']}%noloop") as cand_ctx:
+            # --- the observer logs in through the real login page, then picks the interview on /hr
+            observer = await _page_of(obs_ctx)
+            _watch_errors(observer, errors)
+            await observer.goto(f"{h.base_url}/login")
+            await observer.fill("#email", HR_EMAIL)
+            await observer.fill("#password", HR_PASSWORD)
+            await observer.click("#login-submit")
+            await observer.wait_for_url(re.compile(r"/hr$"), timeout=STEP_TIMEOUT_MS)
+            watch = observer.locator("#rows tr", has_text="Mei Lin").get_by_role("link", name="Watch")
+            await watch.click(timeout=STEP_TIMEOUT_MS)
+            await observer.wait_for_url(re.compile(rf"/observe/{interview_id}$"), timeout=STEP_TIMEOUT_MS)
+            await observer.wait_for_function(
+                "() => document.getElementById('stream').classList.contains('ok')", timeout=STEP_TIMEOUT_MS)
+            assert "Mei Lin" in await observer.text_content("#cand")
+
+            # --- the candidate: consents, devices, join
+            cand = await _page_of(cand_ctx)
+            _watch_errors(cand, errors)
+            # Remember every state the connection badge shows, however briefly.
+            await cand.add_init_script("""
+                window.__connStates = [];
+                document.addEventListener('DOMContentLoaded', () => {
+                    const b = document.getElementById('conn-state');
+                    new MutationObserver(() => window.__connStates.push(b.textContent))
+                        .observe(b, {childList: true, characterData: true, subtree: true});
+                });""")
+            await cand.goto(f"{h.base_url}/i/{token}?audio=raw&tts=off")
+            await cand.locator("#step-consent").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+            assert "Engineer" in await cand.text_content("#job-title")
+            assert "AI" in await cand.text_content("#disclosure")  # the AI says what it is before anything else
+            for kind in ("ai_evaluation", "recording", "face_voice_analysis"):
+                await cand.check(f"#consent-{kind}")
+            await cand.click("#consent-continue")
+            await cand.locator("#step-devices").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+            join = cand.locator("#join")
+            await cand.wait_for_function("() => !document.getElementById('join').disabled", timeout=STEP_TIMEOUT_MS)
+            assert await cand.text_content("#devices-error") == ""
+            await join.click()
+            t_join = time.monotonic()
+            await cand.locator("#step-live").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+
+            await cand.wait_for_function(
+                "() => document.getElementById('conn-state').textContent === 'Connected'", timeout=STEP_TIMEOUT_MS)
+            t_connected = time.monotonic()
+            await cand.wait_for_function(
+                "q => document.getElementById('question').textContent === q", arg=Q1, timeout=STEP_TIMEOUT_MS)
+            assert "Question 1 of 2" in await cand.text_content("#progress")
+            assert "AI" in await cand.text_content("#preamble")
+
+            # Live captions of the first answer, then the second question.
+            await cand.wait_for_function(
+                "() => /engineers/i.test(document.getElementById('captions').textContent)",
+                timeout=INTERVIEW_TIMEOUT_MS)
+            await cand.wait_for_function(
+                "q => document.getElementById('question').textContent === q", arg=Q2, timeout=INTERVIEW_TIMEOUT_MS)
+            assert "Question 2 of 2" in await cand.text_content("#progress")
+            await cand.wait_for_function(
+                "() => /months/i.test(document.getElementById('captions').textContent)",
+                timeout=INTERVIEW_TIMEOUT_MS)
+            await cand.screenshot(path=str(ARTIFACTS / "candidate-live.png"), full_page=True)
+
+            await cand.locator("#step-done").wait_for(state="visible", timeout=INTERVIEW_TIMEOUT_MS)
+            t_done = time.monotonic()
+            assert await cand.locator("#step-live").is_hidden()
+            assert "last question" in (await cand.text_content("#closing-text")).lower()
+            await cand.screenshot(path=str(ARTIFACTS / "candidate-done.png"), full_page=True)
+            conn_states = await cand.evaluate("() => window.__connStates")
+            assert "Connected" in conn_states, conn_states
+
+            # --- the observer saw it all, live
+            await observer.wait_for_function(
+                "() => document.getElementById('status').textContent === 'finished'", timeout=STEP_TIMEOUT_MS)
+            sections = await _transcript_by_question(observer)
+            await observer.screenshot(path=str(ARTIFACTS / "observer-end.png"), full_page=True)
+            assert [s["question"] for s in sections] == [f"Q: {Q1}", f"Q: {Q2}"], sections
+            turn0, turn1 = (" ".join(s["finals"]) for s in sections)
+            assert {"team", "engineers", "payment"} <= _words(turn0), sections
+            assert {"half", "months"} <= _words(turn1), sections
+            assert "months" not in _words(turn0) and "engineers" not in _words(turn1), sections
+            timeline = await observer.text_content("#timeline")
+            assert "Question asked" in timeline and "Answer ended: silence" in timeline, timeline
+            media_line = await observer.text_content("#media")
+            assert "640×480" in media_line, media_line
+
+        # --- everything is stored
+        detail = await h.ctx.store.interview_detail(interview_id)
+        assert detail["status"] == "finished" and detail["started_at"] and detail["ended_at"]
+        assert [t["question"] for t in detail["turns"]] == [Q1, Q2]
+        assert [t["end_reason"] for t in detail["turns"]] == ["silence", "silence"]
+        assert {"team", "engineers", "payment"} <= _words(detail["turns"][0]["answer"]), detail["turns"]
+        assert {"half", "months"} <= _words(detail["turns"][1]["answer"]), detail["turns"]
+        segments = await h.ctx.store.segments(interview_id)
+        assert segments and {s.turn_index for s in segments} == {0, 1}
+        assert all(s.words for s in segments), "final segments carry word timings"
+        consents = await h.ctx.store.current_consents(interview_id)
+        assert {k: v.granted for k, v in consents.items()} == {
+            "ai_evaluation": True, "recording": True, "face_voice_analysis": True}
+
+    assert not errors, errors
+    print(f"\njoin->connected {t_connected - t_join:.1f}s, join->finished {t_done - t_join:.1f}s, "
+          f"total {time.monotonic() - t0:.1f}s")
+
+
+async def test_chinese_consent_screen(sqlite_url, tmp_path):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
+        interview_id, token = await h.create_interview("李梅")
+        async with chromium(pw, tmp_path / "profile") as ctx:
+            page = await _page_of(ctx)
+            _watch_errors(page, errors)
+            await page.goto(f"{h.base_url}/i/{token}?tts=off")
+            await page.locator("#step-consent").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+            assert await page.text_content("#consent-continue") == "Continue"
+
+            await page.click("#lang")
+            await page.wait_for_function(
+                "() => /[\\u4e00-\\u9fff]/.test(document.getElementById('disclosure').textContent)",
+                timeout=STEP_TIMEOUT_MS)
+            assert await page.evaluate("document.documentElement.lang") == "zh-CN"
+            assert await page.text_content("#consent-continue") == "继续"
+            assert await page.text_content("#consent-h") == "欢迎"
+            assert await page.text_content("#lang") == "English"
+            assert "AI" in await page.text_content("#disclosure")
+            labels = {kind: await page.text_content(f"label[for=consent-{kind}]")
+                      for kind in ("ai_evaluation", "recording", "face_voice_analysis")}
+            assert labels["ai_evaluation"].startswith("AI 评估 （必选）"), labels
+            assert labels["recording"].startswith("录制"), labels
+            assert labels["face_voice_analysis"].startswith("面部与声音分析"), labels
+            for text in labels.values():  # the consent texts themselves are Chinese too
+                assert len(re.findall(r"[\u4e00-\u9fff]", text)) > 10, labels
+
+            # Refuse AI evaluation, agree to the rest: a clear message, and the candidate stays here.
+            await page.check("#consent-recording")
+            await page.check("#consent-face_voice_analysis")
+            await page.click("#consent-continue")
+            error = page.locator("#consent-error")
+            await page.wait_for_function(
+                "() => document.getElementById('consent-error').textContent !== ''", timeout=STEP_TIMEOUT_MS)
+            assert await error.text_content() == "AI 面试需要您同意 AI 评估。"
+            assert await error.is_visible()
+            assert await page.locator("#step-consent").is_visible()
+            assert await page.locator("#step-devices").is_hidden()
+            assert await page.locator("#fatal").is_hidden()
+            await page.screenshot(path=str(ARTIFACTS / "consent-zh-refused.png"), full_page=True)
+
+        consents = await h.ctx.store.current_consents(interview_id)
+        assert consents["ai_evaluation"].granted is False
+        assert consents["recording"].granted is True and consents["face_voice_analysis"].granted is True
+        assert (await h.ctx.store.interview_detail(interview_id))["status"] == "created"
+    assert not errors, errors
+
+
+async def test_forged_link_page(sqlite_url, tmp_path):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
+        _, token = await h.create_interview()
+        forged = token[:-6] + ("AAAAAA" if not token.endswith("AAAAAA") else "BBBBBB")
+        async with chromium(pw, tmp_path / "profile") as ctx:
+            page = await _page_of(ctx)
+            _watch_errors(page, errors)
+            for bad in ("not-a-real-link", forged):
+                response = await page.goto(f"{h.base_url}/i/{bad}")
+                assert response is not None and response.status == 200  # the page itself loads and explains
+                await page.locator("#fatal").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+                message = (await page.text_content("#fatal-text")).strip()
+                assert message and len(message) < 200, message
+                assert re.search(r"link|invalid|expired", message, re.I), message
+                for junk in ("Traceback", "Error:", "undefined", "null", "{", "Exception", 'File "', ".py:"):
+                    assert junk not in message, message
+                assert not re.search(r"\bat \S+ \(|\n", message), message  # no JS/Python stack frames
+                assert await page.get_attribute("#fatal", "role") == "alert"
+                for step in ("#step-consent", "#step-devices", "#step-live", "#step-done"):
+                    assert await page.locator(step).is_hidden(), step
+            await page.screenshot(path=str(ARTIFACTS / "forged-link.png"), full_page=True)
+    assert not errors, errors
