@@ -62,8 +62,9 @@ class Harness:
 
 
 @contextlib.asynccontextmanager
-async def running_server(db_url: str, data_dir: Path, questions: list[dict] | None = None,
+async def running_server(db_url: str, data_dir: Path, questions: list[dict] | None = None, seed: bool = True,
                          **overrides) -> AsyncIterator[Harness]:
+    """``seed=False`` starts another node on an already seeded database (org_id and job_id are then empty)."""
     port = free_port()
     settings = Settings(host="127.0.0.1", port=port, data_dir=data_dir, database_url=db_url,
                         ice_host_addresses=["127.0.0.1"], secret_key="test-secret-" + "x" * 32, **overrides)
@@ -74,6 +75,9 @@ async def running_server(db_url: str, data_dir: Path, questions: list[dict] | No
     await site.start()
     ctx = app[CTX_KEY]
     try:
+        if not seed:
+            yield Harness(f"http://127.0.0.1:{port}", ctx, settings, "", "")
+            return
         org = await ctx.store.create_org("Acme")
         await ctx.store.create_user(org.id, HR_EMAIL, hash_password(HR_PASSWORD), role="hr")
         job = await ctx.store.create_job(org.id, "Engineer", "Builds things", "en", questions or TEST_QUESTIONS)
