@@ -628,6 +628,11 @@ async def run(args: argparse.Namespace) -> dict:
             "client_cpu_cores": round((me_cpu1 - me_cpu0) / window, 3),
             "transcript_latency_ms": percentiles(lat.observer_ms),
             "transcript_latency_server_ms": percentiles(lat.server_ms),
+            # server publishes an event -> the observer's WebSocket receives it (same host, same clock)
+            "observer_delivery_ms": percentiles([
+                (e.received_at - float(e.data["at"])) * 1000
+                for o in observers for e in o.events if isinstance(e.data.get("at"), (int, float))
+            ]),
             "utterances_ended": lat.utterances,
             "utterances_without_final": lat.without_final,
             "finals_matched_by_fallback": lat.matched_by_fallback,

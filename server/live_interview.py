@@ -23,7 +23,7 @@ from analyzers.transcriber import (
     UtteranceEnded,
     UtteranceStarted,
 )
-from dialogue.session import DISCLOSURE, AnswerRecord, InterviewSession, PlanQuestion, Prompt
+from dialogue.session import DISCLOSURE, AnswerRecord, InterviewSession, PlanQuestion, Prompt, check_transition
 from dialogue.turn_taking import AnswerEndDetector, TurnTakingConfig
 from media.audio import AudioChunk
 from media.peer import CandidatePeer
@@ -129,6 +129,7 @@ class LiveInterview:
                                  lambda state: self._on_peer_state(conn_id, state))
             answer = await peer.answer(offer_sdp)  # raises SdpError on a bad offer; nothing changed yet
             if self.status == "consented":
+                check_transition(self.status, "live")
                 self.started_at = datetime.now(timezone.utc)
                 self.status = "live"
                 await self.ctx.store.update_interview(self.id, status="live", started_at=self.started_at)
@@ -332,6 +333,7 @@ class LiveInterview:
         await self._ask(self.session.answer_finished(record))
 
     async def _finish(self, closing: Prompt) -> None:
+        check_transition(self.status, "finished")
         self.status = "finished"
         await self.ctx.store.update_interview(self.id, status="finished", ended_at=datetime.now(timezone.utc),
                                               question_index=self.session.question_index)

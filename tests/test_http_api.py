@@ -16,8 +16,8 @@ pytestmark = pytest.mark.unit
 ALL_CONSENTS = {"ai_evaluation": True, "recording": True, "face_voice_analysis": True}
 
 
-async def test_login_and_org_scoping(sqlite_url, tmp_path):
-    async with running_server(sqlite_url, tmp_path) as h:
+async def test_login_and_org_scoping(db_url, tmp_path):
+    async with running_server(db_url, tmp_path) as h:
         async with aiohttp.ClientSession(h.base_url) as anon:
             async with anon.get("/api/v1/interviews") as r:
                 assert r.status == 401 and (await r.json())["error"]["code"] == "not_logged_in"
@@ -40,8 +40,8 @@ async def test_login_and_org_scoping(sqlite_url, tmp_path):
                 assert (await r.json())["interviews"] == []
 
 
-async def test_other_org_cannot_observe(sqlite_url, tmp_path):
-    async with running_server(sqlite_url, tmp_path) as h:
+async def test_other_org_cannot_observe(db_url, tmp_path):
+    async with running_server(db_url, tmp_path) as h:
         interview_id, _ = await h.create_interview("Ada")
         from server.auth import hash_password
 
@@ -53,8 +53,8 @@ async def test_other_org_cannot_observe(sqlite_url, tmp_path):
             assert exc.value.status == 404
 
 
-async def test_candidate_link_session_and_consents(sqlite_url, tmp_path):
-    async with running_server(sqlite_url, tmp_path) as h:
+async def test_candidate_link_session_and_consents(db_url, tmp_path):
+    async with running_server(db_url, tmp_path) as h:
         interview_id, token = await h.create_interview("Bo")
         async with aiohttp.ClientSession(h.base_url) as http:
             async with http.get("/api/v1/candidate/session", params={"token": token}) as r:
@@ -85,8 +85,8 @@ async def test_candidate_link_session_and_consents(sqlite_url, tmp_path):
         assert consents["face_voice_analysis"].granted is False and consents["ai_evaluation"].granted is True
 
 
-async def test_forged_and_expired_links(sqlite_url, tmp_path, monkeypatch):
-    async with running_server(sqlite_url, tmp_path) as h:
+async def test_forged_and_expired_links(db_url, tmp_path, monkeypatch):
+    async with running_server(db_url, tmp_path) as h:
         interview_id, token = await h.create_interview()
         forged = Signer("another-secret", 3600, 3600).link_token(interview_id, "nonce")
         real_time = time.time
@@ -109,8 +109,8 @@ async def test_forged_and_expired_links(sqlite_url, tmp_path, monkeypatch):
                 assert r.status == 200 and "interview.js" in await r.text()
 
 
-async def test_bad_bodies_and_sdp_get_clear_errors(sqlite_url, tmp_path):
-    async with running_server(sqlite_url, tmp_path) as h:
+async def test_bad_bodies_and_sdp_get_clear_errors(db_url, tmp_path):
+    async with running_server(db_url, tmp_path) as h:
         interview_id, token = await h.create_interview()
         async with aiohttp.ClientSession(h.base_url) as http:
             await (await http.post("/api/v1/candidate/consents",
@@ -139,8 +139,8 @@ async def test_bad_bodies_and_sdp_get_clear_errors(sqlite_url, tmp_path):
         assert await h.ctx.store.turns(interview_id) == []
 
 
-async def test_unknown_websocket_messages_keep_the_stream_open(sqlite_url, tmp_path):
-    async with running_server(sqlite_url, tmp_path) as h:
+async def test_unknown_websocket_messages_keep_the_stream_open(db_url, tmp_path):
+    async with running_server(db_url, tmp_path) as h:
         interview_id, token = await h.create_interview()
         async with aiohttp.ClientSession(h.base_url) as http:
             async with http.ws_connect(f"/ws/v1/candidate?token={token}") as ws:
@@ -165,8 +165,8 @@ async def test_unknown_websocket_messages_keep_the_stream_open(sqlite_url, tmp_p
                 assert (await ws.receive_json(timeout=5))["type"] == "pong"
 
 
-async def test_openapi_document_lists_every_route(sqlite_url, tmp_path):
-    async with running_server(sqlite_url, tmp_path) as h:
+async def test_openapi_document_lists_every_route(db_url, tmp_path):
+    async with running_server(db_url, tmp_path) as h:
         async with aiohttp.ClientSession(h.base_url) as http:
             async with http.get("/api/v1/openapi.json") as r:
                 doc = await r.json()
