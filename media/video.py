@@ -44,6 +44,10 @@ class LatestFrameSlot:
             del self._fps_window[:-60]
         self._event.set()
 
+    def peek(self) -> VideoSample | None:
+        """The newest frame, without taking it (several analyzers sample the same stream at their own rates)."""
+        return self._latest
+
     def take(self) -> VideoSample | None:
         """The newest frame not yet taken, or None."""
         sample, self._latest = self._latest, None

@@ -12,6 +12,7 @@ from analyzers.asr import SpeechModel
 from analyzers.model_registry import ModelManager
 from dialogue.session import PlanQuestion
 from media.ice import advertise_host_addresses
+from server import events as ev
 from server.auth import Signer
 from server.bus import EventBus, make_bus
 from server.live_interview import LiveInterview
@@ -57,6 +58,13 @@ class ServerContext:
         await self.loop_monitor.stop()
         await self.bus.close()
         await self.store.close()
+
+    async def publish_event(self, event: ev.InterviewEvent) -> None:
+        """Send an event to every observer (any node) and keep it in the timeline unless it is transient."""
+        payload = event.model_dump(mode="json")
+        await self.bus.publish(event.interview_id, payload)
+        if event.type not in ev.TRANSIENT_EVENT_TYPES:
+            await self.store.add_event(event.interview_id, event.type, payload)
 
     async def speech_model(self, language: str) -> SpeechModel:
         model_id = self.settings.asr_models.get(language) or self.settings.asr_models["en"]

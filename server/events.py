@@ -96,6 +96,12 @@ class MediaStats(_Event):
     height: int | None = None
 
 
+class ConsentsRecorded(_Event):
+    type: Literal["consent.recorded"] = "consent.recorded"
+    version: str
+    decisions: dict[str, bool]
+
+
 class ErrorEvent(_Event):
     type: Literal["error"] = "error"
     code: str
@@ -113,6 +119,7 @@ InterviewEvent = Annotated[
         TranscriptFinal,
         AnswerEnded,
         MediaStats,
+        ConsentsRecorded,
         ErrorEvent,
     ],
     Field(discriminator="type"),

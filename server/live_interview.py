@@ -187,15 +187,15 @@ class LiveInterview:
         if conn is None or conn.id != conn_id:
             return
         conn.state = state
-        if state in ("connected", "failed", "closed"):
+        if state == "connected":
             self._enqueue("publish", ev.ConnectionStateChanged(interview_id=self.id, state=state, connection_id=conn_id))
-        if state in ("failed", "closed"):
-            asyncio.create_task(self._drop_if_current(conn_id))
+        elif state in ("failed", "closed"):
+            asyncio.create_task(self._drop_if_current(conn_id, state))
 
-    async def _drop_if_current(self, conn_id: str) -> None:
+    async def _drop_if_current(self, conn_id: str, state: str) -> None:
         async with self.lock:
             if self.connection is not None and self.connection.id == conn_id:
-                await self._drop_connection("disconnected")
+                await self._drop_connection(state)
 
     async def _sample_video(self, conn: _Connection) -> None:
         """Take the newest frame at the sampling rate; analyzers will consume these samples."""
@@ -345,10 +345,7 @@ class LiveInterview:
 
     # --- output ------------------------------------------------------------------------------
     async def publish(self, event: ev._Event) -> None:
-        payload = event.model_dump(mode="json")
-        await self.ctx.bus.publish(self.id, payload)
-        if event.type not in ev.TRANSIENT_EVENT_TYPES:
-            await self.ctx.store.add_event(self.id, event.type, payload)
+        await self.ctx.publish_event(event)
 
     def snapshot(self) -> dict[str, Any]:
         current = self.session.current

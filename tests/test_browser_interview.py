@@ -174,6 +174,10 @@ async def test_candidate_and_observer_in_real_chromium(sqlite_url, tmp_path, med
             await cand.wait_for_function(
                 "q => document.getElementById('question').textContent === q", arg=Q2, timeout=INTERVIEW_TIMEOUT_MS)
             assert "Question 2 of 2" in await cand.text_content("#progress")
+            await observer.wait_for_function(
+                "q => document.getElementById('question').textContent === q", arg=Q2, timeout=STEP_TIMEOUT_MS)
+            assert await observer.text_content("#progress") == "(2 of 2)"
+            assert await observer.text_content("#status") == "in progress"
             await cand.wait_for_function(
                 "() => /months/i.test(document.getElementById('captions').textContent)",
                 timeout=INTERVIEW_TIMEOUT_MS)
@@ -190,6 +194,10 @@ async def test_candidate_and_observer_in_real_chromium(sqlite_url, tmp_path, med
             # --- the observer saw it all, live
             await observer.wait_for_function(
                 "() => document.getElementById('status').textContent === 'finished'", timeout=STEP_TIMEOUT_MS)
+            # The closing words are not a third question of two.
+            progress = await observer.text_content("#progress")
+            numbers = [int(n) for n in re.findall(r"\d+", progress)]
+            assert not numbers or numbers[0] <= numbers[1], progress
             sections = await _transcript_by_question(observer)
             await observer.screenshot(path=str(ARTIFACTS / "observer-end.png"), full_page=True)
             assert [s["question"] for s in sections] == [f"Q: {Q1}", f"Q: {Q2}"], sections
@@ -244,7 +252,7 @@ async def test_chinese_consent_screen(sqlite_url, tmp_path):
             assert "AI" in await page.text_content("#disclosure")
             labels = {kind: await page.text_content(f"label[for=consent-{kind}]")
                       for kind in ("ai_evaluation", "recording", "face_voice_analysis")}
-            assert labels["ai_evaluation"].startswith("AI 评估 （必选）"), labels
+            assert labels["ai_evaluation"].startswith("AI 评估（必选）"), labels
             assert labels["recording"].startswith("录制"), labels
             assert labels["face_voice_analysis"].startswith("面部与声音分析"), labels
             for text in labels.values():  # the consent texts themselves are Chinese too

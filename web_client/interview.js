@@ -13,6 +13,8 @@
     no_media: "Could not use the microphone: {msg}", already_finished: "This interview has already ended.",
     followup: "Follow-up",
     consent_ai_evaluation: "AI evaluation", consent_recording: "Recording", consent_face_voice_analysis: "Face and voice analysis",
+    err_invalid_link: "This interview link is not valid.", err_link_expired: "This interview link has expired. Ask the recruiter for a new one.",
+    err_interview_finished: "This interview has already ended.", err_network: "The server could not be reached. Check your connection and reload the page.",
   }, {
     title: "AI 面试", welcome: "欢迎", consents_legend: "您的同意（每项可单独选择）", continue: "继续",
     devices: "摄像头和麦克风", devices_note: "请允许使用麦克风（如您同意视频，也请允许摄像头），以便面试官听到您的回答。",
@@ -23,6 +25,8 @@
     need_ai_consent: "AI 面试需要您同意 AI 评估。", no_media: "无法使用麦克风：{msg}", already_finished: "此面试已经结束。",
     followup: "追问",
     consent_ai_evaluation: "AI 评估", consent_recording: "录制", consent_face_voice_analysis: "面部与声音分析",
+    err_invalid_link: "此面试链接无效。", err_link_expired: "此面试链接已过期，请向招聘人员索取新链接。",
+    err_interview_finished: "此面试已经结束。", err_network: "无法连接服务器，请检查网络后刷新页面。",
   });
 
   const $ = (id) => document.getElementById(id);
@@ -35,8 +39,17 @@
     for (const id of ["step-consent", "step-devices", "step-live", "step-done"]) $(id).classList.toggle("hidden", id !== step);
   }
   function fatal(msg) { $("fatal-text").textContent = msg; $("fatal").classList.remove("hidden"); }
+  // Known error codes are shown in the page's language; others with the server's own message.
+  function errorText(err) {
+    const key = "err_" + (err.code || "");
+    const text = I18N.t(key);
+    return text !== key ? text : err.message;
+  }
   async function api(path, body) {
-    const res = await fetch(path, body ? { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) } : {});
+    let res;
+    try {
+      res = await fetch(path, body ? { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) } : {});
+    } catch (e) { const err = new Error(e.message); err.code = "network"; throw err; }
     const data = await res.json().catch(() => ({}));
     if (!res.ok) { const err = new Error((data.error && data.error.message) || res.statusText); err.code = data.error && data.error.code; throw err; }
     return data;
@@ -55,7 +68,7 @@
       box.checked = c.granted === true;
       const label = document.createElement("label"); label.htmlFor = box.id;
       const strong = document.createElement("strong");
-      strong.textContent = I18N.t("consent_" + c.kind) + " " + I18N.t(c.required ? "required" : "optional");
+      strong.textContent = I18N.t("consent_" + c.kind) + (I18N.lang === "zh" ? "" : " ") + I18N.t(c.required ? "required" : "optional");
       label.append(strong, document.createElement("br"), document.createTextNode(c.text));
       row.append(box, label); list.append(row);
     }
@@ -71,7 +84,7 @@
       }
       if (session.status === "finished" || session.status === "failed") { fatal(I18N.t("already_finished")); return; }
       show("step-consent");
-    } catch (e) { fatal(e.message); }
+    } catch (e) { fatal(errorText(e)); }
   }
 
   $("lang").addEventListener("click", async () => { I18N.toggle(); if (session && !pc) await loadSession().catch(() => {}); });
@@ -147,7 +160,7 @@
     } catch (err) {
       if (err.code === "already_connected") { setConn("disconnected", "bad"); $("takeover-box").classList.remove("hidden"); return; }
       if (err.code === "interview_finished") { finish(null); return; }
-      setConn("reconnecting", "warn"); fatal(err.message); scheduleReconnect();
+      setConn("reconnecting", "warn"); fatal(errorText(err)); scheduleReconnect();
     }
   }
 

@@ -6,7 +6,9 @@
     st_created: "invited", st_consented: "consented", st_live: "in progress", st_finished: "finished", st_failed: "failed",
     conn_connecting: "candidate connecting", conn_connected: "candidate connected", conn_disconnected: "candidate disconnected",
     conn_failed: "connection failed", conn_closed: "candidate left", conn_replaced: "moved to another device", conn_none: "candidate not connected",
-    q: "Q", followup: "Follow-up", consents_label: "Consents", yes: "yes", no: "no",
+    q: "Q", followup: "Follow-up", consents_label: "Consents", yes: "yes", no: "no", consents_none: "not given yet",
+    c_ai_evaluation: "AI evaluation", c_recording: "recording", c_face_voice_analysis: "face and voice analysis",
+    ev_consent: "Consents recorded",
     ev_question: "Question asked", ev_answer: "Answer ended", ev_speech_on: "Candidate speaking", ev_speech_off: "Candidate stopped speaking",
     ev_conn: "Connection", ev_state: "Interview", ev_final: "Transcript", ev_error: "Error",
     media_fmt: "video {w}×{h} at {fps} fps · {dropped} of {received} frames skipped by sampling · {audio} audio frames" },
@@ -15,7 +17,8 @@
     progress: "（第 {n} 题，共 {total} 题）", st_created: "已邀请", st_consented: "已同意", st_live: "进行中", st_finished: "已结束",
     st_failed: "失败", conn_connecting: "候选人正在连接", conn_connected: "候选人已连接", conn_disconnected: "候选人已断开",
     conn_failed: "连接失败", conn_closed: "候选人已离开", conn_replaced: "已切换到其他设备", conn_none: "候选人未连接",
-    q: "问", followup: "追问", consents_label: "同意情况", yes: "是", no: "否",
+    q: "问", followup: "追问", consents_label: "同意情况", yes: "是", no: "否", consents_none: "尚未给出",
+    c_ai_evaluation: "AI 评估", c_recording: "录制", c_face_voice_analysis: "面部与声音分析", ev_consent: "已记录同意",
     ev_question: "提问", ev_answer: "回答结束", ev_speech_on: "候选人开始说话", ev_speech_off: "候选人停止说话",
     ev_conn: "连接", ev_state: "面试", ev_final: "转写", ev_error: "错误",
     media_fmt: "视频 {w}×{h}，{fps} fps · 采样跳过 {dropped}/{received} 帧 · 音频帧 {audio}" });
@@ -48,7 +51,12 @@
   }
   function showQuestion(text, idx, total, kind) {
     $("question").textContent = (kind === "followup" ? I18N.t("followup") + ": " : "") + text;
-    $("progress").textContent = idx != null && total ? I18N.t("progress", { n: idx + 1, total }) : "";
+    $("progress").textContent = idx != null && total && kind !== "closing" ? I18N.t("progress", { n: idx + 1, total }) : "";
+  }
+
+  function showConsents(decisions) {
+    const parts = Object.entries(decisions).map(([k, v]) => `${I18N.t("c_" + k)}: ${v ? I18N.t("yes") : I18N.t("no")}`);
+    $("consents").textContent = I18N.t("consents_label") + ": " + (parts.length ? parts.join(", ") : I18N.t("consents_none"));
   }
 
   function snapshot(s) {
@@ -63,8 +71,9 @@
     const last = iv.turns[iv.turns.length - 1];
     if (live.question) showQuestion(live.question.text, live.question.question_index, live.questions_total, live.question.kind);
     else if (last) showQuestion(last.question, last.question_index, null, last.kind);
-    const c = iv.consents || {};
-    $("consents").textContent = I18N.t("consents_label") + ": " + Object.entries(c).map(([k, v]) => `${k} ${v.granted ? I18N.t("yes") : I18N.t("no")}`).join(", ");
+    const c = {};
+    for (const [k, v] of Object.entries(iv.consents || {})) c[k] = v.granted;
+    showConsents(c);
     for (const e of iv.events.slice(-100)) event(e, true);
   }
 
@@ -88,6 +97,10 @@
       case "media.stats":
         $("media").textContent = I18N.t("media_fmt", { w: e.width || "–", h: e.height || "–", fps: e.video_fps,
           dropped: e.video_frames_dropped, received: e.video_frames_received, audio: e.audio_frames });
+        break;
+      case "consent.recorded":
+        if (!replay) showConsents(e.decisions);
+        timeline(I18N.t("ev_consent"), Object.entries(e.decisions).map(([k, v]) => `${I18N.t("c_" + k)} ${v ? "✓" : "✗"}`).join(" "), at);
         break;
       case "error": timeline(I18N.t("ev_error"), e.message, at); break;
     }

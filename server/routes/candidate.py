@@ -8,6 +8,7 @@ from aiohttp import web
 
 from media.peer import SdpError, check_offer
 from server import api_models as m
+from server import events as ev
 from server.consents import CONSENT_KINDS, CONSENT_VERSION, DISCLOSURE_TEXT, consent_text
 from server.http_errors import ApiError, parse_body
 from server.live_interview import ConnectError
@@ -55,12 +56,14 @@ async def give_consents(request: web.Request) -> web.Response:
     await ctx.store.record_consents(
         iv, [(k.kind, CONSENT_VERSION, decisions[k.kind], consent_text(k, lang)) for k in CONSENT_KINDS],
         client_ip(request), request.headers.get("User-Agent", ""))
+    await ctx.publish_event(ev.ConsentsRecorded(interview_id=iv.id, version=CONSENT_VERSION, decisions=decisions))
     if not decisions["ai_evaluation"]:
         raise ApiError(409, "consent_required", "The AI interview needs consent to AI evaluation. You can ask the "
                        "recruiter for an interview with a person instead.")
     if iv.status == "created":
         await ctx.store.update_interview(iv.id, status="consented")
         iv.status = "consented"
+        await ctx.publish_event(ev.InterviewStateChanged(interview_id=iv.id, status="consented"))
     return web.json_response(m.ConsentResponse(status=iv.status,
                                                consents=await _consents_out(request, iv.id, lang)).model_dump())
 

@@ -1,0 +1,82 @@
+"""The video analysis scheduler: newest frame wins, rates follow the CPU budget, the event loop stays free."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import av
+import numpy as np
+import pytest
+
+from analyzers.observation import FrameAnalyzer, Observation
+from analyzers.scheduler import AnalysisBudget, VideoAnalysisScheduler
+from media.video import LatestFrameSlot
+from server.loop_monitor import LoopLagMonitor
+
+pytestmark = pytest.mark.unit
+
+
+class MeanBrightness(FrameAnalyzer):
+    """A real but deliberately expensive measurement: mean brightness, recomputed ``repeats`` times."""
+
+    name = "brightness"
+
+    def __init__(self, fps: float, repeats: int):
+        self.default_fps = fps
+        self.repeats = repeats
+        self.seen: list[int] = []
+
+    def analyze(self, rgb: np.ndarray, t_ms: int) -> Observation:
+        value = 0.0
+        for _ in range(self.repeats):
+            value = float(np.sqrt(rgb.astype(np.float64) ** 2).mean())
+        self.seen.append(t_ms)
+        return Observation(self.name, t_ms, {"brightness": value})
+
+
+async def _feed(slot: LatestFrameSlot, seconds: float, fps: float = 30) -> None:
+    frame = av.VideoFrame.from_ndarray(np.full((480, 640, 3), 100, np.uint8), format="rgb24").reformat(
+        format="yuv420p")
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        slot.put(frame)
+        await asyncio.sleep(1 / fps)
+
+
+async def test_slow_analysis_skips_frames_lowers_its_rate_and_keeps_the_loop_free():
+    slot = LatestFrameSlot()
+    slow = MeanBrightness(fps=15, repeats=20)  # tens of ms per frame: 15 fps would need most of a core
+    observations: list[tuple[Observation, float]] = []
+    budget = AnalysisBudget(cpu_cores=0.15, lag_target_ms=300, min_fps=0.5)
+    start = time.monotonic()
+    sched = VideoAnalysisScheduler([slow], slot, lambda o, lag: observations.append((o, lag)),
+                                   lambda t: int((t - start) * 1000), budget)
+    monitor = LoopLagMonitor(interval_s=0.02)
+    monitor.start()
+    sched.start()
+    await _feed(slot, 4.0)
+    await sched.close()
+    await monitor.stop()
+
+    run = sched.runs[0]
+    assert observations and all(o.values["brightness"] == pytest.approx(100, abs=1) for o, _ in observations)
+    assert run.rate_fps < 15 * 0.5, "the rate came down to fit the budget"
+    assert run.rate_fps * run.cost_s <= budget.cpu_cores * 1.3
+    assert run.skipped > run.analyzed, "frames that arrived during analysis were skipped, not queued"
+    assert slot.received == run.analyzed + run.skipped + (slot.received - run.last_index)
+    assert max(lag for _, lag in observations[-5:]) < 1000, "lag does not grow without bound"
+    assert monitor.summary()["p95"] < 50, monitor.summary()  # inference ran off the event loop
+
+
+async def test_cheap_analysis_runs_at_its_own_rate():
+    slot = LatestFrameSlot()
+    cheap = MeanBrightness(fps=5, repeats=1)
+    start = time.monotonic()
+    sched = VideoAnalysisScheduler([cheap], slot, lambda o, lag: None, lambda t: int((t - start) * 1000))
+    sched.start()
+    await _feed(slot, 2.0)
+    await sched.close()
+    # About 10 frames in 2 s at 5 fps (fewer if the machine is busy, never more than the rate allows).
+    assert 4 <= sched.runs[0].analyzed <= 11 and sched.runs[0].rate_fps <= 5
+    assert cheap.seen == sorted(cheap.seen)
