@@ -20,7 +20,13 @@ import pytest
 
 from analyzers.asr import RecognizerStream, SpeechModel, Transcript, Word
 from analyzers.model_registry import ModelManager
-from analyzers.transcriber import StreamingTranscriber, TranscriptUpdate, UtteranceEnded, UtteranceStarted
+from analyzers.transcriber import (
+    StreamingTranscriber,
+    TranscriptUpdate,
+    UtteranceDone,
+    UtteranceEnded,
+    UtteranceStarted,
+)
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
 
@@ -54,19 +60,23 @@ async def feed(transcriber: StreamingTranscriber, pcm: np.ndarray, realtime_fact
 def check_order(events: list) -> dict[int, list[Transcript]]:
     """Per utterance: boundaries once each, partials strictly before exactly one final."""
     by_utt: dict[int, list[Transcript]] = {}
-    started, ended = [], []
+    started, ended, done = [], [], []
     for e in events:
         if isinstance(e, UtteranceStarted):
             started.append(e.utterance)
         elif isinstance(e, UtteranceEnded):
             assert e.utterance in started
             ended.append(e.utterance)
+        elif isinstance(e, UtteranceDone):
+            assert e.utterance in ended, "done only after the utterance ended"
+            done.append(e.utterance)
         else:
+            assert e.utterance not in done, "nothing arrives after the utterance is done"
             assert e.utterance in started
             seq = by_utt.setdefault(e.utterance, [])
             assert not any(t.is_final for t in seq), "a transcript arrived after the utterance's final"
             seq.append(e.transcript)
-    assert started == sorted(set(started)) and ended == started
+    assert started == sorted(set(started)) and ended == started and done == started
     return by_utt
 
 
