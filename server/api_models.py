@@ -152,3 +152,4 @@ class HealthResponse(BaseModel):
     live_sessions: int
     connected_sessions: int
     loop_lag_ms: LoopLag
+    analysis_lag_ms: LoopLag = Field(description="Video frame received -> observation ready, recent frames")

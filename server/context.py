@@ -15,6 +15,7 @@ from media.ice import advertise_host_addresses
 from server import events as ev
 from server.auth import Signer
 from server.bus import EventBus, make_bus
+from server.interview_analysis import AnalyzerFactory
 from server.live_interview import LiveInterview
 from server.loop_monitor import LoopLagMonitor
 from server.settings import Settings
@@ -31,6 +32,7 @@ class ServerContext:
     signer: Signer
     models: ModelManager
     loop_monitor: LoopLagMonitor = field(default_factory=LoopLagMonitor)
+    analyzers: AnalyzerFactory = field(default_factory=AnalyzerFactory)
     live: dict[str, LiveInterview] = field(default_factory=dict)
     _live_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -78,7 +80,7 @@ class ServerContext:
                 return live
             iv = await self.store.interview(interview_id)
             questions = [
-                PlanQuestion(q.id, q.text, q.competency, q.time_limit_s)
+                PlanQuestion(q.id, q.text, q.competency, q.time_limit_s, tuple(q.expected_points))
                 for q in await self.store.plan_questions(iv.plan_id)
             ]
             model = await self.speech_model(iv.language)

@@ -7,7 +7,7 @@ receive them as JSON objects ``{"v": 1, "type": ..., "interview_id": ..., "at": 
 from __future__ import annotations
 
 import time
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, Field, TypeAdapter
 
@@ -94,12 +94,46 @@ class MediaStats(_Event):
     video_fps: float
     width: int | None = None
     height: int | None = None
+    analysis: dict[str, dict[str, Any]] = {}
 
 
 class ConsentsRecorded(_Event):
     type: Literal["consent.recorded"] = "consent.recorded"
     version: str
     decisions: dict[str, bool]
+
+
+class ObservationEvent(_Event):
+    """A current measurement of observable behaviour (face, posture, hands, voice); no emotions are inferred."""
+
+    type: Literal["observation"] = "observation"
+    analyzer: str
+    turn_index: int
+    t_ms: int
+    values: dict[str, Any]
+    quotes: dict[str, str] = {}
+    lag_ms: float | None = None
+
+
+class FlagRaised(_Event):
+    """A proctoring flag: evidence for a human to look at, never an automatic decision."""
+
+    type: Literal["flag.raised"] = "flag.raised"
+    analyzer: str
+    kind: str
+    since_ms: int
+    detail: str = ""
+
+
+class AnswerSummary(_Event):
+    type: Literal["answer.summary"] = "answer.summary"
+    turn_index: int
+    question: str
+    content: dict[str, Any] = {}
+    content_quotes: dict[str, str] = {}
+    voice: dict[str, Any] = {}
+    nonverbal: dict[str, dict[str, Any]] = {}
+    nonverbal_weight: float = 0.0
 
 
 class ErrorEvent(_Event):
@@ -120,6 +154,9 @@ InterviewEvent = Annotated[
         AnswerEnded,
         MediaStats,
         ConsentsRecorded,
+        ObservationEvent,
+        FlagRaised,
+        AnswerSummary,
         ErrorEvent,
     ],
     Field(discriminator="type"),
@@ -128,7 +165,7 @@ InterviewEvent = Annotated[
 event_adapter: TypeAdapter[InterviewEvent] = TypeAdapter(InterviewEvent)
 
 # Events too frequent or too transient to keep in the timeline table.
-TRANSIENT_EVENT_TYPES = frozenset({"transcript.partial", "media.stats"})
+TRANSIENT_EVENT_TYPES = frozenset({"transcript.partial", "media.stats", "observation"})
 
 
 def parse_event(data: str | bytes | dict) -> InterviewEvent:

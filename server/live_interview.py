@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from analyzers.asr import SpeechModel
 from analyzers.transcriber import (
     StreamingTranscriber,
     TranscriptUpdate,
@@ -27,8 +27,11 @@ from dialogue.session import DISCLOSURE, AnswerRecord, InterviewSession, PlanQue
 from dialogue.turn_taking import AnswerEndDetector, TurnTakingConfig
 from media.audio import AudioChunk
 from media.peer import CandidatePeer
+from analyzers.asr import SpeechModel, Word
+from analyzers.scheduler import AnalysisBudget
 from media.video import LatestFrameSlot
 from server import events as ev
+from server.interview_analysis import InterviewAnalysis
 from server.storage.models import new_id
 
 if TYPE_CHECKING:
@@ -82,6 +85,11 @@ class LiveInterview:
         self._worker = asyncio.create_task(self._run_worker(), name=f"interview-{interview_id}")
         self.dropped_work = 0
         self.lock = asyncio.Lock()
+        self.analysis = InterviewAnalysis(
+            ctx.analyzers, interview_id, language, nonverbal_allowed=False,
+            emit=lambda e: self._enqueue("publish", e, droppable=e.type == "observation"),
+            budget=AnalysisBudget(cpu_cores=ctx.settings.analysis_cpu_budget))
+        self._side_tasks: set[asyncio.Task] = set()
 
     # --- lifecycle ---------------------------------------------------------------------------
     async def restore(self) -> None:
@@ -135,7 +143,11 @@ class LiveInterview:
                 await self.ctx.store.update_interview(self.id, status="live", started_at=self.started_at)
                 self._enqueue("publish", ev.InterviewStateChanged(interview_id=self.id, status="live"))
             conn = _Connection(conn_id, peer, video, transcriber, [], base_ms=self.interview_ms())
-            conn.tasks.append(asyncio.create_task(self._sample_video(conn)))
+            consents = await self.ctx.store.current_consents(self.id)
+            nonverbal = consents.get("face_voice_analysis")
+            self.analysis.nonverbal_allowed = bool(self.ctx.settings.nonverbal_analysis and nonverbal
+                                                   and nonverbal.granted)
+            await self.analysis.start_video(video, self._media_ms_at)
             conn.tasks.append(asyncio.create_task(self._report_media(conn)))
             self.connection = conn
             self._enqueue("publish", ev.ConnectionStateChanged(interview_id=self.id, state="connecting",
@@ -149,6 +161,7 @@ class LiveInterview:
             return
         for task in conn.tasks:
             task.cancel()
+        await self.analysis.stop_video()
         await conn.transcriber.close()
         await conn.peer.close()
         self._enqueue("publish", ev.ConnectionStateChanged(interview_id=self.id, state=state, connection_id=conn.id))
@@ -159,7 +172,10 @@ class LiveInterview:
 
     async def close(self) -> None:
         await self.disconnect()
+        if self._side_tasks:
+            await asyncio.gather(*self._side_tasks, return_exceptions=True)
         await self._work.join()
+        await self.analysis.close()
         self._worker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._worker
@@ -173,6 +189,7 @@ class LiveInterview:
             conn.base_ms, conn.base_set = self.interview_ms() - chunk.t_ms, True
         conn.last_media_ms = chunk.t_ms
         conn.transcriber.push(chunk.pcm, chunk.t_ms)
+        self.analysis.audio(conn.base_ms + chunk.t_ms, chunk.pcm)
         detector = self.detector
         if detector is not None and not self._answer_closing:
             due = detector.due_at()
@@ -197,21 +214,25 @@ class LiveInterview:
             if self.connection is not None and self.connection.id == conn_id:
                 await self._drop_connection(state)
 
-    async def _sample_video(self, conn: _Connection) -> None:
-        """Take the newest frame at the sampling rate; analyzers will consume these samples."""
-        period = 1.0 / max(0.1, self.ctx.settings.video_sample_fps)
-        while True:
-            await asyncio.sleep(period)
-            conn.video.take()
+    def _media_ms_at(self, monotonic_s: float) -> int:
+        """Interview time of a moment given on the monotonic clock (e.g. when a video frame arrived)."""
+        return self.interview_ms() - int((time.monotonic() - monotonic_s) * 1000)
+
+    def _spawn(self, coro) -> None:
+        task = asyncio.create_task(coro)
+        self._side_tasks.add(task)
+        task.add_done_callback(self._side_tasks.discard)
 
     async def _report_media(self, conn: _Connection) -> None:
         while True:
             await asyncio.sleep(2.0)
             v = conn.video
+            analysis = self.analysis.video_stats()
+            sampled = max((a["analyzed"] for a in analysis.values()), default=0)
             self._enqueue("publish", ev.MediaStats(
                 interview_id=self.id, audio_frames=conn.peer.audio_frames, video_frames_received=v.received,
-                video_frames_sampled=v.sampled, video_frames_dropped=v.dropped, video_fps=round(v.fps, 1),
-                width=v.width, height=v.height), droppable=True)
+                video_frames_sampled=sampled, video_frames_dropped=max(0, v.received - sampled) if analysis else 0,
+                video_fps=round(v.fps, 1), width=v.width, height=v.height, analysis=analysis), droppable=True)
 
     # --- recognition results -----------------------------------------------------------------
     def _on_transcriber_event(self, event: Any) -> None:
@@ -283,6 +304,9 @@ class LiveInterview:
                                                       end_ms=base + event.end_ms, words=words))
                 if detector:
                     detector.final_received(text)
+                self._spawn(self.analysis.utterance_final(
+                    base + event.start_ms, base + event.end_ms,
+                    [Word(w["text"], w["start_ms"], w["end_ms"]) for w in words], text))
         elif isinstance(event, UtteranceDone):
             if detector:
                 detector.utterance_done()
@@ -313,6 +337,7 @@ class LiveInterview:
         if again and previous is not None:  # a rejoin mid-answer keeps what was already said
             self.detector.text_parts = list(previous.text_parts)
         self._answer_closing = False
+        self.analysis.answer_started(self.turn_index)
         await self.publish(ev.QuestionAsked(
             interview_id=self.id, turn_index=self.turn_index, question_index=prompt.question_index,
             questions_total=self.session.questions_total, text=prompt.text, kind=prompt.kind, preamble=preamble))
@@ -328,6 +353,9 @@ class LiveInterview:
         await self.ctx.store.end_turn(self.id, self.turn_index, text, reason)
         await self.publish(ev.AnswerEnded(interview_id=self.id, turn_index=self.turn_index, text=text, reason=reason))
         current = self.session.current
+        if current is not None:
+            question = self.session.questions[min(current.question_index, len(self.session.questions) - 1)]
+            self._spawn(self.analysis.answer_ended(self.turn_index, current.text, list(question.expected_points), text))
         record = AnswerRecord(self.turn_index, current.question_index if current else 0,
                               current.kind if current else "question", text, reason)
         await self._ask(self.session.answer_finished(record))

@@ -33,7 +33,6 @@ class Settings(BaseSettings):
         "Empty: every non-loopback interface address.",
     )
     max_sdp_bytes: int = 64 * 1024
-    video_sample_fps: float = 5.0
 
     # Links and logins
     link_max_age_s: int = 7 * 24 * 3600
@@ -46,6 +45,10 @@ class Settings(BaseSettings):
     model_cache_dir: Path | None = None
     allow_model_download: bool = False
     inference_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
+
+    # Analysis of observable behaviour (face, posture, hands, voice); only with the candidate's consent
+    nonverbal_analysis: bool = True
+    analysis_cpu_budget: float = Field(default=0.12, description="Cores one session's video analysis may use")
 
     # Limits
     max_observers_per_interview: int = 50

@@ -64,7 +64,8 @@ async def test_slow_analysis_skips_frames_lowers_its_rate_and_keeps_the_loop_fre
     assert run.rate_fps < 15 * 0.5, "the rate came down to fit the budget"
     assert run.rate_fps * run.cost_s <= budget.cpu_cores * 1.3
     assert run.skipped > run.analyzed, "frames that arrived during analysis were skipped, not queued"
-    assert slot.received == run.analyzed + run.skipped + (slot.received - run.last_index)
+    # Every frame up to the last one looked at was either analysed or skipped (one may be cut off by close()).
+    assert run.last_index - 1 <= run.analyzed + run.skipped <= run.last_index <= slot.received
     assert max(lag for _, lag in observations[-5:]) < 1000, "lag does not grow without bound"
     assert monitor.summary()["p95"] < 50, monitor.summary()  # inference ran off the event loop
 
