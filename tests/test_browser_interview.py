@@ -89,7 +89,7 @@ async def _transcript_by_question(observer) -> list[dict]:
     """The observer's transcript as [{"question": head text, "finals": [final lines]}], in page order."""
     return await observer.evaluate("""() => {
         const out = [];
-        for (const el of document.querySelectorAll('#transcript > p')) {
+        for (const el of document.querySelectorAll('#transcript > .turn > p')) {
             if (el.classList.contains('turn-head')) out.push({question: el.textContent, finals: []});
             else if (el.classList.contains('final')) {
                 if (!out.length) out.push({question: null, finals: []});
@@ -209,6 +209,17 @@ async def test_candidate_and_observer_in_real_chromium(sqlite_url, tmp_path, med
             assert "Question asked" in timeline and "Answer ended: silence" in timeline, timeline
             media_line = await observer.text_content("#media")
             assert "640×480" in media_line, media_line
+
+            # Observable behaviour: current face and voice values, and an evidence-backed summary per answer.
+            values = await observer.text_content("#obs-values")
+            assert "Face" in values and "looking at screen" in values and "Voice" in values, values
+            assert re.search(r"speaking rate\s*\d+ words/min", values), values
+            assert await observer.locator("#obs-timeline rect").count() > 0
+            summaries = observer.locator("#transcript .summary")
+            await summaries.nth(1).wait_for(timeout=STEP_TIMEOUT_MS)
+            first_summary = await summaries.nth(0).text_content()
+            assert "Answer summary" in first_summary and "Observable behaviour (no weight)" in first_summary
+            assert "no emotions" in (await observer.text_content("#o-h + p")).lower()
 
         # --- everything is stored
         detail = await h.ctx.store.interview_detail(interview_id)

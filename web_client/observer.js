@@ -11,7 +11,24 @@
     ev_consent: "Consents recorded",
     ev_question: "Question asked", ev_answer: "Answer ended", ev_speech_on: "Candidate speaking", ev_speech_off: "Candidate stopped speaking",
     ev_conn: "Connection", ev_state: "Interview", ev_final: "Transcript", ev_error: "Error",
-    media_fmt: "video {w}×{h} at {fps} fps · {dropped} of {received} frames skipped by sampling · {audio} audio frames" },
+    media_fmt: "video {w}×{h} at {fps} fps · {dropped} of {received} frames skipped by sampling · {audio} audio frames",
+    observations: "Observable behaviour", observations_note: "Measurements for a person to read. No emotions or personality are inferred, and they carry no weight in scores.",
+    observations_off: "Face and voice analysis is off for this interview (no consent).",
+    tl_face: "face present", tl_look: "looking at screen", tl_speak: "speaking", tl_window: "last 2 minutes",
+    flags: "Proctoring flags (for review by a person)", no_flags: "none",
+    flag_no_face: "no face in view", flag_second_face: "a second face in view", flag_looking_away: "looking away from the screen",
+    flag_left_frame: "left the camera's view",
+    v_face: "Face", v_faces: "faces", v_looking: "looking at screen", v_head: "head yaw / pitch", v_blinks: "blinks per minute",
+    v_smile: "smile (0–1)", v_brow: "brow activity (0–1)", v_posture: "Posture", v_in_frame: "in frame", v_lean: "lean",
+    v_tilt: "shoulder tilt", v_hands: "Hands", v_hands_visible: "visible", v_gesture: "gesture activity",
+    v_voice: "Voice (last utterance)", v_rate: "speaking rate", v_pauses: "pauses", v_pitch: "pitch", v_loud: "loudness",
+    v_fillers: "fillers", yes_short: "yes", no_short: "no", lean_forward: "forward", lean_back: "back", lean_neutral: "upright",
+    summary_h: "Answer summary (AI-generated, for review)", s_relevance: "Relevance to the question", s_points: "Expected points",
+    s_star: "Structure (STAR)", s_numbers: "Quantified result", s_specific: "Concrete example", s_length: "Length",
+    s_voice: "Voice", s_nonverbal: "Observable behaviour (no weight)", met: "met", partly: "partly", missing: "missing",
+    on_topic: "on topic", off_topic: "off topic", concrete: "concrete", general: "general", mixed: "mixed", unclear: "unclear",
+    star_situation: "situation", star_task: "task", star_action: "action", star_result: "result", none_found: "none found",
+    words: "words", characters: "characters", wpm: "words/min", cpm: "characters/min" },
   { live_interview: "实时面试", back: "全部面试", current_question: "当前问题", transcript: "转写", media: "媒体",
     timeline: "事件时间线", stream_connecting: "正在连接", stream_live: "实时", stream_lost: "连接中断，正在重连",
     progress: "（第 {n} 题，共 {total} 题）", st_created: "已邀请", st_consented: "已同意", st_live: "进行中", st_finished: "已结束",
@@ -21,7 +38,21 @@
     c_ai_evaluation: "AI 评估", c_recording: "录制", c_face_voice_analysis: "面部与声音分析", ev_consent: "已记录同意",
     ev_question: "提问", ev_answer: "回答结束", ev_speech_on: "候选人开始说话", ev_speech_off: "候选人停止说话",
     ev_conn: "连接", ev_state: "面试", ev_final: "转写", ev_error: "错误",
-    media_fmt: "视频 {w}×{h}，{fps} fps · 采样跳过 {dropped}/{received} 帧 · 音频帧 {audio}" });
+    media_fmt: "视频 {w}×{h}，{fps} fps · 采样跳过 {dropped}/{received} 帧 · 音频帧 {audio}",
+    observations: "可观察行为", observations_note: "供人工参考的测量值。不推断情绪或性格，不计入评分。",
+    observations_off: "本场面试未开启面部与声音分析（候选人未同意）。",
+    tl_face: "在画面中", tl_look: "看屏幕", tl_speak: "说话", tl_window: "最近 2 分钟",
+    flags: "监考提示（需人工核查）", no_flags: "无",
+    flag_no_face: "画面中没有人脸", flag_second_face: "画面中出现第二张人脸", flag_looking_away: "视线离开屏幕", flag_left_frame: "离开摄像头画面",
+    v_face: "面部", v_faces: "人脸数", v_looking: "看屏幕", v_head: "头部偏转 / 俯仰", v_blinks: "每分钟眨眼", v_smile: "微笑 (0–1)",
+    v_brow: "眉部活动 (0–1)", v_posture: "姿态", v_in_frame: "在画面中", v_lean: "前倾/后仰", v_tilt: "肩线倾斜", v_hands: "手部",
+    v_hands_visible: "可见", v_gesture: "手势活动", v_voice: "声音（最近一句）", v_rate: "语速", v_pauses: "停顿", v_pitch: "音高",
+    v_loud: "音量", v_fillers: "填充词", yes_short: "是", no_short: "否", lean_forward: "前倾", lean_back: "后仰", lean_neutral: "端正",
+    summary_h: "回答摘要（AI 生成，供人工审阅）", s_relevance: "与问题的相关性", s_points: "预期要点", s_star: "结构 (STAR)",
+    s_numbers: "量化结果", s_specific: "具体事例", s_length: "长度", s_voice: "声音", s_nonverbal: "可观察行为（不计分）",
+    met: "已覆盖", partly: "部分覆盖", missing: "未覆盖", on_topic: "切题", off_topic: "偏题", concrete: "具体", general: "笼统",
+    mixed: "部分具体", unclear: "不明确", star_situation: "情境", star_task: "任务", star_action: "行动", star_result: "结果",
+    none_found: "未发现", words: "词", characters: "字", wpm: "词/分钟", cpm: "字/分钟" });
   I18N.apply();
   const $ = (id) => document.getElementById(id);
   const interviewId = location.pathname.split("/").pop();
@@ -33,15 +64,23 @@
   function setConn(s) { badge($("conn"), I18N.t("conn_" + s), s === "connected" ? "ok" : s === "connecting" ? "warn" : "bad"); }
   function time(at) { return new Date(at * 1000).toLocaleTimeString(); }
 
+  const turnBoxes = {};
+  function turnBox(turn) {
+    if (!turnBoxes[turn]) { const d = document.createElement("div"); d.className = "turn"; $("transcript").append(d); turnBoxes[turn] = d; }
+    return turnBoxes[turn];
+  }
   function addTurnHead(turn, text, kind) {
     if (turn <= lastTurnShown) return;
     lastTurnShown = turn;
     const p = document.createElement("p"); p.className = "turn-head";
     p.textContent = (kind === "followup" ? I18N.t("followup") : I18N.t("q")) + ": " + text;
-    $("transcript").append(p);
+    turnBox(turn).prepend(p);
   }
-  function addFinal(text) {
-    const p = document.createElement("p"); p.className = "final"; p.textContent = text; $("transcript").append(p);
+  function addFinal(text, turn) {
+    const p = document.createElement("p"); p.className = "final"; p.textContent = text;
+    const box = turnBox(turn == null ? lastTurnShown : turn);
+    const summary = box.querySelector(".summary");
+    summary ? box.insertBefore(p, summary) : box.append(p);
     $("transcript").scrollTop = $("transcript").scrollHeight;
   }
   function timeline(label, detail, at) {
@@ -65,9 +104,13 @@
     setStatus(iv.status);
     setConn(live.connection_state || "none");
     $("transcript").textContent = ""; $("timeline").textContent = ""; lastTurnShown = -1;
+    for (const k of Object.keys(turnBoxes)) delete turnBoxes[k];
+    for (const k of Object.keys(tracks)) tracks[k].length = 0;
+    $("flags").innerHTML = ""; flagCount = 0; noFlags();
+    $("obs-off").classList.toggle("hidden", !(iv.consents && iv.consents.face_voice_analysis && iv.consents.face_voice_analysis.granted === false));
     const byTurn = {};
     for (const seg of iv.transcript) (byTurn[seg.turn_index] = byTurn[seg.turn_index] || []).push(seg.text);
-    for (const t of iv.turns) { addTurnHead(t.index, t.question, t.kind); for (const x of byTurn[t.index] || []) addFinal(x); }
+    for (const t of iv.turns) { addTurnHead(t.index, t.question, t.kind); for (const x of byTurn[t.index] || []) addFinal(x, t.index); }
     const last = iv.turns[iv.turns.length - 1];
     if (live.question) showQuestion(live.question.text, live.question.question_index, live.questions_total, live.question.kind);
     else if (last) showQuestion(last.question, last.question_index, null, last.kind);
@@ -89,10 +132,13 @@
           if (e.kind !== "closing") addTurnHead(e.turn_index, e.text, e.kind);
         }
         timeline(I18N.t("ev_question"), e.text, at); break;
-      case "speech.started": timeline(I18N.t("ev_speech_on"), "", at); break;
-      case "speech.ended": timeline(I18N.t("ev_speech_off"), "", at); break;
+      case "speech.started": track("speak", at, true); timeline(I18N.t("ev_speech_on"), "", at); break;
+      case "speech.ended": track("speak", at, false); timeline(I18N.t("ev_speech_off"), "", at); break;
       case "transcript.partial": $("partial").textContent = e.text; break;
-      case "transcript.final": if (!replay) { $("partial").textContent = ""; addFinal(e.text); } break;
+      case "transcript.final": if (!replay) { $("partial").textContent = ""; addFinal(e.text, e.turn_index); } break;
+      case "observation": observation(e, at); break;
+      case "flag.raised": addFlag(e, at); break;
+      case "answer.summary": answerSummary(e); break;
       case "answer.ended": timeline(I18N.t("ev_answer"), e.reason, at); break;
       case "media.stats":
         $("media").textContent = I18N.t("media_fmt", { w: e.width || "–", h: e.height || "–", fps: e.video_fps,
@@ -104,6 +150,96 @@
         break;
       case "error": timeline(I18N.t("ev_error"), e.message, at); break;
     }
+  }
+
+  // --- observable behaviour: timeline tracks, current values, flags, per-answer summaries -------------------
+  const WINDOW_S = 120;
+  const tracks = { face: [], look: [], speak: [] };
+  const current = {};
+  let flagCount = 0;
+  function track(name, at, on) {
+    const t = tracks[name];
+    if (t.length && t[t.length - 1][1] === on) return;
+    t.push([at, on]);
+    while (t.length > 2 && t[1][0] < Date.now() / 1000 - WINDOW_S) t.shift();
+  }
+  function drawTimeline() {
+    const svg = $("obs-timeline"), now = Date.now() / 1000, x = (at) => Math.max(0, 300 * (1 - (now - at) / WINDOW_S));
+    const rows = [["face", "#5b8def", 2], ["look", "#34a37a", 22], ["speak", "#e0a526", 42]];
+    let out = "";
+    for (const [name, color, y] of rows) {
+      const t = tracks[name];
+      for (let i = 0; i < t.length; i++) {
+        if (!t[i][1]) continue;
+        const x0 = x(t[i][0]), x1 = i + 1 < t.length ? x(t[i + 1][0]) : 300;
+        if (x1 > x0) out += `<rect x="${x0.toFixed(1)}" y="${y}" width="${(x1 - x0).toFixed(1)}" height="16" fill="${color}"/>`;
+      }
+    }
+    svg.innerHTML = out;
+  }
+  setInterval(drawTimeline, 1000);
+
+  const yn = (v) => v == null ? "–" : v ? I18N.t("yes_short") : I18N.t("no_short");
+  const num = (v, d = 0, unit = "") => v == null ? "–" : Number(v).toFixed(d) + unit;
+  function observation(e, at) {
+    const v = e.values || {};
+    if (e.analyzer === "face") { track("face", at, !!v.face_present); track("look", at, !!v.looking_at_screen); }
+    current[e.analyzer] = v;
+    renderValues();
+  }
+  function renderValues() {
+    const rows = [];
+    const f = current.face, p = current.pose, h = current.hands, v = current.voice;
+    if (f) rows.push([I18N.t("v_face"), `${yn(f.face_present)} · ${I18N.t("v_faces")} ${f.face_count}`],
+      [I18N.t("v_looking"), yn(f.looking_at_screen)], [I18N.t("v_head"), `${num(f.yaw_deg, 0, "°")} / ${num(f.pitch_deg, 0, "°")}`],
+      [I18N.t("v_blinks"), num(f.blink_rate_per_min, 0)], [I18N.t("v_smile"), num(f.smile, 2)], [I18N.t("v_brow"), num(f.brow_activity, 2)]);
+    if (p) rows.push([I18N.t("v_posture"), `${I18N.t("v_in_frame")} ${yn(p.in_frame)} · ${p.lean ? I18N.t("lean_" + p.lean) : "–"} · ${I18N.t("v_tilt")} ${num(p.shoulder_tilt_deg, 0, "°")}`]);
+    if (h) rows.push([I18N.t("v_hands"), `${I18N.t("v_hands_visible")} ${h.hands_visible} · ${I18N.t("v_gesture")} ${num(h.gesture_activity, 2)}`]);
+    if (v) rows.push([I18N.t("v_voice"), ""],
+      [I18N.t("v_rate"), `${num(v.speech_rate, 0)} ${I18N.t(v.language === "zh" ? "cpm" : "wpm")}`],
+      [I18N.t("v_pauses"), `${num(v.pause_ratio != null ? v.pause_ratio * 100 : null, 0, "%")} · ${v.long_pause_count ?? 0} > 1 s`],
+      [I18N.t("v_pitch"), `${num(v.pitch_median_hz, 0, " Hz")} · ${num(v.pitch_range_st, 1, " st")}`],
+      [I18N.t("v_loud"), num(v.loudness_mean_dbfs, 0, " dBFS")], [I18N.t("v_fillers"), String(v.filler_count ?? 0)]);
+    const dl = $("obs-values"); dl.textContent = "";
+    for (const [k, val] of rows) {
+      const dt = document.createElement("dt"); dt.textContent = k; const dd = document.createElement("dd"); dd.textContent = val;
+      dl.append(dt, dd);
+    }
+  }
+  function noFlags() { if (!flagCount) { const li = document.createElement("li"); li.className = "muted"; li.textContent = I18N.t("no_flags"); $("flags").append(li); } }
+  function addFlag(e, at) {
+    if (!flagCount) $("flags").textContent = "";
+    flagCount++;
+    const li = document.createElement("li"); li.className = "flag";
+    li.textContent = `${time(at)} · ${I18N.t("flag_" + e.kind)}${e.detail ? " (" + e.detail + ")" : ""}`;
+    $("flags").append(li);
+  }
+  function el(tag, text, cls) { const x = document.createElement(tag); if (text != null) x.textContent = text; if (cls) x.className = cls; return x; }
+  function quoted(li, text) { if (text) { li.append(" "); li.append(el("q", text)); } }
+  function answerSummary(e) {
+    const box = turnBox(e.turn_index);
+    const old = box.querySelector(".summary"); if (old) old.remove();
+    const c = e.content || {}, q = e.content_quotes || {};
+    const div = el("div", null, "summary"); div.append(el("h4", I18N.t("summary_h")));
+    const ul = el("ul");
+    if (c.relevance) { const li = el("li", `${I18N.t("s_relevance")}: ${I18N.t(c.relevance.label)}`); quoted(li, q.relevance); ul.append(li); }
+    for (const pt of c.coverage || []) {
+      const li = el("li", `${I18N.t("s_points")} · ${pt.point}: `); li.append(el("span", I18N.t(pt.label), "lbl-" + pt.label));
+      if (pt.label !== "missing") quoted(li, q["coverage:" + pt.point]); ul.append(li);
+    }
+    if (c.star) {
+      const parts = ["situation", "task", "action", "result"];
+      const li = el("li", `${I18N.t("s_star")}: ` + parts.map((k) => `${I18N.t("star_" + k)} ${c.star[k] && c.star[k].found ? "✓" : "✗"}`).join(" · "));
+      ul.append(li);
+    }
+    { const li = el("li", `${I18N.t("s_numbers")}: ${c.quantified_result ? "✓" : I18N.t("none_found")}`); if (c.quantified_result) quoted(li, q.quantified_result); ul.append(li); }
+    if (c.specificity) { const li = el("li", `${I18N.t("s_specific")}: ${I18N.t(c.specificity.label)}`); quoted(li, q["specificity:concrete_example"]); ul.append(li); }
+    if (c.length) ul.append(el("li", `${I18N.t("s_length")}: ${c.length.value} ${I18N.t(c.length.unit)}`));
+    const v = e.voice || {};
+    if (v.speech_rate != null) ul.append(el("li", `${I18N.t("s_voice")}: ${num(v.speech_rate, 0)} ${I18N.t(v.language === "zh" ? "cpm" : "wpm")}, ${I18N.t("v_pauses")} ${num(v.pause_ratio_share ?? (v.pause_ratio != null ? v.pause_ratio * 100 : null), 0, "%")}`));
+    const nv = e.nonverbal || {};
+    if (nv.face) ul.append(el("li", `${I18N.t("s_nonverbal")}: ${I18N.t("tl_face")} ${num(nv.face.face_present_share * 100, 0, "%")}, ${I18N.t("tl_look")} ${num((nv.face.looking_at_screen_share || 0) * 100, 0, "%")}`));
+    div.append(ul); box.append(div);
   }
 
   let retry = 1000;
