@@ -36,6 +36,9 @@ class Transcript:
 
 
 class RecognizerStream(ABC):
+    partials_allowed: bool = True
+    """Set False by the caller while the machine is saturated: engines whose partials cost a decode skip them."""
+
     @abstractmethod
     def start_utterance(self, start_ms: int) -> None:
         """Speech began at ``start_ms`` (media clock); following audio belongs to this utterance."""

@@ -15,6 +15,7 @@ T = TypeVar("T")
 
 _pool: ThreadPoolExecutor | None = None
 _size = 2
+_in_flight = 0
 
 
 def configure(threads: int) -> None:
@@ -32,5 +33,15 @@ def pool() -> ThreadPoolExecutor:
 
 async def run_inference(fn: Callable[..., T], *args, **kwargs) -> T:
     """Run a blocking model call on the inference pool and await its result."""
+    global _in_flight
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(pool(), functools.partial(fn, *args, **kwargs))
+    _in_flight += 1
+    try:
+        return await loop.run_in_executor(pool(), functools.partial(fn, *args, **kwargs))
+    finally:
+        _in_flight -= 1
+
+
+def saturated() -> bool:
+    """Every worker is busy or has work waiting: optional work (e.g. partial transcripts) should wait."""
+    return _in_flight >= _size

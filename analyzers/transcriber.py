@@ -22,6 +22,7 @@ from typing import Awaitable, Callable
 import numpy as np
 
 from analyzers.asr import SAMPLE_RATE, RecognizerStream, SpeechModel, Transcript
+from analyzers import inference_pool
 from analyzers.inference_pool import run_inference
 from analyzers.vad import SpeechEnd, SpeechStart, VadConfig, VoiceActivityDetector
 
@@ -68,6 +69,8 @@ class TranscriberStats:
     inference_s: float = 0.0
     dropped_audio_ms: int = 0
     dropped_partials: int = 0
+    skipped_partials: int = 0
+    """Audio batches for which partial decoding was skipped because every inference worker was busy."""
     errors: int = 0
     max_backlog_ms: int = 0
     last_final_latency_ms: float | None = None
@@ -248,6 +251,9 @@ class StreamingTranscriber:
             if self._stream is None:
                 return
             pcm = op.chunks[0] if len(op.chunks) == 1 else np.concatenate(op.chunks)
+            self._stream.partials_allowed = not inference_pool.saturated()
+            if not self._stream.partials_allowed:
+                self.stats.skipped_partials += 1
             transcript = await self._call(self._stream.accept, pcm)
             if transcript is not None:
                 self._emit(TranscriptUpdate(self._current, transcript))

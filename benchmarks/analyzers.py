@@ -194,6 +194,14 @@ def bench_hands(ctx: BenchContext) -> dict[str, Any]:
     return out
 
 
+@register("voice_content")
+def bench_voice_content(ctx: BenchContext) -> dict[str, Any]:
+    """Voice ms per second of audio, content ms per answer, embedder ms per sentence (benchmarks/text_voice_bench)."""
+    from benchmarks.text_voice_bench import measure
+
+    return measure(repeat=10)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--analyzers", default=",".join(BENCHMARKS), help=f"comma list of {sorted(BENCHMARKS)}")

@@ -49,7 +49,7 @@ import socket
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections import defaultdict, Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -583,6 +583,7 @@ async def run(args: argparse.Namespace) -> dict:
         stats_received = stats_dropped = 0
         have_stats = False
         live_at_end = 0
+        analyzer_runs: dict[str, list[dict]] = defaultdict(list)
         for c, obs in zip(candidates, observers):
             finals = obs.of("transcript.final")
             finals_received += len(finals)
@@ -593,6 +594,8 @@ async def run(args: argparse.Namespace) -> dict:
                 last = stats[-1]
                 stats_received += int(last.get("video_frames_received") or 0)
                 stats_dropped += int(last.get("video_frames_dropped") or 0)
+                for name, run in (last.get("analysis") or {}).items():
+                    analyzer_runs[name].append(run)
             for e in obs.events:
                 counts[f"events.{e.type}"] += 1
             states = [e.get("status") for e in obs.of("interview.state")]
@@ -612,6 +615,17 @@ async def run(args: argparse.Namespace) -> dict:
             lag_p95 = max(p95s) if p95s else None
             lag_max = max(maxs) if maxs else None
         final_lag = (final_health or {}).get("loop_lag_ms") or {}
+        analysis_lag = (final_health or {}).get("analysis_lag_ms") or {}
+        analyzers = {
+            name: {
+                "rate_fps_mean": round(float(np.mean([r["rate_fps"] for r in runs])), 2),
+                "cost_ms_mean": round(float(np.mean([r["cost_ms"] for r in runs])), 2),
+                "analyzed": sum(r["analyzed"] for r in runs),
+                "skipped": sum(r["skipped"] for r in runs),
+                "lag_ms_p95_max": max(r["lag_ms"]["p95"] for r in runs),
+            }
+            for name, runs in sorted(analyzer_runs.items())
+        }
 
         load1, load5, load15 = os.getloadavg()
         result = {
@@ -649,6 +663,9 @@ async def run(args: argparse.Namespace) -> dict:
                 "max_sampled": lag_max,
                 "samples": len(health_samples),
             },
+            # video frame received -> observation ready, recent frames of all sessions (server's own figure)
+            "analysis_lag_ms": {k: analysis_lag.get(k) for k in ("p50", "p95", "max", "samples")},
+            "analyzers": analyzers,
             "live_sessions_server": (final_health or {}).get("live_sessions"),
             "peer_connections_connected_at_end": live_at_end,
             "audio_released_on_question": counts["audio_released_on_question"],
@@ -707,6 +724,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--server-python", help="python for the server subprocess (default .venv/bin/python)")
     p.add_argument("--server-arg", action="append", help="extra argument for `server.cli serve` (repeatable)")
     p.add_argument("--json-out", help="also write the JSON result to this file")
+    p.add_argument("--sweep", help="comma-separated session counts to run in turn, e.g. 1,2,4,6")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (media, server data, logs)")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args(argv)
@@ -719,8 +737,37 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+async def sweep(args: argparse.Namespace, sizes: list[int]) -> dict:
+    """Run the load test at each size in turn; report where analysis lag p95 stays under 500 ms."""
+    runs = []
+    for n in sizes:
+        one = argparse.Namespace(**{**vars(args), "sessions": n})
+        runs.append(await run(one))
+    ok = [r for r in runs if (r.get("analysis_lag_ms") or {}).get("p95") is not None
+          and r["analysis_lag_ms"]["p95"] < 500 and r.get("sessions_started") == r.get("sessions")]
+    best = max(ok, key=lambda r: r["sessions"]) if ok else None
+    return {
+        "sweep": [{k: r.get(k) for k in ("sessions", "server_cpu_cores", "server_cpu_cores_per_session",
+                                          "server_rss_mb", "client_cpu_cores", "transcript_latency_ms",
+                                          "analysis_lag_ms", "event_loop_lag_ms", "dropped_frame_share",
+                                          "observer_delivery_ms", "analyzers")} for r in runs],
+        "max_sessions_with_analysis_lag_p95_under_500ms": best["sessions"] if best else None,
+        # sessions one server core carries at that size (server CPU only; the load generator runs beside it)
+        "sessions_per_server_core": (round(best["sessions"] / best["server_cpu_cores"], 2)
+                                     if best and best.get("server_cpu_cores") else None),
+        "machine": runs[-1].get("machine") if runs else None,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.sweep:
+        sizes = [int(x) for x in args.sweep.split(",") if x.strip()]
+        result = asyncio.run(sweep(args, sizes))
+        print(json.dumps(result), flush=True)
+        if args.json_out:
+            Path(args.json_out).write_text(json.dumps(result) + "\n")
+        return 0
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("aioice", "aiortc"):

@@ -69,6 +69,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=20)
     args = ap.parse_args()
+    print(json.dumps(measure(args.repeat), ensure_ascii=False))
+
+
+def measure(repeat: int = 20) -> dict:
+    """Voice, embedder and content figures (see the module docstring)."""
+    args = argparse.Namespace(repeat=repeat)
     proc = psutil.Process()
     rss0 = proc.memory_info().rss / 2**20
 
@@ -128,7 +134,7 @@ def main() -> None:
             "relevance": c.values["relevance"]["cosine"],
         }
 
-    print(json.dumps({
+    return {
         "cpu_count": os.cpu_count(),
         "voice_ms_per_audio_s": round(voice_ms_per_s, 3),
         "voice_audio_s": round(audio_s, 2),
@@ -148,7 +154,7 @@ def main() -> None:
         "rss_mb_after_embedder_load": round(rss_model, 1),
         "rss_mb_after_jieba": round(rss_jieba, 1),
         "rss_mb": round(proc.memory_info().rss / 2**20, 1),
-    }, ensure_ascii=False))
+    }
 
 
 if __name__ == "__main__":

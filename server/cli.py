@@ -27,7 +27,7 @@ def _configure_logging(level: str) -> None:
 
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {}
-    for name in ("host", "port", "data_dir", "database_url", "bus_url", "public_base_url"):
+    for name in ("host", "port", "data_dir", "database_url", "bus_url", "public_base_url", "analysis_cpu_budget"):
         value = getattr(args, name, None)
         if value is not None:
             overrides[name] = value
@@ -46,6 +46,8 @@ def _add_server_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bus-url", dest="bus_url", help="memory:// or redis://127.0.0.1:6379/0")
     p.add_argument("--public-base-url", dest="public_base_url")
     p.add_argument("--ice-host", action="append", help="address to advertise in ICE (repeatable)")
+    p.add_argument("--analysis-cpu-budget", dest="analysis_cpu_budget", type=float,
+                   help="cores one session's video analysis may use (default 0.12)")
 
 
 async def _serve(settings: Settings, demo: bool) -> None:

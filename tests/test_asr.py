@@ -122,6 +122,20 @@ def test_whisper_gives_partials_while_the_utterance_grows(manager, tmp_path):
 
 @pytest.mark.models
 @needs_espeak
+def test_whisper_skips_partials_on_a_saturated_machine_but_still_finalizes(manager, tmp_path):
+    stream = manager.load("whisper-tiny.en").open_stream()
+    speech = synth("We shipped the product two months early and under budget", tmp_path)
+    stream.start_utterance(0)
+    stream.partials_allowed = False
+    assert all(stream.accept(speech[i : i + 3200]) is None for i in range(0, len(speech) // 2, 3200))
+    stream.partials_allowed = True  # room again: the next batch brings a partial at once
+    assert stream.accept(speech[len(speech) // 2 :]) is not None
+    final = stream.finish_utterance()
+    assert final.is_final and "product" in final.text.lower()
+
+
+@pytest.mark.models
+@needs_espeak
 def test_whisper_cuts_long_utterances_into_finals(manager, tmp_path):
     model = manager.load("whisper-tiny.en")
     speech = np.concatenate(
