@@ -1,0 +1,119 @@
+"""Interview plans: the structured, comparable part of every interview.
+
+A plan is an ordered list of questions, each tied to a competency, with the points a good answer covers, an
+anchored rating scale (1-5, what each level looks like), follow-up rules and a time limit. Texts are given per
+language (``{"en": ..., "zh": ...}``) so one plan serves Chinese and English interviews alike.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Language = Literal["en", "zh"]
+LocalText = dict[Language, str]
+FollowUpTrigger = Literal[
+    "missing_result",  # no outcome stated
+    "no_example",  # general statements, no concrete instance
+    "vague_claim",  # a claim without evidence ("I am a great leader")
+    "missing_numbers",  # a result without any quantity
+    "resume_contradiction",  # differs from the resume (years, titles, team size)
+    "too_short",  # fewer words than the question's minimum
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _non_empty(text: LocalText, field: str) -> LocalText:
+    if not text:
+        raise ValueError(f"{field} needs a text in at least one language (en or zh)")
+    for lang, value in text.items():
+        if not value or not value.strip():
+            raise ValueError(f"{field}.{lang} is empty")
+    return text
+
+
+class RubricLevel(_Strict):
+    score: int = Field(ge=1, le=5)
+    description: LocalText
+
+    @field_validator("description")
+    @classmethod
+    def _desc(cls, v: LocalText) -> LocalText:
+        return _non_empty(v, "description")
+
+
+class FollowUpRule(_Strict):
+    trigger: FollowUpTrigger
+    template: LocalText = Field(
+        description="What to ask; may use {quote} (the candidate's own words) and {point} (a missing point)"
+    )
+
+    @field_validator("template")
+    @classmethod
+    def _tpl(cls, v: LocalText) -> LocalText:
+        return _non_empty(v, "template")
+
+
+class PlanQuestionSpec(_Strict):
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    competency: str = Field(min_length=1, max_length=100)
+    text: LocalText
+    expected_points: dict[Language, list[str]] = Field(default_factory=dict)
+    rubric: list[RubricLevel] = Field(default_factory=list)
+    follow_ups: list[FollowUpRule] = Field(default_factory=list)
+    max_follow_ups: int = Field(default=2, ge=0, le=5)
+    time_limit_s: int = Field(default=180, ge=20, le=1800)
+    min_answer_words: int = Field(default=15, ge=0, le=500)
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, v: LocalText) -> LocalText:
+        return _non_empty(v, "text")
+
+    @field_validator("rubric")
+    @classmethod
+    def _rubric(cls, v: list[RubricLevel]) -> list[RubricLevel]:
+        scores = [level.score for level in v]
+        if len(scores) != len(set(scores)):
+            raise ValueError("rubric levels must have different scores")
+        if v and (1 not in scores or 5 not in scores):
+            raise ValueError("a rubric must anchor at least the lowest (1) and the highest (5) level")
+        return sorted(v, key=lambda level: level.score)
+
+    def text_in(self, language: str) -> str:
+        return self.text.get(language) or self.text.get("en") or next(iter(self.text.values()))
+
+    def points_in(self, language: str) -> list[str]:
+        return self.expected_points.get(language) or self.expected_points.get("en") or []
+
+
+class InterviewPlanSpec(_Strict):
+    """The exchange format (YAML or JSON) of a plan."""
+
+    version: Literal[1] = 1
+    title: LocalText
+    role: str = Field(default="", max_length=100)
+    languages: list[Language] = Field(default_factory=lambda: ["en"], min_length=1)
+    questions: list[PlanQuestionSpec] = Field(min_length=1, max_length=50)
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, v: LocalText) -> LocalText:
+        return _non_empty(v, "title")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> InterviewPlanSpec:
+        ids = [q.id for q in self.questions]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"question ids must be unique; repeated: {', '.join(dupes)}")
+        for i, q in enumerate(self.questions):
+            missing = [lang for lang in self.languages if lang not in q.text]
+            if missing:
+                raise ValueError(f"questions[{i}] ({q.id}) has no text in {', '.join(missing)}, "
+                                 f"which the plan lists in languages")
+        return self
