@@ -58,6 +58,8 @@ class QuestionPlan(Base):
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     language: Mapped[str] = mapped_column(String(8), default="en")
+    # The full plan (dialogue.plan.InterviewPlanSpec as JSON): rubric, follow-up rules, both languages.
+    spec: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     job: Mapped[Job] = relationship(back_populates="plans")
     questions: Mapped[list[Question]] = relationship(
@@ -102,6 +104,7 @@ class Interview(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    review_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     candidate: Mapped[Candidate] = relationship()
     job: Mapped[Job] = relationship()
 
@@ -122,6 +125,8 @@ class Turn(Base):
     asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     answer_ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     end_reason: Mapped[str] = mapped_column(String(32), default="")
+    trigger: Mapped[str] = mapped_column(String(32), default="")  # why a follow-up was asked (its rule)
+    reason: Mapped[str] = mapped_column(Text, default="")  # the follow-up's explanation, shown to HR
 
 
 class TranscriptSegment(Base):
@@ -165,3 +170,33 @@ class Consent(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     ip: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(400), default="")
+
+
+class AnswerScore(Base):
+    """The AI's score of one answer for one competency, with the evidence behind it."""
+
+    __tablename__ = "answer_scores"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    interview_id: Mapped[str] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+    turn_index: Mapped[int] = mapped_column(Integer)
+    question_index: Mapped[int] = mapped_column(Integer)
+    competency: Mapped[str] = mapped_column(String(100))
+    score: Mapped[float] = mapped_column()
+    confidence: Mapped[float] = mapped_column()
+    level: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[list] = mapped_column(JSON, default=list)
+    uncertain: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class HumanReview(Base):
+    """A person's rating of one competency, kept next to the AI's."""
+
+    __tablename__ = "human_reviews"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    interview_id: Mapped[str] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    competency: Mapped[str] = mapped_column(String(100))
+    score: Mapped[float] = mapped_column()
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
