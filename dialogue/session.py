@@ -34,6 +34,7 @@ class PlanQuestion:
     text: str
     competency: str = ""
     time_limit_s: int = 180
+    expected_points: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

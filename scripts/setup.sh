@@ -8,11 +8,12 @@ WITH_TESTS=0
 [[ "${1:-}" == "--test" ]] && WITH_TESTS=1
 SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
 
-apt_packages=(python3-venv python3-dev build-essential)
+# The CJK font is embedded in PDF reports (and renders Chinese pages in test screenshots).
+apt_packages=(python3-venv python3-dev build-essential fonts-wqy-microhei)
 if [[ $WITH_TESTS == 1 ]]; then
   # espeak-ng speaks test answers; chromium runs the browser tests; iproute2/util-linux give the loopback-only
-  # network namespace for them; the CJK font renders Chinese pages in screenshots.
-  apt_packages+=(espeak-ng chromium fonts-wqy-microhei iproute2 util-linux)
+  # network namespace for them.
+  apt_packages+=(espeak-ng chromium iproute2 util-linux)
 fi
 missing=()
 for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from server.context import ServerContext
 from server.http_errors import error_middleware
-from server.routes import candidate, hr, pages, streams  # noqa: F401  (modules register their routes)
+from server.routes import candidate, hr, pages, reports, streams  # noqa: F401  (modules register their routes)
 from server.routes.common import CTX_KEY, api
 from server.settings import Settings
 from web_client import WEB_ROOT
@@ -30,6 +30,7 @@ def create_app(settings: Settings, ctx: ServerContext | None = None) -> web.Appl
     app.add_routes(api.table)
     app.add_routes(pages.routes)
     app.add_routes(streams.routes)
+    app.add_routes(reports.routes)
     app.router.add_static("/static/", WEB_ROOT, show_index=False)
 
     async def on_startup(app: web.Application) -> None:

@@ -3,11 +3,11 @@
   I18N.add({ interviews: "Interviews", logout: "Log out", new_interview: "New interview", job: "Job",
     candidate_name: "Candidate name", candidate_email: "Candidate email (optional)", create_link: "Create interview link",
     link_for_candidate: "Link for the candidate:", all_interviews: "All interviews of your organisation",
-    candidate: "Candidate", status: "Status", watch: "Watch", live: "live now",
+    candidate: "Candidate", status: "Status", watch: "Watch", report: "Report", live: "live now",
     st_created: "invited", st_consented: "consented", st_live: "in progress", st_finished: "finished", st_failed: "failed" },
   { interviews: "面试", logout: "退出", new_interview: "新建面试", job: "职位", candidate_name: "候选人姓名",
     candidate_email: "候选人邮箱（可选）", create_link: "生成面试链接", link_for_candidate: "候选人链接：",
-    all_interviews: "本组织的全部面试", candidate: "候选人", status: "状态", watch: "观看", live: "正在进行",
+    all_interviews: "本组织的全部面试", candidate: "候选人", status: "状态", watch: "观看", report: "报告", live: "正在进行",
     st_created: "已邀请", st_consented: "已同意", st_live: "进行中", st_finished: "已结束", st_failed: "失败" });
   I18N.apply();
   const $ = (id) => document.getElementById(id);
@@ -33,7 +33,12 @@
       const cells = [iv.candidate_name, iv.job_title, I18N.t("st_" + iv.status) + (iv.live_connected ? " · " + I18N.t("live") : "")];
       for (const c of cells) { const td = document.createElement("td"); td.textContent = c; tr.append(td); }
       const td = document.createElement("td"); const a = document.createElement("a");
-      a.href = "/observe/" + iv.id; a.textContent = I18N.t("watch"); td.append(a); tr.append(td); rows.append(tr);
+      a.href = "/observe/" + iv.id; a.textContent = I18N.t("watch"); td.append(a);
+      if (iv.status === "finished" || iv.status === "live") {
+        const r = document.createElement("a"); r.href = "/reports/" + iv.id; r.textContent = I18N.t("report");
+        td.append(" · ", r);
+      }
+      tr.append(td); rows.append(tr);
     }
   }
   $("create").addEventListener("submit", async (e) => {

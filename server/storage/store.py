@@ -12,7 +12,9 @@ from sqlalchemy.orm import selectinload
 
 from server.storage.migrate import upgrade_to_head
 from server.storage.models import (
+    AnswerScore,
     Candidate,
+    HumanReview,
     Consent,
     Event,
     Interview,
@@ -96,13 +98,15 @@ class Store:
 
     # --- jobs and plans ----------------------------------------------------------------------
     async def create_job(
-        self, org_id: str, title: str, description: str, language: str, questions: list[dict[str, Any]]
+        self, org_id: str, title: str, description: str, language: str, questions: list[dict[str, Any]],
+        spec: dict | None = None,
     ) -> Job:
+        """A job with its first plan: flat questions in the job's language, plus the full plan spec if given."""
         async with self.sessions.begin() as s:
             job = Job(org_id=org_id, title=title, description=description, language=language)
             s.add(job)
             await s.flush()
-            plan = QuestionPlan(job_id=job.id, version=1, language=language)
+            plan = QuestionPlan(job_id=job.id, version=1, language=language, spec=spec)
             s.add(plan)
             await s.flush()
             for pos, q in enumerate(questions):
@@ -221,7 +225,8 @@ class Store:
             return list(rows.scalars())
 
     async def add_turn(
-        self, interview_id: str, index: int, question_index: int, question_id: str | None, kind: str, text: str
+        self, interview_id: str, index: int, question_index: int, question_id: str | None, kind: str, text: str,
+        trigger: str = "", reason: str = "",
     ) -> None:
         async with self.sessions.begin() as s:
             s.add(
@@ -232,6 +237,8 @@ class Store:
                     question_id=question_id,
                     kind=kind,
                     question_text=text,
+                    trigger=trigger,
+                    reason=reason,
                 )
             )
 
@@ -297,6 +304,41 @@ class Store:
             )
             return list(reversed(list(rows.scalars())))
 
+    # --- scores and human reviews ----------------------------------------------------------------
+    async def add_score(self, interview_id: str, turn_index: int, question_index: int, competency: str, score: float,
+                        confidence: float, level: str, evidence: list[dict], uncertain: list[str]) -> None:
+        async with self.sessions.begin() as s:
+            s.add(AnswerScore(interview_id=interview_id, turn_index=turn_index, question_index=question_index,
+                              competency=competency, score=score, confidence=confidence, level=level,
+                              evidence=evidence, uncertain=uncertain))
+
+    async def scores(self, interview_id: str) -> list[AnswerScore]:
+        async with self.sessions() as s:
+            rows = await s.execute(select(AnswerScore).where(AnswerScore.interview_id == interview_id)
+                                   .order_by(AnswerScore.turn_index, AnswerScore.created_at))
+            return list(rows.scalars())
+
+    async def add_review(self, interview_id: str, reviewer_id: str, competency: str, score: float,
+                         comment: str) -> HumanReview:
+        async with self.sessions.begin() as s:
+            review = HumanReview(interview_id=interview_id, reviewer_id=reviewer_id, competency=competency,
+                                 score=score, comment=comment)
+            s.add(review)
+        return review
+
+    async def reviews(self, interview_id: str) -> list[tuple[HumanReview, str]]:
+        """Human reviews with the reviewer's email, oldest first."""
+        async with self.sessions() as s:
+            rows = await s.execute(select(HumanReview, User.email).join(User, User.id == HumanReview.reviewer_id)
+                                   .where(HumanReview.interview_id == interview_id)
+                                   .order_by(HumanReview.created_at))
+            return [(r, email) for r, email in rows.all()]
+
+    async def plan_spec(self, plan_id: str) -> dict | None:
+        async with self.sessions() as s:
+            plan = await s.get(QuestionPlan, plan_id)
+            return plan.spec if plan else None
+
     async def interview_detail(self, interview_id: str) -> dict[str, Any] | None:
         iv = await self.interview(interview_id)
         if iv is None:
@@ -313,6 +355,7 @@ class Store:
             "started_at": _iso(iv.started_at),
             "ended_at": _iso(iv.ended_at),
             "asr_model": iv.asr_model,
+            "review_requested_at": _iso(iv.review_requested_at),
             "consents": {
                 k: {"granted": c.granted, "version": c.version, "at": _iso(c.at)} for k, c in consents.items()
             },
@@ -326,6 +369,8 @@ class Store:
                     "asked_at": _iso(t.asked_at),
                     "answer_ended_at": _iso(t.answer_ended_at),
                     "end_reason": t.end_reason,
+                    "trigger": t.trigger,
+                    "reason": t.reason,
                 }
                 for t in await self.turns(interview_id)
             ],

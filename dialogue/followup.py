@@ -1,0 +1,791 @@
+"""Follow-up decisions: after an answer, probe (one targeted question in the candidate's own words), ask to
+clarify, or move on to the next planned question.
+
+``RuleBasedPolicy.decide(ctx)`` reads the answer-content features of ``analyzers.content.ContentAnalyzer`` (run on
+all of this question's answers so far, follow-up answers included) and returns a ``FollowUpDecision`` with the
+words to say, the candidate's words it quotes, and a plain reason that HR sees next to the transcript.
+
+Design decisions
+----------------
+* **Triggers** come from the plan: a question's ``follow_ups`` rules enable them. A question with no rules gets
+  none (unless the policy is built with ``default_triggers``), so a plan author keeps full control.
+* **Priority** (first detected wins), default ``DEFAULT_PRIORITY``: ``resume_contradiction`` (a factual mismatch
+  is worth checking first, and it may be a speech-recognition error), ``vague_claim`` (a self-praise claim is the
+  most specific hook), ``no_example``, ``missing_result``, ``missing_numbers``, ``too_short`` (a last resort: a
+  short answer usually lacks something more specific). Asking "what was the result?" before there is an example
+  makes no sense, hence ``no_example`` before ``missing_result``. Override with ``RuleBasedPolicy(priority=...)``.
+* ``missing_result`` fires when no STAR result is found; when the plan enables ``missing_result`` but *not*
+  ``missing_numbers``, it also fires for a result without numbers (the plan then still probes for a measurable
+  outcome).
+* **Never the same trigger twice** for one question; at most ``max_follow_ups`` probes (clarifications count);
+  none when fewer than ``min_time_left_s`` (25 s) of ``time_limit_s`` remain.
+* **Clarify**: an answer whose relevance label is ``off_topic`` but that is long enough (``>= min_answer_words``
+  words) gets one "clarify" prompt (trigger ``"clarify"``) that repeats the question; it needs no plan rule (it
+  is conversational repair, not a probe) but counts against ``max_follow_ups`` and the time budget.
+* **Templates**: the plan's template in the interview language; if the rule has no text in that language, the
+  built-in template of that trigger in that language (``BUILTIN_TEMPLATES``, English and Chinese). Placeholders:
+  ``{quote}`` (the candidate's most relevant short span, verbatim, trimmed to ~12 words / ~20 Chinese
+  characters with "…" marking a cut), ``{point}`` (the first missing expected point, else the first partly met
+  one, else a generic phrase) and ``{question}`` (the planned question). Unknown ``{names}`` become empty; other
+  braces are left alone (no ``str.format`` surprises).
+* **Words** are counted with ``length["words"]`` in both languages (jieba words for Chinese), so
+  ``min_answer_words`` means the same effort in English and Chinese (15 words is ~25 Chinese characters).
+* **Resume contradiction** checks years of experience, team size and (seniority of) titles stated in the answer
+  against resume facts. The spoken probe is neutral and never states the resume values (a mismatch may be an ASR
+  error); the resume values are in ``reason`` for HR only.
+* ``OpenAICompatiblePolicy`` (off by default) asks an OpenAI-compatible ``/chat/completions`` endpoint for the
+  decision. The hard limits (time budget, max follow-ups) are enforced before the call; the reply is validated
+  (JSON, kind, an enabled and not-yet-asked trigger, a verbatim quote, text in the interview language) and any
+  error, timeout or invalid reply falls back to the rule-based decision. Resume facts are never sent; only the
+  names of the triggers the rules detected are.
+
+Nothing here judges the candidate: a decision only chooses what to ask next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, Mapping, Protocol, Sequence, runtime_checkable
+
+from dialogue.plan import PlanQuestionSpec
+from dialogue.session import Prompt
+
+__all__ = [
+    "AnswerContext",
+    "BUILTIN_TEMPLATES",
+    "DEFAULT_PRIORITY",
+    "FollowUpDecision",
+    "FollowUpPolicyV2",
+    "OpenAICompatiblePolicy",
+    "RuleBasedPolicy",
+    "build_context",
+    "short_quote",
+]
+
+log = logging.getLogger(__name__)
+
+DecisionKind = Literal["followup", "clarify", "next"]
+TRIGGERS = ("missing_result", "no_example", "vague_claim", "missing_numbers", "resume_contradiction", "too_short")
+DEFAULT_PRIORITY: tuple[str, ...] = (
+    "resume_contradiction",
+    "vague_claim",
+    "no_example",
+    "missing_result",
+    "missing_numbers",
+    "too_short",
+)
+MIN_TIME_LEFT_S = 25.0
+
+BUILTIN_TEMPLATES: dict[str, dict[str, str]] = {
+    "missing_result": {
+        "en": 'You described what you did: "{quote}". What was the outcome in the end?',
+        "zh": "您提到“{quote}”。最后的结果怎么样？",
+    },
+    "no_example": {
+        "en": 'You said "{quote}". Could you tell me about one specific time when that happened: what was the '
+        "situation, and what did you do?",
+        "zh": "您说“{quote}”。能具体讲一次实际发生的经历吗？当时是什么情况，您具体做了什么？",
+    },
+    "vague_claim": {
+        "en": 'You said "{quote}". Can you give me a concrete example that shows this?',
+        "zh": "您提到“{quote}”。能举一个具体的例子来说明吗？",
+    },
+    "missing_numbers": {
+        "en": 'You mentioned "{quote}". What was the result, in numbers? For example time, cost or a percentage.',
+        "zh": "您提到“{quote}”。这个结果能用数字说明吗？比如时间、成本或百分比的变化。",
+    },
+    "resume_contradiction": {
+        "en": 'Just to make sure I understood correctly: you said "{quote}". Could you walk me through how that '
+        "breaks down across your roles?",
+        "zh": "我想确认一下是否理解正确：您说“{quote}”。能具体说说这在您的各段经历中是怎么分布的吗？",
+    },
+    "too_short": {
+        "en": "Could you tell me a bit more? In particular: {point}.",
+        "zh": "能再详细说说吗？特别是：{point}。",
+    },
+    "clarify": {
+        "en": "I am not sure I connected your answer to the question, so let me repeat it: {question} Could you "
+        "answer it with an example from your own experience?",
+        "zh": "我不太确定您的回答和问题的联系，我再重复一下问题：{question} 能结合您自己的一段经历来回答吗？",
+    },
+}
+_GENERIC_POINT = {"en": "a specific example, what you did and what came of it", "zh": "一个具体的例子、您做了什么以及结果如何"}
+_REASONS = {
+    "missing_result": "No outcome was stated for the example",
+    "missing_result_numbers": "A result was stated but not measured (the plan asks for the outcome)",
+    "no_example": "The answer stays general (specificity: {label}); no concrete instance was described",
+    "vague_claim": "A claim about the candidate's own qualities without a supporting example",
+    "missing_numbers": "A result was stated without any quantity",
+    "resume_contradiction": "The answer states {what} that differs from the resume ({stated} vs {resume})",
+    "too_short": "The answer is short ({words} words; the question asks for at least {minimum})",
+    "clarify": "The answer does not seem to address the question (relevance cosine {cos}); asking once to clarify",
+}
+
+
+# ------------------------------------------------------------------------------------------------ data classes
+
+
+@dataclass(frozen=True)
+class AnswerContext:
+    """Everything a policy needs to decide after an answer to one planned question.
+
+    ``answer`` holds all of this question's answers so far (the first answer and those to earlier follow-ups),
+    and ``features``/``quotes`` are the ``ContentAnalyzer`` observation values/quotes of that combined text.
+    ``asked`` lists the triggers already used for this question (``"clarify"`` included).
+    """
+
+    question: PlanQuestionSpec
+    language: str
+    answer: str
+    features: Mapping[str, Any]
+    quotes: Mapping[str, str] = field(default_factory=dict)
+    asked: tuple[str, ...] = ()
+    seconds_used: float = 0.0
+    resume: Mapping[str, Any] | None = None
+
+    @property
+    def lang(self) -> str:
+        return "zh" if str(self.language).lower().startswith("zh") else "en"
+
+    @property
+    def seconds_left(self) -> float:
+        return float(self.question.time_limit_s) - float(self.seconds_used)
+
+
+@dataclass(frozen=True)
+class FollowUpDecision:
+    """What to do after an answer. ``text`` is what the interviewer says (empty for ``next``); ``reason`` is for
+    HR; ``quote`` is the candidate's own words used in the prompt (or behind the decision)."""
+
+    kind: DecisionKind
+    trigger: str | None
+    text: str
+    reason: str
+    quote: str = ""
+    detected: tuple[str, ...] = ()  # every enabled trigger the rules detected, for the record
+    source: str = "rules"  # "rules" | "llm" | "rules (llm fallback: ...)"
+
+    def to_prompt(self, question_index: int, question_id: str | None = None,
+                  time_left_s: float | None = None) -> Prompt | None:
+        """The session ``Prompt`` for this decision (None for ``next``)."""
+        if self.kind == "next" or not self.text:
+            return None
+        return Prompt("followup", self.text, question_index, question_id,
+                      None if time_left_s is None else max(0, int(time_left_s)))
+
+
+@runtime_checkable
+class FollowUpPolicyV2(Protocol):
+    def decide(self, ctx: AnswerContext) -> FollowUpDecision:
+        """Synchronous decision."""
+
+    async def adecide(self, ctx: AnswerContext) -> FollowUpDecision:
+        """The same decision, awaitable (network-backed policies do their I/O here)."""
+
+
+def build_context(
+    analyzer: Any,
+    question: PlanQuestionSpec,
+    language: str,
+    answers: Sequence[str],
+    *,
+    asked: Sequence[str] = (),
+    seconds_used: float = 0.0,
+    resume: Mapping[str, Any] | None = None,
+) -> AnswerContext:
+    """Run ``analyzer.analyze_answer`` on all answers to this question so far and wrap the result."""
+    lang = "zh" if str(language).lower().startswith("zh") else "en"
+    sep = "" if lang == "zh" else " "
+    text = sep.join(a.strip() for a in answers if a and a.strip())
+    obs = analyzer.analyze_answer(question.text_in(lang), question.points_in(lang), text, lang)
+    return AnswerContext(question, lang, text, dict(obs.values), dict(obs.quotes), tuple(asked), seconds_used, resume)
+
+
+# ------------------------------------------------------------------------------------------------ text helpers
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_END_PUNCT = " \t\n.,;:!?。，；：！？、…\"'“”‘’「」"
+
+
+def short_quote(sentence: str, language: str, focus: str | None = None, max_words: int = 12,
+                max_chars: int = 20) -> str:
+    """A verbatim span of ``sentence``: the clause/words around ``focus`` (if given and found), at most
+    ``max_words`` English words or ``max_chars`` Chinese characters; a cut is marked with "…"."""
+    s = (sentence or "").strip()
+    if not s:
+        return ""
+    chinese = str(language).startswith("zh") or len(_HAN.findall(s)) > len(re.findall(r"[A-Za-z]+", s))
+    if chinese:
+        clauses = [c for c in re.split(r"[，,；;：:。！？!?]", s) if c.strip()]
+        clause = next((c for c in clauses if focus and focus in c), clauses[0] if clauses else s).strip()
+        if len(clause) <= max_chars:
+            return clause.strip(_END_PUNCT)
+        at = clause.find(focus) if focus and focus in clause else 0
+        start = max(0, min(at - max_chars // 4, len(clause) - max_chars))
+        piece = clause[start : start + max_chars]
+        return ("…" if start > 0 else "") + piece.strip(_END_PUNCT) + ("…" if start + max_chars < len(clause) else "")
+    words = s.split()
+    if len(words) <= max_words:
+        return s.strip(_END_PUNCT)
+    at = 0
+    if focus:
+        pos = s.lower().find(focus.lower())
+        if pos >= 0:
+            at = len(s[:pos].split())
+    start = max(0, min(at - 3, len(words) - max_words))
+    piece = " ".join(words[start : start + max_words]).strip(_END_PUNCT)
+    return ("…" if start > 0 else "") + piece + ("…" if start + max_words < len(words) else "")
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _fill(template: str, values: Mapping[str, str]) -> str:
+    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), "")), template).strip()
+
+
+# ---------------------------------------------------------------------------------------- claims and numbers
+
+_EN_ADJ = (
+    r"great|good|excellent|strong|natural|born|outstanding|exceptional|effective|skilled|talented|gifted|"
+    r"amazing|brilliant|fantastic|perfect|experienced|expert|hard[- ]working|detail[- ]oriented|"
+    r"results?[- ]driven|passionate|reliable|dedicated|motivated|proactive|creative|fast learner|quick learner|"
+    r"team player|people person|problem[- ]solver"
+)
+_CLAIM_EN = re.compile(
+    rf"\bI(?:'m|’m| am)\s+(?:a\s+|an\s+)?(?:(?:very|really|extremely|highly|truly|quite|super|an?)\s+)*(?:{_EN_ADJ})"
+    rf"(?:\s+(?:at|in|with|of)\s+[a-z]+|\s+(?!(?:and|but|so|because|I|who|which|that)\b)[a-z]+){{0,2}}"
+    r"|\bI(?:'m|’m| am)\s+(?:(?:very|really|extremely|quite)\s+)?good at\s+[a-z]+(?:\s+[a-z]+)?"
+    r"|\bmy\s+[a-z]+(?:\s+[a-z]+)?\s+skills\s+are\s+(?:(?:very|really|extremely)\s+)?(?:strong|great|excellent|"
+    r"outstanding|exceptional|good)"
+    r"|\bI\s+have\s+(?:very\s+|really\s+)?(?:strong|great|excellent|outstanding|exceptional)\s+[a-z]+"
+    r"(?:\s+[a-z]+)?\s+(?:skills|abilities|ability)"
+    r"|\bI\s+(?:excel|thrive)\s+(?:at|in|under)\s+[a-z]+(?:\s+[a-z]+)?"
+    r"|\bI(?:'m|’m| am)\s+known\s+(?:for|as)\s+[a-z]+(?:\s+[a-z]+){0,2}"
+    r"|\b(?:people|everyone|everybody|colleagues)\s+(?:always\s+)?(?:like|love|enjoy)\s+(?:working\s+with\s+)?me\b",
+    re.I,
+)
+_CLAIM_ZH = re.compile(
+    r"我(?:的)?[\u4e00-\u9fff]{0,6}(?:能力|水平|技术|技能)(?:非常|很|特别|比较|十分|极|超)?(?:强|好|突出|出色|优秀|过硬)"
+    r"|我是一(?:个|名|位)?(?:非常|很|特别|十分)?(?:好|优秀|出色|合格|天生|称职)的[\u4e00-\u9fff]{1,6}"
+    r"|我(?:非常|很|特别|十分)?(?:擅长|善于)[\u4e00-\u9fff]{1,6}"
+    r"|(?:大家|同事们?|领导)(?:都|一直)?(?:很)?(?:喜欢|认可|信任)(?:和)?我"
+)
+
+_EN_NUMWORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "a dozen": 12,
+}
+_ZH_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _zh_int(s: str) -> int | None:
+    if s.isdigit():
+        return int(s)
+    total, cur = 0, 0
+    for ch in s:
+        if ch in _ZH_DIGITS:
+            cur = _ZH_DIGITS[ch]
+        elif ch == "十":
+            total += (cur or 1) * 10
+            cur = 0
+        elif ch == "百":
+            total += (cur or 1) * 100
+            cur = 0
+        else:
+            return None
+    return total + cur
+
+
+def _to_int(s: str) -> int | None:
+    s = s.strip().lower()
+    if s.isdigit():
+        return int(s)
+    if s in _EN_NUMWORDS:
+        return _EN_NUMWORDS[s]
+    if "-" in s:  # twenty-five
+        a, _, b = s.partition("-")
+        if a in _EN_NUMWORDS and b in _EN_NUMWORDS:
+            return _EN_NUMWORDS[a] + _EN_NUMWORDS[b]
+    return _zh_int(s)
+
+
+_EN_N = r"(\d+|(?:twenty|thirty|forty|fifty)-(?:one|two|three|four|five|six|seven|eight|nine)|" + "|".join(
+    sorted(_EN_NUMWORDS, key=len, reverse=True)) + r")"
+_ZH_N = r"(\d+|[零一二两三四五六七八九十百]+)"
+_FACT_PATTERNS: dict[str, list[re.Pattern[str]]] = {
+    "years_experience": [
+        re.compile(rf"\b{_EN_N}\+?\s*(?:\+\s*)?years?(?:['’])?\s+(?:of\s+)?(?:[a-z-]+\s+){{0,2}}"
+                   r"(?:experience|managing|leading|working|in (?:the |this )?(?:industry|field))", re.I),
+        re.compile(rf"\bbeen\s+(?:working|managing|coding|leading|doing this)\s+(?:[a-z]+\s+){{0,2}}for\s+"
+                   rf"(?:over\s+|about\s+|almost\s+)?{_EN_N}\s+years", re.I),
+        re.compile(rf"\bexperience\s+of\s+(?:over\s+|about\s+)?{_EN_N}\s+years", re.I),
+        re.compile(rf"{_ZH_N}年(?:多|以上)?(?:的)?[\u4e00-\u9fff]{{0,4}}?(?:经验|工作经历|从业经历)"),
+        re.compile(rf"(?:工作|从业|干)了?{_ZH_N}年"),
+    ],
+    "team_size": [
+        re.compile(rf"\bteam\s+of\s+(?:about\s+|around\s+|over\s+)?{_EN_N}\b", re.I),
+        re.compile(rf"\b{_EN_N}[- ](?:person|people|member|strong)\s+team\b", re.I),
+        re.compile(rf"\b(?:led|managed|lead|manage|managing|leading|supervised|had)\s+(?:about\s+|around\s+|over\s+)?"
+                   rf"{_EN_N}\s+(?:engineers|developers|people|reports|direct reports|members|staff|designers)\b", re.I),
+        re.compile(rf"{_ZH_N}(?:个)?(?:人|名)(?:的)?(?:团队|小组|队伍)"),
+        re.compile(rf"团队(?:有|共|一共)?{_ZH_N}(?:个)?(?:人|名)"),
+        re.compile(rf"(?:带|带领|管理)了?{_ZH_N}(?:个)?(?:人|名)"),
+    ],
+}
+_SENIORITY = re.compile(
+    r"\b(?:director|head|vp|vice president|cto|ceo|cfo|coo|chief|principal|manager|lead)\b|总监|总经理|经理|主管|"
+    r"负责人|总裁|首席",
+    re.I,
+)
+_TITLE_STATED = re.compile(
+    r"\b(?:I was|as)\s+(?:the|a|an)\s+((?:[A-Za-z]+\s+){0,3}(?:director|head|vp|vice president|cto|ceo|chief|"
+    r"principal|manager|lead)\b(?:\s+of\s+[A-Za-z]+)?)"
+    r"|(?:担任|作为|当|做)(?:了)?([\u4e00-\u9fff]{0,6}(?:总监|总经理|经理|主管|负责人|总裁|首席[\u4e00-\u9fff]{1,4}))",
+    re.I,
+)
+
+
+def _differs(stated: float, resume: float) -> bool:
+    return abs(stated - resume) > max(1.0, 0.3 * abs(resume))
+
+
+def _resume_number(resume: Mapping[str, Any], key: str) -> float | None:
+    v = resume.get(key)
+    try:
+        return None if v is None or isinstance(v, bool) else float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def find_contradiction(sentences: Sequence[str], resume: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The first stated fact (years of experience, team size, title seniority) that differs from the resume."""
+    if not resume:
+        return None
+    for s in sentences:
+        for key, pats in _FACT_PATTERNS.items():
+            expected = _resume_number(resume, key)
+            if expected is None:
+                continue
+            for pat in pats:
+                for m in pat.finditer(s):
+                    n = _to_int(m.group(1))
+                    if n is not None and _differs(n, expected):
+                        return {"fact": key, "stated": n, "resume": expected, "sentence": s, "span": m.group(0)}
+        titles = [str(t) for t in (resume.get("titles") or []) if t]
+        if titles:
+            for m in _TITLE_STATED.finditer(s):
+                stated = (m.group(1) or m.group(2) or "").strip()
+                kw = _SENIORITY.search(stated)
+                if kw and not any(kw.group(0).lower() in t.lower() for t in titles):
+                    return {"fact": "title", "stated": stated, "resume": ", ".join(titles), "sentence": s,
+                            "span": m.group(0)}
+    return None
+
+
+def find_unsupported_claim(features: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A self-praise claim ("I am a great leader", "我沟通能力很强") with no concrete example sentence other than
+    the claim itself and no quantified result."""
+    sentences: list[str] = list(features.get("sentences") or [])
+    claims: list[tuple[int, str]] = []
+    for i, s in enumerate(sentences):
+        m = _CLAIM_EN.search(s) or _CLAIM_ZH.search(s)
+        if m:
+            claims.append((i, m.group(0)))
+    if not claims:
+        return None
+    claim_idx = {i for i, _ in claims}
+    spec = features.get("specificity") or {}
+    concrete = [i for i in spec.get("concrete_example_sentences") or [] if i not in claim_idx]
+    if concrete or features.get("quantified_result"):
+        return None
+    i, span = claims[0]
+    return {"sentence": sentences[i], "span": span}
+
+
+# --------------------------------------------------------------------------------------------- rule policy
+
+
+class RuleBasedPolicy:
+    """Deterministic follow-up decisions from the content features (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        priority: Sequence[str] = DEFAULT_PRIORITY,
+        min_time_left_s: float = MIN_TIME_LEFT_S,
+        default_triggers: Sequence[str] = (),
+        clarify_off_topic: bool = True,
+    ) -> None:
+        unknown = [t for t in [*priority, *default_triggers] if t not in TRIGGERS]
+        if unknown:
+            raise ValueError(f"unknown follow-up triggers: {', '.join(unknown)}")
+        self.priority = tuple(dict.fromkeys([*priority, *[t for t in TRIGGERS if t not in priority]]))
+        self.min_time_left_s = float(min_time_left_s)
+        self.default_triggers = tuple(default_triggers)
+        self.clarify_off_topic = clarify_off_topic
+
+    # -- public -------------------------------------------------------------------------------------------
+    def decide(self, ctx: AnswerContext) -> FollowUpDecision:
+        lang = ctx.lang
+        stop = self.hard_stop(ctx)
+        detected = self.detect(ctx)
+        if stop:
+            return FollowUpDecision("next", None, "", stop, detected=tuple(d["trigger"] for d in detected))
+        if not detected:
+            return FollowUpDecision("next", None, "", self._done_reason(ctx))
+        d = detected[0]
+        trigger = d["trigger"]
+        template = self.template_for(ctx.question, trigger, lang)
+        text = _fill(template, {"quote": d["quote"], "point": self._point(ctx), "question": ctx.question.text_in(lang)})
+        kind: DecisionKind = "clarify" if trigger == "clarify" else "followup"
+        return FollowUpDecision(kind, trigger, text, d["reason"], d["quote"],
+                                detected=tuple(x["trigger"] for x in detected))
+
+    async def adecide(self, ctx: AnswerContext) -> FollowUpDecision:
+        return self.decide(ctx)
+
+    # -- parts (also used by the LLM policy) ----------------------------------------------------------------
+    def enabled(self, q: PlanQuestionSpec) -> list[str]:
+        listed = [r.trigger for r in q.follow_ups] or list(self.default_triggers)
+        return [t for t in self.priority if t in listed]
+
+    def hard_stop(self, ctx: AnswerContext) -> str | None:
+        """Why no follow-up may be asked at all (or None)."""
+        q = ctx.question
+        n_asked = len(ctx.asked)
+        if n_asked >= q.max_follow_ups:
+            return f"Maximum follow-ups for this question reached ({n_asked} of {q.max_follow_ups})"
+        if ctx.seconds_left < self.min_time_left_s:
+            return (f"Time budget nearly used ({max(0, round(ctx.seconds_left))} s of {q.time_limit_s} s left; "
+                    f"follow-ups need at least {round(self.min_time_left_s)} s)")
+        if not ctx.answer.strip():
+            return "No answer was given"
+        return None
+
+    def template_for(self, q: PlanQuestionSpec, trigger: str, lang: str) -> str:
+        rule = next((r for r in q.follow_ups if r.trigger == trigger), None)
+        if rule is not None and rule.template.get(lang):  # type: ignore[call-overload]
+            return rule.template[lang]  # type: ignore[index]
+        return BUILTIN_TEMPLATES[trigger][lang]
+
+    def detect(self, ctx: AnswerContext) -> list[dict[str, Any]]:
+        """Enabled, not yet asked triggers found in the answer, in priority order, each with quote and reason.
+        An off-topic but long answer yields only ``clarify``."""
+        f = ctx.features
+        lang = ctx.lang
+        length = f.get("length") or {}
+        words = int(length.get("words") or 0)
+        minimum = ctx.question.min_answer_words
+        rel = f.get("relevance") or {}
+        if (self.clarify_off_topic and rel.get("label") == "off_topic" and words >= minimum
+                and "clarify" not in ctx.asked):
+            quote = short_quote(ctx.quotes.get("relevance") or _first(f), lang)
+            return [{"trigger": "clarify", "quote": quote,
+                     "reason": _REASONS["clarify"].format(cos=rel.get("cosine"))}]
+        enabled = self.enabled(ctx.question)
+        out: list[dict[str, Any]] = []
+        for trigger in enabled:
+            if trigger in ctx.asked:
+                continue
+            found = getattr(self, f"_detect_{trigger}")(ctx, enabled)
+            if found:
+                found["trigger"] = trigger
+                out.append(found)
+        return out
+
+    # -- detectors -----------------------------------------------------------------------------------------
+    def _detect_resume_contradiction(self, ctx: AnswerContext, enabled: list[str]) -> dict[str, Any] | None:
+        c = find_contradiction(list(ctx.features.get("sentences") or []), ctx.resume)
+        if not c:
+            return None
+        what = {"years_experience": "years of experience", "team_size": "a team size", "title": "a title"}[c["fact"]]
+        stated, resume = c["stated"], c["resume"]
+        if isinstance(resume, float) and resume.is_integer():
+            resume = int(resume)
+        return {"quote": short_quote(c["sentence"], ctx.lang, focus=c["span"]),
+                "reason": _REASONS["resume_contradiction"].format(what=what, stated=stated, resume=resume)
+                + "; possibly a speech-recognition error, so the candidate is asked neutrally",
+                "fact": c}
+
+    def _detect_vague_claim(self, ctx: AnswerContext, enabled: list[str]) -> dict[str, Any] | None:
+        c = find_unsupported_claim(ctx.features)
+        if not c:
+            return None
+        return {"quote": short_quote(c["sentence"], ctx.lang, focus=c["span"]),
+                "reason": _REASONS["vague_claim"] + f' ("{c["span"]}")'}
+
+    def _detect_no_example(self, ctx: AnswerContext, enabled: list[str]) -> dict[str, Any] | None:
+        spec = ctx.features.get("specificity") or {}
+        label = spec.get("label")
+        if label not in ("general", "unclear"):
+            return None
+        sent = ctx.quotes.get("specificity:generalities") or ctx.quotes.get("relevance") or _first(ctx.features)
+        sent = sent.split(" … ")[0]
+        markers = spec.get("general_markers") or []
+        focus = next((m for m in markers if m in sent), None)
+        return {"quote": short_quote(sent, ctx.lang, focus=focus),
+                "reason": _REASONS["no_example"].format(label=label)
+                + (f'; general wording: {", ".join(markers[:3])}' if markers else "")}
+
+    def _detect_missing_result(self, ctx: AnswerContext, enabled: list[str]) -> dict[str, Any] | None:
+        f = ctx.features
+        star = f.get("star") or {}
+        result = star.get("result") or {}
+        if not result.get("found"):
+            action = star.get("action") or {}
+            sent = action.get("sentence") or ctx.quotes.get("relevance") or _last(f)
+            return {"quote": short_quote(sent, ctx.lang), "reason": _REASONS["missing_result"]}
+        if "missing_numbers" not in enabled and not f.get("quantified_result"):
+            return {"quote": short_quote(result.get("sentence") or "", ctx.lang),
+                    "reason": _REASONS["missing_result_numbers"]}
+        return None
+
+    def _detect_missing_numbers(self, ctx: AnswerContext, enabled: list[str]) -> dict[str, Any] | None:
+        f = ctx.features
+        result = (f.get("star") or {}).get("result") or {}
+        if not result.get("found") or f.get("quantified_result"):
+            return None
+        cues = result.get("cues") or []
+        sent = result.get("sentence") or ""
+        focus = next((c for c in cues if c in sent), None)
+        return {"quote": short_quote(sent, ctx.lang, focus=focus), "reason": _REASONS["missing_numbers"]}
+
+    def _detect_too_short(self, ctx: AnswerContext, enabled: list[str]) -> dict[str, Any] | None:
+        words = int((ctx.features.get("length") or {}).get("words") or 0)
+        minimum = ctx.question.min_answer_words
+        if words >= minimum:
+            return None
+        return {"quote": short_quote(ctx.answer, ctx.lang),
+                "reason": _REASONS["too_short"].format(words=words, minimum=minimum)}
+
+    # -- helpers -------------------------------------------------------------------------------------------
+    def _point(self, ctx: AnswerContext) -> str:
+        cov = ctx.features.get("coverage") or []
+        for label in ("missing", "partly"):
+            for c in cov:
+                if c.get("label") == label and c.get("point"):
+                    return str(c["point"])
+        if not cov:
+            points = ctx.question.points_in(ctx.lang)
+            if points:
+                return points[0]
+        return _GENERIC_POINT[ctx.lang]
+
+    @staticmethod
+    def _done_reason(ctx: AnswerContext) -> str:
+        f = ctx.features
+        bits = []
+        if f.get("star_complete"):
+            bits.append("STAR complete")
+        elif f.get("star_parts_found") is not None:
+            bits.append(f"{f.get('star_parts_found')} of 4 STAR parts")
+        if f.get("quantified_result"):
+            bits.append("quantified result")
+        spec = (f.get("specificity") or {}).get("label")
+        if spec:
+            bits.append(f"specificity {spec}")
+        if f.get("coverage_score") is not None:
+            bits.append(f"coverage {f.get('coverage_score')}")
+        asked = f"; already asked: {', '.join(ctx.asked)}" if ctx.asked else ""
+        return "No enabled follow-up trigger applies (" + ", ".join(bits) + ")" + asked
+
+
+def _first(features: Mapping[str, Any]) -> str:
+    s = features.get("sentences") or []
+    return s[0] if s else ""
+
+
+def _last(features: Mapping[str, Any]) -> str:
+    s = features.get("sentences") or []
+    return s[-1] if s else ""
+
+
+# --------------------------------------------------------------------------------------------- LLM policy
+
+_SYSTEM_PROMPT = """You are the follow-up planner of a structured job interview. After each answer you choose ONE of:
+- "followup": one short probe for one of the allowed triggers, quoting the candidate's own words;
+- "clarify": the answer does not address the question; ask once to clarify (repeat the question);
+- "next": the answer is sufficient, move on.
+Rules: be neutral and polite; never judge, praise or criticise the candidate; never mention emotions,
+personality, appearance, age, gender, health, family or any protected attribute; ask about one thing only.
+Write "text" in the interview language ({language_name}). "quote" must be copied verbatim from the answer
+(at most 12 words or 20 Chinese characters). Reply with a JSON object only:
+{{"kind": "followup"|"clarify"|"next", "trigger": <one of the allowed triggers, or "clarify", or null>,
+"text": <what to say, empty for next>, "quote": <verbatim words from the answer, or "">,
+"reason": <one sentence for the HR reviewer>}}"""
+
+
+class LLMReplyError(ValueError):
+    pass
+
+
+class OpenAICompatiblePolicy:
+    """Follow-up decisions from an OpenAI-compatible chat completions endpoint, validated, with the rule-based
+    policy as fallback on any error, timeout or invalid reply. Off by default (the server wires it from
+    settings). Use ``await adecide(ctx)`` from async code; ``decide(ctx)`` runs the request in a private event
+    loop and must not be called from a running loop."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None,
+        model: str,
+        timeout_s: float = 6.0,
+        fallback: RuleBasedPolicy | None = None,
+        *,
+        temperature: float = 0.2,
+        json_mode: bool = True,
+        max_text_chars: int = 400,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.api_key = api_key
+        self.model = model
+        self.timeout_s = float(timeout_s)
+        self.fallback = fallback or RuleBasedPolicy()
+        self.temperature = temperature
+        self.json_mode = json_mode
+        self.max_text_chars = max_text_chars
+
+    def __repr__(self) -> str:  # never print the key
+        return f"OpenAICompatiblePolicy(base_url={self.base_url!r}, model={self.model!r}, timeout_s={self.timeout_s})"
+
+    def decide(self, ctx: AnswerContext) -> FollowUpDecision:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(self.adecide(ctx))
+        raise RuntimeError("OpenAICompatiblePolicy.decide() called inside a running event loop; use 'await adecide()'")
+
+    async def adecide(self, ctx: AnswerContext) -> FollowUpDecision:
+        rules = self.fallback.decide(ctx)
+        stop = self.fallback.hard_stop(ctx)
+        if stop:  # the hard limits are not the model's to decide
+            return rules
+        try:
+            body = self._request_body(ctx, rules)
+            reply = await asyncio.wait_for(self._post(body), timeout=self.timeout_s)
+            decision = self._validate(ctx, reply, rules)
+        except asyncio.TimeoutError:
+            log.warning("follow-up LLM timed out after %.1f s; using rules", self.timeout_s)
+            return replace(rules, source="rules (llm fallback: timeout)")
+        except Exception as e:  # noqa: BLE001 - any failure falls back
+            log.warning("follow-up LLM failed (%s: %s); using rules", type(e).__name__, e)
+            return replace(rules, source=f"rules (llm fallback: {type(e).__name__})")
+        return decision
+
+    # -- request -------------------------------------------------------------------------------------------
+    def allowed_triggers(self, ctx: AnswerContext) -> list[str]:
+        return [t for t in self.fallback.enabled(ctx.question) if t not in ctx.asked]
+
+    def _request_body(self, ctx: AnswerContext, rules: FollowUpDecision) -> dict[str, Any]:
+        lang = ctx.lang
+        f = ctx.features
+        summary = {
+            "relevance": (f.get("relevance") or {}).get("label"),
+            "coverage": [{"point": c.get("point"), "label": c.get("label")} for c in f.get("coverage") or []],
+            "star_parts": {p: bool(((f.get("star") or {}).get(p) or {}).get("found"))
+                           for p in ("situation", "task", "action", "result")},
+            "quantified_result": bool(f.get("quantified_result")),
+            "specificity": (f.get("specificity") or {}).get("label"),
+            "words": (f.get("length") or {}).get("words"),
+        }
+        user = {
+            "interview_language": lang,
+            "competency": ctx.question.competency,
+            "question": ctx.question.text_in(lang),
+            "expected_points": ctx.question.points_in(lang),
+            "answer": ctx.answer,
+            "features": summary,
+            "allowed_triggers": self.allowed_triggers(ctx),
+            "triggers_detected_by_rules": list(rules.detected) or ([rules.trigger] if rules.trigger else []),
+            "already_asked": list(ctx.asked),
+            "follow_ups_left": ctx.question.max_follow_ups - len(ctx.asked),
+            "min_answer_words": ctx.question.min_answer_words,
+        }
+        body: dict[str, Any] = {
+            "model": self.model,
+            "temperature": self.temperature,
+            "messages": [
+                {"role": "system", "content": _SYSTEM_PROMPT.format(
+                    language_name="Chinese (简体中文)" if lang == "zh" else "English")},
+                {"role": "user", "content": json.dumps(user, ensure_ascii=False)},
+            ],
+        }
+        if self.json_mode:
+            body["response_format"] = {"type": "json_object"}
+        return body
+
+    async def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+        import aiohttp
+
+        headers = {"Content-Type": "application/json"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        timeout = aiohttp.ClientTimeout(total=self.timeout_s)
+        async with aiohttp.ClientSession(timeout=timeout) as http:
+            async with http.post(f"{self.base_url}/chat/completions", json=body, headers=headers) as resp:
+                if resp.status != 200:
+                    text = (await resp.text())[:200]
+                    raise LLMReplyError(f"HTTP {resp.status}: {text}")
+                return await resp.json(content_type=None)
+
+    # -- validation ----------------------------------------------------------------------------------------
+    def _validate(self, ctx: AnswerContext, reply: Any, rules: FollowUpDecision) -> FollowUpDecision:
+        try:
+            content = reply["choices"][0]["message"]["content"]
+        except (KeyError, IndexError, TypeError) as e:
+            raise LLMReplyError("reply is not a chat completion") from e
+        if not isinstance(content, str):
+            raise LLMReplyError("message content is not text")
+        content = content.strip()
+        fence = re.match(r"^```(?:json)?\s*(.*?)\s*```$", content, re.S)
+        if fence:
+            content = fence.group(1)
+        try:
+            data = json.loads(content)
+        except json.JSONDecodeError as e:
+            raise LLMReplyError("content is not JSON") from e
+        if not isinstance(data, dict):
+            raise LLMReplyError("content is not a JSON object")
+        kind = data.get("kind")
+        trigger = data.get("trigger") or None
+        text = str(data.get("text") or "").strip()
+        quote = str(data.get("quote") or "").strip()
+        reason = str(data.get("reason") or "").strip()
+        if kind not in ("followup", "clarify", "next"):
+            raise LLMReplyError(f"invalid kind {kind!r}")
+        if kind == "next":
+            return FollowUpDecision("next", None, "", f"Model: {reason or 'move on'}", "",
+                                    detected=rules.detected, source="llm")
+        if kind == "followup" and trigger not in self.allowed_triggers(ctx):
+            raise LLMReplyError(f"trigger {trigger!r} is not enabled or was already asked")
+        if kind == "clarify":
+            if "clarify" in ctx.asked:
+                raise LLMReplyError("clarify was already asked")
+            trigger = "clarify"
+        if not text or len(text) > self.max_text_chars:
+            raise LLMReplyError("text is empty or too long")
+        if ctx.lang == "zh" and not _HAN.search(text):
+            raise LLMReplyError("text is not in Chinese")
+        if ctx.lang == "en" and len(_HAN.findall(text)) > len(re.findall(r"[A-Za-z]+", text)):
+            raise LLMReplyError("text is not in English")
+        if quote and not _verbatim(quote, ctx.answer):
+            raise LLMReplyError("quote is not the candidate's words")
+        return FollowUpDecision(kind, trigger, text, f"Model: {reason}" if reason else f"Model chose {trigger}",
+                                quote, detected=rules.detected, source="llm")
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"[\s\"'“”‘’「」]+", " ", s).strip().lower()
+
+
+def _verbatim(quote: str, answer: str) -> bool:
+    a = _norm(answer)
+    parts = [p.strip(_END_PUNCT) for p in re.split(r"…|\.\.\.", quote)]
+    return all(_norm(p) in a for p in parts if p.strip(_END_PUNCT))

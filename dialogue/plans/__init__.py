@@ -1,0 +1,1 @@
+"""The default interview plan library: one YAML file per plan (see :mod:`dialogue.plan_library`)."""

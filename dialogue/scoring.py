@@ -1,0 +1,336 @@
+"""Rubric scores that explain themselves: one competency score per answer, with the candidate's words behind it.
+
+``score_answer(question, language, features, quotes)`` turns the answer-content features of
+``analyzers.content.ContentAnalyzer`` (run on all of a question's answers, follow-ups included) into a
+``CompetencyScore`` on the question's anchored 1-5 rubric. It is a *suggestion for a human reviewer*: no hiring
+decision is taken by the machine (PIPL Art. 24, GDPR Art. 22), so every score carries
+
+* ``evidence``: ``Evidence(feature, quote, effect, note)`` items; ``quote`` is always the candidate's own words
+  (a sentence of the answer; empty only for non-verbal evidence, which has no words), ``effect`` the points on
+  the 1-5 scale that feature added (positive) or took away (negative, e.g. a cap), ``note`` a plain explanation;
+* ``confidence`` (0-1): lower for short answers, weak relevance, contradicting signals and missing inputs;
+* ``uncertain``: what the AI is unsure about, in plain words, for the reviewer to check.
+
+How the score is made (decided here, documented for reviewers)
+---------------------------------------------------------------
+``content = 1 + 4 * sum(weight * component)`` with components in 0..1:
+
+====================  ======  ==========================================================================
+component             weight  value
+====================  ======  ==========================================================================
+coverage              0.25    ``coverage_score`` (met 1, partly 0.5) of the expected points
+STAR                  0.20    STAR parts found / 4
+result                0.20    quantified result 1, result without numbers 0.4, no result 0
+specificity           0.20    concrete 1, mixed 0.6, unclear 0.25, general 0.15
+relevance             0.10    on_topic 1, partly 0.5, off_topic 0
+length                0.05    words / min_answer_words, at most 1
+====================  ======  ==========================================================================
+
+(without expected points the coverage weight is spread over the others). Then anchored caps, each an evidence
+item: no quantified result -> at most 4.4; no result -> at most 3.4; no concrete example (specificity general or
+unclear) -> at most 2.4; off-topic -> at most 1.9; fewer than half the minimum words -> at most 2.4. The score is
+a float with one decimal; ``level`` is the nearest anchored rubric level and ``level_description`` its text.
+
+Non-verbal observations (observable behaviour only, never emotions or personality) carry **no weight** by
+default: with ``nonverbal_weight == 0`` they never change the score. An organisation may set a weight (clamped
+to ``MAX_NONVERBAL_WEIGHT``); the caller forces 0 for EU organisations. ``nonverbal`` is a dict of observable
+signals normalised to 0..1 (e.g. ``{"face_present_ratio": 0.98, "looking_at_screen_ratio": 0.9}``); the mean of
+its numeric values, mapped to 1-5, is blended: ``score = (1 - w) * content + w * (1 + 4 * mean)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable, Mapping
+
+from dialogue.followup import find_unsupported_claim
+from dialogue.plan import PlanQuestionSpec
+
+__all__ = [
+    "CompetencyScore",
+    "Evidence",
+    "MAX_NONVERBAL_WEIGHT",
+    "aggregate_scores",
+    "score_answer",
+]
+
+MAX_NONVERBAL_WEIGHT = 0.5
+WEIGHTS = {"coverage": 0.25, "star": 0.20, "result": 0.20, "specificity": 0.20, "relevance": 0.10, "length": 0.05}
+SPECIFICITY_VALUE = {"concrete": 1.0, "mixed": 0.6, "unclear": 0.25, "general": 0.15}
+RELEVANCE_VALUE = {"on_topic": 1.0, "partly": 0.5, "off_topic": 0.0}
+GENERIC_RUBRIC = {
+    1: {"en": "No relevant example; the answer does not address the competency.",
+        "zh": "没有相关的例子；回答没有涉及该能力。"},
+    2: {"en": "General statements only; little or no concrete example.", "zh": "只有笼统的表述，几乎没有具体例子。"},
+    3: {"en": "A concrete example with the candidate's actions, but the result is missing or unclear.",
+        "zh": "有具体例子和本人的行动，但结果缺失或不清楚。"},
+    4: {"en": "A clear example with actions and a result, but the result is not measured.",
+        "zh": "例子清楚，有行动和结果，但结果没有量化。"},
+    5: {"en": "A complete, specific example (situation, task, action, result) with a measured result.",
+        "zh": "完整具体的例子（情境、任务、行动、结果），结果有量化。"},
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    feature: str  # e.g. "star:result", "coverage:<point>", "specificity", "cap:no_result", "nonverbal"
+    quote: str  # the candidate's own words (a sentence of the answer); "" only for non-verbal evidence
+    effect: float  # points on the 1-5 scale this feature added (+) or removed (-)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CompetencyScore:
+    competency: str
+    question_id: str
+    score: float  # 1.0-5.0, one decimal
+    confidence: float  # 0-1
+    level: int  # the nearest anchored rubric level
+    level_description: str
+    evidence: list[Evidence] = field(default_factory=list)
+    uncertain: list[str] = field(default_factory=list)
+    content_score: float = 0.0  # the score from the answer content alone
+    nonverbal_weight: float = 0.0  # the weight actually applied (0 unless the organisation set one)
+    ai_generated: bool = True  # a suggestion for a human reviewer, never a decision
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _clip(v: float, lo: float, hi: float) -> float:
+    return max(lo, min(hi, v))
+
+
+def score_answer(
+    question: PlanQuestionSpec,
+    language: str,
+    features: Mapping[str, Any],
+    quotes: Mapping[str, str],
+    nonverbal: Mapping[str, Any] | None = None,
+    nonverbal_weight: float = 0.0,
+) -> CompetencyScore:
+    lang = "zh" if str(language).lower().startswith("zh") else "en"
+    f = features
+    sentences: list[str] = list(f.get("sentences") or [])
+    evidence: list[Evidence] = []
+    uncertain: list[str] = []
+
+    def first_quote(*keys: str, fallback: str = "") -> str:
+        for k in keys:
+            q = quotes.get(k)
+            if q:
+                return q
+        return fallback
+
+    any_sentence = sentences[0] if sentences else ""
+    last_sentence = sentences[-1] if sentences else ""
+
+    # ---- components ----
+    length = f.get("length") or {}
+    words = int(length.get("words") or 0)
+    minimum = max(1, question.min_answer_words)
+    coverage = list(f.get("coverage") or [])
+    has_points = bool(coverage) and f.get("coverage_score") is not None
+    weights = dict(WEIGHTS)
+    if not has_points:
+        spread = weights.pop("coverage")
+        total = sum(weights.values())
+        weights = {k: v + spread * v / total for k, v in weights.items()}
+    star = f.get("star") or {}
+    parts_found = int(f.get("star_parts_found") or 0)
+    result_found = bool((star.get("result") or {}).get("found"))
+    quantified_result = bool(f.get("quantified_result"))
+    spec = f.get("specificity") or {}
+    spec_label = spec.get("label") or "unclear"
+    rel = f.get("relevance") or {}
+    rel_label = rel.get("label") or "partly"
+
+    comp: dict[str, float] = {
+        "star": parts_found / 4.0,
+        "result": 1.0 if quantified_result else 0.4 if result_found else 0.0,
+        "specificity": SPECIFICITY_VALUE.get(spec_label, 0.25),
+        "relevance": RELEVANCE_VALUE.get(rel_label, 0.5),
+        "length": _clip(words / minimum, 0.0, 1.0),
+    }
+    if has_points:
+        comp["coverage"] = float(f.get("coverage_score") or 0.0)
+    content = 1.0 + 4.0 * sum(weights[k] * comp[k] for k in weights)
+
+    def pts(k: str) -> float:
+        return round(4.0 * weights[k] * comp[k], 2)
+
+    # ---- evidence for each component (quotes are sentences of the answer) ----
+    if has_points:
+        for c in coverage:
+            point, label = c.get("point"), c.get("label")
+            share = 4.0 * weights["coverage"] * {"met": 1.0, "partly": 0.5}.get(label, 0.0) / len(coverage)
+            quote = c.get("sentence") or ""
+            if not quote and c.get("closest_sentence_index") is not None and c["closest_sentence_index"] < len(sentences):
+                quote = sentences[c["closest_sentence_index"]]
+            note = {"met": f"expected point covered: {point}", "partly": f"expected point partly covered: {point}"}.get(
+                label, f"expected point not covered: {point} (closest sentence quoted)")
+            evidence.append(Evidence(f"coverage:{point}", quote, round(share, 2), note))
+    for part in ("situation", "task", "action", "result"):
+        p = star.get(part) or {}
+        if p.get("found"):
+            evidence.append(Evidence(f"star:{part}", p.get("sentence") or "", round(4.0 * weights["star"] / 4, 2),
+                                     f"STAR {part} found (cues: {', '.join((p.get('cues') or [])[:3])})"))
+    if quantified_result:
+        evidence.append(Evidence("quantified_result", first_quote("quantified_result"), pts("result"),
+                                 "the result is stated with numbers"))
+    elif result_found:
+        evidence.append(Evidence("result_without_numbers", first_quote("star:result"), pts("result"),
+                                 "a result is stated, but without any quantity"))
+    else:
+        evidence.append(Evidence("no_result", first_quote("star:action", fallback=last_sentence), 0.0,
+                                 "no outcome of the example is stated"))
+    if spec_label in ("concrete", "mixed"):
+        evidence.append(Evidence("specificity", first_quote("specificity:concrete_example", fallback=any_sentence),
+                                 pts("specificity"), f"specificity {spec_label}: the candidate describes own actions"))
+    else:
+        evidence.append(Evidence("specificity", first_quote("specificity:generalities", "relevance",
+                                                            fallback=any_sentence),
+                                 pts("specificity"), f"specificity {spec_label}: general statements, no concrete instance"))
+    claim = find_unsupported_claim(f)
+    if claim:
+        evidence.append(Evidence("unsupported_claim", claim["sentence"], 0.0,
+                                 f'a claim about own qualities without a supporting example ("{claim["span"]}"); '
+                                 "claims alone add nothing to the score"))
+    evidence.append(Evidence("relevance", first_quote("relevance", fallback=any_sentence), pts("relevance"),
+                             f"relevance to the question: {rel_label} (cosine {rel.get('cosine')})"))
+    unit = "words"
+    evidence.append(Evidence("length", _trim(" ".join(sentences), lang), pts("length"),
+                             f"{words} {unit} (the question asks for at least {question.min_answer_words})"))
+
+    # ---- anchored caps ----
+    caps: list[tuple[float, str, str, str]] = []
+    if not quantified_result:
+        caps.append((4.4, "cap:no_quantified_result", first_quote("star:result", "relevance", fallback=any_sentence),
+                     "without a measured result the answer stays below level 5"))
+    if not result_found:
+        caps.append((3.4, "cap:no_result", first_quote("star:action", "relevance", fallback=any_sentence),
+                     "without a stated result the answer stays at level 3 or below"))
+    if spec_label in ("general", "unclear"):
+        caps.append((2.4, "cap:no_concrete_example", first_quote("specificity:generalities", "relevance",
+                                                                   fallback=any_sentence),
+                     "without a concrete example the answer stays at level 2 or below"))
+    if words < minimum / 2:
+        caps.append((2.4, "cap:too_short", _trim(" ".join(sentences), lang),
+                     f"a very short answer ({words} {unit}) stays at level 2 or below"))
+    if rel_label == "off_topic":
+        caps.append((1.9, "cap:off_topic", first_quote("relevance", fallback=any_sentence),
+                     "the answer does not address the question"))
+    score = content
+    for cap, feature, quote, note in sorted(caps):
+        if score > cap:
+            evidence.append(Evidence(feature, quote, round(cap - score, 2), note))
+            score = cap
+    score = _clip(score, 1.0, 5.0)
+    content_score = round(score, 1)
+
+    # ---- non-verbal (no weight unless the organisation set one) ----
+    w = _clip(float(nonverbal_weight or 0.0), 0.0, MAX_NONVERBAL_WEIGHT)
+    nv_values = {k: float(v) for k, v in (nonverbal or {}).items()
+                 if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    applied_w = 0.0
+    if w > 0 and nv_values:
+        nv_mean = _clip(sum(_clip(v, 0.0, 1.0) for v in nv_values.values()) / len(nv_values), 0.0, 1.0)
+        nv_score = 1.0 + 4.0 * nv_mean
+        blended = (1 - w) * score + w * nv_score
+        evidence.append(Evidence("nonverbal", "", round(blended - score, 2),
+                                 f"organisation weight {w:g} on observable behaviour "
+                                 f"({', '.join(f'{k}={v:g}' for k, v in nv_values.items())}); not emotions or personality"))
+        score = blended
+        applied_w = w
+        uncertain.append("Part of this score comes from observable behaviour on video, which says little about "
+                         "the competency; a reviewer should weigh it carefully.")
+    score = round(_clip(score, 1.0, 5.0), 1)
+
+    # ---- confidence and uncertainty ----
+    confidence = 0.9
+    if words < minimum:
+        confidence -= 0.35 * (1 - words / minimum)
+        uncertain.append(f"The answer is short ({words} {unit}); there is little to judge from.")
+    if rel_label == "partly":
+        confidence -= 0.15
+        uncertain.append("It is not clear that the answer addresses the question.")
+    elif rel_label == "off_topic":
+        confidence -= 0.3
+        uncertain.append("The answer seems to be about something else than the question; the candidate may have "
+                         "misunderstood it, or the transcript may be wrong.")
+    if not has_points:
+        confidence -= 0.1
+        uncertain.append("The question lists no expected points, so coverage could not be checked.")
+    if spec_label in ("general", "unclear") and parts_found >= 3:
+        confidence -= 0.1
+        uncertain.append("Story elements were found but the wording is general; the example may be hypothetical.")
+    if spec_label == "concrete" and has_points and comp.get("coverage", 0) < 0.34:
+        confidence -= 0.1
+        uncertain.append("A concrete example was given but it covers few of the expected points; it may be a "
+                         "different kind of example than the question asked for.")
+    if has_points and comp.get("coverage", 0) >= 0.67 and rel_label != "on_topic":
+        confidence -= 0.1
+        uncertain.append("Expected points seem covered although overall relevance is weak.")
+    if result_found and not quantified_result and f.get("quantified"):
+        uncertain.append("Numbers are mentioned, but not as part of the result; a reviewer may read them differently.")
+    partly = [c.get("point") for c in coverage if c.get("label") == "partly"]
+    if partly:
+        uncertain.append("Only partly covered: " + "; ".join(str(p) for p in partly) + ".")
+    missing = [c.get("point") for c in coverage if c.get("label") == "missing"]
+    if missing:
+        uncertain.append("Not found in the answer (it may have been said in other words): "
+                         + "; ".join(str(p) for p in missing) + ".")
+    coh = (f.get("coherence") or {}).get("mean_consecutive_cosine")
+    if coh is not None and coh < 0.1:
+        confidence -= 0.05
+        uncertain.append("The answer jumps between topics; the transcript may be fragmented.")
+    confidence = round(_clip(confidence, 0.05, 0.95), 2)
+
+    level, description = _level(question, lang, score)
+    return CompetencyScore(
+        competency=question.competency,
+        question_id=question.id,
+        score=score,
+        confidence=confidence,
+        level=level,
+        level_description=description,
+        evidence=evidence,
+        uncertain=uncertain,
+        content_score=content_score,
+        nonverbal_weight=applied_w,
+    )
+
+
+def _trim(text: str, lang: str, words: int = 30, chars: int = 60) -> str:
+    text = text.strip()
+    if lang == "zh":
+        return text if len(text) <= chars else text[:chars] + "…"
+    w = text.split()
+    return text if len(w) <= words else " ".join(w[:words]) + "…"
+
+
+def _level(question: PlanQuestionSpec, lang: str, score: float) -> tuple[int, str]:
+    if question.rubric:
+        lvl = min(question.rubric, key=lambda r: (abs(r.score - score), -r.score))
+        desc = lvl.description.get(lang) or lvl.description.get("en") or next(iter(lvl.description.values()))  # type: ignore[call-overload]
+        return lvl.score, desc
+    n = int(_clip(round(score), 1, 5))
+    return n, GENERIC_RUBRIC[n][lang]
+
+
+def aggregate_scores(scores: Iterable[CompetencyScore]) -> dict[str, dict[str, Any]]:
+    """Per competency: the confidence-weighted mean score (one decimal), the mean confidence and the number of
+    answers scored."""
+    groups: dict[str, list[CompetencyScore]] = {}
+    for s in scores:
+        groups.setdefault(s.competency, []).append(s)
+    out: dict[str, dict[str, Any]] = {}
+    for comp, items in groups.items():
+        wsum = sum(max(s.confidence, 0.05) for s in items)
+        mean = sum(s.score * max(s.confidence, 0.05) for s in items) / wsum
+        out[comp] = {
+            "score": round(mean, 1),
+            "confidence": round(sum(s.confidence for s in items) / len(items), 2),
+            "n": len(items),
+        }
+    return out

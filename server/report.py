@@ -1,0 +1,109 @@
+"""The evaluation report of one interview: what the AI scored, why, and what it is unsure about.
+
+Built from stored records only (turns, transcript, scores with evidence, answer summaries, flags, human
+reviews), so the HTML page, the PDF and any export say the same thing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from server.storage.store import Store
+
+AI_LABEL = {
+    "en": "AI-generated evaluation. It supports, and does not replace, a decision by a person.",
+    "zh": "本评估由 AI 生成，仅供参考，最终决定由人作出。",
+}
+REVIEW_RIGHT = {
+    "en": "The candidate may ask for a human review of this interview at any time; no decision is taken by the "
+    "machine alone.",
+    "zh": "候选人可随时要求对本次面试进行人工复核；不会仅由机器作出决定。",
+}
+NONVERBAL_NOTE = {
+    "en": "Observable behaviour only (no emotions or personality are inferred); it carries no weight in the scores.",
+    "zh": "仅为可观察行为（不推断情绪或性格），不计入评分。",
+}
+
+
+def _quote_time(quote: str, segments: list[dict], turn_index: int) -> int | None:
+    """Interview time (ms) at which the candidate said ``quote``: the segment that contains it, else the turn's first."""
+    words = quote.strip().lower()[:40]
+    turn_segments = [s for s in segments if s["turn_index"] == turn_index]
+    for seg in turn_segments:
+        if words and words[:20] in seg["text"].lower():
+            return seg["start_ms"]
+    return turn_segments[0]["start_ms"] if turn_segments else None
+
+
+def mmss(ms: int | None) -> str:
+    if ms is None:
+        return ""
+    s = ms // 1000
+    return f"{s // 60:02d}:{s % 60:02d}"
+
+
+async def build_report(store: Store, interview_id: str) -> dict[str, Any] | None:
+    detail = await store.interview_detail(interview_id)
+    if detail is None:
+        return None
+    lang = detail["language"] if detail["language"] in AI_LABEL else "en"
+    segments = detail["transcript"]
+    summaries = {e["turn_index"]: e for e in detail["events"] if e["type"] == "answer.summary"}
+    flags = [e for e in detail["events"] if e["type"] == "flag.raised"]
+    scores_by_turn: dict[int, list[dict]] = defaultdict(list)
+    by_competency: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    uncertain: list[str] = []
+    for sc in await store.scores(interview_id):
+        evidence = [{**e, "at": mmss(_quote_time(e.get("quote", ""), segments, sc.turn_index))}
+                    for e in (sc.evidence or [])]
+        scores_by_turn[sc.turn_index].append({
+            "competency": sc.competency, "score": sc.score, "confidence": sc.confidence, "level": sc.level,
+            "evidence": evidence, "uncertain": sc.uncertain or []})
+        by_competency[sc.competency].append((sc.score, sc.confidence))
+        uncertain += [u for u in sc.uncertain or [] if u not in uncertain]
+    human: dict[str, list[dict]] = defaultdict(list)
+    for review, email in await store.reviews(interview_id):
+        human[review.competency].append({"score": review.score, "comment": review.comment, "reviewer": email,
+                                         "at": review.created_at.isoformat() if review.created_at else None})
+    iv_row = await store.interview(interview_id)
+    planned = [q.competency for q in await store.plan_questions(iv_row.plan_id) if q.competency]
+    competencies = []
+    for name in sorted(set(by_competency) | set(human) | set(planned)):
+        vals = by_competency.get(name, [])
+        weight = sum(c for _, c in vals) or 1.0
+        competencies.append({
+            "competency": name,
+            "ai_score": round(sum(s * c for s, c in vals) / weight, 1) if vals else None,
+            "confidence": round(sum(c for _, c in vals) / len(vals), 2) if vals else None,
+            "answers": len(vals),
+            "human": human.get(name, []),
+        })
+    answers = []
+    for turn in detail["turns"]:
+        idx = turn["index"]
+        summary = summaries.get(idx, {})
+        first = next((s for s in segments if s["turn_index"] == idx), None)
+        answers.append({
+            "turn_index": idx, "kind": turn["kind"], "question": turn["question"], "answer": turn["answer"],
+            "at": mmss(first["start_ms"]) if first else "", "trigger": turn["trigger"], "reason": turn["reason"],
+            "end_reason": turn["end_reason"], "scores": scores_by_turn.get(idx, []),
+            "content": summary.get("content", {}), "voice": summary.get("voice", {}),
+            "nonverbal": summary.get("nonverbal", {}),
+        })
+    follow_ups = [{"turn_index": a["turn_index"], "question": a["question"], "trigger": a["trigger"],
+                   "reason": a["reason"]} for a in answers if a["kind"] == "followup"]
+    return {
+        "interview": {k: detail[k] for k in ("id", "status", "language", "started_at", "ended_at", "candidate", "job",
+                                             "review_requested_at", "consents")},
+        "ai_generated": True,
+        "ai_label": AI_LABEL[lang],
+        "review_right": REVIEW_RIGHT[lang],
+        "nonverbal_note": NONVERBAL_NOTE[lang],
+        "competencies": competencies,
+        "answers": answers,
+        "follow_ups": follow_ups,
+        "flags": [{"kind": f["kind"], "at": mmss(f["since_ms"]), "analyzer": f["analyzer"], "detail": f.get("detail", "")}
+                  for f in flags],
+        "uncertain": uncertain,
+    }

@@ -1,0 +1,134 @@
+"""The evaluation report as a PDF (ReportLab), with an embedded CJK font so Chinese prints correctly."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+FONT_NAME = "ReportCJK"
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
+
+LABELS = {
+    "en": {"title": "Interview evaluation report", "candidate": "Candidate", "job": "Job", "date": "Interview",
+           "competencies": "Competency scores (1-5)", "competency": "Competency", "ai": "AI score",
+           "confidence": "Confidence", "human": "Human ratings", "answers": "Answers and evidence",
+           "followup": "Follow-up", "why": "Why it was asked", "evidence": "Evidence", "unsure": "What the AI is unsure about",
+           "flags": "Proctoring flags (for review by a person)", "none": "none", "observations": "Observable behaviour",
+           "review": "Human review", "requested": "The candidate asked for a human review on", "answer": "Answer",
+           "q": "Question", "level": "Rubric level"},
+    "zh": {"title": "面试评估报告", "candidate": "候选人", "job": "职位", "date": "面试时间", "competencies": "能力评分（1-5）",
+           "competency": "能力", "ai": "AI 评分", "confidence": "置信度", "human": "人工评分", "answers": "回答与依据",
+           "followup": "追问", "why": "追问原因", "evidence": "依据", "unsure": "AI 不确定之处", "flags": "监考提示（需人工核查）",
+           "none": "无", "observations": "可观察行为", "review": "人工复核", "requested": "候选人已申请人工复核，时间",
+           "answer": "回答", "q": "问题", "level": "评分等级描述"},
+}
+
+
+def find_font() -> Path:
+    for candidate in FONT_CANDIDATES:
+        if Path(candidate).exists():
+            return Path(candidate)
+    raise FileNotFoundError("no CJK font found for PDF reports; install the Debian package fonts-wqy-microhei")
+
+
+def _register_font() -> str:
+    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT_NAME, str(find_font()), subfontIndex=0))
+    return FONT_NAME
+
+
+def _styles(font: str) -> dict[str, ParagraphStyle]:
+    base = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=base["BodyText"], fontName=font, fontSize=9.5, leading=13, alignment=TA_LEFT,
+                          wordWrap="CJK")
+    return {
+        "title": ParagraphStyle("title", parent=body, fontSize=17, leading=22, spaceAfter=4),
+        "h2": ParagraphStyle("h2", parent=body, fontSize=12.5, leading=17, spaceBefore=8, spaceAfter=3),
+        "h3": ParagraphStyle("h3", parent=body, fontSize=10.5, leading=14, spaceBefore=6),
+        "body": body,
+        "quote": ParagraphStyle("quote", parent=body, leftIndent=8, textColor=colors.HexColor("#444444")),
+        "banner": ParagraphStyle("banner", parent=body, backColor=colors.HexColor("#fdf0d9"), borderPadding=4,
+                                 spaceAfter=6),
+        "small": ParagraphStyle("small", parent=body, fontSize=8.5, textColor=colors.HexColor("#555555")),
+    }
+
+
+def render_pdf(report: dict[str, Any]) -> bytes:
+    font = _register_font()
+    st = _styles(font)
+    lang = report["interview"]["language"] if report["interview"]["language"] in LABELS else "en"
+    L = LABELS[lang]
+    P = lambda text, style="body": Paragraph(escape(str(text)), st[style])  # noqa: E731
+    iv = report["interview"]
+    story: list = [P(L["title"], "title"), P(report["ai_label"], "banner"),
+                   P(f'{L["candidate"]}: {iv["candidate"]["name"]}    {L["job"]}: {iv["job"]["title"]}'),
+                   P(f'{L["date"]}: {(iv["started_at"] or "")[:16].replace("T", " ")}'), Spacer(1, 4)]
+
+    story.append(P(L["competencies"], "h2"))
+    rows = [[P(L["competency"]), P(L["ai"]), P(L["confidence"]), P(L["human"])]]
+    for c in report["competencies"]:
+        human = "; ".join(f'{h["score"]:g} ({h["reviewer"]})' for h in c["human"]) or "–"
+        rows.append([P(c["competency"]), P("–" if c["ai_score"] is None else f'{c["ai_score"]:.1f}'),
+                     P("–" if c["confidence"] is None else f'{c["confidence"]:.2f}'), P(human)])
+    table = Table(rows, colWidths=[50 * mm, 25 * mm, 25 * mm, 70 * mm])
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#bbbbbb")),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef1f7")),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    story.append(table)
+
+    story.append(P(L["answers"], "h2"))
+    for a in report["answers"]:
+        head = f'{L["followup"] if a["kind"] == "followup" else L["q"]} {a["turn_index"] + 1} [{a["at"]}]: {a["question"]}'
+        story.append(P(head, "h3"))
+        if a["kind"] == "followup" and a["reason"]:
+            story.append(P(f'{L["why"]}: {a["reason"]}', "small"))
+        story.append(P(f'{L["answer"]}: {a["answer"] or "–"}'))
+        for sc in a["scores"]:
+            story.append(P(f'{sc["competency"]}: {sc["score"]:g} / 5 · {L["confidence"]} {sc["confidence"]:.2f}', "body"))
+            if sc["level"]:
+                story.append(P(f'{L["level"]}: {sc["level"]}', "small"))
+            for e in sc["evidence"]:
+                quote = f'“{e["quote"]}”' if e.get("quote") else ""
+                story.append(P(f'[{e.get("at", "")}] {e.get("feature", "")} {e.get("effect", "")}: {quote}', "quote"))
+        nv = a.get("nonverbal") or {}
+        if nv.get("face"):
+            face = nv["face"]
+            story.append(P(f'{L["observations"]}: face {face.get("face_present_share", 0) * 100:.0f}%, '
+                           f'looking {face.get("looking_at_screen_share", 0) * 100:.0f}%', "small"))
+
+    story.append(P(L["observations"], "h2"))
+    story.append(P(report["nonverbal_note"], "small"))
+    story.append(P(L["flags"], "h2"))
+    if report["flags"]:
+        for f in report["flags"]:
+            story.append(P(f'[{f["at"]}] {f["kind"]} {f["detail"]}'))
+    else:
+        story.append(P(L["none"]))
+    story.append(P(L["unsure"], "h2"))
+    for u in report["uncertain"] or [L["none"]]:
+        story.append(P(f"• {u}"))
+    story.append(P(L["review"], "h2"))
+    story.append(P(report["review_right"]))
+    if iv.get("review_requested_at"):
+        story.append(P(f'{L["requested"]} {iv["review_requested_at"][:16].replace("T", " ")}'))
+
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm, topMargin=14 * mm,
+                            bottomMargin=14 * mm, title=L["title"], author="AI interview server (AI-generated)")
+    doc.build(story)
+    return buf.getvalue()

@@ -1,0 +1,82 @@
+// Evaluation report page: AI scores with evidence and timestamps, follow-ups and why, flags, human ratings.
+(function () {
+  I18N.add({ report_title: "Evaluation report", back: "All interviews", pdf: "Download PDF", competencies: "Competency scores (1–5)",
+    competency: "Competency", ai_score: "AI score", confidence: "Confidence", human: "Human ratings", add_rating: "Add your rating",
+    score: "Score (1–5)", comment: "Comment", save_rating: "Save rating", saved: "Saved.", answers: "Answers and evidence",
+    flags: "Proctoring flags (for review by a person)", unsure: "What the AI is unsure about", review: "Human review",
+    none: "none", followup: "Follow-up", question: "Question", why: "Why it was asked", answer: "Answer", level: "Rubric level",
+    requested: "The candidate asked for a human review on {at}." },
+  { report_title: "评估报告", back: "全部面试", pdf: "下载 PDF", competencies: "能力评分（1–5）", competency: "能力", ai_score: "AI 评分",
+    confidence: "置信度", human: "人工评分", add_rating: "添加您的评分", score: "评分（1–5）", comment: "评语", save_rating: "保存评分",
+    saved: "已保存。", answers: "回答与依据", flags: "监考提示（需人工核查）", unsure: "AI 不确定之处", review: "人工复核", none: "无",
+    followup: "追问", question: "问题", why: "追问原因", answer: "回答", level: "评分等级描述", requested: "候选人已于 {at} 申请人工复核。" });
+  I18N.apply();
+  const $ = (id) => document.getElementById(id);
+  const id = location.pathname.split("/").pop();
+  $("pdf").href = `/api/v1/interviews/${id}/report.pdf`;
+  $("lang").onclick = () => { I18N.toggle(); load(); };
+  const el = (tag, text, cls) => { const x = document.createElement(tag); if (text != null) x.textContent = text; if (cls) x.className = cls; return x; };
+
+  async function load() {
+    const res = await fetch(`/api/v1/interviews/${id}/report`);
+    if (res.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname); return; }
+    const r = await res.json();
+    if (!res.ok) { $("error").textContent = r.error.message; $("error").classList.remove("hidden"); return; }
+    render(r);
+  }
+
+  function render(r) {
+    const iv = r.interview;
+    $("who").textContent = `${iv.candidate.name} · ${iv.job.title}`;
+    $("ai-label").textContent = r.ai_label;
+    const rows = $("comp-rows"); rows.textContent = ""; const sel = $("rv-comp"); const chosen = sel.value; sel.textContent = "";
+    for (const c of r.competencies) {
+      const tr = el("tr");
+      tr.append(el("td", c.competency), el("td", c.ai_score == null ? "–" : c.ai_score.toFixed(1)),
+        el("td", c.confidence == null ? "–" : c.confidence.toFixed(2)),
+        el("td", c.human.map((h) => `${h.score} (${h.reviewer})${h.comment ? ": " + h.comment : ""}`).join("; ") || "–"));
+      rows.append(tr);
+      const o = el("option", c.competency); o.value = c.competency; sel.append(o);
+    }
+    if (chosen) sel.value = chosen;
+    const box = $("answers"); box.textContent = "";
+    for (const a of r.answers) {
+      const div = el("div", null, "answer-block");
+      div.append(el("h3", `${I18N.t(a.kind === "followup" ? "followup" : "question")} ${a.turn_index + 1}${a.at ? " [" + a.at + "]" : ""}: ${a.question}`));
+      if (a.kind === "followup" && a.reason) div.append(el("p", `${I18N.t("why")}: ${a.reason}`, "muted small"));
+      div.append(el("p", `${I18N.t("answer")}: ${a.answer || "–"}`));
+      for (const s of a.scores) {
+        const p = el("p"); p.append(el("strong", `${s.competency}: ${s.score} / 5`), ` · ${I18N.t("confidence")} ${s.confidence.toFixed(2)}`);
+        div.append(p);
+        if (s.level) div.append(el("p", `${I18N.t("level")}: ${s.level}`, "muted small"));
+        const ul = el("ul", null, "evidence");
+        for (const e of s.evidence) {
+          const li = el("li", `[${e.at || ""}] ${e.feature || ""} ${e.effect || ""} `);
+          if (e.quote) li.append(el("q", e.quote));
+          ul.append(li);
+        }
+        div.append(ul);
+      }
+      box.append(div);
+    }
+    const fl = $("flag-list"); fl.textContent = "";
+    for (const f of r.flags) fl.append(el("li", `[${f.at}] ${f.kind}${f.detail ? " · " + f.detail : ""}`));
+    if (!r.flags.length) fl.append(el("li", I18N.t("none"), "muted"));
+    $("nonverbal-note").textContent = r.nonverbal_note;
+    const un = $("unsure"); un.textContent = "";
+    for (const u of r.uncertain) un.append(el("li", u));
+    if (!r.uncertain.length) un.append(el("li", I18N.t("none"), "muted"));
+    $("review-right").textContent = r.review_right;
+    $("review-requested").textContent = iv.review_requested_at ? I18N.t("requested", { at: new Date(iv.review_requested_at).toLocaleString() }) : "";
+  }
+
+  $("review-form").addEventListener("submit", async (e) => {
+    e.preventDefault(); $("rv-status").textContent = "";
+    const res = await fetch(`/api/v1/interviews/${id}/reviews`, { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ competency: $("rv-comp").value, score: Number($("rv-score").value), comment: $("rv-comment").value }) });
+    const data = await res.json();
+    if (!res.ok) { $("rv-status").textContent = data.error.message; return; }
+    $("rv-status").textContent = I18N.t("saved"); $("rv-comment").value = ""; load();
+  });
+  load();
+})();
