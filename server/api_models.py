@@ -181,3 +181,21 @@ class CandidateReviewRequest(Strict):
 
 class CandidateReviewResponse(BaseModel):
     requested_at: str
+
+
+class ImportPlanRequest(Strict):
+    title: str | None = Field(default=None, max_length=200, description="Job title; the plan's title if omitted")
+    description: str = Field(default="", max_length=20000)
+    language: Literal["en", "zh"] = "en"
+    plan: str | None = Field(default=None, description="The plan as YAML or JSON text")
+    library_plan: str | None = Field(default=None, max_length=64, description="Or: the id of a library plan")
+
+
+class LibraryPlanOut(BaseModel):
+    id: str
+    title: dict[str, str]
+    role: str
+
+
+class LibraryList(BaseModel):
+    plans: list[LibraryPlanOut]

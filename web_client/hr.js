@@ -4,10 +4,15 @@
     candidate_name: "Candidate name", candidate_email: "Candidate email (optional)", create_link: "Create interview link",
     link_for_candidate: "Link for the candidate:", all_interviews: "All interviews of your organisation",
     candidate: "Candidate", status: "Status", watch: "Watch", report: "Report", live: "live now",
+    new_job: "New job from an interview plan", from_library: "From the plan library", paste_instead: "— or paste a plan below —",
+    plan_text: "Plan (YAML or JSON)", interview_language: "Interview language", job_title: "Job title (optional)",
+    create_job: "Create job", job_created: "Job created: {title}",
     st_created: "invited", st_consented: "consented", st_live: "in progress", st_finished: "finished", st_failed: "failed" },
   { interviews: "面试", logout: "退出", new_interview: "新建面试", job: "职位", candidate_name: "候选人姓名",
     candidate_email: "候选人邮箱（可选）", create_link: "生成面试链接", link_for_candidate: "候选人链接：",
     all_interviews: "本组织的全部面试", candidate: "候选人", status: "状态", watch: "观看", report: "报告", live: "正在进行",
+    new_job: "根据面试方案新建职位", from_library: "从方案库选择", paste_instead: "— 或在下方粘贴方案 —", plan_text: "方案（YAML 或 JSON）",
+    interview_language: "面试语言", job_title: "职位名称（可选）", create_job: "创建职位", job_created: "已创建职位：{title}",
     st_created: "已邀请", st_consented: "已同意", st_live: "进行中", st_finished: "已结束", st_failed: "失败" });
   I18N.apply();
   const $ = (id) => document.getElementById(id);
@@ -21,10 +26,32 @@
   }
   async function init() {
     const me = await get("/api/v1/auth/me"); $("who").textContent = me.user.email;
-    const jobs = await get("/api/v1/jobs");
-    for (const j of jobs.jobs) { const o = document.createElement("option"); o.value = j.id; o.textContent = j.title; $("job").append(o); }
+    await loadJobs(); await loadLibrary();
     refresh(); setInterval(refresh, 5000);
   }
+  async function loadJobs() {
+    const jobs = await get("/api/v1/jobs"); $("job").textContent = "";
+    for (const j of jobs.jobs) { const o = document.createElement("option"); o.value = j.id; o.textContent = j.title; $("job").append(o); }
+  }
+  async function loadLibrary() {
+    const lib = await get("/api/v1/plan-library");
+    for (const p of lib.plans) { const o = document.createElement("option"); o.value = p.id; o.textContent = p.title[I18N.lang] || p.title.en; $("plan-lib").append(o); }
+  }
+  $("plan-form").addEventListener("submit", async (e) => {
+    e.preventDefault(); $("plan-errors").textContent = ""; $("plan-status").textContent = "";
+    const body = { language: $("plan-lang").value };
+    if ($("plan-title").value) body.title = $("plan-title").value;
+    if ($("plan-lib").value) body.library_plan = $("plan-lib").value; else body.plan = $("plan-text").value;
+    const res = await fetch("/api/v1/jobs/import", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const data = await res.json();
+    if (!res.ok) {
+      const problems = (data.error.details && data.error.details.length) ? data.error.details : [{ message: data.error.message }];
+      for (const p of problems) { const li = document.createElement("li"); li.textContent = p.field && !p.message.startsWith(p.field) ? `${p.field}: ${p.message}` : p.message; $("plan-errors").append(li); }
+      return;
+    }
+    $("plan-status").textContent = I18N.t("job_created", { title: data.title }); await loadJobs(); $("job").value = data.id;
+  });
+
   async function refresh() {
     const data = await get("/api/v1/interviews");
     const rows = $("rows"); rows.textContent = "";

@@ -6,7 +6,10 @@ from aiohttp import web
 
 from server import api_models as m
 from server.auth import hash_password, password_needs_rehash, verify_password
+from dialogue.plan_io import PlanError, dump_plan, load_plan, plan_to_questions
+from dialogue.plan_library import library_plan, list_library
 from server.http_errors import ApiError, parse_body
+from server.plans import plan_for_job
 from server.routes.common import SESSION_COOKIE, api, ctx_of, current_user, org_interview
 
 
@@ -68,6 +71,55 @@ async def create_job(request: web.Request) -> web.Response:
                                                  [q.model_dump() for q in body.questions])
     out = m.JobOut(id=job.id, title=job.title, description=job.description, language=job.language)
     return web.json_response(out.model_dump(), status=201)
+
+
+@api.route("GET", "/api/v1/plan-library", "Default interview plans for common roles", "jobs",
+           response=m.LibraryList, auth="session", errors=(401,))
+async def plan_library(request: web.Request) -> web.Response:
+    await current_user(request)
+    return web.json_response({"plans": list_library()})
+
+
+@api.route("POST", "/api/v1/jobs/import", "Create a job from an interview plan (YAML/JSON text or a library plan)",
+           "jobs", body=m.ImportPlanRequest, response=m.JobOut, status=201, auth="session", errors=(401, 403, 422))
+async def import_job(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    if user.role not in ("admin", "hr"):
+        raise ApiError(403, "forbidden", "Only HR users and admins create jobs.")
+    body = await parse_body(request, m.ImportPlanRequest)
+    if bool(body.plan) == bool(body.library_plan):
+        raise ApiError(422, "invalid_request", "Give either plan (YAML or JSON text) or library_plan.")
+    try:
+        plan = library_plan(body.library_plan) if body.library_plan else load_plan(body.plan)
+    except KeyError as exc:
+        raise ApiError(422, "unknown_plan", f"No library plan {body.library_plan!r}.") from exc
+    except PlanError as exc:
+        raise ApiError(422, "invalid_plan", "The plan has errors: " + "; ".join(p["message"] for p in exc.problems),
+                       exc.problems) from exc
+    if body.language not in plan.languages:
+        raise ApiError(422, "invalid_plan", f"The plan has no {body.language} texts (it has {', '.join(plan.languages)}).")
+    title = body.title or plan.title.get(body.language) or next(iter(plan.title.values()))
+    job = await ctx_of(request).store.create_job(user.org_id, title, body.description, body.language,
+                                                 plan_to_questions(plan, body.language),
+                                                 spec=plan.model_dump(mode="json"))
+    out = m.JobOut(id=job.id, title=job.title, description=job.description, language=job.language)
+    return web.json_response(out.model_dump(), status=201)
+
+
+@api.route("GET", "/api/v1/jobs/{job_id}/plan", "Export a job's interview plan (?format=yaml|json)", "jobs",
+           auth="session", errors=(401, 404))
+async def export_plan(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    ctx = ctx_of(request)
+    job = await ctx.store.job(request.match_info["job_id"])
+    if job is None or job.org_id != user.org_id:
+        raise ApiError(404, "not_found", "No such job.")
+    fmt = request.query.get("format", "yaml")
+    if fmt not in ("yaml", "json"):
+        raise ApiError(400, "bad_format", "format must be yaml or json")
+    plan = await plan_for_job(ctx.store, job)
+    content_type = "application/yaml" if fmt == "yaml" else "application/json"
+    return web.Response(text=dump_plan(plan, fmt), content_type=content_type, charset="utf-8")
 
 
 @api.route("POST", "/api/v1/interviews", "Create an interview for a candidate and return the candidate link",
