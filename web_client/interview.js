@@ -207,6 +207,10 @@
         if (e.status === "finished") finish(null);
         break;
       case "question.asked": showQuestion(e); break;
+      case "speech.started":
+        // The candidate started talking: the interviewer stops speaking at once (never talks over them).
+        if ("speechSynthesis" in window && speechSynthesis.speaking) speechSynthesis.cancel();
+        break;
       case "transcript.partial": $("captions").textContent = e.text; break;
       case "transcript.final": $("captions").textContent = e.text; break;
       case "interview.state": if (e.status === "finished") finish(null); break;
