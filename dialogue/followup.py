@@ -110,7 +110,7 @@ BUILTIN_TEMPLATES: dict[str, dict[str, str]] = {
     "clarify": {
         "en": "I am not sure I connected your answer to the question, so let me repeat it: {question} Could you "
         "answer it with an example from your own experience?",
-        "zh": "我不太确定您的回答和问题的联系，我再重复一下问题：{question} 能结合您自己的一段经历来回答吗？",
+        "zh": "我不太确定您的回答和问题的联系，我再重复一下问题：{question}能结合您自己的一段经历来回答吗？",
     },
 }
 _GENERIC_POINT = {"en": "a specific example, what you did and what came of it", "zh": "一个具体的例子、您做了什么以及结果如何"}

@@ -122,6 +122,17 @@ def score_answer(
                 return q
         return fallback
 
+    if not sentences:
+        level, description = _level(question, lang, 1.0)
+        return CompetencyScore(
+            competency=question.competency, question_id=question.id, score=1.0, confidence=0.2, level=level,
+            level_description=description,
+            evidence=[Evidence("no_answer", "", 0.0, "no answer was transcribed for this question")],
+            uncertain=["No answer was transcribed; the candidate may have answered without being heard "
+                       "(check the recording)."],
+            content_score=1.0,
+        )
+
     any_sentence = sentences[0] if sentences else ""
     last_sentence = sentences[-1] if sentences else ""
 
@@ -199,7 +210,8 @@ def score_answer(
     evidence.append(Evidence("relevance", first_quote("relevance", fallback=any_sentence), pts("relevance"),
                              f"relevance to the question: {rel_label} (cosine {rel.get('cosine')})"))
     unit = "words"
-    evidence.append(Evidence("length", _trim(" ".join(sentences), lang), pts("length"),
+    joined = ("" if lang == "zh" else " ").join(sentences)
+    evidence.append(Evidence("length", _trim(joined, lang), pts("length"),
                              f"{words} {unit} (the question asks for at least {question.min_answer_words})"))
 
     # ---- anchored caps ----
@@ -215,7 +227,7 @@ def score_answer(
                                                                    fallback=any_sentence),
                      "without a concrete example the answer stays at level 2 or below"))
     if words < minimum / 2:
-        caps.append((2.4, "cap:too_short", _trim(" ".join(sentences), lang),
+        caps.append((2.4, "cap:too_short", _trim(joined, lang),
                      f"a very short answer ({words} {unit}) stays at level 2 or below"))
     if rel_label == "off_topic":
         caps.append((1.9, "cap:off_topic", first_quote("relevance", fallback=any_sentence),
