@@ -483,8 +483,12 @@ class RuleBasedPolicy:
         words = int(length.get("words") or 0)
         minimum = ctx.question.min_answer_words
         rel = f.get("relevance") or {}
+        # Embedding relevance alone is weak evidence (on-topic answers often score 0.1-0.3), so an answer that
+        # tells a concrete experience (specific, or two STAR parts) is never treated as off-topic.
+        tells_experience = ((f.get("specificity") or {}).get("label") in ("concrete", "mixed")
+                            or int(f.get("star_parts_found") or 0) >= 2)
         if (self.clarify_off_topic and rel.get("label") == "off_topic" and words >= minimum
-                and "clarify" not in ctx.asked):
+                and not tells_experience and "clarify" not in ctx.asked):
             quote = short_quote(ctx.quotes.get("relevance") or _first(f), lang)
             return [{"trigger": "clarify", "quote": quote,
                      "reason": _REASONS["clarify"].format(cos=rel.get("cosine"))}]
@@ -549,8 +553,15 @@ class RuleBasedPolicy:
     def _detect_missing_numbers(self, ctx: AnswerContext, enabled: list[str]) -> dict[str, Any] | None:
         f = ctx.features
         result = (f.get("star") or {}).get("result") or {}
-        if not result.get("found") or f.get("quantified_result"):
+        if f.get("quantified_result"):
             return None
+        if not result.get("found"):
+            # No result at all: "what was the result, in numbers?" asks for it, unless missing_result is enabled
+            # (it then asks for the outcome first).
+            if "missing_result" in enabled:
+                return None
+            sent = ((f.get("star") or {}).get("action") or {}).get("sentence") or _last(f)
+            return {"quote": short_quote(sent, ctx.lang), "reason": _REASONS["missing_result"]}
         cues = result.get("cues") or []
         sent = result.get("sentence") or ""
         focus = next((c for c in cues if c in sent), None)

@@ -46,6 +46,8 @@ class Prompt:
     question_index: int
     question_id: str | None = None
     time_limit_s: int | None = None
+    trigger: str = ""
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,11 @@ class InterviewSession:
             return self.current
         self.current = self._question_prompt(self.question_index)
         return self.current
+
+    def follow_up(self, prompt: Prompt) -> Prompt:
+        """Put a follow-up (or clarification) to the current question instead of moving on."""
+        self.current = prompt
+        return prompt
 
     def answer_finished(self, answer: AnswerRecord) -> Prompt:
         """Decide what comes after an answer: a follow-up, the next question, or the closing."""

@@ -10,7 +10,7 @@ import structlog
 from analyzers import inference_pool
 from analyzers.asr import SpeechModel
 from analyzers.model_registry import ModelManager
-from dialogue.session import PlanQuestion
+from dialogue.followup import OpenAICompatiblePolicy, RuleBasedPolicy
 from media.ice import advertise_host_addresses
 from server import events as ev
 from server.auth import Signer
@@ -18,10 +18,16 @@ from server.bus import EventBus, make_bus
 from server.interview_analysis import AnalyzerFactory
 from server.live_interview import LiveInterview
 from server.loop_monitor import LoopLagMonitor
+from server.plans import plan_by_id
 from server.settings import Settings
 from server.storage.store import Store
 
 log = structlog.get_logger(__name__)
+
+# Regions whose organisations never let non-verbal observations weigh in scores (EU AI Act, GDPR Art. 22).
+EU_REGIONS = frozenset({"EU", "EEA", "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU",
+                        "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI",
+                        "NO"})
 
 
 @dataclass
@@ -33,6 +39,7 @@ class ServerContext:
     models: ModelManager
     loop_monitor: LoopLagMonitor = field(default_factory=LoopLagMonitor)
     analyzers: AnalyzerFactory = field(default_factory=AnalyzerFactory)
+    followup_policy: RuleBasedPolicy | OpenAICompatiblePolicy = field(default_factory=RuleBasedPolicy)
     live: dict[str, LiveInterview] = field(default_factory=dict)
     _live_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -40,7 +47,12 @@ class ServerContext:
     def create(cls, settings: Settings) -> ServerContext:
         inference_pool.configure(settings.inference_threads)
         advertise_host_addresses(settings.ice_host_addresses)
+        policy = RuleBasedPolicy()
+        if settings.llm_base_url:
+            policy = OpenAICompatiblePolicy(settings.llm_base_url, settings.llm_api_key, settings.llm_model,
+                                            settings.llm_timeout_s, fallback=RuleBasedPolicy())
         return cls(
+            followup_policy=policy,
             settings=settings,
             store=Store(settings.resolved_database_url),
             bus=make_bus(settings.bus_url, settings.event_queue_size),
@@ -79,14 +91,15 @@ class ServerContext:
             if live is not None:
                 return live
             iv = await self.store.interview(interview_id)
-            questions = [
-                PlanQuestion(q.id, q.text, q.competency, q.time_limit_s, tuple(q.expected_points))
-                for q in await self.store.plan_questions(iv.plan_id)
-            ]
+            plan = await plan_by_id(self.store, iv.plan_id, iv.job.title, iv.language)
             model = await self.speech_model(iv.language)
             if not iv.asr_model:
                 await self.store.update_interview(interview_id, asr_model=model.model_id)
-            live = LiveInterview(self, interview_id, iv.language, questions, model)
+            org = await self.store.org(iv.org_id)
+            weight = 0.0 if org is None or org.region.upper() in EU_REGIONS else self.settings.nonverbal_weight
+            question_ids = [q.id for q in await self.store.plan_questions(iv.plan_id)]
+            live = LiveInterview(self, interview_id, iv.language, plan, model, nonverbal_weight=weight,
+                                 question_ids=question_ids)
             await live.restore()
             self.live[interview_id] = live
             return live

@@ -136,6 +136,31 @@ class AnswerSummary(_Event):
     nonverbal_weight: float = 0.0
 
 
+class AnswerScored(_Event):
+    """The AI's score of the current question so far (updated after each follow-up), with its evidence."""
+
+    type: Literal["answer.scored"] = "answer.scored"
+    turn_index: int
+    question_index: int
+    competency: str
+    score: float
+    confidence: float
+    level: str
+    evidence: list[dict[str, Any]] = []
+    uncertain: list[str] = []
+    final: bool = Field(description="False while a follow-up to this question is still coming")
+
+
+class FollowUpChosen(_Event):
+    type: Literal["followup.chosen"] = "followup.chosen"
+    turn_index: int
+    question_index: int
+    kind: Literal["followup", "clarify", "next"]
+    trigger: str | None = None
+    reason: str = ""
+    source: str = "rules"
+
+
 class ErrorEvent(_Event):
     type: Literal["error"] = "error"
     code: str
@@ -157,6 +182,8 @@ InterviewEvent = Annotated[
         ObservationEvent,
         FlagRaised,
         AnswerSummary,
+        AnswerScored,
+        FollowUpChosen,
         ErrorEvent,
     ],
     Field(discriminator="type"),

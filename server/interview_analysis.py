@@ -163,21 +163,19 @@ class InterviewAnalysis:
         self.turn_index = turn_index
         self._turn = _TurnAggregate()
 
-    async def answer_ended(self, turn_index: int, question: str, expected_points: list[str], answer: str) -> None:
-        content: dict[str, Any] = {}
-        quotes: dict[str, str] = {}
-        if answer.strip():
-            try:
-                analyzer = await run_inference(self.factory.content)
-                obs = await run_inference(analyzer.analyze_answer, question, list(expected_points), answer,
-                                          self.language)
-                content, quotes = _jsonable(obs.values), dict(obs.quotes)
-            except Exception:
-                log.exception("content_analysis_failed", interview_id=self.interview_id)
+    def answer_ended(self, turn_index: int, question: str, content: dict[str, Any], quotes: dict[str, str],
+                     nonverbal_weight: float) -> dict[str, Any]:
+        """Publish the answer's summary: content (analysed by the caller) with its quotes, voice and non-verbal
+        aggregates beside it. Returns the non-verbal aggregates."""
         aggregate = self._turn.result()
         voice = aggregate.pop("voice", {})
         self._emit(ev.AnswerSummary(interview_id=self.interview_id, turn_index=turn_index, question=question,
-                                    content=content, content_quotes=quotes, voice=voice, nonverbal=aggregate))
+                                    content=_jsonable(content), content_quotes=dict(quotes), voice=voice,
+                                    nonverbal=aggregate, nonverbal_weight=nonverbal_weight))
+        return aggregate
+
+    async def content_analyzer(self):
+        return await run_inference(self.factory.content)
 
     async def close(self) -> None:
         await self.stop_video()

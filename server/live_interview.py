@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,10 @@ from analyzers.transcriber import (
     UtteranceStarted,
 )
 from dialogue.session import DISCLOSURE, AnswerRecord, InterviewSession, PlanQuestion, Prompt, check_transition
+from analyzers.inference_pool import run_inference
+from dialogue.followup import FollowUpDecision, build_context
+from dialogue.plan import InterviewPlanSpec
+from dialogue.scoring import score_answer
 from dialogue.turn_taking import AnswerEndDetector, TurnTakingConfig
 from media.audio import AudioChunk
 from media.peer import CandidatePeer
@@ -59,22 +63,40 @@ class _Connection:
     state: str = "connecting"
 
 
+@dataclass
+class _QuestionState:
+    """What the follow-up policy needs about the current planned question: its answers and probes so far."""
+
+    started_ms: int
+    answers: list[str] = field(default_factory=list)
+    asked: list[str] = field(default_factory=list)
+
+
 class LiveInterview:
     def __init__(
         self,
         ctx: ServerContext,
         interview_id: str,
         language: str,
-        questions: list[PlanQuestion],
+        plan: InterviewPlanSpec,
         speech_model: SpeechModel,
         turn_config: TurnTakingConfig | None = None,
+        nonverbal_weight: float = 0.0,
+        question_ids: list[str] | None = None,
     ):
         self.ctx = ctx
         self.id = interview_id
         self.language = language
         self.speech_model = speech_model
         self.turn_config = turn_config or TurnTakingConfig()
+        self.plan = plan
+        self.nonverbal_weight = nonverbal_weight
+        lang = language if language in ("en", "zh") else "en"
+        ids = question_ids or []  # the stored question rows, in plan order (turns refer to them)
+        questions = [PlanQuestion(ids[i] if i < len(ids) else None, q.text_in(lang), q.competency, q.time_limit_s,
+                                  tuple(q.points_in(lang))) for i, q in enumerate(plan.questions)]
         self.session = InterviewSession(questions, language)
+        self._question_state = _QuestionState(started_ms=0)
         self.connection: _Connection | None = None
         self.started_at: datetime | None = None
         self.status = "consented"
@@ -103,11 +125,24 @@ class LiveInterview:
         self.session.question_index = iv.question_index
         self.session.turn_count = len(turns)
         self.turn_index = len(turns) - 1
+        qi = iv.question_index
+        this_question = [t for t in turns if t.question_index == qi]
+        self._question_state = _QuestionState(
+            started_ms=self._ms_since_start(this_question[0].asked_at) if this_question else 0,
+            answers=[t.answer_text for t in this_question if t.answer_ended_at is not None and t.answer_text],
+            asked=[t.trigger for t in this_question if t.kind == "followup" and t.trigger])
         open_turn = turns[-1] if turns and turns[-1].answer_ended_at is None else None
         if open_turn is not None:
             q = self.session.questions[min(open_turn.question_index, len(self.session.questions) - 1)]
             self.session.current = Prompt(open_turn.kind, open_turn.question_text, open_turn.question_index, q.id,
                                           q.time_limit_s)
+
+    def _ms_since_start(self, when: datetime | None) -> int:
+        if when is None or self.started_at is None:
+            return 0
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        return int((when - self.started_at).total_seconds() * 1000)
 
     def interview_ms(self) -> int:
         if self.started_at is None:
@@ -317,6 +352,7 @@ class LiveInterview:
             return
         current = self.session.current
         if current is None:
+            self._question_state = _QuestionState(started_ms=self.interview_ms())
             await self._ask(self.session.resume(None), preamble=DISCLOSURE.get(self.language, DISCLOSURE["en"]))
         else:
             await self._ask(current, again=True)
@@ -329,7 +365,7 @@ class LiveInterview:
             self.turn_index = self.session.turn_count
             self.session.turn_count += 1
             await self.ctx.store.add_turn(self.id, self.turn_index, prompt.question_index, prompt.question_id,
-                                          prompt.kind, prompt.text)
+                                          prompt.kind, prompt.text, prompt.trigger, prompt.reason)
             await self.ctx.store.update_interview(self.id, question_index=prompt.question_index)
         limit = prompt.time_limit_s * 1000 if prompt.time_limit_s else None
         previous = self.detector
@@ -353,12 +389,60 @@ class LiveInterview:
         await self.ctx.store.end_turn(self.id, self.turn_index, text, reason)
         await self.publish(ev.AnswerEnded(interview_id=self.id, turn_index=self.turn_index, text=text, reason=reason))
         current = self.session.current
-        if current is not None:
-            question = self.session.questions[min(current.question_index, len(self.session.questions) - 1)]
-            self._spawn(self.analysis.answer_ended(self.turn_index, current.text, list(question.expected_points), text))
-        record = AnswerRecord(self.turn_index, current.question_index if current else 0,
-                              current.kind if current else "question", text, reason)
-        await self._ask(self.session.answer_finished(record))
+        if current is None:
+            return
+        prompt = await self._evaluate_and_choose(current, text)
+        if prompt is None:
+            record = AnswerRecord(self.turn_index, current.question_index, current.kind, text, reason)
+            prompt = self.session.answer_finished(record)
+            self._question_state = _QuestionState(started_ms=self.interview_ms())
+        await self._ask(prompt)
+
+    async def _evaluate_and_choose(self, current: Prompt, text: str) -> Prompt | None:
+        """Analyse the question's answers so far, score them live, and decide on a follow-up (None: move on)."""
+        qi = min(current.question_index, len(self.plan.questions) - 1)
+        spec = self.plan.questions[qi]
+        state = self._question_state
+        if text:
+            state.answers.append(text)
+        lang = self.language if self.language in ("en", "zh") else "en"
+        try:
+            analyzer = await self.analysis.content_analyzer()
+            actx = await run_inference(build_context, analyzer, spec, lang, state.answers, asked=state.asked,
+                                       seconds_used=(self.interview_ms() - state.started_ms) / 1000)
+        except Exception:
+            log.exception("answer_evaluation_failed", interview_id=self.id)
+            return None
+        nonverbal = self.analysis.answer_ended(self.turn_index, current.text, actx.features, actx.quotes,
+                                               self.nonverbal_weight)
+        decision = await self._decide(actx) if state.answers else None
+        follows = decision is not None and decision.kind in ("followup", "clarify")
+        score = score_answer(spec, lang, actx.features, actx.quotes, nonverbal, self.nonverbal_weight)
+        evidence = [{"feature": e.feature, "quote": e.quote, "effect": e.effect, "note": e.note} for e in score.evidence]
+        await self.ctx.store.add_score(self.id, self.turn_index, qi, score.competency, score.score, score.confidence,
+                                       score.level_description, evidence, list(score.uncertain))
+        await self.publish(ev.AnswerScored(
+            interview_id=self.id, turn_index=self.turn_index, question_index=qi, competency=score.competency,
+            score=score.score, confidence=score.confidence, level=score.level_description, evidence=evidence,
+            uncertain=list(score.uncertain), final=not follows))
+        if decision is not None:
+            await self.publish(ev.FollowUpChosen(
+                interview_id=self.id, turn_index=self.turn_index, question_index=qi, kind=decision.kind,
+                trigger=decision.trigger, reason=decision.reason, source=decision.source))
+        if not follows:
+            return None
+        state.asked.append(decision.trigger or decision.kind)
+        left = spec.time_limit_s - (self.interview_ms() - state.started_ms) / 1000
+        return self.session.follow_up(Prompt("followup", decision.text, qi, current.question_id,
+                                             max(20, int(left)), trigger=decision.trigger or decision.kind,
+                                             reason=decision.reason))
+
+    async def _decide(self, actx) -> FollowUpDecision | None:
+        try:
+            return await self.ctx.followup_policy.adecide(actx)
+        except Exception:
+            log.exception("followup_policy_failed", interview_id=self.id)
+            return None
 
     async def _finish(self, closing: Prompt) -> None:
         check_transition(self.status, "finished")

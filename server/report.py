@@ -54,14 +54,19 @@ async def build_report(store: Store, interview_id: str) -> dict[str, Any] | None
     scores_by_turn: dict[int, list[dict]] = defaultdict(list)
     by_competency: dict[str, list[tuple[float, float]]] = defaultdict(list)
     uncertain: list[str] = []
-    for sc in await store.scores(interview_id):
+    all_scores = await store.scores(interview_id)
+    # A question is scored again after each follow-up; its last score (all its answers together) is the one that counts.
+    final_ids = {sc.id for sc in {(sc.question_index, sc.competency): sc for sc in all_scores}.values()}
+    for sc in all_scores:
+        final = sc.id in final_ids
         evidence = [{**e, "at": mmss(_quote_time(e.get("quote", ""), segments, sc.turn_index))}
                     for e in (sc.evidence or [])]
         scores_by_turn[sc.turn_index].append({
             "competency": sc.competency, "score": sc.score, "confidence": sc.confidence, "level": sc.level,
-            "evidence": evidence, "uncertain": sc.uncertain or []})
-        by_competency[sc.competency].append((sc.score, sc.confidence))
-        uncertain += [u for u in sc.uncertain or [] if u not in uncertain]
+            "evidence": evidence, "uncertain": sc.uncertain or [], "final": final})
+        if final:
+            by_competency[sc.competency].append((sc.score, sc.confidence))
+            uncertain += [u for u in sc.uncertain or [] if u not in uncertain]
     human: dict[str, list[dict]] = defaultdict(list)
     for review, email in await store.reviews(interview_id):
         human[review.competency].append({"score": review.score, "comment": review.comment, "reviewer": email,

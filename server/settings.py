@@ -50,6 +50,15 @@ class Settings(BaseSettings):
     nonverbal_analysis: bool = True
     analysis_cpu_budget: float = Field(default=0.12, description="Cores one session's video analysis may use")
 
+    # Scoring and follow-ups
+    nonverbal_weight: float = Field(default=0.0, ge=0.0, le=0.5,
+                                    description="Weight of non-verbal observations in scores; forced to 0 for EU orgs")
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint for follow-up decisions "
+                                     "(off when unset; the rule-based policy decides and is the fallback)")
+    llm_api_key: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_s: float = 4.0
+
     # Limits
     max_observers_per_interview: int = 50
     event_queue_size: int = 1000

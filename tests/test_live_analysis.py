@@ -40,6 +40,8 @@ async def test_observer_sees_face_body_voice_and_content(sqlite_url, tmp_path, m
                 await c.wait_for_type("question.asked", 20)
                 c.release_audio()
                 summary = await observer.wait_for(lambda e: e["type"] == "answer.summary", 60)
+                for name in ("face", "pose", "hands", "voice"):
+                    await observer.wait_for(lambda e, n=name: e["type"] == "observation" and e["analyzer"] == n, 20)
             health = await (await http.get("/api/v1/health")).json()
 
     face = _of(observer, "face")
@@ -108,7 +110,7 @@ async def test_analysis_under_load_skips_frames_and_keeps_the_loop_free(sqlite_u
     assert len(runs) == 3
     for interview_id, by_name in runs.items():
         face = by_name["face"]
-        assert face.analyzed >= 10, "every session was analysed"
+        assert face.analyzed >= 4, "every session was analysed (at least at the floor rate)"
         # About 15 fps arrive; face analysis samples at most 5 fps: the rest were skipped, never queued.
         assert face.skipped >= face.analyzed
         assert face.analyzed + face.skipped <= received[interview_id]

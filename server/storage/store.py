@@ -78,6 +78,10 @@ class Store:
             s.add(org)
         return org
 
+    async def org(self, org_id: str) -> Organization | None:
+        async with self.sessions() as s:
+            return await s.get(Organization, org_id)
+
     async def create_user(self, org_id: str, email: str, password_hash: str, role: str = "hr", name: str = "") -> User:
         async with self.sessions.begin() as s:
             user = User(org_id=org_id, email=email.lower(), password_hash=password_hash, role=role, display_name=name)

@@ -1,0 +1,476 @@
+"""End-of-answer benchmark: response latency and false cut-ins of the turn-taking detector on synthetic answers.
+
+Corpus: generated interview answers (English and Chinese), 2-4 sentences each, with 0-2 thinking pauses of
+0.8-2.5 s inside, of three kinds: after an unfinished clause ("... and then", "因为"), between two complete
+sentences, and after "let me think"/"让我想想". Sentences inside one answer are separated by natural gaps of
+0.15-0.45 s (shorter than the VAD's 500 ms, so not pauses). Each answer is spoken with espeak-ng (16 kHz) and
+followed by 6 s of silence. Audio is cached (``--cache-dir``), so reruns skip espeak.
+
+How each language is run:
+
+* English - the real path: ``analyzers.vad.VoiceActivityDetector`` (500 ms end silence) on 20 ms frames, and a
+  real Whisper tiny.en ``RecognizerStream`` (``ModelManager(cache).load("whisper-tiny.en")``, server defaults:
+  as many Whisper workers as cores, 1 thread each) fed like ``analyzers.transcriber.StreamingTranscriber`` does:
+  pre-roll at the start, 160 ms batches (partials every 800 ms of audio), ``finish_utterance`` at the VAD's end.
+  Frames are fed faster than real time on a virtual clock; each recogniser call is really executed and takes its
+  measured wall time on the virtual clock (calls of one answer are serial, like the transcriber's worker), so a
+  final arrives at (VAD end report + queueing + real decode time). Two answers run at once (2 sessions on 2 cores).
+* Chinese - the text path (espeak's Mandarin is too poor for ASR): the real VAD runs on the espeak audio, and
+  each VAD utterance's "final" is the ground-truth text of the script parts it covers, delivered after a decode
+  delay modelled from the English run (least-squares fit of measured final decode ms vs utterance seconds).
+  No partials. Reported twice: with the script's punctuation kept (``zh``) and with all punctuation removed
+  (``zh_nopunct``, a recogniser that emits none) - the detector must then rely on words alone.
+
+Measured per answer, with the runtime's calling pattern (each 20 ms frame: if ``due_at()`` <= frame time, call
+``check``; a decision is made when that frame arrives, i.e. frame start + 20 ms):
+* false cut-in: the detector decided during a pause inside the answer (per thinking pause: whether it decided
+  in that pause, each pause judged on its own - the replay continues past a wrong decision);
+* latency: first decision after the true (audible) end of the last sentence, minus that end.
+The recogniser runs once per answer; the event trace is then replayed through the detector for every config of
+the trade-off curve (the detector is pure logic, so this is exact).
+
+Prints one JSON object. ``--quick``: ~40 answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from analyzers.vad import FRAME_MS, FRAME_SAMPLES, SpeechEnd, SpeechStart, VadConfig, VoiceActivityDetector  # noqa: E402
+from benchmarks.synthetic_media import make_speech_wav, read_wav_mono  # noqa: E402
+from dialogue.turn_taking import AnswerEndDetector, SilenceAnswerEndDetector, TurnTakingConfig  # noqa: E402
+
+SR = 16000
+BATCH_MS = 160
+LEAD_S = 0.6
+TAIL_S = 6.0
+
+# ------------------------------------------------------------------------------------------------ corpus text
+EN = {
+    "situation": [
+        "In my last job I worked on the payments team at a mid sized retailer.",
+        "Last year our main database kept running out of disk space during peak sales.",
+        "At my previous company we had a customer who was unhappy with every release.",
+        "When I joined the team, nobody really owned the deployment pipeline.",
+        "During my internship I was asked to clean up a slow reporting service.",
+        "Two years ago our mobile app had the worst ratings in our market.",
+        "On my current team we were missing almost every sprint deadline.",
+        "A few months ago a key teammate left in the middle of a big migration.",
+    ],
+    "action": [  # (first clause, connector, continuation)
+        ("I started by measuring where the time was going", "and then", "I rewrote the slowest queries myself."),
+        ("I set up a weekly call with the client", "because", "they wanted to see progress early."),
+        ("I wrote a short design document", "so", "the whole team could review the plan."),
+        ("I paired with a senior engineer for a week", "and then", "I took over the on call rotation."),
+        ("I split the work into small milestones", "and", "I reported progress every Friday."),
+        ("I added monitoring to every service", "because", "we had no idea what was failing."),
+        ("I talked to each person on the team", "and um", "I asked what was slowing them down."),
+        ("I proposed moving the old jobs to a queue", "so", "nothing would block the checkout page."),
+    ],
+    "result": [
+        "As a result we cut the page load time by forty percent.",
+        "In the end we shipped the project two weeks ahead of schedule.",
+        "The client renewed their contract for another three years.",
+        "We reduced the number of support tickets by half.",
+        "After that the error rate dropped to almost zero.",
+        "Our rating went up from two stars to four and a half.",
+    ],
+    "reflection": [
+        "Looking back, I would involve the testers much sooner.",
+        "It taught me to write things down before I start coding.",
+        "That experience made me much more careful with estimates.",
+        "I still use that approach with every new project.",
+    ],
+    "thinking": ["Let me think.", "Hmm, let me see.", "Give me a moment."],
+}
+ZH = {
+    "situation": [
+        "我上一份工作是在一家零售公司做支付系统。",
+        "去年我们的主数据库在促销期间经常磁盘不够用。",
+        "在上一家公司，我们有一个客户对每次发布都不满意。",
+        "我刚加入团队的时候，没有人负责部署流程。",
+        "实习期间，我被安排去优化一个很慢的报表服务。",
+        "两年前，我们的手机应用在市场上评分最低。",
+        "我们团队当时几乎每个迭代都延期。",
+        "几个月前，一个核心同事在大迁移中途离职了。",
+    ],
+    "action": [
+        ("我先测量了时间都花在哪里", "，然后", "我自己重写了最慢的几个查询。"),
+        ("我每周和客户开一次会", "，因为", "他们希望尽早看到进展。"),
+        ("我写了一份简短的设计文档", "，所以", "整个团队都可以评审方案。"),
+        ("我跟一位资深工程师结对了一周", "，然后", "我接手了值班工作。"),
+        ("我把工作拆成了几个小的里程碑", "，还有", "每周五汇报一次进度。"),
+        ("我给每个服务都加了监控", "，因为", "我们根本不知道哪里出了问题。"),
+        ("我和团队里每个人都聊了一下", "，就是", "问他们什么在拖慢进度。"),
+        ("我提议把旧的任务放到队列里", "，所以", "结账页面就不会被阻塞。"),
+    ],
+    "result": [
+        "结果页面加载时间减少了百分之四十。",
+        "最终我们提前两周上线了这个项目。",
+        "客户又续签了三年的合同。",
+        "我们把客服工单数量减少了一半。",
+        "之后错误率几乎降到了零。",
+        "我们的评分从两星提升到了四星半。",
+    ],
+    "reflection": [
+        "回头看，我会更早让测试同事参与进来。",
+        "这件事让我养成了先写文档再写代码的习惯。",
+        "这段经历让我在做估算时更加谨慎。",
+        "现在每个新项目我都还在用这个方法。",
+    ],
+    "thinking": ["让我想想。", "嗯，让我想一想。", "稍等一下。"],
+}
+
+
+@dataclass
+class Answer:
+    id: str
+    lang: str
+    script: list  # str | float, as for make_speech_wav
+    pauses: list[tuple[int, str, float]] = field(default_factory=list)  # (script index of the pause, kind, s)
+
+
+def make_answer(rng: random.Random, lang: str, idx: int) -> Answer:
+    bank = EN if lang == "en" else ZH
+    n_sent = rng.choice([2, 3, 3, 4])
+    sents: list[list[str]] = [[rng.choice(bank["situation"])]]  # each sentence: 1 part, or 2 parts if splittable
+    actions = rng.sample(bank["action"], 2)
+    has_result = rng.random() < 0.75
+    body = ["action"] * (n_sent - 1 - int(has_result))
+    if len(body) == 0 and not has_result:
+        body = ["action"]
+    if len(body) > 2:
+        body = body[:2] + ["reflection"]
+    for i, kind in enumerate(body):
+        if kind == "action":
+            a, conn, b = actions[i]
+            sents.append([f"{a} {conn}" if lang == "en" else a + conn, b])
+        else:
+            sents.append([rng.choice(bank["reflection"])])
+    if has_result:
+        sents.append([rng.choice(bank["result"])])
+        if n_sent >= 4 and rng.random() < 0.4:
+            sents.append([rng.choice(bank["reflection"])])
+    sents = sents[:4]
+    # thinking-pause slots: inside an action (after its connector), between sentences, after "let me think"
+    slots = [("unfinished", i) for i, s in enumerate(sents) if len(s) == 2]
+    slots += [("between", i) for i in range(len(sents) - 1)]
+    slots += [("thinking", i) for i in range(len(sents) - 1)]
+    n_pauses = rng.choices([0, 1, 2], weights=[25, 45, 30])[0]
+    weights = {"unfinished": 45, "between": 35, "thinking": 20}
+    chosen: list[tuple[str, int]] = []
+    for _ in range(n_pauses):
+        free = [s for s in slots if s[1] not in [c[1] for c in chosen]]
+        if not free:
+            break
+        kinds = sorted({k for k, _ in free})
+        kind = rng.choices(kinds, weights=[weights[k] for k in kinds])[0]
+        chosen.append(rng.choice([s for s in free if s[0] == kind]))
+    script: list = [LEAD_S]
+    pauses: list[tuple[int, str, float]] = []
+    for i, parts in enumerate(sents):
+        pick = {c[0] for c in chosen if c[1] == i}
+        if len(parts) == 2 and "unfinished" in pick:
+            script.append(parts[0] + ("..." if lang == "en" else ""))
+            d = round(rng.uniform(0.8, 2.5), 2)
+            pauses.append((len(script), "unfinished", d))
+            script += [d, parts[1]]
+        else:
+            if len(parts) == 2:
+                joined = f"{parts[0]} {parts[1]}" if lang == "en" else parts[0] + parts[1]
+            else:
+                joined = parts[0]
+            script.append(joined)
+        if i == len(sents) - 1:
+            break
+        if "thinking" in pick:
+            script += [round(rng.uniform(0.15, 0.4), 2), rng.choice(bank["thinking"])]
+            d = round(rng.uniform(0.8, 2.5), 2)
+            pauses.append((len(script), "thinking", d))
+            script.append(d)
+        elif "between" in pick:
+            d = round(rng.uniform(0.8, 2.5), 2)
+            pauses.append((len(script), "between", d))
+            script.append(d)
+        else:
+            script.append(round(rng.uniform(0.15, 0.45), 2))
+    script.append(TAIL_S)
+    return Answer(f"{lang}{idx:03d}", lang, script, pauses)
+
+
+def build_corpus(n_en: int, n_zh: int, seed: int) -> list[Answer]:
+    rng = random.Random(seed)
+    return [make_answer(rng, "en", i) for i in range(n_en)] + [make_answer(rng, "zh", i) for i in range(n_zh)]
+
+
+def synthesize(ans: Answer, cache: Path):
+    key = hashlib.sha1(json.dumps([ans.lang, ans.script], ensure_ascii=False).encode()).hexdigest()[:16]
+    wav = cache / f"{ans.id}-{key}.wav"
+    meta = wav.with_suffix(".json")
+    if wav.exists() and meta.exists():
+        return read_wav_mono(wav)[0], json.loads(meta.read_text())
+    tl = make_speech_wav(wav, ans.script, voice="en-us" if ans.lang == "en" else "cmn", rate=SR)
+    parts = [{"text": p.text, "start": p.start_s, "end": p.end_s} for p in tl.parts]
+    meta.write_text(json.dumps(parts, ensure_ascii=False))
+    return read_wav_mono(wav)[0], parts
+
+
+# ------------------------------------------------------------------------------------------ recognition trace
+def run_recognition(pcm: np.ndarray, stream, decode_model=None, parts=None, strip_punct=False):
+    """VAD + recogniser on a virtual clock. Returns (trace, decode samples): trace = [(arrival_ms, kind, value)],
+    kind in start/end (value = back-dated VAD time), partial/final (text), done."""
+    vad = VoiceActivityDetector(VadConfig())
+    trace: list[tuple[int, str, object]] = []
+    decodes: list[tuple[float, float]] = []  # (utterance s, final decode ms)
+    free_at = 0.0
+    batch: list[np.ndarray] = []
+    utt_start = 0
+
+    def call(at: float, fn, *args):
+        nonlocal free_at
+        start = max(at, free_at)
+        t0 = time.perf_counter()
+        out = fn(*args)
+        free_at = start + (time.perf_counter() - t0) * 1000
+        return out, free_at
+
+    n = pcm.size // FRAME_SAMPLES
+    for i in range(n):
+        t = i * FRAME_MS
+        arrival = t + FRAME_MS
+        frame = pcm[i * FRAME_SAMPLES:(i + 1) * FRAME_SAMPLES]
+        started = False
+        for ev in vad.push(frame, t):
+            if isinstance(ev, SpeechStart):
+                started = True
+                utt_start = ev.t_ms
+                trace.append((arrival, "start", ev.t_ms))
+                if stream is not None:
+                    call(arrival, stream.start_utterance, ev.audio_start_ms)
+                    batch = [ev.audio]
+            else:
+                trace.append((arrival, "end", ev.t_ms))
+                if stream is not None:
+                    if batch:
+                        out, at = call(arrival, stream.accept, np.concatenate(batch))
+                        batch = []
+                        if out is not None:
+                            trace.append((round(at), "partial", out.text))
+                    t_before = free_at
+                    out, at = call(arrival, stream.finish_utterance)
+                    decodes.append(((ev.t_ms - utt_start) / 1000, at - max(arrival, t_before)))
+                    if out is not None and out.text.strip():
+                        trace.append((round(at), "final", out.text.strip()))
+                    trace.append((round(at), "done", None))
+                else:  # text path: ground truth of the script parts inside this utterance
+                    words = [p["text"] for p in parts if p["end"] * 1000 > utt_start and p["start"] * 1000 < ev.t_ms]
+                    text = "".join(words) if words else ""
+                    if strip_punct:
+                        text = re.sub(r"[，。！？、,.!?…]", "", text)
+                    at = arrival + decode_model((ev.t_ms - utt_start) / 1000)
+                    if text:
+                        trace.append((round(at), "final", text))
+                    trace.append((round(at), "done", None))
+        if stream is not None and vad.in_speech and not started:
+            batch.append(frame)
+            if sum(b.size for b in batch) >= BATCH_MS * SR // 1000:
+                out, at = call(arrival, stream.accept, np.concatenate(batch))
+                batch = []
+                if out is not None:
+                    trace.append((round(at), "partial", out.text))
+    trace.sort(key=lambda e: e[0])
+    return trace, decodes, n * FRAME_MS
+
+
+# ------------------------------------------------------------------------------------------------ replay
+def replay(trace, duration_ms: int, config: TurnTakingConfig, detector_cls=AnswerEndDetector):
+    """Feed the trace to a fresh detector frame by frame like the runtime; return every decision time (ms)."""
+    d = detector_cls(config, 0)
+    decisions: list[tuple[int, str]] = []
+    k = 0
+    for t in range(0, duration_ms, FRAME_MS):
+        arrival = t + FRAME_MS
+        while k < len(trace) and trace[k][0] <= arrival:
+            _, kind, v = trace[k]
+            k += 1
+            if kind == "start":
+                d.speech_started(v)
+            elif kind == "end":
+                d.speech_ended(v)
+            elif kind == "partial":
+                d.partial_received(v)
+            elif kind == "final":
+                d.final_received(v)
+            else:
+                d.utterance_done()
+        due = d.due_at()
+        if due is not None and t >= due:
+            reason = d.check(t)
+            if reason:
+                decisions.append((arrival, getattr(d, "end_class", None) or reason))
+    return decisions
+
+
+def evaluate(sample, config, detector_cls=AnswerEndDetector):
+    ans, parts, trace, duration = sample
+    decisions = replay(trace, duration, config, detector_cls)
+    end_ms = parts[-1]["end"] * 1000
+    pause_hits = []
+    for p_idx, kind, _ in ans.pauses:
+        # the pause lies between the spoken part before it and the one after it
+        before = sum(1 for x in ans.script[:p_idx] if isinstance(x, str))
+        p0, p1 = parts[before - 1]["end"] * 1000, parts[before]["start"] * 1000
+        pause_hits.append((kind, any(p0 <= t < p1 + 100 for t, _ in decisions)))
+    cut = any(t < end_ms for t, _ in decisions)
+    after = [(t, c) for t, c in decisions if t >= end_ms]
+    latency = after[0][0] - end_ms if after else None
+    return {"cut": cut, "pauses": pause_hits, "latency": latency, "end_class": after[0][1] if after else None}
+
+
+def pct(xs, q):
+    if not xs:
+        return None
+    xs = sorted(xs)
+    return round(float(np.percentile(xs, q)), 0)
+
+
+def summarize(results):
+    lat = [r["latency"] for r in results if r["latency"] is not None]
+    pauses = [h for r in results for _, h in r["pauses"]]
+    by_kind: dict[str, list[bool]] = {}
+    for r in results:
+        for k, h in r["pauses"]:
+            by_kind.setdefault(k, []).append(h)
+    classes: dict[str, int] = {}
+    for r in results:
+        classes[str(r["end_class"])] = classes.get(str(r["end_class"]), 0) + 1
+    return {
+        "n": len(results),
+        "latency_ms_p50": pct(lat, 50),
+        "latency_ms_p95": pct(lat, 95),
+        "no_decision_within_6s": sum(r["latency"] is None for r in results),
+        "thinking_pauses": len(pauses),
+        "pause_cut_in_rate": round(sum(pauses) / len(pauses), 3) if pauses else None,
+        "answer_cut_in_rate": round(sum(r["cut"] for r in results) / len(results), 3) if results else None,
+        "pause_cut_in_rate_by_kind": {k: f"{sum(v)}/{len(v)}" for k, v in sorted(by_kind.items())},
+        "end_class_counts": classes,
+    }
+
+
+# ------------------------------------------------------------------------------------------------------ main
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="~40 answers")
+    ap.add_argument("--n-en", type=int, default=110)
+    ap.add_argument("--n-zh", type=int, default=110)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--cache-dir", default=os.path.join(tempfile.gettempdir(), "turn-taking-bench"))
+    ap.add_argument("--sessions", type=int, default=2, help="answers recognised at once")
+    ap.add_argument("--base", type=int, default=None, help="answer_end_silence_ms for the headline figures")
+    args = ap.parse_args()
+    if args.quick:
+        args.n_en, args.n_zh = 20, 20
+    cache = Path(args.cache_dir)
+    (cache / "audio").mkdir(parents=True, exist_ok=True)
+    t_start = time.perf_counter()
+    corpus = build_corpus(args.n_en, args.n_zh, args.seed)
+    audio = {a.id: synthesize(a, cache / "audio") for a in corpus}
+    synth_s = time.perf_counter() - t_start
+
+    from analyzers.model_registry import ModelManager
+
+    model = ModelManager(cache / "models", inference_threads=args.sessions).load("whisper-tiny.en")
+    warm = model.open_stream()
+    warm.start_utterance(0)
+    warm.accept(np.zeros(SR, np.int16))
+    warm.finish_utterance()
+
+    def run_en(a: Answer):
+        pcm, parts = audio[a.id]
+        trace, decodes, dur = run_recognition(pcm, model.open_stream())
+        return a, parts, trace, dur, decodes
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(args.sessions) as pool:
+        en_runs = list(pool.map(run_en, [a for a in corpus if a.lang == "en"]))
+    asr_s = time.perf_counter() - t0
+    decodes = [d for r in en_runs for d in r[4]]
+    xs, ys = np.array([d[0] for d in decodes]), np.array([d[1] for d in decodes])
+    slope, icpt = np.polyfit(xs, ys, 1) if len(decodes) > 1 else (0.0, float(ys.mean()) if len(ys) else 300.0)
+    decode_model = lambda sec: max(50.0, icpt + slope * sec)  # noqa: E731
+    en = [(a, parts, trace, dur) for a, parts, trace, dur, _ in en_runs]
+    zh, zh_np = [], []
+    for a in corpus:
+        if a.lang == "zh":
+            pcm, parts = audio[a.id]
+            tr, _, dur = run_recognition(pcm, None, decode_model, parts)
+            zh.append((a, parts, tr, dur))
+            tr2, _, _ = run_recognition(pcm, None, decode_model, parts, strip_punct=True)
+            zh_np.append((a, parts, tr2, dur))
+
+    base_cfg = TurnTakingConfig()
+    headline_base = args.base or base_cfg.answer_end_silence_ms
+    sweep = [600, 800, 1000, 1200, 1400, 1600, 1800, 2000]
+
+    def stats(cfg, cls=AnswerEndDetector):
+        out = {}
+        for name, group in (("en", en), ("zh", zh), ("zh_nopunct", zh_np)):
+            out[name] = summarize([evaluate(s, cfg, cls) for s in group])
+        out["all"] = summarize([evaluate(s, cfg, cls) for s in en + zh])
+        return out
+
+    headline_cfg = replace(base_cfg, answer_end_silence_ms=headline_base)
+    headline = stats(headline_cfg)
+    curve = []
+    for b in sweep:
+        cfg = replace(base_cfg, answer_end_silence_ms=b)
+        s = stats(cfg)
+        silence_only = stats(cfg, SilenceAnswerEndDetector)
+        curve.append({
+            "answer_end_silence_ms": b,
+            "content_aware": {k: {"latency_ms_p50": v["latency_ms_p50"], "latency_ms_p95": v["latency_ms_p95"],
+                                  "pause_cut_in_rate": v["pause_cut_in_rate"],
+                                  "answer_cut_in_rate": v["answer_cut_in_rate"]} for k, v in s.items()},
+            "silence_only_all": {k: silence_only["all"][k] for k in
+                                 ("latency_ms_p50", "latency_ms_p95", "pause_cut_in_rate", "answer_cut_in_rate")},
+        })
+    final_ms = sorted(ys.tolist())
+    print(json.dumps({
+        "benchmark": "turn_taking",
+        "target": {"latency_ms_p95_max": 800, "pause_cut_in_rate_max": 0.03},
+        "n_answers": {"en": len(en), "zh": len(zh)},
+        "config": {**{k: v for k, v in vars(headline_cfg).items()}},
+        "headline": headline,
+        "meets_target_all": bool(headline["all"]["latency_ms_p95"] is not None
+                                 and headline["all"]["latency_ms_p95"] <= 800
+                                 and (headline["all"]["pause_cut_in_rate"] or 0) <= 0.03),
+        "recogniser": {
+            "vad_end_silence_ms": VadConfig().end_silence_ms,
+            "whisper_final_decode_ms_p50": pct(final_ms, 50), "whisper_final_decode_ms_p95": pct(final_ms, 95),
+            "zh_decode_model_ms": f"{icpt:.0f} + {slope:.0f} * utterance_s",
+            "sessions_at_once": args.sessions, "cpu_count": os.cpu_count(),
+        },
+        "tradeoff_curve": curve,
+        "wall_s": {"synthesis": round(synth_s, 1), "english_asr": round(asr_s, 1),
+                   "total": round(time.perf_counter() - t_start, 1)},
+    }, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

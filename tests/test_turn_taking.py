@@ -1,0 +1,183 @@
+"""Content-aware end-of-answer detection, driven by explicit media times (no sleeps)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogue.turn_taking import (
+    AnswerEndDetector,
+    SilenceAnswerEndDetector,
+    TurnTakingConfig,
+    classify_answer,
+    detect_intent,
+)
+
+pytestmark = pytest.mark.unit
+CFG = TurnTakingConfig(answer_end_silence_ms=1200)  # result 420, complete 600, unfinished/thinking 3500, listing 2500
+
+
+def utter(d: AnswerEndDetector, start: int, end: int, text: str) -> None:
+    """One utterance: VAD start/end, then its final and done (as the transcriber delivers them)."""
+    d.speech_started(start)
+    d.speech_ended(end)
+    d.final_received(text)
+    d.utterance_done()
+
+
+def first_decision(d: AnswerEndDetector, t0: int, t1: int) -> tuple[int, str] | None:
+    """Run the runtime's loop (every 20 ms: check when due) from t0 to t1."""
+    for t in range(t0, t1, 20):
+        due = d.due_at()
+        if due is not None and t >= due:
+            reason = d.check(t)
+            if reason:
+                return t, reason
+    return None
+
+
+def test_pause_after_and_then_is_not_cut_into():
+    d = AnswerEndDetector(CFG, 0)
+    utter(d, 1000, 5000, "In my last role I led a team of five engineers and then...")
+    assert first_decision(d, 5000, 7000) is None  # a 2 s thinking pause
+    utter(d, 7000, 10_000, "we cut the monthly processing time from three days to four hours.")
+    t, reason = first_decision(d, 10_000, 20_000)
+    assert reason == "silence" and d.end_class == "result" and t - 10_000 <= 500
+
+
+def test_complete_answer_with_result_ends_within_the_short_silence():
+    d = AnswerEndDetector(CFG, 0)
+    d.speech_started(500)
+    d.speech_ended(6000)
+    assert d.check(6400) is None  # the final is not in yet
+    d.final_received("I rewrote the slow queries myself. As a result we cut the page load time by forty percent.")
+    d.utterance_done()
+    assert d.due_at() == 6000 + 420 and d.check(6420) == "silence" and d.end_class == "result"
+    # the silence-only detector would still wait the full base silence
+    s = SilenceAnswerEndDetector(CFG, 0)
+    utter(s, 500, 6000, "As a result we cut the page load time by forty percent.")
+    assert s.check(6420) is None and s.check(7200) == "silence"
+
+
+def test_complete_sentence_without_a_result_waits_the_base_silence():
+    d = AnswerEndDetector(CFG, 0)
+    utter(d, 500, 5000, "In my last job I worked on the payments team at a mid sized retailer.")
+    assert d.check(5000 + 1000) is None and d.check(5000 + 1200) == "silence"
+
+
+def test_repeat_intent():
+    for text in ("Could you repeat the question?", "Sorry, what was the question?", "请再说一遍。", "能重复一下问题吗？"):
+        assert detect_intent(text) == "repeat", text
+        d = AnswerEndDetector(CFG, 0)
+        utter(d, 1000, 2500, text)
+        assert d.intent() == "repeat"
+        assert d.check(2500 + 300) is None  # by default check keeps the old reasons; the runtime polls intent()
+        d = AnswerEndDetector(TurnTakingConfig(answer_end_silence_ms=1200, intent_reasons=True), 0)
+        utter(d, 1000, 2500, text)
+        assert d.check(2500 + 300) == "repeat"
+    assert detect_intent("I would repeat the same process for every service we own in the company today") is None
+
+
+def test_repeat_intent_is_seen_in_a_partial():
+    d = AnswerEndDetector(CFG, 0)
+    d.speech_started(1000)
+    d.partial_received("could you repeat the")
+    assert d.intent() is None
+    d.partial_received("could you repeat the question")
+    assert d.intent() == "repeat"
+
+
+@pytest.mark.parametrize("phrase", ["Let me think.", "Give me a moment.", "让我想一想。", "稍等一下。"])
+def test_thinking_waits(phrase):
+    d = AnswerEndDetector(CFG, 0)
+    utter(d, 1000, 2000, phrase)
+    assert d.intent() == "thinking"
+    assert first_decision(d, 2000, 15_000) is None  # only thinking so far: not an answer
+    utter(d, 15_000, 20_000, "I led the migration of the billing system to the cloud last year. Let me think.")
+    assert first_decision(d, 20_000, 23_400) is None  # thinking after content waits 3.5 s
+    assert first_decision(d, 23_400, 24_000) == (23_500, "silence")
+
+
+def test_thinking_only_ends_as_no_answer_eventually():
+    d = AnswerEndDetector(CFG, 0)
+    utter(d, 1000, 2000, "Let me think.")
+    assert first_decision(d, 2000, 30_000) == (22_000, "no_answer")
+
+
+def test_chinese_unfinished_pause_and_result():
+    d = AnswerEndDetector(CFG, 0)
+    utter(d, 1000, 6000, "我上一份工作是在一家零售公司做支付系统，我先测量了时间都花在哪里，然后")
+    assert first_decision(d, 6000, 8500) is None  # 2.5 s pause after 然后
+    utter(d, 8500, 13_000, "结果页面加载时间减少了百分之四十。")
+    t, reason = first_decision(d, 13_000, 20_000)
+    assert reason == "silence" and d.end_class == "result" and t - 13_000 <= 500
+
+
+@pytest.mark.parametrize("tail", ["所以", "因为", "就是", "那个", "还有", "、", "，"])
+def test_chinese_unfinished_endings(tail):
+    assert classify_answer("我负责整个后端服务的重构和上线工作" + tail, "x", CFG) == "unfinished"
+
+
+@pytest.mark.parametrize("tail", ["and", "so", "because", "then", "um", "the", "with"])
+def test_english_unfinished_endings(tail):
+    text = f"I was responsible for the whole backend rewrite of our service {tail}."  # Whisper adds a period
+    assert classify_answer(text, text, CFG) == "unfinished"
+
+
+def test_listing_in_progress_waits():
+    text = "There were three reasons we failed. First, the code had no tests at all."
+    assert classify_answer(text, text, CFG) == "listing"
+    done = text + " Second, nobody owned it. Finally, we had no budget left for the project."
+    assert classify_answer(done, done, CFG) != "listing"
+    zh = "主要有三点原因。第一，代码没有测试。"
+    assert classify_answer(zh, zh, CFG) == "listing"
+    d = AnswerEndDetector(CFG, 0)
+    utter(d, 1000, 5000, text)
+    assert first_decision(d, 5000, 7400) is None and first_decision(d, 7400, 8000) == (7500, "silence")
+
+
+def test_no_answer_timeout_and_time_limit_still_work():
+    d = AnswerEndDetector(CFG, 0)
+    assert d.due_at() == 60_000 and d.check(59_980) is None and d.check(60_000) == "no_answer"
+    d = AnswerEndDetector(CFG, 0)
+    d.speech_started(1000)
+    d.speech_ended(1300)  # a cough: nothing recognised
+    d.utterance_done()
+    assert first_decision(d, 1300, 59_000) is None and d.check(60_000) == "no_answer"
+    d = AnswerEndDetector(CFG, 0, time_limit_ms=30_000)
+    d.speech_started(1000)
+    assert d.check(31_000) is None  # never cut the candidate off mid-utterance
+    d.speech_ended(32_000)
+    assert d.check(32_100) is None  # nor before the recogniser is done
+    d.final_received("and then I")
+    d.utterance_done()
+    assert d.due_at() <= 32_100 and d.check(32_100) == "time_limit"
+
+
+def test_final_that_never_comes_does_not_hang_the_turn():
+    d = AnswerEndDetector(CFG, 0)
+    utter(d, 500, 5000, "I rewrote the slow queries myself. As a result we cut the load time by forty percent.")
+    d.speech_started(6000)
+    d.partial_received("and that was")
+    d.speech_ended(7000)  # the recogniser never delivers this utterance
+    assert first_decision(d, 7000, 11_900) is None
+    assert first_decision(d, 11_900, 13_000) is not None  # final_wait_max_ms, then the known text decides
+
+
+def test_barge_in_over_a_playing_question():
+    d = AnswerEndDetector(CFG, 0)
+    d.question_playing(0)  # still playing
+    assert not d.barge_in(500)
+    d.speech_started(1000)
+    assert not d.barge_in(1200)
+    d.partial_received("okay")  # a backchannel does not stop the question
+    assert not d.barge_in(1300)
+    d.partial_received("sorry I")
+    assert d.barge_in(1300)
+    d2 = AnswerEndDetector(CFG, 0)
+    d2.question_playing(0, 3000)
+    d2.speech_started(1000)
+    assert not d2.barge_in(1300) and d2.barge_in(1400)  # 400 ms of continuous speech
+    d2.speech_ended(1500)
+    assert not d2.barge_in(1600)
+    d2.speech_started(3500)
+    assert not d2.barge_in(4000)  # the question is over: nothing to stop
