@@ -397,11 +397,15 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
 
     def content_class(self, with_partial: bool = False) -> str:
         text, last = self._known_text(with_partial)
-        key = text + "\x00" + last
+        parts = [p for p in self.text_parts if p]
+        if with_partial and self.partial_text:
+            parts.append(self.partial_text)
+        # The key covers everything the class depends on (a partial and a final can carry the same text).
+        key = "\x00".join([text, last, *parts])
         if self._classified is None or self._classified[0] != key:
             if not text:
                 kind = "empty"
-            elif all(detect_intent(p, self.config.intent_max_words) == "thinking" for p in self.text_parts if p):
+            elif parts and all(detect_intent(p, self.config.intent_max_words) == "thinking" for p in parts):
                 kind = "thinking_only"
             else:
                 kind = classify_answer(text, last, self.config)

@@ -88,7 +88,7 @@ class LiveInterview:
         self.id = interview_id
         self.language = language
         self.speech_model = speech_model
-        self.turn_config = turn_config or TurnTakingConfig()
+        self.turn_config = turn_config or TurnTakingConfig(intent_reasons=True)
         self.plan = plan
         self.nonverbal_weight = nonverbal_weight
         lang = language if language in ("en", "zh") else "en"
@@ -97,6 +97,7 @@ class LiveInterview:
                                   tuple(q.points_in(lang))) for i, q in enumerate(plan.questions)]
         self.session = InterviewSession(questions, language)
         self._question_state = _QuestionState(started_ms=0)
+        self._answer_from_seq = 0
         self.connection: _Connection | None = None
         self.started_at: datetime | None = None
         self.status = "consented"
@@ -304,6 +305,8 @@ class LiveInterview:
             await self._resume()
         elif kind == "partial":
             t, base = item
+            if self.detector is not None:
+                self.detector.partial_received(t.text)
             if t.text.strip() and self.turn_index >= 0:
                 await self.publish(ev.TranscriptPartial(interview_id=self.id, turn_index=self.turn_index,
                                                         text=t.text, start_ms=base + t.start_ms, end_ms=base + t.end_ms))
@@ -311,7 +314,11 @@ class LiveInterview:
             await self._handle_recognition(*item)
         elif kind == "answer_end":
             detector, reason = item
-            if detector is self.detector:
+            if detector is not self.detector:
+                return
+            if reason == "repeat":
+                await self._repeat_question()
+            else:
                 await self._end_answer(reason)
 
     async def _handle_recognition(self, event: Any, base: int, conn_id: str) -> None:
@@ -362,6 +369,7 @@ class LiveInterview:
             await self._finish(prompt)
             return
         if not again:
+            self._answer_from_seq = 0
             self.turn_index = self.session.turn_count
             self.session.turn_count += 1
             await self.ctx.store.add_turn(self.id, self.turn_index, prompt.question_index, prompt.question_id,
@@ -378,11 +386,27 @@ class LiveInterview:
             interview_id=self.id, turn_index=self.turn_index, question_index=prompt.question_index,
             questions_total=self.session.questions_total, text=prompt.text, kind=prompt.kind, preamble=preamble))
 
+    async def _repeat_question(self) -> None:
+        """The candidate asked to hear the question again: put it again; the request is not part of the answer."""
+        segments = await self.ctx.store.segments(self.id, self.turn_index)
+        self._answer_from_seq = max((seg.seq for seg in segments), default=-1) + 1
+        current = self.session.current
+        if current is not None:
+            await self.publish(ev.FollowUpChosen(interview_id=self.id, turn_index=self.turn_index,
+                                                 question_index=current.question_index, kind="clarify",
+                                                 trigger="repeat_request", reason="The candidate asked to hear the "
+                                                 "question again", source="turn-taking"))
+            self.detector = None
+            await self._ask(current, again=True)
+            if self.detector is not None:
+                self.detector.text_parts = []
+
     async def _end_answer(self, reason: str) -> None:
         detector = self.detector
         self.detector = None
-        # The answer is every final segment stored for this turn, across reconnections.
-        segments = await self.ctx.store.segments(self.id, self.turn_index)
+        # The answer is every final segment stored for this turn, across reconnections (minus a repeat request).
+        segments = [seg for seg in await self.ctx.store.segments(self.id, self.turn_index)
+                    if seg.seq >= self._answer_from_seq]
         text = " ".join(seg.text for seg in segments).strip()
         if not text and detector:
             text = detector.answer_text

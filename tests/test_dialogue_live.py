@@ -48,7 +48,7 @@ STAR = ("Last year I deployed a change without a review and it broke the checkou
 
 
 async def test_probes_follow_ups_scores_and_report(sqlite_url, tmp_path):
-    wav = make_speech_wav(tmp_path / "answers.wav", [0.3, THIN, 4.5, EXAMPLE, 4.5, NUMBERS, 4.5, STAR, 6.0],
+    wav = make_speech_wav(tmp_path / "answers.wav", [0.3, THIN, 6.0, EXAMPLE, 6.0, NUMBERS, 6.0, STAR, 6.0],
                           voice="en-us").path
     plan = load_plan(PLAN)
     async with running_server(sqlite_url, tmp_path) as h:
@@ -105,3 +105,42 @@ async def test_probes_follow_ups_scores_and_report(sqlite_url, tmp_path):
     assert pdf.startswith(b"%PDF") and "AI-generated" in text
     assert "delivering results" in text and "What was the result, in numbers?" in text
     assert "human review" in text
+
+
+ONE_QUESTION = """
+version: 1
+title: {en: Ops}
+questions:
+  - id: q-impact
+    competency: delivering results
+    text: {en: Tell me about a project where you made a difference.}
+    follow_ups:
+      - {trigger: missing_numbers, template: {en: 'What was the result, in numbers?'}}
+"""
+
+
+async def test_repeat_request_and_a_thinking_pause_mid_answer(sqlite_url, tmp_path):
+    wav = make_speech_wav(tmp_path / "a.wav", [
+        0.3, "Sorry, could you repeat the question?", 4.5,
+        "Last year I led the billing migration and then", 2.0,
+        "we finished two weeks early and saved forty thousand dollars.", 6.0], voice="en-us").path
+    plan = load_plan(ONE_QUESTION)
+    async with running_server(sqlite_url, tmp_path) as h:
+        job = await h.ctx.store.create_job(h.org_id, "Ops", "", "en", plan_to_questions(plan, "en"),
+                                           spec=plan.model_dump(mode="json"))
+        h.job_id = job.id
+        interview_id, token = await h.create_interview("Lee")
+        async with h.hr_client() as http, ObserverClient(http, interview_id) as observer:
+            async with SyntheticCandidate(h.base_url, token, wav, None, hold_audio=True) as cand:
+                await cand.wait_for_type("question.asked", 20)
+                cand.release_audio()
+                await cand.wait_for_type("interview.state", 90, status="finished")
+    asked = [(q["turn_index"], q["kind"], q["text"]) for q in observer.of_type("question.asked")]
+    q = "Tell me about a project where you made a difference."
+    # The question was put again on request (same turn), then the answer ran through the 2 s pause after
+    # "and then" without being cut, and the interview closed.
+    assert asked[:2] == [(0, "question", q), (0, "question", q)] and asked[2][1] == "closing", asked
+    ended = observer.of_type("answer.ended")
+    assert len(ended) == 1, ended
+    assert "repeat" not in ended[0]["text"].lower()
+    assert "migration" in ended[0]["text"].lower() and "dollars" in ended[0]["text"].lower()

@@ -181,3 +181,18 @@ def test_barge_in_over_a_playing_question():
     assert not d2.barge_in(1600)
     d2.speech_started(3500)
     assert not d2.barge_in(4000)  # the question is over: nothing to stop
+
+
+def test_a_partial_then_the_same_final_is_classified_by_its_words():
+    """Regression: a partial classified before its final must not leave a stale class behind."""
+    from dialogue.turn_taking import AnswerEndDetector, TurnTakingConfig
+
+    d = AnswerEndDetector(TurnTakingConfig(), turn_started_ms=0)
+    d.speech_started(500)
+    d.partial_received("I usually work well with people.")
+    d.speech_ended(2500)
+    assert d.due_at() is not None
+    d.final_received("I usually work well with people.")
+    d.utterance_done()
+    assert d.content_class() != "thinking_only"
+    assert d.due_at() <= 2500 + TurnTakingConfig().answer_end_silence_ms
