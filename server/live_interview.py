@@ -112,7 +112,7 @@ class LiveInterview:
             ctx.analyzers, interview_id, language, nonverbal_allowed=False,
             emit=lambda e: self._enqueue("publish", e, droppable=e.type == "observation"),
             budget=AnalysisBudget(cpu_cores=ctx.settings.analysis_cpu_budget))
-        self._side_tasks: set[asyncio.Task] = set()
+        self._voice_tasks: set[asyncio.Task] = set()
 
     # --- lifecycle ---------------------------------------------------------------------------
     async def restore(self) -> None:
@@ -208,8 +208,8 @@ class LiveInterview:
 
     async def close(self) -> None:
         await self.disconnect()
-        if self._side_tasks:
-            await asyncio.gather(*self._side_tasks, return_exceptions=True)
+        if self._voice_tasks:
+            await asyncio.gather(*self._voice_tasks, return_exceptions=True)
         await self._work.join()
         await self.analysis.close()
         self._worker.cancel()
@@ -253,11 +253,6 @@ class LiveInterview:
     def _media_ms_at(self, monotonic_s: float) -> int:
         """Interview time of a moment given on the monotonic clock (e.g. when a video frame arrived)."""
         return self.interview_ms() - int((time.monotonic() - monotonic_s) * 1000)
-
-    def _spawn(self, coro) -> None:
-        task = asyncio.create_task(coro)
-        self._side_tasks.add(task)
-        task.add_done_callback(self._side_tasks.discard)
 
     async def _report_media(self, conn: _Connection) -> None:
         while True:
@@ -346,9 +341,11 @@ class LiveInterview:
                                                       end_ms=base + event.end_ms, words=words))
                 if detector:
                     detector.final_received(text)
-                self._spawn(self.analysis.utterance_final(
+                task = asyncio.create_task(self.analysis.utterance_final(
                     base + event.start_ms, base + event.end_ms,
                     [Word(w["text"], w["start_ms"], w["end_ms"]) for w in words], text))
+                self._voice_tasks.add(task)
+                task.add_done_callback(self._voice_tasks.discard)
         elif isinstance(event, UtteranceDone):
             if detector:
                 detector.utterance_done()
@@ -437,6 +434,8 @@ class LiveInterview:
         except Exception:
             log.exception("answer_evaluation_failed", interview_id=self.id)
             return None
+        if self._voice_tasks:  # the voice analysis of the answer's last utterance belongs in its summary
+            await asyncio.wait(set(self._voice_tasks), timeout=2.0)
         nonverbal = self.analysis.answer_ended(self.turn_index, current.text, actx.features, actx.quotes,
                                                self.nonverbal_weight)
         decision = await self._decide(actx) if state.answers else None
