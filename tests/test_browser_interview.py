@@ -314,3 +314,109 @@ async def test_forged_link_page(sqlite_url, tmp_path):
                     assert await page.locator(step).is_hidden(), step
             await page.screenshot(path=str(ARTIFACTS / "forged-link.png"), full_page=True)
     assert not errors, errors
+
+
+FOLLOW_UP_PLAN = """
+version: 1
+title: {en: Support engineer}
+questions:
+  - id: q-example
+    competency: problem solving
+    text: {en: Tell me about a difficult customer problem you solved.}
+    expected_points: {en: [the problem, what you did, the result]}
+    max_follow_ups: 1
+    rubric:
+      - {score: 1, description: {en: No example.}}
+      - {score: 5, description: {en: A concrete example with a measured result.}}
+    follow_ups:
+      - {trigger: no_example, template: {en: 'You said "{quote}". Can you give me a concrete example?'}}
+  - id: q-learning
+    competency: learning
+    text: {en: 'What did you learn from your last project?'}
+"""
+THIN = "I usually help customers quickly."
+EXAMPLE = ("Last year a bank could not log in after our update. I found the broken certificate and fixed it. "
+           "As a result, logins worked again within two hours.")
+LEARNING = "I learned to test releases with real customer data before shipping them."
+
+
+async def test_follow_up_live_score_report_page_and_pdf(sqlite_url, tmp_path):
+    import io
+
+    import pypdf
+
+    from dialogue.plan_io import load_plan, plan_to_questions
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    speech = make_speech_wav(tmp_path / "media" / "fu.wav", [4.0, THIN, 6.0, EXAMPLE, 6.0, LEARNING, 8.0],
+                             voice="en-us")
+    plan = load_plan(FOLLOW_UP_PLAN)
+    async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
+        job = await h.ctx.store.create_job(h.org_id, "Support engineer", "", "en", plan_to_questions(plan, "en"),
+                                           spec=plan.model_dump(mode="json"))
+        h.job_id = job.id
+        interview_id, token = await h.create_interview("Ravi")
+        async with chromium(pw, tmp_path / "obs") as obs_ctx, \
+                chromium(pw, tmp_path / "cand", audio=f"{speech.path}%noloop") as cand_ctx:
+            observer = await _page_of(obs_ctx)
+            _watch_errors(observer, errors)
+            await observer.goto(f"{h.base_url}/login?next=/observe/{interview_id}")
+            await observer.fill("#email", HR_EMAIL)
+            await observer.fill("#password", HR_PASSWORD)
+            await observer.click("#login-submit")
+            await observer.wait_for_url(re.compile(rf"/observe/{interview_id}$"), timeout=STEP_TIMEOUT_MS)
+
+            cand = await _page_of(cand_ctx)
+            _watch_errors(cand, errors)
+            await cand.goto(f"{h.base_url}/i/{token}?audio=raw&tts=off")
+            await cand.check("#consent-ai_evaluation")  # no face/voice analysis: an audio-only interview
+            await cand.click("#consent-continue")
+            await cand.wait_for_function("() => !document.getElementById('join').disabled", timeout=STEP_TIMEOUT_MS)
+            await cand.click("#join")
+
+            # The thin answer gets the follow-up, in the candidate's words, on both pages.
+            await cand.wait_for_function(
+                "() => document.getElementById('question').textContent.startsWith('Follow-up')",
+                timeout=INTERVIEW_TIMEOUT_MS)
+            followup = await cand.text_content("#question")
+            assert "concrete example" in followup and "customers" in followup.lower(), followup
+            await observer.wait_for_function("() => /Follow-up chosen/.test(document.getElementById('timeline').textContent)",
+                                             timeout=STEP_TIMEOUT_MS)
+            # A live, provisional score with its evidence appears on the observer panel.
+            await observer.locator("#transcript .score").first.wait_for(timeout=STEP_TIMEOUT_MS)
+            assert "provisional" in await observer.locator("#transcript .score").first.text_content()
+
+            await cand.locator("#step-done").wait_for(state="visible", timeout=INTERVIEW_TIMEOUT_MS * 2)
+            await observer.wait_for_function(
+                "() => document.getElementById('status').textContent === 'finished'", timeout=STEP_TIMEOUT_MS)
+            scores = observer.locator("#transcript .score")
+            assert await scores.count() == 2  # one per question, the provisional one replaced
+            final_score = await scores.first.text_content()
+            assert "problem solving" in final_score and "provisional" not in final_score
+            await observer.screenshot(path=str(ARTIFACTS / "observer-followup.png"), full_page=True)
+
+            # The report page renders, and a person adds a rating next to the AI's.
+            await observer.click("#report-link")
+            await observer.wait_for_url(re.compile(rf"/reports/{interview_id}$"), timeout=STEP_TIMEOUT_MS)
+            await observer.locator("#comp-rows tr").first.wait_for(timeout=STEP_TIMEOUT_MS)
+            assert "AI-generated" in await observer.text_content("#ai-label")
+            answers = await observer.text_content("#answers")
+            assert "Follow-up 2" in answers and "Why it was asked" in answers and "concrete instance" in answers
+            assert re.search(r"\[\d\d:\d\d\]", answers), answers  # evidence quotes carry timestamps
+            assert "human review" in (await observer.text_content("#review-right")).lower()
+            await observer.select_option("#rv-comp", "problem solving")
+            await observer.fill("#rv-score", "4")
+            await observer.fill("#rv-comment", "Good recovery story")
+            await observer.click("#rv-submit")
+            await observer.wait_for_function(
+                "() => /Good recovery story/.test(document.getElementById('comp-rows').textContent)",
+                timeout=STEP_TIMEOUT_MS)
+            await observer.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+
+            # The PDF opens and says the same.
+            pdf = await (await observer.request.get(f"{h.base_url}/api/v1/interviews/{interview_id}/report.pdf")).body()
+            text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+            assert "AI-generated" in text and "problem solving" in text and "Good recovery story" not in text
+            assert "4 (hr@acme.test)" in text  # the human rating beside the AI's
+    assert not errors, errors

@@ -28,7 +28,9 @@
     s_voice: "Voice", s_nonverbal: "Observable behaviour (no weight)", met: "met", partly: "partly", missing: "missing",
     on_topic: "on topic", off_topic: "off topic", concrete: "concrete", general: "general", mixed: "mixed", unclear: "unclear",
     star_situation: "situation", star_task: "task", star_action: "action", star_result: "result", none_found: "none found",
-    words: "words", characters: "characters", wpm: "words/min", cpm: "characters/min" },
+    words: "words", characters: "characters", wpm: "words/min", cpm: "characters/min",
+    score_h: "AI score (live, for review)", provisional: "provisional, a follow-up is coming", confidence: "confidence",
+    ev_followup: "Follow-up chosen", ev_next: "Next question", ev_clarify: "Clarification", report_link: "Open the report" },
   { live_interview: "实时面试", back: "全部面试", current_question: "当前问题", transcript: "转写", media: "媒体",
     timeline: "事件时间线", stream_connecting: "正在连接", stream_live: "实时", stream_lost: "连接中断，正在重连",
     progress: "（第 {n} 题，共 {total} 题）", st_created: "已邀请", st_consented: "已同意", st_live: "进行中", st_finished: "已结束",
@@ -52,10 +54,13 @@
     s_numbers: "量化结果", s_specific: "具体事例", s_length: "长度", s_voice: "声音", s_nonverbal: "可观察行为（不计分）",
     met: "已覆盖", partly: "部分覆盖", missing: "未覆盖", on_topic: "切题", off_topic: "偏题", concrete: "具体", general: "笼统",
     mixed: "部分具体", unclear: "不明确", star_situation: "情境", star_task: "任务", star_action: "行动", star_result: "结果",
-    none_found: "未发现", words: "词", characters: "字", wpm: "词/分钟", cpm: "字/分钟" });
+    none_found: "未发现", words: "词", characters: "字", wpm: "词/分钟", cpm: "字/分钟",
+    score_h: "AI 评分（实时，供审阅）", provisional: "暂定，还有追问", confidence: "置信度",
+    ev_followup: "选择追问", ev_next: "下一题", ev_clarify: "澄清", report_link: "打开报告" });
   I18N.apply();
   const $ = (id) => document.getElementById(id);
   const interviewId = location.pathname.split("/").pop();
+  document.getElementById("report-link").href = "/reports/" + interviewId;
   let ws = null, lastTurnShown = -1, status = "";
   $("lang").onclick = () => { I18N.toggle(); };
 
@@ -139,6 +144,10 @@
       case "observation": observation(e, at); break;
       case "flag.raised": addFlag(e, at); break;
       case "answer.summary": answerSummary(e); break;
+      case "answer.scored": answerScore(e); break;
+      case "followup.chosen":
+        timeline(I18N.t(e.kind === "followup" ? "ev_followup" : e.kind === "clarify" ? "ev_clarify" : "ev_next"), e.reason, at);
+        break;
       case "answer.ended": timeline(I18N.t("ev_answer"), e.reason, at); break;
       case "media.stats":
         $("media").textContent = I18N.t("media_fmt", { w: e.width || "–", h: e.height || "–", fps: e.video_fps,
@@ -218,7 +227,7 @@
   function quoted(li, text) { if (text) { li.append(" "); li.append(el("q", text)); } }
   function answerSummary(e) {
     const box = turnBox(e.turn_index);
-    const old = box.querySelector(".summary"); if (old) old.remove();
+    const old = box.querySelector(".summary:not(.score)"); if (old) old.remove();
     const c = e.content || {}, q = e.content_quotes || {};
     const div = el("div", null, "summary"); div.append(el("h4", I18N.t("summary_h")));
     const ul = el("ul");
@@ -239,6 +248,23 @@
     if (v.speech_rate != null) ul.append(el("li", `${I18N.t("s_voice")}: ${num(v.speech_rate, 0)} ${I18N.t(v.language === "zh" ? "cpm" : "wpm")}, ${I18N.t("v_pauses")} ${num(v.pause_ratio_share ?? (v.pause_ratio != null ? v.pause_ratio * 100 : null), 0, "%")}`));
     const nv = e.nonverbal || {};
     if (nv.face) ul.append(el("li", `${I18N.t("s_nonverbal")}: ${I18N.t("tl_face")} ${num(nv.face.face_present_share * 100, 0, "%")}, ${I18N.t("tl_look")} ${num((nv.face.looking_at_screen_share || 0) * 100, 0, "%")}`));
+    div.append(ul); box.append(div);
+  }
+
+  function answerScore(e) {
+    // One live score per question, shown under the turn it was made in and replaced as follow-ups arrive.
+    document.querySelectorAll(`.score[data-question="${e.question_index}"]`).forEach((x) => x.remove());
+    const box = turnBox(e.turn_index);
+    const div = el("div", null, "summary score"); div.dataset.question = e.question_index;
+    div.append(el("h4", `${I18N.t("score_h")}: ${e.competency} ${Number(e.score).toFixed(1)} / 5 · ${I18N.t("confidence")} ${Number(e.confidence).toFixed(2)}${e.final ? "" : " (" + I18N.t("provisional") + ")"}`));
+    if (e.level) div.append(el("p", e.level, "muted small"));
+    const ul = el("ul");
+    for (const ev of e.evidence || []) {
+      const li = el("li", `${ev.feature} ${ev.effect > 0 ? "+" : ""}${Number(ev.effect).toFixed(1)}${ev.note ? " · " + ev.note : ""} `);
+      if (ev.quote) li.append(el("q", ev.quote));
+      ul.append(li);
+    }
+    for (const u of e.uncertain || []) ul.append(el("li", "? " + u, "muted"));
     div.append(ul); box.append(div);
   }
 
