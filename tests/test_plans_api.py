@@ -74,3 +74,23 @@ async def test_import_rejects_broken_plans_naming_the_field(sqlite_url, tmp_path
             r = await http.post("/api/v1/jobs/import", json={"language": "en"})
             assert r.status == 422
             assert await h.ctx.store.jobs(h.org_id) and len(await h.ctx.store.jobs(h.org_id)) == 1  # nothing stored
+
+
+async def test_editing_a_plan_makes_a_new_version_and_keeps_old_interviews(sqlite_url, tmp_path):
+    async with running_server(sqlite_url, tmp_path) as h:
+        async with h.hr_client() as http:
+            job = await (await http.post("/api/v1/jobs/import", json={"plan": GOOD, "language": "en"})).json()
+            old = await (await http.post("/api/v1/interviews", json={"job_id": job["id"], "candidate": {"name": "A"}})).json()
+            edited = (await (await http.get(f"/api/v1/jobs/{job['id']}/plan")).text()).replace(
+                "Tell me about an analysis that changed a decision.", "Tell me about a forecast you got wrong.")
+            r = await http.put(f"/api/v1/jobs/{job['id']}/plan", json={"plan": edited, "language": "en"})
+            assert r.status == 200, await r.text()
+            bad = edited.replace("score: 5", "score: 9")
+            r = await http.put(f"/api/v1/jobs/{job['id']}/plan", json={"plan": bad, "language": "en"})
+            assert r.status == 422 and "questions[0].rubric[1].score" in [d["field"] for d in (await r.json())["error"]["details"]]
+            new = await (await http.post("/api/v1/interviews", json={"job_id": job["id"], "candidate": {"name": "B"}})).json()
+        store = h.ctx.store
+        old_q = await store.plan_questions((await store.interview(old["interview_id"])).plan_id)
+        new_q = await store.plan_questions((await store.interview(new["interview_id"])).plan_id)
+        assert old_q[0].text == "Tell me about an analysis that changed a decision."
+        assert new_q[0].text == "Tell me about a forecast you got wrong."

@@ -6,13 +6,15 @@
     candidate: "Candidate", status: "Status", watch: "Watch", report: "Report", live: "live now",
     new_job: "New job from an interview plan", from_library: "From the plan library", paste_instead: "— or paste a plan below —",
     plan_text: "Plan (YAML or JSON)", interview_language: "Interview language", job_title: "Job title (optional)",
-    create_job: "Create job", job_created: "Job created: {title}",
+    create_job: "Create job", job_created: "Job created: {title}", plan_load: "Edit the plan of the job selected above",
+    plan_save: "Save as a new plan version", plan_saved: "Saved: new interviews for {title} use this plan.",
     st_created: "invited", st_consented: "consented", st_live: "in progress", st_finished: "finished", st_failed: "failed" },
   { interviews: "面试", logout: "退出", new_interview: "新建面试", job: "职位", candidate_name: "候选人姓名",
     candidate_email: "候选人邮箱（可选）", create_link: "生成面试链接", link_for_candidate: "候选人链接：",
     all_interviews: "本组织的全部面试", candidate: "候选人", status: "状态", watch: "观看", report: "报告", live: "正在进行",
     new_job: "根据面试方案新建职位", from_library: "从方案库选择", paste_instead: "— 或在下方粘贴方案 —", plan_text: "方案（YAML 或 JSON）",
     interview_language: "面试语言", job_title: "职位名称（可选）", create_job: "创建职位", job_created: "已创建职位：{title}",
+    plan_load: "编辑上方所选职位的方案", plan_save: "保存为新的方案版本", plan_saved: "已保存：{title} 的新面试将使用此方案。",
     st_created: "已邀请", st_consented: "已同意", st_live: "进行中", st_finished: "已结束", st_failed: "失败" });
   I18N.apply();
   const $ = (id) => document.getElementById(id);
@@ -44,12 +46,29 @@
     if ($("plan-lib").value) body.library_plan = $("plan-lib").value; else body.plan = $("plan-text").value;
     const res = await fetch("/api/v1/jobs/import", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
     const data = await res.json();
-    if (!res.ok) {
-      const problems = (data.error.details && data.error.details.length) ? data.error.details : [{ message: data.error.message }];
-      for (const p of problems) { const li = document.createElement("li"); li.textContent = p.field && !p.message.startsWith(p.field) ? `${p.field}: ${p.message}` : p.message; $("plan-errors").append(li); }
-      return;
-    }
+    if (!res.ok) { showProblems(data); return; }
     $("plan-status").textContent = I18N.t("job_created", { title: data.title }); await loadJobs(); $("job").value = data.id;
+  });
+
+  let editingJob = null;
+  function showProblems(data) {
+    const problems = (data.error.details && data.error.details.length) ? data.error.details : [{ message: data.error.message }];
+    for (const p of problems) { const li = document.createElement("li"); li.textContent = p.field && !p.message.startsWith(p.field) ? `${p.field}: ${p.message}` : p.message; $("plan-errors").append(li); }
+  }
+  $("plan-load").addEventListener("click", async () => {
+    $("plan-errors").textContent = ""; $("plan-status").textContent = "";
+    editingJob = { id: $("job").value, title: $("job").selectedOptions[0].textContent };
+    const res = await fetch(`/api/v1/jobs/${editingJob.id}/plan?format=yaml`);
+    $("plan-text").value = await res.text(); $("plan-lib").value = ""; $("plan-save").classList.remove("hidden");
+    $("plan-text").focus();
+  });
+  $("plan-save").addEventListener("click", async () => {
+    $("plan-errors").textContent = ""; $("plan-status").textContent = "";
+    const res = await fetch(`/api/v1/jobs/${editingJob.id}/plan`, { method: "PUT", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ plan: $("plan-text").value, language: $("plan-lang").value }) });
+    const data = await res.json();
+    if (!res.ok) { showProblems(data); return; }
+    $("plan-status").textContent = I18N.t("plan_saved", { title: editingJob.title });
   });
 
   async function refresh() {

@@ -87,15 +87,7 @@ async def import_job(request: web.Request) -> web.Response:
     if user.role not in ("admin", "hr"):
         raise ApiError(403, "forbidden", "Only HR users and admins create jobs.")
     body = await parse_body(request, m.ImportPlanRequest)
-    if bool(body.plan) == bool(body.library_plan):
-        raise ApiError(422, "invalid_request", "Give either plan (YAML or JSON text) or library_plan.")
-    try:
-        plan = library_plan(body.library_plan) if body.library_plan else load_plan(body.plan)
-    except KeyError as exc:
-        raise ApiError(422, "unknown_plan", f"No library plan {body.library_plan!r}.") from exc
-    except PlanError as exc:
-        raise ApiError(422, "invalid_plan", "The plan has errors: " + "; ".join(p["message"] for p in exc.problems),
-                       exc.problems) from exc
+    plan = _plan_from(body)
     if body.language not in plan.languages:
         raise ApiError(422, "invalid_plan", f"The plan has no {body.language} texts (it has {', '.join(plan.languages)}).")
     title = body.title or plan.title.get(body.language) or next(iter(plan.title.values()))
@@ -120,6 +112,39 @@ async def export_plan(request: web.Request) -> web.Response:
     plan = await plan_for_job(ctx.store, job)
     content_type = "application/yaml" if fmt == "yaml" else "application/json"
     return web.Response(text=dump_plan(plan, fmt), content_type=content_type, charset="utf-8")
+
+
+@api.route("PUT", "/api/v1/jobs/{job_id}/plan", "Save an edited plan as the job's new plan version "
+           "(interviews already created keep theirs)", "jobs", body=m.ImportPlanRequest, response=m.JobOut,
+           auth="session", errors=(401, 403, 404, 422))
+async def update_plan(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    if user.role not in ("admin", "hr"):
+        raise ApiError(403, "forbidden", "Only HR users and admins edit plans.")
+    ctx = ctx_of(request)
+    job = await ctx.store.job(request.match_info["job_id"])
+    if job is None or job.org_id != user.org_id:
+        raise ApiError(404, "not_found", "No such job.")
+    body = await parse_body(request, m.ImportPlanRequest)
+    plan = _plan_from(body)
+    if job.language not in plan.languages:
+        raise ApiError(422, "invalid_plan", f"The plan has no {job.language} texts, the job's interview language.")
+    await ctx.store.add_plan_version(job.id, job.language, plan_to_questions(plan, job.language),
+                                     plan.model_dump(mode="json"))
+    return web.json_response(m.JobOut(id=job.id, title=job.title, description=job.description,
+                                      language=job.language).model_dump())
+
+
+def _plan_from(body: m.ImportPlanRequest):
+    if bool(body.plan) == bool(body.library_plan):
+        raise ApiError(422, "invalid_request", "Give either plan (YAML or JSON text) or library_plan.")
+    try:
+        return library_plan(body.library_plan) if body.library_plan else load_plan(body.plan)
+    except KeyError as exc:
+        raise ApiError(422, "unknown_plan", f"No library plan {body.library_plan!r}.") from exc
+    except PlanError as exc:
+        raise ApiError(422, "invalid_plan", "The plan has errors: " + "; ".join(p["message"] for p in exc.problems),
+                       exc.problems) from exc
 
 
 @api.route("POST", "/api/v1/interviews", "Create an interview for a candidate and return the candidate link",

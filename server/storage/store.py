@@ -126,6 +126,21 @@ class Store:
                 )
         return job
 
+    async def add_plan_version(self, job_id: str, language: str, questions: list[dict[str, Any]],
+                               spec: dict | None) -> int:
+        """A new version of the job's plan; interviews already created keep the version they were made with."""
+        async with self.sessions.begin() as s:
+            latest = (await s.execute(select(func.coalesce(func.max(QuestionPlan.version), 0))
+                                      .where(QuestionPlan.job_id == job_id))).scalar_one()
+            plan = QuestionPlan(job_id=job_id, version=latest + 1, language=language, spec=spec)
+            s.add(plan)
+            await s.flush()
+            for pos, q in enumerate(questions):
+                s.add(Question(plan_id=plan.id, position=pos, text=q["text"], competency=q.get("competency", ""),
+                               expected_points=list(q.get("expected_points", [])),
+                               time_limit_s=int(q.get("time_limit_s", 180))))
+        return latest + 1
+
     async def jobs(self, org_id: str) -> list[Job]:
         async with self.sessions() as s:
             rows = await s.execute(select(Job).where(Job.org_id == org_id).order_by(Job.created_at))
