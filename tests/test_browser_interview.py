@@ -215,7 +215,7 @@ async def test_candidate_and_observer_in_real_chromium(sqlite_url, tmp_path, med
             assert "Face" in values and "looking at screen" in values and "Voice" in values, values
             assert re.search(r"speaking rate\s*\d+ words/min", values), values
             assert await observer.locator("#obs-timeline rect").count() > 0
-            summaries = observer.locator("#transcript .summary")
+            summaries = observer.locator("#transcript .summary:not(.score)")
             await summaries.nth(1).wait_for(timeout=STEP_TIMEOUT_MS)
             first_summary = await summaries.nth(0).text_content()
             assert "Answer summary" in first_summary and "Observable behaviour (no weight)" in first_summary
