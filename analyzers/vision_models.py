@@ -14,7 +14,6 @@ landmarker from those bytes (creating one costs 40-110 ms, a detect call 6-15 ms
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import threading
 import time
@@ -25,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from analyzers.observation import Flag
+from analyzers.model_registry import package_root
 
 __all__ = [
     "MODEL_SOURCES",
@@ -57,15 +57,6 @@ class VisionModelNotFoundError(VisionModelError):
     pass
 
 
-def _package_dir(module: str) -> Path | None:
-    """The directory of an installed package, found without importing it."""
-    try:
-        spec = importlib.util.find_spec(module)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(list(spec.submodule_search_locations)[0])
 
 
 def resolve_model_path(name: str) -> Path:
@@ -81,7 +72,7 @@ def resolve_model_path(name: str) -> Path:
             return candidate
         tried.append(str(candidate))
     for module in MODEL_SOURCES[name]:
-        pkg = _package_dir(module)
+        pkg = package_root(module)
         if pkg is None:
             tried.append(f"package {module!r} (not installed)")
             continue

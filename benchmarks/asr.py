@@ -14,11 +14,9 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import wave
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analyzers.model_registry import ModelManager  # noqa: E402
+from benchmarks.synthetic_media import espeak_pcm16k  # noqa: E402
 
 SENTENCES = {
     "en": [
@@ -39,17 +38,7 @@ SENTENCES = {
 
 
 def synth(text: str, voice: str) -> np.ndarray:
-    import av
-
-    with tempfile.TemporaryDirectory() as d:
-        wav = Path(d) / "s.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-w", str(wav), text], check=True, capture_output=True)
-        with wave.open(str(wav)) as w:
-            rate, pcm = w.getframerate(), np.frombuffer(w.readframes(w.getnframes()), np.int16)
-    frame = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout="mono")
-    frame.sample_rate = rate
-    resampler = av.AudioResampler(format="s16", layout="mono", rate=16000)
-    return np.concatenate([f.to_ndarray().reshape(-1) for f in [*resampler.resample(frame), *resampler.resample(None)]])
+    return espeak_pcm16k(text, voice)
 
 
 def bench(manager: ModelManager, model_id: str) -> dict:

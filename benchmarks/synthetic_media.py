@@ -390,3 +390,17 @@ def default_answer_script(answers: Sequence[str] = DEFAULT_ANSWERS, pause_s: flo
     for a in answers:
         script += [a, pause_s]
     return script
+
+
+def espeak_pcm16k(text: str, voice: str = "en") -> np.ndarray:
+    """``text`` spoken by espeak-ng as 16 kHz mono int16 (espeak writes 22050 Hz; resampled with av, as the server
+    resamples browser audio)."""
+    with tempfile.TemporaryDirectory() as d:
+        wav = Path(d) / "speech.wav"
+        subprocess.run(["espeak-ng", "-v", voice, "-w", str(wav), text], check=True, capture_output=True)
+        with wave.open(str(wav)) as w:
+            rate, pcm = w.getframerate(), np.frombuffer(w.readframes(w.getnframes()), np.int16)
+    frame = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout="mono")
+    frame.sample_rate = rate
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=16000)
+    return np.concatenate([f.to_ndarray().reshape(-1) for f in [*resampler.resample(frame), *resampler.resample(None)]])

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import subprocess
 import threading
 import time
-import wave
-from pathlib import Path
 
-import av
 import numpy as np
 import pytest
+
 
 from analyzers.asr import RecognizerStream, SpeechModel, Transcript, Word
 from analyzers.model_registry import ModelManager
@@ -27,26 +24,15 @@ from analyzers.transcriber import (
     UtteranceEnded,
     UtteranceStarted,
 )
+from tests.speech import synth, silence
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
 
 
-def synth(text: str, tmp_path: Path, voice: str = "en") -> np.ndarray:
-    """espeak-ng speech as 16 kHz mono int16, leading/trailing silence cut."""
-    wav = tmp_path / "speech.wav"
-    subprocess.run(["espeak-ng", "-v", voice, "-w", str(wav), text], check=True, capture_output=True)
-    with wave.open(str(wav)) as w:
-        rate, pcm = w.getframerate(), np.frombuffer(w.readframes(w.getnframes()), np.int16)
-    frame = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout="mono")
-    frame.sample_rate = rate
-    resampler = av.AudioResampler(format="s16", layout="mono", rate=16000)
-    out = np.concatenate([f.to_ndarray().reshape(-1) for f in [*resampler.resample(frame), *resampler.resample(None)]])
-    loud = np.flatnonzero(np.abs(out.astype(np.int32)) > 300)
-    return out[loud[0] : loud[-1] + 1]
 
 
-def silence(ms: int) -> np.ndarray:
-    return np.zeros(16 * ms, np.int16)
+
+
 
 
 async def feed(transcriber: StreamingTranscriber, pcm: np.ndarray, realtime_factor: float = 0.0) -> None:

