@@ -22,6 +22,7 @@ import zipfile
 from dataclasses import dataclass
 
 from analyzers.resume_profile import Education, ResumeProfile, Sourced, WorkExperience
+from analyzers.text_numbers import chinese_int
 
 __all__ = ["ResumeError", "parse_resume", "extract_text", "detect_type"]
 
@@ -329,25 +330,10 @@ _INDUSTRIES: dict[str, tuple[str, ...]] = {
     "consulting": ("咨询", "consulting", "advisory"),
     "retail": ("零售", "retail", "consumer goods", "快消"),
 }
-_CN_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
 def _cn_int(s: str) -> int | None:
-    if s.isdigit():
-        return int(s)
-    total, cur = 0, 0
-    for ch in s:
-        if ch in _CN_NUM:
-            cur = _CN_NUM[ch]
-        elif ch == "十":
-            total += (cur or 1) * 10
-            cur = 0
-        elif ch == "百":
-            total += (cur or 1) * 100
-            cur = 0
-        else:
-            return None
-    return total + cur or None
+    return chinese_int(s) or None
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -53,6 +53,7 @@ from typing import Any, Literal, Mapping, Protocol, Sequence, runtime_checkable
 
 from dialogue.plan import PlanQuestionSpec
 from dialogue.session import Prompt
+from analyzers.text_numbers import chinese_int
 
 __all__ = [
     "AnswerContext",
@@ -281,25 +282,10 @@ _EN_NUMWORDS = {
     "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
     "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "a dozen": 12,
 }
-_ZH_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
 def _zh_int(s: str) -> int | None:
-    if s.isdigit():
-        return int(s)
-    total, cur = 0, 0
-    for ch in s:
-        if ch in _ZH_DIGITS:
-            cur = _ZH_DIGITS[ch]
-        elif ch == "十":
-            total += (cur or 1) * 10
-            cur = 0
-        elif ch == "百":
-            total += (cur or 1) * 100
-            cur = 0
-        else:
-            return None
-    return total + cur
+    return chinese_int(s)
 
 
 def _to_int(s: str) -> int | None:
