@@ -60,7 +60,8 @@ class CandidateIn(Strict):
 
 class CreateInterviewRequest(Strict):
     job_id: str = Field(max_length=64)
-    candidate: CandidateIn
+    candidate: CandidateIn | None = None
+    candidate_id: str | None = Field(default=None, max_length=64, description="An existing candidate (from a resume)")
     language: Literal["en", "zh", "ko"] | None = None
 
 
@@ -199,3 +200,26 @@ class LibraryPlanOut(BaseModel):
 
 class LibraryList(BaseModel):
     plans: list[LibraryPlanOut]
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+
+
+class ResumeFileResult(BaseModel):
+    filename: str
+    ok: bool
+    candidate_id: str | None = None
+    name: str | None = None
+    error: ErrorInfo | None = None
+
+
+class ResumeUploadResult(BaseModel):
+    results: list[ResumeFileResult]
+
+
+class MatchOverrideRequest(Strict):
+    requirement_id: str = Field(max_length=64)
+    status: Literal["met", "partly", "missing"]
+    note: str = Field(default="", max_length=2000)

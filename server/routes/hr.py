@@ -157,8 +157,15 @@ async def create_interview(request: web.Request) -> web.Response:
     job = await ctx.store.job(body.job_id)
     if job is None or job.org_id != user.org_id:
         raise ApiError(404, "not_found", "No such job.")
-    iv = await ctx.store.create_interview(user.org_id, job.id, body.candidate.name, body.candidate.email,
-                                          body.language or job.language)
+    if body.candidate_id:
+        cand = await ctx.store.candidate(body.candidate_id)
+        if cand is None or cand.org_id != user.org_id:
+            raise ApiError(404, "not_found", "No such candidate.")
+    elif body.candidate is None:
+        raise ApiError(422, "invalid_request", "Give the candidate (name, email) or a candidate_id.")
+    iv = await ctx.store.create_interview(user.org_id, job.id, body.candidate.name if body.candidate else "",
+                                          body.candidate.email if body.candidate else "",
+                                          body.language or job.language, candidate_id=body.candidate_id)
     token = ctx.signer.link_token(iv.id, iv.link_nonce)
     out = m.CreateInterviewResponse(interview_id=iv.id, token=token, link=f"{ctx.settings.resolved_base_url}/i/{token}")
     return web.json_response(out.model_dump(), status=201)

@@ -15,6 +15,9 @@ from server.storage.models import (
     AnswerScore,
     Candidate,
     HumanReview,
+    JobRequirementSet,
+    MatchOverride,
+    Resume,
     Consent,
     Event,
     Interview,
@@ -167,15 +170,19 @@ class Store:
 
     # --- candidates and interviews -----------------------------------------------------------
     async def create_interview(
-        self, org_id: str, job_id: str, candidate_name: str, candidate_email: str, language: str
+        self, org_id: str, job_id: str, candidate_name: str, candidate_email: str, language: str,
+        candidate_id: str | None = None,
     ) -> Interview:
+        """An interview for a new candidate, or for an existing one (``candidate_id``, e.g. from a resume)."""
         plan_id = await self.latest_plan_id(job_id)
         if plan_id is None:
             raise LookupError("job has no question plan")
         async with self.sessions.begin() as s:
-            cand = Candidate(org_id=org_id, name=candidate_name, email=candidate_email)
-            s.add(cand)
-            await s.flush()
+            cand = await s.get(Candidate, candidate_id) if candidate_id else None
+            if cand is None:
+                cand = Candidate(org_id=org_id, name=candidate_name, email=candidate_email)
+                s.add(cand)
+                await s.flush()
             interview = Interview(
                 org_id=org_id, job_id=job_id, candidate_id=cand.id, plan_id=plan_id, language=language
             )
@@ -357,6 +364,54 @@ class Store:
         async with self.sessions() as s:
             plan = await s.get(QuestionPlan, plan_id)
             return plan.spec if plan else None
+
+    # --- resumes, requirements, matching ---------------------------------------------------------
+    async def add_resume(self, org_id: str, job_id: str, name: str, email: str, filename: str, content_type: str,
+                         size: int, profile: dict) -> tuple[Candidate, Resume]:
+        """The candidate and their parsed resume, stored together (both or neither)."""
+        async with self.sessions.begin() as s:
+            cand = Candidate(org_id=org_id, name=name, email=email)
+            s.add(cand)
+            await s.flush()
+            resume = Resume(org_id=org_id, job_id=job_id, candidate_id=cand.id, filename=filename[:300],
+                            content_type=content_type[:100], size=size, profile=profile)
+            s.add(resume)
+        return cand, resume
+
+    async def resumes(self, job_id: str) -> list[tuple[Resume, Candidate]]:
+        async with self.sessions() as s:
+            rows = await s.execute(select(Resume, Candidate).join(Candidate, Candidate.id == Resume.candidate_id)
+                                   .where(Resume.job_id == job_id).order_by(Resume.created_at))
+            return [(r, c) for r, c in rows.all()]
+
+    async def candidate(self, candidate_id: str) -> Candidate | None:
+        async with self.sessions() as s:
+            return await s.get(Candidate, candidate_id)
+
+    async def requirements(self, job_id: str) -> dict | None:
+        async with self.sessions() as s:
+            row = await s.get(JobRequirementSet, job_id)
+            return row.requirements if row else None
+
+    async def save_requirements(self, job_id: str, requirements: dict, user_id: str) -> None:
+        async with self.sessions.begin() as s:
+            row = await s.get(JobRequirementSet, job_id)
+            if row is None:
+                s.add(JobRequirementSet(job_id=job_id, requirements=requirements, updated_by=user_id))
+            else:
+                row.requirements, row.updated_by, row.updated_at = requirements, user_id, utcnow()
+
+    async def add_match_override(self, job_id: str, candidate_id: str, requirement_id: str, status: str, note: str,
+                                 by: str) -> None:
+        async with self.sessions.begin() as s:
+            s.add(MatchOverride(job_id=job_id, candidate_id=candidate_id, requirement_id=requirement_id,
+                                status=status, note=note, by=by))
+
+    async def match_overrides(self, job_id: str) -> list[MatchOverride]:
+        async with self.sessions() as s:
+            rows = await s.execute(select(MatchOverride).where(MatchOverride.job_id == job_id)
+                                   .order_by(MatchOverride.at, MatchOverride.id))
+            return list(rows.scalars())
 
     async def interview_detail(self, interview_id: str) -> dict[str, Any] | None:
         iv = await self.interview(interview_id)
