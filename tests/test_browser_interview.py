@@ -420,3 +420,49 @@ async def test_follow_up_live_score_report_page_and_pdf(sqlite_url, tmp_path):
             assert "AI-generated" in text and "problem solving" in text and "Good recovery story" not in text
             assert "4 (hr@acme.test)" in text  # the human rating beside the AI's
     assert not errors, errors
+
+
+async def test_hr_uploads_resumes_sees_ranked_matches_and_invites(sqlite_url, tmp_path):
+    from tests.test_matching_api import JD, STRONG_ZH, WEAK_EN
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    files = []
+    for name, text in [("zhang.txt", STRONG_ZH), ("emily.txt", WEAK_EN)]:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        files.append(str(path))
+    broken = tmp_path / "scan.pdf"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    files.append(str(broken))
+    async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
+        job = await h.ctx.store.create_job(h.org_id, "Backend Engineer", JD, "en",
+                                           [{"text": "Tell me about a system you built."}])
+        async with chromium(pw, tmp_path / "hr") as ctx:
+            page = await _page_of(ctx)
+            _watch_errors(page, errors)
+            await page.goto(f"{h.base_url}/login")
+            await page.fill("#email", HR_EMAIL)
+            await page.fill("#password", HR_PASSWORD)
+            await page.click("#login-submit")
+            await page.wait_for_url(re.compile(r"/hr$"), timeout=STEP_TIMEOUT_MS)
+            await page.select_option("#job", job.id)
+            await page.set_input_files("#resume-files", files)
+            await page.click("#resume-upload")
+            await page.locator("#upload-results li", has_text="scan.pdf").wait_for(timeout=STEP_TIMEOUT_MS)
+            results = await page.text_content("#upload-results")
+            assert "✓ zhang.txt: 张伟" in results and "✗ scan.pdf" in results, results
+            rows = page.locator("#match-rows tr")
+            await rows.nth(1).wait_for(timeout=STEP_TIMEOUT_MS)
+            first, second = await rows.nth(0).text_content(), await rows.nth(1).text_content()
+            assert first.startswith("张伟") and second.startswith("Emily Carter"), (first, second)
+            assert "met" in first and "Python" in first  # the explanation quotes the resume
+            await page.screenshot(path=str(ARTIFACTS / "hr-matches.png"), full_page=True)
+            await rows.nth(0).get_by_role("button", name="Invite").click()
+            link = rows.nth(0).locator("a")
+            await link.wait_for(timeout=STEP_TIMEOUT_MS)
+            href = await link.get_attribute("href")
+            await page.goto(href)
+            await page.locator("#step-consent").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+            assert await page.text_content("#candidate-name") == "张伟"
+    assert not errors, errors

@@ -7,6 +7,10 @@
     new_job: "New job from an interview plan", from_library: "From the plan library", paste_instead: "— or paste a plan below —",
     plan_text: "Plan (YAML or JSON)", interview_language: "Interview language", job_title: "Job title (optional)",
     create_job: "Create job", job_created: "Job created: {title}", plan_load: "Edit the plan of the job selected above",
+    candidates_h: "Candidates for the job selected above", upload_resumes: "Upload resumes (PDF, DOCX, text)", upload: "Upload",
+    must_all: "only candidates who meet every must-have", min_score: "minimum score", match: "Match", why: "Why",
+    invite: "Invite", invited: "Interview link:", override: "HR decision", uploading: "Uploading {n} files…",
+    met: "met", partly: "partly", missing: "missing",
     plan_save: "Save as a new plan version", plan_saved: "Saved: new interviews for {title} use this plan.",
     st_created: "invited", st_consented: "consented", st_live: "in progress", st_finished: "finished", st_failed: "failed" },
   { interviews: "面试", logout: "退出", new_interview: "新建面试", job: "职位", candidate_name: "候选人姓名",
@@ -14,6 +18,9 @@
     all_interviews: "本组织的全部面试", candidate: "候选人", status: "状态", watch: "观看", report: "报告", live: "正在进行",
     new_job: "根据面试方案新建职位", from_library: "从方案库选择", paste_instead: "— 或在下方粘贴方案 —", plan_text: "方案（YAML 或 JSON）",
     interview_language: "面试语言", job_title: "职位名称（可选）", create_job: "创建职位", job_created: "已创建职位：{title}",
+    candidates_h: "上方所选职位的候选人", upload_resumes: "上传简历（PDF、DOCX、文本）", upload: "上传", must_all: "仅显示满足全部必备条件的候选人",
+    min_score: "最低分", match: "匹配度", why: "原因", invite: "邀请", invited: "面试链接：", override: "HR 判定", uploading: "正在上传 {n} 个文件…",
+    met: "满足", partly: "部分满足", missing: "不满足",
     plan_load: "编辑上方所选职位的方案", plan_save: "保存为新的方案版本", plan_saved: "已保存：{title} 的新面试将使用此方案。",
     st_created: "已邀请", st_consented: "已同意", st_live: "进行中", st_finished: "已结束", st_failed: "失败" });
   I18N.apply();
@@ -29,7 +36,7 @@
   async function init() {
     const me = await get("/api/v1/auth/me"); $("who").textContent = me.user.email;
     await loadJobs(); await loadLibrary();
-    refresh(); setInterval(refresh, 5000);
+    refresh(); loadMatches(); setInterval(refresh, 5000);
   }
   async function loadJobs() {
     const jobs = await get("/api/v1/jobs"); $("job").textContent = "";
@@ -70,6 +77,55 @@
     if (!res.ok) { showProblems(data); return; }
     $("plan-status").textContent = I18N.t("plan_saved", { title: editingJob.title });
   });
+
+  // --- candidates: resume upload, ranked matches with explanations, overrides, invitations ---------------
+  const el = (tag, text, cls) => { const x = document.createElement(tag); if (text != null) x.textContent = text; if (cls) x.className = cls; return x; };
+  $("resume-upload").addEventListener("click", async () => {
+    const files = $("resume-files").files; if (!files.length) return;
+    $("upload-results").textContent = I18N.t("uploading", { n: files.length });
+    const form = new FormData(); for (const f of files) form.append("files", f, f.name);
+    const res = await fetch(`/api/v1/jobs/${$("job").value}/resumes`, { method: "POST", body: form });
+    const data = await res.json(); $("upload-results").textContent = "";
+    if (!res.ok) { $("upload-results").append(el("li", data.error.message, "error")); return; }
+    for (const r of data.results) $("upload-results").append(el("li", r.ok ? `✓ ${r.filename}: ${r.name}` : `✗ ${r.filename}: ${r.error.message}`, r.ok ? "" : "error"));
+    loadMatches();
+  });
+  $("job").addEventListener("change", () => loadMatches());
+  $("must-all").addEventListener("change", () => loadMatches());
+  $("min-score").addEventListener("change", () => loadMatches());
+  async function loadMatches() {
+    if (!$("job").value) return;
+    const q = new URLSearchParams({ min_score: $("min-score").value || "0" });
+    if ($("must-all").checked) q.set("must_haves", "all");
+    const data = await get(`/api/v1/jobs/${$("job").value}/matches?${q}`);
+    const rows = $("match-rows"); rows.textContent = "";
+    for (const m of data.matches) {
+      const tr = el("tr"); tr.append(el("td", m.name), el("td", `${Math.round(m.score)} (${m.must_haves_met}/${m.must_haves_total})`));
+      const why = el("td"); const ul = el("ul", null, "evidence");
+      for (const it of m.items) {
+        const li = el("li"); li.append(el("span", I18N.t(it.status), "lbl-" + it.status), ` ${it.requirement}${it.must_have ? " *" : ""} `);
+        if (it.evidence.length) li.append(el("q", it.evidence[0]));
+        const sel = el("select"); sel.setAttribute("aria-label", `${I18N.t("override")}: ${it.requirement}`);
+        for (const st of ["", "met", "partly", "missing"]) { const o = el("option", st ? I18N.t(st) : "—"); o.value = st; sel.append(o); }
+        sel.addEventListener("change", async () => {
+          if (!sel.value) return;
+          await fetch(`/api/v1/jobs/${$("job").value}/matches/${m.candidate_id}/overrides`, { method: "POST",
+            headers: { "Content-Type": "application/json" }, body: JSON.stringify({ requirement_id: it.requirement_id, status: sel.value }) });
+          loadMatches();
+        });
+        li.append(" ", sel); ul.append(li);
+      }
+      why.append(ul); tr.append(why);
+      const act = el("td"); const btn = el("button", I18N.t("invite")); btn.type = "button";
+      btn.addEventListener("click", async () => {
+        const res = await fetch("/api/v1/interviews", { method: "POST", headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ job_id: $("job").value, candidate_id: m.candidate_id }) });
+        const d = await res.json();
+        if (res.ok) { const a = el("a", d.link); a.href = d.link; act.textContent = I18N.t("invited") + " "; act.append(a); refresh(); }
+      });
+      act.append(btn); tr.append(act); rows.append(tr);
+    }
+  }
 
   async function refresh() {
     const data = await get("/api/v1/interviews");
