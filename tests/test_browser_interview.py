@@ -131,7 +131,8 @@ async def test_candidate_and_observer_in_real_chromium(sqlite_url, tmp_path, med
             await observer.wait_for_url(re.compile(rf"/observe/{interview_id}$"), timeout=STEP_TIMEOUT_MS)
             await observer.wait_for_function(
                 "() => document.getElementById('stream').classList.contains('ok')", timeout=STEP_TIMEOUT_MS)
-            assert "Mei Lin" in await observer.text_content("#cand")
+            await observer.wait_for_function(
+                "() => document.getElementById('cand').textContent.includes('Mei Lin')", timeout=STEP_TIMEOUT_MS)
 
             # --- the candidate: consents, devices, join
             cand = await _page_of(cand_ctx)

@@ -113,6 +113,8 @@ async def _ranked(request: web.Request, job) -> list:
     for o in await store.match_overrides(job.id):
         overrides.setdefault(o.candidate_id, []).append(
             Override(requirement_id=o.requirement_id, status=o.status, note=o.note, by=o.by, at=o.at))
+    if not profiles:
+        return []
     embedder = await run_inference(load_multilingual_use)
     return await run_inference(rank, profiles, reqs, embedder, overrides=overrides)
 
