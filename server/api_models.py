@@ -223,3 +223,23 @@ class MatchOverrideRequest(Strict):
     requirement_id: str = Field(max_length=64)
     status: Literal["met", "partly", "missing"]
     note: str = Field(default="", max_length=2000)
+
+
+class InvitationRequest(Strict):
+    channel: Literal["email"] = "email"
+    email: EmailStr | None = Field(default=None, description="Defaults to the candidate's e-mail")
+
+
+class InvitationOut(BaseModel):
+    id: str
+    channel: str
+    recipient: str
+    status: str
+    attempts: int
+    last_error: str
+    created_at: str | None
+    sent_at: str | None
+
+
+class InvitationList(BaseModel):
+    invitations: list[InvitationOut]

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from server.context import ServerContext
 from server.http_errors import error_middleware
-from server.routes import candidate, hr, matching, pages, reports, streams  # noqa: F401  (modules register their routes)
+from server.routes import candidate, hr, invitations, matching, pages, reports, streams  # noqa: F401  (modules register their routes)
 from server.routes.common import CTX_KEY, api
 from server.settings import Settings
 from web_client import WEB_ROOT

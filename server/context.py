@@ -42,6 +42,14 @@ class ServerContext:
     followup_policy: RuleBasedPolicy | OpenAICompatiblePolicy = field(default_factory=RuleBasedPolicy)
     live: dict[str, LiveInterview] = field(default_factory=dict)
     _live_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _background: set[asyncio.Task] = field(default_factory=set)
+
+    def spawn(self, coro) -> asyncio.Task:
+        """Run work that outlives its request (e.g. sending mail with retries); awaited at shutdown."""
+        task = asyncio.create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
 
     @classmethod
     def create(cls, settings: Settings) -> ServerContext:
@@ -66,6 +74,8 @@ class ServerContext:
         self.loop_monitor.start()
 
     async def stop(self) -> None:
+        if self._background:
+            await asyncio.wait(set(self._background), timeout=10)
         for live in list(self.live.values()):
             await live.close()
         self.live.clear()

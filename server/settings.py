@@ -59,6 +59,14 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     llm_timeout_s: float = 4.0
 
+    # E-mail invitations (SMTP)
+    smtp_host: str | None = Field(default=None, description="SMTP server; invitations by e-mail are off when unset")
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "AI Interview <no-reply@localhost>"
+
     # Limits
     max_observers_per_interview: int = 50
     event_queue_size: int = 1000

@@ -9,7 +9,7 @@
     create_job: "Create job", job_created: "Job created: {title}", plan_load: "Edit the plan of the job selected above",
     candidates_h: "Candidates for the job selected above", upload_resumes: "Upload resumes (PDF, DOCX, text)", upload: "Upload",
     must_all: "only candidates who meet every must-have", min_score: "minimum score", match: "Match", why: "Why",
-    invite: "Invite", invited: "Interview link:", override: "HR decision", uploading: "Uploading {n} files…",
+    invite: "Invite", invited: "Interview link:", send_invite: "E-mail the link", invite_queued: "sending to {to}…", override: "HR decision", uploading: "Uploading {n} files…",
     met: "met", partly: "partly", missing: "missing",
     plan_save: "Save as a new plan version", plan_saved: "Saved: new interviews for {title} use this plan.",
     st_created: "invited", st_consented: "consented", st_live: "in progress", st_finished: "finished", st_failed: "failed" },
@@ -19,7 +19,7 @@
     new_job: "根据面试方案新建职位", from_library: "从方案库选择", paste_instead: "— 或在下方粘贴方案 —", plan_text: "方案（YAML 或 JSON）",
     interview_language: "面试语言", job_title: "职位名称（可选）", create_job: "创建职位", job_created: "已创建职位：{title}",
     candidates_h: "上方所选职位的候选人", upload_resumes: "上传简历（PDF、DOCX、文本）", upload: "上传", must_all: "仅显示满足全部必备条件的候选人",
-    min_score: "最低分", match: "匹配度", why: "原因", invite: "邀请", invited: "面试链接：", override: "HR 判定", uploading: "正在上传 {n} 个文件…",
+    min_score: "最低分", send_invite: "发送邮件邀请", invite_queued: "正在发送至 {to}…", match: "匹配度", why: "原因", invite: "邀请", invited: "面试链接：", override: "HR 判定", uploading: "正在上传 {n} 个文件…",
     met: "满足", partly: "部分满足", missing: "不满足",
     plan_load: "编辑上方所选职位的方案", plan_save: "保存为新的方案版本", plan_saved: "已保存：{title} 的新面试将使用此方案。",
     st_created: "已邀请", st_consented: "已同意", st_live: "进行中", st_finished: "已结束", st_failed: "失败" });
@@ -136,6 +136,15 @@
       for (const c of cells) { const td = document.createElement("td"); td.textContent = c; tr.append(td); }
       const td = document.createElement("td"); const a = document.createElement("a");
       a.href = "/observe/" + iv.id; a.textContent = I18N.t("watch"); td.append(a);
+      if (iv.status === "created" || iv.status === "consented") {
+        const b = document.createElement("button"); b.type = "button"; b.className = "secondary"; b.textContent = I18N.t("send_invite");
+        b.addEventListener("click", async () => {
+          const res = await fetch(`/api/v1/interviews/${iv.id}/invitations`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
+          const d = await res.json();
+          b.replaceWith(document.createTextNode(res.ok ? I18N.t("invite_queued", { to: d.recipient }) : d.error.message));
+        });
+        td.append(" · ", b);
+      }
       if (iv.status === "finished" || iv.status === "live") {
         const r = document.createElement("a"); r.href = "/reports/" + iv.id; r.textContent = I18N.t("report");
         td.append(" · ", r);

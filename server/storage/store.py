@@ -15,6 +15,7 @@ from server.storage.models import (
     AnswerScore,
     Candidate,
     HumanReview,
+    Invitation,
     JobRequirementSet,
     MatchOverride,
     Resume,
@@ -411,6 +412,23 @@ class Store:
         async with self.sessions() as s:
             rows = await s.execute(select(MatchOverride).where(MatchOverride.job_id == job_id)
                                    .order_by(MatchOverride.at, MatchOverride.id))
+            return list(rows.scalars())
+
+    # --- invitations -------------------------------------------------------------------------------
+    async def add_invitation(self, interview_id: str, channel: str, recipient: str, language: str) -> Invitation:
+        async with self.sessions.begin() as s:
+            inv = Invitation(interview_id=interview_id, channel=channel, recipient=recipient, language=language)
+            s.add(inv)
+        return inv
+
+    async def update_invitation(self, invitation_id: str, **values: Any) -> None:
+        async with self.sessions.begin() as s:
+            await s.execute(update(Invitation).where(Invitation.id == invitation_id).values(**values))
+
+    async def invitations(self, interview_id: str) -> list[Invitation]:
+        async with self.sessions() as s:
+            rows = await s.execute(select(Invitation).where(Invitation.interview_id == interview_id)
+                                   .order_by(Invitation.created_at))
             return list(rows.scalars())
 
     async def interview_detail(self, interview_id: str) -> dict[str, Any] | None:

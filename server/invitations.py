@@ -1,0 +1,100 @@
+"""Invitations by e-mail: a plain-text and an HTML part in the interview's language, sent over SMTP with retries.
+
+Delivery state (pending, sent, failed, attempts, last error) is stored per invitation so HR sees failures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from html import escape
+
+import aiosmtplib
+import structlog
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from server.settings import Settings
+from server.storage.store import Store
+
+log = structlog.get_logger(__name__)
+
+TEMPLATES = {
+    "en": {
+        "subject": "Your interview for {job}",
+        "text": "Hello {name},\n\nYou are invited to an interview for the position {job}. The interview is conducted by "
+                "an AI interviewer; people at the company review the results, and you can ask for a human review at "
+                "any time.\n\nOpen this link in a browser with a camera and microphone:\n{link}\n\nThe link is "
+                "personal and expires on {expires}.\n",
+        "button": "Open the interview",
+    },
+    "zh": {
+        "subject": "{job} 职位面试邀请",
+        "text": "{name}，您好：\n\n诚邀您参加「{job}」职位的面试。本次面试由 AI 面试官进行，公司人员会审阅结果，您可随时要求人工复核。\n\n"
+                "请在带有摄像头和麦克风的浏览器中打开以下链接：\n{link}\n\n此链接仅供您本人使用，有效期至 {expires}。\n",
+        "button": "进入面试",
+    },
+}
+
+
+@dataclass(frozen=True)
+class InvitationContent:
+    subject: str
+    text: str
+    html: str
+
+
+def render_invitation(language: str, name: str, job: str, link: str, expires: datetime) -> InvitationContent:
+    t = TEMPLATES.get(language, TEMPLATES["en"])
+    when = expires.strftime("%Y-%m-%d %H:%M UTC")
+    text = t["text"].format(name=name, job=job, link=link, expires=when)
+    paragraphs = "".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in text.split("\n\n") if link not in p)
+    html = (f'<!doctype html><html lang="{language}"><body style="font-family:sans-serif">{paragraphs}'
+            f'<p><a href="{escape(link)}" style="display:inline-block;padding:10px 18px;background:#1f5fd1;'
+            f'color:#fff;text-decoration:none;border-radius:6px">{escape(t["button"])}</a></p>'
+            f'<p style="color:#666;font-size:12px">{escape(link)}</p></body></html>')
+    return InvitationContent(t["subject"].format(job=job), text, html)
+
+
+class Mailer:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.settings.smtp_host)
+
+    async def send(self, recipient: str, content: InvitationContent, attempts: int = 3,
+                   on_attempt=None) -> None:
+        """Send with up to ``attempts`` tries and exponential backoff; raises the last error."""
+        msg = EmailMessage()
+        msg["From"] = self.settings.mail_from
+        msg["To"] = recipient
+        msg["Subject"] = content.subject
+        msg.set_content(content.text)
+        msg.add_alternative(content.html, subtype="html")
+        s = self.settings
+        async for attempt in AsyncRetrying(stop=stop_after_attempt(attempts), reraise=True,
+                                           wait=wait_exponential(multiplier=0.5, max=8),
+                                           retry=retry_if_exception_type((aiosmtplib.SMTPException, OSError))):
+            with attempt:
+                if on_attempt:
+                    await on_attempt(attempt.retry_state.attempt_number)
+                await aiosmtplib.send(msg, hostname=s.smtp_host, port=s.smtp_port, username=s.smtp_username,
+                                      password=s.smtp_password, start_tls=s.smtp_starttls if s.smtp_username else False,
+                                      timeout=15)
+
+
+async def deliver(store: Store, mailer: Mailer, invitation_id: str, recipient: str,
+                  content: InvitationContent) -> None:
+    """Send one invitation and record the outcome (never raises: the state says what happened)."""
+    async def count(n: int) -> None:
+        await store.update_invitation(invitation_id, attempts=n)
+
+    try:
+        await mailer.send(recipient, content, on_attempt=count)
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded for HR
+        log.warning("invitation_failed", invitation_id=invitation_id, error=str(exc))
+        await store.update_invitation(invitation_id, status="failed", last_error=f"{type(exc).__name__}: {exc}"[:500])
+        return
+    await store.update_invitation(invitation_id, status="sent", sent_at=datetime.now(timezone.utc), last_error="")

@@ -1,0 +1,52 @@
+"""Invitations: HR sends the candidate's personal link; delivery state per channel is visible to HR."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from aiohttp import web
+
+from server import api_models as m
+from server.http_errors import ApiError, parse_body
+from server.invitations import Mailer, deliver, render_invitation
+from server.routes.common import api, ctx_of, current_user, org_interview
+
+
+def _out(inv) -> dict:
+    return m.InvitationOut(id=inv.id, channel=inv.channel, recipient=inv.recipient, status=inv.status,
+                           attempts=inv.attempts, last_error=inv.last_error,
+                           created_at=inv.created_at.isoformat() if inv.created_at else None,
+                           sent_at=inv.sent_at.isoformat() if inv.sent_at else None).model_dump()
+
+
+@api.route("POST", "/api/v1/interviews/{interview_id}/invitations", "Send the candidate their interview link "
+           "(e-mail over SMTP); answers at once, delivery runs with retries", "invitations",
+           body=m.InvitationRequest, response=m.InvitationOut, status=202, auth="session", errors=(401, 404, 409, 422, 503))
+async def send_invitation(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    iv = await org_interview(request, user, request.match_info["interview_id"])
+    body = await parse_body(request, m.InvitationRequest)
+    ctx = ctx_of(request)
+    mailer = Mailer(ctx.settings)
+    if not mailer.enabled:
+        raise ApiError(503, "email_not_configured", "E-mail is not set up on this server (INTERVIEW_SMTP_HOST).")
+    if iv.status in ("finished", "failed"):
+        raise ApiError(409, "interview_finished", "This interview has already ended.")
+    recipient = str(body.email or iv.candidate.email or "")
+    if not recipient:
+        raise ApiError(422, "no_recipient", "The candidate has no e-mail address; give one.")
+    link = f"{ctx.settings.resolved_base_url}/i/{ctx.signer.link_token(iv.id, iv.link_nonce)}"
+    expires = datetime.now(timezone.utc) + timedelta(seconds=ctx.settings.link_max_age_s)
+    lang = iv.language if iv.language in ("en", "zh") else "en"
+    content = render_invitation(lang, iv.candidate.name, iv.job.title, link, expires)
+    inv = await ctx.store.add_invitation(iv.id, "email", recipient, lang)
+    ctx.spawn(deliver(ctx.store, mailer, inv.id, recipient, content))
+    return web.json_response(_out(inv), status=202)
+
+
+@api.route("GET", "/api/v1/interviews/{interview_id}/invitations", "Invitations and their delivery state",
+           "invitations", response=m.InvitationList, auth="session", errors=(401, 404))
+async def list_invitations(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    iv = await org_interview(request, user, request.match_info["interview_id"])
+    return web.json_response({"invitations": [_out(i) for i in await ctx_of(request).store.invitations(iv.id)]})
