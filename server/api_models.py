@@ -226,7 +226,7 @@ class MatchOverrideRequest(Strict):
 
 
 class InvitationRequest(Strict):
-    channel: Literal["email"] = "email"
+    channel: Literal["email", "webhook"] = "email"
     email: EmailStr | None = Field(default=None, description="Defaults to the candidate's e-mail")
 
 

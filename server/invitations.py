@@ -10,6 +10,12 @@ from datetime import datetime, timezone
 from email.message import EmailMessage
 from html import escape
 
+import hashlib
+import hmac
+import json
+import time
+
+import aiohttp
 import aiosmtplib
 import structlog
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
@@ -85,14 +91,59 @@ class Mailer:
                                       timeout=15)
 
 
-async def deliver(store: Store, mailer: Mailer, invitation_id: str, recipient: str,
-                  content: InvitationContent) -> None:
-    """Send one invitation and record the outcome (never raises: the state says what happened)."""
+class RetryableDeliveryError(Exception):
+    """The receiver may accept a retry (a 5xx answer or a 429)."""
+
+
+def sign_webhook(secret: str, timestamp: str, body: bytes) -> str:
+    """``sha256=<hex>`` of HMAC-SHA256 over ``timestamp + "." + body``: the receiver recomputes it to trust the call."""
+    return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+class WebhookSender:
+    """POSTs the invitation as JSON to a configured URL, signed, with the invitation id as idempotency key."""
+
+    def __init__(self, settings: Settings):
+        self.url = settings.invite_webhook_url
+        self.secret = settings.invite_webhook_secret or ""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url and self.secret)
+
+    async def send(self, invitation_id: str, payload: dict, attempts: int = 3, on_attempt=None) -> None:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        async for attempt in AsyncRetrying(stop=stop_after_attempt(attempts), reraise=True,
+                                           wait=wait_exponential(multiplier=0.5, max=8),
+                                           retry=retry_if_exception_type((RetryableDeliveryError, aiohttp.ClientError,
+                                                                          OSError))):
+            with attempt:
+                if on_attempt:
+                    await on_attempt(attempt.retry_state.attempt_number)
+                ts = str(int(time.time()))
+                headers = {"Content-Type": "application/json", "X-Interview-Timestamp": ts,
+                           "X-Interview-Signature": sign_webhook(self.secret, ts, body),
+                           "Idempotency-Key": invitation_id}
+                async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as http:
+                    async with http.post(self.url, data=body, headers=headers) as resp:
+                        if resp.status >= 500 or resp.status == 429:
+                            raise RetryableDeliveryError(f"HTTP {resp.status}")
+                        if resp.status >= 400:
+                            raise RuntimeError(f"HTTP {resp.status}: {(await resp.text())[:200]}")
+
+
+async def deliver(store: Store, sender, invitation_id: str, *args) -> None:
+    """Send one invitation (by e-mail or webhook) and record the outcome; never raises: the state says what happened."""
     async def count(n: int) -> None:
         await store.update_invitation(invitation_id, attempts=n)
 
     try:
-        await mailer.send(recipient, content, on_attempt=count)
+        if isinstance(sender, Mailer):
+            recipient, content = args
+            await sender.send(recipient, content, on_attempt=count)
+        else:
+            (payload,) = args
+            await sender.send(invitation_id, payload, on_attempt=count)
     except Exception as exc:  # noqa: BLE001 - any failure is recorded for HR
         log.warning("invitation_failed", invitation_id=invitation_id, error=str(exc))
         await store.update_invitation(invitation_id, status="failed", last_error=f"{type(exc).__name__}: {exc}"[:500])

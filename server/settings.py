@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     mail_from: str = "AI Interview <no-reply@localhost>"
 
+    # Invitations by signed webhook (for SMS gateways and other systems)
+    invite_webhook_url: str | None = None
+    invite_webhook_secret: str | None = None
+
     # Limits
     max_observers_per_interview: int = 50
     event_queue_size: int = 1000

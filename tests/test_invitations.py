@@ -91,3 +91,59 @@ async def test_email_not_configured_is_a_clear_error(sqlite_url, tmp_path):
             interview_id, _ = await h.create_interview("Sam")
             r = await http.post(f"/api/v1/interviews/{interview_id}/invitations", json={"email": "sam@example.com"})
             assert r.status == 503 and (await r.json())["error"]["code"] == "email_not_configured"
+
+
+async def test_signed_webhook_is_verified_by_the_receiver_and_retried_after_a_server_error(sqlite_url, tmp_path):
+    import hashlib
+    import hmac
+    import json
+
+    from aiohttp import web
+
+    secret = "shared-secret-for-the-sms-gateway"
+    received: list[dict] = []
+    calls = {"n": 0}
+
+    async def receiver(request: web.Request) -> web.Response:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            return web.Response(status=503)  # the gateway is briefly down: the sender retries
+        body = await request.read()
+        ts = request.headers["X-Interview-Timestamp"]
+        expected = "sha256=" + hmac.new(secret.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(expected, request.headers["X-Interview-Signature"]):
+            return web.Response(status=401)
+        received.append({"payload": json.loads(body), "key": request.headers["Idempotency-Key"]})
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_post("/sms", receiver)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        async with running_server(sqlite_url, tmp_path, invite_webhook_url=f"http://127.0.0.1:{port}/sms",
+                                  invite_webhook_secret=secret) as h:
+            async with h.hr_client() as http:
+                interview_id, _ = await h.create_interview("Ola")
+                r = await http.post(f"/api/v1/interviews/{interview_id}/invitations", json={"channel": "webhook"})
+                assert r.status == 202
+                sent = await _wait_status(http, interview_id, "sent")
+        assert sent["attempts"] == 2 and calls["n"] == 2
+        assert len(received) == 1 and received[0]["key"] == sent["id"]
+        payload = received[0]["payload"]
+        assert payload["event"] == "interview.invitation" and payload["candidate"]["name"] == "Ola"
+        assert payload["link"].startswith("http://127.0.0.1:") and "/i/" in payload["link"]
+    finally:
+        await runner.cleanup()
+
+
+async def test_a_forged_signature_is_detectable():
+    from server.invitations import sign_webhook
+
+    body = b'{"event":"interview.invitation"}'
+    good = sign_webhook("s3cret", "1700000000", body)
+    assert good.startswith("sha256=") and good == sign_webhook("s3cret", "1700000000", body)
+    assert good != sign_webhook("other", "1700000000", body)
+    assert good != sign_webhook("s3cret", "1700000001", body)  # the timestamp is signed too (no replays)

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from server import api_models as m
 from server.http_errors import ApiError, parse_body
-from server.invitations import Mailer, deliver, render_invitation
+from server.invitations import Mailer, WebhookSender, deliver, render_invitation
 from server.routes.common import api, ctx_of, current_user, org_interview
 
 
@@ -27,17 +27,28 @@ async def send_invitation(request: web.Request) -> web.Response:
     iv = await org_interview(request, user, request.match_info["interview_id"])
     body = await parse_body(request, m.InvitationRequest)
     ctx = ctx_of(request)
-    mailer = Mailer(ctx.settings)
-    if not mailer.enabled:
-        raise ApiError(503, "email_not_configured", "E-mail is not set up on this server (INTERVIEW_SMTP_HOST).")
     if iv.status in ("finished", "failed"):
         raise ApiError(409, "interview_finished", "This interview has already ended.")
-    recipient = str(body.email or iv.candidate.email or "")
-    if not recipient:
-        raise ApiError(422, "no_recipient", "The candidate has no e-mail address; give one.")
     link = f"{ctx.settings.resolved_base_url}/i/{ctx.signer.link_token(iv.id, iv.link_nonce)}"
     expires = datetime.now(timezone.utc) + timedelta(seconds=ctx.settings.link_max_age_s)
     lang = iv.language if iv.language in ("en", "zh") else "en"
+    if body.channel == "webhook":
+        hook = WebhookSender(ctx.settings)
+        if not hook.enabled:
+            raise ApiError(503, "webhook_not_configured", "No invitation webhook is set up on this server "
+                           "(INTERVIEW_INVITE_WEBHOOK_URL and _SECRET).")
+        inv = await ctx.store.add_invitation(iv.id, "webhook", hook.url, lang)
+        payload = {"event": "interview.invitation", "v": 1, "invitation_id": inv.id, "interview_id": iv.id,
+                   "candidate": {"name": iv.candidate.name, "email": iv.candidate.email}, "job": iv.job.title,
+                   "language": lang, "link": link, "expires_at": expires.isoformat()}
+        ctx.spawn(deliver(ctx.store, hook, inv.id, payload))
+        return web.json_response(_out(inv), status=202)
+    mailer = Mailer(ctx.settings)
+    if not mailer.enabled:
+        raise ApiError(503, "email_not_configured", "E-mail is not set up on this server (INTERVIEW_SMTP_HOST).")
+    recipient = str(body.email or iv.candidate.email or "")
+    if not recipient:
+        raise ApiError(422, "no_recipient", "The candidate has no e-mail address; give one.")
     content = render_invitation(lang, iv.candidate.name, iv.job.title, link, expires)
     inv = await ctx.store.add_invitation(iv.id, "email", recipient, lang)
     ctx.spawn(deliver(ctx.store, mailer, inv.id, recipient, content))
