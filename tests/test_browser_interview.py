@@ -459,6 +459,18 @@ async def test_hr_uploads_resumes_sees_ranked_matches_and_invites(sqlite_url, tm
             assert first.startswith("张伟") and second.startswith("Emily Carter"), (first, second)
             assert "met" in first and "Python" in first  # the explanation quotes the resume
             await page.screenshot(path=str(ARTIFACTS / "hr-matches.png"), full_page=True)
+
+            # HR edits the requirements: Kubernetes becomes nice-to-have; the ranking is recomputed with it.
+            await page.click("#req-box summary")
+            k8s = page.locator("#req-rows tr", has=page.locator("td", has_text=re.compile(r"^Kubernetes$")))
+            await k8s.get_by_role("checkbox").uncheck()
+            await page.click("#req-save")
+            await page.wait_for_function("() => /Saved/.test(document.getElementById('req-status').textContent)",
+                                         timeout=STEP_TIMEOUT_MS)
+            saved = await h.ctx.store.requirements(job.id)
+            assert [r["must_have"] for r in saved["requirements"] if r["text"] == "Kubernetes"] == [False]
+            await page.wait_for_function(
+                "() => /\\(3\\/3\\)/.test(document.getElementById('match-rows').textContent)", timeout=STEP_TIMEOUT_MS)
             await rows.nth(0).get_by_role("button", name="Invite").click()
             link = rows.nth(0).locator("a")
             await link.wait_for(timeout=STEP_TIMEOUT_MS)
