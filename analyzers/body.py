@@ -21,45 +21,18 @@ from typing import Any
 
 import numpy as np
 
-from analyzers.observation import Flag, FrameAnalyzer, Observation
+from analyzers.observation import Flag, Observation
 from analyzers.vision_models import (
     EpisodeTracker,
-    VideoClock,
+    LandmarkerAnalyzer,
     import_mediapipe,
     load_model_bytes,
-    mp_image_from_rgb,
 )
 
 __all__ = ["HandsAnalyzer", "HandsConfig", "PoseAnalyzer", "PoseConfig"]
 
 # Pose landmark indices (BlazePose 33 points).
 _NOSE, _L_SHOULDER, _R_SHOULDER = 0, 11, 12
-
-
-class _TaskAnalyzer(FrameAnalyzer):
-    """A MediaPipe Tasks landmarker in VIDEO mode with a monotonic clock."""
-
-    _landmarker: Any
-
-    def __init__(self) -> None:
-        self._clock = VideoClock()
-
-    def detect(self, rgb: np.ndarray, t_ms: int) -> Any:
-        """The raw landmarker result for one frame (advances the model clock)."""
-        if self._landmarker is None:
-            raise RuntimeError(f"{type(self).__name__} is closed")
-        return self._landmarker.detect_for_video(mp_image_from_rgb(rgb), self._clock(t_ms))
-
-    def close(self) -> None:
-        landmarker, self._landmarker = self._landmarker, None
-        if landmarker is not None:
-            landmarker.close()
-
-    def __enter__(self) -> Any:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 # ----------------------------------------------------------------------------------------------------- posture
@@ -77,7 +50,7 @@ class PoseConfig:
     min_tracking_confidence: float = 0.5
 
 
-class PoseAnalyzer(_TaskAnalyzer):
+class PoseAnalyzer(LandmarkerAnalyzer):
     """Upper-body posture of one interview.
 
     Values per sample: ``in_frame`` (a body with both shoulders seen), ``pose_present``, ``shoulder_tilt_deg``
@@ -198,7 +171,7 @@ class HandsConfig:
     max_gap_s: float = 2.0  # samples further apart than this are not compared for motion
 
 
-class HandsAnalyzer(_TaskAnalyzer):
+class HandsAnalyzer(LandmarkerAnalyzer):
     """Hand visibility and movement of one interview.
 
     Values per sample: ``hands_visible`` (0-2), ``hands`` (per hand: the model's handedness label and the wrist

@@ -31,13 +31,12 @@ from typing import Any
 
 import numpy as np
 
-from analyzers.observation import Flag, FrameAnalyzer, Observation
+from analyzers.observation import Flag, Observation
 from analyzers.vision_models import (
     EpisodeTracker,
-    VideoClock,
+    LandmarkerAnalyzer,
     import_mediapipe,
     load_model_bytes,
-    mp_image_from_rgb,
 )
 
 __all__ = ["FaceAnalyzer", "FaceConfig", "head_angles"]
@@ -105,13 +104,14 @@ def _iris_offsets(points: dict[int, np.ndarray], eye: dict[str, int]) -> tuple[f
     return along - 0.5, -perp
 
 
-class FaceAnalyzer(FrameAnalyzer):
+class FaceAnalyzer(LandmarkerAnalyzer):
     """Face observation for one interview (create one per interview; ``close()`` at the end)."""
 
     name = "face"
     default_fps = 5.0
 
     def __init__(self, config: FaceConfig | None = None) -> None:
+        super().__init__()
         self.config = cfg = config or FaceConfig()
         mp, vision, base_options = import_mediapipe()
         options = vision.FaceLandmarkerOptions(
@@ -125,7 +125,6 @@ class FaceAnalyzer(FrameAnalyzer):
             output_facial_transformation_matrixes=True,
         )
         self._landmarker: Any = vision.FaceLandmarker.create_from_options(options)
-        self._clock = VideoClock()
         self._no_face = EpisodeTracker("no_face", cfg.no_face_after_s, "no face in the picture")
         self._second_face = EpisodeTracker("second_face", cfg.second_face_after_s, "more than one face")
         self._looking_away = EpisodeTracker("looking_away", cfg.looking_away_after_s,
@@ -147,12 +146,6 @@ class FaceAnalyzer(FrameAnalyzer):
         self.last_model_ms = 0.0
 
     # ------------------------------------------------------------------------------------------------ analysis
-
-    def detect(self, rgb: np.ndarray, t_ms: int) -> Any:
-        """The raw landmarker result for one frame (advances the model clock)."""
-        if self._landmarker is None:
-            raise RuntimeError("FaceAnalyzer is closed")
-        return self._landmarker.detect_for_video(mp_image_from_rgb(rgb), self._clock(t_ms))
 
     def analyze(self, rgb: np.ndarray, t_ms: int) -> Observation:
         cfg = self.config
@@ -324,14 +317,3 @@ class FaceAnalyzer(FrameAnalyzer):
             "flags": flags,
             "config": asdict(self.config),
         }
-
-    def close(self) -> None:
-        landmarker, self._landmarker = self._landmarker, None
-        if landmarker is not None:
-            landmarker.close()
-
-    def __enter__(self) -> FaceAnalyzer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from analyzers.observation import Flag
+from analyzers.observation import Flag, FrameAnalyzer
 from analyzers.model_registry import package_root
 
 __all__ = [
@@ -206,3 +206,29 @@ def timed(fn: Any, *args: Any) -> tuple[Any, float]:
     t0 = time.perf_counter()
     out = fn(*args)
     return out, (time.perf_counter() - t0) * 1000.0
+
+
+class LandmarkerAnalyzer(FrameAnalyzer):
+    """A MediaPipe Tasks landmarker in VIDEO mode with a monotonic clock (face, pose and hands build on it)."""
+
+    _landmarker: Any
+
+    def __init__(self) -> None:
+        self._clock = VideoClock()
+
+    def detect(self, rgb: np.ndarray, t_ms: int) -> Any:
+        """The raw landmarker result for one frame (advances the model clock)."""
+        if self._landmarker is None:
+            raise RuntimeError(f"{type(self).__name__} is closed")
+        return self._landmarker.detect_for_video(mp_image_from_rgb(rgb), self._clock(t_ms))
+
+    def close(self) -> None:
+        landmarker, self._landmarker = self._landmarker, None
+        if landmarker is not None:
+            landmarker.close()
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,13 +1,13 @@
 """The interview session state machine: which question comes next, and when the interview ends.
 
-A follow-up policy decides after each answer; the plain policy here moves to the next planned question. The
-full follow-up engine implements ``FollowUpPolicy`` and returns follow-up prompts without touching the rest.
+Follow-ups are decided by ``dialogue.followup`` (its policy sees the answer's content); the session only puts a
+chosen follow-up (``follow_up``) or moves on to the next planned question (``next_question``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal
 
 STATUSES = ("created", "consented", "live", "finished", "failed")
 _ALLOWED = {
@@ -50,25 +50,6 @@ class Prompt:
     reason: str = ""
 
 
-@dataclass(frozen=True)
-class AnswerRecord:
-    turn_index: int
-    question_index: int
-    kind: str
-    text: str
-    reason: str
-
-
-class FollowUpPolicy(Protocol):
-    def after_answer(self, session: InterviewSession, answer: AnswerRecord) -> Prompt | None:
-        """A follow-up prompt for this answer, or None to move on to the next planned question."""
-
-
-class NoFollowUps:
-    def after_answer(self, session: InterviewSession, answer: AnswerRecord) -> Prompt | None:
-        return None
-
-
 CLOSING = {
     "en": "Thank you, that was the last question. The interview is finished; you may close this page.",
     "zh": "谢谢，这是最后一个问题。面试已经结束，您可以关闭此页面。",
@@ -87,7 +68,6 @@ class InterviewSession:
         language: str = "en",
         question_index: int = 0,
         turn_count: int = 0,
-        policy: FollowUpPolicy | None = None,
     ):
         if not questions:
             raise ValueError("an interview plan needs at least one question")
@@ -95,7 +75,6 @@ class InterviewSession:
         self.language = language if language in CLOSING else "en"
         self.question_index = question_index
         self.turn_count = turn_count
-        self.policy = policy or NoFollowUps()
         self.current: Prompt | None = None
         self.finished = False
 
@@ -124,12 +103,8 @@ class InterviewSession:
         self.current = prompt
         return prompt
 
-    def answer_finished(self, answer: AnswerRecord) -> Prompt:
-        """Decide what comes after an answer: a follow-up, the next question, or the closing."""
-        follow_up = self.policy.after_answer(self, answer)
-        if follow_up is not None:
-            self.current = follow_up
-            return follow_up
+    def next_question(self) -> Prompt:
+        """Move on: the next planned question, or the closing after the last one."""
         self.question_index += 1
         if self.question_index >= len(self.questions):
             self.finished = True

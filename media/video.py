@@ -7,7 +7,6 @@ replaced before anyone took it counts as dropped. Nothing is ever queued behind 
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 
@@ -24,7 +23,6 @@ class VideoSample:
 class LatestFrameSlot:
     def __init__(self) -> None:
         self._latest: VideoSample | None = None
-        self._event = asyncio.Event()
         self.received = 0
         self.sampled = 0
         self.dropped = 0
@@ -42,7 +40,6 @@ class LatestFrameSlot:
         self._fps_window.append(now)
         if len(self._fps_window) > 60:
             del self._fps_window[:-60]
-        self._event.set()
 
     def peek(self) -> VideoSample | None:
         """The newest frame, without taking it (several analyzers sample the same stream at their own rates)."""
@@ -51,17 +48,10 @@ class LatestFrameSlot:
     def take(self) -> VideoSample | None:
         """The newest frame not yet taken, or None."""
         sample, self._latest = self._latest, None
-        self._event.clear()
         if sample is not None:
             self.sampled += 1
         return sample
 
-    async def wait(self) -> VideoSample:
-        while True:
-            await self._event.wait()
-            sample = self.take()
-            if sample is not None:
-                return sample
 
     @property
     def fps(self) -> float:

@@ -23,7 +23,7 @@ from analyzers.transcriber import (
     UtteranceEnded,
     UtteranceStarted,
 )
-from dialogue.session import DISCLOSURE, AnswerRecord, InterviewSession, PlanQuestion, Prompt, check_transition
+from dialogue.session import DISCLOSURE, InterviewSession, PlanQuestion, Prompt, check_transition
 from analyzers.inference_pool import run_inference
 from dialogue.followup import FollowUpDecision, build_context
 from dialogue.plan import InterviewPlanSpec
@@ -414,8 +414,7 @@ class LiveInterview:
             return
         prompt = await self._evaluate_and_choose(current, text)
         if prompt is None:
-            record = AnswerRecord(self.turn_index, current.question_index, current.kind, text, reason)
-            prompt = self.session.answer_finished(record)
+            prompt = self.session.next_question()
             self._question_state = _QuestionState(started_ms=self.interview_ms())
         await self._ask(prompt)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.session import AnswerRecord, InterviewSession, InvalidTransition, PlanQuestion, check_transition
+from dialogue.session import InterviewSession, InvalidTransition, PlanQuestion, check_transition
 from dialogue.turn_taking import AnswerEndDetector, TurnTakingConfig
 
 pytestmark = pytest.mark.unit
@@ -52,9 +52,9 @@ def test_session_walks_the_plan_and_closes():
     s = InterviewSession([PlanQuestion("a", "Q1"), PlanQuestion("b", "Q2")], language="zh")
     first = s.resume(None)
     assert (first.kind, first.text, first.question_index) == ("question", "Q1", 0)
-    nxt = s.answer_finished(AnswerRecord(0, 0, "question", "答案", "silence"))
+    nxt = s.next_question()
     assert (nxt.text, nxt.question_index) == ("Q2", 1)
-    closing = s.answer_finished(AnswerRecord(1, 1, "question", "答案", "silence"))
+    closing = s.next_question()
     assert closing.kind == "closing" and "面试" in closing.text and s.finished
     with pytest.raises(ValueError):
         InterviewSession([])

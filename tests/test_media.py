@@ -37,7 +37,7 @@ def test_audio_becomes_exact_20ms_mono_16k_frames_with_a_continuous_clock():
     assert abs(freq - 440) < 5
 
 
-async def test_latest_frame_wins_and_stale_frames_are_dropped_not_queued():
+def test_latest_frame_wins_and_stale_frames_are_dropped_not_queued():
     slot = LatestFrameSlot()
     frames = [av.VideoFrame(64, 48, "yuv420p") for _ in range(10)]
     for f in frames:
@@ -47,5 +47,5 @@ async def test_latest_frame_wins_and_stale_frames_are_dropped_not_queued():
     assert slot.take() is None  # nothing was queued behind it
     assert (slot.received, slot.sampled, slot.dropped) == (10, 1, 9)
     slot.put(frames[0])
-    assert (await slot.wait()).frame is frames[0]
+    assert slot.peek().frame is frames[0] and slot.take().frame is frames[0]
     assert (slot.width, slot.height) == (64, 48)
