@@ -51,6 +51,15 @@ class RecognizerStream(ABC):
     def finish_utterance(self) -> Transcript | None:
         """Speech ended: return the final transcript of the utterance (None if nothing was recognised)."""
 
+    def speculate(self, mark: int) -> None:  # noqa: B027 - optional hook
+        """Speech paused (``mark`` names the pause): decode the utterance so far as if it had ended, and keep the
+        result for ``finish_speculated(mark)``. Engines whose finals are cheap do nothing."""
+
+    def finish_speculated(self, mark: int) -> Transcript | None:
+        """The utterance ended with no speech since the pause ``mark``: the speculative decode is its final (no
+        second decode). Falls back to ``finish_utterance`` when there is none for this mark."""
+        return self.finish_utterance()
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release per-stream resources."""
 

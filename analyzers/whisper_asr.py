@@ -74,6 +74,7 @@ class WhisperStream(RecognizerStream):
         self._since_partial = 0
         self._last_partial_text = ""
         self._open = False
+        self._speculation: tuple[int, Transcript | None] | None = None  # (pause mark, final-quality decode)
 
     # -- RecognizerStream ------------------------------------------------------------------------------------
     def start_utterance(self, start_ms: int) -> None:
@@ -81,6 +82,7 @@ class WhisperStream(RecognizerStream):
         self._start_ms = start_ms
         self._last_partial_text = ""
         self._open = True
+        self._speculation = None
 
     def accept(self, pcm: np.ndarray) -> Transcript | None:
         if not self._open:
@@ -107,15 +109,24 @@ class WhisperStream(RecognizerStream):
         if not self._open:
             return None
         self._open = False
+        self._speculation = None
         audio = self._audio()
         self._chunks, self._samples = [], 0
-        if audio.size < SAMPLE_RATE // 10:  # < 100 ms: nothing Whisper can use, and it hallucinates on it
-            return None
-        words, text, _ = self._decode_words(audio)
-        if not text:
-            return None
-        end_ms = self._start_ms + audio.size * 1000 // SAMPLE_RATE
-        return Transcript(text, True, self._start_ms, end_ms, tuple(words), engine=ENGINE)
+        return self._final(audio)
+
+    def speculate(self, mark: int) -> None:
+        if not self._open:
+            return
+        self._speculation = (mark, self._final(self._audio()))
+        self._since_partial = 0  # this decode is fresher than any partial: the next one is an interval away
+
+    def finish_speculated(self, mark: int) -> Transcript | None:
+        if not self._open or self._speculation is None or self._speculation[0] != mark:
+            return self.finish_utterance()
+        final = self._speculation[1]
+        self._open, self._speculation = False, None
+        self._chunks, self._samples = [], 0
+        return final
 
     def close(self) -> None:
         self._chunks, self._samples, self._open = [], 0, False
@@ -125,6 +136,15 @@ class WhisperStream(RecognizerStream):
         if len(self._chunks) > 1:
             self._chunks = [np.concatenate(self._chunks)]
         return self._chunks[0] if self._chunks else np.zeros(0, np.int16)
+
+    def _final(self, audio: np.ndarray) -> Transcript | None:
+        if audio.size < SAMPLE_RATE // 10:  # < 100 ms: nothing Whisper can use, and it hallucinates on it
+            return None
+        words, text, _ = self._decode_words(audio)
+        if not text:
+            return None
+        end_ms = self._start_ms + audio.size * 1000 // SAMPLE_RATE
+        return Transcript(text, True, self._start_ms, end_ms, tuple(words), engine=ENGINE)
 
     def _end_ms(self) -> int:
         return self._start_ms + self._samples * 1000 // SAMPLE_RATE
@@ -186,6 +206,7 @@ class WhisperStream(RecognizerStream):
         self._start_ms = start_ms + cut * 1000 // SAMPLE_RATE
         self._since_partial = 0
         self._last_partial_text = ""
+        self._speculation = None
         if not keep:
             return None
         text = "".join(raw[: len(keep)]).strip()

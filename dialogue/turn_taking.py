@@ -156,6 +156,20 @@ RESULT_ZH = re.compile(r"\d|百分之|倍|[一二三四五六七八九十百千�
                        r"结果|最终|成功|提升|提高|降低|减少|增加|节省|缩短|上线|完成|达到|获得|赢得|解决|改善|学到")
 
 
+TIME_WHEN_EN = re.compile(
+    r"\b(?:\w+\s+){0,2}(?:years?|months?|weeks?|days?)\s+ago\b|\b(?:last|this|next)\s+(?:year|month|week|quarter)\b|"
+    r"\bin\s+(?:19|20)\d\d\b|\b(?:19|20)\d\d\b")
+TIME_WHEN_ZH = re.compile(r"[\d一二三四五六七八九十两几半]+个?(?:年|月|周|星期|天)(?:前|以前|之前)|去年|前年|今年|上个?月|"
+                          r"(?:19|20)\d\d年")
+"""When something happened ("two years ago", "两年前", "in 2023") is scene-setting, not a result."""
+REFLECTION_EN = ("looking back", "in hindsight", "in retrospect", "taught me", "i learned", "i learnt", "lesson",
+                 "made me much more", "made me more", "next time i would", "if i did it again", "i would do it",
+                 "i still use", "since then i")
+REFLECTION_ZH = ("回头看", "回过头看", "回想起来", "教会了我", "学到了", "这段经历让我", "这件事让我", "让我养成",
+                 "养成了", "下次我会", "如果再来一次", "现在每个", "从那以后")
+"""The lesson a STAR answer often closes with (STAR-L): like a stated result, it marks a complete answer."""
+
+
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text.strip().lower().replace("’", "'"))
 
@@ -240,9 +254,13 @@ def listing_in_progress(text: str) -> bool:
 
 
 def states_result(sentence: str) -> bool:
-    """A STAR result: a number or an outcome word, or a closing phrase ("that's it", "就这些")."""
+    """A STAR result: a number or an outcome word (not counting when it happened: "two years ago"), a lesson
+    learned ("looking back", "这段经历让我"), or a closing phrase ("that's it", "就这些")."""
     t = _norm(sentence)
-    return bool(RESULT_EN.search(t) or RESULT_ZH.search(t) or _contains(t, CLOSING_EN) or _contains(t, CLOSING_ZH))
+    if _contains(t, CLOSING_EN) or _contains(t, CLOSING_ZH) or _contains(t, REFLECTION_EN) or _contains(t, REFLECTION_ZH):
+        return True
+    t = TIME_WHEN_ZH.sub(" ", TIME_WHEN_EN.sub(" ", t))
+    return bool(RESULT_EN.search(t) or RESULT_ZH.search(t))
 
 
 def classify_answer(text: str, last_utterance: str, config: TurnTakingConfig) -> str:
@@ -254,12 +272,18 @@ def classify_answer(text: str, last_utterance: str, config: TurnTakingConfig) ->
         return "unfinished"
     if listing_in_progress(text):
         return "listing"
-    if ends_complete(text) and word_count(text) >= config.substantial_words:
-        sentences = _sentences(text)
+    # A recogniser that emits no punctuation at all (common for Chinese): each utterance is taken as a sentence.
+    unpunctuated = not any(c in _TERMINAL for c in text)
+    if (ends_complete(text) or unpunctuated) and word_count(text) >= config.substantial_words:
+        if unpunctuated:
+            last = last_utterance.strip() or text
+            sentences = [text[: len(text) - len(last)] if text.endswith(last) else "", last]
+        else:
+            sentences = _sentences(text)
         if states_result(sentences[-1]):
             return "result"
         # a STAR answer with no result anywhere yet is probably not over: only the base silence
-        return "complete" if any(states_result(x) for x in sentences[:-1]) else "neutral"
+        return "complete" if any(states_result(x) for x in sentences[:-1] if x) else "neutral"
     t = _norm(last_utterance)
     if (_contains(t, CLOSING_EN) or _contains(t, CLOSING_ZH)) and word_count(text) >= config.substantial_words:
         return "result"

@@ -143,4 +143,5 @@ async def test_repeat_request_and_a_thinking_pause_mid_answer(sqlite_url, tmp_pa
     ended = observer.of_type("answer.ended")
     assert len(ended) == 1, ended
     assert "repeat" not in ended[0]["text"].lower()
-    assert "migration" in ended[0]["text"].lower() and "dollars" in ended[0]["text"].lower()
+    answer = ended[0]["text"].lower()
+    assert "migration" in answer and ("dollars" in answer or "$" in answer)  # Whisper may write "$40,000"

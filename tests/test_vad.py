@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 
-from analyzers.vad import FRAME_SAMPLES, SpeechEnd, SpeechStart, VadConfig, VoiceActivityDetector
+from analyzers.vad import FRAME_SAMPLES, SpeechEnd, SpeechPause, SpeechStart, VadConfig, VoiceActivityDetector
 from tests.speech import synth, trim, silence
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
@@ -39,7 +39,7 @@ def test_finds_each_utterance_near_true_boundaries(tmp_path):
     pcm = np.concatenate([silence(lead), a, silence(gap), b, silence(1000)])
     truth = [(lead, lead + len(a) // 16), (lead + len(a) // 16 + gap, lead + (len(a) + len(b)) // 16 + gap)]
 
-    events = run_vad(pcm)
+    events = [e for e in run_vad(pcm) if not isinstance(e, SpeechPause)]
 
     assert [type(e) for e in events] == [SpeechStart, SpeechEnd, SpeechStart, SpeechEnd]
     for (start, end), (t0, t1) in zip(zip(events[::2], events[1::2]), truth):
@@ -69,6 +69,23 @@ def test_short_pause_stays_one_utterance_and_long_pause_splits(tmp_path):
     assert len([e for e in long if isinstance(e, SpeechStart)]) == 2
 
 
+def test_pause_is_reported_before_the_end_and_when_speech_resumes(tmp_path):
+    """A pause probe comes once per silence, pause_probe_ms after the last voiced frame, with that frame's end:
+    the same t_ms as the end it may become; a gap shorter than the end silence gives a pause and no end."""
+    a = synth("first part", tmp_path)
+    b = synth("second part", tmp_path)
+    cfg = VadConfig(end_silence_ms=500, pause_probe_ms=200)
+    events = run_vad(np.concatenate([silence(500), a, silence(350), b, silence(800)]), VoiceActivityDetector(cfg))
+    kinds = [type(e) for e in events]
+    assert kinds[0] is SpeechStart and kinds[-2:] == [SpeechPause, SpeechEnd]
+    assert kinds.count(SpeechStart) == 1 and kinds.count(SpeechEnd) == 1
+    assert kinds.count(SpeechPause) >= 2  # the 350 ms gap, and the final silence
+    assert events[-2].t_ms == events[-1].t_ms
+    off = run_vad(np.concatenate([silence(500), a, silence(350), b, silence(800)]),
+                  VoiceActivityDetector(VadConfig(pause_probe_ms=0)))
+    assert not any(isinstance(e, SpeechPause) for e in off)
+
+
 def test_silence_and_low_noise_give_no_events():
     rng = np.random.default_rng(1)
     noise = (rng.normal(0, 30, 16000 * 3)).astype(np.int16)
@@ -79,7 +96,7 @@ def test_silence_and_low_noise_give_no_events():
 def test_flush_closes_an_open_utterance(tmp_path):
     vad = VoiceActivityDetector()
     events = run_vad(np.concatenate([silence(500), synth("still talking", tmp_path)]), vad)
-    assert [type(e) for e in events] == [SpeechStart]
+    assert [type(e) for e in events if not isinstance(e, SpeechPause)] == [SpeechStart]
     assert vad.in_speech
     (end,) = vad.flush()
     assert isinstance(end, SpeechEnd) and end.t_ms > events[0].t_ms
