@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 
 
 class Strict(BaseModel):
@@ -226,8 +226,10 @@ class MatchOverrideRequest(Strict):
 
 
 class InvitationRequest(Strict):
-    channel: Literal["email", "webhook"] = "email"
+    channel: Literal["email", "webhook", "dingtalk"] = "email"
     email: EmailStr | None = Field(default=None, description="Defaults to the candidate's e-mail")
+    dingtalk_userid: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[^,\s]+$",
+                                        description="The candidate's DingTalk userid (channel dingtalk)")
 
 
 class InvitationOut(BaseModel):
@@ -243,3 +245,164 @@ class InvitationOut(BaseModel):
 
 class InvitationList(BaseModel):
     invitations: list[InvitationOut]
+
+
+# --- bulk candidate import ----------------------------------------------------------------------------------------
+class ImportItemOut(BaseModel):
+    position: int
+    filename: str = Field(description="Path inside the zip, or 'people.csv row 3' for a CSV row")
+    status: Literal["pending", "created", "duplicate", "failed"]
+    candidate_id: str | None = Field(default=None, description="The new candidate, or the existing one for a duplicate")
+    name: str = ""
+    error: ErrorInfo | None = Field(default=None, description="Why the file failed (the parser's kind: scanned, "
+                                    "broken_file, unsupported_type, empty, too_large, ...) or whom it duplicates")
+
+
+class ImportOut(BaseModel):
+    id: str
+    job_id: str
+    status: Literal["pending", "running", "done", "interrupted", "failed"]
+    source: str = Field(description="zip, csv or csv+zip")
+    filename: str
+    total: int
+    done: int
+    created: int
+    duplicate: int
+    failed: int
+    error: ErrorInfo | None = None
+    created_at: str | None
+    started_at: str | None
+    finished_at: str | None
+    items: list[ImportItemOut] | None = Field(default=None, description="Per-file results (not in lists)")
+
+
+class ImportList(BaseModel):
+    imports: list[ImportOut]
+
+
+# --- scheduling: slots, bookings, reminders --------------------------------------------------------------------
+class SlotOut(BaseModel):
+    id: str
+    starts_at: str = Field(description="UTC, ISO 8601")
+    ends_at: str
+    capacity: int
+    booked: int
+
+
+class WindowRequest(Strict):
+    starts_at: AwareDatetime = Field(description="ISO 8601 with a UTC offset, e.g. 2026-12-01T09:00:00+08:00")
+    ends_at: AwareDatetime
+    capacity: int = Field(default=1, ge=1, le=100, description="Candidates per slot")
+
+
+class WindowResult(BaseModel):
+    slots: list[SlotOut] = Field(description="The slots the window was cut into (the job's slot length each)")
+
+
+class JobSchedulingRequest(Strict):
+    allow_immediate: bool | None = Field(default=None, description="Candidates may start at once (true) or only "
+                                         "in a booked slot (false)")
+    slot_minutes: int | None = Field(default=None, ge=5, le=240, description="Length of one slot")
+
+
+class BookingOut(BaseModel):
+    interview_id: str
+    candidate_name: str
+    interview_status: str
+    schedule_status: Literal["unscheduled", "booked", "cancelled", "no_show"]
+    scheduled_at: str | None
+    ends_at: str | None
+    slot_id: str | None
+    candidate_timezone: str
+
+
+class JobScheduleOut(BaseModel):
+    job_id: str
+    allow_immediate: bool
+    slot_minutes: int
+    slots: list[SlotOut] = Field(description="Slots ending after a week ago, by start time")
+    bookings: list[BookingOut] = Field(description="Every interview of the job with its schedule state")
+
+
+class ReminderOut(BaseModel):
+    id: str
+    kind: Literal["confirmation", "reschedule", "cancellation", "reminder_24h", "reminder_1h"]
+    channel: str
+    recipient: str
+    due_at: str
+    status: Literal["pending", "sending", "sent", "failed", "cancelled", "skipped"]
+    attempts: int
+    last_error: str
+    sent_at: str | None
+
+
+class InterviewScheduleOut(BookingOut):
+    reminders: list[ReminderOut]
+
+
+class NoShowRequest(Strict):
+    no_show: bool = Field(description="true marks the candidate as a no-show; false takes the mark back")
+
+
+class FreeSlotOut(BaseModel):
+    id: str
+    starts_at: str = Field(description="UTC, ISO 8601")
+    ends_at: str
+    free: int = Field(description="Seats left")
+
+
+class CandidateSchedule(BaseModel):
+    interview_id: str
+    candidate_name: str
+    job_title: str
+    language: str
+    interview_status: str
+    allow_immediate: bool
+    slot_minutes: int
+    schedule_status: str
+    booking: FreeSlotOut | None = Field(description="The booked slot (free = its seats left)")
+    candidate_timezone: str
+    can_start: bool = Field(description="The interview may be started now")
+    start_refusal: ErrorInfo | None = Field(description="Why not (too_early, booking_required, missed_slot)")
+    opens_at: str | None = Field(description="When the booked interview can be joined")
+    slots: list[FreeSlotOut] = Field(description="Future slots with a free seat, except the booked one")
+    notified_channels: list[str] = Field(description="Channels confirmations and reminders go out on (the "
+                                         "invitation's); empty: the candidate is told on this page only")
+    server_time: str
+
+
+class BookRequest(Strict):
+    token: str = Field(max_length=2000)
+    slot_id: str = Field(max_length=64)
+    timezone: str = Field(min_length=1, max_length=64, description="IANA zone of the candidate's browser")
+
+
+class CancelBookingRequest(Strict):
+    token: str = Field(max_length=2000)
+
+
+# --- DingTalk ATS import ------------------------------------------------------------------------------------------
+class DingTalkImportRequest(Strict):
+    ats_job_id: str = Field(min_length=1, max_length=128, description="The job's id in DingTalk recruiting (ATS)")
+    since_days: int = Field(default=365, ge=1, le=3650, description="Candidates whose application changed in the "
+                            "last N days")
+
+
+class DingTalkImportedCandidate(BaseModel):
+    external_id: str = Field(description="The candidate's id in DingTalk")
+    name: str
+    status: Literal["created", "updated", "unchanged", "failed"] = Field(
+        description="created: new to this job; updated: name, e-mail or resume changed; unchanged; failed")
+    candidate_id: str | None = None
+    error: ErrorInfo | None = Field(default=None, description="Why it failed (the resume parser's kind, or "
+                                    "DingTalk's error)")
+
+
+class DingTalkImportResult(BaseModel):
+    job_id: str
+    ats_job_id: str
+    ats_job_name: str
+    results: list[DingTalkImportedCandidate]
+    counts: dict[str, int] = Field(description="created, updated, unchanged, failed")
+    truncated: bool = Field(description="DingTalk listed more than one import takes (2000 applications or 500 "
+                            "candidates); import again with fewer since_days")

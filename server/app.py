@@ -7,6 +7,9 @@ from aiohttp import web
 from server.context import ServerContext
 from server.http_errors import error_middleware
 from server.routes import candidate, hr, invitations, matching, pages, reports, streams  # noqa: F401  (modules register their routes)
+from server.routes import scheduling  # noqa: F401  (booking windows, candidate booking; registers its routes)
+from server.routes import dingtalk  # noqa: F401  (DingTalk ATS import; registers its routes)
+from server.routes import imports  # bulk candidate import (registers its routes; setup() below)
 from server.routes.common import CTX_KEY, api
 from server.settings import Settings
 from web_client import WEB_ROOT
@@ -40,5 +43,6 @@ def create_app(settings: Settings, ctx: ServerContext | None = None) -> web.Appl
         await context.stop()
 
     app.on_startup.append(on_startup)
+    imports.setup(app, context)  # bulk imports: after the context starts, stopped before it stops
     app.on_cleanup.append(on_cleanup)
     return app

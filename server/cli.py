@@ -31,6 +31,19 @@ def _settings(args: argparse.Namespace) -> Settings:
         value = getattr(args, name, None)
         if value is not None:
             overrides[name] = value
+    for name in ("reminder_poll_s", "no_show_grace_min"):  # scheduling
+        value = getattr(args, name, None)
+        if value is not None:
+            overrides[name] = value
+    for name in ("dingtalk_app_key", "dingtalk_agent_id", "dingtalk_operator_userid", "dingtalk_api_base",
+                 "dingtalk_oapi_base"):  # DingTalk connector (the app secret only from the environment)
+        value = getattr(args, name, None)
+        if value is not None:
+            overrides[name] = value
+    for name in ("import_max_upload_bytes", "import_max_active"):  # bulk candidate import
+        value = getattr(args, name, None)
+        if value is not None:
+            overrides[name] = value
     if getattr(args, "ice_host", None):
         overrides["ice_host_addresses"] = args.ice_host
     if getattr(args, "allow_download", False):
@@ -48,6 +61,22 @@ def _add_server_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ice-host", action="append", help="address to advertise in ICE (repeatable)")
     p.add_argument("--analysis-cpu-budget", dest="analysis_cpu_budget", type=float,
                    help="cores one session's video analysis may use (default 0.12)")
+    p.add_argument("--reminder-poll-s", dest="reminder_poll_s", type=float,
+                   help="seconds between scheduler runs: due reminders, no-show marking (default 30)")
+    p.add_argument("--no-show-grace-min", dest="no_show_grace_min", type=int,
+                   help="minutes after a booked slot ends before a candidate who never joined is a no-show (default 15)")
+    # DingTalk connector; the app secret is read from INTERVIEW_DINGTALK_APP_SECRET only (never a flag: ps shows flags)
+    p.add_argument("--dingtalk-app-key", dest="dingtalk_app_key", help="AppKey of the DingTalk internal app")
+    p.add_argument("--dingtalk-agent-id", dest="dingtalk_agent_id", type=int, help="AgentId for work notices")
+    p.add_argument("--dingtalk-operator-userid", dest="dingtalk_operator_userid",
+                   help="DingTalk userid the ATS import acts for (opUserId)")
+    p.add_argument("--dingtalk-api-base", dest="dingtalk_api_base", help="default https://api.dingtalk.com")
+    p.add_argument("--dingtalk-oapi-base", dest="dingtalk_oapi_base", help="default https://oapi.dingtalk.com")
+    # bulk candidate import (zip / CSV)
+    p.add_argument("--import-max-upload-bytes", dest="import_max_upload_bytes", type=int,
+                   help="largest bulk-import upload in bytes (default 100 MB)")
+    p.add_argument("--import-max-active", dest="import_max_active", type=int,
+                   help="bulk imports one server process runs at a time (default 2)")
 
 
 async def _serve(settings: Settings, demo: bool) -> None:

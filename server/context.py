@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
 
 import structlog
 
@@ -19,7 +21,9 @@ from server.interview_analysis import AnalyzerFactory
 from server.live_interview import LiveInterview
 from server.loop_monitor import LoopLagMonitor
 from server.plans import plan_by_id
+from server.scheduling import ReminderScheduler, ensure_may_start
 from server.settings import Settings
+from server.storage.models import utcnow
 from server.storage.store import Store
 
 log = structlog.get_logger(__name__)
@@ -43,6 +47,9 @@ class ServerContext:
     live: dict[str, LiveInterview] = field(default_factory=dict)
     _live_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _background: set[asyncio.Task] = field(default_factory=set)
+    # scheduling: "now" for bookings, start gates and reminders (tests put in their own clock); the reminder loop
+    clock: Callable[[], datetime] = field(default=utcnow)
+    scheduler: ReminderScheduler | None = None
 
     def spawn(self, coro) -> asyncio.Task:
         """Run work that outlives its request (e.g. sending mail with retries); awaited at shutdown."""
@@ -72,8 +79,12 @@ class ServerContext:
         await self.store.migrate()
         await self.bus.start()
         self.loop_monitor.start()
+        self.scheduler = ReminderScheduler(self)
+        self.scheduler.start()
 
     async def stop(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()
         if self._background:
             await asyncio.wait(set(self._background), timeout=10)
         for live in list(self.live.values()):
@@ -101,6 +112,7 @@ class ServerContext:
             if live is not None:
                 return live
             iv = await self.store.interview(interview_id)
+            ensure_may_start(self, iv)  # a job that needs a booked slot opens only shortly before it
             plan = await plan_by_id(self.store, iv.plan_id, iv.job.title, iv.language)
             model = await self.speech_model(iv.language)
             if not iv.asr_model:

@@ -6,6 +6,7 @@ Delivery state (pending, sent, failed, attempts, last error) is stored per invit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Protocol
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from html import escape
@@ -20,6 +21,7 @@ import aiosmtplib
 import structlog
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from server.connectors import dingtalk
 from server.settings import Settings
 from server.storage.store import Store
 
@@ -48,6 +50,15 @@ class InvitationContent:
     subject: str
     text: str
     html: str
+    attachments: tuple[Attachment, ...] = ()  # e.g. the .ics of a booked interview
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # "text/calendar"
+    data: bytes
+    params: tuple[tuple[str, str], ...] = ()  # extra Content-Type parameters, e.g. (("method", "REQUEST"),)
 
 
 def render_invitation(language: str, name: str, job: str, link: str, expires: datetime) -> InvitationContent:
@@ -79,6 +90,10 @@ class Mailer:
         msg["Subject"] = content.subject
         msg.set_content(content.text)
         msg.add_alternative(content.html, subtype="html")
+        for att in content.attachments:
+            maintype, subtype = att.content_type.split("/", 1)
+            msg.add_attachment(att.data, maintype=maintype, subtype=subtype, filename=att.filename,
+                               params=dict(att.params))
         s = self.settings
         async for attempt in AsyncRetrying(stop=stop_after_attempt(attempts), reraise=True,
                                            wait=wait_exponential(multiplier=0.5, max=8),
@@ -133,14 +148,22 @@ class WebhookSender:
 
 
 async def deliver(store: Store, sender, invitation_id: str, *args) -> None:
-    """Send one invitation (by e-mail or webhook) and record the outcome; never raises: the state says what happened."""
+    """Send one invitation (by e-mail, webhook or DingTalk) and record the outcome; never raises: the state says what
+    happened. An invitation already sent is never sent again."""
     async def count(n: int) -> None:
         await store.update_invitation(invitation_id, attempts=n)
 
+    inv = await store.invitation(invitation_id)
+    if inv is not None and inv.status == "sent":
+        return
     try:
         if isinstance(sender, Mailer):
             recipient, content = args
             await sender.send(recipient, content, on_attempt=count)
+        elif isinstance(sender, DingTalkSender):
+            userid, message = args
+            task_id = await sender.send(userid, message, on_attempt=count)
+            log.info("dingtalk_notice_sent", invitation_id=invitation_id, task_id=task_id)
         else:
             (payload,) = args
             await sender.send(invitation_id, payload, on_attempt=count)
@@ -149,3 +172,101 @@ async def deliver(store: Store, sender, invitation_id: str, *args) -> None:
         await store.update_invitation(invitation_id, status="failed", last_error=f"{type(exc).__name__}: {exc}"[:500])
         return
     await store.update_invitation(invitation_id, status="sent", sent_at=datetime.now(timezone.utc), last_error="")
+
+
+# --- channels by name: scheduling messages go out on the channel(s) the candidate's invitation used -----------
+@dataclass(frozen=True)
+class Notice:
+    """One message to a candidate in the forms channels need: mail-like content and a structured payload."""
+
+    key: str  # idempotency key (e.g. the reminder id); never reused for another message
+    content: InvitationContent
+    payload: dict
+
+
+class Channel(Protocol):
+    enabled: bool
+
+    async def send(self, recipient: str, notice: Notice, on_attempt=None) -> None: ...
+
+
+class EmailChannel:
+    def __init__(self, settings: Settings):
+        self.mailer = Mailer(settings)
+
+    @property
+    def enabled(self) -> bool:
+        return self.mailer.enabled
+
+    async def send(self, recipient: str, notice: Notice, on_attempt=None) -> None:
+        await self.mailer.send(recipient, notice.content, on_attempt=on_attempt)
+
+
+class WebhookChannel:
+    def __init__(self, settings: Settings):
+        self.hook = WebhookSender(settings)
+
+    @property
+    def enabled(self) -> bool:
+        return self.hook.enabled
+
+    async def send(self, recipient: str, notice: Notice, on_attempt=None) -> None:
+        await self.hook.send(notice.key, notice.payload, on_attempt=on_attempt)
+
+
+CHANNELS: dict[str, Callable[[Settings], Channel]] = {"email": EmailChannel, "webhook": WebhookChannel}
+
+
+def register_channel(name: str, factory: Callable[[Settings], Channel]) -> None:
+    """A new invitation channel (e.g. DingTalk work notices) also carries scheduling messages once registered."""
+    CHANNELS[name] = factory
+
+
+def channel_for(name: str, settings: Settings) -> Channel | None:
+    factory = CHANNELS.get(name)
+    return factory(settings) if factory else None
+
+
+# --- DingTalk work notices (connector: server/connectors/dingtalk.py) ---------------------------------------------
+def work_notice(content: InvitationContent, language: str, link: str | None) -> dict:
+    """The message as a DingTalk work notice: an action card whose button opens ``link``, or markdown without one."""
+    text = f"### {content.subject}\n\n{content.text}"
+    if link:
+        button = TEMPLATES.get(language, TEMPLATES["en"])["button"]
+        return {"msgtype": "action_card", "action_card": {"title": content.subject, "markdown": text,
+                                                          "single_title": button, "single_url": link}}
+    return {"msgtype": "markdown", "markdown": {"title": content.subject, "text": text}}
+
+
+class DingTalkSender:
+    """Sends a work notice to one DingTalk userid; token caching, refresh and rate-limit retries are the client's."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    @property
+    def enabled(self) -> bool:
+        return dingtalk.enabled(self.settings)
+
+    async def send(self, userid: str, message: dict, on_attempt=None) -> int | None:
+        """DingTalk's task_id of the notice."""
+        async with dingtalk.DingTalkClient.connect(self.settings) as client:
+            return await client.send_work_notice(userid, message, on_attempt=on_attempt)
+
+
+class DingTalkChannel:
+    """Scheduling messages to a candidate invited over DingTalk (the recipient is their DingTalk userid)."""
+
+    def __init__(self, settings: Settings):
+        self.sender = DingTalkSender(settings)
+
+    @property
+    def enabled(self) -> bool:
+        return self.sender.enabled
+
+    async def send(self, recipient: str, notice: Notice, on_attempt=None) -> None:
+        message = work_notice(notice.content, str(notice.payload.get("language") or "en"), notice.payload.get("link"))
+        await self.sender.send(recipient, message, on_attempt=on_attempt)
+
+
+register_channel("dingtalk", DingTalkChannel)

@@ -71,6 +71,52 @@ class Settings(BaseSettings):
     invite_webhook_url: str | None = None
     invite_webhook_secret: str | None = None
 
+    # DingTalk connector (work-notice invitations, ATS import); off while app key, secret and agent id are unset
+    dingtalk_api_base: str = Field(default="https://api.dingtalk.com",
+                                   description="DingTalk new-API host (OAuth2 token, ATS)")
+    dingtalk_oapi_base: str = Field(default="https://oapi.dingtalk.com",
+                                    description="DingTalk legacy-API host (gettoken, work notices)")
+    dingtalk_app_key: str | None = Field(default=None, description="AppKey of the DingTalk internal app")
+    dingtalk_app_secret: str | None = Field(default=None, description="AppSecret of the DingTalk internal app")
+    dingtalk_agent_id: int | None = Field(default=None, description="AgentId of the app (sends work notices)")
+    dingtalk_operator_userid: str | None = Field(
+        default=None, description="DingTalk userid of the HR account ATS queries act for (opUserId); "
+        "needed by the ATS import")
+    dingtalk_max_attempts: int = Field(default=5, ge=1, le=10,
+                                       description="Tries per DingTalk call when it is rate-limited or unreachable")
+    dingtalk_retry_initial_s: float = Field(default=1.0, gt=0, le=60,
+                                            description="First backoff after a DingTalk rate-limit answer "
+                                            "(doubles per try, with jitter)")
+    dingtalk_timeout_s: float = Field(default=15.0, gt=0, le=120, description="Timeout of one DingTalk request")
+
+    # Scheduling: booked slots, reminders, no-shows
+    reminder_poll_s: float = Field(default=30.0, gt=0, le=3600,
+                                   description="How often the scheduler sends due reminders and marks no-shows")
+    no_show_grace_min: int = Field(default=15, ge=0, le=24 * 60,
+                                   description="Minutes after a booked slot ends before a candidate who never "
+                                   "joined is marked as a no-show")
+    start_grace_min: int = Field(default=10, ge=0, le=24 * 60,
+                                 description="Minutes before a booked slot from which the candidate may join "
+                                 "(jobs that do not allow an immediate start)")
+
+    # Bulk candidate import (a zip of resumes and/or a CSV per upload; server/candidate_import.py)
+    import_max_upload_bytes: int = Field(default=100 * 2**20, ge=1,
+                                         description="Largest bulk-import upload (all its files together), in bytes")
+    import_max_files: int = Field(default=1000, ge=1,
+                                  description="Most resume files (zip entries) or CSV rows in one bulk import")
+    import_max_file_bytes: int = Field(default=10 * 2**20, ge=1,
+                                       description="Largest single resume inside a bulk import (unpacked), in bytes")
+    import_max_uncompressed_bytes: int = Field(
+        default=500 * 2**20, ge=1, description="Zip-bomb guard: the most a bulk-import zip may unpack to, in bytes")
+    import_max_active: int = Field(default=2, ge=1, le=64,
+                                   description="Bulk imports one server process accepts at a time (429 beyond)")
+    import_parse_threads: int = Field(default=1, ge=1, le=16,
+                                      description="Threads that parse uploaded resumes (PDF/DOCX text extraction is "
+                                      "CPU-bound Python, so more threads compete with the event loop)")
+    import_lease_s: float = Field(default=30.0, gt=0, le=3600,
+                                  description="An unfinished import whose server has not reported for this long "
+                                  "(it stopped or crashed) is marked interrupted")
+
     # Limits
     max_observers_per_interview: int = 50
     event_queue_size: int = 1000

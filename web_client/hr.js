@@ -41,6 +41,8 @@
     const me = await get("/api/v1/auth/me"); $("who").textContent = me.user.email;
     await loadJobs(); await loadLibrary();
     refresh(); loadMatches(); loadRequirements(); setInterval(refresh, 5000);
+    loadLatestImport();  // bulk import
+    loadSchedule();  // interview scheduling
   }
   async function loadJobs() {
     const jobs = await get("/api/v1/jobs"); $("job").textContent = "";
@@ -163,6 +165,102 @@
     }
   }
 
+  // --- bulk candidate import: a zip of resumes and/or a CSV list, progress, per-file results -------------
+  I18N.add({ import_h: "Import candidates in bulk for the job selected above",
+    import_help: "A .zip of resumes (PDF, DOCX, text; folders allowed) and/or a .csv list with the columns name, email, phone and optionally resume (the resume text, or a file name in the zip). CSV in UTF-8 or GB18030, as Excel saves it.",
+    import_choose: "Zip and/or CSV file", import_start: "Import", import_progress: "Import progress",
+    import_results: "Result per file", import_file: "File", import_detail: "Details",
+    imp_choose_first: "Choose a .zip and/or .csv file first.", imp_uploading: "Uploading…",
+    imp_running: "{done} of {total} processed: {created} new, {duplicate} duplicates, {failed} failed",
+    imp_done: "Done: {created} new candidates, {duplicate} duplicates, {failed} failed (of {total}).",
+    imp_interrupted: "Interrupted after {done} of {total}: the server stopped. Upload the files again; candidates already imported are reported as duplicates.",
+    imp_run_failed: "The import stopped on a server error after {done} of {total}.",
+    imp_pending: "waiting", imp_created: "new candidate", imp_duplicate: "duplicate", imp_failed: "failed",
+    err_scanned: "Scanned image without text (no OCR)", err_broken_file: "Damaged or unreadable file",
+    err_unsupported_type: "Not a PDF, DOCX or text resume", err_empty: "No resume content", err_too_large: "File too large",
+    err_duplicate: "Already a candidate for this job", err_invalid_email: "Invalid e-mail address",
+    err_invalid_phone: "Invalid phone number", err_missing_name: "No name", err_missing_file: "File not in the zip",
+    err_ambiguous_file: "Several files with this name", err_internal_error: "Server error",
+    err_upload_too_large: "The upload is too large", err_unpacked_too_large: "The zip unpacks to too much data",
+    err_too_many_files: "Too many files", err_broken_archive: "The zip cannot be read", err_invalid_csv: "The CSV cannot be used",
+    err_bad_encoding: "Unknown CSV encoding", err_no_rows: "The CSV has no candidates", err_no_files: "The zip has no resumes",
+    err_import_busy: "Other imports are running", err_empty_file: "The file is empty",
+    imp_http_error: "The upload failed (HTTP {status}); nothing was imported." },
+  { import_h: "为上方所选职位批量导入候选人",
+    import_help: "简历压缩包 .zip（PDF、DOCX、文本，可含子文件夹），和/或 .csv 名单：列为 姓名、邮箱、手机，可选 简历（简历文本，或压缩包中的文件名）。CSV 可为 UTF-8 或 GB18030（Excel 默认保存格式）。",
+    import_choose: "压缩包和/或 CSV 文件", import_start: "导入", import_progress: "导入进度",
+    import_results: "逐个文件的结果", import_file: "文件", import_detail: "说明",
+    imp_choose_first: "请先选择 .zip 和/或 .csv 文件。", imp_uploading: "正在上传…",
+    imp_running: "已处理 {done}/{total}：新增 {created}，重复 {duplicate}，失败 {failed}",
+    imp_done: "完成：新增候选人 {created} 位，重复 {duplicate}，失败 {failed}（共 {total}）。",
+    imp_interrupted: "已中断（处理了 {done}/{total}）：服务器已停止。请重新上传；已导入的候选人会标记为重复。",
+    imp_run_failed: "导入因服务器错误中止（处理了 {done}/{total}）。",
+    imp_pending: "等待中", imp_created: "新候选人", imp_duplicate: "重复", imp_failed: "失败",
+    err_scanned: "扫描图片，无文字层（不支持 OCR）", err_broken_file: "文件损坏或无法读取",
+    err_unsupported_type: "不是 PDF、DOCX 或文本简历", err_empty: "没有简历内容", err_too_large: "文件过大",
+    err_duplicate: "已是该职位的候选人", err_invalid_email: "邮箱地址无效", err_invalid_phone: "手机号码无效",
+    err_missing_name: "缺少姓名", err_missing_file: "压缩包中没有该文件", err_ambiguous_file: "有多个同名文件",
+    err_internal_error: "服务器错误", err_upload_too_large: "上传的文件过大", err_unpacked_too_large: "压缩包解压后过大",
+    err_too_many_files: "文件过多", err_broken_archive: "压缩包无法读取", err_invalid_csv: "CSV 无法使用",
+    err_bad_encoding: "无法识别 CSV 编码", err_no_rows: "CSV 中没有候选人", err_no_files: "压缩包中没有简历",
+    err_import_busy: "其他导入正在进行", err_empty_file: "文件为空",
+    imp_http_error: "上传失败（HTTP {status}），未导入任何内容。" });
+  I18N.apply($("import-box"));
+  let importTimer = null, lastImport = null;
+  function importError(err) {  // the kind in the page's language, the server's exact words after it
+    const span = el("span"); const known = I18N.t("err_" + err.code);
+    if (known !== "err_" + err.code) span.append(el("strong", known), " ");
+    span.append(el("span", err.message, "muted small")); return span;
+  }
+  function renderImport(d) {
+    lastImport = d; $("import-view").classList.remove("hidden");
+    const bar = $("import-progress"); bar.max = Math.max(1, d.total); bar.value = d.done;
+    const vars = { done: d.done, total: d.total, created: d.created, duplicate: d.duplicate, failed: d.failed };
+    const key = { done: "imp_done", interrupted: "imp_interrupted", failed: "imp_run_failed" }[d.status] || "imp_running";
+    $("import-status").textContent = I18N.t(key, vars);
+    $("import-status").className = d.status === "interrupted" || d.status === "failed" ? "error" : "";
+    const rows = $("import-rows"); rows.textContent = "";
+    for (const it of d.items || []) {
+      const tr = el("tr"); const cls = { created: "lbl-met", duplicate: "lbl-partly", failed: "lbl-missing" }[it.status] || "muted";
+      const detail = el("td"); if (it.error) detail.append(importError(it.error));
+      tr.append(el("td", it.filename), el("td", I18N.t("imp_" + it.status), cls), el("td", it.name || "–"), detail);
+      rows.append(tr);
+    }
+  }
+  async function pollImport(id) {
+    clearTimeout(importTimer);
+    const d = await get(`/api/v1/imports/${id}`);
+    if (d.job_id !== $("job").value) return;  // HR switched jobs meanwhile
+    renderImport(d);
+    if (d.status === "pending" || d.status === "running") importTimer = setTimeout(() => pollImport(id), 1000);
+    else loadMatches();
+  }
+  async function loadLatestImport() {  // the job's latest import, followed while it runs
+    clearTimeout(importTimer); lastImport = null; $("import-view").classList.add("hidden"); $("import-error").textContent = "";
+    if (!$("job").value) return;
+    const list = await get(`/api/v1/jobs/${$("job").value}/imports`);
+    if (list.imports && list.imports.length) pollImport(list.imports[0].id);
+  }
+  $("import-start").addEventListener("click", async () => {
+    const files = $("import-files").files; $("import-error").textContent = "";
+    if (!files.length) { $("import-error").textContent = I18N.t("imp_choose_first"); return; }
+    const form = new FormData(); for (const f of files) form.append("file", f, f.name);
+    clearTimeout(importTimer); $("import-start").disabled = true;
+    $("import-view").classList.remove("hidden"); $("import-rows").textContent = "";
+    $("import-progress").removeAttribute("value"); $("import-status").className = ""; $("import-status").textContent = I18N.t("imp_uploading");
+    try {
+      const res = await fetch(`/api/v1/jobs/${$("job").value}/imports`, { method: "POST", body: form });
+      const d = await res.json().catch(() => ({ error: { code: "http_" + res.status, message: I18N.t("imp_http_error", { status: res.status }) } }));
+      if (!res.ok) { $("import-view").classList.add("hidden"); $("import-error").append(importError(d.error)); return; }
+      renderImport(d); pollImport(d.id);
+    } catch (e) {  // the connection broke during the upload
+      $("import-view").classList.add("hidden"); $("import-error").textContent = I18N.t("imp_http_error", { status: "–" });
+    } finally { $("import-start").disabled = false; }
+  });
+  $("job").addEventListener("change", loadLatestImport);
+  document.addEventListener("langchange", () => { if (lastImport) renderImport(lastImport); });
+  // --- end of bulk candidate import ----------------------------------------------------------------------
+
   async function refresh() {
     const data = await get("/api/v1/interviews");
     const rows = $("rows"); rows.textContent = "";
@@ -196,5 +294,104 @@
     if (!res.ok) { $("create-error").textContent = data.error.message; return; }
     $("created-link").href = data.link; $("created-link").textContent = data.link; $("created").classList.remove("hidden"); refresh();
   });
+  // --- interview scheduling: the job's windows and slots, candidates' times, no-shows ------------------------
+  I18N.add({ sched_h: "Interview times for the job selected above",
+    sched_immediate: "Candidates may start at once (otherwise only in a booked time)", sched_minutes: "Slot length (minutes)",
+    sched_save: "Save settings", sched_saved: "Saved.", win_legend: "Offer a window (your time zone: {zone})", win_start: "From",
+    win_end: "To", win_cap: "Candidates per slot", win_add: "Add window", win_added: "{n} slots added.",
+    sched_slots: "Offered slots", sched_bookings: "Candidates' interview times", sched_time: "Time", sched_booked: "Booked",
+    sched_state: "Schedule", sched_none: "No slots offered yet.", win_fill: "Give the window's start and end.",
+    ss_unscheduled: "not booked", ss_booked: "booked", ss_cancelled: "cancelled", ss_no_show: "no-show",
+    mark_no_show: "Mark as no-show", unmark_no_show: "Take back no-show", sched_theirs: "candidate's time" },
+  { sched_h: "上方所选职位的面试时间", sched_immediate: "候选人可随时开始（否则只能在预约的时间）", sched_minutes: "每个时段长度（分钟）",
+    sched_save: "保存设置", sched_saved: "已保存。", win_legend: "开放一个时间窗口（您的时区：{zone}）", win_start: "开始", win_end: "结束",
+    win_cap: "每个时段的候选人数", win_add: "添加窗口", win_added: "已添加 {n} 个时段。", sched_slots: "已开放的时段",
+    sched_bookings: "候选人的面试时间", sched_time: "时间", sched_booked: "已预约", sched_state: "预约状态",
+    sched_none: "尚未开放任何时段。", win_fill: "请填写窗口的开始和结束时间。",
+    ss_unscheduled: "未预约", ss_booked: "已预约", ss_cancelled: "已取消", ss_no_show: "未出席",
+    mark_no_show: "标记为未出席", unmark_no_show: "撤销未出席", sched_theirs: "候选人当地时间" });
+  const hrZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  let schedData = null;
+  const whenText = (iso) => new Intl.DateTimeFormat(I18N.lang === "zh" ? "zh-CN" : "en-GB",
+    { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(iso));
+  function schedMsg(ok, text) { $("sched-status").textContent = ok ? text : ""; $("sched-error").textContent = ok ? "" : text; }
+  async function schedCall(method, path, body) {
+    const res = await fetch(path, { method, headers: { "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+    const d = res.status === 204 ? {} : await res.json();
+    if (!res.ok) throw new Error(d.error.message);
+    return d;
+  }
+  function renderSchedule() {
+    const d = schedData; if (!d) return;
+    I18N.apply($("sched-box"));
+    $("win-legend").textContent = I18N.t("win_legend", { zone: hrZone });
+    $("sched-immediate").checked = d.allow_immediate; $("sched-minutes").value = d.slot_minutes;
+    const slots = $("sched-slots"); slots.textContent = "";
+    if (!d.slots.length) { const tr = el("tr"); const td = el("td", I18N.t("sched_none"), "muted"); td.colSpan = 3; tr.append(td); slots.append(tr); }
+    for (const s of d.slots) {
+      const tr = el("tr"); const act = el("td");
+      if (s.booked === 0) {
+        const b = el("button", I18N.t("remove"), "secondary"); b.type = "button";
+        b.setAttribute("aria-label", `${I18N.t("remove")}: ${whenText(s.starts_at)}`);
+        b.addEventListener("click", async () => {
+          try { await schedCall("DELETE", `/api/v1/jobs/${d.job_id}/slots/${s.id}`); await loadSchedule(); } catch (e) { schedMsg(false, e.message); }
+        });
+        act.append(b);
+      }
+      const end = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(s.ends_at));
+      tr.append(el("td", `${whenText(s.starts_at)}–${end}`), el("td", `${s.booked}/${s.capacity}`), act);
+      slots.append(tr);
+    }
+    const rows = $("sched-bookings"); rows.textContent = "";
+    for (const b of d.bookings) {
+      const tr = el("tr"); const act = el("td");
+      const mark = b.schedule_status === "booked" ? true : b.schedule_status === "no_show" ? false : null;
+      if (mark !== null && (b.interview_status === "created" || b.interview_status === "consented")) {
+        const btn = el("button", I18N.t(mark ? "mark_no_show" : "unmark_no_show"), "secondary"); btn.type = "button";
+        btn.addEventListener("click", async () => {
+          try { await schedCall("PUT", `/api/v1/interviews/${b.interview_id}/no-show`, { no_show: mark }); await loadSchedule(); }
+          catch (e) { schedMsg(false, e.message); }
+        });
+        act.append(btn);
+      }
+      let when = b.scheduled_at ? whenText(b.scheduled_at) : "–";
+      if (b.scheduled_at && b.candidate_timezone && b.candidate_timezone !== hrZone) {
+        try {  // and in the candidate's own time, as they were told
+          const theirs = new Intl.DateTimeFormat(I18N.lang === "zh" ? "zh-CN" : "en-GB", { timeZone: b.candidate_timezone,
+            weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(b.scheduled_at));
+          when += ` (${I18N.t("sched_theirs")}: ${theirs} ${b.candidate_timezone})`;
+        } catch (e) { /* unknown zone in this browser: HR's time only */ }
+      }
+      tr.append(el("td", b.candidate_name), el("td", when),
+        el("td", I18N.t("ss_" + b.schedule_status), b.schedule_status === "no_show" ? "lbl-missing" : ""), act);
+      rows.append(tr);
+    }
+  }
+  async function loadSchedule() {
+    if (!$("job").value) return;
+    const job = $("job").value;
+    const d = await get(`/api/v1/jobs/${job}/schedule`);
+    if (job === $("job").value) { schedData = d; renderSchedule(); }
+  }
+  $("sched-save").addEventListener("click", async () => {
+    try {
+      schedData = await schedCall("PUT", `/api/v1/jobs/${$("job").value}/schedule`,
+        { allow_immediate: $("sched-immediate").checked, slot_minutes: Number($("sched-minutes").value) });
+      renderSchedule(); schedMsg(true, I18N.t("sched_saved"));
+    } catch (e) { schedMsg(false, e.message); }
+  });
+  $("win-add").addEventListener("click", async () => {
+    if (!$("win-start").value || !$("win-end").value) { schedMsg(false, I18N.t("win_fill")); return; }
+    try {  // datetime-local is the HR user's local time; the API takes it with its UTC offset
+      const r = await schedCall("POST", `/api/v1/jobs/${$("job").value}/windows`, {
+        starts_at: new Date($("win-start").value).toISOString(), ends_at: new Date($("win-end").value).toISOString(),
+        capacity: Number($("win-cap").value) || 1 });
+      await loadSchedule(); schedMsg(true, I18N.t("win_added", { n: r.slots.length }));
+    } catch (e) { schedMsg(false, e.message); }
+  });
+  $("job").addEventListener("change", () => { schedMsg(true, ""); loadSchedule(); });
+  document.addEventListener("langchange", renderSchedule);
+  // --- end of interview scheduling ---------------------------------------------------------------------------
+
   init();
 })();

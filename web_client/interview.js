@@ -84,6 +84,7 @@
       }
       if (session.status === "finished" || session.status === "failed") { fatal(I18N.t("already_finished")); return; }
       show("step-consent");
+      offerScheduling();
     } catch (e) { fatal(errorText(e)); }
   }
 
@@ -161,6 +162,7 @@
     } catch (err) {
       if (err.code === "already_connected") { setConn("disconnected", "bad"); $("takeover-box").classList.remove("hidden"); return; }
       if (err.code === "interview_finished") { finish(null); return; }
+      if (SCHEDULE_CODES.includes(err.code)) { toSchedule(); return; }
       setConn("reconnecting", "warn"); fatal(errorText(err)); scheduleReconnect();
     }
   }
@@ -229,6 +231,24 @@
     show("step-done");
     if (pc) setTimeout(() => { try { pc.close(); } catch (e) {} }, 500);
     if (stream) stream.getTracks().forEach((t) => t.stop());
+  }
+
+  // --- scheduling: not yet time (a job that needs a booked slot) leads to the schedule page; a job that offers
+  // times also lets the candidate pick one instead of starting now.
+  const SCHEDULE_CODES = ["booking_required", "too_early", "missed_slot"];
+  function toSchedule() { location.href = "/schedule/" + encodeURIComponent(token); }
+  async function offerScheduling() {
+    I18N.add({ sched_offer: "Prefer another time?", sched_booked: "You have booked a time.", sched_link: "Choose or change your interview time" },
+      { sched_offer: "想换个时间？", sched_booked: "您已预约了面试时间。", sched_link: "选择或更改面试时间" });
+    let s;
+    try { s = await api(`/api/v1/candidate/schedule?token=${encodeURIComponent(token)}`); } catch (e) { return; }
+    if (!s.can_start) { toSchedule(); return; }
+    if (!s.booking && !s.slots.length) return;
+    const p = document.createElement("p"); p.className = "muted"; p.id = "schedule-offer";
+    const a = document.createElement("a"); a.href = "/schedule/" + encodeURIComponent(token);
+    const render = () => { p.firstChild.textContent = I18N.t(s.booking ? "sched_booked" : "sched_offer") + " "; a.textContent = I18N.t("sched_link"); };
+    p.append(document.createTextNode(""), a); $("consent-form").before(p); render();
+    document.addEventListener("langchange", render);
   }
 
   start();

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from server import api_models as m
 from server.http_errors import ApiError, parse_body
-from server.invitations import Mailer, WebhookSender, deliver, render_invitation
+from server.invitations import DingTalkSender, Mailer, WebhookSender, deliver, render_invitation, work_notice
 from server.routes.common import api, ctx_of, current_user, org_interview
 
 
@@ -20,7 +20,8 @@ def _out(inv) -> dict:
 
 
 @api.route("POST", "/api/v1/interviews/{interview_id}/invitations", "Send the candidate their interview link "
-           "(e-mail over SMTP); answers at once, delivery runs with retries", "invitations",
+           "(e-mail over SMTP, signed webhook, or DingTalk work notice); answers at once, delivery runs with retries. "
+           "A DingTalk invitation already sent (or on its way) to the same userid is answered with 200, not resent", "invitations",
            body=m.InvitationRequest, response=m.InvitationOut, status=202, auth="session", errors=(401, 404, 409, 422, 503))
 async def send_invitation(request: web.Request) -> web.Response:
     user = await current_user(request)
@@ -32,6 +33,8 @@ async def send_invitation(request: web.Request) -> web.Response:
     link = f"{ctx.settings.resolved_base_url}/i/{ctx.signer.link_token(iv.id, iv.link_nonce)}"
     expires = datetime.now(timezone.utc) + timedelta(seconds=ctx.settings.link_max_age_s)
     lang = iv.language if iv.language in ("en", "zh") else "en"
+    if body.channel == "dingtalk":
+        return await _send_dingtalk(ctx, iv, body, link, expires, lang)
     if body.channel == "webhook":
         hook = WebhookSender(ctx.settings)
         if not hook.enabled:
@@ -52,6 +55,29 @@ async def send_invitation(request: web.Request) -> web.Response:
     content = render_invitation(lang, iv.candidate.name, iv.job.title, link, expires)
     inv = await ctx.store.add_invitation(iv.id, "email", recipient, lang)
     ctx.spawn(deliver(ctx.store, mailer, inv.id, recipient, content))
+    return web.json_response(_out(inv), status=202)
+
+
+# --- DingTalk work notices ----------------------------------------------------------------------------------------
+IN_FLIGHT = timedelta(minutes=15)  # a pending invitation older than this was lost (e.g. a restart): may be resent
+
+
+async def _send_dingtalk(ctx, iv, body: m.InvitationRequest, link: str, expires: datetime, lang: str) -> web.Response:
+    sender = DingTalkSender(ctx.settings)
+    if not sender.enabled:
+        raise ApiError(503, "dingtalk_not_configured", "DingTalk is not set up on this server "
+                       "(INTERVIEW_DINGTALK_APP_KEY, _APP_SECRET and _AGENT_ID).")
+    if not body.dingtalk_userid:
+        raise ApiError(422, "no_recipient", "Give the candidate's DingTalk userid (dingtalk_userid).")
+    now = datetime.now(timezone.utc)
+    for inv in await ctx.store.invitations(iv.id):
+        created = inv.created_at.replace(tzinfo=inv.created_at.tzinfo or timezone.utc) if inv.created_at else now
+        if (inv.channel == "dingtalk" and inv.recipient == body.dingtalk_userid
+                and (inv.status == "sent" or (inv.status == "pending" and now - created < IN_FLIGHT))):
+            return web.json_response(_out(inv), status=200)  # already sent or on its way: never a second notice
+    content = render_invitation(lang, iv.candidate.name, iv.job.title, link, expires)
+    inv = await ctx.store.add_invitation(iv.id, "dingtalk", body.dingtalk_userid, lang)
+    ctx.spawn(deliver(ctx.store, sender, inv.id, body.dingtalk_userid, work_notice(content, lang, link)))
     return web.json_response(_out(inv), status=202)
 
 

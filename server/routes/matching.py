@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import BodyPartReader, web
 from pydantic import TypeAdapter, ValidationError
 
@@ -11,9 +9,10 @@ from analyzers.embeddings import load_multilingual_use
 from analyzers.inference_pool import run_inference
 from analyzers.job_matching import Override, rank
 from analyzers.job_requirements import JobRequirements, extract_requirements
-from analyzers.resume_parser import ResumeError, parse_resume
+from analyzers.resume_parser import ResumeError
 from analyzers.resume_profile import ResumeProfile
 from server import api_models as m
+from server.candidate_import import StoredResume, store_resume  # noqa: F401  (the one storing path; routes/dingtalk.py imports it from here)
 from server.http_errors import ApiError, parse_body
 from server.routes.common import api, ctx_of, current_user
 
@@ -47,7 +46,6 @@ async def upload_resumes(request: web.Request) -> web.Response:
         raise ApiError(415, "unsupported_media_type", "Send the resumes as multipart/form-data files.")
     reader = await request.multipart()
     results: list[m.ResumeFileResult] = []
-    loop = asyncio.get_running_loop()
     while (part := await reader.next()) is not None:
         if not isinstance(part, BodyPartReader) or not part.filename:
             continue
@@ -68,16 +66,18 @@ async def upload_resumes(request: web.Request) -> web.Response:
             continue
         content_type = part.headers.get("Content-Type", "")
         try:
-            profile = await loop.run_in_executor(None, parse_resume, bytes(data), part.filename, content_type)
+            stored = await store_resume(ctx.store, user.org_id, job.id, bytes(data), part.filename, content_type)
         except ResumeError as exc:
             results.append(m.ResumeFileResult(filename=part.filename, ok=False,
                                               error=m.ErrorInfo(code=exc.code, message=str(exc))))
             continue
-        name = profile.name.value if profile.name else part.filename.rsplit(".", 1)[0]
-        email = profile.email.value if profile.email else ""
-        cand, _ = await ctx.store.add_resume(user.org_id, job.id, name, email, part.filename, content_type,
-                                             len(data), PROFILE.dump_python(profile, mode="json"))
-        results.append(m.ResumeFileResult(filename=part.filename, ok=True, candidate_id=cand.id, name=name))
+        if stored.outcome == "duplicate":  # the job already has this e-mail or phone: nothing stored
+            results.append(m.ResumeFileResult(filename=part.filename, ok=False, candidate_id=stored.candidate.id,
+                                              name=stored.candidate.name, error=m.ErrorInfo(
+                                                  code="duplicate", message=stored.duplicate_message)))
+            continue
+        results.append(m.ResumeFileResult(filename=part.filename, ok=True, candidate_id=stored.candidate.id,
+                                          name=stored.candidate.name))
     return web.json_response(m.ResumeUploadResult(results=results).model_dump())
 
 

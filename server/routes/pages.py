@@ -8,6 +8,7 @@ from analyzers.scheduler import ANALYSIS_LAGS_MS, lag_summary
 from server import api_models as m
 from server.openapi import build_document
 from server.routes.common import api, ctx_of
+from server.routes.scheduling import schedule_redirect
 from web_client import WEB_ROOT
 
 routes = web.RouteTableDef()
@@ -39,7 +40,15 @@ async def observer_page(request: web.Request) -> web.StreamResponse:
 
 @routes.get("/i/{token}")
 async def candidate_page(request: web.Request) -> web.StreamResponse:
+    target = await schedule_redirect(request, request.match_info["token"])
+    if target:  # the job needs a booked time and it is not time yet: the schedule page
+        raise web.HTTPFound(target)
     return _page("interview.html")
+
+
+@routes.get("/schedule/{token}")
+async def schedule_page(request: web.Request) -> web.StreamResponse:
+    return _page("schedule.html")
 
 
 @api.route("GET", "/api/v1/health", "Liveness, live sessions and event-loop lag", "operations",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -48,6 +48,9 @@ class Job(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(8), default="en")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # scheduling (0005): may a candidate start at once, or only in a booked slot; the length of one slot
+    allow_immediate: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    slot_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     plans: Mapped[list[QuestionPlan]] = relationship(back_populates="job", order_by="QuestionPlan.version")
 
 
@@ -81,11 +84,15 @@ class Question(Base):
 
 class Candidate(Base):
     __tablename__ = "candidates"
+    # external ids (0006): one candidate per record of an HR system, so a re-import updates instead of duplicating
+    __table_args__ = (UniqueConstraint("org_id", "external_source", "external_id", name="uq_candidates_external"),)
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    external_source: Mapped[str | None] = mapped_column(String(32), nullable=True)  # e.g. "dingtalk"
+    external_id: Mapped[str | None] = mapped_column(String(128), nullable=True)  # the HR system's candidate id
 
 
 class Interview(Base):
@@ -105,6 +112,13 @@ class Interview(Base):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     review_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # scheduling (0005): the booked slot (no FK, so SQLite adds the column without rebuilding the table),
+    # unscheduled | booked | cancelled | no_show, the candidate's IANA zone, and a counter bumped on every change
+    scheduled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    slot_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    schedule_status: Mapped[str] = mapped_column(String(16), default="unscheduled", server_default="unscheduled")
+    candidate_timezone: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    schedule_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     candidate: Mapped[Candidate] = relationship()
     job: Mapped[Job] = relationship()
 
@@ -255,3 +269,107 @@ class Invitation(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+# --- scheduling (0005) ------------------------------------------------------------------------------------
+def as_utc(dt: datetime | None) -> datetime | None:
+    """Stored times are UTC; SQLite hands them back without a zone, PostgreSQL with one."""
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+
+
+class JobSlot(Base):
+    """One bookable interview slot of a job (HR's availability windows are cut into these)."""
+
+    __tablename__ = "job_slots"
+    __table_args__ = (UniqueConstraint("job_id", "starts_at", name="uq_job_slots_start"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    capacity: Mapped[int] = mapped_column(Integer, default=1)
+    booked: Mapped[int] = mapped_column(Integer, default=0)  # active bookings; changed only by guarded UPDATEs
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Reminder(Base):
+    """One scheduling message (confirmation, reminder, change) on one channel; sent at most once.
+
+    ``booking_seq`` is the interview's ``schedule_seq`` the message belongs to, so the unique key holds across
+    reschedules while a message for the same booking can never be queued (or sent) twice.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("interview_id", "kind", "channel", "booking_seq", name="uq_reminders_once"),
+                      Index("ix_reminders_status_due", "status", "due_at"))
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    interview_id: Mapped[str] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))  # confirmation | reschedule | cancellation | reminder_24h | reminder_1h
+    channel: Mapped[str] = mapped_column(String(16))  # the invitation's channel name (email, webhook, ...)
+    recipient: Mapped[str] = mapped_column(String(320), default="")
+    booking_seq: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)  # the booking as it was when queued (times, zone)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sending|sent|failed|cancelled|skipped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+# --- bulk candidate import (0007) ---------------------------------------------------------------------------
+class CandidateImport(Base):
+    """One bulk import run (a zip of resumes and/or a CSV) for one job; its files are CandidateImportItems.
+
+    ``status``: pending -> running -> done | interrupted (the server stopped or crashed: ``heartbeat_at`` went stale)
+    | failed (an unexpected error; ``error_code``/``error_message`` say which).
+    """
+
+    __tablename__ = "candidate_imports"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    source: Mapped[str] = mapped_column(String(16))  # zip | csv | csv+zip
+    filename: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    error_code: Mapped[str] = mapped_column(String(40), default="")
+    error_message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CandidateImportItem(Base):
+    """One file (zip entry) or CSV row of an import and what became of it: pending | created | duplicate | failed."""
+
+    __tablename__ = "candidate_import_items"
+    __table_args__ = (UniqueConstraint("import_id", "position", name="uq_candidate_import_items_position"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    import_id: Mapped[str] = mapped_column(ForeignKey("candidate_imports.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    candidate_id: Mapped[str | None] = mapped_column(ForeignKey("candidates.id", ondelete="SET NULL"), nullable=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    error_code: Mapped[str] = mapped_column(String(40), default="")
+    error_message: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class JobCandidateContact(Base):
+    """A normalised e-mail (lower case) or phone (E.164) of a job's candidate; unique per job, so the same person
+    is never stored twice for one job, whichever server process stores them."""
+
+    __tablename__ = "job_candidate_contacts"
+    __table_args__ = (UniqueConstraint("job_id", "kind", "value", name="uq_job_candidate_contacts"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    candidate_id: Mapped[str] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # email | phone
+    value: Mapped[str] = mapped_column(String(320))

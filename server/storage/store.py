@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import delete, event, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import selectinload
 
 from server.storage.migrate import upgrade_to_head
+from server.storage.models import JobSlot, Reminder  # scheduling (0005)
 from server.storage.models import (
     AnswerScore,
     Candidate,
@@ -31,6 +33,7 @@ from server.storage.models import (
     User,
     utcnow,
 )
+from server.storage.models import CandidateImport, CandidateImportItem, JobCandidateContact  # bulk import (0007)
 
 
 @dataclass(frozen=True)
@@ -479,3 +482,335 @@ class Store:
             ],
             "events": [{"type": e.type, "at": _iso(e.at), **e.payload} for e in await self.events(interview_id)],
         }
+
+    # --- bulk candidate import (0007): runs, per-file results, one candidate per e-mail/phone and job ---------
+    async def _contact_owner(self, job_id: str, keys: list[tuple[str, str]]) -> tuple[Candidate, str] | None:
+        """The job's candidate that already has one of these (kind, normalised value) keys, and the kind matched.
+        Candidates of the job's interviews created by hand (no resume) are matched on their e-mail too."""
+        async with self.sessions() as s:
+            for kind, value in keys:
+                cand = (await s.execute(
+                    select(Candidate).join(JobCandidateContact, JobCandidateContact.candidate_id == Candidate.id)
+                    .where(JobCandidateContact.job_id == job_id, JobCandidateContact.kind == kind,
+                           JobCandidateContact.value == value).limit(1))).scalars().first()
+                if cand is not None:
+                    return cand, kind
+            email = next((v for k, v in keys if k == "email"), None)
+            if email:
+                cand = (await s.execute(
+                    select(Candidate).join(Interview, Interview.candidate_id == Candidate.id)
+                    .where(Interview.job_id == job_id, func.lower(Candidate.email) == email).limit(1))).scalars().first()
+                if cand is not None:
+                    return cand, "email"
+        return None
+
+    async def add_resume_if_new(self, org_id: str, job_id: str, name: str, email: str, filename: str,
+                                content_type: str, size: int, profile: dict,
+                                contacts: list[tuple[str, str]]) -> tuple[Candidate, bool, str]:
+        """(candidate, True, "") with the new candidate, resume and contact keys stored together, or
+        (the existing candidate, False, "email" | "phone") when the job already has someone with one of the
+        ``contacts`` (kind "email" or "phone", value): e-mails compared in lower case, phones as given (E.164).
+        The unique key decides races between server processes."""
+        keys: list[tuple[str, str]] = []
+        for kind, value in contacts:
+            value = (value or "").strip()
+            value = (value.lower() if kind == "email" else value)[:320]
+            if value and (kind, value) not in keys:
+                keys.append((kind, value))
+        found = await self._contact_owner(job_id, keys)
+        if found is not None:
+            return found[0], False, found[1]
+        try:
+            async with self.sessions.begin() as s:
+                cand = Candidate(org_id=org_id, name=name[:200], email=email.strip()[:320])
+                s.add(cand)
+                await s.flush()
+                s.add(Resume(org_id=org_id, job_id=job_id, candidate_id=cand.id, filename=filename[:300],
+                             content_type=content_type[:100], size=size, profile=profile))
+                for kind, value in keys:
+                    s.add(JobCandidateContact(job_id=job_id, candidate_id=cand.id, kind=kind, value=value))
+        except IntegrityError:
+            found = await self._contact_owner(job_id, keys)
+            if found is None:
+                raise
+            return found[0], False, found[1]
+        return cand, True, ""
+
+    async def create_import(self, org_id: str, job_id: str, user_id: str | None, source: str, filename: str,
+                            item_names: list[str]) -> tuple[CandidateImport, list[str]]:
+        """A pending run with one pending item per file name, in order; (run, item ids)."""
+        async with self.sessions.begin() as s:
+            run = CandidateImport(org_id=org_id, job_id=job_id, created_by=user_id, source=source,
+                                  filename=filename[:500], total=len(item_names), status="pending",
+                                  heartbeat_at=utcnow())
+            s.add(run)
+            await s.flush()
+            items = [CandidateImportItem(import_id=run.id, position=i, filename=name[:500])
+                     for i, name in enumerate(item_names)]
+            s.add_all(items)
+            await s.flush()
+            ids = [item.id for item in items]
+        return run, ids
+
+    async def import_run(self, import_id: str) -> CandidateImport | None:
+        async with self.sessions() as s:
+            return await s.get(CandidateImport, import_id)
+
+    async def import_runs(self, job_id: str, limit: int = 20) -> list[CandidateImport]:
+        async with self.sessions() as s:
+            rows = await s.execute(select(CandidateImport).where(CandidateImport.job_id == job_id)
+                                   .order_by(CandidateImport.created_at.desc()).limit(limit))
+            return list(rows.scalars())
+
+    async def import_items(self, import_id: str) -> list[CandidateImportItem]:
+        async with self.sessions() as s:
+            rows = await s.execute(select(CandidateImportItem).where(CandidateImportItem.import_id == import_id)
+                                   .order_by(CandidateImportItem.position))
+            return list(rows.scalars())
+
+    async def import_counts(self, import_ids: list[str]) -> dict[str, dict[str, int]]:
+        """{import id: {item status: count}}"""
+        out: dict[str, dict[str, int]] = {i: {} for i in import_ids}
+        if not import_ids:
+            return out
+        async with self.sessions() as s:
+            rows = await s.execute(select(CandidateImportItem.import_id, CandidateImportItem.status, func.count())
+                                   .where(CandidateImportItem.import_id.in_(import_ids))
+                                   .group_by(CandidateImportItem.import_id, CandidateImportItem.status))
+            for import_id, status, n in rows.all():
+                out[import_id][status] = n
+        return out
+
+    async def update_import(self, import_id: str, **values: Any) -> None:
+        async with self.sessions.begin() as s:
+            await s.execute(update(CandidateImport).where(CandidateImport.id == import_id).values(**values))
+
+    async def finish_import_item(self, item_id: str, status: str, candidate_id: str | None = None, name: str = "",
+                                 error_code: str = "", error_message: str = "") -> None:
+        async with self.sessions.begin() as s:
+            await s.execute(update(CandidateImportItem).where(CandidateImportItem.id == item_id).values(
+                status=status, candidate_id=candidate_id, name=name[:200], error_code=error_code[:40],
+                error_message=error_message, updated_at=utcnow()))
+
+    async def heartbeat_imports(self, import_ids: list[str]) -> None:
+        if not import_ids:
+            return
+        async with self.sessions.begin() as s:
+            await s.execute(update(CandidateImport).where(CandidateImport.id.in_(import_ids),
+                                                          CandidateImport.status.in_(("pending", "running")))
+                            .values(heartbeat_at=utcnow()))
+
+    async def interrupt_imports(self, code: str, message: str, *, ids: list[str] | None = None,
+                                stale_before: datetime | None = None, exclude: set[str] | frozenset = frozenset()) -> int:
+        """Mark unfinished runs as interrupted: the given ones, or those whose heartbeat is older than
+        ``stale_before`` (their server stopped or crashed), except ``exclude``. Returns how many."""
+        query = update(CandidateImport).where(CandidateImport.status.in_(("pending", "running")))
+        if ids is not None:
+            query = query.where(CandidateImport.id.in_(ids))
+        if stale_before is not None:
+            query = query.where(CandidateImport.heartbeat_at < stale_before)
+        if exclude:
+            query = query.where(CandidateImport.id.not_in(list(exclude)))
+        async with self.sessions.begin() as s:
+            result = await s.execute(query.values(status="interrupted", error_code=code, error_message=message,
+                                                  finished_at=utcnow()))
+        return result.rowcount or 0
+
+    # --- scheduling (0005): slots, bookings, reminders ---------------------------------------------------------
+    # Every booking change is one transaction guarded by the interview's schedule_seq (bumped on each change) and
+    # a conditional UPDATE of the slot's seat count, so concurrent requests (or nodes) can never overbook a slot or
+    # apply two changes on top of the same state. The messages a change causes are queued in the same transaction.
+    async def set_job_scheduling(self, job_id: str, **values: Any) -> None:
+        async with self.sessions.begin() as s:
+            await s.execute(update(Job).where(Job.id == job_id).values(**values))
+
+    async def job_slots(self, job_id: str, ends_after: datetime | None = None) -> list[JobSlot]:
+        query = select(JobSlot).where(JobSlot.job_id == job_id)
+        if ends_after is not None:
+            query = query.where(JobSlot.ends_at > ends_after)
+        async with self.sessions() as s:
+            return list((await s.execute(query.order_by(JobSlot.starts_at))).scalars())
+
+    async def job_slot(self, slot_id: str) -> JobSlot | None:
+        async with self.sessions() as s:
+            return await s.get(JobSlot, slot_id)
+
+    async def add_job_slots(self, job_id: str, spans: list[tuple[datetime, datetime]], capacity: int,
+                            created_by: str | None) -> list[JobSlot] | None:
+        """Stores the slots, or nothing (None) when one overlaps a slot the job already has."""
+        async with self.sessions.begin() as s:
+            # A no-op write locks the job first (its row on PostgreSQL, the database on SQLite), so two windows
+            # added at once cannot both pass the overlap check.
+            await s.execute(update(Job).where(Job.id == job_id).values(slot_minutes=Job.slot_minutes))
+            clash = await s.execute(select(JobSlot.id).where(JobSlot.job_id == job_id,
+                                                             JobSlot.starts_at < spans[-1][1],
+                                                             JobSlot.ends_at > spans[0][0]).limit(1))
+            if clash.first() is not None:
+                return None
+            slots = [JobSlot(job_id=job_id, starts_at=a, ends_at=b, capacity=capacity, created_by=created_by)
+                     for a, b in spans]
+            s.add_all(slots)
+        return slots
+
+    async def delete_job_slot(self, slot_id: str) -> bool:
+        """Deletes a slot nobody has booked; False when it has bookings."""
+        async with self.sessions.begin() as s:
+            res = await s.execute(delete(JobSlot).where(JobSlot.id == slot_id, JobSlot.booked == 0))
+            return res.rowcount == 1
+
+    async def job_interviews(self, job_id: str) -> list[Interview]:
+        async with self.sessions() as s:
+            rows = await s.execute(select(Interview).where(Interview.job_id == job_id)
+                                   .options(selectinload(Interview.candidate))
+                                   .order_by(Interview.scheduled_at, Interview.created_at))
+            return list(rows.scalars())
+
+    async def change_booking(self, interview_id: str, expected_seq: int, expected_status: str,
+                             old_slot_id: str | None, new_slot_id: str | None, now: datetime,
+                             messages: list[dict[str, Any]], **values: Any) -> str:
+        """Move the interview from the state read (``expected_seq``/``expected_status``) to ``values``, taking a seat
+        in ``new_slot_id`` (only while it is free and has not started) and giving back the one in ``old_slot_id``.
+
+        Returns ``ok``, ``changed`` (someone changed the booking meanwhile) or ``slot_full``; on anything but ``ok``
+        nothing is stored."""
+        class _Abort(Exception):
+            pass
+
+        result = "ok"
+        try:
+            async with self.sessions.begin() as s:
+                moved = await s.execute(
+                    update(Interview).where(Interview.id == interview_id, Interview.schedule_seq == expected_seq,
+                                            Interview.schedule_status == expected_status)
+                    .values(schedule_seq=expected_seq + 1, **values))
+                if moved.rowcount != 1:
+                    result = "changed"
+                    raise _Abort
+                # Seats change in slot-id order so two crossing reschedules cannot deadlock on PostgreSQL.
+                seats = sorted([(x, 1) for x in [new_slot_id] if x] + [(x, -1) for x in [old_slot_id] if x])
+                for slot_id, delta in seats:
+                    if delta > 0:
+                        took = await s.execute(update(JobSlot).where(JobSlot.id == slot_id,
+                                                                     JobSlot.booked < JobSlot.capacity,
+                                                                     JobSlot.starts_at > now)
+                                               .values(booked=JobSlot.booked + 1))
+                        if took.rowcount != 1:
+                            result = "slot_full"
+                            raise _Abort
+                    else:
+                        await s.execute(update(JobSlot).where(JobSlot.id == slot_id, JobSlot.booked > 0)
+                                        .values(booked=JobSlot.booked - 1))
+                await s.execute(update(Reminder).where(Reminder.interview_id == interview_id,
+                                                       Reminder.status == "pending",
+                                                       Reminder.booking_seq <= expected_seq)
+                                .values(status="cancelled", last_error="the booking changed"))
+                s.add_all([Reminder(interview_id=interview_id, booking_seq=expected_seq + 1, **m) for m in messages])
+        except _Abort:
+            return result
+        return result
+
+    async def mark_no_shows(self, ended_before: datetime) -> list[str]:
+        """Booked interviews whose slot ended before ``ended_before`` and that nobody joined become no-shows."""
+        async with self.sessions.begin() as s:
+            ended = select(JobSlot.id).where(JobSlot.ends_at <= ended_before)
+            res = await s.execute(
+                update(Interview).where(Interview.schedule_status == "booked", Interview.started_at.is_(None),
+                                        Interview.status.in_(("created", "consented")), Interview.slot_id.in_(ended))
+                .values(schedule_status="no_show").returning(Interview.id)
+                .execution_options(synchronize_session=False))
+            ids = list(res.scalars())
+            if ids:
+                await s.execute(update(Reminder).where(Reminder.interview_id.in_(ids), Reminder.status == "pending")
+                                .values(status="cancelled", last_error="no-show"))
+            return ids
+
+    async def claim_due_reminders(self, now: datetime, limit: int) -> list[Reminder]:
+        """Atomically take up to ``limit`` due messages (pending -> sending); a row goes to one claimer only.
+
+        On PostgreSQL the candidate rows are locked with SKIP LOCKED, so two nodes share the work without waiting;
+        the outer ``status = 'pending'`` re-check makes the claim exclusive on either engine."""
+        due = (select(Reminder.id).where(Reminder.status == "pending", Reminder.due_at <= now)
+               .order_by(Reminder.due_at).limit(limit).with_for_update(skip_locked=True))
+        async with self.sessions.begin() as s:
+            res = await s.execute(
+                update(Reminder).where(Reminder.id.in_(due), Reminder.status == "pending")
+                .values(status="sending", claimed_at=now).returning(Reminder)
+                .execution_options(synchronize_session=False))
+            return list(res.scalars())
+
+    async def update_reminder(self, reminder_id: str, **values: Any) -> None:
+        async with self.sessions.begin() as s:
+            await s.execute(update(Reminder).where(Reminder.id == reminder_id).values(**values))
+
+    async def fail_stale_reminders(self, claimed_before: datetime) -> int:
+        """Messages left 'sending' by a process that stopped are marked failed, never resent (no duplicates)."""
+        async with self.sessions.begin() as s:
+            res = await s.execute(update(Reminder).where(Reminder.status == "sending",
+                                                         Reminder.claimed_at < claimed_before)
+                                  .values(status="failed", last_error="the server stopped while sending; not "
+                                          "retried, so it cannot arrive twice"))
+            return res.rowcount
+
+    async def reminders(self, interview_id: str) -> list[Reminder]:
+        async with self.sessions() as s:
+            rows = await s.execute(select(Reminder).where(Reminder.interview_id == interview_id)
+                                   .order_by(Reminder.due_at, Reminder.created_at))
+            return list(rows.scalars())
+
+    # --- DingTalk connector (0006): candidates keyed by an HR system's id; one invitation by id ----------------
+    async def invitation(self, invitation_id: str) -> Invitation | None:
+        async with self.sessions() as s:
+            return await s.get(Invitation, invitation_id)
+
+    async def upsert_external_resume(self, org_id: str, job_id: str, source: str, external_id: str, name: str,
+                                     email: str, filename: str, content_type: str, size: int,
+                                     profile: dict) -> tuple[Candidate, str]:
+        """Store an HR system's candidate and their resume for a job, once per (org, source, external id).
+
+        Returns the candidate and ``created`` (new to this job), ``updated`` (the job had them; name, e-mail or
+        resume changed) or ``unchanged``. Two imports racing on the same candidate: the unique key lets one insert,
+        the other then updates."""
+        from sqlalchemy.exc import IntegrityError as _IntegrityError
+
+        for retry in (False, True):
+            try:
+                return await self._upsert_external_resume(org_id, job_id, source, external_id, name[:200],
+                                                          email[:320], filename[:300], content_type[:100], size,
+                                                          profile)
+            except _IntegrityError:
+                if retry:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _upsert_external_resume(self, org_id, job_id, source, external_id, name, email, filename, content_type,
+                                      size, profile) -> tuple[Candidate, str]:
+        async with self.sessions.begin() as s:
+            cand = (await s.execute(select(Candidate).where(
+                Candidate.org_id == org_id, Candidate.external_source == source,
+                Candidate.external_id == external_id))).scalars().first()
+            if cand is None:
+                cand = Candidate(org_id=org_id, name=name, email=email, external_source=source,
+                                 external_id=external_id)
+                s.add(cand)
+                await s.flush()
+                s.add(Resume(org_id=org_id, job_id=job_id, candidate_id=cand.id, filename=filename,
+                             content_type=content_type, size=size, profile=profile))
+                return cand, "created"
+            # A no-op write locks the candidate (its row on PostgreSQL, the database on SQLite): a concurrent import
+            # of the same candidate waits here and then sees this one's resume, so the job never gets it twice.
+            await s.execute(update(Candidate).where(Candidate.id == cand.id).values(name=Candidate.name)
+                            .execution_options(synchronize_session=False))
+            await s.refresh(cand)
+            resume = (await s.execute(select(Resume).where(Resume.job_id == job_id, Resume.candidate_id == cand.id)
+                                      .order_by(Resume.created_at.desc()).limit(1))).scalars().first()
+            if resume is None:
+                outcome = "created"
+                s.add(Resume(org_id=org_id, job_id=job_id, candidate_id=cand.id, filename=filename,
+                             content_type=content_type, size=size, profile=profile))
+            elif (resume.profile, resume.filename, cand.name, cand.email) == (profile, filename, name, email):
+                return cand, "unchanged"
+            else:
+                outcome = "updated"
+                resume.profile, resume.filename, resume.content_type, resume.size = profile, filename, content_type, size
+            cand.name, cand.email = name, email
+        return cand, outcome

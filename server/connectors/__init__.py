@@ -1,0 +1,1 @@
+"""Clients for the HR systems and messengers the server talks to (DingTalk open platform)."""
