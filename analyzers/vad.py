@@ -98,9 +98,8 @@ class VoiceActivityDetector:
 
     @property
     def trailing_silence_ms(self) -> int:
-        """Unvoiced time since the last voiced frame of the open utterance, as of the last frame pushed (0 when
-        no utterance is open)."""
-        return max(0, self._last_frame_end - self._last_voiced_end) if self._in_speech else 0
+        """Unvoiced time since the last voiced frame of any utterance, as of the last frame pushed."""
+        return max(0, self._last_frame_end - self._last_voiced_end)
 
     def is_speech(self, frame: np.ndarray) -> bool:
         return self._vad.is_speech(frame.tobytes(), SAMPLE_RATE)

@@ -358,8 +358,8 @@ class SyntheticCandidate:
     ``video``: a Y4M path, the string ``"synthetic"`` (astronaut frames generated on the fly), or None (audio
     only). ``timeline``: the WAV's :class:`SpeechTimeline` (needed for :attr:`speech_end_times`).
     ``hold_audio``: stream silence until :meth:`release_audio` (e.g. once the first question was asked).
-    ``auto_question_spoken``: answer every ``question.asked`` with ``question.spoken`` after
-    ``question_speak_s`` seconds (the page does it when the browser has finished speaking the question).
+    ``auto_question_spoken``: answer every ``question.asked`` with ``question.playing`` at once and
+    ``question.spoken`` after ``question_speak_s`` seconds, as the page does around speaking the question.
     """
 
     def __init__(
@@ -583,12 +583,14 @@ class SyntheticCandidate:
             self._wake()
 
     async def _ack_question(self, turn_index: Any) -> None:
-        if self.question_speak_s > 0:
-            await asyncio.sleep(self.question_speak_s)
+        """Like the page: "question.playing" when it starts speaking the question, "question.spoken" when done."""
         try:
+            await self.send({"type": "question.playing", "turn_index": turn_index})
+            if self.question_speak_s > 0:
+                await asyncio.sleep(self.question_speak_s)
             await self.send({"type": "question.spoken", "turn_index": turn_index})
         except Exception:
-            log.debug("could not send question.spoken", exc_info=True)
+            log.debug("could not send question.playing/spoken", exc_info=True)
 
     def _spawn(self, coro) -> None:
         task = asyncio.create_task(coro)

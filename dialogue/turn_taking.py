@@ -87,8 +87,9 @@ class TurnTakingConfig:
     known (partials included) instead of waiting forever."""
 
     # --- barge-in ---
-    barge_in_min_speech_ms: int = 400
-    """While a question is being played, this much continuous candidate speech stops it..."""
+    barge_in_min_speech_ms: int = 600
+    """While a question is being played, this much candidate speech (to the last voiced frame) stops it: longer
+    than a backchannel ("okay", "mm-hm" are ~300-500 ms)..."""
     barge_in_min_words: int = 2
     """...or earlier, a partial transcript with this many words that are not backchannels ("ok", "yeah", "嗯")."""
 
@@ -503,18 +504,24 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
         ``started_ms=None`` clears it."""
         self.question_play = None if started_ms is None else (started_ms, ended_ms)
 
-    def barge_in(self, now_ms: int) -> bool:
+    def barge_in(self, now_ms: int, trailing_silence_ms: int = 0) -> bool:
         """True when the candidate is talking over the question being played, so the runtime should stop it:
-        ``barge_in_min_speech_ms`` of continuous speech, or a partial with ``barge_in_min_words`` real words."""
+        ``barge_in_min_speech_ms`` of speech up to now, or a partial with ``barge_in_min_words`` real words.
+        ``trailing_silence_ms`` (the VAD's, since the last voiced frame) keeps the VAD's end hangover from counting
+        as speech: a short "okay" followed by silence is not a barge-in."""
         if self.question_play is None or not self.speaking or self.speech_started_ms is None:
             return False
         start, end = self.question_play
         if now_ms < start or (end is not None and now_ms >= end):
             return False
-        if now_ms - self.speech_started_ms >= self.config.barge_in_min_speech_ms:
+        if trailing_silence_ms < BARGE_IN_MAX_GAP_MS and (
+                now_ms - trailing_silence_ms - self.speech_started_ms >= self.config.barge_in_min_speech_ms):
             return True
         return _real_words(self.partial_text) >= self.config.barge_in_min_words
 
+
+BARGE_IN_MAX_GAP_MS = 200
+"""Speech that has been silent this long is not "talking over" the question now (see ``barge_in``)."""
 
 _BACKCHANNEL = frozenset("ok okay yeah yes yep uh huh um hmm mm mhm right sure alright 嗯 哦 好 对 是 啊 呃 好的".split())
 

@@ -42,6 +42,16 @@ class QuestionAsked(_Event):
     preamble: str | None = Field(default=None, description="Said before the question (the AI disclosure)")
 
 
+class QuestionInterrupted(_Event):
+    """The candidate talked over the question being spoken: the page stops speaking it (the AI never talks over
+    the candidate). Sent once per turn, after ``TurnTakingConfig.barge_in_min_speech_ms`` of continuous speech or
+    a partial with ``barge_in_min_words`` words that are not backchannels ("ok", "嗯")."""
+
+    type: Literal["question.interrupted"] = "question.interrupted"
+    turn_index: int
+    media_ms: int
+
+
 class SpeechStarted(_Event):
     type: Literal["speech.started"] = "speech.started"
     turn_index: int
@@ -172,6 +182,7 @@ InterviewEvent = Annotated[
         InterviewStateChanged,
         ConnectionStateChanged,
         QuestionAsked,
+        QuestionInterrupted,
         SpeechStarted,
         SpeechEnded,
         TranscriptPartial,

@@ -104,6 +104,7 @@ class LiveInterview:
         self.turn_index = -1
         self.detector: AnswerEndDetector | None = None
         self._answer_closing = False
+        self._interrupted_turn: int | None = None  # the turn whose spoken question the candidate talked over
         self._work: asyncio.Queue[tuple[str, Any]] = asyncio.Queue(maxsize=512)
         self._worker = asyncio.create_task(self._run_worker(), name=f"interview-{interview_id}")
         self.dropped_work = 0
@@ -227,6 +228,12 @@ class LiveInterview:
         conn.transcriber.push(chunk.pcm, chunk.t_ms)
         self.analysis.audio(conn.base_ms + chunk.t_ms, chunk.pcm)
         detector = self.detector
+        if detector is not None and detector.question_play is not None and self._interrupted_turn != self.turn_index:
+            now = conn.base_ms + chunk.t_ms
+            if detector.barge_in(now, conn.transcriber.vad.trailing_silence_ms):
+                self._interrupted_turn = self.turn_index
+                self._enqueue("publish", ev.QuestionInterrupted(interview_id=self.id, turn_index=self.turn_index,
+                                                                media_ms=now))
         if detector is not None and not self._answer_closing:
             due = detector.due_at()
             if due is not None and conn.base_ms + chunk.t_ms >= due:
@@ -234,6 +241,17 @@ class LiveInterview:
                 if reason:
                     self._answer_closing = True
                     self._enqueue("answer_end", (detector, reason))
+
+    def question_playback(self, turn_index: int, playing: bool) -> None:
+        """The candidate page started (``playing``) or finished speaking the question of ``turn_index``."""
+        detector = self.detector
+        if detector is None or turn_index != self.turn_index:
+            return
+        now = self.interview_ms()
+        if playing:
+            detector.question_playing(now)
+        elif detector.question_play is not None:
+            detector.question_playing(detector.question_play[0], now)
 
     async def _on_peer_state(self, conn_id: str, state: str) -> None:
         conn = self.connection
@@ -378,6 +396,7 @@ class LiveInterview:
         if again and previous is not None:  # a rejoin mid-answer keeps what was already said
             self.detector.text_parts = list(previous.text_parts)
         self._answer_closing = False
+        self._interrupted_turn = None
         self.analysis.answer_started(self.turn_index)
         await self.publish(ev.QuestionAsked(
             interview_id=self.id, turn_index=self.turn_index, question_index=prompt.question_index,

@@ -479,3 +479,76 @@ async def test_hr_uploads_resumes_sees_ranked_matches_and_invites(sqlite_url, tm
             await page.locator("#step-consent").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
             assert await page.text_content("#candidate-name") == "张伟"
     assert not errors, errors
+
+
+# Headless Chromium has no speech-synthesis voices here (speak() fails with "synthesis-failed"), so this stands in
+# for the platform's TTS engine only: an utterance "plays" for TTS_PLAY_MS unless cancelled, with the real
+# SpeechSynthesisUtterance events the page listens to. Everything else (page, WebRTC, server) is real.
+TTS_PLAY_MS = 25_000
+TTS_ENGINE = """
+(() => {
+  const log = window.__tts = {spoken: [], cancelled: [], ended: []};
+  let current = null, timer = null;
+  const fire = (u, type) => { const e = new Event(type); if (u['on' + type]) u['on' + type](e); };
+  const engine = {
+    get speaking() { return current !== null; }, get pending() { return false; }, get paused() { return false; },
+    getVoices() { return []; },
+    speak(u) {
+      if (current) this.cancel();
+      current = u; log.spoken.push({text: u.text, at: performance.now()});
+      setTimeout(() => fire(u, 'start'), 30);
+      timer = setTimeout(() => { log.ended.push(u.text); current = null; fire(u, 'end'); }, %d);
+    },
+    cancel() {
+      if (!current) return;
+      clearTimeout(timer); log.cancelled.push({text: current.text, at: performance.now()});
+      const u = current; current = null; fire(u, 'end');
+    },
+    pause() {}, resume() {}, addEventListener() {}, removeEventListener() {},
+  };
+  Object.defineProperty(window, 'speechSynthesis', {value: engine, configurable: true});
+})();
+""" % TTS_PLAY_MS
+
+
+async def test_candidate_talking_over_the_spoken_question_stops_it(sqlite_url, tmp_path):
+    errors: list[str] = []
+    speech = make_speech_wav(tmp_path / "media" / "barge.wav", [8.0, "Okay.", 1.2, ANSWER_1, 10.0], voice="en-us")
+    video = make_face_video(tmp_path / "media" / "face.y4m", seconds=3.0)
+    async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
+        _, token = await h.create_interview("Ana Silva")
+        async with chromium(pw, tmp_path / "candidate-profile", video=video,
+                            audio=f"{speech.path}%noloop") as cand_ctx:
+            cand = await _page_of(cand_ctx)
+            _watch_errors(cand, errors)
+            await cand.add_init_script(TTS_ENGINE)
+            await cand.goto(f"{h.base_url}/i/{token}?audio=raw")
+            await cand.locator("#step-consent").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+            for kind in ("ai_evaluation", "recording", "face_voice_analysis"):
+                await cand.check(f"#consent-{kind}")
+            await cand.click("#consent-continue")
+            await cand.wait_for_function("() => !document.getElementById('join').disabled", timeout=STEP_TIMEOUT_MS)
+            await cand.click("#join")
+            await cand.wait_for_function(
+                "q => document.getElementById('question').textContent === q", arg=Q1, timeout=STEP_TIMEOUT_MS)
+            # The page starts speaking the question (with the AI disclosure before it)...
+            await cand.wait_for_function("() => window.__tts.spoken.length >= 1", timeout=STEP_TIMEOUT_MS)
+            spoken = await cand.evaluate("() => window.__tts.spoken")
+            assert Q1 in spoken[0]["text"] and "AI" in spoken[0]["text"]
+            # ...and stops it when the candidate answers over it, long before it would have ended.
+            await cand.wait_for_function("() => window.__tts.cancelled.length >= 1", timeout=INTERVIEW_TIMEOUT_MS)
+            tts = await cand.evaluate("() => window.__tts")
+            assert Q1 in tts["cancelled"][0]["text"] and tts["ended"] == [], tts
+            assert tts["cancelled"][0]["at"] - tts["spoken"][0]["at"] < TTS_PLAY_MS - 5000, tts
+            # The answer goes on and is heard in full; then the next question comes.
+            await cand.wait_for_function(
+                "q => document.getElementById('question').textContent === q", arg=Q2, timeout=INTERVIEW_TIMEOUT_MS)
+        iv_id = (await h.ctx.store.interviews(h.org_id))[0].id
+        turns = await h.ctx.store.turns(iv_id)
+        assert {"team", "engineers", "payment"} <= _words(turns[0].answer_text), turns[0].answer_text
+        # The server stopped it for the answer, not for the "Okay." before it.
+        events = [(e.type, e.payload) for e in await h.ctx.store.events(iv_id)]
+        starts = [p["media_ms"] for t, p in events if t == "speech.started" and p["turn_index"] == 0]
+        stops = [p["media_ms"] for t, p in events if t == "question.interrupted" and p["turn_index"] == 0]
+        assert len(starts) >= 2 and len(stops) == 1 and stops[0] > starts[1], (starts, stops)
+    assert not errors, errors

@@ -145,3 +145,24 @@ async def test_repeat_request_and_a_thinking_pause_mid_answer(sqlite_url, tmp_pa
     assert "repeat" not in ended[0]["text"].lower()
     answer = ended[0]["text"].lower()
     assert "migration" in answer and ("dollars" in answer or "$" in answer)  # Whisper may write "$40,000"
+
+
+async def test_talking_over_the_spoken_question_stops_it_but_a_backchannel_does_not(sqlite_url, tmp_path):
+    """The page speaks the question for 8 s. The candidate says "Okay." (a backchannel: the question keeps playing),
+    then starts answering over it: one question.interrupted, after the real answer began, well inside the question."""
+    answer = "Last year I led the migration of our billing system to a new database."
+    wav = make_speech_wav(tmp_path / "barge.wav", [0.3, "Okay.", 1.0, answer, 5.0], voice="en-us").path
+    async with running_server(sqlite_url, tmp_path) as h:
+        _, token = await h.create_interview("Kim")
+        async with SyntheticCandidate(h.base_url, token, wav, None, hold_audio=True, question_speak_s=8.0) as cand:
+            await cand.wait_for_type("question.asked", 20)
+            cand.release_audio()
+            stop = await cand.wait_for_type("question.interrupted", 20)
+            starts = [e["media_ms"] for e in cand.events_of("speech.started")]
+            await cand.wait_for_type("answer.ended", 20)
+            interrupts = cand.events_of("question.interrupted")
+
+    assert len(starts) >= 2, starts  # "Okay." and the answer are two utterances
+    assert len(interrupts) == 1 and stop["turn_index"] == 0
+    assert stop["media_ms"] > starts[1], (stop["media_ms"], starts)  # not the backchannel
+    assert stop["media_ms"] - starts[1] < 1500  # stopped while the candidate had said a few words

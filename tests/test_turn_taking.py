@@ -176,9 +176,16 @@ def test_barge_in_over_a_playing_question():
     d2 = AnswerEndDetector(CFG, 0)
     d2.question_playing(0, 3000)
     d2.speech_started(1000)
-    assert not d2.barge_in(1300) and d2.barge_in(1400)  # 400 ms of continuous speech
-    d2.speech_ended(1500)
-    assert not d2.barge_in(1600)
+    assert not d2.barge_in(1500) and d2.barge_in(1600)  # 600 ms of speech
+    d2.speech_ended(1700)
+    assert not d2.barge_in(1800)
+    d3 = AnswerEndDetector(CFG, 0)
+    d3.question_playing(0)
+    d3.speech_started(1000)
+    # "okay" (450 ms) then silence: the VAD's hangover keeps the utterance open, but it is not speech
+    assert not d3.barge_in(1450, trailing_silence_ms=0)
+    assert not d3.barge_in(1700, trailing_silence_ms=250)
+    assert not d3.barge_in(1900, trailing_silence_ms=450)
     d2.speech_started(3500)
     assert not d2.barge_in(4000)  # the question is over: nothing to stop
 

@@ -186,7 +186,11 @@
     try {
       speechSynthesis.cancel();
       const u = new SpeechSynthesisUtterance(text); u.lang = session.language === "zh" ? "zh-CN" : "en-US";
-      u.onend = () => ws && ws.readyState === 1 && ws.send(JSON.stringify({ type: "question.spoken", turn_index: lastQuestion }));
+      const turn = lastQuestion;
+      const tell = (type) => ws && ws.readyState === 1 && ws.send(JSON.stringify({ type, turn_index: turn }));
+      // The server watches for the candidate talking over the question while it plays (barge-in).
+      u.onstart = () => tell("question.playing");
+      u.onend = () => tell("question.spoken");
       speechSynthesis.speak(u);
     } catch (e) { /* no speech synthesis: the question is shown */ }
   }
@@ -209,9 +213,9 @@
         if (e.status === "finished") finish(null);
         break;
       case "question.asked": showQuestion(e); break;
-      case "speech.started":
-        // The candidate started talking: the interviewer stops speaking at once (never talks over them).
-        if ("speechSynthesis" in window && speechSynthesis.speaking) speechSynthesis.cancel();
+      case "question.interrupted":
+        // The candidate is talking over the question (real words, not a cough or "mm-hm"): stop speaking it.
+        if (e.turn_index === lastQuestion && "speechSynthesis" in window && speechSynthesis.speaking) speechSynthesis.cancel();
         break;
       case "transcript.partial": $("captions").textContent = e.text; break;
       case "transcript.final": $("captions").textContent = e.text; break;

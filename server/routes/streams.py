@@ -21,7 +21,7 @@ routes = web.RouteTableDef()
 
 CANDIDATE_EVENT_TYPES = frozenset({
     "interview.state", "connection.state", "question.asked", "transcript.partial", "transcript.final",
-    "speech.started", "speech.ended", "answer.ended", "error",
+    "speech.started", "speech.ended", "answer.ended", "question.interrupted", "error",
 })
 
 
@@ -49,7 +49,7 @@ async def _relay(request: web.Request, ws: web.WebSocketResponse, interview_id: 
                 if msg.type == WSMsgType.BINARY:
                     await ws.send_json(_error(interview_id, "bad_message", "Binary messages are not accepted."))
                 continue
-            await _client_message(ws, interview_id, msg.data, role)
+            await _client_message(ws, interview_id, msg.data, role, ctx)
     finally:
         pump_task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -57,7 +57,7 @@ async def _relay(request: web.Request, ws: web.WebSocketResponse, interview_id: 
         ctx.bus.unsubscribe(interview_id, sub)
 
 
-async def _client_message(ws: web.WebSocketResponse, interview_id: str, data: str, role: str) -> None:
+async def _client_message(ws: web.WebSocketResponse, interview_id: str, data: str, role: str, ctx) -> None:
     try:
         msg = json.loads(data)
     except ValueError:
@@ -66,8 +66,15 @@ async def _client_message(ws: web.WebSocketResponse, interview_id: str, data: st
     kind = msg.get("type") if isinstance(msg, dict) else None
     if kind == "ping":
         await ws.send_json({"v": 1, "type": "pong"})
-    elif kind == "question.spoken" and role == "candidate":
-        pass  # the page finished speaking the question; turn-taking may use it later
+    elif kind in ("question.playing", "question.spoken") and role == "candidate":
+        # The page started / finished speaking the question: while it plays, the candidate talking over it stops it.
+        turn_index = msg.get("turn_index")
+        if not isinstance(turn_index, int):
+            await ws.send_json(_error(interview_id, "bad_message", f"{kind} needs an integer turn_index."))
+            return
+        live = ctx.live.get(interview_id)
+        if live is not None:
+            live.question_playback(turn_index, playing=kind == "question.playing")
     else:
         await ws.send_json(_error(interview_id, "unknown_message", f"Unknown message type {kind!r}."))
 
