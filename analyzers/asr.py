@@ -60,6 +60,12 @@ class RecognizerStream(ABC):
         second decode). Falls back to ``finish_utterance`` when there is none for this mark."""
         return self.finish_utterance()
 
+    def commit_speculation(self, mark: int) -> Transcript | None:
+        """Speech went on after the pause ``mark``: its speculative decode becomes a final of its own and the
+        stream carries on with the audio after that point as a new segment (later decodes no longer re-read it).
+        None when there is no speculation for this mark (the utterance then stays one segment)."""
+        return None
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release per-stream resources."""
 

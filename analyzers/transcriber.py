@@ -7,6 +7,11 @@ next batch, and the pending audio is bounded (excess is dropped and counted, nev
 Events are delivered in order through one dispatcher task. ``UtteranceStarted``/``UtteranceEnded`` are sent as soon
 as the VAD decides (turn-taking wants them early), so an ``UtteranceEnded`` usually arrives before that utterance's
 final transcript; match them by ``utterance``. For one utterance, partials always come before its final.
+
+Pauses: at a VAD ``SpeechPause`` (200 ms of silence) the utterance so far is decoded speculatively. If the pause
+becomes the utterance's end, that decode is its final (no second decode after the VAD's 500 ms); if the candidate
+speaks on, it is sent as a final segment and the recogniser continues from the pause. So an utterance may have
+several finals (one per pause), and each decode reads only the audio since the last pause.
 """
 
 from __future__ import annotations
@@ -78,7 +83,7 @@ class TranscriberStats:
     """Audio batches for which partial decoding was skipped (machine saturated, a pause or end queued, or the
     candidate quiet: see ``_partial_useful``)."""
     speculative_decodes: int = 0
-    """Decodes at a pause (see ``VadConfig.pause_probe_ms``); one per ended utterance is reused as its final."""
+    """Decodes at a pause (see ``VadConfig.pause_probe_ms``): each becomes the utterance's final or a final segment."""
     errors: int = 0
     max_backlog_ms: int = 0
     last_final_latency_ms: float | None = None
@@ -101,6 +106,12 @@ class _Audio:
 class _Pause:
     utterance: int
     mark: int  # the pause's voiced end: its _End has the same t_ms if no speech comes between
+
+
+@dataclass
+class _Commit:
+    utterance: int
+    mark: int  # the pause the candidate spoke on after: its speculative decode becomes a final segment
 
 
 @dataclass
@@ -139,7 +150,7 @@ class StreamingTranscriber:
         self._max_backlog = max_backlog_ms * SAMPLE_RATE // 1000
         self._max_pending_events = max_pending_events
         self._stream: RecognizerStream | None = None
-        self._ops: deque[_Start | _Audio | _Pause | _End | _Barrier] = deque()
+        self._ops: deque[_Start | _Audio | _Pause | _Commit | _End | _Barrier] = deque()
         self._last_pause: int | None = None
         self._pending_samples = 0
         self._utterance = 0  # last utterance the VAD opened
@@ -167,6 +178,11 @@ class StreamingTranscriber:
                 self._end_utterance(ev)
         if self.vad.in_speech and not started:
             self._append_audio(frame)
+            if self._last_pause is not None and self.vad.last_voiced_end > self._last_pause:
+                # the candidate went on after the pause: what was said before it becomes a final segment
+                self._ops.append(_Commit(self._utterance, self._last_pause))
+                self._last_pause = None
+                self._wake.set()
 
     def _open_utterance(self, ev: SpeechStart) -> None:
         self._utterance += 1
@@ -177,8 +193,9 @@ class StreamingTranscriber:
         self._wake.set()
 
     def _pause_utterance(self, ev: SpeechPause) -> None:
-        """Decode speculatively at a pause (unless the machine is saturated): if the pause becomes the end, the
-        final is ready ~300 ms sooner; if the candidate goes on, the decode is wasted (a pause per sentence)."""
+        """Decode speculatively at a pause (unless the machine is saturated): if the pause becomes the end, that
+        decode is the final, ready ~300 ms sooner; if the candidate goes on, it becomes a final segment of its own
+        (``_Commit``), so no decode is wasted and later ones only read the audio after the pause."""
         if inference_pool.saturated():
             return
         self._last_pause = ev.t_ms
@@ -269,7 +286,7 @@ class StreamingTranscriber:
             if isinstance(op, _End):
                 self._emit(UtteranceDone(op.utterance))
 
-    async def _run_op(self, op: _Start | _Audio | _Pause | _End) -> None:
+    async def _run_op(self, op: _Start | _Audio | _Pause | _Commit | _End) -> None:
         if isinstance(op, _Start):
             if self._stream is None:
                 self._stream = await self._call(self._open_stream)
@@ -286,10 +303,16 @@ class StreamingTranscriber:
             if transcript is not None:
                 self._emit(TranscriptUpdate(self._current, transcript))
         elif isinstance(op, _Pause):
-            if self._stream is None or self._end_already_queued(op) or self._speech_resumed(op):
+            if self._stream is None or self._end_already_queued(op):
                 return
             await self._call(self._stream.speculate, op.mark)
             self.stats.speculative_decodes += 1
+        elif isinstance(op, _Commit):
+            if self._stream is None:
+                return
+            transcript = await self._call(self._stream.commit_speculation, op.mark)
+            if transcript is not None:
+                self._emit(TranscriptUpdate(op.utterance, transcript))
         else:
             if self._stream is None:
                 return
@@ -305,17 +328,13 @@ class StreamingTranscriber:
         """The utterance's end is already queued: a speculative decode would only delay its final."""
         return any(isinstance(o, _End) and o.utterance == op.utterance for o in self._ops)
 
-    def _speech_resumed(self, op: _Pause) -> bool:
-        """The candidate spoke again after this pause (the VAD's last voiced frame moved on): the decode is stale."""
-        return self._utterance == op.utterance and self.vad.in_speech and self.vad.last_voiced_end > op.mark
-
     def _partial_useful(self) -> bool:
         """A partial re-decodes the whole utterance; skip it when it would only delay what matters more: the
-        machine is saturated, a pause or end is already queued (its decode supersedes it), or the candidate has
+        machine is saturated, a pause, commit or end is already queued (its decode supersedes it), or the candidate has
         gone quiet (a pause, whose speculative decode must not wait behind a partial, is probably coming)."""
         if inference_pool.saturated():
             return False
-        if any(isinstance(o, (_Pause, _End)) for o in self._ops):
+        if any(isinstance(o, (_Pause, _Commit, _End)) for o in self._ops):
             return False
         return self.vad.trailing_silence_ms < PARTIAL_QUIET_MS
 

@@ -74,7 +74,7 @@ class WhisperStream(RecognizerStream):
         self._since_partial = 0
         self._last_partial_text = ""
         self._open = False
-        self._speculation: tuple[int, Transcript | None] | None = None  # (pause mark, final-quality decode)
+        self._speculation: tuple[int, int, Transcript | None] | None = None  # (pause mark, samples, decode)
 
     # -- RecognizerStream ------------------------------------------------------------------------------------
     def start_utterance(self, start_ms: int) -> None:
@@ -117,15 +117,28 @@ class WhisperStream(RecognizerStream):
     def speculate(self, mark: int) -> None:
         if not self._open:
             return
-        self._speculation = (mark, self._final(self._audio()))
+        audio = self._audio()
+        self._speculation = (mark, audio.size, self._final(audio))
         self._since_partial = 0  # this decode is fresher than any partial: the next one is an interval away
 
     def finish_speculated(self, mark: int) -> Transcript | None:
         if not self._open or self._speculation is None or self._speculation[0] != mark:
             return self.finish_utterance()
-        final = self._speculation[1]
+        final = self._speculation[2]
         self._open, self._speculation = False, None
         self._chunks, self._samples = [], 0
+        return final
+
+    def commit_speculation(self, mark: int) -> Transcript | None:
+        if not self._open or self._speculation is None or self._speculation[0] != mark:
+            return None
+        _, cut, final = self._speculation
+        audio = self._audio()
+        self._chunks = [audio[cut:]] if cut < audio.size else []
+        self._samples = audio.size - cut
+        self._start_ms += cut * 1000 // SAMPLE_RATE
+        self._last_partial_text = ""
+        self._speculation = None
         return final
 
     def close(self) -> None:

@@ -500,7 +500,7 @@ async def run(args: argparse.Namespace) -> dict:
             raise LoadTestError(f"refusing a non-loopback server URL: {base_url} (the load test is loopback-only)")
 
         # --- media
-        timeline: SpeechTimeline = make_speech_wav(tmp / "answers.wav", default_answer_script(pause_s=3.0))
+        timeline: SpeechTimeline = make_speech_wav(tmp / "answers.wav", default_answer_script(pause_s=4.5))
         video: Path | None = None
         if not args.no_video:
             w, h = (int(x) for x in args.video_size.lower().split("x"))

@@ -384,7 +384,7 @@ DEFAULT_ANSWERS: tuple[str, ...] = (
 )
 
 
-def default_answer_script(answers: Sequence[str] = DEFAULT_ANSWERS, pause_s: float = 3.0) -> list[str | float]:
+def default_answer_script(answers: Sequence[str] = DEFAULT_ANSWERS, pause_s: float = 4.5) -> list[str | float]:
     """``[pause, answer1, pause, answer2, ..., pause]``: answers separated (and followed) by ``pause_s``."""
     script: list[str | float] = [1.0]
     for a in answers:

@@ -234,7 +234,8 @@ def synthesize(ans: Answer, cache: Path):
 
 
 # ------------------------------------------------------------------------------------------ recognition trace
-def run_recognition(pcm: np.ndarray, stream, decode_model=None, parts=None, strip_punct=False, vad_config=None):
+def run_recognition(pcm: np.ndarray, stream, decode_model=None, parts=None, strip_punct=False, vad_config=None,
+                    clock=time.perf_counter):
     """VAD + recogniser on a virtual clock. Returns (trace, decode samples, duration): trace =
     [(arrival_ms, kind, value)], kind in start/end (value = back-dated VAD time), partial/final (text), done.
 
@@ -254,15 +255,21 @@ def run_recognition(pcm: np.ndarray, stream, decode_model=None, parts=None, stri
     ops: deque[list] = deque()
     free_at = 0.0
     utt = 0
-    utt_start: dict[int, int] = {}
+    seg_start: dict[int, int] = {}  # per utterance: where the segment being recognised starts (after a commit)
     last_pause: int | None = None
     speculated_at = 0.0  # text path: when the speculative decode at the last pause is ready
 
+    def script_text(t0: int, t1: int) -> str:
+        """Text path: the script parts whose middle lies in [t0, t1) ms."""
+        words = [p["text"] for p in parts if t0 <= (p["start"] + p["end"]) * 500 < t1]
+        text = "".join(words)
+        return re.sub(r"[，。！？、,.!?…]", "", text) if strip_punct else text
+
     def run(at: float, fn, *args):
         nonlocal free_at
-        t0 = time.perf_counter()
+        t0 = clock()
         out = fn(*args)
-        free_at = max(at, free_at) + (time.perf_counter() - t0) * 1000
+        free_at = max(at, free_at) + (clock() - t0) * 1000
         return out
 
     def add_audio(pcm_part: np.ndarray, arrival: int) -> None:
@@ -284,25 +291,30 @@ def run_recognition(pcm: np.ndarray, stream, decode_model=None, parts=None, stri
             if op[0] == "start":
                 run(at, stream.start_utterance, op[1])
             elif op[0] == "audio":
-                stream.partials_allowed = (not any(o[0] in ("pause", "end") for o in ops)
+                stream.partials_allowed = (not any(o[0] in ("pause", "commit", "end") for o in ops)
                                            and vad.trailing_silence_ms < PARTIAL_QUIET_MS)
                 out = run(at, stream.accept, np.concatenate(op[1]))
                 if out is not None:
                     trace.append((round(free_at), "partial", out.text))
             elif op[0] == "pause":
                 _, mark, _, u = op
-                if any(o[0] == "end" and o[4] == u for o in ops) or (
-                        u == utt and vad.in_speech and vad.last_voiced_end > mark):
-                    continue  # the end is queued anyway, or the candidate went on: stale
+                if any(o[0] == "end" and o[4] == u for o in ops):
+                    continue  # the end is queued anyway: it decodes once
                 run(at, stream.speculate, mark)
-                decodes.append(((mark - utt_start[u]) / 1000, free_at - at))
+                decodes.append(((mark - seg_start[u]) / 1000, free_at - at))
+            elif op[0] == "commit":
+                _, mark, _, u = op
+                out = run(at, stream.commit_speculation, mark)
+                seg_start[u] = mark
+                if out is not None and out.text.strip():
+                    trace.append((round(free_at), "final", out.text.strip()))
             else:
                 _, t_end, _, after_pause, u = op
                 if after_pause:
                     out = run(at, stream.finish_speculated, t_end)
                 else:
                     out = run(at, stream.finish_utterance)
-                    decodes.append(((t_end - utt_start[u]) / 1000, free_at - at))
+                    decodes.append(((t_end - seg_start[u]) / 1000, free_at - at))
                 if out is not None and out.text.strip():
                     trace.append((round(free_at), "final", out.text.strip()))
                 trace.append((round(free_at), "done", None))
@@ -317,7 +329,7 @@ def run_recognition(pcm: np.ndarray, stream, decode_model=None, parts=None, stri
             if isinstance(ev, SpeechStart):
                 started = True
                 utt += 1
-                utt_start[utt] = ev.t_ms
+                seg_start[utt] = ev.t_ms
                 trace.append((arrival, "start", ev.t_ms))
                 if stream is not None:
                     ops.append(["start", ev.audio_start_ms, arrival])
@@ -327,25 +339,31 @@ def run_recognition(pcm: np.ndarray, stream, decode_model=None, parts=None, stri
                 if stream is not None:
                     ops.append(["pause", ev.t_ms, arrival, utt])
                 else:
-                    speculated_at = arrival + decode_model((ev.t_ms - utt_start[utt]) / 1000)
+                    speculated_at = arrival + decode_model((ev.t_ms - seg_start[utt]) / 1000)
             else:
                 trace.append((arrival, "end", ev.t_ms))
                 after_pause, last_pause = last_pause == ev.t_ms, None
                 if stream is not None:
                     ops.append(["end", ev.t_ms, arrival, after_pause, utt])
-                else:  # text path: ground truth of the script parts inside this utterance
-                    u0 = utt_start[utt]
-                    words = [p["text"] for p in parts if p["end"] * 1000 > u0 and p["start"] * 1000 < ev.t_ms]
-                    text = "".join(words) if words else ""
-                    if strip_punct:
-                        text = re.sub(r"[，。！？、,.!?…]", "", text)
+                else:  # text path: ground truth of the script parts of the last segment
+                    text = script_text(seg_start[utt], ev.t_ms + 300)
                     if after_pause:
                         at = max(arrival, speculated_at)
                     else:
-                        at = arrival + decode_model((ev.t_ms - u0) / 1000)
+                        at = arrival + decode_model((ev.t_ms - seg_start[utt]) / 1000)
                     if text:
                         trace.append((round(at), "final", text))
                     trace.append((round(at), "done", None))
+        if vad.in_speech and not started and last_pause is not None and vad.last_voiced_end > last_pause:
+            # the candidate went on after the pause: its speculative decode becomes a final segment
+            if stream is not None:
+                ops.append(["commit", last_pause, arrival, utt])
+            else:
+                text = script_text(seg_start[utt], last_pause)
+                seg_start[utt] = last_pause
+                if text:
+                    trace.append((round(max(arrival, speculated_at)), "final", text))
+            last_pause = None
         if stream is not None:
             if vad.in_speech and not started:
                 add_audio(frame, arrival)
@@ -416,8 +434,14 @@ def summarize(results):
         for k, h in r["pauses"]:
             by_kind.setdefault(k, []).append(h)
     classes: dict[str, int] = {}
+    by_class: dict[str, list[float]] = {}
     for r in results:
         classes[str(r["end_class"])] = classes.get(str(r["end_class"]), 0) + 1
+        if r["latency"] is not None:
+            by_class.setdefault(str(r["end_class"]), []).append(r["latency"])
+    # answers whose words say they are over (a stated result, lesson or closing phrase; or a complete sentence
+    # after one) versus answers that stop without such a cue (the detector then waits the base silence)
+    cued = [x for c in ("result", "complete") for x in by_class.get(c, [])]
     return {
         "n": len(results),
         "latency_ms_p50": pct(lat, 50),
@@ -428,6 +452,9 @@ def summarize(results):
         "answer_cut_in_rate": round(sum(r["cut"] for r in results) / len(results), 3) if results else None,
         "pause_cut_in_rate_by_kind": {k: f"{sum(v)}/{len(v)}" for k, v in sorted(by_kind.items())},
         "end_class_counts": classes,
+        "latency_ms_by_end_class": {c: {"n": len(v), "p50": pct(v, 50), "p95": pct(v, 95)}
+                                    for c, v in sorted(by_class.items())},
+        "latency_ms_cued_ends": {"n": len(cued), "p50": pct(cued, 50), "p95": pct(cued, 95)},
     }
 
 
@@ -441,6 +468,12 @@ def main() -> None:
     ap.add_argument("--cache-dir", default=os.path.join(tempfile.gettempdir(), "turn-taking-bench"))
     ap.add_argument("--sessions", type=int, default=2, help="answers recognised at once")
     ap.add_argument("--base", type=int, default=None, help="answer_end_silence_ms for the headline figures")
+    ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                    help="what a recogniser call costs on the virtual clock: its wall time (default; the machine must "
+                    "be otherwise idle), or the process CPU time it used (answers run one at a time, each call as on "
+                    "an idle core of its own: for a busy machine)")
+    ap.add_argument("--partial-interval-ms", type=int, default=None,
+                    help="Whisper partial cadence (server default 800): a partial in flight at a pause delays the final")
     ap.add_argument("--pause-probe-ms", type=int, default=VadConfig().pause_probe_ms,
                     help="VAD pause probe for speculative finals (0: off, the final is decoded at the VAD's end)")
     args = ap.parse_args()
@@ -457,7 +490,14 @@ def main() -> None:
 
     vad_cfg = replace(VadConfig(), pause_probe_ms=args.pause_probe_ms)
 
-    model = ModelManager(cache / "models", inference_threads=args.sessions).load("whisper-tiny.en")
+    clock = time.perf_counter
+    if args.clock == "cpu":
+        clock, args.sessions = time.process_time, 1  # process CPU time is only one call's with one call at a time
+    # one thread per call, as the server runs Whisper (inference_threads = cores, so cores / threads = 1)
+    model = ModelManager(cache / "models", inference_threads=args.sessions,
+                         whisper_cpu_threads=1).load("whisper-tiny.en")
+    if args.partial_interval_ms:
+        model.partial_interval_ms = args.partial_interval_ms
     warm = model.open_stream()
     warm.start_utterance(0)
     warm.accept(np.zeros(SR, np.int16))
@@ -465,7 +505,7 @@ def main() -> None:
 
     def run_en(a: Answer):
         pcm, parts = audio[a.id]
-        trace, decodes, dur = run_recognition(pcm, model.open_stream(), vad_config=vad_cfg)
+        trace, decodes, dur = run_recognition(pcm, model.open_stream(), vad_config=vad_cfg, clock=clock)
         return a, parts, trace, dur, decodes
 
     t0 = time.perf_counter()
@@ -488,7 +528,7 @@ def main() -> None:
 
     base_cfg = TurnTakingConfig()
     headline_base = args.base or base_cfg.answer_end_silence_ms
-    sweep = [600, 800, 1000, 1200, 1400, 1600, 1800, 2000]
+    sweep = [600, 800, 1000, 1200, 1400, 1600, 1800, 2000, 2200, 2400, 2600, 2800, 3000]
 
     def stats(cfg, cls=AnswerEndDetector):
         out = {}
@@ -524,9 +564,11 @@ def main() -> None:
                                  and (headline["all"]["pause_cut_in_rate"] or 0) <= 0.03),
         "recogniser": {
             "vad_end_silence_ms": vad_cfg.end_silence_ms, "vad_pause_probe_ms": vad_cfg.pause_probe_ms,
+            "partial_interval_ms": model.partial_interval_ms,
             "whisper_final_decode_ms_p50": pct(final_ms, 50), "whisper_final_decode_ms_p95": pct(final_ms, 95),
             "zh_decode_model_ms": f"{icpt:.0f} + {slope:.0f} * utterance_s",
-            "sessions_at_once": args.sessions, "cpu_count": os.cpu_count(),
+            "sessions_at_once": args.sessions, "cpu_count": os.cpu_count(), "call_cost_clock": args.clock,
+            "load_average_1m": round(os.getloadavg()[0], 2),
         },
         "tradeoff_curve": curve,
         "wall_s": {"synthesis": round(synth_s, 1), "english_asr": round(asr_s, 1),

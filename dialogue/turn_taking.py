@@ -12,10 +12,10 @@ Two detectors share one event interface (explicit media-clock milliseconds, no s
   ``barge_in(now)`` says whether the candidate has started talking over a question being played.
 
 Timing facts these defaults were chosen against (``benchmarks/turn_taking.py`` measures them): the VAD
-(``analyzers/vad.py``) reports the end of an utterance only after 500 ms of silence, back-dated to the last voiced
-frame, and Whisper tiny.en's final arrives ~250-450 ms after that report on one thread. So no decision that waits
-for the final can come earlier than ~0.8 s after the end of speech; every silence below ~800 ms is in practice
-"as soon as the final text is in".
+(``analyzers/vad.py``) reports a pause after 200 ms of silence and the end of an utterance after 500 ms, both
+back-dated to the last voiced frame; the recogniser decodes speculatively at the pause, so the final is in about
+200 ms + one Whisper tiny.en decode (~0.5-0.7 s on one core here) after the end of speech. No decision that waits for
+the final can come earlier than that; every silence below it is in practice "as soon as the final text is in".
 
 Runtime contract (``server/live_interview.py``): on every 20 ms audio chunk, if ``due_at()`` is not None and the
 chunk time has reached it, call ``check(now)``; a non-None reason ends the answer. ``speech_started``/
@@ -38,24 +38,25 @@ class TurnTakingConfig:
     end), never from when the VAD or the recogniser reported it; a decision also always waits for the final text of
     every finished utterance (or ``final_wait_max_ms``)."""
 
-    answer_end_silence_ms: int = 2000
+    answer_end_silence_ms: int = 3000
     """Base end-of-answer silence: used when the text gives no cue either way (no sentence end yet, a short
     answer, or a complete STAR answer with no result yet). ``SilenceAnswerEndDetector`` uses it for everything.
-    The benchmark's trade-off curve sweeps it (220 answers, content-aware): 1200 -> latency p50/p95 1.31/1.87 s,
-    26 % of thinking pauses cut into; 2000 -> 1.31/2.13 s, 10 %. Answers that end on a result are gated by the
-    final transcript (VAD 500 ms + Whisper ~540 ms), so the base mostly moves cut-ins, not the median: 2000."""
+    Thinking pauses of 1-3 s must not be cut into, and words cannot tell "I did X. [thinks] The result was Y."
+    from an answer that stops at X: so 3000. The benchmark's trade-off curve sweeps it: on its 0.8-2.5 s pauses,
+    2000 cuts into ~12 % of them, 2600 and up ~3 % (those left follow a stated result); the cued ends below do
+    not move with it."""
     no_answer_timeout_ms: int = 60000
     """With no speech at all after a question, the turn ends after this long (the candidate may be stuck)."""
 
     # --- content classes (AnswerEndDetector only) ---
-    complete_silence_factor: float = 0.5
+    complete_silence_ms: int = 1000
     """A complete sentence (ends . ! ? 。！？) after a substantial answer that already stated a result earlier
     (a complete sentence with no result anywhere yet gets only the base silence: the STAR answer is unfinished)."""
-    result_silence_factor: float = 0.35
+    result_silence_ms: int = 700
     """A complete answer whose last sentence states a result (a number, percent, or an outcome word such as
-    "reduced", "launched", "提升") or a closing phrase ("that's it", "就这些"): base x this."""
-    min_silence_ms: int = 300
-    """Floor for the two factors above."""
+    "reduced", "launched", "提升"), a lesson ("looking back", "这段经历让我") or a closing phrase ("that's it",
+    "就这些"). In practice the final transcript (VAD pause probe 200 ms + one Whisper decode, ~0.6 s on one core
+    here) arrives about then, so this is rarely what waits."""
     unfinished_silence_ms: int = 3500
     """The last words are an unfinished clause: a conjunction/preposition/article/filler ("and", "so",
     "because", "then", "um", "the", "然后", "所以", "因为", "就是", "那个", "还有"), a trailing comma/"、"/"，" or
@@ -87,9 +88,9 @@ class TurnTakingConfig:
     known (partials included) instead of waiting forever."""
 
     # --- barge-in ---
-    barge_in_min_speech_ms: int = 600
+    barge_in_min_speech_ms: int = 800
     """While a question is being played, this much candidate speech (to the last voiced frame) stops it: longer
-    than a backchannel ("okay", "mm-hm" are ~300-500 ms)..."""
+    than a backchannel ("okay", "mm-hm" are ~300-500 ms, and the VAD's voiced span runs ~100-200 ms longer)..."""
     barge_in_min_words: int = 2
     """...or earlier, a partial transcript with this many words that are not backchannels ("ok", "yeah", "嗯")."""
 
@@ -159,10 +160,12 @@ RESULT_ZH = re.compile(r"\d|百分之|倍|[一二三四五六七八九十百千�
 
 TIME_WHEN_EN = re.compile(
     r"\b(?:\w+\s+){0,2}(?:years?|months?|weeks?|days?)\s+ago\b|\b(?:last|this|next)\s+(?:year|month|week|quarter)\b|"
-    r"\bin\s+(?:19|20)\d\d\b|\b(?:19|20)\d\d\b")
+    r"\bin\s+(?:19|20)\d\d\b|\b(?:19|20)\d\d\b|"
+    r"\bfor\s+(?:a|an|one|two|three|four|five|six|a\s+few|several|\d+)\s+(?:hours?|days?|weeks?|months?|years?)\b")
 TIME_WHEN_ZH = re.compile(r"[\d一二三四五六七八九十两几半]+个?(?:年|月|周|星期|天)(?:前|以前|之前)|去年|前年|今年|上个?月|"
-                          r"(?:19|20)\d\d年")
-"""When something happened ("two years ago", "两年前", "in 2023") is scene-setting, not a result."""
+                          r"(?:19|20)\d\d年|(?<![\d一二三四五六七八九十百千万两几])一个?(?:小时|天|周|星期|月|年)")
+"""When something happened or how long it went on ("two years ago", "两年前", "in 2023", "for a week", "结对了一周")
+is scene-setting, not a result."""
 REFLECTION_EN = ("looking back", "in hindsight", "in retrospect", "taught me", "i learned", "i learnt", "lesson",
                  "made me much more", "made me more", "next time i would", "if i did it again", "i would do it",
                  "i still use", "since then i")
@@ -300,9 +303,9 @@ def required_silence_ms(kind: str, config: TurnTakingConfig) -> int:
     if kind == "listing":
         return max(base, config.listing_silence_ms)
     if kind == "complete":
-        return max(config.min_silence_ms, round(base * config.complete_silence_factor))
+        return min(base, config.complete_silence_ms)
     if kind == "result":
-        return max(config.min_silence_ms, round(base * config.result_silence_factor))
+        return min(base, config.result_silence_ms)
     return base
 
 

@@ -250,8 +250,10 @@ class InvitationList(BaseModel):
 # --- bulk candidate import ----------------------------------------------------------------------------------------
 class ImportItemOut(BaseModel):
     position: int
-    filename: str = Field(description="Path inside the zip, or 'people.csv row 3' for a CSV row")
-    status: Literal["pending", "created", "duplicate", "failed"]
+    filename: str = Field(description="Path inside the zip, 'people.csv row 3' for a CSV row, or the candidate's "
+                          "id in DingTalk")
+    status: Literal["pending", "created", "duplicate", "failed", "updated", "unchanged"] = Field(
+        description="updated / unchanged: a DingTalk candidate imported before (changed or not since)")
     candidate_id: str | None = Field(default=None, description="The new candidate, or the existing one for a duplicate")
     name: str = ""
     error: ErrorInfo | None = Field(default=None, description="Why the file failed (the parser's kind: scanned, "
@@ -262,14 +264,17 @@ class ImportOut(BaseModel):
     id: str
     job_id: str
     status: Literal["pending", "running", "done", "interrupted", "failed"]
-    source: str = Field(description="zip, csv or csv+zip")
-    filename: str
-    total: int
+    source: str = Field(description="zip, csv, csv+zip or dingtalk")
+    filename: str = Field(description="The uploaded files, or 'DingTalk: <job name> (<ATS job id>)'")
+    total: int = Field(description="Items so far (a DingTalk import's grow once its candidates are listed)")
     done: int
     created: int
     duplicate: int
     failed: int
-    error: ErrorInfo | None = None
+    updated: int = Field(default=0, description="DingTalk imports: candidates imported before whose record changed")
+    unchanged: int = Field(default=0, description="DingTalk imports: candidates imported before, unchanged")
+    error: ErrorInfo | None = Field(default=None, description="Why the run failed or was interrupted; on a done "
+                                    "DingTalk run, code 'truncated' when DingTalk listed more than one import takes")
     created_at: str | None
     started_at: str | None
     finished_at: str | None
@@ -369,6 +374,14 @@ class CandidateSchedule(BaseModel):
     notified_channels: list[str] = Field(description="Channels confirmations and reminders go out on (the "
                                          "invitation's); empty: the candidate is told on this page only")
     server_time: str
+    # link lifetime (the link may expire before a booked slot: confirmations and this page hand out one that lasts)
+    link_expires_at: str | None = Field(default=None, description="When the link used for this request stops working")
+    link_needed_after_slot_min: int = Field(default=0, description="Minutes after a slot's end a link for it must "
+                                            "still work (the no-show grace)")
+    renewed_token: str | None = Field(default=None, description="Set when the booking outlasts the link used: a new "
+                                      "link token valid until the booked slot is over (the confirmation and "
+                                      "reminders carry the same kind of link)")
+    renewed_link_expires_at: str | None = Field(default=None, description="When the renewed link stops working")
 
 
 class BookRequest(Strict):
@@ -383,26 +396,14 @@ class CancelBookingRequest(Strict):
 
 # --- DingTalk ATS import ------------------------------------------------------------------------------------------
 class DingTalkImportRequest(Strict):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     ats_job_id: str = Field(min_length=1, max_length=128, description="The job's id in DingTalk recruiting (ATS)")
     since_days: int = Field(default=365, ge=1, le=3650, description="Candidates whose application changed in the "
                             "last N days")
 
 
-class DingTalkImportedCandidate(BaseModel):
-    external_id: str = Field(description="The candidate's id in DingTalk")
-    name: str
-    status: Literal["created", "updated", "unchanged", "failed"] = Field(
-        description="created: new to this job; updated: name, e-mail or resume changed; unchanged; failed")
-    candidate_id: str | None = None
-    error: ErrorInfo | None = Field(default=None, description="Why it failed (the resume parser's kind, or "
-                                    "DingTalk's error)")
-
-
-class DingTalkImportResult(BaseModel):
-    job_id: str
-    ats_job_id: str
-    ats_job_name: str
-    results: list[DingTalkImportedCandidate]
-    counts: dict[str, int] = Field(description="created, updated, unchanged, failed")
-    truncated: bool = Field(description="DingTalk listed more than one import takes (2000 applications or 500 "
-                            "candidates); import again with fewer since_days")
+class Integrations(BaseModel):
+    invitation_channels: list[Literal["email", "webhook", "dingtalk"]] = Field(
+        description="Invitation channels set up on this server (POST /api/v1/interviews/{id}/invitations)")
+    dingtalk_import: bool = Field(description="Candidates can be imported from DingTalk recruiting "
+                                  "(POST /api/v1/jobs/{job_id}/imports/dingtalk)")

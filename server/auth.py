@@ -1,12 +1,21 @@
-"""Passwords (Argon2id), HR login sessions and candidate interview links (signed, expiring tokens)."""
+"""Passwords (Argon2id), HR login sessions and candidate interview links (signed, expiring tokens).
+
+A candidate link is valid for ``link_max_age_s`` after it was signed, or, when it was signed with ``valid_until``
+(the links in booking confirmations and reminders: until the booked slot is over), until that moment, whichever is
+later. Links without it (all links signed before per-link expiry existed) keep the plain max-age rule.
+"""
 
 from __future__ import annotations
 
+import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 
 _hasher = PasswordHasher()
 
@@ -38,30 +47,65 @@ class LinkError(Exception):
 class LinkClaims:
     interview_id: str
     nonce: str
+    expires_at: datetime | None = None  # when this link stops working
+
+
+def wall_clock() -> datetime:
+    return datetime.fromtimestamp(time.time(), tz=timezone.utc)
+
+
+class _ClockedTimestampSigner(TimestampSigner):
+    """itsdangerous' timestamp signer, with "now" taken from the given clock (tests move time without sleeping)."""
+
+    def __init__(self, *args, clock: Callable[[], datetime], **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clock = clock
+
+    def get_timestamp(self) -> int:
+        return int(self._clock().timestamp())
 
 
 class Signer:
     """Signs candidate links and login sessions with the server's secret, each under its own salt."""
 
-    def __init__(self, secret: str, link_max_age_s: int, session_max_age_s: int):
-        self._links = URLSafeTimedSerializer(secret, salt="interview-link")
+    def __init__(self, secret: str, link_max_age_s: int, session_max_age_s: int,
+                 clock: Callable[[], datetime] | None = None):
+        # "now" for signing and checking candidate links; replaceable (tests set the server's test clock here)
+        self.clock: Callable[[], datetime] = clock or wall_clock
+        self._links = URLSafeTimedSerializer(secret, salt="interview-link", signer=_ClockedTimestampSigner,
+                                             signer_kwargs={"clock": lambda: self.clock()})
         self._sessions = URLSafeTimedSerializer(secret, salt="hr-session")
         self.link_max_age_s = link_max_age_s
         self.session_max_age_s = session_max_age_s
 
-    def link_token(self, interview_id: str, nonce: str) -> str:
-        return self._links.dumps({"i": interview_id, "n": nonce})
+    def link_token(self, interview_id: str, nonce: str, valid_until: datetime | None = None) -> str:
+        """A candidate link; with ``valid_until`` it stays valid until then if that is later than the usual
+        ``link_max_age_s`` from now (the moment is signed into the token)."""
+        payload: dict = {"i": interview_id, "n": nonce}
+        if valid_until is not None:
+            if valid_until.tzinfo is None:  # naive times are UTC here, as in the store
+                valid_until = valid_until.replace(tzinfo=timezone.utc)
+            until = math.ceil(valid_until.timestamp())
+            if until > int(self.clock().timestamp()) + self.link_max_age_s:
+                payload["x"] = until
+        return self._links.dumps(payload)
 
     def read_link(self, token: str) -> LinkClaims:
         try:
-            data = self._links.loads(token, max_age=self.link_max_age_s)
-        except SignatureExpired as exc:
-            raise LinkError("link_expired", "This interview link has expired. Ask the recruiter for a new one.", 410) from exc
+            data, signed_at = self._links.loads(token, return_timestamp=True)
         except BadSignature as exc:
             raise LinkError("invalid_link", "This interview link is not valid.", 403) from exc
         if not isinstance(data, dict) or not isinstance(data.get("i"), str) or not isinstance(data.get("n"), str):
             raise LinkError("invalid_link", "This interview link is not valid.", 403)
-        return LinkClaims(data["i"], data["n"])
+        until = data.get("x")
+        if until is not None and (not isinstance(until, int) or isinstance(until, bool)):
+            raise LinkError("invalid_link", "This interview link is not valid.", 403)
+        expires = int(signed_at.timestamp()) + self.link_max_age_s
+        if until is not None:
+            expires = max(expires, until)
+        if int(self.clock().timestamp()) > expires:
+            raise LinkError("link_expired", "This interview link has expired. Ask the recruiter for a new one.", 410)
+        return LinkClaims(data["i"], data["n"], datetime.fromtimestamp(expires, tz=timezone.utc))
 
     def session_token(self, user_id: str) -> str:
         return self._sessions.dumps({"u": user_id})

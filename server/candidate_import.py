@@ -35,6 +35,7 @@ import asyncio
 import contextlib
 import csv
 import functools
+import inspect
 import io
 import re
 import weakref
@@ -44,7 +45,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import PurePosixPath
-from typing import IO, Callable, TypeVar
+from typing import IO, Awaitable, Callable, TypeVar
 
 import phonenumbers
 import structlog
@@ -63,8 +64,9 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 PROFILE = TypeAdapter(ResumeProfile)
 UNFINISHED = ("pending", "running")
-STOPPED_MESSAGE = ("The server stopped before this import finished; the files still marked pending were not "
-                   "imported. Upload the same files again: candidates already imported are reported as duplicates.")
+STOPPED_MESSAGE = ("The server stopped before this import finished; the items still marked pending were not "
+                   "imported. Upload the same files again (or import the same DingTalk job again): candidates "
+                   "already imported are recognised and not stored twice.")
 
 # ------------------------------------------------------------------------------------------------ parsing pool
 _pool: ThreadPoolExecutor | None = None
@@ -126,8 +128,9 @@ async def store_resume(store: Store, org_id: str, job_id: str, data: bytes, file
     ``name``/``email``/``phone`` override what the resume says (an HR system's record or a CSV row is
     authoritative); the name falls back to the file name without its extension. ``profile``: already parsed
     (``data`` then only gives the size). ``external`` (source, id) stores the candidate once per HR-system record,
-    so storing it again updates it. Without it, a candidate whose e-mail or phone the job already has is not stored
-    again: outcome ``duplicate``, with the existing candidate."""
+    so storing it again updates it (``updated`` / ``unchanged``). Either way, a candidate whose e-mail or phone the
+    job already has (from a file, a CSV row or another record) is not stored again: outcome ``duplicate``, with the
+    existing candidate."""
     if profile is None:
         profile = await parse_resume_off_loop(data, filename, content_type, max_bytes)
     name = name or (profile.name.value if profile.name else "") or PurePosixPath(filename.replace("\\", "/")).stem
@@ -135,13 +138,14 @@ async def store_resume(store: Store, org_id: str, job_id: str, data: bytes, file
     parsed_phone = profile.mobile.value if profile.mobile else ""
     email = email or parsed_email
     dumped = PROFILE.dump_python(profile, mode="json")
-    if external is not None:
-        cand, outcome = await store.upsert_external_resume(org_id, job_id, external[0], external[1], name, email,
-                                                           filename, content_type, len(data), dumped)
-        return StoredResume(cand, outcome)
-    async with _job_lock(job_id):  # one writer per job in this process; the unique key covers other processes
-        # the person's keys: the given e-mail/phone and the resume's own, so either finds them again
-        contacts = [("email", email), ("email", parsed_email), ("phone", phone), ("phone", parsed_phone)]
+    # the person's keys: the given e-mail/phone and the resume's own, so either finds them again
+    contacts = [("email", email), ("email", parsed_email), ("phone", phone), ("phone", parsed_phone)]
+    async with _job_lock(job_id):  # one writer per job in this process; the unique keys cover other processes
+        if external is not None:
+            cand, outcome, matched = await store.upsert_external_resume(
+                org_id, job_id, external[0], external[1], name, email, filename, content_type, len(data), dumped,
+                contacts)
+            return StoredResume(cand, outcome, matched)
         cand, created, matched = await store.add_resume_if_new(org_id, job_id, name, email, filename, content_type,
                                                                len(data), dumped, contacts)
     return StoredResume(cand, "created" if created else "duplicate", matched)
@@ -486,6 +490,14 @@ def _parse_row(text: str, limit: int) -> ResumeProfile:
     return parse_text(text.strip())
 
 
+class RunFailed(Exception):
+    """Ends an import run as failed with a code and a message for HR (e.g. the HR system refused the app)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
 @dataclass
 class Outcome:
     status: str
@@ -553,9 +565,30 @@ class ImportManager:
             self._reserved -= 1
 
     def start(self, run_id: str, item_ids: list[str], plan: ImportPlan, org_id: str, job_id: str) -> asyncio.Task:
-        task = asyncio.create_task(self._run(run_id, item_ids, plan, org_id, job_id), name=f"import-{run_id}")
+        return self.launch(run_id, self._work(run_id, item_ids, plan, org_id, job_id), cleanup=plan.close)
+
+    def launch(self, run_id: str, work: Awaitable[None], cleanup: Callable[[], None] | None = None) -> asyncio.Task:
+        """Run one import's ``work`` (which fills in its items) as a task of this process: the run goes running,
+        then done; ``RunFailed`` ends it failed with that message, any other error as ``internal_error``, a server
+        stop as interrupted. Every source (upload, HR system) runs through here."""
+        cleaned = False
+
+        def clean() -> None:
+            nonlocal cleaned
+            if cleanup is not None and not cleaned:
+                cleaned = True
+                cleanup()
+
+        task = asyncio.create_task(self._run(run_id, work, clean), name=f"import-{run_id}")
         self.tasks[run_id] = task
-        task.add_done_callback(lambda _t: self.tasks.pop(run_id, None))
+
+        def done(_task: asyncio.Task) -> None:
+            self.tasks.pop(run_id, None)
+            if inspect.iscoroutine(work) and inspect.getcoroutinestate(work) == inspect.CORO_CREATED:
+                work.close()  # cancelled before it began (server stop)
+            clean()
+
+        task.add_done_callback(done)
         if self._heartbeat is None or self._heartbeat.done():
             self._heartbeat = asyncio.create_task(self._beat(), name="import-heartbeat")
         return task
@@ -569,31 +602,41 @@ class ImportManager:
             except Exception:  # noqa: BLE001 - the next beat tries again; the lease covers a few misses
                 log.warning("import_heartbeat_failed", exc_info=True)
 
-    async def _run(self, run_id: str, item_ids: list[str], plan: ImportPlan, org_id: str, job_id: str) -> None:
+    async def _run(self, run_id: str, work: Awaitable[None], cleanup: Callable[[], None]) -> None:
         store = self.store
-        counts: dict[str, int] = {}
         try:
             await store.update_import(run_id, status="running", started_at=utcnow(), heartbeat_at=utcnow())
-            for item_id, item in zip(item_ids, plan.items, strict=True):
-                outcome = await self._process(item, plan, org_id, job_id)
-                counts[outcome.status] = counts.get(outcome.status, 0) + 1
-                await store.finish_import_item(item_id, outcome.status, outcome.candidate_id, outcome.name,
-                                               outcome.error_code, outcome.error_message)
+            await work
             await store.update_import(run_id, status="done", finished_at=utcnow(), heartbeat_at=utcnow())
-            log.info("import_done", import_id=run_id, **counts)
+            log.info("import_done", import_id=run_id)
         except asyncio.CancelledError:
             with contextlib.suppress(Exception):
                 await store.interrupt_imports("server_stopped", STOPPED_MESSAGE, ids=[run_id])
-            log.warning("import_interrupted", import_id=run_id, **counts)
+            log.warning("import_interrupted", import_id=run_id)
             raise
+        except RunFailed as exc:
+            log.warning("import_failed", import_id=run_id, code=exc.code, error=exc.message)
+            with contextlib.suppress(Exception):
+                await store.update_import(run_id, status="failed", error_code=exc.code, error_message=exc.message,
+                                          finished_at=utcnow())
         except Exception:  # noqa: BLE001 - the run is marked failed; the error is logged, not shown
             log.exception("import_failed", import_id=run_id)
             with contextlib.suppress(Exception):
                 await store.update_import(run_id, status="failed", error_code="internal_error", finished_at=utcnow(),
-                                          error_message="The import stopped on a server error; the files still "
+                                          error_message="The import stopped on a server error; the items still "
                                           "marked pending were not imported.")
         finally:
-            plan.close()
+            cleanup()
+
+    async def _work(self, run_id: str, item_ids: list[str], plan: ImportPlan, org_id: str, job_id: str) -> None:
+        """An upload's files and rows, one at a time."""
+        counts: dict[str, int] = {}
+        for item_id, item in zip(item_ids, plan.items, strict=True):
+            outcome = await self._process(item, plan, org_id, job_id)
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+            await self.store.finish_import_item(item_id, outcome.status, outcome.candidate_id, outcome.name,
+                                                outcome.error_code, outcome.error_message)
+        log.info("import_items", import_id=run_id, **counts)
 
     async def _process(self, item: PlannedItem, plan: ImportPlan, org_id: str, job_id: str) -> Outcome:
         row = item.row

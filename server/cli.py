@@ -27,20 +27,14 @@ def _configure_logging(level: str) -> None:
 
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {}
-    for name in ("host", "port", "data_dir", "database_url", "bus_url", "public_base_url", "analysis_cpu_budget"):
-        value = getattr(args, name, None)
-        if value is not None:
-            overrides[name] = value
-    for name in ("reminder_poll_s", "no_show_grace_min"):  # scheduling
-        value = getattr(args, name, None)
-        if value is not None:
-            overrides[name] = value
-    for name in ("dingtalk_app_key", "dingtalk_agent_id", "dingtalk_operator_userid", "dingtalk_api_base",
-                 "dingtalk_oapi_base"):  # DingTalk connector (the app secret only from the environment)
-        value = getattr(args, name, None)
-        if value is not None:
-            overrides[name] = value
-    for name in ("import_max_upload_bytes", "import_max_active"):  # bulk candidate import
+    plain = ("host", "port", "data_dir", "database_url", "bus_url", "public_base_url", "analysis_cpu_budget",
+             "answer_end_silence_ms",
+             "reminder_poll_s", "no_show_grace_min",  # scheduling
+             # DingTalk connector (the app secret only from the environment)
+             "dingtalk_app_key", "dingtalk_agent_id", "dingtalk_operator_userid", "dingtalk_api_base",
+             "dingtalk_oapi_base",
+             "import_max_upload_bytes", "import_max_active")  # bulk candidate import
+    for name in plain:
         value = getattr(args, name, None)
         if value is not None:
             overrides[name] = value
@@ -59,6 +53,8 @@ def _add_server_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bus-url", dest="bus_url", help="memory:// or redis://127.0.0.1:6379/0")
     p.add_argument("--public-base-url", dest="public_base_url")
     p.add_argument("--ice-host", action="append", help="address to advertise in ICE (repeatable)")
+    p.add_argument("--answer-end-silence-ms", dest="answer_end_silence_ms", type=int,
+                   help="silence that ends an answer whose words give no cue (default 3000)")
     p.add_argument("--analysis-cpu-budget", dest="analysis_cpu_budget", type=float,
                    help="cores one session's video analysis may use (default 0.12)")
     p.add_argument("--reminder-poll-s", dest="reminder_poll_s", type=float,

@@ -13,6 +13,7 @@ from analyzers import inference_pool
 from analyzers.asr import SpeechModel
 from analyzers.model_registry import ModelManager
 from dialogue.followup import OpenAICompatiblePolicy, RuleBasedPolicy
+from dialogue.turn_taking import TurnTakingConfig
 from media.ice import advertise_host_addresses
 from server import events as ev
 from server.auth import Signer
@@ -50,6 +51,9 @@ class ServerContext:
     # scheduling: "now" for bookings, start gates and reminders (tests put in their own clock); the reminder loop
     clock: Callable[[], datetime] = field(default=utcnow)
     scheduler: ReminderScheduler | None = None
+
+    def __post_init__(self) -> None:
+        self.signer.clock = lambda: self.clock()  # one "now" for links, bookings and reminders
 
     def spawn(self, coro) -> asyncio.Task:
         """Run work that outlives its request (e.g. sending mail with retries); awaited at shutdown."""
@@ -120,8 +124,10 @@ class ServerContext:
             org = await self.store.org(iv.org_id)
             weight = 0.0 if org is None or org.region.upper() in EU_REGIONS else self.settings.nonverbal_weight
             question_ids = [q.id for q in await self.store.plan_questions(iv.plan_id)]
+            turn_config = TurnTakingConfig(intent_reasons=True,
+                                           answer_end_silence_ms=self.settings.answer_end_silence_ms)
             live = LiveInterview(self, interview_id, iv.language, plan, model, nonverbal_weight=weight,
-                                 question_ids=question_ids)
+                                 question_ids=question_ids, turn_config=turn_config)
             await live.restore()
             self.live[interview_id] = live
             return live

@@ -3,7 +3,8 @@
 A booking change (book, reschedule, cancel) is one transaction (``Store.change_booking``) that also queues its
 messages in the ``reminders`` table: the confirmation at once, reminders 24 h and 1 h before the slot. The
 ``ReminderScheduler`` (one per server process) claims due rows atomically, so with several processes on one
-database every message is sent by exactly one of them, on the channel(s) the candidate's invitation used.
+database every message is sent by exactly one of them, on the channel(s) the candidate's invitation used. Each message carries a freshly signed link that stays valid until
+the booked slot is over (``link_valid_until``), however close to its expiry the candidate's first link was.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import structlog
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from server.http_errors import ApiError
 from server.invitations import Attachment, InvitationContent, Notice, channel_for
@@ -142,6 +144,7 @@ TEXTS = {
                         "Please use a browser with a camera and microphone."),
         "join": "Open the interview (from {opens}):", "manage": "Choose another time or cancel:",
         "join_button": "Open the interview", "manage_button": "Change the time",
+        "ics_summary": "AI interview: {job}",
     },
     "zh": {
         "confirmation": ("面试已预约：{job}，{local}",
@@ -157,41 +160,51 @@ TEXTS = {
                         "{name}，您好：\n\n您的「{job}」职位面试将在一小时后开始：{local}（即 {utc}）。请使用带有摄像头和麦克风的浏览器。"),
         "join": "进入面试（{opens} 起可进入）：", "manage": "更改时间或取消：",
         "join_button": "进入面试", "manage_button": "更改时间",
+        "ics_summary": "AI 面试：{job}",
     },
 }
 
 
-def _ics_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _ics_fold(line: str) -> str:
-    """RFC 5545 3.1: lines of at most 75 octets, continued with CRLF + space (never splitting a character)."""
-    out, cur, size = [], "", 0
-    for ch in line:
-        n = len(ch.encode())
-        if size + n > 75:
-            out.append(cur)
-            cur, size = " ", 1
-        cur += ch
-        size += n
-    out.append(cur)
-    return "\r\n".join(out)
-
-
-def _ics_time(dt: datetime) -> str:
-    return f"{as_utc(dt):%Y%m%dT%H%M%SZ}"
-
-
 def make_ics(uid: str, seq: int, starts: datetime, ends: datetime, summary: str, description: str, url: str,
-             organizer: str, attendee: str, now: datetime, cancelled: bool = False) -> bytes:
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//AI Interview//Scheduling//EN", "CALSCALE:GREGORIAN",
-             f"METHOD:{'CANCEL' if cancelled else 'REQUEST'}", "BEGIN:VEVENT", f"UID:{uid}", f"SEQUENCE:{seq}",
-             f"DTSTAMP:{_ics_time(now)}", f"DTSTART:{_ics_time(starts)}", f"DTEND:{_ics_time(ends)}",
-             f"SUMMARY:{_ics_escape(summary)}", f"DESCRIPTION:{_ics_escape(description)}", f"URL:{url}",
-             f"ORGANIZER:mailto:{organizer}", f"ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=FALSE:mailto:{attendee}",
-             f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}", "END:VEVENT", "END:VCALENDAR"]
-    return ("\r\n".join(_ics_fold(x) for x in lines) + "\r\n").encode()
+             organizer: tuple[str, str], attendee: tuple[str, str], now: datetime, cancelled: bool = False) -> bytes:
+    """An iTIP calendar entry (RFC 5545/5546) for one booking. The UID stays the same for the interview and
+    SEQUENCE grows with every change, so calendar apps update (REQUEST) or remove (CANCEL) the one event.
+    ``organizer`` and ``attendee`` are (name, address) pairs."""
+    cal = Calendar()
+    cal.add("prodid", "-//AI Interview//Scheduling//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "CANCEL" if cancelled else "REQUEST")
+    ev = Event()
+    ev.add("uid", uid)
+    ev.add("sequence", seq)
+    ev.add("dtstamp", as_utc(now))
+    ev.add("dtstart", as_utc(starts))
+    ev.add("dtend", as_utc(ends))
+    ev.add("summary", summary)
+    ev.add("description", description)
+    ev.add("url", url)
+    ev.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    ev.add("transp", "OPAQUE")
+    org = vCalAddress(f"mailto:{organizer[1]}")
+    if organizer[0]:
+        org.params["CN"] = vText(organizer[0])
+    ev.add("organizer", org)
+    att = vCalAddress(f"mailto:{attendee[1]}")
+    if attendee[0]:
+        att.params["CN"] = vText(attendee[0])
+    att.params["ROLE"] = vText("REQ-PARTICIPANT")
+    att.params["PARTSTAT"] = vText("NEEDS-ACTION")
+    att.params["RSVP"] = vText("FALSE")
+    ev.add("attendee", att)
+    cal.add_component(ev)
+    return cal.to_ical()
+
+
+def link_valid_until(ctx: ServerContext, ends: datetime | None) -> datetime | None:
+    """How long a link handed out for a booked slot must work: until the slot is over and a latecomer would be
+    marked a no-show (so a booking made near the end of the link's life never locks the candidate out)."""
+    return as_utc(ends) + timedelta(minutes=ctx.settings.no_show_grace_min) if ends else None
 
 
 def render_notice(ctx: ServerContext, iv: Interview, r: Reminder) -> Notice:
@@ -203,7 +216,8 @@ def render_notice(ctx: ServerContext, iv: Interview, r: Reminder) -> Notice:
     starts = datetime.fromisoformat(d["starts_at"]) if d.get("starts_at") else None
     ends = datetime.fromisoformat(d["ends_at"]) if d.get("ends_at") else None
     previous = datetime.fromisoformat(d["previous_starts_at"]) if d.get("previous_starts_at") else None
-    token = ctx.signer.link_token(iv.id, iv.link_nonce)
+    # a fresh link; for a booked slot it stays valid until the slot is over, however old the first link is
+    token = ctx.signer.link_token(iv.id, iv.link_nonce, valid_until=link_valid_until(ctx, ends))
     base = ctx.settings.resolved_base_url
     link, manage = f"{base}/i/{token}", f"{base}/schedule/{token}"
     values = {"name": iv.candidate.name, "job": iv.job.title,
@@ -236,12 +250,15 @@ def render_notice(ctx: ServerContext, iv: Interview, r: Reminder) -> Notice:
         if cancelled:
             ev_end = datetime.fromisoformat(d["previous_ends_at"]) if d.get("previous_ends_at") else None
         if ev_start and ev_end:
-            organizer = parseaddr(ctx.settings.mail_from)[1] or "no-reply@localhost"
+            org_name, org_addr = parseaddr(ctx.settings.mail_from)
+            # the message without its greeting: what happened, when, and the link(s)
+            description = "\n\n".join(paragraphs).split("\n\n", 1)[-1]
             ics = make_ics(f"interview-{iv.id}@ai-interview", r.booking_seq, ev_start, ev_end,
-                           f"{iv.job.title} – AI interview" if lang == "en" else f"{iv.job.title} – AI 面试",
-                           body.split("\n\n", 1)[-1], link, organizer, r.recipient, ctx.clock(), cancelled)
+                           t["ics_summary"].format(job=iv.job.title), description, manage if cancelled else link,
+                           (org_name, org_addr or "no-reply@localhost"), (iv.candidate.name, r.recipient),
+                           ctx.clock(), cancelled)
             attachments = (Attachment("interview.ics", "text/calendar", ics,
-                                      (("method", "CANCEL" if cancelled else "REQUEST"),)),)
+                                      (("method", "CANCEL" if cancelled else "REQUEST"), ("charset", "utf-8"))),)
     payload = {"event": "interview.schedule", "v": 1, "kind": r.kind, "reminder_id": r.id, "interview_id": iv.id,
                "candidate": {"name": iv.candidate.name, "email": iv.candidate.email}, "job": iv.job.title,
                "language": lang, "starts_at": d.get("starts_at"), "ends_at": d.get("ends_at"),

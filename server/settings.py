@@ -35,7 +35,8 @@ class Settings(BaseSettings):
     max_sdp_bytes: int = 64 * 1024
 
     # Links and logins
-    link_max_age_s: int = 7 * 24 * 3600
+    link_max_age_s: int = Field(default=7 * 24 * 3600, description="How long a candidate's link works after it is "
+                                "signed (links in booking messages also work until the booked slot is over)")
     session_max_age_s: int = 12 * 3600
 
     # Speech recognition: model id per interview language (see analyzers/model_registry.py)
@@ -49,6 +50,12 @@ class Settings(BaseSettings):
     # Analysis of observable behaviour (face, posture, hands, voice); only with the candidate's consent
     nonverbal_analysis: bool = True
     analysis_cpu_budget: float = Field(default=0.12, description="Cores one session's video analysis may use")
+
+    # Turn-taking
+    answer_end_silence_ms: int = Field(
+        default=3000, ge=500, le=10000,
+        description="Silence that ends an answer when its words give no cue (a stated result or lesson ends it "
+        "after ~0.7 s, an unfinished sentence or 'let me think' waits longer); see dialogue/turn_taking.py")
 
     # Scoring and follow-ups
     nonverbal_weight: float = Field(default=0.0, ge=0.0, le=0.5,

@@ -2,8 +2,9 @@
 
 Both hosts are served from one port (their paths do not overlap): point ``dingtalk_api_base`` and
 ``dingtalk_oapi_base`` at :attr:`FakeDingTalk.url`. State is given by the test (jobs, candidates, resumes); tokens
-are issued with an expiry; every request is recorded. Error injection: :meth:`rate_limit_next` (the next N API calls
-answer DingTalk's rate-limit error), :meth:`expire_tokens` (every issued token becomes invalid at once, as if it
+are issued with an expiry; every request is recorded. Error injection: :meth:`rate_limit_next` (the next N API calls,
+optionally only those under a path, answer DingTalk's rate-limit error), :attr:`resume_delay_s` (slow resume reads),
+:meth:`expire_tokens` (every issued token becomes invalid at once, as if it
 expired on DingTalk's side while the client still trusts it), and a wrong app secret is refused like DingTalk does.
 
 Answer shapes: legacy host always HTTP 200 with ``errcode`` (auth errors wrapped as errcode 88 + string sub_code);
@@ -12,6 +13,7 @@ new host HTTP 4xx with ``{"code", "message", "requestid"}``.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import secrets
@@ -61,6 +63,8 @@ class FakeDingTalk:
         self.requests: list[Recorded] = []
         self.rate_limit_code_legacy = 90018
         self._rate_limited = 0
+        self._rate_limited_prefix = ""
+        self.resume_delay_s = 0.0  # each resume answer waits this long (to watch an import in progress)
         self._task_ids = itertools.count(700000001)
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -83,9 +87,11 @@ class FakeDingTalk:
                                 "interviewers": [{"userId": "hr"}]})
 
     # --- error injection --------------------------------------------------------------------------------------------
-    def rate_limit_next(self, n: int) -> None:
-        """The next ``n`` API calls (not token requests) answer DingTalk's rate-limit error."""
+    def rate_limit_next(self, n: int, path_prefix: str = "") -> None:
+        """The next ``n`` API calls (not token requests; only those whose path starts with ``path_prefix``) answer
+        DingTalk's rate-limit error."""
         self._rate_limited = n
+        self._rate_limited_prefix = path_prefix
 
     def expire_tokens(self) -> None:
         """Every issued token stops working now (the client's cache still thinks it is valid)."""
@@ -162,8 +168,8 @@ class FakeDingTalk:
             body.update(sub_code=sub_code, sub_msg=errmsg)
         return web.json_response(body)
 
-    def _throttled(self, legacy: bool) -> web.Response | None:
-        if self._rate_limited <= 0:
+    def _throttled(self, request: web.Request, legacy: bool) -> web.Response | None:
+        if self._rate_limited <= 0 or not request.path.startswith(self._rate_limited_prefix):
             return None
         self._rate_limited -= 1
         if legacy:
@@ -183,7 +189,7 @@ class FakeDingTalk:
                                    "缺少参数：x-acs-dingtalk-access-token")
         if self.tokens.get(token, 0.0) <= time.monotonic():
             return self._new_error(400, "InvalidAuthentication", "不合法的access_token")
-        return self._throttled(legacy=False)
+        return self._throttled(request, legacy=False)
 
     def _legacy_auth(self, request: web.Request) -> web.Response | None:
         token = request.query.get("access_token", "")
@@ -191,7 +197,7 @@ class FakeDingTalk:
             return self._legacy_error(88, "不合法的access_token", sub_code="40014")
         if self.legacy_tokens[token] <= time.monotonic():
             return self._legacy_error(88, "access_token超时", sub_code="42001")
-        return self._throttled(legacy=True)
+        return self._throttled(request, legacy=True)
 
     async def _token(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -283,6 +289,8 @@ class FakeDingTalk:
     async def _resume(self, request: web.Request) -> web.Response:
         if (denied := self._new_auth(request)) is not None:
             return denied
+        if self.resume_delay_s:
+            await asyncio.sleep(self.resume_delay_s)
         body = await request.json()
         c = self.candidates.get(str(body.get("candidateId")))
         if c is None:

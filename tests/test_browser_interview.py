@@ -104,7 +104,7 @@ async def _transcript_by_question(observer) -> list[dict]:
 def media(tmp_path):
     d = tmp_path / "media"
     video = make_face_video(d / "face.y4m", seconds=3.0)
-    speech = make_speech_wav(d / "answers.wav", [4.0, ANSWER_1, 4.0, ANSWER_2, 8.0], voice="en-us")
+    speech = make_speech_wav(d / "answers.wav", [4.0, ANSWER_1, 5.0, ANSWER_2, 8.0], voice="en-us")
     return {"video": video, "audio": speech.path, "timeline": speech}
 
 

@@ -18,6 +18,7 @@ import aiohttp
 import pytest
 
 from tests.harness import HR_EMAIL, HR_PASSWORD, running_server
+from tests.test_scheduling import links_in, new_interview, parse, smtp_inbox, until
 
 pytestmark = pytest.mark.browser
 
@@ -54,6 +55,7 @@ async def test_candidate_books_sees_their_zone_reschedules_and_cancels(sqlite_ur
             playwright_api.async_playwright() as pw:
         clock = Clock(datetime(2030, 3, 10, 0, 0, tzinfo=UTC))
         h.ctx.clock = clock
+        h.ctx.signer.clock = clock  # links are signed and checked on the same test clock
         async with h.hr_client() as http:
             r = await http.put(f"/api/v1/jobs/{h.job_id}/schedule", json={"allow_immediate": False,
                                                                            "slot_minutes": 30})
@@ -168,6 +170,83 @@ async def test_candidate_books_sees_their_zone_reschedules_and_cancels(sqlite_ur
             await context.close()
         finally:
             await browser.close()
+    assert not errors, errors
+
+
+async def test_candidate_is_told_their_link_expires_before_the_slot_and_keeps_a_lasting_one(sqlite_url, tmp_path):
+    errors: list[str] = []
+    with smtp_inbox() as (inbox, port):
+        async with running_server(sqlite_url, tmp_path / "data", reminder_poll_s=3600, smtp_host="127.0.0.1",
+                                  smtp_port=port, mail_from="hiring@acme.test", no_show_grace_min=15) as h, \
+                playwright_api.async_playwright() as pw:
+            clock = Clock(datetime(2030, 3, 10, 0, 0, tzinfo=UTC))
+            h.ctx.clock = clock
+            h.ctx.signer.clock = clock
+            async with h.hr_client() as http:
+                r = await http.put(f"/api/v1/jobs/{h.job_id}/schedule", json={"allow_immediate": False})
+                assert r.status == 200
+                # Saturday 30 March 2030, 17:00-18:00 in Shanghai (09:00-10:00 UTC): 20 days after the link was made
+                r = await http.post(f"/api/v1/jobs/{h.job_id}/windows", json={
+                    "starts_at": "2030-03-30T09:00:00Z", "ends_at": "2030-03-30T10:00:00Z"})
+                assert r.status == 201
+                _, token = await new_interview(h, http, "Jake Peralta", "jake@example.com")
+            clock.now = datetime(2030, 3, 16, tzinfo=UTC)  # day 6 of the link's 7
+
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+            try:
+                context = await browser.new_context(timezone_id="Asia/Shanghai", locale="en-US",
+                                                    viewport={"width": 390, "height": 844}, is_mobile=True,
+                                                    has_touch=True)
+                page = await context.new_page()
+                page.on("pageerror", lambda exc: errors.append(str(exc)))
+                await page.goto(f"{h.base_url}/i/{token}")
+                await page.wait_for_url(re.compile(r"/schedule/"), timeout=STEP_MS)
+                await page.locator("#picker").wait_for(state="visible", timeout=STEP_MS)
+                assert await page.locator("#link-note").is_hidden()  # nothing chosen yet
+
+                # Choosing the slot: the page says the link runs out before it and the confirmation brings a new one
+                await page.get_by_label(re.compile(r"17:00 to 17:30")).check()
+                note = page.locator("#link-note")
+                await note.wait_for(state="visible", timeout=STEP_MS)
+                text = await note.text_content()
+                assert "17 March 2030, 08:00 (Asia/Shanghai, UTC+08:00)" in text, text  # 00:00 UTC
+                assert "before this interview would be over" in text and "confirmation" in text
+                assert await page.get_attribute("#book", "aria-describedby") == "link-note"
+                await page.screenshot(path=str(ARTIFACTS / "schedule-link-note.png"), full_page=True)
+
+                await page.click("#book")
+                renewed = page.locator("#renewed-note")
+                await renewed.wait_for(state="visible", timeout=STEP_MS)
+                text = await renewed.text_content()
+                assert "Your original link expires on" in text and "17 March 2030, 08:00" in text
+                assert "valid until" in text and "30 March 2030, 17:45" in text, text  # slot end + 15 min
+                assert "confirmation carries it too" in text
+                # the page now runs on the new link, also in the address bar
+                new_token = page.url.rsplit("/", 1)[-1]
+                assert "/schedule/" in page.url and new_token != token
+                assert (await page.get_attribute("#start", "href")) == f"/i/{new_token}"
+                await page.click("#lang")
+                assert "您原来的链接将于" in await renewed.text_content()
+                await page.click("#lang")
+                await page.screenshot(path=str(ARTIFACTS / "schedule-link-renewed.png"), full_page=True)
+                await until(lambda: len(inbox.messages) >= 1, what="the confirmation")
+                join, _ = links_in(parse(inbox.messages[0][2])[1])
+
+                # A week later the first link has run out; the page (reloaded) and the e-mailed link still work
+                clock.now = datetime(2030, 3, 24, tzinfo=UTC)
+                await page.reload()
+                await page.locator("#booked-box").wait_for(state="visible", timeout=STEP_MS)
+                assert "17:00" in await page.text_content("#booked-time")
+                old = await context.new_page()
+                await old.goto(f"{h.base_url}/schedule/{token}")
+                await old.locator("#fatal").wait_for(state="visible", timeout=STEP_MS)
+                assert "expired" in await old.text_content("#fatal-text")
+                await old.goto(f"{h.base_url}/i/{join}")
+                await old.wait_for_url(re.compile(r"/schedule/"), timeout=STEP_MS)
+                await old.locator("#booked-box").wait_for(state="visible", timeout=STEP_MS)
+                await context.close()
+            finally:
+                await browser.close()
     assert not errors, errors
 
 

@@ -1,5 +1,6 @@
 """DingTalk connector against a local DingTalk (tests/fake_dingtalk.py): tokens, work-notice invitations through the
-real server, and the ATS import into parsed candidate profiles, on SQLite and PostgreSQL."""
+real server, and the ATS import as a background import run (progress, per-candidate results, re-imports, people also
+uploaded as files, DingTalk refusing) into parsed candidate profiles, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -56,6 +57,36 @@ async def _interview(http, job_id, name="王芳", language="zh") -> str:
                                                     "language": language})
     assert r.status == 201, await r.text()
     return (await r.json())["interview_id"]
+
+
+async def _start_import(http, job_id, ats_job_id="ats-job-7", **extra) -> str:
+    """Start a DingTalk import: 202 with the run (source dingtalk) at once; its id."""
+    r = await http.post(f"/api/v1/jobs/{job_id}/imports/dingtalk", json={"ats_job_id": ats_job_id, **extra})
+    assert r.status == 202, await r.text()
+    run = await r.json()
+    assert run["source"] == "dingtalk" and run["status"] in ("pending", "running") and run["job_id"] == job_id
+    return run["id"]
+
+
+async def _wait_run(http, import_id, timeout=60.0) -> dict:
+    """The run once it has ended (done, failed or interrupted), as GET /api/v1/imports/{id} shows it."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        run = await (await http.get(f"/api/v1/imports/{import_id}")).json()
+        if run["status"] not in ("pending", "running"):
+            return run
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"the import did not end: {run}")
+        await asyncio.sleep(0.05)
+
+
+def _items(run: dict) -> dict[str, dict]:
+    """The run's items by DingTalk candidate id."""
+    return {i["filename"]: i for i in run["items"]}
+
+
+def _counts(run: dict) -> dict[str, int]:
+    return {k: run[k] for k in ("created", "updated", "unchanged", "duplicate", "failed")}
 
 
 # --- tokens ---------------------------------------------------------------------------------------------------------
@@ -252,10 +283,12 @@ async def test_wrong_secret_fails_the_invitation_and_the_import_clearly(sqlite_u
             failed = await _wait_status(http, interview_id, "failed")
             assert failed["attempts"] == 1  # not retried: only a configuration change helps
             assert "DingTalkAuthError" in failed["last_error"] and "40096" in failed["last_error"]
-            r = await http.post(f"/api/v1/jobs/{h.job_id}/imports/dingtalk", json={"ats_job_id": "ats-1"})
-            err = (await r.json())["error"]
-            assert r.status == 502 and err["code"] == "dingtalk_auth_failed"
-            assert "INTERVIEW_DINGTALK_APP_KEY" in err["message"] and "invalidClientIdOrSecret" in err["message"]
+            # The import is accepted (202) and its run ends failed, with the reason HR can act on.
+            run = await _wait_run(http, await _start_import(http, h.job_id, "ats-1"))
+            assert run["status"] == "failed" and run["total"] == 0 and run["error"]["code"] == "dingtalk_auth_failed"
+            assert "INTERVIEW_DINGTALK_APP_KEY" in run["error"]["message"]
+            assert "invalidClientIdOrSecret" in run["error"]["message"]
+            assert fake.token_requests == 1  # not retried
 
 
 async def test_not_configured_and_bad_requests_are_clear(sqlite_url, tmp_path):
@@ -267,8 +300,15 @@ async def test_not_configured_and_bad_requests_are_clear(sqlite_url, tmp_path):
             assert r.status == 503 and (await r.json())["error"]["code"] == "dingtalk_not_configured"
             r = await http.post(f"/api/v1/jobs/{h.job_id}/imports/dingtalk", json={"ats_job_id": "x"})
             assert r.status == 503 and (await r.json())["error"]["code"] == "dingtalk_not_configured"
+            assert (await (await http.get(f"/api/v1/jobs/{h.job_id}/imports")).json())["imports"] == []  # no run
+            assert await (await http.get("/api/v1/integrations")).json() == {"invitation_channels": [],
+                                                                            "dingtalk_import": False}
             doc = await (await http.get("/api/v1/openapi.json")).json()
-    assert "post" in doc["paths"]["/api/v1/jobs/{job_id}/imports/dingtalk"]
+        async with aiohttp.ClientSession(h.base_url) as anon:
+            assert (await anon.get("/api/v1/integrations")).status == 401
+    op = doc["paths"]["/api/v1/jobs/{job_id}/imports/dingtalk"]["post"]
+    assert "202" in op["responses"] and "ImportOut" in str(op["responses"]["202"])
+    assert "get" in doc["paths"]["/api/v1/integrations"]
     assert "dingtalk_userid" in doc["components"]["schemas"]["InvitationRequest"]["properties"]
     async with FakeDingTalk() as fake:
         async with running_server(sqlite_url, tmp_path, seed=False, **fake.settings()) as h2:
@@ -280,11 +320,17 @@ async def test_not_configured_and_bad_requests_are_clear(sqlite_url, tmp_path):
                 r = await http.post(f"/api/v1/interviews/{interview_id}/invitations",
                                     json={"channel": "dingtalk", "dingtalk_userid": "a,b"})
                 assert r.status == 422  # one userid, never a list
-                r = await http.post(f"/api/v1/jobs/{h.job_id}/imports/dingtalk", json={"ats_job_id": "nope"})
-                err = (await r.json())["error"]
-                assert r.status == 502 and err["code"] == "dingtalk_error" and "职位不存在" in err["message"]
+                run = await _wait_run(http, await _start_import(http, h.job_id, "nope"))
+                assert run["status"] == "failed" and run["error"]["code"] == "dingtalk_error"
+                assert "职位不存在" in run["error"]["message"]
                 r = await http.post(f"/api/v1/jobs/{h.job_id}/imports/dingtalk", json={})
                 assert r.status == 422
+                r = await http.post(f"/api/v1/jobs/{h.job_id}/imports/dingtalk", json={"ats_job_id": "  "})
+                assert r.status == 422
+                r = await http.post("/api/v1/jobs/no-such-job/imports/dingtalk", json={"ats_job_id": "x"})
+                assert r.status == 404
+                assert await (await http.get("/api/v1/integrations")).json() == {
+                    "invitation_channels": ["dingtalk"], "dingtalk_import": True}
         assert fake.notices == []
 
 
@@ -301,22 +347,17 @@ Python, Kubernetes, Kafka
 """
 
 
-def _structured(email: str) -> dict:
+def _structured(email: str, phone: str = "13900001111") -> dict:
     """A resume as DingTalk structures it (resumeData), without a file."""
-    return {"baseInfo": {"name": "Li Na", "email": email, "phoneNum": "13900001111", "workingYears": 6},
+    return {"baseInfo": {"name": "Li Na", "email": email, "phoneNum": phone, "workingYears": 6},
             "workExperiences": [{"companyName": "Tencent", "jobTitle": "Backend Engineer", "startDate": "2019-03-01",
                                  "endDate": "2025-06-30", "description": "Built payment services in Go and Python."}],
             "educationExperiences": [{"schoolName": "Fudan University", "major": "Computer Science",
                                       "startDate": "2012-09-01", "endDate": "2016-06-30"}]}
 
 
-async def _import(http, job_id, ats_job_id="ats-job-7") -> dict:
-    r = await http.post(f"/api/v1/jobs/{job_id}/imports/dingtalk", json={"ats_job_id": ats_job_id})
-    assert r.status == 200, await r.text()
-    return await r.json()
 
-
-async def test_ats_import_creates_parsed_candidates_once(db_url, tmp_path, fake):
+async def test_ats_import_runs_in_the_background_and_creates_parsed_candidates_once(db_url, tmp_path, fake):
     fixtures = generate_fixtures(tmp_path / "resumes", n_per_language=2, seed=11)
     pdf, pdf_labels = next((p, lb) for p, lb in fixtures if lb["format"] == "pdf" and lb["language"] == "en")
     docx, docx_labels = next((p, lb) for p, lb in fixtures if lb["format"] == "docx" and lb["language"] == "zh")
@@ -333,13 +374,16 @@ async def test_ats_import_creates_parsed_candidates_once(db_url, tmp_path, fake)
     async with running_server(db_url, tmp_path, **fake.settings()) as h:
         store = h.ctx.store
         async with h.hr_client() as http:
-            first = await _import(http, h.job_id)
-            by_id = {r["external_id"]: r for r in first["results"]}
-            assert first["ats_job_name"] == "后端工程师" and first["truncated"] is False
-            assert set(by_id) == {"c-pdf", "c-docx", "c-txt", "c-data", "c-bad", "c-none"}  # not the other job's
-            assert first["counts"] == {"created": 4, "updated": 0, "unchanged": 0, "failed": 2}
-            assert by_id["c-bad"]["error"]["code"] == "unsupported_type"
-            assert by_id["c-none"]["error"]["code"] == "no_resume"
+            first = await _wait_run(http, await _start_import(http, h.job_id))
+            items = _items(first)
+            assert first["status"] == "done" and first["error"] is None
+            assert first["filename"] == "DingTalk: 后端工程师 (ats-job-7)"
+            assert set(items) == {"c-pdf", "c-docx", "c-txt", "c-data", "c-bad", "c-none"}  # not the other job's
+            assert first["total"] == first["done"] == 6
+            assert _counts(first) == {"created": 4, "updated": 0, "unchanged": 0, "duplicate": 0, "failed": 2}
+            assert items["c-bad"]["error"]["code"] == "unsupported_type"
+            assert items["c-none"]["error"]["code"] == "no_resume" and items["c-none"]["name"] == "No Resume"
+            assert [i["position"] for i in first["items"]] == list(range(6))
 
             profiles = {c.external_id: (c, r.profile) for r, c in await store.resumes(h.job_id)}
             assert set(profiles) == {"c-pdf", "c-docx", "c-txt", "c-data"}
@@ -352,34 +396,167 @@ async def test_ats_import_creates_parsed_candidates_once(db_url, tmp_path, fake)
             assert {"Python", "Kubernetes"} <= {s["value"] for s in txt["skills"]}
             data_cand, data_profile = profiles["c-data"]
             assert data_cand.email == "li.na@example.com" and data_profile["work_experience"]
-            assert by_id["c-txt"]["candidate_id"] == profiles["c-txt"][0].id
+            assert items["c-txt"]["candidate_id"] == profiles["c-txt"][0].id
+            # the imported candidates are in the job's ranked list like uploaded ones
+            matches = (await (await http.get(f"/api/v1/jobs/{h.job_id}/matches")).json())["matches"]
+            assert {m["candidate_id"] for m in matches} == {c.id for c, _ in profiles.values()}
 
             # Importing again creates nothing new.
-            second = await _import(http, h.job_id)
-            assert second["counts"] == {"created": 0, "updated": 0, "unchanged": 4, "failed": 2}
-            assert {r["candidate_id"] for r in second["results"] if r["candidate_id"]} == \
+            second = await _wait_run(http, await _start_import(http, h.job_id))
+            assert _counts(second) == {"created": 0, "updated": 0, "unchanged": 4, "duplicate": 0, "failed": 2}
+            assert {i["candidate_id"] for i in second["items"] if i["candidate_id"]} == \
                 {c.id for c, _ in profiles.values()}
             assert len(await store.resumes(h.job_id)) == 4
 
             # The ATS record changes: that candidate is updated in place.
             fake.candidates["c-data"].resume_data = _structured("li.na@newmail.example.com")
-            third = await _import(http, h.job_id)
-            assert third["counts"] == {"created": 0, "updated": 1, "unchanged": 3, "failed": 2}
-            assert {r["external_id"]: r["status"] for r in third["results"]}["c-data"] == "updated"
+            third = await _wait_run(http, await _start_import(http, h.job_id))
+            assert _counts(third) == {"created": 0, "updated": 1, "unchanged": 3, "duplicate": 0, "failed": 2}
+            assert _items(third)["c-data"]["status"] == "updated"
             rows = {c.external_id: c for _, c in await store.resumes(h.job_id)}
             assert len(rows) == 4 and rows["c-data"].email == "li.na@newmail.example.com"
             assert rows["c-data"].id == data_cand.id
+
+            # the job's runs, newest first, with their source
+            runs = (await (await http.get(f"/api/v1/jobs/{h.job_id}/imports")).json())["imports"]
+            assert [r["id"] for r in runs][:3] == [third["id"], second["id"], first["id"]]
+            assert {r["source"] for r in runs} == {"dingtalk"}
 
             # Two imports of the same ATS job into another job at the same time: still one row per candidate,
             # and the same candidates as before (one candidate per DingTalk id in the organisation).
             r = await http.post("/api/v1/jobs", json={"title": "Backend 2", "description": "", "language": "en",
                                                       "questions": [{"text": "Why?"}]})
             job2 = (await r.json())["id"]
-            a, b = await asyncio.gather(_import(http, job2), _import(http, job2))
-            assert a["counts"]["created"] + b["counts"]["created"] == 4
+            ids = await asyncio.gather(_start_import(http, job2), _start_import(http, job2))
+            a, b = [await _wait_run(http, i) for i in ids]
+            assert a["created"] + b["created"] == 4 and a["unchanged"] + b["unchanged"] == 4
             again = await store.resumes(job2)
             assert len(again) == 4 and {c.id for _, c in again} == {c.id for c in rows.values()}
 
     search = fake.calls("/v1.0/ats/flows/search")
     assert search and all(r.query["opUserId"] == fake.operator_userid for r in search)
     assert all(r.headers.get("x-acs-dingtalk-access-token") for r in fake.calls("/v1.0/ats/"))
+
+
+async def test_a_person_uploaded_as_a_file_and_listed_in_dingtalk_is_stored_once(db_url, tmp_path, fake):
+    """Contact keys join the two paths: whichever came first, the other reports a duplicate of that candidate."""
+    fake.add_job("ats-job-7", "后端工程师")
+    fake.add_candidate("ats-job-7", "c-zhang", "张伟", file=(ZH_TEXT_RESUME.encode(), "zhang.txt", "txt"))
+    fake.add_candidate("ats-job-7", "c-li", "Li Na", resume_data=_structured("Li.Na@Example.com"))
+    fake.add_candidate("ats-job-7", "c-li-again", "Li Na (2nd application)", resume_data=_structured("li.na@example.com"))
+    async with running_server(db_url, tmp_path, **fake.settings()) as h:
+        async with h.hr_client() as http:
+            # 张伟 was uploaded by hand before (same phone number, another e-mail address)
+            form = aiohttp.FormData()
+            form.add_field("file", ZH_TEXT_RESUME.replace("zhangwei@example.com", "zw@home.example").encode(),
+                           filename="张伟.txt", content_type="text/plain")
+            uploaded = (await (await http.post(f"/api/v1/jobs/{h.job_id}/resumes", data=form)).json())["results"][0]
+            assert uploaded["ok"], uploaded
+
+            run = await _wait_run(http, await _start_import(http, h.job_id))
+            items = _items(run)
+            assert run["status"] == "done"
+            assert _counts(run) == {"created": 1, "updated": 0, "unchanged": 0, "duplicate": 2, "failed": 0}
+            zhang = items["c-zhang"]
+            assert zhang["status"] == "duplicate" and zhang["candidate_id"] == uploaded["candidate_id"]
+            assert zhang["error"]["code"] == "duplicate" and "same phone number" in zhang["error"]["message"]
+            # one person with two DingTalk applications: the second is a duplicate of the first
+            assert items["c-li"]["status"] == "created"
+            li_again = items["c-li-again"]
+            assert li_again["status"] == "duplicate" and li_again["candidate_id"] == items["c-li"]["candidate_id"]
+            resumes = await h.ctx.store.resumes(h.job_id)
+            assert len(resumes) == 2
+
+            # Importing again says the same (no link was made, nothing is stored twice).
+            again = await _wait_run(http, await _start_import(http, h.job_id))
+            assert {k: i["status"] for k, i in _items(again).items()} == {
+                "c-zhang": "duplicate", "c-li": "unchanged", "c-li-again": "duplicate"}
+            assert len(await h.ctx.store.resumes(h.job_id)) == 2
+
+            # The other way round: uploading the DingTalk candidate's resume is a duplicate of them.
+            form = aiohttp.FormData()
+            form.add_field("file", b"Li Na\nli.na@example.com\nBackend engineer, Go and Python.\n",
+                           filename="li.txt", content_type="text/plain")
+            res = (await (await http.post(f"/api/v1/jobs/{h.job_id}/resumes", data=form)).json())["results"][0]
+            assert not res["ok"] and res["error"]["code"] == "duplicate"
+            assert res["candidate_id"] == items["c-li"]["candidate_id"]
+            assert len(await h.ctx.store.resumes(h.job_id)) == 2
+
+
+async def test_rate_limit_that_outlasts_the_retries_fails_the_run_visibly(sqlite_url, tmp_path, fake):
+    fake.add_job("ats-job-7", "后端工程师")
+    for i in range(3):
+        fake.add_candidate("ats-job-7", f"c-{i}", f"Person {i}", resume_data=_structured(f"p{i}@example.com", f"1390000100{i}"))
+    async with running_server(sqlite_url, tmp_path, **fake.settings(dingtalk_max_attempts=3)) as h:
+        async with h.hr_client() as http:
+            # a short burst is absorbed by the retries
+            fake.rate_limit_next(2, "/v1.0/ats/resumes/")
+            run = await _wait_run(http, await _start_import(http, h.job_id))
+            assert run["status"] == "done" and run["created"] == 3
+
+            # DingTalk keeps refusing the resume reads: the candidates are listed, then the run ends failed
+            fake.candidates["c-1"].resume_data = _structured("changed@example.com", "13900001001")
+            fake.rate_limit_next(1000, "/v1.0/ats/resumes/")
+            run = await _wait_run(http, await _start_import(http, h.job_id))
+            assert run["status"] == "failed" and run["total"] == 3 and run["done"] == 0
+            assert {i["status"] for i in run["items"]} == {"pending"}
+            err = run["error"]
+            assert err["code"] == "dingtalk_rate_limited" and "3 tries" in err["message"]
+            assert "QpsLimit" in err["message"] and "import again later" in err["message"]
+            listed = len(fake.calls("/v1.0/ats/resumes/"))
+            assert 3 <= listed <= 3 * 3 + 2 + 3  # each read tried at most 3 times; the others were stopped
+
+            # DingTalk accepts calls again: the next import picks up the change
+            fake.rate_limit_next(0)
+            run = await _wait_run(http, await _start_import(http, h.job_id))
+            assert _counts(run) == {"created": 0, "updated": 1, "unchanged": 2, "duplicate": 0, "failed": 0}
+
+
+async def test_truncated_listing_and_progress_and_a_server_stop(sqlite_url, tmp_path, fake):
+    fake.add_job("ats-job-7", "后端工程师")
+    for i in range(3):
+        fake.add_candidate("ats-job-7", f"c-{i}", f"Person {i}", resume_data=_structured(f"p{i}@example.com", f"1390000100{i}"))
+    async with running_server(sqlite_url, tmp_path, **fake.settings(import_max_files=2)) as h:
+        async with h.hr_client() as http:
+            run = await _wait_run(http, await _start_import(http, h.job_id))
+            assert run["status"] == "done" and run["total"] == 2 and run["created"] == 2
+            assert run["error"]["code"] == "truncated" and "fewer days" in run["error"]["message"]
+
+    # A slow DingTalk: the run's progress is visible while it works; stopping the server interrupts it.
+    fake.resume_delay_s = 0.4  # 4 read at a time: 10 candidates take 3 rounds
+    for i in range(3, 10):
+        fake.add_candidate("ats-job-7", f"c-{i}", f"Person {i}", resume_data=_structured(f"p{i}@example.com",
+                                                                                        f"1390000100{i}"))
+    db = f"sqlite+aiosqlite:///{tmp_path / 'slow.db'}"
+    async with running_server(db, tmp_path / "2", **fake.settings()) as h:
+        async with h.hr_client() as http:
+            import_id = await _start_import(http, h.job_id)
+            seen = []
+            for _ in range(200):
+                run = await (await http.get(f"/api/v1/imports/{import_id}")).json()
+                seen.append((run["status"], run["total"], run["done"]))
+                if run["done"] >= 1:
+                    break
+                await asyncio.sleep(0.05)
+            assert ("running", 10, 0) in seen and run["total"] == 10 and 1 <= run["done"] < 10, seen
+    async with running_server(db, tmp_path / "2", seed=False, **fake.settings()) as h2:
+        async with aiohttp.ClientSession(h2.base_url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            assert (await http.post("/api/v1/auth/login", json={
+                "email": "hr@acme.test", "password": "correct horse battery staple"})).status == 200
+            run = await (await http.get(f"/api/v1/imports/{import_id}")).json()
+    assert run["status"] == "interrupted" and run["error"]["code"] == "server_stopped"
+    assert "import the same DingTalk job again" in run["error"]["message"]
+    assert any(i["status"] == "pending" for i in run["items"])
+
+
+async def test_integrations_offer_exactly_what_is_set_up(sqlite_url, tmp_path, fake):
+    """The HR page offers the channels and the import the server has; the import without an operator is refused."""
+    settings = fake.settings(dingtalk_operator_userid=None)
+    async with running_server(sqlite_url, tmp_path, smtp_host="127.0.0.1", invite_webhook_url="http://127.0.0.1:9/h",
+                              invite_webhook_secret="s" * 32, **settings) as h:
+        async with h.hr_client() as http:
+            assert await (await http.get("/api/v1/integrations")).json() == {
+                "invitation_channels": ["email", "dingtalk", "webhook"], "dingtalk_import": False}
+            r = await http.post(f"/api/v1/jobs/{h.job_id}/imports/dingtalk", json={"ats_job_id": "ats-1"})
+            assert r.status == 503 and (await r.json())["error"]["code"] == "dingtalk_operator_not_configured"
+    assert fake.requests == []

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
+from datetime import timedelta
 
 import aiohttp
-import itsdangerous.timed
 import pytest
 
 from server.auth import Signer
@@ -85,15 +84,15 @@ async def test_candidate_link_session_and_consents(db_url, tmp_path):
         assert consents["face_voice_analysis"].granted is False and consents["ai_evaluation"].granted is True
 
 
-async def test_forged_and_expired_links(db_url, tmp_path, monkeypatch):
+async def test_forged_and_expired_links(db_url, tmp_path):
     async with running_server(db_url, tmp_path) as h:
         interview_id, token = await h.create_interview()
         forged = Signer("another-secret", 3600, 3600).link_token(interview_id, "nonce")
-        real_time = time.time
-        monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: real_time() - 8 * 24 * 3600)
         iv = await h.ctx.store.interview(interview_id)
+        real_clock = h.ctx.clock
+        h.ctx.clock = lambda: real_clock() - timedelta(days=8)  # a link signed 8 days ago (links last 7)
         expired = h.ctx.signer.link_token(interview_id, iv.link_nonce)
-        monkeypatch.setattr(itsdangerous.timed.time, "time", real_time)
+        h.ctx.clock = real_clock
         async with aiohttp.ClientSession(h.base_url) as http:
             for bad, status, code in [(forged, 403, "invalid_link"), (token[:-3] + "abc", 403, "invalid_link"),
                                       (expired, 410, "link_expired")]:

@@ -16,11 +16,14 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import aiohttp
+import icalendar
 import pytest
 from aiohttp import web
 from aiosmtpd.controller import Controller
 
-from server.auth import hash_password
+from itsdangerous import URLSafeTimedSerializer
+
+from server.auth import LinkClaims, LinkError, Signer, hash_password
 from server.invitations import CHANNELS, register_channel
 from server.scheduling import ReminderScheduler
 from tests.harness import free_port, running_server
@@ -62,6 +65,7 @@ async def scheduling_server(db_url, tmp_path, smtp_port=None, **overrides):
     async with running_server(db_url, tmp_path, reminder_poll_s=3600, **mail, **overrides) as h:
         clock = Clock(NOW)
         h.ctx.clock = clock
+        h.ctx.signer.clock = clock  # links are signed and checked on the same test clock
         h.clock = clock
         yield h
 
@@ -89,17 +93,35 @@ def parse(raw: bytes):
             ics = part.get_content()
             ics = ics.decode() if isinstance(ics, bytes) else ics
             assert part.get_filename() == "interview.ics"
+            # iTIP over e-mail (RFC 6047): the Content-Type names the same METHOD as the calendar
+            assert part.get_param("method") == str(icalendar.Calendar.from_ical(ics)["METHOD"])
+            assert part.get_content_charset() == "utf-8"
     return msg, text, ics
 
 
-def ics_fields(ics: str) -> dict[str, str]:
-    unfolded = ics.replace("\r\n ", "")
-    out = {}
-    for line in unfolded.split("\r\n"):
-        if ":" in line:
-            k, v = line.split(":", 1)
-            out.setdefault(k.split(";")[0], v)
-    return out
+def calendar(ics: str):
+    """The calendar and its one event, parsed with icalendar the way a calendar app reads the attachment."""
+    cal = icalendar.Calendar.from_ical(ics)
+    events = cal.walk("VEVENT")
+    assert len(events) == 1
+    return cal, events[0]
+
+
+def utc_field(ev, name: str) -> datetime:
+    """A DTSTART/DTEND that must be written in UTC (``...Z``), as a datetime."""
+    assert ev[name].to_ical().endswith(b"Z"), ev[name].to_ical()
+    return ev.decoded(name)
+
+
+def token_of(link: str) -> str:
+    return link.rstrip("/").rsplit("/", 1)[-1]
+
+
+def links_in(text: str) -> tuple[str, str]:
+    """The join link and the schedule link in a message."""
+    join = re.search(r"https?://\S+/i/(\S+)", text)
+    manage = re.search(r"https?://\S+/schedule/(\S+)", text)
+    return (join.group(1) if join else ""), (manage.group(1) if manage else "")
 
 
 async def setup_job(http, job_id, allow_immediate=True, window=WINDOW, capacity=1):
@@ -209,17 +231,28 @@ async def test_confirmation_shows_the_slot_in_each_candidates_zone_with_an_ics(s
         assert "面试已预约" in msg["Subject"] and "2030年3月12日（周二）09:00" in msg["Subject"]
         assert "2030年3月12日（周二）09:00（Asia/Shanghai，UTC+08:00）" in text and "2030-03-12 01:00 UTC" in text
         assert re.search(r"http://127\.0\.0\.1:\d+/i/\S+", text) and "/schedule/" in text
-        f = ics_fields(ics)
-        assert f["METHOD"] == "REQUEST" and f["DTSTART"] == "20300312T010000Z" and f["DTEND"] == "20300312T013000Z"
-        assert f["UID"] == f"interview-{iv_sh}@ai-interview" and f["STATUS"] == "CONFIRMED"
-        assert f["ATTENDEE"] == "mailto:wangfang@example.com" and f["ORGANIZER"] == "mailto:hiring@acme.test"
-        assert "Engineer" in f["SUMMARY"]
+        cal, ev = calendar(ics)
+        assert str(cal["METHOD"]) == "REQUEST" and ev.decoded("sequence") == 1
+        assert utc_field(ev, "DTSTART") == SLOT1_UTC and utc_field(ev, "DTEND") == SLOT1_UTC + timedelta(minutes=30)
+        assert str(ev["UID"]) == f"interview-{iv_sh}@ai-interview" and str(ev["STATUS"]) == "CONFIRMED"
+        assert str(ev["ATTENDEE"]) == "mailto:wangfang@example.com" and ev["ATTENDEE"].params["CN"] == "王芳"
+        assert str(ev["ORGANIZER"]) == "mailto:hiring@acme.test" and ev["ORGANIZER"].params["CN"] == "Acme Hiring"
+        # in the interview's language (Chinese), with the link to join
+        join, _ = links_in(text)
+        assert str(ev["SUMMARY"]) == "AI 面试：Engineer"
+        description = str(ev["DESCRIPTION"])
+        assert "职位面试已预约在 2030年3月12日（周二）09:00" in description and f"/i/{join}" in description
+        assert str(ev["URL"]).endswith(f"/i/{join}")
 
         msg, text, ics = parse(by_rcpt["jane@example.com"])
         # 01:30 UTC on Tuesday is 21:30 on Monday in New York (daylight saving time has begun on 10 March 2030)
         assert "Mon 11 Mar 2030, 21:30 (America/New_York, UTC-04:00)" in text and "2030-03-12 01:30 UTC" in text
         assert "Mon 11 Mar 2030, 21:30" in msg["Subject"]
-        assert ics_fields(ics)["DTSTART"] == "20300312T013000Z"
+        cal, ev = calendar(ics)
+        assert utc_field(ev, "DTSTART") == SLOT1_UTC + timedelta(minutes=30)
+        assert str(ev["SUMMARY"]) == "AI interview: Engineer"
+        assert "is booked for Mon 11 Mar 2030" in str(ev["DESCRIPTION"])
+        assert str(ev["UID"]) == f"interview-{iv_ny}@ai-interview"  # one event per interview
 
 
 async def test_reschedule_and_cancel_tell_the_candidate_and_free_the_seat(db_url, tmp_path):
@@ -241,17 +274,28 @@ async def test_reschedule_and_cancel_tell_the_candidate_and_free_the_seat(db_url
             assert "moved" in msg["Subject"]
             assert "Tue 12 Mar 2030, 02:00 (Europe/Berlin, UTC+01:00)" in text  # from
             assert "Tue 12 Mar 2030, 03:00 (Europe/Berlin, UTC+01:00)" in text  # to
-            f = ics_fields(ics)
-            assert f["DTSTART"] == "20300312T020000Z" and f["SEQUENCE"] == "2" and f["METHOD"] == "REQUEST"
+            first_cal, first = calendar(parse(inbox.messages[0][2])[2])
+            cal, ev = calendar(ics)
+            # the same event (UID) with a higher SEQUENCE: calendar apps move the entry instead of adding one
+            assert str(ev["UID"]) == str(first["UID"]) == f"interview-{iv}@ai-interview"
+            assert (first.decoded("sequence"), ev.decoded("sequence")) == (1, 2)
+            assert str(cal["METHOD"]) == "REQUEST" and str(ev["STATUS"]) == "CONFIRMED"
+            assert utc_field(ev, "DTSTART") == datetime(2030, 3, 12, 2, 0, tzinfo=UTC)
+            assert utc_field(ev, "DTEND") == datetime(2030, 3, 12, 2, 30, tzinfo=UTC)
+            assert "has been moved from Tue 12 Mar 2030, 02:00" in str(ev["DESCRIPTION"])
 
             status, data = await cand(h, "/api/v1/candidate/schedule/cancel", {"token": tok})
             assert status == 200 and data["schedule_status"] == "cancelled" and data["booking"] is None
             await until(lambda: len(inbox.messages) >= 3, what="cancellation")
             msg, text, ics = parse(inbox.messages[2][2])
             assert "cancelled" in msg["Subject"] and "Tue 12 Mar 2030, 03:00" in text
-            f = ics_fields(ics)
-            assert f["METHOD"] == "CANCEL" and f["STATUS"] == "CANCELLED" and f["SEQUENCE"] == "3"
-            assert f["UID"] == f"interview-{iv}@ai-interview"
+            cal, ev = calendar(ics)
+            assert str(cal["METHOD"]) == "CANCEL" and str(ev["STATUS"]) == "CANCELLED" and ev.decoded("sequence") == 3
+            assert str(ev["UID"]) == f"interview-{iv}@ai-interview"
+            # the event being cancelled is the slot it was moved to
+            assert utc_field(ev, "DTSTART") == datetime(2030, 3, 12, 2, 0, tzinfo=UTC)
+            assert "is cancelled" in str(ev["DESCRIPTION"]) and "/i/" not in str(ev["DESCRIPTION"])
+            assert "/schedule/" in str(ev["URL"])
 
             sched = await (await http.get(f"/api/v1/jobs/{h.job_id}/schedule")).json()
             assert all(s["booked"] == 0 for s in sched["slots"])
@@ -369,6 +413,124 @@ async def test_a_job_that_needs_a_booking_opens_only_shortly_before_the_slot(sql
         async with aiohttp.ClientSession(h.base_url) as anon:
             assert (await anon.get(f"/i/{tok2}", allow_redirects=False)).status == 200
         assert (await schedule_of(h, tok2))["can_start"] is True
+
+
+# --- link lifetime ----------------------------------------------------------------------------------------------
+def test_a_link_lasts_its_max_age_or_until_the_moment_signed_into_it_and_old_links_keep_working():
+    clock = Clock(datetime(2030, 1, 1, tzinfo=UTC))
+    signer = Signer("s3cret", 3600, 3600, clock=clock)
+    t0 = clock.now
+    plain = signer.link_token("iv1", "n1")
+    assert signer.read_link(plain) == LinkClaims("iv1", "n1", t0 + timedelta(hours=1))
+    # a moment before the usual expiry changes nothing (the token stays as short as before)
+    assert signer.link_token("iv1", "n1", valid_until=t0 + timedelta(minutes=30)) == plain
+    lasting = signer.link_token("iv1", "n1", valid_until=t0 + timedelta(days=3, milliseconds=500))
+    assert signer.read_link(lasting).expires_at == t0 + timedelta(days=3, seconds=1)  # rounded up, never down
+
+    clock.now = t0 + timedelta(seconds=3601)
+    with pytest.raises(LinkError) as exc:
+        signer.read_link(plain)
+    assert (exc.value.status, exc.value.code) == (410, "link_expired")
+    assert signer.read_link(lasting).interview_id == "iv1"
+    clock.now = t0 + timedelta(days=3, seconds=1)
+    assert signer.read_link(lasting).nonce == "n1"
+    clock.now += timedelta(seconds=1)
+    with pytest.raises(LinkError) as exc:
+        signer.read_link(lasting)
+    assert exc.value.code == "link_expired"
+
+    # a link signed the way the server did before links carried their own expiry (the wall clock) still works
+    # for the max age, and not longer
+    legacy_serializer = URLSafeTimedSerializer("s3cret", salt="interview-link")
+    legacy = legacy_serializer.dumps({"i": "iv2", "n": "n2"})
+    _, signed = legacy_serializer.loads(legacy, return_timestamp=True)
+    clock.now = signed + timedelta(seconds=3600)
+    assert signer.read_link(legacy) == LinkClaims("iv2", "n2", signed + timedelta(hours=1))
+    clock.now = signed + timedelta(seconds=3601)
+    with pytest.raises(LinkError) as exc:
+        signer.read_link(legacy)
+    assert exc.value.code == "link_expired"
+
+    # the expiry cannot be forged: another key, or a malformed one under the right key, is not a link
+    clock.now = t0
+    foreign = Signer("other", 3600, 3600, clock=clock).link_token("iv1", "n1", valid_until=t0 + timedelta(days=99))
+    bad_until = URLSafeTimedSerializer("s3cret", salt="interview-link").dumps({"i": "iv1", "n": "n1", "x": "never"})
+    for token in (foreign, bad_until, lasting[:-2] + "xx"):
+        with pytest.raises(LinkError) as exc:
+            signer.read_link(token)
+        assert (exc.value.status, exc.value.code) == (403, "invalid_link")
+
+
+async def test_a_booking_made_late_in_the_links_life_does_not_lock_the_candidate_out(sqlite_url, tmp_path):
+    """Links last 7 days. The candidate books on day 6 a slot on day 20: the link in hand and even a fresh 7-day
+    link would run out before it. The confirmation and the page hand out links that work until the slot is over
+    plus the no-show grace, and not longer."""
+    consent = {"decisions": {"ai_evaluation": True, "recording": True, "face_voice_analysis": False}}
+    with smtp_inbox() as (inbox, port):
+        async with scheduling_server(sqlite_url, tmp_path, smtp_port=port, no_show_grace_min=15) as h, \
+                h.hr_client() as http:
+            assert h.ctx.settings.link_max_age_s == 7 * 24 * 3600
+            slots = await setup_job(http, h.job_id, allow_immediate=False, window={
+                "starts_at": "2030-03-30T09:00:00Z", "ends_at": "2030-03-30T10:00:00Z"})
+            iv, tok = await new_interview(h, http, "Lin Mei", "linmei@example.com")  # at NOW, 10 March
+            data = await schedule_of(h, tok)
+            assert data["link_expires_at"] == "2030-03-17T00:00:00+00:00" and data["link_needed_after_slot_min"] == 15
+            assert data["renewed_token"] is None  # nothing booked yet
+
+            h.clock.now = datetime(2030, 3, 16, tzinfo=UTC)
+            plain = h.ctx.signer.link_token(iv, (await h.ctx.store.interview(iv)).link_nonce)  # a fresh 7-day link
+            s, d = await cand(h, "/api/v1/candidate/schedule/book",
+                              {"token": tok, "slot_id": slots[0]["id"], "timezone": "Asia/Shanghai"})
+            assert s == 200, d
+            assert d["link_expires_at"] == "2030-03-17T00:00:00+00:00"
+            # the slot ends at 09:30; a candidate who has not come is marked a no-show 15 minutes later
+            assert d["renewed_token"] and d["renewed_link_expires_at"] == "2030-03-30T09:45:00+00:00"
+            page_token = d["renewed_token"]
+            await until(lambda: len(inbox.messages) >= 1, what="the confirmation")
+            join, manage = links_in(parse(inbox.messages[0][2])[1])
+            assert join and manage
+
+            h.clock.now = datetime(2030, 3, 24, tzinfo=UTC)
+            for t in (tok, plain):  # the first link has run out, and so would any ordinary link
+                s, d = await cand(h, f"/api/v1/candidate/schedule?token={t}")
+                assert (s, d["error"]["code"]) == (410, "link_expired")
+            for t in (join, manage, page_token):  # the confirmation's and the page's have not
+                data = await schedule_of(h, t)
+                assert data["schedule_status"] == "booked"
+                assert data["link_expires_at"] == "2030-03-30T09:45:00+00:00" and data["renewed_token"] is None
+            async with aiohttp.ClientSession(h.base_url) as anon:
+                r = await anon.get(f"/i/{join}", allow_redirects=False)
+                assert r.status == 302 and r.headers["Location"] == f"/schedule/{join}"
+            # the candidate can still move the interview, to 09:30-10:00; the page renews the link again (a fresh
+            # link now lasts 7 days, longer than the new slot)
+            s, d = await cand(h, "/api/v1/candidate/schedule/reschedule",
+                              {"token": manage, "slot_id": slots[1]["id"], "timezone": "Asia/Shanghai"})
+            assert s == 200 and d["renewed_link_expires_at"] == "2030-03-31T00:00:00+00:00"
+            await until(lambda: len(inbox.messages) >= 2, what="the reschedule message")
+            moved, _ = links_in(parse(inbox.messages[1][2])[1])
+
+            h.clock.now = datetime(2030, 3, 29, 9, 30, 30, tzinfo=UTC)  # the 24 h reminder is due
+            await h.ctx.scheduler.tick()
+            assert len(inbox.messages) == 3 and "tomorrow" in parse(inbox.messages[2][2])[0]["Subject"]
+            reminded, _ = links_in(parse(inbox.messages[2][2])[1])
+
+            h.clock.now = datetime(2030, 3, 30, 9, 25, tzinfo=UTC)  # the interview opens (10 minutes before)
+            async with aiohttp.ClientSession(h.base_url) as anon:
+                r = await anon.get(f"/i/{reminded}", allow_redirects=False)
+                assert r.status == 200 and "interview.js" in await r.text()
+                r = await anon.post("/api/v1/candidate/consents", json={"token": join, **consent})
+                assert r.status == 200, await r.text()
+            assert (await schedule_of(h, moved))["can_start"] is True
+
+            # the confirmation's link ends with its slot (09:30) plus the grace, to the second
+            h.clock.now = datetime(2030, 3, 30, 9, 45, tzinfo=UTC)
+            assert (await cand(h, f"/api/v1/candidate/schedule?token={join}"))[0] == 200
+            h.clock.now = datetime(2030, 3, 30, 9, 45, 1, tzinfo=UTC)
+            for t in (join, manage, page_token):
+                s, d = await cand(h, f"/api/v1/candidate/schedule?token={t}")
+                assert (s, d["error"]["code"]) == (410, "link_expired")
+            for t in (moved, reminded):  # the newer messages' links carry on
+                assert (await schedule_of(h, t))["schedule_status"] == "booked"
 
 
 # --- reminders and no-shows -----------------------------------------------------------------------------------

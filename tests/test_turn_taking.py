@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from dialogue.turn_taking import (
@@ -13,7 +15,7 @@ from dialogue.turn_taking import (
 )
 
 pytestmark = pytest.mark.unit
-CFG = TurnTakingConfig(answer_end_silence_ms=1200)  # result 420, complete 600, unfinished/thinking 3500, listing 2500
+CFG = TurnTakingConfig(answer_end_silence_ms=1200, result_silence_ms=420, complete_silence_ms=600)  # unfinished/thinking 3500, listing 2500
 
 
 def utter(d: AnswerEndDetector, start: int, end: int, text: str) -> None:
@@ -71,7 +73,7 @@ def test_repeat_intent():
         utter(d, 1000, 2500, text)
         assert d.intent() == "repeat"
         assert d.check(2500 + 300) is None  # by default check keeps the old reasons; the runtime polls intent()
-        d = AnswerEndDetector(TurnTakingConfig(answer_end_silence_ms=1200, intent_reasons=True), 0)
+        d = AnswerEndDetector(replace(CFG, intent_reasons=True), 0)
         utter(d, 1000, 2500, text)
         assert d.check(2500 + 300) == "repeat"
     assert detect_intent("I would repeat the same process for every service we own in the company today") is None
@@ -176,16 +178,16 @@ def test_barge_in_over_a_playing_question():
     d2 = AnswerEndDetector(CFG, 0)
     d2.question_playing(0, 3000)
     d2.speech_started(1000)
-    assert not d2.barge_in(1500) and d2.barge_in(1600)  # 600 ms of speech
-    d2.speech_ended(1700)
-    assert not d2.barge_in(1800)
+    assert not d2.barge_in(1700) and d2.barge_in(1800)  # 800 ms of speech
+    d2.speech_ended(1900)
+    assert not d2.barge_in(2000)
     d3 = AnswerEndDetector(CFG, 0)
     d3.question_playing(0)
     d3.speech_started(1000)
-    # "okay" (450 ms) then silence: the VAD's hangover keeps the utterance open, but it is not speech
-    assert not d3.barge_in(1450, trailing_silence_ms=0)
-    assert not d3.barge_in(1700, trailing_silence_ms=250)
-    assert not d3.barge_in(1900, trailing_silence_ms=450)
+    # "okay" (650 ms voiced) then silence: the VAD's hangover keeps the utterance open, but it is not speech
+    assert not d3.barge_in(1650, trailing_silence_ms=0)
+    assert not d3.barge_in(1900, trailing_silence_ms=250)
+    assert not d3.barge_in(2100, trailing_silence_ms=450)
     d2.speech_started(3500)
     assert not d2.barge_in(4000)  # the question is over: nothing to stop
 

@@ -40,6 +40,7 @@
   async function init() {
     const me = await get("/api/v1/auth/me"); $("who").textContent = me.user.email;
     await loadJobs(); await loadLibrary();
+    await loadIntegrations();  // invitation channels and the DingTalk import, as set up on the server
     refresh(); loadMatches(); loadRequirements(); setInterval(refresh, 5000);
     loadLatestImport();  // bulk import
     loadSchedule();  // interview scheduling
@@ -214,14 +215,22 @@
   }
   function renderImport(d) {
     lastImport = d; $("import-view").classList.remove("hidden");
-    const bar = $("import-progress"); bar.max = Math.max(1, d.total); bar.value = d.done;
-    const vars = { done: d.done, total: d.total, created: d.created, duplicate: d.duplicate, failed: d.failed };
-    const key = { done: "imp_done", interrupted: "imp_interrupted", failed: "imp_run_failed" }[d.status] || "imp_running";
-    $("import-status").textContent = I18N.t(key, vars);
+    const dt = d.source === "dingtalk", listing = dt && d.total === 0 && (d.status === "pending" || d.status === "running");
+    const bar = $("import-progress");
+    if (listing) bar.removeAttribute("value");  // DingTalk's candidates are still being listed: no total yet
+    else { bar.max = Math.max(1, d.total); bar.value = d.done; }
+    const vars = { done: d.done, total: d.total, created: d.created, duplicate: d.duplicate, failed: d.failed,
+      updated: d.updated || 0, unchanged: d.unchanged || 0 };
+    const key = ({ done: "imp_done", interrupted: "imp_interrupted", failed: "imp_run_failed" }[d.status] || "imp_running")
+      .replace("imp_", dt ? "dt_" : "imp_");
+    $("import-status").textContent = I18N.t(listing ? "dt_listing" : key, vars);
+    if (dt && d.error) $("import-status").append(" ", importError(d.error));  // why it failed, or what was left out
     $("import-status").className = d.status === "interrupted" || d.status === "failed" ? "error" : "";
+    $("import-file-col").dataset.i18n = dt ? "dt_item" : "import_file"; $("import-file-col").textContent = I18N.t($("import-file-col").dataset.i18n);
+    $("import-caption").dataset.i18n = dt ? "dt_results" : "import_results"; $("import-caption").textContent = I18N.t($("import-caption").dataset.i18n);
     const rows = $("import-rows"); rows.textContent = "";
     for (const it of d.items || []) {
-      const tr = el("tr"); const cls = { created: "lbl-met", duplicate: "lbl-partly", failed: "lbl-missing" }[it.status] || "muted";
+      const tr = el("tr"); const cls = { created: "lbl-met", updated: "lbl-met", duplicate: "lbl-partly", failed: "lbl-missing" }[it.status] || "muted";
       const detail = el("td"); if (it.error) detail.append(importError(it.error));
       tr.append(el("td", it.filename), el("td", I18N.t("imp_" + it.status), cls), el("td", it.name || "–"), detail);
       rows.append(tr);
@@ -261,6 +270,141 @@
   document.addEventListener("langchange", () => { if (lastImport) renderImport(lastImport); });
   // --- end of bulk candidate import ----------------------------------------------------------------------
 
+  // --- DingTalk: import a recruiting job's candidates; invitations by e-mail, DingTalk work notice or webhook ------
+  I18N.add({ dt_import_h: "Import from DingTalk",
+    dt_import_help: "The candidates of a job in DingTalk recruiting, with their resumes; importing again updates them. Someone who is already a candidate for this job (same e-mail or phone) is not added twice.",
+    dt_ats_job: "DingTalk recruiting job id", dt_import_start: "Import from DingTalk", dt_job_first: "Enter the job's id in DingTalk recruiting first.",
+    dt_item: "DingTalk candidate", dt_results: "Result per candidate",
+    dt_listing: "Reading the candidates of the DingTalk job…",
+    dt_running: "{done} of {total} candidates: {created} new, {updated} updated, {unchanged} unchanged, {duplicate} duplicates, {failed} failed",
+    dt_done: "Done: {created} new, {updated} updated, {unchanged} unchanged, {duplicate} duplicates, {failed} failed (of {total} candidates in DingTalk).",
+    dt_run_failed: "The import from DingTalk stopped after {done} of {total} candidates.",
+    dt_interrupted: "Interrupted after {done} of {total} candidates: the server stopped. Import again; candidates already imported are recognised.",
+    imp_updated: "updated", imp_unchanged: "unchanged",
+    err_no_resume: "No resume in DingTalk", err_dingtalk_error: "DingTalk refused", err_dingtalk_auth_failed: "DingTalk refused the app's credentials",
+    err_dingtalk_rate_limited: "DingTalk's rate limit", err_dingtalk_unavailable: "DingTalk cannot be reached",
+    err_truncated: "Not every candidate was imported", err_dingtalk_not_configured: "DingTalk is not set up on this server",
+    err_dingtalk_operator_not_configured: "The DingTalk import is not set up on this server",
+    err_no_recipient: "No recipient", err_email_not_configured: "E-mail is not set up on this server",
+    err_webhook_not_configured: "The webhook is not set up on this server", err_interview_finished: "The interview has ended",
+    err_invalid_request: "Invalid input",
+    inv_channel: "Send via", ch_email: "E-mail", ch_dingtalk: "DingTalk work notice", ch_webhook: "Webhook",
+    inv_userid: "DingTalk userid", send_dingtalk: "Send as work notice", send_webhook: "Send to the webhook",
+    inv_userid_first: "Enter the candidate's DingTalk userid (one, without spaces or commas).",
+    inv_sent: "sent to {to}", inv_failed: "not delivered to {to} ({n} tries):", inv_states: "Invitations",
+    inv_http_error: "The server could not be reached; nothing was sent.", inv_on: "{channel}: " },
+  { dt_import_h: "从钉钉导入",
+    dt_import_help: "钉钉招聘中某个职位的候选人及其简历；再次导入会更新已导入的候选人。已是本职位候选人的人（邮箱或手机相同）不会重复添加。",
+    dt_ats_job: "钉钉招聘职位 ID", dt_import_start: "从钉钉导入", dt_job_first: "请先填写钉钉招聘中的职位 ID。",
+    dt_item: "钉钉候选人", dt_results: "逐个候选人的结果",
+    dt_listing: "正在读取钉钉职位的候选人…",
+    dt_running: "已处理 {done}/{total} 位候选人：新增 {created}，更新 {updated}，无变化 {unchanged}，重复 {duplicate}，失败 {failed}",
+    dt_done: "完成：新增 {created}，更新 {updated}，无变化 {unchanged}，重复 {duplicate}，失败 {failed}（钉钉中共 {total} 位候选人）。",
+    dt_run_failed: "从钉钉导入在处理 {done}/{total} 位候选人后中止。",
+    dt_interrupted: "已中断（处理了 {done}/{total} 位候选人）：服务器已停止。请再次导入；已导入的候选人会被识别。",
+    imp_updated: "已更新", imp_unchanged: "无变化",
+    err_no_resume: "钉钉中没有简历", err_dingtalk_error: "钉钉拒绝了请求", err_dingtalk_auth_failed: "钉钉拒绝了应用凭证",
+    err_dingtalk_rate_limited: "钉钉调用频率限制", err_dingtalk_unavailable: "无法连接钉钉",
+    err_truncated: "并非所有候选人都已导入", err_dingtalk_not_configured: "本服务器未配置钉钉",
+    err_dingtalk_operator_not_configured: "本服务器未配置钉钉导入",
+    err_no_recipient: "没有收件人", err_email_not_configured: "本服务器未配置邮件",
+    err_webhook_not_configured: "本服务器未配置 Webhook", err_interview_finished: "面试已结束",
+    err_invalid_request: "输入无效",
+    inv_channel: "发送方式", ch_email: "邮件", ch_dingtalk: "钉钉工作通知", ch_webhook: "Webhook",
+    inv_userid: "钉钉 userid", send_dingtalk: "发送工作通知", send_webhook: "发送到 Webhook",
+    inv_userid_first: "请填写候选人的钉钉 userid（一个，不含空格或逗号）。",
+    inv_sent: "已发送至 {to}", inv_failed: "未能送达 {to}（尝试 {n} 次）：", inv_states: "邀请",
+    inv_http_error: "无法连接服务器，未发送任何内容。", inv_on: "{channel}：" });
+  I18N.apply($("dt-import"));
+  let integrations = { invitation_channels: [], dingtalk_import: false };
+  async function loadIntegrations() {
+    const d = await get("/api/v1/integrations");  // on an error: nothing offered, the rest of the page works
+    integrations = { invitation_channels: d.invitation_channels || [], dingtalk_import: !!d.dingtalk_import };
+    $("dt-import").classList.toggle("hidden", !integrations.dingtalk_import);
+  }
+  $("dt-import").addEventListener("submit", async (e) => {
+    e.preventDefault(); $("import-error").textContent = "";
+    const atsJob = $("dt-ats-job").value.trim();
+    if (!atsJob) { $("import-error").textContent = I18N.t("dt_job_first"); $("dt-ats-job").focus(); return; }
+    clearTimeout(importTimer); $("dt-import-start").disabled = true;
+    try {
+      const res = await fetch(`/api/v1/jobs/${$("job").value}/imports/dingtalk`, { method: "POST",
+        headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ats_job_id: atsJob }) });
+      const d = await res.json().catch(() => ({ error: { code: "http_" + res.status, message: `HTTP ${res.status}` } }));
+      if (!res.ok) { $("import-error").append(importError(d.error)); return; }
+      renderImport(d); pollImport(d.id);
+    } catch (err) {
+      $("import-error").textContent = I18N.t("imp_http_error", { status: "–" });
+    } finally { $("dt-import-start").disabled = false; }
+  });
+
+  const inviteBoxes = new Map();  // interview id -> its invite control, kept while the list refreshes every 5 s
+  function inviteControl(iv) {
+    const channels = integrations.invitation_channels;
+    if (!channels.length) return null;
+    if (inviteBoxes.has(iv.id)) return inviteBoxes.get(iv.id).box;
+    const box = el("div", null, "invite-box"), n = inviteBoxes.size;
+    const chLabel = el("label"); const sel = el("select"); sel.id = chLabel.htmlFor = `inv-ch-${n}`;
+    for (const c of channels) { const o = el("option"); o.value = c; sel.append(o); }
+    const uidLabel = el("label"); const uid = el("input"); uid.type = "text"; uid.id = uidLabel.htmlFor = `inv-uid-${n}`;
+    uid.maxLength = 64; uid.autocomplete = "off"; uid.spellcheck = false;
+    const send = el("button", null, "secondary"); send.type = "button";
+    const error = el("span", null, "error"); error.setAttribute("role", "alert");
+    const states = el("ul", null, "invite-states"); states.setAttribute("aria-live", "polite");
+    if (channels.length > 1) box.append(chLabel, sel);
+    box.append(uidLabel, uid, send, error, states);
+    let invitations = [], timer = null;
+    function render() {
+      const ch = sel.value;
+      chLabel.textContent = I18N.t("inv_channel");
+      for (const o of sel.options) o.textContent = I18N.t("ch_" + o.value);
+      uidLabel.textContent = I18N.t("inv_userid");
+      uidLabel.classList.toggle("hidden", ch !== "dingtalk"); uid.classList.toggle("hidden", ch !== "dingtalk");
+      send.textContent = I18N.t({ email: "send_invite", dingtalk: "send_dingtalk", webhook: "send_webhook" }[ch]);
+      states.setAttribute("aria-label", I18N.t("inv_states"));
+      states.textContent = "";
+      for (const inv of invitations) {
+        const li = el("li"); const name = I18N.t("inv_on", { channel: I18N.t("ch_" + inv.channel) });
+        if (inv.status === "pending") li.append(name + I18N.t("invite_queued", { to: inv.recipient }));
+        else if (inv.status === "sent") li.append(el("span", name + I18N.t("inv_sent", { to: inv.recipient }), "lbl-met"));
+        else {
+          li.append(el("span", name + I18N.t("inv_failed", { to: inv.recipient, n: inv.attempts }), "lbl-missing"), " ",
+            el("span", inv.last_error, "muted small"));
+        }
+        states.append(li);
+      }
+    }
+    async function load() {  // the interview's invitations; followed while one is on its way
+      clearTimeout(timer);
+      const d = await get(`/api/v1/interviews/${iv.id}/invitations`);
+      invitations = d.invitations; render();
+      if (invitations.some((i) => i.status === "pending")) timer = setTimeout(load, 1500);
+    }
+    sel.addEventListener("change", () => { error.textContent = ""; render(); });
+    send.addEventListener("click", async () => {
+      error.textContent = "";
+      const body = { channel: sel.value };
+      if (sel.value === "dingtalk") {
+        body.dingtalk_userid = uid.value.trim();
+        if (!/^[^,\s]+$/.test(body.dingtalk_userid)) { error.textContent = I18N.t("inv_userid_first"); uid.focus(); return; }
+      }
+      send.disabled = true;
+      try {
+        const res = await fetch(`/api/v1/interviews/${iv.id}/invitations`, { method: "POST",
+          headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+        const d = await res.json().catch(() => ({ error: { code: "http_" + res.status, message: `HTTP ${res.status}` } }));
+        if (!res.ok) { error.append(importError(d.error)); return; }
+        invitations = invitations.filter((i) => i.id !== d.id).concat([d]); render();  // at once, then followed
+        timer = setTimeout(load, 1500);
+      } catch (err) { error.textContent = I18N.t("inv_http_error"); } finally { send.disabled = false; }
+    });
+    inviteBoxes.set(iv.id, { box, render });
+    render(); load();
+    return box;
+  }
+  document.addEventListener("langchange", () => { for (const b of inviteBoxes.values()) b.render(); });
+  // --- end of DingTalk ---------------------------------------------------------------------------------------
+
   async function refresh() {
     const data = await get("/api/v1/interviews");
     const rows = $("rows"); rows.textContent = "";
@@ -271,13 +415,8 @@
       const td = document.createElement("td"); const a = document.createElement("a");
       a.href = "/observe/" + iv.id; a.textContent = I18N.t("watch"); td.append(a);
       if (iv.status === "created" || iv.status === "consented") {
-        const b = document.createElement("button"); b.type = "button"; b.className = "secondary"; b.textContent = I18N.t("send_invite");
-        b.addEventListener("click", async () => {
-          const res = await fetch(`/api/v1/interviews/${iv.id}/invitations`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
-          const d = await res.json();
-          b.replaceWith(document.createTextNode(res.ok ? I18N.t("invite_queued", { to: d.recipient }) : d.error.message));
-        });
-        td.append(" · ", b);
+        const invite = inviteControl(iv);  // channel, recipient, each invitation's delivery state (kept across refreshes)
+        if (invite) td.append(invite);
       }
       if (iv.status === "finished" || iv.status === "live") {
         const r = document.createElement("a"); r.href = "/reports/" + iv.id; r.textContent = I18N.t("report");

@@ -25,6 +25,10 @@
     err_invalid_timezone: "This time zone is not known to the server. Please choose another.",
     err_invalid_link: "This interview link is not valid.", err_link_expired: "This interview link has expired. Ask the recruiter for a new one.",
     err_network: "The server could not be reached. Check your connection and try again.",
+    s_link_short_notified: "Your current link expires on {time}, before this interview would be over. The confirmation we send you carries a new link that stays valid until after the interview, and this page switches to it.",
+    s_link_short_page: "Your current link expires on {time}, before this interview would be over. After booking, this page switches to a new link that stays valid until after the interview: bookmark the page then.",
+    s_link_renewed_notified: "Your original link expires on {old}, before your interview. This page now uses a new link, valid until {until}; the confirmation carries it too.",
+    s_link_renewed_page: "Your original link expires on {old}, before your interview. This page now uses a new link, valid until {until}: bookmark this page to come back to it.",
   }, {
     s_title: "面试时间", s_your_time: "您的面试已预约在：", s_start: "现在开始面试", s_start_now_instead: "直接开始面试",
     s_cancel: "取消面试", s_cancel_q: "确定取消这个面试时间吗？取消后可以重新预约。", s_cancel_yes: "确定取消", s_cancel_no: "保留",
@@ -42,10 +46,15 @@
     err_invalid_timezone: "服务器不认识这个时区，请选择其他时区。",
     err_invalid_link: "此面试链接无效。", err_link_expired: "此面试链接已过期，请向招聘人员索取新链接。",
     err_network: "无法连接服务器，请检查网络后重试。",
+    s_link_short_notified: "您当前的链接将于 {time} 失效，早于这场面试结束。我们发给您的确认通知中附有新链接，有效期到面试结束之后，本页面也会自动换用新链接。",
+    s_link_short_page: "您当前的链接将于 {time} 失效，早于这场面试结束。预约后本页面会换用新链接，有效期到面试结束之后：届时请将本页加入书签。",
+    s_link_renewed_notified: "您原来的链接将于 {old} 失效，早于您的面试。本页面现在使用新链接，有效期至 {until}；确认通知中也附有这个新链接。",
+    s_link_renewed_page: "您原来的链接将于 {old} 失效，早于您的面试。本页面现在使用新链接，有效期至 {until}：请将本页加入书签，以便之后再次打开。",
   });
 
   const $ = (id) => document.getElementById(id);
-  const token = decodeURIComponent(location.pathname.split("/").pop());
+  let token = decodeURIComponent(location.pathname.split("/").pop());
+  let renewal = null;  // {old, until, slot}: the link this page came with expires before the booked slot
   const browserZone = (Intl.DateTimeFormat().resolvedOptions().timeZone) || "UTC";
   let data = null, zoneName = localStorage.getItem("schedule_tz") || browserZone, langSet = false;
 
@@ -109,6 +118,11 @@
         ? I18N.t("s_opens", { time: fullText(data.opens_at),
           grace: String(Math.round((new Date(data.booking.starts_at) - new Date(data.opens_at)) / 60000)) }) : "";
     }
+    const renewed = booked && renewal && renewal.slot === data.booking.id;
+    $("renewed-note").classList.toggle("hidden", !renewed);
+    $("renewed-note").textContent = renewed
+      ? I18N.t(data.notified_channels.length ? "s_link_renewed_notified" : "s_link_renewed_page",
+        { old: fullText(renewal.old), until: fullText(renewal.until) }) : "";
     const unbooked = !booked && !missed;
     $("unbooked-note").classList.toggle("hidden", !unbooked);
     if (unbooked) {
@@ -167,6 +181,24 @@
     const booked = data.schedule_status === "booked" && data.booking;
     $("book").disabled = !chosen;
     $("book").textContent = chosen ? I18N.t(booked ? "s_move" : "s_book") : I18N.t("s_book_pick_first");
+    // Would the link in hand stop working before this slot is over? Booking hands out one that lasts.
+    const slot = chosen && data.slots.find((s) => s.id === chosen.value);
+    const needed = slot && new Date(slot.ends_at).getTime() + (data.link_needed_after_slot_min || 0) * 60000;
+    const short = !!(slot && data.link_expires_at && new Date(data.link_expires_at).getTime() < needed);
+    $("link-note").classList.toggle("hidden", !short);
+    $("link-note").textContent = short
+      ? I18N.t(data.notified_channels.length ? "s_link_short_notified" : "s_link_short_page", { time: fullText(data.link_expires_at) }) : "";
+  }
+
+  // The server hands out a renewed link when the booked slot outlasts the one in hand: use it from now on (also
+  // in the address bar, so a bookmark or a reload keeps working) and tell the candidate.
+  function adopt(fresh) {
+    data = fresh;
+    if (data.renewed_token && data.booking) {
+      renewal = { old: data.link_expires_at, until: data.renewed_link_expires_at, slot: data.booking.id };
+      token = data.renewed_token;
+      history.replaceState(null, "", "/schedule/" + encodeURIComponent(token));
+    }
   }
 
   // --- actions ---------------------------------------------------------------------------------------------
@@ -174,7 +206,7 @@
   async function load() {
     const fresh = await api(`/api/v1/candidate/schedule?token=${encodeURIComponent(token)}`);
     if (same(fresh, data)) return;  // nothing changed: keep the page (and the keyboard focus) as it is
-    data = fresh;
+    adopt(fresh);
     if (!langSet) {
       langSet = true;
       I18N.initial = data.language;
@@ -195,7 +227,7 @@
     const booked = data.schedule_status === "booked" && data.booking;
     $("book").disabled = true;
     try {
-      data = await api(`/api/v1/candidate/schedule/${booked ? "reschedule" : "book"}`, { token, slot_id: chosen.value, timezone: zoneName });
+      adopt(await api(`/api/v1/candidate/schedule/${booked ? "reschedule" : "book"}`, { token, slot_id: chosen.value, timezone: zoneName }));
       render(); say(booked ? "s_moved_ok" : "s_booked_ok", true); $("booked-time").focus();
     } catch (err) {
       fail(err);
@@ -207,7 +239,7 @@
   $("cancel-no").addEventListener("click", () => { $("cancel-confirm").classList.add("hidden"); $("cancel").focus(); });
   $("cancel-yes").addEventListener("click", async () => {
     $("cancel-confirm").classList.add("hidden"); say(null); $("error").textContent = "";
-    try { data = await api("/api/v1/candidate/schedule/cancel", { token }); render(); say("s_cancelled_ok"); }
+    try { adopt(await api("/api/v1/candidate/schedule/cancel", { token })); render(); say("s_cancelled_ok"); }
     catch (err) { fail(err); await load().catch(() => {}); }
   });
   $("tz").addEventListener("change", () => { zoneName = $("tz").value; localStorage.setItem("schedule_tz", zoneName); render(); });

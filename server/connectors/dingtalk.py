@@ -371,7 +371,12 @@ class DingTalkClient:
             async with gate:
                 return await self.call("new", "GET", ATS_FLOW_INFO_PATH.format(flow_id=quote(flow_id, safe="")))
 
-        flows = await asyncio.gather(*(flow(f) for f in flow_ids))
+        try:  # the first failure (after its retries) stops the other reads
+            async with asyncio.TaskGroup() as tg:
+                reads = [tg.create_task(flow(f)) for f in flow_ids]
+        except BaseExceptionGroup as group:
+            raise group.exceptions[0] from None
+        flows = [r.result() for r in reads]
         seen: dict[str, AtsCandidate] = {}
         for info in flows:
             cid = str(info.get("candidateId") or "")

@@ -53,6 +53,7 @@ async def _outs(request: web.Request, runs: list[CandidateImport], with_items: b
     for r in runs:
         c = counts[r.id]
         created, duplicate, failed = c.get("created", 0), c.get("duplicate", 0), c.get("failed", 0)
+        updated, unchanged = c.get("updated", 0), c.get("unchanged", 0)  # HR-system imports (DingTalk) only
         items = None
         if with_items:
             items = [m.ImportItemOut(position=i.position, filename=i.filename, status=i.status,
@@ -62,7 +63,8 @@ async def _outs(request: web.Request, runs: list[CandidateImport], with_items: b
                      for i in await store.import_items(r.id)]
         out.append(m.ImportOut(
             id=r.id, job_id=r.job_id, status=r.status, source=r.source, filename=r.filename, total=r.total,
-            done=created + duplicate + failed, created=created, duplicate=duplicate, failed=failed,
+            done=created + duplicate + failed + updated + unchanged, created=created, duplicate=duplicate,
+            failed=failed, updated=updated, unchanged=unchanged,
             error=m.ErrorInfo(code=r.error_code, message=r.error_message) if r.error_code else None,
             created_at=_iso(r.created_at), started_at=_iso(r.started_at), finished_at=_iso(r.finished_at),
             items=items).model_dump(mode="json"))

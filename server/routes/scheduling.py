@@ -9,10 +9,12 @@ from urllib.parse import quote
 from aiohttp import web
 
 from server import api_models as m
+from server.auth import LinkError
+from server.context import ServerContext
 from server.http_errors import ApiError, parse_body
 from server.routes.common import api, ctx_of, current_user, interview_from_link, org_interview
-from server.scheduling import (MAX_SLOTS_PER_WINDOW, cut_window, notify_targets, plan_messages, start_decision,
-                               valid_zone)
+from server.scheduling import (MAX_SLOTS_PER_WINDOW, cut_window, link_valid_until, notify_targets, plan_messages,
+                               start_decision, valid_zone)
 from server.storage.models import Interview, Job, JobSlot, as_utc
 
 MAX_FREE_SLOTS_LISTED = 500
@@ -181,7 +183,23 @@ async def set_no_show(request: web.Request) -> web.Response:
 
 
 # --- candidate ----------------------------------------------------------------------------------------------
-async def _candidate_view(request: web.Request, iv: Interview) -> dict:
+def _link_lifetime(ctx: ServerContext, iv: Interview, token: str, booked: JobSlot | None) -> dict:
+    """When the candidate's link expires and, if the booked slot outlasts it, a renewed token that lasts until the
+    slot is over (the same kind of link the confirmation and reminders carry)."""
+    try:
+        expires = ctx.signer.read_link(token).expires_at  # checked a moment ago (by interview_from_link)
+    except LinkError:  # it expired in between: the next request says so
+        return {}
+    out = {"link_expires_at": _iso(expires), "link_needed_after_slot_min": ctx.settings.no_show_grace_min}
+    if iv.schedule_status == "booked" and booked is not None:
+        needed = link_valid_until(ctx, booked.ends_at)
+        if expires is not None and expires < needed:
+            renewed = ctx.signer.link_token(iv.id, iv.link_nonce, valid_until=needed)
+            out.update(renewed_token=renewed, renewed_link_expires_at=_iso(ctx.signer.read_link(renewed).expires_at))
+    return out
+
+
+async def _candidate_view(request: web.Request, iv: Interview, token: str) -> dict:
     ctx = ctx_of(request)
     now = ctx.clock()
     slots = await ctx.store.job_slots(iv.job_id, ends_after=now)
@@ -199,7 +217,7 @@ async def _candidate_view(request: web.Request, iv: Interview) -> dict:
         opens_at=_iso(as_utc(iv.scheduled_at) - timedelta(minutes=ctx.settings.start_grace_min))
         if active and iv.scheduled_at else None,
         slots=free, notified_channels=sorted({c for c, _ in await notify_targets(ctx, iv)}),
-        server_time=now.isoformat())
+        server_time=now.isoformat(), **_link_lifetime(ctx, iv, token, booked))
     return out.model_dump()
 
 
@@ -243,7 +261,7 @@ def _zone(name: str) -> str:
            "interview can start now", "candidate", response=m.CandidateSchedule, query=("token",), errors=(403, 410))
 async def candidate_schedule(request: web.Request) -> web.Response:
     iv = await interview_from_link(request, request.query.get("token", ""))
-    return web.json_response(await _candidate_view(request, iv))
+    return web.json_response(await _candidate_view(request, iv, request.query.get("token", "")))
 
 
 @api.route("POST", "/api/v1/candidate/schedule/book", "Book a slot; a confirmation goes out on the invitation's "
@@ -265,7 +283,7 @@ async def book(request: web.Request) -> web.Response:
         iv.id, iv.schedule_seq, iv.schedule_status, None, slot.id, now, msgs, schedule_status="booked",
         slot_id=slot.id, scheduled_at=as_utc(slot.starts_at), candidate_timezone=tz))
     ctx.spawn(ctx.scheduler.send_due())
-    return web.json_response(await _candidate_view(request, await ctx.store.interview(iv.id)))
+    return web.json_response(await _candidate_view(request, await ctx.store.interview(iv.id), body.token))
 
 
 @api.route("POST", "/api/v1/candidate/schedule/reschedule", "Move the booking to another slot", "candidate",
@@ -290,7 +308,7 @@ async def reschedule(request: web.Request) -> web.Response:
         iv.id, iv.schedule_seq, "booked", iv.slot_id, slot.id, now, msgs, schedule_status="booked", slot_id=slot.id,
         scheduled_at=as_utc(slot.starts_at), candidate_timezone=tz))
     ctx.spawn(ctx.scheduler.send_due())
-    return web.json_response(await _candidate_view(request, await ctx.store.interview(iv.id)))
+    return web.json_response(await _candidate_view(request, await ctx.store.interview(iv.id), body.token))
 
 
 @api.route("POST", "/api/v1/candidate/schedule/cancel", "Cancel the booking (a new time can be booked later)",
@@ -311,7 +329,7 @@ async def cancel(request: web.Request) -> web.Response:
         iv.id, iv.schedule_seq, "booked", iv.slot_id, None, now, msgs, schedule_status="cancelled", slot_id=None,
         scheduled_at=None))
     ctx.spawn(ctx.scheduler.send_due())
-    return web.json_response(await _candidate_view(request, await ctx.store.interview(iv.id)))
+    return web.json_response(await _candidate_view(request, await ctx.store.interview(iv.id), body.token))
 
 
 async def schedule_redirect(request: web.Request, token: str) -> str | None:

@@ -484,24 +484,40 @@ class Store:
         }
 
     # --- bulk candidate import (0007): runs, per-file results, one candidate per e-mail/phone and job ---------
-    async def _contact_owner(self, job_id: str, keys: list[tuple[str, str]]) -> tuple[Candidate, str] | None:
+    @staticmethod
+    def _contact_keys(contacts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """(kind, value) pairs as stored: e-mails in lower case, phones as given (E.164); empty and repeated dropped."""
+        keys: list[tuple[str, str]] = []
+        for kind, value in contacts:
+            value = (value or "").strip()
+            value = (value.lower() if kind == "email" else value)[:320]
+            if value and (kind, value) not in keys:
+                keys.append((kind, value))
+        return keys
+
+    async def _contact_owner(self, job_id: str, keys: list[tuple[str, str]],
+                             session: Any = None) -> tuple[Candidate, str] | None:
         """The job's candidate that already has one of these (kind, normalised value) keys, and the kind matched.
-        Candidates of the job's interviews created by hand (no resume) are matched on their e-mail too."""
-        async with self.sessions() as s:
-            for kind, value in keys:
-                cand = (await s.execute(
-                    select(Candidate).join(JobCandidateContact, JobCandidateContact.candidate_id == Candidate.id)
-                    .where(JobCandidateContact.job_id == job_id, JobCandidateContact.kind == kind,
-                           JobCandidateContact.value == value).limit(1))).scalars().first()
-                if cand is not None:
-                    return cand, kind
-            email = next((v for k, v in keys if k == "email"), None)
-            if email:
-                cand = (await s.execute(
-                    select(Candidate).join(Interview, Interview.candidate_id == Candidate.id)
-                    .where(Interview.job_id == job_id, func.lower(Candidate.email) == email).limit(1))).scalars().first()
-                if cand is not None:
-                    return cand, "email"
+        Candidates of the job's interviews created by hand (no resume) are matched on their e-mail too.
+        ``session``: look inside that (open) session instead of a new one."""
+        if session is None:
+            async with self.sessions() as s:
+                return await self._contact_owner(job_id, keys, s)
+        s = session
+        for kind, value in keys:
+            cand = (await s.execute(
+                select(Candidate).join(JobCandidateContact, JobCandidateContact.candidate_id == Candidate.id)
+                .where(JobCandidateContact.job_id == job_id, JobCandidateContact.kind == kind,
+                       JobCandidateContact.value == value).limit(1))).scalars().first()
+            if cand is not None:
+                return cand, kind
+        email = next((v for k, v in keys if k == "email"), None)
+        if email:
+            cand = (await s.execute(
+                select(Candidate).join(Interview, Interview.candidate_id == Candidate.id)
+                .where(Interview.job_id == job_id, func.lower(Candidate.email) == email).limit(1))).scalars().first()
+            if cand is not None:
+                return cand, "email"
         return None
 
     async def add_resume_if_new(self, org_id: str, job_id: str, name: str, email: str, filename: str,
@@ -511,12 +527,7 @@ class Store:
         (the existing candidate, False, "email" | "phone") when the job already has someone with one of the
         ``contacts`` (kind "email" or "phone", value): e-mails compared in lower case, phones as given (E.164).
         The unique key decides races between server processes."""
-        keys: list[tuple[str, str]] = []
-        for kind, value in contacts:
-            value = (value or "").strip()
-            value = (value.lower() if kind == "email" else value)[:320]
-            if value and (kind, value) not in keys:
-                keys.append((kind, value))
+        keys = self._contact_keys(contacts)
         found = await self._contact_owner(job_id, keys)
         if found is not None:
             return found[0], False, found[1]
@@ -551,6 +562,18 @@ class Store:
             await s.flush()
             ids = [item.id for item in items]
         return run, ids
+
+    async def add_import_items(self, import_id: str, items: list[tuple[str, str]]) -> list[str]:
+        """Append pending items (label, name) to a run whose items are found while it runs (an HR system's
+        candidates); the run's total grows with them. Returns their ids, in order."""
+        async with self.sessions.begin() as s:
+            run = await s.get(CandidateImport, import_id, with_for_update=True)
+            rows = [CandidateImportItem(import_id=import_id, position=run.total + i, filename=label[:500],
+                                        name=name[:200]) for i, (label, name) in enumerate(items)]
+            s.add_all(rows)
+            run.total += len(rows)
+            await s.flush()
+            return [row.id for row in rows]
 
     async def import_run(self, import_id: str) -> CandidateImport | None:
         async with self.sessions() as s:
@@ -763,54 +786,68 @@ class Store:
             return await s.get(Invitation, invitation_id)
 
     async def upsert_external_resume(self, org_id: str, job_id: str, source: str, external_id: str, name: str,
-                                     email: str, filename: str, content_type: str, size: int,
-                                     profile: dict) -> tuple[Candidate, str]:
+                                     email: str, filename: str, content_type: str, size: int, profile: dict,
+                                     contacts: list[tuple[str, str]] = ()) -> tuple[Candidate, str, str]:
         """Store an HR system's candidate and their resume for a job, once per (org, source, external id).
 
-        Returns the candidate and ``created`` (new to this job), ``updated`` (the job had them; name, e-mail or
-        resume changed) or ``unchanged``. Two imports racing on the same candidate: the unique key lets one insert,
-        the other then updates."""
-        from sqlalchemy.exc import IntegrityError as _IntegrityError
-
+        Returns (candidate, outcome, matched): ``created`` (new to this job), ``updated`` (the job had them; name,
+        e-mail or resume changed), ``unchanged``, or ``duplicate`` when the job has no resume of this record yet but
+        already has another candidate with one of the ``contacts`` (kind "email" | "phone", value) - e.g. the same
+        person uploaded as a file: then nothing is stored, the candidate returned is that other one and ``matched``
+        says which key matched. The record's contact keys are kept for the job (those no one else holds), so a
+        later upload of the same person is a duplicate too. Two imports racing on the same candidate: the unique
+        keys let one insert, the other then updates."""
+        keys = self._contact_keys(list(contacts))
         for retry in (False, True):
             try:
                 return await self._upsert_external_resume(org_id, job_id, source, external_id, name[:200],
                                                           email[:320], filename[:300], content_type[:100], size,
-                                                          profile)
-            except _IntegrityError:
+                                                          profile, keys)
+            except IntegrityError:
                 if retry:
                     raise
         raise AssertionError("unreachable")
 
     async def _upsert_external_resume(self, org_id, job_id, source, external_id, name, email, filename, content_type,
-                                      size, profile) -> tuple[Candidate, str]:
+                                      size, profile, keys) -> tuple[Candidate, str, str]:
         async with self.sessions.begin() as s:
             cand = (await s.execute(select(Candidate).where(
                 Candidate.org_id == org_id, Candidate.external_source == source,
                 Candidate.external_id == external_id))).scalars().first()
-            if cand is None:
-                cand = Candidate(org_id=org_id, name=name, email=email, external_source=source,
-                                 external_id=external_id)
-                s.add(cand)
-                await s.flush()
-                s.add(Resume(org_id=org_id, job_id=job_id, candidate_id=cand.id, filename=filename,
-                             content_type=content_type, size=size, profile=profile))
-                return cand, "created"
-            # A no-op write locks the candidate (its row on PostgreSQL, the database on SQLite): a concurrent import
-            # of the same candidate waits here and then sees this one's resume, so the job never gets it twice.
-            await s.execute(update(Candidate).where(Candidate.id == cand.id).values(name=Candidate.name)
-                            .execution_options(synchronize_session=False))
-            await s.refresh(cand)
-            resume = (await s.execute(select(Resume).where(Resume.job_id == job_id, Resume.candidate_id == cand.id)
-                                      .order_by(Resume.created_at.desc()).limit(1))).scalars().first()
+            resume = None
+            if cand is not None:
+                # A no-op write locks the candidate (its row on PostgreSQL, the database on SQLite): a concurrent
+                # import of the same candidate waits here and then sees this one's resume, so the job never gets it
+                # twice.
+                await s.execute(update(Candidate).where(Candidate.id == cand.id).values(name=Candidate.name)
+                                .execution_options(synchronize_session=False))
+                await s.refresh(cand)
+                resume = (await s.execute(select(Resume).where(Resume.job_id == job_id, Resume.candidate_id == cand.id)
+                                          .order_by(Resume.created_at.desc()).limit(1))).scalars().first()
             if resume is None:
-                outcome = "created"
+                found = await self._contact_owner(job_id, keys, s)
+                if found is not None and (cand is None or found[0].id != cand.id):
+                    return found[0], "duplicate", found[1]  # the same person is already a candidate for this job
+                if cand is None:
+                    cand = Candidate(org_id=org_id, name=name, email=email, external_source=source,
+                                     external_id=external_id)
+                    s.add(cand)
+                    await s.flush()
                 s.add(Resume(org_id=org_id, job_id=job_id, candidate_id=cand.id, filename=filename,
                              content_type=content_type, size=size, profile=profile))
+                outcome = "created"
             elif (resume.profile, resume.filename, cand.name, cand.email) == (profile, filename, name, email):
-                return cand, "unchanged"
+                outcome = "unchanged"
             else:
                 outcome = "updated"
                 resume.profile, resume.filename, resume.content_type, resume.size = profile, filename, content_type, size
             cand.name, cand.email = name, email
-        return cand, outcome
+            if keys:  # the record's contact keys for this job, those no other candidate of the job holds
+                held = {(k, v) for k, v in (await s.execute(
+                    select(JobCandidateContact.kind, JobCandidateContact.value).where(
+                        JobCandidateContact.job_id == job_id, JobCandidateContact.value.in_([v for _, v in keys]))
+                )).all()}
+                for kind, value in keys:
+                    if (kind, value) not in held:
+                        s.add(JobCandidateContact(job_id=job_id, candidate_id=cand.id, kind=kind, value=value))
+        return cand, outcome, ""
