@@ -13,15 +13,14 @@ Screenshots go to ``test-artifacts/``.
 from __future__ import annotations
 
 import asyncio
-import re
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from tests.fake_dingtalk import FakeDingTalk
-from tests.harness import HR_EMAIL, HR_PASSWORD, free_port, running_server
+from tests.harness import free_port, running_server
 from tests.test_browser_hr_flow import JD_ZH
-from tests.test_browser_interview import ARTIFACTS, STEP_TIMEOUT_MS, _page_of, _watch_errors, chromium, playwright_api
+from tests.test_browser_interview import ARTIFACTS, login_as_hr, STEP_TIMEOUT_MS, _page_of, _watch_errors, chromium, playwright_api
 from tests.test_imports import BROKEN_PDF
 from tests.test_invitations import Inbox
 from tests.test_matching_api import STRONG_ZH, WEAK_EN
@@ -62,11 +61,7 @@ async def test_hr_imports_from_dingtalk_and_invites_by_work_notice(sqlite_url, t
             async with chromium(pw, tmp_path / "hr") as hr_ctx:
                 page = await _page_of(hr_ctx)
                 _watch_errors(page, errors)
-                await page.goto(f"{h.base_url}/login")
-                await page.fill("#email", HR_EMAIL)
-                await page.fill("#password", HR_PASSWORD)
-                await page.click("#login-submit")
-                await page.wait_for_url(re.compile(r"/hr$"), timeout=STEP_TIMEOUT_MS)
+                await login_as_hr(page, h.base_url)
                 await page.select_option("#job", job.id)
 
                 # --- the DingTalk form is there because the server has the connector; a job id is required

@@ -81,6 +81,15 @@ def _watch_errors(page, sink: list[str]) -> None:
     page.on("pageerror", lambda exc: sink.append(f"{page.url}: {exc}"))
 
 
+async def login_as_hr(page, base_url: str, landing: str = "/hr") -> None:
+    """HR signs in through the real login page and lands on ``landing`` (the login's ``next``)."""
+    await page.goto(f"{base_url}/login" + ("" if landing == "/hr" else f"?next={landing}"))
+    await page.fill("#email", HR_EMAIL)
+    await page.fill("#password", HR_PASSWORD)
+    await page.click("#login-submit")
+    await page.wait_for_url(re.compile(re.escape(landing) + "$"), timeout=STEP_TIMEOUT_MS)
+
+
 async def _page_of(context):
     return context.pages[0] if context.pages else await context.new_page()
 
@@ -121,11 +130,7 @@ async def test_candidate_and_observer_in_real_chromium(sqlite_url, tmp_path, med
             # --- the observer logs in through the real login page, then picks the interview on /hr
             observer = await _page_of(obs_ctx)
             _watch_errors(observer, errors)
-            await observer.goto(f"{h.base_url}/login")
-            await observer.fill("#email", HR_EMAIL)
-            await observer.fill("#password", HR_PASSWORD)
-            await observer.click("#login-submit")
-            await observer.wait_for_url(re.compile(r"/hr$"), timeout=STEP_TIMEOUT_MS)
+            await login_as_hr(observer, h.base_url)
             watch = observer.locator("#rows tr", has_text="Mei Lin").get_by_role("link", name="Watch")
             await watch.click(timeout=STEP_TIMEOUT_MS)
             await observer.wait_for_url(re.compile(rf"/observe/{interview_id}$"), timeout=STEP_TIMEOUT_MS)
@@ -362,11 +367,7 @@ async def test_follow_up_live_score_report_page_and_pdf(sqlite_url, tmp_path):
                 chromium(pw, tmp_path / "cand", audio=f"{speech.path}%noloop") as cand_ctx:
             observer = await _page_of(obs_ctx)
             _watch_errors(observer, errors)
-            await observer.goto(f"{h.base_url}/login?next=/observe/{interview_id}")
-            await observer.fill("#email", HR_EMAIL)
-            await observer.fill("#password", HR_PASSWORD)
-            await observer.click("#login-submit")
-            await observer.wait_for_url(re.compile(rf"/observe/{interview_id}$"), timeout=STEP_TIMEOUT_MS)
+            await login_as_hr(observer, h.base_url, f"/observe/{interview_id}")
 
             cand = await _page_of(cand_ctx)
             _watch_errors(cand, errors)
@@ -442,11 +443,7 @@ async def test_hr_uploads_resumes_sees_ranked_matches_and_invites(sqlite_url, tm
         async with chromium(pw, tmp_path / "hr") as ctx:
             page = await _page_of(ctx)
             _watch_errors(page, errors)
-            await page.goto(f"{h.base_url}/login")
-            await page.fill("#email", HR_EMAIL)
-            await page.fill("#password", HR_PASSWORD)
-            await page.click("#login-submit")
-            await page.wait_for_url(re.compile(r"/hr$"), timeout=STEP_TIMEOUT_MS)
+            await login_as_hr(page, h.base_url)
             await page.select_option("#job", job.id)
             await page.set_input_files("#resume-files", files)
             await page.click("#resume-upload")

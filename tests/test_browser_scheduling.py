@@ -17,7 +17,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.harness import HR_EMAIL, HR_PASSWORD, running_server
+from tests.harness import running_server
+from tests.test_browser_interview import login_as_hr
 from tests.test_scheduling import links_in, new_interview, parse, smtp_inbox, until
 
 pytestmark = pytest.mark.browser
@@ -263,11 +264,7 @@ async def test_hr_offers_windows_sees_bookings_and_marks_a_no_show(sqlite_url, t
                                                 viewport={"width": 1100, "height": 900})
             page = await context.new_page()
             page.on("pageerror", lambda exc: errors.append(str(exc)))
-            await page.goto(f"{h.base_url}/login")
-            await page.fill("#email", HR_EMAIL)
-            await page.fill("#password", HR_PASSWORD)
-            await page.click("#login-submit")
-            await page.wait_for_url(re.compile(r"/hr$"), timeout=STEP_MS)
+            await login_as_hr(page, h.base_url)
             box = page.locator("#sched-box")
             await box.locator("#sched-minutes").wait_for(state="visible", timeout=STEP_MS)
             await page.wait_for_function("() => document.getElementById('sched-minutes').value === '30'",
