@@ -122,7 +122,8 @@ class StoredResume:
 
 async def store_resume(store: Store, org_id: str, job_id: str, data: bytes, filename: str, content_type: str, *,
                        name: str = "", email: str = "", phone: str = "", external: tuple[str, str] | None = None,
-                       profile: ResumeProfile | None = None, max_bytes: int = 10 * 2**20) -> StoredResume:
+                       profile: ResumeProfile | None = None, max_bytes: int = 10 * 2**20,
+                       import_item_id: str | None = None) -> StoredResume:
     """Parse one resume (off the event loop) and store it with its candidate for the job; raises ResumeError.
 
     ``name``/``email``/``phone`` override what the resume says (an HR system's record or a CSV row is
@@ -130,7 +131,8 @@ async def store_resume(store: Store, org_id: str, job_id: str, data: bytes, file
     (``data`` then only gives the size). ``external`` (source, id) stores the candidate once per HR-system record,
     so storing it again updates it (``updated`` / ``unchanged``). Either way, a candidate whose e-mail or phone the
     job already has (from a file, a CSV row or another record) is not stored again: outcome ``duplicate``, with the
-    existing candidate."""
+    existing candidate. ``import_item_id``: the import item that records what was stored is written in the same
+    transaction as the candidate (a stopped import never hides a stored candidate)."""
     if profile is None:
         profile = await parse_resume_off_loop(data, filename, content_type, max_bytes)
     name = name or (profile.name.value if profile.name else "") or PurePosixPath(filename.replace("\\", "/")).stem
@@ -144,10 +146,10 @@ async def store_resume(store: Store, org_id: str, job_id: str, data: bytes, file
         if external is not None:
             cand, outcome, matched = await store.upsert_external_resume(
                 org_id, job_id, external[0], external[1], name, email, filename, content_type, len(data), dumped,
-                contacts)
+                contacts, import_item_id)
             return StoredResume(cand, outcome, matched)
         cand, created, matched = await store.add_resume_if_new(org_id, job_id, name, email, filename, content_type,
-                                                               len(data), dumped, contacts)
+                                                               len(data), dumped, contacts, import_item_id)
     return StoredResume(cand, "created" if created else "duplicate", matched)
 
 
@@ -632,13 +634,13 @@ class ImportManager:
         """An upload's files and rows, one at a time."""
         counts: dict[str, int] = {}
         for item_id, item in zip(item_ids, plan.items, strict=True):
-            outcome = await self._process(item, plan, org_id, job_id)
+            outcome = await self._process(item_id, item, plan, org_id, job_id)
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
             await self.store.finish_import_item(item_id, outcome.status, outcome.candidate_id, outcome.name,
                                                 outcome.error_code, outcome.error_message)
         log.info("import_items", import_id=run_id, **counts)
 
-    async def _process(self, item: PlannedItem, plan: ImportPlan, org_id: str, job_id: str) -> Outcome:
+    async def _process(self, item_id: str, item: PlannedItem, plan: ImportPlan, org_id: str, job_id: str) -> Outcome:
         row = item.row
         name = row.name if row else ""
         if item.error:
@@ -660,7 +662,8 @@ class ImportManager:
                     path = _entry_name(item.member)
                     data = await off_loop(_read_member, plan.archive, item.member, limit)
                     stored = await store_resume(self.store, org_id, job_id, data, path, "", name=name,
-                                                email=email or "", phone=phone or "", max_bytes=limit)
+                                                email=email or "", phone=phone or "", max_bytes=limit,
+                                                import_item_id=item_id)
                 else:
                     text = _row_text(row)
                     profile = await off_loop(_parse_row, text, limit)
@@ -669,7 +672,7 @@ class ImportManager:
                                        error_message="the row has no name, and none was found in its resume text")
                     stored = await store_resume(self.store, org_id, job_id, text.encode("utf-8"), item.label,
                                                 "text/plain", name=name, email=email or "", phone=phone or "",
-                                                profile=profile)
+                                                profile=profile, import_item_id=item_id)
             except ResumeError as exc:
                 return Outcome("failed", name=name, error_code=exc.code, error_message=exc.message)
         except Exception:  # noqa: BLE001 - one bad file must not stop the others

@@ -10,6 +10,7 @@ Screenshots go to ``test-artifacts/`` (git-ignored) for a human to look at.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import shutil
@@ -443,7 +444,18 @@ async def test_hr_uploads_resumes_sees_ranked_matches_and_invites(sqlite_url, tm
         async with chromium(pw, tmp_path / "hr") as ctx:
             page = await _page_of(ctx)
             _watch_errors(page, errors)
+
+            # The first job's requirements and matches arrive late, after HR has picked the other job: they must
+            # not replace what the page shows (and would save) for the job HR is working on.
+            first_job_asked = asyncio.Event()
+
+            async def late(route):
+                first_job_asked.set()
+                await asyncio.sleep(1.5)
+                await route.continue_()
+            await page.route(re.compile(rf"/api/v1/jobs/{h.job_id}/(requirements|matches)"), late)
             await login_as_hr(page, h.base_url)
+            await asyncio.wait_for(first_job_asked.wait(), STEP_TIMEOUT_MS / 1000)
             await page.select_option("#job", job.id)
             await page.set_input_files("#resume-files", files)
             await page.click("#resume-upload")

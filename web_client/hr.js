@@ -32,6 +32,10 @@
   $("lang").onclick = () => { I18N.toggle(); refresh(); };
   $("logout").onclick = async () => { await fetch("/api/v1/auth/logout", { method: "POST" }); location.href = "/login"; };
 
+  // Loads overlap (HR switches jobs while the first job's answer is on its way): only the newest call of a loader
+  // may render, so an older answer never replaces a newer one. newestOnly("x") returns "is this still the newest?".
+  const loadSeq = {};
+  function newestOnly(name) { const n = (loadSeq[name] || 0) + 1; loadSeq[name] = n; return () => loadSeq[name] === n; }
   async function get(path) {
     const res = await fetch(path);
     if (res.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname); throw new Error("login"); }
@@ -100,8 +104,10 @@
   let reqs = null;
   async function loadRequirements() {
     if (!$("job").value) return;
-    reqs = await get(`/api/v1/jobs/${$("job").value}/requirements`);
-    renderRequirements();
+    const current = newestOnly("requirements");
+    const data = await get(`/api/v1/jobs/${$("job").value}/requirements`);
+    if (!current()) return;
+    reqs = data; renderRequirements();
   }
   function renderRequirements() {
     const rows = $("req-rows"); rows.textContent = "";
@@ -136,7 +142,9 @@
     if (!$("job").value) return;
     const q = new URLSearchParams({ min_score: $("min-score").value || "0" });
     if ($("must-all").checked) q.set("must_haves", "all");
+    const current = newestOnly("matches");
     const data = await get(`/api/v1/jobs/${$("job").value}/matches?${q}`);
+    if (!current()) return;
     const rows = $("match-rows"); rows.textContent = "";
     for (const m of data.matches) {
       const tr = el("tr"); tr.append(el("td", m.name), el("td", `${Math.round(m.score)} (${m.must_haves_met}/${m.must_haves_total})`));
@@ -508,9 +516,9 @@
   }
   async function loadSchedule() {
     if (!$("job").value) return;
-    const job = $("job").value;
-    const d = await get(`/api/v1/jobs/${job}/schedule`);
-    if (job === $("job").value) { schedData = d; renderSchedule(); }
+    const current = newestOnly("schedule");
+    const d = await get(`/api/v1/jobs/${$("job").value}/schedule`);
+    if (current()) { schedData = d; renderSchedule(); }
   }
   $("sched-save").addEventListener("click", async () => {
     try {

@@ -137,7 +137,7 @@ async def _import(ctx, run_id: str, org_id: str, job_id: str, body: m.DingTalkIm
             async def one(item_id: str, c: AtsCandidate) -> None:
                 async with gate:
                     try:
-                        outcome = await _import_one(store, dt, settings, org_id, job_id, body.ats_job_id, c)
+                        outcome = await _import_one(store, dt, settings, org_id, job_id, body.ats_job_id, c, item_id)
                     except FATAL:
                         raise  # ends the run (the TaskGroup cancels the others)
                     except DingTalkError as exc:
@@ -165,7 +165,7 @@ async def _import(ctx, run_id: str, org_id: str, job_id: str, body: m.DingTalkIm
 
 
 async def _import_one(store, dt: DingTalkClient, settings, org_id: str, job_id: str, ats_job_id: str,
-                      c: AtsCandidate) -> Outcome:
+                      c: AtsCandidate, item_id: str) -> Outcome:
     limit = settings.import_max_file_bytes
     resume = await dt.resume(c.candidate_id, ats_job_id)
     if resume.file_url:
@@ -184,7 +184,8 @@ async def _import_one(store, dt: DingTalkClient, settings, org_id: str, job_id: 
                        error_message="DingTalk has no resume for this candidate.")
     try:
         stored = await store_resume(store, org_id, job_id, data, filename, content_type, name=c.name,
-                                    external=(SOURCE, c.candidate_id), max_bytes=limit)
+                                    external=(SOURCE, c.candidate_id), max_bytes=limit,
+                                    import_item_id=item_id)
     except ResumeError as exc:
         return Outcome("failed", name=c.name, error_code=exc.code, error_message=exc.message)
     if stored.outcome == "duplicate":

@@ -522,11 +522,14 @@ class Store:
 
     async def add_resume_if_new(self, org_id: str, job_id: str, name: str, email: str, filename: str,
                                 content_type: str, size: int, profile: dict,
-                                contacts: list[tuple[str, str]]) -> tuple[Candidate, bool, str]:
+                                contacts: list[tuple[str, str]],
+                                import_item_id: str | None = None) -> tuple[Candidate, bool, str]:
         """(candidate, True, "") with the new candidate, resume and contact keys stored together, or
         (the existing candidate, False, "email" | "phone") when the job already has someone with one of the
         ``contacts`` (kind "email" or "phone", value): e-mails compared in lower case, phones as given (E.164).
-        The unique key decides races between server processes."""
+        The unique key decides races between server processes. ``import_item_id``: the import item is marked
+        ``created`` in the same transaction, so a run stopped at any point never holds a candidate its items
+        do not show."""
         keys = self._contact_keys(contacts)
         found = await self._contact_owner(job_id, keys)
         if found is not None:
@@ -540,6 +543,8 @@ class Store:
                              content_type=content_type[:100], size=size, profile=profile))
                 for kind, value in keys:
                     s.add(JobCandidateContact(job_id=job_id, candidate_id=cand.id, kind=kind, value=value))
+                if import_item_id is not None:
+                    await self._mark_import_item(s, import_item_id, "created", cand.id, cand.name)
         except IntegrityError:
             found = await self._contact_owner(job_id, keys)
             if found is None:
@@ -611,9 +616,14 @@ class Store:
     async def finish_import_item(self, item_id: str, status: str, candidate_id: str | None = None, name: str = "",
                                  error_code: str = "", error_message: str = "") -> None:
         async with self.sessions.begin() as s:
-            await s.execute(update(CandidateImportItem).where(CandidateImportItem.id == item_id).values(
-                status=status, candidate_id=candidate_id, name=name[:200], error_code=error_code[:40],
-                error_message=error_message, updated_at=utcnow()))
+            await self._mark_import_item(s, item_id, status, candidate_id, name, error_code, error_message)
+
+    @staticmethod
+    async def _mark_import_item(s, item_id: str, status: str, candidate_id: str | None, name: str,
+                                error_code: str = "", error_message: str = "") -> None:
+        await s.execute(update(CandidateImportItem).where(CandidateImportItem.id == item_id).values(
+            status=status, candidate_id=candidate_id, name=name[:200], error_code=error_code[:40],
+            error_message=error_message, updated_at=utcnow()))
 
     async def heartbeat_imports(self, import_ids: list[str]) -> None:
         if not import_ids:
@@ -787,7 +797,8 @@ class Store:
 
     async def upsert_external_resume(self, org_id: str, job_id: str, source: str, external_id: str, name: str,
                                      email: str, filename: str, content_type: str, size: int, profile: dict,
-                                     contacts: list[tuple[str, str]] = ()) -> tuple[Candidate, str, str]:
+                                     contacts: list[tuple[str, str]] = (),
+                                     import_item_id: str | None = None) -> tuple[Candidate, str, str]:
         """Store an HR system's candidate and their resume for a job, once per (org, source, external id).
 
         Returns (candidate, outcome, matched): ``created`` (new to this job), ``updated`` (the job had them; name,
@@ -796,20 +807,21 @@ class Store:
         person uploaded as a file: then nothing is stored, the candidate returned is that other one and ``matched``
         says which key matched. The record's contact keys are kept for the job (those no one else holds), so a
         later upload of the same person is a duplicate too. Two imports racing on the same candidate: the unique
-        keys let one insert, the other then updates."""
+        keys let one insert, the other then updates. ``import_item_id``: the item gets the outcome in the same
+        transaction (as in ``add_resume_if_new``)."""
         keys = self._contact_keys(list(contacts))
         for retry in (False, True):
             try:
                 return await self._upsert_external_resume(org_id, job_id, source, external_id, name[:200],
                                                           email[:320], filename[:300], content_type[:100], size,
-                                                          profile, keys)
+                                                          profile, keys, import_item_id)
             except IntegrityError:
                 if retry:
                     raise
         raise AssertionError("unreachable")
 
     async def _upsert_external_resume(self, org_id, job_id, source, external_id, name, email, filename, content_type,
-                                      size, profile, keys) -> tuple[Candidate, str, str]:
+                                      size, profile, keys, import_item_id) -> tuple[Candidate, str, str]:
         async with self.sessions.begin() as s:
             cand = (await s.execute(select(Candidate).where(
                 Candidate.org_id == org_id, Candidate.external_source == source,
@@ -850,4 +862,6 @@ class Store:
                 for kind, value in keys:
                     if (kind, value) not in held:
                         s.add(JobCandidateContact(job_id=job_id, candidate_id=cand.id, kind=kind, value=value))
+            if import_item_id is not None:
+                await self._mark_import_item(s, import_item_id, outcome, cand.id, name)
         return cand, outcome, ""
