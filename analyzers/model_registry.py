@@ -212,9 +212,11 @@ class ModelManager:
         download_timeout_s: float = 60.0,
         download_attempts: int = 3,
         whisper_cpu_threads: int | None = None,
+        whisper_window_margin_ms: int = 3000,
     ) -> None:
         """``inference_threads``: Whisper calls that may run at once on one loaded model (its ``num_workers``);
-        ``whisper_cpu_threads``: threads per call (default: cores / inference_threads, i.e. throughput first)."""
+        ``whisper_cpu_threads``: threads per call (default: cores / inference_threads, i.e. throughput first);
+        ``whisper_window_margin_ms``: see ``analyzers.whisper_asr`` (0 = Whisper's full 30-s window)."""
         self.cache_dir = Path(cache_dir)
         self.allow_download = allow_download
         self.specs: dict[str, ModelSpec] = {s.id: s for s in (DEFAULT_SPECS if specs is None else specs)}
@@ -223,6 +225,7 @@ class ModelManager:
         self.download_timeout_s = download_timeout_s
         self.download_attempts = max(1, download_attempts)
         self.whisper_cpu_threads = whisper_cpu_threads
+        self.whisper_window_margin_ms = whisper_window_margin_ms
         self._prepare_lock = threading.Lock()
         self._loaded: dict[str, _Loaded] = {}
         self._loaded_guard = threading.Lock()
@@ -233,6 +236,7 @@ class ModelManager:
             settings.resolved_model_cache_dir,
             settings.allow_model_download,
             inference_threads=settings.inference_threads,
+            whisper_window_margin_ms=settings.whisper_window_margin_ms,
         )
 
     def spec(self, model_id: str) -> ModelSpec:
@@ -434,6 +438,7 @@ class ModelManager:
                 language=spec.default_language,
                 num_workers=self.inference_threads,
                 cpu_threads=self.whisper_cpu_threads,
+                window_margin_ms=self.whisper_window_margin_ms,
             )
         if spec.engine == "vosk":
             from analyzers.vosk_asr import VoskSpeechModel

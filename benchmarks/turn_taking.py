@@ -57,6 +57,7 @@ from analyzers.vad import (  # noqa: E402
 )
 from benchmarks.synthetic_media import make_speech_wav, read_wav_mono  # noqa: E402
 from dialogue.turn_taking import AnswerEndDetector, SilenceAnswerEndDetector, TurnTakingConfig  # noqa: E402
+from server.settings import Settings  # noqa: E402
 
 SR = 16000
 BATCH_MS = 160
@@ -474,6 +475,8 @@ def main() -> None:
                     "an idle core of its own: for a busy machine)")
     ap.add_argument("--partial-interval-ms", type=int, default=None,
                     help="Whisper partial cadence (server default 800): a partial in flight at a pause delays the final")
+    ap.add_argument("--whisper-window-margin-ms", type=int, default=Settings().whisper_window_margin_ms,
+                    help="padding Whisper's encoder reads after the audio (0 = the full 30-s window)")
     ap.add_argument("--pause-probe-ms", type=int, default=VadConfig().pause_probe_ms,
                     help="VAD pause probe for speculative finals (0: off, the final is decoded at the VAD's end)")
     args = ap.parse_args()
@@ -494,8 +497,8 @@ def main() -> None:
     if args.clock == "cpu":
         clock, args.sessions = time.process_time, 1  # process CPU time is only one call's with one call at a time
     # one thread per call, as the server runs Whisper (inference_threads = cores, so cores / threads = 1)
-    model = ModelManager(cache / "models", inference_threads=args.sessions,
-                         whisper_cpu_threads=1).load("whisper-tiny.en")
+    model = ModelManager(cache / "models", inference_threads=args.sessions, whisper_cpu_threads=1,
+                         whisper_window_margin_ms=args.whisper_window_margin_ms).load("whisper-tiny.en")
     if args.partial_interval_ms:
         model.partial_interval_ms = args.partial_interval_ms
     warm = model.open_stream()
@@ -552,6 +555,14 @@ def main() -> None:
             "silence_only_all": {k: silence_only["all"][k] for k in
                                  ("latency_ms_p50", "latency_ms_p95", "pause_cut_in_rate", "answer_cut_in_rate")},
         })
+    # the second knob: the silence after a stated result / lesson (the cued ends' latency floor)
+    result_curve = []
+    for r in (400, 500, 550, 600, 700, 800, 1000):
+        st = stats(replace(headline_cfg, result_silence_ms=r))["all"]
+        result_curve.append({"result_silence_ms": r, "latency_ms_p50": st["latency_ms_p50"],
+                             "latency_ms_p95": st["latency_ms_p95"],
+                             "cued_ends_latency_ms_p95": st["latency_ms_cued_ends"]["p95"],
+                             "pause_cut_in_rate": st["pause_cut_in_rate"]})
     final_ms = sorted(ys.tolist())  # final-quality decodes: speculative ones at pauses and finals after no pause
     print(json.dumps({
         "benchmark": "turn_taking",
@@ -564,13 +575,14 @@ def main() -> None:
                                  and (headline["all"]["pause_cut_in_rate"] or 0) <= 0.03),
         "recogniser": {
             "vad_end_silence_ms": vad_cfg.end_silence_ms, "vad_pause_probe_ms": vad_cfg.pause_probe_ms,
-            "partial_interval_ms": model.partial_interval_ms,
+            "partial_interval_ms": model.partial_interval_ms, "whisper_window_margin_ms": model.window_margin_ms,
             "whisper_final_decode_ms_p50": pct(final_ms, 50), "whisper_final_decode_ms_p95": pct(final_ms, 95),
             "zh_decode_model_ms": f"{icpt:.0f} + {slope:.0f} * utterance_s",
             "sessions_at_once": args.sessions, "cpu_count": os.cpu_count(), "call_cost_clock": args.clock,
             "load_average_1m": round(os.getloadavg()[0], 2),
         },
         "tradeoff_curve": curve,
+        "result_silence_curve": result_curve,
         "wall_s": {"synthesis": round(synth_s, 1), "english_asr": round(asr_s, 1),
                    "total": round(time.perf_counter() - t_start, 1)},
     }, ensure_ascii=False, indent=1))

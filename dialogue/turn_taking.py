@@ -43,8 +43,8 @@ class TurnTakingConfig:
     answer, or a complete STAR answer with no result yet). ``SilenceAnswerEndDetector`` uses it for everything.
     Thinking pauses of 1-3 s must not be cut into, and words cannot tell "I did X. [thinks] The result was Y."
     from an answer that stops at X: so 3000. The benchmark's trade-off curve sweeps it (220 answers, 0.8-2.5 s
-    pauses): 2000 cuts into 10.7 % of them, 2400 4.2 %, 2600 and up 3.3 % (those left follow a stated result); the
-    cued ends below (p50 0.97 s) do not move with it."""
+    pauses): 2000 cuts into 8.4 % of them, 2200 3.7 %, 2400 1.4 %, 2600 and up 0.5 % (one pause after a stated
+    result); the cued ends below (p50 0.83 s, p95 0.88 s) do not move with it."""
     no_answer_timeout_ms: int = 60000
     """With no speech at all after a question, the turn ends after this long (the candidate may be stuck)."""
 
@@ -55,8 +55,10 @@ class TurnTakingConfig:
     result_silence_ms: int = 700
     """A complete answer whose last sentence states a result (a number, percent, or an outcome word such as
     "reduced", "launched", "提升"), a lesson ("looking back", "这段经历让我") or a closing phrase ("that's it",
-    "就这些"). In practice the final transcript (VAD pause probe 200 ms + one Whisper decode, ~0.6 s on one core
-    here) arrives about then, so this is rarely what waits."""
+    "就这些"). The final transcript (VAD pause probe 200 ms + one Whisper decode, p50 0.2 s / p95 0.46 s on one
+    core with the short encoder window) is usually there before, so this is what the cued ends wait for: the
+    benchmark's second curve gives p50 0.63 s at 500, 0.73 s at 600, 0.83 s at 700 with the same cut-ins on its
+    corpus (pauses there are >= 0.8 s); 700 leaves room for a real speaker's breath between two sentences."""
     unfinished_silence_ms: int = 3500
     """The last words are an unfinished clause: a conjunction/preposition/article/filler ("and", "so",
     "because", "then", "um", "the", "然后", "所以", "因为", "就是", "那个", "还有"), a trailing comma/"、"/"，" or
@@ -154,7 +156,10 @@ RESULT_EN = re.compile(
     r"won|achieved|succeeded|success|successful|completed|finished|on time|ahead of schedule|under budget|"
     r"promoted|learned|praised|adopted|fixed|solved|resolved)\b"
 )
-RESULT_ZH = re.compile(r"\d|百分之|倍|[一二三四五六七八九十百千万两半]+(?:个|天|周|月|年|小时|分钟|秒|万|人|倍|成)|"
+# A Chinese count is a result ("三个月", "两倍", "一半"), but "一个"/"一位"/"一名" alone is the article "a"
+# ("优化一个很慢的服务").
+RESULT_ZH = re.compile(r"\d|百分之|倍|(?<![一二三四五六七八九十百千万两半])(?!一个|一位|一名)"
+                       r"[一二三四五六七八九十百千万两半]+(?:个|天|周|月|年|小时|分钟|秒|万|人|倍|成)|"
                        r"结果|最终|成功|提升|提高|降低|减少|增加|节省|缩短|上线|完成|达到|获得|赢得|解决|改善|学到")
 
 
@@ -188,6 +193,11 @@ def _contains(text: str, phrases) -> bool:
     return any(p in text for p in phrases)
 
 
+THINKING_SUFFIX_EXCLUDED = ("one moment", "one second", "just a second", "thinking about it", "等等")
+"""Phrases that end ordinary sentences too ("responds in one second", "Python、Java等等" = "etc."): a request for
+time only at the start of an utterance or sentence."""
+
+
 def detect_intent(utterance: str, max_words: int = 12) -> str | None:
     """``"repeat"`` / ``"thinking"`` for a short utterance that asks for the question again / for time."""
     t = _norm(utterance)
@@ -195,17 +205,31 @@ def detect_intent(utterance: str, max_words: int = 12) -> str | None:
         return None
     if _contains(t, REPEAT_EN) or _contains(t, REPEAT_ZH):
         return "repeat"
-    if _contains(t, THINKING_EN) or _contains(t, THINKING_ZH):
+    if _asks_for_time_words(t):
         return "thinking"
     return None
 
 
+_LEADING_FILLERS = re.compile(r"^(?:(?:um|uh|er|hmm|oh|ok|okay|well|嗯|呃|啊|额|哦)[\s,，.。!！]*)+")
+
+
+def _asks_for_time_words(t: str) -> bool:
+    """``t`` (normalised) holds a request for time; the ambiguous phrases count only at its start."""
+    if any(p in t for p in THINKING_EN + THINKING_ZH if p not in THINKING_SUFFIX_EXCLUDED):
+        return True
+    return _LEADING_FILLERS.sub("", t).startswith(THINKING_SUFFIX_EXCLUDED)
+
+
 def asks_for_time(utterance: str, max_words: int = 12) -> bool:
-    """The utterance is, or ends with, a request for time ("... so. Let me think.", "嗯，让我想一想")."""
+    """The utterance is, or ends with, a request for time ("... so. Let me think.", "嗯，让我想一想"), also when
+    a recogniser without punctuation runs it into the sentence before ("…每次发布都不满意让我想想")."""
     if detect_intent(utterance, max_words) == "thinking":
         return True
-    tail = _sentences(utterance)[-2:]
-    return bool(tail) and detect_intent(tail[-1], max_words) == "thinking"
+    tail = _sentences(utterance)[-1]
+    if detect_intent(tail, max_words) == "thinking":
+        return True
+    core = _norm(tail).rstrip(_TERMINAL + "，,、 …")
+    return core.endswith(tuple(p for p in THINKING_EN + THINKING_ZH if p not in THINKING_SUFFIX_EXCLUDED))
 
 
 def ends_unfinished(text: str) -> bool:

@@ -28,7 +28,7 @@ def _configure_logging(level: str) -> None:
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {}
     plain = ("host", "port", "data_dir", "database_url", "bus_url", "public_base_url", "analysis_cpu_budget",
-             "answer_end_silence_ms",
+             "answer_end_silence_ms", "whisper_window_margin_ms",
              "reminder_poll_s", "no_show_grace_min",  # scheduling
              # DingTalk connector (the app secret only from the environment)
              "dingtalk_app_key", "dingtalk_agent_id", "dingtalk_operator_userid", "dingtalk_api_base",
@@ -55,6 +55,8 @@ def _add_server_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ice-host", action="append", help="address to advertise in ICE (repeatable)")
     p.add_argument("--answer-end-silence-ms", dest="answer_end_silence_ms", type=int,
                    help="silence that ends an answer whose words give no cue (default 3000)")
+    p.add_argument("--whisper-window-margin-ms", dest="whisper_window_margin_ms", type=int,
+                   help="padding Whisper's encoder reads after the audio (default 3000; 0 = its full 30-s window)")
     p.add_argument("--analysis-cpu-budget", dest="analysis_cpu_budget", type=float,
                    help="cores one session's video analysis may use (default 0.12)")
     p.add_argument("--reminder-poll-s", dest="reminder_poll_s", type=float,
@@ -126,7 +128,7 @@ async def _migrate(settings: Settings) -> None:
 def _models(settings: Settings, action: str, model_id: str | None) -> int:
     from analyzers.model_registry import ModelManager
 
-    manager = ModelManager(settings.resolved_model_cache_dir, settings.allow_model_download)
+    manager = ModelManager.from_settings(settings)
     if action == "list":
         print(json.dumps(manager.status(), indent=2, default=str))
         return 0

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     model_cache_dir: Path | None = None
     allow_model_download: bool = False
     inference_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    whisper_window_margin_ms: int = Field(
+        default=3000, ge=0, le=30000,
+        description="Padding Whisper's encoder reads after the audio instead of its whole 30-s window (3x faster "
+        "decodes at equal accuracy, see analyzers/whisper_asr.py); 0 = the full window")
 
     # Analysis of observable behaviour (face, posture, hands, voice); only with the candidate's consent
     nonverbal_analysis: bool = True

@@ -100,6 +100,32 @@ def test_whisper_tiny_recognises_a_sentence_with_word_times(manager, tmp_path):
 
 @pytest.mark.models
 @needs_espeak
+def test_whisper_short_encoder_window_reads_the_audio_plus_margin_and_recognises_the_same(manager, tmp_path):
+    from faster_whisper.audio import pad_or_trim
+
+    short = manager.load("whisper-tiny.en")
+    assert short.window_margin_ms == 3000
+    full = ModelManager(manager.cache_dir, inference_threads=1, whisper_window_margin_ms=0).load("whisper-tiny.en")
+    speech = synth("As a result we cut the page load time by forty percent", tmp_path)
+    features = pad_or_trim(short.whisper.feature_extractor(speech.astype(np.float32) / 32768.0))
+    content = len(speech) // 160
+    encoded = np.asarray(short.whisper.encode(features))  # (batch, frames / 2, width)
+    assert abs(encoded.shape[1] * 2 - (content + 300)) <= 4, encoded.shape  # the audio and 3 s, not 30 s
+    assert np.asarray(full.whisper.encode(features)).shape[1] == 1500
+    texts = []
+    for model in (short, full):
+        stream = model.open_stream()
+        stream.start_utterance(0)
+        stream.accept(speech)
+        final = stream.finish_utterance()
+        texts.append(final.text.lower())
+        assert final.words[-1].end_ms <= final.end_ms + 50
+    for text in texts:
+        assert "result" in text and "page load time" in text and ("40" in text or "forty" in text), texts
+
+
+@pytest.mark.models
+@needs_espeak
 def test_whisper_gives_partials_while_the_utterance_grows(manager, tmp_path):
     stream = manager.load("whisper-tiny.en").open_stream()
     speech = synth("We shipped the product two months early and under budget", tmp_path)

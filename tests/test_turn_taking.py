@@ -10,8 +10,10 @@ from dialogue.turn_taking import (
     AnswerEndDetector,
     SilenceAnswerEndDetector,
     TurnTakingConfig,
+    asks_for_time,
     classify_answer,
     detect_intent,
+    states_result,
 )
 
 pytestmark = pytest.mark.unit
@@ -205,3 +207,34 @@ def test_a_partial_then_the_same_final_is_classified_by_its_words():
     d.utterance_done()
     assert d.content_class() != "thinking_only"
     assert d.due_at() <= 2500 + TurnTakingConfig().answer_end_silence_ms
+
+
+@pytest.mark.parametrize("sentence, is_result", [
+    ("As a result we cut the page load time by forty percent.", True),
+    ("Looking back, I would involve the testers much sooner.", True),  # a lesson closes the answer too
+    ("Two years ago our mobile app had the worst ratings in our market.", False),  # when, not what came of it
+    ("I paired with a senior engineer for a week and then I took over the on call rotation.", False),
+    ("我们把客服工单数量减少了一半。", True),
+    ("项目用了三个月就上线了。", True),
+    ("实习期间，我被安排去优化一个很慢的报表服务。", False),  # 一个 = "a", not a count
+    ("我跟一位资深工程师结对了一周，然后我接手了值班工作。", False),
+    ("两年前，我们的手机应用在市场上评分最低。", False),
+])
+def test_what_counts_as_a_stated_result(sentence, is_result):
+    assert states_result(sentence) is is_result
+
+
+def test_scene_then_action_without_a_result_is_not_complete():
+    """Regression: "一个" in the opening sentence counted as a result, so a pause after the action was cut at 1 s."""
+    text = "实习期间，我被安排去优化一个很慢的报表服务。我跟一位资深工程师结对了一周，然后我接手了值班工作。"
+    assert classify_answer(text, text, CFG) == "neutral"
+
+
+@pytest.mark.parametrize("utterance, asks", [
+    ("在上一家公司我们有一个客户对每次发布都不满意让我想想", True),  # no punctuation: run into the sentence before
+    ("I led the migration of our billing system last year so let me think", True),
+    ("We moved the whole billing system to the cloud and it now answers within one second", False),
+    ("我负责整个后端服务的重构，用到了Python、Java、Go等等", False),  # 等等 = "etc."
+])
+def test_a_request_for_time_at_the_end_of_a_long_utterance(utterance, asks):
+    assert asks_for_time(utterance) is asks
