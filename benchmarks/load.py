@@ -31,6 +31,9 @@ Figures:
   sum(video_frames_received).
 * ``event_loop_lag_ms``: from ``GET /api/v1/health`` at the end (``p95``), and the largest p95/max sampled
   every 2 s during the window.
+* ``answer_to_question_ms``: from ``GET /api/v1/health`` at the end: each answer that ended on silence, the
+  candidate's last voiced frame -> the next question sent (the synthetic answers stop without a stated result
+  and 3 s silences follow them, so most wait the base silence).
 """
 
 from __future__ import annotations
@@ -665,6 +668,8 @@ async def run(args: argparse.Namespace) -> dict:
             },
             # video frame received -> observation ready, recent frames of all sessions (server's own figure)
             "analysis_lag_ms": {k: analysis_lag.get(k) for k in ("p50", "p95", "max", "samples")},
+            "answer_to_question_ms": {k: ((final_health or {}).get("answer_to_question_ms") or {}).get(k)
+                                      for k in ("p50", "p95", "max", "samples")},
             "analyzers": analyzers,
             "live_sessions_server": (final_health or {}).get("live_sessions"),
             "peer_connections_connected_at_end": live_at_end,

@@ -154,6 +154,8 @@ class HealthResponse(BaseModel):
     connected_sessions: int
     loop_lag_ms: LoopLag
     analysis_lag_ms: LoopLag = Field(description="Video frame received -> observation ready, recent frames")
+    answer_to_question_ms: LoopLag = Field(description="Candidate's last voiced frame -> next question sent, recent "
+                                           "answers that ended on silence (not on a time limit)")
 
 
 class ReviewRequest(Strict):

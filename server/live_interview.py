@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,10 @@ if TYPE_CHECKING:
     from server.context import ServerContext
 
 log = structlog.get_logger(__name__)
+
+# Every session's response times (the candidate's last voiced frame -> the next question sent), for the
+# process-wide figure on /api/v1/health: what the benchmark's detector latency becomes in the running server.
+ANSWER_TO_QUESTION_MS: deque[float] = deque(maxlen=5000)
 
 
 class ConnectError(Exception):
@@ -420,6 +425,7 @@ class LiveInterview:
     async def _end_answer(self, reason: str) -> None:
         detector = self.detector
         self.detector = None
+        spoke_until = detector.last_speech_end_ms if detector is not None and reason == "silence" else None
         # The answer is every final segment stored for this turn, across reconnections (minus a repeat request).
         segments = [seg for seg in await self.ctx.store.segments(self.id, self.turn_index)
                     if seg.seq >= self._answer_from_seq]
@@ -436,6 +442,8 @@ class LiveInterview:
             prompt = self.session.next_question()
             self._question_state = _QuestionState(started_ms=self.interview_ms())
         await self._ask(prompt)
+        if spoke_until is not None:
+            ANSWER_TO_QUESTION_MS.append(max(0, self.interview_ms() - spoke_until))
 
     async def _evaluate_and_choose(self, current: Prompt, text: str) -> Prompt | None:
         """Analyse the question's answers so far, score them live, and decide on a follow-up (None: move on)."""

@@ -11,6 +11,8 @@ import pytest
 from benchmarks.synthetic_candidate import SyntheticCandidate
 from benchmarks.synthetic_media import make_speech_wav
 from dialogue.plan_io import load_plan, plan_to_questions
+from dialogue.turn_taking import TurnTakingConfig
+from server.live_interview import ANSWER_TO_QUESTION_MS
 from tests.harness import running_server
 from tests.observer_client import ObserverClient
 
@@ -51,6 +53,7 @@ async def test_probes_follow_ups_scores_and_report(sqlite_url, tmp_path):
     wav = make_speech_wav(tmp_path / "answers.wav", [0.3, THIN, 6.0, EXAMPLE, 6.0, NUMBERS, 6.0, STAR, 6.0],
                           voice="en-us").path
     plan = load_plan(PLAN)
+    ANSWER_TO_QUESTION_MS.clear()  # process-wide: only this interview's answers
     async with running_server(sqlite_url, tmp_path) as h:
         job = await h.ctx.store.create_job(h.org_id, "Ops", "", "en", plan_to_questions(plan, "en"),
                                            spec=plan.model_dump(mode="json"))
@@ -67,6 +70,7 @@ async def test_probes_follow_ups_scores_and_report(sqlite_url, tmp_path):
                                 json={"competency": "delivering results", "score": 4, "comment": "Solid example"})
             assert r.status == 201
             report_after = await (await http.get(f"/api/v1/interviews/{interview_id}/report")).json()
+            health = await (await http.get("/api/v1/health")).json()
 
     asked = [(q["kind"], q["question_index"], q["text"]) for q in observer.of_type("question.asked")]
     kinds = [k for k, _, _ in asked]
@@ -100,6 +104,11 @@ async def test_probes_follow_ups_scores_and_report(sqlite_url, tmp_path):
     assert "human review" in report["review_right"]
     human = {c["competency"]: c["human"] for c in report_after["competencies"]}
     assert human["delivering results"][0]["score"] == 4 and human["delivering results"][0]["reviewer"]
+
+    # Response times are on the health endpoint: all four answers ended on silence, and no question came before
+    # the candidate had been quiet for at least the shortest end-of-answer silence.
+    response = health["answer_to_question_ms"]
+    assert response["samples"] == 4 and response["p50"] >= TurnTakingConfig().result_silence_ms, response
 
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert pdf.startswith(b"%PDF") and "AI-generated" in text

@@ -39,21 +39,7 @@
     for (const id of ["step-consent", "step-devices", "step-live", "step-done"]) $(id).classList.toggle("hidden", id !== step);
   }
   function fatal(msg) { $("fatal-text").textContent = msg; $("fatal").classList.remove("hidden"); }
-  // Known error codes are shown in the page's language; others with the server's own message.
-  function errorText(err) {
-    const key = "err_" + (err.code || "");
-    const text = I18N.t(key);
-    return text !== key ? text : err.message;
-  }
-  async function api(path, body) {
-    let res;
-    try {
-      res = await fetch(path, body ? { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) } : {});
-    } catch (e) { const err = new Error(e.message); err.code = "network"; throw err; }
-    const data = await res.json().catch(() => ({}));
-    if (!res.ok) { const err = new Error((data.error && data.error.message) || res.statusText); err.code = data.error && data.error.code; throw err; }
-    return data;
-  }
+  const api = API.call, errorText = API.errorText;  // web_client/api.js
 
   async function loadSession() {
     session = await api(`/api/v1/candidate/session?token=${encodeURIComponent(token)}&lang=${I18N.lang}`);

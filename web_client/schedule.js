@@ -58,20 +58,7 @@
   const browserZone = (Intl.DateTimeFormat().resolvedOptions().timeZone) || "UTC";
   let data = null, zoneName = localStorage.getItem("schedule_tz") || browserZone, langSet = false;
 
-  function errorText(err) {
-    const key = "err_" + (err.code || "");
-    const text = I18N.t(key);
-    return text !== key ? text : err.message;
-  }
-  async function api(path, body) {
-    let res;
-    try {
-      res = await fetch(path, body ? { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) } : {});
-    } catch (e) { const err = new Error(e.message); err.code = "network"; throw err; }
-    const json = await res.json().catch(() => ({}));
-    if (!res.ok) { const err = new Error((json.error && json.error.message) || res.statusText); err.code = json.error && json.error.code; throw err; }
-    return json;
-  }
+  const api = API.call, errorText = API.errorText;  // web_client/api.js
 
   // --- formatting in the chosen zone ---------------------------------------------------------------------
   const locale = () => (I18N.lang === "zh" ? "zh-CN" : "en-GB");

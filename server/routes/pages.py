@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from analyzers.scheduler import ANALYSIS_LAGS_MS, lag_summary
+from server.live_interview import ANSWER_TO_QUESTION_MS
 from server import api_models as m
 from server.openapi import build_document
 from server.routes.common import api, ctx_of
@@ -58,7 +59,8 @@ async def health(request: web.Request) -> web.Response:
     out = m.HealthResponse(live_sessions=len(ctx.live), connected_sessions=sum(1 for x in ctx.live.values()
                                                                                if x.connected),
                            loop_lag_ms=m.LoopLag(**ctx.loop_monitor.summary()),
-                           analysis_lag_ms=m.LoopLag(**lag_summary(ANALYSIS_LAGS_MS)))
+                           analysis_lag_ms=m.LoopLag(**lag_summary(ANALYSIS_LAGS_MS)),
+                           answer_to_question_ms=m.LoopLag(**lag_summary(ANSWER_TO_QUESTION_MS)))
     return web.json_response(out.model_dump())
 
 

@@ -1,0 +1,23 @@
+// JSON calls to the server for the candidate's pages (interview, schedule): one place for the request shape and
+// for turning an error answer ({error: {code, message}}) into text in the page's language.
+(function () {
+  "use strict";
+  // GET without a body, POST with a JSON body. Resolves with the JSON answer; rejects with an Error that carries
+  // the server's error code ("network" when the server could not be reached).
+  async function call(path, body) {
+    let res;
+    try {
+      res = await fetch(path, body ? { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) } : {});
+    } catch (e) { const err = new Error(e.message); err.code = "network"; throw err; }
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) { const err = new Error((data.error && data.error.message) || res.statusText); err.code = data.error && data.error.code; throw err; }
+    return data;
+  }
+  // Known error codes (an "err_<code>" entry in I18N) in the page's language; others with the server's message.
+  function errorText(err) {
+    const key = "err_" + (err.code || "");
+    const text = I18N.t(key);
+    return text !== key ? text : err.message;
+  }
+  window.API = { call, errorText };
+})();
