@@ -402,8 +402,9 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
     """Content-aware end of answer (see the module docstring), same methods as ``SilenceAnswerEndDetector`` plus
     ``partial_received``, ``intent``, ``end_class``, ``question_playing``/``barge_in``.
 
-    ``check`` reasons: ``"silence"`` (the answer is over; ``end_class`` says which rule), ``"no_answer"``,
-    ``"time_limit"``, and ``"repeat"`` only when ``config.intent_reasons`` is set.
+    ``check`` reasons: ``"silence"`` (the answer is over; ``end_class`` says which rule), ``"candidate_done"``
+    (after ``candidate_done``), ``"no_answer"``, ``"time_limit"``, and ``"repeat"`` only when
+    ``config.intent_reasons`` is set.
     """
 
     def __init__(self, config: TurnTakingConfig, turn_started_ms: int, time_limit_ms: int | None = None):
@@ -417,6 +418,8 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
         self._classified: tuple[str, str] | None = None  # (text key, class) cache
         self.end_class: str | None = None
         """The content class that ended the answer (set when ``check`` returns ``"silence"``)."""
+        self.done_at_ms: int | None = None
+        """When the candidate said they had finished (``candidate_done``)."""
 
     # --- events ---
     def speech_started(self, t_ms: int) -> None:
@@ -481,10 +484,19 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
             return self.config.intent_silence_ms
         return required_silence_ms(kind, self.config)
 
+    def candidate_done(self, now_ms: int) -> None:
+        """The candidate says they have finished (the page's "I have finished" button): no silence is waited out;
+        ``check`` ends the answer (``"candidate_done"``) once they are not speaking and the finals of what they said
+        are in, or at once with ``"no_answer"`` if they said nothing (they skip the question)."""
+        if self.done_at_ms is None:
+            self.done_at_ms = now_ms
+
     # --- decisions ---
     def due_at(self) -> int | None:
         if self.speaking:
             return None
+        if self.done_at_ms is not None:
+            return self.done_at_ms
         if self.last_speech_end_ms is None:
             due = self.turn_started_ms + self.config.no_answer_timeout_ms
         else:
@@ -505,13 +517,18 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
         if self.speaking:
             return None
         if self.last_speech_end_ms is None:
-            if now_ms - self.turn_started_ms >= self.config.no_answer_timeout_ms:
+            if self.done_at_ms is not None or now_ms - self.turn_started_ms >= self.config.no_answer_timeout_ms:
                 return "no_answer"
             return None
         silence_ms = now_ms - self.last_speech_end_ms
         waiting = self.pending_finals > 0
         if waiting and silence_ms < self.config.final_wait_max_ms:
             return None
+        if self.done_at_ms is not None and now_ms >= self.done_at_ms:
+            if self.content_class() in ("empty", "thinking_only"):
+                return "no_answer"
+            self.end_class = "candidate_done"
+            return "candidate_done"
         kind = self.content_class(with_partial=waiting)
         required = self.required_silence(with_partial=waiting)
         if required is None or silence_ms < required:

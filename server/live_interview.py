@@ -258,6 +258,15 @@ class LiveInterview:
         elif detector.question_play is not None:
             detector.question_playing(detector.question_play[0], now)
 
+    def candidate_finished(self, turn_index: int) -> bool:
+        """The candidate pressed "I have finished" for the answer to ``turn_index``: the answer ends without
+        waiting out a silence (see ``AnswerEndDetector.candidate_done``). False when that turn is not open."""
+        detector = self.detector
+        if detector is None or turn_index != self.turn_index or self._answer_closing:
+            return False
+        detector.candidate_done(self.interview_ms())
+        return True
+
     async def _on_peer_state(self, conn_id: str, state: str) -> None:
         conn = self.connection
         if conn is None or conn.id != conn_id:

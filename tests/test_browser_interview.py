@@ -561,3 +561,39 @@ async def test_candidate_talking_over_the_spoken_question_stops_it(sqlite_url, t
         stops = [p["media_ms"] for t, p in events if t == "question.interrupted" and p["turn_index"] == 0]
         assert len(starts) >= 2 and len(stops) == 1 and stops[0] > starts[1], (starts, stops)
     assert not errors, errors
+
+
+async def test_candidate_presses_i_have_finished_instead_of_waiting_out_the_silence(sqlite_url, tmp_path):
+    """An answer with no cue that it is over (no result, no "that's it") would wait the base silence (set to 10 s
+    here); the candidate presses "I have finished" and the answer ends then, with everything they said."""
+    errors: list[str] = []
+    answer = "I joined the payments team and started by reading the old billing code."
+    speech = make_speech_wav(tmp_path / "media" / "done.wav", [4.0, answer, 40.0], voice="en-us")
+    async with running_server(sqlite_url, tmp_path / "data", answer_end_silence_ms=10_000) as h, \
+            playwright_api.async_playwright() as pw:
+        _, token = await h.create_interview("Ana Silva")
+        async with chromium(pw, tmp_path / "candidate-profile", audio=f"{speech.path}%noloop") as cand_ctx:
+            cand = await _page_of(cand_ctx)
+            _watch_errors(cand, errors)
+            await cand.goto(f"{h.base_url}/i/{token}?audio=raw&tts=off")
+            await cand.locator("#step-consent").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+            await cand.check("#consent-ai_evaluation")
+            await cand.click("#consent-continue")
+            await cand.wait_for_function("() => !document.getElementById('join').disabled", timeout=STEP_TIMEOUT_MS)
+            await cand.click("#join")
+            await cand.wait_for_function(
+                "q => document.getElementById('question').textContent === q", arg=Q1, timeout=STEP_TIMEOUT_MS)
+            done = cand.get_by_role("button", name="I have finished my answer")
+            assert await done.is_enabled()
+            # The candidate sees their words in the captions, then presses the button.
+            await cand.wait_for_function("() => /billing code/i.test(document.getElementById('captions').textContent)",
+                                         timeout=INTERVIEW_TIMEOUT_MS)
+            await done.click()
+            await cand.wait_for_function(
+                "q => document.getElementById('question').textContent === q", arg=Q2, timeout=STEP_TIMEOUT_MS)
+            assert await done.is_enabled()  # ready for the next answer
+        iv_id = (await h.ctx.store.interviews(h.org_id))[0].id
+        turns = await h.ctx.store.turns(iv_id)
+        assert turns[0].end_reason == "candidate_done", turns[0].end_reason
+        assert {"joined", "billing", "code"} <= _words(turns[0].answer_text), turns[0].answer_text
+    assert not errors, errors

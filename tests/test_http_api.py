@@ -152,6 +152,11 @@ async def test_unknown_websocket_messages_keep_the_stream_open(db_url, tmp_path)
                 assert (await ws.receive_json(timeout=5))["code"] == "bad_message"
                 await ws.send_bytes(b"\x00\x01")
                 assert (await ws.receive_json(timeout=5))["code"] == "bad_message"
+                # "I have finished" needs the answer's turn, and an open answer (this interview has not started)
+                await ws.send_str('{"type": "answer.finished"}')
+                assert (await ws.receive_json(timeout=5))["code"] == "bad_message"
+                await ws.send_str('{"type": "answer.finished", "turn_index": 0}')
+                assert (await ws.receive_json(timeout=5))["code"] == "not_answering"
                 await ws.send_str('{"type": "ping"}')
                 assert (await ws.receive_json(timeout=5))["type"] == "pong"
         async with h.hr_client() as http:

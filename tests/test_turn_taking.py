@@ -238,3 +238,30 @@ def test_scene_then_action_without_a_result_is_not_complete():
 ])
 def test_a_request_for_time_at_the_end_of_a_long_utterance(utterance, asks):
     assert asks_for_time(utterance) is asks
+
+
+def test_i_have_finished_ends_a_cue_less_answer_without_the_silence():
+    d = AnswerEndDetector(CFG, 0)
+    utter(d, 1000, 4000, "I joined the payments team and started by reading the old billing code.")
+    assert d.due_at() == 4000 + CFG.answer_end_silence_ms  # no cue in the words: the base silence
+    d.candidate_done(4300)
+    assert first_decision(d, 4020, 10_000) == (4300, "candidate_done")
+    assert d.end_class == "candidate_done"
+
+
+def test_i_have_finished_while_speaking_waits_for_the_end_and_the_final():
+    d = AnswerEndDetector(CFG, 0)
+    d.speech_started(1000)
+    d.candidate_done(2000)  # pressed mid-sentence
+    assert first_decision(d, 2000, 3000) is None  # still speaking
+    d.speech_ended(3000)
+    assert first_decision(d, 3000, 3400) is None  # the final of those words is not in yet
+    d.final_received("I rebuilt the deployment scripts.")
+    d.utterance_done()
+    assert first_decision(d, 3400, 4000) == (3400, "candidate_done")
+
+
+def test_i_have_finished_with_nothing_said_skips_the_question():
+    d = AnswerEndDetector(CFG, 0)
+    d.candidate_done(1500)
+    assert first_decision(d, 1000, 2000) == (1500, "no_answer")

@@ -11,7 +11,8 @@
     required: "(required)", optional: "(optional)", progress: "Question {n} of {total}",
     need_ai_consent: "The AI interview needs consent to AI evaluation.",
     no_media: "Could not use the microphone: {msg}", already_finished: "This interview has already ended.",
-    followup: "Follow-up",
+    followup: "Follow-up", answer_done: "I have finished my answer",
+    answer_done_hint: "Take your time to think. The next question comes once you stop talking, or press the button.",
     consent_ai_evaluation: "AI evaluation", consent_recording: "Recording", consent_face_voice_analysis: "Face and voice analysis",
     err_invalid_link: "This interview link is not valid.", err_link_expired: "This interview link has expired. Ask the recruiter for a new one.",
     err_interview_finished: "This interview has already ended.", err_network: "The server could not be reached. Check your connection and reload the page.",
@@ -23,7 +24,7 @@
     finished: "面试已结束", review_note: "公司人员会审阅 AI 的评估。您可以要求对面试进行人工复核。",
     required: "（必选）", optional: "（可选）", progress: "第 {n} 题，共 {total} 题",
     need_ai_consent: "AI 面试需要您同意 AI 评估。", no_media: "无法使用麦克风：{msg}", already_finished: "此面试已经结束。",
-    followup: "追问",
+    followup: "追问", answer_done: "我答完了", answer_done_hint: "可以慢慢思考。您停止说话后会出现下一题，也可以直接点这个按钮。",
     consent_ai_evaluation: "AI 评估", consent_recording: "录制", consent_face_voice_analysis: "面部与声音分析",
     err_invalid_link: "此面试链接无效。", err_link_expired: "此面试链接已过期，请向招聘人员索取新链接。",
     err_interview_finished: "此面试已经结束。", err_network: "无法连接服务器，请检查网络后刷新页面。",
@@ -190,7 +191,14 @@
     $("progress").textContent = I18N.t("progress", { n: q.question_index + 1, total: q.questions_total });
     $("question").dataset.turn = q.turn_index;
     if (isNew) { $("captions").textContent = ""; speak((q.preamble ? q.preamble + " " : "") + q.text); }
+    $("answer-done").disabled = false;
   }
+  // "I have finished": the server ends the answer without waiting out a silence (or skips the question).
+  $("answer-done").addEventListener("click", () => {
+    if (!ws || ws.readyState !== 1 || lastQuestion === null) return;
+    ws.send(JSON.stringify({ type: "answer.finished", turn_index: lastQuestion }));
+    $("answer-done").disabled = true;
+  });
 
   function handle(e) {
     switch (e.type) {
@@ -199,6 +207,7 @@
         if (e.status === "finished") finish(null);
         break;
       case "question.asked": showQuestion(e); break;
+      case "answer.ended": if (e.turn_index === lastQuestion) $("answer-done").disabled = true; break;
       case "question.interrupted":
         // The candidate is talking over the question (real words, not a cough or "mm-hm"): stop speaking it.
         if (e.turn_index === lastQuestion && "speechSynthesis" in window && speechSynthesis.speaking) speechSynthesis.cancel();
