@@ -18,7 +18,10 @@ How each language is run:
 * Chinese - the text path (espeak's Mandarin is too poor for ASR): the real VAD runs on the espeak audio, and
   each VAD utterance's "final" is the ground-truth text of the script parts it covers, delivered after a decode
   delay modelled from the English run (least-squares fit of measured final decode ms vs utterance seconds).
-  No partials. Reported twice: with the script's punctuation kept (``zh``) and with all punctuation removed
+  No partials. The model is tiny.en's speed: the server's Chinese model (Whisper base, multilingual) decodes
+  about 3x slower (p50 0.57 s vs 0.2 s on the corpus's English sentences, one thread, short encoder window), so
+  the zh latencies here are a lower bound for a Chinese interview on this machine.
+  Reported twice: with the script's punctuation kept (``zh``) and with all punctuation removed
   (``zh_nopunct``, a recogniser that emits none) - the detector must then rely on words alone.
 
 Measured per answer, with the runtime's calling pattern (each 20 ms frame: if ``due_at()`` <= frame time, call
