@@ -213,7 +213,7 @@ async def test_candidate_and_observer_in_real_chromium(sqlite_url, tmp_path, med
             assert {"half", "months"} <= _words(turn1), sections
             assert "months" not in _words(turn0) and "engineers" not in _words(turn1), sections
             timeline = await observer.text_content("#timeline")
-            assert "Question asked" in timeline and "Answer ended: silence" in timeline, timeline
+            assert "Question asked" in timeline and "Answer ended: the candidate stopped talking" in timeline, timeline
             media_line = await observer.text_content("#media")
             assert "640×480" in media_line, media_line
 

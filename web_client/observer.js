@@ -9,6 +9,8 @@
     q: "Q", followup: "Follow-up", consents_label: "Consents", yes: "yes", no: "no", consents_none: "not given yet",
     c_ai_evaluation: "AI evaluation", c_recording: "recording", c_face_voice_analysis: "face and voice analysis",
     ev_consent: "Consents recorded",
+    end_silence: "the candidate stopped talking", end_candidate_done: "the candidate pressed \"I have finished\"",
+    end_no_answer: "no answer", end_time_limit: "time limit reached",
     ev_question: "Question asked", ev_answer: "Answer ended", ev_speech_on: "Candidate speaking", ev_speech_off: "Candidate stopped speaking",
     ev_conn: "Connection", ev_state: "Interview", ev_final: "Transcript", ev_error: "Error",
     media_fmt: "video {w}×{h} at {fps} fps · {dropped} of {received} frames skipped by sampling · {audio} audio frames",
@@ -38,6 +40,8 @@
     conn_failed: "连接失败", conn_closed: "候选人已离开", conn_replaced: "已切换到其他设备", conn_none: "候选人未连接",
     q: "问", followup: "追问", consents_label: "同意情况", yes: "是", no: "否", consents_none: "尚未给出",
     c_ai_evaluation: "AI 评估", c_recording: "录制", c_face_voice_analysis: "面部与声音分析", ev_consent: "已记录同意",
+    end_silence: "候选人停止说话", end_candidate_done: "候选人点击了“我答完了”", end_no_answer: "未作答",
+    end_time_limit: "已到时间限制",
     ev_question: "提问", ev_answer: "回答结束", ev_speech_on: "候选人开始说话", ev_speech_off: "候选人停止说话",
     ev_conn: "连接", ev_state: "面试", ev_final: "转写", ev_error: "错误",
     media_fmt: "视频 {w}×{h}，{fps} fps · 采样跳过 {dropped}/{received} 帧 · 音频帧 {audio}",
@@ -148,7 +152,10 @@
       case "followup.chosen":
         timeline(I18N.t(e.kind === "followup" ? "ev_followup" : e.kind === "clarify" ? "ev_clarify" : "ev_next"), e.reason, at);
         break;
-      case "answer.ended": timeline(I18N.t("ev_answer"), e.reason, at); break;
+      case "answer.ended": {
+        const why = I18N.t("end_" + e.reason);  // an unknown reason is shown as sent
+        timeline(I18N.t("ev_answer"), why === "end_" + e.reason ? e.reason : why, at); break;
+      }
       case "media.stats":
         $("media").textContent = I18N.t("media_fmt", { w: e.width || "–", h: e.height || "–", fps: e.video_fps,
           dropped: e.video_frames_dropped, received: e.video_frames_received, audio: e.audio_frames });
