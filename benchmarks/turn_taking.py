@@ -478,7 +478,7 @@ def main() -> None:
                     "an idle core of its own: for a busy machine)")
     ap.add_argument("--partial-interval-ms", type=int, default=None,
                     help="Whisper partial cadence (server default 800): a partial in flight at a pause delays the final")
-    ap.add_argument("--whisper-window-margin-ms", type=int, default=Settings().whisper_window_margin_ms,
+    ap.add_argument("--whisper-window-margin-ms", type=int, default=Settings.model_fields["whisper_window_margin_ms"].default,
                     help="padding Whisper's encoder reads after the audio (0 = the full 30-s window)")
     ap.add_argument("--pause-probe-ms", type=int, default=VadConfig().pause_probe_ms,
                     help="VAD pause probe for speculative finals (0: off, the final is decoded at the VAD's end)")

@@ -156,9 +156,8 @@ RESULT_EN = re.compile(
     r"won|achieved|succeeded|success|successful|completed|finished|on time|ahead of schedule|under budget|"
     r"promoted|learned|praised|adopted|fixed|solved|resolved)\b"
 )
-# A Chinese count is a result ("三个月", "两倍", "一半"), but "一个"/"一位"/"一名" alone is the article "a"
-# ("优化一个很慢的服务").
-RESULT_ZH = re.compile(r"\d|百分之|倍|(?<![一二三四五六七八九十百千万两半])(?!一个|一位|一名)"
+# A Chinese count is a result ("三个月", "两倍", "一半"), but "一个" alone is the article "a" ("优化一个很慢的服务").
+RESULT_ZH = re.compile(r"\d|百分之|倍|(?<![一二三四五六七八九十百千万两半])(?!一个)"
                        r"[一二三四五六七八九十百千万两半]+(?:个|天|周|月|年|小时|分钟|秒|万|人|倍|成)|"
                        r"结果|最终|成功|提升|提高|降低|减少|增加|节省|缩短|上线|完成|达到|获得|赢得|解决|改善|学到")
 
@@ -194,8 +193,14 @@ def _contains(text: str, phrases) -> bool:
 
 
 THINKING_SUFFIX_EXCLUDED = ("one moment", "one second", "just a second", "thinking about it", "等等")
-"""Phrases that end ordinary sentences too ("responds in one second", "Python、Java等等" = "etc."): a request for
-time only at the start of an utterance or sentence."""
+"""Phrases that are ordinary words too ("responds in one second", "Python、Java等等" = "etc."): a request for time
+only where ``_AMBIGUOUS_TIME_REQUEST`` finds them asking for it."""
+_AMBIGUOUS_TIME_REQUEST = re.compile(
+    r"(?:^|[,.!?;，。！？；]\s*|\b(?:give me|wait|sorry|hold on|please|ok|okay|um|uh|er|hmm|well|so|just|still)\s+)"
+    r"(?:(?:just\s+)?(?:one|a)\s+(?:moment|second|sec)\b|(?:i'm\s+|i am\s+)?thinking about it\b)"
+    r"|(?:^|[，,。.!！?？、\s]|那个|嗯|呃)等等(?=$|[，,。.!！?？\s])")
+"""Where an ambiguous phrase asks for time: at the start of a clause or after "give me"/"wait"/"sorry"/a filler
+("Give me one second.", "Sorry, just a second.", "那个，等等"), never after "in"/"within" or a list ("Java等等")."""
 
 
 def detect_intent(utterance: str, max_words: int = 12) -> str | None:
@@ -210,14 +215,11 @@ def detect_intent(utterance: str, max_words: int = 12) -> str | None:
     return None
 
 
-_LEADING_FILLERS = re.compile(r"^(?:(?:um|uh|er|hmm|oh|ok|okay|well|嗯|呃|啊|额|哦)[\s,，.。!！]*)+")
-
-
 def _asks_for_time_words(t: str) -> bool:
-    """``t`` (normalised) holds a request for time; the ambiguous phrases count only at its start."""
+    """``t`` (normalised) holds a request for time (the ambiguous phrases only where they ask for it)."""
     if any(p in t for p in THINKING_EN + THINKING_ZH if p not in THINKING_SUFFIX_EXCLUDED):
         return True
-    return _LEADING_FILLERS.sub("", t).startswith(THINKING_SUFFIX_EXCLUDED)
+    return _AMBIGUOUS_TIME_REQUEST.search(t) is not None
 
 
 def asks_for_time(utterance: str, max_words: int = 12) -> bool:
@@ -229,7 +231,9 @@ def asks_for_time(utterance: str, max_words: int = 12) -> bool:
     if detect_intent(tail, max_words) == "thinking":
         return True
     core = _norm(tail).rstrip(_TERMINAL + "，,、 …")
-    return core.endswith(tuple(p for p in THINKING_EN + THINKING_ZH if p not in THINKING_SUFFIX_EXCLUDED))
+    if core.endswith(tuple(p for p in THINKING_EN + THINKING_ZH if p not in THINKING_SUFFIX_EXCLUDED)):
+        return True
+    return any(m.end() == len(core) for m in _AMBIGUOUS_TIME_REQUEST.finditer(core))
 
 
 def ends_unfinished(text: str) -> bool:
@@ -517,7 +521,13 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
         if self.speaking:
             return None
         if self.last_speech_end_ms is None:
-            if self.done_at_ms is not None or now_ms - self.turn_started_ms >= self.config.no_answer_timeout_ms:
+            if self.done_at_ms is not None and now_ms >= self.done_at_ms:
+                # nothing said on this connection; after a rejoin the text said before still counts
+                if self.content_class() in ("empty", "thinking_only"):
+                    return "no_answer"
+                self.end_class = "candidate_done"
+                return "candidate_done"
+            if now_ms - self.turn_started_ms >= self.config.no_answer_timeout_ms:
                 return "no_answer"
             return None
         silence_ms = now_ms - self.last_speech_end_ms
@@ -525,7 +535,10 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
         if waiting and silence_ms < self.config.final_wait_max_ms:
             return None
         if self.done_at_ms is not None and now_ms >= self.done_at_ms:
-            if self.content_class() in ("empty", "thinking_only"):
+            kind = self.content_class(with_partial=waiting)
+            if kind == "empty" and waiting and silence_ms < self.config.no_answer_timeout_ms:
+                return None  # words were spoken but nothing is recognised yet (a busy recogniser): wait for them
+            if kind in ("empty", "thinking_only"):
                 return "no_answer"
             self.end_class = "candidate_done"
             return "candidate_done"

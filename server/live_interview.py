@@ -44,8 +44,8 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
-# Every session's response times (the candidate's last voiced frame -> the next question sent), for the
-# process-wide figure on /api/v1/health: what the benchmark's detector latency becomes in the running server.
+# Every session's response times (the candidate's last voiced frame -> the next question sent, on the audio clock),
+# for the process-wide figure on /api/v1/health: what the benchmark's detector latency becomes in the server.
 ANSWER_TO_QUESTION_MS: deque[float] = deque(maxlen=5000)
 
 
@@ -156,6 +156,15 @@ class LiveInterview:
             return 0
         return int((datetime.now(timezone.utc) - self.started_at).total_seconds() * 1000)
 
+    def media_now_ms(self) -> int:
+        """Now on the clock the turn-taking detector runs on: the newest audio frame's time (interview ms) while
+        audio flows, else the wall clock. The audio clock counts samples, so it can fall behind the wall clock
+        after lost packets; comparing detector times with it keeps decisions and measurements consistent."""
+        conn = self.connection
+        if conn is not None and conn.base_set:
+            return conn.base_ms + conn.last_media_ms
+        return self.interview_ms()
+
     @property
     def connected(self) -> bool:
         return self.connection is not None and self.connection.state in ("connecting", "connected")
@@ -264,7 +273,7 @@ class LiveInterview:
         detector = self.detector
         if detector is None or turn_index != self.turn_index or self._answer_closing:
             return False
-        detector.candidate_done(self.interview_ms())
+        detector.candidate_done(self.media_now_ms())
         return True
 
     async def _on_peer_state(self, conn_id: str, state: str) -> None:
@@ -452,7 +461,7 @@ class LiveInterview:
             self._question_state = _QuestionState(started_ms=self.interview_ms())
         await self._ask(prompt)
         if spoke_until is not None:
-            ANSWER_TO_QUESTION_MS.append(max(0, self.interview_ms() - spoke_until))
+            ANSWER_TO_QUESTION_MS.append(max(0, self.media_now_ms() - spoke_until))
 
     async def _evaluate_and_choose(self, current: Prompt, text: str) -> Prompt | None:
         """Analyse the question's answers so far, score them live, and decide on a follow-up (None: move on)."""

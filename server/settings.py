@@ -7,7 +7,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     whisper_window_margin_ms: int = Field(
         default=3000, ge=0, le=30000,
         description="Padding Whisper's encoder reads after the audio instead of its whole 30-s window (3x faster "
-        "decodes at equal accuracy, see analyzers/whisper_asr.py); 0 = the full window")
+        "decodes at equal accuracy, see analyzers/whisper_asr.py); 0 = the full window; under 2000 the decoder "
+        "loops, so 1-1999 are refused")
 
     # Analysis of observable behaviour (face, posture, hands, voice); only with the candidate's consent
     nonverbal_analysis: bool = True
@@ -131,6 +132,14 @@ class Settings(BaseSettings):
     # Limits
     max_observers_per_interview: int = 50
     event_queue_size: int = 1000
+
+    @field_validator("whisper_window_margin_ms")
+    @classmethod
+    def _margin_off_or_long_enough(cls, v: int) -> int:
+        if 0 < v < 2000:
+            raise ValueError("must be 0 (Whisper's full 30-s window) or at least 2000 ms: with less padding the "
+                             "decoder repeats itself")
+        return v
 
     @cached_property
     def resolved_database_url(self) -> str:

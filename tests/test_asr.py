@@ -397,3 +397,16 @@ async def test_transcriber_survives_a_failing_model_and_a_failing_callback():
     kinds = [type(e) for e in seen]
     assert kinds[0] is UtteranceStarted and UtteranceEnded in kinds
     assert any(isinstance(e, TranscriptUpdate) and e.transcript.is_final for e in seen)
+
+
+@pytest.mark.parametrize("margin, ok", [(0, True), (3000, True), (2000, True), (500, False), (1999, False)])
+def test_whisper_window_margin_setting_refuses_margins_that_make_the_decoder_loop(margin, ok):
+    from pydantic import ValidationError
+
+    from server.settings import Settings
+
+    if ok:
+        assert Settings(whisper_window_margin_ms=margin).whisper_window_margin_ms == margin
+    else:
+        with pytest.raises(ValidationError, match="whisper_window_margin_ms"):
+            Settings(whisper_window_margin_ms=margin)

@@ -584,14 +584,13 @@ async def test_candidate_presses_i_have_finished_instead_of_waiting_out_the_sile
             await cand.wait_for_function(
                 "q => document.getElementById('question').textContent === q", arg=Q1, timeout=STEP_TIMEOUT_MS)
             done = cand.get_by_role("button", name="I have finished my answer")
-            assert await done.is_enabled()
-            # The candidate sees their words in the captions, then presses the button.
+            # The candidate sees their words in the captions, then presses the button (usable once they speak).
             await cand.wait_for_function("() => /billing code/i.test(document.getElementById('captions').textContent)",
                                          timeout=INTERVIEW_TIMEOUT_MS)
             await done.click()
             await cand.wait_for_function(
                 "q => document.getElementById('question').textContent === q", arg=Q2, timeout=STEP_TIMEOUT_MS)
-            assert await done.is_enabled()  # ready for the next answer
+            assert await done.is_disabled()  # until the candidate starts the next answer
         iv_id = (await h.ctx.store.interviews(h.org_id))[0].id
         turns = await h.ctx.store.turns(iv_id)
         assert turns[0].end_reason == "candidate_done", turns[0].end_reason

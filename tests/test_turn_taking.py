@@ -265,3 +265,32 @@ def test_i_have_finished_with_nothing_said_skips_the_question():
     d = AnswerEndDetector(CFG, 0)
     d.candidate_done(1500)
     assert first_decision(d, 1000, 2000) == (1500, "no_answer")
+
+
+@pytest.mark.parametrize("utterance, intent", [
+    ("Give me one second.", "thinking"), ("Sorry, just a second.", "thinking"), ("Wait, one moment please.", "thinking"),
+    ("One second.", "thinking"), ("那个，等等", "thinking"), ("等等，我想一下", "thinking"),
+    ("It responds in one second.", None), ("We answered within a second.", None), ("我们用了Python、Java等等", None),
+])
+def test_ambiguous_requests_for_time(utterance, intent):
+    assert detect_intent(utterance) == intent
+
+
+def test_i_have_finished_after_a_rejoin_keeps_what_was_said_before():
+    """A rejoin gives a fresh detector with the text said before (and no speech on the new connection yet)."""
+    d = AnswerEndDetector(CFG, 10_000)
+    d.text_parts = ["I joined the payments team and started by reading the old billing code."]
+    d.candidate_done(12_000)
+    assert first_decision(d, 11_000, 13_000) == (12_000, "candidate_done")
+
+
+def test_i_have_finished_on_a_busy_recogniser_waits_for_the_words():
+    d = AnswerEndDetector(CFG, 0)
+    d.speech_started(1000)
+    d.speech_ended(3000)  # the final of these words is late (> final_wait_max_ms)
+    d.candidate_done(3100)
+    assert first_decision(d, 3100, 3000 + CFG.final_wait_max_ms + 2000) is None  # not "no_answer": words are coming
+    d.final_received("I rebuilt the deployment scripts.")
+    d.utterance_done()
+    t = 3000 + CFG.final_wait_max_ms + 2000
+    assert first_decision(d, t, t + 100) == (t, "candidate_done")

@@ -103,11 +103,12 @@
   });
   let reqs = null;
   async function loadRequirements() {
+    reqs = null; $("req-save").disabled = true; $("req-rows").textContent = "";  // nothing to save until loaded
     if (!$("job").value) return;
     const current = newestOnly("requirements");
     const data = await get(`/api/v1/jobs/${$("job").value}/requirements`);
     if (!current()) return;
-    reqs = data; renderRequirements();
+    reqs = data; renderRequirements(); $("req-save").disabled = false;
   }
   function renderRequirements() {
     const rows = $("req-rows"); rows.textContent = "";
@@ -129,9 +130,12 @@
     renderRequirements();
   });
   $("req-save").addEventListener("click", async () => {
+    if (!reqs) return;
     $("req-status").textContent = "";
+    const current = newestOnly("requirements");  // a job switch meanwhile makes this answer stale
     const res = await fetch(`/api/v1/jobs/${$("job").value}/requirements`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(reqs) });
     const d = await res.json();
+    if (!current()) return;
     if (!res.ok) { $("req-status").textContent = d.error.message; return; }
     reqs = d; renderRequirements(); $("req-status").textContent = I18N.t("req_saved"); loadMatches();
   });

@@ -191,7 +191,8 @@
     $("progress").textContent = I18N.t("progress", { n: q.question_index + 1, total: q.questions_total });
     $("question").dataset.turn = q.turn_index;
     if (isNew) { $("captions").textContent = ""; speak((q.preamble ? q.preamble + " " : "") + q.text); }
-    $("answer-done").disabled = false;
+    // "I have finished" once the candidate has started answering (an accidental press must not skip a question)
+    if (isNew) $("answer-done").disabled = true;
   }
   // "I have finished": the server ends the answer without waiting out a silence (or skips the question).
   $("answer-done").addEventListener("click", () => {
@@ -207,6 +208,7 @@
         if (e.status === "finished") finish(null);
         break;
       case "question.asked": showQuestion(e); break;
+      case "speech.started": if (e.turn_index === lastQuestion) $("answer-done").disabled = false; break;
       case "answer.ended": if (e.turn_index === lastQuestion) $("answer-done").disabled = true; break;
       case "question.interrupted":
         // The candidate is talking over the question (real words, not a cough or "mm-hm"): stop speaking it.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from analyzers.scheduler import ANALYSIS_LAGS_MS, lag_summary
-from server.live_interview import ANSWER_TO_QUESTION_MS
 from server import api_models as m
+from server.live_interview import ANSWER_TO_QUESTION_MS
 from server.openapi import build_document
 from server.routes.common import api, ctx_of
 from server.routes.scheduling import schedule_redirect
