@@ -44,7 +44,7 @@ class TurnTakingConfig:
     Thinking pauses of 1-3 s must not be cut into, and words cannot tell "I did X. [thinks] The result was Y."
     from an answer that stops at X: so 3000. The benchmark's trade-off curve sweeps it (220 answers, 0.8-2.5 s
     pauses): 2000 cuts into 8.4 % of them, 2200 3.7 %, 2400 1.4 %, 2600 and up 0.5 % (one pause after a stated
-    result); the cued ends below (p50 0.83 s, p95 0.88 s) do not move with it."""
+    result); the cued ends below (p50 0.83 s, p95 0.88-0.94 s between runs) do not move with it."""
     no_answer_timeout_ms: int = 60000
     """With no speech at all after a question, the turn ends after this long (the candidate may be stuck)."""
 
@@ -55,8 +55,8 @@ class TurnTakingConfig:
     result_silence_ms: int = 700
     """A complete answer whose last sentence states a result (a number, percent, or an outcome word such as
     "reduced", "launched", "提升"), a lesson ("looking back", "这段经历让我") or a closing phrase ("that's it",
-    "就这些"). The final transcript (VAD pause probe 200 ms + one Whisper decode, p50 0.2 s / p95 0.46 s on one
-    core with the short encoder window) is usually there before, so this is what the cued ends wait for: the
+    "就这些"). The final transcript (VAD pause probe 200 ms + one Whisper decode, p50 0.2 s / p95 0.46-0.49 s on
+    one core with the short encoder window) is usually there before, so this is what the cued ends wait for: the
     benchmark's second curve gives p50 0.63 s at 500, 0.73 s at 600, 0.83 s at 700 with the same cut-ins on its
     corpus (pauses there are >= 0.8 s); 700 leaves room for a real speaker's breath between two sentences."""
     unfinished_silence_ms: int = 3500
