@@ -214,6 +214,7 @@ def test_a_partial_then_the_same_final_is_classified_by_its_words():
     ("Looking back, I would involve the testers much sooner.", True),  # a lesson closes the answer too
     ("Two years ago our mobile app had the worst ratings in our market.", False),  # when, not what came of it
     ("I paired with a senior engineer for a week and then I took over the on call rotation.", False),
+    ("I paired with a senior engineer for a week and I took over the one call rotation.", False),  # misheard "on"
     ("我们把客服工单数量减少了一半。", True),
     ("项目用了三个月就上线了。", True),
     ("实习期间，我被安排去优化一个很慢的报表服务。", False),  # 一个 = "a", not a count
