@@ -202,6 +202,7 @@ _AMBIGUOUS_TIME_REQUEST = re.compile(
     r"|(?:^|[，,。.!！?？、\s]|那个|嗯|呃)等等(?=$|[，,。.!！?？\s])")
 """Where an ambiguous phrase asks for time: at the start of a clause or after "give me"/"wait"/"sorry"/a filler
 ("Give me one second.", "Sorry, just a second.", "那个，等等"), never after "in"/"within" or a list ("Java等等")."""
+_PLAIN_TIME_REQUESTS = tuple(p for p in THINKING_EN + THINKING_ZH if p not in THINKING_SUFFIX_EXCLUDED)
 
 
 def detect_intent(utterance: str, max_words: int = 12) -> str | None:
@@ -218,7 +219,7 @@ def detect_intent(utterance: str, max_words: int = 12) -> str | None:
 
 def _asks_for_time_words(t: str) -> bool:
     """``t`` (normalised) holds a request for time (the ambiguous phrases only where they ask for it)."""
-    if any(p in t for p in THINKING_EN + THINKING_ZH if p not in THINKING_SUFFIX_EXCLUDED):
+    if any(p in t for p in _PLAIN_TIME_REQUESTS):
         return True
     return _AMBIGUOUS_TIME_REQUEST.search(t) is not None
 
@@ -232,7 +233,7 @@ def asks_for_time(utterance: str, max_words: int = 12) -> bool:
     if detect_intent(tail, max_words) == "thinking":
         return True
     core = _norm(tail).rstrip(_TERMINAL + "，,、 …")
-    if core.endswith(tuple(p for p in THINKING_EN + THINKING_ZH if p not in THINKING_SUFFIX_EXCLUDED)):
+    if core.endswith(_PLAIN_TIME_REQUESTS):
         return True
     return any(m.end() == len(core) for m in _AMBIGUOUS_TIME_REQUEST.finditer(core))
 
@@ -524,10 +525,7 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
         if self.last_speech_end_ms is None:
             if self.done_at_ms is not None and now_ms >= self.done_at_ms:
                 # nothing said on this connection; after a rejoin the text said before still counts
-                if self.content_class() in ("empty", "thinking_only"):
-                    return "no_answer"
-                self.end_class = "candidate_done"
-                return "candidate_done"
+                return self._ended_by_candidate(self.content_class())
             if now_ms - self.turn_started_ms >= self.config.no_answer_timeout_ms:
                 return "no_answer"
             return None
@@ -539,10 +537,7 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
             kind = self.content_class(with_partial=waiting)
             if kind == "empty" and waiting and silence_ms < self.config.no_answer_timeout_ms:
                 return None  # words were spoken but nothing is recognised yet (a busy recogniser): wait for them
-            if kind in ("empty", "thinking_only"):
-                return "no_answer"
-            self.end_class = "candidate_done"
-            return "candidate_done"
+            return self._ended_by_candidate(kind)
         kind = self.content_class(with_partial=waiting)
         required = self.required_silence(with_partial=waiting)
         if required is None or silence_ms < required:
@@ -555,6 +550,13 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
             return "repeat"
         self.end_class = kind
         return "silence"
+
+    def _ended_by_candidate(self, kind: str) -> str:
+        """``check``'s reason after "I have finished": no answer if nothing but noise or "let me think" was said."""
+        if kind in ("empty", "thinking_only"):
+            return "no_answer"
+        self.end_class = "candidate_done"
+        return "candidate_done"
 
     # --- barge-in ---
     def question_playing(self, started_ms: int | None, ended_ms: int | None = None) -> None:

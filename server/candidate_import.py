@@ -508,6 +508,17 @@ class Outcome:
     error_code: str = ""
     error_message: str = ""
 
+    @property
+    def item_recorded(self) -> bool:
+        """The import item was already written with the candidate (``store_resume``'s ``import_item_id``)."""
+        return self.status in ("created", "updated", "unchanged")
+
+    async def record(self, store: Store, item_id: str) -> None:
+        """Write this outcome to its import item, unless the candidate's transaction already did."""
+        if not self.item_recorded:
+            await store.finish_import_item(item_id, self.status, self.candidate_id, self.name, self.error_code,
+                                           self.error_message)
+
 
 # ------------------------------------------------------------------------------------------------ the runs
 class ImportManager:
@@ -636,8 +647,7 @@ class ImportManager:
         for item_id, item in zip(item_ids, plan.items, strict=True):
             outcome = await self._process(item_id, item, plan, org_id, job_id)
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
-            await self.store.finish_import_item(item_id, outcome.status, outcome.candidate_id, outcome.name,
-                                                outcome.error_code, outcome.error_message)
+            await outcome.record(self.store, item_id)
         log.info("import_items", import_id=run_id, **counts)
 
     async def _process(self, item_id: str, item: PlannedItem, plan: ImportPlan, org_id: str, job_id: str) -> Outcome:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import inspect
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,3 +86,17 @@ async def running_server(db_url: str, data_dir: Path, questions: list[dict] | No
         yield Harness(f"http://127.0.0.1:{port}", ctx, settings, org.id, job.id)
     finally:
         await runner.cleanup()
+
+
+async def until(predicate, timeout=15.0, what="condition"):
+    """Wait until ``predicate()`` (plain or async) is true; its value is returned."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        ok = predicate()
+        if inspect.isawaitable(ok):
+            ok = await ok
+        if ok:
+            return ok
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)

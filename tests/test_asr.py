@@ -43,6 +43,17 @@ async def feed(transcriber: StreamingTranscriber, pcm: np.ndarray, realtime_fact
         await asyncio.sleep(0.02 * realtime_factor)
 
 
+async def transcribe(model, pcm: np.ndarray, realtime_factor: float = 0.0,
+                     **options) -> tuple[StreamingTranscriber, dict[int, list[Transcript]]]:
+    """A ``StreamingTranscriber(model, **options)`` fed ``pcm`` and closed: it, and its transcripts per utterance
+    (order checked)."""
+    events: list = []
+    transcriber = StreamingTranscriber(model, events.append, **options)
+    await feed(transcriber, pcm, realtime_factor)
+    await transcriber.close()
+    return transcriber, check_order(events)
+
+
 def check_order(events: list) -> dict[int, list[Transcript]]:
     """Per utterance: boundaries once each; transcripts before its done, ending with a final; a pause inside it may
     close a final segment, after which only the audio after that segment is transcribed."""
@@ -201,12 +212,8 @@ async def test_transcriber_two_utterances_partials_then_one_final_each(manager, 
     model = await manager.aload("whisper-tiny.en")
     a = synth("I led a team of five engineers", tmp_path)
     b = synth("We shipped the product two months early", tmp_path)
-    events = []
-    transcriber = StreamingTranscriber(model, events.append, batch_ms=160)
-    await feed(transcriber, np.concatenate([silence(800), a, silence(1000), b, silence(800)]), realtime_factor=0.25)
-    await transcriber.close()
-
-    by_utt = check_order(events)
+    transcriber, by_utt = await transcribe(model, np.concatenate([silence(800), a, silence(1000), b, silence(800)]),
+                                           0.25, batch_ms=160)
     assert sorted(by_utt) == [1, 2]
     for transcripts in by_utt.values():
         final = transcripts[-1]
@@ -227,12 +234,8 @@ async def test_a_pause_inside_an_utterance_closes_a_final_segment(manager, tmp_p
     model = await manager.aload("whisper-tiny.en")
     a = synth("I led a team of five engineers.", tmp_path)
     b = synth("We shipped the product two months early.", tmp_path)
-    events = []
-    transcriber = StreamingTranscriber(model, events.append, batch_ms=160)
-    await feed(transcriber, np.concatenate([silence(800), a, silence(350), b, silence(800)]), realtime_factor=0.25)
-    await transcriber.close()
-
-    by_utt = check_order(events)
+    transcriber, by_utt = await transcribe(model, np.concatenate([silence(800), a, silence(350), b, silence(800)]),
+                                           0.25, batch_ms=160)
     assert sorted(by_utt) == [1]
     finals = [t for t in by_utt[1] if t.is_final]
     assert len(finals) == 2, [t.text for t in by_utt[1]]
@@ -348,11 +351,8 @@ def tone(ms: int) -> np.ndarray:
 
 async def test_transcriber_serializes_calls_and_batches_audio():
     model = SlowFakeModel(delay=0.05)
-    events = []
-    transcriber = StreamingTranscriber(model, events.append, batch_ms=100)
-    await feed(transcriber, np.concatenate([silence(300), tone(1500), silence(700)]), realtime_factor=0.5)
-    await transcriber.close()
-    by_utt = check_order(events)
+    transcriber, by_utt = await transcribe(model, np.concatenate([silence(300), tone(1500), silence(700)]), 0.5,
+                                           batch_ms=100)
     assert list(by_utt) == [1]
     assert model.max_active == 1
     calls = transcriber.stats.inference_calls
@@ -363,14 +363,12 @@ async def test_transcriber_serializes_calls_and_batches_audio():
 
 async def test_transcriber_bounds_its_backlog_and_counts_dropped_audio():
     model = SlowFakeModel(delay=0.5)
-    events = []
-    transcriber = StreamingTranscriber(model, events.append, batch_ms=100, max_backlog_ms=400)
-    await feed(transcriber, np.concatenate([silence(300), tone(2000), silence(700)]))  # far faster than the model
-    await transcriber.close()
+    # fed far faster than the model can follow (order is checked too)
+    transcriber, _ = await transcribe(model, np.concatenate([silence(300), tone(2000), silence(700)]), batch_ms=100,
+                                      max_backlog_ms=400)
     stats = transcriber.stats
     assert stats.dropped_audio_ms > 0
     assert stats.max_backlog_ms <= 400
-    check_order(events)
 
 
 async def test_transcriber_survives_a_failing_model_and_a_failing_callback():

@@ -12,13 +12,12 @@ Screenshots go to ``test-artifacts/``.
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from tests.fake_dingtalk import FakeDingTalk
-from tests.harness import free_port, running_server
+from tests.harness import free_port, running_server, until
 from tests.test_browser_hr_flow import JD_ZH
 from tests.test_browser_interview import ARTIFACTS, login_as_hr, STEP_TIMEOUT_MS, _page_of, _watch_errors, chromium, playwright_api
 from tests.test_imports import BROKEN_PDF
@@ -26,15 +25,6 @@ from tests.test_invitations import Inbox
 from tests.test_matching_api import STRONG_ZH, WEAK_EN
 
 pytestmark = pytest.mark.browser
-
-
-async def _wait_for_notice(fake: FakeDingTalk, timeout: float = 30.0) -> dict:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not fake.notices:
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("no work notice reached DingTalk")
-        await asyncio.sleep(0.1)
-    return fake.notices[0]
 
 
 async def test_hr_imports_from_dingtalk_and_invites_by_work_notice(sqlite_url, tmp_path):
@@ -155,7 +145,7 @@ async def test_hr_imports_from_dingtalk_and_invites_by_work_notice(sqlite_url, t
                 await row.screenshot(path=str(ARTIFACTS / "hr-dingtalk-invite-zh-phone.png"))
 
             # --- the notice DingTalk received: an action card for that userid whose button opens the interview
-            notice = await _wait_for_notice(fake)
+            notice = (await until(lambda: fake.notices, 30, "a work notice at DingTalk"))[0]
             assert len(fake.notices) == 1 and inbox.messages == []  # DingTalk only, once
             assert notice["userid_list"] == "zhangwei01" and notice["agent_id"] == fake.agent_id
             card = notice["msg"]["action_card"]

@@ -12,7 +12,6 @@ Screenshots go to ``test-artifacts/``.
 
 from __future__ import annotations
 
-import asyncio
 import email
 import email.policy
 import io
@@ -22,7 +21,7 @@ import zipfile
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.harness import free_port, running_server
+from tests.harness import free_port, running_server, until
 from tests.test_browser_interview import ARTIFACTS, login_as_hr, STEP_TIMEOUT_MS, _page_of, _watch_errors, chromium, playwright_api
 from tests.test_imports import BROKEN_PDF
 from tests.test_invitations import Inbox
@@ -45,15 +44,6 @@ def resumes_zip() -> bytes:
         z.writestr("2024 春招/emily_carter.txt", WEAK_EN.encode())
         z.writestr("2024 春招/损坏的简历.pdf", BROKEN_PDF)
     return buf.getvalue()
-
-
-async def _wait_for_mail(inbox: Inbox, timeout: float = 30.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not inbox.messages:
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("no invitation arrived at the SMTP server")
-        await asyncio.sleep(0.1)
-    return inbox.messages[0]
 
 
 async def test_hr_imports_ranks_invites_by_email_and_the_candidate_opens_the_link(sqlite_url, tmp_path):
@@ -132,7 +122,8 @@ async def test_hr_imports_ranks_invites_by_email_and_the_candidate_opens_the_lin
                 await page.locator("#rows tr", has_text="sending to zhangwei@example.com").wait_for(
                     timeout=STEP_TIMEOUT_MS)
 
-                _, rcpts, raw = await _wait_for_mail(inbox)
+                await until(lambda: inbox.messages, 30, "the invitation at the SMTP server")
+                _, rcpts, raw = inbox.messages[0]
                 assert rcpts == ["zhangwei@example.com"]
                 msg = email.message_from_bytes(raw, policy=email.policy.default)
                 assert "后端工程师" in msg["Subject"] and "面试邀请" in msg["Subject"]

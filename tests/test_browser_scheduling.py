@@ -9,6 +9,7 @@ Run inside a loopback-only network namespace, as CI does::
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 from datetime import datetime, timezone
@@ -17,9 +18,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.harness import running_server
+from tests.harness import running_server, until
 from tests.test_browser_interview import login_as_hr
-from tests.test_scheduling import links_in, new_interview, parse, smtp_inbox, until
+from tests.test_scheduling import links_in, new_interview, parse, smtp_inbox
 
 pytestmark = pytest.mark.browser
 
@@ -42,6 +43,23 @@ class Clock:
 
     def __call__(self):
         return self.now
+
+
+@contextlib.asynccontextmanager
+async def page_in_zone(pw, zone: str, errors: list[str], phone: bool = True):
+    """A page in a fresh Chromium whose time zone is ``zone`` (phone-sized unless ``phone`` is False); the page's
+    script errors are collected in ``errors``."""
+    size = (dict(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True) if phone
+            else dict(viewport={"width": 1100, "height": 900}))
+    browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+    try:
+        context = await browser.new_context(timezone_id=zone, locale="en-US", **size)
+        page = await context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield page
+        await context.close()
+    finally:
+        await browser.close()
 
 
 async def _booking(h, interview_id):
@@ -69,13 +87,7 @@ async def test_candidate_books_sees_their_zone_reschedules_and_cancels(sqlite_ur
         interview_id, token = await h.create_interview("Rosa Diaz")
         _, other_token = await h.create_interview("Gina Linetti")
 
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        try:
-            context = await browser.new_context(timezone_id="America/New_York", locale="en-US",
-                                                viewport={"width": 390, "height": 844}, is_mobile=True,
-                                                has_touch=True)
-            page = await context.new_page()
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
+        async with page_in_zone(pw, "America/New_York", errors) as page:
 
             # The personal link leads to the schedule page: this job needs a booked time.
             await page.goto(f"{h.base_url}/i/{token}")
@@ -168,9 +180,6 @@ async def test_candidate_books_sees_their_zone_reschedules_and_cancels(sqlite_ur
             await page.wait_for_url(re.compile(rf"/i/"), timeout=STEP_MS)
             await page.locator("#step-consent").wait_for(state="visible", timeout=STEP_MS)
             assert "Choose or change your interview time" in await page.text_content("#schedule-offer")
-            await context.close()
-        finally:
-            await browser.close()
     assert not errors, errors
 
 
@@ -193,13 +202,7 @@ async def test_candidate_is_told_their_link_expires_before_the_slot_and_keeps_a_
                 _, token = await new_interview(h, http, "Jake Peralta", "jake@example.com")
             clock.now = datetime(2030, 3, 16, tzinfo=UTC)  # day 6 of the link's 7
 
-            browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-            try:
-                context = await browser.new_context(timezone_id="Asia/Shanghai", locale="en-US",
-                                                    viewport={"width": 390, "height": 844}, is_mobile=True,
-                                                    has_touch=True)
-                page = await context.new_page()
-                page.on("pageerror", lambda exc: errors.append(str(exc)))
+            async with page_in_zone(pw, "Asia/Shanghai", errors) as page:
                 await page.goto(f"{h.base_url}/i/{token}")
                 await page.wait_for_url(re.compile(r"/schedule/"), timeout=STEP_MS)
                 await page.locator("#picker").wait_for(state="visible", timeout=STEP_MS)
@@ -238,16 +241,13 @@ async def test_candidate_is_told_their_link_expires_before_the_slot_and_keeps_a_
                 await page.reload()
                 await page.locator("#booked-box").wait_for(state="visible", timeout=STEP_MS)
                 assert "17:00" in await page.text_content("#booked-time")
-                old = await context.new_page()
+                old = await page.context.new_page()
                 await old.goto(f"{h.base_url}/schedule/{token}")
                 await old.locator("#fatal").wait_for(state="visible", timeout=STEP_MS)
                 assert "expired" in await old.text_content("#fatal-text")
                 await old.goto(f"{h.base_url}/i/{join}")
                 await old.wait_for_url(re.compile(r"/schedule/"), timeout=STEP_MS)
                 await old.locator("#booked-box").wait_for(state="visible", timeout=STEP_MS)
-                await context.close()
-            finally:
-                await browser.close()
     assert not errors, errors
 
 
@@ -258,12 +258,7 @@ async def test_hr_offers_windows_sees_bookings_and_marks_a_no_show(sqlite_url, t
         clock = Clock(datetime(2030, 3, 10, 0, 0, tzinfo=UTC))
         h.ctx.clock = clock
         interview_id, token = await h.create_interview("Amy Santiago")
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        try:
-            context = await browser.new_context(timezone_id="Asia/Shanghai", locale="en-US",
-                                                viewport={"width": 1100, "height": 900})
-            page = await context.new_page()
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
+        async with page_in_zone(pw, "Asia/Shanghai", errors, phone=False) as page:
             await login_as_hr(page, h.base_url)
             box = page.locator("#sched-box")
             await box.locator("#sched-minutes").wait_for(state="visible", timeout=STEP_MS)
@@ -322,7 +317,4 @@ async def test_hr_offers_windows_sees_bookings_and_marks_a_no_show(sqlite_url, t
                 state = await (await http.get(f"/api/v1/interviews/{interview_id}/schedule")).json()
             assert state["schedule_status"] == "no_show"
             await page.screenshot(path=str(ARTIFACTS / "hr-schedule.png"), full_page=True)
-            await context.close()
-        finally:
-            await browser.close()
     assert not errors, errors

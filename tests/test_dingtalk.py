@@ -483,10 +483,16 @@ async def test_a_person_uploaded_as_a_file_and_listed_in_dingtalk_is_stored_once
             assert len(await h.ctx.store.resumes(h.job_id)) == 2
 
 
+def _add_people(fake, numbers) -> None:
+    """Candidates c-<n> "Person <n>" of ats-job-7, each with a structured resume and their own e-mail and phone."""
+    for i in numbers:
+        fake.add_candidate("ats-job-7", f"c-{i}", f"Person {i}",
+                           resume_data=_structured(f"p{i}@example.com", f"1390000100{i}"))
+
+
 async def test_rate_limit_that_outlasts_the_retries_fails_the_run_visibly(sqlite_url, tmp_path, fake):
     fake.add_job("ats-job-7", "后端工程师")
-    for i in range(3):
-        fake.add_candidate("ats-job-7", f"c-{i}", f"Person {i}", resume_data=_structured(f"p{i}@example.com", f"1390000100{i}"))
+    _add_people(fake, range(3))
     async with running_server(sqlite_url, tmp_path, **fake.settings(dingtalk_max_attempts=3)) as h:
         async with h.hr_client() as http:
             # a short burst is absorbed by the retries
@@ -514,8 +520,7 @@ async def test_rate_limit_that_outlasts_the_retries_fails_the_run_visibly(sqlite
 
 async def test_truncated_listing_and_progress_and_a_server_stop(sqlite_url, tmp_path, fake):
     fake.add_job("ats-job-7", "后端工程师")
-    for i in range(3):
-        fake.add_candidate("ats-job-7", f"c-{i}", f"Person {i}", resume_data=_structured(f"p{i}@example.com", f"1390000100{i}"))
+    _add_people(fake, range(3))
     async with running_server(sqlite_url, tmp_path, **fake.settings(import_max_files=2)) as h:
         async with h.hr_client() as http:
             run = await _wait_run(http, await _start_import(http, h.job_id))
@@ -524,9 +529,7 @@ async def test_truncated_listing_and_progress_and_a_server_stop(sqlite_url, tmp_
 
     # A slow DingTalk: the run's progress is visible while it works; stopping the server interrupts it.
     fake.resume_delay_s = 0.4  # 4 read at a time: 10 candidates take 3 rounds
-    for i in range(3, 10):
-        fake.add_candidate("ats-job-7", f"c-{i}", f"Person {i}", resume_data=_structured(f"p{i}@example.com",
-                                                                                        f"1390000100{i}"))
+    _add_people(fake, range(3, 10))
     db = f"sqlite+aiosqlite:///{tmp_path / 'slow.db'}"
     async with running_server(db, tmp_path / "2", **fake.settings()) as h:
         async with h.hr_client() as http:

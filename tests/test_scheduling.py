@@ -10,7 +10,6 @@ import email
 import email.policy
 import hashlib
 import hmac
-import inspect
 import json
 import re
 from datetime import datetime, timedelta, timezone
@@ -26,7 +25,7 @@ from itsdangerous import URLSafeTimedSerializer
 from server.auth import LinkClaims, LinkError, Signer, hash_password
 from server.invitations import CHANNELS, register_channel
 from server.scheduling import ReminderScheduler
-from tests.harness import free_port, running_server
+from tests.harness import free_port, running_server, until
 from tests.test_invitations import Inbox
 
 pytestmark = pytest.mark.unit
@@ -68,20 +67,6 @@ async def scheduling_server(db_url, tmp_path, smtp_port=None, **overrides):
         h.ctx.signer.clock = clock  # links are signed and checked on the same test clock
         h.clock = clock
         yield h
-
-
-async def until(predicate, timeout=15.0, what="condition"):
-    """Wait until ``predicate()`` (plain or async) is true."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        ok = predicate()
-        if inspect.isawaitable(ok):
-            ok = await ok
-        if ok:
-            return
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 def parse(raw: bytes):

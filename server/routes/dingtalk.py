@@ -149,8 +149,7 @@ async def _import(ctx, run_id: str, org_id: str, job_id: str, body: m.DingTalkIm
                                           error_message="this candidate could not be processed (server error); "
                                           "nothing was stored")
                     counts[outcome.status] = counts.get(outcome.status, 0) + 1
-                    await store.finish_import_item(item_id, outcome.status, outcome.candidate_id, outcome.name,
-                                                   outcome.error_code, outcome.error_message)
+                    await outcome.record(store, item_id)
 
             try:
                 async with asyncio.TaskGroup() as tg:

@@ -66,23 +66,18 @@ async def _client_message(ws: web.WebSocketResponse, interview_id: str, data: st
     kind = msg.get("type") if isinstance(msg, dict) else None
     if kind == "ping":
         await ws.send_json({"v": 1, "type": "pong"})
-    elif kind in ("question.playing", "question.spoken") and role == "candidate":
-        # The page started / finished speaking the question: while it plays, the candidate talking over it stops it.
+    elif kind in ("question.playing", "question.spoken", "answer.finished") and role == "candidate":
+        # question.playing/spoken: the page started / finished speaking the question (while it plays, the candidate
+        # talking over it stops it); answer.finished: "I have finished", the answer ends without waiting out a silence.
         turn_index = msg.get("turn_index")
         if not isinstance(turn_index, int):
             await ws.send_json(_error(interview_id, "bad_message", f"{kind} needs an integer turn_index."))
             return
         live = ctx.live.get(interview_id)
-        if live is not None:
-            live.question_playback(turn_index, playing=kind == "question.playing")
-    elif kind == "answer.finished" and role == "candidate":
-        # The candidate pressed "I have finished": the answer ends without waiting out a silence.
-        turn_index = msg.get("turn_index")
-        if not isinstance(turn_index, int):
-            await ws.send_json(_error(interview_id, "bad_message", f"{kind} needs an integer turn_index."))
-            return
-        live = ctx.live.get(interview_id)
-        if live is None or not live.candidate_finished(turn_index):
+        if kind != "answer.finished":
+            if live is not None:
+                live.question_playback(turn_index, playing=kind == "question.playing")
+        elif live is None or not live.candidate_finished(turn_index):
             await ws.send_json(_error(interview_id, "not_answering",
                                       "There is no open answer to finish for that question (it may have ended)."))
     else:
