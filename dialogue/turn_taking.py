@@ -44,7 +44,8 @@ class TurnTakingConfig:
     Thinking pauses of 1-3 s must not be cut into, and words cannot tell "I did X. [thinks] The result was Y."
     from an answer that stops at X: so 3000. The benchmark's trade-off curve sweeps it (220 answers, 0.8-2.5 s
     pauses): 2000 cuts into 7.9 % of them, 2200 3.3 %, 2400 0.9 %, 2600 and up none; the cued ends below (p50
-    0.83 s, p95 0.88-0.94 s between runs) do not move with it."""
+    0.82-0.83 s, p95 0.84 s on an idle machine, 0.88-0.94 s on a busy one) do not move with it. A p95 within
+    800 ms over all answers needs 600 here, which cuts into about 47 % of the pauses."""
     no_answer_timeout_ms: int = 60000
     """With no speech at all after a question, the turn ends after this long (the candidate may be stuck)."""
 

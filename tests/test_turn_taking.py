@@ -295,3 +295,22 @@ def test_i_have_finished_on_a_busy_recogniser_waits_for_the_words():
     d.utterance_done()
     t = 3000 + CFG.final_wait_max_ms + 2000
     assert first_decision(d, t, t + 100) == (t, "candidate_done")
+
+
+def test_benchmark_reads_both_halves_of_the_target_off_the_curve():
+    from benchmarks.turn_taking import analyse_target
+
+    def point(base, p95, cut):
+        return {"answer_end_silence_ms": base,
+                "content_aware": {"all": {"latency_ms_p95": p95, "pause_cut_in_rate": cut}}}
+
+    curve = [point(600, 740.0, 0.47), point(800, 930.0, 0.44), point(2200, 2330.0, 0.033),
+             point(2400, 2530.0, 0.009), point(3000, 3130.0, 0.0)]
+    headline = {"n": 220, "end_class_counts": {"result": 150, "complete": 15, "neutral": 55}}
+    got = analyse_target(curve, headline)
+    assert got["p95_at_cut_in_le_3pct"] == {"answer_end_silence_ms": 2400, "latency_ms_p95": 2530.0,
+                                            "pause_cut_in_rate": 0.009}
+    assert got["cut_in_at_p95_le_800ms"]["answer_end_silence_ms"] == 600
+    assert got["answers_ending_without_cue"] == "55/220"
+    # a curve where no point keeps p95 within 800 ms says so instead of inventing one
+    assert analyse_target(curve[1:], headline)["cut_in_at_p95_le_800ms"] is None
