@@ -10,6 +10,7 @@ from server.routes import candidate, hr, invitations, matching, pages, reports, 
 from server.routes import scheduling  # noqa: F401  (booking windows, candidate booking; registers its routes)
 from server.routes import dingtalk  # noqa: F401  (DingTalk ATS import; registers its routes)
 from server.routes import imports  # bulk candidate import (registers its routes; setup() below)
+from server.routes import audit  # noqa: F401  (the access log; registers its routes)
 from server.routes.common import CTX_KEY, api
 from server.settings import Settings
 from web_client import WEB_ROOT

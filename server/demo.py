@@ -57,7 +57,7 @@ async def seed_demo(store: Store, settings: Settings, candidate_name: str = "Ale
         password = secrets.token_urlsafe(9)
         if user is None:
             org = await store.create_org("Demo Company", region="CN")
-            user = await store.create_user(org.id, DEMO_EMAIL, hash_password(password), role="hr", name="Demo HR")
+            user = await store.create_user(org.id, DEMO_EMAIL, hash_password(password), role="admin", name="Demo admin")
             for job in DEMO_JOBS:
                 await store.create_job(org.id, job["title"], job["description"], job["language"], job["questions"])
         else:

@@ -129,6 +129,12 @@ class Settings(BaseSettings):
                                   description="An unfinished import whose server has not reported for this long "
                                   "(it stopped or crashed) is marked interrupted")
 
+    # Audit log of personal-data reads
+    audit_coalesce_s: int = Field(default=900, ge=0, le=86400,
+                                  description="A user's repeat of the same read (same candidates, same address) "
+                                  "within this many seconds counts on the earlier audit row instead of adding one "
+                                  "(the HR page refreshes its list every 5 s); 0 = a row per read")
+
     # Limits
     max_observers_per_interview: int = 50
     event_queue_size: int = 1000

@@ -82,11 +82,12 @@ def _watch_errors(page, sink: list[str]) -> None:
     page.on("pageerror", lambda exc: sink.append(f"{page.url}: {exc}"))
 
 
-async def login_as_hr(page, base_url: str, landing: str = "/hr") -> None:
+async def login_as_hr(page, base_url: str, landing: str = "/hr", email: str = HR_EMAIL,
+                      password: str = HR_PASSWORD) -> None:
     """HR signs in through the real login page and lands on ``landing`` (the login's ``next``)."""
     await page.goto(f"{base_url}/login" + ("" if landing == "/hr" else f"?next={landing}"))
-    await page.fill("#email", HR_EMAIL)
-    await page.fill("#password", HR_PASSWORD)
+    await page.fill("#email", email)
+    await page.fill("#password", password)
     await page.click("#login-submit")
     await page.wait_for_url(re.compile(re.escape(landing) + "$"), timeout=STEP_TIMEOUT_MS)
 

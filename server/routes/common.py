@@ -13,6 +13,7 @@ from server.storage.models import Interview, User
 api = ApiRoutes()
 SESSION_COOKIE = "interview_session"
 CTX_KEY = web.AppKey("ctx", ServerContext)
+USER_KEY = web.RequestKey("user", User)
 
 
 def ctx_of(request: web.Request) -> ServerContext:
@@ -20,12 +21,16 @@ def ctx_of(request: web.Request) -> ServerContext:
 
 
 async def current_user(request: web.Request) -> User:
+    """The logged-in user (looked up once per request)."""
+    if (cached := request.get(USER_KEY)) is not None:
+        return cached
     ctx = ctx_of(request)
     token = request.cookies.get(SESSION_COOKIE)
     user_id = ctx.signer.read_session(token) if token else None
     user = await ctx.store.user(user_id) if user_id else None
     if user is None:
         raise ApiError(401, "not_logged_in", "Please log in.")
+    request[USER_KEY] = user
     return user
 
 

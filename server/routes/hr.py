@@ -10,6 +10,7 @@ from dialogue.plan_io import PlanError, dump_plan, load_plan, plan_to_questions
 from dialogue.plan_library import library_plan, list_library
 from server.http_errors import ApiError, parse_body
 from server.plans import plan_for_job
+from server.audit import record_read
 from server.routes.common import SESSION_COOKIE, api, ctx_of, current_user, org_interview
 
 
@@ -177,7 +178,9 @@ async def list_interviews(request: web.Request) -> web.Response:
     user = await current_user(request)
     ctx = ctx_of(request)
     rows = []
-    for iv in await ctx.store.interviews(user.org_id):
+    interviews = await ctx.store.interviews(user.org_id)
+    await record_read(request, user, "interviews.list", "org", user.org_id, [iv.candidate_id for iv in interviews])
+    for iv in interviews:
         live = ctx.live.get(iv.id)
         rows.append(m.InterviewSummary(
             id=iv.id, status=iv.status, language=iv.language, job_title=iv.job.title, candidate_name=iv.candidate.name,
@@ -191,4 +194,5 @@ async def list_interviews(request: web.Request) -> web.Response:
 async def get_interview(request: web.Request) -> web.Response:
     user = await current_user(request)
     iv = await org_interview(request, user, request.match_info["interview_id"])
+    await record_read(request, user, "interview.read", "interview", iv.id, [iv.candidate_id])
     return web.json_response(await ctx_of(request).store.interview_detail(iv.id))

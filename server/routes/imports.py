@@ -14,6 +14,7 @@ from aiohttp import BodyPartReader, web
 
 from server import api_models as m
 from server.candidate_import import UNFINISHED, ImportManager, UploadedFile, inspect_upload
+from server.audit import record_read
 from server.http_errors import ApiError
 from server.routes.common import api, ctx_of, current_user
 from server.settings import Settings
@@ -160,7 +161,10 @@ async def get_import(request: web.Request) -> web.Response:
     if run.status in UNFINISHED and run.id not in request.app[IMPORTS_KEY].tasks:
         await request.app[IMPORTS_KEY].sweep()  # its server may have stopped: then it is interrupted
         run = await store.import_run(run.id)
-    return web.json_response((await _outs(request, [run], with_items=True))[0])
+    out = (await _outs(request, [run], with_items=True))[0]
+    await record_read(request, user, "import.read", "import", run.id,
+                      [i["candidate_id"] for i in out["items"] if i["candidate_id"]])
+    return web.json_response(out)
 
 
 @api.route("GET", "/api/v1/jobs/{job_id}/imports", "The job's recent bulk imports (newest first, without "

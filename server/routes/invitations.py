@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from aiohttp import web
 
 from server import api_models as m
+from server.audit import record_read
 from server.http_errors import ApiError, parse_body
 from server.invitations import DingTalkSender, Mailer, WebhookSender, deliver, render_invitation, work_notice
 from server.routes.common import api, ctx_of, current_user, org_interview
@@ -86,4 +87,5 @@ async def _send_dingtalk(ctx, iv, body: m.InvitationRequest, link: str, expires:
 async def list_invitations(request: web.Request) -> web.Response:
     user = await current_user(request)
     iv = await org_interview(request, user, request.match_info["interview_id"])
+    await record_read(request, user, "invitations.read", "interview", iv.id, [iv.candidate_id])
     return web.json_response({"invitations": [_out(i) for i in await ctx_of(request).store.invitations(iv.id)]})

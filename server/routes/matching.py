@@ -13,6 +13,7 @@ from analyzers.resume_parser import ResumeError
 from analyzers.resume_profile import ResumeProfile
 from server import api_models as m
 from server.candidate_import import StoredResume, store_resume  # noqa: F401  (the one storing path; routes/dingtalk.py imports it from here)
+from server.audit import record_read
 from server.http_errors import ApiError, parse_body
 from server.routes.common import api, ctx_of, current_user
 
@@ -137,6 +138,7 @@ async def matches(request: web.Request) -> web.Response:
             continue
         name, email = names.get(result.candidate_id, ("", ""))
         out.append({"name": name, "email": email, **result.model_dump(mode="json")})
+    await record_read(request, user, "matches.read", "job", job.id, [row["candidate_id"] for row in out if row["candidate_id"]])
     return web.json_response({"job_id": job.id, "matches": out})
 
 

@@ -10,6 +10,7 @@ from aiohttp import web
 from server import api_models as m
 from server import events as ev
 from server.http_errors import ApiError, parse_body
+from server.audit import record_read
 from server.report import build_report
 from server.report_pdf import render_pdf
 from server.routes.common import api, ctx_of, current_user, interview_from_link, org_interview
@@ -28,6 +29,7 @@ async def report_page(request: web.Request) -> web.StreamResponse:
 async def report_json(request: web.Request) -> web.Response:
     user = await current_user(request)
     iv = await org_interview(request, user, request.match_info["interview_id"])
+    await record_read(request, user, "report.read", "interview", iv.id, [iv.candidate_id])
     return web.json_response(await build_report(ctx_of(request).store, iv.id))
 
 
@@ -36,6 +38,7 @@ async def report_json(request: web.Request) -> web.Response:
 async def report_pdf(request: web.Request) -> web.Response:
     user = await current_user(request)
     iv = await org_interview(request, user, request.match_info["interview_id"])
+    await record_read(request, user, "report.download", "interview", iv.id, [iv.candidate_id])
     report = await build_report(ctx_of(request).store, iv.id)
     pdf = await asyncio.get_running_loop().run_in_executor(None, render_pdf, report)
     name = f"interview-report-{iv.id[:8]}.pdf"

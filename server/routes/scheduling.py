@@ -11,6 +11,7 @@ from aiohttp import web
 from server import api_models as m
 from server.auth import LinkError
 from server.context import ServerContext
+from server.audit import record_read
 from server.http_errors import ApiError, parse_body
 from server.routes.common import api, ctx_of, current_user, interview_from_link, org_interview
 from server.scheduling import (MAX_SLOTS_PER_WINDOW, cut_window, link_valid_until, notify_targets, plan_messages,
@@ -56,10 +57,13 @@ async def _job_schedule(request: web.Request, job: Job) -> dict:
     slots = await ctx.store.job_slots(job.id)
     by_id = {s.id: s for s in slots}
     since = ctx.clock() - timedelta(days=7)
+    interviews = await ctx.store.job_interviews(job.id)
+    await record_read(request, await current_user(request), "job_schedule.read", "job", job.id,
+                      [iv.candidate_id for iv in interviews])
     out = m.JobScheduleOut(
         job_id=job.id, allow_immediate=job.allow_immediate, slot_minutes=job.slot_minutes,
         slots=[_slot_out(s) for s in slots if as_utc(s.ends_at) > since],
-        bookings=[_booking(iv, by_id.get(iv.slot_id)) for iv in await ctx.store.job_interviews(job.id)])
+        bookings=[_booking(iv, by_id.get(iv.slot_id)) for iv in interviews])
     return out.model_dump()
 
 
@@ -125,6 +129,7 @@ async def delete_slot(request: web.Request) -> web.Response:
 
 async def _interview_schedule(request: web.Request, iv: Interview) -> dict:
     store = ctx_of(request).store
+    await record_read(request, await current_user(request), "schedule.read", "interview", iv.id, [iv.candidate_id])
     slot = await store.job_slot(iv.slot_id) if iv.slot_id else None
     reminders = [m.ReminderOut(id=r.id, kind=r.kind, channel=r.channel, recipient=r.recipient, due_at=_iso(r.due_at),
                                status=r.status, attempts=r.attempts, last_error=r.last_error,

@@ -13,6 +13,7 @@ import json
 import structlog
 from aiohttp import WSMsgType, web
 
+from server.audit import record_read
 from server.http_errors import ApiError
 from server.routes.common import ctx_of, current_user, interview_from_link, org_interview
 
@@ -106,6 +107,7 @@ async def observer_stream(request: web.Request) -> web.StreamResponse:
     ctx = ctx_of(request)
     if ctx.bus.subscriber_count(iv.id) >= ctx.settings.max_observers_per_interview:
         raise ApiError(429, "too_many_observers", "Too many observers on this interview.")
+    await record_read(request, user, "interview.observe", "interview", iv.id, [iv.candidate_id])
     ws = web.WebSocketResponse(heartbeat=20, max_msg_size=64 * 1024)
     await ws.prepare(request)
     detail = await ctx.store.interview_detail(iv.id)

@@ -373,3 +373,34 @@ class JobCandidateContact(Base):
     candidate_id: Mapped[str] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(8))  # email | phone
     value: Mapped[str] = mapped_column(String(320))
+
+
+class PersonalDataRead(Base):
+    """One read of candidates' personal data by a user (audit log, BRIEF section 4). The same user reading the same
+    thing from the same address again within the coalescing window raises ``count`` and ``last_at`` and adds any
+    candidate it newly disclosed, instead of adding a row (the HR page refreshes its list every few seconds).
+    Candidates are named by id only, with no foreign keys, so the record of who saw a candidate outlives the
+    candidate's data."""
+
+    __tablename__ = "personal_data_reads"
+    __table_args__ = (Index("ix_personal_data_reads_org_last", "org_id", "last_at"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    actor_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    actor_email: Mapped[str] = mapped_column(String(320), default="")
+    action: Mapped[str] = mapped_column(String(40))
+    subject_kind: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[str] = mapped_column(String(32))
+    candidates_total: Mapped[int] = mapped_column(Integer, default=0)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    count: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class PersonalDataReadCandidate(Base):
+    """A candidate whose data one audited read disclosed (so "who has seen this candidate" is one indexed query)."""
+
+    __tablename__ = "personal_data_read_candidates"
+    read_id: Mapped[str] = mapped_column(ForeignKey("personal_data_reads.id", ondelete="CASCADE"), primary_key=True)
+    candidate_id: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, event, func, select, update
+from sqlalchemy import and_, delete, event, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import selectinload
@@ -31,9 +31,11 @@ from server.storage.models import (
     TranscriptSegment,
     Turn,
     User,
+    as_utc,
     utcnow,
 )
 from server.storage.models import CandidateImport, CandidateImportItem, JobCandidateContact  # bulk import (0007)
+from server.storage.models import PersonalDataRead, PersonalDataReadCandidate  # audit log of reads (0008)
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,24 @@ class PlannedQuestion:
     competency: str
     expected_points: list[str]
     time_limit_s: int
+
+
+@dataclass(frozen=True)
+class AuditedRead:
+    """One row of the personal-data audit log, with the candidates it disclosed (id, name or "" once deleted)."""
+
+    id: str
+    actor_id: str | None
+    actor_email: str
+    action: str
+    subject_kind: str
+    subject_id: str
+    ip: str
+    first_at: datetime
+    last_at: datetime
+    count: int
+    candidates_total: int
+    candidates: list[tuple[str, str]] = field(default_factory=list)
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -865,3 +885,71 @@ class Store:
             if import_item_id is not None:
                 await self._mark_import_item(s, import_item_id, outcome, cand.id, name)
         return cand, outcome, ""
+
+    # --- audit log of personal-data reads (0008) --------------------------------------------------------------
+    async def record_read(self, org_id: str, actor_id: str | None, actor_email: str, action: str, subject_kind: str,
+                          subject_id: str, candidate_ids: list[str], ip: str, now: datetime,
+                          coalesce_s: int) -> str:
+        """Record a read; a repeat (same user, action, subject and address) within ``coalesce_s`` counts on the
+        earlier row and adds the candidates it newly disclosed. Returns the row's id."""
+        ids = set(candidate_ids)
+        ip = ip[:64]
+        async with self.sessions.begin() as s:
+            row = None
+            if coalesce_s > 0:
+                row = (await s.execute(
+                    select(PersonalDataRead).where(
+                        PersonalDataRead.org_id == org_id, PersonalDataRead.actor_id == actor_id,
+                        PersonalDataRead.action == action, PersonalDataRead.subject_kind == subject_kind,
+                        PersonalDataRead.subject_id == subject_id, PersonalDataRead.ip == ip, PersonalDataRead.last_at >= now - timedelta(seconds=coalesce_s))
+                    .order_by(PersonalDataRead.last_at.desc()).limit(1))).scalars().first()
+            if row is not None:
+                row.count += 1
+                row.last_at = max(as_utc(now), as_utc(row.last_at))
+                ids -= set((await s.execute(select(PersonalDataReadCandidate.candidate_id).where(
+                    PersonalDataReadCandidate.read_id == row.id))).scalars())
+                row.candidates_total += len(ids)
+            else:
+                row = PersonalDataRead(org_id=org_id, actor_id=actor_id, actor_email=actor_email, action=action,
+                                       subject_kind=subject_kind, subject_id=subject_id, candidates_total=len(ids),
+                                       ip=ip, first_at=now, last_at=now, count=1)
+                s.add(row)
+                await s.flush()
+            s.add_all(PersonalDataReadCandidate(read_id=row.id, candidate_id=c) for c in sorted(ids))
+        return row.id
+
+    async def personal_data_reads(self, org_id: str, candidate_id: str | None = None, actor_id: str | None = None,
+                                  before: tuple[datetime, str] | None = None, limit: int = 50,
+                                  candidates_per_read: int = 20) -> list[AuditedRead]:
+        """The organisation's audit log, newest first (by the last time each read happened, then id); ``before``
+        is the (last_at, id) of the previous page's last row."""
+        q = select(PersonalDataRead).where(PersonalDataRead.org_id == org_id)
+        if candidate_id:
+            q = q.where(PersonalDataRead.id.in_(select(PersonalDataReadCandidate.read_id)
+                                                .where(PersonalDataReadCandidate.candidate_id == candidate_id)))
+        if actor_id:
+            q = q.where(PersonalDataRead.actor_id == actor_id)
+        if before is not None:
+            at, rid = before
+            q = q.where(or_(PersonalDataRead.last_at < at, and_(PersonalDataRead.last_at == at,
+                                                                 PersonalDataRead.id < rid)))
+        async with self.sessions() as s:
+            rows = (await s.execute(q.order_by(PersonalDataRead.last_at.desc(), PersonalDataRead.id.desc())
+                                    .limit(limit))).scalars().all()
+            named: dict[str, list[tuple[str, str]]] = {r.id: [] for r in rows}
+            if rows:
+                links = (await s.execute(
+                    select(PersonalDataReadCandidate.read_id, PersonalDataReadCandidate.candidate_id, Candidate.name)
+                    .outerjoin(Candidate, Candidate.id == PersonalDataReadCandidate.candidate_id)
+                    .where(PersonalDataReadCandidate.read_id.in_(list(named)))
+                    .order_by(PersonalDataReadCandidate.candidate_id))).all()
+                for read_id, cid, name in links:
+                    named[read_id].append((cid, name or ""))
+        out = []
+        for r in rows:
+            cands = named[r.id]
+            if candidate_id:  # the candidate asked about comes first, whatever else the read showed
+                cands.sort(key=lambda c: c[0] != candidate_id)
+            out.append(AuditedRead(r.id, r.actor_id, r.actor_email, r.action, r.subject_kind, r.subject_id, r.ip,
+                                   r.first_at, r.last_at, r.count, r.candidates_total, cands[:candidates_per_read]))
+        return out

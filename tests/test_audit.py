@@ -1,0 +1,142 @@
+"""Audit log of personal-data reads: every read of candidates' data is recorded, admins can read the log, and a
+read that cannot be recorded is refused (BRIEF section 4)."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+from sqlalchemy import text
+
+from server.auth import hash_password
+from tests.harness import HR_EMAIL, running_server
+
+pytestmark = pytest.mark.unit
+
+ADMIN_EMAIL, ADMIN_PASSWORD = "admin@acme.test", "admin-pw-123"
+
+
+async def _admin(h) -> None:
+    await h.ctx.store.create_user(h.org_id, ADMIN_EMAIL, hash_password(ADMIN_PASSWORD), role="admin")
+
+
+async def _log(h, **query) -> dict:
+    async with h.hr_client(ADMIN_EMAIL, ADMIN_PASSWORD) as admin:
+        async with admin.get("/api/v1/audit/reads", params={k: str(v) for k, v in query.items()}) as r:
+            assert r.status == 200, await r.text()
+            return await r.json()
+
+
+async def _candidate_id(h, interview_id: str) -> str:
+    return (await h.ctx.store.interview(interview_id)).candidate_id
+
+
+async def test_reads_of_candidate_data_are_logged_and_admins_can_read_the_log(db_url, tmp_path):
+    async with running_server(db_url, tmp_path) as h:
+        await _admin(h)
+        ada_iv, _ = await h.create_interview("Ada")
+        bo_iv, _ = await h.create_interview("Bo")
+        ada, bo = await _candidate_id(h, ada_iv), await _candidate_id(h, bo_iv)
+        assert (await _log(h))["reads"] == []  # creating interviews is not a read
+
+        async with h.hr_client() as hr:
+            for path in (f"/api/v1/interviews/{ada_iv}", f"/api/v1/interviews/{ada_iv}/report",
+                         f"/api/v1/interviews/{ada_iv}/report.pdf", "/api/v1/interviews",
+                         f"/api/v1/interviews/{ada_iv}/invitations", f"/api/v1/interviews/{ada_iv}/schedule",
+                         f"/api/v1/jobs/{h.job_id}/schedule"):
+                async with hr.get(path) as r:
+                    assert r.status == 200, (path, await r.text())
+            for _ in range(3):  # the HR page re-reads: one row, counted
+                async with hr.get(f"/api/v1/interviews/{ada_iv}") as r:
+                    assert r.status == 200
+            ws = await hr.ws_connect(f"/ws/v1/interviews/{bo_iv}/observe")
+            assert (await ws.receive_json())["type"] == "snapshot"
+            await ws.close()
+            # HR users are not admins: the log is not theirs to read
+            async with hr.get("/api/v1/audit/reads") as r:
+                assert r.status == 403 and (await r.json())["error"]["code"] == "forbidden"
+            # a read that fails shows nothing and records nothing
+            async with hr.get("/api/v1/interviews/" + "0" * 32) as r:
+                assert r.status == 404
+
+        reads = (await _log(h))["reads"]
+        by_action = {r["action"]: r for r in reads}
+        assert sorted(by_action) == sorted([
+            "interview.read", "report.read", "report.download", "interviews.list", "invitations.read",
+            "schedule.read", "job_schedule.read", "interview.observe"])
+        assert len(reads) == 8
+        detail = by_action["interview.read"]
+        assert detail["count"] == 4 and detail["actor_email"] == HR_EMAIL
+        assert detail["subject_kind"] == "interview" and detail["subject_id"] == ada_iv
+        assert detail["candidates"] == [{"id": ada, "name": "Ada"}] and detail["ip"] == "127.0.0.1"
+        assert detail["first_at"] <= detail["last_at"]
+        listing = by_action["interviews.list"]
+        assert listing["candidates_total"] == 2 and {c["name"] for c in listing["candidates"]} == {"Ada", "Bo"}
+        assert by_action["interview.observe"]["candidates"] == [{"id": bo, "name": "Bo"}]
+        assert by_action["report.download"]["what"].endswith("PDF")
+
+        # who has seen Bo's data: the list, the job's bookings and the live panel, nothing read about Ada alone
+        bo_reads = (await _log(h, candidate_id=bo))["reads"]
+        assert sorted(r["action"] for r in bo_reads) == ["interview.observe", "interviews.list", "job_schedule.read"]
+        assert all(r["candidates"][0]["id"] == bo for r in bo_reads)  # the candidate asked about comes first
+
+        # another organisation's admin sees none of it
+        other = await h.ctx.store.create_org("Other Co")
+        await h.ctx.store.create_user(other.id, "admin@other.test", hash_password("pw-other-123"), role="admin")
+        async with h.hr_client("admin@other.test", "pw-other-123") as them:
+            async with them.get("/api/v1/audit/reads") as r:
+                assert (await r.json())["reads"] == []
+
+
+async def test_a_list_read_again_adds_newly_shown_candidates_to_its_row(db_url, tmp_path):
+    async with running_server(db_url, tmp_path) as h:
+        await _admin(h)
+        await h.create_interview("Ada")
+        async with h.hr_client() as hr:
+            async with hr.get("/api/v1/interviews"):
+                pass
+            cy_iv, _ = await h.create_interview("Cy")
+            async with hr.get("/api/v1/interviews"):
+                pass
+        [row] = (await _log(h))["reads"]
+        assert row["action"] == "interviews.list" and row["count"] == 2 and row["candidates_total"] == 2
+        cy_reads = (await _log(h, candidate_id=await _candidate_id(h, cy_iv)))["reads"]
+        assert [r["id"] for r in cy_reads] == [row["id"]]
+
+
+async def test_every_read_its_own_row_pages_without_gaps(db_url, tmp_path):
+    async with running_server(db_url, tmp_path, audit_coalesce_s=0) as h:
+        await _admin(h)
+        iv, _ = await h.create_interview("Ada")
+        async with h.hr_client() as hr:
+            for _ in range(5):
+                async with hr.get(f"/api/v1/interviews/{iv}") as r:
+                    assert r.status == 200
+        seen, before = [], None
+        for _ in range(4):
+            page = await _log(h, limit=2, **({"before": before} if before else {}))
+            seen += page["reads"]
+            before = page["next_before"]
+            if before is None:
+                break
+        assert len(seen) == 5 and len({r["id"] for r in seen}) == 5 and all(r["count"] == 1 for r in seen)
+        assert [r["last_at"] for r in seen] == sorted((r["last_at"] for r in seen), reverse=True)
+        async with h.hr_client(ADMIN_EMAIL, ADMIN_PASSWORD) as admin:
+            for bad in ({"limit": "0"}, {"limit": "x"}, {"before": "yesterday"}):
+                async with admin.get("/api/v1/audit/reads", params=bad) as r:
+                    assert r.status == 400 and (await r.json())["error"]["code"] == "bad_query", bad
+
+
+async def test_a_read_that_cannot_be_audited_is_refused(db_url, tmp_path):
+    async with running_server(db_url, tmp_path) as h:
+        iv, _ = await h.create_interview("Ada Lovelace")
+        async with h.ctx.store.engine.begin() as conn:  # the audit table is gone (a broken migration, a full disk…)
+            await conn.execute(text("DROP TABLE personal_data_read_candidates"))
+        async with h.hr_client() as hr:
+            for path in (f"/api/v1/interviews/{iv}", "/api/v1/interviews", f"/api/v1/interviews/{iv}/report"):
+                async with hr.get(path) as r:
+                    body = await r.text()
+                    assert r.status == 503, (path, body)
+                    assert "audit_unavailable" in body and "Ada Lovelace" not in body and "Traceback" not in body
+            with pytest.raises(aiohttp.WSServerHandshakeError) as exc:
+                await hr.ws_connect(f"/ws/v1/interviews/{iv}/observe")
+            assert exc.value.status == 503

@@ -1,0 +1,84 @@
+"""The access log on the HR page, in real Chromium: an admin sees who read which candidate's data, narrows the log to
+one candidate, reads it in Chinese too; an HR user who is not an admin does not get the section.
+
+Run inside a loopback-only network namespace, as CI does::
+
+    unshare -n bash -c 'ip link set lo up && exec .venv/bin/python -m pytest -p no:cacheprovider -m browser tests/test_browser_access_log.py'
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from server.auth import hash_password
+from tests.harness import HR_EMAIL, running_server, until
+from tests.test_browser_interview import ARTIFACTS, STEP_TIMEOUT_MS, _page_of, _watch_errors, chromium, login_as_hr, playwright_api
+
+pytestmark = pytest.mark.browser
+
+ADMIN_EMAIL, ADMIN_PASSWORD = "admin@acme.test", "admin-pw-123"
+
+
+async def _rows(page) -> list[list[str]]:
+    return await page.evaluate("""() => [...document.querySelectorAll('#access-rows tr')]
+        .map(tr => [...tr.children].map(td => td.textContent.trim()))""")
+
+
+async def test_admin_reads_the_access_log_and_narrows_it_to_one_candidate(sqlite_url, tmp_path):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
+        await h.ctx.store.create_user(h.org_id, ADMIN_EMAIL, hash_password(ADMIN_PASSWORD), role="admin")
+        ada_iv, _ = await h.create_interview("Ada Park")
+        await h.create_interview("张伟")
+        async with h.hr_client() as hr:  # an HR user opens Ada's report twice and downloads its PDF
+            for path in ("report", "report", "report.pdf"):
+                async with hr.get(f"/api/v1/interviews/{ada_iv}/{path}") as r:
+                    assert r.status == 200
+
+        async with chromium(pw, tmp_path / "hr") as hr_ctx:  # a plain HR user: no access log on the page
+            page = await _page_of(hr_ctx)
+            _watch_errors(page, errors)
+            await login_as_hr(page, h.base_url)
+            await page.wait_for_selector("#rows tr", timeout=STEP_TIMEOUT_MS)
+            assert await page.locator("#access-box").is_hidden()
+
+        async with chromium(pw, tmp_path / "admin") as ctx:
+            page = await _page_of(ctx)
+            _watch_errors(page, errors)
+            await login_as_hr(page, h.base_url, email=ADMIN_EMAIL, password=ADMIN_PASSWORD)
+            box = page.get_by_role("region", name="Access log: who read candidates' personal data")
+            await box.wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+            await page.wait_for_selector("#access-rows tr td:nth-child(3)", timeout=STEP_TIMEOUT_MS)
+            rows = await _rows(page)
+            report = [r for r in rows if r[2] == "Report"]
+            assert len(report) == 1 and report[0][1] == HR_EMAIL and report[0][0].endswith("×2"), rows
+            assert report[0][3] == "Ada Park" and report[0][4] == "127.0.0.1"
+            assert any(r[2] == "Report PDF" and r[1] == HR_EMAIL for r in rows), rows
+            # the HR user's page load was itself a read of the interview list (both names)
+            assert any(r[1] == HR_EMAIL and r[3] in ("Ada Park, 张伟", "张伟, Ada Park") for r in rows
+                       if r[2] == "Interview list"), rows
+
+            # who has seen 张伟's data: only the interview lists, not Ada's report
+            await box.get_by_role("button", name="Show only reads of 张伟").first.click()
+            await page.get_by_text("Reads that showed 张伟's data").wait_for(timeout=STEP_TIMEOUT_MS)
+            narrowed = await until(lambda: _narrowed(page), what="the log narrowed to 张伟")
+            assert {r[2] for r in narrowed} <= {"Interview list", "Job's bookings"} and narrowed[0][3].startswith("张伟")
+            await page.set_viewport_size({"width": 390, "height": 844})
+            await box.screenshot(path=str(ARTIFACTS / "access-log-phone.png"))
+            await box.get_by_role("button", name="Show every candidate").click()
+            await until(lambda: _has_report(page), what="the whole log again")
+
+            await page.click("#lang")  # 中文
+            await page.get_by_role("region", name="访问记录：谁查看了候选人的个人信息").wait_for(timeout=STEP_TIMEOUT_MS)
+            assert any(r[2] == "评估报告" for r in await _rows(page))
+    assert not errors, errors
+
+
+async def _narrowed(page):
+    rows = await _rows(page)
+    return rows if rows and all("Report" not in r[2] for r in rows) else None
+
+
+async def _has_report(page):
+    return any(r[2] == "Report" for r in await _rows(page))
