@@ -140,3 +140,26 @@ async def test_a_read_that_cannot_be_audited_is_refused(db_url, tmp_path):
             with pytest.raises(aiohttp.WSServerHandshakeError) as exc:
                 await hr.ws_connect(f"/ws/v1/interviews/{iv}/observe")
             assert exc.value.status == 503
+
+
+async def test_import_results_and_resume_ranking_are_logged_with_the_candidates_they_show(db_url, tmp_path):
+    from tests.test_imports import finished, start
+
+    csv = "name,email,resume\nMia Wong,mia@example.com,Python and Kubernetes for five years\n" \
+          "Leo Diaz,leo@example.com,Sales manager\n"
+    async with running_server(db_url, tmp_path) as h:
+        await _admin(h)
+        async with h.hr_client() as hr:
+            run = await finished(hr, (await start(hr, h.job_id, ("people.csv", csv.encode(), "text/csv")))["id"])
+            created = {i["name"]: i["candidate_id"] for i in run["items"]}
+            assert set(created) == {"Mia Wong", "Leo Diaz"}
+            async with hr.get(f"/api/v1/jobs/{h.job_id}/matches") as r:
+                assert r.status == 200 and len((await r.json())["matches"]) == 2
+        by_action = {r["action"]: r for r in (await _log(h))["reads"]}
+        # the progress polls while the import ran count on one row, which holds everyone the results named
+        imported = by_action["import.read"]
+        assert imported["subject_id"] == run["id"] and imported["count"] >= 1
+        assert {c["id"] for c in imported["candidates"]} == set(created.values())
+        ranked = by_action["matches.read"]
+        assert ranked["subject_kind"] == "job" and ranked["subject_id"] == h.job_id
+        assert {c["name"] for c in ranked["candidates"]} == {"Mia Wong", "Leo Diaz"}
