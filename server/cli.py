@@ -33,7 +33,9 @@ def _settings(args: argparse.Namespace) -> Settings:
              # DingTalk connector (the app secret only from the environment)
              "dingtalk_app_key", "dingtalk_agent_id", "dingtalk_operator_userid", "dingtalk_api_base",
              "dingtalk_oapi_base",
-             "import_max_upload_bytes", "import_max_active")  # bulk candidate import
+             "import_max_upload_bytes", "import_max_active",  # bulk candidate import
+             "retention_interview_content_days", "retention_candidate_days", "retention_sweep_s",  # retention
+             "audit_coalesce_s")
     for name in plain:
         value = getattr(args, name, None)
         if value is not None:
@@ -75,6 +77,15 @@ def _add_server_flags(p: argparse.ArgumentParser) -> None:
                    help="largest bulk-import upload in bytes (default 100 MB)")
     p.add_argument("--import-max-active", dest="import_max_active", type=int,
                    help="bulk imports one server process runs at a time (default 2)")
+    # data protection: defaults for organisations that set no retention periods, and the audit log
+    p.add_argument("--retention-interview-content-days", dest="retention_interview_content_days", type=int,
+                   help="days after an interview before its transcript and timeline are deleted (default 90)")
+    p.add_argument("--retention-candidate-days", dest="retention_candidate_days", type=int,
+                   help="days after a candidate's last activity before all their data is deleted (default 365)")
+    p.add_argument("--retention-sweep-s", dest="retention_sweep_s", type=float,
+                   help="seconds between retention sweeps (default 3600)")
+    p.add_argument("--audit-coalesce-s", dest="audit_coalesce_s", type=int,
+                   help="repeats of the same read within this many seconds count on one access-log row (default 900)")
 
 
 async def _serve(settings: Settings, demo: bool) -> None:

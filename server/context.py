@@ -22,6 +22,7 @@ from server.interview_analysis import AnalyzerFactory
 from server.live_interview import LiveInterview
 from server.loop_monitor import LoopLagMonitor
 from server.plans import plan_by_id
+from server.retention import RetentionSweeper
 from server.scheduling import ReminderScheduler, ensure_may_start
 from server.settings import Settings
 from server.storage.models import utcnow
@@ -51,6 +52,7 @@ class ServerContext:
     # scheduling: "now" for bookings, start gates and reminders (tests put in their own clock); the reminder loop
     clock: Callable[[], datetime] = field(default=utcnow)
     scheduler: ReminderScheduler | None = None
+    retention: RetentionSweeper | None = None
 
     def __post_init__(self) -> None:
         self.signer.clock = lambda: self.clock()  # one "now" for links, bookings and reminders
@@ -85,10 +87,13 @@ class ServerContext:
         self.loop_monitor.start()
         self.scheduler = ReminderScheduler(self)
         self.scheduler.start()
+        self.retention = RetentionSweeper(self)
+        self.retention.start()
 
     async def stop(self) -> None:
-        if self.scheduler is not None:
-            await self.scheduler.stop()
+        for worker in (self.scheduler, self.retention):
+            if worker is not None:
+                await worker.stop()
         if self._background:
             await asyncio.wait(set(self._background), timeout=10)
         for live in list(self.live.values()):

@@ -20,6 +20,11 @@ REVIEW_RIGHT = {
     "machine alone.",
     "zh": "候选人可随时要求对本次面试进行人工复核；不会仅由机器作出决定。",
 }
+CONTENT_DELETED = {
+    "en": "Under the organisation's retention policy the transcript, the answers, the evidence quotes and the "
+    "timeline of this interview were deleted on {date}. The scores remain.",
+    "zh": "根据本组织的数据保留政策，本次面试的文字稿、回答、评分依据引文和时间线已于 {date} 删除，评分保留。",
+}
 NONVERBAL_NOTE = {
     "en": "Observable behaviour only (no emotions or personality are inferred); it carries no weight in the scores.",
     "zh": "仅为可观察行为（不推断情绪或性格），不计入评分。",
@@ -105,6 +110,8 @@ async def build_report(store: Store, interview_id: str) -> dict[str, Any] | None
         "ai_label": AI_LABEL[lang],
         "review_right": REVIEW_RIGHT[lang],
         "nonverbal_note": NONVERBAL_NOTE[lang],
+        "content_deleted": CONTENT_DELETED[lang].format(date=detail["content_deleted_at"][:10])
+        if detail.get("content_deleted_at") else None,
         "competencies": competencies,
         "answers": answers,
         "follow_ups": follow_ups,

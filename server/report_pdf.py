@@ -76,6 +76,7 @@ def render_pdf(report: dict[str, Any]) -> bytes:
     P = lambda text, style="body": Paragraph(escape(str(text)), st[style])  # noqa: E731
     iv = report["interview"]
     story: list = [P(L["title"], "title"), P(report["ai_label"], "banner"),
+                   *([P(report["content_deleted"])] if report.get("content_deleted") else []),
                    P(f'{L["candidate"]}: {iv["candidate"]["name"]}    {L["job"]}: {iv["job"]["title"]}'),
                    P(f'{L["date"]}: {(iv["started_at"] or "")[:16].replace("T", " ")}'), Spacer(1, 4)]
 

@@ -22,6 +22,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from server.http_errors import ApiError
 from server.invitations import Attachment, InvitationContent, Notice, channel_for
+from server.periodic import PeriodicWorker
 from server.storage.models import Interview, Job, Reminder, as_utc
 
 if TYPE_CHECKING:
@@ -305,40 +306,18 @@ def plan_messages(kind: str | None, targets: list[tuple[str, str]], now: datetim
 
 
 # --- the background scheduler --------------------------------------------------------------------------------
-class ReminderScheduler:
+class ReminderScheduler(PeriodicWorker):
     """Wakes every ``reminder_poll_s``: marks no-shows, then sends the due messages it could claim."""
 
+    name = "reminder-scheduler"
+
     def __init__(self, ctx: ServerContext):
+        super().__init__()
         self.ctx = ctx
-        self._task: asyncio.Task | None = None
-        self._stopping = asyncio.Event()
         self._send_slots = asyncio.Semaphore(SEND_CONCURRENCY)
 
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="reminder-scheduler")
-
-    async def stop(self) -> None:
-        if self._task is None:
-            return
-        self._stopping.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), timeout=10)
-        except asyncio.TimeoutError:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-        self._task = None
-
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.tick()
-            except Exception:  # noqa: BLE001 - a bad run must not stop the next one
-                log.exception("scheduler_tick_failed")
-            try:
-                await asyncio.wait_for(self._stopping.wait(), timeout=self.ctx.settings.reminder_poll_s)
-            except asyncio.TimeoutError:
-                pass
+    def interval_s(self) -> float:
+        return self.ctx.settings.reminder_poll_s
 
     async def tick(self) -> dict:
         now = self.ctx.clock()
@@ -353,7 +332,7 @@ class ReminderScheduler:
     async def send_due(self) -> int:
         """Claim and send what is due; returns how many messages this call handled."""
         total = 0
-        while not self._stopping.is_set():
+        while not self.stopping:
             rows = await self.ctx.store.claim_due_reminders(self.ctx.clock(), CLAIM_BATCH)
             if not rows:
                 break

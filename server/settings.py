@@ -135,6 +135,15 @@ class Settings(BaseSettings):
                                   "within this many seconds counts on the earlier audit row instead of adding one "
                                   "(the HR page refreshes its list every 5 s); 0 = a row per read")
 
+    # Retention (defaults for organisations that set none; see server/retention.py)
+    retention_interview_content_days: int = Field(default=90, ge=1, le=3650,
+                                                  description="Days after an interview ends before its transcript, "
+                                                  "answers, evidence quotes and timeline are deleted")
+    retention_candidate_days: int = Field(default=365, ge=1, le=3650,
+                                          description="Days after a candidate's last activity before everything "
+                                          "about them is deleted")
+    retention_sweep_s: float = Field(default=3600.0, gt=0, description="Seconds between retention sweeps")
+
     # Limits
     max_observers_per_interview: int = 50
     event_queue_size: int = 1000

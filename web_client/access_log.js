@@ -76,13 +76,12 @@
     const q = new URLSearchParams({ limit: "50" });
     if (filter) q.set("candidate_id", filter.id);
     if (older && nextBefore) q.set("before", nextBefore);
-    const res = await fetch("/api/v1/audit/reads?" + q);
-    const data = await res.json().catch(() => ({}));
-    if (mine !== seq) return;
-    if (!res.ok) {
-      $("access-filter-note").textContent = I18N.t("access_error", { msg: (data.error && data.error.message) || res.status });
+    let data;
+    try { data = await API.call("/api/v1/audit/reads?" + q); } catch (err) {
+      if (mine === seq) $("access-filter-note").textContent = I18N.t("access_error", { msg: API.errorText(err) });
       return;
     }
+    if (mine !== seq) return;
     pages = older ? pages.concat(data.reads) : data.reads;
     nextBefore = data.next_before;
     render();
@@ -93,10 +92,8 @@
   document.addEventListener("langchange", render);
 
   (async () => {
-    const res = await fetch("/api/v1/auth/me");
-    if (!res.ok) return;
-    const me = await res.json();
-    if (me.user.role !== "admin") return;  // the log is for the organisation's admins
+    const me = await API.call("/api/v1/auth/me").catch(() => null);
+    if (!me || me.user.role !== "admin") return;  // the log is for the organisation's admins
     $("access-box").classList.remove("hidden");
     await load(false);
   })();

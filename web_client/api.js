@@ -1,13 +1,16 @@
-// JSON calls to the server for the candidate's pages (interview, schedule): one place for the request shape and
-// for turning an error answer ({error: {code, message}}) into text in the page's language.
+// JSON calls to the server for the pages (the candidate's interview and schedule pages, the HR page's admin
+// sections): one place for the request shape and for turning an error answer ({error: {code, message}}) into
+// text in the page's language.
 (function () {
   "use strict";
-  // GET without a body, POST with a JSON body. Resolves with the JSON answer; rejects with an Error that carries
-  // the server's error code ("network" when the server could not be reached).
-  async function call(path, body) {
+  // GET without a body, POST with a JSON body (or the given method). Resolves with the JSON answer; rejects with an
+  // Error that carries the server's error code ("network" when the server could not be reached).
+  async function call(path, body, method) {
     let res;
+    const init = { method: method || (body ? "POST" : "GET") };
+    if (body) { init.headers = { "Content-Type": "application/json" }; init.body = JSON.stringify(body); }
     try {
-      res = await fetch(path, body ? { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) } : {});
+      res = await fetch(path, init);
     } catch (e) { const err = new Error(e.message); err.code = "network"; throw err; }
     const data = await res.json().catch(() => ({}));
     if (!res.ok) { const err = new Error((data.error && data.error.message) || res.statusText); err.code = data.error && data.error.code; throw err; }

@@ -14,7 +14,8 @@
     req_kind: "Kind", req_text: "Requirement", req_value: "Value", req_must: "Must-have", req_add: "Add a skill requirement",
     req_save: "Save requirements", req_saved: "Saved; the ranking uses them now.", remove: "Remove",
     plan_save: "Save as a new plan version", plan_saved: "Saved: new interviews for {title} use this plan.",
-    st_created: "invited", st_consented: "consented", st_live: "in progress", st_finished: "finished", st_failed: "failed" },
+    st_created: "invited", st_consented: "consented", st_live: "in progress", st_finished: "finished", st_failed: "failed",
+    legal_hold: "legal hold", content_deleted: "transcript deleted (retention)" },
   { interviews: "面试", logout: "退出", new_interview: "新建面试", job: "职位", candidate_name: "候选人姓名",
     candidate_email: "候选人邮箱（可选）", create_link: "生成面试链接", link_for_candidate: "候选人链接：",
     all_interviews: "本组织的全部面试", candidate: "候选人", status: "状态", watch: "观看", report: "报告", live: "正在进行",
@@ -26,7 +27,8 @@
     req_text: "要求", req_value: "取值", req_must: "必备", req_add: "添加技能要求", req_save: "保存要求", req_saved: "已保存，排名已按新要求计算。",
     remove: "删除",
     plan_load: "编辑上方所选职位的方案", plan_save: "保存为新的方案版本", plan_saved: "已保存：{title} 的新面试将使用此方案。",
-    st_created: "已邀请", st_consented: "已同意", st_live: "进行中", st_finished: "已结束", st_failed: "失败" });
+    st_created: "已邀请", st_consented: "已同意", st_live: "进行中", st_finished: "已结束", st_failed: "失败",
+    legal_hold: "法律保留", content_deleted: "文字稿已删除（保留期满）" });
   I18N.apply();
   const $ = (id) => document.getElementById(id);
   $("lang").onclick = () => { I18N.toggle(); refresh(); };
@@ -422,7 +424,8 @@
     const rows = $("rows"); rows.textContent = "";
     for (const iv of data.interviews) {
       const tr = document.createElement("tr");
-      const cells = [iv.candidate_name, iv.job_title, I18N.t("st_" + iv.status) + (iv.live_connected ? " · " + I18N.t("live") : "")];
+      const cells = [iv.candidate_name, iv.job_title, I18N.t("st_" + iv.status) + (iv.live_connected ? " · " + I18N.t("live") : "")
+        + (iv.legal_hold ? " · " + I18N.t("legal_hold") : "") + (iv.content_deleted ? " · " + I18N.t("content_deleted") : "")];
       for (const c of cells) { const td = document.createElement("td"); td.textContent = c; tr.append(td); }
       const td = document.createElement("td"); const a = document.createElement("a");
       a.href = "/observe/" + iv.id; a.textContent = I18N.t("watch"); td.append(a);

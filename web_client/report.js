@@ -29,6 +29,8 @@
     const iv = r.interview;
     $("who").textContent = `${iv.candidate.name} · ${iv.job.title}`;
     $("ai-label").textContent = r.ai_label;
+    $("content-deleted").textContent = r.content_deleted || "";
+    $("content-deleted").classList.toggle("hidden", !r.content_deleted);
     const rows = $("comp-rows"); rows.textContent = ""; const sel = $("rv-comp"); const chosen = sel.value; sel.textContent = "";
     for (const c of r.competencies) {
       const tr = el("tr");

@@ -12,6 +12,7 @@ from server.http_errors import ApiError, parse_body
 from server.plans import plan_for_job
 from server.audit import record_read
 from server.routes.common import SESSION_COOKIE, api, ctx_of, current_user, org_interview
+from server.storage.models import as_utc
 
 
 def _user_out(u) -> dict:
@@ -185,7 +186,10 @@ async def list_interviews(request: web.Request) -> web.Response:
         rows.append(m.InterviewSummary(
             id=iv.id, status=iv.status, language=iv.language, job_title=iv.job.title, candidate_name=iv.candidate.name,
             created_at=iv.created_at.isoformat() if iv.created_at else None,
-            live_connected=bool(live and live.connected)))
+            live_connected=bool(live and live.connected), candidate_id=iv.candidate_id,
+            legal_hold=iv.candidate.legal_hold_at is not None, content_deleted=iv.content_deleted_at is not None,
+            legal_hold_since=as_utc(iv.candidate.legal_hold_at).isoformat() if iv.candidate.legal_hold_at else None,
+            legal_hold_reason=iv.candidate.legal_hold_reason))
     return web.json_response(m.InterviewList(interviews=rows).model_dump())
 
 

@@ -93,6 +93,10 @@ class Candidate(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     external_source: Mapped[str | None] = mapped_column(String(32), nullable=True)  # e.g. "dingtalk"
     external_id: Mapped[str | None] = mapped_column(String(128), nullable=True)  # the HR system's candidate id
+    # legal hold (0009): while set, neither retention nor an erasure request deletes anything of this candidate
+    legal_hold_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    legal_hold_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    legal_hold_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class Interview(Base):
@@ -112,6 +116,8 @@ class Interview(Base):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     review_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # retention (0009): when the transcript, answers, evidence quotes and timeline were deleted (scores stay)
+    content_deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # scheduling (0005): the booked slot (no FK, so SQLite adds the column without rebuilding the table),
     # unscheduled | booked | cancelled | no_show, the candidate's IANA zone, and a counter bumped on every change
     scheduled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -404,3 +410,31 @@ class PersonalDataReadCandidate(Base):
     __tablename__ = "personal_data_read_candidates"
     read_id: Mapped[str] = mapped_column(ForeignKey("personal_data_reads.id", ondelete="CASCADE"), primary_key=True)
     candidate_id: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class RetentionPolicy(Base):
+    """How long an organisation keeps candidates' data (days; see server/retention.py for what each covers)."""
+
+    __tablename__ = "retention_policies"
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)
+    interview_content_days: Mapped[int] = mapped_column(Integer)
+    candidate_days: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DataDeletion(Base):
+    """A record that personal data was deleted (by retention or on request): ids and counts only, never the data."""
+
+    __tablename__ = "data_deletions"
+    __table_args__ = (Index("ix_data_deletions_org_at", "org_id", "at"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reason: Mapped[str] = mapped_column(String(20))  # retention | erasure_request
+    scope: Mapped[str] = mapped_column(String(20))  # candidate | interview_content | import_results
+    candidate_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    interview_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    actor_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    actor_email: Mapped[str] = mapped_column(String(320), default="")
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)

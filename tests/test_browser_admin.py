@@ -1,9 +1,10 @@
-"""The access log on the HR page, in real Chromium: an admin sees who read which candidate's data, narrows the log to
-one candidate, reads it in Chinese too; an HR user who is not an admin does not get the section.
+"""The HR page's admin sections in real Chromium: the access log (who read which candidate's data, narrowed to one
+candidate, in Chinese too; an HR user who is not an admin does not get it) and data retention (periods, legal hold,
+erasure with a confirmation step, the log of deletions).
 
 Run inside a loopback-only network namespace, as CI does::
 
-    unshare -n bash -c 'ip link set lo up && exec .venv/bin/python -m pytest -p no:cacheprovider -m browser tests/test_browser_access_log.py'
+    unshare -n bash -c 'ip link set lo up && exec .venv/bin/python -m pytest -p no:cacheprovider -m browser tests/test_browser_admin.py'
 """
 
 from __future__ import annotations
@@ -82,3 +83,52 @@ async def _narrowed(page):
 
 async def _has_report(page):
     return any(r[2] == "Report" for r in await _rows(page))
+
+
+async def test_admin_sets_retention_holds_one_candidate_and_erases_another(sqlite_url, tmp_path):
+    errors: list[str] = []
+    async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
+        await h.ctx.store.create_user(h.org_id, ADMIN_EMAIL, hash_password(ADMIN_PASSWORD), role="admin")
+        kept_iv, _ = await h.create_interview("Kim Held")
+        gone_iv, _ = await h.create_interview("李娜")
+        async with chromium(pw, tmp_path / "admin") as ctx:
+            page = await _page_of(ctx)
+            _watch_errors(page, errors)
+            await login_as_hr(page, h.base_url, email=ADMIN_EMAIL, password=ADMIN_PASSWORD)
+            box = page.get_by_role("region", name="Data retention and deletion")
+            await box.wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+            await box.get_by_text("These are the server's defaults until you save.").wait_for(timeout=STEP_TIMEOUT_MS)
+            assert await page.input_value("#ret-content") == "90" and await page.input_value("#ret-candidate") == "365"
+            await page.fill("#ret-content", "30")
+            await page.fill("#ret-candidate", "180")
+            await box.get_by_role("button", name="Save periods").click()
+            await box.get_by_text("Saved.").wait_for(timeout=STEP_TIMEOUT_MS)
+            assert (await h.ctx.store.retention_policy(h.org_id)).interview_content_days == 30
+
+            kim = box.locator("#ret-people tr", has_text="Kim Held")
+            await kim.get_by_role("button", name="Place legal hold").click()  # no reason: refused, in words
+            await kim.get_by_role("alert").filter(has_text="Say why the data must be kept.").wait_for(timeout=STEP_TIMEOUT_MS)
+            await kim.get_by_role("textbox", name="Reason for the hold: Kim Held").fill("Case 2026-17")
+            await kim.get_by_role("button", name="Place legal hold").click()
+            await kim.get_by_text("Case 2026-17").wait_for(timeout=STEP_TIMEOUT_MS)
+            await page.locator("#rows tr", has_text="Kim Held").get_by_text("legal hold").wait_for(timeout=STEP_TIMEOUT_MS)
+
+            li = box.locator("#ret-people tr", has_text="李娜")
+            await li.get_by_role("button", name="Erase all data").click()
+            await li.get_by_text("Delete everything about 李娜 for good?").wait_for(timeout=STEP_TIMEOUT_MS)
+            await li.get_by_role("button", name="Cancel").click()  # nothing happens on cancel
+            assert await h.ctx.store.interview(gone_iv) is not None
+            await li.get_by_role("button", name="Erase all data").click()
+            await li.get_by_role("button", name="Erase", exact=True).click()
+            await box.locator("#ret-log tr", has_text="erasure request").wait_for(timeout=STEP_TIMEOUT_MS)
+            assert await h.ctx.store.interview(gone_iv) is None and await h.ctx.store.interview(kept_iv) is not None
+            assert await box.locator("#ret-people tr", has_text="李娜").count() == 0
+            log_row = await box.locator("#ret-log tr").first.text_content()
+            assert "candidate and all their data" in log_row and ADMIN_EMAIL in log_row and "李娜" not in log_row
+
+            await page.set_viewport_size({"width": 390, "height": 844})
+            await box.screenshot(path=str(ARTIFACTS / "retention-phone.png"))
+            await page.click("#lang")
+            await page.get_by_role("region", name="数据保留与删除").wait_for(timeout=STEP_TIMEOUT_MS)
+            assert "应要求删除" in await page.locator("#ret-log tr").first.text_content()
+    assert not errors, errors
