@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import struct
 import zipfile
 from datetime import timedelta
 
 import aiohttp
 import pytest
+from sqlalchemy import text
 
 from benchmarks.resume_fixtures import generate_fixtures
 from server.storage.models import utcnow
@@ -413,13 +415,19 @@ async def test_contact_keys_are_backfilled_for_resumes_stored_before_the_migrati
 
     async with store.engine.begin() as conn:
         await conn.run_sync(to("head"))
-    async with store.engine.begin() as conn:
-        await conn.run_sync(to("0006-down"))
     org = await store.create_org("Acme")
     job = await store.create_job(org.id, "Engineer", "", "zh", [{"text": "Q?"}])
-    await store.add_resume(org.id, job.id, "李雷", "LiLei@Example.com", "old.txt", "text/plain", 10,
-                           {"language": "zh", "mobile": {"value": "+8613912345678", "source": "13912345678"},
-                            "text": LI_LEI})
+    async with store.engine.begin() as conn:
+        await conn.run_sync(to("0006-down"))
+    # rows written as the 0006 schema had them (the models describe the newest schema, so plain SQL)
+    profile = {"language": "zh", "mobile": {"value": "+8613912345678", "source": "13912345678"}, "text": LI_LEI}
+    async with store.engine.begin() as conn:
+        await conn.execute(text("INSERT INTO candidates (id, org_id, name, email, created_at) "
+                                "VALUES ('c1', :org, '李雷', 'LiLei@Example.com', CURRENT_TIMESTAMP)"), {"org": org.id})
+        await conn.execute(text("INSERT INTO resumes (id, org_id, job_id, candidate_id, filename, content_type, size, "
+                                "profile, created_at) VALUES ('r1', :org, :job, 'c1', 'old.txt', 'text/plain', 10, "
+                                ":profile, CURRENT_TIMESTAMP)"),
+                           {"org": org.id, "job": job.id, "profile": json.dumps(profile, ensure_ascii=False)})
     async with store.engine.begin() as conn:
         await conn.run_sync(to("head"))
     cand, created, matched = await store.add_resume_if_new(org.id, job.id, "Lei", "", "x.txt", "", 1, {"text": ""},
