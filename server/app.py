@@ -12,6 +12,7 @@ from server.routes import dingtalk  # noqa: F401  (DingTalk ATS import; register
 from server.routes import imports  # bulk candidate import (registers its routes; setup() below)
 from server.routes import audit  # noqa: F401  (the access log; registers its routes)
 from server.routes import retention  # noqa: F401  (retention, legal hold, erasure; registers its routes)
+from server.routes import bias  # noqa: F401  (self-identification, bias report; registers its routes)
 from server.routes.common import CTX_KEY, api
 from server.settings import Settings
 from web_client import WEB_ROOT

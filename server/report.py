@@ -48,6 +48,31 @@ def mmss(ms: int | None) -> str:
     return f"{s // 60:02d}:{s % 60:02d}"
 
 
+def final_score_ids(all_scores: list) -> set[str]:
+    """A question is scored again after each follow-up; its last score (all its answers together) is the one that
+    counts. ``all_scores`` in the order they were given."""
+    return {sc.id for sc in {(sc.question_index, sc.competency): sc for sc in all_scores}.values()}
+
+
+def competency_score(vals: list[tuple[float, float]]) -> float | None:
+    """One competency's AI score: its final scores (score, confidence) weighted by confidence."""
+    if not vals:
+        return None
+    weight = sum(c for _, c in vals) or 1.0
+    return sum(s * c for s, c in vals) / weight
+
+
+def overall_ai_score(all_scores: list) -> float | None:
+    """An interview's overall AI score: the mean of its competencies' scores (the bias report compares these)."""
+    final = final_score_ids(all_scores)
+    by_competency: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for sc in all_scores:
+        if sc.id in final:
+            by_competency[sc.competency].append((sc.score, sc.confidence))
+    values = [competency_score(v) for v in by_competency.values()]
+    return sum(values) / len(values) if values else None
+
+
 async def build_report(store: Store, interview_id: str) -> dict[str, Any] | None:
     detail = await store.interview_detail(interview_id)
     if detail is None:
@@ -60,8 +85,7 @@ async def build_report(store: Store, interview_id: str) -> dict[str, Any] | None
     by_competency: dict[str, list[tuple[float, float]]] = defaultdict(list)
     uncertain: list[str] = []
     all_scores = await store.scores(interview_id)
-    # A question is scored again after each follow-up; its last score (all its answers together) is the one that counts.
-    final_ids = {sc.id for sc in {(sc.question_index, sc.competency): sc for sc in all_scores}.values()}
+    final_ids = final_score_ids(all_scores)
     for sc in all_scores:
         final = sc.id in final_ids
         evidence = [{**e, "at": mmss(_quote_time(e.get("quote", ""), segments, sc.turn_index))}
@@ -81,10 +105,9 @@ async def build_report(store: Store, interview_id: str) -> dict[str, Any] | None
     competencies = []
     for name in sorted(set(by_competency) | set(human) | set(planned)):
         vals = by_competency.get(name, [])
-        weight = sum(c for _, c in vals) or 1.0
         competencies.append({
             "competency": name,
-            "ai_score": round(sum(s * c for s, c in vals) / weight, 1) if vals else None,
+            "ai_score": round(competency_score(vals), 1) if vals else None,
             "confidence": round(sum(c for _, c in vals) / len(vals), 2) if vals else None,
             "answers": len(vals),
             "human": human.get(name, []),

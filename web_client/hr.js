@@ -46,6 +46,7 @@
   async function init() {
     const me = await get("/api/v1/auth/me"); $("who").textContent = me.user.email;
     await loadJobs(); await loadLibrary();
+    document.dispatchEvent(new CustomEvent("jobsloaded"));  // sections in their own files (bias.js) load now
     await loadIntegrations();  // invitation channels and the DingTalk import, as set up on the server
     refresh(); loadMatches(); loadRequirements(); setInterval(refresh, 5000);
     loadLatestImport();  // bulk import

@@ -69,7 +69,9 @@
         I18N.initial = session.language;
         if (I18N.lang === session.language) { I18N.apply(); await loadSession(); }
       }
-      if (session.status === "finished" || session.status === "failed") { fatal(I18N.t("already_finished")); return; }
+      if (session.status === "finished" || session.status === "failed") {
+        fatal(I18N.t("already_finished")); SelfId.mount($("self-id-slot"), token); return;
+      }
       show("step-consent");
       offerScheduling();
     } catch (e) { fatal(errorText(e)); }
@@ -230,6 +232,7 @@
     finished = true;
     if (text) $("closing-text").textContent = text;
     show("step-done");
+    SelfId.mount($("self-id-slot"), token);  // voluntary self-identification, for bias monitoring only
     if (pc) setTimeout(() => { try { pc.close(); } catch (e) {} }, 500);
     if (stream) stream.getTracks().forEach((t) => t.stop());
   }

@@ -9,23 +9,10 @@ from aiohttp import web
 from server import api_models as m
 from server.audit import READ_ACTIONS
 from server.http_errors import ApiError
-from server.routes.common import api, ctx_of, current_user
+from server.routes.common import api, ctx_of, current_user, int_query
 from server.storage.models import as_utc
 
 MAX_PAGE = 200
-
-
-def _int_query(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ApiError(400, "bad_query", f"{name} must be a whole number") from exc
-    if not lo <= value <= hi:
-        raise ApiError(400, "bad_query", f"{name} must be between {lo} and {hi}")
-    return value
 
 
 @api.route("GET", "/api/v1/audit/reads", "Who read which candidates' personal data, newest first (admins only; "
@@ -35,7 +22,7 @@ async def list_reads(request: web.Request) -> web.Response:
     user = await current_user(request)
     if user.role != "admin":
         raise ApiError(403, "forbidden", "Only your organisation's admins can read the access log.")
-    limit = _int_query(request, "limit", 50, 1, MAX_PAGE)
+    limit = int_query(request, "limit", 50, 1, MAX_PAGE)
     before = None
     if raw := request.query.get("before"):
         at, _, rid = raw.rpartition("~")

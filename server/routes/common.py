@@ -54,5 +54,19 @@ async def interview_from_link(request: web.Request, token: str) -> Interview:
     return iv
 
 
+def int_query(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
+    """A whole-number query parameter within [lo, hi] (400 ``bad_query`` otherwise)."""
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ApiError(400, "bad_query", f"{name} must be a whole number") from exc
+    if not lo <= value <= hi:
+        raise ApiError(400, "bad_query", f"{name} must be between {lo} and {hi}")
+    return value
+
+
 def client_ip(request: web.Request) -> str:
     return request.remote or ""

@@ -438,3 +438,18 @@ class DataDeletion(Base):
     actor_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     actor_email: Mapped[str] = mapped_column(String(320), default="")
     counts: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class SelfIdentification(Base):
+    """A candidate's voluntary self-identification, for bias monitoring only (BRIEF section 4). Kept apart from
+    the candidate and the interview record: nothing that scores, ranks or reports on a candidate reads this table;
+    only the aggregate bias report does. Deleted with the interview (retention, erasure) or when withdrawn."""
+
+    __tablename__ = "self_identifications"
+    interview_id: Mapped[str] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    sex: Mapped[str | None] = mapped_column(String(40), nullable=True)  # None: prefer not to say
+    race_ethnicity: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    age_band: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -37,6 +37,7 @@ from server.storage.models import (
 from server.storage.models import CandidateImport, CandidateImportItem, JobCandidateContact  # bulk import (0007)
 from server.storage.models import PersonalDataRead, PersonalDataReadCandidate  # audit log of reads (0008)
 from server.storage.models import DataDeletion, RetentionPolicy  # retention, legal hold, erasure (0009)
+from server.storage.models import SelfIdentification  # voluntary self-identification for bias monitoring (0010)
 
 
 @dataclass(frozen=True)
@@ -1104,3 +1105,38 @@ class Store:
             return list((await s.execute(select(DataDeletion).where(DataDeletion.org_id == org_id)
                                          .order_by(DataDeletion.at.desc(), DataDeletion.id.desc())
                                          .limit(limit))).scalars())
+
+    # --- voluntary self-identification, bias monitoring (0010) ---------------------------------------------------
+    async def set_self_identification(self, iv: Interview, sex: str | None, race_ethnicity: str | None,
+                                      age_band: str | None, now: datetime) -> None:
+        async with self.sessions.begin() as s:
+            row = await s.get(SelfIdentification, iv.id)
+            if row is None:
+                row = SelfIdentification(interview_id=iv.id, org_id=iv.org_id, job_id=iv.job_id)
+                s.add(row)
+            row.sex, row.race_ethnicity, row.age_band, row.created_at = sex, race_ethnicity, age_band, now
+
+    async def self_identification(self, interview_id: str) -> SelfIdentification | None:
+        async with self.sessions() as s:
+            return await s.get(SelfIdentification, interview_id)
+
+    async def withdraw_self_identification(self, interview_id: str) -> bool:
+        async with self.sessions.begin() as s:
+            return bool((await s.execute(delete(SelfIdentification).where(
+                SelfIdentification.interview_id == interview_id))).rowcount)
+
+    async def job_self_identifications(self, job_id: str) -> dict[str, SelfIdentification]:
+        async with self.sessions() as s:
+            rows = (await s.execute(select(SelfIdentification).where(SelfIdentification.job_id == job_id))).scalars()
+            return {r.interview_id: r for r in rows}
+
+    async def job_scores(self, job_id: str) -> dict[str, list[AnswerScore]]:
+        """Every finished interview's scores for a job, by interview id."""
+        async with self.sessions() as s:
+            rows = (await s.execute(select(AnswerScore).join(Interview, Interview.id == AnswerScore.interview_id)
+                                    .where(Interview.job_id == job_id, Interview.status == "finished")
+                                    .order_by(AnswerScore.turn_index, AnswerScore.created_at))).scalars()
+            out: dict[str, list[AnswerScore]] = {}
+            for r in rows:
+                out.setdefault(r.interview_id, []).append(r)
+            return out

@@ -1,0 +1,99 @@
+"""Bias monitoring of AI scores by the NYC Local Law 144 method (BRIEF section 4).
+
+For one job: every finished interview's overall AI score (``server.report.overall_ai_score``); the median over all
+of them; per category of each attribute the *scoring rate* (share of its candidates scored above that median) and
+the *impact ratio* (its scoring rate / the highest category's scoring rate); ratios under 0.8 are flagged (the
+four-fifths rule). The categories come only from candidates' voluntary self-identification, stored apart and
+never an input to any score. Categories with fewer than ``min_group`` people are counted but get no rate (too few
+to judge, and a rate would reveal individuals) and are left out of the comparison; candidates who did not say are
+counted as unknown, as the law requires.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from typing import get_args
+
+from server import api_models as m
+from server.report import overall_ai_score
+from server.storage.store import Store
+
+# the categories a candidate may choose (the request model's choices), in the order reports list them
+ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "sex": get_args(m.Sex), "race_ethnicity": get_args(m.RaceEthnicity), "age_band": get_args(m.AgeBand),
+}
+FLAG_BELOW = 0.8
+
+
+@dataclass
+class GroupRate:
+    group: str
+    n: int
+    above_median: int | None = None
+    scoring_rate: float | None = None
+    impact_ratio: float | None = None
+    flagged: bool = False
+    too_few: bool = False
+
+
+@dataclass
+class AttributeReport:
+    attribute: str
+    groups: list[GroupRate] = field(default_factory=list)
+    unknown: int = 0
+    highest_group: str | None = None
+
+
+def impact_ratios(scores: dict[str, float], categories: dict[str, str | None], attribute: str,
+                  min_group: int) -> AttributeReport:
+    """``scores``: interview id -> overall score (all scored interviews); ``categories``: interview id -> the
+    category the candidate gave for ``attribute`` (None or absent: unknown)."""
+    median = statistics.median(scores.values()) if scores else 0.0
+    members: dict[str, list[str]] = {}
+    report = AttributeReport(attribute)
+    for iv_id in scores:
+        cat = categories.get(iv_id)
+        if cat is None:
+            report.unknown += 1
+        else:
+            members.setdefault(cat, []).append(iv_id)
+    for cat in [c for c in ATTRIBUTES[attribute] if c in members]:
+        ids = members[cat]
+        g = GroupRate(cat, len(ids))
+        if len(ids) < min_group:
+            g.too_few = True
+        else:
+            g.above_median = sum(scores[i] > median for i in ids)
+            g.scoring_rate = round(g.above_median / len(ids), 3)
+        report.groups.append(g)
+    rated = [g for g in report.groups if g.scoring_rate is not None]
+    if rated:
+        rate = {g.group: g.above_median / g.n for g in rated}  # unrounded, for the ratios
+        best = max(rated, key=lambda g: rate[g.group])
+        report.highest_group = best.group
+        for g in rated:
+            if rate[best.group]:
+                ratio = rate[g.group] / rate[best.group]
+                g.impact_ratio, g.flagged = round(ratio, 3), ratio < FLAG_BELOW
+    return report
+
+
+async def job_bias_report(store: Store, job_id: str, min_group: int) -> dict:
+    scores = {iv_id: s for iv_id, rows in (await store.job_scores(job_id)).items()
+              if (s := overall_ai_score(rows)) is not None}
+    answers = await store.job_self_identifications(job_id)
+    attributes = []
+    for attribute in ATTRIBUTES:
+        categories = {iv_id: getattr(row, attribute) for iv_id, row in answers.items()}
+        attributes.append(impact_ratios(scores, categories, attribute, min_group))
+    return {
+        "job_id": job_id,
+        "scored_interviews": len(scores),
+        "self_identified": sum(1 for iv_id in answers if iv_id in scores),
+        "median_score": round(statistics.median(scores.values()), 2) if scores else None,
+        "min_group": min_group,
+        "flag_below": FLAG_BELOW,
+        "attributes": [{"attribute": a.attribute, "unknown": a.unknown, "highest_group": a.highest_group,
+                        "groups": [vars(g) for g in a.groups]} for a in attributes],
+    }
