@@ -1,0 +1,118 @@
+"""Cost of the data-protection paths: the audit record written before every read of personal data, and the
+retention sweep's hard deletion. Prints ONE JSON object.
+
+    python -m benchmarks.data_protection [--candidates 300] [--reads 400] [--postgres postgresql+asyncpg://...]
+
+For each database (a temporary SQLite file; PostgreSQL too when ``--postgres`` names an empty database):
+* ``audit_record_ms``: ``Store.record_read`` wall time per call, p50/p95, for a first read (new row with its
+  candidates) and for a repeat inside the coalescing window (the HR page's 5-s list refresh), with ``list_size``
+  candidates disclosed per read;
+* ``sweep``: one retention sweep over ``--candidates`` candidates whose period is over, each with one finished
+  interview holding a transcript, a timeline event and a score: seconds in all and ms per candidate (the interview
+  content deletion and the candidate erasure both run, as in the server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import update  # noqa: E402
+
+from server.retention import sweep_org  # noqa: E402
+from server.settings import Settings  # noqa: E402
+from server.storage.models import Candidate, Interview, utcnow  # noqa: E402
+from server.storage.store import Store  # noqa: E402
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return round(xs[min(len(xs) - 1, int(round(q / 100 * (len(xs) - 1))))], 2)
+
+
+class _Ctx:
+    """The part of the server context a sweep uses."""
+
+    def __init__(self, store: Store, settings: Settings):
+        self.store, self.settings, self.live = store, settings, {}
+        self.clock = utcnow
+
+
+async def run(url: str, n_candidates: int, n_reads: int, list_size: int) -> dict:
+    store = Store(url)
+    await store.migrate()
+    try:
+        org = await store.create_org("Bench")
+        job = await store.create_job(org.id, "Engineer", "", "en", [{"text": "Tell me about a project."}])
+        user = await store.create_user(org.id, "hr@bench.test", "x", role="hr")
+        ids = []
+        old = utcnow() - timedelta(days=400)
+        for i in range(n_candidates):
+            iv = await store.create_interview(org.id, job.id, f"Person {i}", f"p{i}@example.com", "en")
+            q = (await store.plan_questions(iv.plan_id))[0]
+            await store.add_turn(iv.id, 0, 0, q.id, "question", q.text)
+            await store.add_segment(iv.id, 0, "I led the migration and we cut costs by half", 0, 3000, [], "w", "c")
+            await store.end_turn(iv.id, 0, "I led the migration and we cut costs by half", "silence")
+            await store.add_event(iv.id, "answer.ended", {"turn_index": 0})
+            await store.add_score(iv.id, 0, 0, "ownership", 4.0, 0.8, "", [{"quote": "cut costs by half"}], [])
+            await store.update_interview(iv.id, status="finished", ended_at=old)
+            ids.append((iv.id, iv.candidate_id))
+        async with store.sessions.begin() as s:
+            await s.execute(update(Interview).where(Interview.org_id == org.id).values(created_at=old))
+            await s.execute(update(Candidate).where(Candidate.org_id == org.id).values(created_at=old))
+
+        first, repeat = [], []
+        for i in range(n_reads):
+            shown = [c for _, c in ids[(i * 7) % max(1, len(ids) - list_size):][:list_size]]
+            t0 = time.perf_counter()
+            await store.record_read(org.id, user.id, user.email, "interviews.list", "org", f"s{i}", shown,
+                                    "127.0.0.1", utcnow(), 900)
+            first.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            await store.record_read(org.id, user.id, user.email, "interviews.list", "org", f"s{i}", shown,
+                                    "127.0.0.1", utcnow(), 900)
+            repeat.append((time.perf_counter() - t0) * 1000)
+
+        t0 = time.perf_counter()
+        done = await sweep_org(_Ctx(store, Settings()), org.id)
+        sweep_s = time.perf_counter() - t0
+        return {
+            "audit_record_ms": {"list_size": list_size, "reads": n_reads,
+                                "new_row": {"p50": pct(first, 50), "p95": pct(first, 95)},
+                                "coalesced_repeat": {"p50": pct(repeat, 50), "p95": pct(repeat, 95)}},
+            "sweep": {**done, "seconds": round(sweep_s, 2),
+                      "ms_per_candidate": round(sweep_s * 1000 / max(1, done["candidates_deleted"]), 1)},
+        }
+    finally:
+        await store.close()
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--candidates", type=int, default=300)
+    ap.add_argument("--reads", type=int, default=400)
+    ap.add_argument("--list-size", type=int, default=25, help="candidates disclosed per read")
+    ap.add_argument("--postgres", help="SQLAlchemy URL of an empty PostgreSQL database to measure too")
+    args = ap.parse_args()
+    out: dict = {"benchmark": "data_protection", "cpu_count": os.cpu_count(), "python": platform.python_version()}
+    with tempfile.TemporaryDirectory() as tmp:
+        out["sqlite"] = await run(f"sqlite+aiosqlite:///{tmp}/bench.db", args.candidates, args.reads, args.list_size)
+    if args.postgres:
+        out["postgresql"] = await run(args.postgres, args.candidates, args.reads, args.list_size)
+    out["load_average_1m"] = round(os.getloadavg()[0], 2)
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
