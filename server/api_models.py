@@ -426,7 +426,7 @@ class AuditReadOut(BaseModel):
     id: str
     action: str = Field(description="What was read: interviews.list, interview.read, interview.observe, report.read, "
                         "report.download, invitations.read, schedule.read, job_schedule.read, matches.read, "
-                        "import.read")
+                        "import.read, match.override, resume.duplicate, invitation.send, audit.read, candidates.list")
     what: str = Field(description="The action in words")
     actor_id: str | None
     actor_email: str
@@ -479,6 +479,19 @@ class LegalHoldOut(BaseModel):
     since: str | None
 
 
+class CandidateOut(BaseModel):
+    id: str
+    name: str
+    created_at: str | None
+    legal_hold: bool
+    legal_hold_since: str | None
+    legal_hold_reason: str
+
+
+class CandidateList(BaseModel):
+    candidates: list[CandidateOut]
+
+
 class ErasureOut(BaseModel):
     candidate_id: str
     deleted: dict[str, int] = Field(description="What was deleted: interviews, resumes, transcript_segments, "
@@ -522,8 +535,8 @@ class SelfIdentificationOut(BaseModel):
 
 
 class BiasGroupOut(BaseModel):
-    group: str
-    n: int
+    group: str = Field(description="A category, or two crossed ones as sex/race_ethnicity")
+    n: int | None = Field(description="null when the group is smaller than min_group")
     above_median: int | None = Field(description="null when the group is too small to report a rate")
     scoring_rate: float | None
     impact_ratio: float | None
@@ -532,7 +545,7 @@ class BiasGroupOut(BaseModel):
 
 
 class BiasAttributeOut(BaseModel):
-    attribute: str = Field(description="sex | race_ethnicity | age_band")
+    attribute: str = Field(description="sex | race_ethnicity | age_band | sex_race_ethnicity")
     unknown: int = Field(description="Scored candidates who did not say")
     highest_group: str | None
     groups: list[BiasGroupOut]
@@ -540,7 +553,7 @@ class BiasAttributeOut(BaseModel):
 
 class BiasReportOut(BaseModel):
     job_id: str
-    scored_interviews: int
+    scored_interviews: int = Field(description="Candidates with a finished, scored interview (latest one each)")
     self_identified: int
     median_score: float | None
     min_group: int

@@ -31,6 +31,11 @@ READ_ACTIONS: dict[str, str] = {
     "job_schedule.read": "a job's bookings (candidate names)",
     "matches.read": "a job's candidates ranked by resume match (names, e-mail, resume evidence)",
     "import.read": "a bulk import's per-file results (candidate names)",
+    "match.override": "one candidate's resume match, after an HR decision on it",
+    "resume.duplicate": "the name of a candidate already stored, on uploading the same person again",
+    "invitation.send": "an interview's invitation (the candidate's e-mail address as recipient)",
+    "audit.read": "the access log (candidate names)",
+    "candidates.list": "the organisation's candidate list (names)",
 }
 
 

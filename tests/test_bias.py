@@ -23,8 +23,8 @@ def test_scoring_rates_impact_ratios_and_small_groups():
     assert (by["male"].above_median, by["male"].scoring_rate) == (3, 0.5)
     assert r.highest_group == "male" and by["male"].impact_ratio == 1.0 and not by["male"].flagged
     assert by["female"].impact_ratio == 0.667 and by["female"].flagged  # under four fifths
-    # one person is too few to judge, and a rate would reveal their score
-    assert by["non_binary"].too_few and by["non_binary"].scoring_rate is None and by["non_binary"].n == 1
+    # one person is too few to judge, and a rate (or even the count) would single them out
+    assert by["non_binary"].too_few and by["non_binary"].scoring_rate is None and by["non_binary"].n is None
     assert r.unknown == 1
     # with equal rates nobody is flagged; with no group large enough there is no comparison
     even = impact_ratios({"a": 1, "b": 3, "c": 1, "d": 3}, {"a": "female", "b": "female", "c": "male", "d": "male"},
@@ -83,10 +83,13 @@ async def test_candidates_self_identify_voluntarily_and_hr_sees_only_aggregates(
                 (0.2, 0.25, True)
             ages = next(a for a in bias["attributes"] if a["attribute"] == "age_band")
             assert ages["unknown"] == 1 and [g["group"] for g in ages["groups"]] == ["25_39"]
+            # crossed sex x race/ethnicity: nobody gave both, so all eleven are unknown there
+            crossed = next(a for a in bias["attributes"] if a["attribute"] == "sex_race_ethnicity")
+            assert crossed["unknown"] == 11 and crossed["groups"] == []
             # a larger minimum hides both groups' rates; under five is refused (candidates are promised five)
             async with hr.get(f"/api/v1/jobs/{h.job_id}/bias", params={"min_group": "6"}) as r:
                 sex = next(a for a in (await r.json())["attributes"] if a["attribute"] == "sex")
-            assert all(g["too_few"] and g["scoring_rate"] is None for g in sex["groups"])
+            assert all(g["too_few"] and g["scoring_rate"] is None and g["n"] is None for g in sex["groups"])
             for bad in ("2", "x"):
                 async with hr.get(f"/api/v1/jobs/{h.job_id}/bias", params={"min_group": bad}) as r:
                     assert r.status == 400
@@ -102,3 +105,28 @@ async def test_candidates_self_identify_voluntarily_and_hr_sees_only_aggregates(
         async with h.hr_client("hr@other.test", "pw-other-123") as them:
             async with them.get(f"/api/v1/jobs/{h.job_id}/bias") as r:
                 assert r.status == 404
+
+
+async def test_a_candidate_interviewed_twice_counts_once_and_crossed_groups_are_reported(sqlite_url, tmp_path):
+    async with running_server(sqlite_url, tmp_path) as h:
+        store = h.ctx.store
+        for i, (score, race) in enumerate([(5.0, "asian")] * 5 + [(2.0, "white")] * 5):
+            iv = await store.create_interview(h.org_id, h.job_id, f"P{i}", "", "en")
+            await store.add_score(iv.id, 0, 0, "ownership", score, 0.8, "", [], [])
+            await store.update_interview(iv.id, status="finished")
+            await store.set_self_identification(iv, "female", race, None, h.ctx.clock())
+            if i == 0:  # P0 is interviewed again for the same job and does worse: only the latest counts
+                again = await store.create_interview(h.org_id, h.job_id, "P0", "", "en")
+                await store.update_interview(again.id, candidate_id=iv.candidate_id)
+                await store.add_score(again.id, 0, 0, "ownership", 1.0, 0.8, "", [], [])
+                await store.update_interview(again.id, status="finished")
+        async with h.hr_client() as hr:
+            async with hr.get(f"/api/v1/jobs/{h.job_id}/bias") as r:
+                bias = await r.json()
+        assert bias["scored_interviews"] == 10 and bias["self_identified"] == 10
+        crossed = {g["group"]: g for a in bias["attributes"] if a["attribute"] == "sex_race_ethnicity"
+                   for g in a["groups"]}
+        assert set(crossed) == {"female/white", "female/asian"}
+        # median of 1, 5, 5, 5, 5, 2, 2, 2, 2, 2 is 2: four of the five Asian women are above it, no white woman
+        assert (crossed["female/asian"]["above_median"], crossed["female/asian"]["impact_ratio"]) == (4, 1.0)
+        assert (crossed["female/white"]["scoring_rate"], crossed["female/white"]["flagged"]) == (0.0, True)

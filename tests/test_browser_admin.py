@@ -64,7 +64,8 @@ async def test_admin_reads_the_access_log_and_narrows_it_to_one_candidate(sqlite
             await box.get_by_role("button", name="Show only reads of 张伟").first.click()
             await page.get_by_text("Reads that showed 张伟's data").wait_for(timeout=STEP_TIMEOUT_MS)
             narrowed = await until(lambda: _narrowed(page), what="the log narrowed to 张伟")
-            assert {r[2] for r in narrowed} <= {"Interview list", "Job's bookings"} and narrowed[0][3].startswith("张伟")
+            assert {r[2] for r in narrowed} <= {"Interview list", "Job's bookings", "Candidate list", "Access log"}
+            assert narrowed[0][3].startswith("张伟")
             await page.set_viewport_size({"width": 390, "height": 844})
             await box.screenshot(path=str(ARTIFACTS / "access-log-phone.png"))
             await box.get_by_role("button", name="Show every candidate").click()
@@ -102,6 +103,10 @@ async def test_admin_sets_retention_holds_one_candidate_and_erases_another(sqlit
             await page.fill("#ret-content", "30")
             await page.fill("#ret-candidate", "180")
             await box.get_by_role("button", name="Save periods").click()
+            # shorter periods delete data: asked first, and nothing is saved until confirmed
+            await box.get_by_text("Shorter periods delete older data for good").wait_for(timeout=STEP_TIMEOUT_MS)
+            assert await h.ctx.store.retention_policy(h.org_id) is None
+            await box.get_by_role("button", name="Save and delete older data").click()
             await box.get_by_text("Saved.").wait_for(timeout=STEP_TIMEOUT_MS)
             assert (await h.ctx.store.retention_policy(h.org_id)).interview_content_days == 30
 

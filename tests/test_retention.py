@@ -33,6 +33,8 @@ async def _finished_interview(h, name: str, ended_days_ago: float) -> tuple[str,
     await store.add_turn(iv.id, 0, 0, q.id, "question", q.text)
     await store.add_segment(iv.id, 0, f"I am {name} and I cut costs by half", 100, 2000, [], "whisper", "c1")
     await store.end_turn(iv.id, 0, f"I am {name} and I cut costs by half", "silence")
+    await store.add_turn(iv.id, 1, 0, q.id, "followup", 'You said "I cut costs by half". How did you measure it?',
+                         "missing_numbers", 'The answer says "cut costs by half" without a baseline.')
     await store.add_event(iv.id, "flag.raised", {"type": "flag.raised", "kind": "looking_away", "since_ms": 500,
                                                  "analyzer": "face"})
     await store.add_score(iv.id, 0, 0, "ownership", 4.0, 0.8, "strong",
@@ -79,6 +81,10 @@ async def test_interview_content_is_deleted_after_its_period_scores_stay_and_the
         old_iv, _ = await _finished_interview(h, "Ada", ended_days_ago=100)
         new_iv, _ = await _finished_interview(h, "Bo", ended_days_ago=10)
         held_iv, held = await _finished_interview(h, "Cy", ended_days_ago=100)
+        unstarted = await h.ctx.store.create_interview(h.org_id, h.job_id, "Di", "", "en")  # invited, never came
+        async with h.ctx.store.sessions.begin() as s:
+            await s.execute(update(Interview).where(Interview.id == unstarted.id)
+                            .values(created_at=utcnow() - timedelta(days=200)))
         async with h.hr_client(ADMIN_EMAIL, ADMIN_PASSWORD) as admin:
             async with admin.put(f"/api/v1/candidates/{held}/legal-hold", json={"hold": True}) as r:
                 assert r.status == 422 and (await r.json())["error"]["code"] == "reason_required"
@@ -95,25 +101,29 @@ async def test_interview_content_is_deleted_after_its_period_scores_stay_and_the
             async with admin.get(f"/api/v1/interviews/{old_iv}") as r:
                 old = await r.json()
             assert old["transcript"] == [] and old["events"] == [] and old["content_deleted_at"]
-            assert [t["answer"] for t in old["turns"]] == [""] and old["candidate"]["name"] == "Ada"
+            assert [t["answer"] for t in old["turns"]] == ["", ""] and old["candidate"]["name"] == "Ada"
+            assert "cut costs" not in str(old["turns"])  # the follow-up quoted the candidate
             async with admin.get(f"/api/v1/interviews/{old_iv}/report") as r:
                 report = await r.json()
             assert [c["ai_score"] for c in report["competencies"] if c["competency"] == "ownership"] == [4.0]
             assert report["answers"][0]["scores"][0]["evidence"] == [] and report["flags"] == []
-            assert "retention policy" in report["content_deleted"]
+            assert "retention policy" in report["content_deleted"] and "cut costs" not in str(report)
             async with admin.get(f"/api/v1/interviews/{old_iv}/report.pdf") as r:
                 pdf = await r.read()
             text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
             assert "retention policy" in " ".join(text.split()) and "cut costs" not in text
+            # nothing to delete in an interview that never started (it may still take place: no mark either)
+            assert (await h.ctx.store.interview(unstarted.id)).content_deleted_at is None
             for kept in (new_iv, held_iv):  # too recent, or on legal hold
                 async with admin.get(f"/api/v1/interviews/{kept}") as r:
                     d = await r.json()
                 assert len(d["transcript"]) == 1 and d["turns"][0]["answer"] and d["content_deleted_at"] is None
+                assert "cut costs" in d["turns"][1]["question"]
 
             async with admin.get("/api/v1/retention/deletions") as r:
                 [log] = (await r.json())["deletions"]
             assert (log["reason"], log["scope"], log["interview_id"]) == ("retention", "interview_content", old_iv)
-            assert log["counts"] == {"transcript_segments": 1, "timeline_events": 1, "answers": 1,
+            assert log["counts"] == {"transcript_segments": 1, "timeline_events": 1, "answers": 1, "follow_ups": 1,
                                      "evidence_quotes": 1}
             assert "Ada" not in str(log) and "cut costs" not in str(log)
 
@@ -155,8 +165,8 @@ async def test_an_admin_erases_a_candidate_on_request(db_url, tmp_path):
         await _admin(h)
         iv, cand = await _finished_interview(h, "Dee", ended_days_ago=1)
         store = h.ctx.store
-        _, resume = await store.add_resume(h.org_id, h.job_id, "Dee", "dee@example.com", "dee.txt", "text/plain", 10,
-                                           {"text": "Dee's resume"})
+        uploaded, resume = await store.add_resume(h.org_id, h.job_id, "Dee", "dee@example.com", "dee.txt",
+                                                  "text/plain", 10, {"text": "Dee's resume"})
         _, [item] = await store.create_import(h.org_id, h.job_id, None, "zip", "batch.zip", ["Dee Resume.txt"])
         async with store.sessions.begin() as s:  # the resume and the import result are Dee's
             await s.execute(update(Resume).where(Resume.id == resume.id).values(candidate_id=cand))
@@ -180,6 +190,9 @@ async def test_an_admin_erases_a_candidate_on_request(db_url, tmp_path):
             async with them.delete(f"/api/v1/candidates/{cand}") as r:
                 assert r.status == 404
         async with h.hr_client(ADMIN_EMAIL, ADMIN_PASSWORD) as admin:
+            async with admin.get("/api/v1/candidates") as r:  # also those only uploaded, never interviewed
+                listed = {c["id"] for c in (await r.json())["candidates"]}
+            assert {cand, uploaded.id} <= listed
             async with admin.put(f"/api/v1/candidates/{cand}/legal-hold", json={"hold": True, "reason": "dispute"}):
                 pass
             async with admin.delete(f"/api/v1/candidates/{cand}") as r:

@@ -8,7 +8,7 @@
     bias_rate: "Scoring rate", bias_ratio: "Impact ratio", bias_flag: "under 0.8: look into it", bias_ok: "ok",
     bias_highest: "highest", bias_too_few: "fewer than {k}: not shown", bias_unknown: "Did not say: {n}",
     bias_attr_sex: "Sex", bias_attr_race_ethnicity: "Race / ethnicity", bias_attr_age_band: "Age",
-    bias_error: "The fairness check could not be loaded: {msg}",
+    bias_attr_sex_race_ethnicity: "Sex and race / ethnicity", bias_error: "The fairness check could not be loaded: {msg}",
   }, {
     bias_h: "上方所选职位的 AI 评分公平性检查",
     bias_method: "采用纽约市地方法律 144 号的方法：每个群体中得分高于全体中位数的候选人比例（得分率），除以得分率最高群体的比例（影响比）。影响比低于 0.8 的会被标出，供人员核查。群体信息仅来自候选人自愿填写的回答，这些回答从不用于任何评分。",
@@ -17,7 +17,7 @@
     bias_rate: "得分率", bias_ratio: "影响比", bias_flag: "低于 0.8：请核查", bias_ok: "正常",
     bias_highest: "最高", bias_too_few: "少于 {k} 人：不显示", bias_unknown: "未填写：{n}",
     bias_attr_sex: "性别", bias_attr_race_ethnicity: "种族 / 族裔", bias_attr_age_band: "年龄",
-    bias_error: "无法加载公平性检查：{msg}",
+    bias_attr_sex_race_ethnicity: "性别与种族 / 族裔", bias_error: "无法加载公平性检查：{msg}",
   });
   const $ = (id) => document.getElementById(id);
   I18N.apply($("bias-box"));
@@ -39,15 +39,16 @@
       }
       const thead = el("thead"); thead.append(head); const tbody = el("tbody");
       for (const g of a.groups) {
-        const tr = el("tr"); tr.append(el("td", I18N.t("sid_" + g.group)), el("td", String(g.n)));
-        if (g.too_few) {
-          const td = el("td", I18N.t("bias_too_few", { k: report.min_group })); td.colSpan = 4; td.className = "muted"; tr.append(td);
+        const label = g.group.split("/").map((part) => I18N.t("sid_" + part)).join(" · ");  // crossed: "Female · Asian"
+        const tr = el("tr"); tr.append(el("td", label));
+        if (g.too_few) {  // neither a rate nor a count: it would single people out
+          const td = el("td", I18N.t("bias_too_few", { k: report.min_group })); td.colSpan = 5; td.className = "muted"; tr.append(td);
         } else {
           const ratio = g.impact_ratio == null ? "–" : g.impact_ratio.toFixed(2);
           const badge = el("span", g.flagged ? I18N.t("bias_flag") : (a.highest_group === g.group ? I18N.t("bias_highest") : I18N.t("bias_ok")));
           badge.className = "badge " + (g.flagged ? "bad" : "ok");
           const last = el("td"); last.append(badge);
-          tr.append(el("td", String(g.above_median)), el("td", (g.scoring_rate * 100).toFixed(0) + "%"), el("td", ratio), last);
+          tr.append(el("td", String(g.n)), el("td", String(g.above_median)), el("td", (g.scoring_rate * 100).toFixed(0) + "%"), el("td", ratio), last);
         }
         tbody.append(tr);
       }

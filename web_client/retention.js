@@ -17,6 +17,11 @@
     err_legal_hold: "This candidate is under legal hold: lift the hold first.",
     err_interview_in_progress: "The candidate is in an interview right now; erase it afterwards.",
     err_reason_required: "Say why the data must be kept.",
+    ret_shorter: "Shorter periods delete older data for good at the next sweep (within the hour). Save anyway?",
+    ret_confirm_save: "Save and delete older data", ret_cancel: "Cancel",
+    cnt_interviews: "interviews", cnt_resumes: "resumes", cnt_transcript_segments: "transcript segments",
+    cnt_timeline_events: "timeline events", cnt_import_results: "import results", cnt_answers: "answers",
+    cnt_follow_ups: "follow-ups", cnt_evidence_quotes: "scores' quotes", cnt_imports: "imports",
   }, {
     ret_h: "数据保留与删除", ret_explain: "个人信息在保留期满后将被彻底删除，处于法律保留的候选人除外。",
     ret_content: "文字稿、回答、引文和时间线：面试结束后保留天数", ret_candidate: "候选人的全部信息：最后一次活动后保留天数",
@@ -30,6 +35,11 @@
     scope_candidate: "候选人及其全部数据", scope_interview_content: "面试文字稿和时间线", scope_import_results: "批量导入结果",
     err_legal_hold: "该候选人处于法律保留状态，请先解除保留。", err_interview_in_progress: "候选人正在面试，请在面试结束后删除。",
     err_reason_required: "请说明需要保留数据的原因。",
+    ret_shorter: "缩短保留期会在下次清理时（一小时内）彻底删除更早的数据。仍要保存吗？",
+    ret_confirm_save: "保存并删除更早的数据", ret_cancel: "取消",
+    cnt_interviews: "面试", cnt_resumes: "简历", cnt_transcript_segments: "文字稿片段", cnt_timeline_events: "时间线事件",
+    cnt_import_results: "导入结果", cnt_answers: "回答", cnt_follow_ups: "追问", cnt_evidence_quotes: "评分引文",
+    cnt_imports: "导入批次",
   });
   const box = document.getElementById("retention-box");
   I18N.apply(box);
@@ -88,7 +98,7 @@
     const body = $("ret-log"); body.textContent = "";
     for (const d of deletions) {
       const tr = el("tr");
-      const counts = Object.entries(d.counts).filter(([, n]) => n).map(([k, n]) => `${k.replaceAll("_", " ")} ${n}`).join(", ");
+      const counts = Object.entries(d.counts).filter(([, n]) => n).map(([k, n]) => `${I18N.t("cnt_" + k)} ${n}`).join(", ");
       const cells = [when(d.at), I18N.t("why_" + d.reason), I18N.t("scope_" + d.scope) + (counts ? ` (${counts})` : ""),
         d.actor_email || "—"];
       ["access_when", "ret_why", "access_what", "ret_by"].forEach((label, i) => {
@@ -101,24 +111,34 @@
 
   async function loadLog() { deletions = (await API.call("/api/v1/retention/deletions")).deletions; renderLog(); }
 
-  async function loadPeople() {
-    const seen = new Set(); people = [];
-    for (const iv of (await API.call("/api/v1/interviews")).interviews) {
-      if (!iv.candidate_id || seen.has(iv.candidate_id)) continue;
-      seen.add(iv.candidate_id); people.push({ id: iv.candidate_id, name: iv.candidate_name });
-      if (iv.legal_hold) holds[iv.candidate_id] = { reason: iv.legal_hold_reason, since: iv.legal_hold_since };
-      else delete holds[iv.candidate_id];
+  async function loadPeople() {  // every candidate: interviewed, uploaded or imported
+    people = [];
+    for (const c of (await API.call("/api/v1/candidates")).candidates) {
+      people.push({ id: c.id, name: c.name });
+      if (c.legal_hold) holds[c.id] = { reason: c.legal_hold_reason, since: c.legal_hold_since };
+      else delete holds[c.id];
     }
     renderPeople();
   }
 
-  $("ret-form").addEventListener("submit", async (e) => {
-    e.preventDefault(); $("ret-status").textContent = "";
+  async function savePeriods(wanted) {
     try {
-      periods = await API.call("/api/v1/retention", { interview_content_days: Number($("ret-content").value),
-        candidate_days: Number($("ret-candidate").value) }, "PUT");
+      periods = await API.call("/api/v1/retention", wanted, "PUT");
       renderPeriods(); $("ret-status").textContent = I18N.t("ret_saved");
     } catch (err) { $("ret-status").textContent = API.errorText(err); }
+  }
+  $("ret-form").addEventListener("submit", async (e) => {
+    e.preventDefault(); const status = $("ret-status"); status.textContent = "";
+    const wanted = { interview_content_days: Number($("ret-content").value), candidate_days: Number($("ret-candidate").value) };
+    if (wanted.interview_content_days >= periods.interview_content_days && wanted.candidate_days >= periods.candidate_days) {
+      await savePeriods(wanted); return;
+    }
+    // a shorter period deletes data at the next sweep: a second, explicit step first
+    const yes = el("button", I18N.t("ret_confirm_save")); yes.type = "button"; yes.className = "danger";
+    const no = el("button", I18N.t("ret_cancel")); no.type = "button"; no.className = "secondary";
+    yes.onclick = () => savePeriods(wanted);
+    no.onclick = () => { renderPeriods(); status.textContent = ""; };
+    status.append(I18N.t("ret_shorter") + " ", yes, " ", no); yes.focus();
   });
   document.addEventListener("langchange", () => { if (periods) { renderPeople(); renderLog(); } });
 

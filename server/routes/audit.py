@@ -7,7 +7,7 @@ from datetime import datetime
 from aiohttp import web
 
 from server import api_models as m
-from server.audit import READ_ACTIONS
+from server.audit import READ_ACTIONS, record_read
 from server.http_errors import ApiError
 from server.routes.common import api, ctx_of, current_user, int_query
 from server.storage.models import as_utc
@@ -35,6 +35,9 @@ async def list_reads(request: web.Request) -> web.Response:
         actor_id=request.query.get("actor_id") or None, before=before, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
+    shown = {cid for r in rows for cid, name in r.candidates if name}
+    if shown:  # the log names candidates: reading it is a read of their data too
+        await record_read(request, user, "audit.read", "org", user.org_id, shown)
     out = m.AuditReadList(
         reads=[m.AuditReadOut(
             id=r.id, action=r.action, what=READ_ACTIONS.get(r.action, r.action), actor_id=r.actor_id,

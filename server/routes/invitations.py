@@ -31,6 +31,7 @@ async def send_invitation(request: web.Request) -> web.Response:
     ctx = ctx_of(request)
     if iv.status in ("finished", "failed"):
         raise ApiError(409, "interview_finished", "This interview has already ended.")
+    await record_read(request, user, "invitation.send", "interview", iv.id, [iv.candidate_id])
     link = f"{ctx.settings.resolved_base_url}/i/{ctx.signer.link_token(iv.id, iv.link_nonce)}"
     expires = datetime.now(timezone.utc) + timedelta(seconds=ctx.settings.link_max_age_s)
     lang = iv.language if iv.language in ("en", "zh") else "en"

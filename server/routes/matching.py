@@ -73,6 +73,7 @@ async def upload_resumes(request: web.Request) -> web.Response:
                                               error=m.ErrorInfo(code=exc.code, message=str(exc))))
             continue
         if stored.outcome == "duplicate":  # the job already has this e-mail or phone: nothing stored
+            await record_read(request, user, "resume.duplicate", "job", job.id, [stored.candidate.id])
             results.append(m.ResumeFileResult(filename=part.filename, ok=False, candidate_id=stored.candidate.id,
                                               name=stored.candidate.name, error=m.ErrorInfo(
                                                   code="duplicate", message=stored.duplicate_message)))
@@ -157,4 +158,5 @@ async def override(request: web.Request) -> web.Response:
         raise ApiError(422, "unknown_requirement", f"No requirement {body.requirement_id!r} for this job.")
     await store.add_match_override(job.id, candidate_id, body.requirement_id, body.status, body.note, user.email)
     result = next(r for r in await _ranked(request, job) if r.candidate_id == candidate_id)
+    await record_read(request, user, "match.override", "job", job.id, [candidate_id])
     return web.json_response(result.model_dump(mode="json"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from server import api_models as m
+from server.audit import record_read
 from server.http_errors import ApiError, parse_body
 from server.retention import periods_for, sweep_org
 from server.routes.common import api, ctx_of, current_user
@@ -77,9 +78,25 @@ async def legal_hold(request: web.Request) -> web.Response:
         raise ApiError(422, "reason_required", "Say why the data must be kept (e.g. the case or request).")
     ctx = ctx_of(request)
     cand = await ctx.store.set_legal_hold(cand.id, body.hold, body.reason.strip(), user.id, ctx.clock())
+    if cand is None:
+        raise ApiError(404, "not_found", "No such candidate.")
     return web.json_response(m.LegalHoldOut(
         candidate_id=cand.id, legal_hold=cand.legal_hold_at is not None, reason=cand.legal_hold_reason,
         since=as_utc(cand.legal_hold_at).isoformat() if cand.legal_hold_at else None).model_dump())
+
+
+@api.route("GET", "/api/v1/candidates", "The organisation's candidates, newest first (at most 500; from interviews, "
+           "uploads and imports alike), with their legal-hold state", "retention", response=m.CandidateList,
+           auth="session", errors=(401,))
+async def list_candidates(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    rows = await ctx_of(request).store.org_candidates(user.org_id)
+    await record_read(request, user, "candidates.list", "org", user.org_id, [c.id for c in rows])
+    return web.json_response(m.CandidateList(candidates=[m.CandidateOut(
+        id=c.id, name=c.name, created_at=as_utc(c.created_at).isoformat() if c.created_at else None,
+        legal_hold=c.legal_hold_at is not None,
+        legal_hold_since=as_utc(c.legal_hold_at).isoformat() if c.legal_hold_at else None,
+        legal_hold_reason=c.legal_hold_reason) for c in rows]).model_dump())
 
 
 @api.route("DELETE", "/api/v1/candidates/{candidate_id}", "Erase everything stored about a candidate now, e.g. on "

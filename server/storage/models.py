@@ -235,6 +235,8 @@ class Resume(Base):
     size: Mapped[int] = mapped_column(Integer)
     profile: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # retention (0009): when an HR system last sent it again (the candidate is still active there)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class JobRequirementSet(Base):

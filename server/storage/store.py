@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, event, func, or_, select, update
+from sqlalchemy import and_, case, delete, event, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import selectinload
@@ -876,6 +876,8 @@ class Store:
             else:
                 outcome = "updated"
                 resume.profile, resume.filename, resume.content_type, resume.size = profile, filename, content_type, size
+            if resume is not None:  # received again from the HR system: the candidate is active (retention)
+                resume.updated_at = utcnow()
             cand.name, cand.email = name, email
             if keys:  # the record's contact keys for this job, those no other candidate of the job holds
                 held = {(k, v) for k, v in (await s.execute(
@@ -888,6 +890,14 @@ class Store:
             if import_item_id is not None:
                 await self._mark_import_item(s, import_item_id, outcome, cand.id, name)
         return cand, outcome, ""
+
+    def _insert_ignoring_duplicates(self, model):
+        """INSERT … ON CONFLICT DO NOTHING on either database."""
+        if self.url.startswith("sqlite"):
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert
+        return insert(model).on_conflict_do_nothing()
 
     # --- audit log of personal-data reads (0008) --------------------------------------------------------------
     async def record_read(self, org_id: str, actor_id: str | None, actor_email: str, action: str, subject_kind: str,
@@ -906,19 +916,22 @@ class Store:
                         PersonalDataRead.action == action, PersonalDataRead.subject_kind == subject_kind,
                         PersonalDataRead.subject_id == subject_id, PersonalDataRead.ip == ip, PersonalDataRead.last_at >= now - timedelta(seconds=coalesce_s))
                     .order_by(PersonalDataRead.last_at.desc()).limit(1))).scalars().first()
-            if row is not None:
-                row.count += 1
-                row.last_at = max(as_utc(now), as_utc(row.last_at))
-                ids -= set((await s.execute(select(PersonalDataReadCandidate.candidate_id).where(
-                    PersonalDataReadCandidate.read_id == row.id))).scalars())
-                row.candidates_total += len(ids)
-            else:
+            if row is None:
                 row = PersonalDataRead(org_id=org_id, actor_id=actor_id, actor_email=actor_email, action=action,
-                                       subject_kind=subject_kind, subject_id=subject_id, candidates_total=len(ids),
+                                       subject_kind=subject_kind, subject_id=subject_id, candidates_total=0,
                                        ip=ip, first_at=now, last_at=now, count=1)
                 s.add(row)
                 await s.flush()
-            s.add_all(PersonalDataReadCandidate(read_id=row.id, candidate_id=c) for c in sorted(ids))
+            else:  # counted in SQL: reads of the same thing at the same moment must not overwrite each other
+                await s.execute(update(PersonalDataRead).where(PersonalDataRead.id == row.id).values(
+                    count=PersonalDataRead.count + 1,
+                    last_at=case((PersonalDataRead.last_at < now, now), else_=PersonalDataRead.last_at)))
+            if ids:
+                await s.execute(self._insert_ignoring_duplicates(PersonalDataReadCandidate).values(
+                    [{"read_id": row.id, "candidate_id": c} for c in sorted(ids)]))
+                await s.execute(update(PersonalDataRead).where(PersonalDataRead.id == row.id).values(
+                    candidates_total=select(func.count()).select_from(PersonalDataReadCandidate)
+                    .where(PersonalDataReadCandidate.read_id == row.id).scalar_subquery()))
         return row.id
 
     async def personal_data_reads(self, org_id: str, candidate_id: str | None = None, actor_id: str | None = None,
@@ -980,13 +993,17 @@ class Store:
     async def set_legal_hold(self, candidate_id: str, hold: bool, reason: str, user_id: str | None,
                              now: datetime) -> Candidate | None:
         async with self.sessions.begin() as s:
-            cand = await s.get(Candidate, candidate_id)
-            if cand is None:
+            changed = await s.execute(update(Candidate).where(Candidate.id == candidate_id).values(
+                legal_hold_at=now if hold else None, legal_hold_reason=reason if hold else "",
+                legal_hold_by=user_id if hold else None))
+            if not changed.rowcount:  # gone (erased meanwhile)
                 return None
-            cand.legal_hold_at = now if hold else None
-            cand.legal_hold_reason = reason if hold else ""
-            cand.legal_hold_by = user_id if hold else None
-        return cand
+        return await self.candidate(candidate_id)
+
+    async def org_candidates(self, org_id: str, limit: int = 500) -> list[Candidate]:
+        async with self.sessions() as s:
+            return list((await s.execute(select(Candidate).where(Candidate.org_id == org_id)
+                                         .order_by(Candidate.created_at.desc()).limit(limit))).scalars())
 
     async def candidate_interview_ids(self, candidate_id: str) -> list[str]:
         async with self.sessions() as s:
@@ -1021,7 +1038,7 @@ class Store:
                                     .values(booked=JobSlot.booked - 1))
             blanked = await s.execute(update(CandidateImportItem).where(
                 CandidateImportItem.candidate_id == candidate_id).values(name="", filename="(deleted)",
-                                                                         candidate_id=None))
+                                                                         error_message="", candidate_id=None))
             counts["import_results"] = blanked.rowcount or 0
             await s.execute(delete(Candidate).where(Candidate.id == candidate_id))  # the rest cascades
             s.add(DataDeletion(org_id=cand.org_id, at=now, reason=reason, scope="candidate",
@@ -1039,7 +1056,7 @@ class Store:
         async with self.sessions.begin() as s:
             iv = (await s.execute(select(Interview).where(Interview.id == interview_id)
                                   .with_for_update())).scalar_one_or_none()
-            if iv is None or iv.status == "live" or iv.content_deleted_at is not None:
+            if iv is None or iv.status not in ("finished", "failed") or iv.content_deleted_at is not None:
                 return None
             cand = await s.get(Candidate, iv.candidate_id)
             if cand is not None and cand.legal_hold_at is not None:
@@ -1051,8 +1068,12 @@ class Store:
                 .rowcount or 0,
                 "answers": (await s.execute(update(Turn).where(Turn.interview_id == interview_id, Turn.answer_text != "")
                                             .values(answer_text=""))).rowcount or 0,
+                # follow-ups quote the candidate ("You said ..."), and so may their reasons
+                "follow_ups": (await s.execute(update(Turn).where(Turn.interview_id == interview_id,
+                                                                  Turn.kind.in_(("followup", "clarify")))
+                                               .values(question_text="", reason=""))).rowcount or 0,
                 "evidence_quotes": (await s.execute(update(AnswerScore).where(AnswerScore.interview_id == interview_id)
-                                                    .values(evidence=[]))).rowcount or 0,
+                                                    .values(evidence=[], uncertain=[]))).rowcount or 0,
             }
             iv.content_deleted_at = now
             s.add(DataDeletion(org_id=iv.org_id, at=now, reason=reason, scope="interview_content",
@@ -1062,7 +1083,8 @@ class Store:
     async def interviews_past_content_retention(self, org_id: str, cutoff: datetime, limit: int) -> list[str]:
         """Interviews over (or abandoned) before ``cutoff`` whose content is still stored, not live, not on hold."""
         q = (select(Interview.id).join(Candidate, Candidate.id == Interview.candidate_id)
-             .where(Interview.org_id == org_id, Interview.content_deleted_at.is_(None), Interview.status != "live",
+             .where(Interview.org_id == org_id, Interview.content_deleted_at.is_(None),
+                    Interview.status.in_(("finished", "failed")),
                     func.coalesce(Interview.ended_at, Interview.created_at) < cutoff,
                     or_(Interview.scheduled_at.is_(None), Interview.scheduled_at < cutoff),
                     Candidate.legal_hold_at.is_(None))
@@ -1077,7 +1099,8 @@ class Store:
             Interview.candidate_id == Candidate.id,
             or_(Interview.created_at >= cutoff, Interview.ended_at >= cutoff, Interview.scheduled_at >= cutoff,
                 Interview.status == "live"))
-        recent_resume = select(Resume.id).where(Resume.candidate_id == Candidate.id, Resume.created_at >= cutoff)
+        recent_resume = select(Resume.id).where(Resume.candidate_id == Candidate.id,
+                                                or_(Resume.created_at >= cutoff, Resume.updated_at >= cutoff))
         q = (select(Candidate.id).where(Candidate.org_id == org_id, Candidate.created_at < cutoff,
                                         Candidate.legal_hold_at.is_(None), ~recent_iv.exists(),
                                         ~recent_resume.exists())
@@ -1089,9 +1112,11 @@ class Store:
         """Bulk-import runs (their per-file results name people, also those never stored) created before
         ``cutoff``; returns how many results were deleted."""
         async with self.sessions.begin() as s:
+            held = (select(CandidateImportItem.id).join(Candidate, Candidate.id == CandidateImportItem.candidate_id)
+                    .where(CandidateImportItem.import_id == CandidateImport.id, Candidate.legal_hold_at.is_not(None)))
             ids = list((await s.execute(select(CandidateImport.id).where(
                 CandidateImport.org_id == org_id, CandidateImport.created_at < cutoff,
-                CandidateImport.status.notin_(("pending", "running"))))).scalars())
+                CandidateImport.status.notin_(("pending", "running")), ~held.exists()))).scalars())
             if not ids:
                 return 0
             items = await self._count(s, CandidateImportItem, CandidateImportItem.import_id.in_(ids))
@@ -1126,17 +1151,27 @@ class Store:
                 SelfIdentification.interview_id == interview_id))).rowcount)
 
     async def job_self_identifications(self, job_id: str) -> dict[str, SelfIdentification]:
+        """Each candidate's latest self-identification for the job, by candidate id."""
         async with self.sessions() as s:
-            rows = (await s.execute(select(SelfIdentification).where(SelfIdentification.job_id == job_id))).scalars()
-            return {r.interview_id: r for r in rows}
+            rows = (await s.execute(select(SelfIdentification, Interview.candidate_id)
+                                    .join(Interview, Interview.id == SelfIdentification.interview_id)
+                                    .where(SelfIdentification.job_id == job_id)
+                                    .order_by(SelfIdentification.created_at))).all()
+            return {cand: row for row, cand in rows}  # later answers replace earlier ones
 
-    async def job_scores(self, job_id: str) -> dict[str, list[AnswerScore]]:
-        """Every finished interview's scores for a job, by interview id."""
+    async def job_scores(self, job_id: str) -> dict[str, tuple[str, list[AnswerScore]]]:
+        """Each candidate's latest finished, scored interview for the job: candidate id -> (interview id, scores
+        in the order given)."""
         async with self.sessions() as s:
-            rows = (await s.execute(select(AnswerScore).join(Interview, Interview.id == AnswerScore.interview_id)
+            rows = (await s.execute(select(AnswerScore, Interview.candidate_id)
+                                    .join(Interview, Interview.id == AnswerScore.interview_id)
                                     .where(Interview.job_id == job_id, Interview.status == "finished")
-                                    .order_by(AnswerScore.turn_index, AnswerScore.created_at))).scalars()
-            out: dict[str, list[AnswerScore]] = {}
-            for r in rows:
-                out.setdefault(r.interview_id, []).append(r)
-            return out
+                                    .order_by(Interview.created_at, AnswerScore.turn_index,
+                                              AnswerScore.created_at))).all()
+            by_interview: dict[str, tuple[str, list[AnswerScore]]] = {}
+            for score, cand in rows:
+                by_interview.setdefault(score.interview_id, (cand, []))[1].append(score)
+            latest: dict[str, tuple[str, list[AnswerScore]]] = {}
+            for iv_id, (cand, scores) in by_interview.items():  # interviews in creation order: the last one wins
+                latest[cand] = (iv_id, scores)
+            return latest

@@ -49,9 +49,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column('legal_hold_by', sa.String(length=32), nullable=True))
     with op.batch_alter_table('interviews') as batch:
         batch.add_column(sa.Column('content_deleted_at', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('resumes') as batch:
+        batch.add_column(sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('resumes') as batch:
+        batch.drop_column('updated_at')
     with op.batch_alter_table('interviews') as batch:
         batch.drop_column('content_deleted_at')
     with op.batch_alter_table('candidates') as batch:
