@@ -116,22 +116,30 @@ async def _serve(settings: Settings, demo: bool) -> None:
         await runner.cleanup()
 
 
-async def _demo(settings: Settings) -> None:
-    from server.demo import seed_demo
+def _store(settings: Settings):
+    """The database, with the data keys installed (server/crypto.py), as the server opens it."""
+    from server.crypto import KEYRING
     from server.storage.store import Store
 
-    store = Store(settings.resolved_database_url)
+    KEYRING.add(*settings.resolved_data_keys)
+    return Store(settings.resolved_database_url)
+
+
+async def _demo(settings: Settings) -> None:
+    from server.demo import seed_demo
+
+    store = _store(settings)
     await store.migrate()
     info = await seed_demo(store, settings)
     await store.close()
     print(json.dumps(info.__dict__, indent=2))
 
 
-async def _migrate(settings: Settings) -> None:
-    from server.storage.store import Store
-
-    store = Store(settings.resolved_database_url)
+async def _migrate(settings: Settings, action: str) -> None:
+    store = _store(settings)
     await store.migrate()
+    if action == "rotate-keys":  # every encrypted value under the current key (and old plaintext encrypted)
+        print(json.dumps(await store.reencrypt(), indent=2))
     await store.close()
     print("database is at the newest schema")
 
@@ -160,8 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--demo", action="store_true", help="seed demo data and print a login and a candidate link")
     demo = sub.add_parser("demo", help="seed demo data and print a candidate link")
     _add_server_flags(demo)
-    db = sub.add_parser("db", help="database schema")
-    db.add_argument("action", choices=["upgrade"])
+    db = sub.add_parser("db", help="database schema; re-encrypt stored data under the current data key")
+    db.add_argument("action", choices=["upgrade", "rotate-keys"])
     _add_server_flags(db)
     models = sub.add_parser("models", help="speech models: list, or fetch/resolve one")
     models.add_argument("action", choices=["list", "fetch"])
@@ -183,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_demo(settings))
         return 0
     if args.command == "db":
-        asyncio.run(_migrate(settings))
+        asyncio.run(_migrate(settings, args.action))
         return 0
     if args.command == "models":
         return _models(settings, args.action, args.model_id)

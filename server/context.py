@@ -18,6 +18,7 @@ from media.ice import advertise_host_addresses
 from server import events as ev
 from server.auth import Signer
 from server.bus import EventBus, make_bus
+from server.crypto import KEYRING
 from server.interview_analysis import AnalyzerFactory
 from server.live_interview import LiveInterview
 from server.loop_monitor import LoopLagMonitor
@@ -67,6 +68,7 @@ class ServerContext:
     @classmethod
     def create(cls, settings: Settings) -> ServerContext:
         inference_pool.configure(settings.inference_threads)
+        KEYRING.add(*settings.resolved_data_keys)  # before any row is read or written
         advertise_host_addresses(settings.ice_host_addresses)
         policy = RuleBasedPolicy()
         if settings.llm_base_url:

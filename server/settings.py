@@ -129,6 +129,13 @@ class Settings(BaseSettings):
                                   description="An unfinished import whose server has not reported for this long "
                                   "(it stopped or crashed) is marked interrupted")
 
+    # Encryption at rest of candidates' free text (server/crypto.py)
+    data_keys: dict[str, str] = Field(default_factory=dict, description="AES-256 keys for data at rest: JSON "
+                                      "{\"<key id>\": \"<base64 of 32 bytes>\"}; empty: one generated on first start "
+                                      "and kept in data_dir/data-keys.json")
+    data_key_id: str | None = Field(default=None, description="The key new values are encrypted with (default: "
+                                    "the only key given)")
+
     # Audit log of personal-data reads
     audit_coalesce_s: int = Field(default=900, ge=0, le=86400,
                                   description="A user's repeat of the same read (same candidates, same address) "
@@ -169,6 +176,30 @@ class Settings(BaseSettings):
     @cached_property
     def resolved_base_url(self) -> str:
         return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @cached_property
+    def resolved_data_keys(self) -> tuple[dict[str, bytes], str]:
+        """(keys by id, current id): the configured ones, or one generated on first start and kept in data_dir."""
+        import base64
+        import json
+
+        from server.crypto import key_id_for, new_key
+
+        if self.data_keys:
+            keys = {kid: base64.b64decode(v) for kid, v in self.data_keys.items()}
+            current = self.data_key_id or (next(iter(keys)) if len(keys) == 1 else None)
+            if current not in keys:
+                raise ValueError("INTERVIEW_DATA_KEY_ID must name one of INTERVIEW_DATA_KEYS")
+            return keys, current
+        path = self.data_dir / "data-keys.json"
+        if not path.exists():
+            key = new_key()
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"current": key_id_for(key), "keys": {key_id_for(key): base64.b64encode(key)
+                                                                               .decode()}}))
+            path.chmod(0o600)
+        stored = json.loads(path.read_text())
+        return {kid: base64.b64decode(v) for kid, v in stored["keys"].items()}, stored["current"]
 
     @cached_property
     def resolved_secret_key(self) -> str:

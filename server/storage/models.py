@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from server.crypto import EncryptedJSON, EncryptedText
+
 
 def new_id() -> str:
     return uuid.uuid4().hex
@@ -140,8 +142,8 @@ class Turn(Base):
     question_id: Mapped[str | None] = mapped_column(ForeignKey("questions.id"), nullable=True)
     question_index: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16), default="question")
-    question_text: Mapped[str] = mapped_column(Text)
-    answer_text: Mapped[str] = mapped_column(Text, default="")
+    question_text: Mapped[str] = mapped_column(EncryptedText("turns.question_text"))  # follow-ups quote
+    answer_text: Mapped[str] = mapped_column(EncryptedText("turns.answer_text"), default="")
     asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     answer_ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     end_reason: Mapped[str] = mapped_column(String(32), default="")
@@ -157,10 +159,10 @@ class TranscriptSegment(Base):
     turn_index: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer)
     connection_id: Mapped[str] = mapped_column(String(32), default="")
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText("transcript_segments.text"))
     start_ms: Mapped[int] = mapped_column(Integer)
     end_ms: Mapped[int] = mapped_column(Integer)
-    words: Mapped[list] = mapped_column(JSON, default=list)
+    words: Mapped[list] = mapped_column(EncryptedJSON("transcript_segments.words"), default=list)
     engine: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -172,7 +174,7 @@ class Event(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     interview_id: Mapped[str] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
     type: Mapped[str] = mapped_column(String(40))
-    payload: Mapped[dict] = mapped_column(JSON)
+    payload: Mapped[dict] = mapped_column(EncryptedJSON("events.payload"))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -204,7 +206,7 @@ class AnswerScore(Base):
     score: Mapped[float] = mapped_column()
     confidence: Mapped[float] = mapped_column()
     level: Mapped[str] = mapped_column(Text, default="")
-    evidence: Mapped[list] = mapped_column(JSON, default=list)
+    evidence: Mapped[list] = mapped_column(EncryptedJSON("answer_scores.evidence"), default=list)
     uncertain: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -218,7 +220,7 @@ class HumanReview(Base):
     reviewer_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     competency: Mapped[str] = mapped_column(String(100))
     score: Mapped[float] = mapped_column()
-    comment: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(EncryptedText("human_reviews.comment"), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -233,7 +235,7 @@ class Resume(Base):
     filename: Mapped[str] = mapped_column(String(300))
     content_type: Mapped[str] = mapped_column(String(100), default="")
     size: Mapped[int] = mapped_column(Integer)
-    profile: Mapped[dict] = mapped_column(JSON)
+    profile: Mapped[dict] = mapped_column(EncryptedJSON("resumes.profile"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # retention (0009): when an HR system last sent it again (the candidate is still active there)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -451,7 +453,8 @@ class SelfIdentification(Base):
     interview_id: Mapped[str] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
-    sex: Mapped[str | None] = mapped_column(String(40), nullable=True)  # None: prefer not to say
-    race_ethnicity: Mapped[str | None] = mapped_column(String(60), nullable=True)
-    age_band: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    sex: Mapped[str | None] = mapped_column(EncryptedText("self_identifications.sex"), nullable=True)  # None: not said
+    race_ethnicity: Mapped[str | None] = mapped_column(EncryptedText("self_identifications.race_ethnicity"),
+                                                       nullable=True)
+    age_band: Mapped[str | None] = mapped_column(EncryptedText("self_identifications.age_band"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

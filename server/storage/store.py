@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, event, func, or_, select, update
+from sqlalchemy import Text, and_, case, delete, event, func, or_, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import selectinload
 
+from server.crypto import KEYRING, EncryptedJSON, EncryptedText
 from server.storage.migrate import upgrade_to_head
 from server.storage.models import JobSlot, Reminder  # scheduling (0005)
 from server.storage.models import (
     AnswerScore,
+    Base,
     Candidate,
     HumanReview,
     Invitation,
@@ -1175,3 +1178,38 @@ class Store:
             for iv_id, (cand, scores) in by_interview.items():  # interviews in creation order: the last one wins
                 latest[cand] = (iv_id, scores)
             return latest
+
+    # --- encryption at rest: key rotation (server/crypto.py) -----------------------------------------------------
+    async def reencrypt(self, batch: int = 200) -> dict[str, int]:
+        """Write every encrypted value again under the current data key (values under older keys, and values
+        stored before encryption was on). Returns how many values each column had rewritten."""
+        done: dict[str, int] = {}
+        for table in Base.metadata.sorted_tables:
+            pk = list(table.primary_key.columns)
+            for col in table.columns:
+                if not isinstance(col.type, (EncryptedText, EncryptedJSON)):
+                    continue
+                async with self.sessions() as s:
+                    raw = (await s.execute(select(*pk, type_coerce(col, Text)))).all()
+                stale = [r[:len(pk)] for r in raw if _needs_current_key(r[-1])]
+                for i in range(0, len(stale), batch):
+                    async with self.sessions.begin() as s:
+                        for key in stale[i:i + batch]:
+                            where = and_(*(c == v for c, v in zip(pk, key)))
+                            value = (await s.execute(select(col).where(where))).scalar_one()
+                            await s.execute(update(table).where(where).values({col.name: value}))
+                done[f"{table.name}.{col.name}"] = len(stale)
+        return done
+
+
+def _needs_current_key(raw: str | None) -> bool:
+    """Whether a stored value (as the database holds it) is not yet under the current key."""
+    if raw is None or raw == "" or KEYRING.current is None:
+        return False
+    token = raw
+    if raw.startswith('"'):  # a JSON column holds the token as a JSON string
+        try:
+            token = json.loads(raw)
+        except ValueError:
+            pass
+    return KEYRING.key_id_of(token) != KEYRING.current

@@ -22,9 +22,9 @@ def upgrade() -> None:
     sa.Column('interview_id', sa.String(length=32), nullable=False),
     sa.Column('org_id', sa.String(length=32), nullable=False),
     sa.Column('job_id', sa.String(length=32), nullable=False),
-    sa.Column('sex', sa.String(length=40), nullable=True),
-    sa.Column('race_ethnicity', sa.String(length=60), nullable=True),
-    sa.Column('age_band', sa.String(length=20), nullable=True),
+    sa.Column('sex', sa.Text(), nullable=True),  # encrypted (server/crypto.py)
+    sa.Column('race_ethnicity', sa.Text(), nullable=True),
+    sa.Column('age_band', sa.Text(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['interview_id'], ['interviews.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['job_id'], ['jobs.id'], ondelete='CASCADE'),
