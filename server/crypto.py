@@ -1,7 +1,9 @@
 """Field encryption at rest: AES-256-GCM with key ids, for the free text candidates produce (BRIEF section 4).
 
 A stored value is ``enc:v1:<key id>:<base64(nonce | ciphertext+tag)>``; the column's name is the associated data,
-so a value copied into another column does not decrypt. Key ids let keys rotate: new values use the current key,
+so a value copied into another column does not decrypt (one swapped with another row's value in the same column
+does). The plaintext is padded to a multiple of 32 bytes first, so short answers (a self-identification category)
+cannot be told apart by their length. Key ids let keys rotate: new values use the current key,
 older ones keep naming theirs, and ``interview-server db rotate-keys`` re-encrypts every row under the current key
 (and encrypts rows stored before encryption was on, which read back as they are). A value naming a key this process
 does not have fails loudly (``DataKeyMissing``), never silently.
@@ -21,6 +23,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +33,8 @@ from sqlalchemy import JSON, Text
 from sqlalchemy.types import TypeDecorator
 
 PREFIX = "enc:v1:"
+PAD_TO = 32
+KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
 class DataKeyMissing(RuntimeError):
@@ -57,8 +62,12 @@ class Keyring:
     def add(self, keys: dict[str, bytes], current: str) -> None:
         """Add keys (a union: two servers in one test process keep reading each other's rows)."""
         for kid, key in keys.items():
+            if not KEY_ID.match(kid):
+                raise ValueError(f"data key id {kid!r}: use 1-40 letters, digits, '_' or '-'")
             if len(key) != 32:
                 raise ValueError(f"data key {kid!r} must be 32 bytes (AES-256), not {len(key)}")
+            if self.keys.get(kid, key) != key:
+                raise ValueError(f"data key id {kid!r} is already in use for another key")
             self.keys[kid] = key
         if current not in self.keys:
             raise ValueError(f"the current data key id {current!r} is not among the keys given")
@@ -68,7 +77,9 @@ class Keyring:
         if self.current is None:
             return plaintext  # no keyring installed (a bare Store in a script): stored as given
         nonce = os.urandom(12)
-        ct = AESGCM(self.keys[self.current]).encrypt(nonce, plaintext.encode(), column.encode())
+        data = plaintext.encode() + b"\x80"  # ISO/IEC 7816-4 padding to a multiple of PAD_TO
+        data += b"\x00" * (-len(data) % PAD_TO)
+        ct = AESGCM(self.keys[self.current]).encrypt(nonce, data, column.encode())
         return f"{PREFIX}{self.current}:{base64.b64encode(nonce + ct).decode()}"
 
     def decrypt(self, stored: str, column: str) -> str:
@@ -81,7 +92,7 @@ class Keyring:
                                  "(INTERVIEW_DATA_KEYS)")
         raw = base64.b64decode(blob)
         try:
-            return AESGCM(key).decrypt(raw[:12], raw[12:], column.encode()).decode()
+            return AESGCM(key).decrypt(raw[:12], raw[12:], column.encode()).rstrip(b"\x00")[:-1].decode()
         except InvalidTag as exc:
             raise DataDecryptError(f"{column}: a stored value does not decrypt (altered or misplaced)") from exc
 

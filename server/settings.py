@@ -192,12 +192,20 @@ class Settings(BaseSettings):
                 raise ValueError("INTERVIEW_DATA_KEY_ID must name one of INTERVIEW_DATA_KEYS")
             return keys, current
         path = self.data_dir / "data-keys.json"
-        if not path.exists():
-            key = new_key()
+        if not path.exists():  # written whole and private, then linked in: a second process starting at the
+            key = new_key()    # same moment keeps the first one's key instead of replacing it
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps({"current": key_id_for(key), "keys": {key_id_for(key): base64.b64encode(key)
-                                                                               .decode()}}))
-            path.chmod(0o600)
+            tmp = path.with_name(f".data-keys.{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(json.dumps({"current": key_id_for(key), "keys": {key_id_for(key): base64.b64encode(key)
+                                                                            .decode()}}))
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
         stored = json.loads(path.read_text())
         return {kid: base64.b64decode(v) for kid, v in stored["keys"].items()}, stored["current"]
 

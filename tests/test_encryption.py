@@ -82,30 +82,41 @@ def test_keyring_refuses_wrong_keys_and_unknown_key_ids():
     with pytest.raises(DataKeyMissing, match=key_id_for(k1)):
         other.decrypt(token, "turns.answer_text")
     assert other.decrypt("written before encryption", "turns.answer_text") == "written before encryption"
+    # padded: the three sex categories (6, 4 and 10 letters) give tokens of one length
+    assert len({len(ring.encrypt(v, "self_identifications.sex")) for v in ("female", "male", "non_binary")}) == 1
+    assert ring.decrypt(ring.encrypt("", "c"), "c") == "" and ring.decrypt(ring.encrypt("x" * 31, "c"), "c") == "x" * 31
+    with pytest.raises(ValueError):
+        ring.add({"bad:id": new_key()}, "bad:id")  # ':' would break the stored format
+    with pytest.raises(ValueError):
+        ring.add({key_id_for(k1): new_key()}, key_id_for(k1))  # an id never changes its key
 
 
 async def test_rotation_rewrites_every_value_under_the_new_key(db_url, tmp_path):
     old, new = new_key(), new_key()
+    old_id, new_id = "old-" + key_id_for(old), "new-" + key_id_for(new)  # ids are the operator's names
     b64 = lambda k: base64.b64encode(k).decode()  # noqa: E731
-    async with running_server(db_url, tmp_path, data_keys={"old": b64(old)}) as h:
+    async with running_server(db_url, tmp_path, data_keys={old_id: b64(old)}) as h:
         iv_id = await _interview_with_content(h)
         async with h.ctx.store.engine.begin() as conn:  # a row from before encryption was on
             await conn.execute(text("UPDATE turns SET question_text = 'plain, from an old version'"))
+            await conn.execute(text("""UPDATE events SET payload = '{"text": "plain json, from an old version"}'"""))
         db_url_used = h.settings.resolved_database_url
-    async with running_server(db_url_used, tmp_path, seed=False, data_keys={"old": b64(old), "new": b64(new)},
-                              data_key_id="new") as h:
+    async with running_server(db_url_used, tmp_path, seed=False, data_keys={old_id: b64(old), new_id: b64(new)},
+                              data_key_id=new_id) as h:
         counts = await h.ctx.store.reencrypt()
         assert counts["transcript_segments.text"] == 1 and counts["turns.question_text"] == 1
         assert counts["events.payload"] == 1 and counts["resumes.profile"] == 1
         assert counts["self_identifications.sex"] == 1 and counts["self_identifications.age_band"] == 0  # null
         assert all(n == 0 for n in (await h.ctx.store.reencrypt()).values())  # nothing left to do
         values = await _raw(h, "SELECT text FROM transcript_segments") + await _raw(h, "SELECT question_text FROM turns")
-        assert all(v.startswith("enc:v1:new:") for v in values), values
-        KEYRING.keys.pop("old")  # the old key is retired: everything still reads
+        assert all(v.startswith(f"enc:v1:{new_id}:") for v in values), values
+        KEYRING.keys.pop(old_id)  # the old key is retired: everything still reads
         try:
             detail = await h.ctx.store.interview_detail(iv_id)
             assert detail["transcript"][0]["text"] == SECRET_WORDS
             assert detail["turns"][0]["question"] == "plain, from an old version"
+            assert detail["events"][0]["text"] == "plain json, from an old version"
+            assert all("plain json" not in v for v in await _raw(h, "SELECT CAST(payload AS TEXT) FROM events"))
             assert json.dumps(detail, ensure_ascii=False).count(SECRET_WORDS) >= 2
         finally:
-            KEYRING.keys["old"] = old
+            KEYRING.keys[old_id] = old

@@ -97,7 +97,8 @@ class Candidate(Base):
     external_id: Mapped[str | None] = mapped_column(String(128), nullable=True)  # the HR system's candidate id
     # legal hold (0009): while set, neither retention nor an erasure request deletes anything of this candidate
     legal_hold_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    legal_hold_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    legal_hold_reason: Mapped[str] = mapped_column(EncryptedText("candidates.legal_hold_reason"), default="",
+                                                   server_default="")
     legal_hold_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
@@ -148,7 +149,7 @@ class Turn(Base):
     answer_ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     end_reason: Mapped[str] = mapped_column(String(32), default="")
     trigger: Mapped[str] = mapped_column(String(32), default="")  # why a follow-up was asked (its rule)
-    reason: Mapped[str] = mapped_column(Text, default="")  # the follow-up's explanation, shown to HR
+    reason: Mapped[str] = mapped_column(EncryptedText("turns.reason"), default="")  # the follow-up's why, for HR
 
 
 class TranscriptSegment(Base):
@@ -260,7 +261,7 @@ class MatchOverride(Base):
     candidate_id: Mapped[str] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
     requirement_id: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(EncryptedText("match_overrides.note"), default="")
     by: Mapped[str] = mapped_column(String(320), default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Text, and_, case, delete, event, func, or_, select, type_coerce, update
+from sqlalchemy import Text, and_, case, cast, delete, event, func, or_, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import selectinload
@@ -1182,29 +1182,36 @@ class Store:
     # --- encryption at rest: key rotation (server/crypto.py) -----------------------------------------------------
     async def reencrypt(self, batch: int = 200) -> dict[str, int]:
         """Write every encrypted value again under the current data key (values under older keys, and values
-        stored before encryption was on). Returns how many values each column had rewritten."""
+        stored before encryption was on). A value changed or deleted meanwhile is left to its writer (compare and
+        swap on the stored text). Returns how many values each column had rewritten."""
         done: dict[str, int] = {}
         for table in Base.metadata.sorted_tables:
             pk = list(table.primary_key.columns)
             for col in table.columns:
                 if not isinstance(col.type, (EncryptedText, EncryptedJSON)):
                     continue
+                stored = cast(type_coerce(col, Text), Text)  # the text the database holds (JSON included)
                 async with self.sessions() as s:
-                    raw = (await s.execute(select(*pk, type_coerce(col, Text)))).all()
-                stale = [r[:len(pk)] for r in raw if _needs_current_key(r[-1])]
+                    raw = (await s.execute(select(*pk, stored))).all()
+                stale = [(r[:len(pk)], r[-1]) for r in raw if _needs_current_key(r[-1])]
+                rewritten = 0
                 for i in range(0, len(stale), batch):
                     async with self.sessions.begin() as s:
-                        for key in stale[i:i + batch]:
+                        for key, before in stale[i:i + batch]:
                             where = and_(*(c == v for c, v in zip(pk, key)))
-                            value = (await s.execute(select(col).where(where))).scalar_one()
-                            await s.execute(update(table).where(where).values({col.name: value}))
-                done[f"{table.name}.{col.name}"] = len(stale)
+                            value = (await s.execute(select(col).where(where, stored == before))).first()
+                            if value is None:
+                                continue  # changed or deleted since it was read
+                            moved = await s.execute(update(table).where(where, stored == before)
+                                                    .values({col.name: value[0]}))
+                            rewritten += moved.rowcount or 0
+                done[f"{table.name}.{col.name}"] = rewritten
         return done
 
 
 def _needs_current_key(raw: str | None) -> bool:
     """Whether a stored value (as the database holds it) is not yet under the current key."""
-    if raw is None or raw == "" or KEYRING.current is None:
+    if raw is None or raw in ("", "null") or KEYRING.current is None:
         return False
     token = raw
     if raw.startswith('"'):  # a JSON column holds the token as a JSON string
