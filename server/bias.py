@@ -1,12 +1,13 @@
 """Bias monitoring of AI scores by the NYC Local Law 144 method (BRIEF section 4).
 
 For one job: every candidate's overall AI score (``server.report.overall_ai_score`` of their latest finished,
-scored interview for the job: a candidate interviewed twice counts once); the median over all of them; per category of each attribute the *scoring rate* (share of its candidates scored above that median) and
-the *impact ratio* (its scoring rate / the highest category's scoring rate); ratios under 0.8 are flagged (the
-four-fifths rule). The categories come only from candidates' voluntary self-identification, stored apart and
-never an input to any score. Categories with fewer than ``min_group`` people are counted but get no rate (too few
-to judge, and a rate would reveal individuals) and are left out of the comparison; candidates who did not say are
-counted as unknown, as the law requires. Sex and race/ethnicity are also reported crossed (``sex_race_ethnicity``),
+scored interview for the job: a candidate interviewed twice counts once); the median over all of them; per
+category of each attribute the *scoring rate* (share of its candidates scored above that median) and the *impact
+ratio* (its scoring rate / the highest category's scoring rate); ratios under 0.8 are flagged. The categories come
+only from candidates' voluntary self-identification, stored apart and never an input to any score. Categories with
+fewer than ``min_group`` people get no figures, not even their count (too few to judge, and any figure would single
+people out), and are left out of the comparison; candidates who did not say are counted as unknown, as the law
+requires. Sex and race/ethnicity are also reported crossed (``sex_race_ethnicity``),
 as the law's rules ask. The 0.8 flag is the EEOC four-fifths rule of thumb, added here for a person to look into;
 the law itself asks only for the ratios.
 
@@ -57,17 +58,17 @@ class AttributeReport:
 
 def impact_ratios(scores: dict[str, float], categories: dict[str, str | None], attribute: str,
                   min_group: int) -> AttributeReport:
-    """``scores``: interview id -> overall score (all scored interviews); ``categories``: interview id -> the
-    category the candidate gave for ``attribute`` (None or absent: unknown)."""
+    """``scores``: candidate id -> overall score (every scored candidate); ``categories``: candidate id -> the
+    category they gave for ``attribute`` (None or absent: unknown)."""
     median = statistics.median(scores.values()) if scores else 0.0
     members: dict[str, list[str]] = {}
     report = AttributeReport(attribute)
-    for iv_id in scores:
-        cat = categories.get(iv_id)
+    for cand in scores:
+        cat = categories.get(cand)
         if cat is None:
             report.unknown += 1
         else:
-            members.setdefault(cat, []).append(iv_id)
+            members.setdefault(cat, []).append(cand)
     for cat in [c for c in ALL_CATEGORIES[attribute] if c in members]:
         ids = members[cat]
         g = GroupRate(cat, len(ids))

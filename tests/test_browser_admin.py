@@ -13,7 +13,7 @@ import pytest
 
 from server.auth import hash_password
 from tests.harness import HR_EMAIL, running_server, until
-from tests.test_browser_interview import ARTIFACTS, STEP_TIMEOUT_MS, _page_of, _watch_errors, chromium, login_as_hr, playwright_api
+from tests.test_browser_interview import ARTIFACTS, STEP_TIMEOUT_MS, hr_page, playwright_api
 
 pytestmark = pytest.mark.browser
 
@@ -37,17 +37,11 @@ async def test_admin_reads_the_access_log_and_narrows_it_to_one_candidate(sqlite
                 async with hr.get(f"/api/v1/interviews/{ada_iv}/{path}") as r:
                     assert r.status == 200
 
-        async with chromium(pw, tmp_path / "hr") as hr_ctx:  # a plain HR user: no access log on the page
-            page = await _page_of(hr_ctx)
-            _watch_errors(page, errors)
-            await login_as_hr(page, h.base_url)
+        async with hr_page(pw, tmp_path / "hr", h.base_url, errors) as page:  # a plain HR user: no access log
             await page.wait_for_selector("#rows tr", timeout=STEP_TIMEOUT_MS)
             assert await page.locator("#access-box").is_hidden()
 
-        async with chromium(pw, tmp_path / "admin") as ctx:
-            page = await _page_of(ctx)
-            _watch_errors(page, errors)
-            await login_as_hr(page, h.base_url, email=ADMIN_EMAIL, password=ADMIN_PASSWORD)
+        async with hr_page(pw, tmp_path / "admin", h.base_url, errors, ADMIN_EMAIL, ADMIN_PASSWORD) as page:
             box = page.get_by_role("region", name="Access log: who read candidates' personal data")
             await box.wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
             await page.wait_for_selector("#access-rows tr td:nth-child(3)", timeout=STEP_TIMEOUT_MS)
@@ -92,10 +86,7 @@ async def test_admin_sets_retention_holds_one_candidate_and_erases_another(sqlit
         await h.ctx.store.create_user(h.org_id, ADMIN_EMAIL, hash_password(ADMIN_PASSWORD), role="admin")
         kept_iv, _ = await h.create_interview("Kim Held")
         gone_iv, _ = await h.create_interview("李娜")
-        async with chromium(pw, tmp_path / "admin") as ctx:
-            page = await _page_of(ctx)
-            _watch_errors(page, errors)
-            await login_as_hr(page, h.base_url, email=ADMIN_EMAIL, password=ADMIN_PASSWORD)
+        async with hr_page(pw, tmp_path / "admin", h.base_url, errors, ADMIN_EMAIL, ADMIN_PASSWORD) as page:
             box = page.get_by_role("region", name="Data retention and deletion")
             await box.wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
             await box.get_by_text("These are the server's defaults until you save.").wait_for(timeout=STEP_TIMEOUT_MS)

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from tests.harness import running_server
-from tests.test_browser_interview import ARTIFACTS, STEP_TIMEOUT_MS, _page_of, _watch_errors, chromium, login_as_hr, playwright_api
+from tests.test_browser_interview import ARTIFACTS, STEP_TIMEOUT_MS, _page_of, _watch_errors, chromium, hr_page, playwright_api
 
 pytestmark = pytest.mark.browser
 
@@ -64,10 +64,7 @@ async def test_hr_sees_the_low_group_flagged(sqlite_url, tmp_path):
             await store.update_interview(iv.id, status="finished")
             if sex:
                 await store.set_self_identification(iv, sex, None, "25_39", h.ctx.clock())
-        async with chromium(pw, tmp_path / "hr") as ctx:
-            page = await _page_of(ctx)
-            _watch_errors(page, errors)
-            await login_as_hr(page, h.base_url)
+        async with hr_page(pw, tmp_path / "hr", h.base_url, errors) as page:
             box = page.get_by_role("region", name="Fairness check of the AI scores for the job selected above")
             await box.get_by_text("12 scored interviews, 10 with voluntary answers; median score 3.00.").wait_for(
                 timeout=STEP_TIMEOUT_MS)

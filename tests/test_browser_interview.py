@@ -96,6 +96,17 @@ async def _page_of(context):
     return context.pages[0] if context.pages else await context.new_page()
 
 
+@contextlib.asynccontextmanager
+async def hr_page(pw, user_data_dir: Path, base_url: str, errors: list[str], email: str = HR_EMAIL,
+                  password: str = HR_PASSWORD) -> AsyncIterator:
+    """A fresh Chromium with an HR user (or admin) signed in on the HR page; script errors go to ``errors``."""
+    async with chromium(pw, user_data_dir) as context:
+        page = await _page_of(context)
+        _watch_errors(page, errors)
+        await login_as_hr(page, base_url, email=email, password=password)
+        yield page
+
+
 async def _transcript_by_question(observer) -> list[dict]:
     """The observer's transcript as [{"question": head text, "finals": [final lines]}], in page order."""
     return await observer.evaluate("""() => {

@@ -238,3 +238,19 @@ async def test_the_server_sweeps_by_itself(db_url, tmp_path):
 
         await until(deleted, timeout=10, what="the periodic sweep deleting the interview's content")
         assert await _count(h, TranscriptSegment, TranscriptSegment.interview_id == iv) == 0
+
+
+async def test_a_sweep_ends_when_what_is_due_cannot_be_deleted_now(db_url, tmp_path, monkeypatch):
+    from server import retention
+
+    monkeypatch.setattr(retention, "BATCH", 1)  # a full batch each time: only the no-progress rule can end it
+    async with running_server(db_url, tmp_path) as h:
+        open_iv, _ = await _finished_interview(h, "Fay", ended_days_ago=100)
+        h.ctx.live[open_iv] = None  # still open on this node (a rejoin may come): left for a later sweep
+        try:
+            done = await asyncio.wait_for(retention.sweep_org(h.ctx, h.org_id), timeout=10)
+        finally:
+            h.ctx.live.pop(open_iv)
+        assert done["interviews_content_deleted"] == 0
+        assert (await h.ctx.store.interview(open_iv)).content_deleted_at is None
+        assert (await retention.sweep_org(h.ctx, h.org_id))["interviews_content_deleted"] == 1

@@ -37,8 +37,7 @@
   let pages = [];  // rows loaded so far (re-rendered on a language switch)
   let seq = 0;  // only the newest load renders
 
-  const when = (iso) => new Intl.DateTimeFormat(I18N.lang === "zh" ? "zh-CN" : "en-GB",
-    { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+  const when = DOM.dateTime;  // web_client/dom.js
 
   const COLUMNS = ["access_when", "access_who", "access_what", "access_cands", "access_from"];
   function cell(tr, ...children) {  // data-label: the column's name, shown before the value on a phone
@@ -97,10 +96,9 @@
   $("access-more").onclick = () => load(true);
   document.addEventListener("langchange", render);
 
-  (async () => {
-    const me = await API.call("/api/v1/auth/me").catch(() => null);
-    if (!me || me.user.role !== "admin") return;  // the log is for the organisation's admins
+  document.addEventListener("hrready", async (e) => {  // hr.js, with who is logged in
+    if (e.detail.user.role !== "admin") return;  // the log is for the organisation's admins
     $("access-box").classList.remove("hidden");
     await load(false);
-  })();
+  });
 })();

@@ -22,7 +22,7 @@
   const $ = (id) => document.getElementById(id);
   I18N.apply($("bias-box"));
   let report = null, seq = 0;
-  const el = (tag, text) => { const e = document.createElement(tag); if (text != null) e.textContent = text; return e; };
+  const el = DOM.el;  // web_client/dom.js
 
   function render() {
     const out = $("bias-tables"); out.textContent = "";
@@ -66,7 +66,7 @@
       if (mine === seq) { report = r; render(); }
     } catch (err) { if (mine === seq) { report = null; render(); $("bias-summary").textContent = I18N.t("bias_error", { msg: API.errorText(err) }); } }
   }
-  document.addEventListener("jobsloaded", load);
+  document.addEventListener("hrready", load);  // hr.js: the jobs are loaded
   $("job").addEventListener("change", load);
   document.addEventListener("langchange", render);
 })();

@@ -46,7 +46,8 @@
   async function init() {
     const me = await get("/api/v1/auth/me"); $("who").textContent = me.user.email;
     await loadJobs(); await loadLibrary();
-    document.dispatchEvent(new CustomEvent("jobsloaded"));  // sections in their own files (bias.js) load now
+    // the sections in their own files (access_log.js, retention.js, bias.js) start now, with who is logged in
+    document.dispatchEvent(new CustomEvent("hrready", { detail: { user: me.user } }));
     await loadIntegrations();  // invitation channels and the DingTalk import, as set up on the server
     refresh(); loadMatches(); loadRequirements(); setInterval(refresh, 5000);
     loadLatestImport();  // bulk import
@@ -93,7 +94,7 @@
   });
 
   // --- candidates: resume upload, ranked matches with explanations, overrides, invitations ---------------
-  const el = (tag, text, cls) => { const x = document.createElement(tag); if (text != null) x.textContent = text; if (cls) x.className = cls; return x; };
+  const el = DOM.el;  // web_client/dom.js
   $("resume-upload").addEventListener("click", async () => {
     const files = $("resume-files").files; if (!files.length) return;
     $("upload-results").textContent = I18N.t("uploading", { n: files.length });
@@ -467,8 +468,8 @@
     mark_no_show: "标记为未出席", unmark_no_show: "撤销未出席", sched_theirs: "候选人当地时间" });
   const hrZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
   let schedData = null;
-  const whenText = (iso) => new Intl.DateTimeFormat(I18N.lang === "zh" ? "zh-CN" : "en-GB",
-    { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(iso));
+  const whenText = (iso) => DOM.dateTime(iso,
+    { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   function schedMsg(ok, text) { $("sched-status").textContent = ok ? text : ""; $("sched-error").textContent = ok ? "" : text; }
   async function schedCall(method, path, body) {
     const res = await fetch(path, { method, headers: { "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : undefined });

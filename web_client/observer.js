@@ -230,7 +230,7 @@
     li.textContent = `${time(at)} · ${I18N.t("flag_" + e.kind)}${e.detail ? " (" + e.detail + ")" : ""}`;
     $("flags").append(li);
   }
-  function el(tag, text, cls) { const x = document.createElement(tag); if (text != null) x.textContent = text; if (cls) x.className = cls; return x; }
+  const el = DOM.el;  // web_client/dom.js
   function quoted(li, text) { if (text) { li.append(" "); li.append(el("q", text)); } }
   function answerSummary(e) {
     const box = turnBox(e.turn_index);

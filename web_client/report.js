@@ -15,7 +15,7 @@
   const id = location.pathname.split("/").pop();
   $("pdf").href = `/api/v1/interviews/${id}/report.pdf`;
   $("lang").onclick = () => { I18N.toggle(); load(); };
-  const el = (tag, text, cls) => { const x = document.createElement(tag); if (text != null) x.textContent = text; if (cls) x.className = cls; return x; };
+  const el = DOM.el;  // web_client/dom.js
 
   async function load() {
     const res = await fetch(`/api/v1/interviews/${id}/report`);

@@ -44,9 +44,7 @@
   const box = document.getElementById("retention-box");
   I18N.apply(box);
   const $ = (id) => document.getElementById(id);
-  const el = (tag, text) => { const e = document.createElement(tag); if (text != null) e.textContent = text; return e; };
-  const when = (iso) => new Intl.DateTimeFormat(I18N.lang === "zh" ? "zh-CN" : "en-GB",
-    { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+  const el = DOM.el, when = DOM.dateTime;  // web_client/dom.js
   let people = [], deletions = [], periods = null;
   const holds = {};  // candidate id -> {reason, since} as last answered by the server
 
@@ -142,11 +140,10 @@
   });
   document.addEventListener("langchange", () => { if (periods) { renderPeople(); renderLog(); } });
 
-  (async () => {
-    const me = await API.call("/api/v1/auth/me").catch(() => null);
-    if (!me || me.user.role !== "admin") return;
+  document.addEventListener("hrready", async (e) => {  // hr.js, with who is logged in
+    if (e.detail.user.role !== "admin") return;
     box.classList.remove("hidden");
     periods = await API.call("/api/v1/retention"); renderPeriods();
     await Promise.all([loadPeople(), loadLog()]);
-  })();
+  });
 })();

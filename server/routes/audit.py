@@ -10,7 +10,7 @@ from server import api_models as m
 from server.audit import READ_ACTIONS, record_read
 from server.http_errors import ApiError
 from server.routes.common import api, ctx_of, current_user, int_query
-from server.storage.models import as_utc
+from server.storage.models import as_utc, iso_utc
 
 MAX_PAGE = 200
 
@@ -42,8 +42,8 @@ async def list_reads(request: web.Request) -> web.Response:
         reads=[m.AuditReadOut(
             id=r.id, action=r.action, what=READ_ACTIONS.get(r.action, r.action), actor_id=r.actor_id,
             actor_email=r.actor_email, subject_kind=r.subject_kind, subject_id=r.subject_id, ip=r.ip,
-            first_at=as_utc(r.first_at).isoformat(), last_at=as_utc(r.last_at).isoformat(), count=r.count,
+            first_at=iso_utc(r.first_at), last_at=iso_utc(r.last_at), count=r.count,
             candidates_total=r.candidates_total,
             candidates=[m.AuditCandidateOut(id=cid, name=name) for cid, name in r.candidates]) for r in rows],
-        next_before=f"{as_utc(rows[-1].last_at).isoformat()}~{rows[-1].id}" if more else None)
+        next_before=f"{iso_utc(rows[-1].last_at)}~{rows[-1].id}" if more else None)
     return web.json_response(out.model_dump())

@@ -12,7 +12,7 @@ from server.http_errors import ApiError, parse_body
 from server.plans import plan_for_job
 from server.audit import record_read
 from server.routes.common import SESSION_COOKIE, api, ctx_of, current_user, org_interview
-from server.storage.models import as_utc
+from server.storage.models import iso_utc
 
 
 def _user_out(u) -> dict:
@@ -188,7 +188,7 @@ async def list_interviews(request: web.Request) -> web.Response:
             created_at=iv.created_at.isoformat() if iv.created_at else None,
             live_connected=bool(live and live.connected), candidate_id=iv.candidate_id,
             legal_hold=iv.candidate.legal_hold_at is not None, content_deleted=iv.content_deleted_at is not None,
-            legal_hold_since=as_utc(iv.candidate.legal_hold_at).isoformat() if iv.candidate.legal_hold_at else None,
+            legal_hold_since=iso_utc(iv.candidate.legal_hold_at),
             legal_hold_reason=iv.candidate.legal_hold_reason))
     return web.json_response(m.InterviewList(interviews=rows).model_dump())
 

@@ -9,7 +9,7 @@ from server.audit import record_read
 from server.http_errors import ApiError, parse_body
 from server.retention import periods_for, sweep_org
 from server.routes.common import api, ctx_of, current_user
-from server.storage.models import User, as_utc
+from server.storage.models import User, iso_utc
 
 
 async def _admin(request: web.Request) -> User:
@@ -63,7 +63,7 @@ async def list_deletions(request: web.Request) -> web.Response:
     user = await _admin(request)
     rows = await ctx_of(request).store.data_deletions(user.org_id)
     return web.json_response(m.DeletionList(deletions=[m.DeletionOut(
-        id=d.id, at=as_utc(d.at).isoformat(), reason=d.reason, scope=d.scope, candidate_id=d.candidate_id,
+        id=d.id, at=iso_utc(d.at), reason=d.reason, scope=d.scope, candidate_id=d.candidate_id,
         interview_id=d.interview_id, actor_email=d.actor_email, counts=d.counts) for d in rows]).model_dump())
 
 
@@ -82,7 +82,7 @@ async def legal_hold(request: web.Request) -> web.Response:
         raise ApiError(404, "not_found", "No such candidate.")
     return web.json_response(m.LegalHoldOut(
         candidate_id=cand.id, legal_hold=cand.legal_hold_at is not None, reason=cand.legal_hold_reason,
-        since=as_utc(cand.legal_hold_at).isoformat() if cand.legal_hold_at else None).model_dump())
+        since=iso_utc(cand.legal_hold_at)).model_dump())
 
 
 @api.route("GET", "/api/v1/candidates", "The organisation's candidates, newest first (at most 500; from interviews, "
@@ -93,9 +93,9 @@ async def list_candidates(request: web.Request) -> web.Response:
     rows = await ctx_of(request).store.org_candidates(user.org_id)
     await record_read(request, user, "candidates.list", "org", user.org_id, [c.id for c in rows])
     return web.json_response(m.CandidateList(candidates=[m.CandidateOut(
-        id=c.id, name=c.name, created_at=as_utc(c.created_at).isoformat() if c.created_at else None,
+        id=c.id, name=c.name, created_at=iso_utc(c.created_at),
         legal_hold=c.legal_hold_at is not None,
-        legal_hold_since=as_utc(c.legal_hold_at).isoformat() if c.legal_hold_at else None,
+        legal_hold_since=iso_utc(c.legal_hold_at),
         legal_hold_reason=c.legal_hold_reason) for c in rows]).model_dump())
 
 

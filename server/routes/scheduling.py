@@ -16,28 +16,24 @@ from server.http_errors import ApiError, parse_body
 from server.routes.common import api, ctx_of, current_user, interview_from_link, org_interview
 from server.scheduling import (MAX_SLOTS_PER_WINDOW, cut_window, link_valid_until, notify_targets, plan_messages,
                                start_decision, valid_zone)
-from server.storage.models import Interview, Job, JobSlot, as_utc
+from server.storage.models import Interview, Job, JobSlot, as_utc, iso_utc
 
 MAX_FREE_SLOTS_LISTED = 500
 
 
-def _iso(dt) -> str | None:
-    return as_utc(dt).isoformat() if dt else None
-
-
 def _slot_out(s: JobSlot) -> dict:
-    return m.SlotOut(id=s.id, starts_at=_iso(s.starts_at), ends_at=_iso(s.ends_at), capacity=s.capacity,
+    return m.SlotOut(id=s.id, starts_at=iso_utc(s.starts_at), ends_at=iso_utc(s.ends_at), capacity=s.capacity,
                      booked=s.booked).model_dump()
 
 
 def _free_out(s: JobSlot) -> m.FreeSlotOut:
-    return m.FreeSlotOut(id=s.id, starts_at=_iso(s.starts_at), ends_at=_iso(s.ends_at), free=s.capacity - s.booked)
+    return m.FreeSlotOut(id=s.id, starts_at=iso_utc(s.starts_at), ends_at=iso_utc(s.ends_at), free=s.capacity - s.booked)
 
 
 def _booking(iv: Interview, slot: JobSlot | None) -> dict:
     return dict(interview_id=iv.id, candidate_name=iv.candidate.name, interview_status=iv.status,
-                schedule_status=iv.schedule_status, scheduled_at=_iso(iv.scheduled_at),
-                ends_at=_iso(slot.ends_at) if slot else None, slot_id=iv.slot_id,
+                schedule_status=iv.schedule_status, scheduled_at=iso_utc(iv.scheduled_at),
+                ends_at=iso_utc(slot.ends_at) if slot else None, slot_id=iv.slot_id,
                 candidate_timezone=iv.candidate_timezone)
 
 
@@ -131,9 +127,9 @@ async def _interview_schedule(request: web.Request, iv: Interview) -> dict:
     store = ctx_of(request).store
     await record_read(request, await current_user(request), "schedule.read", "interview", iv.id, [iv.candidate_id])
     slot = await store.job_slot(iv.slot_id) if iv.slot_id else None
-    reminders = [m.ReminderOut(id=r.id, kind=r.kind, channel=r.channel, recipient=r.recipient, due_at=_iso(r.due_at),
+    reminders = [m.ReminderOut(id=r.id, kind=r.kind, channel=r.channel, recipient=r.recipient, due_at=iso_utc(r.due_at),
                                status=r.status, attempts=r.attempts, last_error=r.last_error,
-                               sent_at=_iso(r.sent_at)) for r in await store.reminders(iv.id)]
+                               sent_at=iso_utc(r.sent_at)) for r in await store.reminders(iv.id)]
     return m.InterviewScheduleOut(**_booking(iv, slot), reminders=reminders).model_dump()
 
 
@@ -195,12 +191,12 @@ def _link_lifetime(ctx: ServerContext, iv: Interview, token: str, booked: JobSlo
         expires = ctx.signer.read_link(token).expires_at  # checked a moment ago (by interview_from_link)
     except LinkError:  # it expired in between: the next request says so
         return {}
-    out = {"link_expires_at": _iso(expires), "link_needed_after_slot_min": ctx.settings.no_show_grace_min}
+    out = {"link_expires_at": iso_utc(expires), "link_needed_after_slot_min": ctx.settings.no_show_grace_min}
     if iv.schedule_status == "booked" and booked is not None:
         needed = link_valid_until(ctx, booked.ends_at)
         if expires is not None and expires < needed:
             renewed = ctx.signer.link_token(iv.id, iv.link_nonce, valid_until=needed)
-            out.update(renewed_token=renewed, renewed_link_expires_at=_iso(ctx.signer.read_link(renewed).expires_at))
+            out.update(renewed_token=renewed, renewed_link_expires_at=iso_utc(ctx.signer.read_link(renewed).expires_at))
     return out
 
 
@@ -219,7 +215,7 @@ async def _candidate_view(request: web.Request, iv: Interview, token: str) -> di
         schedule_status=iv.schedule_status, booking=_free_out(booked) if active else None,
         candidate_timezone=iv.candidate_timezone, can_start=decision.allowed,
         start_refusal=None if decision.allowed else m.ErrorInfo(code=decision.code, message=decision.message),
-        opens_at=_iso(as_utc(iv.scheduled_at) - timedelta(minutes=ctx.settings.start_grace_min))
+        opens_at=iso_utc(as_utc(iv.scheduled_at) - timedelta(minutes=ctx.settings.start_grace_min))
         if active and iv.scheduled_at else None,
         slots=free, notified_channels=sorted({c for c, _ in await notify_targets(ctx, iv)}),
         server_time=now.isoformat(), **_link_lifetime(ctx, iv, token, booked))

@@ -290,6 +290,11 @@ def as_utc(dt: datetime | None) -> datetime | None:
     return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
 
 
+def iso_utc(dt: datetime | None) -> str | None:
+    """A stored time as the API shows it: ISO 8601 in UTC (None stays None)."""
+    return as_utc(dt).isoformat() if dt else None
+
+
 class JobSlot(Base):
     """One bookable interview slot of a job (HR's availability windows are cut into these)."""
 

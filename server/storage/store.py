@@ -917,7 +917,8 @@ class Store:
                     select(PersonalDataRead).where(
                         PersonalDataRead.org_id == org_id, PersonalDataRead.actor_id == actor_id,
                         PersonalDataRead.action == action, PersonalDataRead.subject_kind == subject_kind,
-                        PersonalDataRead.subject_id == subject_id, PersonalDataRead.ip == ip, PersonalDataRead.last_at >= now - timedelta(seconds=coalesce_s))
+                        PersonalDataRead.subject_id == subject_id, PersonalDataRead.ip == ip,
+                        PersonalDataRead.last_at >= now - timedelta(seconds=coalesce_s))
                     .order_by(PersonalDataRead.last_at.desc()).limit(1))).scalars().first()
             if row is None:
                 row = PersonalDataRead(org_id=org_id, actor_id=actor_id, actor_email=actor_email, action=action,
@@ -1084,12 +1085,12 @@ class Store:
         return counts
 
     async def interviews_past_content_retention(self, org_id: str, cutoff: datetime, limit: int) -> list[str]:
-        """Interviews over (or abandoned) before ``cutoff`` whose content is still stored, not live, not on hold."""
+        """Finished or failed interviews that ended (failed ones without an end: were created) before ``cutoff``,
+        whose content is still stored and whose candidate is not on legal hold."""
         q = (select(Interview.id).join(Candidate, Candidate.id == Interview.candidate_id)
              .where(Interview.org_id == org_id, Interview.content_deleted_at.is_(None),
                     Interview.status.in_(("finished", "failed")),
                     func.coalesce(Interview.ended_at, Interview.created_at) < cutoff,
-                    or_(Interview.scheduled_at.is_(None), Interview.scheduled_at < cutoff),
                     Candidate.legal_hold_at.is_(None))
              .order_by(Interview.created_at).limit(limit))
         async with self.sessions() as s:
