@@ -1,1 +1,2 @@
-"""Streaming analyzers: voice activity, speech recognition (later: face, voice, content)."""
+"""Analyzers of the live interview: voice activity, speech recognition, face, posture and hands, voice prosody,
+answer content; ``analyzers.documents`` reads resumes and job descriptions for recruiting."""

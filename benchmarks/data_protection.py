@@ -7,7 +7,7 @@ For each database (a temporary SQLite file; PostgreSQL too when ``--postgres`` n
 * ``audit_record_ms``: ``Store.record_read`` wall time per call, p50/p95, for a first read (new row with its
   candidates) and for a repeat inside the coalescing window (the HR page's 5-s list refresh), with ``list_size``
   candidates disclosed per read;
-* ``encryption_us``: AES-256-GCM encrypt and decrypt of one stored value (``server/crypto.py``), p50, for a
+* ``encryption_us``: AES-256-GCM encrypt and decrypt of one stored value (``server/compliance/crypto.py``), p50, for a
   transcript segment (~120 characters) and a parsed resume (~6 KB of JSON);
 * ``sweep``: one retention sweep over ``--candidates`` candidates whose period is over, each with one finished
   interview holding a transcript, a timeline event and a score: seconds in all and ms per candidate (the interview
@@ -32,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import update  # noqa: E402
 
-from server.crypto import KEYRING, Keyring, key_id_for, new_key  # noqa: E402
-from server.retention import sweep_org  # noqa: E402
-from server.settings import Settings  # noqa: E402
+from server.compliance.crypto import KEYRING, Keyring, key_id_for, new_key  # noqa: E402
+from server.compliance.retention import sweep_org  # noqa: E402
+from server.platform.settings import Settings  # noqa: E402
 from server.storage.models import Candidate, Interview, utcnow  # noqa: E402
 from server.storage.store import Store  # noqa: E402
 

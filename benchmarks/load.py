@@ -4,7 +4,7 @@
     python -m benchmarks.load --sessions 4 --seconds 60 --url http://127.0.0.1:8080 --email E --password P
 
 Without ``--url`` the server is started as a subprocess on a free loopback port with a temporary data dir
-(``python -m server.cli serve --host 127.0.0.1 --port P --data-dir D --ice-host 127.0.0.1 --demo``); its stdout
+(``python -m server.platform.cli serve --host 127.0.0.1 --port P --data-dir D --ice-host 127.0.0.1 --demo``); its stdout
 must carry ``DEMO_LOGIN email=<e> password=<p>`` and ``READY <url>``. Everything it starts is stopped at the end.
 
 Flow: log in as HR (cookie), create N interviews for the first job, open one observer WebSocket per interview,
@@ -147,7 +147,7 @@ class ServerProcess:
 
     async def start(self, ready_timeout: float, need_login: bool) -> None:
         cmd = [
-            self.python, "-m", "server.cli", "serve",
+            self.python, "-m", "server.platform.cli", "serve",
             "--host", "127.0.0.1", "--port", str(self.port),
             "--data-dir", str(self.data_dir), "--ice-host", "127.0.0.1", "--demo",
             *self.extra_args,
@@ -727,7 +727,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="start speaking anyway if no question.asked arrives within this many seconds")
     p.add_argument("--ready-timeout", type=float, default=180.0, help="seconds to wait for the server's READY")
     p.add_argument("--server-python", help="python for the server subprocess (default .venv/bin/python)")
-    p.add_argument("--server-arg", action="append", help="extra argument for `server.cli serve` (repeatable)")
+    p.add_argument("--server-arg", action="append", help="extra argument for `server.platform.cli serve` (repeatable)")
     p.add_argument("--json-out", help="also write the JSON result to this file")
     p.add_argument("--sweep", help="comma-separated session counts to run in turn, e.g. 1,2,4,6")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (media, server data, logs)")

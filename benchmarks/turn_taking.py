@@ -63,7 +63,7 @@ from analyzers.vad import (  # noqa: E402
 )
 from benchmarks.synthetic_media import make_speech_wav, read_wav_mono  # noqa: E402
 from dialogue.turn_taking import AnswerEndDetector, SilenceAnswerEndDetector, TurnTakingConfig  # noqa: E402
-from server.settings import Settings  # noqa: E402
+from server.platform.settings import Settings  # noqa: E402
 
 SR = 16000
 BATCH_MS = 160

@@ -1,1 +1,2 @@
-"""Live AI interview server: HTTP API, signalling, event streams, storage, bus."""
+"""Live AI interview server, by area: ``http`` (app, routes, API models), ``platform`` (settings, CLI, context,
+bus), ``live`` (interview runtime and analysis), ``recruiting``, ``compliance``, ``reports``, ``storage``."""

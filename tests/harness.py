@@ -13,11 +13,11 @@ from typing import AsyncIterator
 import aiohttp
 from aiohttp import web
 
-from server.app import create_app
-from server.auth import hash_password
-from server.context import ServerContext
-from server.routes.common import CTX_KEY
-from server.settings import Settings
+from server.http.app import create_app
+from server.http.auth import hash_password
+from server.platform.context import ServerContext
+from server.http.routes.common import CTX_KEY
+from server.platform.settings import Settings
 
 HR_EMAIL = "hr@acme.test"
 HR_PASSWORD = "correct horse battery staple"

@@ -401,7 +401,7 @@ async def test_transcriber_survives_a_failing_model_and_a_failing_callback():
 def test_whisper_window_margin_setting_refuses_margins_that_make_the_decoder_loop(margin, ok):
     from pydantic import ValidationError
 
-    from server.settings import Settings
+    from server.platform.settings import Settings
 
     if ok:
         assert Settings(whisper_window_margin_ms=margin).whisper_window_margin_ms == margin

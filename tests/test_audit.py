@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 from sqlalchemy import text
 
-from server.auth import hash_password
+from server.http.auth import hash_password
 from tests.harness import HR_EMAIL, running_server
 
 pytestmark = pytest.mark.unit

@@ -5,8 +5,8 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from server.auth import hash_password
-from server.bias import impact_ratios
+from server.http.auth import hash_password
+from server.compliance.fairness import impact_ratios
 from tests.harness import running_server
 
 pytestmark = pytest.mark.unit

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.auth import hash_password
+from server.http.auth import hash_password
 from tests.harness import HR_EMAIL, running_server, until
 from tests.test_browser_interview import ARTIFACTS, STEP_TIMEOUT_MS, hr_page, playwright_api
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from server.bus import InProcessBus, RedisBus, make_bus
+from server.platform.bus import InProcessBus, RedisBus, make_bus
 from tests.services import create_pg_database, drop_pg_database, redis_url_or_skip
 
 

@@ -12,7 +12,7 @@ from benchmarks.synthetic_candidate import SyntheticCandidate
 from benchmarks.synthetic_media import make_speech_wav
 from dialogue.plan_io import load_plan, plan_to_questions
 from dialogue.turn_taking import TurnTakingConfig
-from server.live_interview import ANSWER_TO_QUESTION_MS
+from server.live.interview import ANSWER_TO_QUESTION_MS
 from tests.harness import running_server
 from tests.observer_client import ObserverClient
 

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from benchmarks.resume_fixtures import generate_fixtures
-from server.connectors.dingtalk import (
+from server.recruiting.connectors.dingtalk import (
     DingTalkAuthError,
     DingTalkClient,
     DingTalkConfig,
@@ -18,7 +18,7 @@ from server.connectors.dingtalk import (
     DingTalkRateLimited,
     TokenCache,
 )
-from server.settings import Settings
+from server.platform.settings import Settings
 from tests.fake_dingtalk import FakeDingTalk
 from tests.harness import running_server
 
@@ -176,7 +176,7 @@ async def test_unreachable_dingtalk_is_retried_then_reported_without_secrets(fak
 
 async def test_scheduling_messages_go_out_as_work_notices(fake):
     """The scheduler finds channels by name: "dingtalk" sends its messages as work notices to the userid."""
-    from server.invitations import InvitationContent, Notice, channel_for
+    from server.recruiting.invitations import InvitationContent, Notice, channel_for
 
     channel = channel_for("dingtalk", Settings(**fake.settings()))
     assert channel is not None and channel.enabled

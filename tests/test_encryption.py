@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import text
 
-from server.crypto import KEYRING, DataDecryptError, DataKeyMissing, Keyring, key_id_for, new_key
+from server.compliance.crypto import KEYRING, DataDecryptError, DataKeyMissing, Keyring, key_id_for, new_key
 from server.storage.models import utcnow
 from tests.harness import running_server
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import aiohttp
 import pytest
 
-from server.auth import Signer
+from server.http.auth import Signer
 from tests.harness import HR_EMAIL, running_server
 
 pytestmark = pytest.mark.unit
@@ -28,7 +28,7 @@ async def test_login_and_org_scoping(db_url, tmp_path):
                 names = [i["candidate_name"] for i in (await r.json())["interviews"]]
             assert names == ["Ada"]
         # A user of another organisation sees nothing of it.
-        from server.auth import hash_password
+        from server.http.auth import hash_password
 
         other = await h.ctx.store.create_org("Other Co")
         await h.ctx.store.create_user(other.id, "hr@other.test", hash_password("pw-other"))
@@ -42,7 +42,7 @@ async def test_login_and_org_scoping(db_url, tmp_path):
 async def test_other_org_cannot_observe(db_url, tmp_path):
     async with running_server(db_url, tmp_path) as h:
         interview_id, _ = await h.create_interview("Ada")
-        from server.auth import hash_password
+        from server.http.auth import hash_password
 
         other = await h.ctx.store.create_org("Other Co")
         await h.ctx.store.create_user(other.id, "hr@other.test", hash_password("pw-other"))

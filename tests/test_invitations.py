@@ -140,7 +140,7 @@ async def test_signed_webhook_is_verified_by_the_receiver_and_retried_after_a_se
 
 
 async def test_a_forged_signature_is_detectable():
-    from server.invitations import sign_webhook
+    from server.recruiting.invitations import sign_webhook
 
     body = b'{"event":"interview.invitation"}'
     good = sign_webhook("s3cret", "1700000000", body)

@@ -7,7 +7,7 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from analyzers.job_matching import (
+from analyzers.documents.job_matching import (
     MISSING_MUST_CAP,
     MatchResult,
     Override,
@@ -16,8 +16,8 @@ from analyzers.job_matching import (
     rank,
     skill_similarity,
 )
-from analyzers.job_requirements import JobRequirements, Requirement, extract_requirements
-from analyzers.resume_profile import Education, ResumeProfile, Sourced, WorkExperience
+from analyzers.documents.job_requirements import JobRequirements, Requirement, extract_requirements
+from analyzers.documents.resume_profile import Education, ResumeProfile, Sourced, WorkExperience
 
 EN_JD = """Senior Machine Learning Engineer
 
@@ -451,7 +451,7 @@ def embedder():
 @pytest.mark.models
 def test_python_shu_lian_matches_proficient_in_python_by_embedding(embedder):
     # outside the alias table the embedding must still see these as the same skill
-    from analyzers.job_matching import SKILL_MET
+    from analyzers.documents.job_matching import SKILL_MET
 
     v = embedder.embed(["Python熟练", "proficient in Python", "机器学习", "machine learning", "Java"])
     assert float(v[0] @ v[1]) >= SKILL_MET

@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
-from analyzers.resume_parser import ResumeError, parse_resume, quantity_tokens
-from analyzers.resume_profile import Sourced
+from analyzers.documents.resume_parser import ResumeError, parse_resume, quantity_tokens
+from analyzers.documents.resume_profile import Sourced
 from benchmarks.resume_fixtures import generate_fixtures
 
 # 6 per language -> formats rotate pdf, docx, txt: 2 of each per language (one DOCX of each language is two-column)

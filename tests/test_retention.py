@@ -10,7 +10,7 @@ import pypdf
 import pytest
 from sqlalchemy import func, select, update
 
-from server.auth import hash_password
+from server.http.auth import hash_password
 from server.storage.models import (Candidate, CandidateImportItem, Event, Interview, JobSlot, Resume,
                                    TranscriptSegment, utcnow)
 from tests.harness import running_server, until
@@ -241,7 +241,7 @@ async def test_the_server_sweeps_by_itself(db_url, tmp_path):
 
 
 async def test_a_sweep_ends_when_what_is_due_cannot_be_deleted_now(db_url, tmp_path, monkeypatch):
-    from server import retention
+    from server.compliance import retention
 
     monkeypatch.setattr(retention, "BATCH", 1)  # a full batch each time: only the no-progress rule can end it
     async with running_server(db_url, tmp_path) as h:

@@ -12,7 +12,7 @@ import pytest
 from analyzers.observation import FrameAnalyzer, Observation
 from analyzers.scheduler import AnalysisBudget, VideoAnalysisScheduler
 from media.video import LatestFrameSlot
-from server.loop_monitor import LoopLagMonitor
+from server.platform.loop_monitor import LoopLagMonitor
 
 pytestmark = pytest.mark.unit
 

@@ -22,9 +22,9 @@ from aiosmtpd.controller import Controller
 
 from itsdangerous import URLSafeTimedSerializer
 
-from server.auth import LinkClaims, LinkError, Signer, hash_password
-from server.invitations import CHANNELS, register_channel
-from server.scheduling import ReminderScheduler
+from server.http.auth import LinkClaims, LinkError, Signer, hash_password
+from server.recruiting.invitations import CHANNELS, register_channel
+from server.recruiting.scheduling import ReminderScheduler
 from tests.harness import free_port, running_server, until
 from tests.test_invitations import Inbox
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.auth import hash_password, verify_password
+from server.http.auth import hash_password, verify_password
 from server.storage.store import Store
 
 pytestmark = pytest.mark.services

@@ -23,7 +23,7 @@
     sid_two_or_more: "两种或以上", sid_other: "其他",
     sid_under_25: "25 岁以下", sid_25_39: "25–39 岁", sid_40_54: "40–54 岁", sid_55_plus: "55 岁及以上",
   });
-  const CHOICES = {  // the server's categories (server/api_models.py)
+  const CHOICES = {  // the server's categories (server/http/api_models.py)
     sex: ["female", "male", "non_binary"],
     race_ethnicity: ["hispanic_latino", "white", "black", "asian", "native_hawaiian_pacific_islander",
       "american_indian_alaska_native", "two_or_more", "other"],

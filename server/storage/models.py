@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from server.crypto import EncryptedJSON, EncryptedText
+from server.compliance.crypto import EncryptedJSON, EncryptedText
 
 
 def new_id() -> str:
@@ -423,7 +423,7 @@ class PersonalDataReadCandidate(Base):
 
 
 class RetentionPolicy(Base):
-    """How long an organisation keeps candidates' data (days; see server/retention.py for what each covers)."""
+    """How long an organisation keeps candidates' data (days; see server/compliance/retention.py for what each covers)."""
 
     __tablename__ = "retention_policies"
     org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import selectinload
 
-from server.crypto import KEYRING, EncryptedJSON, EncryptedText
+from server.compliance.crypto import KEYRING, EncryptedJSON, EncryptedText
 from server.storage.migrate import upgrade_to_head
 from server.storage.models import JobSlot, Reminder  # scheduling (0005)
 from server.storage.models import (
@@ -1180,7 +1180,7 @@ class Store:
                 latest[cand] = (iv_id, scores)
             return latest
 
-    # --- encryption at rest: key rotation (server/crypto.py) -----------------------------------------------------
+    # --- encryption at rest: key rotation (server/compliance/crypto.py) -----------------------------------------------------
     async def reencrypt(self, batch: int = 200) -> dict[str, int]:
         """Write every encrypted value again under the current data key (values under older keys, and values
         stored before encryption was on). A value changed or deleted meanwhile is left to its writer (compare and

@@ -22,7 +22,7 @@ def upgrade() -> None:
     sa.Column('interview_id', sa.String(length=32), nullable=False),
     sa.Column('org_id', sa.String(length=32), nullable=False),
     sa.Column('job_id', sa.String(length=32), nullable=False),
-    sa.Column('sex', sa.Text(), nullable=True),  # encrypted (server/crypto.py)
+    sa.Column('sex', sa.Text(), nullable=True),  # encrypted (server/compliance/crypto.py)
     sa.Column('race_ethnicity', sa.Text(), nullable=True),
     sa.Column('age_band', sa.Text(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),

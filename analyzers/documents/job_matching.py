@@ -1,0 +1,520 @@
+"""Match a parsed resume (``ResumeProfile``) against a job's requirements (``JobRequirements``).
+
+Per requirement the result says met / partly / missing, cites the resume text that decided it (``evidence``:
+the ``source`` of a ``Sourced`` value, or a sentence of the profile's full text) and how it was decided
+(``method``):
+
+* skills: ``alias`` (both sides name the same canonical skill via ``SKILL_ALIASES``: "K8s" ~ "Kubernetes",
+  "机器学习" ~ "machine learning", "Python熟练" ~ "proficient in Python"; or a listed resume skill implies it via
+  ``SKILL_IMPLIES``: "MySQL" -> "SQL", "PyTorch" -> "deep learning"), ``normalised`` (same text once case,
+  spacing and filler words are dropped, for skills outside the vocabulary), else ``embedding``: the multilingual
+  USE cosine between the requirement's value and each resume skill (short vs short: met >= ``SKILL_MET``, partly
+  >= ``SKILL_PARTLY``) and each resume sentence (met >= ``SENTENCE_MET``, partly >= ``SENTENCE_PARTLY``);
+* years: ``numeric`` (``years_experience``, or the union of the work-history date ranges: ``work_history``);
+  partly when short by at most ``max(1, 25%)`` of the minimum;
+* degree: ``ordinal`` on associate < bachelor < master < phd; one level below is partly;
+* language: ``alias`` on the profile's languages (fluency words "basic" / "一般" make it partly), else a mention
+  in the text, else ``resume_language`` (the resume is written in it: partly);
+* management: ``numeric`` on ``team_size_led`` (smaller team than asked: partly), else ``title`` (a lead /
+  manager / 经理 / 主管 title: met when no team size is asked, else partly).
+
+Score (0-100): each requirement earns credit met 1, partly 0.5, missing 0, weighted ``MUST_WEIGHT`` (3) for
+must-haves and ``NICE_WEIGHT`` (1) for nice-to-haves; score = 100 * sum(weight * credit) / sum(weight). A
+missing must-have caps the score at ``MISSING_MUST_CAP`` (40) minus ``MISSING_MUST_STEP`` (10) per further
+missing must-have (floor 0), so a candidate lacking a must-have never outranks one who has all must-haves at
+least partly and a raw score above 40. ``MatchResult.raw_score`` keeps the uncapped value and ``cap`` says why.
+
+HR overrides: ``apply_override(result, requirement_id, status, note, by=...)`` returns a new result with that
+requirement's status replaced (the automatic status, who, why and when are kept on the item and in
+``result.overrides``) and the score recomputed with the same rule. ``rank(..., overrides=...)`` applies stored
+overrides before sorting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timezone
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from analyzers.documents.job_requirements import (
+    DEGREE_LEVELS,
+    JobRequirements,
+    Requirement,
+    canonical_language,
+    canonical_skill,
+    find_skills,
+    languages_in,
+    normalise_degree,
+)
+from analyzers.documents.resume_profile import ResumeProfile
+
+__all__ = [
+    "MISSING_MUST_CAP",
+    "SKILL_IMPLIES",
+    "MUST_WEIGHT",
+    "NICE_WEIGHT",
+    "MatchResult",
+    "Override",
+    "RequirementMatch",
+    "apply_override",
+    "compute_score",
+    "match",
+    "rank",
+    "skill_similarity",
+]
+
+Status = Literal["met", "partly", "missing"]
+CREDIT: dict[str, float] = {"met": 1.0, "partly": 0.5, "missing": 0.0}
+MUST_WEIGHT = 3.0
+NICE_WEIGHT = 1.0
+MISSING_MUST_CAP = 40.0
+MISSING_MUST_STEP = 10.0
+
+# multilingual USE cosines (measured: "Python熟练"~"proficient in Python" 0.80, "机器学习"~"machine learning" 0.86,
+# "PostgreSQL"~"MySQL" 0.65, "Python"~"Java" 0.57, "Python"~"JavaScript" 0.50, unrelated skills 0.2-0.46;
+# skill vs a resume sentence that uses it 0.35-0.5, vs an unrelated sentence < 0.1)
+SKILL_MET = 0.72
+SKILL_PARTLY = 0.62
+SENTENCE_MET = 0.6
+SENTENCE_PARTLY = 0.45
+
+
+# a resume skill that implies a requirement's skill ("MySQL" on a resume satisfies "SQL"); never the reverse
+SKILL_IMPLIES: dict[str, set[str]] = {
+    "MySQL": {"SQL"},
+    "PostgreSQL": {"SQL"},
+    "Hive": {"SQL"},
+    "Spring": {"Java"},
+    "Django": {"Python"},
+    "Flask": {"Python"},
+    "FastAPI": {"Python"},
+    "pandas": {"Python"},
+    "PyTorch": {"deep learning"},
+    "TensorFlow": {"deep learning"},
+    "deep learning": {"machine learning"},
+    "NLP": {"machine learning"},
+    "computer vision": {"machine learning"},
+    "recommender systems": {"machine learning"},
+    "scikit-learn": {"machine learning"},
+    "Kubernetes": {"Docker"},
+    "React": {"JavaScript"},
+    "Vue": {"JavaScript"},
+    "Angular": {"TypeScript"},
+    "TypeScript": {"JavaScript"},
+    "Spark": {"big data"},
+    "Hadoop": {"big data"},
+    "Flink": {"big data"},
+}
+
+
+def _implied(canonicals: set[str]) -> set[str]:
+    out = set(canonicals)
+    todo = list(canonicals)
+    while todo:
+        for c in SKILL_IMPLIES.get(todo.pop(), ()):
+            if c not in out:
+                out.add(c)
+                todo.append(c)
+    return out
+
+
+class Override(BaseModel):
+    requirement_id: str
+    status: Status
+    note: str = ""
+    by: str | None = None
+    at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+    previous_status: Status | None = None  # the status before this override
+
+
+class RequirementMatch(BaseModel):
+    requirement_id: str
+    kind: str
+    requirement: str  # the requirement's text
+    must_have: bool
+    status: Status
+    auto_status: Status  # what the matcher decided (differs from status after an override)
+    evidence: list[str] = Field(default_factory=list)  # resume text, verbatim
+    method: str = "none"  # alias | normalised | embedding | numeric | work_history | ordinal | title | ...
+    similarity: float | None = None  # the cosine when method == "embedding"
+    explanation: str = ""
+    override: Override | None = None
+
+
+class MatchResult(BaseModel):
+    candidate_id: str | None = None
+    score: float  # 0-100, after the must-have cap
+    raw_score: float  # before the cap
+    cap: str | None = None  # why the score was capped
+    must_haves_met: int = 0
+    must_haves_total: int = 0
+    items: list[RequirementMatch] = Field(default_factory=list)
+    overrides: list[Override] = Field(default_factory=list)  # the audit trail, oldest first
+
+    def item(self, requirement_id: str) -> RequirementMatch:
+        for it in self.items:
+            if it.requirement_id == requirement_id:
+                return it
+        raise KeyError(requirement_id)
+
+
+# --------------------------------------------------------------------------------------------------- scoring
+
+
+def compute_score(items: list[RequirementMatch]) -> tuple[float, float, str | None, int, int]:
+    """(score, raw score, cap reason, must-haves met or partly, must-haves total) by the module-doc rule."""
+    total = sum(MUST_WEIGHT if it.must_have else NICE_WEIGHT for it in items)
+    got = sum((MUST_WEIGHT if it.must_have else NICE_WEIGHT) * CREDIT[it.status] for it in items)
+    raw = round(100.0 * got / total, 1) if total else 0.0
+    musts = [it for it in items if it.must_have]
+    missing = [it for it in musts if it.status == "missing"]
+    score, cap = raw, None
+    if missing:
+        limit = max(0.0, MISSING_MUST_CAP - MISSING_MUST_STEP * (len(missing) - 1))
+        if raw > limit:
+            score = limit
+        names = ", ".join(it.requirement for it in missing)
+        cap = f"{len(missing)} must-have(s) missing ({names}): score capped at {limit:g}"
+    return score, raw, cap, len(musts) - len(missing), len(musts)
+
+
+def _result(items: list[RequirementMatch], candidate_id: str | None, overrides: list[Override]) -> MatchResult:
+    score, raw, cap, met, total = compute_score(items)
+    return MatchResult(candidate_id=candidate_id, score=score, raw_score=raw, cap=cap, must_haves_met=met,
+                       must_haves_total=total, items=items, overrides=overrides)
+
+
+def apply_override(result: MatchResult, requirement_id: str, status: str, note: str = "",
+                   by: str | None = None) -> MatchResult:
+    """A new result with HR's status for one requirement, the score recomputed and the override recorded."""
+    if status not in CREDIT:
+        raise ValueError(f"status must be one of {list(CREDIT)}, not {status!r}")
+    return _apply(result, Override(requirement_id=requirement_id, status=status, note=note, by=by))
+
+
+def _apply(result: MatchResult, ov: Override) -> MatchResult:
+    items = list(result.items)
+    for i, it in enumerate(items):
+        if it.requirement_id == ov.requirement_id:
+            ov = ov.model_copy(update={"previous_status": it.status})
+            items[i] = it.model_copy(update={"status": ov.status, "override": ov})
+            return _result(items, result.candidate_id, [*result.overrides, ov])
+    raise KeyError(f"no requirement {ov.requirement_id!r} in this match result")
+
+
+# ------------------------------------------------------------------------------------------ resume snippets
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+class _Snippets:
+    """The resume texts a requirement can be matched against, each with the verbatim text to cite."""
+
+    def __init__(self, profile: ResumeProfile) -> None:
+        self.profile = profile
+        # short items (a skill, a certificate, a title): (value to compare, evidence)
+        self.items: list[tuple[str, str]] = []
+        for s in [*profile.skills, *profile.certificates, *profile.industries]:
+            self.items.append((str(s.value), s.source or str(s.value)))
+        for w in profile.work_experience:
+            if w.title:
+                self.items.append((str(w.title.value), w.title.source))
+        for e in profile.education:
+            if e.major:
+                self.items.append((str(e.major.value), e.major.source))
+        # sentences of the full text (and descriptions / results that are not in it)
+        self.sentences: list[str] = []
+        seen: set[str] = set()
+        sources = [profile.text] + [w.description for w in profile.work_experience] + [
+            q.source for q in profile.quantified_results]
+        for block in sources:
+            for s in _split(block):
+                if s not in seen:
+                    seen.add(s)
+                    self.sentences.append(s)
+        self._vecs: dict[str, np.ndarray] = {}
+
+    def embed(self, embedder, texts: list[str]) -> None:
+        todo = [t for t in dict.fromkeys(texts) if t not in self._vecs]
+        if todo:
+            for t, v in zip(todo, embedder.embed(todo)):
+                self._vecs[t] = v
+
+    def vec(self, t: str) -> np.ndarray:
+        return self._vecs[t]
+
+
+def _split(text: str) -> list[str]:
+    parts = re.split(r"(?<=[。！？；;!?])|(?<=\.)\s+(?=[A-Z\u4e00-\u9fff])|\n+|\s[|•·]\s", text or "")
+    return [p.strip(" \t-•*·") for p in parts if p and len(p.strip()) > 1]
+
+
+def _norm(s: str) -> str:
+    s = s.lower()
+    s = re.sub(r"\b(?:proficient|proficiency|in|with|experience|knowledge|of|skills?|strong|familiar|expert|"
+               r"advanced|basic|hands-on)\b|熟练|精通|熟悉|掌握|经验|使用|了解", " ", s)
+    return re.sub(r"[\s\-_.,，、:：()（）]+", "", s)
+
+
+# ------------------------------------------------------------------------------------------------ skills
+
+
+def skill_similarity(a: str, b: str, embedder=None) -> tuple[float, str]:
+    """How alike two skill phrases are: (1.0, "alias") / (1.0, "normalised") or (cosine, "embedding")."""
+    ca = {c for c, _, _ in find_skills(a)} or ({canonical_skill(a)} - {None})
+    cb = {c for c, _, _ in find_skills(b)} or ({canonical_skill(b)} - {None})
+    if ca and cb and ca & cb:
+        return 1.0, "alias"
+    if _norm(a) and _norm(a) == _norm(b):
+        return 1.0, "normalised"
+    if embedder is None:
+        return 0.0, "none"
+    v = embedder.embed([a, b])
+    return float(np.clip(v[0] @ v[1], -1.0, 1.0)), "embedding"
+
+
+def _match_skill(req: Requirement, snip: _Snippets, embedder) -> RequirementMatch:
+    name = str(req.value)
+    canon = canonical_skill(name) or next((c for c, _, _ in find_skills(name)), None)
+    base = dict(requirement_id=req.id, kind=req.kind, requirement=req.text, must_have=req.must_have)
+    # 1. lexical: the same canonical skill in a listed skill, then in a sentence
+    if canon:
+        for value, ev in snip.items:
+            if any(c == canon for c, _, _ in find_skills(value)) or canonical_skill(value) == canon:
+                return RequirementMatch(**base, status="met", auto_status="met", evidence=[ev], method="alias",
+                                        explanation=f"'{value}' is {canon}")
+        for s in snip.sentences:
+            if any(c == canon for c, _, _ in find_skills(s)):
+                return RequirementMatch(**base, status="met", auto_status="met", evidence=[s], method="alias",
+                                        explanation=f"{canon} named in the resume text")
+        for value, ev in snip.items:  # a more specific skill that implies it ("MySQL" -> "SQL")
+            held = {c for c, _, _ in find_skills(value)}
+            if canon in _implied(held) - held:
+                return RequirementMatch(**base, status="met", auto_status="met", evidence=[ev], method="alias",
+                                        explanation=f"'{value}' implies {canon}")
+    key = _norm(name)
+    if key and len(key) >= 2:
+        for value, ev in snip.items:
+            if _norm(value) == key:
+                return RequirementMatch(**base, status="met", auto_status="met", evidence=[ev], method="normalised",
+                                        explanation=f"'{value}' is '{name}'")
+        for s in snip.sentences:
+            if key in _norm(s) and (len(key) >= 4 or _HAN.search(key)):
+                return RequirementMatch(**base, status="met", auto_status="met", evidence=[s], method="normalised",
+                                        explanation=f"'{name}' named in the resume text")
+    # 2. embeddings: the value vs each listed skill, then vs each sentence
+    if embedder is not None and (snip.items or snip.sentences):
+        queries = [name] + ([req.text] if req.text != name else [])
+        snip.embed(embedder, queries + [v for v, _ in snip.items] + snip.sentences)
+        best: tuple[float, str, str, bool] | None = None  # cosine, evidence, compared text, is_item
+        for q in queries:
+            qv = snip.vec(q)
+            for value, ev in snip.items:
+                c = float(qv @ snip.vec(value))
+                if best is None or _grade(c, True) > _grade(best[0], best[3]) or (
+                        _grade(c, True) == _grade(best[0], best[3]) and c > best[0]):
+                    best = (c, ev, value, True)
+            for s in snip.sentences:
+                c = float(qv @ snip.vec(s))
+                if best is None or _grade(c, False) > _grade(best[0], best[3]) or (
+                        _grade(c, False) == _grade(best[0], best[3]) and c > best[0]):
+                    best = (c, s, s, False)
+        if best is not None:
+            c, ev, value, is_item = best
+            status = ("met", "partly", "missing")[2 - _grade(c, is_item)]
+            if status != "missing":
+                return RequirementMatch(**base, status=status, auto_status=status, evidence=[ev], method="embedding",
+                                        similarity=round(c, 3),
+                                        explanation=f"'{name}' ~ '{value}' (cosine {c:.2f})")
+            return RequirementMatch(**base, status="missing", auto_status="missing", method="embedding",
+                                    similarity=round(c, 3),
+                                    explanation=f"not found; closest '{value}' (cosine {c:.2f})")
+    return RequirementMatch(**base, status="missing", auto_status="missing", method="alias",
+                            explanation=f"'{name}' not found in the resume")
+
+
+def _grade(c: float, is_item: bool) -> int:
+    met, partly = (SKILL_MET, SKILL_PARTLY) if is_item else (SENTENCE_MET, SENTENCE_PARTLY)
+    return 2 if c >= met else 1 if c >= partly else 0
+
+
+# ------------------------------------------------------------------------------------------------- years
+
+
+def _month(s: str | None, end: bool) -> int | None:
+    if not s:
+        return None
+    if s.strip().lower() in ("present", "now", "current", "至今", "今"):
+        d = date.today()
+        return d.year * 12 + d.month - 1
+    m = re.match(r"(\d{4})(?:[-./年](\d{1,2}))?", s.strip())
+    if not m:
+        return None
+    month = int(m.group(2)) if m.group(2) else (12 if end else 1)
+    return int(m.group(1)) * 12 + month - 1
+
+
+def _work_years(profile: ResumeProfile) -> tuple[float, list[str]]:
+    spans, evidence = [], []
+    for w in profile.work_experience:
+        a, b = _month(w.start, False), _month(w.end, True)
+        if a is None or b is None or b < a:
+            continue
+        spans.append((a, b + 1))
+        evidence.append(w.company.source)
+    months, cur = 0, None
+    for a, b in sorted(spans):
+        if cur is None or a > cur[1]:
+            if cur:
+                months += cur[1] - cur[0]
+            cur = [a, b]
+        else:
+            cur[1] = max(cur[1], b)
+    if cur:
+        months += cur[1] - cur[0]
+    return months / 12.0, evidence
+
+
+def _match_years(req: Requirement, profile: ResumeProfile) -> RequirementMatch:
+    base = dict(requirement_id=req.id, kind=req.kind, requirement=req.text, must_have=req.must_have)
+    need = float(req.value)
+    if profile.years_experience is not None:
+        have, evidence, method = float(profile.years_experience.value), [profile.years_experience.source], "numeric"
+    else:
+        have, evidence, method = *_work_years(profile), "work_history"
+        if not evidence:
+            return RequirementMatch(**base, status="missing", auto_status="missing", method="numeric",
+                                    explanation="no years of experience or dated work history in the resume")
+    status = "met" if have >= need else "partly" if have >= need - max(1.0, 0.25 * need) else "missing"
+    return RequirementMatch(**base, status=status, auto_status=status, evidence=evidence, method=method,
+                            explanation=f"{have:.1f} years vs {need:g} required")
+
+
+# ------------------------------------------------------------------------------------------------ degree
+
+
+def _match_degree(req: Requirement, profile: ResumeProfile) -> RequirementMatch:
+    base = dict(requirement_id=req.id, kind=req.kind, requirement=req.text, must_have=req.must_have)
+    need = DEGREE_LEVELS[str(req.value)]
+    best: tuple[int, str, str] | None = None
+    for e in profile.education:
+        src = e.degree if e.degree is not None else None
+        level = normalise_degree(str(src.value)) if src else None
+        if level is None and src is not None:
+            level = normalise_degree(src.source)
+        if level is None:
+            continue
+        if best is None or DEGREE_LEVELS[level] > best[0]:
+            best = (DEGREE_LEVELS[level], level, src.source)
+    if best is None:
+        return RequirementMatch(**base, status="missing", auto_status="missing", method="ordinal",
+                                explanation="no degree stated in the resume")
+    have, level, ev = best
+    status = "met" if have >= need else "partly" if have == need - 1 else "missing"
+    return RequirementMatch(**base, status=status, auto_status=status, evidence=[ev], method="ordinal",
+                            explanation=f"highest degree {level} vs {req.value} required")
+
+
+# ---------------------------------------------------------------------------------------------- language
+
+_WEAK_LEVEL = re.compile(r"\bbasic\b|\belementary\b|\bbeginner\b|\blimited\b|一般|基础|入门|初级", re.I)
+
+
+def _match_language(req: Requirement, profile: ResumeProfile) -> RequirementMatch:
+    base = dict(requirement_id=req.id, kind=req.kind, requirement=req.text, must_have=req.must_have)
+    lang = canonical_language(str(req.value)) or str(req.value).lower()
+    for s in profile.languages:
+        if lang in languages_in(f"{s.value} {s.source}"):
+            status = "partly" if _WEAK_LEVEL.search(f"{s.value} {s.source}") else "met"
+            return RequirementMatch(**base, status=status, auto_status=status, evidence=[s.source or str(s.value)],
+                                    method="alias", explanation=f"{s.value} listed under languages")
+    for s in _split(profile.text):
+        if lang in languages_in(s) and re.search(r"fluent|native|proficient|cet|ielts|toefl|流利|熟练|六级|四级|母语|"
+                                                 r"雅思|托福|良好", s, re.I):
+            return RequirementMatch(**base, status="met", auto_status="met", evidence=[s], method="alias",
+                                    explanation=f"{lang} ability stated in the resume text")
+    written = {"en": "english", "zh": "chinese"}.get(profile.language)
+    first = next(iter(_split(profile.text)), "")
+    if written == lang and first:
+        return RequirementMatch(**base, status="partly", auto_status="partly", evidence=[first],
+                                method="resume_language",
+                                explanation=f"the resume is written in {lang}; no level stated")
+    return RequirementMatch(**base, status="missing", auto_status="missing", method="alias",
+                            explanation=f"{lang} not mentioned in the resume")
+
+
+# -------------------------------------------------------------------------------------------- management
+
+_LEAD_TITLE = re.compile(
+    r"\blead\b|\bleader\b|\bmanager\b|\bhead of\b|\bdirector\b|\bvp\b|\bvice president\b|\bcto\b|\bchief\b|"
+    r"\bsupervisor\b|经理|主管|组长|负责人|总监|leader|架构师负责人|部长|主任|首席",
+    re.I,
+)
+_TEAM_TEXT = re.compile(r"(?:led|managed|leading|managing)\s+(?:a\s+)?team\s+of\s+(\d+)|带领\s*(\d+)\s*人|"
+                        r"管理\s*(\d+)\s*人", re.I)
+
+
+def _match_management(req: Requirement, profile: ResumeProfile) -> RequirementMatch:
+    base = dict(requirement_id=req.id, kind=req.kind, requirement=req.text, must_have=req.must_have)
+    need = req.value if isinstance(req.value, int) else None
+    size, ev = None, None
+    if profile.team_size_led is not None and profile.team_size_led.value:
+        size, ev = int(profile.team_size_led.value), profile.team_size_led.source
+    else:
+        for s in _split(profile.text):
+            m = _TEAM_TEXT.search(s)
+            if m:
+                size, ev = int(next(g for g in m.groups() if g)), s
+                break
+    if size:
+        status = "met" if need is None or size >= need else "partly"
+        return RequirementMatch(**base, status=status, auto_status=status, evidence=[ev], method="numeric",
+                                explanation=f"led a team of {size}" + (f" vs {need} required" if need else ""))
+    for w in profile.work_experience:
+        if w.title and _LEAD_TITLE.search(str(w.title.value)):
+            status = "met" if need is None else "partly"
+            return RequirementMatch(**base, status=status, auto_status=status, evidence=[w.title.source],
+                                    method="title", explanation=f"management title '{w.title.value}'"
+                                    + ("" if need is None else f"; team size not stated ({need} required)"))
+    return RequirementMatch(**base, status="missing", auto_status="missing", method="numeric",
+                            explanation="no team led or management title in the resume")
+
+
+# ----------------------------------------------------------------------------------------------- public
+
+
+def match(profile: ResumeProfile, requirements: JobRequirements, embedder=None, *,
+          candidate_id: str | None = None) -> MatchResult:
+    """Match one profile; ``embedder`` (``load_multilingual_use()``) may be None for lexical-only matching."""
+    snip = _Snippets(profile)
+    items: list[RequirementMatch] = []
+    for req in requirements.requirements:
+        if req.kind == "skill":
+            items.append(_match_skill(req, snip, embedder))
+        elif req.kind == "years":
+            items.append(_match_years(req, profile))
+        elif req.kind == "degree":
+            items.append(_match_degree(req, profile))
+        elif req.kind == "language":
+            items.append(_match_language(req, profile))
+        elif req.kind == "management":
+            items.append(_match_management(req, profile))
+    return _result(items, candidate_id, [])
+
+
+def rank(profiles_with_ids: Iterable[tuple[str, ResumeProfile]], requirements: JobRequirements, embedder=None, *,
+         overrides: Mapping[str, Iterable[Override]] | None = None) -> list[MatchResult]:
+    """Match every (candidate id, profile), apply HR's stored overrides, best first (score, then must-haves met
+    or partly, then raw score, then id)."""
+    results = []
+    for cid, profile in profiles_with_ids:
+        r = match(profile, requirements, embedder, candidate_id=cid)
+        for ov in (overrides or {}).get(cid, []):
+            r = _apply(r, ov)  # keeps HR's original timestamp
+        results.append(r)
+    results.sort(key=lambda r: (-r.score, -r.must_haves_met, -r.raw_score, r.candidate_id or ""))
+    return results

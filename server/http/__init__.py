@@ -1,0 +1,1 @@
+"""The HTTP face of the server: the aiohttp app, its routes, request/response models, OpenAPI, sessions."""

@@ -1,0 +1,51 @@
+"""The aiohttp application: routes, middleware, and the server context's start and stop."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from server.platform.context import ServerContext
+from server.http.errors import error_middleware
+from server.http.routes import candidate, hr, invitations, matching, pages, reports, streams  # noqa: F401  (modules register their routes)
+from server.http.routes import scheduling  # noqa: F401  (booking windows, candidate booking; registers its routes)
+from server.http.routes import dingtalk  # noqa: F401  (DingTalk ATS import; registers its routes)
+from server.http.routes import imports  # bulk candidate import (registers its routes; setup() below)
+from server.http.routes import audit  # noqa: F401  (the access log; registers its routes)
+from server.http.routes import retention  # noqa: F401  (retention, legal hold, erasure; registers its routes)
+from server.http.routes import bias  # noqa: F401  (self-identification, bias report; registers its routes)
+from server.http.routes.common import CTX_KEY, api
+from server.platform.settings import Settings
+from web_client import WEB_ROOT
+
+MAX_BODY_BYTES = 256 * 1024
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler):
+    resp = await handler(request)
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    resp.headers.setdefault("Referrer-Policy", "no-referrer")
+    resp.headers.setdefault("X-Frame-Options", "DENY")
+    return resp
+
+
+def create_app(settings: Settings, ctx: ServerContext | None = None) -> web.Application:
+    app = web.Application(middlewares=[error_middleware, security_headers], client_max_size=MAX_BODY_BYTES)
+    context = ctx or ServerContext.create(settings)
+    app[CTX_KEY] = context
+    app.add_routes(api.table)
+    app.add_routes(pages.routes)
+    app.add_routes(streams.routes)
+    app.add_routes(reports.routes)
+    app.router.add_static("/static/", WEB_ROOT, show_index=False)
+
+    async def on_startup(app: web.Application) -> None:
+        await context.start()
+
+    async def on_cleanup(app: web.Application) -> None:
+        await context.stop()
+
+    app.on_startup.append(on_startup)
+    imports.setup(app, context)  # bulk imports: after the context starts, stopped before it stops
+    app.on_cleanup.append(on_cleanup)
+    return app

@@ -1,0 +1,49 @@
+"""The audit log of personal-data reads, for the organisation's admins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiohttp import web
+
+from server.http import api_models as m
+from server.compliance.audit import READ_ACTIONS, record_read
+from server.http.errors import ApiError
+from server.http.routes.common import api, ctx_of, current_user, int_query
+from server.storage.models import as_utc, iso_utc
+
+MAX_PAGE = 200
+
+
+@api.route("GET", "/api/v1/audit/reads", "Who read which candidates' personal data, newest first (admins only; "
+           "?candidate_id=, ?actor_id=, ?limit=1-200, ?before=<next_before>)", "audit", response=m.AuditReadList,
+           auth="session", query=("candidate_id", "actor_id", "limit", "before"), errors=(400, 401, 403))
+async def list_reads(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    if user.role != "admin":
+        raise ApiError(403, "forbidden", "Only your organisation's admins can read the access log.")
+    limit = int_query(request, "limit", 50, 1, MAX_PAGE)
+    before = None
+    if raw := request.query.get("before"):
+        at, _, rid = raw.rpartition("~")
+        try:
+            before = (as_utc(datetime.fromisoformat(at)), rid)
+        except ValueError as exc:
+            raise ApiError(400, "bad_query", "before must be the next_before of an earlier page") from exc
+    rows = await ctx_of(request).store.personal_data_reads(
+        user.org_id, candidate_id=request.query.get("candidate_id") or None,
+        actor_id=request.query.get("actor_id") or None, before=before, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    shown = {cid for r in rows for cid, name in r.candidates if name}
+    if shown:  # the log names candidates: reading it is a read of their data too
+        await record_read(request, user, "audit.read", "org", user.org_id, shown)
+    out = m.AuditReadList(
+        reads=[m.AuditReadOut(
+            id=r.id, action=r.action, what=READ_ACTIONS.get(r.action, r.action), actor_id=r.actor_id,
+            actor_email=r.actor_email, subject_kind=r.subject_kind, subject_id=r.subject_id, ip=r.ip,
+            first_at=iso_utc(r.first_at), last_at=iso_utc(r.last_at), count=r.count,
+            candidates_total=r.candidates_total,
+            candidates=[m.AuditCandidateOut(id=cid, name=name) for cid, name in r.candidates]) for r in rows],
+        next_before=f"{iso_utc(rows[-1].last_at)}~{rows[-1].id}" if more else None)
+    return web.json_response(out.model_dump())

@@ -1,0 +1,60 @@
+"""Voluntary self-identification by the candidate (by link) and the job's bias report (HR)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from server.http import api_models as m
+from server.compliance.fairness import job_bias_report
+from server.http.errors import ApiError, parse_body
+from server.http.routes.common import api, ctx_of, current_user, int_query, interview_from_link
+
+
+def _out(row) -> dict:
+    if row is None:
+        return m.SelfIdentificationOut(given=False).model_dump()
+    return m.SelfIdentificationOut(given=True, sex=row.sex, race_ethnicity=row.race_ethnicity,
+                                   age_band=row.age_band).model_dump()
+
+
+@api.route("GET", "/api/v1/candidate/self-identification", "The candidate's voluntary self-identification, if given",
+           "candidate", response=m.SelfIdentificationOut, query=("token",), errors=(403, 410))
+async def get_self_identification(request: web.Request) -> web.Response:
+    iv = await interview_from_link(request, request.query.get("token", ""))
+    return web.json_response(_out(await ctx_of(request).store.self_identification(iv.id)))
+
+
+@api.route("POST", "/api/v1/candidate/self-identification", "Give (or change) voluntary self-identification for bias "
+           "monitoring; it is kept apart and never used in any score", "candidate", body=m.SelfIdentificationRequest,
+           response=m.SelfIdentificationOut, errors=(403, 410, 422))
+async def give_self_identification(request: web.Request) -> web.Response:
+    body = await parse_body(request, m.SelfIdentificationRequest)
+    iv = await interview_from_link(request, body.token)
+    ctx = ctx_of(request)
+    if body.sex is None and body.race_ethnicity is None and body.age_band is None:
+        await ctx.store.withdraw_self_identification(iv.id)  # "prefer not to say" to everything: nothing kept
+    else:
+        await ctx.store.set_self_identification(iv, body.sex, body.race_ethnicity, body.age_band, ctx.clock())
+    return web.json_response(_out(await ctx.store.self_identification(iv.id)))
+
+
+@api.route("DELETE", "/api/v1/candidate/self-identification", "Withdraw the self-identification (it is deleted)",
+           "candidate", response=m.SelfIdentificationOut, query=("token",), errors=(403, 410))
+async def withdraw_self_identification(request: web.Request) -> web.Response:
+    iv = await interview_from_link(request, request.query.get("token", ""))
+    await ctx_of(request).store.withdraw_self_identification(iv.id)
+    return web.json_response(_out(None))
+
+
+@api.route("GET", "/api/v1/jobs/{job_id}/bias", "Bias monitoring of the job's AI scores (NYC LL144 method: scoring "
+           "rate above the median and impact ratio per self-identified group; ?min_group=5-100, default 5)",
+           "analytics", response=m.BiasReportOut, auth="session", query=("min_group",), errors=(400, 401, 404))
+async def bias_report(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    job = await ctx_of(request).store.job(request.match_info["job_id"])
+    if job is None or job.org_id != user.org_id:
+        raise ApiError(404, "not_found", "No such job.")
+    # never under 5: candidates are told no group smaller than five is shown
+    min_group = int_query(request, "min_group", 5, 5, 100)
+    report = await job_bias_report(ctx_of(request).store, job.id, min_group)
+    return web.json_response(m.BiasReportOut(**report).model_dump())

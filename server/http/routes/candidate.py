@@ -1,0 +1,98 @@
+"""Candidate API: the link's session, consents, and the WebRTC offer/answer."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from media.peer import SdpError, check_offer
+from server.http import api_models as m
+from server.live import events as ev
+from server.compliance.consents import CONSENT_KINDS, CONSENT_VERSION, DISCLOSURE_TEXT, consent_text
+from server.http.errors import ApiError, parse_body
+from server.live.interview import ConnectError
+from server.http.routes.common import api, client_ip, ctx_of, interview_from_link
+
+
+def _lang(language: str | None, fallback: str) -> str:
+    lang = language or fallback
+    return lang if lang in ("en", "zh") else "en"
+
+
+async def _consents_out(request: web.Request, interview_id: str, lang: str) -> list[m.ConsentOut]:
+    current = await ctx_of(request).store.current_consents(interview_id)
+    return [
+        m.ConsentOut(kind=k.kind, version=CONSENT_VERSION, text=consent_text(k, lang), required=k.required,
+                     granted=current[k.kind].granted if k.kind in current else None)
+        for k in CONSENT_KINDS
+    ]
+
+
+@api.route("GET", "/api/v1/candidate/session", "What the candidate sees before joining", "candidate",
+           response=m.CandidateSession, query=("token",), errors=(403, 410))
+async def candidate_session(request: web.Request) -> web.Response:
+    iv = await interview_from_link(request, request.query.get("token", ""))
+    ctx = ctx_of(request)
+    lang = _lang(request.query.get("lang"), iv.language)
+    questions = await ctx.store.plan_questions(iv.plan_id)
+    out = m.CandidateSession(
+        interview_id=iv.id, candidate_name=iv.candidate.name, job_title=iv.job.title, language=iv.language,
+        status=iv.status, disclosure=DISCLOSURE_TEXT[lang], consents=await _consents_out(request, iv.id, lang),
+        questions_total=len(questions))
+    return web.json_response(out.model_dump())
+
+
+@api.route("POST", "/api/v1/candidate/consents", "Record the candidate's consent decisions", "candidate",
+           body=m.ConsentRequest, response=m.ConsentResponse, errors=(403, 409, 410, 422))
+async def give_consents(request: web.Request) -> web.Response:
+    body = await parse_body(request, m.ConsentRequest)
+    iv = await interview_from_link(request, body.token)
+    ctx = ctx_of(request)
+    if iv.status in ("finished", "failed"):
+        raise ApiError(409, "interview_finished", "This interview has already ended.")
+    lang = _lang(body.language, iv.language)
+    decisions = body.decisions.model_dump()
+    await ctx.store.record_consents(
+        iv, [(k.kind, CONSENT_VERSION, decisions[k.kind], consent_text(k, lang)) for k in CONSENT_KINDS],
+        client_ip(request), request.headers.get("User-Agent", ""))
+    await ctx.publish_event(ev.ConsentsRecorded(interview_id=iv.id, version=CONSENT_VERSION, decisions=decisions))
+    if not decisions["ai_evaluation"]:
+        raise ApiError(409, "consent_required", "The AI interview needs consent to AI evaluation. You can ask the "
+                       "recruiter for an interview with a person instead.")
+    if iv.status == "created":
+        await ctx.store.update_interview(iv.id, status="consented")
+        iv.status = "consented"
+        await ctx.publish_event(ev.InterviewStateChanged(interview_id=iv.id, status="consented"))
+    return web.json_response(m.ConsentResponse(status=iv.status,
+                                               consents=await _consents_out(request, iv.id, lang)).model_dump())
+
+
+@api.route("POST", "/api/v1/candidate/offer", "Send the browser's WebRTC offer; get the server's answer",
+           "candidate", body=m.OfferRequest, response=m.AnswerResponse, errors=(403, 409, 410, 413, 422, 503))
+async def offer(request: web.Request) -> web.Response:
+    body = await parse_body(request, m.OfferRequest)
+    iv = await interview_from_link(request, body.token)
+    ctx = ctx_of(request)
+    try:
+        check_offer(body.sdp, ctx.settings.max_sdp_bytes)
+    except SdpError as exc:
+        raise ApiError(400, "bad_sdp", str(exc)) from exc
+    if iv.status == "created":
+        raise ApiError(409, "consent_required", "Please give your consent before joining.")
+    if iv.status in ("finished", "failed"):
+        raise ApiError(409, "interview_finished", "This interview has already ended.")
+    consents = await ctx.store.current_consents(iv.id)
+    if not (consents.get("ai_evaluation") and consents["ai_evaluation"].granted):
+        raise ApiError(409, "consent_required", "Please give your consent before joining.")
+    try:
+        live = await ctx.live_interview(iv.id)
+    except (LookupError, FileNotFoundError, RuntimeError) as exc:
+        raise ApiError(503, "models_unavailable", f"Speech recognition is not available: {exc}") from exc
+    try:
+        answer, conn_id = await asyncio.wait_for(live.connect(body.sdp, body.takeover), timeout=20)
+    except SdpError as exc:
+        raise ApiError(400, "bad_sdp", str(exc)) from exc
+    except ConnectError as exc:
+        raise ApiError(exc.status, exc.code, exc.message) from exc
+    return web.json_response(m.AnswerResponse(sdp=answer, connection_id=conn_id).model_dump())

@@ -1,0 +1,202 @@
+"""HR API: login, jobs, interviews and their stored records (all scoped to the user's organisation)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from server.http import api_models as m
+from server.http.auth import hash_password, password_needs_rehash, verify_password
+from dialogue.plan_io import PlanError, dump_plan, load_plan, plan_to_questions
+from dialogue.plan_library import library_plan, list_library
+from server.http.errors import ApiError, parse_body
+from server.recruiting.plans import plan_for_job
+from server.compliance.audit import record_read
+from server.http.routes.common import SESSION_COOKIE, api, ctx_of, current_user, org_interview
+from server.storage.models import iso_utc
+
+
+def _user_out(u) -> dict:
+    return m.UserOut(id=u.id, email=u.email, role=u.role, org_id=u.org_id, display_name=u.display_name).model_dump()
+
+
+@api.route("POST", "/api/v1/auth/login", "Log in as an HR user; sets the session cookie", "auth",
+           body=m.LoginRequest, response=m.LoginResponse, errors=(401, 422))
+async def login(request: web.Request) -> web.Response:
+    body = await parse_body(request, m.LoginRequest)
+    ctx = ctx_of(request)
+    user = await ctx.store.user_by_email(body.email)
+    # Verify against a dummy hash when the user is unknown, so timing does not reveal which emails exist.
+    ok = verify_password(user.password_hash if user else _DUMMY_HASH, body.password) and user is not None
+    if not ok:
+        raise ApiError(401, "bad_credentials", "Wrong email or password.")
+    if password_needs_rehash(user.password_hash):
+        await ctx.store.set_password_hash(user.id, hash_password(body.password))
+    resp = web.json_response({"user": _user_out(user)})
+    resp.set_cookie(SESSION_COOKIE, ctx.signer.session_token(user.id), httponly=True, samesite="Lax",
+                    max_age=ctx.settings.session_max_age_s, secure=ctx.settings.resolved_base_url.startswith("https"))
+    return resp
+
+
+_DUMMY_HASH = hash_password("not-a-real-password")
+
+
+@api.route("POST", "/api/v1/auth/logout", "Log out", "auth", status=204)
+async def logout(request: web.Request) -> web.Response:
+    resp = web.Response(status=204)
+    resp.del_cookie(SESSION_COOKIE)
+    return resp
+
+
+@api.route("GET", "/api/v1/auth/me", "The logged-in user", "auth", response=m.LoginResponse, auth="session",
+           errors=(401,))
+async def me(request: web.Request) -> web.Response:
+    return web.json_response({"user": _user_out(await current_user(request))})
+
+
+@api.route("GET", "/api/v1/jobs", "Jobs of the user's organisation", "jobs", response=m.JobList, auth="session",
+           errors=(401,))
+async def list_jobs(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    jobs = await ctx_of(request).store.jobs(user.org_id)
+    return web.json_response(m.JobList(jobs=[m.JobOut(id=j.id, title=j.title, description=j.description,
+                                                      language=j.language) for j in jobs]).model_dump())
+
+
+@api.route("POST", "/api/v1/jobs", "Create a job with its question plan", "jobs", body=m.CreateJobRequest,
+           response=m.JobOut, status=201, auth="session", errors=(401, 403, 422))
+async def create_job(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    if user.role not in ("admin", "hr"):
+        raise ApiError(403, "forbidden", "Only HR users and admins create jobs.")
+    body = await parse_body(request, m.CreateJobRequest)
+    job = await ctx_of(request).store.create_job(user.org_id, body.title, body.description, body.language,
+                                                 [q.model_dump() for q in body.questions])
+    out = m.JobOut(id=job.id, title=job.title, description=job.description, language=job.language)
+    return web.json_response(out.model_dump(), status=201)
+
+
+@api.route("GET", "/api/v1/plan-library", "Default interview plans for common roles", "jobs",
+           response=m.LibraryList, auth="session", errors=(401,))
+async def plan_library(request: web.Request) -> web.Response:
+    await current_user(request)
+    return web.json_response({"plans": list_library()})
+
+
+@api.route("POST", "/api/v1/jobs/import", "Create a job from an interview plan (YAML/JSON text or a library plan)",
+           "jobs", body=m.ImportPlanRequest, response=m.JobOut, status=201, auth="session", errors=(401, 403, 422))
+async def import_job(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    if user.role not in ("admin", "hr"):
+        raise ApiError(403, "forbidden", "Only HR users and admins create jobs.")
+    body = await parse_body(request, m.ImportPlanRequest)
+    plan = _plan_from(body)
+    if body.language not in plan.languages:
+        raise ApiError(422, "invalid_plan", f"The plan has no {body.language} texts (it has {', '.join(plan.languages)}).")
+    title = body.title or plan.title.get(body.language) or next(iter(plan.title.values()))
+    job = await ctx_of(request).store.create_job(user.org_id, title, body.description, body.language,
+                                                 plan_to_questions(plan, body.language),
+                                                 spec=plan.model_dump(mode="json"))
+    out = m.JobOut(id=job.id, title=job.title, description=job.description, language=job.language)
+    return web.json_response(out.model_dump(), status=201)
+
+
+@api.route("GET", "/api/v1/jobs/{job_id}/plan", "Export a job's interview plan (?format=yaml|json)", "jobs",
+           auth="session", errors=(401, 404))
+async def export_plan(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    ctx = ctx_of(request)
+    job = await ctx.store.job(request.match_info["job_id"])
+    if job is None or job.org_id != user.org_id:
+        raise ApiError(404, "not_found", "No such job.")
+    fmt = request.query.get("format", "yaml")
+    if fmt not in ("yaml", "json"):
+        raise ApiError(400, "bad_format", "format must be yaml or json")
+    plan = await plan_for_job(ctx.store, job)
+    content_type = "application/yaml" if fmt == "yaml" else "application/json"
+    return web.Response(text=dump_plan(plan, fmt), content_type=content_type, charset="utf-8")
+
+
+@api.route("PUT", "/api/v1/jobs/{job_id}/plan", "Save an edited plan as the job's new plan version "
+           "(interviews already created keep theirs)", "jobs", body=m.ImportPlanRequest, response=m.JobOut,
+           auth="session", errors=(401, 403, 404, 422))
+async def update_plan(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    if user.role not in ("admin", "hr"):
+        raise ApiError(403, "forbidden", "Only HR users and admins edit plans.")
+    ctx = ctx_of(request)
+    job = await ctx.store.job(request.match_info["job_id"])
+    if job is None or job.org_id != user.org_id:
+        raise ApiError(404, "not_found", "No such job.")
+    body = await parse_body(request, m.ImportPlanRequest)
+    plan = _plan_from(body)
+    if job.language not in plan.languages:
+        raise ApiError(422, "invalid_plan", f"The plan has no {job.language} texts, the job's interview language.")
+    await ctx.store.add_plan_version(job.id, job.language, plan_to_questions(plan, job.language),
+                                     plan.model_dump(mode="json"))
+    return web.json_response(m.JobOut(id=job.id, title=job.title, description=job.description,
+                                      language=job.language).model_dump())
+
+
+def _plan_from(body: m.ImportPlanRequest):
+    if bool(body.plan) == bool(body.library_plan):
+        raise ApiError(422, "invalid_request", "Give either plan (YAML or JSON text) or library_plan.")
+    try:
+        return library_plan(body.library_plan) if body.library_plan else load_plan(body.plan)
+    except KeyError as exc:
+        raise ApiError(422, "unknown_plan", f"No library plan {body.library_plan!r}.") from exc
+    except PlanError as exc:
+        raise ApiError(422, "invalid_plan", "The plan has errors: " + "; ".join(p["message"] for p in exc.problems),
+                       exc.problems) from exc
+
+
+@api.route("POST", "/api/v1/interviews", "Create an interview for a candidate and return the candidate link",
+           "interviews", body=m.CreateInterviewRequest, response=m.CreateInterviewResponse, status=201,
+           auth="session", errors=(401, 404, 422))
+async def create_interview(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    body = await parse_body(request, m.CreateInterviewRequest)
+    ctx = ctx_of(request)
+    job = await ctx.store.job(body.job_id)
+    if job is None or job.org_id != user.org_id:
+        raise ApiError(404, "not_found", "No such job.")
+    if body.candidate_id:
+        cand = await ctx.store.candidate(body.candidate_id)
+        if cand is None or cand.org_id != user.org_id:
+            raise ApiError(404, "not_found", "No such candidate.")
+    elif body.candidate is None:
+        raise ApiError(422, "invalid_request", "Give the candidate (name, email) or a candidate_id.")
+    iv = await ctx.store.create_interview(user.org_id, job.id, body.candidate.name if body.candidate else "",
+                                          body.candidate.email if body.candidate else "",
+                                          body.language or job.language, candidate_id=body.candidate_id)
+    token = ctx.signer.link_token(iv.id, iv.link_nonce)
+    out = m.CreateInterviewResponse(interview_id=iv.id, token=token, link=f"{ctx.settings.resolved_base_url}/i/{token}")
+    return web.json_response(out.model_dump(), status=201)
+
+
+@api.route("GET", "/api/v1/interviews", "Interviews of the user's organisation", "interviews",
+           response=m.InterviewList, auth="session", errors=(401,))
+async def list_interviews(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    ctx = ctx_of(request)
+    rows = []
+    interviews = await ctx.store.interviews(user.org_id)
+    await record_read(request, user, "interviews.list", "org", user.org_id, [iv.candidate_id for iv in interviews])
+    for iv in interviews:
+        live = ctx.live.get(iv.id)
+        rows.append(m.InterviewSummary(
+            id=iv.id, status=iv.status, language=iv.language, job_title=iv.job.title, candidate_name=iv.candidate.name,
+            created_at=iv.created_at.isoformat() if iv.created_at else None,
+            live_connected=bool(live and live.connected), candidate_id=iv.candidate_id,
+            legal_hold=iv.candidate.legal_hold_at is not None, content_deleted=iv.content_deleted_at is not None,
+            legal_hold_since=iso_utc(iv.candidate.legal_hold_at),
+            legal_hold_reason=iv.candidate.legal_hold_reason))
+    return web.json_response(m.InterviewList(interviews=rows).model_dump())
+
+
+@api.route("GET", "/api/v1/interviews/{interview_id}", "One interview: turns, transcript, consents, events",
+           "interviews", response=m.InterviewDetail, auth="session", errors=(401, 404))
+async def get_interview(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    iv = await org_interview(request, user, request.match_info["interview_id"])
+    await record_read(request, user, "interview.read", "interview", iv.id, [iv.candidate_id])
+    return web.json_response(await ctx_of(request).store.interview_detail(iv.id))

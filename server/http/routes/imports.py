@@ -1,0 +1,181 @@
+"""Bulk candidate import over HTTP: upload a zip of resumes and/or a CSV list (202 at once), then follow its progress
+and per-file results. The work itself is in server/recruiting/imports.py."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import re
+import tempfile
+from datetime import datetime, timezone
+from urllib.parse import unquote
+
+from aiohttp import BodyPartReader, web
+
+from server.http import api_models as m
+from server.recruiting.imports import UNFINISHED, ImportManager, UploadedFile, inspect_upload
+from server.compliance.audit import record_read
+from server.http.errors import ApiError
+from server.http.routes.common import api, ctx_of, current_user
+from server.platform.settings import Settings
+from server.storage.models import CandidateImport
+
+IMPORTS_KEY = web.AppKey("imports", ImportManager)
+CHUNK = 256 * 1024
+MAX_FILE_PARTS = 2  # one zip and one CSV
+
+
+def setup(app: web.Application, ctx) -> ImportManager:
+    """Give the app its import manager: stale runs are marked interrupted at start-up, running ones at shutdown."""
+    manager = ImportManager(ctx)
+    app[IMPORTS_KEY] = manager
+    app.on_startup.append(manager.on_startup)
+    app.on_shutdown.append(manager.on_shutdown)
+    return manager
+
+
+def _iso(dt: datetime | None) -> str | None:
+    if dt is None:
+        return None
+    return (dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt).isoformat()
+
+
+async def _job(request: web.Request, user):
+    job = await ctx_of(request).store.job(request.match_info["job_id"])
+    if job is None or job.org_id != user.org_id:
+        raise ApiError(404, "not_found", "No such job.")
+    return job
+
+
+async def _outs(request: web.Request, runs: list[CandidateImport], with_items: bool) -> list[dict]:
+    store = ctx_of(request).store
+    counts = await store.import_counts([r.id for r in runs])
+    out = []
+    for r in runs:
+        c = counts[r.id]
+        created, duplicate, failed = c.get("created", 0), c.get("duplicate", 0), c.get("failed", 0)
+        updated, unchanged = c.get("updated", 0), c.get("unchanged", 0)  # HR-system imports (DingTalk) only
+        items = None
+        if with_items:
+            items = [m.ImportItemOut(position=i.position, filename=i.filename, status=i.status,
+                                     candidate_id=i.candidate_id, name=i.name,
+                                     error=m.ErrorInfo(code=i.error_code, message=i.error_message)
+                                     if i.error_code else None)
+                     for i in await store.import_items(r.id)]
+        out.append(m.ImportOut(
+            id=r.id, job_id=r.job_id, status=r.status, source=r.source, filename=r.filename, total=r.total,
+            done=created + duplicate + failed + updated + unchanged, created=created, duplicate=duplicate,
+            failed=failed, updated=updated, unchanged=unchanged,
+            error=m.ErrorInfo(code=r.error_code, message=r.error_message) if r.error_code else None,
+            created_at=_iso(r.created_at), started_at=_iso(r.started_at), finished_at=_iso(r.finished_at),
+            items=items).model_dump(mode="json"))
+    return out
+
+
+def _filename(raw: str) -> str:
+    """The name as the user sees it: browsers escape only '"', CR and LF as %22/%0D/%0A; some clients
+    percent-encode all non-ASCII characters."""
+    return (unquote(raw) if re.search(r"%[0-9A-Fa-f]{2}", raw) else raw)[:300]
+
+
+async def _receive(request: web.Request, settings: Settings) -> list[UploadedFile]:
+    """The upload's file parts, streamed into unnamed temporary files; 413 as soon as the total is too large."""
+    loop = asyncio.get_running_loop()
+    tmp_dir = settings.data_dir / "tmp"
+    await loop.run_in_executor(None, functools.partial(tmp_dir.mkdir, parents=True, exist_ok=True))
+    reader = await request.multipart()
+    files: list[UploadedFile] = []
+    total = 0
+    try:
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader) or not part.filename:
+                continue
+            if len(files) >= MAX_FILE_PARTS:
+                raise ApiError(422, "too_many_files", "Upload one zip of resumes, one CSV list, or one of each.")
+            fh = await loop.run_in_executor(None, functools.partial(tempfile.TemporaryFile, dir=tmp_dir))
+            upload = UploadedFile(_filename(part.filename), part.headers.get("Content-Type", ""), fh, 0)
+            files.append(upload)
+            buf = bytearray()
+            while chunk := await part.read_chunk(CHUNK):
+                total += len(chunk)
+                upload.size += len(chunk)
+                if total > settings.import_max_upload_bytes:
+                    raise ApiError(413, "upload_too_large", "The upload is larger than "
+                                   f"{settings.import_max_upload_bytes / 2**20:,.0f} MB; split it into smaller "
+                                   "zips. Nothing was imported.")
+                buf += chunk
+                if len(buf) >= 4 * CHUNK:
+                    await loop.run_in_executor(None, fh.write, bytes(buf))
+                    buf.clear()
+            if buf:
+                await loop.run_in_executor(None, fh.write, bytes(buf))
+        return files
+    except BaseException:
+        for f in files:
+            f.file.close()
+        raise
+
+
+@api.route("POST", "/api/v1/jobs/{job_id}/imports", "Bulk import candidates: multipart with a zip of resumes "
+           "(PDF, DOCX, text; folders allowed) and/or a CSV list (name, email, phone, resume: text or a file "
+           "name in the zip). Answers 202 at once; the files are processed in the background", "candidates",
+           response=m.ImportOut, status=202, auth="session", errors=(401, 404, 413, 415, 422, 429))
+async def start_import(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    job = await _job(request, user)
+    ctx = ctx_of(request)
+    settings = ctx.settings
+    manager = request.app[IMPORTS_KEY]
+    if not request.content_type.startswith("multipart/"):
+        raise ApiError(415, "unsupported_media_type", "Send the zip and/or CSV as multipart/form-data files.")
+    if request.content_length and request.content_length > settings.import_max_upload_bytes + 64 * 1024:
+        raise ApiError(413, "upload_too_large", "The upload is larger than "
+                       f"{settings.import_max_upload_bytes / 2**20:,.0f} MB; split it into smaller zips. "
+                       "Nothing was imported.")
+    with manager.reserve():
+        files = await _receive(request, settings)
+        try:
+            plan = await asyncio.get_running_loop().run_in_executor(None, inspect_upload, files, settings)
+        except BaseException:
+            for f in files:
+                f.file.close()
+            raise
+        try:
+            run, item_ids = await ctx.store.create_import(user.org_id, job.id, user.id, plan.source, plan.filename,
+                                                          [item.label for item in plan.items])
+        except BaseException:
+            plan.close()
+            raise
+        manager.start(run.id, item_ids, plan, user.org_id, job.id)
+    return web.json_response((await _outs(request, [run], with_items=True))[0], status=202)
+
+
+@api.route("GET", "/api/v1/imports/{import_id}", "A bulk import's progress (total, done, created, duplicate, "
+           "failed) and per-file results", "candidates", response=m.ImportOut, auth="session", errors=(401, 404))
+async def get_import(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    store = ctx_of(request).store
+    run = await store.import_run(request.match_info["import_id"])
+    if run is None or run.org_id != user.org_id:
+        raise ApiError(404, "not_found", "No such import.")
+    if run.status in UNFINISHED and run.id not in request.app[IMPORTS_KEY].tasks:
+        await request.app[IMPORTS_KEY].sweep()  # its server may have stopped: then it is interrupted
+        run = await store.import_run(run.id)
+    out = (await _outs(request, [run], with_items=True))[0]
+    await record_read(request, user, "import.read", "import", run.id,
+                      [i["candidate_id"] for i in out["items"] if i["candidate_id"]])
+    return web.json_response(out)
+
+
+@api.route("GET", "/api/v1/jobs/{job_id}/imports", "The job's recent bulk imports (newest first, without "
+           "per-file results)", "candidates", response=m.ImportList, auth="session", errors=(401, 404))
+async def list_imports(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    job = await _job(request, user)
+    store = ctx_of(request).store
+    runs = await store.import_runs(job.id)
+    manager = request.app[IMPORTS_KEY]
+    if any(r.status in UNFINISHED and r.id not in manager.tasks for r in runs):
+        await manager.sweep()
+        runs = await store.import_runs(job.id)
+    return web.json_response({"imports": await _outs(request, runs, with_items=False)})

@@ -1,0 +1,92 @@
+"""Invitations: HR sends the candidate's personal link; delivery state per channel is visible to HR."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from aiohttp import web
+
+from server.http import api_models as m
+from server.compliance.audit import record_read
+from server.http.errors import ApiError, parse_body
+from server.recruiting.invitations import DingTalkSender, Mailer, WebhookSender, deliver, render_invitation, work_notice
+from server.http.routes.common import api, ctx_of, current_user, org_interview
+
+
+def _out(inv) -> dict:
+    return m.InvitationOut(id=inv.id, channel=inv.channel, recipient=inv.recipient, status=inv.status,
+                           attempts=inv.attempts, last_error=inv.last_error,
+                           created_at=inv.created_at.isoformat() if inv.created_at else None,
+                           sent_at=inv.sent_at.isoformat() if inv.sent_at else None).model_dump()
+
+
+@api.route("POST", "/api/v1/interviews/{interview_id}/invitations", "Send the candidate their interview link "
+           "(e-mail over SMTP, signed webhook, or DingTalk work notice); answers at once, delivery runs with retries. "
+           "A DingTalk invitation already sent (or on its way) to the same userid is answered with 200, not resent", "invitations",
+           body=m.InvitationRequest, response=m.InvitationOut, status=202, auth="session", errors=(401, 404, 409, 422, 503))
+async def send_invitation(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    iv = await org_interview(request, user, request.match_info["interview_id"])
+    body = await parse_body(request, m.InvitationRequest)
+    ctx = ctx_of(request)
+    if iv.status in ("finished", "failed"):
+        raise ApiError(409, "interview_finished", "This interview has already ended.")
+    await record_read(request, user, "invitation.send", "interview", iv.id, [iv.candidate_id])
+    link = f"{ctx.settings.resolved_base_url}/i/{ctx.signer.link_token(iv.id, iv.link_nonce)}"
+    expires = datetime.now(timezone.utc) + timedelta(seconds=ctx.settings.link_max_age_s)
+    lang = iv.language if iv.language in ("en", "zh") else "en"
+    if body.channel == "dingtalk":
+        return await _send_dingtalk(ctx, iv, body, link, expires, lang)
+    if body.channel == "webhook":
+        hook = WebhookSender(ctx.settings)
+        if not hook.enabled:
+            raise ApiError(503, "webhook_not_configured", "No invitation webhook is set up on this server "
+                           "(INTERVIEW_INVITE_WEBHOOK_URL and _SECRET).")
+        inv = await ctx.store.add_invitation(iv.id, "webhook", hook.url, lang)
+        payload = {"event": "interview.invitation", "v": 1, "invitation_id": inv.id, "interview_id": iv.id,
+                   "candidate": {"name": iv.candidate.name, "email": iv.candidate.email}, "job": iv.job.title,
+                   "language": lang, "link": link, "expires_at": expires.isoformat()}
+        ctx.spawn(deliver(ctx.store, hook, inv.id, payload))
+        return web.json_response(_out(inv), status=202)
+    mailer = Mailer(ctx.settings)
+    if not mailer.enabled:
+        raise ApiError(503, "email_not_configured", "E-mail is not set up on this server (INTERVIEW_SMTP_HOST).")
+    recipient = str(body.email or iv.candidate.email or "")
+    if not recipient:
+        raise ApiError(422, "no_recipient", "The candidate has no e-mail address; give one.")
+    content = render_invitation(lang, iv.candidate.name, iv.job.title, link, expires)
+    inv = await ctx.store.add_invitation(iv.id, "email", recipient, lang)
+    ctx.spawn(deliver(ctx.store, mailer, inv.id, recipient, content))
+    return web.json_response(_out(inv), status=202)
+
+
+# --- DingTalk work notices ----------------------------------------------------------------------------------------
+IN_FLIGHT = timedelta(minutes=15)  # a pending invitation older than this was lost (e.g. a restart): may be resent
+
+
+async def _send_dingtalk(ctx, iv, body: m.InvitationRequest, link: str, expires: datetime, lang: str) -> web.Response:
+    sender = DingTalkSender(ctx.settings)
+    if not sender.enabled:
+        raise ApiError(503, "dingtalk_not_configured", "DingTalk is not set up on this server "
+                       "(INTERVIEW_DINGTALK_APP_KEY, _APP_SECRET and _AGENT_ID).")
+    if not body.dingtalk_userid:
+        raise ApiError(422, "no_recipient", "Give the candidate's DingTalk userid (dingtalk_userid).")
+    now = datetime.now(timezone.utc)
+    for inv in await ctx.store.invitations(iv.id):
+        created = inv.created_at.replace(tzinfo=inv.created_at.tzinfo or timezone.utc) if inv.created_at else now
+        if (inv.channel == "dingtalk" and inv.recipient == body.dingtalk_userid
+                and (inv.status == "sent" or (inv.status == "pending" and now - created < IN_FLIGHT))):
+            return web.json_response(_out(inv), status=200)  # already sent or on its way: never a second notice
+    content = render_invitation(lang, iv.candidate.name, iv.job.title, link, expires)
+    inv = await ctx.store.add_invitation(iv.id, "dingtalk", body.dingtalk_userid, lang)
+    ctx.spawn(deliver(ctx.store, sender, inv.id, body.dingtalk_userid, work_notice(content, lang, link)))
+    return web.json_response(_out(inv), status=202)
+
+
+@api.route("GET", "/api/v1/interviews/{interview_id}/invitations", "Invitations and their delivery state",
+           "invitations", response=m.InvitationList, auth="session", errors=(401, 404))
+async def list_invitations(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    iv = await org_interview(request, user, request.match_info["interview_id"])
+    await record_read(request, user, "invitations.read", "interview", iv.id, [iv.candidate_id])
+    return web.json_response({"invitations": [_out(i) for i in await ctx_of(request).store.invitations(iv.id)]})

@@ -1,0 +1,162 @@
+"""Candidates for a job: resume upload and parsing, the job's requirements, the ranked and explained match list."""
+
+from __future__ import annotations
+
+from aiohttp import BodyPartReader, web
+from pydantic import TypeAdapter, ValidationError
+
+from analyzers.embeddings import load_multilingual_use
+from analyzers.inference_pool import run_inference
+from analyzers.documents.job_matching import Override, rank
+from analyzers.documents.job_requirements import JobRequirements, extract_requirements
+from analyzers.documents.resume_parser import ResumeError
+from analyzers.documents.resume_profile import ResumeProfile
+from server.http import api_models as m
+from server.recruiting.imports import StoredResume, store_resume  # noqa: F401  (the one storing path; routes/dingtalk.py imports it from here)
+from server.compliance.audit import record_read
+from server.http.errors import ApiError, parse_body
+from server.http.routes.common import api, ctx_of, current_user
+
+MAX_RESUME_BYTES = 10 * 2**20
+MAX_FILES_PER_UPLOAD = 200
+PROFILE = TypeAdapter(ResumeProfile)
+
+
+async def _job(request: web.Request, user):
+    job = await ctx_of(request).store.job(request.match_info["job_id"])
+    if job is None or job.org_id != user.org_id:
+        raise ApiError(404, "not_found", "No such job.")
+    return job
+
+
+async def _requirements(request: web.Request, job) -> JobRequirements:
+    stored = await ctx_of(request).store.requirements(job.id)
+    if stored:
+        return JobRequirements.model_validate(stored)
+    return extract_requirements(job.description or "", job.language)
+
+
+@api.route("POST", "/api/v1/jobs/{job_id}/resumes", "Upload resumes (multipart, one or more files: PDF, DOCX, "
+           "text); each file is parsed and stored with a new candidate, or gets its own error", "candidates",
+           response=m.ResumeUploadResult, auth="session", errors=(401, 404, 413, 415))
+async def upload_resumes(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    job = await _job(request, user)
+    ctx = ctx_of(request)
+    if not request.content_type.startswith("multipart/"):
+        raise ApiError(415, "unsupported_media_type", "Send the resumes as multipart/form-data files.")
+    reader = await request.multipart()
+    results: list[m.ResumeFileResult] = []
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader) or not part.filename:
+            continue
+        if len(results) >= MAX_FILES_PER_UPLOAD:
+            raise ApiError(413, "too_many_files", f"At most {MAX_FILES_PER_UPLOAD} files per upload.")
+        data = bytearray()
+        too_large = False
+        while chunk := await part.read_chunk(256 * 1024):
+            data += chunk
+            if len(data) > MAX_RESUME_BYTES:
+                too_large = True
+                while await part.read_chunk(256 * 1024):  # drain the rest of this file, keep the others
+                    pass
+                break
+        if too_large:
+            results.append(m.ResumeFileResult(filename=part.filename, ok=False, error=m.ErrorInfo(
+                code="too_large", message=f"The file is larger than {MAX_RESUME_BYTES // 2**20} MB.")))
+            continue
+        content_type = part.headers.get("Content-Type", "")
+        try:
+            stored = await store_resume(ctx.store, user.org_id, job.id, bytes(data), part.filename, content_type)
+        except ResumeError as exc:
+            results.append(m.ResumeFileResult(filename=part.filename, ok=False,
+                                              error=m.ErrorInfo(code=exc.code, message=str(exc))))
+            continue
+        if stored.outcome == "duplicate":  # the job already has this e-mail or phone: nothing stored
+            await record_read(request, user, "resume.duplicate", "job", job.id, [stored.candidate.id])
+            results.append(m.ResumeFileResult(filename=part.filename, ok=False, candidate_id=stored.candidate.id,
+                                              name=stored.candidate.name, error=m.ErrorInfo(
+                                                  code="duplicate", message=stored.duplicate_message)))
+            continue
+        results.append(m.ResumeFileResult(filename=part.filename, ok=True, candidate_id=stored.candidate.id,
+                                          name=stored.candidate.name))
+    return web.json_response(m.ResumeUploadResult(results=results).model_dump())
+
+
+@api.route("GET", "/api/v1/jobs/{job_id}/requirements", "The job's requirements (extracted from the description "
+           "until HR saves an edited set)", "candidates", auth="session", errors=(401, 404))
+async def get_requirements(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    job = await _job(request, user)
+    return web.json_response((await _requirements(request, job)).model_dump(mode="json"))
+
+
+@api.route("PUT", "/api/v1/jobs/{job_id}/requirements", "Save the job's requirements as edited by HR",
+           "candidates", auth="session", errors=(401, 404, 422))
+async def put_requirements(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    job = await _job(request, user)
+    try:
+        reqs = JobRequirements.model_validate_json(await request.read())
+    except ValidationError as exc:
+        details = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                   for e in exc.errors(include_url=False, include_input=False)]
+        raise ApiError(422, "invalid_requirements", "; ".join(f'{d["field"]}: {d["message"]}' for d in details),
+                       details) from exc
+    await ctx_of(request).store.save_requirements(job.id, reqs.model_dump(mode="json"), user.id)
+    return web.json_response(reqs.model_dump(mode="json"))
+
+
+async def _ranked(request: web.Request, job) -> list:
+    store = ctx_of(request).store
+    reqs = await _requirements(request, job)
+    profiles = [(cand.id, PROFILE.validate_python(resume.profile)) for resume, cand in await store.resumes(job.id)]
+    overrides: dict[str, list[Override]] = {}
+    for o in await store.match_overrides(job.id):
+        overrides.setdefault(o.candidate_id, []).append(
+            Override(requirement_id=o.requirement_id, status=o.status, note=o.note, by=o.by, at=o.at))
+    if not profiles:
+        return []
+    embedder = await run_inference(load_multilingual_use)
+    return await run_inference(rank, profiles, reqs, embedder, overrides=overrides)
+
+
+@api.route("GET", "/api/v1/jobs/{job_id}/matches", "Candidates ranked by match score, each requirement explained "
+           "with resume evidence (?min_score=N, ?must_haves=all)", "candidates", auth="session", errors=(401, 404))
+async def matches(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    job = await _job(request, user)
+    names = {cand.id: (cand.name, cand.email) for _, cand in await ctx_of(request).store.resumes(job.id)}
+    try:
+        min_score = float(request.query.get("min_score", "0"))
+    except ValueError as exc:
+        raise ApiError(400, "bad_query", "min_score must be a number") from exc
+    out = []
+    for result in await _ranked(request, job):
+        if result.score < min_score:
+            continue
+        if request.query.get("must_haves") == "all" and result.must_haves_met < result.must_haves_total:
+            continue
+        name, email = names.get(result.candidate_id, ("", ""))
+        out.append({"name": name, "email": email, **result.model_dump(mode="json")})
+    await record_read(request, user, "matches.read", "job", job.id, [row["candidate_id"] for row in out if row["candidate_id"]])
+    return web.json_response({"job_id": job.id, "matches": out})
+
+
+@api.route("POST", "/api/v1/jobs/{job_id}/matches/{candidate_id}/overrides", "HR overrides one requirement's "
+           "status for one candidate (kept with who and why)", "candidates", body=m.MatchOverrideRequest,
+           auth="session", errors=(401, 404, 422))
+async def override(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    job = await _job(request, user)
+    body = await parse_body(request, m.MatchOverrideRequest)
+    store = ctx_of(request).store
+    candidate_id = request.match_info["candidate_id"]
+    if candidate_id not in {cand.id for _, cand in await store.resumes(job.id)}:
+        raise ApiError(404, "not_found", "No such candidate for this job.")
+    if body.requirement_id not in {r.id for r in (await _requirements(request, job)).requirements}:
+        raise ApiError(422, "unknown_requirement", f"No requirement {body.requirement_id!r} for this job.")
+    await store.add_match_override(job.id, candidate_id, body.requirement_id, body.status, body.note, user.email)
+    result = next(r for r in await _ranked(request, job) if r.candidate_id == candidate_id)
+    await record_read(request, user, "match.override", "job", job.id, [candidate_id])
+    return web.json_response(result.model_dump(mode="json"))

@@ -1,0 +1,71 @@
+"""Evaluation reports (JSON, page, PDF), human ratings next to the AI's, and the candidate's review request."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+
+from aiohttp import web
+
+from server.http import api_models as m
+from server.live import events as ev
+from server.http.errors import ApiError, parse_body
+from server.compliance.audit import record_read
+from server.reports.interview_report import build_report
+from server.reports.pdf import render_pdf
+from server.http.routes.common import api, ctx_of, current_user, interview_from_link, org_interview
+from web_client import WEB_ROOT
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/reports/{interview_id}")
+async def report_page(request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(WEB_ROOT / "report.html", headers={"Cache-Control": "no-store"})
+
+
+@api.route("GET", "/api/v1/interviews/{interview_id}/report", "The AI-generated evaluation report (JSON)", "reports",
+           response=m.ReportOut, auth="session", errors=(401, 404))
+async def report_json(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    iv = await org_interview(request, user, request.match_info["interview_id"])
+    await record_read(request, user, "report.read", "interview", iv.id, [iv.candidate_id])
+    return web.json_response(await build_report(ctx_of(request).store, iv.id))
+
+
+@api.route("GET", "/api/v1/interviews/{interview_id}/report.pdf", "The evaluation report as a PDF", "reports",
+           auth="session", errors=(401, 404))
+async def report_pdf(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    iv = await org_interview(request, user, request.match_info["interview_id"])
+    await record_read(request, user, "report.download", "interview", iv.id, [iv.candidate_id])
+    report = await build_report(ctx_of(request).store, iv.id)
+    pdf = await asyncio.get_running_loop().run_in_executor(None, render_pdf, report)
+    name = f"interview-report-{iv.id[:8]}.pdf"
+    return web.Response(body=pdf, content_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-store"})
+
+
+@api.route("POST", "/api/v1/interviews/{interview_id}/reviews", "Add a person's rating of one competency",
+           "reports", body=m.ReviewRequest, response=m.ReviewOut, status=201, auth="session", errors=(401, 404, 422))
+async def add_review(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    iv = await org_interview(request, user, request.match_info["interview_id"])
+    body = await parse_body(request, m.ReviewRequest)
+    review = await ctx_of(request).store.add_review(iv.id, user.id, body.competency, body.score, body.comment)
+    out = m.ReviewOut(id=review.id, competency=review.competency, score=review.score, comment=review.comment)
+    return web.json_response(out.model_dump(), status=201)
+
+
+@api.route("POST", "/api/v1/candidate/review-request", "The candidate asks for a human review of the interview",
+           "candidate", body=m.CandidateReviewRequest, response=m.CandidateReviewResponse, errors=(403, 410))
+async def candidate_review_request(request: web.Request) -> web.Response:
+    body = await parse_body(request, m.CandidateReviewRequest)
+    iv = await interview_from_link(request, body.token)
+    ctx = ctx_of(request)
+    when = iv.review_requested_at or datetime.now(timezone.utc)
+    if iv.review_requested_at is None:
+        await ctx.store.update_interview(iv.id, review_requested_at=when)
+        await ctx.publish_event(ev.InterviewStateChanged(interview_id=iv.id, status=iv.status,
+                                                         reason="human_review_requested"))
+    return web.json_response(m.CandidateReviewResponse(requested_at=when.isoformat()).model_dump())

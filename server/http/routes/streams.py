@@ -1,0 +1,116 @@
+"""WebSocket event streams: the candidate's (captions, questions) and the observers' (everything).
+
+Both start with a snapshot so a page that (re)connects shows the current state at once, then relay bus events.
+Client messages are small JSON objects; unknown ones get an ``error`` event and the stream stays open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+
+import structlog
+from aiohttp import WSMsgType, web
+
+from server.compliance.audit import record_read
+from server.http.errors import ApiError
+from server.http.routes.common import ctx_of, current_user, interview_from_link, org_interview
+
+log = structlog.get_logger(__name__)
+routes = web.RouteTableDef()
+
+CANDIDATE_EVENT_TYPES = frozenset({
+    "interview.state", "connection.state", "question.asked", "transcript.partial", "transcript.final",
+    "speech.started", "speech.ended", "answer.ended", "question.interrupted", "error",
+})
+
+
+def _error(interview_id: str, code: str, message: str) -> dict:
+    return {"v": 1, "type": "error", "interview_id": interview_id, "code": code, "message": message}
+
+
+async def _relay(request: web.Request, ws: web.WebSocketResponse, interview_id: str, snapshot: dict,
+                 allowed: frozenset[str] | None, role: str) -> None:
+    ctx = ctx_of(request)
+    sub = ctx.bus.subscribe(interview_id)
+    if hasattr(ctx.bus, "wait_subscribed"):
+        await ctx.bus.wait_subscribed()
+
+    async def pump() -> None:
+        async for msg in sub:
+            if allowed is None or msg.get("type") in allowed:
+                await ws.send_json(msg)
+
+    await ws.send_json({"v": 1, "type": "snapshot", "interview_id": interview_id, **snapshot})
+    pump_task = asyncio.create_task(pump())
+    try:
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                if msg.type == WSMsgType.BINARY:
+                    await ws.send_json(_error(interview_id, "bad_message", "Binary messages are not accepted."))
+                continue
+            await _client_message(ws, interview_id, msg.data, role, ctx)
+    finally:
+        pump_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await pump_task
+        ctx.bus.unsubscribe(interview_id, sub)
+
+
+async def _client_message(ws: web.WebSocketResponse, interview_id: str, data: str, role: str, ctx) -> None:
+    try:
+        msg = json.loads(data)
+    except ValueError:
+        await ws.send_json(_error(interview_id, "bad_message", "Messages must be JSON objects."))
+        return
+    kind = msg.get("type") if isinstance(msg, dict) else None
+    if kind == "ping":
+        await ws.send_json({"v": 1, "type": "pong"})
+    elif kind in ("question.playing", "question.spoken", "answer.finished") and role == "candidate":
+        # question.playing/spoken: the page started / finished speaking the question (while it plays, the candidate
+        # talking over it stops it); answer.finished: "I have finished", the answer ends without waiting out a silence.
+        turn_index = msg.get("turn_index")
+        if not isinstance(turn_index, int):
+            await ws.send_json(_error(interview_id, "bad_message", f"{kind} needs an integer turn_index."))
+            return
+        live = ctx.live.get(interview_id)
+        if kind != "answer.finished":
+            if live is not None:
+                live.question_playback(turn_index, playing=kind == "question.playing")
+        elif live is None or not live.candidate_finished(turn_index):
+            await ws.send_json(_error(interview_id, "not_answering",
+                                      "There is no open answer to finish for that question (it may have ended)."))
+    else:
+        await ws.send_json(_error(interview_id, "unknown_message", f"Unknown message type {kind!r}."))
+
+
+async def _live_snapshot(request: web.Request, interview_id: str) -> dict:
+    live = ctx_of(request).live.get(interview_id)
+    return live.snapshot() if live else {}
+
+
+@routes.get("/ws/v1/candidate")
+async def candidate_stream(request: web.Request) -> web.StreamResponse:
+    iv = await interview_from_link(request, request.query.get("token", ""))
+    ws = web.WebSocketResponse(heartbeat=20, max_msg_size=64 * 1024)
+    await ws.prepare(request)
+    snapshot = {"status": iv.status, **(await _live_snapshot(request, iv.id))}
+    await _relay(request, ws, iv.id, snapshot, CANDIDATE_EVENT_TYPES, "candidate")
+    return ws
+
+
+@routes.get("/ws/v1/interviews/{interview_id}/observe")
+async def observer_stream(request: web.Request) -> web.StreamResponse:
+    user = await current_user(request)
+    iv = await org_interview(request, user, request.match_info["interview_id"])
+    ctx = ctx_of(request)
+    if ctx.bus.subscriber_count(iv.id) >= ctx.settings.max_observers_per_interview:
+        raise ApiError(429, "too_many_observers", "Too many observers on this interview.")
+    await record_read(request, user, "interview.observe", "interview", iv.id, [iv.candidate_id])
+    ws = web.WebSocketResponse(heartbeat=20, max_msg_size=64 * 1024)
+    await ws.prepare(request)
+    detail = await ctx.store.interview_detail(iv.id)
+    await _relay(request, ws, iv.id, {"interview": detail, "live": await _live_snapshot(request, iv.id)}, None,
+                 "observer")
+    return ws

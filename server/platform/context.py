@@ -1,0 +1,140 @@
+"""Everything one server process shares: settings, storage, bus, signer, models, live interviews."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+import structlog
+
+from analyzers import inference_pool
+from analyzers.asr import SpeechModel
+from analyzers.model_registry import ModelManager
+from dialogue.followup import OpenAICompatiblePolicy, RuleBasedPolicy
+from dialogue.turn_taking import TurnTakingConfig
+from media.ice import advertise_host_addresses
+from server.live import events as ev
+from server.http.auth import Signer
+from server.platform.bus import EventBus, make_bus
+from server.compliance.crypto import KEYRING
+from server.live.analysis import AnalyzerFactory
+from server.live.interview import LiveInterview
+from server.platform.loop_monitor import LoopLagMonitor
+from server.recruiting.plans import plan_by_id
+from server.compliance.retention import RetentionSweeper
+from server.recruiting.scheduling import ReminderScheduler, ensure_may_start
+from server.platform.settings import Settings
+from server.storage.models import utcnow
+from server.storage.store import Store
+
+log = structlog.get_logger(__name__)
+
+# Regions whose organisations never let non-verbal observations weigh in scores (EU AI Act, GDPR Art. 22).
+EU_REGIONS = frozenset({"EU", "EEA", "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU",
+                        "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI",
+                        "NO"})
+
+
+@dataclass
+class ServerContext:
+    settings: Settings
+    store: Store
+    bus: EventBus
+    signer: Signer
+    models: ModelManager
+    loop_monitor: LoopLagMonitor = field(default_factory=LoopLagMonitor)
+    analyzers: AnalyzerFactory = field(default_factory=AnalyzerFactory)
+    followup_policy: RuleBasedPolicy | OpenAICompatiblePolicy = field(default_factory=RuleBasedPolicy)
+    live: dict[str, LiveInterview] = field(default_factory=dict)
+    _live_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _background: set[asyncio.Task] = field(default_factory=set)
+    # scheduling: "now" for bookings, start gates and reminders (tests put in their own clock); the reminder loop
+    clock: Callable[[], datetime] = field(default=utcnow)
+    scheduler: ReminderScheduler | None = None
+    retention: RetentionSweeper | None = None
+
+    def __post_init__(self) -> None:
+        self.signer.clock = lambda: self.clock()  # one "now" for links, bookings and reminders
+
+    def spawn(self, coro) -> asyncio.Task:
+        """Run work that outlives its request (e.g. sending mail with retries); awaited at shutdown."""
+        task = asyncio.create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
+
+    @classmethod
+    def create(cls, settings: Settings) -> ServerContext:
+        inference_pool.configure(settings.inference_threads)
+        KEYRING.add(*settings.resolved_data_keys)  # before any row is read or written
+        advertise_host_addresses(settings.ice_host_addresses)
+        policy = RuleBasedPolicy()
+        if settings.llm_base_url:
+            policy = OpenAICompatiblePolicy(settings.llm_base_url, settings.llm_api_key, settings.llm_model,
+                                            settings.llm_timeout_s, fallback=RuleBasedPolicy())
+        return cls(
+            followup_policy=policy,
+            settings=settings,
+            store=Store(settings.resolved_database_url),
+            bus=make_bus(settings.bus_url, settings.event_queue_size),
+            signer=Signer(settings.resolved_secret_key, settings.link_max_age_s, settings.session_max_age_s),
+            models=ModelManager.from_settings(settings),
+        )
+
+    async def start(self) -> None:
+        await self.store.migrate()
+        await self.bus.start()
+        self.loop_monitor.start()
+        self.scheduler = ReminderScheduler(self)
+        self.scheduler.start()
+        self.retention = RetentionSweeper(self)
+        self.retention.start()
+
+    async def stop(self) -> None:
+        for worker in (self.scheduler, self.retention):
+            if worker is not None:
+                await worker.stop()
+        if self._background:
+            await asyncio.wait(set(self._background), timeout=10)
+        for live in list(self.live.values()):
+            await live.close()
+        self.live.clear()
+        await self.loop_monitor.stop()
+        await self.bus.close()
+        await self.store.close()
+
+    async def publish_event(self, event: ev.InterviewEvent) -> None:
+        """Send an event to every observer (any node) and keep it in the timeline unless it is transient."""
+        payload = event.model_dump(mode="json")
+        await self.bus.publish(event.interview_id, payload)
+        if event.type not in ev.TRANSIENT_EVENT_TYPES:
+            await self.store.add_event(event.interview_id, event.type, payload)
+
+    async def speech_model(self, language: str) -> SpeechModel:
+        model_id = self.settings.asr_models.get(language) or self.settings.asr_models["en"]
+        return await self.models.aload(model_id)
+
+    async def live_interview(self, interview_id: str) -> LiveInterview:
+        """The interview's live runtime on this node, created (and restored from storage) on first use."""
+        async with self._live_lock:
+            live = self.live.get(interview_id)
+            if live is not None:
+                return live
+            iv = await self.store.interview(interview_id)
+            ensure_may_start(self, iv)  # a job that needs a booked slot opens only shortly before it
+            plan = await plan_by_id(self.store, iv.plan_id, iv.job.title, iv.language)
+            model = await self.speech_model(iv.language)
+            if not iv.asr_model:
+                await self.store.update_interview(interview_id, asr_model=model.model_id)
+            org = await self.store.org(iv.org_id)
+            weight = 0.0 if org is None or org.region.upper() in EU_REGIONS else self.settings.nonverbal_weight
+            question_ids = [q.id for q in await self.store.plan_questions(iv.plan_id)]
+            turn_config = TurnTakingConfig(intent_reasons=True,
+                                           answer_end_silence_ms=self.settings.answer_end_silence_ms)
+            live = LiveInterview(self, interview_id, iv.language, plan, model, nonverbal_weight=weight,
+                                 question_ids=question_ids, turn_config=turn_config)
+            await live.restore()
+            self.live[interview_id] = live
+            return live

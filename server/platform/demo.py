@@ -1,0 +1,73 @@
+"""Demo data: an organisation, an HR user, two jobs with question plans, and a fresh candidate interview."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from server.http.auth import Signer, hash_password
+from server.platform.settings import Settings
+from server.storage.store import Store
+
+DEMO_EMAIL = "demo@example.com"
+
+DEMO_JOBS = [
+    {
+        "title": "Backend Software Engineer",
+        "language": "en",
+        "description": "Builds and runs the services behind our hiring products.",
+        "questions": [
+            {"text": "Please introduce yourself and the project you are most proud of.", "competency": "communication",
+             "expected_points": ["role", "project", "own contribution"], "time_limit_s": 180},
+            {"text": "Tell me about a time you had to fix a serious problem in production.",
+             "competency": "problem solving", "expected_points": ["situation", "actions", "result"],
+             "time_limit_s": 180},
+            {"text": "How do you decide what to test in a new feature?", "competency": "engineering judgement",
+             "expected_points": ["risk", "behaviour", "automation"], "time_limit_s": 180},
+        ],
+    },
+    {
+        "title": "门店经理",
+        "language": "zh",
+        "description": "负责门店运营、团队管理和销售目标。",
+        "questions": [
+            {"text": "请简单介绍一下您自己和您管理过的团队。", "competency": "沟通", "expected_points": ["团队规模", "职责"],
+             "time_limit_s": 180},
+            {"text": "请举一个您提升门店销售业绩的例子。", "competency": "结果导向",
+             "expected_points": ["情境", "行动", "结果"], "time_limit_s": 180},
+        ],
+    },
+]
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    email: str
+    password: str
+    job_id: str
+    interview_id: str
+    link: str
+
+
+async def seed_demo(store: Store, settings: Settings, candidate_name: str = "Alex Chen") -> DemoInfo:
+    """Create the demo organisation once (kept across restarts) and a new candidate interview every call."""
+    pw_file = settings.data_dir / "demo-login.txt"
+    user = await store.user_by_email(DEMO_EMAIL)
+    if user is None or not pw_file.exists():
+        password = secrets.token_urlsafe(9)
+        if user is None:
+            org = await store.create_org("Demo Company", region="CN")
+            user = await store.create_user(org.id, DEMO_EMAIL, hash_password(password), role="admin", name="Demo admin")
+            for job in DEMO_JOBS:
+                await store.create_job(org.id, job["title"], job["description"], job["language"], job["questions"])
+        else:
+            await store.set_password_hash(user.id, hash_password(password))
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        pw_file.write_text(password)
+        pw_file.chmod(0o600)
+    password = pw_file.read_text().strip()
+    job = (await store.jobs(user.org_id))[0]
+    iv = await store.create_interview(user.org_id, job.id, candidate_name, "", job.language)
+    signer = Signer(settings.resolved_secret_key, settings.link_max_age_s, settings.session_max_age_s)
+    token = signer.link_token(iv.id, iv.link_nonce)
+    return DemoInfo(DEMO_EMAIL, password, job.id, iv.id, f"{settings.resolved_base_url}/i/{token}")

@@ -1,0 +1,224 @@
+"""The one settings object: environment variables (prefix ``INTERVIEW_``) and CLI flags."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="INTERVIEW_", env_nested_delimiter="__", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_base_url: str | None = Field(
+        default=None, description="Base URL put into candidate links; defaults to http://host:port"
+    )
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy async URL; default is a SQLite file in data_dir"
+    )
+    bus_url: str = Field(default="memory://", description="memory:// (one process) or redis://host:port/db")
+    secret_key: str | None = Field(default=None, description="Signs links and sessions; generated once if unset")
+
+    # WebRTC
+    ice_host_addresses: list[str] = Field(
+        default_factory=list,
+        description="Addresses advertised as ICE host candidates (public IP behind NAT; 127.0.0.1 in tests). "
+        "Empty: every non-loopback interface address.",
+    )
+    max_sdp_bytes: int = 64 * 1024
+
+    # Links and logins
+    link_max_age_s: int = Field(default=7 * 24 * 3600, description="How long a candidate's link works after it is "
+                                "signed (links in booking messages also work until the booked slot is over)")
+    session_max_age_s: int = 12 * 3600
+
+    # Speech recognition: model id per interview language (see analyzers/model_registry.py)
+    asr_models: dict[str, str] = Field(
+        default_factory=lambda: {"en": "whisper-tiny.en", "zh": "whisper-base", "ko": "vosk-ko"}
+    )
+    model_cache_dir: Path | None = None
+    allow_model_download: bool = False
+    inference_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    whisper_window_margin_ms: int = Field(
+        default=3000, ge=0, le=30000,
+        description="Padding Whisper's encoder reads after the audio instead of its whole 30-s window (3x faster "
+        "decodes at equal accuracy, see analyzers/whisper_asr.py); 0 = the full window; under 2000 the decoder "
+        "loops, so 1-1999 are refused")
+
+    # Analysis of observable behaviour (face, posture, hands, voice); only with the candidate's consent
+    nonverbal_analysis: bool = True
+    analysis_cpu_budget: float = Field(default=0.12, description="Cores one session's video analysis may use")
+
+    # Turn-taking
+    answer_end_silence_ms: int = Field(
+        default=3000, ge=500, le=10000,
+        description="Silence that ends an answer when its words give no cue (a stated result or lesson ends it "
+        "after ~0.7 s, an unfinished sentence or 'let me think' waits longer); see dialogue/turn_taking.py")
+
+    # Scoring and follow-ups
+    nonverbal_weight: float = Field(default=0.0, ge=0.0, le=0.5,
+                                    description="Weight of non-verbal observations in scores; forced to 0 for EU orgs")
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint for follow-up decisions "
+                                     "(off when unset; the rule-based policy decides and is the fallback)")
+    llm_api_key: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_s: float = 4.0
+
+    # E-mail invitations (SMTP)
+    smtp_host: str | None = Field(default=None, description="SMTP server; invitations by e-mail are off when unset")
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "AI Interview <no-reply@localhost>"
+
+    # Invitations by signed webhook (for SMS gateways and other systems)
+    invite_webhook_url: str | None = None
+    invite_webhook_secret: str | None = None
+
+    # DingTalk connector (work-notice invitations, ATS import); off while app key, secret and agent id are unset
+    dingtalk_api_base: str = Field(default="https://api.dingtalk.com",
+                                   description="DingTalk new-API host (OAuth2 token, ATS)")
+    dingtalk_oapi_base: str = Field(default="https://oapi.dingtalk.com",
+                                    description="DingTalk legacy-API host (gettoken, work notices)")
+    dingtalk_app_key: str | None = Field(default=None, description="AppKey of the DingTalk internal app")
+    dingtalk_app_secret: str | None = Field(default=None, description="AppSecret of the DingTalk internal app")
+    dingtalk_agent_id: int | None = Field(default=None, description="AgentId of the app (sends work notices)")
+    dingtalk_operator_userid: str | None = Field(
+        default=None, description="DingTalk userid of the HR account ATS queries act for (opUserId); "
+        "needed by the ATS import")
+    dingtalk_max_attempts: int = Field(default=5, ge=1, le=10,
+                                       description="Tries per DingTalk call when it is rate-limited or unreachable")
+    dingtalk_retry_initial_s: float = Field(default=1.0, gt=0, le=60,
+                                            description="First backoff after a DingTalk rate-limit answer "
+                                            "(doubles per try, with jitter)")
+    dingtalk_timeout_s: float = Field(default=15.0, gt=0, le=120, description="Timeout of one DingTalk request")
+
+    # Scheduling: booked slots, reminders, no-shows
+    reminder_poll_s: float = Field(default=30.0, gt=0, le=3600,
+                                   description="How often the scheduler sends due reminders and marks no-shows")
+    no_show_grace_min: int = Field(default=15, ge=0, le=24 * 60,
+                                   description="Minutes after a booked slot ends before a candidate who never "
+                                   "joined is marked as a no-show")
+    start_grace_min: int = Field(default=10, ge=0, le=24 * 60,
+                                 description="Minutes before a booked slot from which the candidate may join "
+                                 "(jobs that do not allow an immediate start)")
+
+    # Bulk candidate import (a zip of resumes and/or a CSV per upload; server/recruiting/imports.py)
+    import_max_upload_bytes: int = Field(default=100 * 2**20, ge=1,
+                                         description="Largest bulk-import upload (all its files together), in bytes")
+    import_max_files: int = Field(default=1000, ge=1,
+                                  description="Most resume files (zip entries) or CSV rows in one bulk import")
+    import_max_file_bytes: int = Field(default=10 * 2**20, ge=1,
+                                       description="Largest single resume inside a bulk import (unpacked), in bytes")
+    import_max_uncompressed_bytes: int = Field(
+        default=500 * 2**20, ge=1, description="Zip-bomb guard: the most a bulk-import zip may unpack to, in bytes")
+    import_max_active: int = Field(default=2, ge=1, le=64,
+                                   description="Bulk imports one server process accepts at a time (429 beyond)")
+    import_parse_threads: int = Field(default=1, ge=1, le=16,
+                                      description="Threads that parse uploaded resumes (PDF/DOCX text extraction is "
+                                      "CPU-bound Python, so more threads compete with the event loop)")
+    import_lease_s: float = Field(default=30.0, gt=0, le=3600,
+                                  description="An unfinished import whose server has not reported for this long "
+                                  "(it stopped or crashed) is marked interrupted")
+
+    # Encryption at rest of candidates' free text (server/compliance/crypto.py)
+    data_keys: dict[str, str] = Field(default_factory=dict, description="AES-256 keys for data at rest: JSON "
+                                      "{\"<key id>\": \"<base64 of 32 bytes>\"}; empty: one generated on first start "
+                                      "and kept in data_dir/data-keys.json")
+    data_key_id: str | None = Field(default=None, description="The key new values are encrypted with (default: "
+                                    "the only key given)")
+
+    # Audit log of personal-data reads
+    audit_coalesce_s: int = Field(default=900, ge=0, le=86400,
+                                  description="A user's repeat of the same read (same candidates, same address) "
+                                  "within this many seconds counts on the earlier audit row instead of adding one "
+                                  "(the HR page refreshes its list every 5 s); 0 = a row per read")
+
+    # Retention (defaults for organisations that set none; see server/compliance/retention.py)
+    retention_interview_content_days: int = Field(default=90, ge=1, le=3650,
+                                                  description="Days after an interview ends before its transcript, "
+                                                  "answers, evidence quotes and timeline are deleted")
+    retention_candidate_days: int = Field(default=365, ge=1, le=3650,
+                                          description="Days after a candidate's last activity before everything "
+                                          "about them is deleted")
+    retention_sweep_s: float = Field(default=3600.0, gt=0, description="Seconds between retention sweeps")
+
+    # Limits
+    max_observers_per_interview: int = 50
+    event_queue_size: int = 1000
+
+    @field_validator("whisper_window_margin_ms")
+    @classmethod
+    def _margin_off_or_long_enough(cls, v: int) -> int:
+        if 0 < v < 2000:
+            raise ValueError("must be 0 (Whisper's full 30-s window) or at least 2000 ms: with less padding the "
+                             "decoder repeats itself")
+        return v
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'interview.db').resolve()}"
+
+    @cached_property
+    def resolved_model_cache_dir(self) -> Path:
+        return (self.model_cache_dir or self.data_dir / "models").resolve()
+
+    @cached_property
+    def resolved_base_url(self) -> str:
+        return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @cached_property
+    def resolved_data_keys(self) -> tuple[dict[str, bytes], str]:
+        """(keys by id, current id): the configured ones, or one generated on first start and kept in data_dir."""
+        import base64
+        import json
+
+        from server.compliance.crypto import key_id_for, new_key
+
+        if self.data_keys:
+            keys = {kid: base64.b64decode(v) for kid, v in self.data_keys.items()}
+            current = self.data_key_id or (next(iter(keys)) if len(keys) == 1 else None)
+            if current not in keys:
+                raise ValueError("INTERVIEW_DATA_KEY_ID must name one of INTERVIEW_DATA_KEYS")
+            return keys, current
+        path = self.data_dir / "data-keys.json"
+        if not path.exists():  # written whole and private, then linked in: a second process starting at the
+            key = new_key()    # same moment keeps the first one's key instead of replacing it
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".data-keys.{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(json.dumps({"current": key_id_for(key), "keys": {key_id_for(key): base64.b64encode(key)
+                                                                            .decode()}}))
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
+        stored = json.loads(path.read_text())
+        return {kid: base64.b64decode(v) for kid, v in stored["keys"].items()}, stored["current"]
+
+    @cached_property
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated on first start and kept in data_dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret.key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key

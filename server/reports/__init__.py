@@ -1,0 +1,1 @@
+"""After the interview: the evaluation report (data, page and PDF)."""
