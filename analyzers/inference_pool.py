@@ -6,42 +6,34 @@ so threads give real parallelism; the pool is sized to the cores so inference ne
 
 from __future__ import annotations
 
-import asyncio
-import functools
-from concurrent.futures import ThreadPoolExecutor
+import os
 from typing import Callable, TypeVar
+
+from analyzers.thread_pool import BoundedThreadPool
 
 T = TypeVar("T")
 
-_pool: ThreadPoolExecutor | None = None
-_size = 2
-_in_flight = 0
+DEFAULT_THREADS = max(1, os.cpu_count() or 1)
+"""One inference thread per core (the ``inference_threads`` setting's default)."""
+
+_pool = BoundedThreadPool("inference", DEFAULT_THREADS)
 
 
 def configure(threads: int) -> None:
-    """Set the pool size; takes effect if the pool has not started yet."""
-    global _size
-    _size = max(1, threads)
-
-
-def pool() -> ThreadPoolExecutor:
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=_size, thread_name_prefix="inference")
-    return _pool
+    """Set the pool size; takes effect when its threads start."""
+    _pool.configure(threads)
 
 
 async def run_inference(fn: Callable[..., T], *args, **kwargs) -> T:
     """Run a blocking model call on the inference pool and await its result."""
-    global _in_flight
-    loop = asyncio.get_running_loop()
-    _in_flight += 1
-    try:
-        return await loop.run_in_executor(pool(), functools.partial(fn, *args, **kwargs))
-    finally:
-        _in_flight -= 1
+    return await _pool.run(fn, *args, **kwargs)
 
 
 def saturated() -> bool:
     """Every worker is busy or has work waiting: optional work (e.g. partial transcripts) should wait."""
-    return _in_flight >= _size
+    return _pool.saturated()
+
+
+def shutdown() -> None:
+    """End the pool's threads (at server stop); calls already on a thread finish, a later call starts new ones."""
+    _pool.shutdown(wait=False)

@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Iterator, Literal
 
 from analyzers.asr import SpeechModel
+from analyzers.inference_pool import DEFAULT_THREADS
+from analyzers.whisper_asr import WINDOW_MARGIN_MS
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +214,7 @@ class ModelManager:
         download_timeout_s: float = 60.0,
         download_attempts: int = 3,
         whisper_cpu_threads: int | None = None,
-        whisper_window_margin_ms: int = 3000,
+        whisper_window_margin_ms: int = WINDOW_MARGIN_MS,
     ) -> None:
         """``inference_threads``: Whisper calls that may run at once on one loaded model (its ``num_workers``);
         ``whisper_cpu_threads``: threads per call (default: cores / inference_threads, i.e. throughput first);
@@ -221,7 +223,7 @@ class ModelManager:
         self.allow_download = allow_download
         self.specs: dict[str, ModelSpec] = {s.id: s for s in (DEFAULT_SPECS if specs is None else specs)}
         self.local_paths = {k: Path(v) for k, v in (local_paths or {}).items()}
-        self.inference_threads = inference_threads or os.cpu_count() or 1
+        self.inference_threads = inference_threads or DEFAULT_THREADS
         self.download_timeout_s = download_timeout_s
         self.download_attempts = max(1, download_attempts)
         self.whisper_cpu_threads = whisper_cpu_threads

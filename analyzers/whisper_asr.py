@@ -24,6 +24,7 @@ from analyzers.asr import SAMPLE_RATE, RecognizerStream, SpeechModel, Transcript
 
 ENGINE = "whisper"
 FRAMES_PER_S = 100  # Whisper's log-mel frames (10 ms hop)
+WINDOW_MARGIN_MS = 3000  # padding after the audio (module docstring); the whisper_window_margin_ms setting's default
 TOKENS_PER_S = 16  # generous: fast English is ~6 tokens/s, fast Mandarin ~6 characters (~8 tokens) per second
 
 
@@ -61,7 +62,7 @@ class WhisperSpeechModel(SpeechModel):
         num_workers: int = 1,
         partial_interval_ms: int = 800,
         max_segment_ms: int = 28_000,
-        window_margin_ms: int = 3000,
+        window_margin_ms: int = WINDOW_MARGIN_MS,
     ) -> None:
         """``window_margin_ms``: padding the encoder reads after the audio (module docstring); 0 = the full
         30-s window, as Whisper was trained."""

@@ -36,7 +36,7 @@ async def test_in_process_bus_delivers_in_order_and_bounds_slow_subscribers():
 @pytest.mark.services
 async def test_redis_bus_crosses_processes():
     url = await redis_url_or_skip()
-    node_a, node_b = RedisBus(url), RedisBus(url)
+    node_a, node_b = RedisBus(url, 100), RedisBus(url, 100)
     await node_a.start()
     await node_b.start()
     try:

@@ -1,6 +1,6 @@
 """Resume parsing: PDF / DOCX / plain text (Chinese and English) into a :class:`ResumeProfile`.
 
-    parse_resume(data, filename, content_type=None, max_bytes=10 * 2**20) -> ResumeProfile
+    parse_resume(data, filename, content_type=None, max_bytes=MAX_RESUME_BYTES) -> ResumeProfile
 
 Either a profile or a :class:`ResumeError` (``code``: too_large, unsupported_type, broken_file, scanned, empty) —
 never a partial profile silently. The file type is detected from the bytes (magic numbers); the name and content type
@@ -24,7 +24,10 @@ from dataclasses import dataclass
 from analyzers.documents.resume_profile import Education, ResumeProfile, Sourced, WorkExperience
 from analyzers.text_numbers import chinese_int
 
-__all__ = ["ResumeError", "parse_resume", "extract_text", "detect_type"]
+__all__ = ["MAX_RESUME_BYTES", "ResumeError", "parse_resume", "extract_text", "detect_type"]
+
+MAX_RESUME_BYTES = 10 * 2**20
+"""Largest resume file parsed by default (10 MiB; the import_max_file_bytes setting's default)."""
 
 
 class ResumeError(Exception):
@@ -902,7 +905,7 @@ def parse_text(text: str, today: _dt.date | None = None) -> ResumeProfile:
     return profile
 
 
-def parse_resume(data: bytes, filename: str, content_type: str | None = None, max_bytes: int = 10 * 2**20,
+def parse_resume(data: bytes, filename: str, content_type: str | None = None, max_bytes: int = MAX_RESUME_BYTES,
                  *, today: _dt.date | None = None) -> ResumeProfile:
     """Parse a PDF / DOCX / text resume into a ResumeProfile, or raise ResumeError."""
     if data is None:

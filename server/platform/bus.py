@@ -37,7 +37,7 @@ class Subscription:
 
 
 class EventBus(ABC):
-    def __init__(self, queue_size: int = 1000):
+    def __init__(self, queue_size: int):
         self.queue_size = queue_size
         self._subs: dict[str, set[Subscription]] = defaultdict(set)
 
@@ -87,7 +87,7 @@ class InProcessBus(EventBus):
 class RedisBus(EventBus):
     """Redis pub/sub: every node publishes to Redis and delivers what Redis sends to its local subscribers."""
 
-    def __init__(self, url: str, queue_size: int = 1000):
+    def __init__(self, url: str, queue_size: int):
         super().__init__(queue_size)
         import redis.asyncio as redis
 

@@ -9,8 +9,10 @@ import logging
 import sys
 
 import structlog
+from pydantic import ValidationError
 
 from server.platform.settings import Settings
+from server.platform.settings_flags import add_settings_flags, settings_from_args
 
 
 def _configure_logging(level: str) -> None:
@@ -23,69 +25,6 @@ def _configure_logging(level: str) -> None:
                     structlog.processors.format_exc_info, structlog.processors.JSONRenderer()],
         logger_factory=structlog.stdlib.LoggerFactory(),
     )
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {}
-    plain = ("host", "port", "data_dir", "database_url", "bus_url", "public_base_url", "analysis_cpu_budget",
-             "answer_end_silence_ms", "whisper_window_margin_ms",
-             "reminder_poll_s", "no_show_grace_min",  # scheduling
-             # DingTalk connector (the app secret only from the environment)
-             "dingtalk_app_key", "dingtalk_agent_id", "dingtalk_operator_userid", "dingtalk_api_base",
-             "dingtalk_oapi_base",
-             "import_max_upload_bytes", "import_max_active",  # bulk candidate import
-             "retention_interview_content_days", "retention_candidate_days", "retention_sweep_s",  # retention
-             "audit_coalesce_s")
-    for name in plain:
-        value = getattr(args, name, None)
-        if value is not None:
-            overrides[name] = value
-    if getattr(args, "ice_host", None):
-        overrides["ice_host_addresses"] = args.ice_host
-    if getattr(args, "allow_download", False):
-        overrides["allow_model_download"] = True
-    return Settings(**overrides)
-
-
-def _add_server_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--host")
-    p.add_argument("--port", type=int)
-    p.add_argument("--data-dir", dest="data_dir")
-    p.add_argument("--database-url", dest="database_url", help="e.g. postgresql+asyncpg://user@host/db")
-    p.add_argument("--bus-url", dest="bus_url", help="memory:// or redis://127.0.0.1:6379/0")
-    p.add_argument("--public-base-url", dest="public_base_url")
-    p.add_argument("--ice-host", action="append", help="address to advertise in ICE (repeatable)")
-    p.add_argument("--answer-end-silence-ms", dest="answer_end_silence_ms", type=int,
-                   help="silence that ends an answer whose words give no cue (default 3000)")
-    p.add_argument("--whisper-window-margin-ms", dest="whisper_window_margin_ms", type=int,
-                   help="padding Whisper's encoder reads after the audio (default 3000; 0 = its full 30-s window)")
-    p.add_argument("--analysis-cpu-budget", dest="analysis_cpu_budget", type=float,
-                   help="cores one session's video analysis may use (default 0.12)")
-    p.add_argument("--reminder-poll-s", dest="reminder_poll_s", type=float,
-                   help="seconds between scheduler runs: due reminders, no-show marking (default 30)")
-    p.add_argument("--no-show-grace-min", dest="no_show_grace_min", type=int,
-                   help="minutes after a booked slot ends before a candidate who never joined is a no-show (default 15)")
-    # DingTalk connector; the app secret is read from INTERVIEW_DINGTALK_APP_SECRET only (never a flag: ps shows flags)
-    p.add_argument("--dingtalk-app-key", dest="dingtalk_app_key", help="AppKey of the DingTalk internal app")
-    p.add_argument("--dingtalk-agent-id", dest="dingtalk_agent_id", type=int, help="AgentId for work notices")
-    p.add_argument("--dingtalk-operator-userid", dest="dingtalk_operator_userid",
-                   help="DingTalk userid the ATS import acts for (opUserId)")
-    p.add_argument("--dingtalk-api-base", dest="dingtalk_api_base", help="default https://api.dingtalk.com")
-    p.add_argument("--dingtalk-oapi-base", dest="dingtalk_oapi_base", help="default https://oapi.dingtalk.com")
-    # bulk candidate import (zip / CSV)
-    p.add_argument("--import-max-upload-bytes", dest="import_max_upload_bytes", type=int,
-                   help="largest bulk-import upload in bytes (default 100 MB)")
-    p.add_argument("--import-max-active", dest="import_max_active", type=int,
-                   help="bulk imports one server process runs at a time (default 2)")
-    # data protection: defaults for organisations that set no retention periods, and the audit log
-    p.add_argument("--retention-interview-content-days", dest="retention_interview_content_days", type=int,
-                   help="days after an interview before its transcript and timeline are deleted (default 90)")
-    p.add_argument("--retention-candidate-days", dest="retention_candidate_days", type=int,
-                   help="days after a candidate's last activity before all their data is deleted (default 365)")
-    p.add_argument("--retention-sweep-s", dest="retention_sweep_s", type=float,
-                   help="seconds between retention sweeps (default 3600)")
-    p.add_argument("--audit-coalesce-s", dest="audit_coalesce_s", type=int,
-                   help="repeats of the same read within this many seconds count on one access-log row (default 900)")
 
 
 async def _serve(settings: Settings, demo: bool) -> None:
@@ -159,26 +98,34 @@ def _models(settings: Settings, action: str, model_id: str | None) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="interview-server", description=__doc__)
     parser.add_argument("--log-level", default="info")
     sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the server")
-    _add_server_flags(serve)
+    # usage lines say [SETTING ...] rather than list some sixty generated flags
+    serve = sub.add_parser("serve", help="run the server", usage="%(prog)s [--demo] [SETTING ...]")
     serve.add_argument("--demo", action="store_true", help="seed demo data and print a login and a candidate link")
-    demo = sub.add_parser("demo", help="seed demo data and print a candidate link")
-    _add_server_flags(demo)
-    db = sub.add_parser("db", help="database schema; re-encrypt stored data under the current data key")
+    demo = sub.add_parser("demo", help="seed demo data and print a candidate link", usage="%(prog)s [SETTING ...]")
+    db = sub.add_parser("db", help="database schema; re-encrypt stored data under the current data key",
+                        usage="%(prog)s {upgrade,rotate-keys} [SETTING ...]")
     db.add_argument("action", choices=["upgrade", "rotate-keys"])
-    _add_server_flags(db)
-    models = sub.add_parser("models", help="speech models: list, or fetch/resolve one")
+    models = sub.add_parser("models", help="speech models: list, or fetch/resolve one",
+                            usage="%(prog)s {list,fetch} [MODEL_ID] [SETTING ...]")
     models.add_argument("action", choices=["list", "fetch"])
     models.add_argument("model_id", nargs="?")
-    models.add_argument("--data-dir", dest="data_dir")
-    models.add_argument("--allow-download", action="store_true")
+    for command in (serve, demo, db, models):  # every setting, generated from Settings (settings_flags.py)
+        add_settings_flags(command)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(args.log_level)
-    settings = _settings(args)
+    try:
+        settings = settings_from_args(args)
+    except ValidationError as exc:
+        parser.error(f"invalid settings (flags or INTERVIEW_* variables):\n{exc}")
     if args.command == "serve":
         from aiohttp.web_runner import GracefulExit
 

@@ -104,6 +104,7 @@ class ServerContext:
         await self.loop_monitor.stop()
         await self.bus.close()
         await self.store.close()
+        inference_pool.shutdown()
 
     async def publish_event(self, event: ev.InterviewEvent) -> None:
         """Send an event to every observer (any node) and keep it in the timeline unless it is transient."""

@@ -1,64 +1,95 @@
-"""The one settings object: environment variables (prefix ``INTERVIEW_``) and CLI flags."""
+"""The one settings object: environment variables (prefix ``INTERVIEW_``) and CLI flags.
+
+Each setting's default is written once. Where a library config (``dialogue/``, ``analyzers/``, ``media/``) already
+has the knob, the default lives there, next to its reasons, and the field here reads it (e.g.
+``TurnTakingConfig.answer_end_silence_ms``): libraries never import ``server.*``, so the direction is always
+library -> Settings. Everything else has its default only here; server code takes the value from Settings and
+repeats no default of its own. The command line's flags are generated from these fields
+(``server/platform/settings_flags.py``): name, type, default and description all come from here. A field
+annotated ``CliSuppress`` (secrets: ``ps`` shows flags) is read from the environment only; ``CliFlag`` names a
+flag that is not ``--`` plus the field name with dashes.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, CliSuppress, SettingsConfigDict
+
+from analyzers.documents.resume_parser import MAX_RESUME_BYTES
+from analyzers.inference_pool import DEFAULT_THREADS
+from analyzers.scheduler import AnalysisBudget
+from analyzers.whisper_asr import WINDOW_MARGIN_MS
+from dialogue.turn_taking import TurnTakingConfig
+
+
+@dataclass(frozen=True)
+class CliFlag:
+    """The command-line flag of a setting whose flag is not ``--`` plus its field name with dashes."""
+
+    flag: str
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="INTERVIEW_", env_nested_delimiter="__", extra="ignore")
 
-    host: str = "127.0.0.1"
-    port: int = 8080
+    host: str = Field(default="127.0.0.1", description="Address the server listens on")
+    port: int = Field(default=8080, description="Port the server listens on")
     public_base_url: str | None = Field(
-        default=None, description="Base URL put into candidate links; defaults to http://host:port"
+        default=None, description="Base URL put into candidate links; unset: http://host:port"
     )
-    data_dir: Path = Path("data")
+    data_dir: Path = Field(default=Path("data"), description="Database file (SQLite), keys and the model cache")
     database_url: str | None = Field(
-        default=None, description="SQLAlchemy async URL; default is a SQLite file in data_dir"
+        default=None, description="SQLAlchemy async URL; unset: a SQLite file in data_dir"
     )
     bus_url: str = Field(default="memory://", description="memory:// (one process) or redis://host:port/db")
-    secret_key: str | None = Field(default=None, description="Signs links and sessions; generated once if unset")
+    secret_key: CliSuppress[str | None] = Field(default=None,
+                                                description="Signs links and sessions; generated once if unset")
 
     # WebRTC
-    ice_host_addresses: list[str] = Field(
+    ice_host_addresses: Annotated[list[str], CliFlag("--ice-host")] = Field(
         default_factory=list,
         description="Addresses advertised as ICE host candidates (public IP behind NAT; 127.0.0.1 in tests). "
         "Empty: every non-loopback interface address.",
     )
-    max_sdp_bytes: int = 64 * 1024
+    max_sdp_bytes: int = Field(default=64 * 1024, description="Largest WebRTC offer (SDP) accepted, in bytes")
 
     # Links and logins
     link_max_age_s: int = Field(default=7 * 24 * 3600, description="How long a candidate's link works after it is "
                                 "signed (links in booking messages also work until the booked slot is over)")
-    session_max_age_s: int = 12 * 3600
+    session_max_age_s: int = Field(default=12 * 3600, description="How long an HR login lasts, in seconds")
 
     # Speech recognition: model id per interview language (see analyzers/model_registry.py)
     asr_models: dict[str, str] = Field(
-        default_factory=lambda: {"en": "whisper-tiny.en", "zh": "whisper-base", "ko": "vosk-ko"}
-    )
-    model_cache_dir: Path | None = None
-    allow_model_download: bool = False
-    inference_threads: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
+        default_factory=lambda: {"en": "whisper-tiny.en", "zh": "whisper-base", "ko": "vosk-ko"},
+        description="Speech model id per interview language (JSON); 'en' is the fallback")
+    model_cache_dir: Path | None = Field(default=None, description="Where speech models are kept; unset: "
+                                         "data_dir/models")
+    allow_model_download: Annotated[bool, CliFlag("--allow-download")] = Field(
+        default=False, description="Download a speech model that is not installed (from its pinned source)")
+    inference_threads: int = Field(default=DEFAULT_THREADS, description="Threads for model inference (one per "
+                                   "core by default, see analyzers/inference_pool.py)")
     whisper_window_margin_ms: int = Field(
-        default=3000, ge=0, le=30000,
+        default=WINDOW_MARGIN_MS, ge=0, le=30000,
         description="Padding Whisper's encoder reads after the audio instead of its whole 30-s window (3x faster "
         "decodes at equal accuracy, see analyzers/whisper_asr.py); 0 = the full window; under 2000 the decoder "
         "loops, so 1-1999 are refused")
 
     # Analysis of observable behaviour (face, posture, hands, voice); only with the candidate's consent
-    nonverbal_analysis: bool = True
-    analysis_cpu_budget: float = Field(default=0.12, description="Cores one session's video analysis may use")
+    nonverbal_analysis: bool = Field(default=True, description="Analyse face, posture, hands and voice when the "
+                                     "candidate consents; off: never")
+    analysis_cpu_budget: float = Field(default=AnalysisBudget.cpu_cores,
+                                       description="Cores one session's video analysis may use")
 
     # Turn-taking
     answer_end_silence_ms: int = Field(
-        default=3000, ge=500, le=10000,
+        default=TurnTakingConfig.answer_end_silence_ms, ge=500, le=10000,
         description="Silence that ends an answer when its words give no cue (a stated result or lesson ends it "
         "after ~0.7 s, an unfinished sentence or 'let me think' waits longer); see dialogue/turn_taking.py")
 
@@ -67,21 +98,24 @@ class Settings(BaseSettings):
                                     description="Weight of non-verbal observations in scores; forced to 0 for EU orgs")
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint for follow-up decisions "
                                      "(off when unset; the rule-based policy decides and is the fallback)")
-    llm_api_key: str | None = None
-    llm_model: str = "gpt-4o-mini"
-    llm_timeout_s: float = 4.0
+    llm_api_key: CliSuppress[str | None] = Field(default=None, description="API key of the follow-up endpoint")
+    llm_model: str = Field(default="gpt-4o-mini", description="Model name sent to the follow-up endpoint")
+    llm_timeout_s: float = Field(default=4.0, description="Seconds to wait for a follow-up decision before the "
+                                 "rule-based policy decides")
 
     # E-mail invitations (SMTP)
     smtp_host: str | None = Field(default=None, description="SMTP server; invitations by e-mail are off when unset")
-    smtp_port: int = 587
-    smtp_username: str | None = None
-    smtp_password: str | None = None
-    smtp_starttls: bool = True
-    mail_from: str = "AI Interview <no-reply@localhost>"
+    smtp_port: int = Field(default=587, description="SMTP port")
+    smtp_username: str | None = Field(default=None, description="SMTP login (none: send without logging in)")
+    smtp_password: CliSuppress[str | None] = Field(default=None, description="SMTP password")
+    smtp_starttls: bool = Field(default=True, description="Use STARTTLS when logging in to the SMTP server")
+    mail_from: str = Field(default="AI Interview <no-reply@localhost>", description="Sender of invitation e-mails")
 
     # Invitations by signed webhook (for SMS gateways and other systems)
-    invite_webhook_url: str | None = None
-    invite_webhook_secret: str | None = None
+    invite_webhook_url: str | None = Field(default=None, description="Webhook that receives invitations to send "
+                                           "(SMS gateways and other systems); off when unset")
+    invite_webhook_secret: CliSuppress[str | None] = Field(default=None, description="Signs the invitation webhook's "
+                                                           "requests")
 
     # DingTalk connector (work-notice invitations, ATS import); off while app key, secret and agent id are unset
     dingtalk_api_base: str = Field(default="https://api.dingtalk.com",
@@ -89,7 +123,8 @@ class Settings(BaseSettings):
     dingtalk_oapi_base: str = Field(default="https://oapi.dingtalk.com",
                                     description="DingTalk legacy-API host (gettoken, work notices)")
     dingtalk_app_key: str | None = Field(default=None, description="AppKey of the DingTalk internal app")
-    dingtalk_app_secret: str | None = Field(default=None, description="AppSecret of the DingTalk internal app")
+    dingtalk_app_secret: CliSuppress[str | None] = Field(default=None,
+                                                         description="AppSecret of the DingTalk internal app")
     dingtalk_agent_id: int | None = Field(default=None, description="AgentId of the app (sends work notices)")
     dingtalk_operator_userid: str | None = Field(
         default=None, description="DingTalk userid of the HR account ATS queries act for (opUserId); "
@@ -116,7 +151,7 @@ class Settings(BaseSettings):
                                          description="Largest bulk-import upload (all its files together), in bytes")
     import_max_files: int = Field(default=1000, ge=1,
                                   description="Most resume files (zip entries) or CSV rows in one bulk import")
-    import_max_file_bytes: int = Field(default=10 * 2**20, ge=1,
+    import_max_file_bytes: int = Field(default=MAX_RESUME_BYTES, ge=1,
                                        description="Largest single resume inside a bulk import (unpacked), in bytes")
     import_max_uncompressed_bytes: int = Field(
         default=500 * 2**20, ge=1, description="Zip-bomb guard: the most a bulk-import zip may unpack to, in bytes")
@@ -130,9 +165,10 @@ class Settings(BaseSettings):
                                   "(it stopped or crashed) is marked interrupted")
 
     # Encryption at rest of candidates' free text (server/compliance/crypto.py)
-    data_keys: dict[str, str] = Field(default_factory=dict, description="AES-256 keys for data at rest: JSON "
-                                      "{\"<key id>\": \"<base64 of 32 bytes>\"}; empty: one generated on first start "
-                                      "and kept in data_dir/data-keys.json")
+    data_keys: CliSuppress[dict[str, str]] = Field(
+        default_factory=dict, description="AES-256 keys for data at rest: JSON "
+        "{\"<key id>\": \"<base64 of 32 bytes>\"}; empty: one generated on first start and kept in "
+        "data_dir/data-keys.json")
     data_key_id: str | None = Field(default=None, description="The key new values are encrypted with (default: "
                                     "the only key given)")
 
@@ -152,8 +188,10 @@ class Settings(BaseSettings):
     retention_sweep_s: float = Field(default=3600.0, gt=0, description="Seconds between retention sweeps")
 
     # Limits
-    max_observers_per_interview: int = 50
-    event_queue_size: int = 1000
+    max_observers_per_interview: int = Field(default=50, description="Observers (HR live panels) one interview may "
+                                             "have at once")
+    event_queue_size: int = Field(default=1000, description="Events queued per observer; one that reads slower "
+                                  "loses the oldest beyond this")
 
     @field_validator("whisper_window_margin_ms")
     @classmethod

@@ -34,14 +34,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
-import functools
 import inspect
 import io
 import re
 import weakref
 import zipfile
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import PurePosixPath
@@ -52,8 +50,9 @@ import structlog
 from email_validator import EmailNotValidError, validate_email
 from pydantic import TypeAdapter
 
-from analyzers.documents.resume_parser import ResumeError, parse_resume, parse_text
+from analyzers.documents.resume_parser import MAX_RESUME_BYTES, ResumeError, parse_resume, parse_text
 from analyzers.documents.resume_profile import ResumeProfile
+from analyzers.thread_pool import BoundedThreadPool
 from server.http.errors import ApiError
 from server.platform.settings import Settings
 from server.storage.models import Candidate, utcnow
@@ -69,30 +68,17 @@ STOPPED_MESSAGE = ("The server stopped before this import finished; the items st
                    "already imported are recognised and not stored twice.")
 
 # ------------------------------------------------------------------------------------------------ parsing pool
-_pool: ThreadPoolExecutor | None = None
-_threads = 1
-
-
-def configure(threads: int) -> None:
-    """Size of the resume-parsing pool; takes effect if the pool has not started yet."""
-    global _threads
-    _threads = max(1, threads)
-
-
-def _executor() -> ThreadPoolExecutor:
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=_threads, thread_name_prefix="resume-parse")
-    return _pool
+_parsing = BoundedThreadPool("resume-parse", Settings.model_fields["import_parse_threads"].default)
+"""Sized by ``import_parse_threads`` when the server starts (ImportManager.on_startup)."""
 
 
 async def off_loop(fn: Callable[..., T], *args, **kwargs) -> T:
     """Run blocking resume work (unpacking, text extraction, parsing) on the parsing pool."""
-    return await asyncio.get_running_loop().run_in_executor(_executor(), functools.partial(fn, *args, **kwargs))
+    return await _parsing.run(fn, *args, **kwargs)
 
 
-async def parse_resume_off_loop(data: bytes, filename: str, content_type: str | None = None,
-                                max_bytes: int = 10 * 2**20) -> ResumeProfile:
+async def parse_resume_off_loop(data: bytes, filename: str, content_type: str | None,
+                                max_bytes: int) -> ResumeProfile:
     """parse_resume on the parsing pool; raises ResumeError with the parser's error kind."""
     return await off_loop(parse_resume, data, filename, content_type, max_bytes)
 
@@ -122,7 +108,7 @@ class StoredResume:
 
 async def store_resume(store: Store, org_id: str, job_id: str, data: bytes, filename: str, content_type: str, *,
                        name: str = "", email: str = "", phone: str = "", external: tuple[str, str] | None = None,
-                       profile: ResumeProfile | None = None, max_bytes: int = 10 * 2**20,
+                       profile: ResumeProfile | None = None, max_bytes: int = MAX_RESUME_BYTES,
                        import_item_id: str | None = None) -> StoredResume:
     """Parse one resume (off the event loop) and store it with its candidate for the job; raises ResumeError.
 
@@ -540,7 +526,7 @@ class ImportManager:
         return self.ctx.store
 
     async def on_startup(self, _app=None) -> None:
-        configure(self.settings.import_parse_threads)
+        _parsing.configure(self.settings.import_parse_threads)
         n = await self.sweep()
         if n:
             log.warning("imports_interrupted", count=n, reason="stale heartbeat at start-up")
@@ -558,6 +544,7 @@ class ImportManager:
             self._heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._heartbeat
+        _parsing.shutdown(wait=False)  # the runs are over; a call still on a thread finishes there
 
     async def sweep(self) -> int:
         """Mark runs whose server stopped reporting as interrupted (never this process's own)."""

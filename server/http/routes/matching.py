@@ -9,7 +9,7 @@ from analyzers.embeddings import load_multilingual_use
 from analyzers.inference_pool import run_inference
 from analyzers.documents.job_matching import Override, rank
 from analyzers.documents.job_requirements import JobRequirements, extract_requirements
-from analyzers.documents.resume_parser import ResumeError
+from analyzers.documents.resume_parser import MAX_RESUME_BYTES, ResumeError
 from analyzers.documents.resume_profile import ResumeProfile
 from server.http import api_models as m
 from server.recruiting.imports import StoredResume, store_resume  # noqa: F401  (the one storing path; routes/dingtalk.py imports it from here)
@@ -17,7 +17,6 @@ from server.compliance.audit import record_read
 from server.http.errors import ApiError, parse_body
 from server.http.routes.common import api, ctx_of, current_user
 
-MAX_RESUME_BYTES = 10 * 2**20
 MAX_FILES_PER_UPLOAD = 200
 PROFILE = TypeAdapter(ResumeProfile)
 

@@ -114,17 +114,19 @@ RETRYABLE = (DingTalkRateLimited, DingTalkUnavailable)
 
 
 # --- configuration ----------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DingTalkConfig:
+    """Built from Settings (``dingtalk_*``), where every default is."""
+
     api_base: str
     oapi_base: str
     app_key: str
     app_secret: str = field(repr=False)
-    agent_id: int | None = None
-    operator_userid: str | None = None
-    max_attempts: int = 5
-    retry_initial_s: float = 1.0
-    timeout_s: float = 15.0
+    agent_id: int | None
+    operator_userid: str | None
+    max_attempts: int
+    retry_initial_s: float
+    timeout_s: float
 
     @classmethod
     def from_settings(cls, s: Settings) -> DingTalkConfig:

@@ -1,0 +1,109 @@
+"""A bounded thread pool for blocking work awaited from the event loop (model inference, resume parsing).
+
+``ThreadPoolExecutor`` alone queues without limit. Here at most ``max_in_flight`` calls are handed to the threads
+(running or queued there); a caller beyond that waits in ``await`` for a slot, first come first served, so the
+executor's queue stays bounded and callers feel the back-pressure. Threads are named ``<name>_<n>`` (they show up
+so in ``py-spy`` and thread dumps), start on first use, and ``shutdown()`` ends them: calls already handed over
+finish, a later call starts a new set (the pools are process-wide and outlive one server app in tests).
+
+Callers may run on any event loop; the slot bookkeeping is guarded by a lock and waiters are woken on their own
+loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import threading
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
+
+QUEUED_PER_THREAD = 4
+"""Calls that may wait in the executor per thread, beyond the ones running."""
+
+
+class BoundedThreadPool:
+    def __init__(self, name: str, threads: int) -> None:
+        self.name = name
+        self._threads = max(1, threads)
+        self._executor: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._in_flight = 0  # handed to the executor: running or queued there
+        self._waiting: deque[asyncio.Future] = deque()
+
+    @property
+    def threads(self) -> int:
+        return self._threads
+
+    @property
+    def max_in_flight(self) -> int:
+        return self._threads * (1 + QUEUED_PER_THREAD)
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    def configure(self, threads: int) -> None:
+        """Set the number of threads; takes effect when the threads start (first use, or after ``shutdown``)."""
+        with self._lock:
+            self._threads = max(1, threads)
+
+    def saturated(self) -> bool:
+        """Every thread is busy or has work waiting: optional work (e.g. partial transcripts) should wait."""
+        return self._in_flight >= self._threads
+
+    async def run(self, fn: Callable[..., T], *args, **kwargs) -> T:
+        """Run a blocking call on the pool and await its result (its exception is raised here)."""
+        await self._acquire()
+        try:
+            with self._lock:  # started and handed over at once: a shutdown on another thread cannot come between
+                if self._executor is None:
+                    self._executor = ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix=self.name)
+                result = asyncio.get_running_loop().run_in_executor(self._executor,
+                                                                    functools.partial(fn, *args, **kwargs))
+            return await result
+        finally:
+            self._release()
+
+    def shutdown(self, wait: bool = True) -> None:
+        """End the threads. Calls already handed over still finish (``wait``: block until they have)."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=wait)
+
+    async def _acquire(self) -> None:
+        with self._lock:
+            if self._in_flight < self.max_in_flight and not self._waiting:
+                self._in_flight += 1
+                return
+            slot = asyncio.get_running_loop().create_future()
+            self._waiting.append(slot)
+        try:
+            await slot  # a finishing call hands its slot over (in_flight unchanged)
+        except asyncio.CancelledError:
+            with self._lock:
+                if slot in self._waiting:
+                    self._waiting.remove(slot)
+                    raise
+            self._release()  # the slot was already handed to us: pass it on
+            raise
+
+    def _release(self) -> None:
+        with self._lock:
+            while self._waiting:
+                slot = self._waiting.popleft()
+                try:
+                    slot.get_loop().call_soon_threadsafe(_grant, slot)
+                    return
+                except RuntimeError:  # that caller's loop is closed: try the next one
+                    continue
+            self._in_flight -= 1
+
+
+def _grant(slot: asyncio.Future) -> None:
+    if not slot.done():
+        slot.set_result(None)
