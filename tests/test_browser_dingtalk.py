@@ -16,11 +16,11 @@ from __future__ import annotations
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.bad_documents import BROKEN_PDF
 from tests.fake_dingtalk import FakeDingTalk
 from tests.harness import free_port, running_server, until
 from tests.test_browser_hr_flow import JD_ZH
 from tests.test_browser_interview import ARTIFACTS, login_as_hr, STEP_TIMEOUT_MS, _page_of, _watch_errors, chromium, playwright_api
-from tests.test_imports import BROKEN_PDF
 from tests.test_invitations import Inbox
 from tests.test_matching_api import STRONG_ZH, WEAK_EN
 

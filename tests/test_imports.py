@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from benchmarks.resume_fixtures import generate_fixtures
 from server.storage.models import utcnow
+from tests.bad_documents import BROKEN_PDF, scanned_pdf
 from tests.harness import running_server
 
 pytestmark = pytest.mark.unit
@@ -39,27 +40,7 @@ def fixtures(tmp_path_factory):
     return generate_fixtures(tmp_path_factory.mktemp("resumes"), n_per_language=3, seed=7)
 
 
-def scanned_pdf() -> bytes:
-    """A PDF whose only page is an image: no text layer."""
-    from PIL import Image
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen import canvas
-
-    img = Image.new("RGB", (200, 280), "white")
-    for x in range(20, 180):
-        for y in (30, 31, 50, 51, 70, 71):
-            img.putpixel((x, y), (0, 0, 0))
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4)
-    c.drawImage(ImageReader(img), 50, 100, width=400, height=560)
-    c.showPage()
-    c.save()
-    return buf.getvalue()
-
-
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(200) + b"This program cannot be run in DOS mode."
-BROKEN_PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ngarbage garbage\n"
 BAD = {"bad/broken.pdf": ("broken_file", BROKEN_PDF), "bad/scan.pdf": ("scanned", None),
        "bad/setup.pdf": ("unsupported_type", EXE), "bad/empty.txt": ("empty", b"")}
 
