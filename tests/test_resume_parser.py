@@ -142,3 +142,11 @@ def test_empty_text_file():
 
 def test_text_without_resume_content_is_empty_not_partial():
     assert _code("今天天气很好，我们去公园散步吧，然后回家吃饭。".encode(), "note.txt") == "empty"
+
+
+def test_an_alias_counts_where_it_stands_apart_from_other_latin_letters():
+    from analyzers.documents.resume_parser import _first_alias
+
+    assert _first_alias(("java", "jvm"), "Built JavaScript tools on the JVM") == "JVM"  # as the resume writes it
+    assert _first_alias(("banking",), "online bankings") is None
+    assert _first_alias(("英语", "english"), "语言：英语流利，English") == "英语"  # the first alias in the list wins
