@@ -678,32 +678,17 @@ async def test_schedule_messages_use_the_invitation_channel_webhook_and_register
 # --- storage -------------------------------------------------------------------------------------------------
 async def test_upgrade_to_scheduling_keeps_interviews_and_their_records(db_url):
     """0004 -> head only adds columns: no table is rebuilt, so nothing cascades away on SQLite."""
-    from alembic import command
     from sqlalchemy import text
 
-    from server.storage.migrate import alembic_config
     from server.storage.store import Store
+    from tests.old_schema import insert_first_schema_interview, schema_at
 
     store = Store(db_url)
     try:
-        def to_0004(conn):
-            cfg = alembic_config()
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0004")
-
+        await schema_at(store.engine, "0004")
         async with store.engine.begin() as conn:
-            await conn.run_sync(to_0004)
             n = {"n": NOW}
-            await conn.execute(text("INSERT INTO organizations (id, name, region, created_at) VALUES ('o','O','CN',:n)"), n)
-            await conn.execute(text("INSERT INTO jobs (id, org_id, title, description, language, created_at) "
-                                    "VALUES ('j', 'o', 'T', '', 'en', :n)"), n)
-            await conn.execute(text("INSERT INTO question_plans (id, job_id, version, language, created_at) "
-                                    "VALUES ('p', 'j', 1, 'en', :n)"), n)
-            await conn.execute(text("INSERT INTO candidates (id, org_id, name, email, created_at) "
-                                    "VALUES ('c', 'o', 'C', '', :n)"), n)
-            await conn.execute(text(
-                "INSERT INTO interviews (id, org_id, job_id, candidate_id, plan_id, language, status, link_nonce, "
-                "question_index, asr_model, created_at) VALUES ('i','o','j','c','p','en','finished','n',0,'',:n)"), n)
+            await insert_first_schema_interview(conn, NOW, "finished")
             await conn.execute(text("INSERT INTO turns (id, interview_id, \"index\", question_index, kind, "
                                     "question_text, answer_text, asked_at, end_reason, \"trigger\", reason) "
                                     "VALUES ('t', 'i', 0, 0, 'question', 'Q?', 'A.', :n, 'silence', '', '')"), n)
