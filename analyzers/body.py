@@ -25,8 +25,7 @@ from analyzers.observation import Flag, Observation
 from analyzers.vision_models import (
     EpisodeTracker,
     LandmarkerAnalyzer,
-    import_mediapipe,
-    load_model_bytes,
+    create_video_landmarker,
 )
 
 __all__ = ["HandsAnalyzer", "HandsConfig", "PoseAnalyzer", "PoseConfig"]
@@ -68,16 +67,13 @@ class PoseAnalyzer(LandmarkerAnalyzer):
     def __init__(self, config: PoseConfig | None = None) -> None:
         super().__init__()
         self.config = cfg = config or PoseConfig()
-        _, vision, base_options = import_mediapipe()
-        options = vision.PoseLandmarkerOptions(
-            base_options=base_options(model_asset_buffer=load_model_bytes("pose_landmarker_full")),
-            running_mode=vision.RunningMode.VIDEO,
+        self._landmarker = create_video_landmarker(
+            "pose_landmarker_full",
             num_poses=1,
             min_pose_detection_confidence=cfg.min_pose_detection_confidence,
             min_pose_presence_confidence=cfg.min_pose_presence_confidence,
             min_tracking_confidence=cfg.min_tracking_confidence,
         )
-        self._landmarker = vision.PoseLandmarker.create_from_options(options)
         self._left = EpisodeTracker("left_frame", cfg.left_frame_after_s, "no upper body in the picture")
         self._baseline_widths: list[float] = []
         self._baseline: float | None = None
@@ -186,16 +182,13 @@ class HandsAnalyzer(LandmarkerAnalyzer):
     def __init__(self, config: HandsConfig | None = None) -> None:
         super().__init__()
         self.config = cfg = config or HandsConfig()
-        _, vision, base_options = import_mediapipe()
-        options = vision.HandLandmarkerOptions(
-            base_options=base_options(model_asset_buffer=load_model_bytes("hand_landmarker")),
-            running_mode=vision.RunningMode.VIDEO,
+        self._landmarker = create_video_landmarker(
+            "hand_landmarker",
             num_hands=cfg.num_hands,
             min_hand_detection_confidence=cfg.min_hand_detection_confidence,
             min_hand_presence_confidence=cfg.min_hand_presence_confidence,
             min_tracking_confidence=cfg.min_tracking_confidence,
         )
-        self._landmarker = vision.HandLandmarker.create_from_options(options)
         self._prev: dict[str, np.ndarray] = {}
         self._prev_t: int | None = None
         self._frames = 0

@@ -35,8 +35,7 @@ from analyzers.observation import Flag, Observation
 from analyzers.vision_models import (
     EpisodeTracker,
     LandmarkerAnalyzer,
-    import_mediapipe,
-    load_model_bytes,
+    create_video_landmarker,
 )
 
 __all__ = ["FaceAnalyzer", "FaceConfig", "head_angles"]
@@ -113,10 +112,8 @@ class FaceAnalyzer(LandmarkerAnalyzer):
     def __init__(self, config: FaceConfig | None = None) -> None:
         super().__init__()
         self.config = cfg = config or FaceConfig()
-        mp, vision, base_options = import_mediapipe()
-        options = vision.FaceLandmarkerOptions(
-            base_options=base_options(model_asset_buffer=load_model_bytes("face_landmarker")),
-            running_mode=vision.RunningMode.VIDEO,
+        self._landmarker: Any = create_video_landmarker(
+            "face_landmarker",
             num_faces=cfg.num_faces,
             min_face_detection_confidence=cfg.min_face_detection_confidence,
             min_face_presence_confidence=cfg.min_face_presence_confidence,
@@ -124,7 +121,6 @@ class FaceAnalyzer(LandmarkerAnalyzer):
             output_face_blendshapes=True,
             output_facial_transformation_matrixes=True,
         )
-        self._landmarker: Any = vision.FaceLandmarker.create_from_options(options)
         self._no_face = EpisodeTracker("no_face", cfg.no_face_after_s, "no face in the picture")
         self._second_face = EpisodeTracker("second_face", cfg.second_face_after_s, "more than one face")
         self._looking_away = EpisodeTracker("looking_away", cfg.looking_away_after_s,

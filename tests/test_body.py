@@ -6,16 +6,13 @@ Tolerances come from measurements on this machine (MediaPipe Pose Landmarker ful
 
 from __future__ import annotations
 
-import time
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from analyzers.body import HandsAnalyzer, PoseAnalyzer, PoseConfig
-from analyzers.observation import Observation
-from analyzers.vision_models import VideoClock, mp_image_from_rgb
-from benchmarks.synthetic_media import iter_face_frames
+from tests.webcam_video import SampledWebcam
 
 pytestmark = pytest.mark.models
 
@@ -23,13 +20,7 @@ FPS = 2  # default rate of both analyzers
 STEP_MS = 1000 // FPS
 
 
-def sampled(seconds: float, **kw) -> list[np.ndarray]:
-    """The 15 fps synthetic webcam video sampled at ~2 fps (every 7th frame)."""
-    return list(iter_face_frames(seconds, fps=15, **kw))[::7]
-
-
-def run(analyzer, frames, t0_ms: int = 0) -> list[Observation]:
-    return [analyzer.analyze(f, t0_ms + i * STEP_MS) for i, f in enumerate(frames)]
+VIDEO = SampledWebcam(every=7, step_ms=STEP_MS)  # the 15 fps video at ~2 fps
 
 
 @pytest.fixture
@@ -47,7 +38,7 @@ def hands():
 
 
 def test_pose_on_astronaut_sees_shoulders(pose):
-    obs = run(pose, sampled(10.0))
+    obs = VIDEO.run(pose, VIDEO.frames(10.0))
     assert len(obs) >= 20
     for o in obs:
         v = o.values
@@ -73,7 +64,7 @@ def test_pose_on_astronaut_sees_shoulders(pose):
 
 
 def test_pose_black_video_raises_left_frame_after_threshold(pose):
-    obs = run(pose, sampled(6.0, black=True))
+    obs = VIDEO.run(pose, VIDEO.frames(6.0, black=True))
     assert all(o.values["in_frame"] is False and o.values["shoulder_tilt_deg"] is None for o in obs)
     flagged = [(o.t_ms, f) for o in obs for f in o.flags]
     assert len(flagged) == 1
@@ -83,9 +74,9 @@ def test_pose_black_video_raises_left_frame_after_threshold(pose):
 
 
 def test_pose_leaves_and_returns(pose):
-    first = run(pose, sampled(2.0))
-    gone = run(pose, sampled(5.0, black=True), t0_ms=first[-1].t_ms + STEP_MS)
-    back = run(pose, sampled(1.0), t0_ms=gone[-1].t_ms + STEP_MS)
+    first = VIDEO.run(pose, VIDEO.frames(2.0))
+    gone = VIDEO.run(pose, VIDEO.frames(5.0, black=True), t0_ms=first[-1].t_ms + STEP_MS)
+    back = VIDEO.run(pose, VIDEO.frames(1.0), t0_ms=gone[-1].t_ms + STEP_MS)
     flags = [f for o in first + gone + back for f in o.flags]
     assert [(f.kind, f.since_ms) for f in flags] == [("left_frame", gone[0].t_ms)]
     assert back[0].values["in_frame"] is True
@@ -95,12 +86,12 @@ def test_pose_leaves_and_returns(pose):
 
 def test_pose_short_absence_is_not_flagged():
     with PoseAnalyzer(PoseConfig(left_frame_after_s=3.0)) as analyzer:
-        obs = run(analyzer, sampled(1.0) + sampled(2.0, black=True) + sampled(1.0))
+        obs = VIDEO.run(analyzer, VIDEO.frames(1.0) + VIDEO.frames(2.0, black=True) + VIDEO.frames(1.0))
     assert not any(o.flags for o in obs)
 
 
 def test_hands_on_astronaut_sees_none(hands):
-    obs = run(hands, sampled(5.0))
+    obs = VIDEO.run(hands, VIDEO.frames(5.0))
     assert all(o.values["hands_visible"] == 0 and o.values["hands"] == [] for o in obs)
     assert all(o.values["gesture_activity"] == 0.0 for o in obs)
     assert all(o.flags == () for o in obs)
@@ -127,7 +118,7 @@ def test_gesture_activity_measures_landmark_motion(hands, monkeypatch):
     ])
     monkeypatch.setattr(hands, "detect", lambda rgb, t_ms: next(results))
     frame = np.zeros((h, w, 3), np.uint8)
-    obs = run(hands, [frame] * 4)
+    obs = VIDEO.run(hands, [frame] * 4)
     assert obs[0].values["hands_visible"] == 1 and obs[0].values["gesture_activity"] is None  # just appeared
     assert obs[1].values["gesture_activity"] == pytest.approx(0.1, abs=1e-3)
     assert obs[2].values["hands_visible"] == 2 and obs[2].values["gesture_activity"] == pytest.approx(0.0, abs=1e-6)
@@ -138,22 +129,11 @@ def test_gesture_activity_measures_landmark_motion(hands, monkeypatch):
 
 def test_pose_and_hands_analyze_cost_about_the_raw_model_call(capsys):
     """Prints raw detect_for_video vs analyze() at 640x480; nothing timed is asserted."""
-    frames = [np.ascontiguousarray(f) for f in sampled(15.0)]
+    frames = [np.ascontiguousarray(f) for f in VIDEO.frames(15.0)]
     lines = []
     for cls in (PoseAnalyzer, HandsAnalyzer):
         with cls() as analyzer, cls() as raw_owner:
-            clock = VideoClock()
-            raw_ms, an_ms = [], []
-            for i, f in enumerate(frames):
-                image = mp_image_from_rgb(f)
-                t = time.perf_counter()
-                raw_owner._landmarker.detect_for_video(image, clock(i * STEP_MS))
-                raw_ms.append((time.perf_counter() - t) * 1000)
-                t = time.perf_counter()
-                analyzer.analyze(f, i * STEP_MS)
-                an_ms.append((time.perf_counter() - t) * 1000)
-        raw, an = float(np.median(raw_ms[3:])), float(np.median(an_ms[3:]))
-        lines.append(f"{cls.name} 640x480: raw {raw:.2f} ms, analyze {an:.2f} ms, overhead {an / raw - 1:+.1%}")
+            lines.append(VIDEO.call_cost(analyzer, raw_owner, frames, warm_up=3).line())
     with capsys.disabled():
         print("\n" + "\n".join(lines))
     assert len(lines) == 2

@@ -16,11 +16,11 @@ from __future__ import annotations
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.bad_documents import BROKEN_PDF
 from tests.fake_dingtalk import FakeDingTalk
 from tests.harness import free_port, running_server, until
 from tests.test_browser_hr_flow import JD_ZH
-from tests.test_browser_interview import ARTIFACTS, login_as_hr, STEP_TIMEOUT_MS, _page_of, _watch_errors, chromium, playwright_api
-from tests.test_imports import BROKEN_PDF
+from tests.test_browser_interview import ARTIFACTS, login_as_hr, STEP_TIMEOUT_MS, _page_of, _watch_errors, candidate_page, chromium, playwright_api
 from tests.test_invitations import Inbox
 from tests.test_matching_api import STRONG_ZH, WEAK_EN
 
@@ -153,11 +153,7 @@ async def test_hr_imports_from_dingtalk_and_invites_by_work_notice(sqlite_url, t
             link = card["single_url"]
             assert link.startswith(h.base_url + "/i/")
 
-            async with chromium(pw, tmp_path / "candidate", locale="en-US") as cand_ctx:
-                cand = await _page_of(cand_ctx)
-                _watch_errors(cand, errors)
-                await cand.goto(link + "?tts=off")
-                await cand.locator("#step-consent").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+            async with candidate_page(pw, tmp_path / "candidate", link + "?tts=off", errors, locale="en-US") as cand:
                 assert await cand.text_content("#candidate-name") == "张伟"
                 assert await cand.evaluate("document.documentElement.lang") == "zh-CN"
                 await cand.screenshot(path=str(ARTIFACTS / "candidate-from-dingtalk-consent.png"), full_page=True)

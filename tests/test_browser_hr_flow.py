@@ -21,9 +21,9 @@ import zipfile
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.bad_documents import BROKEN_PDF
 from tests.harness import free_port, running_server, until
-from tests.test_browser_interview import ARTIFACTS, login_as_hr, STEP_TIMEOUT_MS, _page_of, _watch_errors, chromium, playwright_api
-from tests.test_imports import BROKEN_PDF
+from tests.test_browser_interview import ARTIFACTS, login_as_hr, STEP_TIMEOUT_MS, _page_of, _watch_errors, candidate_page, chromium, playwright_api
 from tests.test_invitations import Inbox
 from tests.test_matching_api import STRONG_ZH, WEAK_EN
 
@@ -132,11 +132,7 @@ async def test_hr_imports_ranks_invites_by_email_and_the_candidate_opens_the_lin
 
             # --- the candidate opens the mailed link in another browser (an English one): the consent screen,
             #     in the interview's language
-            async with chromium(pw, tmp_path / "candidate", locale="en-US") as cand_ctx:
-                cand = await _page_of(cand_ctx)
-                _watch_errors(cand, errors)
-                await cand.goto(link + "?tts=off")
-                await cand.locator("#step-consent").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+            async with candidate_page(pw, tmp_path / "candidate", link + "?tts=off", errors, locale="en-US") as cand:
                 assert await cand.evaluate("document.documentElement.lang") == "zh-CN"
                 assert await cand.text_content("#candidate-name") == "张伟"
                 assert await cand.text_content("#consent-continue") == "继续"

@@ -107,6 +107,18 @@ async def hr_page(pw, user_data_dir: Path, base_url: str, errors: list[str], ema
         yield page
 
 
+@contextlib.asynccontextmanager
+async def candidate_page(pw, user_data_dir: Path, link: str, errors: list[str], **browser) -> AsyncIterator:
+    """A fresh Chromium (``browser``: :func:`chromium`'s locale and fake media) on the candidate's ``link``, at the
+    consent step; script errors go to ``errors``."""
+    async with chromium(pw, user_data_dir, **browser) as context:
+        page = await _page_of(context)
+        _watch_errors(page, errors)
+        await page.goto(link)
+        await page.locator("#step-consent").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+        yield page
+
+
 async def _transcript_by_question(observer) -> list[dict]:
     """The observer's transcript as [{"question": head text, "finals": [final lines]}], in page order."""
     return await observer.evaluate("""() => {
@@ -264,11 +276,7 @@ async def test_chinese_consent_screen(sqlite_url, tmp_path):
     errors: list[str] = []
     async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
         interview_id, token = await h.create_interview("李梅")
-        async with chromium(pw, tmp_path / "profile") as ctx:
-            page = await _page_of(ctx)
-            _watch_errors(page, errors)
-            await page.goto(f"{h.base_url}/i/{token}?tts=off")
-            await page.locator("#step-consent").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+        async with candidate_page(pw, tmp_path / "profile", f"{h.base_url}/i/{token}?tts=off", errors) as page:
             assert await page.text_content("#consent-continue") == "Continue"
 
             await page.click("#lang")
@@ -364,7 +372,7 @@ async def test_follow_up_live_score_report_page_and_pdf(sqlite_url, tmp_path):
 
     import pypdf
 
-    from dialogue.plan_io import load_plan, plan_to_questions
+    from dialogue.plan_io import load_plan
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []
@@ -372,9 +380,7 @@ async def test_follow_up_live_score_report_page_and_pdf(sqlite_url, tmp_path):
                              voice="en-us")
     plan = load_plan(FOLLOW_UP_PLAN)
     async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
-        job = await h.ctx.store.create_job(h.org_id, "Support engineer", "", "en", plan_to_questions(plan, "en"),
-                                           spec=plan.model_dump(mode="json"))
-        h.job_id = job.id
+        await h.use_plan(plan, "Support engineer")
         interview_id, token = await h.create_interview("Ravi")
         async with chromium(pw, tmp_path / "obs") as obs_ctx, \
                 chromium(pw, tmp_path / "cand", audio=f"{speech.path}%noloop") as cand_ctx:
@@ -584,11 +590,8 @@ async def test_candidate_presses_i_have_finished_instead_of_waiting_out_the_sile
     async with running_server(sqlite_url, tmp_path / "data", answer_end_silence_ms=10_000) as h, \
             playwright_api.async_playwright() as pw:
         _, token = await h.create_interview("Ana Silva")
-        async with chromium(pw, tmp_path / "candidate-profile", audio=f"{speech.path}%noloop") as cand_ctx:
-            cand = await _page_of(cand_ctx)
-            _watch_errors(cand, errors)
-            await cand.goto(f"{h.base_url}/i/{token}?audio=raw&tts=off")
-            await cand.locator("#step-consent").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+        async with candidate_page(pw, tmp_path / "candidate-profile", f"{h.base_url}/i/{token}?audio=raw&tts=off",
+                                  errors, audio=f"{speech.path}%noloop") as cand:
             await cand.check("#consent-ai_evaluation")
             await cand.click("#consent-continue")
             await cand.wait_for_function("() => !document.getElementById('join').disabled", timeout=STEP_TIMEOUT_MS)

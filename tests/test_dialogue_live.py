@@ -10,7 +10,7 @@ import pytest
 
 from benchmarks.synthetic_candidate import SyntheticCandidate
 from benchmarks.synthetic_media import make_speech_wav
-from dialogue.plan_io import load_plan, plan_to_questions
+from dialogue.plan_io import load_plan
 from dialogue.turn_taking import TurnTakingConfig
 from server.live.interview import ANSWER_TO_QUESTION_MS
 from tests.harness import running_server
@@ -49,21 +49,24 @@ STAR = ("Last year I deployed a change without a review and it broke the checkou
         "I rolled it back and added automatic tests. As a result, failed deployments dropped by ninety percent.")
 
 
+async def _answer_to_the_end(h, token: str, wav, timeout_s: float) -> None:
+    """The synthetic candidate plays ``wav`` from the first question on, until the interview has finished."""
+    async with SyntheticCandidate(h.base_url, token, wav, None, hold_audio=True) as cand:
+        await cand.wait_for_type("question.asked", 20)
+        cand.release_audio()
+        await cand.wait_for_type("interview.state", timeout_s, status="finished")
+
+
 async def test_probes_follow_ups_scores_and_report(sqlite_url, tmp_path):
     wav = make_speech_wav(tmp_path / "answers.wav", [0.3, THIN, 6.0, EXAMPLE, 6.0, NUMBERS, 6.0, STAR, 6.0],
                           voice="en-us").path
     plan = load_plan(PLAN)
     ANSWER_TO_QUESTION_MS.clear()  # process-wide: only this interview's answers
     async with running_server(sqlite_url, tmp_path) as h:
-        job = await h.ctx.store.create_job(h.org_id, "Ops", "", "en", plan_to_questions(plan, "en"),
-                                           spec=plan.model_dump(mode="json"))
-        h.job_id = job.id
+        await h.use_plan(plan, "Ops")
         interview_id, token = await h.create_interview("Kim")
         async with h.hr_client() as http, ObserverClient(http, interview_id) as observer:
-            async with SyntheticCandidate(h.base_url, token, wav, None, hold_audio=True) as cand:
-                await cand.wait_for_type("question.asked", 20)
-                cand.release_audio()
-                await cand.wait_for_type("interview.state", 120, status="finished")
+            await _answer_to_the_end(h, token, wav, timeout_s=120)
             report = await (await http.get(f"/api/v1/interviews/{interview_id}/report")).json()
             pdf = await (await http.get(f"/api/v1/interviews/{interview_id}/report.pdf")).read()
             r = await http.post(f"/api/v1/interviews/{interview_id}/reviews",
@@ -136,15 +139,10 @@ async def test_repeat_request_and_a_thinking_pause_mid_answer(sqlite_url, tmp_pa
         "we finished two weeks early and saved forty thousand dollars.", 6.0], voice="en-us").path
     plan = load_plan(ONE_QUESTION)
     async with running_server(sqlite_url, tmp_path) as h:
-        job = await h.ctx.store.create_job(h.org_id, "Ops", "", "en", plan_to_questions(plan, "en"),
-                                           spec=plan.model_dump(mode="json"))
-        h.job_id = job.id
+        await h.use_plan(plan, "Ops")
         interview_id, token = await h.create_interview("Lee")
         async with h.hr_client() as http, ObserverClient(http, interview_id) as observer:
-            async with SyntheticCandidate(h.base_url, token, wav, None, hold_audio=True) as cand:
-                await cand.wait_for_type("question.asked", 20)
-                cand.release_audio()
-                await cand.wait_for_type("interview.state", 90, status="finished")
+            await _answer_to_the_end(h, token, wav, timeout_s=90)
     asked = [(q["turn_index"], q["kind"], q["text"]) for q in observer.of_type("question.asked")]
     q = "Tell me about a project where you made a difference."
     # The question was put again on request (same turn), then the answer ran through the 2 s pause after

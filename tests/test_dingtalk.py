@@ -21,6 +21,7 @@ from server.recruiting.connectors.dingtalk import (
 from server.platform.settings import Settings
 from tests.fake_dingtalk import FakeDingTalk
 from tests.harness import running_server
+from tests.invitation_delivery import invitation_outcome
 
 pytestmark = pytest.mark.unit
 
@@ -39,17 +40,12 @@ def _client(fake: FakeDingTalk, http: aiohttp.ClientSession, tokens: TokenCache 
     return DingTalkClient(config, http, tokens or TokenCache())
 
 
-async def _wait_status(http, interview_id, status, timeout=20.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        invs = (await (await http.get(f"/api/v1/interviews/{interview_id}/invitations")).json())["invitations"]
-        if invs and invs[-1]["status"] == status:
-            return invs[-1]
-        if invs and invs[-1]["status"] != "pending":
-            raise AssertionError(f"invitation ended {invs[-1]['status']}, not {status}: {invs[-1]}")
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"invitation did not reach {status}: {invs}")
-        await asyncio.sleep(0.05)
+async def _send_notice(http, interview_id: str, userid: str, status: int = 202) -> dict:
+    """Asks for a DingTalk work-notice invitation; the answer's JSON once its HTTP status is ``status``."""
+    r = await http.post(f"/api/v1/interviews/{interview_id}/invitations",
+                        json={"channel": "dingtalk", "dingtalk_userid": userid})
+    assert r.status == status, await r.text()
+    return await r.json()
 
 
 async def _interview(http, job_id, name="王芳", language="zh") -> str:
@@ -198,28 +194,21 @@ async def test_work_notice_carries_the_personal_link_and_is_sent_once(db_url, tm
     async with running_server(db_url, tmp_path, **fake.settings()) as h:
         async with h.hr_client() as http:
             interview_id = await _interview(http, h.job_id)
-            r = await http.post(f"/api/v1/interviews/{interview_id}/invitations",
-                                json={"channel": "dingtalk", "dingtalk_userid": "manager4711"})
-            assert r.status == 202, await r.text()
-            first = await r.json()
+            first = await _send_notice(http, interview_id, "manager4711")
             assert first["status"] == "pending" and first["channel"] == "dingtalk"
-            sent = await _wait_status(http, interview_id, "sent")
+            sent = await invitation_outcome(http, interview_id, "sent")
             assert sent["recipient"] == "manager4711" and sent["attempts"] == 1 and sent["last_error"] == ""
 
             # Asking again does not send a second notice (DingTalk would even drop it silently).
-            r = await http.post(f"/api/v1/interviews/{interview_id}/invitations",
-                                json={"channel": "dingtalk", "dingtalk_userid": "manager4711"})
-            assert r.status == 200 and (await r.json())["id"] == first["id"]
+            assert (await _send_notice(http, interview_id, "manager4711", status=200))["id"] == first["id"]
             invs = (await (await http.get(f"/api/v1/interviews/{interview_id}/invitations")).json())["invitations"]
             assert len(invs) == 1
 
             # The token expires on DingTalk's side: the next invitation refreshes it once and goes out.
             fake.expire_tokens()
             other = await _interview(http, h.job_id, name="Sam Lee", language="en")
-            r = await http.post(f"/api/v1/interviews/{other}/invitations",
-                                json={"channel": "dingtalk", "dingtalk_userid": "sam01"})
-            assert r.status == 202
-            assert (await _wait_status(http, other, "sent"))["attempts"] == 1
+            await _send_notice(http, other, "sam01")
+            assert (await invitation_outcome(http, other, "sent"))["attempts"] == 1
         assert fake.legacy_token_requests == 2 and len(fake.notices) == 2
 
         notice = fake.notices[0]
@@ -244,10 +233,8 @@ async def test_rate_limited_notice_is_retried_until_sent(sqlite_url, tmp_path, f
         async with h.hr_client() as http:
             interview_id = await _interview(http, h.job_id)
             fake.rate_limit_next(2)
-            r = await http.post(f"/api/v1/interviews/{interview_id}/invitations",
-                                json={"channel": "dingtalk", "dingtalk_userid": "u100"})
-            assert r.status == 202
-            sent = await _wait_status(http, interview_id, "sent")
+            await _send_notice(http, interview_id, "u100")
+            sent = await invitation_outcome(http, interview_id, "sent")
     assert sent["attempts"] == 3 and len(fake.notices) == 1
 
 
@@ -256,19 +243,15 @@ async def test_persistent_rate_limit_fails_visibly_and_can_be_sent_again(sqlite_
         async with h.hr_client() as http:
             interview_id = await _interview(http, h.job_id)
             fake.rate_limit_next(1000)
-            r = await http.post(f"/api/v1/interviews/{interview_id}/invitations",
-                                json={"channel": "dingtalk", "dingtalk_userid": "u100"})
-            assert r.status == 202
-            failed = await _wait_status(http, interview_id, "failed")
+            await _send_notice(http, interview_id, "u100")
+            failed = await invitation_outcome(http, interview_id, "failed")
             assert failed["attempts"] == 3
             assert "90018" in failed["last_error"] and "DingTalkRateLimited" in failed["last_error"]
             assert fake.notices == []
             # A failed invitation does not block a new one once DingTalk accepts calls again.
             fake.rate_limit_next(0)
-            r = await http.post(f"/api/v1/interviews/{interview_id}/invitations",
-                                json={"channel": "dingtalk", "dingtalk_userid": "u100"})
-            assert r.status == 202 and (await r.json())["id"] != failed["id"]
-            await _wait_status(http, interview_id, "sent")
+            assert (await _send_notice(http, interview_id, "u100"))["id"] != failed["id"]
+            await invitation_outcome(http, interview_id, "sent")
     assert len(fake.notices) == 1
 
 
@@ -277,10 +260,8 @@ async def test_wrong_secret_fails_the_invitation_and_the_import_clearly(sqlite_u
     async with running_server(sqlite_url, tmp_path, **fake.settings(dingtalk_app_secret="typo")) as h:
         async with h.hr_client() as http:
             interview_id = await _interview(http, h.job_id)
-            r = await http.post(f"/api/v1/interviews/{interview_id}/invitations",
-                                json={"channel": "dingtalk", "dingtalk_userid": "u1"})
-            assert r.status == 202
-            failed = await _wait_status(http, interview_id, "failed")
+            await _send_notice(http, interview_id, "u1")
+            failed = await invitation_outcome(http, interview_id, "failed")
             assert failed["attempts"] == 1  # not retried: only a configuration change helps
             assert "DingTalkAuthError" in failed["last_error"] and "40096" in failed["last_error"]
             # The import is accepted (202) and its run ends failed, with the reason HR can act on.
@@ -295,9 +276,8 @@ async def test_not_configured_and_bad_requests_are_clear(sqlite_url, tmp_path):
     async with running_server(sqlite_url, tmp_path) as h:
         async with h.hr_client() as http:
             interview_id = await _interview(http, h.job_id)
-            r = await http.post(f"/api/v1/interviews/{interview_id}/invitations",
-                                json={"channel": "dingtalk", "dingtalk_userid": "u1"})
-            assert r.status == 503 and (await r.json())["error"]["code"] == "dingtalk_not_configured"
+            refused = await _send_notice(http, interview_id, "u1", status=503)
+            assert refused["error"]["code"] == "dingtalk_not_configured"
             r = await http.post(f"/api/v1/jobs/{h.job_id}/imports/dingtalk", json={"ats_job_id": "x"})
             assert r.status == 503 and (await r.json())["error"]["code"] == "dingtalk_not_configured"
             assert (await (await http.get(f"/api/v1/jobs/{h.job_id}/imports")).json())["imports"] == []  # no run
@@ -317,9 +297,7 @@ async def test_not_configured_and_bad_requests_are_clear(sqlite_url, tmp_path):
                     "email": "hr@acme.test", "password": "correct horse battery staple"})).status == 200
                 r = await http.post(f"/api/v1/interviews/{interview_id}/invitations", json={"channel": "dingtalk"})
                 assert r.status == 422 and (await r.json())["error"]["code"] == "no_recipient"
-                r = await http.post(f"/api/v1/interviews/{interview_id}/invitations",
-                                    json={"channel": "dingtalk", "dingtalk_userid": "a,b"})
-                assert r.status == 422  # one userid, never a list
+                await _send_notice(http, interview_id, "a,b", status=422)  # one userid, never a list
                 run = await _wait_run(http, await _start_import(http, h.job_id, "nope"))
                 assert run["status"] == "failed" and run["error"]["code"] == "dingtalk_error"
                 assert "职位不存在" in run["error"]["message"]

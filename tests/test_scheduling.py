@@ -8,16 +8,12 @@ import asyncio
 import contextlib
 import email
 import email.policy
-import hashlib
-import hmac
-import json
 import re
 from datetime import datetime, timedelta, timezone
 
 import aiohttp
 import icalendar
 import pytest
-from aiohttp import web
 from aiosmtpd.controller import Controller
 
 from itsdangerous import URLSafeTimedSerializer
@@ -26,6 +22,7 @@ from server.http.auth import LinkClaims, LinkError, Signer, hash_password
 from server.recruiting.invitations import CHANNELS, register_channel
 from server.recruiting.scheduling import ReminderScheduler
 from tests.harness import free_port, running_server, until
+from tests.invitation_delivery import signed_webhook_receiver
 from tests.test_invitations import Inbox
 
 pytestmark = pytest.mark.unit
@@ -628,24 +625,6 @@ async def test_no_show_is_marked_without_a_message_and_hr_can_take_it_back(db_ur
 # --- channels ---------------------------------------------------------------------------------------------------
 async def test_schedule_messages_use_the_invitation_channel_webhook_and_registered_ones(sqlite_url, tmp_path):
     secret = "gateway-secret"
-    received: list[dict] = []
-
-    async def receiver(request: web.Request) -> web.Response:
-        body = await request.read()
-        ts = request.headers["X-Interview-Timestamp"]
-        expected = "sha256=" + hmac.new(secret.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, request.headers["X-Interview-Signature"]):
-            return web.Response(status=401)
-        received.append({"payload": json.loads(body), "key": request.headers["Idempotency-Key"]})
-        return web.json_response({"ok": True})
-
-    app = web.Application()
-    app.router.add_post("/sms", receiver)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-
     pigeon: list[tuple[str, str]] = []
 
     class PigeonChannel:  # stands in for any channel added later (e.g. DingTalk work notices)
@@ -661,26 +640,27 @@ async def test_schedule_messages_use_the_invitation_channel_webhook_and_register
 
     register_channel("pigeon", PigeonChannel)
     try:
-        async with scheduling_server(sqlite_url, tmp_path, invite_webhook_url=f"http://127.0.0.1:{port}/sms",
-                                     invite_webhook_secret=secret) as h, h.hr_client() as http:
+        async with signed_webhook_receiver(secret) as hook, \
+                scheduling_server(sqlite_url, tmp_path, invite_webhook_url=hook.url,
+                                  invite_webhook_secret=secret) as h, h.hr_client() as http:
             slots = await setup_job(http, h.job_id)
             iv, tok = await new_interview(h, http, "Ola", "")
             r = await http.post(f"/api/v1/interviews/{iv}/invitations", json={"channel": "webhook"})
             assert r.status == 202
-            await until(lambda: len(received) >= 1, what="the webhook invitation")
+            await until(lambda: len(hook.received) >= 1, what="the webhook invitation")
             await h.ctx.store.add_invitation(iv, "pigeon", "loft 7", "en")
             await h.ctx.store.add_invitation(iv, "smoke", "hill", "en")  # a channel this server does not have
             s, d = await cand(h, "/api/v1/candidate/schedule/book",
                               {"token": tok, "slot_id": slots[0]["id"], "timezone": "Asia/Shanghai"})
             assert s == 200
-            await until(lambda: len(received) >= 2, what="the webhook confirmation")
+            await until(lambda: len(hook.received) >= 2, what="the webhook confirmation")
             await until(lambda: len(pigeon) >= 1, what="the registered channel")
-            event = received[1]["payload"]
+            event = hook.received[1]["payload"]
             assert event["event"] == "interview.schedule" and event["kind"] == "confirmation"
             assert event["starts_at"] == SLOT1_UTC.isoformat() and event["timezone"] == "Asia/Shanghai"
             assert event["local_time"] == "Tue 12 Mar 2030, 09:00 (Asia/Shanghai, UTC+08:00)"
             assert "/schedule/" in event["schedule_link"] and "/i/" in event["link"] and event["text"]
-            assert received[1]["key"] == event["reminder_id"]
+            assert hook.received[1]["key"] == event["reminder_id"]
             assert pigeon == [("loft 7", "Interview booked: Engineer, Tue 12 Mar 2030, 09:00 (Asia/Shanghai, "
                                          "UTC+08:00)")]
 
@@ -693,38 +673,22 @@ async def test_schedule_messages_use_the_invitation_channel_webhook_and_register
             assert "smoke channel is not set up" in smoke["last_error"]
     finally:
         CHANNELS.pop("pigeon", None)
-        await runner.cleanup()
 
 
 # --- storage -------------------------------------------------------------------------------------------------
 async def test_upgrade_to_scheduling_keeps_interviews_and_their_records(db_url):
     """0004 -> head only adds columns: no table is rebuilt, so nothing cascades away on SQLite."""
-    from alembic import command
     from sqlalchemy import text
 
-    from server.storage.migrate import alembic_config
     from server.storage.store import Store
+    from tests.old_schema import insert_first_schema_interview, schema_at
 
     store = Store(db_url)
     try:
-        def to_0004(conn):
-            cfg = alembic_config()
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0004")
-
+        await schema_at(store.engine, "0004")
         async with store.engine.begin() as conn:
-            await conn.run_sync(to_0004)
             n = {"n": NOW}
-            await conn.execute(text("INSERT INTO organizations (id, name, region, created_at) VALUES ('o','O','CN',:n)"), n)
-            await conn.execute(text("INSERT INTO jobs (id, org_id, title, description, language, created_at) "
-                                    "VALUES ('j', 'o', 'T', '', 'en', :n)"), n)
-            await conn.execute(text("INSERT INTO question_plans (id, job_id, version, language, created_at) "
-                                    "VALUES ('p', 'j', 1, 'en', :n)"), n)
-            await conn.execute(text("INSERT INTO candidates (id, org_id, name, email, created_at) "
-                                    "VALUES ('c', 'o', 'C', '', :n)"), n)
-            await conn.execute(text(
-                "INSERT INTO interviews (id, org_id, job_id, candidate_id, plan_id, language, status, link_nonce, "
-                "question_index, asr_model, created_at) VALUES ('i','o','j','c','p','en','finished','n',0,'',:n)"), n)
+            await insert_first_schema_interview(conn, NOW, "finished")
             await conn.execute(text("INSERT INTO turns (id, interview_id, \"index\", question_index, kind, "
                                     "question_text, answer_text, asked_at, end_reason, \"trigger\", reason) "
                                     "VALUES ('t', 'i', 0, 0, 'question', 'Q?', 'A.', :n, 'silence', '', '')"), n)

@@ -59,32 +59,16 @@ async def test_upgrade_keeps_existing_rows(db_url):
     """A database created by the first schema, with an interview in it, upgrades to the newest without loss."""
     from datetime import datetime, timezone
 
-    from alembic import command
     from sqlalchemy import text
 
-    from server.storage.migrate import alembic_config
+    from tests.old_schema import insert_first_schema_interview, schema_at
 
     store = Store(db_url)
     try:
-        def to_first(conn):
-            cfg = alembic_config()
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0001")
-
+        await schema_at(store.engine, "0001")
         async with store.engine.begin() as conn:
-            await conn.run_sync(to_first)
             now = datetime(2026, 1, 1, tzinfo=timezone.utc)
-            await conn.execute(text("INSERT INTO organizations (id, name, region, created_at) VALUES ('o', 'O', 'CN', :n)"), {"n": now})
-            await conn.execute(text("INSERT INTO jobs (id, org_id, title, description, language, created_at) "
-                                    "VALUES ('j', 'o', 'T', '', 'en', :n)"), {"n": now})
-            await conn.execute(text("INSERT INTO question_plans (id, job_id, version, language, created_at) "
-                                    "VALUES ('p', 'j', 1, 'en', :n)"), {"n": now})
-            await conn.execute(text("INSERT INTO candidates (id, org_id, name, email, created_at) "
-                                    "VALUES ('c', 'o', 'C', '', :n)"), {"n": now})
-            await conn.execute(text(
-                "INSERT INTO interviews (id, org_id, job_id, candidate_id, plan_id, language, status, link_nonce, "
-                "question_index, asr_model, created_at) VALUES ('i', 'o', 'j', 'c', 'p', 'en', 'live', 'n', 0, '', :n)"),
-                {"n": now})
+            await insert_first_schema_interview(conn, now, "live")
             await conn.execute(text("INSERT INTO turns (id, interview_id, \"index\", question_index, kind, "
                                     "question_text, answer_text, asked_at, end_reason) "
                                     "VALUES ('t', 'i', 0, 0, 'question', 'Q?', 'A.', :n, 'silence')"), {"n": now})

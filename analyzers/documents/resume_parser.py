@@ -833,29 +833,29 @@ def _languages(secs: dict[str, list[_Line]], text: str) -> list[Sourced[str]]:
     extra = " ".join(re.findall(r"CET-?[46]|TOEFL|IELTS|雅思|托福|JLPT|N[12](?![0-9])", text))
     out = []
     for canon, keys in _LANGS.items():
-        for k in keys:
-            m = re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])", zone_text, re.I)
-            if m:
-                out.append(Sourced(canon, m.group(0)))
-                break
-        else:
-            if canon == "English" and extra and not zone_text:
-                src = extra.split()[0]
-                out.append(Sourced(canon, src))
+        found = _first_alias(keys, zone_text)
+        if found:
+            out.append(Sourced(canon, found))
+        elif canon == "English" and extra and not zone_text:
+            src = extra.split()[0]
+            out.append(Sourced(canon, src))
     return out
 
 
 def _industries(exps: list[WorkExperience], secs: dict[str, list[_Line]]) -> list[Sourced[str]]:
     zone = "\n".join(f"{e.company.value}\n{e.description}" for e in exps)
     zone += "\n" + "\n".join(ln.text for ln in secs.get("summary", []))
-    out = []
-    for canon, keys in _INDUSTRIES.items():
-        for k in keys:
-            m = re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])", zone, re.I)
-            if m:
-                out.append(Sourced(canon, m.group(0)))
-                break
-    return out
+    return [Sourced(canon, found) for canon, keys in _INDUSTRIES.items() if (found := _first_alias(keys, zone))]
+
+
+def _first_alias(aliases: tuple[str, ...], zone: str) -> str | None:
+    """The first of ``aliases`` that stands in ``zone`` not glued to other Latin letters (case-insensitive), as
+    the zone writes it."""
+    for alias in aliases:
+        m = re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", zone, re.I)
+        if m:
+            return m.group(0)
+    return None
 
 
 def _language_of(text: str) -> str:

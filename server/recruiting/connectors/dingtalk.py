@@ -301,14 +301,17 @@ class DingTalkClient:
                 token = await self.access_token(kind, stale=token)
         raise AssertionError("unreachable")
 
+    def _retrying(self, retryable: type[BaseException] | tuple[type[BaseException], ...]) -> AsyncRetrying:
+        """The retry policy of every call to DingTalk: bounded tries, exponential backoff with jitter."""
+        c = self.config
+        return AsyncRetrying(stop=stop_after_attempt(c.max_attempts), reraise=True,
+                             wait=wait_exponential_jitter(initial=c.retry_initial_s, max=30, jitter=c.retry_initial_s),
+                             retry=retry_if_exception_type(retryable))
+
     async def call(self, api: str, method: str, path: str, *, params: dict | None = None, json: Any = None,
                    on_attempt: Callable[[int], Awaitable[None]] | None = None) -> dict:
         """A call retried on rate limits and transient failures (exponential backoff with jitter, bounded tries)."""
-        c = self.config
-        async for attempt in AsyncRetrying(stop=stop_after_attempt(c.max_attempts), reraise=True,
-                                           wait=wait_exponential_jitter(initial=c.retry_initial_s, max=30,
-                                                                        jitter=c.retry_initial_s),
-                                           retry=retry_if_exception_type(RETRYABLE)):
+        async for attempt in self._retrying(RETRYABLE):
             with attempt:
                 if on_attempt:
                     await on_attempt(attempt.retry_state.attempt_number)
@@ -419,11 +422,7 @@ class DingTalkClient:
         """A resume file from the (pre-signed) download URL DingTalk gave; None when it is larger than ``max_bytes``."""
         if urlsplit(url).scheme not in ("http", "https"):
             raise DingTalkError("bad_response", "the resume download URL is not http(s)")
-        c = self.config
-        async for attempt in AsyncRetrying(stop=stop_after_attempt(c.max_attempts), reraise=True,
-                                           wait=wait_exponential_jitter(initial=c.retry_initial_s, max=30,
-                                                                        jitter=c.retry_initial_s),
-                                           retry=retry_if_exception_type(DingTalkUnavailable)):
+        async for attempt in self._retrying(DingTalkUnavailable):
             with attempt:
                 try:
                     async with self.http.get(url) as resp:
