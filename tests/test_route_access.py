@@ -7,6 +7,7 @@ import contextlib
 from datetime import datetime, timezone
 from types import SimpleNamespace
 
+import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
@@ -17,7 +18,7 @@ from server.http.app import create_app
 from server.http.errors import error_middleware
 from server.http.openapi import ApiRoutes, build_document
 from server.http.routes.common import CTX_KEY, SESSION_COOKIE, api
-from server.http.routes.guard import guarded, record_shown, user_of
+from server.http.routes.guard import before_streaming, guarded, record_shown, user_of
 from server.platform.settings import Settings
 
 pytestmark = pytest.mark.unit
@@ -123,6 +124,17 @@ def _guarded_app(store: FakeStore) -> web.Application:
         await record_shown(request, request.query.getall("c", []))
         return web.json_response({"ok": True})
 
+    @routes.undocumented("GET", "/ws/{interview_id}", access=ANY_USER,
+                         reads=ReadAudit("interview.observe", "interview"))
+    async def stream(request: web.Request) -> web.StreamResponse:
+        if request.query.get("audit") == "yes":
+            await record_shown(request, ["cand-1"])
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"name": "Ada Lovelace"})
+        await ws.close()
+        return ws
+
     @routes.route("GET", "/candidate", "Forgets the link", "t", access=CANDIDATE_LINK)
     async def linkless(request: web.Request) -> web.Response:
         return web.json_response({"name": "Ada Lovelace"})
@@ -141,6 +153,7 @@ def _guarded_app(store: FakeStore) -> web.Application:
         store=store, signer=SimpleNamespace(read_session=lambda token: token),
         clock=lambda: datetime.now(timezone.utc), settings=SimpleNamespace(audit_coalesce_s=60))
     app.add_routes([web.route(r.method.upper(), r.path, guarded(r)) for r in routes.routes])
+    app.on_response_prepare.append(before_streaming)
     return app
 
 
@@ -199,4 +212,10 @@ async def test_an_answer_that_skipped_its_audit_or_its_link_check_is_never_sent(
             async with hr.get(path) as r:
                 body = await r.text()
             assert r.status == 500 and "internal_error" in body and "Ada" not in body, path
-    assert store.reads == []
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:  # a stream that skipped it never opens
+            await hr.ws_connect("/ws/iv-7")
+        assert refused.value.status == 500
+        assert store.reads == []
+        async with hr.ws_connect("/ws/iv-7?audit=yes") as ws:
+            assert await ws.receive_json() == {"name": "Ada Lovelace"}
+        assert store.reads == [("u-hr", "interview.observe", "interview", "iv-7", ["cand-1"])]

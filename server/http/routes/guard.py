@@ -8,6 +8,9 @@ showing candidates' personal data was recorded as the route's audited read befor
 * ``reads=ReadAudit(...)``: the handler calls ``await record_shown(request, candidate_ids)`` with the candidates its
   answer (or stream) shows, before building or sending it; the read is recorded then, or refused with 503
   ``audit_unavailable``. A successful answer without that call is a server error, never data.
+
+Both are checked when the handler returns its answer and, for a WebSocket or stream the handler starts itself, as
+it starts (``before_streaming``, the app's ``on_response_prepare`` signal).
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
-import structlog
 from aiohttp import web
 
 from server.compliance.audit import READ_ACTIONS, record_read
@@ -24,8 +26,6 @@ from server.http.errors import ApiError
 from server.http.openapi import Route
 from server.http.routes.common import LINKED_INTERVIEW_KEY, SESSION_COOKIE, ctx_of
 from server.storage.models import User
-
-log = structlog.get_logger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -38,6 +38,7 @@ class _PendingRead:
 
 USER_KEY = web.RequestKey("user", User)
 READ_KEY = web.RequestKey("read", _PendingRead)
+RUNNING_KEY = web.RequestKey("running_route", Route)  # while the route's handler runs
 
 
 async def _logged_in(request: web.Request) -> User:
@@ -87,18 +88,31 @@ def guarded(route: Route) -> Handler:
             request[USER_KEY] = user
         if reads is not None:
             request[READ_KEY] = _PendingRead(reads)
-        response = await handler(request)
-        problem = None
-        if response.status < 300 and access.caller == "candidate_link" and LINKED_INTERVIEW_KEY not in request:
-            problem = "answered without reading the candidate's link"
-        elif response.status < 300 and reads is not None and not request[READ_KEY].declared:
-            problem = "answered without recording which candidates it shows"
-        if problem is None:
-            return response
-        if response.prepared:  # a stream, already over: nothing left to withhold; a bug the tests must catch
-            log.error("unguarded_stream", method=route.method, path=route.path, problem=problem)
-            return response
-        raise RuntimeError(f"{route.method.upper()} {route.path} {problem}")  # a 500; the answer is not sent
+        request[RUNNING_KEY] = route  # a stream the handler opens itself is checked as it starts (before_streaming)
+        try:
+            response = await handler(request)
+        finally:
+            request.pop(RUNNING_KEY, None)
+        if not response.prepared:
+            _check(request, route, response)  # a 500 instead: the answer is not sent
+        return response
 
     guard.route = route  # type: ignore[attr-defined]  (the app's route table can be checked against declarations)
     return guard
+
+
+async def before_streaming(request: web.Request, response: web.StreamResponse) -> None:
+    """The app's ``on_response_prepare``: a WebSocket or stream that a handler starts itself has passed the same
+    checks before its first byte (the handshake fails with 500 otherwise)."""
+    if (route := request.get(RUNNING_KEY)) is not None:
+        _check(request, route, response)
+
+
+def _check(request: web.Request, route: Route, response: web.StreamResponse) -> None:
+    if response.status >= 300:
+        return
+    if route.access.caller == "candidate_link" and LINKED_INTERVIEW_KEY not in request:
+        raise RuntimeError(f"{route.method.upper()} {route.path} answered without reading the candidate's link")
+    if route.reads is not None and not request[READ_KEY].declared:
+        raise RuntimeError(f"{route.method.upper()} {route.path} answered without recording which candidates it "
+                           "shows")

@@ -116,7 +116,8 @@ async def export_plan(request: web.Request) -> web.Response:
 
 @api.route("PUT", "/api/v1/jobs/{job_id}/plan", "Save an edited plan as the job's new plan version "
            "(interviews already created keep theirs)", "jobs",
-           access=users(("admin", "hr"), "Only HR users and admins edit plans."), body=m.ImportPlanRequest, response=m.JobOut, errors=(401, 403, 404, 422))
+           access=users(("admin", "hr"), "Only HR users and admins edit plans."), body=m.ImportPlanRequest,
+           response=m.JobOut, errors=(401, 403, 404, 422))
 async def update_plan(request: web.Request) -> web.Response:
     user = user_of(request)
     ctx = ctx_of(request)
