@@ -25,7 +25,7 @@ class RouteDoc:
     response: type[BaseModel] | None
     status: int
     query: tuple[str, ...]
-    errors: tuple[int, ...]
+    errors: tuple[int, ...]  # beyond those its access and audited read imply (401, 403, 410, 503)
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,9 @@ def build_document(routes: list[Route]) -> dict[str, Any]:
             continue
         op: dict[str, Any] = {"summary": d.summary, "tags": [d.tag], "operationId": f"{r.method}_{r.path}",
                               "x-caller": r.access.caller}
-        errors = set(d.errors) | {400, 500}
+        errors = set(d.errors) | {400, 500}  # and those of its access and audit:
+        if r.access.caller == "candidate_link":
+            errors |= {403, 410}  # invalid_link, link_expired
         if r.access.caller == "user":
             op["security"] = [{"session": []}]
             errors.add(401)

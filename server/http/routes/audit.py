@@ -22,7 +22,7 @@ MAX_PAGE = 200
            access=users(("admin",), "Only your organisation's admins can read the access log."),
            # the log names candidates: reading it is a read of their data too (when it names any)
            reads=ReadAudit("audit.read", "org", when_none_shown=False), response=m.AuditReadList,
-           query=("candidate_id", "actor_id", "limit", "before"), errors=(400, 401, 403))
+           query=("candidate_id", "actor_id", "limit", "before"), errors=(400,))
 async def list_reads(request: web.Request) -> web.Response:
     user = user_of(request)
     limit = int_query(request, "limit", 50, 1, MAX_PAGE)

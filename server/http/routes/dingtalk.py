@@ -65,8 +65,7 @@ def import_enabled(settings) -> bool:
 
 
 @api.route("GET", "/api/v1/integrations", "What this server has set up: the invitation channels HR can use and "
-           "whether candidates can be imported from DingTalk", "auth", access=ANY_USER, response=m.Integrations,
-           errors=(401,))
+           "whether candidates can be imported from DingTalk", "auth", access=ANY_USER, response=m.Integrations)
 async def integrations(request: web.Request) -> web.Response:
     settings = ctx_of(request).settings
     channels = [name for name in ("email", "dingtalk", "webhook")
@@ -80,7 +79,7 @@ async def integrations(request: web.Request) -> web.Response:
            "GET /api/v1/imports/{id}): one item per ATS candidate, created / updated / unchanged / duplicate / "
            "failed; DingTalk refusing the app or staying rate-limited ends the run failed with the reason",
            "candidates", access=ANY_USER, body=m.DingTalkImportRequest, response=m.ImportOut, status=202,
-           errors=(401, 404, 422, 429, 503))
+           errors=(404, 422, 429, 503))
 async def import_from_dingtalk(request: web.Request) -> web.Response:
     user = user_of(request)
     job = await _job(request, user)

@@ -48,14 +48,12 @@ async def logout(request: web.Request) -> web.Response:
     return resp
 
 
-@api.route("GET", "/api/v1/auth/me", "The logged-in user", "auth", access=ANY_USER, response=m.LoginResponse,
-           errors=(401,))
+@api.route("GET", "/api/v1/auth/me", "The logged-in user", "auth", access=ANY_USER, response=m.LoginResponse)
 async def me(request: web.Request) -> web.Response:
     return web.json_response({"user": _user_out(user_of(request))})
 
 
-@api.route("GET", "/api/v1/jobs", "Jobs of the user's organisation", "jobs", access=ANY_USER, response=m.JobList,
-           errors=(401,))
+@api.route("GET", "/api/v1/jobs", "Jobs of the user's organisation", "jobs", access=ANY_USER, response=m.JobList)
 async def list_jobs(request: web.Request) -> web.Response:
     user = user_of(request)
     jobs = await ctx_of(request).store.jobs(user.org_id)
@@ -65,7 +63,7 @@ async def list_jobs(request: web.Request) -> web.Response:
 
 @api.route("POST", "/api/v1/jobs", "Create a job with its question plan", "jobs",
            access=users(("admin", "hr"), "Only HR users and admins create jobs."), body=m.CreateJobRequest,
-           response=m.JobOut, status=201, errors=(401, 403, 422))
+           response=m.JobOut, status=201, errors=(422,))
 async def create_job(request: web.Request) -> web.Response:
     user = user_of(request)
     body = await parse_body(request, m.CreateJobRequest)
@@ -76,14 +74,14 @@ async def create_job(request: web.Request) -> web.Response:
 
 
 @api.route("GET", "/api/v1/plan-library", "Default interview plans for common roles", "jobs",
-           access=ANY_USER, response=m.LibraryList, errors=(401,))
+           access=ANY_USER, response=m.LibraryList)
 async def plan_library(request: web.Request) -> web.Response:
     return web.json_response({"plans": list_library()})
 
 
 @api.route("POST", "/api/v1/jobs/import", "Create a job from an interview plan (YAML/JSON text or a library plan)",
            "jobs", access=users(("admin", "hr"), "Only HR users and admins create jobs."), body=m.ImportPlanRequest,
-           response=m.JobOut, status=201, errors=(401, 403, 422))
+           response=m.JobOut, status=201, errors=(422,))
 async def import_job(request: web.Request) -> web.Response:
     user = user_of(request)
     body = await parse_body(request, m.ImportPlanRequest)
@@ -99,7 +97,7 @@ async def import_job(request: web.Request) -> web.Response:
 
 
 @api.route("GET", "/api/v1/jobs/{job_id}/plan", "Export a job's interview plan (?format=yaml|json)", "jobs",
-           access=ANY_USER, errors=(401, 404))
+           access=ANY_USER, errors=(404,))
 async def export_plan(request: web.Request) -> web.Response:
     user = user_of(request)
     ctx = ctx_of(request)
@@ -117,7 +115,7 @@ async def export_plan(request: web.Request) -> web.Response:
 @api.route("PUT", "/api/v1/jobs/{job_id}/plan", "Save an edited plan as the job's new plan version "
            "(interviews already created keep theirs)", "jobs",
            access=users(("admin", "hr"), "Only HR users and admins edit plans."), body=m.ImportPlanRequest,
-           response=m.JobOut, errors=(401, 403, 404, 422))
+           response=m.JobOut, errors=(404, 422))
 async def update_plan(request: web.Request) -> web.Response:
     user = user_of(request)
     ctx = ctx_of(request)
@@ -148,7 +146,7 @@ def _plan_from(body: m.ImportPlanRequest):
 
 @api.route("POST", "/api/v1/interviews", "Create an interview for a candidate and return the candidate link",
            "interviews", access=ANY_USER, body=m.CreateInterviewRequest, response=m.CreateInterviewResponse,
-           status=201, errors=(401, 404, 422))
+           status=201, errors=(404, 422))
 async def create_interview(request: web.Request) -> web.Response:
     user = user_of(request)
     body = await parse_body(request, m.CreateInterviewRequest)
@@ -171,7 +169,7 @@ async def create_interview(request: web.Request) -> web.Response:
 
 
 @api.route("GET", "/api/v1/interviews", "Interviews of the user's organisation", "interviews",
-           access=ANY_USER, reads=ReadAudit("interviews.list", "org"), response=m.InterviewList, errors=(401,))
+           access=ANY_USER, reads=ReadAudit("interviews.list", "org"), response=m.InterviewList)
 async def list_interviews(request: web.Request) -> web.Response:
     user = user_of(request)
     ctx = ctx_of(request)
@@ -192,7 +190,7 @@ async def list_interviews(request: web.Request) -> web.Response:
 
 @api.route("GET", "/api/v1/interviews/{interview_id}", "One interview: turns, transcript, consents, events",
            "interviews", access=ANY_USER, reads=ReadAudit("interview.read", "interview"), response=m.InterviewDetail,
-           errors=(401, 404))
+           errors=(404,))
 async def get_interview(request: web.Request) -> web.Response:
     iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
     await record_shown(request, [iv.candidate_id])

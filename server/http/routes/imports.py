@@ -120,7 +120,7 @@ async def _receive(request: web.Request, settings: Settings) -> list[UploadedFil
 @api.route("POST", "/api/v1/jobs/{job_id}/imports", "Bulk import candidates: multipart with a zip of resumes "
            "(PDF, DOCX, text; folders allowed) and/or a CSV list (name, email, phone, resume: text or a file "
            "name in the zip). Answers 202 at once; the files are processed in the background", "candidates",
-           access=ANY_USER, response=m.ImportOut, status=202, errors=(401, 404, 413, 415, 422, 429))
+           access=ANY_USER, response=m.ImportOut, status=202, errors=(404, 413, 415, 422, 429))
 async def start_import(request: web.Request) -> web.Response:
     user = user_of(request)
     job = await _job(request, user)
@@ -153,7 +153,7 @@ async def start_import(request: web.Request) -> web.Response:
 
 @api.route("GET", "/api/v1/imports/{import_id}", "A bulk import's progress (total, done, created, duplicate, "
            "failed) and per-file results", "candidates", access=ANY_USER, reads=ReadAudit("import.read", "import"),
-           response=m.ImportOut, errors=(401, 404))
+           response=m.ImportOut, errors=(404,))
 async def get_import(request: web.Request) -> web.Response:
     user = user_of(request)
     store = ctx_of(request).store
@@ -169,7 +169,7 @@ async def get_import(request: web.Request) -> web.Response:
 
 
 @api.route("GET", "/api/v1/jobs/{job_id}/imports", "The job's recent bulk imports (newest first, without "
-           "per-file results)", "candidates", access=ANY_USER, response=m.ImportList, errors=(401, 404))
+           "per-file results)", "candidates", access=ANY_USER, response=m.ImportList, errors=(404,))
 async def list_imports(request: web.Request) -> web.Response:
     job = await _job(request, user_of(request))
     store = ctx_of(request).store

@@ -25,7 +25,7 @@ def _out(inv) -> dict:
            "(e-mail over SMTP, signed webhook, or DingTalk work notice); answers at once, delivery runs with retries. "
            "A DingTalk invitation already sent (or on its way) to the same userid is answered with 200, not resent", "invitations",
            access=ANY_USER, reads=ReadAudit("invitation.send", "interview"), body=m.InvitationRequest,
-           response=m.InvitationOut, status=202, errors=(401, 404, 409, 422, 503))
+           response=m.InvitationOut, status=202, errors=(404, 409, 422, 503))
 async def send_invitation(request: web.Request) -> web.Response:
     iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
     body = await parse_body(request, m.InvitationRequest)
@@ -86,7 +86,7 @@ async def _send_dingtalk(ctx, iv, body: m.InvitationRequest, link: str, expires:
 
 @api.route("GET", "/api/v1/interviews/{interview_id}/invitations", "Invitations and their delivery state",
            "invitations", access=ANY_USER, reads=ReadAudit("invitations.read", "interview"), response=m.InvitationList,
-           errors=(401, 404))
+           errors=(404,))
 async def list_invitations(request: web.Request) -> web.Response:
     iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
     await record_shown(request, [iv.candidate_id])

@@ -40,7 +40,7 @@ async def _requirements(request: web.Request, job) -> JobRequirements:
 @api.route("POST", "/api/v1/jobs/{job_id}/resumes", "Upload resumes (multipart, one or more files: PDF, DOCX, "
            "text); each file is parsed and stored with a new candidate, or gets its own error", "candidates",
            access=ANY_USER, reads=ReadAudit("resume.duplicate", "job", when_none_shown=False),
-           response=m.ResumeUploadResult, errors=(401, 404, 413, 415))
+           response=m.ResumeUploadResult, errors=(404, 413, 415))
 async def upload_resumes(request: web.Request) -> web.Response:
     user = user_of(request)
     job = await _job(request, user)
@@ -88,14 +88,14 @@ async def upload_resumes(request: web.Request) -> web.Response:
 
 
 @api.route("GET", "/api/v1/jobs/{job_id}/requirements", "The job's requirements (extracted from the description "
-           "until HR saves an edited set)", "candidates", access=ANY_USER, errors=(401, 404))
+           "until HR saves an edited set)", "candidates", access=ANY_USER, errors=(404,))
 async def get_requirements(request: web.Request) -> web.Response:
     job = await _job(request, user_of(request))
     return web.json_response((await _requirements(request, job)).model_dump(mode="json"))
 
 
 @api.route("PUT", "/api/v1/jobs/{job_id}/requirements", "Save the job's requirements as edited by HR",
-           "candidates", access=ANY_USER, errors=(401, 404, 422))
+           "candidates", access=ANY_USER, errors=(404, 422))
 async def put_requirements(request: web.Request) -> web.Response:
     user = user_of(request)
     job = await _job(request, user)
@@ -126,7 +126,7 @@ async def _ranked(request: web.Request, job) -> list:
 
 @api.route("GET", "/api/v1/jobs/{job_id}/matches", "Candidates ranked by match score, each requirement explained "
            "with resume evidence (?min_score=N, ?must_haves=all)", "candidates", access=ANY_USER,
-           reads=ReadAudit("matches.read", "job"), errors=(401, 404))
+           reads=ReadAudit("matches.read", "job"), errors=(404,))
 async def matches(request: web.Request) -> web.Response:
     job = await _job(request, user_of(request))
     names = {cand.id: (cand.name, cand.email) for _, cand in await ctx_of(request).store.resumes(job.id)}
@@ -148,7 +148,7 @@ async def matches(request: web.Request) -> web.Response:
 
 @api.route("POST", "/api/v1/jobs/{job_id}/matches/{candidate_id}/overrides", "HR overrides one requirement's "
            "status for one candidate (kept with who and why)", "candidates", access=ANY_USER,
-           reads=ReadAudit("match.override", "job"), body=m.MatchOverrideRequest, errors=(401, 404, 422))
+           reads=ReadAudit("match.override", "job"), body=m.MatchOverrideRequest, errors=(404, 422))
 async def override(request: web.Request) -> web.Response:
     user = user_of(request)
     job = await _job(request, user)

@@ -24,7 +24,7 @@ async def report_page(request: web.Request) -> web.StreamResponse:
 
 
 @api.route("GET", "/api/v1/interviews/{interview_id}/report", "The AI-generated evaluation report (JSON)", "reports",
-           access=ANY_USER, reads=ReadAudit("report.read", "interview"), response=m.ReportOut, errors=(401, 404))
+           access=ANY_USER, reads=ReadAudit("report.read", "interview"), response=m.ReportOut, errors=(404,))
 async def report_json(request: web.Request) -> web.Response:
     iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
     await record_shown(request, [iv.candidate_id])
@@ -32,7 +32,7 @@ async def report_json(request: web.Request) -> web.Response:
 
 
 @api.route("GET", "/api/v1/interviews/{interview_id}/report.pdf", "The evaluation report as a PDF", "reports",
-           access=ANY_USER, reads=ReadAudit("report.download", "interview"), errors=(401, 404))
+           access=ANY_USER, reads=ReadAudit("report.download", "interview"), errors=(404,))
 async def report_pdf(request: web.Request) -> web.Response:
     iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
     await record_shown(request, [iv.candidate_id])
@@ -44,7 +44,7 @@ async def report_pdf(request: web.Request) -> web.Response:
 
 
 @api.route("POST", "/api/v1/interviews/{interview_id}/reviews", "Add a person's rating of one competency",
-           "reports", access=ANY_USER, body=m.ReviewRequest, response=m.ReviewOut, status=201, errors=(401, 404, 422))
+           "reports", access=ANY_USER, body=m.ReviewRequest, response=m.ReviewOut, status=201, errors=(404, 422))
 async def add_review(request: web.Request) -> web.Response:
     user = user_of(request)
     iv = await org_interview(request, user, request.match_info["interview_id"])
@@ -55,8 +55,7 @@ async def add_review(request: web.Request) -> web.Response:
 
 
 @api.route("POST", "/api/v1/candidate/review-request", "The candidate asks for a human review of the interview",
-           "candidate", access=CANDIDATE_LINK, body=m.CandidateReviewRequest, response=m.CandidateReviewResponse,
-           errors=(403, 410))
+           "candidate", access=CANDIDATE_LINK, body=m.CandidateReviewRequest, response=m.CandidateReviewResponse)
 async def candidate_review_request(request: web.Request) -> web.Response:
     body = await parse_body(request, m.CandidateReviewRequest)
     iv = await interview_from_link(request, body.token)

@@ -29,13 +29,13 @@ async def _periods_out(request: web.Request, org_id: str) -> dict:
 
 
 @api.route("GET", "/api/v1/retention", "How long the organisation keeps candidates' data", "retention",
-           access=ANY_USER, response=m.RetentionOut, errors=(401,))
+           access=ANY_USER, response=m.RetentionOut)
 async def get_retention(request: web.Request) -> web.Response:
     return web.json_response(await _periods_out(request, user_of(request).org_id))
 
 
 @api.route("PUT", "/api/v1/retention", "Set the organisation's retention periods (admins)", "retention",
-           access=ADMINS, body=m.RetentionRequest, response=m.RetentionOut, errors=(401, 403, 422))
+           access=ADMINS, body=m.RetentionRequest, response=m.RetentionOut, errors=(422,))
 async def set_retention(request: web.Request) -> web.Response:
     user = user_of(request)
     body = await parse_body(request, m.RetentionRequest)
@@ -46,14 +46,14 @@ async def set_retention(request: web.Request) -> web.Response:
 
 
 @api.route("POST", "/api/v1/retention/run", "Delete now what the retention periods say is due (admins; the server "
-           "also does this every hour)", "retention", access=ADMINS, response=m.RetentionRunOut, errors=(401, 403))
+           "also does this every hour)", "retention", access=ADMINS, response=m.RetentionRunOut)
 async def run_retention(request: web.Request) -> web.Response:
     swept = await sweep_org(ctx_of(request), user_of(request).org_id)
     return web.json_response(m.RetentionRunOut(**swept).model_dump())
 
 
 @api.route("GET", "/api/v1/retention/deletions", "What was deleted, when and why (ids and counts only; admins)",
-           "retention", access=ADMINS, response=m.DeletionList, errors=(401, 403))
+           "retention", access=ADMINS, response=m.DeletionList)
 async def list_deletions(request: web.Request) -> web.Response:
     rows = await ctx_of(request).store.data_deletions(user_of(request).org_id)
     return web.json_response(m.DeletionList(deletions=[m.DeletionOut(
@@ -63,7 +63,7 @@ async def list_deletions(request: web.Request) -> web.Response:
 
 @api.route("PUT", "/api/v1/candidates/{candidate_id}/legal-hold", "Place or lift a legal hold: while held, nothing "
            "of the candidate is deleted (admins)", "retention", access=ADMINS, body=m.LegalHoldRequest,
-           response=m.LegalHoldOut, errors=(401, 403, 404, 422))
+           response=m.LegalHoldOut, errors=(404, 422))
 async def legal_hold(request: web.Request) -> web.Response:
     user = user_of(request)
     cand = await _org_candidate(request, user)
@@ -81,7 +81,7 @@ async def legal_hold(request: web.Request) -> web.Response:
 
 @api.route("GET", "/api/v1/candidates", "The organisation's candidates, newest first (at most 500; from interviews, "
            "uploads and imports alike), with their legal-hold state", "retention", access=ANY_USER,
-           reads=ReadAudit("candidates.list", "org"), response=m.CandidateList, errors=(401,))
+           reads=ReadAudit("candidates.list", "org"), response=m.CandidateList)
 async def list_candidates(request: web.Request) -> web.Response:
     rows = await ctx_of(request).store.org_candidates(user_of(request).org_id)
     await record_shown(request, [c.id for c in rows])
@@ -93,7 +93,7 @@ async def list_candidates(request: web.Request) -> web.Response:
 
 
 @api.route("DELETE", "/api/v1/candidates/{candidate_id}", "Erase everything stored about a candidate now, e.g. on "
-           "their request (admins)", "retention", access=ADMINS, response=m.ErasureOut, errors=(401, 403, 404, 409))
+           "their request (admins)", "retention", access=ADMINS, response=m.ErasureOut, errors=(404, 409))
 async def erase_candidate(request: web.Request) -> web.Response:
     user = user_of(request)
     cand = await _org_candidate(request, user)

@@ -67,7 +67,7 @@ async def _job_schedule(request: web.Request, job: Job) -> dict:
 
 @api.route("GET", "/api/v1/jobs/{job_id}/schedule", "A job's scheduling settings, slots and every interview's "
            "schedule state", "scheduling", access=ANY_USER, reads=JOB_SCHEDULE_READ, response=m.JobScheduleOut,
-           errors=(401, 404))
+           errors=(404,))
 async def get_job_schedule(request: web.Request) -> web.Response:
     job = await _org_job(request)
     return web.json_response(await _job_schedule(request, job))
@@ -75,7 +75,7 @@ async def get_job_schedule(request: web.Request) -> web.Response:
 
 @api.route("PUT", "/api/v1/jobs/{job_id}/schedule", "Set whether candidates may start at once and the slot length",
            "scheduling", access=HR_WRITES, reads=JOB_SCHEDULE_READ, body=m.JobSchedulingRequest,
-           response=m.JobScheduleOut, errors=(401, 403, 404, 422))
+           response=m.JobScheduleOut, errors=(404, 422))
 async def set_job_schedule(request: web.Request) -> web.Response:
     job = await _org_job(request)
     body = await parse_body(request, m.JobSchedulingRequest)
@@ -88,7 +88,7 @@ async def set_job_schedule(request: web.Request) -> web.Response:
 
 @api.route("POST", "/api/v1/jobs/{job_id}/windows", "Offer an availability window; it is cut into slots of the "
            "job's slot length", "scheduling", access=HR_WRITES, body=m.WindowRequest, response=m.WindowResult,
-           status=201, errors=(401, 403, 404, 409, 422))
+           status=201, errors=(404, 409, 422))
 async def add_window(request: web.Request) -> web.Response:
     job = await _org_job(request)
     body = await parse_body(request, m.WindowRequest)
@@ -112,7 +112,7 @@ async def add_window(request: web.Request) -> web.Response:
 
 
 @api.route("DELETE", "/api/v1/jobs/{job_id}/slots/{slot_id}", "Remove a slot nobody has booked", "scheduling",
-           access=HR_WRITES, status=204, errors=(401, 403, 404, 409))
+           access=HR_WRITES, status=204, errors=(404, 409))
 async def delete_slot(request: web.Request) -> web.Response:
     job = await _org_job(request)
     ctx = ctx_of(request)
@@ -137,7 +137,7 @@ async def _interview_schedule(request: web.Request, iv: Interview) -> dict:
 
 @api.route("GET", "/api/v1/interviews/{interview_id}/schedule", "An interview's booking and the delivery state of "
            "its confirmations and reminders", "scheduling", access=ANY_USER, reads=SCHEDULE_READ,
-           response=m.InterviewScheduleOut, errors=(401, 404))
+           response=m.InterviewScheduleOut, errors=(404,))
 async def get_interview_schedule(request: web.Request) -> web.Response:
     iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
     return web.json_response(await _interview_schedule(request, iv))
@@ -146,7 +146,7 @@ async def get_interview_schedule(request: web.Request) -> web.Response:
 @api.route("PUT", "/api/v1/interviews/{interview_id}/no-show", "Mark a booked candidate who did not come as a "
            "no-show, or take the mark back", "scheduling",
            access=users(("admin", "hr"), "Only HR users and admins mark no-shows."), reads=SCHEDULE_READ,
-           body=m.NoShowRequest, response=m.InterviewScheduleOut, errors=(401, 403, 404, 409))
+           body=m.NoShowRequest, response=m.InterviewScheduleOut, errors=(404, 409))
 async def set_no_show(request: web.Request) -> web.Response:
     iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
     body = await parse_body(request, m.NoShowRequest)
@@ -259,7 +259,7 @@ def _zone(name: str) -> str:
 
 @api.route("GET", "/api/v1/candidate/schedule", "The candidate's booking, the free slots and whether the "
            "interview can start now", "candidate", access=CANDIDATE_LINK, response=m.CandidateSchedule,
-           query=("token",), errors=(403, 410))
+           query=("token",))
 async def candidate_schedule(request: web.Request) -> web.Response:
     iv = await interview_from_link(request, request.query.get("token", ""))
     return web.json_response(await _candidate_view(request, iv, request.query.get("token", "")))
@@ -267,7 +267,7 @@ async def candidate_schedule(request: web.Request) -> web.Response:
 
 @api.route("POST", "/api/v1/candidate/schedule/book", "Book a slot; a confirmation goes out on the invitation's "
            "channel(s)", "candidate", access=CANDIDATE_LINK, body=m.BookRequest, response=m.CandidateSchedule,
-           errors=(403, 404, 409, 410, 422))
+           errors=(404, 409, 422))
 async def book(request: web.Request) -> web.Response:
     body = await parse_body(request, m.BookRequest)
     iv = await interview_from_link(request, body.token)
@@ -288,7 +288,7 @@ async def book(request: web.Request) -> web.Response:
 
 
 @api.route("POST", "/api/v1/candidate/schedule/reschedule", "Move the booking to another slot", "candidate",
-           access=CANDIDATE_LINK, body=m.BookRequest, response=m.CandidateSchedule, errors=(403, 404, 409, 410, 422))
+           access=CANDIDATE_LINK, body=m.BookRequest, response=m.CandidateSchedule, errors=(404, 409, 422))
 async def reschedule(request: web.Request) -> web.Response:
     body = await parse_body(request, m.BookRequest)
     iv = await interview_from_link(request, body.token)
@@ -314,7 +314,7 @@ async def reschedule(request: web.Request) -> web.Response:
 
 @api.route("POST", "/api/v1/candidate/schedule/cancel", "Cancel the booking (a new time can be booked later)",
            "candidate", access=CANDIDATE_LINK, body=m.CancelBookingRequest, response=m.CandidateSchedule,
-           errors=(403, 409, 410, 422))
+           errors=(409, 422))
 async def cancel(request: web.Request) -> web.Response:
     body = await parse_body(request, m.CancelBookingRequest)
     iv = await interview_from_link(request, body.token)
