@@ -155,7 +155,10 @@ async def test_a_read_that_cannot_be_audited_is_refused(db_url, tmp_path):
         async with h.ctx.store.engine.begin() as conn:  # the audit table is gone (a broken migration, a full disk…)
             await conn.execute(text("DROP TABLE personal_data_read_candidates"))
         async with h.hr_client() as hr:
-            for path in (f"/api/v1/interviews/{iv}", "/api/v1/interviews", f"/api/v1/interviews/{iv}/report"):
+            for path in (f"/api/v1/interviews/{iv}", "/api/v1/interviews", f"/api/v1/interviews/{iv}/report",
+                         f"/api/v1/interviews/{iv}/report.pdf", f"/api/v1/interviews/{iv}/invitations",
+                         f"/api/v1/interviews/{iv}/schedule", f"/api/v1/jobs/{h.job_id}/schedule",
+                         "/api/v1/candidates"):
                 async with hr.get(path) as r:
                     body = await r.text()
                     assert r.status == 503, (path, body)

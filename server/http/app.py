@@ -14,6 +14,7 @@ from server.http.routes import audit  # noqa: F401  (the access log; registers i
 from server.http.routes import retention  # noqa: F401  (retention, legal hold, erasure; registers its routes)
 from server.http.routes import bias  # noqa: F401  (self-identification, bias report; registers its routes)
 from server.http.routes.common import CTX_KEY, api
+from server.http.routes.guard import before_streaming, guarded
 from server.platform.settings import Settings
 from web_client import WEB_ROOT
 
@@ -33,10 +34,9 @@ def create_app(settings: Settings, ctx: ServerContext | None = None) -> web.Appl
     app = web.Application(middlewares=[error_middleware, security_headers], client_max_size=MAX_BODY_BYTES)
     context = ctx or ServerContext.create(settings)
     app[CTX_KEY] = context
-    app.add_routes(api.table)
-    app.add_routes(pages.routes)
-    app.add_routes(streams.routes)
-    app.add_routes(reports.routes)
+    # every route behind the access and audited read it was registered with
+    app.add_routes([web.route(route.method.upper(), route.path, guarded(route)) for route in api.routes])
+    app.on_response_prepare.append(before_streaming)
     app.router.add_static("/static/", WEB_ROOT, show_index=False)
 
     async def on_startup(app: web.Application) -> None:

@@ -1,7 +1,8 @@
 """The OpenAPI 3.1 document, generated from the routes' pydantic models (never edited by hand).
 
 Handlers register with ``api.route(...)``, naming their request and response models; the same models validate
-requests at run time, so the document cannot drift from the code.
+requests at run time, so the document cannot drift from the code. Each operation also shows who may call it
+(``x-caller``, ``x-roles``) and the personal-data read it records (``x-audited-read``).
 """
 
 from __future__ import annotations
@@ -9,30 +10,43 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from aiohttp import web
 from pydantic import BaseModel
+
+from server.http.access import Access, ReadAudit
 
 API_VERSION = "1.0.0"
 
 
 @dataclass(frozen=True)
 class RouteDoc:
-    method: str
-    path: str
     summary: str
     tag: str
     body: type[BaseModel] | None
     response: type[BaseModel] | None
     status: int
-    auth: str
     query: tuple[str, ...]
-    errors: tuple[int, ...]
+    errors: tuple[int, ...]  # beyond those its access and audited read imply (401, 403, 410, 503)
+
+
+@dataclass(frozen=True)
+class Route:
+    """A registered route: its handler, who may call it, the read it records, and its entry in the document (none
+    for HTML pages, WebSocket streams and the document itself)."""
+
+    method: str
+    path: str
+    handler: Callable
+    access: Access
+    reads: ReadAudit | None
+    doc: RouteDoc | None
 
 
 class ApiRoutes:
+    """Every route of the server. Registration requires its ``access`` (and ``reads`` when it shows candidates'
+    personal data); the app wraps each handler in the guard that enforces them (server/http/routes/guard.py)."""
+
     def __init__(self) -> None:
-        self.table = web.RouteTableDef()
-        self.docs: list[RouteDoc] = []
+        self.routes: list[Route] = []
 
     def route(
         self,
@@ -40,16 +54,34 @@ class ApiRoutes:
         path: str,
         summary: str,
         tag: str,
+        *,
+        access: Access,
+        reads: ReadAudit | None = None,
         body: type[BaseModel] | None = None,
         response: type[BaseModel] | None = None,
         status: int = 200,
-        auth: str = "none",
         query: tuple[str, ...] = (),
         errors: tuple[int, ...] = (),
     ) -> Callable:
+        return self._register(method, path, access, reads, RouteDoc(summary, tag, body, response, status, query,
+                                                                    errors))
+
+    def undocumented(self, method: str, path: str, *, access: Access, reads: ReadAudit | None = None) -> Callable:
+        """A route outside the OpenAPI document: an HTML page, a WebSocket stream (docs/API.md describes those)."""
+        return self._register(method, path, access, reads, None)
+
+    def _register(self, method: str, path: str, access: Access, reads: ReadAudit | None,
+                  doc: RouteDoc | None) -> Callable:
+        if not isinstance(access, Access):
+            raise TypeError(f"{method} {path}: access must be declared (PUBLIC, CANDIDATE_LINK, ANY_USER or users())")
+        if reads is not None:
+            if access.caller != "user":
+                raise ValueError(f"{method} {path}: an audited read needs a logged-in user to record")
+            if reads.path_param is not None and "{" + reads.path_param + "}" not in path:
+                raise ValueError(f"{method} {path}: the audited {reads.subject} is not in the path")
+
         def register(handler: Callable) -> Callable:
-            self.table.route(method, path)(handler)
-            self.docs.append(RouteDoc(method.lower(), path, summary, tag, body, response, status, auth, query, errors))
+            self.routes.append(Route(method.lower(), path, handler, access, reads, doc))
             return handler
 
         return register
@@ -67,7 +99,7 @@ ERROR_SCHEMA = {
 }
 
 
-def build_document(routes: list[RouteDoc]) -> dict[str, Any]:
+def build_document(routes: list[Route]) -> dict[str, Any]:
     schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
 
     def ref(model: type[BaseModel]) -> dict:
@@ -79,21 +111,35 @@ def build_document(routes: list[RouteDoc]) -> dict[str, Any]:
 
     paths: dict[str, Any] = {}
     for r in routes:
-        op: dict[str, Any] = {"summary": r.summary, "tags": [r.tag], "operationId": f"{r.method}_{r.path}"}
-        if r.auth == "session":
+        d = r.doc
+        if d is None:
+            continue
+        op: dict[str, Any] = {"summary": d.summary, "tags": [d.tag], "operationId": f"{r.method}_{r.path}",
+                              "x-caller": r.access.caller}
+        errors = set(d.errors) | {400, 500}  # and those of its access and audit:
+        if r.access.caller == "candidate_link":
+            errors |= {403, 410}  # invalid_link, link_expired
+        if r.access.caller == "user":
             op["security"] = [{"session": []}]
+            errors.add(401)
+        if r.access.roles:
+            op["x-roles"] = sorted(r.access.roles)
+            errors.add(403)
+        if r.reads is not None:
+            op["x-audited-read"] = r.reads.action
+            errors.add(503)
         params = [{"name": p.strip("{}"), "in": "path", "required": True, "schema": {"type": "string"}}
                   for p in r.path.split("/") if p.startswith("{")]
-        params += [{"name": q, "in": "query", "required": True, "schema": {"type": "string"}} for q in r.query]
+        params += [{"name": q, "in": "query", "required": True, "schema": {"type": "string"}} for q in d.query]
         if params:
             op["parameters"] = params
-        if r.body is not None:
-            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(r.body)}}}
+        if d.body is not None:
+            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(d.body)}}}
         ok: dict[str, Any] = {"description": "OK"}
-        if r.response is not None:
-            ok["content"] = {"application/json": {"schema": ref(r.response)}}
-        op["responses"] = {str(r.status): ok}
-        for code in sorted(set(r.errors) | {400, 500}):
+        if d.response is not None:
+            ok["content"] = {"application/json": {"schema": ref(d.response)}}
+        op["responses"] = {str(d.status): ok}
+        for code in sorted(errors):
             op["responses"][str(code)] = {
                 "description": "Error",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},

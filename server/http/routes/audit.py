@@ -7,21 +7,24 @@ from datetime import datetime
 from aiohttp import web
 
 from server.http import api_models as m
-from server.compliance.audit import READ_ACTIONS, record_read
+from server.compliance.audit import READ_ACTIONS
+from server.http.access import ReadAudit, users
 from server.http.errors import ApiError
-from server.http.routes.common import api, ctx_of, current_user, int_query
+from server.http.routes.common import api, ctx_of, int_query
+from server.http.routes.guard import record_shown, user_of
 from server.storage.models import as_utc, iso_utc
 
 MAX_PAGE = 200
 
 
 @api.route("GET", "/api/v1/audit/reads", "Who read which candidates' personal data, newest first (admins only; "
-           "?candidate_id=, ?actor_id=, ?limit=1-200, ?before=<next_before>)", "audit", response=m.AuditReadList,
-           auth="session", query=("candidate_id", "actor_id", "limit", "before"), errors=(400, 401, 403))
+           "?candidate_id=, ?actor_id=, ?limit=1-200, ?before=<next_before>)", "audit",
+           access=users(("admin",), "Only your organisation's admins can read the access log."),
+           # the log names candidates: reading it is a read of their data too (when it names any)
+           reads=ReadAudit("audit.read", "org", when_none_shown=False), response=m.AuditReadList,
+           query=("candidate_id", "actor_id", "limit", "before"), errors=(400,))
 async def list_reads(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    if user.role != "admin":
-        raise ApiError(403, "forbidden", "Only your organisation's admins can read the access log.")
+    user = user_of(request)
     limit = int_query(request, "limit", 50, 1, MAX_PAGE)
     before = None
     if raw := request.query.get("before"):
@@ -35,9 +38,7 @@ async def list_reads(request: web.Request) -> web.Response:
         actor_id=request.query.get("actor_id") or None, before=before, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    shown = {cid for r in rows for cid, name in r.candidates if name}
-    if shown:  # the log names candidates: reading it is a read of their data too
-        await record_read(request, user, "audit.read", "org", user.org_id, shown)
+    await record_shown(request, {cid for r in rows for cid, name in r.candidates if name})
     out = m.AuditReadList(
         reads=[m.AuditReadOut(
             id=r.id, action=r.action, what=READ_ACTIONS.get(r.action, r.action), actor_id=r.actor_id,

@@ -7,7 +7,9 @@ from aiohttp import web
 from server.http import api_models as m
 from server.compliance.fairness import job_bias_report
 from server.http.errors import ApiError, parse_body
-from server.http.routes.common import api, ctx_of, current_user, int_query, interview_from_link
+from server.http.access import ANY_USER, CANDIDATE_LINK
+from server.http.routes.common import api, ctx_of, int_query, interview_from_link
+from server.http.routes.guard import user_of
 
 
 def _out(row) -> dict:
@@ -18,15 +20,15 @@ def _out(row) -> dict:
 
 
 @api.route("GET", "/api/v1/candidate/self-identification", "The candidate's voluntary self-identification, if given",
-           "candidate", response=m.SelfIdentificationOut, query=("token",), errors=(403, 410))
+           "candidate", access=CANDIDATE_LINK, response=m.SelfIdentificationOut, query=("token",))
 async def get_self_identification(request: web.Request) -> web.Response:
     iv = await interview_from_link(request, request.query.get("token", ""))
     return web.json_response(_out(await ctx_of(request).store.self_identification(iv.id)))
 
 
 @api.route("POST", "/api/v1/candidate/self-identification", "Give (or change) voluntary self-identification for bias "
-           "monitoring; it is kept apart and never used in any score", "candidate", body=m.SelfIdentificationRequest,
-           response=m.SelfIdentificationOut, errors=(403, 410, 422))
+           "monitoring; it is kept apart and never used in any score", "candidate", access=CANDIDATE_LINK,
+           body=m.SelfIdentificationRequest, response=m.SelfIdentificationOut, errors=(422,))
 async def give_self_identification(request: web.Request) -> web.Response:
     body = await parse_body(request, m.SelfIdentificationRequest)
     iv = await interview_from_link(request, body.token)
@@ -39,7 +41,7 @@ async def give_self_identification(request: web.Request) -> web.Response:
 
 
 @api.route("DELETE", "/api/v1/candidate/self-identification", "Withdraw the self-identification (it is deleted)",
-           "candidate", response=m.SelfIdentificationOut, query=("token",), errors=(403, 410))
+           "candidate", access=CANDIDATE_LINK, response=m.SelfIdentificationOut, query=("token",))
 async def withdraw_self_identification(request: web.Request) -> web.Response:
     iv = await interview_from_link(request, request.query.get("token", ""))
     await ctx_of(request).store.withdraw_self_identification(iv.id)
@@ -48,9 +50,9 @@ async def withdraw_self_identification(request: web.Request) -> web.Response:
 
 @api.route("GET", "/api/v1/jobs/{job_id}/bias", "Bias monitoring of the job's AI scores (NYC LL144 method: scoring "
            "rate above the median and impact ratio per self-identified group; ?min_group=5-100, default 5)",
-           "analytics", response=m.BiasReportOut, auth="session", query=("min_group",), errors=(400, 401, 404))
+           "analytics", access=ANY_USER, response=m.BiasReportOut, query=("min_group",), errors=(400, 404))
 async def bias_report(request: web.Request) -> web.Response:
-    user = await current_user(request)
+    user = user_of(request)
     job = await ctx_of(request).store.job(request.match_info["job_id"])
     if job is None or job.org_id != user.org_id:
         raise ApiError(404, "not_found", "No such job.")

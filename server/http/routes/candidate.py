@@ -12,6 +12,7 @@ from server.live import events as ev
 from server.compliance.consents import CONSENT_KINDS, CONSENT_VERSION, DISCLOSURE_TEXT, consent_text
 from server.http.errors import ApiError, parse_body
 from server.live.interview import ConnectError
+from server.http.access import CANDIDATE_LINK
 from server.http.routes.common import api, client_ip, ctx_of, interview_from_link
 
 
@@ -30,7 +31,7 @@ async def _consents_out(request: web.Request, interview_id: str, lang: str) -> l
 
 
 @api.route("GET", "/api/v1/candidate/session", "What the candidate sees before joining", "candidate",
-           response=m.CandidateSession, query=("token",), errors=(403, 410))
+           access=CANDIDATE_LINK, response=m.CandidateSession, query=("token",))
 async def candidate_session(request: web.Request) -> web.Response:
     iv = await interview_from_link(request, request.query.get("token", ""))
     ctx = ctx_of(request)
@@ -44,7 +45,7 @@ async def candidate_session(request: web.Request) -> web.Response:
 
 
 @api.route("POST", "/api/v1/candidate/consents", "Record the candidate's consent decisions", "candidate",
-           body=m.ConsentRequest, response=m.ConsentResponse, errors=(403, 409, 410, 422))
+           access=CANDIDATE_LINK, body=m.ConsentRequest, response=m.ConsentResponse, errors=(409, 422))
 async def give_consents(request: web.Request) -> web.Response:
     body = await parse_body(request, m.ConsentRequest)
     iv = await interview_from_link(request, body.token)
@@ -69,7 +70,8 @@ async def give_consents(request: web.Request) -> web.Response:
 
 
 @api.route("POST", "/api/v1/candidate/offer", "Send the browser's WebRTC offer; get the server's answer",
-           "candidate", body=m.OfferRequest, response=m.AnswerResponse, errors=(403, 409, 410, 413, 422, 503))
+           "candidate", access=CANDIDATE_LINK, body=m.OfferRequest, response=m.AnswerResponse,
+           errors=(409, 413, 422, 503))
 async def offer(request: web.Request) -> web.Response:
     body = await parse_body(request, m.OfferRequest)
     iv = await interview_from_link(request, body.token)

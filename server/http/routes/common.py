@@ -1,4 +1,5 @@
-"""Shared request helpers: the server context, the logged-in HR user, the candidate behind a link."""
+"""Shared request helpers: the server context, the organisation's interview, the candidate behind a link.
+(Who may call a route is declared at registration and checked by routes/guard.py.)"""
 
 from __future__ import annotations
 
@@ -13,25 +14,11 @@ from server.storage.models import Interview, User
 api = ApiRoutes()
 SESSION_COOKIE = "interview_session"
 CTX_KEY = web.AppKey("ctx", ServerContext)
-USER_KEY = web.RequestKey("user", User)
+LINKED_INTERVIEW_KEY = web.RequestKey("linked_interview", Interview)  # set once the candidate's link was checked
 
 
 def ctx_of(request: web.Request) -> ServerContext:
     return request.app[CTX_KEY]
-
-
-async def current_user(request: web.Request) -> User:
-    """The logged-in user (looked up once per request)."""
-    if (cached := request.get(USER_KEY)) is not None:
-        return cached
-    ctx = ctx_of(request)
-    token = request.cookies.get(SESSION_COOKIE)
-    user_id = ctx.signer.read_session(token) if token else None
-    user = await ctx.store.user(user_id) if user_id else None
-    if user is None:
-        raise ApiError(401, "not_logged_in", "Please log in.")
-    request[USER_KEY] = user
-    return user
 
 
 async def org_interview(request: web.Request, user: User, interview_id: str) -> Interview:
@@ -51,6 +38,7 @@ async def interview_from_link(request: web.Request, token: str) -> Interview:
     iv = await ctx.store.interview(claims.interview_id)
     if iv is None or iv.link_nonce != claims.nonce:
         raise ApiError(403, "invalid_link", "This interview link is not valid.")
+    request[LINKED_INTERVIEW_KEY] = iv
     return iv
 
 

@@ -44,7 +44,9 @@ from server.recruiting.connectors.dingtalk import (
 )
 from server.http.errors import ApiError, parse_body
 from server.recruiting.invitations import channel_for
-from server.http.routes.common import api, ctx_of, current_user
+from server.http.access import ANY_USER
+from server.http.routes.common import api, ctx_of
+from server.http.routes.guard import user_of
 from server.http.routes.imports import IMPORTS_KEY, _job, _outs
 
 log = structlog.get_logger(__name__)
@@ -63,10 +65,8 @@ def import_enabled(settings) -> bool:
 
 
 @api.route("GET", "/api/v1/integrations", "What this server has set up: the invitation channels HR can use and "
-           "whether candidates can be imported from DingTalk", "auth", response=m.Integrations, auth="session",
-           errors=(401,))
+           "whether candidates can be imported from DingTalk", "auth", access=ANY_USER, response=m.Integrations)
 async def integrations(request: web.Request) -> web.Response:
-    await current_user(request)
     settings = ctx_of(request).settings
     channels = [name for name in ("email", "dingtalk", "webhook")
                 if (ch := channel_for(name, settings)) is not None and ch.enabled]
@@ -78,10 +78,10 @@ async def integrations(request: web.Request) -> web.Response:
            "job with their parsed resumes. Answers 202 with the import run at once (source dingtalk; follow it with "
            "GET /api/v1/imports/{id}): one item per ATS candidate, created / updated / unchanged / duplicate / "
            "failed; DingTalk refusing the app or staying rate-limited ends the run failed with the reason",
-           "candidates", body=m.DingTalkImportRequest, response=m.ImportOut, status=202, auth="session",
-           errors=(401, 404, 422, 429, 503))
+           "candidates", access=ANY_USER, body=m.DingTalkImportRequest, response=m.ImportOut, status=202,
+           errors=(404, 422, 429, 503))
 async def import_from_dingtalk(request: web.Request) -> web.Response:
-    user = await current_user(request)
+    user = user_of(request)
     job = await _job(request, user)
     body = await parse_body(request, m.DingTalkImportRequest)
     ctx = ctx_of(request)

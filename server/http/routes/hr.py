@@ -10,8 +10,9 @@ from dialogue.plan_io import PlanError, dump_plan, load_plan, plan_to_questions
 from dialogue.plan_library import library_plan, list_library
 from server.http.errors import ApiError, parse_body
 from server.recruiting.plans import plan_for_job
-from server.compliance.audit import record_read
-from server.http.routes.common import SESSION_COOKIE, api, ctx_of, current_user, org_interview
+from server.http.access import ANY_USER, PUBLIC, ReadAudit, users
+from server.http.routes.common import SESSION_COOKIE, api, ctx_of, org_interview
+from server.http.routes.guard import record_shown, user_of
 from server.storage.models import iso_utc
 
 
@@ -20,7 +21,7 @@ def _user_out(u) -> dict:
 
 
 @api.route("POST", "/api/v1/auth/login", "Log in as an HR user; sets the session cookie", "auth",
-           body=m.LoginRequest, response=m.LoginResponse, errors=(401, 422))
+           access=PUBLIC, body=m.LoginRequest, response=m.LoginResponse, errors=(401, 422))
 async def login(request: web.Request) -> web.Response:
     body = await parse_body(request, m.LoginRequest)
     ctx = ctx_of(request)
@@ -40,34 +41,31 @@ async def login(request: web.Request) -> web.Response:
 _DUMMY_HASH = hash_password("not-a-real-password")
 
 
-@api.route("POST", "/api/v1/auth/logout", "Log out", "auth", status=204)
+@api.route("POST", "/api/v1/auth/logout", "Log out", "auth", access=PUBLIC, status=204)
 async def logout(request: web.Request) -> web.Response:
     resp = web.Response(status=204)
     resp.del_cookie(SESSION_COOKIE)
     return resp
 
 
-@api.route("GET", "/api/v1/auth/me", "The logged-in user", "auth", response=m.LoginResponse, auth="session",
-           errors=(401,))
+@api.route("GET", "/api/v1/auth/me", "The logged-in user", "auth", access=ANY_USER, response=m.LoginResponse)
 async def me(request: web.Request) -> web.Response:
-    return web.json_response({"user": _user_out(await current_user(request))})
+    return web.json_response({"user": _user_out(user_of(request))})
 
 
-@api.route("GET", "/api/v1/jobs", "Jobs of the user's organisation", "jobs", response=m.JobList, auth="session",
-           errors=(401,))
+@api.route("GET", "/api/v1/jobs", "Jobs of the user's organisation", "jobs", access=ANY_USER, response=m.JobList)
 async def list_jobs(request: web.Request) -> web.Response:
-    user = await current_user(request)
+    user = user_of(request)
     jobs = await ctx_of(request).store.jobs(user.org_id)
     return web.json_response(m.JobList(jobs=[m.JobOut(id=j.id, title=j.title, description=j.description,
                                                       language=j.language) for j in jobs]).model_dump())
 
 
-@api.route("POST", "/api/v1/jobs", "Create a job with its question plan", "jobs", body=m.CreateJobRequest,
-           response=m.JobOut, status=201, auth="session", errors=(401, 403, 422))
+@api.route("POST", "/api/v1/jobs", "Create a job with its question plan", "jobs",
+           access=users(("admin", "hr"), "Only HR users and admins create jobs."), body=m.CreateJobRequest,
+           response=m.JobOut, status=201, errors=(422,))
 async def create_job(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    if user.role not in ("admin", "hr"):
-        raise ApiError(403, "forbidden", "Only HR users and admins create jobs.")
+    user = user_of(request)
     body = await parse_body(request, m.CreateJobRequest)
     job = await ctx_of(request).store.create_job(user.org_id, body.title, body.description, body.language,
                                                  [q.model_dump() for q in body.questions])
@@ -76,18 +74,16 @@ async def create_job(request: web.Request) -> web.Response:
 
 
 @api.route("GET", "/api/v1/plan-library", "Default interview plans for common roles", "jobs",
-           response=m.LibraryList, auth="session", errors=(401,))
+           access=ANY_USER, response=m.LibraryList)
 async def plan_library(request: web.Request) -> web.Response:
-    await current_user(request)
     return web.json_response({"plans": list_library()})
 
 
 @api.route("POST", "/api/v1/jobs/import", "Create a job from an interview plan (YAML/JSON text or a library plan)",
-           "jobs", body=m.ImportPlanRequest, response=m.JobOut, status=201, auth="session", errors=(401, 403, 422))
+           "jobs", access=users(("admin", "hr"), "Only HR users and admins create jobs."), body=m.ImportPlanRequest,
+           response=m.JobOut, status=201, errors=(422,))
 async def import_job(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    if user.role not in ("admin", "hr"):
-        raise ApiError(403, "forbidden", "Only HR users and admins create jobs.")
+    user = user_of(request)
     body = await parse_body(request, m.ImportPlanRequest)
     plan = _plan_from(body)
     if body.language not in plan.languages:
@@ -101,9 +97,9 @@ async def import_job(request: web.Request) -> web.Response:
 
 
 @api.route("GET", "/api/v1/jobs/{job_id}/plan", "Export a job's interview plan (?format=yaml|json)", "jobs",
-           auth="session", errors=(401, 404))
+           access=ANY_USER, errors=(404,))
 async def export_plan(request: web.Request) -> web.Response:
-    user = await current_user(request)
+    user = user_of(request)
     ctx = ctx_of(request)
     job = await ctx.store.job(request.match_info["job_id"])
     if job is None or job.org_id != user.org_id:
@@ -117,12 +113,11 @@ async def export_plan(request: web.Request) -> web.Response:
 
 
 @api.route("PUT", "/api/v1/jobs/{job_id}/plan", "Save an edited plan as the job's new plan version "
-           "(interviews already created keep theirs)", "jobs", body=m.ImportPlanRequest, response=m.JobOut,
-           auth="session", errors=(401, 403, 404, 422))
+           "(interviews already created keep theirs)", "jobs",
+           access=users(("admin", "hr"), "Only HR users and admins edit plans."), body=m.ImportPlanRequest,
+           response=m.JobOut, errors=(404, 422))
 async def update_plan(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    if user.role not in ("admin", "hr"):
-        raise ApiError(403, "forbidden", "Only HR users and admins edit plans.")
+    user = user_of(request)
     ctx = ctx_of(request)
     job = await ctx.store.job(request.match_info["job_id"])
     if job is None or job.org_id != user.org_id:
@@ -150,10 +145,10 @@ def _plan_from(body: m.ImportPlanRequest):
 
 
 @api.route("POST", "/api/v1/interviews", "Create an interview for a candidate and return the candidate link",
-           "interviews", body=m.CreateInterviewRequest, response=m.CreateInterviewResponse, status=201,
-           auth="session", errors=(401, 404, 422))
+           "interviews", access=ANY_USER, body=m.CreateInterviewRequest, response=m.CreateInterviewResponse,
+           status=201, errors=(404, 422))
 async def create_interview(request: web.Request) -> web.Response:
-    user = await current_user(request)
+    user = user_of(request)
     body = await parse_body(request, m.CreateInterviewRequest)
     ctx = ctx_of(request)
     job = await ctx.store.job(body.job_id)
@@ -174,13 +169,13 @@ async def create_interview(request: web.Request) -> web.Response:
 
 
 @api.route("GET", "/api/v1/interviews", "Interviews of the user's organisation", "interviews",
-           response=m.InterviewList, auth="session", errors=(401,))
+           access=ANY_USER, reads=ReadAudit("interviews.list", "org"), response=m.InterviewList)
 async def list_interviews(request: web.Request) -> web.Response:
-    user = await current_user(request)
+    user = user_of(request)
     ctx = ctx_of(request)
     rows = []
     interviews = await ctx.store.interviews(user.org_id)
-    await record_read(request, user, "interviews.list", "org", user.org_id, [iv.candidate_id for iv in interviews])
+    await record_shown(request, [iv.candidate_id for iv in interviews])
     for iv in interviews:
         live = ctx.live.get(iv.id)
         rows.append(m.InterviewSummary(
@@ -194,9 +189,9 @@ async def list_interviews(request: web.Request) -> web.Response:
 
 
 @api.route("GET", "/api/v1/interviews/{interview_id}", "One interview: turns, transcript, consents, events",
-           "interviews", response=m.InterviewDetail, auth="session", errors=(401, 404))
+           "interviews", access=ANY_USER, reads=ReadAudit("interview.read", "interview"), response=m.InterviewDetail,
+           errors=(404,))
 async def get_interview(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    iv = await org_interview(request, user, request.match_info["interview_id"])
-    await record_read(request, user, "interview.read", "interview", iv.id, [iv.candidate_id])
+    iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
+    await record_shown(request, [iv.candidate_id])
     return web.json_response(await ctx_of(request).store.interview_detail(iv.id))

@@ -14,9 +14,10 @@ from aiohttp import BodyPartReader, web
 
 from server.http import api_models as m
 from server.recruiting.imports import UNFINISHED, ImportManager, UploadedFile, inspect_upload
-from server.compliance.audit import record_read
+from server.http.access import ANY_USER, ReadAudit
 from server.http.errors import ApiError
-from server.http.routes.common import api, ctx_of, current_user
+from server.http.routes.common import api, ctx_of
+from server.http.routes.guard import record_shown, user_of
 from server.platform.settings import Settings
 from server.storage.models import CandidateImport
 
@@ -119,9 +120,9 @@ async def _receive(request: web.Request, settings: Settings) -> list[UploadedFil
 @api.route("POST", "/api/v1/jobs/{job_id}/imports", "Bulk import candidates: multipart with a zip of resumes "
            "(PDF, DOCX, text; folders allowed) and/or a CSV list (name, email, phone, resume: text or a file "
            "name in the zip). Answers 202 at once; the files are processed in the background", "candidates",
-           response=m.ImportOut, status=202, auth="session", errors=(401, 404, 413, 415, 422, 429))
+           access=ANY_USER, response=m.ImportOut, status=202, errors=(404, 413, 415, 422, 429))
 async def start_import(request: web.Request) -> web.Response:
-    user = await current_user(request)
+    user = user_of(request)
     job = await _job(request, user)
     ctx = ctx_of(request)
     settings = ctx.settings
@@ -151,9 +152,10 @@ async def start_import(request: web.Request) -> web.Response:
 
 
 @api.route("GET", "/api/v1/imports/{import_id}", "A bulk import's progress (total, done, created, duplicate, "
-           "failed) and per-file results", "candidates", response=m.ImportOut, auth="session", errors=(401, 404))
+           "failed) and per-file results", "candidates", access=ANY_USER, reads=ReadAudit("import.read", "import"),
+           response=m.ImportOut, errors=(404,))
 async def get_import(request: web.Request) -> web.Response:
-    user = await current_user(request)
+    user = user_of(request)
     store = ctx_of(request).store
     run = await store.import_run(request.match_info["import_id"])
     if run is None or run.org_id != user.org_id:
@@ -162,16 +164,14 @@ async def get_import(request: web.Request) -> web.Response:
         await request.app[IMPORTS_KEY].sweep()  # its server may have stopped: then it is interrupted
         run = await store.import_run(run.id)
     out = (await _outs(request, [run], with_items=True))[0]
-    await record_read(request, user, "import.read", "import", run.id,
-                      [i["candidate_id"] for i in out["items"] if i["candidate_id"]])
+    await record_shown(request, [i["candidate_id"] for i in out["items"] if i["candidate_id"]])
     return web.json_response(out)
 
 
 @api.route("GET", "/api/v1/jobs/{job_id}/imports", "The job's recent bulk imports (newest first, without "
-           "per-file results)", "candidates", response=m.ImportList, auth="session", errors=(401, 404))
+           "per-file results)", "candidates", access=ANY_USER, response=m.ImportList, errors=(404,))
 async def list_imports(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    job = await _job(request, user)
+    job = await _job(request, user_of(request))
     store = ctx_of(request).store
     runs = await store.import_runs(job.id)
     manager = request.app[IMPORTS_KEY]

@@ -7,10 +7,11 @@ from datetime import datetime, timedelta, timezone
 from aiohttp import web
 
 from server.http import api_models as m
-from server.compliance.audit import record_read
+from server.http.access import ANY_USER, ReadAudit
 from server.http.errors import ApiError, parse_body
 from server.recruiting.invitations import DingTalkSender, Mailer, WebhookSender, deliver, render_invitation, work_notice
-from server.http.routes.common import api, ctx_of, current_user, org_interview
+from server.http.routes.common import api, ctx_of, org_interview
+from server.http.routes.guard import record_shown, user_of
 
 
 def _out(inv) -> dict:
@@ -23,15 +24,15 @@ def _out(inv) -> dict:
 @api.route("POST", "/api/v1/interviews/{interview_id}/invitations", "Send the candidate their interview link "
            "(e-mail over SMTP, signed webhook, or DingTalk work notice); answers at once, delivery runs with retries. "
            "A DingTalk invitation already sent (or on its way) to the same userid is answered with 200, not resent", "invitations",
-           body=m.InvitationRequest, response=m.InvitationOut, status=202, auth="session", errors=(401, 404, 409, 422, 503))
+           access=ANY_USER, reads=ReadAudit("invitation.send", "interview"), body=m.InvitationRequest,
+           response=m.InvitationOut, status=202, errors=(404, 409, 422, 503))
 async def send_invitation(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    iv = await org_interview(request, user, request.match_info["interview_id"])
+    iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
     body = await parse_body(request, m.InvitationRequest)
     ctx = ctx_of(request)
     if iv.status in ("finished", "failed"):
         raise ApiError(409, "interview_finished", "This interview has already ended.")
-    await record_read(request, user, "invitation.send", "interview", iv.id, [iv.candidate_id])
+    await record_shown(request, [iv.candidate_id])  # before anything is sent
     link = f"{ctx.settings.resolved_base_url}/i/{ctx.signer.link_token(iv.id, iv.link_nonce)}"
     expires = datetime.now(timezone.utc) + timedelta(seconds=ctx.settings.link_max_age_s)
     lang = iv.language if iv.language in ("en", "zh") else "en"
@@ -84,9 +85,9 @@ async def _send_dingtalk(ctx, iv, body: m.InvitationRequest, link: str, expires:
 
 
 @api.route("GET", "/api/v1/interviews/{interview_id}/invitations", "Invitations and their delivery state",
-           "invitations", response=m.InvitationList, auth="session", errors=(401, 404))
+           "invitations", access=ANY_USER, reads=ReadAudit("invitations.read", "interview"), response=m.InvitationList,
+           errors=(404,))
 async def list_invitations(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    iv = await org_interview(request, user, request.match_info["interview_id"])
-    await record_read(request, user, "invitations.read", "interview", iv.id, [iv.candidate_id])
+    iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
+    await record_shown(request, [iv.candidate_id])
     return web.json_response({"invitations": [_out(i) for i in await ctx_of(request).store.invitations(iv.id)]})

@@ -13,9 +13,10 @@ from analyzers.documents.resume_parser import MAX_RESUME_BYTES, ResumeError
 from analyzers.documents.resume_profile import ResumeProfile
 from server.http import api_models as m
 from server.recruiting.imports import StoredResume, store_resume  # noqa: F401  (the one storing path; routes/dingtalk.py imports it from here)
-from server.compliance.audit import record_read
+from server.http.access import ANY_USER, ReadAudit
 from server.http.errors import ApiError, parse_body
-from server.http.routes.common import api, ctx_of, current_user
+from server.http.routes.common import api, ctx_of
+from server.http.routes.guard import record_shown, user_of
 
 MAX_FILES_PER_UPLOAD = 200
 PROFILE = TypeAdapter(ResumeProfile)
@@ -37,15 +38,17 @@ async def _requirements(request: web.Request, job) -> JobRequirements:
 
 @api.route("POST", "/api/v1/jobs/{job_id}/resumes", "Upload resumes (multipart, one or more files: PDF, DOCX, "
            "text); each file is parsed and stored with a new candidate, or gets its own error", "candidates",
-           response=m.ResumeUploadResult, auth="session", errors=(401, 404, 413, 415))
+           access=ANY_USER, reads=ReadAudit("resume.duplicate", "job", when_none_shown=False),
+           response=m.ResumeUploadResult, errors=(404, 413, 415))
 async def upload_resumes(request: web.Request) -> web.Response:
-    user = await current_user(request)
+    user = user_of(request)
     job = await _job(request, user)
     ctx = ctx_of(request)
     if not request.content_type.startswith("multipart/"):
         raise ApiError(415, "unsupported_media_type", "Send the resumes as multipart/form-data files.")
     reader = await request.multipart()
     results: list[m.ResumeFileResult] = []
+    duplicates: list[str] = []  # candidates already stored: the answer shows their names
     while (part := await reader.next()) is not None:
         if not isinstance(part, BodyPartReader) or not part.filename:
             continue
@@ -72,28 +75,28 @@ async def upload_resumes(request: web.Request) -> web.Response:
                                               error=m.ErrorInfo(code=exc.code, message=str(exc))))
             continue
         if stored.outcome == "duplicate":  # the job already has this e-mail or phone: nothing stored
-            await record_read(request, user, "resume.duplicate", "job", job.id, [stored.candidate.id])
+            duplicates.append(stored.candidate.id)
             results.append(m.ResumeFileResult(filename=part.filename, ok=False, candidate_id=stored.candidate.id,
                                               name=stored.candidate.name, error=m.ErrorInfo(
                                                   code="duplicate", message=stored.duplicate_message)))
             continue
         results.append(m.ResumeFileResult(filename=part.filename, ok=True, candidate_id=stored.candidate.id,
                                           name=stored.candidate.name))
+    await record_shown(request, duplicates)
     return web.json_response(m.ResumeUploadResult(results=results).model_dump())
 
 
 @api.route("GET", "/api/v1/jobs/{job_id}/requirements", "The job's requirements (extracted from the description "
-           "until HR saves an edited set)", "candidates", auth="session", errors=(401, 404))
+           "until HR saves an edited set)", "candidates", access=ANY_USER, errors=(404,))
 async def get_requirements(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    job = await _job(request, user)
+    job = await _job(request, user_of(request))
     return web.json_response((await _requirements(request, job)).model_dump(mode="json"))
 
 
 @api.route("PUT", "/api/v1/jobs/{job_id}/requirements", "Save the job's requirements as edited by HR",
-           "candidates", auth="session", errors=(401, 404, 422))
+           "candidates", access=ANY_USER, errors=(404, 422))
 async def put_requirements(request: web.Request) -> web.Response:
-    user = await current_user(request)
+    user = user_of(request)
     job = await _job(request, user)
     try:
         reqs = JobRequirements.model_validate_json(await request.read())
@@ -121,10 +124,10 @@ async def _ranked(request: web.Request, job) -> list:
 
 
 @api.route("GET", "/api/v1/jobs/{job_id}/matches", "Candidates ranked by match score, each requirement explained "
-           "with resume evidence (?min_score=N, ?must_haves=all)", "candidates", auth="session", errors=(401, 404))
+           "with resume evidence (?min_score=N, ?must_haves=all)", "candidates", access=ANY_USER,
+           reads=ReadAudit("matches.read", "job"), errors=(404,))
 async def matches(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    job = await _job(request, user)
+    job = await _job(request, user_of(request))
     names = {cand.id: (cand.name, cand.email) for _, cand in await ctx_of(request).store.resumes(job.id)}
     try:
         min_score = float(request.query.get("min_score", "0"))
@@ -138,15 +141,15 @@ async def matches(request: web.Request) -> web.Response:
             continue
         name, email = names.get(result.candidate_id, ("", ""))
         out.append({"name": name, "email": email, **result.model_dump(mode="json")})
-    await record_read(request, user, "matches.read", "job", job.id, [row["candidate_id"] for row in out if row["candidate_id"]])
+    await record_shown(request, [row["candidate_id"] for row in out if row["candidate_id"]])
     return web.json_response({"job_id": job.id, "matches": out})
 
 
 @api.route("POST", "/api/v1/jobs/{job_id}/matches/{candidate_id}/overrides", "HR overrides one requirement's "
-           "status for one candidate (kept with who and why)", "candidates", body=m.MatchOverrideRequest,
-           auth="session", errors=(401, 404, 422))
+           "status for one candidate (kept with who and why)", "candidates", access=ANY_USER,
+           reads=ReadAudit("match.override", "job"), body=m.MatchOverrideRequest, errors=(404, 422))
 async def override(request: web.Request) -> web.Response:
-    user = await current_user(request)
+    user = user_of(request)
     job = await _job(request, user)
     body = await parse_body(request, m.MatchOverrideRequest)
     store = ctx_of(request).store
@@ -157,5 +160,5 @@ async def override(request: web.Request) -> web.Response:
         raise ApiError(422, "unknown_requirement", f"No requirement {body.requirement_id!r} for this job.")
     await store.add_match_override(job.id, candidate_id, body.requirement_id, body.status, body.note, user.email)
     result = next(r for r in await _ranked(request, job) if r.candidate_id == candidate_id)
-    await record_read(request, user, "match.override", "job", job.id, [candidate_id])
+    await record_shown(request, [candidate_id])
     return web.json_response(result.model_dump(mode="json"))

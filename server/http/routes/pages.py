@@ -6,40 +6,39 @@ from aiohttp import web
 
 from analyzers.scheduler import ANALYSIS_LAGS_MS, lag_summary
 from server.http import api_models as m
+from server.http.access import PUBLIC
 from server.live.interview import ANSWER_TO_QUESTION_MS
 from server.http.openapi import build_document
 from server.http.routes.common import api, ctx_of
 from server.http.routes.scheduling import schedule_redirect
 from web_client import WEB_ROOT
 
-routes = web.RouteTableDef()
-
 
 def _page(name: str) -> web.FileResponse:
     return web.FileResponse(WEB_ROOT / name, headers={"Cache-Control": "no-store"})
 
 
-@routes.get("/")
+@api.undocumented("GET", "/", access=PUBLIC)
 async def index(request: web.Request) -> web.StreamResponse:
     raise web.HTTPFound("/hr")
 
 
-@routes.get("/login")
+@api.undocumented("GET", "/login", access=PUBLIC)
 async def login_page(request: web.Request) -> web.StreamResponse:
     return _page("login.html")
 
 
-@routes.get("/hr")
+@api.undocumented("GET", "/hr", access=PUBLIC)
 async def hr_page(request: web.Request) -> web.StreamResponse:
     return _page("hr.html")
 
 
-@routes.get("/observe/{interview_id}")
+@api.undocumented("GET", "/observe/{interview_id}", access=PUBLIC)
 async def observer_page(request: web.Request) -> web.StreamResponse:
     return _page("observer.html")
 
 
-@routes.get("/i/{token}")
+@api.undocumented("GET", "/i/{token}", access=PUBLIC)  # the page says itself when the link is bad
 async def candidate_page(request: web.Request) -> web.StreamResponse:
     target = await schedule_redirect(request, request.match_info["token"])
     if target:  # the job needs a booked time and it is not time yet: the schedule page
@@ -47,13 +46,13 @@ async def candidate_page(request: web.Request) -> web.StreamResponse:
     return _page("interview.html")
 
 
-@routes.get("/schedule/{token}")
+@api.undocumented("GET", "/schedule/{token}", access=PUBLIC)
 async def schedule_page(request: web.Request) -> web.StreamResponse:
     return _page("schedule.html")
 
 
 @api.route("GET", "/api/v1/health", "Liveness, live sessions and event-loop lag", "operations",
-           response=m.HealthResponse)
+           access=PUBLIC, response=m.HealthResponse)
 async def health(request: web.Request) -> web.Response:
     ctx = ctx_of(request)
     out = m.HealthResponse(live_sessions=len(ctx.live), connected_sessions=sum(1 for x in ctx.live.values()
@@ -64,6 +63,6 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response(out.model_dump())
 
 
-@routes.get("/api/v1/openapi.json")
+@api.undocumented("GET", "/api/v1/openapi.json", access=PUBLIC)
 async def openapi(request: web.Request) -> web.Response:
-    return web.json_response(build_document(api.docs))
+    return web.json_response(build_document(api.routes))

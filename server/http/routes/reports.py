@@ -10,35 +10,32 @@ from aiohttp import web
 from server.http import api_models as m
 from server.live import events as ev
 from server.http.errors import ApiError, parse_body
-from server.compliance.audit import record_read
 from server.reports.interview_report import build_report
 from server.reports.pdf import render_pdf
-from server.http.routes.common import api, ctx_of, current_user, interview_from_link, org_interview
+from server.http.access import ANY_USER, CANDIDATE_LINK, PUBLIC, ReadAudit
+from server.http.routes.common import api, ctx_of, interview_from_link, org_interview
+from server.http.routes.guard import record_shown, user_of
 from web_client import WEB_ROOT
 
-routes = web.RouteTableDef()
 
-
-@routes.get("/reports/{interview_id}")
+@api.undocumented("GET", "/reports/{interview_id}", access=PUBLIC)  # the page; its data comes from the API
 async def report_page(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(WEB_ROOT / "report.html", headers={"Cache-Control": "no-store"})
 
 
 @api.route("GET", "/api/v1/interviews/{interview_id}/report", "The AI-generated evaluation report (JSON)", "reports",
-           response=m.ReportOut, auth="session", errors=(401, 404))
+           access=ANY_USER, reads=ReadAudit("report.read", "interview"), response=m.ReportOut, errors=(404,))
 async def report_json(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    iv = await org_interview(request, user, request.match_info["interview_id"])
-    await record_read(request, user, "report.read", "interview", iv.id, [iv.candidate_id])
+    iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
+    await record_shown(request, [iv.candidate_id])
     return web.json_response(await build_report(ctx_of(request).store, iv.id))
 
 
 @api.route("GET", "/api/v1/interviews/{interview_id}/report.pdf", "The evaluation report as a PDF", "reports",
-           auth="session", errors=(401, 404))
+           access=ANY_USER, reads=ReadAudit("report.download", "interview"), errors=(404,))
 async def report_pdf(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    iv = await org_interview(request, user, request.match_info["interview_id"])
-    await record_read(request, user, "report.download", "interview", iv.id, [iv.candidate_id])
+    iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
+    await record_shown(request, [iv.candidate_id])
     report = await build_report(ctx_of(request).store, iv.id)
     pdf = await asyncio.get_running_loop().run_in_executor(None, render_pdf, report)
     name = f"interview-report-{iv.id[:8]}.pdf"
@@ -47,9 +44,9 @@ async def report_pdf(request: web.Request) -> web.Response:
 
 
 @api.route("POST", "/api/v1/interviews/{interview_id}/reviews", "Add a person's rating of one competency",
-           "reports", body=m.ReviewRequest, response=m.ReviewOut, status=201, auth="session", errors=(401, 404, 422))
+           "reports", access=ANY_USER, body=m.ReviewRequest, response=m.ReviewOut, status=201, errors=(404, 422))
 async def add_review(request: web.Request) -> web.Response:
-    user = await current_user(request)
+    user = user_of(request)
     iv = await org_interview(request, user, request.match_info["interview_id"])
     body = await parse_body(request, m.ReviewRequest)
     review = await ctx_of(request).store.add_review(iv.id, user.id, body.competency, body.score, body.comment)
@@ -58,7 +55,7 @@ async def add_review(request: web.Request) -> web.Response:
 
 
 @api.route("POST", "/api/v1/candidate/review-request", "The candidate asks for a human review of the interview",
-           "candidate", body=m.CandidateReviewRequest, response=m.CandidateReviewResponse, errors=(403, 410))
+           "candidate", access=CANDIDATE_LINK, body=m.CandidateReviewRequest, response=m.CandidateReviewResponse)
 async def candidate_review_request(request: web.Request) -> web.Response:
     body = await parse_body(request, m.CandidateReviewRequest)
     iv = await interview_from_link(request, body.token)

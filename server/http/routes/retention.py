@@ -5,18 +5,14 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.http import api_models as m
-from server.compliance.audit import record_read
+from server.http.access import ANY_USER, ReadAudit, users
 from server.http.errors import ApiError, parse_body
 from server.compliance.retention import periods_for, sweep_org
-from server.http.routes.common import api, ctx_of, current_user
+from server.http.routes.common import api, ctx_of
+from server.http.routes.guard import record_shown, user_of
 from server.storage.models import User, iso_utc
 
-
-async def _admin(request: web.Request) -> User:
-    user = await current_user(request)
-    if user.role != "admin":
-        raise ApiError(403, "forbidden", "Only your organisation's admins manage retention and deletion.")
-    return user
+ADMINS = users(("admin",), "Only your organisation's admins manage retention and deletion.")
 
 
 async def _org_candidate(request: web.Request, user: User):
@@ -33,16 +29,15 @@ async def _periods_out(request: web.Request, org_id: str) -> dict:
 
 
 @api.route("GET", "/api/v1/retention", "How long the organisation keeps candidates' data", "retention",
-           response=m.RetentionOut, auth="session", errors=(401,))
+           access=ANY_USER, response=m.RetentionOut)
 async def get_retention(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    return web.json_response(await _periods_out(request, user.org_id))
+    return web.json_response(await _periods_out(request, user_of(request).org_id))
 
 
 @api.route("PUT", "/api/v1/retention", "Set the organisation's retention periods (admins)", "retention",
-           body=m.RetentionRequest, response=m.RetentionOut, auth="session", errors=(401, 403, 422))
+           access=ADMINS, body=m.RetentionRequest, response=m.RetentionOut, errors=(422,))
 async def set_retention(request: web.Request) -> web.Response:
-    user = await _admin(request)
+    user = user_of(request)
     body = await parse_body(request, m.RetentionRequest)
     ctx = ctx_of(request)
     await ctx.store.set_retention_policy(user.org_id, body.interview_content_days, body.candidate_days, user.id,
@@ -51,27 +46,26 @@ async def set_retention(request: web.Request) -> web.Response:
 
 
 @api.route("POST", "/api/v1/retention/run", "Delete now what the retention periods say is due (admins; the server "
-           "also does this every hour)", "retention", response=m.RetentionRunOut, auth="session", errors=(401, 403))
+           "also does this every hour)", "retention", access=ADMINS, response=m.RetentionRunOut)
 async def run_retention(request: web.Request) -> web.Response:
-    user = await _admin(request)
-    return web.json_response(m.RetentionRunOut(**await sweep_org(ctx_of(request), user.org_id)).model_dump())
+    swept = await sweep_org(ctx_of(request), user_of(request).org_id)
+    return web.json_response(m.RetentionRunOut(**swept).model_dump())
 
 
 @api.route("GET", "/api/v1/retention/deletions", "What was deleted, when and why (ids and counts only; admins)",
-           "retention", response=m.DeletionList, auth="session", errors=(401, 403))
+           "retention", access=ADMINS, response=m.DeletionList)
 async def list_deletions(request: web.Request) -> web.Response:
-    user = await _admin(request)
-    rows = await ctx_of(request).store.data_deletions(user.org_id)
+    rows = await ctx_of(request).store.data_deletions(user_of(request).org_id)
     return web.json_response(m.DeletionList(deletions=[m.DeletionOut(
         id=d.id, at=iso_utc(d.at), reason=d.reason, scope=d.scope, candidate_id=d.candidate_id,
         interview_id=d.interview_id, actor_email=d.actor_email, counts=d.counts) for d in rows]).model_dump())
 
 
 @api.route("PUT", "/api/v1/candidates/{candidate_id}/legal-hold", "Place or lift a legal hold: while held, nothing "
-           "of the candidate is deleted (admins)", "retention", body=m.LegalHoldRequest, response=m.LegalHoldOut,
-           auth="session", errors=(401, 403, 404, 422))
+           "of the candidate is deleted (admins)", "retention", access=ADMINS, body=m.LegalHoldRequest,
+           response=m.LegalHoldOut, errors=(404, 422))
 async def legal_hold(request: web.Request) -> web.Response:
-    user = await _admin(request)
+    user = user_of(request)
     cand = await _org_candidate(request, user)
     body = await parse_body(request, m.LegalHoldRequest)
     if body.hold and not body.reason.strip():
@@ -86,12 +80,11 @@ async def legal_hold(request: web.Request) -> web.Response:
 
 
 @api.route("GET", "/api/v1/candidates", "The organisation's candidates, newest first (at most 500; from interviews, "
-           "uploads and imports alike), with their legal-hold state", "retention", response=m.CandidateList,
-           auth="session", errors=(401,))
+           "uploads and imports alike), with their legal-hold state", "retention", access=ANY_USER,
+           reads=ReadAudit("candidates.list", "org"), response=m.CandidateList)
 async def list_candidates(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    rows = await ctx_of(request).store.org_candidates(user.org_id)
-    await record_read(request, user, "candidates.list", "org", user.org_id, [c.id for c in rows])
+    rows = await ctx_of(request).store.org_candidates(user_of(request).org_id)
+    await record_shown(request, [c.id for c in rows])
     return web.json_response(m.CandidateList(candidates=[m.CandidateOut(
         id=c.id, name=c.name, created_at=iso_utc(c.created_at),
         legal_hold=c.legal_hold_at is not None,
@@ -100,9 +93,9 @@ async def list_candidates(request: web.Request) -> web.Response:
 
 
 @api.route("DELETE", "/api/v1/candidates/{candidate_id}", "Erase everything stored about a candidate now, e.g. on "
-           "their request (admins)", "retention", response=m.ErasureOut, auth="session", errors=(401, 403, 404, 409))
+           "their request (admins)", "retention", access=ADMINS, response=m.ErasureOut, errors=(404, 409))
 async def erase_candidate(request: web.Request) -> web.Response:
-    user = await _admin(request)
+    user = user_of(request)
     cand = await _org_candidate(request, user)
     ctx = ctx_of(request)
     interview_ids = await ctx.store.candidate_interview_ids(cand.id)

@@ -11,9 +11,10 @@ from aiohttp import web
 from server.http import api_models as m
 from server.http.auth import LinkError
 from server.platform.context import ServerContext
-from server.compliance.audit import record_read
+from server.http.access import ANY_USER, CANDIDATE_LINK, ReadAudit, users
 from server.http.errors import ApiError, parse_body
-from server.http.routes.common import api, ctx_of, current_user, interview_from_link, org_interview
+from server.http.routes.common import api, ctx_of, interview_from_link, org_interview
+from server.http.routes.guard import record_shown, user_of
 from server.recruiting.scheduling import (MAX_SLOTS_PER_WINDOW, cut_window, link_valid_until, notify_targets, plan_messages,
                                start_decision, valid_zone)
 from server.storage.models import Interview, Job, JobSlot, as_utc, iso_utc
@@ -38,12 +39,14 @@ def _booking(iv: Interview, slot: JobSlot | None) -> dict:
 
 
 # --- HR -----------------------------------------------------------------------------------------------------
-async def _org_job(request: web.Request, write: bool = False) -> Job:
-    user = await current_user(request)
-    if write and user.role not in ("admin", "hr"):
-        raise ApiError(403, "forbidden", "Only HR users and admins change interview times.")
+HR_WRITES = users(("admin", "hr"), "Only HR users and admins change interview times.")
+JOB_SCHEDULE_READ = ReadAudit("job_schedule.read", "job")
+SCHEDULE_READ = ReadAudit("schedule.read", "interview")
+
+
+async def _org_job(request: web.Request) -> Job:
     job = await ctx_of(request).store.job(request.match_info["job_id"])
-    if job is None or job.org_id != user.org_id:
+    if job is None or job.org_id != user_of(request).org_id:
         raise ApiError(404, "not_found", "No such job.")
     return job
 
@@ -54,8 +57,7 @@ async def _job_schedule(request: web.Request, job: Job) -> dict:
     by_id = {s.id: s for s in slots}
     since = ctx.clock() - timedelta(days=7)
     interviews = await ctx.store.job_interviews(job.id)
-    await record_read(request, await current_user(request), "job_schedule.read", "job", job.id,
-                      [iv.candidate_id for iv in interviews])
+    await record_shown(request, [iv.candidate_id for iv in interviews])
     out = m.JobScheduleOut(
         job_id=job.id, allow_immediate=job.allow_immediate, slot_minutes=job.slot_minutes,
         slots=[_slot_out(s) for s in slots if as_utc(s.ends_at) > since],
@@ -64,17 +66,18 @@ async def _job_schedule(request: web.Request, job: Job) -> dict:
 
 
 @api.route("GET", "/api/v1/jobs/{job_id}/schedule", "A job's scheduling settings, slots and every interview's "
-           "schedule state", "scheduling", response=m.JobScheduleOut, auth="session", errors=(401, 404))
+           "schedule state", "scheduling", access=ANY_USER, reads=JOB_SCHEDULE_READ, response=m.JobScheduleOut,
+           errors=(404,))
 async def get_job_schedule(request: web.Request) -> web.Response:
     job = await _org_job(request)
     return web.json_response(await _job_schedule(request, job))
 
 
 @api.route("PUT", "/api/v1/jobs/{job_id}/schedule", "Set whether candidates may start at once and the slot length",
-           "scheduling", body=m.JobSchedulingRequest, response=m.JobScheduleOut, auth="session",
-           errors=(401, 403, 404, 422))
+           "scheduling", access=HR_WRITES, reads=JOB_SCHEDULE_READ, body=m.JobSchedulingRequest,
+           response=m.JobScheduleOut, errors=(404, 422))
 async def set_job_schedule(request: web.Request) -> web.Response:
-    job = await _org_job(request, write=True)
+    job = await _org_job(request)
     body = await parse_body(request, m.JobSchedulingRequest)
     values = body.model_dump(exclude_none=True)
     if values:
@@ -84,10 +87,10 @@ async def set_job_schedule(request: web.Request) -> web.Response:
 
 
 @api.route("POST", "/api/v1/jobs/{job_id}/windows", "Offer an availability window; it is cut into slots of the "
-           "job's slot length", "scheduling", body=m.WindowRequest, response=m.WindowResult, status=201,
-           auth="session", errors=(401, 403, 404, 409, 422))
+           "job's slot length", "scheduling", access=HR_WRITES, body=m.WindowRequest, response=m.WindowResult,
+           status=201, errors=(404, 409, 422))
 async def add_window(request: web.Request) -> web.Response:
-    job = await _org_job(request, write=True)
+    job = await _org_job(request)
     body = await parse_body(request, m.WindowRequest)
     ctx = ctx_of(request)
     starts, ends = as_utc(body.starts_at), as_utc(body.ends_at)
@@ -101,8 +104,7 @@ async def add_window(request: web.Request) -> web.Response:
     if len(spans) > MAX_SLOTS_PER_WINDOW:
         raise ApiError(422, "window_too_long", f"The window would make {len(spans)} slots; at most "
                        f"{MAX_SLOTS_PER_WINDOW} per window.")
-    user = await current_user(request)
-    slots = await ctx.store.add_job_slots(job.id, spans, body.capacity, user.id)
+    slots = await ctx.store.add_job_slots(job.id, spans, body.capacity, user_of(request).id)
     if slots is None:
         raise ApiError(409, "overlapping_window", "This window overlaps times this job already offers. Remove those "
                        "slots first or choose another time.")
@@ -110,9 +112,9 @@ async def add_window(request: web.Request) -> web.Response:
 
 
 @api.route("DELETE", "/api/v1/jobs/{job_id}/slots/{slot_id}", "Remove a slot nobody has booked", "scheduling",
-           status=204, auth="session", errors=(401, 403, 404, 409))
+           access=HR_WRITES, status=204, errors=(404, 409))
 async def delete_slot(request: web.Request) -> web.Response:
-    job = await _org_job(request, write=True)
+    job = await _org_job(request)
     ctx = ctx_of(request)
     slot = await ctx.store.job_slot(request.match_info["slot_id"])
     if slot is None or slot.job_id != job.id:
@@ -125,7 +127,7 @@ async def delete_slot(request: web.Request) -> web.Response:
 
 async def _interview_schedule(request: web.Request, iv: Interview) -> dict:
     store = ctx_of(request).store
-    await record_read(request, await current_user(request), "schedule.read", "interview", iv.id, [iv.candidate_id])
+    await record_shown(request, [iv.candidate_id])
     slot = await store.job_slot(iv.slot_id) if iv.slot_id else None
     reminders = [m.ReminderOut(id=r.id, kind=r.kind, channel=r.channel, recipient=r.recipient, due_at=iso_utc(r.due_at),
                                status=r.status, attempts=r.attempts, last_error=r.last_error,
@@ -134,22 +136,19 @@ async def _interview_schedule(request: web.Request, iv: Interview) -> dict:
 
 
 @api.route("GET", "/api/v1/interviews/{interview_id}/schedule", "An interview's booking and the delivery state of "
-           "its confirmations and reminders", "scheduling", response=m.InterviewScheduleOut, auth="session",
-           errors=(401, 404))
+           "its confirmations and reminders", "scheduling", access=ANY_USER, reads=SCHEDULE_READ,
+           response=m.InterviewScheduleOut, errors=(404,))
 async def get_interview_schedule(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    iv = await org_interview(request, user, request.match_info["interview_id"])
+    iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
     return web.json_response(await _interview_schedule(request, iv))
 
 
 @api.route("PUT", "/api/v1/interviews/{interview_id}/no-show", "Mark a booked candidate who did not come as a "
-           "no-show, or take the mark back", "scheduling", body=m.NoShowRequest, response=m.InterviewScheduleOut,
-           auth="session", errors=(401, 403, 404, 409))
+           "no-show, or take the mark back", "scheduling",
+           access=users(("admin", "hr"), "Only HR users and admins mark no-shows."), reads=SCHEDULE_READ,
+           body=m.NoShowRequest, response=m.InterviewScheduleOut, errors=(404, 409))
 async def set_no_show(request: web.Request) -> web.Response:
-    user = await current_user(request)
-    if user.role not in ("admin", "hr"):
-        raise ApiError(403, "forbidden", "Only HR users and admins mark no-shows.")
-    iv = await org_interview(request, user, request.match_info["interview_id"])
+    iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
     body = await parse_body(request, m.NoShowRequest)
     ctx = ctx_of(request)
     now = ctx.clock()
@@ -259,15 +258,16 @@ def _zone(name: str) -> str:
 
 
 @api.route("GET", "/api/v1/candidate/schedule", "The candidate's booking, the free slots and whether the "
-           "interview can start now", "candidate", response=m.CandidateSchedule, query=("token",), errors=(403, 410))
+           "interview can start now", "candidate", access=CANDIDATE_LINK, response=m.CandidateSchedule,
+           query=("token",))
 async def candidate_schedule(request: web.Request) -> web.Response:
     iv = await interview_from_link(request, request.query.get("token", ""))
     return web.json_response(await _candidate_view(request, iv, request.query.get("token", "")))
 
 
 @api.route("POST", "/api/v1/candidate/schedule/book", "Book a slot; a confirmation goes out on the invitation's "
-           "channel(s)", "candidate", body=m.BookRequest, response=m.CandidateSchedule,
-           errors=(403, 404, 409, 410, 422))
+           "channel(s)", "candidate", access=CANDIDATE_LINK, body=m.BookRequest, response=m.CandidateSchedule,
+           errors=(404, 409, 422))
 async def book(request: web.Request) -> web.Response:
     body = await parse_body(request, m.BookRequest)
     iv = await interview_from_link(request, body.token)
@@ -288,7 +288,7 @@ async def book(request: web.Request) -> web.Response:
 
 
 @api.route("POST", "/api/v1/candidate/schedule/reschedule", "Move the booking to another slot", "candidate",
-           body=m.BookRequest, response=m.CandidateSchedule, errors=(403, 404, 409, 410, 422))
+           access=CANDIDATE_LINK, body=m.BookRequest, response=m.CandidateSchedule, errors=(404, 409, 422))
 async def reschedule(request: web.Request) -> web.Response:
     body = await parse_body(request, m.BookRequest)
     iv = await interview_from_link(request, body.token)
@@ -313,7 +313,8 @@ async def reschedule(request: web.Request) -> web.Response:
 
 
 @api.route("POST", "/api/v1/candidate/schedule/cancel", "Cancel the booking (a new time can be booked later)",
-           "candidate", body=m.CancelBookingRequest, response=m.CandidateSchedule, errors=(403, 409, 410, 422))
+           "candidate", access=CANDIDATE_LINK, body=m.CancelBookingRequest, response=m.CandidateSchedule,
+           errors=(409, 422))
 async def cancel(request: web.Request) -> web.Response:
     body = await parse_body(request, m.CancelBookingRequest)
     iv = await interview_from_link(request, body.token)

@@ -13,12 +13,12 @@ import json
 import structlog
 from aiohttp import WSMsgType, web
 
-from server.compliance.audit import record_read
+from server.http.access import ANY_USER, CANDIDATE_LINK, ReadAudit
 from server.http.errors import ApiError
-from server.http.routes.common import ctx_of, current_user, interview_from_link, org_interview
+from server.http.routes.common import api, ctx_of, interview_from_link, org_interview
+from server.http.routes.guard import record_shown, user_of
 
 log = structlog.get_logger(__name__)
-routes = web.RouteTableDef()
 
 CANDIDATE_EVENT_TYPES = frozenset({
     "interview.state", "connection.state", "question.asked", "transcript.partial", "transcript.final",
@@ -90,7 +90,7 @@ async def _live_snapshot(request: web.Request, interview_id: str) -> dict:
     return live.snapshot() if live else {}
 
 
-@routes.get("/ws/v1/candidate")
+@api.undocumented("GET", "/ws/v1/candidate", access=CANDIDATE_LINK)
 async def candidate_stream(request: web.Request) -> web.StreamResponse:
     iv = await interview_from_link(request, request.query.get("token", ""))
     ws = web.WebSocketResponse(heartbeat=20, max_msg_size=64 * 1024)
@@ -100,14 +100,14 @@ async def candidate_stream(request: web.Request) -> web.StreamResponse:
     return ws
 
 
-@routes.get("/ws/v1/interviews/{interview_id}/observe")
+@api.undocumented("GET", "/ws/v1/interviews/{interview_id}/observe", access=ANY_USER,
+                  reads=ReadAudit("interview.observe", "interview"))
 async def observer_stream(request: web.Request) -> web.StreamResponse:
-    user = await current_user(request)
-    iv = await org_interview(request, user, request.match_info["interview_id"])
+    iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
     ctx = ctx_of(request)
     if ctx.bus.subscriber_count(iv.id) >= ctx.settings.max_observers_per_interview:
         raise ApiError(429, "too_many_observers", "Too many observers on this interview.")
-    await record_read(request, user, "interview.observe", "interview", iv.id, [iv.candidate_id])
+    await record_shown(request, [iv.candidate_id])
     ws = web.WebSocketResponse(heartbeat=20, max_msg_size=64 * 1024)
     await ws.prepare(request)
     detail = await ctx.store.interview_detail(iv.id)
