@@ -33,14 +33,17 @@ import numpy as np
 
 from analyzers.embeddings import SentenceEmbedder, cosine_matrix
 from analyzers.observation import Observation
+from analyzers.text.language import is_auto, is_chinese_code
+from analyzers.text.script import LATIN_WORD, count_han, has_han, mostly_han
+from analyzers.text.sentences import split_clauses, split_sentences
 
 __all__ = [
     "COVERAGE_MET",
     "COVERAGE_PARTLY",
     "ContentAnalyzer",
     "Quantity",
+    "answer_sentences",
     "find_quantities",
-    "split_sentences",
     "tokenize",
 ]
 
@@ -50,9 +53,6 @@ COVERAGE_MET = 0.45
 COVERAGE_PARTLY = 0.25
 RELEVANCE_ON_TOPIC = 0.2
 RELEVANCE_PARTLY = 0.12
-
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
 
 # ------------------------------------------------------------------------------------------------ segmentation
 
@@ -74,66 +74,46 @@ def _jieba_mod():
 
 
 def _is_chinese(language: str | None, text: str) -> bool:
-    lang = (language or "").lower()
-    if lang.startswith("zh") or lang in ("cmn", "yue"):
+    if is_chinese_code(language):
         return True
-    if lang and lang != "auto":
-        return len(_HAN.findall(text)) > 2 * len(_LATIN_WORD.findall(text))  # a Chinese answer in an EN interview
-    return len(_HAN.findall(text)) > len(_LATIN_WORD.findall(text))
+    if not is_auto(language):
+        return mostly_han(text, ratio=2)  # a Chinese answer in an EN interview
+    return mostly_han(text)
 
 
 def tokenize(text: str, chinese: bool) -> list[str]:
     """Words: jieba segmentation for Chinese (punctuation dropped), letters/digits runs for English."""
     if chinese:
-        return [t for t in _jieba_mod().lcut(text) if t.strip() and (_HAN.search(t) or _LATIN_WORD.search(t))]
-    return _LATIN_WORD.findall(text)
+        return [t for t in _jieba_mod().lcut(text) if t.strip() and (has_han(t) or LATIN_WORD.search(t))]
+    return LATIN_WORD.findall(text)
 
 
-_SENT_END = re.compile(
-    r"(?<=[。！？；!?;…])[\"'”’」』）)]*\s*"  # CJK or !?; ends (with closing quotes), any spacing
-    r"|(?<=[.])[\"'”’)]*(?:\s+|$)(?=[A-Z0-9\"'“‘(\u4e00-\u9fff]|$)"  # a full stop followed by a new sentence
-    r"|\n+"
-)
-_ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|mr|mrs|ms|dr|prof|inc|ltd|approx|no)\.$", re.IGNORECASE)
-
-
-def split_sentences(text: str, chinese: bool | None = None) -> list[str]:
-    """Sentences on 。！？；!?; and full stops before a new sentence; over-long runs (ASR text without
-    punctuation) are cut at commas, then into windows of ~40 characters / ~30 words."""
+def answer_sentences(text: str, chinese: bool | None = None) -> list[str]:
+    """The answer's sentences (:func:`analyzers.text.sentences.split_sentences`); over-long runs (ASR text
+    without punctuation) are cut at commas, then into windows of ~40 characters / ~30 words."""
     text = (text or "").strip()
     if not text:
         return []
     if chinese is None:
-        chinese = len(_HAN.findall(text)) > len(_LATIN_WORD.findall(text))
-    pieces: list[str] = []
-    pos = 0
-    for m in _SENT_END.finditer(text):
-        seg = text[pos : m.end()]
-        if m.group(0).strip() == "" and _ABBREV.search(text[pos : m.start()].strip()):
-            continue  # "e.g. " is not a sentence end
-        if seg.strip():
-            pieces.append(seg.strip())
-        pos = m.end()
-    if text[pos:].strip():
-        pieces.append(text[pos:].strip())
+        chinese = mostly_han(text)
     out: list[str] = []
-    for s in pieces:
+    for s in split_sentences(text):
         out.extend(_split_long(s, chinese))
-    return [s for s in out if _HAN.search(s) or _LATIN_WORD.search(s)]
+    return [s for s in out if has_han(s) or LATIN_WORD.search(s)]
 
 
 def _split_long(s: str, chinese: bool) -> list[str]:
-    size = len(_HAN.findall(s)) if chinese else len(_LATIN_WORD.findall(s))
+    size = count_han(s) if chinese else len(LATIN_WORD.findall(s))
     limit = 80 if chinese else 60
     if size <= limit:
         return [s]
-    clauses = [c.strip() for c in re.split(r"(?<=[，,、：:])", s) if c.strip()]
+    clauses = split_clauses(s, list_commas=True)
     target = 40 if chinese else 30
     out: list[str] = []
     cur = ""
     for c in clauses:
         cand = cur + ("" if chinese else " ") + c if cur else c
-        n = len(_HAN.findall(cand)) if chinese else len(_LATIN_WORD.findall(cand))
+        n = count_han(cand) if chinese else len(LATIN_WORD.findall(cand))
         if cur and n > target:
             out.append(cur)
             cur = c
@@ -356,11 +336,11 @@ def _stem(w: str) -> str:
 
 
 def _content_terms(text: str, chinese: bool) -> list[str]:
-    if chinese or _HAN.search(text):
+    if chinese or has_han(text):
         toks = _jieba_mod().lcut(text)
-        terms = [t for t in toks if t.strip() and t not in _ZH_STOP and (_HAN.search(t) or _LATIN_WORD.search(t))]
-        return [_stem(t) if _LATIN_WORD.fullmatch(t) else t for t in terms]
-    return [_stem(t) for t in _LATIN_WORD.findall(text) if t.lower() not in _EN_STOP]
+        terms = [t for t in toks if t.strip() and t not in _ZH_STOP and (has_han(t) or LATIN_WORD.search(t))]
+        return [_stem(t) if LATIN_WORD.fullmatch(t) else t for t in terms]
+    return [_stem(t) for t in LATIN_WORD.findall(text) if t.lower() not in _EN_STOP]
 
 
 def _lexical_overlap(point_terms: list[str], sentence: str, chinese: bool) -> tuple[float, list[str]]:
@@ -369,7 +349,7 @@ def _lexical_overlap(point_terms: list[str], sentence: str, chinese: bool) -> tu
     sent_terms = set(_content_terms(sentence, chinese))
     hits = []
     for t in dict.fromkeys(point_terms):
-        if t in sent_terms or (_HAN.search(t) and t in sentence) or (
+        if t in sent_terms or (has_han(t) and t in sentence) or (
             len(t) >= 5 and any(s.startswith(t[:5]) for s in sent_terms)
         ):
             hits.append(t)
@@ -408,7 +388,7 @@ class ContentAnalyzer:
         answer = (answer or "").strip()
         points = [p.strip() for p in (expected_points or []) if p and p.strip()]
         chinese = _is_chinese(language, answer or question)
-        sentences = split_sentences(answer, chinese)
+        sentences = answer_sentences(answer, chinese)
         quotes: dict[str, str] = {}
 
         # One embedding call for everything.
@@ -474,10 +454,10 @@ class ContentAnalyzer:
 
         # Length and coherence.
         n_words = len(tokenize(answer, chinese)) if answer else 0
-        n_chars = len(_HAN.findall(answer))
+        n_chars = count_han(answer)
         length = {
             "unit": "characters" if chinese else "words",
-            "value": n_chars + len(_LATIN_WORD.findall(answer)) if chinese else n_words,
+            "value": n_chars + len(LATIN_WORD.findall(answer)) if chinese else n_words,
             "words": n_words,
             "characters": n_chars if chinese else len(answer),
             "sentences": len(sentences),
@@ -644,7 +624,7 @@ class ContentAnalyzer:
         lex = [_lexical_overlap(p_terms, s, chinese) for s in sentences]
         # Concept evidence for keyword points ("result", "团队规模", "role"...).
         concept_idx: int | None = None
-        short = len(_HAN.findall(point)) <= 6 and len(_LATIN_WORD.findall(point)) <= 3
+        short = count_han(point) <= 6 and len(LATIN_WORD.findall(point)) <= 3
         concept = next((c for pat, c in _POINT_CONCEPTS if pat.search(point.strip())), None) if short else None
         if concept and concept.startswith("star:"):
             part = star[concept[5:]]

@@ -29,13 +29,14 @@ import webrtcvad
 
 from analyzers.asr import SAMPLE_RATE, Word
 from analyzers.observation import Observation
+from analyzers.text.language import resolve_language
+from analyzers.text.script import LATIN_WORD, count_han
 
 __all__ = [
     "FillerHit",
     "VoiceAnalyzer",
     "count_fillers",
     "detect_speech_frames",
-    "is_chinese",
     "yin_f0",
 ]
 
@@ -46,31 +47,15 @@ LONG_PAUSE_MS = 1000
 MIN_RATE_SPAN_MS = 200
 _DB_FLOOR = -120.0
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
-
-
-# ------------------------------------------------------------------------------------------------------ language
-
-
-def is_chinese(language: str | None, text: str = "") -> bool:
-    """``language`` is a code such as "en", "zh", "zh-CN"; "auto"/empty decides from the text's script."""
-    lang = (language or "").lower()
-    if lang.startswith("zh") or lang in ("cmn", "yue"):
-        return True
-    if lang and lang != "auto":
-        return False
-    return len(_HAN.findall(text)) > len(_LATIN_WORD.findall(text))
-
 
 def _count_units(text: str, words: Sequence[Word], chinese: bool) -> int:
     """Words (English) or characters (Chinese; Latin words inside Chinese speech count one each)."""
     if chinese:
         src = text or "".join(w.text for w in words)
-        return len(_HAN.findall(src)) + len(_LATIN_WORD.findall(src))
+        return count_han(src) + len(LATIN_WORD.findall(src))
     if words:
-        return sum(1 for w in words if _LATIN_WORD.search(w.text))
-    return len(_LATIN_WORD.findall(text))
+        return sum(1 for w in words if LATIN_WORD.search(w.text))
+    return len(LATIN_WORD.findall(text))
 
 
 # -------------------------------------------------------------------------------------------------------- fillers
@@ -334,7 +319,7 @@ class VoiceAnalyzer:
         pcm = np.asarray(pcm16k, dtype=np.int16).reshape(-1)
         words = list(words or ())
         text = (text or "").strip() or " ".join(w.text for w in words).strip()
-        chinese = is_chinese(language, text)
+        chinese = resolve_language(language, text) == "zh"
         audio_ms = pcm.size * 1000 // SAMPLE_RATE
         end_ms = start_ms + audio_ms
 

@@ -53,7 +53,10 @@ from typing import Any, Literal, Mapping, Protocol, Sequence, runtime_checkable
 
 from dialogue.plan import PlanQuestionSpec
 from dialogue.session import Prompt
-from analyzers.text_numbers import chinese_int
+from analyzers.text.language import is_chinese_code, normalise_language
+from analyzers.text.numbers import EN_NUMBER_PATTERN, parse_int
+from analyzers.text.script import HAN, has_han, mostly_han
+from analyzers.text.sentences import split_clauses
 
 __all__ = [
     "AnswerContext",
@@ -150,7 +153,7 @@ class AnswerContext:
 
     @property
     def lang(self) -> str:
-        return "zh" if str(self.language).lower().startswith("zh") else "en"
+        return normalise_language(self.language)
 
     @property
     def seconds_left(self) -> float:
@@ -199,7 +202,7 @@ def build_context(
     resume: Mapping[str, Any] | None = None,
 ) -> AnswerContext:
     """Run ``analyzer.analyze_answer`` on all answers to this question so far and wrap the result."""
-    lang = "zh" if str(language).lower().startswith("zh") else "en"
+    lang = normalise_language(language)
     sep = "" if lang == "zh" else " "
     text = sep.join(a.strip() for a in answers if a and a.strip())
     obs = analyzer.analyze_answer(question.text_in(lang), question.points_in(lang), text, lang)
@@ -208,7 +211,6 @@ def build_context(
 
 # ------------------------------------------------------------------------------------------------ text helpers
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _END_PUNCT = " \t\n.,;:!?。，；：！？、…\"'“”‘’「」"
 
 
@@ -219,10 +221,9 @@ def short_quote(sentence: str, language: str, focus: str | None = None, max_word
     s = (sentence or "").strip()
     if not s:
         return ""
-    chinese = str(language).startswith("zh") or len(_HAN.findall(s)) > len(re.findall(r"[A-Za-z]+", s))
-    if chinese:
-        clauses = [c for c in re.split(r"[，,；;：:。！？!?]", s) if c.strip()]
-        clause = next((c for c in clauses if focus and focus in c), clauses[0] if clauses else s).strip()
+    if is_chinese_code(language) or mostly_han(s):
+        clauses = [c.strip(_END_PUNCT) for c in split_clauses(s) if c.strip(_END_PUNCT)]
+        clause = next((c for c in clauses if focus and focus in c), clauses[0] if clauses else s)
         if len(clause) <= max_chars:
             return clause.strip(_END_PUNCT)
         at = clause.find(focus) if focus and focus in clause else 0
@@ -271,38 +272,13 @@ _CLAIM_EN = re.compile(
     re.I,
 )
 _CLAIM_ZH = re.compile(
-    r"我(?:的)?[\u4e00-\u9fff]{0,6}(?:能力|水平|技术|技能)(?:非常|很|特别|比较|十分|极|超)?(?:强|好|突出|出色|优秀|过硬)"
-    r"|我是一(?:个|名|位)?(?:非常|很|特别|十分)?(?:好|优秀|出色|合格|天生|称职)的[\u4e00-\u9fff]{1,6}"
-    r"|我(?:非常|很|特别|十分)?(?:擅长|善于)[\u4e00-\u9fff]{1,6}"
+    rf"我(?:的)?[{HAN}]{{0,6}}(?:能力|水平|技术|技能)(?:非常|很|特别|比较|十分|极|超)?(?:强|好|突出|出色|优秀|过硬)"
+    rf"|我是一(?:个|名|位)?(?:非常|很|特别|十分)?(?:好|优秀|出色|合格|天生|称职)的[{HAN}]{{1,6}}"
+    rf"|我(?:非常|很|特别|十分)?(?:擅长|善于)[{HAN}]{{1,6}}"
     r"|(?:大家|同事们?|领导)(?:都|一直)?(?:很)?(?:喜欢|认可|信任)(?:和)?我"
 )
 
-_EN_NUMWORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "a dozen": 12,
-}
-
-
-def _zh_int(s: str) -> int | None:
-    return chinese_int(s)
-
-
-def _to_int(s: str) -> int | None:
-    s = s.strip().lower()
-    if s.isdigit():
-        return int(s)
-    if s in _EN_NUMWORDS:
-        return _EN_NUMWORDS[s]
-    if "-" in s:  # twenty-five
-        a, _, b = s.partition("-")
-        if a in _EN_NUMWORDS and b in _EN_NUMWORDS:
-            return _EN_NUMWORDS[a] + _EN_NUMWORDS[b]
-    return _zh_int(s)
-
-
-_EN_N = r"(\d+|(?:twenty|thirty|forty|fifty)-(?:one|two|three|four|five|six|seven|eight|nine)|" + "|".join(
-    sorted(_EN_NUMWORDS, key=len, reverse=True)) + r")"
+_EN_N = rf"(\d+|{EN_NUMBER_PATTERN})"
 _ZH_N = r"(\d+|[零一二两三四五六七八九十百]+)"
 _FACT_PATTERNS: dict[str, list[re.Pattern[str]]] = {
     "years_experience": [
@@ -311,7 +287,7 @@ _FACT_PATTERNS: dict[str, list[re.Pattern[str]]] = {
         re.compile(rf"\bbeen\s+(?:working|managing|coding|leading|doing this)\s+(?:[a-z]+\s+){{0,2}}for\s+"
                    rf"(?:over\s+|about\s+|almost\s+)?{_EN_N}\s+years", re.I),
         re.compile(rf"\bexperience\s+of\s+(?:over\s+|about\s+)?{_EN_N}\s+years", re.I),
-        re.compile(rf"{_ZH_N}年(?:多|以上)?(?:的)?[\u4e00-\u9fff]{{0,4}}?(?:经验|工作经历|从业经历)"),
+        re.compile(rf"{_ZH_N}年(?:多|以上)?(?:的)?[{HAN}]{{0,4}}?(?:经验|工作经历|从业经历)"),
         re.compile(rf"(?:工作|从业|干)了?{_ZH_N}年"),
     ],
     "team_size": [
@@ -332,7 +308,7 @@ _SENIORITY = re.compile(
 _TITLE_STATED = re.compile(
     r"\b(?:I was|as)\s+(?:the|a|an)\s+((?:[A-Za-z]+\s+){0,3}(?:director|head|vp|vice president|cto|ceo|chief|"
     r"principal|manager|lead)\b(?:\s+of\s+[A-Za-z]+)?)"
-    r"|(?:担任|作为|当|做)(?:了)?([\u4e00-\u9fff]{0,6}(?:总监|总经理|经理|主管|负责人|总裁|首席[\u4e00-\u9fff]{1,4}))",
+    rf"|(?:担任|作为|当|做)(?:了)?([{HAN}]{{0,6}}(?:总监|总经理|经理|主管|负责人|总裁|首席[{HAN}]{{1,4}}))",
     re.I,
 )
 
@@ -360,7 +336,7 @@ def find_contradiction(sentences: Sequence[str], resume: Mapping[str, Any] | Non
                 continue
             for pat in pats:
                 for m in pat.finditer(s):
-                    n = _to_int(m.group(1))
+                    n = parse_int(m.group(1))
                     if n is not None and _differs(n, expected):
                         return {"fact": key, "stated": n, "resume": expected, "sentence": s, "span": m.group(0)}
         titles = [str(t) for t in (resume.get("titles") or []) if t]
@@ -768,9 +744,9 @@ class OpenAICompatiblePolicy:
             trigger = "clarify"
         if not text or len(text) > self.max_text_chars:
             raise LLMReplyError("text is empty or too long")
-        if ctx.lang == "zh" and not _HAN.search(text):
+        if ctx.lang == "zh" and not has_han(text):
             raise LLMReplyError("text is not in Chinese")
-        if ctx.lang == "en" and len(_HAN.findall(text)) > len(re.findall(r"[A-Za-z]+", text)):
+        if ctx.lang == "en" and mostly_han(text):
             raise LLMReplyError("text is not in English")
         if quote and not _verbatim(quote, ctx.answer):
             raise LLMReplyError("quote is not the candidate's words")

@@ -11,7 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Language = Literal["en", "zh"]
+from analyzers.text.language import Language
+
 LocalText = dict[Language, str]
 FollowUpTrigger = Literal[
     "missing_result",  # no outcome stated

@@ -20,7 +20,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
-from dialogue.plan import FollowUpTrigger, InterviewPlanSpec, Language
+from analyzers.text.language import Language
+from dialogue.plan import FollowUpTrigger, InterviewPlanSpec
 
 __all__ = [
     "DOCUMENT",

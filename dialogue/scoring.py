@@ -43,6 +43,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Mapping
 
+from analyzers.text.language import normalise_language
 from dialogue.followup import find_unsupported_claim
 from dialogue.plan import PlanQuestionSpec
 
@@ -109,7 +110,7 @@ def score_answer(
     nonverbal: Mapping[str, Any] | None = None,
     nonverbal_weight: float = 0.0,
 ) -> CompetencyScore:
-    lang = "zh" if str(language).lower().startswith("zh") else "en"
+    lang = normalise_language(language)
     f = features
     sentences: list[str] = list(f.get("sentences") or [])
     evidence: list[Evidence] = []

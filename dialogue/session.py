@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from analyzers.text.language import normalise_language
+
 STATUSES = ("created", "consented", "live", "finished", "failed")
 _ALLOWED = {
     "created": {"consented", "failed"},
@@ -72,7 +74,7 @@ class InterviewSession:
         if not questions:
             raise ValueError("an interview plan needs at least one question")
         self.questions = questions
-        self.language = language if language in CLOSING else "en"
+        self.language = normalise_language(language)
         self.question_index = question_index
         self.turn_count = turn_count
         self.current: Prompt | None = None

@@ -28,6 +28,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from analyzers.text.script import HAN_CHAR, count_han, has_han
+from analyzers.text.sentences import split_sentences
+
 # --------------------------------------------------------------------------------------------------------------
 # configuration
 
@@ -101,7 +104,6 @@ class TurnTakingConfig:
 # --------------------------------------------------------------------------------------------------------------
 # text analysis (pure functions, usable on their own)
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _EN_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?%?")
 _TERMINAL = ".!?。！？"
 _TRAILING_UNFINISHED_PUNCT = (",", "，", "、", ";", "；", ":", "：", "-", "—", "...", "…")
@@ -187,7 +189,7 @@ def _norm(text: str) -> str:
 def word_count(text: str) -> float:
     """English words plus CJK characters / 2 (a rough word equivalent)."""
     t = _norm(text)
-    return len(_EN_WORD.findall(_CJK.sub(" ", t))) + len(_CJK.findall(t)) / 2
+    return len(_EN_WORD.findall(HAN_CHAR.sub(" ", t))) + count_han(t) / 2
 
 
 def _contains(text: str, phrases) -> bool:
@@ -251,7 +253,7 @@ def ends_unfinished(text: str) -> bool:
         return False
     if core.endswith(_TRAILING_UNFINISHED_PUNCT):
         return True
-    if _CJK.search(core[-1:]):
+    if has_han(core[-1:]):
         return core.endswith(UNFINISHED_ZH)
     words = _EN_WORD.findall(core[-40:])
     return bool(words) and words[-1] in UNFINISHED_EN
@@ -263,8 +265,7 @@ def ends_complete(text: str) -> bool:
 
 
 def _sentences(text: str) -> list[str]:
-    parts = [p.strip() for p in re.split(r"(?<=[.!?。！？])\s*", text) if p.strip()]
-    return parts or [text.strip()]
+    return split_sentences(text, soft_ends=False) or [text.strip()]
 
 
 def listing_in_progress(text: str) -> bool:
@@ -589,8 +590,8 @@ _BACKCHANNEL = frozenset("ok okay yeah yes yep uh huh um hmm mm mhm right sure a
 
 def _real_words(text: str) -> int:
     t = _norm(text)
-    words = [w for w in _EN_WORD.findall(_CJK.sub(" ", t)) if w not in _BACKCHANNEL]
-    cjk = [c for c in _CJK.findall(t) if c not in _BACKCHANNEL]
+    words = [w for w in _EN_WORD.findall(HAN_CHAR.sub(" ", t)) if w not in _BACKCHANNEL]
+    cjk = [c for c in HAN_CHAR.findall(t) if c not in _BACKCHANNEL]
     return len(words) + len(cjk) // 2
 
 

@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from analyzers.content import ContentAnalyzer, find_quantities, split_sentences
+from analyzers.content import ContentAnalyzer, answer_sentences, find_quantities
 from analyzers.embeddings import SentenceEmbedder
 
 QUESTION_EN = "Tell me about a time you improved the performance of a slow system."
@@ -133,7 +133,7 @@ STAR_ZH = "当时我们的App每次发版后崩溃率都很高。我负责在一
 def test_star_structure_with_quotes(lexical, answer, lang):
     obs = lexical.analyze_answer("Tell me about a difficult release.", ["situation", "actions", "result"], answer, lang)
     star = obs.values["star"]
-    sentences = split_sentences(answer)
+    sentences = answer_sentences(answer)
     assert obs.values["star_complete"] and obs.values["star_parts_found"] == 4
     for i, part in enumerate(("situation", "task", "action", "result")):
         assert star[part]["sentence_index"] == i and star[part]["cues"]
@@ -186,17 +186,17 @@ def test_concrete_vs_general(lexical, answer, lang, label):
     spec = obs.values["specificity"]
     assert spec["label"] == label, spec
     key = "specificity:generalities" if label == "general" else "specificity:concrete_example"
-    assert obs.quotes[key] == split_sentences(answer)[0]
+    assert obs.quotes[key] == answer_sentences(answer)[0]
     if label == "general":
         assert spec["general_markers"] and not spec["first_person_actions"]
 
 
 def test_sentence_splitting():
-    assert split_sentences("I used e.g. Redis. It was 3.5 times faster! Then we shipped") == [
+    assert answer_sentences("I used e.g. Redis. It was 3.5 times faster! Then we shipped") == [
         "I used e.g. Redis.", "It was 3.5 times faster!", "Then we shipped"]
-    assert split_sentences("我们上线了！效果很好。对吗？好；还有") == ["我们上线了！", "效果很好。", "对吗？", "好；", "还有"]
+    assert answer_sentences("我们上线了！效果很好。对吗？好；还有") == ["我们上线了！", "效果很好。", "对吗？", "好；", "还有"]
     long_zh = "，".join(["我们做了很多事情"] * 20)  # ASR text without full stops is cut into windows
-    assert len(split_sentences(long_zh)) >= 3
+    assert len(answer_sentences(long_zh)) >= 3
 
 
 def test_empty_answer(lexical):

@@ -51,6 +51,8 @@ from analyzers.documents.job_requirements import (
     normalise_degree,
 )
 from analyzers.documents.resume_profile import ResumeProfile
+from analyzers.text.script import has_han
+from analyzers.text.sentences import split_sentences
 
 __all__ = [
     "MISSING_MUST_CAP",
@@ -208,9 +210,6 @@ def _apply(result: MatchResult, ov: Override) -> MatchResult:
 
 # ------------------------------------------------------------------------------------------ resume snippets
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-
-
 class _Snippets:
     """The resume texts a requirement can be matched against, each with the verbatim text to cite."""
 
@@ -249,7 +248,8 @@ class _Snippets:
 
 
 def _split(text: str) -> list[str]:
-    parts = re.split(r"(?<=[。！？；;!?])|(?<=\.)\s+(?=[A-Z\u4e00-\u9fff])|\n+|\s[|•·]\s", text or "")
+    """Sentences, and the items of lines that separate them with " | " or " • "."""
+    parts = [p for s in split_sentences(text) for p in re.split(r"\s[|•·]\s", s)]
     return [p.strip(" \t-•*·") for p in parts if p and len(p.strip()) > 1]
 
 
@@ -303,7 +303,7 @@ def _match_skill(req: Requirement, snip: _Snippets, embedder) -> RequirementMatc
                 return RequirementMatch(**base, status="met", auto_status="met", evidence=[ev], method="normalised",
                                         explanation=f"'{value}' is '{name}'")
         for s in snip.sentences:
-            if key in _norm(s) and (len(key) >= 4 or _HAN.search(key)):
+            if key in _norm(s) and (len(key) >= 4 or has_han(key)):
                 return RequirementMatch(**base, status="met", auto_status="met", evidence=[s], method="normalised",
                                         explanation=f"'{name}' named in the resume text")
     # 2. embeddings: the value vs each listed skill, then vs each sentence

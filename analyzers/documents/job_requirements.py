@@ -26,6 +26,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from analyzers.text.language import resolve_language
+from analyzers.text.numbers import chinese_int
+from analyzers.text.script import count_han, has_han
+from analyzers.text.sentences import split_clauses, split_sentences
+
 __all__ = [
     "DEGREE_LEVELS",
     "JobRequirements",
@@ -337,19 +342,13 @@ _SECTION_SKIP = re.compile(
 )
 
 _BULLET = re.compile(r"^\s*(?:[-*•·●▪◦]|\d{1,2}[.)、．]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]、)\s*")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 # ------------------------------------------------------------------------------------------------ patterns
 
-_ZH_NUM = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-
 
 def _num(s: str) -> float:
-    if s in _ZH_NUM:
-        return float(_ZH_NUM[s])
-    if re.fullmatch(r"十[一二三四五六七八九]", s):
-        return 10.0 + _ZH_NUM[s[1]]
-    return float(s)
+    n = chinese_int(s)
+    return float(s) if n is None else float(n)
 
 
 _NUMBER = r"(\d+(?:\.\d+)?|十[一二三四五六七八九]?|[一两二三四五六七八九])"
@@ -456,13 +455,8 @@ def _heading(line: str) -> tuple[str | None, str]:
     return None, line
 
 
-def _sentences(block: str) -> list[str]:
-    parts = re.split(r"(?<=[。！？；;!?])|(?<=\.)\s+(?=[A-Z\u4e00-\u9fff])", block)
-    return [p.strip() for p in parts if p and p.strip()]
-
-
 def _clauses(sentence: str) -> list[str]:
-    parts = re.split(r"(?<=[，,；;])\s*|\s+(?=but\b)", sentence)
+    parts = [p for c in split_clauses(sentence) for p in re.split(r"\s+(?=but\b)", c)]
     return [p.strip() for p in parts if p and p.strip()]
 
 
@@ -479,8 +473,8 @@ def _cue(text: str) -> bool | None:
 def _is_fragment(clause: str) -> bool:
     core = _SKILL_FILLER.sub(" ", clause)
     core = re.sub(r"[\s,，、.;；:：]+", " ", core).strip()
-    if _HAN.search(clause):
-        return len(_HAN.findall(core)) <= 6 and len(core.split()) <= 3
+    if has_han(clause):
+        return count_han(core) <= 6 and len(core.split()) <= 3
     return len(core.split()) <= 3
 
 
@@ -511,8 +505,7 @@ class _Builder:
 def extract_requirements(jd_text: str, language: str | None = None) -> JobRequirements:
     """Requirements of an English or Chinese job description (see the module doc for the must/nice rules)."""
     text = jd_text or ""
-    chinese_doc = (language or "").lower().startswith("zh") if language else (
-        len(_HAN.findall(text)) > len(re.findall(r"[A-Za-z]+", text)))
+    doc_language = resolve_language(language, text)
     b = _Builder()
     section: str | None = None
     title: str | None = None
@@ -533,16 +526,16 @@ def extract_requirements(jd_text: str, language: str | None = None) -> JobRequir
         if section == "skip":
             continue
         line = _BULLET.sub("", line)
-        for sent in _sentences(line):
+        for sent in split_sentences(line):
             _extract_sentence(sent, section, b)
-    return JobRequirements(language="zh" if chinese_doc else "en", title=title, requirements=b.items)
+    return JobRequirements(language=doc_language, title=title, requirements=b.items)
 
 
 def _extract_sentence(sentence: str, section: str | None, b: _Builder) -> None:
     default = section != "nice"
     clauses = _clauses(sentence)
     cues = [_cue(c) for c in clauses]
-    chinese = bool(_HAN.search(sentence))
+    chinese = has_han(sentence)
     for i, clause in enumerate(clauses):
         own = cues[i]
 

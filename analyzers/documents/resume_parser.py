@@ -22,7 +22,8 @@ import zipfile
 from dataclasses import dataclass
 
 from analyzers.documents.resume_profile import Education, ResumeProfile, Sourced, WorkExperience
-from analyzers.text_numbers import chinese_int
+from analyzers.text.numbers import chinese_int
+from analyzers.text.script import HAN, count_han
 
 __all__ = ["MAX_RESUME_BYTES", "ResumeError", "parse_resume", "extract_text", "detect_type"]
 
@@ -297,7 +298,7 @@ _COMPANY_WORDS = ("公司", "集团", "科技", "有限", "银行", "网络", "�
                   "co.", "company", "gmbh", "plc", "limited", "systems", "solutions", "capital", "partners", "holdings",
                   "software", "networks", "studio", "studios", "health", "motors", "consulting", "hospital")
 _SCHOOL_RE = re.compile(
-    r"([\u4e00-\u9fff()（）]{2,20}?(?:大学|学院|学校|研究院|研究生院)(?:\([\u4e00-\u9fff]+\))?"
+    rf"([{HAN}()（）]{{2,20}}?(?:大学|学院|学校|研究院|研究生院)(?:\([{HAN}]+\))?"
     r"|(?:[A-Z][\w.'&-]*\s+){0,5}(?:University|College|Institute|School|Polytechnic|Academy)"
     r"(?: (?:of|at|for) (?:[A-Z][\w.'&-]*)(?: (?:and )?[A-Z][\w.'&-]*){0,4})?)"
 )
@@ -398,7 +399,7 @@ _LABEL_RE = r"(?:姓名|名字|name|full name)"
 
 def _is_cn_name(tok: str) -> bool:
     tok = tok.replace("·", "")
-    if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", tok):
+    if not re.fullmatch(rf"[{HAN}]{{2,4}}", tok):
         return False
     return tok[0] in _SURNAMES or tok[:2] in _COMPOUND_SURNAMES
 
@@ -484,7 +485,7 @@ def _find_city(text: str, lines: list[_Line]) -> Sourced[str] | None:
         found = []
         for c in _CITIES_ZH:
             i = z.find(c)
-            if i >= 0 and not re.match(r"[\u4e00-\u9fff]*(?:大学|学院)", z[i + len(c):]):
+            if i >= 0 and not re.match(rf"[{HAN}]*(?:大学|学院)", z[i + len(c):]):
                 found.append((i, c, c))
         for c in _CITIES_EN:
             for mm in re.finditer(rf"\b{re.escape(c)}\b", z, re.I):
@@ -859,7 +860,7 @@ def _first_alias(aliases: tuple[str, ...], zone: str) -> str | None:
 
 
 def _language_of(text: str) -> str:
-    han = len(re.findall(r"[\u4e00-\u9fff]", text))
+    han = count_han(text)
     latin = len(re.findall(r"[A-Za-z]", text))
     return "zh" if han * 2 >= latin * 0.5 and han > 20 else "en"
 

@@ -26,6 +26,7 @@ from analyzers.transcriber import (
 )
 from dialogue.session import DISCLOSURE, InterviewSession, PlanQuestion, Prompt, check_transition
 from analyzers.inference_pool import run_inference
+from analyzers.text.language import normalise_language
 from dialogue.followup import FollowUpDecision, build_context
 from dialogue.plan import InterviewPlanSpec
 from dialogue.scoring import score_answer
@@ -96,7 +97,7 @@ class LiveInterview:
         self.turn_config = turn_config or TurnTakingConfig(intent_reasons=True)
         self.plan = plan
         self.nonverbal_weight = nonverbal_weight
-        lang = language if language in ("en", "zh") else "en"
+        lang = normalise_language(language)
         ids = question_ids or []  # the stored question rows, in plan order (turns refer to them)
         questions = [PlanQuestion(ids[i] if i < len(ids) else None, q.text_in(lang), q.competency, q.time_limit_s,
                                   tuple(q.points_in(lang))) for i, q in enumerate(plan.questions)]
@@ -470,7 +471,7 @@ class LiveInterview:
         state = self._question_state
         if text:
             state.answers.append(text)
-        lang = self.language if self.language in ("en", "zh") else "en"
+        lang = normalise_language(self.language)
         try:
             analyzer = await self.analysis.content_analyzer()
             actx = await run_inference(build_context, analyzer, spec, lang, state.answers, asked=state.asked,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from analyzers.text.language import normalise_language
 from dialogue.plan import InterviewPlanSpec, PlanQuestionSpec
 from server.storage.models import Job
 from server.storage.store import Store
@@ -17,7 +18,7 @@ async def plan_by_id(store: Store, plan_id: str, title: str, language: str) -> I
     spec = await store.plan_spec(plan_id)
     if spec:
         return InterviewPlanSpec.model_validate(spec)
-    lang = language if language in ("en", "zh") else "en"
+    lang = normalise_language(language)
     questions = [
         PlanQuestionSpec(id=f"q{q.position + 1}", competency=q.competency or "general", text={lang: q.text},
                          expected_points={lang: list(q.expected_points)} if q.expected_points else {},

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import structlog
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from analyzers.text.language import normalise_language
 from server.http.errors import ApiError
 from server.recruiting.invitations import Attachment, InvitationContent, Notice, channel_for
 from server.platform.periodic import PeriodicWorker
@@ -210,7 +211,7 @@ def link_valid_until(ctx: ServerContext, ends: datetime | None) -> datetime | No
 
 def render_notice(ctx: ServerContext, iv: Interview, r: Reminder) -> Notice:
     """The message for one queued reminder, from the booking as it was when the change was made."""
-    lang = iv.language if iv.language in TEXTS else "en"
+    lang = normalise_language(iv.language)
     t = TEXTS[lang]
     d = r.details or {}
     tz = d.get("timezone") or "UTC"

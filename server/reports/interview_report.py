@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from analyzers.text.language import normalise_language
 from server.storage.store import Store
 
 AI_LABEL = {
@@ -77,7 +78,7 @@ async def build_report(store: Store, interview_id: str) -> dict[str, Any] | None
     detail = await store.interview_detail(interview_id)
     if detail is None:
         return None
-    lang = detail["language"] if detail["language"] in AI_LABEL else "en"
+    lang = normalise_language(detail["language"])
     segments = detail["transcript"]
     summaries = {e["turn_index"]: e for e in detail["events"] if e["type"] == "answer.summary"}
     flags = [e for e in detail["events"] if e["type"] == "flag.raised"]

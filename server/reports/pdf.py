@@ -16,6 +16,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from analyzers.text.language import normalise_language
+
 FONT_NAME = "ReportCJK"
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -71,7 +73,7 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
 def render_pdf(report: dict[str, Any]) -> bytes:
     font = _register_font()
     st = _styles(font)
-    lang = report["interview"]["language"] if report["interview"]["language"] in LABELS else "en"
+    lang = normalise_language(report["interview"]["language"])
     L = LABELS[lang]
     P = lambda text, style="body": Paragraph(escape(str(text)), st[style])  # noqa: E731
     iv = report["interview"]

@@ -6,6 +6,7 @@ import asyncio
 
 from aiohttp import web
 
+from analyzers.text.language import normalise_language
 from media.peer import SdpError, check_offer
 from server.http import api_models as m
 from server.live import events as ev
@@ -17,8 +18,7 @@ from server.http.routes.common import api, client_ip, ctx_of, interview_from_lin
 
 
 def _lang(language: str | None, fallback: str) -> str:
-    lang = language or fallback
-    return lang if lang in ("en", "zh") else "en"
+    return normalise_language(language or fallback)
 
 
 async def _consents_out(request: web.Request, interview_id: str, lang: str) -> list[m.ConsentOut]:

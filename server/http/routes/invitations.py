@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from aiohttp import web
 
+from analyzers.text.language import normalise_language
 from server.http import api_models as m
 from server.http.access import ANY_USER, ReadAudit
 from server.http.errors import ApiError, parse_body
@@ -35,7 +36,7 @@ async def send_invitation(request: web.Request) -> web.Response:
     await record_shown(request, [iv.candidate_id])  # before anything is sent
     link = f"{ctx.settings.resolved_base_url}/i/{ctx.signer.link_token(iv.id, iv.link_nonce)}"
     expires = datetime.now(timezone.utc) + timedelta(seconds=ctx.settings.link_max_age_s)
-    lang = iv.language if iv.language in ("en", "zh") else "en"
+    lang = normalise_language(iv.language)
     if body.channel == "dingtalk":
         return await _send_dingtalk(ctx, iv, body, link, expires, lang)
     if body.channel == "webhook":
