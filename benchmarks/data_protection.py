@@ -56,22 +56,22 @@ async def run(url: str, n_candidates: int, n_reads: int, list_size: int) -> dict
     store = Store(url)
     await store.migrate()
     try:
-        org = await store.create_org("Bench")
-        job = await store.create_job(org.id, "Engineer", "", "en", [{"text": "Tell me about a project."}])
-        user = await store.create_user(org.id, "hr@bench.test", "x", role="hr")
+        org = await store.accounts.create_org("Bench")
+        job = await store.jobs.create(org.id, "Engineer", "", "en", [{"text": "Tell me about a project."}])
+        user = await store.accounts.create_user(org.id, "hr@bench.test", "x", role="hr")
         ids = []
         old = utcnow() - timedelta(days=400)
         for i in range(n_candidates):
-            iv = await store.create_interview(org.id, job.id, f"Person {i}", f"p{i}@example.com", "en")
-            q = (await store.plan_questions(iv.plan_id))[0]
-            await store.add_turn(iv.id, 0, 0, q.id, "question", q.text)
-            await store.add_segment(iv.id, 0, "I led the migration and we cut costs by half", 0, 3000, [], "w", "c")
-            await store.end_turn(iv.id, 0, "I led the migration and we cut costs by half", "silence")
-            await store.add_event(iv.id, "answer.ended", {"turn_index": 0})
-            await store.add_score(iv.id, 0, 0, "ownership", 4.0, 0.8, "", [{"quote": "cut costs by half"}], [])
-            await store.update_interview(iv.id, status="finished", ended_at=old)
+            iv = await store.interviews.create(org.id, job.id, f"Person {i}", f"p{i}@example.com", "en")
+            q = (await store.jobs.plan_questions(iv.plan_id))[0]
+            await store.records.add_turn(iv.id, 0, 0, q.id, "question", q.text)
+            await store.records.add_segment(iv.id, 0, "I led the migration and we cut costs by half", 0, 3000, [], "w", "c")
+            await store.records.end_turn(iv.id, 0, "I led the migration and we cut costs by half", "silence")
+            await store.records.add_event(iv.id, "answer.ended", {"turn_index": 0})
+            await store.records.add_score(iv.id, 0, 0, "ownership", 4.0, 0.8, "", [{"quote": "cut costs by half"}], [])
+            await store.interviews.update(iv.id, status="finished", ended_at=old)
             ids.append((iv.id, iv.candidate_id))
-        async with store.sessions.begin() as s:
+        async with store.db.sessions.begin() as s:
             await s.execute(update(Interview).where(Interview.org_id == org.id).values(created_at=old))
             await s.execute(update(Candidate).where(Candidate.org_id == org.id).values(created_at=old))
 
@@ -79,11 +79,11 @@ async def run(url: str, n_candidates: int, n_reads: int, list_size: int) -> dict
         for i in range(n_reads):
             shown = [c for _, c in ids[(i * 7) % max(1, len(ids) - list_size):][:list_size]]
             t0 = time.perf_counter()
-            await store.record_read(org.id, user.id, user.email, "interviews.list", "org", f"s{i}", shown,
+            await store.audit.record_read(org.id, user.id, user.email, "interviews.list", "org", f"s{i}", shown,
                                     "127.0.0.1", utcnow(), 900)
             first.append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
-            await store.record_read(org.id, user.id, user.email, "interviews.list", "org", f"s{i}", shown,
+            await store.audit.record_read(org.id, user.id, user.email, "interviews.list", "org", f"s{i}", shown,
                                     "127.0.0.1", utcnow(), 900)
             repeat.append((time.perf_counter() - t0) * 1000)
 

@@ -80,9 +80,9 @@ async def running_server(db_url: str, data_dir: Path, questions: list[dict] | No
         if not seed:
             yield Harness(f"http://127.0.0.1:{port}", ctx, settings, "", "")
             return
-        org = await ctx.store.create_org("Acme")
-        await ctx.store.create_user(org.id, HR_EMAIL, hash_password(HR_PASSWORD), role="hr")
-        job = await ctx.store.create_job(org.id, "Engineer", "Builds things", "en", questions or TEST_QUESTIONS)
+        org = await ctx.store.accounts.create_org("Acme")
+        await ctx.store.accounts.create_user(org.id, HR_EMAIL, hash_password(HR_PASSWORD), role="hr")
+        job = await ctx.store.jobs.create(org.id, "Engineer", "Builds things", "en", questions or TEST_QUESTIONS)
         yield Harness(f"http://127.0.0.1:{port}", ctx, settings, org.id, job.id)
     finally:
         await runner.cleanup()

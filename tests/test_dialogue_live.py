@@ -55,7 +55,7 @@ async def test_probes_follow_ups_scores_and_report(sqlite_url, tmp_path):
     plan = load_plan(PLAN)
     ANSWER_TO_QUESTION_MS.clear()  # process-wide: only this interview's answers
     async with running_server(sqlite_url, tmp_path) as h:
-        job = await h.ctx.store.create_job(h.org_id, "Ops", "", "en", plan_to_questions(plan, "en"),
+        job = await h.ctx.store.jobs.create(h.org_id, "Ops", "", "en", plan_to_questions(plan, "en"),
                                            spec=plan.model_dump(mode="json"))
         h.job_id = job.id
         interview_id, token = await h.create_interview("Kim")
@@ -136,7 +136,7 @@ async def test_repeat_request_and_a_thinking_pause_mid_answer(sqlite_url, tmp_pa
         "we finished two weeks early and saved forty thousand dollars.", 6.0], voice="en-us").path
     plan = load_plan(ONE_QUESTION)
     async with running_server(sqlite_url, tmp_path) as h:
-        job = await h.ctx.store.create_job(h.org_id, "Ops", "", "en", plan_to_questions(plan, "en"),
+        job = await h.ctx.store.jobs.create(h.org_id, "Ops", "", "en", plan_to_questions(plan, "en"),
                                            spec=plan.model_dump(mode="json"))
         h.job_id = job.id
         interview_id, token = await h.create_interview("Lee")

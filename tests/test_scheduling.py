@@ -176,8 +176,8 @@ async def test_windows_are_cut_into_slots_and_bad_windows_are_refused(db_url, tm
         assert r.status == 201 and (await r.json())["slots"][0]["capacity"] == 2
 
         # Another organisation sees nothing of this job
-        other = await h.ctx.store.create_org("Other")
-        await h.ctx.store.create_user(other.id, "hr@other.test", hash_password("pw-other-123"), role="hr")
+        other = await h.ctx.store.accounts.create_org("Other")
+        await h.ctx.store.accounts.create_user(other.id, "hr@other.test", hash_password("pw-other-123"), role="hr")
         async with h.hr_client("hr@other.test", "pw-other-123") as stranger:
             assert (await stranger.get(f"/api/v1/jobs/{h.job_id}/schedule")).status == 404
             r = await stranger.post(f"/api/v1/jobs/{h.job_id}/windows", json={"starts_at": "2030-04-01T09:00:00Z",
@@ -321,7 +321,7 @@ async def test_candidate_mistakes_get_clear_errors_and_change_nothing(sqlite_url
     async with scheduling_server(sqlite_url, tmp_path) as h, h.hr_client() as http:
         slots = await setup_job(http, h.job_id)
         iv, tok = await new_interview(h, http, "Kim", "")
-        other_job = await h.ctx.store.create_job(h.org_id, "Other", "", "en", [{"text": "Q?"}])
+        other_job = await h.ctx.store.jobs.create(h.org_id, "Other", "", "en", [{"text": "Q?"}])
         r = await http.post(f"/api/v1/jobs/{other_job.id}/windows", json={"starts_at": "2030-04-01T09:00:00Z",
                                                                          "ends_at": "2030-04-01T09:30:00Z"})
         foreign = (await r.json())["slots"][0]["id"]
@@ -463,7 +463,7 @@ async def test_a_booking_made_late_in_the_links_life_does_not_lock_the_candidate
             assert data["renewed_token"] is None  # nothing booked yet
 
             h.clock.now = datetime(2030, 3, 16, tzinfo=UTC)
-            plain = h.ctx.signer.link_token(iv, (await h.ctx.store.interview(iv)).link_nonce)  # a fresh 7-day link
+            plain = h.ctx.signer.link_token(iv, (await h.ctx.store.interviews.get(iv)).link_nonce)  # a fresh 7-day link
             s, d = await cand(h, "/api/v1/candidate/schedule/book",
                               {"token": tok, "slot_id": slots[0]["id"], "timezone": "Asia/Shanghai"})
             assert s == 200, d
@@ -566,7 +566,7 @@ async def _reminder_rows(db_url, iv):
 
     store = Store(db_url)
     try:
-        return [(r.kind, r.status, r.attempts) for r in await store.reminders(iv)]
+        return [(r.kind, r.status, r.attempts) for r in await store.scheduling.reminders(iv)]
     finally:
         await store.close()
 
@@ -668,8 +668,8 @@ async def test_schedule_messages_use_the_invitation_channel_webhook_and_register
             r = await http.post(f"/api/v1/interviews/{iv}/invitations", json={"channel": "webhook"})
             assert r.status == 202
             await until(lambda: len(received) >= 1, what="the webhook invitation")
-            await h.ctx.store.add_invitation(iv, "pigeon", "loft 7", "en")
-            await h.ctx.store.add_invitation(iv, "smoke", "hill", "en")  # a channel this server does not have
+            await h.ctx.store.invitations.add(iv, "pigeon", "loft 7", "en")
+            await h.ctx.store.invitations.add(iv, "smoke", "hill", "en")  # a channel this server does not have
             s, d = await cand(h, "/api/v1/candidate/schedule/book",
                               {"token": tok, "slot_id": slots[0]["id"], "timezone": "Asia/Shanghai"})
             assert s == 200
@@ -712,7 +712,7 @@ async def test_upgrade_to_scheduling_keeps_interviews_and_their_records(db_url):
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "0004")
 
-        async with store.engine.begin() as conn:
+        async with store.db.engine.begin() as conn:
             await conn.run_sync(to_0004)
             n = {"n": NOW}
             await conn.execute(text("INSERT INTO organizations (id, name, region, created_at) VALUES ('o','O','CN',:n)"), n)
@@ -731,10 +731,10 @@ async def test_upgrade_to_scheduling_keeps_interviews_and_their_records(db_url):
             await conn.execute(text("INSERT INTO events (interview_id, type, payload, at) "
                                     "VALUES ('i', 'interview.state', '{}', :n)"), n)
         await store.migrate()
-        iv = await store.interview("i")
+        iv = await store.interviews.get("i")
         assert iv.schedule_status == "unscheduled" and iv.schedule_seq == 0 and iv.slot_id is None
         assert iv.job.allow_immediate is True and iv.job.slot_minutes == 30
-        assert [t.answer_text for t in await store.turns("i")] == ["A."]
-        assert len(await store.events("i")) == 1
+        assert [t.answer_text for t in await store.records.turns("i")] == ["A."]
+        assert len(await store.records.events("i")) == 1
     finally:
         await store.close()

@@ -46,7 +46,7 @@ async def record_read(request: web.Request, user: User, action: str, subject_kin
         raise ValueError(f"unknown audited action {action!r}")
     ctx = ctx_of(request)
     try:
-        await ctx.store.record_read(user.org_id, user.id, user.email, action, subject_kind, subject_id,
+        await ctx.store.audit.record_read(user.org_id, user.id, user.email, action, subject_kind, subject_id,
                                     list(candidate_ids), client_ip(request), ctx.clock(),
                                     ctx.settings.audit_coalesce_s)
     except Exception as exc:  # noqa: BLE001 - whatever failed, the data is not shown unaudited

@@ -91,9 +91,9 @@ def impact_ratios(scores: dict[str, float], categories: dict[str, str | None], a
 
 
 async def job_bias_report(store: Store, job_id: str, min_group: int) -> dict:
-    latest = await store.job_scores(job_id)  # candidate id -> (interview id, scores) of their latest interview
+    latest = await store.records.job_scores(job_id)  # candidate id -> (interview id, scores) of their latest interview
     scores = {cand: s for cand, (_, rows) in latest.items() if (s := overall_ai_score(rows)) is not None}
-    answers = await store.job_self_identifications(job_id)  # candidate id -> their latest answers for the job
+    answers = await store.self_identification.for_job(job_id)  # candidate id -> their latest answers for the job
     attributes = []
     for attribute in ALL_CATEGORIES:
         if attribute in CROSSED:

@@ -43,7 +43,7 @@ class Periods:
 
 
 async def periods_for(ctx: ServerContext, org_id: str) -> Periods:
-    row = await ctx.store.retention_policy(org_id)
+    row = await ctx.store.retention.policy(org_id)
     if row is None:
         return Periods(ctx.settings.retention_interview_content_days, ctx.settings.retention_candidate_days, True)
     return Periods(row.interview_content_days, row.candidate_days, False)
@@ -75,17 +75,17 @@ async def sweep_org(ctx: ServerContext, org_id: str, stop: Callable[[], bool] = 
     async def delete_content(interview_id: str) -> bool:
         if interview_id in ctx.live:  # open on this node (a rejoin may still come): not now
             return False
-        return await ctx.store.delete_interview_content(interview_id, "retention", now) is not None
+        return await ctx.store.retention.delete_interview_content(interview_id, "retention", now) is not None
 
     async def erase(candidate_id: str) -> bool:
-        return isinstance(await ctx.store.erase_candidate(candidate_id, "retention", now), dict)
+        return isinstance(await ctx.store.retention.erase_candidate(candidate_id, "retention", now), dict)
 
     done = {
         "interviews_content_deleted": await _in_batches(
-            lambda: ctx.store.interviews_past_content_retention(org_id, content_cutoff, BATCH), delete_content, stop),
+            lambda: ctx.store.retention.interviews_past_content_retention(org_id, content_cutoff, BATCH), delete_content, stop),
         "candidates_deleted": await _in_batches(
-            lambda: ctx.store.candidates_past_retention(org_id, candidate_cutoff, BATCH), erase, stop),
-        "import_results_deleted": await ctx.store.delete_import_runs_before(org_id, candidate_cutoff, now),
+            lambda: ctx.store.retention.candidates_past_retention(org_id, candidate_cutoff, BATCH), erase, stop),
+        "import_results_deleted": await ctx.store.retention.delete_import_runs_before(org_id, candidate_cutoff, now),
     }
     if any(done.values()):
         log.info("retention_sweep", org_id=org_id, **done)
@@ -104,7 +104,7 @@ class RetentionSweeper(PeriodicWorker):
 
     async def tick(self) -> dict:
         totals: dict[str, int] = {}
-        for org_id in await self.ctx.store.org_ids():
+        for org_id in await self.ctx.store.accounts.org_ids():
             if self.stopping:
                 break
             for k, v in (await sweep_org(self.ctx, org_id, lambda: self.stopping)).items():

@@ -139,7 +139,7 @@ async def _migrate(settings: Settings, action: str) -> None:
     store = _store(settings)
     await store.migrate()
     if action == "rotate-keys":  # every encrypted value under the current key (and old plaintext encrypted)
-        print(json.dumps(await store.reencrypt(), indent=2))
+        print(json.dumps(await store.key_rotation.reencrypt(), indent=2))
     await store.close()
     print("database is at the newest schema")
 

@@ -110,7 +110,7 @@ class ServerContext:
         payload = event.model_dump(mode="json")
         await self.bus.publish(event.interview_id, payload)
         if event.type not in ev.TRANSIENT_EVENT_TYPES:
-            await self.store.add_event(event.interview_id, event.type, payload)
+            await self.store.records.add_event(event.interview_id, event.type, payload)
 
     async def speech_model(self, language: str) -> SpeechModel:
         model_id = self.settings.asr_models.get(language) or self.settings.asr_models["en"]
@@ -122,15 +122,15 @@ class ServerContext:
             live = self.live.get(interview_id)
             if live is not None:
                 return live
-            iv = await self.store.interview(interview_id)
+            iv = await self.store.interviews.get(interview_id)
             ensure_may_start(self, iv)  # a job that needs a booked slot opens only shortly before it
             plan = await plan_by_id(self.store, iv.plan_id, iv.job.title, iv.language)
             model = await self.speech_model(iv.language)
             if not iv.asr_model:
-                await self.store.update_interview(interview_id, asr_model=model.model_id)
-            org = await self.store.org(iv.org_id)
+                await self.store.interviews.update(interview_id, asr_model=model.model_id)
+            org = await self.store.accounts.org(iv.org_id)
             weight = 0.0 if org is None or org.region.upper() in EU_REGIONS else self.settings.nonverbal_weight
-            question_ids = [q.id for q in await self.store.plan_questions(iv.plan_id)]
+            question_ids = [q.id for q in await self.store.jobs.plan_questions(iv.plan_id)]
             turn_config = TurnTakingConfig(intent_reasons=True,
                                            answer_end_silence_ms=self.settings.answer_end_silence_ms)
             live = LiveInterview(self, interview_id, iv.language, plan, model, nonverbal_weight=weight,

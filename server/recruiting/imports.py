@@ -144,11 +144,11 @@ async def store_resume(store: Store, org_id: str, job_id: str, data: bytes, file
     contacts = [("email", email), ("email", parsed_email), ("phone", phone), ("phone", parsed_phone)]
     async with _job_lock(job_id):  # one writer per job in this process; the unique keys cover other processes
         if external is not None:
-            cand, outcome, matched = await store.upsert_external_resume(
+            cand, outcome, matched = await store.external.upsert_resume(
                 org_id, job_id, external[0], external[1], name, email, filename, content_type, len(data), dumped,
                 contacts, import_item_id)
             return StoredResume(cand, outcome, matched)
-        cand, created, matched = await store.add_resume_if_new(org_id, job_id, name, email, filename, content_type,
+        cand, created, matched = await store.imports.add_resume_if_new(org_id, job_id, name, email, filename, content_type,
                                                                len(data), dumped, contacts, import_item_id)
     return StoredResume(cand, "created" if created else "duplicate", matched)
 
@@ -516,7 +516,7 @@ class Outcome:
     async def record(self, store: Store, item_id: str) -> None:
         """Write this outcome to its import item, unless the candidate's transaction already did."""
         if not self.item_recorded:
-            await store.finish_import_item(item_id, self.status, self.candidate_id, self.name, self.error_code,
+            await store.imports.finish_item(item_id, self.status, self.candidate_id, self.name, self.error_code,
                                            self.error_message)
 
 
@@ -553,7 +553,7 @@ class ImportManager:
             await asyncio.wait(tasks, timeout=10)
             # also the runs whose task was cancelled before it began (it never reached its own handler)
             with contextlib.suppress(Exception):
-                await self.store.interrupt_imports("server_stopped", STOPPED_MESSAGE, ids=ids)
+                await self.store.imports.interrupt("server_stopped", STOPPED_MESSAGE, ids=ids)
         if self._heartbeat is not None:
             self._heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -562,7 +562,7 @@ class ImportManager:
     async def sweep(self) -> int:
         """Mark runs whose server stopped reporting as interrupted (never this process's own)."""
         cutoff = utcnow() - timedelta(seconds=self.settings.import_lease_s)
-        return await self.store.interrupt_imports("server_stopped", STOPPED_MESSAGE, stale_before=cutoff,
+        return await self.store.imports.interrupt("server_stopped", STOPPED_MESSAGE, stale_before=cutoff,
                                                   exclude=set(self.tasks))
 
     @contextlib.contextmanager
@@ -611,31 +611,31 @@ class ImportManager:
         while self.tasks:
             await asyncio.sleep(interval)
             try:
-                await self.store.heartbeat_imports(list(self.tasks))
+                await self.store.imports.heartbeat(list(self.tasks))
             except Exception:  # noqa: BLE001 - the next beat tries again; the lease covers a few misses
                 log.warning("import_heartbeat_failed", exc_info=True)
 
     async def _run(self, run_id: str, work: Awaitable[None], cleanup: Callable[[], None]) -> None:
         store = self.store
         try:
-            await store.update_import(run_id, status="running", started_at=utcnow(), heartbeat_at=utcnow())
+            await store.imports.update(run_id, status="running", started_at=utcnow(), heartbeat_at=utcnow())
             await work
-            await store.update_import(run_id, status="done", finished_at=utcnow(), heartbeat_at=utcnow())
+            await store.imports.update(run_id, status="done", finished_at=utcnow(), heartbeat_at=utcnow())
             log.info("import_done", import_id=run_id)
         except asyncio.CancelledError:
             with contextlib.suppress(Exception):
-                await store.interrupt_imports("server_stopped", STOPPED_MESSAGE, ids=[run_id])
+                await store.imports.interrupt("server_stopped", STOPPED_MESSAGE, ids=[run_id])
             log.warning("import_interrupted", import_id=run_id)
             raise
         except RunFailed as exc:
             log.warning("import_failed", import_id=run_id, code=exc.code, error=exc.message)
             with contextlib.suppress(Exception):
-                await store.update_import(run_id, status="failed", error_code=exc.code, error_message=exc.message,
+                await store.imports.update(run_id, status="failed", error_code=exc.code, error_message=exc.message,
                                           finished_at=utcnow())
         except Exception:  # noqa: BLE001 - the run is marked failed; the error is logged, not shown
             log.exception("import_failed", import_id=run_id)
             with contextlib.suppress(Exception):
-                await store.update_import(run_id, status="failed", error_code="internal_error", finished_at=utcnow(),
+                await store.imports.update(run_id, status="failed", error_code="internal_error", finished_at=utcnow(),
                                           error_message="The import stopped on a server error; the items still "
                                           "marked pending were not imported.")
         finally:

@@ -151,9 +151,9 @@ async def deliver(store: Store, sender, invitation_id: str, *args) -> None:
     """Send one invitation (by e-mail, webhook or DingTalk) and record the outcome; never raises: the state says what
     happened. An invitation already sent is never sent again."""
     async def count(n: int) -> None:
-        await store.update_invitation(invitation_id, attempts=n)
+        await store.invitations.update(invitation_id, attempts=n)
 
-    inv = await store.invitation(invitation_id)
+    inv = await store.invitations.get(invitation_id)
     if inv is not None and inv.status == "sent":
         return
     try:
@@ -169,9 +169,9 @@ async def deliver(store: Store, sender, invitation_id: str, *args) -> None:
             await sender.send(invitation_id, payload, on_attempt=count)
     except Exception as exc:  # noqa: BLE001 - any failure is recorded for HR
         log.warning("invitation_failed", invitation_id=invitation_id, error=str(exc))
-        await store.update_invitation(invitation_id, status="failed", last_error=f"{type(exc).__name__}: {exc}"[:500])
+        await store.invitations.update(invitation_id, status="failed", last_error=f"{type(exc).__name__}: {exc}"[:500])
         return
-    await store.update_invitation(invitation_id, status="sent", sent_at=datetime.now(timezone.utc), last_error="")
+    await store.invitations.update(invitation_id, status="sent", sent_at=datetime.now(timezone.utc), last_error="")
 
 
 # --- channels by name: scheduling messages go out on the channel(s) the candidate's invitation used -----------

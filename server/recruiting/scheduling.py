@@ -273,7 +273,7 @@ async def notify_targets(ctx: ServerContext, iv: Interview) -> list[tuple[str, s
     """(channel, recipient) pairs: the newest not-failed invitation per channel; e-mail to the candidate's address
     when no invitation was sent (HR handed the link over another way) and e-mail is set up."""
     latest: dict[str, str] = {}
-    for inv in await ctx.store.invitations(iv.id):
+    for inv in await ctx.store.invitations.for_interview(iv.id):
         if inv.status != "failed":
             latest[inv.channel] = inv.recipient
     if not latest and iv.candidate.email:
@@ -321,9 +321,9 @@ class ReminderScheduler(PeriodicWorker):
 
     async def tick(self) -> dict:
         now = self.ctx.clock()
-        stale = await self.ctx.store.fail_stale_reminders(now - STALE_SENDING)
+        stale = await self.ctx.store.scheduling.fail_stale_reminders(now - STALE_SENDING)
         grace = timedelta(minutes=self.ctx.settings.no_show_grace_min)
-        no_shows = await self.ctx.store.mark_no_shows(now - grace)
+        no_shows = await self.ctx.store.scheduling.mark_no_shows(now - grace)
         if no_shows:
             log.info("no_shows_marked", interviews=no_shows)
         sent = await self.send_due()
@@ -333,7 +333,7 @@ class ReminderScheduler(PeriodicWorker):
         """Claim and send what is due; returns how many messages this call handled."""
         total = 0
         while not self.stopping:
-            rows = await self.ctx.store.claim_due_reminders(self.ctx.clock(), CLAIM_BATCH)
+            rows = await self.ctx.store.scheduling.claim_due_reminders(self.ctx.clock(), CLAIM_BATCH)
             if not rows:
                 break
             await asyncio.gather(*(self._deliver(r) for r in rows))
@@ -347,7 +347,7 @@ class ReminderScheduler(PeriodicWorker):
         store = self.ctx.store
         async with self._send_slots:
             try:
-                iv = await store.interview(r.interview_id)
+                iv = await store.interviews.get(r.interview_id)
                 if iv is None:
                     return
                 if r.kind in REMINDER_KINDS:
@@ -359,21 +359,21 @@ class ReminderScheduler(PeriodicWorker):
                     elif iv.started_at is not None or iv.status not in ("created", "consented"):
                         why = "the interview has already taken place"
                     if why:
-                        await store.update_reminder(r.id, status="skipped", last_error=why)
+                        await store.scheduling.update_reminder(r.id, status="skipped", last_error=why)
                         return
                 ch = channel_for(r.channel, self.ctx.settings)
                 if ch is None or not ch.enabled:
-                    await store.update_reminder(r.id, status="failed",
+                    await store.scheduling.update_reminder(r.id, status="failed",
                                                 last_error=f"the {r.channel} channel is not set up on this server")
                     return
                 notice = render_notice(self.ctx, iv, r)
 
                 async def count(n: int) -> None:
-                    await store.update_reminder(r.id, attempts=n)
+                    await store.scheduling.update_reminder(r.id, attempts=n)
 
                 await ch.send(r.recipient, notice, on_attempt=count)
             except Exception as exc:  # noqa: BLE001 - recorded for HR, never sent again automatically
                 log.warning("reminder_failed", reminder_id=r.id, kind=r.kind, channel=r.channel, error=str(exc))
-                await store.update_reminder(r.id, status="failed", last_error=f"{type(exc).__name__}: {exc}"[:500])
+                await store.scheduling.update_reminder(r.id, status="failed", last_error=f"{type(exc).__name__}: {exc}"[:500])
                 return
-            await store.update_reminder(r.id, status="sent", sent_at=self.ctx.clock(), last_error="")
+            await store.scheduling.update_reminder(r.id, status="sent", sent_at=self.ctx.clock(), last_error="")

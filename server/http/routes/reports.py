@@ -52,7 +52,7 @@ async def add_review(request: web.Request) -> web.Response:
     user = await current_user(request)
     iv = await org_interview(request, user, request.match_info["interview_id"])
     body = await parse_body(request, m.ReviewRequest)
-    review = await ctx_of(request).store.add_review(iv.id, user.id, body.competency, body.score, body.comment)
+    review = await ctx_of(request).store.records.add_review(iv.id, user.id, body.competency, body.score, body.comment)
     out = m.ReviewOut(id=review.id, competency=review.competency, score=review.score, comment=review.comment)
     return web.json_response(out.model_dump(), status=201)
 
@@ -65,7 +65,7 @@ async def candidate_review_request(request: web.Request) -> web.Response:
     ctx = ctx_of(request)
     when = iv.review_requested_at or datetime.now(timezone.utc)
     if iv.review_requested_at is None:
-        await ctx.store.update_interview(iv.id, review_requested_at=when)
+        await ctx.store.interviews.update(iv.id, review_requested_at=when)
         await ctx.publish_event(ev.InterviewStateChanged(interview_id=iv.id, status=iv.status,
                                                          reason="human_review_requested"))
     return web.json_response(m.CandidateReviewResponse(requested_at=when.isoformat()).model_dump())

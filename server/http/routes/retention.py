@@ -20,7 +20,7 @@ async def _admin(request: web.Request) -> User:
 
 
 async def _org_candidate(request: web.Request, user: User):
-    cand = await ctx_of(request).store.candidate(request.match_info["candidate_id"])
+    cand = await ctx_of(request).store.matching.candidate(request.match_info["candidate_id"])
     if cand is None or cand.org_id != user.org_id:
         raise ApiError(404, "not_found", "No such candidate.")
     return cand
@@ -45,7 +45,7 @@ async def set_retention(request: web.Request) -> web.Response:
     user = await _admin(request)
     body = await parse_body(request, m.RetentionRequest)
     ctx = ctx_of(request)
-    await ctx.store.set_retention_policy(user.org_id, body.interview_content_days, body.candidate_days, user.id,
+    await ctx.store.retention.set_policy(user.org_id, body.interview_content_days, body.candidate_days, user.id,
                                          ctx.clock())
     return web.json_response(await _periods_out(request, user.org_id))
 
@@ -61,7 +61,7 @@ async def run_retention(request: web.Request) -> web.Response:
            "retention", response=m.DeletionList, auth="session", errors=(401, 403))
 async def list_deletions(request: web.Request) -> web.Response:
     user = await _admin(request)
-    rows = await ctx_of(request).store.data_deletions(user.org_id)
+    rows = await ctx_of(request).store.retention.deletions(user.org_id)
     return web.json_response(m.DeletionList(deletions=[m.DeletionOut(
         id=d.id, at=iso_utc(d.at), reason=d.reason, scope=d.scope, candidate_id=d.candidate_id,
         interview_id=d.interview_id, actor_email=d.actor_email, counts=d.counts) for d in rows]).model_dump())
@@ -77,7 +77,7 @@ async def legal_hold(request: web.Request) -> web.Response:
     if body.hold and not body.reason.strip():
         raise ApiError(422, "reason_required", "Say why the data must be kept (e.g. the case or request).")
     ctx = ctx_of(request)
-    cand = await ctx.store.set_legal_hold(cand.id, body.hold, body.reason.strip(), user.id, ctx.clock())
+    cand = await ctx.store.retention.set_legal_hold(cand.id, body.hold, body.reason.strip(), user.id, ctx.clock())
     if cand is None:
         raise ApiError(404, "not_found", "No such candidate.")
     return web.json_response(m.LegalHoldOut(
@@ -90,7 +90,7 @@ async def legal_hold(request: web.Request) -> web.Response:
            auth="session", errors=(401,))
 async def list_candidates(request: web.Request) -> web.Response:
     user = await current_user(request)
-    rows = await ctx_of(request).store.org_candidates(user.org_id)
+    rows = await ctx_of(request).store.retention.org_candidates(user.org_id)
     await record_read(request, user, "candidates.list", "org", user.org_id, [c.id for c in rows])
     return web.json_response(m.CandidateList(candidates=[m.CandidateOut(
         id=c.id, name=c.name, created_at=iso_utc(c.created_at),
@@ -105,8 +105,8 @@ async def erase_candidate(request: web.Request) -> web.Response:
     user = await _admin(request)
     cand = await _org_candidate(request, user)
     ctx = ctx_of(request)
-    interview_ids = await ctx.store.candidate_interview_ids(cand.id)
-    result = await ctx.store.erase_candidate(cand.id, "erasure_request", ctx.clock(), user.id, user.email)
+    interview_ids = await ctx.store.retention.candidate_interview_ids(cand.id)
+    result = await ctx.store.retention.erase_candidate(cand.id, "erasure_request", ctx.clock(), user.id, user.email)
     if result == "legal_hold":
         raise ApiError(409, "legal_hold", "This candidate's data is under legal hold; lift the hold before erasing.")
     if result == "interview_in_progress":
