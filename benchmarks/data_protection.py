@@ -4,7 +4,7 @@ retention sweep's hard deletion. Prints ONE JSON object.
     python -m benchmarks.data_protection [--candidates 300] [--reads 400] [--postgres postgresql+asyncpg://...]
 
 For each database (a temporary SQLite file; PostgreSQL too when ``--postgres`` names an empty database):
-* ``audit_record_ms``: ``Store.record_read`` wall time per call, p50/p95, for a first read (new row with its
+* ``audit_record_ms``: ``AuditRepository.record_read`` wall time per call, p50/p95, for a first read (new row with its
   candidates) and for a repeat inside the coalescing window (the HR page's 5-s list refresh), with ``list_size``
   candidates disclosed per read;
 * ``encryption_us``: AES-256-GCM encrypt and decrypt of one stored value (``server/compliance/crypto.py``), p50, for a
@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import update  # noqa: E402
 
 from server.compliance.crypto import KEYRING, Keyring, key_id_for, new_key  # noqa: E402
-from server.compliance.retention import sweep_org  # noqa: E402
+from server.compliance.retention import Periods, RetentionSweeper  # noqa: E402
 from server.platform.settings import Settings  # noqa: E402
 from server.storage.models import Candidate, Interview, utcnow  # noqa: E402
 from server.storage.store import Store  # noqa: E402
@@ -42,14 +42,6 @@ from server.storage.store import Store  # noqa: E402
 def pct(xs: list[float], q: float) -> float:
     xs = sorted(xs)
     return round(xs[min(len(xs) - 1, int(round(q / 100 * (len(xs) - 1))))], 2)
-
-
-class _Ctx:
-    """The part of the server context a sweep uses."""
-
-    def __init__(self, store: Store, settings: Settings):
-        self.store, self.settings, self.live = store, settings, {}
-        self.clock = utcnow
 
 
 async def run(url: str, n_candidates: int, n_reads: int, list_size: int) -> dict:
@@ -88,7 +80,12 @@ async def run(url: str, n_candidates: int, n_reads: int, list_size: int) -> dict
             repeat.append((time.perf_counter() - t0) * 1000)
 
         t0 = time.perf_counter()
-        done = await sweep_org(_Ctx(store, Settings()), org.id)
+        defaults = Settings()
+        sweeper = RetentionSweeper(store.retention, store.accounts,
+                                   Periods(defaults.retention_interview_content_days, defaults.retention_candidate_days,
+                                           is_default=True), defaults.retention_sweep_s, utcnow,
+                                   is_open=lambda _interview_id: False)
+        done = await sweeper.sweep_org(org.id)
         sweep_s = time.perf_counter() - t0
         return {
             "audit_record_ms": {"list_size": list_size, "reads": n_reads,

@@ -248,9 +248,9 @@ async def test_a_sweep_ends_when_what_is_due_cannot_be_deleted_now(db_url, tmp_p
         open_iv, _ = await _finished_interview(h, "Fay", ended_days_ago=100)
         h.ctx.live[open_iv] = None  # still open on this node (a rejoin may come): left for a later sweep
         try:
-            done = await asyncio.wait_for(retention.sweep_org(h.ctx, h.org_id), timeout=10)
+            done = await asyncio.wait_for(h.ctx.retention.sweep_org(h.org_id), timeout=10)
         finally:
             h.ctx.live.pop(open_iv)
         assert done["interviews_content_deleted"] == 0
         assert (await h.ctx.store.interviews.get(open_iv)).content_deleted_at is None
-        assert (await retention.sweep_org(h.ctx, h.org_id))["interviews_content_deleted"] == 1
+        assert (await h.ctx.retention.sweep_org(h.org_id))["interviews_content_deleted"] == 1

@@ -537,7 +537,9 @@ async def test_reminders_go_out_once_even_with_two_schedulers_on_one_database(db
                                       smtp_host="127.0.0.1", smtp_port=port,
                                       mail_from="Acme Hiring <hiring@acme.test>") as node2:
                 node2.ctx.clock = h.clock
-                schedulers = [h.ctx.scheduler, node2.ctx.scheduler, ReminderScheduler(h.ctx)]
+                schedulers = [h.ctx.scheduler, node2.ctx.scheduler, ReminderScheduler(
+                    h.ctx.store.scheduling, h.ctx.store.interviews, h.ctx.scheduler.notices, h.settings,
+                    h.settings.reminder_poll_s)]
 
                 h.clock.now = datetime(2030, 3, 11, 0, 59, tzinfo=UTC)  # a minute before the 24 h reminder
                 await asyncio.gather(*(s.tick() for s in schedulers))

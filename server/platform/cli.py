@@ -103,7 +103,7 @@ async def _serve(settings: Settings, demo: bool) -> None:
     await site.start()
     ctx = app[CTX_KEY]
     if demo:
-        info = await seed_demo(ctx.store, settings)
+        info = await seed_demo(ctx.store.accounts, ctx.store.jobs, ctx.store.interviews, settings)
         print(f"DEMO_LOGIN email={info.email} password={info.password}", flush=True)
         print(f"HR_PAGE {settings.resolved_base_url}/login", flush=True)
         print(f"CANDIDATE_LINK {info.link}", flush=True)
@@ -130,7 +130,7 @@ async def _demo(settings: Settings) -> None:
 
     store = _store(settings)
     await store.migrate()
-    info = await seed_demo(store, settings)
+    info = await seed_demo(store.accounts, store.jobs, store.interviews, settings)
     await store.close()
     print(json.dumps(info.__dict__, indent=2))
 

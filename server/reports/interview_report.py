@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from server.storage.store import Store
+from server.storage.interview_records import InterviewRecordRepository
+from server.storage.interviews import InterviewRepository
+from server.storage.jobs import JobRepository
 
 AI_LABEL = {
     "en": "AI-generated evaluation. It supports, and does not replace, a decision by a person.",
@@ -73,8 +75,9 @@ def overall_ai_score(all_scores: list) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-async def build_report(store: Store, interview_id: str) -> dict[str, Any] | None:
-    detail = await store.interviews.detail(interview_id)
+async def build_report(interviews: InterviewRepository, records: InterviewRecordRepository, jobs: JobRepository,
+                       interview_id: str) -> dict[str, Any] | None:
+    detail = await interviews.detail(interview_id)
     if detail is None:
         return None
     lang = detail["language"] if detail["language"] in AI_LABEL else "en"
@@ -84,7 +87,7 @@ async def build_report(store: Store, interview_id: str) -> dict[str, Any] | None
     scores_by_turn: dict[int, list[dict]] = defaultdict(list)
     by_competency: dict[str, list[tuple[float, float]]] = defaultdict(list)
     uncertain: list[str] = []
-    all_scores = await store.records.scores(interview_id)
+    all_scores = await records.scores(interview_id)
     final_ids = final_score_ids(all_scores)
     for sc in all_scores:
         final = sc.id in final_ids
@@ -97,11 +100,11 @@ async def build_report(store: Store, interview_id: str) -> dict[str, Any] | None
             by_competency[sc.competency].append((sc.score, sc.confidence))
             uncertain += [u for u in sc.uncertain or [] if u not in uncertain]
     human: dict[str, list[dict]] = defaultdict(list)
-    for review, email in await store.records.reviews(interview_id):
+    for review, email in await records.reviews(interview_id):
         human[review.competency].append({"score": review.score, "comment": review.comment, "reviewer": email,
                                          "at": review.created_at.isoformat() if review.created_at else None})
-    iv_row = await store.interviews.get(interview_id)
-    planned = [q.competency for q in await store.jobs.plan_questions(iv_row.plan_id) if q.competency]
+    iv_row = await interviews.get(interview_id)
+    planned = [q.competency for q in await jobs.plan_questions(iv_row.plan_id) if q.competency]
     competencies = []
     for name in sorted(set(by_competency) | set(human) | set(planned)):
         vals = by_competency.get(name, [])

@@ -111,7 +111,7 @@ async def export_plan(request: web.Request) -> web.Response:
     fmt = request.query.get("format", "yaml")
     if fmt not in ("yaml", "json"):
         raise ApiError(400, "bad_format", "format must be yaml or json")
-    plan = await plan_for_job(ctx.store, job)
+    plan = await plan_for_job(ctx.store.jobs, job)
     content_type = "application/yaml" if fmt == "yaml" else "application/json"
     return web.Response(text=dump_plan(plan, fmt), content_type=content_type, charset="utf-8")
 

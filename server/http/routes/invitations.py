@@ -46,7 +46,7 @@ async def send_invitation(request: web.Request) -> web.Response:
         payload = {"event": "interview.invitation", "v": 1, "invitation_id": inv.id, "interview_id": iv.id,
                    "candidate": {"name": iv.candidate.name, "email": iv.candidate.email}, "job": iv.job.title,
                    "language": lang, "link": link, "expires_at": expires.isoformat()}
-        ctx.spawn(deliver(ctx.store, hook, inv.id, payload))
+        ctx.spawn(deliver(ctx.store.invitations, hook, inv.id, payload))
         return web.json_response(_out(inv), status=202)
     mailer = Mailer(ctx.settings)
     if not mailer.enabled:
@@ -56,7 +56,7 @@ async def send_invitation(request: web.Request) -> web.Response:
         raise ApiError(422, "no_recipient", "The candidate has no e-mail address; give one.")
     content = render_invitation(lang, iv.candidate.name, iv.job.title, link, expires)
     inv = await ctx.store.invitations.add(iv.id, "email", recipient, lang)
-    ctx.spawn(deliver(ctx.store, mailer, inv.id, recipient, content))
+    ctx.spawn(deliver(ctx.store.invitations, mailer, inv.id, recipient, content))
     return web.json_response(_out(inv), status=202)
 
 
@@ -79,7 +79,7 @@ async def _send_dingtalk(ctx, iv, body: m.InvitationRequest, link: str, expires:
             return web.json_response(_out(inv), status=200)  # already sent or on its way: never a second notice
     content = render_invitation(lang, iv.candidate.name, iv.job.title, link, expires)
     inv = await ctx.store.invitations.add(iv.id, "dingtalk", body.dingtalk_userid, lang)
-    ctx.spawn(deliver(ctx.store, sender, inv.id, body.dingtalk_userid, work_notice(content, lang, link)))
+    ctx.spawn(deliver(ctx.store.invitations, sender, inv.id, body.dingtalk_userid, work_notice(content, lang, link)))
     return web.json_response(_out(inv), status=202)
 
 

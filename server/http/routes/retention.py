@@ -7,7 +7,6 @@ from aiohttp import web
 from server.http import api_models as m
 from server.compliance.audit import record_read
 from server.http.errors import ApiError, parse_body
-from server.compliance.retention import periods_for, sweep_org
 from server.http.routes.common import api, ctx_of, current_user
 from server.storage.models import User, iso_utc
 
@@ -27,7 +26,7 @@ async def _org_candidate(request: web.Request, user: User):
 
 
 async def _periods_out(request: web.Request, org_id: str) -> dict:
-    p = await periods_for(ctx_of(request), org_id)
+    p = await ctx_of(request).retention.periods(org_id)
     return m.RetentionOut(interview_content_days=p.interview_content_days, candidate_days=p.candidate_days,
                           is_default=p.is_default).model_dump()
 
@@ -54,7 +53,7 @@ async def set_retention(request: web.Request) -> web.Response:
            "also does this every hour)", "retention", response=m.RetentionRunOut, auth="session", errors=(401, 403))
 async def run_retention(request: web.Request) -> web.Response:
     user = await _admin(request)
-    return web.json_response(m.RetentionRunOut(**await sweep_org(ctx_of(request), user.org_id)).model_dump())
+    return web.json_response(m.RetentionRunOut(**await ctx_of(request).retention.sweep_org(user.org_id)).model_dump())
 
 
 @api.route("GET", "/api/v1/retention/deletions", "What was deleted, when and why (ids and counts only; admins)",

@@ -167,7 +167,7 @@ async def set_no_show(request: web.Request) -> web.Response:
         grace = timedelta(minutes=ctx.settings.no_show_grace_min)
         if slot is not None and as_utc(slot.ends_at) + grace > now:
             # Marked by mistake before the slot was over: the booking stands, with the reminders still ahead.
-            targets = await notify_targets(ctx, iv)
+            targets = await notify_targets(ctx.store.invitations, iv, ctx.settings)
             msgs = plan_messages(None, targets, now, as_utc(slot.starts_at), as_utc(slot.ends_at),
                                  iv.candidate_timezone, None)
             result = await ctx.store.scheduling.change_booking(iv.id, iv.schedule_seq, "no_show", None, None, now, msgs,
@@ -193,7 +193,7 @@ def _link_lifetime(ctx: ServerContext, iv: Interview, token: str, booked: JobSlo
         return {}
     out = {"link_expires_at": iso_utc(expires), "link_needed_after_slot_min": ctx.settings.no_show_grace_min}
     if iv.schedule_status == "booked" and booked is not None:
-        needed = link_valid_until(ctx, booked.ends_at)
+        needed = link_valid_until(booked.ends_at, ctx.settings.no_show_grace_min)
         if expires is not None and expires < needed:
             renewed = ctx.signer.link_token(iv.id, iv.link_nonce, valid_until=needed)
             out.update(renewed_token=renewed, renewed_link_expires_at=iso_utc(ctx.signer.read_link(renewed).expires_at))
@@ -217,7 +217,7 @@ async def _candidate_view(request: web.Request, iv: Interview, token: str) -> di
         start_refusal=None if decision.allowed else m.ErrorInfo(code=decision.code, message=decision.message),
         opens_at=iso_utc(as_utc(iv.scheduled_at) - timedelta(minutes=ctx.settings.start_grace_min))
         if active and iv.scheduled_at else None,
-        slots=free, notified_channels=sorted({c for c, _ in await notify_targets(ctx, iv)}),
+        slots=free, notified_channels=sorted({c for c, _ in await notify_targets(ctx.store.invitations, iv, ctx.settings)}),
         server_time=now.isoformat(), **_link_lifetime(ctx, iv, token, booked))
     return out.model_dump()
 
@@ -278,7 +278,7 @@ async def book(request: web.Request) -> web.Response:
     slot = await _target_slot(request, iv, body.slot_id)
     ctx = ctx_of(request)
     now = ctx.clock()
-    msgs = plan_messages("confirmation", await notify_targets(ctx, iv), now, as_utc(slot.starts_at),
+    msgs = plan_messages("confirmation", await notify_targets(ctx.store.invitations, iv, ctx.settings), now, as_utc(slot.starts_at),
                          as_utc(slot.ends_at), tz, None)
     _raise_for(await ctx.store.scheduling.change_booking(
         iv.id, iv.schedule_seq, iv.schedule_status, None, slot.id, now, msgs, schedule_status="booked",
@@ -303,7 +303,7 @@ async def reschedule(request: web.Request) -> web.Response:
     now = ctx.clock()
     old = await ctx.store.scheduling.slot(iv.slot_id) if iv.slot_id else None
     previous = (as_utc(old.starts_at), as_utc(old.ends_at)) if old else None
-    msgs = plan_messages("reschedule", await notify_targets(ctx, iv), now, as_utc(slot.starts_at),
+    msgs = plan_messages("reschedule", await notify_targets(ctx.store.invitations, iv, ctx.settings), now, as_utc(slot.starts_at),
                          as_utc(slot.ends_at), tz, previous)
     _raise_for(await ctx.store.scheduling.change_booking(
         iv.id, iv.schedule_seq, "booked", iv.slot_id, slot.id, now, msgs, schedule_status="booked", slot_id=slot.id,
@@ -324,7 +324,7 @@ async def cancel(request: web.Request) -> web.Response:
     now = ctx.clock()
     old = await ctx.store.scheduling.slot(iv.slot_id) if iv.slot_id else None
     previous = (as_utc(old.starts_at), as_utc(old.ends_at)) if old else None
-    msgs = plan_messages("cancellation", await notify_targets(ctx, iv), now, None, None,
+    msgs = plan_messages("cancellation", await notify_targets(ctx.store.invitations, iv, ctx.settings), now, None, None,
                          iv.candidate_timezone or "UTC", previous)
     _raise_for(await ctx.store.scheduling.change_booking(
         iv.id, iv.schedule_seq, "booked", iv.slot_id, None, now, msgs, schedule_status="cancelled", slot_id=None,
