@@ -72,11 +72,11 @@ async def run(url: str, n_candidates: int, n_reads: int, list_size: int) -> dict
             shown = [c for _, c in ids[(i * 7) % max(1, len(ids) - list_size):][:list_size]]
             t0 = time.perf_counter()
             await store.audit.record_read(org.id, user.id, user.email, "interviews.list", "org", f"s{i}", shown,
-                                    "127.0.0.1", utcnow(), 900)
+                                          "127.0.0.1", utcnow(), 900)
             first.append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
             await store.audit.record_read(org.id, user.id, user.email, "interviews.list", "org", f"s{i}", shown,
-                                    "127.0.0.1", utcnow(), 900)
+                                          "127.0.0.1", utcnow(), 900)
             repeat.append((time.perf_counter() - t0) * 1000)
 
         t0 = time.perf_counter()

@@ -173,7 +173,7 @@ async def test_import_results_and_resume_ranking_are_logged_with_the_candidates_
     async with running_server(db_url, tmp_path) as h:
         await _admin(h)
         job = await h.ctx.store.jobs.create(h.org_id, "Backend engineer", "Requirements:\n- 3+ years of Python\n"
-                                           "- Kubernetes", "en", [{"text": "Tell me about a system you built."}])
+                                            "- Kubernetes", "en", [{"text": "Tell me about a system you built."}])
         h.job_id = job.id
         async with h.hr_client() as hr:
             run = await finished(hr, (await start(hr, h.job_id, ("people.csv", csv.encode(), "text/csv")))["id"])

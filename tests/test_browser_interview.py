@@ -373,7 +373,7 @@ async def test_follow_up_live_score_report_page_and_pdf(sqlite_url, tmp_path):
     plan = load_plan(FOLLOW_UP_PLAN)
     async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
         job = await h.ctx.store.jobs.create(h.org_id, "Support engineer", "", "en", plan_to_questions(plan, "en"),
-                                           spec=plan.model_dump(mode="json"))
+                                            spec=plan.model_dump(mode="json"))
         h.job_id = job.id
         interview_id, token = await h.create_interview("Ravi")
         async with chromium(pw, tmp_path / "obs") as obs_ctx, \
@@ -452,7 +452,7 @@ async def test_hr_uploads_resumes_sees_ranked_matches_and_invites(sqlite_url, tm
     files.append(str(broken))
     async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
         job = await h.ctx.store.jobs.create(h.org_id, "Backend Engineer", JD, "en",
-                                           [{"text": "Tell me about a system you built."}])
+                                            [{"text": "Tell me about a system you built."}])
         async with chromium(pw, tmp_path / "hr") as ctx:
             page = await _page_of(ctx)
             _watch_errors(page, errors)

@@ -56,7 +56,7 @@ async def test_probes_follow_ups_scores_and_report(sqlite_url, tmp_path):
     ANSWER_TO_QUESTION_MS.clear()  # process-wide: only this interview's answers
     async with running_server(sqlite_url, tmp_path) as h:
         job = await h.ctx.store.jobs.create(h.org_id, "Ops", "", "en", plan_to_questions(plan, "en"),
-                                           spec=plan.model_dump(mode="json"))
+                                            spec=plan.model_dump(mode="json"))
         h.job_id = job.id
         interview_id, token = await h.create_interview("Kim")
         async with h.hr_client() as http, ObserverClient(http, interview_id) as observer:
@@ -137,7 +137,7 @@ async def test_repeat_request_and_a_thinking_pause_mid_answer(sqlite_url, tmp_pa
     plan = load_plan(ONE_QUESTION)
     async with running_server(sqlite_url, tmp_path) as h:
         job = await h.ctx.store.jobs.create(h.org_id, "Ops", "", "en", plan_to_questions(plan, "en"),
-                                           spec=plan.model_dump(mode="json"))
+                                            spec=plan.model_dump(mode="json"))
         h.job_id = job.id
         interview_id, token = await h.create_interview("Lee")
         async with h.hr_client() as http, ObserverClient(http, interview_id) as observer:

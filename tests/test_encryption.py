@@ -32,7 +32,7 @@ async def _interview_with_content(h) -> str:
     await store.records.add_event(iv.id, "transcript.final", {"text": SECRET_WORDS, "turn_index": 0})
     await store.records.add_score(iv.id, 0, 0, "ownership", 4.0, 0.8, "", [{"quote": "cut costs by half"}], [])
     await store.matching.add_resume(h.org_id, h.job_id, "Ada", "ada@example.com", "cv.txt", "text/plain", 9,
-                           {"text": SECRET_WORDS})
+                                    {"text": SECRET_WORDS})
     await store.self_identification.set(iv, "female", "asian", None, utcnow())
     return iv.id
 

@@ -431,12 +431,12 @@ async def test_contact_keys_are_backfilled_for_resumes_stored_before_the_migrati
     async with store.db.engine.begin() as conn:
         await conn.run_sync(to("head"))
     cand, created, matched = await store.imports.add_resume_if_new(org.id, job.id, "Lei", "", "x.txt", "", 1, {"text": ""},
-                                                           [("phone", "+8613912345678")])
+                                                                   [("phone", "+8613912345678")])
     assert (created, matched, cand.name) == (False, "phone", "李雷")
     _, created, matched = await store.imports.add_resume_if_new(org.id, job.id, "Lei", "lilei@example.com", "x.txt", "", 1,
-                                                        {"text": ""}, [("email", "lilei@example.com")])
+                                                                {"text": ""}, [("email", "lilei@example.com")])
     assert (created, matched) == (False, "email")
     _, created, _ = await store.imports.add_resume_if_new(org.id, job.id, "Han", "han@example.com", "y.txt", "", 1,
-                                                  {"text": ""}, [("email", "han@example.com")])
+                                                          {"text": ""}, [("email", "han@example.com")])
     assert created
     await store.close()

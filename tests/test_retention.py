@@ -34,11 +34,11 @@ async def _finished_interview(h, name: str, ended_days_ago: float) -> tuple[str,
     await store.records.add_segment(iv.id, 0, f"I am {name} and I cut costs by half", 100, 2000, [], "whisper", "c1")
     await store.records.end_turn(iv.id, 0, f"I am {name} and I cut costs by half", "silence")
     await store.records.add_turn(iv.id, 1, 0, q.id, "followup", 'You said "I cut costs by half". How did you measure it?',
-                         "missing_numbers", 'The answer says "cut costs by half" without a baseline.')
+                                 "missing_numbers", 'The answer says "cut costs by half" without a baseline.')
     await store.records.add_event(iv.id, "flag.raised", {"type": "flag.raised", "kind": "looking_away", "since_ms": 500,
-                                                 "analyzer": "face"})
+                                                         "analyzer": "face"})
     await store.records.add_score(iv.id, 0, 0, "ownership", 4.0, 0.8, "strong",
-                          [{"quote": "I cut costs by half", "feature": "result"}], [])
+                                  [{"quote": "I cut costs by half", "feature": "result"}], [])
     ended = utcnow() - timedelta(days=ended_days_ago)
     await store.interviews.update(iv.id, status="finished", started_at=ended - timedelta(minutes=20), ended_at=ended)
     async with store.db.sessions.begin() as s:  # it was created before it ended
@@ -166,7 +166,7 @@ async def test_an_admin_erases_a_candidate_on_request(db_url, tmp_path):
         iv, cand = await _finished_interview(h, "Dee", ended_days_ago=1)
         store = h.ctx.store
         uploaded, resume = await store.matching.add_resume(h.org_id, h.job_id, "Dee", "dee@example.com", "dee.txt",
-                                                  "text/plain", 10, {"text": "Dee's resume"})
+                                                           "text/plain", 10, {"text": "Dee's resume"})
         _, [item] = await store.imports.create(h.org_id, h.job_id, None, "zip", "batch.zip", ["Dee Resume.txt"])
         async with store.db.sessions.begin() as s:  # the resume and the import result are Dee's
             await s.execute(update(Resume).where(Resume.id == resume.id).values(candidate_id=cand))

@@ -376,7 +376,7 @@ class LiveInterview:
                 words = [{"text": w.text, "start_ms": base + w.start_ms, "end_ms": base + w.end_ms} for w in event.words]
                 turn_index = max(self.turn_index, 0)
                 seq = await self.ctx.store.records.add_segment(self.id, turn_index, text, base + event.start_ms,
-                                                       base + event.end_ms, words, event.engine, conn_id)
+                                                               base + event.end_ms, words, event.engine, conn_id)
                 await self.publish(ev.TranscriptFinal(interview_id=self.id, turn_index=turn_index, seq=seq,
                                                       text=text, start_ms=base + event.start_ms,
                                                       end_ms=base + event.end_ms, words=words))
@@ -411,7 +411,7 @@ class LiveInterview:
             self.turn_index = self.session.turn_count
             self.session.turn_count += 1
             await self.ctx.store.records.add_turn(self.id, self.turn_index, prompt.question_index, prompt.question_id,
-                                          prompt.kind, prompt.text, prompt.trigger, prompt.reason)
+                                                  prompt.kind, prompt.text, prompt.trigger, prompt.reason)
             await self.ctx.store.interviews.update(self.id, question_index=prompt.question_index)
         limit = prompt.time_limit_s * 1000 if prompt.time_limit_s else None
         previous = self.detector
@@ -487,7 +487,7 @@ class LiveInterview:
         score = score_answer(spec, lang, actx.features, actx.quotes, nonverbal, self.nonverbal_weight)
         evidence = [{"feature": e.feature, "quote": e.quote, "effect": e.effect, "note": e.note} for e in score.evidence]
         await self.ctx.store.records.add_score(self.id, self.turn_index, qi, score.competency, score.score, score.confidence,
-                                       score.level_description, evidence, list(score.uncertain))
+                                               score.level_description, evidence, list(score.uncertain))
         await self.publish(ev.AnswerScored(
             interview_id=self.id, turn_index=self.turn_index, question_index=qi, competency=score.competency,
             score=score.score, confidence=score.confidence, level=score.level_description, evidence=evidence,
@@ -515,7 +515,7 @@ class LiveInterview:
         check_transition(self.status, "finished")
         self.status = "finished"
         await self.ctx.store.interviews.update(self.id, status="finished", ended_at=datetime.now(timezone.utc),
-                                              question_index=self.session.question_index)
+                                               question_index=self.session.question_index)
         await self.publish(ev.QuestionAsked(
             interview_id=self.id, turn_index=self.session.turn_count, question_index=closing.question_index,
             questions_total=self.session.questions_total, text=closing.text, kind="closing"))

@@ -129,7 +129,8 @@ class ServerContext:
             if live is not None:
                 return live
             iv = await self.store.interviews.get(interview_id)
-            ensure_may_start(iv, self.clock(), self.settings.start_grace_min)  # a job that needs a booked slot opens only shortly before it
+            # a job that needs a booked slot opens only shortly before it
+            ensure_may_start(iv, self.clock(), self.settings.start_grace_min)
             plan = await plan_by_id(self.store.jobs, iv.plan_id, iv.job.title, iv.language)
             model = await self.speech_model(iv.language)
             if not iv.asr_model:

@@ -60,7 +60,8 @@ async def seed_demo(accounts: AccountRepository, jobs: JobRepository, interviews
         password = secrets.token_urlsafe(9)
         if user is None:
             org = await accounts.create_org("Demo Company", region="CN")
-            user = await accounts.create_user(org.id, DEMO_EMAIL, hash_password(password), role="admin", name="Demo admin")
+            user = await accounts.create_user(org.id, DEMO_EMAIL, hash_password(password), role="admin",
+                                              name="Demo admin")
             for job in DEMO_JOBS:
                 await jobs.create(org.id, job["title"], job["description"], job["language"], job["questions"])
         else:

@@ -151,7 +151,7 @@ async def store_resume(imports: CandidateImportRepository, external_candidates: 
                 contacts, import_item_id)
             return StoredResume(cand, outcome, matched)
         cand, created, matched = await imports.add_resume_if_new(org_id, job_id, name, email, filename, content_type,
-                                                               len(data), dumped, contacts, import_item_id)
+                                                                 len(data), dumped, contacts, import_item_id)
     return StoredResume(cand, "created" if created else "duplicate", matched)
 
 
@@ -519,7 +519,7 @@ class Outcome:
         """Write this outcome to its import item, unless the candidate's transaction already did."""
         if not self.item_recorded:
             await imports.finish_item(item_id, self.status, self.candidate_id, self.name, self.error_code,
-                                           self.error_message)
+                                      self.error_message)
 
 
 # ------------------------------------------------------------------------------------------------ the runs
@@ -558,7 +558,7 @@ class ImportManager:
         """Mark runs whose server stopped reporting as interrupted (never this process's own)."""
         cutoff = utcnow() - timedelta(seconds=self.settings.import_lease_s)
         return await self.imports.interrupt("server_stopped", STOPPED_MESSAGE, stale_before=cutoff,
-                                                  exclude=set(self.tasks))
+                                            exclude=set(self.tasks))
 
     @contextlib.contextmanager
     def reserve(self):
@@ -626,13 +626,13 @@ class ImportManager:
             log.warning("import_failed", import_id=run_id, code=exc.code, error=exc.message)
             with contextlib.suppress(Exception):
                 await imports.update(run_id, status="failed", error_code=exc.code, error_message=exc.message,
-                                          finished_at=utcnow())
+                                     finished_at=utcnow())
         except Exception:  # noqa: BLE001 - the run is marked failed; the error is logged, not shown
             log.exception("import_failed", import_id=run_id)
             with contextlib.suppress(Exception):
                 await imports.update(run_id, status="failed", error_code="internal_error", finished_at=utcnow(),
-                                          error_message="The import stopped on a server error; the items still "
-                                          "marked pending were not imported.")
+                                     error_message="The import stopped on a server error; the items still "
+                                     "marked pending were not imported.")
         finally:
             cleanup()
 

@@ -1,7 +1,7 @@
 """Interview scheduling: slots cut from HR's windows, the start gate, booking messages and the reminder scheduler.
 
-A booking change (book, reschedule, cancel) is one transaction (``SchedulingRepository.change_booking``) that also queues its
-messages in the ``reminders`` table: the confirmation at once, reminders 24 h and 1 h before the slot. The
+A booking change (book, reschedule, cancel) is one transaction (``SchedulingRepository.change_booking``) that also
+queues its messages in the ``reminders`` table: the confirmation at once, reminders 24 h and 1 h before the slot. The
 ``ReminderScheduler`` (one per server process) claims due rows atomically, so with several processes on one
 database every message is sent by exactly one of them, on the channel(s) the candidate's invitation used. Each message carries a freshly signed link that stays valid until
 the booked slot is over (``link_valid_until``), however close to its expiry the candidate's first link was.

@@ -1,4 +1,4 @@
-"""Key rotation for encryption at rest (server/compliance/crypto.py): every encrypted value again under the current key."""
+"""Key rotation for encryption at rest (server/compliance/crypto.py): every encrypted value under the current key."""
 
 from __future__ import annotations
 

@@ -70,7 +70,7 @@ async def create_job(request: web.Request) -> web.Response:
         raise ApiError(403, "forbidden", "Only HR users and admins create jobs.")
     body = await parse_body(request, m.CreateJobRequest)
     job = await ctx_of(request).store.jobs.create(user.org_id, body.title, body.description, body.language,
-                                                 [q.model_dump() for q in body.questions])
+                                                  [q.model_dump() for q in body.questions])
     out = m.JobOut(id=job.id, title=job.title, description=job.description, language=job.language)
     return web.json_response(out.model_dump(), status=201)
 
@@ -94,8 +94,8 @@ async def import_job(request: web.Request) -> web.Response:
         raise ApiError(422, "invalid_plan", f"The plan has no {body.language} texts (it has {', '.join(plan.languages)}).")
     title = body.title or plan.title.get(body.language) or next(iter(plan.title.values()))
     job = await ctx_of(request).store.jobs.create(user.org_id, title, body.description, body.language,
-                                                 plan_to_questions(plan, body.language),
-                                                 spec=plan.model_dump(mode="json"))
+                                                  plan_to_questions(plan, body.language),
+                                                  spec=plan.model_dump(mode="json"))
     out = m.JobOut(id=job.id, title=job.title, description=job.description, language=job.language)
     return web.json_response(out.model_dump(), status=201)
 
@@ -132,7 +132,7 @@ async def update_plan(request: web.Request) -> web.Response:
     if job.language not in plan.languages:
         raise ApiError(422, "invalid_plan", f"The plan has no {job.language} texts, the job's interview language.")
     await ctx.store.jobs.add_plan_version(job.id, job.language, plan_to_questions(plan, job.language),
-                                     plan.model_dump(mode="json"))
+                                          plan.model_dump(mode="json"))
     return web.json_response(m.JobOut(id=job.id, title=job.title, description=job.description,
                                       language=job.language).model_dump())
 
@@ -166,8 +166,8 @@ async def create_interview(request: web.Request) -> web.Response:
     elif body.candidate is None:
         raise ApiError(422, "invalid_request", "Give the candidate (name, email) or a candidate_id.")
     iv = await ctx.store.interviews.create(user.org_id, job.id, body.candidate.name if body.candidate else "",
-                                          body.candidate.email if body.candidate else "",
-                                          body.language or job.language, candidate_id=body.candidate_id)
+                                           body.candidate.email if body.candidate else "",
+                                           body.language or job.language, candidate_id=body.candidate_id)
     token = ctx.signer.link_token(iv.id, iv.link_nonce)
     out = m.CreateInterviewResponse(interview_id=iv.id, token=token, link=f"{ctx.settings.resolved_base_url}/i/{token}")
     return web.json_response(out.model_dump(), status=201)

@@ -142,7 +142,7 @@ async def start_import(request: web.Request) -> web.Response:
             raise
         try:
             run, item_ids = await ctx.store.imports.create(user.org_id, job.id, user.id, plan.source, plan.filename,
-                                                          [item.label for item in plan.items])
+                                                           [item.label for item in plan.items])
         except BaseException:
             plan.close()
             raise

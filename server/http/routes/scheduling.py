@@ -159,7 +159,7 @@ async def set_no_show(request: web.Request) -> web.Response:
         if iv.started_at is not None or iv.status not in ("created", "consented"):
             raise ApiError(409, "interview_started", "The candidate joined this interview.")
         result = await ctx.store.scheduling.change_booking(iv.id, iv.schedule_seq, "booked", None, None, now, [],
-                                                schedule_status="no_show")
+                                                           schedule_status="no_show")
     else:
         if iv.schedule_status != "no_show":
             raise ApiError(409, "not_no_show", "This interview is not marked as a no-show.")
@@ -171,11 +171,11 @@ async def set_no_show(request: web.Request) -> web.Response:
             msgs = plan_messages(None, targets, now, as_utc(slot.starts_at), as_utc(slot.ends_at),
                                  iv.candidate_timezone, None)
             result = await ctx.store.scheduling.change_booking(iv.id, iv.schedule_seq, "no_show", None, None, now, msgs,
-                                                    schedule_status="booked")
+                                                               schedule_status="booked")
         else:
             # The slot is over: the candidate may book a new time.
             result = await ctx.store.scheduling.change_booking(iv.id, iv.schedule_seq, "no_show", iv.slot_id, None, now, [],
-                                                    schedule_status="unscheduled", slot_id=None, scheduled_at=None)
+                                                               schedule_status="unscheduled", slot_id=None, scheduled_at=None)
     if result != "ok":
         raise ApiError(409, "booking_changed", "The booking changed meanwhile; reload and try again.")
     if not body.no_show:
