@@ -108,8 +108,7 @@ class CandidateImportRepository(Repository):
         return out
 
     async def update(self, import_id: str, **values: Any) -> None:
-        async with self.db.transaction() as s:
-            await s.execute(update(CandidateImport).where(CandidateImport.id == import_id).values(**values))
+        await self.db.update_by_id(CandidateImport, import_id, **values)
 
     async def finish_item(self, item_id: str, status: str, candidate_id: str | None = None, name: str = "",
                           error_code: str = "", error_message: str = "") -> None:

@@ -6,7 +6,9 @@ are encrypted by their column types (server/compliance/crypto.py), so repositori
 
 from __future__ import annotations
 
-from sqlalchemy import event, func, select
+from typing import Any
+
+from sqlalchemy import event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from server.storage.migrate import upgrade_to_head
@@ -41,6 +43,11 @@ class Database:
     def transaction(self):
         """A session whose work is committed together on leaving the block, or rolled back on an error."""
         return self.sessions.begin()
+
+    async def update_by_id(self, model, row_id: str, **values: Any) -> None:
+        """Set ``values`` on the one row of ``model`` with this id (nothing if there is none)."""
+        async with self.transaction() as s:
+            await s.execute(update(model).where(model.id == row_id).values(**values))
 
     def insert_ignoring_duplicates(self, model):
         """INSERT … ON CONFLICT DO NOTHING on either database."""

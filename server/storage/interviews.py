@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from server.storage.database import Database, Repository
@@ -65,8 +65,7 @@ class InterviewRepository(Repository):
             return list(rows.scalars())
 
     async def update(self, interview_id: str, **values: Any) -> None:
-        async with self.db.transaction() as s:
-            await s.execute(update(Interview).where(Interview.id == interview_id).values(**values))
+        await self.db.update_by_id(Interview, interview_id, **values)
 
     async def for_job(self, job_id: str) -> list[Interview]:
         async with self.db.session() as s:

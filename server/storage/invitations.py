@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from server.storage.database import Repository
 from server.storage.models import Invitation
@@ -20,8 +20,7 @@ class InvitationRepository(Repository):
         return inv
 
     async def update(self, invitation_id: str, **values: Any) -> None:
-        async with self.db.transaction() as s:
-            await s.execute(update(Invitation).where(Invitation.id == invitation_id).values(**values))
+        await self.db.update_by_id(Invitation, invitation_id, **values)
 
     async def for_interview(self, interview_id: str) -> list[Invitation]:
         async with self.db.session() as s:

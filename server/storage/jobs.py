@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from server.storage.database import Repository
 from server.storage.models import Job, Question, QuestionPlan
@@ -94,5 +94,4 @@ class JobRepository(Repository):
             return plan.spec if plan else None
 
     async def set_scheduling(self, job_id: str, **values: Any) -> None:
-        async with self.db.transaction() as s:
-            await s.execute(update(Job).where(Job.id == job_id).values(**values))
+        await self.db.update_by_id(Job, job_id, **values)

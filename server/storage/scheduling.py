@@ -127,8 +127,7 @@ class SchedulingRepository(Repository):
             return list(res.scalars())
 
     async def update_reminder(self, reminder_id: str, **values: Any) -> None:
-        async with self.db.transaction() as s:
-            await s.execute(update(Reminder).where(Reminder.id == reminder_id).values(**values))
+        await self.db.update_by_id(Reminder, reminder_id, **values)
 
     async def fail_stale_reminders(self, claimed_before: datetime) -> int:
         """Messages left 'sending' by a process that stopped are marked failed, never resent (no duplicates)."""
