@@ -30,8 +30,7 @@ async def report_json(request: web.Request) -> web.Response:
     user = await current_user(request)
     iv = await org_interview(request, user, request.match_info["interview_id"])
     await record_read(request, user, "report.read", "interview", iv.id, [iv.candidate_id])
-    store = ctx_of(request).store
-    return web.json_response(await build_report(store.interviews, store.records, store.jobs, iv.id))
+    return web.json_response(await build_report(ctx_of(request).store.interviews, ctx_of(request).store.records, ctx_of(request).store.jobs, iv.id))
 
 
 @api.route("GET", "/api/v1/interviews/{interview_id}/report.pdf", "The evaluation report as a PDF", "reports",
@@ -40,8 +39,7 @@ async def report_pdf(request: web.Request) -> web.Response:
     user = await current_user(request)
     iv = await org_interview(request, user, request.match_info["interview_id"])
     await record_read(request, user, "report.download", "interview", iv.id, [iv.candidate_id])
-    store = ctx_of(request).store
-    report = await build_report(store.interviews, store.records, store.jobs, iv.id)
+    report = await build_report(ctx_of(request).store.interviews, ctx_of(request).store.records, ctx_of(request).store.jobs, iv.id)
     pdf = await asyncio.get_running_loop().run_in_executor(None, render_pdf, report)
     name = f"interview-report-{iv.id[:8]}.pdf"
     return web.Response(body=pdf, content_type="application/pdf",
