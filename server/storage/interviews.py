@@ -106,6 +106,7 @@ class InterviewRepository(Repository):
             return latest
 
     async def detail(self, interview_id: str) -> dict[str, Any] | None:
+        """What HR's view of one interview shows: the interview, its consents, turns, transcript and timeline."""
         iv = await self.get(interview_id)
         if iv is None:
             return None
