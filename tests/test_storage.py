@@ -19,13 +19,14 @@ async def test_full_interview_record_round_trips(db_url):
         user = await store.accounts.create_user(org.id, "HR@Acme.test", hash_password("pw"), role="hr")
         assert (await store.accounts.user_by_email("hr@acme.test")).id == user.id
         assert verify_password(user.password_hash, "pw") and not verify_password(user.password_hash, "nope")
-        job = await store.jobs.create(org.id, "Engineer", "", "en", [{"text": "Q1"}, {"text": "Q2", "time_limit_s": 60}])
+        job = await store.jobs.create(org.id, "Engineer", "", "en",
+                                      [{"text": "Q1"}, {"text": "Q2", "time_limit_s": 60}])
         iv = await store.interviews.create(org.id, job.id, "Lin Wei", "lin@example.com", "en")
         questions = await store.jobs.plan_questions(iv.plan_id)
         assert [q.text for q in questions] == ["Q1", "Q2"] and questions[1].time_limit_s == 60
 
-        await store.interviews.record_consents(iv, [("ai_evaluation", "v1", True, "t"), ("recording", "v1", False, "t")],
-                                               "127.0.0.1", "pytest")
+        await store.interviews.record_consents(
+            iv, [("ai_evaluation", "v1", True, "t"), ("recording", "v1", False, "t")], "127.0.0.1", "pytest")
         await store.interviews.record_consents(iv, [("recording", "v1", True, "t")], "127.0.0.1", "pytest")
         consents = await store.interviews.current_consents(iv.id)
         assert consents["ai_evaluation"].granted is True
@@ -155,7 +156,8 @@ async def test_every_repository_on_one_database(db_url):
         assert (await store.scheduling.slot(slots[0].id)).booked == 1
         assert await store.scheduling.delete_slot(slots[0].id) is False  # booked
         claimed = await store.scheduling.claim_due_reminders(now, 10)
-        assert [r.kind for r in claimed] == ["confirmation"] and await store.scheduling.claim_due_reminders(now, 10) == []
+        assert [r.kind for r in claimed] == ["confirmation"]
+        assert await store.scheduling.claim_due_reminders(now, 10) == []  # claimed once
         await store.scheduling.update_reminder(claimed[0].id, status="sent")
         assert [r.status for r in await store.scheduling.reminders(iv2.id)] == ["sent"]
 
@@ -176,7 +178,8 @@ async def test_every_repository_on_one_database(db_url):
         await store.imports.heartbeat([run.id])
         assert await store.imports.interrupt("server_stopped", "stopped", ids=[run.id]) == 1
         assert (await store.imports.run(run.id)).status == "interrupted"
-        assert [r.id for r in await store.imports.runs(job.id)] == [run.id] and len(await store.imports.items(run.id)) == 2
+        assert [r.id for r in await store.imports.runs(job.id)] == [run.id]
+        assert len(await store.imports.items(run.id)) == 2
 
         # audit log: a repeat read coalesces; inserting an already linked candidate is ignored
         ids = [await store.audit.record_read(org.id, user.id, user.email, "interviews.list", "org", org.id, [cand.id],
@@ -191,7 +194,8 @@ async def test_every_repository_on_one_database(db_url):
         # retention: policy, legal hold, erasure
         await store.retention.set_policy(org.id, 30, 200, user.id, now)
         assert (await store.retention.policy(org.id)).candidate_days == 200
-        assert (await store.retention.set_legal_hold(cand.id, True, "lawsuit", user.id, now)).legal_hold_reason == "lawsuit"
+        held = await store.retention.set_legal_hold(cand.id, True, "lawsuit", user.id, now)
+        assert held.legal_hold_reason == "lawsuit"
         assert await store.retention.erase_candidate(cand.id, "erasure_request", now) == "legal_hold"
         await store.retention.set_legal_hold(cand.id, False, "", user.id, now)
         assert await store.retention.candidate_interview_ids(cand.id) == [iv.id]
