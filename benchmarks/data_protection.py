@@ -4,7 +4,7 @@ retention sweep's hard deletion. Prints ONE JSON object.
     python -m benchmarks.data_protection [--candidates 300] [--reads 400] [--postgres postgresql+asyncpg://...]
 
 For each database (a temporary SQLite file; PostgreSQL too when ``--postgres`` names an empty database):
-* ``audit_record_ms``: ``Store.record_read`` wall time per call, p50/p95, for a first read (new row with its
+* ``audit_record_ms``: ``AuditRepository.record_read`` wall time per call, p50/p95, for a first read (new row with its
   candidates) and for a repeat inside the coalescing window (the HR page's 5-s list refresh), with ``list_size``
   candidates disclosed per read;
 * ``encryption_us``: AES-256-GCM encrypt and decrypt of one stored value (``server/compliance/crypto.py``), p50, for a
@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import update  # noqa: E402
 
 from server.compliance.crypto import KEYRING, Keyring, key_id_for, new_key  # noqa: E402
-from server.compliance.retention import sweep_org  # noqa: E402
+from server.compliance.retention import Periods, RetentionSweeper  # noqa: E402
 from server.platform.settings import Settings  # noqa: E402
 from server.storage.models import Candidate, Interview, utcnow  # noqa: E402
 from server.storage.store import Store  # noqa: E402
@@ -44,34 +44,26 @@ def pct(xs: list[float], q: float) -> float:
     return round(xs[min(len(xs) - 1, int(round(q / 100 * (len(xs) - 1))))], 2)
 
 
-class _Ctx:
-    """The part of the server context a sweep uses."""
-
-    def __init__(self, store: Store, settings: Settings):
-        self.store, self.settings, self.live = store, settings, {}
-        self.clock = utcnow
-
-
 async def run(url: str, n_candidates: int, n_reads: int, list_size: int) -> dict:
     store = Store(url)
     await store.migrate()
     try:
-        org = await store.create_org("Bench")
-        job = await store.create_job(org.id, "Engineer", "", "en", [{"text": "Tell me about a project."}])
-        user = await store.create_user(org.id, "hr@bench.test", "x", role="hr")
+        org = await store.accounts.create_org("Bench")
+        job = await store.jobs.create(org.id, "Engineer", "", "en", [{"text": "Tell me about a project."}])
+        user = await store.accounts.create_user(org.id, "hr@bench.test", "x", role="hr")
         ids = []
         old = utcnow() - timedelta(days=400)
         for i in range(n_candidates):
-            iv = await store.create_interview(org.id, job.id, f"Person {i}", f"p{i}@example.com", "en")
-            q = (await store.plan_questions(iv.plan_id))[0]
-            await store.add_turn(iv.id, 0, 0, q.id, "question", q.text)
-            await store.add_segment(iv.id, 0, "I led the migration and we cut costs by half", 0, 3000, [], "w", "c")
-            await store.end_turn(iv.id, 0, "I led the migration and we cut costs by half", "silence")
-            await store.add_event(iv.id, "answer.ended", {"turn_index": 0})
-            await store.add_score(iv.id, 0, 0, "ownership", 4.0, 0.8, "", [{"quote": "cut costs by half"}], [])
-            await store.update_interview(iv.id, status="finished", ended_at=old)
+            iv = await store.interviews.create(org.id, job.id, f"Person {i}", f"p{i}@example.com", "en")
+            q = (await store.jobs.plan_questions(iv.plan_id))[0]
+            await store.records.add_turn(iv.id, 0, 0, q.id, "question", q.text)
+            await store.records.add_segment(iv.id, 0, "I led the migration and we cut costs by half", 0, 3000, [], "w", "c")
+            await store.records.end_turn(iv.id, 0, "I led the migration and we cut costs by half", "silence")
+            await store.records.add_event(iv.id, "answer.ended", {"turn_index": 0})
+            await store.records.add_score(iv.id, 0, 0, "ownership", 4.0, 0.8, "", [{"quote": "cut costs by half"}], [])
+            await store.interviews.update(iv.id, status="finished", ended_at=old)
             ids.append((iv.id, iv.candidate_id))
-        async with store.sessions.begin() as s:
+        async with store.db.sessions.begin() as s:
             await s.execute(update(Interview).where(Interview.org_id == org.id).values(created_at=old))
             await s.execute(update(Candidate).where(Candidate.org_id == org.id).values(created_at=old))
 
@@ -79,16 +71,21 @@ async def run(url: str, n_candidates: int, n_reads: int, list_size: int) -> dict
         for i in range(n_reads):
             shown = [c for _, c in ids[(i * 7) % max(1, len(ids) - list_size):][:list_size]]
             t0 = time.perf_counter()
-            await store.record_read(org.id, user.id, user.email, "interviews.list", "org", f"s{i}", shown,
-                                    "127.0.0.1", utcnow(), 900)
+            await store.audit.record_read(org.id, user.id, user.email, "interviews.list", "org", f"s{i}", shown,
+                                          "127.0.0.1", utcnow(), 900)
             first.append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
-            await store.record_read(org.id, user.id, user.email, "interviews.list", "org", f"s{i}", shown,
-                                    "127.0.0.1", utcnow(), 900)
+            await store.audit.record_read(org.id, user.id, user.email, "interviews.list", "org", f"s{i}", shown,
+                                          "127.0.0.1", utcnow(), 900)
             repeat.append((time.perf_counter() - t0) * 1000)
 
         t0 = time.perf_counter()
-        done = await sweep_org(_Ctx(store, Settings()), org.id)
+        defaults = Settings()
+        sweeper = RetentionSweeper(store.retention, store.accounts,
+                                   Periods(defaults.retention_interview_content_days, defaults.retention_candidate_days,
+                                           is_default=True), defaults.retention_sweep_s, utcnow,
+                                   is_open=lambda _interview_id: False)
+        done = await sweeper.sweep_org(org.id)
         sweep_s = time.perf_counter() - t0
         return {
             "audit_record_ms": {"list_size": list_size, "reads": n_reads,

@@ -57,8 +57,8 @@ class Harness:
 
     async def use_plan(self, plan: InterviewPlanSpec, title: str, language: str = "en") -> None:
         """A new job interviewing by ``plan`` becomes this harness's job."""
-        job = await self.ctx.store.create_job(self.org_id, title, "", language, plan_to_questions(plan, language),
-                                              spec=plan.model_dump(mode="json"))
+        job = await self.ctx.store.jobs.create(self.org_id, title, "", language, plan_to_questions(plan, language),
+                                               spec=plan.model_dump(mode="json"))
         self.job_id = job.id
 
     async def create_interview(self, name: str = "Test Candidate", language: str = "en") -> tuple[str, str]:
@@ -88,9 +88,9 @@ async def running_server(db_url: str, data_dir: Path, questions: list[dict] | No
         if not seed:
             yield Harness(f"http://127.0.0.1:{port}", ctx, settings, "", "")
             return
-        org = await ctx.store.create_org("Acme")
-        await ctx.store.create_user(org.id, HR_EMAIL, hash_password(HR_PASSWORD), role="hr")
-        job = await ctx.store.create_job(org.id, "Engineer", "Builds things", "en", questions or TEST_QUESTIONS)
+        org = await ctx.store.accounts.create_org("Acme")
+        await ctx.store.accounts.create_user(org.id, HR_EMAIL, hash_password(HR_PASSWORD), role="hr")
+        job = await ctx.store.jobs.create(org.id, "Engineer", "Builds things", "en", questions or TEST_QUESTIONS)
         yield Harness(f"http://127.0.0.1:{port}", ctx, settings, org.id, job.id)
     finally:
         await runner.cleanup()

@@ -18,7 +18,7 @@ ADMIN_EMAIL, ADMIN_PASSWORD = "admin@acme.test", "admin-pw-123"
 
 
 async def _admin(h) -> None:
-    await h.ctx.store.create_user(h.org_id, ADMIN_EMAIL, hash_password(ADMIN_PASSWORD), role="admin")
+    await h.ctx.store.accounts.create_user(h.org_id, ADMIN_EMAIL, hash_password(ADMIN_PASSWORD), role="admin")
 
 
 async def _log(h, include_log_reads: bool = False, **query) -> dict:
@@ -33,7 +33,7 @@ async def _log(h, include_log_reads: bool = False, **query) -> dict:
 
 
 async def _candidate_id(h, interview_id: str) -> str:
-    return (await h.ctx.store.interview(interview_id)).candidate_id
+    return (await h.ctx.store.interviews.get(interview_id)).candidate_id
 
 
 async def test_reads_of_candidate_data_are_logged_and_admins_can_read_the_log(db_url, tmp_path):
@@ -90,8 +90,8 @@ async def test_reads_of_candidate_data_are_logged_and_admins_can_read_the_log(db
         assert own and own[0]["actor_email"] == ADMIN_EMAIL and own[0]["count"] >= 2
 
         # another organisation's admin sees none of it
-        other = await h.ctx.store.create_org("Other Co")
-        await h.ctx.store.create_user(other.id, "admin@other.test", hash_password("pw-other-123"), role="admin")
+        other = await h.ctx.store.accounts.create_org("Other Co")
+        await h.ctx.store.accounts.create_user(other.id, "admin@other.test", hash_password("pw-other-123"), role="admin")
         async with h.hr_client("admin@other.test", "pw-other-123") as them:
             async with them.get("/api/v1/audit/reads") as r:
                 assert (await r.json())["reads"] == []
@@ -152,7 +152,7 @@ async def test_every_read_its_own_row_pages_without_gaps(db_url, tmp_path):
 async def test_a_read_that_cannot_be_audited_is_refused(db_url, tmp_path):
     async with running_server(db_url, tmp_path) as h:
         iv, _ = await h.create_interview("Ada Lovelace")
-        async with h.ctx.store.engine.begin() as conn:  # the audit table is gone (a broken migration, a full disk…)
+        async with h.ctx.store.db.engine.begin() as conn:  # the audit table is gone (a broken migration, a full disk…)
             await conn.execute(text("DROP TABLE personal_data_read_candidates"))
         async with h.hr_client() as hr:
             for path in (f"/api/v1/interviews/{iv}", "/api/v1/interviews", f"/api/v1/interviews/{iv}/report",
@@ -175,8 +175,8 @@ async def test_import_results_and_resume_ranking_are_logged_with_the_candidates_
           "Leo Diaz,leo@example.com,Sales manager\n"
     async with running_server(db_url, tmp_path) as h:
         await _admin(h)
-        job = await h.ctx.store.create_job(h.org_id, "Backend engineer", "Requirements:\n- 3+ years of Python\n"
-                                           "- Kubernetes", "en", [{"text": "Tell me about a system you built."}])
+        job = await h.ctx.store.jobs.create(h.org_id, "Backend engineer", "Requirements:\n- 3+ years of Python\n"
+                                            "- Kubernetes", "en", [{"text": "Tell me about a system you built."}])
         h.job_id = job.id
         async with h.hr_client() as hr:
             run = await finished(hr, (await start(hr, h.job_id, ("people.csv", csv.encode(), "text/csv")))["id"])

@@ -41,8 +41,8 @@ async def test_candidates_self_identify_voluntarily_and_hr_sees_only_aggregates(
         tokens = []
         for i, (_, score) in enumerate(people):
             iv_id, token = await h.create_interview(f"Person {i}")
-            await store.add_score(iv_id, 0, 0, "ownership", score, 0.8, "", [{"quote": "q"}], [])
-            await store.update_interview(iv_id, status="finished")
+            await store.records.add_score(iv_id, 0, 0, "ownership", score, 0.8, "", [{"quote": "q"}], [])
+            await store.interviews.update(iv_id, status="finished")
             tokens.append((iv_id, token))
         async with aiohttp.ClientSession(h.base_url) as cand:
             url = "/api/v1/candidate/self-identification"
@@ -63,7 +63,7 @@ async def test_candidates_self_identify_voluntarily_and_hr_sees_only_aggregates(
             # the last person says "prefer not to say" to everything: nothing about them is kept
             async with cand.post(url, json={"token": tokens[-1][1]}) as r:
                 assert (await r.json())["given"] is False
-            assert await store.self_identification(tokens[-1][0]) is None
+            assert await store.self_identification.get(tokens[-1][0]) is None
 
         async with h.hr_client() as hr:
             # nothing of it reaches the candidate's record or report
@@ -98,10 +98,10 @@ async def test_candidates_self_identify_voluntarily_and_hr_sees_only_aggregates(
         async with aiohttp.ClientSession(h.base_url) as cand:
             async with cand.delete("/api/v1/candidate/self-identification", params={"token": t0}) as r:
                 assert (await r.json())["given"] is False
-        assert await store.self_identification(iv0) is None
+        assert await store.self_identification.get(iv0) is None
 
-        other = await store.create_org("Other Co")
-        await store.create_user(other.id, "hr@other.test", hash_password("pw-other-123"))
+        other = await store.accounts.create_org("Other Co")
+        await store.accounts.create_user(other.id, "hr@other.test", hash_password("pw-other-123"))
         async with h.hr_client("hr@other.test", "pw-other-123") as them:
             async with them.get(f"/api/v1/jobs/{h.job_id}/bias") as r:
                 assert r.status == 404
@@ -111,15 +111,15 @@ async def test_a_candidate_interviewed_twice_counts_once_and_crossed_groups_are_
     async with running_server(sqlite_url, tmp_path) as h:
         store = h.ctx.store
         for i, (score, race) in enumerate([(5.0, "asian")] * 5 + [(2.0, "white")] * 5):
-            iv = await store.create_interview(h.org_id, h.job_id, f"P{i}", "", "en")
-            await store.add_score(iv.id, 0, 0, "ownership", score, 0.8, "", [], [])
-            await store.update_interview(iv.id, status="finished")
-            await store.set_self_identification(iv, "female", race, None, h.ctx.clock())
+            iv = await store.interviews.create(h.org_id, h.job_id, f"P{i}", "", "en")
+            await store.records.add_score(iv.id, 0, 0, "ownership", score, 0.8, "", [], [])
+            await store.interviews.update(iv.id, status="finished")
+            await store.self_identification.set(iv, "female", race, None, h.ctx.clock())
             if i == 0:  # P0 is interviewed again for the same job and does worse: only the latest counts
-                again = await store.create_interview(h.org_id, h.job_id, "P0", "", "en")
-                await store.update_interview(again.id, candidate_id=iv.candidate_id)
-                await store.add_score(again.id, 0, 0, "ownership", 1.0, 0.8, "", [], [])
-                await store.update_interview(again.id, status="finished")
+                again = await store.interviews.create(h.org_id, h.job_id, "P0", "", "en")
+                await store.interviews.update(again.id, candidate_id=iv.candidate_id)
+                await store.records.add_score(again.id, 0, 0, "ownership", 1.0, 0.8, "", [], [])
+                await store.interviews.update(again.id, status="finished")
         async with h.hr_client() as hr:
             async with hr.get(f"/api/v1/jobs/{h.job_id}/bias") as r:
                 bias = await r.json()

@@ -29,7 +29,7 @@ async def test_admin_reads_the_access_log_and_narrows_it_to_one_candidate(sqlite
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []
     async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
-        await h.ctx.store.create_user(h.org_id, ADMIN_EMAIL, hash_password(ADMIN_PASSWORD), role="admin")
+        await h.ctx.store.accounts.create_user(h.org_id, ADMIN_EMAIL, hash_password(ADMIN_PASSWORD), role="admin")
         ada_iv, _ = await h.create_interview("Ada Park")
         await h.create_interview("张伟")
         async with h.hr_client() as hr:  # an HR user opens Ada's report twice and downloads its PDF
@@ -83,7 +83,7 @@ async def _has_report(page):
 async def test_admin_sets_retention_holds_one_candidate_and_erases_another(sqlite_url, tmp_path):
     errors: list[str] = []
     async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
-        await h.ctx.store.create_user(h.org_id, ADMIN_EMAIL, hash_password(ADMIN_PASSWORD), role="admin")
+        await h.ctx.store.accounts.create_user(h.org_id, ADMIN_EMAIL, hash_password(ADMIN_PASSWORD), role="admin")
         kept_iv, _ = await h.create_interview("Kim Held")
         gone_iv, _ = await h.create_interview("李娜")
         async with hr_page(pw, tmp_path / "admin", h.base_url, errors, ADMIN_EMAIL, ADMIN_PASSWORD) as page:
@@ -96,10 +96,10 @@ async def test_admin_sets_retention_holds_one_candidate_and_erases_another(sqlit
             await box.get_by_role("button", name="Save periods").click()
             # shorter periods delete data: asked first, and nothing is saved until confirmed
             await box.get_by_text("Shorter periods delete older data for good").wait_for(timeout=STEP_TIMEOUT_MS)
-            assert await h.ctx.store.retention_policy(h.org_id) is None
+            assert await h.ctx.store.retention.policy(h.org_id) is None
             await box.get_by_role("button", name="Save and delete older data").click()
             await box.get_by_text("Saved.").wait_for(timeout=STEP_TIMEOUT_MS)
-            assert (await h.ctx.store.retention_policy(h.org_id)).interview_content_days == 30
+            assert (await h.ctx.store.retention.policy(h.org_id)).interview_content_days == 30
 
             kim = box.locator("#ret-people tr", has_text="Kim Held")
             await kim.get_by_role("button", name="Place legal hold").click()  # no reason: refused, in words
@@ -113,11 +113,11 @@ async def test_admin_sets_retention_holds_one_candidate_and_erases_another(sqlit
             await li.get_by_role("button", name="Erase all data").click()
             await li.get_by_text("Delete everything about 李娜 for good?").wait_for(timeout=STEP_TIMEOUT_MS)
             await li.get_by_role("button", name="Cancel").click()  # nothing happens on cancel
-            assert await h.ctx.store.interview(gone_iv) is not None
+            assert await h.ctx.store.interviews.get(gone_iv) is not None
             await li.get_by_role("button", name="Erase all data").click()
             await li.get_by_role("button", name="Erase", exact=True).click()
             await box.locator("#ret-log tr", has_text="erasure request").wait_for(timeout=STEP_TIMEOUT_MS)
-            assert await h.ctx.store.interview(gone_iv) is None and await h.ctx.store.interview(kept_iv) is not None
+            assert await h.ctx.store.interviews.get(gone_iv) is None and await h.ctx.store.interviews.get(kept_iv) is not None
             assert await box.locator("#ret-people tr", has_text="李娜").count() == 0
             log_row = await box.locator("#ret-log tr").first.text_content()
             assert "candidate and all their data" in log_row and ADMIN_EMAIL in log_row and "李娜" not in log_row

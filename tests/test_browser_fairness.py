@@ -22,7 +22,7 @@ async def test_candidate_answers_and_withdraws_the_voluntary_questions(sqlite_ur
     errors: list[str] = []
     async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
         iv_id, token = await h.create_interview("Ana Ruiz")
-        await h.ctx.store.update_interview(iv_id, status="finished")
+        await h.ctx.store.interviews.update(iv_id, status="finished")
         async with chromium(pw, tmp_path / "cand") as ctx:
             page = await _page_of(ctx)
             _watch_errors(page, errors)
@@ -35,7 +35,7 @@ async def test_candidate_answers_and_withdraws_the_voluntary_questions(sqlite_ur
             await form.get_by_role("combobox", name="Age").select_option(label="25–39")
             await form.get_by_role("button", name="Save my answers").click()
             await form.get_by_text("Thank you. Your answers are saved.").wait_for(timeout=STEP_TIMEOUT_MS)
-            saved = await h.ctx.store.self_identification(iv_id)
+            saved = await h.ctx.store.self_identification.get(iv_id)
             assert (saved.sex, saved.age_band, saved.race_ethnicity) == ("female", "25_39", None)
             await page.set_viewport_size({"width": 390, "height": 844})
             await form.screenshot(path=str(ARTIFACTS / "self-identification-phone.png"))
@@ -46,7 +46,7 @@ async def test_candidate_answers_and_withdraws_the_voluntary_questions(sqlite_ur
             assert await form.get_by_role("combobox", name="Sex").input_value() == "female"
             await form.get_by_role("button", name="Withdraw my answers").click()
             await form.get_by_text("Your answers are deleted.").wait_for(timeout=STEP_TIMEOUT_MS)
-            assert await h.ctx.store.self_identification(iv_id) is None
+            assert await h.ctx.store.self_identification.get(iv_id) is None
             assert await form.get_by_role("combobox", name="Sex").input_value() == ""
     assert not errors, errors
 
@@ -59,11 +59,11 @@ async def test_hr_sees_the_low_group_flagged(sqlite_url, tmp_path):
         people = [("female", s) for s in (4.5, 2, 2, 2, 2)] + [("male", s) for s in (4.5, 4.5, 4.5, 4.5, 2)] + \
                  [(None, 3), (None, 3)]
         for i, (sex, score) in enumerate(people):
-            iv = await store.create_interview(h.org_id, h.job_id, f"P{i}", "", "en")
-            await store.add_score(iv.id, 0, 0, "ownership", score, 0.8, "", [], [])
-            await store.update_interview(iv.id, status="finished")
+            iv = await store.interviews.create(h.org_id, h.job_id, f"P{i}", "", "en")
+            await store.records.add_score(iv.id, 0, 0, "ownership", score, 0.8, "", [], [])
+            await store.interviews.update(iv.id, status="finished")
             if sex:
-                await store.set_self_identification(iv, sex, None, "25_39", h.ctx.clock())
+                await store.self_identification.set(iv, sex, None, "25_39", h.ctx.clock())
         async with hr_page(pw, tmp_path / "hr", h.base_url, errors) as page:
             box = page.get_by_role("region", name="Fairness check of the AI scores for the job selected above")
             await box.get_by_text("12 scored interviews, 10 with voluntary answers; median score 3.00.").wait_for(

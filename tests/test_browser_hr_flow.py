@@ -59,8 +59,8 @@ async def test_hr_imports_ranks_invites_by_email_and_the_candidate_opens_the_lin
         async with running_server(sqlite_url, tmp_path / "data", smtp_host="127.0.0.1", smtp_port=smtp_port,
                                   smtp_starttls=False, mail_from="Acme Hiring <hiring@acme.test>") as h, \
                 playwright_api.async_playwright() as pw:
-            job = await h.ctx.store.create_job(h.org_id, "后端工程师", JD_ZH, "zh",
-                                               [{"text": "请介绍一个你负责的系统。"}])
+            job = await h.ctx.store.jobs.create(h.org_id, "后端工程师", JD_ZH, "zh",
+                                                [{"text": "请介绍一个你负责的系统。"}])
             async with chromium(pw, tmp_path / "hr") as hr_ctx:
                 page = await _page_of(hr_ctx)
                 _watch_errors(page, errors)
@@ -97,7 +97,7 @@ async def test_hr_imports_ranks_invites_by_email_and_the_candidate_opens_the_lin
                 evidence = matches.nth(0).locator("q")
                 assert await evidence.count() >= 3
                 quotes = [await evidence.nth(i).text_content() for i in range(await evidence.count())]
-                text_of = {c.name: r.profile["text"] for r, c in await h.ctx.store.resumes(job.id)}
+                text_of = {c.name: r.profile["text"] for r, c in await h.ctx.store.matching.resumes(job.id)}
                 assert all(q and q in text_of["张伟"] for q in quotes), quotes  # verbatim from the resume
                 assert any("Python" in q for q in quotes) and await evidence.first.is_visible()
                 await page.screenshot(path=str(ARTIFACTS / "hr-import-ranked.png"), full_page=True)

@@ -253,16 +253,16 @@ async def test_candidate_and_observer_in_real_chromium(sqlite_url, tmp_path, med
             assert "no emotions" in (await observer.text_content("#o-h + p")).lower()
 
         # --- everything is stored
-        detail = await h.ctx.store.interview_detail(interview_id)
+        detail = await h.ctx.store.interviews.detail(interview_id)
         assert detail["status"] == "finished" and detail["started_at"] and detail["ended_at"]
         assert [t["question"] for t in detail["turns"]] == [Q1, Q2]
         assert [t["end_reason"] for t in detail["turns"]] == ["silence", "silence"]
         assert {"team", "engineers", "payment"} <= _words(detail["turns"][0]["answer"]), detail["turns"]
         assert {"half", "months"} <= _words(detail["turns"][1]["answer"]), detail["turns"]
-        segments = await h.ctx.store.segments(interview_id)
+        segments = await h.ctx.store.records.segments(interview_id)
         assert segments and {s.turn_index for s in segments} == {0, 1}
         assert all(s.words for s in segments), "final segments carry word timings"
-        consents = await h.ctx.store.current_consents(interview_id)
+        consents = await h.ctx.store.interviews.current_consents(interview_id)
         assert {k: v.granted for k, v in consents.items()} == {
             "ai_evaluation": True, "recording": True, "face_voice_analysis": True}
 
@@ -310,10 +310,10 @@ async def test_chinese_consent_screen(sqlite_url, tmp_path):
             assert await page.locator("#fatal").is_hidden()
             await page.screenshot(path=str(ARTIFACTS / "consent-zh-refused.png"), full_page=True)
 
-        consents = await h.ctx.store.current_consents(interview_id)
+        consents = await h.ctx.store.interviews.current_consents(interview_id)
         assert consents["ai_evaluation"].granted is False
         assert consents["recording"].granted is True and consents["face_voice_analysis"].granted is True
-        assert (await h.ctx.store.interview_detail(interview_id))["status"] == "created"
+        assert (await h.ctx.store.interviews.detail(interview_id))["status"] == "created"
     assert not errors, errors
 
 
@@ -457,8 +457,8 @@ async def test_hr_uploads_resumes_sees_ranked_matches_and_invites(sqlite_url, tm
     broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     files.append(str(broken))
     async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
-        job = await h.ctx.store.create_job(h.org_id, "Backend Engineer", JD, "en",
-                                           [{"text": "Tell me about a system you built."}])
+        job = await h.ctx.store.jobs.create(h.org_id, "Backend Engineer", JD, "en",
+                                            [{"text": "Tell me about a system you built."}])
         async with chromium(pw, tmp_path / "hr") as ctx:
             page = await _page_of(ctx)
             _watch_errors(page, errors)
@@ -494,7 +494,7 @@ async def test_hr_uploads_resumes_sees_ranked_matches_and_invites(sqlite_url, tm
             await page.click("#req-save")
             await page.wait_for_function("() => /Saved/.test(document.getElementById('req-status').textContent)",
                                          timeout=STEP_TIMEOUT_MS)
-            saved = await h.ctx.store.requirements(job.id)
+            saved = await h.ctx.store.matching.requirements(job.id)
             assert [r["must_have"] for r in saved["requirements"] if r["text"] == "Kubernetes"] == [False]
             await page.wait_for_function(
                 "() => /\\(3\\/3\\)/.test(document.getElementById('match-rows').textContent)", timeout=STEP_TIMEOUT_MS)
@@ -570,11 +570,11 @@ async def test_candidate_talking_over_the_spoken_question_stops_it(sqlite_url, t
             # The answer goes on and is heard in full; then the next question comes.
             await cand.wait_for_function(
                 "q => document.getElementById('question').textContent === q", arg=Q2, timeout=INTERVIEW_TIMEOUT_MS)
-        iv_id = (await h.ctx.store.interviews(h.org_id))[0].id
-        turns = await h.ctx.store.turns(iv_id)
+        iv_id = (await h.ctx.store.interviews.for_org(h.org_id))[0].id
+        turns = await h.ctx.store.records.turns(iv_id)
         assert {"team", "engineers", "payment"} <= _words(turns[0].answer_text), turns[0].answer_text
         # The server stopped it for the answer, not for the "Okay." before it.
-        events = [(e.type, e.payload) for e in await h.ctx.store.events(iv_id)]
+        events = [(e.type, e.payload) for e in await h.ctx.store.records.events(iv_id)]
         starts = [p["media_ms"] for t, p in events if t == "speech.started" and p["turn_index"] == 0]
         stops = [p["media_ms"] for t, p in events if t == "question.interrupted" and p["turn_index"] == 0]
         assert len(starts) >= 2 and len(stops) == 1 and stops[0] > starts[1], (starts, stops)
@@ -606,8 +606,8 @@ async def test_candidate_presses_i_have_finished_instead_of_waiting_out_the_sile
             await cand.wait_for_function(
                 "q => document.getElementById('question').textContent === q", arg=Q2, timeout=STEP_TIMEOUT_MS)
             assert await done.is_disabled()  # until the candidate starts the next answer
-        iv_id = (await h.ctx.store.interviews(h.org_id))[0].id
-        turns = await h.ctx.store.turns(iv_id)
+        iv_id = (await h.ctx.store.interviews.for_org(h.org_id))[0].id
+        turns = await h.ctx.store.records.turns(iv_id)
         assert turns[0].end_reason == "candidate_done", turns[0].end_reason
         assert {"joined", "billing", "code"} <= _words(turns[0].answer_text), turns[0].answer_text
     assert not errors, errors

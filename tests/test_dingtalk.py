@@ -363,7 +363,7 @@ async def test_ats_import_runs_in_the_background_and_creates_parsed_candidates_o
             assert items["c-none"]["error"]["code"] == "no_resume" and items["c-none"]["name"] == "No Resume"
             assert [i["position"] for i in first["items"]] == list(range(6))
 
-            profiles = {c.external_id: (c, r.profile) for r, c in await store.resumes(h.job_id)}
+            profiles = {c.external_id: (c, r.profile) for r, c in await store.matching.resumes(h.job_id)}
             assert set(profiles) == {"c-pdf", "c-docx", "c-txt", "c-data"}
             cand, profile = profiles["c-pdf"]
             assert cand.name == "Ann PDF" and cand.external_source == "dingtalk"  # the ATS's name wins
@@ -384,14 +384,14 @@ async def test_ats_import_runs_in_the_background_and_creates_parsed_candidates_o
             assert _counts(second) == {"created": 0, "updated": 0, "unchanged": 4, "duplicate": 0, "failed": 2}
             assert {i["candidate_id"] for i in second["items"] if i["candidate_id"]} == \
                 {c.id for c, _ in profiles.values()}
-            assert len(await store.resumes(h.job_id)) == 4
+            assert len(await store.matching.resumes(h.job_id)) == 4
 
             # The ATS record changes: that candidate is updated in place.
             fake.candidates["c-data"].resume_data = _structured("li.na@newmail.example.com")
             third = await _wait_run(http, await _start_import(http, h.job_id))
             assert _counts(third) == {"created": 0, "updated": 1, "unchanged": 3, "duplicate": 0, "failed": 2}
             assert _items(third)["c-data"]["status"] == "updated"
-            rows = {c.external_id: c for _, c in await store.resumes(h.job_id)}
+            rows = {c.external_id: c for _, c in await store.matching.resumes(h.job_id)}
             assert len(rows) == 4 and rows["c-data"].email == "li.na@newmail.example.com"
             assert rows["c-data"].id == data_cand.id
 
@@ -408,7 +408,7 @@ async def test_ats_import_runs_in_the_background_and_creates_parsed_candidates_o
             ids = await asyncio.gather(_start_import(http, job2), _start_import(http, job2))
             a, b = [await _wait_run(http, i) for i in ids]
             assert a["created"] + b["created"] == 4 and a["unchanged"] + b["unchanged"] == 4
-            again = await store.resumes(job2)
+            again = await store.matching.resumes(job2)
             assert len(again) == 4 and {c.id for _, c in again} == {c.id for c in rows.values()}
 
     search = fake.calls("/v1.0/ats/flows/search")
@@ -442,14 +442,14 @@ async def test_a_person_uploaded_as_a_file_and_listed_in_dingtalk_is_stored_once
             assert items["c-li"]["status"] == "created"
             li_again = items["c-li-again"]
             assert li_again["status"] == "duplicate" and li_again["candidate_id"] == items["c-li"]["candidate_id"]
-            resumes = await h.ctx.store.resumes(h.job_id)
+            resumes = await h.ctx.store.matching.resumes(h.job_id)
             assert len(resumes) == 2
 
             # Importing again says the same (no link was made, nothing is stored twice).
             again = await _wait_run(http, await _start_import(http, h.job_id))
             assert {k: i["status"] for k, i in _items(again).items()} == {
                 "c-zhang": "duplicate", "c-li": "unchanged", "c-li-again": "duplicate"}
-            assert len(await h.ctx.store.resumes(h.job_id)) == 2
+            assert len(await h.ctx.store.matching.resumes(h.job_id)) == 2
 
             # The other way round: uploading the DingTalk candidate's resume is a duplicate of them.
             form = aiohttp.FormData()
@@ -458,7 +458,7 @@ async def test_a_person_uploaded_as_a_file_and_listed_in_dingtalk_is_stored_once
             res = (await (await http.post(f"/api/v1/jobs/{h.job_id}/resumes", data=form)).json())["results"][0]
             assert not res["ok"] and res["error"]["code"] == "duplicate"
             assert res["candidate_id"] == items["c-li"]["candidate_id"]
-            assert len(await h.ctx.store.resumes(h.job_id)) == 2
+            assert len(await h.ctx.store.matching.resumes(h.job_id)) == 2
 
 
 def _add_people(fake, numbers) -> None:

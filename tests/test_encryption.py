@@ -18,22 +18,22 @@ SECRET_WORDS = "我们把结账延迟降低了百分之四十 and cut costs by h
 
 
 async def _raw(h, sql: str) -> list:
-    async with h.ctx.store.engine.connect() as conn:
+    async with h.ctx.store.db.engine.connect() as conn:
         return [r[0] for r in (await conn.execute(text(sql))).all()]
 
 
 async def _interview_with_content(h) -> str:
     store = h.ctx.store
-    iv = await store.create_interview(h.org_id, h.job_id, "Ada", "ada@example.com", "en")
-    q = (await store.plan_questions(iv.plan_id))[0]
-    await store.add_turn(iv.id, 0, 0, q.id, "question", q.text)
-    await store.add_segment(iv.id, 0, SECRET_WORDS, 0, 2000, [{"text": "cut", "start_ms": 10, "end_ms": 200}], "w", "c")
-    await store.end_turn(iv.id, 0, SECRET_WORDS, "silence")
-    await store.add_event(iv.id, "transcript.final", {"text": SECRET_WORDS, "turn_index": 0})
-    await store.add_score(iv.id, 0, 0, "ownership", 4.0, 0.8, "", [{"quote": "cut costs by half"}], [])
-    await store.add_resume(h.org_id, h.job_id, "Ada", "ada@example.com", "cv.txt", "text/plain", 9,
-                           {"text": SECRET_WORDS})
-    await store.set_self_identification(iv, "female", "asian", None, utcnow())
+    iv = await store.interviews.create(h.org_id, h.job_id, "Ada", "ada@example.com", "en")
+    q = (await store.jobs.plan_questions(iv.plan_id))[0]
+    await store.records.add_turn(iv.id, 0, 0, q.id, "question", q.text)
+    await store.records.add_segment(iv.id, 0, SECRET_WORDS, 0, 2000, [{"text": "cut", "start_ms": 10, "end_ms": 200}], "w", "c")
+    await store.records.end_turn(iv.id, 0, SECRET_WORDS, "silence")
+    await store.records.add_event(iv.id, "transcript.final", {"text": SECRET_WORDS, "turn_index": 0})
+    await store.records.add_score(iv.id, 0, 0, "ownership", 4.0, 0.8, "", [{"quote": "cut costs by half"}], [])
+    await store.matching.add_resume(h.org_id, h.job_id, "Ada", "ada@example.com", "cv.txt", "text/plain", 9,
+                                    {"text": SECRET_WORDS})
+    await store.self_identification.set(iv, "female", "asian", None, utcnow())
     return iv.id
 
 
@@ -53,10 +53,10 @@ async def test_candidates_words_are_stored_encrypted_and_read_back(db_url, tmp_p
                 detail = await r.json()
         assert detail["transcript"][0]["text"] == SECRET_WORDS and detail["turns"][0]["answer"] == SECRET_WORDS
         assert detail["transcript"][0]["words"][0]["text"] == "cut"
-        assert (await h.ctx.store.self_identification(iv_id)).race_ethnicity == "asian"
+        assert (await h.ctx.store.self_identification.get(iv_id)).race_ethnicity == "asian"
 
         # a value moved into another column does not decrypt, and the client gets no stack trace
-        async with h.ctx.store.engine.begin() as conn:
+        async with h.ctx.store.db.engine.begin() as conn:
             await conn.execute(text("UPDATE transcript_segments SET text = (SELECT answer_text FROM turns "
                                     "WHERE answer_text <> '' LIMIT 1)"))
         async with h.hr_client() as hr:
@@ -97,22 +97,22 @@ async def test_rotation_rewrites_every_value_under_the_new_key(db_url, tmp_path)
     b64 = lambda k: base64.b64encode(k).decode()  # noqa: E731
     async with running_server(db_url, tmp_path, data_keys={old_id: b64(old)}) as h:
         iv_id = await _interview_with_content(h)
-        async with h.ctx.store.engine.begin() as conn:  # a row from before encryption was on
+        async with h.ctx.store.db.engine.begin() as conn:  # a row from before encryption was on
             await conn.execute(text("UPDATE turns SET question_text = 'plain, from an old version'"))
             await conn.execute(text("""UPDATE events SET payload = '{"text": "plain json, from an old version"}'"""))
         db_url_used = h.settings.resolved_database_url
     async with running_server(db_url_used, tmp_path, seed=False, data_keys={old_id: b64(old), new_id: b64(new)},
                               data_key_id=new_id) as h:
-        counts = await h.ctx.store.reencrypt()
+        counts = await h.ctx.store.key_rotation.reencrypt()
         assert counts["transcript_segments.text"] == 1 and counts["turns.question_text"] == 1
         assert counts["events.payload"] == 1 and counts["resumes.profile"] == 1
         assert counts["self_identifications.sex"] == 1 and counts["self_identifications.age_band"] == 0  # null
-        assert all(n == 0 for n in (await h.ctx.store.reencrypt()).values())  # nothing left to do
+        assert all(n == 0 for n in (await h.ctx.store.key_rotation.reencrypt()).values())  # nothing left to do
         values = await _raw(h, "SELECT text FROM transcript_segments") + await _raw(h, "SELECT question_text FROM turns")
         assert all(v.startswith(f"enc:v1:{new_id}:") for v in values), values
         KEYRING.keys.pop(old_id)  # the old key is retired: everything still reads
         try:
-            detail = await h.ctx.store.interview_detail(iv_id)
+            detail = await h.ctx.store.interviews.detail(iv_id)
             assert detail["transcript"][0]["text"] == SECRET_WORDS
             assert detail["turns"][0]["question"] == "plain, from an old version"
             assert detail["events"][0]["text"] == "plain json, from an old version"

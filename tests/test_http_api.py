@@ -30,8 +30,8 @@ async def test_login_and_org_scoping(db_url, tmp_path):
         # A user of another organisation sees nothing of it.
         from server.http.auth import hash_password
 
-        other = await h.ctx.store.create_org("Other Co")
-        await h.ctx.store.create_user(other.id, "hr@other.test", hash_password("pw-other"))
+        other = await h.ctx.store.accounts.create_org("Other Co")
+        await h.ctx.store.accounts.create_user(other.id, "hr@other.test", hash_password("pw-other"))
         async with h.hr_client("hr@other.test", "pw-other") as http:
             async with http.get(f"/api/v1/interviews/{interview_id}") as r:
                 assert r.status == 404
@@ -44,8 +44,8 @@ async def test_other_org_cannot_observe(db_url, tmp_path):
         interview_id, _ = await h.create_interview("Ada")
         from server.http.auth import hash_password
 
-        other = await h.ctx.store.create_org("Other Co")
-        await h.ctx.store.create_user(other.id, "hr@other.test", hash_password("pw-other"))
+        other = await h.ctx.store.accounts.create_org("Other Co")
+        await h.ctx.store.accounts.create_user(other.id, "hr@other.test", hash_password("pw-other"))
         async with h.hr_client("hr@other.test", "pw-other") as http:
             with pytest.raises(aiohttp.WSServerHandshakeError) as exc:
                 await http.ws_connect(f"/ws/v1/interviews/{interview_id}/observe")
@@ -80,7 +80,7 @@ async def test_candidate_link_session_and_consents(db_url, tmp_path):
             assert out["status"] == "consented"
             granted = {c["kind"]: c["granted"] for c in out["consents"]}
             assert granted == {"ai_evaluation": True, "recording": True, "face_voice_analysis": False}
-        consents = await h.ctx.store.current_consents(interview_id)
+        consents = await h.ctx.store.interviews.current_consents(interview_id)
         assert consents["face_voice_analysis"].granted is False and consents["ai_evaluation"].granted is True
 
 
@@ -88,7 +88,7 @@ async def test_forged_and_expired_links(db_url, tmp_path):
     async with running_server(db_url, tmp_path) as h:
         interview_id, token = await h.create_interview()
         forged = Signer("another-secret", 3600, 3600).link_token(interview_id, "nonce")
-        iv = await h.ctx.store.interview(interview_id)
+        iv = await h.ctx.store.interviews.get(interview_id)
         real_clock = h.ctx.clock
         h.ctx.clock = lambda: real_clock() - timedelta(days=8)  # a link signed 8 days ago (links last 7)
         expired = h.ctx.signer.link_token(interview_id, iv.link_nonce)
@@ -133,9 +133,9 @@ async def test_bad_bodies_and_sdp_get_clear_errors(db_url, tmp_path):
                 assert r.status == 400 and (await r.json())["error"]["code"] == "bad_json"
             async with http.post("/api/v1/candidate/offer", data=b"x" * (300 * 1024)) as r:
                 assert r.status == 413 and (await r.json())["error"]["code"] == "too_large"
-        iv = await h.ctx.store.interview(interview_id)
+        iv = await h.ctx.store.interviews.get(interview_id)
         assert iv.status == "consented"  # nothing about the interview changed
-        assert await h.ctx.store.turns(interview_id) == []
+        assert await h.ctx.store.records.turns(interview_id) == []
 
 
 async def test_unknown_websocket_messages_keep_the_stream_open(db_url, tmp_path):

@@ -120,7 +120,7 @@ async def test_zip_of_good_and_bad_resumes_then_the_same_zip_again(db_url, tmp_p
         assert not (tmp_path.parent / "outside").exists() and not (tmp_path / "outside").exists()
 
         # Exactly the good resumes are stored, each with the parsed name and e-mail.
-        stored = {c.name: (c.email, r.filename) for r, c in await h.ctx.store.resumes(h.job_id)}
+        stored = {c.name: (c.email, r.filename) for r, c in await h.ctx.store.matching.resumes(h.job_id)}
         expected = {labels["name"]: labels["email"] for _, labels in fixtures} | {"李雷": "lilei@example.com"}
         assert {n: e for n, (e, _) in stored.items()} == expected
         first_ids = {i["filename"]: i["candidate_id"] for i in run["items"] if i["status"] == "created"}
@@ -132,7 +132,7 @@ async def test_zip_of_good_and_bad_resumes_then_the_same_zip_again(db_url, tmp_p
             if item["status"] == "duplicate":
                 assert item["candidate_id"] == first_ids[item["filename"]]
                 assert item["error"]["code"] == "duplicate" and "already a candidate" in item["error"]["message"]
-        assert len(await h.ctx.store.resumes(h.job_id)) == len(fixtures) + 1
+        assert len(await h.ctx.store.matching.resumes(h.job_id)) == len(fixtures) + 1
 
         # Both runs are listed for the job, newest first, with their counts.
         runs = (await (await http.get(f"/api/v1/jobs/{h.job_id}/imports")).json())["imports"]
@@ -142,7 +142,7 @@ async def test_zip_of_good_and_bad_resumes_then_the_same_zip_again(db_url, tmp_p
         up.add_field("files", LI_LEI.encode(), filename="lilei.txt", content_type="text/plain")
         res = (await (await http.post(f"/api/v1/jobs/{h.job_id}/resumes", data=up)).json())["results"]
         assert res[0]["ok"] is False and res[0]["error"]["code"] == "duplicate" and res[0]["name"] == "李雷"
-        assert len(await h.ctx.store.resumes(h.job_id)) == len(fixtures) + 1
+        assert len(await h.ctx.store.matching.resumes(h.job_id)) == len(fixtures) + 1
 
 
 GB_CSV = """姓名,邮箱,手机,简历
@@ -178,7 +178,7 @@ async def test_gb18030_csv_with_chinese_names(db_url, tmp_path):
         assert (ouyang["status"], ouyang["name"]) == ("created", "欧阳娜娜")
         assert (run["created"], run["duplicate"], run["failed"]) == (3, 1, 2)
 
-        stored = {c.name: (c.email, r.profile) for r, c in await h.ctx.store.resumes(h.job_id)}
+        stored = {c.name: (c.email, r.profile) for r, c in await h.ctx.store.matching.resumes(h.job_id)}
         assert set(stored) == {"张三", "李四", "欧阳娜娜"}
         assert stored["张三"][0] == "zhangsan@example.com" and "阿里巴巴" in stored["张三"][1]["text"]
         assert stored["张三"][1]["mobile"]["value"] == "+8613812345678"
@@ -206,9 +206,9 @@ async def test_csv_naming_files_in_an_accompanying_zip(sqlite_url, tmp_path, fix
         assert wei["name"] == "Wei Zhang"  # the list's name wins over the resume's
         assert ghost["status"] == "failed" and ghost["error"]["code"] == "missing_file"
         assert other["filename"] == f"other/{en_txt.name}" and other["name"] == en_labels["name"]
-        cand = await h.ctx.store.candidate(wei["candidate_id"])
+        cand = await h.ctx.store.matching.candidate(wei["candidate_id"])
         assert (cand.name, cand.email) == ("Wei Zhang", "wei@example.com")
-        (resume,) = [r for r, c in await h.ctx.store.resumes(h.job_id) if c.id == cand.id]
+        (resume,) = [r for r, c in await h.ctx.store.matching.resumes(h.job_id) if c.id == cand.id]
         assert resume.profile["name"]["value"] == labels["name"]  # the parsed profile is kept as read
 
         # The resume's own e-mail is another key of the same person: importing that file alone is a duplicate.
@@ -230,13 +230,13 @@ async def test_csv_inside_the_zip_semicolons_and_utf16_tabs(sqlite_url, tmp_path
         assert run["source"] == "csv+zip" and run["total"] == 1  # the list and the file it names: one candidate
         (item,) = run["items"]
         assert item["filename"] == "candidates.csv row 2: 名单/简历/lilei.txt" and item["status"] == "created"
-        cand = await h.ctx.store.candidate(item["candidate_id"])
+        cand = await h.ctx.store.matching.candidate(item["candidate_id"])
         assert (cand.name, cand.email) == ("李雷", "lilei.cn@example.com")
 
         run = await finished(http, (await start(http, h.job_id, ("list.txt", utf16, "text/plain")))["id"])
         (item,) = run["items"]
         assert (item["status"], item["name"]) == ("created", "Mei Lin"), item
-        (resume,) = [r for r, c in await h.ctx.store.resumes(h.job_id) if c.id == item["candidate_id"]]
+        (resume,) = [r for r, c in await h.ctx.store.matching.resumes(h.job_id) if c.id == item["candidate_id"]]
         assert resume.profile["mobile"]["value"] == "+14155550134"
 
 
@@ -298,7 +298,7 @@ async def test_limits_zip_bomb_oversized_upload_and_too_many_files(sqlite_url, t
         statuses = {i["filename"]: (i["status"], (i["error"] or {}).get("code")) for i in small_bomb["items"]}
         assert statuses["cv.txt"] == ("created", None)
         assert statuses["zeros.txt"][0] == "failed"  # 6 MB of zeros is no resume
-        assert [c.name for _, c in await h.ctx.store.resumes(h.job_id)] == ["李雷"]
+        assert [c.name for _, c in await h.ctx.store.matching.resumes(h.job_id)] == ["李雷"]
         # Refused uploads left no run behind.
         runs = (await (await http.get(f"/api/v1/jobs/{h.job_id}/imports")).json())["imports"]
         assert len(runs) == 2
@@ -339,7 +339,7 @@ async def test_per_file_size_limit_and_clear_refusals(sqlite_url, tmp_path):
             assert r.status == 404 and (await r.json())["error"]["code"] == "not_found"
         async with aiohttp.ClientSession(h.base_url) as anon, anon.get(f"/api/v1/imports/{run['id']}") as r:
             assert r.status == 401
-        assert len(await h.ctx.store.resumes(h.job_id)) == 1
+        assert len(await h.ctx.store.matching.resumes(h.job_id)) == 1
 
 
 def many_resumes(n: int) -> bytes:
@@ -362,17 +362,17 @@ async def test_server_stop_mid_import_marks_the_run_interrupted(db_url, tmp_path
         assert "Upload the same files again" in run["error"]["message"]
         assert run["done"] < run["total"] == 300
         assert sum(i["status"] == "pending" for i in run["items"]) == 300 - run["done"]
-        assert len(await h2.ctx.store.resumes(job_id)) == run["created"]
+        assert len(await h2.ctx.store.matching.resumes(job_id)) == run["created"]
 
 
 async def test_crashed_import_is_marked_interrupted_once_its_heartbeat_is_stale(sqlite_url, tmp_path):
     async with running_server(sqlite_url, tmp_path, import_lease_s=2) as h, h.hr_client() as http:
         # A run left "running" by a server that died without a word (no shutdown): its heartbeat stops.
-        run, _ = await h.ctx.store.create_import(h.org_id, h.job_id, None, "zip", "lost.zip", ["a.pdf", "b.pdf"])
-        await h.ctx.store.update_import(run.id, status="running", heartbeat_at=utcnow() - timedelta(seconds=1))
+        run, _ = await h.ctx.store.imports.create(h.org_id, h.job_id, None, "zip", "lost.zip", ["a.pdf", "b.pdf"])
+        await h.ctx.store.imports.update(run.id, status="running", heartbeat_at=utcnow() - timedelta(seconds=1))
         fresh = (await (await http.get(f"/api/v1/imports/{run.id}")).json())
         assert fresh["status"] == "running"  # within the lease: its server may still be working
-        await h.ctx.store.update_import(run.id, heartbeat_at=utcnow() - timedelta(seconds=5))
+        await h.ctx.store.imports.update(run.id, heartbeat_at=utcnow() - timedelta(seconds=5))
         stale = (await (await http.get(f"/api/v1/imports/{run.id}")).json())
         assert stale["status"] == "interrupted" and stale["error"]["code"] == "server_stopped"
         assert stale["finished_at"] and [i["status"] for i in stale["items"]] == ["pending", "pending"]
@@ -384,27 +384,27 @@ async def test_contact_keys_are_backfilled_for_resumes_stored_before_the_migrati
     from tests.old_schema import schema_at
 
     store = Store(sqlite_url)
-    await schema_at(store.engine, "head")
-    org = await store.create_org("Acme")
-    job = await store.create_job(org.id, "Engineer", "", "zh", [{"text": "Q?"}])
-    await schema_at(store.engine, "0006", down=True)
+    await schema_at(store.db.engine, "head")
+    org = await store.accounts.create_org("Acme")
+    job = await store.jobs.create(org.id, "Engineer", "", "zh", [{"text": "Q?"}])
+    await schema_at(store.db.engine, "0006", down=True)
     # rows written as the 0006 schema had them (the models describe the newest schema, so plain SQL)
     profile = {"language": "zh", "mobile": {"value": "+8613912345678", "source": "13912345678"}, "text": LI_LEI}
-    async with store.engine.begin() as conn:
+    async with store.db.engine.begin() as conn:
         await conn.execute(text("INSERT INTO candidates (id, org_id, name, email, created_at) "
                                 "VALUES ('c1', :org, '李雷', 'LiLei@Example.com', CURRENT_TIMESTAMP)"), {"org": org.id})
         await conn.execute(text("INSERT INTO resumes (id, org_id, job_id, candidate_id, filename, content_type, size, "
                                 "profile, created_at) VALUES ('r1', :org, :job, 'c1', 'old.txt', 'text/plain', 10, "
                                 ":profile, CURRENT_TIMESTAMP)"),
                            {"org": org.id, "job": job.id, "profile": json.dumps(profile, ensure_ascii=False)})
-    await schema_at(store.engine, "head")
-    cand, created, matched = await store.add_resume_if_new(org.id, job.id, "Lei", "", "x.txt", "", 1, {"text": ""},
-                                                           [("phone", "+8613912345678")])
+    await schema_at(store.db.engine, "head")
+    cand, created, matched = await store.imports.add_resume_if_new(org.id, job.id, "Lei", "", "x.txt", "", 1, {"text": ""},
+                                                                   [("phone", "+8613912345678")])
     assert (created, matched, cand.name) == (False, "phone", "李雷")
-    _, created, matched = await store.add_resume_if_new(org.id, job.id, "Lei", "lilei@example.com", "x.txt", "", 1,
-                                                        {"text": ""}, [("email", "lilei@example.com")])
+    _, created, matched = await store.imports.add_resume_if_new(org.id, job.id, "Lei", "lilei@example.com", "x.txt", "", 1,
+                                                                {"text": ""}, [("email", "lilei@example.com")])
     assert (created, matched) == (False, "email")
-    _, created, _ = await store.add_resume_if_new(org.id, job.id, "Han", "han@example.com", "y.txt", "", 1,
-                                                  {"text": ""}, [("email", "han@example.com")])
+    _, created, _ = await store.imports.add_resume_if_new(org.id, job.id, "Han", "han@example.com", "y.txt", "", 1,
+                                                          {"text": ""}, [("email", "han@example.com")])
     assert created
     await store.close()

@@ -58,7 +58,7 @@ async def test_interview_runs_end_to_end(db_url, tmp_path, media):
             assert stats and stats[-1]["video_frames_received"] > 0 and stats[-1]["width"] == 640
 
         # Everything is stored.
-        detail = await h.ctx.store.interview_detail(interview_id)
+        detail = await h.ctx.store.interviews.detail(interview_id)
         assert detail["status"] == "finished" and detail["started_at"] and detail["ended_at"]
         assert [t["end_reason"] for t in detail["turns"]] == ["silence", "silence"]
         assert {"team", "engineers"} <= _words(detail["turns"][0]["answer"])
@@ -111,8 +111,8 @@ async def test_second_connection_takeover_and_rejoin(sqlite_url, tmp_path, media
             await again.close()
             await third.close()
 
-        turns = await h.ctx.store.turns(interview_id)
-        segments = await h.ctx.store.segments(interview_id)
+        turns = await h.ctx.store.records.turns(interview_id)
+        segments = await h.ctx.store.records.segments(interview_id)
         assert turns[0].end_reason == "silence"
         # Nothing said before the drop was lost: both connections' words are in the stored answer.
         assert len({s.connection_id for s in segments if s.turn_index == 0}) == 2

@@ -65,7 +65,7 @@ async def test_upload_rank_explain_override_and_invite(sqlite_url, tmp_path):
             assert by_file["emily.txt"]["ok"]
             assert by_file["photo.pdf"]["error"]["code"] == "unsupported_type"
             assert by_file["empty.txt"]["error"]["code"] == "empty"
-            assert len(await h.ctx.store.resumes(job["id"])) == 2  # the broken files stored nothing
+            assert len(await h.ctx.store.matching.resumes(job["id"])) == 2  # the broken files stored nothing
 
             reqs = await (await http.get(f"/api/v1/jobs/{job['id']}/requirements")).json()
             kinds = {(r["kind"], r["must_have"]) for r in reqs["requirements"]}
@@ -77,7 +77,7 @@ async def test_upload_rank_explain_override_and_invite(sqlite_url, tmp_path):
             assert top["score"] > ranked[1]["score"]
             python = next(i for i in top["items"] if i["kind"] == "skill" and "python" in i["requirement"].lower())
             assert python["status"] == "met" and any("Python" in e for e in python["evidence"])
-            stored_text = (await h.ctx.store.resumes(job["id"]))[0][0].profile["text"]
+            stored_text = (await h.ctx.store.matching.resumes(job["id"]))[0][0].profile["text"]
             assert all(e in stored_text for i in top["items"] for e in i["evidence"])
             filtered = (await (await http.get(f"/api/v1/jobs/{job['id']}/matches",
                                               params={"must_haves": "all"})).json())["matches"]
@@ -102,5 +102,5 @@ async def test_upload_rank_explain_override_and_invite(sqlite_url, tmp_path):
             # Invite the top candidate: the interview belongs to the same candidate record.
             r = await http.post("/api/v1/interviews", json={"job_id": job["id"], "candidate_id": top["candidate_id"]})
             assert r.status == 201, await r.text()
-            iv = await h.ctx.store.interview((await r.json())["interview_id"])
+            iv = await h.ctx.store.interviews.get((await r.json())["interview_id"])
             assert iv.candidate_id == top["candidate_id"] and iv.candidate.name == "张伟"

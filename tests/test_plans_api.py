@@ -51,8 +51,8 @@ async def test_library_import_and_export(sqlite_url, tmp_path):
             # The imported job's questions are what an interview asks.
             interviews = await http.post("/api/v1/interviews", json={"job_id": job2["id"], "candidate": {"name": "X"}})
             iv = await interviews.json()
-            stored = await h.ctx.store.interview(iv["interview_id"])
-            qs = await h.ctx.store.plan_questions(stored.plan_id)
+            stored = await h.ctx.store.interviews.get(iv["interview_id"])
+            qs = await h.ctx.store.jobs.plan_questions(stored.plan_id)
             assert [q.text for q in qs] == ["Tell me about an analysis that changed a decision."]
 
 
@@ -73,7 +73,7 @@ async def test_import_rejects_broken_plans_naming_the_field(sqlite_url, tmp_path
             assert r.status == 422 and (await r.json())["error"]["code"] == "unknown_plan"
             r = await http.post("/api/v1/jobs/import", json={"language": "en"})
             assert r.status == 422
-            assert await h.ctx.store.jobs(h.org_id) and len(await h.ctx.store.jobs(h.org_id)) == 1  # nothing stored
+            assert await h.ctx.store.jobs.for_org(h.org_id) and len(await h.ctx.store.jobs.for_org(h.org_id)) == 1  # nothing stored
 
 
 async def test_editing_a_plan_makes_a_new_version_and_keeps_old_interviews(sqlite_url, tmp_path):
@@ -90,7 +90,7 @@ async def test_editing_a_plan_makes_a_new_version_and_keeps_old_interviews(sqlit
             assert r.status == 422 and "questions[0].rubric[1].score" in [d["field"] for d in (await r.json())["error"]["details"]]
             new = await (await http.post("/api/v1/interviews", json={"job_id": job["id"], "candidate": {"name": "B"}})).json()
         store = h.ctx.store
-        old_q = await store.plan_questions((await store.interview(old["interview_id"])).plan_id)
-        new_q = await store.plan_questions((await store.interview(new["interview_id"])).plan_id)
+        old_q = await store.jobs.plan_questions((await store.interviews.get(old["interview_id"])).plan_id)
+        new_q = await store.jobs.plan_questions((await store.interviews.get(new["interview_id"])).plan_id)
         assert old_q[0].text == "Tell me about an analysis that changed a decision."
         assert new_q[0].text == "Tell me about a forecast you got wrong."

@@ -21,27 +21,27 @@ ADMIN_EMAIL, ADMIN_PASSWORD = "admin@acme.test", "admin-pw-123"
 
 
 async def _admin(h) -> None:
-    await h.ctx.store.create_user(h.org_id, ADMIN_EMAIL, hash_password(ADMIN_PASSWORD), role="admin")
+    await h.ctx.store.accounts.create_user(h.org_id, ADMIN_EMAIL, hash_password(ADMIN_PASSWORD), role="admin")
 
 
 async def _finished_interview(h, name: str, ended_days_ago: float) -> tuple[str, str]:
     """An interview with a transcript, an answer, a scored answer with a quote and a timeline, ended some days ago;
     returns (interview id, candidate id)."""
     store = h.ctx.store
-    iv = await store.create_interview(h.org_id, h.job_id, name, f"{name.lower()}@example.com", "en")
-    q = (await store.plan_questions(iv.plan_id))[0]
-    await store.add_turn(iv.id, 0, 0, q.id, "question", q.text)
-    await store.add_segment(iv.id, 0, f"I am {name} and I cut costs by half", 100, 2000, [], "whisper", "c1")
-    await store.end_turn(iv.id, 0, f"I am {name} and I cut costs by half", "silence")
-    await store.add_turn(iv.id, 1, 0, q.id, "followup", 'You said "I cut costs by half". How did you measure it?',
-                         "missing_numbers", 'The answer says "cut costs by half" without a baseline.')
-    await store.add_event(iv.id, "flag.raised", {"type": "flag.raised", "kind": "looking_away", "since_ms": 500,
-                                                 "analyzer": "face"})
-    await store.add_score(iv.id, 0, 0, "ownership", 4.0, 0.8, "strong",
-                          [{"quote": "I cut costs by half", "feature": "result"}], [])
+    iv = await store.interviews.create(h.org_id, h.job_id, name, f"{name.lower()}@example.com", "en")
+    q = (await store.jobs.plan_questions(iv.plan_id))[0]
+    await store.records.add_turn(iv.id, 0, 0, q.id, "question", q.text)
+    await store.records.add_segment(iv.id, 0, f"I am {name} and I cut costs by half", 100, 2000, [], "whisper", "c1")
+    await store.records.end_turn(iv.id, 0, f"I am {name} and I cut costs by half", "silence")
+    await store.records.add_turn(iv.id, 1, 0, q.id, "followup", 'You said "I cut costs by half". How did you measure it?',
+                                 "missing_numbers", 'The answer says "cut costs by half" without a baseline.')
+    await store.records.add_event(iv.id, "flag.raised", {"type": "flag.raised", "kind": "looking_away", "since_ms": 500,
+                                                         "analyzer": "face"})
+    await store.records.add_score(iv.id, 0, 0, "ownership", 4.0, 0.8, "strong",
+                                  [{"quote": "I cut costs by half", "feature": "result"}], [])
     ended = utcnow() - timedelta(days=ended_days_ago)
-    await store.update_interview(iv.id, status="finished", started_at=ended - timedelta(minutes=20), ended_at=ended)
-    async with store.sessions.begin() as s:  # it was created before it ended
+    await store.interviews.update(iv.id, status="finished", started_at=ended - timedelta(minutes=20), ended_at=ended)
+    async with store.db.sessions.begin() as s:  # it was created before it ended
         await s.execute(update(Interview).where(Interview.id == iv.id)
                         .values(created_at=ended - timedelta(minutes=30)))
         await s.execute(update(Candidate).where(Candidate.id == iv.candidate_id)
@@ -50,7 +50,7 @@ async def _finished_interview(h, name: str, ended_days_ago: float) -> tuple[str,
 
 
 async def _count(h, model, *where) -> int:
-    async with h.ctx.store.sessions() as s:
+    async with h.ctx.store.db.sessions() as s:
         return int((await s.execute(select(func.count()).select_from(model).where(*where))).scalar_one())
 
 
@@ -81,8 +81,8 @@ async def test_interview_content_is_deleted_after_its_period_scores_stay_and_the
         old_iv, _ = await _finished_interview(h, "Ada", ended_days_ago=100)
         new_iv, _ = await _finished_interview(h, "Bo", ended_days_ago=10)
         held_iv, held = await _finished_interview(h, "Cy", ended_days_ago=100)
-        unstarted = await h.ctx.store.create_interview(h.org_id, h.job_id, "Di", "", "en")  # invited, never came
-        async with h.ctx.store.sessions.begin() as s:
+        unstarted = await h.ctx.store.interviews.create(h.org_id, h.job_id, "Di", "", "en")  # invited, never came
+        async with h.ctx.store.db.sessions.begin() as s:
             await s.execute(update(Interview).where(Interview.id == unstarted.id)
                             .values(created_at=utcnow() - timedelta(days=200)))
         async with h.hr_client(ADMIN_EMAIL, ADMIN_PASSWORD) as admin:
@@ -113,7 +113,7 @@ async def test_interview_content_is_deleted_after_its_period_scores_stay_and_the
             text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
             assert "retention policy" in " ".join(text.split()) and "cut costs" not in text
             # nothing to delete in an interview that never started (it may still take place: no mark either)
-            assert (await h.ctx.store.interview(unstarted.id)).content_deleted_at is None
+            assert (await h.ctx.store.interviews.get(unstarted.id)).content_deleted_at is None
             for kept in (new_iv, held_iv):  # too recent, or on legal hold
                 async with admin.get(f"/api/v1/interviews/{kept}") as r:
                     d = await r.json()
@@ -142,9 +142,9 @@ async def test_candidates_are_deleted_after_their_period_unless_on_legal_hold(db
             async with admin.post("/api/v1/retention/run") as r:  # Old's and Recent's content, then Old
                 assert await r.json() == {"interviews_content_deleted": 2, "candidates_deleted": 1,
                                           "import_results_deleted": 0}
-            assert await h.ctx.store.candidate(gone) is None
+            assert await h.ctx.store.matching.candidate(gone) is None
             assert await _count(h, Interview, Interview.candidate_id == gone) == 0
-            assert await h.ctx.store.candidate(recent) is not None and await h.ctx.store.candidate(held) is not None
+            assert await h.ctx.store.matching.candidate(recent) is not None and await h.ctx.store.matching.candidate(held) is not None
 
             # lifting the hold lets the next sweep delete, and the access log keeps the read, without the name
             async with admin.put(f"/api/v1/candidates/{held}/legal-hold", json={"hold": False}) as r:
@@ -165,27 +165,27 @@ async def test_an_admin_erases_a_candidate_on_request(db_url, tmp_path):
         await _admin(h)
         iv, cand = await _finished_interview(h, "Dee", ended_days_ago=1)
         store = h.ctx.store
-        uploaded, resume = await store.add_resume(h.org_id, h.job_id, "Dee", "dee@example.com", "dee.txt",
-                                                  "text/plain", 10, {"text": "Dee's resume"})
-        _, [item] = await store.create_import(h.org_id, h.job_id, None, "zip", "batch.zip", ["Dee Resume.txt"])
-        async with store.sessions.begin() as s:  # the resume and the import result are Dee's
+        uploaded, resume = await store.matching.add_resume(h.org_id, h.job_id, "Dee", "dee@example.com", "dee.txt",
+                                                           "text/plain", 10, {"text": "Dee's resume"})
+        _, [item] = await store.imports.create(h.org_id, h.job_id, None, "zip", "batch.zip", ["Dee Resume.txt"])
+        async with store.db.sessions.begin() as s:  # the resume and the import result are Dee's
             await s.execute(update(Resume).where(Resume.id == resume.id).values(candidate_id=cand))
             await s.execute(update(CandidateImportItem).where(CandidateImportItem.id == item)
                             .values(status="created", candidate_id=cand, name="Dee"))
         start = utcnow() + timedelta(days=2)
-        [slot] = await store.add_job_slots(h.job_id, [(start, start + timedelta(minutes=30))], 1, None)
-        async with store.sessions.begin() as s:  # Dee holds the slot's only seat for another interview
+        [slot] = await store.scheduling.add_slots(h.job_id, [(start, start + timedelta(minutes=30))], 1, None)
+        async with store.db.sessions.begin() as s:  # Dee holds the slot's only seat for another interview
             await s.execute(update(JobSlot).where(JobSlot.id == slot.id).values(booked=1))
-        booked = await store.create_interview(h.org_id, h.job_id, "Dee", "dee@example.com", "en")
-        async with store.sessions.begin() as s:
+        booked = await store.interviews.create(h.org_id, h.job_id, "Dee", "dee@example.com", "en")
+        async with store.db.sessions.begin() as s:
             await s.execute(update(Interview).where(Interview.id == booked.id).values(
                 candidate_id=cand, slot_id=slot.id, schedule_status="booked", scheduled_at=start))
 
         async with h.hr_client() as hr:
             async with hr.delete(f"/api/v1/candidates/{cand}") as r:
                 assert r.status == 403
-        other = await store.create_org("Other Co")
-        await store.create_user(other.id, "admin@other.test", hash_password("pw-other-123"), role="admin")
+        other = await store.accounts.create_org("Other Co")
+        await store.accounts.create_user(other.id, "admin@other.test", hash_password("pw-other-123"), role="admin")
         async with h.hr_client("admin@other.test", "pw-other-123") as them:
             async with them.delete(f"/api/v1/candidates/{cand}") as r:
                 assert r.status == 404
@@ -199,11 +199,11 @@ async def test_an_admin_erases_a_candidate_on_request(db_url, tmp_path):
                 assert r.status == 409 and (await r.json())["error"]["code"] == "legal_hold"
             async with admin.put(f"/api/v1/candidates/{cand}/legal-hold", json={"hold": False}):
                 pass
-            await store.update_interview(booked.id, status="live")
+            await store.interviews.update(booked.id, status="live")
             async with admin.delete(f"/api/v1/candidates/{cand}") as r:
                 assert r.status == 409 and (await r.json())["error"]["code"] == "interview_in_progress"
-            await store.update_interview(booked.id, status="created")
-            assert await store.candidate(cand) is not None  # nothing deleted by the refusals
+            await store.interviews.update(booked.id, status="created")
+            assert await store.matching.candidate(cand) is not None  # nothing deleted by the refusals
 
             async with admin.delete(f"/api/v1/candidates/{cand}") as r:
                 assert r.status == 200, await r.text()
@@ -219,22 +219,22 @@ async def test_an_admin_erases_a_candidate_on_request(db_url, tmp_path):
             assert (log["reason"], log["actor_email"], log["candidate_id"]) == ("erasure_request", ADMIN_EMAIL, cand)
         assert await _count(h, Resume, Resume.candidate_id == cand) == 0
         assert await _count(h, Event, Event.interview_id == iv) == 0
-        async with store.sessions() as s:
+        async with store.db.sessions() as s:
             row = await s.get(CandidateImportItem, item)
             assert (row.name, row.filename, row.candidate_id) == ("", "(deleted)", None)
-        assert (await store.job_slot(slot.id)).booked == 0  # the seat is free for someone else
+        assert (await store.scheduling.slot(slot.id)).booked == 0  # the seat is free for someone else
 
 
 async def test_the_server_sweeps_by_itself(db_url, tmp_path):
     async with running_server(db_url, tmp_path, retention_sweep_s=0.2) as h:
         iv, _ = await _finished_interview(h, "Eve", ended_days_ago=89)
-        await h.ctx.store.update_interview(iv, status="finished")
+        await h.ctx.store.interviews.update(iv, status="finished")
         await asyncio.sleep(0.6)  # sweeps on today's clock delete nothing
-        assert (await h.ctx.store.interview(iv)).content_deleted_at is None
+        assert (await h.ctx.store.interviews.get(iv)).content_deleted_at is None
         h.ctx.clock = lambda: utcnow() + timedelta(days=2)  # two days on: past the 90 days
 
         async def deleted():
-            return (await h.ctx.store.interview(iv)).content_deleted_at is not None
+            return (await h.ctx.store.interviews.get(iv)).content_deleted_at is not None
 
         await until(deleted, timeout=10, what="the periodic sweep deleting the interview's content")
         assert await _count(h, TranscriptSegment, TranscriptSegment.interview_id == iv) == 0
@@ -248,9 +248,9 @@ async def test_a_sweep_ends_when_what_is_due_cannot_be_deleted_now(db_url, tmp_p
         open_iv, _ = await _finished_interview(h, "Fay", ended_days_ago=100)
         h.ctx.live[open_iv] = None  # still open on this node (a rejoin may come): left for a later sweep
         try:
-            done = await asyncio.wait_for(retention.sweep_org(h.ctx, h.org_id), timeout=10)
+            done = await asyncio.wait_for(h.ctx.retention.sweep_org(h.org_id), timeout=10)
         finally:
             h.ctx.live.pop(open_iv)
         assert done["interviews_content_deleted"] == 0
-        assert (await h.ctx.store.interview(open_iv)).content_deleted_at is None
-        assert (await retention.sweep_org(h.ctx, h.org_id))["interviews_content_deleted"] == 1
+        assert (await h.ctx.store.interviews.get(open_iv)).content_deleted_at is None
+        assert (await h.ctx.retention.sweep_org(h.org_id))["interviews_content_deleted"] == 1

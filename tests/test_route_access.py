@@ -83,21 +83,33 @@ async def _ok(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-class FakeStore:
+class FakeAccounts:
     def __init__(self) -> None:
         self.users = {"u-hr": SimpleNamespace(id="u-hr", org_id=ORG, email="hr@x.test", role="hr"),
                       "u-admin": SimpleNamespace(id="u-admin", org_id=ORG, email="admin@x.test", role="admin")}
-        self.reads: list[tuple] = []
-        self.broken = False
 
     async def user(self, user_id: str):
         return self.users.get(user_id)
+
+
+class FakeAuditLog:
+    def __init__(self) -> None:
+        self.reads: list[tuple] = []
+        self.broken = False
 
     async def record_read(self, org_id, actor_id, actor_email, action, subject_kind, subject_id, candidate_ids,
                           ip, at, coalesce_s) -> None:
         if self.broken:
             raise OSError("disk full")
         self.reads.append((actor_id, action, subject_kind, subject_id, candidate_ids))
+
+
+class FakeStore:
+    """The two repositories the guard uses."""
+
+    def __init__(self) -> None:
+        self.accounts = FakeAccounts()
+        self.audit = FakeAuditLog()
 
 
 def _guarded_app(store: FakeStore) -> web.Application:
@@ -182,23 +194,23 @@ async def test_the_guard_admits_only_the_declared_callers():
         assert status == 500 and body["error"]["code"] == "internal_error"
     async with _client(store, "u-admin") as admin:
         assert await _answer(admin, "/admin") == (200, {"user": "u-admin"})
-    assert store.reads == []
+    assert store.audit.reads == []
 
 
 async def test_an_audited_answer_is_recorded_with_the_candidates_it_shows_before_it_is_sent():
     store = FakeStore()
     async with _client(store) as hr:
         assert await _answer(hr, "/interviews/iv-7") == (200, {"name": "Ada Lovelace"})
-        assert store.reads == [("u-hr", "interview.read", "interview", "iv-7", ["cand-1"])]
+        assert store.audit.reads == [("u-hr", "interview.read", "interview", "iv-7", ["cand-1"])]
         assert await _answer(hr, "/log") == (200, {"ok": True})  # shows no one: not a read
-        assert len(store.reads) == 1
+        assert len(store.audit.reads) == 1
         assert (await _answer(hr, "/log?c=cand-2"))[0] == 200
-        assert store.reads[-1] == ("u-hr", "audit.read", "org", ORG, ["cand-2"])
+        assert store.audit.reads[-1] == ("u-hr", "audit.read", "org", ORG, ["cand-2"])
 
 
 async def test_an_audited_read_that_cannot_be_recorded_is_refused():
     store = FakeStore()
-    store.broken = True
+    store.audit.broken = True
     async with _client(store) as hr:
         async with hr.get("/interviews/iv-7") as r:
             body = await r.text()
@@ -215,7 +227,7 @@ async def test_an_answer_that_skipped_its_audit_or_its_link_check_is_never_sent(
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:  # a stream that skipped it never opens
             await hr.ws_connect("/ws/iv-7")
         assert refused.value.status == 500
-        assert store.reads == []
+        assert store.audit.reads == []
         async with hr.ws_connect("/ws/iv-7?audit=yes") as ws:
             assert await ws.receive_json() == {"name": "Ada Lovelace"}
-        assert store.reads == [("u-hr", "interview.observe", "interview", "iv-7", ["cand-1"])]
+        assert store.audit.reads == [("u-hr", "interview.observe", "interview", "iv-7", ["cand-1"])]

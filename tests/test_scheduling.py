@@ -173,8 +173,8 @@ async def test_windows_are_cut_into_slots_and_bad_windows_are_refused(db_url, tm
         assert r.status == 201 and (await r.json())["slots"][0]["capacity"] == 2
 
         # Another organisation sees nothing of this job
-        other = await h.ctx.store.create_org("Other")
-        await h.ctx.store.create_user(other.id, "hr@other.test", hash_password("pw-other-123"), role="hr")
+        other = await h.ctx.store.accounts.create_org("Other")
+        await h.ctx.store.accounts.create_user(other.id, "hr@other.test", hash_password("pw-other-123"), role="hr")
         async with h.hr_client("hr@other.test", "pw-other-123") as stranger:
             assert (await stranger.get(f"/api/v1/jobs/{h.job_id}/schedule")).status == 404
             r = await stranger.post(f"/api/v1/jobs/{h.job_id}/windows", json={"starts_at": "2030-04-01T09:00:00Z",
@@ -318,7 +318,7 @@ async def test_candidate_mistakes_get_clear_errors_and_change_nothing(sqlite_url
     async with scheduling_server(sqlite_url, tmp_path) as h, h.hr_client() as http:
         slots = await setup_job(http, h.job_id)
         iv, tok = await new_interview(h, http, "Kim", "")
-        other_job = await h.ctx.store.create_job(h.org_id, "Other", "", "en", [{"text": "Q?"}])
+        other_job = await h.ctx.store.jobs.create(h.org_id, "Other", "", "en", [{"text": "Q?"}])
         r = await http.post(f"/api/v1/jobs/{other_job.id}/windows", json={"starts_at": "2030-04-01T09:00:00Z",
                                                                          "ends_at": "2030-04-01T09:30:00Z"})
         foreign = (await r.json())["slots"][0]["id"]
@@ -460,7 +460,7 @@ async def test_a_booking_made_late_in_the_links_life_does_not_lock_the_candidate
             assert data["renewed_token"] is None  # nothing booked yet
 
             h.clock.now = datetime(2030, 3, 16, tzinfo=UTC)
-            plain = h.ctx.signer.link_token(iv, (await h.ctx.store.interview(iv)).link_nonce)  # a fresh 7-day link
+            plain = h.ctx.signer.link_token(iv, (await h.ctx.store.interviews.get(iv)).link_nonce)  # a fresh 7-day link
             s, d = await cand(h, "/api/v1/candidate/schedule/book",
                               {"token": tok, "slot_id": slots[0]["id"], "timezone": "Asia/Shanghai"})
             assert s == 200, d
@@ -534,7 +534,9 @@ async def test_reminders_go_out_once_even_with_two_schedulers_on_one_database(db
                                       smtp_host="127.0.0.1", smtp_port=port,
                                       mail_from="Acme Hiring <hiring@acme.test>") as node2:
                 node2.ctx.clock = h.clock
-                schedulers = [h.ctx.scheduler, node2.ctx.scheduler, ReminderScheduler(h.ctx)]
+                schedulers = [h.ctx.scheduler, node2.ctx.scheduler, ReminderScheduler(
+                    h.ctx.store.scheduling, h.ctx.store.interviews, h.ctx.scheduler.notices, h.settings,
+                    h.settings.reminder_poll_s)]
 
                 h.clock.now = datetime(2030, 3, 11, 0, 59, tzinfo=UTC)  # a minute before the 24 h reminder
                 await asyncio.gather(*(s.tick() for s in schedulers))
@@ -563,7 +565,7 @@ async def _reminder_rows(db_url, iv):
 
     store = Store(db_url)
     try:
-        return [(r.kind, r.status, r.attempts) for r in await store.reminders(iv)]
+        return [(r.kind, r.status, r.attempts) for r in await store.scheduling.reminders(iv)]
     finally:
         await store.close()
 
@@ -648,8 +650,8 @@ async def test_schedule_messages_use_the_invitation_channel_webhook_and_register
             r = await http.post(f"/api/v1/interviews/{iv}/invitations", json={"channel": "webhook"})
             assert r.status == 202
             await until(lambda: len(hook.received) >= 1, what="the webhook invitation")
-            await h.ctx.store.add_invitation(iv, "pigeon", "loft 7", "en")
-            await h.ctx.store.add_invitation(iv, "smoke", "hill", "en")  # a channel this server does not have
+            await h.ctx.store.invitations.add(iv, "pigeon", "loft 7", "en")
+            await h.ctx.store.invitations.add(iv, "smoke", "hill", "en")  # a channel this server does not have
             s, d = await cand(h, "/api/v1/candidate/schedule/book",
                               {"token": tok, "slot_id": slots[0]["id"], "timezone": "Asia/Shanghai"})
             assert s == 200
@@ -685,8 +687,8 @@ async def test_upgrade_to_scheduling_keeps_interviews_and_their_records(db_url):
 
     store = Store(db_url)
     try:
-        await schema_at(store.engine, "0004")
-        async with store.engine.begin() as conn:
+        await schema_at(store.db.engine, "0004")
+        async with store.db.engine.begin() as conn:
             n = {"n": NOW}
             await insert_first_schema_interview(conn, NOW, "finished")
             await conn.execute(text("INSERT INTO turns (id, interview_id, \"index\", question_index, kind, "
@@ -695,10 +697,10 @@ async def test_upgrade_to_scheduling_keeps_interviews_and_their_records(db_url):
             await conn.execute(text("INSERT INTO events (interview_id, type, payload, at) "
                                     "VALUES ('i', 'interview.state', '{}', :n)"), n)
         await store.migrate()
-        iv = await store.interview("i")
+        iv = await store.interviews.get("i")
         assert iv.schedule_status == "unscheduled" and iv.schedule_seq == 0 and iv.slot_id is None
         assert iv.job.allow_immediate is True and iv.job.slot_minutes == 30
-        assert [t.answer_text for t in await store.turns("i")] == ["A."]
-        assert len(await store.events("i")) == 1
+        assert [t.answer_text for t in await store.records.turns("i")] == ["A."]
+        assert len(await store.records.events("i")) == 1
     finally:
         await store.close()

@@ -15,32 +15,33 @@ async def test_full_interview_record_round_trips(db_url):
     await store.migrate()
     await store.migrate()  # idempotent: a restart migrates nothing twice
     try:
-        org = await store.create_org("Acme")
-        user = await store.create_user(org.id, "HR@Acme.test", hash_password("pw"), role="hr")
-        assert (await store.user_by_email("hr@acme.test")).id == user.id
+        org = await store.accounts.create_org("Acme")
+        user = await store.accounts.create_user(org.id, "HR@Acme.test", hash_password("pw"), role="hr")
+        assert (await store.accounts.user_by_email("hr@acme.test")).id == user.id
         assert verify_password(user.password_hash, "pw") and not verify_password(user.password_hash, "nope")
-        job = await store.create_job(org.id, "Engineer", "", "en", [{"text": "Q1"}, {"text": "Q2", "time_limit_s": 60}])
-        iv = await store.create_interview(org.id, job.id, "Lin Wei", "lin@example.com", "en")
-        questions = await store.plan_questions(iv.plan_id)
+        job = await store.jobs.create(org.id, "Engineer", "", "en",
+                                      [{"text": "Q1"}, {"text": "Q2", "time_limit_s": 60}])
+        iv = await store.interviews.create(org.id, job.id, "Lin Wei", "lin@example.com", "en")
+        questions = await store.jobs.plan_questions(iv.plan_id)
         assert [q.text for q in questions] == ["Q1", "Q2"] and questions[1].time_limit_s == 60
 
-        await store.record_consents(iv, [("ai_evaluation", "v1", True, "t"), ("recording", "v1", False, "t")],
-                                    "127.0.0.1", "pytest")
-        await store.record_consents(iv, [("recording", "v1", True, "t")], "127.0.0.1", "pytest")
-        consents = await store.current_consents(iv.id)
+        await store.interviews.record_consents(
+            iv, [("ai_evaluation", "v1", True, "t"), ("recording", "v1", False, "t")], "127.0.0.1", "pytest")
+        await store.interviews.record_consents(iv, [("recording", "v1", True, "t")], "127.0.0.1", "pytest")
+        consents = await store.interviews.current_consents(iv.id)
         assert consents["ai_evaluation"].granted is True
         assert consents["recording"].granted is True  # the later decision wins; the earlier stays as history
 
-        await store.add_turn(iv.id, 0, 0, questions[0].id, "question", "Q1")
-        s0 = await store.add_segment(iv.id, 0, "hello there", 100, 900, [{"text": "hello", "start_ms": 100,
+        await store.records.add_turn(iv.id, 0, 0, questions[0].id, "question", "Q1")
+        s0 = await store.records.add_segment(iv.id, 0, "hello there", 100, 900, [{"text": "hello", "start_ms": 100,
                                                                            "end_ms": 400}], "whisper", "c1")
-        s1 = await store.add_segment(iv.id, 0, "second part", 1000, 1800, [], "whisper", "c1")
+        s1 = await store.records.add_segment(iv.id, 0, "second part", 1000, 1800, [], "whisper", "c1")
         assert (s0, s1) == (0, 1)
-        await store.end_turn(iv.id, 0, "hello there second part", "silence")
-        await store.add_event(iv.id, "question.asked", {"text": "Q1", "turn_index": 0})
-        await store.update_interview(iv.id, status="live", question_index=1)
+        await store.records.end_turn(iv.id, 0, "hello there second part", "silence")
+        await store.records.add_event(iv.id, "question.asked", {"text": "Q1", "turn_index": 0})
+        await store.interviews.update(iv.id, status="live", question_index=1)
 
-        detail = await store.interview_detail(iv.id)
+        detail = await store.interviews.detail(iv.id)
         assert detail["status"] == "live" and detail["question_index"] == 1
         assert detail["candidate"]["name"] == "Lin Wei"
         assert [t["answer"] for t in detail["turns"]] == ["hello there second part"]
@@ -48,9 +49,9 @@ async def test_full_interview_record_round_trips(db_url):
         assert detail["transcript"][0]["words"][0]["text"] == "hello"
         assert detail["events"][0]["type"] == "question.asked"
         assert detail["consents"]["ai_evaluation"]["granted"] is True
-        assert [i.id for i in await store.interviews(org.id)] == [iv.id]
-        other = await store.create_org("Other")
-        assert await store.interviews(other.id) == []
+        assert [i.id for i in await store.interviews.for_org(org.id)] == [iv.id]
+        other = await store.accounts.create_org("Other")
+        assert await store.interviews.for_org(other.id) == []
     finally:
         await store.close()
 
@@ -65,16 +66,129 @@ async def test_upgrade_keeps_existing_rows(db_url):
 
     store = Store(db_url)
     try:
-        await schema_at(store.engine, "0001")
-        async with store.engine.begin() as conn:
+        await schema_at(store.db.engine, "0001")
+        async with store.db.engine.begin() as conn:
             now = datetime(2026, 1, 1, tzinfo=timezone.utc)
             await insert_first_schema_interview(conn, now, "live")
             await conn.execute(text("INSERT INTO turns (id, interview_id, \"index\", question_index, kind, "
                                     "question_text, answer_text, asked_at, end_reason) "
                                     "VALUES ('t', 'i', 0, 0, 'question', 'Q?', 'A.', :n, 'silence')"), {"n": now})
         await store.migrate()
-        turns = await store.turns("i")
+        turns = await store.records.turns("i")
         assert [(t.question_text, t.answer_text, t.trigger, t.reason) for t in turns] == [("Q?", "A.", "", "")]
-        assert (await store.interview("i")).review_requested_at is None
+        assert (await store.interviews.get("i")).review_requested_at is None
+    finally:
+        await store.close()
+
+
+async def test_every_repository_on_one_database(db_url):
+    """Each area's repository writes and reads its tables on both engines, all through one shared database."""
+    from datetime import timedelta
+
+    from server.storage.database import Repository
+    from server.storage.models import PersonalDataReadCandidate, utcnow
+
+    store = Store(db_url)
+    await store.migrate()
+    try:
+        repos = [v for v in vars(store).values() if isinstance(v, Repository)]
+        assert len(repos) == 13 and all(r.db is store.db for r in repos)
+        now = utcnow()
+        org = await store.accounts.create_org("Acme")
+        user = await store.accounts.create_user(org.id, "hr@acme.test", "x")
+        assert await store.accounts.org_ids() == [org.id] and (await store.accounts.user(user.id)).email == user.email
+        job = await store.jobs.create(org.id, "Engineer", "", "en", [{"text": "Q1", "competency": "ownership"}])
+        assert await store.jobs.add_plan_version(job.id, "en", [{"text": "Q1 again"}], {"v": 2}) == 2
+        assert await store.jobs.plan_spec(await store.jobs.latest_plan_id(job.id)) == {"v": 2}
+        await store.jobs.set_scheduling(job.id, allow_immediate=False, slot_minutes=45)
+        assert (await store.jobs.get(job.id)).slot_minutes == 45 and len(await store.jobs.for_org(org.id)) == 1
+
+        # matching
+        cand, resume = await store.matching.add_resume(org.id, job.id, "Lin", "lin@x.test", "cv.pdf", "", 10,
+                                                       {"text": "Python"})
+        assert [c.id for _, c in await store.matching.resumes(job.id)] == [cand.id]
+        await store.matching.save_requirements(job.id, {"must": ["Python"]}, user.id)
+        assert await store.matching.requirements(job.id) == {"must": ["Python"]}
+        await store.matching.add_override(job.id, cand.id, "r1", "met", "seen in person", user.email)
+        assert [o.note for o in await store.matching.overrides(job.id)] == ["seen in person"]
+
+        # interviews, invitations, records, self-identification
+        iv = await store.interviews.create(org.id, job.id, "", "", "en", candidate_id=cand.id)
+        assert [i.id for i in await store.interviews.for_job(job.id)] == [iv.id]
+        inv = await store.invitations.add(iv.id, "email", "lin@x.test", "en")
+        await store.invitations.update(inv.id, status="sent")
+        assert (await store.invitations.get(inv.id)).status == "sent"
+        assert [i.id for i in await store.invitations.for_interview(iv.id)] == [inv.id]
+        await store.records.add_score(iv.id, 0, 0, "ownership", 4.0, 0.9, "", [{"quote": "I led it"}], [])
+        await store.records.add_review(iv.id, user.id, "ownership", 3.5, "fair")
+        assert [(r.comment, email) for r, email in await store.records.reviews(iv.id)] == [("fair", user.email)]
+        await store.interviews.update(iv.id, status="finished", ended_at=now)
+        assert list(await store.records.job_scores(job.id)) == [cand.id]
+        await store.self_identification.set(iv, "female", None, "25_39", now)
+        assert (await store.self_identification.get(iv.id)).sex == "female"
+        assert list(await store.self_identification.for_job(job.id)) == [cand.id]
+        assert await store.self_identification.withdraw(iv.id) is True
+
+        # scheduling
+        start = now + timedelta(days=1)
+        slots = await store.scheduling.add_slots(job.id, [(start, start + timedelta(minutes=45))], 1, user.id)
+        assert await store.scheduling.add_slots(job.id, [(start, start + timedelta(minutes=45))], 1, None) is None
+        iv2 = await store.interviews.create(org.id, job.id, "Ann", "ann@x.test", "en")
+        message = {"kind": "confirmation", "channel": "email", "recipient": "ann@x.test", "due_at": now, "details": {}}
+        assert await store.scheduling.change_booking(iv2.id, 0, "unscheduled", None, slots[0].id, now, [message],
+                                                     schedule_status="booked", slot_id=slots[0].id) == "ok"
+        assert (await store.scheduling.slot(slots[0].id)).booked == 1
+        assert await store.scheduling.delete_slot(slots[0].id) is False  # booked
+        claimed = await store.scheduling.claim_due_reminders(now, 10)
+        assert [r.kind for r in claimed] == ["confirmation"]
+        assert await store.scheduling.claim_due_reminders(now, 10) == []  # claimed once
+        await store.scheduling.update_reminder(claimed[0].id, status="sent")
+        assert [r.status for r in await store.scheduling.reminders(iv2.id)] == ["sent"]
+
+        # imports and an HR system's candidates (the same person is recognised across both)
+        run, items = await store.imports.create(org.id, job.id, user.id, "zip", "cvs.zip", ["a.pdf"])
+        more = await store.imports.add_items(run.id, [("dingtalk 1", "Bo")])
+        first, created, _ = await store.imports.add_resume_if_new(org.id, job.id, "Bo", "bo@x.test", "a.pdf", "", 1,
+                                                                  {}, [("email", "BO@x.test")], items[0])
+        again, created_again, matched = await store.imports.add_resume_if_new(
+            org.id, job.id, "Bo", "", "b.pdf", "", 1, {}, [("email", "bo@x.test")])
+        assert created and not created_again and again.id == first.id and matched == "email"
+        ext, outcome, matched = await store.external.upsert_resume(org.id, job.id, "dingtalk", "d1", "Bo", "bo@x.test",
+                                                                   "d1.pdf", "", 1, {}, [("email", "bo@x.test")],
+                                                                   more[0])
+        assert (outcome, matched, ext.id) == ("duplicate", "email", first.id)
+        await store.imports.finish_item(more[0], "duplicate", first.id, "Bo")
+        assert await store.imports.counts([run.id]) == {run.id: {"created": 1, "duplicate": 1}}
+        await store.imports.heartbeat([run.id])
+        assert await store.imports.interrupt("server_stopped", "stopped", ids=[run.id]) == 1
+        assert (await store.imports.run(run.id)).status == "interrupted"
+        assert [r.id for r in await store.imports.runs(job.id)] == [run.id]
+        assert len(await store.imports.items(run.id)) == 2
+
+        # audit log: a repeat read coalesces; inserting an already linked candidate is ignored
+        ids = [await store.audit.record_read(org.id, user.id, user.email, "interviews.list", "org", org.id, [cand.id],
+                                             "127.0.0.1", now, 900) for _ in range(2)]
+        assert ids[0] == ids[1]
+        async with store.db.transaction() as s:
+            await s.execute(store.db.insert_ignoring_duplicates(PersonalDataReadCandidate).values(
+                [{"read_id": ids[0], "candidate_id": cand.id}]))
+        (read,) = await store.audit.reads(org.id, candidate_id=cand.id)
+        assert (read.count, read.candidates) == (2, [(cand.id, "Lin")])
+
+        # retention: policy, legal hold, erasure
+        await store.retention.set_policy(org.id, 30, 200, user.id, now)
+        assert (await store.retention.policy(org.id)).candidate_days == 200
+        held = await store.retention.set_legal_hold(cand.id, True, "lawsuit", user.id, now)
+        assert held.legal_hold_reason == "lawsuit"
+        assert await store.retention.erase_candidate(cand.id, "erasure_request", now) == "legal_hold"
+        await store.retention.set_legal_hold(cand.id, False, "", user.id, now)
+        assert await store.retention.candidate_interview_ids(cand.id) == [iv.id]
+        counts = await store.retention.erase_candidate(cand.id, "erasure_request", now)
+        assert counts["interviews"] == 1 and counts["resumes"] == 1
+        assert [d.scope for d in await store.retention.deletions(org.id)] == ["candidate"]
+        assert cand.id not in {c.id for c in await store.retention.org_candidates(org.id)}
+
+        # key rotation: everything is already under the current key (or no keyring): nothing to rewrite
+        assert set((await store.key_rotation.reencrypt()).values()) <= {0}
     finally:
         await store.close()

@@ -9,12 +9,14 @@ an unaudited disclosure is worse than a retry. Organisation admins read the log 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 import structlog
 from aiohttp import web
 
 from server.http.errors import ApiError
 from server.http.routes.common import client_ip, ctx_of
+from server.storage.audit_log import AuditRepository
 from server.storage.models import User
 
 log = structlog.get_logger(__name__)
@@ -39,18 +41,24 @@ READ_ACTIONS: dict[str, str] = {
 }
 
 
-async def record_read(request: web.Request, user: User, action: str, subject_kind: str, subject_id: str,
-                      candidate_ids: Iterable[str]) -> None:
+async def audit_read(reads: AuditRepository, user: User, action: str, subject_kind: str, subject_id: str,
+                     candidate_ids: Iterable[str], ip: str, now: datetime, coalesce_s: int) -> None:
     """Record that ``user`` is about to be shown ``candidate_ids``' data; raises 503 if that cannot be recorded."""
     if action not in READ_ACTIONS:
         raise ValueError(f"unknown audited action {action!r}")
-    ctx = ctx_of(request)
     try:
-        await ctx.store.record_read(user.org_id, user.id, user.email, action, subject_kind, subject_id,
-                                    list(candidate_ids), client_ip(request), ctx.clock(),
-                                    ctx.settings.audit_coalesce_s)
+        await reads.record_read(user.org_id, user.id, user.email, action, subject_kind, subject_id,
+                                list(candidate_ids), ip, now, coalesce_s)
     except Exception as exc:  # noqa: BLE001 - whatever failed, the data is not shown unaudited
         log.error("audit_write_failed", action=action, subject=subject_id, error=repr(exc))
         raise ApiError(503, "audit_unavailable",
                        "This data cannot be shown right now because its access cannot be recorded. Try again "
                        "shortly.") from exc
+
+
+async def record_read(request: web.Request, user: User, action: str, subject_kind: str, subject_id: str,
+                      candidate_ids: Iterable[str]) -> None:
+    """``audit_read`` for a request: the server's audit log, clock and coalescing window, the client's address."""
+    ctx = ctx_of(request)
+    await audit_read(ctx.store.audit, user, action, subject_kind, subject_id, candidate_ids, client_ip(request),
+                     ctx.clock(), ctx.settings.audit_coalesce_s)

@@ -24,7 +24,8 @@ from typing import get_args
 
 from server.http import api_models as m
 from server.reports.interview_report import overall_ai_score
-from server.storage.store import Store
+from server.storage.interview_records import InterviewRecordRepository
+from server.storage.self_identification import SelfIdentificationRepository
 
 # the categories a candidate may choose (the request model's choices), in the order reports list them
 ATTRIBUTES: dict[str, tuple[str, ...]] = {
@@ -90,10 +91,11 @@ def impact_ratios(scores: dict[str, float], categories: dict[str, str | None], a
     return report
 
 
-async def job_bias_report(store: Store, job_id: str, min_group: int) -> dict:
-    latest = await store.job_scores(job_id)  # candidate id -> (interview id, scores) of their latest interview
+async def job_bias_report(records: InterviewRecordRepository, self_identification: SelfIdentificationRepository,
+                          job_id: str, min_group: int) -> dict:
+    latest = await records.job_scores(job_id)  # candidate id -> (interview id, scores) of their latest interview
     scores = {cand: s for cand, (_, rows) in latest.items() if (s := overall_ai_score(rows)) is not None}
-    answers = await store.job_self_identifications(job_id)  # candidate id -> their latest answers for the job
+    answers = await self_identification.for_job(job_id)  # candidate id -> their latest answers for the job
     attributes = []
     for attribute in ALL_CATEGORIES:
         if attribute in CROSSED:

@@ -8,8 +8,8 @@ Two periods per organisation (``retention_policies``, else the server's defaults
   observations are deleted. The scores, the plan and the fact that the interview happened stay; the report says
   the content was deleted. An interview that never started holds no content and may still take place.
 * ``candidate_days`` after a candidate's last activity (added, resume uploaded, interview created, booked or
-  ended): everything about the candidate is deleted (see ``Store.erase_candidate``), and bulk-import results
-  older than that, which name people, go too.
+  ended): everything about the candidate is deleted (see ``RetentionRepository.erase_candidate``), and bulk-import
+  results older than that, which name people, go too.
 
 A candidate on legal hold is skipped by both and cannot be erased until the hold is lifted. Every deletion leaves a
 ``data_deletions`` row (ids and counts, never the data). Each server process sweeps every
@@ -20,15 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
 
 import structlog
 
 from server.platform.periodic import PeriodicWorker
-
-if TYPE_CHECKING:
-    from server.platform.context import ServerContext
+from server.storage.accounts import AccountRepository
+from server.storage.retention import RetentionRepository
 
 log = structlog.get_logger(__name__)
 
@@ -40,13 +38,6 @@ class Periods:
     interview_content_days: int
     candidate_days: int
     is_default: bool
-
-
-async def periods_for(ctx: ServerContext, org_id: str) -> Periods:
-    row = await ctx.store.retention_policy(org_id)
-    if row is None:
-        return Periods(ctx.settings.retention_interview_content_days, ctx.settings.retention_candidate_days, True)
-    return Periods(row.interview_content_days, row.candidate_days, False)
 
 
 async def _in_batches(due: Callable[[], Awaitable[list[str]]], delete: Callable[[str], Awaitable[bool]],
@@ -65,48 +56,62 @@ async def _in_batches(due: Callable[[], Awaitable[list[str]]], delete: Callable[
     return deleted
 
 
-async def sweep_org(ctx: ServerContext, org_id: str, stop: Callable[[], bool] = lambda: False) -> dict[str, int]:
-    """Delete what this organisation's periods say is due; returns what was deleted."""
-    periods = await periods_for(ctx, org_id)
-    now = ctx.clock()
-    content_cutoff = now - timedelta(days=periods.interview_content_days)
-    candidate_cutoff = now - timedelta(days=periods.candidate_days)
-
-    async def delete_content(interview_id: str) -> bool:
-        if interview_id in ctx.live:  # open on this node (a rejoin may still come): not now
-            return False
-        return await ctx.store.delete_interview_content(interview_id, "retention", now) is not None
-
-    async def erase(candidate_id: str) -> bool:
-        return isinstance(await ctx.store.erase_candidate(candidate_id, "retention", now), dict)
-
-    done = {
-        "interviews_content_deleted": await _in_batches(
-            lambda: ctx.store.interviews_past_content_retention(org_id, content_cutoff, BATCH), delete_content, stop),
-        "candidates_deleted": await _in_batches(
-            lambda: ctx.store.candidates_past_retention(org_id, candidate_cutoff, BATCH), erase, stop),
-        "import_results_deleted": await ctx.store.delete_import_runs_before(org_id, candidate_cutoff, now),
-    }
-    if any(done.values()):
-        log.info("retention_sweep", org_id=org_id, **done)
-    return done
-
-
 class RetentionSweeper(PeriodicWorker):
+    """Every ``interval_s``, deletes in every organisation what its periods (else ``defaults``) say is due.
+
+    ``is_open(interview_id)``: the interview is open on this node (a rejoin may still come), so its content is
+    left for a later sweep."""
+
     name = "retention-sweeper"
 
-    def __init__(self, ctx: ServerContext):
+    def __init__(self, retention: RetentionRepository, accounts: AccountRepository, defaults: Periods,
+                 interval_s: float, clock: Callable[[], datetime], is_open: Callable[[str], bool]):
         super().__init__()
-        self.ctx = ctx
+        self.retention, self.accounts, self.defaults = retention, accounts, defaults
+        self._interval_s, self.clock, self.is_open = interval_s, clock, is_open
 
     def interval_s(self) -> float:
-        return self.ctx.settings.retention_sweep_s
+        return self._interval_s
+
+    async def periods(self, org_id: str) -> Periods:
+        row = await self.retention.policy(org_id)
+        if row is None:
+            return self.defaults
+        return Periods(row.interview_content_days, row.candidate_days, False)
+
+    async def sweep_org(self, org_id: str, stop: Callable[[], bool] = lambda: False) -> dict[str, int]:
+        """Delete what this organisation's periods say is due; returns what was deleted."""
+        periods = await self.periods(org_id)
+        now = self.clock()
+        content_cutoff = now - timedelta(days=periods.interview_content_days)
+        candidate_cutoff = now - timedelta(days=periods.candidate_days)
+        retention = self.retention
+
+        async def delete_content(interview_id: str) -> bool:
+            if self.is_open(interview_id):  # open on this node (a rejoin may still come): not now
+                return False
+            return await retention.delete_interview_content(interview_id, "retention", now) is not None
+
+        async def erase(candidate_id: str) -> bool:
+            return isinstance(await retention.erase_candidate(candidate_id, "retention", now), dict)
+
+        done = {
+            "interviews_content_deleted": await _in_batches(
+                lambda: retention.interviews_past_content_retention(org_id, content_cutoff, BATCH), delete_content,
+                stop),
+            "candidates_deleted": await _in_batches(
+                lambda: retention.candidates_past_retention(org_id, candidate_cutoff, BATCH), erase, stop),
+            "import_results_deleted": await retention.delete_import_runs_before(org_id, candidate_cutoff, now),
+        }
+        if any(done.values()):
+            log.info("retention_sweep", org_id=org_id, **done)
+        return done
 
     async def tick(self) -> dict:
         totals: dict[str, int] = {}
-        for org_id in await self.ctx.store.org_ids():
+        for org_id in await self.accounts.org_ids():
             if self.stopping:
                 break
-            for k, v in (await sweep_org(self.ctx, org_id, lambda: self.stopping)).items():
+            for k, v in (await self.sweep_org(org_id, lambda: self.stopping)).items():
                 totals[k] = totals.get(k, 0) + v
         return totals

@@ -124,12 +124,12 @@ class LiveInterview:
     # --- lifecycle ---------------------------------------------------------------------------
     async def restore(self) -> None:
         """Load persisted progress (a rejoin or a server restart continues where the interview was)."""
-        iv = await self.ctx.store.interview(self.id)
+        iv = await self.ctx.store.interviews.get(self.id)
         self.status = iv.status
         self.started_at = iv.started_at
         if self.started_at is not None and self.started_at.tzinfo is None:
             self.started_at = self.started_at.replace(tzinfo=timezone.utc)
-        turns = await self.ctx.store.turns(self.id)
+        turns = await self.ctx.store.records.turns(self.id)
         self.session.question_index = iv.question_index
         self.session.turn_count = len(turns)
         self.turn_index = len(turns) - 1
@@ -192,10 +192,10 @@ class LiveInterview:
                 check_transition(self.status, "live")
                 self.started_at = datetime.now(timezone.utc)
                 self.status = "live"
-                await self.ctx.store.update_interview(self.id, status="live", started_at=self.started_at)
+                await self.ctx.store.interviews.update(self.id, status="live", started_at=self.started_at)
                 self._enqueue("publish", ev.InterviewStateChanged(interview_id=self.id, status="live"))
             conn = _Connection(conn_id, peer, video, transcriber, [], base_ms=self.interview_ms())
-            consents = await self.ctx.store.current_consents(self.id)
+            consents = await self.ctx.store.interviews.current_consents(self.id)
             nonverbal = consents.get("face_voice_analysis")
             self.analysis.nonverbal_allowed = bool(self.ctx.settings.nonverbal_analysis and nonverbal
                                                    and nonverbal.granted)
@@ -376,8 +376,8 @@ class LiveInterview:
             if text:
                 words = [{"text": w.text, "start_ms": base + w.start_ms, "end_ms": base + w.end_ms} for w in event.words]
                 turn_index = max(self.turn_index, 0)
-                seq = await self.ctx.store.add_segment(self.id, turn_index, text, base + event.start_ms,
-                                                       base + event.end_ms, words, event.engine, conn_id)
+                seq = await self.ctx.store.records.add_segment(self.id, turn_index, text, base + event.start_ms,
+                                                               base + event.end_ms, words, event.engine, conn_id)
                 await self.publish(ev.TranscriptFinal(interview_id=self.id, turn_index=turn_index, seq=seq,
                                                       text=text, start_ms=base + event.start_ms,
                                                       end_ms=base + event.end_ms, words=words))
@@ -411,9 +411,9 @@ class LiveInterview:
             self._answer_from_seq = 0
             self.turn_index = self.session.turn_count
             self.session.turn_count += 1
-            await self.ctx.store.add_turn(self.id, self.turn_index, prompt.question_index, prompt.question_id,
-                                          prompt.kind, prompt.text, prompt.trigger, prompt.reason)
-            await self.ctx.store.update_interview(self.id, question_index=prompt.question_index)
+            await self.ctx.store.records.add_turn(self.id, self.turn_index, prompt.question_index, prompt.question_id,
+                                                  prompt.kind, prompt.text, prompt.trigger, prompt.reason)
+            await self.ctx.store.interviews.update(self.id, question_index=prompt.question_index)
         limit = prompt.time_limit_s * 1000 if prompt.time_limit_s else None
         previous = self.detector
         self.detector = AnswerEndDetector(self.turn_config, self.interview_ms(), limit)
@@ -428,7 +428,7 @@ class LiveInterview:
 
     async def _repeat_question(self) -> None:
         """The candidate asked to hear the question again: put it again; the request is not part of the answer."""
-        segments = await self.ctx.store.segments(self.id, self.turn_index)
+        segments = await self.ctx.store.records.segments(self.id, self.turn_index)
         self._answer_from_seq = max((seg.seq for seg in segments), default=-1) + 1
         current = self.session.current
         if current is not None:
@@ -446,12 +446,12 @@ class LiveInterview:
         self.detector = None
         spoke_until = detector.last_speech_end_ms if detector is not None and reason == "silence" else None
         # The answer is every final segment stored for this turn, across reconnections (minus a repeat request).
-        segments = [seg for seg in await self.ctx.store.segments(self.id, self.turn_index)
+        segments = [seg for seg in await self.ctx.store.records.segments(self.id, self.turn_index)
                     if seg.seq >= self._answer_from_seq]
         text = " ".join(seg.text for seg in segments).strip()
         if not text and detector:
             text = detector.answer_text
-        await self.ctx.store.end_turn(self.id, self.turn_index, text, reason)
+        await self.ctx.store.records.end_turn(self.id, self.turn_index, text, reason)
         await self.publish(ev.AnswerEnded(interview_id=self.id, turn_index=self.turn_index, text=text, reason=reason))
         current = self.session.current
         if current is None:
@@ -487,8 +487,8 @@ class LiveInterview:
         follows = decision is not None and decision.kind in ("followup", "clarify")
         score = score_answer(spec, lang, actx.features, actx.quotes, nonverbal, self.nonverbal_weight)
         evidence = [{"feature": e.feature, "quote": e.quote, "effect": e.effect, "note": e.note} for e in score.evidence]
-        await self.ctx.store.add_score(self.id, self.turn_index, qi, score.competency, score.score, score.confidence,
-                                       score.level_description, evidence, list(score.uncertain))
+        await self.ctx.store.records.add_score(self.id, self.turn_index, qi, score.competency, score.score, score.confidence,
+                                               score.level_description, evidence, list(score.uncertain))
         await self.publish(ev.AnswerScored(
             interview_id=self.id, turn_index=self.turn_index, question_index=qi, competency=score.competency,
             score=score.score, confidence=score.confidence, level=score.level_description, evidence=evidence,
@@ -515,8 +515,8 @@ class LiveInterview:
     async def _finish(self, closing: Prompt) -> None:
         check_transition(self.status, "finished")
         self.status = "finished"
-        await self.ctx.store.update_interview(self.id, status="finished", ended_at=datetime.now(timezone.utc),
-                                              question_index=self.session.question_index)
+        await self.ctx.store.interviews.update(self.id, status="finished", ended_at=datetime.now(timezone.utc),
+                                               question_index=self.session.question_index)
         await self.publish(ev.QuestionAsked(
             interview_id=self.id, turn_index=self.session.turn_count, question_index=closing.question_index,
             questions_total=self.session.questions_total, text=closing.text, kind="closing"))

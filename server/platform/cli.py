@@ -42,7 +42,7 @@ async def _serve(settings: Settings, demo: bool) -> None:
     await site.start()
     ctx = app[CTX_KEY]
     if demo:
-        info = await seed_demo(ctx.store, settings)
+        info = await seed_demo(ctx.store.accounts, ctx.store.jobs, ctx.store.interviews, settings)
         print(f"DEMO_LOGIN email={info.email} password={info.password}", flush=True)
         print(f"HR_PAGE {settings.resolved_base_url}/login", flush=True)
         print(f"CANDIDATE_LINK {info.link}", flush=True)
@@ -69,7 +69,7 @@ async def _demo(settings: Settings) -> None:
 
     store = _store(settings)
     await store.migrate()
-    info = await seed_demo(store, settings)
+    info = await seed_demo(store.accounts, store.jobs, store.interviews, settings)
     await store.close()
     print(json.dumps(info.__dict__, indent=2))
 
@@ -78,7 +78,7 @@ async def _migrate(settings: Settings, action: str) -> None:
     store = _store(settings)
     await store.migrate()
     if action == "rotate-keys":  # every encrypted value under the current key (and old plaintext encrypted)
-        print(json.dumps(await store.reencrypt(), indent=2))
+        print(json.dumps(await store.key_rotation.reencrypt(), indent=2))
     await store.close()
     print("database is at the newest schema")
 

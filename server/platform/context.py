@@ -23,8 +23,8 @@ from server.live.analysis import AnalyzerFactory
 from server.live.interview import LiveInterview
 from server.platform.loop_monitor import LoopLagMonitor
 from server.recruiting.plans import plan_by_id
-from server.compliance.retention import RetentionSweeper
-from server.recruiting.scheduling import ReminderScheduler, ensure_may_start
+from server.compliance.retention import Periods, RetentionSweeper
+from server.recruiting.scheduling import BookingNotices, ReminderScheduler, ensure_may_start
 from server.platform.settings import Settings
 from server.storage.models import utcnow
 from server.storage.store import Store
@@ -52,11 +52,20 @@ class ServerContext:
     _background: set[asyncio.Task] = field(default_factory=set)
     # scheduling: "now" for bookings, start gates and reminders (tests put in their own clock); the reminder loop
     clock: Callable[[], datetime] = field(default=utcnow)
-    scheduler: ReminderScheduler | None = None
-    retention: RetentionSweeper | None = None
+    scheduler: ReminderScheduler = field(init=False)
+    retention: RetentionSweeper = field(init=False)
 
     def __post_init__(self) -> None:
-        self.signer.clock = lambda: self.clock()  # one "now" for links, bookings and reminders
+        now = lambda: self.clock()  # noqa: E731 - one "now" for links, bookings, reminders and retention
+        self.signer.clock = now
+        s = self.settings
+        notices = BookingNotices(self.signer, s.resolved_base_url, s.mail_from, s.start_grace_min,
+                                 s.no_show_grace_min, now)
+        self.scheduler = ReminderScheduler(self.store.scheduling, self.store.interviews, notices, s, s.reminder_poll_s)
+        self.retention = RetentionSweeper(
+            self.store.retention, self.store.accounts,
+            Periods(s.retention_interview_content_days, s.retention_candidate_days, is_default=True),
+            s.retention_sweep_s, now, is_open=lambda interview_id: interview_id in self.live)
 
     def spawn(self, coro) -> asyncio.Task:
         """Run work that outlives its request (e.g. sending mail with retries); awaited at shutdown."""
@@ -87,15 +96,12 @@ class ServerContext:
         await self.store.migrate()
         await self.bus.start()
         self.loop_monitor.start()
-        self.scheduler = ReminderScheduler(self)
         self.scheduler.start()
-        self.retention = RetentionSweeper(self)
         self.retention.start()
 
     async def stop(self) -> None:
         for worker in (self.scheduler, self.retention):
-            if worker is not None:
-                await worker.stop()
+            await worker.stop()
         if self._background:
             await asyncio.wait(set(self._background), timeout=10)
         for live in list(self.live.values()):
@@ -111,7 +117,7 @@ class ServerContext:
         payload = event.model_dump(mode="json")
         await self.bus.publish(event.interview_id, payload)
         if event.type not in ev.TRANSIENT_EVENT_TYPES:
-            await self.store.add_event(event.interview_id, event.type, payload)
+            await self.store.records.add_event(event.interview_id, event.type, payload)
 
     async def speech_model(self, language: str) -> SpeechModel:
         model_id = self.settings.asr_models.get(language) or self.settings.asr_models["en"]
@@ -123,15 +129,16 @@ class ServerContext:
             live = self.live.get(interview_id)
             if live is not None:
                 return live
-            iv = await self.store.interview(interview_id)
-            ensure_may_start(self, iv)  # a job that needs a booked slot opens only shortly before it
-            plan = await plan_by_id(self.store, iv.plan_id, iv.job.title, iv.language)
+            iv = await self.store.interviews.get(interview_id)
+            # a job that needs a booked slot opens only shortly before it
+            ensure_may_start(iv, self.clock(), self.settings.start_grace_min)
+            plan = await plan_by_id(self.store.jobs, iv.plan_id, iv.job.title, iv.language)
             model = await self.speech_model(iv.language)
             if not iv.asr_model:
-                await self.store.update_interview(interview_id, asr_model=model.model_id)
-            org = await self.store.org(iv.org_id)
+                await self.store.interviews.update(interview_id, asr_model=model.model_id)
+            org = await self.store.accounts.org(iv.org_id)
             weight = 0.0 if org is None or org.region.upper() in EU_REGIONS else self.settings.nonverbal_weight
-            question_ids = [q.id for q in await self.store.plan_questions(iv.plan_id)]
+            question_ids = [q.id for q in await self.store.jobs.plan_questions(iv.plan_id)]
             turn_config = TurnTakingConfig(intent_reasons=True,
                                            answer_end_silence_ms=self.settings.answer_end_silence_ms)
             live = LiveInterview(self, interview_id, iv.language, plan, model, nonverbal_weight=weight,

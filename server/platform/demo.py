@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from server.http.auth import Signer, hash_password
 from server.platform.settings import Settings
-from server.storage.store import Store
+from server.storage.accounts import AccountRepository
+from server.storage.interviews import InterviewRepository
+from server.storage.jobs import JobRepository
 
 DEMO_EMAIL = "demo@example.com"
 
@@ -49,25 +51,27 @@ class DemoInfo:
     link: str
 
 
-async def seed_demo(store: Store, settings: Settings, candidate_name: str = "Alex Chen") -> DemoInfo:
+async def seed_demo(accounts: AccountRepository, jobs: JobRepository, interviews: InterviewRepository,
+                    settings: Settings, candidate_name: str = "Alex Chen") -> DemoInfo:
     """Create the demo organisation once (kept across restarts) and a new candidate interview every call."""
     pw_file = settings.data_dir / "demo-login.txt"
-    user = await store.user_by_email(DEMO_EMAIL)
+    user = await accounts.user_by_email(DEMO_EMAIL)
     if user is None or not pw_file.exists():
         password = secrets.token_urlsafe(9)
         if user is None:
-            org = await store.create_org("Demo Company", region="CN")
-            user = await store.create_user(org.id, DEMO_EMAIL, hash_password(password), role="admin", name="Demo admin")
+            org = await accounts.create_org("Demo Company", region="CN")
+            user = await accounts.create_user(org.id, DEMO_EMAIL, hash_password(password), role="admin",
+                                              name="Demo admin")
             for job in DEMO_JOBS:
-                await store.create_job(org.id, job["title"], job["description"], job["language"], job["questions"])
+                await jobs.create(org.id, job["title"], job["description"], job["language"], job["questions"])
         else:
-            await store.set_password_hash(user.id, hash_password(password))
+            await accounts.set_password_hash(user.id, hash_password(password))
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         pw_file.write_text(password)
         pw_file.chmod(0o600)
     password = pw_file.read_text().strip()
-    job = (await store.jobs(user.org_id))[0]
-    iv = await store.create_interview(user.org_id, job.id, candidate_name, "", job.language)
+    job = (await jobs.for_org(user.org_id))[0]
+    iv = await interviews.create(user.org_id, job.id, candidate_name, "", job.language)
     signer = Signer(settings.resolved_secret_key, settings.link_max_age_s, settings.session_max_age_s)
     token = signer.link_token(iv.id, iv.link_nonce)
     return DemoInfo(DEMO_EMAIL, password, job.id, iv.id, f"{settings.resolved_base_url}/i/{token}")

@@ -55,8 +55,9 @@ from analyzers.documents.resume_profile import ResumeProfile
 from analyzers.thread_pool import BoundedThreadPool
 from server.http.errors import ApiError
 from server.platform.settings import Settings
+from server.storage.candidate_imports import CandidateImportRepository
+from server.storage.external_candidates import ExternalCandidateRepository
 from server.storage.models import Candidate, utcnow
-from server.storage.store import Store
 
 log = structlog.get_logger(__name__)
 
@@ -106,7 +107,8 @@ class StoredResume:
         return f"{self.candidate.name} is already a candidate for this job (same {what}); nothing was stored."
 
 
-async def store_resume(store: Store, org_id: str, job_id: str, data: bytes, filename: str, content_type: str, *,
+async def store_resume(imports: CandidateImportRepository, external_candidates: ExternalCandidateRepository,
+                       org_id: str, job_id: str, data: bytes, filename: str, content_type: str, *,
                        name: str = "", email: str = "", phone: str = "", external: tuple[str, str] | None = None,
                        profile: ResumeProfile | None = None, max_bytes: int = MAX_RESUME_BYTES,
                        import_item_id: str | None = None) -> StoredResume:
@@ -130,12 +132,12 @@ async def store_resume(store: Store, org_id: str, job_id: str, data: bytes, file
     contacts = [("email", email), ("email", parsed_email), ("phone", phone), ("phone", parsed_phone)]
     async with _job_lock(job_id):  # one writer per job in this process; the unique keys cover other processes
         if external is not None:
-            cand, outcome, matched = await store.upsert_external_resume(
+            cand, outcome, matched = await external_candidates.upsert_resume(
                 org_id, job_id, external[0], external[1], name, email, filename, content_type, len(data), dumped,
                 contacts, import_item_id)
             return StoredResume(cand, outcome, matched)
-        cand, created, matched = await store.add_resume_if_new(org_id, job_id, name, email, filename, content_type,
-                                                               len(data), dumped, contacts, import_item_id)
+        cand, created, matched = await imports.add_resume_if_new(org_id, job_id, name, email, filename, content_type,
+                                                                 len(data), dumped, contacts, import_item_id)
     return StoredResume(cand, "created" if created else "duplicate", matched)
 
 
@@ -499,11 +501,11 @@ class Outcome:
         """The import item was already written with the candidate (``store_resume``'s ``import_item_id``)."""
         return self.status in ("created", "updated", "unchanged")
 
-    async def record(self, store: Store, item_id: str) -> None:
+    async def record(self, imports: CandidateImportRepository, item_id: str) -> None:
         """Write this outcome to its import item, unless the candidate's transaction already did."""
         if not self.item_recorded:
-            await store.finish_import_item(item_id, self.status, self.candidate_id, self.name, self.error_code,
-                                           self.error_message)
+            await imports.finish_item(item_id, self.status, self.candidate_id, self.name, self.error_code,
+                                      self.error_message)
 
 
 # ------------------------------------------------------------------------------------------------ the runs
@@ -511,19 +513,12 @@ class ImportManager:
     """This process's bulk imports: at most ``import_max_active`` at a time, each a task that works through its
     files in order, with a heartbeat in the database while any runs."""
 
-    def __init__(self, ctx) -> None:  # ctx: server.platform.context.ServerContext
-        self.ctx = ctx
+    def __init__(self, imports: CandidateImportRepository, external_candidates: ExternalCandidateRepository,
+                 settings: Settings) -> None:
+        self.imports, self.external_candidates, self.settings = imports, external_candidates, settings
         self.tasks: dict[str, asyncio.Task] = {}
         self._reserved = 0
         self._heartbeat: asyncio.Task | None = None
-
-    @property
-    def settings(self) -> Settings:
-        return self.ctx.settings
-
-    @property
-    def store(self) -> Store:
-        return self.ctx.store
 
     async def on_startup(self, _app=None) -> None:
         _parsing.configure(self.settings.import_parse_threads)
@@ -539,7 +534,7 @@ class ImportManager:
             await asyncio.wait(tasks, timeout=10)
             # also the runs whose task was cancelled before it began (it never reached its own handler)
             with contextlib.suppress(Exception):
-                await self.store.interrupt_imports("server_stopped", STOPPED_MESSAGE, ids=ids)
+                await self.imports.interrupt("server_stopped", STOPPED_MESSAGE, ids=ids)
         if self._heartbeat is not None:
             self._heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -549,8 +544,8 @@ class ImportManager:
     async def sweep(self) -> int:
         """Mark runs whose server stopped reporting as interrupted (never this process's own)."""
         cutoff = utcnow() - timedelta(seconds=self.settings.import_lease_s)
-        return await self.store.interrupt_imports("server_stopped", STOPPED_MESSAGE, stale_before=cutoff,
-                                                  exclude=set(self.tasks))
+        return await self.imports.interrupt("server_stopped", STOPPED_MESSAGE, stale_before=cutoff,
+                                            exclude=set(self.tasks))
 
     @contextlib.contextmanager
     def reserve(self):
@@ -598,33 +593,33 @@ class ImportManager:
         while self.tasks:
             await asyncio.sleep(interval)
             try:
-                await self.store.heartbeat_imports(list(self.tasks))
+                await self.imports.heartbeat(list(self.tasks))
             except Exception:  # noqa: BLE001 - the next beat tries again; the lease covers a few misses
                 log.warning("import_heartbeat_failed", exc_info=True)
 
     async def _run(self, run_id: str, work: Awaitable[None], cleanup: Callable[[], None]) -> None:
-        store = self.store
+        imports = self.imports
         try:
-            await store.update_import(run_id, status="running", started_at=utcnow(), heartbeat_at=utcnow())
+            await imports.update(run_id, status="running", started_at=utcnow(), heartbeat_at=utcnow())
             await work
-            await store.update_import(run_id, status="done", finished_at=utcnow(), heartbeat_at=utcnow())
+            await imports.update(run_id, status="done", finished_at=utcnow(), heartbeat_at=utcnow())
             log.info("import_done", import_id=run_id)
         except asyncio.CancelledError:
             with contextlib.suppress(Exception):
-                await store.interrupt_imports("server_stopped", STOPPED_MESSAGE, ids=[run_id])
+                await imports.interrupt("server_stopped", STOPPED_MESSAGE, ids=[run_id])
             log.warning("import_interrupted", import_id=run_id)
             raise
         except RunFailed as exc:
             log.warning("import_failed", import_id=run_id, code=exc.code, error=exc.message)
             with contextlib.suppress(Exception):
-                await store.update_import(run_id, status="failed", error_code=exc.code, error_message=exc.message,
-                                          finished_at=utcnow())
+                await imports.update(run_id, status="failed", error_code=exc.code, error_message=exc.message,
+                                     finished_at=utcnow())
         except Exception:  # noqa: BLE001 - the run is marked failed; the error is logged, not shown
             log.exception("import_failed", import_id=run_id)
             with contextlib.suppress(Exception):
-                await store.update_import(run_id, status="failed", error_code="internal_error", finished_at=utcnow(),
-                                          error_message="The import stopped on a server error; the items still "
-                                          "marked pending were not imported.")
+                await imports.update(run_id, status="failed", error_code="internal_error", finished_at=utcnow(),
+                                     error_message="The import stopped on a server error; the items still "
+                                     "marked pending were not imported.")
         finally:
             cleanup()
 
@@ -634,7 +629,7 @@ class ImportManager:
         for item_id, item in zip(item_ids, plan.items, strict=True):
             outcome = await self._process(item_id, item, plan, org_id, job_id)
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
-            await outcome.record(self.store, item_id)
+            await outcome.record(self.imports, item_id)
         log.info("import_items", import_id=run_id, **counts)
 
     async def _process(self, item_id: str, item: PlannedItem, plan: ImportPlan, org_id: str, job_id: str) -> Outcome:
@@ -658,8 +653,8 @@ class ImportManager:
                 if item.member is not None:
                     path = _entry_name(item.member)
                     data = await off_loop(_read_member, plan.archive, item.member, limit)
-                    stored = await store_resume(self.store, org_id, job_id, data, path, "", name=name,
-                                                email=email or "", phone=phone or "", max_bytes=limit,
+                    stored = await store_resume(self.imports, self.external_candidates, org_id, job_id, data, path, "",
+                                                name=name, email=email or "", phone=phone or "", max_bytes=limit,
                                                 import_item_id=item_id)
                 else:
                     text = _row_text(row)
@@ -667,9 +662,10 @@ class ImportManager:
                     if not name and not profile.name:
                         return Outcome("failed", error_code="missing_name",
                                        error_message="the row has no name, and none was found in its resume text")
-                    stored = await store_resume(self.store, org_id, job_id, text.encode("utf-8"), item.label,
-                                                "text/plain", name=name, email=email or "", phone=phone or "",
-                                                profile=profile, import_item_id=item_id)
+                    stored = await store_resume(self.imports, self.external_candidates, org_id, job_id,
+                                                text.encode("utf-8"), item.label, "text/plain", name=name,
+                                                email=email or "", phone=phone or "", profile=profile,
+                                                import_item_id=item_id)
             except ResumeError as exc:
                 return Outcome("failed", name=name, error_code=exc.code, error_message=exc.message)
         except Exception:  # noqa: BLE001 - one bad file must not stop the others

@@ -23,7 +23,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 
 from server.recruiting.connectors import dingtalk
 from server.platform.settings import Settings
-from server.storage.store import Store
+from server.storage.invitations import InvitationRepository
 
 log = structlog.get_logger(__name__)
 
@@ -147,13 +147,13 @@ class WebhookSender:
                             raise RuntimeError(f"HTTP {resp.status}: {(await resp.text())[:200]}")
 
 
-async def deliver(store: Store, sender, invitation_id: str, *args) -> None:
+async def deliver(invitations: InvitationRepository, sender, invitation_id: str, *args) -> None:
     """Send one invitation (by e-mail, webhook or DingTalk) and record the outcome; never raises: the state says what
     happened. An invitation already sent is never sent again."""
     async def count(n: int) -> None:
-        await store.update_invitation(invitation_id, attempts=n)
+        await invitations.update(invitation_id, attempts=n)
 
-    inv = await store.invitation(invitation_id)
+    inv = await invitations.get(invitation_id)
     if inv is not None and inv.status == "sent":
         return
     try:
@@ -169,9 +169,9 @@ async def deliver(store: Store, sender, invitation_id: str, *args) -> None:
             await sender.send(invitation_id, payload, on_attempt=count)
     except Exception as exc:  # noqa: BLE001 - any failure is recorded for HR
         log.warning("invitation_failed", invitation_id=invitation_id, error=str(exc))
-        await store.update_invitation(invitation_id, status="failed", last_error=f"{type(exc).__name__}: {exc}"[:500])
+        await invitations.update(invitation_id, status="failed", last_error=f"{type(exc).__name__}: {exc}"[:500])
         return
-    await store.update_invitation(invitation_id, status="sent", sent_at=datetime.now(timezone.utc), last_error="")
+    await invitations.update(invitation_id, status="sent", sent_at=datetime.now(timezone.utc), last_error="")
 
 
 # --- channels by name: scheduling messages go out on the channel(s) the candidate's invitation used -----------

@@ -5,17 +5,17 @@ from __future__ import annotations
 from analyzers.text.language import normalise_language
 from dialogue.plan import InterviewPlanSpec, PlanQuestionSpec
 from server.storage.models import Job
-from server.storage.store import Store
+from server.storage.jobs import JobRepository
 
 
-async def plan_for_job(store: Store, job: Job) -> InterviewPlanSpec:
-    plan_id = await store.latest_plan_id(job.id)
-    return await plan_by_id(store, plan_id, job.title, job.language)
+async def plan_for_job(jobs: JobRepository, job: Job) -> InterviewPlanSpec:
+    plan_id = await jobs.latest_plan_id(job.id)
+    return await plan_by_id(jobs, plan_id, job.title, job.language)
 
 
-async def plan_by_id(store: Store, plan_id: str, title: str, language: str) -> InterviewPlanSpec:
+async def plan_by_id(jobs: JobRepository, plan_id: str, title: str, language: str) -> InterviewPlanSpec:
     """The stored spec; for plans created from plain questions, a spec built from them (no rubric, no rules)."""
-    spec = await store.plan_spec(plan_id)
+    spec = await jobs.plan_spec(plan_id)
     if spec:
         return InterviewPlanSpec.model_validate(spec)
     lang = normalise_language(language)
@@ -23,6 +23,6 @@ async def plan_by_id(store: Store, plan_id: str, title: str, language: str) -> I
         PlanQuestionSpec(id=f"q{q.position + 1}", competency=q.competency or "general", text={lang: q.text},
                          expected_points={lang: list(q.expected_points)} if q.expected_points else {},
                          time_limit_s=max(20, q.time_limit_s))
-        for q in await store.plan_questions(plan_id)
+        for q in await jobs.plan_questions(plan_id)
     ]
     return InterviewPlanSpec(title={lang: title}, languages=[lang], questions=questions)

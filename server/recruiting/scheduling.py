@@ -1,7 +1,7 @@
 """Interview scheduling: slots cut from HR's windows, the start gate, booking messages and the reminder scheduler.
 
-A booking change (book, reschedule, cancel) is one transaction (``Store.change_booking``) that also queues its
-messages in the ``reminders`` table: the confirmation at once, reminders 24 h and 1 h before the slot. The
+A booking change (book, reschedule, cancel) is one transaction (``SchedulingRepository.change_booking``) that also
+queues its messages in the ``reminders`` table: the confirmation at once, reminders 24 h and 1 h before the slot. The
 ``ReminderScheduler`` (one per server process) claims due rows atomically, so with several processes on one
 database every message is sent by exactly one of them, on the channel(s) the candidate's invitation used. Each message carries a freshly signed link that stays valid until
 the booked slot is over (``link_valid_until``), however close to its expiry the candidate's first link was.
@@ -10,11 +10,11 @@ the booked slot is over (``link_valid_until``), however close to its expiry the 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from html import escape
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import structlog
@@ -24,10 +24,11 @@ from analyzers.text.language import normalise_language
 from server.http.errors import ApiError
 from server.recruiting.invitations import Attachment, InvitationContent, Notice, channel_for
 from server.platform.periodic import PeriodicWorker
+from server.platform.settings import Settings
+from server.storage.interviews import InterviewRepository
+from server.storage.invitations import InvitationRepository
 from server.storage.models import Interview, Job, Reminder, as_utc
-
-if TYPE_CHECKING:
-    from server.platform.context import ServerContext
+from server.storage.scheduling import SchedulingRepository
 
 log = structlog.get_logger(__name__)
 
@@ -119,9 +120,9 @@ def start_decision(job: Job, iv: Interview, now: datetime, grace_min: int) -> St
     return StartDecision(False, "booking_required", "This interview needs a booked time. Please choose a time first.")
 
 
-def ensure_may_start(ctx: ServerContext, iv: Interview) -> None:
+def ensure_may_start(iv: Interview, now: datetime, grace_min: int) -> None:
     """Refuses (409, with the slot's local time) to start an interview before its booked slot opens."""
-    decision = start_decision(iv.job, iv, ctx.clock(), ctx.settings.start_grace_min)
+    decision = start_decision(iv.job, iv, now, grace_min)
     if not decision.allowed:
         raise ApiError(409, decision.code, decision.message)
 
@@ -203,13 +204,25 @@ def make_ics(uid: str, seq: int, starts: datetime, ends: datetime, summary: str,
     return cal.to_ical()
 
 
-def link_valid_until(ctx: ServerContext, ends: datetime | None) -> datetime | None:
+def link_valid_until(ends: datetime | None, no_show_grace_min: int) -> datetime | None:
     """How long a link handed out for a booked slot must work: until the slot is over and a latecomer would be
     marked a no-show (so a booking made near the end of the link's life never locks the candidate out)."""
-    return as_utc(ends) + timedelta(minutes=ctx.settings.no_show_grace_min) if ends else None
+    return as_utc(ends) + timedelta(minutes=no_show_grace_min) if ends else None
 
 
-def render_notice(ctx: ServerContext, iv: Interview, r: Reminder) -> Notice:
+@dataclass(frozen=True)
+class BookingNotices:
+    """What the messages a booking queues are made of: signed links, the sender, the start and no-show margins."""
+
+    signer: Signer
+    base_url: str
+    mail_from: str
+    start_grace_min: int
+    no_show_grace_min: int
+    clock: Callable[[], datetime]
+
+
+def render_notice(notices: BookingNotices, iv: Interview, r: Reminder) -> Notice:
     """The message for one queued reminder, from the booking as it was when the change was made."""
     lang = normalise_language(iv.language)
     t = TEXTS[lang]
@@ -219,8 +232,9 @@ def render_notice(ctx: ServerContext, iv: Interview, r: Reminder) -> Notice:
     ends = datetime.fromisoformat(d["ends_at"]) if d.get("ends_at") else None
     previous = datetime.fromisoformat(d["previous_starts_at"]) if d.get("previous_starts_at") else None
     # a fresh link; for a booked slot it stays valid until the slot is over, however old the first link is
-    token = ctx.signer.link_token(iv.id, iv.link_nonce, valid_until=link_valid_until(ctx, ends))
-    base = ctx.settings.resolved_base_url
+    token = notices.signer.link_token(iv.id, iv.link_nonce,
+                                     valid_until=link_valid_until(ends, notices.no_show_grace_min))
+    base = notices.base_url
     link, manage = f"{base}/i/{token}", f"{base}/schedule/{token}"
     values = {"name": iv.candidate.name, "job": iv.job.title,
               "local": format_local(starts, tz, lang) if starts else "",
@@ -232,7 +246,7 @@ def render_notice(ctx: ServerContext, iv: Interview, r: Reminder) -> Notice:
     paragraphs = [body]
     buttons = []
     if r.kind != "cancellation" and starts:
-        opens = format_local(starts - timedelta(minutes=ctx.settings.start_grace_min), tz, lang)
+        opens = format_local(starts - timedelta(minutes=notices.start_grace_min), tz, lang)
         paragraphs.append(f"{t['join'].format(opens=opens)}\n{link}")
         buttons.append((t["join_button"], link))
     paragraphs.append(f"{t['manage']}\n{manage}")
@@ -252,13 +266,13 @@ def render_notice(ctx: ServerContext, iv: Interview, r: Reminder) -> Notice:
         if cancelled:
             ev_end = datetime.fromisoformat(d["previous_ends_at"]) if d.get("previous_ends_at") else None
         if ev_start and ev_end:
-            org_name, org_addr = parseaddr(ctx.settings.mail_from)
+            org_name, org_addr = parseaddr(notices.mail_from)
             # the message without its greeting: what happened, when, and the link(s)
             description = "\n\n".join(paragraphs).split("\n\n", 1)[-1]
             ics = make_ics(f"interview-{iv.id}@ai-interview", r.booking_seq, ev_start, ev_end,
                            t["ics_summary"].format(job=iv.job.title), description, manage if cancelled else link,
                            (org_name, org_addr or "no-reply@localhost"), (iv.candidate.name, r.recipient),
-                           ctx.clock(), cancelled)
+                           notices.clock(), cancelled)
             attachments = (Attachment("interview.ics", "text/calendar", ics,
                                       (("method", "CANCEL" if cancelled else "REQUEST"), ("charset", "utf-8"))),)
     payload = {"event": "interview.schedule", "v": 1, "kind": r.kind, "reminder_id": r.id, "interview_id": iv.id,
@@ -270,15 +284,16 @@ def render_notice(ctx: ServerContext, iv: Interview, r: Reminder) -> Notice:
     return Notice(key=r.id, content=InvitationContent(subject, text, html, attachments), payload=payload)
 
 
-async def notify_targets(ctx: ServerContext, iv: Interview) -> list[tuple[str, str]]:
+async def notify_targets(invitations: InvitationRepository, iv: Interview,
+                         settings: Settings) -> list[tuple[str, str]]:
     """(channel, recipient) pairs: the newest not-failed invitation per channel; e-mail to the candidate's address
-    when no invitation was sent (HR handed the link over another way) and e-mail is set up."""
+    when no invitation was sent (HR handed the link over another way) and e-mail is set up (``settings``)."""
     latest: dict[str, str] = {}
-    for inv in await ctx.store.invitations(iv.id):
+    for inv in await invitations.for_interview(iv.id):
         if inv.status != "failed":
             latest[inv.channel] = inv.recipient
     if not latest and iv.candidate.email:
-        ch = channel_for("email", ctx.settings)
+        ch = channel_for("email", settings)
         if ch is not None and ch.enabled:
             latest["email"] = iv.candidate.email
     return list(latest.items())
@@ -308,23 +323,26 @@ def plan_messages(kind: str | None, targets: list[tuple[str, str]], now: datetim
 
 # --- the background scheduler --------------------------------------------------------------------------------
 class ReminderScheduler(PeriodicWorker):
-    """Wakes every ``reminder_poll_s``: marks no-shows, then sends the due messages it could claim."""
+    """Wakes every ``poll_s``: marks no-shows, then sends the due messages it could claim, on the channels
+    ``channel_settings`` sets up."""
 
     name = "reminder-scheduler"
 
-    def __init__(self, ctx: ServerContext):
+    def __init__(self, scheduling: SchedulingRepository, interviews: InterviewRepository, notices: BookingNotices,
+                 channel_settings: Settings, poll_s: float):
         super().__init__()
-        self.ctx = ctx
+        self.scheduling, self.interviews, self.notices = scheduling, interviews, notices
+        self.channel_settings, self.poll_s = channel_settings, poll_s
         self._send_slots = asyncio.Semaphore(SEND_CONCURRENCY)
 
     def interval_s(self) -> float:
-        return self.ctx.settings.reminder_poll_s
+        return self.poll_s
 
     async def tick(self) -> dict:
-        now = self.ctx.clock()
-        stale = await self.ctx.store.fail_stale_reminders(now - STALE_SENDING)
-        grace = timedelta(minutes=self.ctx.settings.no_show_grace_min)
-        no_shows = await self.ctx.store.mark_no_shows(now - grace)
+        now = self.notices.clock()
+        stale = await self.scheduling.fail_stale_reminders(now - STALE_SENDING)
+        grace = timedelta(minutes=self.notices.no_show_grace_min)
+        no_shows = await self.scheduling.mark_no_shows(now - grace)
         if no_shows:
             log.info("no_shows_marked", interviews=no_shows)
         sent = await self.send_due()
@@ -334,7 +352,7 @@ class ReminderScheduler(PeriodicWorker):
         """Claim and send what is due; returns how many messages this call handled."""
         total = 0
         while not self.stopping:
-            rows = await self.ctx.store.claim_due_reminders(self.ctx.clock(), CLAIM_BATCH)
+            rows = await self.scheduling.claim_due_reminders(self.notices.clock(), CLAIM_BATCH)
             if not rows:
                 break
             await asyncio.gather(*(self._deliver(r) for r in rows))
@@ -345,36 +363,37 @@ class ReminderScheduler(PeriodicWorker):
 
     async def _deliver(self, r: Reminder) -> None:
         """Send one claimed message and record the outcome; never raises."""
-        store = self.ctx.store
+        scheduling = self.scheduling
         async with self._send_slots:
             try:
-                iv = await store.interview(r.interview_id)
+                iv = await self.interviews.get(r.interview_id)
                 if iv is None:
                     return
                 if r.kind in REMINDER_KINDS:
                     why = ""
                     if iv.schedule_seq != r.booking_seq or iv.schedule_status != "booked":
                         why = "the booking changed"
-                    elif iv.scheduled_at is None or self.ctx.clock() >= as_utc(iv.scheduled_at):
+                    elif iv.scheduled_at is None or self.notices.clock() >= as_utc(iv.scheduled_at):
                         why = "the slot has already started"
                     elif iv.started_at is not None or iv.status not in ("created", "consented"):
                         why = "the interview has already taken place"
                     if why:
-                        await store.update_reminder(r.id, status="skipped", last_error=why)
+                        await scheduling.update_reminder(r.id, status="skipped", last_error=why)
                         return
-                ch = channel_for(r.channel, self.ctx.settings)
+                ch = channel_for(r.channel, self.channel_settings)
                 if ch is None or not ch.enabled:
-                    await store.update_reminder(r.id, status="failed",
-                                                last_error=f"the {r.channel} channel is not set up on this server")
+                    await scheduling.update_reminder(r.id, status="failed",
+                                                     last_error=f"the {r.channel} channel is not set up on this server")
                     return
-                notice = render_notice(self.ctx, iv, r)
+                notice = render_notice(self.notices, iv, r)
 
                 async def count(n: int) -> None:
-                    await store.update_reminder(r.id, attempts=n)
+                    await scheduling.update_reminder(r.id, attempts=n)
 
                 await ch.send(r.recipient, notice, on_attempt=count)
             except Exception as exc:  # noqa: BLE001 - recorded for HR, never sent again automatically
                 log.warning("reminder_failed", reminder_id=r.id, kind=r.kind, channel=r.channel, error=str(exc))
-                await store.update_reminder(r.id, status="failed", last_error=f"{type(exc).__name__}: {exc}"[:500])
+                await scheduling.update_reminder(r.id, status="failed",
+                                                 last_error=f"{type(exc).__name__}: {exc}"[:500])
                 return
-            await store.update_reminder(r.id, status="sent", sent_at=self.ctx.clock(), last_error="")
+            await scheduling.update_reminder(r.id, status="sent", sent_at=self.notices.clock(), last_error="")

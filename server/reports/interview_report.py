@@ -10,7 +10,9 @@ from collections import defaultdict
 from typing import Any
 
 from analyzers.text.language import normalise_language
-from server.storage.store import Store
+from server.storage.interview_records import InterviewRecordRepository
+from server.storage.interviews import InterviewRepository
+from server.storage.jobs import JobRepository
 
 AI_LABEL = {
     "en": "AI-generated evaluation. It supports, and does not replace, a decision by a person.",
@@ -74,8 +76,9 @@ def overall_ai_score(all_scores: list) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-async def build_report(store: Store, interview_id: str) -> dict[str, Any] | None:
-    detail = await store.interview_detail(interview_id)
+async def build_report(interviews: InterviewRepository, records: InterviewRecordRepository, jobs: JobRepository,
+                       interview_id: str) -> dict[str, Any] | None:
+    detail = await interviews.detail(interview_id)
     if detail is None:
         return None
     lang = normalise_language(detail["language"])
@@ -85,7 +88,7 @@ async def build_report(store: Store, interview_id: str) -> dict[str, Any] | None
     scores_by_turn: dict[int, list[dict]] = defaultdict(list)
     by_competency: dict[str, list[tuple[float, float]]] = defaultdict(list)
     uncertain: list[str] = []
-    all_scores = await store.scores(interview_id)
+    all_scores = await records.scores(interview_id)
     final_ids = final_score_ids(all_scores)
     for sc in all_scores:
         final = sc.id in final_ids
@@ -98,11 +101,11 @@ async def build_report(store: Store, interview_id: str) -> dict[str, Any] | None
             by_competency[sc.competency].append((sc.score, sc.confidence))
             uncertain += [u for u in sc.uncertain or [] if u not in uncertain]
     human: dict[str, list[dict]] = defaultdict(list)
-    for review, email in await store.reviews(interview_id):
+    for review, email in await records.reviews(interview_id):
         human[review.competency].append({"score": review.score, "comment": review.comment, "reviewer": email,
                                          "at": review.created_at.isoformat() if review.created_at else None})
-    iv_row = await store.interview(interview_id)
-    planned = [q.competency for q in await store.plan_questions(iv_row.plan_id) if q.competency]
+    iv_row = await interviews.get(interview_id)
+    planned = [q.competency for q in await jobs.plan_questions(iv_row.plan_id) if q.competency]
     competencies = []
     for name in sorted(set(by_competency) | set(human) | set(planned)):
         vals = by_competency.get(name, [])

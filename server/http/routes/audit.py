@@ -33,7 +33,7 @@ async def list_reads(request: web.Request) -> web.Response:
             before = (as_utc(datetime.fromisoformat(at)), rid)
         except ValueError as exc:
             raise ApiError(400, "bad_query", "before must be the next_before of an earlier page") from exc
-    rows = await ctx_of(request).store.personal_data_reads(
+    rows = await ctx_of(request).store.audit.reads(
         user.org_id, candidate_id=request.query.get("candidate_id") or None,
         actor_id=request.query.get("actor_id") or None, before=before, limit=limit + 1)
     more = len(rows) > limit

@@ -23,7 +23,7 @@ def _out(row) -> dict:
            "candidate", access=CANDIDATE_LINK, response=m.SelfIdentificationOut, query=("token",))
 async def get_self_identification(request: web.Request) -> web.Response:
     iv = await interview_from_link(request, request.query.get("token", ""))
-    return web.json_response(_out(await ctx_of(request).store.self_identification(iv.id)))
+    return web.json_response(_out(await ctx_of(request).store.self_identification.get(iv.id)))
 
 
 @api.route("POST", "/api/v1/candidate/self-identification", "Give (or change) voluntary self-identification for bias "
@@ -34,17 +34,17 @@ async def give_self_identification(request: web.Request) -> web.Response:
     iv = await interview_from_link(request, body.token)
     ctx = ctx_of(request)
     if body.sex is None and body.race_ethnicity is None and body.age_band is None:
-        await ctx.store.withdraw_self_identification(iv.id)  # "prefer not to say" to everything: nothing kept
+        await ctx.store.self_identification.withdraw(iv.id)  # "prefer not to say" to everything: nothing kept
     else:
-        await ctx.store.set_self_identification(iv, body.sex, body.race_ethnicity, body.age_band, ctx.clock())
-    return web.json_response(_out(await ctx.store.self_identification(iv.id)))
+        await ctx.store.self_identification.set(iv, body.sex, body.race_ethnicity, body.age_band, ctx.clock())
+    return web.json_response(_out(await ctx.store.self_identification.get(iv.id)))
 
 
 @api.route("DELETE", "/api/v1/candidate/self-identification", "Withdraw the self-identification (it is deleted)",
            "candidate", access=CANDIDATE_LINK, response=m.SelfIdentificationOut, query=("token",))
 async def withdraw_self_identification(request: web.Request) -> web.Response:
     iv = await interview_from_link(request, request.query.get("token", ""))
-    await ctx_of(request).store.withdraw_self_identification(iv.id)
+    await ctx_of(request).store.self_identification.withdraw(iv.id)
     return web.json_response(_out(None))
 
 
@@ -53,10 +53,10 @@ async def withdraw_self_identification(request: web.Request) -> web.Response:
            "analytics", access=ANY_USER, response=m.BiasReportOut, query=("min_group",), errors=(400, 404))
 async def bias_report(request: web.Request) -> web.Response:
     user = user_of(request)
-    job = await ctx_of(request).store.job(request.match_info["job_id"])
+    job = await ctx_of(request).store.jobs.get(request.match_info["job_id"])
     if job is None or job.org_id != user.org_id:
         raise ApiError(404, "not_found", "No such job.")
     # never under 5: candidates are told no group smaller than five is shown
     min_group = int_query(request, "min_group", 5, 5, 100)
-    report = await job_bias_report(ctx_of(request).store, job.id, min_group)
+    report = await job_bias_report(ctx_of(request).store.records, ctx_of(request).store.self_identification, job.id, min_group)
     return web.json_response(m.BiasReportOut(**report).model_dump())

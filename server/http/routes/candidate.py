@@ -22,7 +22,7 @@ def _lang(language: str | None, fallback: str) -> str:
 
 
 async def _consents_out(request: web.Request, interview_id: str, lang: str) -> list[m.ConsentOut]:
-    current = await ctx_of(request).store.current_consents(interview_id)
+    current = await ctx_of(request).store.interviews.current_consents(interview_id)
     return [
         m.ConsentOut(kind=k.kind, version=CONSENT_VERSION, text=consent_text(k, lang), required=k.required,
                      granted=current[k.kind].granted if k.kind in current else None)
@@ -36,7 +36,7 @@ async def candidate_session(request: web.Request) -> web.Response:
     iv = await interview_from_link(request, request.query.get("token", ""))
     ctx = ctx_of(request)
     lang = _lang(request.query.get("lang"), iv.language)
-    questions = await ctx.store.plan_questions(iv.plan_id)
+    questions = await ctx.store.jobs.plan_questions(iv.plan_id)
     out = m.CandidateSession(
         interview_id=iv.id, candidate_name=iv.candidate.name, job_title=iv.job.title, language=iv.language,
         status=iv.status, disclosure=DISCLOSURE_TEXT[lang], consents=await _consents_out(request, iv.id, lang),
@@ -54,7 +54,7 @@ async def give_consents(request: web.Request) -> web.Response:
         raise ApiError(409, "interview_finished", "This interview has already ended.")
     lang = _lang(body.language, iv.language)
     decisions = body.decisions.model_dump()
-    await ctx.store.record_consents(
+    await ctx.store.interviews.record_consents(
         iv, [(k.kind, CONSENT_VERSION, decisions[k.kind], consent_text(k, lang)) for k in CONSENT_KINDS],
         client_ip(request), request.headers.get("User-Agent", ""))
     await ctx.publish_event(ev.ConsentsRecorded(interview_id=iv.id, version=CONSENT_VERSION, decisions=decisions))
@@ -62,7 +62,7 @@ async def give_consents(request: web.Request) -> web.Response:
         raise ApiError(409, "consent_required", "The AI interview needs consent to AI evaluation. You can ask the "
                        "recruiter for an interview with a person instead.")
     if iv.status == "created":
-        await ctx.store.update_interview(iv.id, status="consented")
+        await ctx.store.interviews.update(iv.id, status="consented")
         iv.status = "consented"
         await ctx.publish_event(ev.InterviewStateChanged(interview_id=iv.id, status="consented"))
     return web.json_response(m.ConsentResponse(status=iv.status,
@@ -84,7 +84,7 @@ async def offer(request: web.Request) -> web.Response:
         raise ApiError(409, "consent_required", "Please give your consent before joining.")
     if iv.status in ("finished", "failed"):
         raise ApiError(409, "interview_finished", "This interview has already ended.")
-    consents = await ctx.store.current_consents(iv.id)
+    consents = await ctx.store.interviews.current_consents(iv.id)
     if not (consents.get("ai_evaluation") and consents["ai_evaluation"].granted):
         raise ApiError(409, "consent_required", "Please give your consent before joining.")
     try:

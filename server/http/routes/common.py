@@ -23,7 +23,7 @@ def ctx_of(request: web.Request) -> ServerContext:
 
 async def org_interview(request: web.Request, user: User, interview_id: str) -> Interview:
     """The interview if it belongs to the user's organisation (404 otherwise, so ids reveal nothing)."""
-    iv = await ctx_of(request).store.interview(interview_id)
+    iv = await ctx_of(request).store.interviews.get(interview_id)
     if iv is None or iv.org_id != user.org_id:
         raise ApiError(404, "not_found", "No such interview.")
     return iv
@@ -35,7 +35,7 @@ async def interview_from_link(request: web.Request, token: str) -> Interview:
         claims = ctx.signer.read_link(token)
     except LinkError as exc:
         raise ApiError(exc.status, exc.code, exc.message) from exc
-    iv = await ctx.store.interview(claims.interview_id)
+    iv = await ctx.store.interviews.get(claims.interview_id)
     if iv is None or iv.link_nonce != claims.nonce:
         raise ApiError(403, "invalid_link", "This interview link is not valid.")
     request[LINKED_INTERVIEW_KEY] = iv

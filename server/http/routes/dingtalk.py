@@ -94,8 +94,8 @@ async def import_from_dingtalk(request: web.Request) -> web.Response:
                        "account it acts for (INTERVIEW_DINGTALK_OPERATOR_USERID).")
     manager = request.app[IMPORTS_KEY]
     with manager.reserve():
-        run, _ = await ctx.store.create_import(user.org_id, job.id, user.id, SOURCE,
-                                               f"DingTalk ({body.ats_job_id})", [])
+        run, _ = await ctx.store.imports.create(user.org_id, job.id, user.id, SOURCE,
+                                                f"DingTalk ({body.ats_job_id})", [])
         manager.launch(run.id, _import(ctx, run.id, user.org_id, job.id, body))
     return web.json_response((await _outs(request, [run], with_items=True))[0], status=202)
 
@@ -124,12 +124,12 @@ async def _import(ctx, run_id: str, org_id: str, job_id: str, body: m.DingTalkIm
     try:
         async with DingTalkClient.connect(settings) as dt:
             ats_job = await dt.job_info(body.ats_job_id)
-            await store.update_import(run_id, filename=f"DingTalk: {ats_job.name or '?'} ({body.ats_job_id})")
+            await store.imports.update(run_id, filename=f"DingTalk: {ats_job.name or '?'} ({body.ats_job_id})")
             listing = await dt.job_candidates(body.ats_job_id, since, until, concurrency=CONCURRENCY,
                                               max_candidates=min(MAX_CANDIDATES, settings.import_max_files))
-            item_ids = await store.add_import_items(run_id, [(c.candidate_id, c.name) for c in listing.candidates])
+            item_ids = await store.imports.add_items(run_id, [(c.candidate_id, c.name) for c in listing.candidates])
             if listing.truncated:
-                await store.update_import(run_id, error_code="truncated", error_message=(
+                await store.imports.update(run_id, error_code="truncated", error_message=(
                     f"DingTalk listed more than one import takes ({listing.flows_scanned} applications read, "
                     f"{len(listing.candidates)} candidates imported); import again with fewer days."))
             gate = asyncio.Semaphore(CONCURRENCY)
@@ -149,7 +149,7 @@ async def _import(ctx, run_id: str, org_id: str, job_id: str, body: m.DingTalkIm
                                           error_message="this candidate could not be processed (server error); "
                                           "nothing was stored")
                     counts[outcome.status] = counts.get(outcome.status, 0) + 1
-                    await outcome.record(store, item_id)
+                    await outcome.record(store.imports, item_id)
 
             try:
                 async with asyncio.TaskGroup() as tg:
@@ -182,7 +182,7 @@ async def _import_one(store, dt: DingTalkClient, settings, org_id: str, job_id: 
         return Outcome("failed", name=c.name, error_code="no_resume",
                        error_message="DingTalk has no resume for this candidate.")
     try:
-        stored = await store_resume(store, org_id, job_id, data, filename, content_type, name=c.name,
+        stored = await store_resume(store.imports, store.external, org_id, job_id, data, filename, content_type, name=c.name,
                                     external=(SOURCE, c.candidate_id), max_bytes=limit,
                                     import_item_id=item_id)
     except ResumeError as exc:

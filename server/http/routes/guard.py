@@ -45,7 +45,7 @@ async def _logged_in(request: web.Request) -> User:
     ctx = ctx_of(request)
     token = request.cookies.get(SESSION_COOKIE)
     user_id = ctx.signer.read_session(token) if token else None
-    user = await ctx.store.user(user_id) if user_id else None
+    user = await ctx.store.accounts.user(user_id) if user_id else None
     if user is None:
         raise ApiError(401, "not_logged_in", "Please log in.")
     return user

@@ -25,13 +25,13 @@ def _user_out(u) -> dict:
 async def login(request: web.Request) -> web.Response:
     body = await parse_body(request, m.LoginRequest)
     ctx = ctx_of(request)
-    user = await ctx.store.user_by_email(body.email)
+    user = await ctx.store.accounts.user_by_email(body.email)
     # Verify against a dummy hash when the user is unknown, so timing does not reveal which emails exist.
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, body.password) and user is not None
     if not ok:
         raise ApiError(401, "bad_credentials", "Wrong email or password.")
     if password_needs_rehash(user.password_hash):
-        await ctx.store.set_password_hash(user.id, hash_password(body.password))
+        await ctx.store.accounts.set_password_hash(user.id, hash_password(body.password))
     resp = web.json_response({"user": _user_out(user)})
     resp.set_cookie(SESSION_COOKIE, ctx.signer.session_token(user.id), httponly=True, samesite="Lax",
                     max_age=ctx.settings.session_max_age_s, secure=ctx.settings.resolved_base_url.startswith("https"))
@@ -56,7 +56,7 @@ async def me(request: web.Request) -> web.Response:
 @api.route("GET", "/api/v1/jobs", "Jobs of the user's organisation", "jobs", access=ANY_USER, response=m.JobList)
 async def list_jobs(request: web.Request) -> web.Response:
     user = user_of(request)
-    jobs = await ctx_of(request).store.jobs(user.org_id)
+    jobs = await ctx_of(request).store.jobs.for_org(user.org_id)
     return web.json_response(m.JobList(jobs=[m.JobOut(id=j.id, title=j.title, description=j.description,
                                                       language=j.language) for j in jobs]).model_dump())
 
@@ -67,8 +67,8 @@ async def list_jobs(request: web.Request) -> web.Response:
 async def create_job(request: web.Request) -> web.Response:
     user = user_of(request)
     body = await parse_body(request, m.CreateJobRequest)
-    job = await ctx_of(request).store.create_job(user.org_id, body.title, body.description, body.language,
-                                                 [q.model_dump() for q in body.questions])
+    job = await ctx_of(request).store.jobs.create(user.org_id, body.title, body.description, body.language,
+                                                  [q.model_dump() for q in body.questions])
     out = m.JobOut(id=job.id, title=job.title, description=job.description, language=job.language)
     return web.json_response(out.model_dump(), status=201)
 
@@ -89,9 +89,9 @@ async def import_job(request: web.Request) -> web.Response:
     if body.language not in plan.languages:
         raise ApiError(422, "invalid_plan", f"The plan has no {body.language} texts (it has {', '.join(plan.languages)}).")
     title = body.title or plan.title.get(body.language) or next(iter(plan.title.values()))
-    job = await ctx_of(request).store.create_job(user.org_id, title, body.description, body.language,
-                                                 plan_to_questions(plan, body.language),
-                                                 spec=plan.model_dump(mode="json"))
+    job = await ctx_of(request).store.jobs.create(user.org_id, title, body.description, body.language,
+                                                  plan_to_questions(plan, body.language),
+                                                  spec=plan.model_dump(mode="json"))
     out = m.JobOut(id=job.id, title=job.title, description=job.description, language=job.language)
     return web.json_response(out.model_dump(), status=201)
 
@@ -101,13 +101,13 @@ async def import_job(request: web.Request) -> web.Response:
 async def export_plan(request: web.Request) -> web.Response:
     user = user_of(request)
     ctx = ctx_of(request)
-    job = await ctx.store.job(request.match_info["job_id"])
+    job = await ctx.store.jobs.get(request.match_info["job_id"])
     if job is None or job.org_id != user.org_id:
         raise ApiError(404, "not_found", "No such job.")
     fmt = request.query.get("format", "yaml")
     if fmt not in ("yaml", "json"):
         raise ApiError(400, "bad_format", "format must be yaml or json")
-    plan = await plan_for_job(ctx.store, job)
+    plan = await plan_for_job(ctx.store.jobs, job)
     content_type = "application/yaml" if fmt == "yaml" else "application/json"
     return web.Response(text=dump_plan(plan, fmt), content_type=content_type, charset="utf-8")
 
@@ -119,15 +119,15 @@ async def export_plan(request: web.Request) -> web.Response:
 async def update_plan(request: web.Request) -> web.Response:
     user = user_of(request)
     ctx = ctx_of(request)
-    job = await ctx.store.job(request.match_info["job_id"])
+    job = await ctx.store.jobs.get(request.match_info["job_id"])
     if job is None or job.org_id != user.org_id:
         raise ApiError(404, "not_found", "No such job.")
     body = await parse_body(request, m.ImportPlanRequest)
     plan = _plan_from(body)
     if job.language not in plan.languages:
         raise ApiError(422, "invalid_plan", f"The plan has no {job.language} texts, the job's interview language.")
-    await ctx.store.add_plan_version(job.id, job.language, plan_to_questions(plan, job.language),
-                                     plan.model_dump(mode="json"))
+    await ctx.store.jobs.add_plan_version(job.id, job.language, plan_to_questions(plan, job.language),
+                                          plan.model_dump(mode="json"))
     return web.json_response(m.JobOut(id=job.id, title=job.title, description=job.description,
                                       language=job.language).model_dump())
 
@@ -151,18 +151,18 @@ async def create_interview(request: web.Request) -> web.Response:
     user = user_of(request)
     body = await parse_body(request, m.CreateInterviewRequest)
     ctx = ctx_of(request)
-    job = await ctx.store.job(body.job_id)
+    job = await ctx.store.jobs.get(body.job_id)
     if job is None or job.org_id != user.org_id:
         raise ApiError(404, "not_found", "No such job.")
     if body.candidate_id:
-        cand = await ctx.store.candidate(body.candidate_id)
+        cand = await ctx.store.matching.candidate(body.candidate_id)
         if cand is None or cand.org_id != user.org_id:
             raise ApiError(404, "not_found", "No such candidate.")
     elif body.candidate is None:
         raise ApiError(422, "invalid_request", "Give the candidate (name, email) or a candidate_id.")
-    iv = await ctx.store.create_interview(user.org_id, job.id, body.candidate.name if body.candidate else "",
-                                          body.candidate.email if body.candidate else "",
-                                          body.language or job.language, candidate_id=body.candidate_id)
+    iv = await ctx.store.interviews.create(user.org_id, job.id, body.candidate.name if body.candidate else "",
+                                           body.candidate.email if body.candidate else "",
+                                           body.language or job.language, candidate_id=body.candidate_id)
     token = ctx.signer.link_token(iv.id, iv.link_nonce)
     out = m.CreateInterviewResponse(interview_id=iv.id, token=token, link=f"{ctx.settings.resolved_base_url}/i/{token}")
     return web.json_response(out.model_dump(), status=201)
@@ -174,7 +174,7 @@ async def list_interviews(request: web.Request) -> web.Response:
     user = user_of(request)
     ctx = ctx_of(request)
     rows = []
-    interviews = await ctx.store.interviews(user.org_id)
+    interviews = await ctx.store.interviews.for_org(user.org_id)
     await record_shown(request, [iv.candidate_id for iv in interviews])
     for iv in interviews:
         live = ctx.live.get(iv.id)
@@ -194,4 +194,4 @@ async def list_interviews(request: web.Request) -> web.Response:
 async def get_interview(request: web.Request) -> web.Response:
     iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
     await record_shown(request, [iv.candidate_id])
-    return web.json_response(await ctx_of(request).store.interview_detail(iv.id))
+    return web.json_response(await ctx_of(request).store.interviews.detail(iv.id))

@@ -28,7 +28,7 @@ MAX_FILE_PARTS = 2  # one zip and one CSV
 
 def setup(app: web.Application, ctx) -> ImportManager:
     """Give the app its import manager: stale runs are marked interrupted at start-up, running ones at shutdown."""
-    manager = ImportManager(ctx)
+    manager = ImportManager(ctx.store.imports, ctx.store.external, ctx.settings)
     app[IMPORTS_KEY] = manager
     app.on_startup.append(manager.on_startup)
     app.on_shutdown.append(manager.on_shutdown)
@@ -42,7 +42,7 @@ def _iso(dt: datetime | None) -> str | None:
 
 
 async def _job(request: web.Request, user):
-    job = await ctx_of(request).store.job(request.match_info["job_id"])
+    job = await ctx_of(request).store.jobs.get(request.match_info["job_id"])
     if job is None or job.org_id != user.org_id:
         raise ApiError(404, "not_found", "No such job.")
     return job
@@ -50,7 +50,7 @@ async def _job(request: web.Request, user):
 
 async def _outs(request: web.Request, runs: list[CandidateImport], with_items: bool) -> list[dict]:
     store = ctx_of(request).store
-    counts = await store.import_counts([r.id for r in runs])
+    counts = await store.imports.counts([r.id for r in runs])
     out = []
     for r in runs:
         c = counts[r.id]
@@ -62,7 +62,7 @@ async def _outs(request: web.Request, runs: list[CandidateImport], with_items: b
                                      candidate_id=i.candidate_id, name=i.name,
                                      error=m.ErrorInfo(code=i.error_code, message=i.error_message)
                                      if i.error_code else None)
-                     for i in await store.import_items(r.id)]
+                     for i in await store.imports.items(r.id)]
         out.append(m.ImportOut(
             id=r.id, job_id=r.job_id, status=r.status, source=r.source, filename=r.filename, total=r.total,
             done=created + duplicate + failed + updated + unchanged, created=created, duplicate=duplicate,
@@ -142,8 +142,8 @@ async def start_import(request: web.Request) -> web.Response:
                 f.file.close()
             raise
         try:
-            run, item_ids = await ctx.store.create_import(user.org_id, job.id, user.id, plan.source, plan.filename,
-                                                          [item.label for item in plan.items])
+            run, item_ids = await ctx.store.imports.create(user.org_id, job.id, user.id, plan.source, plan.filename,
+                                                           [item.label for item in plan.items])
         except BaseException:
             plan.close()
             raise
@@ -157,12 +157,12 @@ async def start_import(request: web.Request) -> web.Response:
 async def get_import(request: web.Request) -> web.Response:
     user = user_of(request)
     store = ctx_of(request).store
-    run = await store.import_run(request.match_info["import_id"])
+    run = await store.imports.run(request.match_info["import_id"])
     if run is None or run.org_id != user.org_id:
         raise ApiError(404, "not_found", "No such import.")
     if run.status in UNFINISHED and run.id not in request.app[IMPORTS_KEY].tasks:
         await request.app[IMPORTS_KEY].sweep()  # its server may have stopped: then it is interrupted
-        run = await store.import_run(run.id)
+        run = await store.imports.run(run.id)
     out = (await _outs(request, [run], with_items=True))[0]
     await record_shown(request, [i["candidate_id"] for i in out["items"] if i["candidate_id"]])
     return web.json_response(out)
@@ -173,9 +173,9 @@ async def get_import(request: web.Request) -> web.Response:
 async def list_imports(request: web.Request) -> web.Response:
     job = await _job(request, user_of(request))
     store = ctx_of(request).store
-    runs = await store.import_runs(job.id)
+    runs = await store.imports.runs(job.id)
     manager = request.app[IMPORTS_KEY]
     if any(r.status in UNFINISHED and r.id not in manager.tasks for r in runs):
         await manager.sweep()
-        runs = await store.import_runs(job.id)
+        runs = await store.imports.runs(job.id)
     return web.json_response({"imports": await _outs(request, runs, with_items=False)})

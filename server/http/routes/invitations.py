@@ -44,11 +44,11 @@ async def send_invitation(request: web.Request) -> web.Response:
         if not hook.enabled:
             raise ApiError(503, "webhook_not_configured", "No invitation webhook is set up on this server "
                            "(INTERVIEW_INVITE_WEBHOOK_URL and _SECRET).")
-        inv = await ctx.store.add_invitation(iv.id, "webhook", hook.url, lang)
+        inv = await ctx.store.invitations.add(iv.id, "webhook", hook.url, lang)
         payload = {"event": "interview.invitation", "v": 1, "invitation_id": inv.id, "interview_id": iv.id,
                    "candidate": {"name": iv.candidate.name, "email": iv.candidate.email}, "job": iv.job.title,
                    "language": lang, "link": link, "expires_at": expires.isoformat()}
-        ctx.spawn(deliver(ctx.store, hook, inv.id, payload))
+        ctx.spawn(deliver(ctx.store.invitations, hook, inv.id, payload))
         return web.json_response(_out(inv), status=202)
     mailer = Mailer(ctx.settings)
     if not mailer.enabled:
@@ -57,8 +57,8 @@ async def send_invitation(request: web.Request) -> web.Response:
     if not recipient:
         raise ApiError(422, "no_recipient", "The candidate has no e-mail address; give one.")
     content = render_invitation(lang, iv.candidate.name, iv.job.title, link, expires)
-    inv = await ctx.store.add_invitation(iv.id, "email", recipient, lang)
-    ctx.spawn(deliver(ctx.store, mailer, inv.id, recipient, content))
+    inv = await ctx.store.invitations.add(iv.id, "email", recipient, lang)
+    ctx.spawn(deliver(ctx.store.invitations, mailer, inv.id, recipient, content))
     return web.json_response(_out(inv), status=202)
 
 
@@ -74,14 +74,14 @@ async def _send_dingtalk(ctx, iv, body: m.InvitationRequest, link: str, expires:
     if not body.dingtalk_userid:
         raise ApiError(422, "no_recipient", "Give the candidate's DingTalk userid (dingtalk_userid).")
     now = datetime.now(timezone.utc)
-    for inv in await ctx.store.invitations(iv.id):
+    for inv in await ctx.store.invitations.for_interview(iv.id):
         created = inv.created_at.replace(tzinfo=inv.created_at.tzinfo or timezone.utc) if inv.created_at else now
         if (inv.channel == "dingtalk" and inv.recipient == body.dingtalk_userid
                 and (inv.status == "sent" or (inv.status == "pending" and now - created < IN_FLIGHT))):
             return web.json_response(_out(inv), status=200)  # already sent or on its way: never a second notice
     content = render_invitation(lang, iv.candidate.name, iv.job.title, link, expires)
-    inv = await ctx.store.add_invitation(iv.id, "dingtalk", body.dingtalk_userid, lang)
-    ctx.spawn(deliver(ctx.store, sender, inv.id, body.dingtalk_userid, work_notice(content, lang, link)))
+    inv = await ctx.store.invitations.add(iv.id, "dingtalk", body.dingtalk_userid, lang)
+    ctx.spawn(deliver(ctx.store.invitations, sender, inv.id, body.dingtalk_userid, work_notice(content, lang, link)))
     return web.json_response(_out(inv), status=202)
 
 
@@ -91,4 +91,4 @@ async def _send_dingtalk(ctx, iv, body: m.InvitationRequest, link: str, expires:
 async def list_invitations(request: web.Request) -> web.Response:
     iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
     await record_shown(request, [iv.candidate_id])
-    return web.json_response({"invitations": [_out(i) for i in await ctx_of(request).store.invitations(iv.id)]})
+    return web.json_response({"invitations": [_out(i) for i in await ctx_of(request).store.invitations.for_interview(iv.id)]})

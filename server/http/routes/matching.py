@@ -23,14 +23,14 @@ PROFILE = TypeAdapter(ResumeProfile)
 
 
 async def _job(request: web.Request, user):
-    job = await ctx_of(request).store.job(request.match_info["job_id"])
+    job = await ctx_of(request).store.jobs.get(request.match_info["job_id"])
     if job is None or job.org_id != user.org_id:
         raise ApiError(404, "not_found", "No such job.")
     return job
 
 
 async def _requirements(request: web.Request, job) -> JobRequirements:
-    stored = await ctx_of(request).store.requirements(job.id)
+    stored = await ctx_of(request).store.matching.requirements(job.id)
     if stored:
         return JobRequirements.model_validate(stored)
     return extract_requirements(job.description or "", job.language)
@@ -69,7 +69,7 @@ async def upload_resumes(request: web.Request) -> web.Response:
             continue
         content_type = part.headers.get("Content-Type", "")
         try:
-            stored = await store_resume(ctx.store, user.org_id, job.id, bytes(data), part.filename, content_type)
+            stored = await store_resume(ctx.store.imports, ctx.store.external, user.org_id, job.id, bytes(data), part.filename, content_type)
         except ResumeError as exc:
             results.append(m.ResumeFileResult(filename=part.filename, ok=False,
                                               error=m.ErrorInfo(code=exc.code, message=str(exc))))
@@ -105,16 +105,16 @@ async def put_requirements(request: web.Request) -> web.Response:
                    for e in exc.errors(include_url=False, include_input=False)]
         raise ApiError(422, "invalid_requirements", "; ".join(f'{d["field"]}: {d["message"]}' for d in details),
                        details) from exc
-    await ctx_of(request).store.save_requirements(job.id, reqs.model_dump(mode="json"), user.id)
+    await ctx_of(request).store.matching.save_requirements(job.id, reqs.model_dump(mode="json"), user.id)
     return web.json_response(reqs.model_dump(mode="json"))
 
 
 async def _ranked(request: web.Request, job) -> list:
     store = ctx_of(request).store
     reqs = await _requirements(request, job)
-    profiles = [(cand.id, PROFILE.validate_python(resume.profile)) for resume, cand in await store.resumes(job.id)]
+    profiles = [(cand.id, PROFILE.validate_python(resume.profile)) for resume, cand in await store.matching.resumes(job.id)]
     overrides: dict[str, list[Override]] = {}
-    for o in await store.match_overrides(job.id):
+    for o in await store.matching.overrides(job.id):
         overrides.setdefault(o.candidate_id, []).append(
             Override(requirement_id=o.requirement_id, status=o.status, note=o.note, by=o.by, at=o.at))
     if not profiles:
@@ -128,7 +128,7 @@ async def _ranked(request: web.Request, job) -> list:
            reads=ReadAudit("matches.read", "job"), errors=(404,))
 async def matches(request: web.Request) -> web.Response:
     job = await _job(request, user_of(request))
-    names = {cand.id: (cand.name, cand.email) for _, cand in await ctx_of(request).store.resumes(job.id)}
+    names = {cand.id: (cand.name, cand.email) for _, cand in await ctx_of(request).store.matching.resumes(job.id)}
     try:
         min_score = float(request.query.get("min_score", "0"))
     except ValueError as exc:
@@ -154,11 +154,11 @@ async def override(request: web.Request) -> web.Response:
     body = await parse_body(request, m.MatchOverrideRequest)
     store = ctx_of(request).store
     candidate_id = request.match_info["candidate_id"]
-    if candidate_id not in {cand.id for _, cand in await store.resumes(job.id)}:
+    if candidate_id not in {cand.id for _, cand in await store.matching.resumes(job.id)}:
         raise ApiError(404, "not_found", "No such candidate for this job.")
     if body.requirement_id not in {r.id for r in (await _requirements(request, job)).requirements}:
         raise ApiError(422, "unknown_requirement", f"No requirement {body.requirement_id!r} for this job.")
-    await store.add_match_override(job.id, candidate_id, body.requirement_id, body.status, body.note, user.email)
+    await store.matching.add_override(job.id, candidate_id, body.requirement_id, body.status, body.note, user.email)
     result = next(r for r in await _ranked(request, job) if r.candidate_id == candidate_id)
     await record_shown(request, [candidate_id])
     return web.json_response(result.model_dump(mode="json"))

@@ -28,7 +28,7 @@ async def report_page(request: web.Request) -> web.StreamResponse:
 async def report_json(request: web.Request) -> web.Response:
     iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
     await record_shown(request, [iv.candidate_id])
-    return web.json_response(await build_report(ctx_of(request).store, iv.id))
+    return web.json_response(await build_report(ctx_of(request).store.interviews, ctx_of(request).store.records, ctx_of(request).store.jobs, iv.id))
 
 
 @api.route("GET", "/api/v1/interviews/{interview_id}/report.pdf", "The evaluation report as a PDF", "reports",
@@ -36,7 +36,7 @@ async def report_json(request: web.Request) -> web.Response:
 async def report_pdf(request: web.Request) -> web.Response:
     iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
     await record_shown(request, [iv.candidate_id])
-    report = await build_report(ctx_of(request).store, iv.id)
+    report = await build_report(ctx_of(request).store.interviews, ctx_of(request).store.records, ctx_of(request).store.jobs, iv.id)
     pdf = await asyncio.get_running_loop().run_in_executor(None, render_pdf, report)
     name = f"interview-report-{iv.id[:8]}.pdf"
     return web.Response(body=pdf, content_type="application/pdf",
@@ -49,7 +49,7 @@ async def add_review(request: web.Request) -> web.Response:
     user = user_of(request)
     iv = await org_interview(request, user, request.match_info["interview_id"])
     body = await parse_body(request, m.ReviewRequest)
-    review = await ctx_of(request).store.add_review(iv.id, user.id, body.competency, body.score, body.comment)
+    review = await ctx_of(request).store.records.add_review(iv.id, user.id, body.competency, body.score, body.comment)
     out = m.ReviewOut(id=review.id, competency=review.competency, score=review.score, comment=review.comment)
     return web.json_response(out.model_dump(), status=201)
 
@@ -62,7 +62,7 @@ async def candidate_review_request(request: web.Request) -> web.Response:
     ctx = ctx_of(request)
     when = iv.review_requested_at or datetime.now(timezone.utc)
     if iv.review_requested_at is None:
-        await ctx.store.update_interview(iv.id, review_requested_at=when)
+        await ctx.store.interviews.update(iv.id, review_requested_at=when)
         await ctx.publish_event(ev.InterviewStateChanged(interview_id=iv.id, status=iv.status,
                                                          reason="human_review_requested"))
     return web.json_response(m.CandidateReviewResponse(requested_at=when.isoformat()).model_dump())

@@ -7,7 +7,6 @@ from aiohttp import web
 from server.http import api_models as m
 from server.http.access import ANY_USER, ReadAudit, users
 from server.http.errors import ApiError, parse_body
-from server.compliance.retention import periods_for, sweep_org
 from server.http.routes.common import api, ctx_of
 from server.http.routes.guard import record_shown, user_of
 from server.storage.models import User, iso_utc
@@ -16,14 +15,14 @@ ADMINS = users(("admin",), "Only your organisation's admins manage retention and
 
 
 async def _org_candidate(request: web.Request, user: User):
-    cand = await ctx_of(request).store.candidate(request.match_info["candidate_id"])
+    cand = await ctx_of(request).store.matching.candidate(request.match_info["candidate_id"])
     if cand is None or cand.org_id != user.org_id:
         raise ApiError(404, "not_found", "No such candidate.")
     return cand
 
 
 async def _periods_out(request: web.Request, org_id: str) -> dict:
-    p = await periods_for(ctx_of(request), org_id)
+    p = await ctx_of(request).retention.periods(org_id)
     return m.RetentionOut(interview_content_days=p.interview_content_days, candidate_days=p.candidate_days,
                           is_default=p.is_default).model_dump()
 
@@ -40,7 +39,7 @@ async def set_retention(request: web.Request) -> web.Response:
     user = user_of(request)
     body = await parse_body(request, m.RetentionRequest)
     ctx = ctx_of(request)
-    await ctx.store.set_retention_policy(user.org_id, body.interview_content_days, body.candidate_days, user.id,
+    await ctx.store.retention.set_policy(user.org_id, body.interview_content_days, body.candidate_days, user.id,
                                          ctx.clock())
     return web.json_response(await _periods_out(request, user.org_id))
 
@@ -48,14 +47,14 @@ async def set_retention(request: web.Request) -> web.Response:
 @api.route("POST", "/api/v1/retention/run", "Delete now what the retention periods say is due (admins; the server "
            "also does this every hour)", "retention", access=ADMINS, response=m.RetentionRunOut)
 async def run_retention(request: web.Request) -> web.Response:
-    swept = await sweep_org(ctx_of(request), user_of(request).org_id)
+    swept = await ctx_of(request).retention.sweep_org(user_of(request).org_id)
     return web.json_response(m.RetentionRunOut(**swept).model_dump())
 
 
 @api.route("GET", "/api/v1/retention/deletions", "What was deleted, when and why (ids and counts only; admins)",
            "retention", access=ADMINS, response=m.DeletionList)
 async def list_deletions(request: web.Request) -> web.Response:
-    rows = await ctx_of(request).store.data_deletions(user_of(request).org_id)
+    rows = await ctx_of(request).store.retention.deletions(user_of(request).org_id)
     return web.json_response(m.DeletionList(deletions=[m.DeletionOut(
         id=d.id, at=iso_utc(d.at), reason=d.reason, scope=d.scope, candidate_id=d.candidate_id,
         interview_id=d.interview_id, actor_email=d.actor_email, counts=d.counts) for d in rows]).model_dump())
@@ -71,7 +70,7 @@ async def legal_hold(request: web.Request) -> web.Response:
     if body.hold and not body.reason.strip():
         raise ApiError(422, "reason_required", "Say why the data must be kept (e.g. the case or request).")
     ctx = ctx_of(request)
-    cand = await ctx.store.set_legal_hold(cand.id, body.hold, body.reason.strip(), user.id, ctx.clock())
+    cand = await ctx.store.retention.set_legal_hold(cand.id, body.hold, body.reason.strip(), user.id, ctx.clock())
     if cand is None:
         raise ApiError(404, "not_found", "No such candidate.")
     return web.json_response(m.LegalHoldOut(
@@ -83,7 +82,7 @@ async def legal_hold(request: web.Request) -> web.Response:
            "uploads and imports alike), with their legal-hold state", "retention", access=ANY_USER,
            reads=ReadAudit("candidates.list", "org"), response=m.CandidateList)
 async def list_candidates(request: web.Request) -> web.Response:
-    rows = await ctx_of(request).store.org_candidates(user_of(request).org_id)
+    rows = await ctx_of(request).store.retention.org_candidates(user_of(request).org_id)
     await record_shown(request, [c.id for c in rows])
     return web.json_response(m.CandidateList(candidates=[m.CandidateOut(
         id=c.id, name=c.name, created_at=iso_utc(c.created_at),
@@ -98,8 +97,8 @@ async def erase_candidate(request: web.Request) -> web.Response:
     user = user_of(request)
     cand = await _org_candidate(request, user)
     ctx = ctx_of(request)
-    interview_ids = await ctx.store.candidate_interview_ids(cand.id)
-    result = await ctx.store.erase_candidate(cand.id, "erasure_request", ctx.clock(), user.id, user.email)
+    interview_ids = await ctx.store.retention.candidate_interview_ids(cand.id)
+    result = await ctx.store.retention.erase_candidate(cand.id, "erasure_request", ctx.clock(), user.id, user.email)
     if result == "legal_hold":
         raise ApiError(409, "legal_hold", "This candidate's data is under legal hold; lift the hold before erasing.")
     if result == "interview_in_progress":

@@ -45,7 +45,7 @@ SCHEDULE_READ = ReadAudit("schedule.read", "interview")
 
 
 async def _org_job(request: web.Request) -> Job:
-    job = await ctx_of(request).store.job(request.match_info["job_id"])
+    job = await ctx_of(request).store.jobs.get(request.match_info["job_id"])
     if job is None or job.org_id != user_of(request).org_id:
         raise ApiError(404, "not_found", "No such job.")
     return job
@@ -53,10 +53,10 @@ async def _org_job(request: web.Request) -> Job:
 
 async def _job_schedule(request: web.Request, job: Job) -> dict:
     ctx = ctx_of(request)
-    slots = await ctx.store.job_slots(job.id)
+    slots = await ctx.store.scheduling.slots(job.id)
     by_id = {s.id: s for s in slots}
     since = ctx.clock() - timedelta(days=7)
-    interviews = await ctx.store.job_interviews(job.id)
+    interviews = await ctx.store.interviews.for_job(job.id)
     await record_shown(request, [iv.candidate_id for iv in interviews])
     out = m.JobScheduleOut(
         job_id=job.id, allow_immediate=job.allow_immediate, slot_minutes=job.slot_minutes,
@@ -81,8 +81,8 @@ async def set_job_schedule(request: web.Request) -> web.Response:
     body = await parse_body(request, m.JobSchedulingRequest)
     values = body.model_dump(exclude_none=True)
     if values:
-        await ctx_of(request).store.set_job_scheduling(job.id, **values)
-        job = await ctx_of(request).store.job(job.id)
+        await ctx_of(request).store.jobs.set_scheduling(job.id, **values)
+        job = await ctx_of(request).store.jobs.get(job.id)
     return web.json_response(await _job_schedule(request, job))
 
 
@@ -104,7 +104,7 @@ async def add_window(request: web.Request) -> web.Response:
     if len(spans) > MAX_SLOTS_PER_WINDOW:
         raise ApiError(422, "window_too_long", f"The window would make {len(spans)} slots; at most "
                        f"{MAX_SLOTS_PER_WINDOW} per window.")
-    slots = await ctx.store.add_job_slots(job.id, spans, body.capacity, user_of(request).id)
+    slots = await ctx.store.scheduling.add_slots(job.id, spans, body.capacity, user_of(request).id)
     if slots is None:
         raise ApiError(409, "overlapping_window", "This window overlaps times this job already offers. Remove those "
                        "slots first or choose another time.")
@@ -116,10 +116,10 @@ async def add_window(request: web.Request) -> web.Response:
 async def delete_slot(request: web.Request) -> web.Response:
     job = await _org_job(request)
     ctx = ctx_of(request)
-    slot = await ctx.store.job_slot(request.match_info["slot_id"])
+    slot = await ctx.store.scheduling.slot(request.match_info["slot_id"])
     if slot is None or slot.job_id != job.id:
         raise ApiError(404, "not_found", "No such slot.")
-    if not await ctx.store.delete_job_slot(slot.id):
+    if not await ctx.store.scheduling.delete_slot(slot.id):
         raise ApiError(409, "slot_booked", "Candidates have booked this slot; it stays until they reschedule or "
                        "cancel.")
     return web.Response(status=204)
@@ -128,10 +128,10 @@ async def delete_slot(request: web.Request) -> web.Response:
 async def _interview_schedule(request: web.Request, iv: Interview) -> dict:
     store = ctx_of(request).store
     await record_shown(request, [iv.candidate_id])
-    slot = await store.job_slot(iv.slot_id) if iv.slot_id else None
+    slot = await store.scheduling.slot(iv.slot_id) if iv.slot_id else None
     reminders = [m.ReminderOut(id=r.id, kind=r.kind, channel=r.channel, recipient=r.recipient, due_at=iso_utc(r.due_at),
                                status=r.status, attempts=r.attempts, last_error=r.last_error,
-                               sent_at=iso_utc(r.sent_at)) for r in await store.reminders(iv.id)]
+                               sent_at=iso_utc(r.sent_at)) for r in await store.scheduling.reminders(iv.id)]
     return m.InterviewScheduleOut(**_booking(iv, slot), reminders=reminders).model_dump()
 
 
@@ -157,29 +157,29 @@ async def set_no_show(request: web.Request) -> web.Response:
             raise ApiError(409, "not_booked", "Only a candidate with a booked time can be a no-show.")
         if iv.started_at is not None or iv.status not in ("created", "consented"):
             raise ApiError(409, "interview_started", "The candidate joined this interview.")
-        result = await ctx.store.change_booking(iv.id, iv.schedule_seq, "booked", None, None, now, [],
-                                                schedule_status="no_show")
+        result = await ctx.store.scheduling.change_booking(iv.id, iv.schedule_seq, "booked", None, None, now, [],
+                                                           schedule_status="no_show")
     else:
         if iv.schedule_status != "no_show":
             raise ApiError(409, "not_no_show", "This interview is not marked as a no-show.")
-        slot = await ctx.store.job_slot(iv.slot_id) if iv.slot_id else None
+        slot = await ctx.store.scheduling.slot(iv.slot_id) if iv.slot_id else None
         grace = timedelta(minutes=ctx.settings.no_show_grace_min)
         if slot is not None and as_utc(slot.ends_at) + grace > now:
             # Marked by mistake before the slot was over: the booking stands, with the reminders still ahead.
-            targets = await notify_targets(ctx, iv)
+            targets = await notify_targets(ctx.store.invitations, iv, ctx.settings)
             msgs = plan_messages(None, targets, now, as_utc(slot.starts_at), as_utc(slot.ends_at),
                                  iv.candidate_timezone, None)
-            result = await ctx.store.change_booking(iv.id, iv.schedule_seq, "no_show", None, None, now, msgs,
-                                                    schedule_status="booked")
+            result = await ctx.store.scheduling.change_booking(iv.id, iv.schedule_seq, "no_show", None, None, now, msgs,
+                                                               schedule_status="booked")
         else:
             # The slot is over: the candidate may book a new time.
-            result = await ctx.store.change_booking(iv.id, iv.schedule_seq, "no_show", iv.slot_id, None, now, [],
-                                                    schedule_status="unscheduled", slot_id=None, scheduled_at=None)
+            result = await ctx.store.scheduling.change_booking(iv.id, iv.schedule_seq, "no_show", iv.slot_id, None, now, [],
+                                                               schedule_status="unscheduled", slot_id=None, scheduled_at=None)
     if result != "ok":
         raise ApiError(409, "booking_changed", "The booking changed meanwhile; reload and try again.")
     if not body.no_show:
         ctx.spawn(ctx.scheduler.send_due())
-    return web.json_response(await _interview_schedule(request, await ctx.store.interview(iv.id)))
+    return web.json_response(await _interview_schedule(request, await ctx.store.interviews.get(iv.id)))
 
 
 # --- candidate ----------------------------------------------------------------------------------------------
@@ -192,7 +192,7 @@ def _link_lifetime(ctx: ServerContext, iv: Interview, token: str, booked: JobSlo
         return {}
     out = {"link_expires_at": iso_utc(expires), "link_needed_after_slot_min": ctx.settings.no_show_grace_min}
     if iv.schedule_status == "booked" and booked is not None:
-        needed = link_valid_until(ctx, booked.ends_at)
+        needed = link_valid_until(booked.ends_at, ctx.settings.no_show_grace_min)
         if expires is not None and expires < needed:
             renewed = ctx.signer.link_token(iv.id, iv.link_nonce, valid_until=needed)
             out.update(renewed_token=renewed, renewed_link_expires_at=iso_utc(ctx.signer.read_link(renewed).expires_at))
@@ -202,8 +202,8 @@ def _link_lifetime(ctx: ServerContext, iv: Interview, token: str, booked: JobSlo
 async def _candidate_view(request: web.Request, iv: Interview, token: str) -> dict:
     ctx = ctx_of(request)
     now = ctx.clock()
-    slots = await ctx.store.job_slots(iv.job_id, ends_after=now)
-    booked = await ctx.store.job_slot(iv.slot_id) if iv.slot_id else None
+    slots = await ctx.store.scheduling.slots(iv.job_id, ends_after=now)
+    booked = await ctx.store.scheduling.slot(iv.slot_id) if iv.slot_id else None
     free = [_free_out(s) for s in slots
             if as_utc(s.starts_at) > now and s.booked < s.capacity and s.id != iv.slot_id][:MAX_FREE_SLOTS_LISTED]
     decision = start_decision(iv.job, iv, now, ctx.settings.start_grace_min)
@@ -216,7 +216,7 @@ async def _candidate_view(request: web.Request, iv: Interview, token: str) -> di
         start_refusal=None if decision.allowed else m.ErrorInfo(code=decision.code, message=decision.message),
         opens_at=iso_utc(as_utc(iv.scheduled_at) - timedelta(minutes=ctx.settings.start_grace_min))
         if active and iv.scheduled_at else None,
-        slots=free, notified_channels=sorted({c for c, _ in await notify_targets(ctx, iv)}),
+        slots=free, notified_channels=sorted({c for c, _ in await notify_targets(ctx.store.invitations, iv, ctx.settings)}),
         server_time=now.isoformat(), **_link_lifetime(ctx, iv, token, booked))
     return out.model_dump()
 
@@ -232,7 +232,7 @@ def _check_changeable(iv: Interview) -> None:
 
 async def _target_slot(request: web.Request, iv: Interview, slot_id: str) -> JobSlot:
     ctx = ctx_of(request)
-    slot = await ctx.store.job_slot(slot_id)
+    slot = await ctx.store.scheduling.slot(slot_id)
     if slot is None or slot.job_id != iv.job_id:
         raise ApiError(404, "slot_not_found", "This time is no longer offered. Please pick another.")
     if as_utc(slot.starts_at) <= ctx.clock():
@@ -278,13 +278,13 @@ async def book(request: web.Request) -> web.Response:
     slot = await _target_slot(request, iv, body.slot_id)
     ctx = ctx_of(request)
     now = ctx.clock()
-    msgs = plan_messages("confirmation", await notify_targets(ctx, iv), now, as_utc(slot.starts_at),
+    msgs = plan_messages("confirmation", await notify_targets(ctx.store.invitations, iv, ctx.settings), now, as_utc(slot.starts_at),
                          as_utc(slot.ends_at), tz, None)
-    _raise_for(await ctx.store.change_booking(
+    _raise_for(await ctx.store.scheduling.change_booking(
         iv.id, iv.schedule_seq, iv.schedule_status, None, slot.id, now, msgs, schedule_status="booked",
         slot_id=slot.id, scheduled_at=as_utc(slot.starts_at), candidate_timezone=tz))
     ctx.spawn(ctx.scheduler.send_due())
-    return web.json_response(await _candidate_view(request, await ctx.store.interview(iv.id), body.token))
+    return web.json_response(await _candidate_view(request, await ctx.store.interviews.get(iv.id), body.token))
 
 
 @api.route("POST", "/api/v1/candidate/schedule/reschedule", "Move the booking to another slot", "candidate",
@@ -301,15 +301,15 @@ async def reschedule(request: web.Request) -> web.Response:
     slot = await _target_slot(request, iv, body.slot_id)
     ctx = ctx_of(request)
     now = ctx.clock()
-    old = await ctx.store.job_slot(iv.slot_id) if iv.slot_id else None
+    old = await ctx.store.scheduling.slot(iv.slot_id) if iv.slot_id else None
     previous = (as_utc(old.starts_at), as_utc(old.ends_at)) if old else None
-    msgs = plan_messages("reschedule", await notify_targets(ctx, iv), now, as_utc(slot.starts_at),
+    msgs = plan_messages("reschedule", await notify_targets(ctx.store.invitations, iv, ctx.settings), now, as_utc(slot.starts_at),
                          as_utc(slot.ends_at), tz, previous)
-    _raise_for(await ctx.store.change_booking(
+    _raise_for(await ctx.store.scheduling.change_booking(
         iv.id, iv.schedule_seq, "booked", iv.slot_id, slot.id, now, msgs, schedule_status="booked", slot_id=slot.id,
         scheduled_at=as_utc(slot.starts_at), candidate_timezone=tz))
     ctx.spawn(ctx.scheduler.send_due())
-    return web.json_response(await _candidate_view(request, await ctx.store.interview(iv.id), body.token))
+    return web.json_response(await _candidate_view(request, await ctx.store.interviews.get(iv.id), body.token))
 
 
 @api.route("POST", "/api/v1/candidate/schedule/cancel", "Cancel the booking (a new time can be booked later)",
@@ -323,15 +323,15 @@ async def cancel(request: web.Request) -> web.Response:
         raise ApiError(409, "not_booked", "There is no booked time to cancel.")
     ctx = ctx_of(request)
     now = ctx.clock()
-    old = await ctx.store.job_slot(iv.slot_id) if iv.slot_id else None
+    old = await ctx.store.scheduling.slot(iv.slot_id) if iv.slot_id else None
     previous = (as_utc(old.starts_at), as_utc(old.ends_at)) if old else None
-    msgs = plan_messages("cancellation", await notify_targets(ctx, iv), now, None, None,
+    msgs = plan_messages("cancellation", await notify_targets(ctx.store.invitations, iv, ctx.settings), now, None, None,
                          iv.candidate_timezone or "UTC", previous)
-    _raise_for(await ctx.store.change_booking(
+    _raise_for(await ctx.store.scheduling.change_booking(
         iv.id, iv.schedule_seq, "booked", iv.slot_id, None, now, msgs, schedule_status="cancelled", slot_id=None,
         scheduled_at=None))
     ctx.spawn(ctx.scheduler.send_due())
-    return web.json_response(await _candidate_view(request, await ctx.store.interview(iv.id), body.token))
+    return web.json_response(await _candidate_view(request, await ctx.store.interviews.get(iv.id), body.token))
 
 
 async def schedule_redirect(request: web.Request, token: str) -> str | None:

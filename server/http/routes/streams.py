@@ -110,7 +110,7 @@ async def observer_stream(request: web.Request) -> web.StreamResponse:
     await record_shown(request, [iv.candidate_id])
     ws = web.WebSocketResponse(heartbeat=20, max_msg_size=64 * 1024)
     await ws.prepare(request)
-    detail = await ctx.store.interview_detail(iv.id)
+    detail = await ctx.store.interviews.detail(iv.id)
     await _relay(request, ws, iv.id, {"interview": detail, "live": await _live_snapshot(request, iv.id)}, None,
                  "observer")
     return ws

@@ -1,0 +1,76 @@
+"""The one database every repository shares: engine, sessions, transactions and the few query helpers they all use.
+
+SQLite (embedded default) and PostgreSQL (asyncpg) behave the same through it; columns holding candidates' words
+are encrypted by their column types (server/compliance/crypto.py), so repositories never encrypt by hand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from server.storage.migrate import upgrade_to_head
+
+
+def make_engine(url: str) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+class Database:
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    def session(self) -> AsyncSession:
+        """A session for reading (``async with db.session() as s``)."""
+        return self.sessions()
+
+    def transaction(self):
+        """A session whose work is committed together on leaving the block, or rolled back on an error."""
+        return self.sessions.begin()
+
+    async def update_by_id(self, model, row_id: str, **values: Any) -> None:
+        """Set ``values`` on the one row of ``model`` with this id (nothing if there is none)."""
+        async with self.transaction() as s:
+            await s.execute(update(model).where(model.id == row_id).values(**values))
+
+    def insert_ignoring_duplicates(self, model):
+        """INSERT … ON CONFLICT DO NOTHING on either database."""
+        if self.url.startswith("sqlite"):
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert
+        return insert(model).on_conflict_do_nothing()
+
+    async def migrate(self) -> None:
+        await upgrade_to_head(self.engine)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def count_rows(s: AsyncSession, model, *where) -> int:
+    """How many rows of ``model`` match ``where``, inside an open session."""
+    return int((await s.execute(select(func.count()).select_from(model).where(*where))).scalar_one())
+
+
+class Repository:
+    """One area's queries on the shared database."""
+
+    def __init__(self, db: Database):
+        self.db = db

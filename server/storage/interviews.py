@@ -1,0 +1,157 @@
+"""Interviews (with their candidate) and the candidate's consents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from server.storage.database import Database, Repository
+from server.storage.interview_records import InterviewRecordRepository
+from server.storage.jobs import JobRepository
+from server.storage.models import Candidate, Consent, Interview
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.isoformat() if dt else None
+
+
+class InterviewRepository(Repository):
+    """Interviews: created for a candidate on a job's latest plan, updated as they run."""
+
+    def __init__(self, db: Database, jobs: JobRepository, records: InterviewRecordRepository):
+        super().__init__(db)
+        self.jobs, self.records = jobs, records  # the plan an interview starts on; what its detail shows
+
+    async def create(
+        self, org_id: str, job_id: str, candidate_name: str, candidate_email: str, language: str,
+        candidate_id: str | None = None,
+    ) -> Interview:
+        """An interview for a new candidate, or for an existing one (``candidate_id``, e.g. from a resume)."""
+        plan_id = await self.jobs.latest_plan_id(job_id)
+        if plan_id is None:
+            raise LookupError("job has no question plan")
+        async with self.db.transaction() as s:
+            cand = await s.get(Candidate, candidate_id) if candidate_id else None
+            if cand is None:
+                cand = Candidate(org_id=org_id, name=candidate_name, email=candidate_email)
+                s.add(cand)
+                await s.flush()
+            interview = Interview(
+                org_id=org_id, job_id=job_id, candidate_id=cand.id, plan_id=plan_id, language=language
+            )
+            s.add(interview)
+        return interview
+
+    async def get(self, interview_id: str) -> Interview | None:
+        async with self.db.session() as s:
+            row = await s.execute(
+                select(Interview)
+                .where(Interview.id == interview_id)
+                .options(selectinload(Interview.candidate), selectinload(Interview.job))
+            )
+            return row.scalar_one_or_none()
+
+    async def for_org(self, org_id: str) -> list[Interview]:
+        async with self.db.session() as s:
+            rows = await s.execute(
+                select(Interview)
+                .where(Interview.org_id == org_id)
+                .options(selectinload(Interview.candidate), selectinload(Interview.job))
+                .order_by(Interview.created_at.desc())
+            )
+            return list(rows.scalars())
+
+    async def update(self, interview_id: str, **values: Any) -> None:
+        await self.db.update_by_id(Interview, interview_id, **values)
+
+    async def for_job(self, job_id: str) -> list[Interview]:
+        async with self.db.session() as s:
+            rows = await s.execute(select(Interview).where(Interview.job_id == job_id)
+                                   .options(selectinload(Interview.candidate))
+                                   .order_by(Interview.scheduled_at, Interview.created_at))
+            return list(rows.scalars())
+
+    async def record_consents(
+        self, interview: Interview, decisions: list[tuple[str, str, bool, str]], ip: str, user_agent: str
+    ) -> None:
+        """Append one record per (kind, version, granted, text); earlier records stay as history."""
+        async with self.db.transaction() as s:
+            for kind, version, granted, text in decisions:
+                s.add(
+                    Consent(
+                        interview_id=interview.id,
+                        candidate_id=interview.candidate_id,
+                        kind=kind,
+                        version=version,
+                        granted=granted,
+                        text=text,
+                        ip=ip[:64],
+                        user_agent=user_agent[:400],
+                    )
+                )
+
+    async def current_consents(self, interview_id: str) -> dict[str, Consent]:
+        async with self.db.session() as s:
+            rows = await s.execute(
+                select(Consent).where(Consent.interview_id == interview_id).order_by(Consent.at, Consent.id)
+            )
+            latest: dict[str, Consent] = {}
+            for c in rows.scalars():
+                prev = latest.get(c.kind)
+                if prev is None or c.at >= prev.at:
+                    latest[c.kind] = c
+            return latest
+
+    async def detail(self, interview_id: str) -> dict[str, Any] | None:
+        """What HR's view of one interview shows: the interview, its consents, turns, transcript and timeline."""
+        iv = await self.get(interview_id)
+        if iv is None:
+            return None
+        consents = await self.current_consents(interview_id)
+        return {
+            "id": iv.id,
+            "status": iv.status,
+            "language": iv.language,
+            "question_index": iv.question_index,
+            "job": {"id": iv.job.id, "title": iv.job.title},
+            "candidate": {"id": iv.candidate.id, "name": iv.candidate.name, "email": iv.candidate.email},
+            "created_at": _iso(iv.created_at),
+            "started_at": _iso(iv.started_at),
+            "ended_at": _iso(iv.ended_at),
+            "asr_model": iv.asr_model,
+            "review_requested_at": _iso(iv.review_requested_at),
+            "content_deleted_at": _iso(iv.content_deleted_at),
+            "consents": {
+                k: {"granted": c.granted, "version": c.version, "at": _iso(c.at)} for k, c in consents.items()
+            },
+            "turns": [
+                {
+                    "index": t.index,
+                    "kind": t.kind,
+                    "question_index": t.question_index,
+                    "question": t.question_text,
+                    "answer": t.answer_text,
+                    "asked_at": _iso(t.asked_at),
+                    "answer_ended_at": _iso(t.answer_ended_at),
+                    "end_reason": t.end_reason,
+                    "trigger": t.trigger,
+                    "reason": t.reason,
+                }
+                for t in await self.records.turns(interview_id)
+            ],
+            "transcript": [
+                {
+                    "seq": seg.seq,
+                    "turn_index": seg.turn_index,
+                    "text": seg.text,
+                    "start_ms": seg.start_ms,
+                    "end_ms": seg.end_ms,
+                    "words": seg.words,
+                }
+                for seg in await self.records.segments(interview_id)
+            ],
+            "events": [{"type": e.type, "at": _iso(e.at), **e.payload} for e in await self.records.events(interview_id)],
+        }

@@ -1,0 +1,97 @@
+"""Jobs and their versioned question plans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from server.storage.database import Repository
+from server.storage.models import Job, Question, QuestionPlan
+
+
+@dataclass(frozen=True)
+class PlannedQuestion:
+    id: str
+    position: int
+    text: str
+    competency: str
+    expected_points: list[str]
+    time_limit_s: int
+
+
+class JobRepository(Repository):
+    """Jobs, each with its plan versions and their questions."""
+
+    async def create(
+        self, org_id: str, title: str, description: str, language: str, questions: list[dict[str, Any]],
+        spec: dict | None = None,
+    ) -> Job:
+        """A job with its first plan: flat questions in the job's language, plus the full plan spec if given."""
+        async with self.db.transaction() as s:
+            job = Job(org_id=org_id, title=title, description=description, language=language)
+            s.add(job)
+            await s.flush()
+            plan = QuestionPlan(job_id=job.id, version=1, language=language, spec=spec)
+            s.add(plan)
+            await s.flush()
+            for pos, q in enumerate(questions):
+                s.add(
+                    Question(
+                        plan_id=plan.id,
+                        position=pos,
+                        text=q["text"],
+                        competency=q.get("competency", ""),
+                        expected_points=list(q.get("expected_points", [])),
+                        time_limit_s=int(q.get("time_limit_s", 180)),
+                    )
+                )
+        return job
+
+    async def add_plan_version(self, job_id: str, language: str, questions: list[dict[str, Any]],
+                               spec: dict | None) -> int:
+        """A new version of the job's plan; interviews already created keep the version they were made with."""
+        async with self.db.transaction() as s:
+            latest = (await s.execute(select(func.coalesce(func.max(QuestionPlan.version), 0))
+                                      .where(QuestionPlan.job_id == job_id))).scalar_one()
+            plan = QuestionPlan(job_id=job_id, version=latest + 1, language=language, spec=spec)
+            s.add(plan)
+            await s.flush()
+            for pos, q in enumerate(questions):
+                s.add(Question(plan_id=plan.id, position=pos, text=q["text"], competency=q.get("competency", ""),
+                               expected_points=list(q.get("expected_points", [])),
+                               time_limit_s=int(q.get("time_limit_s", 180))))
+        return latest + 1
+
+    async def for_org(self, org_id: str) -> list[Job]:
+        async with self.db.session() as s:
+            rows = await s.execute(select(Job).where(Job.org_id == org_id).order_by(Job.created_at))
+            return list(rows.scalars())
+
+    async def get(self, job_id: str) -> Job | None:
+        async with self.db.session() as s:
+            return await s.get(Job, job_id)
+
+    async def latest_plan_id(self, job_id: str) -> str | None:
+        async with self.db.session() as s:
+            row = await s.execute(
+                select(QuestionPlan.id).where(QuestionPlan.job_id == job_id).order_by(QuestionPlan.version.desc())
+            )
+            return row.scalars().first()
+
+    async def plan_questions(self, plan_id: str) -> list[PlannedQuestion]:
+        async with self.db.session() as s:
+            rows = await s.execute(select(Question).where(Question.plan_id == plan_id).order_by(Question.position))
+            return [
+                PlannedQuestion(q.id, q.position, q.text, q.competency, list(q.expected_points or []), q.time_limit_s)
+                for q in rows.scalars()
+            ]
+
+    async def plan_spec(self, plan_id: str) -> dict | None:
+        async with self.db.session() as s:
+            plan = await s.get(QuestionPlan, plan_id)
+            return plan.spec if plan else None
+
+    async def set_scheduling(self, job_id: str, **values: Any) -> None:
+        await self.db.update_by_id(Job, job_id, **values)
