@@ -177,7 +177,7 @@ async def test_candidate_books_sees_their_zone_reschedules_and_cancels(sqlite_ur
             await page.locator("#start").wait_for(state="visible", timeout=STEP_MS)
             await page.screenshot(path=str(ARTIFACTS / "schedule-start.png"), full_page=True)
             await page.click("#start")
-            await page.wait_for_url(re.compile(rf"/i/"), timeout=STEP_MS)
+            await page.wait_for_url(re.compile(r"/i/"), timeout=STEP_MS)
             await page.locator("#step-consent").wait_for(state="visible", timeout=STEP_MS)
             assert "Choose or change your interview time" in await page.text_content("#schedule-offer")
     assert not errors, errors

@@ -9,7 +9,7 @@ import pytest
 
 
 from analyzers.vad import FRAME_SAMPLES, SpeechEnd, SpeechPause, SpeechStart, VadConfig, VoiceActivityDetector
-from tests.speech import synth, trim, silence
+from tests.speech import synth, silence
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
 

@@ -51,7 +51,7 @@ async def error_middleware(request: web.Request, handler):
         return await handler(request)
     except ApiError as exc:
         return error_response(exc.status, exc.code, exc.message, exc.details)
-    except web.HTTPRequestEntityTooLarge as exc:
+    except web.HTTPRequestEntityTooLarge:
         return error_response(413, "too_large", "The request body is too large.")
     except web.HTTPException as exc:
         if exc.status < 400 or not request.path.startswith(("/api/", "/ws/")):

@@ -22,6 +22,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from analyzers.text.language import normalise_language
 from server.http.errors import ApiError
+from server.http.auth import Signer
 from server.recruiting.invitations import Attachment, InvitationContent, Notice, channel_for
 from server.platform.periodic import PeriodicWorker
 from server.platform.settings import Settings

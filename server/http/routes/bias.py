@@ -6,9 +6,9 @@ from aiohttp import web
 
 from server.http import api_models as m
 from server.compliance.fairness import job_bias_report
-from server.http.errors import ApiError, parse_body
+from server.http.errors import parse_body
 from server.http.access import ANY_USER, CANDIDATE_LINK
-from server.http.routes.common import api, ctx_of, int_query, interview_from_link
+from server.http.routes.common import api, ctx_of, int_query, interview_from_link, org_job
 from server.http.routes.guard import user_of
 
 
@@ -53,9 +53,7 @@ async def withdraw_self_identification(request: web.Request) -> web.Response:
            "analytics", access=ANY_USER, response=m.BiasReportOut, query=("min_group",), errors=(400, 404))
 async def bias_report(request: web.Request) -> web.Response:
     user = user_of(request)
-    job = await ctx_of(request).store.jobs.get(request.match_info["job_id"])
-    if job is None or job.org_id != user.org_id:
-        raise ApiError(404, "not_found", "No such job.")
+    job = await org_job(request, user, request.match_info["job_id"])
     # never under 5: candidates are told no group smaller than five is shown
     min_group = int_query(request, "min_group", 5, 5, 100)
     report = await job_bias_report(ctx_of(request).store.records, ctx_of(request).store.self_identification, job.id, min_group)

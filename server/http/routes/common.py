@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+from typing import Protocol, TypeVar
+
 from aiohttp import web
 
 from server.http.auth import LinkError
 from server.platform.context import ServerContext
 from server.http.errors import ApiError
 from server.http.openapi import ApiRoutes
-from server.storage.models import Interview, User
+from server.storage.models import Candidate, Interview, Job, User
 
 api = ApiRoutes()
 SESSION_COOKIE = "interview_session"
@@ -21,12 +23,31 @@ def ctx_of(request: web.Request) -> ServerContext:
     return request.app[CTX_KEY]
 
 
+class _OrgOwned(Protocol):
+    org_id: str
+
+
+OrgOwned = TypeVar("OrgOwned", bound=_OrgOwned)
+
+
+def in_org(record: OrgOwned | None, user: User, what: str) -> OrgOwned:
+    """The record if it belongs to the user's organisation; 404 otherwise (also for another organisation's record,
+    so ids reveal nothing)."""
+    if record is None or record.org_id != user.org_id:
+        raise ApiError(404, "not_found", f"No such {what}.")
+    return record
+
+
 async def org_interview(request: web.Request, user: User, interview_id: str) -> Interview:
-    """The interview if it belongs to the user's organisation (404 otherwise, so ids reveal nothing)."""
-    iv = await ctx_of(request).store.interviews.get(interview_id)
-    if iv is None or iv.org_id != user.org_id:
-        raise ApiError(404, "not_found", "No such interview.")
-    return iv
+    return in_org(await ctx_of(request).store.interviews.get(interview_id), user, "interview")
+
+
+async def org_job(request: web.Request, user: User, job_id: str) -> Job:
+    return in_org(await ctx_of(request).store.jobs.get(job_id), user, "job")
+
+
+async def org_candidate(request: web.Request, user: User, candidate_id: str) -> Candidate:
+    return in_org(await ctx_of(request).store.matching.candidate(candidate_id), user, "candidate")
 
 
 async def interview_from_link(request: web.Request, token: str) -> Interview:

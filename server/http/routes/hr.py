@@ -11,7 +11,7 @@ from dialogue.plan_library import library_plan, list_library
 from server.http.errors import ApiError, parse_body
 from server.recruiting.plans import plan_for_job
 from server.http.access import ANY_USER, PUBLIC, ReadAudit, users
-from server.http.routes.common import SESSION_COOKIE, api, ctx_of, org_interview
+from server.http.routes.common import SESSION_COOKIE, api, ctx_of, org_candidate, org_interview, org_job
 from server.http.routes.guard import record_shown, user_of
 from server.storage.models import iso_utc
 
@@ -101,9 +101,7 @@ async def import_job(request: web.Request) -> web.Response:
 async def export_plan(request: web.Request) -> web.Response:
     user = user_of(request)
     ctx = ctx_of(request)
-    job = await ctx.store.jobs.get(request.match_info["job_id"])
-    if job is None or job.org_id != user.org_id:
-        raise ApiError(404, "not_found", "No such job.")
+    job = await org_job(request, user, request.match_info["job_id"])
     fmt = request.query.get("format", "yaml")
     if fmt not in ("yaml", "json"):
         raise ApiError(400, "bad_format", "format must be yaml or json")
@@ -119,9 +117,7 @@ async def export_plan(request: web.Request) -> web.Response:
 async def update_plan(request: web.Request) -> web.Response:
     user = user_of(request)
     ctx = ctx_of(request)
-    job = await ctx.store.jobs.get(request.match_info["job_id"])
-    if job is None or job.org_id != user.org_id:
-        raise ApiError(404, "not_found", "No such job.")
+    job = await org_job(request, user, request.match_info["job_id"])
     body = await parse_body(request, m.ImportPlanRequest)
     plan = _plan_from(body)
     if job.language not in plan.languages:
@@ -151,13 +147,9 @@ async def create_interview(request: web.Request) -> web.Response:
     user = user_of(request)
     body = await parse_body(request, m.CreateInterviewRequest)
     ctx = ctx_of(request)
-    job = await ctx.store.jobs.get(body.job_id)
-    if job is None or job.org_id != user.org_id:
-        raise ApiError(404, "not_found", "No such job.")
+    job = await org_job(request, user, body.job_id)
     if body.candidate_id:
-        cand = await ctx.store.matching.candidate(body.candidate_id)
-        if cand is None or cand.org_id != user.org_id:
-            raise ApiError(404, "not_found", "No such candidate.")
+        await org_candidate(request, user, body.candidate_id)  # 404 unless the candidate is this organisation's
     elif body.candidate is None:
         raise ApiError(422, "invalid_request", "Give the candidate (name, email) or a candidate_id.")
     iv = await ctx.store.interviews.create(user.org_id, job.id, body.candidate.name if body.candidate else "",

@@ -16,10 +16,10 @@ from server.http import api_models as m
 from server.recruiting.imports import UNFINISHED, ImportManager, UploadedFile, inspect_upload
 from server.http.access import ANY_USER, ReadAudit
 from server.http.errors import ApiError
-from server.http.routes.common import api, ctx_of
+from server.http.routes.common import api, ctx_of, in_org, org_job
 from server.http.routes.guard import record_shown, user_of
 from server.platform.settings import Settings
-from server.storage.models import CandidateImport
+from server.storage.models import CandidateImport, Job, User
 
 IMPORTS_KEY = web.AppKey("imports", ImportManager)
 CHUNK = 256 * 1024
@@ -41,11 +41,8 @@ def _iso(dt: datetime | None) -> str | None:
     return (dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt).isoformat()
 
 
-async def _job(request: web.Request, user):
-    job = await ctx_of(request).store.jobs.get(request.match_info["job_id"])
-    if job is None or job.org_id != user.org_id:
-        raise ApiError(404, "not_found", "No such job.")
-    return job
+async def _job(request: web.Request, user: User) -> Job:
+    return await org_job(request, user, request.match_info["job_id"])
 
 
 async def _outs(request: web.Request, runs: list[CandidateImport], with_items: bool) -> list[dict]:
@@ -157,9 +154,7 @@ async def start_import(request: web.Request) -> web.Response:
 async def get_import(request: web.Request) -> web.Response:
     user = user_of(request)
     store = ctx_of(request).store
-    run = await store.imports.run(request.match_info["import_id"])
-    if run is None or run.org_id != user.org_id:
-        raise ApiError(404, "not_found", "No such import.")
+    run = in_org(await store.imports.run(request.match_info["import_id"]), user, "import")
     if run.status in UNFINISHED and run.id not in request.app[IMPORTS_KEY].tasks:
         await request.app[IMPORTS_KEY].sweep()  # its server may have stopped: then it is interrupted
         run = await store.imports.run(run.id)

@@ -15,18 +15,16 @@ from server.http import api_models as m
 from server.recruiting.imports import StoredResume, store_resume  # noqa: F401  (the one storing path; routes/dingtalk.py imports it from here)
 from server.http.access import ANY_USER, ReadAudit
 from server.http.errors import ApiError, parse_body
-from server.http.routes.common import api, ctx_of
+from server.http.routes.common import api, ctx_of, org_job
+from server.storage.models import Job, User
 from server.http.routes.guard import record_shown, user_of
 
 MAX_FILES_PER_UPLOAD = 200
 PROFILE = TypeAdapter(ResumeProfile)
 
 
-async def _job(request: web.Request, user):
-    job = await ctx_of(request).store.jobs.get(request.match_info["job_id"])
-    if job is None or job.org_id != user.org_id:
-        raise ApiError(404, "not_found", "No such job.")
-    return job
+async def _job(request: web.Request, user: User) -> Job:
+    return await org_job(request, user, request.match_info["job_id"])
 
 
 async def _requirements(request: web.Request, job) -> JobRequirements:

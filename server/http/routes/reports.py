@@ -9,7 +9,7 @@ from aiohttp import web
 
 from server.http import api_models as m
 from server.live import events as ev
-from server.http.errors import ApiError, parse_body
+from server.http.errors import parse_body
 from server.reports.interview_report import build_report
 from server.reports.pdf import render_pdf
 from server.http.access import ANY_USER, CANDIDATE_LINK, PUBLIC, ReadAudit

@@ -7,18 +7,15 @@ from aiohttp import web
 from server.http import api_models as m
 from server.http.access import ANY_USER, ReadAudit, users
 from server.http.errors import ApiError, parse_body
-from server.http.routes.common import api, ctx_of
+from server.http.routes.common import api, ctx_of, org_candidate
 from server.http.routes.guard import record_shown, user_of
-from server.storage.models import User, iso_utc
+from server.storage.models import Candidate, User, iso_utc
 
 ADMINS = users(("admin",), "Only your organisation's admins manage retention and deletion.")
 
 
-async def _org_candidate(request: web.Request, user: User):
-    cand = await ctx_of(request).store.matching.candidate(request.match_info["candidate_id"])
-    if cand is None or cand.org_id != user.org_id:
-        raise ApiError(404, "not_found", "No such candidate.")
-    return cand
+async def _org_candidate(request: web.Request, user: User) -> Candidate:
+    return await org_candidate(request, user, request.match_info["candidate_id"])
 
 
 async def _periods_out(request: web.Request, org_id: str) -> dict:
