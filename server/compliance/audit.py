@@ -12,10 +12,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import structlog
-from aiohttp import web
 
 from server.http.errors import ApiError
-from server.http.routes.common import client_ip, ctx_of
 from server.storage.audit_log import AuditRepository
 from server.storage.models import User
 
@@ -54,11 +52,3 @@ async def audit_read(reads: AuditRepository, user: User, action: str, subject_ki
         raise ApiError(503, "audit_unavailable",
                        "This data cannot be shown right now because its access cannot be recorded. Try again "
                        "shortly.") from exc
-
-
-async def record_read(request: web.Request, user: User, action: str, subject_kind: str, subject_id: str,
-                      candidate_ids: Iterable[str]) -> None:
-    """``audit_read`` for a request: the server's audit log, clock and coalescing window, the client's address."""
-    ctx = ctx_of(request)
-    await audit_read(ctx.store.audit, user, action, subject_kind, subject_id, candidate_ids, client_ip(request),
-                     ctx.clock(), ctx.settings.audit_coalesce_s)

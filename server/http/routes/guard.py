@@ -20,11 +20,11 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from server.compliance.audit import READ_ACTIONS, record_read
+from server.compliance.audit import READ_ACTIONS, audit_read
 from server.http.access import ReadAudit
 from server.http.errors import ApiError
 from server.http.openapi import Route
-from server.http.routes.common import LINKED_INTERVIEW_KEY, SESSION_COOKIE, ctx_of
+from server.http.routes.common import LINKED_INTERVIEW_KEY, SESSION_COOKIE, client_ip, ctx_of
 from server.storage.models import User
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -70,7 +70,9 @@ async def record_shown(request: web.Request, candidate_ids: Iterable[str]) -> No
     ids = list(candidate_ids)
     if ids or audit.when_none_shown:
         subject_id = user.org_id if audit.path_param is None else request.match_info[audit.path_param]
-        await record_read(request, user, audit.action, audit.subject, subject_id, ids)
+        ctx = ctx_of(request)
+        await audit_read(ctx.store.audit, user, audit.action, audit.subject, subject_id, ids, client_ip(request),
+                         ctx.clock(), ctx.settings.audit_coalesce_s)
     pending.declared = True
 
 
