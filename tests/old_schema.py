@@ -1,28 +1,12 @@
-"""Databases as an older server left them: the schema at a past revision, rows written in plain SQL (the models
-describe only the newest schema)."""
+"""Databases as an older server left them: rows written in plain SQL (the models describe only the newest
+schema); ``server.storage.migrate.move_schema`` takes the schema to a past revision first."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from alembic import command
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-
-from server.storage.migrate import alembic_config
-
-
-async def schema_at(engine: AsyncEngine, revision: str, *, down: bool = False) -> None:
-    """Moves the database's schema up (or, with ``down``, down) to ``revision``."""
-    move = command.downgrade if down else command.upgrade
-
-    def run(sync_conn) -> None:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = sync_conn
-        move(cfg, revision)
-
-    async with engine.begin() as conn:
-        await conn.run_sync(run)
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 async def insert_first_schema_interview(conn: AsyncConnection, at: datetime, status: str) -> None:

@@ -381,13 +381,13 @@ async def test_crashed_import_is_marked_interrupted_once_its_heartbeat_is_stale(
 async def test_contact_keys_are_backfilled_for_resumes_stored_before_the_migration(sqlite_url, tmp_path):
     """Resumes stored under revision 0006 get their e-mail/phone keys in 0007, so importing them again finds them."""
     from server.storage.store import Store
-    from tests.old_schema import schema_at
+    from server.storage.migrate import move_schema
 
     store = Store(sqlite_url)
-    await schema_at(store.db.engine, "head")
+    await move_schema(store.db.engine, "head")
     org = await store.accounts.create_org("Acme")
     job = await store.jobs.create(org.id, "Engineer", "", "zh", [{"text": "Q?"}])
-    await schema_at(store.db.engine, "0006", down=True)
+    await move_schema(store.db.engine, "0006", down=True)
     # rows written as the 0006 schema had them (the models describe the newest schema, so plain SQL)
     profile = {"language": "zh", "mobile": {"value": "+8613912345678", "source": "13912345678"}, "text": LI_LEI}
     async with store.db.engine.begin() as conn:
@@ -397,7 +397,7 @@ async def test_contact_keys_are_backfilled_for_resumes_stored_before_the_migrati
                                 "profile, created_at) VALUES ('r1', :org, :job, 'c1', 'old.txt', 'text/plain', 10, "
                                 ":profile, CURRENT_TIMESTAMP)"),
                            {"org": org.id, "job": job.id, "profile": json.dumps(profile, ensure_ascii=False)})
-    await schema_at(store.db.engine, "head")
+    await move_schema(store.db.engine, "head")
     cand, created, matched = await store.imports.add_resume_if_new(org.id, job.id, "Lei", "", "x.txt", "", 1, {"text": ""},
                                                                    [("phone", "+8613912345678")])
     assert (created, matched, cand.name) == (False, "phone", "李雷")

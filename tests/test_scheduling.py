@@ -683,11 +683,12 @@ async def test_upgrade_to_scheduling_keeps_interviews_and_their_records(db_url):
     from sqlalchemy import text
 
     from server.storage.store import Store
-    from tests.old_schema import insert_first_schema_interview, schema_at
+    from server.storage.migrate import move_schema
+    from tests.old_schema import insert_first_schema_interview
 
     store = Store(db_url)
     try:
-        await schema_at(store.db.engine, "0004")
+        await move_schema(store.db.engine, "0004")
         async with store.db.engine.begin() as conn:
             n = {"n": NOW}
             await insert_first_schema_interview(conn, NOW, "finished")

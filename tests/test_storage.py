@@ -62,11 +62,12 @@ async def test_upgrade_keeps_existing_rows(db_url):
 
     from sqlalchemy import text
 
-    from tests.old_schema import insert_first_schema_interview, schema_at
+    from server.storage.migrate import move_schema
+    from tests.old_schema import insert_first_schema_interview
 
     store = Store(db_url)
     try:
-        await schema_at(store.db.engine, "0001")
+        await move_schema(store.db.engine, "0001")
         async with store.db.engine.begin() as conn:
             now = datetime(2026, 1, 1, tzinfo=timezone.utc)
             await insert_first_schema_interview(conn, now, "live")

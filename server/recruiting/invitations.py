@@ -73,6 +73,12 @@ def render_invitation(language: str, name: str, job: str, link: str, expires: da
     return InvitationContent(t["subject"].format(job=job), text, html)
 
 
+def delivery_retries(attempts: int, retryable: tuple[type[BaseException], ...]) -> AsyncRetrying:
+    """The retry policy of every invitation channel: ``attempts`` tries, exponential backoff up to 8 s."""
+    return AsyncRetrying(stop=stop_after_attempt(attempts), reraise=True, wait=wait_exponential(multiplier=0.5, max=8),
+                         retry=retry_if_exception_type(retryable))
+
+
 class Mailer:
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -95,9 +101,7 @@ class Mailer:
             msg.add_attachment(att.data, maintype=maintype, subtype=subtype, filename=att.filename,
                                params=dict(att.params))
         s = self.settings
-        async for attempt in AsyncRetrying(stop=stop_after_attempt(attempts), reraise=True,
-                                           wait=wait_exponential(multiplier=0.5, max=8),
-                                           retry=retry_if_exception_type((aiosmtplib.SMTPException, OSError))):
+        async for attempt in delivery_retries(attempts, (aiosmtplib.SMTPException, OSError)):
             with attempt:
                 if on_attempt:
                     await on_attempt(attempt.retry_state.attempt_number)
@@ -128,10 +132,7 @@ class WebhookSender:
 
     async def send(self, invitation_id: str, payload: dict, attempts: int = 3, on_attempt=None) -> None:
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-        async for attempt in AsyncRetrying(stop=stop_after_attempt(attempts), reraise=True,
-                                           wait=wait_exponential(multiplier=0.5, max=8),
-                                           retry=retry_if_exception_type((RetryableDeliveryError, aiohttp.ClientError,
-                                                                          OSError))):
+        async for attempt in delivery_retries(attempts, (RetryableDeliveryError, aiohttp.ClientError, OSError)):
             with attempt:
                 if on_attempt:
                     await on_attempt(attempt.retry_state.attempt_number)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from server.storage.migrate import upgrade_to_head
+from server.storage.migrate import move_schema
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -58,7 +58,7 @@ class Database:
         return insert(model).on_conflict_do_nothing()
 
     async def migrate(self) -> None:
-        await upgrade_to_head(self.engine)
+        await move_schema(self.engine)
 
     async def close(self) -> None:
         await self.engine.dispose()

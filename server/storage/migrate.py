@@ -19,11 +19,14 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
-async def upgrade_to_head(engine: AsyncEngine) -> None:
-    def _upgrade(sync_conn) -> None:
+async def move_schema(engine: AsyncEngine, revision: str = "head", *, down: bool = False) -> None:
+    """Moves the database's schema up (or, with ``down``, down) to ``revision`` on the engine's own connection."""
+    move = command.downgrade if down else command.upgrade
+
+    def run(sync_conn) -> None:
         cfg = alembic_config()
         cfg.attributes["connection"] = sync_conn
-        command.upgrade(cfg, "head")
+        move(cfg, revision)
 
     async with engine.begin() as conn:
-        await conn.run_sync(_upgrade)
+        await conn.run_sync(run)
