@@ -5,7 +5,6 @@ real time, so a two-question interview takes about two seconds."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 
 import numpy as np
 import pytest
@@ -22,6 +21,9 @@ from server.recruiting.plans import plan_by_id
 from server.storage.store import Store
 from tests.fake_speech import FRAME_SAMPLES, ScriptedSpeechModel, speak
 from tests.harness import until
+from tests.test_content import BagOfWordsEmbedder
+
+pytestmark = pytest.mark.unit
 
 REALTIME_FACTOR = 0.1
 QUESTIONS = [
@@ -33,24 +35,9 @@ ANSWER_1B = "I rewrote the slowest queries and we cut the load time by forty per
 ANSWER_2 = "Last year we shipped the billing project two weeks ahead of schedule and saved money."
 
 
-class WordHashEmbedder:
-    """Bag of hashed words: enough for the content analyzer to run without a model."""
-
-    model_id = "word-hash"
-    dim = 64
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), np.float32)
-        for row, text in enumerate(texts):
-            for word in text.lower().split():
-                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
-
-
 class ModelFreeAnalyzers(AnalyzerFactory):
     def content(self):
-        return ContentAnalyzer(WordHashEmbedder())
+        return ContentAnalyzer(BagOfWordsEmbedder())
 
 
 class StandInPeer:

@@ -7,6 +7,7 @@ import asyncio
 import time
 
 import numpy as np
+import pytest
 
 from dialogue.speech_turns import (
     AnswerEnded,
@@ -19,6 +20,8 @@ from dialogue.speech_turns import (
 )
 from dialogue.turn_taking import TurnTakingConfig
 from tests.fake_speech import FRAME_SAMPLES, Script, ScriptedSpeechModel, speak
+
+pytestmark = pytest.mark.unit
 
 REALTIME_FACTOR = 0.1
 
