@@ -123,9 +123,10 @@ class SpeechTurnHooks(Protocol):
 class _Listening:
     """One connection's recognition: its transcriber and where its media clock sits on the interview clock."""
 
-    def __init__(self, connection_id: str) -> None:
+    def __init__(self, connection_id: str, model: SpeechModel, language: str,
+                 on_event: Callable[[_Listening, TranscriberEvent], None]) -> None:
         self.connection_id = connection_id
-        self.transcriber: StreamingTranscriber | None = None
+        self.transcriber = StreamingTranscriber(model, lambda event: on_event(self, event), language=language)
         self.base_ms = 0
         self.anchored = False
         self.last_media_ms = 0
@@ -153,16 +154,13 @@ class SpeechTurns:
     def attach(self, connection_id: str) -> None:
         """A new candidate connection: its audio is recognised from now on. Its speech is held for the answer the
         runtime reopens for it (``begin_answer(resumes=True)``)."""
-        listening = _Listening(connection_id)
-        listening.transcriber = StreamingTranscriber(self.model, lambda e: self._on_recognition(listening, e),
-                                                     language=self.language)
-        self._listening = listening
+        self._listening = _Listening(connection_id, self.model, self.language, self._on_recognition)
         self._resume_pending = True
 
     async def detach(self) -> None:
         """The connection ended: finish its open utterance (its events still count) and stop its transcriber."""
         listening, self._listening = self._listening, None
-        if listening is not None and listening.transcriber is not None:
+        if listening is not None:
             await listening.transcriber.close()
 
     # --- audio ---------------------------------------------------------------------------------
@@ -170,7 +168,7 @@ class SpeechTurns:
         """One 20 ms frame of the attached connection at its media time ``t_ms``; returns its interview time.
         Runs the detector's checks for that moment (barge-in, end of answer)."""
         listening = self._listening
-        if listening is None or listening.transcriber is None:
+        if listening is None:
             return self._clock()
         if not listening.anchored:  # anchor the media clock to interview time at the first audio frame
             listening.base_ms, listening.anchored = self._clock() - t_ms, True
