@@ -75,5 +75,6 @@ class SpeechModel(ABC):
     language: str
 
     @abstractmethod
-    def open_stream(self) -> RecognizerStream:
-        """A new recognizer for one interview, sharing this loaded model."""
+    def open_stream(self, language: str | None) -> RecognizerStream:
+        """A new recognizer for one interview, sharing this loaded model. ``language``: the interview's language
+        code, or None for the model's own default; a model that cannot recognise it raises ``ValueError``."""

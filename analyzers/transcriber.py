@@ -289,7 +289,7 @@ class StreamingTranscriber:
     async def _run_op(self, op: _Start | _Audio | _Pause | _Commit | _End) -> None:
         if isinstance(op, _Start):
             if self._stream is None:
-                self._stream = await self._call(self._open_stream)
+                self._stream = await self._call(self.model.open_stream, self.language)
             await self._call(self._stream.start_utterance, op.start_ms)
             self._current = op.utterance
         elif isinstance(op, _Audio):
@@ -337,11 +337,6 @@ class StreamingTranscriber:
         if any(isinstance(o, (_Pause, _Commit, _End)) for o in self._ops):
             return False
         return self.vad.trailing_silence_ms < PARTIAL_QUIET_MS
-
-    def _open_stream(self) -> RecognizerStream:
-        if self.language:
-            return self.model.open_stream(language=self.language)  # type: ignore[call-arg]
-        return self.model.open_stream()
 
     async def _call(self, fn, *args):
         t0 = time.perf_counter()

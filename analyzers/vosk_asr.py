@@ -39,7 +39,7 @@ class VoskSpeechModel(SpeechModel):
         self.path = Path(path)
         self.vosk_model = vosk.Model(str(path))
 
-    def open_stream(self, language: str | None = None) -> VoskStream:
+    def open_stream(self, language: str | None) -> VoskStream:
         if language and self.language and language != self.language:
             raise ValueError(f"{self.model_id} recognises {self.language!r}, not {language!r}")
         return VoskStream(self)

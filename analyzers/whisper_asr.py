@@ -85,9 +85,9 @@ class WhisperSpeechModel(SpeechModel):
         self.partial_interval_ms = partial_interval_ms
         self.max_segment_ms = max_segment_ms
 
-    def open_stream(self, language: str | None = None) -> WhisperStream:
-        """``language``: a Whisper language code for this interview (multilingual model); None = model default,
-        detected from the first decode when the model has no default."""
+    def open_stream(self, language: str | None) -> WhisperStream:
+        """``language``: a Whisper language code (multilingual model); None = the model's default, detected from
+        the first decode when the model has none."""
         lang = language or self.language
         if lang == "auto":
             lang = None

@@ -48,7 +48,7 @@ def bench(manager: ModelManager, model_id: str) -> dict:
     t0 = time.perf_counter()
     model = manager.load(model_id)
     load_s = time.perf_counter() - t0
-    stream = model.open_stream(language=lang) if spec.engine == "whisper" else model.open_stream()
+    stream = model.open_stream(lang)
     audio_s = sum(len(c) for c in clips) / 16000
     streaming_s, final_only_s, latencies, texts, partials = 0.0, 0.0, [], [], 0
     for clip in clips:

@@ -528,14 +528,14 @@ def main() -> None:
                          whisper_window_margin_ms=args.whisper_window_margin_ms).load("whisper-tiny.en")
     if args.partial_interval_ms:
         model.partial_interval_ms = args.partial_interval_ms
-    warm = model.open_stream()
+    warm = model.open_stream("en")
     warm.start_utterance(0)
     warm.accept(np.zeros(SR, np.int16))
     warm.finish_utterance()
 
     def run_en(a: Answer):
         pcm, parts = audio[a.id]
-        trace, decodes, dur = run_recognition(pcm, model.open_stream(), vad_config=vad_cfg, clock=clock)
+        trace, decodes, dur = run_recognition(pcm, model.open_stream("en"), vad_config=vad_cfg, clock=clock)
         return a, parts, trace, dur, decodes
 
     t0 = time.perf_counter()

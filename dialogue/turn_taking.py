@@ -17,8 +17,8 @@ back-dated to the last voiced frame; the recogniser decodes speculatively at the
 200 ms + one Whisper tiny.en decode (~0.5-0.7 s on one core here) after the end of speech. No decision that waits for
 the final can come earlier than that; every silence below it is in practice "as soon as the final text is in".
 
-Runtime contract (``server/live/interview.py``): on every 20 ms audio chunk, if ``due_at()`` is not None and the
-chunk time has reached it, call ``check(now)``; a non-None reason ends the answer. ``speech_started``/
+Runtime contract (``dialogue/speech_turns.py`` is the one caller): on every 20 ms audio chunk, if ``due_at()`` is not
+None and the chunk time has reached it, call ``check(now)``; a non-None reason ends the answer. ``speech_started``/
 ``speech_ended`` come from the VAD, ``final_received`` per final transcript, ``utterance_done`` when the recogniser
 is finished with an utterance. ``partial_received`` is optional (intents and barge-in get earlier with it).
 """

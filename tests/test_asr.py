@@ -95,7 +95,7 @@ def test_whisper_tiny_recognises_a_sentence_with_word_times(manager, tmp_path):
     model = manager.load("whisper-tiny.en")
     assert model.language == "en" and manager.load("whisper-tiny.en") is model
     speech = synth("I led a team of five engineers", tmp_path)
-    stream = model.open_stream()
+    stream = model.open_stream("en")
     stream.start_utterance(5000)
     for i in range(0, len(speech), 3200):
         stream.accept(speech[i : i + 3200])
@@ -125,7 +125,7 @@ def test_whisper_short_encoder_window_reads_the_audio_plus_margin_and_recognises
     assert np.asarray(full.whisper.encode(features)).shape[1] == 1500
     texts = []
     for model in (short, full):
-        stream = model.open_stream()
+        stream = model.open_stream("en")
         stream.start_utterance(0)
         stream.accept(speech)
         final = stream.finish_utterance()
@@ -138,7 +138,7 @@ def test_whisper_short_encoder_window_reads_the_audio_plus_margin_and_recognises
 @pytest.mark.models
 @needs_espeak
 def test_whisper_gives_partials_while_the_utterance_grows(manager, tmp_path):
-    stream = manager.load("whisper-tiny.en").open_stream()
+    stream = manager.load("whisper-tiny.en").open_stream("en")
     speech = synth("We shipped the product two months early and under budget", tmp_path)
     stream.start_utterance(0)
     partials = [p for i in range(0, len(speech), 3200) if (p := stream.accept(speech[i : i + 3200])) is not None]
@@ -150,7 +150,7 @@ def test_whisper_gives_partials_while_the_utterance_grows(manager, tmp_path):
 @pytest.mark.models
 @needs_espeak
 def test_whisper_skips_partials_on_a_saturated_machine_but_still_finalizes(manager, tmp_path):
-    stream = manager.load("whisper-tiny.en").open_stream()
+    stream = manager.load("whisper-tiny.en").open_stream("en")
     speech = synth("We shipped the product two months early and under budget", tmp_path)
     stream.start_utterance(0)
     stream.partials_allowed = False
@@ -171,7 +171,7 @@ def test_whisper_cuts_long_utterances_into_finals(manager, tmp_path):
     saved = model.max_segment_ms
     model.max_segment_ms = 2500  # stands in for Whisper's 28 s limit
     try:
-        stream = model.open_stream()
+        stream = model.open_stream("en")
         stream.start_utterance(1000)
         out = [t for i in range(0, len(speech), 3200) if (t := stream.accept(speech[i : i + 3200])) is not None]
         out.append(stream.finish_utterance())
@@ -270,7 +270,7 @@ async def test_vosk_korean_stream_and_transcriber(manager, tmp_path):
     a = synth("안녕하세요 저는 엔지니어입니다", tmp_path, voice="ko")
 
     # direct stream: vosk may endpoint inside our utterance; the final still holds every word
-    stream = model.open_stream()
+    stream = model.open_stream("ko")
     stream.start_utterance(2000)
     pcm = np.concatenate([a, silence(1200), a])
     out = [stream.accept(pcm[i : i + 3200]) for i in range(0, len(pcm), 3200)]
@@ -312,7 +312,7 @@ class SlowFakeModel(SpeechModel):
         self.lock = threading.Lock()
         self.accepted_samples = 0
 
-    def open_stream(self) -> RecognizerStream:
+    def open_stream(self, language: str | None) -> RecognizerStream:
         return SlowFakeStream(self)
 
 
@@ -373,7 +373,7 @@ async def test_transcriber_bounds_its_backlog_and_counts_dropped_audio():
 
 async def test_transcriber_survives_a_failing_model_and_a_failing_callback():
     class Broken(SlowFakeModel):
-        def open_stream(self):
+        def open_stream(self, language):
             stream = SlowFakeStream(self)
 
             def boom(pcm):

@@ -88,7 +88,7 @@ class _TurnAggregate:
 
 class InterviewAnalysis:
     def __init__(self, factory: AnalyzerFactory, interview_id: str, language: str, nonverbal_allowed: bool,
-                 emit: Callable[[ev._Event], None], budget: AnalysisBudget | None = None):
+                 emit: Callable[[ev.BaseEvent], None], budget: AnalysisBudget | None = None):
         self.factory = factory
         self.interview_id = interview_id
         self.language = language

@@ -14,25 +14,27 @@ from pydantic import BaseModel, Field, TypeAdapter
 SCHEMA_VERSION = 1
 
 
-class _Event(BaseModel):
+class BaseEvent(BaseModel):
+    """What every event carries."""
+
     v: int = SCHEMA_VERSION
     interview_id: str
     at: float = Field(default_factory=time.time, description="Unix time the server produced the event")
 
 
-class InterviewStateChanged(_Event):
+class InterviewStateChanged(BaseEvent):
     type: Literal["interview.state"] = "interview.state"
     status: Literal["created", "consented", "live", "finished", "failed"]
     reason: str | None = None
 
 
-class ConnectionStateChanged(_Event):
+class ConnectionStateChanged(BaseEvent):
     type: Literal["connection.state"] = "connection.state"
     state: Literal["connecting", "connected", "disconnected", "failed", "closed", "replaced"]
     connection_id: str
 
 
-class QuestionAsked(_Event):
+class QuestionAsked(BaseEvent):
     type: Literal["question.asked"] = "question.asked"
     turn_index: int
     question_index: int
@@ -42,7 +44,7 @@ class QuestionAsked(_Event):
     preamble: str | None = Field(default=None, description="Said before the question (the AI disclosure)")
 
 
-class QuestionInterrupted(_Event):
+class QuestionInterrupted(BaseEvent):
     """The candidate talked over the question being spoken: the page stops speaking it (the AI never talks over
     the candidate). Sent once per turn, after ``TurnTakingConfig.barge_in_min_speech_ms`` of continuous speech or
     a partial with ``barge_in_min_words`` words that are not backchannels ("ok", "嗯")."""
@@ -52,13 +54,13 @@ class QuestionInterrupted(_Event):
     media_ms: int
 
 
-class SpeechStarted(_Event):
+class SpeechStarted(BaseEvent):
     type: Literal["speech.started"] = "speech.started"
     turn_index: int
     media_ms: int
 
 
-class SpeechEnded(_Event):
+class SpeechEnded(BaseEvent):
     type: Literal["speech.ended"] = "speech.ended"
     turn_index: int
     media_ms: int
@@ -70,7 +72,7 @@ class WordTiming(BaseModel):
     end_ms: int
 
 
-class TranscriptPartial(_Event):
+class TranscriptPartial(BaseEvent):
     type: Literal["transcript.partial"] = "transcript.partial"
     turn_index: int
     text: str
@@ -78,7 +80,7 @@ class TranscriptPartial(_Event):
     end_ms: int
 
 
-class TranscriptFinal(_Event):
+class TranscriptFinal(BaseEvent):
     type: Literal["transcript.final"] = "transcript.final"
     turn_index: int
     seq: int
@@ -88,14 +90,14 @@ class TranscriptFinal(_Event):
     words: list[WordTiming] = []
 
 
-class AnswerEnded(_Event):
+class AnswerEnded(BaseEvent):
     type: Literal["answer.ended"] = "answer.ended"
     turn_index: int
     text: str
     reason: str
 
 
-class MediaStats(_Event):
+class MediaStats(BaseEvent):
     type: Literal["media.stats"] = "media.stats"
     audio_frames: int
     video_frames_received: int
@@ -107,13 +109,13 @@ class MediaStats(_Event):
     analysis: dict[str, dict[str, Any]] = {}
 
 
-class ConsentsRecorded(_Event):
+class ConsentsRecorded(BaseEvent):
     type: Literal["consent.recorded"] = "consent.recorded"
     version: str
     decisions: dict[str, bool]
 
 
-class ObservationEvent(_Event):
+class ObservationEvent(BaseEvent):
     """A current measurement of observable behaviour (face, posture, hands, voice); no emotions are inferred."""
 
     type: Literal["observation"] = "observation"
@@ -125,7 +127,7 @@ class ObservationEvent(_Event):
     lag_ms: float | None = None
 
 
-class FlagRaised(_Event):
+class FlagRaised(BaseEvent):
     """A proctoring flag: evidence for a human to look at, never an automatic decision."""
 
     type: Literal["flag.raised"] = "flag.raised"
@@ -135,7 +137,7 @@ class FlagRaised(_Event):
     detail: str = ""
 
 
-class AnswerSummary(_Event):
+class AnswerSummary(BaseEvent):
     type: Literal["answer.summary"] = "answer.summary"
     turn_index: int
     question: str
@@ -146,7 +148,7 @@ class AnswerSummary(_Event):
     nonverbal_weight: float = 0.0
 
 
-class AnswerScored(_Event):
+class AnswerScored(BaseEvent):
     """The AI's score of the current question so far (updated after each follow-up), with its evidence."""
 
     type: Literal["answer.scored"] = "answer.scored"
@@ -161,7 +163,7 @@ class AnswerScored(_Event):
     final: bool = Field(description="False while a follow-up to this question is still coming")
 
 
-class FollowUpChosen(_Event):
+class FollowUpChosen(BaseEvent):
     type: Literal["followup.chosen"] = "followup.chosen"
     turn_index: int
     question_index: int
@@ -171,7 +173,7 @@ class FollowUpChosen(_Event):
     source: str = "rules"
 
 
-class ErrorEvent(_Event):
+class ErrorEvent(BaseEvent):
     type: Literal["error"] = "error"
     code: str
     message: str

@@ -1,8 +1,10 @@
-"""One live interview on this node: the candidate's connection, speech recognition, the dialogue loop.
+"""One live interview on this node: the candidate's connection, speech turns, the dialogue loop.
 
-Everything that reaches the store or the bus goes through one ordered worker queue, so observers see events in
-the order they happened and a crash loses at most the utterance being spoken. Model calls happen inside the
-transcriber on the inference pool, never on the event loop.
+Speech recognition and end-of-answer decisions live in ``dialogue.speech_turns.SpeechTurns``, which reports to the
+interview through its hooks (``SpeechTurnHooks``, implemented here). Every hand-off, and everything that reaches
+the store or the bus, goes through one bounded, ordered worker queue of typed items handled by type, so observers
+see events in the order they happened and a crash loses at most the utterance being spoken. Model calls happen
+inside the transcriber on the inference pool, never on the event loop.
 """
 
 from __future__ import annotations
@@ -13,35 +15,27 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any, Awaitable, Callable, Protocol
 
 import structlog
 
-from analyzers.transcriber import (
-    StreamingTranscriber,
-    TranscriptUpdate,
-    UtteranceDone,
-    UtteranceEnded,
-    UtteranceStarted,
-)
+from dialogue import speech_turns as speech
 from dialogue.session import DISCLOSURE, InterviewSession, PlanQuestion, Prompt, check_transition
 from analyzers.inference_pool import run_inference
 from analyzers.text.language import normalise_language
-from dialogue.followup import FollowUpDecision, build_context
+from dialogue.followup import FollowUpDecision, FollowUpPolicyV2, build_context
 from dialogue.plan import InterviewPlanSpec
 from dialogue.scoring import score_answer
-from dialogue.turn_taking import AnswerEndDetector, TurnTakingConfig
+from dialogue.turn_taking import TurnTakingConfig
 from media.audio import AudioChunk
 from media.peer import CandidatePeer
-from analyzers.asr import SpeechModel, Word
+from analyzers.asr import SpeechModel
 from analyzers.scheduler import AnalysisBudget
 from media.video import LatestFrameSlot
 from server.live import events as ev
-from server.live.analysis import InterviewAnalysis
+from server.live.analysis import AnalyzerFactory, InterviewAnalysis
 from server.storage.models import new_id
-
-if TYPE_CHECKING:
-    from server.platform.context import ServerContext
+from server.storage.store import Store
 
 log = structlog.get_logger(__name__)
 
@@ -56,17 +50,54 @@ class ConnectError(Exception):
         self.code, self.message, self.status = code, message, status
 
 
+class MediaPeer(Protocol):
+    """The candidate's media connection as the interview uses it (``media.peer.CandidatePeer``)."""
+
+    audio_frames: int
+
+    async def answer(self, offer_sdp: str) -> str: ...
+
+    async def close(self) -> None: ...
+
+
+PeerFactory = Callable[[str, Callable[[AudioChunk], None], LatestFrameSlot, Callable[[str], Awaitable[None]]],
+                       MediaPeer]
+"""(connection id, on_audio, video slot, on_state) -> a peer; ``CandidatePeer`` in the server."""
+
+
+@dataclass(frozen=True)
+class LiveInterviewDeps:
+    """What a live interview needs from its process, and nothing more (not the whole server context)."""
+
+    store: Store
+    publish: Callable[[ev.InterviewEvent], Awaitable[None]]
+    """Send an event to every observer and keep it in the timeline (``ServerContext.publish_event``)."""
+    analyzers: AnalyzerFactory
+    followup_policy: FollowUpPolicyV2
+    nonverbal_analysis: bool
+    """The deployment allows face/voice analysis at all (``Settings.nonverbal_analysis``); the candidate's consent
+    decides per interview."""
+    analysis_cpu_budget: float
+    open_peer: PeerFactory = CandidatePeer
+
+
 @dataclass
 class _Connection:
     id: str
-    peer: CandidatePeer
+    peer: MediaPeer
     video: LatestFrameSlot
-    transcriber: StreamingTranscriber
     tasks: list[asyncio.Task]
-    base_ms: int = 0  # interview time (ms since it went live) at which this connection's media clock starts
-    base_set: bool = False
-    last_media_ms: int = 0
     state: str = "connecting"
+
+
+@dataclass(frozen=True)
+class _Resume:
+    """Put the current question again, or the first one (a connection was made)."""
+
+
+_WorkItem = (ev.BaseEvent | _Resume | speech.SpeechStarted | speech.SpeechEnded | speech.PartialTranscript
+             | speech.FinalTranscript | speech.AnswerEnded)
+"""What the worker queue carries: events to publish as they are, and speech-turn events to act on."""
 
 
 @dataclass
@@ -79,9 +110,11 @@ class _QuestionState:
 
 
 class LiveInterview:
+    """Implements ``SpeechTurnHooks``: its ``SpeechTurns`` reports through the ``on_*`` methods."""
+
     def __init__(
         self,
-        ctx: ServerContext,
+        deps: LiveInterviewDeps,
         interview_id: str,
         language: str,
         plan: InterviewPlanSpec,
@@ -90,11 +123,10 @@ class LiveInterview:
         nonverbal_weight: float = 0.0,
         question_ids: list[str] | None = None,
     ):
-        self.ctx = ctx
+        self.store = deps.store
+        self.deps = deps
         self.id = interview_id
         self.language = language
-        self.speech_model = speech_model
-        self.turn_config = turn_config or TurnTakingConfig(intent_reasons=True)
         self.plan = plan
         self.nonverbal_weight = nonverbal_weight
         lang = normalise_language(language)
@@ -108,28 +140,29 @@ class LiveInterview:
         self.started_at: datetime | None = None
         self.status = "consented"
         self.turn_index = -1
-        self.detector: AnswerEndDetector | None = None
-        self._answer_closing = False
-        self._interrupted_turn: int | None = None  # the turn whose spoken question the candidate talked over
-        self._work: asyncio.Queue[tuple[str, Any]] = asyncio.Queue(maxsize=512)
+        self.speech_turns = speech.SpeechTurns(speech_model, language, self,
+                                               turn_config or TurnTakingConfig(intent_reasons=True),
+                                               self.interview_ms)
+        self._answer = 0  # the speech-turns number of the open answer (its AnswerEnded carries it)
+        self._work: asyncio.Queue[_WorkItem] = asyncio.Queue(maxsize=512)
         self._worker = asyncio.create_task(self._run_worker(), name=f"interview-{interview_id}")
         self.dropped_work = 0
         self.lock = asyncio.Lock()
         self.analysis = InterviewAnalysis(
-            ctx.analyzers, interview_id, language, nonverbal_allowed=False,
-            emit=lambda e: self._enqueue("publish", e, droppable=e.type == "observation"),
-            budget=AnalysisBudget(cpu_cores=ctx.settings.analysis_cpu_budget))
+            deps.analyzers, interview_id, language, nonverbal_allowed=False,
+            emit=lambda e: self._enqueue(e, droppable=e.type == "observation"),
+            budget=AnalysisBudget(cpu_cores=deps.analysis_cpu_budget))
         self._voice_tasks: set[asyncio.Task] = set()
 
     # --- lifecycle ---------------------------------------------------------------------------
     async def restore(self) -> None:
         """Load persisted progress (a rejoin or a server restart continues where the interview was)."""
-        iv = await self.ctx.store.interviews.get(self.id)
+        iv = await self.store.interviews.get(self.id)
         self.status = iv.status
         self.started_at = iv.started_at
         if self.started_at is not None and self.started_at.tzinfo is None:
             self.started_at = self.started_at.replace(tzinfo=timezone.utc)
-        turns = await self.ctx.store.records.turns(self.id)
+        turns = await self.store.records.turns(self.id)
         self.session.question_index = iv.question_index
         self.session.turn_count = len(turns)
         self.turn_index = len(turns) - 1
@@ -157,15 +190,6 @@ class LiveInterview:
             return 0
         return int((datetime.now(timezone.utc) - self.started_at).total_seconds() * 1000)
 
-    def media_now_ms(self) -> int:
-        """Now on the clock the turn-taking detector runs on: the newest audio frame's time (interview ms) while
-        audio flows, else the wall clock. The audio clock counts samples, so it can fall behind the wall clock
-        after lost packets; comparing detector times with it keeps decisions and measurements consistent."""
-        conn = self.connection
-        if conn is not None and conn.base_set:
-            return conn.base_ms + conn.last_media_ms
-        return self.interview_ms()
-
     @property
     def connected(self) -> bool:
         return self.connection is not None and self.connection.state in ("connecting", "connected")
@@ -184,27 +208,25 @@ class LiveInterview:
                 await self._drop_connection("replaced")
             conn_id = new_id()
             video = LatestFrameSlot()
-            transcriber = StreamingTranscriber(self.speech_model, self._on_transcriber_event, language=self.language)
-            peer = CandidatePeer(conn_id, lambda chunk: self._on_audio(conn_id, chunk), video,
-                                 lambda state: self._on_peer_state(conn_id, state))
+            peer = self.deps.open_peer(conn_id, lambda chunk: self._on_audio(conn_id, chunk), video,
+                                       lambda state: self._on_peer_state(conn_id, state))
             answer = await peer.answer(offer_sdp)  # raises SdpError on a bad offer; nothing changed yet
             if self.status == "consented":
                 check_transition(self.status, "live")
                 self.started_at = datetime.now(timezone.utc)
                 self.status = "live"
-                await self.ctx.store.interviews.update(self.id, status="live", started_at=self.started_at)
-                self._enqueue("publish", ev.InterviewStateChanged(interview_id=self.id, status="live"))
-            conn = _Connection(conn_id, peer, video, transcriber, [], base_ms=self.interview_ms())
-            consents = await self.ctx.store.interviews.current_consents(self.id)
+                await self.store.interviews.update(self.id, status="live", started_at=self.started_at)
+                self._enqueue(ev.InterviewStateChanged(interview_id=self.id, status="live"))
+            conn = _Connection(conn_id, peer, video, [])
+            consents = await self.store.interviews.current_consents(self.id)
             nonverbal = consents.get("face_voice_analysis")
-            self.analysis.nonverbal_allowed = bool(self.ctx.settings.nonverbal_analysis and nonverbal
-                                                   and nonverbal.granted)
+            self.analysis.nonverbal_allowed = bool(self.deps.nonverbal_analysis and nonverbal and nonverbal.granted)
             await self.analysis.start_video(video, self._media_ms_at)
             conn.tasks.append(asyncio.create_task(self._report_media(conn)))
+            self.speech_turns.attach(conn_id)  # its speech is held for the answer the resume reopens
             self.connection = conn
-            self._enqueue("publish", ev.ConnectionStateChanged(interview_id=self.id, state="connecting",
-                                                               connection_id=conn_id))
-            self._enqueue("resume", None)
+            self._enqueue(ev.ConnectionStateChanged(interview_id=self.id, state="connecting", connection_id=conn_id))
+            self._enqueue(_Resume())
             return answer, conn_id
 
     async def _drop_connection(self, state: str) -> None:
@@ -214,9 +236,9 @@ class LiveInterview:
         for task in conn.tasks:
             task.cancel()
         await self.analysis.stop_video()
-        await conn.transcriber.close()
+        await self.speech_turns.detach()
         await conn.peer.close()
-        self._enqueue("publish", ev.ConnectionStateChanged(interview_id=self.id, state=state, connection_id=conn.id))
+        self._enqueue(ev.ConnectionStateChanged(interview_id=self.id, state=state, connection_id=conn.id))
 
     async def disconnect(self) -> None:
         async with self.lock:
@@ -237,45 +259,18 @@ class LiveInterview:
         conn = self.connection
         if conn is None or conn.id != conn_id or self.status != "live":
             return
-        if not conn.base_set:  # anchor the media clock to interview time at the first audio frame
-            conn.base_ms, conn.base_set = self.interview_ms() - chunk.t_ms, True
-        conn.last_media_ms = chunk.t_ms
-        conn.transcriber.push(chunk.pcm, chunk.t_ms)
-        self.analysis.audio(conn.base_ms + chunk.t_ms, chunk.pcm)
-        detector = self.detector
-        if detector is not None and detector.question_play is not None and self._interrupted_turn != self.turn_index:
-            now = conn.base_ms + chunk.t_ms
-            if detector.barge_in(now, conn.transcriber.vad.trailing_silence_ms):
-                self._interrupted_turn = self.turn_index
-                self._enqueue("publish", ev.QuestionInterrupted(interview_id=self.id, turn_index=self.turn_index,
-                                                                media_ms=now))
-        if detector is not None and not self._answer_closing:
-            due = detector.due_at()
-            if due is not None and conn.base_ms + chunk.t_ms >= due:
-                reason = detector.check(conn.base_ms + chunk.t_ms)
-                if reason:
-                    self._answer_closing = True
-                    self._enqueue("answer_end", (detector, reason))
+        now = self.speech_turns.push_audio(chunk.pcm, chunk.t_ms)
+        self.analysis.audio(now, chunk.pcm)
 
     def question_playback(self, turn_index: int, playing: bool) -> None:
         """The candidate page started (``playing``) or finished speaking the question of ``turn_index``."""
-        detector = self.detector
-        if detector is None or turn_index != self.turn_index:
-            return
-        now = self.interview_ms()
-        if playing:
-            detector.question_playing(now)
-        elif detector.question_play is not None:
-            detector.question_playing(detector.question_play[0], now)
+        if turn_index == self.turn_index:
+            self.speech_turns.question_playback(playing)
 
     def candidate_finished(self, turn_index: int) -> bool:
         """The candidate pressed "I have finished" for the answer to ``turn_index``: the answer ends without
-        waiting out a silence (see ``AnswerEndDetector.candidate_done``). False when that turn is not open."""
-        detector = self.detector
-        if detector is None or turn_index != self.turn_index or self._answer_closing:
-            return False
-        detector.candidate_done(self.media_now_ms())
-        return True
+        waiting out a silence. False when that turn is not open."""
+        return turn_index == self.turn_index and self.speech_turns.candidate_done()
 
     async def _on_peer_state(self, conn_id: str, state: str) -> None:
         conn = self.connection
@@ -283,7 +278,7 @@ class LiveInterview:
             return
         conn.state = state
         if state == "connected":
-            self._enqueue("publish", ev.ConnectionStateChanged(interview_id=self.id, state=state, connection_id=conn_id))
+            self._enqueue(ev.ConnectionStateChanged(interview_id=self.id, state=state, connection_id=conn_id))
         elif state in ("failed", "closed"):
             asyncio.create_task(self._drop_if_current(conn_id, state))
 
@@ -302,95 +297,86 @@ class LiveInterview:
             v = conn.video
             analysis = self.analysis.video_stats()
             sampled = max((a["analyzed"] for a in analysis.values()), default=0)
-            self._enqueue("publish", ev.MediaStats(
+            self._enqueue(ev.MediaStats(
                 interview_id=self.id, audio_frames=conn.peer.audio_frames, video_frames_received=v.received,
                 video_frames_sampled=sampled, video_frames_dropped=max(0, v.received - sampled) if analysis else 0,
                 video_fps=round(v.fps, 1), width=v.width, height=v.height, analysis=analysis), droppable=True)
 
-    # --- recognition results -----------------------------------------------------------------
-    def _on_transcriber_event(self, event: Any) -> None:
-        conn = self.connection
-        base = conn.base_ms if conn else 0
-        conn_id = conn.id if conn else ""
-        if isinstance(event, TranscriptUpdate) and not event.transcript.is_final:
-            self._enqueue("partial", (event.transcript, base), droppable=True)
-        else:
-            self._enqueue("recognition", (event, base, conn_id))
+    # --- speech turns (SpeechTurnHooks) --------------------------------------------------------
+    def on_speech_started(self, event: speech.SpeechStarted) -> None:
+        self._enqueue(event)
 
-    def _enqueue(self, kind: str, item: Any, droppable: bool = False) -> None:
+    def on_speech_ended(self, event: speech.SpeechEnded) -> None:
+        self._enqueue(event)
+
+    def on_partial_transcript(self, event: speech.PartialTranscript) -> None:
+        self._enqueue(event, droppable=True)
+
+    def on_final_transcript(self, event: speech.FinalTranscript) -> None:
+        self._enqueue(event)
+
+    def on_question_talked_over(self, event: speech.QuestionTalkedOver) -> None:
+        self._enqueue(ev.QuestionInterrupted(interview_id=self.id, turn_index=self.turn_index, media_ms=event.at_ms))
+
+    def on_answer_ended(self, event: speech.AnswerEnded) -> None:
+        self._enqueue(event)
+
+    # --- the worker ----------------------------------------------------------------------------
+    def _enqueue(self, item: _WorkItem, droppable: bool = False) -> None:
         try:
-            self._work.put_nowait((kind, item))
+            self._work.put_nowait(item)
         except asyncio.QueueFull:
             self.dropped_work += 1
             if not droppable:
-                log.error("interview_work_queue_full", interview_id=self.id, kind=kind)
+                log.error("interview_work_queue_full", interview_id=self.id, kind=type(item).__name__)
 
     async def _run_worker(self) -> None:
         while True:
-            kind, item = await self._work.get()
+            item = await self._work.get()
             try:
-                await self._handle(kind, item)
+                await self._handle(item)
             except Exception:
-                log.exception("interview_work_failed", interview_id=self.id, kind=kind)
+                log.exception("interview_work_failed", interview_id=self.id, kind=type(item).__name__)
             finally:
                 self._work.task_done()
 
-    async def _handle(self, kind: str, item: Any) -> None:
-        if kind == "publish":
-            await self.publish(item)
-        elif kind == "resume":
-            await self._resume()
-        elif kind == "partial":
-            t, base = item
-            if self.detector is not None:
-                self.detector.partial_received(t.text)
-            if t.text.strip() and self.turn_index >= 0:
-                await self.publish(ev.TranscriptPartial(interview_id=self.id, turn_index=self.turn_index,
-                                                        text=t.text, start_ms=base + t.start_ms, end_ms=base + t.end_ms))
-        elif kind == "recognition":
-            await self._handle_recognition(*item)
-        elif kind == "answer_end":
-            detector, reason = item
-            if detector is not self.detector:
-                return
-            if reason == "repeat":
-                await self._repeat_question()
-            else:
-                await self._end_answer(reason)
+    async def _handle(self, item: _WorkItem) -> None:
+        match item:
+            case ev.BaseEvent():
+                await self.publish(item)
+            case _Resume():
+                await self._resume()
+            case speech.SpeechStarted(at_ms=at_ms):
+                await self.publish(ev.SpeechStarted(interview_id=self.id, turn_index=self.turn_index, media_ms=at_ms))
+            case speech.SpeechEnded(at_ms=at_ms):
+                await self.publish(ev.SpeechEnded(interview_id=self.id, turn_index=self.turn_index, media_ms=at_ms))
+            case speech.PartialTranscript():
+                if self.turn_index >= 0:
+                    await self.publish(ev.TranscriptPartial(interview_id=self.id, turn_index=self.turn_index,
+                                                            text=item.text, start_ms=item.start_ms,
+                                                            end_ms=item.end_ms))
+            case speech.FinalTranscript():
+                await self._keep_final(item)
+            case speech.AnswerEnded():
+                if item.answer != self._answer:
+                    return
+                if item.reason == "repeat":
+                    await self._repeat_question()
+                else:
+                    await self._end_answer(item)
 
-    async def _handle_recognition(self, event: Any, base: int, conn_id: str) -> None:
-        detector = self.detector
-        if isinstance(event, UtteranceStarted):
-            if detector:
-                detector.speech_started(base + event.t_ms)
-            await self.publish(ev.SpeechStarted(interview_id=self.id, turn_index=self.turn_index,
-                                                media_ms=base + event.t_ms))
-        elif isinstance(event, UtteranceEnded):
-            if detector:
-                detector.speech_ended(base + event.t_ms)
-            await self.publish(ev.SpeechEnded(interview_id=self.id, turn_index=self.turn_index,
-                                              media_ms=base + event.t_ms))
-        elif isinstance(event, TranscriptUpdate):
-            event = event.transcript
-            text = event.text.strip()
-            if text:
-                words = [{"text": w.text, "start_ms": base + w.start_ms, "end_ms": base + w.end_ms} for w in event.words]
-                turn_index = max(self.turn_index, 0)
-                seq = await self.ctx.store.records.add_segment(self.id, turn_index, text, base + event.start_ms,
-                                                               base + event.end_ms, words, event.engine, conn_id)
-                await self.publish(ev.TranscriptFinal(interview_id=self.id, turn_index=turn_index, seq=seq,
-                                                      text=text, start_ms=base + event.start_ms,
-                                                      end_ms=base + event.end_ms, words=words))
-                if detector:
-                    detector.final_received(text)
-                task = asyncio.create_task(self.analysis.utterance_final(
-                    base + event.start_ms, base + event.end_ms,
-                    [Word(w["text"], w["start_ms"], w["end_ms"]) for w in words], text))
-                self._voice_tasks.add(task)
-                task.add_done_callback(self._voice_tasks.discard)
-        elif isinstance(event, UtteranceDone):
-            if detector:
-                detector.utterance_done()
+    async def _keep_final(self, final: speech.FinalTranscript) -> None:
+        """Store and publish a final segment of the open turn; its voice analysis starts alongside."""
+        words = [{"text": w.text, "start_ms": w.start_ms, "end_ms": w.end_ms} for w in final.words]
+        turn_index = max(self.turn_index, 0)
+        seq = await self.store.records.add_segment(self.id, turn_index, final.text, final.start_ms, final.end_ms, words,
+                                                   final.engine, final.connection_id)
+        await self.publish(ev.TranscriptFinal(interview_id=self.id, turn_index=turn_index, seq=seq, text=final.text,
+                                              start_ms=final.start_ms, end_ms=final.end_ms, words=words))
+        task = asyncio.create_task(self.analysis.utterance_final(final.start_ms, final.end_ms, list(final.words),
+                                                                 final.text))
+        self._voice_tasks.add(task)
+        task.add_done_callback(self._voice_tasks.discard)
 
     # --- dialogue ------------------------------------------------------------------------------
     async def _resume(self) -> None:
@@ -399,11 +385,15 @@ class LiveInterview:
         current = self.session.current
         if current is None:
             self._question_state = _QuestionState(started_ms=self.interview_ms())
-            await self._ask(self.session.resume(None), preamble=DISCLOSURE.get(self.language, DISCLOSURE["en"]))
-        else:
-            await self._ask(current, again=True)
+            await self._ask(self.session.resume(None), preamble=DISCLOSURE.get(self.language, DISCLOSURE["en"]),
+                            resumes=True)
+        else:  # a rejoin mid-answer keeps what was already said
+            await self._ask(current, again=True, keep_text=True, resumes=True)
 
-    async def _ask(self, prompt: Prompt, preamble: str | None = None, again: bool = False) -> None:
+    async def _ask(self, prompt: Prompt, preamble: str | None = None, again: bool = False, keep_text: bool = False,
+                   resumes: bool = False) -> None:
+        """Put ``prompt`` (``again``: the open turn's question once more) and open its answer; ``keep_text`` and
+        ``resumes`` as in ``SpeechTurns.begin_answer``."""
         if prompt.kind == "closing":
             await self._finish(prompt)
             return
@@ -411,16 +401,12 @@ class LiveInterview:
             self._answer_from_seq = 0
             self.turn_index = self.session.turn_count
             self.session.turn_count += 1
-            await self.ctx.store.records.add_turn(self.id, self.turn_index, prompt.question_index, prompt.question_id,
-                                                  prompt.kind, prompt.text, prompt.trigger, prompt.reason)
-            await self.ctx.store.interviews.update(self.id, question_index=prompt.question_index)
+            await self.store.records.add_turn(self.id, self.turn_index, prompt.question_index, prompt.question_id,
+                                              prompt.kind, prompt.text, prompt.trigger, prompt.reason)
+            await self.store.interviews.update(self.id, question_index=prompt.question_index)
         limit = prompt.time_limit_s * 1000 if prompt.time_limit_s else None
-        previous = self.detector
-        self.detector = AnswerEndDetector(self.turn_config, self.interview_ms(), limit)
-        if again and previous is not None:  # a rejoin mid-answer keeps what was already said
-            self.detector.text_parts = list(previous.text_parts)
-        self._answer_closing = False
-        self._interrupted_turn = None
+        self._answer = self.speech_turns.begin_answer(self.interview_ms(), limit, keep_text=keep_text,
+                                                      resumes=resumes)
         self.analysis.answer_started(self.turn_index)
         await self.publish(ev.QuestionAsked(
             interview_id=self.id, turn_index=self.turn_index, question_index=prompt.question_index,
@@ -428,7 +414,7 @@ class LiveInterview:
 
     async def _repeat_question(self) -> None:
         """The candidate asked to hear the question again: put it again; the request is not part of the answer."""
-        segments = await self.ctx.store.records.segments(self.id, self.turn_index)
+        segments = await self.store.records.segments(self.id, self.turn_index)
         self._answer_from_seq = max((seg.seq for seg in segments), default=-1) + 1
         current = self.session.current
         if current is not None:
@@ -436,22 +422,16 @@ class LiveInterview:
                                                  question_index=current.question_index, kind="clarify",
                                                  trigger="repeat_request", reason="The candidate asked to hear the "
                                                  "question again", source="turn-taking"))
-            self.detector = None
-            await self._ask(current, again=True)
-            if self.detector is not None:
-                self.detector.text_parts = []
+            await self._ask(current, again=True)  # a fresh answer: the request is not part of it
 
-    async def _end_answer(self, reason: str) -> None:
-        detector = self.detector
-        self.detector = None
-        spoke_until = detector.last_speech_end_ms if detector is not None and reason == "silence" else None
+    async def _end_answer(self, ended: speech.AnswerEnded) -> None:
+        reason = ended.reason
+        spoke_until = ended.last_speech_end_ms if reason == "silence" else None
         # The answer is every final segment stored for this turn, across reconnections (minus a repeat request).
-        segments = [seg for seg in await self.ctx.store.records.segments(self.id, self.turn_index)
+        segments = [seg for seg in await self.store.records.segments(self.id, self.turn_index)
                     if seg.seq >= self._answer_from_seq]
-        text = " ".join(seg.text for seg in segments).strip()
-        if not text and detector:
-            text = detector.answer_text
-        await self.ctx.store.records.end_turn(self.id, self.turn_index, text, reason)
+        text = " ".join(seg.text for seg in segments).strip() or ended.heard_text
+        await self.store.records.end_turn(self.id, self.turn_index, text, reason)
         await self.publish(ev.AnswerEnded(interview_id=self.id, turn_index=self.turn_index, text=text, reason=reason))
         current = self.session.current
         if current is None:
@@ -462,7 +442,7 @@ class LiveInterview:
             self._question_state = _QuestionState(started_ms=self.interview_ms())
         await self._ask(prompt)
         if spoke_until is not None:
-            ANSWER_TO_QUESTION_MS.append(max(0, self.media_now_ms() - spoke_until))
+            ANSWER_TO_QUESTION_MS.append(max(0, self.speech_turns.now_ms() - spoke_until))
 
     async def _evaluate_and_choose(self, current: Prompt, text: str) -> Prompt | None:
         """Analyse the question's answers so far, score them live, and decide on a follow-up (None: move on)."""
@@ -487,8 +467,8 @@ class LiveInterview:
         follows = decision is not None and decision.kind in ("followup", "clarify")
         score = score_answer(spec, lang, actx.features, actx.quotes, nonverbal, self.nonverbal_weight)
         evidence = [{"feature": e.feature, "quote": e.quote, "effect": e.effect, "note": e.note} for e in score.evidence]
-        await self.ctx.store.records.add_score(self.id, self.turn_index, qi, score.competency, score.score, score.confidence,
-                                               score.level_description, evidence, list(score.uncertain))
+        await self.store.records.add_score(self.id, self.turn_index, qi, score.competency, score.score, score.confidence,
+                                       score.level_description, evidence, list(score.uncertain))
         await self.publish(ev.AnswerScored(
             interview_id=self.id, turn_index=self.turn_index, question_index=qi, competency=score.competency,
             score=score.score, confidence=score.confidence, level=score.level_description, evidence=evidence,
@@ -507,7 +487,7 @@ class LiveInterview:
 
     async def _decide(self, actx) -> FollowUpDecision | None:
         try:
-            return await self.ctx.followup_policy.adecide(actx)
+            return await self.deps.followup_policy.adecide(actx)
         except Exception:
             log.exception("followup_policy_failed", interview_id=self.id)
             return None
@@ -515,8 +495,8 @@ class LiveInterview:
     async def _finish(self, closing: Prompt) -> None:
         check_transition(self.status, "finished")
         self.status = "finished"
-        await self.ctx.store.interviews.update(self.id, status="finished", ended_at=datetime.now(timezone.utc),
-                                               question_index=self.session.question_index)
+        await self.store.interviews.update(self.id, status="finished", ended_at=datetime.now(timezone.utc),
+                                           question_index=self.session.question_index)
         await self.publish(ev.QuestionAsked(
             interview_id=self.id, turn_index=self.session.turn_count, question_index=closing.question_index,
             questions_total=self.session.questions_total, text=closing.text, kind="closing"))
@@ -524,8 +504,8 @@ class LiveInterview:
         asyncio.get_running_loop().call_later(3.0, lambda: asyncio.ensure_future(self.disconnect()))
 
     # --- output ------------------------------------------------------------------------------
-    async def publish(self, event: ev._Event) -> None:
-        await self.ctx.publish_event(event)
+    async def publish(self, event: ev.BaseEvent) -> None:
+        await self.deps.publish(event)
 
     def snapshot(self) -> dict[str, Any]:
         current = self.session.current

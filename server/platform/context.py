@@ -20,7 +20,7 @@ from server.http.auth import Signer
 from server.platform.bus import EventBus, make_bus
 from server.compliance.crypto import KEYRING
 from server.live.analysis import AnalyzerFactory
-from server.live.interview import LiveInterview
+from server.live.interview import LiveInterview, LiveInterviewDeps
 from server.platform.loop_monitor import LoopLagMonitor
 from server.recruiting.plans import plan_by_id
 from server.compliance.retention import Periods, RetentionSweeper
@@ -141,7 +141,11 @@ class ServerContext:
             question_ids = [q.id for q in await self.store.jobs.plan_questions(iv.plan_id)]
             turn_config = TurnTakingConfig(intent_reasons=True,
                                            answer_end_silence_ms=self.settings.answer_end_silence_ms)
-            live = LiveInterview(self, interview_id, iv.language, plan, model, nonverbal_weight=weight,
+            deps = LiveInterviewDeps(store=self.store, publish=self.publish_event, analyzers=self.analyzers,
+                                     followup_policy=self.followup_policy,
+                                     nonverbal_analysis=self.settings.nonverbal_analysis,
+                                     analysis_cpu_budget=self.settings.analysis_cpu_budget)
+            live = LiveInterview(deps, interview_id, iv.language, plan, model, nonverbal_weight=weight,
                                  question_ids=question_ids, turn_config=turn_config)
             await live.restore()
             self.live[interview_id] = live

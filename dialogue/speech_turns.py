@@ -1,0 +1,297 @@
+"""Speech turns: one interview's speech recognition and end-of-answer decisions behind one small interface.
+
+The runtime hands over audio frames and says when an answer begins; this component runs the streaming transcriber
+(``analyzers.transcriber``) and the content-aware ``AnswerEndDetector`` and reports what happened as typed events
+on the interview clock, through ``SpeechTurnHooks``. It is the one place that feeds and asks the detector:
+recognition results go in as the transcriber delivers them, and ``due_at``/``check``/``barge_in`` run on every audio
+frame, on the audio clock (see ``dialogue/turn_taking.py`` for the contract).
+
+Between an end-of-answer decision and the next ``begin_answer`` (the runtime is evaluating the answer and choosing
+the next question), and from a new connection until the answer reopened for it (``begin_answer(resumes=True)``),
+speech is not fed to any detector: it is held and replayed into the detector of the answer that begins next, so
+what the candidate says meanwhile counts for that answer. Hooks are called on the event loop and must not block.
+
+Kept free of server concerns (no storage, bus, HTTP or WebRTC): frames in, typed events out, so it can be tested
+and measured without a server.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+import numpy as np
+
+from analyzers.asr import SpeechModel, Word
+from analyzers.transcriber import (
+    StreamingTranscriber,
+    TranscriberEvent,
+    TranscriptUpdate,
+    UtteranceDone,
+    UtteranceEnded,
+    UtteranceStarted,
+)
+from dialogue.turn_taking import AnswerEndDetector, TurnTakingConfig
+
+HELD_EVENTS_MAX = 512
+"""Speech events held for the next answer at most (a few seconds of evaluation produce a handful)."""
+
+
+# --------------------------------------------------------------------------------------------------------------
+# events (all times in interview ms: the connection's media clock anchored at its first audio frame)
+
+
+@dataclass(frozen=True)
+class SpeechStarted:
+    at_ms: int
+
+
+@dataclass(frozen=True)
+class SpeechEnded:
+    at_ms: int
+    """The end of the last voiced frame (the VAD's back-dated end)."""
+
+
+@dataclass(frozen=True)
+class PartialTranscript:
+    text: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class FinalTranscript:
+    """One final segment (stripped, never empty); an utterance may have several (one per pause it was cut at)."""
+
+    text: str
+    start_ms: int
+    end_ms: int
+    words: tuple[Word, ...]
+    engine: str
+    connection_id: str
+
+
+@dataclass(frozen=True)
+class QuestionTalkedOver:
+    """The candidate is talking over the question being played (once per answer): the page should stop it."""
+
+    at_ms: int
+
+
+@dataclass(frozen=True)
+class AnswerEnded:
+    """The detector decided the answer ``answer`` (the number ``begin_answer`` returned) is over."""
+
+    answer: int
+    reason: str
+    """``AnswerEndDetector.check``'s reason: "silence", "candidate_done", "no_answer", "time_limit" or "repeat"."""
+    last_speech_end_ms: int | None
+    heard_text: str
+    """The answer's text as the detector knows it (its finals)."""
+
+
+@dataclass(frozen=True)
+class _RecognitionDone:
+    """The recogniser delivered everything for one utterance (detector input only, never reported)."""
+
+
+_DetectorInput = SpeechStarted | SpeechEnded | PartialTranscript | FinalTranscript | _RecognitionDone
+
+
+class SpeechTurnHooks(Protocol):
+    """What the runtime hears from ``SpeechTurns``. Called on the event loop; implementations hand the event on
+    (e.g. to a bounded queue) and return."""
+
+    def on_speech_started(self, event: SpeechStarted) -> None: ...
+
+    def on_speech_ended(self, event: SpeechEnded) -> None: ...
+
+    def on_partial_transcript(self, event: PartialTranscript) -> None: ...
+
+    def on_final_transcript(self, event: FinalTranscript) -> None: ...
+
+    def on_question_talked_over(self, event: QuestionTalkedOver) -> None: ...
+
+    def on_answer_ended(self, event: AnswerEnded) -> None: ...
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the component
+
+
+class _Listening:
+    """One connection's recognition: its transcriber and where its media clock sits on the interview clock."""
+
+    def __init__(self, connection_id: str, model: SpeechModel, language: str,
+                 on_event: Callable[[_Listening, TranscriberEvent], None]) -> None:
+        self.connection_id = connection_id
+        self.transcriber = StreamingTranscriber(model, lambda event: on_event(self, event), language=language)
+        self.base_ms = 0
+        self.anchored = False
+        self.last_media_ms = 0
+
+
+class SpeechTurns:
+    """Construct inside the running event loop. ``clock``: interview ms now (wall clock)."""
+
+    def __init__(self, model: SpeechModel, language: str, hooks: SpeechTurnHooks, config: TurnTakingConfig,
+                 clock: Callable[[], int]) -> None:
+        self.model = model
+        self.language = language
+        self.config = config
+        self._hooks = hooks
+        self._clock = clock
+        self._listening: _Listening | None = None
+        self._detector: AnswerEndDetector | None = None
+        self._answer = 0
+        self._closing = False  # the answer-end decision is made; the next begin_answer opens the next answer
+        self._resume_pending = False  # a new connection waits for the answer reopened for it
+        self._talked_over = False
+        self._held: deque[_DetectorInput] = deque(maxlen=HELD_EVENTS_MAX)
+
+    # --- connections ---------------------------------------------------------------------------
+    def attach(self, connection_id: str) -> None:
+        """A new candidate connection: its audio is recognised from now on. Its speech is held for the answer the
+        runtime reopens for it (``begin_answer(resumes=True)``)."""
+        self._listening = _Listening(connection_id, self.model, self.language, self._on_recognition)
+        self._resume_pending = True
+
+    async def detach(self) -> None:
+        """The connection ended: finish its open utterance (its events still count) and stop its transcriber."""
+        listening, self._listening = self._listening, None
+        if listening is not None:
+            await listening.transcriber.close()
+
+    # --- audio ---------------------------------------------------------------------------------
+    def push_audio(self, pcm: np.ndarray, t_ms: int) -> int:
+        """One 20 ms frame of the attached connection at its media time ``t_ms``; returns its interview time.
+        Runs the detector's checks for that moment (barge-in, end of answer)."""
+        listening = self._listening
+        if listening is None:
+            return self._clock()
+        if not listening.anchored:  # anchor the media clock to interview time at the first audio frame
+            listening.base_ms, listening.anchored = self._clock() - t_ms, True
+        listening.last_media_ms = t_ms
+        listening.transcriber.push(pcm, t_ms)
+        now = listening.base_ms + t_ms
+        self._check(now, listening.transcriber.vad.trailing_silence_ms)
+        return now
+
+    def now_ms(self) -> int:
+        """Now on the detector's clock: the newest audio frame's time while audio flows, else the wall clock. The
+        audio clock counts samples, so it can fall behind the wall clock after lost packets; comparing detector
+        times with it keeps decisions and measurements consistent."""
+        listening = self._listening
+        if listening is not None and listening.anchored:
+            return listening.base_ms + listening.last_media_ms
+        return self._clock()
+
+    # --- answers -------------------------------------------------------------------------------
+    def begin_answer(self, started_ms: int, time_limit_ms: int | None, *, keep_text: bool = False,
+                     resumes: bool = False) -> int:
+        """A question was put: a fresh detector for its answer; returns the answer's number (``AnswerEnded.answer``).
+        ``keep_text``: the same answer continues (a rejoin), what was already said still counts. ``resumes``: this is
+        the answer reopened for the connection attached last; the speech held since then is replayed into it."""
+        previous = self._detector
+        detector = AnswerEndDetector(self.config, started_ms, time_limit_ms)
+        if keep_text and previous is not None:
+            detector.text_parts = list(previous.text_parts)
+        self._detector = detector
+        self._answer += 1
+        self._closing = False
+        self._talked_over = False
+        if resumes:
+            self._resume_pending = False
+        if not self._holding():
+            while self._held:
+                self._feed(self._held.popleft())
+        return self._answer
+
+    def question_playback(self, playing: bool) -> None:
+        """The page started (``playing``) or finished speaking the current question."""
+        detector = self._detector
+        if detector is None:
+            return
+        now = self._clock()
+        if playing:
+            detector.question_playing(now)
+        elif detector.question_play is not None:
+            detector.question_playing(detector.question_play[0], now)
+
+    def candidate_done(self) -> bool:
+        """The candidate pressed "I have finished": the answer ends without waiting out a silence (see
+        ``AnswerEndDetector.candidate_done``). False when no answer is open."""
+        detector = self._detector
+        if detector is None or self._holding():
+            return False
+        detector.candidate_done(self.now_ms())
+        return True
+
+    # --- internals -----------------------------------------------------------------------------
+    def _holding(self) -> bool:
+        return self._detector is None or self._closing or self._resume_pending
+
+    def _check(self, now: int, trailing_silence_ms: int) -> None:
+        detector = self._detector
+        if detector is None or self._holding():
+            return
+        if detector.question_play is not None and not self._talked_over and detector.barge_in(now, trailing_silence_ms):
+            self._talked_over = True
+            self._hooks.on_question_talked_over(QuestionTalkedOver(now))
+        due = detector.due_at()
+        if due is not None and now >= due:
+            reason = detector.check(now)
+            if reason:
+                self._closing = True
+                self._hooks.on_answer_ended(AnswerEnded(self._answer, reason, detector.last_speech_end_ms,
+                                                        detector.answer_text))
+
+    def _on_recognition(self, listening: _Listening, event: TranscriberEvent) -> None:
+        """A transcriber event (connection media clock): reported to the runtime, then fed to the detector."""
+        base = listening.base_ms
+        item: _DetectorInput
+        if isinstance(event, UtteranceStarted):
+            item = SpeechStarted(base + event.t_ms)
+            self._hooks.on_speech_started(item)
+        elif isinstance(event, UtteranceEnded):
+            item = SpeechEnded(base + event.t_ms)
+            self._hooks.on_speech_ended(item)
+        elif isinstance(event, TranscriptUpdate) and not event.transcript.is_final:
+            t = event.transcript
+            item = PartialTranscript(t.text, base + t.start_ms, base + t.end_ms)
+            if t.text.strip():
+                self._hooks.on_partial_transcript(item)
+        elif isinstance(event, TranscriptUpdate):
+            t = event.transcript
+            text = t.text.strip()
+            if not text:
+                return
+            words = tuple(Word(w.text, base + w.start_ms, base + w.end_ms, w.confidence) for w in t.words)
+            item = FinalTranscript(text, base + t.start_ms, base + t.end_ms, words, t.engine,
+                                   listening.connection_id)
+            self._hooks.on_final_transcript(item)
+        elif isinstance(event, UtteranceDone):
+            item = _RecognitionDone()
+        else:
+            return
+        if self._holding():
+            self._held.append(item)
+        else:
+            self._feed(item)
+
+    def _feed(self, item: _DetectorInput) -> None:
+        detector = self._detector
+        if detector is None:
+            return
+        match item:
+            case SpeechStarted(at_ms=at_ms):
+                detector.speech_started(at_ms)
+            case SpeechEnded(at_ms=at_ms):
+                detector.speech_ended(at_ms)
+            case PartialTranscript(text=text):
+                detector.partial_received(text)
+            case FinalTranscript(text=text):
+                detector.final_received(text)
+            case _RecognitionDone():
+                detector.utterance_done()

@@ -1,0 +1,194 @@
+"""The live interview loop end to end without Whisper or WebRTC: a scripted speech model, a stand-in peer that
+hands the test its audio callback, a real store on SQLite, the real dialogue. Audio plays ten times faster than
+real time, so a two-question interview takes about two seconds."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+
+from analyzers.content import ContentAnalyzer
+from dialogue.followup import RuleBasedPolicy
+from dialogue.speech_turns import PartialTranscript
+from dialogue.turn_taking import TurnTakingConfig
+from media.audio import AudioChunk
+from server.live import events as ev
+from server.live.analysis import AnalyzerFactory
+from server.live.interview import ANSWER_TO_QUESTION_MS, LiveInterview, LiveInterviewDeps
+from server.recruiting.plans import plan_by_id
+from server.storage.store import Store
+from tests.fake_speech import FRAME_SAMPLES, ScriptedSpeechModel, speak
+from tests.harness import until
+from tests.test_content import BagOfWordsEmbedder
+
+pytestmark = pytest.mark.unit
+
+REALTIME_FACTOR = 0.1
+QUESTIONS = [
+    {"text": "Tell me about a project you improved.", "competency": "results", "expected_points": ["the result"]},
+    {"text": "What are you proud of?", "competency": "drive", "expected_points": ["why"]},
+]
+ANSWER_1A = "I started by measuring where the time was going and then"
+ANSWER_1B = "I rewrote the slowest queries and we cut the load time by forty percent."
+ANSWER_2 = "Last year we shipped the billing project two weeks ahead of schedule and saved money."
+
+
+class ModelFreeAnalyzers(AnalyzerFactory):
+    def content(self):
+        return ContentAnalyzer(BagOfWordsEmbedder())
+
+
+class StandInPeer:
+    """What the interview needs of ``CandidatePeer``; the test pushes audio through ``on_audio``."""
+
+    last: StandInPeer | None = None
+
+    def __init__(self, connection_id, on_audio, video, on_state) -> None:
+        self.connection_id, self.on_audio, self.on_state = connection_id, on_audio, on_state
+        self.audio_frames = 0
+        StandInPeer.last = self
+
+    async def answer(self, offer_sdp: str) -> str:
+        return "v=0 stand-in answer"
+
+    async def close(self) -> None:
+        pass
+
+    async def play(self, pcm: np.ndarray, from_ms: int = 0, to_ms: int | None = None) -> None:
+        """The script's frames in [from_ms, to_ms), at their script times on this connection's media clock."""
+        for i in range(from_ms // 20, len(pcm) // FRAME_SAMPLES if to_ms is None else to_ms // 20):
+            self.audio_frames += 1
+            self.on_audio(AudioChunk(pcm[i * FRAME_SAMPLES:(i + 1) * FRAME_SAMPLES], i * 20))
+            await asyncio.sleep(0.02 * REALTIME_FACTOR)
+
+
+@pytest.fixture
+async def store(tmp_path):
+    store = Store(f"sqlite+aiosqlite:///{tmp_path / 'live.db'}")
+    await store.migrate()
+    yield store
+    await store.close()
+
+
+async def new_interview(store: Store, script, publish=None) -> tuple[LiveInterview, list[ev.BaseEvent]]:
+    org = await store.accounts.create_org("Acme")
+    job = await store.jobs.create(org.id, "Engineer", "", "en", QUESTIONS)
+    iv = await store.interviews.create(org.id, job.id, "Kim", "", "en")
+    await store.interviews.update(iv.id, status="consented")
+    published: list[ev.BaseEvent] = []
+
+    async def keep(event) -> None:
+        published.append(event)
+
+    deps = LiveInterviewDeps(store=store, publish=publish or keep, analyzers=ModelFreeAnalyzers(),
+                             followup_policy=RuleBasedPolicy(), nonverbal_analysis=False, analysis_cpu_budget=0.1,
+                             open_peer=StandInPeer)
+    plan = await plan_by_id(store.jobs, iv.plan_id, "Engineer", "en")
+    question_ids = [q.id for q in await store.jobs.plan_questions(iv.plan_id)]
+    live = LiveInterview(deps, iv.id, "en", plan, ScriptedSpeechModel(script), question_ids=question_ids,
+                         turn_config=TurnTakingConfig(intent_reasons=True))
+    await live.restore()
+    return live, published
+
+
+def of(published: list, kind: type) -> list:
+    return [e for e in published if isinstance(e, kind)]
+
+
+async def test_answers_end_on_silence_not_in_a_thinking_pause_and_the_interview_moves_on(store):
+    script = speak(300, (ANSWER_1A, 2500), 2000, (ANSWER_1B, 3000), 3000, (ANSWER_2, 3500), 3000)
+    live, published = await new_interview(store, script)
+    ANSWER_TO_QUESTION_MS.clear()
+    await live.connect("v=0 offer", takeover=False)
+    await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")
+    await StandInPeer.last.play(script.audio())
+    await until(lambda: live.status == "finished", 5, "the interview to finish")
+    await live.close()
+
+    asked = [(q.turn_index, q.kind) for q in of(published, ev.QuestionAsked)]
+    assert asked == [(0, "question"), (1, "question"), (2, "closing")], asked
+    ended = of(published, ev.AnswerEnded)
+    # the 2 s pause after "and then" did not end the first answer; each answer ended on silence after its words
+    assert [(a.turn_index, a.reason, a.text) for a in ended] == [
+        (0, "silence", f"{ANSWER_1A} {ANSWER_1B}"), (1, "silence", ANSWER_2)]
+    turns = await store.records.turns(live.id)
+    assert [(t.answer_text, t.end_reason) for t in turns] == [(a.text, "silence") for a in ended]
+    segments = await store.records.segments(live.id)
+    assert [s.text for s in segments] == [ANSWER_1A, ANSWER_1B, ANSWER_2]
+    assert len(ANSWER_TO_QUESTION_MS) == 2 and min(ANSWER_TO_QUESTION_MS) >= TurnTakingConfig().result_silence_ms
+    assert [s.final for s in of(published, ev.AnswerScored)] == [True, True]
+
+    # On the bus, per turn: speech started, partials, the finals, the answer's end, then the next question.
+    types = [type(e) for e in published]
+    for turn in (0, 1):
+        in_turn = [e for e in published if getattr(e, "turn_index", None) == turn]
+        kinds = [type(e) for e in in_turn]
+        first_final = kinds.index(ev.TranscriptFinal)
+        assert kinds.index(ev.SpeechStarted) < kinds.index(ev.TranscriptPartial) < first_final
+        assert first_final < kinds.index(ev.AnswerEnded)
+        assert all(k is not ev.TranscriptPartial for k in kinds[kinds.index(ev.AnswerEnded):])
+    assert types.index(ev.AnswerEnded) < [i for i, t in enumerate(types) if t is ev.QuestionAsked][1]
+    finals = of(published, ev.TranscriptFinal)
+    assert [f.seq for f in finals] == sorted(f.seq for f in finals)
+    assert all(f.start_ms < f.end_ms <= g.start_ms for f, g in zip(finals, finals[1:]))
+
+
+async def test_i_have_finished_ends_the_answer_at_once(store):
+    script = speak(300, ("I led a team of five engineers", 1500), 8000)
+    live, published = await new_interview(store, script)
+    await live.connect("v=0 offer", takeover=False)
+    await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")
+    playing = asyncio.create_task(StandInPeer.last.play(script.audio()))
+    await until(lambda: of(published, ev.TranscriptFinal), 5, "the final")
+    assert not live.candidate_finished(turn_index=1)  # not the open turn
+    assert live.candidate_finished(turn_index=0)
+    await until(lambda: of(published, ev.AnswerEnded), 2, "the answer's end")
+    assert not playing.done()  # long before the base silence (3 s) would have ended it
+    assert of(published, ev.AnswerEnded)[0].reason == "candidate_done"
+    await playing
+    await live.close()
+
+
+async def test_a_rejoin_mid_answer_puts_the_question_again_and_keeps_what_was_said(store):
+    first = "Last year I led the migration of our billing system"
+    second = "and as a result we cut the monthly costs by forty percent."
+    script = speak(300, (first, 2500), 1000, (second, 3000), 3000)
+    live, published = await new_interview(store, script)
+    pcm = script.audio()
+    await live.connect("v=0 offer", takeover=False)
+    await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")
+    await StandInPeer.last.play(pcm, 0, 3600)
+    await until(lambda: of(published, ev.TranscriptFinal), 5, "the first words")
+    await live.disconnect()  # the connection drops mid-answer
+
+    await live.connect("v=0 offer", takeover=False)
+    await until(lambda: len(of(published, ev.QuestionAsked)) == 2, 5, "the question again")
+    await StandInPeer.last.play(pcm, 3600)
+    await until(lambda: len(of(published, ev.QuestionAsked)) == 3, 5, "the next question")
+    await live.close()
+
+    asked = [(q.turn_index, q.kind) for q in of(published, ev.QuestionAsked)]
+    assert asked == [(0, "question"), (0, "question"), (1, "question")], asked
+    ended = of(published, ev.AnswerEnded)
+    assert [(a.turn_index, a.reason, a.text) for a in ended] == [(0, "silence", f"{first} {second}")]
+    segments = await store.records.segments(live.id)
+    assert len({s.connection_id for s in segments}) == 2
+
+
+async def test_a_full_queue_drops_partials_and_counts_them(store):
+    gate = asyncio.Event()
+
+    async def stuck(event) -> None:
+        await gate.wait()
+
+    live, _ = await new_interview(store, speak(100), publish=stuck)
+    live._enqueue(ev.InterviewStateChanged(interview_id=live.id, status="live"))  # the worker waits on this one
+    await asyncio.sleep(0.01)
+    for i in range(600):
+        live.on_partial_transcript(PartialTranscript(f"word {i}", i, i + 1))
+    assert live._work.qsize() == live._work.maxsize == 512
+    assert live.dropped_work == 600 - 512
+    gate.set()
+    await live.close()

@@ -1,0 +1,173 @@
+"""The speech-turns component with a scripted speech model (no Whisper): the real VAD, transcriber and end-of-answer
+detector, audio played ten times faster than real time. Each test takes well under a second."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import numpy as np
+import pytest
+
+from dialogue.speech_turns import (
+    AnswerEnded,
+    FinalTranscript,
+    PartialTranscript,
+    QuestionTalkedOver,
+    SpeechEnded,
+    SpeechStarted,
+    SpeechTurns,
+)
+from dialogue.turn_taking import TurnTakingConfig
+from tests.fake_speech import FRAME_SAMPLES, Script, ScriptedSpeechModel, speak
+
+pytestmark = pytest.mark.unit
+
+REALTIME_FACTOR = 0.1
+
+
+class Recorder:
+    """``SpeechTurnHooks`` that keeps every event with the detector-clock time it was reported at."""
+
+    def __init__(self) -> None:
+        self.turns: SpeechTurns | None = None
+        self.events: list[tuple[int, object]] = []
+
+    def _add(self, event: object) -> None:
+        self.events.append((self.turns.now_ms() if self.turns else 0, event))
+
+    on_speech_started = on_speech_ended = on_partial_transcript = _add
+    on_final_transcript = on_question_talked_over = on_answer_ended = _add
+
+    def of(self, kind: type) -> list:
+        return [e for _, e in self.events if isinstance(e, kind)]
+
+    def at(self, kind: type) -> list[int]:
+        return [t for t, e in self.events if isinstance(e, kind)]
+
+
+class Clock:
+    """Interview ms on the wall clock, as the runtime's."""
+
+    def __init__(self) -> None:
+        self.t0 = time.monotonic()
+
+    def __call__(self) -> int:
+        return int((time.monotonic() - self.t0) * 1000)
+
+
+async def listening(script: Script, **model_options) -> tuple[SpeechTurns, Recorder, ScriptedSpeechModel]:
+    recorder = Recorder()
+    model = ScriptedSpeechModel(script, **model_options)
+    turns = SpeechTurns(model, "en", recorder, TurnTakingConfig(intent_reasons=True), Clock())
+    recorder.turns = turns
+    turns.attach("conn-1")
+    turns.begin_answer(0, None, resumes=True)
+    return turns, recorder, model
+
+
+async def play(turns: SpeechTurns, pcm: np.ndarray, from_ms: int = 0, to_ms: int | None = None) -> None:
+    """Push the script's 20 ms frames in [from_ms, to_ms) at ``REALTIME_FACTOR`` times real time."""
+    last = len(pcm) // FRAME_SAMPLES if to_ms is None else to_ms // 20
+    for i in range(from_ms // 20, last):
+        turns.push_audio(pcm[i * FRAME_SAMPLES:(i + 1) * FRAME_SAMPLES], i * 20)
+        await asyncio.sleep(0.02 * REALTIME_FACTOR)
+
+
+def media_base(turns: SpeechTurns) -> int:
+    """Interview ms of media time 0 (the clock is anchored at the first frame)."""
+    listening = turns._listening
+    assert listening is not None and listening.anchored
+    return listening.base_ms
+
+
+async def test_a_complete_answer_ends_on_silence_and_events_come_in_order():
+    first, second = "Last year I led the migration of our billing system.", "As a result we cut the costs by forty percent."
+    script = speak(300, (first, 2000), 400, (second, 2000), 3000)
+    turns, rec, model = await listening(script)
+    await play(turns, script.audio())
+    base = media_base(turns)
+    await turns.detach()
+
+    assert model.opened_languages == ["en"]  # the interview's language reached the stream
+    ended = rec.of(AnswerEnded)
+    assert [(e.answer, e.reason) for e in ended] == [(1, "silence")]
+    assert ended[0].heard_text == f"{first} {second}"
+    spoke_until = ended[0].last_speech_end_ms - base
+    assert 4700 <= spoke_until <= 4850, spoke_until  # the VAD's back-dated end of the last voiced frame
+    # a stated result ends the answer after result_silence_ms (decided on the audio clock)
+    waited = rec.at(AnswerEnded)[0] - ended[0].last_speech_end_ms
+    assert TurnTakingConfig().result_silence_ms <= waited <= TurnTakingConfig().result_silence_ms + 200, waited
+    # one utterance (the 400 ms gap is a pause, not an end), cut into one final per sentence at the pause
+    kinds = [type(e) for _, e in rec.events]
+    assert kinds.count(SpeechStarted) == 1 and kinds.count(SpeechEnded) == 1
+    assert [f.text for f in rec.of(FinalTranscript)] == [first, second]
+    assert kinds.index(SpeechStarted) < kinds.index(PartialTranscript) < kinds.index(FinalTranscript)
+    assert all(f.connection_id == "conn-1" and f.words for f in rec.of(FinalTranscript))
+    assert rec.of(FinalTranscript)[0].start_ms - base >= 0  # on the interview clock
+
+
+async def test_a_thinking_pause_after_an_unfinished_clause_does_not_end_the_answer():
+    first = "I started by measuring where the time was going and then"
+    second = "I rewrote the slowest queries and we cut the load time by forty percent."
+    script = speak(300, (first, 2500), 2000, (second, 2500), 2000)
+    turns, rec, _ = await listening(script)
+    await play(turns, script.audio())
+    base = media_base(turns)
+    await turns.detach()
+
+    assert [e.reason for e in rec.of(AnswerEnded)] == ["silence"]
+    assert rec.at(AnswerEnded)[0] - base > 300 + 2500 + 2000 + 2500  # after the last words, not in the pause
+    assert rec.of(AnswerEnded)[0].heard_text == f"{first} {second}"
+
+
+async def test_i_have_finished_ends_the_answer_without_waiting_out_the_silence():
+    script = speak(300, ("I led a team of five engineers", 1500), 6000)
+    turns, rec, _ = await listening(script)
+    pcm = script.audio()
+    await play(turns, pcm, 0, 2600)
+    assert rec.of(AnswerEnded) == []  # a short answer without a cue waits the base silence (3 s)...
+    assert turns.candidate_done()
+    await play(turns, pcm, 2600)
+    base = media_base(turns)
+    await turns.detach()
+
+    ended = rec.of(AnswerEnded)
+    assert [e.reason for e in ended] == ["candidate_done"]  # ...the button does not
+    assert rec.at(AnswerEnded)[0] - base < 2700
+    assert not turns.candidate_done()  # nothing open any more
+
+
+async def test_speech_after_the_decision_counts_for_the_next_answer():
+    """While the runtime evaluates the answer, what the candidate says is reported at once but held for the
+    detector of the next answer, which then decides on it."""
+    answer = "Last year I led the migration of our billing system and we cut the costs by forty percent."
+    more = "We also saved two whole weeks on every single release after the change."
+    script = speak(300, (answer, 3000), 1500, (more, 2500), 3000)
+    turns, rec, _ = await listening(script)
+    pcm = script.audio()
+    await play(turns, pcm, 0, 4400)
+    assert [(e.answer, e.heard_text) for e in rec.of(AnswerEnded)] == [(1, answer)]
+    await play(turns, pcm, 4400, 8000)  # the second utterance ends (VAD) before the next question is put
+    await asyncio.sleep(0.05)
+    assert len(rec.of(AnswerEnded)) == 1 and [f.text for f in rec.of(FinalTranscript)] == [answer, more]
+    assert turns.begin_answer(turns.now_ms(), None) == 2
+    await play(turns, pcm, 8000)
+    await turns.detach()
+
+    second = rec.of(AnswerEnded)[1]
+    assert (second.answer, second.reason, second.heard_text) == (2, "silence", more)
+
+
+async def test_talking_over_the_question_is_reported_once_and_not_for_a_backchannel():
+    script = speak(300, ("Okay.", 400), 1000, ("Last year I led the migration of our billing system.", 2500), 3000)
+    turns, rec, _ = await listening(script)
+    turns.question_playback(True)
+    await play(turns, script.audio())
+    base = media_base(turns)
+    await turns.detach()
+
+    talked_over = rec.of(QuestionTalkedOver)
+    assert len(talked_over) == 1
+    answer_start = 300 + 400 + 1000
+    assert answer_start < talked_over[0].at_ms - base < answer_start + 1500
