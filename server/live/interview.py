@@ -35,7 +35,8 @@ from media.video import LatestFrameSlot
 from server.live import events as ev
 from server.live.analysis import AnalyzerFactory, InterviewAnalysis
 from server.storage.models import new_id
-from server.storage.store import Store
+from server.storage.interview_records import InterviewRecordRepository
+from server.storage.interviews import InterviewRepository
 
 log = structlog.get_logger(__name__)
 
@@ -69,7 +70,8 @@ PeerFactory = Callable[[str, Callable[[AudioChunk], None], LatestFrameSlot, Call
 class LiveInterviewDeps:
     """What a live interview needs from its process, and nothing more (not the whole server context)."""
 
-    store: Store
+    interviews: InterviewRepository
+    records: InterviewRecordRepository
     publish: Callable[[ev.InterviewEvent], Awaitable[None]]
     """Send an event to every observer and keep it in the timeline (``ServerContext.publish_event``)."""
     analyzers: AnalyzerFactory
@@ -123,8 +125,9 @@ class LiveInterview:
         nonverbal_weight: float = 0.0,
         question_ids: list[str] | None = None,
     ):
-        self.store = deps.store
         self.deps = deps
+        self.interviews = deps.interviews
+        self.records = deps.records
         self.id = interview_id
         self.language = language
         self.plan = plan
@@ -157,12 +160,12 @@ class LiveInterview:
     # --- lifecycle ---------------------------------------------------------------------------
     async def restore(self) -> None:
         """Load persisted progress (a rejoin or a server restart continues where the interview was)."""
-        iv = await self.store.interviews.get(self.id)
+        iv = await self.interviews.get(self.id)
         self.status = iv.status
         self.started_at = iv.started_at
         if self.started_at is not None and self.started_at.tzinfo is None:
             self.started_at = self.started_at.replace(tzinfo=timezone.utc)
-        turns = await self.store.records.turns(self.id)
+        turns = await self.records.turns(self.id)
         self.session.question_index = iv.question_index
         self.session.turn_count = len(turns)
         self.turn_index = len(turns) - 1
@@ -215,10 +218,10 @@ class LiveInterview:
                 check_transition(self.status, "live")
                 self.started_at = datetime.now(timezone.utc)
                 self.status = "live"
-                await self.store.interviews.update(self.id, status="live", started_at=self.started_at)
+                await self.interviews.update(self.id, status="live", started_at=self.started_at)
                 self._enqueue(ev.InterviewStateChanged(interview_id=self.id, status="live"))
             conn = _Connection(conn_id, peer, video, [])
-            consents = await self.store.interviews.current_consents(self.id)
+            consents = await self.interviews.current_consents(self.id)
             nonverbal = consents.get("face_voice_analysis")
             self.analysis.nonverbal_allowed = bool(self.deps.nonverbal_analysis and nonverbal and nonverbal.granted)
             await self.analysis.start_video(video, self._media_ms_at)
@@ -369,7 +372,7 @@ class LiveInterview:
         """Store and publish a final segment of the open turn; its voice analysis starts alongside."""
         words = [{"text": w.text, "start_ms": w.start_ms, "end_ms": w.end_ms} for w in final.words]
         turn_index = max(self.turn_index, 0)
-        seq = await self.store.records.add_segment(self.id, turn_index, final.text, final.start_ms, final.end_ms, words,
+        seq = await self.records.add_segment(self.id, turn_index, final.text, final.start_ms, final.end_ms, words,
                                                    final.engine, final.connection_id)
         await self.publish(ev.TranscriptFinal(interview_id=self.id, turn_index=turn_index, seq=seq, text=final.text,
                                               start_ms=final.start_ms, end_ms=final.end_ms, words=words))
@@ -401,9 +404,9 @@ class LiveInterview:
             self._answer_from_seq = 0
             self.turn_index = self.session.turn_count
             self.session.turn_count += 1
-            await self.store.records.add_turn(self.id, self.turn_index, prompt.question_index, prompt.question_id,
+            await self.records.add_turn(self.id, self.turn_index, prompt.question_index, prompt.question_id,
                                               prompt.kind, prompt.text, prompt.trigger, prompt.reason)
-            await self.store.interviews.update(self.id, question_index=prompt.question_index)
+            await self.interviews.update(self.id, question_index=prompt.question_index)
         limit = prompt.time_limit_s * 1000 if prompt.time_limit_s else None
         self._answer = self.speech_turns.begin_answer(self.interview_ms(), limit, keep_text=keep_text,
                                                       resumes=resumes)
@@ -414,7 +417,7 @@ class LiveInterview:
 
     async def _repeat_question(self) -> None:
         """The candidate asked to hear the question again: put it again; the request is not part of the answer."""
-        segments = await self.store.records.segments(self.id, self.turn_index)
+        segments = await self.records.segments(self.id, self.turn_index)
         self._answer_from_seq = max((seg.seq for seg in segments), default=-1) + 1
         current = self.session.current
         if current is not None:
@@ -428,10 +431,10 @@ class LiveInterview:
         reason = ended.reason
         spoke_until = ended.last_speech_end_ms if reason == "silence" else None
         # The answer is every final segment stored for this turn, across reconnections (minus a repeat request).
-        segments = [seg for seg in await self.store.records.segments(self.id, self.turn_index)
+        segments = [seg for seg in await self.records.segments(self.id, self.turn_index)
                     if seg.seq >= self._answer_from_seq]
         text = " ".join(seg.text for seg in segments).strip() or ended.heard_text
-        await self.store.records.end_turn(self.id, self.turn_index, text, reason)
+        await self.records.end_turn(self.id, self.turn_index, text, reason)
         await self.publish(ev.AnswerEnded(interview_id=self.id, turn_index=self.turn_index, text=text, reason=reason))
         current = self.session.current
         if current is None:
@@ -467,7 +470,7 @@ class LiveInterview:
         follows = decision is not None and decision.kind in ("followup", "clarify")
         score = score_answer(spec, lang, actx.features, actx.quotes, nonverbal, self.nonverbal_weight)
         evidence = [{"feature": e.feature, "quote": e.quote, "effect": e.effect, "note": e.note} for e in score.evidence]
-        await self.store.records.add_score(self.id, self.turn_index, qi, score.competency, score.score, score.confidence,
+        await self.records.add_score(self.id, self.turn_index, qi, score.competency, score.score, score.confidence,
                                        score.level_description, evidence, list(score.uncertain))
         await self.publish(ev.AnswerScored(
             interview_id=self.id, turn_index=self.turn_index, question_index=qi, competency=score.competency,
@@ -495,7 +498,7 @@ class LiveInterview:
     async def _finish(self, closing: Prompt) -> None:
         check_transition(self.status, "finished")
         self.status = "finished"
-        await self.store.interviews.update(self.id, status="finished", ended_at=datetime.now(timezone.utc),
+        await self.interviews.update(self.id, status="finished", ended_at=datetime.now(timezone.utc),
                                            question_index=self.session.question_index)
         await self.publish(ev.QuestionAsked(
             interview_id=self.id, turn_index=self.session.turn_count, question_index=closing.question_index,

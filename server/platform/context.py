@@ -141,7 +141,8 @@ class ServerContext:
             question_ids = [q.id for q in await self.store.jobs.plan_questions(iv.plan_id)]
             turn_config = TurnTakingConfig(intent_reasons=True,
                                            answer_end_silence_ms=self.settings.answer_end_silence_ms)
-            deps = LiveInterviewDeps(store=self.store, publish=self.publish_event, analyzers=self.analyzers,
+            deps = LiveInterviewDeps(interviews=self.store.interviews, records=self.store.records,
+                                     publish=self.publish_event, analyzers=self.analyzers,
                                      followup_policy=self.followup_policy,
                                      nonverbal_analysis=self.settings.nonverbal_analysis,
                                      analysis_cpu_budget=self.settings.analysis_cpu_budget)
