@@ -14,7 +14,8 @@ from aiohttp import BodyPartReader, web
 
 from server.http.api_models import imports as m
 from server.http.api_models.common import ErrorInfo
-from server.recruiting.imports import UNFINISHED, ImportManager, UploadedFile, inspect_upload
+from server.recruiting.import_upload import UploadedFile, inspect_upload
+from server.recruiting.imports import UNFINISHED, ImportManager
 from server.http.access import ANY_USER, ReadAudit
 from server.http.errors import ApiError
 from server.http.routes.common import api, ctx_of, in_org, org_job
