@@ -35,7 +35,7 @@ from typing import IO
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from analyzers.documents.resume_parser import ResumeError
+from analyzers.documents.resume_file import ResumeError
 from server.http.errors import ApiError
 from server.platform.settings import Settings
 

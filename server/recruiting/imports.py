@@ -26,7 +26,8 @@ from typing import Awaitable, Callable, TypeVar
 import structlog
 from pydantic import TypeAdapter
 
-from analyzers.documents.resume_parser import MAX_RESUME_BYTES, ResumeError, parse_resume, parse_text
+from analyzers.documents.resume_file import MAX_RESUME_BYTES, ResumeError
+from analyzers.documents.resume_parser import parse_resume, parse_text
 from analyzers.documents.resume_profile import ResumeProfile
 from analyzers.thread_pool import BoundedThreadPool
 from server.http.errors import ApiError

@@ -29,7 +29,7 @@ import time
 import structlog
 from aiohttp import web
 
-from analyzers.documents.resume_parser import ResumeError
+from analyzers.documents.resume_file import ResumeError
 from server.http.api_models import dingtalk as m
 from server.http.api_models.imports import ImportOut
 from server.recruiting.imports import Outcome, RunFailed, store_resume
