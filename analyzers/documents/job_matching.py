@@ -4,7 +4,7 @@ Per requirement the result says met / partly / missing, cites the resume text th
 the ``source`` of a ``Sourced`` value, or a sentence of the profile's full text) and how it was decided
 (``method``):
 
-* skills: ``alias`` (both sides name the same canonical skill via ``SKILL_ALIASES``: "K8s" ~ "Kubernetes",
+* skills: ``alias`` (both sides name the same canonical skill via ``SKILL_ALIASES`` in requirement_vocabulary.py: "K8s" ~ "Kubernetes",
   "机器学习" ~ "machine learning", "Python熟练" ~ "proficient in Python"; or a listed resume skill implies it via
   ``SKILL_IMPLIES``: "MySQL" -> "SQL", "PyTorch" -> "deep learning"), ``normalised`` (same text once case,
   spacing and filler words are dropped, for skills outside the vocabulary), else ``embedding``: the multilingual
@@ -40,10 +40,9 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from analyzers.documents.job_requirements import (
+from analyzers.documents.job_requirements import JobRequirements, Requirement
+from analyzers.documents.requirement_vocabulary import (
     DEGREE_LEVELS,
-    JobRequirements,
-    Requirement,
     canonical_language,
     canonical_skill,
     find_skills,
