@@ -7,16 +7,9 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from analyzers.documents.job_matching import (
-    MISSING_MUST_CAP,
-    MatchResult,
-    Override,
-    apply_override,
-    match,
-    rank,
-    skill_similarity,
-)
+from analyzers.documents.job_matching import match, rank, skill_similarity
 from analyzers.documents.job_requirements import JobRequirements, Requirement, extract_requirements
+from analyzers.documents.match_result import MISSING_MUST_CAP, MatchResult, Override, apply_override
 from analyzers.documents.resume_profile import Education, ResumeProfile, Sourced, WorkExperience
 
 EN_JD = """Senior Machine Learning Engineer

@@ -7,8 +7,9 @@ from pydantic import TypeAdapter, ValidationError
 
 from analyzers.embeddings import load_multilingual_use
 from analyzers.inference_pool import run_inference
-from analyzers.documents.job_matching import Override, rank
+from analyzers.documents.job_matching import rank
 from analyzers.documents.job_requirements import JobRequirements, extract_requirements
+from analyzers.documents.match_result import Override
 from analyzers.documents.resume_file import MAX_RESUME_BYTES, ResumeError
 from analyzers.documents.resume_profile import ResumeProfile
 from server.http.api_models import matching as m
