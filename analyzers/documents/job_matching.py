@@ -9,7 +9,8 @@ the ``source`` of a ``Sourced`` value, or a sentence of the profile's full text)
   skill implies it via ``SKILL_IMPLIES``: "MySQL" -> "SQL", "PyTorch" -> "deep learning"), ``normalised`` (same
   text once case, spacing and filler words are dropped, for skills outside the vocabulary), else ``embedding``: the
   multilingual USE cosine between the requirement's value and each resume skill (short vs short: met >=
-  ``SKILL_MET``, partly >= ``SKILL_PARTLY``) and each resume sentence (met >= ``SENTENCE_MET``, partly >= ``SENTENCE_PARTLY``);
+  ``SKILL_MET``, partly >= ``SKILL_PARTLY``) and each resume sentence (met >= ``SENTENCE_MET``, partly >=
+  ``SENTENCE_PARTLY``);
 * years: ``numeric`` (``years_experience``, or the union of the work-history date ranges: ``work_history``);
   partly when short by at most ``max(1, 25%)`` of the minimum;
 * degree: ``ordinal`` on associate < bachelor < master < phd; one level below is partly;
