@@ -62,10 +62,10 @@ import aiohttp
 import numpy as np
 import psutil
 
+from benchmarks.media_tracks import SpeechEndSent
 from benchmarks.synthetic_candidate import (
     CandidateApiError,
     ReceivedEvent,
-    SpeechEndSent,
     SyntheticCandidate,
     raise_for_api_error,
 )
