@@ -1,4 +1,8 @@
-"""Job-description requirement extraction and resume-to-job matching (English and Chinese, both directions)."""
+"""Job-description requirement extraction and resume-to-job matching (English and Chinese, both directions).
+
+Over 500 lines because its tests share the job descriptions and resume profiles at the top (requirement extraction
+is tested on the same JDs the matching ranks against).
+"""
 
 from __future__ import annotations
 
