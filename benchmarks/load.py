@@ -34,6 +34,9 @@ Figures:
 * ``answer_to_question_ms``: from ``GET /api/v1/health`` at the end: each answer that ended on silence, the
   candidate's last voiced frame -> the next question sent (the synthetic answers stop without a stated result
   and 3 s silences follow them, so most wait the base silence).
+
+Over 500 lines because it is one script: the server process, the resource monitor, the HR client and observers
+and the latency matching exist only for this run and are read together (the candidate is synthetic_candidate.py).
 """
 
 from __future__ import annotations
@@ -62,10 +65,10 @@ import aiohttp
 import numpy as np
 import psutil
 
+from benchmarks.media_tracks import SpeechEndSent
 from benchmarks.synthetic_candidate import (
     CandidateApiError,
     ReceivedEvent,
-    SpeechEndSent,
     SyntheticCandidate,
     raise_for_api_error,
 )

@@ -32,7 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analyzers.documents.resume_parser import ResumeError, parse_resume, quantity_tokens  # noqa: E402
+from analyzers.documents.resume_file import ResumeError  # noqa: E402
+from analyzers.documents.resume_parser import parse_resume, quantity_tokens  # noqa: E402
 from benchmarks.resume_fixtures import generate_fixtures  # noqa: E402
 
 

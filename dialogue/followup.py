@@ -39,7 +39,11 @@ Design decisions
   error, timeout or invalid reply falls back to the rule-based decision. Resume facts are never sent; only the
   names of the triggers the rules detected are.
 
-Nothing here judges the candidate: a decision only chooses what to ask next.
+Nothing here judges the candidate: a decision only chooses what to ask next. What an answer claims is found in
+dialogue/answer_claims.py; quoting the candidate is dialogue/candidate_quotes.py.
+
+Over 500 lines because it holds both policies, which the live loop (server/platform/context.py) imports from here;
+the OpenAI-compatible one (from ``_SYSTEM_PROMPT`` on) moves to its own module when that import next changes.
 """
 
 from __future__ import annotations
@@ -51,12 +55,12 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Mapping, Protocol, Sequence, runtime_checkable
 
+from dialogue.answer_claims import find_contradiction, find_unsupported_claim
+from dialogue.candidate_quotes import is_verbatim, short_quote
 from dialogue.plan import PlanQuestionSpec
 from dialogue.session import Prompt
-from analyzers.text.language import is_chinese_code, normalise_language
-from analyzers.text.numbers import EN_NUMBER_PATTERN, parse_int
-from analyzers.text.script import HAN, has_han, mostly_han
-from analyzers.text.sentences import split_clauses
+from analyzers.text.language import normalise_language
+from analyzers.text.script import has_han, mostly_han
 
 __all__ = [
     "AnswerContext",
@@ -67,7 +71,6 @@ __all__ = [
     "OpenAICompatiblePolicy",
     "RuleBasedPolicy",
     "build_context",
-    "short_quote",
 ]
 
 log = logging.getLogger(__name__)
@@ -209,165 +212,11 @@ def build_context(
     return AnswerContext(question, lang, text, dict(obs.values), dict(obs.quotes), tuple(asked), seconds_used, resume)
 
 
-# ------------------------------------------------------------------------------------------------ text helpers
-
-_END_PUNCT = " \t\n.,;:!?。，；：！？、…\"'“”‘’「」"
-
-
-def short_quote(sentence: str, language: str, focus: str | None = None, max_words: int = 12,
-                max_chars: int = 20) -> str:
-    """A verbatim span of ``sentence``: the clause/words around ``focus`` (if given and found), at most
-    ``max_words`` English words or ``max_chars`` Chinese characters; a cut is marked with "…"."""
-    s = (sentence or "").strip()
-    if not s:
-        return ""
-    if is_chinese_code(language) or mostly_han(s):
-        clauses = [c.strip(_END_PUNCT) for c in split_clauses(s) if c.strip(_END_PUNCT)]
-        clause = next((c for c in clauses if focus and focus in c), clauses[0] if clauses else s)
-        if len(clause) <= max_chars:
-            return clause.strip(_END_PUNCT)
-        at = clause.find(focus) if focus and focus in clause else 0
-        start = max(0, min(at - max_chars // 4, len(clause) - max_chars))
-        piece = clause[start : start + max_chars]
-        return ("…" if start > 0 else "") + piece.strip(_END_PUNCT) + ("…" if start + max_chars < len(clause) else "")
-    words = s.split()
-    if len(words) <= max_words:
-        return s.strip(_END_PUNCT)
-    at = 0
-    if focus:
-        pos = s.lower().find(focus.lower())
-        if pos >= 0:
-            at = len(s[:pos].split())
-    start = max(0, min(at - 3, len(words) - max_words))
-    piece = " ".join(words[start : start + max_words]).strip(_END_PUNCT)
-    return ("…" if start > 0 else "") + piece + ("…" if start + max_words < len(words) else "")
-
-
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def _fill(template: str, values: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), "")), template).strip()
-
-
-# ---------------------------------------------------------------------------------------- claims and numbers
-
-_EN_ADJ = (
-    r"great|good|excellent|strong|natural|born|outstanding|exceptional|effective|skilled|talented|gifted|"
-    r"amazing|brilliant|fantastic|perfect|experienced|expert|hard[- ]working|detail[- ]oriented|"
-    r"results?[- ]driven|passionate|reliable|dedicated|motivated|proactive|creative|fast learner|quick learner|"
-    r"team player|people person|problem[- ]solver"
-)
-_CLAIM_EN = re.compile(
-    rf"\bI(?:'m|’m| am)\s+(?:a\s+|an\s+)?(?:(?:very|really|extremely|highly|truly|quite|super|an?)\s+)*(?:{_EN_ADJ})"
-    rf"(?:\s+(?:at|in|with|of)\s+[a-z]+|\s+(?!(?:and|but|so|because|I|who|which|that)\b)[a-z]+){{0,2}}"
-    r"|\bI(?:'m|’m| am)\s+(?:(?:very|really|extremely|quite)\s+)?good at\s+[a-z]+(?:\s+[a-z]+)?"
-    r"|\bmy\s+[a-z]+(?:\s+[a-z]+)?\s+skills\s+are\s+(?:(?:very|really|extremely)\s+)?(?:strong|great|excellent|"
-    r"outstanding|exceptional|good)"
-    r"|\bI\s+have\s+(?:very\s+|really\s+)?(?:strong|great|excellent|outstanding|exceptional)\s+[a-z]+"
-    r"(?:\s+[a-z]+)?\s+(?:skills|abilities|ability)"
-    r"|\bI\s+(?:excel|thrive)\s+(?:at|in|under)\s+[a-z]+(?:\s+[a-z]+)?"
-    r"|\bI(?:'m|’m| am)\s+known\s+(?:for|as)\s+[a-z]+(?:\s+[a-z]+){0,2}"
-    r"|\b(?:people|everyone|everybody|colleagues)\s+(?:always\s+)?(?:like|love|enjoy)\s+(?:working\s+with\s+)?me\b",
-    re.I,
-)
-_CLAIM_ZH = re.compile(
-    rf"我(?:的)?[{HAN}]{{0,6}}(?:能力|水平|技术|技能)(?:非常|很|特别|比较|十分|极|超)?(?:强|好|突出|出色|优秀|过硬)"
-    rf"|我是一(?:个|名|位)?(?:非常|很|特别|十分)?(?:好|优秀|出色|合格|天生|称职)的[{HAN}]{{1,6}}"
-    rf"|我(?:非常|很|特别|十分)?(?:擅长|善于)[{HAN}]{{1,6}}"
-    r"|(?:大家|同事们?|领导)(?:都|一直)?(?:很)?(?:喜欢|认可|信任)(?:和)?我"
-)
-
-_EN_N = rf"(\d+|{EN_NUMBER_PATTERN})"
-_ZH_N = r"(\d+|[零一二两三四五六七八九十百]+)"
-_FACT_PATTERNS: dict[str, list[re.Pattern[str]]] = {
-    "years_experience": [
-        re.compile(rf"\b{_EN_N}\+?\s*(?:\+\s*)?years?(?:['’])?\s+(?:of\s+)?(?:[a-z-]+\s+){{0,2}}"
-                   r"(?:experience|managing|leading|working|in (?:the |this )?(?:industry|field))", re.I),
-        re.compile(rf"\bbeen\s+(?:working|managing|coding|leading|doing this)\s+(?:[a-z]+\s+){{0,2}}for\s+"
-                   rf"(?:over\s+|about\s+|almost\s+)?{_EN_N}\s+years", re.I),
-        re.compile(rf"\bexperience\s+of\s+(?:over\s+|about\s+)?{_EN_N}\s+years", re.I),
-        re.compile(rf"{_ZH_N}年(?:多|以上)?(?:的)?[{HAN}]{{0,4}}?(?:经验|工作经历|从业经历)"),
-        re.compile(rf"(?:工作|从业|干)了?{_ZH_N}年"),
-    ],
-    "team_size": [
-        re.compile(rf"\bteam\s+of\s+(?:about\s+|around\s+|over\s+)?{_EN_N}\b", re.I),
-        re.compile(rf"\b{_EN_N}[- ](?:person|people|member|strong)\s+team\b", re.I),
-        re.compile(rf"\b(?:led|managed|lead|manage|managing|leading|supervised|had)\s+(?:about\s+|around\s+|over\s+)?"
-                   rf"{_EN_N}\s+(?:engineers|developers|people|reports|direct reports|members|staff|designers)\b", re.I),
-        re.compile(rf"{_ZH_N}(?:个)?(?:人|名)(?:的)?(?:团队|小组|队伍)"),
-        re.compile(rf"团队(?:有|共|一共)?{_ZH_N}(?:个)?(?:人|名)"),
-        re.compile(rf"(?:带|带领|管理)了?{_ZH_N}(?:个)?(?:人|名)"),
-    ],
-}
-_SENIORITY = re.compile(
-    r"\b(?:director|head|vp|vice president|cto|ceo|cfo|coo|chief|principal|manager|lead)\b|总监|总经理|经理|主管|"
-    r"负责人|总裁|首席",
-    re.I,
-)
-_TITLE_STATED = re.compile(
-    r"\b(?:I was|as)\s+(?:the|a|an)\s+((?:[A-Za-z]+\s+){0,3}(?:director|head|vp|vice president|cto|ceo|chief|"
-    r"principal|manager|lead)\b(?:\s+of\s+[A-Za-z]+)?)"
-    rf"|(?:担任|作为|当|做)(?:了)?([{HAN}]{{0,6}}(?:总监|总经理|经理|主管|负责人|总裁|首席[{HAN}]{{1,4}}))",
-    re.I,
-)
-
-
-def _differs(stated: float, resume: float) -> bool:
-    return abs(stated - resume) > max(1.0, 0.3 * abs(resume))
-
-
-def _resume_number(resume: Mapping[str, Any], key: str) -> float | None:
-    v = resume.get(key)
-    try:
-        return None if v is None or isinstance(v, bool) else float(v)
-    except (TypeError, ValueError):
-        return None
-
-
-def find_contradiction(sentences: Sequence[str], resume: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """The first stated fact (years of experience, team size, title seniority) that differs from the resume."""
-    if not resume:
-        return None
-    for s in sentences:
-        for key, pats in _FACT_PATTERNS.items():
-            expected = _resume_number(resume, key)
-            if expected is None:
-                continue
-            for pat in pats:
-                for m in pat.finditer(s):
-                    n = parse_int(m.group(1))
-                    if n is not None and _differs(n, expected):
-                        return {"fact": key, "stated": n, "resume": expected, "sentence": s, "span": m.group(0)}
-        titles = [str(t) for t in (resume.get("titles") or []) if t]
-        if titles:
-            for m in _TITLE_STATED.finditer(s):
-                stated = (m.group(1) or m.group(2) or "").strip()
-                kw = _SENIORITY.search(stated)
-                if kw and not any(kw.group(0).lower() in t.lower() for t in titles):
-                    return {"fact": "title", "stated": stated, "resume": ", ".join(titles), "sentence": s,
-                            "span": m.group(0)}
-    return None
-
-
-def find_unsupported_claim(features: Mapping[str, Any]) -> dict[str, Any] | None:
-    """A self-praise claim ("I am a great leader", "我沟通能力很强") with no concrete example sentence other than
-    the claim itself and no quantified result."""
-    sentences: list[str] = list(features.get("sentences") or [])
-    claims: list[tuple[int, str]] = []
-    for i, s in enumerate(sentences):
-        m = _CLAIM_EN.search(s) or _CLAIM_ZH.search(s)
-        if m:
-            claims.append((i, m.group(0)))
-    if not claims:
-        return None
-    claim_idx = {i for i, _ in claims}
-    spec = features.get("specificity") or {}
-    concrete = [i for i in spec.get("concrete_example_sentences") or [] if i not in claim_idx]
-    if concrete or features.get("quantified_result"):
-        return None
-    i, span = claims[0]
-    return {"sentence": sentences[i], "span": span}
 
 
 # --------------------------------------------------------------------------------------------- rule policy
@@ -748,17 +597,7 @@ class OpenAICompatiblePolicy:
             raise LLMReplyError("text is not in Chinese")
         if ctx.lang == "en" and mostly_han(text):
             raise LLMReplyError("text is not in English")
-        if quote and not _verbatim(quote, ctx.answer):
+        if quote and not is_verbatim(quote, ctx.answer):
             raise LLMReplyError("quote is not the candidate's words")
         return FollowUpDecision(kind, trigger, text, f"Model: {reason}" if reason else f"Model chose {trigger}",
                                 quote, detected=rules.detected, source="llm")
-
-
-def _norm(s: str) -> str:
-    return re.sub(r"[\s\"'“”‘’「」]+", " ", s).strip().lower()
-
-
-def _verbatim(quote: str, answer: str) -> bool:
-    a = _norm(answer)
-    parts = [p.strip(_END_PUNCT) for p in re.split(r"…|\.\.\.", quote)]
-    return all(_norm(p) in a for p in parts if p.strip(_END_PUNCT))

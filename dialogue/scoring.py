@@ -44,7 +44,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Mapping
 
 from analyzers.text.language import normalise_language
-from dialogue.followup import find_unsupported_claim
+from dialogue.answer_claims import find_unsupported_claim
 from dialogue.plan import PlanQuestionSpec
 
 __all__ = [

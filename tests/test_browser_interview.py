@@ -6,6 +6,9 @@ Run inside a loopback-only network namespace, as CI does::
     unshare -n bash -c 'ip link set lo up && exec .venv/bin/python -m pytest -m browser tests/test_browser_interview.py'
 
 Screenshots go to ``test-artifacts/`` (git-ignored) for a human to look at.
+
+Over 500 lines because each test is one end-to-end story in real browsers that shares the browser and page helpers
+at the top; they run together under the ``browser`` marker.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ import re
 import numpy as np
 import pytest
 
-from analyzers.content import ContentAnalyzer, answer_sentences, find_quantities
+from analyzers.answer_text import answer_sentences, find_quantities
+from analyzers.content import ContentAnalyzer
 from analyzers.embeddings import SentenceEmbedder
 
 QUESTION_EN = "Tell me about a time you improved the performance of a slow system."

@@ -1,6 +1,9 @@
 """DingTalk connector against a local DingTalk (tests/fake_dingtalk.py): tokens, work-notice invitations through the
 real server, and the ATS import as a background import run (progress, per-candidate results, re-imports, people also
-uploaded as files, DingTalk refusing) into parsed candidate profiles, on SQLite and PostgreSQL."""
+uploaded as files, DingTalk refusing) into parsed candidate profiles, on SQLite and PostgreSQL.
+
+Over 500 lines because its tests of the one connector share the local DingTalk and the server helpers at the top.
+"""
 
 from __future__ import annotations
 

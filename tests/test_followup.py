@@ -18,8 +18,8 @@ from dialogue.followup import (
     OpenAICompatiblePolicy,
     RuleBasedPolicy,
     build_context,
-    short_quote,
 )
+from dialogue.candidate_quotes import short_quote
 from dialogue.plan import PlanQuestionSpec
 
 pytestmark = pytest.mark.models

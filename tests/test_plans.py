@@ -141,7 +141,7 @@ def test_plan_to_questions_gives_store_ready_dicts():
         assert z["expected_points"] == q.expected_points["zh"]
         assert z["competency"] == q.competency and z["time_limit_s"] == q.time_limit_s
     # the flat dicts satisfy the HTTP API's job model too
-    from server.http.api_models import CreateJobRequest
+    from server.http.api_models.hr import CreateJobRequest
 
     CreateJobRequest(title="Store manager", language="zh", questions=zh)
 

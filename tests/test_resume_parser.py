@@ -7,7 +7,8 @@ import zipfile
 
 import pytest
 
-from analyzers.documents.resume_parser import ResumeError, parse_resume, quantity_tokens
+from analyzers.documents.resume_file import ResumeError
+from analyzers.documents.resume_parser import parse_resume, quantity_tokens
 from analyzers.documents.resume_profile import Sourced
 from benchmarks.resume_fixtures import generate_fixtures
 from tests.bad_documents import BROKEN_PDF, scanned_pdf

@@ -1,6 +1,10 @@
 """Interview scheduling against the real server: HR's windows, the candidate's booking, rescheduling and
 cancellation, confirmations and reminders read from a real SMTP inbox (aiosmtpd, with the .ics), the start gate,
-no-shows, a double-booking race and two schedulers on one database. Time is a test clock on the server context."""
+no-shows, a double-booking race and two schedulers on one database. Time is a test clock on the server context.
+
+Over 500 lines because every test drives the one scheduling feature through the same harness (the server, its test
+clock and the SMTP inbox) set up at the top.
+"""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import pytest
 from pydantic_settings import CLI_SUPPRESS
 
 from analyzers import inference_pool
-from analyzers.documents.resume_parser import MAX_RESUME_BYTES
+from analyzers.documents.resume_file import MAX_RESUME_BYTES
 from analyzers.model_registry import ModelManager
 from analyzers.scheduler import AnalysisBudget
 from analyzers.whisper_asr import WINDOW_MARGIN_MS

@@ -118,7 +118,7 @@ def test_speech_timeline_matches_energy(tmp_path):
 
 @needs_espeak
 async def test_audio_track_is_paced_and_records_speech_end(tmp_path):
-    from benchmarks.synthetic_candidate import AUDIO_SAMPLES, WavAudioTrack
+    from benchmarks.media_tracks import AUDIO_SAMPLES, WavAudioTrack
 
     tl = make_speech_wav(tmp_path / "s.wav", [0.1, "Yes.", 0.1])
     track = WavAudioTrack(tl.path, timeline=tl, start_delay=0.2)

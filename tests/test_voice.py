@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from analyzers.asr import Word
-from analyzers.voice import VoiceAnalyzer, count_fillers, detect_speech_frames, yin_f0
+from analyzers.fillers import count_fillers
+from analyzers.speech_signal import detect_speech_frames, yin_f0
+from analyzers.voice import VoiceAnalyzer
 from benchmarks.synthetic_media import make_speech_wav, read_wav_mono
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")

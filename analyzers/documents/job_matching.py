@@ -4,12 +4,13 @@ Per requirement the result says met / partly / missing, cites the resume text th
 the ``source`` of a ``Sourced`` value, or a sentence of the profile's full text) and how it was decided
 (``method``):
 
-* skills: ``alias`` (both sides name the same canonical skill via ``SKILL_ALIASES``: "K8s" ~ "Kubernetes",
-  "机器学习" ~ "machine learning", "Python熟练" ~ "proficient in Python"; or a listed resume skill implies it via
-  ``SKILL_IMPLIES``: "MySQL" -> "SQL", "PyTorch" -> "deep learning"), ``normalised`` (same text once case,
-  spacing and filler words are dropped, for skills outside the vocabulary), else ``embedding``: the multilingual
-  USE cosine between the requirement's value and each resume skill (short vs short: met >= ``SKILL_MET``, partly
-  >= ``SKILL_PARTLY``) and each resume sentence (met >= ``SENTENCE_MET``, partly >= ``SENTENCE_PARTLY``);
+* skills: ``alias`` (both sides name the same canonical skill via ``SKILL_ALIASES`` (requirement_vocabulary.py):
+  "K8s" ~ "Kubernetes", "机器学习" ~ "machine learning", "Python熟练" ~ "proficient in Python"; or a listed resume
+  skill implies it via ``SKILL_IMPLIES``: "MySQL" -> "SQL", "PyTorch" -> "deep learning"), ``normalised`` (same
+  text once case, spacing and filler words are dropped, for skills outside the vocabulary), else ``embedding``: the
+  multilingual USE cosine between the requirement's value and each resume skill (short vs short: met >=
+  ``SKILL_MET``, partly >= ``SKILL_PARTLY``) and each resume sentence (met >= ``SENTENCE_MET``, partly >=
+  ``SENTENCE_PARTLY``);
 * years: ``numeric`` (``years_experience``, or the union of the work-history date ranges: ``work_history``);
   partly when short by at most ``max(1, 25%)`` of the minimum;
 * degree: ``ordinal`` on associate < bachelor < master < phd; one level below is partly;
@@ -18,32 +19,21 @@ the ``source`` of a ``Sourced`` value, or a sentence of the profile's full text)
 * management: ``numeric`` on ``team_size_led`` (smaller team than asked: partly), else ``title`` (a lead /
   manager / 经理 / 主管 title: met when no team size is asked, else partly).
 
-Score (0-100): each requirement earns credit met 1, partly 0.5, missing 0, weighted ``MUST_WEIGHT`` (3) for
-must-haves and ``NICE_WEIGHT`` (1) for nice-to-haves; score = 100 * sum(weight * credit) / sum(weight). A
-missing must-have caps the score at ``MISSING_MUST_CAP`` (40) minus ``MISSING_MUST_STEP`` (10) per further
-missing must-have (floor 0), so a candidate lacking a must-have never outranks one who has all must-haves at
-least partly and a raw score above 40. ``MatchResult.raw_score`` keeps the uncapped value and ``cap`` says why.
-
-HR overrides: ``apply_override(result, requirement_id, status, note, by=...)`` returns a new result with that
-requirement's status replaced (the automatic status, who, why and when are kept on the item and in
-``result.overrides``) and the score recomputed with the same rule. ``rank(..., overrides=...)`` applies stored
-overrides before sorting.
+The result, its score and HR's overrides: analyzers/documents/match_result.py.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timezone
-from typing import Literal
+from datetime import date
 
 import numpy as np
-from pydantic import BaseModel, Field
 
-from analyzers.documents.job_requirements import (
+from analyzers.documents.job_requirements import JobRequirements, Requirement
+from analyzers.documents.match_result import MatchResult, Override, RequirementMatch, scored_result, with_override
+from analyzers.documents.requirement_vocabulary import (
     DEGREE_LEVELS,
-    JobRequirements,
-    Requirement,
     canonical_language,
     canonical_skill,
     find_skills,
@@ -55,26 +45,12 @@ from analyzers.text.script import has_han
 from analyzers.text.sentences import split_sentences
 
 __all__ = [
-    "MISSING_MUST_CAP",
     "SKILL_IMPLIES",
-    "MUST_WEIGHT",
-    "NICE_WEIGHT",
-    "MatchResult",
-    "Override",
-    "RequirementMatch",
-    "apply_override",
-    "compute_score",
     "match",
     "rank",
     "skill_similarity",
 ]
 
-Status = Literal["met", "partly", "missing"]
-CREDIT: dict[str, float] = {"met": 1.0, "partly": 0.5, "missing": 0.0}
-MUST_WEIGHT = 3.0
-NICE_WEIGHT = 1.0
-MISSING_MUST_CAP = 40.0
-MISSING_MUST_STEP = 10.0
 
 # multilingual USE cosines (measured: "Python熟练"~"proficient in Python" 0.80, "机器学习"~"machine learning" 0.86,
 # "PostgreSQL"~"MySQL" 0.65, "Python"~"Java" 0.57, "Python"~"JavaScript" 0.50, unrelated skills 0.2-0.46;
@@ -122,90 +98,6 @@ def _implied(canonicals: set[str]) -> set[str]:
                 out.add(c)
                 todo.append(c)
     return out
-
-
-class Override(BaseModel):
-    requirement_id: str
-    status: Status
-    note: str = ""
-    by: str | None = None
-    at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
-    previous_status: Status | None = None  # the status before this override
-
-
-class RequirementMatch(BaseModel):
-    requirement_id: str
-    kind: str
-    requirement: str  # the requirement's text
-    must_have: bool
-    status: Status
-    auto_status: Status  # what the matcher decided (differs from status after an override)
-    evidence: list[str] = Field(default_factory=list)  # resume text, verbatim
-    method: str = "none"  # alias | normalised | embedding | numeric | work_history | ordinal | title | ...
-    similarity: float | None = None  # the cosine when method == "embedding"
-    explanation: str = ""
-    override: Override | None = None
-
-
-class MatchResult(BaseModel):
-    candidate_id: str | None = None
-    score: float  # 0-100, after the must-have cap
-    raw_score: float  # before the cap
-    cap: str | None = None  # why the score was capped
-    must_haves_met: int = 0
-    must_haves_total: int = 0
-    items: list[RequirementMatch] = Field(default_factory=list)
-    overrides: list[Override] = Field(default_factory=list)  # the audit trail, oldest first
-
-    def item(self, requirement_id: str) -> RequirementMatch:
-        for it in self.items:
-            if it.requirement_id == requirement_id:
-                return it
-        raise KeyError(requirement_id)
-
-
-# --------------------------------------------------------------------------------------------------- scoring
-
-
-def compute_score(items: list[RequirementMatch]) -> tuple[float, float, str | None, int, int]:
-    """(score, raw score, cap reason, must-haves met or partly, must-haves total) by the module-doc rule."""
-    total = sum(MUST_WEIGHT if it.must_have else NICE_WEIGHT for it in items)
-    got = sum((MUST_WEIGHT if it.must_have else NICE_WEIGHT) * CREDIT[it.status] for it in items)
-    raw = round(100.0 * got / total, 1) if total else 0.0
-    musts = [it for it in items if it.must_have]
-    missing = [it for it in musts if it.status == "missing"]
-    score, cap = raw, None
-    if missing:
-        limit = max(0.0, MISSING_MUST_CAP - MISSING_MUST_STEP * (len(missing) - 1))
-        if raw > limit:
-            score = limit
-        names = ", ".join(it.requirement for it in missing)
-        cap = f"{len(missing)} must-have(s) missing ({names}): score capped at {limit:g}"
-    return score, raw, cap, len(musts) - len(missing), len(musts)
-
-
-def _result(items: list[RequirementMatch], candidate_id: str | None, overrides: list[Override]) -> MatchResult:
-    score, raw, cap, met, total = compute_score(items)
-    return MatchResult(candidate_id=candidate_id, score=score, raw_score=raw, cap=cap, must_haves_met=met,
-                       must_haves_total=total, items=items, overrides=overrides)
-
-
-def apply_override(result: MatchResult, requirement_id: str, status: str, note: str = "",
-                   by: str | None = None) -> MatchResult:
-    """A new result with HR's status for one requirement, the score recomputed and the override recorded."""
-    if status not in CREDIT:
-        raise ValueError(f"status must be one of {list(CREDIT)}, not {status!r}")
-    return _apply(result, Override(requirement_id=requirement_id, status=status, note=note, by=by))
-
-
-def _apply(result: MatchResult, ov: Override) -> MatchResult:
-    items = list(result.items)
-    for i, it in enumerate(items):
-        if it.requirement_id == ov.requirement_id:
-            ov = ov.model_copy(update={"previous_status": it.status})
-            items[i] = it.model_copy(update={"status": ov.status, "override": ov})
-            return _result(items, result.candidate_id, [*result.overrides, ov])
-    raise KeyError(f"no requirement {ov.requirement_id!r} in this match result")
 
 
 # ------------------------------------------------------------------------------------------ resume snippets
@@ -503,7 +395,7 @@ def match(profile: ResumeProfile, requirements: JobRequirements, embedder=None, 
             items.append(_match_language(req, profile))
         elif req.kind == "management":
             items.append(_match_management(req, profile))
-    return _result(items, candidate_id, [])
+    return scored_result(items, candidate_id, [])
 
 
 def rank(profiles_with_ids: Iterable[tuple[str, ResumeProfile]], requirements: JobRequirements, embedder=None, *,
@@ -514,7 +406,7 @@ def rank(profiles_with_ids: Iterable[tuple[str, ResumeProfile]], requirements: J
     for cid, profile in profiles_with_ids:
         r = match(profile, requirements, embedder, candidate_id=cid)
         for ov in (overrides or {}).get(cid, []):
-            r = _apply(r, ov)  # keeps HR's original timestamp
+            r = with_override(r, ov)  # keeps HR's original timestamp
         results.append(r)
     results.sort(key=lambda r: (-r.score, -r.must_haves_met, -r.raw_score, r.candidate_id or ""))
     return results

@@ -3,337 +3,34 @@
     parse_resume(data, filename, content_type=None, max_bytes=MAX_RESUME_BYTES) -> ResumeProfile
 
 Either a profile or a :class:`ResumeError` (``code``: too_large, unsupported_type, broken_file, scanned, empty) —
-never a partial profile silently. The file type is detected from the bytes (magic numbers); the name and content type
-are only hints. Every value is a :class:`Sourced` whose ``source`` is a substring of ``profile.text`` (the extracted
-text after light normalisation: full-width ASCII -> ASCII, CRLF -> LF, NBSP / ideographic space -> space).
+never a partial profile silently. Reading the file into text is analyzers/documents/resume_file.py; this module
+finds the fields in that text. Every value is a :class:`Sourced` whose ``source`` is a substring of ``profile.text``
+(the extracted, normalised text).
 
 Work experience and education are ordered most recent first (``present`` first, then by end / start date).
 ``years_experience`` is a stated figure ("8 years of experience", "8年工作经验") when there is one, else the union of the
 experience date ranges (``today`` closes "present"). Industries and languages are canonical English labels
 ("finance", "English"); their ``source`` is the keyword as written.
+
+Over 500 lines because its field extractors are one pass over the same lines and sections, sharing their helpers;
+reading the file (resume_file.py) and the words it knows (resume_vocabulary.py) are already apart.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import io
 import re
-import zipfile
 from dataclasses import dataclass
 
+from analyzers.documents.resume_file import MAX_RESUME_BYTES, ResumeError, extract_text
 from analyzers.documents.resume_profile import Education, ResumeProfile, Sourced, WorkExperience
+from analyzers.documents.resume_vocabulary import (CITIES_EN, CITIES_ZH, COMPANY_WORDS, COMPOUND_SURNAMES, DEGREES,
+                                                   HEADING, INDUSTRIES, LANGS, RANGE_RE, SCHOOL_RE, STRIP, SURNAMES,
+                                                   TITLE_WORDS, parse_date)
 from analyzers.text.numbers import chinese_int
 from analyzers.text.script import HAN, count_han
 
-__all__ = ["MAX_RESUME_BYTES", "ResumeError", "parse_resume", "extract_text", "detect_type"]
-
-MAX_RESUME_BYTES = 10 * 2**20
-"""Largest resume file parsed by default (10 MiB; the import_max_file_bytes setting's default)."""
-
-
-class ResumeError(Exception):
-    """A resume that cannot be parsed. ``code`` is one of too_large, unsupported_type, broken_file, scanned, empty."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-
-
-# --------------------------------------------------------------------------------------------------------------------
-# file type detection and text extraction
-
-_OTHER_MAGIC = {
-    b"\x89PNG": "PNG image",
-    b"\xff\xd8\xff": "JPEG image",
-    b"GIF8": "GIF image",
-    b"\xd0\xcf\x11\xe0": "legacy Office (.doc) file",
-    b"{\\rtf": "RTF file",
-    b"\x1f\x8b": "gzip archive",
-    b"Rar!": "RAR archive",
-    b"7z\xbc\xaf": "7z archive",
-    b"BM": None,  # bitmap: checked with a size field below
-    b"II*\x00": "TIFF image",
-    b"MM\x00*": "TIFF image",
-    b"RIFF": "RIFF media file",
-}
-
-
-def detect_type(data: bytes) -> str:
-    """'pdf' | 'docx' | 'text' from the bytes; raises ResumeError(unsupported_type) for anything else."""
-    head = data[:1024]
-    if b"%PDF-" in head:
-        return "pdf"
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                names = set(z.namelist())
-        except zipfile.BadZipFile:
-            raise ResumeError("broken_file", "the file is a damaged zip/DOCX archive") from None
-        if "word/document.xml" in names:
-            return "docx"
-        raise ResumeError("unsupported_type", "the file is a zip archive, not a DOCX resume")
-    for magic, what in _OTHER_MAGIC.items():
-        if data.startswith(magic) and what:
-            raise ResumeError("unsupported_type", f"the file is a {what}; upload a PDF, DOCX or text resume")
-    sample = data[:4096]
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "text"  # UTF-16 with BOM
-    if b"\x00" in sample:
-        raise ResumeError("unsupported_type", "the file is binary and not a PDF, DOCX or text resume")
-    ctrl = sum(1 for b in sample if b < 9 or 13 < b < 32)
-    if sample and ctrl / len(sample) > 0.05:
-        raise ResumeError("unsupported_type", "the file is binary and not a PDF, DOCX or text resume")
-    return "text"
-
-
-def _decode_text(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        return data.decode("utf-8", errors="replace")
-
-
-def _pdf_text(data: bytes) -> str:
-    import pypdf
-    from pypdf.errors import PyPdfError
-
-    try:
-        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            try:
-                reader.decrypt("")
-            except Exception:
-                raise ResumeError("broken_file", "the PDF is password protected") from None
-        pages = list(reader.pages)
-        if not pages:
-            raise ResumeError("broken_file", "the PDF has no pages")
-        texts, has_image = [], False
-        for page in pages:
-            texts.append(page.extract_text() or "")
-            try:
-                res = page.get("/Resources") or {}
-                xobj = res.get("/XObject") if hasattr(res, "get") else None
-                if xobj:
-                    xobj = xobj.get_object()
-                    has_image = has_image or any(
-                        xobj[k].get_object().get("/Subtype") == "/Image" for k in xobj
-                    )
-            except Exception:
-                pass
-    except ResumeError:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as e:
-        raise ResumeError("broken_file", f"the PDF cannot be read ({type(e).__name__})") from None
-    except Exception as e:  # pypdf raises assorted errors on damaged files
-        raise ResumeError("broken_file", f"the PDF cannot be read ({type(e).__name__})") from None
-    text = "\n".join(texts)
-    if len(re.sub(r"\s", "", text)) < 20:
-        if has_image or not text.strip():
-            raise ResumeError(
-                "scanned", "the PDF has no text layer (a scanned image); OCR is not supported, upload a text PDF or DOCX"
-            )
-    return text
-
-
-def _docx_text(data: bytes) -> str:
-    import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as e:
-        raise ResumeError("broken_file", f"the DOCX cannot be read ({type(e).__name__})") from None
-
-    lines: list[str] = []
-
-    def walk_table(table: Table) -> None:
-        seen: set[int] = set()
-        for row in table.rows:
-            for cell in row.cells:
-                if id(cell._tc) in seen:  # merged cells repeat
-                    continue
-                seen.add(id(cell._tc))
-                walk_block(cell)
-
-    def walk_block(parent) -> None:
-        body = parent.element.body if hasattr(parent, "element") and hasattr(parent.element, "body") else parent._tc
-        for child in body.iterchildren():
-            tag = child.tag.rsplit("}", 1)[-1]
-            if tag == "p":
-                lines.append(Paragraph(child, parent).text)
-            elif tag == "tbl":
-                walk_table(Table(child, parent))
-
-    try:
-        for section in document.sections:
-            for p in section.header.paragraphs:
-                if p.text.strip():
-                    lines.append(p.text)
-        walk_block(document)
-    except Exception as e:
-        raise ResumeError("broken_file", f"the DOCX cannot be read ({type(e).__name__})") from None
-    return "\n".join(lines)
-
-
-def _normalise(text: str) -> str:
-    out = []
-    for ch in text:
-        o = ord(ch)
-        if 0xFF01 <= o <= 0xFF5E:
-            ch = chr(o - 0xFEE0)
-        elif ch in "\u3000\xa0\u2002\u2003\u2009":
-            ch = " "
-        out.append(ch)
-    text = "".join(out).replace("\r\n", "\n").replace("\r", "\n").replace("\t", "  ")
-    text = re.sub(r"[ ]+\n", "\n", text)
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    return text.strip()
-
-
-def extract_text(data: bytes, filename: str = "", content_type: str | None = None) -> tuple[str, str]:
-    """(kind, normalised text). Raises ResumeError."""
-    if not data or not data.strip():
-        raise ResumeError("empty", "the file is empty")
-    kind = detect_type(data)
-    ext = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
-    if kind == "text" and ext in ("pdf", "docx"):
-        raise ResumeError("broken_file", f"the file is named .{ext} but is not a valid {ext.upper()} file")
-    if kind == "pdf":
-        text = _pdf_text(data)
-    elif kind == "docx":
-        text = _docx_text(data)
-    else:
-        text = _decode_text(data)
-    text = _normalise(text)
-    if len(re.sub(r"\s", "", text)) < 10:
-        raise ResumeError("empty", "the resume has no readable text")
-    return kind, text
-
-
-# --------------------------------------------------------------------------------------------------------------------
-# vocabularies
-
-_SECTIONS: dict[str, tuple[str, ...]] = {
-    "education": ("教育背景", "教育经历", "教育", "学历", "学历背景", "education", "education background",
-                  "academic background", "educational background", "academic history"),
-    "experience": ("工作经历", "工作经验", "职业经历", "工作履历", "任职经历", "实习经历", "work experience",
-                   "experience", "professional experience", "employment history", "work history", "career history",
-                   "employment", "career"),
-    "projects": ("项目经历", "项目经验", "项目", "projects", "project experience", "key projects"),
-    "skills": ("技能", "专业技能", "技能特长", "技术栈", "技术能力", "个人技能", "skills", "technical skills",
-               "core skills", "core competencies", "skills & tools", "expertise", "技能与工具"),
-    "certificates": ("证书", "资格证书", "证书与资质", "资质证书", "职业资格", "certificates", "certifications",
-                     "certification", "licenses", "licenses & certifications", "licenses and certifications"),
-    "languages": ("语言", "语言能力", "外语能力", "languages", "language", "language skills"),
-    "summary": ("个人简介", "自我评价", "个人总结", "职业概述", "个人优势", "summary", "profile",
-                "professional summary", "about me", "objective", "career objective", "about"),
-    "contact": ("个人信息", "基本信息", "联系方式", "contact", "personal information", "contact information",
-                "personal details", "contact details"),
-    "awards": ("荣誉奖项", "获奖情况", "获奖经历", "荣誉", "awards", "honors", "honours", "awards & honors"),
-}
-_HEADING = {k: sec for sec, keys in _SECTIONS.items() for k in keys}
-_STRIP = " \t#*■□●◆◇▶►▪•【】[]<>《》〈〉—–-=_|:：·~"
-
-_PRESENT = r"(?:至今|现在|目前|今|present|current|now|today|ongoing)"
-_MON = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|"
-        r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-_DATE = (rf"(?:{_MON}\.?\s*,?\s*(?:19|20)\d{{2}}|(?:0?[1-9]|1[0-2])\s*/\s*(?:19|20)\d{{2}}|"
-         rf"(?:19|20)\d{{2}}(?:\s*(?:[./\-]|年)\s*(?:0?[1-9]|1[0-2])(?!\d)\s*月?)?)")
-_RANGE_RE = re.compile(rf"({_DATE})\s*(?:-|–|—|~|～|至|到|to|until|－)+\s*({_DATE}|{_PRESENT})", re.I)
-
-
-def _parse_date(s: str) -> str | None:
-    s = s.strip().lower()
-    if re.fullmatch(_PRESENT, s, re.I):
-        return "present"
-    m = re.match(rf"({_MON})\.?\s*,?\s*((?:19|20)\d{{2}})", s, re.I)
-    if m:
-        return f"{m.group(2)}-{_MONTHS[m.group(1)[:3].lower()]:02d}"
-    m = re.match(r"(\d{1,2})\s*/\s*((?:19|20)\d{2})", s)
-    if m:
-        return f"{m.group(2)}-{int(m.group(1)):02d}"
-    m = re.match(r"((?:19|20)\d{2})(?:\s*(?:[./\-]|年)\s*(\d{1,2}))?", s)
-    if m:
-        return f"{m.group(1)}-{int(m.group(2)):02d}" if m.group(2) else m.group(1)
-    return None
-
-
-_SURNAMES = set(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范"
-    "金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂"
-    "章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解"
-    "牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎"
-    "甄丛仲虞敖巩明佘池查麻苑迟邝"
-)
-_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "慕容", "令狐", "尉迟", "公孙", "长孙", "夏侯")
-
-_CITIES_ZH = ("北京", "上海", "深圳", "广州", "杭州", "成都", "南京", "武汉", "西安", "苏州", "天津", "重庆", "长沙", "厦门",
-              "青岛", "合肥", "郑州", "济南", "大连", "沈阳", "宁波", "福州", "无锡", "东莞", "珠海", "昆明", "哈尔滨", "香港",
-              "台北", "长春", "南昌", "贵阳", "南宁", "石家庄", "太原", "佛山")
-_CITIES_EN = ("Beijing", "Shanghai", "Shenzhen", "Guangzhou", "Hangzhou", "Chengdu", "Nanjing", "Wuhan", "Xi'an",
-              "Suzhou", "Hong Kong", "Singapore", "San Francisco", "New York", "Seattle", "Boston", "Austin", "Chicago",
-              "Los Angeles", "London", "Toronto", "Vancouver", "Sydney", "Melbourne", "Berlin", "Paris", "Tokyo",
-              "Denver", "Atlanta", "San Jose", "Palo Alto", "Mountain View", "Dublin", "Amsterdam", "Bangalore")
-
-_TITLE_WORDS = ("工程师", "经理", "总监", "主管", "专员", "设计师", "分析师", "架构师", "负责人", "顾问", "总裁", "助理", "科学家",
-                "研究员", "组长", "主任", "实习生", "运营", "开发", "产品", "会计", "讲师", "教师", "律师", "销售", "CTO", "CEO",
-                "CFO", "COO", "VP", "engineer", "manager", "director", "analyst", "designer", "developer", "lead",
-                "head", "consultant", "architect", "scientist", "specialist", "officer", "president", "intern",
-                "associate", "coordinator", "administrator", "accountant", "researcher", "programmer", "strategist",
-                "executive", "representative", "owner", "founder", "partner", "teacher", "principal", "staff")
-_COMPANY_WORDS = ("公司", "集团", "科技", "有限", "银行", "网络", "技术", "股份", "研究院", "证券", "保险", "医院", "工作室", "事务所",
-                  "inc", "ltd", "llc", "corp", "corporation", "group", "technologies", "technology", "bank", "labs",
-                  "co.", "company", "gmbh", "plc", "limited", "systems", "solutions", "capital", "partners", "holdings",
-                  "software", "networks", "studio", "studios", "health", "motors", "consulting", "hospital")
-_SCHOOL_RE = re.compile(
-    rf"([{HAN}()（）]{{2,20}}?(?:大学|学院|学校|研究院|研究生院)(?:\([{HAN}]+\))?"
-    r"|(?:[A-Z][\w.'&-]*\s+){0,5}(?:University|College|Institute|School|Polytechnic|Academy)"
-    r"(?: (?:of|at|for) (?:[A-Z][\w.'&-]*)(?: (?:and )?[A-Z][\w.'&-]*){0,4})?)"
-)
-_DEGREES = [
-    ("phd", r"博士|ph\.?\s?d\.?|doctor(?:ate)?(?: of [a-z]+)?|d\.phil"),
-    ("master", r"硕士|研究生|master(?:'s)?(?: of [a-z]+(?: [a-z]+)?)?|m\.?s\.?c?\.?(?![a-z])|m\.?eng\.?|mba|m\.?a\.?(?![a-z])"),
-    ("bachelor", r"本科|学士|bachelor(?:'s)?(?: of [a-z]+(?: [a-z]+)?)?|b\.?s\.?c?\.?(?![a-z])|b\.?eng\.?|b\.?a\.?(?![a-z])"),
-    ("associate", r"大专|专科|associate(?:'s)? degree|associate of [a-z]+"),
-]
-_LANGS = {
-    "English": ("english", "英语", "英文"),
-    "Chinese": ("mandarin", "chinese", "普通话", "中文", "汉语", "cantonese", "粤语"),
-    "Japanese": ("japanese", "日语", "日文"),
-    "French": ("french", "法语"),
-    "German": ("german", "德语"),
-    "Spanish": ("spanish", "西班牙语"),
-    "Korean": ("korean", "韩语"),
-    "Russian": ("russian", "俄语"),
-}
-_INDUSTRIES: dict[str, tuple[str, ...]] = {
-    "internet": ("互联网", "internet", "social media", "社交", "search engine", "搜索引擎", "短视频", "在线平台", "online platform"),
-    "software": ("软件", "saas", "software", "云计算", "cloud computing", "enterprise software", "企业服务"),
-    "finance": ("金融", "银行", "证券", "保险", "支付", "fintech", "bank", "banking", "payments", "insurance",
-                "securities", "investment", "asset management", "financial"),
-    "e-commerce": ("电商", "电子商务", "e-commerce", "ecommerce", "online retail", "marketplace"),
-    "education": ("在线教育", "教育科技", "edtech", "education technology", "教培", "online learning"),
-    "healthcare": ("医疗", "医药", "医院", "healthcare", "hospital", "biotech", "pharmaceutical", "medical", "生物科技"),
-    "automotive": ("汽车", "新能源车", "自动驾驶", "automotive", "autonomous driving", "electric vehicle"),
-    "gaming": ("游戏", "gaming", "video game", "game studio"),
-    "manufacturing": ("制造", "工厂", "manufacturing", "factory", "industrial"),
-    "telecom": ("通信", "电信", "telecom", "telecommunications", "5g"),
-    "logistics": ("物流", "供应链", "快递", "logistics", "supply chain", "freight"),
-    "consulting": ("咨询", "consulting", "advisory"),
-    "retail": ("零售", "retail", "consumer goods", "快消"),
-}
+__all__ = ["parse_resume", "parse_text", "quantity_tokens"]
 
 
 def _cn_int(s: str) -> int | None:
@@ -362,15 +59,15 @@ def _lines(text: str) -> list[_Line]:
 
 def _heading(line: str) -> tuple[str, str] | None:
     """(section, inline rest) when the line is a section heading."""
-    core = line.strip(_STRIP).strip()
+    core = line.strip(STRIP).strip()
     low = re.sub(r"\s+", " ", core.lower())
-    if low in _HEADING and len(line) <= len(core) + 12:
-        return _HEADING[low], ""
+    if low in HEADING and len(line) <= len(core) + 12:
+        return HEADING[low], ""
     m = re.match(r"^[#*■●◆▶【\[\s]*([^:：]{1,30}?)\s*[】\]]?\s*[:：]\s*(.+)$", line)
     if m:
-        key = re.sub(r"\s+", " ", m.group(1).strip(_STRIP).lower())
-        if key in _HEADING and _HEADING[key] in ("skills", "certificates", "languages", "education"):
-            return _HEADING[key], m.group(2)
+        key = re.sub(r"\s+", " ", m.group(1).strip(STRIP).lower())
+        if key in HEADING and HEADING[key] in ("skills", "certificates", "languages", "education"):
+            return HEADING[key], m.group(2)
     return None
 
 
@@ -401,7 +98,7 @@ def _is_cn_name(tok: str) -> bool:
     tok = tok.replace("·", "")
     if not re.fullmatch(rf"[{HAN}]{{2,4}}", tok):
         return False
-    return tok[0] in _SURNAMES or tok[:2] in _COMPOUND_SURNAMES
+    return tok[0] in SURNAMES or tok[:2] in COMPOUND_SURNAMES
 
 
 _EN_NAME_RE = re.compile(r"(?:[A-Z][a-z]+|[A-Z]{2,})(?:[-'][A-Z]?[a-z]+)?(?:\s+[A-Z]\.)?(?:\s+(?:[A-Z][a-z]+|[A-Z]{2,})(?:[-'][A-Z]?[a-z]+)?){1,2}")
@@ -412,12 +109,12 @@ def _is_en_name(tok: str) -> bool:
     if not _EN_NAME_RE.fullmatch(tok):
         return False
     low = tok.lower()
-    if low in _NOT_NAME or low in _HEADING:
+    if low in _NOT_NAME or low in HEADING:
         return False
     words = low.split()
-    if any(w in _TITLE_WORDS or w in _COMPANY_WORDS for w in words):
+    if any(w in TITLE_WORDS or w in COMPANY_WORDS for w in words):
         return False
-    if any(c.lower() == low or c.lower() in low for c in _CITIES_EN):
+    if any(c.lower() == low or c.lower() in low for c in CITIES_EN):
         return False
     return True
 
@@ -432,7 +129,7 @@ def _find_name(text: str, secs: dict[str, list[_Line]], lines: list[_Line]) -> S
         if _heading(ln.text):
             continue
         for tok in re.split(r"\s*(?:\||｜|/|,|，|;|；|\s{2,}|\s[-–—]\s|:)\s*", ln.text):
-            tok = tok.strip(_STRIP.replace("·", "")).strip()
+            tok = tok.strip(STRIP.replace("·", "")).strip()
             if not tok:
                 continue
             if _is_cn_name(tok):
@@ -457,7 +154,7 @@ def _find_mobile(text: str, lines: list[_Line], lang: str = "zh") -> Sourced[str
             best = None
             for m in phonenumbers.PhoneNumberMatcher(chunk, region, leniency=leniency):
                 raw = m.raw_string
-                if (_RANGE_RE.search(raw) or len(re.sub(r"\D", "", raw)) < 7
+                if (RANGE_RE.search(raw) or len(re.sub(r"\D", "", raw)) < 7
                         or re.search(r"(?:19|20)\d{2}\s*[./年]\s*\d{1,2}(?!\d)", raw)):
                     continue
                 t = phonenumbers.number_type(m.number)
@@ -478,16 +175,16 @@ def _find_city(text: str, lines: list[_Line]) -> Sourced[str] | None:
     if m:
         zone.append(m.group(1))
     contact = [ln.text for ln in lines[:15] if _EMAIL_RE.search(ln.text) or re.search(r"\d{3}", ln.text)
-               and not _RANGE_RE.search(ln.text)]
+               and not RANGE_RE.search(ln.text)]
     zone.append("\n".join(contact))
-    zone.append("\n".join(ln.text for ln in lines[:15] if not _SCHOOL_RE.search(ln.text)))
+    zone.append("\n".join(ln.text for ln in lines[:15] if not SCHOOL_RE.search(ln.text)))
     for z in zone:
         found = []
-        for c in _CITIES_ZH:
+        for c in CITIES_ZH:
             i = z.find(c)
             if i >= 0 and not re.match(rf"[{HAN}]*(?:大学|学院)", z[i + len(c):]):
                 found.append((i, c, c))
-        for c in _CITIES_EN:
+        for c in CITIES_EN:
             for mm in re.finditer(rf"\b{re.escape(c)}\b", z, re.I):
                 if re.match(r"\s+(?:University|College|Institute)", z[mm.end():]) or re.search(
                         r"University of\s+$", z[:mm.start()]):
@@ -501,7 +198,7 @@ def _find_city(text: str, lines: list[_Line]) -> Sourced[str] | None:
 
 
 def _degree(s: str) -> tuple[str, str] | None:
-    for norm, pat in _DEGREES:
+    for norm, pat in DEGREES:
         m = re.search(rf"(?<![a-z])(?:{pat})", s, re.I)
         if m:
             return norm, m.group(0)
@@ -515,24 +212,24 @@ def _clean_tok(s: str) -> str:
 def _education(secs: dict[str, list[_Line]], text: str) -> list[Education]:
     lines = secs.get("education") or []
     if not lines:  # no heading: any line naming a school and a degree
-        lines = [ln for ln in _lines(text) if _SCHOOL_RE.search(ln.text) and _degree(ln.text)]
+        lines = [ln for ln in _lines(text) if SCHOOL_RE.search(ln.text) and _degree(ln.text)]
     entries: list[list[str]] = []
     for ln in lines:
-        if _SCHOOL_RE.search(ln.text) and not re.match(r"^[-•*·▪]", ln.text):
+        if SCHOOL_RE.search(ln.text) and not re.match(r"^[-•*·▪]", ln.text):
             entries.append([ln.text])
         elif entries:
             entries[-1].append(ln.text)
     out = []
     for block in entries:
         first = block[0]
-        sm = _SCHOOL_RE.search(first)
+        sm = SCHOOL_RE.search(first)
         school = sm.group(1).strip()
         school = re.sub(r"^(?:毕业院校|学校|school)\s*[:：]?\s*", "", school, flags=re.I)
         joined = "\n".join(block)
-        dm = _RANGE_RE.search(joined)
+        dm = RANGE_RE.search(joined)
         start = end = None
         if dm:
-            start, end = _parse_date(dm.group(1)), _parse_date(dm.group(2))
+            start, end = parse_date(dm.group(1)), parse_date(dm.group(2))
         else:
             ym = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", joined)
             end = ym.group(1) if ym else None
@@ -578,7 +275,7 @@ def _is_desc(s: str) -> bool:
         return True
     if re.match(r"^(?:工作内容|职责|工作职责|主要职责|业绩|responsibilities|achievements)\s*[:：]", s, re.I):
         return True
-    if _RANGE_RE.search(s):
+    if RANGE_RE.search(s):
         return False
     if s.endswith(("。", ".", ";", "；")) and len(s) > 15:
         return True
@@ -594,7 +291,7 @@ def _score(tok: str, words: tuple[str, ...]) -> int:
 
 def _ends_with_title(tok: str) -> bool:
     low = tok.lower().rstrip(" .")
-    return any(low.endswith(w.lower()) for w in _TITLE_WORDS) and not any(
+    return any(low.endswith(w.lower()) for w in TITLE_WORDS) and not any(
         low.endswith(w) for w in ("公司", "集团", "inc", "ltd", "llc", "group"))
 
 
@@ -603,7 +300,7 @@ def _split_header(lines: list[str]) -> tuple[str | None, str | None, re.Match | 
     date_m = None
     toks: list[str] = []
     for s in lines:
-        dm = _RANGE_RE.search(s)
+        dm = RANGE_RE.search(s)
         if dm and date_m is None:
             date_m = dm
         if dm:
@@ -628,7 +325,7 @@ def _split_header(lines: list[str]) -> tuple[str | None, str | None, re.Match | 
                 toks.append(tok)
     rest = [t for t in toks if t not in (company, title)]
     if company is None or title is None:
-        scored = [(t, _score(t, _TITLE_WORDS) + 2 * _ends_with_title(t), _score(t, _COMPANY_WORDS)) for t in rest]
+        scored = [(t, _score(t, TITLE_WORDS) + 2 * _ends_with_title(t), _score(t, COMPANY_WORDS)) for t in rest]
         if title is None:
             cands = [x for x in scored if x[1] > x[2]]
             if cands:
@@ -659,7 +356,7 @@ def _experience(secs: dict[str, list[_Line]]) -> list[WorkExperience]:
                 groups[-1][0].append(s)
     entries: list[tuple[list[str], list[str]]] = []
     for head, desc in groups:
-        dated = [i for i, s in enumerate(head) if _RANGE_RE.search(s)]
+        dated = [i for i, s in enumerate(head) if RANGE_RE.search(s)]
         if len(dated) <= 1:
             entries.append((head, desc))
             continue
@@ -682,7 +379,7 @@ def _experience(secs: dict[str, list[_Line]]) -> list[WorkExperience]:
             continue
         start = end = None
         if dm:
-            start, end = _parse_date(dm.group(1)), _parse_date(dm.group(2))
+            start, end = parse_date(dm.group(1)), parse_date(dm.group(2))
         out.append(WorkExperience(
             company=Sourced(company, company),
             title=Sourced(title, title) if title else None,
@@ -738,7 +435,7 @@ def _years(text: str, exps: list[WorkExperience], exp_lines: list[_Line], today:
     total += cur_b - cur_a
     src = ""
     for ln in exp_lines:
-        m = _RANGE_RE.search(ln.text)
+        m = RANGE_RE.search(ln.text)
         if m:
             src = m.group(0).strip()
     if not src:
@@ -833,7 +530,7 @@ def _languages(secs: dict[str, list[_Line]], text: str) -> list[Sourced[str]]:
         zone_text = m.group(1) if m else ""
     extra = " ".join(re.findall(r"CET-?[46]|TOEFL|IELTS|雅思|托福|JLPT|N[12](?![0-9])", text))
     out = []
-    for canon, keys in _LANGS.items():
+    for canon, keys in LANGS.items():
         found = _first_alias(keys, zone_text)
         if found:
             out.append(Sourced(canon, found))
@@ -846,7 +543,7 @@ def _languages(secs: dict[str, list[_Line]], text: str) -> list[Sourced[str]]:
 def _industries(exps: list[WorkExperience], secs: dict[str, list[_Line]]) -> list[Sourced[str]]:
     zone = "\n".join(f"{e.company.value}\n{e.description}" for e in exps)
     zone += "\n" + "\n".join(ln.text for ln in secs.get("summary", []))
-    return [Sourced(canon, found) for canon, keys in _INDUSTRIES.items() if (found := _first_alias(keys, zone))]
+    return [Sourced(canon, found) for canon, keys in INDUSTRIES.items() if (found := _first_alias(keys, zone))]
 
 
 def _first_alias(aliases: tuple[str, ...], zone: str) -> str | None:

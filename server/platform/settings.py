@@ -22,7 +22,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, CliSuppress, SettingsConfigDict
 
-from analyzers.documents.resume_parser import MAX_RESUME_BYTES
+from analyzers.documents.resume_file import MAX_RESUME_BYTES
 from analyzers.inference_pool import DEFAULT_THREADS
 from analyzers.scheduler import AnalysisBudget
 from analyzers.whisper_asr import WINDOW_MARGIN_MS

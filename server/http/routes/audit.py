@@ -6,7 +6,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from server.http import api_models as m
+from server.http.api_models import audit as m
 from server.compliance.audit import READ_ACTIONS
 from server.http.access import ReadAudit, users
 from server.http.errors import ApiError

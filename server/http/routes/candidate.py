@@ -8,7 +8,7 @@ from aiohttp import web
 
 from analyzers.text.language import normalise_language
 from media.peer import SdpError, check_offer
-from server.http import api_models as m
+from server.http.api_models import candidate as m
 from server.live import events as ev
 from server.compliance.consents import CONSENT_KINDS, CONSENT_VERSION, DISCLOSURE_TEXT, consent_text
 from server.http.errors import ApiError, parse_body

@@ -29,8 +29,9 @@ import time
 import structlog
 from aiohttp import web
 
-from analyzers.documents.resume_parser import ResumeError
-from server.http import api_models as m
+from analyzers.documents.resume_file import ResumeError
+from server.http.api_models import dingtalk as m
+from server.http.api_models.imports import ImportOut
 from server.recruiting.imports import Outcome, RunFailed, store_resume
 from server.recruiting.connectors import dingtalk
 from server.recruiting.connectors.dingtalk import (
@@ -78,7 +79,7 @@ async def integrations(request: web.Request) -> web.Response:
            "job with their parsed resumes. Answers 202 with the import run at once (source dingtalk; follow it with "
            "GET /api/v1/imports/{id}): one item per ATS candidate, created / updated / unchanged / duplicate / "
            "failed; DingTalk refusing the app or staying rate-limited ends the run failed with the reason",
-           "candidates", access=ANY_USER, body=m.DingTalkImportRequest, response=m.ImportOut, status=202,
+           "candidates", access=ANY_USER, body=m.DingTalkImportRequest, response=ImportOut, status=202,
            errors=(404, 422, 429, 503))
 async def import_from_dingtalk(request: web.Request) -> web.Response:
     user = user_of(request)

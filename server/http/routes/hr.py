@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.http import api_models as m
+from server.http.api_models import hr as m
 from server.http.auth import hash_password, password_needs_rehash, verify_password
 from dialogue.plan_io import PlanError, dump_plan, load_plan, plan_to_questions
 from dialogue.plan_library import library_plan, list_library

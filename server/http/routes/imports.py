@@ -12,8 +12,10 @@ from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, web
 
-from server.http import api_models as m
-from server.recruiting.imports import UNFINISHED, ImportManager, UploadedFile, inspect_upload
+from server.http.api_models import imports as m
+from server.http.api_models.common import ErrorInfo
+from server.recruiting.import_upload import UploadedFile, inspect_upload
+from server.recruiting.imports import UNFINISHED, ImportManager
 from server.http.access import ANY_USER, ReadAudit
 from server.http.errors import ApiError
 from server.http.routes.common import api, ctx_of, in_org, org_job
@@ -57,14 +59,14 @@ async def _outs(request: web.Request, runs: list[CandidateImport], with_items: b
         if with_items:
             items = [m.ImportItemOut(position=i.position, filename=i.filename, status=i.status,
                                      candidate_id=i.candidate_id, name=i.name,
-                                     error=m.ErrorInfo(code=i.error_code, message=i.error_message)
+                                     error=ErrorInfo(code=i.error_code, message=i.error_message)
                                      if i.error_code else None)
                      for i in await store.imports.items(r.id)]
         out.append(m.ImportOut(
             id=r.id, job_id=r.job_id, status=r.status, source=r.source, filename=r.filename, total=r.total,
             done=created + duplicate + failed + updated + unchanged, created=created, duplicate=duplicate,
             failed=failed, updated=updated, unchanged=unchanged,
-            error=m.ErrorInfo(code=r.error_code, message=r.error_message) if r.error_code else None,
+            error=ErrorInfo(code=r.error_code, message=r.error_message) if r.error_code else None,
             created_at=_iso(r.created_at), started_at=_iso(r.started_at), finished_at=_iso(r.finished_at),
             items=items).model_dump(mode="json"))
     return out

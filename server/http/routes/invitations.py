@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from aiohttp import web
 
 from analyzers.text.language import normalise_language
-from server.http import api_models as m
+from server.http.api_models import invitations as m
 from server.http.access import ANY_USER, ReadAudit
 from server.http.errors import ApiError, parse_body
 from server.recruiting.invitations import DingTalkSender, Mailer, WebhookSender, deliver, render_invitation, work_notice

@@ -7,11 +7,13 @@ from pydantic import TypeAdapter, ValidationError
 
 from analyzers.embeddings import load_multilingual_use
 from analyzers.inference_pool import run_inference
-from analyzers.documents.job_matching import Override, rank
+from analyzers.documents.job_matching import rank
 from analyzers.documents.job_requirements import JobRequirements, extract_requirements
-from analyzers.documents.resume_parser import MAX_RESUME_BYTES, ResumeError
+from analyzers.documents.match_result import Override
+from analyzers.documents.resume_file import MAX_RESUME_BYTES, ResumeError
 from analyzers.documents.resume_profile import ResumeProfile
-from server.http import api_models as m
+from server.http.api_models import matching as m
+from server.http.api_models.common import ErrorInfo
 from server.recruiting.imports import StoredResume, store_resume  # noqa: F401  (the one storing path; routes/dingtalk.py imports it from here)
 from server.http.access import ANY_USER, ReadAudit
 from server.http.errors import ApiError, parse_body
@@ -62,7 +64,7 @@ async def upload_resumes(request: web.Request) -> web.Response:
                     pass
                 break
         if too_large:
-            results.append(m.ResumeFileResult(filename=part.filename, ok=False, error=m.ErrorInfo(
+            results.append(m.ResumeFileResult(filename=part.filename, ok=False, error=ErrorInfo(
                 code="too_large", message=f"The file is larger than {MAX_RESUME_BYTES // 2**20} MB.")))
             continue
         content_type = part.headers.get("Content-Type", "")
@@ -70,12 +72,12 @@ async def upload_resumes(request: web.Request) -> web.Response:
             stored = await store_resume(ctx.store.imports, ctx.store.external, user.org_id, job.id, bytes(data), part.filename, content_type)
         except ResumeError as exc:
             results.append(m.ResumeFileResult(filename=part.filename, ok=False,
-                                              error=m.ErrorInfo(code=exc.code, message=str(exc))))
+                                              error=ErrorInfo(code=exc.code, message=str(exc))))
             continue
         if stored.outcome == "duplicate":  # the job already has this e-mail or phone: nothing stored
             duplicates.append(stored.candidate.id)
             results.append(m.ResumeFileResult(filename=part.filename, ok=False, candidate_id=stored.candidate.id,
-                                              name=stored.candidate.name, error=m.ErrorInfo(
+                                              name=stored.candidate.name, error=ErrorInfo(
                                                   code="duplicate", message=stored.duplicate_message)))
             continue
         results.append(m.ResumeFileResult(filename=part.filename, ok=True, candidate_id=stored.candidate.id,

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from aiohttp import web
 
-from server.http import api_models as m
+from server.http.api_models import reports as m
 from server.live import events as ev
 from server.http.errors import parse_body
 from server.reports.interview_report import build_report

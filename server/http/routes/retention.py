@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.http import api_models as m
+from server.http.api_models import retention as m
 from server.http.access import ANY_USER, ReadAudit, users
 from server.http.errors import ApiError, parse_body
 from server.http.routes.common import api, ctx_of, org_candidate

@@ -8,7 +8,8 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from server.http import api_models as m
+from server.http.api_models import scheduling as m
+from server.http.api_models.common import ErrorInfo
 from server.http.auth import LinkError
 from server.platform.context import ServerContext
 from server.http.access import ANY_USER, CANDIDATE_LINK, ReadAudit, users
@@ -213,7 +214,7 @@ async def _candidate_view(request: web.Request, iv: Interview, token: str) -> di
         interview_status=iv.status, allow_immediate=iv.job.allow_immediate, slot_minutes=iv.job.slot_minutes,
         schedule_status=iv.schedule_status, booking=_free_out(booked) if active else None,
         candidate_timezone=iv.candidate_timezone, can_start=decision.allowed,
-        start_refusal=None if decision.allowed else m.ErrorInfo(code=decision.code, message=decision.message),
+        start_refusal=None if decision.allowed else ErrorInfo(code=decision.code, message=decision.message),
         opens_at=iso_utc(as_utc(iv.scheduled_at) - timedelta(minutes=ctx.settings.start_grace_min))
         if active and iv.scheduled_at else None,
         slots=free, notified_channels=sorted({c for c, _ in await notify_targets(ctx.store.invitations, iv, ctx.settings)}),

@@ -21,6 +21,9 @@ except the resume read: DingTalk documents no endpoint that *returns* a candidat
 resume into the ATS and gets a ``resumeId``). This module calls it with ``{candidateId, jobId}`` and expects the
 documented resume structure back (``resumeData`` with ``baseInfo``/``workExperiences``/``educationExperiences``… and
 ``resumeFile`` with ``downloadUrl``/``fileName``/``fileType``); that request/answer pairing is our assumption.
+
+Over 500 lines because it is the one client of one outside API: its wire format, errors, tokens, retries and calls
+change together when DingTalk changes.
 """
 
 from __future__ import annotations

@@ -1,0 +1,113 @@
+"""Models of the HR routes (server/http/routes/hr.py): sign-in, jobs and their plans, interviews."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from server.http.api_models.common import Strict
+
+
+class LoginRequest(Strict):
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=1000)
+
+
+class UserOut(BaseModel):
+    id: str
+    email: str
+    role: str
+    org_id: str
+    display_name: str
+
+
+class LoginResponse(BaseModel):
+    user: UserOut
+
+
+class JobOut(BaseModel):
+    id: str
+    title: str
+    description: str
+    language: str
+
+
+class JobList(BaseModel):
+    jobs: list[JobOut]
+
+
+class QuestionIn(Strict):
+    text: str = Field(min_length=1, max_length=2000)
+    competency: str = Field(default="", max_length=100)
+    expected_points: list[str] = Field(default_factory=list, max_length=20)
+    time_limit_s: int = Field(default=180, ge=10, le=1800)
+
+
+class CreateJobRequest(Strict):
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=20000)
+    language: Literal["en", "zh", "ko"] = "en"
+    questions: list[QuestionIn] = Field(min_length=1, max_length=50)
+
+
+class CandidateIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr | Literal[""] = ""
+
+
+class CreateInterviewRequest(Strict):
+    job_id: str = Field(max_length=64)
+    candidate: CandidateIn | None = None
+    candidate_id: str | None = Field(default=None, max_length=64, description="An existing candidate (from a resume)")
+    language: Literal["en", "zh", "ko"] | None = None
+
+
+class CreateInterviewResponse(BaseModel):
+    interview_id: str
+    link: str
+    token: str
+
+
+class InterviewSummary(BaseModel):
+    id: str
+    status: str
+    language: str
+    job_title: str
+    candidate_name: str
+    created_at: str | None
+    live_connected: bool = False
+    candidate_id: str = ""
+    legal_hold: bool = Field(default=False, description="The candidate's data is under legal hold (never deleted)")
+    legal_hold_since: str | None = None
+    legal_hold_reason: str = ""
+    content_deleted: bool = Field(default=False, description="The transcript and timeline were deleted (retention)")
+
+
+class InterviewList(BaseModel):
+    interviews: list[InterviewSummary]
+
+
+class InterviewDetail(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    status: str
+    language: str
+
+
+class ImportPlanRequest(Strict):
+    title: str | None = Field(default=None, max_length=200, description="Job title; the plan's title if omitted")
+    description: str = Field(default="", max_length=20000)
+    language: Literal["en", "zh"] = "en"
+    plan: str | None = Field(default=None, description="The plan as YAML or JSON text")
+    library_plan: str | None = Field(default=None, max_length=64, description="Or: the id of a library plan")
+
+
+class LibraryPlanOut(BaseModel):
+    id: str
+    title: dict[str, str]
+    role: str
+
+
+class LibraryList(BaseModel):
+    plans: list[LibraryPlanOut]

@@ -1,0 +1,24 @@
+"""Models of the server's own pages (server/http/routes/pages.py): the health check."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class LoopLag(BaseModel):
+    p50: float
+    p95: float
+    max: float
+    samples: int
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"] = "ok"
+    live_sessions: int
+    connected_sessions: int
+    loop_lag_ms: LoopLag
+    analysis_lag_ms: LoopLag = Field(description="Video frame received -> observation ready, recent frames")
+    answer_to_question_ms: LoopLag = Field(description="Candidate's last voiced frame -> next question sent, recent "
+                                           "answers that ended on silence (not on a time limit)")
