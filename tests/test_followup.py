@@ -15,11 +15,11 @@ from dialogue.followup import (
     AnswerContext,
     FollowUpDecision,
     FollowUpPolicyV2,
-    OpenAICompatiblePolicy,
     RuleBasedPolicy,
     build_context,
 )
 from dialogue.candidate_quotes import short_quote
+from dialogue.llm_followup import OpenAICompatiblePolicy
 from dialogue.plan import PlanQuestionSpec
 
 pytestmark = pytest.mark.models

@@ -12,7 +12,8 @@ import structlog
 from analyzers import inference_pool
 from analyzers.asr import SpeechModel
 from analyzers.model_registry import ModelManager
-from dialogue.followup import OpenAICompatiblePolicy, RuleBasedPolicy
+from dialogue.followup import RuleBasedPolicy
+from dialogue.llm_followup import OpenAICompatiblePolicy
 from dialogue.turn_taking import TurnTakingConfig
 from media.ice import advertise_host_addresses
 from server.live import events as ev
