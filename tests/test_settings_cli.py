@@ -11,7 +11,7 @@ from pydantic_settings import CLI_SUPPRESS
 from analyzers import inference_pool
 from analyzers.documents.resume_file import MAX_RESUME_BYTES
 from analyzers.model_registry import ModelManager
-from analyzers.scheduler import AnalysisBudget
+from analyzers.video_scheduler import AnalysisBudget
 from analyzers.whisper_asr import WINDOW_MARGIN_MS
 from dialogue.turn_taking import TurnTakingConfig
 from server.platform.cli import build_parser, main

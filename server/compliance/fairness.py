@@ -22,7 +22,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import get_args
 
-from server.http.api_models import bias as m
+from server.http.api_models import fairness as m
 from server.reports.interview_report import overall_ai_score
 from server.storage.interview_records import InterviewRecordRepository
 from server.storage.self_identification import SelfIdentificationRepository

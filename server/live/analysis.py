@@ -19,7 +19,7 @@ import structlog
 from analyzers.asr import Word
 from analyzers.inference_pool import run_inference
 from analyzers.observation import Observation
-from analyzers.scheduler import AnalysisBudget, VideoAnalysisScheduler
+from analyzers.video_scheduler import AnalysisBudget, VideoAnalysisScheduler
 from media.video import LatestFrameSlot
 from server.live import events as ev
 

@@ -30,7 +30,7 @@ from dialogue.turn_taking import TurnTakingConfig
 from media.audio import AudioChunk
 from media.peer import CandidatePeer
 from analyzers.asr import SpeechModel
-from analyzers.scheduler import AnalysisBudget
+from analyzers.video_scheduler import AnalysisBudget
 from media.video import LatestFrameSlot
 from server.live import events as ev
 from server.live.analysis import AnalyzerFactory, InterviewAnalysis

@@ -24,7 +24,7 @@ from pydantic_settings import BaseSettings, CliSuppress, SettingsConfigDict
 
 from analyzers.documents.resume_file import MAX_RESUME_BYTES
 from analyzers.inference_pool import DEFAULT_THREADS
-from analyzers.scheduler import AnalysisBudget
+from analyzers.video_scheduler import AnalysisBudget
 from analyzers.whisper_asr import WINDOW_MARGIN_MS
 from dialogue.turn_taking import TurnTakingConfig
 

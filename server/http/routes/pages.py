@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from analyzers.scheduler import ANALYSIS_LAGS_MS, lag_summary
+from analyzers.video_scheduler import ANALYSIS_LAGS_MS, lag_summary
 from server.http.api_models import pages as m
 from server.http.access import PUBLIC
 from server.live.interview import ANSWER_TO_QUESTION_MS

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from analyzers.observation import FrameAnalyzer, Observation
-from analyzers.scheduler import AnalysisBudget, VideoAnalysisScheduler
+from analyzers.video_scheduler import AnalysisBudget, VideoAnalysisScheduler
 from media.video import LatestFrameSlot
 from server.platform.loop_monitor import LoopLagMonitor
 

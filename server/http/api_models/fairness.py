@@ -1,4 +1,4 @@
-"""Models of the bias routes (server/http/routes/bias.py): voluntary self-identification and the bias report."""
+"""Models of the bias routes (server/http/routes/fairness.py): voluntary self-identification and the bias report."""
 
 from __future__ import annotations
 

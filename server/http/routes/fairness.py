@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.http.api_models import bias as m
+from server.http.api_models import fairness as m
 from server.compliance.fairness import job_bias_report
 from server.http.errors import parse_body
 from server.http.access import ANY_USER, CANDIDATE_LINK
