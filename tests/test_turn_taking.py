@@ -6,15 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from dialogue.turn_taking import (
-    AnswerEndDetector,
-    SilenceAnswerEndDetector,
-    TurnTakingConfig,
-    asks_for_time,
-    classify_answer,
-    detect_intent,
-    states_result,
-)
+from dialogue.answer_cues import asks_for_time, detect_intent, states_result
+from dialogue.turn_taking import AnswerEndDetector, SilenceAnswerEndDetector, TurnTakingConfig, classify_answer
 
 pytestmark = pytest.mark.unit
 CFG = TurnTakingConfig(answer_end_silence_ms=1200, result_silence_ms=420, complete_silence_ms=600)  # unfinished/thinking 3500, listing 2500

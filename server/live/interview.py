@@ -5,6 +5,9 @@ interview through its hooks (``SpeechTurnHooks``, implemented here). Every hand-
 the store or the bus, goes through one bounded, ordered worker queue of typed items handled by type, so observers
 see events in the order they happened and a crash loses at most the utterance being spoken. Model calls happen
 inside the transcriber on the inference pool, never on the event loop.
+
+Over 500 lines because the hooks, the worker and the dialogue steps all read and change one interview's state
+(turn, answer, connection); speech, analysis and storage already live in their own modules.
 """
 
 from __future__ import annotations
