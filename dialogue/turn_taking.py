@@ -206,17 +206,23 @@ class SilenceAnswerEndDetector:
             return self.turn_started_ms + self.config.no_answer_timeout_ms
         return self.last_speech_end_ms + self.config.answer_end_silence_ms
 
+    def _time_is_up(self, now_ms: int) -> bool:
+        """The question's time limit has passed and nothing is still being said or recognised."""
+        return (self.time_limit_ms is not None and now_ms - self.turn_started_ms >= self.time_limit_ms
+                and not self.speaking and self.pending_finals == 0)
+
+    def _waited_for_an_answer(self, now_ms: int) -> bool:
+        """As long as a candidate may take to start answering has passed since the question."""
+        return now_ms - self.turn_started_ms >= self.config.no_answer_timeout_ms
+
     def check(self, now_ms: int) -> str | None:
         """A reason string when the answer is over at ``now_ms``, else None."""
-        if self.time_limit_ms is not None and now_ms - self.turn_started_ms >= self.time_limit_ms:
-            if not self.speaking and self.pending_finals == 0:
-                return "time_limit"
+        if self._time_is_up(now_ms):
+            return "time_limit"
         if self.speaking:
             return None
         if self.last_speech_end_ms is None:
-            if now_ms - self.turn_started_ms >= self.config.no_answer_timeout_ms:
-                return "no_answer"
-            return None
+            return "no_answer" if self._waited_for_an_answer(now_ms) else None
         if self.pending_finals > 0:
             return None
         if now_ms - self.last_speech_end_ms >= self.config.answer_end_silence_ms and self.answer_text:
@@ -337,18 +343,15 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
         return due
 
     def check(self, now_ms: int) -> str | None:
-        if self.time_limit_ms is not None and now_ms - self.turn_started_ms >= self.time_limit_ms:
-            if not self.speaking and self.pending_finals == 0:
-                return "time_limit"
+        if self._time_is_up(now_ms):
+            return "time_limit"
         if self.speaking:
             return None
         if self.last_speech_end_ms is None:
             if self.done_at_ms is not None and now_ms >= self.done_at_ms:
                 # nothing said on this connection; after a rejoin the text said before still counts
                 return self._ended_by_candidate(self.content_class())
-            if now_ms - self.turn_started_ms >= self.config.no_answer_timeout_ms:
-                return "no_answer"
-            return None
+            return "no_answer" if self._waited_for_an_answer(now_ms) else None
         silence_ms = now_ms - self.last_speech_end_ms
         waiting = self.pending_finals > 0
         if waiting and silence_ms < self.config.final_wait_max_ms:
@@ -361,7 +364,7 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
         kind = self.content_class(with_partial=waiting)
         required = self.required_silence(with_partial=waiting)
         if required is None or silence_ms < required:
-            if kind == "empty" and now_ms - self.turn_started_ms >= self.config.no_answer_timeout_ms:
+            if kind == "empty" and self._waited_for_an_answer(now_ms):
                 return "no_answer"  # only noise/coughs since the question
             return None
         if kind == "thinking_only":

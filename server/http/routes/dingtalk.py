@@ -183,8 +183,8 @@ async def _import_one(store, dt: DingTalkClient, settings, org_id: str, job_id: 
         return Outcome("failed", name=c.name, error_code="no_resume",
                        error_message="DingTalk has no resume for this candidate.")
     try:
-        stored = await store_resume(store.imports, store.external, org_id, job_id, data, filename, content_type, name=c.name,
-                                    external=(SOURCE, c.candidate_id), max_bytes=limit,
+        stored = await store_resume(store.imports, store.external, org_id, job_id, data, filename, content_type,
+                                    name=c.name, external=(SOURCE, c.candidate_id), max_bytes=limit,
                                     import_item_id=item_id)
     except ResumeError as exc:
         return Outcome("failed", name=c.name, error_code=exc.code, error_message=exc.message)

@@ -56,5 +56,6 @@ async def bias_report(request: web.Request) -> web.Response:
     job = await org_job(request, user, request.match_info["job_id"])
     # never under 5: candidates are told no group smaller than five is shown
     min_group = int_query(request, "min_group", 5, 5, 100)
-    report = await job_bias_report(ctx_of(request).store.records, ctx_of(request).store.self_identification, job.id, min_group)
+    store = ctx_of(request).store
+    report = await job_bias_report(store.records, store.self_identification, job.id, min_group)
     return web.json_response(m.BiasReportOut(**report).model_dump())

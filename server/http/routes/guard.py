@@ -24,8 +24,8 @@ from server.compliance.audit import READ_ACTIONS, audit_read
 from server.http.access import ReadAudit
 from server.http.errors import ApiError
 from server.http.openapi import Route
-from server.http.routes.common import LINKED_INTERVIEW_KEY, SESSION_COOKIE, client_ip, ctx_of
-from server.storage.models import User
+from server.http.routes.common import LINKED_INTERVIEW_KEY, SESSION_COOKIE, client_ip, ctx_of, org_interview
+from server.storage.models import Interview, User
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -74,6 +74,14 @@ async def record_shown(request: web.Request, candidate_ids: Iterable[str]) -> No
         await audit_read(ctx.store.audit, user, audit.action, audit.subject, subject_id, ids, client_ip(request),
                          ctx.clock(), ctx.settings.audit_coalesce_s)
     pending.declared = True
+
+
+async def shown_interview(request: web.Request) -> Interview:
+    """The interview named in the path (of the user's organisation, else 404), recorded as shown: its candidate's
+    data may leave with the answer."""
+    iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
+    await record_shown(request, [iv.candidate_id])
+    return iv
 
 
 def guarded(route: Route) -> Handler:

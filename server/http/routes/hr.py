@@ -11,8 +11,8 @@ from dialogue.plan_library import library_plan, list_library
 from server.http.errors import ApiError, parse_body
 from server.recruiting.plans import plan_for_job
 from server.http.access import ANY_USER, PUBLIC, ReadAudit, users
-from server.http.routes.common import SESSION_COOKIE, api, ctx_of, org_candidate, org_interview, org_job
-from server.http.routes.guard import record_shown, user_of
+from server.http.routes.common import SESSION_COOKIE, api, ctx_of, org_candidate, org_job
+from server.http.routes.guard import record_shown, shown_interview, user_of
 from server.storage.models import iso_utc
 
 
@@ -184,6 +184,5 @@ async def list_interviews(request: web.Request) -> web.Response:
            "interviews", access=ANY_USER, reads=ReadAudit("interview.read", "interview"), response=m.InterviewDetail,
            errors=(404,))
 async def get_interview(request: web.Request) -> web.Response:
-    iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
-    await record_shown(request, [iv.candidate_id])
+    iv = await shown_interview(request)
     return web.json_response(await ctx_of(request).store.interviews.detail(iv.id))

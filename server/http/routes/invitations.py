@@ -12,7 +12,7 @@ from server.http.access import ANY_USER, ReadAudit
 from server.http.errors import ApiError, parse_body
 from server.recruiting.invitations import DingTalkSender, Mailer, WebhookSender, deliver, render_invitation, work_notice
 from server.http.routes.common import api, ctx_of, org_interview
-from server.http.routes.guard import record_shown, user_of
+from server.http.routes.guard import record_shown, shown_interview, user_of
 
 
 def _out(inv) -> dict:
@@ -89,6 +89,6 @@ async def _send_dingtalk(ctx, iv, body: m.InvitationRequest, link: str, expires:
            "invitations", access=ANY_USER, reads=ReadAudit("invitations.read", "interview"), response=m.InvitationList,
            errors=(404,))
 async def list_invitations(request: web.Request) -> web.Response:
-    iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
-    await record_shown(request, [iv.candidate_id])
-    return web.json_response({"invitations": [_out(i) for i in await ctx_of(request).store.invitations.for_interview(iv.id)]})
+    iv = await shown_interview(request)
+    invitations = await ctx_of(request).store.invitations.for_interview(iv.id)
+    return web.json_response({"invitations": [_out(i) for i in invitations]})

@@ -69,7 +69,8 @@ async def upload_resumes(request: web.Request) -> web.Response:
             continue
         content_type = part.headers.get("Content-Type", "")
         try:
-            stored = await store_resume(ctx.store.imports, ctx.store.external, user.org_id, job.id, bytes(data), part.filename, content_type)
+            stored = await store_resume(ctx.store.imports, ctx.store.external, user.org_id, job.id, bytes(data),
+                                        part.filename, content_type)
         except ResumeError as exc:
             results.append(m.ResumeFileResult(filename=part.filename, ok=False,
                                               error=ErrorInfo(code=exc.code, message=str(exc))))

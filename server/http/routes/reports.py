@@ -14,8 +14,13 @@ from server.reports.interview_report import build_report
 from server.reports.pdf import render_pdf
 from server.http.access import ANY_USER, CANDIDATE_LINK, PUBLIC, ReadAudit
 from server.http.routes.common import api, ctx_of, interview_from_link, org_interview
-from server.http.routes.guard import record_shown, user_of
+from server.http.routes.guard import shown_interview, user_of
 from web_client import WEB_ROOT
+
+
+async def _report(request: web.Request, interview_id: str) -> dict | None:
+    store = ctx_of(request).store
+    return await build_report(store.interviews, store.records, store.jobs, interview_id)
 
 
 @api.undocumented("GET", "/reports/{interview_id}", access=PUBLIC)  # the page; its data comes from the API
@@ -26,17 +31,15 @@ async def report_page(request: web.Request) -> web.StreamResponse:
 @api.route("GET", "/api/v1/interviews/{interview_id}/report", "The AI-generated evaluation report (JSON)", "reports",
            access=ANY_USER, reads=ReadAudit("report.read", "interview"), response=m.ReportOut, errors=(404,))
 async def report_json(request: web.Request) -> web.Response:
-    iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
-    await record_shown(request, [iv.candidate_id])
-    return web.json_response(await build_report(ctx_of(request).store.interviews, ctx_of(request).store.records, ctx_of(request).store.jobs, iv.id))
+    iv = await shown_interview(request)
+    return web.json_response(await _report(request, iv.id))
 
 
 @api.route("GET", "/api/v1/interviews/{interview_id}/report.pdf", "The evaluation report as a PDF", "reports",
            access=ANY_USER, reads=ReadAudit("report.download", "interview"), errors=(404,))
 async def report_pdf(request: web.Request) -> web.Response:
-    iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
-    await record_shown(request, [iv.candidate_id])
-    report = await build_report(ctx_of(request).store.interviews, ctx_of(request).store.records, ctx_of(request).store.jobs, iv.id)
+    iv = await shown_interview(request)
+    report = await _report(request, iv.id)
     pdf = await asyncio.get_running_loop().run_in_executor(None, render_pdf, report)
     name = f"interview-report-{iv.id[:8]}.pdf"
     return web.Response(body=pdf, content_type="application/pdf",

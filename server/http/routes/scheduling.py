@@ -174,8 +174,9 @@ async def set_no_show(request: web.Request) -> web.Response:
                                                                schedule_status="booked")
         else:
             # The slot is over: the candidate may book a new time.
-            result = await ctx.store.scheduling.change_booking(iv.id, iv.schedule_seq, "no_show", iv.slot_id, None, now, [],
-                                                               schedule_status="unscheduled", slot_id=None, scheduled_at=None)
+            result = await ctx.store.scheduling.change_booking(
+                iv.id, iv.schedule_seq, "no_show", iv.slot_id, None, now, [], schedule_status="unscheduled",
+                slot_id=None, scheduled_at=None)
     if result != "ok":
         raise ApiError(409, "booking_changed", "The booking changed meanwhile; reload and try again.")
     if not body.no_show:
@@ -217,7 +218,8 @@ async def _candidate_view(request: web.Request, iv: Interview, token: str) -> di
         start_refusal=None if decision.allowed else ErrorInfo(code=decision.code, message=decision.message),
         opens_at=iso_utc(as_utc(iv.scheduled_at) - timedelta(minutes=ctx.settings.start_grace_min))
         if active and iv.scheduled_at else None,
-        slots=free, notified_channels=sorted({c for c, _ in await notify_targets(ctx.store.invitations, iv, ctx.settings)}),
+        slots=free,
+        notified_channels=sorted({c for c, _ in await notify_targets(ctx.store.invitations, iv, ctx.settings)}),
         server_time=now.isoformat(), **_link_lifetime(ctx, iv, token, booked))
     return out.model_dump()
 
@@ -279,8 +281,8 @@ async def book(request: web.Request) -> web.Response:
     slot = await _target_slot(request, iv, body.slot_id)
     ctx = ctx_of(request)
     now = ctx.clock()
-    msgs = plan_messages("confirmation", await notify_targets(ctx.store.invitations, iv, ctx.settings), now, as_utc(slot.starts_at),
-                         as_utc(slot.ends_at), tz, None)
+    targets = await notify_targets(ctx.store.invitations, iv, ctx.settings)
+    msgs = plan_messages("confirmation", targets, now, as_utc(slot.starts_at), as_utc(slot.ends_at), tz, None)
     _raise_for(await ctx.store.scheduling.change_booking(
         iv.id, iv.schedule_seq, iv.schedule_status, None, slot.id, now, msgs, schedule_status="booked",
         slot_id=slot.id, scheduled_at=as_utc(slot.starts_at), candidate_timezone=tz))
@@ -304,8 +306,8 @@ async def reschedule(request: web.Request) -> web.Response:
     now = ctx.clock()
     old = await ctx.store.scheduling.slot(iv.slot_id) if iv.slot_id else None
     previous = (as_utc(old.starts_at), as_utc(old.ends_at)) if old else None
-    msgs = plan_messages("reschedule", await notify_targets(ctx.store.invitations, iv, ctx.settings), now, as_utc(slot.starts_at),
-                         as_utc(slot.ends_at), tz, previous)
+    targets = await notify_targets(ctx.store.invitations, iv, ctx.settings)
+    msgs = plan_messages("reschedule", targets, now, as_utc(slot.starts_at), as_utc(slot.ends_at), tz, previous)
     _raise_for(await ctx.store.scheduling.change_booking(
         iv.id, iv.schedule_seq, "booked", iv.slot_id, slot.id, now, msgs, schedule_status="booked", slot_id=slot.id,
         scheduled_at=as_utc(slot.starts_at), candidate_timezone=tz))
