@@ -222,7 +222,15 @@ class SilenceAnswerEndDetector:
         if self.speaking:
             return None
         if self.last_speech_end_ms is None:
-            return "no_answer" if self._waited_for_an_answer(now_ms) else None
+            return self._check_before_speech(now_ms)
+        return self._check_after_speech(now_ms)
+
+    def _check_before_speech(self, now_ms: int) -> str | None:
+        """``check`` while nothing has been said since the question."""
+        return "no_answer" if self._waited_for_an_answer(now_ms) else None
+
+    def _check_after_speech(self, now_ms: int) -> str | None:
+        """``check`` in a silence after speech."""
         if self.pending_finals > 0:
             return None
         if now_ms - self.last_speech_end_ms >= self.config.answer_end_silence_ms and self.answer_text:
@@ -342,16 +350,13 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
             due = min(due, self.turn_started_ms + self.time_limit_ms)
         return due
 
-    def check(self, now_ms: int) -> str | None:
-        if self._time_is_up(now_ms):
-            return "time_limit"
-        if self.speaking:
-            return None
-        if self.last_speech_end_ms is None:
-            if self.done_at_ms is not None and now_ms >= self.done_at_ms:
-                # nothing said on this connection; after a rejoin the text said before still counts
-                return self._ended_by_candidate(self.content_class())
-            return "no_answer" if self._waited_for_an_answer(now_ms) else None
+    def _check_before_speech(self, now_ms: int) -> str | None:
+        if self.done_at_ms is not None and now_ms >= self.done_at_ms:
+            # nothing said on this connection; after a rejoin the text said before still counts
+            return self._ended_by_candidate(self.content_class())
+        return super()._check_before_speech(now_ms)
+
+    def _check_after_speech(self, now_ms: int) -> str | None:
         silence_ms = now_ms - self.last_speech_end_ms
         waiting = self.pending_finals > 0
         if waiting and silence_ms < self.config.final_wait_max_ms:
