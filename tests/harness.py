@@ -77,7 +77,8 @@ async def running_server(db_url: str, data_dir: Path, questions: list[dict] | No
     """``seed=False`` starts another node on an already seeded database (org_id and job_id are then empty)."""
     port = free_port()
     settings = Settings(host="127.0.0.1", port=port, data_dir=data_dir, database_url=db_url,
-                        ice_host_addresses=["127.0.0.1"], secret_key="test-secret-" + "x" * 32, **overrides)
+                        ice_host_addresses=["127.0.0.1"], secret_key="test-secret-" + "x" * 32,
+                        **{"llm_engine": "off", **overrides})  # the engine's own tests start it
     app = create_app(settings)
     runner = web.AppRunner(app, shutdown_timeout=2)
     await runner.setup()

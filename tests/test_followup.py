@@ -8,7 +8,6 @@ import json
 import re
 
 import pytest
-from aiohttp import web
 
 from dialogue.followup import (
     BUILTIN_TEMPLATES,
@@ -19,8 +18,10 @@ from dialogue.followup import (
     build_context,
 )
 from dialogue.candidate_quotes import short_quote
-from dialogue.llm_followup import OpenAICompatiblePolicy
+from analyzers.llm_client import LlmClient, LlmEndpoint
+from dialogue.llm_followup import FollowUpReply, OpenAICompatiblePolicy
 from dialogue.plan import PlanQuestionSpec
+from tests.fake_openai import FakeOpenAI, fake_openai  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.models
 
@@ -121,7 +122,7 @@ def assert_verbatim(quote: str, answer: str) -> None:
 
 def test_policy_satisfies_protocol(policy):
     assert isinstance(policy, FollowUpPolicyV2)
-    assert isinstance(OpenAICompatiblePolicy("http://127.0.0.1:9", None, "m"), FollowUpPolicyV2)
+    assert isinstance(OpenAICompatiblePolicy(client("http://127.0.0.1:9", None, "m")), FollowUpPolicyV2)
 
 
 def test_thin_answer_gets_no_example_probe_with_candidates_words(analyzer, policy):
@@ -308,61 +309,12 @@ def test_unknown_placeholders_and_braces_are_safe(analyzer, policy):
 # -------------------------------------------------------------------------------------- OpenAI-compatible policy
 
 
-class FakeOpenAI:
-    """A local server speaking the documented chat completions shape; ``mode`` chooses the reply."""
-
-    def __init__(self) -> None:
-        self.mode = "good"
-        self.reply_content: str = ""
-        self.requests: list[dict] = []
-        self.headers: list[dict] = []
-        self.runner: web.AppRunner | None = None
-        self.base_url = ""
-
-    async def handler(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        self.requests.append(body)
-        self.headers.append(dict(request.headers))
-        if self.mode == "slow":
-            await asyncio.sleep(3)
-        if self.mode == "http500":
-            return web.json_response({"error": {"message": "overloaded"}}, status=500)
-        if self.mode == "not_completion":
-            return web.json_response({"object": "error"})
-        return web.json_response({
-            "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": body.get("model"),
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": self.reply_content}}],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-        })
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/v1/chat/completions", self.handler)
-        self.runner = web.AppRunner(app)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base_url = f"http://127.0.0.1:{port}/v1"
-
-    async def stop(self) -> None:
-        if self.runner:
-            await self.runner.cleanup()
-
-
-@pytest.fixture
-async def fake_openai():
-    srv = FakeOpenAI()
-    await srv.start()
-    try:
-        yield srv
-    finally:
-        await srv.stop()
+def client(base_url: str, api_key: str | None, model: str) -> LlmClient:
+    return LlmClient(LlmEndpoint(base_url, model, api_key))
 
 
 def llm(srv: FakeOpenAI, timeout_s: float = 1.0) -> OpenAICompatiblePolicy:
-    return OpenAICompatiblePolicy(srv.base_url, "sk-test", "test-model", timeout_s, RuleBasedPolicy())
+    return OpenAICompatiblePolicy(client(srv.base_url, "sk-test", "test-model"), timeout_s, RuleBasedPolicy())
 
 
 async def test_llm_good_reply(analyzer, fake_openai):
@@ -377,7 +329,8 @@ async def test_llm_good_reply(analyzer, fake_openai):
     assert d.text.startswith('You said "the launch went smoothly"') and d.reason.startswith("Model:")
     req = fake_openai.requests[-1]
     assert req["model"] == "test-model" and req["messages"][0]["role"] == "system"
-    assert req["response_format"] == {"type": "json_object"}
+    assert req["response_format"]["type"] == "json_schema"
+    assert req["response_format"]["json_schema"]["schema"] == FollowUpReply.model_json_schema()
     user = json.loads(req["messages"][1]["content"])
     assert user["answer"] == NONUM_EN and "missing_numbers" in user["allowed_triggers"]
     assert fake_openai.headers[-1]["Authorization"] == "Bearer sk-test"
@@ -442,7 +395,7 @@ async def test_llm_slow_reply_times_out_and_falls_back(analyzer, fake_openai):
 
 
 async def test_llm_connection_refused_falls_back(analyzer):
-    p = OpenAICompatiblePolicy("http://127.0.0.1:9/v1", None, "m", 1.0, RuleBasedPolicy())
+    p = OpenAICompatiblePolicy(client("http://127.0.0.1:9/v1", None, "m"), 1.0, RuleBasedPolicy())
     d = await p.adecide(ctx_for(analyzer, THIN_EN))
     assert d.source.startswith("rules (llm fallback") and d.trigger == "no_example"
 
@@ -454,13 +407,13 @@ async def test_llm_not_called_when_limits_reached(analyzer, fake_openai):
 
 
 async def test_sync_decide_inside_loop_is_refused(analyzer):
-    p = OpenAICompatiblePolicy("http://127.0.0.1:9/v1", None, "m", 1.0)
+    p = OpenAICompatiblePolicy(client("http://127.0.0.1:9/v1", None, "m"), 1.0)
     with pytest.raises(RuntimeError, match="adecide"):
         p.decide(ctx_for(analyzer, THIN_EN))
 
 
 def test_sync_decide_outside_loop(analyzer):
-    p = OpenAICompatiblePolicy("http://127.0.0.1:9/v1", None, "m", 1.0)  # nothing listens: falls back
+    p = OpenAICompatiblePolicy(client("http://127.0.0.1:9/v1", None, "m"), 1.0)  # nothing listens: falls back
     d = p.decide(ctx_for(analyzer, THIN_EN))
     assert isinstance(d, FollowUpDecision) and d.trigger == "no_example" and "fallback" in d.source
-    assert "sk-" not in repr(OpenAICompatiblePolicy("http://x", "sk-secret", "m"))
+    assert "sk-" not in repr(OpenAICompatiblePolicy(client("http://x", "sk-secret", "m")))

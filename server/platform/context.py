@@ -19,6 +19,7 @@ from media.ice import advertise_host_addresses
 from server.live import events as ev
 from server.http.auth import Signer
 from server.platform.bus import EventBus, make_bus
+from server.platform.language_model import LanguageModel
 from server.compliance.crypto import KEYRING
 from server.live.analysis import AnalyzerFactory
 from server.live.interview import LiveInterview, LiveInterviewDeps
@@ -45,6 +46,7 @@ class ServerContext:
     bus: EventBus
     signer: Signer
     models: ModelManager
+    language_model: LanguageModel
     loop_monitor: LoopLagMonitor = field(default_factory=LoopLagMonitor)
     analyzers: AnalyzerFactory = field(default_factory=AnalyzerFactory)
     followup_policy: RuleBasedPolicy | OpenAICompatiblePolicy = field(default_factory=RuleBasedPolicy)
@@ -80,17 +82,19 @@ class ServerContext:
         inference_pool.configure(settings.inference_threads)
         KEYRING.add(*settings.resolved_data_keys)  # before any row is read or written
         advertise_host_addresses(settings.ice_host_addresses)
+        models = ModelManager.from_settings(settings)
+        language_model = LanguageModel(settings, models)
         policy = RuleBasedPolicy()
-        if settings.llm_base_url:
-            policy = OpenAICompatiblePolicy(settings.llm_base_url, settings.llm_api_key, settings.llm_model,
-                                            settings.llm_timeout_s, fallback=RuleBasedPolicy())
+        if settings.llm_engine != "off":  # the rules decide until the model is ready
+            policy = OpenAICompatiblePolicy(language_model.client, settings.llm_timeout_s, fallback=RuleBasedPolicy())
         return cls(
             followup_policy=policy,
             settings=settings,
             store=Store(settings.resolved_database_url),
             bus=make_bus(settings.bus_url, settings.event_queue_size),
             signer=Signer(settings.resolved_secret_key, settings.link_max_age_s, settings.session_max_age_s),
-            models=ModelManager.from_settings(settings),
+            models=models,
+            language_model=language_model,
         )
 
     async def start(self) -> None:
@@ -99,6 +103,7 @@ class ServerContext:
         self.loop_monitor.start()
         self.scheduler.start()
         self.retention.start()
+        await self.language_model.start()
 
     async def stop(self) -> None:
         for worker in (self.scheduler, self.retention):
@@ -108,6 +113,7 @@ class ServerContext:
         for live in list(self.live.values()):
             await live.close()
         self.live.clear()
+        await self.language_model.stop()
         await self.loop_monitor.stop()
         await self.bus.close()
         await self.store.close()

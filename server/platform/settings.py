@@ -24,6 +24,8 @@ from pydantic_settings import BaseSettings, CliSuppress, SettingsConfigDict
 
 from analyzers.documents.resume_file import MAX_RESUME_BYTES
 from analyzers.inference_pool import DEFAULT_THREADS
+from analyzers.llm_engine import EngineConfig
+from analyzers.model_registry import JUDGE_MODEL_ID
 from analyzers.video_scheduler import AnalysisBudget
 from analyzers.whisper_asr import WINDOW_MARGIN_MS
 from dialogue.turn_taking import TurnTakingConfig
@@ -96,12 +98,17 @@ class Settings(BaseSettings):
     # Scoring and follow-ups
     nonverbal_weight: float = Field(default=0.0, ge=0.0, le=0.5,
                                     description="Weight of non-verbal observations in scores; forced to 0 for EU orgs")
-    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint for follow-up decisions "
-                                     "(off when unset; the rule-based policy decides and is the fallback)")
-    llm_api_key: CliSuppress[str | None] = Field(default=None, description="API key of the follow-up endpoint")
-    llm_model: str = Field(default="gpt-4o-mini", description="Model name sent to the follow-up endpoint")
+    llm_engine: str = Field(
+        default="embedded", description="Language model for scoring and follow-ups: 'embedded' (llama.cpp started "
+        "by the server, see analyzers/llm_engine.py), 'off' (rules only), or an OpenAI-compatible base URL "
+        "(Ollama, vLLM, a cloud API, e.g. http://127.0.0.1:11434/v1); the rules decide until it is ready")
+    llm_api_key: CliSuppress[str | None] = Field(default=None, description="API key of an external llm_engine")
+    llm_model: str = Field(default=JUDGE_MODEL_ID, description="Embedded engine: the model id in the model "
+                           "registry; external engine: the model name it serves")
     llm_timeout_s: float = Field(default=4.0, description="Seconds to wait for a follow-up decision before the "
                                  "rule-based policy decides")
+    llm_threads: int = Field(default=EngineConfig.threads, ge=1, description="CPU threads of the embedded engine "
+                             "(it runs at a lower priority than live media)")
 
     # E-mail invitations (SMTP)
     smtp_host: str | None = Field(default=None, description="SMTP server; invitations by e-mail are off when unset")
@@ -192,6 +199,13 @@ class Settings(BaseSettings):
                                              "have at once")
     event_queue_size: int = Field(default=1000, description="Events queued per observer; one that reads slower "
                                   "loses the oldest beyond this")
+
+    @field_validator("llm_engine")
+    @classmethod
+    def _engine_known_or_url(cls, v: str) -> str:
+        if v not in ("embedded", "off") and not v.startswith(("http://", "https://")):
+            raise ValueError("must be 'embedded', 'off' or an http(s) base URL of an OpenAI-compatible API")
+        return v
 
     @field_validator("whisper_window_margin_ms")
     @classmethod

@@ -14,6 +14,15 @@ class LoopLag(BaseModel):
     samples: int
 
 
+class LanguageModelStatus(BaseModel):
+    state: Literal["off", "starting", "ready", "failed"]
+    engine: Literal["embedded", "off", "external"]
+    model: str | None
+    decides: Literal["model", "rules"] = Field(description="Who scores and chooses follow-ups now: the language "
+                                               "model, or the rules while it is off, starting or failed")
+    error: str | None = None
+
+
 class HealthResponse(BaseModel):
     status: Literal["ok"] = "ok"
     live_sessions: int
@@ -22,3 +31,4 @@ class HealthResponse(BaseModel):
     analysis_lag_ms: LoopLag = Field(description="Video frame received -> observation ready, recent frames")
     answer_to_question_ms: LoopLag = Field(description="Candidate's last voiced frame -> next question sent, recent "
                                            "answers that ended on silence (not on a time limit)")
+    language_model: LanguageModelStatus

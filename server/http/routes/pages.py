@@ -59,7 +59,8 @@ async def health(request: web.Request) -> web.Response:
                                                                                if x.connected),
                            loop_lag_ms=m.LoopLag(**ctx.loop_monitor.summary()),
                            analysis_lag_ms=m.LoopLag(**lag_summary(ANALYSIS_LAGS_MS)),
-                           answer_to_question_ms=m.LoopLag(**lag_summary(ANSWER_TO_QUESTION_MS)))
+                           answer_to_question_ms=m.LoopLag(**lag_summary(ANSWER_TO_QUESTION_MS)),
+                           language_model=m.LanguageModelStatus(**ctx.language_model.status()))
     return web.json_response(out.model_dump())
 
 

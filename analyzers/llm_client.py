@@ -1,0 +1,242 @@
+"""The one client for language-model judgements: any OpenAI-compatible chat-completions endpoint (the embedded
+llama.cpp server, Ollama, vLLM, a cloud API), asked for JSON constrained by a pydantic model's schema.
+
+``await client.ask(messages, Model)`` returns a validated ``Model`` instance (in an ``LlmAnswer`` that says which
+model answered, whether it came from the cache, and how long it took) or raises an ``LlmError``:
+
+* ``LlmUnavailableError``: no endpoint yet (the embedded engine is still starting) or it is off;
+* ``LlmTimeoutError``: the call's time budget ran out (one budget for all attempts);
+* ``LlmReplyError``: every attempt failed (HTTP errors, replies that are not JSON or violate the schema, or that
+  the caller's ``check`` refused).
+
+A reply that violates the schema, or a transient failure (connection refused or reset, HTTP 429/5xx), is retried
+(tenacity) within the budget. Good replies are cached by content: the SHA-256 of endpoint model, messages, schema
+and sampling settings, in a bounded LRU, so the same question about the same words is answered once. All I/O is
+aiohttp on the running loop; nothing here blocks it (the model runs in its own process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import re
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Callable, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T", bound=BaseModel)
+
+DEFAULT_ATTEMPTS = 3
+DEFAULT_CACHE_SIZE = 512
+
+
+class LlmError(RuntimeError):
+    """No usable judgement from the language model; callers fall back to the rules."""
+
+
+class LlmUnavailableError(LlmError):
+    pass
+
+
+class LlmTimeoutError(LlmError):
+    pass
+
+
+class LlmReplyError(LlmError):
+    """The endpoint answered, but not with a usable reply."""
+
+
+class _Retryable(Exception):
+    """One attempt failed in a way another attempt may not (schema violation, transient HTTP failure)."""
+
+
+@dataclass(frozen=True)
+class LlmEndpoint:
+    """Where the model is served: an OpenAI-compatible base URL (ending before ``/chat/completions``)."""
+
+    base_url: str
+    model: str
+    api_key: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class LlmAnswer(Generic[T]):
+    value: T
+    model: str
+    cached: bool
+    seconds: float
+    attempts: int
+
+
+def schema_format(schema: type[BaseModel]) -> dict:
+    """The ``response_format`` that constrains a reply to ``schema`` (llama.cpp turns it into a grammar)."""
+    return {"type": "json_schema",
+            "json_schema": {"name": schema.__name__, "strict": True, "schema": schema.model_json_schema()}}
+
+
+def reply_content(reply: object) -> str:
+    """The assistant's text in a chat completion (a code fence around JSON is tolerated)."""
+    try:
+        choice = reply["choices"][0]  # type: ignore[index]
+        content = choice["message"]["content"]
+    except (KeyError, IndexError, TypeError) as e:
+        raise _Retryable("reply is not a chat completion") from e
+    if choice.get("finish_reason") == "length":
+        raise _Retryable("reply was cut off at max_tokens (bound the schema's strings and lists)")
+    if not isinstance(content, str):
+        raise _Retryable("message content is not text")
+    content = content.strip()
+    fence = re.match(r"^```(?:json)?\s*(.*?)\s*```$", content, re.S)
+    return fence.group(1) if fence else content
+
+
+class LlmClient:
+    """Async OpenAI-compatible chat client with schema-constrained output, retries, a time budget and a cache.
+
+    ``endpoint`` may be set later (``client.endpoint = ...``) when an engine becomes ready; until then calls
+    raise ``LlmUnavailableError`` at once, so callers use their rules without waiting."""
+
+    def __init__(
+        self,
+        endpoint: LlmEndpoint | None = None,
+        *,
+        timeout_s: float = 8.0,
+        attempts: int = DEFAULT_ATTEMPTS,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+        temperature: float = 0.0,
+        retry_temperature: float = 0.7,
+        max_tokens: int = 512,
+    ) -> None:
+        """``retry_temperature``: sampling temperature of a second or later attempt (at a low temperature the
+        model would repeat the reply that was just refused)."""
+        self.endpoint = endpoint
+        self.timeout_s = float(timeout_s)
+        self.attempts = max(1, attempts)
+        self.cache_size = cache_size
+        self.temperature = temperature
+        self.retry_temperature = retry_temperature
+        self.max_tokens = max_tokens
+        self.unavailable_reason = "no language-model endpoint configured"
+        self._cache: OrderedDict[str, BaseModel] = OrderedDict()
+
+    def __repr__(self) -> str:  # the endpoint's repr leaves the key out
+        return f"LlmClient({self.endpoint!r}, timeout_s={self.timeout_s})"
+
+    @property
+    def ready(self) -> bool:
+        return self.endpoint is not None
+
+    @property
+    def model(self) -> str | None:
+        return self.endpoint.model if self.endpoint else None
+
+    async def ask(
+        self,
+        messages: list[dict],
+        schema: type[T],
+        *,
+        timeout_s: float | None = None,
+        check: Callable[[T], None] | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+    ) -> LlmAnswer[T]:
+        """The model's reply to ``messages`` as a validated ``schema`` instance.
+
+        ``check`` may refuse a schema-valid reply by raising ``ValueError`` (e.g. a quote that is not in the
+        answer); that counts as a violation and is retried. Put what stays the same across calls (rubric,
+        instructions) first in ``messages``: the engine reuses the cached prefix."""
+        endpoint = self.endpoint
+        if endpoint is None:
+            raise LlmUnavailableError(self.unavailable_reason)
+        body = {
+            "model": endpoint.model,
+            "messages": messages,
+            "temperature": self.temperature if temperature is None else temperature,
+            "max_tokens": max_tokens or self.max_tokens,
+            "response_format": schema_format(schema),
+            "cache_prompt": True,  # llama.cpp: reuse the KV cache of a shared prefix; others ignore it
+        }
+        key = self._key(endpoint, body)
+        t0 = time.perf_counter()
+        if (hit := self._cache.get(key)) is not None:
+            self._cache.move_to_end(key)
+            value = hit.model_copy(deep=True)  # callers may change what they get
+            return LlmAnswer(value, endpoint.model, True, time.perf_counter() - t0, 0)  # type: ignore[arg-type]
+        budget = self.timeout_s if timeout_s is None else timeout_s
+        attempts = 0
+
+        async def attempt() -> T:
+            nonlocal attempts
+            attempts += 1
+            sent = body if attempts == 1 else {**body, "temperature": max(body["temperature"], self.retry_temperature)}
+            reply = await self._post(endpoint, sent, budget)
+            try:
+                value = schema.model_validate_json(reply_content(reply))
+            except ValidationError as e:
+                raise _Retryable(f"reply violates the schema: {e.errors()[0]['msg']}") from e
+            if check is not None:
+                try:
+                    check(value)
+                except ValueError as e:
+                    raise _Retryable(f"reply refused: {e}") from e
+            return value
+
+        try:
+            async with asyncio.timeout(budget):
+                value = await self._retrying(attempt)
+        except TimeoutError:
+            raise LlmTimeoutError(f"no reply from {endpoint.model} within {budget:.1f} s") from None
+        except _Retryable as e:
+            raise LlmReplyError(f"{endpoint.model}: {e} (after {attempts} attempts)") from e
+        self._remember(key, value)
+        return LlmAnswer(value, endpoint.model, False, time.perf_counter() - t0, attempts)
+
+    async def _retrying(self, attempt: Callable[[], object]):
+        retrying = AsyncRetrying(retry=retry_if_exception_type(_Retryable), stop=stop_after_attempt(self.attempts),
+                                 wait=wait_exponential(multiplier=0.05, max=0.5), reraise=True)
+        async for trial in retrying:
+            with trial:
+                result = await attempt()  # type: ignore[misc]
+        return result
+
+    async def _post(self, endpoint: LlmEndpoint, body: dict, budget: float) -> object:
+        import aiohttp
+
+        headers = {"Content-Type": "application/json"}
+        if endpoint.api_key:
+            headers["Authorization"] = f"Bearer {endpoint.api_key}"
+        url = f"{endpoint.base_url.rstrip('/')}/chat/completions"
+        try:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=budget)) as http:
+                async with http.post(url, json=body, headers=headers) as resp:
+                    if resp.status == 429 or resp.status >= 500:
+                        raise _Retryable(f"HTTP {resp.status}: {(await resp.text())[:200]}")
+                    if resp.status != 200:
+                        raise LlmReplyError(f"HTTP {resp.status}: {(await resp.text())[:200]}")
+                    try:
+                        return await resp.json(content_type=None)
+                    except json.JSONDecodeError as e:
+                        raise _Retryable("reply body is not JSON") from e
+        except aiohttp.ClientConnectionError as e:
+            raise _Retryable(f"{type(e).__name__}: {e}") from e
+
+    @staticmethod
+    def _key(endpoint: LlmEndpoint, body: dict) -> str:
+        text = json.dumps([endpoint.base_url, body], sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def _remember(self, key: str, value: BaseModel) -> None:
+        if self.cache_size <= 0:
+            return
+        self._cache[key] = value
+        self._cache.move_to_end(key)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)

@@ -1,0 +1,98 @@
+"""The real embedded engine (llama.cpp's server with the Qwen2.5-Coder-1.5B GGUF, both installed by
+scripts/setup.sh), started the way the server starts it. Few real-model calls: each takes seconds on 2 cores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import psutil
+import pytest
+import pytest_asyncio
+from pydantic import BaseModel, Field
+
+from analyzers.llm_client import LlmEndpoint, LlmTimeoutError
+from analyzers.model_registry import JUDGE_MODEL_ID, ModelManager
+from dialogue.candidate_quotes import is_verbatim
+from server.platform.language_model import LanguageModel
+from server.platform.settings import Settings
+
+pytestmark = [pytest.mark.models, pytest.mark.asyncio(loop_scope="module")]
+
+QUESTION = "Tell me about a time you made a slow system faster."
+ANSWER = ("Our checkout API was timing out at peak. I profiled it, found an N+1 query, and added a cache in front "
+          "of the price service. Latency dropped from 800 ms to 120 ms and timeouts stopped.")
+
+
+class RubricScore(BaseModel):
+    level: Literal[1, 2, 3, 4, 5]
+    quote: str = Field(max_length=120, description="words copied exactly from the answer")
+    missing: list[str] = Field(max_length=2)
+
+
+def rubric_messages(answer: str) -> list[dict]:
+    return [
+        {"role": "system", "content": "You score job-interview answers on a 1-5 scale: 1 off-topic, 3 a general "
+         "account, 5 a specific personal story with a measured result. Copy one short phrase from the answer "
+         "exactly as evidence. Reply with JSON."},
+        {"role": "user", "content": f"Question: {QUESTION}\nAnswer: {answer}"},
+    ]
+
+
+def quote_in(answer: str):
+    def check(score: RubricScore) -> None:
+        if not is_verbatim(score.quote, answer):
+            raise ValueError("the quote is not in the answer")
+    return check
+
+
+@dataclass
+class Started:
+    language_model: LanguageModel
+    status_at_start: dict
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def started(tmp_path_factory):
+    settings = Settings(data_dir=tmp_path_factory.mktemp("llm"), llm_engine="embedded", llm_timeout_s=60,
+                        secret_key="test-secret-" + "x" * 32)
+    lm = LanguageModel(settings, ModelManager(Settings().resolved_model_cache_dir))  # the cache set-up filled
+    await lm.start()
+    at_start = lm.status()
+    assert await lm.wait_ready(), lm.status()
+    try:
+        yield Started(lm, at_start)
+    finally:
+        await lm.stop()
+
+
+async def test_rules_decide_until_the_engine_is_ready(started):
+    assert started.status_at_start == {"state": "starting", "engine": "embedded", "model": JUDGE_MODEL_ID,
+                                       "decides": "rules", "error": None}
+    assert started.language_model.status()["decides"] == "model"
+
+
+async def test_engine_runs_niced_on_loopback_only(started):
+    engine = started.language_model.engine
+    proc = psutil.Process(engine.pid)
+    assert proc.nice() >= 10 and engine.status()["threads"] == 2
+    listening = [c.laddr for c in proc.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
+    assert listening and all(addr.ip == "127.0.0.1" for addr in listening)
+    assert engine.endpoint == LlmEndpoint(f"http://127.0.0.1:{engine.port}/v1", JUDGE_MODEL_ID)
+
+
+async def test_real_model_gives_schema_valid_json_with_a_verbatim_quote(started):
+    client = started.language_model.client
+    answer = await client.ask(rubric_messages(ANSWER), RubricScore, check=quote_in(ANSWER))
+    assert isinstance(answer.value, RubricScore) and answer.model == JUDGE_MODEL_ID and not answer.cached
+    assert is_verbatim(answer.value.quote, ANSWER) and answer.value.level >= 3
+    again = await client.ask(rubric_messages(ANSWER), RubricScore, check=quote_in(ANSWER))
+    assert again.cached and again.value == answer.value and again.seconds < 0.05
+
+
+async def test_a_slow_reply_times_out_and_the_engine_keeps_serving(started):
+    client = started.language_model.client
+    other = ANSWER.replace("checkout", "search")
+    with pytest.raises(LlmTimeoutError):
+        await client.ask(rubric_messages(other), RubricScore, timeout_s=0.2)
+    assert started.language_model.engine.status()["state"] == "ready"
