@@ -9,6 +9,11 @@ model answered, whether it came from the cache, and how long it took) or raises 
 * ``LlmReplyError``: every attempt failed (HTTP errors, replies that are not JSON or violate the schema, or that
   the caller's ``check`` refused).
 
+Asking early is free: a call with the same content as one in flight joins it instead of asking twice, and a call
+whose asker stopped waiting still finishes (within its own budget) into the cache. So the live path can ask at a
+pause in the answer, on the words so far, and ask again at the answer's end: if the words did not change, the
+second ask gets the first one's reply (or waits for it).
+
 A reply that violates the schema, or a transient failure (connection refused or reset, HTTP 429/5xx), is retried
 (tenacity) within the budget. Good replies are cached by content: the SHA-256 of endpoint model, messages, schema
 and sampling settings, in a bounded LRU, so the same question about the same words is answered once. All I/O is
@@ -126,6 +131,7 @@ class LlmClient:
         self.max_tokens = max_tokens
         self.unavailable_reason = "no language-model endpoint configured"
         self._cache: OrderedDict[str, BaseModel] = OrderedDict()
+        self._inflight: dict[str, asyncio.Future] = {}
 
     def __repr__(self) -> str:  # the endpoint's repr leaves the key out
         return f"LlmClient({self.endpoint!r}, timeout_s={self.timeout_s})"
@@ -171,6 +177,21 @@ class LlmClient:
             value = hit.model_copy(deep=True)  # callers may change what they get
             return LlmAnswer(value, endpoint.model, True, time.perf_counter() - t0, 0)  # type: ignore[arg-type]
         budget = self.timeout_s if timeout_s is None else timeout_s
+        call = self._inflight.get(key)
+        if call is None:  # the first asker starts the call; a second asker with the same content joins it
+            call = asyncio.ensure_future(self._call(endpoint, body, schema, check, budget))
+            self._inflight[key] = call
+            call.add_done_callback(lambda done: self._finished(key, done))
+        try:
+            async with asyncio.timeout(budget):
+                value, attempts = await asyncio.shield(call)  # an asker giving up does not cancel the call
+        except TimeoutError:
+            raise LlmTimeoutError(f"no reply from {endpoint.model} within {budget:.1f} s") from None
+        return LlmAnswer(value.model_copy(deep=True), endpoint.model, False, time.perf_counter() - t0, attempts)
+
+    async def _call(self, endpoint: LlmEndpoint, body: dict, schema: type[T], check: Callable[[T], None] | None,
+                    budget: float) -> tuple[T, int]:
+        """One call with its retries, within ``budget``: (the validated reply, attempts)."""
         attempts = 0
 
         async def attempt() -> T:
@@ -189,15 +210,18 @@ class LlmClient:
                     raise _Retryable(f"reply refused: {e}") from e
             return value
 
-        try:
-            async with asyncio.timeout(budget):
-                value = await self._retrying(attempt)
-        except TimeoutError:
-            raise LlmTimeoutError(f"no reply from {endpoint.model} within {budget:.1f} s") from None
-        except _Retryable as e:
-            raise LlmReplyError(f"{endpoint.model}: {e} (after {attempts} attempts)") from e
-        self._remember(key, value)
-        return LlmAnswer(value, endpoint.model, False, time.perf_counter() - t0, attempts)
+        async with asyncio.timeout(budget):
+            try:
+                return await self._retrying(attempt), attempts
+            except _Retryable as e:
+                raise LlmReplyError(f"{endpoint.model}: {e} (after {attempts} attempts)") from e
+
+    def _finished(self, key: str, call: asyncio.Future) -> None:
+        self._inflight.pop(key, None)
+        if call.cancelled():
+            return
+        if call.exception() is None:  # also marks a failure of a call nobody waits for any more as seen
+            self._remember(key, call.result()[0])
 
     async def _retrying(self, attempt: Callable[[], object]):
         retrying = AsyncRetrying(retry=retry_if_exception_type(_Retryable), stop=stop_after_attempt(self.attempts),

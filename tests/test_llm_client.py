@@ -127,6 +127,18 @@ async def test_replies_are_cached_by_content_in_a_bounded_lru(fake_openai):
     assert not (await client.ask(MESSAGES, Verdict)).cached and len(fake_openai.requests) == 3
 
 
+async def test_an_early_ask_is_joined_and_outlives_a_deadline_that_passed(fake_openai):
+    fake_openai.mode = "slow"  # 3 s
+    fake_openai.reply_content = GOOD
+    client = client_for(fake_openai)
+    early = asyncio.create_task(client.ask(MESSAGES, Verdict, timeout_s=6))  # at a pause, on the words so far
+    await asyncio.sleep(0.1)
+    with pytest.raises(LlmTimeoutError):  # the answer ended; the decision waits only a small budget
+        await client.ask(MESSAGES, Verdict, timeout_s=0.2)
+    assert (await early).value.level == 4
+    assert (await client.ask(MESSAGES, Verdict)).cached and len(fake_openai.requests) == 1
+
+
 def test_key_is_not_in_the_repr():
     assert "sk-secret" not in repr(LlmClient(LlmEndpoint("http://x/v1", "m", "sk-secret")))
 
