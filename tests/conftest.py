@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fake_openai import FakeOpenAI
 from tests.services import create_pg_database, drop_pg_database
 
 
@@ -21,3 +22,14 @@ async def db_url(request, tmp_path):
 @pytest.fixture
 def sqlite_url(tmp_path):
     return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+async def fake_openai():
+    """A scripted OpenAI-compatible chat server on loopback (tests/fake_openai.py)."""
+    srv = FakeOpenAI()
+    await srv.start()
+    try:
+        yield srv
+    finally:
+        await srv.stop()

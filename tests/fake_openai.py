@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from aiohttp import web
 
 
@@ -53,13 +52,3 @@ class FakeOpenAI:
     async def stop(self) -> None:
         if self.runner:
             await self.runner.cleanup()
-
-
-@pytest.fixture
-async def fake_openai():
-    srv = FakeOpenAI()
-    await srv.start()
-    try:
-        yield srv
-    finally:
-        await srv.stop()

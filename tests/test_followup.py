@@ -21,7 +21,7 @@ from dialogue.candidate_quotes import short_quote
 from analyzers.llm_client import LlmClient, LlmEndpoint
 from dialogue.llm_followup import FollowUpReply, OpenAICompatiblePolicy
 from dialogue.plan import PlanQuestionSpec
-from tests.fake_openai import FakeOpenAI, fake_openai  # noqa: F401 - the fixture
+from tests.fake_openai import FakeOpenAI
 
 pytestmark = pytest.mark.models
 

@@ -22,7 +22,7 @@ from analyzers.llm_client import (
 from analyzers.model_registry import ModelManager
 from server.platform.language_model import LanguageModel
 from server.platform.settings import Settings
-from tests.fake_openai import FakeOpenAI, fake_openai  # noqa: F401 - the fixture
+from tests.fake_openai import FakeOpenAI
 
 pytestmark = pytest.mark.unit
 

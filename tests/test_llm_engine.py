@@ -4,8 +4,9 @@ scripts/setup.sh), started the way the server starts it. Few real-model calls: e
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
+import aiohttp
 import psutil
 import pytest
 import pytest_asyncio
@@ -16,6 +17,7 @@ from analyzers.model_registry import JUDGE_MODEL_ID, ModelManager
 from dialogue.candidate_quotes import is_verbatim
 from server.platform.language_model import LanguageModel
 from server.platform.settings import Settings
+from tests.harness import running_server, until
 
 pytestmark = [pytest.mark.models, pytest.mark.asyncio(loop_scope="module")]
 
@@ -27,7 +29,7 @@ ANSWER = ("Our checkout API was timing out at peak. I profiled it, found an N+1 
 class RubricScore(BaseModel):
     level: Literal[1, 2, 3, 4, 5]
     quote: str = Field(max_length=120, description="words copied exactly from the answer")
-    missing: list[str] = Field(max_length=2)
+    missing: list[Annotated[str, Field(max_length=60)]] = Field(max_length=2)
 
 
 def rubric_messages(answer: str) -> list[dict]:
@@ -96,3 +98,26 @@ async def test_a_slow_reply_times_out_and_the_engine_keeps_serving(started):
     with pytest.raises(LlmTimeoutError):
         await client.ask(rubric_messages(other), RubricScore, timeout_s=0.2)
     assert started.language_model.engine.status()["state"] == "ready"
+
+
+async def test_the_server_says_the_rules_decide_until_its_engine_is_ready(sqlite_url, tmp_path):
+    async with running_server(sqlite_url, tmp_path, llm_engine="embedded",
+                              model_cache_dir=Settings().resolved_model_cache_dir) as h:
+        async with aiohttp.ClientSession(h.base_url) as http:
+            async def language_model() -> dict:
+                async with http.get("/api/v1/health") as r:
+                    return (await r.json())["language_model"]
+
+            first = await language_model()
+            assert first["engine"] == "embedded" and first["model"] == JUDGE_MODEL_ID
+            assert first["state"] == "ready" or first["decides"] == "rules"
+            ready = await until(lambda: _ready(language_model), timeout=60, what="engine ready")
+            assert ready["decides"] == "model"
+            assert h.ctx.followup_policy.client is h.ctx.language_model.client and h.ctx.followup_policy.client.ready
+    assert h.ctx.language_model.engine.pid is None  # stopped with the server
+
+
+async def _ready(read) -> dict | None:
+    status = await read()
+    assert status["state"] != "failed", status
+    return status if status["state"] == "ready" else None
