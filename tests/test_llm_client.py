@@ -158,7 +158,7 @@ async def test_language_model_off_external_and_failed_embedded(tmp_path):
                             "error": None}
     assert ext.client.endpoint == LlmEndpoint("http://127.0.0.1:11434/v1", "qwen2.5:1.5b")
 
-    broken = LanguageModel(_settings(tmp_path, llm_model="no-such-model"), ModelManager(tmp_path))
+    broken = LanguageModel(_settings(tmp_path, llm_engine="embedded", llm_model="no-such-model"), ModelManager(tmp_path))
     await broken.start()
     assert broken.status()["state"] == "starting" and broken.status()["decides"] == "rules"
     assert not await broken.wait_ready()
@@ -169,6 +169,6 @@ async def test_language_model_off_external_and_failed_embedded(tmp_path):
 
 
 def test_llm_engine_setting_is_embedded_off_or_a_url():
-    assert Settings().llm_engine == "embedded"
+    assert Settings().llm_engine == "off"
     with pytest.raises(ValidationError):
         Settings(llm_engine="ollama")

@@ -35,8 +35,8 @@ class RubricScore(BaseModel):
 def rubric_messages(answer: str) -> list[dict]:
     return [
         {"role": "system", "content": "You score job-interview answers on a 1-5 scale: 1 off-topic, 3 a general "
-         "account, 5 a specific personal story with a measured result. Copy one short phrase from the answer "
-         "exactly as evidence. Reply with JSON."},
+         "account, 5 a specific personal story with a measured result. As evidence, copy 3 to 8 consecutive words "
+         "of the answer character for character (same spelling, spacing and numbers). Reply with JSON."},
         {"role": "user", "content": f"Question: {QUESTION}\nAnswer: {answer}"},
     ]
 

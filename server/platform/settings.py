@@ -99,9 +99,11 @@ class Settings(BaseSettings):
     nonverbal_weight: float = Field(default=0.0, ge=0.0, le=0.5,
                                     description="Weight of non-verbal observations in scores; forced to 0 for EU orgs")
     llm_engine: str = Field(
-        default="embedded", description="Language model for scoring and follow-ups: 'embedded' (llama.cpp started "
-        "by the server, see analyzers/llm_engine.py), 'off' (rules only), or an OpenAI-compatible base URL "
-        "(Ollama, vLLM, a cloud API, e.g. http://127.0.0.1:11434/v1); the rules decide until it is ready")
+        default="off", description="Language model for follow-ups: 'embedded' (llama.cpp started by the server, "
+        "see analyzers/llm_engine.py), 'off' (rules only), or an OpenAI-compatible base URL (Ollama, vLLM, a cloud "
+        "API, e.g. http://127.0.0.1:11434/v1); the rules decide until it is ready. Off by default until the live "
+        "path asks the model while the candidate is still speaking: asked only at the answer's end, a 2-core "
+        "machine's engine (10-17 s per decision) would hold every next question for llm_timeout_s")
     llm_api_key: CliSuppress[str | None] = Field(default=None, description="API key of an external llm_engine")
     llm_model: str = Field(default=JUDGE_MODEL_ID, description="Embedded engine: the model id in the model "
                            "registry; external engine: the model name it serves")
