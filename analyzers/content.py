@@ -3,7 +3,8 @@
 ``ContentAnalyzer(embedder).analyze_answer(question, expected_points, answer, language)`` returns an
 ``Observation("content", ...)`` whose ``values`` hold:
 
-* ``relevance``: cosine between the question and the whole answer (and the closest sentence, quoted);
+* ``relevance``: cosine between the whole answer and the question, and between it and the question's rubric (its
+  competency and expected points); the label takes the better of the two (the closest sentence is quoted);
 * ``coverage``: for each expected point, the best-matching answer sentence with its cosine, its lexical overlap
   with the point, STAR/cue evidence when the point names one (e.g. "result", "结果", "role", "团队规模"), and a
   label ``met`` / ``partly`` / ``missing``; the sentence is the quote;
@@ -13,6 +14,8 @@
   ("35%", "+35 %", "$2M", "3x", "翻倍", "千万级", "10人");
 * ``specificity``: concrete example (first-person past-tense actions, named specifics) vs generalities ("always",
   "usually", "一般", "通常", "I would"), labelled ``concrete`` / ``mixed`` / ``general`` / ``unclear``;
+* ``ownership``: how often the candidate ("I", 我) and a group ("we", 我们, 大家) act, and whether only the group
+  does (``team_only``; a sentence of the group's is quoted as ``ownership:team``);
 * ``length`` (words, or characters for Chinese, and sentences) and ``coherence`` (mean cosine of consecutive
   sentences; the weakest transition is quoted).
 
@@ -35,6 +38,7 @@ import numpy as np
 from analyzers.answer_text import answer_sentences, find_quantities, is_chinese_answer, jieba_module, tokenize
 from analyzers.embeddings import SentenceEmbedder, cosine_matrix
 from analyzers.observation import Observation
+from analyzers.text.ownership import first_person_subjects
 from analyzers.text.script import LATIN_WORD, count_han, has_han
 
 __all__ = [
@@ -77,10 +81,38 @@ _ZH_ACTION = re.compile(
 _ZH_CLAUSE_ACTION = re.compile(rf"(?<=[，,；;：:])\s*{_ZH_ADVERBS}{{0,2}}(?:{_ZH_ACTION_VERBS})")
 
 
+# Verbs that follow 我 without telling an action: opinions, modals, being and having.
+_ZH_NOT_ACTION = frozenset("是 有 觉得 认为 想 想到 会 要 能 能够 可以 应该 希望 记得 知道 感觉 觉着 估计 喜欢 相信 算".split())
+_ZH_CLAUSE = re.compile(r"[^，。！？；,.!?;：:\s]+")
+
+
+def _zh_tagged_actions(s: str) -> list[str]:
+    """Clauses where 我/我们 is followed by a verb that is an action (jieba's part-of-speech tags), outside general
+    wording ("我一般会…"): "我单独找他聊了两次" -> "我…找"."""
+    if "我" not in s:
+        return []
+    from jieba import posseg  # loaded with jieba_module(); the tagger is part of jieba
+
+    hits = []
+    for clause in _ZH_CLAUSE.findall(s):
+        if "我" not in clause or _GENERAL_ZH.search(clause):
+            continue
+        subject = None
+        for tok in posseg.cut(clause):
+            if tok.word in ("我", "我们"):
+                subject = tok.word
+            elif subject and tok.flag[:1] in ("v", "l") and tok.word not in _ZH_NOT_ACTION:
+                hits.append(f"{subject}…{tok.word}")
+                break
+    return hits
+
+
 def _zh_actions(s: str) -> list[str]:
     hits = [m.group(0) for m in _ZH_ACTION.finditer(s)]
     if re.search(r"我", s):
         hits += [m.group(0).strip() for m in _ZH_CLAUSE_ACTION.finditer(s)]
+        if not hits:
+            hits = _zh_tagged_actions(s)
     return hits
 
 
@@ -124,7 +156,12 @@ _STAR_CUES: dict[str, dict[str, re.Pattern[str]]] = {
             r"which (?:meant|led|resulted|saved|cut|reduced|increased)|increased|decreased|reduced|improved|"
             r"cut|saved|grew|doubled|tripled|halved|dropped|fell|rose|went (?:up|down)|achieved|delivered|launched|"
             r"shipped|won|successfully|on time|ahead of schedule|feedback|promoted|adopted|now (?:use|uses)|"
-            r"asked for|praised|recogni[sz]ed)\b",
+            r"asked for|praised|recogni[sz]ed|"
+            # an end state or a change over time: where things stood afterwards
+            r"went (?:from|to)|(?:down|up) (?:to|by|from)|(?:after|since) (?:that|then)|afterwards|by the end|"
+            r"(?:the )?(?:next|following) (?:day|week|month|quarter|year|audit|review)|(?:days?|weeks?|months?|years?) "
+            r"(?:after|later)|no longer|never again|stable|recovered|came back|was (?:fine|resolved|fixed)|"
+            r"took (?:under|less than|about|only)|(?:now|then) (?:takes?|loads?|runs?)|fewer|lower|higher|faster)\b",
             re.I,
         ),
     },
@@ -143,7 +180,10 @@ _STAR_CUES: dict[str, dict[str, re.Pattern[str]]] = {
         ),
         "result": re.compile(
             r"结果|最终|最后|终于|成功|提升|提高|降低|减少|节省|增长|增加|上线|翻倍|达到|实现了|获得|赢得|按时|"
-            r"提前|好评|完成|下降|缩短|效果|收益|认可"
+            r"提前|好评|完成|下降|缩短|效果|收益|认可|"
+            # an end state or a change over time: where things stood afterwards
+            r"之后|以后|后来|此后|从此|降到|降至|降为|提到|升到|涨到|变成|回到|恢复|稳定|再也没|没有再|没再|少了|多了|"
+            r"从[^，。；]{1,12}到|只用了|控制在|考了"
         ),
     },
 }
@@ -240,6 +280,7 @@ class ContentAnalyzer:
         answer: str,
         language: str,
         *,
+        competency: str = "",
         t_ms: int = 0,
     ) -> Observation:
         answer = (answer or "").strip()
@@ -248,20 +289,28 @@ class ContentAnalyzer:
         sentences = answer_sentences(answer, chinese)
         quotes: dict[str, str] = {}
 
-        # One embedding call for everything.
-        texts = [question or "", answer, *points, *sentences]
+        # One embedding call for everything; the rubric (competency and expected points) is the last text.
+        rubric = " ".join(t for t in (competency.strip(), *points) if t)
+        texts = [question or "", answer, *points, *sentences, rubric]
         emb = self.embedder.embed(texts) if answer else np.zeros((len(texts), 1), np.float32)
         q_vec, a_vec = emb[0:1], emb[1:2]
         p_vecs = emb[2 : 2 + len(points)]
-        s_vecs = emb[2 + len(points) :]
+        s_vecs = emb[2 + len(points) : 2 + len(points) + len(sentences)]
+        r_vec = emb[-1:]
 
-        # Relevance.
-        rel = float(cosine_matrix(q_vec, a_vec)[0, 0]) if answer and question else None
+        # Relevance: to the question, and to what the question is about (its competency and expected points).
+        # A short question shares few words with a good answer (on-topic answers reach only 0.1-0.3 against the
+        # question alone), so the answer is on topic when it addresses either.
+        rel_q = float(cosine_matrix(q_vec, a_vec)[0, 0]) if answer and question else None
+        rel_r = float(cosine_matrix(r_vec, a_vec)[0, 0]) if answer and rubric else None
+        rel = max((v for v in (rel_q, rel_r) if v is not None), default=None)
         q_sent = cosine_matrix(q_vec, s_vecs)[0] if sentences and question else np.zeros(0)
         best_q = int(np.argmax(q_sent)) if q_sent.size else None
         rel_best = float(q_sent[best_q]) if best_q is not None else None
         relevance = {
             "cosine": _r(rel),
+            "question_cosine": _r(rel_q),
+            "rubric_cosine": _r(rel_r),
             "best_sentence_cosine": _r(rel_best),
             "best_sentence_index": best_q,
             "label": self._relevance_label(rel, rel_best),
@@ -283,7 +332,8 @@ class ContentAnalyzer:
             qs = find_quantities(s)
             for q in qs:
                 quantities.append({"text": q.text, "kind": q.kind, "sentence_index": i})
-            if qs and (result_cue.search(s) or result_cue_other.search(s) or star["result"].get("sentence_index") == i):
+            if qs and (result_cue.search(s) or result_cue_other.search(s) or star["result"].get("sentence_index") == i
+                       or any(q.kind == "ratio" for q in qs)):
                 quantified_result_sentences.append(i)
         quantified = bool(quantities)
         if quantified:
@@ -297,6 +347,13 @@ class ContentAnalyzer:
             idx = specificity.get(f"{key}_sentences") or []
             if idx:
                 quotes[f"specificity:{key}"] = " … ".join(sentences[i] for i in idx[:2])
+
+        # Who acted: the candidate or a group ("we" throughout leaves the candidate's own part unknown).
+        ownership = first_person_subjects(answer, chinese)
+        if ownership.team_only:
+            team = next((x for x in sentences if first_person_subjects(x, chinese).plural), "")
+            if team:
+                quotes["ownership:team"] = team
 
         # Coverage of expected points.
         coverage = []
@@ -342,6 +399,7 @@ class ContentAnalyzer:
             "quantified": quantified,
             "quantified_result": bool(quantified_result_sentences),
             "specificity": specificity,
+            "ownership": ownership.to_dict(),
             "length": length,
             "coherence": coherence,
             "sentences": sentences,

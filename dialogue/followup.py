@@ -11,7 +11,8 @@ Design decisions
   none (unless the policy is built with ``default_triggers``), so a plan author keeps full control.
 * **Priority** (first detected wins), default ``DEFAULT_PRIORITY``: ``resume_contradiction`` (a factual mismatch
   is worth checking first, and it may be a speech-recognition error), ``vague_claim`` (a self-praise claim is the
-  most specific hook), ``no_example``, ``missing_result``, ``missing_numbers``, ``too_short`` (a last resort: a
+  most specific hook), ``no_example``, ``personal_role`` (who did what comes before what came of it: an outcome
+  means little until the candidate's part is known), ``missing_result``, ``missing_numbers``, ``too_short`` (a last resort: a
   short answer usually lacks something more specific). Asking "what was the result?" before there is an example
   makes no sense, hence ``no_example`` before ``missing_result``. Override with ``RuleBasedPolicy(priority=...)``.
 * ``missing_result`` fires when no STAR result is found; when the plan enables ``missing_result`` but *not*
@@ -69,11 +70,13 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DecisionKind = Literal["followup", "clarify", "next"]
-TRIGGERS = ("missing_result", "no_example", "vague_claim", "missing_numbers", "resume_contradiction", "too_short")
+TRIGGERS = ("missing_result", "no_example", "personal_role", "vague_claim", "missing_numbers", "resume_contradiction",
+            "too_short")
 DEFAULT_PRIORITY: tuple[str, ...] = (
     "resume_contradiction",
     "vague_claim",
     "no_example",
+    "personal_role",
     "missing_result",
     "missing_numbers",
     "too_short",
@@ -89,6 +92,10 @@ BUILTIN_TEMPLATES: dict[str, dict[str, str]] = {
         "en": 'You said "{quote}". Could you tell me about one specific time when that happened: what was the '
         "situation, and what did you do?",
         "zh": "您说“{quote}”。能具体讲一次实际发生的经历吗？当时是什么情况，您具体做了什么？",
+    },
+    "personal_role": {
+        "en": 'You said "{quote}". What did you do yourself in that, as opposed to the rest of the team?',
+        "zh": "您提到“{quote}”。这件事里您本人具体做了哪些？和团队其他人的分工是怎样的？",
     },
     "vague_claim": {
         "en": 'You said "{quote}". Can you give me a concrete example that shows this?',
@@ -118,6 +125,8 @@ _REASONS = {
     "missing_result": "No outcome was stated for the example",
     "missing_result_numbers": "A result was stated but not measured (the plan asks for the outcome)",
     "no_example": "The answer stays general (specificity: {label}); no concrete instance was described",
+    "personal_role": "The example is told as \"we\" throughout ({plural} times \"we\", {singular} times \"I\"); the "
+    "candidate's own part is not clear",
     "vague_claim": "A claim about the candidate's own qualities without a supporting example",
     "missing_numbers": "A result was stated without any quantity",
     "resume_contradiction": "The answer states {what} that differs from the resume ({stated} vs {resume})",
@@ -201,7 +210,8 @@ def build_context(
     lang = normalise_language(language)
     sep = "" if lang == "zh" else " "
     text = sep.join(a.strip() for a in answers if a and a.strip())
-    obs = analyzer.analyze_answer(question.text_in(lang), question.points_in(lang), text, lang)
+    obs = analyzer.analyze_answer(question.text_in(lang), question.points_in(lang), text, lang,
+                                  competency=question.competency)
     return AnswerContext(question, lang, text, dict(obs.values), dict(obs.quotes), tuple(asked), seconds_used, resume)
 
 
@@ -340,6 +350,14 @@ class RuleBasedPolicy:
         return {"quote": short_quote(sent, ctx.lang, focus=focus),
                 "reason": _REASONS["no_example"].format(label=label)
                 + (f'; general wording: {", ".join(markers[:3])}' if markers else "")}
+
+    def _detect_personal_role(self, ctx: AnswerContext, enabled: list[str]) -> dict[str, Any] | None:
+        own = ctx.features.get("ownership") or {}
+        if not own.get("team_only"):
+            return None
+        sent = ctx.quotes.get("ownership:team") or _first(ctx.features)
+        return {"quote": short_quote(sent, ctx.lang),
+                "reason": _REASONS["personal_role"].format(plural=own.get("plural"), singular=own.get("singular"))}
 
     def _detect_missing_result(self, ctx: AnswerContext, enabled: list[str]) -> dict[str, Any] | None:
         f = ctx.features

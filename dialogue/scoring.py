@@ -26,10 +26,14 @@ relevance             0.10    on_topic 1, partly 0.5, off_topic 0
 length                0.05    words / min_answer_words, at most 1
 ====================  ======  ==========================================================================
 
-(without expected points the coverage weight is spread over the others). Then anchored caps, each an evidence
-item: no quantified result -> at most 4.4; no result -> at most 3.4; no concrete example (specificity general or
-unclear) -> at most 2.4; off-topic -> at most 1.9; fewer than half the minimum words -> at most 2.4. The score is
-a float with one decimal; ``level`` is the nearest anchored rubric level and ``level_description`` its text.
+(without expected points the coverage weight is spread over the others). The components place the score *within*
+a level; the level itself is the first rung of the anchored ladder the answer stands on, the order every anchored
+rubric here follows (``GENERIC_RUBRIC``): off-topic, or no example in an answer shorter than the minimum -> 1; no
+specific past situation, or a one-line one -> 2; "we" throughout (the candidate's own part unknown) or no outcome ->
+3; an outcome with nothing measurable -> 4; a quantified outcome -> 5. The score is kept within [level - 0.5,
+level + 0.4] (so it rounds to the level); the move into that band is an evidence item (``cap:<rung>`` down,
+``anchor:<rung>`` up) with a plain note in the interview's language. The score is a float with one decimal;
+``level`` is the nearest anchored rubric level and ``level_description`` its text.
 
 Non-verbal observations (observable behaviour only, never emotions or personality) carry **no weight** by
 default: with ``nonverbal_weight == 0`` they never change the score. An organisation may set a weight (clamped
@@ -59,6 +63,27 @@ MAX_NONVERBAL_WEIGHT = 0.5
 WEIGHTS = {"coverage": 0.25, "star": 0.20, "result": 0.20, "specificity": 0.20, "relevance": 0.10, "length": 0.05}
 SPECIFICITY_VALUE = {"concrete": 1.0, "mixed": 0.6, "unclear": 0.25, "general": 0.15}
 RELEVANCE_VALUE = {"on_topic": 1.0, "partly": 0.5, "off_topic": 0.0}
+LEVEL_OF = {"off_topic": 1, "no_answer": 1, "no_concrete_example": 2, "too_short": 2, "team_only": 3, "no_result": 3,
+            "no_quantified_result": 4, "quantified_result": 5}
+ANCHOR_NOTES = {
+    "off_topic": {"en": "The answer does not address the question, so it stays at level 1.",
+                  "zh": "回答没有针对这个问题，因此停留在第 1 级。"},
+    "no_answer": {"en": "A very short answer without an example stays at level 1.",
+                  "zh": "回答很短，也没有具体例子，因此停留在第 1 级。"},
+    "no_concrete_example": {"en": "Without a specific past situation the answer stays at level 2.",
+                            "zh": "没有讲到一次具体的亲身经历，因此停留在第 2 级。"},
+    "too_short": {"en": "A one-line example without detail stays at level 2.",
+                  "zh": "例子只是一两句带过，没有细节，因此停留在第 2 级。"},
+    "team_only": {"en": "The example is told as \"we\" throughout; what the candidate did personally is not clear, so "
+                        "it stays at level 3.",
+                  "zh": "例子里一直在说“我们”，看不出候选人本人做了什么，因此停留在第 3 级。"},
+    "no_result": {"en": "The outcome of the example is missing or vague, so it stays at level 3.",
+                  "zh": "例子的结果缺失或含糊，因此停留在第 3 级。"},
+    "no_quantified_result": {"en": "The outcome is stated but nothing in it is measured, so it stays at level 4.",
+                             "zh": "讲了结果，但没有可衡量的数字，因此停留在第 4 级。"},
+    "quantified_result": {"en": "A specific situation, the candidate's own actions and a measured outcome: level 5.",
+                          "zh": "有具体情境、本人的行动和可衡量的结果：第 5 级。"},
+}
 GENERIC_RUBRIC = {
     1: {"en": "No relevant example; the answer does not address the competency.",
         "zh": "没有相关的例子；回答没有涉及该能力。"},
@@ -215,29 +240,28 @@ def score_answer(
     evidence.append(Evidence("length", _trim(joined, lang), pts("length"),
                              f"{words} {unit} (the question asks for at least {question.min_answer_words})"))
 
-    # ---- anchored caps ----
-    caps: list[tuple[float, str, str, str]] = []
-    if not quantified_result:
-        caps.append((4.4, "cap:no_quantified_result", first_quote("star:result", "relevance", fallback=any_sentence),
-                     "without a measured result the answer stays below level 5"))
-    if not result_found:
-        caps.append((3.4, "cap:no_result", first_quote("star:action", "relevance", fallback=any_sentence),
-                     "without a stated result the answer stays at level 3 or below"))
-    if spec_label in ("general", "unclear"):
-        caps.append((2.4, "cap:no_concrete_example", first_quote("specificity:generalities", "relevance",
-                                                                   fallback=any_sentence),
-                     "without a concrete example the answer stays at level 2 or below"))
-    if words < minimum / 2:
-        caps.append((2.4, "cap:too_short", _trim(joined, lang),
-                     f"a very short answer ({words} {unit}) stays at level 2 or below"))
-    if rel_label == "off_topic":
-        caps.append((1.9, "cap:off_topic", first_quote("relevance", fallback=any_sentence),
-                     "the answer does not address the question"))
+    # ---- the anchored level: the rubric's ladder decides the level, the components place the score in it ----
+    team_only = bool((f.get("ownership") or {}).get("team_only"))
+    anchor = _anchored_level(rel_label, spec_label, words, minimum, team_only, result_found, quantified_result)
+    anchor_quote = {
+        "off_topic": first_quote("relevance", fallback=any_sentence),
+        "no_answer": _trim(joined, lang),
+        "no_concrete_example": first_quote("specificity:generalities", "relevance", fallback=any_sentence),
+        "too_short": _trim(joined, lang),
+        "team_only": first_quote("ownership:team", "star:action", fallback=any_sentence),
+        "no_result": first_quote("star:action", "relevance", fallback=last_sentence),
+        "no_quantified_result": first_quote("star:result", "relevance", fallback=last_sentence),
+        "quantified_result": first_quote("quantified_result", "star:result", fallback=last_sentence),
+    }[anchor]
+    level_floor, level_cap = max(1.0, LEVEL_OF[anchor] - 0.5), min(5.0, LEVEL_OF[anchor] + 0.4)
     score = content
-    for cap, feature, quote, note in sorted(caps):
-        if score > cap:
-            evidence.append(Evidence(feature, quote, round(cap - score, 2), note))
-            score = cap
+    if score > level_cap:
+        evidence.append(Evidence(f"cap:{anchor}", anchor_quote, round(level_cap - score, 2), ANCHOR_NOTES[anchor][lang]))
+        score = level_cap
+    elif score < level_floor:
+        evidence.append(Evidence(f"anchor:{anchor}", anchor_quote, round(level_floor - score, 2),
+                                 ANCHOR_NOTES[anchor][lang]))
+        score = level_floor
     score = _clip(score, 1.0, 5.0)
     content_score = round(score, 1)
 
@@ -313,6 +337,26 @@ def score_answer(
         nonverbal_weight=applied_w,
     )
 
+
+
+def _anchored_level(relevance: str, specificity: str, words: int, minimum: int, team_only: bool, result_found: bool,
+                    quantified_result: bool) -> str:
+    """The first rung of the anchored ladder the answer stands on (the generic rubric's order: off-topic or no
+    answer 1, no concrete example 2, the candidate's own part or the outcome missing 3, an outcome without anything
+    measurable 4, a quantified outcome 5)."""
+    if relevance == "off_topic":
+        return "off_topic"
+    if specificity in ("general", "unclear"):
+        return "no_answer" if words < minimum else "no_concrete_example"
+    if words < minimum / 2:
+        return "too_short"
+    if team_only:
+        return "team_only"
+    if not result_found and not quantified_result:
+        return "no_result"
+    if not quantified_result:
+        return "no_quantified_result"
+    return "quantified_result"
 
 def _trim(text: str, lang: str, words: int = 30, chars: int = 60) -> str:
     text = text.strip()
