@@ -183,11 +183,18 @@ _STAR_CUES: dict[str, dict[str, re.Pattern[str]]] = {
             r"提前|好评|完成|下降|缩短|效果|收益|认可|"
             # an end state or a change over time: where things stood afterwards
             r"之后|以后|后来|此后|从此|降到|降至|降为|提到|升到|涨到|变成|回到|恢复|稳定|再也没|没有再|没再|少了|多了|"
-            r"从[^，。；]{1,12}到|只用了|控制在|考了"
+            r"从[^，。；]{1,12}到|只用了|控制在|考了|后面[一两三几半]?(?:年|个月|月|周|天|次)"
         ),
     },
 }
 _STAR_ORDER = ("situation", "task", "action", "result")
+# Words that make an outcome a guess: the speaker does not know how it ended.
+_HEDGED_OUTCOME = re.compile(
+    r"\b(?:I think|I guess|I suppose|I assume|I believe|probably|maybe|not (?:really |totally |entirely )?sure|"
+    r"(?:don't|do not|didn't) (?:really )?know|no idea)\b|吧|好像|应该(?:是|还是|也)|可能|不太清楚|记不(?:太)?清|不知道|"
+    r"说不好|不好说",
+    re.I,
+)
 
 # Point keywords that name a STAR part or a common rubric concept: the point is checked with that detector too.
 _POINT_CONCEPTS: list[tuple[re.Pattern[str], str]] = [
@@ -431,7 +438,10 @@ class ContentAnalyzer:
                     hits += [m.group(0) for m in _EN_ACTION.finditer(s)] if lang == "en" else _zh_actions(s)
                 if hits:
                     found.setdefault(part, []).extend(hits)
-        strong = [q.text for q in find_quantities(s) if q.kind in ("percent", "multiplier", "money")]
+        quantities = find_quantities(s)
+        if "result" in found and not quantities and _HEDGED_OUTCOME.search(s):
+            del found["result"]  # "I think it all got sorted out": a guessed outcome is not a stated one
+        strong = [q.text for q in quantities if q.kind in ("percent", "multiplier", "money", "ratio")]
         if strong and "result" in found:  # a changed number next to a result word
             found["result"].extend(strong)
         for part in found:

@@ -30,9 +30,9 @@ length                0.05    words / min_answer_words, at most 1
 a level; the level itself is the first rung of the anchored ladder the answer stands on, the order every anchored
 rubric here follows (``GENERIC_RUBRIC``): off-topic, or no example in an answer shorter than the minimum -> 1; no
 specific past situation, or a one-line one -> 2; "we" throughout (the candidate's own part unknown) or no outcome ->
-3; an outcome with nothing measurable -> 4; a quantified outcome -> 5. The score is kept within [level - 0.5,
-level + 0.4] (so it rounds to the level); the move into that band is an evidence item (``cap:<rung>`` down,
-``anchor:<rung>`` up) with a plain note in the interview's language. The score is a float with one decimal;
+3; an outcome with nothing measurable -> 4; a quantified outcome -> 5. Within the band [level - 0.5, level + 0.4]
+(so it rounds to the level) the content score places the answer linearly; the move from the content score is an
+evidence item (``cap:<rung>`` down, ``anchor:<rung>`` up) with a plain note in the interview's language. The score is a float with one decimal;
 ``level`` is the nearest anchored rubric level and ``level_description`` its text.
 
 Non-verbal observations (observable behaviour only, never emotions or personality) carry **no weight** by
@@ -253,15 +253,13 @@ def score_answer(
         "no_quantified_result": first_quote("star:result", "relevance", fallback=last_sentence),
         "quantified_result": first_quote("quantified_result", "star:result", fallback=last_sentence),
     }[anchor]
-    level_floor, level_cap = max(1.0, LEVEL_OF[anchor] - 0.5), min(5.0, LEVEL_OF[anchor] + 0.4)
+    # Within the level's band [level - 0.5, level + 0.4], the content components place the answer linearly.
+    placed = _clip(LEVEL_OF[anchor] - 0.5 + 0.9 * (content - 1.0) / 4.0, 1.0, 5.0)
     score = content
-    if score > level_cap:
-        evidence.append(Evidence(f"cap:{anchor}", anchor_quote, round(level_cap - score, 2), ANCHOR_NOTES[anchor][lang]))
-        score = level_cap
-    elif score < level_floor:
-        evidence.append(Evidence(f"anchor:{anchor}", anchor_quote, round(level_floor - score, 2),
-                                 ANCHOR_NOTES[anchor][lang]))
-        score = level_floor
+    if abs(placed - content) >= 0.05:
+        kind = "cap" if placed < content else "anchor"
+        evidence.append(Evidence(f"{kind}:{anchor}", anchor_quote, round(placed - content, 2), ANCHOR_NOTES[anchor][lang]))
+        score = placed
     score = _clip(score, 1.0, 5.0)
     content_score = round(score, 1)
 
