@@ -339,8 +339,10 @@ class ContentAnalyzer:
             qs = find_quantities(s)
             for q in qs:
                 quantities.append({"text": q.text, "kind": q.kind, "sentence_index": i})
-            if qs and (result_cue.search(s) or result_cue_other.search(s) or star["result"].get("sentence_index") == i
-                       or any(q.kind == "ratio" for q in qs)):
+            after_actions = star["first_action_index"] is None or i >= star["first_action_index"]
+            if qs and after_actions and (result_cue.search(s) or result_cue_other.search(s)
+                                         or star["result"].get("sentence_index") == i
+                                         or any(q.kind == "ratio" for q in qs)):
                 quantified_result_sentences.append(i)
         quantified = bool(quantities)
         if quantified:
@@ -461,6 +463,10 @@ class ContentAnalyzer:
             return min(len(c), 3) + 0.5 * prior
 
         cands = {p: sorted((i for i in range(n) if cues[i].get(p)), key=lambda i: -score(i, p))[:4] for p in _STAR_ORDER}
+        # An outcome is what came of the actions: once an action is told, a result cue before it is not the result.
+        first_action = min((i for i in range(n) if cues[i].get("action")), default=None)
+        if first_action is not None:
+            cands["result"] = [i for i in cands["result"] if i >= first_action]
         best, best_val = None, -1e9
         for combo in itertools.product(*[[None, *cands[p]] for p in _STAR_ORDER]):
             chosen = [c for c in combo if c is not None]
@@ -478,6 +484,7 @@ class ContentAnalyzer:
                 out[part] = {"found": True, "sentence": sentences[idx], "sentence_index": idx, "cues": cues[idx][part][:5]}
                 roles[idx] = roles[idx] or part
         out["sentence_roles"] = roles
+        out["first_action_index"] = first_action
         return out
 
     @staticmethod
