@@ -7,7 +7,9 @@ decision is taken by the machine (PIPL Art. 24, GDPR Art. 22), so every score ca
 
 * ``evidence``: ``Evidence(feature, quote, effect, note)`` items; ``quote`` is always the candidate's own words
   (a sentence of the answer; empty only for non-verbal evidence, which has no words), ``effect`` the points on
-  the 1-5 scale that feature added (positive) or took away (negative, e.g. a cap), ``note`` a plain explanation;
+  the 1-5 scale that feature added (positive) or took away (negative, e.g. a cap), ``note`` a plain explanation in
+  the interview's language (dialogue/score_words.py; ``feature`` and ``effect`` are for the record, ``note`` is
+  what people read);
 * ``confidence`` (0-1): lower for short answers, weak relevance, contradicting signals and missing inputs;
 * ``uncertain``: what the AI is unsure about, in plain words, for the reviewer to check.
 
@@ -50,6 +52,7 @@ from typing import Any, Iterable, Mapping
 from analyzers.text.language import normalise_language
 from dialogue.answer_claims import find_unsupported_claim
 from dialogue.plan import PlanQuestionSpec
+from dialogue.score_words import say
 
 __all__ = [
     "CompetencyScore",
@@ -65,25 +68,6 @@ SPECIFICITY_VALUE = {"concrete": 1.0, "mixed": 0.6, "unclear": 0.25, "general": 
 RELEVANCE_VALUE = {"on_topic": 1.0, "partly": 0.5, "off_topic": 0.0}
 LEVEL_OF = {"off_topic": 1, "no_answer": 1, "no_concrete_example": 2, "too_short": 2, "team_only": 3, "no_result": 3,
             "no_quantified_result": 4, "quantified_result": 5}
-ANCHOR_NOTES = {
-    "off_topic": {"en": "The answer does not address the question, so it stays at level 1.",
-                  "zh": "回答没有针对这个问题，因此停留在第 1 级。"},
-    "no_answer": {"en": "A very short answer without an example stays at level 1.",
-                  "zh": "回答很短，也没有具体例子，因此停留在第 1 级。"},
-    "no_concrete_example": {"en": "Without a specific past situation the answer stays at level 2.",
-                            "zh": "没有讲到一次具体的亲身经历，因此停留在第 2 级。"},
-    "too_short": {"en": "A one-line example without detail stays at level 2.",
-                  "zh": "例子只是一两句带过，没有细节，因此停留在第 2 级。"},
-    "team_only": {"en": "The example is told as \"we\" throughout; what the candidate did personally is not clear, so "
-                        "it stays at level 3.",
-                  "zh": "例子里一直在说“我们”，看不出候选人本人做了什么，因此停留在第 3 级。"},
-    "no_result": {"en": "The outcome of the example is missing or vague, so it stays at level 3.",
-                  "zh": "例子的结果缺失或含糊，因此停留在第 3 级。"},
-    "no_quantified_result": {"en": "The outcome is stated but nothing in it is measured, so it stays at level 4.",
-                             "zh": "讲了结果，但没有可衡量的数字，因此停留在第 4 级。"},
-    "quantified_result": {"en": "A specific situation, the candidate's own actions and a measured outcome: level 5.",
-                          "zh": "有具体情境、本人的行动和可衡量的结果：第 5 级。"},
-}
 GENERIC_RUBRIC = {
     1: {"en": "No relevant example; the answer does not address the competency.",
         "zh": "没有相关的例子；回答没有涉及该能力。"},
@@ -118,6 +102,7 @@ class CompetencyScore:
     content_score: float = 0.0  # the score from the answer content alone
     nonverbal_weight: float = 0.0  # the weight actually applied (0 unless the organisation set one)
     ai_generated: bool = True  # a suggestion for a human reviewer, never a decision
+    scored_by: str = "rules"  # which path scored it: "rules" (this module) or a model's name
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -153,9 +138,8 @@ def score_answer(
         return CompetencyScore(
             competency=question.competency, question_id=question.id, score=1.0, confidence=0.2, level=level,
             level_description=description,
-            evidence=[Evidence("no_answer", "", 0.0, "no answer was transcribed for this question")],
-            uncertain=["No answer was transcribed; the candidate may have answered without being heard "
-                       "(check the recording)."],
+            evidence=[Evidence("no_answer", "", 0.0, say("no_answer", lang))],
+            uncertain=[say("doubt:no_transcript", lang)],
             content_score=1.0,
         )
 
@@ -204,41 +188,38 @@ def score_answer(
             quote = c.get("sentence") or ""
             if not quote and c.get("closest_sentence_index") is not None and c["closest_sentence_index"] < len(sentences):
                 quote = sentences[c["closest_sentence_index"]]
-            note = {"met": f"expected point covered: {point}", "partly": f"expected point partly covered: {point}"}.get(
-                label, f"expected point not covered: {point} (closest sentence quoted)")
+            note = say(f"coverage:{label if label in ('met', 'partly') else 'missing'}", lang, point=point)
             evidence.append(Evidence(f"coverage:{point}", quote, round(share, 2), note))
     for part in ("situation", "task", "action", "result"):
         p = star.get(part) or {}
         if p.get("found"):
             evidence.append(Evidence(f"star:{part}", p.get("sentence") or "", round(4.0 * weights["star"] / 4, 2),
-                                     f"STAR {part} found (cues: {', '.join((p.get('cues') or [])[:3])})"))
+                                     say(f"star:{part}", lang)))
     if quantified_result:
         evidence.append(Evidence("quantified_result", first_quote("quantified_result"), pts("result"),
-                                 "the result is stated with numbers"))
+                                 say("quantified_result", lang)))
     elif result_found:
         evidence.append(Evidence("result_without_numbers", first_quote("star:result"), pts("result"),
-                                 "a result is stated, but without any quantity"))
+                                 say("result_without_numbers", lang)))
     else:
         evidence.append(Evidence("no_result", first_quote("star:action", fallback=last_sentence), 0.0,
-                                 "no outcome of the example is stated"))
+                                 say("no_result", lang)))
     if spec_label in ("concrete", "mixed"):
         evidence.append(Evidence("specificity", first_quote("specificity:concrete_example", fallback=any_sentence),
-                                 pts("specificity"), f"specificity {spec_label}: the candidate describes own actions"))
+                                 pts("specificity"), say("specificity:concrete", lang)))
     else:
         evidence.append(Evidence("specificity", first_quote("specificity:generalities", "relevance",
                                                             fallback=any_sentence),
-                                 pts("specificity"), f"specificity {spec_label}: general statements, no concrete instance"))
+                                 pts("specificity"), say("specificity:general", lang)))
     claim = find_unsupported_claim(f)
     if claim:
         evidence.append(Evidence("unsupported_claim", claim["sentence"], 0.0,
-                                 f'a claim about own qualities without a supporting example ("{claim["span"]}"); '
-                                 "claims alone add nothing to the score"))
+                                 say("unsupported_claim", lang, span=claim["span"])))
     evidence.append(Evidence("relevance", first_quote("relevance", fallback=any_sentence), pts("relevance"),
-                             f"relevance to the question: {rel_label} (cosine {rel.get('cosine')})"))
-    unit = "words"
+                             say(f"relevance:{rel_label if rel_label in RELEVANCE_VALUE else 'partly'}", lang)))
     joined = ("" if lang == "zh" else " ").join(sentences)
     evidence.append(Evidence("length", _trim(joined, lang), pts("length"),
-                             f"{words} {unit} (the question asks for at least {question.min_answer_words})"))
+                             say("length", lang, words=words, minimum=question.min_answer_words)))
 
     # ---- the anchored level: the rubric's ladder decides the level, the components place the score in it ----
     team_only = bool((f.get("ownership") or {}).get("team_only"))
@@ -258,7 +239,7 @@ def score_answer(
     score = content
     if abs(placed - content) >= 0.05:
         kind = "cap" if placed < content else "anchor"
-        evidence.append(Evidence(f"{kind}:{anchor}", anchor_quote, round(placed - content, 2), ANCHOR_NOTES[anchor][lang]))
+        evidence.append(Evidence(f"{kind}:{anchor}", anchor_quote, round(placed - content, 2), say(f"anchor:{anchor}", lang)))
         score = placed
     score = _clip(score, 1.0, 5.0)
     content_score = round(score, 1)
@@ -272,53 +253,47 @@ def score_answer(
         nv_mean = _clip(sum(_clip(v, 0.0, 1.0) for v in nv_values.values()) / len(nv_values), 0.0, 1.0)
         nv_score = 1.0 + 4.0 * nv_mean
         blended = (1 - w) * score + w * nv_score
-        evidence.append(Evidence("nonverbal", "", round(blended - score, 2),
-                                 f"organisation weight {w:g} on observable behaviour "
-                                 f"({', '.join(f'{k}={v:g}' for k, v in nv_values.items())}); not emotions or personality"))
+        evidence.append(Evidence("nonverbal", "", round(blended - score, 2), say("nonverbal", lang, weight=f"{w:g}")))
         score = blended
         applied_w = w
-        uncertain.append("Part of this score comes from observable behaviour on video, which says little about "
-                         "the competency; a reviewer should weigh it carefully.")
+        uncertain.append(say("doubt:nonverbal", lang))
     score = round(_clip(score, 1.0, 5.0), 1)
 
     # ---- confidence and uncertainty ----
     confidence = 0.9
     if words < minimum:
         confidence -= 0.35 * (1 - words / minimum)
-        uncertain.append(f"The answer is short ({words} {unit}); there is little to judge from.")
+        uncertain.append(say("doubt:short", lang, words=words))
     if rel_label == "partly":
         confidence -= 0.15
-        uncertain.append("It is not clear that the answer addresses the question.")
+        uncertain.append(say("doubt:partly_relevant", lang))
     elif rel_label == "off_topic":
         confidence -= 0.3
-        uncertain.append("The answer seems to be about something else than the question; the candidate may have "
-                         "misunderstood it, or the transcript may be wrong.")
+        uncertain.append(say("doubt:off_topic", lang))
     if not has_points:
         confidence -= 0.1
-        uncertain.append("The question lists no expected points, so coverage could not be checked.")
+        uncertain.append(say("doubt:no_points", lang))
     if spec_label in ("general", "unclear") and parts_found >= 3:
         confidence -= 0.1
-        uncertain.append("Story elements were found but the wording is general; the example may be hypothetical.")
+        uncertain.append(say("doubt:hypothetical", lang))
     if spec_label == "concrete" and has_points and comp.get("coverage", 0) < 0.34:
         confidence -= 0.1
-        uncertain.append("A concrete example was given but it covers few of the expected points; it may be a "
-                         "different kind of example than the question asked for.")
+        uncertain.append(say("doubt:few_points", lang))
     if has_points and comp.get("coverage", 0) >= 0.67 and rel_label != "on_topic":
         confidence -= 0.1
-        uncertain.append("Expected points seem covered although overall relevance is weak.")
+        uncertain.append(say("doubt:points_without_relevance", lang))
     if result_found and not quantified_result and f.get("quantified"):
-        uncertain.append("Numbers are mentioned, but not as part of the result; a reviewer may read them differently.")
+        uncertain.append(say("doubt:numbers_not_result", lang))
     partly = [c.get("point") for c in coverage if c.get("label") == "partly"]
     if partly:
-        uncertain.append("Only partly covered: " + "; ".join(str(p) for p in partly) + ".")
+        uncertain.append(say("doubt:partly_covered", lang, points="; ".join(str(p) for p in partly)))
     missing = [c.get("point") for c in coverage if c.get("label") == "missing"]
     if missing:
-        uncertain.append("Not found in the answer (it may have been said in other words): "
-                         + "; ".join(str(p) for p in missing) + ".")
+        uncertain.append(say("doubt:missing_points", lang, points="; ".join(str(p) for p in missing)))
     coh = (f.get("coherence") or {}).get("mean_consecutive_cosine")
     if coh is not None and coh < 0.1:
         confidence -= 0.05
-        uncertain.append("The answer jumps between topics; the transcript may be fragmented.")
+        uncertain.append(say("doubt:incoherent", lang))
     confidence = round(_clip(confidence, 0.05, 0.95), 2)
 
     level, description = _level(question, lang, score)

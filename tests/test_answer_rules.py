@@ -5,6 +5,7 @@ Fixtures are written here for these mechanisms; none comes from an evaluation se
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 
@@ -153,3 +154,16 @@ def test_benchmark_judges_each_answer_in_a_fresh_context(analyzer):  # noqa: F81
     assert [p["followup"] for p in preds] == ["ask_personal_role", "none"]
     assert all(1 <= p["score"] <= 5 and p["evidence"] for p in preds)
     assert all(j.decide_ms > 0 for j in judged)
+
+
+@pytest.mark.models
+@pytest.mark.parametrize("answer, lang", [(WE_EN, "en"), (OWN_ZH, "zh"), (GUESSED_EN, "en")])
+def test_explanations_are_plain_words_in_the_interview_language(analyzer, answer, lang):  # noqa: F811
+    _, j = _judge(analyzer, answer, lang)
+    shown = [e.note for e in j.score.evidence] + list(j.score.uncertain)
+    assert all(shown) and j.score.scored_by == "rules"
+    for text in shown:
+        assert "cosine" not in text and "cap:" not in text and "coverage:" not in text and "STAR" not in text
+        assert not any(code in text for code in ("on_topic", "off_topic", "team_only", "quantified_result"))
+    if lang == "zh":
+        assert all(re.search(r"[\u4e00-\u9fff]", t) for t in shown)
