@@ -4,7 +4,9 @@
 ``Observation("content", ...)`` whose ``values`` hold:
 
 * ``relevance``: cosine between the whole answer and the question, and between it and the question's rubric (its
-  competency and expected points); the label takes the better of the two (the closest sentence is quoted);
+  competency and expected points); the label takes the better of the two, except that an answer no closer to the
+  question than to a generic "tell me about a time at work" (``GENERIC_QUESTION``) is off-topic: it tells a story,
+  but about something else (the closest sentence is quoted);
 * ``coverage``: for each expected point, the best-matching answer sentence with its cosine, its lexical overlap
   with the point, STAR/cue evidence when the point names one (e.g. "result", "结果", "role", "团队规模"), and a
   label ``met`` / ``partly`` / ``missing``; the sentence is the quote;
@@ -53,6 +55,10 @@ COVERAGE_MET = 0.45
 COVERAGE_PARTLY = 0.25
 RELEVANCE_ON_TOPIC = 0.2
 RELEVANCE_PARTLY = 0.12
+# Any work story is somewhat similar to any behavioural question. An answer that is no closer to the question asked
+# than to this generic one tells a story about something else (the off-topic check's reference point).
+GENERIC_QUESTION = {"en": "Tell me about a time at work. What happened, and what did you do?",
+                    "zh": "请讲一次你工作中的经历。当时发生了什么，你做了什么？"}
 
 # ---------------------------------------------------------------------------------------------------- lexicons
 
@@ -298,12 +304,12 @@ class ContentAnalyzer:
 
         # One embedding call for everything; the rubric (competency and expected points) is the last text.
         rubric = " ".join(t for t in (competency.strip(), *points) if t)
-        texts = [question or "", answer, *points, *sentences, rubric]
+        texts = [question or "", answer, *points, *sentences, GENERIC_QUESTION["zh" if chinese else "en"], rubric]
         emb = self.embedder.embed(texts) if answer else np.zeros((len(texts), 1), np.float32)
         q_vec, a_vec = emb[0:1], emb[1:2]
         p_vecs = emb[2 : 2 + len(points)]
         s_vecs = emb[2 + len(points) : 2 + len(points) + len(sentences)]
-        r_vec = emb[-1:]
+        r_vec, g_vec = emb[-1:], emb[-2:-1]
 
         # Relevance: to the question, and to what the question is about (its competency and expected points).
         # A short question shares few words with a good answer (on-topic answers reach only 0.1-0.3 against the
@@ -311,6 +317,9 @@ class ContentAnalyzer:
         rel_q = float(cosine_matrix(q_vec, a_vec)[0, 0]) if answer and question else None
         rel_r = float(cosine_matrix(r_vec, a_vec)[0, 0]) if answer and rubric else None
         rel = max((v for v in (rel_q, rel_r) if v is not None), default=None)
+        # How much closer the answer is to this question than to a generic "tell me about a time at work".
+        rel_g = float(cosine_matrix(g_vec, a_vec)[0, 0]) if answer else None
+        margin = rel_q - rel_g if rel_q is not None and rel_g is not None else None
         q_sent = cosine_matrix(q_vec, s_vecs)[0] if sentences and question else np.zeros(0)
         best_q = int(np.argmax(q_sent)) if q_sent.size else None
         rel_best = float(q_sent[best_q]) if best_q is not None else None
@@ -318,9 +327,10 @@ class ContentAnalyzer:
             "cosine": _r(rel),
             "question_cosine": _r(rel_q),
             "rubric_cosine": _r(rel_r),
+            "margin_over_generic": _r(margin),
             "best_sentence_cosine": _r(rel_best),
             "best_sentence_index": best_q,
-            "label": self._relevance_label(rel, rel_best),
+            "label": self._relevance_label(rel, rel_best, margin),
         }
         if best_q is not None:
             quotes["relevance"] = sentences[best_q]
@@ -420,9 +430,11 @@ class ContentAnalyzer:
 
     # -- features ---------------------------------------------------------------------------------------------
     @staticmethod
-    def _relevance_label(rel: float | None, best: float | None) -> str | None:
+    def _relevance_label(rel: float | None, best: float | None, margin: float | None) -> str | None:
         if rel is None:
             return None
+        if margin is not None and margin < 0:
+            return "off_topic"  # no closer to this question than to any work story
         if rel >= RELEVANCE_ON_TOPIC or (best is not None and best >= RELEVANCE_ON_TOPIC + 0.1):
             return "on_topic"  # the whole answer, or one sentence clearly, addresses the question
         if rel >= RELEVANCE_PARTLY:

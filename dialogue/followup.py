@@ -20,9 +20,10 @@ Design decisions
   outcome).
 * **Never the same trigger twice** for one question; at most ``max_follow_ups`` probes (clarifications count);
   none when fewer than ``min_time_left_s`` (25 s) of ``time_limit_s`` remain.
-* **Clarify**: an answer whose relevance label is ``off_topic`` but that is long enough (``>= min_answer_words``
-  words) gets one "clarify" prompt (trigger ``"clarify"``) that repeats the question; it needs no plan rule (it
-  is conversational repair, not a probe) but counts against ``max_follow_ups`` and the time budget.
+* **Clarify**: an answer whose relevance label is ``off_topic`` (a concrete story about something else included)
+  but that is long enough (``>= min_answer_words`` words) gets one "clarify" prompt (trigger ``"clarify"``) that
+  repeats the question, unless it states a fact that differs from the resume (checked first); it needs no plan rule
+  (it is conversational repair, not a probe) but counts against ``max_follow_ups`` and the time budget.
 * **Templates**: the plan's template in the interview language; if the rule has no text in that language, the
   built-in template of that trigger in that language (``BUILTIN_TEMPLATES``, English and Chinese). Placeholders:
   ``{quote}`` (the candidate's most relevant short span, verbatim, trimmed to ~12 words / ~20 Chinese
@@ -131,7 +132,8 @@ _REASONS = {
     "missing_numbers": "A result was stated without any quantity",
     "resume_contradiction": "The answer states {what} that differs from the resume ({stated} vs {resume})",
     "too_short": "The answer is short ({words} words; the question asks for at least {minimum})",
-    "clarify": "The answer does not seem to address the question (relevance cosine {cos}); asking once to clarify",
+    "clarify": "The answer does not seem to address the question (it is no closer to it than to any story from "
+    "work); asking once to clarify",
 }
 
 
@@ -297,16 +299,18 @@ class RuleBasedPolicy:
         words = int(length.get("words") or 0)
         minimum = ctx.question.min_answer_words
         rel = f.get("relevance") or {}
-        # Embedding relevance alone is weak evidence (on-topic answers often score 0.1-0.3), so an answer that
-        # tells a concrete experience (specific, or two STAR parts) is never treated as off-topic.
-        tells_experience = ((f.get("specificity") or {}).get("label") in ("concrete", "mixed")
-                            or int(f.get("star_parts_found") or 0) >= 2)
-        if (self.clarify_off_topic and rel.get("label") == "off_topic" and words >= minimum
-                and not tells_experience and "clarify" not in ctx.asked):
-            quote = short_quote(ctx.quotes.get("relevance") or _first(f), lang)
-            return [{"trigger": "clarify", "quote": quote,
-                     "reason": _REASONS["clarify"].format(cos=rel.get("cosine"))}]
+        # Off-topic is judged against the question, its rubric and a generic work question
+        # (analyzers/content.py), so a concrete story about something else is clarified, not probed.
         enabled = self.enabled(ctx.question)
+        if (self.clarify_off_topic and rel.get("label") == "off_topic" and words >= minimum
+                and "clarify" not in ctx.asked):
+            # A fact that differs from the resume is still checked first (it may explain the mismatch).
+            if "resume_contradiction" in enabled and "resume_contradiction" not in ctx.asked:
+                found = self._detect_resume_contradiction(ctx, enabled)
+                if found:
+                    return [{**found, "trigger": "resume_contradiction"}]
+            quote = short_quote(ctx.quotes.get("relevance") or _first(f), lang)
+            return [{"trigger": "clarify", "quote": quote, "reason": _REASONS["clarify"]}]
         out: list[dict[str, Any]] = []
         for trigger in enabled:
             if trigger in ctx.asked:
