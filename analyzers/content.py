@@ -88,13 +88,17 @@ _ZH_CLAUSE_ACTION = re.compile(rf"(?<=[，,；;：:])\s*{_ZH_ADVERBS}{{0,2}}(?:{
 
 
 # Verbs that follow 我 without telling an action: opinions, modals, being and having.
-_ZH_NOT_ACTION = frozenset("是 有 觉得 认为 想 想到 会 要 能 能够 可以 应该 希望 记得 知道 感觉 觉着 估计 喜欢 相信 算".split())
+_ZH_NOT_ACTION = frozenset("是 有 觉得 认为 想 想到 会 要 能 能够 可以 应该 希望 记得 知道 感觉 觉着 估计 喜欢 相信 算 管".split())
+# Adverbs that put an action in a told sequence ("我就…", "我又…", "我先…"): narration, not a habit or a view.
+_ZH_SEQUENCE = frozenset("就 又 先 马上 立刻 立即 当场 随后 接着 便 再 亲自 单独 专门 直接 赶紧 连夜 当即".split())
 _ZH_CLAUSE = re.compile(r"[^，。！？；,.!?;：:\s]+")
 
 
 def _zh_tagged_actions(s: str) -> list[str]:
-    """Clauses where 我/我们 is followed by a verb that is an action (jieba's part-of-speech tags), outside general
-    wording ("我一般会…"): "我单独找他聊了两次" -> "我…找"."""
+    """Clauses where 我/我们 does something, told as a past event: the first verb after the subject (jieba's
+    part-of-speech tags) is an action, and the clause marks it as done (了/过) or as a step in a sequence (我就…,
+    我又…). An opinion or modal first ("我觉得…", "我会…") means the clause tells no action; general wording
+    ("一般", "平时") likewise. "我单独找他聊了两次" -> "我…找"."""
     if "我" not in s:
         return []
     from jieba import posseg  # loaded with jieba_module(); the tagger is part of jieba
@@ -103,13 +107,19 @@ def _zh_tagged_actions(s: str) -> list[str]:
     for clause in _ZH_CLAUSE.findall(s):
         if "我" not in clause or _GENERAL_ZH.search(clause):
             continue
-        subject = None
+        done = bool(re.search(r"了|过", clause))
+        subject, told = None, False
         for tok in posseg.cut(clause):
             if tok.word in ("我", "我们"):
-                subject = tok.word
-            elif subject and tok.flag[:1] in ("v", "l") and tok.word not in _ZH_NOT_ACTION:
-                hits.append(f"{subject}…{tok.word}")
-                break
+                subject, told = tok.word, False
+            elif subject and tok.word in _ZH_SEQUENCE:
+                told = True
+            elif subject and tok.flag[:1] in ("v", "l"):
+                if tok.word not in _ZH_NOT_ACTION and (done or told):
+                    hits.append(f"{subject}…{tok.word}")
+                subject = None
+        if hits:
+            break
     return hits
 
 
