@@ -91,7 +91,9 @@ _ZH_CLAUSE_ACTION = re.compile(rf"(?<=[，,；;：:])\s*{_ZH_ADVERBS}{{0,2}}(?:{
 _ZH_NOT_ACTION = frozenset("是 有 觉得 认为 想 想到 会 要 能 能够 可以 应该 希望 记得 知道 感觉 觉着 估计 喜欢 相信 算 管".split())
 # Adverbs that put an action in a told sequence ("我就…", "我又…", "我先…"): narration, not a habit or a view.
 _ZH_SEQUENCE = frozenset("就 又 先 马上 立刻 立即 当场 随后 接着 便 再 亲自 单独 专门 直接 赶紧 连夜 当即".split())
-_ZH_CLAUSE = re.compile(r"[^，。！？；,.!?;：:\s]+")
+# Clause ends: punctuation, or a pause (a space between two Chinese characters; spaces around English words in
+# code-mixed speech are not pauses).
+_ZH_CLAUSE_END = re.compile(r"[，。！？；,.!?;：:]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 
 def _zh_tagged_actions(s: str) -> list[str]:
@@ -104,7 +106,7 @@ def _zh_tagged_actions(s: str) -> list[str]:
     from jieba import posseg  # loaded with jieba_module(); the tagger is part of jieba
 
     hits = []
-    for clause in _ZH_CLAUSE.findall(s):
+    for clause in _ZH_CLAUSE_END.split(s):
         if "我" not in clause or _GENERAL_ZH.search(clause):
             continue
         done = bool(re.search(r"了|过", clause))
@@ -114,7 +116,7 @@ def _zh_tagged_actions(s: str) -> list[str]:
                 subject, told = tok.word, False
             elif subject and tok.word in _ZH_SEQUENCE:
                 told = True
-            elif subject and tok.flag[:1] in ("v", "l"):
+            elif subject and (tok.flag[:1] in ("v", "l") or tok.flag == "eng"):  # "我马上 escalate 了"
                 if tok.word not in _ZH_NOT_ACTION and (done or told):
                     hits.append(f"{subject}…{tok.word}")
                 subject = None

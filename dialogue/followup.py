@@ -367,7 +367,7 @@ class RuleBasedPolicy:
         f = ctx.features
         star = f.get("star") or {}
         result = star.get("result") or {}
-        if not result.get("found"):
+        if not result.get("found") and not f.get("quantified_result"):  # a measured outcome is an outcome
             action = star.get("action") or {}
             sent = action.get("sentence") or ctx.quotes.get("relevance") or _last(f)
             return {"quote": short_quote(sent, ctx.lang), "reason": _REASONS["missing_result"]}
