@@ -120,8 +120,6 @@ def _zh_tagged_actions(s: str) -> list[str]:
                 if tok.word not in _ZH_NOT_ACTION and (done or told):
                     hits.append(f"{subject}…{tok.word}")
                 subject = None
-        if hits:
-            break
     return hits
 
 

@@ -31,7 +31,7 @@ length                0.05    words / min_answer_words, at most 1
 (without expected points the coverage weight is spread over the others). The components place the score *within*
 a level; the level itself is the first rung of the anchored ladder the answer stands on, the order every anchored
 rubric here follows (``GENERIC_RUBRIC``): off-topic, or no example in an answer shorter than the minimum -> 1; no
-specific past situation, or one told in passing (at most one sentence of actions) -> 2; "we" throughout (the candidate's own part unknown) or no outcome ->
+specific past situation, or one told in passing (at most one action told) -> 2; "we" throughout (the candidate's own part unknown) or no outcome ->
 3; an outcome with nothing measurable -> 4; a quantified outcome -> 5. Within the band [level - 0.5, level + 0.4]
 (so it rounds to the level) the content score places the answer linearly; the move from the content score is an
 evidence item (``cap:<rung>`` down, ``anchor:<rung>`` up) with a plain note in the interview's language. The score is a float with one decimal;
@@ -223,7 +223,7 @@ def score_answer(
 
     # ---- the anchored level: the rubric's ladder decides the level, the components place the score in it ----
     team_only = bool((f.get("ownership") or {}).get("team_only"))
-    told_actions = len(spec.get("concrete_example_sentences") or [])
+    told_actions = len(spec.get("first_person_actions") or [])
     anchor = _anchored_level(rel_label, spec_label, words, minimum, told_actions, team_only, result_found,
                              quantified_result)
     anchor_quote = {
@@ -318,7 +318,7 @@ def _anchored_level(relevance: str, specificity: str, words: int, minimum: int, 
                     result_found: bool, quantified_result: bool) -> str:
     """The first rung of the anchored ladder the answer stands on (the generic rubric's order: off-topic or no
     answer 1, no concrete example 2, the candidate's own part or the outcome missing 3, an outcome without anything
-    measurable 4, a quantified outcome 5). An example told in passing (at most one sentence of actions, or fewer
+    measurable 4, a quantified outcome 5). An example told in passing (at most one action told, or fewer
     than half the minimum words) is level 2."""
     if relevance == "off_topic":
         return "off_topic"
