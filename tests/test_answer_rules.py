@@ -167,3 +167,35 @@ def test_explanations_are_plain_words_in_the_interview_language(analyzer, answer
         assert not any(code in text for code in ("on_topic", "off_topic", "team_only", "quantified_result"))
     if lang == "zh":
         assert all(re.search(r"[\u4e00-\u9fff]", t) for t in shown)
+
+
+OFF_TOPIC_EN = ("Last year I organised our team's summer party. I booked a venue by the river, I ordered food for "
+                "forty people and I ran a quiz. Everyone said it was the best party we had had.")
+
+
+@pytest.mark.models
+def test_a_concrete_story_about_something_else_is_off_topic_clarified_and_at_level_1(analyzer):  # noqa: F811
+    ctx, j = _judge(analyzer, OFF_TOPIC_EN)
+    rel = ctx.features["relevance"]
+    assert rel["margin_over_generic"] < 0 and rel["label"] == "off_topic"
+    assert j.decision.kind == "clarify" and followup_label(j.decision) == "clarify"
+    assert j.score.score < 1.5
+    on, _ = _judge(analyzer, OWN_WORDS_EN)
+    assert on.features["relevance"]["margin_over_generic"] > 0 and on.features["relevance"]["label"] != "off_topic"
+
+
+@pytest.mark.models
+def test_an_example_told_in_passing_stays_at_level_2(analyzer):  # noqa: F811
+    _, j = _judge(analyzer, "Yes, once a supplier was late with a delivery and I called them to complain. That is "
+                            "about it, these things happen a lot in purchasing.")
+    assert 1.5 <= j.score.score < 2.5
+
+
+@pytest.mark.parametrize("clause, acts", [
+    ("我单独找他谈了两次", True), ("我又给他家长打电话", True), ("我当场 escalate 给了主管", True),
+    ("我觉得做采购最重要的是细心", False), ("我们那边其实管得挺严的", False), ("我平时会多检查", False),
+])
+def test_chinese_own_actions_are_told_events_not_views_or_habits(clause, acts):
+    from analyzers.content import _zh_tagged_actions
+
+    assert bool(_zh_tagged_actions(clause)) is acts
