@@ -4,9 +4,10 @@
 ``Observation("content", ...)`` whose ``values`` hold:
 
 * ``relevance``: cosine between the whole answer and the question, and between it and the question's rubric (its
-  competency and expected points); the label takes the better of the two, except that an answer no closer to the
-  question than to a generic "tell me about a time at work" (``GENERIC_QUESTION``) is off-topic: it tells a story,
-  but about something else (the closest sentence is quoted);
+  competency and expected points); the label takes the better of the two. Off-topic is decided by contrast, not by
+  a low cosine: an answer no closer to the question than to a generic "tell me about a time at work"
+  (``GENERIC_QUESTION``) tells a story, but about something else; a low cosine alone makes off-topic only an answer
+  that tells no story (the closest sentence is quoted);
 * ``coverage``: for each expected point, the best-matching answer sentence with its cosine, its lexical overlap
   with the point, STAR/cue evidence when the point names one (e.g. "result", "结果", "role", "团队规模"), and a
   label ``met`` / ``partly`` / ``missing``; the sentence is the quote;
@@ -340,7 +341,7 @@ class ContentAnalyzer:
             "margin_over_generic": _r(margin),
             "best_sentence_cosine": _r(rel_best),
             "best_sentence_index": best_q,
-            "label": self._relevance_label(rel, rel_best, margin),
+            "label": None,  # set below, once it is known whether the answer tells a story
         }
         if best_q is not None:
             quotes["relevance"] = sentences[best_q]
@@ -372,6 +373,8 @@ class ContentAnalyzer:
             quotes["quantified_result"] = " … ".join(sentences[i] for i in quantified_result_sentences[:2])
 
         specificity = self._specificity(sentences, chinese, quantities)
+        relevance["label"] = self._relevance_label(rel, rel_best, margin,
+                                                   story=specificity["label"] in ("concrete", "mixed"))
         for key in ("concrete_example", "generalities"):
             idx = specificity.get(f"{key}_sentences") or []
             if idx:
@@ -440,15 +443,15 @@ class ContentAnalyzer:
 
     # -- features ---------------------------------------------------------------------------------------------
     @staticmethod
-    def _relevance_label(rel: float | None, best: float | None, margin: float | None) -> str | None:
+    def _relevance_label(rel: float | None, best: float | None, margin: float | None, story: bool) -> str | None:
         if rel is None:
             return None
         if margin is not None and margin < 0:
             return "off_topic"  # no closer to this question than to any work story
         if rel >= RELEVANCE_ON_TOPIC or (best is not None and best >= RELEVANCE_ON_TOPIC + 0.1):
             return "on_topic"  # the whole answer, or one sentence clearly, addresses the question
-        if rel >= RELEVANCE_PARTLY:
-            return "partly"
+        if rel >= RELEVANCE_PARTLY or (story and margin is not None):
+            return "partly"  # a story's low cosine is weak evidence; for a story the contrast above decides
         return "off_topic"
 
     @staticmethod
