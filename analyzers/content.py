@@ -6,8 +6,8 @@
 * ``relevance``: cosine between the whole answer and the question, and between it and the question's rubric (its
   competency and expected points); the label takes the better of the two. Off-topic is decided by contrast, not by
   a low cosine: an answer no closer to the question than to a generic "tell me about a time at work"
-  (``GENERIC_QUESTION``) tells a story, but about something else; a low cosine alone makes off-topic only an answer
-  that tells no story (the closest sentence is quoted);
+  (``GENERIC_QUESTION``), none of whose sentences addresses the question either, tells a story about something
+  else; a low cosine alone makes off-topic only an answer that tells no story (the closest sentence is quoted);
 * ``coverage``: for each expected point, the best-matching answer sentence with its cosine, its lexical overlap
   with the point, STAR/cue evidence when the point names one (e.g. "result", "结果", "role", "团队规模"), and a
   label ``met`` / ``partly`` / ``missing``; the sentence is the quote;
@@ -446,8 +446,8 @@ class ContentAnalyzer:
     def _relevance_label(rel: float | None, best: float | None, margin: float | None, story: bool) -> str | None:
         if rel is None:
             return None
-        if margin is not None and margin < 0:
-            return "off_topic"  # no closer to this question than to any work story
+        if margin is not None and margin < 0 and (best is None or best < RELEVANCE_ON_TOPIC):
+            return "off_topic"  # no closer to this question than to any work story, and no sentence addresses it
         if rel >= RELEVANCE_ON_TOPIC or (best is not None and best >= RELEVANCE_ON_TOPIC + 0.1):
             return "on_topic"  # the whole answer, or one sentence clearly, addresses the question
         if rel >= RELEVANCE_PARTLY or (story and margin is not None):
