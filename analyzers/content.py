@@ -4,10 +4,10 @@
 ``Observation("content", ...)`` whose ``values`` hold:
 
 * ``relevance``: cosine between the whole answer and the question, and between it and the question's rubric (its
-  competency and expected points); the label takes the better of the two. Off-topic is decided by contrast, not by
-  a low cosine: an answer no closer to the question than to a generic "tell me about a time at work"
-  (``GENERIC_QUESTION``), none of whose sentences addresses the question either, tells a story about something
-  else; a low cosine alone makes off-topic only an answer that tells no story (the closest sentence is quoted);
+  competency and expected points); the label takes the better of the two, and a low cosine makes off-topic only an
+  answer that tells no story. ``about_something_else``: the answer is no closer to the question than to a generic
+  "tell me about a time at work" (``GENERIC_QUESTION``) and none of its sentences addresses the question: a story,
+  but about something else (the closest sentence is quoted);
 * ``coverage``: for each expected point, the best-matching answer sentence with its cosine, its lexical overlap
   with the point, STAR/cue evidence when the point names one (e.g. "result", "结果", "role", "团队规模"), and a
   label ``met`` / ``partly`` / ``missing``; the sentence is the quote;
@@ -375,6 +375,11 @@ class ContentAnalyzer:
         specificity = self._specificity(sentences, chinese, quantities)
         relevance["label"] = self._relevance_label(rel, rel_best, margin,
                                                    story=specificity["label"] in ("concrete", "mixed"))
+        # No closer to the question than to any work story, and no sentence addresses it: a story about something
+        # else. A semantic judgement of the embedder, so it only bounds the score (a human reviews it); the
+        # interviewer clarifies on the label above.
+        relevance["about_something_else"] = bool(
+            margin is not None and margin < 0 and (rel_best is None or rel_best < RELEVANCE_ON_TOPIC))
         for key in ("concrete_example", "generalities"):
             idx = specificity.get(f"{key}_sentences") or []
             if idx:
@@ -444,10 +449,10 @@ class ContentAnalyzer:
     # -- features ---------------------------------------------------------------------------------------------
     @staticmethod
     def _relevance_label(rel: float | None, best: float | None, margin: float | None, story: bool) -> str | None:
+        """on_topic / partly / off_topic from the cosines. A low cosine makes off-topic only an answer that tells
+        no story: a story's cosine is weak evidence (see ``about_something_else`` for the contrast)."""
         if rel is None:
             return None
-        if margin is not None and margin < 0 and (best is None or best < RELEVANCE_ON_TOPIC):
-            return "off_topic"  # no closer to this question than to any work story, and no sentence addresses it
         if rel >= RELEVANCE_ON_TOPIC or (best is not None and best >= RELEVANCE_ON_TOPIC + 0.1):
             return "on_topic"  # the whole answer, or one sentence clearly, addresses the question
         if rel >= RELEVANCE_PARTLY or (story and margin is not None):

@@ -20,8 +20,7 @@ Design decisions
   outcome).
 * **Never the same trigger twice** for one question; at most ``max_follow_ups`` probes (clarifications count);
   none when fewer than ``min_time_left_s`` (25 s) of ``time_limit_s`` remain.
-* **Clarify**: an answer whose relevance label is ``off_topic`` (a concrete story about something else included)
-  but that is long enough (``>= min_answer_words`` words) gets one "clarify" prompt (trigger ``"clarify"``) that
+* **Clarify**: an answer whose relevance label is ``off_topic`` but that is long enough (``>= min_answer_words`` words) gets one "clarify" prompt (trigger ``"clarify"``) that
   repeats the question, unless it states a fact that differs from the resume (checked first); it needs no plan rule
   (it is conversational repair, not a probe) but counts against ``max_follow_ups`` and the time budget.
 * **Templates**: the plan's template in the interview language; if the rule has no text in that language, the
@@ -132,8 +131,7 @@ _REASONS = {
     "missing_numbers": "A result was stated without any quantity",
     "resume_contradiction": "The answer states {what} that differs from the resume ({stated} vs {resume})",
     "too_short": "The answer is short ({words} words; the question asks for at least {minimum})",
-    "clarify": "The answer does not seem to address the question (it is no closer to it than to any story from "
-    "work); asking once to clarify",
+    "clarify": "The answer does not seem to address the question; asking once to clarify",
 }
 
 
@@ -299,8 +297,8 @@ class RuleBasedPolicy:
         words = int(length.get("words") or 0)
         minimum = ctx.question.min_answer_words
         rel = f.get("relevance") or {}
-        # Off-topic is judged against the question, its rubric and a generic work question
-        # (analyzers/content.py), so a concrete story about something else is clarified, not probed.
+        # Off-topic is judged against the question and its rubric (analyzers/content.py): a concrete story with a
+        # low cosine is "partly", not off-topic, so only an answer that misses the question is clarified.
         enabled = self.enabled(ctx.question)
         if (self.clarify_off_topic and rel.get("label") == "off_topic" and words >= minimum
                 and "clarify" not in ctx.asked):

@@ -224,7 +224,8 @@ def score_answer(
     # ---- the anchored level: the rubric's ladder decides the level, the components place the score in it ----
     team_only = bool((f.get("ownership") or {}).get("team_only"))
     told_actions = len(spec.get("first_person_actions") or [])
-    anchor = _anchored_level(rel_label, spec_label, words, minimum, told_actions, team_only, result_found,
+    elsewhere = bool(rel.get("about_something_else"))
+    anchor = _anchored_level("off_topic" if elsewhere else rel_label, spec_label, words, minimum, told_actions, team_only, result_found,
                              quantified_result)
     anchor_quote = {
         "off_topic": first_quote("relevance", fallback=any_sentence),
@@ -266,12 +267,12 @@ def score_answer(
     if words < minimum:
         confidence -= 0.35 * (1 - words / minimum)
         uncertain.append(say("doubt:short", lang, words=words))
-    if rel_label == "partly":
-        confidence -= 0.15
-        uncertain.append(say("doubt:partly_relevant", lang))
-    elif rel_label == "off_topic":
+    if rel_label == "off_topic" or elsewhere:
         confidence -= 0.3
         uncertain.append(say("doubt:off_topic", lang))
+    elif rel_label == "partly":
+        confidence -= 0.15
+        uncertain.append(say("doubt:partly_relevant", lang))
     if not has_points:
         confidence -= 0.1
         uncertain.append(say("doubt:no_points", lang))
