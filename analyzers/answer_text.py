@@ -103,7 +103,7 @@ def _split_long(s: str, chinese: bool) -> list[str]:
 @dataclass(frozen=True)
 class Quantity:
     text: str
-    kind: str  # percent | money | multiplier | magnitude | count | number
+    kind: str  # percent | money | multiplier | magnitude | count | score | ratio | number
     start: int
     end: int
 
@@ -125,13 +125,25 @@ _QUANTITY_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"|{_ZH_NUM}?(?:千万|百万|上亿|数亿|几亿|亿)(?:级|用户|人|次|条|行)?"
         r"|\b(?:millions|billions|thousands|hundreds) of\b", re.I)),
     ("count", re.compile(
-        rf"{_NUM}\s?(?:人|名|位|个|项|次|家|天|周|个月|月|年|小时|分钟|秒|毫秒|台|条|行|款|套)"
-        rf"|(?<![一])(?:[二两三四五六七八九十百千几]+|[一二两三四五六七八九]?十[一二三四五六七八九]?)(?:人|名|位|天|周|个月|年|小时|分钟|台|款)"
+        rf"{_NUM}\s?(?:人|名|位|个|项|次|家|天|周|个月|月|年|小时|分钟|秒|毫秒|台|条|行|款|套|起|件|单|箱|票|公里|米|度)"
+        # not an ordinal (第二天) and not a vague "几" alone (几次: "a few times")
+        rf"|(?<![一第])(?:[二两三四五六七八九十百千][二两三四五六七八九十百千几]*|[一二两三四五六七八九]?十[一二三四五六七八九几]?)"
+        rf"(?:人|名|位|天|周|个月|年|小时|分钟|台|款|起|件|单|箱|票|公里|次)"
         rf"|{_NUM}\s?(?:ms|s|h|hours?|days?|weeks?|months?|years?|minutes?|seconds?|milliseconds?|people|"
         r"engineers|developers|members|users|customers|clients|requests|servers|services|teams?|projects?)\b"
         r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
         r"a hundred|hundred|dozens? of)\s+(?:ms|hours?|days?|weeks?|months?|years?|minutes?|seconds?|milliseconds?|"
         r"people|engineers|developers|members|users|customers|clients|requests|servers|services|teams?|projects?)\b",
+        re.I)),
+    ("score", re.compile(  # a mark, rating or score: 七十八分, 四点八分, 4.8分 (not 十分 "very", not 分钟)
+        rf"(?:{_NUM}|[零一二两三四五六七八九十百几]{{2,}}|[零一二两三四五六七八九十]+点[零一二三四五六七八九]+"
+        rf"|(?<![零一二两三四五六七八九十百千万几点])[二两三四五六七八九])分(?![钟之])")),
+    ("ratio", re.compile(  # a ratio or an end value in words: "about half", "a third", "to zero", 一半, 三分之一, 翻了一番
+        r"\b(?:(?:by |to |about |roughly |almost |nearly |over |more than |less than )?(?:a |one )?half\b(?! an? )"
+        r"|(?:a|one|two) (?:third|quarter|fifth)s?\b(?!-)|three quarters\b|twice\b|double[ds]?\b(?!-)|zero\b"
+        r"|not (?:a )?single\b)"
+        r"|[一二三四五六七八九十]分之[一二三四五六七八九十]|一半|减半|翻了?[一两]?番|(?:是|为|到|至|成)零(?![一二三四五六七八九十点])"
+        r"|没有一[个位起件单例次]",
         re.I)),
     ("number", re.compile(rf"(?<![\w.]){_NUM}(?![\w.])")),
 ]

@@ -3,7 +3,11 @@
 ``ContentAnalyzer(embedder).analyze_answer(question, expected_points, answer, language)`` returns an
 ``Observation("content", ...)`` whose ``values`` hold:
 
-* ``relevance``: cosine between the question and the whole answer (and the closest sentence, quoted);
+* ``relevance``: cosine between the whole answer and the question, and between it and the question's rubric (its
+  competency and expected points); the label takes the better of the two, and a low cosine makes off-topic only an
+  answer that tells no story. ``about_something_else``: the answer is no closer to the question than to a generic
+  "tell me about a time at work" (``GENERIC_QUESTION``) and none of its sentences addresses the question: a story,
+  but about something else (the closest sentence is quoted);
 * ``coverage``: for each expected point, the best-matching answer sentence with its cosine, its lexical overlap
   with the point, STAR/cue evidence when the point names one (e.g. "result", "结果", "role", "团队规模"), and a
   label ``met`` / ``partly`` / ``missing``; the sentence is the quote;
@@ -13,6 +17,8 @@
   ("35%", "+35 %", "$2M", "3x", "翻倍", "千万级", "10人");
 * ``specificity``: concrete example (first-person past-tense actions, named specifics) vs generalities ("always",
   "usually", "一般", "通常", "I would"), labelled ``concrete`` / ``mixed`` / ``general`` / ``unclear``;
+* ``ownership``: how often the candidate ("I", 我) and a group ("we", 我们, 大家) act, and whether only the group
+  does (``team_only``; a sentence of the group's is quoted as ``ownership:team``);
 * ``length`` (words, or characters for Chinese, and sentences) and ``coherence`` (mean cosine of consecutive
   sentences; the weakest transition is quoted).
 
@@ -35,6 +41,7 @@ import numpy as np
 from analyzers.answer_text import answer_sentences, find_quantities, is_chinese_answer, jieba_module, tokenize
 from analyzers.embeddings import SentenceEmbedder, cosine_matrix
 from analyzers.observation import Observation
+from analyzers.text.ownership import first_person_subjects
 from analyzers.text.script import LATIN_WORD, count_han, has_han
 
 __all__ = [
@@ -49,6 +56,10 @@ COVERAGE_MET = 0.45
 COVERAGE_PARTLY = 0.25
 RELEVANCE_ON_TOPIC = 0.2
 RELEVANCE_PARTLY = 0.12
+# Any work story is somewhat similar to any behavioural question. An answer that is no closer to the question asked
+# than to this generic one tells a story about something else (the off-topic check's reference point).
+GENERIC_QUESTION = {"en": "Tell me about a time at work. What happened, and what did you do?",
+                    "zh": "请讲一次你工作中的经历。当时发生了什么，你做了什么？"}
 
 # ---------------------------------------------------------------------------------------------------- lexicons
 
@@ -77,10 +88,48 @@ _ZH_ACTION = re.compile(
 _ZH_CLAUSE_ACTION = re.compile(rf"(?<=[，,；;：:])\s*{_ZH_ADVERBS}{{0,2}}(?:{_ZH_ACTION_VERBS})")
 
 
+# Verbs that follow 我 without telling an action: opinions, modals, being and having.
+_ZH_NOT_ACTION = frozenset("是 有 觉得 认为 想 想到 会 要 能 能够 可以 应该 希望 记得 知道 感觉 觉着 估计 喜欢 相信 算 管".split())
+# Adverbs that put an action in a told sequence ("我就…", "我又…", "我先…"): narration, not a habit or a view.
+_ZH_SEQUENCE = frozenset("就 又 先 马上 立刻 立即 当场 随后 接着 便 再 亲自 单独 专门 直接 赶紧 连夜 当即".split())
+# Clause ends: punctuation, or a pause (a space between two Chinese characters; spaces around English words in
+# code-mixed speech are not pauses).
+_ZH_CLAUSE_END = re.compile(r"[，。！？；,.!?;：:]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
+def _zh_tagged_actions(s: str) -> list[str]:
+    """Clauses where 我/我们 does something, told as a past event: the first verb after the subject (jieba's
+    part-of-speech tags) is an action, and the clause marks it as done (了/过) or as a step in a sequence (我就…,
+    我又…). An opinion or modal first ("我觉得…", "我会…") means the clause tells no action; general wording
+    ("一般", "平时") likewise. "我单独找他聊了两次" -> "我…找"."""
+    if "我" not in s:
+        return []
+    from jieba import posseg  # loaded with jieba_module(); the tagger is part of jieba
+
+    hits = []
+    for clause in _ZH_CLAUSE_END.split(s):
+        if "我" not in clause or _GENERAL_ZH.search(clause):
+            continue
+        done = bool(re.search(r"了|过", clause))
+        subject, told = None, False
+        for tok in posseg.cut(clause):
+            if tok.word in ("我", "我们"):
+                subject, told = tok.word, False
+            elif subject and tok.word in _ZH_SEQUENCE:
+                told = True
+            elif subject and (tok.flag[:1] in ("v", "l") or tok.flag == "eng"):  # "我马上 escalate 了"
+                if tok.word not in _ZH_NOT_ACTION and (done or told):
+                    hits.append(f"{subject}…{tok.word}")
+                subject = None
+    return hits
+
+
 def _zh_actions(s: str) -> list[str]:
     hits = [m.group(0) for m in _ZH_ACTION.finditer(s)]
     if re.search(r"我", s):
         hits += [m.group(0).strip() for m in _ZH_CLAUSE_ACTION.finditer(s)]
+        if not hits:
+            hits = _zh_tagged_actions(s)
     return hits
 
 
@@ -124,7 +173,12 @@ _STAR_CUES: dict[str, dict[str, re.Pattern[str]]] = {
             r"which (?:meant|led|resulted|saved|cut|reduced|increased)|increased|decreased|reduced|improved|"
             r"cut|saved|grew|doubled|tripled|halved|dropped|fell|rose|went (?:up|down)|achieved|delivered|launched|"
             r"shipped|won|successfully|on time|ahead of schedule|feedback|promoted|adopted|now (?:use|uses)|"
-            r"asked for|praised|recogni[sz]ed)\b",
+            r"asked for|praised|recogni[sz]ed|"
+            # an end state or a change over time: where things stood afterwards
+            r"went (?:from|to)|(?:down|up) (?:to|by|from)|(?:after|since) (?:that|then)|afterwards|by the end|"
+            r"(?:the )?(?:next|following) (?:day|week|month|quarter|year|audit|review)|(?:days?|weeks?|months?|years?) "
+            r"(?:after|later)|no longer|never again|stable|recovered|came back|was (?:fine|resolved|fixed)|"
+            r"took (?:under|less than|about|only)|(?:now|then) (?:takes?|loads?|runs?)|fewer|lower|higher|faster)\b",
             re.I,
         ),
     },
@@ -143,11 +197,21 @@ _STAR_CUES: dict[str, dict[str, re.Pattern[str]]] = {
         ),
         "result": re.compile(
             r"结果|最终|最后|终于|成功|提升|提高|降低|减少|节省|增长|增加|上线|翻倍|达到|实现了|获得|赢得|按时|"
-            r"提前|好评|完成|下降|缩短|效果|收益|认可"
+            r"提前|好评|完成|下降|缩短|效果|收益|认可|"
+            # an end state or a change over time: where things stood afterwards
+            r"之后|以后|后来|此后|从此|降到|降至|降为|提到|升到|涨到|变成|回到|恢复|稳定|再也没|没有再|没再|少了|多了|"
+            r"从[^，。；]{1,12}到|只用了|控制在|考了|后面[一两三几半]?(?:年|个月|月|周|天|次)"
         ),
     },
 }
 _STAR_ORDER = ("situation", "task", "action", "result")
+# Words that make an outcome a guess: the speaker does not know how it ended.
+_HEDGED_OUTCOME = re.compile(
+    r"\b(?:I think|I guess|I suppose|I assume|I believe|probably|maybe|not (?:really |totally |entirely )?sure|"
+    r"(?:don't|do not|didn't) (?:really )?know|no idea)\b|吧|好像|应该(?:是|还是|也)|可能|不太清楚|记不(?:太)?清|不知道|"
+    r"说不好|不好说",
+    re.I,
+)
 
 # Point keywords that name a STAR part or a common rubric concept: the point is checked with that detector too.
 _POINT_CONCEPTS: list[tuple[re.Pattern[str], str]] = [
@@ -240,6 +304,7 @@ class ContentAnalyzer:
         answer: str,
         language: str,
         *,
+        competency: str = "",
         t_ms: int = 0,
     ) -> Observation:
         answer = (answer or "").strip()
@@ -248,23 +313,35 @@ class ContentAnalyzer:
         sentences = answer_sentences(answer, chinese)
         quotes: dict[str, str] = {}
 
-        # One embedding call for everything.
-        texts = [question or "", answer, *points, *sentences]
+        # One embedding call for everything; the rubric (competency and expected points) is the last text.
+        rubric = " ".join(t for t in (competency.strip(), *points) if t)
+        texts = [question or "", answer, *points, *sentences, GENERIC_QUESTION["zh" if chinese else "en"], rubric]
         emb = self.embedder.embed(texts) if answer else np.zeros((len(texts), 1), np.float32)
         q_vec, a_vec = emb[0:1], emb[1:2]
         p_vecs = emb[2 : 2 + len(points)]
-        s_vecs = emb[2 + len(points) :]
+        s_vecs = emb[2 + len(points) : 2 + len(points) + len(sentences)]
+        r_vec, g_vec = emb[-1:], emb[-2:-1]
 
-        # Relevance.
-        rel = float(cosine_matrix(q_vec, a_vec)[0, 0]) if answer and question else None
+        # Relevance: to the question, and to what the question is about (its competency and expected points).
+        # A short question shares few words with a good answer (on-topic answers reach only 0.1-0.3 against the
+        # question alone), so the answer is on topic when it addresses either.
+        rel_q = float(cosine_matrix(q_vec, a_vec)[0, 0]) if answer and question else None
+        rel_r = float(cosine_matrix(r_vec, a_vec)[0, 0]) if answer and rubric else None
+        rel = max((v for v in (rel_q, rel_r) if v is not None), default=None)
+        # How much closer the answer is to this question than to a generic "tell me about a time at work".
+        rel_g = float(cosine_matrix(g_vec, a_vec)[0, 0]) if answer else None
+        margin = rel_q - rel_g if rel_q is not None and rel_g is not None else None
         q_sent = cosine_matrix(q_vec, s_vecs)[0] if sentences and question else np.zeros(0)
         best_q = int(np.argmax(q_sent)) if q_sent.size else None
         rel_best = float(q_sent[best_q]) if best_q is not None else None
         relevance = {
             "cosine": _r(rel),
+            "question_cosine": _r(rel_q),
+            "rubric_cosine": _r(rel_r),
+            "margin_over_generic": _r(margin),
             "best_sentence_cosine": _r(rel_best),
             "best_sentence_index": best_q,
-            "label": self._relevance_label(rel, rel_best),
+            "label": None,  # set below, once it is known whether the answer tells a story
         }
         if best_q is not None:
             quotes["relevance"] = sentences[best_q]
@@ -283,7 +360,10 @@ class ContentAnalyzer:
             qs = find_quantities(s)
             for q in qs:
                 quantities.append({"text": q.text, "kind": q.kind, "sentence_index": i})
-            if qs and (result_cue.search(s) or result_cue_other.search(s) or star["result"].get("sentence_index") == i):
+            after_actions = star["first_action_index"] is None or i >= star["first_action_index"]
+            if qs and after_actions and (result_cue.search(s) or result_cue_other.search(s)
+                                         or star["result"].get("sentence_index") == i
+                                         or any(q.kind == "ratio" for q in qs)):
                 quantified_result_sentences.append(i)
         quantified = bool(quantities)
         if quantified:
@@ -293,10 +373,24 @@ class ContentAnalyzer:
             quotes["quantified_result"] = " … ".join(sentences[i] for i in quantified_result_sentences[:2])
 
         specificity = self._specificity(sentences, chinese, quantities)
+        relevance["label"] = self._relevance_label(rel, rel_best, margin,
+                                                   story=specificity["label"] in ("concrete", "mixed"))
+        # No closer to the question than to any work story, and no sentence addresses it: a story about something
+        # else. A semantic judgement of the embedder, so it only bounds the score (a human reviews it); the
+        # interviewer clarifies on the label above.
+        relevance["about_something_else"] = bool(
+            margin is not None and margin < 0 and (rel_best is None or rel_best < RELEVANCE_ON_TOPIC))
         for key in ("concrete_example", "generalities"):
             idx = specificity.get(f"{key}_sentences") or []
             if idx:
                 quotes[f"specificity:{key}"] = " … ".join(sentences[i] for i in idx[:2])
+
+        # Who acted: the candidate or a group ("we" throughout leaves the candidate's own part unknown).
+        ownership = first_person_subjects(answer, chinese)
+        if ownership.team_only:
+            team = next((x for x in sentences if first_person_subjects(x, chinese).plural), "")
+            if team:
+                quotes["ownership:team"] = team
 
         # Coverage of expected points.
         coverage = []
@@ -342,6 +436,7 @@ class ContentAnalyzer:
             "quantified": quantified,
             "quantified_result": bool(quantified_result_sentences),
             "specificity": specificity,
+            "ownership": ownership.to_dict(),
             "length": length,
             "coherence": coherence,
             "sentences": sentences,
@@ -353,13 +448,15 @@ class ContentAnalyzer:
 
     # -- features ---------------------------------------------------------------------------------------------
     @staticmethod
-    def _relevance_label(rel: float | None, best: float | None) -> str | None:
+    def _relevance_label(rel: float | None, best: float | None, margin: float | None, story: bool) -> str | None:
+        """on_topic / partly / off_topic from the cosines. A low cosine makes off-topic only an answer that tells
+        no story: a story's cosine is weak evidence (see ``about_something_else`` for the contrast)."""
         if rel is None:
             return None
         if rel >= RELEVANCE_ON_TOPIC or (best is not None and best >= RELEVANCE_ON_TOPIC + 0.1):
             return "on_topic"  # the whole answer, or one sentence clearly, addresses the question
-        if rel >= RELEVANCE_PARTLY:
-            return "partly"
+        if rel >= RELEVANCE_PARTLY or (story and margin is not None):
+            return "partly"  # a story's low cosine is weak evidence; for a story the contrast above decides
         return "off_topic"
 
     @staticmethod
@@ -373,7 +470,10 @@ class ContentAnalyzer:
                     hits += [m.group(0) for m in _EN_ACTION.finditer(s)] if lang == "en" else _zh_actions(s)
                 if hits:
                     found.setdefault(part, []).extend(hits)
-        strong = [q.text for q in find_quantities(s) if q.kind in ("percent", "multiplier", "money")]
+        quantities = find_quantities(s)
+        if "result" in found and not quantities and _HEDGED_OUTCOME.search(s):
+            del found["result"]  # "I think it all got sorted out": a guessed outcome is not a stated one
+        strong = [q.text for q in quantities if q.kind in ("percent", "multiplier", "money", "ratio")]
         if strong and "result" in found:  # a changed number next to a result word
             found["result"].extend(strong)
         for part in found:
@@ -393,6 +493,10 @@ class ContentAnalyzer:
             return min(len(c), 3) + 0.5 * prior
 
         cands = {p: sorted((i for i in range(n) if cues[i].get(p)), key=lambda i: -score(i, p))[:4] for p in _STAR_ORDER}
+        # An outcome is what came of the actions: once an action is told, a result cue before it is not the result.
+        first_action = min((i for i in range(n) if cues[i].get("action")), default=None)
+        if first_action is not None:
+            cands["result"] = [i for i in cands["result"] if i >= first_action]
         best, best_val = None, -1e9
         for combo in itertools.product(*[[None, *cands[p]] for p in _STAR_ORDER]):
             chosen = [c for c in combo if c is not None]
@@ -410,6 +514,7 @@ class ContentAnalyzer:
                 out[part] = {"found": True, "sentence": sentences[idx], "sentence_index": idx, "cues": cues[idx][part][:5]}
                 roles[idx] = roles[idx] or part
         out["sentence_roles"] = roles
+        out["first_action_index"] = first_action
         return out
 
     @staticmethod

@@ -11,7 +11,8 @@ Design decisions
   none (unless the policy is built with ``default_triggers``), so a plan author keeps full control.
 * **Priority** (first detected wins), default ``DEFAULT_PRIORITY``: ``resume_contradiction`` (a factual mismatch
   is worth checking first, and it may be a speech-recognition error), ``vague_claim`` (a self-praise claim is the
-  most specific hook), ``no_example``, ``missing_result``, ``missing_numbers``, ``too_short`` (a last resort: a
+  most specific hook), ``no_example``, ``personal_role`` (who did what comes before what came of it: an outcome
+  means little until the candidate's part is known), ``missing_result``, ``missing_numbers``, ``too_short`` (a last resort: a
   short answer usually lacks something more specific). Asking "what was the result?" before there is an example
   makes no sense, hence ``no_example`` before ``missing_result``. Override with ``RuleBasedPolicy(priority=...)``.
 * ``missing_result`` fires when no STAR result is found; when the plan enables ``missing_result`` but *not*
@@ -19,9 +20,9 @@ Design decisions
   outcome).
 * **Never the same trigger twice** for one question; at most ``max_follow_ups`` probes (clarifications count);
   none when fewer than ``min_time_left_s`` (25 s) of ``time_limit_s`` remain.
-* **Clarify**: an answer whose relevance label is ``off_topic`` but that is long enough (``>= min_answer_words``
-  words) gets one "clarify" prompt (trigger ``"clarify"``) that repeats the question; it needs no plan rule (it
-  is conversational repair, not a probe) but counts against ``max_follow_ups`` and the time budget.
+* **Clarify**: an answer whose relevance label is ``off_topic`` but that is long enough (``>= min_answer_words`` words) gets one "clarify" prompt (trigger ``"clarify"``) that
+  repeats the question, unless it states a fact that differs from the resume (checked first); it needs no plan rule
+  (it is conversational repair, not a probe) but counts against ``max_follow_ups`` and the time budget.
 * **Templates**: the plan's template in the interview language; if the rule has no text in that language, the
   built-in template of that trigger in that language (``BUILTIN_TEMPLATES``, English and Chinese). Placeholders:
   ``{quote}`` (the candidate's most relevant short span, verbatim, trimmed to ~12 words / ~20 Chinese
@@ -69,11 +70,13 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DecisionKind = Literal["followup", "clarify", "next"]
-TRIGGERS = ("missing_result", "no_example", "vague_claim", "missing_numbers", "resume_contradiction", "too_short")
+TRIGGERS = ("missing_result", "no_example", "personal_role", "vague_claim", "missing_numbers", "resume_contradiction",
+            "too_short")
 DEFAULT_PRIORITY: tuple[str, ...] = (
     "resume_contradiction",
     "vague_claim",
     "no_example",
+    "personal_role",
     "missing_result",
     "missing_numbers",
     "too_short",
@@ -89,6 +92,10 @@ BUILTIN_TEMPLATES: dict[str, dict[str, str]] = {
         "en": 'You said "{quote}". Could you tell me about one specific time when that happened: what was the '
         "situation, and what did you do?",
         "zh": "您说“{quote}”。能具体讲一次实际发生的经历吗？当时是什么情况，您具体做了什么？",
+    },
+    "personal_role": {
+        "en": 'You said "{quote}". What did you do yourself in that, as opposed to the rest of the team?',
+        "zh": "您提到“{quote}”。这件事里您本人具体做了哪些？和团队其他人的分工是怎样的？",
     },
     "vague_claim": {
         "en": 'You said "{quote}". Can you give me a concrete example that shows this?',
@@ -118,11 +125,13 @@ _REASONS = {
     "missing_result": "No outcome was stated for the example",
     "missing_result_numbers": "A result was stated but not measured (the plan asks for the outcome)",
     "no_example": "The answer stays general (specificity: {label}); no concrete instance was described",
+    "personal_role": "The example is told as \"we\" throughout ({plural} times \"we\", {singular} times \"I\"); the "
+    "candidate's own part is not clear",
     "vague_claim": "A claim about the candidate's own qualities without a supporting example",
     "missing_numbers": "A result was stated without any quantity",
     "resume_contradiction": "The answer states {what} that differs from the resume ({stated} vs {resume})",
     "too_short": "The answer is short ({words} words; the question asks for at least {minimum})",
-    "clarify": "The answer does not seem to address the question (relevance cosine {cos}); asking once to clarify",
+    "clarify": "The answer does not seem to address the question; asking once to clarify",
 }
 
 
@@ -201,7 +210,8 @@ def build_context(
     lang = normalise_language(language)
     sep = "" if lang == "zh" else " "
     text = sep.join(a.strip() for a in answers if a and a.strip())
-    obs = analyzer.analyze_answer(question.text_in(lang), question.points_in(lang), text, lang)
+    obs = analyzer.analyze_answer(question.text_in(lang), question.points_in(lang), text, lang,
+                                  competency=question.competency)
     return AnswerContext(question, lang, text, dict(obs.values), dict(obs.quotes), tuple(asked), seconds_used, resume)
 
 
@@ -287,16 +297,18 @@ class RuleBasedPolicy:
         words = int(length.get("words") or 0)
         minimum = ctx.question.min_answer_words
         rel = f.get("relevance") or {}
-        # Embedding relevance alone is weak evidence (on-topic answers often score 0.1-0.3), so an answer that
-        # tells a concrete experience (specific, or two STAR parts) is never treated as off-topic.
-        tells_experience = ((f.get("specificity") or {}).get("label") in ("concrete", "mixed")
-                            or int(f.get("star_parts_found") or 0) >= 2)
-        if (self.clarify_off_topic and rel.get("label") == "off_topic" and words >= minimum
-                and not tells_experience and "clarify" not in ctx.asked):
-            quote = short_quote(ctx.quotes.get("relevance") or _first(f), lang)
-            return [{"trigger": "clarify", "quote": quote,
-                     "reason": _REASONS["clarify"].format(cos=rel.get("cosine"))}]
+        # Off-topic is judged against the question and its rubric (analyzers/content.py): a concrete story with a
+        # low cosine is "partly", not off-topic, so only an answer that misses the question is clarified.
         enabled = self.enabled(ctx.question)
+        if (self.clarify_off_topic and rel.get("label") == "off_topic" and words >= minimum
+                and "clarify" not in ctx.asked):
+            # A fact that differs from the resume is still checked first (it may explain the mismatch).
+            if "resume_contradiction" in enabled and "resume_contradiction" not in ctx.asked:
+                found = self._detect_resume_contradiction(ctx, enabled)
+                if found:
+                    return [{**found, "trigger": "resume_contradiction"}]
+            quote = short_quote(ctx.quotes.get("relevance") or _first(f), lang)
+            return [{"trigger": "clarify", "quote": quote, "reason": _REASONS["clarify"]}]
         out: list[dict[str, Any]] = []
         for trigger in enabled:
             if trigger in ctx.asked:
@@ -341,11 +353,19 @@ class RuleBasedPolicy:
                 "reason": _REASONS["no_example"].format(label=label)
                 + (f'; general wording: {", ".join(markers[:3])}' if markers else "")}
 
+    def _detect_personal_role(self, ctx: AnswerContext, enabled: list[str]) -> dict[str, Any] | None:
+        own = ctx.features.get("ownership") or {}
+        if not own.get("team_only"):
+            return None
+        sent = ctx.quotes.get("ownership:team") or _first(ctx.features)
+        return {"quote": short_quote(sent, ctx.lang),
+                "reason": _REASONS["personal_role"].format(plural=own.get("plural"), singular=own.get("singular"))}
+
     def _detect_missing_result(self, ctx: AnswerContext, enabled: list[str]) -> dict[str, Any] | None:
         f = ctx.features
         star = f.get("star") or {}
         result = star.get("result") or {}
-        if not result.get("found"):
+        if not result.get("found") and not f.get("quantified_result"):  # a measured outcome is an outcome
             action = star.get("action") or {}
             sent = action.get("sentence") or ctx.quotes.get("relevance") or _last(f)
             return {"quote": short_quote(sent, ctx.lang), "reason": _REASONS["missing_result"]}

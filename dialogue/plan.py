@@ -17,6 +17,7 @@ LocalText = dict[Language, str]
 FollowUpTrigger = Literal[
     "missing_result",  # no outcome stated
     "no_example",  # general statements, no concrete instance
+    "personal_role",  # "we" throughout: the candidate's own part cannot be told apart
     "vague_claim",  # a claim without evidence ("I am a great leader")
     "missing_numbers",  # a result without any quantity
     "resume_contradiction",  # differs from the resume (years, titles, team size)

@@ -7,7 +7,9 @@ decision is taken by the machine (PIPL Art. 24, GDPR Art. 22), so every score ca
 
 * ``evidence``: ``Evidence(feature, quote, effect, note)`` items; ``quote`` is always the candidate's own words
   (a sentence of the answer; empty only for non-verbal evidence, which has no words), ``effect`` the points on
-  the 1-5 scale that feature added (positive) or took away (negative, e.g. a cap), ``note`` a plain explanation;
+  the 1-5 scale that feature added (positive) or took away (negative, e.g. a cap), ``note`` a plain explanation in
+  the interview's language (dialogue/score_words.py; ``feature`` and ``effect`` are for the record, ``note`` is
+  what people read);
 * ``confidence`` (0-1): lower for short answers, weak relevance, contradicting signals and missing inputs;
 * ``uncertain``: what the AI is unsure about, in plain words, for the reviewer to check.
 
@@ -26,10 +28,14 @@ relevance             0.10    on_topic 1, partly 0.5, off_topic 0
 length                0.05    words / min_answer_words, at most 1
 ====================  ======  ==========================================================================
 
-(without expected points the coverage weight is spread over the others). Then anchored caps, each an evidence
-item: no quantified result -> at most 4.4; no result -> at most 3.4; no concrete example (specificity general or
-unclear) -> at most 2.4; off-topic -> at most 1.9; fewer than half the minimum words -> at most 2.4. The score is
-a float with one decimal; ``level`` is the nearest anchored rubric level and ``level_description`` its text.
+(without expected points the coverage weight is spread over the others). The components place the score *within*
+a level; the level itself is the first rung of the anchored ladder the answer stands on, the order every anchored
+rubric here follows (``GENERIC_RUBRIC``): off-topic, or no example in an answer shorter than the minimum -> 1; no
+specific past situation, or one told in passing (at most one action told) -> 2; "we" throughout (the candidate's own part unknown) or no outcome ->
+3; an outcome with nothing measurable -> 4; a quantified outcome -> 5. Within the band [level - 0.5, level + 0.4]
+(so it rounds to the level) the content score places the answer linearly; the move from the content score is an
+evidence item (``cap:<rung>`` down, ``anchor:<rung>`` up) with a plain note in the interview's language. The score is a float with one decimal;
+``level`` is the nearest anchored rubric level and ``level_description`` its text.
 
 Non-verbal observations (observable behaviour only, never emotions or personality) carry **no weight** by
 default: with ``nonverbal_weight == 0`` they never change the score. An organisation may set a weight (clamped
@@ -46,6 +52,7 @@ from typing import Any, Iterable, Mapping
 from analyzers.text.language import normalise_language
 from dialogue.answer_claims import find_unsupported_claim
 from dialogue.plan import PlanQuestionSpec
+from dialogue.score_words import say
 
 __all__ = [
     "CompetencyScore",
@@ -59,6 +66,8 @@ MAX_NONVERBAL_WEIGHT = 0.5
 WEIGHTS = {"coverage": 0.25, "star": 0.20, "result": 0.20, "specificity": 0.20, "relevance": 0.10, "length": 0.05}
 SPECIFICITY_VALUE = {"concrete": 1.0, "mixed": 0.6, "unclear": 0.25, "general": 0.15}
 RELEVANCE_VALUE = {"on_topic": 1.0, "partly": 0.5, "off_topic": 0.0}
+LEVEL_OF = {"off_topic": 1, "no_answer": 1, "no_concrete_example": 2, "too_short": 2, "team_only": 3, "no_result": 3,
+            "no_quantified_result": 4, "quantified_result": 5}
 GENERIC_RUBRIC = {
     1: {"en": "No relevant example; the answer does not address the competency.",
         "zh": "没有相关的例子；回答没有涉及该能力。"},
@@ -93,6 +102,7 @@ class CompetencyScore:
     content_score: float = 0.0  # the score from the answer content alone
     nonverbal_weight: float = 0.0  # the weight actually applied (0 unless the organisation set one)
     ai_generated: bool = True  # a suggestion for a human reviewer, never a decision
+    scored_by: str = "rules"  # which path scored it: "rules" (this module) or a model's name
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -128,9 +138,8 @@ def score_answer(
         return CompetencyScore(
             competency=question.competency, question_id=question.id, score=1.0, confidence=0.2, level=level,
             level_description=description,
-            evidence=[Evidence("no_answer", "", 0.0, "no answer was transcribed for this question")],
-            uncertain=["No answer was transcribed; the candidate may have answered without being heard "
-                       "(check the recording)."],
+            evidence=[Evidence("no_answer", "", 0.0, say("no_answer", lang))],
+            uncertain=[say("doubt:no_transcript", lang)],
             content_score=1.0,
         )
 
@@ -179,65 +188,62 @@ def score_answer(
             quote = c.get("sentence") or ""
             if not quote and c.get("closest_sentence_index") is not None and c["closest_sentence_index"] < len(sentences):
                 quote = sentences[c["closest_sentence_index"]]
-            note = {"met": f"expected point covered: {point}", "partly": f"expected point partly covered: {point}"}.get(
-                label, f"expected point not covered: {point} (closest sentence quoted)")
+            note = say(f"coverage:{label if label in ('met', 'partly') else 'missing'}", lang, point=point)
             evidence.append(Evidence(f"coverage:{point}", quote, round(share, 2), note))
     for part in ("situation", "task", "action", "result"):
         p = star.get(part) or {}
         if p.get("found"):
             evidence.append(Evidence(f"star:{part}", p.get("sentence") or "", round(4.0 * weights["star"] / 4, 2),
-                                     f"STAR {part} found (cues: {', '.join((p.get('cues') or [])[:3])})"))
+                                     say(f"star:{part}", lang)))
     if quantified_result:
         evidence.append(Evidence("quantified_result", first_quote("quantified_result"), pts("result"),
-                                 "the result is stated with numbers"))
+                                 say("quantified_result", lang)))
     elif result_found:
         evidence.append(Evidence("result_without_numbers", first_quote("star:result"), pts("result"),
-                                 "a result is stated, but without any quantity"))
+                                 say("result_without_numbers", lang)))
     else:
         evidence.append(Evidence("no_result", first_quote("star:action", fallback=last_sentence), 0.0,
-                                 "no outcome of the example is stated"))
+                                 say("no_result", lang)))
     if spec_label in ("concrete", "mixed"):
         evidence.append(Evidence("specificity", first_quote("specificity:concrete_example", fallback=any_sentence),
-                                 pts("specificity"), f"specificity {spec_label}: the candidate describes own actions"))
+                                 pts("specificity"), say("specificity:concrete", lang)))
     else:
         evidence.append(Evidence("specificity", first_quote("specificity:generalities", "relevance",
                                                             fallback=any_sentence),
-                                 pts("specificity"), f"specificity {spec_label}: general statements, no concrete instance"))
+                                 pts("specificity"), say("specificity:general", lang)))
     claim = find_unsupported_claim(f)
     if claim:
         evidence.append(Evidence("unsupported_claim", claim["sentence"], 0.0,
-                                 f'a claim about own qualities without a supporting example ("{claim["span"]}"); '
-                                 "claims alone add nothing to the score"))
+                                 say("unsupported_claim", lang, span=claim["span"])))
     evidence.append(Evidence("relevance", first_quote("relevance", fallback=any_sentence), pts("relevance"),
-                             f"relevance to the question: {rel_label} (cosine {rel.get('cosine')})"))
-    unit = "words"
+                             say(f"relevance:{rel_label if rel_label in RELEVANCE_VALUE else 'partly'}", lang)))
     joined = ("" if lang == "zh" else " ").join(sentences)
     evidence.append(Evidence("length", _trim(joined, lang), pts("length"),
-                             f"{words} {unit} (the question asks for at least {question.min_answer_words})"))
+                             say("length", lang, words=words, minimum=question.min_answer_words)))
 
-    # ---- anchored caps ----
-    caps: list[tuple[float, str, str, str]] = []
-    if not quantified_result:
-        caps.append((4.4, "cap:no_quantified_result", first_quote("star:result", "relevance", fallback=any_sentence),
-                     "without a measured result the answer stays below level 5"))
-    if not result_found:
-        caps.append((3.4, "cap:no_result", first_quote("star:action", "relevance", fallback=any_sentence),
-                     "without a stated result the answer stays at level 3 or below"))
-    if spec_label in ("general", "unclear"):
-        caps.append((2.4, "cap:no_concrete_example", first_quote("specificity:generalities", "relevance",
-                                                                   fallback=any_sentence),
-                     "without a concrete example the answer stays at level 2 or below"))
-    if words < minimum / 2:
-        caps.append((2.4, "cap:too_short", _trim(joined, lang),
-                     f"a very short answer ({words} {unit}) stays at level 2 or below"))
-    if rel_label == "off_topic":
-        caps.append((1.9, "cap:off_topic", first_quote("relevance", fallback=any_sentence),
-                     "the answer does not address the question"))
+    # ---- the anchored level: the rubric's ladder decides the level, the components place the score in it ----
+    team_only = bool((f.get("ownership") or {}).get("team_only"))
+    told_actions = len(spec.get("first_person_actions") or [])
+    elsewhere = bool(rel.get("about_something_else"))
+    anchor = _anchored_level("off_topic" if elsewhere else rel_label, spec_label, words, minimum, told_actions, team_only, result_found,
+                             quantified_result)
+    anchor_quote = {
+        "off_topic": first_quote("relevance", fallback=any_sentence),
+        "no_answer": _trim(joined, lang),
+        "no_concrete_example": first_quote("specificity:generalities", "relevance", fallback=any_sentence),
+        "too_short": _trim(joined, lang),
+        "team_only": first_quote("ownership:team", "star:action", fallback=any_sentence),
+        "no_result": first_quote("star:action", "relevance", fallback=last_sentence),
+        "no_quantified_result": first_quote("star:result", "relevance", fallback=last_sentence),
+        "quantified_result": first_quote("quantified_result", "star:result", fallback=last_sentence),
+    }[anchor]
+    # Within the level's band [level - 0.5, level + 0.4], the content components place the answer linearly.
+    placed = _clip(LEVEL_OF[anchor] - 0.5 + 0.9 * (content - 1.0) / 4.0, 1.0, 5.0)
     score = content
-    for cap, feature, quote, note in sorted(caps):
-        if score > cap:
-            evidence.append(Evidence(feature, quote, round(cap - score, 2), note))
-            score = cap
+    if abs(placed - content) >= 0.05:
+        kind = "cap" if placed < content else "anchor"
+        evidence.append(Evidence(f"{kind}:{anchor}", anchor_quote, round(placed - content, 2), say(f"anchor:{anchor}", lang)))
+        score = placed
     score = _clip(score, 1.0, 5.0)
     content_score = round(score, 1)
 
@@ -250,53 +256,47 @@ def score_answer(
         nv_mean = _clip(sum(_clip(v, 0.0, 1.0) for v in nv_values.values()) / len(nv_values), 0.0, 1.0)
         nv_score = 1.0 + 4.0 * nv_mean
         blended = (1 - w) * score + w * nv_score
-        evidence.append(Evidence("nonverbal", "", round(blended - score, 2),
-                                 f"organisation weight {w:g} on observable behaviour "
-                                 f"({', '.join(f'{k}={v:g}' for k, v in nv_values.items())}); not emotions or personality"))
+        evidence.append(Evidence("nonverbal", "", round(blended - score, 2), say("nonverbal", lang, weight=f"{w:g}")))
         score = blended
         applied_w = w
-        uncertain.append("Part of this score comes from observable behaviour on video, which says little about "
-                         "the competency; a reviewer should weigh it carefully.")
+        uncertain.append(say("doubt:nonverbal", lang))
     score = round(_clip(score, 1.0, 5.0), 1)
 
     # ---- confidence and uncertainty ----
     confidence = 0.9
     if words < minimum:
         confidence -= 0.35 * (1 - words / minimum)
-        uncertain.append(f"The answer is short ({words} {unit}); there is little to judge from.")
-    if rel_label == "partly":
-        confidence -= 0.15
-        uncertain.append("It is not clear that the answer addresses the question.")
-    elif rel_label == "off_topic":
+        uncertain.append(say("doubt:short", lang, words=words))
+    if rel_label == "off_topic" or elsewhere:
         confidence -= 0.3
-        uncertain.append("The answer seems to be about something else than the question; the candidate may have "
-                         "misunderstood it, or the transcript may be wrong.")
+        uncertain.append(say("doubt:off_topic", lang))
+    elif rel_label == "partly":
+        confidence -= 0.15
+        uncertain.append(say("doubt:partly_relevant", lang))
     if not has_points:
         confidence -= 0.1
-        uncertain.append("The question lists no expected points, so coverage could not be checked.")
+        uncertain.append(say("doubt:no_points", lang))
     if spec_label in ("general", "unclear") and parts_found >= 3:
         confidence -= 0.1
-        uncertain.append("Story elements were found but the wording is general; the example may be hypothetical.")
+        uncertain.append(say("doubt:hypothetical", lang))
     if spec_label == "concrete" and has_points and comp.get("coverage", 0) < 0.34:
         confidence -= 0.1
-        uncertain.append("A concrete example was given but it covers few of the expected points; it may be a "
-                         "different kind of example than the question asked for.")
+        uncertain.append(say("doubt:few_points", lang))
     if has_points and comp.get("coverage", 0) >= 0.67 and rel_label != "on_topic":
         confidence -= 0.1
-        uncertain.append("Expected points seem covered although overall relevance is weak.")
+        uncertain.append(say("doubt:points_without_relevance", lang))
     if result_found and not quantified_result and f.get("quantified"):
-        uncertain.append("Numbers are mentioned, but not as part of the result; a reviewer may read them differently.")
+        uncertain.append(say("doubt:numbers_not_result", lang))
     partly = [c.get("point") for c in coverage if c.get("label") == "partly"]
     if partly:
-        uncertain.append("Only partly covered: " + "; ".join(str(p) for p in partly) + ".")
+        uncertain.append(say("doubt:partly_covered", lang, points="; ".join(str(p) for p in partly)))
     missing = [c.get("point") for c in coverage if c.get("label") == "missing"]
     if missing:
-        uncertain.append("Not found in the answer (it may have been said in other words): "
-                         + "; ".join(str(p) for p in missing) + ".")
+        uncertain.append(say("doubt:missing_points", lang, points="; ".join(str(p) for p in missing)))
     coh = (f.get("coherence") or {}).get("mean_consecutive_cosine")
     if coh is not None and coh < 0.1:
         confidence -= 0.05
-        uncertain.append("The answer jumps between topics; the transcript may be fragmented.")
+        uncertain.append(say("doubt:incoherent", lang))
     confidence = round(_clip(confidence, 0.05, 0.95), 2)
 
     level, description = _level(question, lang, score)
@@ -313,6 +313,27 @@ def score_answer(
         nonverbal_weight=applied_w,
     )
 
+
+
+def _anchored_level(relevance: str, specificity: str, words: int, minimum: int, told_actions: int, team_only: bool,
+                    result_found: bool, quantified_result: bool) -> str:
+    """The first rung of the anchored ladder the answer stands on (the generic rubric's order: off-topic or no
+    answer 1, no concrete example 2, the candidate's own part or the outcome missing 3, an outcome without anything
+    measurable 4, a quantified outcome 5). An example told in passing (at most one action told, or fewer
+    than half the minimum words) is level 2."""
+    if relevance == "off_topic":
+        return "off_topic"
+    if specificity in ("general", "unclear"):
+        return "no_answer" if words < minimum else "no_concrete_example"
+    if told_actions <= 1 or words < minimum / 2:
+        return "too_short"
+    if team_only:
+        return "team_only"
+    if not result_found and not quantified_result:
+        return "no_result"
+    if not quantified_result:
+        return "no_quantified_result"
+    return "quantified_result"
 
 def _trim(text: str, lang: str, words: int = 30, chars: int = 60) -> str:
     text = text.strip()

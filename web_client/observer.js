@@ -267,7 +267,7 @@
     if (e.level) div.append(el("p", e.level, "muted small"));
     const ul = el("ul");
     for (const ev of e.evidence || []) {
-      const li = el("li", `${ev.feature} ${ev.effect > 0 ? "+" : ""}${Number(ev.effect).toFixed(1)}${ev.note ? " · " + ev.note : ""} `);
+      const li = el("li", `${ev.note || ""} `);
       if (ev.quote) li.append(el("q", ev.quote));
       ul.append(li);
     }

@@ -26,9 +26,9 @@ from dialogue import speech_turns as speech
 from dialogue.session import DISCLOSURE, InterviewSession, PlanQuestion, Prompt, check_transition
 from analyzers.inference_pool import run_inference
 from analyzers.text.language import normalise_language
-from dialogue.followup import FollowUpDecision, FollowUpPolicyV2, build_context
+from dialogue.answer_judgement import judge_answer
+from dialogue.followup import FollowUpPolicyV2, build_context
 from dialogue.plan import InterviewPlanSpec
-from dialogue.scoring import score_answer
 from dialogue.turn_taking import TurnTakingConfig
 from media.audio import AudioChunk
 from media.peer import CandidatePeer
@@ -469,9 +469,9 @@ class LiveInterview:
             await asyncio.wait(set(self._voice_tasks), timeout=2.0)
         nonverbal = self.analysis.answer_ended(self.turn_index, current.text, actx.features, actx.quotes,
                                                self.nonverbal_weight)
-        decision = await self._decide(actx) if state.answers else None
-        follows = decision is not None and decision.kind in ("followup", "clarify")
-        score = score_answer(spec, lang, actx.features, actx.quotes, nonverbal, self.nonverbal_weight)
+        judgement = await judge_answer(actx, self.deps.followup_policy, nonverbal=nonverbal,
+                                       nonverbal_weight=self.nonverbal_weight)
+        decision, score, follows = judgement.decision, judgement.score, judgement.follows
         evidence = [{"feature": e.feature, "quote": e.quote, "effect": e.effect, "note": e.note} for e in score.evidence]
         await self.records.add_score(self.id, self.turn_index, qi, score.competency, score.score, score.confidence,
                                        score.level_description, evidence, list(score.uncertain))
@@ -490,13 +490,6 @@ class LiveInterview:
         return self.session.follow_up(Prompt("followup", decision.text, qi, current.question_id,
                                              max(20, int(left)), trigger=decision.trigger or decision.kind,
                                              reason=decision.reason))
-
-    async def _decide(self, actx) -> FollowUpDecision | None:
-        try:
-            return await self.deps.followup_policy.adecide(actx)
-        except Exception:
-            log.exception("followup_policy_failed", interview_id=self.id)
-            return None
 
     async def _finish(self, closing: Prompt) -> None:
         check_transition(self.status, "finished")

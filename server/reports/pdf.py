@@ -107,7 +107,7 @@ def render_pdf(report: dict[str, Any]) -> bytes:
                 story.append(P(f'{L["level"]}: {sc["level"]}', "small"))
             for e in sc["evidence"]:
                 quote = f'“{e["quote"]}”' if e.get("quote") else ""
-                story.append(P(f'[{e.get("at", "")}] {e.get("feature", "")} {e.get("effect", "")}: {quote}', "quote"))
+                story.append(P(f'[{e.get("at", "")}] {e.get("note", "")} {quote}', "quote"))
         nv = a.get("nonverbal") or {}
         if nv.get("face"):
             face = nv["face"]
