@@ -53,7 +53,7 @@
         if (s.level) div.append(el("p", `${I18N.t("level")}: ${s.level}`, "muted small"));
         const ul = el("ul", null, "evidence");
         for (const e of s.evidence) {
-          const li = el("li", `[${e.at || ""}] ${e.note || ""} `);
+          const li = el("li", `${e.at ? `[${e.at}] ` : ""}${e.note || ""} `);
           if (e.quote) li.append(el("q", e.quote));
           ul.append(li);
         }
