@@ -23,34 +23,30 @@ from dialogue.plan import PlanQuestionSpec
 
 NextMove = Literal["none", "ask_example", "ask_result", "ask_personal_role", "clarify"]
 
-MAX_QUOTE_CHARS = 90
-MAX_MISSING_CHARS = 80
+MAX_QUOTE_CHARS = 60
+MAX_MISSING_CHARS = 60
 
 _INSTRUCTIONS = """You are an expert interviewer scoring ONE answer to a structured interview question against the \
-question's anchored rating scale. Judge only what the candidate said; do not reward length or polish.
+question's anchored rating scale. Judge only what the candidate said; length, confidence and polish earn nothing.
 
-How to score:
-- Pick the level (1-5) whose anchor best describes the answer. The anchors below are the standard.
-- A 5 needs a specific example, the candidate's own actions, and a measured outcome (a number, percentage, time, \
-amount or count). Without anything measurable the answer is 4 at most.
-- An answer that does not address the question (another topic, a generic speech, a refusal) is 1.
-- General statements about what one usually does, with no concrete case, stay at 2 or below.
-
-Fields:
-- quotes: one or two short phrases (3-12 words, or 5-20 Chinese characters) copied character for character from \
-the answer, that support the level.
-- example_specific: the answer describes one concrete, real situation.
-- own_actions_clear: the candidate says what they themselves did ("I ..."), not only "we" or "the team".
-- outcome_stated: the answer says how it ended or what changed.
-- outcome_measured: that outcome has a number or a measurable quantity.
-- covered_points: the numbers of the expected points the answer clearly covers.
+Check the answer first, then score:
+- quotes: one short phrase (3-8 words, or 5-15 Chinese characters) copied character for character from the answer \
+that best supports your level; a second only if needed.
+- specific: true only if the answer tells one concrete, real situation (when, what happened), not habits or opinions.
+- mine: true only if the candidate says what they themselves did ("I ..."); false if it is all "we"/"the team".
+- outcome: true only if the answer says how the situation ended or what changed.
+- measured: true only if that outcome has a number or a measurable quantity (time, %, count, amount).
+- points: the numbers of the expected points the answer clearly covers ([] if none).
 - missing: the most important thing the answer lacks, in a few words, in the interview language ("" if nothing).
+- level: the anchor (1-5) that best describes the answer. Be strict: an answer that misses the question is 1; \
+general statements without a concrete case are 2 at most; a 4 needs a specific case, the candidate's own actions \
+and an outcome; a 5 needs all that plus a measured outcome and most expected points.
 - next_move, the single most useful follow-up:
   "clarify" only when the answer does not address the question at all;
-  "ask_example" when it stays general with no concrete situation;
-  "ask_personal_role" when a concrete story is told only as "we"/"the team" and the candidate's own part is unclear;
-  "ask_result" when the actions are clear but the outcome is missing or has nothing measurable;
-  "none" when the answer is complete (a concrete example, own actions and a measured outcome).
+  "ask_example" when it stays general (specific is false);
+  "ask_personal_role" when a concrete story is told only as "we" (mine is false);
+  "ask_result" when the outcome is missing or has nothing measurable;
+  "none" when nothing important is missing.
 Reply with the JSON object only."""
 
 
@@ -59,11 +55,11 @@ class JudgementReply(BaseModel):
     model commits to what it saw before it scores."""
 
     quotes: list[Annotated[str, Field(max_length=MAX_QUOTE_CHARS)]] = Field(min_length=1, max_length=2)
-    example_specific: bool
-    own_actions_clear: bool
-    outcome_stated: bool
-    outcome_measured: bool
-    covered_points: list[Annotated[int, Field(ge=1, le=12)]] = Field(max_length=8)
+    specific: bool
+    mine: bool
+    outcome: bool
+    measured: bool
+    points: list[Annotated[int, Field(ge=1, le=12)]] = Field(max_length=8)
     missing: str = Field(max_length=MAX_MISSING_CHARS)
     level: Literal[1, 2, 3, 4, 5]
     next_move: NextMove
@@ -137,12 +133,12 @@ async def judge_answer(client: LlmClient, question: PlanQuestionSpec, language: 
                              check=_quotes_in(answer))
     value = reply.value
     points = question.points_in(language)
-    covered = tuple(points[i - 1] for i in sorted(set(value.covered_points)) if i <= len(points))
+    covered = tuple(points[i - 1] for i in sorted(set(value.points)) if i <= len(points))
     quotes = tuple(dict.fromkeys(span for q in value.quotes if (span := exact_span(q, answer))))
     level = value.level
-    if level == 5 and not value.outcome_measured:  # the convention: a 5 needs a quantified outcome
+    if level == 5 and not value.measured:  # the convention: a 5 needs a quantified outcome
         level = 4
-    return ModelJudgement(level=level, covered_points=covered, example_specific=value.example_specific,
-                          outcome_stated=value.outcome_stated, outcome_measured=value.outcome_measured,
-                          own_actions_clear=value.own_actions_clear, quotes=quotes, missing=value.missing.strip(),
+    return ModelJudgement(level=level, covered_points=covered, example_specific=value.specific,
+                          outcome_stated=value.outcome, outcome_measured=value.measured,
+                          own_actions_clear=value.mine, quotes=quotes, missing=value.missing.strip(),
                           next_move=value.next_move, model=reply.model, seconds=reply.seconds, cached=reply.cached)

@@ -31,8 +31,8 @@ OFF_TOPIC = ("I really enjoy hiking at the weekend. Last month my family and I w
 
 
 def reply(**changes) -> str:
-    base = {"quotes": ["latency dropped from 800 ms to 120 ms"], "example_specific": True, "own_actions_clear": True,
-            "outcome_stated": True, "outcome_measured": True, "covered_points": [1, 3, 9], "missing": "",
+    base = {"quotes": ["latency dropped from 800 ms to 120 ms"], "specific": True, "mine": True, "outcome": True,
+            "measured": True, "points": [1, 3, 9], "missing": "",
             "level": 5, "next_move": "none"}
     return json.dumps({**base, **changes})
 
@@ -75,7 +75,7 @@ async def test_reply_is_parsed_into_a_typed_judgement(fake_openai):
 
 @pytest.mark.unit
 async def test_a_five_without_a_measured_outcome_is_a_four(fake_openai):
-    fake_openai.reply_content = reply(outcome_measured=False, next_move="ask_result")
+    fake_openai.reply_content = reply(measured=False, next_move="ask_result")
     j = await judge_answer(client_for(fake_openai), QUESTION, "en", STRONG)
     assert (j.level, j.next_move) == (4, "ask_result")
 
