@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from analyzers.llm_client import LlmClient
+from analyzers.text.language import is_chinese_code
 from dialogue.candidate_quotes import is_verbatim
 from dialogue.plan import PlanQuestionSpec
 
@@ -25,28 +26,24 @@ NextMove = Literal["none", "ask_example", "ask_result", "ask_personal_role", "cl
 
 MAX_QUOTE_CHARS = 60
 MAX_MISSING_CHARS = 60
+MAX_CHINESE_QUOTE_CHARS = 24
 
-_INSTRUCTIONS = """You are an expert interviewer scoring ONE answer to a structured interview question against the \
-question's anchored rating scale. Judge only what the candidate said; length, confidence and polish earn nothing.
-
-Check the answer first, then score:
-- quotes: one short phrase (3-8 words, or 5-15 Chinese characters) copied character for character from the answer \
-that best supports your level; a second only if needed.
-- specific: true only if the answer tells one concrete, real situation (when, what happened), not habits or opinions.
-- mine: true only if the candidate says what they themselves did ("I ..."); false if it is all "we"/"the team".
-- outcome: true only if the answer says how the situation ended or what changed.
-- measured: true only if that outcome has a number or a measurable quantity (time, %, count, amount).
-- points: the numbers of the expected points the answer clearly covers ([] if none).
-- missing: the most important thing the answer lacks, in a few words, in the interview language ("" if nothing).
-- level: the anchor (1-5) that best describes the answer. Be strict: an answer that misses the question is 1; \
-general statements without a concrete case are 2 at most; a 4 needs a specific case, the candidate's own actions \
-and an outcome; a 5 needs all that plus a measured outcome and most expected points.
-- next_move, the single most useful follow-up:
-  "clarify" only when the answer does not address the question at all;
-  "ask_example" when it stays general (specific is false);
-  "ask_personal_role" when a concrete story is told only as "we" (mine is false);
-  "ask_result" when the outcome is missing or has nothing measurable;
-  "none" when nothing important is missing.
+_INSTRUCTIONS = """You are an expert interviewer. Score ONE answer to the interview question below on the \
+question's own 1-5 rating scale, the way a strict, fair expert would. Use the whole scale.
+- 1: the answer does not address this question (another topic, a generic speech, nothing relevant).
+- 2: only general statements or habits, no concrete past situation.
+- 3: a concrete situation, but the candidate's own actions or the outcome stay unclear.
+- 4: a concrete situation, the candidate's own actions and an outcome.
+- 5: all of that with a measured outcome (a number, time, %, count, amount). No measurable outcome, no 5.
+The question's anchors below refine these levels.
+next_move: "clarify" only if the answer misses the question; "ask_example" if it has no concrete situation; \
+"ask_personal_role" if the story is told only as "we"/"the team"; "ask_result" if the outcome is missing or has \
+nothing measurable; else "none".
+quotes: one short phrase copied exactly from the answer that supports the level.
+specific / mine / outcome / measured: true if the answer has a concrete situation / the candidate's own actions \
+("I ...") / a stated outcome / a measurable outcome.
+points: the numbers of the expected points the answer covers. missing: what it lacks most, in a few words, in \
+the interview language ("" if nothing).
 Reply with the JSON object only."""
 
 
@@ -54,6 +51,8 @@ class JudgementReply(BaseModel):
     """What the model may answer (its JSON schema constrains the reply). Evidence comes before the level so the
     model commits to what it saw before it scores."""
 
+    level: Literal[1, 2, 3, 4, 5]
+    next_move: NextMove
     quotes: list[Annotated[str, Field(max_length=MAX_QUOTE_CHARS)]] = Field(min_length=1, max_length=2)
     specific: bool
     mine: bool
@@ -61,8 +60,12 @@ class JudgementReply(BaseModel):
     measured: bool
     points: list[Annotated[int, Field(ge=1, le=12)]] = Field(max_length=8)
     missing: str = Field(max_length=MAX_MISSING_CHARS)
-    level: Literal[1, 2, 3, 4, 5]
-    next_move: NextMove
+
+
+class ChineseJudgementReply(JudgementReply):
+    """Chinese quotes are capped shorter: a long one is rarely copied exactly."""
+
+    quotes: list[Annotated[str, Field(max_length=MAX_CHINESE_QUOTE_CHARS)]] = Field(min_length=1, max_length=2)
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ def judgement_messages(question: PlanQuestionSpec, language: str, answer: str) -
     points = question.points_in(language)
     rubric = "\n".join(f"{level.score}: {level.description.get(language) or next(iter(level.description.values()))}"
                        for level in question.rubric)
-    context = (f"Interview language: {'Chinese' if language.startswith('zh') else 'English'}\n"
+    context = (f"Interview language: {'Chinese' if is_chinese_code(language) else 'English'}\n"
                f"Competency: {question.competency}\n"
                f"Question: {question.text_in(language)}\n"
                "Expected points:\n" + ("\n".join(f"{i}. {p}" for i, p in enumerate(points, 1)) or "(none)") +
@@ -104,12 +107,21 @@ def judgement_messages(question: PlanQuestionSpec, language: str, answer: str) -
     ]
 
 
+_SAME_MARKS = ["，,", "。.", "；;", "：:", "！!", "？?", "（(", "）)", "、,", "\"“”", "'‘’"]
+_TRIM = " \t\n.,;:!?。，；：！？、\"'“”‘’「」"
+
+
+def _char_pattern(ch: str) -> str:
+    same = next((marks for marks in _SAME_MARKS if ch in marks), None)
+    return f"[{re.escape(same)}]" if same else re.escape(ch)
+
+
 def exact_span(quote: str, answer: str) -> str | None:
-    """The answer's own text for a quote that ``is_verbatim`` accepts (its case and spacing), or None."""
-    parts = [p.strip(" \t\n.,;:!?。，；：！？、\"'“”‘’「」") for p in re.split(r"…|\.\.\.", quote)]
+    """The answer's own text for a quote of it (pieces joined by "…"), tolerating case, spacing and the width of
+    punctuation marks; None if a piece is not in the answer."""
     spans = []
-    for part in filter(None, parts):
-        pattern = r"\s*".join(re.escape(w) for w in part.split())
+    for part in filter(None, (p.strip(_TRIM) for p in re.split(r"…|\.\.\.", quote))):
+        pattern = r"\s*".join("".join(map(_char_pattern, word)) for word in part.split())
         found = re.search(pattern, answer, re.IGNORECASE)
         if found is None:
             return None
@@ -120,7 +132,8 @@ def exact_span(quote: str, answer: str) -> str | None:
 def _quotes_in(answer: str):
     def check(reply: JudgementReply) -> None:
         for quote in reply.quotes:
-            if not quote.strip() or not is_verbatim(quote, answer) or exact_span(quote, answer) is None:
+            span = exact_span(quote, answer)
+            if span is None or not is_verbatim(span, answer):
                 raise ValueError(f"quote {quote[:40]!r} is not the candidate's words")
     return check
 
@@ -129,7 +142,8 @@ async def judge_answer(client: LlmClient, question: PlanQuestionSpec, language: 
                        timeout_s: float | None = None) -> ModelJudgement:
     """The model's judgement of ``answer``; raises ``LlmError`` (unavailable, timeout, no usable reply) for the
     caller to score with the rules."""
-    reply = await client.ask(judgement_messages(question, language, answer), JudgementReply, timeout_s=timeout_s,
+    schema = ChineseJudgementReply if is_chinese_code(language) else JudgementReply
+    reply = await client.ask(judgement_messages(question, language, answer), schema, timeout_s=timeout_s,
                              check=_quotes_in(answer))
     value = reply.value
     points = question.points_in(language)
