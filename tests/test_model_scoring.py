@@ -56,6 +56,18 @@ def test_exact_span_gives_the_answer_own_case_and_spacing():
     assert exact_span("LATENCY  dropped", STRONG) == "Latency dropped"
     assert exact_span("I profiled it … timeouts stopped.", STRONG) == "I profiled it … timeouts stopped"
     assert exact_span("latency doubled", STRONG) is None
+    assert exact_span("延迟从800毫秒降到120毫秒,超时消失", "我加了缓存，延迟从800毫秒降到120毫秒，超时消失了。") == \
+        "延迟从800毫秒降到120毫秒，超时消失"
+
+
+@pytest.mark.unit
+async def test_chinese_quotes_are_capped_shorter(fake_openai):
+    answer = "我加了缓存，延迟从800毫秒降到120毫秒，超时消失了。"
+    fake_openai.reply_content = reply(quotes=["延迟从800毫秒降到120毫秒"])
+    j = await judge_answer(client_for(fake_openai), QUESTION, "zh", answer)
+    assert j.quotes == ("延迟从800毫秒降到120毫秒",)
+    schema = fake_openai.requests[0]["response_format"]["json_schema"]["schema"]
+    assert schema["properties"]["quotes"]["items"]["maxLength"] == 24
 
 
 @pytest.mark.unit
