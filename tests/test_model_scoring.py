@@ -9,11 +9,22 @@ import json
 import pytest
 import pytest_asyncio
 
-from analyzers.llm_client import LlmClient, LlmEndpoint, LlmReplyError, LlmTimeoutError, LlmUnavailableError
+from analyzers.llm_client import (
+    LlmClient,
+    LlmEndpoint,
+    LlmReplyError,
+    LlmTimeoutError,
+    LlmUnavailableError,
+)
 from analyzers.llm_engine import start_embedded_engine
 from analyzers.model_registry import JUDGE_MODEL_ID, ModelManager
 from dialogue.candidate_quotes import is_verbatim
-from dialogue.model_scoring import ModelJudgement, exact_span, judge_answer, judgement_messages
+from dialogue.model_scoring import (
+    ModelJudgement,
+    exact_span,
+    judge_answer,
+    judgement_messages,
+)
 from dialogue.plan import PlanQuestionSpec
 from server.platform.settings import Settings
 
