@@ -22,7 +22,7 @@ from dialogue.candidate_quotes import is_verbatim
 from dialogue.model_scoring import (
     ModelJudgement,
     exact_span,
-    judge_answer,
+    ask_model_judgement,
     judgement_messages,
 )
 from dialogue.plan import PlanQuestionSpec
@@ -75,7 +75,7 @@ def test_exact_span_gives_the_answer_own_case_and_spacing():
 async def test_chinese_quotes_are_capped_shorter(fake_openai):
     answer = "我加了缓存，延迟从800毫秒降到120毫秒，超时消失了。"
     fake_openai.reply_content = reply(quotes=["延迟从800毫秒降到120毫秒"])
-    j = await judge_answer(client_for(fake_openai), QUESTION, "zh", answer)
+    j = await ask_model_judgement(client_for(fake_openai), QUESTION, "zh", answer)
     assert j.quotes == ("延迟从800毫秒降到120毫秒",)
     schema = fake_openai.requests[0]["response_format"]["json_schema"]["schema"]
     assert schema["properties"]["quotes"]["items"]["maxLength"] == 24
@@ -84,7 +84,7 @@ async def test_chinese_quotes_are_capped_shorter(fake_openai):
 @pytest.mark.unit
 async def test_reply_is_parsed_into_a_typed_judgement(fake_openai):
     fake_openai.reply_content = reply(quotes=["LATENCY dropped from 800 ms to 120 ms", "I profiled it"])
-    j = await judge_answer(client_for(fake_openai), QUESTION, "en", STRONG)
+    j = await ask_model_judgement(client_for(fake_openai), QUESTION, "en", STRONG)
     assert j == ModelJudgement(level=5, covered_points=("How the bottleneck was found", "The measured effect"),
                                example_specific=True, outcome_stated=True, outcome_measured=True,
                                own_actions_clear=True,
@@ -99,7 +99,7 @@ async def test_reply_is_parsed_into_a_typed_judgement(fake_openai):
 @pytest.mark.unit
 async def test_a_five_without_a_measured_outcome_is_a_four(fake_openai):
     fake_openai.reply_content = reply(measured=False, next_move="ask_result")
-    j = await judge_answer(client_for(fake_openai), QUESTION, "en", STRONG)
+    j = await ask_model_judgement(client_for(fake_openai), QUESTION, "en", STRONG)
     assert (j.level, j.next_move) == (4, "ask_result")
 
 
@@ -107,7 +107,7 @@ async def test_a_five_without_a_measured_outcome_is_a_four(fake_openai):
 async def test_a_quote_that_is_not_the_candidates_words_is_refused_and_asked_again(fake_openai):
     fake_openai.scripted = [reply(quotes=["latency fell by 85 percent"])]
     fake_openai.reply_content = reply()
-    j = await judge_answer(client_for(fake_openai), QUESTION, "en", STRONG)
+    j = await ask_model_judgement(client_for(fake_openai), QUESTION, "en", STRONG)
     assert len(fake_openai.requests) == 2 and all(is_verbatim(q, STRONG) for q in j.quotes)
 
 
@@ -115,15 +115,15 @@ async def test_a_quote_that_is_not_the_candidates_words_is_refused_and_asked_aga
 async def test_errors_reach_the_caller_for_the_rules_to_score(fake_openai):
     fake_openai.reply_content = reply(quotes=["words the candidate never said"])
     with pytest.raises(LlmReplyError, match="not the candidate's words"):
-        await judge_answer(client_for(fake_openai), QUESTION, "en", STRONG)
+        await ask_model_judgement(client_for(fake_openai), QUESTION, "en", STRONG)
     fake_openai.reply_content = reply(level=7)
     with pytest.raises(LlmReplyError, match="schema"):
-        await judge_answer(client_for(fake_openai), QUESTION, "en", STRONG)
+        await ask_model_judgement(client_for(fake_openai), QUESTION, "en", STRONG)
     fake_openai.mode = "slow"
     with pytest.raises(LlmTimeoutError):
-        await judge_answer(client_for(fake_openai), QUESTION, "en", STRONG, timeout_s=0.3)
+        await ask_model_judgement(client_for(fake_openai), QUESTION, "en", STRONG, timeout_s=0.3)
     with pytest.raises(LlmUnavailableError):
-        await judge_answer(LlmClient(), QUESTION, "en", STRONG)
+        await ask_model_judgement(LlmClient(), QUESTION, "en", STRONG)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -138,7 +138,7 @@ async def real_client():
 @pytest.mark.models
 @pytest.mark.asyncio(loop_scope="module")
 async def test_real_model_scores_a_strong_answer_above_an_off_topic_one(real_client):
-    strong = await judge_answer(real_client, QUESTION, "en", STRONG)
-    off = await judge_answer(real_client, QUESTION, "en", OFF_TOPIC)
+    strong = await ask_model_judgement(real_client, QUESTION, "en", STRONG)
+    off = await ask_model_judgement(real_client, QUESTION, "en", OFF_TOPIC)
     assert strong.model == JUDGE_MODEL_ID and strong.level > off.level and strong.level >= 4
     assert all(is_verbatim(q, STRONG) for q in strong.quotes)
