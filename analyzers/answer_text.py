@@ -135,7 +135,7 @@ _QUANTITY_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"a hundred|hundred|dozens? of)\s+(?:ms|hours?|days?|weeks?|months?|years?|minutes?|seconds?|milliseconds?|"
         r"people|engineers|developers|members|users|customers|clients|requests|servers|services|teams?|projects?)\b",
         re.I)),
-    ("score", re.compile(  # a mark, rating or score: 七十八分, 四点八分, 4.8分 (not 十分 "very", not 分钟)
+    ("score", re.compile(  # a mark, rating or score: 九十二分, 三点五分, 4.2分 (not 十分 "very", not 分钟)
         rf"(?:{_NUM}|[零一二两三四五六七八九十百几]{{2,}}|[零一二两三四五六七八九十]+点[零一二三四五六七八九]+"
         rf"|(?<![零一二两三四五六七八九十百千万几点])[二两三四五六七八九])分(?![钟之])")),
     ("ratio", re.compile(  # a ratio or an end value in words: "about half", "a third", "to zero", 一半, 三分之一, 翻了一番

@@ -101,7 +101,7 @@ def _zh_tagged_actions(s: str) -> list[str]:
     """Clauses where 我/我们 does something, told as a past event: the first verb after the subject (jieba's
     part-of-speech tags) is an action, and the clause marks it as done (了/过) or as a step in a sequence (我就…,
     我又…). An opinion or modal first ("我觉得…", "我会…") means the clause tells no action; general wording
-    ("一般", "平时") likewise. "我单独找他聊了两次" -> "我…找"."""
+    ("一般", "平时") likewise. "我又检查了一遍货单" -> "我…检查"."""
     if "我" not in s:
         return []
     from jieba import posseg  # loaded with jieba_module(); the tagger is part of jieba
@@ -472,7 +472,7 @@ class ContentAnalyzer:
                     found.setdefault(part, []).extend(hits)
         quantities = find_quantities(s)
         if "result" in found and not quantities and _HEDGED_OUTCOME.search(s):
-            del found["result"]  # "I think it all got sorted out": a guessed outcome is not a stated one
+            del found["result"]  # "I guess it worked out in the end": a guessed outcome is not a stated one
         strong = [q.text for q in quantities if q.kind in ("percent", "multiplier", "money", "ratio")]
         if strong and "result" in found:  # a changed number next to a result word
             found["result"].extend(strong)
