@@ -50,3 +50,24 @@ def is_verbatim(quote: str, answer: str) -> bool:
     a = _norm(answer)
     parts = [p.strip(_END_PUNCT) for p in re.split(r"…|\.\.\.", quote)]
     return all(_norm(p) in a for p in parts if p.strip(_END_PUNCT))
+
+
+_SAME_MARKS = ["，,", "。.", "；;", "：:", "！!", "？?", "（(", "）)", "、,", "\"“”", "'‘’"]
+
+
+def _char_pattern(ch: str) -> str:
+    same = next((marks for marks in _SAME_MARKS if ch in marks), None)
+    return f"[{re.escape(same)}]" if same else re.escape(ch)
+
+
+def exact_span(quote: str, answer: str) -> str | None:
+    """The answer's own text for a quote of it (pieces joined by "…"), tolerating case, spacing and the width of
+    punctuation marks; None if a piece is not in the answer."""
+    spans = []
+    for part in filter(None, (p.strip(_END_PUNCT) for p in re.split(r"…|\.\.\.", quote))):
+        pattern = r"\s*".join("".join(map(_char_pattern, word)) for word in part.split())
+        found = re.search(pattern, answer, re.IGNORECASE)
+        if found is None:
+            return None
+        spans.append(found.group(0))
+    return " … ".join(spans) or None

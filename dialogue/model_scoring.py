@@ -14,7 +14,6 @@ gave nearly every answer a 5, so the rules (``dialogue/answer_judgement.py``) st
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -22,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from analyzers.llm_client import LlmClient
 from analyzers.text.language import is_chinese_code
-from dialogue.candidate_quotes import is_verbatim
+from dialogue.candidate_quotes import exact_span, is_verbatim
 from dialogue.plan import PlanQuestionSpec
 
 NextMove = Literal["none", "ask_example", "ask_result", "ask_personal_role", "clarify"]
@@ -110,28 +109,6 @@ def judgement_messages(question: PlanQuestionSpec, language: str, answer: str) -
     ]
 
 
-_SAME_MARKS = ["，,", "。.", "；;", "：:", "！!", "？?", "（(", "）)", "、,", "\"“”", "'‘’"]
-_TRIM = " \t\n.,;:!?。，；：！？、\"'“”‘’「」"
-
-
-def _char_pattern(ch: str) -> str:
-    same = next((marks for marks in _SAME_MARKS if ch in marks), None)
-    return f"[{re.escape(same)}]" if same else re.escape(ch)
-
-
-def exact_span(quote: str, answer: str) -> str | None:
-    """The answer's own text for a quote of it (pieces joined by "…"), tolerating case, spacing and the width of
-    punctuation marks; None if a piece is not in the answer."""
-    spans = []
-    for part in filter(None, (p.strip(_TRIM) for p in re.split(r"…|\.\.\.", quote))):
-        pattern = r"\s*".join("".join(map(_char_pattern, word)) for word in part.split())
-        found = re.search(pattern, answer, re.IGNORECASE)
-        if found is None:
-            return None
-        spans.append(found.group(0))
-    return " … ".join(spans) or None
-
-
 def _quotes_in(answer: str):
     def check(reply: JudgementReply) -> None:
         for quote in reply.quotes:
@@ -142,7 +119,7 @@ def _quotes_in(answer: str):
 
 
 async def ask_model_judgement(client: LlmClient, question: PlanQuestionSpec, language: str, answer: str, *,
-                       timeout_s: float | None = None) -> ModelJudgement:
+                              timeout_s: float | None = None) -> ModelJudgement:
     """The model's judgement of ``answer``; raises ``LlmError`` (unavailable, timeout, no usable reply) for the
     caller to score with the rules."""
     schema = ChineseJudgementReply if is_chinese_code(language) else JudgementReply

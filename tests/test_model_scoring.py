@@ -18,13 +18,8 @@ from analyzers.llm_client import (
 )
 from analyzers.llm_engine import start_embedded_engine
 from analyzers.model_registry import JUDGE_MODEL_ID, ModelManager
-from dialogue.candidate_quotes import is_verbatim
-from dialogue.model_scoring import (
-    ModelJudgement,
-    exact_span,
-    ask_model_judgement,
-    judgement_messages,
-)
+from dialogue.candidate_quotes import exact_span, is_verbatim
+from dialogue.model_scoring import ModelJudgement, ask_model_judgement, judgement_messages
 from dialogue.plan import PlanQuestionSpec
 from server.platform.settings import Settings
 
