@@ -8,8 +8,8 @@ WITH_TESTS=0
 [[ "${1:-}" == "--test" ]] && WITH_TESTS=1
 SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
 
-# The CJK font is embedded in PDF reports (and renders Chinese pages in test screenshots).
-apt_packages=(python3-venv python3-dev build-essential fonts-wqy-microhei)
+# The CJK font is embedded in PDF reports (and renders Chinese pages in test screenshots); cmake builds llama-server.
+apt_packages=(python3-venv python3-dev build-essential cmake fonts-wqy-microhei)
 if [[ $WITH_TESTS == 1 ]]; then
   # espeak-ng speaks test answers; chromium runs the browser tests; iproute2/util-linux give the loopback-only
   # network namespace for them.
