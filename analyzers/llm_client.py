@@ -41,6 +41,8 @@ T = TypeVar("T", bound=BaseModel)
 
 DEFAULT_ATTEMPTS = 3
 DEFAULT_CACHE_SIZE = 512
+DEFAULT_TIMEOUT_S = 4.0
+"""A call's time budget, all attempts together, unless the caller gives one (the server's ``llm_timeout_s``)."""
 
 
 class LlmError(RuntimeError):
@@ -113,7 +115,7 @@ class LlmClient:
         self,
         endpoint: LlmEndpoint | None = None,
         *,
-        timeout_s: float = 8.0,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
         attempts: int = DEFAULT_ATTEMPTS,
         cache_size: int = DEFAULT_CACHE_SIZE,
         temperature: float = 0.0,

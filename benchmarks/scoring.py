@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from analyzers.text.language import normalise_language
+from analyzers.inference_pool import run_inference
 from dialogue.answer_judgement import AnswerJudgement, judge_answer
 from dialogue.followup import BUILTIN_TEMPLATES, FollowUpDecision, FollowUpPolicyV2, RuleBasedPolicy, build_context
 from dialogue.plan import FollowUpRule, FollowUpTrigger, PlanQuestionSpec, RubricLevel
@@ -104,7 +105,7 @@ async def judge_all(questions: dict[str, PlanQuestionSpec], langs: dict[str, str
         spec = questions[a["question_id"]]
         lang = normalise_language(a.get("language") or langs[a["question_id"]])
         t0 = time.perf_counter()
-        ctx = await asyncio.to_thread(build_context, analyzer, spec, lang, [a["text"]])  # a fresh context each
+        ctx = await run_inference(build_context, analyzer, spec, lang, [a["text"]])  # a fresh context each, as live
         judgement = await judge_answer(ctx, policy)
         out.append(JudgedAnswer(a["id"], judgement, (time.perf_counter() - t0) * 1000))
     return out

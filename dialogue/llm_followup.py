@@ -52,20 +52,18 @@ class OpenAICompatiblePolicy:
     def __init__(
         self,
         client: LlmClient,
-        timeout_s: float = 6.0,
         fallback: RuleBasedPolicy | None = None,
         *,
         temperature: float = 0.2,
         max_text_chars: int = 400,
     ) -> None:
         self.client = client
-        self.timeout_s = float(timeout_s)
         self.fallback = fallback or RuleBasedPolicy()
         self.temperature = temperature
         self.max_text_chars = max_text_chars
 
     def __repr__(self) -> str:
-        return f"OpenAICompatiblePolicy({self.client!r}, timeout_s={self.timeout_s})"
+        return f"OpenAICompatiblePolicy({self.client!r})"
 
     def decide(self, ctx: AnswerContext) -> FollowUpDecision:
         try:
@@ -80,10 +78,10 @@ class OpenAICompatiblePolicy:
         if stop or not self.client.ready:  # the hard limits are not the model's to decide
             return rules
         try:
-            answer = await self.client.ask(self._messages(ctx, rules), FollowUpReply, timeout_s=self.timeout_s,
+            answer = await self.client.ask(self._messages(ctx, rules), FollowUpReply,
                                            check=lambda reply: self._check(ctx, reply), temperature=self.temperature)
         except LlmTimeoutError:
-            log.warning("follow-up LLM timed out after %.1f s; using rules", self.timeout_s)
+            log.warning("follow-up LLM timed out after %.1f s; using rules", self.client.timeout_s)
             return replace(rules, source="rules (llm fallback: timeout)")
         except LlmError as e:
             log.warning("follow-up LLM failed (%s: %s); using rules", type(e).__name__, e)

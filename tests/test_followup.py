@@ -309,12 +309,12 @@ def test_unknown_placeholders_and_braces_are_safe(analyzer, policy):
 # -------------------------------------------------------------------------------------- OpenAI-compatible policy
 
 
-def client(base_url: str, api_key: str | None, model: str) -> LlmClient:
-    return LlmClient(LlmEndpoint(base_url, model, api_key))
+def client(base_url: str, api_key: str | None, model: str, timeout_s: float = 1.0) -> LlmClient:
+    return LlmClient(LlmEndpoint(base_url, model, api_key), timeout_s=timeout_s)
 
 
 def llm(srv: FakeOpenAI, timeout_s: float = 1.0) -> OpenAICompatiblePolicy:
-    return OpenAICompatiblePolicy(client(srv.base_url, "sk-test", "test-model"), timeout_s, RuleBasedPolicy())
+    return OpenAICompatiblePolicy(client(srv.base_url, "sk-test", "test-model", timeout_s), RuleBasedPolicy())
 
 
 async def test_llm_good_reply(analyzer, fake_openai):
@@ -395,7 +395,7 @@ async def test_llm_slow_reply_times_out_and_falls_back(analyzer, fake_openai):
 
 
 async def test_llm_connection_refused_falls_back(analyzer):
-    p = OpenAICompatiblePolicy(client("http://127.0.0.1:9/v1", None, "m"), 1.0, RuleBasedPolicy())
+    p = OpenAICompatiblePolicy(client("http://127.0.0.1:9/v1", None, "m", 1.0), RuleBasedPolicy())
     d = await p.adecide(ctx_for(analyzer, THIN_EN))
     assert d.source.startswith("rules (llm fallback") and d.trigger == "no_example"
 
@@ -407,13 +407,13 @@ async def test_llm_not_called_when_limits_reached(analyzer, fake_openai):
 
 
 async def test_sync_decide_inside_loop_is_refused(analyzer):
-    p = OpenAICompatiblePolicy(client("http://127.0.0.1:9/v1", None, "m"), 1.0)
+    p = OpenAICompatiblePolicy(client("http://127.0.0.1:9/v1", None, "m", 1.0))
     with pytest.raises(RuntimeError, match="adecide"):
         p.decide(ctx_for(analyzer, THIN_EN))
 
 
 def test_sync_decide_outside_loop(analyzer):
-    p = OpenAICompatiblePolicy(client("http://127.0.0.1:9/v1", None, "m"), 1.0)  # nothing listens: falls back
+    p = OpenAICompatiblePolicy(client("http://127.0.0.1:9/v1", None, "m", 1.0))  # nothing listens: falls back
     d = p.decide(ctx_for(analyzer, THIN_EN))
     assert isinstance(d, FollowUpDecision) and d.trigger == "no_example" and "fallback" in d.source
     assert "sk-" not in repr(OpenAICompatiblePolicy(client("http://x", "sk-secret", "m")))

@@ -86,7 +86,7 @@ class ServerContext:
         language_model = LanguageModel(settings, models)
         policy = RuleBasedPolicy()
         if settings.llm_engine != "off":  # the rules decide until the model is ready
-            policy = OpenAICompatiblePolicy(language_model.client, settings.llm_timeout_s, fallback=RuleBasedPolicy())
+            policy = OpenAICompatiblePolicy(language_model.client, fallback=RuleBasedPolicy())
         return cls(
             followup_policy=policy,
             settings=settings,

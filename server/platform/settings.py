@@ -24,6 +24,7 @@ from pydantic_settings import BaseSettings, CliSuppress, SettingsConfigDict
 
 from analyzers.documents.resume_file import MAX_RESUME_BYTES
 from analyzers.inference_pool import DEFAULT_THREADS
+from analyzers.llm_client import DEFAULT_TIMEOUT_S as LLM_TIMEOUT_S
 from analyzers.llm_engine import EngineConfig
 from analyzers.model_registry import JUDGE_MODEL_ID
 from analyzers.video_scheduler import AnalysisBudget
@@ -107,7 +108,7 @@ class Settings(BaseSettings):
     llm_api_key: CliSuppress[str | None] = Field(default=None, description="API key of an external llm_engine")
     llm_model: str = Field(default=JUDGE_MODEL_ID, description="Embedded engine: the model id in the model "
                            "registry; external engine: the model name it serves")
-    llm_timeout_s: float = Field(default=4.0, description="Seconds to wait for a follow-up decision before the "
+    llm_timeout_s: float = Field(default=LLM_TIMEOUT_S, description="Seconds to wait for a follow-up decision before the "
                                  "rule-based policy decides")
     llm_threads: int = Field(default=EngineConfig.threads, ge=1, description="CPU threads of the embedded engine "
                              "(it runs at a lower priority than live media)")
