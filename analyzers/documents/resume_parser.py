@@ -22,13 +22,14 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
+from analyzers.documents.resume_experience import SINCE_RE, experience_entries, is_bullet
 from analyzers.documents.resume_file import MAX_RESUME_BYTES, ResumeError, extract_text
 from analyzers.documents.resume_profile import Education, ResumeProfile, Sourced, WorkExperience
 from analyzers.documents.resume_vocabulary import (CITIES_EN, CITIES_ZH, COMPANY_WORDS, COMPOUND_SURNAMES, DEGREES,
                                                    HEADING, INDUSTRIES, LANGS, RANGE_RE, SCHOOL_RE, STRIP, SURNAMES,
                                                    TITLE_WORDS, parse_date)
 from analyzers.text.numbers import chinese_int
-from analyzers.text.script import HAN, count_han
+from analyzers.text.script import HAN, count_han, has_han
 
 __all__ = ["parse_resume", "parse_text", "quantity_tokens"]
 
@@ -57,12 +58,51 @@ def _lines(text: str) -> list[_Line]:
     return out
 
 
-def _heading(line: str) -> tuple[str, str] | None:
-    """(section, inline rest) when the line is a section heading."""
-    core = line.strip(STRIP).strip()
-    low = re.sub(r"\s+", " ", core.lower())
-    if low in HEADING and len(line) <= len(core) + 12:
-        return HEADING[low], ""
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|\d{1,2}\s*[.、．)]|[IVX]{1,4}\.)\s*")
+_HEAD_SYMBOLS = " \t#*■□●◆◇▶►▪•【】[]<>《》〈〉—–-=_|:：·~▍▌█➤✦★☆"
+
+
+def _known_heading(core: str) -> str | None:
+    """The section a heading's words name: the whole, one half of a bilingual heading, the first part of a
+    compound ("技能与证书", "Licenses & Certifications") or its last words ("Selected Projects")."""
+    low = re.sub(r"\s+", " ", core.lower()).strip()
+    if low in HEADING:
+        return HEADING[low]
+    halves = re.findall(rf"[{HAN}]+|[A-Za-z][A-Za-z &/'-]*[A-Za-z]", core)
+    for h in halves if len(halves) > 1 else []:
+        sec = _known_heading(h)
+        if sec:
+            return sec
+    parts = [p.strip() for p in re.split(r"\s*(?:&|/|、|\band\b|与|及|和)\s*", low) if p.strip()]
+    if len(parts) > 1:
+        for part in parts:
+            if part in HEADING:
+                return HEADING[part]
+    if has_han(low):
+        prefix = max((k for k in HEADING if len(k) >= 2 and has_han(k) and low.startswith(k)), key=len, default=None)
+        if prefix:
+            return HEADING[prefix]
+    words = low.split()
+    for n in (2, 1):
+        if len(words) > n and " ".join(words[-n:]) in HEADING:
+            return HEADING[" ".join(words[-n:])]
+    return None
+
+
+def _heading(line: str, underlined: bool = False) -> tuple[str, str] | None:
+    """(section, inline rest) when the line is a section heading; section "other" for a heading of a kind the
+    parser does not read (an ALL-CAPS, Markdown, underlined or symbol-marked title it does not know)."""
+    marked = bool(re.match(r"^\s*(?:#{1,2}\s|[▍▌█■【])", line))
+    core = _NUMBERING.sub("", line.strip(_HEAD_SYMBOLS).strip()).strip(_HEAD_SYMBOLS).strip()
+    numbered = core != line.strip(_HEAD_SYMBOLS).strip()
+    if core and len(core) <= 40 and not re.search(r"\d|[,，。;；@]", core):
+        sec = _known_heading(core)
+        if sec and len(line) <= len(core) + 14:
+            return sec, ""
+        short = len(core.split()) <= 4 and len(core) <= 30
+        if short and (underlined or marked or numbered and has_han(core)
+                      or core.isupper() and len(re.sub(r"[^A-Z]", "", core)) >= 4):
+            return "other", ""
     m = re.match(r"^[#*■●◆▶【\[\s]*([^:：]{1,30}?)\s*[】\]]?\s*[:：]\s*(.+)$", line)
     if m:
         key = re.sub(r"\s+", " ", m.group(1).strip(STRIP).lower())
@@ -72,12 +112,20 @@ def _heading(line: str) -> tuple[str, str] | None:
 
 
 def _sections(lines: list[_Line]) -> dict[str, list[_Line]]:
+    """Lines by section; unknown headings open sections "other:1", "other:2", ..."""
     secs: dict[str, list[_Line]] = {"header": []}
     cur = "header"
-    for ln in lines:
-        h = _heading(ln.text)
+    n_other = 0
+    for i, ln in enumerate(lines):
+        if re.fullmatch(r"[-=]{3,}", ln.text):
+            continue  # a rule, or the underline of a setext heading (read with the line above)
+        underlined = i + 1 < len(lines) and bool(re.fullmatch(r"[-=]{3,}", lines[i + 1].text))
+        h = _heading(ln.text, underlined)
         if h:
             cur = h[0]
+            if cur == "other":
+                n_other += 1
+                cur = f"other:{n_other}"
             secs.setdefault(cur, [])
             if h[1]:
                 rest = h[1].strip()
@@ -126,7 +174,8 @@ def _find_name(text: str, secs: dict[str, list[_Line]], lines: list[_Line]) -> S
         return Sourced(v, v)
     cand = secs.get("header", [])[:8] + secs.get("contact", [])[:8] + lines[:12]
     for ln in cand:
-        if _heading(ln.text):
+        h = _heading(ln.text)
+        if h and h[0] != "other":
             continue
         for tok in re.split(r"\s*(?:\||｜|/|,|，|;|；|\s{2,}|\s[-–—]\s|:)\s*", ln.text):
             tok = tok.strip(STRIP.replace("·", "")).strip()
@@ -270,123 +319,15 @@ def _education(secs: dict[str, list[_Line]], text: str) -> list[Education]:
     return out
 
 
-def _is_desc(s: str) -> bool:
-    if re.match(r"^[-•*·▪●◦○➢✓]\s*", s) or re.match(r"^\d+[.、)]\s*\S", s) and not re.match(r"^\d{4}", s):
-        return True
-    if re.match(r"^(?:工作内容|职责|工作职责|主要职责|业绩|responsibilities|achievements)\s*[:：]", s, re.I):
-        return True
-    if RANGE_RE.search(s):
-        return False
-    if s.endswith(("。", ".", ";", "；")) and len(s) > 15:
-        return True
-    if len(s) > 45 or (len(s.split()) > 9):
-        return True
-    return False
-
-
-def _score(tok: str, words: tuple[str, ...]) -> int:
-    low = tok.lower()
-    return sum(1 for w in words if (w.lower() in low if not w.isascii() else re.search(rf"\b{re.escape(w.lower())}\b", low)))
-
-
-def _ends_with_title(tok: str) -> bool:
-    low = tok.lower().rstrip(" .")
-    return any(low.endswith(w.lower()) for w in TITLE_WORDS) and not any(
-        low.endswith(w) for w in ("公司", "集团", "inc", "ltd", "llc", "group"))
-
-
-def _split_header(lines: list[str]) -> tuple[str | None, str | None, re.Match | None]:
-    company = title = None
-    date_m = None
-    toks: list[str] = []
-    for s in lines:
-        dm = RANGE_RE.search(s)
-        if dm and date_m is None:
-            date_m = dm
-        if dm:
-            s = s.replace(dm.group(0), "  ")
-        lm = re.match(r"^(公司|单位|公司名称|company|employer|职位|岗位|职务|title|position|role|时间|dates?|period)\s*[:：]\s*(.*)$",
-                      s.strip(), re.I)
-        if lm:
-            key, val = lm.group(1).lower(), _clean_tok(lm.group(2))
-            if key in ("公司", "单位", "公司名称", "company", "employer") and val:
-                company = val
-            elif key in ("职位", "岗位", "职务", "title", "position", "role") and val:
-                title = val
-            continue
-        at = re.match(r"^\s*(.+?)\s+(?:at|@)\s+(.+?)\s*$", s)
-        if at and not company and not title:
-            title, company = _clean_tok(at.group(1)), _clean_tok(at.group(2))
-            continue
-        for tok in re.split(r"\s*(?:\||｜|,|，|;|；|\s{2,}|\s[-–—]\s|—|/)\s*", s):
-            tok = _clean_tok(tok)
-            tok = re.sub(r"^(?:时间|dates?)$", "", tok, flags=re.I)
-            if tok and not re.fullmatch(r"[\d\s.\-/年月]+", tok) and len(tok) <= 60:
-                toks.append(tok)
-    rest = [t for t in toks if t not in (company, title)]
-    if company is None or title is None:
-        scored = [(t, _score(t, TITLE_WORDS) + 2 * _ends_with_title(t), _score(t, COMPANY_WORDS)) for t in rest]
-        if title is None:
-            cands = [x for x in scored if x[1] > x[2]]
-            if cands:
-                title = cands[0][0]
-                scored = [x for x in scored if x[0] != title]
-        if company is None:
-            cands = [x for x in scored if x[2] > 0] or [x for x in scored if x[1] == 0] or scored
-            if cands:
-                company = cands[0][0]
-                scored = [x for x in scored if x[0] != company]
-        if title is None and scored:
-            title = scored[0][0]
-    return company, title, date_m
-
-
-def _experience(secs: dict[str, list[_Line]]) -> list[WorkExperience]:
-    lines = [ln.text for ln in secs.get("experience", [])]
-    groups: list[tuple[list[str], list[str]]] = []  # (header lines, description lines)
-    for s in lines:
-        if _is_desc(s):
-            if not groups:
-                groups.append(([], []))
-            groups[-1][1].append(s)
-        else:
-            if not groups or groups[-1][1]:
-                groups.append(([s], []))
-            else:
-                groups[-1][0].append(s)
-    entries: list[tuple[list[str], list[str]]] = []
-    for head, desc in groups:
-        dated = [i for i, s in enumerate(head) if RANGE_RE.search(s)]
-        if len(dated) <= 1:
-            entries.append((head, desc))
-            continue
-        n = len(dated)
-        size = len(head) // n if len(head) % n == 0 else None
-        if size:
-            chunks = [head[i * size:(i + 1) * size] for i in range(n)]
-        else:
-            cuts = dated if dated[0] == 0 else [0] + [d + 1 for d in dated[:-1]]
-            chunks = [head[a:b] for a, b in zip(cuts, cuts[1:] + [len(head)], strict=True)]
-        for c in chunks[:-1]:
-            entries.append((c, []))
-        entries.append((chunks[-1], desc))
-    out = []
-    for head, desc in entries:
-        if not head:
-            continue
-        company, title, dm = _split_header(head)
-        if not company:
-            continue
-        start = end = None
-        if dm:
-            start, end = parse_date(dm.group(1)), parse_date(dm.group(2))
-        out.append(WorkExperience(
-            company=Sourced(company, company),
-            title=Sourced(title, title) if title else None,
-            start=start, end=end,
-            description="\n".join(desc),
-        ))
-    return out
+def _experience_lines(secs: dict[str, list[_Line]]) -> list[_Line]:
+    """The experience section, and any section under a heading the parser does not know ("CURRENT ROLES") that
+    holds dated roles, in document order."""
+    out = list(secs.get("experience", []))
+    for name, lines in secs.items():
+        if name.startswith("other:") and any(RANGE_RE.search(ln.text) or SINCE_RE.search(ln.text)
+                                             for ln in lines if not is_bullet(ln.text)):
+            out.extend(lines)
+    return sorted(out, key=lambda ln: ln.start)
 
 
 def _recency_key(start: str | None, end: str | None) -> tuple:
@@ -572,7 +513,7 @@ def parse_text(text: str, today: _dt.date | None = None) -> ResumeProfile:
     secs = _sections(lines)
     email_m = _EMAIL_RE.search(text)
     lang = _language_of(text)
-    exps = _experience(secs)
+    exps = experience_entries([ln.text for ln in _experience_lines(secs)])
     exps.sort(key=lambda e: _recency_key(e.start, e.end), reverse=True)
     edu = _education(secs, text)
     edu.sort(key=lambda e: _recency_key(e.start, e.end), reverse=True)

@@ -11,21 +11,25 @@ from analyzers.text.script import HAN
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "education": ("教育背景", "教育经历", "教育", "学历", "学历背景", "education", "education background",
-                  "academic background", "educational background", "academic history"),
+                  "academic background", "educational background", "academic history", "qualifications",
+                  "education & qualifications", "education and training"),
     "experience": ("工作经历", "工作经验", "职业经历", "工作履历", "任职经历", "实习经历", "work experience",
                    "experience", "professional experience", "employment history", "work history", "career history",
-                   "employment", "career"),
+                   "employment", "career", "工作背景", "从业经历", "experience 工作经历"),
     "projects": ("项目经历", "项目经验", "项目", "projects", "project experience", "key projects"),
     "skills": ("技能", "专业技能", "技能特长", "技术栈", "技术能力", "个人技能", "skills", "technical skills",
-               "core skills", "core competencies", "skills & tools", "expertise", "技能与工具"),
+               "core skills", "core competencies", "skills & tools", "expertise", "技能与工具", "competencies",
+               "key skills", "tools", "技能证书", "专业能力"),
     "certificates": ("证书", "资格证书", "证书与资质", "资质证书", "职业资格", "certificates", "certifications",
-                     "certification", "licenses", "licenses & certifications", "licenses and certifications"),
+                     "certification", "licenses", "licenses & certifications", "licenses and certifications", "licences", "执业资格", "资格认证"),
     "languages": ("语言", "语言能力", "外语能力", "languages", "language", "language skills"),
     "summary": ("个人简介", "自我评价", "个人总结", "职业概述", "个人优势", "summary", "profile",
-                "professional summary", "about me", "objective", "career objective", "about"),
+                "professional summary", "about me", "objective", "career objective", "about", "career summary",
+                "个人概述", "概要", "个人优势"),
     "contact": ("个人信息", "基本信息", "联系方式", "contact", "personal information", "contact information",
                 "personal details", "contact details"),
-    "awards": ("荣誉奖项", "获奖情况", "获奖经历", "荣誉", "awards", "honors", "honours", "awards & honors"),
+    "awards": ("荣誉奖项", "获奖情况", "获奖经历", "荣誉", "awards", "honors", "honours", "awards & honors",
+               "achievements", "key achievements", "主要业绩", "工作业绩"),
 }
 HEADING = {k: sec for sec, keys in SECTIONS.items() for k in keys}
 STRIP = " \t#*■□●◆◇▶►▪•【】[]<>《》〈〉—–-=_|:：·~"
