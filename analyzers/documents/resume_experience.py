@@ -20,10 +20,10 @@ import re
 from dataclasses import dataclass, field
 
 from analyzers.documents.resume_profile import Sourced, WorkExperience
-from analyzers.documents.resume_vocabulary import DATE, RANGE_RE, parse_date
+from analyzers.documents.resume_vocabulary import DATE, MON, RANGE_RE, parse_date
 from analyzers.text.script import HAN, has_han
 
-__all__ = ["experience_entries", "is_bullet", "role_kind"]
+__all__ = ["experience_entries", "is_bullet", "plain_line", "role_kind"]
 
 _BULLET_RE = re.compile(r"^\s*(?:[-•*·▪●◦○➢✓◆◇■□►▶–—]|\d{1,2}[.、)](?!\d))\s*")
 SINCE_RE = re.compile(rf"(?:since|from|自)\s*({DATE})(?:\s*年?起)?|({DATE})\s*(?:起|以来)", re.I)
@@ -80,7 +80,7 @@ def role_kind(text: str) -> str:
     return "full_time"
 
 
-def _plain(s: str) -> str:
+def plain_line(s: str) -> str:
     """A line without Markdown emphasis, heading marks and table pipes at the ends."""
     s = re.sub(r"^#{1,6}\s+", "", s.strip())
     s = re.sub(r"(\*\*|__|\*|_)(.+?)\1", r"\2", s)
@@ -92,7 +92,7 @@ def _is_sentence(s: str) -> bool:
     """Description rather than a header: a bullet, a long line, or a clause with sentence punctuation."""
     if is_bullet(s):
         return True
-    core = RANGE_RE.sub(" ", s).strip()
+    core = re.sub(r"[(（][^()（）]{0,30}[)）]", " ", RANGE_RE.sub(" ", s)).strip()
     if len(core) > 80 or len(core.split()) > 12:
         return True
     if "。" in core or ";" in core or "；" in core:
@@ -152,7 +152,13 @@ class _Entry:
     desc: list[str] = field(default_factory=list)
 
 
+_MONTH_SPAN = re.compile(rf"\b({MON})\.?\s*[-–—~]\s*({MON})\.?\s*((?:19|20)\d{{2}})\b", re.I)
+
+
 def _date_of(s: str) -> tuple[re.Match | None, str | None, str | None]:
+    m = _MONTH_SPAN.search(s)  # "May–Aug 2025"
+    if m:
+        return m, parse_date(f"{m.group(1)} {m.group(3)}"), parse_date(f"{m.group(2)} {m.group(3)}")
     m = RANGE_RE.search(s)
     if m:
         return m, parse_date(m.group(1)), parse_date(m.group(2))
@@ -194,7 +200,7 @@ def _looks_named(tok: str) -> bool:
 
 
 def _column_header(s: str) -> list[str] | None:
-    cells = [c.strip() for c in re.split(r"\s*\|\s*|\s{2,}|\t", _plain(s)) if c.strip()]
+    cells = [c.strip() for c in re.split(r"\s*\|\s*|\s{2,}|\t", plain_line(s)) if c.strip()]
     if len(cells) < 2:
         return None
     roles = []
@@ -210,7 +216,7 @@ def experience_entries(raw_lines: list[str]) -> list[WorkExperience]:
     """Dated roles of the experience lines (section text, one line each), in the order written."""
     lines = []
     for s in raw_lines:
-        p = _plain(s)
+        p = plain_line(s)
         if re.fullmatch(r"[|:\-\s]+", p or "-"):  # a Markdown table rule or an empty cell row
             continue
         lines.append(p)
@@ -233,7 +239,7 @@ def experience_entries(raw_lines: list[str]) -> list[WorkExperience]:
             continue
         toks = _tokens(e.header[0])
         comp, title = _assign(toks, columns)
-        need = (comp is None) + (title is None)
+        need = (comp is None) + (title is None) + (title is not None and not _title_like(title))
         # neighbours: header-like lines above (not yet used), then below, while a piece is missing
         if need:
             j = i - 1
@@ -250,14 +256,14 @@ def experience_entries(raw_lines: list[str]) -> list[WorkExperience]:
                 below.append(lines[k])
                 k += 1
             for extra in (above, below):
-                if not extra or (comp and title):
+                if not extra or _strength(comp, title) == 3:
                     continue
                 cand = [t for x in extra for t in _tokens(x)]
                 if not cand:
                     continue
                 merged = (cand + toks) if extra is above else (toks + cand)
                 c2, t2 = _assign(merged, None)
-                if (c2 is not None) + (t2 is not None) > (comp is not None) + (title is not None):
+                if _strength(c2, t2) > _strength(comp, title):
                     comp, title = c2, t2
                     used.update(range(j + 1, i) if extra is above else range(i + 1, k))
         e.company, e.title = comp, title
@@ -296,6 +302,10 @@ def experience_entries(raw_lines: list[str]) -> list[WorkExperience]:
                                    title=Sourced(title, title) if title else None,
                                    start=e.start, end=e.end, description="\n".join(e.desc), kind=e.kind))
     return work
+
+
+def _strength(company: str | None, title: str | None) -> int:
+    return (company is not None) + (title is not None) + (title is not None and _title_like(title))
 
 
 def _contains(p: _Entry, e: _Entry) -> bool:

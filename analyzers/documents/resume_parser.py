@@ -22,13 +22,13 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
-from analyzers.documents.resume_experience import SINCE_RE, experience_entries, is_bullet
+from analyzers.documents.resume_experience import SINCE_RE, experience_entries, is_bullet, plain_line
 from analyzers.documents.resume_file import MAX_RESUME_BYTES, ResumeError, extract_text
 from analyzers.documents.resume_profile import Education, ResumeProfile, Sourced, WorkExperience
 from analyzers.documents.resume_vocabulary import (CITIES_EN, CITIES_ZH, COMPANY_WORDS, COMPOUND_SURNAMES, DEGREES,
                                                    HEADING, INDUSTRIES, LANGS, RANGE_RE, SCHOOL_RE, STRIP, SURNAMES,
                                                    TITLE_WORDS, parse_date)
-from analyzers.text.numbers import chinese_int
+from analyzers.text.numbers import EN_NUMBER_PATTERN, chinese_int, parse_int
 from analyzers.text.script import HAN, count_han, has_han
 
 __all__ = ["parse_resume", "parse_text", "quantity_tokens"]
@@ -263,14 +263,19 @@ def _education(secs: dict[str, list[_Line]], text: str) -> list[Education]:
     if not lines:  # no heading: any line naming a school and a degree
         lines = [ln for ln in _lines(text) if SCHOOL_RE.search(ln.text) and _degree(ln.text)]
     entries: list[list[str]] = []
+    pending: list[str] = []  # a degree line written above its school ("B.B.A., Marketing" / "Pecos University")
     for ln in lines:
-        if SCHOOL_RE.search(ln.text) and not re.match(r"^[-•*·▪]", ln.text):
-            entries.append([ln.text])
+        t = plain_line(ln.text)
+        if SCHOOL_RE.search(t) and not is_bullet(t):
+            entries.append(pending + [t])
+            pending = []
+        elif _degree(t) and not SCHOOL_RE.search(t) and (not entries or _degree("\n".join(entries[-1]))):
+            pending.append(t)
         elif entries:
-            entries[-1].append(ln.text)
+            entries[-1].append(t)
     out = []
     for block in entries:
-        first = block[0]
+        first = next(b for b in block if SCHOOL_RE.search(b))
         sm = SCHOOL_RE.search(first)
         school = sm.group(1).strip()
         school = re.sub(r"^(?:毕业院校|学校|school)\s*[:：]?\s*", "", school, flags=re.I)
@@ -335,53 +340,64 @@ def _recency_key(start: str | None, end: str | None) -> tuple:
     return (e, start or "0000")
 
 
-def _months(d: str, today: _dt.date) -> int | None:
+def _months(d: str, today: _dt.date, end: bool = False) -> int | None:
     if d == "present":
         return today.year * 12 + today.month - 1
     m = re.match(r"(\d{4})(?:-(\d{2}))?", d or "")
     if not m:
         return None
-    return int(m.group(1)) * 12 + (int(m.group(2)) - 1 if m.group(2) else 0)
+    return int(m.group(1)) * 12 + (int(m.group(2)) - 1 if m.group(2) else (11 if end else 0))
 
 
-def _years(text: str, exps: list[WorkExperience], exp_lines: list[_Line], today: _dt.date) -> Sourced[float] | None:
-    pats = [
-        r"(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)\s*\+?\s*年以上(?:的)?\S{0,6}?(?:工作|从业|开发|行业|相关|管理)?经验",
-        r"(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)\s*\+?\s*年(?:的)?\S{0,6}?(?:工作|从业|开发|行业|相关|管理)经验",
-        r"(?:工作|从业)(?:经验|年限)?\s*[:：]?\s*(\d+(?:\.\d+)?)\s*\+?\s*年",
-        r"(\d+(?:\.\d+)?)\+?\s*(?:years?|yrs?)(?:'s)?\s+(?:of\s+)?(?:[\w-]+\s+){0,3}?experience",
-        r"(?:experience|years of experience)\s*[:：]\s*(\d+(?:\.\d+)?)\+?\s*(?:years?|yrs?)",
-    ]
-    for p in pats:
-        m = re.search(p, text, re.I)
-        if m:
-            n = _cn_int(m.group(1)) if not re.match(r"\d", m.group(1)) else float(m.group(1))
-            if n and 0 < float(n) < 60:
-                return Sourced(float(n), m.group(0))
-    spans = []
+_NUM_WORD = rf"\d+(?:\.\d+)?|{EN_NUMBER_PATTERN}"
+_YEARS_STATED = [
+    r"(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)\s*\+?\s*年以上(?:的)?\S{0,6}?(?:工作|从业|开发|行业|相关|管理)?经验",
+    r"(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)\s*\+?\s*年(?:的)?\S{0,8}?(?:工作|从业|开发|行业|相关|管理|研究)?经验",
+    r"(?:工作|从业)(?:经验|年限)?\s*[:：]?\s*(\d+(?:\.\d+)?)\s*\+?\s*年",
+    r"从事\S{0,10}?(?:工作|行业|管理)\s*(\d+|[一二两三四五六七八九十]+)\s*余?年",
+    rf"\b({_NUM_WORD})\+?\s*(?:years?|yrs?)(?:'s)?\s+(?:of\s+)?(?:[\w-]+\s+){{0,3}}?experience",
+    r"(?:experience|years of experience)\s*[:：]\s*(\d+(?:\.\d+)?)\+?\s*(?:years?|yrs?)",
+]
+# only in a summary or the top of the resume: "Nine years in software teams", "with 12 years across publishing"
+_YEARS_STATED_SUMMARY = [rf"\b({_NUM_WORD})\+?\s+years?\s+(?:in|across|as|of|working|building|leading)\b"]
+
+
+def _stated_years(text: str, summary: str) -> Sourced[float] | None:
+    for zone, pats in ((text, _YEARS_STATED), (summary, _YEARS_STATED_SUMMARY)):
+        for p in pats:
+            m = re.search(p, zone, re.I)
+            if m:
+                n = parse_int(m.group(1)) if not re.match(r"\d", m.group(1)) else float(m.group(1))
+                if n and 0 < float(n) < 60:
+                    return Sourced(float(n), m.group(0))
+    return None
+
+
+def _years(text: str, summary: str, exps: list[WorkExperience], today: _dt.date) -> Sourced[float] | None:
+    """The resume's own figure when it states one, else the full-time months of its work history (start and end
+    months inclusive, overlaps once; internships and part-time jobs excluded) in years."""
+    stated = _stated_years(text, summary)
+    if stated:
+        return stated
+    spans, src = [], ""
     for e in exps:
-        a, b = _months(e.start or "", today), _months(e.end or "", today)
-        if a is not None and b is not None and b >= a:
-            spans.append((a, b))
-    if not spans:
-        return None
-    spans.sort()
-    total, cur_a, cur_b = 0, *spans[0]
-    for a, b in spans[1:]:
-        if a <= cur_b:
-            cur_b = max(cur_b, b)
-        else:
-            total += cur_b - cur_a
-            cur_a, cur_b = a, b
-    total += cur_b - cur_a
-    src = ""
-    for ln in exp_lines:
-        m = RANGE_RE.search(ln.text)
-        if m:
-            src = m.group(0).strip()
+        a, b = _months(e.start or "", today), _months(e.end or "", today, end=True)
+        if a is None or b is None or b < a:
+            continue
+        src = src or e.company.source
+        if e.kind == "full_time":
+            spans.append((a, b + 1))
     if not src:
         return None
-    return Sourced(round(total / 12, 1), src)
+    total, cur = 0, None
+    for a, b in sorted(spans):
+        if cur is None or a > cur[1]:
+            total += cur[1] - cur[0] if cur else 0
+            cur = [a, b]
+        else:
+            cur[1] = max(cur[1], b)
+    total += cur[1] - cur[0] if cur else 0
+    return Sourced(round(total / 12, 2), src)
 
 
 def _team_size(text: str) -> Sourced[int] | None:
@@ -524,6 +540,7 @@ def parse_text(text: str, today: _dt.date | None = None) -> ResumeProfile:
     certs = [Sourced(c, c) for c in dict.fromkeys(
         re.sub(r"\s*[(（]?(?:19|20)\d{2}(?:[./年-]\d{1,2}月?)?[)）]?\s*$", "", c) for c in
         _split_items(secs.get("certificates", [])))]
+    summary = "\n".join(ln.text for ln in secs.get("summary", []) + secs.get("header", []))
     profile = ResumeProfile(
         language=lang,
         name=_find_name(text, secs, lines),
@@ -535,7 +552,7 @@ def parse_text(text: str, today: _dt.date | None = None) -> ResumeProfile:
         skills=skills,
         certificates=[c for c in certs if c.value and c.value in text],
         languages=langs,
-        years_experience=_years(text, exps, secs.get("experience", []), today),
+        years_experience=_years(text, summary, exps, today),
         team_size_led=_team_size(text),
         quantified_results=_quantified(secs),
         industries=_industries(exps, secs),

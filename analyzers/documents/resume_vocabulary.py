@@ -34,7 +34,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 HEADING = {k: sec for sec, keys in SECTIONS.items() for k in keys}
 STRIP = " \t#*■□●◆◇▶►▪•【】[]<>《》〈〉—–-=_|:：·~"
 
-PRESENT = r"(?:至今|现在|目前|今|present|current|now|today|ongoing)"
+PRESENT = r"(?:至今|现在|目前|今|present|current|now|today|ongoing|(?:to )?date)"
 MON = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|"
         r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 MONTHS = {m: i for i, m in enumerate(
@@ -94,9 +94,10 @@ SCHOOL_RE = re.compile(
 )
 DEGREES = [
     ("phd", r"博士|ph\.?\s?d\.?|doctor(?:ate)?(?: of [a-z]+)?|d\.phil"),
-    ("master", r"硕士|研究生|master(?:'s)?(?: of [a-z]+(?: [a-z]+)?)?|m\.?s\.?c?\.?(?![a-z])|m\.?eng\.?|mba|m\.?a\.?(?![a-z])"),
-    ("bachelor", r"本科|学士|bachelor(?:'s)?(?: of [a-z]+(?: [a-z]+)?)?|b\.?s\.?c?\.?(?![a-z])|b\.?eng\.?|b\.?a\.?(?![a-z])"),
-    ("associate", r"大专|专科|associate(?:'s)? degree|associate of [a-z]+"),
+    ("master", r"硕士|研究生|master(?:'s)?(?: of [a-z]+(?: [a-z]+)?)?|m\.?s\.?c?\.?(?![a-z])|m\.?eng\.?|m\.[a-z]{1,4}\.|mba|m\.?a\.?(?![a-z])"),
+    ("bachelor", r"本科|学士|bachelor(?:'s)?(?: of [a-z]+(?: [a-z]+)?)?|b\.?b\.?a\.?(?![a-z])|b\.[a-z]{1,4}\.|b\.?s\.?c?\.?(?![a-z])|b\.?eng\.?|b\.?a\.?(?![a-z])"),
+    ("associate", r"大专|专科|高职|associate(?:'s)? degree|associate of [a-z]+|a\.a\.s\.|a\.a\.|aas(?![a-z])|fda(?![a-z])"
+                  r"|hnd(?![a-z])|foundation degree"),
 ]
 LANGS = {
     "English": ("english", "英语", "英文"),
