@@ -59,15 +59,16 @@ def hits(a: str, b: str) -> bool:
 
 def requirement_texts(reqs: JobRequirements) -> dict[str, list[str]]:
     """The must-have and nice-to-have requirements as written, each once."""
-    return {"must_have": list(dict.fromkeys(r.text for r in reqs.must_haves)),
-            "nice_to_have": list(dict.fromkeys(r.text for r in reqs.nice_to_haves))}
+    return {"must_have": list(dict.fromkeys(r.line or r.text for r in reqs.must_haves)),
+            "nice_to_have": list(dict.fromkeys(r.line or r.text for r in reqs.nice_to_haves))}
 
 
-def verdicts_for(result: MatchResult, labelled: list[dict[str, Any]]) -> dict[str, str]:
-    """Per labelled must-have id, the worst status among the extracted must-haves that hit its text."""
+def verdicts_for(result: MatchResult, labelled: list[dict[str, Any]], lines: dict[str, str]) -> dict[str, str]:
+    """Per labelled must-have id, the worst status among the extracted must-haves whose line (``lines``:
+    requirement id -> the JD line it was read from) hits its text."""
     out = {}
     for lab in labelled:
-        statuses = [it.status for it in result.items if it.must_have and hits(it.requirement, lab["text"])]
+        statuses = [it.status for it in result.items if it.must_have and hits(lines.get(it.requirement_id, it.requirement), lab["text"])]
         if statuses:
             out[lab["id"]] = min(statuses, key=_STATUS_ORDER.__getitem__)
     return out
@@ -101,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         results = rank(parsed.profiles.items(), reqs, embedder)
         preds["rankings"][job.name] = [r.candidate_id for r in results]
         labelled = labels.get("jobs", {}).get(job.name, {}).get("must_have", [])
-        preds["verdicts"][job.name] = {r.candidate_id: verdicts_for(r, labelled) for r in results}
+        lines = {r.id: r.line or r.text for r in reqs.requirements}
+        preds["verdicts"][job.name] = {r.candidate_id: verdicts_for(r, labelled, lines) for r in results}
     match_s = time.perf_counter() - t0
 
     pred_path = args.predictions or Path(tempfile.mkstemp(prefix="job-matching-", suffix=".json")[1])

@@ -217,7 +217,7 @@ def _by_kind(reqs: JobRequirements, kind: str) -> list[Requirement]:
 
 
 def _skill(reqs: JobRequirements, name: str) -> Requirement:
-    return next(r for r in reqs.requirements if r.kind == "skill" and r.value == name)
+    return next(r for r in reqs.requirements if r.kind == "skill" and name in (r.value, *r.alternatives))
 
 
 def _assert_evidence_cited(result: MatchResult, profile: ResumeProfile) -> None:

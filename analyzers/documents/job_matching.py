@@ -229,6 +229,23 @@ def _match_skill(req: Requirement, snip: _Snippets, embedder) -> RequirementMatc
                             explanation=f"'{name}' not found in the resume")
 
 
+def _match_any_skill(req: Requirement, snip: _Snippets, embedder) -> RequirementMatch:
+    """A skill requirement with alternatives ("Java or Go") is met by the best of them."""
+    best: RequirementMatch | None = None
+    for name in [req.value, *req.alternatives]:
+        one = req if name == req.value else req.model_copy(update={"value": name})
+        m = _match_skill(one, snip, embedder)
+        if best is None or _RANK[m.status] > _RANK[best.status] or (
+                _RANK[m.status] == _RANK[best.status] and (m.similarity or 1.0) > (best.similarity or 1.0)):
+            best = m
+        if best.status == "met" and best.method != "embedding":
+            break
+    return best
+
+
+_RANK = {"missing": 0, "partly": 1, "met": 2}
+
+
 def _grade(c: float, is_item: bool) -> int:
     met, partly = (SKILL_MET, SKILL_PARTLY) if is_item else (SENTENCE_MET, SENTENCE_PARTLY)
     return 2 if c >= met else 1 if c >= partly else 0
@@ -386,7 +403,7 @@ def match(profile: ResumeProfile, requirements: JobRequirements, embedder=None, 
     items: list[RequirementMatch] = []
     for req in requirements.requirements:
         if req.kind == "skill":
-            items.append(_match_skill(req, snip, embedder))
+            items.append(_match_any_skill(req, snip, embedder))
         elif req.kind == "years":
             items.append(_match_years(req, profile))
         elif req.kind == "degree":

@@ -22,6 +22,7 @@ vocabulary is kept as written.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -59,6 +60,8 @@ class Requirement(BaseModel):
     must_have: bool = True
     value: str | float | int | None = None
     source: str = ""  # the JD sentence it came from
+    line: str = ""  # the requirement line of the JD as written (a bullet), shared by the items read from it
+    alternatives: list[str] = Field(default_factory=list)  # skill: any of value + these satisfies ("Java or Go")
 
     @model_validator(mode="after")
     def _check_value(self) -> "Requirement":
@@ -126,24 +129,29 @@ _NICE_CUES = re.compile(
 )
 
 _SECTION_MUST = re.compile(
-    r"^(?:requirements?|qualifications?|basic qualifications|minimum qualifications|required qualifications"
-    r"|required skills|must[- ]haves?|what you need|what we(?:'re| are) looking for|who you are|about you"
-    r"|skills(?: required)?|任职要求|岗位要求|任职资格|职位要求|技能要求|基本要求|我们希望你|你需要)$",
+    r"requirements?|qualifications?|what you need|what you(?:'ll| will)? bring|what we(?:'re| are) looking for"
+    r"|who you are|about you|you have|you(?:'ll| will)? need|must[- ]haves?|skills required|required skills"
+    r"|任职要求|岗位要求|任职资格|职位要求|技能要求|基本要求|我们希望你|你需要|应聘条件|招聘要求|资格要求",
     re.I,
 )
 _SECTION_NICE = re.compile(
-    r"^(?:nice[- ]to[- ]haves?|preferred(?: qualifications| skills)?|bonus(?: points)?|pluses|good to have"
-    r"|extra credit|加分项|优先条件|优先考虑|加分条件|加分)$",
+    r"nice[- ]to[- ]haves?|preferred|bonus|pluses|good to have|extra credit|would be great|a plus|desirable"
+    r"|加分|优先",
     re.I,
 )
 _SECTION_SKIP = re.compile(
-    r"^(?:responsibilities|key responsibilities|what you(?:'ll| will) do|the role|about the role|about us"
-    r"|job description|duties|benefits|perks|what we offer|岗位职责|工作职责|职位描述|工作内容|岗位描述|公司介绍"
-    r"|福利待遇|我们提供)$",
+    r"responsibilit|what you(?:'ll| will) do|the role|about the role|about us|who we are|job description|duties"
+    r"|benefits|perks|what we offer|how to apply|compensation|salary|location"
+    r"|职责|你将负责|工作内容|职位描述|岗位描述|公司介绍|关于我们|福利|我们提供|薪资|工作地点|工作地址|投递",
     re.I,
 )
+# a line that is never a requirement: where, how much, how to apply
+_NOT_REQUIREMENT = re.compile(r"^(?:工作地址|工作地点|地址|办公地点|简历投递|投递方式|薪资|薪酬|address|location|salary|"
+                              r"how to apply|apply)\s*[:：]", re.I)
 
-_BULLET = re.compile(r"^\s*(?:[-*•·●▪◦]|\d{1,2}[.)、．]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]、)\s*")
+_BULLET = re.compile(r"^\s*(?:[-*•·●▪◦–—]|\d{1,2}[.)、．）]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]、)\s*")
+# a must cue that holds even under a nice-to-have heading (a level word such as 熟悉 / "strong" does not)
+_EXPLICIT_MUST = re.compile(r"\brequired\b|\bmust\b|\bmandatory\b|\bessential\b|必须|必备", re.I)
 
 # ------------------------------------------------------------------------------------------------ patterns
 
@@ -223,28 +231,26 @@ def _free_skills(clause: str, chinese: bool) -> list[str]:
 
 
 def _heading(line: str) -> tuple[str | None, str]:
-    """(section kind, rest of the line) when the line starts with a heading like "Requirements:" / "【任职要求】"."""
-    s = _BULLET.sub("", line).strip().strip("#*_ ")
+    """(section kind, rest of the line) when the line is a heading like "Requirements:", "【任职要求】",
+    "What we're looking for", "有以下经验者优先（加分项）"; nice is checked before must ("Preferred qualifications")."""
+    if _BULLET.match(line) and not re.match(r"^\s*[一二三四五六七八九十]、", line):
+        return None, line
+    s = line.strip().strip("#*_ ")
     bm = re.match(r"^[【\[]([^】\]]{2,30})[】\]]\s*[:：]?\s*(.*)$", s)
-    if bm:  # "【任职资格】..." / "[Requirements] ..."
+    if bm:
         head, rest = bm.group(1).strip(), bm.group(2).strip()
-        for kind, pat in (("skip", _SECTION_SKIP), ("nice", _SECTION_NICE), ("must", _SECTION_MUST)):
-            if pat.match(head):
-                return kind, rest
-    m = re.match(r"^[【\[]?([^:：】\]]{2,40}?)[】\]]?\s*(?:[:：]\s*(.*))?$", s)
-    if not m:
+    else:
+        m = re.match(r"^([^:：]{2,40}?)\s*[:：]\s*(.*)$", s)
+        head, rest = (m.group(1).strip(), m.group(2).strip()) if m else (s, "")
+    head = _BULLET.sub("", head).strip("*_ ")
+    short = len(head) <= 24 if has_han(head) else len(head.split()) <= 6
+    if not short or re.search(r"[。.;；]$", head):
         return None, line
-    head = m.group(1).strip().strip("*_ ").rstrip(":：").strip()
-    rest = (m.group(2) or "").strip()
-    bracketed = s.startswith(("【", "["))
-    if not (rest or s.endswith((":", "：")) or bracketed or len(head) <= 30):
-        return None, line
-    if _SECTION_SKIP.match(head):
-        return "skip", rest
-    if _SECTION_NICE.match(head):
-        return "nice", rest
-    if _SECTION_MUST.match(head):
-        return "must", rest
+    for kind, pat in (("skip", _SECTION_SKIP), ("nice", _SECTION_NICE), ("must", _SECTION_MUST)):
+        if pat.search(head):
+            if kind == "skip" and _SECTION_MUST.search(head) and not _SECTION_SKIP.match(head):
+                continue
+            return kind, rest
     return None, line
 
 
@@ -275,12 +281,16 @@ class _Builder:
     def __init__(self) -> None:
         self.items: list[Requirement] = []
         self.counts: dict[str, int] = {}
+        self.line = ""
 
-    def add(self, kind: str, text: str, must: bool, value: Any, source: str) -> None:
+    def add(self, kind: str, text: str, must: bool, value: Any, source: str,
+            alternatives: list[str] | None = None) -> None:
+        alts = [a for a in dict.fromkeys(alternatives or []) if str(a).lower() != str(value).lower()]
         for i, r in enumerate(self.items):
             same = r.kind == kind and (
                 kind in ("years", "degree", "management") and r.must_have == must
                 or kind in ("skill", "language") and str(r.value).lower() == str(value).lower()
+                and [x.lower() for x in r.alternatives] == [x.lower() for x in alts]
             )
             if same:
                 if kind in ("skill", "language") and must and not r.must_have:
@@ -292,7 +302,7 @@ class _Builder:
                 return
         n = self.counts[kind] = self.counts.get(kind, 0) + 1
         self.items.append(Requirement(id=f"{kind}-{n}", kind=kind, text=text.strip(), must_have=must, value=value,
-                                      source=source.strip()))
+                                      source=source.strip(), line=self.line or source.strip(), alternatives=alts))
 
 
 def extract_requirements(jd_text: str, language: str | None = None) -> JobRequirements:
@@ -300,12 +310,11 @@ def extract_requirements(jd_text: str, language: str | None = None) -> JobRequir
     text = jd_text or ""
     doc_language = resolve_language(language, text)
     b = _Builder()
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    sectioned = any(_heading(ln)[0] in ("must", "nice") for ln in lines)
     section: str | None = None
     title: str | None = None
-    for raw_line in text.splitlines():
-        line = raw_line.strip()
-        if not line:
-            continue
+    for line in lines:
         kind, rest = _heading(line)
         if kind is not None:
             section = kind
@@ -316,11 +325,17 @@ def extract_requirements(jd_text: str, language: str | None = None) -> JobRequir
                                                                                                        line):
             title = _BULLET.sub("", line).strip("#*_ ") or None
             continue  # the job title is not a requirement
-        if section == "skip":
-            continue
+        if section == "skip" or (sectioned and section is None):
+            continue  # duties, company, benefits; and the lines above the first section (company, salary, place)
         line = _BULLET.sub("", line)
+        if _NOT_REQUIREMENT.match(line):
+            continue
+        b.line = line.strip().rstrip("；;。.，,").strip()
+        before = len(b.items)
         for sent in split_sentences(line):
             _extract_sentence(sent, section, b)
+        if len(b.items) == before and section in ("must", "nice"):
+            _add_phrase(b.line, section, b)
     return JobRequirements(language=doc_language, title=title, requirements=b.items)
 
 
@@ -328,7 +343,11 @@ def _extract_sentence(sentence: str, section: str | None, b: _Builder) -> None:
     default = section != "nice"
     clauses = _clauses(sentence)
     cues = [_cue(c) for c in clauses]
+    if section == "nice":
+        cues = [c if c is not True or _EXPLICIT_MUST.search(cl) else None for c, cl in zip(cues, clauses)]
     chinese = has_han(sentence)
+    hits: list[_Hit] = []
+    cursor = 0
     for i, clause in enumerate(clauses):
         own = cues[i]
 
@@ -349,7 +368,8 @@ def _extract_sentence(sentence: str, section: str | None, b: _Builder) -> None:
         # years
         for pat in _YEARS_PATTERNS:
             m = pat.search(clause)
-            if m and (_YEARS_CONTEXT.search(clause) or pat.pattern.startswith("(?:至少")):
+            if m and (_YEARS_CONTEXT.search(clause) or pat.pattern.startswith("(?:至少")
+                      or section in ("must", "nice") and i == 0 and m.start() <= 12):
                 years = _num(m.group(1))
                 if 0 < years <= 40:
                     b.add("years", re.sub(r"\s+of$", "", m.group(0).strip()), threshold_cue, years, sentence)
@@ -370,13 +390,102 @@ def _extract_sentence(sentence: str, section: str | None, b: _Builder) -> None:
                 size = int(next(g for g in size_m.groups() if g)) if size_m else None
                 b.add("management", m.group(0).strip(), threshold_cue, size if size and size > 0 else None, sentence)
                 break
-        # skills
+        # skills: collected with their place in the sentence, grouped below
         cue = skill_cue()
+        offset = sentence.find(clause, cursor)
+        offset = cursor if offset < 0 else offset
+        cursor = offset + len(clause)
         for canon, s, e in find_skills(clause):
-            b.add("skill", clause[s:e], cue, canon, sentence)
+            hits.append(_Hit(offset + s, offset + e, canon, clause[s:e], cue, True))
         for free in _free_skills(clause, chinese):
             if canonical_language(free) is None:
-                b.add("skill", free, cue, free, sentence)
+                at = sentence.find(free, offset)
+                hits.append(_Hit(at if at >= 0 else cursor, (at if at >= 0 else cursor) + len(free), free, free,
+                                 cue, False))
+    for group in _skill_groups(sentence, hits):
+        first = group[0]
+        b.add("skill", " / ".join(h.text for h in group) if len(group) > 1 else first.text,
+              any(h.must for h in group), first.value, sentence, [h.value for h in group[1:]])
+
+
+_LEAD = re.compile(r"^(?:(?:hands-on|practical|proven|solid|strong|good|deep|some)\s+)*(?:experience\s+(?:with|in|of)\s+)?"
+                   r"|^(?:有|具备|具有|熟悉|掌握|了解)", re.I)
+
+
+def _add_phrase(line: str, section: str, b: _Builder) -> None:
+    """A requirement line with no skill, years, degree, language or management the vocabulary names: kept as
+    one requirement in its own words ("Hands-on web performance work"), its parenthesised examples as
+    alternatives ("(Core Web Vitals, Lighthouse, WCAG)"), matched by meaning."""
+    spans = _paren_spans(line)
+    head = line
+    alts: list[str] = []
+    for a, z in reversed(spans):
+        inner = line[a + 1:z - 1]
+        items = [x.strip(" .等etc") for x in re.split(r"[,，、/;；]|\bor\b|或", inner) if x.strip(" .等")]
+        if len(items) >= 2:
+            alts = items + alts
+        head = head[:a] + head[z:]
+    head = _LEAD.sub("", re.sub(r"\s+", " ", head).strip(" ,，.;；:：")).strip()
+    if not head:
+        return
+    cue = _cue(line)
+    must = (section != "nice") if cue is None or (section == "nice" and not _EXPLICIT_MUST.search(line)) else cue
+    b.add("skill", head, must, head, line, [a for a in alts if 1 <= len(a) <= 40])
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    value: str  # canonical name, or the free skill as written
+    text: str
+    must: bool
+    known: bool  # in the vocabulary
+
+
+_DISJUNCTION = re.compile(r"\bor\b|\beither\b|\bany of\b|或者|或|/|均可|任一|之一", re.I)
+_LIST_GAP = re.compile(r"^[\s,，、/]*(?:\bor\b|\band\b|或者|或|和|及|与)?[\s,，、/]*$", re.I)
+
+
+def _paren_spans(sentence: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"[(（][^()（）]*[)）]", sentence)]
+
+
+def _skill_groups(sentence: str, hits: list[_Hit]) -> list[list[_Hit]]:
+    """Skills of a sentence as requirements: a parenthesised list after a named skill gives examples of it (not
+    requirements of their own: "Excel（数据透视表、函数）"); a parenthesised list after a general phrase is one
+    requirement with alternatives ("automated tests (Jest, Vitest or Playwright)"); a run of skills joined by
+    "or" / "或" / "/" is one requirement with alternatives ("Java or Go"); otherwise each skill is its own."""
+    hits = sorted({(h.start, h.value): h for h in hits}.values(), key=lambda h: h.start)
+    spans = _paren_spans(sentence)
+
+    def paren_of(h: _Hit) -> tuple[int, int] | None:
+        return next((sp for sp in spans if sp[0] <= h.start and h.end <= sp[1]), None)
+
+    groups: list[list[_Hit]] = []
+    inside: dict[tuple[int, int], list[_Hit]] = {}
+    outside: list[_Hit] = []
+    for h in hits:
+        sp = paren_of(h)
+        (inside.setdefault(sp, []) if sp else outside).append(h)
+    for sp, hs in inside.items():
+        head = [h for h in outside if h.end <= sp[0] and h.known and not re.search(r"[,，;；。]", sentence[h.end:sp[0]])]
+        if not head:
+            groups.append(hs)
+    run: list[_Hit] = []
+    disjunct = False
+    for h in outside:
+        gap = sentence[run[-1].end:h.start] if run else ""
+        if run and _LIST_GAP.match(gap) and not paren_of(h):
+            run.append(h)
+            disjunct = disjunct or bool(_DISJUNCTION.search(gap))
+            continue
+        if run:
+            groups.extend([run] if disjunct else [[x] for x in run])
+        run, disjunct = [h], False
+    if run:
+        groups.extend([run] if disjunct else [[x] for x in run])
+    return sorted(groups, key=lambda g: g[0].start)
 
 
 def _degree_in(clause: str) -> str | None:
