@@ -127,7 +127,9 @@ def _clean_title(tok: str) -> str:
 
 
 def _tokens(s: str) -> list[str]:
-    parts = _SPLIT.split(s)
+    # separators inside a parenthesised remark do not split it: "出纳（兼职，周末）"
+    masked = re.sub(r"[(（][^()（）]*[)）]", lambda m: m.group(0).translate(_MASK), s)
+    parts = [p.translate(_UNMASK) for p in _SPLIT.split(masked)]
     out = []
     for p in parts:
         p = p.strip(" ,，;；:：*_|")
@@ -138,6 +140,10 @@ def _tokens(s: str) -> list[str]:
         else:
             out.append(p)
     return [t for t in out if not _LOCATION.match(t) and not re.fullmatch(r"[\d\s.\-/年月~～]+", t)]
+
+
+_MASK = str.maketrans({",": "\x01", "，": "\x02", " ": "\x03", "|": "\x04", "·": "\x05", "/": "\x06"})
+_UNMASK = {v: k for k, v in _MASK.items()}
 
 
 @dataclass
@@ -168,9 +174,31 @@ def _date_of(s: str) -> tuple[re.Match | None, str | None, str | None]:
     return None, None, None
 
 
+_KEYED = re.compile(r"^(公司|单位|公司名称|工作单位|company|employer|职位|岗位|职务|title|position|role|时间|日期|dates?|"
+                    r"period)\s*[:：]\s*(.*)$", re.I)
+
+
 def _assign(tokens: list[str], columns: list[str] | None) -> tuple[str | None, str | None]:
-    """(company, title) among a header's pieces."""
-    toks = [t for t in tokens if t]
+    """(company, title) among a header's pieces: "公司：X" / "Title: Y" labels first, then table columns, then
+    what each piece looks like, then order."""
+    keyed: dict[str, str] = {}
+    toks = []
+    for t in tokens:
+        m = _KEYED.match(t)
+        if not m:
+            if t:
+                toks.append(t)
+            continue
+        role = next((k for k, pat in _COLUMN_LABELS.items() if pat.match(m.group(1))), None)
+        if role in ("company", "title") and m.group(2).strip():
+            keyed[role] = m.group(2).strip()
+    if keyed:
+        rest = [t for t in toks if t not in keyed.values()]
+        comp, title = keyed.get("company"), keyed.get("title")
+        if comp is None or title is None:
+            c2, t2 = _assign(rest, None)
+            comp, title = comp or (c2 if title is None or c2 != title else None), title or t2
+        return comp, title
     if columns and len(columns) == len(toks):
         comp = next((t for t, c in zip(toks, columns) if c == "company"), None)
         title = next((t for t, c in zip(toks, columns) if c == "title"), None)

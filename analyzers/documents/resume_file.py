@@ -15,7 +15,7 @@ import io
 import re
 import zipfile
 
-__all__ = ["MAX_RESUME_BYTES", "ResumeError", "extract_text", "detect_type"]
+__all__ = ["MAX_RESUME_BYTES", "ResumeError", "extract_text", "detect_type", "split_columns"]
 
 MAX_RESUME_BYTES = 10 * 2**20
 """Largest resume file parsed by default (10 MiB; the import_max_file_bytes setting's default)."""
@@ -92,6 +92,51 @@ def _decode_text(data: bytes) -> str:
         return data.decode("utf-8", errors="replace")
 
 
+_DATE_HINT = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def _page_text(page) -> str:
+    """A page's text in reading order. pypdf's default order is the content stream's, which is the reading order
+    for most generators but interleaves the lines of two columns when a page is drawn line by line across both;
+    its layout mode keeps each line's horizontal positions, so a page whose layout shows two columns (a blank
+    channel down the page, text on both sides) is read left column first, then right."""
+    plain = page.extract_text() or ""
+    try:
+        layout = page.extract_text(extraction_mode="layout") or ""
+    except Exception:
+        return plain
+    columns = split_columns(layout)
+    return columns if columns is not None else plain
+
+
+def split_columns(layout: str) -> str | None:
+    """The left column then the right one, when ``layout`` (text laid out with spaces) has a blank channel at
+    least 3 characters wide down the lines holding text on both sides; None for a one-column page. A channel
+    whose side is mostly date ranges is a date rail or right-aligned dates, not a second column."""
+    lines = [ln.rstrip() for ln in layout.splitlines()]
+    body = [ln for ln in lines if ln.strip()]
+    if len(body) < 6:
+        return None
+    width = max(len(ln) for ln in body)
+    best = None
+    for x in range(10, width - 10):
+        both = sum(1 for ln in body if ln[:x].strip() and ln[x:].strip())
+        crossing = sum(1 for ln in body if ln[max(0, x - 1):x + 2].strip())
+        if crossing == 0 and both >= max(4, len(body) // 4) and (best is None or both > best[1]):
+            best = (x, both)
+    if best is None:
+        return None
+    x = best[0]
+    left = [ln[:x].strip() for ln in lines if ln[:x].strip()]
+    right = [ln[x:].strip() for ln in lines if ln[x:].strip()]
+    for side in (left, right):
+        if sum(1 for t in side if _DATE_HINT.search(t) and len(t) <= 25) * 2 >= len(side):
+            return None
+    if min(len(left), len(right)) < 3:
+        return None
+    return "\n".join(left) + "\n" + "\n".join(right)
+
+
 def _pdf_text(data: bytes) -> str:
     import pypdf
     from pypdf.errors import PyPdfError
@@ -108,7 +153,7 @@ def _pdf_text(data: bytes) -> str:
             raise ResumeError("broken_file", "the PDF has no pages")
         texts, has_image = [], False
         for page in pages:
-            texts.append(page.extract_text() or "")
+            texts.append(_page_text(page))
             try:
                 res = page.get("/Resources") or {}
                 xobj = res.get("/XObject") if hasattr(res, "get") else None

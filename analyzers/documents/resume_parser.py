@@ -79,7 +79,9 @@ def _known_heading(core: str) -> str | None:
             if part in HEADING:
                 return HEADING[part]
     if has_han(low):
-        prefix = max((k for k in HEADING if len(k) >= 2 and has_han(k) and low.startswith(k)), key=len, default=None)
+        prefix = max((k for k in HEADING if len(k) >= 2 and has_han(k) and low.startswith(k)
+                      and re.fullmatch(r"(?:经历|经验|业绩|成果|背景|情况|信息|能力|特长|介绍|概况|简介|证书|资质)?",
+                                       low[len(k):])), key=len, default=None)
         if prefix:
             return HEADING[prefix]
     words = low.split()
