@@ -485,7 +485,7 @@ def _languages(secs: dict[str, list[_Line]], text: str) -> list[Sourced[str]]:
     zone = secs.get("languages") or []
     zone_text = "\n".join(ln.text for ln in zone)
     if not zone_text:
-        m = re.search(r"(?:语言|languages?)\s*[:：]\s*([^\n]+)", text, re.I)
+        m = re.search(r"^\W*(?:语言能力|语言|languages?)(?:\s*[:：]\s*|\s+)([^\n]+)", text, re.I | re.M)
         zone_text = m.group(1) if m else ""
     extra = " ".join(re.findall(r"CET-?[46]|TOEFL|IELTS|雅思|托福|JLPT|N[12](?![0-9])", text))
     out = []

@@ -101,13 +101,23 @@ DEGREES = [
 ]
 LANGS = {
     "English": ("english", "英语", "英文"),
-    "Chinese": ("mandarin", "chinese", "普通话", "中文", "汉语", "cantonese", "粤语"),
+    "Mandarin": ("mandarin", "putonghua", "普通话", "chinese", "中文", "汉语", "国语"),
+    "Cantonese": ("cantonese", "粤语", "广东话", "白话"),
     "Japanese": ("japanese", "日语", "日文"),
     "French": ("french", "法语"),
     "German": ("german", "德语"),
     "Spanish": ("spanish", "西班牙语"),
     "Korean": ("korean", "韩语"),
     "Russian": ("russian", "俄语"),
+    "Portuguese": ("portuguese", "葡萄牙语"),
+    "Italian": ("italian", "意大利语"),
+    "Malay": ("malay", "bahasa melayu", "马来语"),
+    "Polish": ("polish", "波兰语"),
+    "Arabic": ("arabic", "阿拉伯语"),
+    "Hindi": ("hindi", "印地语"),
+    "Vietnamese": ("vietnamese", "越南语"),
+    "Thai": ("thai", "泰语"),
+    "Dutch": ("dutch", "荷兰语"),
 }
 INDUSTRIES: dict[str, tuple[str, ...]] = {
     "internet": ("互联网", "internet", "social media", "社交", "search engine", "搜索引擎", "短视频", "在线平台", "online platform"),
