@@ -447,22 +447,84 @@ def quantity_tokens(s: str) -> list[str]:
     return out
 
 
+_CLAUSE_END = re.compile(r"[;；。!！?？]|(?<!\d)[,，]|[,，](?!\d)|\s[-–—]\s|\s(?:and|while|which|that)\s")
+_NOT_RESULT = re.compile(r"team of|crew of|brigade of|desk of|squad of|带领|mentor|带教|培训|train|teach|taught|"
+                         r"\byears?\b|年(?:以上)?(?:的)?\S{0,6}经验|CET|IELTS|TOEFL|雅思|托福|WCAG|NEC|ISO|PMP", re.I)
+_STOP_AFTER = re.compile(r"\s+(?:in|by|with|using|through|after|across|on|for|at|during|via|from|into|than|over|"
+                         r"under|as|per cent|year over year)\b.*$|[(（].*$", re.I)
+_VERB_LIKE = re.compile(r"^(?:[a-z]+ed|the|a|an|our|my|its|their|grew|cut|raised|brought|kept|ran|built|took|won|"
+                        r"led|made|set|drove|lifted|full|overall|total)$", re.I)
+_ZH_LEAD = re.compile(r"^(?:负责|主导|推动|参与|通过|实现|帮助|协助|带领\S{0,4}?)")
+
+
+def _result_span(clause: str) -> str | None:
+    """The shortest span of a clause that carries its number and what it measures (``quantified_results``)."""
+    clause = clause.strip(" -•*·▪●◆–—\t.")
+    if not clause or not _QUANT_ANY.search(clause):
+        return None
+    if has_han(clause) and count_han(clause) >= len(re.findall(r"[A-Za-z]+", clause)):
+        span = re.sub(r"[(（][^)）]*[)）]?$", "", clause).strip()
+        span = _ZH_LEAD.sub("", span)
+        about = re.search(r"约\s*\d", span)
+        if about and not re.search(r"\d", span[:about.start()]) and re.search(r"[名人个家张条项]", span[about.end():]):
+            span = span[about.start():]  # "支持…约650名员工": the count is the measure
+        m = re.search(r"的[^\d]*$", span)  # "仓库面积2.8万平方米的跨境电商仓": the measure ends before 的
+        if m and _QUANT_ANY.search(span[:m.start()]):
+            span = span[:m.start()]
+        return span.strip() or None
+    words_from = re.search(r"\bfrom\b[^,;]*?\bto\b\s*\S+(?:\s+(?:hours?|days?|working days|weeks?|months?|minutes?|"
+                           r"seconds?|years?))?", clause)
+    if words_from:
+        before = clause[:words_from.start()].split()
+        keep: list[str] = []
+        for w in reversed(before):
+            if _VERB_LIKE.match(w) or len(keep) == 3:
+                break
+            keep.insert(0, w)
+        return " ".join(keep + [words_from.group(0)]).strip() or None
+    last = None
+    for last in _QUANT_ANY.finditer(clause):
+        pass
+    head, tail = clause[:last.end()], clause[last.end():]
+    first = _QUANT_ANY.search(head)
+    lead = head[:first.start()].split()
+    if len(lead) == 1 and re.fullmatch(r"[A-Z][a-z]+(?:ed|d)?", lead[0]) and not re.search(r"\bto\b", head):
+        head = head[first.start():]  # "Ran 40+ sessions" -> "40+ sessions": the verb is not the measure
+    tail = _STOP_AFTER.sub("", tail)
+    tail = " ".join(tail.split()[:4]) if tail.strip() else ""
+    return (head + (" " + tail if tail and not head.endswith(" ") else tail)).strip()
+
+
+# a number that measures: not glued to letters ("Vue 2" aside: "H5", "P6", "K/3", "U8", "B2B", "NY-ONC-301")
+_QUANT_ANY = re.compile(r"(?<![A-Za-z\d./\-])[$¥€£~]?\d[\d,]*(?:\.\d+)?\s*(?:%|[kKmMbB](?![a-z])|万|亿|x\b|倍|\+)?"
+                        r"(?![A-Za-z]\d|\d|[-/][A-Za-z\d])")
+
+
 def _quantified(secs: dict[str, list[_Line]]) -> list[Sourced[str]]:
     out, seen = [], set()
-    for name in ("experience", "projects", "summary", "awards", "header"):
+    names = ["experience", "projects", "summary", "awards", "header",
+             *(n for n in secs if n.startswith("other:"))]
+    for name in names:
         for ln in secs.get(name, []):
-            if name == "header" and len(ln.text) < 30:
+            s = ln.text
+            if name == "header" and len(s) < 30:
                 continue
-            for m in _QUANT_RE.finditer(ln.text):
-                s = ln.text
-                a = max([s.rfind(c, 0, m.start()) for c in "，,;；。:："] + [-1]) + 1
-                bs = [i for i in (s.find(c, m.end()) for c in "，,;；。") if i != -1]
-                b = min(bs) if bs else len(s)
-                clause = s[a:b].strip(" -•*·▪●")
-                if clause in seen or not clause:
+            if (RANGE_RE.search(s) or SINCE_RE.search(s)) and len(s) < 90 or _EMAIL_RE.search(s) or " | " in s:
+                continue  # a role's or project's header line, a contact line, a table row
+            pos = 0
+            for m in list(_CLAUSE_END.finditer(s)) + [None]:
+                end = m.start() if m else len(s)
+                clause = s[pos:end]
+                pos = m.end() if m else len(s)
+                clause = re.sub(r"^\s*[(（]|[)）]\s*$", "", clause)
+                if not _QUANT_ANY.search(clause) or _NOT_RESULT.search(clause):
                     continue
-                seen.add(clause)
-                out.append(Sourced(clause, clause))
+                if re.fullmatch(r"[^\d]*(?:19|20)\d{2}[^\d]*", clause):
+                    continue  # a year, not a result
+                span = _result_span(clause)
+                if span and span not in seen and span in s:
+                    seen.add(span)
+                    out.append(Sourced(span, span))
     return out
 
 
