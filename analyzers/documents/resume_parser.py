@@ -194,7 +194,7 @@ def _find_mobile(text: str, lines: list[_Line], lang: str = "zh") -> Sourced[str
     import phonenumbers
 
     # CN is the default region; an English resume's numbers without a country code are read as US numbers first
-    regions = ("CN",) if lang == "zh" else ("US", "CN")
+    regions = ("CN", "HK") if lang == "zh" else ("US", "GB", "CN", "AU", "SG", "HK")
     head = "\n".join(ln.text for ln in lines[:20])
     labelled = "\n".join(ln.text for ln in lines
                          if re.search(r"电话|手机|联系方式|\b(?:mobile|phone|tel|cell)\b", ln.text, re.I))
@@ -219,7 +219,25 @@ def _find_mobile(text: str, lines: list[_Line], lang: str = "zh") -> Sourced[str
     return None
 
 
+_REGION = (r"(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|"
+           r"V[TA]|W[AVIY]|AB|BC|MB|NB|NL|NS|ON|PE|QC|SK|UK|England|Scotland|Wales|Ireland|Australia|Canada|USA|"
+           r"Singapore|Malaysia|NSW|VIC|QLD)")
+_CITY_REGION = re.compile(rf"(?<![\w,])([A-Z][a-z'.-]+(?: [A-Z][a-z'.-]+){{0,2}}),\s*{_REGION}(?![\w])")
+
+
 def _find_city(text: str, lines: list[_Line]) -> Sourced[str] | None:
+    """The current city: a labelled one ("现居：昆山", "Location: Leeds"), a "City, ST" / "City, UK" on the contact
+    lines, else a known city named near the top."""
+    lab = re.search(r"(?:现居住地|现居地|现居|所在地|居住地|所在城市|城市|location|city|based in)\s*[:：]?\s*"
+                    rf"([{HAN}]{{2,6}}?)(?:市)?(?=$|[\s|,，;；/·])", text, re.I | re.M)
+    if lab and not re.search(r"(?:大学|学院|公司|区|路|街|号)$", lab.group(1)):
+        return Sourced(lab.group(1), lab.group(1))
+    for ln in lines[:15] + [ln for ln in lines if _EMAIL_RE.search(ln.text)]:
+        if RANGE_RE.search(ln.text) or SCHOOL_RE.search(ln.text):
+            continue
+        cm = _CITY_REGION.search(ln.text)
+        if cm and not re.search(r"(?:University|College|Institute|School)", cm.group(1)):
+            return Sourced(cm.group(1), cm.group(0))
     m = re.search(r"(?:现居|所在地|居住地|现居地|所在城市|城市|地址|location|city|address|based in)\s*[:：]?\s*"
                   r"([^\n|,，;；]{2,40})", text, re.I)
     zone = []
@@ -402,24 +420,32 @@ def _years(text: str, summary: str, exps: list[WorkExperience], today: _dt.date)
     return Sourced(round(total / 12, 2), src)
 
 
+_LEAD_VERB = (r"(?:led|lead|leading|run|runs|ran|running|managed|managing|manage|manages|supervised|supervising|supervise|"
+              r"supervises|headed|head|heads|oversaw|oversee|oversees|overseeing|directed|direct|directs|built and led|"
+              r"grew and led|grew)")
+_GROUP = r"(?:team|teams|group|staff|organi[sz]ation|crew|brigade|squad|desk|department|unit|shift|org)"
+_PEOPLE = (r"(?:engineers|people|staff|developers|designers|analysts|employees|reports|associates|workers|members|"
+           r"chefs|cooks|accountants|writers|nurses|technicians|operators|agents|electricians|editors|specialists)")
+
+
 def _team_size(text: str) -> Sourced[int] | None:
+    """The largest team the resume says its author led or managed (mentoring, training and teaching are not)."""
     num = r"(\d+|[一二两三四五六七八九十百]+)"
+    en = rf"(\d+|{EN_NUMBER_PATTERN})"
     pats = [
-        r"(?:led|lead|leading|managed|managing|manage|supervised|supervising|headed|oversaw|overseeing|built and led|"
-        r"grew and led|mentored)\s+(?:and\s+\w+\s+)?(?:a|an|the)?\s*(?:cross-functional\s+|global\s+|distributed\s+)?"
-        r"(?:team|group|staff|organization)\s+of\s+(\d+)",
-        r"(?:led|lead|leading|managed|managing|manage|supervised|headed|oversaw|built and led|grew)\s+(?:a|an)?\s*(\d+)"
-        r"[-\s](?:person|member|people|engineer|strong)s?\s*(?:\w+\s+){0,2}?(?:team|group|org)",
-        r"(?:led|managed|leading|managing)\s+(\d+)\s+(?:engineers|people|staff|developers|designers|analysts|employees|reports)",
+        rf"\b{_LEAD_VERB}\s+(?:and\s+\w+\s+)?(?:a|an|the|my|our)?\s*(?:[\w-]+\s+){{0,2}}?{_GROUP}\s+of\s+{en}\b",
+        rf"\b{_LEAD_VERB}\s+(?:a|an|the)?\s*{en}[-\s](?:person|member|people|engineer|strong)s?\s*(?:[\w-]+\s+){{0,2}}?"
+        rf"{_GROUP}",
+        rf"\b{_LEAD_VERB}\s+(?:a\s+(?:team|staff)\s+of\s+)?{en}\s+(?:[\w-]+\s+){{0,1}}?{_PEOPLE}\b",
         r"(\d+)\s+direct reports",
         rf"(?:带领|领导|管理|带|负责|组建|统筹)(?:了)?\s*(?:一支|一个)?\s*{num}\s*(?:人|名)(?:\S{{0,4}}?)?(?:团队|小组|组)?",
         rf"(?:团队|小组)(?:规模)?\s*[:：]?\s*{num}\s*人",
-        rf"(?:带领|领导|管理)(?:一支|一个)?\s*{num}\s*(?:余)?人",
+        rf"(?:带领|领导|管理)(?:一支|一个)?\s*{num}\s*(?:余)?(?:人|名)",
     ]
     best = None
     for p in pats:
         for m in re.finditer(p, text, re.I):
-            n = _cn_int(m.group(1))
+            n = parse_int(m.group(1).lower())
             if n and 1 < n < 100000 and (best is None or n > best.value):
                 best = Sourced(n, m.group(0))
     return best
@@ -449,7 +475,7 @@ def quantity_tokens(s: str) -> list[str]:
 
 _CLAUSE_END = re.compile(r"[;；。!！?？]|(?<!\d)[,，]|[,，](?!\d)|\s[-–—]\s|\s(?:and|while|which|that)\s")
 _NOT_RESULT = re.compile(r"team of|crew of|brigade of|desk of|squad of|带领|mentor|带教|培训|train|teach|taught|"
-                         r"\byears?\b|年(?:以上)?(?:的)?\S{0,6}经验|CET|IELTS|TOEFL|雅思|托福|WCAG|NEC|ISO|PMP", re.I)
+                         r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\w+teen|twenty))\+?\s*years?\b(?! over)|年(?:以上)?(?:的)?\S{0,6}经验|CET|IELTS|TOEFL|雅思|托福|WCAG|NEC|ISO|PMP", re.I)
 _STOP_AFTER = re.compile(r"\s+(?:in|by|with|using|through|after|across|on|for|at|during|via|from|into|than|over|"
                          r"under|as|per cent|year over year)\b.*$|[(（].*$", re.I)
 _VERB_LIKE = re.compile(r"^(?:[a-z]+ed|the|a|an|our|my|its|their|grew|cut|raised|brought|kept|ran|built|took|won|"
@@ -497,7 +523,7 @@ def _result_span(clause: str) -> str | None:
 
 # a number that measures: not glued to letters ("Vue 2" aside: "H5", "P6", "K/3", "U8", "B2B", "NY-ONC-301")
 _QUANT_ANY = re.compile(r"(?<![A-Za-z\d./\-])[$¥€£~]?\d[\d,]*(?:\.\d+)?\s*(?:%|[kKmMbB](?![a-z])|万|亿|x\b|倍|\+)?"
-                        r"(?![A-Za-z]\d|\d|[-/][A-Za-z\d])")
+                        r"(?![A-Za-z]\d|\d|[-/][A-Za-z\d])|(?:百万|千万|十亿|百亿|亿|万)级")
 
 
 def _quantified(secs: dict[str, list[_Line]]) -> list[Sourced[str]]:
