@@ -94,22 +94,29 @@ def _known_heading(core: str) -> str | None:
 def _heading(line: str, underlined: bool = False) -> tuple[str, str] | None:
     """(section, inline rest) when the line is a section heading; section "other" for a heading of a kind the
     parser does not read (an ALL-CAPS, Markdown, underlined or symbol-marked title it does not know)."""
+    if line.lstrip().startswith("|"):
+        return None  # a Markdown table row
     marked = bool(re.match(r"^\s*(?:#{1,2}\s|[▍▌█■【])", line))
     core = _NUMBERING.sub("", line.strip(_HEAD_SYMBOLS).strip()).strip(_HEAD_SYMBOLS).strip()
     numbered = core != line.strip(_HEAD_SYMBOLS).strip()
-    if core and len(core) <= 40 and not re.search(r"\d|[,，。;；@]", core):
+    if core and len(core) <= 40 and not re.search(r"\d|[,，。;；@]", core) and " | " not in line:
         sec = _known_heading(core)
         if sec and len(line) <= len(core) + 14:
             return sec, ""
         short = len(core.split()) <= 4 and len(core) <= 30
         if short and (underlined or marked or numbered and has_han(core)
-                      or core.isupper() and len(re.sub(r"[^A-Z]", "", core)) >= 4):
+                      or re.fullmatch(r"[A-Z][A-Z &']+", core) and len(re.sub(r"[^A-Z]", "", core)) >= 5):
             return "other", ""
     m = re.match(r"^[#*■●◆▶【\[\s]*([^:：]{1,30}?)\s*[】\]]?\s*[:：]\s*(.+)$", line)
     if m:
         key = re.sub(r"\s+", " ", m.group(1).strip(STRIP).lower())
         if key in HEADING and HEADING[key] in ("skills", "certificates", "languages", "education"):
             return HEADING[key], m.group(2)
+    if " | " in line:
+        return None  # a table row
+    im = re.match(rf"^\W*([{HAN}]{{2,6}}|[A-Za-z]+(?: [A-Za-z]+)?)\s+(\S.*[/、,，;；|].*)$", line)
+    if im and HEADING.get(im.group(1).lower()) in ("skills", "languages", "certificates"):
+        return HEADING[im.group(1).lower()], im.group(2)  # "技能 Axure / 墨刀 / SQL"
     return None
 
 
@@ -554,19 +561,52 @@ def _quantified(secs: dict[str, list[_Line]]) -> list[Sourced[str]]:
     return out
 
 
+_ITEM_SEP = re.compile(r"\s*(?:,|，|、|;|；|\||｜|•|·|▪|✓|◆|●|\s/\s|\s{2,})\s*")
+_PAREN = re.compile(r"[(（][^()（）]*[)）]")
+
+
 def _split_items(lines: list[_Line]) -> list[str]:
+    """The items of a skills-like section: one per list separator, category prefixes ("系统：") dropped, a
+    parenthesised list of two or more split out ("Excel（VLOOKUP、数据透视表）" -> Excel, VLOOKUP, 数据透视表) while a
+    single parenthetical stays with its item ("SQL (BigQuery)"); lines marked as certificates are not items."""
     items = []
-    for ln in lines:
-        s = re.sub(r"^[-•*·▪●◦]\s*", "", ln.text)
-        lab = re.match(r"^([^:：,，、]{1,16})[:：]\s*(.+)$", s)
+    texts = [ln.text for ln in lines]
+    joined: list[str] = []
+    for i, t in enumerate(texts):
+        if re.fullmatch(r"[|:\-\s]+", t) or i + 1 < len(texts) and re.fullmatch(r"\|?[\s:|-]*-{3,}[\s:|-]*", texts[i + 1]):
+            continue  # a Markdown table's rule and its header row
+        if joined and joined[-1].count("(") + joined[-1].count("（") > joined[-1].count(")") + joined[-1].count("）"):
+            prev = joined[-1]  # a parenthesised list wrapped over lines: "Excel(数据透视表 / Power Qu" + "ery / VBA)"
+            glue = "" if re.search(r"[a-z]$", prev) and re.match(r"[a-z]", t) or has_han(prev[-1:] + t[:1]) else " "
+            joined[-1] = prev + glue + t
+            continue
+        joined.append(t)
+    for text in joined:
+        s = re.sub(r"^[-•*·▪●◦✓]\s*", "", plain_line(text))
+        if re.match(r"^(?:证书|资格证书|certificates?|certifications?|licen[cs]es?)\s*[:：]", s, re.I):
+            continue
+        lab = re.match(r"^([^:：,，、()（）]{1,16})[:：]\s*(.+)$", s)
         if lab:
             s = lab.group(2)
-        for tok in re.split(r"\s*(?:,|，|、|;|；|\||｜|•|·|\s/\s|\s{2,})\s*", s):
+        if re.search(r"[,，、;；|▪•·✓]", s):
+            s = re.sub(r"(?<=\S) {2,}(?=\S)", " ", s)  # justified text: wide spaces between words, not items
+        masked = _PAREN.sub(lambda m: m.group(0).replace(",", "\x01").replace("，", "\x02").replace("、", "\x03")
+                            .replace("/", "\x04").replace(";", "\x05").replace("|", "\x06"), s)
+        for tok in _ITEM_SEP.split(masked):
+            tok = tok.replace("\x01", ",").replace("\x02", "，").replace("\x03", "、").replace("\x04", "/") \
+                .replace("\x05", ";").replace("\x06", "|")
             tok = re.sub(r"^(?:精通|熟练掌握|熟练使用|熟悉|掌握|了解|擅长|熟练)\s*", "", tok.strip())
             tok = tok.strip(" .。")
-            if tok and len(tok) <= 60:
+            if not tok or len(tok) > 60:
+                continue
+            pm = re.search(r"\s*[(（]([^()（）]*)[)）]\s*$", tok)
+            inner = re.split(r"\s*(?:,|，|、|/|;)\s*", pm.group(1)) if pm else []
+            if pm and len([x for x in inner if x.strip()]) >= 2:
+                items.append(tok[:pm.start()].strip())
+                items.extend(x.strip() for x in inner if x.strip())
+            else:
                 items.append(tok)
-    return items
+    return [i for i in items if i]
 
 
 def _languages(secs: dict[str, list[_Line]], text: str) -> list[Sourced[str]]:
