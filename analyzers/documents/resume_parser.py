@@ -182,6 +182,10 @@ def _find_name(text: str, secs: dict[str, list[_Line]], lines: list[_Line]) -> S
         v = m.group(1).strip()
         return Sourced(v, v)
     cand = secs.get("header", [])[:8] + secs.get("contact", [])[:8] + lines[:12]
+    if len(lines) >= 2 and all(re.fullmatch(r"[A-Z][A-Za-z'-]+", ln.text) for ln in lines[:2]):
+        two = f"{lines[0].text} {lines[1].text}"  # a name set in large type over two lines
+        if _is_en_name(two):
+            return Sourced(two, text[lines[0].start:lines[1].start + len(lines[1].text)])
     for ln in cand:
         h = _heading(ln.text)
         if h and h[0] != "other":
@@ -192,6 +196,9 @@ def _find_name(text: str, secs: dict[str, list[_Line]], lines: list[_Line]) -> S
                 continue
             if _is_cn_name(tok):
                 return Sourced(tok, tok)
+            han = re.match(rf"^([{HAN}·]{{2,5}})\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+$", tok)
+            if han and _is_cn_name(han.group(1)):  # "陈柏宇 Chen Boyu": the name and its pinyin
+                return Sourced(han.group(1), han.group(1))
             if _is_en_name(tok):
                 return Sourced(tok, tok)
     return None
