@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from analyzers.documents.requirement_vocabulary import (DEGREE_LEVELS, DEGREE_PATTERNS, SKILL_FILLER,
                                                         canonical_language, find_skills, languages_in,
-                                                        normalise_degree)
+                                                        normalise_degree, role_terms)
 from analyzers.text.language import resolve_language
 from analyzers.text.numbers import chinese_int
 from analyzers.text.script import count_han, has_han
@@ -62,6 +62,10 @@ class Requirement(BaseModel):
     source: str = ""  # the JD sentence it came from
     line: str = ""  # the requirement line of the JD as written (a bullet), shared by the items read from it
     alternatives: list[str] = Field(default_factory=list)  # skill: any of value + these satisfies ("Java or Go")
+    alternatives_only: bool = False  # skill: only a named alternative satisfies (the value is a general phrase)
+    subject: str | None = None  # years: of what ("产品经理", "frontend development"); None for any work
+    majors: list[str] = Field(default_factory=list)  # degree: the fields of study asked for (empty: any)
+    level: str | None = None  # language: "fluent"; skill: "expert" (精通 / expert / advanced)
 
     @model_validator(mode="after")
     def _check_value(self) -> "Requirement":
@@ -284,7 +288,7 @@ class _Builder:
         self.line = ""
 
     def add(self, kind: str, text: str, must: bool, value: Any, source: str,
-            alternatives: list[str] | None = None) -> None:
+            alternatives: list[str] | None = None, **extra: Any) -> None:
         alts = [a for a in dict.fromkeys(alternatives or []) if str(a).lower() != str(value).lower()]
         for i, r in enumerate(self.items):
             same = r.kind == kind and (
@@ -302,7 +306,8 @@ class _Builder:
                 return
         n = self.counts[kind] = self.counts.get(kind, 0) + 1
         self.items.append(Requirement(id=f"{kind}-{n}", kind=kind, text=text.strip(), must_have=must, value=value,
-                                      source=source.strip(), line=self.line or source.strip(), alternatives=alts))
+                                      source=source.strip(), line=self.line or source.strip(), alternatives=alts,
+                                      **extra))
 
 
 def extract_requirements(jd_text: str, language: str | None = None) -> JobRequirements:
@@ -372,16 +377,18 @@ def _extract_sentence(sentence: str, section: str | None, b: _Builder) -> None:
                       or section in ("must", "nice") and i == 0 and m.start() <= 12):
                 years = _num(m.group(1))
                 if 0 < years <= 40:
-                    b.add("years", re.sub(r"\s+of$", "", m.group(0).strip()), threshold_cue, years, sentence)
+                    b.add("years", re.sub(r"\s+of$", "", m.group(0).strip()), threshold_cue, years, sentence,
+                          subject=_years_subject(sentence, m.group(0)))
                 break
         # degree
         deg = _degree_in(clause)
         if deg:
-            b.add("degree", clause.strip(" ，,;；。."), threshold_cue, deg, sentence)
+            b.add("degree", clause.strip(" ，,;；。."), threshold_cue, deg, sentence, majors=_majors(sentence))
         # languages (need a level/usage word so "Chinese market" is not a language requirement)
         for lang in languages_in(clause):
             if _LANG_LEVEL.search(clause) or re.search(r"英语|英文|日语|普通话|cet", clause, re.I):
-                b.add("language", clause.strip(" ，,;；。."), threshold_cue, lang, sentence)
+                b.add("language", clause.strip(" ，,;；。."), threshold_cue, lang, sentence,
+                      level="fluent" if _FLUENT.search(clause) else None)
         # management
         for pat in _MGMT_PATTERNS:
             m = pat.search(clause)
@@ -402,10 +409,14 @@ def _extract_sentence(sentence: str, section: str | None, b: _Builder) -> None:
                 at = sentence.find(free, offset)
                 hits.append(_Hit(at if at >= 0 else cursor, (at if at >= 0 else cursor) + len(free), free, free,
                                  cue, False))
+    if any(languages_in(c) for c in clauses):  # "普通话流利，能与客户高效沟通": the communication is in that language
+        hits = [h for h in hits if h.value != "communication"]
     for group in _skill_groups(sentence, hits):
         first = group[0]
+        expert = any(_EXPERT.search(sentence[max(0, h.start - 8):h.end + 4]) for h in group)
         b.add("skill", " / ".join(h.text for h in group) if len(group) > 1 else first.text,
-              any(h.must for h in group), first.value, sentence, [h.value for h in group[1:]])
+              any(h.must for h in group), first.value, sentence, [h.value for h in group[1:]],
+              level="expert" if expert else None)
 
 
 _LEAD = re.compile(r"^(?:(?:hands-on|practical|proven|solid|strong|good|deep|some)\s+)*(?:experience\s+(?:with|in|of)\s+)?"
@@ -421,7 +432,8 @@ def _add_phrase(line: str, section: str, b: _Builder) -> None:
     alts: list[str] = []
     for a, z in reversed(spans):
         inner = line[a + 1:z - 1]
-        items = [x.strip(" .等etc") for x in re.split(r"[,，、/;；]|\bor\b|或", inner) if x.strip(" .等")]
+        items = [re.sub(r"(?:\s*等|\s+etc\.?)$", "", x).strip(" .") for x in re.split(r"[,，、/;；]|\bor\b|或", inner)]
+        items = [x for x in items if x]
         if len(items) >= 2:
             alts = items + alts
         head = head[:a] + head[z:]
@@ -430,7 +442,8 @@ def _add_phrase(line: str, section: str, b: _Builder) -> None:
         return
     cue = _cue(line)
     must = (section != "nice") if cue is None or (section == "nice" and not _EXPLICIT_MUST.search(line)) else cue
-    b.add("skill", head, must, head, line, [a for a in alts if 1 <= len(a) <= 40])
+    alts = [a for a in alts if 1 <= len(a) <= 40]
+    b.add("skill", head, must, head, line, alts, alternatives_only=bool(alts))
 
 
 @dataclass(frozen=True)
@@ -485,7 +498,55 @@ def _skill_groups(sentence: str, hits: list[_Hit]) -> list[list[_Hit]]:
         run, disjunct = [h], False
     if run:
         groups.extend([run] if disjunct else [[x] for x in run])
-    return sorted(groups, key=lambda g: g[0].start)
+    groups.sort(key=lambda g: g[0].start)
+    # "持有中级会计师职称，或具备CPA资格": a clause opening with "or" makes the clauses before it alternatives
+    merged: list[list[_Hit]] = []
+    for g in groups:
+        if merged:
+            gap = sentence[merged[-1][-1].end:g[0].start]
+            if re.search(r"[,，;；]\s*(?:或者|或是|或|or|either)", gap, re.I):
+                prev_clause = [m for m in merged if not re.search(r"[,，;；]", sentence[m[-1].end:merged[-1][-1].end])]
+                for m in prev_clause:
+                    merged.remove(m)
+                merged.append([h for m in prev_clause for h in m] + g)
+                continue
+        merged.append(g)
+    return merged
+
+
+_FLUENT = re.compile(r"fluen|native|business[- ]level|professional|spoken|working language|流利|口语|工作语言|母语|"
+                     r"听说", re.I)
+_EXPERT = re.compile(r"精通|expert|advanced|mastery", re.I)
+
+
+def _years_subject(sentence: str, years_text: str) -> str | None:
+    """What the years are of: the sentence without the years phrase, remarks and filler ("产品经理",
+    "professional frontend development"); None when nothing is left ("3年以上工作经验": any work)."""
+    rest = sentence.replace(years_text, " ")
+    rest = re.sub(r"[(（][^()（）]*[)）]", " ", rest)
+    rest = re.split(r"[;；。，]", rest)[0]
+    areas, words = role_terms(rest)
+    if not areas and not words:
+        return None
+    return re.sub(r"\s+", " ", rest).strip(" ,，.;；:：") or None
+
+
+def _majors(sentence: str) -> list[str]:
+    """The fields of study a degree requirement names ("会计、财务管理或审计相关专业", "degree in Computer Science or a
+    related field"); empty when any is accepted ("专业不限", "any discipline")."""
+    if re.search(r"专业不限|不限专业|any (?:discipline|field|major)", sentence, re.I):
+        return []
+    m = re.search(r"([^，,;；。]{2,40}?)(?:等)?(?:相关)?专业", sentence)
+    if m:
+        text = m.group(1)
+    else:
+        m = re.search(r"(?:degree|major|bachelor'?s?|master'?s?|b\.?s\.?c?|m\.?s\.?c?)\s+(?:in|of)\s+([^;,.()]{2,80})",
+                      sentence, re.I)
+        if not m:
+            return []
+        text = re.split(r"\bor (?:a |an )?(?:related|similar|equivalent)|\bor equivalent", m.group(1), flags=re.I)[0]
+    parts = [p.strip(" 类") for p in re.split(r"[、,，/]|\bor\b|\band\b|或|及|和", text) if p.strip(" 类")]
+    return [p for p in parts if 1 < len(p) <= 40]
 
 
 def _degree_in(clause: str) -> str | None:

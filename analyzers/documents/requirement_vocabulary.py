@@ -20,6 +20,9 @@ __all__ = [
     "find_skills",
     "languages_in",
     "normalise_degree",
+    "AREA_PARENTS",
+    "ROLE_AREAS",
+    "role_terms",
     "skill_aliases",
 ]
 
@@ -170,7 +173,7 @@ SKILL_FILLER = re.compile(
     r"tools?|languages?|programming|experience|is|are|a plus|plus|preferred|required|strongly|highly|skills?|"
     r"knowledge|proficiency|proficient|in|with|of|using|strong|solid|deep|good|hands-on|modern|one|more|at least|"
     r"years?|must|bonus|ideally|desirable|nice to have)\b"
-    r"|等|者优先|优先|经验|相关|的|开发|技术|框架|工具|语言|能力|使用|者|加分|以上|之一|一种|一门|及|或|和|等等|"
+    r"|均可|皆可|亦可|等|者优先|优先|经验|相关|的|开发|技术|框架|工具|语言|能力|使用|者|加分|以上|之一|一种|一门|及|或|和|等等|"
     r"常用|主流|至少|熟练|掌握|熟悉|精通|编程|项目|熟练度|有|具备|要求|必须|\d+\s*年|[+]",
     re.I,
 )
@@ -225,3 +228,55 @@ def normalise_degree(text: str | None) -> str | None:
         if pat.search(text):
             return level
     return None
+
+
+# Fields of work, each named in both languages, so "years of frontend development" counts "前端开发工程师" and
+# "会计或财务工作经验" counts "Management Accountant". A title or a major belongs to a field when it contains one of
+# its words (whole words for Latin script).
+ROLE_AREAS: dict[str, list[str]] = {
+    "frontend": ["frontend", "front-end", "front end", "web developer", "ui engineer", "前端"],
+    "backend": ["backend", "back-end", "back end", "server-side", "后端", "服务端"],
+    "software": ["software", "developer", "programmer", "software engineer", "machine learning", "algorithm",
+                 "full-stack", "full stack", "devops", "sre", "软件", "开发", "程序员", "算法", "机器学习", "全栈",
+                 "研发", "架构师"],
+    "product management": ["product manager", "product owner", "产品经理", "产品负责人"],
+    "project management": ["project manager", "项目经理"],
+    "accounting": ["accounting", "accountant", "accountancy", "finance", "financial", "audit", "auditor",
+                   "bookkeeper", "controller", "会计", "财务", "审计", "出纳", "核算"],
+    "economics": ["economics", "economic", "经济"],
+    "warehouse": ["warehouse", "warehousing", "distribution", "fulfilment", "fulfillment", "inventory", "仓储",
+                  "仓库", "仓管", "配送"],
+    "logistics": ["logistics", "supply chain", "supply-chain", "transport", "transportation", "dispatch", "freight",
+                  "物流", "供应链", "运输", "调度"],
+    "human resources": ["human resources", "hr", "hrbp", "recruiter", "recruiting", "talent", "人力资源", "人事",
+                        "招聘", "hrbp"],
+    "marketing": ["marketing", "brand", "growth", "市场", "营销", "品牌"],
+    "sales": ["sales", "account executive", "销售"],
+    "design": ["designer", "design", "ux", "ui/ux", "设计"],
+    "quality assurance": ["qa", "quality assurance", "test engineer", "tester", "测试"],
+    "data": ["data analyst", "data scientist", "analytics", "数据分析", "数据"],
+    "computer science": ["computer science", "computing", "software engineering", "计算机", "软件工程"],
+    "operations": ["operations", "运营"],
+}
+# a narrower field counts for the wider one ("前端开发工程师" has years of software development)
+AREA_PARENTS: dict[str, str] = {"frontend": "software", "backend": "software"}
+def _word_pattern(w: str) -> re.Pattern[str]:
+    """``w`` not glued to other Latin letters at its Latin ends ("开发" inside "Java开发" is found)."""
+    head = r"(?<![A-Za-z])" if re.match(r"[A-Za-z]", w) else ""
+    tail = r"(?![A-Za-z])" if re.search(r"[A-Za-z]$", w) else ""
+    return re.compile(head + re.escape(w) + tail, re.I)
+
+
+_AREA_PATTERNS = [(_word_pattern(w), area) for area, words in ROLE_AREAS.items() for w in words]
+_SUBJECT_FILLER = re.compile(
+    r"\b(?:years?|of|in|as|professional|relevant|related|experience|work|working|hands-on|proven|at least|"
+    r"minimum|plus|the|a|an|and|or|including|similar|field)\b|工作|经验|相关|从业|行业|企业|以上|年|及|或|等|类|专业",
+    re.I)
+
+
+def role_terms(text: str) -> tuple[set[str], set[str]]:
+    """(fields of work named in ``text``, its remaining content words) for years-of-what and major checks."""
+    areas = {area for pat, area in _AREA_PATTERNS if pat.search(text or "")}
+    rest = _SUBJECT_FILLER.sub(" ", text or "")
+    words = {w.lower() for w in re.split(r"[\s,，、/;；()（）:：·\-]+", rest) if len(w) >= 2}
+    return areas, words
