@@ -323,7 +323,32 @@ def _relevant(subject_areas: set[str], subject_words: set[str], text: str) -> bo
             return True  # "Engineering Manager", "技术负责人": engineering of no other named field
         return bool(subject_areas & areas)
     low = text.lower()
-    return any(w in low for w in subject_words)
+    if any(w in low for w in subject_words):
+        return True
+    # a field the vocabulary does not name: words of one stem ("nursing" / "Nurse", "surveying" / "Surveyor"),
+    # or a shared pair of Han characters ("园林设计" / "园林工程师")
+    title_words = re.findall(r"[a-z]{4,}", low)
+    for w in subject_words:
+        if has_han(w):
+            pairs = {w[i:i + 2] for i in range(len(w) - 1)} - _GENERIC_PAIRS
+            if any(pr in low for pr in pairs if re.fullmatch(r"[\u4e00-\u9fff]{2}", pr)):
+                return True
+        elif len(w) >= 4 and any(_same_stem(w, t) for t in title_words):
+            return True
+    return False
+
+
+# pairs of Han characters any title may hold (rank, function): no sign of a field
+_GENERIC_PAIRS = {"管理", "经理", "主管", "高级", "资深", "专员", "助理", "负责", "工程", "技术", "业务", "工作", "主任", "总监"}
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """Two words of one stem: a common beginning of at least four letters that leaves at most three of the
+    shorter word ("nursing" / "nurse", "engineering" / "engineer", "teaching" / "teacher")."""
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n >= max(4, min(len(a), len(b)) - 3)
 
 
 def _match_years_of(req: Requirement, profile: ResumeProfile) -> RequirementMatch | None:

@@ -135,23 +135,30 @@ _NICE_CUES = re.compile(
 _SECTION_MUST = re.compile(
     r"requirements?|qualifications?|what you need|what you(?:'ll| will)? bring|what we(?:'re| are) looking for"
     r"|who you are|about you|you have|you(?:'ll| will)? need|must[- ]haves?|skills required|required skills"
-    r"|任职要求|岗位要求|任职资格|职位要求|技能要求|基本要求|我们希望你|你需要|应聘条件|招聘要求|资格要求",
+    r"|essential|mandatory|minimum|criteria|ideal candidate|you should have|you bring|your profile|your background"
+    r"|person specification|what it takes|skills and experience|experience and skills"
+    r"|任职要求|岗位要求|任职资格|职位要求|技能要求|基本要求|我们希望你|你需要|应聘条件|招聘要求|资格要求"
+    r"|条件|希望你|你应该|我们需要|能力要求|资质要求|入职要求",
     re.I,
 )
 _SECTION_NICE = re.compile(
     r"nice[- ]to[- ]haves?|preferred|bonus|pluses|good to have|extra credit|would be great|a plus|desirable"
-    r"|加分|优先",
+    r"|advantage|great to have|even better|would be nice|optional|not required|desired"
+    r"|加分|优先|更好|更佳|为佳|锦上添花|额外|非必须|不是必须",
     re.I,
 )
 _SECTION_SKIP = re.compile(
     r"responsibilit|what you(?:'ll| will) do|the role|about the role|about us|who we are|job description|duties"
     r"|benefits|perks|what we offer|how to apply|compensation|salary|location"
-    r"|职责|你将负责|工作内容|职位描述|岗位描述|公司介绍|关于我们|福利|我们提供|薪资|工作地点|工作地址|投递",
+    r"|what you(?:'ll| will) be doing|day to day|day-to-day|key tasks|your mission"
+    r"|职责|你将负责|工作内容|职位描述|岗位描述|公司介绍|关于我们|福利|我们提供|薪资|工作地点|工作地址|投递"
+    r"|主要工作|日常工作|工作任务|你要做的|你的工作",
     re.I,
 )
 # a line that is never a requirement: where, how much, how to apply
 _NOT_REQUIREMENT = re.compile(r"^(?:工作地址|工作地点|地址|办公地点|简历投递|投递方式|薪资|薪酬|address|location|salary|"
-                              r"how to apply|apply)\s*[:：]", re.I)
+                              r"how to apply|apply)\s*[:：]|^(?:薪资|薪酬|待遇|工资)|欢迎投递|简历(?:请)?(?:发送|投递)至"
+                              r"|请(?:将|把)简历|send (?:your|a) (?:cv|resume)|to apply\b", re.I)
 
 _BULLET = re.compile(r"^\s*(?:[-*•·●▪◦–—]|\d{1,2}[.)、．）]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]、)\s*")
 # a must cue that holds even under a nice-to-have heading (a level word such as 熟悉 / "strong" does not)
@@ -181,10 +188,12 @@ _MGMT_PATTERNS = [
                r"engineers|people|direct reports)(?:\s+of\s+(\d+)\s*\+?)?", re.I),
     re.compile(r"(?:people|team|engineering|line)\s+management|management experience|leadership experience|"
                r"team lead(?:ership|er)?|managerial experience|manag\w+ (\d+)\+? (?:engineers|people|reports)", re.I),
-    re.compile(r"带(?:领)?(?:过)?\s*(\d+)?\s*人?(?:以上)?(?:的)?团队|团队管理|管理经验|带团队|团队负责人|管理(\d+)人"),
+    # "带领过5人以上护理团队": the kind of team (a few Han characters) may stand before 团队 / 小组 / 班组
+    re.compile(r"带(?:领)?(?:过)?\s*(\d+)?\s*(?:人|名)?(?:以上|及以上)?(?:的)?[\u4e00-\u9fff]{0,6}?(?:团队|小组|班组)"
+               r"|团队管理|管理经验|带团队|团队负责人|管理(\d+)(?:人|名)"),
 ]
-_MGMT_SIZE = re.compile(r"(?:team of|teams of|带领?|管理)\s*(\d+)\s*\+?\s*(?:人|people|engineers|members|direct)?"
-                        r"|(\d+)\s*人(?:以上|及以上)?(?:的)?(?:研发|技术)?团队", re.I)
+_MGMT_SIZE = re.compile(r"(?:team of|teams of|带领?|管理)\s*(\d+)\s*\+?\s*(?:人|名|people|engineers|members|direct)?"
+                        r"|(\d+)\s*(?:人|名)(?:以上|及以上)?(?:的)?[\u4e00-\u9fff]{0,6}?(?:团队|小组|班组)", re.I)
 
 _LANG_LEVEL = re.compile(
     r"fluent|fluency|native|proficient|proficiency|business[- ]level|working knowledge|professional|excellent|good|"
@@ -425,8 +434,8 @@ _LEAD = re.compile(r"^(?:(?:hands-on|practical|proven|solid|strong|good|deep|som
 
 def _add_phrase(line: str, section: str, b: _Builder) -> None:
     """A requirement line with no skill, years, degree, language or management the vocabulary names: kept as
-    one requirement in its own words ("Hands-on web performance work"), its parenthesised examples as
-    alternatives ("(Core Web Vitals, Lighthouse, WCAG)"), matched by meaning."""
+    one requirement in its own words ("Experience running site audits"), its parenthesised examples as
+    alternatives ("(fire safety, asbestos, lifting gear)"), matched by meaning."""
     spans = _paren_spans(line)
     head = line
     alts: list[str] = []

@@ -230,7 +230,7 @@ def normalise_degree(text: str | None) -> str | None:
     return None
 
 
-# Fields of work, each named in both languages, so "years of frontend development" counts "前端开发工程师" and
+# Fields of work (common ones, not only the fields of any one set of jobs), each named in both languages, so "years of frontend development" counts "前端开发工程师" and
 # "会计或财务工作经验" counts "Management Accountant". A title or a major belongs to a field when it contains one of
 # its words (whole words for Latin script).
 ROLE_AREAS: dict[str, list[str]] = {
@@ -251,12 +251,37 @@ ROLE_AREAS: dict[str, list[str]] = {
     "human resources": ["human resources", "hr", "hrbp", "recruiter", "recruiting", "talent", "人力资源", "人事",
                         "招聘", "hrbp"],
     "marketing": ["marketing", "brand", "growth", "市场", "营销", "品牌"],
-    "sales": ["sales", "account executive", "销售"],
+    "sales": ["sales", "account executive", "account manager", "business development", "sdr", "bdr", "销售",
+              "商务拓展", "客户经理"],
     "design": ["designer", "design", "ux", "ui/ux", "设计"],
     "quality assurance": ["qa", "quality assurance", "test engineer", "tester", "测试"],
-    "data": ["data analyst", "data scientist", "analytics", "数据分析", "数据"],
+    "data": ["data analyst", "data scientist", "data science", "analytics", "statistics", "statistician",
+             "数据分析", "数据科学", "数据", "统计"],
     "computer science": ["computer science", "computing", "software engineering", "计算机", "软件工程"],
     "operations": ["operations", "运营"],
+    "nursing": ["nurse", "nursing", "midwife", "midwifery", "护士", "护理", "护师", "助产"],
+    "medicine": ["physician", "doctor", "surgeon", "clinician", "medical officer", "medicine", "医师", "医生", "临床医学"],
+    "pharmacy": ["pharmacist", "pharmacy", "pharmaceutics", "药师", "药学", "药剂"],
+    "therapy": ["physiotherapist", "physiotherapy", "physical therapist", "occupational therapist", "rehabilitation",
+                "康复", "理疗", "治疗师"],
+    "clinical research": ["clinical research", "clinical trial", "clinical trials", "临床研究", "临床试验", "临床监查"],
+    "legal": ["lawyer", "attorney", "solicitor", "barrister", "counsel", "paralegal", "legal", "law", "律师", "法务",
+              "法律", "法学"],
+    "teaching": ["teacher", "teaching", "lecturer", "tutor", "educator", "教师", "老师", "教学", "讲师", "助教"],
+    "culinary": ["chef", "cook", "culinary", "kitchen", "pastry", "厨师", "烹饪", "厨房", "面点"],
+    "hospitality": ["hotel", "hospitality", "front desk", "concierge", "酒店", "餐饮"],
+    "civil engineering": ["civil", "structural", "construction", "site engineer", "quantity surveyor", "土木", "结构",
+                          "施工", "建筑", "造价"],
+    "mechanical engineering": ["mechanical", "机械"],
+    "electrical engineering": ["electrical", "electrician", "electronics", "电气", "电工", "电子"],
+    "customer service": ["customer service", "customer support", "call centre", "call center", "客服", "客户服务"],
+    "retail": ["retail", "store manager", "shop", "cashier", "零售", "门店", "店长", "收银"],
+    "banking": ["bank", "banking", "teller", "loan officer", "credit analyst", "银行", "柜员", "信贷"],
+    "editorial": ["editor", "editorial", "copywriter", "journalist", "content writer", "编辑", "文案", "记者"],
+    "administration": ["administrative", "office manager", "secretary", "receptionist", "行政", "文员", "秘书"],
+    "procurement": ["procurement", "purchasing", "buyer", "sourcing", "采购"],
+    "manufacturing": ["production", "manufacturing", "process engineer", "生产", "制造", "工艺"],
+    "quality control": ["quality control", "quality engineer", "qc", "质量", "品质", "质检"],
 }
 # a narrower field counts for the wider one ("前端开发工程师" has years of software development)
 AREA_PARENTS: dict[str, str] = {"frontend": "software", "backend": "software"}

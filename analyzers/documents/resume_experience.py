@@ -23,9 +23,9 @@ from analyzers.documents.resume_profile import Sourced, WorkExperience
 from analyzers.documents.resume_vocabulary import DATE, MON, RANGE_RE, parse_date
 from analyzers.text.script import HAN, has_han
 
-__all__ = ["experience_entries", "is_bullet", "plain_line", "role_kind"]
+__all__ = ["ROLE_NOUNS_EN", "experience_entries", "is_bullet", "plain_line", "role_kind"]
 
-_BULLET_RE = re.compile(r"^\s*(?:[-•*·▪●◦○➢✓◆◇■□►▶–—]|\d{1,2}[.、)](?!\d))\s*")
+_BULLET_RE = re.compile(r"^\s*(?:[-•·▪●◦○➢✓◆◇■□►▶–—]|\*(?!\*)|\d{1,2}[.、)](?!\d))\s*")  # "**Bold**" is no bullet
 SINCE_RE = re.compile(rf"(?:since|from|自)\s*({DATE})(?:\s*年?起)?|({DATE})\s*(?:起|以来)", re.I)
 
 # what a company name ends with / contains (zh suffixes, en legal forms and business nouns)
@@ -38,20 +38,36 @@ _COMPANY_EN = re.compile(
     r"engineering|contractors|foods|grocers|stores|retail|restaurants?|hotel|brasserie|kitchen|dining|rooms|"
     r"fulfillment|logistics|storage|freight|union|apps|digital|health|healthcare|pharma|motors|energy|renewables|"
     r"capital|ventures|industries|manufacturing|networks|telecom|insurance|trust|foundation|self-employed|"
-    r"freelance)\b\.?$", re.I)
+    r"freelance|bakery|cafe|café|pharmacy|chambers|solicitors|law|builders|construction|properties|estates|homes|"
+    r"farms|markets|supermarkets?|outfitters|supply|supplies|trading|imports|exports|shipping|airlines?|"
+    r"transport|nhs|surgery|practice|centre|center|museum|library|charity|ministry|department|board|"
+    r"publishing|publishers|news|broadcasting|films|records|games|labs?|bistro|tavern|inn|resorts?|spa|"
+    r"gym|fitness|clinics|hospitals|schools|academies)\b\.?$", re.I)
 # what a job title ends with (zh role suffixes, en role nouns)
 _TITLE_ZH = re.compile(r"(?:经理|主管|总监|专员|助理|顾问|主任|组长|店长|部长|负责人|实习生|会计|出纳|员|师|长|HRBP|BP|"
                        r"CEO|CTO|CFO|COO|总裁|总经理|合伙人|创始人|编辑|记者|翻译|秘书|文员|代表|研究员)$", re.I)
-_TITLE_EN = re.compile(
-    r"\b(?:engineer|manager|director|analyst|designer|developer|lead|head|consultant|architect|scientist|specialist|"
-    r"officer|president|intern|associate|coordinator|administrator|accountant|researcher|programmer|strategist|"
-    r"executive|representative|owner|founder|partner|teacher|principal|assistant|supervisor|operator|technician|"
-    r"electrician|apprentice|instructor|editor|copywriter|writer|chef|cook|teller|cashier|clerk|nurse|pharmacist|"
-    r"advisor|adviser|auditor|senior|student|co-op|trainee|controller|planner|buyer|agent|driver|scheduler|"
-    r"foreman|inspector|tester|recruiter|hrbp|cto|ceo|cfo|coo|vp|chief|attorney|lawyer|paralegal|therapist|"
-    r"physician|doctor|dentist|tutor|lecturer|professor|fellow|journalist|producer|marketer|storekeeper|"
-    r"dispatcher|receptionist|secretary|bookkeeper|mechanic|welder|carpenter|plumber|waiter|barista|"
-    r"housekeeper|guard)s?\b\.?$", re.I)
+# role nouns: what an English job title ends with, and (plural) whom a team is made of
+ROLE_NOUNS_EN: tuple[str, ...] = (
+    "engineer", "manager", "director", "analyst", "designer", "developer", "lead", "head", "consultant",
+    "architect", "scientist", "specialist", "officer", "president", "intern", "associate", "coordinator",
+    "administrator", "accountant", "researcher", "programmer", "strategist", "executive", "representative", "owner",
+    "founder", "partner", "teacher", "principal", "assistant", "supervisor", "operator", "technician",
+    "electrician", "apprentice", "instructor", "editor", "copywriter", "writer", "chef", "cook", "teller",
+    "cashier", "clerk", "nurse", "pharmacist", "advisor", "adviser", "auditor", "senior", "student", "co-op",
+    "trainee", "controller", "planner", "buyer", "agent", "driver", "scheduler", "foreman", "inspector", "tester",
+    "recruiter", "hrbp", "cto", "ceo", "cfo", "coo", "vp", "chief", "attorney", "lawyer", "paralegal", "therapist",
+    "physician", "doctor", "dentist", "tutor", "lecturer", "professor", "fellow", "journalist", "producer",
+    "marketer", "storekeeper", "dispatcher", "receptionist", "secretary", "bookkeeper", "mechanic", "welder",
+    "carpenter", "plumber", "waiter", "barista", "housekeeper", "guard", "midwife", "physiotherapist", "paramedic",
+    "surgeon", "solicitor", "barrister", "counsel", "estimator", "surveyor", "draughtsman", "draftsman",
+    "machinist", "fitter", "labourer", "laborer", "porter", "steward", "bartender", "baker", "butcher",
+    "stylist", "caregiver", "carer", "counsellor", "counselor", "librarian", "curator", "translator", "interpreter",
+    "photographer", "illustrator", "animator", "pilot", "sergeant", "firefighter", "ranger", "rep", "sdr", "bdr",
+    "actuary", "economist", "statistician", "chemist", "biologist", "physicist", "geologist", "veterinarian",
+    "technologist", "hygienist", "optometrist", "radiographer", "sonographer", "dietitian", "nutritionist",
+    "trainer", "coach",
+)
+_TITLE_EN = re.compile(rf"\b(?:{'|'.join(ROLE_NOUNS_EN)})s?\b\.?$", re.I)
 _LOCATION = re.compile(r"^(?:[A-Z][a-z'.-]+(?:\s[A-Z][a-z'.-]+){0,2}),\s*(?:[A-Z]{2}|UK|USA|US|[A-Z][a-z]+)$"
                        r"|^(?:remote|hybrid|on-?site|远程)$|^[A-Z][a-z]+ \((?:hybrid|remote|on-?site)\)$", re.I)
 _BREAK = re.compile(r"career break|sabbatical|gap year|职业间断|待业|空窗|育儿|休假|家庭原因", re.I)

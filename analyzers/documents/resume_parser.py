@@ -22,11 +22,12 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
-from analyzers.documents.resume_experience import SINCE_RE, experience_entries, is_bullet, plain_line
+from analyzers.documents.resume_experience import ROLE_NOUNS_EN, SINCE_RE, experience_entries, is_bullet, plain_line
 from analyzers.documents.resume_file import MAX_RESUME_BYTES, ResumeError, extract_text
 from analyzers.documents.resume_profile import Education, ResumeProfile, Sourced, WorkExperience
 from analyzers.documents.resume_vocabulary import (CITIES_EN, CITIES_ZH, COMPANY_WORDS, COMPOUND_SURNAMES, DEGREES,
-                                                   HEADING, INDUSTRIES, LANGS, RANGE_RE, SCHOOL_RE, STRIP, SURNAMES,
+                                                   HEAD_ENDINGS_ZH, HEAD_QUALIFIERS_ZH, HEAD_WORDS_EN, HEADING,
+                                                   INDUSTRIES, LANGS, RANGE_RE, SCHOOL_RE, STRIP, SURNAMES,
                                                    TITLE_WORDS, parse_date)
 from analyzers.text.numbers import EN_NUMBER_PATTERN, chinese_int, parse_int
 from analyzers.text.script import HAN, count_han, has_han
@@ -88,7 +89,31 @@ def _known_heading(core: str) -> str | None:
     for n in (2, 1):
         if len(words) > n and " ".join(words[-n:]) in HEADING:
             return HEADING[" ".join(words[-n:])]
-    return None
+    return _heading_by_words(core)
+
+
+def _heading_by_words(core: str) -> str | None:
+    """The section a heading names by its words when it is not listed whole (``HEAD_WORDS_EN``,
+    ``HEAD_ENDINGS_ZH``): "Teaching History" -> experience, "Schooling" -> education, "求学经历" -> education."""
+    if re.fullmatch(rf"[{HAN}]{{2,8}}", core):
+        ending = max((e for e in HEAD_ENDINGS_ZH if core.endswith(e)), key=len, default=None)
+        if ending is None:
+            return None
+        sec = HEAD_ENDINGS_ZH[ending]
+        if sec == "experience" or ending == "证书":
+            before = core[:-len(ending)]
+            qual = next((q for q in HEAD_QUALIFIERS_ZH if q in before), None)
+            if qual:
+                return HEAD_QUALIFIERS_ZH[qual]
+        return sec
+    words = re.findall(r"[a-z]+(?:'[a-z]+)?", core.lower())
+    if not words or len(words) > 4 or not re.fullmatch(r"[A-Z][A-Za-z' &/-]*", core):
+        return None
+    secs = [HEAD_WORDS_EN.get(w) for w in words]
+    if secs[-1] is None:
+        return None
+    earlier = [s for s in secs[:-1] if s and s != secs[-1]]
+    return earlier[0] if secs[-1] == "experience" and earlier else secs[-1]
 
 
 def _heading(line: str, underlined: bool = False) -> tuple[str, str] | None:
@@ -363,9 +388,10 @@ def _experience_lines(secs: dict[str, list[_Line]]) -> list[_Line]:
     holds dated roles, in document order."""
     out = list(secs.get("experience", []))
     for name, lines in secs.items():
-        if name.startswith("other:") and any(RANGE_RE.search(ln.text) or SINCE_RE.search(ln.text)
-                                             for ln in lines if not is_bullet(ln.text)):
-            out.extend(lines)
+        dated = [ln.text for ln in lines if not is_bullet(ln.text) and (RANGE_RE.search(ln.text)
+                                                                         or SINCE_RE.search(ln.text))]
+        if name.startswith("other:") and dated and not all(SCHOOL_RE.search(s) or _degree(s) for s in dated):
+            out.extend(lines)  # (a section whose every dated line names a school or a degree is education)
     return sorted(out, key=lambda ln: ln.start)
 
 
@@ -437,9 +463,12 @@ def _years(text: str, summary: str, exps: list[WorkExperience], today: _dt.date)
 _LEAD_VERB = (r"(?:led|lead|leading|run|runs|ran|running|managed|managing|manage|manages|supervised|supervising|supervise|"
               r"supervises|headed|head|heads|oversaw|oversee|oversees|overseeing|directed|direct|directs|built and led|"
               r"grew and led|grew)")
-_GROUP = r"(?:team|teams|group|staff|organi[sz]ation|crew|brigade|squad|desk|department|unit|shift|org)"
-_PEOPLE = (r"(?:engineers|people|staff|developers|designers|analysts|employees|reports|associates|workers|members|"
-           r"chefs|cooks|accountants|writers|nurses|technicians|operators|agents|electricians|editors|specialists)")
+# collective nouns for the people someone leads, and whom a team is made of: any plural role noun
+# ("physiotherapists", "SDRs") or a word for people in general
+_GROUP = (r"(?:team|teams|group|staff|organi[sz]ation|crew|brigade|squad|desk|department|unit|shift|org|pod|cell|"
+          r"ward|division|section|branch|office|workforce|platoon|practice|function|studio|kitchen|line|faculty)")
+_PEOPLE = (r"(?:people|staff|employees|reports|workers|members|colleagues|personnel|volunteers|contractors|"
+           rf"[\w-]*(?:{'|'.join(ROLE_NOUNS_EN)})s|(?-i:[A-Z]{{2,5}}s))")
 
 
 def _team_size(text: str) -> Sourced[int] | None:
@@ -488,8 +517,10 @@ def quantity_tokens(s: str) -> list[str]:
 
 
 _CLAUSE_END = re.compile(r"[;；。!！?？]|(?<!\d)[,，]|[,，](?!\d)|\s[-–—]\s|\s(?:and|while|which|that)\s")
-_NOT_RESULT = re.compile(r"team of|crew of|brigade of|desk of|squad of|带领|mentor|带教|培训|train|teach|taught|"
-                         r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\w+teen|twenty))\+?\s*years?\b(?! over)|年(?:以上)?(?:的)?\S{0,6}经验|CET|IELTS|TOEFL|雅思|托福|WCAG|NEC|ISO|PMP", re.I)
+_NOT_RESULT = re.compile(rf"\b{_GROUP} of\s+(?:\d|{EN_NUMBER_PATTERN})|带领|mentor|带教|培训|train|teach|taught|"
+                         r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\w+teen|twenty))\+?\s*years?\b(?! over)|年(?:以上)?(?:的)?\S{0,6}经验|CET|IELTS|TOEFL|雅思|托福", re.I)
+# a standard's or product's number ("ISO 9001", "NEC 2023", "WCAG 2.1"): an identifier, not a measure
+_VERSIONED = re.compile(r"\b[A-Z]{2,6}[- ]?\d+(?:\.\d+)*(?![\d.%+xkKmM万亿倍])")
 _STOP_AFTER = re.compile(r"\s+(?:in|by|with|using|through|after|across|on|for|at|during|via|from|into|than|over|"
                          r"under|as|per cent|year over year)\b.*$|[(（].*$", re.I)
 _VERB_LIKE = re.compile(r"^(?:[a-z]+ed|the|a|an|our|my|its|their|grew|cut|raised|brought|kept|ran|built|took|won|"
@@ -500,6 +531,7 @@ _ZH_LEAD = re.compile(r"^(?:负责|主导|推动|参与|通过|实现|帮助|协
 def _result_span(clause: str) -> str | None:
     """The shortest span of a clause that carries its number and what it measures (``quantified_results``)."""
     clause = clause.strip(" -•*·▪●◆–—\t.")
+    clause = re.sub(r"\s+(?:in|during|for|since)\s+(?:FY\s?)?(?:19|20)\d{2}$", "", clause)  # "... in 2023": when
     if not clause or not _QUANT_ANY.search(clause):
         return None
     if has_han(clause) and count_han(clause) >= len(re.findall(r"[A-Za-z]+", clause)):
@@ -557,7 +589,8 @@ def _quantified(secs: dict[str, list[_Line]]) -> list[Sourced[str]]:
                 clause = s[pos:end]
                 pos = m.end() if m else len(s)
                 clause = re.sub(r"^\s*[(（]|[)）]\s*$", "", clause)
-                if not _QUANT_ANY.search(clause) or _NOT_RESULT.search(clause):
+                if not _QUANT_ANY.search(_VERSIONED.sub("", clause)) or _NOT_RESULT.search(clause) \
+                        or _team_size(clause):  # a team led is its own field, not a result
                     continue
                 if re.fullmatch(r"[^\d]*(?:19|20)\d{2}[^\d]*", clause):
                     continue  # a year, not a result

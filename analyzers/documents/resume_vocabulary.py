@@ -32,6 +32,37 @@ SECTIONS: dict[str, tuple[str, ...]] = {
                "achievements", "key achievements", "主要业绩", "工作业绩"),
 }
 HEADING = {k: sec for sec, keys in SECTIONS.items() for k in keys}
+
+# Headings nobody listed above are still read by the words they are built on ("Teaching History", "Clinical
+# Posts", "Where I've Worked", "Schooling", "执业经历", "学术背景", "专业领域"): an English heading by its words (the
+# last one names the kind of section, an earlier qualifier such as "academic" or "project" overrides a generic
+# "history"), a Chinese one by its ending, with a qualifier before it deciding between study, projects and work.
+HEAD_WORDS_EN: dict[str, str] = {
+    **{w: "experience" for w in ("experience", "experiences", "employment", "history", "posts", "positions", "roles",
+                                 "appointments", "worked", "career", "jobs", "engagements")},
+    **{w: "education" for w in ("education", "schooling", "training", "qualifications", "studies", "academic",
+                                "academics", "degrees", "educational")},
+    **{w: "skills" for w in ("skills", "skill", "strengths", "toolkit", "tools", "expertise", "competencies",
+                             "abilities", "capabilities", "proficiencies", "technologies", "stack")},
+    **{w: "languages" for w in ("languages", "language")},
+    **{w: "summary" for w in ("summary", "profile", "snapshot", "overview", "objective", "introduction", "bio")},
+    **{w: "certificates" for w in ("certifications", "certificates", "licences", "licenses", "credentials",
+                                   "accreditations")},
+    **{w: "awards" for w in ("awards", "honours", "honors", "achievements", "accomplishments")},
+    **{w: "projects" for w in ("projects", "project", "portfolio")},
+}
+HEAD_ENDINGS_ZH: dict[str, str] = {
+    **{w: "experience" for w in ("经历", "履历", "轨迹", "经验", "背景", "历程")},
+    **{w: "skills" for w in ("技能", "工具", "领域", "专长", "特长", "技术栈")},
+    **{w: "certificates" for w in ("证书", "资质", "资格")},
+    **{w: "languages" for w in ("语言", "外语")},
+    **{w: "summary" for w in ("评价", "简介", "概况", "概述", "介绍", "关于我", "优势")},
+    **{w: "awards" for w in ("荣誉", "奖项", "业绩", "成果")},
+}
+HEAD_QUALIFIERS_ZH: dict[str, str] = {"学": "education", "教育": "education", "培训": "education", "院校": "education",
+                                      "项目": "projects", "语言": "languages", "外语": "languages", "工作": "experience",
+                                      "职业": "experience", "执业": "experience", "从业": "experience",
+                                      "实习": "experience", "任职": "experience"}
 STRIP = " \t#*■□●◆◇▶►▪•【】[]<>《》〈〉—–-=_|:：·~"
 
 PRESENT = r"(?:至今|现在|目前|今|present|current|now|today|ongoing|(?:to )?date)"
@@ -118,6 +149,25 @@ LANGS = {
     "Vietnamese": ("vietnamese", "越南语"),
     "Thai": ("thai", "泰语"),
     "Dutch": ("dutch", "荷兰语"),
+    "Swedish": ("swedish", "瑞典语"),
+    "Turkish": ("turkish", "土耳其语"),
+    "Greek": ("greek", "希腊语"),
+    "Hebrew": ("hebrew", "希伯来语"),
+    "Indonesian": ("indonesian", "bahasa indonesia", "印尼语"),
+    "Tagalog": ("tagalog", "filipino", "菲律宾语"),
+    "Tamil": ("tamil", "泰米尔语"),
+    "Urdu": ("urdu", "乌尔都语"),
+    "Bengali": ("bengali", "bangla", "孟加拉语"),
+    "Punjabi": ("punjabi", "旁遮普语"),
+    "Persian": ("persian", "farsi", "波斯语"),
+    "Swahili": ("swahili", "斯瓦希里语"),
+    "Ukrainian": ("ukrainian", "乌克兰语"),
+    "Czech": ("czech", "捷克语"),
+    "Romanian": ("romanian", "罗马尼亚语"),
+    "Hungarian": ("hungarian", "匈牙利语"),
+    "Norwegian": ("norwegian", "挪威语"),
+    "Danish": ("danish", "丹麦语"),
+    "Finnish": ("finnish", "芬兰语"),
 }
 INDUSTRIES: dict[str, tuple[str, ...]] = {
     "internet": ("互联网", "internet", "social media", "社交", "search engine", "搜索引擎", "短视频", "在线平台", "online platform"),
