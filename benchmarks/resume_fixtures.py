@@ -46,7 +46,7 @@ ZH_TITLES = ["高级后端工程师", "产品经理", "技术总监", "数据分
 ZH_SKILLS = ["Java", "Python", "Go", "MySQL", "Redis", "Kafka", "Spring Boot", "Docker", "Kubernetes", "React", "Vue",
              "TypeScript", "数据分析", "项目管理", "用户增长", "Axure", "SQL", "Tableau", "机器学习", "PyTorch", "Linux", "微服务"]
 ZH_CERTS = ["PMP", "注册会计师", "软件设计师", "AWS认证解决方案架构师", "信息系统项目管理师", "CFA一级", "系统架构设计师"]
-ZH_LANGS = [("英语(CET-6)", "English"), ("英语(雅思7.0)", "English"), ("普通话(母语)", "Chinese"), ("日语(N2)", "Japanese")]
+ZH_LANGS = [("英语(CET-6)", "English"), ("英语(雅思7.0)", "English"), ("普通话(母语)", "Mandarin"), ("日语(N2)", "Japanese")]
 ZH_CITIES = ["北京", "上海", "深圳", "广州", "杭州", "成都", "南京", "武汉", "西安", "苏州"]
 
 EN_FIRST = ["James", "Emily", "Michael", "Sarah", "David", "Jessica", "Daniel", "Ashley", "Matthew", "Olivia", "Ryan",
@@ -75,7 +75,7 @@ EN_SKILLS = ["Python", "Java", "Go", "SQL", "PostgreSQL", "AWS", "Docker", "Kube
              "Terraform", "Spark", "Tableau", "Figma", "Salesforce", "Excel", "Machine Learning", "GraphQL", "Node.js"]
 EN_CERTS = ["PMP", "AWS Certified Solutions Architect", "CFA Level II", "Certified Scrum Master",
             "Google Cloud Professional Data Engineer", "CPA"]
-EN_LANGS = [("English (native)", "English"), ("Mandarin (fluent)", "Chinese"), ("Spanish (conversational)", "Spanish"),
+EN_LANGS = [("English (native)", "English"), ("Mandarin (fluent)", "Mandarin"), ("Spanish (conversational)", "Spanish"),
             ("French (professional)", "French"), ("German (basic)", "German")]
 EN_CITIES = [("San Francisco", "San Francisco, CA"), ("Seattle", "Seattle, WA"), ("New York", "New York, NY"),
              ("Boston", "Boston, MA"), ("Austin", "Austin, TX"), ("Chicago", "Chicago, IL"), ("London", "London, UK"),

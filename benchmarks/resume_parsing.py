@@ -1,179 +1,158 @@
-"""Resume parser benchmark: field-level precision / recall / F1 over the labelled synthetic fixtures; prints ONE JSON
-object.
+"""Resume parsing on a labelled set nobody wrote for the parser: the set's own scorer decides.
 
-    python benchmarks/resume_parsing.py [--per-language 20] [--seed 7] [--dir DIR] [--errors]
+    python -m benchmarks.resume_parsing --resumes DIR --labels FILE [--predictions OUT.json] [--path rules]
+                                        [--scorer score_resumes.py] [--as-of YYYY-MM]
 
-Fixtures come from :mod:`benchmarks.resume_fixtures` (generated into a temp dir unless --dir is given; they are cheap
-to regenerate and the years-of-experience labels depend on today's date). Matching per field:
+Every file of ``--resumes`` (PDF, DOCX, text, Markdown) is read by the product's parser
+(``analyzers.documents.resume_parser.parse_resume``, as the import path calls it) and turned into a profile in
+the set's label schema (``DOCUMENTS.md``: name, email, phone, city, education, experience, skills,
+years_experience, team_size_led, quantified_results, languages), keyed by file name. The profiles go to
+``--predictions`` (default: a temp file), the set's scorer runs on them and its JSON is printed as the last line
+of stdout, with a ``benchmark`` block: the path, parse failures and resumes per minute per core (CPU time of the
+parsing calls, so a busy machine does not flatter or punish it).
 
-* scalars (name, mobile, email, city, team_size, latest_company, latest_title): exact after normalisation (case-fold,
-  whitespace / punctuation removed; mobile is compared as E.164); years_experience matches within 0.5 years. A wrong
-  value counts as one false positive and one false negative; a missing value as one false negative.
-* lists (skills, certificates, languages, industries, education_school / _degree / _major / _dates,
-  work_company / _title / _dates): set overlap of normalised values per resume; TP = |pred ∩ gold|.
-* quantified_results: set overlap of quantity tokens ("35%", "$2m", "千万级") found in the predicted phrases vs the
-  labelled tokens.
+The labels file is read for one thing only: its ``as_of`` month, the date "present" is counted to (years of
+experience are measured to it), unless ``--as-of`` is given.
 
-Micro F1 sums TP / FP / FN over every field and resume; per-language and per-format figures are micro F1 over the
-resumes of that language / format. Parse time is wall time of ``parse_resume`` per file (bytes already in memory).
+Paths: ``rules`` (the rule-based parser). A path is a function ``bytes, file name, as-of date -> ResumeProfile``
+in ``PATHS``; another reader plugs in there.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
-import re
-import statistics
+import math
+import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from analyzers.documents.resume_file import ResumeError
+from analyzers.documents.resume_parser import parse_resume
+from analyzers.documents.resume_profile import ResumeProfile
 
-from analyzers.documents.resume_file import ResumeError  # noqa: E402
-from analyzers.documents.resume_parser import parse_resume, quantity_tokens  # noqa: E402
-from benchmarks.resume_fixtures import generate_fixtures  # noqa: E402
+SCORING_DIR = Path(__file__).resolve().parents[2] / "shared" / "dev-data" / "scoring"
+DEFAULT_SCORER = SCORING_DIR / "score_resumes.py"
+RESUME_SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".markdown", ".text")
+
+Reader = Callable[[bytes, str, dt.date], ResumeProfile]
 
 
-def norm(s) -> str:
-    return re.sub(r"[\s\W_]+", "", str(s).casefold())
+def _rules(data: bytes, filename: str, today: dt.date) -> ResumeProfile:
+    return parse_resume(data, filename, today=today)
 
 
-def predicted(profile) -> dict:
-    w = profile.work_experience
+PATHS: dict[str, Reader] = {"rules": _rules}
+
+
+def as_of_date(labels: Path | None, as_of: str | None) -> dt.date:
+    """The month "present" counts to: ``--as-of``, else the labels' ``as_of``, else today."""
+    value = as_of
+    if value is None and labels is not None and labels.exists():
+        value = json.loads(labels.read_text(encoding="utf-8")).get("as_of")
+    if not value:
+        return dt.date.today()
+    y, m = (int(x) for x in str(value)[:7].split("-"))
+    return dt.date(y, m, 1)
+
+
+def resume_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in RESUME_SUFFIXES)
+
+
+def profile_prediction(p: ResumeProfile) -> dict[str, Any]:
+    """A profile in the set's label schema (DOCUMENTS.md)."""
+    years = p.years_experience.value if p.years_experience else None
     return {
-        "name": profile.name.value if profile.name else None,
-        "mobile": profile.mobile.value if profile.mobile else None,
-        "email": profile.email.value if profile.email else None,
-        "city": profile.city.value if profile.city else None,
-        "years_experience": profile.years_experience.value if profile.years_experience else None,
-        "team_size": profile.team_size_led.value if profile.team_size_led else None,
-        "latest_company": w[0].company.value if w else None,
-        "latest_title": w[0].title.value if w and w[0].title else None,
-        "education_school": [e.school.value for e in profile.education],
-        "education_degree": [e.degree.value for e in profile.education if e.degree],
-        "education_major": [e.major.value for e in profile.education if e.major],
-        "education_dates": [f"{e.start}/{e.end}" for e in profile.education],
-        "work_company": [x.company.value for x in w],
-        "work_title": [x.title.value for x in w if x.title],
-        "work_dates": [f"{x.start}/{x.end}" for x in w],
-        "skills": [s.value for s in profile.skills],
-        "certificates": [s.value for s in profile.certificates],
-        "languages": [s.value for s in profile.languages],
-        "industries": [s.value for s in profile.industries],
-        "quantified_results": sorted({t for q in profile.quantified_results for t in quantity_tokens(q.value)}),
+        "name": p.name.value if p.name else None,
+        "email": p.email.value if p.email else None,
+        "phone": p.mobile.value if p.mobile else None,
+        "city": p.city.value if p.city else None,
+        "education": [{"school": e.school.value, "degree": e.degree.source if e.degree else None,
+                       "degree_level": e.degree.value if e.degree else None,
+                       "major": e.major.value if e.major else None, "start": e.start, "end": e.end}
+                      for e in p.education],
+        "experience": [{"company": w.company.value, "title": w.title.value if w.title else None,
+                        "start": w.start, "end": w.end, **({"type": w.kind} if w.kind != "full_time" else {})}
+                       for w in p.work_experience],
+        "skills": [s.value for s in p.skills],
+        "years_experience": None if years is None else math.floor(float(years) + 1e-9),
+        "team_size_led": p.team_size_led.value if p.team_size_led else None,
+        "quantified_results": [q.value for q in p.quantified_results],
+        "languages": [s.value for s in p.languages],
     }
 
 
-def gold(labels: dict) -> dict:
-    w = labels["work"]
-    return {
-        "name": labels["name"], "mobile": labels["mobile"], "email": labels["email"], "city": labels["city"],
-        "years_experience": labels["years_experience"], "team_size": labels["team_size"],
-        "latest_company": w[0]["company"], "latest_title": w[0]["title"],
-        "education_school": [e["school"] for e in labels["education"]],
-        "education_degree": [e["degree"] for e in labels["education"]],
-        "education_major": [e["major"] for e in labels["education"]],
-        "education_dates": [f"{e['start']}/{e['end']}" for e in labels["education"]],
-        "work_company": [x["company"] for x in w], "work_title": [x["title"] for x in w],
-        "work_dates": [f"{x['start']}/{x['end']}" for x in w],
-        "skills": labels["skills"], "certificates": labels["certificates"], "languages": labels["languages"],
-        "industries": labels["industries"],
-        "quantified_results": sorted({t for q in labels["quantified"] for t in quantity_tokens(q)}),
-    }
+@dataclass(frozen=True)
+class ParsedSet:
+    profiles: dict[str, ResumeProfile]
+    failures: dict[str, str]  # file -> "code: message"
+    cpu_s: float
+    wall_s: float
+
+    @property
+    def per_minute_per_core(self) -> float:
+        n = len(self.profiles) + len(self.failures)
+        return round(60.0 * n / self.cpu_s, 1) if self.cpu_s > 0 else 0.0
 
 
-SCALARS = ("name", "mobile", "email", "city", "years_experience", "team_size", "latest_company", "latest_title")
-
-
-def score(pred: dict, gt: dict) -> dict[str, tuple[int, int, int]]:
-    out = {}
-    for f, g in gt.items():
-        p = pred.get(f)
-        if f in SCALARS:
-            if g is None:
-                out[f] = (0, int(p is not None), 0)
-                continue
-            if p is None:
-                out[f] = (0, 0, 1)
-                continue
-            ok = abs(float(p) - float(g)) <= 0.5 if f == "years_experience" else norm(p) == norm(g)
-            out[f] = (1, 0, 0) if ok else (0, 1, 1)
-        else:
-            ps, gs = {norm(x) for x in p or []}, {norm(x) for x in g or []}
-            tp = len(ps & gs)
-            out[f] = (tp, len(ps) - tp, len(gs) - tp)
-    return out
-
-
-def prf(tp: int, fp: int, fn: int) -> dict:
-    p = tp / (tp + fp) if tp + fp else (1.0 if not fn else 0.0)
-    r = tp / (tp + fn) if tp + fn else 1.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "tp": tp, "fp": fp, "fn": fn}
-
-
-def run(fixtures, show_errors: bool = False) -> dict:
-    fields: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    by_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    by_fmt: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    total = [0, 0, 0]
-    times, failures, errors = [], [], []
-    for path, labels in fixtures:
-        data = Path(path).read_bytes()
-        t0 = time.perf_counter()
+def parse_folder(folder: Path, path: str, today: dt.date) -> ParsedSet:
+    """Every resume of ``folder`` read by the path's reader; unreadable files are failures, not crashes."""
+    reader = PATHS[path]
+    profiles: dict[str, ResumeProfile] = {}
+    failures: dict[str, str] = {}
+    cpu = wall = 0.0
+    for f in resume_files(folder):
+        data = f.read_bytes()
+        c0, w0 = time.process_time(), time.perf_counter()
         try:
-            profile = parse_resume(data, Path(path).name)
-            pred = predicted(profile)
+            profiles[f.name] = reader(data, f.name, today)
         except ResumeError as e:
-            failures.append({"file": Path(path).name, "code": e.code, "message": e.message})
-            pred = {}
-        times.append((time.perf_counter() - t0) * 1000)
-        gt = gold(labels)
-        for f, (tp, fp, fn) in score(pred, gt).items():
-            for acc in (fields[f], total, by_lang[labels["language"]], by_fmt[labels["format"]]):
-                acc[0] += tp
-                acc[1] += fp
-                acc[2] += fn
-            if (fp or fn) and show_errors:
-                errors.append({"file": Path(path).name, "field": f, "pred": pred.get(f), "gold": gt[f]})
-    times.sort()
-    result = {
-        "resumes": len(fixtures),
-        "languages": {k: sum(1 for _, lb in fixtures if lb["language"] == k) for k in ("zh", "en")},
-        "formats": {k: sum(1 for _, lb in fixtures if lb["format"] == k) for k in ("pdf", "docx", "txt")},
-        "parse_failures": failures,
-        "micro": prf(*total),
-        "per_language_f1": {k: prf(*v)["f1"] for k, v in sorted(by_lang.items())},
-        "per_format_f1": {k: prf(*v)["f1"] for k, v in sorted(by_fmt.items())},
-        "fields": {k: prf(*v) for k, v in fields.items()},
-        "parse_ms": {"p50": round(statistics.median(times), 2),
-                     "p95": round(times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))], 2),
-                     "max": round(times[-1], 2), "mean": round(statistics.fmean(times), 2)},
-    }
-    if show_errors:
-        result["errors"] = errors
-    return result
+            failures[f.name] = f"{e.code}: {e.message}"
+        cpu += time.process_time() - c0
+        wall += time.perf_counter() - w0
+    return ParsedSet(profiles, failures, cpu, wall)
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--per-language", type=int, default=20)
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--dir", default=None, help="write fixtures here instead of a temp dir")
-    ap.add_argument("--errors", action="store_true", help="list every mismatch")
+def run_scorer(scorer: Path, predictions: Path, labels: Path) -> dict[str, Any]:
+    """Run a dev-set scorer; its readable table goes to stderr, its JSON (last stdout line) is returned."""
+    run = subprocess.run([sys.executable, str(scorer), str(predictions), str(labels)], capture_output=True,
+                         text=True)
+    if run.returncode != 0:
+        raise SystemExit(f"scorer failed ({run.returncode}):\n{run.stdout}{run.stderr}")
+    lines = run.stdout.strip().splitlines()
+    print("\n".join(lines[:-1]), file=sys.stderr)
+    return json.loads(lines[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--resumes", required=True, type=Path, help="folder of resume files")
+    ap.add_argument("--labels", required=True, type=Path, help="the set's resumes labels.json")
+    ap.add_argument("--predictions", type=Path, help="where to write the profiles (default: a temp file)")
+    ap.add_argument("--path", choices=sorted(PATHS), default="rules")
+    ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER, help="the set's score_resumes.py")
+    ap.add_argument("--as-of", help="YYYY-MM that 'present' counts to (default: the labels' as_of)")
     args = ap.parse_args(argv)
-    if args.dir:
-        fixtures = generate_fixtures(args.dir, args.per_language, args.seed)
-        result = run(fixtures, args.errors)
-    else:
-        with tempfile.TemporaryDirectory(prefix="resume_fixtures_") as d:
-            fixtures = generate_fixtures(d, args.per_language, args.seed)
-            result = run(fixtures, args.errors)
-    print(json.dumps(result, ensure_ascii=False, indent=1))
+
+    parsed = parse_folder(args.resumes, args.path, as_of_date(args.labels, args.as_of))
+    predictions = {name: profile_prediction(p) for name, p in parsed.profiles.items()}
+    pred_path = args.predictions or Path(tempfile.mkstemp(prefix="resume-profiles-", suffix=".json")[1])
+    pred_path.write_text(json.dumps(predictions, ensure_ascii=False, indent=1), encoding="utf-8")
+    report = run_scorer(args.scorer, pred_path, args.labels)
+    report["benchmark"] = {"path": args.path, "predictions": str(pred_path), "resumes": len(predictions),
+                           "parse_failures": parsed.failures,
+                           "resumes_per_minute_per_core": parsed.per_minute_per_core,
+                           "parse_wall_s": round(parsed.wall_s, 2)}
+    print(json.dumps(report, ensure_ascii=False))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

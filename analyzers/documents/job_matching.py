@@ -12,12 +12,18 @@ the ``source`` of a ``Sourced`` value, or a sentence of the profile's full text)
   ``SKILL_MET``, partly >= ``SKILL_PARTLY``) and each resume sentence (met >= ``SENTENCE_MET``, partly >=
   ``SENTENCE_PARTLY``);
 * years: ``numeric`` (``years_experience``, or the union of the work-history date ranges: ``work_history``);
-  partly when short by at most ``max(1, 25%)`` of the minimum;
-* degree: ``ordinal`` on associate < bachelor < master < phd; one level below is partly;
+  partly when short by at most ``max(1, 25%)`` of the minimum; years of a kind of work ("3年以上产品经理工作经验",
+  "4+ years of frontend development") count the full-time roles whose titles belong to that field
+  (``ROLE_AREAS``), bounded by the resume's own total, and say so ("8.0 years of work, 2.9 of them in ...");
+* degree: ``ordinal`` on associate < bachelor < master < phd (below the minimum is missing); when the job names
+  fields of study ("会计、财务管理或审计相关专业", "degree in Computer Science"), a major outside them is missing;
 * language: ``alias`` on the profile's languages (fluency words "basic" / "一般" make it partly), else a mention
-  in the text, else ``resume_language`` (the resume is written in it: partly);
-* management: ``numeric`` on ``team_size_led`` (smaller team than asked: partly), else ``title`` (a lead /
-  manager / 经理 / 主管 title: met when no team size is asked, else partly).
+  in the text, else ``resume_language`` (the resume is written in it: partly); a fluent / spoken / working
+  requirement needs the resume written in it or a stated fluency (an exam certificate such as CET-6 is not);
+* management: ``numeric`` on ``team_size_led`` (smaller team than asked: missing), else ``title`` (a lead /
+  manager / 经理 / 主管 title: met when no team size is asked, else missing).
+* skills with alternatives ("Java or Go") are met by the best one; a general phrase with examples ("automated
+  tests (Jest, Vitest or Playwright)") only by a named example; "精通" / "expert" is not met by "熟悉" / "basic".
 
 The result, its score and HR's overrides: analyzers/documents/match_result.py.
 """
@@ -39,7 +45,9 @@ from analyzers.documents.requirement_vocabulary import (
     find_skills,
     languages_in,
     normalise_degree,
+    role_terms,
 )
+from analyzers.documents.requirement_vocabulary import AREA_PARENTS
 from analyzers.documents.resume_profile import ResumeProfile
 from analyzers.text.script import has_han
 from analyzers.text.sentences import split_sentences
@@ -229,6 +237,38 @@ def _match_skill(req: Requirement, snip: _Snippets, embedder) -> RequirementMatc
                             explanation=f"'{name}' not found in the resume")
 
 
+def _match_any_skill(req: Requirement, snip: _Snippets, embedder) -> RequirementMatch:
+    """A skill requirement with alternatives ("Java or Go") is met by the best of them."""
+    best: RequirementMatch | None = None
+    if req.alternatives_only:  # "automated tests (Jest, Vitest or Playwright)": one of the named ones, as written
+        for name in req.alternatives:
+            m = _match_skill(req.model_copy(update={"value": name}), snip, None)
+            if m.status == "met":
+                return m.model_copy(update={"explanation": f"{m.explanation} (one of {', '.join(req.alternatives)})"})
+        return RequirementMatch(requirement_id=req.id, kind=req.kind, requirement=req.text, must_have=req.must_have,
+                                status="missing", auto_status="missing", method="alias",
+                                explanation=f"none of {', '.join(req.alternatives)} named in the resume")
+    for name in [req.value, *req.alternatives]:
+        one = req if name == req.value else req.model_copy(update={"value": name})
+        m = _match_skill(one, snip, embedder)
+        if best is None or _RANK[m.status] > _RANK[best.status] or (
+                _RANK[m.status] == _RANK[best.status] and (m.similarity or 1.0) > (best.similarity or 1.0)):
+            best = m
+        if best.status == "met" and best.method != "embedding":
+            break
+    if req.level == "expert" and best.status != "missing" and any(_WEAK_SKILL.search(ev) for ev in best.evidence):
+        ev = next(e for e in best.evidence if _WEAK_SKILL.search(e))
+        return best.model_copy(update={"status": "missing", "auto_status": "missing",
+                                       "explanation": f"'{ev}' is a lower level than the expert use asked for"})
+    return best
+
+
+_WEAK_SKILL = re.compile(r"熟悉|了解|一般|入门|familiar|basic|beginner|elementary|working knowledge", re.I)
+
+
+_RANK = {"missing": 0, "partly": 1, "met": 2}
+
+
 def _grade(c: float, is_item: bool) -> int:
     met, partly = (SKILL_MET, SKILL_PARTLY) if is_item else (SENTENCE_MET, SENTENCE_PARTLY)
     return 2 if c >= met else 1 if c >= partly else 0
@@ -271,7 +311,93 @@ def _work_years(profile: ResumeProfile) -> tuple[float, list[str]]:
     return months / 12.0, evidence
 
 
+_ENGINEERING = re.compile(r"engineer|engineering|技术|工程师", re.I)
+
+
+def _relevant(subject_areas: set[str], subject_words: set[str], text: str) -> bool:
+    """``text`` (a job title, a major) belongs to the subject: a shared field of work, else a shared word."""
+    areas, words = role_terms(text)
+    areas |= {AREA_PARENTS[a] for a in areas if a in AREA_PARENTS}  # a frontend title is software work too
+    if subject_areas:
+        if "software" in subject_areas and not areas and _ENGINEERING.search(text):
+            return True  # "Engineering Manager", "技术负责人": engineering of no other named field
+        return bool(subject_areas & areas)
+    low = text.lower()
+    if any(w in low for w in subject_words):
+        return True
+    # a field the vocabulary does not name: words of one stem ("nursing" / "Nurse", "surveying" / "Surveyor"),
+    # or a shared pair of Han characters ("园林设计" / "园林工程师")
+    title_words = re.findall(r"[a-z]{4,}", low)
+    for w in subject_words:
+        if has_han(w):
+            pairs = {w[i:i + 2] for i in range(len(w) - 1)} - _GENERIC_PAIRS
+            if any(pr in low for pr in pairs if re.fullmatch(r"[\u4e00-\u9fff]{2}", pr)):
+                return True
+        elif len(w) >= 4 and any(_same_stem(w, t) for t in title_words):
+            return True
+    return False
+
+
+# pairs of Han characters any title may hold (rank, function): no sign of a field
+_GENERIC_PAIRS = {"管理", "经理", "主管", "高级", "资深", "专员", "助理", "负责", "工程", "技术", "业务", "工作", "主任", "总监"}
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """Two words of one stem: a common beginning of at least four letters that leaves at most three of the
+    shorter word ("nursing" / "nurse", "engineering" / "engineer", "teaching" / "teacher")."""
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n >= max(4, min(len(a), len(b)) - 3)
+
+
+def _match_years_of(req: Requirement, profile: ResumeProfile) -> RequirementMatch | None:
+    """Years of a kind of work ("3年以上产品经理工作经验", "4+ years of frontend development"): the full-time months
+    of the roles whose titles belong to it (internships and part-time jobs excluded), against the minimum."""
+    areas, words = role_terms(req.subject or "")
+    if not areas and not words:
+        return None
+    base = dict(requirement_id=req.id, kind=req.kind, requirement=req.text, must_have=req.must_have)
+    need = float(req.value)
+    spans, total_spans, evidence = [], [], []
+    for w in profile.work_experience:
+        a, b = _month(w.start, False), _month(w.end, True)
+        if a is None or b is None or b < a or w.kind != "full_time":
+            continue
+        total_spans.append((a, b + 1))
+        if w.title and _relevant(areas, words, str(w.title.value)):
+            spans.append((a, b + 1))
+            evidence.append(w.title.source)
+    have, total = _union_months(spans) / 12.0, _union_months(total_spans) / 12.0
+    method = "work_history"
+    stated = profile.years_experience
+    if stated is not None and float(stated.value) < have:  # the author's own total bounds any part of it
+        have, total, method = float(stated.value), float(stated.value), "numeric"
+        evidence = [stated.source, *evidence]
+    status = "met" if have >= need - 1e-9 else "missing"
+    what = req.subject or "the kind of work asked for"
+    return RequirementMatch(**base, status=status, auto_status=status, evidence=evidence, method=method,
+                            explanation=f"{total:.1f} years of work, {have:.1f} of them in {what} "
+                                        f"(internships and part-time excluded) vs {need:g} required: {status}")
+
+
+def _union_months(spans: list[tuple[int, int]]) -> int:
+    months, cur = 0, None
+    for a, b in sorted(spans):
+        if cur is None or a > cur[1]:
+            if cur:
+                months += cur[1] - cur[0]
+            cur = [a, b]
+        else:
+            cur[1] = max(cur[1], b)
+    return months + (cur[1] - cur[0] if cur else 0)
+
+
 def _match_years(req: Requirement, profile: ResumeProfile) -> RequirementMatch:
+    if req.subject and profile.work_experience:
+        of = _match_years_of(req, profile)
+        if of is not None:
+            return of
     base = dict(requirement_id=req.id, kind=req.kind, requirement=req.text, must_have=req.must_have)
     need = float(req.value)
     if profile.years_experience is not None:
@@ -306,9 +432,20 @@ def _match_degree(req: Requirement, profile: ResumeProfile) -> RequirementMatch:
         return RequirementMatch(**base, status="missing", auto_status="missing", method="ordinal",
                                 explanation="no degree stated in the resume")
     have, level, ev = best
-    status = "met" if have >= need else "partly" if have == need - 1 else "missing"
+    status = "met" if have >= need else "missing"  # a minimum: one level below it is not met
+    why = f"highest degree {level} vs {req.value} required"
+    if req.majors and status != "missing":
+        areas, words = role_terms(" ".join(req.majors))
+        majors = [e.major for e in profile.education if e.major is not None]
+        fit = next((m for m in majors if _relevant(areas, words, str(m.value))), None)
+        if fit is not None:
+            ev, why = fit.source, f"{why}; major {fit.value} is in {'/'.join(req.majors)}"
+        else:
+            status = "missing"
+            named = ", ".join(str(m.value) for m in majors) or "not stated"
+            why = f"{why}; major {named} is not in {'/'.join(req.majors)}"
     return RequirementMatch(**base, status=status, auto_status=status, evidence=[ev], method="ordinal",
-                            explanation=f"highest degree {level} vs {req.value} required")
+                            explanation=why)
 
 
 # ---------------------------------------------------------------------------------------------- language
@@ -316,9 +453,47 @@ def _match_degree(req: Requirement, profile: ResumeProfile) -> RequirementMatch:
 _WEAK_LEVEL = re.compile(r"\bbasic\b|\belementary\b|\bbeginner\b|\blimited\b|一般|基础|入门|初级", re.I)
 
 
+_FLUENT_EVIDENCE = re.compile(r"fluen|native|bilingual|business|professional|full working|母语|流利|熟练|精通|工作语言|"
+                              r"专业八级|tem-?8|商务", re.I)
+_SCORE = re.compile(r"(?:ielts|雅思)\s*(\d(?:\.\d)?)|(?:toefl|托福)\s*(\d{2,3})", re.I)
+
+
+def _fluency(req: Requirement, profile: ResumeProfile, lang: str) -> RequirementMatch | None:
+    """A fluent / spoken / working-language requirement: the resume written in the language, or a stated
+    fluency (native, fluent, 工作语言, TEM-8, IELTS 6.5+, TOEFL 90+); an exam certificate alone (CET-4/6) is not."""
+    base = dict(requirement_id=req.id, kind=req.kind, requirement=req.text, must_have=req.must_have)
+    written = {"en": "english", "zh": "chinese"}.get(profile.language)
+    if written == lang:
+        first = next(iter(_split(profile.text)), "")
+        return RequirementMatch(**base, status="met", auto_status="met", evidence=[first] if first else [],
+                                method="resume_language", explanation=f"the resume is written in {lang}")
+    lines = []  # the part of each line that names the language ("普通话(母语)、英语(四级)": "英语(四级)")
+    for ln in profile.text.splitlines():
+        masked = re.sub(r"[(（][^()（）]*[)）]", lambda m: m.group(0).replace(",", "\x01").replace("，", "\x02")
+                        .replace("、", "\x03").replace(";", "\x04").replace("；", "\x05"), ln)
+        for part in re.split(r"[;；、,，|]", masked):
+            part = part.translate({1: ",", 2: "，", 3: "、", 4: ";", 5: "；"}).strip()
+            if lang in languages_in(part):
+                lines.append(part)
+    for ln in lines:
+        score = _SCORE.search(ln)
+        strong = score and (float(score.group(1)) >= 6.5 if score.group(1) else int(score.group(2)) >= 90)
+        if strong or _FLUENT_EVIDENCE.search(ln):
+            return RequirementMatch(**base, status="met", auto_status="met", evidence=[ln], method="alias",
+                                    explanation=f"{lang} stated at a working level")
+    if lines:
+        return RequirementMatch(**base, status="missing", auto_status="missing", evidence=[lines[0]], method="alias",
+                                explanation=f"{lang} named without a fluent or working level (an exam certificate "
+                                            f"or a basic level is not fluency)")
+    return RequirementMatch(**base, status="missing", auto_status="missing", method="alias",
+                            explanation=f"{lang} not mentioned in the resume")
+
+
 def _match_language(req: Requirement, profile: ResumeProfile) -> RequirementMatch:
     base = dict(requirement_id=req.id, kind=req.kind, requirement=req.text, must_have=req.must_have)
     lang = canonical_language(str(req.value)) or str(req.value).lower()
+    if req.level == "fluent":
+        return _fluency(req, profile, lang)
     for s in profile.languages:
         if lang in languages_in(f"{s.value} {s.source}"):
             status = "partly" if _WEAK_LEVEL.search(f"{s.value} {s.source}") else "met"
@@ -363,12 +538,12 @@ def _match_management(req: Requirement, profile: ResumeProfile) -> RequirementMa
                 size, ev = int(next(g for g in m.groups() if g)), s
                 break
     if size:
-        status = "met" if need is None or size >= need else "partly"
+        status = "met" if need is None or size >= need else "missing"
         return RequirementMatch(**base, status=status, auto_status=status, evidence=[ev], method="numeric",
                                 explanation=f"led a team of {size}" + (f" vs {need} required" if need else ""))
     for w in profile.work_experience:
         if w.title and _LEAD_TITLE.search(str(w.title.value)):
-            status = "met" if need is None else "partly"
+            status = "met" if need is None else "missing"  # a team size is asked and none is stated
             return RequirementMatch(**base, status=status, auto_status=status, evidence=[w.title.source],
                                     method="title", explanation=f"management title '{w.title.value}'"
                                     + ("" if need is None else f"; team size not stated ({need} required)"))
@@ -386,7 +561,7 @@ def match(profile: ResumeProfile, requirements: JobRequirements, embedder=None, 
     items: list[RequirementMatch] = []
     for req in requirements.requirements:
         if req.kind == "skill":
-            items.append(_match_skill(req, snip, embedder))
+            items.append(_match_any_skill(req, snip, embedder))
         elif req.kind == "years":
             items.append(_match_years(req, profile))
         elif req.kind == "degree":

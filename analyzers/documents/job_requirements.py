@@ -22,13 +22,14 @@ vocabulary is kept as written.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from analyzers.documents.requirement_vocabulary import (DEGREE_LEVELS, DEGREE_PATTERNS, SKILL_FILLER,
                                                         canonical_language, find_skills, languages_in,
-                                                        normalise_degree)
+                                                        normalise_degree, role_terms)
 from analyzers.text.language import resolve_language
 from analyzers.text.numbers import chinese_int
 from analyzers.text.script import count_han, has_han
@@ -59,6 +60,12 @@ class Requirement(BaseModel):
     must_have: bool = True
     value: str | float | int | None = None
     source: str = ""  # the JD sentence it came from
+    line: str = ""  # the requirement line of the JD as written (a bullet), shared by the items read from it
+    alternatives: list[str] = Field(default_factory=list)  # skill: any of value + these satisfies ("Java or Go")
+    alternatives_only: bool = False  # skill: only a named alternative satisfies (the value is a general phrase)
+    subject: str | None = None  # years: of what ("产品经理", "frontend development"); None for any work
+    majors: list[str] = Field(default_factory=list)  # degree: the fields of study asked for (empty: any)
+    level: str | None = None  # language: "fluent"; skill: "expert" (精通 / expert / advanced)
 
     @model_validator(mode="after")
     def _check_value(self) -> "Requirement":
@@ -126,24 +133,36 @@ _NICE_CUES = re.compile(
 )
 
 _SECTION_MUST = re.compile(
-    r"^(?:requirements?|qualifications?|basic qualifications|minimum qualifications|required qualifications"
-    r"|required skills|must[- ]haves?|what you need|what we(?:'re| are) looking for|who you are|about you"
-    r"|skills(?: required)?|任职要求|岗位要求|任职资格|职位要求|技能要求|基本要求|我们希望你|你需要)$",
+    r"requirements?|qualifications?|what you need|what you(?:'ll| will)? bring|what we(?:'re| are) looking for"
+    r"|who you are|about you|you have|you(?:'ll| will)? need|must[- ]haves?|skills required|required skills"
+    r"|essential|mandatory|minimum|criteria|ideal candidate|you should have|you bring|your profile|your background"
+    r"|person specification|what it takes|skills and experience|experience and skills"
+    r"|任职要求|岗位要求|任职资格|职位要求|技能要求|基本要求|我们希望你|你需要|应聘条件|招聘要求|资格要求"
+    r"|条件|希望你|你应该|我们需要|能力要求|资质要求|入职要求",
     re.I,
 )
 _SECTION_NICE = re.compile(
-    r"^(?:nice[- ]to[- ]haves?|preferred(?: qualifications| skills)?|bonus(?: points)?|pluses|good to have"
-    r"|extra credit|加分项|优先条件|优先考虑|加分条件|加分)$",
+    r"nice[- ]to[- ]haves?|preferred|bonus|pluses|good to have|extra credit|would be great|a plus|desirable"
+    r"|advantage|great to have|even better|would be nice|optional|not required|desired"
+    r"|加分|优先|更好|更佳|为佳|锦上添花|额外|非必须|不是必须",
     re.I,
 )
 _SECTION_SKIP = re.compile(
-    r"^(?:responsibilities|key responsibilities|what you(?:'ll| will) do|the role|about the role|about us"
-    r"|job description|duties|benefits|perks|what we offer|岗位职责|工作职责|职位描述|工作内容|岗位描述|公司介绍"
-    r"|福利待遇|我们提供)$",
+    r"responsibilit|what you(?:'ll| will) do|the role|about the role|about us|who we are|job description|duties"
+    r"|benefits|perks|what we offer|how to apply|compensation|salary|location"
+    r"|what you(?:'ll| will) be doing|day to day|day-to-day|key tasks|your mission"
+    r"|职责|你将负责|工作内容|职位描述|岗位描述|公司介绍|关于我们|福利|我们提供|薪资|工作地点|工作地址|投递"
+    r"|主要工作|日常工作|工作任务|你要做的|你的工作",
     re.I,
 )
+# a line that is never a requirement: where, how much, how to apply
+_NOT_REQUIREMENT = re.compile(r"^(?:工作地址|工作地点|地址|办公地点|简历投递|投递方式|薪资|薪酬|address|location|salary|"
+                              r"how to apply|apply)\s*[:：]|^(?:薪资|薪酬|待遇|工资)|欢迎投递|简历(?:请)?(?:发送|投递)至"
+                              r"|请(?:将|把)简历|send (?:your|a) (?:cv|resume)|to apply\b", re.I)
 
-_BULLET = re.compile(r"^\s*(?:[-*•·●▪◦]|\d{1,2}[.)、．]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]、)\s*")
+_BULLET = re.compile(r"^\s*(?:[-*•·●▪◦–—]|\d{1,2}[.)、．）]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]、)\s*")
+# a must cue that holds even under a nice-to-have heading (a level word such as 熟悉 / "strong" does not)
+_EXPLICIT_MUST = re.compile(r"\brequired\b|\bmust\b|\bmandatory\b|\bessential\b|必须|必备", re.I)
 
 # ------------------------------------------------------------------------------------------------ patterns
 
@@ -169,10 +188,12 @@ _MGMT_PATTERNS = [
                r"engineers|people|direct reports)(?:\s+of\s+(\d+)\s*\+?)?", re.I),
     re.compile(r"(?:people|team|engineering|line)\s+management|management experience|leadership experience|"
                r"team lead(?:ership|er)?|managerial experience|manag\w+ (\d+)\+? (?:engineers|people|reports)", re.I),
-    re.compile(r"带(?:领)?(?:过)?\s*(\d+)?\s*人?(?:以上)?(?:的)?团队|团队管理|管理经验|带团队|团队负责人|管理(\d+)人"),
+    # "带领过5人以上护理团队": the kind of team (a few Han characters) may stand before 团队 / 小组 / 班组
+    re.compile(r"带(?:领)?(?:过)?\s*(\d+)?\s*(?:人|名)?(?:以上|及以上)?(?:的)?[\u4e00-\u9fff]{0,6}?(?:团队|小组|班组)"
+               r"|团队管理|管理经验|带团队|团队负责人|管理(\d+)(?:人|名)"),
 ]
-_MGMT_SIZE = re.compile(r"(?:team of|teams of|带领?|管理)\s*(\d+)\s*\+?\s*(?:人|people|engineers|members|direct)?"
-                        r"|(\d+)\s*人(?:以上|及以上)?(?:的)?(?:研发|技术)?团队", re.I)
+_MGMT_SIZE = re.compile(r"(?:team of|teams of|带领?|管理)\s*(\d+)\s*\+?\s*(?:人|名|people|engineers|members|direct)?"
+                        r"|(\d+)\s*(?:人|名)(?:以上|及以上)?(?:的)?[\u4e00-\u9fff]{0,6}?(?:团队|小组|班组)", re.I)
 
 _LANG_LEVEL = re.compile(
     r"fluent|fluency|native|proficient|proficiency|business[- ]level|working knowledge|professional|excellent|good|"
@@ -223,28 +244,26 @@ def _free_skills(clause: str, chinese: bool) -> list[str]:
 
 
 def _heading(line: str) -> tuple[str | None, str]:
-    """(section kind, rest of the line) when the line starts with a heading like "Requirements:" / "【任职要求】"."""
-    s = _BULLET.sub("", line).strip().strip("#*_ ")
+    """(section kind, rest of the line) when the line is a heading like "Requirements:", "【任职要求】",
+    "What we're looking for", "有以下经验者优先（加分项）"; nice is checked before must ("Preferred qualifications")."""
+    if _BULLET.match(line) and not re.match(r"^\s*[一二三四五六七八九十]、", line):
+        return None, line
+    s = line.strip().strip("#*_ ")
     bm = re.match(r"^[【\[]([^】\]]{2,30})[】\]]\s*[:：]?\s*(.*)$", s)
-    if bm:  # "【任职资格】..." / "[Requirements] ..."
+    if bm:
         head, rest = bm.group(1).strip(), bm.group(2).strip()
-        for kind, pat in (("skip", _SECTION_SKIP), ("nice", _SECTION_NICE), ("must", _SECTION_MUST)):
-            if pat.match(head):
-                return kind, rest
-    m = re.match(r"^[【\[]?([^:：】\]]{2,40}?)[】\]]?\s*(?:[:：]\s*(.*))?$", s)
-    if not m:
+    else:
+        m = re.match(r"^([^:：]{2,40}?)\s*[:：]\s*(.*)$", s)
+        head, rest = (m.group(1).strip(), m.group(2).strip()) if m else (s, "")
+    head = _BULLET.sub("", head).strip("*_ ")
+    short = len(head) <= 24 if has_han(head) else len(head.split()) <= 6
+    if not short or re.search(r"[。.;；]$", head):
         return None, line
-    head = m.group(1).strip().strip("*_ ").rstrip(":：").strip()
-    rest = (m.group(2) or "").strip()
-    bracketed = s.startswith(("【", "["))
-    if not (rest or s.endswith((":", "：")) or bracketed or len(head) <= 30):
-        return None, line
-    if _SECTION_SKIP.match(head):
-        return "skip", rest
-    if _SECTION_NICE.match(head):
-        return "nice", rest
-    if _SECTION_MUST.match(head):
-        return "must", rest
+    for kind, pat in (("skip", _SECTION_SKIP), ("nice", _SECTION_NICE), ("must", _SECTION_MUST)):
+        if pat.search(head):
+            if kind == "skip" and _SECTION_MUST.search(head) and not _SECTION_SKIP.match(head):
+                continue
+            return kind, rest
     return None, line
 
 
@@ -275,12 +294,16 @@ class _Builder:
     def __init__(self) -> None:
         self.items: list[Requirement] = []
         self.counts: dict[str, int] = {}
+        self.line = ""
 
-    def add(self, kind: str, text: str, must: bool, value: Any, source: str) -> None:
+    def add(self, kind: str, text: str, must: bool, value: Any, source: str,
+            alternatives: list[str] | None = None, **extra: Any) -> None:
+        alts = [a for a in dict.fromkeys(alternatives or []) if str(a).lower() != str(value).lower()]
         for i, r in enumerate(self.items):
             same = r.kind == kind and (
                 kind in ("years", "degree", "management") and r.must_have == must
                 or kind in ("skill", "language") and str(r.value).lower() == str(value).lower()
+                and [x.lower() for x in r.alternatives] == [x.lower() for x in alts]
             )
             if same:
                 if kind in ("skill", "language") and must and not r.must_have:
@@ -292,7 +315,8 @@ class _Builder:
                 return
         n = self.counts[kind] = self.counts.get(kind, 0) + 1
         self.items.append(Requirement(id=f"{kind}-{n}", kind=kind, text=text.strip(), must_have=must, value=value,
-                                      source=source.strip()))
+                                      source=source.strip(), line=self.line or source.strip(), alternatives=alts,
+                                      **extra))
 
 
 def extract_requirements(jd_text: str, language: str | None = None) -> JobRequirements:
@@ -300,12 +324,11 @@ def extract_requirements(jd_text: str, language: str | None = None) -> JobRequir
     text = jd_text or ""
     doc_language = resolve_language(language, text)
     b = _Builder()
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    sectioned = any(_heading(ln)[0] in ("must", "nice") for ln in lines)
     section: str | None = None
     title: str | None = None
-    for raw_line in text.splitlines():
-        line = raw_line.strip()
-        if not line:
-            continue
+    for line in lines:
         kind, rest = _heading(line)
         if kind is not None:
             section = kind
@@ -316,11 +339,17 @@ def extract_requirements(jd_text: str, language: str | None = None) -> JobRequir
                                                                                                        line):
             title = _BULLET.sub("", line).strip("#*_ ") or None
             continue  # the job title is not a requirement
-        if section == "skip":
-            continue
+        if section == "skip" or (sectioned and section is None):
+            continue  # duties, company, benefits; and the lines above the first section (company, salary, place)
         line = _BULLET.sub("", line)
+        if _NOT_REQUIREMENT.match(line):
+            continue
+        b.line = line.strip().rstrip("；;。.，,").strip()
+        before = len(b.items)
         for sent in split_sentences(line):
             _extract_sentence(sent, section, b)
+        if len(b.items) == before and section in ("must", "nice"):
+            _add_phrase(b.line, section, b)
     return JobRequirements(language=doc_language, title=title, requirements=b.items)
 
 
@@ -328,7 +357,11 @@ def _extract_sentence(sentence: str, section: str | None, b: _Builder) -> None:
     default = section != "nice"
     clauses = _clauses(sentence)
     cues = [_cue(c) for c in clauses]
+    if section == "nice":
+        cues = [c if c is not True or _EXPLICIT_MUST.search(cl) else None for c, cl in zip(cues, clauses)]
     chinese = has_han(sentence)
+    hits: list[_Hit] = []
+    cursor = 0
     for i, clause in enumerate(clauses):
         own = cues[i]
 
@@ -349,19 +382,22 @@ def _extract_sentence(sentence: str, section: str | None, b: _Builder) -> None:
         # years
         for pat in _YEARS_PATTERNS:
             m = pat.search(clause)
-            if m and (_YEARS_CONTEXT.search(clause) or pat.pattern.startswith("(?:至少")):
+            if m and (_YEARS_CONTEXT.search(clause) or pat.pattern.startswith("(?:至少")
+                      or section in ("must", "nice") and i == 0 and m.start() <= 12):
                 years = _num(m.group(1))
                 if 0 < years <= 40:
-                    b.add("years", re.sub(r"\s+of$", "", m.group(0).strip()), threshold_cue, years, sentence)
+                    b.add("years", re.sub(r"\s+of$", "", m.group(0).strip()), threshold_cue, years, sentence,
+                          subject=_years_subject(sentence, m.group(0)))
                 break
         # degree
         deg = _degree_in(clause)
         if deg:
-            b.add("degree", clause.strip(" ，,;；。."), threshold_cue, deg, sentence)
+            b.add("degree", clause.strip(" ，,;；。."), threshold_cue, deg, sentence, majors=_majors(sentence))
         # languages (need a level/usage word so "Chinese market" is not a language requirement)
         for lang in languages_in(clause):
             if _LANG_LEVEL.search(clause) or re.search(r"英语|英文|日语|普通话|cet", clause, re.I):
-                b.add("language", clause.strip(" ，,;；。."), threshold_cue, lang, sentence)
+                b.add("language", clause.strip(" ，,;；。."), threshold_cue, lang, sentence,
+                      level="fluent" if _FLUENT.search(clause) else None)
         # management
         for pat in _MGMT_PATTERNS:
             m = pat.search(clause)
@@ -370,13 +406,156 @@ def _extract_sentence(sentence: str, section: str | None, b: _Builder) -> None:
                 size = int(next(g for g in size_m.groups() if g)) if size_m else None
                 b.add("management", m.group(0).strip(), threshold_cue, size if size and size > 0 else None, sentence)
                 break
-        # skills
+        # skills: collected with their place in the sentence, grouped below
         cue = skill_cue()
+        offset = sentence.find(clause, cursor)
+        offset = cursor if offset < 0 else offset
+        cursor = offset + len(clause)
         for canon, s, e in find_skills(clause):
-            b.add("skill", clause[s:e], cue, canon, sentence)
+            hits.append(_Hit(offset + s, offset + e, canon, clause[s:e], cue, True))
         for free in _free_skills(clause, chinese):
             if canonical_language(free) is None:
-                b.add("skill", free, cue, free, sentence)
+                at = sentence.find(free, offset)
+                hits.append(_Hit(at if at >= 0 else cursor, (at if at >= 0 else cursor) + len(free), free, free,
+                                 cue, False))
+    if any(languages_in(c) for c in clauses):  # "普通话流利，能与客户高效沟通": the communication is in that language
+        hits = [h for h in hits if h.value != "communication"]
+    for group in _skill_groups(sentence, hits):
+        first = group[0]
+        expert = any(_EXPERT.search(sentence[max(0, h.start - 8):h.end + 4]) for h in group)
+        b.add("skill", " / ".join(h.text for h in group) if len(group) > 1 else first.text,
+              any(h.must for h in group), first.value, sentence, [h.value for h in group[1:]],
+              level="expert" if expert else None)
+
+
+_LEAD = re.compile(r"^(?:(?:hands-on|practical|proven|solid|strong|good|deep|some)\s+)*(?:experience\s+(?:with|in|of)\s+)?"
+                   r"|^(?:有|具备|具有|熟悉|掌握|了解)", re.I)
+
+
+def _add_phrase(line: str, section: str, b: _Builder) -> None:
+    """A requirement line with no skill, years, degree, language or management the vocabulary names: kept as
+    one requirement in its own words ("Experience running site audits"), its parenthesised examples as
+    alternatives ("(fire safety, asbestos, lifting gear)"), matched by meaning."""
+    spans = _paren_spans(line)
+    head = line
+    alts: list[str] = []
+    for a, z in reversed(spans):
+        inner = line[a + 1:z - 1]
+        items = [re.sub(r"(?:\s*等|\s+etc\.?)$", "", x).strip(" .") for x in re.split(r"[,，、/;；]|\bor\b|或", inner)]
+        items = [x for x in items if x]
+        if len(items) >= 2:
+            alts = items + alts
+        head = head[:a] + head[z:]
+    head = _LEAD.sub("", re.sub(r"\s+", " ", head).strip(" ,，.;；:：")).strip()
+    if not head:
+        return
+    cue = _cue(line)
+    must = (section != "nice") if cue is None or (section == "nice" and not _EXPLICIT_MUST.search(line)) else cue
+    alts = [a for a in alts if 1 <= len(a) <= 40]
+    b.add("skill", head, must, head, line, alts, alternatives_only=bool(alts))
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    value: str  # canonical name, or the free skill as written
+    text: str
+    must: bool
+    known: bool  # in the vocabulary
+
+
+_DISJUNCTION = re.compile(r"\bor\b|\beither\b|\bany of\b|或者|或|/|均可|任一|之一", re.I)
+_LIST_GAP = re.compile(r"^[\s,，、/]*(?:\bor\b|\band\b|或者|或|和|及|与)?[\s,，、/]*$", re.I)
+
+
+def _paren_spans(sentence: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"[(（][^()（）]*[)）]", sentence)]
+
+
+def _skill_groups(sentence: str, hits: list[_Hit]) -> list[list[_Hit]]:
+    """Skills of a sentence as requirements: a parenthesised list after a named skill gives examples of it (not
+    requirements of their own: "Excel（数据透视表、函数）"); a parenthesised list after a general phrase is one
+    requirement with alternatives ("automated tests (Jest, Vitest or Playwright)"); a run of skills joined by
+    "or" / "或" / "/" is one requirement with alternatives ("Java or Go"); otherwise each skill is its own."""
+    hits = sorted({(h.start, h.value): h for h in hits}.values(), key=lambda h: h.start)
+    spans = _paren_spans(sentence)
+
+    def paren_of(h: _Hit) -> tuple[int, int] | None:
+        return next((sp for sp in spans if sp[0] <= h.start and h.end <= sp[1]), None)
+
+    groups: list[list[_Hit]] = []
+    inside: dict[tuple[int, int], list[_Hit]] = {}
+    outside: list[_Hit] = []
+    for h in hits:
+        sp = paren_of(h)
+        (inside.setdefault(sp, []) if sp else outside).append(h)
+    for sp, hs in inside.items():
+        head = [h for h in outside if h.end <= sp[0] and h.known and not re.search(r"[,，;；。]", sentence[h.end:sp[0]])]
+        if not head:
+            groups.append(hs)
+    run: list[_Hit] = []
+    disjunct = False
+    for h in outside:
+        gap = sentence[run[-1].end:h.start] if run else ""
+        if run and _LIST_GAP.match(gap) and not paren_of(h):
+            run.append(h)
+            disjunct = disjunct or bool(_DISJUNCTION.search(gap))
+            continue
+        if run:
+            groups.extend([run] if disjunct else [[x] for x in run])
+        run, disjunct = [h], False
+    if run:
+        groups.extend([run] if disjunct else [[x] for x in run])
+    groups.sort(key=lambda g: g[0].start)
+    # "持有中级会计师职称，或具备CPA资格": a clause opening with "or" makes the clauses before it alternatives
+    merged: list[list[_Hit]] = []
+    for g in groups:
+        if merged:
+            gap = sentence[merged[-1][-1].end:g[0].start]
+            if re.search(r"[,，;；]\s*(?:或者|或是|或|or|either)", gap, re.I):
+                prev_clause = [m for m in merged if not re.search(r"[,，;；]", sentence[m[-1].end:merged[-1][-1].end])]
+                for m in prev_clause:
+                    merged.remove(m)
+                merged.append([h for m in prev_clause for h in m] + g)
+                continue
+        merged.append(g)
+    return merged
+
+
+_FLUENT = re.compile(r"fluen|native|business[- ]level|professional|spoken|working language|流利|口语|工作语言|母语|"
+                     r"听说", re.I)
+_EXPERT = re.compile(r"精通|expert|advanced|mastery", re.I)
+
+
+def _years_subject(sentence: str, years_text: str) -> str | None:
+    """What the years are of: the sentence without the years phrase, remarks and filler ("产品经理",
+    "professional frontend development"); None when nothing is left ("3年以上工作经验": any work)."""
+    rest = sentence.replace(years_text, " ")
+    rest = re.sub(r"[(（][^()（）]*[)）]", " ", rest)
+    rest = re.split(r"[;；。，]", rest)[0]
+    areas, words = role_terms(rest)
+    if not areas and not words:
+        return None
+    return re.sub(r"\s+", " ", rest).strip(" ,，.;；:：") or None
+
+
+def _majors(sentence: str) -> list[str]:
+    """The fields of study a degree requirement names ("会计、财务管理或审计相关专业", "degree in Computer Science or a
+    related field"); empty when any is accepted ("专业不限", "any discipline")."""
+    if re.search(r"专业不限|不限专业|any (?:discipline|field|major)", sentence, re.I):
+        return []
+    m = re.search(r"([^，,;；。]{2,40}?)(?:等)?(?:相关)?专业", sentence)
+    if m:
+        text = m.group(1)
+    else:
+        m = re.search(r"(?:degree|major|bachelor'?s?|master'?s?|b\.?s\.?c?|m\.?s\.?c?)\s+(?:in|of)\s+([^;,.()]{2,80})",
+                      sentence, re.I)
+        if not m:
+            return []
+        text = re.split(r"\bor (?:a |an )?(?:related|similar|equivalent)|\bor equivalent", m.group(1), flags=re.I)[0]
+    parts = [p.strip(" 类") for p in re.split(r"[、,，/]|\bor\b|\band\b|或|及|和", text) if p.strip(" 类")]
+    return [p for p in parts if 1 < len(p) <= 40]
 
 
 def _degree_in(clause: str) -> str | None:

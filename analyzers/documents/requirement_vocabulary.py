@@ -20,6 +20,9 @@ __all__ = [
     "find_skills",
     "languages_in",
     "normalise_degree",
+    "AREA_PARENTS",
+    "ROLE_AREAS",
+    "role_terms",
     "skill_aliases",
 ]
 
@@ -170,7 +173,7 @@ SKILL_FILLER = re.compile(
     r"tools?|languages?|programming|experience|is|are|a plus|plus|preferred|required|strongly|highly|skills?|"
     r"knowledge|proficiency|proficient|in|with|of|using|strong|solid|deep|good|hands-on|modern|one|more|at least|"
     r"years?|must|bonus|ideally|desirable|nice to have)\b"
-    r"|等|者优先|优先|经验|相关|的|开发|技术|框架|工具|语言|能力|使用|者|加分|以上|之一|一种|一门|及|或|和|等等|"
+    r"|均可|皆可|亦可|等|者优先|优先|经验|相关|的|开发|技术|框架|工具|语言|能力|使用|者|加分|以上|之一|一种|一门|及|或|和|等等|"
     r"常用|主流|至少|熟练|掌握|熟悉|精通|编程|项目|熟练度|有|具备|要求|必须|\d+\s*年|[+]",
     re.I,
 )
@@ -225,3 +228,80 @@ def normalise_degree(text: str | None) -> str | None:
         if pat.search(text):
             return level
     return None
+
+
+# Fields of work (common ones, not only the fields of any one set of jobs), each named in both languages, so "years of frontend development" counts "前端开发工程师" and
+# "会计或财务工作经验" counts "Management Accountant". A title or a major belongs to a field when it contains one of
+# its words (whole words for Latin script).
+ROLE_AREAS: dict[str, list[str]] = {
+    "frontend": ["frontend", "front-end", "front end", "web developer", "ui engineer", "前端"],
+    "backend": ["backend", "back-end", "back end", "server-side", "后端", "服务端"],
+    "software": ["software", "developer", "programmer", "software engineer", "machine learning", "algorithm",
+                 "full-stack", "full stack", "devops", "sre", "软件", "开发", "程序员", "算法", "机器学习", "全栈",
+                 "研发", "架构师"],
+    "product management": ["product manager", "product owner", "产品经理", "产品负责人"],
+    "project management": ["project manager", "项目经理"],
+    "accounting": ["accounting", "accountant", "accountancy", "finance", "financial", "audit", "auditor",
+                   "bookkeeper", "controller", "会计", "财务", "审计", "出纳", "核算"],
+    "economics": ["economics", "economic", "经济"],
+    "warehouse": ["warehouse", "warehousing", "distribution", "fulfilment", "fulfillment", "inventory", "仓储",
+                  "仓库", "仓管", "配送"],
+    "logistics": ["logistics", "supply chain", "supply-chain", "transport", "transportation", "dispatch", "freight",
+                  "物流", "供应链", "运输", "调度"],
+    "human resources": ["human resources", "hr", "hrbp", "recruiter", "recruiting", "talent", "人力资源", "人事",
+                        "招聘", "hrbp"],
+    "marketing": ["marketing", "brand", "growth", "市场", "营销", "品牌"],
+    "sales": ["sales", "account executive", "account manager", "business development", "sdr", "bdr", "销售",
+              "商务拓展", "客户经理"],
+    "design": ["designer", "design", "ux", "ui/ux", "设计"],
+    "quality assurance": ["qa", "quality assurance", "test engineer", "tester", "测试"],
+    "data": ["data analyst", "data scientist", "data science", "analytics", "statistics", "statistician",
+             "数据分析", "数据科学", "数据", "统计"],
+    "computer science": ["computer science", "computing", "software engineering", "计算机", "软件工程"],
+    "operations": ["operations", "运营"],
+    "nursing": ["nurse", "nursing", "midwife", "midwifery", "护士", "护理", "护师", "助产"],
+    "medicine": ["physician", "doctor", "surgeon", "clinician", "medical officer", "medicine", "医师", "医生", "临床医学"],
+    "pharmacy": ["pharmacist", "pharmacy", "pharmaceutics", "药师", "药学", "药剂"],
+    "therapy": ["physiotherapist", "physiotherapy", "physical therapist", "occupational therapist", "rehabilitation",
+                "康复", "理疗", "治疗师"],
+    "clinical research": ["clinical research", "clinical trial", "clinical trials", "临床研究", "临床试验", "临床监查"],
+    "legal": ["lawyer", "attorney", "solicitor", "barrister", "counsel", "paralegal", "legal", "law", "律师", "法务",
+              "法律", "法学"],
+    "teaching": ["teacher", "teaching", "lecturer", "tutor", "educator", "教师", "老师", "教学", "讲师", "助教"],
+    "culinary": ["chef", "cook", "culinary", "kitchen", "pastry", "厨师", "烹饪", "厨房", "面点"],
+    "hospitality": ["hotel", "hospitality", "front desk", "concierge", "酒店", "餐饮"],
+    "civil engineering": ["civil", "structural", "construction", "site engineer", "quantity surveyor", "土木", "结构",
+                          "施工", "建筑", "造价"],
+    "mechanical engineering": ["mechanical", "机械"],
+    "electrical engineering": ["electrical", "electrician", "electronics", "电气", "电工", "电子"],
+    "customer service": ["customer service", "customer support", "call centre", "call center", "客服", "客户服务"],
+    "retail": ["retail", "store manager", "shop", "cashier", "零售", "门店", "店长", "收银"],
+    "banking": ["bank", "banking", "teller", "loan officer", "credit analyst", "银行", "柜员", "信贷"],
+    "editorial": ["editor", "editorial", "copywriter", "journalist", "content writer", "编辑", "文案", "记者"],
+    "administration": ["administrative", "office manager", "secretary", "receptionist", "行政", "文员", "秘书"],
+    "procurement": ["procurement", "purchasing", "buyer", "sourcing", "采购"],
+    "manufacturing": ["production", "manufacturing", "process engineer", "生产", "制造", "工艺"],
+    "quality control": ["quality control", "quality engineer", "qc", "质量", "品质", "质检"],
+}
+# a narrower field counts for the wider one ("前端开发工程师" has years of software development)
+AREA_PARENTS: dict[str, str] = {"frontend": "software", "backend": "software"}
+def _word_pattern(w: str) -> re.Pattern[str]:
+    """``w`` not glued to other Latin letters at its Latin ends ("开发" inside "Java开发" is found)."""
+    head = r"(?<![A-Za-z])" if re.match(r"[A-Za-z]", w) else ""
+    tail = r"(?![A-Za-z])" if re.search(r"[A-Za-z]$", w) else ""
+    return re.compile(head + re.escape(w) + tail, re.I)
+
+
+_AREA_PATTERNS = [(_word_pattern(w), area) for area, words in ROLE_AREAS.items() for w in words]
+_SUBJECT_FILLER = re.compile(
+    r"\b(?:years?|of|in|as|professional|relevant|related|experience|work|working|hands-on|proven|at least|"
+    r"minimum|plus|the|a|an|and|or|including|similar|field)\b|工作|经验|相关|从业|行业|企业|以上|年|及|或|等|类|专业",
+    re.I)
+
+
+def role_terms(text: str) -> tuple[set[str], set[str]]:
+    """(fields of work named in ``text``, its remaining content words) for years-of-what and major checks."""
+    areas = {area for pat, area in _AREA_PATTERNS if pat.search(text or "")}
+    rest = _SUBJECT_FILLER.sub(" ", text or "")
+    words = {w.lower() for w in re.split(r"[\s,，、/;；()（）:：·\-]+", rest) if len(w) >= 2}
+    return areas, words

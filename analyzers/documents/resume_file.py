@@ -15,7 +15,7 @@ import io
 import re
 import zipfile
 
-__all__ = ["MAX_RESUME_BYTES", "ResumeError", "extract_text", "detect_type"]
+__all__ = ["MAX_RESUME_BYTES", "ResumeError", "extract_text", "detect_type", "split_columns"]
 
 MAX_RESUME_BYTES = 10 * 2**20
 """Largest resume file parsed by default (10 MiB; the import_max_file_bytes setting's default)."""
@@ -92,6 +92,51 @@ def _decode_text(data: bytes) -> str:
         return data.decode("utf-8", errors="replace")
 
 
+_DATE_HINT = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def _page_text(page) -> str:
+    """A page's text in reading order. pypdf's default order is the content stream's, which is the reading order
+    for most generators but interleaves the lines of two columns when a page is drawn line by line across both;
+    its layout mode keeps each line's horizontal positions, so a page whose layout shows two columns (a blank
+    channel down the page, text on both sides) is read left column first, then right."""
+    plain = page.extract_text() or ""
+    try:
+        layout = page.extract_text(extraction_mode="layout") or ""
+    except Exception:
+        return plain
+    columns = split_columns(layout)
+    return columns if columns is not None else plain
+
+
+def split_columns(layout: str) -> str | None:
+    """The left column then the right one, when ``layout`` (text laid out with spaces) has a blank channel at
+    least 3 characters wide down the lines holding text on both sides; None for a one-column page. A channel
+    whose side is mostly date ranges is a date rail or right-aligned dates, not a second column."""
+    lines = [ln.rstrip() for ln in layout.splitlines()]
+    body = [ln for ln in lines if ln.strip()]
+    if len(body) < 6:
+        return None
+    width = max(len(ln) for ln in body)
+    best = None
+    for x in range(10, width - 10):
+        both = sum(1 for ln in body if ln[:x].strip() and ln[x:].strip())
+        crossing = sum(1 for ln in body if ln[max(0, x - 1):x + 2].strip())
+        if crossing == 0 and both >= max(4, len(body) // 4) and (best is None or both > best[1]):
+            best = (x, both)
+    if best is None:
+        return None
+    x = best[0]
+    left = [ln[:x].strip() for ln in lines if ln[:x].strip()]
+    right = [ln[x:].strip() for ln in lines if ln[x:].strip()]
+    for side in (left, right):
+        if sum(1 for t in side if _DATE_HINT.search(t) and len(t) <= 25) * 2 >= len(side):
+            return None
+    if min(len(left), len(right)) < 3:
+        return None
+    return "\n".join(left) + "\n" + "\n".join(right)
+
+
 def _pdf_text(data: bytes) -> str:
     import pypdf
     from pypdf.errors import PyPdfError
@@ -108,7 +153,7 @@ def _pdf_text(data: bytes) -> str:
             raise ResumeError("broken_file", "the PDF has no pages")
         texts, has_image = [], False
         for page in pages:
-            texts.append(page.extract_text() or "")
+            texts.append(_page_text(page))
             try:
                 res = page.get("/Resources") or {}
                 xobj = res.get("/XObject") if hasattr(res, "get") else None
@@ -134,10 +179,79 @@ def _pdf_text(data: bytes) -> str:
     return text
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+def _docx_blocks(element, lines: list[str]) -> None:
+    """Lines of a WordprocessingML block container in document order: paragraphs (text boxes anchored in a
+    paragraph follow it), tables row by row. A row of short single-paragraph cells is one line with the cells
+    joined by " | " (a table of dates / companies / titles, or of skills, stays a row); a row holding a cell of
+    several paragraphs is a layout table, read cell by cell."""
+    for child in element.iterchildren():
+        tag = child.tag
+        if tag == _W + "p":
+            _docx_paragraph(child, lines)
+        elif tag == _W + "tbl":
+            for row in child.iterchildren(_W + "tr"):
+                cells = list(row.iterchildren(_W + "tc"))
+                paras = [list(c.iterchildren(_W + "p")) for c in cells]
+                simple = all(len(ps) <= 1 and not list(c.iterchildren(_W + "tbl")) for c, ps in zip(cells, paras))
+                if simple:
+                    texts = [_docx_run_text(ps[0]).strip() if ps else "" for ps in paras]
+                    texts = [t for t in texts if t]
+                    if texts:
+                        lines.append(" | ".join(texts))
+                    for ps in paras:
+                        for p in ps:
+                            _docx_textboxes(p, lines)
+                else:
+                    for c in cells:
+                        _docx_blocks(c, lines)
+        elif tag in (_W + "sdt",):
+            content = child.find(_W + "sdtContent")
+            if content is not None:
+                _docx_blocks(content, lines)
+
+
+def _docx_run_text(p) -> str:
+    """A paragraph's own text (tabs and breaks as spaces / newlines), without the text boxes anchored in it."""
+    out = []
+    for el in p.iter():
+        if el.tag == _W + "txbxContent" or _inside(el, p, _W + "txbxContent") or _inside(el, p, _MC_FALLBACK):
+            continue
+        if el.tag == _W + "t":
+            out.append(el.text or "")
+        elif el.tag == _W + "tab":
+            out.append("\t")
+        elif el.tag in (_W + "br", _W + "cr"):
+            out.append("\n")
+    return "".join(out)
+
+
+def _inside(el, top, tag: str) -> bool:
+    parent = el.getparent()
+    while parent is not None and parent is not top:
+        if parent.tag == tag:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _docx_paragraph(p, lines: list[str]) -> None:
+    lines.append(_docx_run_text(p))
+    _docx_textboxes(p, lines)
+
+
+def _docx_textboxes(p, lines: list[str]) -> None:
+    for box in p.iter(_W + "txbxContent"):
+        if _inside(box, p, _MC_FALLBACK) or _inside(box, p, _W + "txbxContent"):
+            continue  # the VML copy of a DrawingML text box, or a box inside a box (read with its parent)
+        _docx_blocks(box, lines)
+
+
 def _docx_text(data: bytes) -> str:
     import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(io.BytesIO(data))
@@ -145,31 +259,28 @@ def _docx_text(data: bytes) -> str:
         raise ResumeError("broken_file", f"the DOCX cannot be read ({type(e).__name__})") from None
 
     lines: list[str] = []
-
-    def walk_table(table: Table) -> None:
-        seen: set[int] = set()
-        for row in table.rows:
-            for cell in row.cells:
-                if id(cell._tc) in seen:  # merged cells repeat
-                    continue
-                seen.add(id(cell._tc))
-                walk_block(cell)
-
-    def walk_block(parent) -> None:
-        body = parent.element.body if hasattr(parent, "element") and hasattr(parent.element, "body") else parent._tc
-        for child in body.iterchildren():
-            tag = child.tag.rsplit("}", 1)[-1]
-            if tag == "p":
-                lines.append(Paragraph(child, parent).text)
-            elif tag == "tbl":
-                walk_table(Table(child, parent))
-
     try:
-        for section in document.sections:
-            for p in section.header.paragraphs:
-                if p.text.strip():
-                    lines.append(p.text)
-        walk_block(document)
+        seen: set[str] = set()
+        heads: list[str] = []
+        feet: list[str] = []
+        for section in document.sections:  # page headers first, footers last: contact details often live there
+            for part, out in ((section.first_page_header, heads), (section.header, heads),
+                              (section.even_page_header, heads), (section.footer, feet),
+                              (section.first_page_footer, feet), (section.even_page_footer, feet)):
+                try:
+                    if part.is_linked_to_previous:
+                        continue
+                    block: list[str] = []
+                    _docx_blocks(part._element, block)
+                except Exception:
+                    continue
+                for ln in block:
+                    if ln.strip() and ln not in seen:
+                        seen.add(ln)
+                        out.append(ln)
+        lines.extend(heads)
+        _docx_blocks(document.element.body, lines)
+        lines.extend(feet)
     except Exception as e:
         raise ResumeError("broken_file", f"the DOCX cannot be read ({type(e).__name__})") from None
     return "\n".join(lines)

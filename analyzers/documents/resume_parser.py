@@ -22,13 +22,15 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
+from analyzers.documents.resume_experience import ROLE_NOUNS_EN, SINCE_RE, experience_entries, is_bullet, plain_line
 from analyzers.documents.resume_file import MAX_RESUME_BYTES, ResumeError, extract_text
 from analyzers.documents.resume_profile import Education, ResumeProfile, Sourced, WorkExperience
 from analyzers.documents.resume_vocabulary import (CITIES_EN, CITIES_ZH, COMPANY_WORDS, COMPOUND_SURNAMES, DEGREES,
-                                                   HEADING, INDUSTRIES, LANGS, RANGE_RE, SCHOOL_RE, STRIP, SURNAMES,
+                                                   HEAD_ENDINGS_ZH, HEAD_QUALIFIERS_ZH, HEAD_WORDS_EN, HEADING,
+                                                   INDUSTRIES, LANGS, RANGE_RE, SCHOOL_RE, STRIP, SURNAMES,
                                                    TITLE_WORDS, parse_date)
-from analyzers.text.numbers import chinese_int
-from analyzers.text.script import HAN, count_han
+from analyzers.text.numbers import EN_NUMBER_PATTERN, chinese_int, parse_int
+from analyzers.text.script import HAN, count_han, has_han
 
 __all__ = ["parse_resume", "parse_text", "quantity_tokens"]
 
@@ -57,27 +59,107 @@ def _lines(text: str) -> list[_Line]:
     return out
 
 
-def _heading(line: str) -> tuple[str, str] | None:
-    """(section, inline rest) when the line is a section heading."""
-    core = line.strip(STRIP).strip()
-    low = re.sub(r"\s+", " ", core.lower())
-    if low in HEADING and len(line) <= len(core) + 12:
-        return HEADING[low], ""
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|\d{1,2}\s*[.、．)]|[IVX]{1,4}\.)\s*")
+_HEAD_SYMBOLS = " \t#*■□●◆◇▶►▪•【】[]<>《》〈〉—–-=_|:：·~▍▌█➤✦★☆"
+
+
+def _known_heading(core: str) -> str | None:
+    """The section a heading's words name: the whole, one half of a bilingual heading, the first part of a
+    compound ("技能与证书", "Licenses & Certifications") or its last words ("Selected Projects")."""
+    low = re.sub(r"\s+", " ", core.lower()).strip()
+    if low in HEADING:
+        return HEADING[low]
+    halves = re.findall(rf"[{HAN}]+|[A-Za-z][A-Za-z &/'-]*[A-Za-z]", core)
+    for h in halves if len(halves) > 1 else []:
+        sec = _known_heading(h)
+        if sec:
+            return sec
+    parts = [p.strip() for p in re.split(r"\s*(?:&|/|、|\band\b|与|及|和)\s*", low) if p.strip()]
+    if len(parts) > 1:
+        for part in parts:
+            if part in HEADING:
+                return HEADING[part]
+    if has_han(low):
+        prefix = max((k for k in HEADING if len(k) >= 2 and has_han(k) and low.startswith(k)
+                      and re.fullmatch(r"(?:经历|经验|业绩|成果|背景|情况|信息|能力|特长|介绍|概况|简介|证书|资质)?",
+                                       low[len(k):])), key=len, default=None)
+        if prefix:
+            return HEADING[prefix]
+    words = low.split()
+    for n in (2, 1):
+        if len(words) > n and " ".join(words[-n:]) in HEADING:
+            return HEADING[" ".join(words[-n:])]
+    return _heading_by_words(core)
+
+
+def _heading_by_words(core: str) -> str | None:
+    """The section a heading names by its words when it is not listed whole (``HEAD_WORDS_EN``,
+    ``HEAD_ENDINGS_ZH``): "Teaching History" -> experience, "Schooling" -> education, "求学经历" -> education."""
+    if re.fullmatch(rf"[{HAN}]{{2,8}}", core):
+        ending = max((e for e in HEAD_ENDINGS_ZH if core.endswith(e)), key=len, default=None)
+        if ending is None:
+            return None
+        sec = HEAD_ENDINGS_ZH[ending]
+        if sec == "experience" or ending == "证书":
+            before = core[:-len(ending)]
+            qual = next((q for q in HEAD_QUALIFIERS_ZH if q in before), None)
+            if qual:
+                return HEAD_QUALIFIERS_ZH[qual]
+        return sec
+    words = re.findall(r"[a-z]+(?:'[a-z]+)?", core.lower())
+    if not words or len(words) > 4 or not re.fullmatch(r"[A-Z][A-Za-z' &/-]*", core):
+        return None
+    secs = [HEAD_WORDS_EN.get(w) for w in words]
+    if secs[-1] is None:
+        return None
+    earlier = [s for s in secs[:-1] if s and s != secs[-1]]
+    return earlier[0] if secs[-1] == "experience" and earlier else secs[-1]
+
+
+def _heading(line: str, underlined: bool = False) -> tuple[str, str] | None:
+    """(section, inline rest) when the line is a section heading; section "other" for a heading of a kind the
+    parser does not read (an ALL-CAPS, Markdown, underlined or symbol-marked title it does not know)."""
+    if line.lstrip().startswith("|"):
+        return None  # a Markdown table row
+    marked = bool(re.match(r"^\s*(?:#{1,2}\s|[▍▌█■【])", line))
+    core = _NUMBERING.sub("", line.strip(_HEAD_SYMBOLS).strip()).strip(_HEAD_SYMBOLS).strip()
+    numbered = core != line.strip(_HEAD_SYMBOLS).strip()
+    if core and len(core) <= 40 and not re.search(r"\d|[,，。;；@]", core) and " | " not in line:
+        sec = _known_heading(core)
+        if sec and len(line) <= len(core) + 14:
+            return sec, ""
+        short = len(core.split()) <= 4 and len(core) <= 30
+        if short and (underlined or marked or numbered and has_han(core)
+                      or re.fullmatch(r"[A-Z][A-Z &']+", core) and len(re.sub(r"[^A-Z]", "", core)) >= 5):
+            return "other", ""
     m = re.match(r"^[#*■●◆▶【\[\s]*([^:：]{1,30}?)\s*[】\]]?\s*[:：]\s*(.+)$", line)
     if m:
         key = re.sub(r"\s+", " ", m.group(1).strip(STRIP).lower())
         if key in HEADING and HEADING[key] in ("skills", "certificates", "languages", "education"):
             return HEADING[key], m.group(2)
+    if " | " in line:
+        return None  # a table row
+    im = re.match(rf"^\W*([{HAN}]{{2,6}}|[A-Za-z]+(?: [A-Za-z]+)?)\s+(\S.*[/、,，;；|].*)$", line)
+    if im and HEADING.get(im.group(1).lower()) in ("skills", "languages", "certificates"):
+        return HEADING[im.group(1).lower()], im.group(2)  # "技能 Axure / 墨刀 / SQL"
     return None
 
 
 def _sections(lines: list[_Line]) -> dict[str, list[_Line]]:
+    """Lines by section; unknown headings open sections "other:1", "other:2", ..."""
     secs: dict[str, list[_Line]] = {"header": []}
     cur = "header"
-    for ln in lines:
-        h = _heading(ln.text)
+    n_other = 0
+    for i, ln in enumerate(lines):
+        if re.fullmatch(r"[-=]{3,}", ln.text):
+            continue  # a rule, or the underline of a setext heading (read with the line above)
+        underlined = i + 1 < len(lines) and bool(re.fullmatch(r"[-=]{3,}", lines[i + 1].text))
+        h = _heading(ln.text, underlined)
         if h:
             cur = h[0]
+            if cur == "other":
+                n_other += 1
+                cur = f"other:{n_other}"
             secs.setdefault(cur, [])
             if h[1]:
                 rest = h[1].strip()
@@ -125,8 +207,13 @@ def _find_name(text: str, secs: dict[str, list[_Line]], lines: list[_Line]) -> S
         v = m.group(1).strip()
         return Sourced(v, v)
     cand = secs.get("header", [])[:8] + secs.get("contact", [])[:8] + lines[:12]
+    if len(lines) >= 2 and all(re.fullmatch(r"[A-Z][A-Za-z'-]+", ln.text) for ln in lines[:2]):
+        two = f"{lines[0].text} {lines[1].text}"  # a name set in large type over two lines
+        if _is_en_name(two):
+            return Sourced(two, text[lines[0].start:lines[1].start + len(lines[1].text)])
     for ln in cand:
-        if _heading(ln.text):
+        h = _heading(ln.text)
+        if h and h[0] != "other":
             continue
         for tok in re.split(r"\s*(?:\||｜|/|,|，|;|；|\s{2,}|\s[-–—]\s|:)\s*", ln.text):
             tok = tok.strip(STRIP.replace("·", "")).strip()
@@ -134,6 +221,9 @@ def _find_name(text: str, secs: dict[str, list[_Line]], lines: list[_Line]) -> S
                 continue
             if _is_cn_name(tok):
                 return Sourced(tok, tok)
+            han = re.match(rf"^([{HAN}·]{{2,5}})\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+$", tok)
+            if han and _is_cn_name(han.group(1)):  # "陈柏宇 Chen Boyu": the name and its pinyin
+                return Sourced(han.group(1), han.group(1))
             if _is_en_name(tok):
                 return Sourced(tok, tok)
     return None
@@ -143,7 +233,7 @@ def _find_mobile(text: str, lines: list[_Line], lang: str = "zh") -> Sourced[str
     import phonenumbers
 
     # CN is the default region; an English resume's numbers without a country code are read as US numbers first
-    regions = ("CN",) if lang == "zh" else ("US", "CN")
+    regions = ("CN", "HK") if lang == "zh" else ("US", "GB", "CN", "AU", "SG", "HK")
     head = "\n".join(ln.text for ln in lines[:20])
     labelled = "\n".join(ln.text for ln in lines
                          if re.search(r"电话|手机|联系方式|\b(?:mobile|phone|tel|cell)\b", ln.text, re.I))
@@ -168,7 +258,25 @@ def _find_mobile(text: str, lines: list[_Line], lang: str = "zh") -> Sourced[str
     return None
 
 
+_REGION = (r"(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|"
+           r"V[TA]|W[AVIY]|AB|BC|MB|NB|NL|NS|ON|PE|QC|SK|UK|England|Scotland|Wales|Ireland|Australia|Canada|USA|"
+           r"Singapore|Malaysia|NSW|VIC|QLD)")
+_CITY_REGION = re.compile(rf"(?<![\w,])([A-Z][a-z'.-]+(?: [A-Z][a-z'.-]+){{0,2}}),\s*{_REGION}(?![\w])")
+
+
 def _find_city(text: str, lines: list[_Line]) -> Sourced[str] | None:
+    """The current city: a labelled one ("现居：昆山", "Location: Leeds"), a "City, ST" / "City, UK" on the contact
+    lines, else a known city named near the top."""
+    lab = re.search(r"(?:现居住地|现居地|现居|所在地|居住地|所在城市|城市|location|city|based in)\s*[:：]?\s*"
+                    rf"([{HAN}]{{2,6}}?)(?:市)?(?=$|[\s|,，;；/·])", text, re.I | re.M)
+    if lab and not re.search(r"(?:大学|学院|公司|区|路|街|号)$", lab.group(1)):
+        return Sourced(lab.group(1), lab.group(1))
+    for ln in lines[:15] + [ln for ln in lines if _EMAIL_RE.search(ln.text)]:
+        if RANGE_RE.search(ln.text) or SCHOOL_RE.search(ln.text):
+            continue
+        cm = _CITY_REGION.search(ln.text)
+        if cm and not re.search(r"(?:University|College|Institute|School)", cm.group(1)):
+            return Sourced(cm.group(1), cm.group(0))
     m = re.search(r"(?:现居|所在地|居住地|现居地|所在城市|城市|地址|location|city|address|based in)\s*[:：]?\s*"
                   r"([^\n|,，;；]{2,40})", text, re.I)
     zone = []
@@ -214,14 +322,19 @@ def _education(secs: dict[str, list[_Line]], text: str) -> list[Education]:
     if not lines:  # no heading: any line naming a school and a degree
         lines = [ln for ln in _lines(text) if SCHOOL_RE.search(ln.text) and _degree(ln.text)]
     entries: list[list[str]] = []
+    pending: list[str] = []  # a degree line written above its school ("B.B.A., Marketing" / "Pecos University")
     for ln in lines:
-        if SCHOOL_RE.search(ln.text) and not re.match(r"^[-•*·▪]", ln.text):
-            entries.append([ln.text])
+        t = plain_line(ln.text)
+        if SCHOOL_RE.search(t) and not is_bullet(t):
+            entries.append(pending + [t])
+            pending = []
+        elif _degree(t) and not SCHOOL_RE.search(t) and (not entries or _degree("\n".join(entries[-1]))):
+            pending.append(t)
         elif entries:
-            entries[-1].append(ln.text)
+            entries[-1].append(t)
     out = []
     for block in entries:
-        first = block[0]
+        first = next(b for b in block if SCHOOL_RE.search(b))
         sm = SCHOOL_RE.search(first)
         school = sm.group(1).strip()
         school = re.sub(r"^(?:毕业院校|学校|school)\s*[:：]?\s*", "", school, flags=re.I)
@@ -270,123 +383,16 @@ def _education(secs: dict[str, list[_Line]], text: str) -> list[Education]:
     return out
 
 
-def _is_desc(s: str) -> bool:
-    if re.match(r"^[-•*·▪●◦○➢✓]\s*", s) or re.match(r"^\d+[.、)]\s*\S", s) and not re.match(r"^\d{4}", s):
-        return True
-    if re.match(r"^(?:工作内容|职责|工作职责|主要职责|业绩|responsibilities|achievements)\s*[:：]", s, re.I):
-        return True
-    if RANGE_RE.search(s):
-        return False
-    if s.endswith(("。", ".", ";", "；")) and len(s) > 15:
-        return True
-    if len(s) > 45 or (len(s.split()) > 9):
-        return True
-    return False
-
-
-def _score(tok: str, words: tuple[str, ...]) -> int:
-    low = tok.lower()
-    return sum(1 for w in words if (w.lower() in low if not w.isascii() else re.search(rf"\b{re.escape(w.lower())}\b", low)))
-
-
-def _ends_with_title(tok: str) -> bool:
-    low = tok.lower().rstrip(" .")
-    return any(low.endswith(w.lower()) for w in TITLE_WORDS) and not any(
-        low.endswith(w) for w in ("公司", "集团", "inc", "ltd", "llc", "group"))
-
-
-def _split_header(lines: list[str]) -> tuple[str | None, str | None, re.Match | None]:
-    company = title = None
-    date_m = None
-    toks: list[str] = []
-    for s in lines:
-        dm = RANGE_RE.search(s)
-        if dm and date_m is None:
-            date_m = dm
-        if dm:
-            s = s.replace(dm.group(0), "  ")
-        lm = re.match(r"^(公司|单位|公司名称|company|employer|职位|岗位|职务|title|position|role|时间|dates?|period)\s*[:：]\s*(.*)$",
-                      s.strip(), re.I)
-        if lm:
-            key, val = lm.group(1).lower(), _clean_tok(lm.group(2))
-            if key in ("公司", "单位", "公司名称", "company", "employer") and val:
-                company = val
-            elif key in ("职位", "岗位", "职务", "title", "position", "role") and val:
-                title = val
-            continue
-        at = re.match(r"^\s*(.+?)\s+(?:at|@)\s+(.+?)\s*$", s)
-        if at and not company and not title:
-            title, company = _clean_tok(at.group(1)), _clean_tok(at.group(2))
-            continue
-        for tok in re.split(r"\s*(?:\||｜|,|，|;|；|\s{2,}|\s[-–—]\s|—|/)\s*", s):
-            tok = _clean_tok(tok)
-            tok = re.sub(r"^(?:时间|dates?)$", "", tok, flags=re.I)
-            if tok and not re.fullmatch(r"[\d\s.\-/年月]+", tok) and len(tok) <= 60:
-                toks.append(tok)
-    rest = [t for t in toks if t not in (company, title)]
-    if company is None or title is None:
-        scored = [(t, _score(t, TITLE_WORDS) + 2 * _ends_with_title(t), _score(t, COMPANY_WORDS)) for t in rest]
-        if title is None:
-            cands = [x for x in scored if x[1] > x[2]]
-            if cands:
-                title = cands[0][0]
-                scored = [x for x in scored if x[0] != title]
-        if company is None:
-            cands = [x for x in scored if x[2] > 0] or [x for x in scored if x[1] == 0] or scored
-            if cands:
-                company = cands[0][0]
-                scored = [x for x in scored if x[0] != company]
-        if title is None and scored:
-            title = scored[0][0]
-    return company, title, date_m
-
-
-def _experience(secs: dict[str, list[_Line]]) -> list[WorkExperience]:
-    lines = [ln.text for ln in secs.get("experience", [])]
-    groups: list[tuple[list[str], list[str]]] = []  # (header lines, description lines)
-    for s in lines:
-        if _is_desc(s):
-            if not groups:
-                groups.append(([], []))
-            groups[-1][1].append(s)
-        else:
-            if not groups or groups[-1][1]:
-                groups.append(([s], []))
-            else:
-                groups[-1][0].append(s)
-    entries: list[tuple[list[str], list[str]]] = []
-    for head, desc in groups:
-        dated = [i for i, s in enumerate(head) if RANGE_RE.search(s)]
-        if len(dated) <= 1:
-            entries.append((head, desc))
-            continue
-        n = len(dated)
-        size = len(head) // n if len(head) % n == 0 else None
-        if size:
-            chunks = [head[i * size:(i + 1) * size] for i in range(n)]
-        else:
-            cuts = dated if dated[0] == 0 else [0] + [d + 1 for d in dated[:-1]]
-            chunks = [head[a:b] for a, b in zip(cuts, cuts[1:] + [len(head)], strict=True)]
-        for c in chunks[:-1]:
-            entries.append((c, []))
-        entries.append((chunks[-1], desc))
-    out = []
-    for head, desc in entries:
-        if not head:
-            continue
-        company, title, dm = _split_header(head)
-        if not company:
-            continue
-        start = end = None
-        if dm:
-            start, end = parse_date(dm.group(1)), parse_date(dm.group(2))
-        out.append(WorkExperience(
-            company=Sourced(company, company),
-            title=Sourced(title, title) if title else None,
-            start=start, end=end,
-            description="\n".join(desc),
-        ))
-    return out
+def _experience_lines(secs: dict[str, list[_Line]]) -> list[_Line]:
+    """The experience section, and any section under a heading the parser does not know ("CURRENT ROLES") that
+    holds dated roles, in document order."""
+    out = list(secs.get("experience", []))
+    for name, lines in secs.items():
+        dated = [ln.text for ln in lines if not is_bullet(ln.text) and (RANGE_RE.search(ln.text)
+                                                                         or SINCE_RE.search(ln.text))]
+        if name.startswith("other:") and dated and not all(SCHOOL_RE.search(s) or _degree(s) for s in dated):
+            out.extend(lines)  # (a section whose every dated line names a school or a degree is education)
+    return sorted(out, key=lambda ln: ln.start)
 
 
 def _recency_key(start: str | None, end: str | None) -> tuple:
@@ -394,73 +400,95 @@ def _recency_key(start: str | None, end: str | None) -> tuple:
     return (e, start or "0000")
 
 
-def _months(d: str, today: _dt.date) -> int | None:
+def _months(d: str, today: _dt.date, end: bool = False) -> int | None:
     if d == "present":
         return today.year * 12 + today.month - 1
     m = re.match(r"(\d{4})(?:-(\d{2}))?", d or "")
     if not m:
         return None
-    return int(m.group(1)) * 12 + (int(m.group(2)) - 1 if m.group(2) else 0)
+    return int(m.group(1)) * 12 + (int(m.group(2)) - 1 if m.group(2) else (11 if end else 0))
 
 
-def _years(text: str, exps: list[WorkExperience], exp_lines: list[_Line], today: _dt.date) -> Sourced[float] | None:
-    pats = [
-        r"(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)\s*\+?\s*年以上(?:的)?\S{0,6}?(?:工作|从业|开发|行业|相关|管理)?经验",
-        r"(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)\s*\+?\s*年(?:的)?\S{0,6}?(?:工作|从业|开发|行业|相关|管理)经验",
-        r"(?:工作|从业)(?:经验|年限)?\s*[:：]?\s*(\d+(?:\.\d+)?)\s*\+?\s*年",
-        r"(\d+(?:\.\d+)?)\+?\s*(?:years?|yrs?)(?:'s)?\s+(?:of\s+)?(?:[\w-]+\s+){0,3}?experience",
-        r"(?:experience|years of experience)\s*[:：]\s*(\d+(?:\.\d+)?)\+?\s*(?:years?|yrs?)",
-    ]
-    for p in pats:
-        m = re.search(p, text, re.I)
-        if m:
-            n = _cn_int(m.group(1)) if not re.match(r"\d", m.group(1)) else float(m.group(1))
-            if n and 0 < float(n) < 60:
-                return Sourced(float(n), m.group(0))
-    spans = []
+_NUM_WORD = rf"\d+(?:\.\d+)?|{EN_NUMBER_PATTERN}"
+_YEARS_STATED = [
+    r"(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)\s*\+?\s*年以上(?:的)?\S{0,6}?(?:工作|从业|开发|行业|相关|管理)?经验",
+    r"(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)\s*\+?\s*年(?:的)?\S{0,8}?(?:工作|从业|开发|行业|相关|管理|研究)?经验",
+    r"(?:工作|从业)(?:经验|年限)?\s*[:：]?\s*(\d+(?:\.\d+)?)\s*\+?\s*年",
+    r"从事\S{0,10}?(?:工作|行业|管理)\s*(\d+|[一二两三四五六七八九十]+)\s*余?年",
+    rf"\b({_NUM_WORD})\+?\s*(?:years?|yrs?)(?:'s)?\s+(?:of\s+)?(?:[\w-]+\s+){{0,3}}?experience",
+    r"(?:experience|years of experience)\s*[:：]\s*(\d+(?:\.\d+)?)\+?\s*(?:years?|yrs?)",
+]
+# only in a summary or the top of the resume: "Nine years in software teams", "with 12 years across publishing"
+_YEARS_STATED_SUMMARY = [rf"\b({_NUM_WORD})\+?\s+years?\s+(?:in|across|as|of|working|building|leading)\b"]
+
+
+def _stated_years(text: str, summary: str) -> Sourced[float] | None:
+    for zone, pats in ((text, _YEARS_STATED), (summary, _YEARS_STATED_SUMMARY)):
+        for p in pats:
+            m = re.search(p, zone, re.I)
+            if m:
+                n = parse_int(m.group(1)) if not re.match(r"\d", m.group(1)) else float(m.group(1))
+                if n and 0 < float(n) < 60:
+                    return Sourced(float(n), m.group(0))
+    return None
+
+
+def _years(text: str, summary: str, exps: list[WorkExperience], today: _dt.date) -> Sourced[float] | None:
+    """The resume's own figure when it states one, else the full-time months of its work history (start and end
+    months inclusive, overlaps once; internships and part-time jobs excluded) in years."""
+    stated = _stated_years(text, summary)
+    if stated:
+        return stated
+    spans, src = [], ""
     for e in exps:
-        a, b = _months(e.start or "", today), _months(e.end or "", today)
-        if a is not None and b is not None and b >= a:
-            spans.append((a, b))
-    if not spans:
-        return None
-    spans.sort()
-    total, cur_a, cur_b = 0, *spans[0]
-    for a, b in spans[1:]:
-        if a <= cur_b:
-            cur_b = max(cur_b, b)
-        else:
-            total += cur_b - cur_a
-            cur_a, cur_b = a, b
-    total += cur_b - cur_a
-    src = ""
-    for ln in exp_lines:
-        m = RANGE_RE.search(ln.text)
-        if m:
-            src = m.group(0).strip()
+        a, b = _months(e.start or "", today), _months(e.end or "", today, end=True)
+        if a is None or b is None or b < a:
+            continue
+        src = src or e.company.source
+        if e.kind == "full_time":
+            spans.append((a, b + 1))
     if not src:
         return None
-    return Sourced(round(total / 12, 1), src)
+    total, cur = 0, None
+    for a, b in sorted(spans):
+        if cur is None or a > cur[1]:
+            total += cur[1] - cur[0] if cur else 0
+            cur = [a, b]
+        else:
+            cur[1] = max(cur[1], b)
+    total += cur[1] - cur[0] if cur else 0
+    return Sourced(round(total / 12, 2), src)
+
+
+_LEAD_VERB = (r"(?:led|lead|leading|run|runs|ran|running|managed|managing|manage|manages|supervised|supervising|supervise|"
+              r"supervises|headed|head|heads|oversaw|oversee|oversees|overseeing|directed|direct|directs|built and led|"
+              r"grew and led|grew)")
+# collective nouns for the people someone leads, and whom a team is made of: any plural role noun
+# ("physiotherapists", "SDRs") or a word for people in general
+_GROUP = (r"(?:team|teams|group|staff|organi[sz]ation|crew|brigade|squad|desk|department|unit|shift|org|pod|cell|"
+          r"ward|division|section|branch|office|workforce|platoon|practice|function|studio|kitchen|line|faculty)")
+_PEOPLE = (r"(?:people|staff|employees|reports|workers|members|colleagues|personnel|volunteers|contractors|"
+           rf"[\w-]*(?:{'|'.join(ROLE_NOUNS_EN)})s|(?-i:[A-Z]{{2,5}}s))")
 
 
 def _team_size(text: str) -> Sourced[int] | None:
+    """The largest team the resume says its author led or managed (mentoring, training and teaching are not)."""
     num = r"(\d+|[一二两三四五六七八九十百]+)"
+    en = rf"(\d+|{EN_NUMBER_PATTERN})"
     pats = [
-        r"(?:led|lead|leading|managed|managing|manage|supervised|supervising|headed|oversaw|overseeing|built and led|"
-        r"grew and led|mentored)\s+(?:and\s+\w+\s+)?(?:a|an|the)?\s*(?:cross-functional\s+|global\s+|distributed\s+)?"
-        r"(?:team|group|staff|organization)\s+of\s+(\d+)",
-        r"(?:led|lead|leading|managed|managing|manage|supervised|headed|oversaw|built and led|grew)\s+(?:a|an)?\s*(\d+)"
-        r"[-\s](?:person|member|people|engineer|strong)s?\s*(?:\w+\s+){0,2}?(?:team|group|org)",
-        r"(?:led|managed|leading|managing)\s+(\d+)\s+(?:engineers|people|staff|developers|designers|analysts|employees|reports)",
+        rf"\b{_LEAD_VERB}\s+(?:and\s+\w+\s+)?(?:a|an|the|my|our)?\s*(?:[\w-]+\s+){{0,2}}?{_GROUP}\s+of\s+{en}\b",
+        rf"\b{_LEAD_VERB}\s+(?:a|an|the)?\s*{en}[-\s](?:person|member|people|engineer|strong)s?\s*(?:[\w-]+\s+){{0,2}}?"
+        rf"{_GROUP}",
+        rf"\b{_LEAD_VERB}\s+(?:a\s+(?:team|staff)\s+of\s+)?{en}\s+(?:[\w-]+\s+){{0,1}}?{_PEOPLE}\b",
         r"(\d+)\s+direct reports",
         rf"(?:带领|领导|管理|带|负责|组建|统筹)(?:了)?\s*(?:一支|一个)?\s*{num}\s*(?:人|名)(?:\S{{0,4}}?)?(?:团队|小组|组)?",
         rf"(?:团队|小组)(?:规模)?\s*[:：]?\s*{num}\s*人",
-        rf"(?:带领|领导|管理)(?:一支|一个)?\s*{num}\s*(?:余)?人",
+        rf"(?:带领|领导|管理)(?:一支|一个)?\s*{num}\s*(?:余)?(?:人|名)",
     ]
     best = None
     for p in pats:
         for m in re.finditer(p, text, re.I):
-            n = _cn_int(m.group(1))
+            n = parse_int(m.group(1).lower())
             if n and 1 < n < 100000 and (best is None or n > best.value):
                 best = Sourced(n, m.group(0))
     return best
@@ -488,45 +516,144 @@ def quantity_tokens(s: str) -> list[str]:
     return out
 
 
+_CLAUSE_END = re.compile(r"[;；。!！?？]|(?<!\d)[,，]|[,，](?!\d)|\s[-–—]\s|\s(?:and|while|which|that)\s")
+_NOT_RESULT = re.compile(rf"\b{_GROUP} of\s+(?:\d|{EN_NUMBER_PATTERN})|带领|mentor|带教|培训|train|teach|taught|"
+                         r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\w+teen|twenty))\+?\s*years?\b(?! over)|年(?:以上)?(?:的)?\S{0,6}经验|CET|IELTS|TOEFL|雅思|托福", re.I)
+# a standard's or product's number ("ISO 9001", "NEC 2023", "WCAG 2.1"): an identifier, not a measure
+_VERSIONED = re.compile(r"\b[A-Z]{2,6}[- ]?\d+(?:\.\d+)*(?![\d.%+xkKmM万亿倍])")
+_STOP_AFTER = re.compile(r"\s+(?:in|by|with|using|through|after|across|on|for|at|during|via|from|into|than|over|"
+                         r"under|as|per cent|year over year)\b.*$|[(（].*$", re.I)
+_VERB_LIKE = re.compile(r"^(?:[a-z]+ed|the|a|an|our|my|its|their|grew|cut|raised|brought|kept|ran|built|took|won|"
+                        r"led|made|set|drove|lifted|full|overall|total)$", re.I)
+_ZH_LEAD = re.compile(r"^(?:负责|主导|推动|参与|通过|实现|帮助|协助|带领\S{0,4}?)")
+
+
+def _result_span(clause: str) -> str | None:
+    """The shortest span of a clause that carries its number and what it measures (``quantified_results``)."""
+    clause = clause.strip(" -•*·▪●◆–—\t.")
+    clause = re.sub(r"\s+(?:in|during|for|since)\s+(?:FY\s?)?(?:19|20)\d{2}$", "", clause)  # "... in 2023": when
+    if not clause or not _QUANT_ANY.search(clause):
+        return None
+    if has_han(clause) and count_han(clause) >= len(re.findall(r"[A-Za-z]+", clause)):
+        span = re.sub(r"[(（][^)）]*[)）]?$", "", clause).strip()
+        span = _ZH_LEAD.sub("", span)
+        about = re.search(r"约\s*\d", span)
+        if about and not re.search(r"\d", span[:about.start()]) and re.search(r"[名人个家张条项]", span[about.end():]):
+            span = span[about.start():]  # "支持…约650名员工": the count is the measure
+        m = re.search(r"的[^\d]*$", span)  # "仓库面积2.8万平方米的跨境电商仓": the measure ends before 的
+        if m and _QUANT_ANY.search(span[:m.start()]):
+            span = span[:m.start()]
+        return span.strip() or None
+    words_from = re.search(r"\bfrom\b[^,;]*?\bto\b\s*\S+(?:\s+(?:hours?|days?|working days|weeks?|months?|minutes?|"
+                           r"seconds?|years?))?", clause)
+    if words_from:
+        before = clause[:words_from.start()].split()
+        keep: list[str] = []
+        for w in reversed(before):
+            if _VERB_LIKE.match(w) or len(keep) == 3:
+                break
+            keep.insert(0, w)
+        return " ".join(keep + [words_from.group(0)]).strip() or None
+    last = None
+    for last in _QUANT_ANY.finditer(clause):
+        pass
+    head, tail = clause[:last.end()], clause[last.end():]
+    first = _QUANT_ANY.search(head)
+    lead = head[:first.start()].split()
+    if len(lead) == 1 and re.fullmatch(r"[A-Z][a-z]+(?:ed|d)?", lead[0]) and not re.search(r"\bto\b", head):
+        head = head[first.start():]  # "Ran 40+ sessions" -> "40+ sessions": the verb is not the measure
+    tail = _STOP_AFTER.sub("", tail)
+    tail = " ".join(tail.split()[:4]) if tail.strip() else ""
+    return (head + (" " + tail if tail and not head.endswith(" ") else tail)).strip()
+
+
+# a number that measures: not glued to letters ("Vue 2" aside: "H5", "P6", "K/3", "U8", "B2B", "NY-ONC-301")
+_QUANT_ANY = re.compile(r"(?<![A-Za-z\d./\-])[$¥€£~]?\d[\d,]*(?:\.\d+)?\s*(?:%|[kKmMbB](?![a-z])|万|亿|x\b|倍|\+)?"
+                        r"(?![A-Za-z]\d|\d|[-/][A-Za-z\d])|(?:百万|千万|十亿|百亿|亿|万)级")
+
+
 def _quantified(secs: dict[str, list[_Line]]) -> list[Sourced[str]]:
     out, seen = [], set()
-    for name in ("experience", "projects", "summary", "awards", "header"):
+    names = ["experience", "projects", "summary", "awards", "header",
+             *(n for n in secs if n.startswith("other:"))]
+    for name in names:
         for ln in secs.get(name, []):
-            if name == "header" and len(ln.text) < 30:
+            s = ln.text
+            if name == "header" and len(s) < 30:
                 continue
-            for m in _QUANT_RE.finditer(ln.text):
-                s = ln.text
-                a = max([s.rfind(c, 0, m.start()) for c in "，,;；。:："] + [-1]) + 1
-                bs = [i for i in (s.find(c, m.end()) for c in "，,;；。") if i != -1]
-                b = min(bs) if bs else len(s)
-                clause = s[a:b].strip(" -•*·▪●")
-                if clause in seen or not clause:
+            if (RANGE_RE.search(s) or SINCE_RE.search(s)) and len(s) < 90 or _EMAIL_RE.search(s) or " | " in s:
+                continue  # a role's or project's header line, a contact line, a table row
+            pos = 0
+            for m in list(_CLAUSE_END.finditer(s)) + [None]:
+                end = m.start() if m else len(s)
+                clause = s[pos:end]
+                pos = m.end() if m else len(s)
+                clause = re.sub(r"^\s*[(（]|[)）]\s*$", "", clause)
+                if not _QUANT_ANY.search(_VERSIONED.sub("", clause)) or _NOT_RESULT.search(clause) \
+                        or _team_size(clause):  # a team led is its own field, not a result
                     continue
-                seen.add(clause)
-                out.append(Sourced(clause, clause))
+                if re.fullmatch(r"[^\d]*(?:19|20)\d{2}[^\d]*", clause):
+                    continue  # a year, not a result
+                span = _result_span(clause)
+                if span and span not in seen and span in s:
+                    seen.add(span)
+                    out.append(Sourced(span, span))
     return out
 
 
+_ITEM_SEP = re.compile(r"\s*(?:,|，|、|;|；|\||｜|•|·|▪|✓|◆|●|\s/\s|\s{2,})\s*")
+_PAREN = re.compile(r"[(（][^()（）]*[)）]")
+
+
 def _split_items(lines: list[_Line]) -> list[str]:
+    """The items of a skills-like section: one per list separator, category prefixes ("系统：") dropped, a
+    parenthesised list of two or more split out ("Excel（VLOOKUP、数据透视表）" -> Excel, VLOOKUP, 数据透视表) while a
+    single parenthetical stays with its item ("SQL (BigQuery)"); lines marked as certificates are not items."""
     items = []
-    for ln in lines:
-        s = re.sub(r"^[-•*·▪●◦]\s*", "", ln.text)
-        lab = re.match(r"^([^:：,，、]{1,16})[:：]\s*(.+)$", s)
+    texts = [ln.text for ln in lines]
+    joined: list[str] = []
+    for i, t in enumerate(texts):
+        if re.fullmatch(r"[|:\-\s]+", t) or i + 1 < len(texts) and re.fullmatch(r"\|?[\s:|-]*-{3,}[\s:|-]*", texts[i + 1]):
+            continue  # a Markdown table's rule and its header row
+        if joined and joined[-1].count("(") + joined[-1].count("（") > joined[-1].count(")") + joined[-1].count("）"):
+            prev = joined[-1]  # a parenthesised list wrapped over lines: "Excel(数据透视表 / Power Qu" + "ery / VBA)"
+            glue = "" if re.search(r"[a-z]$", prev) and re.match(r"[a-z]", t) or has_han(prev[-1:] + t[:1]) else " "
+            joined[-1] = prev + glue + t
+            continue
+        joined.append(t)
+    for text in joined:
+        s = re.sub(r"^[-•*·▪●◦✓]\s*", "", plain_line(text))
+        if re.match(r"^(?:证书|资格证书|certificates?|certifications?|licen[cs]es?)\s*[:：]", s, re.I):
+            continue
+        lab = re.match(r"^([^:：,，、()（）]{1,16})[:：]\s*(.+)$", s)
         if lab:
             s = lab.group(2)
-        for tok in re.split(r"\s*(?:,|，|、|;|；|\||｜|•|·|\s/\s|\s{2,})\s*", s):
+        if re.search(r"[,，、;；|▪•·✓]", s):
+            s = re.sub(r"(?<=\S) {2,}(?=\S)", " ", s)  # justified text: wide spaces between words, not items
+        masked = _PAREN.sub(lambda m: m.group(0).replace(",", "\x01").replace("，", "\x02").replace("、", "\x03")
+                            .replace("/", "\x04").replace(";", "\x05").replace("|", "\x06"), s)
+        for tok in _ITEM_SEP.split(masked):
+            tok = tok.replace("\x01", ",").replace("\x02", "，").replace("\x03", "、").replace("\x04", "/") \
+                .replace("\x05", ";").replace("\x06", "|")
             tok = re.sub(r"^(?:精通|熟练掌握|熟练使用|熟悉|掌握|了解|擅长|熟练)\s*", "", tok.strip())
             tok = tok.strip(" .。")
-            if tok and len(tok) <= 60:
+            if not tok or len(tok) > 60:
+                continue
+            pm = re.search(r"\s*[(（]([^()（）]*)[)）]\s*$", tok)
+            inner = re.split(r"\s*(?:,|，|、|/|;)\s*", pm.group(1)) if pm else []
+            if pm and len([x for x in inner if x.strip()]) >= 2:
+                items.append(tok[:pm.start()].strip())
+                items.extend(x.strip() for x in inner if x.strip())
+            else:
                 items.append(tok)
-    return items
+    return [i for i in items if i]
 
 
 def _languages(secs: dict[str, list[_Line]], text: str) -> list[Sourced[str]]:
     zone = secs.get("languages") or []
     zone_text = "\n".join(ln.text for ln in zone)
     if not zone_text:
-        m = re.search(r"(?:语言|languages?)\s*[:：]\s*([^\n]+)", text, re.I)
+        m = re.search(r"^\W*(?:语言能力|语言|languages?)(?:\s*[:：]\s*|\s+)([^\n]+)", text, re.I | re.M)
         zone_text = m.group(1) if m else ""
     extra = " ".join(re.findall(r"CET-?[46]|TOEFL|IELTS|雅思|托福|JLPT|N[12](?![0-9])", text))
     out = []
@@ -572,7 +699,7 @@ def parse_text(text: str, today: _dt.date | None = None) -> ResumeProfile:
     secs = _sections(lines)
     email_m = _EMAIL_RE.search(text)
     lang = _language_of(text)
-    exps = _experience(secs)
+    exps = experience_entries([ln.text for ln in _experience_lines(secs)])
     exps.sort(key=lambda e: _recency_key(e.start, e.end), reverse=True)
     edu = _education(secs, text)
     edu.sort(key=lambda e: _recency_key(e.start, e.end), reverse=True)
@@ -583,6 +710,7 @@ def parse_text(text: str, today: _dt.date | None = None) -> ResumeProfile:
     certs = [Sourced(c, c) for c in dict.fromkeys(
         re.sub(r"\s*[(（]?(?:19|20)\d{2}(?:[./年-]\d{1,2}月?)?[)）]?\s*$", "", c) for c in
         _split_items(secs.get("certificates", [])))]
+    summary = "\n".join(ln.text for ln in secs.get("summary", []) + secs.get("header", []))
     profile = ResumeProfile(
         language=lang,
         name=_find_name(text, secs, lines),
@@ -594,7 +722,7 @@ def parse_text(text: str, today: _dt.date | None = None) -> ResumeProfile:
         skills=skills,
         certificates=[c for c in certs if c.value and c.value in text],
         languages=langs,
-        years_experience=_years(text, exps, secs.get("experience", []), today),
+        years_experience=_years(text, summary, exps, today),
         team_size_led=_team_size(text),
         quantified_results=_quantified(secs),
         industries=_industries(exps, secs),

@@ -36,6 +36,7 @@ class WorkExperience:
     start: str | None = None
     end: str | None = None
     description: str = ""
+    kind: str = "full_time"  # "full_time" | "internship" | "part_time" (the last two do not count towards years)
 
 
 @dataclass(frozen=True)

@@ -11,26 +11,61 @@ from analyzers.text.script import HAN
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "education": ("教育背景", "教育经历", "教育", "学历", "学历背景", "education", "education background",
-                  "academic background", "educational background", "academic history"),
+                  "academic background", "educational background", "academic history", "qualifications",
+                  "education & qualifications", "education and training"),
     "experience": ("工作经历", "工作经验", "职业经历", "工作履历", "任职经历", "实习经历", "work experience",
                    "experience", "professional experience", "employment history", "work history", "career history",
-                   "employment", "career"),
+                   "employment", "career", "工作背景", "从业经历", "experience 工作经历"),
     "projects": ("项目经历", "项目经验", "项目", "projects", "project experience", "key projects"),
     "skills": ("技能", "专业技能", "技能特长", "技术栈", "技术能力", "个人技能", "skills", "technical skills",
-               "core skills", "core competencies", "skills & tools", "expertise", "技能与工具"),
+               "core skills", "core competencies", "skills & tools", "expertise", "技能与工具", "competencies",
+               "key skills", "tools", "技能证书", "专业能力"),
     "certificates": ("证书", "资格证书", "证书与资质", "资质证书", "职业资格", "certificates", "certifications",
-                     "certification", "licenses", "licenses & certifications", "licenses and certifications"),
+                     "certification", "licenses", "licenses & certifications", "licenses and certifications", "licences", "执业资格", "资格认证"),
     "languages": ("语言", "语言能力", "外语能力", "languages", "language", "language skills"),
     "summary": ("个人简介", "自我评价", "个人总结", "职业概述", "个人优势", "summary", "profile",
-                "professional summary", "about me", "objective", "career objective", "about"),
+                "professional summary", "about me", "objective", "career objective", "about", "career summary",
+                "个人概述", "概要", "个人优势"),
     "contact": ("个人信息", "基本信息", "联系方式", "contact", "personal information", "contact information",
                 "personal details", "contact details"),
-    "awards": ("荣誉奖项", "获奖情况", "获奖经历", "荣誉", "awards", "honors", "honours", "awards & honors"),
+    "awards": ("荣誉奖项", "获奖情况", "获奖经历", "荣誉", "awards", "honors", "honours", "awards & honors",
+               "achievements", "key achievements", "主要业绩", "工作业绩"),
 }
 HEADING = {k: sec for sec, keys in SECTIONS.items() for k in keys}
+
+# Headings nobody listed above are still read by the words they are built on ("Teaching History", "Clinical
+# Posts", "Where I've Worked", "Schooling", "执业经历", "学术背景", "专业领域"): an English heading by its words (the
+# last one names the kind of section, an earlier qualifier such as "academic" or "project" overrides a generic
+# "history"), a Chinese one by its ending, with a qualifier before it deciding between study, projects and work.
+HEAD_WORDS_EN: dict[str, str] = {
+    **{w: "experience" for w in ("experience", "experiences", "employment", "history", "posts", "positions", "roles",
+                                 "appointments", "worked", "career", "jobs", "engagements")},
+    **{w: "education" for w in ("education", "schooling", "training", "qualifications", "studies", "academic",
+                                "academics", "degrees", "educational")},
+    **{w: "skills" for w in ("skills", "skill", "strengths", "toolkit", "tools", "expertise", "competencies",
+                             "abilities", "capabilities", "proficiencies", "technologies", "stack")},
+    **{w: "languages" for w in ("languages", "language")},
+    **{w: "summary" for w in ("summary", "profile", "snapshot", "overview", "objective", "introduction", "bio")},
+    **{w: "certificates" for w in ("certifications", "certificates", "licences", "licenses", "credentials",
+                                   "accreditations")},
+    **{w: "awards" for w in ("awards", "honours", "honors", "achievements", "accomplishments")},
+    **{w: "projects" for w in ("projects", "project", "portfolio")},
+}
+HEAD_ENDINGS_ZH: dict[str, str] = {
+    **{w: "experience" for w in ("经历", "履历", "轨迹", "经验", "背景", "历程")},
+    **{w: "skills" for w in ("技能", "工具", "领域", "专长", "特长", "技术栈")},
+    **{w: "certificates" for w in ("证书", "资质", "资格")},
+    **{w: "languages" for w in ("语言", "外语")},
+    **{w: "summary" for w in ("评价", "简介", "概况", "概述", "介绍", "关于我", "优势")},
+    **{w: "awards" for w in ("荣誉", "奖项", "业绩", "成果")},
+}
+HEAD_QUALIFIERS_ZH: dict[str, str] = {"学": "education", "教育": "education", "培训": "education", "院校": "education",
+                                      "项目": "projects", "语言": "languages", "外语": "languages", "工作": "experience",
+                                      "职业": "experience", "执业": "experience", "从业": "experience",
+                                      "实习": "experience", "任职": "experience"}
 STRIP = " \t#*■□●◆◇▶►▪•【】[]<>《》〈〉—–-=_|:：·~"
 
-PRESENT = r"(?:至今|现在|目前|今|present|current|now|today|ongoing)"
+PRESENT = r"(?:至今|现在|目前|今|present|current|now|today|ongoing|(?:to )?date)"
 MON = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|"
         r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 MONTHS = {m: i for i, m in enumerate(
@@ -90,19 +125,49 @@ SCHOOL_RE = re.compile(
 )
 DEGREES = [
     ("phd", r"博士|ph\.?\s?d\.?|doctor(?:ate)?(?: of [a-z]+)?|d\.phil"),
-    ("master", r"硕士|研究生|master(?:'s)?(?: of [a-z]+(?: [a-z]+)?)?|m\.?s\.?c?\.?(?![a-z])|m\.?eng\.?|mba|m\.?a\.?(?![a-z])"),
-    ("bachelor", r"本科|学士|bachelor(?:'s)?(?: of [a-z]+(?: [a-z]+)?)?|b\.?s\.?c?\.?(?![a-z])|b\.?eng\.?|b\.?a\.?(?![a-z])"),
-    ("associate", r"大专|专科|associate(?:'s)? degree|associate of [a-z]+"),
+    ("master", r"硕士|研究生|master(?:'s)?(?: of [a-z]+(?: [a-z]+)?)?|m\.?s\.?c?\.?(?![a-z])|m\.?eng\.?|m\.[a-z]{1,4}\.|mba|m\.?a\.?(?![a-z])"),
+    ("bachelor", r"本科|学士|bachelor(?:'s)?(?: of [a-z]+(?: [a-z]+)?)?|b\.?b\.?a\.?(?![a-z])|b\.[a-z]{1,4}\.|b\.?s\.?c?\.?(?![a-z])|b\.?eng\.?|b\.?a\.?(?![a-z])"),
+    ("associate", r"大专|专科|高职|associate(?:'s)? degree|associate of [a-z]+|a\.a\.s\.|a\.a\.|aas(?![a-z])|fda(?![a-z])"
+                  r"|hnd(?![a-z])|foundation degree"),
 ]
 LANGS = {
     "English": ("english", "英语", "英文"),
-    "Chinese": ("mandarin", "chinese", "普通话", "中文", "汉语", "cantonese", "粤语"),
+    "Mandarin": ("mandarin", "putonghua", "普通话", "chinese", "中文", "汉语", "国语"),
+    "Cantonese": ("cantonese", "粤语", "广东话", "白话"),
     "Japanese": ("japanese", "日语", "日文"),
     "French": ("french", "法语"),
     "German": ("german", "德语"),
     "Spanish": ("spanish", "西班牙语"),
     "Korean": ("korean", "韩语"),
     "Russian": ("russian", "俄语"),
+    "Portuguese": ("portuguese", "葡萄牙语"),
+    "Italian": ("italian", "意大利语"),
+    "Malay": ("malay", "bahasa melayu", "马来语"),
+    "Polish": ("polish", "波兰语"),
+    "Arabic": ("arabic", "阿拉伯语"),
+    "Hindi": ("hindi", "印地语"),
+    "Vietnamese": ("vietnamese", "越南语"),
+    "Thai": ("thai", "泰语"),
+    "Dutch": ("dutch", "荷兰语"),
+    "Swedish": ("swedish", "瑞典语"),
+    "Turkish": ("turkish", "土耳其语"),
+    "Greek": ("greek", "希腊语"),
+    "Hebrew": ("hebrew", "希伯来语"),
+    "Indonesian": ("indonesian", "bahasa indonesia", "印尼语"),
+    "Tagalog": ("tagalog", "filipino", "菲律宾语"),
+    "Tamil": ("tamil", "泰米尔语"),
+    "Urdu": ("urdu", "乌尔都语"),
+    "Bengali": ("bengali", "bangla", "孟加拉语"),
+    "Punjabi": ("punjabi", "旁遮普语"),
+    "Persian": ("persian", "farsi", "波斯语"),
+    "Swahili": ("swahili", "斯瓦希里语"),
+    "Ukrainian": ("ukrainian", "乌克兰语"),
+    "Czech": ("czech", "捷克语"),
+    "Romanian": ("romanian", "罗马尼亚语"),
+    "Hungarian": ("hungarian", "匈牙利语"),
+    "Norwegian": ("norwegian", "挪威语"),
+    "Danish": ("danish", "丹麦语"),
+    "Finnish": ("finnish", "芬兰语"),
 }
 INDUSTRIES: dict[str, tuple[str, ...]] = {
     "internet": ("互联网", "internet", "social media", "社交", "search engine", "搜索引擎", "短视频", "在线平台", "online platform"),
