@@ -10,9 +10,7 @@
     candidates_h: "Candidates for the job selected above", upload_resumes: "Upload resumes (PDF, DOCX, text)", upload: "Upload",
     must_all: "only candidates who meet every must-have", min_score: "minimum score", match: "Match", why: "Why",
     invite: "Invite", invited: "Interview link:", send_invite: "E-mail the link", invite_queued: "sending to {to}…", override: "HR decision", uploading: "Uploading {n} files…",
-    met: "met", partly: "partly", missing: "missing", requirements_h: "Requirements (from the job description; editable)",
-    req_kind: "Kind", req_text: "Requirement", req_value: "Value", req_must: "Must-have", req_add: "Add a skill requirement",
-    req_save: "Save requirements", req_saved: "Saved; the ranking uses them now.", remove: "Remove",
+    met: "met", partly: "partly", missing: "missing", remove: "Remove",
     plan_save: "Save as a new plan version", plan_saved: "Saved: new interviews for {title} use this plan.",
     st_created: "invited", st_consented: "consented", st_live: "in progress", st_finished: "finished", st_failed: "failed",
     legal_hold: "legal hold", content_deleted: "transcript deleted (retention)" },
@@ -23,9 +21,7 @@
     interview_language: "面试语言", job_title: "职位名称（可选）", create_job: "创建职位", job_created: "已创建职位：{title}",
     candidates_h: "上方所选职位的候选人", upload_resumes: "上传简历（PDF、DOCX、文本）", upload: "上传", must_all: "仅显示满足全部必备条件的候选人",
     min_score: "最低分", send_invite: "发送邮件邀请", invite_queued: "正在发送至 {to}…", match: "匹配度", why: "原因", invite: "邀请", invited: "面试链接：", override: "HR 判定", uploading: "正在上传 {n} 个文件…",
-    met: "满足", partly: "部分满足", missing: "不满足", requirements_h: "职位要求（从职位描述提取，可编辑）", req_kind: "类型",
-    req_text: "要求", req_value: "取值", req_must: "必备", req_add: "添加技能要求", req_save: "保存要求", req_saved: "已保存，排名已按新要求计算。",
-    remove: "删除",
+    met: "满足", partly: "部分满足", missing: "不满足", remove: "删除",
     plan_load: "编辑上方所选职位的方案", plan_save: "保存为新的方案版本", plan_saved: "已保存：{title} 的新面试将使用此方案。",
     st_created: "已邀请", st_consented: "已同意", st_live: "进行中", st_finished: "已结束", st_failed: "失败",
     legal_hold: "法律保留", content_deleted: "文字稿已删除（保留期满）" });
@@ -49,7 +45,7 @@
     // the sections in their own files (access_log.js, retention.js, bias.js) start now, with who is logged in
     document.dispatchEvent(new CustomEvent("hrready", { detail: { user: me.user } }));
     await loadIntegrations();  // invitation channels and the DingTalk import, as set up on the server
-    refresh(); loadMatches(); loadRequirements(); setInterval(refresh, 5000);
+    refresh(); loadMatches(); setInterval(refresh, 5000);
     loadLatestImport();  // bulk import
     loadSchedule();  // interview scheduling
   }
@@ -105,45 +101,12 @@
     for (const r of data.results) $("upload-results").append(el("li", r.ok ? `✓ ${r.filename}: ${r.name}` : `✗ ${r.filename}: ${r.error.message}`, r.ok ? "" : "error"));
     loadMatches();
   });
-  let reqs = null;
-  async function loadRequirements() {
-    reqs = null; $("req-save").disabled = true; $("req-rows").textContent = "";  // nothing to save until loaded
-    if (!$("job").value) return;
-    const current = newestOnly("requirements");
-    const data = await get(`/api/v1/jobs/${$("job").value}/requirements`);
-    if (!current()) return;
-    reqs = data; renderRequirements(); $("req-save").disabled = false;
-  }
-  function renderRequirements() {
-    const rows = $("req-rows"); rows.textContent = "";
-    reqs.requirements.forEach((r, i) => {
-      const tr = el("tr");
-      const text = el("input"); text.type = "text"; text.value = r.text; text.setAttribute("aria-label", I18N.t("req_text"));
-      text.addEventListener("change", () => { r.text = text.value; if (r.kind === "skill") r.value = text.value; });
-      const must = el("input"); must.type = "checkbox"; must.checked = r.must_have; must.setAttribute("aria-label", I18N.t("req_must"));
-      must.addEventListener("change", () => { r.must_have = must.checked; });
-      const rm = el("button", I18N.t("remove"), "secondary"); rm.type = "button";
-      rm.addEventListener("click", () => { reqs.requirements.splice(i, 1); renderRequirements(); });
-      const tdText = el("td"); tdText.append(text); const tdMust = el("td"); tdMust.append(must); const tdRm = el("td"); tdRm.append(rm);
-      tr.append(el("td", r.kind), tdText, el("td", r.value == null ? "–" : String(r.value)), tdMust, tdRm); rows.append(tr);
-    });
-  }
-  $("req-add").addEventListener("click", () => {
-    const n = reqs.requirements.length + 1;
-    reqs.requirements.push({ id: `hr-${Date.now()}-${n}`, kind: "skill", text: "New skill", must_have: false, value: "New skill", source: "" });
-    renderRequirements();
+  $("job").addEventListener("change", () => loadMatches());
+  // requirements.js: a job made from a description joins the list, selected; saved requirements re-rank
+  document.addEventListener("jobcreated", async (e) => {
+    await loadJobs(); $("job").value = e.detail.id; $("job").dispatchEvent(new Event("change"));
   });
-  $("req-save").addEventListener("click", async () => {
-    if (!reqs) return;
-    $("req-status").textContent = "";
-    const current = newestOnly("requirements");  // a job switch meanwhile makes this answer stale
-    const res = await fetch(`/api/v1/jobs/${$("job").value}/requirements`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(reqs) });
-    const d = await res.json();
-    if (!current()) return;
-    if (!res.ok) { $("req-status").textContent = d.error.message; return; }
-    reqs = d; renderRequirements(); $("req-status").textContent = I18N.t("req_saved"); loadMatches();
-  });
-  $("job").addEventListener("change", () => { loadMatches(); loadRequirements(); });
+  document.addEventListener("requirementssaved", () => loadMatches());
   $("must-all").addEventListener("change", () => loadMatches());
   $("min-score").addEventListener("change", () => loadMatches());
   async function loadMatches() {
@@ -160,6 +123,7 @@
       for (const it of m.items) {
         const li = el("li"); li.append(el("span", I18N.t(it.status), "lbl-" + it.status), ` ${it.requirement}${it.must_have ? " *" : ""} `);
         if (it.evidence.length) li.append(el("q", it.evidence[0]));
+        if (it.explanation) li.append(" ", el("span", it.explanation, "muted small reason"));  // why this verdict
         const sel = el("select"); sel.setAttribute("aria-label", `${I18N.t("override")}: ${it.requirement}`);
         for (const st of ["", "met", "partly", "missing"]) { const o = el("option", st ? I18N.t(st) : "—"); o.value = st; sel.append(o); }
         sel.addEventListener("change", async () => {
