@@ -13,6 +13,7 @@ Screenshots go to ``test-artifacts/`` (``SCREENSHOTS`` names another folder).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -187,6 +188,12 @@ async def test_hr_makes_a_job_from_a_description_edits_its_requirements_and_rank
             await _shots(page, "zh")
             await page.locator("#job").select_option(job_id)
             await page.locator("#match-rows tr").nth(1).wait_for(timeout=STEP_TIMEOUT_MS)
+            # the reasons in Chinese too (from the reason codes, not the server's English explanation)
+            await page.locator("#match-rows .reason", has_text="要求").first.wait_for(timeout=STEP_TIMEOUT_MS)
+            reasons = await page.locator("#match-rows .reason").all_text_contents()
+            assert len(reasons) == 14 and all(re.search(r"[\u4e00-\u9fff]", r) for r in reasons), reasons
+            years = await page.locator("#match-rows tr").nth(1).locator("li", has_text="5+ years").text_content()
+            assert "不满足" in years and "要求 5 年：不满足" in years, years
             await page.locator("#match-rows").screenshot(path=str(SHOTS / "hr-ranking-zh.png"))
 
             # --- a description left empty is refused in the page, naming what is missing

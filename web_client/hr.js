@@ -27,7 +27,7 @@
     legal_hold: "法律保留", content_deleted: "文字稿已删除（保留期满）" });
   I18N.apply();
   const $ = (id) => document.getElementById(id);
-  $("lang").onclick = () => { I18N.toggle(); refresh(); };
+  $("lang").onclick = () => { I18N.toggle(); refresh(); loadMatches(); };
   $("logout").onclick = async () => { await fetch("/api/v1/auth/logout", { method: "POST" }); location.href = "/login"; };
 
   // Loads overlap (HR switches jobs while the first job's answer is on its way): only the newest call of a loader
@@ -109,6 +109,63 @@
   document.addEventListener("requirementssaved", () => loadMatches());
   $("must-all").addEventListener("change", () => loadMatches());
   $("min-score").addEventListener("change", () => loadMatches());
+  // Why a verdict was given, in the page's language: the reason codes of analyzers/documents/match_result.py
+  // (REASONS); the server's English explanation when a code is not in the catalogue.
+  I18N.add({ rs_skill_listed: "'{found}' is {skill}", rs_skill_in_text: "{skill} named in the resume text",
+    rs_skill_implied: "'{found}' implies {skill}", rs_skill_similar: "'{skill}' ~ '{found}' (similarity {cosine})",
+    rs_skill_closest: "not found; closest '{found}' (similarity {cosine})", rs_skill_not_found: "'{skill}' not found in the resume",
+    rs_one_of: "one of {names}", rs_none_of: "none of {names} named in the resume",
+    rs_below_expert: "'{found}' is a lower level than the expert use asked for",
+    rs_years_in: "{total} years of work, {have} of them in {subject} (internships and part-time excluded) vs {need} required: {status}",
+    rs_years_in_any: "{total} years of work, {have} of them in the kind of work asked for (internships and part-time excluded) vs {need} required: {status}",
+    rs_no_years: "no years of experience or dated work history in the resume", rs_years: "{have} years vs {need} required",
+    rs_no_degree: "no degree stated in the resume", rs_degree: "highest degree {have_level} vs {need_level} required",
+    rs_major_in: "major {major} is in {majors}", rs_major_not_in: "major {major} is not in {majors}",
+    rs_major_unknown: "major not stated, {majors} required", rs_resume_language: "the resume is written in {language}",
+    rs_language_working: "{language} stated at a working level",
+    rs_language_not_fluent: "{language} named without a fluent or working level (an exam certificate or a basic level is not fluency)",
+    rs_language_missing: "{language} not mentioned in the resume", rs_language_listed: "{found} listed under languages",
+    rs_language_in_text: "{language} ability stated in the resume text",
+    rs_resume_language_no_level: "the resume is written in {language}; no level stated", rs_team: "led a team of {size}",
+    rs_team_vs: "led a team of {size} vs {need} required", rs_management_title: "management title '{title}'",
+    rs_management_title_no_size: "management title '{title}'; team size not stated ({need} required)",
+    rs_no_management: "no team led or management title in the resume" },
+  { rs_skill_listed: "“{found}”即 {skill}", rs_skill_in_text: "简历正文提到 {skill}", rs_skill_implied: "“{found}”包含 {skill}",
+    rs_skill_similar: "“{skill}”与“{found}”相近（相似度 {cosine}）", rs_skill_closest: "未找到；最接近的是“{found}”（相似度 {cosine}）",
+    rs_skill_not_found: "简历中未找到“{skill}”", rs_one_of: "属于 {names} 之一", rs_none_of: "简历中未提到 {names} 中的任何一项",
+    rs_below_expert: "“{found}”低于要求的精通程度",
+    rs_years_in: "工作 {total} 年，其中 {subject} {have} 年（不含实习和兼职），要求 {need} 年：{status}",
+    rs_years_in_any: "工作 {total} 年，其中所要求类型的工作 {have} 年（不含实习和兼职），要求 {need} 年：{status}",
+    rs_no_years: "简历中没有工作年限或注明日期的工作经历", rs_years: "工作 {have} 年，要求 {need} 年",
+    rs_no_degree: "简历中没有写明学历", rs_degree: "最高学历{have_level}，要求{need_level}",
+    rs_major_in: "专业“{major}”属于{majors}", rs_major_not_in: "专业“{major}”不属于{majors}",
+    rs_major_unknown: "未写明专业，要求{majors}", rs_resume_language: "简历用{language}书写",
+    rs_language_working: "写明{language}达到工作水平",
+    rs_language_not_fluent: "提到{language}但未写明流利或工作水平（考试证书或基础水平不算流利）",
+    rs_language_missing: "简历中未提到{language}", rs_language_listed: "语言一栏列有{found}",
+    rs_language_in_text: "简历正文写明了{language}能力", rs_resume_language_no_level: "简历用{language}书写，未写明水平",
+    rs_team: "带领过 {size} 人的团队", rs_team_vs: "带领过 {size} 人的团队，要求 {need} 人",
+    rs_management_title: "管理职位“{title}”", rs_management_title_no_size: "管理职位“{title}”；未写明团队人数（要求 {need} 人）",
+    rs_no_management: "简历中没有带团队或管理职位的经历" });
+  const REASON_LANGUAGES = { english: "en", chinese: "zh", cantonese: "yue", japanese: "ja", korean: "ko", german: "de",
+    french: "fr", spanish: "es" };
+  function reasonValue(key, v) {
+    if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toFixed(key === "cosine" ? 2 : 1);
+    if (key === "status") return I18N.t(v);
+    if (key === "have_level" || key === "need_level") return I18N.t("deg_" + v);  // requirements.js has the names
+    if (key === "language" && REASON_LANGUAGES[v]) {
+      try { return new Intl.DisplayNames([I18N.lang === "zh" ? "zh-CN" : "en"], { type: "language" }).of(REASON_LANGUAGES[v]); }
+      catch (e) { return v; }
+    }
+    return v;
+  }
+  function reasonText(it) {
+    if (!it.reasons || !it.reasons.length || it.reasons.some((r) => I18N.t("rs_" + r.code) === "rs_" + r.code)) return it.explanation;
+    return it.reasons.map((r) => {
+      const values = {}; for (const [k, v] of Object.entries(r.values)) values[k] = reasonValue(k, v);
+      return I18N.t("rs_" + r.code, values);
+    }).join(I18N.lang === "zh" ? "；" : "; ");
+  }
   async function loadMatches() {
     if (!$("job").value) return;
     const q = new URLSearchParams({ min_score: $("min-score").value || "0" });
@@ -123,7 +180,7 @@
       for (const it of m.items) {
         const li = el("li"); li.append(el("span", I18N.t(it.status), "lbl-" + it.status), ` ${it.requirement}${it.must_have ? " *" : ""} `);
         if (it.evidence.length) li.append(el("q", it.evidence[0]));
-        if (it.explanation) li.append(" ", el("span", it.explanation, "muted small reason"));  // why this verdict
+        if (it.explanation) li.append(" — ", el("span", reasonText(it), "muted small reason"));  // why this verdict
         const sel = el("select"); sel.setAttribute("aria-label", `${I18N.t("override")}: ${it.requirement}`);
         for (const st of ["", "met", "partly", "missing"]) { const o = el("option", st ? I18N.t(st) : "—"); o.value = st; sel.append(o); }
         sel.addEventListener("change", async () => {
