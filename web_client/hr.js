@@ -147,16 +147,11 @@
     rs_team: "带领过 {size} 人的团队", rs_team_vs: "带领过 {size} 人的团队，要求 {need} 人",
     rs_management_title: "管理职位“{title}”", rs_management_title_no_size: "管理职位“{title}”；未写明团队人数（要求 {need} 人）",
     rs_no_management: "简历中没有带团队或管理职位的经历" });
-  const REASON_LANGUAGES = { english: "en", chinese: "zh", cantonese: "yue", japanese: "ja", korean: "ko", german: "de",
-    french: "fr", spanish: "es" };
   function reasonValue(key, v) {
     if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toFixed(key === "cosine" ? 2 : 1);
     if (key === "status") return I18N.t(v);
     if (key === "have_level" || key === "need_level") return I18N.t("deg_" + v);  // requirements.js has the names
-    if (key === "language" && REASON_LANGUAGES[v]) {
-      try { return new Intl.DisplayNames([I18N.lang === "zh" ? "zh-CN" : "en"], { type: "language" }).of(REASON_LANGUAGES[v]); }
-      catch (e) { return v; }
-    }
+    if (key === "language") return DOM.languageName(v);
     return v;
   }
   function reasonText(it) {

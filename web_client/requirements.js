@@ -53,13 +53,6 @@
   let seq = 0;          // only the newest load may render (HR switches jobs quickly)
 
   // --- what the ranking will look for, in words -------------------------------------------------------------
-  // the reader's language names (analyzers/documents/requirement_vocabulary.py) as codes the browser can name
-  const LANGUAGE_CODES = { english: "en", chinese: "zh", cantonese: "yue", japanese: "ja", korean: "ko", german: "de",
-    french: "fr", spanish: "es" };
-  function languageName(v) {
-    try { return new Intl.DisplayNames([I18N.lang === "zh" ? "zh-CN" : "en"], { type: "language" }).of(LANGUAGE_CODES[v]) || v; }
-    catch (e) { return v; }  // a name the map does not know: as the reader wrote it
-  }
   function readAs(r) {
     const v = r.value == null ? "" : String(r.value);
     if (r.kind === "skill") {
@@ -73,7 +66,7 @@
       const level = I18N.t("deg_" + v);
       return r.majors && r.majors.length ? I18N.t("rk_degree_in", { level, majors: r.majors.join(", ") }) : I18N.t("rk_degree", { level });
     }
-    if (r.kind === "language") return I18N.t("rk_language", { value: languageName(v) }) + (r.level === "fluent" ? ` (${I18N.t("rk_fluent")})` : "");
+    if (r.kind === "language") return I18N.t("rk_language", { value: DOM.languageName(v) }) + (r.level === "fluent" ? ` (${I18N.t("rk_fluent")})` : "");
     if (r.kind === "management") return v ? I18N.t("rk_team", { n: v }) : I18N.t("rk_management");
     return v;
   }
