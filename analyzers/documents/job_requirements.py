@@ -40,6 +40,7 @@ __all__ = [
     "Requirement",
     "RequirementKind",
     "extract_requirements",
+    "read_requirement_line",
 ]
 
 RequirementKind = Literal["skill", "years", "degree", "language", "management"]
@@ -344,13 +345,27 @@ def extract_requirements(jd_text: str, language: str | None = None) -> JobRequir
         line = _BULLET.sub("", line)
         if _NOT_REQUIREMENT.match(line):
             continue
-        b.line = line.strip().rstrip("；;。.，,").strip()
-        before = len(b.items)
-        for sent in split_sentences(line):
-            _extract_sentence(sent, section, b)
-        if len(b.items) == before and section in ("must", "nice"):
-            _add_phrase(b.line, section, b)
+        _read_line(line, section, b)
     return JobRequirements(language=doc_language, title=title, requirements=b.items)
+
+
+def read_requirement_line(line: str, must_have: bool) -> list[Requirement]:
+    """The requirements one line states, as if it stood under a must-have (or nice-to-have) heading: what HR types
+    when editing a job's requirements ("Java or Go", "3年以上产品经理经验"). Every item takes ``must_have`` (the list
+    HR put it in wins over a cue in the words); a line with no recognisable requirement gives ``[]``."""
+    b = _Builder()
+    _read_line(_BULLET.sub("", line.strip()), "must" if must_have else "nice", b)
+    return [r.model_copy(update={"must_have": must_have}) for r in b.items]
+
+
+def _read_line(line: str, section: str | None, b: _Builder) -> None:
+    """Add the requirements of one (bullet-less) line under ``section``."""
+    b.line = line.strip().rstrip("；;。.，,").strip()
+    before = len(b.items)
+    for sent in split_sentences(line):
+        _extract_sentence(sent, section, b)
+    if len(b.items) == before and section in ("must", "nice"):
+        _add_phrase(b.line, section, b)
 
 
 def _extract_sentence(sentence: str, section: str | None, b: _Builder) -> None:
