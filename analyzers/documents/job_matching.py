@@ -10,16 +10,18 @@ the ``source`` of a ``Sourced`` value, or a sentence of the profile's full text)
   text once case, spacing and filler words are dropped, for skills outside the vocabulary), else ``embedding``: the
   multilingual USE cosine between the requirement's value and each resume skill (short vs short: met >=
   ``SKILL_MET``, partly >= ``SKILL_PARTLY``) and each resume sentence (met >= ``SENTENCE_MET``, partly >=
-  ``SENTENCE_PARTLY``);
+  ``SENTENCE_PARTLY``); a missing skill names its closest resume item only when both are vocabulary skills
+  and related (>= ``SKILL_RELATED``), never a sentence, city, heading or title;
 * years: ``numeric`` (``years_experience``, or the union of the work-history date ranges: ``work_history``);
-  partly when short by at most ``max(1, 25%)`` of the minimum; years of a kind of work ("3年以上产品经理工作经验",
-  "4+ years of frontend development") count the full-time roles whose titles belong to that field
+  partly when short by at most ``max(1, 25%)`` of the minimum; years of a kind of work ("两年以上运营工作经验",
+  "6+ years of server-side development") count the full-time roles whose titles belong to that field
   (``ROLE_AREAS``), bounded by the resume's own total, and say so ("8.0 years of work, 2.9 of them in ...");
 * degree: ``ordinal`` on associate < bachelor < master < phd (below the minimum is missing); when the job names
-  fields of study ("会计、财务管理或审计相关专业", "degree in Computer Science"), a major outside them is missing;
+  fields of study ("法学或知识产权相关专业", "degree in Computer Science"), a major outside them is missing;
 * language: ``alias`` on the profile's languages (fluency words "basic" / "一般" make it partly), else a mention
-  in the text, else ``resume_language`` (the resume is written in it: partly); a fluent / spoken / working
-  requirement needs the resume written in it or a stated fluency (an exam certificate such as CET-6 is not);
+  in the text, else ``resume_language`` (the resume is written in it: met, nothing quoted, the reason says it is
+  inferred); a fluent / spoken / working requirement needs a stated fluency or the resume written in it (an exam
+  certificate such as CET-6 is not);
 * management: ``numeric`` on ``team_size_led`` (smaller team than asked: missing), else ``title`` (a lead /
   manager / 经理 / 主管 title: met when no team size is asked, else missing).
 * skills with alternatives ("Java or Go") are met by the best one; a general phrase with examples ("automated
@@ -49,7 +51,7 @@ from analyzers.documents.requirement_vocabulary import (
 )
 from analyzers.documents.requirement_vocabulary import AREA_PARENTS
 from analyzers.documents.resume_profile import ResumeProfile
-from analyzers.text.script import has_han
+from analyzers.text.script import count_han, has_han
 from analyzers.text.sentences import split_sentences
 
 __all__ = [
@@ -67,6 +69,10 @@ SKILL_MET = 0.72
 SKILL_PARTLY = 0.62
 SENTENCE_MET = 0.6
 SENTENCE_PARTLY = 0.45
+# a listed vocabulary skill this close to a missing one is a related skill worth naming ("Go not found; closest
+# 'Java'"): related skills measure 0.5-0.65, unrelated ones 0.2-0.46 (above). Other texts (sentences, titles,
+# terms outside the vocabulary) are not named: their cosines to a skill mix topic and language.
+SKILL_RELATED = 0.5
 
 
 # a resume skill that implies a requirement's skill ("MySQL" on a resume satisfies "SQL"); never the reverse
@@ -231,9 +237,10 @@ def _match_skill(req: Requirement, snip: _Snippets, embedder) -> RequirementMatc
                                         similarity=round(c, 3),
                                         **why(("skill_similar", {"skill": name, "found": value,
                                                                  "cosine": round(c, 2)})))
+            reason = (("skill_closest", {"found": value, "cosine": round(c, 2)}) if _near_miss(name, value, c, is_item)
+                      else ("skill_not_found", {"skill": name}))
             return RequirementMatch(**base, status="missing", auto_status="missing", method="embedding",
-                                    similarity=round(c, 3),
-                                    **why(("skill_closest", {"found": value, "cosine": round(c, 2)})))
+                                    similarity=round(c, 3), **why(reason))
     return RequirementMatch(**base, status="missing", auto_status="missing", method="alias",
                             **why(("skill_not_found", {"skill": name})))
 
@@ -270,6 +277,13 @@ _WEAK_SKILL = re.compile(r"熟悉|了解|一般|入门|familiar|basic|beginner|e
 
 
 _RANK = {"missing": 0, "partly": 1, "met": 2}
+
+
+def _near_miss(skill: str, found: str, c: float, is_item: bool) -> bool:
+    """Whether the closest resume text to a missing skill is worth showing: a listed item that names another skill
+    of the vocabulary, related by meaning ("Go" ~ "Java"); never a sentence, a city, a heading or a title, whose
+    cosine to a skill says nothing of the candidate's skills."""
+    return is_item and c >= SKILL_RELATED and None not in (canonical_skill(skill), canonical_skill(found))
 
 
 def _grade(c: float, is_item: bool) -> int:
@@ -355,7 +369,7 @@ def _same_stem(a: str, b: str) -> bool:
 
 
 def _match_years_of(req: Requirement, profile: ResumeProfile) -> RequirementMatch | None:
-    """Years of a kind of work ("3年以上产品经理工作经验", "4+ years of frontend development"): the full-time months
+    """Years of a kind of work ("两年以上运营工作经验", "6+ years of server-side development"): the full-time months
     of the roles whose titles belong to it (internships and part-time jobs excluded), against the minimum."""
     areas, words = role_terms(req.subject or "")
     if not areas and not words:
@@ -464,15 +478,33 @@ _FLUENT_EVIDENCE = re.compile(r"fluen|native|bilingual|business|professional|ful
 _SCORE = re.compile(r"(?:ielts|雅思)\s*(\d(?:\.\d)?)|(?:toefl|托福)\s*(\d{2,3})", re.I)
 
 
+def _written_in(base: dict, profile: ResumeProfile, lang: str) -> RequirementMatch:
+    """A language requirement met because the resume itself is written in that language: whoever wrote it uses
+    the language at a working level (the labelled sets count it so, for fluent / spoken / working requirements
+    too). No line says so: the quote is a sentence the candidate wrote in it (never the first line, which is
+    usually the name), or nothing, and the reason says it is inferred."""
+    sentence = _prose_sentence(profile, lang)
+    return RequirementMatch(**base, status="met", auto_status="met", evidence=[sentence] if sentence else [],
+                            method="resume_language", **why(("resume_language", {"language": lang})))
+
+
+def _prose_sentence(profile: ResumeProfile, lang: str) -> str | None:
+    """The first sentence of the resume that is prose in ``lang`` (six words or more / twelve Han characters or
+    more, work descriptions first): something the candidate wrote, not a name, a heading or a contact line."""
+    blocks = [w.description for w in profile.work_experience if w.description] + [profile.text]
+    for block in blocks:
+        for s in _split(block):
+            s = s.strip(" –—")
+            if lang == "chinese" and count_han(s) >= 12 or lang == "english" and not has_han(s) and len(
+                    re.findall(r"[A-Za-z]+", s)) >= 6:
+                return s
+    return None
+
+
 def _fluency(req: Requirement, profile: ResumeProfile, lang: str) -> RequirementMatch | None:
-    """A fluent / spoken / working-language requirement: the resume written in the language, or a stated
-    fluency (native, fluent, 工作语言, TEM-8, IELTS 6.5+, TOEFL 90+); an exam certificate alone (CET-4/6) is not."""
+    """A fluent / spoken / working-language requirement: a stated fluency (native, fluent, 工作语言, TEM-8, IELTS
+    6.5+, TOEFL 90+), else the resume written in the language; an exam certificate alone (CET-4/6) is not."""
     base = dict(requirement_id=req.id, kind=req.kind, requirement=req.text, must_have=req.must_have)
-    written = {"en": "english", "zh": "chinese"}.get(profile.language)
-    if written == lang:
-        first = next(iter(_split(profile.text)), "")
-        return RequirementMatch(**base, status="met", auto_status="met", evidence=[first] if first else [],
-                                method="resume_language", **why(("resume_language", {"language": lang})))
     lines = []  # the part of each line that names the language ("普通话(母语)、英语(四级)": "英语(四级)")
     for ln in profile.text.splitlines():
         masked = re.sub(r"[(（][^()（）]*[)）]", lambda m: m.group(0).replace(",", "\x01").replace("，", "\x02")
@@ -487,6 +519,8 @@ def _fluency(req: Requirement, profile: ResumeProfile, lang: str) -> Requirement
         if strong or _FLUENT_EVIDENCE.search(ln):
             return RequirementMatch(**base, status="met", auto_status="met", evidence=[ln], method="alias",
                                     **why(("language_working", {"language": lang})))
+    if {"en": "english", "zh": "chinese"}.get(profile.language) == lang:
+        return _written_in(base, profile, lang)  # a stated level, when there is one, is the better quote (above)
     if lines:
         return RequirementMatch(**base, status="missing", auto_status="missing", evidence=[lines[0]], method="alias",
                                 **why(("language_not_fluent", {"language": lang})))
@@ -509,12 +543,8 @@ def _match_language(req: Requirement, profile: ResumeProfile) -> RequirementMatc
                                                  r"雅思|托福|良好", s, re.I):
             return RequirementMatch(**base, status="met", auto_status="met", evidence=[s], method="alias",
                                     **why(("language_in_text", {"language": lang})))
-    written = {"en": "english", "zh": "chinese"}.get(profile.language)
-    first = next(iter(_split(profile.text)), "")
-    if written == lang and first:
-        return RequirementMatch(**base, status="partly", auto_status="partly", evidence=[first],
-                                method="resume_language",
-                                **why(("resume_language_no_level", {"language": lang})))
+    if {"en": "english", "zh": "chinese"}.get(profile.language) == lang:
+        return _written_in(base, profile, lang)
     return RequirementMatch(**base, status="missing", auto_status="missing", method="alias",
                             **why(("language_missing", {"language": lang})))
 
