@@ -123,7 +123,9 @@ async def judge_all(questions: dict[str, PlanQuestionSpec], langs: dict[str, str
                     decision_wait_s: float = DECISION_WAIT_S) -> list[JudgedAnswer]:
     """Each answer in a fresh context; with ``client``, the model path (see the module docstring)."""
     out = []
-    for a in answers:
+    for n, a in enumerate(answers, 1):
+        if n % 10 == 0:
+            print(f"... {n} of {len(answers)} answers", file=sys.stderr, flush=True)
         spec = questions[a["question_id"]]
         lang = normalise_language(a.get("language") or langs[a["question_id"]])
         question = spec.text_in(lang)

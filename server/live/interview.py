@@ -550,6 +550,9 @@ class LiveInterview:
         except LlmError as e:
             log.info("model_judgement_unavailable", interview_id=self.id, error=str(e))
             return None
+        except Exception:  # never let the model's side take the interview down: the rules decide
+            log.exception("model_judgement_failed", interview_id=self.id)
+            return None
 
     async def _keep_score(self, judgement: AnswerJudgement, qi: int, *, final: bool,
                           turn_index: int | None = None) -> None:
