@@ -376,8 +376,7 @@ class ContentAnalyzer:
         relevance["label"] = self._relevance_label(rel, rel_best, margin,
                                                    story=specificity["label"] in ("concrete", "mixed"))
         # No closer to the question than to any work story, and no sentence addresses it: a story about something
-        # else. A semantic judgement of the embedder, so it only bounds the score (a human reviews it); the
-        # interviewer clarifies on the label above.
+        # else: the score is bounded (a human reviews it) and the interviewer asks once to clarify.
         relevance["about_something_else"] = bool(
             margin is not None and margin < 0 and (rel_best is None or rel_best < RELEVANCE_ON_TOPIC))
         for key in ("concrete_example", "generalities"):

@@ -298,10 +298,13 @@ class RuleBasedPolicy:
         minimum = ctx.question.min_answer_words
         rel = f.get("relevance") or {}
         # Off-topic is judged against the question and its rubric (analyzers/content.py): a concrete story with a
-        # low cosine is "partly", not off-topic, so only an answer that misses the question is clarified.
+        # low cosine is "partly", not off-topic; a story no closer to the question than to any work story misses it
+        # (a short non-answer is asked for an example or a result instead). Only an answer that misses the question
+        # is clarified, once.
         enabled = self.enabled(ctx.question)
-        if (self.clarify_off_topic and rel.get("label") == "off_topic" and words >= minimum
-                and "clarify" not in ctx.asked):
+        story = (f.get("specificity") or {}).get("label") in ("concrete", "mixed")
+        missed = rel.get("label") == "off_topic" or (story and bool(rel.get("about_something_else")))
+        if self.clarify_off_topic and missed and words >= minimum and "clarify" not in ctx.asked:
             # A fact that differs from the resume is still checked first (it may explain the mismatch).
             if "resume_contradiction" in enabled and "resume_contradiction" not in ctx.asked:
                 found = self._detect_resume_contradiction(ctx, enabled)

@@ -3,6 +3,7 @@ policy against a local fake chat-completions server."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 import asyncio
 import json
 import re
@@ -417,3 +418,18 @@ def test_sync_decide_outside_loop(analyzer):
     d = p.decide(ctx_for(analyzer, THIN_EN))
     assert isinstance(d, FollowUpDecision) and d.trigger == "no_example" and "fallback" in d.source
     assert "sk-" not in repr(OpenAICompatiblePolicy(client("http://x", "sk-secret", "m")))
+
+
+def _story_elsewhere(specificity: str, words: int) -> AnswerContext:
+    features = {"relevance": {"label": "partly", "about_something_else": True},
+                "specificity": {"label": specificity}, "length": {"words": words}, "sentences": ["A story."]}
+    return AnswerContext(question=make_question(), language="en", answer="A story. " * (words // 2),
+                         features=features, quotes={"relevance": "A story."})
+
+
+def test_a_story_about_something_else_is_clarified_once_a_short_non_answer_is_not():
+    policy = RuleBasedPolicy()
+    assert [d["trigger"] for d in policy.detect(_story_elsewhere("concrete", 80))] == ["clarify"]
+    assert "clarify" not in [d["trigger"] for d in policy.detect(_story_elsewhere("general", 20))]
+    asked = replace(_story_elsewhere("concrete", 80), asked=("clarify",))
+    assert "clarify" not in [d["trigger"] for d in policy.detect(asked)]
