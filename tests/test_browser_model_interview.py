@@ -31,6 +31,7 @@ from dialogue.followup import BUILTIN_TEMPLATES
 from dialogue.plan_io import load_plan
 from dialogue.score_words import say
 from server.platform.settings import Settings
+from server.reports.interview_report import follow_up_why
 from tests.harness import running_server, until
 from tests.test_browser_interview import ARTIFACTS, STEP_TIMEOUT_MS, _page_of, _watch_errors, candidate_page, \
     chromium, login_as_hr, playwright_api
@@ -183,6 +184,8 @@ async def _check_report(page, case: Case) -> None:
     doubted = any(d in unsure for d in off_topic_doubts)
     if case.off_topic:
         assert clarified or doubted, (texts, unsure)
+        if clarified and case.lang != "en":  # and says why in the page's language
+            assert follow_up_why("clarify", "", case.lang) in texts[1], texts[1]
     else:
         assert not clarified and not doubted, (texts, unsure)
         # On the question: the report says so (whether the result reads as measured depends on how synthetic
