@@ -34,6 +34,26 @@ NONVERBAL_NOTE = {
     "zh": "仅为可观察行为（不推断情绪或性格），不计入评分。",
 }
 
+FOLLOW_UP_WHY = {
+    # The follow-up policy records its reason in English, with its numbers (dialogue/followup.py); a report in
+    # another language says why in that language, by the follow-up's trigger.
+    "zh": {
+        "missing_result": "这个例子没有讲结果，或结果没有可衡量的数字。",
+        "no_example": "回答停留在泛泛而谈，没有讲一次具体的经历。",
+        "personal_role": "例子里一直在说“我们”，看不出候选人本人做了什么。",
+        "vague_claim": "只是自我评价，没有例子支撑。",
+        "missing_numbers": "讲了结果，但没有可衡量的数字。",
+        "resume_contradiction": "回答中的说法与简历不一致。",
+        "too_short": "回答较短。",
+        "clarify": "回答似乎没有针对这个问题，因此请候选人澄清一次。",
+    },
+}
+
+
+def follow_up_why(trigger: str | None, reason: str | None, lang: str) -> str | None:
+    """Why a follow-up was asked, in the report's language: the recorded reason, or the trigger's sentence."""
+    return FOLLOW_UP_WHY.get(lang, {}).get(trigger or "", reason)
+
 
 def _quote_time(quote: str, segments: list[dict], turn_index: int) -> int | None:
     """Interview time (ms) at which the candidate said ``quote``: the segment that contains it, else the turn's first."""
@@ -125,7 +145,8 @@ async def build_report(interviews: InterviewRepository, records: InterviewRecord
         first = next((s for s in segments if s["turn_index"] == idx), None)
         answers.append({
             "turn_index": idx, "kind": turn["kind"], "question": turn["question"], "answer": turn["answer"],
-            "at": mmss(first["start_ms"]) if first else "", "trigger": turn["trigger"], "reason": turn["reason"],
+            "at": mmss(first["start_ms"]) if first else "", "trigger": turn["trigger"],
+            "reason": follow_up_why(turn["trigger"], turn["reason"], lang),
             "end_reason": turn["end_reason"], "scores": scores_by_turn.get(idx, []),
             "content": summary.get("content", {}), "voice": summary.get("voice", {}),
             "nonverbal": summary.get("nonverbal", {}),
