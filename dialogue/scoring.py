@@ -215,8 +215,10 @@ def score_answer(
     if claim:
         evidence.append(Evidence("unsupported_claim", claim["sentence"], 0.0,
                                  say("unsupported_claim", lang, span=claim["span"])))
+    shown_relevance = "off_topic" if rel.get("about_something_else") else rel_label  # one verdict on the page
     evidence.append(Evidence("relevance", first_quote("relevance", fallback=any_sentence), pts("relevance"),
-                             say(f"relevance:{rel_label if rel_label in RELEVANCE_VALUE else 'partly'}", lang)))
+                             say(f"relevance:{shown_relevance if shown_relevance in RELEVANCE_VALUE else 'partly'}",
+                                 lang)))
     joined = ("" if lang == "zh" else " ").join(sentences)
     evidence.append(Evidence("length", _trim(joined, lang), pts("length"),
                              say("length", lang, words=words, minimum=question.min_answer_words)))

@@ -72,6 +72,9 @@ async def test_an_answer_the_model_finds_off_topic_is_clarified_and_capped(analy
     assert with_model.decision is not None and with_model.decision.kind == "clarify"
     assert with_model.score.score <= 1.5 < alone.score.score
     assert any("general question about work" in u for u in with_model.score.uncertain)
+    notes = [e.note for e in with_model.score.evidence]
+    assert "Does not seem to address the question." in notes  # one verdict: not also "only partly addresses"
+    assert "Only partly addresses the question." not in notes
 
 
 async def test_an_answer_the_model_finds_on_topic_keeps_the_rules_judgement(analyzer):  # noqa: F811
