@@ -16,7 +16,8 @@ Paths:
 * ``rules``: ``dialogue.followup.RuleBasedPolicy`` and ``dialogue.scoring``, the no-model mode.
 * ``model``: the same rules with the language model's relevance contrast (``dialogue.model_relevance``), as the
   live interview runs it: the model is asked while the candidate is still speaking (here: on the answer without its
-  last sentence, the last pause), asked again at the answer's end, and the next move waits for it at most
+  last sentence, the last pause), asked again at the answer's end (the real question only: the generic question's
+  odds come from the pause), and the next move waits for it at most
   ``--decision-wait`` seconds after the end, else the rules decide alone (counted as a fallback). The score waits
   for the model up to the client's budget (the live score may be refined after the next question is asked). The
   embedded engine is started by the benchmark (``--llm-engine URL`` uses a running one instead).
@@ -129,13 +130,15 @@ async def judge_all(questions: dict[str, PlanQuestionSpec], langs: dict[str, str
         spec = questions[a["question_id"]]
         lang = normalise_language(a.get("language") or langs[a["question_id"]])
         question = spec.text_in(lang)
+        at_pause = None
         if client is not None and (heard := last_pause_prefix(a["text"], lang)):
             try:  # at the last pause, while the candidate still speaks: not on the clock
-                await ask_model_relevance(client, question, lang, heard)
+                at_pause = await ask_model_relevance(client, question, lang, heard)
             except LlmError:
                 pass
         t0 = time.perf_counter()
-        asked = (asyncio.ensure_future(ask_model_relevance(client, question, lang, a["text"]))
+        asked = (asyncio.ensure_future(ask_model_relevance(client, question, lang, a["text"],
+                                                           known_generic=at_pause.p_generic if at_pause else None))
                  if client is not None else None)
         ctx = await run_inference(build_context, analyzer, spec, lang, [a["text"]])  # a fresh context each, as live
         relevance = None

@@ -71,13 +71,19 @@ class ModelRelevance:
 
 
 async def ask_model_relevance(client: LlmClient, question: str, language: str, answer: str, *,
-                              timeout_s: float | None = None) -> ModelRelevance:
+                              timeout_s: float | None = None, known_generic: float | None = None) -> ModelRelevance:
     """The contrast for ``answer``; raises ``LlmError`` (unavailable, timeout, no usable reply) for the caller to
-    keep the rules' relevance. The two asks run one after the other so the second reuses the first's cache."""
-    generic = GENERIC_QUESTION["zh" if is_chinese_code(language) else "en"]
+    keep the rules' relevance. The two asks run one after the other so the second reuses the first's cache.
+
+    ``known_generic``: the generic question's probability for this answer as heard at the last pause. At the
+    answer's end it stands in for the second ask (what kind of event a story tells rarely changes with its last
+    sentence), so the next question waits for one ask, not two."""
     loop = asyncio.get_running_loop()
     t0 = loop.time()
     asked = await client.yes_odds(relevance_messages(answer, question, language), timeout_s=timeout_s)
-    left = None if timeout_s is None else max(0.1, timeout_s - (loop.time() - t0))
-    control = await client.yes_odds(relevance_messages(answer, generic, language), timeout_s=left)
-    return ModelRelevance(asked.value.p_yes, control.value.p_yes, asked.model, loop.time() - t0)
+    p_generic = known_generic
+    if p_generic is None:
+        generic = GENERIC_QUESTION["zh" if is_chinese_code(language) else "en"]
+        left = None if timeout_s is None else max(0.1, timeout_s - (loop.time() - t0))
+        p_generic = (await client.yes_odds(relevance_messages(answer, generic, language), timeout_s=left)).value.p_yes
+    return ModelRelevance(asked.value.p_yes, p_generic, asked.model, loop.time() - t0)

@@ -32,9 +32,9 @@ QUESTIONS = [
     {"text": "Tell me about a project you improved.", "competency": "results", "expected_points": ["the result"]},
     {"text": "What are you proud of?", "competency": "drive", "expected_points": ["why"]},
 ]
-ANSWER_1A = "I started by measuring where the time was going and then"
+ANSWER_1A = "On the reporting project I improved I started by measuring where the time was going and then"
 ANSWER_1B = "I rewrote the slowest queries and we cut the load time by forty percent."
-ANSWER_2 = "Last year we shipped the billing project two weeks ahead of schedule and saved money."
+ANSWER_2 = "I am proud that last year we shipped the billing project two weeks ahead of schedule and saved money."
 
 
 class ModelFreeAnalyzers(AnalyzerFactory):
@@ -154,7 +154,7 @@ async def test_i_have_finished_ends_the_answer_at_once(store):
 
 
 async def test_a_rejoin_mid_answer_puts_the_question_again_and_keeps_what_was_said(store):
-    first = "Last year I led the migration of our billing system"
+    first = "Last year I improved a project, the migration of our billing system"
     second = "and as a result we cut the monthly costs by forty percent."
     script = speak(300, (first, 2500), 1000, (second, 3000), 3000)
     live, published = await new_interview(store, script)

@@ -150,6 +150,7 @@ class LiveInterview:
         self._answer_from_seq = 0
         self._heard: list[str] = []  # final segments of the open answer, for the model's judgement at pauses
         self._preparing: asyncio.Task | None = None  # the model's judgement of the words so far (one at a time)
+        self._heard_judged: ModelRelevance | None = None  # the latest such judgement of this question's answers
         self._refining: set[asyncio.Task] = set()  # scores the model refines after the next question was asked
         self.connection: _Connection | None = None
         self.started_at: datetime | None = None
@@ -411,6 +412,11 @@ class LiveInterview:
         lang = normalise_language(self.language)
         words = " ".join([*self._question_state.answers, *self._heard])
         self._preparing = asyncio.create_task(self._relevance(spec.text_in(lang), lang, words))
+        self._preparing.add_done_callback(self._remember_heard_judgement)
+
+    def _remember_heard_judgement(self, task: asyncio.Task) -> None:
+        if not task.cancelled() and task.exception() is None and task.result() is not None:
+            self._heard_judged = task.result()
 
     # --- dialogue ------------------------------------------------------------------------------
     async def _resume(self) -> None:
@@ -495,7 +501,9 @@ class LiveInterview:
             state.answers.append(text)
         lang = normalise_language(self.language)
         judge = self.deps.judge
-        asked = (asyncio.create_task(self._relevance(spec.text_in(lang), lang, " ".join(state.answers)))
+        heard, self._heard_judged = self._heard_judged, None
+        asked = (asyncio.create_task(self._relevance(spec.text_in(lang), lang, " ".join(state.answers),
+                                                     known_generic=heard.p_generic if heard else None))
                  if judge is not None and judge.ready and state.answers else None)
         try:
             analyzer = await self.analysis.content_analyzer()
@@ -540,13 +548,14 @@ class LiveInterview:
                                              max(20, int(left)), trigger=decision.trigger or decision.kind,
                                              reason=decision.reason))
 
-    async def _relevance(self, question: str, lang: str, words: str) -> ModelRelevance | None:
+    async def _relevance(self, question: str, lang: str, words: str,
+                         known_generic: float | None = None) -> ModelRelevance | None:
         """The model's relevance contrast for ``words``, or None (no model, timeout, unusable reply: the rules)."""
         judge = self.deps.judge
         if judge is None:
             return None
         try:
-            return await ask_model_relevance(judge, question, lang, words)
+            return await ask_model_relevance(judge, question, lang, words, known_generic=known_generic)
         except LlmError as e:
             log.info("model_judgement_unavailable", interview_id=self.id, error=str(e))
             return None
