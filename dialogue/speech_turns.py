@@ -92,11 +92,11 @@ class AnswerEnded:
 
 
 @dataclass(frozen=True)
-class _RecognitionDone:
+class RecognitionDone:
     """The recogniser delivered everything for one utterance (detector input only, never reported)."""
 
 
-_DetectorInput = SpeechStarted | SpeechEnded | PartialTranscript | FinalTranscript | _RecognitionDone
+DetectorInput = SpeechStarted | SpeechEnded | PartialTranscript | FinalTranscript | RecognitionDone
 
 
 class SpeechTurnHooks(Protocol):
@@ -136,8 +136,11 @@ class SpeechTurns:
     """Construct inside the running event loop. ``clock``: interview ms now (wall clock)."""
 
     def __init__(self, model: SpeechModel, language: str, hooks: SpeechTurnHooks, config: TurnTakingConfig,
-                 clock: Callable[[], int]) -> None:
+                 clock: Callable[[], int], *, on_detector_input: Callable[[DetectorInput], None] | None = None) -> None:
+        """``on_detector_input``: called with every input as it is fed to the detector (a benchmark records them
+        to replay the same recognition through detectors with other settings, see ``feed_detector``)."""
         self.model = model
+        self._on_detector_input = on_detector_input
         self.language = language
         self.config = config
         self._hooks = hooks
@@ -148,7 +151,7 @@ class SpeechTurns:
         self._closing = False  # the answer-end decision is made; the next begin_answer opens the next answer
         self._resume_pending = False  # a new connection waits for the answer reopened for it
         self._talked_over = False
-        self._held: deque[_DetectorInput] = deque(maxlen=HELD_EVENTS_MAX)
+        self._held: deque[DetectorInput] = deque(maxlen=HELD_EVENTS_MAX)
 
     # --- connections ---------------------------------------------------------------------------
     def attach(self, connection_id: str) -> None:
@@ -178,6 +181,11 @@ class SpeechTurns:
         self._check(now, listening.transcriber.vad.trailing_silence_ms)
         return now
 
+    def recognition_idle(self) -> bool:
+        """The recogniser has nothing running or queued and every result is delivered (``StreamingTranscriber.idle``);
+        True with no connection."""
+        return self._listening is None or self._listening.transcriber.idle
+
     def now_ms(self) -> int:
         """Now on the detector's clock: the newest audio frame's time while audio flows, else the wall clock. The
         audio clock counts samples, so it can fall behind the wall clock after lost packets; comparing detector
@@ -189,12 +197,13 @@ class SpeechTurns:
 
     # --- answers -------------------------------------------------------------------------------
     def begin_answer(self, started_ms: int, time_limit_ms: int | None, *, keep_text: bool = False,
-                     resumes: bool = False) -> int:
+                     resumes: bool = False, question: str = "") -> int:
         """A question was put: a fresh detector for its answer; returns the answer's number (``AnswerEnded.answer``).
         ``keep_text``: the same answer continues (a rejoin), what was already said still counts. ``resumes``: this is
-        the answer reopened for the connection attached last; the speech held since then is replayed into it."""
+        the answer reopened for the connection attached last; the speech held since then is replayed into it.
+        ``question``: the question's text (the detector's context for the answer)."""
         previous = self._detector
-        detector = AnswerEndDetector(self.config, started_ms, time_limit_ms)
+        detector = AnswerEndDetector(self.config, started_ms, time_limit_ms, question=question)
         if keep_text and previous is not None:
             detector.text_parts = list(previous.text_parts)
         self._detector = detector
@@ -250,7 +259,7 @@ class SpeechTurns:
     def _on_recognition(self, listening: _Listening, event: TranscriberEvent) -> None:
         """A transcriber event (connection media clock): reported to the runtime, then fed to the detector."""
         base = listening.base_ms
-        item: _DetectorInput
+        item: DetectorInput
         if isinstance(event, UtteranceStarted):
             item = SpeechStarted(base + event.t_ms)
             self._hooks.on_speech_started(item)
@@ -272,7 +281,7 @@ class SpeechTurns:
                                    listening.connection_id)
             self._hooks.on_final_transcript(item)
         elif isinstance(event, UtteranceDone):
-            item = _RecognitionDone()
+            item = RecognitionDone()
         else:
             return
         if self._holding():
@@ -280,18 +289,25 @@ class SpeechTurns:
         else:
             self._feed(item)
 
-    def _feed(self, item: _DetectorInput) -> None:
+    def _feed(self, item: DetectorInput) -> None:
         detector = self._detector
-        if detector is None:
-            return
-        match item:
-            case SpeechStarted(at_ms=at_ms):
-                detector.speech_started(at_ms)
-            case SpeechEnded(at_ms=at_ms):
-                detector.speech_ended(at_ms)
-            case PartialTranscript(text=text):
-                detector.partial_received(text)
-            case FinalTranscript(text=text):
-                detector.final_received(text)
-            case _RecognitionDone():
-                detector.utterance_done()
+        if detector is not None:
+            if self._on_detector_input is not None:
+                self._on_detector_input(item)
+            feed_detector(detector, item)
+
+
+def feed_detector(detector: AnswerEndDetector, item: DetectorInput) -> None:
+    """Hand one recognition event to the detector (the one mapping from events to detector calls; a replay of a
+    recorded event trace uses it too)."""
+    match item:
+        case SpeechStarted(at_ms=at_ms):
+            detector.speech_started(at_ms)
+        case SpeechEnded(at_ms=at_ms):
+            detector.speech_ended(at_ms)
+        case PartialTranscript(text=text):
+            detector.partial_received(text)
+        case FinalTranscript(text=text):
+            detector.final_received(text)
+        case RecognitionDone():
+            detector.utterance_done()

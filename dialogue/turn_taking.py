@@ -13,7 +13,8 @@ interface (explicit media-clock milliseconds, no sleeps, no I/O):
   intents: "could you repeat the question" -> ``"repeat"``, "let me think" -> ``"thinking"`` (see ``intent()``).
   ``barge_in(now)`` says whether the candidate has started talking over a question being played.
 
-Timing facts these defaults were chosen against (``benchmarks/turn_taking.py`` measures them): the VAD
+Timing facts these defaults were chosen against (``benchmarks/turn_taking_generated.py`` measures them on generated
+answers, ``benchmarks/turn_taking.py`` through the live transcriber on any labelled corpus): the VAD
 (``analyzers/vad.py``) reports a pause after 200 ms of silence and the end of an utterance after 500 ms, both
 back-dated to the last voiced frame; the recogniser decodes speculatively at the pause, so the final is in about
 200 ms + one Whisper tiny.en decode (~0.5-0.7 s on one core here) after the end of speech. No decision that waits for
@@ -247,8 +248,11 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
     ``config.intent_reasons`` is set.
     """
 
-    def __init__(self, config: TurnTakingConfig, turn_started_ms: int, time_limit_ms: int | None = None):
+    def __init__(self, config: TurnTakingConfig, turn_started_ms: int, time_limit_ms: int | None = None,
+                 question: str = ""):
         super().__init__(config, turn_started_ms, time_limit_ms)
+        self.question = question
+        """The question this answer is to (context; the rules read only the answer's own words so far)."""
         self.partial_text = ""
         self.utterance_texts: list[str] = []
         """Finals of the current utterance (Whisper splits > 30 s utterances into several)."""

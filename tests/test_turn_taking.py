@@ -291,7 +291,7 @@ def test_i_have_finished_on_a_busy_recogniser_waits_for_the_words():
 
 
 def test_benchmark_reads_both_halves_of_the_target_off_the_curve():
-    from benchmarks.turn_taking import analyse_target
+    from benchmarks.turn_taking_generated import analyse_target
 
     def point(base, p95, cut):
         return {"answer_end_silence_ms": base,

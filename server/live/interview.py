@@ -412,7 +412,7 @@ class LiveInterview:
             await self.interviews.update(self.id, question_index=prompt.question_index)
         limit = prompt.time_limit_s * 1000 if prompt.time_limit_s else None
         self._answer = self.speech_turns.begin_answer(self.interview_ms(), limit, keep_text=keep_text,
-                                                      resumes=resumes)
+                                                      resumes=resumes, question=prompt.text)
         self.analysis.answer_started(self.turn_index)
         await self.publish(ev.QuestionAsked(
             interview_id=self.id, turn_index=self.turn_index, question_index=prompt.question_index,
