@@ -30,11 +30,13 @@ from analyzers.vad import FRAME_MS, FRAME_SAMPLES
 from dialogue.speech_turns import (
     AnswerEnded,
     DetectorInput,
+    EndOfTurnModel,
     FinalTranscript,
     SpeechTurns,
     feed_detector,
+    open_detector,
 )
-from dialogue.turn_taking import AnswerEndDetector, TurnTakingConfig
+from dialogue.turn_taking import TurnTakingConfig
 
 PACE_SLEEP_S = 0.004
 """How often a paced replay looks at the wall clock while the recogniser works."""
@@ -87,13 +89,13 @@ class _Hooks:
 
 
 async def replay_live(pcm: np.ndarray, model: SpeechModel, language: str, config: TurnTakingConfig,
-                      question: str = "") -> LiveReplay:
+                      question: str = "", end_of_turn: EndOfTurnModel | None = None) -> LiveReplay:
     """Replay 16 kHz mono int16 ``pcm`` through ``SpeechTurns`` as the live interview feeds it (see the module
     docstring). Run inside an event loop; one answer at a time per call."""
     now_ms = 0
     trace: list[tuple[int, DetectorInput]] = []
     hooks = _Hooks()
-    turns = SpeechTurns(model, language, hooks, config, clock=lambda: now_ms,
+    turns = SpeechTurns(model, language, hooks, config, clock=lambda: now_ms, end_of_turn=end_of_turn,
                         on_detector_input=lambda item: trace.append((now_ms, item)))
     hooks.turns = turns
     turns.attach("replay")
@@ -131,7 +133,7 @@ def replay_trace(trace: list[tuple[int, DetectorInput]], duration_ms: int, confi
     """The decisions a detector with ``config`` makes on a recorded trace, called as ``SpeechTurns`` calls it: on
     each frame ``t`` the inputs fed after the previous frame, then ``due_at``/``check`` at ``t``; after a decision
     the same answer continues, as in ``replay_live``."""
-    detector = AnswerEndDetector(config, 0, None, question=question)
+    detector = open_detector(config, 0, None, None, False, question)
     decisions: list[Decision] = []
     k = 0
     for t in range(0, duration_ms, FRAME_MS):
@@ -143,7 +145,5 @@ def replay_trace(trace: list[tuple[int, DetectorInput]], duration_ms: int, confi
             reason = detector.check(t)
             if reason:
                 decisions.append(Decision(t + FRAME_MS, reason, detector.end_class))
-                previous = detector
-                detector = AnswerEndDetector(config, t, None, question=question)
-                detector.text_parts = list(previous.text_parts)
+                detector = open_detector(config, t, None, detector, True, question)
     return decisions

@@ -27,6 +27,7 @@ import asyncio
 import fnmatch
 import json
 import os
+import pickle
 import subprocess
 import sys
 import tempfile
@@ -53,17 +54,21 @@ class CorpusEntry:
     question: str
 
 
+def raw_entries(labels: Path) -> dict[str, dict]:
+    """file -> its label entry, whichever of the scorer's layouts ``labels`` uses."""
+    data = json.loads(labels.read_text(encoding="utf-8"))
+    if isinstance(data, list):
+        return {e["file"]: e for e in data}
+    if isinstance(data.get("answers"), dict):
+        return data["answers"]
+    if isinstance(data.get("clips"), dict):
+        return data["clips"]
+    return {k: v for k, v in data.items() if isinstance(v, dict)}
+
+
 def load_corpus(corpus: Path) -> list[CorpusEntry]:
     """The files ``labels.json`` lists, in its order."""
-    data = json.loads((corpus / "labels.json").read_text(encoding="utf-8"))
-    if isinstance(data, list):
-        items = {e["file"]: e for e in data}
-    elif isinstance(data.get("answers"), dict):
-        items = data["answers"]
-    elif isinstance(data.get("clips"), dict):
-        items = data["clips"]
-    else:
-        items = {k: v for k, v in data.items() if isinstance(v, dict)}
+    items = raw_entries(corpus / "labels.json")
     return [CorpusEntry(name, str(e.get("language") or "en"), str(e.get("question") or ""))
             for name, e in items.items() if isinstance(e, dict)]
 
@@ -138,6 +143,15 @@ async def replay_corpus(corpus: Path, entries: list[CorpusEntry], config: TurnTa
     settings = Settings()
     inference_pool.configure(settings.inference_threads)
     manager = ModelManager.from_settings(settings)
+    end_of_turn = None
+    if settings.end_of_turn_model:  # as the server: used when its package is installed
+        from analyzers.end_of_turn import EndOfTurnModelNotAvailable, shared_smart_turn
+
+        try:
+            end_of_turn = await asyncio.to_thread(shared_smart_turn)
+            await asyncio.to_thread(end_of_turn.probability, np.zeros(SAMPLE_RATE, np.int16))
+        except EndOfTurnModelNotAvailable as e:
+            log(f"end-of-turn model not used: {e}")
     models = {}
     results: dict[str, LiveReplay] = {}
     for e in entries:
@@ -147,7 +161,7 @@ async def replay_corpus(corpus: Path, entries: list[CorpusEntry], config: TurnTa
             models[lang] = await manager.aload(model_id)
             await asyncio.to_thread(_warm_up, models[lang], lang)
         pcm = read_audio(corpus / e.file)
-        r = await replay_live(pcm, models[lang], lang, config, e.question)
+        r = await replay_live(pcm, models[lang], lang, config, e.question, end_of_turn)
         results[e.file] = r
         log(f"{e.file}: {len(r.decisions)} decision(s) at "
             f"{[round(d.t_ms / 1000, 2) for d in r.decisions]} s; audio {r.duration_ms / 1000:.1f} s, "
@@ -170,6 +184,11 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--predictions", type=Path, help="write the decisions here (JSON lines {file, t_s})")
     ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER, help="the set's scorer (score_turns.py CLI)")
     ap.add_argument("--files", default="*", help="only the listed files matching this glob (e.g. 'en*')")
+    ap.add_argument("--save-replay", type=Path, help="keep the recorded recognition (pickle) for --load-replay")
+    ap.add_argument("--load-replay", type=Path, help="score a saved recognition again (detector changes only: the "
+                    "recogniser and the acoustic model are not run)")
+    ap.add_argument("--evidence", action="store_true",
+                    help="also print what the detector knew at each labelled pause and end (turn_evidence.py)")
     ap.add_argument("--curve", default=",".join(map(str, CURVE_SILENCES_MS)),
                     help="base silences (ms) of the trade-off curve, comma-separated; empty: no curve")
     args = ap.parse_args(argv)
@@ -180,7 +199,18 @@ def main(argv: list[str] | None = None) -> dict:
         raise SystemExit(f"{labels}: no files to replay")
     config = server_turn_config()
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
-    results = asyncio.run(replay_corpus(args.corpus, entries, config, log))
+    if args.load_replay:
+        with args.load_replay.open("rb") as f:
+            saved: dict[str, LiveReplay] = pickle.load(f)
+        results = {}
+        for e in entries:  # the detector as it is now, on the recognition as it was
+            r = saved[e.file]
+            results[e.file] = replace(r, decisions=replay_trace(r.trace, r.duration_ms, config, e.question))
+    else:
+        results = asyncio.run(replay_corpus(args.corpus, entries, config, log))
+    if args.save_replay:
+        with args.save_replay.open("wb") as f:
+            pickle.dump(results, f)
 
     with tempfile.TemporaryDirectory(prefix="turns-") as tmp:
         labels = labels_subset(labels, {e.file for e in entries}, Path(tmp) / "labels.json")
@@ -200,6 +230,12 @@ def main(argv: list[str] | None = None) -> dict:
                                 for (name, r), e in zip(results.items(), entries)})
             curve.append({"answer_end_silence_ms": silence, **curve_point(run_scorer(args.scorer, labels, path))})
 
+    if args.evidence:
+        from benchmarks.turn_evidence import silences, summarise
+
+        raw = raw_entries(args.corpus / "labels.json")
+        found = [s for name, r in results.items() for s in silences(name, r.trace, r.duration_ms, config, raw[name])]
+        print(json.dumps({"evidence": summarise(found)}, ensure_ascii=False))
     wall = time.perf_counter() - t0
     audio_s = sum(r.duration_ms for r in results.values()) / 1000
     print(json.dumps({"replay_check": {"files": len(results), "live_equals_replay": not differ, "differ": differ},

@@ -17,6 +17,8 @@ and measured without a server.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Protocol
@@ -24,6 +26,7 @@ from typing import Callable, Protocol
 import numpy as np
 
 from analyzers.asr import SpeechModel, Word
+from analyzers.inference_pool import run_inference
 from analyzers.transcriber import (
     StreamingTranscriber,
     TranscriberEvent,
@@ -34,8 +37,15 @@ from analyzers.transcriber import (
 )
 from dialogue.turn_taking import AnswerEndDetector, TurnTakingConfig
 
+log = logging.getLogger(__name__)
+
 HELD_EVENTS_MAX = 512
 """Speech events held for the next answer at most (a few seconds of evaluation produce a handful)."""
+TURN_AUDIO_KEEP_MS = 8400
+"""Audio kept for the acoustic end-of-turn model: its 8-s window plus the silence read after the speech."""
+TURN_SCORE_TAIL_MS = 200
+"""Silence after the last voiced frame the acoustic model hears (it was trained on turns cut ~200 ms after the
+speech, as Pipecat's VAD stop does)."""
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -92,11 +102,34 @@ class AnswerEnded:
 
 
 @dataclass(frozen=True)
+class TurnScoreRequested:
+    """The acoustic end-of-turn model was asked about the utterance that just ended (detector input only)."""
+
+
+@dataclass(frozen=True)
+class TurnScore:
+    """The acoustic model's answer (detector input only): P(the candidate has finished) at the end of speech
+    ``speech_end_ms``; None if the model failed."""
+
+    probability: float | None
+    speech_end_ms: int
+
+
+@dataclass(frozen=True)
 class RecognitionDone:
     """The recogniser delivered everything for one utterance (detector input only, never reported)."""
 
 
-DetectorInput = SpeechStarted | SpeechEnded | PartialTranscript | FinalTranscript | RecognitionDone
+DetectorInput = (SpeechStarted | SpeechEnded | PartialTranscript | FinalTranscript | RecognitionDone
+                 | TurnScoreRequested | TurnScore)
+
+
+class EndOfTurnModel(Protocol):
+    """An acoustic end-of-turn model (``analyzers.end_of_turn.SmartTurnModel``)."""
+
+    def probability(self, pcm: np.ndarray) -> float:
+        """P(the speaker has finished) after 16 kHz int16 ``pcm`` (its last seconds). Blocking."""
+        ...
 
 
 class SpeechTurnHooks(Protocol):
@@ -136,10 +169,16 @@ class SpeechTurns:
     """Construct inside the running event loop. ``clock``: interview ms now (wall clock)."""
 
     def __init__(self, model: SpeechModel, language: str, hooks: SpeechTurnHooks, config: TurnTakingConfig,
-                 clock: Callable[[], int], *, on_detector_input: Callable[[DetectorInput], None] | None = None) -> None:
-        """``on_detector_input``: called with every input as it is fed to the detector (a benchmark records them
-        to replay the same recognition through detectors with other settings, see ``feed_detector``)."""
+                 clock: Callable[[], int], *, end_of_turn: EndOfTurnModel | None = None,
+                 on_detector_input: Callable[[DetectorInput], None] | None = None) -> None:
+        """``end_of_turn``: the acoustic end-of-turn model, asked (on the inference pool) at the end of every
+        utterance; None: the detector decides on silence and words alone. ``on_detector_input``: called with every
+        input as it is fed to the detector (a benchmark records them to replay the same recognition through
+        detectors with other settings, see ``feed_detector``)."""
         self.model = model
+        self.end_of_turn = end_of_turn
+        self._turn_audio: deque[tuple[int, np.ndarray]] = deque(maxlen=TURN_AUDIO_KEEP_MS // 20)
+        self._scoring: set[asyncio.Task] = set()
         self._on_detector_input = on_detector_input
         self.language = language
         self.config = config
@@ -165,6 +204,9 @@ class SpeechTurns:
         listening, self._listening = self._listening, None
         if listening is not None:
             await listening.transcriber.close()
+        if self._scoring:
+            await asyncio.gather(*self._scoring, return_exceptions=True)
+        self._turn_audio.clear()
 
     # --- audio ---------------------------------------------------------------------------------
     def push_audio(self, pcm: np.ndarray, t_ms: int) -> int:
@@ -176,15 +218,17 @@ class SpeechTurns:
         if not listening.anchored:  # anchor the media clock to interview time at the first audio frame
             listening.base_ms, listening.anchored = self._clock() - t_ms, True
         listening.last_media_ms = t_ms
+        if self.end_of_turn is not None:
+            self._turn_audio.append((t_ms, pcm))
         listening.transcriber.push(pcm, t_ms)
         now = listening.base_ms + t_ms
         self._check(now, listening.transcriber.vad.trailing_silence_ms)
         return now
 
     def recognition_idle(self) -> bool:
-        """The recogniser has nothing running or queued and every result is delivered (``StreamingTranscriber.idle``);
-        True with no connection."""
-        return self._listening is None or self._listening.transcriber.idle
+        """The recogniser has nothing running or queued and every result is delivered (``StreamingTranscriber.idle``),
+        and no acoustic end-of-turn score is being computed; True with no connection."""
+        return not self._scoring and (self._listening is None or self._listening.transcriber.idle)
 
     def now_ms(self) -> int:
         """Now on the detector's clock: the newest audio frame's time while audio flows, else the wall clock. The
@@ -202,10 +246,7 @@ class SpeechTurns:
         ``keep_text``: the same answer continues (a rejoin), what was already said still counts. ``resumes``: this is
         the answer reopened for the connection attached last; the speech held since then is replayed into it.
         ``question``: the question's text (the detector's context for the answer)."""
-        previous = self._detector
-        detector = AnswerEndDetector(self.config, started_ms, time_limit_ms, question=question)
-        if keep_text and previous is not None:
-            detector.text_parts = list(previous.text_parts)
+        detector = open_detector(self.config, started_ms, time_limit_ms, self._detector, keep_text, question)
         self._detector = detector
         self._answer += 1
         self._closing = False
@@ -266,6 +307,10 @@ class SpeechTurns:
         elif isinstance(event, UtteranceEnded):
             item = SpeechEnded(base + event.t_ms)
             self._hooks.on_speech_ended(item)
+            if self.end_of_turn is not None and listening is self._listening:
+                self._deliver(item)
+                item = TurnScoreRequested()
+                self._score_turn(event.t_ms, base + event.t_ms)
         elif isinstance(event, TranscriptUpdate) and not event.transcript.is_final:
             t = event.transcript
             item = PartialTranscript(t.text, base + t.start_ms, base + t.end_ms)
@@ -284,10 +329,33 @@ class SpeechTurns:
             item = RecognitionDone()
         else:
             return
+        self._deliver(item)
+
+    def _deliver(self, item: DetectorInput) -> None:
         if self._holding():
             self._held.append(item)
         else:
             self._feed(item)
+
+    def _score_turn(self, media_end_ms: int, speech_end_ms: int) -> None:
+        """Ask the acoustic model, on the inference pool, whether the speech that ended at ``media_end_ms`` is the end
+        of the turn (the last 8 s of audio up to ``TURN_SCORE_TAIL_MS`` after it); the answer is fed as a
+        ``TurnScore``."""
+        cut = media_end_ms + TURN_SCORE_TAIL_MS
+        frames = [f for t, f in self._turn_audio if t < cut]
+        pcm = np.concatenate(frames) if frames else np.zeros(0, np.int16)
+
+        async def score() -> None:
+            probability: float | None = None
+            try:
+                probability = float(await run_inference(self.end_of_turn.probability, pcm))
+            except Exception:  # the detector then decides on silence and words
+                log.exception("end-of-turn model failed")
+            self._deliver(TurnScore(probability, speech_end_ms))
+
+        task = asyncio.get_running_loop().create_task(score())
+        self._scoring.add(task)
+        task.add_done_callback(self._scoring.discard)
 
     def _feed(self, item: DetectorInput) -> None:
         detector = self._detector
@@ -295,6 +363,19 @@ class SpeechTurns:
             if self._on_detector_input is not None:
                 self._on_detector_input(item)
             feed_detector(detector, item)
+
+
+def open_detector(config: TurnTakingConfig, started_ms: int, time_limit_ms: int | None,
+                  previous: AnswerEndDetector | None, keep_text: bool, question: str) -> AnswerEndDetector:
+    """The detector for the next answer: it keeps the candidate's pauses in this interview so far; with
+    ``keep_text`` (the same answer continues) also the answer's words and where its speech last ended."""
+    detector = AnswerEndDetector(config, started_ms, time_limit_ms, question=question)
+    if previous is not None:
+        detector.pauses_ms = list(previous.pauses_ms)
+        if keep_text:
+            detector.text_parts = list(previous.text_parts)
+            detector.prior_speech_end_ms = previous.last_speech_end_ms
+    return detector
 
 
 def feed_detector(detector: AnswerEndDetector, item: DetectorInput) -> None:
@@ -311,3 +392,7 @@ def feed_detector(detector: AnswerEndDetector, item: DetectorInput) -> None:
             detector.final_received(text)
         case RecognitionDone():
             detector.utterance_done()
+        case TurnScoreRequested():
+            detector.turn_score_requested()
+        case TurnScore(probability=probability, speech_end_ms=speech_end_ms):
+            detector.turn_scored(probability, speech_end_ms)

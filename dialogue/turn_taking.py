@@ -105,6 +105,13 @@ class TurnTakingConfig:
     and start a fresh detector). False keeps ``check``'s reasons to the old set (``"silence"``, ``"no_answer"``,
     ``"time_limit"``) for runtimes that do not handle it; ``intent()`` reports it either way."""
 
+    # --- acoustic end-of-turn model and pause history ---
+    pause_min_ms: int = 600
+    """A silence the candidate speaks on after counts as a pause of theirs from this long (the VAD ends an utterance
+    after 500 ms; a voice's own gaps between sentences stay under ~0.5 s)."""
+    turn_score_wait_max_ms: int = 2000
+    """Decisions wait for the acoustic model's score of the newest speech at most this long after it ended."""
+
     # --- recogniser safety ---
     final_wait_max_ms: int = 5000
     """If the recogniser has not delivered an utterance's final this long after its end, decide on the text
@@ -264,10 +271,21 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
         """The content class that ended the answer (set when ``check`` returns ``"silence"``)."""
         self.done_at_ms: int | None = None
         """When the candidate said they had finished (``candidate_done``)."""
+        self.turn_probability: float | None = None
+        """The acoustic end-of-turn model's P(finished) at the end of the newest speech (None: not asked or not in)."""
+        self.turn_scores_pending = 0
+        self.pauses_ms: list[int] = []
+        """Silences the candidate spoke on after (this interview's pauses so far, ``pause_min_ms`` and longer)."""
+        self.prior_speech_end_ms: int | None = None
+        """The same answer continues after a decision: where its speech last ended (so that pause is counted)."""
 
     # --- events ---
     def speech_started(self, t_ms: int) -> None:
+        previous_end = self.last_speech_end_ms if self.last_speech_end_ms is not None else self.prior_speech_end_ms
+        if previous_end is not None and t_ms - previous_end >= self.config.pause_min_ms:
+            self.pauses_ms.append(t_ms - previous_end)
         super().speech_started(t_ms)
+        self.turn_probability = None
         self.speech_started_ms = t_ms
         self.partial_text = ""
         self.utterance_texts = []
@@ -285,6 +303,16 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
         super().utterance_done()
         if self.pending_finals == 0:
             self.partial_text = ""
+
+    def turn_score_requested(self) -> None:
+        """The acoustic end-of-turn model was asked about the speech that just ended: decisions wait for it (at most
+        ``turn_score_wait_max_ms`` after the speech)."""
+        self.turn_scores_pending += 1
+
+    def turn_scored(self, probability: float | None, speech_end_ms: int) -> None:
+        self.turn_scores_pending = max(0, self.turn_scores_pending - 1)
+        if speech_end_ms == self.last_speech_end_ms and not self.speaking:
+            self.turn_probability = probability
 
     # --- content ---
     def _known_text(self, with_partial: bool) -> tuple[str, str]:
@@ -364,6 +392,8 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
         silence_ms = now_ms - self.last_speech_end_ms
         waiting = self.pending_finals > 0
         if waiting and silence_ms < self.config.final_wait_max_ms:
+            return None
+        if self.turn_scores_pending and silence_ms < self.config.turn_score_wait_max_ms:
             return None
         if self.done_at_ms is not None and now_ms >= self.done_at_ms:
             kind = self.content_class(with_partial=waiting)

@@ -307,3 +307,55 @@ def test_benchmark_reads_both_halves_of_the_target_off_the_curve():
     assert got["answers_ending_without_cue"] == "55/220"
     # a curve where no point keeps p95 within 800 ms says so instead of inventing one
     assert analyse_target(curve[1:], headline)["cut_in_at_p95_le_800ms"] is None
+
+
+# --- acoustic end-of-turn score and the candidate's pauses ------------------------------------------------------
+
+
+def test_a_decision_waits_for_the_acoustic_score_of_the_last_speech():
+    d = AnswerEndDetector(CFG, 0)
+    d.speech_started(500)
+    d.speech_ended(6000)
+    d.turn_score_requested()
+    d.final_received("As a result we cut the page load time by forty percent.")
+    d.utterance_done()
+    assert d.check(6000 + 420) is None  # the words say "result", but the voice's score is not in
+    d.turn_scored(0.9, 6000)
+    assert d.turn_probability == 0.9 and d.check(6000 + 440) == "silence"
+
+
+def test_a_late_acoustic_score_does_not_hold_the_answer_open_forever():
+    d = AnswerEndDetector(CFG, 0)
+    d.speech_started(500)
+    d.speech_ended(6000)
+    d.turn_score_requested()  # and it never comes (a failed model call is reported as None; this one is lost)
+    d.final_received("As a result we cut the page load time by forty percent.")
+    d.utterance_done()
+    t, reason = first_decision(d, 6000, 6000 + CFG.turn_score_wait_max_ms + 100)
+    assert reason == "silence" and t == 6000 + CFG.turn_score_wait_max_ms
+
+
+def test_a_score_for_speech_that_was_followed_by_more_speech_is_ignored():
+    d = AnswerEndDetector(CFG, 0)
+    d.speech_started(500)
+    d.speech_ended(3000)
+    d.turn_score_requested()
+    d.speech_started(3400)  # the candidate goes on before the score is in
+    d.turn_scored(0.95, 3000)
+    assert d.turn_probability is None
+
+
+def test_the_candidates_pauses_are_remembered_across_answers():
+    from dialogue.speech_turns import open_detector
+
+    d = AnswerEndDetector(CFG, 0)
+    utter(d, 500, 3000, "First I looked at the logs,")
+    utter(d, 5500, 8000, "and then I found the slow query.")  # a 2.5 s pause
+    utter(d, 8300, 9000, "Then.")  # 0.3 s: a gap between words, not a pause
+    assert d.pauses_ms == [2500]
+    after_cut = open_detector(CFG, 9500, None, d, keep_text=True, question="")
+    after_cut.speech_started(11_000)  # the answer went on 2 s after its last speech, across a decision
+    assert after_cut.pauses_ms == [2500, 2000]
+    next_answer = open_detector(CFG, 20_000, None, after_cut, keep_text=False, question="Next?")
+    next_answer.speech_started(23_000)  # the time the question took is no pause of the candidate's
+    assert next_answer.pauses_ms == [2500, 2000] and next_answer.text_parts == []

@@ -127,7 +127,10 @@ class LiveInterview:
         turn_config: TurnTakingConfig | None = None,
         nonverbal_weight: float = 0.0,
         question_ids: list[str] | None = None,
+        end_of_turn: speech.EndOfTurnModel | None = None,
     ):
+        """``end_of_turn``: the acoustic end-of-turn model the answer-end detector also listens to (None: silence
+        and words only)."""
         self.deps = deps
         self.interviews = deps.interviews
         self.records = deps.records
@@ -148,7 +151,7 @@ class LiveInterview:
         self.turn_index = -1
         self.speech_turns = speech.SpeechTurns(speech_model, language, self,
                                                turn_config or TurnTakingConfig(intent_reasons=True),
-                                               self.interview_ms)
+                                               self.interview_ms, end_of_turn=end_of_turn)
         self._answer = 0  # the speech-turns number of the open answer (its AnswerEnded carries it)
         self._work: asyncio.Queue[_WorkItem] = asyncio.Queue(maxsize=512)
         self._worker = asyncio.create_task(self._run_worker(), name=f"interview-{interview_id}")
