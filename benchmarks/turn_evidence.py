@@ -33,6 +33,7 @@ class Silence:
     content_class: str
     probability: float | None
     longest_prior_pause_s: float
+    pitch_change_st: float | None = None
 
 
 def silences(name: str, trace, duration_ms: int, config: TurnTakingConfig, entry: dict) -> list[Silence]:
@@ -57,7 +58,8 @@ def silences(name: str, trace, duration_ms: int, config: TurnTakingConfig, entry
             continue
         prior = [p for p in detector.pauses_ms]
         out.append(Silence(name, end / 1000, None if after is None else (after - end) / 1000, _label(end / 1000, entry),
-                           detector.content_class(), detector.turn_probability, max(prior, default=0) / 1000))
+                           detector.content_class(), detector.turn_probability, max(prior, default=0) / 1000,
+                           getattr(detector, "turn_pitch_change_st", None)))
     return out
 
 
@@ -87,6 +89,8 @@ def summarise(items: list[Silence]) -> dict:
     for label, xs in sorted(by_label.items()):
         ps = sorted(s.probability for s in xs if s.probability is not None)
         q = (lambda f: round(ps[min(len(ps) - 1, int(f * (len(ps) - 1) + 0.5))], 3) if ps else None)
+        pitch = sorted(s.pitch_change_st for s in xs if s.pitch_change_st is not None)
+        qp = (lambda f: round(pitch[min(len(pitch) - 1, int(f * (len(pitch) - 1) + 0.5))], 2) if pitch else None)
         out[label] = {
             "n": len(xs),
             "by_class": dict(Counter(s.content_class for s in xs)),
@@ -94,6 +98,8 @@ def summarise(items: list[Silence]) -> dict:
             "class_and_probability": dict(sorted(Counter(f"{s.content_class}|{_band(s.probability)}"
                                                          for s in xs).items())),
             "probability_q25_q50_q75": [q(0.25), q(0.5), q(0.75)],
+            "pitch_change_st_q25_q50_q75": [qp(0.25), qp(0.5), qp(0.75)],
+            "falling_pitch_le_minus_1st": sum(1 for p in pitch if p <= -1.0),
             "with_longer_prior_pause": sum(1 for s in xs if s.duration_s is not None
                                            and s.longest_prior_pause_s >= s.duration_s),
         }

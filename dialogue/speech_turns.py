@@ -27,6 +27,7 @@ import numpy as np
 
 from analyzers.asr import SpeechModel, Word
 from analyzers.inference_pool import run_inference
+from analyzers.speech_signal import final_pitch_change_st
 from analyzers.transcriber import (
     StreamingTranscriber,
     TranscriberEvent,
@@ -109,10 +110,12 @@ class TurnScoreRequested:
 @dataclass(frozen=True)
 class TurnScore:
     """The acoustic model's answer (detector input only): P(the candidate has finished) at the end of speech
-    ``speech_end_ms``; None if the model failed."""
+    ``speech_end_ms`` (None if the model failed), and how the pitch moved at that end (semitones, negative:
+    falling; None when too little was voiced)."""
 
     probability: float | None
     speech_end_ms: int
+    pitch_change_st: float | None = None
 
 
 @dataclass(frozen=True)
@@ -346,12 +349,12 @@ class SpeechTurns:
         pcm = np.concatenate(frames) if frames else np.zeros(0, np.int16)
 
         async def score() -> None:
-            probability: float | None = None
+            probability, pitch = None, None
             try:
-                probability = float(await run_inference(self.end_of_turn.probability, pcm))
+                probability, pitch = await run_inference(_score_turn_audio, self.end_of_turn, pcm)
             except Exception:  # the detector then decides on silence and words
                 log.exception("end-of-turn model failed")
-            self._deliver(TurnScore(probability, speech_end_ms))
+            self._deliver(TurnScore(probability, speech_end_ms, pitch))
 
         task = asyncio.get_running_loop().create_task(score())
         self._scoring.add(task)
@@ -363,6 +366,11 @@ class SpeechTurns:
             if self._on_detector_input is not None:
                 self._on_detector_input(item)
             feed_detector(detector, item)
+
+
+def _score_turn_audio(model: EndOfTurnModel, pcm: np.ndarray) -> tuple[float, float | None]:
+    """The acoustic model's P(finished) and the pitch movement at the end of ``pcm`` (blocking: inference pool)."""
+    return float(model.probability(pcm)), final_pitch_change_st(pcm)
 
 
 def open_detector(config: TurnTakingConfig, started_ms: int, time_limit_ms: int | None,
@@ -394,5 +402,5 @@ def feed_detector(detector: AnswerEndDetector, item: DetectorInput) -> None:
             detector.utterance_done()
         case TurnScoreRequested():
             detector.turn_score_requested()
-        case TurnScore(probability=probability, speech_end_ms=speech_end_ms):
-            detector.turn_scored(probability, speech_end_ms)
+        case TurnScore(probability=probability, speech_end_ms=speech_end_ms, pitch_change_st=pitch):
+            detector.turn_scored(probability, speech_end_ms, pitch)

@@ -111,6 +111,13 @@ class TurnTakingConfig:
     after 500 ms; a voice's own gaps between sentences stay under ~0.5 s)."""
     turn_score_wait_max_ms: int = 2000
     """Decisions wait for the acoustic model's score of the newest speech at most this long after it ended."""
+    acoustic_finished_p: float = 0.5
+    """The acoustic model's P(finished) from which the voice counts as agreeing that the answer is over (rule 2 of
+    ``fused_silence_ms``)."""
+    acoustic_finished_silence_ms: int = 3000
+    """Words with no cue, voice finished (rule 3)."""
+    pause_history_margin_ms: int | None = None
+    """Rule 4: the silence is at least the candidate's longest pause so far plus this (None: off)."""
 
     # --- recogniser safety ---
     final_wait_max_ms: int = 5000
@@ -152,7 +159,37 @@ def classify_answer(text: str, last_utterance: str, config: TurnTakingConfig) ->
     return "neutral"
 
 
+def fused_silence_ms(kind: str, probability: float | None, longest_pause_ms: int, config: TurnTakingConfig) -> int:
+    """The silence that ends an answer given the words' class, the acoustic model's P(finished) at the end of the
+    last speech (None: no model, or its score is late) and the longest pause the candidate has made in this
+    interview. The fusion rule (its settings and their evidence: ``TurnTakingConfig``):
+
+    1. Words that say the answer goes on (asking for time, an unfinished clause, a listing not at its last item)
+       keep their long silences whatever the voice says.
+    2. Words that say the answer is over (a stated result, a lesson or closing phrase; a complete sentence after a
+       result) end it after their short silence only if the voice agrees (P >= ``acoustic_finished_p``); a voice
+       that sounds unfinished gets the base silence.
+    3. Words that give no cue: the base silence, or ``acoustic_finished_silence_ms`` when the voice sounds
+       finished.
+    4. Rules 2 and 3 never end the answer within ``pause_history_margin_ms`` of the longest pause the candidate
+       has already spoken on (capped at the base silence): someone who paused 2.5 s before gets more time.
+    With no acoustic score, the words decide alone (rules 1-3 as if the voice agreed, rule 4 still applies)."""
+    base = config.answer_end_silence_ms
+    words = required_silence_ms(kind, config)
+    if kind not in ("result", "complete", "neutral"):
+        return words
+    finished = probability is None or probability >= config.acoustic_finished_p
+    if kind == "neutral":
+        silence = min(base, config.acoustic_finished_silence_ms) if finished and probability is not None else base
+    else:
+        silence = words if finished else base
+    if longest_pause_ms and config.pause_history_margin_ms is not None:
+        silence = max(silence, min(base, longest_pause_ms + config.pause_history_margin_ms))
+    return silence
+
+
 def required_silence_ms(kind: str, config: TurnTakingConfig) -> int:
+    """The silence the words' class alone asks for (``fused_silence_ms`` adds the voice and the pause history)."""
     base = config.answer_end_silence_ms
     if kind == "thinking":
         return config.thinking_silence_ms
@@ -273,6 +310,8 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
         """When the candidate said they had finished (``candidate_done``)."""
         self.turn_probability: float | None = None
         """The acoustic end-of-turn model's P(finished) at the end of the newest speech (None: not asked or not in)."""
+        self.turn_pitch_change_st: float | None = None
+        """How the pitch moved at the end of the newest speech, in semitones (negative: falling)."""
         self.turn_scores_pending = 0
         self.pauses_ms: list[int] = []
         """Silences the candidate spoke on after (this interview's pauses so far, ``pause_min_ms`` and longer)."""
@@ -285,7 +324,7 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
         if previous_end is not None and t_ms - previous_end >= self.config.pause_min_ms:
             self.pauses_ms.append(t_ms - previous_end)
         super().speech_started(t_ms)
-        self.turn_probability = None
+        self.turn_probability = self.turn_pitch_change_st = None
         self.speech_started_ms = t_ms
         self.partial_text = ""
         self.utterance_texts = []
@@ -309,10 +348,12 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
         ``turn_score_wait_max_ms`` after the speech)."""
         self.turn_scores_pending += 1
 
-    def turn_scored(self, probability: float | None, speech_end_ms: int) -> None:
+    def turn_scored(self, probability: float | None, speech_end_ms: int, pitch_change_st: float | None = None) -> None:
+        """The acoustic score of the speech that ended at ``speech_end_ms`` (ignored if more speech came since)."""
         self.turn_scores_pending = max(0, self.turn_scores_pending - 1)
         if speech_end_ms == self.last_speech_end_ms and not self.speaking:
             self.turn_probability = probability
+            self.turn_pitch_change_st = pitch_change_st
 
     # --- content ---
     def _known_text(self, with_partial: bool) -> tuple[str, str]:
@@ -354,7 +395,7 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
         if self.config.intent_reasons and detect_intent(self._known_text(with_partial)[1],
                                                         self.config.intent_max_words) == "repeat":
             return self.config.intent_silence_ms
-        return required_silence_ms(kind, self.config)
+        return fused_silence_ms(kind, self.turn_probability, max(self.pauses_ms, default=0), self.config)
 
     def candidate_done(self, now_ms: int) -> None:
         """The candidate says they have finished (the page's "I have finished" button): no silence is waited out;
