@@ -111,7 +111,7 @@ async def test_a_complete_answer_ends_on_silence_and_events_come_in_order():
 async def test_a_thinking_pause_after_an_unfinished_clause_does_not_end_the_answer():
     first = "I started by measuring where the time was going and then"
     second = "I rewrote the slowest queries and we cut the load time by forty percent."
-    script = speak(300, (first, 2500), 2000, (second, 2500), 2000)
+    script = speak(300, (first, 2500), 2000, (second, 2500), 3000)  # after a 2 s pause, rule 4 waits 2.5 s
     turns, rec, _ = await listening(script)
     await play(turns, script.audio())
     base = media_base(turns)

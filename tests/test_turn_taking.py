@@ -6,11 +6,14 @@ from dataclasses import replace
 
 import pytest
 
-from dialogue.answer_cues import asks_for_time, detect_intent, states_result
+from dialogue.answer_cues import asks_for_time, detect_intent, ends_unfinished, states_result
 from dialogue.turn_taking import AnswerEndDetector, SilenceAnswerEndDetector, TurnTakingConfig, classify_answer
 
 pytestmark = pytest.mark.unit
-CFG = TurnTakingConfig(answer_end_silence_ms=1200, result_silence_ms=420, complete_silence_ms=600)  # unfinished/thinking 3500, listing 2500
+# unfinished/thinking 3500, listing 2500; what the words alone decide (the pause history, rule 4 of
+# fused_silence_ms, is tested on its own below)
+CFG = TurnTakingConfig(answer_end_silence_ms=1200, result_silence_ms=420, complete_silence_ms=600,
+                       pause_history_margin_ms=None)
 
 
 def utter(d: AnswerEndDetector, start: int, end: int, text: str) -> None:
@@ -359,3 +362,42 @@ def test_the_candidates_pauses_are_remembered_across_answers():
     next_answer = open_detector(CFG, 20_000, None, after_cut, keep_text=False, question="Next?")
     next_answer.speech_started(23_000)  # the time the question took is no pause of the candidate's
     assert next_answer.pauses_ms == [2500, 2000] and next_answer.text_parts == []
+
+
+def test_a_voice_that_sounds_unfinished_holds_an_answer_whose_words_say_it_is_over():
+    for voice, waits in ((0.9, CFG.result_silence_ms), (None, CFG.result_silence_ms), (0.05, CFG.answer_end_silence_ms)):
+        d = AnswerEndDetector(CFG, 0)
+        utter(d, 500, 6000, "As a result we cut the page load time by forty percent.")
+        if voice is not None:
+            d.turn_score_requested()
+            d.turn_scored(voice, 6000)
+        assert first_decision(d, 6000, 12_000)[0] - 6000 == waits, voice
+
+
+def test_no_cue_in_the_words_and_a_voice_stopping_mid_phrase_waits_like_an_unfinished_clause():
+    for voice, waits in ((0.9, CFG.answer_end_silence_ms), (0.02, CFG.unfinished_silence_ms)):
+        d = AnswerEndDetector(CFG, 0)
+        utter(d, 500, 6000, "In my last job I worked on the payments team at a mid sized retailer.")
+        d.turn_score_requested()
+        d.turn_scored(voice, 6000)
+        assert first_decision(d, 6000, 12_000)[0] - 6000 == waits, voice
+
+
+def test_a_candidate_who_paused_long_before_gets_as_much_time_again():
+    cfg = replace(CFG, answer_end_silence_ms=3000, pause_history_margin_ms=500)
+    d = AnswerEndDetector(cfg, 0)
+    utter(d, 500, 4000, "I was asked to fix our release process and then")
+    utter(d, 6000, 9000, "we automated every step and cut the release time by half.")  # after a 2 s pause
+    t, _ = first_decision(d, 9000, 15_000)
+    assert t - 9000 == 2000 + 500  # a stated result, but this candidate has paused 2 s before
+    fresh = AnswerEndDetector(cfg, 0)
+    utter(fresh, 500, 4000, "We automated every step of the release and cut the release time by half.")
+    assert first_decision(fresh, 4000, 10_000)[0] - 4000 == cfg.result_silence_ms
+
+
+@pytest.mark.parametrize("text", ["Every week we met the client and agreed on the next step to review it.",
+                                  "The launch date was moved and the whole team moved on.",
+                                  "That is how the process works and what the job really is."])
+def test_a_sentence_ending_on_a_word_that_can_end_it_is_complete_when_the_recogniser_ends_it(text):
+    assert not ends_unfinished(text)
+    assert ends_unfinished(text.rstrip("."))  # no full stop: the speaker may go on
