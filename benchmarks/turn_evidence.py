@@ -59,7 +59,7 @@ def silences(name: str, trace, duration_ms: int, config: TurnTakingConfig, entry
         prior = [p for p in detector.pauses_ms]
         out.append(Silence(name, end / 1000, None if after is None else (after - end) / 1000, _label(end / 1000, entry),
                            detector.content_class(), detector.turn_probability, max(prior, default=0) / 1000,
-                           getattr(detector, "turn_pitch_change_st", None)))
+                           detector.turn_pitch_change_st))
     return out
 
 

@@ -13,7 +13,8 @@ last stdout line, unchanged.
 
 The line before it is the trade-off curve: the recorded recognition replayed through detectors with other base
 silences (``TurnTakingConfig.answer_end_silence_ms``, the silence an answer gets when its words give no cue),
-scored by the same scorer: per point, pauses cut and latency p50/p95 per language. Before that, a
+scored by the same scorer: per point, pauses cut and latency p50/p95 per language, and the same for the words
+alone deciding (no acoustic score, no pause history: the detector before the fusion). Before that, a
 ``replay_check`` line says whether the detector replayed at the live settings made exactly the live decisions
 (it must; otherwise the curve is not to be trusted).
 
@@ -41,6 +42,7 @@ from analyzers.asr import SAMPLE_RATE
 from analyzers.text.language import normalise_language
 from benchmarks.synthetic_media import _resample_mono_s16, read_wav_mono
 from benchmarks.turn_replay import Decision, LiveReplay, replay_live, replay_trace
+from dialogue.speech_turns import TurnScore, TurnScoreRequested
 from dialogue.turn_taking import TurnTakingConfig
 
 DEFAULT_SCORER = Path(__file__).resolve().parents[2] / "shared" / "dev-data" / "scoring" / "score_turns.py"
@@ -103,6 +105,11 @@ def server_turn_config() -> TurnTakingConfig:
     from server.platform.settings import Settings
 
     return TurnTakingConfig(intent_reasons=True, answer_end_silence_ms=Settings().answer_end_silence_ms)
+
+
+def words_only(trace: list) -> list:
+    """A recorded trace without the acoustic model's inputs."""
+    return [(t, item) for t, item in trace if not isinstance(item, (TurnScoreRequested, TurnScore))]
 
 
 def write_events(path: Path, decisions: dict[str, list[Decision]]) -> None:
@@ -212,10 +219,20 @@ def main(argv: list[str] | None = None) -> dict:
         with args.save_replay.open("wb") as f:
             pickle.dump(results, f)
 
+    raw = raw_entries(labels)
+    if args.predictions:
+        write_events(args.predictions, {name: r.decisions for name, r in results.items()})
+    if not any(raw[e.file].get("end_of_answer_s") is not None for e in entries):
+        # e.g. single read sentences: nothing to score, but what was decided is still worth seeing
+        print(json.dumps({"files": len(results), "scored": 0, "note": "no entry has end_of_answer_s",
+                          "decisions_s": {n: [round(d.t_ms / 1000, 3) for d in r.decisions]
+                                          for n, r in results.items()}}, ensure_ascii=False))
+        return {"score": None, "curve": [], "replay_differs": []}
     with tempfile.TemporaryDirectory(prefix="turns-") as tmp:
         labels = labels_subset(labels, {e.file for e in entries}, Path(tmp) / "labels.json")
         events = args.predictions or Path(tmp) / "decisions.jsonl"
-        write_events(events, {name: r.decisions for name, r in results.items()})
+        if not args.predictions:
+            write_events(events, {name: r.decisions for name, r in results.items()})
         score = run_scorer(args.scorer, labels, events)
 
         live_times = {name: [d.t_ms for d in r.decisions] for name, r in results.items()}
@@ -228,12 +245,19 @@ def main(argv: list[str] | None = None) -> dict:
             path = Path(tmp) / f"curve-{silence}.jsonl"
             write_events(path, {name: replay_trace(r.trace, r.duration_ms, cfg, e.question)
                                 for (name, r), e in zip(results.items(), entries)})
-            curve.append({"answer_end_silence_ms": silence, **curve_point(run_scorer(args.scorer, labels, path))})
+            point = {"answer_end_silence_ms": silence, **curve_point(run_scorer(args.scorer, labels, path))}
+            # the same recognition with the words alone deciding (no acoustic score, no pause history)
+            words_cfg = replace(cfg, pause_history_margin_ms=None)
+            write_events(path, {name: replay_trace(words_only(r.trace), r.duration_ms, words_cfg, e.question)
+                                for (name, r), e in zip(results.items(), entries)})
+            words = curve_point(run_scorer(args.scorer, labels, path))
+            point["words_only"] = {k: words[k] for k in
+                                   ("pauses_cut_rate", "latency_p50_s", "latency_p95_s", "missed_ends")}
+            curve.append(point)
 
     if args.evidence:
         from benchmarks.turn_evidence import silences, summarise
 
-        raw = raw_entries(args.corpus / "labels.json")
         found = [s for name, r in results.items() for s in silences(name, r.trace, r.duration_ms, config, raw[name])]
         print(json.dumps({"evidence": summarise(found)}, ensure_ascii=False))
     wall = time.perf_counter() - t0
