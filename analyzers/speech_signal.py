@@ -144,8 +144,13 @@ def final_pitch_change_st(pcm16k: np.ndarray, window_s: float = 1.0, min_voiced:
     (negative: falling, as at the end of a statement; about 0: level, as before a continuation). None with fewer
     than ``min_voiced`` voiced frames."""
     tail = pcm16k[-int(window_s * SAMPLE_RATE):]
-    f0, aper = yin_f0(tail)
-    voiced = f0[(~np.isnan(f0)) & (aper < 0.3)]
+    f0, aper = yin_f0(tail, hop=160, window=512)
+    if f0.size == 0:
+        return None
+    # YIN finds "periods" in silence and faint noise too: only frames within 30 dB of the loudest count
+    level = _frame_db(tail, 160)[: f0.size]
+    loud = level >= max(level.max() - 30.0, -60.0)
+    voiced = f0[loud & (~np.isnan(f0)) & (aper < 0.3)]
     if voiced.size < min_voiced:
         return None
     k = max(2, voiced.size // 3)
