@@ -2,7 +2,9 @@
 llama.cpp server, Ollama, vLLM, a cloud API), asked for JSON constrained by a pydantic model's schema.
 
 ``await client.ask(messages, Model)`` returns a validated ``Model`` instance (in an ``LlmAnswer`` that says which
-model answered, whether it came from the cache, and how long it took) or raises an ``LlmError``:
+model answered, whether it came from the cache, and how long it took); ``await client.yes_odds(messages)`` returns
+the model's probability of "yes" to a yes/no question, read from the log-probabilities of its first reply token
+(one generated token: fast, and graded rather than a bare yes or no). Both raise an ``LlmError``:
 
 * ``LlmUnavailableError``: no endpoint yet (the embedded engine is still starting) or it is off;
 * ``LlmTimeoutError``: the call's time budget ran out (one budget for all attempts);
@@ -26,6 +28,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import math
 import re
 import time
 from collections import OrderedDict
@@ -81,6 +84,35 @@ class LlmAnswer(Generic[T]):
     cached: bool
     seconds: float
     attempts: int
+
+
+class YesOdds(BaseModel):
+    """The model's first-token probabilities for a yes/no question, normalised over the yes and no tokens."""
+
+    p_yes: float
+    seen: float
+    """How much of the first token's probability fell on yes or no tokens at all (low: the model wanted to say
+    something else, so ``p_yes`` means little)."""
+
+
+YES_TOKENS = frozenset({"yes", "是", "是的", "对"})
+NO_TOKENS = frozenset({"no", "否", "不", "不是"})
+
+
+def yes_odds_of(reply: object) -> YesOdds:
+    """``YesOdds`` from a chat completion asked with ``logprobs`` (OpenAI's format, which llama.cpp, vLLM and
+    Ollama follow): the top alternatives of the first token, case and spacing ignored."""
+    try:
+        first = reply["choices"][0]["logprobs"]["content"][0]  # type: ignore[index]
+        alternatives = [(str(t["token"]).strip().lower(), math.exp(float(t["logprob"])))
+                        for t in first["top_logprobs"]]
+    except (KeyError, IndexError, TypeError, ValueError) as e:
+        raise _Retryable("reply has no first-token log-probabilities") from e
+    yes = sum(p for token, p in alternatives if token in YES_TOKENS)
+    no = sum(p for token, p in alternatives if token in NO_TOKENS)
+    if yes + no <= 0:  # the same question would get the same first token: not retried
+        raise LlmReplyError("the model's first token is neither yes nor no")
+    return YesOdds(p_yes=yes / (yes + no), seen=min(1.0, yes + no))
 
 
 def schema_format(schema: type[BaseModel]) -> dict:
@@ -172,35 +204,8 @@ class LlmClient:
             "response_format": schema_format(schema),
             "cache_prompt": True,  # llama.cpp: reuse the KV cache of a shared prefix; others ignore it
         }
-        key = self._key(endpoint, body)
-        t0 = time.perf_counter()
-        if (hit := self._cache.get(key)) is not None:
-            self._cache.move_to_end(key)
-            value = hit.model_copy(deep=True)  # callers may change what they get
-            return LlmAnswer(value, endpoint.model, True, time.perf_counter() - t0, 0)  # type: ignore[arg-type]
-        budget = self.timeout_s if timeout_s is None else timeout_s
-        call = self._inflight.get(key)
-        if call is None:  # the first asker starts the call; a second asker with the same content joins it
-            call = asyncio.ensure_future(self._call(endpoint, body, schema, check, budget))
-            self._inflight[key] = call
-            call.add_done_callback(lambda done: self._finished(key, done))
-        try:
-            async with asyncio.timeout(budget):
-                value, attempts = await asyncio.shield(call)  # an asker giving up does not cancel the call
-        except TimeoutError:
-            raise LlmTimeoutError(f"no reply from {endpoint.model} within {budget:.1f} s") from None
-        return LlmAnswer(value.model_copy(deep=True), endpoint.model, False, time.perf_counter() - t0, attempts)
 
-    async def _call(self, endpoint: LlmEndpoint, body: dict, schema: type[T], check: Callable[[T], None] | None,
-                    budget: float) -> tuple[T, int]:
-        """One call with its retries, within ``budget``: (the validated reply, attempts)."""
-        attempts = 0
-
-        async def attempt() -> T:
-            nonlocal attempts
-            attempts += 1
-            sent = body if attempts == 1 else {**body, "temperature": max(body["temperature"], self.retry_temperature)}
-            reply = await self._post(endpoint, sent, budget)
+        def parse(reply: object) -> T:
             try:
                 value = schema.model_validate_json(reply_content(reply))
             except ValidationError as e:
@@ -211,6 +216,53 @@ class LlmClient:
                 except ValueError as e:
                     raise _Retryable(f"reply refused: {e}") from e
             return value
+
+        return await self._asked(endpoint, body, parse, timeout_s)
+
+    async def yes_odds(self, messages: list[dict], *, timeout_s: float | None = None,
+                       top_alternatives: int = 10) -> LlmAnswer[YesOdds]:
+        """The model's probability of answering "yes" to the yes/no question in ``messages`` (one generated token;
+        put what stays the same first, as for ``ask``). Needs an endpoint that returns log-probabilities."""
+        endpoint = self.endpoint
+        if endpoint is None:
+            raise LlmUnavailableError(self.unavailable_reason)
+        body = {"model": endpoint.model, "messages": messages, "temperature": 0.0, "max_tokens": 1,
+                "logprobs": True, "top_logprobs": top_alternatives, "cache_prompt": True}
+        return await self._asked(endpoint, body, yes_odds_of, timeout_s)
+
+    async def _asked(self, endpoint: LlmEndpoint, body: dict, parse: Callable[[object], T],
+                     timeout_s: float | None) -> LlmAnswer[T]:
+        """The cached reply to ``body``, or the reply of the call already in flight for it, or a new call."""
+        key = self._key(endpoint, body)
+        t0 = time.perf_counter()
+        if (hit := self._cache.get(key)) is not None:
+            self._cache.move_to_end(key)
+            value = hit.model_copy(deep=True)  # callers may change what they get
+            return LlmAnswer(value, endpoint.model, True, time.perf_counter() - t0, 0)  # type: ignore[arg-type]
+        budget = self.timeout_s if timeout_s is None else timeout_s
+        call = self._inflight.get(key)
+        if call is None:  # the first asker starts the call; a second asker with the same content joins it
+            call = asyncio.ensure_future(self._call(endpoint, body, parse, budget))
+            self._inflight[key] = call
+            call.add_done_callback(lambda done: self._finished(key, done))
+        try:
+            async with asyncio.timeout(budget):
+                value, attempts = await asyncio.shield(call)  # an asker giving up does not cancel the call
+        except TimeoutError:
+            raise LlmTimeoutError(f"no reply from {endpoint.model} within {budget:.1f} s") from None
+        return LlmAnswer(value.model_copy(deep=True), endpoint.model, False, time.perf_counter() - t0, attempts)
+
+    async def _call(self, endpoint: LlmEndpoint, body: dict, parse: Callable[[object], T],
+                    budget: float) -> tuple[T, int]:
+        """One call with its retries, within ``budget``: (the parsed reply, attempts). ``parse`` raises
+        ``_Retryable`` for a reply another attempt may improve on."""
+        attempts = 0
+
+        async def attempt() -> T:
+            nonlocal attempts
+            attempts += 1
+            sent = body if attempts == 1 else {**body, "temperature": max(body["temperature"], self.retry_temperature)}
+            return parse(await self._post(endpoint, sent, budget))
 
         async with asyncio.timeout(budget):
             try:

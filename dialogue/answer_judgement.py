@@ -4,6 +4,11 @@ The live interview (server/live/interview.py) and the scoring benchmark (benchma
 ``judge_answer`` so the benchmark measures exactly the decision and score the live server makes. The content
 analysis itself (``dialogue.followup.build_context``) runs before, on the inference pool; the non-verbal summary,
 when there is one, needs its features, so it is passed in.
+
+The language model's judgement, when it is ready in time, comes in as ``relevance`` (``dialogue.model_relevance``):
+an answer it finds to be about something else is judged as off-topic by the same rules (its score capped at the
+off-topic anchor, the interviewer asks to clarify), and the score records the model as its scorer. Without it,
+the rules judge alone and the score says "rules".
 """
 
 from __future__ import annotations
@@ -12,10 +17,18 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from dataclasses import replace
+
 from dialogue.followup import AnswerContext, FollowUpDecision, FollowUpPolicyV2
+from dialogue.model_relevance import ModelRelevance
+from dialogue.score_words import MODEL_WITH_RULES, say
 from dialogue.scoring import CompetencyScore, score_answer
 
-__all__ = ["AnswerJudgement", "judge_answer"]
+__all__ = ["AnswerJudgement", "DECISION_WAIT_S", "judge_answer", "with_model_relevance"]
+
+DECISION_WAIT_S = 1.5
+"""How long after an answer's end the next move waits for the language model's judgement before the rules decide
+alone. The model was asked at the candidate's pauses, so at the end only the last words are new to it."""
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +49,11 @@ async def judge_answer(
     *,
     nonverbal: Mapping[str, Any] | None = None,
     nonverbal_weight: float = 0.0,
+    relevance: ModelRelevance | None = None,
 ) -> AnswerJudgement:
     """The policy's next move (a failing policy means no follow-up) and the score of all answers so far."""
+    if relevance is not None:
+        ctx = with_model_relevance(ctx, relevance)
     decision: FollowUpDecision | None = None
     if ctx.answer.strip():
         try:
@@ -45,4 +61,22 @@ async def judge_answer(
         except Exception:
             log.exception("followup_policy_failed")
     score = score_answer(ctx.question, ctx.language, ctx.features, ctx.quotes, nonverbal, nonverbal_weight)
+    if relevance is not None:
+        doubts = list(score.uncertain)
+        if relevance.off_topic:
+            doubts.append(say("doubt:model_off_topic", ctx.lang))
+        score = replace(score, scored_by=f"{relevance.model}{MODEL_WITH_RULES}", uncertain=doubts)
     return AnswerJudgement(decision, score)
+
+
+def with_model_relevance(ctx: AnswerContext, relevance: ModelRelevance) -> AnswerContext:
+    """``ctx`` with the model's contrast added to its relevance features; an answer the model finds to be about
+    something else is labelled off-topic (the rules' own off-topic finding stands either way)."""
+    rel = dict(ctx.features.get("relevance") or {})
+    rel["model"] = {"model": relevance.model, "p_question": round(relevance.p_question, 3),
+                    "p_generic": round(relevance.p_generic, 3),
+                    "generic_odds_ratio": round(relevance.generic_odds_ratio, 2), "off_topic": relevance.off_topic}
+    if relevance.off_topic:
+        rel["label"] = "off_topic"
+        rel["about_something_else"] = True
+    return replace(ctx, features={**ctx.features, "relevance": rel})

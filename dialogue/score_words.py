@@ -4,7 +4,10 @@ the anchored ladder and per doubt. No feature codes, cosines or weights: those s
 
 from __future__ import annotations
 
-__all__ = ["say"]
+__all__ = ["say", "scored_by_words"]
+
+MODEL_WITH_RULES = " + rules"
+"""How ``CompetencyScore.scored_by`` names a score the language model took part in: "<model> + rules"."""
 
 WORDS: dict[str, dict[str, str]] = {
     # evidence
@@ -82,6 +85,14 @@ WORDS: dict[str, dict[str, str]] = {
     "doubt:partly_covered": {"en": "Only partly covered: {points}.", "zh": "只部分涉及：{points}。"},
     "doubt:missing_points": {"en": "Not found in the answer (it may have been said in other words): {points}.",
                              "zh": "回答中没有找到（也可能换了说法）：{points}。"},
+    "doubt:model_off_topic": {"en": "The language model finds the answer fits a general question about work better "
+                                    "than this one: it seems to tell a different kind of event.",
+                              "zh": "语言模型认为这个回答更像在回答一个泛泛的工作经历问题，而不是这个问题：讲的似乎是另一类事情。"},
+    # which path scored it
+    "scored_by:rules": {"en": "Scored by the rules (no language model).", "zh": "由规则评分（未使用语言模型）。"},
+    "scored_by:model": {"en": "Scored by the rules, with the language model ({model}) checking that the answer "
+                              "addresses the question.",
+                        "zh": "由规则评分，语言模型（{model}）核对了回答是否针对问题。"},
     "doubt:incoherent": {"en": "The answer jumps between topics; the transcript may be fragmented.",
                          "zh": "回答在不同话题间跳跃，转写可能不完整。"},
 }
@@ -91,3 +102,10 @@ def say(key: str, lang: str, **values: object) -> str:
     """The sentence for ``key`` in ``lang`` (English when the language has none), with ``values`` filled in."""
     texts = WORDS[key]
     return (texts.get(lang) or texts["en"]).format(**values)
+
+
+def scored_by_words(scored_by: str, lang: str) -> str:
+    """Which path scored an answer, in words: the rules alone, or the rules with the model's relevance check."""
+    if scored_by.endswith(MODEL_WITH_RULES):
+        return say("scored_by:model", lang, model=scored_by[: -len(MODEL_WITH_RULES)])
+    return say("scored_by:rules", lang)

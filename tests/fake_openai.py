@@ -4,6 +4,8 @@ cannot be made to give (malformed, schema-violating, failing, slow)."""
 from __future__ import annotations
 
 import asyncio
+import math
+from typing import Callable
 
 from aiohttp import web
 
@@ -16,6 +18,11 @@ class FakeOpenAI:
         self.mode = "good"
         self.reply_content: str = ""
         self.scripted: list[str] = []
+        self.first_token_odds: list[dict[str, float]] = []
+        """Scripted first-token alternatives (token -> probability) for requests asking for ``logprobs``, first in,
+        first out; the reply's content is the most probable token."""
+        self.odds_for: Callable[[dict], dict[str, float]] | None = None
+        """First-token alternatives computed from the request, when nothing is scripted."""
         self.requests: list[dict] = []
         self.headers: list[dict] = []
         self.runner: web.AppRunner | None = None
@@ -31,6 +38,16 @@ class FakeOpenAI:
             return web.json_response({"error": {"message": "overloaded"}}, status=500)
         if self.mode == "not_completion":
             return web.json_response({"object": "error"})
+        if body.get("logprobs") and (self.first_token_odds or self.odds_for):
+            odds = self.first_token_odds.pop(0) if self.first_token_odds else self.odds_for(body)  # type: ignore[misc]
+            top = [{"token": t, "logprob": math.log(p)} for t, p in sorted(odds.items(), key=lambda kv: -kv[1])]
+            return web.json_response({
+                "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": body.get("model"),
+                "choices": [{"index": 0, "finish_reason": "length",
+                             "message": {"role": "assistant", "content": top[0]["token"]},
+                             "logprobs": {"content": [{**top[0], "top_logprobs": top}]}}],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            })
         return web.json_response({
             "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": body.get("model"),
             "choices": [{"index": 0, "finish_reason": "stop",

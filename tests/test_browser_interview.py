@@ -491,9 +491,8 @@ async def test_hr_uploads_resumes_sees_ranked_matches_and_invites(sqlite_url, tm
             await page.screenshot(path=str(ARTIFACTS / "hr-matches.png"), full_page=True)
 
             # HR edits the requirements: Kubernetes becomes nice-to-have; the ranking is recomputed with it.
-            await page.click("#req-box summary")
-            k8s = page.locator("#req-rows tr", has=page.locator("td", has_text=re.compile(r"^Kubernetes$")))
-            await k8s.get_by_role("checkbox").uncheck()
+            await page.get_by_role("combobox", name="List for: Kubernetes").select_option("nice")
+            await page.locator("#req-nice li", has_text="Skill: Kubernetes").wait_for(timeout=STEP_TIMEOUT_MS)
             await page.click("#req-save")
             await page.wait_for_function("() => /Saved/.test(document.getElementById('req-status').textContent)",
                                          timeout=STEP_TIMEOUT_MS)

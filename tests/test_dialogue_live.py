@@ -100,6 +100,7 @@ async def test_probes_follow_ups_scores_and_report(sqlite_url, tmp_path):
     assert comp["delivering results"]["ai_score"] == after_numbers["score"] and comp["learning"]["ai_score"]
     finals = [s for a in report["answers"] for s in a["scores"] if s["final"]]
     assert len(finals) == 2
+    assert all(f["scored_by"] == "Scored by the rules (no language model)." for f in finals)  # the model is off here
     assert [f["trigger"] for f in report["follow_ups"]] == ["no_example", "missing_numbers"]
     assert all(f["reason"] for f in report["follow_ups"])
     evidence = [e for a in report["answers"] for s in a["scores"] for e in s["evidence"] if e["quote"]]

@@ -53,7 +53,7 @@ SQL、Python、Tableau
 JOB_EN = """Backend Engineer
 
 Requirements
-- 5+ years of backend development experience
+- Minimum 5 years writing server-side services
 - Python or Go
 
 Nice to have
@@ -114,7 +114,7 @@ def test_job_benchmark_prints_the_scorers_json(tmp_path, capsys):
     jobs.mkdir()
     (jobs / "b1_en.txt").write_text(JOB_EN, encoding="utf-8")
     labels = {"as_of": "2026-11", "jobs": {"b1_en.txt": {
-        "must_have": [{"id": "M1", "core": True, "text": "5+ years of backend development experience"},
+        "must_have": [{"id": "M1", "core": True, "text": "Minimum 5 years writing server-side services"},
                       {"id": "M2", "core": False, "text": "Python or Go"}],
         "nice_to_have": [{"id": "N1", "text": "Redis"}]}},
         "matches": {"b1_en.txt": {

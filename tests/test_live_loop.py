@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from analyzers.content import ContentAnalyzer
+from analyzers.llm_client import LlmClient, LlmEndpoint
 from dialogue.followup import RuleBasedPolicy
 from dialogue.speech_turns import PartialTranscript
 from dialogue.turn_taking import TurnTakingConfig
@@ -19,6 +20,7 @@ from server.live.analysis import AnalyzerFactory
 from server.live.interview import ANSWER_TO_QUESTION_MS, LiveInterview, LiveInterviewDeps
 from server.recruiting.plans import plan_by_id
 from server.storage.store import Store
+from tests.fake_openai import FakeOpenAI
 from tests.fake_speech import FRAME_SAMPLES, ScriptedSpeechModel, speak
 from tests.harness import until
 from tests.test_content import BagOfWordsEmbedder
@@ -72,7 +74,7 @@ async def store(tmp_path):
     await store.close()
 
 
-async def new_interview(store: Store, script, publish=None) -> tuple[LiveInterview, list[ev.BaseEvent]]:
+async def new_interview(store: Store, script, publish=None, **deps_extra) -> tuple[LiveInterview, list[ev.BaseEvent]]:
     org = await store.accounts.create_org("Acme")
     job = await store.jobs.create(org.id, "Engineer", "", "en", QUESTIONS)
     iv = await store.interviews.create(org.id, job.id, "Kim", "", "en")
@@ -84,7 +86,7 @@ async def new_interview(store: Store, script, publish=None) -> tuple[LiveIntervi
 
     deps = LiveInterviewDeps(interviews=store.interviews, records=store.records, publish=publish or keep,
                              analyzers=ModelFreeAnalyzers(), followup_policy=RuleBasedPolicy(),
-                             nonverbal_analysis=False, analysis_cpu_budget=0.1, open_peer=StandInPeer)
+                             nonverbal_analysis=False, analysis_cpu_budget=0.1, open_peer=StandInPeer, **deps_extra)
     plan = await plan_by_id(store.jobs, iv.plan_id, "Engineer", "en")
     question_ids = [q.id for q in await store.jobs.plan_questions(iv.plan_id)]
     live = LiveInterview(deps, iv.id, "en", plan, ScriptedSpeechModel(script), question_ids=question_ids,
@@ -192,3 +194,54 @@ async def test_a_full_queue_drops_partials_and_counts_them(store):
     assert live.dropped_work == 600 - 512
     gate.set()
     await live.close()
+
+
+def _judge(fake) -> LlmClient:
+    """A judge whose model finds every answer fits a generic work question far better than the one asked."""
+    fake.odds_for = lambda body: ({"Yes": 0.97, "No": 0.03} if "time at work" in body["messages"][1]["content"]
+                                  else {"Yes": 0.6, "No": 0.4})
+    return LlmClient(LlmEndpoint(fake.base_url, "judge-1"), timeout_s=10)
+
+
+@pytest.fixture
+async def fake_openai():
+    srv = FakeOpenAI()
+    await srv.start()
+    yield srv
+    await srv.stop()
+
+
+async def test_the_model_is_asked_at_pauses_and_its_judgement_decides_and_is_recorded(store, fake_openai):
+    script = speak(300, (ANSWER_1A, 2500), 2000, (ANSWER_1B, 3000), 8000)
+    live, published = await new_interview(store, script, judge=_judge(fake_openai), decision_wait_s=5)
+    await live.connect("v=0 offer", takeover=False)
+    await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")
+    await StandInPeer.last.play(script.audio())
+    await until(lambda: of(published, ev.FollowUpChosen), 10, "the next move")
+    await live.close()
+
+    asked = [r["messages"][1]["content"] for r in fake_openai.requests]
+    assert any(ANSWER_1A in a and ANSWER_1B not in a for a in asked)  # at the pause, on the words so far
+    chosen = of(published, ev.FollowUpChosen)[0]
+    assert chosen.kind == "clarify"  # the model found the answer to be about something else
+    scored = of(published, ev.AnswerScored)[0]
+    assert scored.scored_by == "judge-1 + rules" and scored.score <= 1.5
+    assert [s.scored_by for s in await store.records.scores(live.id)] == ["judge-1 + rules"]
+
+
+async def test_a_slow_model_does_not_hold_the_next_question_and_refines_the_score_later(store, fake_openai):
+    script = speak(300, (ANSWER_2, 3500), 8000)
+    live, published = await new_interview(store, script, judge=_judge(fake_openai), decision_wait_s=0.2)
+    fake_openai.mode = "slow"  # 3 s a reply
+    await live.connect("v=0 offer", takeover=False)
+    await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")
+    await StandInPeer.last.play(script.audio())
+    await until(lambda: len(of(published, ev.QuestionAsked)) > 1, 5, "the next question")
+    first = of(published, ev.AnswerScored)
+    assert first and first[0].scored_by == "rules" and of(published, ev.FollowUpChosen)[0].source == "rules"
+    await until(lambda: len(of(published, ev.AnswerScored)) > 1, 20, "the model's refined score")
+    await live.close()
+    refined = of(published, ev.AnswerScored)[1]
+    assert refined.turn_index == first[0].turn_index and refined.scored_by == "judge-1 + rules"
+    stored = await store.records.scores(live.id)
+    assert [(s.turn_index, s.scored_by) for s in stored] == [(0, "judge-1 + rules")]  # replaced, not added

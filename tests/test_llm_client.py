@@ -169,6 +169,30 @@ async def test_language_model_off_external_and_failed_embedded(tmp_path):
 
 
 def test_llm_engine_setting_is_embedded_off_or_a_url():
-    assert Settings().llm_engine == "off"
+    assert Settings().llm_engine == "embedded"
     with pytest.raises(ValidationError):
         Settings(llm_engine="ollama")
+
+
+async def test_yes_odds_reads_the_first_token_and_asks_for_one_token(fake_openai):
+    fake_openai.first_token_odds = [{"Yes": 0.6, " yes": 0.1, "No": 0.2, "The": 0.1}]
+    answer = await client_for(fake_openai).yes_odds(MESSAGES)
+    assert answer.value.p_yes == pytest.approx(0.7 / 0.9)  # "Yes" and " yes" are one answer; "The" is neither
+    assert answer.value.seen == pytest.approx(0.9)
+    sent = fake_openai.requests[-1]
+    assert sent["max_tokens"] == 1 and sent["logprobs"] is True and "response_format" not in sent
+
+
+async def test_yes_odds_in_chinese_and_a_reply_that_is_neither(fake_openai):
+    fake_openai.first_token_odds = [{"是": 0.2, "否": 0.6}, {"嗯": 0.9, "好": 0.1}]
+    client = client_for(fake_openai)
+    assert (await client.yes_odds(MESSAGES)).value.p_yes == pytest.approx(0.25)
+    with pytest.raises(LlmReplyError, match="neither yes nor no"):
+        await client.yes_odds([*MESSAGES, {"role": "user", "content": "again"}])
+    assert len(fake_openai.requests) == 2  # the same question would get the same first token: not asked again
+
+
+async def test_yes_odds_without_logprobs_in_the_reply_is_an_error(fake_openai):
+    fake_openai.reply_content = "Yes"  # an engine that ignores logprobs
+    with pytest.raises(LlmReplyError):
+        await client_for(fake_openai, attempts=2).yes_odds(MESSAGES)

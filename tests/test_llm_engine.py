@@ -121,3 +121,18 @@ async def _ready(read) -> dict | None:
     status = await read()
     assert status["state"] != "failed", status
     return status if status["state"] == "ready" else None
+
+
+OFF_TOPIC = ("Last year I ran our team's move to a new office. I booked the movers, labelled every desk and had the "
+             "network up by Monday morning, so nobody lost a working day.")
+
+
+async def test_real_model_tells_an_answer_from_a_story_about_something_else(started):
+    from dialogue.model_relevance import ask_model_relevance
+
+    client = started.language_model.client
+    on = await ask_model_relevance(client, QUESTION, "en", ANSWER, timeout_s=60)
+    off = await ask_model_relevance(client, QUESTION, "en", OFF_TOPIC, timeout_s=60)
+    assert 0 < on.p_question < 1 and 0 < off.p_generic < 1
+    assert off.generic_odds_ratio > on.generic_odds_ratio  # the office move fits the generic question better
+    assert off.off_topic and not on.off_topic

@@ -13,5 +13,14 @@
     return new Intl.DateTimeFormat(I18N.lang === "zh" ? "zh-CN" : "en-GB",
       options || { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
   }
-  window.DOM = { el, dateTime };
+  // A language as the document readers name it (analyzers/documents/requirement_vocabulary.py: "english",
+  // "cantonese", ...) in the page's language; a name not in the map as it is.
+  const LANGUAGE_CODES = { english: "en", chinese: "zh", cantonese: "yue", japanese: "ja", korean: "ko", german: "de",
+    french: "fr", spanish: "es" };
+  function languageName(name) {
+    if (!LANGUAGE_CODES[name]) return name;
+    try { return new Intl.DisplayNames([I18N.lang === "zh" ? "zh-CN" : "en"], { type: "language" }).of(LANGUAGE_CODES[name]); }
+    catch (e) { return name; }
+  }
+  window.DOM = { el, dateTime, languageName };
 })();

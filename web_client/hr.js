@@ -10,9 +10,7 @@
     candidates_h: "Candidates for the job selected above", upload_resumes: "Upload resumes (PDF, DOCX, text)", upload: "Upload",
     must_all: "only candidates who meet every must-have", min_score: "minimum score", match: "Match", why: "Why",
     invite: "Invite", invited: "Interview link:", send_invite: "E-mail the link", invite_queued: "sending to {to}…", override: "HR decision", uploading: "Uploading {n} files…",
-    met: "met", partly: "partly", missing: "missing", requirements_h: "Requirements (from the job description; editable)",
-    req_kind: "Kind", req_text: "Requirement", req_value: "Value", req_must: "Must-have", req_add: "Add a skill requirement",
-    req_save: "Save requirements", req_saved: "Saved; the ranking uses them now.", remove: "Remove",
+    met: "met", partly: "partly", missing: "missing", remove: "Remove",
     plan_save: "Save as a new plan version", plan_saved: "Saved: new interviews for {title} use this plan.",
     st_created: "invited", st_consented: "consented", st_live: "in progress", st_finished: "finished", st_failed: "failed",
     legal_hold: "legal hold", content_deleted: "transcript deleted (retention)" },
@@ -23,15 +21,13 @@
     interview_language: "面试语言", job_title: "职位名称（可选）", create_job: "创建职位", job_created: "已创建职位：{title}",
     candidates_h: "上方所选职位的候选人", upload_resumes: "上传简历（PDF、DOCX、文本）", upload: "上传", must_all: "仅显示满足全部必备条件的候选人",
     min_score: "最低分", send_invite: "发送邮件邀请", invite_queued: "正在发送至 {to}…", match: "匹配度", why: "原因", invite: "邀请", invited: "面试链接：", override: "HR 判定", uploading: "正在上传 {n} 个文件…",
-    met: "满足", partly: "部分满足", missing: "不满足", requirements_h: "职位要求（从职位描述提取，可编辑）", req_kind: "类型",
-    req_text: "要求", req_value: "取值", req_must: "必备", req_add: "添加技能要求", req_save: "保存要求", req_saved: "已保存，排名已按新要求计算。",
-    remove: "删除",
+    met: "满足", partly: "部分满足", missing: "不满足", remove: "删除",
     plan_load: "编辑上方所选职位的方案", plan_save: "保存为新的方案版本", plan_saved: "已保存：{title} 的新面试将使用此方案。",
     st_created: "已邀请", st_consented: "已同意", st_live: "进行中", st_finished: "已结束", st_failed: "失败",
     legal_hold: "法律保留", content_deleted: "文字稿已删除（保留期满）" });
   I18N.apply();
   const $ = (id) => document.getElementById(id);
-  $("lang").onclick = () => { I18N.toggle(); refresh(); };
+  $("lang").onclick = () => { I18N.toggle(); refresh(); loadMatches(); };
   $("logout").onclick = async () => { await fetch("/api/v1/auth/logout", { method: "POST" }); location.href = "/login"; };
 
   // Loads overlap (HR switches jobs while the first job's answer is on its way): only the newest call of a loader
@@ -49,7 +45,7 @@
     // the sections in their own files (access_log.js, retention.js, bias.js) start now, with who is logged in
     document.dispatchEvent(new CustomEvent("hrready", { detail: { user: me.user } }));
     await loadIntegrations();  // invitation channels and the DingTalk import, as set up on the server
-    refresh(); loadMatches(); loadRequirements(); setInterval(refresh, 5000);
+    refresh(); loadMatches(); setInterval(refresh, 5000);
     loadLatestImport();  // bulk import
     loadSchedule();  // interview scheduling
   }
@@ -105,47 +101,66 @@
     for (const r of data.results) $("upload-results").append(el("li", r.ok ? `✓ ${r.filename}: ${r.name}` : `✗ ${r.filename}: ${r.error.message}`, r.ok ? "" : "error"));
     loadMatches();
   });
-  let reqs = null;
-  async function loadRequirements() {
-    reqs = null; $("req-save").disabled = true; $("req-rows").textContent = "";  // nothing to save until loaded
-    if (!$("job").value) return;
-    const current = newestOnly("requirements");
-    const data = await get(`/api/v1/jobs/${$("job").value}/requirements`);
-    if (!current()) return;
-    reqs = data; renderRequirements(); $("req-save").disabled = false;
-  }
-  function renderRequirements() {
-    const rows = $("req-rows"); rows.textContent = "";
-    reqs.requirements.forEach((r, i) => {
-      const tr = el("tr");
-      const text = el("input"); text.type = "text"; text.value = r.text; text.setAttribute("aria-label", I18N.t("req_text"));
-      text.addEventListener("change", () => { r.text = text.value; if (r.kind === "skill") r.value = text.value; });
-      const must = el("input"); must.type = "checkbox"; must.checked = r.must_have; must.setAttribute("aria-label", I18N.t("req_must"));
-      must.addEventListener("change", () => { r.must_have = must.checked; });
-      const rm = el("button", I18N.t("remove"), "secondary"); rm.type = "button";
-      rm.addEventListener("click", () => { reqs.requirements.splice(i, 1); renderRequirements(); });
-      const tdText = el("td"); tdText.append(text); const tdMust = el("td"); tdMust.append(must); const tdRm = el("td"); tdRm.append(rm);
-      tr.append(el("td", r.kind), tdText, el("td", r.value == null ? "–" : String(r.value)), tdMust, tdRm); rows.append(tr);
-    });
-  }
-  $("req-add").addEventListener("click", () => {
-    const n = reqs.requirements.length + 1;
-    reqs.requirements.push({ id: `hr-${Date.now()}-${n}`, kind: "skill", text: "New skill", must_have: false, value: "New skill", source: "" });
-    renderRequirements();
+  $("job").addEventListener("change", () => loadMatches());
+  // requirements.js: a job made from a description joins the list, selected; saved requirements re-rank
+  document.addEventListener("jobcreated", async (e) => {
+    await loadJobs(); $("job").value = e.detail.id; $("job").dispatchEvent(new Event("change"));
   });
-  $("req-save").addEventListener("click", async () => {
-    if (!reqs) return;
-    $("req-status").textContent = "";
-    const current = newestOnly("requirements");  // a job switch meanwhile makes this answer stale
-    const res = await fetch(`/api/v1/jobs/${$("job").value}/requirements`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(reqs) });
-    const d = await res.json();
-    if (!current()) return;
-    if (!res.ok) { $("req-status").textContent = d.error.message; return; }
-    reqs = d; renderRequirements(); $("req-status").textContent = I18N.t("req_saved"); loadMatches();
-  });
-  $("job").addEventListener("change", () => { loadMatches(); loadRequirements(); });
+  document.addEventListener("requirementssaved", () => loadMatches());
   $("must-all").addEventListener("change", () => loadMatches());
   $("min-score").addEventListener("change", () => loadMatches());
+  // Why a verdict was given, in the page's language: the reason codes of analyzers/documents/match_result.py
+  // (REASONS); the server's English explanation when a code is not in the catalogue.
+  I18N.add({ rs_skill_listed: "'{found}' is {skill}", rs_skill_in_text: "{skill} named in the resume text",
+    rs_skill_implied: "'{found}' implies {skill}", rs_skill_similar: "'{skill}' ~ '{found}' (similarity {cosine})",
+    rs_skill_closest: "not found; closest '{found}' (similarity {cosine})", rs_skill_not_found: "'{skill}' not found in the resume",
+    rs_one_of: "one of {names}", rs_none_of: "none of {names} named in the resume",
+    rs_below_expert: "'{found}' is a lower level than the expert use asked for",
+    rs_years_in: "{total} years of work, {have} of them in {subject} (internships and part-time excluded) vs {need} required: {status}",
+    rs_years_in_any: "{total} years of work, {have} of them in the kind of work asked for (internships and part-time excluded) vs {need} required: {status}",
+    rs_no_years: "no years of experience or dated work history in the resume", rs_years: "{have} years vs {need} required",
+    rs_no_degree: "no degree stated in the resume", rs_degree: "highest degree {have_level} vs {need_level} required",
+    rs_major_in: "major {major} is in {majors}", rs_major_not_in: "major {major} is not in {majors}",
+    rs_major_unknown: "major not stated, {majors} required", rs_resume_language: "inferred from the resume's language: it is written in {language} (no level stated)",
+    rs_language_working: "{language} stated at a working level",
+    rs_language_not_fluent: "{language} named without a fluent or working level (an exam certificate or a basic level is not fluency)",
+    rs_language_missing: "{language} not mentioned in the resume", rs_language_listed: "{found} listed under languages",
+    rs_language_in_text: "{language} ability stated in the resume text",
+    rs_team: "led a team of {size}",
+    rs_team_vs: "led a team of {size} vs {need} required", rs_management_title: "management title '{title}'",
+    rs_management_title_no_size: "management title '{title}'; team size not stated ({need} required)",
+    rs_no_management: "no team led or management title in the resume" },
+  { rs_skill_listed: "“{found}”即 {skill}", rs_skill_in_text: "简历正文提到 {skill}", rs_skill_implied: "“{found}”包含 {skill}",
+    rs_skill_similar: "“{skill}”与“{found}”相近（相似度 {cosine}）", rs_skill_closest: "未找到；最接近的是“{found}”（相似度 {cosine}）",
+    rs_skill_not_found: "简历中未找到“{skill}”", rs_one_of: "属于 {names} 之一", rs_none_of: "简历中未提到 {names} 中的任何一项",
+    rs_below_expert: "“{found}”低于要求的精通程度",
+    rs_years_in: "工作 {total} 年，其中 {subject} {have} 年（不含实习和兼职），要求 {need} 年：{status}",
+    rs_years_in_any: "工作 {total} 年，其中所要求类型的工作 {have} 年（不含实习和兼职），要求 {need} 年：{status}",
+    rs_no_years: "简历中没有工作年限或注明日期的工作经历", rs_years: "工作 {have} 年，要求 {need} 年",
+    rs_no_degree: "简历中没有写明学历", rs_degree: "最高学历{have_level}，要求{need_level}",
+    rs_major_in: "专业“{major}”属于{majors}", rs_major_not_in: "专业“{major}”不属于{majors}",
+    rs_major_unknown: "未写明专业，要求{majors}", rs_resume_language: "由简历语言推断：简历用{language}书写（未写明水平）",
+    rs_language_working: "写明{language}达到工作水平",
+    rs_language_not_fluent: "提到{language}但未写明流利或工作水平（考试证书或基础水平不算流利）",
+    rs_language_missing: "简历中未提到{language}", rs_language_listed: "语言一栏列有{found}",
+    rs_language_in_text: "简历正文写明了{language}能力",
+    rs_team: "带领过 {size} 人的团队", rs_team_vs: "带领过 {size} 人的团队，要求 {need} 人",
+    rs_management_title: "管理职位“{title}”", rs_management_title_no_size: "管理职位“{title}”；未写明团队人数（要求 {need} 人）",
+    rs_no_management: "简历中没有带团队或管理职位的经历" });
+  function reasonValue(key, v) {
+    if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toFixed(key === "cosine" ? 2 : 1);
+    if (key === "status") return I18N.t(v);
+    if (key === "have_level" || key === "need_level") return I18N.t("deg_" + v);  // requirements.js has the names
+    if (key === "language") return DOM.languageName(v);
+    return v;
+  }
+  function reasonText(it) {
+    if (!it.reasons || !it.reasons.length || it.reasons.some((r) => I18N.t("rs_" + r.code) === "rs_" + r.code)) return it.explanation;
+    return it.reasons.map((r) => {
+      const values = {}; for (const [k, v] of Object.entries(r.values)) values[k] = reasonValue(k, v);
+      return I18N.t("rs_" + r.code, values);
+    }).join(I18N.lang === "zh" ? "；" : "; ");
+  }
   async function loadMatches() {
     if (!$("job").value) return;
     const q = new URLSearchParams({ min_score: $("min-score").value || "0" });
@@ -160,6 +175,7 @@
       for (const it of m.items) {
         const li = el("li"); li.append(el("span", I18N.t(it.status), "lbl-" + it.status), ` ${it.requirement}${it.must_have ? " *" : ""} `);
         if (it.evidence.length) li.append(el("q", it.evidence[0]));
+        if (it.explanation) li.append(" — ", el("span", reasonText(it), "muted small reason"));  // why this verdict
         const sel = el("select"); sel.setAttribute("aria-label", `${I18N.t("override")}: ${it.requirement}`);
         for (const st of ["", "met", "partly", "missing"]) { const o = el("option", st ? I18N.t(st) : "—"); o.value = st; sel.append(o); }
         sel.addEventListener("change", async () => {

@@ -32,6 +32,7 @@
     star_situation: "situation", star_task: "task", star_action: "action", star_result: "result", none_found: "none found",
     words: "words", characters: "characters", wpm: "words/min", cpm: "characters/min",
     score_h: "AI score (live, for review)", provisional: "provisional, a follow-up is coming", confidence: "confidence",
+    by_rules: "scored by the rules", by_model: "scored by the rules with the language model's relevance check",
     ev_followup: "Follow-up chosen", ev_next: "Next question", ev_clarify: "Clarification", report_link: "Open the report" },
   { live_interview: "实时面试", back: "全部面试", current_question: "当前问题", transcript: "转写", media: "媒体",
     timeline: "事件时间线", stream_connecting: "正在连接", stream_live: "实时", stream_lost: "连接中断，正在重连",
@@ -60,6 +61,7 @@
     mixed: "部分具体", unclear: "不明确", star_situation: "情境", star_task: "任务", star_action: "行动", star_result: "结果",
     none_found: "未发现", words: "词", characters: "字", wpm: "词/分钟", cpm: "字/分钟",
     score_h: "AI 评分（实时，供审阅）", provisional: "暂定，还有追问", confidence: "置信度",
+    by_rules: "由规则评分", by_model: "由规则评分，语言模型核对了相关性",
     ev_followup: "选择追问", ev_next: "下一题", ev_clarify: "澄清", report_link: "打开报告" });
   I18N.apply();
   const $ = (id) => document.getElementById(id);
@@ -265,6 +267,8 @@
     const div = el("div", null, "summary score"); div.dataset.question = e.question_index;
     div.append(el("h4", `${I18N.t("score_h")}: ${e.competency} ${Number(e.score).toFixed(1)} / 5 · ${I18N.t("confidence")} ${Number(e.confidence).toFixed(2)}${e.final ? "" : " (" + I18N.t("provisional") + ")"}`));
     if (e.level) div.append(el("p", e.level, "muted small"));
+    const byModel = (e.scored_by || "rules") !== "rules";
+    div.append(el("p", byModel ? `${I18N.t("by_model")} (${e.scored_by.replace(/ \+ rules$/, "")})` : I18N.t("by_rules"), "muted small"));
     const ul = el("ul");
     for (const ev of e.evidence || []) {
       const li = el("li", `${ev.note || ""} `);

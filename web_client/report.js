@@ -51,6 +51,7 @@
         const p = el("p"); p.append(el("strong", `${s.competency}: ${s.score} / 5`), ` · ${I18N.t("confidence")} ${s.confidence.toFixed(2)}`);
         div.append(p);
         if (s.level) div.append(el("p", `${I18N.t("level")}: ${s.level}`, "muted small"));
+        if (s.scored_by) div.append(el("p", s.scored_by, "muted small"));
         const ul = el("ul", null, "evidence");
         for (const e of s.evidence) {
           const li = el("li", `${e.at ? `[${e.at}] ` : ""}${e.note || ""} `);

@@ -10,16 +10,18 @@ the ``source`` of a ``Sourced`` value, or a sentence of the profile's full text)
   text once case, spacing and filler words are dropped, for skills outside the vocabulary), else ``embedding``: the
   multilingual USE cosine between the requirement's value and each resume skill (short vs short: met >=
   ``SKILL_MET``, partly >= ``SKILL_PARTLY``) and each resume sentence (met >= ``SENTENCE_MET``, partly >=
-  ``SENTENCE_PARTLY``);
+  ``SENTENCE_PARTLY``); a missing skill names its closest resume item only when both are vocabulary skills
+  and related (>= ``SKILL_RELATED``), never a sentence, city, heading or title;
 * years: ``numeric`` (``years_experience``, or the union of the work-history date ranges: ``work_history``);
-  partly when short by at most ``max(1, 25%)`` of the minimum; years of a kind of work ("3年以上产品经理工作经验",
-  "4+ years of frontend development") count the full-time roles whose titles belong to that field
+  partly when short by at most ``max(1, 25%)`` of the minimum; years of a kind of work ("两年以上运营工作经验",
+  "6+ years of server-side development") count the full-time roles whose titles belong to that field
   (``ROLE_AREAS``), bounded by the resume's own total, and say so ("8.0 years of work, 2.9 of them in ...");
 * degree: ``ordinal`` on associate < bachelor < master < phd (below the minimum is missing); when the job names
-  fields of study ("会计、财务管理或审计相关专业", "degree in Computer Science"), a major outside them is missing;
+  fields of study ("法学或知识产权相关专业", "degree in Computer Science"), a major outside them is missing;
 * language: ``alias`` on the profile's languages (fluency words "basic" / "一般" make it partly), else a mention
-  in the text, else ``resume_language`` (the resume is written in it: partly); a fluent / spoken / working
-  requirement needs the resume written in it or a stated fluency (an exam certificate such as CET-6 is not);
+  in the text, else ``resume_language`` (the resume is written in it: met, nothing quoted, the reason says it is
+  inferred); a fluent / spoken / working requirement needs a stated fluency or the resume written in it (an exam
+  certificate such as CET-6 is not);
 * management: ``numeric`` on ``team_size_led`` (smaller team than asked: missing), else ``title`` (a lead /
   manager / 经理 / 主管 title: met when no team size is asked, else missing).
 * skills with alternatives ("Java or Go") are met by the best one; a general phrase with examples ("automated
@@ -37,7 +39,7 @@ from datetime import date
 import numpy as np
 
 from analyzers.documents.job_requirements import JobRequirements, Requirement
-from analyzers.documents.match_result import MatchResult, Override, RequirementMatch, scored_result, with_override
+from analyzers.documents.match_result import MatchResult, Override, RequirementMatch, scored_result, why, with_override
 from analyzers.documents.requirement_vocabulary import (
     DEGREE_LEVELS,
     canonical_language,
@@ -49,7 +51,7 @@ from analyzers.documents.requirement_vocabulary import (
 )
 from analyzers.documents.requirement_vocabulary import AREA_PARENTS
 from analyzers.documents.resume_profile import ResumeProfile
-from analyzers.text.script import has_han
+from analyzers.text.script import count_han, has_han
 from analyzers.text.sentences import split_sentences
 
 __all__ = [
@@ -67,6 +69,10 @@ SKILL_MET = 0.72
 SKILL_PARTLY = 0.62
 SENTENCE_MET = 0.6
 SENTENCE_PARTLY = 0.45
+# a listed vocabulary skill this close to a missing one is a related skill worth naming ("Go not found; closest
+# 'Java'"): related skills measure 0.5-0.65, unrelated ones 0.2-0.46 (above). Other texts (sentences, titles,
+# terms outside the vocabulary) are not named: their cosines to a skill mix topic and language.
+SKILL_RELATED = 0.5
 
 
 # a resume skill that implies a requirement's skill ("MySQL" on a resume satisfies "SQL"); never the reverse
@@ -186,26 +192,26 @@ def _match_skill(req: Requirement, snip: _Snippets, embedder) -> RequirementMatc
         for value, ev in snip.items:
             if any(c == canon for c, _, _ in find_skills(value)) or canonical_skill(value) == canon:
                 return RequirementMatch(**base, status="met", auto_status="met", evidence=[ev], method="alias",
-                                        explanation=f"'{value}' is {canon}")
+                                        **why(("skill_listed", {"found": value, "skill": canon})))
         for s in snip.sentences:
             if any(c == canon for c, _, _ in find_skills(s)):
                 return RequirementMatch(**base, status="met", auto_status="met", evidence=[s], method="alias",
-                                        explanation=f"{canon} named in the resume text")
+                                        **why(("skill_in_text", {"skill": canon})))
         for value, ev in snip.items:  # a more specific skill that implies it ("MySQL" -> "SQL")
             held = {c for c, _, _ in find_skills(value)}
             if canon in _implied(held) - held:
                 return RequirementMatch(**base, status="met", auto_status="met", evidence=[ev], method="alias",
-                                        explanation=f"'{value}' implies {canon}")
+                                        **why(("skill_implied", {"found": value, "skill": canon})))
     key = _norm(name)
     if key and len(key) >= 2:
         for value, ev in snip.items:
             if _norm(value) == key:
                 return RequirementMatch(**base, status="met", auto_status="met", evidence=[ev], method="normalised",
-                                        explanation=f"'{value}' is '{name}'")
+                                        **why(("skill_listed", {"found": value, "skill": name})))
         for s in snip.sentences:
             if key in _norm(s) and (len(key) >= 4 or has_han(key)):
                 return RequirementMatch(**base, status="met", auto_status="met", evidence=[s], method="normalised",
-                                        explanation=f"'{name}' named in the resume text")
+                                        **why(("skill_in_text", {"skill": name})))
     # 2. embeddings: the value vs each listed skill, then vs each sentence
     if embedder is not None and (snip.items or snip.sentences):
         queries = [name] + ([req.text] if req.text != name else [])
@@ -229,12 +235,14 @@ def _match_skill(req: Requirement, snip: _Snippets, embedder) -> RequirementMatc
             if status != "missing":
                 return RequirementMatch(**base, status=status, auto_status=status, evidence=[ev], method="embedding",
                                         similarity=round(c, 3),
-                                        explanation=f"'{name}' ~ '{value}' (cosine {c:.2f})")
+                                        **why(("skill_similar", {"skill": name, "found": value,
+                                                                 "cosine": round(c, 2)})))
+            reason = (("skill_closest", {"found": value, "cosine": round(c, 2)}) if _near_miss(name, value, c, is_item)
+                      else ("skill_not_found", {"skill": name}))
             return RequirementMatch(**base, status="missing", auto_status="missing", method="embedding",
-                                    similarity=round(c, 3),
-                                    explanation=f"not found; closest '{value}' (cosine {c:.2f})")
+                                    similarity=round(c, 3), **why(reason))
     return RequirementMatch(**base, status="missing", auto_status="missing", method="alias",
-                            explanation=f"'{name}' not found in the resume")
+                            **why(("skill_not_found", {"skill": name})))
 
 
 def _match_any_skill(req: Requirement, snip: _Snippets, embedder) -> RequirementMatch:
@@ -244,10 +252,12 @@ def _match_any_skill(req: Requirement, snip: _Snippets, embedder) -> Requirement
         for name in req.alternatives:
             m = _match_skill(req.model_copy(update={"value": name}), snip, None)
             if m.status == "met":
-                return m.model_copy(update={"explanation": f"{m.explanation} (one of {', '.join(req.alternatives)})"})
+                one_of = why(("one_of", {"names": ", ".join(req.alternatives)}))
+                return m.model_copy(update={"explanation": f"{m.explanation} ({one_of['explanation']})",
+                                            "reasons": [*m.reasons, *one_of["reasons"]]})
         return RequirementMatch(requirement_id=req.id, kind=req.kind, requirement=req.text, must_have=req.must_have,
                                 status="missing", auto_status="missing", method="alias",
-                                explanation=f"none of {', '.join(req.alternatives)} named in the resume")
+                                **why(("none_of", {"names": ", ".join(req.alternatives)})))
     for name in [req.value, *req.alternatives]:
         one = req if name == req.value else req.model_copy(update={"value": name})
         m = _match_skill(one, snip, embedder)
@@ -259,7 +269,7 @@ def _match_any_skill(req: Requirement, snip: _Snippets, embedder) -> Requirement
     if req.level == "expert" and best.status != "missing" and any(_WEAK_SKILL.search(ev) for ev in best.evidence):
         ev = next(e for e in best.evidence if _WEAK_SKILL.search(e))
         return best.model_copy(update={"status": "missing", "auto_status": "missing",
-                                       "explanation": f"'{ev}' is a lower level than the expert use asked for"})
+                                       **why(("below_expert", {"found": ev}))})
     return best
 
 
@@ -267,6 +277,13 @@ _WEAK_SKILL = re.compile(r"熟悉|了解|一般|入门|familiar|basic|beginner|e
 
 
 _RANK = {"missing": 0, "partly": 1, "met": 2}
+
+
+def _near_miss(skill: str, found: str, c: float, is_item: bool) -> bool:
+    """Whether the closest resume text to a missing skill is worth showing: a listed item that names another skill
+    of the vocabulary, related by meaning ("Go" ~ "Java"); never a sentence, a city, a heading or a title, whose
+    cosine to a skill says nothing of the candidate's skills."""
+    return is_item and c >= SKILL_RELATED and None not in (canonical_skill(skill), canonical_skill(found))
 
 
 def _grade(c: float, is_item: bool) -> int:
@@ -352,7 +369,7 @@ def _same_stem(a: str, b: str) -> bool:
 
 
 def _match_years_of(req: Requirement, profile: ResumeProfile) -> RequirementMatch | None:
-    """Years of a kind of work ("3年以上产品经理工作经验", "4+ years of frontend development"): the full-time months
+    """Years of a kind of work ("两年以上运营工作经验", "6+ years of server-side development"): the full-time months
     of the roles whose titles belong to it (internships and part-time jobs excluded), against the minimum."""
     areas, words = role_terms(req.subject or "")
     if not areas and not words:
@@ -375,10 +392,10 @@ def _match_years_of(req: Requirement, profile: ResumeProfile) -> RequirementMatc
         have, total, method = float(stated.value), float(stated.value), "numeric"
         evidence = [stated.source, *evidence]
     status = "met" if have >= need - 1e-9 else "missing"
-    what = req.subject or "the kind of work asked for"
+    values = {"total": round(total, 1), "have": round(have, 1), "need": need, "status": status}
+    reason = ("years_in", {**values, "subject": req.subject}) if req.subject else ("years_in_any", values)
     return RequirementMatch(**base, status=status, auto_status=status, evidence=evidence, method=method,
-                            explanation=f"{total:.1f} years of work, {have:.1f} of them in {what} "
-                                        f"(internships and part-time excluded) vs {need:g} required: {status}")
+                            **why(reason))
 
 
 def _union_months(spans: list[tuple[int, int]]) -> int:
@@ -406,10 +423,10 @@ def _match_years(req: Requirement, profile: ResumeProfile) -> RequirementMatch:
         have, evidence, method = *_work_years(profile), "work_history"
         if not evidence:
             return RequirementMatch(**base, status="missing", auto_status="missing", method="numeric",
-                                    explanation="no years of experience or dated work history in the resume")
+                                    **why(("no_years", {})))
     status = "met" if have >= need else "partly" if have >= need - max(1.0, 0.25 * need) else "missing"
     return RequirementMatch(**base, status=status, auto_status=status, evidence=evidence, method=method,
-                            explanation=f"{have:.1f} years vs {need:g} required")
+                            **why(("years", {"have": round(have, 1), "need": need})))
 
 
 # ------------------------------------------------------------------------------------------------ degree
@@ -430,22 +447,25 @@ def _match_degree(req: Requirement, profile: ResumeProfile) -> RequirementMatch:
             best = (DEGREE_LEVELS[level], level, src.source)
     if best is None:
         return RequirementMatch(**base, status="missing", auto_status="missing", method="ordinal",
-                                explanation="no degree stated in the resume")
+                                **why(("no_degree", {})))
     have, level, ev = best
     status = "met" if have >= need else "missing"  # a minimum: one level below it is not met
-    why = f"highest degree {level} vs {req.value} required"
+    parts = [("degree", {"have_level": level, "need_level": str(req.value)})]
     if req.majors and status != "missing":
         areas, words = role_terms(" ".join(req.majors))
         majors = [e.major for e in profile.education if e.major is not None]
         fit = next((m for m in majors if _relevant(areas, words, str(m.value))), None)
+        asked = "/".join(req.majors)
         if fit is not None:
-            ev, why = fit.source, f"{why}; major {fit.value} is in {'/'.join(req.majors)}"
+            ev = fit.source
+            parts.append(("major_in", {"major": str(fit.value), "majors": asked}))
         else:
             status = "missing"
-            named = ", ".join(str(m.value) for m in majors) or "not stated"
-            why = f"{why}; major {named} is not in {'/'.join(req.majors)}"
+            named = ", ".join(str(m.value) for m in majors)
+            parts.append(("major_not_in", {"major": named, "majors": asked}) if named
+                         else ("major_unknown", {"majors": asked}))
     return RequirementMatch(**base, status=status, auto_status=status, evidence=[ev], method="ordinal",
-                            explanation=why)
+                            **why(*parts))
 
 
 # ---------------------------------------------------------------------------------------------- language
@@ -458,15 +478,33 @@ _FLUENT_EVIDENCE = re.compile(r"fluen|native|bilingual|business|professional|ful
 _SCORE = re.compile(r"(?:ielts|雅思)\s*(\d(?:\.\d)?)|(?:toefl|托福)\s*(\d{2,3})", re.I)
 
 
+def _written_in(base: dict, profile: ResumeProfile, lang: str) -> RequirementMatch:
+    """A language requirement met because the resume itself is written in that language: whoever wrote it uses
+    the language at a working level (the labelled sets count it so, for fluent / spoken / working requirements
+    too). No line says so: the quote is a sentence the candidate wrote in it (never the first line, which is
+    usually the name), or nothing, and the reason says it is inferred."""
+    sentence = _prose_sentence(profile, lang)
+    return RequirementMatch(**base, status="met", auto_status="met", evidence=[sentence] if sentence else [],
+                            method="resume_language", **why(("resume_language", {"language": lang})))
+
+
+def _prose_sentence(profile: ResumeProfile, lang: str) -> str | None:
+    """The first sentence of the resume that is prose in ``lang`` (six words or more / twelve Han characters or
+    more, work descriptions first): something the candidate wrote, not a name, a heading or a contact line."""
+    blocks = [w.description for w in profile.work_experience if w.description] + [profile.text]
+    for block in blocks:
+        for s in _split(block):
+            s = s.strip(" –—")
+            if lang == "chinese" and count_han(s) >= 12 or lang == "english" and not has_han(s) and len(
+                    re.findall(r"[A-Za-z]+", s)) >= 6:
+                return s
+    return None
+
+
 def _fluency(req: Requirement, profile: ResumeProfile, lang: str) -> RequirementMatch | None:
-    """A fluent / spoken / working-language requirement: the resume written in the language, or a stated
-    fluency (native, fluent, 工作语言, TEM-8, IELTS 6.5+, TOEFL 90+); an exam certificate alone (CET-4/6) is not."""
+    """A fluent / spoken / working-language requirement: a stated fluency (native, fluent, 工作语言, TEM-8, IELTS
+    6.5+, TOEFL 90+), else the resume written in the language; an exam certificate alone (CET-4/6) is not."""
     base = dict(requirement_id=req.id, kind=req.kind, requirement=req.text, must_have=req.must_have)
-    written = {"en": "english", "zh": "chinese"}.get(profile.language)
-    if written == lang:
-        first = next(iter(_split(profile.text)), "")
-        return RequirementMatch(**base, status="met", auto_status="met", evidence=[first] if first else [],
-                                method="resume_language", explanation=f"the resume is written in {lang}")
     lines = []  # the part of each line that names the language ("普通话(母语)、英语(四级)": "英语(四级)")
     for ln in profile.text.splitlines():
         masked = re.sub(r"[(（][^()（）]*[)）]", lambda m: m.group(0).replace(",", "\x01").replace("，", "\x02")
@@ -480,13 +518,14 @@ def _fluency(req: Requirement, profile: ResumeProfile, lang: str) -> Requirement
         strong = score and (float(score.group(1)) >= 6.5 if score.group(1) else int(score.group(2)) >= 90)
         if strong or _FLUENT_EVIDENCE.search(ln):
             return RequirementMatch(**base, status="met", auto_status="met", evidence=[ln], method="alias",
-                                    explanation=f"{lang} stated at a working level")
+                                    **why(("language_working", {"language": lang})))
+    if {"en": "english", "zh": "chinese"}.get(profile.language) == lang:
+        return _written_in(base, profile, lang)  # a stated level, when there is one, is the better quote (above)
     if lines:
         return RequirementMatch(**base, status="missing", auto_status="missing", evidence=[lines[0]], method="alias",
-                                explanation=f"{lang} named without a fluent or working level (an exam certificate "
-                                            f"or a basic level is not fluency)")
+                                **why(("language_not_fluent", {"language": lang})))
     return RequirementMatch(**base, status="missing", auto_status="missing", method="alias",
-                            explanation=f"{lang} not mentioned in the resume")
+                            **why(("language_missing", {"language": lang})))
 
 
 def _match_language(req: Requirement, profile: ResumeProfile) -> RequirementMatch:
@@ -498,20 +537,16 @@ def _match_language(req: Requirement, profile: ResumeProfile) -> RequirementMatc
         if lang in languages_in(f"{s.value} {s.source}"):
             status = "partly" if _WEAK_LEVEL.search(f"{s.value} {s.source}") else "met"
             return RequirementMatch(**base, status=status, auto_status=status, evidence=[s.source or str(s.value)],
-                                    method="alias", explanation=f"{s.value} listed under languages")
+                                    method="alias", **why(("language_listed", {"found": str(s.value)})))
     for s in _split(profile.text):
         if lang in languages_in(s) and re.search(r"fluent|native|proficient|cet|ielts|toefl|流利|熟练|六级|四级|母语|"
                                                  r"雅思|托福|良好", s, re.I):
             return RequirementMatch(**base, status="met", auto_status="met", evidence=[s], method="alias",
-                                    explanation=f"{lang} ability stated in the resume text")
-    written = {"en": "english", "zh": "chinese"}.get(profile.language)
-    first = next(iter(_split(profile.text)), "")
-    if written == lang and first:
-        return RequirementMatch(**base, status="partly", auto_status="partly", evidence=[first],
-                                method="resume_language",
-                                explanation=f"the resume is written in {lang}; no level stated")
+                                    **why(("language_in_text", {"language": lang})))
+    if {"en": "english", "zh": "chinese"}.get(profile.language) == lang:
+        return _written_in(base, profile, lang)
     return RequirementMatch(**base, status="missing", auto_status="missing", method="alias",
-                            explanation=f"{lang} not mentioned in the resume")
+                            **why(("language_missing", {"language": lang})))
 
 
 # -------------------------------------------------------------------------------------------- management
@@ -540,15 +575,16 @@ def _match_management(req: Requirement, profile: ResumeProfile) -> RequirementMa
     if size:
         status = "met" if need is None or size >= need else "missing"
         return RequirementMatch(**base, status=status, auto_status=status, evidence=[ev], method="numeric",
-                                explanation=f"led a team of {size}" + (f" vs {need} required" if need else ""))
+                                **why(("team_vs", {"size": size, "need": need}) if need else ("team", {"size": size})))
     for w in profile.work_experience:
         if w.title and _LEAD_TITLE.search(str(w.title.value)):
             status = "met" if need is None else "missing"  # a team size is asked and none is stated
             return RequirementMatch(**base, status=status, auto_status=status, evidence=[w.title.source],
-                                    method="title", explanation=f"management title '{w.title.value}'"
-                                    + ("" if need is None else f"; team size not stated ({need} required)"))
+                                    method="title", **why(("management_title", {"title": str(w.title.value)})
+                                                          if need is None else ("management_title_no_size", {
+                                                              "title": str(w.title.value), "need": need})))
     return RequirementMatch(**base, status="missing", auto_status="missing", method="numeric",
-                            explanation="no team led or management title in the resume")
+                            **why(("no_management", {})))
 
 
 # ----------------------------------------------------------------------------------------------- public

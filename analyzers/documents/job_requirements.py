@@ -16,7 +16,9 @@ How must vs nice is decided, most specific first:
 
 Skills, languages and degrees are named through analyzers/documents/requirement_vocabulary.py (shared with
 :mod:`analyzers.documents.job_matching`); a skill named after "experience with" / "熟悉" etc. that is not in the
-vocabulary is kept as written.
+vocabulary is kept as written, and so is a name offered as the alternative of a skill ("Kafka or Redpanda",
+"Kafka、RocketMQ或NATS": one requirement with alternatives). Years of a field of work ("7 years of back-end
+development") are one years requirement with that subject; the field is not also a skill.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ __all__ = [
     "Requirement",
     "RequirementKind",
     "extract_requirements",
+    "read_requirement_line",
 ]
 
 RequirementKind = Literal["skill", "years", "degree", "language", "management"]
@@ -344,13 +347,27 @@ def extract_requirements(jd_text: str, language: str | None = None) -> JobRequir
         line = _BULLET.sub("", line)
         if _NOT_REQUIREMENT.match(line):
             continue
-        b.line = line.strip().rstrip("；;。.，,").strip()
-        before = len(b.items)
-        for sent in split_sentences(line):
-            _extract_sentence(sent, section, b)
-        if len(b.items) == before and section in ("must", "nice"):
-            _add_phrase(b.line, section, b)
+        _read_line(line, section, b)
     return JobRequirements(language=doc_language, title=title, requirements=b.items)
+
+
+def read_requirement_line(line: str, must_have: bool) -> list[Requirement]:
+    """The requirements one line states, as if it stood under a must-have (or nice-to-have) heading: what HR types
+    when editing a job's requirements ("Java or Go", "两年以上运营经验"). Every item takes ``must_have`` (the list
+    HR put it in wins over a cue in the words); a line with no recognisable requirement gives ``[]``."""
+    b = _Builder()
+    _read_line(_BULLET.sub("", line.strip()), "must" if must_have else "nice", b)
+    return [r.model_copy(update={"must_have": must_have}) for r in b.items]
+
+
+def _read_line(line: str, section: str | None, b: _Builder) -> None:
+    """Add the requirements of one (bullet-less) line under ``section``."""
+    b.line = line.strip().rstrip("；;。.，,").strip()
+    before = len(b.items)
+    for sent in split_sentences(line):
+        _extract_sentence(sent, section, b)
+    if len(b.items) == before and section in ("must", "nice"):
+        _add_phrase(b.line, section, b)
 
 
 def _extract_sentence(sentence: str, section: str | None, b: _Builder) -> None:
@@ -380,14 +397,17 @@ def _extract_sentence(sentence: str, section: str | None, b: _Builder) -> None:
         threshold_cue = own if own is not None else default
 
         # years
+        years_of_work = False  # the clause asks for years of a kind of work ("5+ years of backend development")
         for pat in _YEARS_PATTERNS:
             m = pat.search(clause)
             if m and (_YEARS_CONTEXT.search(clause) or pat.pattern.startswith("(?:至少")
                       or section in ("must", "nice") and i == 0 and m.start() <= 12):
                 years = _num(m.group(1))
                 if 0 < years <= 40:
+                    subject = _years_subject(sentence, m.group(0))
                     b.add("years", re.sub(r"\s+of$", "", m.group(0).strip()), threshold_cue, years, sentence,
-                          subject=_years_subject(sentence, m.group(0)))
+                          subject=subject)
+                    years_of_work = subject is not None
                 break
         # degree
         deg = _degree_in(clause)
@@ -412,6 +432,8 @@ def _extract_sentence(sentence: str, section: str | None, b: _Builder) -> None:
         offset = cursor if offset < 0 else offset
         cursor = offset + len(clause)
         for canon, s, e in find_skills(clause):
+            if years_of_work and role_terms(clause[s:e])[0]:
+                continue  # the field the years are of is that requirement's subject, not a skill of its own
             hits.append(_Hit(offset + s, offset + e, canon, clause[s:e], cue, True))
         for free in _free_skills(clause, chinese):
             if canonical_language(free) is None:
@@ -420,7 +442,10 @@ def _extract_sentence(sentence: str, section: str | None, b: _Builder) -> None:
                                  cue, False))
     if any(languages_in(c) for c in clauses):  # "普通话流利，能与客户高效沟通": the communication is in that language
         hits = [h for h in hits if h.value != "communication"]
+    hits = _with_literal_alternatives(sentence, hits)
     for group in _skill_groups(sentence, hits):
+        if len(group) == 1 and group[0].literal:
+            continue  # a name beside a skill but not offered as its alternative ("Kafka、Pulsar"): not read as one
         first = group[0]
         expert = any(_EXPERT.search(sentence[max(0, h.start - 8):h.end + 4]) for h in group)
         b.add("skill", " / ".join(h.text for h in group) if len(group) > 1 else first.text,
@@ -463,9 +488,67 @@ class _Hit:
     text: str
     must: bool
     known: bool  # in the vocabulary
+    literal: bool = False  # a name joined to a skill by "or" / "或" / "、" that no rule reads (kept as written)
+
+
+# a name joined to a found skill ("Kafka or Pulsar", "熟悉Kafka、Pulsar或NATS"): Latin words that start with a
+# capital, a digit or carry a symbol ("Pulsar", "Apache Pulsar", "C#"), or a run of Han characters
+_JOIN = r"\s*(?:[,，、/]\s*)?(?:\bor\b|或者|或是|或)?\s*"
+_LATIN_NAME = r"(?:[A-Z][A-Za-z0-9.+#-]*|[a-z][A-Za-z]*[0-9+#.][A-Za-z0-9.+#-]*)"
+_NAME_AFTER = re.compile(rf"^({_JOIN})({_LATIN_NAME}(?:\s+{_LATIN_NAME}){{0,2}}|[\u4e00-\u9fff]{{2,10}})")
+_NAME_BEFORE = re.compile(rf"({_LATIN_NAME}|[\u4e00-\u9fff]{{2,10}})({_JOIN})$")
+_GENERIC_NAME = re.compile(r"\b(?:other|others|another|similar|equivalent|related|comparable|any|etc|alike|"
+                           r"experience|years?)\b|其他|其它|类似|同类|相关|同等|任意|任一|以上|经验", re.I)
+
+
+def _literal_name(raw: str) -> str | None:
+    """``raw`` as a skill name kept as written, or None when it is a general word, filler or another kind of
+    requirement ("a similar queue", "其他语言", "English", "本科")."""
+    if has_han(raw):
+        core = re.split(r"等|的|者|优先|加分|经验|相关|能力|技术|工具|系统|框架|以上", raw)[0]
+        core = re.sub(r"^(?:熟练掌握|熟练使用|熟悉|掌握|精通|了解|使用|具备|具有|有)", "", core)
+        ok = 2 <= len(core) <= 8
+    else:
+        core = re.sub(r"\s+", " ", SKILL_FILLER.sub(" ", raw)).strip(" .-")
+        ok = bool(core) and len(core.split()) <= 3 and core[0].isalnum()
+    if not ok or _GENERIC_NAME.search(raw) or canonical_language(core) or normalise_degree(core) or find_skills(core):
+        return None
+    return core
+
+
+def _with_literal_alternatives(sentence: str, hits: list[_Hit]) -> list[_Hit]:
+    """``hits`` and the names joined to them by "or" / "或" / "或者" / "、" / "," / "/" that the vocabulary does not
+    know ("Kafka or Pulsar"): each a literal hit that counts only as an alternative of its neighbour (see
+    ``_extract_sentence``), matched by its text in the resume."""
+    out = sorted(hits, key=lambda h: h.start)
+    for _ in range(6):  # a chain "Kafka, Pulsar or NATS" grows one name per pass
+        added = False
+        for h in list(out):
+            found = []
+            m = _NAME_AFTER.match(sentence[h.end:])
+            if m and m.group(1).strip():
+                found.append((h.end + m.start(2), h.end + m.end(2)))
+            m = _NAME_BEFORE.search(sentence[:h.start])
+            if m and m.group(2).strip():
+                found.append((m.start(1), m.end(1)))
+            for a, z in found:
+                if any(a < x.end and x.start < z for x in out):
+                    continue
+                name = _literal_name(sentence[a:z])
+                if name is None:
+                    continue
+                at = sentence.find(name, a, z)
+                a, z = (at, at + len(name)) if at >= 0 else (a, z)
+                out.append(_Hit(a, z, name, name, h.must, False, literal=True))
+                added = True
+        out.sort(key=lambda h: h.start)
+        if not added:
+            break
+    return out
 
 
 _DISJUNCTION = re.compile(r"\bor\b|\beither\b|\bany of\b|或者|或|/|均可|任一|之一", re.I)
+_CONJUNCTION = re.compile(r"\band\b|和|及|与|&", re.I)
 _LIST_GAP = re.compile(r"^[\s,，、/]*(?:\bor\b|\band\b|或者|或|和|及|与)?[\s,，、/]*$", re.I)
 
 
@@ -498,9 +581,13 @@ def _skill_groups(sentence: str, hits: list[_Hit]) -> list[list[_Hit]]:
     disjunct = False
     for h in outside:
         gap = sentence[run[-1].end:h.start] if run else ""
-        if run and _LIST_GAP.match(gap) and not paren_of(h):
+        either = bool(_DISJUNCTION.search(gap))
+        # "MySQL or PostgreSQL, and Redis" / "Java or Go, Docker": an "and", or a comma after the "or", ends the
+        # alternatives ("Java, Go or Rust" stays one list: its commas come before the "or")
+        if run and _LIST_GAP.match(gap) and not paren_of(h) and not _CONJUNCTION.search(gap) and (
+                either or not disjunct):
             run.append(h)
-            disjunct = disjunct or bool(_DISJUNCTION.search(gap))
+            disjunct = disjunct or either
             continue
         if run:
             groups.extend([run] if disjunct else [[x] for x in run])
@@ -508,7 +595,7 @@ def _skill_groups(sentence: str, hits: list[_Hit]) -> list[list[_Hit]]:
     if run:
         groups.extend([run] if disjunct else [[x] for x in run])
     groups.sort(key=lambda g: g[0].start)
-    # "持有中级会计师职称，或具备CPA资格": a clause opening with "or" makes the clauses before it alternatives
+    # "持有执业药师证，或具备临床药学资格": a clause opening with "or" makes the clauses before it alternatives
     merged: list[list[_Hit]] = []
     for g in groups:
         if merged:
@@ -530,18 +617,19 @@ _EXPERT = re.compile(r"精通|expert|advanced|mastery", re.I)
 
 def _years_subject(sentence: str, years_text: str) -> str | None:
     """What the years are of: the sentence without the years phrase, remarks and filler ("产品经理",
-    "professional frontend development"); None when nothing is left ("3年以上工作经验": any work)."""
+    "server-side development"); None when nothing is left ("3年以上工作经验": any work)."""
     rest = sentence.replace(years_text, " ")
     rest = re.sub(r"[(（][^()（）]*[)）]", " ", rest)
     rest = re.split(r"[;；。，]", rest)[0]
     areas, words = role_terms(rest)
     if not areas and not words:
         return None
-    return re.sub(r"\s+", " ", rest).strip(" ,，.;；:：") or None
+    rest = re.sub(r"\s+", " ", rest).strip(" ,，.;；:：")
+    return re.sub(r"^(?:of|in|as)\s+", "", rest, flags=re.I) or None
 
 
 def _majors(sentence: str) -> list[str]:
-    """The fields of study a degree requirement names ("会计、财务管理或审计相关专业", "degree in Computer Science or a
+    """The fields of study a degree requirement names ("法学或知识产权相关专业", "degree in Computer Science or a
     related field"); empty when any is accepted ("专业不限", "any discipline")."""
     if re.search(r"专业不限|不限专业|any (?:discipline|field|major)", sentence, re.I):
         return []

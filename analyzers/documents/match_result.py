@@ -25,10 +25,13 @@ __all__ = [
     "NICE_WEIGHT",
     "MatchResult",
     "Override",
+    "REASONS",
+    "Reason",
     "RequirementMatch",
     "apply_override",
     "compute_score",
     "scored_result",
+    "why",
     "with_override",
 ]
 
@@ -49,6 +52,56 @@ class Override(BaseModel):
     previous_status: Status | None = None  # the status before this override
 
 
+# Why a verdict was given, one message per kind of reason: ``explanation`` is these in English, ``reasons`` the codes
+# with their values, so a page can say the same in its own language (web_client/hr.js has the catalogue).
+REASONS: dict[str, str] = {
+    "skill_listed": "'{found}' is {skill}",
+    "skill_in_text": "{skill} named in the resume text",
+    "skill_implied": "'{found}' implies {skill}",
+    "skill_similar": "'{skill}' ~ '{found}' (cosine {cosine:.2f})",
+    "skill_closest": "not found; closest '{found}' (cosine {cosine:.2f})",
+    "skill_not_found": "'{skill}' not found in the resume",
+    "one_of": "one of {names}",
+    "none_of": "none of {names} named in the resume",
+    "below_expert": "'{found}' is a lower level than the expert use asked for",
+    "years_in": "{total:.1f} years of work, {have:.1f} of them in {subject} (internships and part-time excluded) vs "
+                "{need:g} required: {status}",
+    "years_in_any": "{total:.1f} years of work, {have:.1f} of them in the kind of work asked for (internships and "
+                    "part-time excluded) vs {need:g} required: {status}",
+    "no_years": "no years of experience or dated work history in the resume",
+    "years": "{have:.1f} years vs {need:g} required",
+    "no_degree": "no degree stated in the resume",
+    "degree": "highest degree {have_level} vs {need_level} required",
+    "major_in": "major {major} is in {majors}",
+    "major_not_in": "major {major} is not in {majors}",
+    "major_unknown": "major not stated, {majors} required",
+    "resume_language": "inferred from the resume's language: it is written in {language} (no level stated)",
+    "language_working": "{language} stated at a working level",
+    "language_not_fluent": "{language} named without a fluent or working level (an exam certificate or a basic "
+                           "level is not fluency)",
+    "language_missing": "{language} not mentioned in the resume",
+    "language_listed": "{found} listed under languages",
+    "language_in_text": "{language} ability stated in the resume text",
+    "team": "led a team of {size}",
+    "team_vs": "led a team of {size} vs {need} required",
+    "management_title": "management title '{title}'",
+    "management_title_no_size": "management title '{title}'; team size not stated ({need} required)",
+    "no_management": "no team led or management title in the resume",
+}
+
+
+class Reason(BaseModel):
+    code: str  # a key of REASONS
+    values: dict[str, str | float | int] = Field(default_factory=dict)
+
+
+def why(*parts: tuple[str, dict]) -> dict:
+    """``explanation`` (the parts in English, joined by "; ") and ``reasons`` for a RequirementMatch: pass
+    ``("code", {values})`` pairs."""
+    return {"explanation": "; ".join(REASONS[code].format(**values) for code, values in parts),
+            "reasons": [Reason(code=code, values=values) for code, values in parts]}
+
+
 class RequirementMatch(BaseModel):
     requirement_id: str
     kind: str
@@ -59,7 +112,8 @@ class RequirementMatch(BaseModel):
     evidence: list[str] = Field(default_factory=list)  # resume text, verbatim
     method: str = "none"  # alias | normalised | embedding | numeric | work_history | ordinal | title | ...
     similarity: float | None = None  # the cosine when method == "embedding"
-    explanation: str = ""
+    explanation: str = ""  # why, in English (``reasons`` says the same as message codes)
+    reasons: list[Reason] = Field(default_factory=list)
     override: Override | None = None
 
 

@@ -24,7 +24,7 @@ def error_response(status: int, code: str, message: str, details: list | None = 
     return web.json_response(body, status=status)
 
 
-def _validation_details(exc: ValidationError) -> list[dict]:
+def validation_details(exc: ValidationError) -> list[dict]:
     return [
         {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"]}
         for e in exc.errors(include_url=False, include_input=False)
@@ -38,7 +38,7 @@ async def parse_body(request: web.Request, model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
-        details = _validation_details(exc)
+        details = validation_details(exc)
         if any(d["message"].startswith("Invalid JSON") for d in details):
             raise ApiError(400, "bad_json", "The body is not valid JSON.") from exc
         fields = ", ".join(d["field"] for d in details)

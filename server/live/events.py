@@ -161,6 +161,9 @@ class AnswerScored(BaseEvent):
     evidence: list[dict[str, Any]] = []
     uncertain: list[str] = []
     final: bool = Field(description="False while a follow-up to this question is still coming")
+    scored_by: str = Field(default="rules", description="Which path scored it: 'rules', or '<model> + rules' when "
+                           "the language model's relevance check took part. A score the model refines after the "
+                           "next question was asked comes as a second answer.scored for the same turn_index")
 
 
 class FollowUpChosen(BaseEvent):

@@ -26,7 +26,9 @@ from dialogue import speech_turns as speech
 from dialogue.session import DISCLOSURE, InterviewSession, PlanQuestion, Prompt, check_transition
 from analyzers.inference_pool import run_inference
 from analyzers.text.language import normalise_language
-from dialogue.answer_judgement import judge_answer
+from analyzers.llm_client import LlmClient, LlmError
+from dialogue.answer_judgement import DECISION_WAIT_S, AnswerJudgement, judge_answer
+from dialogue.model_relevance import ModelRelevance, ask_model_relevance
 from dialogue.followup import FollowUpPolicyV2, build_context
 from dialogue.plan import InterviewPlanSpec
 from dialogue.turn_taking import TurnTakingConfig
@@ -84,6 +86,10 @@ class LiveInterviewDeps:
     decides per interview."""
     analysis_cpu_budget: float
     open_peer: PeerFactory = CandidatePeer
+    judge: LlmClient | None = None
+    """The language model's client (``server/platform/language_model.py``); None or not ready: the rules alone."""
+    decision_wait_s: float = DECISION_WAIT_S
+    """How long after an answer's end the next move waits for the model's judgement (``Settings``)."""
 
 
 @dataclass
@@ -145,6 +151,9 @@ class LiveInterview:
         self.session = InterviewSession(questions, language)
         self._question_state = _QuestionState(started_ms=0)
         self._answer_from_seq = 0
+        self._heard: list[str] = []  # final segments of the open answer, for the model's judgement at pauses
+        self._preparing: asyncio.Task | None = None  # the model's judgement of the words so far (one at a time)
+        self._refining: set[asyncio.Task] = set()  # scores the model refines after the next question was asked
         self.connection: _Connection | None = None
         self.started_at: datetime | None = None
         self.status = "consented"
@@ -257,6 +266,10 @@ class LiveInterview:
         await self.disconnect()
         if self._voice_tasks:
             await asyncio.gather(*self._voice_tasks, return_exceptions=True)
+        if self._refining:  # a refined score is kept even when the interview ends first (bounded by the budget)
+            await asyncio.gather(*self._refining, return_exceptions=True)
+        if self._preparing is not None:
+            self._preparing.cancel()
         await self._work.join()
         await self.analysis.close()
         self._worker.cancel()
@@ -386,6 +399,21 @@ class LiveInterview:
                                                                  final.text))
         self._voice_tasks.add(task)
         task.add_done_callback(self._voice_tasks.discard)
+        if self.turn_index >= 0 and final.text.strip():
+            self._heard.append(final.text.strip())
+            self._prepare_judgement()
+
+    def _prepare_judgement(self) -> None:
+        """At a pause, ask the model about the words so far, so that at the answer's end only the last words are
+        new to it (its cache holds the rest; a repeated ask joins the one in flight). One ask at a time: a pause
+        while one runs is covered by the next pause or the end."""
+        judge, current = self.deps.judge, self.session.current
+        if judge is None or not judge.ready or current is None or (self._preparing and not self._preparing.done()):
+            return
+        spec = self.plan.questions[min(current.question_index, len(self.plan.questions) - 1)]
+        lang = normalise_language(self.language)
+        words = " ".join([*self._question_state.answers, *self._heard])
+        self._preparing = asyncio.create_task(self._relevance(spec.text_in(lang), lang, words))
 
     # --- dialogue ------------------------------------------------------------------------------
     async def _resume(self) -> None:
@@ -406,6 +434,8 @@ class LiveInterview:
         if prompt.kind == "closing":
             await self._finish(prompt)
             return
+        if not keep_text:
+            self._heard = []
         if not again:
             self._answer_from_seq = 0
             self.turn_index = self.session.turn_count
@@ -425,6 +455,7 @@ class LiveInterview:
         """The candidate asked to hear the question again: put it again; the request is not part of the answer."""
         segments = await self.records.segments(self.id, self.turn_index)
         self._answer_from_seq = max((seg.seq for seg in segments), default=-1) + 1
+        self._heard = []
         current = self.session.current
         if current is not None:
             await self.publish(ev.FollowUpChosen(interview_id=self.id, turn_index=self.turn_index,
@@ -454,13 +485,21 @@ class LiveInterview:
             ANSWER_TO_QUESTION_MS.append(max(0, self.speech_turns.now_ms() - spoke_until))
 
     async def _evaluate_and_choose(self, current: Prompt, text: str) -> Prompt | None:
-        """Analyse the question's answers so far, score them live, and decide on a follow-up (None: move on)."""
+        """Analyse the question's answers so far, score them live, and decide on a follow-up (None: move on).
+
+        With a language model, its judgement (asked at the pauses already) is asked on the whole answer alongside
+        the rules' analysis; the next move waits for it at most ``decision_wait_s`` after the answer's end, else the
+        rules decide alone and the model refines the score when it replies."""
+        ended = time.monotonic()
         qi = min(current.question_index, len(self.plan.questions) - 1)
         spec = self.plan.questions[qi]
         state = self._question_state
         if text:
             state.answers.append(text)
         lang = normalise_language(self.language)
+        judge = self.deps.judge
+        asked = (asyncio.create_task(self._relevance(spec.text_in(lang), lang, " ".join(state.answers)))
+                 if judge is not None and judge.ready and state.answers else None)
         try:
             analyzer = await self.analysis.content_analyzer()
             actx = await run_inference(build_context, analyzer, spec, lang, state.answers, asked=state.asked,
@@ -472,16 +511,26 @@ class LiveInterview:
             await asyncio.wait(set(self._voice_tasks), timeout=2.0)
         nonverbal = self.analysis.answer_ended(self.turn_index, current.text, actx.features, actx.quotes,
                                                self.nonverbal_weight)
+        relevance = None
+        if asked is not None:
+            left = self.deps.decision_wait_s - (time.monotonic() - ended)
+            done, _ = await asyncio.wait({asked}, timeout=max(0.0, left))
+            relevance = asked.result() if done else None
         judgement = await judge_answer(actx, self.deps.followup_policy, nonverbal=nonverbal,
-                                       nonverbal_weight=self.nonverbal_weight)
-        decision, score, follows = judgement.decision, judgement.score, judgement.follows
-        evidence = [{"feature": e.feature, "quote": e.quote, "effect": e.effect, "note": e.note} for e in score.evidence]
-        await self.records.add_score(self.id, self.turn_index, qi, score.competency, score.score, score.confidence,
-                                       score.level_description, evidence, list(score.uncertain))
-        await self.publish(ev.AnswerScored(
-            interview_id=self.id, turn_index=self.turn_index, question_index=qi, competency=score.competency,
-            score=score.score, confidence=score.confidence, level=score.level_description, evidence=evidence,
-            uncertain=list(score.uncertain), final=not follows))
+                                       nonverbal_weight=self.nonverbal_weight, relevance=relevance)
+        decision, follows = judgement.decision, judgement.follows
+        await self._keep_score(judgement, qi, final=not follows)
+        if asked is not None and relevance is None:  # the score may be refined after the next question is asked
+            turn_index = self.turn_index
+
+            async def refine() -> None:
+                if (late := await asked) is not None:
+                    later = await judge_answer(actx, self.deps.followup_policy, nonverbal=nonverbal,
+                                               nonverbal_weight=self.nonverbal_weight, relevance=late)
+                    await self._keep_score(later, qi, final=not follows, turn_index=turn_index)
+            task = asyncio.create_task(refine())
+            self._refining.add(task)
+            task.add_done_callback(self._refining.discard)
         if decision is not None:
             await self.publish(ev.FollowUpChosen(
                 interview_id=self.id, turn_index=self.turn_index, question_index=qi, kind=decision.kind,
@@ -493,6 +542,33 @@ class LiveInterview:
         return self.session.follow_up(Prompt("followup", decision.text, qi, current.question_id,
                                              max(20, int(left)), trigger=decision.trigger or decision.kind,
                                              reason=decision.reason))
+
+    async def _relevance(self, question: str, lang: str, words: str) -> ModelRelevance | None:
+        """The model's relevance contrast for ``words``, or None (no model, timeout, unusable reply: the rules)."""
+        judge = self.deps.judge
+        if judge is None:
+            return None
+        try:
+            return await ask_model_relevance(judge, question, lang, words)
+        except LlmError as e:
+            log.info("model_judgement_unavailable", interview_id=self.id, error=str(e))
+            return None
+        except Exception:  # never let the model's side take the interview down: the rules decide
+            log.exception("model_judgement_failed", interview_id=self.id)
+            return None
+
+    async def _keep_score(self, judgement: AnswerJudgement, qi: int, *, final: bool,
+                          turn_index: int | None = None) -> None:
+        """Store the score of a turn (a later one of the same turn replaces it) and show it to observers."""
+        score = judgement.score
+        turn_index = self.turn_index if turn_index is None else turn_index
+        evidence = [{"feature": e.feature, "quote": e.quote, "effect": e.effect, "note": e.note} for e in score.evidence]
+        await self.records.add_score(self.id, turn_index, qi, score.competency, score.score, score.confidence,
+                                     score.level_description, evidence, list(score.uncertain), score.scored_by)
+        await self.publish(ev.AnswerScored(
+            interview_id=self.id, turn_index=turn_index, question_index=qi, competency=score.competency,
+            score=score.score, confidence=score.confidence, level=score.level_description, evidence=evidence,
+            uncertain=list(score.uncertain), final=final, scored_by=score.scored_by))
 
     async def _finish(self, closing: Prompt) -> None:
         check_transition(self.status, "finished")

@@ -14,7 +14,6 @@ from analyzers.asr import SpeechModel
 from analyzers.end_of_turn import EndOfTurnModelNotAvailable, shared_smart_turn
 from analyzers.model_registry import ModelManager
 from dialogue.followup import RuleBasedPolicy
-from dialogue.llm_followup import OpenAICompatiblePolicy
 from dialogue.speech_turns import EndOfTurnModel
 from dialogue.turn_taking import TurnTakingConfig
 from media.ice import advertise_host_addresses
@@ -51,7 +50,7 @@ class ServerContext:
     language_model: LanguageModel
     loop_monitor: LoopLagMonitor = field(default_factory=LoopLagMonitor)
     analyzers: AnalyzerFactory = field(default_factory=AnalyzerFactory)
-    followup_policy: RuleBasedPolicy | OpenAICompatiblePolicy = field(default_factory=RuleBasedPolicy)
+    followup_policy: RuleBasedPolicy = field(default_factory=RuleBasedPolicy)
     live: dict[str, LiveInterview] = field(default_factory=dict)
     _live_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _background: set[asyncio.Task] = field(default_factory=set)
@@ -86,11 +85,10 @@ class ServerContext:
         advertise_host_addresses(settings.ice_host_addresses)
         models = ModelManager.from_settings(settings)
         language_model = LanguageModel(settings, models)
-        policy = RuleBasedPolicy()
-        if settings.llm_engine != "off":  # the rules decide until the model is ready
-            policy = OpenAICompatiblePolicy(language_model.client, fallback=RuleBasedPolicy())
+        # The next move is the rules' choice, informed by the model's relevance judgement (server/live/interview.py):
+        # on the development set the model's own choice of next move agreed with the experts far less often.
         return cls(
-            followup_policy=policy,
+            followup_policy=RuleBasedPolicy(),
             settings=settings,
             store=Store(settings.resolved_database_url),
             bus=make_bus(settings.bus_url, settings.event_queue_size),
@@ -165,7 +163,9 @@ class ServerContext:
                                      publish=self.publish_event, analyzers=self.analyzers,
                                      followup_policy=self.followup_policy,
                                      nonverbal_analysis=self.settings.nonverbal_analysis,
-                                     analysis_cpu_budget=self.settings.analysis_cpu_budget)
+                                     analysis_cpu_budget=self.settings.analysis_cpu_budget,
+                                     judge=self.language_model.client,
+                                     decision_wait_s=self.settings.llm_decision_wait_s)
             live = LiveInterview(deps, interview_id, iv.language, plan, model, nonverbal_weight=weight,
                                  question_ids=question_ids, turn_config=turn_config,
                                  end_of_turn=await self.end_of_turn_model())

@@ -25,6 +25,7 @@ from pydantic_settings import BaseSettings, CliSuppress, SettingsConfigDict
 from analyzers.documents.resume_file import MAX_RESUME_BYTES
 from analyzers.inference_pool import DEFAULT_THREADS
 from analyzers.llm_client import DEFAULT_TIMEOUT_S as LLM_TIMEOUT_S
+from dialogue.answer_judgement import DECISION_WAIT_S
 from analyzers.llm_engine import EngineConfig
 from analyzers.model_registry import JUDGE_MODEL_ID
 from analyzers.video_scheduler import AnalysisBudget
@@ -104,16 +105,20 @@ class Settings(BaseSettings):
     nonverbal_weight: float = Field(default=0.0, ge=0.0, le=0.5,
                                     description="Weight of non-verbal observations in scores; forced to 0 for EU orgs")
     llm_engine: str = Field(
-        default="off", description="Language model for follow-ups: 'embedded' (llama.cpp started by the server, "
-        "see analyzers/llm_engine.py), 'off' (rules only), or an OpenAI-compatible base URL (Ollama, vLLM, a cloud "
-        "API, e.g. http://127.0.0.1:11434/v1); the rules decide until it is ready. Off by default until the live "
-        "path asks the model while the candidate is still speaking: asked only at the answer's end, a 2-core "
-        "machine's engine (10-17 s per decision) would hold every next question for llm_timeout_s")
+        default="embedded", description="Language model for the interviewer's judgement: 'embedded' (llama.cpp "
+        "started by the server at a lower CPU priority, see analyzers/llm_engine.py), 'off' (rules only), or an "
+        "OpenAI-compatible base URL (Ollama, vLLM, a cloud API, e.g. http://127.0.0.1:11434/v1). The rules decide "
+        "until it is ready (/api/v1/health says which); the model is asked at the candidate's pauses and the next "
+        "question waits for it at most llm_decision_wait_s")
     llm_api_key: CliSuppress[str | None] = Field(default=None, description="API key of an external llm_engine")
     llm_model: str = Field(default=JUDGE_MODEL_ID, description="Embedded engine: the model id in the model "
                            "registry; external engine: the model name it serves")
-    llm_timeout_s: float = Field(default=LLM_TIMEOUT_S, description="Seconds to wait for a follow-up decision before the "
-                                 "rule-based policy decides")
+    llm_timeout_s: float = Field(default=LLM_TIMEOUT_S, description="Seconds one language-model judgement may take "
+                                 "(all retries); past it the score stays the rules'")
+    llm_decision_wait_s: float = Field(default=DECISION_WAIT_S, ge=0.0, le=10.0,
+                                       description="Seconds after an answer's end the next move waits for the language "
+                                       "model's judgement (asked at the candidate's pauses) before the rules decide "
+                                       "alone; the score is refined when the model replies later")
     llm_threads: int = Field(default=EngineConfig.threads, ge=1, description="CPU threads of the embedded engine "
                              "(it runs at a lower priority than live media)")
 

@@ -10,6 +10,7 @@ from collections import defaultdict
 from typing import Any
 
 from analyzers.text.language import normalise_language
+from dialogue.score_words import scored_by_words
 from server.storage.interview_records import InterviewRecordRepository
 from server.storage.interviews import InterviewRepository
 from server.storage.jobs import JobRepository
@@ -96,7 +97,8 @@ async def build_report(interviews: InterviewRepository, records: InterviewRecord
                     for e in (sc.evidence or [])]
         scores_by_turn[sc.turn_index].append({
             "competency": sc.competency, "score": sc.score, "confidence": sc.confidence, "level": sc.level,
-            "evidence": evidence, "uncertain": sc.uncertain or [], "final": final})
+            "evidence": evidence, "uncertain": sc.uncertain or [], "final": final,
+            "scored_by": scored_by_words(sc.scored_by, lang)})
         if final:
             by_competency[sc.competency].append((sc.score, sc.confidence))
             uncertain += [u for u in sc.uncertain or [] if u not in uncertain]

@@ -105,6 +105,8 @@ def render_pdf(report: dict[str, Any]) -> bytes:
             story.append(P(f'{sc["competency"]}: {sc["score"]:g} / 5 · {L["confidence"]} {sc["confidence"]:.2f}', "body"))
             if sc["level"]:
                 story.append(P(f'{L["level"]}: {sc["level"]}', "small"))
+            if sc.get("scored_by"):
+                story.append(P(sc["scored_by"], "small"))
             for e in sc["evidence"]:
                 quote = f'“{e["quote"]}”' if e.get("quote") else ""
                 story.append(P(f'[{e.get("at", "")}] {e.get("note", "")} {quote}', "quote"))

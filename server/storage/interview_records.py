@@ -97,11 +97,21 @@ class InterviewRecordRepository(Repository):
             return list(reversed(list(rows.scalars())))
 
     async def add_score(self, interview_id: str, turn_index: int, question_index: int, competency: str, score: float,
-                        confidence: float, level: str, evidence: list[dict], uncertain: list[str]) -> None:
+                        confidence: float, level: str, evidence: list[dict], uncertain: list[str],
+                        scored_by: str = "rules") -> None:
+        """The score of one answer for one competency; a second score of the same turn and competency (the model's
+        judgement arriving after the rules' score) replaces the first."""
         async with self.db.transaction() as s:
-            s.add(AnswerScore(interview_id=interview_id, turn_index=turn_index, question_index=question_index,
-                              competency=competency, score=score, confidence=confidence, level=level,
-                              evidence=evidence, uncertain=uncertain))
+            row = (await s.execute(select(AnswerScore).where(
+                AnswerScore.interview_id == interview_id, AnswerScore.turn_index == turn_index,
+                AnswerScore.competency == competency))).scalars().first()
+            if row is None:
+                s.add(AnswerScore(interview_id=interview_id, turn_index=turn_index, question_index=question_index,
+                                  competency=competency, score=score, confidence=confidence, level=level,
+                                  evidence=evidence, uncertain=uncertain, scored_by=scored_by))
+                return
+            row.question_index, row.score, row.confidence, row.level = question_index, score, confidence, level
+            row.evidence, row.uncertain, row.scored_by = evidence, uncertain, scored_by
 
     async def scores(self, interview_id: str) -> list[AnswerScore]:
         async with self.db.session() as s:

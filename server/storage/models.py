@@ -209,6 +209,8 @@ class AnswerScore(Base):
     level: Mapped[str] = mapped_column(Text, default="")
     evidence: Mapped[list] = mapped_column(EncryptedJSON("answer_scores.evidence"), default=list)
     uncertain: Mapped[list] = mapped_column(JSON, default=list)
+    scored_by: Mapped[str] = mapped_column(String(120), default="rules", server_default="rules")
+    """Which path scored it: "rules", or "<model> + rules" when the language model's judgement was part of it."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from analyzers.documents.job_requirements import JobRequirements
 from server.http.api_models.common import Strict
 
 
@@ -101,6 +102,22 @@ class ImportPlanRequest(Strict):
     language: Literal["en", "zh"] = "en"
     plan: str | None = Field(default=None, description="The plan as YAML or JSON text")
     library_plan: str | None = Field(default=None, max_length=64, description="Or: the id of a library plan")
+
+
+class JobFromDescriptionRequest(Strict):
+    title: str = Field(min_length=1, max_length=200, pattern=r"\S", description="Job title")
+    description: str = Field(min_length=1, max_length=20000, pattern=r"\S",
+                             description="The job description as pasted; its requirements are read from it")
+    language: Literal["en", "zh"] | None = Field(
+        default=None, description="Interview language; the description's own language if omitted")
+    library_plan: str = Field(min_length=1, max_length=64, description="The id of the library plan the interview "
+                              "follows (GET /api/v1/plan-library); editable later with PUT /api/v1/jobs/{id}/plan")
+
+
+class JobWithRequirements(BaseModel):
+    job: JobOut
+    requirements: JobRequirements = Field(description="Read from the description (must-have and nice-to-have); "
+                                          "edit with PUT /api/v1/jobs/{id}/requirements")
 
 
 class LibraryPlanOut(BaseModel):

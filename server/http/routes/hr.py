@@ -10,6 +10,7 @@ from dialogue.plan_io import PlanError, dump_plan, load_plan, plan_to_questions
 from dialogue.plan_library import library_plan, list_library
 from server.http.errors import ApiError, parse_body
 from server.recruiting.plans import plan_for_job
+from server.recruiting.requirements import read_description
 from server.http.access import ANY_USER, PUBLIC, ReadAudit, users
 from server.http.routes.common import SESSION_COOKIE, api, ctx_of, org_candidate, org_job
 from server.http.routes.guard import record_shown, shown_interview, user_of
@@ -94,6 +95,29 @@ async def import_job(request: web.Request) -> web.Response:
                                                   spec=plan.model_dump(mode="json"))
     out = m.JobOut(id=job.id, title=job.title, description=job.description, language=job.language)
     return web.json_response(out.model_dump(), status=201)
+
+
+@api.route("POST", "/api/v1/jobs/from-description", "Create a job from its pasted description: the interview "
+           "follows a library plan; the answer carries the requirements read from the description", "jobs",
+           access=users(("admin", "hr"), "Only HR users and admins create jobs."), body=m.JobFromDescriptionRequest,
+           response=m.JobWithRequirements, status=201, errors=(400, 422))
+async def job_from_description(request: web.Request) -> web.Response:
+    user = user_of(request)
+    body = await parse_body(request, m.JobFromDescriptionRequest)
+    try:
+        plan = library_plan(body.library_plan)
+    except KeyError as exc:
+        raise ApiError(422, "unknown_plan", f"No library plan {body.library_plan!r}.") from exc
+    requirements = await read_description(body.description, body.language)
+    language = body.language or requirements.language  # the description's own language
+    if language not in plan.languages:
+        raise ApiError(422, "invalid_plan", f"The plan has no {language} texts (it has {', '.join(plan.languages)}).")
+    title = body.title.strip()
+    job = await ctx_of(request).store.jobs.create(user.org_id, title, body.description, language,
+                                                  plan_to_questions(plan, language), spec=plan.model_dump(mode="json"))
+    out = m.JobWithRequirements(job=m.JobOut(id=job.id, title=job.title, description=job.description,
+                                             language=job.language), requirements=requirements)
+    return web.json_response(out.model_dump(mode="json"), status=201)
 
 
 @api.route("GET", "/api/v1/jobs/{job_id}/plan", "Export a job's interview plan (?format=yaml|json)", "jobs",

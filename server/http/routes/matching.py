@@ -8,15 +8,16 @@ from pydantic import TypeAdapter, ValidationError
 from analyzers.embeddings import load_multilingual_use
 from analyzers.inference_pool import run_inference
 from analyzers.documents.job_matching import rank
-from analyzers.documents.job_requirements import JobRequirements, extract_requirements
+from analyzers.documents.job_requirements import JobRequirements
 from analyzers.documents.match_result import Override
 from analyzers.documents.resume_file import MAX_RESUME_BYTES, ResumeError
 from analyzers.documents.resume_profile import ResumeProfile
 from server.http.api_models import matching as m
 from server.http.api_models.common import ErrorInfo
 from server.recruiting.imports import StoredResume, store_resume  # noqa: F401  (the one storing path; routes/dingtalk.py imports it from here)
-from server.http.access import ANY_USER, ReadAudit
-from server.http.errors import ApiError, parse_body
+from server.http.access import ANY_USER, ReadAudit, users
+from server.http.errors import ApiError, parse_body, validation_details
+from server.recruiting.requirements import job_requirements, read_line
 from server.http.routes.common import api, ctx_of, org_job
 from server.storage.models import Job, User
 from server.http.routes.guard import record_shown, user_of
@@ -30,10 +31,10 @@ async def _job(request: web.Request, user: User) -> Job:
 
 
 async def _requirements(request: web.Request, job) -> JobRequirements:
-    stored = await ctx_of(request).store.matching.requirements(job.id)
-    if stored:
-        return JobRequirements.model_validate(stored)
-    return extract_requirements(job.description or "", job.language)
+    return await job_requirements(ctx_of(request).store.matching, job)
+
+
+EDITORS = users(("admin", "hr"), "Only HR users and admins edit a job's requirements.")
 
 
 @api.route("POST", "/api/v1/jobs/{job_id}/resumes", "Upload resumes (multipart, one or more files: PDF, DOCX, "
@@ -87,27 +88,42 @@ async def upload_resumes(request: web.Request) -> web.Response:
     return web.json_response(m.ResumeUploadResult(results=results).model_dump())
 
 
-@api.route("GET", "/api/v1/jobs/{job_id}/requirements", "The job's requirements (extracted from the description "
-           "until HR saves an edited set)", "candidates", access=ANY_USER, errors=(404,))
+@api.route("GET", "/api/v1/jobs/{job_id}/requirements", "The job's requirements (read from the description "
+           "until HR saves an edited set)", "candidates", access=ANY_USER, response=JobRequirements, errors=(404,))
 async def get_requirements(request: web.Request) -> web.Response:
     job = await _job(request, user_of(request))
     return web.json_response((await _requirements(request, job)).model_dump(mode="json"))
 
 
-@api.route("PUT", "/api/v1/jobs/{job_id}/requirements", "Save the job's requirements as edited by HR",
-           "candidates", access=ANY_USER, errors=(404, 422))
+@api.route("PUT", "/api/v1/jobs/{job_id}/requirements", "Save the job's requirements as edited by HR (the whole "
+           "set; a refused set changes nothing)", "candidates", access=EDITORS, body=JobRequirements,
+           response=JobRequirements, errors=(400, 404, 422))
 async def put_requirements(request: web.Request) -> web.Response:
     user = user_of(request)
     job = await _job(request, user)
+    raw = await request.read()
+    if not raw.strip():
+        raise ApiError(400, "empty_body", "The request needs a JSON body.")
     try:
-        reqs = JobRequirements.model_validate_json(await request.read())
+        reqs = JobRequirements.model_validate_json(raw)
     except ValidationError as exc:
-        details = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-                   for e in exc.errors(include_url=False, include_input=False)]
+        details = validation_details(exc)
+        if any(d["message"].startswith("Invalid JSON") for d in details):
+            raise ApiError(400, "bad_json", "The body is not valid JSON.") from exc
         raise ApiError(422, "invalid_requirements", "; ".join(f'{d["field"]}: {d["message"]}' for d in details),
                        details) from exc
     await ctx_of(request).store.matching.save_requirements(job.id, reqs.model_dump(mode="json"), user.id)
     return web.json_response(reqs.model_dump(mode="json"))
+
+
+@api.route("POST", "/api/v1/jobs/{job_id}/requirements/read", "Read one requirement line as HR typed it into "
+           "requirement items (not stored: save the edited set with PUT .../requirements)", "candidates",
+           access=EDITORS, body=m.ReadRequirementRequest, response=m.ReadRequirementResult, errors=(400, 404, 422))
+async def read_requirement(request: web.Request) -> web.Response:
+    await _job(request, user_of(request))
+    body = await parse_body(request, m.ReadRequirementRequest)
+    found = await read_line(body.text, body.must_have)
+    return web.json_response(m.ReadRequirementResult(requirements=found).model_dump(mode="json"))
 
 
 async def _ranked(request: web.Request, job) -> list:

@@ -1,0 +1,38 @@
+"""A job's requirements as HR sees and edits them: the set HR saved, else read from the job's description.
+
+Reading a description (or a line HR types) is document parsing, so it runs on the parsing pool of
+server/recruiting/imports.py, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from analyzers.documents.job_requirements import (JobRequirements, Requirement, extract_requirements,
+                                                  read_requirement_line)
+from server.recruiting.imports import off_loop
+from server.storage.matching import MatchingRepository
+from server.storage.models import Job
+
+
+async def read_description(description: str, language: str | None) -> JobRequirements:
+    """The requirements a job description states (must-have and nice-to-have), read off the event loop."""
+    return await off_loop(extract_requirements, description or "", language)
+
+
+async def job_requirements(matching: MatchingRepository, job: Job) -> JobRequirements:
+    """HR's saved set for the job; until HR saves one, the requirements read from the job's description."""
+    stored = await matching.requirements(job.id)
+    if stored:
+        return JobRequirements.model_validate(stored)
+    return await read_description(job.description or "", job.language)
+
+
+async def read_line(text: str, must_have: bool) -> list[Requirement]:
+    """The requirements of one line HR typed, each with a fresh id (so it never takes over an older item's HR
+    overrides). A line the reader finds nothing in is kept as HR wrote it, as a skill to look for."""
+    found = await off_loop(read_requirement_line, text, must_have)
+    if not found:
+        clean = text.strip()
+        found = [Requirement(id="skill", kind="skill", text=clean, must_have=must_have, value=clean, line=clean)]
+    return [r.model_copy(update={"id": f"{r.kind}-{uuid.uuid4().hex[:10]}"}) for r in found]
