@@ -10,7 +10,7 @@ import webrtcvad
 
 from analyzers.asr import SAMPLE_RATE
 
-__all__ = ["FRAME_MS", "MIN_PAUSE_MS", "detect_speech_frames", "mask_runs", "yin_f0"]
+__all__ = ["FRAME_MS", "MIN_PAUSE_MS", "detect_speech_frames", "final_pitch_change_st", "mask_runs", "yin_f0"]
 
 FRAME_MS = 10  # analysis hop for VAD/energy/pitch
 _VAD_FRAME_MS = 30  # webrtcvad frame (10/20/30 ms allowed)
@@ -136,3 +136,22 @@ def yin_f0(
     f0 = np.where(has, sr / tau_f, np.nan)
     aper = np.where(has, cmnd[rows, tau], 1.0)
     return f0, aper
+
+
+def final_pitch_change_st(pcm16k: np.ndarray, window_s: float = 1.0, min_voiced: int = 8) -> float | None:
+    """How the pitch moves at the end of ``pcm16k`` (speech that has just stopped): the median F0 of the last third
+    of the voiced 10 ms frames in its last ``window_s`` against the median of the frames before them, in semitones
+    (negative: falling, as at the end of a statement; about 0: level, as before a continuation). None with fewer
+    than ``min_voiced`` voiced frames."""
+    tail = pcm16k[-int(window_s * SAMPLE_RATE):]
+    f0, aper = yin_f0(tail, hop=160, window=512)
+    if f0.size == 0:
+        return None
+    # YIN finds "periods" in silence and faint noise too: only frames within 30 dB of the loudest count
+    level = _frame_db(tail, 160)[: f0.size]
+    loud = level >= max(level.max() - 30.0, -60.0)
+    voiced = f0[loud & (~np.isnan(f0)) & (aper < 0.3)]
+    if voiced.size < min_voiced:
+        return None
+    k = max(2, voiced.size // 3)
+    return float(12.0 * np.log2(np.median(voiced[-k:]) / np.median(voiced[:-k])))

@@ -158,6 +158,8 @@ class StreamingTranscriber:
         self._wake = asyncio.Event()
         self._events: asyncio.Queue[TranscriberEvent] = asyncio.Queue()
         self._closed = False
+        self._in_call = False
+        self._delivering = False
         self._worker = asyncio.create_task(self._work(), name="transcriber-worker")
         self._dispatcher = asyncio.create_task(self._dispatch(), name="transcriber-events")
 
@@ -259,6 +261,14 @@ class StreamingTranscriber:
             await run_inference(self._stream.close)
             self._stream = None
 
+    @property
+    def idle(self) -> bool:
+        """No recognizer call is running or ready to start and every event is delivered: the transcriber will do
+        nothing more until more audio comes. A replay on a simulated audio clock (``benchmarks/turn_taking.py``)
+        may skip ahead only while this holds; while it does not, audio must flow at real time so recognition
+        results arrive at the audio time they would live."""
+        return not self._in_call and not self._ready() and self._events.empty() and not self._delivering
+
     # -- worker: one recognizer call at a time ---------------------------------------------------------------
     def _ready(self) -> bool:
         if not self._ops:
@@ -278,11 +288,14 @@ class StreamingTranscriber:
                 continue
             if isinstance(op, _Audio):
                 self._pending_samples -= op.samples
+            self._in_call = True
             try:
                 await self._run_op(op)
             except Exception:  # a model failure loses this call's result, not the interview
                 self.stats.errors += 1
                 log.exception("speech recognizer call failed")
+            finally:
+                self._in_call = False
             if isinstance(op, _End):
                 self._emit(UtteranceDone(op.utterance))
 
@@ -350,6 +363,7 @@ class StreamingTranscriber:
     async def _dispatch(self) -> None:
         while True:
             event = await self._events.get()
+            self._delivering = True
             try:
                 result = self._on_event(event)
                 if inspect.isawaitable(result):
@@ -357,4 +371,5 @@ class StreamingTranscriber:
             except Exception:
                 log.exception("transcriber event callback failed")
             finally:
+                self._delivering = False
                 self._events.task_done()

@@ -1,5 +1,5 @@
 """The turn-taking benchmark's synthetic answers: English and Chinese interview answers of 2-4 sentences with 0-2
-thinking pauses of known kinds, spoken with espeak-ng and cached (see ``benchmarks/turn_taking.py``)."""
+thinking pauses of known kinds, spoken with espeak-ng and cached (see ``benchmarks/turn_taking_generated.py``)."""
 
 from __future__ import annotations
 

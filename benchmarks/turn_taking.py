@@ -1,444 +1,274 @@
-"""End-of-answer benchmark: response latency and false cut-ins of the turn-taking detector on synthetic answers.
+"""End-of-answer benchmark on a labelled corpus, through the live transcriber and detector.
 
-Corpus (``benchmarks/answer_corpus.py``): generated interview answers (English and Chinese), 2-4 sentences each,
-with 0-2 thinking pauses of 0.8-2.5 s inside, of three kinds: after an unfinished clause ("... and then", "因为"),
-between two complete sentences, and after "let me think"/"让我想想". Sentences inside one answer are separated by
-natural gaps of 0.15-0.45 s (shorter than the VAD's 500 ms, so not pauses). Each answer is spoken with espeak-ng
-(16 kHz) and followed by 6 s of silence. Audio is cached (``--cache-dir``), so reruns skip espeak.
+    python -m benchmarks.turn_taking --corpus DIR [--predictions OUT.jsonl] [--scorer PATH] [--files GLOB]
 
-How each language is run:
+``DIR/labels.json`` lists the answers (``{"answers": {file: entry}}``; ``{"clips": ...}``, a plain mapping or a
+list of entries with ``"file"`` also work). Each file (16-bit PCM WAV) is replayed through ``SpeechTurns`` with
+the speech model the server uses for the entry's ``language`` (English when absent) and the server's turn-taking
+settings, on the audio clock (``benchmarks/turn_replay.py``), with the entry's ``question`` as the question asked.
+Every end-of-answer decision is written as ``{"file", "t_s"}`` (``--predictions``, else a temporary file), the
+set's scorer (default ``../shared/dev-data/scoring/score_turns.py``: pauses cut per language, pause kind and
+length; latency after the true end per language and ending kind) is run on them, and its JSON is printed as the
+last stdout line, unchanged.
 
-* English - the real path: ``analyzers.vad.VoiceActivityDetector`` (500 ms end silence) on 20 ms frames, and a
-  real Whisper tiny.en ``RecognizerStream`` (``ModelManager(cache).load("whisper-tiny.en")``, server defaults:
-  as many Whisper workers as cores, 1 thread each) fed like ``analyzers.transcriber.StreamingTranscriber`` does:
-  pre-roll at the start, 160 ms batches (partials every 800 ms of audio), ``finish_utterance`` at the VAD's end.
-  Frames are fed faster than real time on a virtual clock; each recogniser call is really executed and takes its
-  measured wall time on the virtual clock (calls of one answer are serial, like the transcriber's worker), so a
-  final arrives at (VAD end report + queueing + real decode time). Two answers run at once (2 sessions on 2 cores).
-* Chinese - the text path (espeak's Mandarin is too poor for ASR): the real VAD runs on the espeak audio, and
-  each VAD utterance's "final" is the ground-truth text of the script parts it covers, delivered after a decode
-  delay modelled from the English run (least-squares fit of measured final decode ms vs utterance seconds).
-  No partials. The model is tiny.en's speed: the server's Chinese model (Whisper base, multilingual) decodes
-  about 3x slower (p50 0.57 s vs 0.2 s on the corpus's English sentences, one thread, short encoder window), so
-  the zh latencies here are a lower bound for a Chinese interview on this machine.
-  Reported twice: with the script's punctuation kept (``zh``) and with all punctuation removed
-  (``zh_nopunct``, a recogniser that emits none) - the detector must then rely on words alone.
+The line before it is the trade-off curve: the recorded recognition replayed through detectors with other base
+silences (``TurnTakingConfig.answer_end_silence_ms``, the silence an answer gets when its words give no cue),
+scored by the same scorer: per point, pauses cut and latency p50/p95 per language, and the same for the words
+alone deciding (no acoustic score, no pause history: the detector before the fusion). Before that, a
+``replay_check`` line says whether the detector replayed at the live settings made exactly the live decisions
+(it must; otherwise the curve is not to be trusted).
 
-Measured per answer, with the runtime's calling pattern (each 20 ms frame: if ``due_at()`` <= frame time, call
-``check``; a decision is made when that frame arrives, i.e. frame start + 20 ms):
-* false cut-in: the detector decided during a pause inside the answer (per thinking pause: whether it decided
-  in that pause, each pause judged on its own - the replay continues past a wrong decision);
-* latency: first decision after the true (audible) end of the last sentence, minus that end.
-The recogniser runs once per answer; the event trace is then replayed through the detector for every config of
-the trade-off curve (the detector is pure logic, so this is exact).
-
-Prints one JSON object: the headline at the configured base silence, the trade-off curve over the base silence
-(content-aware and silence-only), the result-silence curve, and ``target_analysis``: the lowest p95 on the curve
-with cut-ins within 3 %, the fewest cut-ins with p95 within 800 ms, and how many answers end with no cue in their
-words (once over 5 %, the base silence bounds p95 from below). ``--quick``: ~40 answers.
+The machine's load changes the latency (decodes take longer): figures are for this machine as it was.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import fnmatch
 import json
 import os
-import re
+import pickle
+import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from analyzers.asr import SAMPLE_RATE
+from analyzers.text.language import normalise_language
+from benchmarks.synthetic_media import _resample_mono_s16, read_wav_mono
+from benchmarks.turn_replay import Decision, LiveReplay, replay_live, replay_trace
+from dialogue.speech_turns import TurnScore, TurnScoreRequested
+from dialogue.turn_taking import TurnTakingConfig
 
-from analyzers.vad import (  # noqa: E402
-    FRAME_MS, FRAME_SAMPLES, SpeechPause, SpeechStart, VadConfig, VoiceActivityDetector,
-)
-from benchmarks.answer_corpus import SR, Answer, build_corpus, synthesize  # noqa: E402
-from dialogue.turn_taking import AnswerEndDetector, SilenceAnswerEndDetector, TurnTakingConfig  # noqa: E402
-from server.platform.settings import Settings  # noqa: E402
-
-BATCH_MS = 160
-
-def run_recognition(pcm: np.ndarray, stream, decode_model=None, parts=None, strip_punct=False, vad_config=None,
-                    clock=time.perf_counter):
-    """VAD + recogniser on a virtual clock. Returns (trace, decode samples, duration): trace =
-    [(arrival_ms, kind, value)], kind in start/end (value = back-dated VAD time), partial/final (text), done.
-
-    With a ``stream`` this replays ``analyzers.transcriber.StreamingTranscriber``'s worker: one queue of
-    start/audio/pause/end operations, audio merged while the worker is busy, one recogniser call at a time (each
-    really executed, taking its measured wall time on the virtual clock), partials skipped when a pause or end is
-    queued or the candidate has gone quiet, a speculative decode at each VAD pause that the end reuses as the final
-    when no speech came between. Without a stream (Chinese, the text path) the final is the script's text,
-    delivered ``decode_model(utterance s)`` after the pause (speculation) or the end."""
-    from collections import deque
-
-    from analyzers.transcriber import PARTIAL_QUIET_MS
-
-    vad = VoiceActivityDetector(vad_config or VadConfig())
-    trace: list[tuple[int, str, object]] = []
-    decodes: list[tuple[float, float]] = []  # (utterance s, final-quality decode ms)
-    ops: deque[list] = deque()
-    free_at = 0.0
-    utt = 0
-    seg_start: dict[int, int] = {}  # per utterance: where the segment being recognised starts (after a commit)
-    last_pause: int | None = None
-    speculated_at = 0.0  # text path: when the speculative decode at the last pause is ready
-
-    def script_text(t0: int, t1: int) -> str:
-        """Text path: the script parts whose middle lies in [t0, t1) ms."""
-        words = [p["text"] for p in parts if t0 <= (p["start"] + p["end"]) * 500 < t1]
-        text = "".join(words)
-        return re.sub(r"[，。！？、,.!?…]", "", text) if strip_punct else text
-
-    def run(at: float, fn, *args):
-        nonlocal free_at
-        t0 = clock()
-        out = fn(*args)
-        free_at = max(at, free_at) + (clock() - t0) * 1000
-        return out
-
-    def add_audio(pcm_part: np.ndarray, arrival: int) -> None:
-        if ops and ops[-1][0] == "audio":
-            ops[-1][1].append(pcm_part)
-            ops[-1][2] = arrival
-        else:
-            ops.append(["audio", [pcm_part], arrival])
-
-    def ready() -> bool:
-        head = ops[0]
-        return head[0] != "audio" or len(ops) > 1 or sum(c.size for c in head[1]) >= BATCH_MS * SR // 1000
-
-    def work(now: int) -> None:
-        """Run every queued operation the worker reaches by ``now``."""
-        while ops and free_at <= now and ready():
-            op = ops.popleft()
-            at = max(free_at, op[2])
-            if op[0] == "start":
-                run(at, stream.start_utterance, op[1])
-            elif op[0] == "audio":
-                stream.partials_allowed = (not any(o[0] in ("pause", "commit", "end") for o in ops)
-                                           and vad.trailing_silence_ms < PARTIAL_QUIET_MS)
-                out = run(at, stream.accept, np.concatenate(op[1]))
-                if out is not None:
-                    trace.append((round(free_at), "partial", out.text))
-            elif op[0] == "pause":
-                _, mark, _, u = op
-                if any(o[0] == "end" and o[4] == u for o in ops):
-                    continue  # the end is queued anyway: it decodes once
-                run(at, stream.speculate, mark)
-                decodes.append(((mark - seg_start[u]) / 1000, free_at - at))
-            elif op[0] == "commit":
-                _, mark, _, u = op
-                out = run(at, stream.commit_speculation, mark)
-                seg_start[u] = mark
-                if out is not None and out.text.strip():
-                    trace.append((round(free_at), "final", out.text.strip()))
-            else:
-                _, t_end, _, after_pause, u = op
-                if after_pause:
-                    out = run(at, stream.finish_speculated, t_end)
-                else:
-                    out = run(at, stream.finish_utterance)
-                    decodes.append(((t_end - seg_start[u]) / 1000, free_at - at))
-                if out is not None and out.text.strip():
-                    trace.append((round(free_at), "final", out.text.strip()))
-                trace.append((round(free_at), "done", None))
-
-    n = pcm.size // FRAME_SAMPLES
-    for i in range(n):
-        t = i * FRAME_MS
-        arrival = t + FRAME_MS
-        frame = pcm[i * FRAME_SAMPLES:(i + 1) * FRAME_SAMPLES]
-        started = False
-        for ev in vad.push(frame, t):
-            if isinstance(ev, SpeechStart):
-                started = True
-                utt += 1
-                seg_start[utt] = ev.t_ms
-                trace.append((arrival, "start", ev.t_ms))
-                if stream is not None:
-                    ops.append(["start", ev.audio_start_ms, arrival])
-                    add_audio(ev.audio, arrival)
-            elif isinstance(ev, SpeechPause):
-                last_pause = ev.t_ms
-                if stream is not None:
-                    ops.append(["pause", ev.t_ms, arrival, utt])
-                else:
-                    speculated_at = arrival + decode_model((ev.t_ms - seg_start[utt]) / 1000)
-            else:
-                trace.append((arrival, "end", ev.t_ms))
-                after_pause, last_pause = last_pause == ev.t_ms, None
-                if stream is not None:
-                    ops.append(["end", ev.t_ms, arrival, after_pause, utt])
-                else:  # text path: ground truth of the script parts of the last segment
-                    text = script_text(seg_start[utt], ev.t_ms + 300)
-                    if after_pause:
-                        at = max(arrival, speculated_at)
-                    else:
-                        at = arrival + decode_model((ev.t_ms - seg_start[utt]) / 1000)
-                    if text:
-                        trace.append((round(at), "final", text))
-                    trace.append((round(at), "done", None))
-        if vad.in_speech and not started and last_pause is not None and vad.last_voiced_end > last_pause:
-            # the candidate went on after the pause: its speculative decode becomes a final segment
-            if stream is not None:
-                ops.append(["commit", last_pause, arrival, utt])
-            else:
-                text = script_text(seg_start[utt], last_pause)
-                seg_start[utt] = last_pause
-                if text:
-                    trace.append((round(max(arrival, speculated_at)), "final", text))
-            last_pause = None
-        if stream is not None:
-            if vad.in_speech and not started:
-                add_audio(frame, arrival)
-            work(arrival)
-    if stream is not None:
-        work(10 ** 9)
-    trace.sort(key=lambda e: e[0])
-    return trace, decodes, n * FRAME_MS
+DEFAULT_SCORER = Path(__file__).resolve().parents[2] / "shared" / "dev-data" / "scoring" / "score_turns.py"
+CURVE_SILENCES_MS = (1000, 1500, 2000, 2500, 3000, 3500)
 
 
-# ------------------------------------------------------------------------------------------------ replay
-def replay(trace, duration_ms: int, config: TurnTakingConfig, detector_cls=AnswerEndDetector):
-    """Feed the trace to a fresh detector frame by frame like the runtime; return every decision time (ms)."""
-    d = detector_cls(config, 0)
-    decisions: list[tuple[int, str]] = []
-    k = 0
-    for t in range(0, duration_ms, FRAME_MS):
-        arrival = t + FRAME_MS
-        while k < len(trace) and trace[k][0] <= arrival:
-            _, kind, v = trace[k]
-            k += 1
-            if kind == "start":
-                d.speech_started(v)
-            elif kind == "end":
-                d.speech_ended(v)
-            elif kind == "partial":
-                d.partial_received(v)
-            elif kind == "final":
-                d.final_received(v)
-            else:
-                d.utterance_done()
-        due = d.due_at()
-        if due is not None and t >= due:
-            reason = d.check(t)
-            if reason:
-                decisions.append((arrival, getattr(d, "end_class", None) or reason))
-    return decisions
+@dataclass(frozen=True)
+class CorpusEntry:
+    file: str
+    language: str
+    question: str
 
 
-def evaluate(sample, config, detector_cls=AnswerEndDetector):
-    ans, parts, trace, duration = sample
-    decisions = replay(trace, duration, config, detector_cls)
-    end_ms = parts[-1]["end"] * 1000
-    pause_hits = []
-    for p_idx, kind, _ in ans.pauses:
-        # the pause lies between the spoken part before it and the one after it
-        before = sum(1 for x in ans.script[:p_idx] if isinstance(x, str))
-        p0, p1 = parts[before - 1]["end"] * 1000, parts[before]["start"] * 1000
-        pause_hits.append((kind, any(p0 <= t < p1 + 100 for t, _ in decisions)))
-    cut = any(t < end_ms for t, _ in decisions)
-    after = [(t, c) for t, c in decisions if t >= end_ms]
-    latency = after[0][0] - end_ms if after else None
-    return {"cut": cut, "pauses": pause_hits, "latency": latency, "end_class": after[0][1] if after else None}
+def raw_entries(labels: Path) -> dict[str, dict]:
+    """file -> its label entry, whichever of the scorer's layouts ``labels`` uses."""
+    data = json.loads(labels.read_text(encoding="utf-8"))
+    if isinstance(data, list):
+        return {e["file"]: e for e in data}
+    if isinstance(data.get("answers"), dict):
+        return data["answers"]
+    if isinstance(data.get("clips"), dict):
+        return data["clips"]
+    return {k: v for k, v in data.items() if isinstance(v, dict)}
 
 
-def pct(xs, q):
-    if not xs:
-        return None
-    xs = sorted(xs)
-    return round(float(np.percentile(xs, q)), 0)
+def load_corpus(corpus: Path) -> list[CorpusEntry]:
+    """The files ``labels.json`` lists, in its order."""
+    items = raw_entries(corpus / "labels.json")
+    return [CorpusEntry(name, str(e.get("language") or "en"), str(e.get("question") or ""))
+            for name, e in items.items() if isinstance(e, dict)]
 
 
-def summarize(results):
-    lat = [r["latency"] for r in results if r["latency"] is not None]
-    pauses = [h for r in results for _, h in r["pauses"]]
-    by_kind: dict[str, list[bool]] = {}
-    for r in results:
-        for k, h in r["pauses"]:
-            by_kind.setdefault(k, []).append(h)
-    classes: dict[str, int] = {}
-    by_class: dict[str, list[float]] = {}
-    for r in results:
-        classes[str(r["end_class"])] = classes.get(str(r["end_class"]), 0) + 1
-        if r["latency"] is not None:
-            by_class.setdefault(str(r["end_class"]), []).append(r["latency"])
-    # answers whose words say they are over (a stated result, lesson or closing phrase; or a complete sentence
-    # after one) versus answers that stop without such a cue (the detector then waits the base silence)
-    cued = [x for c in ("result", "complete") for x in by_class.get(c, [])]
+def labels_subset(labels: Path, files: set[str], out: Path) -> Path:
+    """``labels`` with only ``files`` listed (so the scorer does not count the others as missed), written to
+    ``out``; ``labels`` itself when nothing is left out."""
+    data = json.loads(labels.read_text(encoding="utf-8"))
+    if isinstance(data, list):
+        kept = [e for e in data if e.get("file") in files]
+        if len(kept) == len(data):
+            return labels
+        data = kept
+    else:
+        key = next((k for k in ("answers", "clips") if isinstance(data.get(k), dict)), None)
+        items = data[key] if key else data
+        kept = {k: v for k, v in items.items() if k in files or not isinstance(v, dict)}
+        if len(kept) == len(items):
+            return labels
+        data = {**data, key: kept} if key else kept
+    out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return out
+
+
+def read_audio(path: Path) -> np.ndarray:
+    pcm, rate = read_wav_mono(path)
+    return pcm if rate == SAMPLE_RATE else _resample_mono_s16(pcm, rate, SAMPLE_RATE)
+
+
+def server_turn_config() -> TurnTakingConfig:
+    """The detector settings the server runs with (``server/platform/context.py``)."""
+    from server.platform.settings import Settings
+
+    return TurnTakingConfig(intent_reasons=True, answer_end_silence_ms=Settings().answer_end_silence_ms)
+
+
+def words_only(trace: list) -> list:
+    """A recorded trace without the acoustic model's inputs."""
+    return [(t, item) for t, item in trace if not isinstance(item, (TurnScoreRequested, TurnScore))]
+
+
+def write_events(path: Path, decisions: dict[str, list[Decision]]) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        for name, ds in decisions.items():
+            for d in ds:
+                f.write(json.dumps({"file": name, "t_s": round(d.t_ms / 1000, 3)}) + "\n")
+
+
+def run_scorer(scorer: Path, labels: Path, events: Path) -> dict:
+    out = subprocess.run([sys.executable, str(scorer), str(labels), str(events), "--quiet"],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"scorer failed ({out.returncode}): {out.stderr.strip()[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def curve_point(score: dict) -> dict:
+    """The curve's figures from one scorer result: pauses cut and latency, overall and per language."""
+    pauses, lat = score["pauses"], score["latency_s"]
     return {
-        "n": len(results),
-        "latency_ms_p50": pct(lat, 50),
-        "latency_ms_p95": pct(lat, 95),
-        "no_decision_within_6s": sum(r["latency"] is None for r in results),
-        "thinking_pauses": len(pauses),
-        "pause_cut_in_rate": round(sum(pauses) / len(pauses), 3) if pauses else None,
-        "answer_cut_in_rate": round(sum(r["cut"] for r in results) / len(results), 3) if results else None,
-        "pause_cut_in_rate_by_kind": {k: f"{sum(v)}/{len(v)}" for k, v in sorted(by_kind.items())},
-        "end_class_counts": classes,
-        "latency_ms_by_end_class": {c: {"n": len(v), "p50": pct(v, 50), "p95": pct(v, 95)}
-                                    for c, v in sorted(by_class.items())},
-        "latency_ms_cued_ends": {"n": len(cued), "p50": pct(cued, 50), "p95": pct(cued, 95)},
+        "pauses_cut_rate": {"all": pauses["overall"]["rate"],
+                            **{k: v["rate"] for k, v in pauses["by_language"].items()}},
+        "pauses_cut": {"all": pauses["overall"]["cut"],
+                       **{k: v["cut"] for k, v in pauses["by_language"].items()}},
+        "latency_p50_s": {"all": lat["overall"]["p50"], **{k: v["p50"] for k, v in lat["by_language"].items()}},
+        "latency_p95_s": {"all": lat["overall"]["p95"], **{k: v["p95"] for k, v in lat["by_language"].items()}},
+        "missed_ends": score["missed_ends"],
     }
 
 
-def analyse_target(curve: list[dict], headline_all: dict) -> dict:
-    """Where the two halves of the target sit on the base-silence curve (content-aware, all answers): the fastest
-    point that keeps cut-ins within the limit, and the fewest cut-ins at which p95 is within the limit. The share
-    of answers that end with no cue in their words bounds p95 from below by the base silence once it is over 5 %."""
-    pts = [(c["answer_end_silence_ms"], c["content_aware"]["all"]) for c in curve]
-    ok_cut = [(b, v) for b, v in pts if (v["pause_cut_in_rate"] or 0) <= 0.03]
-    ok_lat = [(b, v) for b, v in pts if v["latency_ms_p95"] is not None and v["latency_ms_p95"] <= 800]
-    fastest = min(ok_cut, key=lambda bv: bv[1]["latency_ms_p95"], default=None)
-    fewest = min(ok_lat, key=lambda bv: bv[1]["pause_cut_in_rate"] or 0, default=None)
-    counts = headline_all["end_class_counts"]
-    no_cue = sum(n for c, n in counts.items() if c not in ("result", "complete"))
-    return {
-        "p95_at_cut_in_le_3pct": fastest and {"answer_end_silence_ms": fastest[0],
-                                              "latency_ms_p95": fastest[1]["latency_ms_p95"],
-                                              "pause_cut_in_rate": fastest[1]["pause_cut_in_rate"]},
-        "cut_in_at_p95_le_800ms": fewest and {"answer_end_silence_ms": fewest[0],
-                                              "latency_ms_p95": fewest[1]["latency_ms_p95"],
-                                              "pause_cut_in_rate": fewest[1]["pause_cut_in_rate"]},
-        "answers_ending_without_cue": f"{no_cue}/{headline_all['n']}",
-    }
-
-
-# ------------------------------------------------------------------------------------------------------ main
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="~40 answers")
-    ap.add_argument("--n-en", type=int, default=110)
-    ap.add_argument("--n-zh", type=int, default=110)
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--cache-dir", default=os.path.join(tempfile.gettempdir(), "turn-taking-bench"))
-    ap.add_argument("--sessions", type=int, default=2, help="answers recognised at once")
-    ap.add_argument("--base", type=int, default=None, help="answer_end_silence_ms for the headline figures")
-    ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
-                    help="what a recogniser call costs on the virtual clock: its wall time (default; the machine must "
-                    "be otherwise idle), or the process CPU time it used (answers run one at a time, each call as on "
-                    "an idle core of its own: for a busy machine)")
-    ap.add_argument("--partial-interval-ms", type=int, default=None,
-                    help="Whisper partial cadence (server default 800): a partial in flight at a pause delays the final")
-    ap.add_argument("--whisper-window-margin-ms", type=int, default=Settings.model_fields["whisper_window_margin_ms"].default,
-                    help="padding Whisper's encoder reads after the audio (0 = the full 30-s window)")
-    ap.add_argument("--pause-probe-ms", type=int, default=VadConfig().pause_probe_ms,
-                    help="VAD pause probe for speculative finals (0: off, the final is decoded at the VAD's end)")
-    args = ap.parse_args()
-    if args.quick:
-        args.n_en, args.n_zh = 20, 20
-    cache = Path(args.cache_dir)
-    (cache / "audio").mkdir(parents=True, exist_ok=True)
-    t_start = time.perf_counter()
-    corpus = build_corpus(args.n_en, args.n_zh, args.seed)
-    audio = {a.id: synthesize(a, cache / "audio") for a in corpus}
-    synth_s = time.perf_counter() - t_start
-
+async def replay_corpus(corpus: Path, entries: list[CorpusEntry], config: TurnTakingConfig,
+                        log=print) -> dict[str, LiveReplay]:
+    from analyzers import inference_pool
     from analyzers.model_registry import ModelManager
+    from server.platform.settings import Settings
 
-    vad_cfg = replace(VadConfig(), pause_probe_ms=args.pause_probe_ms)
+    settings = Settings()
+    inference_pool.configure(settings.inference_threads)
+    manager = ModelManager.from_settings(settings)
+    end_of_turn = None
+    if settings.end_of_turn_model:  # as the server: used when its package is installed
+        from analyzers.end_of_turn import EndOfTurnModelNotAvailable, shared_smart_turn
 
-    clock = time.perf_counter
-    if args.clock == "cpu":
-        clock, args.sessions = time.process_time, 1  # process CPU time is only one call's with one call at a time
-    # one thread per call, as the server runs Whisper (inference_threads = cores, so cores / threads = 1)
-    model = ModelManager(cache / "models", inference_threads=args.sessions, whisper_cpu_threads=1,
-                         whisper_window_margin_ms=args.whisper_window_margin_ms).load("whisper-tiny.en")
-    if args.partial_interval_ms:
-        model.partial_interval_ms = args.partial_interval_ms
-    warm = model.open_stream("en")
-    warm.start_utterance(0)
-    warm.accept(np.zeros(SR, np.int16))
-    warm.finish_utterance()
+        try:
+            end_of_turn = await asyncio.to_thread(shared_smart_turn)
+            await asyncio.to_thread(end_of_turn.probability, np.zeros(SAMPLE_RATE, np.int16))
+        except EndOfTurnModelNotAvailable as e:
+            log(f"end-of-turn model not used: {e}")
+    models = {}
+    results: dict[str, LiveReplay] = {}
+    for e in entries:
+        lang = normalise_language(e.language)
+        if lang not in models:
+            model_id = settings.asr_models.get(lang) or settings.asr_models["en"]
+            models[lang] = await manager.aload(model_id)
+            await asyncio.to_thread(_warm_up, models[lang], lang)
+        pcm = read_audio(corpus / e.file)
+        r = await replay_live(pcm, models[lang], lang, config, e.question, end_of_turn)
+        results[e.file] = r
+        log(f"{e.file}: {len(r.decisions)} decision(s) at "
+            f"{[round(d.t_ms / 1000, 2) for d in r.decisions]} s; audio {r.duration_ms / 1000:.1f} s, "
+            f"wall {r.wall_s:.1f} s, recognition {r.inference_s:.1f} s")
+    return results
 
-    def run_en(a: Answer):
-        pcm, parts = audio[a.id]
-        trace, decodes, dur = run_recognition(pcm, model.open_stream("en"), vad_config=vad_cfg, clock=clock)
-        return a, parts, trace, dur, decodes
 
+def _warm_up(model, language: str) -> None:
+    """One decode, so the first answer does not pay the model's first-call costs."""
+    stream = model.open_stream(language)
+    stream.start_utterance(0)
+    stream.accept(np.zeros(SAMPLE_RATE, np.int16))
+    stream.finish_utterance()
+    stream.close()
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", required=True, type=Path, help="folder with labels.json and the WAV files")
+    ap.add_argument("--predictions", type=Path, help="write the decisions here (JSON lines {file, t_s})")
+    ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER, help="the set's scorer (score_turns.py CLI)")
+    ap.add_argument("--files", default="*", help="only the listed files matching this glob (e.g. 'en*')")
+    ap.add_argument("--save-replay", type=Path, help="keep the recorded recognition (pickle) for --load-replay")
+    ap.add_argument("--load-replay", type=Path, help="score a saved recognition again (detector changes only: the "
+                    "recogniser and the acoustic model are not run)")
+    ap.add_argument("--evidence", action="store_true",
+                    help="also print what the detector knew at each labelled pause and end (turn_evidence.py)")
+    ap.add_argument("--curve", default=",".join(map(str, CURVE_SILENCES_MS)),
+                    help="base silences (ms) of the trade-off curve, comma-separated; empty: no curve")
+    args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    with ThreadPoolExecutor(args.sessions) as pool:
-        en_runs = list(pool.map(run_en, [a for a in corpus if a.lang == "en"]))
-    asr_s = time.perf_counter() - t0
-    decodes = [d for r in en_runs for d in r[4]]
-    xs, ys = np.array([d[0] for d in decodes]), np.array([d[1] for d in decodes])
-    slope, icpt = np.polyfit(xs, ys, 1) if len(decodes) > 1 else (0.0, float(ys.mean()) if len(ys) else 300.0)
-    decode_model = lambda sec: max(50.0, icpt + slope * sec)  # noqa: E731
-    en = [(a, parts, trace, dur) for a, parts, trace, dur, _ in en_runs]
-    zh, zh_np = [], []
-    for a in corpus:
-        if a.lang == "zh":
-            pcm, parts = audio[a.id]
-            tr, _, dur = run_recognition(pcm, None, decode_model, parts, vad_config=vad_cfg)
-            zh.append((a, parts, tr, dur))
-            tr2, _, _ = run_recognition(pcm, None, decode_model, parts, strip_punct=True, vad_config=vad_cfg)
-            zh_np.append((a, parts, tr2, dur))
+    labels = args.corpus / "labels.json"
+    entries = [e for e in load_corpus(args.corpus) if fnmatch.fnmatch(e.file, args.files)]
+    if not entries:
+        raise SystemExit(f"{labels}: no files to replay")
+    config = server_turn_config()
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    if args.load_replay:
+        with args.load_replay.open("rb") as f:
+            saved: dict[str, LiveReplay] = pickle.load(f)
+        results = {}
+        for e in entries:  # the detector as it is now, on the recognition as it was
+            r = saved[e.file]
+            results[e.file] = replace(r, decisions=replay_trace(r.trace, r.duration_ms, config, e.question))
+    else:
+        results = asyncio.run(replay_corpus(args.corpus, entries, config, log))
+    if args.save_replay:
+        with args.save_replay.open("wb") as f:
+            pickle.dump(results, f)
 
-    base_cfg = TurnTakingConfig()
-    headline_base = args.base or base_cfg.answer_end_silence_ms
-    sweep = [600, 800, 1000, 1200, 1400, 1600, 1800, 2000, 2200, 2400, 2600, 2800, 3000]
+    raw = raw_entries(labels)
+    if args.predictions:
+        write_events(args.predictions, {name: r.decisions for name, r in results.items()})
+    if not any(raw[e.file].get("end_of_answer_s") is not None for e in entries):
+        # e.g. single read sentences: nothing to score, but what was decided is still worth seeing
+        print(json.dumps({"files": len(results), "scored": 0, "note": "no entry has end_of_answer_s",
+                          "decisions_s": {n: [round(d.t_ms / 1000, 3) for d in r.decisions]
+                                          for n, r in results.items()}}, ensure_ascii=False))
+        return {"score": None, "curve": [], "replay_differs": []}
+    with tempfile.TemporaryDirectory(prefix="turns-") as tmp:
+        labels = labels_subset(labels, {e.file for e in entries}, Path(tmp) / "labels.json")
+        events = args.predictions or Path(tmp) / "decisions.jsonl"
+        if not args.predictions:
+            write_events(events, {name: r.decisions for name, r in results.items()})
+        score = run_scorer(args.scorer, labels, events)
 
-    def stats(cfg, cls=AnswerEndDetector):
-        out = {}
-        for name, group in (("en", en), ("zh", zh), ("zh_nopunct", zh_np)):
-            out[name] = summarize([evaluate(s, cfg, cls) for s in group])
-        out["all"] = summarize([evaluate(s, cfg, cls) for s in en + zh])
-        return out
+        live_times = {name: [d.t_ms for d in r.decisions] for name, r in results.items()}
+        replayed = {name: [d.t_ms for d in replay_trace(r.trace, r.duration_ms, config, e.question)]
+                    for (name, r), e in zip(results.items(), entries)}
+        differ = sorted(n for n in results if live_times[n] != replayed[n])
+        curve = []
+        for silence in [int(x) for x in args.curve.split(",") if x.strip()]:
+            cfg = replace(config, answer_end_silence_ms=silence)
+            path = Path(tmp) / f"curve-{silence}.jsonl"
+            write_events(path, {name: replay_trace(r.trace, r.duration_ms, cfg, e.question)
+                                for (name, r), e in zip(results.items(), entries)})
+            point = {"answer_end_silence_ms": silence, **curve_point(run_scorer(args.scorer, labels, path))}
+            # the same recognition with the words alone deciding (no acoustic score, no pause history)
+            words_cfg = replace(cfg, pause_history_margin_ms=None)
+            write_events(path, {name: replay_trace(words_only(r.trace), r.duration_ms, words_cfg, e.question)
+                                for (name, r), e in zip(results.items(), entries)})
+            words = curve_point(run_scorer(args.scorer, labels, path))
+            point["words_only"] = {k: words[k] for k in
+                                   ("pauses_cut_rate", "latency_p50_s", "latency_p95_s", "missed_ends")}
+            curve.append(point)
 
-    headline_cfg = replace(base_cfg, answer_end_silence_ms=headline_base)
-    headline = stats(headline_cfg)
-    curve = []
-    for b in sweep:
-        cfg = replace(base_cfg, answer_end_silence_ms=b)
-        s = stats(cfg)
-        silence_only = stats(cfg, SilenceAnswerEndDetector)
-        curve.append({
-            "answer_end_silence_ms": b,
-            "content_aware": {k: {"latency_ms_p50": v["latency_ms_p50"], "latency_ms_p95": v["latency_ms_p95"],
-                                  "pause_cut_in_rate": v["pause_cut_in_rate"],
-                                  "answer_cut_in_rate": v["answer_cut_in_rate"]} for k, v in s.items()},
-            "silence_only_all": {k: silence_only["all"][k] for k in
-                                 ("latency_ms_p50", "latency_ms_p95", "pause_cut_in_rate", "answer_cut_in_rate")},
-        })
-    # the second knob: the silence after a stated result / lesson (the cued ends' latency floor)
-    result_curve = []
-    for r in (400, 500, 550, 600, 700, 800, 1000):
-        st = stats(replace(headline_cfg, result_silence_ms=r))["all"]
-        result_curve.append({"result_silence_ms": r, "latency_ms_p50": st["latency_ms_p50"],
-                             "latency_ms_p95": st["latency_ms_p95"],
-                             "cued_ends_latency_ms_p95": st["latency_ms_cued_ends"]["p95"],
-                             "pause_cut_in_rate": st["pause_cut_in_rate"]})
-    final_ms = sorted(ys.tolist())  # final-quality decodes: speculative ones at pauses and finals after no pause
-    target_analysis = analyse_target(curve, headline["all"])
-    print(json.dumps({
-        "benchmark": "turn_taking",
-        "target": {"latency_ms_p95_max": 800, "pause_cut_in_rate_max": 0.03},
-        "n_answers": {"en": len(en), "zh": len(zh)},
-        "config": {**{k: v for k, v in vars(headline_cfg).items()}},
-        "headline": headline,
-        "meets_target_all": bool(headline["all"]["latency_ms_p95"] is not None
-                                 and headline["all"]["latency_ms_p95"] <= 800
-                                 and (headline["all"]["pause_cut_in_rate"] or 0) <= 0.03),
-        "recogniser": {
-            "vad_end_silence_ms": vad_cfg.end_silence_ms, "vad_pause_probe_ms": vad_cfg.pause_probe_ms,
-            "partial_interval_ms": model.partial_interval_ms, "whisper_window_margin_ms": model.window_margin_ms,
-            "whisper_final_decode_ms_p50": pct(final_ms, 50), "whisper_final_decode_ms_p95": pct(final_ms, 95),
-            "zh_decode_model_ms": f"{icpt:.0f} + {slope:.0f} * utterance_s",
-            "sessions_at_once": args.sessions, "cpu_count": os.cpu_count(), "call_cost_clock": args.clock,
-            "load_average_1m": round(os.getloadavg()[0], 2),
-        },
-        "target_analysis": target_analysis,
-        "tradeoff_curve": curve,
-        "result_silence_curve": result_curve,
-        "wall_s": {"synthesis": round(synth_s, 1), "english_asr": round(asr_s, 1),
-                   "total": round(time.perf_counter() - t_start, 1)},
-    }, ensure_ascii=False, indent=1))
+    if args.evidence:
+        from benchmarks.turn_evidence import silences, summarise
+
+        found = [s for name, r in results.items() for s in silences(name, r.trace, r.duration_ms, config, raw[name])]
+        print(json.dumps({"evidence": summarise(found)}, ensure_ascii=False))
+    wall = time.perf_counter() - t0
+    audio_s = sum(r.duration_ms for r in results.values()) / 1000
+    print(json.dumps({"replay_check": {"files": len(results), "live_equals_replay": not differ, "differ": differ},
+                      "config": {"answer_end_silence_ms": config.answer_end_silence_ms},
+                      "wall_s": round(wall, 1), "audio_s": round(audio_s, 1),
+                      "load_average_1m": round(os.getloadavg()[0], 2)}))
+    print(json.dumps({"tradeoff_curve": curve}))
+    print(json.dumps(score, ensure_ascii=False))
+    return {"score": score, "curve": curve, "replay_differs": differ}
 
 
 if __name__ == "__main__":

@@ -21,6 +21,15 @@ UNFINISHED_EN = frozenset(
     been being am i we you they he she it well basically actually kind sort you know mean""".split()
 )
 """Last words that leave an English sentence open. ("you know"/"i mean" are covered by "know"/"mean".)"""
+CAN_END_SENTENCE_EN = frozenset(
+    """in on at by about over under through after before since is was were are be been being am it you her well
+    basically actually""".split()
+)
+"""Words of ``UNFINISHED_EN`` that also end complete sentences: particles ("we moved on.", "they stopped by."), forms
+of "be" ("that's all it is."), object pronouns ("agree on a date to review it.", "I told her."), "went well.".
+After them, a sentence end the recogniser wrote (. ! ?) is believed. Conjunctions, articles, fillers, possessives
+and words that usually announce more ("and then", "so", "the", "um", "our", "that", "you know", "kind of") leave the
+sentence open whatever punctuation follows (recognisers put full stops where speech merely pauses)."""
 UNFINISHED_ZH = (
     "然后", "所以", "因为", "就是", "那个", "还有", "而且", "但是", "不过", "并且", "或者", "以及", "比如", "例如",
     "首先", "其次", "接着", "另外", "同时", "如果", "虽然", "这个", "嗯", "呃", "啊", "额", "和", "跟", "与", "及",
@@ -162,7 +171,10 @@ def ends_unfinished(text: str) -> bool:
     if has_han(core[-1:]):
         return core.endswith(UNFINISHED_ZH)
     words = EN_WORD.findall(core[-40:])
-    return bool(words) and words[-1] in UNFINISHED_EN
+    if not words or words[-1] not in UNFINISHED_EN:
+        return False
+    terminated = len(core) < len(t.rstrip(" \"'"))  # the recogniser wrote . ! ? after the last word
+    return not (terminated and words[-1] in CAN_END_SENTENCE_EN)
 
 
 def ends_complete(text: str) -> bool:

@@ -17,6 +17,8 @@ and measured without a server.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Protocol
@@ -24,6 +26,8 @@ from typing import Callable, Protocol
 import numpy as np
 
 from analyzers.asr import SpeechModel, Word
+from analyzers.inference_pool import run_inference
+from analyzers.speech_signal import final_pitch_change_st
 from analyzers.transcriber import (
     StreamingTranscriber,
     TranscriberEvent,
@@ -34,8 +38,15 @@ from analyzers.transcriber import (
 )
 from dialogue.turn_taking import AnswerEndDetector, TurnTakingConfig
 
+log = logging.getLogger(__name__)
+
 HELD_EVENTS_MAX = 512
 """Speech events held for the next answer at most (a few seconds of evaluation produce a handful)."""
+TURN_AUDIO_KEEP_MS = 8400
+"""Audio kept for the acoustic end-of-turn model: its 8-s window plus the silence read after the speech."""
+TURN_SCORE_TAIL_MS = 200
+"""Silence after the last voiced frame the acoustic model hears (it was trained on turns cut ~200 ms after the
+speech, as Pipecat's VAD stop does)."""
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -92,11 +103,36 @@ class AnswerEnded:
 
 
 @dataclass(frozen=True)
-class _RecognitionDone:
+class TurnScoreRequested:
+    """The acoustic end-of-turn model was asked about the utterance that just ended (detector input only)."""
+
+
+@dataclass(frozen=True)
+class TurnScore:
+    """The acoustic model's answer (detector input only): P(the candidate has finished) at the end of speech
+    ``speech_end_ms`` (None if the model failed), and how the pitch moved at that end (semitones, negative:
+    falling; None when too little was voiced)."""
+
+    probability: float | None
+    speech_end_ms: int
+    pitch_change_st: float | None = None
+
+
+@dataclass(frozen=True)
+class RecognitionDone:
     """The recogniser delivered everything for one utterance (detector input only, never reported)."""
 
 
-_DetectorInput = SpeechStarted | SpeechEnded | PartialTranscript | FinalTranscript | _RecognitionDone
+DetectorInput = (SpeechStarted | SpeechEnded | PartialTranscript | FinalTranscript | RecognitionDone
+                 | TurnScoreRequested | TurnScore)
+
+
+class EndOfTurnModel(Protocol):
+    """An acoustic end-of-turn model (``analyzers.end_of_turn.SmartTurnModel``)."""
+
+    def probability(self, pcm: np.ndarray) -> float:
+        """P(the speaker has finished) after 16 kHz int16 ``pcm`` (its last seconds). Blocking."""
+        ...
 
 
 class SpeechTurnHooks(Protocol):
@@ -136,8 +172,17 @@ class SpeechTurns:
     """Construct inside the running event loop. ``clock``: interview ms now (wall clock)."""
 
     def __init__(self, model: SpeechModel, language: str, hooks: SpeechTurnHooks, config: TurnTakingConfig,
-                 clock: Callable[[], int]) -> None:
+                 clock: Callable[[], int], *, end_of_turn: EndOfTurnModel | None = None,
+                 on_detector_input: Callable[[DetectorInput], None] | None = None) -> None:
+        """``end_of_turn``: the acoustic end-of-turn model, asked (on the inference pool) at the end of every
+        utterance; None: the detector decides on silence and words alone. ``on_detector_input``: called with every
+        input as it is fed to the detector (a benchmark records them to replay the same recognition through
+        detectors with other settings, see ``feed_detector``)."""
         self.model = model
+        self.end_of_turn = end_of_turn
+        self._turn_audio: deque[tuple[int, np.ndarray]] = deque(maxlen=TURN_AUDIO_KEEP_MS // 20)
+        self._scoring: set[asyncio.Task] = set()
+        self._on_detector_input = on_detector_input
         self.language = language
         self.config = config
         self._hooks = hooks
@@ -148,7 +193,7 @@ class SpeechTurns:
         self._closing = False  # the answer-end decision is made; the next begin_answer opens the next answer
         self._resume_pending = False  # a new connection waits for the answer reopened for it
         self._talked_over = False
-        self._held: deque[_DetectorInput] = deque(maxlen=HELD_EVENTS_MAX)
+        self._held: deque[DetectorInput] = deque(maxlen=HELD_EVENTS_MAX)
 
     # --- connections ---------------------------------------------------------------------------
     def attach(self, connection_id: str) -> None:
@@ -162,6 +207,9 @@ class SpeechTurns:
         listening, self._listening = self._listening, None
         if listening is not None:
             await listening.transcriber.close()
+        if self._scoring:
+            await asyncio.gather(*self._scoring, return_exceptions=True)
+        self._turn_audio.clear()
 
     # --- audio ---------------------------------------------------------------------------------
     def push_audio(self, pcm: np.ndarray, t_ms: int) -> int:
@@ -173,10 +221,17 @@ class SpeechTurns:
         if not listening.anchored:  # anchor the media clock to interview time at the first audio frame
             listening.base_ms, listening.anchored = self._clock() - t_ms, True
         listening.last_media_ms = t_ms
+        if self.end_of_turn is not None:
+            self._turn_audio.append((t_ms, pcm))
         listening.transcriber.push(pcm, t_ms)
         now = listening.base_ms + t_ms
         self._check(now, listening.transcriber.vad.trailing_silence_ms)
         return now
+
+    def recognition_idle(self) -> bool:
+        """The recogniser has nothing running or queued and every result is delivered (``StreamingTranscriber.idle``),
+        and no acoustic end-of-turn score is being computed; True with no connection."""
+        return not self._scoring and (self._listening is None or self._listening.transcriber.idle)
 
     def now_ms(self) -> int:
         """Now on the detector's clock: the newest audio frame's time while audio flows, else the wall clock. The
@@ -189,14 +244,12 @@ class SpeechTurns:
 
     # --- answers -------------------------------------------------------------------------------
     def begin_answer(self, started_ms: int, time_limit_ms: int | None, *, keep_text: bool = False,
-                     resumes: bool = False) -> int:
+                     resumes: bool = False, question: str = "") -> int:
         """A question was put: a fresh detector for its answer; returns the answer's number (``AnswerEnded.answer``).
         ``keep_text``: the same answer continues (a rejoin), what was already said still counts. ``resumes``: this is
-        the answer reopened for the connection attached last; the speech held since then is replayed into it."""
-        previous = self._detector
-        detector = AnswerEndDetector(self.config, started_ms, time_limit_ms)
-        if keep_text and previous is not None:
-            detector.text_parts = list(previous.text_parts)
+        the answer reopened for the connection attached last; the speech held since then is replayed into it.
+        ``question``: the question's text (the detector's context for the answer)."""
+        detector = open_detector(self.config, started_ms, time_limit_ms, self._detector, keep_text, question)
         self._detector = detector
         self._answer += 1
         self._closing = False
@@ -250,13 +303,17 @@ class SpeechTurns:
     def _on_recognition(self, listening: _Listening, event: TranscriberEvent) -> None:
         """A transcriber event (connection media clock): reported to the runtime, then fed to the detector."""
         base = listening.base_ms
-        item: _DetectorInput
+        item: DetectorInput
         if isinstance(event, UtteranceStarted):
             item = SpeechStarted(base + event.t_ms)
             self._hooks.on_speech_started(item)
         elif isinstance(event, UtteranceEnded):
             item = SpeechEnded(base + event.t_ms)
             self._hooks.on_speech_ended(item)
+            if self.end_of_turn is not None and listening is self._listening:
+                self._deliver(item)
+                item = TurnScoreRequested()
+                self._score_turn(event.t_ms, base + event.t_ms)
         elif isinstance(event, TranscriptUpdate) and not event.transcript.is_final:
             t = event.transcript
             item = PartialTranscript(t.text, base + t.start_ms, base + t.end_ms)
@@ -272,26 +329,78 @@ class SpeechTurns:
                                    listening.connection_id)
             self._hooks.on_final_transcript(item)
         elif isinstance(event, UtteranceDone):
-            item = _RecognitionDone()
+            item = RecognitionDone()
         else:
             return
+        self._deliver(item)
+
+    def _deliver(self, item: DetectorInput) -> None:
         if self._holding():
             self._held.append(item)
         else:
             self._feed(item)
 
-    def _feed(self, item: _DetectorInput) -> None:
+    def _score_turn(self, media_end_ms: int, speech_end_ms: int) -> None:
+        """Ask the acoustic model, on the inference pool, whether the speech that ended at ``media_end_ms`` is the end
+        of the turn (the last 8 s of audio up to ``TURN_SCORE_TAIL_MS`` after it); the answer is fed as a
+        ``TurnScore``."""
+        cut = media_end_ms + TURN_SCORE_TAIL_MS
+        frames = [f for t, f in self._turn_audio if t < cut]
+        pcm = np.concatenate(frames) if frames else np.zeros(0, np.int16)
+
+        async def score() -> None:
+            probability, pitch = None, None
+            try:
+                probability, pitch = await run_inference(_score_turn_audio, self.end_of_turn, pcm)
+            except Exception:  # the detector then decides on silence and words
+                log.exception("end-of-turn model failed")
+            self._deliver(TurnScore(probability, speech_end_ms, pitch))
+
+        task = asyncio.get_running_loop().create_task(score())
+        self._scoring.add(task)
+        task.add_done_callback(self._scoring.discard)
+
+    def _feed(self, item: DetectorInput) -> None:
         detector = self._detector
-        if detector is None:
-            return
-        match item:
-            case SpeechStarted(at_ms=at_ms):
-                detector.speech_started(at_ms)
-            case SpeechEnded(at_ms=at_ms):
-                detector.speech_ended(at_ms)
-            case PartialTranscript(text=text):
-                detector.partial_received(text)
-            case FinalTranscript(text=text):
-                detector.final_received(text)
-            case _RecognitionDone():
-                detector.utterance_done()
+        if detector is not None:
+            if self._on_detector_input is not None:
+                self._on_detector_input(item)
+            feed_detector(detector, item)
+
+
+def _score_turn_audio(model: EndOfTurnModel, pcm: np.ndarray) -> tuple[float, float | None]:
+    """The acoustic model's P(finished) and the pitch movement at the end of ``pcm`` (blocking: inference pool)."""
+    return float(model.probability(pcm)), final_pitch_change_st(pcm)
+
+
+def open_detector(config: TurnTakingConfig, started_ms: int, time_limit_ms: int | None,
+                  previous: AnswerEndDetector | None, keep_text: bool, question: str) -> AnswerEndDetector:
+    """The detector for the next answer: it keeps the candidate's pauses in this interview so far; with
+    ``keep_text`` (the same answer continues) also the answer's words and where its speech last ended."""
+    detector = AnswerEndDetector(config, started_ms, time_limit_ms, question=question)
+    if previous is not None:
+        detector.pauses_ms = list(previous.pauses_ms)
+        if keep_text:
+            detector.text_parts = list(previous.text_parts)
+            detector.prior_speech_end_ms = previous.last_speech_end_ms
+    return detector
+
+
+def feed_detector(detector: AnswerEndDetector, item: DetectorInput) -> None:
+    """Hand one recognition event to the detector (the one mapping from events to detector calls; a replay of a
+    recorded event trace uses it too)."""
+    match item:
+        case SpeechStarted(at_ms=at_ms):
+            detector.speech_started(at_ms)
+        case SpeechEnded(at_ms=at_ms):
+            detector.speech_ended(at_ms)
+        case PartialTranscript(text=text):
+            detector.partial_received(text)
+        case FinalTranscript(text=text):
+            detector.final_received(text)
+        case RecognitionDone():
+            detector.utterance_done()
+        case TurnScoreRequested():
+            detector.turn_score_requested()
+        case TurnScore(probability=probability, speech_end_ms=speech_end_ms, pitch_change_st=pitch):
+            detector.turn_scored(probability, speech_end_ms, pitch)

@@ -17,6 +17,7 @@ from dialogue.speech_turns import (
     SpeechEnded,
     SpeechStarted,
     SpeechTurns,
+    TURN_AUDIO_KEEP_MS,
 )
 from dialogue.turn_taking import TurnTakingConfig
 from tests.fake_speech import FRAME_SAMPLES, Script, ScriptedSpeechModel, speak
@@ -110,7 +111,7 @@ async def test_a_complete_answer_ends_on_silence_and_events_come_in_order():
 async def test_a_thinking_pause_after_an_unfinished_clause_does_not_end_the_answer():
     first = "I started by measuring where the time was going and then"
     second = "I rewrote the slowest queries and we cut the load time by forty percent."
-    script = speak(300, (first, 2500), 2000, (second, 2500), 2000)
+    script = speak(300, (first, 2500), 2000, (second, 2500), 3000)  # after a 2 s pause, rule 4 waits 2.5 s
     turns, rec, _ = await listening(script)
     await play(turns, script.audio())
     base = media_base(turns)
@@ -171,3 +172,41 @@ async def test_talking_over_the_question_is_reported_once_and_not_for_a_backchan
     assert len(talked_over) == 1
     answer_start = 300 + 400 + 1000
     assert answer_start < talked_over[0].at_ms - base < answer_start + 1500
+
+
+class FixedVoice:
+    """An acoustic end-of-turn model that hears the same thing at every pause; it keeps what it was given."""
+
+    def __init__(self, probability: float) -> None:
+        self.value = probability
+        self.heard: list[int] = []
+
+    def probability(self, pcm: np.ndarray) -> float:
+        self.heard.append(pcm.size)
+        return self.value
+
+
+async def _ended_after_result(voice: FixedVoice) -> tuple[int, int]:
+    """(ms from the end of speech to the decision, the answer-end count) for a clear STAR result."""
+    text = "Last year I led the migration of our billing system and we cut the costs by forty percent."
+    script = speak(300, (text, 3000), 5000)
+    recorder = Recorder()
+    turns = SpeechTurns(ScriptedSpeechModel(script), "en", recorder, TurnTakingConfig(intent_reasons=True), Clock(),
+                        end_of_turn=voice)
+    recorder.turns = turns
+    turns.attach("conn-1")
+    turns.begin_answer(0, None, resumes=True)
+    await play(turns, script.audio())
+    await turns.detach()
+    ended = recorder.of(AnswerEnded)
+    return recorder.at(AnswerEnded)[0] - ended[0].last_speech_end_ms, len(ended)
+
+
+async def test_the_voice_is_asked_at_the_end_of_speech_and_can_hold_a_result_sounding_answer_open():
+    agrees, unfinished = FixedVoice(0.9), FixedVoice(0.1)
+    quick, n_quick = await _ended_after_result(agrees)
+    slow, n_slow = await _ended_after_result(unfinished)
+    assert n_quick == n_slow == 1
+    assert agrees.heard and all(0 < n <= 16 * TURN_AUDIO_KEEP_MS for n in agrees.heard)  # the last seconds only
+    assert quick < 1500  # words and voice agree: the short silence after a result
+    assert slow >= TurnTakingConfig().answer_end_silence_ms  # the voice sounds unfinished: the base silence

@@ -6,11 +6,14 @@ from dataclasses import replace
 
 import pytest
 
-from dialogue.answer_cues import asks_for_time, detect_intent, states_result
+from dialogue.answer_cues import asks_for_time, detect_intent, ends_unfinished, states_result
 from dialogue.turn_taking import AnswerEndDetector, SilenceAnswerEndDetector, TurnTakingConfig, classify_answer
 
 pytestmark = pytest.mark.unit
-CFG = TurnTakingConfig(answer_end_silence_ms=1200, result_silence_ms=420, complete_silence_ms=600)  # unfinished/thinking 3500, listing 2500
+# unfinished/thinking 3500, listing 2500; what the words alone decide (the pause history, rule 4 of
+# fused_silence_ms, is tested on its own below)
+CFG = TurnTakingConfig(answer_end_silence_ms=1200, result_silence_ms=420, complete_silence_ms=600,
+                       pause_history_margin_ms=None)
 
 
 def utter(d: AnswerEndDetector, start: int, end: int, text: str) -> None:
@@ -291,7 +294,7 @@ def test_i_have_finished_on_a_busy_recogniser_waits_for_the_words():
 
 
 def test_benchmark_reads_both_halves_of_the_target_off_the_curve():
-    from benchmarks.turn_taking import analyse_target
+    from benchmarks.turn_taking_generated import analyse_target
 
     def point(base, p95, cut):
         return {"answer_end_silence_ms": base,
@@ -307,3 +310,94 @@ def test_benchmark_reads_both_halves_of_the_target_off_the_curve():
     assert got["answers_ending_without_cue"] == "55/220"
     # a curve where no point keeps p95 within 800 ms says so instead of inventing one
     assert analyse_target(curve[1:], headline)["cut_in_at_p95_le_800ms"] is None
+
+
+# --- acoustic end-of-turn score and the candidate's pauses ------------------------------------------------------
+
+
+def test_a_decision_waits_for_the_acoustic_score_of_the_last_speech():
+    d = AnswerEndDetector(CFG, 0)
+    d.speech_started(500)
+    d.speech_ended(6000)
+    d.turn_score_requested()
+    d.final_received("As a result we cut the page load time by forty percent.")
+    d.utterance_done()
+    assert d.check(6000 + 420) is None  # the words say "result", but the voice's score is not in
+    d.turn_scored(0.9, 6000)
+    assert d.turn_probability == 0.9 and d.check(6000 + 440) == "silence"
+
+
+def test_a_late_acoustic_score_does_not_hold_the_answer_open_forever():
+    d = AnswerEndDetector(CFG, 0)
+    d.speech_started(500)
+    d.speech_ended(6000)
+    d.turn_score_requested()  # and it never comes (a failed model call is reported as None; this one is lost)
+    d.final_received("As a result we cut the page load time by forty percent.")
+    d.utterance_done()
+    t, reason = first_decision(d, 6000, 6000 + CFG.turn_score_wait_max_ms + 100)
+    assert reason == "silence" and t == 6000 + CFG.turn_score_wait_max_ms
+
+
+def test_a_score_for_speech_that_was_followed_by_more_speech_is_ignored():
+    d = AnswerEndDetector(CFG, 0)
+    d.speech_started(500)
+    d.speech_ended(3000)
+    d.turn_score_requested()
+    d.speech_started(3400)  # the candidate goes on before the score is in
+    d.turn_scored(0.95, 3000)
+    assert d.turn_probability is None
+
+
+def test_the_candidates_pauses_are_remembered_across_answers():
+    from dialogue.speech_turns import open_detector
+
+    d = AnswerEndDetector(CFG, 0)
+    utter(d, 500, 3000, "First I looked at the logs,")
+    utter(d, 5500, 8000, "and then I found the slow query.")  # a 2.5 s pause
+    utter(d, 8300, 9000, "Then.")  # 0.3 s: a gap between words, not a pause
+    assert d.pauses_ms == [2500]
+    after_cut = open_detector(CFG, 9500, None, d, keep_text=True, question="")
+    after_cut.speech_started(11_000)  # the answer went on 2 s after its last speech, across a decision
+    assert after_cut.pauses_ms == [2500, 2000]
+    next_answer = open_detector(CFG, 20_000, None, after_cut, keep_text=False, question="Next?")
+    next_answer.speech_started(23_000)  # the time the question took is no pause of the candidate's
+    assert next_answer.pauses_ms == [2500, 2000] and next_answer.text_parts == []
+
+
+def test_a_voice_that_sounds_unfinished_holds_an_answer_whose_words_say_it_is_over():
+    for voice, waits in ((0.9, CFG.result_silence_ms), (None, CFG.result_silence_ms), (0.05, CFG.answer_end_silence_ms)):
+        d = AnswerEndDetector(CFG, 0)
+        utter(d, 500, 6000, "As a result we cut the page load time by forty percent.")
+        if voice is not None:
+            d.turn_score_requested()
+            d.turn_scored(voice, 6000)
+        assert first_decision(d, 6000, 12_000)[0] - 6000 == waits, voice
+
+
+def test_no_cue_in_the_words_and_a_voice_stopping_mid_phrase_waits_like_an_unfinished_clause():
+    for voice, waits in ((0.9, CFG.answer_end_silence_ms), (0.02, CFG.unfinished_silence_ms)):
+        d = AnswerEndDetector(CFG, 0)
+        utter(d, 500, 6000, "In my last job I worked on the payments team at a mid sized retailer.")
+        d.turn_score_requested()
+        d.turn_scored(voice, 6000)
+        assert first_decision(d, 6000, 12_000)[0] - 6000 == waits, voice
+
+
+def test_a_candidate_who_paused_long_before_gets_as_much_time_again():
+    cfg = replace(CFG, answer_end_silence_ms=3000, pause_history_margin_ms=500)
+    d = AnswerEndDetector(cfg, 0)
+    utter(d, 500, 4000, "I was asked to fix our release process and then")
+    utter(d, 6000, 9000, "we automated every step and cut the release time by half.")  # after a 2 s pause
+    t, _ = first_decision(d, 9000, 15_000)
+    assert t - 9000 == 2000 + 500  # a stated result, but this candidate has paused 2 s before
+    fresh = AnswerEndDetector(cfg, 0)
+    utter(fresh, 500, 4000, "We automated every step of the release and cut the release time by half.")
+    assert first_decision(fresh, 4000, 10_000)[0] - 4000 == cfg.result_silence_ms
+
+
+@pytest.mark.parametrize("text", ["Every week we met the client and agreed on the next step to review it.",
+                                  "The launch date was moved and the whole team moved on.",
+                                  "That is how the process works and what the job really is."])
+def test_a_sentence_ending_on_a_word_that_can_end_it_is_complete_when_the_recogniser_ends_it(text):
+    assert not ends_unfinished(text)
+    assert ends_unfinished(text.rstrip("."))  # no full stop: the speaker may go on

@@ -133,7 +133,10 @@ class LiveInterview:
         turn_config: TurnTakingConfig | None = None,
         nonverbal_weight: float = 0.0,
         question_ids: list[str] | None = None,
+        end_of_turn: speech.EndOfTurnModel | None = None,
     ):
+        """``end_of_turn``: the acoustic end-of-turn model the answer-end detector also listens to (None: silence
+        and words only)."""
         self.deps = deps
         self.interviews = deps.interviews
         self.records = deps.records
@@ -158,7 +161,7 @@ class LiveInterview:
         self.turn_index = -1
         self.speech_turns = speech.SpeechTurns(speech_model, language, self,
                                                turn_config or TurnTakingConfig(intent_reasons=True),
-                                               self.interview_ms)
+                                               self.interview_ms, end_of_turn=end_of_turn)
         self._answer = 0  # the speech-turns number of the open answer (its AnswerEnded carries it)
         self._work: asyncio.Queue[_WorkItem] = asyncio.Queue(maxsize=512)
         self._worker = asyncio.create_task(self._run_worker(), name=f"interview-{interview_id}")
@@ -448,7 +451,7 @@ class LiveInterview:
             await self.interviews.update(self.id, question_index=prompt.question_index)
         limit = prompt.time_limit_s * 1000 if prompt.time_limit_s else None
         self._answer = self.speech_turns.begin_answer(self.interview_ms(), limit, keep_text=keep_text,
-                                                      resumes=resumes)
+                                                      resumes=resumes, question=prompt.text)
         self.analysis.answer_started(self.turn_index)
         await self.publish(ev.QuestionAsked(
             interview_id=self.id, turn_index=self.turn_index, question_index=prompt.question_index,

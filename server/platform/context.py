@@ -11,8 +11,10 @@ import structlog
 
 from analyzers import inference_pool
 from analyzers.asr import SpeechModel
+from analyzers.end_of_turn import EndOfTurnModelNotAvailable, shared_smart_turn
 from analyzers.model_registry import ModelManager
 from dialogue.followup import RuleBasedPolicy
+from dialogue.speech_turns import EndOfTurnModel
 from dialogue.turn_taking import TurnTakingConfig
 from media.ice import advertise_host_addresses
 from server.live import events as ev
@@ -124,6 +126,17 @@ class ServerContext:
         if event.type not in ev.TRANSIENT_EVENT_TYPES:
             await self.store.records.add_event(event.interview_id, event.type, payload)
 
+    async def end_of_turn_model(self) -> EndOfTurnModel | None:
+        """The acoustic end-of-turn model (loaded once, off the event loop), or None when it is turned off or its
+        package is not installed (the detector then decides on silence and words)."""
+        if not self.settings.end_of_turn_model:
+            return None
+        try:
+            return await asyncio.to_thread(shared_smart_turn)
+        except EndOfTurnModelNotAvailable as e:
+            log.warning("end_of_turn_model_unavailable", error=str(e))
+            return None
+
     async def speech_model(self, language: str) -> SpeechModel:
         model_id = self.settings.asr_models.get(language) or self.settings.asr_models["en"]
         return await self.models.aload(model_id)
@@ -154,7 +167,8 @@ class ServerContext:
                                      judge=self.language_model.client,
                                      decision_wait_s=self.settings.llm_decision_wait_s)
             live = LiveInterview(deps, interview_id, iv.language, plan, model, nonverbal_weight=weight,
-                                 question_ids=question_ids, turn_config=turn_config)
+                                 question_ids=question_ids, turn_config=turn_config,
+                                 end_of_turn=await self.end_of_turn_model())
             await live.restore()
             self.live[interview_id] = live
             return live

@@ -97,6 +97,10 @@ class Settings(BaseSettings):
         description="Silence that ends an answer when its words give no cue (a stated result or lesson ends it "
         "after ~0.7 s, an unfinished sentence or 'let me think' waits longer); see dialogue/turn_taking.py")
 
+    end_of_turn_model: bool = Field(
+        default=True, description="Also ask the acoustic end-of-turn model (Smart Turn v3.2 from the pipecat-ai "
+        "package) at every pause; off, or the package missing: silence and words decide alone")
+
     # Scoring and follow-ups
     nonverbal_weight: float = Field(default=0.0, ge=0.0, le=0.5,
                                     description="Weight of non-verbal observations in scores; forced to 0 for EU orgs")
