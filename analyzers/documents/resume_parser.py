@@ -22,8 +22,9 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
-from analyzers.documents.resume_experience import ROLE_NOUNS_EN, SINCE_RE, experience_entries, is_bullet, plain_line
+from analyzers.documents.resume_experience import SINCE_RE, experience_entries, is_bullet, plain_line
 from analyzers.documents.resume_file import MAX_RESUME_BYTES, ResumeError, extract_text
+from analyzers.documents.resume_measures import quantified_results, quantity_tokens, team_size
 from analyzers.documents.resume_profile import Education, ResumeProfile, Sourced, WorkExperience
 from analyzers.documents.resume_vocabulary import (CITIES_EN, CITIES_ZH, COMPANY_WORDS, COMPOUND_SURNAMES, DEGREES,
                                                    HEAD_ENDINGS_ZH, HEAD_QUALIFIERS_ZH, HEAD_WORDS_EN, HEADING,
@@ -460,145 +461,11 @@ def _years(text: str, summary: str, exps: list[WorkExperience], today: _dt.date)
     return Sourced(round(total / 12, 2), src)
 
 
-_LEAD_VERB = (r"(?:led|lead|leading|run|runs|ran|running|managed|managing|manage|manages|supervised|supervising|supervise|"
-              r"supervises|headed|head|heads|oversaw|oversee|oversees|overseeing|directed|direct|directs|built and led|"
-              r"grew and led|grew)")
-# collective nouns for the people someone leads, and whom a team is made of: any plural role noun
-# ("physiotherapists", "SDRs") or a word for people in general
-_GROUP = (r"(?:team|teams|group|staff|organi[sz]ation|crew|brigade|squad|desk|department|unit|shift|org|pod|cell|"
-          r"ward|division|section|branch|office|workforce|platoon|practice|function|studio|kitchen|line|faculty)")
-_PEOPLE = (r"(?:people|staff|employees|reports|workers|members|colleagues|personnel|volunteers|contractors|"
-           rf"[\w-]*(?:{'|'.join(ROLE_NOUNS_EN)})s|(?-i:[A-Z]{{2,5}}s))")
-
-
-def _team_size(text: str) -> Sourced[int] | None:
-    """The largest team the resume says its author led or managed (mentoring, training and teaching are not)."""
-    num = r"(\d+|[一二两三四五六七八九十百]+)"
-    en = rf"(\d+|{EN_NUMBER_PATTERN})"
-    pats = [
-        rf"\b{_LEAD_VERB}\s+(?:and\s+\w+\s+)?(?:a|an|the|my|our)?\s*(?:[\w-]+\s+){{0,2}}?{_GROUP}\s+of\s+{en}\b",
-        rf"\b{_LEAD_VERB}\s+(?:a|an|the)?\s*{en}[-\s](?:person|member|people|engineer|strong)s?\s*(?:[\w-]+\s+){{0,2}}?"
-        rf"{_GROUP}",
-        rf"\b{_LEAD_VERB}\s+(?:a\s+(?:team|staff)\s+of\s+)?{en}\s+(?:[\w-]+\s+){{0,1}}?{_PEOPLE}\b",
-        r"(\d+)\s+direct reports",
-        rf"(?:带领|领导|管理|带|负责|组建|统筹)(?:了)?\s*(?:一支|一个)?\s*{num}\s*(?:人|名)(?:\S{{0,4}}?)?(?:团队|小组|组)?",
-        rf"(?:团队|小组)(?:规模)?\s*[:：]?\s*{num}\s*人",
-        rf"(?:带领|领导|管理)(?:一支|一个)?\s*{num}\s*(?:余)?(?:人|名)",
-    ]
-    best = None
-    for p in pats:
-        for m in re.finditer(p, text, re.I):
-            n = parse_int(m.group(1).lower())
-            if n and 1 < n < 100000 and (best is None or n > best.value):
-                best = Sourced(n, m.group(0))
-    return best
-
-
-_QUANT_RES = [
-    r"[+\-]?\d+(?:\.\d+)?\s*%",
-    r"百分之[一二三四五六七八九十百\d]+",
-    r"[$¥￥€£]\s?\d+(?:[.,]\d+)?\s*(?:[kmb](?![a-z])|million|billion|万|亿)?\+?",
-    r"\d+(?:\.\d+)?\s*(?:万|亿)\+?\s*(?:元|美元|人民币|用户|日活|月活|DAU|MAU|订单|单)?",
-    r"(?:百万|千万|亿|十亿|百亿|万)级",
-    r"\d+(?:\.\d+)?\s*(?:million|billion|[MBK])\+?\s*(?:users|customers|dollars|requests|downloads|DAU|MAU|in revenue|ARR)?(?![a-z])",
-    r"\d+(?:\.\d+)?\s*(?:x|倍)(?![a-z])",
-]
-_QUANT_RE = re.compile("|".join(f"(?:{p})" for p in _QUANT_RES), re.I)
-
-
-def quantity_tokens(s: str) -> list[str]:
-    """The normalised quantities in a phrase ("35%", "$2m", "千万级"), for matching results."""
-    out = []
-    for m in _QUANT_RE.finditer(s):
-        t = re.sub(r"\s+", "", m.group(0)).lower().lstrip("+")
-        t = re.sub(r"(?<=[0-9mbk])(?:users|customers|dollars|requests|downloads|dau|mau|inrevenue|arr)$", "", t)
-        out.append(t.rstrip("+"))
-    return out
-
-
-_CLAUSE_END = re.compile(r"[;；。!！?？]|(?<!\d)[,，]|[,，](?!\d)|\s[-–—]\s|\s(?:and|while|which|that)\s")
-_NOT_RESULT = re.compile(rf"\b{_GROUP} of\s+(?:\d|{EN_NUMBER_PATTERN})|带领|mentor|带教|培训|train|teach|taught|"
-                         r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\w+teen|twenty))\+?\s*years?\b(?! over)|年(?:以上)?(?:的)?\S{0,6}经验|CET|IELTS|TOEFL|雅思|托福", re.I)
-# a standard's or product's number ("ISO 9001", "NEC 2023", "WCAG 2.1"): an identifier, not a measure
-_VERSIONED = re.compile(r"\b[A-Z]{2,6}[- ]?\d+(?:\.\d+)*(?![\d.%+xkKmM万亿倍])")
-_STOP_AFTER = re.compile(r"\s+(?:in|by|with|using|through|after|across|on|for|at|during|via|from|into|than|over|"
-                         r"under|as|per cent|year over year)\b.*$|[(（].*$", re.I)
-_VERB_LIKE = re.compile(r"^(?:[a-z]+ed|the|a|an|our|my|its|their|grew|cut|raised|brought|kept|ran|built|took|won|"
-                        r"led|made|set|drove|lifted|full|overall|total)$", re.I)
-_ZH_LEAD = re.compile(r"^(?:负责|主导|推动|参与|通过|实现|帮助|协助|带领\S{0,4}?)")
-
-
-def _result_span(clause: str) -> str | None:
-    """The shortest span of a clause that carries its number and what it measures (``quantified_results``)."""
-    clause = clause.strip(" -•*·▪●◆–—\t.")
-    clause = re.sub(r"\s+(?:in|during|for|since)\s+(?:FY\s?)?(?:19|20)\d{2}$", "", clause)  # "... in 2023": when
-    if not clause or not _QUANT_ANY.search(clause):
-        return None
-    if has_han(clause) and count_han(clause) >= len(re.findall(r"[A-Za-z]+", clause)):
-        span = re.sub(r"[(（][^)）]*[)）]?$", "", clause).strip()
-        span = _ZH_LEAD.sub("", span)
-        about = re.search(r"约\s*\d", span)
-        if about and not re.search(r"\d", span[:about.start()]) and re.search(r"[名人个家张条项]", span[about.end():]):
-            span = span[about.start():]  # "支持…约650名员工": the count is the measure
-        m = re.search(r"的[^\d]*$", span)  # "仓库面积2.8万平方米的跨境电商仓": the measure ends before 的
-        if m and _QUANT_ANY.search(span[:m.start()]):
-            span = span[:m.start()]
-        return span.strip() or None
-    words_from = re.search(r"\bfrom\b[^,;]*?\bto\b\s*\S+(?:\s+(?:hours?|days?|working days|weeks?|months?|minutes?|"
-                           r"seconds?|years?))?", clause)
-    if words_from:
-        before = clause[:words_from.start()].split()
-        keep: list[str] = []
-        for w in reversed(before):
-            if _VERB_LIKE.match(w) or len(keep) == 3:
-                break
-            keep.insert(0, w)
-        return " ".join(keep + [words_from.group(0)]).strip() or None
-    last = None
-    for last in _QUANT_ANY.finditer(clause):
-        pass
-    head, tail = clause[:last.end()], clause[last.end():]
-    first = _QUANT_ANY.search(head)
-    lead = head[:first.start()].split()
-    if len(lead) == 1 and re.fullmatch(r"[A-Z][a-z]+(?:ed|d)?", lead[0]) and not re.search(r"\bto\b", head):
-        head = head[first.start():]  # "Ran 40+ sessions" -> "40+ sessions": the verb is not the measure
-    tail = _STOP_AFTER.sub("", tail)
-    tail = " ".join(tail.split()[:4]) if tail.strip() else ""
-    return (head + (" " + tail if tail and not head.endswith(" ") else tail)).strip()
-
-
-# a number that measures: not glued to letters ("Vue 2" aside: "H5", "P6", "K/3", "U8", "B2B", "NY-ONC-301")
-_QUANT_ANY = re.compile(r"(?<![A-Za-z\d./\-])[$¥€£~]?\d[\d,]*(?:\.\d+)?\s*(?:%|[kKmMbB](?![a-z])|万|亿|x\b|倍|\+)?"
-                        r"(?![A-Za-z]\d|\d|[-/][A-Za-z\d])|(?:百万|千万|十亿|百亿|亿|万)级")
-
-
-def _quantified(secs: dict[str, list[_Line]]) -> list[Sourced[str]]:
-    out, seen = [], set()
-    names = ["experience", "projects", "summary", "awards", "header",
-             *(n for n in secs if n.startswith("other:"))]
-    for name in names:
-        for ln in secs.get(name, []):
-            s = ln.text
-            if name == "header" and len(s) < 30:
-                continue
-            if (RANGE_RE.search(s) or SINCE_RE.search(s)) and len(s) < 90 or _EMAIL_RE.search(s) or " | " in s:
-                continue  # a role's or project's header line, a contact line, a table row
-            pos = 0
-            for m in list(_CLAUSE_END.finditer(s)) + [None]:
-                end = m.start() if m else len(s)
-                clause = s[pos:end]
-                pos = m.end() if m else len(s)
-                clause = re.sub(r"^\s*[(（]|[)）]\s*$", "", clause)
-                if not _QUANT_ANY.search(_VERSIONED.sub("", clause)) or _NOT_RESULT.search(clause) \
-                        or _team_size(clause):  # a team led is its own field, not a result
-                    continue
-                if re.fullmatch(r"[^\d]*(?:19|20)\d{2}[^\d]*", clause):
-                    continue  # a year, not a result
-                span = _result_span(clause)
-                if span and span not in seen and span in s:
-                    seen.add(span)
-                    out.append(Sourced(span, span))
-    return out
+def _result_lines(secs: dict[str, list[_Line]]) -> list[str]:
+    """The lines quantified results are read from: experience, projects, summary, awards and unnamed sections, and
+    header lines long enough to be a sentence."""
+    names = ["experience", "projects", "summary", "awards", "header", *(n for n in secs if n.startswith("other:"))]
+    return [ln.text for name in names for ln in secs.get(name, []) if name != "header" or len(ln.text) >= 30]
 
 
 _ITEM_SEP = re.compile(r"\s*(?:,|，|、|;|；|\||｜|•|·|▪|✓|◆|●|\s/\s|\s{2,})\s*")
@@ -723,8 +590,8 @@ def parse_text(text: str, today: _dt.date | None = None) -> ResumeProfile:
         certificates=[c for c in certs if c.value and c.value in text],
         languages=langs,
         years_experience=_years(text, summary, exps, today),
-        team_size_led=_team_size(text),
-        quantified_results=_quantified(secs),
+        team_size_led=team_size(text),
+        quantified_results=quantified_results(_result_lines(secs)),
         industries=_industries(exps, secs),
         text=text,
     )
