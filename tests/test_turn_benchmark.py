@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from benchmarks.synthetic_media import make_speech_wav
-from benchmarks.turn_taking import main
+from benchmarks.turn_taking import DEFAULT_SCORER, main
 
-pytestmark = pytest.mark.models
+pytestmark = [pytest.mark.models,
+              pytest.mark.skipif(not DEFAULT_SCORER.exists(), reason=f"the set's scorer is not at {DEFAULT_SCORER}")]
 
 LEAD_S, TAIL_S = 0.5, 4.0
 
