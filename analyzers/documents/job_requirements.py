@@ -42,6 +42,7 @@ __all__ = [
     "Requirement",
     "RequirementKind",
     "extract_requirements",
+    "has_requirement_headings",
     "read_requirement_line",
 ]
 
@@ -328,7 +329,7 @@ def extract_requirements(jd_text: str, language: str | None = None) -> JobRequir
     doc_language = resolve_language(language, text)
     b = _Builder()
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    sectioned = any(_heading(ln)[0] in ("must", "nice") for ln in lines)
+    sectioned = has_requirement_headings(text)
     section: str | None = None
     title: str | None = None
     for line in lines:
@@ -349,6 +350,12 @@ def extract_requirements(jd_text: str, language: str | None = None) -> JobRequir
             continue
         _read_line(line, section, b)
     return JobRequirements(language=doc_language, title=title, requirements=b.items)
+
+
+def has_requirement_headings(jd_text: str) -> bool:
+    """Whether the description has a heading the rules read as must-have or nice-to-have ("Requirements",
+    "任职要求", "Bonus points"); without one, must vs nice rests on cue words alone."""
+    return any(_heading(ln.strip())[0] in ("must", "nice") for ln in (jd_text or "").splitlines() if ln.strip())
 
 
 def read_requirement_line(line: str, must_have: bool) -> list[Requirement]:
