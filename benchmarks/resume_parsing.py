@@ -118,7 +118,10 @@ def parse_folder(folder: Path, path: str, today: dt.date,
     profiles: dict[str, ResumeProfile] = {}
     failures: dict[str, str] = {}
     cpu = wall = 0.0
-    for f in resume_files(folder):
+    files = resume_files(folder)
+    for n, f in enumerate(files, 1):
+        if path != "rules":  # seconds per resume: say where it is
+            print(f"... resume {n} of {len(files)}: {f.name}", file=sys.stderr, flush=True)
         data = f.read_bytes()
         c0, w0 = cpu_clock(), time.perf_counter()
         try:

@@ -36,14 +36,17 @@ BSc Mathematics, University of Kestrel, 2015 - 2019
 
 Tools: SQL, Python, Tableau
 """
-# No heading says which lines are requirements.
-PLAIN_JD = """Data Analyst at Pellmore
-We are an insurer in Leeds with 400 staff.
-You will build dashboards in Power BI for the claims team.
-3+ years of SQL experience is required.
-A bachelor's degree in statistics or mathematics.
-Experience with Tableau would be a plus.
-We offer 30 days of holiday and a pension.
+# Headings in words the rules do not know.
+OWN_WORDS_JD = """Data Analyst at Pellmore
+Your day
+- Build dashboards in Power BI for the claims team
+Things we cannot do without
+- 3+ years of SQL
+- A bachelor's degree in statistics or mathematics
+Extras we would enjoy
+- Tableau
+What we give back
+- 30 days of holiday and a pension
 """
 HEADED_JD = """Data Analyst
 Requirements:
@@ -75,7 +78,8 @@ async def test_the_model_fills_only_the_gaps_and_values_not_in_the_text_are_drop
         json.dumps({"name": "Morgan Vance-Smith", "city": "Leeds"}),
         json.dumps({"jobs": [job("Harrowgate Freight Ltd", "DATA ANALYST", "March 2019", "June 2023"),
                              job("Globex Holdings", "analyst", "2017", "2019"),  # not in the resume
-                             job("Pellmore Insurance", "senior analyst", "July 2023", "")]}),
+                             job("Pellmore Insurance", "senior analyst", "July 2023", ""),
+                             job("University of Kestrel", "BSc Mathematics", "2015", "2019")]}),  # a school
     ]
     filled, report = await fill_profile(client_for(fake_openai), rules_profile, today=TODAY)
     assert report.asked == ["header", "experience"]  # education and skills were found by the rules
@@ -107,22 +111,28 @@ async def test_with_the_engine_down_the_rules_result_stands(fake_openai, rules_p
     assert filled == rules_profile and report.failed == ["header", "experience"]
     for no_engine in (None, LlmClient()):  # no model, or one still starting: nothing is asked
         assert await fill_profile(no_engine, rules_profile) == (rules_profile, FillReport())
-    reqs = extract_requirements(PLAIN_JD)
-    assert (await fill_requirements(client_for(fake_openai), PLAIN_JD, reqs))[0] == reqs
+    reqs = extract_requirements(OWN_WORDS_JD)
+    assert (await fill_requirements(client_for(fake_openai), OWN_WORDS_JD, reqs))[0] == reqs
+
+
+def heading(line: int, kind: str) -> dict:
+    return {"line": line, "kind": kind}
 
 
 @pytest.mark.unit
-async def test_the_model_chooses_a_plain_descriptions_requirement_lines_and_the_rules_read_them(fake_openai):
-    reqs = extract_requirements(PLAIN_JD)
-    assert requirements_unsure(PLAIN_JD, reqs)
-    fake_openai.reply_content = json.dumps({"must_have": [4, 5], "nice_to_have": [6, 12]})  # 12: no such line
-    filled, report = await fill_requirements(client_for(fake_openai), PLAIN_JD, reqs)
-    lines = PLAIN_JD.splitlines()
-    assert {r.line for r in filled.must_haves} == {lines[3].rstrip("."), lines[4].rstrip(".")}
-    assert {("years", 3.0), ("skill", "SQL"), ("degree", "bachelor")} <= {(r.kind, r.value) for r in filled.must_haves}
+async def test_the_model_names_the_headings_and_the_rules_read_the_description_with_them(fake_openai):
+    reqs = extract_requirements(OWN_WORDS_JD)
+    assert requirements_unsure(OWN_WORDS_JD, reqs)
+    fake_openai.reply_content = json.dumps({"headings": [
+        heading(1, "other_section"), heading(2, "requirements"), heading(3, "preferred"), heading(4, "other_section"),
+        heading(9, "requirements")]})  # there is no 9th heading-like line
+    filled, report = await fill_requirements(client_for(fake_openai), OWN_WORDS_JD, reqs)
+    sent = fake_openai.requests[0]["messages"][-1]["content"]
+    assert "2. Things we cannot do without" in sent and "SQL" in sent  # the heading and the line after it
+    assert {"SQL", "bachelor"} <= {r.value for r in filled.must_haves}
     assert [r.value for r in filled.nice_to_haves] == ["Tableau"]
-    assert not any("Power BI" in r.line for r in filled.requirements)  # a duty is not a requirement
-    assert report.refused == 1 and len({r.id for r in filled.requirements}) == len(filled.requirements)
+    assert not any("Power BI" in r.line or "holiday" in r.line for r in filled.requirements)  # duties, benefits
+    assert report.refused == 1 and report.filled == ["requirements"]
 
 
 @pytest.mark.unit
@@ -172,3 +182,13 @@ async def test_real_model_finds_the_jobs_told_in_sentences(real_client):
     assert "Harrowgate Freight Ltd" in companies, report
     assert all(c in PROSE_RESUME for c in companies)  # nothing shown that the resume does not say
     assert filled.years_experience is not None and filled.years_experience.value >= 4, report
+
+
+@pytest.mark.models
+@pytest.mark.asyncio(loop_scope="module")
+async def test_real_model_finds_the_requirements_under_headings_in_its_own_words(real_client):
+    reqs = extract_requirements(OWN_WORDS_JD)
+    filled, report = await fill_requirements(real_client, OWN_WORDS_JD, reqs)
+    assert report.filled == ["requirements"], report
+    assert "SQL" in {r.value for r in filled.must_haves}, filled
+    assert not any("holiday" in r.line for r in filled.requirements), filled  # benefits are not requirements

@@ -14,8 +14,11 @@ the part of the document that gap needs, and a reply constrained to a small JSON
 * no education: the same dated lines;
 * no skills: the start of the resume text;
 * a job description without a must-have / nice-to-have heading the rules know, or with no must-have found: its
-  numbered lines, and the model names the numbers of the must-have and nice-to-have lines. The rules then read each
-  chosen line (``read_requirement_line``), so a requirement is typed the same way whichever path chose the line.
+  heading-like lines (short, not bullets), each with the line after it, and the model says which heads the
+  requirements, which the preferred ones, which another section. The rules then read the description again with
+  those headings, so every requirement is read by the same rules whichever path found its section. (Asked to sort
+  every line of a description into must-have and nice-to-have, the 1.5B model listed nearly all lines, duties and
+  benefits included; naming a few headings is a task it can do.)
 
 Every string the model returns must occur in the text (case, spacing and the width of punctuation tolerated:
 ``dialogue.candidate_quotes.exact_span``); the text's own span is kept, and a value the text does not contain is
@@ -31,16 +34,16 @@ import dataclasses
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from analyzers.documents.job_requirements import (JobRequirements, Requirement, has_requirement_headings,
-                                                  read_requirement_line)
+from analyzers.documents.job_requirements import (JobRequirements, SectionKind, extract_requirements,
+                                                  has_requirement_headings, heading_like)
 from analyzers.documents.resume_experience import role_kind
 from analyzers.documents.resume_parser import degree_of, years_of_history
 from analyzers.documents.resume_profile import Education, ResumeProfile, Sourced, WorkExperience
-from analyzers.documents.resume_vocabulary import parse_date
+from analyzers.documents.resume_vocabulary import SCHOOL_RE, parse_date
 from analyzers.llm_client import LlmClient, LlmError
 from dialogue.candidate_quotes import exact_span
 
@@ -48,7 +51,7 @@ DOCUMENT_TIMEOUT_S = 180.0
 """A document call's budget: documents are read in the background, where waiting for a loaded engine is fine."""
 HEADER_LINES = 12
 MAX_ZONE_CHARS = 2500
-MAX_JD_LINES = 60
+MAX_HEADINGS = 20
 
 Short = Annotated[str, Field(max_length=80)]
 DateText = Annotated[str, Field(max_length=24)]
@@ -89,9 +92,18 @@ class SkillsReply(BaseModel):
     skills: list[Annotated[str, Field(max_length=40)]] = Field(max_length=30)
 
 
-class RequirementLinesReply(BaseModel):
-    must_have: list[Annotated[int, Field(ge=1, le=MAX_JD_LINES)]] = Field(max_length=20)
-    nice_to_have: list[Annotated[int, Field(ge=1, le=MAX_JD_LINES)]] = Field(max_length=20)
+HeadingKind = Literal["requirements", "preferred", "other_section", "not_a_heading"]
+_SECTION_OF: dict[str, SectionKind | None] = {"requirements": "must", "preferred": "nice", "other_section": "skip",
+                                              "not_a_heading": None}
+
+
+class LineKind(BaseModel):
+    line: Annotated[int, Field(ge=1, le=MAX_HEADINGS)]
+    kind: HeadingKind
+
+
+class HeadingsReply(BaseModel):
+    headings: list[LineKind] = Field(max_length=MAX_HEADINGS)
 
 
 @dataclass
@@ -191,8 +203,9 @@ async def fill_profile(client: LlmClient | None, profile: ResumeProfile, *, toda
                     report.filled.append(key)
     zone = dated_zone(text)  # nothing dated: no history for the model to find either
     if not profile.work_experience and zone:
-        reply = await _ask(client, "experience", "List the person's jobs: company, job title, start and end date "
-                           "as written (end: the word the text uses for an ongoing job).", zone,
+        reply = await _ask(client, "experience", "List the person's jobs (employers only: not schools, not "
+                           "projects): company, job title, start and end date as written (end: the word the text "
+                           "uses for an ongoing job).", zone,
                            JobsReply, report, timeout_s)
         jobs = [job for r in (reply.jobs if reply else []) if (job := _job(r, check))]
         if jobs:
@@ -223,6 +236,8 @@ def _job(reply: JobReply, check: _Verifier) -> WorkExperience | None:
     if company is None:
         return None  # an entry is anchored by its company (as in the rules' output)
     title = check.span(reply.title)
+    if SCHOOL_RE.search(company) or (title and degree_of(title)):
+        return None  # a school and a degree: the model listed an education entry among the jobs
     return WorkExperience(company=Sourced(company, company), title=Sourced(title, title) if title else None,
                           start=check.date(reply.start), end=check.date(reply.end),
                           kind=role_kind(f"{title or ''} {company}"))
@@ -251,38 +266,35 @@ async def fill_requirements(client: LlmClient | None, jd_text: str, reqs: JobReq
                             timeout_s: float = DOCUMENT_TIMEOUT_S, always: bool = False
                             ) -> tuple[JobRequirements, FillReport]:
     """``reqs`` (the rules' reading of ``jd_text``) or, when the rules are unsure (or ``always``: to measure the
-    model alone), the requirements of the lines the model names as must-have and nice-to-have, each read by the
-    rules."""
+    model alone), the rules' reading again with the section headings the model recognised among the description's
+    heading-like lines. Kept only if it finds a must-have."""
     report = FillReport()
     if client is None or not client.ready or not (always or requirements_unsure(jd_text, reqs)):
         return reqs, report
-    lines = [ln.strip() for ln in jd_text.splitlines() if ln.strip()][:MAX_JD_LINES]
-    numbered = "\n".join(f"{i}. {ln}" for i, ln in enumerate(lines, 1))
-    reply = await _ask(client, "requirements", "Below are the numbered lines of a job description. Give the "
-                       "numbers of the lines that state a requirement the candidate must meet (must_have) and of "
-                       "those that are only preferred or a plus (nice_to_have). Duties, the company, benefits, "
-                       "salary and the address are not requirements.", numbered, RequirementLinesReply, report,
-                       timeout_s)
+    lines = [ln.strip() for ln in jd_text.splitlines() if ln.strip()]
+    candidates = [(i, ln) for i, ln in enumerate(lines) if i > 0 and heading_like(ln)][:MAX_HEADINGS]
+    if not candidates:
+        return reqs, report
+    listing = "\n".join(f"{n}. {ln}\n   (next line: {lines[i + 1][:80] if i + 1 < len(lines) else ''})"
+                         for n, (i, ln) in enumerate(candidates, 1))
+    reply = await _ask(client, "requirements", "Below are numbered short lines of a job description, each with "
+                       "the line after it. For each line say what it is: the heading of the requirements a candidate "
+                       "must meet (\"requirements\"), the heading of preferred or bonus qualifications "
+                       "(\"preferred\"), the heading of another section such as duties, the company, benefits or how "
+                       "to apply (\"other_section\"), or no heading at all (\"not_a_heading\").", listing,
+                       HeadingsReply, report, timeout_s)
     if reply is None:
         return reqs, report
-    chosen: list[Requirement] = []
-    for numbers, must in ((reply.must_have, True), (reply.nice_to_have, False)):
-        for n in dict.fromkeys(numbers):
-            if not 1 <= n <= len(lines):
-                report.refused += 1
-                continue
-            chosen += read_requirement_line(lines[n - 1], must)
-    if not any(r.must_have for r in chosen):
-        return reqs, report  # nothing the rules could read as a must-have: keep their own reading
-    kept: dict[tuple, Requirement] = {}  # a requirement two lines state is one (a must-have if either says so)
-    for r in chosen:
-        key = (r.kind, str(r.value).lower(), tuple(a.lower() for a in r.alternatives), r.subject)
-        if key not in kept or (r.must_have and not kept[key].must_have):
-            kept[key] = r
-    counts: dict[str, int] = {}
-    renumbered = []
-    for r in kept.values():
-        counts[r.kind] = counts.get(r.kind, 0) + 1
-        renumbered.append(r.model_copy(update={"id": f"{r.kind}-{counts[r.kind]}"}))
+    headings: dict[str, SectionKind] = {}
+    for h in reply.headings:
+        if not 1 <= h.line <= len(candidates):
+            report.refused += 1
+        elif (kind := _SECTION_OF[h.kind]) is not None:
+            headings[candidates[h.line - 1][1]] = kind
+    if not any(k in ("must", "nice") for k in headings.values()):
+        return reqs, report
+    reread = extract_requirements(jd_text, reqs.language, headings=headings)
+    if not reread.must_haves:
+        return reqs, report  # the model's headings leave no must-have: keep the rules' own reading
     report.filled.append("requirements")
-    return reqs.model_copy(update={"requirements": renumbered}), report
+    return reread, report
