@@ -115,24 +115,35 @@ async def test_with_the_engine_down_the_rules_result_stands(fake_openai, rules_p
     assert (await fill_requirements(client_for(fake_openai), OWN_WORDS_JD, reqs))[0] == reqs
 
 
-def heading(line: int, kind: str) -> dict:
-    return {"line": line, "kind": kind}
+def odds_of_heading(must_heading: str, nice_heading: str):
+    """The scripted model's odds of "yes": high for the given heading of each kind, low for every other line."""
+    def odds(body: dict) -> dict[str, float]:
+        asked = body["messages"][-1]["content"]
+        heading = must_heading if "must meet" in asked else nice_heading
+        return {"yes": 0.8, "no": 0.2} if f"Heading: {heading}" in asked else {"yes": 0.1, "no": 0.9}
+    return odds
 
 
 @pytest.mark.unit
 async def test_the_model_names_the_headings_and_the_rules_read_the_description_with_them(fake_openai):
     reqs = extract_requirements(OWN_WORDS_JD)
     assert requirements_unsure(OWN_WORDS_JD, reqs)
-    fake_openai.reply_content = json.dumps({"headings": [
-        heading(1, "other_section"), heading(2, "requirements"), heading(3, "preferred"), heading(4, "other_section"),
-        heading(9, "requirements")]})  # there is no 9th heading-like line
+    fake_openai.odds_for = odds_of_heading("Things we cannot do without", "Extras we would enjoy")
     filled, report = await fill_requirements(client_for(fake_openai), OWN_WORDS_JD, reqs)
-    sent = fake_openai.requests[0]["messages"][-1]["content"]
-    assert "2. Things we cannot do without" in sent and "SQL" in sent  # the heading and the line after it
+    asked = [r["messages"][-1]["content"] for r in fake_openai.requests]
+    assert any("Heading: Things we cannot do without\nThe line after it: - 3+ years of SQL" in a for a in asked)
     assert {"SQL", "bachelor"} <= {r.value for r in filled.must_haves}
     assert [r.value for r in filled.nice_to_haves] == ["Tableau"]
     assert not any("Power BI" in r.line or "holiday" in r.line for r in filled.requirements)  # duties, benefits
-    assert report.refused == 1 and report.filled == ["requirements"]
+    assert report.filled == ["requirements"] and report.asked == ["must_heading", "nice_heading"]
+
+
+@pytest.mark.unit
+async def test_with_no_heading_the_model_is_sure_of_the_rules_reading_stands(fake_openai):
+    reqs = extract_requirements(OWN_WORDS_JD)
+    fake_openai.odds_for = odds_of_heading("(none)", "Extras we would enjoy")
+    filled, report = await fill_requirements(client_for(fake_openai), OWN_WORDS_JD, reqs)
+    assert filled == reqs and report.filled == []
 
 
 @pytest.mark.unit

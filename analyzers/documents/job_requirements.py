@@ -45,6 +45,7 @@ __all__ = [
     "extract_requirements",
     "has_requirement_headings",
     "heading_like",
+    "is_list_item",
     "read_requirement_line",
 ]
 
@@ -362,6 +363,11 @@ def extract_requirements(jd_text: str, language: str | None = None, *,
             continue
         _read_line(line, section, b)
     return JobRequirements(language=doc_language, title=title, requirements=b.items)
+
+
+def is_list_item(line: str) -> bool:
+    """A bulleted or numbered line ("- Python", "1. 本科", "（2）熟悉SQL")."""
+    return bool(_BULLET.match(line))
 
 
 def heading_like(line: str) -> bool:

@@ -14,11 +14,13 @@ the part of the document that gap needs, and a reply constrained to a small JSON
 * no education: the same dated lines;
 * no skills: the start of the resume text;
 * a job description without a must-have / nice-to-have heading the rules know, or with no must-have found: its
-  heading-like lines (short, not bullets), each with the line after it, and the model says which heads the
-  requirements, which the preferred ones, which another section. The rules then read the description again with
-  those headings, so every requirement is read by the same rules whichever path found its section. (Asked to sort
-  every line of a description into must-have and nice-to-have, the 1.5B model listed nearly all lines, duties and
-  benefits included; naming a few headings is a task it can do.)
+  heading-like lines (short, not bullets), each with the line after it: the line heading the requirements and the
+  one heading the preferred ones are those the model gives the best odds of "yes" (``LlmClient.yes_odds``: one
+  token per line, graded); any other of those lines that heads a bulleted list heads a section that is neither
+  (duties, benefits). The rules then read the description again with those headings, so
+  every requirement is read by the same rules whichever path found its section. (Asked to sort every line into
+  must-have and nice-to-have, the 1.5B model listed nearly all lines, duties and benefits included; asked to label
+  every heading, it called nearly all of them requirements.)
 
 Every string the model returns must occur in the text (case, spacing and the width of punctuation tolerated:
 ``dialogue.candidate_quotes.exact_span``); the text's own span is kept, and a value the text does not contain is
@@ -34,12 +36,12 @@ import dataclasses
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from analyzers.documents.job_requirements import (JobRequirements, SectionKind, extract_requirements,
-                                                  has_requirement_headings, heading_like)
+                                                  has_requirement_headings, heading_like, is_list_item)
 from analyzers.documents.resume_experience import role_kind
 from analyzers.documents.resume_parser import degree_of, years_of_history
 from analyzers.documents.resume_profile import Education, ResumeProfile, Sourced, WorkExperience
@@ -90,20 +92,6 @@ class SchoolsReply(BaseModel):
 
 class SkillsReply(BaseModel):
     skills: list[Annotated[str, Field(max_length=40)]] = Field(max_length=30)
-
-
-HeadingKind = Literal["requirements", "preferred", "other_section", "not_a_heading"]
-_SECTION_OF: dict[str, SectionKind | None] = {"requirements": "must", "preferred": "nice", "other_section": "skip",
-                                              "not_a_heading": None}
-
-
-class LineKind(BaseModel):
-    line: Annotated[int, Field(ge=1, le=MAX_HEADINGS)]
-    kind: HeadingKind
-
-
-class HeadingsReply(BaseModel):
-    headings: list[LineKind] = Field(max_length=MAX_HEADINGS)
 
 
 @dataclass
@@ -275,22 +263,15 @@ async def fill_requirements(client: LlmClient | None, jd_text: str, reqs: JobReq
     candidates = [(i, ln) for i, ln in enumerate(lines) if i > 0 and heading_like(ln)][:MAX_HEADINGS]
     if not candidates:
         return reqs, report
-    listing = "\n".join(f"{n}. {ln}\n   (next line: {lines[i + 1][:80] if i + 1 < len(lines) else ''})"
-                         for n, (i, ln) in enumerate(candidates, 1))
-    reply = await _ask(client, "requirements", "Below are numbered short lines of a job description, each with "
-                       "the line after it. For each line say what it is: the heading of the requirements a candidate "
-                       "must meet (\"requirements\"), the heading of preferred or bonus qualifications "
-                       "(\"preferred\"), the heading of another section such as duties, the company, benefits or how "
-                       "to apply (\"other_section\"), or no heading at all (\"not_a_heading\").", listing,
-                       HeadingsReply, report, timeout_s)
-    if reply is None:
-        return reqs, report
     headings: dict[str, SectionKind] = {}
-    for h in reply.headings:
-        if not 1 <= h.line <= len(candidates):
-            report.refused += 1
-        elif (kind := _SECTION_OF[h.kind]) is not None:
-            headings[candidates[h.line - 1][1]] = kind
+    for kind, question in (("must", _MUST_QUESTION), ("nice", _NICE_QUESTION)):
+        left = [(i, ln) for i, ln in candidates if ln not in headings]
+        line = await _most_likely_heading(client, left, lines, question, f"{kind}_heading", report, timeout_s)
+        if line is not None:
+            headings[line] = kind  # type: ignore[assignment]
+    for i, ln in candidates:  # any other line heading a list heads a section that is neither
+        if ln not in headings and i + 1 < len(lines) and is_list_item(lines[i + 1]):
+            headings[ln] = "skip"
     if not any(k in ("must", "nice") for k in headings.values()):
         return reqs, report
     reread = extract_requirements(jd_text, reqs.language, headings=headings)
@@ -298,3 +279,35 @@ async def fill_requirements(client: LlmClient | None, jd_text: str, reqs: JobReq
         return reqs, report  # the model's headings leave no must-have: keep the rules' own reading
     report.filled.append("requirements")
     return reread, report
+
+
+_MUST_QUESTION = ("Does this heading introduce the requirements a candidate must meet (required qualifications, "
+                  "not duties, not benefits)?")
+_NICE_QUESTION = ("Does this heading introduce preferred or bonus qualifications of a candidate (nice to have, "
+                  "not required)?")
+
+
+async def _most_likely_heading(client: LlmClient, candidates: list[tuple[int, str]], lines: list[str],
+                               question: str, gap: str, report: FillReport, timeout_s: float) -> str | None:
+    """The line the model most likely calls a heading of ``question``'s kind, by its odds of "yes" for each line
+    (one generated token per line, the question after the line); None when no line gets better than even odds.
+    (Asked for the number of the heading among all of them, the 1.5B model's pick followed the wording of the
+    instruction more than the headings; graded odds per line compare the lines. Its odds lean to "yes" for any
+    heading, so the comparison between lines carries the signal, not the level.)"""
+    if not candidates:
+        return None
+    best, best_p = None, 0.5
+    report.asked.append(gap)
+    for i, ln in candidates:
+        after = lines[i + 1][:80] if i + 1 < len(lines) else ""
+        messages = [{"role": "system", "content": "You read job descriptions. Answer yes or no."},
+                    {"role": "user", "content": f"Heading: {ln}\nThe line after it: {after}\n{question}"}]
+        try:
+            odds = await client.yes_odds(messages, timeout_s=timeout_s)
+        except LlmError:
+            report.failed.append(gap)
+            return None
+        report.seconds += odds.seconds
+        if odds.value.p_yes > best_p:
+            best, best_p = ln, odds.value.p_yes
+    return best
