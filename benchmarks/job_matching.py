@@ -2,7 +2,8 @@
 scorer decides.
 
     python -m benchmarks.job_matching --jobs DIR --resumes DIR --labels FILE [--predictions OUT.json]
-                                      [--path rules] [--scorer score_matching.py] [--as-of YYYY-MM]
+                                      [--path rules|model] [--llm-engine embedded|URL]
+                                      [--scorer score_matching.py] [--as-of YYYY-MM]
 
 Each job description (``*.txt`` / ``*.md`` of ``--jobs``) is read by ``extract_requirements``; every resume of
 ``--resumes`` is parsed once (:mod:`benchmarks.resume_parsing`) and ranked against each job by
@@ -16,8 +17,10 @@ the extracted must-have(s) whose text it contains or is contained in (the scorer
 the worst status among them, none when no extracted must-have hits it. Nothing else of the labels is read, except
 ``as_of`` ("present" is counted to it unless ``--as-of`` is given).
 
-Paths: ``rules`` (the rule-based resume reader and requirement extraction); ``PATHS`` maps a path to its job
-description reader, and :data:`benchmarks.resume_parsing.PATHS` to its resume reader.
+Paths: ``rules`` (the rule-based resume reader and requirement extraction); ``model`` (the rules, then the
+language model where they are unsure: a resume's empty fields, a description without a must-have heading they
+know; see ``analyzers.documents.model_fill``). ``PATHS`` maps a path to its job description reader, and
+:data:`benchmarks.resume_parsing.PATHS` to its resume reader.
 """
 
 from __future__ import annotations
@@ -35,12 +38,14 @@ from analyzers.documents.job_matching import rank
 from analyzers.documents.job_requirements import JobRequirements, extract_requirements
 from analyzers.documents.match_result import MatchResult
 from benchmarks.resume_parsing import PATHS as RESUME_PATHS
-from benchmarks.resume_parsing import SCORING_DIR, as_of_date, parse_folder, run_scorer
+from benchmarks.document_model import model_requirements
+from benchmarks.resume_parsing import SCORING_DIR, add_model_arguments, as_of_date, model_path, parse_folder, run_scorer
 
 DEFAULT_SCORER = SCORING_DIR / "score_matching.py"
 JOB_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 
-PATHS: dict[str, Callable[[str], JobRequirements]] = {"rules": lambda text: extract_requirements(text)}
+PATHS: dict[str, Callable[[str], JobRequirements]] = {"rules": lambda text: extract_requirements(text),
+                                                      "model": model_requirements}
 
 _STATUS_ORDER = {"missing": 0, "partly": 1, "met": 2}
 
@@ -83,27 +88,30 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER, help="the set's score_matching.py")
     ap.add_argument("--as-of", help="YYYY-MM that 'present' counts to (default: the labels' as_of)")
     ap.add_argument("--no-embedder", action="store_true", help="lexical matching only (no sentence encoder)")
+    add_model_arguments(ap)
     args = ap.parse_args(argv)
 
     labels = json.loads(args.labels.read_text(encoding="utf-8"))
-    parsed = parse_folder(args.resumes, args.path, as_of_date(args.labels, args.as_of))
     embedder = None
     if not args.no_embedder:
         from analyzers.embeddings import load_multilingual_use
         embedder = load_multilingual_use()
 
     preds: dict[str, dict[str, Any]] = {"requirements": {}, "rankings": {}, "verdicts": {}}
-    t0 = time.perf_counter()
     jobs = sorted(p for p in args.jobs.iterdir() if p.is_file() and p.suffix.lower() in JOB_SUFFIXES)
-    for job in jobs:
-        reqs = PATHS[args.path](job.read_text(encoding="utf-8"))
-        preds["requirements"][job.name] = requirement_texts(reqs)
-        results = rank(parsed.profiles.items(), reqs, embedder)
-        preds["rankings"][job.name] = [r.candidate_id for r in results]
-        labelled = labels.get("jobs", {}).get(job.name, {}).get("must_have", [])
-        lines = {r.id: r.line or r.text for r in reqs.requirements}
-        preds["verdicts"][job.name] = {r.candidate_id: verdicts_for(r, labelled, lines) for r in results}
-    match_s = time.perf_counter() - t0
+    with model_path(args) as model:
+        parsed = parse_folder(args.resumes, args.path, as_of_date(args.labels, args.as_of),
+                              model.cpu_s if model else time.process_time)
+        t0 = time.perf_counter()
+        for job in jobs:
+            reqs = PATHS[args.path](job.read_text(encoding="utf-8"))
+            preds["requirements"][job.name] = requirement_texts(reqs)
+            results = rank(parsed.profiles.items(), reqs, embedder)
+            preds["rankings"][job.name] = [r.candidate_id for r in results]
+            labelled = labels.get("jobs", {}).get(job.name, {}).get("must_have", [])
+            lines = {r.id: r.line or r.text for r in reqs.requirements}
+            preds["verdicts"][job.name] = {r.candidate_id: verdicts_for(r, labelled, lines) for r in results}
+        match_s = time.perf_counter() - t0
 
     pred_path = args.predictions or Path(tempfile.mkstemp(prefix="job-matching-", suffix=".json")[1])
     pred_path.write_text(json.dumps(preds, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -112,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
                            "resumes": len(parsed.profiles), "parse_failures": parsed.failures,
                            "resumes_per_minute_per_core": parsed.per_minute_per_core,
                            "match_wall_s": round(match_s, 2), "embedder": embedder is not None}
+    if model is not None:
+        report["benchmark"]["model"] = model.summary()
     print(json.dumps(report, ensure_ascii=False))
     return 0
 

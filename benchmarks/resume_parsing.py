@@ -2,6 +2,7 @@
 
     python -m benchmarks.resume_parsing --resumes DIR --labels FILE [--predictions OUT.json] [--path rules]
                                         [--scorer score_resumes.py] [--as-of YYYY-MM]
+                                        [--path model [--llm-engine embedded|URL]]
 
 Every file of ``--resumes`` (PDF, DOCX, text, Markdown) is read by the product's parser
 (``analyzers.documents.resume_parser.parse_resume``, as the import path calls it) and turned into a profile in
@@ -14,13 +15,19 @@ parsing calls, so a busy machine does not flatter or punish it).
 The labels file is read for one thing only: its ``as_of`` month, the date "present" is counted to (years of
 experience are measured to it), unless ``--as-of`` is given.
 
-Paths: ``rules`` (the rule-based parser). A path is a function ``bytes, file name, as-of date -> ResumeProfile``
-in ``PATHS``; another reader plugs in there.
+Paths: ``rules`` (the rule-based parser, the no-model mode); ``model`` (the rules, then the language model for
+the fields they left empty, every value checked against the text: ``analyzers.documents.model_fill``; the embedded
+engine is started by the benchmark, or ``--llm-engine URL`` uses a running one). A path is a function ``bytes,
+file name, as-of date -> ResumeProfile`` in ``PATHS``; another reader plugs in there. For the model path the CPU
+time counts the embedded engine's process too, and the ``benchmark`` block says what the model was asked, what it
+filled and how many of its values the text did not contain (dropped). ``--model-gaps`` empties parts of the
+rules' reading first, to measure the model where it would be asked (``benchmarks.document_model``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import math
@@ -28,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +43,7 @@ from typing import Any
 from analyzers.documents.resume_file import ResumeError
 from analyzers.documents.resume_parser import parse_resume
 from analyzers.documents.resume_profile import ResumeProfile
+from benchmarks.document_model import DEFAULT_MODEL_NAME, GAPS, ModelPath, model_resume
 
 SCORING_DIR = Path(__file__).resolve().parents[2] / "shared" / "dev-data" / "scoring"
 DEFAULT_SCORER = SCORING_DIR / "score_resumes.py"
@@ -48,7 +56,7 @@ def _rules(data: bytes, filename: str, today: dt.date) -> ResumeProfile:
     return parse_resume(data, filename, today=today)
 
 
-PATHS: dict[str, Reader] = {"rules": _rules}
+PATHS: dict[str, Reader] = {"rules": _rules, "model": model_resume}
 
 
 def as_of_date(labels: Path | None, as_of: str | None) -> dt.date:
@@ -102,20 +110,25 @@ class ParsedSet:
         return round(60.0 * n / self.cpu_s, 1) if self.cpu_s > 0 else 0.0
 
 
-def parse_folder(folder: Path, path: str, today: dt.date) -> ParsedSet:
-    """Every resume of ``folder`` read by the path's reader; unreadable files are failures, not crashes."""
+def parse_folder(folder: Path, path: str, today: dt.date,
+                 cpu_clock: Callable[[], float] = time.process_time) -> ParsedSet:
+    """Every resume of ``folder`` read by the path's reader; unreadable files are failures, not crashes.
+    ``cpu_clock``: the CPU seconds the reading costs (the model path adds its engine's)."""
     reader = PATHS[path]
     profiles: dict[str, ResumeProfile] = {}
     failures: dict[str, str] = {}
     cpu = wall = 0.0
-    for f in resume_files(folder):
+    files = resume_files(folder)
+    for n, f in enumerate(files, 1):
+        if path != "rules":  # seconds per resume: say where it is
+            print(f"... resume {n} of {len(files)}: {f.name}", file=sys.stderr, flush=True)
         data = f.read_bytes()
-        c0, w0 = time.process_time(), time.perf_counter()
+        c0, w0 = cpu_clock(), time.perf_counter()
         try:
             profiles[f.name] = reader(data, f.name, today)
         except ResumeError as e:
             failures[f.name] = f"{e.code}: {e.message}"
-        cpu += time.process_time() - c0
+        cpu += cpu_clock() - c0
         wall += time.perf_counter() - w0
     return ParsedSet(profiles, failures, cpu, wall)
 
@@ -131,6 +144,25 @@ def run_scorer(scorer: Path, predictions: Path, labels: Path) -> dict[str, Any]:
     return json.loads(lines[-1])
 
 
+def add_model_arguments(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("--llm-engine", default="embedded",
+                    help="model path: 'embedded' (start the llama.cpp engine) or an OpenAI-compatible base URL")
+    ap.add_argument("--llm-model", default=DEFAULT_MODEL_NAME, help="model name at --llm-engine")
+    ap.add_argument("--model-gaps", default="", help="model path, to measure the model where it would be asked: "
+                    f"empty these parts of the rules' reading first (comma-separated: {', '.join(GAPS)})")
+
+
+@contextlib.contextmanager
+def model_path(args: argparse.Namespace) -> Iterator[ModelPath | None]:
+    """The model path's engine and client for ``--path model`` (started and stopped here); None for the rules."""
+    if args.path != "model":
+        yield None
+        return
+    gaps = frozenset(g.strip() for g in args.model_gaps.split(",") if g.strip())
+    with ModelPath(args.llm_engine, args.llm_model, gaps=gaps) as model:
+        yield model
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--resumes", required=True, type=Path, help="folder of resume files")
@@ -139,9 +171,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--path", choices=sorted(PATHS), default="rules")
     ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER, help="the set's score_resumes.py")
     ap.add_argument("--as-of", help="YYYY-MM that 'present' counts to (default: the labels' as_of)")
+    add_model_arguments(ap)
     args = ap.parse_args(argv)
 
-    parsed = parse_folder(args.resumes, args.path, as_of_date(args.labels, args.as_of))
+    with model_path(args) as model:
+        parsed = parse_folder(args.resumes, args.path, as_of_date(args.labels, args.as_of),
+                              model.cpu_s if model else time.process_time)
     predictions = {name: profile_prediction(p) for name, p in parsed.profiles.items()}
     pred_path = args.predictions or Path(tempfile.mkstemp(prefix="resume-profiles-", suffix=".json")[1])
     pred_path.write_text(json.dumps(predictions, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -150,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
                            "parse_failures": parsed.failures,
                            "resumes_per_minute_per_core": parsed.per_minute_per_core,
                            "parse_wall_s": round(parsed.wall_s, 2)}
+    if model is not None:
+        report["benchmark"]["model"] = model.summary()
     print(json.dumps(report, ensure_ascii=False))
     return 0
 

@@ -3,6 +3,7 @@ scorer's JSON (last line of stdout)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -132,3 +133,18 @@ def test_job_benchmark_prints_the_scorers_json(tmp_path, capsys):
     written = json.loads(preds.read_text(encoding="utf-8"))
     assert sorted(written["rankings"]["b1_en.txt"]) == ["a1.txt", "a2.md"]
     assert written["requirements"]["b1_en.txt"]["must_have"]
+
+
+async def test_model_path_at_a_url_counts_what_the_model_filled_and_what_the_text_refused(tmp_path, capsys,
+                                                                                          fake_openai):
+    folder, labels = _resume_set(tmp_path)
+    preds = tmp_path / "profiles.json"
+    fake_openai.reply_content = json.dumps({"name": "Jordan Avery", "city": "Chicago"})  # the same for both resumes
+    args = ["--resumes", str(folder), "--labels", str(labels), "--predictions", str(preds), "--path", "model",
+            "--llm-engine", fake_openai.base_url, "--model-gaps", "header"]
+    assert await asyncio.to_thread(resume_parsing.main, args) == 0  # the benchmark blocks; the server is on this loop
+    model = _last_json(capsys.readouterr().out)["benchmark"]["model"]
+    assert model["asked"] == {"header": 2} and model["values_refused"] == 2 and model["failed_calls"] == {}
+    profiles = json.loads(preds.read_text(encoding="utf-8"))
+    assert (profiles["a1.txt"]["name"], profiles["a1.txt"]["city"]) == ("Jordan Avery", "Chicago")
+    assert (profiles["a2.md"]["name"], profiles["a2.md"]["city"]) == (None, None)  # not in that resume: dropped

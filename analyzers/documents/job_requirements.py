@@ -24,6 +24,7 @@ development") are one years requirement with that subject; the field is not also
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -42,10 +43,14 @@ __all__ = [
     "Requirement",
     "RequirementKind",
     "extract_requirements",
+    "has_requirement_headings",
+    "heading_like",
+    "is_list_item",
     "read_requirement_line",
 ]
 
 RequirementKind = Literal["skill", "years", "degree", "language", "management"]
+SectionKind = Literal["must", "nice", "skip"]
 
 # ------------------------------------------------------------------------------------------------- the model
 
@@ -322,17 +327,26 @@ class _Builder:
                                       **extra))
 
 
-def extract_requirements(jd_text: str, language: str | None = None) -> JobRequirements:
-    """Requirements of an English or Chinese job description (see the module doc for the must/nice rules)."""
+def extract_requirements(jd_text: str, language: str | None = None, *,
+                         headings: Mapping[str, SectionKind] | None = None) -> JobRequirements:
+    """Requirements of an English or Chinese job description (see the module doc for the must/nice rules).
+
+    ``headings``: section headings known from elsewhere (the language model's reading), line as written -> kind;
+    they stand before the rules' own reading of those lines."""
     text = jd_text or ""
     doc_language = resolve_language(language, text)
     b = _Builder()
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    sectioned = any(_heading(ln)[0] in ("must", "nice") for ln in lines)
+    given = {k.strip(): v for k, v in (headings or {}).items()}
+
+    def heading(line: str) -> tuple[str | None, str]:
+        return (given[line], "") if line in given else _heading(line)
+
+    sectioned = any(heading(ln)[0] in ("must", "nice") for ln in lines)
     section: str | None = None
     title: str | None = None
     for line in lines:
-        kind, rest = _heading(line)
+        kind, rest = heading(line)
         if kind is not None:
             section = kind
             if not rest:
@@ -349,6 +363,28 @@ def extract_requirements(jd_text: str, language: str | None = None) -> JobRequir
             continue
         _read_line(line, section, b)
     return JobRequirements(language=doc_language, title=title, requirements=b.items)
+
+
+def is_list_item(line: str) -> bool:
+    """A bulleted or numbered line ("- Python", "1. 本科", "（2）熟悉SQL")."""
+    return bool(_BULLET.match(line))
+
+
+def heading_like(line: str) -> bool:
+    """Whether a line could be a section heading by its shape (short, not a bullet, not a sentence), whatever its
+    words: the lines whose meaning the language model is asked for when the rules know none of them."""
+    s = line.strip().strip("#*_ ")
+    if not s or (_BULLET.match(line) and not re.match(r"^\s*[一二三四五六七八九十]、", line)):
+        return False
+    head = re.sub(r"^[【\[]|[】\]]$", "", s.rstrip(":：").strip())
+    short = len(head) <= 24 if has_han(head) else len(head.split()) <= 6
+    return short and not re.search(r"[。.;；,，]$", head)
+
+
+def has_requirement_headings(jd_text: str) -> bool:
+    """Whether the description has a heading the rules read as must-have or nice-to-have ("Requirements",
+    "任职要求", "Bonus points"); without one, must vs nice rests on cue words alone."""
+    return any(_heading(ln.strip())[0] in ("must", "nice") for ln in (jd_text or "").splitlines() if ln.strip())
 
 
 def read_requirement_line(line: str, must_have: bool) -> list[Requirement]:

@@ -33,7 +33,7 @@ from analyzers.documents.resume_vocabulary import (CITIES_EN, CITIES_ZH, COMPANY
 from analyzers.text.numbers import EN_NUMBER_PATTERN, chinese_int, parse_int
 from analyzers.text.script import HAN, count_han, has_han
 
-__all__ = ["parse_resume", "parse_text", "quantity_tokens"]
+__all__ = ["parse_resume", "parse_text", "degree_of", "quantity_tokens", "years_of_history"]
 
 
 def _cn_int(s: str) -> int | None:
@@ -306,7 +306,8 @@ def _find_city(text: str, lines: list[_Line]) -> Sourced[str] | None:
     return None
 
 
-def _degree(s: str) -> tuple[str, str] | None:
+def degree_of(s: str) -> tuple[str, str] | None:
+    """(level, the words that name it) of the first degree ``s`` names: "BSc" -> ("bachelor", "BSc")."""
     for norm, pat in DEGREES:
         m = re.search(rf"(?<![a-z])(?:{pat})", s, re.I)
         if m:
@@ -321,7 +322,7 @@ def _clean_tok(s: str) -> str:
 def _education(secs: dict[str, list[_Line]], text: str) -> list[Education]:
     lines = secs.get("education") or []
     if not lines:  # no heading: any line naming a school and a degree
-        lines = [ln for ln in _lines(text) if SCHOOL_RE.search(ln.text) and _degree(ln.text)]
+        lines = [ln for ln in _lines(text) if SCHOOL_RE.search(ln.text) and degree_of(ln.text)]
     entries: list[list[str]] = []
     pending: list[str] = []  # a degree line written above its school ("B.B.A., Marketing" / "Pecos University")
     for ln in lines:
@@ -329,7 +330,7 @@ def _education(secs: dict[str, list[_Line]], text: str) -> list[Education]:
         if SCHOOL_RE.search(t) and not is_bullet(t):
             entries.append(pending + [t])
             pending = []
-        elif _degree(t) and not SCHOOL_RE.search(t) and (not entries or _degree("\n".join(entries[-1]))):
+        elif degree_of(t) and not SCHOOL_RE.search(t) and (not entries or degree_of("\n".join(entries[-1]))):
             pending.append(t)
         elif entries:
             entries[-1].append(t)
@@ -347,7 +348,7 @@ def _education(secs: dict[str, list[_Line]], text: str) -> list[Education]:
         else:
             ym = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", joined)
             end = ym.group(1) if ym else None
-        deg = _degree(joined.replace(school, " "))
+        deg = degree_of(joined.replace(school, " "))
         major = None
         mm = re.search(r"(?:专业|major)\s*[:：]\s*([^\n|,，;；]+)", joined, re.I)
         if mm:
@@ -391,7 +392,7 @@ def _experience_lines(secs: dict[str, list[_Line]]) -> list[_Line]:
     for name, lines in secs.items():
         dated = [ln.text for ln in lines if not is_bullet(ln.text) and (RANGE_RE.search(ln.text)
                                                                          or SINCE_RE.search(ln.text))]
-        if name.startswith("other:") and dated and not all(SCHOOL_RE.search(s) or _degree(s) for s in dated):
+        if name.startswith("other:") and dated and not all(SCHOOL_RE.search(s) or degree_of(s) for s in dated):
             out.extend(lines)  # (a section whose every dated line names a school or a degree is education)
     return sorted(out, key=lambda ln: ln.start)
 
@@ -437,9 +438,12 @@ def _stated_years(text: str, summary: str) -> Sourced[float] | None:
 def _years(text: str, summary: str, exps: list[WorkExperience], today: _dt.date) -> Sourced[float] | None:
     """The resume's own figure when it states one, else the full-time months of its work history (start and end
     months inclusive, overlaps once; internships and part-time jobs excluded) in years."""
-    stated = _stated_years(text, summary)
-    if stated:
-        return stated
+    return _stated_years(text, summary) or years_of_history(exps, today)
+
+
+def years_of_history(exps: list[WorkExperience], today: _dt.date) -> Sourced[float] | None:
+    """The full-time months of a work history (start and end months inclusive, overlaps once; internships and
+    part-time jobs excluded) in years, sourced by the first dated entry's company; None when no entry is dated."""
     spans, src = [], ""
     for e in exps:
         a, b = _months(e.start or "", today), _months(e.end or "", today, end=True)

@@ -5,7 +5,10 @@ Every file or row ends as ``created``, ``duplicate`` (the job already has a cand
 existing candidate's id is given and nothing is stored) or ``failed`` with the parser's error kind (``scanned``,
 ``broken_file``, ``unsupported_type``, ``empty``, ``too_large``) or a CSV one (``invalid_email``, ``invalid_phone``,
 ``missing_name``, ``missing_file``, ``ambiguous_file``); a failed file stores nothing. Parsing runs on a small
-thread pool (``import_parse_threads``), never on the event loop, one file at a time per import.
+thread pool (``import_parse_threads``), never on the event loop, one file at a time per import. When the server's
+language model is ready, the fields the rules left empty (no name, no job found, ...) are then asked of it
+(``analyzers/documents/model_fill.py``: only values the resume's text contains are kept); the model runs in its own
+process, so the run only waits for it. Otherwise, or if it fails, the rules' profile is stored as it is.
 
 A run's progress and per-file results are in the database. Its server reports a heartbeat while it works; a run
 whose server stopped (shutdown) is marked ``interrupted`` at once, one whose server crashed as soon as its
@@ -26,9 +29,11 @@ from typing import Awaitable, Callable, TypeVar
 import structlog
 from pydantic import TypeAdapter
 
+from analyzers.documents.model_fill import fill_profile
 from analyzers.documents.resume_file import MAX_RESUME_BYTES, ResumeError
 from analyzers.documents.resume_parser import parse_resume, parse_text
 from analyzers.documents.resume_profile import ResumeProfile
+from analyzers.llm_client import LlmClient
 from analyzers.thread_pool import BoundedThreadPool
 from server.http.errors import ApiError
 from server.platform.settings import Settings
@@ -175,8 +180,10 @@ class ImportManager:
     files in order, with a heartbeat in the database while any runs."""
 
     def __init__(self, imports: CandidateImportRepository, external_candidates: ExternalCandidateRepository,
-                 settings: Settings) -> None:
+                 settings: Settings, *, llm: LlmClient | None = None) -> None:
+        """``llm``: the server's language model, asked for what the rules leave empty while it is ready."""
         self.imports, self.external_candidates, self.settings = imports, external_candidates, settings
+        self.llm = llm
         self.tasks: dict[str, asyncio.Task] = {}
         self._reserved = 0
         self._heartbeat: asyncio.Task | None = None
@@ -293,6 +300,16 @@ class ImportManager:
             await outcome.record(self.imports, item_id)
         log.info("import_items", import_id=run_id, **counts)
 
+    async def _with_model(self, profile: ResumeProfile, label: str) -> ResumeProfile:
+        """``profile`` with the gaps the rules left filled by the language model, when it is ready."""
+        if self.llm is None or not self.llm.ready:
+            return profile
+        filled, report = await fill_profile(self.llm, profile)
+        if report.asked:
+            log.info("import_model_fill", item=label, asked=report.asked, filled=report.filled,
+                     refused=report.refused, failed=report.failed, seconds=round(report.seconds, 1))
+        return filled
+
     async def _process(self, item_id: str, item: PlannedItem, plan: ImportPlan, org_id: str, job_id: str) -> Outcome:
         row = item.row
         name = row.name if row else ""
@@ -314,12 +331,13 @@ class ImportManager:
                 if item.member is not None:
                     path = entry_name(item.member)
                     data = await off_loop(read_member, plan.archive, item.member, limit)
+                    profile = await self._with_model(await parse_resume_off_loop(data, path, "", limit), path)
                     stored = await store_resume(self.imports, self.external_candidates, org_id, job_id, data, path, "",
                                                 name=name, email=email or "", phone=phone or "", max_bytes=limit,
-                                                import_item_id=item_id)
+                                                profile=profile, import_item_id=item_id)
                 else:
                     text = _row_text(row)
-                    profile = await off_loop(_parse_row, text, limit)
+                    profile = await self._with_model(await off_loop(_parse_row, text, limit), item.label)
                     if not name and not profile.name:
                         return Outcome("failed", error_code="missing_name",
                                        error_message="the row has no name, and none was found in its resume text")
