@@ -100,6 +100,9 @@ async def test_analysis_under_load_skips_frames_and_keeps_the_loop_free(sqlite_u
                 health = await (await http.get("/api/v1/health")).json()
             runs = {live.id: {r.analyzer.name: r for r in live.analysis._scheduler.runs}
                     for live in h.ctx.live.values()}
+            # frames handled, then frames received: read in this order, handled can never exceed received (the
+            # runs keep counting while the test goes on, so their totals are taken now)
+            handled = {i: by_name["face"].analyzed + by_name["face"].skipped for i, by_name in runs.items()}
             received = {live.id: live.connection.video.received for live in h.ctx.live.values()}
         finally:
             for c in candidates:
@@ -113,5 +116,5 @@ async def test_analysis_under_load_skips_frames_and_keeps_the_loop_free(sqlite_u
         assert face.analyzed >= 4, "every session was analysed (at least at the floor rate)"
         # About 15 fps arrive; face analysis samples at most 5 fps: the rest were skipped, never queued.
         assert face.skipped >= face.analyzed
-        assert face.analyzed + face.skipped <= received[interview_id]
+        assert handled[interview_id] <= received[interview_id]
         assert max(face.lags_ms) < 2000
