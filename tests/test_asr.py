@@ -181,7 +181,9 @@ def test_whisper_cuts_long_utterances_into_finals(manager, tmp_path):
     assert len(finals) >= 2
     assert finals[0].end_ms == finals[1].start_ms  # segments tile the utterance
     joined = " ".join(f.text for f in finals).lower()
-    assert "team" in joined and "product" in joined
+    # Both parts come through; tiny.en on a cut mid-phrase sometimes garbles the object ("the product" heard as
+    # "the conduct of…"), so the check is on the words either side of the cut that it hears every time.
+    assert "team" in joined and "ship" in joined
 
 
 @pytest.mark.models
