@@ -24,9 +24,8 @@ from analyzers.documents.job_requirements import JobRequirements, extract_requir
 from analyzers.documents.model_fill import DOCUMENT_TIMEOUT_S, FillReport, fill_profile, fill_requirements
 from analyzers.documents.resume_parser import parse_resume
 from analyzers.documents.resume_profile import ResumeProfile
-from analyzers.llm_client import LlmClient, LlmEndpoint
-
-DEFAULT_MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+from analyzers.llm_client import LlmClient
+from benchmarks.llm_endpoint import DEFAULT_MODEL_NAME, open_endpoint
 
 
 GAPS: dict[str, dict[str, Any]] = {
@@ -69,16 +68,7 @@ class ModelPath:
         self._thread.join(timeout=10)
 
     async def _start(self) -> LlmClient:
-        if self.engine_arg == "embedded":
-            from analyzers.llm_engine import start_embedded_engine
-            from analyzers.model_registry import JUDGE_MODEL_ID, ModelManager
-            from server.platform.settings import Settings
-
-            self._engine = await start_embedded_engine(ModelManager(Settings().resolved_model_cache_dir),
-                                                       JUDGE_MODEL_ID)
-            endpoint = self._engine.endpoint
-        else:
-            endpoint = LlmEndpoint(self.engine_arg, self.model_name)
+        endpoint, self._engine = await open_endpoint(self.engine_arg, self.model_name)
         return LlmClient(endpoint, timeout_s=self.timeout_s)
 
     def run(self, coro):

@@ -38,7 +38,8 @@ from pathlib import Path
 from typing import Any, get_args
 
 from analyzers.inference_pool import run_inference
-from analyzers.llm_client import DEFAULT_TIMEOUT_S, LlmClient, LlmEndpoint, LlmError
+from analyzers.llm_client import DEFAULT_TIMEOUT_S, LlmClient, LlmError
+from benchmarks.llm_endpoint import DEFAULT_MODEL_NAME, open_endpoint
 from analyzers.text.language import normalise_language
 from analyzers.text.sentences import split_sentences
 from dialogue.answer_judgement import DECISION_WAIT_S, AnswerJudgement, judge_answer
@@ -174,16 +175,7 @@ async def run_path(args: argparse.Namespace, questions: dict[str, PlanQuestionSp
     policy = RuleBasedPolicy()
     if args.path == "rules":
         return await judge_all(questions, langs, answers, policy, analyzer)
-    engine = None
-    if args.llm_engine == "embedded":
-        from analyzers.llm_engine import start_embedded_engine
-        from analyzers.model_registry import JUDGE_MODEL_ID, ModelManager
-        from server.platform.settings import Settings
-
-        engine = await start_embedded_engine(ModelManager(Settings().resolved_model_cache_dir), JUDGE_MODEL_ID)
-        endpoint = engine.endpoint
-    else:
-        endpoint = LlmEndpoint(args.llm_engine, args.llm_model)
+    endpoint, engine = await open_endpoint(args.llm_engine, args.llm_model)
     try:
         client = LlmClient(endpoint, timeout_s=args.llm_timeout)
         return await judge_all(questions, langs, answers, policy, analyzer, client, args.decision_wait)
@@ -206,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--path", choices=["rules", "model"], default="rules")
     ap.add_argument("--llm-engine", default="embedded",
                     help="model path: 'embedded' (start the llama.cpp engine) or an OpenAI-compatible base URL")
-    ap.add_argument("--llm-model", default="qwen2.5-coder-1.5b-instruct-q4_k_m", help="model name at --llm-engine")
+    ap.add_argument("--llm-model", default=DEFAULT_MODEL_NAME, help="model name at --llm-engine")
     ap.add_argument("--llm-timeout", type=float, default=DEFAULT_TIMEOUT_S * 4,
                     help="seconds the score waits for the model (the live default is the client's budget; the "
                          "benchmark allows more so a loaded machine measures the model, not its queue)")

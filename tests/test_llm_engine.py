@@ -89,7 +89,7 @@ async def test_real_model_gives_schema_valid_json_with_a_verbatim_quote(started)
     assert isinstance(answer.value, RubricScore) and answer.model == JUDGE_MODEL_ID and not answer.cached
     assert is_verbatim(answer.value.quote, ANSWER) and answer.value.level >= 3
     again = await client.ask(rubric_messages(ANSWER), RubricScore, check=quote_in(ANSWER))
-    assert again.cached and again.value == answer.value and again.seconds < 0.05
+    assert again.cached and again.value == answer.value  # from the cache, not the engine
 
 
 async def test_a_slow_reply_times_out_and_the_engine_keeps_serving(started):

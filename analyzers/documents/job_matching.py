@@ -315,17 +315,7 @@ def _work_years(profile: ResumeProfile) -> tuple[float, list[str]]:
             continue
         spans.append((a, b + 1))
         evidence.append(w.company.source)
-    months, cur = 0, None
-    for a, b in sorted(spans):
-        if cur is None or a > cur[1]:
-            if cur:
-                months += cur[1] - cur[0]
-            cur = [a, b]
-        else:
-            cur[1] = max(cur[1], b)
-    if cur:
-        months += cur[1] - cur[0]
-    return months / 12.0, evidence
+    return _union_months(spans) / 12.0, evidence
 
 
 _ENGINEERING = re.compile(r"engineer|engineering|技术|工程师", re.I)
