@@ -15,7 +15,8 @@ JSON is printed as the last line of stdout, with a ``benchmark`` block.
 Verdicts are keyed by the labels' must-have ids: the labels file is read to align each labelled must-have with
 the extracted must-have(s) whose text it contains or is contained in (the scorer's own hit rule); the verdict is
 the worst status among them, none when no extracted must-have hits it. Nothing else of the labels is read, except
-``as_of`` ("present" is counted to it unless ``--as-of`` is given).
+``as_of`` ("present" is counted to it, in the resumes' own years and in the matcher's years of a kind of work,
+unless ``--as-of`` is given).
 
 Paths: ``rules`` (the rule-based resume reader and requirement extraction); ``model`` (the rules, then the
 language model where they are unsure: a resume's empty fields, a description without a must-have heading they
@@ -100,13 +101,13 @@ def main(argv: list[str] | None = None) -> int:
     preds: dict[str, dict[str, Any]] = {"requirements": {}, "rankings": {}, "verdicts": {}}
     jobs = sorted(p for p in args.jobs.iterdir() if p.is_file() and p.suffix.lower() in JOB_SUFFIXES)
     with model_path(args) as model:
-        parsed = parse_folder(args.resumes, args.path, as_of_date(args.labels, args.as_of),
-                              model.cpu_s if model else time.process_time)
+        as_of = as_of_date(args.labels, args.as_of)
+        parsed = parse_folder(args.resumes, args.path, as_of, model.cpu_s if model else time.process_time)
         t0 = time.perf_counter()
         for job in jobs:
             reqs = PATHS[args.path](job.read_text(encoding="utf-8"))
             preds["requirements"][job.name] = requirement_texts(reqs)
-            results = rank(parsed.profiles.items(), reqs, embedder)
+            results = rank(parsed.profiles.items(), reqs, embedder, today=as_of)
             preds["rankings"][job.name] = [r.candidate_id for r in results]
             labelled = labels.get("jobs", {}).get(job.name, {}).get("must_have", [])
             lines = {r.id: r.line or r.text for r in reqs.requirements}

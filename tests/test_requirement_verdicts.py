@@ -199,3 +199,44 @@ def test_a_closest_match_is_named_only_when_it_is_a_related_skill():
     assert go.status == "missing" and "closest 'Java'" in go.explanation
     assert terraform.status == "missing" and "closest" not in terraform.explanation
     assert "Terraform' not found in the resume" in terraform.explanation
+
+
+def test_present_counts_to_the_date_the_matcher_is_given():
+    # the finance-manager role runs from 2022-03 to "present": 3 years is met only once March 2025 is reached
+    reqs = extract_requirements("任职要求\n1. 3年以上财务工作经验\n")
+    profile = _parse(ZH_RESUME)
+    early = [it.status for it in match(profile, reqs, today=dt.date(2025, 1, 1)).items]
+    later = [it.status for it in match(profile, reqs, today=dt.date(2025, 3, 1)).items]
+    assert early == ["missing"] and later == ["met"]
+
+
+UK_RESUME = """Priya Natarajan
+Leeds, UK | priya.n@example.org
+
+Experience
+Tax Accountant, Aire Valley Foods Ltd  2016 – Present
+- Prepared quarterly VAT returns and corporation tax computations for HMRC
+- Ran the month-end close for three UK entities
+
+Skills
+VAT, corporation tax, Xero
+"""
+
+
+def _tax_verdict(resume: str) -> tuple[str, str]:
+    from analyzers.embeddings import load_multilingual_use
+
+    reqs = extract_requirements("任职要求\n1. 熟练掌握中国增值税申报\n")
+    (item,) = match(_parse(resume), reqs, load_multilingual_use()).items
+    return item.status, item.explanation
+
+
+def test_a_skill_tied_to_one_country_is_not_met_by_the_same_work_elsewhere():
+    status, why = _tax_verdict(UK_RESUME)
+    assert status == "missing" and "GB" in why and "CN" in why
+    # the same work in the country asked for, or in a resume that names no country, is not refused for its place
+    in_china = UK_RESUME.replace("Leeds, UK", "Shanghai").replace(" for HMRC", "").replace("three UK", "three")
+    no_country = UK_RESUME.replace("Leeds, UK", "Leeds").replace(" for HMRC", "").replace("three UK", "three")
+    for resume in (in_china, no_country):
+        status, why = _tax_verdict(resume)
+        assert status != "missing" and "country" not in why

@@ -116,6 +116,7 @@
     rs_skill_closest: "not found; closest '{found}' (similarity {cosine})", rs_skill_not_found: "'{skill}' not found in the resume",
     rs_one_of: "one of {names}", rs_none_of: "none of {names} named in the resume",
     rs_below_expert: "'{found}' is a lower level than the expert use asked for",
+    rs_country_elsewhere: "{skill} is asked for in {country}; the resume names only {elsewhere}",
     rs_years_in: "{total} years of work, {have} of them in {subject} (internships and part-time excluded) vs {need} required: {status}",
     rs_years_in_any: "{total} years of work, {have} of them in the kind of work asked for (internships and part-time excluded) vs {need} required: {status}",
     rs_no_years: "no years of experience or dated work history in the resume", rs_years: "{have} years vs {need} required",
@@ -134,6 +135,7 @@
     rs_skill_similar: "“{skill}”与“{found}”相近（相似度 {cosine}）", rs_skill_closest: "未找到；最接近的是“{found}”（相似度 {cosine}）",
     rs_skill_not_found: "简历中未找到“{skill}”", rs_one_of: "属于 {names} 之一", rs_none_of: "简历中未提到 {names} 中的任何一项",
     rs_below_expert: "“{found}”低于要求的精通程度",
+    rs_country_elsewhere: "要求的是{country}的{skill}；简历只提到{elsewhere}",
     rs_years_in: "工作 {total} 年，其中 {subject} {have} 年（不含实习和兼职），要求 {need} 年：{status}",
     rs_years_in_any: "工作 {total} 年，其中所要求类型的工作 {have} 年（不含实习和兼职），要求 {need} 年：{status}",
     rs_no_years: "简历中没有工作年限或注明日期的工作经历", rs_years: "工作 {have} 年，要求 {need} 年",
@@ -147,11 +149,15 @@
     rs_team: "带领过 {size} 人的团队", rs_team_vs: "带领过 {size} 人的团队，要求 {need} 人",
     rs_management_title: "管理职位“{title}”", rs_management_title_no_size: "管理职位“{title}”；未写明团队人数（要求 {need} 人）",
     rs_no_management: "简历中没有带团队或管理职位的经历" });
+  function regionName(code) {  // ISO region codes (analyzers/documents/country_scope.py) in the page's language
+    try { return new Intl.DisplayNames([I18N.lang === "zh" ? "zh-CN" : "en"], { type: "region" }).of(code) || code; } catch { return code; }
+  }
   function reasonValue(key, v) {
     if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toFixed(key === "cosine" ? 2 : 1);
     if (key === "status") return I18N.t(v);
     if (key === "have_level" || key === "need_level") return I18N.t("deg_" + v);  // requirements.js has the names
     if (key === "language") return DOM.languageName(v);
+    if (key === "country" || key === "elsewhere") return String(v).split(",").map((c) => regionName(c.trim())).join(I18N.lang === "zh" ? "、" : ", ");
     return v;
   }
   function reasonText(it) {

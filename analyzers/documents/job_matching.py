@@ -51,6 +51,8 @@ from analyzers.documents.requirement_vocabulary import (
 )
 from analyzers.documents.requirement_vocabulary import AREA_PARENTS
 from analyzers.documents.resume_profile import ResumeProfile
+from analyzers.documents.work_months import month_index, union_months
+from analyzers.documents.country_scope import elsewhere_only
 from analyzers.text.script import count_han, has_han
 from analyzers.text.sentences import split_sentences
 
@@ -291,31 +293,31 @@ def _grade(c: float, is_item: bool) -> int:
     return 2 if c >= met else 1 if c >= partly else 0
 
 
+def _in_country(req: Requirement, result: RequirementMatch, profile: ResumeProfile) -> RequirementMatch:
+    """A skill tied to one country by its JD line is missing when the resume names only other countries (see
+    ``country_scope``): one country's tax returns or standards are not another's, however alike they read."""
+    if result.status == "missing":
+        return result
+    found = elsewhere_only(req.line or req.text, profile.text)
+    if found is None:
+        return result
+    country, elsewhere = found
+    return result.model_copy(update=dict(status="missing", auto_status="missing", **why(
+        ("country_elsewhere", {"skill": str(req.value), "country": country, "elsewhere": ", ".join(elsewhere)}))))
+
+
 # ------------------------------------------------------------------------------------------------- years
 
 
-def _month(s: str | None, end: bool) -> int | None:
-    if not s:
-        return None
-    if s.strip().lower() in ("present", "now", "current", "至今", "今"):
-        d = date.today()
-        return d.year * 12 + d.month - 1
-    m = re.match(r"(\d{4})(?:[-./年](\d{1,2}))?", s.strip())
-    if not m:
-        return None
-    month = int(m.group(2)) if m.group(2) else (12 if end else 1)
-    return int(m.group(1)) * 12 + month - 1
-
-
-def _work_years(profile: ResumeProfile) -> tuple[float, list[str]]:
+def _work_years(profile: ResumeProfile, today: date) -> tuple[float, list[str]]:
     spans, evidence = [], []
     for w in profile.work_experience:
-        a, b = _month(w.start, False), _month(w.end, True)
+        a, b = month_index(w.start, today), month_index(w.end, today, end=True)
         if a is None or b is None or b < a:
             continue
         spans.append((a, b + 1))
         evidence.append(w.company.source)
-    return _union_months(spans) / 12.0, evidence
+    return union_months(spans) / 12.0, evidence
 
 
 _ENGINEERING = re.compile(r"engineer|engineering|技术|工程师", re.I)
@@ -358,7 +360,7 @@ def _same_stem(a: str, b: str) -> bool:
     return n >= max(4, min(len(a), len(b)) - 3)
 
 
-def _match_years_of(req: Requirement, profile: ResumeProfile) -> RequirementMatch | None:
+def _match_years_of(req: Requirement, profile: ResumeProfile, today: date) -> RequirementMatch | None:
     """Years of a kind of work ("两年以上运营工作经验", "6+ years of server-side development"): the full-time months
     of the roles whose titles belong to it (internships and part-time jobs excluded), against the minimum."""
     areas, words = role_terms(req.subject or "")
@@ -368,14 +370,14 @@ def _match_years_of(req: Requirement, profile: ResumeProfile) -> RequirementMatc
     need = float(req.value)
     spans, total_spans, evidence = [], [], []
     for w in profile.work_experience:
-        a, b = _month(w.start, False), _month(w.end, True)
+        a, b = month_index(w.start, today), month_index(w.end, today, end=True)
         if a is None or b is None or b < a or w.kind != "full_time":
             continue
         total_spans.append((a, b + 1))
         if w.title and _relevant(areas, words, str(w.title.value)):
             spans.append((a, b + 1))
             evidence.append(w.title.source)
-    have, total = _union_months(spans) / 12.0, _union_months(total_spans) / 12.0
+    have, total = union_months(spans) / 12.0, union_months(total_spans) / 12.0
     method = "work_history"
     stated = profile.years_experience
     if stated is not None and float(stated.value) < have:  # the author's own total bounds any part of it
@@ -388,21 +390,9 @@ def _match_years_of(req: Requirement, profile: ResumeProfile) -> RequirementMatc
                             **why(reason))
 
 
-def _union_months(spans: list[tuple[int, int]]) -> int:
-    months, cur = 0, None
-    for a, b in sorted(spans):
-        if cur is None or a > cur[1]:
-            if cur:
-                months += cur[1] - cur[0]
-            cur = [a, b]
-        else:
-            cur[1] = max(cur[1], b)
-    return months + (cur[1] - cur[0] if cur else 0)
-
-
-def _match_years(req: Requirement, profile: ResumeProfile) -> RequirementMatch:
+def _match_years(req: Requirement, profile: ResumeProfile, today: date) -> RequirementMatch:
     if req.subject and profile.work_experience:
-        of = _match_years_of(req, profile)
+        of = _match_years_of(req, profile, today)
         if of is not None:
             return of
     base = dict(requirement_id=req.id, kind=req.kind, requirement=req.text, must_have=req.must_have)
@@ -410,7 +400,7 @@ def _match_years(req: Requirement, profile: ResumeProfile) -> RequirementMatch:
     if profile.years_experience is not None:
         have, evidence, method = float(profile.years_experience.value), [profile.years_experience.source], "numeric"
     else:
-        have, evidence, method = *_work_years(profile), "work_history"
+        have, evidence, method = *_work_years(profile, today), "work_history"
         if not evidence:
             return RequirementMatch(**base, status="missing", auto_status="missing", method="numeric",
                                     **why(("no_years", {})))
@@ -581,15 +571,17 @@ def _match_management(req: Requirement, profile: ResumeProfile) -> RequirementMa
 
 
 def match(profile: ResumeProfile, requirements: JobRequirements, embedder=None, *,
-          candidate_id: str | None = None) -> MatchResult:
-    """Match one profile; ``embedder`` (``load_multilingual_use()``) may be None for lexical-only matching."""
+          candidate_id: str | None = None, today: date | None = None) -> MatchResult:
+    """Match one profile; ``embedder`` (``load_multilingual_use()``) may be None for lexical-only matching.
+    ``today`` is the month "present" counts to (default: today)."""
     snip = _Snippets(profile)
+    today = today or date.today()
     items: list[RequirementMatch] = []
     for req in requirements.requirements:
         if req.kind == "skill":
-            items.append(_match_any_skill(req, snip, embedder))
+            items.append(_in_country(req, _match_any_skill(req, snip, embedder), profile))
         elif req.kind == "years":
-            items.append(_match_years(req, profile))
+            items.append(_match_years(req, profile, today))
         elif req.kind == "degree":
             items.append(_match_degree(req, profile))
         elif req.kind == "language":
@@ -600,12 +592,12 @@ def match(profile: ResumeProfile, requirements: JobRequirements, embedder=None, 
 
 
 def rank(profiles_with_ids: Iterable[tuple[str, ResumeProfile]], requirements: JobRequirements, embedder=None, *,
-         overrides: Mapping[str, Iterable[Override]] | None = None) -> list[MatchResult]:
+         overrides: Mapping[str, Iterable[Override]] | None = None, today: date | None = None) -> list[MatchResult]:
     """Match every (candidate id, profile), apply HR's stored overrides, best first (score, then must-haves met
     or partly, then raw score, then id)."""
     results = []
     for cid, profile in profiles_with_ids:
-        r = match(profile, requirements, embedder, candidate_id=cid)
+        r = match(profile, requirements, embedder, candidate_id=cid, today=today)
         for ov in (overrides or {}).get(cid, []):
             r = with_override(r, ov)  # keeps HR's original timestamp
         results.append(r)

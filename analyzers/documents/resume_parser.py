@@ -26,6 +26,7 @@ from analyzers.documents.resume_experience import SINCE_RE, experience_entries, 
 from analyzers.documents.resume_file import MAX_RESUME_BYTES, ResumeError, extract_text
 from analyzers.documents.resume_measures import quantified_results, quantity_tokens, team_size
 from analyzers.documents.resume_profile import Education, ResumeProfile, Sourced, WorkExperience
+from analyzers.documents.work_months import month_index, union_months
 from analyzers.documents.resume_vocabulary import (CITIES_EN, CITIES_ZH, COMPANY_WORDS, COMPOUND_SURNAMES, DEGREES,
                                                    HEAD_ENDINGS_ZH, HEAD_QUALIFIERS_ZH, HEAD_WORDS_EN, HEADING,
                                                    INDUSTRIES, LANGS, RANGE_RE, SCHOOL_RE, STRIP, SURNAMES,
@@ -402,15 +403,6 @@ def _recency_key(start: str | None, end: str | None) -> tuple:
     return (e, start or "0000")
 
 
-def _months(d: str, today: _dt.date, end: bool = False) -> int | None:
-    if d == "present":
-        return today.year * 12 + today.month - 1
-    m = re.match(r"(\d{4})(?:-(\d{2}))?", d or "")
-    if not m:
-        return None
-    return int(m.group(1)) * 12 + (int(m.group(2)) - 1 if m.group(2) else (11 if end else 0))
-
-
 _NUM_WORD = rf"\d+(?:\.\d+)?|{EN_NUMBER_PATTERN}"
 _YEARS_STATED = [
     r"(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)\s*\+?\s*年以上(?:的)?\S{0,6}?(?:工作|从业|开发|行业|相关|管理)?经验",
@@ -446,7 +438,7 @@ def years_of_history(exps: list[WorkExperience], today: _dt.date) -> Sourced[flo
     part-time jobs excluded) in years, sourced by the first dated entry's company; None when no entry is dated."""
     spans, src = [], ""
     for e in exps:
-        a, b = _months(e.start or "", today), _months(e.end or "", today, end=True)
+        a, b = month_index(e.start, today), month_index(e.end, today, end=True)
         if a is None or b is None or b < a:
             continue
         src = src or e.company.source
@@ -454,15 +446,7 @@ def years_of_history(exps: list[WorkExperience], today: _dt.date) -> Sourced[flo
             spans.append((a, b + 1))
     if not src:
         return None
-    total, cur = 0, None
-    for a, b in sorted(spans):
-        if cur is None or a > cur[1]:
-            total += cur[1] - cur[0] if cur else 0
-            cur = [a, b]
-        else:
-            cur[1] = max(cur[1], b)
-    total += cur[1] - cur[0] if cur else 0
-    return Sourced(round(total / 12, 2), src)
+    return Sourced(round(union_months(spans) / 12, 2), src)
 
 
 def _result_lines(secs: dict[str, list[_Line]]) -> list[str]:
