@@ -203,3 +203,26 @@ async def test_real_model_finds_the_requirements_under_headings_in_its_own_words
     assert report.filled == ["requirements"], report
     assert "SQL" in {r.value for r in filled.must_haves}, filled
     assert not any("holiday" in r.line for r in filled.requirements), filled  # benefits are not requirements
+
+
+@pytest.mark.unit
+async def test_a_job_created_on_the_hr_page_keeps_the_sections_the_model_recognised(fake_openai, sqlite_url, tmp_path):
+    fake_openai.odds_for = odds_of_heading("Things we cannot do without", "Extras we would enjoy")
+    body = {"title": "Data Analyst", "description": OWN_WORDS_JD, "library_plan": "software-engineer"}
+    async with running_server(sqlite_url, tmp_path, llm_engine=fake_openai.base_url, llm_model="reader") as h, \
+            h.hr_client() as http:
+        async with http.post("/api/v1/jobs/from-description", json=body) as r:
+            assert r.status == 201
+            created = await r.json()
+        assert created["read_by"] == "model"
+        must = {str(x["value"]) for x in created["requirements"]["requirements"] if x["must_have"]}
+        assert {"SQL", "bachelor"} <= must
+        # the model's reading is the job's saved set, so the requirements page shows the same later
+        async with http.get(f"/api/v1/jobs/{created['job']['id']}/requirements") as r:
+            later = await r.json()
+        assert {str(x["value"]) for x in later["requirements"] if x["must_have"]} == must
+        # a description whose headings the rules know is not sent to the model
+        asked = len(fake_openai.requests)
+        async with http.post("/api/v1/jobs/from-description", json={**body, "description": HEADED_JD}) as r:
+            assert (await r.json())["read_by"] == "rules"
+        assert len(fake_openai.requests) == asked

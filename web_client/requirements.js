@@ -7,6 +7,7 @@
     jd_help: "Must-have and nice-to-have requirements are read from it at once; you can edit them before ranking candidates.",
     jd_plan: "Interview plan", jd_lang_auto: "Language of the description", jd_submit: "Create job and read its requirements",
     jd_working: "Reading the description…", jd_created: "Job created: {title}. {must} must-haves and {nice} nice-to-haves read; check them below.",
+    jd_by_model: "The language model recognised the description's section headings; the requirements were read under them.",
     jd_need_title: "Give the job a title.", jd_need_text: "Paste the job description.",
     req_h: "Requirements of the job selected above",
     req_help: "Read from the job description. Change a line and it is read again; move it between the lists, remove it or add one, then save: the ranking of candidates uses the saved set.",
@@ -26,6 +27,7 @@
     jd_help: "会立即从中读出必备条件和加分项；在为候选人排名之前可以修改。",
     jd_plan: "面试方案", jd_lang_auto: "与职位描述相同", jd_submit: "创建职位并读取要求",
     jd_working: "正在读取职位描述…", jd_created: "已创建职位：{title}。读出 {must} 项必备条件、{nice} 项加分项，请在下方核对。",
+    jd_by_model: "职位描述的小标题由语言模型识别，条件按这些小标题读出。",
     jd_need_title: "请填写职位名称。", jd_need_text: "请粘贴职位描述。",
     req_h: "上方所选职位的要求",
     req_help: "从职位描述中读出。修改一行后会重新读取；可在两个列表之间移动、删除或添加，然后保存：候选人排名使用保存后的要求。",
@@ -227,12 +229,13 @@
     for (const id of ["jd-title", "jd-text"]) $(id).removeAttribute("aria-invalid");
     const body = { title, description, library_plan: $("jd-plan").value };
     if ($("jd-lang").value) body.language = $("jd-lang").value;
-    $("jd-submit").disabled = true; $("jd-status").textContent = I18N.t("jd_working");
+    $("jd-submit").disabled = true; $("jd-status").textContent = I18N.t("jd_working");  // up to description_model_wait_s
     try {
       const d = await API.call("/api/v1/jobs/from-description", body);
       seq += 1; show(d.job.id, d.requirements);  // at once, from the answer
       const must = d.requirements.requirements.filter((r) => r.must_have).length;
-      $("jd-status").textContent = I18N.t("jd_created", { title: d.job.title, must, nice: d.requirements.requirements.length - must });
+      $("jd-status").textContent = I18N.t("jd_created", { title: d.job.title, must, nice: d.requirements.requirements.length - must })
+        + (d.read_by === "model" ? " " + I18N.t("jd_by_model") : "");
       $("jd-title").value = ""; $("jd-text").value = "";
       document.dispatchEvent(new CustomEvent("jobcreated", { detail: d.job }));  // hr.js selects it in the job list
       $("req-h").setAttribute("tabindex", "-1"); $("req-h").focus();

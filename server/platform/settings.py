@@ -119,6 +119,10 @@ class Settings(BaseSettings):
                                        description="Seconds after an answer's end the next move waits for the language "
                                        "model's judgement (asked at the candidate's pauses) before the rules decide "
                                        "alone; the score is refined when the model replies later")
+    description_model_wait_s: float = Field(default=30.0, ge=0.0, le=300.0, description="Seconds a new job's "
+                                            "description waits for the language model to recognise its section "
+                                            "headings when the rules know none of them; the rules' reading is kept "
+                                            "past it, or when the model is not ready")
     llm_threads: int = Field(default=EngineConfig.threads, ge=1, description="CPU threads of the embedded engine "
                              "(it runs at a lower priority than live media)")
 

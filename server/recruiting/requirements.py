@@ -6,18 +6,53 @@ server/recruiting/imports.py, never on the event loop.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from dataclasses import dataclass
+from typing import Literal
+
+import structlog
 
 from analyzers.documents.job_requirements import (JobRequirements, Requirement, extract_requirements,
                                                   read_requirement_line)
+from analyzers.documents.model_fill import fill_requirements, requirements_unsure
+from analyzers.llm_client import LlmClient
 from server.recruiting.imports import off_loop
 from server.storage.matching import MatchingRepository
 from server.storage.models import Job
+
+log = structlog.get_logger(__name__)
 
 
 async def read_description(description: str, language: str | None) -> JobRequirements:
     """The requirements a job description states (must-have and nice-to-have), read off the event loop."""
     return await off_loop(extract_requirements, description or "", language)
+
+
+@dataclass(frozen=True)
+class DescriptionReading:
+    """A new job's requirements and who read its must/nice sections: the rules, or the language model's headings."""
+
+    requirements: JobRequirements
+    read_by: Literal["rules", "model"]
+
+
+async def read_new_description(description: str, language: str | None, llm: LlmClient | None,
+                               wait_s: float) -> DescriptionReading:
+    """The rules' reading; when they are unsure of it (no section heading they know, or no must-have) and the
+    language model is ready, the reading again with the headings the model recognised, if that finds a must-have
+    within ``wait_s`` seconds. The caller saves a model reading: the rules alone would not read it that way again."""
+    rules = await read_description(description, language)
+    if llm is None or not llm.ready or wait_s <= 0 or not requirements_unsure(description or "", rules):
+        return DescriptionReading(rules, "rules")
+    try:
+        reqs, report = await asyncio.wait_for(fill_requirements(llm, description, rules, timeout_s=wait_s), wait_s)
+    except asyncio.TimeoutError:
+        log.info("description_model_timeout", wait_s=wait_s)
+        return DescriptionReading(rules, "rules")
+    if "requirements" not in report.filled:
+        return DescriptionReading(rules, "rules")
+    return DescriptionReading(reqs, "model")
 
 
 async def job_requirements(matching: MatchingRepository, job: Job) -> JobRequirements:

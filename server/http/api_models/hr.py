@@ -118,6 +118,10 @@ class JobWithRequirements(BaseModel):
     job: JobOut
     requirements: JobRequirements = Field(description="Read from the description (must-have and nice-to-have); "
                                           "edit with PUT /api/v1/jobs/{id}/requirements")
+    read_by: Literal["rules", "model"] = Field("rules", description="Who found the must-have and nice-to-have "
+                                              "sections: the rules, or (when the rules knew no heading) the "
+                                              "language model's reading of the headings, then saved as the job's "
+                                              "requirements")
 
 
 class LibraryPlanOut(BaseModel):

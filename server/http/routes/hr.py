@@ -10,7 +10,7 @@ from dialogue.plan_io import PlanError, dump_plan, load_plan, plan_to_questions
 from dialogue.plan_library import library_plan, list_library
 from server.http.errors import ApiError, parse_body
 from server.recruiting.plans import plan_for_job
-from server.recruiting.requirements import read_description
+from server.recruiting.requirements import read_new_description
 from server.http.access import ANY_USER, PUBLIC, ReadAudit, users
 from server.http.routes.common import SESSION_COOKIE, api, ctx_of, org_candidate, org_job
 from server.http.routes.guard import record_shown, shown_interview, user_of
@@ -108,15 +108,21 @@ async def job_from_description(request: web.Request) -> web.Response:
         plan = library_plan(body.library_plan)
     except KeyError as exc:
         raise ApiError(422, "unknown_plan", f"No library plan {body.library_plan!r}.") from exc
-    requirements = await read_description(body.description, body.language)
+    ctx = ctx_of(request)
+    reading = await read_new_description(body.description, body.language, ctx.language_model.client,
+                                         ctx.settings.description_model_wait_s)
+    requirements = reading.requirements
     language = body.language or requirements.language  # the description's own language
     if language not in plan.languages:
         raise ApiError(422, "invalid_plan", f"The plan has no {language} texts (it has {', '.join(plan.languages)}).")
     title = body.title.strip()
-    job = await ctx_of(request).store.jobs.create(user.org_id, title, body.description, language,
-                                                  plan_to_questions(plan, language), spec=plan.model_dump(mode="json"))
+    job = await ctx.store.jobs.create(user.org_id, title, body.description, language,
+                                      plan_to_questions(plan, language), spec=plan.model_dump(mode="json"))
+    if reading.read_by == "model":  # the rules alone would read the description differently next time
+        await ctx.store.matching.save_requirements(job.id, requirements.model_dump(mode="json"), user.id)
     out = m.JobWithRequirements(job=m.JobOut(id=job.id, title=job.title, description=job.description,
-                                             language=job.language), requirements=requirements)
+                                             language=job.language), requirements=requirements,
+                                read_by=reading.read_by)
     return web.json_response(out.model_dump(mode="json"), status=201)
 
 
