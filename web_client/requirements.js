@@ -235,7 +235,7 @@
       seq += 1; show(d.job.id, d.requirements);  // at once, from the answer
       const must = d.requirements.requirements.filter((r) => r.must_have).length;
       $("jd-status").textContent = I18N.t("jd_created", { title: d.job.title, must, nice: d.requirements.requirements.length - must })
-        + (d.read_by === "model" ? " " + I18N.t("jd_by_model") : "");
+        + (d.read_by === "model" ? (I18N.lang === "zh" ? "" : " ") + I18N.t("jd_by_model") : "");
       $("jd-title").value = ""; $("jd-text").value = "";
       document.dispatchEvent(new CustomEvent("jobcreated", { detail: d.job }));  // hr.js selects it in the job list
       $("req-h").setAttribute("tabindex", "-1"); $("req-h").focus();

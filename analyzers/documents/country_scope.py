@@ -39,10 +39,14 @@ COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
     "KR": ("Korea", "Korean", "Seoul", "韩国", "首尔"),
     "IN": ("India", "Indian", "Bangalore", "Bengaluru", "Mumbai", "印度"),
 }
+COUNTRY_EN: dict[str, str] = {"CN": "China", "HK": "Hong Kong", "TW": "Taiwan", "SG": "Singapore",
+                              "GB": "the United Kingdom", "US": "the United States", "CA": "Canada", "AU": "Australia",
+                              "DE": "Germany", "FR": "France", "JP": "Japan", "KR": "Korea", "IN": "India"}
+"""The English name of each region code, for the API's English explanation (pages name regions themselves)."""
 # adjectives that are also language names: they place a text in a country only before a word of law or money
 # ("German GAAP", "French tax law"), never alone ("French (fluent)")
 _LANGUAGE_LIKE = {"British", "American", "Canadian", "Australian", "German", "French", "Japanese", "Korean", "Indian"}
-_INSTITUTION_AFTER = r"\s+(?:GAAP|tax|taxes|law|laws|accounting|standards?|regulations?|payroll|VAT|market|clients?)\b"
+_INSTITUTION_AFTER = r"(?=\s+(?:GAAP|tax|taxes|law|laws|accounting|standards?|regulations?|payroll|VAT|market|clients?)\b)"
 
 
 @lru_cache(maxsize=1)
@@ -66,6 +70,17 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 def countries_named(text: str) -> set[str]:
     """The region codes of the countries a text names (see ``COUNTRY_NAMES``)."""
     return {c for c, p in _patterns().items() if p.search(text or "")}
+
+
+def without_country(skill: str) -> str:
+    """A skill's name without the country that scopes it ("中国增值税申报" -> "增值税申报", "US GAAP" -> "GAAP"): the
+    country is checked on its own (``elsewhere_only``), and left in the name it only blurs the comparison with a
+    resume's wording. The name is returned unchanged when nothing would be left."""
+    out = skill
+    for p in _patterns().values():
+        out = p.sub(" ", out)
+    out = re.sub(r"^\s*(?:的|'s)\s*", "", re.sub(r"\s+", " ", out)).strip(" ,，、")
+    return out if len(out) >= 2 else skill
 
 
 def elsewhere_only(requirement_line: str, resume_text: str) -> tuple[str, list[str]] | None:

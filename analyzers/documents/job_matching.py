@@ -52,7 +52,7 @@ from analyzers.documents.requirement_vocabulary import (
 from analyzers.documents.requirement_vocabulary import AREA_PARENTS
 from analyzers.documents.resume_profile import ResumeProfile
 from analyzers.documents.work_months import month_index, union_months
-from analyzers.documents.country_scope import elsewhere_only
+from analyzers.documents.country_scope import COUNTRY_EN, elsewhere_only, without_country
 from analyzers.text.script import count_han, has_han
 from analyzers.text.sentences import split_sentences
 
@@ -293,6 +293,16 @@ def _grade(c: float, is_item: bool) -> int:
     return 2 if c >= met else 1 if c >= partly else 0
 
 
+def _country_apart(req: Requirement) -> Requirement:
+    """The skill compared without the country that scopes it ("中国增值税申报" as "增值税申报"); ``_in_country``
+    checks the country."""
+    value = without_country(str(req.value))
+    alternatives = [without_country(a) for a in req.alternatives]
+    if value == req.value and alternatives == req.alternatives:
+        return req
+    return req.model_copy(update={"value": value, "alternatives": alternatives})
+
+
 def _in_country(req: Requirement, result: RequirementMatch, profile: ResumeProfile) -> RequirementMatch:
     """A skill tied to one country by its JD line is missing when the resume names only other countries (see
     ``country_scope``): one country's tax returns or standards are not another's, however alike they read."""
@@ -302,8 +312,10 @@ def _in_country(req: Requirement, result: RequirementMatch, profile: ResumeProfi
     if found is None:
         return result
     country, elsewhere = found
-    return result.model_copy(update=dict(status="missing", auto_status="missing", **why(
-        ("country_elsewhere", {"skill": str(req.value), "country": country, "elsewhere": ", ".join(elsewhere)}))))
+    values = {"skill": without_country(str(req.value)), "country": country, "elsewhere": ",".join(elsewhere),
+              "country_name": COUNTRY_EN[country], "elsewhere_names": ", ".join(COUNTRY_EN[c] for c in elsewhere)}
+    return result.model_copy(update=dict(status="missing", auto_status="missing", evidence=[],
+                                         **why(("country_elsewhere", values))))
 
 
 # ------------------------------------------------------------------------------------------------- years
@@ -579,7 +591,7 @@ def match(profile: ResumeProfile, requirements: JobRequirements, embedder=None, 
     items: list[RequirementMatch] = []
     for req in requirements.requirements:
         if req.kind == "skill":
-            items.append(_in_country(req, _match_any_skill(req, snip, embedder), profile))
+            items.append(_in_country(req, _match_any_skill(_country_apart(req), snip, embedder), profile))
         elif req.kind == "years":
             items.append(_match_years(req, profile, today))
         elif req.kind == "degree":

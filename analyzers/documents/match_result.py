@@ -63,7 +63,7 @@ REASONS: dict[str, str] = {
     "skill_not_found": "'{skill}' not found in the resume",
     "one_of": "one of {names}",
     "none_of": "none of {names} named in the resume",
-    "country_elsewhere": "{skill} is asked for in one country ({country}); the resume names only {elsewhere}",
+    "country_elsewhere": "'{skill}' is asked for in {country_name}; the resume names only {elsewhere_names}",
     "below_expert": "'{found}' is a lower level than the expert use asked for",
     "years_in": "{total:.1f} years of work, {have:.1f} of them in {subject} (internships and part-time excluded) vs "
                 "{need:g} required: {status}",
