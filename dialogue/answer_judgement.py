@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 class AnswerJudgement:
     decision: FollowUpDecision | None  # None: the policy failed (the interview moves on)
     score: CompetencyScore
+    relevance: str | None = None  # the relevance label the score used (the model's "off_topic" included)
 
     @property
     def follows(self) -> bool:
@@ -66,7 +67,7 @@ async def judge_answer(
         if relevance.off_topic:
             doubts.append(say("doubt:model_off_topic", ctx.lang))
         score = replace(score, scored_by=f"{relevance.model}{MODEL_WITH_RULES}", uncertain=doubts)
-    return AnswerJudgement(decision, score)
+    return AnswerJudgement(decision, score, (ctx.features.get("relevance") or {}).get("label"))
 
 
 def with_model_relevance(ctx: AnswerContext, relevance: ModelRelevance) -> AnswerContext:

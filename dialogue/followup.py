@@ -165,6 +165,19 @@ class AnswerContext:
         return float(self.question.time_limit_s) - float(self.seconds_used)
 
 
+NEXT_REASONS = ("max_follow_ups", "time_budget", "no_answer", "nothing_to_probe")
+"""Why the interview moves on without a follow-up: the question's follow-ups are used up, its time is nearly up, no
+answer was given, or nothing in the answer calls for one."""
+
+
+@dataclass(frozen=True)
+class StopReason:
+    """Why no follow-up may be asked at all: ``code`` (one of ``NEXT_REASONS``) and HR's sentence with numbers."""
+
+    code: str
+    text: str
+
+
 @dataclass(frozen=True)
 class FollowUpDecision:
     """What to do after an answer. ``text`` is what the interviewer says (empty for ``next``); ``reason`` is for
@@ -177,6 +190,9 @@ class FollowUpDecision:
     quote: str = ""
     detected: tuple[str, ...] = ()  # every enabled trigger the rules detected, for the record
     source: str = "rules"  # "rules" | "llm" | "rules (llm fallback: ...)"
+    reason_code: str | None = None
+    """``reason`` as a code a page can say in its own language: the trigger of a follow-up or clarification, or
+    for ``next`` one of ``NEXT_REASONS``."""
 
     def to_prompt(self, question_index: int, question_id: str | None = None,
                   time_left_s: float | None = None) -> Prompt | None:
@@ -250,16 +266,17 @@ class RuleBasedPolicy:
         stop = self.hard_stop(ctx)
         detected = self.detect(ctx)
         if stop:
-            return FollowUpDecision("next", None, "", stop, detected=tuple(d["trigger"] for d in detected))
+            return FollowUpDecision("next", None, "", stop.text, detected=tuple(d["trigger"] for d in detected),
+                                    reason_code=stop.code)
         if not detected:
-            return FollowUpDecision("next", None, "", self._done_reason(ctx))
+            return FollowUpDecision("next", None, "", self._done_reason(ctx), reason_code="nothing_to_probe")
         d = detected[0]
         trigger = d["trigger"]
         template = self.template_for(ctx.question, trigger, lang)
         text = _fill(template, {"quote": d["quote"], "point": self._point(ctx), "question": ctx.question.text_in(lang)})
         kind: DecisionKind = "clarify" if trigger == "clarify" else "followup"
         return FollowUpDecision(kind, trigger, text, d["reason"], d["quote"],
-                                detected=tuple(x["trigger"] for x in detected))
+                                detected=tuple(x["trigger"] for x in detected), reason_code=trigger)
 
     async def adecide(self, ctx: AnswerContext) -> FollowUpDecision:
         return self.decide(ctx)
@@ -269,17 +286,18 @@ class RuleBasedPolicy:
         listed = [r.trigger for r in q.follow_ups] or list(self.default_triggers)
         return [t for t in self.priority if t in listed]
 
-    def hard_stop(self, ctx: AnswerContext) -> str | None:
+    def hard_stop(self, ctx: AnswerContext) -> StopReason | None:
         """Why no follow-up may be asked at all (or None)."""
         q = ctx.question
         n_asked = len(ctx.asked)
         if n_asked >= q.max_follow_ups:
-            return f"Maximum follow-ups for this question reached ({n_asked} of {q.max_follow_ups})"
+            return StopReason("max_follow_ups",
+                              f"Maximum follow-ups for this question reached ({n_asked} of {q.max_follow_ups})")
         if ctx.seconds_left < self.min_time_left_s:
-            return (f"Time budget nearly used ({max(0, round(ctx.seconds_left))} s of {q.time_limit_s} s left; "
-                    f"follow-ups need at least {round(self.min_time_left_s)} s)")
+            return StopReason("time_budget", f"Time budget nearly used ({max(0, round(ctx.seconds_left))} s of "
+                              f"{q.time_limit_s} s left; follow-ups need at least {round(self.min_time_left_s)} s)")
         if not ctx.answer.strip():
-            return "No answer was given"
+            return StopReason("no_answer", "No answer was given")
         return None
 
     def template_for(self, q: PlanQuestionSpec, trigger: str, lang: str) -> str:

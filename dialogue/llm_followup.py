@@ -147,8 +147,8 @@ class OpenAICompatiblePolicy:
         reason = reply.reason.strip()
         if reply.kind == "next":
             return FollowUpDecision("next", None, "", f"Model: {reason or 'move on'}", "",
-                                    detected=rules.detected, source="llm")
+                                    detected=rules.detected, source="llm", reason_code="nothing_to_probe")
         trigger = "clarify" if reply.kind == "clarify" else reply.trigger
         return FollowUpDecision(reply.kind, trigger, reply.text.strip(),
                                 f"Model: {reason}" if reason else f"Model chose {trigger}", reply.quote.strip(),
-                                detected=rules.detected, source="llm")
+                                detected=rules.detected, source="llm", reason_code=trigger)

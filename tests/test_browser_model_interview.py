@@ -213,6 +213,14 @@ async def test_live_interview_with_the_language_model_report_explains_each_score
                 await page.goto(f"{h.base_url}/observe/{interview_id}")
                 await page.wait_for_function(
                     "() => document.querySelectorAll('#transcript .score').length > 0", timeout=STEP_TIMEOUT_MS)
+                # why each follow-up was chosen or the interview moved on, in the page's language
+                moves = [t for t in await page.locator("#timeline li").all_inner_texts()
+                         if any(say_ in t for say_ in ("选择追问", "下一题", "澄清", "Follow-up chosen", "Next question",
+                                                       "Clarification"))]
+                assert moves, await page.locator("#timeline li").all_inner_texts()
+                if case.lang == "zh":
+                    assert all(re.search(r"[\u4e00-\u9fff]{4}", t.split(": ", 1)[-1]) for t in moves), moves
+                assert not any("No enabled follow-up trigger" in t or "Model:" in t for t in moves), moves
                 await _shoot(page, f"model-observer-{case.lang}", too_wide)
     assert not errors, errors
     assert not too_wide, too_wide

@@ -159,6 +159,7 @@ def test_complete_quantified_star_answer_moves_on(analyzer, policy):
         d = policy.decide(ctx_for(analyzer, text, lang))
         assert d.kind == "next" and d.trigger is None and d.text == ""
         assert "STAR complete" in d.reason and "quantified result" in d.reason
+        assert d.reason_code == "nothing_to_probe"
         assert d.to_prompt(0, "teamwork-1") is None
 
 
@@ -209,6 +210,7 @@ def test_max_follow_ups_respected(analyzer, policy):
     assert first.kind == "followup"
     second = policy.decide(ctx_for(analyzer, THIN_EN, question=q, asked=[first.trigger]))
     assert second.kind == "next" and "Maximum follow-ups" in second.reason
+    assert first.reason_code == first.trigger and second.reason_code == "max_follow_ups"  # pages say it in words
     assert second.detected  # still recorded what it would have asked
     none = policy.decide(ctx_for(analyzer, THIN_EN, question=make_question(max_follow_ups=0)))
     assert none.kind == "next"

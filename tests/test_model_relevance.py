@@ -69,7 +69,9 @@ async def test_an_answer_the_model_finds_off_topic_is_clarified_and_capped(analy
     with_model = await judge_answer(ctx, RuleBasedPolicy(), relevance=ModelRelevance(0.75, 0.95, "judge-1", 0.2))
     assert alone.score.scored_by == "rules"
     assert with_model.score.scored_by == "judge-1 + rules"
+    assert alone.relevance != "off_topic" and with_model.relevance == "off_topic"  # what observers are told
     assert with_model.decision is not None and with_model.decision.kind == "clarify"
+    assert with_model.decision.reason_code == "clarify"
     assert with_model.score.score <= 1.5 < alone.score.score
     assert any("general question about work" in u for u in with_model.score.uncertain)
     notes = [e.note for e in with_model.score.evidence]

@@ -33,7 +33,16 @@
     words: "words", characters: "characters", wpm: "words/min", cpm: "characters/min",
     score_h: "AI score (live, for review)", provisional: "provisional, a follow-up is coming", confidence: "confidence",
     by_rules: "scored by the rules", by_model: "scored by the rules with the language model's relevance check",
-    ev_followup: "Follow-up chosen", ev_next: "Next question", ev_clarify: "Clarification", report_link: "Open the report" },
+    ev_followup: "Follow-up chosen", ev_next: "Next question", ev_clarify: "Clarification", report_link: "Open the report",
+    off_topic_by_model: "the language model found the answer to be about something else", not_counted: "not counted (off-topic)",
+    why_missing_result: "The example has no result, or no measurable one.", why_no_example: "The answer stays general; no specific episode.",
+    why_personal_role: "The example says \"we\" throughout; the candidate's own part is not clear.",
+    why_vague_claim: "A claim about themselves with no example behind it.", why_missing_numbers: "A result, but no measurable figure.",
+    why_resume_contradiction: "Something said does not agree with the resume.", why_too_short: "The answer is short.",
+    why_clarify: "The answer does not seem to address the question, so the candidate is asked once to clarify.",
+    why_repeat_request: "The candidate asked to hear the question again.", why_max_follow_ups: "This question's follow-ups are used up.",
+    why_time_budget: "This question's time is nearly up; no more follow-ups.", why_no_answer: "No answer was given.",
+    why_nothing_to_probe: "Nothing in the answer calls for a follow-up." },
   { live_interview: "实时面试", back: "全部面试", current_question: "当前问题", transcript: "转写", media: "媒体",
     timeline: "事件时间线", stream_connecting: "正在连接", stream_live: "实时", stream_lost: "连接中断，正在重连",
     progress: "（第 {n} 题，共 {total} 题）", st_created: "已邀请", st_consented: "已同意", st_live: "进行中", st_finished: "已结束",
@@ -62,7 +71,21 @@
     none_found: "未发现", words: "词", characters: "字", wpm: "词/分钟", cpm: "字/分钟",
     score_h: "AI 评分（实时，供审阅）", provisional: "暂定，还有追问", confidence: "置信度",
     by_rules: "由规则评分", by_model: "由规则评分，语言模型核对了相关性",
-    ev_followup: "选择追问", ev_next: "下一题", ev_clarify: "澄清", report_link: "打开报告" });
+    ev_followup: "选择追问", ev_next: "下一题", ev_clarify: "澄清", report_link: "打开报告",
+    off_topic_by_model: "语言模型判断回答讲的是别的事", not_counted: "不计（偏题）",
+    // why a follow-up was chosen or the interview moved on, by reason_code (dialogue/followup.py)
+    why_missing_result: "这个例子没有讲结果，或结果没有可衡量的数字。", why_no_example: "回答停留在泛泛而谈，没有讲一次具体的经历。",
+    why_personal_role: "例子里一直在说“我们”，看不出候选人本人做了什么。", why_vague_claim: "只是自我评价，没有例子支撑。",
+    why_missing_numbers: "讲了结果，但没有可衡量的数字。", why_resume_contradiction: "回答中的说法与简历不一致。",
+    why_too_short: "回答较短。", why_clarify: "回答似乎没有针对这个问题，因此请候选人澄清一次。",
+    why_repeat_request: "候选人请求再听一遍问题。", why_max_follow_ups: "本题的追问次数已用完。",
+    why_time_budget: "本题的时间快用完了，不再追问。", why_no_answer: "没有作答。",
+    why_nothing_to_probe: "回答没有需要追问的地方。" });
+  function decisionWhy(e) {  // the reason's sentence in the page's language; the server's English for an unknown code
+    if (!e.reason_code) return e.reason;
+    const key = "why_" + e.reason_code, text = I18N.t(key);
+    return text === key ? e.reason : text;
+  }
   I18N.apply();
   const $ = (id) => document.getElementById(id);
   const interviewId = location.pathname.split("/").pop();
@@ -152,7 +175,7 @@
       case "answer.summary": answerSummary(e); break;
       case "answer.scored": answerScore(e); break;
       case "followup.chosen":
-        timeline(I18N.t(e.kind === "followup" ? "ev_followup" : e.kind === "clarify" ? "ev_clarify" : "ev_next"), e.reason, at);
+        timeline(I18N.t(e.kind === "followup" ? "ev_followup" : e.kind === "clarify" ? "ev_clarify" : "ev_next"), decisionWhy(e), at);
         break;
       case "answer.ended": {
         const why = I18N.t("end_" + e.reason);  // an unknown reason is shown as sent
@@ -234,16 +257,28 @@
   }
   const el = DOM.el;  // web_client/dom.js
   function quoted(li, text) { if (text) { li.append(" "); li.append(el("q", text)); } }
+  // A score's relevance can differ from the summary's (the language model found the answer to be about something
+  // else after the summary was sent): the summary then says so, and its points are not counted.
+  const summaries = {}, scoredRelevance = {};
   function answerSummary(e) {
+    summaries[e.turn_index] = e;
     const box = turnBox(e.turn_index);
     const old = box.querySelector(".summary:not(.score)"); if (old) old.remove();
     const c = e.content || {}, q = e.content_quotes || {};
     const div = el("div", null, "summary"); div.append(el("h4", I18N.t("summary_h")));
     const ul = el("ul");
-    if (c.relevance) { const li = el("li", `${I18N.t("s_relevance")}: ${I18N.t(c.relevance.label)}`); quoted(li, q.relevance); ul.append(li); }
+    const label = scoredRelevance[e.turn_index] || (c.relevance && c.relevance.label);
+    const elsewhere = label === "off_topic" && c.relevance && c.relevance.label !== "off_topic";
+    if (label) {
+      const li = el("li", `${I18N.t("s_relevance")}: ${I18N.t(label)}${elsewhere ? " · " + I18N.t("off_topic_by_model") : ""}`);
+      if (!elsewhere) quoted(li, q.relevance);
+      ul.append(li);
+    }
     for (const pt of c.coverage || []) {
-      const li = el("li", `${I18N.t("s_points")} · ${pt.point}: `); li.append(el("span", I18N.t(pt.label), "lbl-" + pt.label));
-      if (pt.label !== "missing") quoted(li, q["coverage:" + pt.point]); ul.append(li);
+      const li = el("li", `${I18N.t("s_points")} · ${pt.point}: `);
+      if (label === "off_topic") li.append(el("span", I18N.t("not_counted"), "muted"));
+      else { li.append(el("span", I18N.t(pt.label), "lbl-" + pt.label)); if (pt.label !== "missing") quoted(li, q["coverage:" + pt.point]); }
+      ul.append(li);
     }
     if (c.star) {
       const parts = ["situation", "task", "action", "result"];
@@ -257,10 +292,15 @@
     if (v.speech_rate != null) ul.append(el("li", `${I18N.t("s_voice")}: ${num(v.speech_rate, 0)} ${I18N.t(v.language === "zh" ? "cpm" : "wpm")}, ${I18N.t("v_pauses")} ${num(v.pause_ratio_share ?? (v.pause_ratio != null ? v.pause_ratio * 100 : null), 0, "%")}`));
     const nv = e.nonverbal || {};
     if (nv.face) ul.append(el("li", `${I18N.t("s_nonverbal")}: ${I18N.t("tl_face")} ${num(nv.face.face_present_share * 100, 0, "%")}, ${I18N.t("tl_look")} ${num((nv.face.looking_at_screen_share || 0) * 100, 0, "%")}`));
-    div.append(ul); box.append(div);
+    div.append(ul);
+    const scored = box.querySelector(".summary.score"); if (scored) box.insertBefore(div, scored); else box.append(div);
   }
 
   function answerScore(e) {
+    if (e.relevance && e.relevance !== scoredRelevance[e.turn_index]) {
+      scoredRelevance[e.turn_index] = e.relevance;
+      if (summaries[e.turn_index]) answerSummary(summaries[e.turn_index]);
+    }
     // One live score per question, shown under the turn it was made in and replaced as follow-ups arrive.
     document.querySelectorAll(`.score[data-question="${e.question_index}"]`).forEach((x) => x.remove());
     const box = turnBox(e.turn_index);

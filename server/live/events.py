@@ -164,6 +164,9 @@ class AnswerScored(BaseEvent):
     scored_by: str = Field(default="rules", description="Which path scored it: 'rules', or '<model> + rules' when "
                            "the language model's relevance check took part. A score the model refines after the "
                            "next question was asked comes as a second answer.scored for the same turn_index")
+    relevance: str | None = Field(default=None, description="The relevance label the score used ('on_topic', "
+                                  "'off_topic', …): it can differ from answer.summary's when the language model "
+                                  "found the answer to be about something else")
 
 
 class FollowUpChosen(BaseEvent):
@@ -173,6 +176,7 @@ class FollowUpChosen(BaseEvent):
     kind: Literal["followup", "clarify", "next"]
     trigger: str | None = None
     reason: str = ""
+    reason_code: str | None = None  # the reason as a code pages say in their language (dialogue/followup.py)
     source: str = "rules"
 
 

@@ -467,7 +467,7 @@ class LiveInterview:
             await self.publish(ev.FollowUpChosen(interview_id=self.id, turn_index=self.turn_index,
                                                  question_index=current.question_index, kind="clarify",
                                                  trigger="repeat_request", reason="The candidate asked to hear the "
-                                                 "question again", source="turn-taking"))
+                                                 "question again", reason_code="repeat_request", source="turn-taking"))
             await self._ask(current, again=True)  # a fresh answer: the request is not part of it
 
     async def _end_answer(self, ended: speech.AnswerEnded) -> None:
@@ -542,7 +542,8 @@ class LiveInterview:
         if decision is not None:
             await self.publish(ev.FollowUpChosen(
                 interview_id=self.id, turn_index=self.turn_index, question_index=qi, kind=decision.kind,
-                trigger=decision.trigger, reason=decision.reason, source=decision.source))
+                trigger=decision.trigger, reason=decision.reason, reason_code=decision.reason_code,
+                source=decision.source))
         if not follows:
             return None
         state.asked.append(decision.trigger or decision.kind)
@@ -577,7 +578,7 @@ class LiveInterview:
         await self.publish(ev.AnswerScored(
             interview_id=self.id, turn_index=turn_index, question_index=qi, competency=score.competency,
             score=score.score, confidence=score.confidence, level=score.level_description, evidence=evidence,
-            uncertain=list(score.uncertain), final=final, scored_by=score.scored_by))
+            uncertain=list(score.uncertain), final=final, scored_by=score.scored_by, relevance=judgement.relevance))
 
     async def _finish(self, closing: Prompt) -> None:
         check_transition(self.status, "finished")
