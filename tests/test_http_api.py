@@ -87,7 +87,7 @@ async def test_candidate_link_session_and_consents(db_url, tmp_path):
 async def test_forged_and_expired_links(db_url, tmp_path):
     async with running_server(db_url, tmp_path) as h:
         interview_id, token = await h.create_interview()
-        forged = Signer("another-secret", 3600, 3600).link_token(interview_id, "nonce")
+        forged = Signer("another-secret", 3600).link_token(interview_id, "nonce")
         iv = await h.ctx.store.interviews.get(interview_id)
         real_clock = h.ctx.clock
         h.ctx.clock = lambda: real_clock() - timedelta(days=8)  # a link signed 8 days ago (links last 7)
@@ -131,7 +131,8 @@ async def test_bad_bodies_and_sdp_get_clear_errors(db_url, tmp_path):
             async with http.post("/api/v1/candidate/offer", data=b"{not json",
                                  headers={"Content-Type": "application/json"}) as r:
                 assert r.status == 400 and (await r.json())["error"]["code"] == "bad_json"
-            async with http.post("/api/v1/candidate/offer", data=b"x" * (300 * 1024)) as r:
+            async with http.post("/api/v1/candidate/offer", data=b"x" * (300 * 1024),
+                                 headers={"Content-Type": "application/json"}) as r:
                 assert r.status == 413 and (await r.json())["error"]["code"] == "too_large"
         iv = await h.ctx.store.interviews.get(interview_id)
         assert iv.status == "consented"  # nothing about the interview changed

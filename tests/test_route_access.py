@@ -162,8 +162,8 @@ def _guarded_app(store: FakeStore) -> web.Application:
 
     app = web.Application(middlewares=[error_middleware])
     app[CTX_KEY] = SimpleNamespace(  # type: ignore[misc]  (the parts of the server context the guard uses)
-        store=store, signer=SimpleNamespace(read_session=lambda token: token),
-        clock=lambda: datetime.now(timezone.utc), settings=SimpleNamespace(audit_coalesce_s=60))
+        store=store, sessions=SimpleNamespace(user=store.accounts.user),  # the cookie is the user's id here
+        clock=lambda: datetime.now(timezone.utc), settings=SimpleNamespace(audit_coalesce_s=60, trusted_proxies=[]))
     app.add_routes([web.route(r.method.upper(), r.path, guarded(r)) for r in routes.routes])
     app.on_response_prepare.append(before_streaming)
     return app

@@ -404,7 +404,7 @@ async def test_a_job_that_needs_a_booking_opens_only_shortly_before_the_slot(sql
 # --- link lifetime ----------------------------------------------------------------------------------------------
 def test_a_link_lasts_its_max_age_or_until_the_moment_signed_into_it_and_old_links_keep_working():
     clock = Clock(datetime(2030, 1, 1, tzinfo=UTC))
-    signer = Signer("s3cret", 3600, 3600, clock=clock)
+    signer = Signer("s3cret", 3600, clock=clock)
     t0 = clock.now
     plain = signer.link_token("iv1", "n1")
     assert signer.read_link(plain) == LinkClaims("iv1", "n1", t0 + timedelta(hours=1))
@@ -439,7 +439,7 @@ def test_a_link_lasts_its_max_age_or_until_the_moment_signed_into_it_and_old_lin
 
     # the expiry cannot be forged: another key, or a malformed one under the right key, is not a link
     clock.now = t0
-    foreign = Signer("other", 3600, 3600, clock=clock).link_token("iv1", "n1", valid_until=t0 + timedelta(days=99))
+    foreign = Signer("other", 3600, clock=clock).link_token("iv1", "n1", valid_until=t0 + timedelta(days=99))
     bad_until = URLSafeTimedSerializer("s3cret", salt="interview-link").dumps({"i": "iv1", "n": "n1", "x": "never"})
     for token in (foreign, bad_until, lasting[:-2] + "xx"):
         with pytest.raises(LinkError) as exc:

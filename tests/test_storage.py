@@ -93,11 +93,30 @@ async def test_every_repository_on_one_database(db_url):
     await store.migrate()
     try:
         repos = [v for v in vars(store).values() if isinstance(v, Repository)]
-        assert len(repos) == 13 and all(r.db is store.db for r in repos)
+        assert len(repos) == 15 and all(r.db is store.db for r in repos)
         now = utcnow()
         org = await store.accounts.create_org("Acme")
         user = await store.accounts.create_user(org.id, "hr@acme.test", "x")
         assert await store.accounts.org_ids() == [org.id] and (await store.accounts.user(user.id)).email == user.email
+
+        # logins and wrong passwords
+        await store.login_sessions.add("h1", user.id, now - timedelta(hours=3), "10.0.0.1")
+        await store.login_sessions.add("h2", user.id, now, "10.0.0.2")
+        assert (await store.login_sessions.get("h2")).user.email == user.email
+        await store.login_sessions.touch("h2", now + timedelta(minutes=5))
+        [signed] = await store.login_sessions.signed_in(org.id, now - timedelta(hours=2), now - timedelta(hours=12))
+        assert (signed.sessions, signed.last_seen_at) == (1, now + timedelta(minutes=5))  # h1 was idle too long
+        assert await store.login_sessions.delete_expired(now - timedelta(hours=2), now - timedelta(hours=12)) == 1
+        assert await store.login_sessions.delete_for_user(user.id) == 1
+        assert [await store.login_failures.add_failure("k", now, now - timedelta(hours=1)) for _ in range(2)] == [1, 2]
+        await store.login_failures.lock("k", now + timedelta(minutes=15))
+        assert (await store.login_failures.get(["k", "other"]))["k"].failures == 2
+        later = now + timedelta(hours=2)  # the lock is over and the last wrong password too old: counting restarts
+        assert await store.login_failures.add_failure("k", later, later - timedelta(hours=1)) == 1
+        assert (await store.login_failures.get(["k"]))["k"].locked_until is None
+        await store.login_failures.forget(later + timedelta(seconds=1), later + timedelta(seconds=1))
+        assert await store.login_failures.get(["k"]) == {}
+
         job = await store.jobs.create(org.id, "Engineer", "", "en", [{"text": "Q1", "competency": "ownership"}])
         assert await store.jobs.add_plan_version(job.id, "en", [{"text": "Q1 again"}], {"v": 2}) == 2
         assert await store.jobs.plan_spec(await store.jobs.latest_plan_id(job.id)) == {"v": 2}

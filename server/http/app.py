@@ -6,6 +6,7 @@ from aiohttp import web
 
 from server.platform.context import ServerContext
 from server.http.errors import error_middleware
+from server.http.request_origin import same_origin_writes
 from server.http.routes import candidate, hr, invitations, matching, pages, reports, streams  # noqa: F401  (modules register their routes)
 from server.http.routes import scheduling  # noqa: F401  (booking windows, candidate booking; registers its routes)
 from server.http.routes import dingtalk  # noqa: F401  (DingTalk ATS import; registers its routes)
@@ -13,6 +14,7 @@ from server.http.routes import imports  # bulk candidate import (registers its r
 from server.http.routes import audit  # noqa: F401  (the access log; registers its routes)
 from server.http.routes import retention  # noqa: F401  (retention, legal hold, erasure; registers its routes)
 from server.http.routes import fairness  # noqa: F401  (self-identification, bias report; registers its routes)
+from server.http.routes import login, sessions  # noqa: F401  (logging in and out; admins' sign-out; register routes)
 from server.http.routes.common import CTX_KEY, api
 from server.http.routes.guard import before_streaming, guarded
 from server.platform.settings import Settings
@@ -31,7 +33,8 @@ async def security_headers(request: web.Request, handler):
 
 
 def create_app(settings: Settings, ctx: ServerContext | None = None) -> web.Application:
-    app = web.Application(middlewares=[error_middleware, security_headers], client_max_size=MAX_BODY_BYTES)
+    middlewares = [error_middleware, security_headers, same_origin_writes(settings.resolved_base_url)]
+    app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY_BYTES)
     context = ctx or ServerContext.create(settings)
     app[CTX_KEY] = context
     # every route behind the access and audited read it was registered with

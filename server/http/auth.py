@@ -1,4 +1,5 @@
-"""Passwords (Argon2id), HR login sessions and candidate interview links (signed, expiring tokens).
+"""Passwords (Argon2id, checked off the event loop) and candidate interview links (signed, expiring tokens).
+HR logins are kept on the server (server/http/sessions.py).
 
 A candidate link is valid for ``link_max_age_s`` after it was signed, or, when it was signed with ``valid_until``
 (the links in booking confirmations and reminders: until the booked slot is over), until that moment, whichever is
@@ -7,9 +8,12 @@ later. Links without it (all links signed before per-link expiry existed) keep t
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import math
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -33,6 +37,48 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def password_needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
+
+
+class PasswordsBusy(Exception):
+    """More password checks are waiting than the server lets wait."""
+
+
+class PasswordWorker:
+    """Argon2id off the event loop: hashes run on their own threads (never the inference pool), and at most
+    ``max_waiting`` callers wait for one (``PasswordsBusy`` beyond), so a storm of logins neither stalls the loop
+    nor queues without bound.
+
+    A caller takes a ``turn()`` and checks or hashes inside it; what it does around the hash in its turn (the login
+    throttle's check and count) is therefore never interleaved with another turn on this process."""
+
+    def __init__(self, threads: int, max_waiting: int):
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="password-hash")
+        self._turns = asyncio.Semaphore(threads)
+        self._max_waiting = max_waiting
+        self._waiting = 0
+
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        if self._waiting >= self._max_waiting:
+            raise PasswordsBusy()
+        self._waiting += 1
+        try:
+            await self._turns.acquire()
+        finally:
+            self._waiting -= 1
+        try:
+            yield
+        finally:
+            self._turns.release()
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, verify_password, password_hash, password)
+
+    async def hash(self, password: str) -> str:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, hash_password, password)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 class LinkError(Exception):
@@ -66,17 +112,14 @@ class _ClockedTimestampSigner(TimestampSigner):
 
 
 class Signer:
-    """Signs candidate links and login sessions with the server's secret, each under its own salt."""
+    """Signs candidate links with the server's secret."""
 
-    def __init__(self, secret: str, link_max_age_s: int, session_max_age_s: int,
-                 clock: Callable[[], datetime] | None = None):
+    def __init__(self, secret: str, link_max_age_s: int, clock: Callable[[], datetime] | None = None):
         # "now" for signing and checking candidate links; replaceable (tests set the server's test clock here)
         self.clock: Callable[[], datetime] = clock or wall_clock
         self._links = URLSafeTimedSerializer(secret, salt="interview-link", signer=_ClockedTimestampSigner,
                                              signer_kwargs={"clock": lambda: self.clock()})
-        self._sessions = URLSafeTimedSerializer(secret, salt="hr-session")
         self.link_max_age_s = link_max_age_s
-        self.session_max_age_s = session_max_age_s
 
     def link_token(self, interview_id: str, nonce: str, valid_until: datetime | None = None) -> str:
         """A candidate link; with ``valid_until`` it stays valid until then if that is later than the usual
@@ -106,13 +149,3 @@ class Signer:
         if int(self.clock().timestamp()) > expires:
             raise LinkError("link_expired", "This interview link has expired. Ask the recruiter for a new one.", 410)
         return LinkClaims(data["i"], data["n"], datetime.fromtimestamp(expires, tz=timezone.utc))
-
-    def session_token(self, user_id: str) -> str:
-        return self._sessions.dumps({"u": user_id})
-
-    def read_session(self, token: str) -> str | None:
-        try:
-            data = self._sessions.loads(token, max_age=self.session_max_age_s)
-        except BadSignature:
-            return None
-        return data.get("u") if isinstance(data, dict) else None

@@ -12,16 +12,19 @@ log = structlog.get_logger(__name__)
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, details: list | None = None):
+    def __init__(self, status: int, code: str, message: str, details: list | None = None, *,
+                 headers: dict[str, str] | None = None):
         super().__init__(message)
         self.status, self.code, self.message, self.details = status, code, message, details
+        self.headers = headers  # e.g. Retry-After on a 429
 
 
-def error_response(status: int, code: str, message: str, details: list | None = None) -> web.Response:
+def error_response(status: int, code: str, message: str, details: list | None = None,
+                   headers: dict[str, str] | None = None) -> web.Response:
     body: dict = {"error": {"code": code, "message": message}}
     if details:
         body["error"]["details"] = details
-    return web.json_response(body, status=status)
+    return web.json_response(body, status=status, headers=headers)
 
 
 def validation_details(exc: ValidationError) -> list[dict]:
@@ -50,7 +53,7 @@ async def error_middleware(request: web.Request, handler):
     try:
         return await handler(request)
     except ApiError as exc:
-        return error_response(exc.status, exc.code, exc.message, exc.details)
+        return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
     except web.HTTPRequestEntityTooLarge:
         return error_response(413, "too_large", "The request body is too large.")
     except web.HTTPException as exc:

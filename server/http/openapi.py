@@ -117,6 +117,8 @@ def build_document(routes: list[Route]) -> dict[str, Any]:
         op: dict[str, Any] = {"summary": d.summary, "tags": [d.tag], "operationId": f"{r.method}_{r.path}",
                               "x-caller": r.access.caller}
         errors = set(d.errors) | {400, 500}  # and those of its access and audit:
+        if r.method in ("post", "put", "patch", "delete"):
+            errors |= {403, 415}  # foreign_origin, unsupported_media_type (server/http/request_origin.py)
         if r.access.caller == "candidate_link":
             errors |= {403, 410}  # invalid_link, link_expired
         if r.access.caller == "user":

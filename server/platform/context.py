@@ -18,7 +18,9 @@ from dialogue.speech_turns import EndOfTurnModel
 from dialogue.turn_taking import TurnTakingConfig
 from media.ice import advertise_host_addresses
 from server.live import events as ev
-from server.http.auth import Signer
+from server.http.auth import PasswordWorker, Signer
+from server.http.login_throttle import LoginThrottle, ThrottlePolicy
+from server.http.sessions import SessionBook
 from server.platform.bus import EventBus, make_bus
 from server.platform.language_model import LanguageModel
 from server.compliance.crypto import KEYRING
@@ -56,8 +58,14 @@ class ServerContext:
     _background: set[asyncio.Task] = field(default_factory=set)
     # scheduling: "now" for bookings, start gates and reminders (tests put in their own clock); the reminder loop
     clock: Callable[[], datetime] = field(default=utcnow)
+    # logins' timeouts and throttling: "now" apart from the one above, which tests move days ahead with HR's login
+    # open (the same wall clock in production)
+    login_clock: Callable[[], datetime] = field(default=utcnow)
     scheduler: ReminderScheduler = field(init=False)
     retention: RetentionSweeper = field(init=False)
+    sessions: SessionBook = field(init=False)  # HR logins
+    login_throttle: LoginThrottle = field(init=False)
+    passwords: PasswordWorker = field(init=False)  # Argon2 off the event loop
 
     def __post_init__(self) -> None:
         now = lambda: self.clock()  # noqa: E731 - one "now" for links, bookings, reminders and retention
@@ -66,6 +74,11 @@ class ServerContext:
         notices = BookingNotices(self.signer, s.resolved_base_url, s.mail_from, s.start_grace_min,
                                  s.no_show_grace_min, now)
         self.scheduler = ReminderScheduler(self.store.scheduling, self.store.interviews, notices, s, s.reminder_poll_s)
+        login_now = lambda: self.login_clock()  # noqa: E731
+        self.sessions = SessionBook(self.store.login_sessions, s.session_idle_s, s.session_max_age_s, login_now)
+        self.login_throttle = LoginThrottle(self.store.login_failures, ThrottlePolicy.from_settings(s),
+                                            s.resolved_secret_key, login_now)
+        self.passwords = PasswordWorker(s.password_hash_threads, s.password_hash_max_waiting)
         self.retention = RetentionSweeper(
             self.store.retention, self.store.accounts,
             Periods(s.retention_interview_content_days, s.retention_candidate_days, is_default=True),
@@ -92,7 +105,7 @@ class ServerContext:
             settings=settings,
             store=Store(settings.resolved_database_url),
             bus=make_bus(settings.bus_url, settings.event_queue_size),
-            signer=Signer(settings.resolved_secret_key, settings.link_max_age_s, settings.session_max_age_s),
+            signer=Signer(settings.resolved_secret_key, settings.link_max_age_s),
             models=models,
             language_model=language_model,
         )
@@ -117,6 +130,7 @@ class ServerContext:
         await self.loop_monitor.stop()
         await self.bus.close()
         await self.store.close()
+        self.passwords.close()
         inference_pool.shutdown()
 
     async def publish_event(self, event: ev.InterviewEvent) -> None:

@@ -72,6 +72,6 @@ async def seed_demo(accounts: AccountRepository, jobs: JobRepository, interviews
     password = pw_file.read_text().strip()
     job = (await jobs.for_org(user.org_id))[0]
     iv = await interviews.create(user.org_id, job.id, candidate_name, "", job.language)
-    signer = Signer(settings.resolved_secret_key, settings.link_max_age_s, settings.session_max_age_s)
+    signer = Signer(settings.resolved_secret_key, settings.link_max_age_s)
     token = signer.link_token(iv.id, iv.link_nonce)
     return DemoInfo(DEMO_EMAIL, password, job.id, iv.id, f"{settings.resolved_base_url}/i/{token}")

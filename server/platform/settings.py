@@ -67,7 +67,37 @@ class Settings(BaseSettings):
     # Links and logins
     link_max_age_s: int = Field(default=7 * 24 * 3600, description="How long a candidate's link works after it is "
                                 "signed (links in booking messages also work until the booked slot is over)")
-    session_max_age_s: int = Field(default=12 * 3600, description="How long an HR login lasts, in seconds")
+    session_max_age_s: int = Field(default=12 * 3600, ge=60, description="Longest an HR login lasts however "
+                                   "busy it is (absolute timeout), in seconds")
+    session_idle_s: int = Field(default=2 * 3600, ge=60, description="An HR login unused for this long ends (idle "
+                                "timeout), in seconds; an open HR page uses it (it refreshes every few seconds)")
+    session_stream_check_s: float = Field(default=10.0, gt=0, le=300, description="How often an open observer "
+                                          "stream checks that its login has not ended (it is closed when it has)")
+    trusted_proxies: list[str] = Field(default_factory=list, description="Addresses (or networks) of reverse "
+                                       "proxies in front of the server: from them the client's address is read "
+                                       "from X-Forwarded-For (for login limits and the access log)")
+
+    # Login throttling (server/http/login_throttle.py): per account and per address, back-off, then a lock
+    login_backoff_after: int = Field(default=3, ge=1, description="Wrong passwords for one account after which "
+                                     "each further try waits login_backoff_s, doubling per wrong password")
+    login_lock_after: int = Field(default=10, ge=1, description="Wrong passwords for one account that lock its "
+                                  "login for login_lock_s (also for the right password)")
+    login_address_backoff_after: int = Field(default=10, ge=1, description="Wrong passwords from one address "
+                                             "(any accounts) after which each further try from it waits")
+    login_address_lock_after: int = Field(default=50, ge=1, description="Wrong passwords from one address that "
+                                          "lock logins from it for login_lock_s")
+    login_backoff_s: float = Field(default=1.0, gt=0, le=3600, description="First wait of the back-off, seconds")
+    login_backoff_max_s: float = Field(default=60.0, gt=0, le=3600, description="Longest wait of the back-off, "
+                                       "seconds")
+    login_lock_s: int = Field(default=15 * 60, ge=1, le=7 * 86400, description="How long a lock lasts, seconds; "
+                              "a wrong password right after it locks again")
+    login_forget_s: int = Field(default=3600, ge=1, le=30 * 86400, description="Wrong passwords are forgotten "
+                                "when none followed for this long, seconds")
+    password_hash_threads: int = Field(default=1, ge=1, le=16, description="Threads that hash and check passwords "
+                                       "(Argon2id, off the event loop; one hash already uses 64 MiB and several "
+                                       "cores' worth of lanes)")
+    password_hash_max_waiting: int = Field(default=32, ge=1, le=10000, description="Logins that may wait for a "
+                                           "password check at once; more are refused with 503 login_busy")
 
     # Speech recognition: model id per interview language (see analyzers/model_registry.py)
     asr_models: dict[str, str] = Field(
@@ -221,6 +251,15 @@ class Settings(BaseSettings):
     def _engine_known_or_url(cls, v: str) -> str:
         if v not in ("embedded", "off") and not v.startswith(("http://", "https://")):
             raise ValueError("must be 'embedded', 'off' or an http(s) base URL of an OpenAI-compatible API")
+        return v
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, v: list[str]) -> list[str]:
+        import ipaddress
+
+        for entry in v:
+            ipaddress.ip_network(entry, strict=False)  # ValueError: not an address or network
         return v
 
     @field_validator("whisper_window_margin_ms")

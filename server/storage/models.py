@@ -42,6 +42,31 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class LoginSession(Base):
+    """A user's login: the browser holds a random token, the row its SHA-256 (a copy of this table logs no one
+    in). It ends when deleted (logout, password change, an admin's "sign out everywhere") or when it was idle or
+    open too long (server/http/sessions.py)."""
+
+    __tablename__ = "login_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    address: Mapped[str] = mapped_column(String(64), default="")  # where the login came from
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginFailures(Base):
+    """Wrong passwords recently given for one account or from one address (``key``: a SHA-256 of which, so the
+    table keeps no typed-in e-mail), and the lock they led to (server/http/login_throttle.py)."""
+
+    __tablename__ = "login_failures"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 class Job(Base):
     __tablename__ = "jobs"
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)

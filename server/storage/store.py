@@ -16,6 +16,8 @@ from server.storage.interviews import InterviewRepository
 from server.storage.invitations import InvitationRepository
 from server.storage.jobs import JobRepository
 from server.storage.key_rotation import KeyRotation
+from server.storage.login_failures import LoginFailureRepository
+from server.storage.login_sessions import LoginSessionRepository
 from server.storage.matching import MatchingRepository
 from server.storage.retention import RetentionRepository
 from server.storage.scheduling import SchedulingRepository
@@ -26,6 +28,8 @@ class Store:
     def __init__(self, url: str):
         self.db = Database(url)
         self.accounts = AccountRepository(self.db)
+        self.login_sessions = LoginSessionRepository(self.db)
+        self.login_failures = LoginFailureRepository(self.db)
         self.jobs = JobRepository(self.db)
         self.records = InterviewRecordRepository(self.db)
         self.interviews = InterviewRepository(self.db, self.jobs, self.records)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 from typing import Protocol, TypeVar
 
 from aiohttp import web
@@ -78,4 +80,28 @@ def int_query(request: web.Request, name: str, default: int, lo: int, hi: int) -
 
 
 def client_ip(request: web.Request) -> str:
-    return request.remote or ""
+    """The caller's address: the connection's or, when that is a trusted reverse proxy (``trusted_proxies``), the
+    nearest address in X-Forwarded-For that is not one of the proxies (addresses further left are the caller's
+    own claims)."""
+    remote = request.remote or ""
+    proxies = _networks(tuple(ctx_of(request).settings.trusted_proxies))
+    if not proxies or not _within(remote, proxies):
+        return remote
+    hops = [h.strip() for v in request.headers.getall("X-Forwarded-For", []) for h in v.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _within(hop, proxies):
+            return hop[:64]
+    return remote
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(e, strict=False) for e in entries)
+
+
+def _within(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in n for n in networks)

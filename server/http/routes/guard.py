@@ -44,8 +44,7 @@ RUNNING_KEY = web.RequestKey("running_route", Route)  # while the route's handle
 async def _logged_in(request: web.Request) -> User:
     ctx = ctx_of(request)
     token = request.cookies.get(SESSION_COOKIE)
-    user_id = ctx.signer.read_session(token) if token else None
-    user = await ctx.store.accounts.user(user_id) if user_id else None
+    user = await ctx.sessions.user(token) if token else None  # None once the login has ended (server/http/sessions.py)
     if user is None:
         raise ApiError(401, "not_logged_in", "Please log in.")
     return user

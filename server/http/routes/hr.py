@@ -1,57 +1,20 @@
-"""HR API: login, jobs, interviews and their stored records (all scoped to the user's organisation)."""
+"""HR API: jobs, interviews and their stored records (all scoped to the user's organisation). Logging in and out:
+routes/login.py."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from server.http.api_models import hr as m
-from server.http.auth import hash_password, password_needs_rehash, verify_password
 from dialogue.plan_io import PlanError, dump_plan, load_plan, plan_to_questions
 from dialogue.plan_library import library_plan, list_library
 from server.http.errors import ApiError, parse_body
 from server.recruiting.plans import plan_for_job
 from server.recruiting.requirements import read_new_description
-from server.http.access import ANY_USER, PUBLIC, ReadAudit, users
-from server.http.routes.common import SESSION_COOKIE, api, ctx_of, org_candidate, org_job
+from server.http.access import ANY_USER, ReadAudit, users
+from server.http.routes.common import api, ctx_of, org_candidate, org_job
 from server.http.routes.guard import record_shown, shown_interview, user_of
 from server.storage.models import iso_utc
-
-
-def _user_out(u) -> dict:
-    return m.UserOut(id=u.id, email=u.email, role=u.role, org_id=u.org_id, display_name=u.display_name).model_dump()
-
-
-@api.route("POST", "/api/v1/auth/login", "Log in as an HR user; sets the session cookie", "auth",
-           access=PUBLIC, body=m.LoginRequest, response=m.LoginResponse, errors=(401, 422))
-async def login(request: web.Request) -> web.Response:
-    body = await parse_body(request, m.LoginRequest)
-    ctx = ctx_of(request)
-    user = await ctx.store.accounts.user_by_email(body.email)
-    # Verify against a dummy hash when the user is unknown, so timing does not reveal which emails exist.
-    ok = verify_password(user.password_hash if user else _DUMMY_HASH, body.password) and user is not None
-    if not ok:
-        raise ApiError(401, "bad_credentials", "Wrong email or password.")
-    if password_needs_rehash(user.password_hash):
-        await ctx.store.accounts.set_password_hash(user.id, hash_password(body.password))
-    resp = web.json_response({"user": _user_out(user)})
-    resp.set_cookie(SESSION_COOKIE, ctx.signer.session_token(user.id), httponly=True, samesite="Lax",
-                    max_age=ctx.settings.session_max_age_s, secure=ctx.settings.resolved_base_url.startswith("https"))
-    return resp
-
-
-_DUMMY_HASH = hash_password("not-a-real-password")
-
-
-@api.route("POST", "/api/v1/auth/logout", "Log out", "auth", access=PUBLIC, status=204)
-async def logout(request: web.Request) -> web.Response:
-    resp = web.Response(status=204)
-    resp.del_cookie(SESSION_COOKIE)
-    return resp
-
-
-@api.route("GET", "/api/v1/auth/me", "The logged-in user", "auth", access=ANY_USER, response=m.LoginResponse)
-async def me(request: web.Request) -> web.Response:
-    return web.json_response({"user": _user_out(user_of(request))})
 
 
 @api.route("GET", "/api/v1/jobs", "Jobs of the user's organisation", "jobs", access=ANY_USER, response=m.JobList)

@@ -15,7 +15,7 @@ from aiohttp import WSMsgType, web
 
 from server.http.access import ANY_USER, CANDIDATE_LINK, ReadAudit
 from server.http.errors import ApiError
-from server.http.routes.common import api, ctx_of, interview_from_link, org_interview
+from server.http.routes.common import SESSION_COOKIE, api, ctx_of, interview_from_link, org_interview
 from server.http.routes.guard import record_shown, user_of
 
 log = structlog.get_logger(__name__)
@@ -111,6 +111,27 @@ async def observer_stream(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(heartbeat=20, max_msg_size=64 * 1024)
     await ws.prepare(request)
     detail = await ctx.store.interviews.detail(iv.id)
-    await _relay(request, ws, iv.id, {"interview": detail, "live": await _live_snapshot(request, iv.id)}, None,
-                 "observer")
+    watch = asyncio.create_task(_close_when_logged_out(request, ws))
+    try:
+        await _relay(request, ws, iv.id, {"interview": detail, "live": await _live_snapshot(request, iv.id)}, None,
+                     "observer")
+    finally:
+        watch.cancel()
     return ws
+
+
+async def _close_when_logged_out(request: web.Request, ws: web.WebSocketResponse) -> None:
+    """Close the observer's stream (code 4401) once the login it was opened with has ended: logout, a password
+    change, an admin's sign-out or a timeout, on any server process."""
+    ctx = ctx_of(request)
+    token = request.cookies.get(SESSION_COOKIE, "")
+    while not ws.closed:
+        await asyncio.sleep(ctx.settings.session_stream_check_s)
+        try:
+            ended = await ctx.sessions.user(token) is None
+        except Exception as exc:  # noqa: BLE001  (the database is unreachable: check again at the next round)
+            log.warning("login_check_failed", error=str(exc))
+            continue
+        if ended:
+            await ws.close(code=4401, message=b"logged out")
+            return
