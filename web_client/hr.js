@@ -463,15 +463,16 @@
 
   // --- the candidate's link: a new one (earlier ones stop working at once) or withdrawn (server/http/routes/links.py) ---
   const issuedLinks = new Map();  // interview id -> the link issued on this page (kept while the list refreshes)
+  const linkErrors = new Map();  // interview id -> why the last change failed (kept likewise)
   function linkControl(iv) {
-    const box = el("div", null, "link-box"); const msg = el("span", null, "error"); msg.setAttribute("role", "alert");
+    const box = el("div", null, "link-box");
     const change = async (method) => {
-      msg.textContent = "";
+      linkErrors.delete(iv.id);
       try {
         const d = await API.call(`/api/v1/interviews/${iv.id}/link`, null, method);
         if (method === "POST") issuedLinks.set(iv.id, d.link); else issuedLinks.delete(iv.id);
-        await refresh();
-      } catch (err) { msg.textContent = I18N.t("link_error", { msg: API.errorText(err) }); }
+      } catch (err) { linkErrors.set(iv.id, I18N.t("link_error", { msg: API.errorText(err) })); }
+      await refresh();
     };
     const fresh = el("button", I18N.t("link_new"), "secondary"); fresh.type = "button";
     fresh.setAttribute("aria-label", I18N.t("link_new_for", { name: iv.candidate_name }));
@@ -487,7 +488,9 @@
       const p = el("span", I18N.t("link_issued") + " "); const a = el("a", issuedLinks.get(iv.id));
       a.href = issuedLinks.get(iv.id); p.append(a); box.append(p);
     }
-    box.append(msg);
+    if (linkErrors.has(iv.id)) {  // an alert only when there is something to say (the row has the invitation's too)
+      const msg = el("span", linkErrors.get(iv.id), "error"); msg.setAttribute("role", "alert"); box.append(msg);
+    }
     return box;
   }
 
