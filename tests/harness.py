@@ -1,4 +1,5 @@
-"""A real server on a free loopback port, seeded with an organisation, an HR user and a job."""
+"""A real server on a free loopback port, seeded with an organisation, an HR user (a recruiter) and a job assigned
+to them."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ class Harness:
     settings: Settings
     org_id: str
     job_id: str
+    hr_user_id: str = ""  # the recruiter responsible for the harness's jobs
 
     @property
     def ws_base(self) -> str:
@@ -56,9 +58,9 @@ class Harness:
             yield http
 
     async def use_plan(self, plan: InterviewPlanSpec, title: str, language: str = "en") -> None:
-        """A new job interviewing by ``plan`` becomes this harness's job."""
+        """A new job interviewing by ``plan`` becomes this harness's job (the HR user's too)."""
         job = await self.ctx.store.jobs.create(self.org_id, title, "", language, plan_to_questions(plan, language),
-                                               spec=plan.model_dump(mode="json"))
+                                               spec=plan.model_dump(mode="json"), member_id=self.hr_user_id or None)
         self.job_id = job.id
 
     async def create_interview(self, name: str = "Test Candidate", language: str = "en") -> tuple[str, str]:
@@ -90,9 +92,10 @@ async def running_server(db_url: str, data_dir: Path, questions: list[dict] | No
             yield Harness(f"http://127.0.0.1:{port}", ctx, settings, "", "")
             return
         org = await ctx.store.accounts.create_org("Acme")
-        await ctx.store.accounts.create_user(org.id, HR_EMAIL, hash_password(HR_PASSWORD), role="hr")
-        job = await ctx.store.jobs.create(org.id, "Engineer", "Builds things", "en", questions or TEST_QUESTIONS)
-        yield Harness(f"http://127.0.0.1:{port}", ctx, settings, org.id, job.id)
+        hr = await ctx.store.accounts.create_user(org.id, HR_EMAIL, hash_password(HR_PASSWORD), role="recruiter")
+        job = await ctx.store.jobs.create(org.id, "Engineer", "Builds things", "en", questions or TEST_QUESTIONS,
+                                          member_id=hr.id)
+        yield Harness(f"http://127.0.0.1:{port}", ctx, settings, org.id, job.id, hr.id)
     finally:
         await runner.cleanup()
 

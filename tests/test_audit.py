@@ -157,8 +157,7 @@ async def test_a_read_that_cannot_be_audited_is_refused(db_url, tmp_path):
         async with h.hr_client() as hr:
             for path in (f"/api/v1/interviews/{iv}", "/api/v1/interviews", f"/api/v1/interviews/{iv}/report",
                          f"/api/v1/interviews/{iv}/report.pdf", f"/api/v1/interviews/{iv}/invitations",
-                         f"/api/v1/interviews/{iv}/schedule", f"/api/v1/jobs/{h.job_id}/schedule",
-                         "/api/v1/candidates"):
+                         f"/api/v1/interviews/{iv}/schedule", f"/api/v1/jobs/{h.job_id}/schedule"):
                 async with hr.get(path) as r:
                     body = await r.text()
                     assert r.status == 503, (path, body)
@@ -166,6 +165,10 @@ async def test_a_read_that_cannot_be_audited_is_refused(db_url, tmp_path):
             with pytest.raises(aiohttp.WSServerHandshakeError) as exc:
                 await hr.ws_connect(f"/ws/v1/interviews/{iv}/observe")
             assert exc.value.status == 503
+        await _admin(h)
+        async with h.hr_client(ADMIN_EMAIL, ADMIN_PASSWORD) as admin, admin.get("/api/v1/candidates") as r:
+            body = await r.text()
+            assert r.status == 503 and "audit_unavailable" in body and "Ada Lovelace" not in body
 
 
 async def test_import_results_and_resume_ranking_are_logged_with_the_candidates_they_show(db_url, tmp_path):
@@ -176,7 +179,8 @@ async def test_import_results_and_resume_ranking_are_logged_with_the_candidates_
     async with running_server(db_url, tmp_path) as h:
         await _admin(h)
         job = await h.ctx.store.jobs.create(h.org_id, "Backend engineer", "Requirements:\n- 3+ years of Python\n"
-                                            "- Kubernetes", "en", [{"text": "Tell me about a system you built."}])
+                                            "- Kubernetes", "en", [{"text": "Tell me about a system you built."}],
+                                            member_id=h.hr_user_id)
         h.job_id = job.id
         async with h.hr_client() as hr:
             run = await finished(hr, (await start(hr, h.job_id, ("people.csv", csv.encode(), "text/csv")))["id"])

@@ -46,7 +46,8 @@ async def test_hr_imports_from_dingtalk_and_invites_by_work_notice(sqlite_url, t
             fake.add_job("ats-2024-sales", "销售")
             fake.add_candidate("ats-2024-sales", "dt-other", "Other Job", file=(WEAK_EN.encode(), "o.txt", "txt"))
             fake.resume_delay_s = 2.5  # slow enough for the page (it polls every second) to show the run working
-            job = await h.ctx.store.jobs.create(h.org_id, "后端工程师", JD_ZH, "zh", [{"text": "请介绍一个你负责的系统。"}])
+            job = await h.ctx.store.jobs.create(h.org_id, "后端工程师", JD_ZH, "zh", [{"text": "请介绍一个你负责的系统。"}],
+                                                member_id=h.hr_user_id)
 
             async with chromium(pw, tmp_path / "hr") as hr_ctx:
                 page = await _page_of(hr_ctx)

@@ -60,7 +60,7 @@ async def test_hr_imports_ranks_invites_by_email_and_the_candidate_opens_the_lin
                                   smtp_starttls=False, mail_from="Acme Hiring <hiring@acme.test>") as h, \
                 playwright_api.async_playwright() as pw:
             job = await h.ctx.store.jobs.create(h.org_id, "后端工程师", JD_ZH, "zh",
-                                                [{"text": "请介绍一个你负责的系统。"}])
+                                                [{"text": "请介绍一个你负责的系统。"}], member_id=h.hr_user_id)
             async with chromium(pw, tmp_path / "hr") as hr_ctx:
                 page = await _page_of(hr_ctx)
                 _watch_errors(page, errors)

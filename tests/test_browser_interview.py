@@ -461,7 +461,7 @@ async def test_hr_uploads_resumes_sees_ranked_matches_and_invites(sqlite_url, tm
     files.append(str(broken))
     async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
         job = await h.ctx.store.jobs.create(h.org_id, "Backend Engineer", JD, "en",
-                                            [{"text": "Tell me about a system you built."}])
+                                            [{"text": "Tell me about a system you built."}], member_id=h.hr_user_id)
         async with chromium(pw, tmp_path / "hr") as ctx:
             page = await _page_of(ctx)
             _watch_errors(page, errors)

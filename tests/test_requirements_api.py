@@ -131,14 +131,16 @@ async def test_hr_edits_the_requirements_and_a_refused_edit_loses_nothing(sqlite
         assert await (await http.get(url)).json() == saved
 
 
-async def test_observers_read_requirements_but_do_not_edit_them(sqlite_url, tmp_path):
+async def test_observers_neither_read_nor_edit_requirements(sqlite_url, tmp_path):
+    """Observers read only the interviews they are invited to (BRIEF section 4), not a job's requirements."""
     async with running_server(sqlite_url, tmp_path) as h:
         await h.ctx.store.accounts.create_user(h.org_id, "watch@acme.test", hash_password("observer password 1"),
                                                role="observer")
         async with h.hr_client("watch@acme.test", "observer password 1") as http:
             url = f"/api/v1/jobs/{h.job_id}/requirements"
-            reqs = await (await http.get(url)).json()
-            async with http.put(url, json=reqs) as r:
+            async with http.get(url) as r:
+                assert r.status == 403
+            async with http.put(url, json={"requirements": []}) as r:
                 assert r.status == 403
             async with http.post(url + "/read", json={"text": "Python"}) as r:
                 assert r.status == 403

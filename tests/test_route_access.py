@@ -13,13 +13,14 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from aiohttp.web_urldispatcher import StaticResource
 
-from server.http.access import ANY_USER, CANDIDATE_LINK, PUBLIC, Access, ReadAudit, users
+from server.http.access import ANY_USER, CANDIDATE_LINK, LISTING, PUBLIC, READING, Access, ReadAudit, users
 from server.http.app import create_app
 from server.http.errors import error_middleware
 from server.http.openapi import ApiRoutes, build_document
 from server.http.routes.common import CTX_KEY, SESSION_COOKIE, api
 from server.http.routes.guard import before_streaming, guarded, record_shown, user_of
 from server.platform.settings import Settings
+from server.storage.assignments import Assignments
 
 pytestmark = pytest.mark.unit
 
@@ -51,9 +52,17 @@ def test_declarations_that_cannot_be_enforced_are_refused():
         routes.route("GET", "/api/v1/interviews/{interview_id}", "One", "t", access=PUBLIC,
                      reads=ReadAudit("interview.read", "interview"))
     with pytest.raises(ValueError):  # the audited interview must be named by the path
-        routes.route("GET", "/api/v1/jobs/{job_id}", "One", "t", access=ANY_USER,
+        routes.route("GET", "/api/v1/jobs/{job_id}", "One", "t", access=users(("admin",), "No.", scope="job"),
                      reads=ReadAudit("interview.read", "interview"))
-    routes.route("GET", "/api/v1/jobs/{job_id}", "One", "t", access=ANY_USER,
+    with pytest.raises(ValueError):  # a path naming a job needs the scope the caller must be responsible for
+        routes.route("GET", "/api/v1/jobs/{job_id}", "One", "t", access=ANY_USER)
+    with pytest.raises(ValueError):  # ... and that scope names a record of the path
+        routes.route("GET", "/api/v1/jobs/{job_id}", "One", "t", access=users(("admin",), "No.", scope="interview"))
+    with pytest.raises(ValueError):
+        users(("admin", "hr"), "Not a role.")
+    with pytest.raises(ValueError):
+        users(("admin",), "No.", scope="team")
+    routes.route("GET", "/api/v1/jobs/{job_id}", "One", "t", access=users(("admin",), "No.", scope="job"),
                  reads=ReadAudit("no.such.read", "job"))(_ok)
     with pytest.raises(ValueError):  # actions are the audit's known ones (checked when the app is built)
         guarded(routes.routes[0])
@@ -73,6 +82,12 @@ def test_every_route_of_the_app_is_behind_its_declared_access(tmp_path):
     assert ("GET", "/ws/v1/interviews/{interview_id}/observe") in served
     doc = build_document(api.routes)["paths"]
     assert doc["/api/v1/audit/reads"]["get"]["x-roles"] == ["admin"]
+    report = doc["/api/v1/interviews/{interview_id}/report"]["get"]
+    assert report["x-roles"] == ["admin", "hiring_manager", "observer", "recruiter"]
+    assert (report["x-scope"], report["x-scope-from"]) == ("interview", "path") and "404" in report["responses"]
+    create = doc["/api/v1/interviews"]["post"]
+    assert (create["x-roles"], create["x-scope"], create["x-scope-from"]) == (["admin", "recruiter"], "job", "body")
+    assert doc["/api/v1/jobs"]["get"]["x-scope"] == "listed"
     assert doc["/api/v1/interviews/{interview_id}"]["get"]["x-audited-read"] == "interview.read"
     assert "503" in doc["/api/v1/interviews/{interview_id}"]["get"]["responses"]
     assert doc["/api/v1/candidate/offer"]["post"]["x-caller"] == "candidate_link"
@@ -85,8 +100,9 @@ async def _ok(request: web.Request) -> web.Response:
 
 class FakeAccounts:
     def __init__(self) -> None:
-        self.users = {"u-hr": SimpleNamespace(id="u-hr", org_id=ORG, email="hr@x.test", role="hr"),
+        self.users = {"u-hr": SimpleNamespace(id="u-hr", org_id=ORG, email="hr@x.test", role="recruiter"),
                       "u-admin": SimpleNamespace(id="u-admin", org_id=ORG, email="admin@x.test", role="admin")}
+        self.users["u-watch"] = SimpleNamespace(id="u-watch", org_id=ORG, email="watch@x.test", role="observer")
 
     async def user(self, user_id: str):
         return self.users.get(user_id)
@@ -104,12 +120,27 @@ class FakeAuditLog:
         self.reads.append((actor_id, action, subject_kind, subject_id, candidate_ids))
 
 
+class FakeInterviews:
+    """iv-7 of job-1 (the recruiter's); iv-8 of job-2 (nobody's but the admin's)."""
+
+    async def get(self, interview_id: str):
+        job = {"iv-7": "job-1", "iv-8": "job-2"}.get(interview_id)
+        return SimpleNamespace(id=interview_id, org_id=ORG, job_id=job) if job else None
+
+
+class FakeAssignments:
+    async def of_user(self, user_id: str) -> Assignments:
+        return Assignments(frozenset({"job-1"} if user_id == "u-hr" else ()), frozenset())
+
+
 class FakeStore:
-    """The two repositories the guard uses."""
+    """The repositories the guard uses."""
 
     def __init__(self) -> None:
         self.accounts = FakeAccounts()
         self.audit = FakeAuditLog()
+        self.interviews = FakeInterviews()
+        self.assignments = FakeAssignments()
 
 
 def _guarded_app(store: FakeStore) -> web.Application:
@@ -119,13 +150,13 @@ def _guarded_app(store: FakeStore) -> web.Application:
     async def admin_only(request: web.Request) -> web.Response:
         return web.json_response({"user": user_of(request).id})
 
-    @routes.route("GET", "/interviews/{interview_id}", "Audited", "t", access=ANY_USER,
+    @routes.route("GET", "/interviews/{interview_id}", "Audited", "t", access=users(READING, scope="interview"),
                   reads=ReadAudit("interview.read", "interview"))
     async def audited(request: web.Request) -> web.Response:
         await record_shown(request, ["cand-1"])
         return web.json_response({"name": "Ada Lovelace"})
 
-    @routes.route("GET", "/forgetful/{interview_id}", "Forgets its audit", "t", access=ANY_USER,
+    @routes.route("GET", "/forgetful/{interview_id}", "Forgets its audit", "t", access=users(READING, scope="interview"),
                   reads=ReadAudit("interview.read", "interview"))
     async def forgetful(request: web.Request) -> web.Response:
         return web.json_response({"name": "Ada Lovelace"})
@@ -136,7 +167,7 @@ def _guarded_app(store: FakeStore) -> web.Application:
         await record_shown(request, request.query.getall("c", []))
         return web.json_response({"ok": True})
 
-    @routes.undocumented("GET", "/ws/{interview_id}", access=ANY_USER,
+    @routes.undocumented("GET", "/ws/{interview_id}", access=users(READING, scope="interview"),
                          reads=ReadAudit("interview.observe", "interview"))
     async def stream(request: web.Request) -> web.StreamResponse:
         if request.query.get("audit") == "yes":
@@ -158,6 +189,15 @@ def _guarded_app(store: FakeStore) -> web.Application:
     @routes.route("GET", "/undeclared", "Records a read it did not declare", "t", access=ANY_USER)
     async def undeclared(request: web.Request) -> web.Response:
         await record_shown(request, ["cand-1"])
+        return web.json_response({"name": "Ada Lovelace"})
+
+    @routes.route("GET", "/listing", "Lists without asking what the user is responsible for", "t", access=LISTING)
+    async def unscoped_listing(request: web.Request) -> web.Response:
+        return web.json_response({"names": ["Ada Lovelace"]})
+
+    @routes.route("POST", "/by-body", "A body naming a job it never checks", "t",
+                  access=users(READING, scope="job", scope_from="body"))
+    async def unchecked_body(request: web.Request) -> web.Response:
         return web.json_response({"name": "Ada Lovelace"})
 
     app = web.Application(middlewares=[error_middleware])
@@ -197,6 +237,20 @@ async def test_the_guard_admits_only_the_declared_callers():
     assert store.audit.reads == []
 
 
+async def test_a_record_named_by_the_path_is_reached_only_by_those_responsible_for_it():
+    store = FakeStore()
+    async with _client(store, "u-hr") as hr:  # the recruiter of job-1: its interview, not job-2's
+        assert (await _answer(hr, "/interviews/iv-7"))[0] == 200
+        assert await _answer(hr, "/interviews/iv-8") == (404, {"error": {"code": "not_found",
+                                                                         "message": "No such interview."}})
+        assert (await _answer(hr, "/interviews/iv-9"))[0] == 404  # none at all: the same answer
+    async with _client(store, "u-admin") as admin:
+        assert (await _answer(admin, "/interviews/iv-8"))[0] == 200
+    async with _client(store, "u-watch") as observer:  # invited to neither
+        assert (await _answer(observer, "/interviews/iv-7"))[0] == 404
+    assert [r[3] for r in store.audit.reads] == ["iv-7", "iv-8"]  # the refused reads showed nothing
+
+
 async def test_an_audited_answer_is_recorded_with_the_candidates_it_shows_before_it_is_sent():
     store = FakeStore()
     async with _client(store) as hr:
@@ -220,10 +274,12 @@ async def test_an_audited_read_that_cannot_be_recorded_is_refused():
 async def test_an_answer_that_skipped_its_audit_or_its_link_check_is_never_sent():
     store = FakeStore()
     async with _client(store) as hr:
-        for path in ("/forgetful/iv-7", "/candidate", "/undeclared"):
+        for path in ("/forgetful/iv-7", "/candidate", "/undeclared", "/listing"):
             async with hr.get(path) as r:
                 body = await r.text()
             assert r.status == 500 and "internal_error" in body and "Ada" not in body, path
+        async with hr.post("/by-body", json={"job_id": "job-1"}) as r:
+            assert r.status == 500 and "Ada" not in await r.text()
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:  # a stream that skipped it never opens
             await hr.ws_connect("/ws/iv-7")
         assert refused.value.status == 500

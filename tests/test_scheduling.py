@@ -178,7 +178,7 @@ async def test_windows_are_cut_into_slots_and_bad_windows_are_refused(db_url, tm
 
         # Another organisation sees nothing of this job
         other = await h.ctx.store.accounts.create_org("Other")
-        await h.ctx.store.accounts.create_user(other.id, "hr@other.test", hash_password("pw-other-123"), role="hr")
+        await h.ctx.store.accounts.create_user(other.id, "hr@other.test", hash_password("pw-other-123"), role="recruiter")
         async with h.hr_client("hr@other.test", "pw-other-123") as stranger:
             assert (await stranger.get(f"/api/v1/jobs/{h.job_id}/schedule")).status == 404
             r = await stranger.post(f"/api/v1/jobs/{h.job_id}/windows", json={"starts_at": "2030-04-01T09:00:00Z",
@@ -322,7 +322,8 @@ async def test_candidate_mistakes_get_clear_errors_and_change_nothing(sqlite_url
     async with scheduling_server(sqlite_url, tmp_path) as h, h.hr_client() as http:
         slots = await setup_job(http, h.job_id)
         iv, tok = await new_interview(h, http, "Kim", "")
-        other_job = await h.ctx.store.jobs.create(h.org_id, "Other", "", "en", [{"text": "Q?"}])
+        other_job = await h.ctx.store.jobs.create(h.org_id, "Other", "", "en", [{"text": "Q?"}],
+                                                  member_id=h.hr_user_id)
         r = await http.post(f"/api/v1/jobs/{other_job.id}/windows", json={"starts_at": "2030-04-01T09:00:00Z",
                                                                          "ends_at": "2030-04-01T09:30:00Z"})
         foreign = (await r.json())["slots"][0]["id"]

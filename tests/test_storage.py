@@ -16,7 +16,7 @@ async def test_full_interview_record_round_trips(db_url):
     await store.migrate()  # idempotent: a restart migrates nothing twice
     try:
         org = await store.accounts.create_org("Acme")
-        user = await store.accounts.create_user(org.id, "HR@Acme.test", hash_password("pw"), role="hr")
+        user = await store.accounts.create_user(org.id, "HR@Acme.test", hash_password("pw"), role="recruiter")
         assert (await store.accounts.user_by_email("hr@acme.test")).id == user.id
         assert verify_password(user.password_hash, "pw") and not verify_password(user.password_hash, "nope")
         job = await store.jobs.create(org.id, "Engineer", "", "en",
@@ -93,7 +93,7 @@ async def test_every_repository_on_one_database(db_url):
     await store.migrate()
     try:
         repos = [v for v in vars(store).values() if isinstance(v, Repository)]
-        assert len(repos) == 15 and all(r.db is store.db for r in repos)
+        assert len(repos) == 16 and all(r.db is store.db for r in repos)
         now = utcnow()
         org = await store.accounts.create_org("Acme")
         user = await store.accounts.create_user(org.id, "hr@acme.test", "x")

@@ -59,7 +59,7 @@
   }
 
   async function load() {
-    const job = $("job").value; if (!job) return;
+    const job = $("job").value; if (!job || $("bias-box").classList.contains("hidden")) return;  // hr.js: not this role's
     const mine = ++seq;
     try {
       const r = await API.call(`/api/v1/jobs/${encodeURIComponent(job)}/bias`);

@@ -1,4 +1,5 @@
-// HR page: create interview links and pick an interview to watch.
+// HR page: create interview links and pick an interview to watch. Each section is for the roles in its data-roles
+// (server/http/access.py): recruiters work on their jobs, hiring managers and observers read interviews.
 (function () {
   I18N.add({ interviews: "Interviews", logout: "Log out", new_interview: "New interview", job: "Job",
     candidate_name: "Candidate name", candidate_email: "Candidate email (optional)", create_link: "Create interview link",
@@ -13,7 +14,12 @@
     met: "met", partly: "partly", missing: "missing", remove: "Remove",
     plan_save: "Save as a new plan version", plan_saved: "Saved: new interviews for {title} use this plan.",
     st_created: "invited", st_consented: "consented", st_live: "in progress", st_finished: "finished", st_failed: "failed",
-    legal_hold: "legal hold", content_deleted: "transcript deleted (retention)" },
+    legal_hold: "legal hold", content_deleted: "transcript deleted (retention)",
+    my_interviews: "Interviews of your jobs", observed_interviews: "Interviews you are invited to observe",
+    role_admin: "admin", role_recruiter: "recruiter", role_hiring_manager: "hiring manager", role_observer: "observer",
+    link_new: "New link", link_withdraw: "Withdraw link", link_withdrawn: "link withdrawn",
+    link_new_for: "New link for {name}", link_withdraw_for: "Withdraw the link of {name}",
+    link_issued: "New link (earlier links no longer work):", link_error: "The link could not be changed: {msg}" },
   { interviews: "面试", logout: "退出", new_interview: "新建面试", job: "职位", candidate_name: "候选人姓名",
     candidate_email: "候选人邮箱（可选）", create_link: "生成面试链接", link_for_candidate: "候选人链接：",
     all_interviews: "本组织的全部面试", candidate: "候选人", status: "状态", watch: "观看", report: "报告", live: "正在进行",
@@ -24,10 +30,19 @@
     met: "满足", partly: "部分满足", missing: "不满足", remove: "删除",
     plan_load: "编辑上方所选职位的方案", plan_save: "保存为新的方案版本", plan_saved: "已保存：{title} 的新面试将使用此方案。",
     st_created: "已邀请", st_consented: "已同意", st_live: "进行中", st_finished: "已结束", st_failed: "失败",
-    legal_hold: "法律保留", content_deleted: "文字稿已删除（保留期满）" });
+    legal_hold: "法律保留", content_deleted: "文字稿已删除（保留期满）",
+    my_interviews: "您负责的职位的面试", observed_interviews: "邀请您观看的面试",
+    role_admin: "管理员", role_recruiter: "招聘专员", role_hiring_manager: "用人经理", role_observer: "观察员",
+    link_new: "生成新链接", link_withdraw: "撤回链接", link_withdrawn: "链接已撤回",
+    link_new_for: "为 {name} 生成新链接", link_withdraw_for: "撤回 {name} 的链接",
+    link_issued: "新链接（之前的链接已失效）：", link_error: "无法更改链接：{msg}" });
   I18N.apply();
   const $ = (id) => document.getElementById(id);
-  $("lang").onclick = () => { I18N.toggle(); refresh(); loadMatches(); };
+  $("lang").onclick = () => { I18N.toggle(); refresh(); loadMatches(); showRole(); };
+  function showRole() {  // who is logged in, and as what
+    const role = $("who").dataset.role; if (!role) return;
+    $("who").textContent = `${$("who").textContent.split(" · ")[0]} · ${I18N.t("role_" + role)}`;
+  }
   $("logout").onclick = async () => { await fetch("/api/v1/auth/logout", { method: "POST" }); location.href = "/login"; };
 
   // Loads overlap (HR switches jobs while the first job's answer is on its way): only the newest call of a loader
@@ -39,9 +54,18 @@
     if (res.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname); throw new Error("login"); }
     return res.json();
   }
+  let canRecruit = false;  // the job's candidates, interviews, invitations and times (admins and recruiters)
+  let listKey = "all_interviews";
   async function init() {
-    const me = await get("/api/v1/auth/me"); $("who").textContent = me.user.email;
-    await loadJobs(); await loadLibrary();
+    const me = await get("/api/v1/auth/me"); const role = me.user.role;
+    $("who").textContent = me.user.email; $("who").dataset.role = role; showRole();
+    for (const section of document.querySelectorAll("[data-roles]")) {
+      section.classList.toggle("hidden", !section.dataset.roles.split(" ").includes(role));
+    }
+    canRecruit = role === "admin" || role === "recruiter";
+    listKey = { admin: "all_interviews", observer: "observed_interviews" }[role] || "my_interviews";
+    $("list-h").dataset.i18n = listKey; $("list-h").textContent = I18N.t(listKey);
+    await loadJobs(); if (canRecruit) await loadLibrary();
     // the sections in their own files (access_log.js, retention.js, bias.js) start now, with who is logged in
     document.dispatchEvent(new CustomEvent("hrready", { detail: { user: me.user } }));
     await loadIntegrations();  // invitation channels and the DingTalk import, as set up on the server
@@ -168,7 +192,7 @@
     }).join(I18N.lang === "zh" ? "；" : "; ");
   }
   async function loadMatches() {
-    if (!$("job").value) return;
+    if (!canRecruit || !$("job").value) return;
     const q = new URLSearchParams({ min_score: $("min-score").value || "0" });
     if ($("must-all").checked) q.set("must_haves", "all");
     const current = newestOnly("matches");
@@ -284,7 +308,7 @@
   }
   async function loadLatestImport() {  // the job's latest import, followed while it runs
     clearTimeout(importTimer); lastImport = null; $("import-view").classList.add("hidden"); $("import-error").textContent = "";
-    if (!$("job").value) return;
+    if (!canRecruit || !$("job").value) return;
     const list = await get(`/api/v1/jobs/${$("job").value}/imports`);
     if (list.imports && list.imports.length) pollImport(list.imports[0].id);
   }
@@ -443,20 +467,56 @@
   document.addEventListener("langchange", () => { for (const b of inviteBoxes.values()) b.render(); });
   // --- end of DingTalk ---------------------------------------------------------------------------------------
 
+  // --- the candidate's link: a new one (earlier ones stop working at once) or withdrawn (server/http/routes/links.py) ---
+  const issuedLinks = new Map();  // interview id -> the link issued on this page (kept while the list refreshes)
+  const linkErrors = new Map();  // interview id -> why the last change failed (kept likewise)
+  function linkControl(iv) {
+    const box = el("div", null, "link-box");
+    const change = async (method) => {
+      linkErrors.delete(iv.id);
+      try {
+        const d = await API.call(`/api/v1/interviews/${iv.id}/link`, null, method);
+        if (method === "POST") issuedLinks.set(iv.id, d.link); else issuedLinks.delete(iv.id);
+      } catch (err) { linkErrors.set(iv.id, I18N.t("link_error", { msg: API.errorText(err) })); }
+      await refresh();
+    };
+    const fresh = el("button", I18N.t("link_new"), "secondary"); fresh.type = "button";
+    fresh.setAttribute("aria-label", I18N.t("link_new_for", { name: iv.candidate_name }));
+    fresh.addEventListener("click", () => change("POST"));
+    box.append(fresh);
+    if (!iv.link_revoked) {
+      const withdraw = el("button", I18N.t("link_withdraw"), "secondary danger"); withdraw.type = "button";
+      withdraw.setAttribute("aria-label", I18N.t("link_withdraw_for", { name: iv.candidate_name }));
+      withdraw.addEventListener("click", () => change("DELETE"));
+      box.append(withdraw);
+    }
+    if (issuedLinks.has(iv.id) && !iv.link_revoked) {
+      const p = el("span", I18N.t("link_issued") + " "); const a = el("a", issuedLinks.get(iv.id));
+      a.href = issuedLinks.get(iv.id); p.append(a); box.append(p);
+    }
+    if (linkErrors.has(iv.id)) {  // an alert only when there is something to say (the row has the invitation's too)
+      const msg = el("span", linkErrors.get(iv.id), "error"); msg.setAttribute("role", "alert"); box.append(msg);
+    }
+    return box;
+  }
+
   async function refresh() {
     const data = await get("/api/v1/interviews");
+    document.dispatchEvent(new CustomEvent("interviewslisted", { detail: data.interviews }));  // team.js
     const rows = $("rows"); rows.textContent = "";
     for (const iv of data.interviews) {
       const tr = document.createElement("tr");
       const cells = [iv.candidate_name, iv.job_title, I18N.t("st_" + iv.status) + (iv.live_connected ? " · " + I18N.t("live") : "")
-        + (iv.legal_hold ? " · " + I18N.t("legal_hold") : "") + (iv.content_deleted ? " · " + I18N.t("content_deleted") : "")];
+        + (iv.legal_hold ? " · " + I18N.t("legal_hold") : "") + (iv.content_deleted ? " · " + I18N.t("content_deleted") : "")
+        + (iv.link_revoked ? " · " + I18N.t("link_withdrawn") : "")];
       for (const c of cells) { const td = document.createElement("td"); td.textContent = c; tr.append(td); }
       const td = document.createElement("td"); const a = document.createElement("a");
       a.href = "/observe/" + iv.id; a.textContent = I18N.t("watch"); td.append(a);
-      if (iv.status === "created" || iv.status === "consented") {
-        const invite = inviteControl(iv);  // channel, recipient, each invitation's delivery state (kept across refreshes)
+      if (canRecruit && (iv.status === "created" || iv.status === "consented")) {
+        const invite = iv.link_revoked ? null : inviteControl(iv);  // channel, recipient, delivery state (kept across refreshes)
         if (invite) td.append(invite);
       }
+      if (canRecruit && iv.status !== "finished" && iv.status !== "failed") td.append(linkControl(iv));
       if (iv.status === "finished" || iv.status === "live") {
         const r = document.createElement("a"); r.href = "/reports/" + iv.id; r.textContent = I18N.t("report");
         td.append(" · ", r);
@@ -546,7 +606,7 @@
     }
   }
   async function loadSchedule() {
-    if (!$("job").value) return;
+    if (!canRecruit || !$("job").value) return;
     const current = newestOnly("schedule");
     const d = await get(`/api/v1/jobs/${$("job").value}/schedule`);
     if (current()) { schedData = d; renderSchedule(); }

@@ -82,4 +82,8 @@
     $("rv-status").textContent = I18N.t("saved"); $("rv-comment").value = ""; load();
   });
   load();
+  (async () => {  // observers read the report; the job's recruiters, hiring managers and admins also rate it
+    const me = await fetch("/api/v1/auth/me");
+    if (me.ok && (await me.json()).user.role === "observer") $("review-form").classList.add("hidden");
+  })();
 })();

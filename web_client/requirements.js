@@ -51,7 +51,7 @@
   let reqs = null;      // its requirements ({language, title, requirements: [...]}) as edited here
   let dirty = false;    // edited since loaded or saved
   let reading = 0;      // lines being read by the server
-  let canEdit = true;
+  let canEdit = false;  // admins and the job's recruiters (hrready); the section is hidden from the other roles
   let seq = 0;          // only the newest load may render (HR switches jobs quickly)
 
   // --- what the ranking will look for, in words -------------------------------------------------------------
@@ -198,7 +198,7 @@
   }
   async function load() {
     const job = $("job").value;
-    if (!job || (job === jobId && reqs)) return;
+    if (!job || !canEdit || (job === jobId && reqs)) return;
     const n = ++seq; jobId = job; reqs = null; render();
     try {
       const d = await API.call(`/api/v1/jobs/${job}/requirements`);
@@ -245,9 +245,8 @@
   });
 
   document.addEventListener("hrready", async (e) => {
-    canEdit = e.detail.user.role === "admin" || e.detail.user.role === "hr";
-    $("jd-form").classList.toggle("hidden", !canEdit);
-    if (!canEdit) $("req-help").textContent += " " + I18N.t("req_readonly");
+    canEdit = e.detail.user.role === "admin" || e.detail.user.role === "recruiter";
+    if (!canEdit) return;  // the job's requirements are its recruiters' and admins' (hr.js hides the sections)
     load();
     try { library = (await API.call("/api/v1/plan-library")).plans; renderLibrary(); } catch (err) { /* the form says so on submit */ }
   });

@@ -21,7 +21,7 @@ log = structlog.get_logger(__name__)
 
 # action -> what the user saw (the HR page shows these in its own words, in Chinese and English)
 READ_ACTIONS: dict[str, str] = {
-    "interviews.list": "the organisation's interview list (candidate names)",
+    "interviews.list": "an interview list: those the user is responsible for (candidate names)",
     "interview.read": "one interview: transcript, consents, events",
     "interview.observe": "an interview live on the observer panel",
     "report.read": "an evaluation report",

@@ -2,7 +2,8 @@
 
 Handlers register with ``api.route(...)``, naming their request and response models; the same models validate
 requests at run time, so the document cannot drift from the code. Each operation also shows who may call it
-(``x-caller``, ``x-roles``) and the personal-data read it records (``x-audited-read``).
+(``x-caller``, ``x-roles``), the record the caller must be responsible for (``x-scope``, ``x-scope-from``) and the
+personal-data read it records (``x-audited-read``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any, Callable
 
 from pydantic import BaseModel
 
-from server.http.access import Access, ReadAudit
+from server.http.access import ROLES, SCOPE_PARAMS, Access, ReadAudit
 
 API_VERSION = "1.0.0"
 
@@ -74,6 +75,7 @@ class ApiRoutes:
                   doc: RouteDoc | None) -> Callable:
         if not isinstance(access, Access):
             raise TypeError(f"{method} {path}: access must be declared (PUBLIC, CANDIDATE_LINK, ANY_USER or users())")
+        _check_scope(method, path, access)
         if reads is not None:
             if access.caller != "user":
                 raise ValueError(f"{method} {path}: an audited read needs a logged-in user to record")
@@ -85,6 +87,19 @@ class ApiRoutes:
             return handler
 
         return register
+
+
+def _check_scope(method: str, path: str, access: Access) -> None:
+    """A user's route whose path names a job, interview, import or candidate must be scoped to one of them (so no
+    route reaches a record its caller is not responsible for by forgetting to say so)."""
+    if access.caller != "user":
+        return
+    named = [p.strip("{}") for p in path.split("/") if p.strip("{}") in SCOPE_PARAMS.values()]
+    if named and (access.scope_from != "path" or access.scope_param not in named):
+        raise ValueError(f"{method} {path}: the path names {', '.join(named)}; declare the scope the caller must be "
+                         "responsible for (users(..., scope=...))")
+    if access.scope_from == "path" and access.scope_param and access.scope_param not in named:
+        raise ValueError(f"{method} {path}: the scoped {access.scope} is not in the path")
 
 
 ERROR_SCHEMA = {
@@ -123,10 +138,15 @@ def build_document(routes: list[Route]) -> dict[str, Any]:
             errors |= {403, 410}  # invalid_link, link_expired
         if r.access.caller == "user":
             op["security"] = [{"session": []}]
+            op["x-roles"] = sorted(r.access.roles or ROLES)
             errors.add(401)
         if r.access.roles:
-            op["x-roles"] = sorted(r.access.roles)
             errors.add(403)
+        if r.access.scope is not None:
+            op["x-scope"] = r.access.scope
+            if r.access.scope_param:
+                op["x-scope-from"] = r.access.scope_from
+                errors.add(404)
         if r.reads is not None:
             op["x-audited-read"] = r.reads.action
             errors.add(503)
@@ -150,7 +170,12 @@ def build_document(routes: list[Route]) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Live AI interview server", "version": API_VERSION,
-                 "description": "HTTP API v1. WebSocket messages are described in docs/API.md."},
+                 "description": "HTTP API v1. WebSocket messages are described in docs/API.md. x-roles: the roles "
+                 "that may call an operation (403 for the others); x-scope: the record the caller must be "
+                 "responsible for (job, interview, import or candidate, named by the path or the body; 404 "
+                 "for the others, as for another organisation's) or 'listed' (the answer lists only what "
+                 "the caller is responsible for). Admins: the whole organisation; recruiters and hiring "
+                 "managers: the jobs assigned to them; observers: the interviews they were invited to."},
         "paths": paths,
         "components": {
             "schemas": schemas,

@@ -42,8 +42,11 @@ async def _serve(settings: Settings, demo: bool) -> None:
     await site.start()
     ctx = app[CTX_KEY]
     if demo:
-        info = await seed_demo(ctx.store.accounts, ctx.store.jobs, ctx.store.interviews, settings)
+        info = await seed_demo(ctx.store.accounts, ctx.store.jobs, ctx.store.interviews, ctx.store.assignments,
+                               settings)
         print(f"DEMO_LOGIN email={info.email} password={info.password}", flush=True)
+        print("DEMO_TEAM " + " ".join(f"{email}({role})" for email, role in info.team.items())
+              + " (same password)", flush=True)
         print(f"HR_PAGE {settings.resolved_base_url}/login", flush=True)
         print(f"CANDIDATE_LINK {info.link}", flush=True)
     # Load the default speech model now, so the first candidate does not wait for it.
@@ -69,7 +72,7 @@ async def _demo(settings: Settings) -> None:
 
     store = _store(settings)
     await store.migrate()
-    info = await seed_demo(store.accounts, store.jobs, store.interviews, settings)
+    info = await seed_demo(store.accounts, store.jobs, store.interviews, store.assignments, settings)
     await store.close()
     print(json.dumps(info.__dict__, indent=2))
 

@@ -1,4 +1,9 @@
-"""Demo data: an organisation, an HR user, two jobs with question plans, and a fresh candidate interview."""
+"""Demo data: an organisation with one user of each role, two jobs with question plans, and a fresh candidate
+interview.
+
+The roles show what each sees (server/http/access.py): the admin everything; the recruiter and the hiring manager
+only the engineering job assigned to them, a second recruiter only the store manager job; the observer only the
+interviews they are invited to (each new demo interview). All demo users share the demo password."""
 
 from __future__ import annotations
 
@@ -8,10 +13,18 @@ from dataclasses import dataclass
 from server.http.auth import Signer, hash_password
 from server.platform.settings import Settings
 from server.storage.accounts import AccountRepository
+from server.storage.assignments import AssignmentRepository
 from server.storage.interviews import InterviewRepository
 from server.storage.jobs import JobRepository
 
 DEMO_EMAIL = "demo@example.com"
+# (e-mail, role, name, index of the demo job they are responsible for, if any)
+DEMO_TEAM = [
+    ("recruiter@example.com", "recruiter", "Rui Recruiter", 0),
+    ("manager@example.com", "hiring_manager", "Mina Manager", 0),
+    ("stores@example.com", "recruiter", "门店招聘专员", 1),
+    ("observer@example.com", "observer", "Omar Observer", None),
+]
 
 DEMO_JOBS = [
     {
@@ -49,14 +62,18 @@ class DemoInfo:
     job_id: str
     interview_id: str
     link: str
+    team: dict[str, str]  # the other demo users' e-mail -> role (same password)
 
 
 async def seed_demo(accounts: AccountRepository, jobs: JobRepository, interviews: InterviewRepository,
-                    settings: Settings, candidate_name: str = "Alex Chen") -> DemoInfo:
-    """Create the demo organisation once (kept across restarts) and a new candidate interview every call."""
+                    assignments: AssignmentRepository, settings: Settings,
+                    candidate_name: str = "Alex Chen") -> DemoInfo:
+    """Create the demo organisation once (kept across restarts) and a new candidate interview every call, which
+    the demo observer is invited to."""
     pw_file = settings.data_dir / "demo-login.txt"
     user = await accounts.user_by_email(DEMO_EMAIL)
-    if user is None or not pw_file.exists():
+    new_password = user is None or not pw_file.exists()
+    if new_password:
         password = secrets.token_urlsafe(9)
         if user is None:
             org = await accounts.create_org("Demo Company", region="CN")
@@ -70,8 +87,31 @@ async def seed_demo(accounts: AccountRepository, jobs: JobRepository, interviews
         pw_file.write_text(password)
         pw_file.chmod(0o600)
     password = pw_file.read_text().strip()
-    job = (await jobs.for_org(user.org_id))[0]
+    org_jobs = await jobs.for_org(user.org_id)
+    observers = await _demo_team(accounts, assignments, user.org_id, [j.id for j in org_jobs], password, new_password)
+    job = org_jobs[0]
     iv = await interviews.create(user.org_id, job.id, candidate_name, "", job.language)
+    for observer_id in observers:
+        await assignments.invite_observer(user.org_id, iv.id, observer_id, user.id)
     signer = Signer(settings.resolved_secret_key, settings.link_max_age_s)
     token = signer.link_token(iv.id, iv.link_nonce)
-    return DemoInfo(DEMO_EMAIL, password, job.id, iv.id, f"{settings.resolved_base_url}/i/{token}")
+    return DemoInfo(DEMO_EMAIL, password, job.id, iv.id, f"{settings.resolved_base_url}/i/{token}",
+                    {email: role for email, role, _, _ in DEMO_TEAM})
+
+
+async def _demo_team(accounts: AccountRepository, assignments: AssignmentRepository, org_id: str, job_ids: list[str],
+                     password: str, new_password: bool) -> list[str]:
+    """The demo users of the other roles (added to a demo organisation made before them too), with the demo
+    password; returns the observers' ids."""
+    observers = []
+    for email, role, name, job_index in DEMO_TEAM:
+        member = await accounts.user_by_email(email)
+        if member is None:
+            member = await accounts.create_user(org_id, email, hash_password(password), role=role, name=name)
+            if job_index is not None and job_index < len(job_ids):
+                await assignments.assign_job(org_id, job_ids[job_index], member.id, None)
+        elif new_password:
+            await accounts.set_password_hash(member.id, hash_password(password))
+        if member.role == "observer":
+            observers.append(member.id)
+    return observers

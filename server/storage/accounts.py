@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from server.storage.database import Repository
-from server.storage.models import Organization, User
+from server.storage.models import ROLES, Organization, User
 
 
 class AccountRepository(Repository):
@@ -25,7 +25,10 @@ class AccountRepository(Repository):
         async with self.db.session() as s:
             return list((await s.execute(select(Organization.id))).scalars())
 
-    async def create_user(self, org_id: str, email: str, password_hash: str, role: str = "hr", name: str = "") -> User:
+    async def create_user(self, org_id: str, email: str, password_hash: str, role: str = "recruiter",
+                          name: str = "") -> User:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
         async with self.db.transaction() as s:
             user = User(org_id=org_id, email=email.lower(), password_hash=password_hash, role=role, display_name=name)
             s.add(user)
@@ -34,6 +37,11 @@ class AccountRepository(Repository):
     async def user_by_email(self, email: str) -> User | None:
         async with self.db.session() as s:
             return (await s.execute(select(User).where(User.email == email.lower()))).scalar_one_or_none()
+
+    async def users(self, org_id: str) -> list[User]:
+        """The organisation's users, by e-mail."""
+        async with self.db.session() as s:
+            return list((await s.execute(select(User).where(User.org_id == org_id).order_by(User.email))).scalars())
 
     async def user(self, user_id: str) -> User | None:
         async with self.db.session() as s:

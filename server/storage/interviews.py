@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from server.storage.database import Database, Repository
 from server.storage.interview_records import InterviewRecordRepository
 from server.storage.jobs import JobRepository
-from server.storage.models import Candidate, Consent, Interview
+from server.storage.models import Candidate, Consent, Interview, new_id
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -54,15 +55,23 @@ class InterviewRepository(Repository):
             )
             return row.scalar_one_or_none()
 
-    async def for_org(self, org_id: str) -> list[Interview]:
+    async def for_org(self, org_id: str, jobs: Collection[str] | None = None,
+                      interviews: Collection[str] = ()) -> list[Interview]:
+        """The organisation's interviews, newest first; with ``jobs``, only those of these jobs and ``interviews``."""
+        query = select(Interview).where(Interview.org_id == org_id)
+        if jobs is not None:
+            query = query.where(or_(Interview.job_id.in_(list(jobs)), Interview.id.in_(list(interviews))))
         async with self.db.session() as s:
-            rows = await s.execute(
-                select(Interview)
-                .where(Interview.org_id == org_id)
-                .options(selectinload(Interview.candidate), selectinload(Interview.job))
-                .order_by(Interview.created_at.desc())
-            )
+            rows = await s.execute(query.options(selectinload(Interview.candidate), selectinload(Interview.job))
+                                   .order_by(Interview.created_at.desc()))
             return list(rows.scalars())
+
+    async def new_link(self, interview_id: str, revoked_at: datetime | None) -> str:
+        """A new link nonce: every link given out before stops working. ``revoked_at`` says HR withdrew the link
+        (no new one given); None for a reissued link. Returns the nonce."""
+        nonce = new_id()
+        await self.db.update_by_id(Interview, interview_id, link_nonce=nonce, link_revoked_at=revoked_at)
+        return nonce
 
     async def update(self, interview_id: str, **values: Any) -> None:
         await self.db.update_by_id(Interview, interview_id, **values)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 
 from server.storage.database import Repository
-from server.storage.models import Job, Question, QuestionPlan
+from server.storage.models import Job, JobMember, Question, QuestionPlan
 
 
 @dataclass(frozen=True)
@@ -26,13 +27,16 @@ class JobRepository(Repository):
 
     async def create(
         self, org_id: str, title: str, description: str, language: str, questions: list[dict[str, Any]],
-        spec: dict | None = None,
+        spec: dict | None = None, member_id: str | None = None,
     ) -> Job:
-        """A job with its first plan: flat questions in the job's language, plus the full plan spec if given."""
+        """A job with its first plan: flat questions in the job's language, plus the full plan spec if given;
+        ``member_id`` (the recruiter creating it) is responsible for it from the start."""
         async with self.db.transaction() as s:
             job = Job(org_id=org_id, title=title, description=description, language=language)
             s.add(job)
             await s.flush()
+            if member_id is not None:
+                s.add(JobMember(job_id=job.id, user_id=member_id, org_id=org_id, assigned_by=member_id))
             plan = QuestionPlan(job_id=job.id, version=1, language=language, spec=spec)
             s.add(plan)
             await s.flush()
@@ -64,10 +68,13 @@ class JobRepository(Repository):
                                time_limit_s=int(q.get("time_limit_s", 180))))
         return latest + 1
 
-    async def for_org(self, org_id: str) -> list[Job]:
+    async def for_org(self, org_id: str, only: Collection[str] | None = None) -> list[Job]:
+        """The organisation's jobs, or ``only`` those of them."""
+        query = select(Job).where(Job.org_id == org_id)
+        if only is not None:
+            query = query.where(Job.id.in_(list(only)))
         async with self.db.session() as s:
-            rows = await s.execute(select(Job).where(Job.org_id == org_id).order_by(Job.created_at))
-            return list(rows.scalars())
+            return list((await s.execute(query.order_by(Job.created_at))).scalars())
 
     async def get(self, job_id: str) -> Job | None:
         async with self.db.session() as s:

@@ -31,6 +31,10 @@ class Organization(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+# what a user may do and on which records: server/http/access.py
+ROLES: tuple[str, ...] = ("admin", "recruiter", "hiring_manager", "observer")
+
+
 class User(Base):
     __tablename__ = "users"
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -38,7 +42,8 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     display_name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(20), default="hr")  # admin | hr | observer
+    # admin | recruiter | hiring_manager | observer (server/http/access.py; "hr" became "recruiter" in 0013)
+    role: Mapped[str] = mapped_column(String(20), default="recruiter")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -153,6 +158,9 @@ class Interview(Base):
     schedule_status: Mapped[str] = mapped_column(String(16), default="unscheduled", server_default="unscheduled")
     candidate_timezone: Mapped[str] = mapped_column(String(64), default="", server_default="")
     schedule_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # candidate links (0012): HR withdrew the link at this time (a new link clears it); a link is valid only
+    # with the current link_nonce, so withdrawing or reissuing changes the nonce
+    link_revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     candidate: Mapped[Candidate] = relationship()
     job: Mapped[Job] = relationship()
 
@@ -491,3 +499,26 @@ class SelfIdentification(Base):
                                                        nullable=True)
     age_band: Mapped[str | None] = mapped_column(EncryptedText("self_identifications.age_band"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class JobMember(Base):
+    """A recruiter or hiring manager responsible for a job (0013): assigned by an admin, or the recruiter who
+    created it. What they may do on it is their role's (server/http/access.py)."""
+
+    __tablename__ = "job_members"
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    assigned_by: Mapped[str | None] = mapped_column(String(32), nullable=True)  # the admin (or the creator)
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class InterviewObserver(Base):
+    """An observer invited to one interview (0012): they may read it, watch it live and read its report."""
+
+    __tablename__ = "interview_observers"
+    interview_id: Mapped[str] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    invited_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    invited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from server.storage.accounts import AccountRepository
+from server.storage.assignments import AssignmentRepository
 from server.storage.audit_log import AuditRepository
 from server.storage.candidate_imports import CandidateImportRepository
 from server.storage.database import Database
@@ -30,6 +31,7 @@ class Store:
         self.accounts = AccountRepository(self.db)
         self.login_sessions = LoginSessionRepository(self.db)
         self.login_failures = LoginFailureRepository(self.db)
+        self.assignments = AssignmentRepository(self.db)
         self.jobs = JobRepository(self.db)
         self.records = InterviewRecordRepository(self.db)
         self.interviews = InterviewRepository(self.db, self.jobs, self.records)

@@ -83,6 +83,8 @@ class InterviewSummary(BaseModel):
     legal_hold_since: str | None = None
     legal_hold_reason: str = ""
     content_deleted: bool = Field(default=False, description="The transcript and timeline were deleted (retention)")
+    job_id: str = ""
+    link_revoked: bool = Field(default=False, description="HR withdrew the candidate's link (a new one may be issued)")
 
 
 class InterviewList(BaseModel):

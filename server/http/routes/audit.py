@@ -8,7 +8,7 @@ from aiohttp import web
 
 from server.http.api_models import audit as m
 from server.compliance.audit import READ_ACTIONS
-from server.http.access import ReadAudit, users
+from server.http.access import ADMIN, ReadAudit, users
 from server.http.errors import ApiError
 from server.http.routes.common import api, ctx_of, int_query
 from server.http.routes.guard import record_shown, user_of
@@ -19,7 +19,7 @@ MAX_PAGE = 200
 
 @api.route("GET", "/api/v1/audit/reads", "Who read which candidates' personal data, newest first (admins only; "
            "?candidate_id=, ?actor_id=, ?limit=1-200, ?before=<next_before>)", "audit",
-           access=users(("admin",), "Only your organisation's admins can read the access log."),
+           access=users(ADMIN, "Only your organisation's admins can read the access log."),
            # the log names candidates: reading it is a read of their data too (when it names any)
            reads=ReadAudit("audit.read", "org", when_none_shown=False), response=m.AuditReadList,
            query=("candidate_id", "actor_id", "limit", "before"), errors=(400,))

@@ -48,7 +48,7 @@ from server.recruiting.invitations import channel_for
 from server.http.access import ANY_USER
 from server.http.routes.common import api, ctx_of
 from server.http.routes.guard import user_of
-from server.http.routes.imports import IMPORTS_KEY, _job, _outs
+from server.http.routes.imports import IMPORTERS, IMPORTS_KEY, _job, _outs
 
 log = structlog.get_logger(__name__)
 
@@ -79,7 +79,7 @@ async def integrations(request: web.Request) -> web.Response:
            "job with their parsed resumes. Answers 202 with the import run at once (source dingtalk; follow it with "
            "GET /api/v1/imports/{id}): one item per ATS candidate, created / updated / unchanged / duplicate / "
            "failed; DingTalk refusing the app or staying rate-limited ends the run failed with the reason",
-           "candidates", access=ANY_USER, body=m.DingTalkImportRequest, response=ImportOut, status=202,
+           "candidates", access=IMPORTERS, body=m.DingTalkImportRequest, response=ImportOut, status=202,
            errors=(404, 422, 429, 503))
 async def import_from_dingtalk(request: web.Request) -> web.Response:
     user = user_of(request)

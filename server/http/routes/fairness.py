@@ -7,7 +7,7 @@ from aiohttp import web
 from server.http.api_models import fairness as m
 from server.compliance.fairness import job_bias_report
 from server.http.errors import parse_body
-from server.http.access import ANY_USER, CANDIDATE_LINK
+from server.http.access import CANDIDATE_LINK, RECRUITING, users
 from server.http.routes.common import api, ctx_of, int_query, interview_from_link, org_job
 from server.http.routes.guard import user_of
 
@@ -50,7 +50,9 @@ async def withdraw_self_identification(request: web.Request) -> web.Response:
 
 @api.route("GET", "/api/v1/jobs/{job_id}/bias", "Bias monitoring of the job's AI scores (NYC LL144 method: scoring "
            "rate above the median and impact ratio per self-identified group; ?min_group=5-100, default 5)",
-           "analytics", access=ANY_USER, response=m.BiasReportOut, query=("min_group",), errors=(400, 404))
+           "analytics", access=users(RECRUITING, "Only the job's recruiters and admins read its bias report.",
+                                     scope="job"),
+           response=m.BiasReportOut, query=("min_group",), errors=(400, 404))
 async def bias_report(request: web.Request) -> web.Response:
     user = user_of(request)
     job = await org_job(request, user, request.match_info["job_id"])

@@ -1,8 +1,11 @@
 """The guard around every route: admits only the callers its registration declared and makes sure that an answer
 showing candidates' personal data was recorded as the route's audited read before it is sent.
 
-* ``ANY_USER`` / ``users(...)``: 401 without a session, 403 (the declared message) for other roles; the handler gets
-  the user with ``user_of(request)``.
+* ``ANY_USER`` / ``LISTING`` / ``users(...)``: 401 without a session, 403 (the declared message) for other roles;
+  the handler gets the user with ``user_of(request)``.
+* ``scope=...`` (routes/scope.py): a record named by the path is admitted before the handler runs (404 unless the
+  user is responsible for it); a record named by the body, or a listing, the handler checks with routes/scope.py,
+  and a successful answer from a handler that did not is a server error, never data.
 * ``CANDIDATE_LINK``: the handler reads the link (``interview_from_link``, where the token is); a successful answer
   from a handler that did not is a server error, never data.
 * ``reads=ReadAudit(...)``: the handler calls ``await record_shown(request, candidate_ids)`` with the candidates its
@@ -21,10 +24,11 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from server.compliance.audit import READ_ACTIONS, audit_read
-from server.http.access import ReadAudit
+from server.http.access import LISTED, ReadAudit
 from server.http.errors import ApiError
 from server.http.openapi import Route
 from server.http.routes.common import LINKED_INTERVIEW_KEY, SESSION_COOKIE, client_ip, ctx_of, org_interview
+from server.http.routes.scope import ADMIT, SCOPE_CHECKED_KEY
 from server.storage.models import Interview, User
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -92,9 +96,11 @@ def guarded(route: Route) -> Handler:
     async def guard(request: web.Request) -> web.StreamResponse:
         if access.caller == "user":
             user = await _logged_in(request)
-            if access.roles and user.role not in access.roles:
+            if not access.admits(user.role):
                 raise ApiError(403, "forbidden", access.refusal)
             request[USER_KEY] = user
+            if access.scope in ADMIT and access.scope_from == "path":  # 404 unless the user is responsible for it
+                await ADMIT[access.scope](request, user, request.match_info[access.scope_param])
         if reads is not None:
             request[READ_KEY] = _PendingRead(reads)
         request[RUNNING_KEY] = route  # a stream the handler opens itself is checked as it starts (before_streaming)
@@ -122,6 +128,10 @@ def _check(request: web.Request, route: Route, response: web.StreamResponse) -> 
         return
     if route.access.caller == "candidate_link" and LINKED_INTERVIEW_KEY not in request:
         raise RuntimeError(f"{route.method.upper()} {route.path} answered without reading the candidate's link")
+    scope = route.access.scope
+    if (scope == LISTED or route.access.scope_from == "body") and not request.get(SCOPE_CHECKED_KEY):
+        raise RuntimeError(f"{route.method.upper()} {route.path} answered without checking what the user is "
+                           f"responsible for ({scope})")
     if route.reads is not None and not request[READ_KEY].declared:
         raise RuntimeError(f"{route.method.upper()} {route.path} answered without recording which candidates it "
                            "shows")

@@ -1,5 +1,5 @@
-"""HR API: jobs, interviews and their stored records (all scoped to the user's organisation). Logging in and out:
-routes/login.py."""
+"""HR API: jobs, interviews and their stored records (each user's: the jobs and interviews they are
+responsible for, server/http/access.py). Logging in and out: routes/login.py."""
 
 from __future__ import annotations
 
@@ -11,28 +11,40 @@ from dialogue.plan_library import library_plan, list_library
 from server.http.errors import ApiError, parse_body
 from server.recruiting.plans import plan_for_job
 from server.recruiting.requirements import read_new_description
-from server.http.access import ANY_USER, ReadAudit, users
-from server.http.routes.common import api, ctx_of, org_candidate, org_job
+from server.http.access import ANY_USER, JOB_ROLES, LISTING, READING, RECRUITING, ReadAudit, users
+from server.http.routes.common import api, ctx_of, org_job
 from server.http.routes.guard import record_shown, shown_interview, user_of
+from server.http.routes.scope import responsibility, responsible_candidate, responsible_job
 from server.storage.models import iso_utc
 
 
-@api.route("GET", "/api/v1/jobs", "Jobs of the user's organisation", "jobs", access=ANY_USER, response=m.JobList)
+CREATES_JOBS = users(RECRUITING, "Only recruiters and admins create jobs.")
+PLANS = users(RECRUITING, "Only recruiters and admins read and edit a job's plan.", scope="job")
+
+
+def _member(user) -> str | None:
+    """Who is responsible for a job the user creates: a recruiter, themselves (admins are for every job)."""
+    return user.id if user.role in JOB_ROLES else None
+
+
+@api.route("GET", "/api/v1/jobs", "The jobs the user is responsible for (admins: all of the organisation's)", "jobs",
+           access=LISTING, response=m.JobList)
 async def list_jobs(request: web.Request) -> web.Response:
     user = user_of(request)
-    jobs = await ctx_of(request).store.jobs.for_org(user.org_id)
+    mine = await responsibility(request, user)
+    jobs = await ctx_of(request).store.jobs.for_org(user.org_id, None if mine.whole_org else mine.job_ids)
     return web.json_response(m.JobList(jobs=[m.JobOut(id=j.id, title=j.title, description=j.description,
                                                       language=j.language) for j in jobs]).model_dump())
 
 
-@api.route("POST", "/api/v1/jobs", "Create a job with its question plan", "jobs",
-           access=users(("admin", "hr"), "Only HR users and admins create jobs."), body=m.CreateJobRequest,
+@api.route("POST", "/api/v1/jobs", "Create a job with its question plan (a recruiter creating it is responsible for "
+           "it)", "jobs", access=CREATES_JOBS, body=m.CreateJobRequest,
            response=m.JobOut, status=201, errors=(422,))
 async def create_job(request: web.Request) -> web.Response:
     user = user_of(request)
     body = await parse_body(request, m.CreateJobRequest)
     job = await ctx_of(request).store.jobs.create(user.org_id, body.title, body.description, body.language,
-                                                  [q.model_dump() for q in body.questions])
+                                                  [q.model_dump() for q in body.questions], member_id=_member(user))
     out = m.JobOut(id=job.id, title=job.title, description=job.description, language=job.language)
     return web.json_response(out.model_dump(), status=201)
 
@@ -44,7 +56,7 @@ async def plan_library(request: web.Request) -> web.Response:
 
 
 @api.route("POST", "/api/v1/jobs/import", "Create a job from an interview plan (YAML/JSON text or a library plan)",
-           "jobs", access=users(("admin", "hr"), "Only HR users and admins create jobs."), body=m.ImportPlanRequest,
+           "jobs", access=CREATES_JOBS, body=m.ImportPlanRequest,
            response=m.JobOut, status=201, errors=(422,))
 async def import_job(request: web.Request) -> web.Response:
     user = user_of(request)
@@ -55,14 +67,14 @@ async def import_job(request: web.Request) -> web.Response:
     title = body.title or plan.title.get(body.language) or next(iter(plan.title.values()))
     job = await ctx_of(request).store.jobs.create(user.org_id, title, body.description, body.language,
                                                   plan_to_questions(plan, body.language),
-                                                  spec=plan.model_dump(mode="json"))
+                                                  spec=plan.model_dump(mode="json"), member_id=_member(user))
     out = m.JobOut(id=job.id, title=job.title, description=job.description, language=job.language)
     return web.json_response(out.model_dump(), status=201)
 
 
 @api.route("POST", "/api/v1/jobs/from-description", "Create a job from its pasted description: the interview "
            "follows a library plan; the answer carries the requirements read from the description", "jobs",
-           access=users(("admin", "hr"), "Only HR users and admins create jobs."), body=m.JobFromDescriptionRequest,
+           access=CREATES_JOBS, body=m.JobFromDescriptionRequest,
            response=m.JobWithRequirements, status=201, errors=(400, 422))
 async def job_from_description(request: web.Request) -> web.Response:
     user = user_of(request)
@@ -80,7 +92,8 @@ async def job_from_description(request: web.Request) -> web.Response:
         raise ApiError(422, "invalid_plan", f"The plan has no {language} texts (it has {', '.join(plan.languages)}).")
     title = body.title.strip()
     job = await ctx.store.jobs.create(user.org_id, title, body.description, language,
-                                      plan_to_questions(plan, language), spec=plan.model_dump(mode="json"))
+                                      plan_to_questions(plan, language), spec=plan.model_dump(mode="json"),
+                                      member_id=_member(user))
     if reading.read_by == "model":  # the rules alone would read the description differently next time
         await ctx.store.matching.save_requirements(job.id, requirements.model_dump(mode="json"), user.id)
     out = m.JobWithRequirements(job=m.JobOut(id=job.id, title=job.title, description=job.description,
@@ -90,7 +103,7 @@ async def job_from_description(request: web.Request) -> web.Response:
 
 
 @api.route("GET", "/api/v1/jobs/{job_id}/plan", "Export a job's interview plan (?format=yaml|json)", "jobs",
-           access=ANY_USER, errors=(404,))
+           access=PLANS, errors=(404,))
 async def export_plan(request: web.Request) -> web.Response:
     user = user_of(request)
     ctx = ctx_of(request)
@@ -105,7 +118,7 @@ async def export_plan(request: web.Request) -> web.Response:
 
 @api.route("PUT", "/api/v1/jobs/{job_id}/plan", "Save an edited plan as the job's new plan version "
            "(interviews already created keep theirs)", "jobs",
-           access=users(("admin", "hr"), "Only HR users and admins edit plans."), body=m.ImportPlanRequest,
+           access=PLANS, body=m.ImportPlanRequest,
            response=m.JobOut, errors=(404, 422))
 async def update_plan(request: web.Request) -> web.Response:
     user = user_of(request)
@@ -134,15 +147,16 @@ def _plan_from(body: m.ImportPlanRequest):
 
 
 @api.route("POST", "/api/v1/interviews", "Create an interview for a candidate and return the candidate link",
-           "interviews", access=ANY_USER, body=m.CreateInterviewRequest, response=m.CreateInterviewResponse,
-           status=201, errors=(404, 422))
+           "interviews", access=users(RECRUITING, "Only recruiters and admins create interviews.", scope="job",
+                                      scope_from="body"),
+           body=m.CreateInterviewRequest, response=m.CreateInterviewResponse, status=201, errors=(404, 422))
 async def create_interview(request: web.Request) -> web.Response:
     user = user_of(request)
     body = await parse_body(request, m.CreateInterviewRequest)
     ctx = ctx_of(request)
-    job = await org_job(request, user, body.job_id)
-    if body.candidate_id:
-        await org_candidate(request, user, body.candidate_id)  # 404 unless the candidate is this organisation's
+    job = await responsible_job(request, user, body.job_id)
+    if body.candidate_id:  # 404 unless the candidate has a resume or an interview in one of the user's jobs
+        await responsible_candidate(request, user, body.candidate_id)
     elif body.candidate is None:
         raise ApiError(422, "invalid_request", "Give the candidate (name, email) or a candidate_id.")
     iv = await ctx.store.interviews.create(user.org_id, job.id, body.candidate.name if body.candidate else "",
@@ -153,13 +167,16 @@ async def create_interview(request: web.Request) -> web.Response:
     return web.json_response(out.model_dump(), status=201)
 
 
-@api.route("GET", "/api/v1/interviews", "Interviews of the user's organisation", "interviews",
-           access=ANY_USER, reads=ReadAudit("interviews.list", "org"), response=m.InterviewList)
+@api.route("GET", "/api/v1/interviews", "The interviews the user is responsible for: of their jobs, or those they "
+           "observe (admins: all of the organisation's)", "interviews",
+           access=LISTING, reads=ReadAudit("interviews.list", "org"), response=m.InterviewList)
 async def list_interviews(request: web.Request) -> web.Response:
     user = user_of(request)
     ctx = ctx_of(request)
     rows = []
-    interviews = await ctx.store.interviews.for_org(user.org_id)
+    mine = await responsibility(request, user)
+    interviews = await ctx.store.interviews.for_org(user.org_id, None if mine.whole_org else mine.job_ids,
+                                                    mine.interview_ids)
     await record_shown(request, [iv.candidate_id for iv in interviews])
     for iv in interviews:
         live = ctx.live.get(iv.id)
@@ -169,12 +186,13 @@ async def list_interviews(request: web.Request) -> web.Response:
             live_connected=bool(live and live.connected), candidate_id=iv.candidate_id,
             legal_hold=iv.candidate.legal_hold_at is not None, content_deleted=iv.content_deleted_at is not None,
             legal_hold_since=iso_utc(iv.candidate.legal_hold_at),
-            legal_hold_reason=iv.candidate.legal_hold_reason))
+            legal_hold_reason=iv.candidate.legal_hold_reason, link_revoked=iv.link_revoked_at is not None, job_id=iv.job_id))
     return web.json_response(m.InterviewList(interviews=rows).model_dump())
 
 
 @api.route("GET", "/api/v1/interviews/{interview_id}", "One interview: turns, transcript, consents, events",
-           "interviews", access=ANY_USER, reads=ReadAudit("interview.read", "interview"), response=m.InterviewDetail,
+           "interviews", access=users(READING, scope="interview"), reads=ReadAudit("interview.read", "interview"),
+           response=m.InterviewDetail,
            errors=(404,))
 async def get_interview(request: web.Request) -> web.Response:
     iv = await shown_interview(request)

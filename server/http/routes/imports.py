@@ -16,9 +16,12 @@ from server.http.api_models import imports as m
 from server.http.api_models.common import ErrorInfo
 from server.recruiting.import_upload import UploadedFile, inspect_upload
 from server.recruiting.imports import UNFINISHED, ImportManager
-from server.http.access import ANY_USER, ReadAudit
+from server.http.access import RECRUITING, ReadAudit, users
 from server.http.errors import ApiError
 from server.http.routes.common import api, ctx_of, in_org, org_job
+
+IMPORTERS = users(RECRUITING, "Only the job's recruiters and admins import candidates and read the imports.",
+                  scope="job")
 from server.http.routes.guard import record_shown, user_of
 from server.platform.settings import Settings
 from server.storage.models import CandidateImport, Job, User
@@ -119,7 +122,7 @@ async def _receive(request: web.Request, settings: Settings) -> list[UploadedFil
 @api.route("POST", "/api/v1/jobs/{job_id}/imports", "Bulk import candidates: multipart with a zip of resumes "
            "(PDF, DOCX, text; folders allowed) and/or a CSV list (name, email, phone, resume: text or a file "
            "name in the zip). Answers 202 at once; the files are processed in the background", "candidates",
-           access=ANY_USER, response=m.ImportOut, status=202, errors=(404, 413, 415, 422, 429))
+           access=IMPORTERS, response=m.ImportOut, status=202, errors=(404, 413, 415, 422, 429))
 async def start_import(request: web.Request) -> web.Response:
     user = user_of(request)
     job = await _job(request, user)
@@ -151,7 +154,8 @@ async def start_import(request: web.Request) -> web.Response:
 
 
 @api.route("GET", "/api/v1/imports/{import_id}", "A bulk import's progress (total, done, created, duplicate, "
-           "failed) and per-file results", "candidates", access=ANY_USER, reads=ReadAudit("import.read", "import"),
+           "failed) and per-file results", "candidates",
+           access=users(RECRUITING, IMPORTERS.refusal, scope="import"), reads=ReadAudit("import.read", "import"),
            response=m.ImportOut, errors=(404,))
 async def get_import(request: web.Request) -> web.Response:
     user = user_of(request)
@@ -166,7 +170,7 @@ async def get_import(request: web.Request) -> web.Response:
 
 
 @api.route("GET", "/api/v1/jobs/{job_id}/imports", "The job's recent bulk imports (newest first, without "
-           "per-file results)", "candidates", access=ANY_USER, response=m.ImportList, errors=(404,))
+           "per-file results)", "candidates", access=IMPORTERS, response=m.ImportList, errors=(404,))
 async def list_imports(request: web.Request) -> web.Response:
     job = await _job(request, user_of(request))
     store = ctx_of(request).store

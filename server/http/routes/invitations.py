@@ -8,11 +8,13 @@ from aiohttp import web
 
 from analyzers.text.language import normalise_language
 from server.http.api_models import invitations as m
-from server.http.access import ANY_USER, ReadAudit
+from server.http.access import RECRUITING, ReadAudit, users
 from server.http.errors import ApiError, parse_body
 from server.recruiting.invitations import DingTalkSender, Mailer, WebhookSender, deliver, render_invitation, work_notice
 from server.http.routes.common import api, ctx_of, org_interview
 from server.http.routes.guard import record_shown, shown_interview, user_of
+
+INVITERS = users(RECRUITING, "Only the job's recruiters and admins invite candidates.", scope="interview")
 
 
 def _out(inv) -> dict:
@@ -25,7 +27,7 @@ def _out(inv) -> dict:
 @api.route("POST", "/api/v1/interviews/{interview_id}/invitations", "Send the candidate their interview link "
            "(e-mail over SMTP, signed webhook, or DingTalk work notice); answers at once, delivery runs with retries. "
            "A DingTalk invitation already sent (or on its way) to the same userid is answered with 200, not resent", "invitations",
-           access=ANY_USER, reads=ReadAudit("invitation.send", "interview"), body=m.InvitationRequest,
+           access=INVITERS, reads=ReadAudit("invitation.send", "interview"), body=m.InvitationRequest,
            response=m.InvitationOut, status=202, errors=(404, 409, 422, 503))
 async def send_invitation(request: web.Request) -> web.Response:
     iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
@@ -86,7 +88,7 @@ async def _send_dingtalk(ctx, iv, body: m.InvitationRequest, link: str, expires:
 
 
 @api.route("GET", "/api/v1/interviews/{interview_id}/invitations", "Invitations and their delivery state",
-           "invitations", access=ANY_USER, reads=ReadAudit("invitations.read", "interview"), response=m.InvitationList,
+           "invitations", access=INVITERS, reads=ReadAudit("invitations.read", "interview"), response=m.InvitationList,
            errors=(404,))
 async def list_invitations(request: web.Request) -> web.Response:
     iv = await shown_interview(request)

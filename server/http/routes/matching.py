@@ -15,7 +15,7 @@ from analyzers.documents.resume_profile import ResumeProfile
 from server.http.api_models import matching as m
 from server.http.api_models.common import ErrorInfo
 from server.recruiting.imports import StoredResume, store_resume  # noqa: F401  (the one storing path; routes/dingtalk.py imports it from here)
-from server.http.access import ANY_USER, ReadAudit, users
+from server.http.access import RECRUITING, ReadAudit, users
 from server.http.errors import ApiError, parse_body, validation_details
 from server.recruiting.requirements import job_requirements, read_line
 from server.http.routes.common import api, ctx_of, org_job
@@ -34,12 +34,13 @@ async def _requirements(request: web.Request, job) -> JobRequirements:
     return await job_requirements(ctx_of(request).store.matching, job)
 
 
-EDITORS = users(("admin", "hr"), "Only HR users and admins edit a job's requirements.")
+CANDIDATES = users(RECRUITING, "Only the job's recruiters and admins work with its candidates.", scope="job")
+EDITORS = users(RECRUITING, "Only the job's recruiters and admins read and edit its requirements.", scope="job")
 
 
 @api.route("POST", "/api/v1/jobs/{job_id}/resumes", "Upload resumes (multipart, one or more files: PDF, DOCX, "
            "text); each file is parsed and stored with a new candidate, or gets its own error", "candidates",
-           access=ANY_USER, reads=ReadAudit("resume.duplicate", "job", when_none_shown=False),
+           access=CANDIDATES, reads=ReadAudit("resume.duplicate", "job", when_none_shown=False),
            response=m.ResumeUploadResult, errors=(404, 413, 415))
 async def upload_resumes(request: web.Request) -> web.Response:
     user = user_of(request)
@@ -89,7 +90,7 @@ async def upload_resumes(request: web.Request) -> web.Response:
 
 
 @api.route("GET", "/api/v1/jobs/{job_id}/requirements", "The job's requirements (read from the description "
-           "until HR saves an edited set)", "candidates", access=ANY_USER, response=JobRequirements, errors=(404,))
+           "until HR saves an edited set)", "candidates", access=EDITORS, response=JobRequirements, errors=(404,))
 async def get_requirements(request: web.Request) -> web.Response:
     job = await _job(request, user_of(request))
     return web.json_response((await _requirements(request, job)).model_dump(mode="json"))
@@ -141,7 +142,7 @@ async def _ranked(request: web.Request, job) -> list:
 
 
 @api.route("GET", "/api/v1/jobs/{job_id}/matches", "Candidates ranked by match score, each requirement explained "
-           "with resume evidence (?min_score=N, ?must_haves=all)", "candidates", access=ANY_USER,
+           "with resume evidence (?min_score=N, ?must_haves=all)", "candidates", access=CANDIDATES,
            reads=ReadAudit("matches.read", "job"), errors=(404,))
 async def matches(request: web.Request) -> web.Response:
     job = await _job(request, user_of(request))
@@ -163,7 +164,7 @@ async def matches(request: web.Request) -> web.Response:
 
 
 @api.route("POST", "/api/v1/jobs/{job_id}/matches/{candidate_id}/overrides", "HR overrides one requirement's "
-           "status for one candidate (kept with who and why)", "candidates", access=ANY_USER,
+           "status for one candidate (kept with who and why)", "candidates", access=CANDIDATES,
            reads=ReadAudit("match.override", "job"), body=m.MatchOverrideRequest, errors=(404, 422))
 async def override(request: web.Request) -> web.Response:
     user = user_of(request)

@@ -12,7 +12,7 @@ from server.live import events as ev
 from server.http.errors import parse_body
 from server.reports.interview_report import build_report
 from server.reports.pdf import render_pdf
-from server.http.access import ANY_USER, CANDIDATE_LINK, PUBLIC, ReadAudit
+from server.http.access import CANDIDATE_LINK, PUBLIC, RATING, READING, ReadAudit, users
 from server.http.routes.common import api, ctx_of, interview_from_link, org_interview
 from server.http.routes.guard import shown_interview, user_of
 from web_client import WEB_ROOT
@@ -29,14 +29,15 @@ async def report_page(request: web.Request) -> web.StreamResponse:
 
 
 @api.route("GET", "/api/v1/interviews/{interview_id}/report", "The AI-generated evaluation report (JSON)", "reports",
-           access=ANY_USER, reads=ReadAudit("report.read", "interview"), response=m.ReportOut, errors=(404,))
+           access=users(READING, scope="interview"), reads=ReadAudit("report.read", "interview"),
+           response=m.ReportOut, errors=(404,))
 async def report_json(request: web.Request) -> web.Response:
     iv = await shown_interview(request)
     return web.json_response(await _report(request, iv.id))
 
 
 @api.route("GET", "/api/v1/interviews/{interview_id}/report.pdf", "The evaluation report as a PDF", "reports",
-           access=ANY_USER, reads=ReadAudit("report.download", "interview"), errors=(404,))
+           access=users(READING, scope="interview"), reads=ReadAudit("report.download", "interview"), errors=(404,))
 async def report_pdf(request: web.Request) -> web.Response:
     iv = await shown_interview(request)
     report = await _report(request, iv.id)
@@ -47,7 +48,9 @@ async def report_pdf(request: web.Request) -> web.Response:
 
 
 @api.route("POST", "/api/v1/interviews/{interview_id}/reviews", "Add a person's rating of one competency",
-           "reports", access=ANY_USER, body=m.ReviewRequest, response=m.ReviewOut, status=201, errors=(404, 422))
+           "reports", access=users(RATING, "Observers read interviews; the job's recruiters, hiring managers and "
+                                   "admins rate them.", scope="interview"),
+           body=m.ReviewRequest, response=m.ReviewOut, status=201, errors=(404, 422))
 async def add_review(request: web.Request) -> web.Response:
     user = user_of(request)
     iv = await org_interview(request, user, request.match_info["interview_id"])

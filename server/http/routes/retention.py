@@ -5,13 +5,14 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.http.api_models import retention as m
-from server.http.access import ANY_USER, ReadAudit, users
+from server.http.access import ADMIN, ANY_USER, ReadAudit, users
 from server.http.errors import ApiError, parse_body
 from server.http.routes.common import api, ctx_of, org_candidate
 from server.http.routes.guard import record_shown, user_of
 from server.storage.models import Candidate, User, iso_utc
 
-ADMINS = users(("admin",), "Only your organisation's admins manage retention and deletion.")
+ADMINS = users(ADMIN, "Only your organisation's admins manage retention and deletion.")
+CANDIDATE_ADMINS = users(ADMIN, ADMINS.refusal, scope="candidate")
 
 
 async def _org_candidate(request: web.Request, user: User) -> Candidate:
@@ -58,7 +59,7 @@ async def list_deletions(request: web.Request) -> web.Response:
 
 
 @api.route("PUT", "/api/v1/candidates/{candidate_id}/legal-hold", "Place or lift a legal hold: while held, nothing "
-           "of the candidate is deleted (admins)", "retention", access=ADMINS, body=m.LegalHoldRequest,
+           "of the candidate is deleted (admins)", "retention", access=CANDIDATE_ADMINS, body=m.LegalHoldRequest,
            response=m.LegalHoldOut, errors=(404, 422))
 async def legal_hold(request: web.Request) -> web.Response:
     user = user_of(request)
@@ -76,7 +77,7 @@ async def legal_hold(request: web.Request) -> web.Response:
 
 
 @api.route("GET", "/api/v1/candidates", "The organisation's candidates, newest first (at most 500; from interviews, "
-           "uploads and imports alike), with their legal-hold state", "retention", access=ANY_USER,
+           "uploads and imports alike), with their legal-hold state (admins)", "retention", access=ADMINS,
            reads=ReadAudit("candidates.list", "org"), response=m.CandidateList)
 async def list_candidates(request: web.Request) -> web.Response:
     rows = await ctx_of(request).store.retention.org_candidates(user_of(request).org_id)
@@ -89,7 +90,7 @@ async def list_candidates(request: web.Request) -> web.Response:
 
 
 @api.route("DELETE", "/api/v1/candidates/{candidate_id}", "Erase everything stored about a candidate now, e.g. on "
-           "their request (admins)", "retention", access=ADMINS, response=m.ErasureOut, errors=(404, 409))
+           "their request (admins)", "retention", access=CANDIDATE_ADMINS, response=m.ErasureOut, errors=(404, 409))
 async def erase_candidate(request: web.Request) -> web.Response:
     user = user_of(request)
     cand = await _org_candidate(request, user)

@@ -12,7 +12,7 @@ from server.http.api_models import scheduling as m
 from server.http.api_models.common import ErrorInfo
 from server.http.auth import LinkError
 from server.platform.context import ServerContext
-from server.http.access import ANY_USER, CANDIDATE_LINK, ReadAudit, users
+from server.http.access import CANDIDATE_LINK, RECRUITING, ReadAudit, users
 from server.http.errors import ApiError, parse_body
 from server.http.routes.common import api, ctx_of, interview_from_link, org_interview
 from server.http.routes.guard import record_shown, user_of
@@ -40,7 +40,10 @@ def _booking(iv: Interview, slot: JobSlot | None) -> dict:
 
 
 # --- HR -----------------------------------------------------------------------------------------------------
-HR_WRITES = users(("admin", "hr"), "Only HR users and admins change interview times.")
+HR_WRITES = users(RECRUITING, "Only the job's recruiters and admins change interview times.", scope="job")
+JOB_TIMES = users(RECRUITING, "Only the job's recruiters and admins see its interview times.", scope="job")
+INTERVIEW_TIMES = users(RECRUITING, "Only the job's recruiters and admins see and change interview times.",
+                        scope="interview")
 JOB_SCHEDULE_READ = ReadAudit("job_schedule.read", "job")
 SCHEDULE_READ = ReadAudit("schedule.read", "interview")
 
@@ -67,7 +70,7 @@ async def _job_schedule(request: web.Request, job: Job) -> dict:
 
 
 @api.route("GET", "/api/v1/jobs/{job_id}/schedule", "A job's scheduling settings, slots and every interview's "
-           "schedule state", "scheduling", access=ANY_USER, reads=JOB_SCHEDULE_READ, response=m.JobScheduleOut,
+           "schedule state", "scheduling", access=JOB_TIMES, reads=JOB_SCHEDULE_READ, response=m.JobScheduleOut,
            errors=(404,))
 async def get_job_schedule(request: web.Request) -> web.Response:
     job = await _org_job(request)
@@ -137,7 +140,7 @@ async def _interview_schedule(request: web.Request, iv: Interview) -> dict:
 
 
 @api.route("GET", "/api/v1/interviews/{interview_id}/schedule", "An interview's booking and the delivery state of "
-           "its confirmations and reminders", "scheduling", access=ANY_USER, reads=SCHEDULE_READ,
+           "its confirmations and reminders", "scheduling", access=INTERVIEW_TIMES, reads=SCHEDULE_READ,
            response=m.InterviewScheduleOut, errors=(404,))
 async def get_interview_schedule(request: web.Request) -> web.Response:
     iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
@@ -146,7 +149,7 @@ async def get_interview_schedule(request: web.Request) -> web.Response:
 
 @api.route("PUT", "/api/v1/interviews/{interview_id}/no-show", "Mark a booked candidate who did not come as a "
            "no-show, or take the mark back", "scheduling",
-           access=users(("admin", "hr"), "Only HR users and admins mark no-shows."), reads=SCHEDULE_READ,
+           access=INTERVIEW_TIMES, reads=SCHEDULE_READ,
            body=m.NoShowRequest, response=m.InterviewScheduleOut, errors=(404, 409))
 async def set_no_show(request: web.Request) -> web.Response:
     iv = await org_interview(request, user_of(request), request.match_info["interview_id"])

@@ -13,7 +13,7 @@ import json
 import structlog
 from aiohttp import WSMsgType, web
 
-from server.http.access import ANY_USER, CANDIDATE_LINK, ReadAudit
+from server.http.access import CANDIDATE_LINK, READING, ReadAudit, users
 from server.http.errors import ApiError
 from server.http.routes.common import SESSION_COOKIE, api, ctx_of, interview_from_link, org_interview
 from server.http.routes.guard import record_shown, user_of
@@ -100,7 +100,7 @@ async def candidate_stream(request: web.Request) -> web.StreamResponse:
     return ws
 
 
-@api.undocumented("GET", "/ws/v1/interviews/{interview_id}/observe", access=ANY_USER,
+@api.undocumented("GET", "/ws/v1/interviews/{interview_id}/observe", access=users(READING, scope="interview"),
                   reads=ReadAudit("interview.observe", "interview"))
 async def observer_stream(request: web.Request) -> web.StreamResponse:
     iv = await org_interview(request, user_of(request), request.match_info["interview_id"])

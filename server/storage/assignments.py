@@ -1,0 +1,72 @@
+"""Who is responsible for what: the recruiters and hiring managers of each job, the observers of each interview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, union
+
+from server.storage.database import Repository
+from server.storage.models import Interview, InterviewObserver, JobMember, Resume, utcnow
+
+
+@dataclass(frozen=True)
+class Assignments:
+    """One user's jobs (as recruiter or hiring manager) and the interviews they were invited to observe."""
+
+    job_ids: frozenset[str]
+    interview_ids: frozenset[str]
+
+
+class AssignmentRepository(Repository):
+    """Job members and interview observers; each added once, removed by the admin (or with the job, interview or
+    user they name)."""
+
+    async def assign_job(self, org_id: str, job_id: str, user_id: str, by: str | None) -> None:
+        async with self.db.transaction() as s:
+            await s.execute(self.db.insert_ignoring_duplicates(JobMember).values(
+                job_id=job_id, user_id=user_id, org_id=org_id, assigned_by=by, assigned_at=utcnow()))
+
+    async def unassign_job(self, job_id: str, user_id: str) -> None:
+        async with self.db.transaction() as s:
+            await s.execute(delete(JobMember).where(JobMember.job_id == job_id, JobMember.user_id == user_id))
+
+    async def invite_observer(self, org_id: str, interview_id: str, user_id: str, by: str | None) -> None:
+        async with self.db.transaction() as s:
+            await s.execute(self.db.insert_ignoring_duplicates(InterviewObserver).values(
+                interview_id=interview_id, user_id=user_id, org_id=org_id, invited_by=by, invited_at=utcnow()))
+
+    async def remove_observer(self, interview_id: str, user_id: str) -> None:
+        async with self.db.transaction() as s:
+            await s.execute(delete(InterviewObserver).where(InterviewObserver.interview_id == interview_id,
+                                                            InterviewObserver.user_id == user_id))
+
+    async def of_user(self, user_id: str) -> Assignments:
+        async with self.db.session() as s:
+            jobs = (await s.execute(select(JobMember.job_id).where(JobMember.user_id == user_id))).scalars()
+            ivs = (await s.execute(select(InterviewObserver.interview_id)
+                                   .where(InterviewObserver.user_id == user_id))).scalars()
+            return Assignments(frozenset(jobs), frozenset(ivs))
+
+    async def of_org(self, org_id: str) -> dict[str, Assignments]:
+        """Every user of the organisation with an assignment, by user id."""
+        async with self.db.session() as s:
+            jobs = (await s.execute(select(JobMember.user_id, JobMember.job_id)
+                                    .where(JobMember.org_id == org_id))).all()
+            ivs = (await s.execute(select(InterviewObserver.user_id, InterviewObserver.interview_id)
+                                   .where(InterviewObserver.org_id == org_id))).all()
+        by_user: dict[str, tuple[set[str], set[str]]] = {}
+        for user_id, job_id in jobs:
+            by_user.setdefault(user_id, (set(), set()))[0].add(job_id)
+        for user_id, iv_id in ivs:
+            by_user.setdefault(user_id, (set(), set()))[1].add(iv_id)
+        return {u: Assignments(frozenset(j), frozenset(i)) for u, (j, i) in by_user.items()}
+
+    async def candidate_links(self, candidate_id: str) -> Assignments:
+        """The jobs a candidate has a resume or an interview for, and their interviews."""
+        async with self.db.session() as s:
+            jobs = (await s.execute(union(select(Resume.job_id).where(Resume.candidate_id == candidate_id),
+                                          select(Interview.job_id).where(Interview.candidate_id == candidate_id))
+                                    )).scalars()
+            ivs = (await s.execute(select(Interview.id).where(Interview.candidate_id == candidate_id))).scalars()
+            return Assignments(frozenset(jobs), frozenset(ivs))
