@@ -41,7 +41,7 @@ READING = ROLES  # read interviews (observers only those they observe)
 
 # a scope, and the path parameter (or body field) naming its record
 SCOPE_PARAMS: dict[str, str] = {"job": "job_id", "interview": "interview_id", "import": "import_id",
-                                "candidate": "candidate_id"}
+                                "candidate": "candidate_id", "user": "user_id"}
 LISTED = "listed"
 
 # what an audited read is about, and the path parameter naming it ("org" is the user's own organisation)

@@ -94,7 +94,15 @@ async def responsible_candidate(request: web.Request, user: User, candidate_id: 
     return cand
 
 
+async def responsible_user(request: web.Request, user: User, user_id: str) -> User:
+    """A user of the caller's organisation: any of them for an admin, themselves for everyone else."""
+    other = in_org(await ctx_of(request).store.accounts.user(user_id), user, "user")
+    if user.role != "admin" and other.id != user.id:
+        raise _not_found("user")
+    return other
+
+
 # the check for each scope the guard admits by the path
 ADMIT: dict[str, Callable[[web.Request, User, str], Awaitable[object]]] = {
     "job": responsible_job, "interview": responsible_interview, "import": responsible_import,
-    "candidate": responsible_candidate}
+    "candidate": responsible_candidate, "user": responsible_user}

@@ -14,6 +14,7 @@ from server.storage.models import iso_utc
 log = structlog.get_logger(__name__)
 
 ADMINS = users(("admin",), "Only your organisation's admins see and end other people's logins.")
+USER_ADMINS = users(("admin",), "Only your organisation's admins see and end other people's logins.", scope="user")
 
 
 @api.route("GET", "/api/v1/sessions", "Users of the organisation and their open logins (admins)", "auth",
@@ -26,7 +27,7 @@ async def signed_in(request: web.Request) -> web.Response:
 
 
 @api.route("DELETE", "/api/v1/users/{user_id}/sessions", "Sign a user out everywhere: every login of theirs ends "
-           "(admins)", "auth", access=ADMINS, response=m.SessionsEnded, errors=(404,))
+           "(admins)", "auth", access=USER_ADMINS, response=m.SessionsEnded, errors=(404,))
 async def sign_out_everywhere(request: web.Request) -> web.Response:
     admin = user_of(request)
     ctx = ctx_of(request)
