@@ -90,4 +90,4 @@ def collapse_repeats(text: str) -> str:
 
 
 def has_repeats(text: str) -> bool:
-    return collapse_repeats(text) != text.strip()
+    return bool(repeat_runs(_UNIT.findall(text)))
