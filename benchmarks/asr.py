@@ -87,7 +87,7 @@ def bench(manager: ModelManager, model_id: str) -> dict:
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, help="labelled corpus (labels.json) or a folder of them: accuracy")
     ap.add_argument("--files", default="*", help="with --corpus: only files matching this glob")
@@ -95,7 +95,7 @@ def main() -> None:
     ap.add_argument("--models", help="comma-separated ids (default: every available model)")
     ap.add_argument("--cache-dir", default=None)
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="inference threads (Whisper workers)")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     if args.corpus:
         from benchmarks.asr_accuracy import main as accuracy
 

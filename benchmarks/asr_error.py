@@ -2,8 +2,8 @@
 
 Both sides are normalised the same way before they are compared, so that only what a reader would call a
 recognition error counts: case, punctuation and fillers ("um", "uh", 嗯, 呃) are dropped, and numbers written as
-digits are spelled out (English words; Chinese numerals, "40%" as 百分之四十), since a recogniser writing "40" for
-"forty" has heard it right. Chinese is compared character by character (a Latin word inside it counts as one
+digits are spelled out (English words, a year as "twenty nineteen"; Chinese numerals, "40%" as 百分之四十), since a
+recogniser writing "40" for "forty" has heard it right. Chinese is compared character by character (a Latin word inside it counts as one
 unit). The script is not normalised: a Traditional character where the reference has a Simplified one is an error,
 as it is on the candidate's screen.
 """
@@ -45,8 +45,7 @@ class ErrorCount:
 
 
 def english_words(n: int) -> str:
-    """``n`` spelled out ("one hundred twenty three"); years and long numbers as a reader says the digits would
-    differ, but a recogniser rarely writes those for speech that said them another way."""
+    """``n`` spelled out ("one hundred twenty three")."""
     if n < 20:
         return _ONES[n]
     if n < 100:
@@ -96,7 +95,10 @@ def normalise_english(text: str) -> list[str]:
 
 def _spell_en(number: str) -> str:
     whole, _, frac = number.partition(".")
-    words = english_words(int(whole))
+    value = int(whole)
+    if not frac and len(whole) == 4 and 1910 <= value < 2100 and value % 100 >= 10:  # a year: "twenty nineteen"
+        return f"{english_words(value // 100)} {english_words(value % 100)}"
+    words = english_words(value)
     return words + (" point " + " ".join(_ONES[int(c)] for c in frac) if frac else "")
 
 
