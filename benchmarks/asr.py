@@ -1,6 +1,10 @@
-"""ASR benchmark: load time, real-time factor and final latency per available model; prints JSON.
+"""ASR benchmark: accuracy on a labelled corpus, or load time, real-time factor and final latency; prints JSON.
 
-    python benchmarks/asr.py [--models whisper-tiny.en,vosk-ko] [--cache-dir DIR] [--threads N]
+    python -m benchmarks.asr --corpus DIR [--models ID,ID] [--files GLOB] [--predictions OUT.jsonl]
+    python -m benchmarks.asr [--models whisper-tiny.en,vosk-ko] [--cache-dir DIR] [--threads N]
+
+With ``--corpus``: WER (English) / CER (Chinese) per corpus, model and language through the live speech path
+(``benchmarks/asr_accuracy.py``). Without it, speed:
 
 Speech is synthesized with espeak-ng (English; Korean for Korean-only models). Each sentence is streamed to a
 recognizer in 160 ms batches (as the transcriber does), so ``rtf_streaming`` includes the partial re-decodes;
@@ -83,12 +87,20 @@ def bench(manager: ModelManager, model_id: str) -> dict:
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, help="labelled corpus (labels.json) or a folder of them: accuracy")
+    ap.add_argument("--files", default="*", help="with --corpus: only files matching this glob")
+    ap.add_argument("--predictions", type=Path, help="with --corpus: write each file's hypothesis and errors here")
     ap.add_argument("--models", help="comma-separated ids (default: every available model)")
     ap.add_argument("--cache-dir", default=None)
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="inference threads (Whisper workers)")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
+    if args.corpus:
+        from benchmarks.asr_accuracy import main as accuracy
+
+        accuracy(args)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         manager = ModelManager(args.cache_dir or tmp, inference_threads=args.threads)
         ids = args.models.split(",") if args.models else [s["id"] for s in manager.status() if s["available"]]
