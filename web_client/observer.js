@@ -33,7 +33,10 @@
     words: "words", characters: "characters", wpm: "words/min", cpm: "characters/min",
     score_h: "AI score (live, for review)", provisional: "provisional, a follow-up is coming", confidence: "confidence",
     by_rules: "scored by the rules", by_model: "scored by the rules with the language model's relevance check",
-    ev_followup: "Follow-up chosen", ev_next: "Next question", ev_clarify: "Clarification", report_link: "Open the report" },
+    ev_followup: "Follow-up chosen", ev_next: "Next question", ev_clarify: "Clarification", report_link: "Open the report",
+    ev_finishing: "The candidate pressed \"I have finished\"", finishing_pause: "ends at their next pause",
+    finishing_words: "ends once their last words are recognised", ev_resumed: "The answer goes on",
+    resumed_detail: "the candidate spoke again right after the answer was taken as over", withdrawn: "the next question was taken back" },
   { live_interview: "实时面试", back: "全部面试", current_question: "当前问题", transcript: "转写", media: "媒体",
     timeline: "事件时间线", stream_connecting: "正在连接", stream_live: "实时", stream_lost: "连接中断，正在重连",
     progress: "（第 {n} 题，共 {total} 题）", st_created: "已邀请", st_consented: "已同意", st_live: "进行中", st_finished: "已结束",
@@ -62,7 +65,9 @@
     none_found: "未发现", words: "词", characters: "字", wpm: "词/分钟", cpm: "字/分钟",
     score_h: "AI 评分（实时，供审阅）", provisional: "暂定，还有追问", confidence: "置信度",
     by_rules: "由规则评分", by_model: "由规则评分，语言模型核对了相关性",
-    ev_followup: "选择追问", ev_next: "下一题", ev_clarify: "澄清", report_link: "打开报告" });
+    ev_followup: "选择追问", ev_next: "下一题", ev_clarify: "澄清", report_link: "打开报告",
+    ev_finishing: "候选人点击了“我答完了”", finishing_pause: "将在其停顿时结束", finishing_words: "将在其最后的话识别后结束",
+    ev_resumed: "回答继续", resumed_detail: "回答被判定结束后，候选人随即继续说话", withdrawn: "已撤回下一题" });
   I18N.apply();
   const $ = (id) => document.getElementById(id);
   const interviewId = location.pathname.split("/").pop();
@@ -153,6 +158,17 @@
       case "answer.scored": answerScore(e); break;
       case "followup.chosen":
         timeline(I18N.t(e.kind === "followup" ? "ev_followup" : e.kind === "clarify" ? "ev_clarify" : "ev_next"), e.reason, at);
+        break;
+      case "answer.finishing": timeline(I18N.t("ev_finishing"), I18N.t("finishing_" + e.waiting_for), at); break;
+      case "answer.resumed":
+        if (!replay) {
+          // the question taken back leaves the transcript; the answer's own turn is the open one again
+          const gone = e.withdrawn_turn_index;
+          if (gone !== null && turnBoxes[gone]) { turnBoxes[gone].remove(); delete turnBoxes[gone]; }
+          lastTurnShown = Math.min(lastTurnShown, e.turn_index);
+          showQuestion(e.text, e.question_index, e.questions_total, e.kind);
+        }
+        timeline(I18N.t("ev_resumed"), I18N.t("resumed_detail") + (e.withdrawn_turn_index !== null ? "; " + I18N.t("withdrawn") : ""), at);
         break;
       case "answer.ended": {
         const why = I18N.t("end_" + e.reason);  // an unknown reason is shown as sent

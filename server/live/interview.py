@@ -22,7 +22,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable, Protocol
+from typing import Any, Awaitable, Callable, Protocol, TypeVar
 
 import structlog
 
@@ -48,6 +48,7 @@ from server.storage.interview_records import InterviewRecordRepository
 from server.storage.interviews import InterviewRepository
 
 log = structlog.get_logger(__name__)
+_T = TypeVar("_T")
 
 # Every session's response times (the candidate's last voiced frame -> the next question sent, on the audio clock),
 # for the process-wide figure on /api/v1/health: what the benchmark's detector latency becomes in the server.
@@ -145,6 +146,10 @@ class _GraceWindow:
     """Its ``question.asked`` went out."""
     next_spoken: bool = False
     """The page finished speaking it (``question.spoken``): speech after that answers it."""
+    ended_notice: asyncio.Future | None = None
+    """The publishing of its ``answer.ended`` (the page was told)."""
+    resumed_notice: asyncio.Future | None = None
+    """The publishing of its ``answer.resumed``, when it went out ahead of the worker."""
 
 
 @dataclass(frozen=True)
@@ -410,6 +415,10 @@ class LiveInterview:
             if resumed is not None:
                 self._answer, self._went_on_at = resumed, event.at_ms
                 self._went_on.set()
+                if grace is not None and grace.answer == event.answer and grace.ended_notice is not None:
+                    # the page was told the answer ended: it hears at once that it goes on (the worker may still be
+                    # busy with the evaluation it no longer needs)
+                    grace.resumed_notice = asyncio.ensure_future(self._tell_resumed(grace, event.at_ms, None))
                 return
         elif (self.status == "live" and grace is not None and grace.answer == event.answer
               and grace.next_answer == self._answer and not grace.next_spoken):
@@ -573,7 +582,14 @@ class LiveInterview:
                     if seg.seq >= self._answer_from_seq]
         text = " ".join(seg.text for seg in segments).strip() or ended.heard_text
         await self.records.end_turn(self.id, self.turn_index, text, reason)
-        await self.publish(ev.AnswerEnded(interview_id=self.id, turn_index=self.turn_index, text=text, reason=reason))
+        if grace is not None and self._answer != ended.answer:  # gone on before anyone was told it had ended
+            await self._go_on(grace, self._went_on_at, withdraw=False)
+            return
+        notice = asyncio.ensure_future(self.publish(ev.AnswerEnded(interview_id=self.id, turn_index=self.turn_index,
+                                                                   text=text, reason=reason)))
+        if grace is not None:
+            grace.ended_notice = notice
+        await notice
         current = self.session.current
         if current is None:
             return
@@ -637,12 +653,22 @@ class LiveInterview:
             await self.records.delete_turn(self.id, withdrawn)
             await self.interviews.update(self.id, question_index=grace.question_index)
         await self.records.reopen_turn(self.id, grace.turn_index)
+        if grace.resumed_notice is not None:
+            await grace.resumed_notice
+        elif grace.ended_notice is not None:
+            await self._tell_resumed(grace, at_ms, withdrawn if grace.next_sent else None)
+
+    async def _tell_resumed(self, grace: _GraceWindow, at_ms: int, withdrawn: int | None) -> None:
+        """Publish ``answer.resumed`` for ``grace``'s answer, after its ``answer.ended`` (never before it)."""
         current = grace.current
-        if current is not None:
-            await self.publish(ev.AnswerResumed(
-                interview_id=self.id, turn_index=grace.turn_index, question_index=current.question_index,
-                questions_total=session.questions_total, text=current.text, kind=current.kind, media_ms=at_ms,
-                withdrawn_turn_index=withdrawn if grace.next_sent else None))
+        if current is None:
+            return
+        if grace.ended_notice is not None:
+            await asyncio.shield(grace.ended_notice)
+        await self.publish(ev.AnswerResumed(
+            interview_id=self.id, turn_index=grace.turn_index, question_index=current.question_index,
+            questions_total=self.session.questions_total, text=current.text, kind=current.kind, media_ms=at_ms,
+            withdrawn_turn_index=withdrawn))
 
     async def _evaluate_and_choose(self, current: Prompt, text: str) -> _Move | None:
         """Analyse the question's answers so far, score them live, and decide on a follow-up: (the decision, the
@@ -664,16 +690,20 @@ class LiveInterview:
         asked = (asyncio.create_task(self._relevance(spec.text_in(lang), lang, " ".join(state.answers),
                                                      known_generic=heard.p_generic if heard else None))
                  if judge is not None and judge.ready and state.answers else None)
-        try:
+        seconds_used = (self.interview_ms() - state.started_ms) / 1000
+
+        async def analyse():
             analyzer = await self.analysis.content_analyzer()
-            actx = await run_inference(build_context, analyzer, spec, lang, state.answers, asked=state.asked,
-                                       seconds_used=(self.interview_ms() - state.started_ms) / 1000)
+            return await run_inference(build_context, analyzer, spec, lang, list(state.answers),
+                                       asked=list(state.asked), seconds_used=seconds_used)
+        try:
+            actx = await self._unless_went_on(analyse())
         except Exception:
             log.exception("answer_evaluation_failed", interview_id=self.id)
             return None
-        if self._voice_tasks:  # the voice analysis of the answer's last utterance belongs in its summary
-            await self._unless_went_on(set(self._voice_tasks), 2.0)
-        if self._went_on.is_set():  # the candidate went on: the whole answer is evaluated when it ends
+        if actx is not None and self._voice_tasks:  # the voice analysis of the last utterance belongs in its summary
+            await self._unless_went_on(asyncio.wait(set(self._voice_tasks)), 2.0)
+        if actx is None or self._went_on.is_set():  # the candidate went on: the whole answer is evaluated at its end
             if asked is not None:
                 asked.cancel()
             return None
@@ -682,11 +712,10 @@ class LiveInterview:
         relevance = None
         if asked is not None:
             left = self.deps.decision_wait_s - (time.monotonic() - ended)
-            await self._unless_went_on({asked}, max(0.0, left))
+            relevance = await self._unless_went_on(asyncio.shield(asked), max(0.0, left))
             if self._went_on.is_set():
                 asked.cancel()
                 return None
-            relevance = asked.result() if asked.done() and not asked.cancelled() else None
         judgement = await judge_answer(actx, self.deps.followup_policy, nonverbal=nonverbal,
                                        nonverbal_weight=self.nonverbal_weight, relevance=relevance)
         decision, follows = judgement.decision, judgement.follows
@@ -708,18 +737,20 @@ class LiveInterview:
         return decision, Prompt("followup", decision.text, qi, current.question_id, max(20, int(left)),
                                 trigger=decision.trigger or decision.kind, reason=decision.reason)
 
-    async def _unless_went_on(self, tasks: set[asyncio.Task], timeout: float) -> None:
-        """Wait until every one of ``tasks`` is done, at most ``timeout`` s, or until the answer being evaluated goes
-        on after all (the candidate spoke again within the grace window: nothing waits for its evaluation)."""
-        if self._went_on.is_set():
-            return
-        all_done = asyncio.ensure_future(asyncio.wait(tasks))
+    async def _unless_went_on(self, work: Awaitable[_T], timeout: float | None = None) -> _T | None:
+        """``work``'s result, or None when the answer being evaluated goes on after all (the candidate spoke again
+        within the grace window) or ``timeout`` s pass first: nothing then waits for it (it finishes on its own and
+        its result is not used). Its exception, if it comes in time, is raised here."""
+        task = asyncio.ensure_future(work)
         went_on = asyncio.ensure_future(self._went_on.wait())
         try:
-            await asyncio.wait({all_done, went_on}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({task, went_on}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            all_done.cancel()  # stops only this wait, not the tasks waited for
             went_on.cancel()
+        if task.done():
+            return task.result()
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # finished alone: nobody reads it
+        return None
 
     async def _relevance(self, question: str, lang: str, words: str,
                          known_generic: float | None = None) -> ModelRelevance | None:
