@@ -235,7 +235,6 @@
   function answerResumed(e) {
     if (e.withdrawn_turn_index !== null && e.withdrawn_turn_index === lastQuestion && "speechSynthesis" in window) speechSynthesis.cancel();
     lastQuestion = e.turn_index;
-    $("preamble").textContent = "";
     $("question").textContent = (e.kind === "followup" ? I18N.t("followup") + ": " : "") + e.text;
     $("progress").textContent = I18N.t("progress", { n: e.question_index + 1, total: e.questions_total });
     $("question").dataset.turn = e.turn_index;
