@@ -36,7 +36,9 @@ WATCH = """() => {
     const check = () => {
         const now = {status: status.dataset.state + '|' + status.textContent, question: question.textContent,
                      button: button.disabled, captions: captions.textContent};
-        for (const k of Object.keys(now)) if (now[k] !== seen[k]) { log.push({what: k, value: now[k], at: at()}); seen[k] = now[k]; }
+        for (const k of Object.keys(now)) {
+            if (now[k] !== seen[k]) { log.push({what: k, value: now[k], at: at()}); seen[k] = now[k]; }
+        }
     };
     new MutationObserver(check).observe(document.getElementById('step-live'),
         {subtree: true, childList: true, characterData: true, attributes: true});

@@ -130,7 +130,6 @@ class _GraceWindow:
 
     answer: int
     """The speech-turns number of the ended answer (``SpeechResumed.answer``)."""
-    decided_ms: int
     turn_index: int
     current: Prompt | None
     question_index: int
@@ -628,7 +627,7 @@ class LiveInterview:
     def _open_grace(self, ended: speech.AnswerEnded) -> _GraceWindow:
         """The interview as it stands at an end decided on silence, before anything moves on."""
         session = self.session
-        return _GraceWindow(ended.answer, ended.at_ms, self.turn_index, session.current, session.question_index,
+        return _GraceWindow(ended.answer, self.turn_index, session.current, session.question_index,
                             session.turn_count, session.finished, self._question_state.copy(), list(self._heard),
                             self._answer_from_seq)
 
