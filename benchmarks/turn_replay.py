@@ -78,6 +78,11 @@ class _Hooks:
 
     def on_question_talked_over(self, event) -> None: ...
 
+    def on_speech_resumed(self, event) -> None:
+        """Each decision is judged as made (a pause cut into stays a cut-in); the same answer goes on anyway."""
+        if self.turns is not None:
+            self.turns.release_speech()
+
     def on_final_transcript(self, event: FinalTranscript) -> None:
         self.finals.append(event.text)
 

@@ -9,7 +9,13 @@ frame, on the audio clock (see ``dialogue/turn_taking.py`` for the contract).
 Between an end-of-answer decision and the next ``begin_answer`` (the runtime is evaluating the answer and choosing
 the next question), and from a new connection until the answer reopened for it (``begin_answer(resumes=True)``),
 speech is not fed to any detector: it is held and replayed into the detector of the answer that begins next, so
-what the candidate says meanwhile counts for that answer. Hooks are called on the event loop and must not block.
+what the candidate says meanwhile counts for that answer.
+
+An end decided on silence can be taken back: speech that starts within ``TurnTakingConfig.resume_grace_ms`` of the
+decision (before or after the next ``begin_answer``) is offered to the runtime as ``SpeechResumed`` and held until
+it answers: ``continue_answer`` reopens the ended answer's own detector (its words, its pauses: the pause that was
+taken for the end now counts as one), ``release_speech`` hands the speech to the answer that begins or began next.
+Hooks are called on the event loop and must not block.
 
 Kept free of server concerns (no storage, bus, HTTP or WebRTC): frames in, typed events out, so it can be tested
 and measured without a server.
@@ -21,7 +27,7 @@ import asyncio
 import logging
 from collections import deque
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Callable, Literal, Protocol
 
 import numpy as np
 
@@ -47,6 +53,14 @@ TURN_AUDIO_KEEP_MS = 8400
 TURN_SCORE_TAIL_MS = 200
 """Silence after the last voiced frame the acoustic model hears (it was trained on turns cut ~200 ms after the
 speech, as Pipecat's VAD stop does)."""
+RESUMABLE_REASONS = frozenset({"silence", "no_answer"})
+"""Ends the system decided on a silence: speech right after them may continue the answer (``SpeechResumed``)."""
+SPEECH_START_REPORT_MS = 200
+"""How long after speech really starts its ``SpeechStarted`` reaches the hooks at most (the VAD needs 3 voiced
+frames of 5, then the transcriber's dispatcher): a runtime that waits out the grace window waits this much more."""
+FinishState = Literal["now", "pause", "words"]
+"""What "I have finished" leads to: the answer ends at once, at the candidate's next pause, or once their last words
+are recognised."""
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -100,6 +114,23 @@ class AnswerEnded:
     last_speech_end_ms: int | None
     heard_text: str
     """The answer's text as the detector knows it (its finals)."""
+    at_ms: int = 0
+    """When the decision was made (the detector's clock)."""
+    resumable: bool = False
+    """Speech that starts within ``TurnTakingConfig.resume_grace_ms`` of ``at_ms`` will be offered back as a
+    ``SpeechResumed`` (ends decided on silence; never "I have finished", a time limit or a repeat request)."""
+
+
+@dataclass(frozen=True)
+class SpeechResumed:
+    """The candidate started speaking again ``after_end_ms`` after answer ``answer`` was decided over (within the
+    grace window; negative when the speech had begun just before the decision). Their speech is held until the
+    runtime says where it belongs: ``SpeechTurns.continue_answer`` (the same answer goes on) or ``release_speech``
+    (it answers the question put since)."""
+
+    answer: int
+    at_ms: int
+    after_end_ms: int
 
 
 @dataclass(frozen=True)
@@ -151,9 +182,22 @@ class SpeechTurnHooks(Protocol):
 
     def on_answer_ended(self, event: AnswerEnded) -> None: ...
 
+    def on_speech_resumed(self, event: SpeechResumed) -> None:
+        """Answer with ``continue_answer`` or ``release_speech``, here or later (the speech is held until then)."""
+        ...
+
 
 # --------------------------------------------------------------------------------------------------------------
 # the component
+
+
+@dataclass(frozen=True)
+class _Ended:
+    """An answer decided over on silence, while speech may still continue it."""
+
+    answer: int
+    detector: AnswerEndDetector
+    at_ms: int
 
 
 class _Listening:
@@ -194,6 +238,8 @@ class SpeechTurns:
         self._resume_pending = False  # a new connection waits for the answer reopened for it
         self._talked_over = False
         self._held: deque[DetectorInput] = deque(maxlen=HELD_EVENTS_MAX)
+        self._ended: _Ended | None = None  # the last end decided on silence, within its grace window
+        self._offered: _Ended | None = None  # offered back (SpeechResumed): speech is held until the runtime answers
 
     # --- connections ---------------------------------------------------------------------------
     def attach(self, connection_id: str) -> None:
@@ -201,10 +247,12 @@ class SpeechTurns:
         runtime reopens for it (``begin_answer(resumes=True)``)."""
         self._listening = _Listening(connection_id, self.model, self.language, self._on_recognition)
         self._resume_pending = True
+        self._ended = self._offered = None
 
     async def detach(self) -> None:
         """The connection ended: finish its open utterance (its events still count) and stop its transcriber."""
         listening, self._listening = self._listening, None
+        self._ended = None
         if listening is not None:
             await listening.transcriber.close()
         if self._scoring:
@@ -256,10 +304,30 @@ class SpeechTurns:
         self._talked_over = False
         if resumes:
             self._resume_pending = False
-        if not self._holding():
-            while self._held:
-                self._feed(self._held.popleft())
+        self._flush_held()
         return self._answer
+
+    def continue_answer(self, answer: int) -> int | None:
+        """The answer to ``SpeechResumed(answer)``: the speech continues that answer. Its own detector is reopened
+        (with everything said and the pauses made so far, the one taken for the end included) and the held speech
+        is fed to it; a detector opened since by ``begin_answer`` is dropped. Returns the continued answer's new
+        number (``AnswerEnded.answer`` when it ends), or None when ``answer`` was not offered back."""
+        offered = self._offered
+        if offered is None or offered.answer != answer:
+            return None
+        self._offered = None
+        self._detector = offered.detector
+        self._answer += 1
+        self._closing = False
+        self._talked_over = False
+        self._flush_held()
+        return self._answer
+
+    def release_speech(self) -> None:
+        """The answer to ``SpeechResumed``: the speech is not a continuation; it goes to the answer that begins (or
+        began) next, as any speech after a decision does."""
+        self._offered = None
+        self._flush_held()
 
     def question_playback(self, playing: bool) -> None:
         """The page started (``playing``) or finished speaking the current question."""
@@ -272,18 +340,35 @@ class SpeechTurns:
         elif detector.question_play is not None:
             detector.question_playing(detector.question_play[0], now)
 
-    def candidate_done(self) -> bool:
+    def candidate_done(self) -> FinishState | None:
         """The candidate pressed "I have finished": the answer ends without waiting out a silence (see
-        ``AnswerEndDetector.candidate_done``). False when no answer is open."""
+        ``AnswerEndDetector.candidate_done``). Says when: ``"now"``, at their next ``"pause"`` (they are still
+        speaking), or once their last ``"words"`` are recognised; None when no answer is open."""
         detector = self._detector
         if detector is None or self._holding():
-            return False
+            return None
         detector.candidate_done(self.now_ms())
-        return True
+        if detector.speaking:
+            return "pause"
+        return "words" if detector.pending_finals else "now"
 
     # --- internals -----------------------------------------------------------------------------
     def _holding(self) -> bool:
-        return self._detector is None or self._closing or self._resume_pending
+        return self._detector is None or self._closing or self._resume_pending or self._offered is not None
+
+    def _flush_held(self) -> None:
+        if not self._holding():
+            while self._held:
+                self._feed(self._held.popleft())
+
+    def _offer_back(self, at_ms: int) -> None:
+        """Speech starts at ``at_ms``: within the grace window of an end decided on silence, it is offered back to
+        the runtime (once per end) and held until it answers."""
+        ended, self._ended = self._ended, None
+        if ended is None or at_ms - ended.at_ms > self.config.resume_grace_ms:
+            return
+        self._offered = ended
+        self._hooks.on_speech_resumed(SpeechResumed(ended.answer, at_ms, at_ms - ended.at_ms))
 
     def _check(self, now: int, trailing_silence_ms: int) -> None:
         detector = self._detector
@@ -297,8 +382,10 @@ class SpeechTurns:
             reason = detector.check(now)
             if reason:
                 self._closing = True
+                resumable = reason in RESUMABLE_REASONS and self.config.resume_grace_ms > 0
+                self._ended = _Ended(self._answer, detector, now) if resumable else None
                 self._hooks.on_answer_ended(AnswerEnded(self._answer, reason, detector.last_speech_end_ms,
-                                                        detector.answer_text))
+                                                        detector.answer_text, now, resumable))
 
     def _on_recognition(self, listening: _Listening, event: TranscriberEvent) -> None:
         """A transcriber event (connection media clock): reported to the runtime, then fed to the detector."""
@@ -306,6 +393,8 @@ class SpeechTurns:
         item: DetectorInput
         if isinstance(event, UtteranceStarted):
             item = SpeechStarted(base + event.t_ms)
+            if listening is self._listening:
+                self._offer_back(item.at_ms)
             self._hooks.on_speech_started(item)
         elif isinstance(event, UtteranceEnded):
             item = SpeechEnded(base + event.t_ms)

@@ -132,6 +132,15 @@ class TurnTakingConfig:
     median (most answers there have made a long pause by their end). 500 ms is the VAD's own margin for calling
     an utterance over."""
 
+    # --- an end taken back ---
+    resume_grace_ms: int = 1000
+    """Speech that starts this long or less after an answer was decided over on silence continues that answer: its
+    words join the same transcript and score, and the question chosen meanwhile is taken back unless the page has
+    already finished speaking it (``dialogue/speech_turns.py`` offers the speech back, the runtime decides). 0 turns
+    it off. 1 s is the product's requirement: someone who speaks again that soon was still on their answer (a
+    question put at the decision has barely begun to play), and the next question is not held back for the window,
+    so it costs no latency. Ends after "I have finished", a time limit or a repeat request are never taken back."""
+
     # --- recogniser safety ---
     final_wait_max_ms: int = 5000
     """If the recogniser has not delivered an utterance's final this long after its end, decide on the text

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from server.storage.store import Store
 from tests.fake_openai import FakeOpenAI
 from tests.services import create_pg_database, drop_pg_database
 
@@ -22,6 +23,15 @@ async def db_url(request, tmp_path):
 @pytest.fixture
 def sqlite_url(tmp_path):
     return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+async def store(tmp_path):
+    """A migrated store on SQLite (the live loop's tests)."""
+    store = Store(f"sqlite+aiosqlite:///{tmp_path / 'live.db'}")
+    await store.migrate()
+    yield store
+    await store.close()
 
 
 @pytest.fixture

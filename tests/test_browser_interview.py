@@ -141,7 +141,8 @@ async def _transcript_by_question(observer) -> list[dict]:
 def media(tmp_path):
     d = tmp_path / "media"
     video = make_face_video(d / "face.y4m", seconds=3.0)
-    speech = make_speech_wav(d / "answers.wav", [4.0, ANSWER_1, 5.0, ANSWER_2, 8.0], voice="en-us")
+    # 6 s: past the first answer's end (3 s, no cue in its words) and the second in which speaking again continues it
+    speech = make_speech_wav(d / "answers.wav", [4.0, ANSWER_1, 6.0, ANSWER_2, 8.0], voice="en-us")
     return {"video": video, "audio": speech.path, "timeline": speech}
 
 

@@ -19,7 +19,9 @@ ANSWER_2 = "We cut the failure rate in half within three months."
 @pytest.fixture(scope="module")
 def media(tmp_path_factory):
     d = tmp_path_factory.mktemp("media")
-    two_answers = make_speech_wav(d / "two_answers.wav", [0.5, ANSWER_1, 4.5, ANSWER_2, 4.0], voice="en-us")
+    # the second answer starts 6 s after the first: past its end (3 s of silence, no cue in the words) and the
+    # second after it in which speaking again continues that answer
+    two_answers = make_speech_wav(d / "two_answers.wav", [0.5, ANSWER_1, 6.0, ANSWER_2, 4.0], voice="en-us")
     one_answer = make_speech_wav(d / "one_answer.wav", [0.3, ANSWER_1, 0.5], voice="en-us")
     video = make_face_video(d / "face.y4m", seconds=2.0)
     return {"two": two_answers.path, "one": one_answer.path, "video": video}

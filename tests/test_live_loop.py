@@ -66,14 +66,6 @@ class StandInPeer:
             await asyncio.sleep(0.02 * REALTIME_FACTOR)
 
 
-@pytest.fixture
-async def store(tmp_path):
-    store = Store(f"sqlite+aiosqlite:///{tmp_path / 'live.db'}")
-    await store.migrate()
-    yield store
-    await store.close()
-
-
 async def new_interview(store: Store, script, publish=None, **deps_extra) -> tuple[LiveInterview, list[ev.BaseEvent]]:
     org = await store.accounts.create_org("Acme")
     job = await store.jobs.create(org.id, "Engineer", "", "en", QUESTIONS)
@@ -100,7 +92,9 @@ def of(published: list, kind: type) -> list:
 
 
 async def test_answers_end_on_silence_not_in_a_thinking_pause_and_the_interview_moves_on(store):
-    script = speak(300, (ANSWER_1A, 2500), 2000, (ANSWER_1B, 3000), 3000, (ANSWER_2, 3500), 3000)
+    # the second answer starts 2 s after the first one is decided over (rule 4 makes it wait 2.4 s after the
+    # 2 s pause): past the grace window, in which it would continue the first answer
+    script = speak(300, (ANSWER_1A, 2500), 2000, (ANSWER_1B, 3000), 4500, (ANSWER_2, 3500), 3000)
     live, published = await new_interview(store, script)
     ANSWER_TO_QUESTION_MS.clear()
     await live.connect("v=0 offer", takeover=False)

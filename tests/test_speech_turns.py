@@ -15,6 +15,7 @@ from dialogue.speech_turns import (
     PartialTranscript,
     QuestionTalkedOver,
     SpeechEnded,
+    SpeechResumed,
     SpeechStarted,
     SpeechTurns,
     TURN_AUDIO_KEEP_MS,
@@ -28,17 +29,27 @@ REALTIME_FACTOR = 0.1
 
 
 class Recorder:
-    """``SpeechTurnHooks`` that keeps every event with the detector-clock time it was reported at."""
+    """``SpeechTurnHooks`` that keep every event with the detector-clock time it was reported at. Speech offered back
+    after an end (``SpeechResumed``) continues that answer when ``go_on``, else goes to the next answer."""
 
-    def __init__(self) -> None:
+    def __init__(self, go_on: bool = False) -> None:
         self.turns: SpeechTurns | None = None
         self.events: list[tuple[int, object]] = []
+        self.go_on = go_on
+        self.continued: list[int | None] = []
 
     def _add(self, event: object) -> None:
         self.events.append((self.turns.now_ms() if self.turns else 0, event))
 
     on_speech_started = on_speech_ended = on_partial_transcript = _add
     on_final_transcript = on_question_talked_over = on_answer_ended = _add
+
+    def on_speech_resumed(self, event: SpeechResumed) -> None:
+        self._add(event)
+        if self.go_on:
+            self.continued.append(self.turns.continue_answer(event.answer))
+        else:
+            self.turns.release_speech()
 
     def of(self, kind: type) -> list:
         return [e for _, e in self.events if isinstance(e, kind)]
@@ -57,10 +68,11 @@ class Clock:
         return int((time.monotonic() - self.t0) * 1000)
 
 
-async def listening(script: Script, **model_options) -> tuple[SpeechTurns, Recorder, ScriptedSpeechModel]:
-    recorder = Recorder()
+async def listening(script: Script, go_on: bool = False, config: TurnTakingConfig | None = None,
+                    **model_options) -> tuple[SpeechTurns, Recorder, ScriptedSpeechModel]:
+    recorder = Recorder(go_on)
     model = ScriptedSpeechModel(script, **model_options)
-    turns = SpeechTurns(model, "en", recorder, TurnTakingConfig(intent_reasons=True), Clock())
+    turns = SpeechTurns(model, "en", recorder, config or TurnTakingConfig(intent_reasons=True), Clock())
     recorder.turns = turns
     turns.attach("conn-1")
     turns.begin_answer(0, None, resumes=True)
@@ -139,11 +151,15 @@ async def test_i_have_finished_ends_the_answer_without_waiting_out_the_silence()
     assert not turns.candidate_done()  # nothing open any more
 
 
+ANSWER = "Last year I led the migration of our billing system and we cut the costs by forty percent."
+MORE = "We also saved two whole weeks on every single release after the change."
+
+
 async def test_speech_after_the_decision_counts_for_the_next_answer():
     """While the runtime evaluates the answer, what the candidate says is reported at once but held for the
-    detector of the next answer, which then decides on it."""
-    answer = "Last year I led the migration of our billing system and we cut the costs by forty percent."
-    more = "We also saved two whole weeks on every single release after the change."
+    detector of the next answer, which then decides on it (here the runtime does not take the end back when the
+    speech is offered to it)."""
+    answer, more = ANSWER, MORE
     script = speak(300, (answer, 3000), 1500, (more, 2500), 3000)
     turns, rec, _ = await listening(script)
     pcm = script.audio()
@@ -158,6 +174,67 @@ async def test_speech_after_the_decision_counts_for_the_next_answer():
 
     second = rec.of(AnswerEnded)[1]
     assert (second.answer, second.reason, second.heard_text) == (2, "silence", more)
+    assert [e.answer for e in rec.of(SpeechResumed)] == [1]  # offered back (0.8 s after the end), and released
+
+
+async def test_speech_soon_after_the_decision_continues_the_same_answer():
+    """The candidate speaks again 0.8 s after their answer was taken as over: the same answer goes on, with its
+    words so far, and ends once they are done; the pause that was taken for the end now counts as one of theirs
+    (rule 4), so this end waits longer than a stated result alone would."""
+    script = speak(300, (ANSWER, 3000), 1500, (MORE, 2500), 4000)
+    turns, rec, _ = await listening(script, go_on=True)
+    await play(turns, script.audio())
+    await turns.detach()
+
+    ended = rec.of(AnswerEnded)
+    assert [(e.answer, e.reason, e.resumable) for e in ended] == [(1, "silence", True), (2, "silence", True)]
+    offered = rec.of(SpeechResumed)
+    assert [e.answer for e in offered] == [1] and 0 < offered[0].after_end_ms <= 1000, offered
+    assert rec.continued == [2]
+    assert ended[1].heard_text == f"{ANSWER} {MORE}"
+    pause = rec.of(SpeechStarted)[1].at_ms - rec.of(SpeechEnded)[0].at_ms
+    waited = rec.at(AnswerEnded)[1] - ended[1].last_speech_end_ms
+    assert waited >= pause + TurnTakingConfig().pause_history_margin_ms > 1000 + TurnTakingConfig().result_silence_ms
+
+
+async def test_speech_soon_after_the_next_question_was_put_still_continues_the_answer():
+    """The runtime had already opened the next answer (its question was put) when the candidate spoke again
+    within the grace window: the detector of that answer is dropped and the first answer goes on."""
+    script = speak(300, (ANSWER, 3000), 1500, (MORE, 2500), 4000)
+    turns, rec, _ = await listening(script, go_on=True)
+    pcm = script.audio()
+    await play(turns, pcm, 0, 4400)
+    assert [e.answer for e in rec.of(AnswerEnded)] == [1]
+    assert turns.begin_answer(turns.now_ms(), None) == 2
+    await play(turns, pcm, 4400)
+    await turns.detach()
+
+    assert rec.continued == [3]
+    assert [(e.answer, e.heard_text) for e in rec.of(AnswerEnded)] == [(1, ANSWER), (3, f"{ANSWER} {MORE}")]
+
+
+async def test_without_a_grace_window_speech_after_the_decision_is_not_offered_back():
+    script = speak(300, (ANSWER, 3000), 1500, (MORE, 2500), 4000)
+    turns, rec, _ = await listening(script, go_on=True, config=TurnTakingConfig(intent_reasons=True,
+                                                                               resume_grace_ms=0))
+    await play(turns, script.audio())
+    await turns.detach()
+    assert rec.of(SpeechResumed) == [] and [e.resumable for e in rec.of(AnswerEnded)] == [False]
+
+
+async def test_i_have_finished_while_still_speaking_ends_the_answer_at_the_pause():
+    script = speak(300, ("I joined the payments team and started by reading the old billing code", 3000), 6000)
+    turns, rec, _ = await listening(script, go_on=True)
+    pcm = script.audio()
+    await play(turns, pcm, 0, 1500)
+    assert turns.candidate_done() == "pause"  # the page says it moves on when they pause
+    await play(turns, pcm, 1500)
+    base = media_base(turns)
+    await turns.detach()
+
+    ended = rec.of(AnswerEnded)
+    assert [(e.reason, e.resumable) for e in ended] == [("candidate_done", False)]  # not taken back
+    assert 3300 <= rec.at(AnswerEnded)[0] - base < 3300 + 1000  # at the pause, no silence waited out
 
 
 async def test_talking_over_the_question_is_reported_once_and_not_for_a_backchannel():

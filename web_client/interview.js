@@ -13,6 +13,10 @@
     no_media: "Could not use the microphone: {msg}", already_finished: "This interview has already ended.",
     followup: "Follow-up", answer_done: "I have finished my answer",
     answer_done_hint: "Take your time to think. The next question comes once you stop talking, or press the button.",
+    finishing_pause: "Got it. The next question comes as soon as you pause.",
+    finishing_words: "Got it. One moment while your last words are written down.",
+    next_coming: "Thank you. The next question is on its way.",
+    answer_resumed: "Go on, we are still listening. Your answer continues where you left off.",
     consent_ai_evaluation: "AI evaluation", consent_recording: "Recording", consent_face_voice_analysis: "Face and voice analysis",
     err_invalid_link: "This interview link is not valid.", err_link_expired: "This interview link has expired. Ask the recruiter for a new one.",
     err_interview_finished: "This interview has already ended.", err_network: "The server could not be reached. Check your connection and reload the page.",
@@ -25,6 +29,8 @@
     required: "（必选）", optional: "（可选）", progress: "第 {n} 题，共 {total} 题",
     need_ai_consent: "AI 面试需要您同意 AI 评估。", no_media: "无法使用麦克风：{msg}", already_finished: "此面试已经结束。",
     followup: "追问", answer_done: "我答完了", answer_done_hint: "可以慢慢思考。您停止说话后会出现下一题，也可以直接点这个按钮。",
+    finishing_pause: "好的。您一停下来，就会出现下一题。", finishing_words: "好的，正在记录您最后说的话，请稍候。",
+    next_coming: "谢谢，下一题马上就来。", answer_resumed: "请继续，我们还在听。您的回答会接着刚才的内容记录。",
     consent_ai_evaluation: "AI 评估", consent_recording: "录制", consent_face_voice_analysis: "面部与声音分析",
     err_invalid_link: "此面试链接无效。", err_link_expired: "此面试链接已过期，请向招聘人员索取新链接。",
     err_interview_finished: "此面试已经结束。", err_network: "无法连接服务器，请检查网络后刷新页面。",
@@ -35,6 +41,10 @@
   const params = new URLSearchParams(location.search);
   let session = null, decisions = null, stream = null, pc = null, ws = null;
   let finished = false, reconnectDelay = 1000, lastQuestion = null, myConnection = null, replacedHere = false;
+  let nextTimer = null;
+  // "The next question is on its way" only when it is slow to come (no flash otherwise), and never inside the second
+  // after an answer's end in which going on continues it (the server's grace window, 1 s by default).
+  const NEXT_NOTICE_MS = 1500;
 
   function show(step) {
     for (const id of ["step-consent", "step-devices", "step-live", "step-done"]) $(id).classList.toggle("hidden", id !== step);
@@ -184,6 +194,29 @@
     } catch (e) { /* no speech synthesis: the question is shown */ }
   }
 
+  // What the interviewer is doing with the answer, in one line that changes only when that changes (never at a
+  // pause): answering (the hint), finishing (after "I have finished"), next (the next question is slow to come),
+  // resumed (the candidate went on after the answer was taken as over).
+  function setTurnStatus(state, key) {
+    const el = $("turn-status");
+    if (nextTimer) { clearTimeout(nextTimer); nextTimer = null; }
+    if (el.dataset.state === state && el.dataset.i18n === key) return;
+    el.dataset.state = state; el.dataset.i18n = key; el.textContent = I18N.t(key);
+  }
+
+  // Captions: the answer so far (its final lines and the words being recognised), so a pause never empties them.
+  const captions = { turn: null, finals: [], partial: "", previous: null };
+  function renderCaptions() {
+    const sep = session && session.language === "zh" ? "" : " ";
+    const text = [...captions.finals, captions.partial].filter(Boolean).join(sep);
+    $("captions").textContent = text.length > 240 ? "…" + text.slice(-240) : text;
+  }
+  function captionsFor(turn) {
+    if (captions.turn === turn) return;
+    captions.previous = captions.turn === null ? null : { turn: captions.turn, finals: captions.finals };
+    Object.assign(captions, { turn, finals: [], partial: "" });
+  }
+
   function showQuestion(q) {
     if (q.kind === "closing") { finish(q.text); return; }
     const isNew = lastQuestion !== q.turn_index;
@@ -192,9 +225,26 @@
     $("question").textContent = (q.kind === "followup" ? I18N.t("followup") + ": " : "") + q.text;
     $("progress").textContent = I18N.t("progress", { n: q.question_index + 1, total: q.questions_total });
     $("question").dataset.turn = q.turn_index;
-    if (isNew) { $("captions").textContent = ""; speak((q.preamble ? q.preamble + " " : "") + q.text); }
+    if (isNew) { captionsFor(q.turn_index); renderCaptions(); speak((q.preamble ? q.preamble + " " : "") + q.text); }
     // "I have finished" once the candidate has started answering (an accidental press must not skip a question)
-    if (isNew) $("answer-done").disabled = true;
+    if (isNew) { $("answer-done").disabled = true; setTurnStatus("answering", "answer_done_hint"); }
+  }
+
+  // The candidate went on right after their answer was taken as over: the same question again, its captions, and
+  // the question sent meanwhile (if any) stops being spoken.
+  function answerResumed(e) {
+    if (e.withdrawn_turn_index !== null && e.withdrawn_turn_index === lastQuestion && "speechSynthesis" in window) speechSynthesis.cancel();
+    lastQuestion = e.turn_index;
+    $("question").textContent = (e.kind === "followup" ? I18N.t("followup") + ": " : "") + e.text;
+    $("progress").textContent = I18N.t("progress", { n: e.question_index + 1, total: e.questions_total });
+    $("question").dataset.turn = e.turn_index;
+    if (captions.turn !== e.turn_index) {
+      const before = captions.previous && captions.previous.turn === e.turn_index ? captions.previous.finals : [];
+      Object.assign(captions, { turn: e.turn_index, finals: before, partial: "", previous: null });
+      renderCaptions();
+    }
+    $("answer-done").disabled = false;
+    setTurnStatus("resumed", "answer_resumed");
   }
   // "I have finished": the server ends the answer without waiting out a silence (or skips the question).
   $("answer-done").addEventListener("click", () => {
@@ -210,14 +260,26 @@
         if (e.status === "finished") finish(null);
         break;
       case "question.asked": showQuestion(e); break;
-      case "speech.started": if (e.turn_index === lastQuestion) $("answer-done").disabled = false; break;
-      case "answer.ended": if (e.turn_index === lastQuestion) $("answer-done").disabled = true; break;
+      case "speech.started": if (e.turn_index === lastQuestion && $("turn-status").dataset.state !== "finishing") $("answer-done").disabled = false; break;
+      case "answer.finishing":
+        if (e.turn_index === lastQuestion) setTurnStatus("finishing", e.waiting_for === "words" ? "finishing_words" : "finishing_pause");
+        break;
+      case "answer.ended":
+        if (e.turn_index === lastQuestion) {
+          $("answer-done").disabled = true;
+          if (nextTimer) clearTimeout(nextTimer);
+          nextTimer = setTimeout(() => { nextTimer = null; setTurnStatus("next", "next_coming"); }, NEXT_NOTICE_MS);
+        }
+        break;
+      case "answer.resumed": answerResumed(e); break;
       case "question.interrupted":
         // The candidate is talking over the question (real words, not a cough or "mm-hm"): stop speaking it.
         if (e.turn_index === lastQuestion && "speechSynthesis" in window && speechSynthesis.speaking) speechSynthesis.cancel();
         break;
-      case "transcript.partial": $("captions").textContent = e.text; break;
-      case "transcript.final": $("captions").textContent = e.text; break;
+      case "transcript.partial": if (e.turn_index === captions.turn) { captions.partial = e.text; renderCaptions(); } break;
+      case "transcript.final":
+        if (e.turn_index === captions.turn) { captions.finals.push(e.text); captions.partial = ""; renderCaptions(); }
+        break;
       case "interview.state": if (e.status === "finished") finish(null); break;
       case "connection.state":
         if (e.state === "replaced" && e.connection_id === myConnection) {

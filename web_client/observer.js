@@ -42,7 +42,10 @@
     why_clarify: "The answer does not seem to address the question, so the candidate is asked once to clarify.",
     why_repeat_request: "The candidate asked to hear the question again.", why_max_follow_ups: "This question's follow-ups are used up.",
     why_time_budget: "This question's time is nearly up; no more follow-ups.", why_no_answer: "No answer was given.",
-    why_nothing_to_probe: "Nothing in the answer calls for a follow-up." },
+    why_nothing_to_probe: "Nothing in the answer calls for a follow-up.",
+    ev_finishing: "The candidate pressed \"I have finished\"", finishing_pause: "ends at their next pause",
+    finishing_words: "ends once their last words are recognised", ev_resumed: "The answer goes on",
+    resumed_detail: "the candidate spoke again right after the answer was taken as over", withdrawn: "the next question was taken back" },
   { live_interview: "实时面试", back: "全部面试", current_question: "当前问题", transcript: "转写", media: "媒体",
     timeline: "事件时间线", stream_connecting: "正在连接", stream_live: "实时", stream_lost: "连接中断，正在重连",
     progress: "（第 {n} 题，共 {total} 题）", st_created: "已邀请", st_consented: "已同意", st_live: "进行中", st_finished: "已结束",
@@ -80,7 +83,9 @@
     why_too_short: "回答较短。", why_clarify: "回答似乎没有针对这个问题，因此请候选人澄清一次。",
     why_repeat_request: "候选人请求再听一遍问题。", why_max_follow_ups: "本题的追问次数已用完。",
     why_time_budget: "本题的时间快用完了，不再追问。", why_no_answer: "没有作答。",
-    why_nothing_to_probe: "回答没有需要追问的地方。" });
+    why_nothing_to_probe: "回答没有需要追问的地方。",
+    ev_finishing: "候选人点击了“我答完了”", finishing_pause: "将在其停顿时结束", finishing_words: "将在其最后的话识别后结束",
+    ev_resumed: "回答继续", resumed_detail: "回答被判定结束后，候选人随即继续说话", withdrawn: "已撤回下一题" });
   function decisionWhy(e) {  // the reason's sentence in the page's language; the server's English for an unknown code
     if (!e.reason_code) return e.reason;
     const key = "why_" + e.reason_code, text = I18N.t(key);
@@ -176,6 +181,17 @@
       case "answer.scored": answerScore(e); break;
       case "followup.chosen":
         timeline(I18N.t(e.kind === "followup" ? "ev_followup" : e.kind === "clarify" ? "ev_clarify" : "ev_next"), decisionWhy(e), at);
+        break;
+      case "answer.finishing": timeline(I18N.t("ev_finishing"), I18N.t("finishing_" + e.waiting_for), at); break;
+      case "answer.resumed":
+        if (!replay) {
+          // the question taken back leaves the transcript; the answer's own turn is the open one again
+          const gone = e.withdrawn_turn_index;
+          if (gone !== null && turnBoxes[gone]) { turnBoxes[gone].remove(); delete turnBoxes[gone]; }
+          lastTurnShown = Math.min(lastTurnShown, e.turn_index);
+          showQuestion(e.text, e.question_index, e.questions_total, e.kind);
+        }
+        timeline(I18N.t("ev_resumed"), I18N.t("resumed_detail") + (e.withdrawn_turn_index !== null ? "; " + I18N.t("withdrawn") : ""), at);
         break;
       case "answer.ended": {
         const why = I18N.t("end_" + e.reason);  // an unknown reason is shown as sent

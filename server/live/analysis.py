@@ -102,6 +102,7 @@ class InterviewAnalysis:
         self._last_published: dict[str, float] = {}
         self._turn = _TurnAggregate()
         self.turn_index = 0
+        self._previous: tuple[int, _TurnAggregate] | None = None  # the answer before the open one (see answer_resumed)
 
     # --- video ---------------------------------------------------------------------------------
     async def start_video(self, slot: LatestFrameSlot, media_ms: Callable[[float], int]) -> None:
@@ -160,8 +161,17 @@ class InterviewAnalysis:
 
     # --- answers ---------------------------------------------------------------------------------
     def answer_started(self, turn_index: int) -> None:
+        self._previous = (self.turn_index, self._turn)
         self.turn_index = turn_index
         self._turn = _TurnAggregate()
+
+    def answer_resumed(self, turn_index: int) -> None:
+        """The answer of ``turn_index`` goes on after its end was taken back: its observations keep adding up (those
+        of an answer opened for it meanwhile are dropped)."""
+        previous = self._previous
+        if self.turn_index != turn_index and previous is not None and previous[0] == turn_index:
+            self.turn_index, self._turn = previous
+        self._previous = None
 
     def answer_ended(self, turn_index: int, question: str, content: dict[str, Any], quotes: dict[str, str],
                      nonverbal_weight: float) -> dict[str, Any]:

@@ -97,6 +97,33 @@ class AnswerEnded(BaseEvent):
     reason: str
 
 
+class AnswerFinishing(BaseEvent):
+    """The candidate pressed "I have finished" while still speaking (``waiting_for="pause"``: the answer ends at
+    their next pause) or while their last words were still being recognised (``"words"``: it ends when they are).
+    The page tells them so; ``answer.ended`` follows."""
+
+    type: Literal["answer.finishing"] = "answer.finishing"
+    turn_index: int
+    waiting_for: Literal["pause", "words"]
+
+
+class AnswerResumed(BaseEvent):
+    """The candidate spoke again within the grace window after their answer was taken as over
+    (``TurnTakingConfig.resume_grace_ms``, 1 s): the answer of ``turn_index`` goes on. Its ``answer.ended`` no
+    longer holds; its words so far stay and the whole answer is scored when it ends (a second ``answer.ended``).
+    The question of that turn is shown again; ``withdrawn_turn_index`` names the question sent since and taken back
+    (the page stops speaking it; its turn no longer exists), None when none had been sent."""
+
+    type: Literal["answer.resumed"] = "answer.resumed"
+    turn_index: int
+    question_index: int
+    questions_total: int
+    text: str = Field(description="The question of the answer that goes on")
+    kind: Literal["question", "followup", "closing"] = "question"
+    media_ms: int = Field(description="When the candidate spoke again (interview clock)")
+    withdrawn_turn_index: int | None = None
+
+
 class MediaStats(BaseEvent):
     type: Literal["media.stats"] = "media.stats"
     audio_frames: int
@@ -197,6 +224,8 @@ InterviewEvent = Annotated[
         TranscriptPartial,
         TranscriptFinal,
         AnswerEnded,
+        AnswerFinishing,
+        AnswerResumed,
         MediaStats,
         ConsentsRecorded,
         ObservationEvent,

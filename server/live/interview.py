@@ -6,6 +6,10 @@ the store or the bus, goes through one bounded, ordered worker queue of typed it
 see events in the order they happened and a crash loses at most the utterance being spoken. Model calls happen
 inside the transcriber on the inference pool, never on the event loop.
 
+An answer decided over on silence can be taken back for ``TurnTakingConfig.resume_grace_ms`` (``_GraceWindow``):
+speech that starts again that soon continues the same turn (same transcript, re-scored when it ends), and the
+question chosen meanwhile is never sent, or is withdrawn if the page has not finished speaking it.
+
 Over 500 lines because the hooks, the worker and the dialogue steps all read and change one interview's state
 (turn, answer, connection); speech, analysis and storage already live in their own modules.
 """
@@ -18,7 +22,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable, Protocol
+from typing import Any, Awaitable, Callable, Protocol, TypeVar
 
 import structlog
 
@@ -29,7 +33,7 @@ from analyzers.text.language import normalise_language
 from analyzers.llm_client import LlmClient, LlmError
 from dialogue.answer_judgement import DECISION_WAIT_S, AnswerJudgement, judge_answer
 from dialogue.model_relevance import ModelRelevance, ask_model_relevance
-from dialogue.followup import FollowUpPolicyV2, build_context
+from dialogue.followup import FollowUpDecision, FollowUpPolicyV2, build_context
 from dialogue.plan import InterviewPlanSpec
 from dialogue.turn_taking import TurnTakingConfig
 from media.audio import AudioChunk
@@ -44,6 +48,7 @@ from server.storage.interview_records import InterviewRecordRepository
 from server.storage.interviews import InterviewRepository
 
 log = structlog.get_logger(__name__)
+_T = TypeVar("_T")
 
 # Every session's response times (the candidate's last voiced frame -> the next question sent, on the audio clock),
 # for the process-wide figure on /api/v1/health: what the benchmark's detector latency becomes in the server.
@@ -106,11 +111,6 @@ class _Resume:
     """Put the current question again, or the first one (a connection was made)."""
 
 
-_WorkItem = (ev.BaseEvent | _Resume | speech.SpeechStarted | speech.SpeechEnded | speech.PartialTranscript
-             | speech.FinalTranscript | speech.AnswerEnded)
-"""What the worker queue carries: events to publish as they are, and speech-turn events to act on."""
-
-
 @dataclass
 class _QuestionState:
     """What the follow-up policy needs about the current planned question: its answers and probes so far."""
@@ -118,6 +118,53 @@ class _QuestionState:
     started_ms: int
     answers: list[str] = field(default_factory=list)
     asked: list[str] = field(default_factory=list)
+
+    def copy(self) -> _QuestionState:
+        return _QuestionState(self.started_ms, list(self.answers), list(self.asked))
+
+
+@dataclass
+class _GraceWindow:
+    """An answer just decided over on silence, as the interview stood before it moved on: what taking the end back
+    (the candidate spoke again within the grace window) restores."""
+
+    answer: int
+    """The speech-turns number of the ended answer (``SpeechResumed.answer``)."""
+    turn_index: int
+    current: Prompt | None
+    question_index: int
+    turn_count: int
+    finished: bool
+    question_state: _QuestionState
+    heard: list[str]
+    answer_from_seq: int
+    next_turn: int | None = None
+    """The turn opened for the question chosen next (None: not yet)."""
+    next_answer: int | None = None
+    next_sent: bool = False
+    """Its ``question.asked`` went out."""
+    next_spoken: bool = False
+    """The page finished speaking it (``question.spoken``): speech after that answers it."""
+    ended_notice: asyncio.Future | None = None
+    """The publishing of its ``answer.ended`` (the page was told)."""
+    resumed_notice: asyncio.Future | None = None
+    """The publishing of its ``answer.resumed``, when it went out ahead of the worker."""
+
+
+@dataclass(frozen=True)
+class _TakeBack:
+    """Withdraw the question asked after ``grace``'s answer: the candidate went on with that answer at ``at_ms``."""
+
+    grace: _GraceWindow
+    at_ms: int
+
+
+_Move = tuple[FollowUpDecision | None, Prompt | None]
+"""An evaluated answer's next move: the policy's decision, and the follow-up to put (None: the next question)."""
+
+_WorkItem = (ev.BaseEvent | _Resume | _TakeBack | speech.SpeechStarted | speech.SpeechEnded
+             | speech.PartialTranscript | speech.FinalTranscript | speech.AnswerEnded)
+"""What the worker queue carries: events to publish as they are, and speech-turn events to act on."""
 
 
 class LiveInterview:
@@ -154,7 +201,7 @@ class LiveInterview:
         self._heard: list[str] = []  # final segments of the open answer, for the model's judgement at pauses
         self._preparing: asyncio.Task | None = None  # the model's judgement of the words so far (one at a time)
         self._heard_judged: ModelRelevance | None = None  # the latest such judgement of this question's answers
-        self._refining: set[asyncio.Task] = set()  # scores the model refines after the next question was asked
+        self._refining: dict[asyncio.Task, int] = {}  # scores the model refines after the next question, by turn
         self.connection: _Connection | None = None
         self.started_at: datetime | None = None
         self.status = "consented"
@@ -163,6 +210,9 @@ class LiveInterview:
                                                turn_config or TurnTakingConfig(intent_reasons=True),
                                                self.interview_ms, end_of_turn=end_of_turn)
         self._answer = 0  # the speech-turns number of the open answer (its AnswerEnded carries it)
+        self._grace: _GraceWindow | None = None  # the last answer ended on silence, while it may still go on
+        self._went_on = asyncio.Event()  # set when the answer being evaluated goes on (cuts the evaluation's waits)
+        self._went_on_at = 0
         self._work: asyncio.Queue[_WorkItem] = asyncio.Queue(maxsize=512)
         self._worker = asyncio.create_task(self._run_worker(), name=f"interview-{interview_id}")
         self.dropped_work = 0
@@ -243,6 +293,7 @@ class LiveInterview:
             await self.analysis.start_video(video, self._media_ms_at)
             conn.tasks.append(asyncio.create_task(self._report_media(conn)))
             self.speech_turns.attach(conn_id)  # its speech is held for the answer the resume reopens
+            self._grace = None
             self.connection = conn
             self._enqueue(ev.ConnectionStateChanged(interview_id=self.id, state="connecting", connection_id=conn_id))
             self._enqueue(_Resume())
@@ -289,11 +340,20 @@ class LiveInterview:
         """The candidate page started (``playing``) or finished speaking the question of ``turn_index``."""
         if turn_index == self.turn_index:
             self.speech_turns.question_playback(playing)
+        grace = self._grace
+        if not playing and grace is not None and grace.next_turn == turn_index:
+            grace.next_spoken = True
 
     def candidate_finished(self, turn_index: int) -> bool:
         """The candidate pressed "I have finished" for the answer to ``turn_index``: the answer ends without
-        waiting out a silence. False when that turn is not open."""
-        return turn_index == self.turn_index and self.speech_turns.candidate_done()
+        waiting out a silence; while they are still speaking (or their last words are being recognised) the page
+        is told so (``answer.finishing``). False when that turn is not open."""
+        if turn_index != self.turn_index:
+            return False
+        when = self.speech_turns.candidate_done()
+        if when in ("pause", "words"):
+            self._enqueue(ev.AnswerFinishing(interview_id=self.id, turn_index=turn_index, waiting_for=when))
+        return when is not None
 
     async def _on_peer_state(self, conn_id: str, state: str) -> None:
         conn = self.connection
@@ -344,6 +404,30 @@ class LiveInterview:
     def on_answer_ended(self, event: speech.AnswerEnded) -> None:
         self._enqueue(event)
 
+    def on_speech_resumed(self, event: speech.SpeechResumed) -> None:
+        """The candidate spoke again within the grace window of an end decided on silence: decided here, at once,
+        so that a question not yet sent is never sent. The answer goes on unless the page has already finished
+        speaking the question asked since (then the speech answers that question)."""
+        grace = self._grace
+        if self.status == "live" and event.answer == self._answer:  # nothing asked yet: the evaluation stops short
+            resumed = self.speech_turns.continue_answer(event.answer)
+            if resumed is not None:
+                self._answer, self._went_on_at = resumed, event.at_ms
+                self._went_on.set()
+                if grace is not None and grace.answer == event.answer and grace.ended_notice is not None:
+                    # the page was told the answer ended: it hears at once that it goes on (the worker may still be
+                    # busy with the evaluation it no longer needs)
+                    grace.resumed_notice = asyncio.ensure_future(self._tell_resumed(grace, event.at_ms, None))
+                return
+        elif (self.status == "live" and grace is not None and grace.answer == event.answer
+              and grace.next_answer == self._answer and not grace.next_spoken):
+            resumed = self.speech_turns.continue_answer(event.answer)
+            if resumed is not None:
+                self._answer = resumed
+                self._enqueue(_TakeBack(grace, event.at_ms))
+                return
+        self.speech_turns.release_speech()
+
     # --- the worker ----------------------------------------------------------------------------
     def _enqueue(self, item: _WorkItem, droppable: bool = False) -> None:
         try:
@@ -369,6 +453,8 @@ class LiveInterview:
                 await self.publish(item)
             case _Resume():
                 await self._resume()
+            case _TakeBack(grace=grace, at_ms=at_ms):
+                await self._go_on(grace, at_ms, withdraw=True)
             case speech.SpeechStarted(at_ms=at_ms):
                 await self.publish(ev.SpeechStarted(interview_id=self.id, turn_index=self.turn_index, media_ms=at_ms))
             case speech.SpeechEnded(at_ms=at_ms):
@@ -434,28 +520,43 @@ class LiveInterview:
             await self._ask(current, again=True, keep_text=True, resumes=True)
 
     async def _ask(self, prompt: Prompt, preamble: str | None = None, again: bool = False, keep_text: bool = False,
-                   resumes: bool = False) -> None:
+                   resumes: bool = False, after: int | None = None) -> bool:
         """Put ``prompt`` (``again``: the open turn's question once more) and open its answer; ``keep_text`` and
-        ``resumes`` as in ``SpeechTurns.begin_answer``."""
+        ``resumes`` as in ``SpeechTurns.begin_answer``. ``after``: the ended answer this prompt follows. True when the
+        prompt went out; False when the candidate went on with that answer first (it was not opened, or was taken
+        back before it was sent)."""
+        if after is not None and self._answer != after:
+            return False
         if prompt.kind == "closing":
             await self._finish(prompt)
-            return
+            return True
         if not keep_text:
             self._heard = []
         if not again:
             self._answer_from_seq = 0
             self.turn_index = self.session.turn_count
             self.session.turn_count += 1
-            await self.records.add_turn(self.id, self.turn_index, prompt.question_index, prompt.question_id,
-                                              prompt.kind, prompt.text, prompt.trigger, prompt.reason)
-            await self.interviews.update(self.id, question_index=prompt.question_index)
         limit = prompt.time_limit_s * 1000 if prompt.time_limit_s else None
-        self._answer = self.speech_turns.begin_answer(self.interview_ms(), limit, keep_text=keep_text,
-                                                      resumes=resumes, question=prompt.text)
+        # the answer opens before the awaits below: speech from now on is the answer to this question, or (within
+        # the grace window) offered back to the answer before it, which withdraws this question
+        answer = self._answer = self.speech_turns.begin_answer(self.interview_ms(), limit, keep_text=keep_text,
+                                                               resumes=resumes, question=prompt.text)
+        grace = self._grace if not again else None
+        if grace is not None and grace.next_turn is None:
+            grace.next_turn, grace.next_answer = self.turn_index, answer
         self.analysis.answer_started(self.turn_index)
+        if not again:
+            await self.records.add_turn(self.id, self.turn_index, prompt.question_index, prompt.question_id,
+                                        prompt.kind, prompt.text, prompt.trigger, prompt.reason)
+            await self.interviews.update(self.id, question_index=prompt.question_index)
+        if self._answer != answer:
+            return False  # the candidate went on with their answer before this question was sent: it never is
         await self.publish(ev.QuestionAsked(
             interview_id=self.id, turn_index=self.turn_index, question_index=prompt.question_index,
             questions_total=self.session.questions_total, text=prompt.text, kind=prompt.kind, preamble=preamble))
+        if grace is not None and grace.next_turn == self.turn_index:
+            grace.next_sent = True
+        return True
 
     async def _repeat_question(self) -> None:
         """The candidate asked to hear the question again: put it again; the request is not part of the answer."""
@@ -473,25 +574,106 @@ class LiveInterview:
     async def _end_answer(self, ended: speech.AnswerEnded) -> None:
         reason = ended.reason
         spoke_until = ended.last_speech_end_ms if reason == "silence" else None
+        grace = self._grace = self._open_grace(ended) if ended.resumable else None
+        self._went_on.clear()
         # The answer is every final segment stored for this turn, across reconnections (minus a repeat request).
         segments = [seg for seg in await self.records.segments(self.id, self.turn_index)
                     if seg.seq >= self._answer_from_seq]
         text = " ".join(seg.text for seg in segments).strip() or ended.heard_text
         await self.records.end_turn(self.id, self.turn_index, text, reason)
-        await self.publish(ev.AnswerEnded(interview_id=self.id, turn_index=self.turn_index, text=text, reason=reason))
+        if grace is not None and self._answer != ended.answer:  # gone on before anyone was told it had ended
+            await self._go_on(grace, self._went_on_at, withdraw=False)
+            return
+        notice = asyncio.ensure_future(self.publish(ev.AnswerEnded(interview_id=self.id, turn_index=self.turn_index,
+                                                                   text=text, reason=reason)))
+        if grace is not None:
+            grace.ended_notice = notice
+        await notice
         current = self.session.current
         if current is None:
             return
-        prompt = await self._evaluate_and_choose(current, text)
+        move = await self._evaluate_and_choose(current, text)
+        last = (move is None or move[1] is None) and self.session.question_index + 1 >= self.session.questions_total
+        if grace is not None and last and self._answer == ended.answer:
+            # nothing is waiting for the closing words: the window is waited out, so a last answer is never cut
+            grace_ms = self.speech_turns.config.resume_grace_ms + speech.SPEECH_START_REPORT_MS
+            left_ms = ended.at_ms + grace_ms - self.speech_turns.now_ms()
+            if left_ms > 0:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._went_on.wait(), left_ms / 1000)
+        if grace is not None and self._answer != ended.answer:
+            await self._go_on(grace, self._went_on_at, withdraw=False)
+            return
+        prompt: Prompt | None = None
+        if move is not None:
+            decision, prompt = move
+            if decision is not None:
+                await self.publish(ev.FollowUpChosen(
+                    interview_id=self.id, turn_index=self.turn_index, question_index=current.question_index,
+                    kind=decision.kind, trigger=decision.trigger, reason=decision.reason,
+                    reason_code=decision.reason_code, source=decision.source))
+            if prompt is not None:
+                self._question_state.asked.append(prompt.trigger)
+                prompt = self.session.follow_up(prompt)
         if prompt is None:
             prompt = self.session.next_question()
             self._question_state = _QuestionState(started_ms=self.interview_ms())
-        await self._ask(prompt)
+        if not await self._ask(prompt, after=ended.answer if grace is not None else None):
+            if grace is not None and grace.next_turn is None:  # it never opened: the candidate went on first
+                await self._go_on(grace, self._went_on_at, withdraw=False)
+            return  # (opened, then taken back before it was sent: the _TakeBack queued meanwhile restores)
         if spoke_until is not None:
             ANSWER_TO_QUESTION_MS.append(max(0, self.speech_turns.now_ms() - spoke_until))
 
-    async def _evaluate_and_choose(self, current: Prompt, text: str) -> Prompt | None:
-        """Analyse the question's answers so far, score them live, and decide on a follow-up (None: move on).
+    def _open_grace(self, ended: speech.AnswerEnded) -> _GraceWindow:
+        """The interview as it stands at an end decided on silence, before anything moves on."""
+        session = self.session
+        return _GraceWindow(ended.answer, self.turn_index, session.current, session.question_index,
+                            session.turn_count, session.finished, self._question_state.copy(), list(self._heard),
+                            self._answer_from_seq)
+
+    async def _go_on(self, grace: _GraceWindow, at_ms: int, *, withdraw: bool) -> None:
+        """The candidate went on with the answer of ``grace`` at ``at_ms``: the turn is open again as it was before
+        its end (its words so far stay; the model's late refinement of the ended part is dropped, the whole answer is
+        scored when it ends), and with ``withdraw`` the question asked since is taken back."""
+        if self._grace is grace:
+            self._grace = None
+        for task, turn in list(self._refining.items()):
+            if turn == grace.turn_index:
+                task.cancel()
+        session = self.session
+        session.current, session.question_index = grace.current, grace.question_index
+        session.turn_count, session.finished = grace.turn_count, grace.finished
+        self._question_state = grace.question_state.copy()
+        self._heard, self._answer_from_seq = list(grace.heard), grace.answer_from_seq
+        self.turn_index = grace.turn_index
+        self.analysis.answer_resumed(grace.turn_index)
+        withdrawn = grace.next_turn if withdraw else None
+        if withdrawn is not None:
+            await self.records.delete_turn(self.id, withdrawn)
+            await self.interviews.update(self.id, question_index=grace.question_index)
+        await self.records.reopen_turn(self.id, grace.turn_index)
+        if grace.resumed_notice is not None:
+            await grace.resumed_notice
+        elif grace.ended_notice is not None:
+            await self._tell_resumed(grace, at_ms, withdrawn if grace.next_sent else None)
+
+    async def _tell_resumed(self, grace: _GraceWindow, at_ms: int, withdrawn: int | None) -> None:
+        """Publish ``answer.resumed`` for ``grace``'s answer, after its ``answer.ended`` (never before it)."""
+        current = grace.current
+        if current is None:
+            return
+        if grace.ended_notice is not None:
+            await asyncio.shield(grace.ended_notice)
+        await self.publish(ev.AnswerResumed(
+            interview_id=self.id, turn_index=grace.turn_index, question_index=current.question_index,
+            questions_total=self.session.questions_total, text=current.text, kind=current.kind, media_ms=at_ms,
+            withdrawn_turn_index=withdrawn))
+
+    async def _evaluate_and_choose(self, current: Prompt, text: str) -> _Move | None:
+        """Analyse the question's answers so far, score them live, and decide on a follow-up: (the decision, the
+        follow-up to put or None to move on); None when the evaluation failed (move on). Nothing moves here: the
+        caller puts the follow-up, after checking that the candidate has not gone on with their answer.
 
         With a language model, its judgement (asked at the pauses already) is asked on the whole answer alongside
         the rules' analysis; the next move waits for it at most ``decision_wait_s`` after the answer's end, else the
@@ -508,22 +690,32 @@ class LiveInterview:
         asked = (asyncio.create_task(self._relevance(spec.text_in(lang), lang, " ".join(state.answers),
                                                      known_generic=heard.p_generic if heard else None))
                  if judge is not None and judge.ready and state.answers else None)
-        try:
+        seconds_used = (self.interview_ms() - state.started_ms) / 1000
+
+        async def analyse():
             analyzer = await self.analysis.content_analyzer()
-            actx = await run_inference(build_context, analyzer, spec, lang, state.answers, asked=state.asked,
-                                       seconds_used=(self.interview_ms() - state.started_ms) / 1000)
+            return await run_inference(build_context, analyzer, spec, lang, list(state.answers),
+                                       asked=list(state.asked), seconds_used=seconds_used)
+        try:
+            actx = await self._unless_went_on(analyse())
         except Exception:
             log.exception("answer_evaluation_failed", interview_id=self.id)
             return None
-        if self._voice_tasks:  # the voice analysis of the answer's last utterance belongs in its summary
-            await asyncio.wait(set(self._voice_tasks), timeout=2.0)
+        if actx is not None and self._voice_tasks:  # the voice analysis of the last utterance belongs in its summary
+            await self._unless_went_on(asyncio.wait(set(self._voice_tasks)), 2.0)
+        if actx is None or self._went_on.is_set():  # the candidate went on: the whole answer is evaluated at its end
+            if asked is not None:
+                asked.cancel()
+            return None
         nonverbal = self.analysis.answer_ended(self.turn_index, current.text, actx.features, actx.quotes,
                                                self.nonverbal_weight)
         relevance = None
         if asked is not None:
             left = self.deps.decision_wait_s - (time.monotonic() - ended)
-            done, _ = await asyncio.wait({asked}, timeout=max(0.0, left))
-            relevance = asked.result() if done else None
+            relevance = await self._unless_went_on(asyncio.shield(asked), max(0.0, left))
+            if self._went_on.is_set():
+                asked.cancel()
+                return None
         judgement = await judge_answer(actx, self.deps.followup_policy, nonverbal=nonverbal,
                                        nonverbal_weight=self.nonverbal_weight, relevance=relevance)
         decision, follows = judgement.decision, judgement.follows
@@ -537,20 +729,28 @@ class LiveInterview:
                                                nonverbal_weight=self.nonverbal_weight, relevance=late)
                     await self._keep_score(later, qi, final=not follows, turn_index=turn_index)
             task = asyncio.create_task(refine())
-            self._refining.add(task)
-            task.add_done_callback(self._refining.discard)
-        if decision is not None:
-            await self.publish(ev.FollowUpChosen(
-                interview_id=self.id, turn_index=self.turn_index, question_index=qi, kind=decision.kind,
-                trigger=decision.trigger, reason=decision.reason, reason_code=decision.reason_code,
-                source=decision.source))
+            self._refining[task] = self.turn_index
+            task.add_done_callback(lambda t: self._refining.pop(t, None))
         if not follows:
-            return None
-        state.asked.append(decision.trigger or decision.kind)
+            return decision, None
         left = spec.time_limit_s - (self.interview_ms() - state.started_ms) / 1000
-        return self.session.follow_up(Prompt("followup", decision.text, qi, current.question_id,
-                                             max(20, int(left)), trigger=decision.trigger or decision.kind,
-                                             reason=decision.reason))
+        return decision, Prompt("followup", decision.text, qi, current.question_id, max(20, int(left)),
+                                trigger=decision.trigger or decision.kind, reason=decision.reason)
+
+    async def _unless_went_on(self, work: Awaitable[_T], timeout: float | None = None) -> _T | None:
+        """``work``'s result, or None when the answer being evaluated goes on after all (the candidate spoke again
+        within the grace window) or ``timeout`` s pass first: nothing then waits for it (it finishes on its own and
+        its result is not used). Its exception, if it comes in time, is raised here."""
+        task = asyncio.ensure_future(work)
+        went_on = asyncio.ensure_future(self._went_on.wait())
+        try:
+            await asyncio.wait({task, went_on}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            went_on.cancel()
+        if task.done():
+            return task.result()
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # finished alone: nobody reads it
+        return None
 
     async def _relevance(self, question: str, lang: str, words: str,
                          known_generic: float | None = None) -> ModelRelevance | None:

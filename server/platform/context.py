@@ -172,7 +172,8 @@ class ServerContext:
             weight = 0.0 if org is None or org.region.upper() in EU_REGIONS else self.settings.nonverbal_weight
             question_ids = [q.id for q in await self.store.jobs.plan_questions(iv.plan_id)]
             turn_config = TurnTakingConfig(intent_reasons=True,
-                                           answer_end_silence_ms=self.settings.answer_end_silence_ms)
+                                           answer_end_silence_ms=self.settings.answer_end_silence_ms,
+                                           resume_grace_ms=self.settings.answer_resume_grace_ms)
             deps = LiveInterviewDeps(interviews=self.store.interviews, records=self.store.records,
                                      publish=self.publish_event, analyzers=self.analyzers,
                                      followup_policy=self.followup_policy,

@@ -126,6 +126,11 @@ class Settings(BaseSettings):
         default=TurnTakingConfig.answer_end_silence_ms, ge=500, le=10000,
         description="Silence that ends an answer when its words give no cue (a stated result or lesson ends it "
         "after ~0.7 s, an unfinished sentence or 'let me think' waits longer); see dialogue/turn_taking.py")
+    answer_resume_grace_ms: int = Field(
+        default=TurnTakingConfig.resume_grace_ms, ge=0, le=5000,
+        description="Speech that starts this soon after an answer was taken as over continues that answer (same "
+        "transcript and score) and takes back the question chosen meanwhile unless the page has finished speaking "
+        "it; 0 = off")
 
     end_of_turn_model: bool = Field(
         default=True, description="Also ask the acoustic end-of-turn model (Smart Turn v3.2 from the pipecat-ai "

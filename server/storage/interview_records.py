@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from server.storage.database import Repository
 from server.storage.models import AnswerScore, Event, HumanReview, Interview, TranscriptSegment, Turn, User, utcnow
@@ -41,6 +41,20 @@ class InterviewRecordRepository(Repository):
                 .where(Turn.interview_id == interview_id, Turn.index == index)
                 .values(answer_text=answer_text, answer_ended_at=utcnow(), end_reason=reason)
             )
+
+    async def reopen_turn(self, interview_id: str, index: int) -> None:
+        """The answer of turn ``index`` goes on after its end was decided (the candidate spoke again at once)."""
+        async with self.db.transaction() as s:
+            await s.execute(
+                update(Turn)
+                .where(Turn.interview_id == interview_id, Turn.index == index)
+                .values(answer_text="", answer_ended_at=None, end_reason="")
+            )
+
+    async def delete_turn(self, interview_id: str, index: int) -> None:
+        """Take back a question that was put but not answered (withdrawn: the previous answer went on)."""
+        async with self.db.transaction() as s:
+            await s.execute(delete(Turn).where(Turn.interview_id == interview_id, Turn.index == index))
 
     async def add_segment(
         self,

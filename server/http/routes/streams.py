@@ -22,7 +22,8 @@ log = structlog.get_logger(__name__)
 
 CANDIDATE_EVENT_TYPES = frozenset({
     "interview.state", "connection.state", "question.asked", "transcript.partial", "transcript.final",
-    "speech.started", "speech.ended", "answer.ended", "question.interrupted", "error",
+    "speech.started", "speech.ended", "answer.ended", "answer.finishing", "answer.resumed", "question.interrupted",
+    "error",
 })
 
 
