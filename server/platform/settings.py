@@ -22,7 +22,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, CliSuppress, SettingsConfigDict
 
-from analyzers.documents.resume_file import MAX_RESUME_BYTES
+from analyzers.documents.document_limits import MAX_RESUME_BYTES, DocumentLimits
 from analyzers.inference_pool import DEFAULT_THREADS
 from analyzers.llm_client import DEFAULT_TIMEOUT_S as LLM_TIMEOUT_S
 from dialogue.answer_judgement import DECISION_WAIT_S
@@ -179,6 +179,17 @@ class Settings(BaseSettings):
     import_parse_threads: int = Field(default=1, ge=1, le=16,
                                       description="Threads that parse uploaded resumes (PDF/DOCX text extraction is "
                                       "CPU-bound Python, so more threads compete with the event loop)")
+    document_max_unpacked_bytes: int = Field(
+        default=DocumentLimits.unpacked_bytes, ge=1, description="What one DOCX resume may unpack to (all its "
+        "parts; also at most 8 MB of XML and no large part packed more than 100 times), checked before it is read")
+    resume_max_text_chars: int = Field(default=DocumentLimits.text_chars, ge=1000,
+                                       description="Longest resume text stored, in characters; longer ones are refused")
+    document_parse_timeout_s: float = Field(default=30.0, gt=0, le=600,
+                                            description="Seconds reading one uploaded resume may take (in a child "
+                                            "process of its own, stopped beyond)")
+    document_parse_memory_bytes: int = Field(default=512 * 2**20, ge=64 * 2**20,
+                                             description="Memory reading one uploaded resume may take beyond the child "
+                                             "process's start, in bytes")
     import_lease_s: float = Field(default=30.0, gt=0, le=3600,
                                   description="An unfinished import whose server has not reported for this long "
                                   "(it stopped or crashed) is marked interrupted")

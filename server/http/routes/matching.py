@@ -14,7 +14,7 @@ from analyzers.documents.resume_file import MAX_RESUME_BYTES, ResumeError
 from analyzers.documents.resume_profile import ResumeProfile
 from server.http.api_models import matching as m
 from server.http.api_models.common import ErrorInfo
-from server.recruiting.imports import StoredResume, store_resume  # noqa: F401  (the one storing path; routes/dingtalk.py imports it from here)
+from server.recruiting.imports import ResumeReading, StoredResume, store_resume  # noqa: F401  (the one storing path; routes/dingtalk.py imports it from here)
 from server.http.access import ANY_USER, ReadAudit, users
 from server.http.errors import ApiError, parse_body, validation_details
 from server.recruiting.requirements import job_requirements, read_line
@@ -48,6 +48,7 @@ async def upload_resumes(request: web.Request) -> web.Response:
     if not request.content_type.startswith("multipart/"):
         raise ApiError(415, "unsupported_media_type", "Send the resumes as multipart/form-data files.")
     reader = await request.multipart()
+    reading = ResumeReading.of(ctx.settings, MAX_RESUME_BYTES)
     results: list[m.ResumeFileResult] = []
     duplicates: list[str] = []  # candidates already stored: the answer shows their names
     while (part := await reader.next()) is not None:
@@ -71,7 +72,7 @@ async def upload_resumes(request: web.Request) -> web.Response:
         content_type = part.headers.get("Content-Type", "")
         try:
             stored = await store_resume(ctx.store.imports, ctx.store.external, user.org_id, job.id, bytes(data),
-                                        part.filename, content_type)
+                                        part.filename, content_type, reading=reading)
         except ResumeError as exc:
             results.append(m.ResumeFileResult(filename=part.filename, ok=False,
                                               error=ErrorInfo(code=exc.code, message=str(exc))))
