@@ -31,6 +31,7 @@ from analyzers.model_registry import JUDGE_MODEL_ID
 from analyzers.video_scheduler import AnalysisBudget
 from analyzers.whisper_asr import WINDOW_MARGIN_MS
 from dialogue.turn_taking import TurnTakingConfig
+from server.platform.private_files import private_dir, private_file, write_private
 
 
 @dataclass(frozen=True)
@@ -269,7 +270,7 @@ class Settings(BaseSettings):
         path = self.data_dir / "data-keys.json"
         if not path.exists():  # written whole and private, then linked in: a second process starting at the
             key = new_key()    # same moment keeps the first one's key instead of replacing it
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(self.data_dir)
             tmp = path.with_name(f".data-keys.{os.getpid()}.tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as f:
@@ -281,7 +282,7 @@ class Settings(BaseSettings):
                 pass
             finally:
                 tmp.unlink()
-        stored = json.loads(path.read_text())
+        stored = json.loads(private_file(path).read_text())
         return {kid: base64.b64decode(v) for kid, v in stored["keys"].items()}, stored["current"]
 
     @cached_property
@@ -290,10 +291,10 @@ class Settings(BaseSettings):
         if self.secret_key:
             return self.secret_key
         path = self.data_dir / "secret.key"
-        if path.exists():
-            return path.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        path.write_text(key)
-        path.chmod(0o600)
-        return key
+        if not path.exists():
+            private_dir(self.data_dir)
+            try:
+                write_private(path, secrets.token_urlsafe(48))
+            except FileExistsError:  # another process wrote it first: its key is the one
+                pass
+        return private_file(path).read_text().strip()

@@ -125,7 +125,7 @@ def decode_csv(data: bytes, filename: str) -> str:
         encodings = ("utf-8", "gb18030")
     for enc in encodings:
         try:
-            return data.decode(enc)
+            return data.decode(enc).replace("\x00", "")  # no cell holds NUL (and PostgreSQL stores no text with it)
         except UnicodeDecodeError:
             continue
     raise ApiError(422, "bad_encoding", f"{filename} is neither UTF-8 nor GB18030 text; save it from Excel as "
