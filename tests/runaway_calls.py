@@ -1,5 +1,5 @@
-"""Calls that run away, for the bounded child process's tests (a module of its own: the child imports it, and it
-imports nothing heavy)."""
+"""What the bounded child process runs in tests: calls that run away, and a stand-in reader that says where it ran
+(a module of its own: the child imports it, and it imports nothing heavy)."""
 
 from __future__ import annotations
 
@@ -17,3 +17,11 @@ def allocate(n: int) -> int:
 
 def refuse() -> None:
     raise ResumeError("broken_file", "the file cannot be read")
+
+
+def where_read(*_args) -> tuple[int, str]:
+    """In place of a reader: the process and thread it ran in."""
+    import os
+    import threading
+
+    return os.getpid(), threading.current_thread().name

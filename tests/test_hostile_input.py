@@ -162,3 +162,14 @@ async def test_plans_are_read_off_the_event_loop_and_bounded(sqlite_url, tmp_pat
         largest = plan_yaml + "#" + "x" * (MAX_PLAN_BYTES - len(plan_yaml.encode()) - 100) + "\n"
         r = await http.post("/api/v1/jobs/import", json={"plan": largest, "language": "en"})
         assert r.status == 201, await r.text()
+
+
+async def test_a_long_run_of_digits_in_a_job_description_is_read(sqlite_url, tmp_path):
+    # the years pattern split a run of digits every way a range allows: 1,000 digits took 10 s, 20,000 forever
+    async with running_server(sqlite_url, tmp_path) as h, h.hr_client() as http:
+        for text in ("1" * 20000, "5 years of Python; " + "2" * 19000):
+            r = await http.post("/api/v1/jobs/from-description", json={
+                "title": "Engineer", "description": text, "language": "en", "library_plan": "software-engineer"})
+            assert r.status == 201, await r.text()
+        r = await http.post(f"/api/v1/jobs/{h.job_id}/requirements/read", json={"text": "3" * 500})
+        assert r.status == 200, await r.text()

@@ -61,9 +61,20 @@ _parsing = BoundedThreadPool("resume-parse", Settings.model_fields["import_parse
 """Sized by ``import_parse_threads`` when the server starts (ImportManager.on_startup)."""
 
 
+DOCUMENT_READERS = ("analyzers.documents.resume_parser", "analyzers.documents.job_requirements")
+"""What the child processes of bounded reads import once (in their fork server), not per call."""
+
+
 async def off_loop(fn: Callable[..., T], *args, **kwargs) -> T:
     """Run blocking resume work (unpacking, text extraction, parsing) on the parsing pool."""
     return await _parsing.run(fn, *args, **kwargs)
+
+
+async def off_loop_bounded(fn: Callable[..., T], *args, timeout_s: float, memory_bytes: int, **kwargs) -> T:
+    """``fn`` on the parsing pool, in a child process of its own within ``timeout_s`` and ``memory_bytes``
+    (analyzers/bounded_process.py); raises LimitExceeded beyond them."""
+    return await _parsing.run(run_bounded, fn, *args, timeout_s=timeout_s, memory_bytes=memory_bytes,
+                              preload=DOCUMENT_READERS, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -83,20 +94,16 @@ class ResumeReading:
         return cls(max_bytes, limits, settings.document_parse_timeout_s, settings.document_parse_memory_bytes)
 
 
-def _parse_bounded(data: bytes, filename: str, content_type: str | None, reading: ResumeReading) -> ResumeProfile:
-    try:
-        return run_bounded(parse_resume, data, filename, content_type, reading.max_bytes, limits=reading.limits,
-                           timeout_s=reading.timeout_s, memory_bytes=reading.memory_bytes,
-                           preload=("analyzers.documents.resume_parser",))
-    except LimitExceeded as exc:
-        raise ResumeError("parse_limit", f"reading the file {exc.message}; nothing was stored") from None
-
-
 async def parse_resume_off_loop(data: bytes, filename: str, content_type: str | None,
                                 reading: ResumeReading) -> ResumeProfile:
     """parse_resume on the parsing pool, in a child process within the reading's time and memory; raises ResumeError
     with the parser's error kind (or ``parse_limit``)."""
-    return await off_loop(_parse_bounded, data, filename, content_type, reading)
+    try:
+        return await off_loop_bounded(parse_resume, data, filename, content_type, reading.max_bytes,
+                                      limits=reading.limits, timeout_s=reading.timeout_s,
+                                      memory_bytes=reading.memory_bytes)
+    except LimitExceeded as exc:
+        raise ResumeError("parse_limit", f"reading the file {exc.message}; nothing was stored") from None
 
 
 # ------------------------------------------------------------------------------------------------ storing one resume
