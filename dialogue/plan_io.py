@@ -37,7 +37,7 @@ __all__ = [
 
 PlanFormat = Literal["yaml", "json"]
 
-MAX_PLAN_BYTES = 1024 * 1024  # 1 MB
+MAX_PLAN_BYTES = 128 * 1024  # a library plan is ~11 KB; 50 questions in two languages with rubrics stay far below
 MAX_QUESTIONS = 50
 DOCUMENT = "(document)"  # the ``field`` of problems that concern the whole document (syntax, size, type)
 TEMPLATE_FIELDS = ("quote", "point")
@@ -156,8 +156,8 @@ def _decode(data: str | bytes) -> str:
     else:
         raise TypeError(f"load_plan takes str or bytes, not {type(data).__name__}")
     if size > MAX_PLAN_BYTES:
-        raise _doc_error(f"the document is too large ({size:,} bytes); a plan may be at most 1 MB "
-                         f"({MAX_PLAN_BYTES:,} bytes)")
+        raise _doc_error(f"the document is too large ({size:,} bytes); a plan may be at most "
+                         f"{MAX_PLAN_BYTES // 1024} KB ({MAX_PLAN_BYTES:,} bytes)")
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")

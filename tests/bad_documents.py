@@ -24,3 +24,31 @@ def scanned_pdf() -> bytes:
     c.showPage()
     c.save()
     return buf.getvalue()
+
+
+def docx_with_body(body_bytes: int, *, varied: bool = False) -> bytes:
+    """A DOCX (python-docx's own template) whose document.xml holds about ``body_bytes`` of paragraphs. Repeated
+    paragraphs compress hundreds of times (a decompression bomb: a small file, a huge inside); ``varied`` numbers
+    each paragraph, so it packs like ordinary text."""
+    import re
+    import zipfile
+
+    import docx
+
+    base = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("Jane Example")
+    document.add_paragraph("jane@example.com  +1 555 0100")
+    document.save(base)
+    para = ('<w:p><w:r><w:t xml:space="preserve">Led a team of 8 engineers building payment services; cut '
+            'latency by 40%% and costs by 25%% in 2021-2023 (entry %d).</w:t></w:r></w:p>')
+    count = max(1, body_bytes // len(para % 0))
+    paras = "".join(para % (i if varied else 0) for i in range(count))
+    out = io.BytesIO()
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                data = re.sub(rb"(<w:body>)", lambda m: m.group(1) + paras.encode(), data, count=1)
+            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    return out.getvalue()

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from dialogue.plan import InterviewPlanSpec
 from dialogue.plan_io import plan_to_questions
+from server.http.access_log import MaskedAccessLogger
 from server.http.app import create_app
 from server.http.auth import hash_password
 from server.platform.context import ServerContext
@@ -79,10 +80,11 @@ async def running_server(db_url: str, data_dir: Path, questions: list[dict] | No
     """``seed=False`` starts another node on an already seeded database (org_id and job_id are then empty)."""
     port = free_port()
     settings = Settings(host="127.0.0.1", port=port, data_dir=data_dir, database_url=db_url,
-                        ice_host_addresses=["127.0.0.1"], secret_key="test-secret-" + "x" * 32,
-                        **{"llm_engine": "off", **overrides})  # the engine's own tests start it
+                        ice_host_addresses=["127.0.0.1"],
+                        **{"secret_key": "test-secret-" + "x" * 32, "llm_engine": "off",  # the engine's own tests
+                           **overrides})                                                # start it
     app = create_app(settings)
-    runner = web.AppRunner(app, shutdown_timeout=2)
+    runner = web.AppRunner(app, shutdown_timeout=2, access_log_class=MaskedAccessLogger)  # as the server logs
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()

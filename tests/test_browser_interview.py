@@ -81,8 +81,11 @@ async def chromium(pw, user_data_dir: Path, video: Path | None = None, audio: st
 
 
 def _watch_errors(page, sink: list[str]) -> None:
-    """Collect uncaught script errors (a broken page must fail the test, not only look odd)."""
+    """Collect uncaught script errors and what the page's Content-Security-Policy refused (a broken page must fail
+    the test, not only look odd)."""
     page.on("pageerror", lambda exc: sink.append(f"{page.url}: {exc}"))
+    page.on("console", lambda msg: sink.append(f"{page.url}: {msg.text}")
+            if msg.type == "error" and "Content Security Policy" in msg.text else None)
 
 
 async def login_as_hr(page, base_url: str, landing: str = "/hr", email: str = HR_EMAIL,

@@ -352,7 +352,7 @@ def test_oversized_document():
     for data in (text, text.encode()):
         problems = _problems(data)
         assert [p["field"] for p in problems] == [DOCUMENT]
-        assert "too large" in problems[0]["message"] and "1 MB" in problems[0]["message"]
+        assert "too large" in problems[0]["message"] and "128 KB" in problems[0]["message"]
     # multi-byte characters count as bytes, not characters
     chinese = "测" * (MAX_PLAN_BYTES // 3 + 1)
     assert "too large" in _problems(f"title: {{zh: {chinese}}}\n")[0]["message"]

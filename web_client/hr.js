@@ -122,7 +122,11 @@
     const res = await fetch(`/api/v1/jobs/${$("job").value}/resumes`, { method: "POST", body: form });
     const data = await res.json(); $("upload-results").textContent = "";
     if (!res.ok) { $("upload-results").append(el("li", data.error.message, "error")); return; }
-    for (const r of data.results) $("upload-results").append(el("li", r.ok ? `✓ ${r.filename}: ${r.name}` : `✗ ${r.filename}: ${r.error.message}`, r.ok ? "" : "error"));
+    for (const r of data.results) {  // a refused file: why, in the page's language, then the server's words
+      const li = el("li", r.ok ? `✓ ${r.filename}: ${r.name}` : `✗ ${r.filename}: `, r.ok ? "" : "error");
+      if (!r.ok) li.append(importError(r.error));
+      $("upload-results").append(li);
+    }
     loadMatches();
   });
   $("job").addEventListener("change", () => loadMatches());
@@ -244,7 +248,8 @@
     err_duplicate: "Already a candidate for this job", err_invalid_email: "Invalid e-mail address",
     err_invalid_phone: "Invalid phone number", err_missing_name: "No name", err_missing_file: "File not in the zip",
     err_ambiguous_file: "Several files with this name", err_internal_error: "Server error",
-    err_upload_too_large: "The upload is too large", err_unpacked_too_large: "The zip unpacks to too much data",
+    err_upload_too_large: "The upload is too large", err_unpacked_too_large: "Unpacks to too much data",
+    err_text_too_long: "The text is too long for a resume", err_parse_limit: "Reading it took too long or too much memory",
     err_too_many_files: "Too many files", err_broken_archive: "The zip cannot be read", err_invalid_csv: "The CSV cannot be used",
     err_bad_encoding: "Unknown CSV encoding", err_no_rows: "The CSV has no candidates", err_no_files: "The zip has no resumes",
     err_import_busy: "Other imports are running", err_empty_file: "The file is empty",
@@ -263,7 +268,8 @@
     err_unsupported_type: "不是 PDF、DOCX 或文本简历", err_empty: "没有简历内容", err_too_large: "文件过大",
     err_duplicate: "已是该职位的候选人", err_invalid_email: "邮箱地址无效", err_invalid_phone: "手机号码无效",
     err_missing_name: "缺少姓名", err_missing_file: "压缩包中没有该文件", err_ambiguous_file: "有多个同名文件",
-    err_internal_error: "服务器错误", err_upload_too_large: "上传的文件过大", err_unpacked_too_large: "压缩包解压后过大",
+    err_internal_error: "服务器错误", err_upload_too_large: "上传的文件过大", err_unpacked_too_large: "解压后数据过大",
+    err_text_too_long: "文字过长，不像一份简历", err_parse_limit: "读取耗时过长或占用内存过多",
     err_too_many_files: "文件过多", err_broken_archive: "压缩包无法读取", err_invalid_csv: "CSV 无法使用",
     err_bad_encoding: "无法识别 CSV 编码", err_no_rows: "CSV 中没有候选人", err_no_files: "压缩包中没有简历",
     err_import_busy: "其他导入正在进行", err_empty_file: "文件为空",

@@ -174,7 +174,7 @@ SKILL_FILLER = re.compile(
     r"knowledge|proficiency|proficient|in|with|of|using|strong|solid|deep|good|hands-on|modern|one|more|at least|"
     r"years?|must|bonus|ideally|desirable|nice to have)\b"
     r"|均可|皆可|亦可|等|者优先|优先|经验|相关|的|开发|技术|框架|工具|语言|能力|使用|者|加分|以上|之一|一种|一门|及|或|和|等等|"
-    r"常用|主流|至少|熟练|掌握|熟悉|精通|编程|项目|熟练度|有|具备|要求|必须|\d+\s*年|[+]",
+    r"常用|主流|至少|熟练|掌握|熟悉|精通|编程|项目|熟练度|有|具备|要求|必须|(?<!\d)\d++\s*年|[+]",  # a digit run once, whole
     re.I,
 )
 

@@ -5,8 +5,9 @@
 The file type is detected from the bytes (magic numbers); the name and content type are only hints. The text is
 normalised lightly (full-width ASCII -> ASCII, CRLF -> LF, NBSP / ideographic space -> space), so what the parser
 (analyzers/documents/resume_parser.py) quotes as a value's source is a substring of it. A file that cannot be read
-raises :class:`ResumeError` (``code``: too_large, unsupported_type, broken_file, scanned, empty), which the parser
-raises too.
+raises :class:`ResumeError` (``code``: too_large, unpacked_too_large, text_too_long, unsupported_type, broken_file,
+scanned, empty), which the parser raises too. A DOCX is judged by what it unpacks to before it is opened, and the
+text by its length (analyzers/documents/document_limits.py).
 """
 
 from __future__ import annotations
@@ -15,19 +16,22 @@ import io
 import re
 import zipfile
 
-__all__ = ["MAX_RESUME_BYTES", "ResumeError", "extract_text", "detect_type", "split_columns"]
+from analyzers.documents.document_limits import MAX_RESUME_BYTES, DocumentLimits, member_count, unpack_problem
 
-MAX_RESUME_BYTES = 10 * 2**20
-"""Largest resume file parsed by default (10 MiB; the import_max_file_bytes setting's default)."""
+__all__ = ["MAX_RESUME_BYTES", "ResumeError", "extract_text", "detect_type", "split_columns"]
 
 
 class ResumeError(Exception):
-    """A resume that cannot be parsed. ``code`` is one of too_large, unsupported_type, broken_file, scanned, empty."""
+    """A resume that cannot be parsed. ``code`` is one of too_large, unpacked_too_large, text_too_long,
+    unsupported_type, broken_file, scanned, empty (and parse_limit where a parse runs bounded)."""
 
     def __init__(self, code: str, message: str):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+
+    def __reduce__(self):  # pickles (a bounded parse hands it over from its child process)
+        return ResumeError, (self.code, self.message)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -49,20 +53,30 @@ _OTHER_MAGIC = {
 }
 
 
-def detect_type(data: bytes) -> str:
-    """'pdf' | 'docx' | 'text' from the bytes; raises ResumeError(unsupported_type) for anything else."""
+def detect_type(data: bytes, limits: DocumentLimits | None = None) -> str:
+    """'pdf' | 'docx' | 'text' from the bytes; raises ResumeError(unsupported_type) for anything else, and
+    ResumeError(unpacked_too_large) for a DOCX that unpacks to more than ``limits`` allow (checked from its zip
+    directory, before any of it is unpacked)."""
     head = data[:1024]
     if b"%PDF-" in head:
         return "pdf"
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        limits = limits or DocumentLimits()
+        count = member_count(io.BytesIO(data))
+        if count is not None and count > limits.members:
+            raise ResumeError("unpacked_too_large", f"the file holds {count:,} parts; a DOCX resume holds a few dozen "
+                              f"(at most {limits.members:,} are accepted)")
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
-                names = set(z.namelist())
-        except zipfile.BadZipFile:
+                infos = z.infolist()
+        except (zipfile.BadZipFile, ValueError, EOFError):
             raise ResumeError("broken_file", "the file is a damaged zip/DOCX archive") from None
-        if "word/document.xml" in names:
-            return "docx"
-        raise ResumeError("unsupported_type", "the file is a zip archive, not a DOCX resume")
+        if "word/document.xml" not in {i.filename for i in infos}:
+            raise ResumeError("unsupported_type", "the file is a zip archive, not a DOCX resume")
+        problem = unpack_problem(infos, limits)
+        if problem:
+            raise ResumeError("unpacked_too_large", f"the DOCX was not read: {problem}")
+        return "docx"
     for magic, what in _OTHER_MAGIC.items():
         if data.startswith(magic) and what:
             raise ResumeError("unsupported_type", f"the file is a {what}; upload a PDF, DOCX or text resume")
@@ -288,7 +302,7 @@ def _docx_text(data: bytes) -> str:
 
 def _normalise(text: str) -> str:
     out = []
-    for ch in text:
+    for ch in text.replace("\x00", ""):  # NUL is no character of a resume (and PostgreSQL stores no text with it)
         o = ord(ch)
         if 0xFF01 <= o <= 0xFF5E:
             ch = chr(o - 0xFEE0)
@@ -301,11 +315,13 @@ def _normalise(text: str) -> str:
     return text.strip()
 
 
-def extract_text(data: bytes, filename: str = "", content_type: str | None = None) -> tuple[str, str]:
+def extract_text(data: bytes, filename: str = "", content_type: str | None = None,
+                 limits: DocumentLimits | None = None) -> tuple[str, str]:
     """(kind, normalised text). Raises ResumeError."""
+    limits = limits or DocumentLimits()
     if not data or not data.strip():
         raise ResumeError("empty", "the file is empty")
-    kind = detect_type(data)
+    kind = detect_type(data, limits)
     ext = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
     if kind == "text" and ext in ("pdf", "docx"):
         raise ResumeError("broken_file", f"the file is named .{ext} but is not a valid {ext.upper()} file")
@@ -315,7 +331,16 @@ def extract_text(data: bytes, filename: str = "", content_type: str | None = Non
         text = _docx_text(data)
     else:
         text = _decode_text(data)
+    if len(text) > 2 * limits.text_chars:  # far too long: refused before normalising it character by character
+        raise _too_long(len(text), limits)
     text = _normalise(text)
+    if len(text) > limits.text_chars:
+        raise _too_long(len(text), limits)
     if len(re.sub(r"\s", "", text)) < 10:
         raise ResumeError("empty", "the resume has no readable text")
     return kind, text
+
+
+def _too_long(chars: int, limits: DocumentLimits) -> ResumeError:
+    return ResumeError("text_too_long", f"the resume's text is {chars:,} characters long; at most "
+                       f"{limits.text_chars:,} (about {limits.text_chars // 3000} pages) are accepted")

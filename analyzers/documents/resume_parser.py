@@ -2,10 +2,10 @@
 
     parse_resume(data, filename, content_type=None, max_bytes=MAX_RESUME_BYTES) -> ResumeProfile
 
-Either a profile or a :class:`ResumeError` (``code``: too_large, unsupported_type, broken_file, scanned, empty) —
-never a partial profile silently. Reading the file into text is analyzers/documents/resume_file.py; this module
-finds the fields in that text. Every value is a :class:`Sourced` whose ``source`` is a substring of ``profile.text``
-(the extracted, normalised text).
+Either a profile or a :class:`ResumeError` (``code``: too_large, unpacked_too_large, text_too_long, unsupported_type,
+broken_file, scanned, empty) — never a partial profile silently. Reading the file into text is
+analyzers/documents/resume_file.py; this module finds the fields in that text. Every value is a :class:`Sourced`
+whose ``source`` is a substring of ``profile.text`` (the extracted, normalised text).
 
 Work experience and education are ordered most recent first (``present`` first, then by end / start date).
 ``years_experience`` is a stated figure ("8 years of experience", "8年工作经验") when there is one, else the union of the
@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from analyzers.documents.resume_experience import SINCE_RE, experience_entries, is_bullet, plain_line
+from analyzers.documents.document_limits import DocumentLimits
 from analyzers.documents.resume_file import MAX_RESUME_BYTES, ResumeError, extract_text
 from analyzers.documents.resume_measures import quantified_results, quantity_tokens, team_size
 from analyzers.documents.resume_profile import Education, ResumeProfile, Sourced, WorkExperience
@@ -587,13 +588,14 @@ def parse_text(text: str, today: _dt.date | None = None) -> ResumeProfile:
 
 
 def parse_resume(data: bytes, filename: str, content_type: str | None = None, max_bytes: int = MAX_RESUME_BYTES,
-                 *, today: _dt.date | None = None) -> ResumeProfile:
-    """Parse a PDF / DOCX / text resume into a ResumeProfile, or raise ResumeError."""
+                 *, today: _dt.date | None = None, limits: DocumentLimits | None = None) -> ResumeProfile:
+    """Parse a PDF / DOCX / text resume into a ResumeProfile, or raise ResumeError. ``limits``: what a DOCX may
+    unpack to and how long the text may be (the defaults of DocumentLimits when None)."""
     if data is None:
         raise ResumeError("empty", "no file was uploaded")
     if len(data) > max_bytes:
         raise ResumeError("too_large", f"the file is {len(data)} bytes; the limit is {max_bytes} bytes")
-    kind, text = extract_text(data, filename, content_type)
+    kind, text = extract_text(data, filename, content_type, limits)
     try:
         profile = parse_text(text, today=today)
     except Exception as e:  # never a silent partial profile

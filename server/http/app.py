@@ -5,8 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.platform.context import ServerContext
+from server.http.access_log import mask_secret_paths
 from server.http.errors import error_middleware
 from server.http.request_origin import same_origin_writes
+from server.http.input_guard import refuse_nul
+from server.http.security_headers import add_security_headers
 from server.http.routes import candidate, hr, invitations, matching, pages, reports, streams  # noqa: F401  (modules register their routes)
 from server.http.routes import scheduling  # noqa: F401  (booking windows, candidate booking; registers its routes)
 from server.http.routes import dingtalk  # noqa: F401  (DingTalk ATS import; registers its routes)
@@ -24,23 +27,16 @@ from web_client import WEB_ROOT
 MAX_BODY_BYTES = 256 * 1024
 
 
-@web.middleware
-async def security_headers(request: web.Request, handler):
-    resp = await handler(request)
-    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-    resp.headers.setdefault("Referrer-Policy", "no-referrer")
-    resp.headers.setdefault("X-Frame-Options", "DENY")
-    return resp
-
-
 def create_app(settings: Settings, ctx: ServerContext | None = None) -> web.Application:
-    middlewares = [error_middleware, security_headers, same_origin_writes(settings.resolved_base_url)]
+    middlewares = [error_middleware, refuse_nul, same_origin_writes(settings.resolved_base_url)]
     app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY_BYTES)
     context = ctx or ServerContext.create(settings)
     app[CTX_KEY] = context
     # every route behind the access and audited read it was registered with
     app.add_routes([web.route(route.method.upper(), route.path, guarded(route)) for route in api.routes])
+    mask_secret_paths(route.path for route in api.routes)  # link tokens in paths never reach a log line
     app.on_response_prepare.append(before_streaming)
+    app.on_response_prepare.append(add_security_headers)  # every response, also the router's 404s
     app.router.add_static("/static/", WEB_ROOT, show_index=False)
 
     async def on_startup(app: web.Application) -> None:

@@ -6,7 +6,10 @@ import json
 
 import structlog
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import BaseModel, ValidationError
+
+from server.http.access_log import masked_target
 
 log = structlog.get_logger(__name__)
 
@@ -61,9 +64,14 @@ async def error_middleware(request: web.Request, handler):
             raise
         code = exc.reason.lower().replace(" ", "_")
         return error_response(exc.status, code, exc.reason)
+    except HttpProcessingError as exc:  # e.g. a multipart part aiohttp cannot read (a control character in its headers)
+        if not 400 <= (exc.code or 0) < 500:
+            raise
+        log.warning("bad_request", path=masked_target(request), error=str(exc))
+        return error_response(exc.code, "bad_request", "The request could not be read.")
     except (ValueError, json.JSONDecodeError) as exc:
-        log.warning("bad_request", path=request.path, error=str(exc))
+        log.warning("bad_request", path=masked_target(request), error=str(exc))
         return error_response(400, "bad_request", "The request could not be read.")
     except Exception:
-        log.exception("unhandled_error", path=request.path)
+        log.exception("unhandled_error", path=masked_target(request))
         return error_response(500, "internal_error", "Something went wrong on the server; nothing was lost.")

@@ -27,6 +27,7 @@ from server.compliance.crypto import KEYRING
 from server.live.analysis import AnalyzerFactory
 from server.live.interview import LiveInterview, LiveInterviewDeps
 from server.platform.loop_monitor import LoopLagMonitor
+from server.platform.private_files import private_dir, private_sqlite
 from server.recruiting.plans import plan_by_id
 from server.compliance.retention import Periods, RetentionSweeper
 from server.recruiting.scheduling import BookingNotices, ReminderScheduler, ensure_may_start
@@ -94,7 +95,13 @@ class ServerContext:
     @classmethod
     def create(cls, settings: Settings) -> ServerContext:
         inference_pool.configure(settings.inference_threads)
+        private_dir(settings.data_dir)  # the database, keys, uploads and models: this user's only
+        private_sqlite(settings.resolved_database_url)
         KEYRING.add(*settings.resolved_data_keys)  # before any row is read or written
+        if not settings.data_keys or not settings.secret_key:
+            log.warning("keys_in_data_dir", data_dir=str(settings.data_dir),
+                        advice="in production give INTERVIEW_DATA_KEYS and INTERVIEW_SECRET_KEY from a secret store, "
+                        "not files beside the database (README: Deployment)")
         advertise_host_addresses(settings.ice_host_addresses)
         models = ModelManager.from_settings(settings)
         language_model = LanguageModel(settings, models)
@@ -187,3 +194,13 @@ class ServerContext:
             await live.restore()
             self.live[interview_id] = live
             return live
+
+    async def release_unconnected(self, interview_id: str) -> None:
+        """Close the interview's live runtime if no candidate is connected to it: an offer that failed leaves no
+        recogniser, worker or analysis tasks behind (a later offer creates the runtime again)."""
+        async with self._live_lock:
+            live = self.live.get(interview_id)
+            if live is None or live.connection is not None or live.lock.locked():
+                return  # connected, or another offer is connecting it now
+            del self.live[interview_id]
+        await live.close()

@@ -16,6 +16,7 @@ from server.storage.accounts import AccountRepository
 from server.storage.assignments import AssignmentRepository
 from server.storage.interviews import InterviewRepository
 from server.storage.jobs import JobRepository
+from server.platform.private_files import private_dir, write_private
 
 DEMO_EMAIL = "demo@example.com"
 # (e-mail, role, name, index of the demo job they are responsible for, if any)
@@ -83,9 +84,8 @@ async def seed_demo(accounts: AccountRepository, jobs: JobRepository, interviews
                 await jobs.create(org.id, job["title"], job["description"], job["language"], job["questions"])
         else:
             await accounts.set_password_hash(user.id, hash_password(password))
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        pw_file.write_text(password)
-        pw_file.chmod(0o600)
+        private_dir(settings.data_dir)
+        write_private(pw_file, password)
     password = pw_file.read_text().strip()
     org_jobs = await jobs.for_org(user.org_id)
     observers = await _demo_team(accounts, assignments, user.org_id, [j.id for j in org_jobs], password, new_password)

@@ -22,7 +22,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, CliSuppress, SettingsConfigDict
 
-from analyzers.documents.resume_file import MAX_RESUME_BYTES
+from analyzers.documents.document_limits import MAX_RESUME_BYTES, DocumentLimits
 from analyzers.inference_pool import DEFAULT_THREADS
 from analyzers.llm_client import DEFAULT_TIMEOUT_S as LLM_TIMEOUT_S
 from dialogue.answer_judgement import DECISION_WAIT_S
@@ -31,6 +31,7 @@ from analyzers.model_registry import JUDGE_MODEL_ID
 from analyzers.video_scheduler import AnalysisBudget
 from analyzers.whisper_asr import WINDOW_MARGIN_MS
 from dialogue.turn_taking import TurnTakingConfig
+from server.platform.private_files import private_dir, private_file, write_private
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,17 @@ class Settings(BaseSettings):
     import_parse_threads: int = Field(default=1, ge=1, le=16,
                                       description="Threads that parse uploaded resumes (PDF/DOCX text extraction is "
                                       "CPU-bound Python, so more threads compete with the event loop)")
+    document_max_unpacked_bytes: int = Field(
+        default=DocumentLimits.unpacked_bytes, ge=1, description="What one DOCX resume may unpack to (all its "
+        "parts; also at most 8 MB of XML and no large part packed more than 100 times), checked before it is read")
+    resume_max_text_chars: int = Field(default=DocumentLimits.text_chars, ge=1000,
+                                       description="Longest resume text stored, in characters; longer ones are refused")
+    document_parse_timeout_s: float = Field(default=30.0, gt=0, le=600,
+                                            description="Seconds reading one uploaded resume may take (in a child "
+                                            "process of its own, stopped beyond)")
+    document_parse_memory_bytes: int = Field(default=512 * 2**20, ge=64 * 2**20,
+                                             description="Memory reading one uploaded resume may take beyond the child "
+                                             "process's start, in bytes")
     import_lease_s: float = Field(default=30.0, gt=0, le=3600,
                                   description="An unfinished import whose server has not reported for this long "
                                   "(it stopped or crashed) is marked interrupted")
@@ -306,7 +318,7 @@ class Settings(BaseSettings):
         path = self.data_dir / "data-keys.json"
         if not path.exists():  # written whole and private, then linked in: a second process starting at the
             key = new_key()    # same moment keeps the first one's key instead of replacing it
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(self.data_dir)
             tmp = path.with_name(f".data-keys.{os.getpid()}.tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as f:
@@ -318,7 +330,7 @@ class Settings(BaseSettings):
                 pass
             finally:
                 tmp.unlink()
-        stored = json.loads(path.read_text())
+        stored = json.loads(private_file(path).read_text())
         return {kid: base64.b64decode(v) for kid, v in stored["keys"].items()}, stored["current"]
 
     @cached_property
@@ -327,10 +339,10 @@ class Settings(BaseSettings):
         if self.secret_key:
             return self.secret_key
         path = self.data_dir / "secret.key"
-        if path.exists():
-            return path.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        path.write_text(key)
-        path.chmod(0o600)
-        return key
+        if not path.exists():
+            private_dir(self.data_dir)
+            try:
+                write_private(path, secrets.token_urlsafe(48))
+            except FileExistsError:  # another process wrote it first: its key is the one
+                pass
+        return private_file(path).read_text().strip()

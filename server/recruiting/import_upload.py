@@ -14,9 +14,11 @@ a CSV list of candidates, or both:
   UTF-8 with or without BOM, UTF-16 with BOM and GB18030/GBK (Excel's "CSV" on Chinese Windows) are read; the
   delimiter may be comma, semicolon or tab. Phones without a country code are read as Chinese numbers.
 
-Limits (``server/platform/settings.py``): the upload's size, the number of files or rows, each resume's unpacked size, and the
-zip's total unpacked size (zip-bomb guard, checked from the zip's directory before anything is unpacked, and each
-file is read only up to its declared size). Names inside the zip are only shown to HR: nothing is ever written to
+Limits (``server/platform/settings.py``): the upload's size, the number of files or rows, each resume's unpacked size,
+the zip's total unpacked size and each large member's packing ratio (zip-bomb guards, checked from the zip's
+directory before anything is unpacked, and each file is read only up to its declared size); a DOCX inside is then judged by its
+own inside like an uploaded one (analyzers/documents/document_limits.py). A spreadsheet workbook (XLS/XLSX) is
+refused by its name and by its content types, never unpacked. Names inside the zip are only shown to HR: nothing is ever written to
 disk under them, so ``../`` names are harmless. The upload itself is kept in an unnamed temporary file that
 disappears when the import ends or the process dies.
 """
@@ -35,6 +37,7 @@ from typing import IO
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from analyzers.documents.document_limits import DocumentLimits, member_count, unpack_problem
 from analyzers.documents.resume_file import ResumeError
 from server.http.errors import ApiError
 from server.platform.settings import Settings
@@ -122,7 +125,7 @@ def decode_csv(data: bytes, filename: str) -> str:
         encodings = ("utf-8", "gb18030")
     for enc in encodings:
         try:
-            return data.decode(enc)
+            return data.decode(enc).replace("\x00", "")  # no cell holds NUL (and PostgreSQL stores no text with it)
         except UnicodeDecodeError:
             continue
     raise ApiError(422, "bad_encoding", f"{filename} is neither UTF-8 nor GB18030 text; save it from Excel as "
@@ -220,12 +223,8 @@ def inspect_upload(files: list[UploadedFile], settings: Settings) -> ImportPlan:
     entries: list[tuple[str, zipfile.ZipInfo]] = []
     if zips:
         z = zips[0]
-        try:
-            endrec = zipfile._EndRecData(z.file)  # the entry count, before building the directory in memory
-            z.file.seek(0)
-        except Exception:  # noqa: BLE001 - a private helper; the ZipFile below still checks the archive
-            endrec = None
-        if endrec and endrec[zipfile._ECD_ENTRIES_TOTAL] > 2 * settings.import_max_files + 100:
+        count = member_count(z.file)  # before zipfile builds the directory in memory
+        if count is not None and count > 2 * settings.import_max_files + 100:
             raise ApiError(413, "too_many_files", f"{z.filename} holds more than {settings.import_max_files} files; "
                            "split it into smaller zips.")
         try:
@@ -316,6 +315,8 @@ def inspect_upload(files: list[UploadedFile], settings: Settings) -> ImportPlan:
             elif info.file_size > settings.import_max_file_bytes:
                 item.error = ("too_large", f"the file unpacks to {_mb(info.file_size)}; the limit is "
                               f"{_mb(settings.import_max_file_bytes)}")
+            elif problem := unpack_problem([info], DocumentLimits(), office=False):
+                item.error = ("unpacked_too_large", f"{problem}: a zip bomb? It was not unpacked")
     except BaseException:
         if archive is not None:
             archive.close()

@@ -5,7 +5,9 @@ Every file or row ends as ``created``, ``duplicate`` (the job already has a cand
 existing candidate's id is given and nothing is stored) or ``failed`` with the parser's error kind (``scanned``,
 ``broken_file``, ``unsupported_type``, ``empty``, ``too_large``) or a CSV one (``invalid_email``, ``invalid_phone``,
 ``missing_name``, ``missing_file``, ``ambiguous_file``); a failed file stores nothing. Parsing runs on a small
-thread pool (``import_parse_threads``), never on the event loop, one file at a time per import. When the server's
+thread pool (``import_parse_threads``), never on the event loop, one file at a time per import; each file is read in
+a child process of its own within ``document_parse_timeout_s`` and ``document_parse_memory_bytes`` (``parse_limit``
+beyond), after its inside was checked (``unpacked_too_large``) and before its text is checked (``text_too_long``). When the server's
 language model is ready, the fields the rules left empty (no name, no job found, ...) are then asked of it
 (``analyzers/documents/model_fill.py``: only values the resume's text contains are kept); the model runs in its own
 process, so the run only waits for it. Otherwise, or if it fails, the rules' profile is stored as it is.
@@ -29,8 +31,10 @@ from typing import Awaitable, Callable, TypeVar
 import structlog
 from pydantic import TypeAdapter
 
+from analyzers.bounded_process import LimitExceeded, run_bounded
+from analyzers.documents.document_limits import DocumentLimits
 from analyzers.documents.model_fill import fill_profile
-from analyzers.documents.resume_file import MAX_RESUME_BYTES, ResumeError
+from analyzers.documents.resume_file import ResumeError
 from analyzers.documents.resume_parser import parse_resume, parse_text
 from analyzers.documents.resume_profile import ResumeProfile
 from analyzers.llm_client import LlmClient
@@ -57,15 +61,49 @@ _parsing = BoundedThreadPool("resume-parse", Settings.model_fields["import_parse
 """Sized by ``import_parse_threads`` when the server starts (ImportManager.on_startup)."""
 
 
+DOCUMENT_READERS = ("analyzers.documents.resume_parser", "analyzers.documents.job_requirements")
+"""What the child processes of bounded reads import once (in their fork server), not per call."""
+
+
 async def off_loop(fn: Callable[..., T], *args, **kwargs) -> T:
     """Run blocking resume work (unpacking, text extraction, parsing) on the parsing pool."""
     return await _parsing.run(fn, *args, **kwargs)
 
 
+async def off_loop_bounded(fn: Callable[..., T], *args, timeout_s: float, memory_bytes: int, **kwargs) -> T:
+    """``fn`` on the parsing pool, in a child process of its own within ``timeout_s`` and ``memory_bytes``
+    (analyzers/bounded_process.py); raises LimitExceeded beyond them."""
+    return await _parsing.run(run_bounded, fn, *args, timeout_s=timeout_s, memory_bytes=memory_bytes,
+                              preload=DOCUMENT_READERS, **kwargs)
+
+
+@dataclass(frozen=True)
+class ResumeReading:
+    """How an uploaded resume is read: its largest file, what it may unpack to and how long its text may be, and the
+    time and memory its parse may take (in a child process of its own)."""
+
+    max_bytes: int
+    limits: DocumentLimits
+    timeout_s: float
+    memory_bytes: int
+
+    @classmethod
+    def of(cls, settings: Settings, max_bytes: int) -> ResumeReading:
+        limits = DocumentLimits(unpacked_bytes=settings.document_max_unpacked_bytes,
+                                text_chars=settings.resume_max_text_chars)
+        return cls(max_bytes, limits, settings.document_parse_timeout_s, settings.document_parse_memory_bytes)
+
+
 async def parse_resume_off_loop(data: bytes, filename: str, content_type: str | None,
-                                max_bytes: int) -> ResumeProfile:
-    """parse_resume on the parsing pool; raises ResumeError with the parser's error kind."""
-    return await off_loop(parse_resume, data, filename, content_type, max_bytes)
+                                reading: ResumeReading) -> ResumeProfile:
+    """parse_resume on the parsing pool, in a child process within the reading's time and memory; raises ResumeError
+    with the parser's error kind (or ``parse_limit``)."""
+    try:
+        return await off_loop_bounded(parse_resume, data, filename, content_type, reading.max_bytes,
+                                      limits=reading.limits, timeout_s=reading.timeout_s,
+                                      memory_bytes=reading.memory_bytes)
+    except LimitExceeded as exc:
+        raise ResumeError("parse_limit", f"reading the file {exc.message}; nothing was stored") from None
 
 
 # ------------------------------------------------------------------------------------------------ storing one resume
@@ -93,8 +131,8 @@ class StoredResume:
 
 async def store_resume(imports: CandidateImportRepository, external_candidates: ExternalCandidateRepository,
                        org_id: str, job_id: str, data: bytes, filename: str, content_type: str, *,
-                       name: str = "", email: str = "", phone: str = "", external: tuple[str, str] | None = None,
-                       profile: ResumeProfile | None = None, max_bytes: int = MAX_RESUME_BYTES,
+                       reading: ResumeReading, name: str = "", email: str = "", phone: str = "",
+                       external: tuple[str, str] | None = None, profile: ResumeProfile | None = None,
                        import_item_id: str | None = None) -> StoredResume:
     """Parse one resume (off the event loop) and store it with its candidate for the job; raises ResumeError.
 
@@ -106,7 +144,7 @@ async def store_resume(imports: CandidateImportRepository, external_candidates: 
     existing candidate. ``import_item_id``: the import item that records what was stored is written in the same
     transaction as the candidate (a stopped import never hides a stored candidate)."""
     if profile is None:
-        profile = await parse_resume_off_loop(data, filename, content_type, max_bytes)
+        profile = await parse_resume_off_loop(data, filename, content_type, reading)
     name = name or (profile.name.value if profile.name else "") or PurePosixPath(filename.replace("\\", "/")).stem
     parsed_email = profile.email.value if profile.email else ""
     parsed_phone = profile.mobile.value if profile.mobile else ""
@@ -135,11 +173,11 @@ def _row_text(row: CsvRow) -> str:
     return "\n".join(head) + ("\n\n" + row.resume if row.resume else "")
 
 
-def _parse_row(text: str, limit: int) -> ResumeProfile:
+def _parse_row(text: str, reading: ResumeReading) -> ResumeProfile:
     """A CSV row's resume text (with the row's own name and contacts on top). A row with little more than a name is
     still a candidate: its fields become the profile instead of failing as an empty resume."""
     try:
-        return parse_resume(text.encode("utf-8"), "row.txt", "text/plain", limit)
+        return parse_resume(text.encode("utf-8"), "row.txt", "text/plain", reading.max_bytes, limits=reading.limits)
     except ResumeError as exc:
         if exc.code != "empty":
             raise
@@ -316,6 +354,7 @@ class ImportManager:
         if item.error:
             return Outcome("failed", name=name, error_code=item.error[0], error_message=item.error[1])
         limit = self.settings.import_max_file_bytes
+        reading = ResumeReading.of(self.settings, limit)
         try:
             email = phone = None
             if row is not None:
@@ -331,19 +370,19 @@ class ImportManager:
                 if item.member is not None:
                     path = entry_name(item.member)
                     data = await off_loop(read_member, plan.archive, item.member, limit)
-                    profile = await self._with_model(await parse_resume_off_loop(data, path, "", limit), path)
+                    profile = await self._with_model(await parse_resume_off_loop(data, path, "", reading), path)
                     stored = await store_resume(self.imports, self.external_candidates, org_id, job_id, data, path, "",
-                                                name=name, email=email or "", phone=phone or "", max_bytes=limit,
+                                                reading=reading, name=name, email=email or "", phone=phone or "",
                                                 profile=profile, import_item_id=item_id)
                 else:
                     text = _row_text(row)
-                    profile = await self._with_model(await off_loop(_parse_row, text, limit), item.label)
+                    profile = await self._with_model(await off_loop(_parse_row, text, reading), item.label)
                     if not name and not profile.name:
                         return Outcome("failed", error_code="missing_name",
                                        error_message="the row has no name, and none was found in its resume text")
                     stored = await store_resume(self.imports, self.external_candidates, org_id, job_id,
-                                                text.encode("utf-8"), item.label, "text/plain", name=name,
-                                                email=email or "", phone=phone or "", profile=profile,
+                                                text.encode("utf-8"), item.label, "text/plain", reading=reading,
+                                                name=name, email=email or "", phone=phone or "", profile=profile,
                                                 import_item_id=item_id)
             except ResumeError as exc:
                 return Outcome("failed", name=name, error_code=exc.code, error_message=exc.message)

@@ -1,9 +1,12 @@
-"""A job's interview plan as the dialogue engine uses it, whether it was imported whole or made of plain questions."""
+"""A job's interview plan as the dialogue engine uses it, whether it was imported whole or made of plain questions;
+an uploaded plan document read off the event loop."""
 
 from __future__ import annotations
 
 from analyzers.text.language import normalise_language
+from analyzers.thread_pool import BoundedThreadPool
 from dialogue.plan import InterviewPlanSpec, PlanQuestionSpec
+from dialogue.plan_io import load_plan
 from server.storage.models import Job
 from server.storage.jobs import JobRepository
 
@@ -26,3 +29,12 @@ async def plan_by_id(jobs: JobRepository, plan_id: str, title: str, language: st
         for q in await jobs.plan_questions(plan_id)
     ]
     return InterviewPlanSpec(title={lang: title}, languages=[lang], questions=questions)
+
+
+_reading = BoundedThreadPool("plan-read", 1)
+
+
+async def read_plan(text: str) -> InterviewPlanSpec:
+    """An uploaded plan (YAML or JSON text, at most ``dialogue.plan_io.MAX_PLAN_BYTES``) read on a thread of its own:
+    PyYAML reads in Python, about 2 ms per KB, which would stall live interviews on the loop. Raises PlanError."""
+    return await _reading.run(load_plan, text)

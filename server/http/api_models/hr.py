@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from analyzers.documents.job_requirements import JobRequirements
+from dialogue.plan_io import MAX_PLAN_BYTES
 from server.http.api_models.common import Strict
 
 
@@ -102,7 +103,8 @@ class ImportPlanRequest(Strict):
     title: str | None = Field(default=None, max_length=200, description="Job title; the plan's title if omitted")
     description: str = Field(default="", max_length=20000)
     language: Literal["en", "zh"] = "en"
-    plan: str | None = Field(default=None, description="The plan as YAML or JSON text")
+    plan: str | None = Field(default=None, max_length=MAX_PLAN_BYTES, description="The plan as YAML or JSON text "
+                             f"(at most {MAX_PLAN_BYTES // 1024} KB)")
     library_plan: str | None = Field(default=None, max_length=64, description="Or: the id of a library plan")
 
 

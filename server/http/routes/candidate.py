@@ -93,8 +93,14 @@ async def offer(request: web.Request) -> web.Response:
         raise ApiError(503, "models_unavailable", f"Speech recognition is not available: {exc}") from exc
     try:
         answer, conn_id = await asyncio.wait_for(live.connect(body.sdp, body.takeover), timeout=20)
-    except SdpError as exc:
-        raise ApiError(400, "bad_sdp", str(exc)) from exc
-    except ConnectError as exc:
-        raise ApiError(exc.status, exc.code, exc.message) from exc
+    except BaseException as exc:
+        await ctx.release_unconnected(iv.id)  # a refused offer leaves nothing running
+        if isinstance(exc, SdpError):
+            raise ApiError(400, "bad_sdp", str(exc)) from exc
+        if isinstance(exc, ConnectError):
+            raise ApiError(exc.status, exc.code, exc.message) from exc
+        if isinstance(exc, asyncio.TimeoutError):
+            raise ApiError(503, "connect_timeout", "The connection could not be set up in time; please try "
+                           "again.") from exc
+        raise
     return web.json_response(m.AnswerResponse(sdp=answer, connection_id=conn_id).model_dump())

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import re
 from typing import Protocol, TypeVar
+from urllib.parse import unquote
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from server.http.auth import LinkError
 from server.platform.context import ServerContext
@@ -105,3 +107,15 @@ def _within(address: str, networks) -> bool:
     except ValueError:
         return False
     return any(ip in n for n in networks)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def upload_filename(part: BodyPartReader) -> str:
+    """An uploaded file's name as the user sees it: browsers escape only '"', CR and LF as %22/%0D/%0A, some clients
+    percent-encode every non-ASCII character; control characters (NUL above all: PostgreSQL stores no text with it)
+    are dropped, and at most 300 characters kept."""
+    raw = part.filename or ""
+    name = unquote(raw) if re.search(r"%[0-9A-Fa-f]{2}", raw) else raw
+    return _CONTROL.sub("", name)[:300]

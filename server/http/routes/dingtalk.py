@@ -32,7 +32,7 @@ from aiohttp import web
 from analyzers.documents.resume_file import ResumeError
 from server.http.api_models import dingtalk as m
 from server.http.api_models.imports import ImportOut
-from server.recruiting.imports import Outcome, RunFailed, store_resume
+from server.recruiting.imports import Outcome, ResumeReading, RunFailed, store_resume
 from server.recruiting.connectors import dingtalk
 from server.recruiting.connectors.dingtalk import (
     AtsCandidate,
@@ -184,8 +184,8 @@ async def _import_one(store, dt: DingTalkClient, settings, org_id: str, job_id: 
                        error_message="DingTalk has no resume for this candidate.")
     try:
         stored = await store_resume(store.imports, store.external, org_id, job_id, data, filename, content_type,
-                                    name=c.name, external=(SOURCE, c.candidate_id), max_bytes=limit,
-                                    import_item_id=item_id)
+                                    reading=ResumeReading.of(settings, limit), name=c.name,
+                                    external=(SOURCE, c.candidate_id), import_item_id=item_id)
     except ResumeError as exc:
         return Outcome("failed", name=c.name, error_code=exc.code, error_message=exc.message)
     if stored.outcome == "duplicate":

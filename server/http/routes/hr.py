@@ -6,10 +6,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.http.api_models import hr as m
-from dialogue.plan_io import PlanError, dump_plan, load_plan, plan_to_questions
+from dialogue.plan_io import PlanError, dump_plan, plan_to_questions
 from dialogue.plan_library import library_plan, list_library
 from server.http.errors import ApiError, parse_body
-from server.recruiting.plans import plan_for_job
+from server.recruiting.plans import plan_for_job, read_plan
 from server.recruiting.requirements import read_new_description
 from server.http.access import ANY_USER, JOB_ROLES, LISTING, READING, RECRUITING, ReadAudit, users
 from server.http.routes.common import api, ctx_of, org_job
@@ -61,7 +61,7 @@ async def plan_library(request: web.Request) -> web.Response:
 async def import_job(request: web.Request) -> web.Response:
     user = user_of(request)
     body = await parse_body(request, m.ImportPlanRequest)
-    plan = _plan_from(body)
+    plan = await _plan_from(body)
     if body.language not in plan.languages:
         raise ApiError(422, "invalid_plan", f"The plan has no {body.language} texts (it has {', '.join(plan.languages)}).")
     title = body.title or plan.title.get(body.language) or next(iter(plan.title.values()))
@@ -125,7 +125,7 @@ async def update_plan(request: web.Request) -> web.Response:
     ctx = ctx_of(request)
     job = await org_job(request, user, request.match_info["job_id"])
     body = await parse_body(request, m.ImportPlanRequest)
-    plan = _plan_from(body)
+    plan = await _plan_from(body)
     if job.language not in plan.languages:
         raise ApiError(422, "invalid_plan", f"The plan has no {job.language} texts, the job's interview language.")
     await ctx.store.jobs.add_plan_version(job.id, job.language, plan_to_questions(plan, job.language),
@@ -134,11 +134,11 @@ async def update_plan(request: web.Request) -> web.Response:
                                       language=job.language).model_dump())
 
 
-def _plan_from(body: m.ImportPlanRequest):
+async def _plan_from(body: m.ImportPlanRequest):
     if bool(body.plan) == bool(body.library_plan):
         raise ApiError(422, "invalid_request", "Give either plan (YAML or JSON text) or library_plan.")
     try:
-        return library_plan(body.library_plan) if body.library_plan else load_plan(body.plan)
+        return library_plan(body.library_plan) if body.library_plan else await read_plan(body.plan)
     except KeyError as exc:
         raise ApiError(422, "unknown_plan", f"No library plan {body.library_plan!r}.") from exc
     except PlanError as exc:

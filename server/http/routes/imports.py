@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import re
 import tempfile
 from datetime import datetime, timezone
-from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, web
 
@@ -18,13 +16,14 @@ from server.recruiting.import_upload import UploadedFile, inspect_upload
 from server.recruiting.imports import UNFINISHED, ImportManager
 from server.http.access import RECRUITING, ReadAudit, users
 from server.http.errors import ApiError
-from server.http.routes.common import api, ctx_of, in_org, org_job
+from server.http.routes.common import api, ctx_of, in_org, org_job, upload_filename
 
 IMPORTERS = users(RECRUITING, "Only the job's recruiters and admins import candidates and read the imports.",
                   scope="job")
 from server.http.routes.guard import record_shown, user_of
 from server.platform.settings import Settings
 from server.storage.models import CandidateImport, Job, User
+from server.platform.private_files import private_dir
 
 IMPORTS_KEY = web.AppKey("imports", ImportManager)
 CHUNK = 256 * 1024
@@ -75,17 +74,11 @@ async def _outs(request: web.Request, runs: list[CandidateImport], with_items: b
     return out
 
 
-def _filename(raw: str) -> str:
-    """The name as the user sees it: browsers escape only '"', CR and LF as %22/%0D/%0A; some clients
-    percent-encode all non-ASCII characters."""
-    return (unquote(raw) if re.search(r"%[0-9A-Fa-f]{2}", raw) else raw)[:300]
-
-
 async def _receive(request: web.Request, settings: Settings) -> list[UploadedFile]:
     """The upload's file parts, streamed into unnamed temporary files; 413 as soon as the total is too large."""
     loop = asyncio.get_running_loop()
     tmp_dir = settings.data_dir / "tmp"
-    await loop.run_in_executor(None, functools.partial(tmp_dir.mkdir, parents=True, exist_ok=True))
+    await loop.run_in_executor(None, private_dir, tmp_dir)
     reader = await request.multipart()
     files: list[UploadedFile] = []
     total = 0
@@ -96,7 +89,7 @@ async def _receive(request: web.Request, settings: Settings) -> list[UploadedFil
             if len(files) >= MAX_FILE_PARTS:
                 raise ApiError(422, "too_many_files", "Upload one zip of resumes, one CSV list, or one of each.")
             fh = await loop.run_in_executor(None, functools.partial(tempfile.TemporaryFile, dir=tmp_dir))
-            upload = UploadedFile(_filename(part.filename), part.headers.get("Content-Type", ""), fh, 0)
+            upload = UploadedFile(upload_filename(part), part.headers.get("Content-Type", ""), fh, 0)
             files.append(upload)
             buf = bytearray()
             while chunk := await part.read_chunk(CHUNK):

@@ -14,11 +14,11 @@ from analyzers.documents.resume_file import MAX_RESUME_BYTES, ResumeError
 from analyzers.documents.resume_profile import ResumeProfile
 from server.http.api_models import matching as m
 from server.http.api_models.common import ErrorInfo
-from server.recruiting.imports import StoredResume, store_resume  # noqa: F401  (the one storing path; routes/dingtalk.py imports it from here)
+from server.recruiting.imports import ResumeReading, StoredResume, store_resume  # noqa: F401  (the one storing path; routes/dingtalk.py imports it from here)
 from server.http.access import RECRUITING, ReadAudit, users
 from server.http.errors import ApiError, parse_body, validation_details
 from server.recruiting.requirements import job_requirements, read_line
-from server.http.routes.common import api, ctx_of, org_job
+from server.http.routes.common import api, ctx_of, org_job, upload_filename
 from server.storage.models import Job, User
 from server.http.routes.guard import record_shown, user_of
 
@@ -49,11 +49,13 @@ async def upload_resumes(request: web.Request) -> web.Response:
     if not request.content_type.startswith("multipart/"):
         raise ApiError(415, "unsupported_media_type", "Send the resumes as multipart/form-data files.")
     reader = await request.multipart()
+    reading = ResumeReading.of(ctx.settings, MAX_RESUME_BYTES)
     results: list[m.ResumeFileResult] = []
     duplicates: list[str] = []  # candidates already stored: the answer shows their names
     while (part := await reader.next()) is not None:
         if not isinstance(part, BodyPartReader) or not part.filename:
             continue
+        filename = upload_filename(part)
         if len(results) >= MAX_FILES_PER_UPLOAD:
             raise ApiError(413, "too_many_files", f"At most {MAX_FILES_PER_UPLOAD} files per upload.")
         data = bytearray()
@@ -66,24 +68,24 @@ async def upload_resumes(request: web.Request) -> web.Response:
                     pass
                 break
         if too_large:
-            results.append(m.ResumeFileResult(filename=part.filename, ok=False, error=ErrorInfo(
+            results.append(m.ResumeFileResult(filename=filename, ok=False, error=ErrorInfo(
                 code="too_large", message=f"The file is larger than {MAX_RESUME_BYTES // 2**20} MB.")))
             continue
         content_type = part.headers.get("Content-Type", "")
         try:
             stored = await store_resume(ctx.store.imports, ctx.store.external, user.org_id, job.id, bytes(data),
-                                        part.filename, content_type)
+                                        filename, content_type, reading=reading)
         except ResumeError as exc:
-            results.append(m.ResumeFileResult(filename=part.filename, ok=False,
+            results.append(m.ResumeFileResult(filename=filename, ok=False,
                                               error=ErrorInfo(code=exc.code, message=str(exc))))
             continue
         if stored.outcome == "duplicate":  # the job already has this e-mail or phone: nothing stored
             duplicates.append(stored.candidate.id)
-            results.append(m.ResumeFileResult(filename=part.filename, ok=False, candidate_id=stored.candidate.id,
+            results.append(m.ResumeFileResult(filename=filename, ok=False, candidate_id=stored.candidate.id,
                                               name=stored.candidate.name, error=ErrorInfo(
                                                   code="duplicate", message=stored.duplicate_message)))
             continue
-        results.append(m.ResumeFileResult(filename=part.filename, ok=True, candidate_id=stored.candidate.id,
+        results.append(m.ResumeFileResult(filename=filename, ok=True, candidate_id=stored.candidate.id,
                                           name=stored.candidate.name))
     await record_shown(request, duplicates)
     return web.json_response(m.ResumeUploadResult(results=results).model_dump())

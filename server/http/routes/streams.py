@@ -1,7 +1,8 @@
 """WebSocket event streams: the candidate's (captions, questions) and the observers' (everything).
 
 Both start with a snapshot so a page that (re)connects shows the current state at once, then relay bus events.
-Client messages are small JSON objects; unknown ones get an ``error`` event and the stream stays open.
+Client messages are small JSON objects; unknown or unreadable ones get an ``error`` event and the stream stays open.
+A stream opens only from this server's own pages (its ``Origin``), never from another site's.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from aiohttp import WSMsgType, web
 
 from server.http.access import CANDIDATE_LINK, READING, ReadAudit, users
 from server.http.errors import ApiError
+from server.http.origin import from_own_pages
 from server.http.routes.common import SESSION_COOKIE, api, ctx_of, interview_from_link, org_interview
 from server.http.routes.guard import record_shown, user_of
 
@@ -65,6 +67,9 @@ async def _client_message(ws: web.WebSocketResponse, interview_id: str, data: st
     except ValueError:
         await ws.send_json(_error(interview_id, "bad_message", "Messages must be JSON objects."))
         return
+    except RecursionError:  # [[[[… nested deeper than the parser goes: a message, not the stream's end
+        await ws.send_json(_error(interview_id, "bad_message", "The message is nested too deeply."))
+        return
     kind = msg.get("type") if isinstance(msg, dict) else None
     if kind == "ping":
         await ws.send_json({"v": 1, "type": "pong"})
@@ -91,8 +96,15 @@ async def _live_snapshot(request: web.Request, interview_id: str) -> dict:
     return live.snapshot() if live else {}
 
 
+def _check_origin(request: web.Request) -> None:
+    """A page of another site may not open a stream with the user's cookies or the candidate's link (403)."""
+    if not from_own_pages(request, ctx_of(request).settings.resolved_base_url):
+        raise ApiError(403, "bad_origin", "This stream opens only from this server's own pages.")
+
+
 @api.undocumented("GET", "/ws/v1/candidate", access=CANDIDATE_LINK)
 async def candidate_stream(request: web.Request) -> web.StreamResponse:
+    _check_origin(request)
     iv = await interview_from_link(request, request.query.get("token", ""))
     ws = web.WebSocketResponse(heartbeat=20, max_msg_size=64 * 1024)
     await ws.prepare(request)
@@ -104,6 +116,7 @@ async def candidate_stream(request: web.Request) -> web.StreamResponse:
 @api.undocumented("GET", "/ws/v1/interviews/{interview_id}/observe", access=users(READING, scope="interview"),
                   reads=ReadAudit("interview.observe", "interview"))
 async def observer_stream(request: web.Request) -> web.StreamResponse:
+    _check_origin(request)
     iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
     ctx = ctx_of(request)
     if ctx.bus.subscriber_count(iv.id) >= ctx.settings.max_observers_per_interview:

@@ -1,0 +1,48 @@
+"""The login page in real Chromium: after logging in it goes back to the page that asked (``?next=``), on this
+server only, whatever the ``next`` looks like; under the server's Content-Security-Policy.
+
+Run inside a loopback-only network namespace, as CI does::
+
+    unshare -n bash -c 'ip link set lo up && exec .venv/bin/python -m pytest -p no:cacheprovider -m browser tests/test_browser_login.py'
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+from tests.harness import HR_EMAIL, HR_PASSWORD, running_server
+from tests.test_browser_interview import STEP_TIMEOUT_MS, _page_of, _watch_errors, chromium, playwright_api
+
+pytestmark = pytest.mark.browser
+
+FOREIGN = ["//evil.example/x", "/\\evil.example/x", "/\\/evil.example", "/\t/evil.example", "/%5cevil.example",
+           "/%2F/evil.example", "/.//evil.example", "https://evil.example/", "javascript:alert(1)", "evil.example"]
+
+
+async def _log_in(page, base_url: str, next_: str) -> str:
+    await page.goto(f"{base_url}/login?next={quote(next_, safe='')}")
+    await page.fill("#email", HR_EMAIL)
+    await page.fill("#password", HR_PASSWORD)
+    login_url = page.url
+    await page.click("#login-submit")
+    await page.wait_for_url(lambda url: url != login_url, timeout=STEP_TIMEOUT_MS, wait_until="commit")
+    return page.url
+
+
+async def test_after_login_the_page_stays_on_this_server(sqlite_url, tmp_path):
+    errors: list[str] = []
+    async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
+        ours = urlsplit(h.base_url).netloc
+        async with chromium(pw, tmp_path / "browser") as context:
+            page = await _page_of(context)
+            _watch_errors(page, errors)
+            landed = {next_: await _log_in(page, h.base_url, next_) for next_ in FOREIGN}
+            assert all(urlsplit(url).netloc == ours for url in landed.values()), landed
+            # a page of this server is where the login goes back to, query and fragment included
+            interview_id, _ = await h.create_interview()
+            wanted = f"/observe/{interview_id}?from=list#transcript"
+            assert await _log_in(page, h.base_url, wanted) == h.base_url + wanted
+            await page.locator("#q-h").wait_for(timeout=STEP_TIMEOUT_MS)
+    assert not errors, errors
