@@ -25,3 +25,13 @@ def where_read(*_args) -> tuple[int, str]:
     import threading
 
     return os.getpid(), threading.current_thread().name
+
+
+def hungry_parser(*_args, **_kwargs):
+    """In place of the resume parser: wants 1 GB."""
+    return len(bytearray(2**30))
+
+
+def endless_parser(*_args, **_kwargs):
+    """In place of the resume parser: never ends."""
+    spin()

@@ -35,7 +35,8 @@ def _summary(engine: str, report: dict) -> dict:
             "server_errors": sum(f["count"] for f in server_errors),
             "server_error_operations": sorted({op for f in server_errors for op in f["operations"]}),
             "other_failures": sorted({f["code"] for f in report["failures"]} - {"ST101"}),
-            "errored": report["test_cases"]["errored"], "seconds": round(report["running_time"])}
+            "errored": report["test_cases"]["errored"], "errors": report["errors"][:5],
+            "seconds": round(report["running_time"])}
 
 
 async def test_schemathesis_finds_no_server_error(db_url, tmp_path):
@@ -58,7 +59,7 @@ async def test_schemathesis_finds_no_server_error(db_url, tmp_path):
                 str(Path(sys.executable).with_name("schemathesis")), "run", f"{h.base_url}/api/v1/openapi.json",
                 "--checks", "not_a_server_error", "--max-examples", str(MAX_EXAMPLES), "--seed", str(SEED),
                 "--phases", "examples,coverage,fuzzing", "--workers", "2", "--no-shrink", "--no-color",
-                "--exclude-path-regex", EXCLUDED_PATHS, "--request-timeout", "30",
+                "--exclude-path-regex", EXCLUDED_PATHS, "--request-timeout", "60",
                 "--generation-database", "none", "-H", f"Cookie: {cookie}",
                 "--report", "json", "--report-json-path", str(report_path),
                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=tmp_path)  # its cache there

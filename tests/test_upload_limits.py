@@ -15,7 +15,7 @@ from analyzers.documents.resume_file import ResumeError
 from analyzers.documents.resume_parser import parse_resume
 from tests.bad_documents import docx_with_body
 from tests.harness import running_server
-from tests.runaway_calls import allocate, refuse, spin
+from tests.runaway_calls import allocate, endless_parser, hungry_parser, refuse, spin
 from tests.test_imports import finished, start
 
 pytestmark = pytest.mark.unit
@@ -117,14 +117,17 @@ async def test_a_bulk_import_refuses_bombs_inside_and_outside(db_url, tmp_path):
         assert len(await h.ctx.store.matching.resumes(h.job_id)) == 1
 
 
-async def test_a_parse_over_its_memory_is_stopped_and_stores_nothing(sqlite_url, tmp_path):
-    # packed like text and under every inner limit, but reading its 7 MB of XML needs more than 64 MB
-    heavy = docx_with_body(7 * 2**20, varied=True)
-    async with running_server(sqlite_url, tmp_path, document_parse_memory_bytes=64 * 2**20) as h, \
-            h.hr_client() as http:
-        results = await _upload(http, h.job_id, ("heavy.docx", heavy, "application/octet-stream"),
-                                ("jane.txt", RESUME.encode(), "text/plain"))
-        assert results["heavy.docx"]["error"]["code"] == "parse_limit"
-        assert "64 MB" in results["heavy.docx"]["error"]["message"]
-        assert results["jane.txt"]["ok"]
+async def test_a_parse_over_its_time_or_memory_is_stopped_and_stores_nothing(sqlite_url, tmp_path, monkeypatch):
+    from server.recruiting import imports
+
+    async with running_server(sqlite_url, tmp_path, document_parse_memory_bytes=128 * 2**20,
+                              document_parse_timeout_s=2) as h, h.hr_client() as http:
+        for parser, said in ((hungry_parser, "128 MB of memory"), (endless_parser, "longer than 2 s")):
+            monkeypatch.setattr(imports, "parse_resume", parser)  # the one the server hands its workers
+            results = await _upload(http, h.job_id, ("cv.txt", RESUME.encode(), "text/plain"))
+            assert results["cv.txt"]["error"]["code"] == "parse_limit", results
+            assert said in results["cv.txt"]["error"]["message"]
+        monkeypatch.undo()
+        results = await _upload(http, h.job_id, ("jane.txt", RESUME.encode(), "text/plain"))
+        assert results["jane.txt"]["ok"]  # the next file is read as ever
         assert len(await h.ctx.store.matching.resumes(h.job_id)) == 1

@@ -16,7 +16,6 @@ from aiohttp import WSMsgType, web
 
 from server.http.access import CANDIDATE_LINK, READING, ReadAudit, users
 from server.http.errors import ApiError
-from server.http.origin import from_own_pages
 from server.http.routes.common import SESSION_COOKIE, api, ctx_of, interview_from_link, org_interview
 from server.http.routes.guard import record_shown, user_of
 
@@ -96,15 +95,8 @@ async def _live_snapshot(request: web.Request, interview_id: str) -> dict:
     return live.snapshot() if live else {}
 
 
-def _check_origin(request: web.Request) -> None:
-    """A page of another site may not open a stream with the user's cookies or the candidate's link (403)."""
-    if not from_own_pages(request, ctx_of(request).settings.resolved_base_url):
-        raise ApiError(403, "bad_origin", "This stream opens only from this server's own pages.")
-
-
 @api.undocumented("GET", "/ws/v1/candidate", access=CANDIDATE_LINK)
 async def candidate_stream(request: web.Request) -> web.StreamResponse:
-    _check_origin(request)
     iv = await interview_from_link(request, request.query.get("token", ""))
     ws = web.WebSocketResponse(heartbeat=20, max_msg_size=64 * 1024)
     await ws.prepare(request)
@@ -116,7 +108,6 @@ async def candidate_stream(request: web.Request) -> web.StreamResponse:
 @api.undocumented("GET", "/ws/v1/interviews/{interview_id}/observe", access=users(READING, scope="interview"),
                   reads=ReadAudit("interview.observe", "interview"))
 async def observer_stream(request: web.Request) -> web.StreamResponse:
-    _check_origin(request)
     iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
     ctx = ctx_of(request)
     if ctx.bus.subscriber_count(iv.id) >= ctx.settings.max_observers_per_interview:
