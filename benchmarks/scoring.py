@@ -16,7 +16,7 @@ Paths:
 * ``rules``: ``dialogue.followup.RuleBasedPolicy`` and ``dialogue.scoring``, the no-model mode.
 * ``model``: the same rules with the language model's relevance contrast (``dialogue.model_relevance``), as the
   live interview runs it: the model is asked while the candidate is still speaking (here: on the answer without its
-  last sentence, the last pause), asked again at the answer's end (the real question only: the generic question's
+  last sentence, the last pause), asked again at the answer's end (the real question only: the control questions'
   odds come from the pause), and the next move waits for it at most
   ``--decision-wait`` seconds after the end, else the rules decide alone (counted as a fallback). The score waits
   for the model up to the client's budget (the live score may be refined after the next question is asked). The
@@ -139,7 +139,7 @@ async def judge_all(questions: dict[str, PlanQuestionSpec], langs: dict[str, str
                 pass
         t0 = time.perf_counter()
         asked = (asyncio.ensure_future(ask_model_relevance(client, question, lang, a["text"],
-                                                           known_generic=at_pause.p_generic if at_pause else None))
+                                                           known_controls=at_pause.p_controls if at_pause else None))
                  if client is not None else None)
         ctx = await run_inference(build_context, analyzer, spec, lang, [a["text"]])  # a fresh context each, as live
         relevance = None

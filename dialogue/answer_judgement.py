@@ -20,7 +20,7 @@ from typing import Any, Mapping
 from dataclasses import replace
 
 from dialogue.followup import AnswerContext, FollowUpDecision, FollowUpPolicyV2
-from dialogue.model_relevance import ModelRelevance
+from dialogue.model_relevance import ModelRelevance, control_questions
 from dialogue.score_words import MODEL_WITH_RULES, say
 from dialogue.scoring import CompetencyScore, score_answer
 
@@ -65,7 +65,8 @@ async def judge_answer(
     if relevance is not None:
         doubts = list(score.uncertain)
         if relevance.off_topic:
-            doubts.append(say("doubt:model_off_topic", ctx.lang))
+            doubts.append(say("doubt:model_off_topic", ctx.lang,
+                              control=control_questions(ctx.lang)[relevance.best_control]))
         score = replace(score, scored_by=f"{relevance.model}{MODEL_WITH_RULES}", uncertain=doubts)
     return AnswerJudgement(decision, score, (ctx.features.get("relevance") or {}).get("label"))
 
@@ -75,8 +76,9 @@ def with_model_relevance(ctx: AnswerContext, relevance: ModelRelevance) -> Answe
     something else is labelled off-topic (the rules' own off-topic finding stands either way)."""
     rel = dict(ctx.features.get("relevance") or {})
     rel["model"] = {"model": relevance.model, "p_question": round(relevance.p_question, 3),
-                    "p_generic": round(relevance.p_generic, 3),
-                    "generic_odds_ratio": round(relevance.generic_odds_ratio, 2), "off_topic": relevance.off_topic}
+                    "p_controls": [round(p, 3) for p in relevance.p_controls],
+                    "best_control": relevance.best_control,
+                    "control_odds_ratio": round(relevance.control_odds_ratio, 2), "off_topic": relevance.off_topic}
     if relevance.off_topic:
         rel["label"] = "off_topic"
         rel["about_something_else"] = True

@@ -85,9 +85,9 @@ WORDS: dict[str, dict[str, str]] = {
     "doubt:partly_covered": {"en": "Only partly covered: {points}.", "zh": "只部分涉及：{points}。"},
     "doubt:missing_points": {"en": "Not found in the answer (it may have been said in other words): {points}.",
                              "zh": "回答中没有找到（也可能换了说法）：{points}。"},
-    "doubt:model_off_topic": {"en": "The language model finds the answer fits a general question about work better "
-                                    "than this one: it seems to tell a different kind of event.",
-                              "zh": "语言模型认为这个回答更像在回答一个泛泛的工作经历问题，而不是这个问题：讲的似乎是另一类事情。"},
+    "doubt:model_off_topic": {"en": "The language model finds the answer fits another kind of question (\"{control}\") "
+                                    "better than this one: it seems to tell a different kind of event.",
+                              "zh": "语言模型认为这个回答更像在回答另一类问题（“{control}”），而不是这个问题：讲的似乎是另一类事情。"},
     # which path scored it
     "scored_by:rules": {"en": "Scored by the rules (no language model).", "zh": "由规则评分（未使用语言模型）。"},
     "scored_by:model": {"en": "Scored by the rules, with the language model ({model}) checking that the answer "

@@ -29,6 +29,7 @@ from analyzers.model_registry import JUDGE_MODEL_ID, ModelManager
 from benchmarks.synthetic_media import make_speech_wav
 from dialogue.followup import BUILTIN_TEMPLATES
 from dialogue.plan_io import load_plan
+from dialogue.model_relevance import control_questions
 from dialogue.score_words import say
 from server.platform.settings import Settings
 from server.reports.interview_report import follow_up_why
@@ -178,7 +179,8 @@ async def _check_report(page, case: Case) -> None:
     if case.lang == "zh":
         assert sum(bool(re.search(r"[\u4e00-\u9fff]", n)) for n in notes) == len(notes), notes
     unsure = await page.inner_text("#unsure")
-    off_topic_doubts = [say("doubt:model_off_topic", case.lang), say("doubt:off_topic", case.lang)]
+    off_topic_doubts = [*(say("doubt:model_off_topic", case.lang, control=c) for c in control_questions(case.lang)),
+                        say("doubt:off_topic", case.lang)]
     clarify_head = BUILTIN_TEMPLATES["clarify"][case.lang].split("{question}")[0]
     clarified = any(clarify_head in t for t in texts[1:])
     doubted = any(d in unsure for d in off_topic_doubts)

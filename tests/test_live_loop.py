@@ -12,6 +12,7 @@ import pytest
 from analyzers.content import ContentAnalyzer
 from analyzers.llm_client import LlmClient, LlmEndpoint
 from dialogue.followup import RuleBasedPolicy
+from dialogue.model_relevance import CONTROL_QUESTIONS
 from dialogue.speech_turns import PartialTranscript
 from dialogue.turn_taking import TurnTakingConfig
 from media.audio import AudioChunk
@@ -191,8 +192,10 @@ async def test_a_full_queue_drops_partials_and_counts_them(store):
 
 
 def _judge(fake) -> LlmClient:
-    """A judge whose model finds every answer fits a generic work question far better than the one asked."""
-    fake.odds_for = lambda body: ({"Yes": 0.97, "No": 0.03} if "time at work" in body["messages"][1]["content"]
+    """A judge whose model finds every answer fits a control question (another kind of event) far better than the
+    one asked."""
+    control = CONTROL_QUESTIONS["en"][0]
+    fake.odds_for = lambda body: ({"Yes": 0.97, "No": 0.03} if control in body["messages"][1]["content"]
                                   else {"Yes": 0.6, "No": 0.4})
     return LlmClient(LlmEndpoint(fake.base_url, "judge-1"), timeout_s=10)
 
@@ -233,6 +236,7 @@ async def test_a_slow_model_does_not_hold_the_next_question_and_refines_the_scor
     await until(lambda: len(of(published, ev.QuestionAsked)) > 1, 5, "the next question")
     first = of(published, ev.AnswerScored)
     assert first and first[0].scored_by == "rules" and of(published, ev.FollowUpChosen)[0].source == "rules"
+    fake_openai.mode = "good"  # the model catches up (the asks still to come: one per control question)
     await until(lambda: len(of(published, ev.AnswerScored)) > 1, 20, "the model's refined score")
     await live.close()
     refined = of(published, ev.AnswerScored)[1]

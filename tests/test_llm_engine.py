@@ -133,8 +133,25 @@ async def test_real_model_tells_an_answer_from_a_story_about_something_else(star
     client = started.language_model.client
     on = await ask_model_relevance(client, QUESTION, "en", ANSWER, timeout_s=60)
     off = await ask_model_relevance(client, QUESTION, "en", OFF_TOPIC, timeout_s=60)
-    assert 0 < on.p_question < 1 and 0 < off.p_generic < 1
-    # The office move fits the generic question better than the answer does (the 1.5B model is not always sure
+    assert 0 < on.p_question < 1 and all(0 < p < 1 for p in off.p_controls)
+    # The office move fits some control question better than the answer does (the 1.5B model is not always sure
     # enough to call it off-topic: the contrast only decides at twice the odds), and the answer is not off-topic.
-    assert off.generic_odds_ratio > on.generic_odds_ratio
+    assert off.control_odds_ratio > on.control_odds_ratio
     assert not on.off_topic
+
+
+CONFLICT = "Tell me about a time you disagreed with your manager about how a piece of work should be done."
+CONFLICT_ANSWER = ("My head chef wanted to prep all the sauces the night before to save time. I thought the cream "
+                   "sauces would split and told him so, but he didn't agree at first. So I suggested we test it for one "
+                   "week, half the batches overnight and half fresh, and I kept a sheet of how many we threw away. The "
+                   "overnight ones were binned twice as often, and we went back to fresh prep for the cream sauces.")
+
+
+async def test_real_model_does_not_call_an_answer_off_topic_for_a_control_of_the_same_kind(started):
+    from dialogue.model_relevance import CONTROL_QUESTIONS, ask_model_relevance
+
+    conflict_control = CONTROL_QUESTIONS["en"].index("Tell me about a disagreement or conflict with a colleague.")
+    rel = await ask_model_relevance(started.language_model.client, CONFLICT, "en", CONFLICT_ANSWER, timeout_s=90)
+    # The question asked is the more specific one of the same kind: the answer fits it at least about as well.
+    assert rel.p_controls[conflict_control] < rel.p_question + 0.05
+    assert not rel.off_topic

@@ -9,7 +9,8 @@ import pytest
 from analyzers.llm_client import LlmClient, LlmEndpoint, LlmUnavailableError
 from dialogue.answer_judgement import judge_answer
 from dialogue.followup import RuleBasedPolicy
-from dialogue.model_relevance import OFF_TOPIC_ODDS, ModelRelevance, ask_model_relevance, relevance_messages
+from dialogue.model_relevance import (CONTROL_QUESTIONS, OFF_TOPIC_ODDS, ModelRelevance, ask_model_relevance,
+                                      relevance_messages)
 from dialogue.plan import PlanQuestionSpec, RubricLevel
 from tests.fake_openai import FakeOpenAI
 from tests.test_followup import analyzer, ctx_for  # noqa: F401 - the module-scoped fixture
@@ -39,21 +40,40 @@ def test_the_answer_comes_before_the_question_so_a_growing_answer_reuses_the_cac
     assert "只回答“是”或“否”" in relevance_messages("我当时先道歉。", "请讲一次……", "zh-CN")[1]["content"]
 
 
-def test_off_topic_needs_the_generic_question_to_fit_clearly_better():
-    assert ModelRelevance(0.80, 0.95, "m", 0.1).off_topic  # odds 4 vs 19: ~4.75 times
-    assert not ModelRelevance(0.88, 0.91, "m", 0.1).off_topic  # a near tie is not a verdict
-    assert not ModelRelevance(0.95, 0.80, "m", 0.1).off_topic
-    tie = ModelRelevance(0.5, 0.5, "m", 0.1)
-    assert tie.generic_odds_ratio == pytest.approx(1.0) and not tie.off_topic and OFF_TOPIC_ODDS > 1
+def test_off_topic_needs_the_best_fitting_control_question_to_fit_clearly_better():
+    off = ModelRelevance(0.80, (0.5, 0.95, 0.6), "m", 0.1)  # odds 4 vs 19 for the second control: ~4.75 times
+    assert off.off_topic and off.best_control == 1 and off.control_odds_ratio == pytest.approx(4.75)
+    assert not ModelRelevance(0.88, (0.91, 0.7), "m", 0.1).off_topic  # a near tie is not a verdict
+    assert not ModelRelevance(0.95, (0.80, 0.9, 0.3), "m", 0.1).off_topic  # no control fits better
+    tie = ModelRelevance(0.5, (0.5, 0.2), "m", 0.1)
+    assert tie.control_odds_ratio == pytest.approx(1.0) and not tie.off_topic and OFF_TOPIC_ODDS > 1
 
 
-async def test_two_asks_the_real_question_then_the_generic_one(fake_openai):
-    fake_openai.first_token_odds = [{"Yes": 0.8, "No": 0.2}, {"Yes": 0.95, "No": 0.05}]
+def test_the_controls_are_the_same_kinds_of_question_in_both_languages():
+    assert len(CONTROL_QUESTIONS["en"]) == len(CONTROL_QUESTIONS["zh"]) >= 5
+    assert len(set(CONTROL_QUESTIONS["en"])) == len(CONTROL_QUESTIONS["en"])
+
+
+async def test_asks_the_real_question_then_each_control_question_about_the_same_answer(fake_openai):
+    controls = CONTROL_QUESTIONS["en"]
+    fake_openai.first_token_odds = [{"Yes": 0.8, "No": 0.2}] + [{"Yes": 0.6, "No": 0.4}] * (len(controls) - 1) + [
+        {"Yes": 0.95, "No": 0.05}]
     client = LlmClient(LlmEndpoint(fake_openai.base_url, "judge"))
     rel = await ask_model_relevance(client, QUESTION, "en", ANSWER)
-    assert rel.off_topic and rel.model == "judge"
+    assert rel.off_topic and rel.model == "judge" and rel.best_control == len(controls) - 1
     asked = [r["messages"][1]["content"] for r in fake_openai.requests]
-    assert QUESTION in asked[0] and QUESTION not in asked[1] and "time at work" in asked[1]
+    assert QUESTION in asked[0] and all(QUESTION not in a for a in asked[1:])
+    assert [c for a, c in zip(asked[1:], controls) if c in a] == list(controls)  # each control once, in order
+    assert all(a.startswith(asked[0].split("\n\nQuestion")[0]) for a in asked)  # one cached answer prefix
+
+
+async def test_at_the_answers_end_the_controls_heard_at_the_last_pause_leave_one_ask(fake_openai):
+    fake_openai.first_token_odds = [{"Yes": 0.9, "No": 0.1}]
+    client = LlmClient(LlmEndpoint(fake_openai.base_url, "judge"))
+    heard = (0.5, 0.96, 0.3)
+    rel = await ask_model_relevance(client, QUESTION, "zh-CN", "我当时先道歉，然后重新安排了送货。", known_controls=heard)
+    assert len(fake_openai.requests) == 1 and rel.p_controls == heard
+    assert rel.off_topic  # odds 24 against 9: the pause's controls decide with the end's real question
 
 
 def _spec() -> PlanQuestionSpec:
@@ -66,14 +86,14 @@ def _spec() -> PlanQuestionSpec:
 async def test_an_answer_the_model_finds_off_topic_is_clarified_and_capped(analyzer):  # noqa: F811
     ctx = ctx_for(analyzer, ANSWER, question=_spec())
     alone = await judge_answer(ctx, RuleBasedPolicy())
-    with_model = await judge_answer(ctx, RuleBasedPolicy(), relevance=ModelRelevance(0.75, 0.95, "judge-1", 0.2))
+    with_model = await judge_answer(ctx, RuleBasedPolicy(), relevance=ModelRelevance(0.75, (0.4, 0.95), "judge-1", 0.2))
     assert alone.score.scored_by == "rules"
     assert with_model.score.scored_by == "judge-1 + rules"
     assert alone.relevance != "off_topic" and with_model.relevance == "off_topic"  # what observers are told
     assert with_model.decision is not None and with_model.decision.kind == "clarify"
     assert with_model.decision.reason_code == "clarify"
     assert with_model.score.score <= 1.5 < alone.score.score
-    assert any("general question about work" in u for u in with_model.score.uncertain)
+    assert any("another kind of question" in u and CONTROL_QUESTIONS["en"][1] in u for u in with_model.score.uncertain)
     notes = [e.note for e in with_model.score.evidence]
     assert "Does not seem to address the question." in notes  # one verdict: not also "only partly addresses"
     assert "Only partly addresses the question." not in notes
@@ -82,7 +102,7 @@ async def test_an_answer_the_model_finds_off_topic_is_clarified_and_capped(analy
 async def test_an_answer_the_model_finds_on_topic_keeps_the_rules_judgement(analyzer):  # noqa: F811
     ctx = ctx_for(analyzer, ANSWER, question=_spec())
     alone = await judge_answer(ctx, RuleBasedPolicy())
-    agreed = await judge_answer(ctx, RuleBasedPolicy(), relevance=ModelRelevance(0.93, 0.9, "judge-1", 0.2))
+    agreed = await judge_answer(ctx, RuleBasedPolicy(), relevance=ModelRelevance(0.93, (0.9, 0.6), "judge-1", 0.2))
     assert agreed.score.score == alone.score.score and agreed.score.scored_by == "judge-1 + rules"
 
 

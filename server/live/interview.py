@@ -688,7 +688,7 @@ class LiveInterview:
         judge = self.deps.judge
         heard, self._heard_judged = self._heard_judged, None
         asked = (asyncio.create_task(self._relevance(spec.text_in(lang), lang, " ".join(state.answers),
-                                                     known_generic=heard.p_generic if heard else None))
+                                                     known_controls=heard.p_controls if heard else None))
                  if judge is not None and judge.ready and state.answers else None)
         seconds_used = (self.interview_ms() - state.started_ms) / 1000
 
@@ -753,13 +753,13 @@ class LiveInterview:
         return None
 
     async def _relevance(self, question: str, lang: str, words: str,
-                         known_generic: float | None = None) -> ModelRelevance | None:
+                         known_controls: tuple[float, ...] | None = None) -> ModelRelevance | None:
         """The model's relevance contrast for ``words``, or None (no model, timeout, unusable reply: the rules)."""
         judge = self.deps.judge
         if judge is None:
             return None
         try:
-            return await ask_model_relevance(judge, question, lang, words, known_generic=known_generic)
+            return await ask_model_relevance(judge, question, lang, words, known_controls=known_controls)
         except LlmError as e:
             log.info("model_judgement_unavailable", interview_id=self.id, error=str(e))
             return None
