@@ -31,14 +31,15 @@ function holdButton(seconds) {
   button.disabled = true;
   setTimeout(() => { button.disabled = false; }, seconds * 1000);
 }
-// Only a page of this server after logging in (never "//host" or "/\host", which browsers read as another site).
+// ?next= as an absolute URL of this origin, or the HR page. Browsers read "//host", "/\host", "/\thost" and the like
+// as another site, so the target is resolved the way the browser will resolve it and its origin compared; the full
+// URL is used (a path such as "//host" alone, from "/.//host", would leave the origin again).
 function nextPage() {
-  const next = new URLSearchParams(location.search).get("next");
-  if (!next) return "/hr";
-  try {
-    const url = new URL(next, location.origin);
-    return url.origin === location.origin && next.startsWith("/") ? url.pathname + url.search + url.hash : "/hr";
-  } catch (e) { return "/hr"; }
+  const raw = new URLSearchParams(location.search).get("next");
+  if (!raw || raw[0] !== "/") return "/hr";
+  let url;
+  try { url = new URL(raw, location.origin); } catch (e) { return "/hr"; }
+  return url.origin === location.origin ? url.href : "/hr";
 }
 $("login").addEventListener("submit", async (e) => {
   e.preventDefault();
