@@ -114,7 +114,10 @@ async def test_answers_end_on_silence_not_in_a_thinking_pause_and_the_interview_
     assert [(t.answer_text, t.end_reason) for t in turns] == [(a.text, "silence") for a in ended]
     segments = await store.records.segments(live.id)
     assert [s.text for s in segments] == [ANSWER_1A, ANSWER_1B, ANSWER_2]
-    assert len(ANSWER_TO_QUESTION_MS) == 2 and min(ANSWER_TO_QUESTION_MS) >= TurnTakingConfig().result_silence_ms
+    # answer end -> next question on the audio clock: never sooner than the silence that ends an answer (the
+    # closing after the last answer is not measured when the candidate's audio stopped before it was sent)
+    assert 1 <= len(ANSWER_TO_QUESTION_MS) <= 2, ANSWER_TO_QUESTION_MS
+    assert min(ANSWER_TO_QUESTION_MS) >= TurnTakingConfig().result_silence_ms, ANSWER_TO_QUESTION_MS
     assert [s.final for s in of(published, ev.AnswerScored)] == [True, True]
 
     # On the bus, per turn: speech started, partials, the finals, the answer's end, then the next question.

@@ -622,8 +622,9 @@ class LiveInterview:
             if grace is not None and grace.next_turn is None:  # it never opened: the candidate went on first
                 await self._go_on(grace, self._went_on_at, withdraw=False)
             return  # (opened, then taken back before it was sent: the _TakeBack queued meanwhile restores)
-        if spoke_until is not None:
-            ANSWER_TO_QUESTION_MS.append(max(0, self.speech_turns.now_ms() - spoke_until))
+        waited_ms = None if spoke_until is None else self.speech_turns.now_ms() - spoke_until
+        if waited_ms is not None and waited_ms > 0:  # not when the audio clock stopped first (the peer is gone)
+            ANSWER_TO_QUESTION_MS.append(waited_ms)
 
     def _open_grace(self, ended: speech.AnswerEnded) -> _GraceWindow:
         """The interview as it stands at an end decided on silence, before anything moves on."""
