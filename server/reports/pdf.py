@@ -81,7 +81,8 @@ def render_pdf(report: dict[str, Any]) -> bytes:
 
     story.append(P(L("answers"), "h2"))
     for a in report["answers"]:
-        head = f'{L("followup") if a["kind"] == "followup" else L("question")} {a["turn_index"] + 1} [{a["at"]}]: {a["question"]}'
+        at = f' [{a["at"]}]' if a["at"] else ""
+        head = f'{L("followup") if a["kind"] == "followup" else L("question")} {a["turn_index"] + 1}{at}: {a["question"]}'
         story.append(P(head, "h3"))
         if a["kind"] == "followup" and a["reason"]:
             story.append(P(f'{L("why_asked")}: {a["reason"]}', "small"))
