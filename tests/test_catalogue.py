@@ -155,3 +155,20 @@ def test_the_strings_script_is_served_once_for_all_pages_and_revalidated(tmp_pat
             for page in _pages().values():
                 assert page.index('src="/static/i18n.js"') < page.index('src="/static/strings.js"')
     asyncio.run(go())
+
+
+def catalogue_english_in(text: str) -> list[str]:
+    """The catalogue's English phrases (a part between placeholders of at least three words) found in ``text``: a
+    page shown in Chinese that holds one left a string untranslated (browser tests use this)."""
+    found = []
+    for key, entry in CAT.items():
+        for part in PLACEHOLDER.split(entry["en"])[::2]:
+            part = part.strip(" :;,.()—–-")
+            if len(part.split()) >= 3 and part in text:
+                found.append(f"{key}: {part}")
+    return found
+
+
+def test_english_phrases_are_found_and_chinese_text_has_none():
+    assert catalogue_english_in("… What the AI is unsure about …") == ["unsure: What the AI is unsure about"]
+    assert not catalogue_english_in(" ".join(entry["zh"] for entry in CAT.values()))

@@ -122,6 +122,7 @@
       return I18N.t("rs_" + r.code, values);
     }).join(I18N.lang === "zh" ? "；" : "; ");
   }
+  const invitedLinks = new Map();  // candidate id -> the interview link made on this page, shown again on re-render
   async function loadMatches() {
     if (!canRecruit || !$("job").value) return;
     const q = new URLSearchParams({ min_score: $("min-score").value || "0" });
@@ -149,13 +150,15 @@
       }
       why.append(ul); tr.append(why);
       const act = el("td"); const btn = el("button", I18N.t("invite")); btn.type = "button";
+      const showLink = (link) => { const a = el("a", link); a.href = link; act.textContent = I18N.t("invited") + " "; act.append(a); };
       btn.addEventListener("click", async () => {
         const res = await fetch("/api/v1/interviews", { method: "POST", headers: { "Content-Type": "application/json" },
           body: JSON.stringify({ job_id: $("job").value, candidate_id: m.candidate_id }) });
         const d = await res.json();
-        if (res.ok) { const a = el("a", d.link); a.href = d.link; act.textContent = I18N.t("invited") + " "; act.append(a); refresh(); }
+        if (res.ok) { invitedLinks.set(m.candidate_id, d.link); showLink(d.link); refresh(); }
       });
       act.append(btn); tr.append(act); rows.append(tr);
+      if (invitedLinks.has(m.candidate_id)) showLink(invitedLinks.get(m.candidate_id));  // again after a language switch
     }
   }
 
