@@ -1,16 +1,14 @@
 """One catalogue of every string a reader sees (web_client/strings/*.json, web_client/catalogue.py): each key once,
-in both languages; every key the pages use is in it; the pages' HTML holds no text outside it; a Chinese report and
-its PDF hold no English."""
+in both languages; every key the pages use is in it; the pages' HTML holds no text outside it. (A Chinese report and
+its PDF: tests/test_report_words.py; the HR page and the login errors in Chinese: the browser tests.)"""
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
-import pypdf
+import aiohttp
 import pytest
 
 from dialogue.plan import FollowUpTrigger
@@ -137,24 +135,18 @@ def test_every_visible_text_of_a_page_comes_from_the_catalogue(name):
     assert not parser.problems, "\n".join(parser.problems)
 
 
-def test_the_strings_script_is_served_once_for_all_pages_and_revalidated(tmp_path, sqlite_url):
-    import asyncio
-
-    async def go():
-        async with running_server(sqlite_url, tmp_path) as h:
-            import aiohttp
-            async with aiohttp.ClientSession(h.base_url) as http:
-                async with http.get("/static/strings.js") as r:
-                    assert r.status == 200 and r.content_type == "text/javascript"
-                    body, tag = await r.text(), r.headers["ETag"]
-                    assert "default-src" in r.headers["Content-Security-Policy"]
-                async with http.get("/static/strings.js", headers={"If-None-Match": tag}) as r:
-                    assert r.status == 304
-            assert body.count("I18N.add(") == 1
-            assert '"unsure":"AI 不确定之处"' in body and '"unsure":"What the AI is unsure about"' in body
-            for page in _pages().values():
-                assert page.index('src="/static/i18n.js"') < page.index('src="/static/strings.js"')
-    asyncio.run(go())
+async def test_the_strings_script_is_served_once_for_all_pages_and_revalidated(tmp_path, sqlite_url):
+    async with running_server(sqlite_url, tmp_path) as h, aiohttp.ClientSession(h.base_url) as http:
+        async with http.get("/static/strings.js") as r:
+            assert r.status == 200 and r.content_type == "text/javascript"
+            body, tag = await r.text(), r.headers["ETag"]
+            assert "script-src 'self'" in r.headers["Content-Security-Policy"]
+        async with http.get("/static/strings.js", headers={"If-None-Match": tag}) as r:
+            assert r.status == 304
+    assert body.count("I18N.add(") == 1
+    assert '"unsure":"AI 不确定之处"' in body and '"unsure":"What the AI is unsure about"' in body
+    for page in _pages().values():
+        assert page.index('src="/static/i18n.js"') < page.index('src="/static/strings.js"')
 
 
 def catalogue_english_in(text: str) -> list[str]:
