@@ -121,8 +121,10 @@ async def test_hr_imports_ranks_invites_by_email_and_the_candidate_opens_the_lin
                 # the whole page in Chinese: no string of the catalogue left in English, the new link kept
                 await page.click("#lang")
                 await page.wait_for_function("() => document.documentElement.lang === 'zh-CN'")
+                await page.wait_for_function(  # the list is drawn again in Chinese, the new link in it
+                    "() => document.querySelector('#match-rows tr td:last-child').textContent.startsWith('面试链接：')",
+                    timeout=STEP_TIMEOUT_MS)
                 await matches.nth(0).locator("a").wait_for(timeout=STEP_TIMEOUT_MS)
-                assert (await matches.nth(0).locator("td").last.text_content()).startswith("面试链接：")
                 assert not catalogue_english_in(await page.inner_text("body"))
                 await page.click("#lang")
                 send = page.locator("#rows tr", has_text="张伟").get_by_role("button", name="E-mail the link")
