@@ -23,6 +23,7 @@ from aiosmtpd.controller import Controller
 
 from tests.bad_documents import BROKEN_PDF
 from tests.harness import free_port, running_server, until
+from tests.test_catalogue import catalogue_english_in
 from tests.test_browser_interview import ARTIFACTS, login_as_hr, STEP_TIMEOUT_MS, _page_of, _watch_errors, candidate_page, chromium, playwright_api
 from tests.test_invitations import Inbox
 from tests.test_matching_api import STRONG_ZH, WEAK_EN
@@ -117,6 +118,15 @@ async def test_hr_imports_ranks_invites_by_email_and_the_candidate_opens_the_lin
                 # --- invite the best match and e-mail them the link
                 await matches.nth(0).get_by_role("button", name="Invite").click()
                 await matches.nth(0).locator("a").wait_for(timeout=STEP_TIMEOUT_MS)
+                # the whole page in Chinese: no string of the catalogue left in English, the new link kept
+                await page.click("#lang")
+                await page.wait_for_function("() => document.documentElement.lang === 'zh-CN'")
+                await page.wait_for_function(  # the list is drawn again in Chinese, the new link in it
+                    "() => document.querySelector('#match-rows tr td:last-child').textContent.startsWith('面试链接：')",
+                    timeout=STEP_TIMEOUT_MS)
+                await matches.nth(0).locator("a").wait_for(timeout=STEP_TIMEOUT_MS)
+                assert not catalogue_english_in(await page.inner_text("body"))
+                await page.click("#lang")
                 send = page.locator("#rows tr", has_text="张伟").get_by_role("button", name="E-mail the link")
                 await send.click(timeout=STEP_TIMEOUT_MS)
                 await page.locator("#rows tr", has_text="sending to zhangwei@example.com").wait_for(

@@ -46,3 +46,33 @@ async def test_after_login_the_page_stays_on_this_server(sqlite_url, tmp_path):
             assert await _log_in(page, h.base_url, wanted) == h.base_url + wanted
             await page.locator("#q-h").wait_for(timeout=STEP_TIMEOUT_MS)
     assert not errors, errors
+
+
+async def test_a_refused_login_says_why_in_chinese(sqlite_url, tmp_path):
+    """Wrong password, a request the server calls foreign, and an answer no page knows: each in Chinese."""
+    errors: list[str] = []
+    async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
+        async with chromium(pw, tmp_path / "browser") as context:
+            page = await _page_of(context)
+            _watch_errors(page, errors)
+            await page.goto(f"{h.base_url}/login")
+            await page.evaluate("localStorage.setItem('lang', 'zh')")
+            await page.reload()
+            assert await page.title() == "登录"
+            said = []
+            foreign = {"error": {"code": "foreign_origin", "message": "This request came from another site."}}
+            for status, body in ((None, None), (403, foreign), (502, None)):
+                await page.unroute("**/api/v1/auth/login")
+                if status:
+                    answer = {"status": status, **({"json": body} if body else {"body": "Bad Gateway"})}
+                    await page.route("**/api/v1/auth/login", lambda route, _request, answer=answer: route.fulfill(**answer))
+                await page.fill("#email", HR_EMAIL)
+                await page.fill("#password", "wrong password")
+                await page.evaluate("document.getElementById('login-error').textContent = ''")
+                await page.click("#login-submit")
+                await page.wait_for_function("() => document.getElementById('login-error').textContent !== ''")
+                said.append(await page.text_content("#login-error"))
+            assert said[0] == "邮箱或密码错误。"
+            assert said[1].startswith("此请求来自其他网站")
+            assert said[2] == "登录失败（错误 502），请重试。"
+    assert not errors, errors

@@ -1,41 +1,6 @@
 // HR page: create interview links and pick an interview to watch. Each section is for the roles in its data-roles
 // (server/http/access.py): recruiters work on their jobs, hiring managers and observers read interviews.
 (function () {
-  I18N.add({ interviews: "Interviews", logout: "Log out", new_interview: "New interview", job: "Job",
-    candidate_name: "Candidate name", candidate_email: "Candidate email (optional)", create_link: "Create interview link",
-    link_for_candidate: "Link for the candidate:", all_interviews: "All interviews of your organisation",
-    candidate: "Candidate", status: "Status", watch: "Watch", report: "Report", live: "live now",
-    new_job: "New job from an interview plan", from_library: "From the plan library", paste_instead: "— or paste a plan below —",
-    plan_text: "Plan (YAML or JSON)", interview_language: "Interview language", job_title: "Job title (optional)",
-    create_job: "Create job", job_created: "Job created: {title}", plan_load: "Edit the plan of the job selected above",
-    candidates_h: "Candidates for the job selected above", upload_resumes: "Upload resumes (PDF, DOCX, text)", upload: "Upload",
-    must_all: "only candidates who meet every must-have", min_score: "minimum score", match: "Match", why: "Why",
-    invite: "Invite", invited: "Interview link:", send_invite: "E-mail the link", invite_queued: "sending to {to}…", override: "HR decision", uploading: "Uploading {n} files…",
-    met: "met", partly: "partly", missing: "missing", remove: "Remove",
-    plan_save: "Save as a new plan version", plan_saved: "Saved: new interviews for {title} use this plan.",
-    st_created: "invited", st_consented: "consented", st_live: "in progress", st_finished: "finished", st_failed: "failed",
-    legal_hold: "legal hold", content_deleted: "transcript deleted (retention)",
-    my_interviews: "Interviews of your jobs", observed_interviews: "Interviews you are invited to observe",
-    role_admin: "admin", role_recruiter: "recruiter", role_hiring_manager: "hiring manager", role_observer: "observer",
-    link_new: "New link", link_withdraw: "Withdraw link", link_withdrawn: "link withdrawn",
-    link_new_for: "New link for {name}", link_withdraw_for: "Withdraw the link of {name}",
-    link_issued: "New link (earlier links no longer work):", link_error: "The link could not be changed: {msg}" },
-  { interviews: "面试", logout: "退出", new_interview: "新建面试", job: "职位", candidate_name: "候选人姓名",
-    candidate_email: "候选人邮箱（可选）", create_link: "生成面试链接", link_for_candidate: "候选人链接：",
-    all_interviews: "本组织的全部面试", candidate: "候选人", status: "状态", watch: "观看", report: "报告", live: "正在进行",
-    new_job: "根据面试方案新建职位", from_library: "从方案库选择", paste_instead: "— 或在下方粘贴方案 —", plan_text: "方案（YAML 或 JSON）",
-    interview_language: "面试语言", job_title: "职位名称（可选）", create_job: "创建职位", job_created: "已创建职位：{title}",
-    candidates_h: "上方所选职位的候选人", upload_resumes: "上传简历（PDF、DOCX、文本）", upload: "上传", must_all: "仅显示满足全部必备条件的候选人",
-    min_score: "最低分", send_invite: "发送邮件邀请", invite_queued: "正在发送至 {to}…", match: "匹配度", why: "原因", invite: "邀请", invited: "面试链接：", override: "HR 判定", uploading: "正在上传 {n} 个文件…",
-    met: "满足", partly: "部分满足", missing: "不满足", remove: "删除",
-    plan_load: "编辑上方所选职位的方案", plan_save: "保存为新的方案版本", plan_saved: "已保存：{title} 的新面试将使用此方案。",
-    st_created: "已邀请", st_consented: "已同意", st_live: "进行中", st_finished: "已结束", st_failed: "失败",
-    legal_hold: "法律保留", content_deleted: "文字稿已删除（保留期满）",
-    my_interviews: "您负责的职位的面试", observed_interviews: "邀请您观看的面试",
-    role_admin: "管理员", role_recruiter: "招聘专员", role_hiring_manager: "用人经理", role_observer: "观察员",
-    link_new: "生成新链接", link_withdraw: "撤回链接", link_withdrawn: "链接已撤回",
-    link_new_for: "为 {name} 生成新链接", link_withdraw_for: "撤回 {name} 的链接",
-    link_issued: "新链接（之前的链接已失效）：", link_error: "无法更改链接：{msg}" });
   I18N.apply();
   const $ = (id) => document.getElementById(id);
   $("lang").onclick = () => { I18N.toggle(); refresh(); loadMatches(); showRole(); };
@@ -139,44 +104,6 @@
   $("min-score").addEventListener("change", () => loadMatches());
   // Why a verdict was given, in the page's language: the reason codes of analyzers/documents/match_result.py
   // (REASONS); the server's English explanation when a code is not in the catalogue.
-  I18N.add({ rs_skill_listed: "'{found}' is {skill}", rs_skill_in_text: "{skill} named in the resume text",
-    rs_skill_implied: "'{found}' implies {skill}", rs_skill_similar: "'{skill}' ~ '{found}' (similarity {cosine})",
-    rs_skill_closest: "not found; closest '{found}' (similarity {cosine})", rs_skill_not_found: "'{skill}' not found in the resume",
-    rs_one_of: "one of {names}", rs_none_of: "none of {names} named in the resume",
-    rs_below_expert: "'{found}' is a lower level than the expert use asked for",
-    rs_country_elsewhere: "'{skill}' is asked for in {country}; the resume names only: {elsewhere}",
-    rs_years_in: "{total} years of work, {have} of them in {subject} (internships and part-time excluded) vs {need} required: {status}",
-    rs_years_in_any: "{total} years of work, {have} of them in the kind of work asked for (internships and part-time excluded) vs {need} required: {status}",
-    rs_no_years: "no years of experience or dated work history in the resume", rs_years: "{have} years vs {need} required",
-    rs_no_degree: "no degree stated in the resume", rs_degree: "highest degree {have_level} vs {need_level} required",
-    rs_major_in: "major {major} is in {majors}", rs_major_not_in: "major {major} is not in {majors}",
-    rs_major_unknown: "major not stated, {majors} required", rs_resume_language: "inferred from the resume's language: it is written in {language} (no level stated)",
-    rs_language_working: "{language} stated at a working level",
-    rs_language_not_fluent: "{language} named without a fluent or working level (an exam certificate or a basic level is not fluency)",
-    rs_language_missing: "{language} not mentioned in the resume", rs_language_listed: "{found} listed under languages",
-    rs_language_in_text: "{language} ability stated in the resume text",
-    rs_team: "led a team of {size}",
-    rs_team_vs: "led a team of {size} vs {need} required", rs_management_title: "management title '{title}'",
-    rs_management_title_no_size: "management title '{title}'; team size not stated ({need} required)",
-    rs_no_management: "no team led or management title in the resume" },
-  { rs_skill_listed: "“{found}”即 {skill}", rs_skill_in_text: "简历正文提到 {skill}", rs_skill_implied: "“{found}”包含 {skill}",
-    rs_skill_similar: "“{skill}”与“{found}”相近（相似度 {cosine}）", rs_skill_closest: "未找到；最接近的是“{found}”（相似度 {cosine}）",
-    rs_skill_not_found: "简历中未找到“{skill}”", rs_one_of: "属于 {names} 之一", rs_none_of: "简历中未提到 {names} 中的任何一项",
-    rs_below_expert: "“{found}”低于要求的精通程度",
-    rs_country_elsewhere: "要求的是{country}的“{skill}”；简历只提到{elsewhere}",
-    rs_years_in: "工作 {total} 年，其中 {subject} {have} 年（不含实习和兼职），要求 {need} 年：{status}",
-    rs_years_in_any: "工作 {total} 年，其中所要求类型的工作 {have} 年（不含实习和兼职），要求 {need} 年：{status}",
-    rs_no_years: "简历中没有工作年限或注明日期的工作经历", rs_years: "工作 {have} 年，要求 {need} 年",
-    rs_no_degree: "简历中没有写明学历", rs_degree: "最高学历{have_level}，要求{need_level}",
-    rs_major_in: "专业“{major}”属于{majors}", rs_major_not_in: "专业“{major}”不属于{majors}",
-    rs_major_unknown: "未写明专业，要求{majors}", rs_resume_language: "由简历语言推断：简历用{language}书写（未写明水平）",
-    rs_language_working: "写明{language}达到工作水平",
-    rs_language_not_fluent: "提到{language}但未写明流利或工作水平（考试证书或基础水平不算流利）",
-    rs_language_missing: "简历中未提到{language}", rs_language_listed: "语言一栏列有{found}",
-    rs_language_in_text: "简历正文写明了{language}能力",
-    rs_team: "带领过 {size} 人的团队", rs_team_vs: "带领过 {size} 人的团队，要求 {need} 人",
-    rs_management_title: "管理职位“{title}”", rs_management_title_no_size: "管理职位“{title}”；未写明团队人数（要求 {need} 人）",
-    rs_no_management: "简历中没有带团队或管理职位的经历" });
   function regionName(code) {  // ISO region codes (analyzers/documents/country_scope.py) in the page's language
     try { return new Intl.DisplayNames([I18N.lang === "zh" ? "zh-CN" : "en"], { type: "region" }).of(code) || code; } catch { return code; }
   }
@@ -195,6 +122,7 @@
       return I18N.t("rs_" + r.code, values);
     }).join(I18N.lang === "zh" ? "；" : "; ");
   }
+  const invitedLinks = new Map();  // candidate id -> the interview link made on this page, shown again on re-render
   async function loadMatches() {
     if (!canRecruit || !$("job").value) return;
     const q = new URLSearchParams({ min_score: $("min-score").value || "0" });
@@ -222,58 +150,19 @@
       }
       why.append(ul); tr.append(why);
       const act = el("td"); const btn = el("button", I18N.t("invite")); btn.type = "button";
+      const showLink = (link) => { const a = el("a", link); a.href = link; act.textContent = I18N.t("invited") + " "; act.append(a); };
       btn.addEventListener("click", async () => {
         const res = await fetch("/api/v1/interviews", { method: "POST", headers: { "Content-Type": "application/json" },
           body: JSON.stringify({ job_id: $("job").value, candidate_id: m.candidate_id }) });
         const d = await res.json();
-        if (res.ok) { const a = el("a", d.link); a.href = d.link; act.textContent = I18N.t("invited") + " "; act.append(a); refresh(); }
+        if (res.ok) { invitedLinks.set(m.candidate_id, d.link); showLink(d.link); refresh(); }
       });
       act.append(btn); tr.append(act); rows.append(tr);
+      if (invitedLinks.has(m.candidate_id)) showLink(invitedLinks.get(m.candidate_id));  // again after a language switch
     }
   }
 
   // --- bulk candidate import: a zip of resumes and/or a CSV list, progress, per-file results -------------
-  I18N.add({ import_h: "Import candidates in bulk for the job selected above",
-    import_help: "A .zip of resumes (PDF, DOCX, text; folders allowed) and/or a .csv list with the columns name, email, phone and optionally resume (the resume text, or a file name in the zip). CSV in UTF-8 or GB18030, as Excel saves it.",
-    import_choose: "Zip and/or CSV file", import_start: "Import", import_progress: "Import progress",
-    import_results: "Result per file", import_file: "File", import_detail: "Details",
-    imp_choose_first: "Choose a .zip and/or .csv file first.", imp_uploading: "Uploading…",
-    imp_running: "{done} of {total} processed: {created} new, {duplicate} duplicates, {failed} failed",
-    imp_done: "Done: {created} new candidates, {duplicate} duplicates, {failed} failed (of {total}).",
-    imp_interrupted: "Interrupted after {done} of {total}: the server stopped. Upload the files again; candidates already imported are reported as duplicates.",
-    imp_run_failed: "The import stopped on a server error after {done} of {total}.",
-    imp_pending: "waiting", imp_created: "new candidate", imp_duplicate: "duplicate", imp_failed: "failed",
-    err_scanned: "Scanned image without text (no OCR)", err_broken_file: "Damaged or unreadable file",
-    err_unsupported_type: "Not a PDF, DOCX or text resume", err_empty: "No resume content", err_too_large: "File too large",
-    err_duplicate: "Already a candidate for this job", err_invalid_email: "Invalid e-mail address",
-    err_invalid_phone: "Invalid phone number", err_missing_name: "No name", err_missing_file: "File not in the zip",
-    err_ambiguous_file: "Several files with this name", err_internal_error: "Server error",
-    err_upload_too_large: "The upload is too large", err_unpacked_too_large: "Unpacks to too much data",
-    err_text_too_long: "The text is too long for a resume", err_parse_limit: "Reading it took too long or too much memory",
-    err_too_many_files: "Too many files", err_broken_archive: "The zip cannot be read", err_invalid_csv: "The CSV cannot be used",
-    err_bad_encoding: "Unknown CSV encoding", err_no_rows: "The CSV has no candidates", err_no_files: "The zip has no resumes",
-    err_import_busy: "Other imports are running", err_empty_file: "The file is empty",
-    imp_http_error: "The upload failed (HTTP {status}); nothing was imported." },
-  { import_h: "为上方所选职位批量导入候选人",
-    import_help: "简历压缩包 .zip（PDF、DOCX、文本，可含子文件夹），和/或 .csv 名单：列为 姓名、邮箱、手机，可选 简历（简历文本，或压缩包中的文件名）。CSV 可为 UTF-8 或 GB18030（Excel 默认保存格式）。",
-    import_choose: "压缩包和/或 CSV 文件", import_start: "导入", import_progress: "导入进度",
-    import_results: "逐个文件的结果", import_file: "文件", import_detail: "说明",
-    imp_choose_first: "请先选择 .zip 和/或 .csv 文件。", imp_uploading: "正在上传…",
-    imp_running: "已处理 {done}/{total}：新增 {created}，重复 {duplicate}，失败 {failed}",
-    imp_done: "完成：新增候选人 {created} 位，重复 {duplicate}，失败 {failed}（共 {total}）。",
-    imp_interrupted: "已中断（处理了 {done}/{total}）：服务器已停止。请重新上传；已导入的候选人会标记为重复。",
-    imp_run_failed: "导入因服务器错误中止（处理了 {done}/{total}）。",
-    imp_pending: "等待中", imp_created: "新候选人", imp_duplicate: "重复", imp_failed: "失败",
-    err_scanned: "扫描图片，无文字层（不支持 OCR）", err_broken_file: "文件损坏或无法读取",
-    err_unsupported_type: "不是 PDF、DOCX 或文本简历", err_empty: "没有简历内容", err_too_large: "文件过大",
-    err_duplicate: "已是该职位的候选人", err_invalid_email: "邮箱地址无效", err_invalid_phone: "手机号码无效",
-    err_missing_name: "缺少姓名", err_missing_file: "压缩包中没有该文件", err_ambiguous_file: "有多个同名文件",
-    err_internal_error: "服务器错误", err_upload_too_large: "上传的文件过大", err_unpacked_too_large: "解压后数据过大",
-    err_text_too_long: "文字过长，不像一份简历", err_parse_limit: "读取耗时过长或占用内存过多",
-    err_too_many_files: "文件过多", err_broken_archive: "压缩包无法读取", err_invalid_csv: "CSV 无法使用",
-    err_bad_encoding: "无法识别 CSV 编码", err_no_rows: "CSV 中没有候选人", err_no_files: "压缩包中没有简历",
-    err_import_busy: "其他导入正在进行", err_empty_file: "文件为空",
-    imp_http_error: "上传失败（HTTP {status}），未导入任何内容。" });
   I18N.apply($("import-box"));
   let importTimer = null, lastImport = null;
   function importError(err) {  // the kind in the page's language, the server's exact words after it
@@ -339,50 +228,6 @@
   // --- end of bulk candidate import ----------------------------------------------------------------------
 
   // --- DingTalk: import a recruiting job's candidates; invitations by e-mail, DingTalk work notice or webhook ------
-  I18N.add({ dt_import_h: "Import from DingTalk",
-    dt_import_help: "The candidates of a job in DingTalk recruiting, with their resumes; importing again updates them. Someone who is already a candidate for this job (same e-mail or phone) is not added twice.",
-    dt_ats_job: "DingTalk recruiting job id", dt_import_start: "Import from DingTalk", dt_job_first: "Enter the job's id in DingTalk recruiting first.",
-    dt_item: "DingTalk candidate", dt_results: "Result per candidate",
-    dt_listing: "Reading the candidates of the DingTalk job…",
-    dt_running: "{done} of {total} candidates: {created} new, {updated} updated, {unchanged} unchanged, {duplicate} duplicates, {failed} failed",
-    dt_done: "Done: {created} new, {updated} updated, {unchanged} unchanged, {duplicate} duplicates, {failed} failed (of {total} candidates in DingTalk).",
-    dt_run_failed: "The import from DingTalk stopped after {done} of {total} candidates.",
-    dt_interrupted: "Interrupted after {done} of {total} candidates: the server stopped. Import again; candidates already imported are recognised.",
-    imp_updated: "updated", imp_unchanged: "unchanged",
-    err_no_resume: "No resume in DingTalk", err_dingtalk_error: "DingTalk refused", err_dingtalk_auth_failed: "DingTalk refused the app's credentials",
-    err_dingtalk_rate_limited: "DingTalk's rate limit", err_dingtalk_unavailable: "DingTalk cannot be reached",
-    err_truncated: "Not every candidate was imported", err_dingtalk_not_configured: "DingTalk is not set up on this server",
-    err_dingtalk_operator_not_configured: "The DingTalk import is not set up on this server",
-    err_no_recipient: "No recipient", err_email_not_configured: "E-mail is not set up on this server",
-    err_webhook_not_configured: "The webhook is not set up on this server", err_interview_finished: "The interview has ended",
-    err_invalid_request: "Invalid input",
-    inv_channel: "Send via", ch_email: "E-mail", ch_dingtalk: "DingTalk work notice", ch_webhook: "Webhook",
-    inv_userid: "DingTalk userid", send_dingtalk: "Send as work notice", send_webhook: "Send to the webhook",
-    inv_userid_first: "Enter the candidate's DingTalk userid (one, without spaces or commas).",
-    inv_sent: "sent to {to}", inv_failed: "not delivered to {to} ({n} tries):", inv_states: "Invitations",
-    inv_http_error: "The server could not be reached; nothing was sent.", inv_on: "{channel}: " },
-  { dt_import_h: "从钉钉导入",
-    dt_import_help: "钉钉招聘中某个职位的候选人及其简历；再次导入会更新已导入的候选人。已是本职位候选人的人（邮箱或手机相同）不会重复添加。",
-    dt_ats_job: "钉钉招聘职位 ID", dt_import_start: "从钉钉导入", dt_job_first: "请先填写钉钉招聘中的职位 ID。",
-    dt_item: "钉钉候选人", dt_results: "逐个候选人的结果",
-    dt_listing: "正在读取钉钉职位的候选人…",
-    dt_running: "已处理 {done}/{total} 位候选人：新增 {created}，更新 {updated}，无变化 {unchanged}，重复 {duplicate}，失败 {failed}",
-    dt_done: "完成：新增 {created}，更新 {updated}，无变化 {unchanged}，重复 {duplicate}，失败 {failed}（钉钉中共 {total} 位候选人）。",
-    dt_run_failed: "从钉钉导入在处理 {done}/{total} 位候选人后中止。",
-    dt_interrupted: "已中断（处理了 {done}/{total} 位候选人）：服务器已停止。请再次导入；已导入的候选人会被识别。",
-    imp_updated: "已更新", imp_unchanged: "无变化",
-    err_no_resume: "钉钉中没有简历", err_dingtalk_error: "钉钉拒绝了请求", err_dingtalk_auth_failed: "钉钉拒绝了应用凭证",
-    err_dingtalk_rate_limited: "钉钉调用频率限制", err_dingtalk_unavailable: "无法连接钉钉",
-    err_truncated: "并非所有候选人都已导入", err_dingtalk_not_configured: "本服务器未配置钉钉",
-    err_dingtalk_operator_not_configured: "本服务器未配置钉钉导入",
-    err_no_recipient: "没有收件人", err_email_not_configured: "本服务器未配置邮件",
-    err_webhook_not_configured: "本服务器未配置 Webhook", err_interview_finished: "面试已结束",
-    err_invalid_request: "输入无效",
-    inv_channel: "发送方式", ch_email: "邮件", ch_dingtalk: "钉钉工作通知", ch_webhook: "Webhook",
-    inv_userid: "钉钉 userid", send_dingtalk: "发送工作通知", send_webhook: "发送到 Webhook",
-    inv_userid_first: "请填写候选人的钉钉 userid（一个，不含空格或逗号）。",
-    inv_sent: "已发送至 {to}", inv_failed: "未能送达 {to}（尝试 {n} 次）：", inv_states: "邀请",
-    inv_http_error: "无法连接服务器，未发送任何内容。", inv_on: "{channel}：" });
   I18N.apply($("dt-import"));
   let integrations = { invitation_channels: [], dingtalk_import: false };
   async function loadIntegrations() {
@@ -539,21 +384,6 @@
     $("created-link").href = data.link; $("created-link").textContent = data.link; $("created").classList.remove("hidden"); refresh();
   });
   // --- interview scheduling: the job's windows and slots, candidates' times, no-shows ------------------------
-  I18N.add({ sched_h: "Interview times for the job selected above",
-    sched_immediate: "Candidates may start at once (otherwise only in a booked time)", sched_minutes: "Slot length (minutes)",
-    sched_save: "Save settings", sched_saved: "Saved.", win_legend: "Offer a window (your time zone: {zone})", win_start: "From",
-    win_end: "To", win_cap: "Candidates per slot", win_add: "Add window", win_added: "{n} slots added.",
-    sched_slots: "Offered slots", sched_bookings: "Candidates' interview times", sched_time: "Time", sched_booked: "Booked",
-    sched_state: "Schedule", sched_none: "No slots offered yet.", win_fill: "Give the window's start and end.",
-    ss_unscheduled: "not booked", ss_booked: "booked", ss_cancelled: "cancelled", ss_no_show: "no-show",
-    mark_no_show: "Mark as no-show", unmark_no_show: "Take back no-show", sched_theirs: "candidate's time" },
-  { sched_h: "上方所选职位的面试时间", sched_immediate: "候选人可随时开始（否则只能在预约的时间）", sched_minutes: "每个时段长度（分钟）",
-    sched_save: "保存设置", sched_saved: "已保存。", win_legend: "开放一个时间窗口（您的时区：{zone}）", win_start: "开始", win_end: "结束",
-    win_cap: "每个时段的候选人数", win_add: "添加窗口", win_added: "已添加 {n} 个时段。", sched_slots: "已开放的时段",
-    sched_bookings: "候选人的面试时间", sched_time: "时间", sched_booked: "已预约", sched_state: "预约状态",
-    sched_none: "尚未开放任何时段。", win_fill: "请填写窗口的开始和结束时间。",
-    ss_unscheduled: "未预约", ss_booked: "已预约", ss_cancelled: "已取消", ss_no_show: "未出席",
-    mark_no_show: "标记为未出席", unmark_no_show: "撤销未出席", sched_theirs: "候选人当地时间" });
   const hrZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
   let schedData = null;
   const whenText = (iso) => DOM.dateTime(iso,

@@ -21,5 +21,4 @@
     set initial(l) { if (!stored && (l === "en" || l === "zh")) lang = l; },
     toggle() { setLang(lang === "zh" ? "en" : "zh"); },
   };
-  I18N.add({ lang_switch: "中文" }, { lang_switch: "English" });
 })();

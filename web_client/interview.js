@@ -1,40 +1,5 @@
 // Candidate page: disclosure and consents, device check, WebRTC to the server, live questions and captions.
 (function () {
-  I18N.add({
-    title: "AI interview", welcome: "Welcome", consents_legend: "Your consents (each can be given separately)",
-    continue: "Continue", devices: "Camera and microphone",
-    devices_note: "Allow access to your microphone (and camera, if you agreed to video) so the interviewer can hear you.",
-    mic_level: "Microphone level", join: "Join the interview", connecting: "Connecting…", connected: "Connected",
-    reconnecting: "Reconnecting…", disconnected: "Disconnected", open_elsewhere: "This interview is open on another device or tab.",
-    continue_here: "Continue here", finished: "The interview is finished",
-    review_note: "A person at the company reviews the AI's evaluation. You may ask for a human review of your interview.",
-    required: "(required)", optional: "(optional)", progress: "Question {n} of {total}",
-    need_ai_consent: "The AI interview needs consent to AI evaluation.",
-    no_media: "Could not use the microphone: {msg}", already_finished: "This interview has already ended.",
-    followup: "Follow-up", answer_done: "I have finished my answer",
-    answer_done_hint: "Take your time to think. The next question comes once you stop talking, or press the button.",
-    finishing_pause: "Got it. The next question comes as soon as you pause.",
-    finishing_words: "Got it. One moment while your last words are written down.",
-    next_coming: "Thank you. The next question is on its way.",
-    answer_resumed: "Go on, we are still listening. Your answer continues where you left off.",
-    consent_ai_evaluation: "AI evaluation", consent_recording: "Recording", consent_face_voice_analysis: "Face and voice analysis",
-    err_invalid_link: "This interview link is not valid.", err_link_expired: "This interview link has expired. Ask the recruiter for a new one.",
-    err_interview_finished: "This interview has already ended.", err_network: "The server could not be reached. Check your connection and reload the page.",
-  }, {
-    title: "AI 面试", welcome: "欢迎", consents_legend: "您的同意（每项可单独选择）", continue: "继续",
-    devices: "摄像头和麦克风", devices_note: "请允许使用麦克风（如您同意视频，也请允许摄像头），以便面试官听到您的回答。",
-    mic_level: "麦克风音量", join: "进入面试", connecting: "正在连接…", connected: "已连接", reconnecting: "正在重新连接…",
-    disconnected: "已断开", open_elsewhere: "此面试已在其他设备或标签页中打开。", continue_here: "在此继续",
-    finished: "面试已结束", review_note: "公司人员会审阅 AI 的评估。您可以要求对面试进行人工复核。",
-    required: "（必选）", optional: "（可选）", progress: "第 {n} 题，共 {total} 题",
-    need_ai_consent: "AI 面试需要您同意 AI 评估。", no_media: "无法使用麦克风：{msg}", already_finished: "此面试已经结束。",
-    followup: "追问", answer_done: "我答完了", answer_done_hint: "可以慢慢思考。您停止说话后会出现下一题，也可以直接点这个按钮。",
-    finishing_pause: "好的。您一停下来，就会出现下一题。", finishing_words: "好的，正在记录您最后说的话，请稍候。",
-    next_coming: "谢谢，下一题马上就来。", answer_resumed: "请继续，我们还在听。您的回答会接着刚才的内容记录。",
-    consent_ai_evaluation: "AI 评估", consent_recording: "录制", consent_face_voice_analysis: "面部与声音分析",
-    err_invalid_link: "此面试链接无效。", err_link_expired: "此面试链接已过期，请向招聘人员索取新链接。",
-    err_interview_finished: "此面试已经结束。", err_network: "无法连接服务器，请检查网络后刷新页面。",
-  });
 
   const $ = (id) => document.getElementById(id);
   const token = decodeURIComponent(location.pathname.split("/").pop());
@@ -304,8 +269,6 @@
   const SCHEDULE_CODES = ["booking_required", "too_early", "missed_slot"];
   function toSchedule() { location.href = "/schedule/" + encodeURIComponent(token); }
   async function offerScheduling() {
-    I18N.add({ sched_offer: "Prefer another time?", sched_booked: "You have booked a time.", sched_link: "Choose or change your interview time" },
-      { sched_offer: "想换个时间？", sched_booked: "您已预约了面试时间。", sched_link: "选择或更改面试时间" });
     let s;
     try { s = await api(`/api/v1/candidate/schedule?token=${encodeURIComponent(token)}`); } catch (e) { return; }
     if (!s.can_start) { toSchedule(); return; }

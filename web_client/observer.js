@@ -1,91 +1,5 @@
 // Observer panel: live state, current question, transcript and event timeline of one interview.
 (function () {
-  I18N.add({ live_interview: "Live interview", back: "All interviews", current_question: "Current question",
-    transcript: "Transcript", media: "Media", timeline: "Event timeline", stream_connecting: "stream connecting",
-    stream_live: "live", stream_lost: "stream lost, reconnecting", progress: "({n} of {total})",
-    st_created: "invited", st_consented: "consented", st_live: "in progress", st_finished: "finished", st_failed: "failed",
-    conn_connecting: "candidate connecting", conn_connected: "candidate connected", conn_disconnected: "candidate disconnected",
-    conn_failed: "connection failed", conn_closed: "candidate left", conn_replaced: "moved to another device", conn_none: "candidate not connected",
-    q: "Q", followup: "Follow-up", consents_label: "Consents", yes: "yes", no: "no", consents_none: "not given yet",
-    c_ai_evaluation: "AI evaluation", c_recording: "recording", c_face_voice_analysis: "face and voice analysis",
-    ev_consent: "Consents recorded",
-    end_silence: "the candidate stopped talking", end_candidate_done: "the candidate pressed \"I have finished\"",
-    end_no_answer: "no answer", end_time_limit: "time limit reached",
-    ev_question: "Question asked", ev_answer: "Answer ended", ev_speech_on: "Candidate speaking", ev_speech_off: "Candidate stopped speaking",
-    ev_conn: "Connection", ev_state: "Interview", ev_final: "Transcript", ev_error: "Error",
-    media_fmt: "video {w}×{h} at {fps} fps · {dropped} of {received} frames skipped by sampling · {audio} audio frames",
-    observations: "Observable behaviour", observations_note: "Measurements for a person to read. No emotions or personality are inferred, and they carry no weight in scores.",
-    observations_off: "Face and voice analysis is off for this interview (no consent).",
-    tl_face: "face present", tl_look: "looking at screen", tl_speak: "speaking", tl_window: "last 2 minutes",
-    flags: "Proctoring flags (for review by a person)", no_flags: "none",
-    flag_no_face: "no face in view", flag_second_face: "a second face in view", flag_looking_away: "looking away from the screen",
-    flag_left_frame: "left the camera's view",
-    v_face: "Face", v_faces: "faces", v_looking: "looking at screen", v_head: "head yaw / pitch", v_blinks: "blinks per minute",
-    v_smile: "smile (0–1)", v_brow: "brow activity (0–1)", v_posture: "Posture", v_in_frame: "in frame", v_lean: "lean",
-    v_tilt: "shoulder tilt", v_hands: "Hands", v_hands_visible: "visible", v_gesture: "gesture activity",
-    v_voice: "Voice (last utterance)", v_rate: "speaking rate", v_pauses: "pauses", v_pitch: "pitch", v_loud: "loudness",
-    v_fillers: "fillers", yes_short: "yes", no_short: "no", lean_forward: "forward", lean_back: "back", lean_neutral: "upright",
-    summary_h: "Answer summary (AI-generated, for review)", s_relevance: "Relevance to the question", s_points: "Expected points",
-    s_star: "Structure (STAR)", s_numbers: "Quantified result", s_specific: "Concrete example", s_length: "Length",
-    s_voice: "Voice", s_nonverbal: "Observable behaviour (no weight)", met: "met", partly: "partly", missing: "missing",
-    on_topic: "on topic", off_topic: "off topic", concrete: "concrete", general: "general", mixed: "mixed", unclear: "unclear",
-    star_situation: "situation", star_task: "task", star_action: "action", star_result: "result", none_found: "none found",
-    words: "words", characters: "characters", wpm: "words/min", cpm: "characters/min",
-    score_h: "AI score (live, for review)", provisional: "provisional, a follow-up is coming", confidence: "confidence",
-    by_rules: "scored by the rules", by_model: "scored by the rules with the language model's relevance check",
-    ev_followup: "Follow-up chosen", ev_next: "Next question", ev_clarify: "Clarification", report_link: "Open the report",
-    off_topic_by_model: "the language model found the answer to be about something else", not_counted: "not counted (off-topic)",
-    why_missing_result: "The example has no result, or no measurable one.", why_no_example: "The answer stays general; no specific episode.",
-    why_personal_role: "The example says \"we\" throughout; the candidate's own part is not clear.",
-    why_vague_claim: "A claim about themselves with no example behind it.", why_missing_numbers: "A result, but no measurable figure.",
-    why_resume_contradiction: "Something said does not agree with the resume.", why_too_short: "The answer is short.",
-    why_clarify: "The answer does not seem to address the question, so the candidate is asked once to clarify.",
-    why_repeat_request: "The candidate asked to hear the question again.", why_max_follow_ups: "This question's follow-ups are used up.",
-    why_time_budget: "This question's time is nearly up; no more follow-ups.", why_no_answer: "No answer was given.",
-    why_nothing_to_probe: "Nothing in the answer calls for a follow-up.",
-    ev_finishing: "The candidate pressed \"I have finished\"", finishing_pause: "ends at their next pause",
-    finishing_words: "ends once their last words are recognised", ev_resumed: "The answer goes on",
-    resumed_detail: "the candidate spoke again right after the answer was taken as over", withdrawn: "the next question was taken back" },
-  { live_interview: "实时面试", back: "全部面试", current_question: "当前问题", transcript: "转写", media: "媒体",
-    timeline: "事件时间线", stream_connecting: "正在连接", stream_live: "实时", stream_lost: "连接中断，正在重连",
-    progress: "（第 {n} 题，共 {total} 题）", st_created: "已邀请", st_consented: "已同意", st_live: "进行中", st_finished: "已结束",
-    st_failed: "失败", conn_connecting: "候选人正在连接", conn_connected: "候选人已连接", conn_disconnected: "候选人已断开",
-    conn_failed: "连接失败", conn_closed: "候选人已离开", conn_replaced: "已切换到其他设备", conn_none: "候选人未连接",
-    q: "问", followup: "追问", consents_label: "同意情况", yes: "是", no: "否", consents_none: "尚未给出",
-    c_ai_evaluation: "AI 评估", c_recording: "录制", c_face_voice_analysis: "面部与声音分析", ev_consent: "已记录同意",
-    end_silence: "候选人停止说话", end_candidate_done: "候选人点击了“我答完了”", end_no_answer: "未作答",
-    end_time_limit: "已到时间限制",
-    ev_question: "提问", ev_answer: "回答结束", ev_speech_on: "候选人开始说话", ev_speech_off: "候选人停止说话",
-    ev_conn: "连接", ev_state: "面试", ev_final: "转写", ev_error: "错误",
-    media_fmt: "视频 {w}×{h}，{fps} fps · 采样跳过 {dropped}/{received} 帧 · 音频帧 {audio}",
-    observations: "可观察行为", observations_note: "供人工参考的测量值。不推断情绪或性格，不计入评分。",
-    observations_off: "本场面试未开启面部与声音分析（候选人未同意）。",
-    tl_face: "在画面中", tl_look: "看屏幕", tl_speak: "说话", tl_window: "最近 2 分钟",
-    flags: "监考提示（需人工核查）", no_flags: "无",
-    flag_no_face: "画面中没有人脸", flag_second_face: "画面中出现第二张人脸", flag_looking_away: "视线离开屏幕", flag_left_frame: "离开摄像头画面",
-    v_face: "面部", v_faces: "人脸数", v_looking: "看屏幕", v_head: "头部偏转 / 俯仰", v_blinks: "每分钟眨眼", v_smile: "微笑 (0–1)",
-    v_brow: "眉部活动 (0–1)", v_posture: "姿态", v_in_frame: "在画面中", v_lean: "前倾/后仰", v_tilt: "肩线倾斜", v_hands: "手部",
-    v_hands_visible: "可见", v_gesture: "手势活动", v_voice: "声音（最近一句）", v_rate: "语速", v_pauses: "停顿", v_pitch: "音高",
-    v_loud: "音量", v_fillers: "填充词", yes_short: "是", no_short: "否", lean_forward: "前倾", lean_back: "后仰", lean_neutral: "端正",
-    summary_h: "回答摘要（AI 生成，供人工审阅）", s_relevance: "与问题的相关性", s_points: "预期要点", s_star: "结构 (STAR)",
-    s_numbers: "量化结果", s_specific: "具体事例", s_length: "长度", s_voice: "声音", s_nonverbal: "可观察行为（不计分）",
-    met: "已覆盖", partly: "部分覆盖", missing: "未覆盖", on_topic: "切题", off_topic: "偏题", concrete: "具体", general: "笼统",
-    mixed: "部分具体", unclear: "不明确", star_situation: "情境", star_task: "任务", star_action: "行动", star_result: "结果",
-    none_found: "未发现", words: "词", characters: "字", wpm: "词/分钟", cpm: "字/分钟",
-    score_h: "AI 评分（实时，供审阅）", provisional: "暂定，还有追问", confidence: "置信度",
-    by_rules: "由规则评分", by_model: "由规则评分，语言模型核对了相关性",
-    ev_followup: "选择追问", ev_next: "下一题", ev_clarify: "澄清", report_link: "打开报告",
-    off_topic_by_model: "语言模型判断回答讲的是别的事", not_counted: "不计（偏题）",
-    // why a follow-up was chosen or the interview moved on, by reason_code (dialogue/followup.py)
-    why_missing_result: "这个例子没有讲结果，或结果没有可衡量的数字。", why_no_example: "回答停留在泛泛而谈，没有讲一次具体的经历。",
-    why_personal_role: "例子里一直在说“我们”，看不出候选人本人做了什么。", why_vague_claim: "只是自我评价，没有例子支撑。",
-    why_missing_numbers: "讲了结果，但没有可衡量的数字。", why_resume_contradiction: "回答中的说法与简历不一致。",
-    why_too_short: "回答较短。", why_clarify: "回答似乎没有针对这个问题，因此请候选人澄清一次。",
-    why_repeat_request: "候选人请求再听一遍问题。", why_max_follow_ups: "本题的追问次数已用完。",
-    why_time_budget: "本题的时间快用完了，不再追问。", why_no_answer: "没有作答。",
-    why_nothing_to_probe: "回答没有需要追问的地方。",
-    ev_finishing: "候选人点击了“我答完了”", finishing_pause: "将在其停顿时结束", finishing_words: "将在其最后的话识别后结束",
-    ev_resumed: "回答继续", resumed_detail: "回答被判定结束后，候选人随即继续说话", withdrawn: "已撤回下一题" });
   function decisionWhy(e) {  // the reason's sentence in the page's language; the server's English for an unknown code
     if (!e.reason_code) return e.reason;
     const key = "why_" + e.reason_code, text = I18N.t(key);
@@ -129,7 +43,7 @@
   }
   function showQuestion(text, idx, total, kind) {
     $("question").textContent = (kind === "followup" ? I18N.t("followup") + ": " : "") + text;
-    $("progress").textContent = idx != null && total && kind !== "closing" ? I18N.t("progress", { n: idx + 1, total }) : "";
+    $("progress").textContent = idx != null && total && kind !== "closing" ? I18N.t("obs_progress", { n: idx + 1, total }) : "";
   }
 
   function showConsents(decisions) {
@@ -182,7 +96,7 @@
       case "followup.chosen":
         timeline(I18N.t(e.kind === "followup" ? "ev_followup" : e.kind === "clarify" ? "ev_clarify" : "ev_next"), decisionWhy(e), at);
         break;
-      case "answer.finishing": timeline(I18N.t("ev_finishing"), I18N.t("finishing_" + e.waiting_for), at); break;
+      case "answer.finishing": timeline(I18N.t("ev_finishing"), I18N.t("obs_finishing_" + e.waiting_for), at); break;
       case "answer.resumed":
         if (!replay) {
           // the question taken back leaves the transcript; the answer's own turn is the open one again
@@ -286,14 +200,14 @@
     const label = scoredRelevance[e.turn_index] || (c.relevance && c.relevance.label);
     const elsewhere = label === "off_topic" && c.relevance && c.relevance.label !== "off_topic";
     if (label) {
-      const li = el("li", `${I18N.t("s_relevance")}: ${I18N.t(label)}${elsewhere ? " · " + I18N.t("off_topic_by_model") : ""}`);
+      const li = el("li", `${I18N.t("s_relevance")}: ${I18N.t("rel_" + label)}${elsewhere ? " · " + I18N.t("off_topic_by_model") : ""}`);
       if (!elsewhere) quoted(li, q.relevance);
       ul.append(li);
     }
     for (const pt of c.coverage || []) {
       const li = el("li", `${I18N.t("s_points")} · ${pt.point}: `);
       if (label === "off_topic") li.append(el("span", I18N.t("not_counted"), "muted"));
-      else { li.append(el("span", I18N.t(pt.label), "lbl-" + pt.label)); if (pt.label !== "missing") quoted(li, q["coverage:" + pt.point]); }
+      else { li.append(el("span", I18N.t("cov_" + pt.label), "lbl-" + pt.label)); if (pt.label !== "missing") quoted(li, q["coverage:" + pt.point]); }
       ul.append(li);
     }
     if (c.star) {
@@ -321,7 +235,7 @@
     document.querySelectorAll(`.score[data-question="${e.question_index}"]`).forEach((x) => x.remove());
     const box = turnBox(e.turn_index);
     const div = el("div", null, "summary score"); div.dataset.question = e.question_index;
-    div.append(el("h4", `${I18N.t("score_h")}: ${e.competency} ${Number(e.score).toFixed(1)} / 5 · ${I18N.t("confidence")} ${Number(e.confidence).toFixed(2)}${e.final ? "" : " (" + I18N.t("provisional") + ")"}`));
+    div.append(el("h4", `${I18N.t("score_h")}: ${e.competency} ${Number(e.score).toFixed(1)} / 5 · ${I18N.t("obs_confidence")} ${Number(e.confidence).toFixed(2)}${e.final ? "" : " (" + I18N.t("provisional") + ")"}`));
     if (e.level) div.append(el("p", e.level, "muted small"));
     const byModel = (e.scored_by || "rules") !== "rules";
     div.append(el("p", byModel ? `${I18N.t("by_model")} (${e.scored_by.replace(/ \+ rules$/, "")})` : I18N.t("by_rules"), "muted small"));

@@ -1,15 +1,5 @@
 // Evaluation report page: AI scores with evidence and timestamps, follow-ups and why, flags, human ratings.
 (function () {
-  I18N.add({ report_title: "Evaluation report", back: "All interviews", pdf: "Download PDF", competencies: "Competency scores (1–5)",
-    competency: "Competency", ai_score: "AI score", confidence: "Confidence", human: "Human ratings", add_rating: "Add your rating",
-    score: "Score (1–5)", comment: "Comment", save_rating: "Save rating", saved: "Saved.", answers: "Answers and evidence",
-    flags: "Proctoring flags (for review by a person)", unsure: "What the AI is unsure about", review: "Human review",
-    none: "none", followup: "Follow-up", question: "Question", why: "Why it was asked", answer: "Answer", level: "Rubric level",
-    requested: "The candidate asked for a human review on {at}." },
-  { report_title: "评估报告", back: "全部面试", pdf: "下载 PDF", competencies: "能力评分（1–5）", competency: "能力", ai_score: "AI 评分",
-    confidence: "置信度", human: "人工评分", add_rating: "添加您的评分", score: "评分（1–5）", comment: "评语", save_rating: "保存评分",
-    saved: "已保存。", answers: "回答与依据", flags: "监考提示（需人工核查）", unsure: "AI 不确定之处", review: "人工复核", none: "无",
-    followup: "追问", question: "问题", why: "追问原因", answer: "回答", level: "评分等级描述", requested: "候选人已于 {at} 申请人工复核。" });
   I18N.apply();
   const $ = (id) => document.getElementById(id);
   const id = location.pathname.split("/").pop();
@@ -22,7 +12,14 @@
     if (res.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname); return; }
     const r = await res.json();
     if (!res.ok) { $("error").textContent = r.error.message; $("error").classList.remove("hidden"); return; }
+    I18N.initial = r.interview.language;  // a reader who has not chosen a language reads the interview's
+    I18N.apply();
     render(r);
+  }
+
+  function flagText(f) {  // the flag's kind in the page's language (as the observer panel says it)
+    const key = "flag_" + f.kind, text = I18N.t(key);
+    return text === key ? f.label || f.kind : text;
   }
 
   function render(r) {
@@ -45,7 +42,7 @@
     for (const a of r.answers) {
       const div = el("div", null, "answer-block");
       div.append(el("h3", `${I18N.t(a.kind === "followup" ? "followup" : "question")} ${a.turn_index + 1}${a.at ? " [" + a.at + "]" : ""}: ${a.question}`));
-      if (a.kind === "followup" && a.reason) div.append(el("p", `${I18N.t("why")}: ${a.reason}`, "muted small"));
+      if (a.kind === "followup" && a.reason) div.append(el("p", `${I18N.t("why_asked")}: ${a.reason}`, "muted small"));
       div.append(el("p", `${I18N.t("answer")}: ${a.answer || "–"}`));
       for (const s of a.scores) {
         const p = el("p"); p.append(el("strong", `${s.competency}: ${s.score} / 5`), ` · ${I18N.t("confidence")} ${s.confidence.toFixed(2)}`);
@@ -63,14 +60,14 @@
       box.append(div);
     }
     const fl = $("flag-list"); fl.textContent = "";
-    for (const f of r.flags) fl.append(el("li", `[${f.at}] ${f.kind}${f.detail ? " · " + f.detail : ""}`));
+    for (const f of r.flags) fl.append(el("li", `[${f.at}] ${flagText(f)}${f.detail ? " · " + f.detail : ""}`));
     if (!r.flags.length) fl.append(el("li", I18N.t("none"), "muted"));
     $("nonverbal-note").textContent = r.nonverbal_note;
     const un = $("unsure"); un.textContent = "";
     for (const u of r.uncertain) un.append(el("li", u));
     if (!r.uncertain.length) un.append(el("li", I18N.t("none"), "muted"));
     $("review-right").textContent = r.review_right;
-    $("review-requested").textContent = iv.review_requested_at ? I18N.t("requested", { at: new Date(iv.review_requested_at).toLocaleString() }) : "";
+    $("review-requested").textContent = iv.review_requested_at ? I18N.t("requested", { at: DOM.dateTime(iv.review_requested_at) }) : "";
   }
 
   $("review-form").addEventListener("submit", async (e) => {

@@ -3,29 +3,6 @@
 // invites an observer here, and takes either back.
 (function () {
   "use strict";
-  I18N.add({
-    team_h: "Team: who is responsible for what",
-    team_explain: "Recruiters work on the jobs assigned to them (and the jobs they create): candidates, interviews, invitations, times. Hiring managers read and rate the interviews of their jobs. Observers only read the interviews they are invited to. Admins see everything.",
-    team_caption: "People of your organisation", team_person: "Person", team_role: "Role", team_for: "Responsible for",
-    team_add: "Give access", team_everything: "everything in the organisation", team_nothing: "nothing yet",
-    team_job_for: "Job to assign to {name}", team_assign: "Assign job", team_iv_for: "Interview for {name} to observe",
-    team_invite: "Invite to observe", team_remove: "Take back", team_remove_label: "Take {what} back from {name}",
-    team_all_jobs: "every job is assigned", team_all_ivs: "invited to every interview",
-    team_assigned: "{name} is now responsible for {what}.", team_invited: "{name} may now observe {what}.",
-    team_removed: "{name} no longer has {what}.", team_error: "Could not change access: {msg}",
-    err_wrong_role: "This person's role cannot be given that.",
-  }, {
-    team_h: "团队：谁负责什么",
-    team_explain: "招聘专员负责分配给他们的职位（以及他们自己创建的职位）：候选人、面试、邀请和时间。用人经理查看并评价其职位的面试。观察员只能查看邀请他们观看的面试。管理员可以查看全部内容。",
-    team_caption: "本组织的成员", team_person: "成员", team_role: "角色", team_for: "负责范围",
-    team_add: "授予权限", team_everything: "本组织的全部内容", team_nothing: "尚无",
-    team_job_for: "分配给 {name} 的职位", team_assign: "分配职位", team_iv_for: "邀请 {name} 观看的面试",
-    team_invite: "邀请观看", team_remove: "收回", team_remove_label: "收回 {name} 的 {what}",
-    team_all_jobs: "已分配全部职位", team_all_ivs: "已邀请观看全部面试",
-    team_assigned: "{name} 现在负责 {what}。", team_invited: "{name} 现在可以观看 {what}。",
-    team_removed: "{name} 不再负责 {what}。", team_error: "无法更改权限：{msg}",
-    err_wrong_role: "此成员的角色不能获得该权限。",
-  });
   const box = document.getElementById("team-box");
   I18N.apply(box);
   const $ = (id) => document.getElementById(id);

@@ -14,45 +14,21 @@ from dialogue.score_words import scored_by_words
 from server.storage.interview_records import InterviewRecordRepository
 from server.storage.interviews import InterviewRepository
 from server.storage.jobs import JobRepository
-
-AI_LABEL = {
-    "en": "AI-generated evaluation. It supports, and does not replace, a decision by a person.",
-    "zh": "本评估由 AI 生成，仅供参考，最终决定由人作出。",
-}
-REVIEW_RIGHT = {
-    "en": "The candidate may ask for a human review of this interview at any time; no decision is taken by the "
-    "machine alone.",
-    "zh": "候选人可随时要求对本次面试进行人工复核；不会仅由机器作出决定。",
-}
-CONTENT_DELETED = {
-    "en": "Under the organisation's retention policy the transcript, the answers, the evidence quotes and the "
-    "timeline of this interview were deleted on {date}. The scores remain.",
-    "zh": "根据本组织的数据保留政策，本次面试的文字稿、回答、评分依据引文和时间线已于 {date} 删除，评分保留。",
-}
-NONVERBAL_NOTE = {
-    "en": "Observable behaviour only (no emotions or personality are inferred); it carries no weight in the scores.",
-    "zh": "仅为可观察行为（不推断情绪或性格），不计入评分。",
-}
-
-FOLLOW_UP_WHY = {
-    # The follow-up policy records its reason in English, with its numbers (dialogue/followup.py); a report in
-    # another language says why in that language, by the follow-up's trigger.
-    "zh": {
-        "missing_result": "这个例子没有讲结果，或结果没有可衡量的数字。",
-        "no_example": "回答停留在泛泛而谈，没有讲一次具体的经历。",
-        "personal_role": "例子里一直在说“我们”，看不出候选人本人做了什么。",
-        "vague_claim": "只是自我评价，没有例子支撑。",
-        "missing_numbers": "讲了结果，但没有可衡量的数字。",
-        "resume_contradiction": "回答中的说法与简历不一致。",
-        "too_short": "回答较短。",
-        "clarify": "回答似乎没有针对这个问题，因此请候选人澄清一次。",
-    },
-}
-
+from web_client import catalogue
 
 def follow_up_why(trigger: str | None, reason: str | None, lang: str) -> str | None:
-    """Why a follow-up was asked, in the report's language: the recorded reason, or the trigger's sentence."""
-    return FOLLOW_UP_WHY.get(lang, {}).get(trigger or "", reason)
+    """Why a follow-up was asked, in the report's language. The follow-up policy records its reason in English with
+    its numbers (dialogue/followup.py): an English report keeps it, another language says the trigger's sentence
+    (the observer panel's ``why_<trigger>``); a trigger without one keeps the recorded reason."""
+    key = f"why_{trigger}"
+    if catalogue.language(lang) == "en" or not trigger or not catalogue.has(key):
+        return reason
+    return catalogue.text(key, lang)
+
+
+def flag_label(kind: str, lang: str) -> str:
+    """A proctoring flag's kind in words (the observer panel's ``flag_<kind>``); an unknown kind as recorded."""
+    return catalogue.text(f"flag_{kind}", lang) if catalogue.has(f"flag_{kind}") else kind
 
 
 def _quote_time(quote: str, segments: list[dict], turn_index: int) -> int | None:
@@ -157,15 +133,16 @@ async def build_report(interviews: InterviewRepository, records: InterviewRecord
         "interview": {k: detail[k] for k in ("id", "status", "language", "started_at", "ended_at", "candidate", "job",
                                              "review_requested_at", "consents")},
         "ai_generated": True,
-        "ai_label": AI_LABEL[lang],
-        "review_right": REVIEW_RIGHT[lang],
-        "nonverbal_note": NONVERBAL_NOTE[lang],
-        "content_deleted": CONTENT_DELETED[lang].format(date=detail["content_deleted_at"][:10])
+        "ai_label": catalogue.text("report_ai_label", lang),
+        "review_right": catalogue.text("report_review_right", lang),
+        "nonverbal_note": catalogue.text("report_nonverbal_note", lang),
+        "content_deleted": catalogue.text("report_content_deleted", lang, date=detail["content_deleted_at"][:10])
         if detail.get("content_deleted_at") else None,
         "competencies": competencies,
         "answers": answers,
         "follow_ups": follow_ups,
-        "flags": [{"kind": f["kind"], "at": mmss(f["since_ms"]), "analyzer": f["analyzer"], "detail": f.get("detail", "")}
+        "flags": [{"kind": f["kind"], "label": flag_label(f["kind"], lang), "at": mmss(f["since_ms"]),
+                   "analyzer": f["analyzer"], "detail": f.get("detail", "")}
                   for f in flags],
         "uncertain": uncertain,
     }

@@ -17,6 +17,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from analyzers.text.language import normalise_language
+from web_client import catalogue
 
 FONT_NAME = "ReportCJK"
 FONT_CANDIDATES = (
@@ -24,22 +25,6 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/truetype/arphic/uming.ttc",
 )
-
-LABELS = {
-    "en": {"title": "Interview evaluation report", "candidate": "Candidate", "job": "Job", "date": "Interview",
-           "competencies": "Competency scores (1-5)", "competency": "Competency", "ai": "AI score",
-           "confidence": "Confidence", "human": "Human ratings", "answers": "Answers and evidence",
-           "followup": "Follow-up", "why": "Why it was asked", "evidence": "Evidence", "unsure": "What the AI is unsure about",
-           "flags": "Proctoring flags (for review by a person)", "none": "none", "observations": "Observable behaviour",
-           "review": "Human review", "requested": "The candidate asked for a human review on", "answer": "Answer",
-           "q": "Question", "level": "Rubric level"},
-    "zh": {"title": "面试评估报告", "candidate": "候选人", "job": "职位", "date": "面试时间", "competencies": "能力评分（1-5）",
-           "competency": "能力", "ai": "AI 评分", "confidence": "置信度", "human": "人工评分", "answers": "回答与依据",
-           "followup": "追问", "why": "追问原因", "evidence": "依据", "unsure": "AI 不确定之处", "flags": "监考提示（需人工核查）",
-           "none": "无", "observations": "可观察行为", "review": "人工复核", "requested": "候选人已申请人工复核，时间",
-           "answer": "回答", "q": "问题", "level": "评分等级描述"},
-}
-
 
 def find_font() -> Path:
     for candidate in FONT_CANDIDATES:
@@ -74,16 +59,16 @@ def render_pdf(report: dict[str, Any]) -> bytes:
     font = _register_font()
     st = _styles(font)
     lang = normalise_language(report["interview"]["language"])
-    L = LABELS[lang]
+    L = lambda key, **values: catalogue.text(key, lang, **values)  # noqa: E731
     P = lambda text, style="body": Paragraph(escape(str(text)), st[style])  # noqa: E731
     iv = report["interview"]
-    story: list = [P(L["title"], "title"), P(report["ai_label"], "banner"),
+    story: list = [P(L("pdf_title"), "title"), P(report["ai_label"], "banner"),
                    *([P(report["content_deleted"])] if report.get("content_deleted") else []),
-                   P(f'{L["candidate"]}: {iv["candidate"]["name"]}    {L["job"]}: {iv["job"]["title"]}'),
-                   P(f'{L["date"]}: {(iv["started_at"] or "")[:16].replace("T", " ")}'), Spacer(1, 4)]
+                   P(f'{L("candidate")}: {iv["candidate"]["name"]}    {L("job")}: {iv["job"]["title"]}'),
+                   P(f'{L("report_date")}: {(iv["started_at"] or "")[:16].replace("T", " ")}'), Spacer(1, 4)]
 
-    story.append(P(L["competencies"], "h2"))
-    rows = [[P(L["competency"]), P(L["ai"]), P(L["confidence"]), P(L["human"])]]
+    story.append(P(L("competencies"), "h2"))
+    rows = [[P(L("competency")), P(L("ai_score")), P(L("confidence")), P(L("human"))]]
     for c in report["competencies"]:
         human = "; ".join(f'{h["score"]:g} ({h["reviewer"]})' for h in c["human"]) or "–"
         rows.append([P(c["competency"]), P("–" if c["ai_score"] is None else f'{c["ai_score"]:.1f}'),
@@ -94,17 +79,18 @@ def render_pdf(report: dict[str, Any]) -> bytes:
                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story.append(table)
 
-    story.append(P(L["answers"], "h2"))
+    story.append(P(L("answers"), "h2"))
     for a in report["answers"]:
-        head = f'{L["followup"] if a["kind"] == "followup" else L["q"]} {a["turn_index"] + 1} [{a["at"]}]: {a["question"]}'
+        at = f' [{a["at"]}]' if a["at"] else ""
+        head = f'{L("followup") if a["kind"] == "followup" else L("question")} {a["turn_index"] + 1}{at}: {a["question"]}'
         story.append(P(head, "h3"))
         if a["kind"] == "followup" and a["reason"]:
-            story.append(P(f'{L["why"]}: {a["reason"]}', "small"))
-        story.append(P(f'{L["answer"]}: {a["answer"] or "–"}'))
+            story.append(P(f'{L("why_asked")}: {a["reason"]}', "small"))
+        story.append(P(f'{L("answer")}: {a["answer"] or "–"}'))
         for sc in a["scores"]:
-            story.append(P(f'{sc["competency"]}: {sc["score"]:g} / 5 · {L["confidence"]} {sc["confidence"]:.2f}', "body"))
+            story.append(P(f'{sc["competency"]}: {sc["score"]:g} / 5 · {L("confidence")} {sc["confidence"]:.2f}', "body"))
             if sc["level"]:
-                story.append(P(f'{L["level"]}: {sc["level"]}', "small"))
+                story.append(P(f'{L("level")}: {sc["level"]}', "small"))
             if sc.get("scored_by"):
                 story.append(P(sc["scored_by"], "small"))
             for e in sc["evidence"]:
@@ -113,27 +99,27 @@ def render_pdf(report: dict[str, Any]) -> bytes:
         nv = a.get("nonverbal") or {}
         if nv.get("face"):
             face = nv["face"]
-            story.append(P(f'{L["observations"]}: face {face.get("face_present_share", 0) * 100:.0f}%, '
-                           f'looking {face.get("looking_at_screen_share", 0) * 100:.0f}%', "small"))
+            story.append(P(f'{L("observations")}: {L("tl_face")} {face.get("face_present_share", 0) * 100:.0f}%, '
+                           f'{L("tl_look")} {face.get("looking_at_screen_share", 0) * 100:.0f}%', "small"))
 
-    story.append(P(L["observations"], "h2"))
+    story.append(P(L("observations"), "h2"))
     story.append(P(report["nonverbal_note"], "small"))
-    story.append(P(L["flags"], "h2"))
+    story.append(P(L("flags"), "h2"))
     if report["flags"]:
         for f in report["flags"]:
-            story.append(P(f'[{f["at"]}] {f["kind"]} {f["detail"]}'))
+            story.append(P(f'[{f["at"]}] {f.get("label") or f["kind"]} {f["detail"]}'))
     else:
-        story.append(P(L["none"]))
-    story.append(P(L["unsure"], "h2"))
-    for u in report["uncertain"] or [L["none"]]:
+        story.append(P(L("none")))
+    story.append(P(L("unsure"), "h2"))
+    for u in report["uncertain"] or [L("none")]:
         story.append(P(f"• {u}"))
-    story.append(P(L["review"], "h2"))
+    story.append(P(L("review"), "h2"))
     story.append(P(report["review_right"]))
     if iv.get("review_requested_at"):
-        story.append(P(f'{L["requested"]} {iv["review_requested_at"][:16].replace("T", " ")}'))
+        story.append(P(L("requested", at=iv["review_requested_at"][:16].replace("T", " "))))
 
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm, topMargin=14 * mm,
-                            bottomMargin=14 * mm, title=L["title"], author="AI interview server (AI-generated)")
+                            bottomMargin=14 * mm, title=L("pdf_title"), author="AI interview server (AI-generated)")
     doc.build(story)
     return buf.getvalue()

@@ -11,7 +11,7 @@ from server.live.interview import ANSWER_TO_QUESTION_MS
 from server.http.openapi import build_document
 from server.http.routes.common import api, ctx_of
 from server.http.routes.scheduling import schedule_redirect
-from web_client import WEB_ROOT
+from web_client import WEB_ROOT, catalogue
 
 
 def _page(name: str) -> web.FileResponse:
@@ -31,6 +31,15 @@ async def login_page(request: web.Request) -> web.StreamResponse:
 @api.undocumented("GET", "/hr", access=PUBLIC)
 async def hr_page(request: web.Request) -> web.StreamResponse:
     return _page("hr.html")
+
+
+@api.undocumented("GET", "/static/strings.js", access=PUBLIC)  # before the static files' route
+async def strings_script(request: web.Request) -> web.StreamResponse:
+    """Every page's strings in both languages (web_client/catalogue.py); browsers revalidate it by its ETag."""
+    headers = {"ETag": catalogue.etag(), "Cache-Control": "no-cache"}
+    if catalogue.etag() in request.headers.get("If-None-Match", ""):
+        return web.Response(status=304, headers=headers)
+    return web.Response(body=catalogue.script(), content_type="text/javascript", charset="utf-8", headers=headers)
 
 
 @api.undocumented("GET", "/observe/{interview_id}", access=PUBLIC)
