@@ -64,6 +64,7 @@ class ReportWriter(PeriodicWorker):
         self.store, self.settings, self.clock = store, settings, clock
         self.targets = WritebackTargets(settings, store.assignments)
         self._send_slots = asyncio.Semaphore(SEND_CONCURRENCY)
+        self._running = asyncio.Lock()  # one run at a time in this process (the poll, HR's "sync again")
         s = settings
         self._backoff = wait_exponential_jitter(multiplier=s.writeback_retry_initial_s, max=s.writeback_retry_max_s,
                                                 jitter=s.writeback_retry_initial_s)
@@ -74,8 +75,9 @@ class ReportWriter(PeriodicWorker):
     async def tick(self) -> dict:
         if not self.targets.any:
             return {}
-        queued = await self.queue_finished()
-        sent = await self.send_due()
+        async with self._running:
+            queued = await self.queue_finished()
+            sent = await self._send_due()
         return {"queued": queued, "processed": sent}
 
     # --- queue ------------------------------------------------------------------------------------------------
@@ -114,7 +116,11 @@ class ReportWriter(PeriodicWorker):
 
     # --- send -------------------------------------------------------------------------------------------------
     async def send_due(self) -> int:
-        """Claim and send what is due; how many writes this call handled."""
+        """Claim and send what is due (after a run under way in this process); how many writes this call handled."""
+        async with self._running:
+            return await self._send_due()
+
+    async def _send_due(self) -> int:
         total = 0
         while not self.stopping:
             now = self.clock()
