@@ -166,6 +166,8 @@ async def test_an_uploaded_candidates_report_goes_to_the_jobs_recruiters_as_a_wo
             assert (await r.json())["dingtalk_userid"] == "ding-mgr-9"
             bad = await admin.put(f"/api/v1/users/{h.hr_user_id}/dingtalk", json={"dingtalk_userid": "a,b"})
             assert bad.status == 422
+            team = {u["email"]: u["dingtalk_userid"] for u in (await (await admin.get("/api/v1/team")).json())["users"]}
+            assert (team["hr@acme.test"], team["second@acme.test"]) == ("ding-rec-1", None)
         async with h.hr_client() as http:
             assert (await http.put(f"/api/v1/users/{h.hr_user_id}/dingtalk",
                                    json={"dingtalk_userid": "me"})).status == 403  # admins only
