@@ -409,13 +409,27 @@ async def test_the_sync_log_shows_each_user_only_their_jobs(db_url, tmp_path):
                 assert r.status == 403 and (await r.json())["error"]["code"] == "forbidden"
 
 
-async def test_sync_again_without_anything_set_up_is_a_clear_error(sqlite_url, tmp_path):
-    async with running_server(sqlite_url, tmp_path, **_config(None)) as h, h.hr_client() as http:
-        iv = await _scored(h)
+async def test_without_anything_set_up_nothing_is_queued_and_what_was_queued_fails_clearly(sqlite_url, tmp_path):
+    closed = f"http://127.0.0.1:{free_port()}/hook"  # nothing listens here
+    data = tmp_path / "node"
+    async with running_server(sqlite_url, data, **_config(None, report_webhook_url=closed,
+                                                          report_webhook_secret=SECRET)) as h, h.hr_client() as http:
+        queued = await _scored(h)
         await h.ctx.writeback.tick()
-        r = await http.post(f"/api/v1/interviews/{iv}/writeback")
-        assert r.status == 503 and (await r.json())["error"]["code"] == "writeback_not_configured"
-        assert await _log(http) == []
+        (row,) = await _log(http)
+        assert (row["status"], row["error_code"]) == ("pending", "webhook_unavailable")
+        assert "could not be reached" in row["last_error"] and "next try" in row["last_error"]
+    # the webhook is no longer set up when the server starts again
+    async with running_server(sqlite_url, data, seed=False, **_config(None)) as h2:
+        _later(h2, 5)
+        await h2.ctx.writeback.tick()
+        async with h2.hr_client() as http:
+            (row,) = await _log(http)
+            assert (row["interview_id"], row["status"], row["error_code"]) == (queued, "failed", "not_configured")
+            assert row["last_error"] == "Not sent: the report webhook is no longer set up."
+            r = await http.post(f"/api/v1/interviews/{queued}/writeback")
+            assert r.status == 503 and (await r.json())["error"]["code"] == "writeback_not_configured"
+            assert len(await _log(http)) == 1
 
 
 async def test_interviews_that_ended_before_the_look_back_are_not_sent_on_their_own(sqlite_url, tmp_path, fake):

@@ -73,10 +73,9 @@ class ReportWriter(PeriodicWorker):
         return self.settings.writeback_poll_s
 
     async def tick(self) -> dict:
-        if not self.targets.any:
-            return {}
         async with self._running:
-            queued = await self.queue_finished()
+            # with nothing set up any more, writes still queued are drained: they fail as "not set up"
+            queued = await self.queue_finished() if self.targets.any else 0
             sent = await self._send_due()
         return {"queued": queued, "processed": sent}
 

@@ -96,6 +96,8 @@ class WritebackTargets:
                                                  on_attempt=on_attempt)
             return Sent(row.recipient, ref)
         if row.target == NOTICE:
+            if not self.dingtalk:
+                raise dingtalk.DingTalkNotConfigured("DingTalk is no longer set up")
             userids = await self.notice_recipients(job_id)
             if not userids:
                 raise NoRecipient("no recipient")
