@@ -3,12 +3,20 @@
 Both hosts are served from one port (their paths do not overlap): point ``dingtalk_api_base`` and
 ``dingtalk_oapi_base`` at :attr:`FakeDingTalk.url`. State is given by the test (jobs, candidates, resumes); tokens
 are issued with an expiry; every request is recorded. Error injection: :meth:`rate_limit_next` (the next N API calls,
-optionally only those under a path, answer DingTalk's rate-limit error), :attr:`resume_delay_s` (slow resume reads),
+optionally only those under a path, answer DingTalk's rate-limit error), :meth:`throttle` (a rate-limit mode: every
+API call under a path answers the rate-limit error until :meth:`unthrottle`; legacy answers plain or wrapped in errcode
+88 with the code as sub_code), :attr:`resume_delay_s` (slow resume reads),
 :meth:`expire_tokens` (every issued token becomes invalid at once, as if it
 expired on DingTalk's side while the client still trusts it), and a wrong app secret is refused like DingTalk does.
 
 Answer shapes: legacy host always HTTP 200 with ``errcode`` (auth errors wrapped as errcode 88 + string sub_code);
 new host HTTP 4xx with ``{"code", "message", "requestid"}``.
+
+Recruiting data push (``/topapi/ats/plugin/data/push``, dingtalk.oapi.ats.plugin.data.push): ``{biz_code: "ddats",
+header: {plugin_code, schema_id}, out_id, content: "<JSON text>"}`` answered ``{errcode: 0, result: {result: <data
+id>, errcode: 0, errmsg}}``; a plugin_code/schema_id the fake was not given is refused inside ``result`` (errcode
+400020, as DingTalk's sample shows). One record per ``out_id`` (:attr:`ats_records`); every push is kept in
+:attr:`ats_pushes`.
 """
 
 from __future__ import annotations
@@ -64,6 +72,12 @@ class FakeDingTalk:
         self.rate_limit_code_legacy = 90018
         self._rate_limited = 0
         self._rate_limited_prefix = ""
+        self._throttle_prefix: str | None = None  # rate-limit mode (throttle / unthrottle)
+        self._throttle_wrapped = False
+        self.ats_plugin_code, self.ats_schema_id = "ai-interview", "interview_report"
+        self.ats_records: dict[str, dict] = {}  # out_id -> the record DingTalk keeps
+        self.ats_pushes: list[dict] = []  # every accepted push, in order
+        self._data_ids = itertools.count(1)
         self.resume_delay_s = 0.0  # each resume answer waits this long (to watch an import in progress)
         self._task_ids = itertools.count(700000001)
         self._runner: web.AppRunner | None = None
@@ -93,6 +107,14 @@ class FakeDingTalk:
         self._rate_limited = n
         self._rate_limited_prefix = path_prefix
 
+    def throttle(self, path_prefix: str = "", wrapped: bool = False) -> None:
+        """Rate-limit mode: every API call under ``path_prefix`` answers DingTalk's rate-limit error until
+        :meth:`unthrottle` (legacy: ``errcode`` 90018, or with ``wrapped`` errcode 88 and sub_code "90018")."""
+        self._throttle_prefix, self._throttle_wrapped = path_prefix, wrapped
+
+    def unthrottle(self) -> None:
+        self._throttle_prefix = None
+
     def expire_tokens(self) -> None:
         """Every issued token stops working now (the client's cache still thinks it is valid)."""
         for store in (self.tokens, self.legacy_tokens):
@@ -118,6 +140,7 @@ class FakeDingTalk:
         r.add_post("/v1.0/oauth2/accessToken", self._token)
         r.add_get("/gettoken", self._legacy_token)
         r.add_post("/topapi/message/corpconversation/asyncsend_v2", self._asyncsend)
+        r.add_post("/topapi/ats/plugin/data/push", self._ats_push)
         r.add_get("/v1.0/ats/jobs/{job_id}/info", self._job_info)
         r.add_post("/v1.0/ats/flows/search", self._flow_search)
         r.add_get("/v1.0/ats/flows/{flow_id}/info", self._flow_info)
@@ -140,6 +163,7 @@ class FakeDingTalk:
         return {"dingtalk_api_base": self.url, "dingtalk_oapi_base": self.url, "dingtalk_app_key": self.app_key,
                 "dingtalk_app_secret": self.app_secret, "dingtalk_agent_id": self.agent_id,
                 "dingtalk_operator_userid": self.operator_userid, "dingtalk_retry_initial_s": 0.02,
+                "dingtalk_ats_plugin_code": self.ats_plugin_code, "dingtalk_ats_schema_id": self.ats_schema_id,
                 "dingtalk_max_attempts": 4, **overrides}
 
     @web.middleware
@@ -169,9 +193,15 @@ class FakeDingTalk:
         return web.json_response(body)
 
     def _throttled(self, request: web.Request, legacy: bool) -> web.Response | None:
-        if self._rate_limited <= 0 or not request.path.startswith(self._rate_limited_prefix):
+        wrapped = False
+        if self._throttle_prefix is not None and request.path.startswith(self._throttle_prefix):
+            wrapped = self._throttle_wrapped
+        elif self._rate_limited <= 0 or not request.path.startswith(self._rate_limited_prefix):
             return None
-        self._rate_limited -= 1
+        else:
+            self._rate_limited -= 1
+        if legacy and wrapped:
+            return self._legacy_error(88, "应用调用该接口的并发量过大", sub_code=str(self.rate_limit_code_legacy))
         if legacy:
             return self._legacy_error(self.rate_limit_code_legacy, "应用调用该接口的并发量过大")
         return self._new_error(403, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi",
@@ -232,6 +262,30 @@ class FakeDingTalk:
         self.notices.append({"task_id": task_id, "agent_id": body["agent_id"], "userid_list": body["userid_list"],
                              "msg": msg})
         return web.json_response({"errcode": 0, "errmsg": "ok", "task_id": task_id, "request_id": self._rid()})
+
+    async def _ats_push(self, request: web.Request) -> web.Response:
+        if (denied := self._legacy_auth(request)) is not None:
+            return denied
+        body = await request.json()
+        header = body.get("header")
+        try:
+            content = json.loads(body.get("content") or "")
+        except (TypeError, ValueError):
+            content = None
+        if (body.get("biz_code") != "ddats" or not isinstance(header, dict) or not body.get("out_id")
+                or not isinstance(content, dict)):
+            return self._legacy_error(40035, "不合法的参数")
+        if (header.get("plugin_code"), header.get("schema_id")) != (self.ats_plugin_code, self.ats_schema_id):
+            return web.json_response({"errcode": 0, "request_id": self._rid(),
+                                      "result": {"errcode": 400020, "errmsg": "无访问权限"}})
+        out_id = str(body["out_id"])
+        record = self.ats_records.get(out_id)
+        if record is None:  # one record per out_id: a repeat is the same record
+            record = self.ats_records[out_id] = {"data_id": f"data-{next(self._data_ids)}", "out_id": out_id,
+                                                 "header": header, "content": content}
+        self.ats_pushes.append({"out_id": out_id, "content": content})
+        return web.json_response({"errcode": 0, "errmsg": "ok", "request_id": self._rid(),
+                                  "result": {"result": record["data_id"], "errcode": 0, "errmsg": "ok"}})
 
     async def _job_info(self, request: web.Request) -> web.Response:
         if (denied := self._new_auth(request)) is not None:

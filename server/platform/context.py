@@ -31,6 +31,7 @@ from server.platform.private_files import private_dir, private_sqlite
 from server.recruiting.plans import plan_by_id
 from server.compliance.retention import Periods, RetentionSweeper
 from server.recruiting.scheduling import BookingNotices, ReminderScheduler, ensure_may_start
+from server.reports.writeback import ReportWriter
 from server.platform.settings import Settings
 from server.storage.models import utcnow
 from server.storage.store import Store
@@ -64,6 +65,7 @@ class ServerContext:
     login_clock: Callable[[], datetime] = field(default=utcnow)
     scheduler: ReminderScheduler = field(init=False)
     retention: RetentionSweeper = field(init=False)
+    writeback: ReportWriter = field(init=False)  # scored interviews' reports to the HR system
     sessions: SessionBook = field(init=False)  # HR logins
     login_throttle: LoginThrottle = field(init=False)
     passwords: PasswordWorker = field(init=False)  # Argon2 off the event loop
@@ -84,6 +86,7 @@ class ServerContext:
             self.store.retention, self.store.accounts,
             Periods(s.retention_interview_content_days, s.retention_candidate_days, is_default=True),
             s.retention_sweep_s, now, is_open=lambda interview_id: interview_id in self.live)
+        self.writeback = ReportWriter(self.store, s, now)
 
     def spawn(self, coro) -> asyncio.Task:
         """Run work that outlives its request (e.g. sending mail with retries); awaited at shutdown."""
@@ -123,10 +126,11 @@ class ServerContext:
         self.loop_monitor.start()
         self.scheduler.start()
         self.retention.start()
+        self.writeback.start()
         await self.language_model.start()
 
     async def stop(self) -> None:
-        for worker in (self.scheduler, self.retention):
+        for worker in (self.scheduler, self.retention, self.writeback):
             await worker.stop()
         if self._background:
             await asyncio.wait(set(self._background), timeout=10)

@@ -194,6 +194,34 @@ class Settings(BaseSettings):
                                             description="First backoff after a DingTalk rate-limit answer "
                                             "(doubles per try, with jitter)")
     dingtalk_timeout_s: float = Field(default=15.0, gt=0, le=120, description="Timeout of one DingTalk request")
+    dingtalk_ats_plugin_code: str | None = Field(
+        default=None, description="plugin_code DingTalk assigned for the recruiting data push "
+        "(dingtalk.oapi.ats.plugin.data.push); with dingtalk_ats_schema_id set, the reports of candidates imported "
+        "from DingTalk are written to their recruiting record, else sent to the job's recruiters as work notices")
+    dingtalk_ats_schema_id: str | None = Field(default=None, description="schema_id DingTalk assigned for the "
+                                               "recruiting data push of interview reports")
+
+    # Reports back to the HR system (server/reports/writeback.py): DingTalk and the report webhook
+    report_webhook_url: str | None = Field(default=None, description="Webhook that receives each scored "
+                                           "interview's report (event interview.report); unset: the invitation "
+                                           "webhook, if set up")
+    report_webhook_secret: CliSuppress[str | None] = Field(default=None, description="Signs the report webhook's "
+                                                           "requests; unset: the invitation webhook's secret")
+    writeback_poll_s: float = Field(default=10.0, gt=0, le=3600, description="How often the writer looks for "
+                                    "newly scored interviews and sends the write-backs that are due")
+    writeback_settle_s: float = Field(default=30.0, ge=0, le=3600, description="Seconds after an interview ends "
+                                      "before its report is written back (a language model's late refinement of "
+                                      "the last answer's score lands first)")
+    writeback_lookback_h: float = Field(default=48.0, gt=0, le=24 * 365, description="Interviews that ended longer "
+                                        "ago than this are not written back on their own (setting up the "
+                                        "integration does not send the history); HR can still sync one")
+    writeback_max_rounds: int = Field(default=8, ge=1, le=50, description="Delivery rounds (each with "
+                                      "dingtalk_max_attempts quick tries) before a write-back is given up as failed")
+    writeback_retry_initial_s: float = Field(default=30.0, gt=0, le=3600, description="Wait before the second "
+                                             "delivery round of a write-back that was rate-limited or could not get "
+                                             "through (doubles per round, with jitter)")
+    writeback_retry_max_s: float = Field(default=3600.0, gt=0, le=86400, description="Longest wait between two "
+                                         "delivery rounds of a write-back")
 
     # Scheduling: booked slots, reminders, no-shows
     reminder_poll_s: float = Field(default=30.0, gt=0, le=3600,

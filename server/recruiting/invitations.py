@@ -120,11 +120,12 @@ def sign_webhook(secret: str, timestamp: str, body: bytes) -> str:
 
 
 class WebhookSender:
-    """POSTs the invitation as JSON to a configured URL, signed, with the invitation id as idempotency key."""
+    """POSTs the invitation as JSON to a configured URL, signed, with the invitation id as idempotency key.
+    ``url``/``secret``: another webhook signed the same way (the report webhook)."""
 
-    def __init__(self, settings: Settings):
-        self.url = settings.invite_webhook_url
-        self.secret = settings.invite_webhook_secret or ""
+    def __init__(self, settings: Settings, url: str | None = None, secret: str | None = None):
+        self.url = url or settings.invite_webhook_url
+        self.secret = secret or settings.invite_webhook_secret or ""
 
     @property
     def enabled(self) -> bool:

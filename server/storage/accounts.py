@@ -50,3 +50,8 @@ class AccountRepository(Repository):
     async def set_password_hash(self, user_id: str, password_hash: str) -> None:
         async with self.db.transaction() as s:
             await s.execute(update(User).where(User.id == user_id).values(password_hash=password_hash))
+
+    async def set_dingtalk_userid(self, user_id: str, userid: str | None) -> None:
+        """The user's DingTalk userid (None: none), to which work notices for them go."""
+        async with self.db.transaction() as s:
+            await s.execute(update(User).where(User.id == user_id).values(dingtalk_userid=userid))

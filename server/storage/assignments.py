@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select, union
 
 from server.storage.database import Repository
-from server.storage.models import Interview, InterviewObserver, JobMember, Resume, utcnow
+from server.storage.models import Interview, InterviewObserver, JobMember, Resume, User, utcnow
 
 
 @dataclass(frozen=True)
@@ -70,3 +70,10 @@ class AssignmentRepository(Repository):
                                     )).scalars()
             ivs = (await s.execute(select(Interview.id).where(Interview.candidate_id == candidate_id))).scalars()
             return Assignments(frozenset(jobs), frozenset(ivs))
+
+    async def job_recruiters(self, job_id: str) -> list[User]:
+        """The recruiters responsible for a job, by e-mail."""
+        async with self.db.session() as s:
+            rows = await s.execute(select(User).join(JobMember, JobMember.user_id == User.id)
+                                   .where(JobMember.job_id == job_id, User.role == "recruiter").order_by(User.email))
+            return list(rows.scalars())

@@ -45,6 +45,8 @@ class User(Base):
     # admin | recruiter | hiring_manager | observer (server/http/access.py; "hr" became "recruiter" in 0013)
     role: Mapped[str] = mapped_column(String(20), default="recruiter")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # (0014) their DingTalk userid, set by an admin: reports of their jobs reach them as DingTalk work notices
+    dingtalk_userid: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class LoginSession(Base):
@@ -522,3 +524,45 @@ class InterviewObserver(Base):
     org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     invited_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
     invited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReportSync(Base):
+    """One write-back of an interview's report to one target (0014): the outbox the writer drains
+    (server/reports/writeback.py) and the sync log HR reads.
+
+    ``target``: ``dingtalk_record`` (the candidate's DingTalk recruiting record), ``dingtalk_notice`` (a work
+    notice to the job's recruiters) or ``webhook``. A report version is its content's digest: the unique key makes
+    a re-run of the same report insert nothing, so nothing is written twice; a changed report is the next
+    ``report_version`` and supersedes writes of the old one still waiting. ``payload`` is the event as sent
+    (encrypted: it names the candidate), ``idempotency_key`` goes with it (DingTalk's ``out_id``, the webhook's
+    ``Idempotency-Key``).
+
+    ``status``: pending (``next_attempt_at`` says when) -> sending -> sent | failed (given up, or refused for good;
+    HR can sync again) | superseded. A row left ``sending`` by a stopped process goes back to pending after a lease,
+    so nothing is lost; the targets take a repeat of the same key as the same write.
+    """
+
+    __tablename__ = "report_syncs"
+    __table_args__ = (UniqueConstraint("interview_id", "target", "report_digest", name="uq_report_syncs_once"),
+                      Index("ix_report_syncs_status_next", "status", "next_attempt_at"),
+                      Index("ix_report_syncs_org_created", "org_id", "created_at"))
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    interview_id: Mapped[str] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+    target: Mapped[str] = mapped_column(String(24))
+    recipient: Mapped[str] = mapped_column(String(500), default="")
+    report_version: Mapped[int] = mapped_column(Integer, default=1)
+    report_digest: Mapped[str] = mapped_column(String(64))
+    idempotency_key: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict] = mapped_column(EncryptedJSON("report_syncs.payload"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # requests made, over all rounds
+    rounds: Mapped[int] = mapped_column(Integer, default=0)  # delivery rounds (each retried quickly inside)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    error_code: Mapped[str] = mapped_column(String(40), default="")
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    external_ref: Mapped[str] = mapped_column(String(200), default="")  # DingTalk's task id or data id
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

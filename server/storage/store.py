@@ -20,6 +20,7 @@ from server.storage.key_rotation import KeyRotation
 from server.storage.login_failures import LoginFailureRepository
 from server.storage.login_sessions import LoginSessionRepository
 from server.storage.matching import MatchingRepository
+from server.storage.report_syncs import ReportSyncRepository
 from server.storage.retention import RetentionRepository
 from server.storage.scheduling import SchedulingRepository
 from server.storage.self_identification import SelfIdentificationRepository
@@ -43,6 +44,7 @@ class Store:
         self.audit = AuditRepository(self.db)
         self.retention = RetentionRepository(self.db)
         self.self_identification = SelfIdentificationRepository(self.db)
+        self.report_syncs = ReportSyncRepository(self.db)
         self.key_rotation = KeyRotation(self.db)
 
     async def migrate(self) -> None:

@@ -12,6 +12,8 @@ class TeamMember(BaseModel):
     role: str = Field(description="admin, recruiter, hiring_manager or observer")
     job_ids: list[str] = Field(description="The jobs assigned to them (recruiters and hiring managers)")
     interview_ids: list[str] = Field(description="The interviews they were invited to observe (observers)")
+    dingtalk_userid: str | None = Field(default=None, description="Their DingTalk userid: the reports of the jobs "
+                                        "they recruit for reach them as work notices (PUT /api/v1/users/{id}/dingtalk)")
 
 
 class Team(BaseModel):

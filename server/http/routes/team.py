@@ -24,7 +24,8 @@ def _member(u: User, a: Assignments | None) -> dict:
     a = a or Assignments(frozenset(), frozenset())
     return m.TeamMember(id=u.id, email=u.email, display_name=u.display_name, role=u.role,
                         job_ids=sorted(a.job_ids) if u.role in JOB_ROLES else [],
-                        interview_ids=sorted(a.interview_ids) if u.role in INTERVIEW_ROLES else []).model_dump()
+                        interview_ids=sorted(a.interview_ids) if u.role in INTERVIEW_ROLES else [],
+                        dingtalk_userid=u.dingtalk_userid).model_dump()
 
 
 async def _change(request: web.Request, roles: frozenset[str], message: str,
