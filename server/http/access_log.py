@@ -74,6 +74,6 @@ def log_interview(request: web.BaseRequest, interview_id: str) -> None:
 
 class MaskedAccessLogger(AbstractAccessLogger):
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        about = {"interview_id": iid} if (iid := request.get(INTERVIEW_ID_KEY)) else {}
         log.info("http", method=request.method, target=masked_target(request), status=response.status,
-                 ms=round(time * 1000, 1), remote=request.remote, request_id=request.get(REQUEST_ID_KEY),
-                 interview_id=request.get(INTERVIEW_ID_KEY))
+                 ms=round(time * 1000, 1), remote=request.remote, request_id=request.get(REQUEST_ID_KEY), **about)

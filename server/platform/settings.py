@@ -261,7 +261,7 @@ class Settings(BaseSettings):
     metrics: Literal["off", "loopback", "token"] = Field(
         default="loopback", description="Who may read GET /metrics (Prometheus): 'off' (404), 'loopback' (only "
         "direct requests from this machine; a request that came through a proxy is refused) or 'token' (any "
-        "address with 'Authorization: Bearer' and INTERVIEW_METRICS_TOKEN)")
+        "address with 'Authorization: Bearer <metrics_token>')")
     metrics_token: CliSuppress[str | None] = Field(default=None, min_length=16, description="The bearer token that "
                                                    "reads /metrics when metrics=token (at least 16 characters)")
     log_format: Literal["console", "json"] = Field(
