@@ -5,6 +5,7 @@ name or a link token, and only the callers the ``metrics`` setting admits read i
 from __future__ import annotations
 
 import asyncio
+import shutil
 import socket
 import threading
 import time
@@ -327,3 +328,57 @@ async def test_video_frame_analysis_and_its_lag_are_timed_per_analyzer():
     assert process_value("interview_frame_analysis_seconds_count", analyzer=name) == len(observed)
     assert process_value("interview_analysis_lag_seconds_count", analyzer=name) == len(observed)
     assert process_value("interview_analysis_lag_seconds_sum", analyzer=name) == pytest.approx(sum(observed) / 1000)
+
+
+@pytest.mark.models
+async def test_a_real_interview_moves_the_session_decode_and_analysis_figures(sqlite_url, tmp_path):
+    """One candidate over real WebRTC (aiortc client) with real speech recognition and face analysis."""
+    from benchmarks.synthetic_candidate import SyntheticCandidate
+    from benchmarks.synthetic_media import make_face_video, make_speech_wav
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("SKIPPED LOUDLY: espeak-ng is not installed (it speaks the candidate's answer)")
+    wav = make_speech_wav(tmp_path / "answer.wav", [0.3, "My team of five engineers rebuilt the payment service.",
+                                                    4.0], voice="en-us").path
+    video = make_face_video(tmp_path / "face.y4m", seconds=2.0)
+    name = "Perpetua Olumide-Hart"
+    async with running_server(sqlite_url, tmp_path) as h:
+        interview_id, token = await h.create_interview(name)
+        async with aiohttp.ClientSession(h.base_url) as http:
+            before = await metrics_of(http)
+            async with SyntheticCandidate(h.base_url, token, wav, video, hold_audio=True) as candidate:
+                await candidate.wait_for_type("question.asked", 20)
+                during = await until(lambda: _connected(http), what="the session counted as connected")
+                candidate.release_audio()
+                await candidate.wait_for_type("question.asked", 40, turn_index=1)
+                answered = value(before, "interview_answer_to_question_seconds_count") + 1
+                await until(lambda: _at_least(http, "interview_answer_to_question_seconds_count", answered),
+                            what="the answer-to-question time recorded (just after the question is sent)")
+                status, text = await scrape(http)
+            assert status == 200
+            after = parse(text)
+    assert value(during, "interview_live_sessions") == 1 and value(during, "interview_connected_sessions") == 1
+
+    def grew(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert grew("interview_media_decode_seconds_count", kind="audio", codec="opus") > 100  # 20 ms frames
+    assert grew("interview_media_decode_seconds_count", kind="video", codec="vp8") > 0
+    finals = sum(grew("interview_speech_decode_seconds_count", model="whisper-tiny.en", step=step)
+                 for step in ("finish_utterance", "finish_speculated"))
+    assert finals >= 1
+    assert grew("interview_frame_analysis_seconds_count", analyzer="face") > 0
+    assert grew("interview_analysis_lag_seconds_count", analyzer="face") > 0
+    assert grew("interview_answer_to_question_seconds_count") == 1
+    assert value(after, "interview_queue_capacity", queue="live_interview_work") >= 1
+    for secret in (name, token, interview_id):
+        assert secret not in text
+
+
+async def _connected(http: aiohttp.ClientSession) -> Samples | None:
+    s = await metrics_of(http)
+    return s if value(s, "interview_connected_sessions") == 1 else None
+
+
+async def _at_least(http: aiohttp.ClientSession, name: str, n: float) -> bool:
+    return value(await metrics_of(http), name) >= n
