@@ -68,7 +68,7 @@ def configure_logging(level: str = "info", fmt: Literal["console", "json"] = "co
         logging.getLogger(name).setLevel(logging.WARNING)
     structlog.configure(
         processors=[structlog.stdlib.filter_by_level, *_shared_processors(),
-                    structlog.processors.StackInfoRenderer(),
+                    structlog.stdlib.PositionalArgumentsFormatter(), structlog.processors.StackInfoRenderer(),
                     structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,

@@ -42,9 +42,11 @@ def check_metrics_access(request: web.Request, settings: Settings) -> None:
 
 def _loopback(address: str | None) -> bool:
     try:
-        return ipaddress.ip_address(address or "").is_loopback
+        ip = ipaddress.ip_address(address or "")
     except ValueError:
         return False
+    mapped = getattr(ip, "ipv4_mapped", None)  # ::ffff:127.0.0.1 on a dual-stack listener
+    return (mapped or ip).is_loopback
 
 
 def node_state(app: web.Application) -> NodeState:
