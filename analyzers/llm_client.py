@@ -38,6 +38,8 @@ from typing import Callable, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from analyzers.metrics import LLM_CALL_SECONDS, LLM_CALLS
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=BaseModel)
@@ -195,6 +197,7 @@ class LlmClient:
         instructions) first in ``messages``: the engine reuses the cached prefix."""
         endpoint = self.endpoint
         if endpoint is None:
+            LLM_CALLS.labels("ask", "unavailable").inc()
             raise LlmUnavailableError(self.unavailable_reason)
         body = {
             "model": endpoint.model,
@@ -225,20 +228,38 @@ class LlmClient:
         put what stays the same first, as for ``ask``). Needs an endpoint that returns log-probabilities."""
         endpoint = self.endpoint
         if endpoint is None:
+            LLM_CALLS.labels("yes_odds", "unavailable").inc()
             raise LlmUnavailableError(self.unavailable_reason)
         body = {"model": endpoint.model, "messages": messages, "temperature": 0.0, "max_tokens": 1,
                 "logprobs": True, "top_logprobs": top_alternatives, "cache_prompt": True}
-        return await self._asked(endpoint, body, yes_odds_of, timeout_s)
+        return await self._asked(endpoint, body, yes_odds_of, timeout_s, call="yes_odds")
 
     async def _asked(self, endpoint: LlmEndpoint, body: dict, parse: Callable[[object], T],
-                     timeout_s: float | None) -> LlmAnswer[T]:
-        """The cached reply to ``body``, or the reply of the call already in flight for it, or a new call."""
+                     timeout_s: float | None, call: str = "ask") -> LlmAnswer[T]:
+        """The cached reply to ``body``, or the reply of the call already in flight for it, or a new call; counted
+        by outcome (``call``: the metrics' name of the kind of call)."""
         key = self._key(endpoint, body)
         t0 = time.perf_counter()
         if (hit := self._cache.get(key)) is not None:
             self._cache.move_to_end(key)
             value = hit.model_copy(deep=True)  # callers may change what they get
+            LLM_CALLS.labels(call, "cached").inc()
             return LlmAnswer(value, endpoint.model, True, time.perf_counter() - t0, 0)  # type: ignore[arg-type]
+        try:
+            answer = await self._joined(endpoint, body, parse, timeout_s, key, t0)
+        except LlmTimeoutError:
+            LLM_CALLS.labels(call, "timeout").inc()
+            raise
+        except LlmError:
+            LLM_CALLS.labels(call, "failed").inc()
+            raise
+        LLM_CALLS.labels(call, "answered").inc()
+        LLM_CALL_SECONDS.labels(call).observe(answer.seconds)
+        return answer
+
+    async def _joined(self, endpoint: LlmEndpoint, body: dict, parse: Callable[[object], T],
+                      timeout_s: float | None, key: str, t0: float) -> LlmAnswer[T]:
+        """The reply of the call in flight for ``key`` (started here if there is none), within the budget."""
         budget = self.timeout_s if timeout_s is None else timeout_s
         call = self._inflight.get(key)
         if call is None:  # the first asker starts the call; a second asker with the same content joins it

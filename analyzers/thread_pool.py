@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import threading
+import weakref
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, TypeVar
@@ -25,8 +26,17 @@ QUEUED_PER_THREAD = 4
 """Calls that may wait in the executor per thread, beyond the ones running."""
 
 
+_pools: weakref.WeakSet[BoundedThreadPool] = weakref.WeakSet()
+
+
+def pools() -> list[BoundedThreadPool]:
+    """Every pool of this process (for the metrics: how full each one is)."""
+    return sorted(_pools, key=lambda p: p.name)
+
+
 class BoundedThreadPool:
     def __init__(self, name: str, threads: int) -> None:
+        _pools.add(self)
         self.name = name
         self._threads = max(1, threads)
         self._executor: ThreadPoolExecutor | None = None
@@ -45,6 +55,11 @@ class BoundedThreadPool:
     @property
     def in_flight(self) -> int:
         return self._in_flight
+
+    @property
+    def waiting(self) -> int:
+        """Callers waiting in ``await`` for a slot."""
+        return len(self._waiting)
 
     def configure(self, threads: int) -> None:
         """Set the number of threads; takes effect when the threads start (first use, or after ``shutdown``)."""

@@ -29,6 +29,7 @@ import numpy as np
 from analyzers.asr import SAMPLE_RATE, RecognizerStream, SpeechModel, Transcript
 from analyzers import inference_pool
 from analyzers.inference_pool import run_inference
+from analyzers.metrics import SPEECH_DECODE_SECONDS
 from analyzers.vad import SpeechEnd, SpeechPause, SpeechStart, VadConfig, VoiceActivityDetector
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,15 @@ class _End:
 @dataclass
 class _Barrier:
     done: asyncio.Future
+
+
+def _timed_decode(model_id: str, fn: Callable, *args):
+    """``fn(*args)`` on the inference thread, its time recorded by model and step (the method's name)."""
+    t0 = time.perf_counter()
+    try:
+        return fn(*args)
+    finally:
+        SPEECH_DECODE_SECONDS.labels(model_id, getattr(fn, "__name__", "call")).observe(time.perf_counter() - t0)
 
 
 class StreamingTranscriber:
@@ -354,7 +364,7 @@ class StreamingTranscriber:
     async def _call(self, fn, *args):
         t0 = time.perf_counter()
         try:
-            return await run_inference(fn, *args)
+            return await run_inference(_timed_decode, self.model.model_id, fn, *args)
         finally:
             self.stats.inference_calls += 1
             self.stats.inference_s += time.perf_counter() - t0

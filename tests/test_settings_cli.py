@@ -21,7 +21,7 @@ from server.platform.settings_flags import settings_from_args
 pytestmark = pytest.mark.unit
 
 SECRETS = {"secret_key", "llm_api_key", "smtp_password", "invite_webhook_secret", "dingtalk_app_secret", "data_keys",
-           "report_webhook_secret"}
+           "report_webhook_secret", "metrics_token"}
 
 
 @pytest.fixture(autouse=True)

@@ -60,7 +60,20 @@ def masked_target(request: web.BaseRequest) -> str:
     return f"{path}?{query}" if query else path
 
 
+REQUEST_ID_KEY = web.RequestKey("request_id", str)
+"""Where server/http/request_id.py keeps a request's id (read here: the access line is written after the request's
+own log context has ended)."""
+INTERVIEW_ID_KEY = web.RequestKey("logged_interview_id", str)
+
+
+def log_interview(request: web.BaseRequest, interview_id: str) -> None:
+    """The request is about this interview: its log lines, the access line included, say so."""
+    request[INTERVIEW_ID_KEY] = interview_id
+    structlog.contextvars.bind_contextvars(interview_id=interview_id)
+
+
 class MaskedAccessLogger(AbstractAccessLogger):
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        about = {"interview_id": iid} if (iid := request.get(INTERVIEW_ID_KEY)) else {}
         log.info("http", method=request.method, target=masked_target(request), status=response.status,
-                 ms=round(time * 1000, 1), remote=request.remote)
+                 ms=round(time * 1000, 1), remote=request.remote, request_id=request.get(REQUEST_ID_KEY), **about)

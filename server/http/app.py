@@ -9,6 +9,8 @@ from server.http.access_log import mask_secret_paths
 from server.http.errors import error_middleware
 from server.http.request_origin import same_origin_writes
 from server.http.input_guard import refuse_nul
+from server.http.request_id import add_request_id_header, with_request_id
+from server.http.request_metrics import count_requests
 from server.http.security_headers import add_security_headers
 from server.http.routes import candidate, hr, invitations, matching, pages, reports, streams  # noqa: F401  (modules register their routes)
 from server.http.routes import scheduling  # noqa: F401  (booking windows, candidate booking; registers its routes)
@@ -20,6 +22,7 @@ from server.http.routes import fairness  # noqa: F401  (self-identification, bia
 from server.http.routes import login, sessions  # noqa: F401  (logging in and out; admins' sign-out; register routes)
 from server.http.routes import links, team  # noqa: F401  (candidate links; who is responsible for what)
 from server.http.routes import writeback  # noqa: F401  (reports written back to the HR system; registers routes)
+from server.http.routes import metrics  # noqa: F401  (Prometheus metrics; registers its route)
 from server.http.routes.common import CTX_KEY, api
 from server.http.routes.guard import before_streaming, guarded
 from server.platform.settings import Settings
@@ -29,7 +32,9 @@ MAX_BODY_BYTES = 256 * 1024
 
 
 def create_app(settings: Settings, ctx: ServerContext | None = None) -> web.Application:
-    middlewares = [error_middleware, refuse_nul, same_origin_writes(settings.resolved_base_url)]
+    # outermost first: every request gets its id and is counted, whatever the inner ones answer
+    middlewares = [with_request_id, count_requests, error_middleware, refuse_nul,
+                   same_origin_writes(settings.resolved_base_url)]
     app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY_BYTES)
     context = ctx or ServerContext.create(settings)
     app[CTX_KEY] = context
@@ -38,6 +43,7 @@ def create_app(settings: Settings, ctx: ServerContext | None = None) -> web.Appl
     mask_secret_paths(route.path for route in api.routes)  # link tokens in paths never reach a log line
     app.on_response_prepare.append(before_streaming)
     app.on_response_prepare.append(add_security_headers)  # every response, also the router's 404s
+    app.on_response_prepare.append(add_request_id_header)
     app.router.add_static("/static/", WEB_ROOT, show_index=False)
 
     async def on_startup(app: web.Application) -> None:

@@ -57,6 +57,15 @@ class PasswordWorker:
         self._max_waiting = max_waiting
         self._waiting = 0
 
+    @property
+    def waiting(self) -> int:
+        """Logins waiting for their turn now (at most ``max_waiting``)."""
+        return self._waiting
+
+    @property
+    def max_waiting(self) -> int:
+        return self._max_waiting
+
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
         if self._waiting >= self._max_waiting:

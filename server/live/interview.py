@@ -43,6 +43,7 @@ from analyzers.video_scheduler import AnalysisBudget
 from media.video import LatestFrameSlot
 from server.live import events as ev
 from server.live.analysis import AnalyzerFactory, InterviewAnalysis
+from server.platform.metrics import ANSWER_TO_QUESTION_SECONDS
 from server.storage.models import new_id
 from server.storage.interview_records import InterviewRecordRepository
 from server.storage.interviews import InterviewRepository
@@ -429,6 +430,11 @@ class LiveInterview:
         self.speech_turns.release_speech()
 
     # --- the worker ----------------------------------------------------------------------------
+    @property
+    def work_backlog(self) -> tuple[int, int]:
+        """(items waiting for the worker, the queue's bound)."""
+        return self._work.qsize(), self._work.maxsize
+
     def _enqueue(self, item: _WorkItem, droppable: bool = False) -> None:
         try:
             self._work.put_nowait(item)
@@ -625,6 +631,7 @@ class LiveInterview:
         waited_ms = None if spoke_until is None else self.speech_turns.now_ms() - spoke_until
         if waited_ms is not None and waited_ms > 0:  # not when the audio clock stopped first (the peer is gone)
             ANSWER_TO_QUESTION_MS.append(waited_ms)
+            ANSWER_TO_QUESTION_SECONDS.observe(waited_ms / 1000)
 
     def _open_grace(self, ended: speech.AnswerEnded) -> _GraceWindow:
         """The interview as it stands at an end decided on silence, before anything moves on."""

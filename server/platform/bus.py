@@ -65,6 +65,11 @@ class EventBus(ABC):
                 del self._subs[channel]
                 self._on_last_unsubscribed(channel)
 
+    def backlog(self) -> tuple[int, int]:
+        """(events waiting, room for events) over every subscriber's queue on this node."""
+        subs = [sub for subs in self._subs.values() for sub in subs]
+        return sum(sub.queue.qsize() for sub in subs), sum(sub.queue.maxsize for sub in subs)
+
     def subscriber_count(self, channel: str) -> int:
         return len(self._subs.get(channel, ()))
 

@@ -5,26 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import sys
 
-import structlog
 from pydantic import ValidationError
 
+from server.platform.logs import configure_logging
 from server.platform.settings import Settings
 from server.platform.settings_flags import add_settings_flags, settings_from_args
-
-
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO), format="%(message)s", stream=sys.stderr)
-    logging.getLogger("aioice").setLevel(logging.WARNING)
-    logging.getLogger("aiortc").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    structlog.configure(
-        processors=[structlog.processors.add_log_level, structlog.processors.TimeStamper(fmt="iso"),
-                    structlog.processors.format_exc_info, structlog.processors.JSONRenderer()],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-    )
 
 
 async def _serve(settings: Settings, demo: bool) -> None:
@@ -124,11 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    _configure_logging(args.log_level)
     try:
         settings = settings_from_args(args)
     except ValidationError as exc:
         parser.error(f"invalid settings (flags or INTERVIEW_* variables):\n{exc}")
+    configure_logging(args.log_level, settings.log_format)
     if args.command == "serve":
         from aiohttp.web_runner import GracefulExit
 

@@ -16,6 +16,7 @@ from analyzers.model_registry import ModelManager
 from dialogue.followup import RuleBasedPolicy
 from dialogue.speech_turns import EndOfTurnModel
 from dialogue.turn_taking import TurnTakingConfig
+from media import decode_timing
 from media.ice import advertise_host_addresses
 from server.live import events as ev
 from server.http.auth import PasswordWorker, Signer
@@ -26,6 +27,7 @@ from server.platform.language_model import LanguageModel
 from server.compliance.crypto import KEYRING
 from server.live.analysis import AnalyzerFactory
 from server.live.interview import LiveInterview, LiveInterviewDeps
+from server.platform.logs import interview_context
 from server.platform.loop_monitor import LoopLagMonitor
 from server.platform.private_files import private_dir, private_sqlite
 from server.recruiting.plans import plan_by_id
@@ -95,6 +97,11 @@ class ServerContext:
         task.add_done_callback(self._background.discard)
         return task
 
+    @property
+    def background_tasks(self) -> int:
+        """Spawned work still running."""
+        return len(self._background)
+
     @classmethod
     def create(cls, settings: Settings) -> ServerContext:
         inference_pool.configure(settings.inference_threads)
@@ -106,6 +113,8 @@ class ServerContext:
                         advice="in production give INTERVIEW_DATA_KEYS and INTERVIEW_SECRET_KEY from a secret store, "
                         "not files beside the database (README: Deployment)")
         advertise_host_addresses(settings.ice_host_addresses)
+        if not decode_timing.install():
+            log.warning("media_decode_not_timed", reason="this aiortc version has no rtcrtpreceiver.get_decoder")
         models = ModelManager.from_settings(settings)
         language_model = LanguageModel(settings, models)
         # The next move is the rules' choice, informed by the model's relevance judgement (server/live/interview.py):
@@ -192,9 +201,11 @@ class ServerContext:
                                      analysis_cpu_budget=self.settings.analysis_cpu_budget,
                                      judge=self.language_model.client,
                                      decision_wait_s=self.settings.llm_decision_wait_s)
-            live = LiveInterview(deps, interview_id, iv.language, plan, model, nonverbal_weight=weight,
-                                 question_ids=question_ids, turn_config=turn_config,
-                                 end_of_turn=await self.end_of_turn_model())
+            end_of_turn = await self.end_of_turn_model()
+            # its tasks outlive this request: their log lines name the interview, not the request
+            live = interview_context(interview_id).run(
+                lambda: LiveInterview(deps, interview_id, iv.language, plan, model, nonverbal_weight=weight,
+                                      question_ids=question_ids, turn_config=turn_config, end_of_turn=end_of_turn))
             await live.restore()
             self.live[interview_id] = live
             return live

@@ -9,6 +9,8 @@ from collections import deque
 
 import numpy as np
 
+from server.platform.metrics import EVENT_LOOP_LAG_SECONDS
+
 
 class LoopLagMonitor:
     def __init__(self, interval_s: float = 0.05, window: int = 1200):
@@ -29,7 +31,9 @@ class LoopLagMonitor:
         while True:
             t0 = time.perf_counter()
             await asyncio.sleep(self.interval_s)
-            self.samples.append(max(0.0, (time.perf_counter() - t0 - self.interval_s) * 1000))
+            lag_s = max(0.0, time.perf_counter() - t0 - self.interval_s)
+            self.samples.append(lag_s * 1000)
+            EVENT_LOOP_LAG_SECONDS.observe(lag_s)
 
     def summary(self) -> dict[str, float]:
         if not self.samples:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import structlog
+
+from server.platform.metrics import BACKGROUND_JOB_RUNS, BACKGROUND_JOB_SECONDS
 
 log = structlog.get_logger(__name__)
 
@@ -43,10 +46,14 @@ class PeriodicWorker:
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
+            t0 = time.perf_counter()
             try:
                 await self.tick()
+                BACKGROUND_JOB_RUNS.labels(self.name, "ok").inc()
             except Exception:  # noqa: BLE001 - a bad run must not stop the next one
+                BACKGROUND_JOB_RUNS.labels(self.name, "failed").inc()
                 log.exception("periodic_tick_failed", worker=self.name)
+            BACKGROUND_JOB_SECONDS.labels(self.name).observe(time.perf_counter() - t0)
             try:
                 await asyncio.wait_for(self._stopping.wait(), timeout=self.interval_s())
             except asyncio.TimeoutError:

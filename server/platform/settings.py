@@ -17,9 +17,9 @@ import secrets
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, CliSuppress, SettingsConfigDict
 
 from analyzers.documents.document_limits import MAX_RESUME_BYTES, DocumentLimits
@@ -285,6 +285,17 @@ class Settings(BaseSettings):
                                           "about them is deleted")
     retention_sweep_s: float = Field(default=3600.0, gt=0, description="Seconds between retention sweeps")
 
+    # Operations: metrics and logs (server/http/routes/metrics.py, server/platform/logs.py)
+    metrics: Literal["off", "loopback", "token"] = Field(
+        default="loopback", description="Who may read GET /metrics (Prometheus): 'off' (404), 'loopback' (only "
+        "direct requests from this machine; a request that came through a proxy is refused) or 'token' (any "
+        "address with 'Authorization: Bearer <metrics_token>')")
+    metrics_token: CliSuppress[str | None] = Field(default=None, min_length=16, description="The bearer token that "
+                                                   "reads /metrics when metrics=token (at least 16 characters)")
+    log_format: Literal["console", "json"] = Field(
+        default="console", description="Log lines: 'console' (readable, for development) or 'json' (one JSON object "
+        "per line with request_id and interview_id, for log collectors)")
+
     # Limits
     max_observers_per_interview: int = Field(default=50, description="Observers (HR live panels) one interview may "
                                              "have at once")
@@ -297,6 +308,12 @@ class Settings(BaseSettings):
         if v not in ("embedded", "off") and not v.startswith(("http://", "https://")):
             raise ValueError("must be 'embedded', 'off' or an http(s) base URL of an OpenAI-compatible API")
         return v
+
+    @model_validator(mode="after")
+    def _token_for_token_metrics(self) -> Settings:
+        if self.metrics == "token" and not self.metrics_token:
+            raise ValueError("metrics=token needs INTERVIEW_METRICS_TOKEN (at least 16 characters)")
+        return self
 
     @field_validator("trusted_proxies")
     @classmethod

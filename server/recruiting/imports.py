@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import time
 import weakref
 from dataclasses import dataclass
 from datetime import timedelta
@@ -40,6 +41,7 @@ from analyzers.documents.resume_profile import ResumeProfile
 from analyzers.llm_client import LlmClient
 from analyzers.thread_pool import BoundedThreadPool
 from server.http.errors import ApiError
+from server.platform.metrics import BACKGROUND_JOB_RUNS, BACKGROUND_JOB_SECONDS
 from server.platform.settings import Settings
 from server.recruiting.import_upload import (CsvRow, ImportPlan, PlannedItem, entry_name, normalise_email,
                                              normalise_phone, read_member)
@@ -253,10 +255,15 @@ class ImportManager:
         return await self.imports.interrupt("server_stopped", STOPPED_MESSAGE, stale_before=cutoff,
                                             exclude=set(self.tasks))
 
+    @property
+    def active(self) -> int:
+        """Imports running or receiving their upload (at most ``import_max_active``)."""
+        return len(self.tasks) + self._reserved
+
     @contextlib.contextmanager
     def reserve(self):
         """A slot for one more import while its upload is received; 429 when the process is at its limit."""
-        if len(self.tasks) + self._reserved >= self.settings.import_max_active:
+        if self.active >= self.settings.import_max_active:
             raise ApiError(429, "import_busy", f"{self.settings.import_max_active} imports are already running on "
                            "this server; try again when one has finished.")
         self._reserved += 1
@@ -305,12 +312,15 @@ class ImportManager:
 
     async def _run(self, run_id: str, work: Awaitable[None], cleanup: Callable[[], None]) -> None:
         imports = self.imports
+        t0, outcome = time.perf_counter(), "failed"
         try:
             await imports.update(run_id, status="running", started_at=utcnow(), heartbeat_at=utcnow())
             await work
             await imports.update(run_id, status="done", finished_at=utcnow(), heartbeat_at=utcnow())
+            outcome = "ok"
             log.info("import_done", import_id=run_id)
         except asyncio.CancelledError:
+            outcome = "interrupted"
             with contextlib.suppress(Exception):
                 await imports.interrupt("server_stopped", STOPPED_MESSAGE, ids=[run_id])
             log.warning("import_interrupted", import_id=run_id)
@@ -328,6 +338,8 @@ class ImportManager:
                                      "marked pending were not imported.")
         finally:
             cleanup()
+            BACKGROUND_JOB_RUNS.labels("import", outcome).inc()
+            BACKGROUND_JOB_SECONDS.labels("import").observe(time.perf_counter() - t0)
 
     async def _work(self, run_id: str, item_ids: list[str], plan: ImportPlan, org_id: str, job_id: str) -> None:
         """An upload's files and rows, one at a time."""

@@ -11,6 +11,7 @@ from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, web
 
+from server.http.access_log import log_interview
 from server.http.auth import LinkError
 from server.platform.context import ServerContext
 from server.http.errors import ApiError
@@ -64,6 +65,7 @@ async def interview_from_link(request: web.Request, token: str) -> Interview:
     if iv is None or iv.link_nonce != claims.nonce:
         raise ApiError(403, "invalid_link", "This interview link is not valid.")
     request[LINKED_INTERVIEW_KEY] = iv
+    log_interview(request, iv.id)
     return iv
 
 
@@ -81,14 +83,20 @@ def int_query(request: web.Request, name: str, default: int, lo: int, hi: int) -
     return value
 
 
+def via_trusted_proxy(request: web.Request) -> bool:
+    """The connection comes from one of the reverse proxies listed in ``trusted_proxies``."""
+    proxies = _networks(tuple(ctx_of(request).settings.trusted_proxies))
+    return bool(proxies) and _within(request.remote or "", proxies)
+
+
 def client_ip(request: web.Request) -> str:
     """The caller's address: the connection's or, when that is a trusted reverse proxy (``trusted_proxies``), the
     nearest address in X-Forwarded-For that is not one of the proxies (addresses further left are the caller's
     own claims)."""
     remote = request.remote or ""
-    proxies = _networks(tuple(ctx_of(request).settings.trusted_proxies))
-    if not proxies or not _within(remote, proxies):
+    if not via_trusted_proxy(request):
         return remote
+    proxies = _networks(tuple(ctx_of(request).settings.trusted_proxies))
     hops = [h.strip() for v in request.headers.getall("X-Forwarded-For", []) for h in v.split(",") if h.strip()]
     for hop in reversed(hops):
         if not _within(hop, proxies):
