@@ -20,6 +20,7 @@
     consent_ai_evaluation: "AI evaluation", consent_recording: "Recording", consent_face_voice_analysis: "Face and voice analysis",
     err_invalid_link: "This interview link is not valid.", err_link_expired: "This interview link has expired. Ask the recruiter for a new one.",
     err_interview_finished: "This interview has already ended.", err_network: "The server could not be reached. Check your connection and reload the page.",
+    err_servers_busy: "All interview servers are busy right now. We will try again in a minute; please keep this page open.",
   }, {
     title: "AI 面试", welcome: "欢迎", consents_legend: "您的同意（每项可单独选择）", continue: "继续",
     devices: "摄像头和麦克风", devices_note: "请允许使用麦克风（如您同意视频，也请允许摄像头），以便面试官听到您的回答。",
@@ -34,6 +35,7 @@
     consent_ai_evaluation: "AI 评估", consent_recording: "录制", consent_face_voice_analysis: "面部与声音分析",
     err_invalid_link: "此面试链接无效。", err_link_expired: "此面试链接已过期，请向招聘人员索取新链接。",
     err_interview_finished: "此面试已经结束。", err_network: "无法连接服务器，请检查网络后刷新页面。",
+    err_servers_busy: "面试服务器目前繁忙，我们将在一分钟后自动重试，请不要关闭此页面。",
   });
 
   const $ = (id) => document.getElementById(id);
@@ -162,14 +164,16 @@
       if (err.code === "already_connected") { setConn("disconnected", "bad"); $("takeover-box").classList.remove("hidden"); return; }
       if (err.code === "interview_finished") { finish(null); return; }
       if (SCHEDULE_CODES.includes(err.code)) { toSchedule(); return; }
-      setConn("reconnecting", "warn"); fatal(errorText(err)); scheduleReconnect();
+      setConn("reconnecting", "warn"); fatal(errorText(err)); scheduleReconnect(err.retryAfter);
     }
   }
 
   let reconnectTimer = null;
-  function scheduleReconnect() {
+  // afterS: the server's Retry-After (all servers busy: a minute), else a backoff from 1 s to 15 s
+  function scheduleReconnect(afterS) {
     if (finished || reconnectTimer || replacedHere) return;
-    reconnectTimer = setTimeout(() => { reconnectTimer = null; if (replacedHere || finished) return; $("fatal").classList.add("hidden"); connect(true); }, reconnectDelay);
+    const delay = afterS ? afterS * 1000 : reconnectDelay;
+    reconnectTimer = setTimeout(() => { reconnectTimer = null; if (replacedHere || finished) return; $("fatal").classList.add("hidden"); connect(true); }, delay);
     reconnectDelay = Math.min(reconnectDelay * 2, 15000);
   }
 
@@ -177,7 +181,13 @@
     const proto = location.protocol === "https:" ? "wss" : "ws";
     ws = new WebSocket(`${proto}://${location.host}/ws/v1/candidate?token=${encodeURIComponent(token)}`);
     ws.onmessage = (m) => handle(JSON.parse(m.data));
-    ws.onclose = () => { if (!finished) setTimeout(openEvents, 1500); };
+    ws.onclose = (e) => {
+      if (finished) return;
+      setTimeout(openEvents, 1500);
+      // 1012/1001: the server running the interview was stopped or went away; another one takes the interview over
+      // once the media reconnects
+      if ((e.code === 1012 || e.code === 1001) && pc) { setConn("reconnecting", "warn"); scheduleReconnect(); }
+    };
   }
 
   function speak(text) {

@@ -161,6 +161,7 @@ class ServerContext:
         for interview_id in list(self.nodes.owned):
             await self.nodes.release(interview_id)
             await self.close_live(interview_id)
+            await self.nodes.close_streams(interview_id)  # the page reconnects, to a node that takes it over
 
     async def close_live(self, interview_id: str) -> None:
         """Close the interview's runtime here (the candidate, if connected, is disconnected)."""

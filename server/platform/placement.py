@@ -67,7 +67,7 @@ class NodeMembership(PeriodicWorker):
         self.is_active, self.is_over, self.on_lost = is_active, is_over, on_lost
         self.owned: dict[str, float] = {}  # interview id -> when a candidate was last seen on it (monotonic)
         self.draining = False
-        self.streams: dict[str, int] = {}  # candidate event streams open here, per interview
+        self.streams: dict[str, list[Callable[[], Awaitable[None]]]] = {}  # candidates' streams here
         self._cpu_mark = (time.monotonic(), time.process_time())
         self.cpu = 0.0
 
@@ -151,17 +151,27 @@ class NodeMembership(PeriodicWorker):
         self.owned.pop(interview_id, None)
         await self.registry.release(interview_id, self.node_id)
 
-    def stream_opened(self, interview_id: str) -> None:
-        self.streams[interview_id] = self.streams.get(interview_id, 0) + 1
+    def stream_opened(self, interview_id: str, close: Callable[[], Awaitable[None]]) -> None:
+        """A candidate's event stream opened here; ``close`` ends it (its page then reconnects, e.g. to the node
+        that took the interview over)."""
+        self.streams.setdefault(interview_id, []).append(close)
 
-    def stream_closed(self, interview_id: str) -> None:
-        left = self.streams.get(interview_id, 0) - 1
-        if left > 0:
-            self.streams[interview_id] = left
+    def stream_closed(self, interview_id: str, close: Callable[[], Awaitable[None]]) -> None:
+        closers = self.streams.get(interview_id, [])
+        if close in closers:
+            closers.remove(close)
+        if closers:
             return
         self.streams.pop(interview_id, None)
         if interview_id in self.owned:  # the idle time counts from now
             self.owned[interview_id] = time.monotonic()
+
+    async def close_streams(self, interview_id: str) -> None:
+        for close in list(self.streams.get(interview_id, [])):
+            try:
+                await close()
+            except Exception:  # noqa: BLE001 - already closing
+                log.debug("stream_close_failed", interview_id=interview_id)
 
     async def presume_dead(self, node_id: str, interview_id: str) -> None:
         """``node_id`` refused a connection (its process is gone): its claim on the interview is dropped, so the

@@ -105,14 +105,18 @@ async def candidate_stream(request: web.Request) -> web.StreamResponse:
         if forwarded is not None:
             return forwarded
     nodes = ctx_of(request).nodes
-    nodes.stream_opened(iv.id)
+    ws = web.WebSocketResponse(heartbeat=20, max_msg_size=64 * 1024)
+
+    async def moved() -> None:  # the interview was handed over to another node (this one is stopping)
+        await ws.close(code=1012, message=b"moved")
+
+    nodes.stream_opened(iv.id, moved)
     try:
-        ws = web.WebSocketResponse(heartbeat=20, max_msg_size=64 * 1024)
         await ws.prepare(request)
         snapshot = {"status": iv.status, **(await _live_snapshot(request, iv.id))}
         await _relay(request, ws, iv.id, snapshot, CANDIDATE_EVENT_TYPES, "candidate")
     finally:
-        nodes.stream_closed(iv.id)
+        nodes.stream_closed(iv.id, moved)
     return ws
 
 
