@@ -20,15 +20,24 @@ def member(registry, node_id: str, capacity: int = 2, **kw) -> NodeMembership:
                           idle_release_s=kw.pop("idle_release_s", 60), **kw)
 
 
-async def redis_registries(count: int, ttl_s: float = 5.0) -> list[RedisRegistry]:
-    """``count`` nodes' registries in a Redis database of their own (the nodes' set is per database), emptied
-    first."""
+async def redis_db_url() -> str:
+    """A Redis database apart from other tests' (the nodes' set is per database), emptied."""
+    import redis.asyncio as redis
+
     base = (await redis_url_or_skip()).rsplit("/", 1)[0]
     url = f"{base}/{random.randint(8, 15)}"
+    client = redis.from_url(url)
+    await client.flushdb()
+    await client.aclose()
+    return url
+
+
+async def redis_registries(count: int, ttl_s: float = 5.0) -> list[RedisRegistry]:
+    """``count`` nodes' registries sharing one emptied Redis database."""
+    url = await redis_db_url()
     registries = [RedisRegistry(url, ttl_s) for _ in range(count)]
     for registry in registries:
         await registry.start()
-    await registries[0]._redis.flushdb()
     return registries
 
 
@@ -169,3 +178,32 @@ def test_node_info_round_trips_and_ignores_unknown_fields():
     assert NodeInfo.from_json(info.to_json()) == info
     assert NodeInfo.from_json('{"id": "x"}') is None
     assert NodeInfo.from_json("not json") is None
+
+
+@pytest.mark.services
+async def test_a_draining_node_hands_its_interview_over_and_the_candidate_continues_on_another(tmp_path, sqlite_url):
+    fast = {"bus_url": await redis_db_url(), "node_heartbeat_s": 0.2}
+    async with running_server(sqlite_url, tmp_path / "a", node_id="a", **fast) as a, \
+            running_server(sqlite_url, tmp_path / "b", seed=False, node_id="b", **fast) as b:
+        b.org_id, b.job_id, b.hr_user_id = a.org_id, a.job_id, a.hr_user_id
+        interview_id, token = await a.create_interview("Drained")
+        async with aiohttp.ClientSession() as http:
+            ws = await http.ws_connect(a.ws_base + "/ws/v1/candidate", params={"token": token})
+            assert (await ws.receive_json())["type"] == "snapshot"
+            assert interview_id in a.ctx.nodes.owned
+            # node b receives the candidate's next call: it goes to the owner, a
+            assert (await b.ctx.nodes.route(interview_id, forwarded=False)).node.id == "a"
+            await a.ctx.drain(timeout_s=0)  # SIGTERM: nothing ends by itself within the drain time
+            closed = await ws.receive()
+            assert closed.type == aiohttp.WSMsgType.CLOSE and closed.data == 1012  # "moved": the page reconnects
+            assert interview_id not in a.ctx.nodes.owned
+            ws = await http.ws_connect(b.ws_base + "/ws/v1/candidate", params={"token": token})
+            assert (await ws.receive_json())["type"] == "snapshot"
+            assert interview_id in b.ctx.nodes.owned
+            # a draining node takes no new interview: a call reaching it goes to b
+            _, other = await a.create_interview("Later")
+            ws_other = await http.ws_connect(a.ws_base + "/ws/v1/candidate", params={"token": other})
+            assert (await ws_other.receive_json())["type"] == "snapshot"
+            assert not a.ctx.nodes.owned and len(b.ctx.nodes.owned) == 2
+            await ws_other.close()
+            await ws.close()
