@@ -13,7 +13,11 @@
       res = await fetch(path, init);
     } catch (e) { const err = new Error(e.message); err.code = "network"; throw err; }
     const data = await res.json().catch(() => ({}));
-    if (!res.ok) { const err = new Error((data.error && data.error.message) || res.statusText); err.code = data.error && data.error.code; throw err; }
+    if (!res.ok) {
+      const err = new Error((data.error && data.error.message) || res.statusText); err.code = data.error && data.error.code;
+      err.retryAfter = Number(res.headers.get("Retry-After")) || null;  // seconds, on 429 and 503 answers
+      throw err;
+    }
     return data;
   }
   // Known error codes (an "err_<code>" entry in I18N) in the page's language; others with the server's message.

@@ -127,14 +127,16 @@
       if (err.code === "already_connected") { setConn("disconnected", "bad"); $("takeover-box").classList.remove("hidden"); return; }
       if (err.code === "interview_finished") { finish(null); return; }
       if (SCHEDULE_CODES.includes(err.code)) { toSchedule(); return; }
-      setConn("reconnecting", "warn"); fatal(errorText(err)); scheduleReconnect();
+      setConn("reconnecting", "warn"); fatal(errorText(err)); scheduleReconnect(err.retryAfter);
     }
   }
 
   let reconnectTimer = null;
-  function scheduleReconnect() {
+  // afterS: the server's Retry-After (all servers busy: a minute), else a backoff from 1 s to 15 s
+  function scheduleReconnect(afterS) {
     if (finished || reconnectTimer || replacedHere) return;
-    reconnectTimer = setTimeout(() => { reconnectTimer = null; if (replacedHere || finished) return; $("fatal").classList.add("hidden"); connect(true); }, reconnectDelay);
+    const delay = afterS ? afterS * 1000 : reconnectDelay;
+    reconnectTimer = setTimeout(() => { reconnectTimer = null; if (replacedHere || finished) return; $("fatal").classList.add("hidden"); connect(true); }, delay);
     reconnectDelay = Math.min(reconnectDelay * 2, 15000);
   }
 
@@ -142,7 +144,13 @@
     const proto = location.protocol === "https:" ? "wss" : "ws";
     ws = new WebSocket(`${proto}://${location.host}/ws/v1/candidate?token=${encodeURIComponent(token)}`);
     ws.onmessage = (m) => handle(JSON.parse(m.data));
-    ws.onclose = () => { if (!finished) setTimeout(openEvents, 1500); };
+    ws.onclose = (e) => {
+      if (finished) return;
+      setTimeout(openEvents, 1500);
+      // 1012/1001: the server running the interview was stopped or went away; another one takes the interview over
+      // once the media reconnects
+      if ((e.code === 1012 || e.code === 1001) && pc) { setConn("reconnecting", "warn"); scheduleReconnect(); }
+    };
   }
 
   function speak(text) {

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
+import signal
 import sys
 
 from pydantic import ValidationError
@@ -23,7 +25,8 @@ async def _serve(settings: Settings, demo: bool) -> None:
     from server.http.routes.common import CTX_KEY
 
     app = create_app(settings)
-    runner = web.AppRunner(app, handle_signals=True, access_log_class=MaskedAccessLogger)
+    # SIGTERM/SIGINT drain first (no new interviews, running ones end or are handed over), then the server stops
+    runner = web.AppRunner(app, handle_signals=False, access_log_class=MaskedAccessLogger)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
@@ -38,9 +41,14 @@ async def _serve(settings: Settings, demo: bool) -> None:
         print(f"CANDIDATE_LINK {info.link}", flush=True)
     # Load the default speech model now, so the first candidate does not wait for it.
     await ctx.speech_model("en")
-    print(f"READY {settings.resolved_base_url}", flush=True)
+    print(f"READY {settings.resolved_base_url} node={ctx.nodes.node_id}", flush=True)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
     try:
-        await asyncio.Event().wait()
+        await stopping.wait()
+        await ctx.drain(settings.drain_timeout_s)
     finally:
         await runner.cleanup()
 

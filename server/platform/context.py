@@ -29,6 +29,8 @@ from server.live.analysis import AnalyzerFactory
 from server.live.interview import LiveInterview, LiveInterviewDeps
 from server.platform.logs import interview_context
 from server.platform.loop_monitor import LoopLagMonitor
+from server.platform.node_registry import make_registry
+from server.platform.placement import NodeMembership, default_node_id, wait_until_idle
 from server.platform.private_files import private_dir, private_sqlite
 from server.recruiting.plans import plan_by_id
 from server.compliance.retention import Periods, RetentionSweeper
@@ -71,6 +73,7 @@ class ServerContext:
     sessions: SessionBook = field(init=False)  # HR logins
     login_throttle: LoginThrottle = field(init=False)
     passwords: PasswordWorker = field(init=False)  # Argon2 off the event loop
+    nodes: NodeMembership = field(init=False)  # this process among the nodes: claims, placement (placement.py)
 
     def __post_init__(self) -> None:
         now = lambda: self.clock()  # noqa: E731 - one "now" for links, bookings, reminders and retention
@@ -89,6 +92,12 @@ class ServerContext:
             Periods(s.retention_interview_content_days, s.retention_candidate_days, is_default=True),
             s.retention_sweep_s, now, is_open=lambda interview_id: interview_id in self.live)
         self.writeback = ReportWriter(self.store, s, now)
+        self.nodes = NodeMembership(
+            make_registry(s.bus_url, s.node_ttl_s), s.node_id or default_node_id(), s.resolved_node_url,
+            s.node_capacity, s.node_heartbeat_s, s.node_idle_release_s,
+            is_active=lambda i: (live := self.live.get(i)) is not None and live.connected,
+            is_over=lambda i: (live := self.live.get(i)) is not None and live.status in ("finished", "failed"),
+            on_lost=self.close_live)
 
     def spawn(self, coro) -> asyncio.Task:
         """Run work that outlives its request (e.g. sending mail with retries); awaited at shutdown."""
@@ -132,6 +141,7 @@ class ServerContext:
     async def start(self) -> None:
         await self.store.migrate()
         await self.bus.start()
+        await self.nodes.start_async()
         self.loop_monitor.start()
         self.scheduler.start()
         self.retention.start()
@@ -146,12 +156,32 @@ class ServerContext:
         for live in list(self.live.values()):
             await live.close()
         self.live.clear()
+        await self.nodes.stop_async()  # claims given up: other nodes take the interviews at once
         await self.language_model.stop()
         await self.loop_monitor.stop()
         await self.bus.close()
         await self.store.close()
         self.passwords.close()
         inference_pool.shutdown()
+
+    async def drain(self, timeout_s: float) -> None:
+        """Stopping (SIGTERM): take no new interviews, let the running ones end for up to ``timeout_s``, then hand
+        the rest over: their claims are given up and their candidates disconnected, so their pages reconnect to
+        another node, which resumes each at the same question."""
+        await self.nodes.drain()
+        left = await wait_until_idle(lambda: sum(1 for live in self.live.values() if live.connected), timeout_s)
+        log.info("node_draining", node=self.nodes.node_id, handed_over=left)
+        for interview_id in list(self.nodes.owned):
+            await self.nodes.release(interview_id)
+            await self.close_live(interview_id)
+            await self.nodes.close_streams(interview_id)  # the page reconnects, to a node that takes it over
+
+    async def close_live(self, interview_id: str) -> None:
+        """Close the interview's runtime here (the candidate, if connected, is disconnected)."""
+        async with self._live_lock:
+            live = self.live.pop(interview_id, None)
+        if live is not None:
+            await live.close()
 
     async def publish_event(self, event: ev.InterviewEvent) -> None:
         """Send an event to every observer (any node) and keep it in the timeline unless it is transient."""
@@ -212,10 +242,14 @@ class ServerContext:
 
     async def release_unconnected(self, interview_id: str) -> None:
         """Close the interview's live runtime if no candidate is connected to it: an offer that failed leaves no
-        recogniser, worker or analysis tasks behind (a later offer creates the runtime again)."""
+        recogniser, worker or analysis tasks behind (a later offer creates the runtime again), and no claim on a
+        node's room while no candidate is here."""
         async with self._live_lock:
             live = self.live.get(interview_id)
-            if live is None or live.connection is not None or live.lock.locked():
+            if live is not None and (live.connection is not None or live.lock.locked()):
                 return  # connected, or another offer is connecting it now
-            del self.live[interview_id]
-        await live.close()
+            self.live.pop(interview_id, None)
+        if live is not None:
+            await live.close()
+        if not self.nodes.streams.get(interview_id):
+            await self.nodes.release(interview_id)

@@ -57,6 +57,25 @@ class Settings(BaseSettings):
     secret_key: CliSuppress[str | None] = Field(default=None,
                                                 description="Signs links and sessions; generated once if unset")
 
+    # Several server processes (nodes) sharing the load through Redis (server/platform/placement.py)
+    node_id: str | None = Field(default=None, description="This process's name among the nodes; unset: "
+                                "hostname-pid-random")
+    node_url: str | None = Field(default=None, description="Where the other server processes reach this one "
+                                 "(its own address, not the shared public one); unset: http://host:port")
+    node_capacity: int = Field(default=16, ge=1, le=10000, description="Interviews this process runs at once; "
+                               "a candidate who joins beyond it goes to a node with room, or is asked to try again "
+                               "in a minute (503 servers_busy) when none has")
+    node_heartbeat_s: float = Field(default=2.0, gt=0, le=60, description="How often a node renews its entry and "
+                                    "its interviews' claims in Redis, seconds")
+    node_ttl_s: float = Field(default=6.0, gt=0, le=600, description="A node's entry and claims expire this long "
+                              "after its last renewal (a dead node's interviews can then be taken over), seconds")
+    node_idle_release_s: float = Field(default=60.0, gt=0, le=86400, description="A node gives up an unfinished "
+                                       "interview whose candidate has been gone this long (another node may take "
+                                       "it when they come back), seconds")
+    drain_timeout_s: float = Field(default=30.0, ge=0, le=86400, description="On SIGTERM a node takes no new "
+                                   "interviews and waits this long for its running ones to end; those still "
+                                   "running are then handed over (their candidates reconnect to another node)")
+
     # WebRTC
     ice_host_addresses: Annotated[list[str], CliFlag("--ice-host")] = Field(
         default_factory=list,
@@ -345,6 +364,10 @@ class Settings(BaseSettings):
     @cached_property
     def resolved_base_url(self) -> str:
         return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @cached_property
+    def resolved_node_url(self) -> str:
+        return (self.node_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @cached_property
     def resolved_data_keys(self) -> tuple[dict[str, bytes], str]:

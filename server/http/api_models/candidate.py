@@ -56,3 +56,5 @@ class AnswerResponse(BaseModel):
     sdp: str
     type: Literal["answer"] = "answer"
     connection_id: str
+    node: str = Field(description="The server process (node id) that runs the interview now; the media goes to "
+                      "its ICE addresses, whichever node received the offer")

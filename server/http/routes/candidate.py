@@ -12,6 +12,7 @@ from server.http.api_models import candidate as m
 from server.live import events as ev
 from server.compliance.consents import CONSENT_KINDS, CONSENT_VERSION, DISCLOSURE_TEXT, consent_text
 from server.http.errors import ApiError, parse_body
+from server.http.forwarding import forward_json, serve_or_forward
 from server.live.interview import ConnectError
 from server.http.access import CANDIDATE_LINK
 from server.http.routes.common import api, client_ip, ctx_of, interview_from_link
@@ -87,6 +88,11 @@ async def offer(request: web.Request) -> web.Response:
     consents = await ctx.store.interviews.current_consents(iv.id)
     if not (consents.get("ai_evaluation") and consents["ai_evaluation"].granted):
         raise ApiError(409, "consent_required", "Please give your consent before joining.")
+    # the interview runs on one node: this one (placed here now, or already), or the one the offer goes on to
+    forwarded = await serve_or_forward(request, iv.id, lambda node: forward_json(request, node, request.path,
+                                                                                 body.model_dump()))
+    if forwarded is not None:
+        return forwarded
     try:
         live = await ctx.live_interview(iv.id)
     except (LookupError, FileNotFoundError, RuntimeError) as exc:
@@ -103,4 +109,4 @@ async def offer(request: web.Request) -> web.Response:
             raise ApiError(503, "connect_timeout", "The connection could not be set up in time; please try "
                            "again.") from exc
         raise
-    return web.json_response(m.AnswerResponse(sdp=answer, connection_id=conn_id).model_dump())
+    return web.json_response(m.AnswerResponse(sdp=answer, connection_id=conn_id, node=ctx.nodes.node_id).model_dump())

@@ -16,6 +16,7 @@ from aiohttp import WSMsgType, web
 
 from server.http.access import CANDIDATE_LINK, READING, ReadAudit, users
 from server.http.errors import ApiError
+from server.http.forwarding import proxy_websocket, serve_or_forward
 from server.http.routes.common import SESSION_COOKIE, api, ctx_of, interview_from_link, org_interview
 from server.http.routes.guard import record_shown, user_of
 
@@ -98,10 +99,24 @@ async def _live_snapshot(request: web.Request, interview_id: str) -> dict:
 @api.undocumented("GET", "/ws/v1/candidate", access=CANDIDATE_LINK)
 async def candidate_stream(request: web.Request) -> web.StreamResponse:
     iv = await interview_from_link(request, request.query.get("token", ""))
+    if iv.status not in ("finished", "failed"):  # joining places the interview on a node; its stream runs there
+        forwarded = await serve_or_forward(request, iv.id, lambda node: proxy_websocket(
+            request, node, heartbeat=20, max_msg_size=64 * 1024))
+        if forwarded is not None:
+            return forwarded
+    nodes = ctx_of(request).nodes
     ws = web.WebSocketResponse(heartbeat=20, max_msg_size=64 * 1024)
-    await ws.prepare(request)
-    snapshot = {"status": iv.status, **(await _live_snapshot(request, iv.id))}
-    await _relay(request, ws, iv.id, snapshot, CANDIDATE_EVENT_TYPES, "candidate")
+
+    async def moved() -> None:  # the interview was handed over to another node (this one is stopping)
+        await ws.close(code=1012, message=b"moved")
+
+    nodes.stream_opened(iv.id, moved)
+    try:
+        await ws.prepare(request)
+        snapshot = {"status": iv.status, **(await _live_snapshot(request, iv.id))}
+        await _relay(request, ws, iv.id, snapshot, CANDIDATE_EVENT_TYPES, "candidate")
+    finally:
+        nodes.stream_closed(iv.id, moved)
     return ws
 
 
