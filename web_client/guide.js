@@ -14,7 +14,7 @@
     { id: "take", key: "guide_take", help: "guide_take_help", href: "#interviews" },
     { id: "report", key: "guide_report", help: "guide_report_help", href: "#interviews" },
   ];
-  let user = null, jobs = [], done = {}, finishedId = null, checking = false, lastCheck = 0;
+  let user = null, jobs = [], done = {}, finishedId = null, checking = false, again = false;
 
   const storeKey = () => "ws-guide:" + user.id;
   function stored() { try { return JSON.parse(localStorage.getItem(storeKey())) || {}; } catch (e) { return {}; } }
@@ -37,7 +37,7 @@
     $("help").setAttribute("aria-expanded", String(isOpen()));
   }
   function open(focus) {
-    $("guide").classList.remove("hidden"); remember({ dismissed: false }); render(); check(true);
+    $("guide").classList.remove("hidden"); remember({ dismissed: false }); render(); check();
     if (focus) $("guide-h").focus();
   }
   function close() {
@@ -45,9 +45,10 @@
   }
 
   // What the organisation already has, as far as this user may see it.
-  async function check(force) {
-    if (!user || checking || (!force && Date.now() - lastCheck < 3000) || !isOpen()) return;
-    checking = true; lastCheck = Date.now();
+  async function check() {
+    if (!user || !isOpen()) return;
+    if (checking) { again = true; return; }  // once more after the one under way: something changed meanwhile
+    checking = true;
     try {
       done.job = jobs.length > 0;
       if (!done.resumes) {
@@ -65,6 +66,7 @@
     } catch (err) { /* the checklist stays as it was; the areas say what went wrong */ }
     finally { checking = false; }
     render();
+    if (again) { again = false; check(); }
   }
 
   $("help").addEventListener("click", () => (isOpen() ? close() : open(true)));
@@ -80,9 +82,9 @@
     if (!guided) return;
     if (!stored().dismissed) open(false); else render();
   });
-  document.addEventListener("jobslisted", (e) => { jobs = e.detail; check(true); });
+  document.addEventListener("jobslisted", (e) => { jobs = e.detail; check(); });
   document.addEventListener("matcheslisted", (e) => { if (e.detail > 0 && !done.resumes) { done.resumes = true; render(); } });
-  document.addEventListener("interviewschanged", () => check(true));
-  document.addEventListener("routechange", () => check(false));
+  document.addEventListener("interviewschanged", () => check());
+  document.addEventListener("routechange", () => check());
   document.addEventListener("langchange", render);
 })();
