@@ -282,7 +282,7 @@ async def test_the_interviews_table_sorts_filters_searches_pages_and_acts_on_a_r
                     assert r.status == 200
                 await wang.get_by_role("button", name="Withdraw the link of 王芳").click()
                 await dialog.get_by_role("button", name="Withdraw", exact=True).click()
-                await wang.get_by_text("Link withdrawn: it no longer works.").wait_for(timeout=STEP_TIMEOUT_MS)
+                await wang.get_by_text("Withdrawn: the link no longer works.").wait_for(timeout=STEP_TIMEOUT_MS)
                 await wang.get_by_text("link withdrawn").wait_for(timeout=STEP_TIMEOUT_MS)
                 async with cand.get("/api/v1/candidate/session", params={"token": token}) as r:
                     assert r.status in (403, 410)
