@@ -13,7 +13,7 @@
   const FIRST_ORDER = { candidate: "asc", job: "asc", status: "asc" };  // text columns start A-Z; dates and figures newest/highest
   let state = { ...DEFAULTS };
   let jobs = [], data = null, active = false, seq = 0, role = null;
-  const notes = new Map();  // interview id -> what the last action on it did: {error?, key, values, link?}
+  const notes = new Map();  // interview id -> what the last action on it did: {key, err?, until?, channel?, link?}
 
   // --- the state <-> the address's parameters ------------------------------------------------------------------
   function fromParams(p) {
@@ -127,19 +127,19 @@
         const d = await API.call(`${path}/link`);
         let copied = false;
         try { await navigator.clipboard.writeText(d.link); copied = true; } catch (e) { /* shown to copy by hand */ }
-        notes.set(iv.id, { key: copied ? "iv_copied" : "iv_copy_here", values: { until: DOM.dateTime(d.expires_at) }, link: d.link });
+        notes.set(iv.id, { key: copied ? "iv_copied" : "iv_copy_here", until: d.expires_at, link: d.link });
       } else if (action === "resend") {
         const d = await API.call(`${path}/invitations/resend`, {});
-        notes.set(iv.id, { key: "iv_resent", values: { channel: I18N.t("ch_" + d.channel) } });
+        notes.set(iv.id, { key: "iv_resent", channel: d.channel });
       } else if (action === "reissue") {
         const d = await API.call(`${path}/link`, null, "POST");
-        notes.set(iv.id, { key: "link_issued", values: {}, link: d.link });
+        notes.set(iv.id, { key: "link_issued", link: d.link });
       } else if (action === "revoke") {
         await API.call(`${path}/link`, null, "DELETE");
-        notes.set(iv.id, { key: "iv_revoked", values: {} });
+        notes.set(iv.id, { key: "iv_revoked" });
       }
     } catch (err) {
-      notes.set(iv.id, { error: true, key: "iv_action_error", values: { msg: API.errorText(err) } });
+      notes.set(iv.id, { key: "iv_action_error", err });
     }
     await load();
     const row = document.querySelector(`#rows tr[data-id="${CSS.escape(iv.id)}"] .iv-note`);
@@ -157,8 +157,10 @@
     }
     const note = notes.get(iv.id);
     if (note) {
-      const p = el("span", I18N.t(note.key, note.values) + (note.link ? " " : ""), "iv-note " + (note.error ? "error" : "ok-note"));
-      p.setAttribute("role", note.error ? "alert" : "status"); p.tabIndex = -1;
+      const values = { msg: note.err ? API.errorText(note.err) : "", until: note.until ? DOM.dateTime(note.until) : "",
+        channel: note.channel ? I18N.t("ch_" + note.channel) : "" };  // said again in the page's language
+      const p = el("span", I18N.t(note.key, values) + (note.link ? " " : ""), "iv-note " + (note.err ? "error" : "ok-note"));
+      p.setAttribute("role", note.err ? "alert" : "status"); p.tabIndex = -1;
       if (note.link) { const a = el("a", note.link); a.href = note.link; p.append(a); }
       box.append(p);
     }
