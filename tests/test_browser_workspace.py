@@ -33,6 +33,7 @@ LAPTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
 T0 = datetime(2026, 3, 1, 9, tzinfo=timezone.utc)
 AREAS = {"jobs": ("Jobs", "职位"), "candidates": ("Candidates", "候选人"), "interviews": ("Interviews", "面试"),
          "analytics": ("Analytics", "数据分析"), "settings": ("Settings", "设置")}
+SETTINGS = ("team", "retention", "access", "sessions", "integrations")
 
 
 async def _no_sideways_scroll(page, what: str) -> None:
@@ -153,14 +154,20 @@ async def test_areas_by_address_and_the_guided_first_run(sqlite_url, tmp_path):
                 if lang == "zh":
                     await page.click("#lang")
                     await page.wait_for_function("() => document.documentElement.lang === 'zh-CN'")
-                for area in AREAS:
-                    await _area(page, area, lang)
+                for area in [*AREAS, *(f"settings/{part}" for part in SETTINGS)]:
+                    if "/" in area:  # a part of the settings, through their own navigation
+                        await page.locator(f'#view-settings .subnav a[data-sub="{area[9:]}"]').click()
+                        await page.locator(f"#settings-{area[9:]}").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+                        await page.wait_for_timeout(300)  # its rows drawn
+                    else:
+                        await _area(page, area, lang)
                     if area == "interviews":
                         await page.locator("#rows tr").first.wait_for(timeout=STEP_TIMEOUT_MS)
+                    name = area.replace("/", "-")
                     for size, tag in ((LAPTOP, "1280"), (PHONE, "390")):
                         await page.set_viewport_size(size)
                         await page.evaluate("window.scrollTo(0, 0)")
-                        await page.screenshot(path=str(SHOTS / f"{area}-{lang}-{tag}.png"), full_page=True)
+                        await page.screenshot(path=str(SHOTS / f"{name}-{lang}-{tag}.png"), full_page=True)
                         if tag == "390":
                             await _no_sideways_scroll(page, f"{area} {lang}")
                     await page.set_viewport_size(LAPTOP)
