@@ -20,6 +20,7 @@
       ul.append(li);
     }
     const rows = $("int-sync-rows"); rows.textContent = "";
+    $("int-sync-table").classList.toggle("hidden", !(syncs && syncs.length));
     $("int-sync-status").textContent = syncError ? I18N.t("int_sync_error", { msg: syncError })
       : (syncs && !syncs.length ? I18N.t("int_sync_none") : "");
     for (const w of syncs || []) {
