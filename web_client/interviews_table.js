@@ -181,7 +181,7 @@
     const date = el("td");
     if (iv.created_at) date.append(el("span", DOM.dateTime(iv.created_at, { dateStyle: "medium" })));
     if (iv.scheduled_at) date.append(el("div", I18N.t("iv_booked", { when: DOM.dateTime(iv.scheduled_at) }), "muted small"));
-    const flags = el("td");
+    const flags = el("td", null, "fig");
     if (iv.flags) flags.append(el("span", String(iv.flags), "badge warn")); else flags.append(el("span", iv.flags === 0 ? "0" : "–", "muted"));
     const acts = el("td", null, "act");
     const watch = el("a", I18N.t("watch")); watch.href = "/observe/" + iv.id; acts.append(watch);
@@ -193,8 +193,8 @@
       if (invite) acts.append(invite);
     }
     const buttons = actionButtons(iv); if (buttons) acts.append(buttons);
-    tr.append(who, el("td", iv.job_title), date, el("td", statusText(iv)), el("td", figure(iv.ai_score), "num"),
-      el("td", figure(iv.human_rating), "num"), flags, acts);
+    tr.append(who, el("td", iv.job_title), date, el("td", statusText(iv)), el("td", figure(iv.ai_score), "num fig"),
+      el("td", figure(iv.human_rating), "num fig"), flags, acts);
     return tr;
   }
   function render() {
@@ -209,7 +209,8 @@
     $("iv-empty").classList.toggle("hidden", total > 0);
     $("iv-page").textContent = I18N.t("iv_page", { page: state.page, pages });
     $("iv-prev").disabled = state.page <= 1; $("iv-next").disabled = state.page >= pages;
-    $("iv-pager").classList.toggle("hidden", total <= 10 && state.page === 1);
+    // no pager for a server without paging (no total: every row came) or when one short page holds them all
+    $("iv-pager").classList.toggle("hidden", data.total == null || (total <= 10 && state.page === 1));
   }
   async function load() {
     if (!role) return;
