@@ -19,11 +19,13 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from aiosmtpd.controller import Controller
 
 from server.http.auth import hash_password
-from tests.harness import running_server, until
+from tests.harness import free_port, running_server, until
 from tests.test_browser_interview import ARTIFACTS, STEP_TIMEOUT_MS, hr_page, playwright_api
 from tests.test_catalogue import catalogue_english_in
+from tests.test_invitations import Inbox
 from tests.test_matching_api import STRONG_ZH, WEAK_EN
 
 pytestmark = pytest.mark.browser
@@ -193,7 +195,20 @@ async def _all_interviews(h):
 async def test_the_interviews_table_sorts_filters_searches_pages_and_acts_on_a_row(sqlite_url, tmp_path):
     SHOTS.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []
-    async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
+    inbox = Inbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    try:
+        await _table(sqlite_url, tmp_path, errors, inbox, smtp.port)
+    finally:
+        smtp.stop()
+    assert not errors, errors
+
+
+async def _table(sqlite_url, tmp_path, errors, inbox, smtp_port):
+    async with running_server(sqlite_url, tmp_path / "data", smtp_host="127.0.0.1", smtp_port=smtp_port,
+                              smtp_starttls=False, mail_from="Acme Hiring <hiring@acme.test>") as h, \
+            playwright_api.async_playwright() as pw:
         store = h.ctx.store
         await store.accounts.create_user(h.org_id, "admin@acme.test", hash_password(PW), role="admin", name="Ada Admin")
         sales = await store.jobs.create(h.org_id, "Sales lead", "", "en", [{"text": "Tell me about a deal."}])
@@ -299,8 +314,22 @@ async def test_the_interviews_table_sorts_filters_searches_pages_and_acts_on_a_r
                 "button", name="Issue a new link").click()
             await wang.get_by_text("New link (earlier links no longer work):").wait_for(timeout=STEP_TIMEOUT_MS)
 
-            # resend without any invitation sent: not offered; a failed action says why in the row
+            # resend without any invitation sent: not offered; after one, the same invitation again, asked first
             assert await wang.get_by_role("button", name="Resend the invitation to 王芳").count() == 0
+            async with h.hr_client("admin@acme.test", PW) as http:
+                async with http.post(f"/api/v1/interviews/{names['王芳']}/invitations", json={"channel": "email"}) as r:
+                    assert r.status == 202, await r.text()
+            await until(lambda: len(inbox.messages) == 1, 30, "the first invitation")
+            resend = wang.get_by_role("button", name="Resend the invitation to 王芳")
+            await resend.wait_for(timeout=STEP_TIMEOUT_MS)  # the list is read again every few seconds
+            await resend.click()
+            dialog = page.get_by_role("dialog", name="Send the invitation to 王芳 again?")
+            assert "by E-mail" in await dialog.text_content()
+            await dialog.get_by_role("button", name="Send again").click()
+            await wang.get_by_text("Invitation sent again by E-mail.").wait_for(timeout=STEP_TIMEOUT_MS)
+            await until(lambda: len(inbox.messages) == 2, 30, "the invitation sent again")
+            assert inbox.messages[1][1] == ["s0@corp.test"]
+            # a failed action says why in the row
             await store.interviews.update(names["王芳"], status="finished")
             await wang.get_by_role("button", name="Copy the link of 王芳").click()  # the row was drawn before it ended
             await wang.get_by_role("alert").wait_for(timeout=STEP_TIMEOUT_MS)
@@ -323,4 +352,3 @@ async def test_the_interviews_table_sorts_filters_searches_pages_and_acts_on_a_r
                 await page.screenshot(path=str(SHOTS / f"interviews-table-{lang}-1280.png"), full_page=True)
                 if lang == "zh":
                     await page.click("#lang")
-    assert not errors, errors

@@ -197,11 +197,27 @@
       el("td", figure(iv.human_rating), "num fig"), flags, acts);
     return tr;
   }
+  // What has the focus in the table, to give it back after the rows are drawn again (a button by its id or name).
+  function focusedInRows() {
+    const f = document.activeElement, tr = f && f.closest && f.closest("#rows tr");
+    if (!tr) return null;
+    return { id: tr.dataset.id, elId: f.id, label: f.getAttribute("aria-label") || f.textContent, note: f.classList.contains("iv-note") };
+  }
+  function refocus(k) {
+    const tr = k && document.querySelector(`#rows tr[data-id="${CSS.escape(k.id)}"]`);
+    if (!tr) return;
+    const match = k.elId ? document.getElementById(k.elId)
+      : k.note ? tr.querySelector(".iv-note")
+        : [...tr.querySelectorAll("a, button")].find((x) => (x.getAttribute("aria-label") || x.textContent) === k.label);
+    if (match && tr.contains(match)) match.focus();
+  }
   function render() {
     renderFilters();
+    const keep = focusedInRows();
     const rows = $("rows"); rows.textContent = "";
     if (!data) return;
     for (const iv of data.interviews) rows.append(row(iv));
+    refocus(keep);
     const total = data.total == null ? data.interviews.length : data.total;
     const first = total ? (state.page - 1) * state.size + 1 : 0, last = (state.page - 1) * state.size + data.interviews.length;
     const pages = Math.max(1, Math.ceil(total / state.size));
@@ -227,11 +243,12 @@
       if (mine === seq) $("iv-error").textContent = I18N.t("iv_load_error", { msg: API.errorText(err) });
     }
   }
-  // Every few seconds while the table is shown: statuses move on. Not while the person is in a row or a dialog (a
-  // new drawing would take their focus away).
+  // Every few seconds while the table is shown: statuses move on. The focus stays where it was (render); not while
+  // the person types in a row or answers a dialog.
   setInterval(() => {
-    const focusIn = $("rows").contains(document.activeElement) || $("confirm").open;
-    if (active && !document.hidden && !focusIn) load();
+    const a = document.activeElement;
+    const typing = $("rows").contains(a) && (a.tagName === "INPUT" || a.tagName === "SELECT");
+    if (active && !document.hidden && !typing && !$("confirm").open) load();
   }, 5000);
 
   document.addEventListener("hrready", (e) => { role = e.detail.user.role; });
