@@ -65,7 +65,7 @@
     for (const j of jobs) {
       const tr = el("tr"); const name = el("td"); name.append(el("strong", j.title));
       if (j.id === $("job").value) name.append(" ", el("span", I18N.t("ws_job_current"), "badge ok"));
-      const acts = el("td", null, "act job-acts");
+      const acts = el("td", null, "act"), links = el("div", null, "job-acts");
       const open = el("button", I18N.t("ws_job_open"), "secondary"); open.type = "button";
       open.setAttribute("aria-label", I18N.t("ws_job_open_for", { title: j.title }));
       open.addEventListener("click", () => {
@@ -76,7 +76,7 @@
       cands.setAttribute("aria-label", I18N.t("ws_job_cands_for", { title: j.title }));
       const ivs = el("a", I18N.t("ws_interviews")); ivs.href = `#interviews?job=${encodeURIComponent(j.id)}`;
       ivs.setAttribute("aria-label", I18N.t("ws_job_ivs_for", { title: j.title }));
-      acts.append(open, cands, ivs);
+      links.append(open, cands, ivs); acts.append(links);
       tr.append(name, el("td", DOM.languageName(j.language === "zh" ? "chinese" : "english")), acts);
       rows.append(tr);
     }
