@@ -28,6 +28,9 @@ from server.live.analysis import AnalyzerFactory
 from server.live.interview import LiveInterview, LiveInterviewDeps
 from server.platform.loop_monitor import LoopLagMonitor
 from server.platform.private_files import private_dir, private_sqlite
+from server.platform.queue_worker import QueueWorker, WorkerConfig
+from server.platform.work_queue import PeriodicJob, WorkQueue
+from server.recruiting import imports as _imports  # noqa: F401  (registers the import job's handler)
 from server.recruiting.plans import plan_by_id
 from server.compliance.retention import Periods, RetentionSweeper
 from server.recruiting.scheduling import BookingNotices, ReminderScheduler, ensure_may_start
@@ -63,6 +66,8 @@ class ServerContext:
     # open (the same wall clock in production)
     login_clock: Callable[[], datetime] = field(default=utcnow)
     scheduler: ReminderScheduler = field(init=False)
+    queue: WorkQueue = field(init=False)  # the shared background-work queue: queue.enqueue(kind, payload, ...)
+    worker: QueueWorker = field(init=False)  # this node's runner of it
     retention: RetentionSweeper = field(init=False)
     sessions: SessionBook = field(init=False)  # HR logins
     login_throttle: LoginThrottle = field(init=False)
@@ -84,6 +89,9 @@ class ServerContext:
             self.store.retention, self.store.accounts,
             Periods(s.retention_interview_content_days, s.retention_candidate_days, is_default=True),
             s.retention_sweep_s, now, is_open=lambda interview_id: interview_id in self.live)
+        self.queue = WorkQueue(self.store.background, s.job_max_attempts)
+        self.worker = QueueWorker(self.queue, self, WorkerConfig.from_settings(s), periodic=(
+            PeriodicJob("reminders.tick", s.reminder_poll_s), PeriodicJob("retention.sweep", s.retention_sweep_s)))
 
     def spawn(self, coro) -> asyncio.Task:
         """Run work that outlives its request (e.g. sending mail with retries); awaited at shutdown."""
@@ -121,13 +129,12 @@ class ServerContext:
         await self.store.migrate()
         await self.bus.start()
         self.loop_monitor.start()
-        self.scheduler.start()
-        self.retention.start()
+        self.worker.start()
         await self.language_model.start()
 
     async def stop(self) -> None:
-        for worker in (self.scheduler, self.retention):
-            await worker.stop()
+        self.scheduler.stopping = self.retention.stopping = True  # a sweep or send in progress ends its batch
+        await self.worker.stop()  # running jobs finish (or go back to the queue for another node)
         if self._background:
             await asyncio.wait(set(self._background), timeout=10)
         for live in list(self.live.values()):
