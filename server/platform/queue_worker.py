@@ -21,7 +21,7 @@ from typing import Any
 import structlog
 
 from analyzers.thread_pool import BoundedThreadPool
-from server.platform.work_queue import HANDLERS, Handler, PeriodicJob, PermanentJobError, RetryRule, WorkQueue
+from server.platform.work_queue import PeriodicJob, PermanentJobError, RetryRule, WorkQueue
 from server.storage.models import BackgroundJob, new_id
 
 log = structlog.get_logger(__name__)
@@ -52,12 +52,11 @@ class WorkerConfig:
 
 class QueueWorker:
     def __init__(self, queue: WorkQueue, services: Any, config: WorkerConfig, *,
-                 periodic: tuple[PeriodicJob, ...] = (), node: str | None = None,
-                 handlers: dict[str, Handler] | None = None) -> None:
+                 periodic: tuple[PeriodicJob, ...] = (), node: str | None = None) -> None:
         """``services`` is handed to every handler (the server context)."""
         self.queue, self.services, self.config, self.periodic = queue, services, config, periodic
         self.node = node or node_name()
-        self.handlers = HANDLERS if handlers is None else handlers
+        self.handlers = queue.handlers
         self.running: dict[str, asyncio.Task] = {}  # job id -> its run (claimed or held)
         self._threads = BoundedThreadPool("jobs", config.concurrency)
         self._wake = asyncio.Event()

@@ -94,16 +94,18 @@ class PeriodicJob:
 class WorkQueue:
     """Enqueueing; ``on_enqueue`` wakes this node's worker so work put here starts at once."""
 
-    def __init__(self, jobs: BackgroundJobRepository, max_attempts: int,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, jobs: BackgroundJobRepository, max_attempts: int, clock: Callable[[], datetime] = utcnow,
+                 handlers: dict[str, Handler] | None = None) -> None:
+        """``handlers``: what may be enqueued and run (default: every ``@handler``)."""
         self.jobs, self.max_attempts, self.clock = jobs, max_attempts, clock
+        self.handlers = HANDLERS if handlers is None else handlers
         self.on_enqueue: Callable[[], None] = lambda: None
 
     async def enqueue(self, kind: str, payload: dict, idempotency_key: str | None = None,
                       run_after: datetime | None = None, *, org_id: str | None = None,
                       max_attempts: int | None = None) -> BackgroundJob:
         """Queue a job; with an ``idempotency_key`` already used, the existing job is returned and nothing added."""
-        if kind not in HANDLERS:
+        if kind not in self.handlers:
             raise ValueError(f"no handler is registered for {kind!r}")
         job = await self.jobs.enqueue(kind, payload, now=self.clock(), idempotency_key=idempotency_key,
                                       run_after=run_after, org_id=org_id,
