@@ -1,2 +1,2 @@
 """What one server process runs on: settings, the CLI, the shared context, the event bus, loop monitoring,
-periodic workers, demo data."""
+the shared background-work queue and its worker, demo data."""
