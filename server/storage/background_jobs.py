@@ -1,9 +1,10 @@
 """The shared work queue's table (``background_jobs``): enqueue, claim under a lease, finish, retry, list.
 
-Claiming is one transaction on either engine: the claimable rows (queued and due, or running with an expired lease:
-their node died) are chosen first (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so nodes never wait on each other),
-then updated under a re-check of the same condition, so a row goes to exactly one claimer also on SQLite (one
-writer at a time; a second claimer's re-check finds the row already running under a live lease). Every change of
+Claiming is one UPDATE on either engine: the claimable rows (queued and due, or running with an expired lease: their
+node died) are chosen in its subquery (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so nodes never wait on each other)
+and updated under a re-check of the same condition, so a row goes to exactly one claimer also on SQLite (one writer
+at a time; a second claimer's re-check finds the row already running under a live lease). A plain read before it
+keeps idle polls from taking SQLite's write lock. Every change of
 a claimed row names its node (``locked_by``): a node whose lease was taken over cannot finish another's run.
 """
 
@@ -66,14 +67,15 @@ class BackgroundJobRepository(Repository):
         kinds = list(kinds)
         if not kinds or limit <= 0:
             return []
-        async with self.db.transaction() as s:
-            ids = list((await s.execute(
-                select(BackgroundJob.id).where(BackgroundJob.kind.in_(kinds), _claimable(now))
-                .order_by(BackgroundJob.run_after).limit(limit).with_for_update(skip_locked=True))).scalars())
-            if not ids:
+        wanted = (BackgroundJob.kind.in_(kinds), _claimable(now))
+        async with self.db.session() as s:  # a plain read first: an idle poll takes no write lock (SQLite)
+            if (await s.execute(select(BackgroundJob.id).where(*wanted).limit(1))).first() is None:
                 return []
+        due = (select(BackgroundJob.id).where(*wanted).order_by(BackgroundJob.run_after).limit(limit)
+               .with_for_update(skip_locked=True))
+        async with self.db.transaction() as s:  # one statement: on SQLite it runs under the one write lock
             res = await s.execute(
-                update(BackgroundJob).where(BackgroundJob.id.in_(ids), _claimable(now))
+                update(BackgroundJob).where(BackgroundJob.id.in_(due), _claimable(now))
                 .values(state="running", locked_by=node, locked_until=now + timedelta(seconds=lease_s),
                         attempts=BackgroundJob.attempts + 1, updated_at=now)
                 .returning(BackgroundJob).execution_options(synchronize_session=False))
