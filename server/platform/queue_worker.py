@@ -158,12 +158,20 @@ class QueueWorker:
             log.warning("job_released", job_id=job.id, kind=job.kind, node=self.node)
             raise
         except Exception as exc:  # noqa: BLE001 - recorded on the job, retried or failed
-            await self._failed(job, exc)
+            try:
+                await self._failed(job, exc)
+            except Exception:  # noqa: BLE001 - unrecorded: the lease runs out and the job runs again
+                log.warning("job_outcome_not_recorded", job_id=job.id, kind=job.kind, exc_info=True)
             return
-        if not await self.jobs.complete(job.id, self.node, self.now()):
-            log.warning("job_lease_lost", job_id=job.id, kind=job.kind, node=self.node)
-        else:
+        try:
+            held = await self.jobs.complete(job.id, self.node, self.now())
+        except Exception:  # noqa: BLE001 - unrecorded: the lease runs out and the (idempotent) job runs again
+            log.warning("job_outcome_not_recorded", job_id=job.id, kind=job.kind, exc_info=True)
+            return
+        if held:
             log.info("job_done", job_id=job.id, kind=job.kind)
+        else:
+            log.warning("job_lease_lost", job_id=job.id, kind=job.kind, node=self.node)
 
     async def _failed(self, job: BackgroundJob, exc: Exception) -> None:
         error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -189,6 +197,8 @@ class QueueWorker:
         async def settle() -> None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.shield(task)
+            if not task.done():  # this node is stopping first: the lease runs out, another node recovers it
+                return
             error = "" if task.cancelled() or task.exception() is None else repr(task.exception())[:2000]
             if error:
                 await self.jobs.fail(job.id, self.node, error, self.now())
