@@ -127,7 +127,7 @@ class QueueWorker:
         return len(claimed)
 
     async def drain(self) -> None:
-        """Run due jobs until none is left (tests and the command line; the loop does this on its own)."""
+        """Run due jobs until none is left (for tests; the loop does this on its own)."""
         while True:
             claimed = await self.claim_and_start()
             if self.running:
