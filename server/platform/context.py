@@ -32,6 +32,9 @@ from server.platform.loop_monitor import LoopLagMonitor
 from server.platform.node_registry import make_registry
 from server.platform.placement import NodeMembership, default_node_id, wait_until_idle
 from server.platform.private_files import private_dir, private_sqlite
+from server.platform.queue_worker import QueueWorker, WorkerConfig
+from server.platform.work_queue import PeriodicJob, WorkQueue
+from server.recruiting import imports as _imports  # noqa: F401  (registers the import job's handler)
 from server.recruiting.plans import plan_by_id
 from server.compliance.retention import Periods, RetentionSweeper
 from server.recruiting.scheduling import BookingNotices, ReminderScheduler, ensure_may_start
@@ -68,6 +71,8 @@ class ServerContext:
     # open (the same wall clock in production)
     login_clock: Callable[[], datetime] = field(default=utcnow)
     scheduler: ReminderScheduler = field(init=False)
+    queue: WorkQueue = field(init=False)  # the shared background-work queue: queue.enqueue(kind, payload, ...)
+    worker: QueueWorker = field(init=False)  # this node's runner of it
     retention: RetentionSweeper = field(init=False)
     writeback: ReportWriter = field(init=False)  # scored interviews' reports to the HR system
     sessions: SessionBook = field(init=False)  # HR logins
@@ -98,6 +103,9 @@ class ServerContext:
             is_active=lambda i: (live := self.live.get(i)) is not None and live.connected,
             is_over=lambda i: (live := self.live.get(i)) is not None and live.status in ("finished", "failed"),
             on_lost=self.close_live)
+        self.queue = WorkQueue(self.store.background, s.job_max_attempts)
+        self.worker = QueueWorker(self.queue, self, WorkerConfig.from_settings(s), periodic=(
+            PeriodicJob("reminders.tick", s.reminder_poll_s), PeriodicJob("retention.sweep", s.retention_sweep_s)))
 
     def spawn(self, coro) -> asyncio.Task:
         """Run work that outlives its request (e.g. sending mail with retries); awaited at shutdown."""
@@ -143,14 +151,14 @@ class ServerContext:
         await self.bus.start()
         await self.nodes.start_async()
         self.loop_monitor.start()
-        self.scheduler.start()
-        self.retention.start()
+        self.worker.start()
         self.writeback.start()
         await self.language_model.start()
 
     async def stop(self) -> None:
-        for worker in (self.scheduler, self.retention, self.writeback):
-            await worker.stop()
+        self.scheduler.stopping = self.retention.stopping = True  # a sweep or send in progress ends its batch
+        await self.worker.stop()  # running jobs finish (or go back to the queue for another node)
+        await self.writeback.stop()
         if self._background:
             await asyncio.wait(set(self._background), timeout=10)
         for live in list(self.live.values()):

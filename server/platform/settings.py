@@ -281,6 +281,25 @@ class Settings(BaseSettings):
                                   description="An unfinished import whose server has not reported for this long "
                                   "(it stopped or crashed) is marked interrupted")
 
+    # The shared work queue (background jobs on every node; server/platform/work_queue.py)
+    job_concurrency: int = Field(default=4, ge=1, le=64,
+                                 description="Background jobs one server process runs at a time")
+    job_poll_s: float = Field(default=2.0, gt=0, le=600,
+                              description="How often a node looks for due background jobs queued by other nodes "
+                              "(its own are started at once)")
+    job_lease_s: float = Field(default=60.0, ge=1, le=3600,
+                               description="A running job's lease, renewed while its node works; a job whose lease "
+                               "ran out (its node died) is run again by another node")
+    job_max_attempts: int = Field(default=5, ge=1, le=50,
+                                  description="Runs a failing background job gets before it is marked failed")
+    job_retry_base_s: float = Field(default=5.0, gt=0, le=3600,
+                                    description="Backoff after a job's first failure; doubles per failure")
+    job_retry_max_s: float = Field(default=3600.0, gt=0, le=86400, description="Longest backoff between two runs")
+    job_keep_done_s: float = Field(default=2 * 86400.0, gt=0,
+                                   description="How long finished background jobs stay listed before deletion")
+    job_keep_failed_s: float = Field(default=30 * 86400.0, gt=0,
+                                     description="How long failed background jobs (and their errors) stay listed")
+
     # Encryption at rest of candidates' free text (server/compliance/crypto.py)
     data_keys: CliSuppress[dict[str, str]] = Field(
         default_factory=dict, description="AES-256 keys for data at rest: JSON "

@@ -566,3 +566,30 @@ class ReportSync(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class BackgroundJob(Base):
+    """One unit of background work on the shared queue (server/platform/work_queue.py): claimed by one node at a
+    time under a lease (``locked_by`` / ``locked_until``), retried with backoff, ``done`` or ``failed`` at the end.
+
+    The payload is encrypted (it may carry a message for a candidate); ``idempotency_key`` is unique, so enqueueing
+    the same logical job twice (two nodes, a retried request) stores it once. Table named apart from ``jobs`` (the
+    job openings)."""
+
+    __tablename__ = "background_jobs"
+    __table_args__ = (Index("ix_background_jobs_state_run_after", "state", "run_after"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(64), index=True)
+    org_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)  # None: the server's own work
+    payload: Mapped[dict] = mapped_column(EncryptedJSON("background_jobs.payload"), default=dict)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
+    state: Mapped[str] = mapped_column(String(16), default="queued")  # queued | running | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # runs started (a graceful stop gives one back)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    run_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    locked_by: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the node running it
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # its lease
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

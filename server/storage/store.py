@@ -9,6 +9,7 @@ from __future__ import annotations
 from server.storage.accounts import AccountRepository
 from server.storage.assignments import AssignmentRepository
 from server.storage.audit_log import AuditRepository
+from server.storage.background_jobs import BackgroundJobRepository
 from server.storage.candidate_imports import CandidateImportRepository
 from server.storage.database import Database
 from server.storage.external_candidates import ExternalCandidateRepository
@@ -46,6 +47,7 @@ class Store:
         self.self_identification = SelfIdentificationRepository(self.db)
         self.report_syncs = ReportSyncRepository(self.db)
         self.key_rotation = KeyRotation(self.db)
+        self.background = BackgroundJobRepository(self.db)  # the shared work queue
 
     async def migrate(self) -> None:
         await self.db.migrate()
