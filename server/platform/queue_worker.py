@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import os
 import socket
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 import structlog
 
 from analyzers.thread_pool import BoundedThreadPool
+from server.platform.metrics import BACKGROUND_JOB_RUNS, BACKGROUND_JOB_SECONDS
 from server.platform.work_queue import PeriodicJob, PermanentJobError, RetryRule, WorkQueue
 from server.storage.models import BackgroundJob, new_id
 
@@ -147,22 +149,26 @@ class QueueWorker:
     async def _execute(self, job: BackgroundJob) -> None:
         handler = self.handlers[job.kind]
         log.info("job_started", job_id=job.id, kind=job.kind, attempt=job.attempts, node=self.node)
+        t0 = time.perf_counter()
         try:
             if handler.blocking:
                 await self._threads.run(handler.fn, self.services, dict(job.payload))
             else:
                 await handler.fn(self.services, dict(job.payload))
         except asyncio.CancelledError:
+            _count_run(job.kind, "interrupted", t0)
             with contextlib.suppress(Exception):
                 await self.jobs.release(job.id, self.node, self.now())
             log.warning("job_released", job_id=job.id, kind=job.kind, node=self.node)
             raise
         except Exception as exc:  # noqa: BLE001 - recorded on the job, retried or failed
+            _count_run(job.kind, "failed", t0)
             try:
                 await self._failed(job, exc)
             except Exception:  # noqa: BLE001 - unrecorded: the lease runs out and the job runs again
                 log.warning("job_outcome_not_recorded", job_id=job.id, kind=job.kind, exc_info=True)
             return
+        _count_run(job.kind, "ok", t0)
         try:
             held = await self.jobs.complete(job.id, self.node, self.now())
         except Exception:  # noqa: BLE001 - unrecorded: the lease runs out and the (idempotent) job runs again
@@ -243,3 +249,8 @@ class QueueWorker:
         if n:
             log.info("jobs_pruned", count=n)
 
+
+def _count_run(kind: str, outcome: str, started: float) -> None:
+    """One run of a queued job in the metrics, by its kind (a bounded set: the registered handlers)."""
+    BACKGROUND_JOB_RUNS.labels(kind, outcome).inc()
+    BACKGROUND_JOB_SECONDS.labels(kind).observe(time.perf_counter() - started)
