@@ -36,6 +36,7 @@ READ_ACTIONS: dict[str, str] = {
     "invitation.send": "an interview's invitation (the candidate's e-mail address as recipient)",
     "audit.read": "the access log (candidate names)",
     "candidates.list": "the organisation's candidate list (names)",
+    "outcomes.read": "a job's hiring outcomes (candidate names, decisions, performance ratings)",
 }
 
 

@@ -144,18 +144,27 @@ _HEADER_OF = {alias: key for key, aliases in _HEADERS.items() for alias in alias
 
 
 def _header_key(cell: str) -> str | None:
-    norm = re.sub(r"[\s_]+", " ", cell.strip().strip("\ufeff\"'*：:").strip().lower())
+    norm = header_name(cell)
     return _HEADER_OF.get(norm) or _HEADER_OF.get(re.sub(r"[（(].*[)）]$", "", norm).strip())
+
+
+def csv_reader(text: str):
+    """A ``csv.reader`` of the text with the delimiter the header row uses most (header names hold none): comma,
+    semicolon (European Excel) or tab (Excel's "Unicode text")."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max((",", ";", "\t"), key=header.count) if any(d in header for d in ",;\t") else ","
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def header_name(cell: str) -> str:
+    """A header cell as the column tables look it up: lower case, spaces for runs of blanks and underscores,
+    without quotes, stars or colons around it."""
+    return re.sub(r"[\s_]+", " ", cell.strip().strip("\ufeff\"'*：:").strip().lower())
 
 
 def read_csv(data: bytes, filename: str, max_rows: int) -> list[CsvRow]:
     """The candidates of a CSV list; raises ApiError with what to fix when the file cannot be used."""
-    text = decode_csv(data, filename)
-    # The delimiter is the one the header row uses most (header names hold none): comma, semicolon (European Excel)
-    # or tab (Excel's "Unicode text").
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max((",", ";", "\t"), key=header.count) if any(d in header for d in ",;\t") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv_reader(decode_csv(data, filename))
     columns: dict[str, int] | None = None
     rows: list[CsvRow] = []
     number = 0

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from server.storage.accounts import AccountRepository
+from server.storage.analytics import AnalyticsRepository
 from server.storage.assignments import AssignmentRepository
 from server.storage.audit_log import AuditRepository
 from server.storage.candidate_imports import CandidateImportRepository
@@ -20,6 +21,7 @@ from server.storage.key_rotation import KeyRotation
 from server.storage.login_failures import LoginFailureRepository
 from server.storage.login_sessions import LoginSessionRepository
 from server.storage.matching import MatchingRepository
+from server.storage.outcomes import OutcomeRepository
 from server.storage.retention import RetentionRepository
 from server.storage.scheduling import SchedulingRepository
 from server.storage.self_identification import SelfIdentificationRepository
@@ -43,6 +45,8 @@ class Store:
         self.audit = AuditRepository(self.db)
         self.retention = RetentionRepository(self.db)
         self.self_identification = SelfIdentificationRepository(self.db)
+        self.outcomes = OutcomeRepository(self.db)
+        self.analytics = AnalyticsRepository(self.db)
         self.key_rotation = KeyRotation(self.db)
 
     async def migrate(self) -> None:
