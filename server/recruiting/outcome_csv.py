@@ -142,6 +142,10 @@ def check_rows(rows: list[OutcomeCsvRow], candidates: list[JobCandidate],
                         f"{email}; use interview_id or candidate_id.")
             else:
                 who = matches[0]
+        if who is not None and not found:  # named without a doubt: the file names them once
+            if who.candidate_id in first_row:
+                problem("candidate_id", "duplicate_row", f"The same candidate as row {first_row[who.candidate_id]}.")
+            first_row.setdefault(who.candidate_id, row.number)
         decision = DECISION_WORDS.get((cell("decision") or "").lower())
         if decision is None:
             problem("decision", "invalid_decision", f"decision must be advanced, hired or rejected, not "
@@ -168,10 +172,6 @@ def check_rows(rows: list[OutcomeCsvRow], candidates: list[JobCandidate],
                 problem("performance_date", "future_date", "performance_date is in the future.")
             if decision is not None and decision != "hired":
                 problem("decision", "performance_without_hire", "A performance rating needs decision hired.")
-        if who is not None:
-            if who.candidate_id in first_row:
-                problem("candidate_id", "duplicate_row", f"The same candidate as row {first_row[who.candidate_id]}.")
-            first_row.setdefault(who.candidate_id, row.number)
         if found:
             problems += found
             continue
