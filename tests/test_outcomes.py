@@ -112,6 +112,10 @@ async def test_outcomes_one_at_a_time_and_from_csv(db_url, tmp_path):
                 assert r.status == 415
         reads = await store.audit.reads(h.org_id)
         assert any(r.action == "outcomes.read" for r in reads)
+        # erasing a candidate erases their outcome with them
+        assert isinstance(await store.retention.erase_candidate(ids["Di"][1], "erasure_request",
+                                                                datetime.now(timezone.utc)), dict)
+        assert await store.outcomes.get(h.job_id, ids["Di"][1]) is None
 
 
 async def test_too_many_rows_and_a_too_large_file_are_refused_whole(sqlite_url, tmp_path):
