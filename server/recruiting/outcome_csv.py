@@ -11,13 +11,12 @@ listed (row, field, code, message), so a corrected file can simply be sent again
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from datetime import date
 
 from server.http.errors import ApiError
-from server.recruiting.import_upload import csv_reader, decode_csv, header_name
+from server.recruiting.import_upload import header_name, read_table
 from server.storage.outcomes import JobCandidate, OutcomeWrite
 
 _HEADERS = {
@@ -55,37 +54,17 @@ class RowProblem:
 def read_outcome_csv(data: bytes, filename: str, max_rows: int) -> list[OutcomeCsvRow]:
     """The file's rows by column; ApiError (422, or 413 for too many rows) when the file as a whole cannot be
     used."""
-    columns: dict[str, int] | None = None
-    rows: list[OutcomeCsvRow] = []
-    number = 0
-    try:
-        for record in csv_reader(decode_csv(data, filename)):
-            number += 1
-            if not any(cell.strip() for cell in record):
-                continue
-            if columns is None:
-                columns = {}
-                for i, cell in enumerate(record):
-                    key = _HEADER_OF.get(header_name(cell))
-                    if key and key not in columns:
-                        columns[key] = i
-                if "decision" not in columns or not {"interview_id", "candidate_id", "email"} & set(columns):
-                    raise ApiError(422, "invalid_csv", f"{filename}: the first row must name the columns: "
-                                   "interview_id, candidate_id or email (who), decision, and for hires optionally "
-                                   "performance_rating, performance_months, performance_date; found "
-                                   f"{', '.join(c.strip() for c in record[:8])}.")
-                continue
-            if len(rows) >= max_rows:
-                raise ApiError(413, "too_many_rows", f"{filename} has more than {max_rows} rows; split it.")
-            rows.append(OutcomeCsvRow(number, {key: record[i].strip() if i < len(record) else ""
-                                               for key, i in columns.items()}))
-    except csv.Error as exc:
-        raise ApiError(422, "invalid_csv", f"{filename} row {number}: {exc}") from None
-    if columns is None:
-        raise ApiError(422, "no_rows", f"{filename} is empty.")
+    def check_header(columns: dict[str, int], record: list[str]) -> None:
+        if "decision" not in columns or not {"interview_id", "candidate_id", "email"} & set(columns):
+            raise ApiError(422, "invalid_csv", f"{filename}: the first row must name the columns: interview_id, "
+                           "candidate_id or email (who), decision, and for hires optionally performance_rating, "
+                           f"performance_months, performance_date; found {', '.join(c.strip() for c in record[:8])}.")
+
+    rows = read_table(data, filename, lambda cell: _HEADER_OF.get(header_name(cell)), check_header, max_rows,
+                      ApiError(413, "too_many_rows", f"{filename} has more than {max_rows} rows; split it."))
     if not rows:
         raise ApiError(422, "no_rows", f"{filename} has a header row but no outcomes.")
-    return rows
+    return [OutcomeCsvRow(number, cells) for number, cells in rows]
 
 
 def _date(text: str) -> date | None:

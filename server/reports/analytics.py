@@ -9,7 +9,7 @@ Definitions:
 
 * **Source channel** of a job's candidate: ``<system>_import`` when they came from an HR system (DingTalk:
   ``dingtalk_import``); ``bulk_import`` when a zip/CSV import created them; ``upload`` for any other resume;
-  without a resume, the channel of the first invitation sent for the job's interview (``email_invitation``,
+  without a resume, the channel of the first invitation for the job's interview that did not fail (``email_invitation``,
   ``dingtalk_invitation``, ``webhook_invitation``), or ``link`` when HR handed the link over themselves.
 * **Funnel stages**, each counted on its own: candidates (a resume for the job or an interview in it), invited (an
   interview was created), interviewed (it started), scored (it has AI scores), advanced (outcome advanced or

@@ -24,7 +24,7 @@ class CandidateFacts:
     external_source: str | None  # the HR system they were imported from (e.g. "dingtalk")
     bulk_imported: bool  # created by a bulk (zip/CSV) import of some job
     has_resume: bool  # a resume was stored for them (uploaded, imported)
-    invitation_channel: str | None  # the channel of the first invitation sent for the job's interview
+    invitation_channel: str | None  # the channel of the first invitation (not failed) for the job's interview
     invited: bool  # an interview for the job was created
     interviewed: bool  # one of those interviews started
     scored: bool  # one of them has AI scores
@@ -82,13 +82,14 @@ class AnalyticsRepository(Repository):
                                        .where(Resume.job_id.in_(jobs)))).all()
             interviews = (await s.execute(select(Interview.id, Interview.job_id, Interview.candidate_id,
                                                  Interview.status, Interview.started_at)
-                                          .where(Interview.job_id.in_(jobs)))).all()
+                                          .where(Interview.job_id.in_(jobs))
+                                          .order_by(Interview.created_at, Interview.id))).all()
             scored = set((await s.execute(select(AnswerScore.interview_id).distinct()
                                           .join(Interview, Interview.id == AnswerScore.interview_id)
                                           .where(Interview.job_id.in_(jobs)))).scalars())
             invitations = (await s.execute(select(Invitation.interview_id, Invitation.channel)
                                            .join(Interview, Interview.id == Invitation.interview_id)
-                                           .where(Interview.job_id.in_(jobs))
+                                           .where(Interview.job_id.in_(jobs), Invitation.status != "failed")
                                            .order_by(Invitation.created_at, Invitation.id))).all()
             outcomes = (await s.execute(select(CandidateOutcome.job_id, CandidateOutcome.candidate_id,
                                                CandidateOutcome.decision)

@@ -246,8 +246,8 @@ async def accept_weights(request: web.Request) -> web.Response:
     if suggestion is None:
         raise ApiError(409, "no_suggestion", f"There are no suggested weights to accept ({report['no_suggestion']}).")
     shown = body.weights
-    if set(shown) != set(suggestion["weights"]) or any(abs(shown[c] - w) > 0.0005
-                                                      for c, w in suggestion["weights"].items()):
+    if set(shown) != set(suggestion["weights"]) or not all(abs(shown[c] - w) <= 0.0005  # (NaN: not the same)
+                                                          for c, w in suggestion["weights"].items()):
         raise ApiError(409, "suggestion_changed", "The suggested weights have changed since they were shown; "
                        "look at them again.", [{"field": c, "message": str(w)}
                                                for c, w in suggestion["weights"].items()])
