@@ -38,7 +38,8 @@ from server.recruiting.ranking import ranked_candidates
 from server.reports import analytics_stats as st
 from server.reports.interview_report import competency_scores, weighted_mean
 from server.reports.tables import Table
-from server.storage.analytics import (AnalyticsRepository, CandidateFacts, Performance, Rating, ScoredInterview)
+from server.storage.analytics import (AnalyticsRepository, CandidateFacts, Performance, Rating, ScoredInterview,
+                                      candidate_facts, scored_interviews)
 from server.storage.matching import MatchingRepository
 from server.storage.models import Job
 
@@ -144,8 +145,8 @@ def _channel(name: str, n: dict[str, int]) -> dict:
 
 
 async def funnel_report(analytics: AnalyticsRepository, job_ids: list[str]) -> dict:
-    facts = await analytics.candidate_facts(job_ids)
-    return await _pool.run(funnel, facts, len(job_ids))
+    records = await analytics.candidate_records(job_ids)
+    return await _pool.run(lambda: funnel(candidate_facts(records), len(job_ids)))
 
 
 def funnel_tables(report: dict) -> list[Table]:
@@ -156,10 +157,10 @@ def funnel_tables(report: dict) -> list[Table]:
 
 # --------------------------------------------------------------------------------------------------- consistency
 async def consistency_report(analytics: AnalyticsRepository, job_id: str, cfg: AnalyticsConfig) -> dict:
-    interviews = await analytics.scored_interviews(job_id)
+    rows = await analytics.score_rows(job_id)
     ratings = await analytics.ratings(job_id)
     return {"job_id": job_id, "bootstrap_samples": cfg.bootstrap_samples,
-            "competencies": await _pool.run(consistency, interviews, ratings, cfg)}
+            "competencies": await _pool.run(lambda: consistency(scored_interviews(rows), ratings, cfg))}
 
 
 def consistency(interviews: list[ScoredInterview], ratings: list[Rating], cfg: AnalyticsConfig) -> list[dict]:
@@ -276,7 +277,7 @@ def _why_none(competencies: list[str], correlations: dict[str, dict], cfg: Analy
 async def validity_data(analytics: AnalyticsRepository, interview_weights, job_id: str, plan_competencies: list[str],
                         plan_weights: dict[str, float]) -> ValidityInput:
     """What ``validity`` computes on; ``interview_weights``: ``JobRepository.interview_weights``."""
-    interviews = await analytics.scored_interviews(job_id)
+    interviews = await _pool.run(scored_interviews, await analytics.score_rows(job_id))
     return ValidityInput(interviews, await analytics.performance(job_id),
                          await interview_weights([iv.interview_id for iv in interviews]), plan_competencies,
                          plan_weights)

@@ -1,6 +1,7 @@
 """What the HR analytics read about jobs: each candidate's way in and how far they got, AI scores and human
 ratings per interview and competency, and hires' performance. Plain rows (no encrypted columns are read), for
-server/reports/analytics.py to compute on."""
+server/reports/analytics.py to compute on; the functions that put rows together (``candidate_facts``,
+``scored_interviews``) are pure, for it to run off the event loop with the rest of its arithmetic."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from server.storage.database import Repository
 from server.storage.models import (AnswerScore, Candidate, CandidateImport, CandidateImportItem, CandidateOutcome,
@@ -72,11 +73,12 @@ class Performance:
 class AnalyticsRepository(Repository):
     """Read-only queries across areas, per job."""
 
-    async def candidate_facts(self, job_ids: Collection[str]) -> list[CandidateFacts]:
-        """Every candidate of these jobs (a resume for the job or an interview in it), once per job."""
+    async def candidate_records(self, job_ids: Collection[str]) -> CandidateRecords:
+        """What the funnel needs to know about every candidate of these jobs (``candidate_facts`` puts it
+        together)."""
         jobs = list(job_ids)
         if not jobs:
-            return []
+            return CandidateRecords([], [], set(), [], [], {}, set(), set())
         async with self.db.session() as s:
             resumes = (await s.execute(select(Resume.job_id, Resume.candidate_id)
                                        .where(Resume.job_id.in_(jobs)))).all()
@@ -106,23 +108,8 @@ class AnalyticsRepository(Repository):
                                                CandidateImport.source != "dingtalk"))).scalars())
             any_resume = set((await s.execute(select(Resume.candidate_id).distinct()
                                               .where(Resume.candidate_id.in_(theirs)))).scalars())
-        pairs = {(r.job_id, r.candidate_id) for r in resumes} | {(iv.job_id, iv.candidate_id) for iv in interviews}
-        first_channel: dict[str, str] = {}
-        for iv_id, channel in invitations:
-            first_channel.setdefault(iv_id, channel)
-        per_pair: dict[tuple[str, str], dict] = {p: {"invited": False, "interviewed": False, "scored": False,
-                                                     "channel": None} for p in pairs}
-        for iv in interviews:  # a candidate with several interviews for a job: the furthest any of them got
-            facts = per_pair[(iv.job_id, iv.candidate_id)]
-            facts["invited"] = True
-            facts["interviewed"] |= iv.started_at is not None or iv.status in ("live", "finished")
-            facts["scored"] |= iv.id in scored
-            if facts["channel"] is None:
-                facts["channel"] = first_channel.get(iv.id)
-        decisions = {(o.job_id, o.candidate_id): o.decision for o in outcomes}
-        return [CandidateFacts(job, cand, sources.get(cand), cand in bulk, cand in any_resume, f["channel"],
-                               f["invited"], f["interviewed"], f["scored"], decisions.get((job, cand)))
-                for (job, cand), f in sorted(per_pair.items())]
+        return CandidateRecords(list(resumes), list(interviews), scored, list(invitations), list(outcomes), sources,
+                                bulk, any_resume)
 
     async def resume_dates(self, job_id: str) -> dict[str, datetime]:
         """When each candidate's resume for the job arrived (the latest one)."""
@@ -131,23 +118,17 @@ class AnalyticsRepository(Repository):
                                    .order_by(Resume.created_at))
             return dict(rows.all())
 
-    async def scored_interviews(self, job_id: str) -> list[ScoredInterview]:
-        """The job's finished interviews with AI scores, oldest first, each with its scores in the order given."""
+    async def score_rows(self, job_id: str) -> list[Row]:
+        """The AI scores of the job's finished interviews, oldest interview first, each's in the order given
+        (``scored_interviews`` groups them)."""
         async with self.db.session() as s:
-            rows = (await s.execute(
+            return list((await s.execute(
                 select(AnswerScore.id, AnswerScore.interview_id, AnswerScore.question_index, AnswerScore.competency,
                        AnswerScore.score, AnswerScore.confidence, Interview.candidate_id, Interview.plan_id,
                        Interview.created_at)
                 .join(Interview, Interview.id == AnswerScore.interview_id)
                 .where(Interview.job_id == job_id, Interview.status == "finished")
-                .order_by(Interview.created_at, Interview.id, AnswerScore.turn_index, AnswerScore.created_at))).all()
-        out: dict[str, ScoredInterview] = {}
-        for r in rows:
-            iv = out.get(r.interview_id)
-            if iv is None:
-                iv = out[r.interview_id] = ScoredInterview(r.interview_id, r.candidate_id, r.plan_id, r.created_at, [])
-            iv.scores.append(ScoreRow(r.id, r.interview_id, r.question_index, r.competency, r.score, r.confidence))
-        return list(out.values())
+                .order_by(Interview.created_at, Interview.id, AnswerScore.turn_index, AnswerScore.created_at))).all())
 
     async def ratings(self, job_id: str) -> list[Rating]:
         """People's ratings of the job's interviews, oldest first."""
@@ -175,3 +156,49 @@ class AnalyticsRepository(Repository):
             for (decision,) in rows.all():
                 counts[decision] = counts.get(decision, 0) + 1
             return counts
+
+
+@dataclass(frozen=True)
+class CandidateRecords:
+    """The rows behind the funnel (``AnalyticsRepository.candidate_records``)."""
+
+    resumes: list[Row]  # (job_id, candidate_id)
+    interviews: list[Row]  # (id, job_id, candidate_id, status, started_at), oldest first
+    scored: set[str]  # interviews with AI scores
+    invitations: list[Row]  # (interview_id, channel) that did not fail, oldest first
+    outcomes: list[Row]  # (job_id, candidate_id, decision)
+    sources: dict[str, str | None]  # candidate id -> the HR system they came from
+    bulk: set[str]  # candidates a bulk import created
+    any_resume: set[str]  # candidates with a resume (for any job)
+
+
+def candidate_facts(rec: CandidateRecords) -> list[CandidateFacts]:
+    """Each candidate of each job with what the records say about them (pure: run it off the event loop)."""
+    pairs = {(r.job_id, r.candidate_id) for r in rec.resumes} | {(iv.job_id, iv.candidate_id) for iv in rec.interviews}
+    first_channel: dict[str, str] = {}
+    for iv_id, channel in rec.invitations:
+        first_channel.setdefault(iv_id, channel)
+    per_pair: dict[tuple[str, str], dict] = {p: {"invited": False, "interviewed": False, "scored": False,
+                                                 "channel": None} for p in pairs}
+    for iv in rec.interviews:  # a candidate with several interviews for a job: the furthest any of them got
+        facts = per_pair[(iv.job_id, iv.candidate_id)]
+        facts["invited"] = True
+        facts["interviewed"] |= iv.started_at is not None or iv.status in ("live", "finished")
+        facts["scored"] |= iv.id in rec.scored
+        if facts["channel"] is None:
+            facts["channel"] = first_channel.get(iv.id)
+    decisions = {(o.job_id, o.candidate_id): o.decision for o in rec.outcomes}
+    return [CandidateFacts(job, cand, rec.sources.get(cand), cand in rec.bulk, cand in rec.any_resume, f["channel"],
+                           f["invited"], f["interviewed"], f["scored"], decisions.get((job, cand)))
+            for (job, cand), f in sorted(per_pair.items())]
+
+
+def scored_interviews(rows: list[Row]) -> list[ScoredInterview]:
+    """``AnalyticsRepository.score_rows`` grouped by interview, oldest first (pure: run it off the event loop)."""
+    out: dict[str, ScoredInterview] = {}
+    for r in rows:
+        iv = out.get(r.interview_id)
+        if iv is None:
+            iv = out[r.interview_id] = ScoredInterview(r.interview_id, r.candidate_id, r.plan_id, r.created_at, [])
+        iv.scores.append(ScoreRow(r.id, r.interview_id, r.question_index, r.competency, r.score, r.confidence))
+    return list(out.values())
