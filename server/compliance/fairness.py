@@ -3,8 +3,9 @@
 For one job: every candidate's overall AI score (``server.reports.interview_report.overall_ai_score`` of their latest finished,
 scored interview for the job, with its plan's competency weights: a candidate interviewed twice counts once); the
 median over all of them; per category of each attribute the *scoring rate* (share of its candidates scored above
-that median) and the *impact ratio* (its scoring rate / the highest category's scoring rate); ratios under 0.8 are flagged. The categories come
-only from candidates' voluntary self-identification, stored apart and never an input to any score. Categories with
+that median) and the *impact ratio* (its scoring rate / the highest category's scoring rate); ratios under 0.8 are
+flagged. The categories come only from candidates' voluntary self-identification, stored apart and never an input
+to any score. Categories with
 fewer than ``min_group`` people get no figures, not even their count (too few to judge, and any figure would single
 people out), and are left out of the comparison; candidates who did not say are counted as unknown, as the law
 requires. Sex and race/ethnicity are also reported crossed (``sex_race_ethnicity``),
