@@ -93,7 +93,7 @@ async def test_every_repository_on_one_database(db_url):
     await store.migrate()
     try:
         repos = [v for v in vars(store).values() if isinstance(v, Repository)]
-        assert len(repos) == 18 and all(r.db is store.db for r in repos)
+        assert len(repos) == 20 and all(r.db is store.db for r in repos)
         now = utcnow()
         org = await store.accounts.create_org("Acme")
         user = await store.accounts.create_user(org.id, "hr@acme.test", "x")

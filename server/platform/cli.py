@@ -33,7 +33,7 @@ async def _serve(settings: Settings, demo: bool) -> None:
     ctx = app[CTX_KEY]
     if demo:
         info = await seed_demo(ctx.store.accounts, ctx.store.jobs, ctx.store.interviews, ctx.store.assignments,
-                               settings)
+                               settings, db=ctx.store.db)
         print(f"DEMO_LOGIN email={info.email} password={info.password}", flush=True)
         print("DEMO_TEAM " + " ".join(f"{email}({role})" for email, role in info.team.items())
               + " (same password)", flush=True)
@@ -67,7 +67,7 @@ async def _demo(settings: Settings) -> None:
 
     store = _store(settings)
     await store.migrate()
-    info = await seed_demo(store.accounts, store.jobs, store.interviews, store.assignments, settings)
+    info = await seed_demo(store.accounts, store.jobs, store.interviews, store.assignments, settings, db=store.db)
     await store.close()
     print(json.dumps(info.__dict__, indent=2))
 

@@ -334,6 +334,24 @@ class Settings(BaseSettings):
         default="console", description="Log lines: 'console' (readable, for development) or 'json' (one JSON object "
         "per line with request_id and interview_id, for log collectors)")
 
+    # HR analytics and hiring outcomes (server/reports/analytics.py)
+    analytics_bootstrap_samples: int = Field(default=1000, ge=0, le=20000,
+                                             description="Bootstrap resamples behind the 95 % intervals of rater "
+                                             "agreement (ICC, kappa); 0 = no intervals")
+    analytics_min_n: int = Field(default=5, ge=3, le=1000,
+                                 description="Fewest people (subjects, hires) a correlation or agreement figure is "
+                                 "shown for, and an interval computed from")
+    analytics_weight_min_n: int = Field(default=10, ge=4, le=10000,
+                                        description="Fewest rated hires a competency's correlation with performance "
+                                        "needs before it moves the suggested weights")
+    analytics_weight_shrinkage_n: int = Field(default=30, ge=0, le=10000,
+                                              description="Hires at which a suggested weight has moved halfway from "
+                                              "the current weight to what the correlations alone say")
+    outcome_csv_max_bytes: int = Field(default=2 * 2**20, ge=1024, le=100 * 2**20,
+                                       description="Largest outcome CSV accepted, in bytes")
+    outcome_csv_max_rows: int = Field(default=5000, ge=1, le=100000,
+                                      description="Most rows one outcome CSV may have")
+
     # Limits
     max_observers_per_interview: int = Field(default=50, description="Observers (HR live panels) one interview may "
                                              "have at once")

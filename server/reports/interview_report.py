@@ -62,15 +62,32 @@ def competency_score(vals: list[tuple[float, float]]) -> float | None:
     return sum(s * c for s, c in vals) / weight
 
 
-def overall_ai_score(all_scores: list) -> float | None:
-    """An interview's overall AI score: the mean of its competencies' scores (the bias report compares these)."""
+def competency_scores(all_scores: list) -> dict[str, float]:
+    """Each competency's AI score in one interview, from its final scores (``all_scores`` in the order given)."""
     final = final_score_ids(all_scores)
     by_competency: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for sc in all_scores:
         if sc.id in final:
             by_competency[sc.competency].append((sc.score, sc.confidence))
-    values = [competency_score(v) for v in by_competency.values()]
-    return sum(values) / len(values) if values else None
+    return {name: competency_score(vals) for name, vals in by_competency.items()}
+
+
+def overall_ai_score(all_scores: list, weights: dict[str, float] | None = None) -> float | None:
+    """An interview's overall AI score: the mean of its competencies' scores, weighted by the plan's competency
+    weights when it has any (the bias report compares these)."""
+    return weighted_mean(competency_scores(all_scores), weights)
+
+
+def weighted_mean(by_competency: dict[str, float], weights: dict[str, float] | None) -> float | None:
+    """The competencies' scores averaged with ``weights`` (a competency the weights leave out counts 0); equal
+    weights without any (or when the scored competencies all weigh 0)."""
+    if not by_competency:
+        return None
+    w = {c: float(weights.get(c, 0.0)) for c in by_competency} if weights else {}
+    total = sum(w.values())
+    if total <= 0:
+        return sum(by_competency.values()) / len(by_competency)
+    return sum(by_competency[c] * w[c] for c in by_competency) / total
 
 
 async def build_report(interviews: InterviewRepository, records: InterviewRecordRepository, jobs: JobRepository,
@@ -104,6 +121,8 @@ async def build_report(interviews: InterviewRepository, records: InterviewRecord
                                          "at": review.created_at.isoformat() if review.created_at else None})
     iv_row = await interviews.get(interview_id)
     planned = [q.competency for q in await jobs.plan_questions(iv_row.plan_id) if q.competency]
+    weights = ((await jobs.plan_spec(iv_row.plan_id)) or {}).get("competency_weights") or {}
+    weight_total = sum(weights.values())
     competencies = []
     for name in sorted(set(by_competency) | set(human) | set(planned)):
         vals = by_competency.get(name, [])
@@ -113,7 +132,10 @@ async def build_report(interviews: InterviewRepository, records: InterviewRecord
             "confidence": round(sum(c for _, c in vals) / len(vals), 2) if vals else None,
             "answers": len(vals),
             "human": human.get(name, []),
+            # its share of the overall score by the plan's competency weights (null: all count equally)
+            "weight": round(weights.get(name, 0.0) / weight_total, 3) if weight_total > 0 else None,
         })
+    overall = weighted_mean({name: competency_score(vals) for name, vals in by_competency.items()}, weights)
     answers = []
     for turn in detail["turns"]:
         idx = turn["index"]
@@ -139,6 +161,7 @@ async def build_report(interviews: InterviewRepository, records: InterviewRecord
         "content_deleted": catalogue.text("report_content_deleted", lang, date=detail["content_deleted_at"][:10])
         if detail.get("content_deleted_at") else None,
         "competencies": competencies,
+        "overall_ai_score": round(overall, 2) if overall is not None else None,
         "answers": answers,
         "follow_ups": follow_ups,
         "flags": [{"kind": f["kind"], "label": flag_label(f["kind"], lang), "at": mmss(f["since_ms"]),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from server.compliance.crypto import EncryptedJSON, EncryptedText
@@ -593,3 +593,48 @@ class BackgroundJob(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+# --- outcomes and analytics (0015) --------------------------------------------------------------------------
+DECISIONS: tuple[str, ...] = ("advanced", "hired", "rejected")
+
+
+class CandidateOutcome(Base):
+    """What became of one candidate for one job: the decision after the interview (advanced to the next round,
+    hired, rejected) and, once hired, one performance rating (1-5) given ``performance_months`` after hiring.
+    One row per job and candidate (a later decision replaces the earlier); ``interview_id`` is the interview the
+    decision followed, when known. Read by the analytics (server/reports/analytics.py), never by any score."""
+
+    __tablename__ = "candidate_outcomes"
+    __table_args__ = (UniqueConstraint("job_id", "candidate_id", name="uq_candidate_outcomes_job_candidate"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    candidate_id: Mapped[str] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    interview_id: Mapped[str | None] = mapped_column(ForeignKey("interviews.id", ondelete="SET NULL"), nullable=True)
+    decision: Mapped[str] = mapped_column(String(16))  # advanced | hired | rejected
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(32), nullable=True)  # user id (no FK: kept if they leave)
+    performance_rating: Mapped[float | None] = mapped_column(Float, nullable=True)  # 1-5, hired only
+    performance_months: Mapped[int | None] = mapped_column(Integer, nullable=True)  # months after hiring
+    performance_date: Mapped[date | None] = mapped_column(Date, nullable=True)  # when it was rated
+    source: Mapped[str] = mapped_column(String(8), default="api")  # api | csv
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CompetencyWeightDecision(Base):
+    """A person accepted suggested competency weights for a job: the plan version it made, the weights before
+    and after, and the evidence shown (correlations with performance, n). Nothing changes weights by itself."""
+
+    __tablename__ = "competency_weight_decisions"
+    __table_args__ = (Index("ix_competency_weight_decisions_job_at", "job_id", "accepted_at"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    plan_version: Mapped[int] = mapped_column(Integer)  # the job's plan version carrying the accepted weights
+    previous_weights: Mapped[dict] = mapped_column(JSON, default=dict)
+    weights: Mapped[dict] = mapped_column(JSON, default=dict)
+    basis: Mapped[dict] = mapped_column(JSON, default=dict)  # the suggestion as shown: method, n, correlations
+    accepted_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    accepted_by_email: Mapped[str] = mapped_column(String(320), default="")
+    accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -59,5 +59,5 @@ async def bias_report(request: web.Request) -> web.Response:
     # never under 5: candidates are told no group smaller than five is shown
     min_group = int_query(request, "min_group", 5, 5, 100)
     store = ctx_of(request).store
-    report = await job_bias_report(store.records, store.self_identification, job.id, min_group)
+    report = await job_bias_report(store.records, store.self_identification, store.jobs, job.id, min_group)
     return web.json_response(m.BiasReportOut(**report).model_dump())
