@@ -14,8 +14,9 @@ from typing import Any, Callable
 
 from dialogue.score_words import legacy_note, legacy_stance
 
-CODE_LIKE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b|\b[a-z_]+:[a-z_]+\b|\bcosine\b", re.IGNORECASE)
-"""A machine's words: snake_case names, ``kind:value`` codes and cosines (never in a sentence meant for people)."""
+CODE_LIKE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b|\b[a-z_]+:[a-z_]+\b|\([a-z_]+: [a-z_]+\)|\bcosine\b", re.IGNORECASE)
+"""A machine's words: snake_case names, ``kind:value`` codes (also "(specificity: general)", as older follow-up
+reasons said) and cosines; never in a sentence meant for people."""
 
 
 def looks_like_code(text: str) -> bool:

@@ -26,7 +26,7 @@ from server.reports.report_questions import mmss, question_blocks, quote_time
 from server.storage.interview_records import InterviewRecordRepository
 from server.storage.interviews import InterviewRepository
 from server.storage.jobs import JobRepository
-from server.storage.models import InterviewDecision
+from server.storage.models import InterviewDecision, as_utc
 from web_client import catalogue
 
 __all__ = ["build_report", "competency_score", "decision_out", "final_score_ids", "follow_up_why", "mmss",
@@ -93,7 +93,7 @@ def decision_out(row: InterviewDecision) -> dict[str, Any]:
     """A person's recorded decision as the report and the decision route give it."""
     return {"id": row.id, "decision": row.decision, "suggested": row.suggested, "overall_score": row.overall_score,
             "agrees": row.decision == row.suggested, "comment": row.comment, "decided_by": row.decided_by_email,
-            "decided_by_name": row.decided_by_name, "decided_at": row.decided_at.isoformat()}
+            "decided_by_name": row.decided_by_name, "decided_at": as_utc(row.decided_at).isoformat()}
 
 
 def _score_dict(sc, final: bool, evidence: list[dict], lang: str) -> dict[str, Any]:
