@@ -152,7 +152,8 @@
   function render(r) {
     const iv = r.interview;
     $("who").textContent = `${iv.candidate.name} · ${iv.job.title}`;
-    $("ai-label").textContent = r.ai_label;
+    $("ai-label").textContent = I18N.t("report_ai_label");  // the catalogue's sentences in the page's language
+    $("dc-status").textContent = ""; $("rv-status").textContent = "";
     $("content-deleted").textContent = r.content_deleted || "";
     $("content-deleted").classList.toggle("hidden", !r.content_deleted);
     renderOverall(r.overall);
@@ -161,11 +162,11 @@
     const fl = $("flag-list"); fl.textContent = "";
     for (const f of r.flags) fl.append(el("li", `[${f.at}] ${flagText(f)}${f.detail ? " · " + f.detail : ""}`));
     if (!r.flags.length) fl.append(el("li", I18N.t("none"), "muted"));
-    $("nonverbal-note").textContent = r.nonverbal_note;
+    $("nonverbal-note").textContent = I18N.t("report_nonverbal_note");
     const un = $("unsure"); un.textContent = "";
     for (const u of r.uncertain) un.append(el("li", u));
     if (!r.uncertain.length) un.append(el("li", I18N.t("none"), "muted"));
-    $("review-right").textContent = r.review_right;
+    $("review-right").textContent = I18N.t("report_review_right");
     $("review-requested").textContent = iv.review_requested_at ? I18N.t("requested", { at: DOM.dateTime(iv.review_requested_at) }) : "";
   }
 
@@ -181,14 +182,14 @@
     e.preventDefault();
     const chosen = document.querySelector('input[name="decision"]:checked');
     if (await post(`/api/v1/interviews/${id}/decision`, { decision: chosen.value, comment: $("dc-comment").value }, $("dc-status"))) {
-      $("dc-status").textContent = I18N.t("rp_decision_saved"); $("dc-comment").value = ""; load();
+      $("dc-comment").value = ""; await load(); $("dc-status").textContent = I18N.t("rp_decision_saved");
     }
   });
   $("review-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const body = { competency: $("rv-comp").value, score: Number($("rv-score").value), comment: $("rv-comment").value };
     if (await post(`/api/v1/interviews/${id}/reviews`, body, $("rv-status"))) {
-      $("rv-status").textContent = I18N.t("saved"); $("rv-comment").value = ""; load();
+      $("rv-comment").value = ""; await load(); $("rv-status").textContent = I18N.t("saved");
     }
   });
   load();
