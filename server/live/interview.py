@@ -780,7 +780,8 @@ class LiveInterview:
         """Store the score of a turn (a later one of the same turn replaces it) and show it to observers."""
         score = judgement.score
         turn_index = self.turn_index if turn_index is None else turn_index
-        evidence = [{"feature": e.feature, "quote": e.quote, "effect": e.effect, "note": e.note} for e in score.evidence]
+        evidence = [{"feature": e.feature, "quote": e.quote, "effect": e.effect, "note": e.note, "stance": e.stance}
+                    for e in score.evidence]
         await self.records.add_score(self.id, turn_index, qi, score.competency, score.score, score.confidence,
                                      score.level_description, evidence, list(score.uncertain), score.scored_by)
         await self.publish(ev.AnswerScored(

@@ -262,6 +262,25 @@ class HumanReview(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class InterviewDecision(Base):
+    """A person's decision on an interview after reading its report (advance, hold, do not advance), kept next to
+    what the AI suggested at that moment. Rows are never changed: a later decision is a new row; the newest counts
+    and the earlier ones are its history. Who decided stays readable after their account is deleted."""
+
+    __tablename__ = "interview_decisions"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    interview_id: Mapped[str] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(String(16))  # server/reports/recommendation.py DECISIONS
+    suggested: Mapped[str | None] = mapped_column(String(16), nullable=True)  # the AI's suggestion then
+    overall_score: Mapped[float | None] = mapped_column(nullable=True)  # the overall AI score then
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    decided_by_email: Mapped[str] = mapped_column(String(320))
+    decided_by_name: Mapped[str] = mapped_column(String(200), default="")
+    comment: Mapped[str] = mapped_column(EncryptedText("interview_decisions.comment"), default="")
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Resume(Base):
     """A candidate's resume for a job: the parsed profile (with sources) and the extracted text."""
 

@@ -1,21 +1,25 @@
-"""Evaluation reports (JSON, page, PDF), human ratings next to the AI's, and the candidate's review request."""
+"""Evaluation reports (JSON, page, PDF), human ratings next to the AI's, a person's decision on the AI's suggested
+recommendation, and the candidate's review request."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timezone
 
+import structlog
 from aiohttp import web
 
 from server.http.api_models import reports as m
 from server.live import events as ev
 from server.http.errors import parse_body
-from server.reports.interview_report import build_report
+from server.reports.interview_report import build_report, decision_out, suggestion_for
 from server.reports.pdf import render_pdf
 from server.http.access import CANDIDATE_LINK, PUBLIC, RATING, READING, ReadAudit, users
 from server.http.routes.common import api, ctx_of, interview_from_link, org_interview
 from server.http.routes.guard import shown_interview, user_of
 from web_client import WEB_ROOT
+
+log = structlog.get_logger(__name__)
 
 
 async def _report(request: web.Request, interview_id: str) -> dict | None:
@@ -58,6 +62,27 @@ async def add_review(request: web.Request) -> web.Response:
     review = await ctx_of(request).store.records.add_review(iv.id, user.id, body.competency, body.score, body.comment)
     out = m.ReviewOut(id=review.id, competency=review.competency, score=review.score, comment=review.comment)
     return web.json_response(out.model_dump(), status=201)
+
+
+@api.route("POST", "/api/v1/interviews/{interview_id}/decision",
+           "Record a person's decision (advance, hold, do not advance) on the AI's suggested recommendation", "reports",
+           access=users(RATING, "Observers read interviews; the job's recruiters, hiring managers and admins decide "
+                                "on them.", scope="interview"),
+           body=m.DecisionRequest, response=m.DecisionOut, status=201, errors=(404, 422))
+async def record_decision(request: web.Request) -> web.Response:
+    """Kept with who, when, the AI's suggestion and the overall score at that moment; an earlier decision stays as
+    history (the newest counts)."""
+    user = user_of(request)
+    iv = await org_interview(request, user, request.match_info["interview_id"])
+    body = await parse_body(request, m.DecisionRequest)
+    store = ctx_of(request).store
+    planned = [q.competency for q in await store.jobs.plan_questions(iv.plan_id) if q.competency]
+    suggestion = suggestion_for(await store.records.scores(iv.id), planned)
+    row = await store.records.add_decision(iv, user, body.decision, suggestion.suggestion, suggestion.overall,
+                                           body.comment.strip())
+    log.info("interview_decision", interview_id=iv.id, user_id=user.id, decision=row.decision,
+             suggested=row.suggested)
+    return web.json_response(m.DecisionOut(**decision_out(row)).model_dump(), status=201)
 
 
 @api.route("POST", "/api/v1/candidate/review-request", "The candidate asks for a human review of the interview",
