@@ -14,6 +14,7 @@ import pytest
 from server.http.auth import hash_password
 from server.reports.recommendation import suggest
 from server.storage.migrate import move_schema
+from server.storage.outcomes import OutcomeWrite
 from server.storage.models import as_utc, utcnow
 from server.storage.store import Store
 from tests.harness import running_server
@@ -225,23 +226,30 @@ async def test_a_person_confirms_or_changes_the_suggestion_and_each_decision_is_
         status, confirmed = await post("mina@acme.test", {"decision": "hold", "comment": "  Second talk first  "})
         assert status == 201, confirmed
         assert (confirmed["decision"], confirmed["suggested"], confirmed["agrees"]) == ("hold", "hold", True)
+        assert await store.outcomes.get(iv.job_id, iv.candidate_id) is None  # "hold" is no hiring outcome
         assert (confirmed["decided_by"], confirmed["decided_by_name"], confirmed["comment"]) == (
             "mina@acme.test", "Mina", "Second talk first")
         assert confirmed["overall_score"] == 3.4
         status, changed = await post(None, {"decision": "advance"})  # the recruiter changes it later
         assert status == 201 and (changed["agrees"], changed["decided_by"]) == (False, "hr@acme.test")
+        outcome = await store.outcomes.get(iv.job_id, iv.candidate_id)  # the funnel counts the candidate advanced
+        assert (outcome.decision, outcome.source, outcome.interview_id) == ("advanced", "report", iv.id)
+        await store.outcomes.save(h.org_id, iv.job_id, [OutcomeWrite(iv.candidate_id, iv.id, "hired")], None, "api",
+                                  utcnow())
+        assert (await post(None, {"decision": "do_not_advance"}))[0] == 201  # a later change on the report...
+        assert (await store.outcomes.get(iv.job_id, iv.candidate_id)).decision == "hired"  # ...never undoes a hire
 
-        stored = await store.records.decisions(iv.id)  # newest first, the earlier one kept
+        stored = (await store.records.decisions(iv.id))[1:]  # newest first, the earlier ones kept
         assert [(d.decision, d.suggested, d.decided_by_email) for d in stored] == [
             ("advance", "hold", "hr@acme.test"), ("hold", "hold", "mina@acme.test")]
         assert all(as_utc(d.decided_at) >= before for d in stored)
         report = await _get(h, f"/api/v1/interviews/{iv.id}/report", "omar@acme.test")  # observers read it
         assert report["overall"]["suggestion"] == "hold"
-        assert report["overall"]["decision"]["id"] == changed["id"]
-        assert [d["id"] for d in report["overall"]["history"]] == [confirmed["id"]]
+        assert report["overall"]["decision"]["decision"] == "do_not_advance"
+        assert [d["id"] for d in report["overall"]["history"]] == [changed["id"], confirmed["id"]]
         pdf = _pdf_text(await _get(h, f"/api/v1/interviews/{iv.id}/report.pdf"))
         assert text("rp_changed_by", "en", who="hr@acme.test", suggested="Hold") in pdf.replace("\n", " ")
-        assert text("rp_dec_advance", "en") in pdf
+        assert text("rp_dec_do_not_advance", "en") in pdf
 
 
 async def test_the_decisions_table_migrates_up_and_down(db_url):

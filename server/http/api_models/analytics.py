@@ -40,7 +40,7 @@ class OutcomeOut(BaseModel):
     decided_at: str
     decided_by: str | None = Field(description="The user who made the decision (their id)")
     performance: PerformanceOut | None
-    source: Literal["api", "csv"]
+    source: Literal["api", "csv", "report"]  # report: a person's decision on the report (POST /decision)
     updated_at: str
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 import structlog
 from aiohttp import web
 
+from server.storage.outcomes import OutcomeWrite
 from server.http.api_models import reports as m
 from server.live import events as ev
 from server.http.errors import parse_body
@@ -75,14 +76,34 @@ async def record_decision(request: web.Request) -> web.Response:
     user = user_of(request)
     iv = await org_interview(request, user, request.match_info["interview_id"])
     body = await parse_body(request, m.DecisionRequest)
-    store = ctx_of(request).store
+    ctx = ctx_of(request)
+    store = ctx.store
     planned = [q.competency for q in await store.jobs.plan_questions(iv.plan_id) if q.competency]
-    suggestion = suggestion_for(await store.records.scores(iv.id), planned)
+    weights = ((await store.jobs.plan_spec(iv.plan_id)) or {}).get("competency_weights") or {}
+    suggestion = suggestion_for(await store.records.scores(iv.id), planned, weights)
     row = await store.records.add_decision(iv, user, body.decision, suggestion.suggestion, suggestion.overall,
                                            body.comment.strip())
+    await _decision_to_outcome(store, iv, user, body.decision, ctx.clock())
     log.info("interview_decision", interview_id=iv.id, user_id=user.id, decision=row.decision,
              suggested=row.suggested)
     return web.json_response(m.DecisionOut(**decision_out(row)).model_dump(), status=201)
+
+
+DECISION_OUTCOME = {"advance": "advanced", "do_not_advance": "rejected"}
+"""A person's decision on the report as the candidate's hiring outcome for the job (analytics' funnel): "hold"
+records none. An outcome that went further (advanced, or hired) is not taken back by a later "advance", and a hire
+is never undone from the report (it is changed where outcomes are kept)."""
+
+
+async def _decision_to_outcome(store, iv, user, decision: str, now) -> None:
+    outcome = DECISION_OUTCOME.get(decision)
+    if outcome is None:
+        return
+    current = await store.outcomes.get(iv.job_id, iv.candidate_id)
+    if current is not None and (current.decision == "hired" or current.decision == outcome):
+        return
+    await store.outcomes.save(user.org_id, iv.job_id, [OutcomeWrite(iv.candidate_id, iv.id, outcome)], user.id,
+                              "report", now)
 
 
 @api.route("POST", "/api/v1/candidate/review-request", "The candidate asks for a human review of the interview",
