@@ -65,6 +65,8 @@ class LabelledSilence:
     is_end: bool
     kind: str
     """``end:<ending kind>``, ``pause:<pause kind>`` or ``unlabelled`` (a silence the labels do not mark)."""
+    speech_end_ms: int
+    """Where the speech before it ended (the VAD's back-dated end), on the file's clock."""
     duration_ms: int | None
     """None: no speech followed (the file ended)."""
     points: tuple[tuple[int, EndSignals], ...]
@@ -108,7 +110,7 @@ def labelled_silences(name: str, replay: LiveReplay, config: TurnTakingConfig, e
             continue  # unlabelled (e.g. noise after the end)
         kind = "end:" + str(entry.get("ending_kind") or "unknown") if is_end else _pause_kind(end / 1000, entry)
         out.append(LabelledSilence(name, str(entry.get("language") or "en"), speaker_of(name, entry), is_end, kind,
-                                   duration, tuple(points)))
+                                   end, duration, tuple(points)))
     return out
 
 
@@ -315,6 +317,36 @@ def auc(pos: list[float], neg: list[float]) -> float | None:
     return round(wins / (len(pos) * len(neg)), 3)
 
 
+def smart_turn_along_the_silence(corpus: Path, samples: list[LabelledSilence], offsets_ms: list[int],
+                                 min_pause_ms: int = 1000) -> dict:
+    """Smart Turn asked again later in each silence (the audio up to ``offset`` ms after the speech ended): per
+    language and offset, its median P at ends and at pauses of ``min_pause_ms`` or more that last past the offset,
+    and the AUC of P for telling them apart. Reads the corpus audio; ~40 ms per call."""
+    from analyzers.end_of_turn import SmartTurnModel
+    from benchmarks.turn_taking import read_audio
+
+    model = SmartTurnModel()
+    audio: dict[str, np.ndarray] = {}
+    ends: dict[tuple[str, int], list[float]] = defaultdict(list)
+    pauses: dict[tuple[str, int], list[float]] = defaultdict(list)
+    for s in samples:
+        if s.kind == "unlabelled" or (not s.is_end and (s.duration_ms or 0) < min_pause_ms):
+            continue
+        pcm = audio.setdefault(s.file, read_audio(corpus / s.file))
+        for offset in offsets_ms:
+            if s.duration_ms is not None and offset >= s.duration_ms:
+                continue
+            p = model.probability(pcm[: (s.speech_end_ms + offset) * 16])
+            (ends if s.is_end else pauses)[(s.language, offset)].append(p)
+    out: dict[str, dict] = defaultdict(dict)
+    for lang, offset in sorted(set(ends) | set(pauses)):
+        e, p = ends.get((lang, offset), []), pauses.get((lang, offset), [])
+        out[lang][str(offset)] = {"ends": len(e), "pauses": len(p), "auc": auc(e, p),
+                                  "median_p_end": round(statistics.median(e), 3) if e else None,
+                                  "median_p_pause": round(statistics.median(p), 3) if p else None}
+    return dict(out)
+
+
 def weights_json(w: FusionWeights) -> dict:
     """The weights, and what each does to the needed silence (seconds; negative: sooner), per unit of its feature."""
     return {"silence_per_s": w.silence, "intercept": w.intercept, "weights": dict(w.weights), "hold_per_s": w.hold,
@@ -341,6 +373,9 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--load-replay", required=True, type=Path)
     ap.add_argument("--cv", default="language,speaker", help="cross-validation schemes, comma-separated")
     ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER)
+    ap.add_argument("--smart-turn-at", default="",
+                    help="also ask Smart Turn this many ms into every silence (comma-separated, e.g. 200,700,1500) and "
+                    "say how well it tells ends from pauses there (reads the corpus audio)")
     args = ap.parse_args(argv)
     entries = raw_entries(args.corpus / "labels.json")
     with args.load_replay.open("rb") as f:
@@ -361,6 +396,10 @@ def main(argv: list[str] | None = None) -> dict:
     print(json.dumps({"fitted": out["fitted"]}))
     print(json.dumps({"in_sample": out["in_sample"]}))
     print(json.dumps({"signals": out["signals"]}, ensure_ascii=False))
+    if args.smart_turn_at:
+        out["smart_turn_along_the_silence"] = smart_turn_along_the_silence(
+            args.corpus, [s for v in samples.values() for s in v], [int(x) for x in args.smart_turn_at.split(",")])
+        print(json.dumps({"smart_turn_along_the_silence": out["smart_turn_along_the_silence"]}))
     for scheme in [s.strip() for s in args.cv.split(",") if s.strip()]:
         decisions, folds = cross_validate(replays, entries, config, scheme, samples)
         out[scheme] = {"folds": [{"held_out": f.held_out, "files": len(f.files), "neutral_ms": f.neutral_ms,
