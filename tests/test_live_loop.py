@@ -76,9 +76,10 @@ async def new_interview(store: Store, script, publish=None, **deps_extra) -> tup
     async def keep(event) -> None:
         published.append(event)
 
-    deps = LiveInterviewDeps(interviews=store.interviews, records=store.records, publish=publish or keep,
-                             analyzers=ModelFreeAnalyzers(), followup_policy=RuleBasedPolicy(),
-                             nonverbal_analysis=False, analysis_cpu_budget=0.1, open_peer=StandInPeer, **deps_extra)
+    deps = LiveInterviewDeps(**{"interviews": store.interviews, "records": store.records, "publish": publish or keep,
+                                "analyzers": ModelFreeAnalyzers(), "followup_policy": RuleBasedPolicy(),
+                                "nonverbal_analysis": False, "analysis_cpu_budget": 0.1, "open_peer": StandInPeer,
+                                **deps_extra})
     plan = await plan_by_id(store.jobs, iv.plan_id, "Engineer", "en")
     question_ids = [q.id for q in await store.jobs.plan_questions(iv.plan_id)]
     live = LiveInterview(deps, iv.id, "en", plan, ScriptedSpeechModel(script), question_ids=question_ids,
