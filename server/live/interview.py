@@ -3,8 +3,9 @@
 Speech recognition and end-of-answer decisions live in ``dialogue.speech_turns.SpeechTurns``, which reports to the
 interview through its hooks (``SpeechTurnHooks``, implemented here). Every hand-off, and everything that reaches
 the store or the bus, goes through one bounded, ordered worker queue of typed items handled by type, so observers
-see events in the order they happened and a crash loses at most the utterance being spoken. Model calls happen
-inside the transcriber on the inference pool, never on the event loop.
+see events in the order they happened and a crash loses at most the utterance being spoken (one exception: the
+captions of an answer that goes on while the worker is still closing it, ``server/live/captions.py``). Model calls
+happen inside the transcriber on the inference pool, never on the event loop.
 
 An answer decided over on silence can be taken back for ``TurnTakingConfig.resume_grace_ms`` (``_GraceWindow``):
 speech that starts again that soon continues the same turn (same transcript, re-scored when it ends), and the
