@@ -281,7 +281,8 @@ def signal_table(samples: list[LabelledSilence], min_pause_ms: int = 1000) -> di
             "n": len(xs),
             "words": dict(sorted(classes.items())),
             "closing": sum(sig.closing for _, sig in first),
-            "smart_turn_p_q25_q50_q75": _quartiles([sig.probability for _, sig in first if sig.probability is not None]),
+            "smart_turn_p_q25_q50_q75": _quartiles([sig.probability for _, sig in first
+                                                    if sig.probability is not None]),
             "pitch_change_st_q25_q50_q75": _quartiles([sig.pitch_change_st for _, sig in first
                                                        if sig.pitch_change_st is not None]),
             "longest_earlier_pause_s_q25_q50_q75": _quartiles([sig.longest_pause_ms / 1000 for _, sig in first]),

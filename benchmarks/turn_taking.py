@@ -194,7 +194,8 @@ def compact_figures(score: dict) -> dict:
     return {
         "pauses_cut": {"all": rate(pauses["overall"]), **{k: rate(v) for k, v in pauses["by_language"].items()},
                        **{k: rate(v) for k, v in pauses["by_kind"].items()}},
-        "pauses_cut_rate": {"all": pauses["overall"]["rate"], **{k: v["rate"] for k, v in pauses["by_language"].items()}},
+        "pauses_cut_rate": {"all": pauses["overall"]["rate"],
+                            **{k: v["rate"] for k, v in pauses["by_language"].items()}},
         "latency_p50_s": {"all": lat["overall"]["p50"], **{k: v["p50"] for k, v in lat["by_language"].items()},
                           **{k: v["p50"] for k, v in lat["by_ending_kind"].items()}},
         "latency_p95_s": {"all": lat["overall"]["p95"], **{k: v["p95"] for k, v in lat["by_language"].items()},

@@ -357,10 +357,10 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
     def end_signals(self, with_partial: bool = False) -> EndSignals:
         """What the fusion reads now (``dialogue/end_fusion.py``): the words' class and closing phrase, the voice's
         score and pitch at the end of the newest speech, the longest pause so far."""
-        last = self._known_text(with_partial)[1]
-        t = normalised(last)
-        return EndSignals(self.content_class(with_partial), contains_phrase(t, CLOSING_EN) or contains_phrase(t, CLOSING_ZH),
-                          self.turn_probability, self.turn_pitch_change_st, max(self.pauses_ms, default=0))
+        last = normalised(self._known_text(with_partial)[1])
+        closing = contains_phrase(last, CLOSING_EN) or contains_phrase(last, CLOSING_ZH)
+        return EndSignals(self.content_class(with_partial), closing, self.turn_probability, self.turn_pitch_change_st,
+                          max(self.pauses_ms, default=0))
 
     def candidate_done(self, now_ms: int) -> None:
         """The candidate says they have finished (the page's "I have finished" button): no silence is waited out;
