@@ -105,7 +105,7 @@ to the silence needed (``-w / silence``) and why:
   (AUC 0.48 / 0.50 and 0.57 / 0.53);
 * Smart Turn 0: on these synthetic voices it hears the pauses as more finished than the ends (median P 0.76 after a
   final-sounding sentence, 0.86 after a result, 0.23 / 0.65 / 0.007 at ends with a cue / without / trailing off;
-  AUC 0.41 / 0.42), and asked again later in the silence it does no better (AUC 0.39-0.47 at 0.2, 0.4, 0.7, 1.0
+  AUC 0.41 / 0.42), and asked again later in the silence it does no better (AUC 0.39-0.50 at 0.2, 0.4, 0.7, 1.0
   and 1.5 s); its sign may not be reversed, so its weight is 0 until speech where it helps is measured;
 * pitch 0: it falls at ends and pauses alike (median -1.3 / -2.1 st at ends with / without a cue, -1.2 after a
   final-sounding sentence; AUC 0.53 / 0.54);
