@@ -3,8 +3,9 @@
 Speech recognition and end-of-answer decisions live in ``dialogue.speech_turns.SpeechTurns``, which reports to the
 interview through its hooks (``SpeechTurnHooks``, implemented here). Every hand-off, and everything that reaches
 the store or the bus, goes through one bounded, ordered worker queue of typed items handled by type, so observers
-see events in the order they happened and a crash loses at most the utterance being spoken. Model calls happen
-inside the transcriber on the inference pool, never on the event loop.
+see events in the order they happened and a crash loses at most the utterance being spoken (one exception: the
+captions of an answer that goes on while the worker is still closing it, ``server/live/captions.py``). Model calls
+happen inside the transcriber on the inference pool, never on the event loop.
 
 An answer decided over on silence can be taken back for ``TurnTakingConfig.resume_grace_ms`` (``_GraceWindow``):
 speech that starts again that soon continues the same turn (same transcript, re-scored when it ends), and the
@@ -42,6 +43,7 @@ from analyzers.asr import SpeechModel
 from analyzers.video_scheduler import AnalysisBudget
 from media.video import LatestFrameSlot
 from server.live import events as ev
+from server.live.captions import CaptionsAtOnce
 from server.live.analysis import AnalyzerFactory, InterviewAnalysis
 from server.platform.metrics import ANSWER_TO_QUESTION_SECONDS
 from server.storage.models import new_id
@@ -214,6 +216,9 @@ class LiveInterview:
         self._grace: _GraceWindow | None = None  # the last answer ended on silence, while it may still go on
         self._went_on = asyncio.Event()  # set when the answer being evaluated goes on (cuts the evaluation's waits)
         self._went_on_at = 0
+        self._ending = False  # the worker is closing an answer (storing, scoring it, choosing the next move)
+        self._resumed: tuple[int, asyncio.Future | None] | None = None  # the turn that went on, and its notice
+        self._captions = CaptionsAtOnce(self.publish)  # captions of that speech, not queued behind the worker
         self._work: asyncio.Queue[_WorkItem] = asyncio.Queue(maxsize=512)
         self._worker = asyncio.create_task(self._run_worker(), name=f"interview-{interview_id}")
         self.dropped_work = 0
@@ -324,6 +329,7 @@ class LiveInterview:
         if self._preparing is not None:
             self._preparing.cancel()
         await self._work.join()
+        await self._captions.close()
         await self.analysis.close()
         self._worker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -394,9 +400,18 @@ class LiveInterview:
         self._enqueue(event)
 
     def on_partial_transcript(self, event: speech.PartialTranscript) -> None:
+        resumed = self._resumed
+        if self._ending and self._went_on.is_set() and resumed is not None:
+            # the answer goes on while the worker is still closing it: its words reach the page at once
+            turn, notice = resumed
+            self._captions.offer(ev.TranscriptPartial(interview_id=self.id, turn_index=turn, text=event.text,
+                                                      start_ms=event.start_ms, end_ms=event.end_ms), after=notice)
+            return
+        self._captions.handed_to_worker()
         self._enqueue(event, droppable=True)
 
     def on_final_transcript(self, event: speech.FinalTranscript) -> None:
+        self._captions.handed_to_worker()
         self._enqueue(event)
 
     def on_question_talked_over(self, event: speech.QuestionTalkedOver) -> None:
@@ -419,6 +434,8 @@ class LiveInterview:
                     # the page was told the answer ended: it hears at once that it goes on (the worker may still be
                     # busy with the evaluation it no longer needs)
                     grace.resumed_notice = asyncio.ensure_future(self._tell_resumed(grace, event.at_ms, None))
+                turn = grace.turn_index if grace is not None and grace.answer == event.answer else self.turn_index
+                self._resumed = (turn, grace.resumed_notice if grace is not None else None)
                 return
         elif (self.status == "live" and grace is not None and grace.answer == event.answer
               and grace.next_answer == self._answer and not grace.next_spoken):
@@ -478,7 +495,11 @@ class LiveInterview:
                 if item.reason == "repeat":
                     await self._repeat_question()
                 else:
-                    await self._end_answer(item)
+                    self._ending, self._resumed = True, None
+                    try:
+                        await self._end_answer(item)
+                    finally:
+                        self._ending = False
 
     async def _keep_final(self, final: speech.FinalTranscript) -> None:
         """Store and publish a final segment of the open turn; its voice analysis starts alongside."""

@@ -144,8 +144,9 @@ class Settings(BaseSettings):
     # Turn-taking
     answer_end_silence_ms: int = Field(
         default=TurnTakingConfig.answer_end_silence_ms, ge=500, le=10000,
-        description="Silence that ends an answer when its words give no cue (a stated result or lesson ends it "
-        "after ~0.7 s, an unfinished sentence or 'let me think' waits longer); see dialogue/turn_taking.py")
+        description="Silence that ends an answer when nothing else gives a cue: the operating point of the fused "
+        "end-of-answer model (a closing phrase or a complete answer ends sooner, 'let me think' later); shorter: "
+        "answers end sooner and more thinking pauses are cut into; see dialogue/end_fusion.py")
     answer_resume_grace_ms: int = Field(
         default=TurnTakingConfig.resume_grace_ms, ge=0, le=5000,
         description="Speech that starts this soon after an answer was taken as over continues that answer (same "
