@@ -9,6 +9,7 @@
   const charts = new Map();  // element id -> ECharts instance
 
   const sep = () => (I18N.lang === "zh" ? "；" : "; ");
+  const colon = () => (I18N.lang === "zh" ? "：" : ": ");
   const two = (v) => (v == null ? "–" : v.toFixed(2));
   const one = (v) => (v == null ? "–" : v.toFixed(1));
   const pct = (v) => (v == null ? "–" : Math.round(v * 100) + "%");
@@ -44,7 +45,7 @@
   function histogram(el, r) {
     const labels = r.bins.map((b) => `${Math.round(b.low)}–${Math.round(b.high)}`);
     const label = I18N.t("an_ms_hist_alt", { n: r.n, mean: one(r.mean), median: one(r.median) }) + " "
-      + r.bins.map((b, i) => `${labels[i]}: ${b.n}`).join(sep());
+      + r.bins.map((b, i) => labels[i] + colon() + b.n).join(sep());
     draw(el, {
       grid: { left: 8, right: 12, top: 28, bottom: 24, containLabel: true },
       xAxis: { type: "category", data: labels, name: I18N.t("an_ax_score"), nameLocation: "middle", nameGap: narrow() ? 44 : 28,
@@ -79,7 +80,7 @@
   // --- funnel: one group of bars per channel, one bar per stage (each group narrows like a funnel) -------------
   function funnel(el, r) {
     const channels = r.channels.map((c) => channelName(c.channel));
-    const label = I18N.t("an_fn_alt", { jobs: r.jobs }) + " " + r.channels.map((c) => channelName(c.channel) + ": "
+    const label = I18N.t("an_fn_alt", { jobs: r.jobs }) + " " + r.channels.map((c) => channelName(c.channel) + colon()
       + c.stages.map((s) => `${stageName(s.stage)} ${s.n}`).join(", ")).join(sep());
     el.classList.toggle("taller", channels.length > 5);
     draw(el, {
@@ -154,7 +155,7 @@
     const lows = groups.flatMap((g) => g.values.map((v) => v.ci_low)).filter((v) => v != null);
     const low = Math.min(0, Math.floor(Math.min(...lows, 0) * 5) / 5);
     const label = I18N.t(measure === "icc" ? "an_cs_alt_icc" : "an_cs_alt_kappa") + " " + competencies.map((c, i) =>
-      `${names[i]}: ` + sides.map(([side, name]) => `${name} ${rangeText(c[side][measure], c[side].n)}`).join(", ")).join(sep());
+      names[i] + colon() + sides.map(([side, name]) => `${name} ${rangeText(c[side][measure], c[side].n)}`).join(", ")).join(sep());
     forest(el, names, groups, [low, 1], label);
   }
 
@@ -163,7 +164,7 @@
       { name: I18N.t("an_overall_ai"), e: r.overall }];
     if (r.overall_suggested) rows.push({ name: I18N.t("an_overall_suggested"), e: r.overall_suggested });
     const est = (e) => ({ value: e.r, ci_low: e.ci_low, ci_high: e.ci_high, n: e.n });
-    const label = I18N.t("an_vd_alt", { n: r.rated_hires }) + " " + rows.map((x) => `${x.name}: ${rangeText(est(x.e), x.e.n)}`).join(sep());
+    const label = I18N.t("an_vd_alt", { n: r.rated_hires }) + " " + rows.map((x) => x.name + colon() + rangeText(est(x.e), x.e.n)).join(sep());
     forest(el, rows.map((x) => x.name), [{ name: I18N.t("an_col_r"), values: rows.map((x) => est(x.e)) }], [-1, 1], label);
   }
 

@@ -105,13 +105,14 @@
       body.performance = { rating: r, months: m };
     }
     status.textContent = I18N.t("an_saving");
+    let said;
     try {
       await API.call(`/api/v1/interviews/${interview}/outcome`, body, "PUT");
       const iv = state.interviews.find((x) => x.id === interview);
-      status.textContent = I18N.t("an_oc_saved", { name: iv ? iv.candidate_name : "", decision: decisionName(body.decision) });
+      said = I18N.t("an_oc_saved", { name: iv ? iv.candidate_name : "", decision: decisionName(body.decision) });
     } catch (err) { status.textContent = API.errorText(err); return; }
-    await load(state.job);
-    $("oc-status").textContent = status.textContent;
+    await load(state.job);  // (clears the messages)
+    status.textContent = said;
     await window.AnPage.outcomesChanged();
   };
 
@@ -138,10 +139,9 @@
     try { res = await fetch(`/api/v1/jobs/${state.job}/outcomes/import`, { method: "POST", body: form }); body = await res.json().catch(() => ({})); }
     catch (err) { status.textContent = I18N.t("err_network"); return; }
     if (res.ok) {
-      status.textContent = I18N.t("an_oc_imported", { rows: body.rows, created: body.created, updated: body.updated });
       $("oc-file").value = "";
-      await load(state.job);
-      $("oc-import-status").textContent = status.textContent;
+      await load(state.job);  // (clears the messages)
+      status.textContent = I18N.t("an_oc_imported", { rows: body.rows, created: body.created, updated: body.updated });
       await window.AnPage.outcomesChanged();
       return;
     }
