@@ -2,7 +2,8 @@
 (1280 px) and a phone's (390 px) width: every chart is drawn and its text alternative carries the API's numbers; a
 CSV download holds the figures; a recruiter records an outcome, accepts the suggested weights (the page then lists
 the decision), is told in words when the suggestion changed behind the page, and sees every wrong row of a CSV
-import. Nothing is wider than the phone's screen. Screenshots go to /tmp/analytics-shots/ (ANALYTICS_SHOTS
+import; a hiring manager sees all but the match scores and cannot accept weights. Nothing is wider than the phone's
+screen. Screenshots go to /tmp/analytics-shots/ (ANALYTICS_SHOTS
 overrides) for a person to look at.
 
 Run inside a loopback-only network namespace, as CI does::
@@ -29,6 +30,7 @@ SHOTS = Path(os.environ.get("ANALYTICS_SHOTS", "/tmp/analytics-shots"))
 WIDTHS = {"1280": {"width": 1280, "height": 800}, "390": {"width": 390, "height": 844}}
 CHARTS = ("ms-hist", "ms-trend", "fn-chart", "cs-chart", "vd-chart", "wt-chart")
 RECRUITER = "recruiter@example.com"  # the demo's recruiter of the engineering job (server/platform/demo.py)
+MANAGER = "manager@example.com"  # and its hiring manager
 
 
 def two(v: float) -> str:
@@ -210,5 +212,17 @@ async def test_analytics_page_in_both_languages_at_both_widths(sqlite_url, tmp_p
             assert await page.inner_text("#oc-import-status") == text("an_oc_import_rows", "zh", n=2)
             assert await store.outcomes.get(job_id, iv["candidate_id"]) is None
             await page.screenshot(path=str(SHOTS / "analytics-zh-import-errors.png"), full_page=True)
+
+        # --- a hiring manager: everything but the resume match scores, and no accepting of weights -------------
+        async with chromium(pw, tmp_path / "hm", locale="en-US") as ctx:
+            page = await _page_of(ctx)
+            _watch_errors(page, errors)
+            await login_as_hr(page, h.base_url, "/analytics", MANAGER, info.password)
+            await _loaded(page, job_id)
+            assert await page.inner_text("#ms-msg") == text("an_no_access", "en")
+            assert await page.locator("#ms .downloads").is_hidden() and await page.locator("#ms-hist").is_hidden()
+            for chart in ("fn-chart", "cs-chart", "vd-chart", "wt-chart"):
+                assert await page.locator(f"#{chart} canvas").count() == 1, chart
+            assert await page.locator("#wt-chart").is_visible() and await page.locator("#wt-accept").is_hidden()
     assert not too_wide, too_wide
     assert not errors, errors

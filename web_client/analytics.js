@@ -23,7 +23,8 @@
 
   function showError(text) { $("error").textContent = text; $("error").classList.toggle("hidden", !text); }
   // a section's message instead of its figures (no access, nothing yet, an error)
-  function sectionMessage(prefix, text) {
+  function sectionMessage(prefix, text, failed) {
+    $(prefix + "-csv").parentElement.classList.toggle("hidden", !!failed);  // nothing to download
     $(prefix + "-msg").textContent = text || "";
     $(prefix + "-msg").classList.toggle("hidden", !text);
     $(prefix + "-body").classList.toggle("hidden", !!text);
@@ -56,7 +57,7 @@
   }
   function renderMatchScores() {
     const r = state.data.ms; if (!r) return;
-    if (r.error || !r.n) { sectionMessage("ms", r.error || I18N.t("an_ms_none")); return; }
+    if (r.error || !r.n) { sectionMessage("ms", r.error || I18N.t("an_ms_none"), !!r.error); return; }
     sectionMessage("ms", "");
     $("ms-summary").textContent = I18N.t("an_ms_summary", { n: r.n, mean: C.one(r.mean), median: C.one(r.median) });
     C.histogram($("ms-hist"), r);
@@ -74,7 +75,7 @@
   }
   function renderFunnel() {
     const r = state.data.fn; if (!r) return;
-    if (r.error || !r.channels.length) { sectionMessage("fn", r.error || I18N.t("an_fn_none")); return; }
+    if (r.error || !r.channels.length) { sectionMessage("fn", r.error || I18N.t("an_fn_none"), !!r.error); return; }
     sectionMessage("fn", "");
     C.funnel($("fn-chart"), r);
     const head = $("fn-table").querySelector("thead"); head.textContent = "";
@@ -95,7 +96,7 @@
   }
   function renderConsistency() {
     const r = state.data.cs; if (!r) return;
-    if (r.error || !r.competencies.length) { sectionMessage("cs", r.error || I18N.t("an_cs_none")); return; }
+    if (r.error || !r.competencies.length) { sectionMessage("cs", r.error || I18N.t("an_cs_none"), !!r.error); return; }
     sectionMessage("cs", "");
     C.agreement($("cs-chart"), r.competencies, measure());
     const rows = [];
@@ -117,7 +118,7 @@
   }
   function renderValidity() {
     const r = state.data.vd; if (!r) return;
-    if (r.error) { sectionMessage("vd", r.error); return; }
+    if (r.error) { sectionMessage("vd", r.error, true); return; }
     const o = r.outcomes;
     if (!r.rated_hires) { sectionMessage("vd", I18N.t("an_vd_none", { hired: o.hired || 0 })); renderDecisions(r); return; }
     sectionMessage("vd", "");

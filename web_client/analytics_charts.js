@@ -99,7 +99,8 @@
 
   // --- intervals: a point with its 95 % range per category ("forest plot"), "too few" where there is no figure ---
   // groups: [{name, values: [{value, ci_low, ci_high, n} per category]}]
-  function forest(el, categories, groups, range, label) {
+  // mark: an x value drawn as a dashed reference line (e.g. 0.75, good agreement)
+  function forest(el, categories, groups, range, label, mark) {
     const k = groups.length;
     const series = groups.map((g, gi) => ({
       type: "custom", name: g.name,
@@ -129,14 +130,17 @@
         ] };
       },
     }));
+    if (mark != null) {
+      series[0].markLine = { silent: true, symbol: "none", animation: false, data: [{ xAxis: mark }],
+        lineStyle: { color: "#137a3a", type: "dashed" }, label: { formatter: String(mark), color: "#137a3a" } };
+    }
     draw(el, {
       legend: k > 1 ? { top: 0, data: groups.map((g) => g.name) } : undefined,
       grid: { left: 8, right: 16, top: k > 1 ? 34 : 12, bottom: 8, containLabel: true },
       tooltip: { renderMode: "richText", confine: true, trigger: "item",
         formatter: (p) => `${categories[p.value[0]]} · ${p.seriesName}\n${p.value[1] === "-" ? I18N.t("an_too_few", { n: p.value[4] })
           : I18N.t("an_value_range", { value: two(p.value[1]), low: two(p.value[2]), high: two(p.value[3]), n: p.value[4] })}` },
-      xAxis: { type: "value", min: range[0], max: range[1], splitNumber: 4,
-        markLine: undefined },
+      xAxis: { type: "value", min: range[0], max: range[1], splitNumber: 4 },
       yAxis: { type: "category", data: categories, inverse: true, axisLabel: { width: narrow() ? 100 : 160, overflow: "break", fontSize: narrow() ? 11 : 12 } },
       series,
     }, label);
@@ -156,7 +160,7 @@
     const low = Math.min(0, Math.floor(Math.min(...lows, 0) * 5) / 5);
     const label = I18N.t(measure === "icc" ? "an_cs_alt_icc" : "an_cs_alt_kappa") + " " + competencies.map((c, i) =>
       names[i] + colon() + sides.map(([side, name]) => `${name} ${rangeText(c[side][measure], c[side].n)}`).join(", ")).join(sep());
-    forest(el, names, groups, [low, 1], label);
+    forest(el, names, groups, [low, 1], label, 0.75);
   }
 
   function validity(el, r) {
