@@ -33,6 +33,11 @@ async def hr_page(request: web.Request) -> web.StreamResponse:
     return _page("hr.html")
 
 
+@api.undocumented("GET", "/analytics", access=PUBLIC)  # the page; its figures come from the analytics API
+async def analytics_page(request: web.Request) -> web.StreamResponse:
+    return _page("analytics.html")
+
+
 @api.undocumented("GET", "/static/strings.js", access=PUBLIC)  # before the static files' route
 async def strings_script(request: web.Request) -> web.StreamResponse:
     """Every page's strings in both languages (web_client/catalogue.py); browsers revalidate it by its ETag."""
