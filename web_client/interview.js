@@ -39,7 +39,8 @@
       label.append(strong, document.createElement("br"), document.createTextNode(c.text));
       row.append(box, label); list.append(row);
     }
-    $("summary").textContent = summaryText() + (session.practice.available ? " " + I18N.t("cand_summary_practice") : "");
+    const sep = I18N.lang === "zh" ? "" : " ";
+    $("summary").textContent = summaryText() + (session.practice.available ? sep + I18N.t("cand_summary_practice") : "");
     ReviewRequest.mount($("review-consent"), token, session.review_requested_at);
   }
 
@@ -85,7 +86,7 @@
         $("closing-text").dataset.i18n = "already_finished";
         I18N.apply();
         show("step-done");
-        ReviewRequest.mount($("review-done"), token, session.review_requested_at);
+        ReviewRequest.mount($("review-done"), token, session.review_requested_at, false);
         SelfId.mount($("self-id-slot"), token); return;
       }
       show("step-consent");
@@ -125,7 +126,9 @@
     if (asking) return;
     asking = true;
     deviceProblem = null;
+    if (stream) { stream.getTracks().forEach((t) => t.stop()); stream = null; }
     $("device-help").classList.add("hidden");
+    $("device-preview").classList.add("hidden");
     $("devices-error").textContent = "";
     $("devices-status").textContent = I18N.t("cand_dev_asking");
     const raw = params.get("audio") === "raw";  // tests turn processing off so recognised words stay exact
@@ -156,6 +159,7 @@
     $("devices-status").textContent = I18N.t(wantVideo ? "cand_dev_ready_video" : "cand_dev_ready");
     $("preview").srcObject = stream;
     $("preview").classList.toggle("hidden", !wantVideo);
+    $("device-preview").classList.remove("hidden");
     meter(stream);
     $("join").disabled = false;
     $("join-practice").disabled = false;
@@ -394,7 +398,7 @@
     countdown.stop();
     if (text) $("closing-text").textContent = text;
     show("step-done");
-    ReviewRequest.mount($("review-done"), token, session && session.review_requested_at);
+    ReviewRequest.mount($("review-done"), token, session && session.review_requested_at, false);
     SelfId.mount($("self-id-slot"), token);  // voluntary self-identification, for bias monitoring only
     if (pc) setTimeout(() => { try { pc.close(); } catch (e) {} }, 500);
     if (stream) stream.getTracks().forEach((t) => t.stop());

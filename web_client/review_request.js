@@ -8,7 +8,7 @@
 
   function render(box) {
     box.status.textContent = requestedAt ? I18N.t("cand_review_sent", { at: DOM.dateTime(requestedAt) }) : "";
-    box.button.hidden = Boolean(requestedAt);
+    box.button.classList.toggle("hidden", Boolean(requestedAt));
   }
 
   async function ask(box) {
@@ -25,14 +25,15 @@
     }
   }
 
-  // Fill ``container`` with the right, the button and its confirmation. ``alreadyAt``: the time of an earlier
-  // request (the session's review_requested_at), or null.
-  function mount(container, linkToken, alreadyAt) {
+  // Fill ``container`` with the right (unless ``statesRight`` is false: the page says it just above), the button and
+  // its confirmation. ``alreadyAt``: the time of an earlier request (the session's review_requested_at), or null.
+  function mount(container, linkToken, alreadyAt, statesRight = true) {
     token = linkToken;
     if (alreadyAt && !requestedAt) requestedAt = alreadyAt;
     if (container.dataset.mounted) { boxes.forEach(render); return; }
     container.dataset.mounted = "1";
     const right = DOM.el("p", I18N.t("cand_review_right"));
+    right.classList.toggle("hidden", !statesRight);
     const button = DOM.el("button", I18N.t("cand_review_button"), "secondary");
     button.type = "button";
     const status = DOM.el("p", "", "review-status");

@@ -28,7 +28,7 @@
     }
     const save = document.createElement("button"); save.type = "submit"; save.textContent = I18N.t("sid_save");
     const withdraw = document.createElement("button"); withdraw.type = "button"; withdraw.className = "secondary";
-    withdraw.textContent = I18N.t("sid_withdraw"); withdraw.hidden = !current.given;
+    withdraw.textContent = I18N.t("sid_withdraw"); withdraw.classList.toggle("hidden", !current.given);
     const status = document.createElement("p"); status.setAttribute("role", "status");
     fs.append(save, " ", withdraw, status); form.append(fs); container.append(form);
 
@@ -38,14 +38,14 @@
       for (const field of Object.keys(CHOICES)) body[field] = form.elements[field].value || null;
       try {
         const out = await API.call(URL, body);
-        status.textContent = I18N.t(out.given ? "sid_saved" : "sid_withdrawn"); withdraw.hidden = !out.given;
+        status.textContent = I18N.t(out.given ? "sid_saved" : "sid_withdrawn"); withdraw.classList.toggle("hidden", !out.given);
       } catch (err) { status.textContent = API.errorText(err); }
     });
     withdraw.addEventListener("click", async () => {
       try {
         await API.call(`${URL}?token=${encodeURIComponent(token)}`, null, "DELETE");
         for (const field of Object.keys(CHOICES)) form.elements[field].value = "";
-        status.textContent = I18N.t("sid_withdrawn"); withdraw.hidden = true;
+        status.textContent = I18N.t("sid_withdrawn"); withdraw.classList.add("hidden");
       } catch (err) { status.textContent = API.errorText(err); }
     });
   }
