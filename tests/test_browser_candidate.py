@@ -314,9 +314,11 @@ async def test_practice_skipped_then_the_time_left_counts_down(sqlite_url, tmp_p
     """On a phone, in Chinese: the practice question is labelled and skippable; each question shows its time left,
     a second at a time, without flashing."""
     errors: list[str] = []
+    # a quiet microphone (Chromium's own fake one beeps, which counts as speaking: a skip would wait for a pause)
+    quiet = make_speech_wav(tmp_path / "media" / "quiet.wav", [40.0])
     async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
         _, token = await h.create_interview("Mei Lin")
-        async with browser(pw, tmp_path / "cand", PHONE) as ctx:
+        async with browser(pw, tmp_path / "cand", PHONE, audio=str(quiet.path)) as ctx:
             await ctx.add_init_script(WATCH_COUNTDOWN)
             page = await open_page(ctx, f"{h.base_url}/i/{token}?tts=off", errors, "zh")
             await consent(page, face=False)

@@ -75,19 +75,29 @@ async def test_the_practice_answer_goes_through_turn_taking_and_is_kept_nowhere(
     assert "hiking" not in json.dumps([[s.evidence, s.uncertain] for s in scores])
 
 
-async def test_skipping_the_practice_starts_the_interview(store):
-    script = speak(300, 6000)
+@pytest.mark.parametrize("speaking", [False, True])
+async def test_skipping_the_practice_starts_the_interview(store, speaking):
+    # "Skip the practice" ends its answer as "I have finished" does: at once when the candidate is silent, at their
+    # next pause while they speak (their words then belong to the practice, never to the first question)
+    script = speak(300, (PRACTICE_ANSWER, 3000), 6000) if speaking else speak(300, 6000)
     live, published, told = await practice_interview(store, script)
     await live.connect("v=0 offer", takeover=False, practice=True)
     await until(lambda: of(told, ev.QuestionAsked), 5, "the practice question")
-    assert live.candidate_finished(PRACTICE_TURN)  # the page's "Skip the practice": its answer ends now
-    await StandInPeer.last.play(script.audio(), 0, 400)
+    await StandInPeer.last.play(script.audio(), 0, 1500)
+    if speaking:
+        await until(lambda: of(told, ev.SpeechStarted), 5, "speech")
+    assert live.candidate_finished(PRACTICE_TURN)  # the page's skip button
+    await StandInPeer.last.play(script.audio(), 1500)
     await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")
     await live.close()
-    assert [(a.turn_index, a.reason) for a in of(told, ev.AnswerEnded)] == [(PRACTICE_TURN, "no_answer")]
+    ended = of(told, ev.AnswerEnded)
+    assert [(a.turn_index, a.reason) for a in ended] == [(PRACTICE_TURN, "candidate_done" if speaking
+                                                          else "no_answer")]
+    assert bool(of(told, ev.AnswerFinishing)) == speaking  # the page heard it ends at the next pause
     first = of(published, ev.QuestionAsked)[0]
     assert (first.turn_index, first.text, first.preamble) == (0, QUESTIONS[0]["text"], PRACTICE_OVER["en"])
     assert not await store.records.segments(live.id) and not await store.records.scores(live.id)
+    assert "hiking" not in _text_of(published)
     assert [t.index for t in await store.records.turns(live.id)] == [0]
 
 
