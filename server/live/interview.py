@@ -28,7 +28,8 @@ from typing import Any, Awaitable, Callable, Protocol, TypeVar
 import structlog
 
 from dialogue import speech_turns as speech
-from dialogue.session import DISCLOSURE, InterviewSession, PlanQuestion, Prompt, check_transition
+from dialogue.session import DISCLOSURE, PRACTICE_INTRO, PRACTICE_OVER, InterviewSession, PlanQuestion, Prompt, \
+    check_transition
 from analyzers.inference_pool import run_inference
 from analyzers.text.language import normalise_language
 from analyzers.llm_client import LlmClient, LlmError
@@ -45,6 +46,7 @@ from media.video import LatestFrameSlot
 from server.live import events as ev
 from server.live.captions import CaptionsAtOnce
 from server.live.analysis import AnalyzerFactory, InterviewAnalysis
+from server.live.practice import PracticeTurn, TellCandidate
 from server.platform.metrics import ANSWER_TO_QUESTION_SECONDS
 from server.storage.models import new_id
 from server.storage.interview_records import InterviewRecordRepository
@@ -98,6 +100,8 @@ class LiveInterviewDeps:
     """The language model's client (``server/platform/language_model.py``); None or not ready: the rules alone."""
     decision_wait_s: float = DECISION_WAIT_S
     """How long after an answer's end the next move waits for the model's judgement (``Settings``)."""
+    tell_candidate: TellCandidate | None = None
+    """Send an event to the candidate's page alone (``ServerContext.tell_candidate``); None: no practice question."""
 
 
 @dataclass
@@ -228,6 +232,7 @@ class LiveInterview:
             emit=lambda e: self._enqueue(e, droppable=e.type == "observation"),
             budget=AnalysisBudget(cpu_cores=deps.analysis_cpu_budget))
         self._voice_tasks: set[asyncio.Task] = set()
+        self._practice: PracticeTurn | None = None  # the optional practice question (server/live/practice.py)
 
     # --- lifecycle ---------------------------------------------------------------------------
     async def restore(self) -> None:
@@ -269,8 +274,9 @@ class LiveInterview:
     def connected(self) -> bool:
         return self.connection is not None and self.connection.state in ("connecting", "connected")
 
-    async def connect(self, offer_sdp: str, takeover: bool) -> tuple[str, str]:
-        """Accept a candidate connection; returns (answer SDP, connection id)."""
+    async def connect(self, offer_sdp: str, takeover: bool, practice: bool = False) -> tuple[str, str]:
+        """Accept a candidate connection; returns (answer SDP, connection id). ``practice``: the candidate asked for
+        the practice question first (kept to while no planned question has been asked; False drops one running)."""
         async with self.lock:
             if self.status in ("finished", "failed"):
                 raise ConnectError("interview_finished", "This interview has already ended.")
@@ -296,7 +302,9 @@ class LiveInterview:
             consents = await self.interviews.current_consents(self.id)
             nonverbal = consents.get("face_voice_analysis")
             self.analysis.nonverbal_allowed = bool(self.deps.nonverbal_analysis and nonverbal and nonverbal.granted)
-            await self.analysis.start_video(video, self._media_ms_at)
+            self._choose_practice(practice)
+            if not self._practising:  # the practice is never analysed: the video waits for the first question
+                await self.analysis.start_video(video, self._media_ms_at)
             conn.tasks.append(asyncio.create_task(self._report_media(conn)))
             self.speech_turns.attach(conn_id)  # its speech is held for the answer the resume reopens
             self._grace = None
@@ -304,6 +312,18 @@ class LiveInterview:
             self._enqueue(ev.ConnectionStateChanged(interview_id=self.id, state="connecting", connection_id=conn_id))
             self._enqueue(_Resume())
             return answer, conn_id
+
+    def _choose_practice(self, wanted: bool) -> None:
+        if self.session.current is not None or self.session.turn_count or self.deps.tell_candidate is None:
+            return  # the interview has begun (or cannot tell the page): no practice any more
+        if wanted and not self._practising:
+            self._practice = PracticeTurn(self.id, self.language, self.deps.tell_candidate)
+        elif not wanted:
+            self._practice = None
+
+    @property
+    def _practising(self) -> bool:
+        return self._practice is not None and self._practice.running
 
     async def _drop_connection(self, state: str) -> None:
         conn, self.connection = self.connection, None
@@ -471,6 +491,9 @@ class LiveInterview:
                 self._work.task_done()
 
     async def _handle(self, item: _WorkItem) -> None:
+        if self._practice is not None and self._practice.owns(item):
+            await self._practice.handle(item)
+            return
         match item:
             case ev.BaseEvent():
                 await self.publish(item)
@@ -492,7 +515,9 @@ class LiveInterview:
             case speech.AnswerEnded():
                 if item.answer != self._answer:
                     return
-                if item.reason == "repeat":
+                if self._practising:
+                    await self._end_practice(item)
+                elif item.reason == "repeat":
                     await self._repeat_question()
                 else:
                     self._ending, self._resumed = True, None
@@ -538,11 +563,15 @@ class LiveInterview:
     async def _resume(self) -> None:
         if self.status != "live":
             return
+        if self._practising:
+            await self._ask_practice(resumes=True)
+            return
         current = self.session.current
         if current is None:
             self._question_state = _QuestionState(started_ms=self.interview_ms())
-            await self._ask(self.session.resume(None), preamble=DISCLOSURE.get(self.language, DISCLOSURE["en"]),
-                            resumes=True)
+            # the AI disclosure opens the interview (it opened the practice, if there was one)
+            said = PRACTICE_OVER if self._practice is not None else DISCLOSURE
+            await self._ask(self.session.resume(None), preamble=said.get(self.language, said["en"]), resumes=True)
         else:  # a rejoin mid-answer keeps what was already said
             await self._ask(current, again=True, keep_text=True, resumes=True)
 
@@ -580,10 +609,34 @@ class LiveInterview:
             return False  # the candidate went on with their answer before this question was sent: it never is
         await self.publish(ev.QuestionAsked(
             interview_id=self.id, turn_index=self.turn_index, question_index=prompt.question_index,
-            questions_total=self.session.questions_total, text=prompt.text, kind=prompt.kind, preamble=preamble))
+            questions_total=self.session.questions_total, text=prompt.text, kind=prompt.kind, preamble=preamble,
+            time_limit_s=prompt.time_limit_s or None))
         if grace is not None and grace.next_turn == self.turn_index:
             grace.next_sent = True
         return True
+
+    async def _ask_practice(self, resumes: bool) -> None:
+        """Put the practice question: its answer goes through the same turn-taking and ends up nowhere."""
+        practice = self._practice
+        prompt = practice.prompt
+        self._heard = []
+        self._answer = self.speech_turns.begin_answer(self.interview_ms(), prompt.time_limit_s * 1000,
+                                                      resumes=resumes, question=prompt.text)
+        lang = normalise_language(self.language)
+        await practice.asked(self.session.questions_total, f"{DISCLOSURE[lang]} {PRACTICE_INTRO[lang]}"
+                             if resumes else None)
+
+    async def _end_practice(self, ended: speech.AnswerEnded) -> None:
+        """The practice answer ended: the page is told, the video analysis starts, the first question is asked (a
+        repeat request puts the practice question again)."""
+        if ended.reason == "repeat":
+            await self._ask_practice(resumes=False)
+            return
+        await self._practice.ended(ended)
+        async with self.lock:  # not while a connection is being made or dropped
+            if self.connection is not None:
+                await self.analysis.start_video(self.connection.video, self._media_ms_at)
+        await self._resume()
 
     async def _repeat_question(self) -> None:
         """The candidate asked to hear the question again: put it again; the request is not part of the answer."""

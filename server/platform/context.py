@@ -198,6 +198,10 @@ class ServerContext:
         if event.type not in ev.TRANSIENT_EVENT_TYPES:
             await self.store.records.add_event(event.interview_id, event.type, payload)
 
+    async def tell_candidate(self, event: ev.InterviewEvent) -> None:
+        """Send an event to the candidate's page alone (the practice question's): not to observers, not kept."""
+        await self.bus.publish(ev.candidate_only_channel(event.interview_id), event.model_dump(mode="json"))
+
     async def end_of_turn_model(self) -> EndOfTurnModel | None:
         """The acoustic end-of-turn model (loaded once, off the event loop), or None when it is turned off or its
         package is not installed (the detector then decides on silence and words)."""
@@ -238,7 +242,8 @@ class ServerContext:
                                      nonverbal_analysis=self.settings.nonverbal_analysis,
                                      analysis_cpu_budget=self.settings.analysis_cpu_budget,
                                      judge=self.language_model.client,
-                                     decision_wait_s=self.settings.llm_decision_wait_s)
+                                     decision_wait_s=self.settings.llm_decision_wait_s,
+                                     tell_candidate=self.tell_candidate)
             end_of_turn = await self.end_of_turn_model()
             # its tasks outlive this request: their log lines name the interview, not the request
             live = interview_context(interview_id).run(

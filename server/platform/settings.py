@@ -324,6 +324,13 @@ class Settings(BaseSettings):
                                           "about them is deleted")
     retention_sweep_s: float = Field(default=3600.0, gt=0, description="Seconds between retention sweeps")
 
+    # Voluntary self-identification for the bias check (server/compliance/self_id_survey.py)
+    self_id_questions: dict[str, list[Literal["sex", "race_ethnicity", "age_band"]]] = Field(
+        default_factory=lambda: {"US": ["sex", "race_ethnicity", "age_band"], "*": ["sex", "age_band"]},
+        description="The survey's questions by the organisation's region (JSON: region code -> questions, '*' for "
+        "every other region; [] asks nothing): race/ethnicity, in the US EEO categories, only for US organisations "
+        "by default")
+
     # Operations: metrics and logs (server/http/routes/metrics.py, server/platform/logs.py)
     metrics: Literal["off", "loopback", "token"] = Field(
         default="loopback", description="Who may read GET /metrics (Prometheus): 'off' (404), 'loopback' (only "

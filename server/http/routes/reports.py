@@ -18,6 +18,7 @@ from server.reports.pdf import render_pdf
 from server.http.access import CANDIDATE_LINK, PUBLIC, RATING, READING, ReadAudit, users
 from server.http.routes.common import api, ctx_of, interview_from_link, org_interview
 from server.http.routes.guard import shown_interview, user_of
+from server.storage.models import iso_utc
 from web_client import WEB_ROOT
 
 log = structlog.get_logger(__name__)
@@ -112,9 +113,8 @@ async def candidate_review_request(request: web.Request) -> web.Response:
     body = await parse_body(request, m.CandidateReviewRequest)
     iv = await interview_from_link(request, body.token)
     ctx = ctx_of(request)
-    when = iv.review_requested_at or datetime.now(timezone.utc)
-    if iv.review_requested_at is None:
-        await ctx.store.interviews.update(iv.id, review_requested_at=when)
+    when, first = await ctx.store.interviews.request_review(iv.id, datetime.now(timezone.utc))
+    if first:  # asking again (a second click, another tab) changes nothing
         await ctx.publish_event(ev.InterviewStateChanged(interview_id=iv.id, status=iv.status,
                                                          reason="human_review_requested"))
-    return web.json_response(m.CandidateReviewResponse(requested_at=when.isoformat()).model_dump())
+    return web.json_response(m.CandidateReviewResponse(requested_at=iso_utc(when)).model_dump())
