@@ -33,6 +33,7 @@ async function check() {
   } catch (err) { say(...linkError(err)); }
 }
 
+for (const id of ["setpw-new", "setpw-repeat"]) $(id).addEventListener("input", () => { if (error) fail(null); });
 $("setpw").addEventListener("submit", async (e) => {
   e.preventDefault();
   const pw = $("setpw-new").value;
