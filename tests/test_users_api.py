@@ -1,18 +1,22 @@
 """Accounts managed by admins: creating a user gives a one-time set-password link that works once and expires; the
 user then logs in; roles change except the organisation's last admin; a deactivated user's logins end at once and
 they cannot log in again until reactivated (their records stay); only admins of the organisation may do any of it.
-On SQLite and PostgreSQL."""
+With SMTP configured the link is also e-mailed (a local aiosmtpd server). On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlparse
 
 import aiohttp
 import pytest
+from aiosmtpd.controller import Controller
 
 from server.http.auth import hash_password
-from tests.harness import HR_EMAIL, running_server
+from tests.harness import HR_EMAIL, free_port, running_server, until
+from tests.test_invitations import Inbox
 
 pytestmark = pytest.mark.unit
 
@@ -209,3 +213,28 @@ async def test_a_deactivated_users_link_stops_working(sqlite_url, tmp_path):
             async with anon.post("/api/v1/auth/set-password", json={"token": _token(made["set_password_link"]),
                                                                     "password": NEW_PASSWORD}) as r:
                 assert r.status == 410
+
+
+async def test_with_smtp_the_link_is_emailed_in_the_admins_language(sqlite_url, tmp_path):
+    inbox, port = Inbox(), free_port()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        async with running_server(sqlite_url, tmp_path, smtp_host="127.0.0.1", smtp_port=port,
+                                  mail_from="Acme <it@acme.test>") as h:
+            await _admin(h)
+            async with h.hr_client(ADMIN_EMAIL, ADMIN_PASSWORD) as admin:
+                async with admin.post("/api/v1/users", json={"email": "wang@acme.test", "display_name": "王芳",
+                                                             "role": "recruiter", "language": "zh"}) as r:
+                    made = await r.json()
+            assert made["emailed"] is True
+            await until(lambda: bool(inbox.messages), what="the set-password mail")
+            _, rcpts, raw = inbox.messages[0]
+            msg = email.message_from_bytes(raw, policy=email.policy.default)
+            assert rcpts == ["wang@acme.test"] and "设置密码" in msg["Subject"] and "Acme" in msg["Subject"]
+            text = msg.get_body(("plain",)).get_content()
+            assert "王芳" in text and made["set_password_link"] in text
+            assert made["set_password_link"] in msg.get_body(("html",)).get_content()
+    finally:
+        smtp.stop()
+
