@@ -20,6 +20,7 @@ from media import decode_timing
 from media.ice import advertise_host_addresses
 from server.live import events as ev
 from server.http.auth import PasswordWorker, Signer
+from server.http.password_links import PasswordLinks
 from server.http.login_throttle import LoginThrottle, ThrottlePolicy
 from server.http.sessions import SessionBook
 from server.platform.bus import EventBus, make_bus
@@ -78,6 +79,7 @@ class ServerContext:
     sessions: SessionBook = field(init=False)  # HR logins
     login_throttle: LoginThrottle = field(init=False)
     passwords: PasswordWorker = field(init=False)  # Argon2 off the event loop
+    password_links: PasswordLinks = field(init=False)  # set-password links for new accounts
     nodes: NodeMembership = field(init=False)  # this process among the nodes: claims, placement (placement.py)
 
     def __post_init__(self) -> None:
@@ -92,6 +94,8 @@ class ServerContext:
         self.login_throttle = LoginThrottle(self.store.login_failures, ThrottlePolicy.from_settings(s),
                                             s.resolved_secret_key, login_now)
         self.passwords = PasswordWorker(s.password_hash_threads, s.password_hash_max_waiting)
+        self.password_links = PasswordLinks(s.resolved_secret_key, s.password_link_max_age_s, s.resolved_base_url,
+                                            login_now)
         self.retention = RetentionSweeper(
             self.store.retention, self.store.accounts,
             Periods(s.retention_interview_content_days, s.retention_candidate_days, is_default=True),

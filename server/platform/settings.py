@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     # Links and logins
     link_max_age_s: int = Field(default=7 * 24 * 3600, description="How long a candidate's link works after it is "
                                 "signed (links in booking messages also work until the booked slot is over)")
+    password_link_max_age_s: int = Field(default=3 * 24 * 3600, ge=60, description="How long a set-password link "
+                                         "(for a new account, or issued again by an admin) works, in seconds; "
+                                         "it works once")
     session_max_age_s: int = Field(default=12 * 3600, ge=60, description="Longest an HR login lasts however "
                                    "busy it is (absolute timeout), in seconds")
     session_idle_s: int = Field(default=2 * 3600, ge=60, description="An HR login unused for this long ends (idle "

@@ -47,6 +47,11 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # (0014) their DingTalk userid, set by an admin: reports of their jobs reach them as DingTalk work notices
     dingtalk_userid: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # (0021) deactivated by an admin: cannot log in, their logins ended; their records stay
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # (0021) the set-password link that may still be used (server/http/password_links.py); None: none may
+    password_link_nonce: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class LoginSession(Base):
