@@ -43,10 +43,13 @@ from analyzers.text.language import normalise_language
 from benchmarks.synthetic_media import _resample_mono_s16, read_wav_mono
 from benchmarks.turn_replay import Decision, LiveReplay, replay_live, replay_trace
 from dialogue.speech_turns import TurnScore, TurnScoreRequested
+from dialogue.end_fusion import FusionWeights
 from dialogue.turn_taking import TurnTakingConfig
 
 DEFAULT_SCORER = Path(__file__).resolve().parents[2] / "shared" / "dev-data" / "scoring" / "score_turns.py"
-CURVE_SILENCES_MS = (1000, 1500, 2000, 2500, 3000, 3500)
+CURVE_SILENCES_MS = (1000, 1500, 2000, 2500, 3000, 3400, 4000)
+SILENCE_ONLY = FusionWeights(silence=1.0, intercept=0.0)
+"""Every signal's weight 0: the answer ends after the neutral silence whatever was said (the curve's baseline)."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,45 @@ def run_scorer(scorer: Path, labels: Path, events: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def figures_of(results: dict[str, LiveReplay], entries: dict[str, dict], config: TurnTakingConfig, scorer: Path,
+               labels: Path, tmp: Path, trace_filter=None) -> dict:
+    """The curve's figures for the detector with ``config`` replayed on the recorded recognition."""
+    path = tmp / "curve.jsonl"
+    write_events(path, {name: replay_trace(trace_filter(r.trace) if trace_filter else r.trace, r.duration_ms, config,
+                                           str(entries[name].get("question") or ""))
+                        for name, r in results.items()})
+    return curve_point(run_scorer(scorer, labels, path))
+
+
+def held_out_figures(results: dict[str, LiveReplay], entries: dict[str, dict], config: TurnTakingConfig,
+                     scheme: str, scorer: Path, labels: Path, tmp: Path, neutrals: list[int]) -> dict:
+    """The fusion refitted and its operating point chosen without each fold's files (``turn_fusion.cross_validate``),
+    scored on them: the held-out figures, each fold's weights, and the held-out curve (each fold's weights at every
+    neutral silence of the curve)."""
+    from benchmarks.turn_fusion import cross_validate, weights_json
+
+    decisions, folds = cross_validate(results, entries, config, scheme)
+    if not folds:
+        return {"folds": [], "note": "no fold has both ends and pauses to fit on"}
+    path = tmp / f"held-out-{scheme}.jsonl"
+    write_events(path, decisions)
+    kept = labels_subset(labels, set(decisions), tmp / f"held-out-{scheme}-labels.json")
+    out = {"figures": compact_figures(run_scorer(scorer, kept, path)),
+           "folds": [{"held_out": f.held_out, "files": len(f.files), "neutral_ms": f.neutral_ms,
+                      **weights_json(f.weights)} for f in folds]}
+    curve = []
+    for neutral in neutrals:
+        at = {}
+        for f in folds:
+            cfg = replace(config, fusion=f.weights, answer_end_silence_ms=neutral)
+            at.update({n: replay_trace(results[n].trace, results[n].duration_ms, cfg,
+                                       str(entries[n].get("question") or "")) for n in f.files})
+        write_events(path, at)
+        curve.append({"answer_end_silence_ms": neutral, **curve_point(run_scorer(scorer, kept, path))})
+    out["curve"] = curve
+    return out
+
+
 def curve_point(score: dict) -> dict:
     """The curve's figures from one scorer result: pauses cut and latency, overall and per language."""
     pauses, lat = score["pauses"], score["latency_s"]
@@ -138,6 +180,28 @@ def curve_point(score: dict) -> dict:
         "latency_p50_s": {"all": lat["overall"]["p50"], **{k: v["p50"] for k, v in lat["by_language"].items()}},
         "latency_p95_s": {"all": lat["overall"]["p95"], **{k: v["p95"] for k, v in lat["by_language"].items()}},
         "missed_ends": score["missed_ends"],
+    }
+
+
+def compact_figures(score: dict) -> dict:
+    """The scorer's headline figures: pauses cut overall, per language and per pause kind; latency p50/p95 overall,
+    per language and per ending kind; missed ends and false cut-ins."""
+    pauses, lat = score["pauses"], score["latency_s"]
+
+    def rate(v: dict) -> str:
+        return f"{v['cut']}/{v['total']}"
+
+    return {
+        "pauses_cut": {"all": rate(pauses["overall"]), **{k: rate(v) for k, v in pauses["by_language"].items()},
+                       **{k: rate(v) for k, v in pauses["by_kind"].items()}},
+        "pauses_cut_rate": {"all": pauses["overall"]["rate"],
+                            **{k: v["rate"] for k, v in pauses["by_language"].items()}},
+        "latency_p50_s": {"all": lat["overall"]["p50"], **{k: v["p50"] for k, v in lat["by_language"].items()},
+                          **{k: v["p50"] for k, v in lat["by_ending_kind"].items()}},
+        "latency_p95_s": {"all": lat["overall"]["p95"], **{k: v["p95"] for k, v in lat["by_language"].items()},
+                          **{k: v["p95"] for k, v in lat["by_ending_kind"].items()}},
+        "missed_ends": score["missed_ends"],
+        "false_cut_ins": score["false_cut_ins"]["total"],
     }
 
 
@@ -197,7 +261,11 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--evidence", action="store_true",
                     help="also print what the detector knew at each labelled pause and end (turn_evidence.py)")
     ap.add_argument("--curve", default=",".join(map(str, CURVE_SILENCES_MS)),
-                    help="base silences (ms) of the trade-off curve, comma-separated; empty: no curve")
+                    help="neutral silences (ms, answer_end_silence_ms) of the trade-off curve, comma-separated; "
+                    "empty: no curve")
+    ap.add_argument("--cv", default="language,speaker",
+                    help="held-out figures: the fusion refitted without each language / speaker (benchmarks/"
+                    "turn_fusion.py), comma-separated; empty: none")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     labels = args.corpus / "labels.json"
@@ -227,7 +295,7 @@ def main(argv: list[str] | None = None) -> dict:
         print(json.dumps({"files": len(results), "scored": 0, "note": "no entry has end_of_answer_s",
                           "decisions_s": {n: [round(d.t_ms / 1000, 3) for d in r.decisions]
                                           for n, r in results.items()}}, ensure_ascii=False))
-        return {"score": None, "curve": [], "replay_differs": []}
+        return {"score": None, "curve": [], "held_out": {}, "replay_differs": []}
     with tempfile.TemporaryDirectory(prefix="turns-") as tmp:
         labels = labels_subset(labels, {e.file for e in entries}, Path(tmp) / "labels.json")
         events = args.predictions or Path(tmp) / "decisions.jsonl"
@@ -242,18 +310,17 @@ def main(argv: list[str] | None = None) -> dict:
         curve = []
         for silence in [int(x) for x in args.curve.split(",") if x.strip()]:
             cfg = replace(config, answer_end_silence_ms=silence)
-            path = Path(tmp) / f"curve-{silence}.jsonl"
-            write_events(path, {name: replay_trace(r.trace, r.duration_ms, cfg, e.question)
-                                for (name, r), e in zip(results.items(), entries)})
-            point = {"answer_end_silence_ms": silence, **curve_point(run_scorer(args.scorer, labels, path))}
-            # the same recognition with the words alone deciding (no acoustic score, no pause history)
-            words_cfg = replace(cfg, pause_history_margin_ms=None)
-            write_events(path, {name: replay_trace(words_only(r.trace), r.duration_ms, words_cfg, e.question)
-                                for (name, r), e in zip(results.items(), entries)})
-            words = curve_point(run_scorer(args.scorer, labels, path))
-            point["words_only"] = {k: words[k] for k in
-                                   ("pauses_cut_rate", "latency_p50_s", "latency_p95_s", "missed_ends")}
+            point = {"answer_end_silence_ms": silence, "threshold": round(cfg.fusion.threshold_at(silence), 4),
+                     **figures_of(results, raw, cfg, args.scorer, labels, Path(tmp))}
+            # the same recognition without the acoustic model's inputs, and with every signal's weight 0 (silence)
+            point["without_voice"] = figures_of(results, raw, cfg, args.scorer, labels, Path(tmp), words_only)
+            point["silence_only"] = figures_of(results, raw, replace(cfg, fusion=SILENCE_ONLY), args.scorer,
+                                               labels, Path(tmp))
             curve.append(point)
+        held_out = {}
+        for scheme in [x.strip() for x in args.cv.split(",") if x.strip()]:
+            held_out[scheme] = held_out_figures(results, raw, config, scheme, args.scorer, labels, Path(tmp),
+                                                [p["answer_end_silence_ms"] for p in curve])
 
     if args.evidence:
         from benchmarks.turn_evidence import silences, summarise
@@ -267,8 +334,9 @@ def main(argv: list[str] | None = None) -> dict:
                       "wall_s": round(wall, 1), "audio_s": round(audio_s, 1),
                       "load_average_1m": round(os.getloadavg()[0], 2)}))
     print(json.dumps({"tradeoff_curve": curve}))
+    print(json.dumps({"held_out": held_out}))
     print(json.dumps(score, ensure_ascii=False))
-    return {"score": score, "curve": curve, "replay_differs": differ}
+    return {"score": score, "curve": curve, "held_out": held_out, "replay_differs": differ}
 
 
 if __name__ == "__main__":

@@ -406,11 +406,11 @@ def main() -> None:
             "silence_only_all": {k: silence_only["all"][k] for k in
                                  ("latency_ms_p50", "latency_ms_p95", "pause_cut_in_rate", "answer_cut_in_rate")},
         })
-    # the second knob: the silence after a stated result / lesson (the cued ends' latency floor)
+    # the second knob: the shortest silence any end waits for (the cued ends' latency floor)
     result_curve = []
     for r in (400, 500, 550, 600, 700, 800, 1000):
-        st = stats(replace(headline_cfg, result_silence_ms=r))["all"]
-        result_curve.append({"result_silence_ms": r, "latency_ms_p50": st["latency_ms_p50"],
+        st = stats(replace(headline_cfg, min_end_silence_ms=r))["all"]
+        result_curve.append({"min_end_silence_ms": r, "latency_ms_p50": st["latency_ms_p50"],
                              "latency_ms_p95": st["latency_ms_p95"],
                              "cued_ends_latency_ms_p95": st["latency_ms_cued_ends"]["p95"],
                              "pause_cut_in_rate": st["pause_cut_in_rate"]})
@@ -435,7 +435,7 @@ def main() -> None:
         },
         "target_analysis": target_analysis,
         "tradeoff_curve": curve,
-        "result_silence_curve": result_curve,
+        "min_end_silence_curve": result_curve,
         "wall_s": {"synthesis": round(synth_s, 1), "english_asr": round(asr_s, 1),
                    "total": round(time.perf_counter() - t_start, 1)},
     }, ensure_ascii=False, indent=1))

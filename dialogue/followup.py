@@ -124,7 +124,7 @@ _GENERIC_POINT = {"en": "a specific example, what you did and what came of it", 
 _REASONS = {
     "missing_result": "No outcome was stated for the example",
     "missing_result_numbers": "A result was stated but not measured (the plan asks for the outcome)",
-    "no_example": "The answer stays general (specificity: {label}); no concrete instance was described",
+    "no_example": "The answer stays general; no concrete instance was described",
     "personal_role": "The example is told as \"we\" throughout ({plural} times \"we\", {singular} times \"I\"); the "
     "candidate's own part is not clear",
     "vague_claim": "A claim about the candidate's own qualities without a supporting example",

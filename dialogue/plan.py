@@ -101,6 +101,10 @@ class InterviewPlanSpec(_Strict):
     role: str = Field(default="", max_length=100)
     languages: list[Language] = Field(default_factory=lambda: ["en"], min_length=1)
     questions: list[PlanQuestionSpec] = Field(min_length=1, max_length=50)
+    competency_weights: dict[str, float] = Field(
+        default_factory=dict,
+        description="How much each competency counts in the interview's overall score (relative weights, each "
+        ">= 0, naming every competency of the questions); empty: all count equally")
 
     @field_validator("title")
     @classmethod
@@ -118,4 +122,14 @@ class InterviewPlanSpec(_Strict):
             if missing:
                 raise ValueError(f"questions[{i}] ({q.id}) has no text in {', '.join(missing)}, "
                                  f"which the plan lists in languages")
+        if self.competency_weights:
+            competencies = {q.competency for q in self.questions}
+            if unknown := sorted(set(self.competency_weights) - competencies):
+                raise ValueError(f"competency_weights names competencies no question has: {', '.join(unknown)}")
+            if missing := sorted(competencies - set(self.competency_weights)):
+                raise ValueError(f"competency_weights must weigh every competency; missing: {', '.join(missing)}")
+            if any(not 0 <= w <= 1000 for w in self.competency_weights.values()):
+                raise ValueError("competency weights must be between 0 and 1000")
+            if sum(self.competency_weights.values()) <= 0:
+                raise ValueError("at least one competency weight must be above 0")
         return self

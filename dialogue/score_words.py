@@ -4,7 +4,7 @@ the anchored ladder and per doubt. No feature codes, cosines or weights: those s
 
 from __future__ import annotations
 
-__all__ = ["say", "scored_by_words"]
+__all__ = ["legacy_note", "legacy_stance", "say", "scored_by_words"]
 
 MODEL_WITH_RULES = " + rules"
 """How ``CompetencyScore.scored_by`` names a score the language model took part in: "<model> + rules"."""
@@ -109,3 +109,47 @@ def scored_by_words(scored_by: str, lang: str) -> str:
     if scored_by.endswith(MODEL_WITH_RULES):
         return say("scored_by:model", lang, model=scored_by[: -len(MODEL_WITH_RULES)])
     return say("scored_by:rules", lang)
+
+
+# --- evidence stored before notes and stances existed: words from the feature code, or nothing ---------------------
+
+_ALWAYS_AGAINST = {"no_answer", "no_result", "result_without_numbers", "unsupported_claim"}
+_FOR_FROM = {"specificity": 0.4, "relevance": 0.35}
+"""The effect from which a stored ``specificity`` or ``relevance`` item was a point for the answer: concrete or
+mixed specificity adds 0.48 or more, general or unclear at most 0.27; on-topic relevance adds 0.4 or more, partly
+at most 0.27 (dialogue/scoring.py's weights, with and without expected points)."""
+
+
+def legacy_stance(feature: str, effect: float) -> str:
+    """The stance of a piece of evidence stored without one (see ``dialogue.scoring.STANCES``)."""
+    kind = feature.split(":", 1)[0]
+    if kind in ("cap", "anchor"):
+        return "level"
+    if feature in _ALWAYS_AGAINST:
+        return "against"
+    if feature in ("length", "nonverbal"):
+        return "fact"
+    if feature in _FOR_FROM:
+        return "for" if effect >= _FOR_FROM[feature] else "against"
+    if kind in ("star", "quantified_result"):
+        return "for"
+    return "for" if effect > 0 else "against"
+
+
+def legacy_note(feature: str, stance: str, lang: str) -> str | None:
+    """Words for a piece of evidence stored without a note, from its feature code and stance; None when the code
+    cannot be said in words (a reader then sees nothing rather than the code)."""
+    kind, _, rest = feature.partition(":")
+    if kind in ("cap", "anchor") and f"anchor:{rest}" in WORDS:
+        return say(f"anchor:{rest}", lang)
+    if kind == "coverage" and rest:
+        return say("coverage:met" if stance == "for" else "coverage:missing", lang, point=rest)
+    if kind == "star" and feature in WORDS:
+        return say(feature, lang)
+    if feature in ("no_answer", "no_result", "result_without_numbers", "quantified_result"):
+        return say(feature, lang)
+    if feature == "specificity":
+        return say("specificity:concrete" if stance == "for" else "specificity:general", lang)
+    if feature == "relevance":
+        return say("relevance:on_topic" if stance == "for" else "relevance:partly", lang)
+    return None

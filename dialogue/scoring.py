@@ -5,11 +5,12 @@
 ``CompetencyScore`` on the question's anchored 1-5 rubric. It is a *suggestion for a human reviewer*: no hiring
 decision is taken by the machine (PIPL Art. 24, GDPR Art. 22), so every score carries
 
-* ``evidence``: ``Evidence(feature, quote, effect, note)`` items; ``quote`` is always the candidate's own words
+* ``evidence``: ``Evidence(feature, quote, effect, note, stance)`` items; ``quote`` is always the candidate's own words
   (a sentence of the answer; empty only for non-verbal evidence, which has no words), ``effect`` the points on
   the 1-5 scale that feature added (positive) or took away (negative, e.g. a cap), ``note`` a plain explanation in
   the interview's language (dialogue/score_words.py; ``feature`` and ``effect`` are for the record, ``note`` is
-  what people read);
+  what people read) and ``stance``: whether it is something the answer has (``for``), lacks (``against``), what
+  placed it in its level (``level``) or a plain count (``fact``), so a report can sort reasons without codes;
 * ``confidence`` (0-1): lower for short answers, weak relevance, contradicting signals and missing inputs;
 * ``uncertain``: what the AI is unsure about, in plain words, for the reviewer to check.
 
@@ -81,12 +82,18 @@ GENERIC_RUBRIC = {
 }
 
 
+STANCES = ("for", "against", "level", "fact")
+"""What a piece of evidence says about the answer, for a reader: ``for`` (something the answer has), ``against``
+(something it lacks), ``level`` (what placed the score in its rubric level), ``fact`` (a count, no judgement)."""
+
+
 @dataclass(frozen=True)
 class Evidence:
     feature: str  # e.g. "star:result", "coverage:<point>", "specificity", "cap:no_result", "nonverbal"
     quote: str  # the candidate's own words (a sentence of the answer); "" only for non-verbal evidence
     effect: float  # points on the 1-5 scale this feature added (+) or removed (-)
     note: str = ""
+    stance: str = "fact"  # one of STANCES
 
 
 @dataclass(frozen=True)
@@ -138,7 +145,7 @@ def score_answer(
         return CompetencyScore(
             competency=question.competency, question_id=question.id, score=1.0, confidence=0.2, level=level,
             level_description=description,
-            evidence=[Evidence("no_answer", "", 0.0, say("no_answer", lang))],
+            evidence=[Evidence("no_answer", "", 0.0, say("no_answer", lang), "against")],
             uncertain=[say("doubt:no_transcript", lang)],
             content_score=1.0,
         )
@@ -188,40 +195,42 @@ def score_answer(
             quote = c.get("sentence") or ""
             if not quote and c.get("closest_sentence_index") is not None and c["closest_sentence_index"] < len(sentences):
                 quote = sentences[c["closest_sentence_index"]]
-            note = say(f"coverage:{label if label in ('met', 'partly') else 'missing'}", lang, point=point)
-            evidence.append(Evidence(f"coverage:{point}", quote, round(share, 2), note))
+            found = label in ("met", "partly")
+            note = say(f"coverage:{label if found else 'missing'}", lang, point=point)
+            evidence.append(Evidence(f"coverage:{point}", quote, round(share, 2), note, "for" if found else "against"))
     for part in ("situation", "task", "action", "result"):
         p = star.get(part) or {}
         if p.get("found"):
             evidence.append(Evidence(f"star:{part}", p.get("sentence") or "", round(4.0 * weights["star"] / 4, 2),
-                                     say(f"star:{part}", lang)))
+                                     say(f"star:{part}", lang), "for"))
     if quantified_result:
         evidence.append(Evidence("quantified_result", first_quote("quantified_result"), pts("result"),
-                                 say("quantified_result", lang)))
+                                 say("quantified_result", lang), "for"))
     elif result_found:
         evidence.append(Evidence("result_without_numbers", first_quote("star:result"), pts("result"),
-                                 say("result_without_numbers", lang)))
+                                 say("result_without_numbers", lang), "against"))
     else:
         evidence.append(Evidence("no_result", first_quote("star:action", fallback=last_sentence), 0.0,
-                                 say("no_result", lang)))
+                                 say("no_result", lang), "against"))
     if spec_label in ("concrete", "mixed"):
         evidence.append(Evidence("specificity", first_quote("specificity:concrete_example", fallback=any_sentence),
-                                 pts("specificity"), say("specificity:concrete", lang)))
+                                 pts("specificity"), say("specificity:concrete", lang), "for"))
     else:
         evidence.append(Evidence("specificity", first_quote("specificity:generalities", "relevance",
                                                             fallback=any_sentence),
-                                 pts("specificity"), say("specificity:general", lang)))
+                                 pts("specificity"), say("specificity:general", lang), "against"))
     claim = find_unsupported_claim(f)
     if claim:
         evidence.append(Evidence("unsupported_claim", claim["sentence"], 0.0,
-                                 say("unsupported_claim", lang, span=claim["span"])))
+                                 say("unsupported_claim", lang, span=claim["span"]), "against"))
     shown_relevance = "off_topic" if rel.get("about_something_else") else rel_label  # one verdict on the page
     evidence.append(Evidence("relevance", first_quote("relevance", fallback=any_sentence), pts("relevance"),
                              say(f"relevance:{shown_relevance if shown_relevance in RELEVANCE_VALUE else 'partly'}",
-                                 lang)))
+                                 lang), "for" if shown_relevance == "on_topic" else "against"))
     joined = ("" if lang == "zh" else " ").join(sentences)
     evidence.append(Evidence("length", _trim(joined, lang), pts("length"),
-                             say("length", lang, words=words, minimum=question.min_answer_words)))
+                             say("length", lang, words=words, minimum=question.min_answer_words),
+                             "against" if words < minimum else "fact"))
 
     # ---- the anchored level: the rubric's ladder decides the level, the components place the score in it ----
     team_only = bool((f.get("ownership") or {}).get("team_only"))
@@ -244,7 +253,8 @@ def score_answer(
     score = content
     if abs(placed - content) >= 0.05:
         kind = "cap" if placed < content else "anchor"
-        evidence.append(Evidence(f"{kind}:{anchor}", anchor_quote, round(placed - content, 2), say(f"anchor:{anchor}", lang)))
+        evidence.append(Evidence(f"{kind}:{anchor}", anchor_quote, round(placed - content, 2), say(f"anchor:{anchor}", lang),
+                                 "level"))
         score = placed
     score = _clip(score, 1.0, 5.0)
     content_score = round(score, 1)

@@ -41,9 +41,10 @@ class PlanQuestion:
 
 @dataclass(frozen=True)
 class Prompt:
-    """Something the interviewer says: a planned question, a follow-up, or the closing words."""
+    """Something the interviewer says: a planned question, a follow-up, the closing words, or the optional practice
+    question before the first one (``practice_prompt``)."""
 
-    kind: Literal["question", "followup", "closing"]
+    kind: Literal["question", "followup", "closing", "practice"]
     text: str
     question_index: int
     question_id: str | None = None
@@ -61,6 +62,28 @@ DISCLOSURE = {
     "results, and you can ask for a human review at any time.",
     "zh": "您好，我是 AI 面试官。我会问您几个问题；公司的工作人员会审阅结果，您可以随时要求人工复核。",
 }
+
+# The optional practice question: a neutral one any candidate can answer, to try the microphone, the camera and the
+# turn-taking before the interview. Its answer is not scored and not kept; it is no planned question
+# (question_index -1) and never moves the session.
+PRACTICE_TIME_LIMIT_S = 60
+PRACTICE = {
+    "en": "What do you like to do on a free weekend?",
+    "zh": "周末有空的时候，您喜欢做些什么？",
+}
+PRACTICE_INTRO = {
+    "en": "Let us start with a practice question. It is not scored and nothing of it is kept.",
+    "zh": "我们先做一道练习题。练习题不评分，也不会保存任何内容。",
+}
+PRACTICE_OVER = {
+    "en": "Thank you, that was the practice. Now the interview begins.",
+    "zh": "谢谢，练习结束了。现在正式开始面试。",
+}
+
+
+def practice_prompt(language: str) -> Prompt:
+    lang = normalise_language(language)
+    return Prompt("practice", PRACTICE.get(lang, PRACTICE["en"]), -1, None, PRACTICE_TIME_LIMIT_S)
 
 
 class InterviewSession:

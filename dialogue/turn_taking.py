@@ -6,12 +6,13 @@ interface (explicit media-clock milliseconds, no sleeps, no I/O):
 
 * ``SilenceAnswerEndDetector`` - the first version: the answer ends after ``answer_end_silence_ms`` of silence once
   the candidate has said something and the recogniser has delivered the text of every finished utterance.
-* ``AnswerEndDetector`` - content-aware (the runtime's default): the silence needed depends on what was said.
-  An unfinished sentence ("... and then", "因为", a trailing comma), a listing in progress ("first ...", "第一")
-  or "let me think"/"让我想想" waits long; a complete sentence after a substantial answer ends sooner; a complete
-  STAR answer (a last sentence with a number or an outcome) sooner still. Short utterances are also checked for
-  intents: "could you repeat the question" -> ``"repeat"``, "let me think" -> ``"thinking"`` (see ``intent()``).
-  ``barge_in(now)`` says whether the candidate has started talking over a question being played.
+* ``AnswerEndDetector`` - the runtime's default: the answer ends at the first moment the fusion of its signals
+  (``dialogue/end_fusion.py``: the words' class from ``classify_answer``, a closing phrase, the acoustic end-of-turn
+  score and pitch at the end of the speech, the candidate's longest earlier pause) with the silence so far gives
+  P(end) above the threshold ``answer_end_silence_ms`` stands for (``end_silence_ms``). "Let me think" alone waits
+  ``thinking_only_silence_ms``. Short utterances are also checked for intents: "could you repeat the question" ->
+  ``"repeat"``, "let me think" -> ``"thinking"`` (see ``intent()``). ``barge_in(now)`` says whether the candidate has
+  started talking over a question being played.
 
 Timing facts these defaults were chosen against (``benchmarks/turn_taking_generated.py`` measures them on generated
 answers, ``benchmarks/turn_taking.py`` through the live transcriber on any labelled corpus): the VAD
@@ -28,7 +29,7 @@ is finished with an utterance. ``partial_received`` is optional (intents and bar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from analyzers.text.script import HAN_CHAR
 from dialogue.answer_cues import (
@@ -47,6 +48,7 @@ from dialogue.answer_cues import (
     states_result,
     word_count,
 )
+from dialogue.end_fusion import DEFAULT_FUSION, EndSignals, FusionWeights, silence_needed_ms
 
 # --------------------------------------------------------------------------------------------------------------
 # configuration
@@ -58,37 +60,28 @@ class TurnTakingConfig:
     end), never from when the VAD or the recogniser reported it; a decision also always waits for the final text of
     every finished utterance (or ``final_wait_max_ms``)."""
 
-    answer_end_silence_ms: int = 3000
-    """Base end-of-answer silence: used when the text gives no cue either way (no sentence end yet, a short
-    answer, or a complete STAR answer with no result yet). ``SilenceAnswerEndDetector`` uses it for everything.
-    Thinking pauses of 1-3 s must not be cut into, and words cannot tell "I did X. [thinks] The result was Y."
-    from an answer that stops at X: so 3000. The benchmark's trade-off curve sweeps it (220 answers, 0.8-2.5 s
-    pauses): 2000 cuts into 7.9 % of them, 2200 3.3 %, 2400 0.9 %, 2600 and up none; the cued ends below (p50
-    0.82-0.83 s, p95 0.84 s on an idle machine, 0.88-0.94 s on a busy one) do not move with it. A p95 within
-    800 ms over all answers needs 600 here, which cuts into about 47 % of the pauses."""
+    answer_end_silence_ms: int = 3400
+    """The neutral silence: how long an answer whose signals give no cue either way waits for its end (the fusion's
+    operating point, ``dialogue/end_fusion.py``; ``SilenceAnswerEndDetector`` uses it for everything). Each signal
+    moves an answer's silence from it; the trade-off curve of ``benchmarks/turn_taking.py`` sweeps it. 3400 is the
+    shortest that cuts at most 3 % of the dev set's thinking pauses (0.6-3.5 s, eight of them 3 s or longer) in each
+    language; no signal measured there tells a long pause from an end well enough to go shorter. For the product's
+    range of thinking pauses alone (0.8-2.5 s) the same rule gives 2950."""
     no_answer_timeout_ms: int = 60000
     """With no speech at all after a question, the turn ends after this long (the candidate may be stuck)."""
 
-    # --- content classes (AnswerEndDetector only) ---
-    complete_silence_ms: int = 1000
-    """A complete sentence (ends . ! ? 。！？) after a substantial answer that already stated a result earlier
-    (a complete sentence with no result anywhere yet gets only the base silence: the STAR answer is unfinished)."""
-    result_silence_ms: int = 700
-    """A complete answer whose last sentence states a result (a number, percent, or an outcome word such as
-    "reduced", "launched", "提升"), a lesson ("looking back", "这段经历让我") or a closing phrase ("that's it",
-    "就这些"). The final transcript (VAD pause probe 200 ms + one Whisper decode, p50 0.2 s / p95 0.46-0.49 s on
-    one core with the short encoder window) is usually there before, so this is what the cued ends wait for: the
-    benchmark's second curve gives p50 0.63 s at 500, 0.73 s at 600, 0.83 s at 700 with the same cut-ins on its
-    corpus (pauses there are >= 0.8 s); 700 leaves room for a real speaker's breath between two sentences."""
-    unfinished_silence_ms: int = 3500
-    """The last words are an unfinished clause: a conjunction/preposition/article/filler ("and", "so",
-    "because", "then", "um", "the", "然后", "所以", "因为", "就是", "那个", "还有"), a trailing comma/"、"/"，" or
-    "..."."""
-    listing_silence_ms: int = 2500
-    """A listing is in progress: "first"/"firstly"/"第一"/"首先" (or "three reasons", "三点") was said and neither
-    a closing item ("finally", "lastly", "最后") nor the announced number of items has come."""
-    thinking_silence_ms: int = 3500
-    """The last utterance asks for time ("let me think", "give me a moment", "让我想想", "稍等")."""
+    # --- the fusion of the signals (AnswerEndDetector only; dialogue/end_fusion.py) ---
+    fusion: FusionWeights = field(default_factory=lambda: DEFAULT_FUSION)
+    """The fitted logistic combination of the words' class, a closing phrase, Smart Turn, the pitch at the end and the
+    candidate's longest earlier pause with the silence so far: P(end | signals, silence). The answer ends at the first
+    moment P reaches the threshold that ``answer_end_silence_ms`` stands for (``end_silence_ms``); the weights and
+    the evidence for each are with ``DEFAULT_FUSION``."""
+    min_end_silence_ms: int = 600
+    """No silence shorter than this ends an answer, whatever the signals say: a speaker's breath between two sentences
+    is 0.3-0.5 s (the VAD ends an utterance after 500 ms), and the final transcript is rarely in sooner anyway (VAD
+    pause probe 200 ms + one Whisper decode)."""
+    max_end_silence_ms: int = 8000
+    """...and no answer waits longer than this for its end once something was said (the thinking-only rule aside)."""
     thinking_only_silence_ms: int = 20000
     """Nothing but "let me think"-type utterances so far: wait this long (the candidate is still thinking); the
     turn then ends as ``"no_answer"``."""
@@ -111,27 +104,6 @@ class TurnTakingConfig:
     after 500 ms; a voice's own gaps between sentences stay under ~0.5 s)."""
     turn_score_wait_max_ms: int = 2000
     """Decisions wait for the acoustic model's score of the newest speech at most this long after it ended."""
-    acoustic_finished_p: float = 0.5
-    """The acoustic model's P(finished) from which the voice agrees that the answer is over (rules 2 and 3 of
-    ``fused_silence_ms``): Smart Turn's own decision threshold. Its scores are nearly two-valued (on the dev set's
-    118 pauses and 40 ends, 0.3, 0.5 and 0.7 give the same decisions). What it hears there: after a sentence that
-    stops mid-clause ("So then, um,") P < 0.3 at all 16 such pauses (14 under 0.1); at the 6 answers that trail
-    off ("..., so...") median 0.007. It does not tell a final-sounding sentence from the end: after a stated
-    result P is median 0.82 (19 pauses), at true ends median 0.47 (with a cue) and 0.6 (without), so a voice
-    that sounds finished shortens nothing (with the no-cue silence at 1.5 s it cut 29 of 118 pauses). The dev
-    set's voices are all synthetic; on its 4 real read sentences P is 0.68-0.99 at the end and 0.02-0.15 for 3 of
-    them cut mid-sentence (0.97 for a list cut between items), so on people the veto of rule 2 should fire less
-    at true ends than it does on the synthetic ones (there 7 of 17 cued ends had P < 0.1). The pitch movement at
-    the end (``TurnScore.pitch_change_st``) is measured and shown by the benchmark's evidence but weighs nothing:
-    it falls (median -1.3 to -2.0 semitones) alike at true ends and at pauses after a final-sounding sentence or
-    a result; only at pauses mid-clause is it level or rising (median +0.8), and those the acoustic model already
-    hears (P < 0.3 at all of them)."""
-    pause_history_margin_ms: int | None = 500
-    """Rule 4: no end sooner than the candidate's longest pause so far plus this (None: off). On the dev set with
-    rules 1-3: off 11 of 118 pauses cut, 0 ms 7, 500 ms 6, 1000 ms 5; ends then wait ~0.05-0.1 s longer at the
-    median (most answers there have made a long pause by their end). 500 ms is the VAD's own margin for calling
-    an utterance over."""
-
     # --- an end taken back ---
     resume_grace_ms: int = 1000
     """Speech that starts this long or less after an answer was decided over on silence continues that answer: its
@@ -181,50 +153,12 @@ def classify_answer(text: str, last_utterance: str, config: TurnTakingConfig) ->
     return "neutral"
 
 
-def fused_silence_ms(kind: str, probability: float | None, longest_pause_ms: int, config: TurnTakingConfig) -> int:
-    """The silence that ends an answer given the words' class, the acoustic model's P(finished) at the end of the
-    last speech (None: no model, or its score is late) and the longest pause the candidate has made in this
-    interview. The rule (the evidence for each setting is with it in ``TurnTakingConfig``):
-
-    1. Words that say the answer goes on (asking for time, an unfinished clause, a listing not at its last item)
-       keep their long silences whatever the voice says.
-    2. Words that say the answer is over (a stated result, a lesson or closing phrase; a complete sentence after a
-       result) end it after their short silence if the voice agrees (P >= ``acoustic_finished_p``); a voice that
-       sounds unfinished gets the base silence.
-    3. Words that give no cue: the base silence if the voice sounds finished, the unfinished-clause silence if it
-       does not (a voice that stops mid-phrase is heard like a sentence that stops on "and").
-    4. Rules 2 and 3 never end the answer sooner than ``pause_history_margin_ms`` after the length of the longest
-       pause the candidate has already spoken on in this interview (at most the base silence): someone who paused
-       2.5 s before gets more time.
-    With no acoustic score the words decide alone (rules 2 and 3 as if the voice agreed); rule 4 still applies."""
-    words = required_silence_ms(kind, config)
-    if kind not in ("result", "complete", "neutral"):
-        return words
-    base = config.answer_end_silence_ms
-    finished = probability is None or probability >= config.acoustic_finished_p
-    if kind == "neutral":
-        silence = base if finished else max(base, config.unfinished_silence_ms)
-    else:
-        silence = words if finished else base
-    if longest_pause_ms and config.pause_history_margin_ms is not None:
-        silence = max(silence, min(base, longest_pause_ms + config.pause_history_margin_ms))
-    return silence
-
-
-def required_silence_ms(kind: str, config: TurnTakingConfig) -> int:
-    """The silence the words' class alone asks for (``fused_silence_ms`` adds the voice and the pause history)."""
-    base = config.answer_end_silence_ms
-    if kind == "thinking":
-        return config.thinking_silence_ms
-    if kind == "unfinished":
-        return max(base, config.unfinished_silence_ms)
-    if kind == "listing":
-        return max(base, config.listing_silence_ms)
-    if kind == "complete":
-        return min(base, config.complete_silence_ms)
-    if kind == "result":
-        return min(base, config.result_silence_ms)
-    return base
+def end_silence_ms(signals: EndSignals, config: TurnTakingConfig) -> int:
+    """The silence that ends an answer given what is known (``EndSignals``): where the fusion's P(end | signals,
+    silence) reaches the threshold ``answer_end_silence_ms`` stands for, within ``min_end_silence_ms`` and
+    ``max_end_silence_ms``. With no acoustic score (no model, or its score late) the voice's terms are 0."""
+    needed = silence_needed_ms(signals, config.fusion, config.answer_end_silence_ms)
+    return max(config.min_end_silence_ms, min(config.max_end_silence_ms, needed))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -418,7 +352,15 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
         if self.config.intent_reasons and detect_intent(self._known_text(with_partial)[1],
                                                         self.config.intent_max_words) == "repeat":
             return self.config.intent_silence_ms
-        return fused_silence_ms(kind, self.turn_probability, max(self.pauses_ms, default=0), self.config)
+        return end_silence_ms(self.end_signals(with_partial), self.config)
+
+    def end_signals(self, with_partial: bool = False) -> EndSignals:
+        """What the fusion reads now (``dialogue/end_fusion.py``): the words' class and closing phrase, the voice's
+        score and pitch at the end of the newest speech, the longest pause so far."""
+        last = normalised(self._known_text(with_partial)[1])
+        closing = contains_phrase(last, CLOSING_EN) or contains_phrase(last, CLOSING_ZH)
+        return EndSignals(self.content_class(with_partial), closing, self.turn_probability, self.turn_pitch_change_st,
+                          max(self.pauses_ms, default=0))
 
     def candidate_done(self, now_ms: int) -> None:
         """The candidate says they have finished (the page's "I have finished" button): no silence is waited out;
@@ -524,5 +466,5 @@ __all__ = [
     "SilenceAnswerEndDetector",
     "AnswerEndDetector",
     "classify_answer",
-    "required_silence_ms",
+    "end_silence_ms",
 ]

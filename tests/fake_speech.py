@@ -17,9 +17,24 @@ from dataclasses import dataclass
 import numpy as np
 
 from analyzers.asr import SAMPLE_RATE, RecognizerStream, SpeechModel, Transcript, Word
+from dialogue.end_fusion import FusionWeights
+from dialogue.turn_taking import TurnTakingConfig
 
 ENGINE = "scripted"
 FRAME_SAMPLES = 320
+
+SCRIPTED_FUSION = FusionWeights(silence=1.0, intercept=-3.0, weights={
+    "result": 2.3, "complete": 2.0, "unfinished": -0.5, "thinking": -0.5, "voice_finished": 1.0}, hold=-1.0)
+"""Turn-taking weights for scripted answers (1 log-odds unit per second of silence, so each weight is a shift in
+seconds): no cue 3 s, a stated result 0.7 s, an unfinished clause 3.5 s; a voice that sounds finished or unfinished
+moves that by up to a second, and a long earlier pause slows it down. The defaults are the dev set's weights
+(``dialogue/end_fusion.py``), under which a stated result waits about 3 s: scripts would have to be long."""
+
+
+def scripted_turns(**overrides) -> TurnTakingConfig:
+    """The live settings (``intent_reasons``) with ``SCRIPTED_FUSION`` and a 3 s neutral silence."""
+    return TurnTakingConfig(**{"intent_reasons": True, "answer_end_silence_ms": 3000, "fusion": SCRIPTED_FUSION,
+                               **overrides})
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import asyncio
 import numpy as np
 import pytest
 
+from dialogue.followup import RuleBasedPolicy
 from media.audio import AudioChunk
 from server.live import events as ev
 from tests.fake_speech import FRAME_SAMPLES, speak
@@ -92,6 +93,54 @@ async def test_speech_while_the_answer_is_evaluated_means_the_next_question_is_n
     await live.close()
     assert [a.text for a in of(published, ev.AnswerEnded)] == [ANSWER, f"{ANSWER} {MORE}"]
     assert [t.index for t in await store.records.turns(live.id)] == [0, 1]
+
+
+class DeliberatePolicy(RuleBasedPolicy):
+    """Takes its time over the next move (as a language model choosing the follow-up would); says when it is."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.deciding = False
+
+    async def adecide(self, ctx):
+        self.deciding = True
+        try:
+            await asyncio.sleep(3)
+            return await super().adecide(ctx)
+        finally:
+            self.deciding = False
+
+
+async def test_captions_of_an_answer_that_goes_on_do_not_wait_for_its_evaluation(store):
+    """The candidate goes on while the next move is still being chosen: the page is told at once and sees the new
+    words as they are recognised, not once the choice is made; no question is sent and the whole answer ends."""
+    script = speak(300, (ANSWER, 4000), 1500, (MORE, 3000), 6000)
+    policy = DeliberatePolicy()
+    captions_while_deciding: list[tuple[int, str]] = []
+
+    async def page(event) -> None:
+        published.append(event)
+        if isinstance(event, ev.TranscriptPartial) and policy.deciding:
+            captions_while_deciding.append((event.turn_index, event.text))
+
+    live, published = await new_interview(store, script, publish=page, followup_policy=policy)
+    pcm = script.audio()
+    await live.connect("v=0 offer", takeover=False)
+    await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")
+    at = await play_until(pcm, 0, lambda: policy.deciding)
+    at = await play_until(pcm, at, lambda: any(MORE.split()[2] in text for _, text in captions_while_deciding))
+    assert policy.deciding, "the words came only once the next move was chosen"
+    assert kinds(published) == [("question.asked", 0), ("answer.ended", 0), ("answer.resumed", 0)]
+    assert {turn for turn, _ in captions_while_deciding} == {0}
+    await play_until(pcm, at)
+    await until(lambda: len(of(published, ev.QuestionAsked)) == 2, 15, "the next question")
+    await live.close()
+    assert [a.text for a in of(published, ev.AnswerEnded)] == [ANSWER, f"{ANSWER} {MORE}"]
+    # every word of the answer reached the page as a final too, and no caption came after its final
+    finals = [e for e in published if isinstance(e, ev.TranscriptFinal)]
+    assert [f.text for f in finals] == [ANSWER, MORE]
+    last_final = published.index(finals[-1])
+    assert not [e for e in published[last_final:] if isinstance(e, ev.TranscriptPartial) and e.turn_index == 0]
 
 
 async def test_speech_after_the_page_spoke_the_next_question_answers_it(store):

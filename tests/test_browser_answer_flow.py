@@ -57,7 +57,8 @@ async def _join(cand) -> None:
 
 async def test_an_answer_taken_as_over_goes_on_when_the_candidate_speaks_again_at_once(sqlite_url, tmp_path):
     """A stated result, then 3.5 s of thought, then one more sentence: the answer is taken as over in the pause
-    (0.7 s after a result once its words are recognised), the candidate goes on, and the page shows their question
+    (the neutral silence is 1 s here, so a result ends it ~0.7 s after its words are recognised; the dev set's
+    3.4 s would put the decision at the very end of the pause), the candidate goes on, and the page shows their question
     and their words again and says the answer continues; the next question comes once they are really done, and the
     stored answer, its transcript and its score hold both parts. The grace window is 4 s here instead of 1 s, so the
     story does not depend on how fast a busy machine recognises the words (the decision falls anywhere in the
@@ -67,7 +68,7 @@ async def test_an_answer_taken_as_over_goes_on_when_the_candidate_speaks_again_a
              "monthly costs by forty percent.")
     more = "We also trained the support team so that the change would stick."
     speech = make_speech_wav(tmp_path / "media" / "resume.wav", [4.0, first, 3.5, more, 40.0], voice="en-us")
-    async with running_server(sqlite_url, tmp_path / "data", end_of_turn_model=False,
+    async with running_server(sqlite_url, tmp_path / "data", end_of_turn_model=False, answer_end_silence_ms=1000,
                               answer_resume_grace_ms=4000) as h, playwright_api.async_playwright() as pw:
         _, token = await h.create_interview("Ana Silva")
         async with candidate_page(pw, tmp_path / "candidate-profile", f"{h.base_url}/i/{token}?audio=raw&tts=off",

@@ -440,9 +440,12 @@ async def test_follow_up_live_score_report_page_and_pdf(sqlite_url, tmp_path):
             await observer.locator("#comp-rows tr").first.wait_for(timeout=STEP_TIMEOUT_MS)
             assert "AI-generated" in await observer.text_content("#ai-label")
             answers = await observer.text_content("#answers")
-            assert "Follow-up 2" in answers and "Why it was asked" in answers and "concrete instance" in answers
+            # numbered as the candidate saw them: the follow-up belongs to the first of two questions
+            assert "Question 1 of 2" in answers and "Follow-up 1a" in answers and "Question 2 of 2" in answers
+            assert "Why it was asked" in answers and "concrete instance" in answers
             assert re.search(r"\[\d\d:\d\d\]", answers), answers  # evidence quotes carry timestamps
             assert "human review" in (await observer.text_content("#review-right")).lower()
+            await observer.locator("#rating-card").wait_for(timeout=STEP_TIMEOUT_MS)  # shown to those who rate
             await observer.select_option("#rv-comp", "problem solving")
             await observer.fill("#rv-score", "4")
             await observer.fill("#rv-comment", "Good recovery story")

@@ -172,7 +172,7 @@ async def _check_report(page, case: Case) -> None:
     blocks = page.locator("#answers .answer-block")
     texts = [await b.inner_text() for b in await blocks.all()]
     for text in texts:
-        assert re.search(r": \d(\.\d)? / 5", text), text  # each answer shows its score...
+        assert re.search(r"\d\.\d (of 5|分（满分 5）)", text), text  # each question shows its score...
         assert by_model in text, text  # ...which path scored it...
     notes = await page.locator("#answers ul.evidence li").all_inner_texts()
     assert notes and all(re.search(r"[A-Za-z\u4e00-\u9fff]{2}", n) for n in notes), notes  # ...and why, in words
@@ -182,12 +182,13 @@ async def _check_report(page, case: Case) -> None:
     off_topic_doubts = [*(say("doubt:model_off_topic", case.lang, control=c) for c in control_questions(case.lang)),
                         say("doubt:off_topic", case.lang)]
     clarify_head = BUILTIN_TEMPLATES["clarify"][case.lang].split("{question}")[0]
-    clarified = any(clarify_head in t for t in texts[1:])
+    follow_ups = await page.locator("#answers .follow-up").all_inner_texts()
+    clarified = any(clarify_head in t for t in follow_ups)
     doubted = any(d in unsure for d in off_topic_doubts)
     if case.off_topic:
-        assert clarified or doubted, (texts, unsure)
+        assert clarified or doubted, (texts, follow_ups, unsure)
         if clarified and case.lang != "en":  # and says why in the page's language
-            assert follow_up_why("clarify", "", case.lang) in texts[1], texts[1]
+            assert follow_up_why("clarify", "", case.lang) in follow_ups[0], follow_ups[0]
     else:
         assert not clarified and not doubted, (texts, unsure)
         # On the question: the report says so (whether the result reads as measured depends on how synthetic

@@ -113,7 +113,7 @@ async def test_probes_follow_ups_scores_and_report(sqlite_url, tmp_path):
     # the candidate had been quiet for at least the shortest end-of-answer silence.
     response = health["answer_to_question_ms"]
     assert response["samples"] == 4 and len(ANSWER_TO_QUESTION_MS) == 4, response
-    assert min(ANSWER_TO_QUESTION_MS) >= TurnTakingConfig().result_silence_ms, list(ANSWER_TO_QUESTION_MS)
+    assert min(ANSWER_TO_QUESTION_MS) >= TurnTakingConfig().min_end_silence_ms, list(ANSWER_TO_QUESTION_MS)
 
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert pdf.startswith(b"%PDF") and "AI-generated" in text

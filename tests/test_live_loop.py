@@ -14,7 +14,6 @@ from analyzers.llm_client import LlmClient, LlmEndpoint
 from dialogue.followup import RuleBasedPolicy
 from dialogue.model_relevance import CONTROL_QUESTIONS
 from dialogue.speech_turns import PartialTranscript
-from dialogue.turn_taking import TurnTakingConfig
 from media.audio import AudioChunk
 from server.live import events as ev
 from server.live.analysis import AnalyzerFactory
@@ -22,7 +21,7 @@ from server.live.interview import ANSWER_TO_QUESTION_MS, LiveInterview, LiveInte
 from server.recruiting.plans import plan_by_id
 from server.storage.store import Store
 from tests.fake_openai import FakeOpenAI
-from tests.fake_speech import FRAME_SAMPLES, ScriptedSpeechModel, speak
+from tests.fake_speech import FRAME_SAMPLES, ScriptedSpeechModel, scripted_turns, speak
 from tests.harness import until
 from tests.test_content import BagOfWordsEmbedder
 
@@ -77,13 +76,14 @@ async def new_interview(store: Store, script, publish=None, **deps_extra) -> tup
     async def keep(event) -> None:
         published.append(event)
 
-    deps = LiveInterviewDeps(interviews=store.interviews, records=store.records, publish=publish or keep,
-                             analyzers=ModelFreeAnalyzers(), followup_policy=RuleBasedPolicy(),
-                             nonverbal_analysis=False, analysis_cpu_budget=0.1, open_peer=StandInPeer, **deps_extra)
+    deps = LiveInterviewDeps(**{"interviews": store.interviews, "records": store.records, "publish": publish or keep,
+                                "analyzers": ModelFreeAnalyzers(), "followup_policy": RuleBasedPolicy(),
+                                "nonverbal_analysis": False, "analysis_cpu_budget": 0.1, "open_peer": StandInPeer,
+                                **deps_extra})
     plan = await plan_by_id(store.jobs, iv.plan_id, "Engineer", "en")
     question_ids = [q.id for q in await store.jobs.plan_questions(iv.plan_id)]
     live = LiveInterview(deps, iv.id, "en", plan, ScriptedSpeechModel(script), question_ids=question_ids,
-                         turn_config=TurnTakingConfig(intent_reasons=True))
+                         turn_config=scripted_turns())
     await live.restore()
     return live, published
 
@@ -93,8 +93,8 @@ def of(published: list, kind: type) -> list:
 
 
 async def test_answers_end_on_silence_not_in_a_thinking_pause_and_the_interview_moves_on(store):
-    # the second answer starts 2 s after the first one is decided over (rule 4 makes it wait 2.4 s after the
-    # 2 s pause): past the grace window, in which it would continue the first answer
+    # the second answer starts ~3 s after the first one is decided over (the 2 s pause makes it wait ~1.6 s):
+    # past the grace window, in which it would continue the first answer
     script = speak(300, (ANSWER_1A, 2500), 2000, (ANSWER_1B, 3000), 4500, (ANSWER_2, 3500), 3000)
     live, published = await new_interview(store, script)
     ANSWER_TO_QUESTION_MS.clear()
@@ -117,7 +117,7 @@ async def test_answers_end_on_silence_not_in_a_thinking_pause_and_the_interview_
     # answer end -> next question on the audio clock: never sooner than the silence that ends an answer (the
     # closing after the last answer is not measured when the candidate's audio stopped before it was sent)
     assert 1 <= len(ANSWER_TO_QUESTION_MS) <= 2, ANSWER_TO_QUESTION_MS
-    assert min(ANSWER_TO_QUESTION_MS) >= TurnTakingConfig().result_silence_ms, ANSWER_TO_QUESTION_MS
+    assert min(ANSWER_TO_QUESTION_MS) >= scripted_turns().min_end_silence_ms, ANSWER_TO_QUESTION_MS
     assert [s.final for s in of(published, ev.AnswerScored)] == [True, True]
 
     # On the bus, per turn: speech started, partials, the finals, the answer's end, then the next question.

@@ -1,7 +1,8 @@
 """Thinking pauses in a live interview: an aiortc candidate plays generated answers with pauses of the three kinds
 (after an unfinished clause, between sentences, after "let me think"; 0.9-1.5 s) through the real server, speech
-recognition and end-of-answer detector (its defaults, the acoustic model included). No pause may be taken for the
-end of an answer, even for a moment, and every answer must get its next question before the next answer starts."""
+recognition and end-of-answer detector (its defaults: the fused model of dialogue/end_fusion.py with the dev set's
+weights, the acoustic model asked at every pause). No pause may be taken for the end of an answer, even for a moment,
+and every answer must get its next question before the next answer starts."""
 
 from __future__ import annotations
 

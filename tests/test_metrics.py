@@ -198,13 +198,13 @@ async def test_background_jobs_and_the_event_loop_are_measured(sqlite_url, tmp_p
         async with aiohttp.ClientSession(h.base_url) as http:
             async def measured() -> Samples | None:
                 s = await metrics_of(http)
-                ok = (value(s, "interview_background_job_runs_total", job="reminder-scheduler", outcome="ok") >= 1
-                      and value(s, "interview_background_job_runs_total", job="retention-sweeper", outcome="ok") >= 1
+                ok = (value(s, "interview_background_job_runs_total", job="reminders.tick", outcome="ok") >= 1
+                      and value(s, "interview_background_job_runs_total", job="retention.sweep", outcome="ok") >= 1
                       and value(s, "interview_event_loop_lag_seconds_count") >= 1)
                 return s if ok else None
 
             samples = await until(measured, what="a reminder run, a retention sweep and a loop-lag sample")
-    assert value(samples, "interview_background_job_duration_seconds_count", job="reminder-scheduler") >= 1
+    assert value(samples, "interview_background_job_duration_seconds_count", job="reminders.tick") >= 1
 
 
 async def test_a_busy_inference_pool_shows_its_calls_in_flight(sqlite_url, tmp_path):

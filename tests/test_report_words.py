@@ -1,5 +1,5 @@
 """The evaluation report speaks the interview's language: why each follow-up was asked, and all of a Chinese report
-and its PDF."""
+and its PDF, its overall result, its question numbers and its reasons included."""
 
 from __future__ import annotations
 
@@ -30,6 +30,13 @@ def test_an_english_report_keeps_the_recorded_reason_with_its_numbers():
     reason = "The answer is short (9 words; the question asks for at least 15)"
     assert follow_up_why("too_short", reason, "en") == reason
     assert follow_up_why("a_plan_trigger", RECORDED, "zh") == RECORDED  # nothing better to say
+
+
+def test_a_recorded_reason_holding_a_code_is_never_shown():
+    """Older records said "(specificity: general)": the trigger's sentence instead, or nothing."""
+    old = "The answer stays general (specificity: general); no concrete instance was described"
+    assert follow_up_why("no_example", old, "en") == text("why_no_example", "en")
+    assert follow_up_why("a_plan_trigger", "relevance cosine -0.064", "en") is None
 
 
 # --- a whole Chinese report: the JSON the report page shows and the PDF hold no English ----------------------------
@@ -86,9 +93,21 @@ async def test_a_chinese_report_and_its_pdf_hold_no_english(sqlite_url, tmp_path
              *(s["scored_by"] for a in report["answers"] for s in a["scores"])]
     assert {f["label"] for f in report["flags"]} == {text("flag_looking_away", "zh"), text("flag_second_face", "zh")}
     assert report["answers"][1]["reason"] == text("why_missing_numbers", "zh")
+    [question] = report["questions"]
+    reasons = question["scores"][0]["reasons"]
+    shown += [question["follow_ups"][0]["why"], reasons["level"], *reasons["unsure"],
+              *(r["text"] for r in reasons["supporting"] + reasons["missing"])]
     assert not [s for s in shown if _english_in(s)], shown
     pdf_text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert not _english_in(pdf_text), pdf_text
-    for key in ("pdf_title", "competencies", "why_asked", "flags", "unsure", "review", "tl_face", "tl_look",
-                "flag_looking_away"):
+    for key in ("pdf_title", "rp_overall", "rp_suggested_by_ai", "rp_not_confirmed", "rp_competency_scores",
+                "rp_certainty_col", "rp_questions", "why_asked", "rp_level", "flags", "unsure", "review", "flag_looking_away"):
         assert text(key, "zh") in pdf_text, key
+    for line in (text("rp_question_of", "zh", n=1, total=1), text("rp_follow_up", "zh", label="1a"),
+                 text("rp_score_line", "zh", competency="领导力", score="4.0"),
+                 text("rp_observed", "zh", face=90, look=80), text("rp_from_question", "zh", list=1)):
+        assert line in pdf_text, line
+    # the overall result (a suggestion a person has not confirmed yet) comes first
+    assert pdf_text.index(text("rp_overall", "zh")) < pdf_text.index(text("rp_questions", "zh"))
+    assert report["overall"]["suggestion"] == "advance" and report["overall"]["decision"] is None
+    assert text("rp_dec_advance", "zh") in pdf_text

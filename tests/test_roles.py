@@ -159,6 +159,15 @@ async def test_a_hiring_manager_reads_and_rates_the_interviews_of_their_jobs(sql
                                 json={"job_id": h.job_id, "candidate": {"name": "X"}}))[0] == 403
 
 
+HIRING_MANAGER_WRITES = {
+    "/api/v1/interviews/{interview_id}/reviews",  # their rating beside the AI's
+    "/api/v1/interviews/{interview_id}/decision",  # advance / hold / do not advance on the AI's suggestion
+    "/api/v1/interviews/{interview_id}/outcome",  # what became of the candidate (hired, rejected, performance)
+    "/api/v1/jobs/{job_id}/outcomes/import",  # the same for many candidates of their job, from a CSV
+    "/api/v1/auth/password",  # their own password
+}
+
+
 def test_the_declarations_keep_observers_read_only_and_hiring_managers_to_reading_and_rating():
     """The role rules of BRIEF section 4, checked on every route's declaration (the matrix checks the server
     answers as declared)."""
@@ -171,9 +180,8 @@ def test_the_declarations_keep_observers_read_only_and_hiring_managers_to_readin
         if r.access.admits("observer"):
             assert r.method == "get", f"{name}: observers only read"
             assert r.access.scope in (None, "listed", "interview", "candidate"), f"{name}: observers have no jobs"
-        if r.access.admits("hiring_manager"):
-            assert r.method == "get" or r.path == "/api/v1/interviews/{interview_id}/reviews", \
-                f"{name}: hiring managers read and rate"
+        if r.access.admits("hiring_manager"):  # read, rate, and decide on their jobs' candidates
+            assert r.method == "get" or r.path in HIRING_MANAGER_WRITES, f"{name}: hiring managers read, rate, decide"
         if r.access.roles - {"admin"} and r.access.scope is None:
             assert "{" not in r.path, f"{name}: not scoped"
     assert set(ROLES) == {"admin", "recruiter", "hiring_manager", "observer"}

@@ -76,7 +76,7 @@ def test_every_setting_but_the_secrets_is_a_flag_with_its_default_in_the_help(ca
             continue
         assert text.count(f"env {env})") == 1, name
     assert "(default: 8080; env INTERVIEW_PORT)" in text
-    assert "(default: 3000; env INTERVIEW_ANSWER_END_SILENCE_MS)" in text
+    assert f"(default: {TurnTakingConfig.answer_end_silence_ms}; env INTERVIEW_ANSWER_END_SILENCE_MS)" in text
     assert "(default: 0.12; env INTERVIEW_ANALYSIS_CPU_BUDGET)" in text
     assert "--ice-host VALUE" in text and "--allow-download, --no-allow-download" in text
     for command in ("demo", "db", "models"):

@@ -20,10 +20,14 @@ from dialogue.speech_turns import (
     SpeechTurns,
     TURN_AUDIO_KEEP_MS,
 )
-from dialogue.turn_taking import TurnTakingConfig
-from tests.fake_speech import FRAME_SAMPLES, Script, ScriptedSpeechModel, speak
+from dialogue.end_fusion import EndSignals
+from dialogue.turn_taking import TurnTakingConfig, end_silence_ms
+from tests.fake_speech import FRAME_SAMPLES, Script, ScriptedSpeechModel, scripted_turns, speak
 
 pytestmark = pytest.mark.unit
+
+CONFIG = scripted_turns()
+RESULT_MS = end_silence_ms(EndSignals("result"), CONFIG)
 
 REALTIME_FACTOR = 0.1
 
@@ -72,7 +76,7 @@ async def listening(script: Script, go_on: bool = False, config: TurnTakingConfi
                     **model_options) -> tuple[SpeechTurns, Recorder, ScriptedSpeechModel]:
     recorder = Recorder(go_on)
     model = ScriptedSpeechModel(script, **model_options)
-    turns = SpeechTurns(model, "en", recorder, config or TurnTakingConfig(intent_reasons=True), Clock())
+    turns = SpeechTurns(model, "en", recorder, config or CONFIG, Clock())
     recorder.turns = turns
     turns.attach("conn-1")
     turns.begin_answer(0, None, resumes=True)
@@ -108,9 +112,9 @@ async def test_a_complete_answer_ends_on_silence_and_events_come_in_order():
     assert ended[0].heard_text == f"{first} {second}"
     spoke_until = ended[0].last_speech_end_ms - base
     assert 4700 <= spoke_until <= 4850, spoke_until  # the VAD's back-dated end of the last voiced frame
-    # a stated result ends the answer after result_silence_ms (decided on the audio clock)
+    # a stated result ends the answer after its short silence (decided on the audio clock)
     waited = rec.at(AnswerEnded)[0] - ended[0].last_speech_end_ms
-    assert TurnTakingConfig().result_silence_ms <= waited <= TurnTakingConfig().result_silence_ms + 200, waited
+    assert RESULT_MS == 700 and RESULT_MS <= waited <= RESULT_MS + 200, waited
     # one utterance (the 400 ms gap is a pause, not an end), cut into one final per sentence at the pause
     kinds = [type(e) for _, e in rec.events]
     assert kinds.count(SpeechStarted) == 1 and kinds.count(SpeechEnded) == 1
@@ -123,7 +127,7 @@ async def test_a_complete_answer_ends_on_silence_and_events_come_in_order():
 async def test_a_thinking_pause_after_an_unfinished_clause_does_not_end_the_answer():
     first = "I started by measuring where the time was going and then"
     second = "I rewrote the slowest queries and we cut the load time by forty percent."
-    script = speak(300, (first, 2500), 2000, (second, 2500), 3000)  # after a 2 s pause, rule 4 waits 2.5 s
+    script = speak(300, (first, 2500), 2000, (second, 2500), 3000)  # after a 2 s pause the end waits longer
     turns, rec, _ = await listening(script)
     await play(turns, script.audio())
     base = media_base(turns)
@@ -180,7 +184,7 @@ async def test_speech_after_the_decision_counts_for_the_next_answer():
 async def test_speech_soon_after_the_decision_continues_the_same_answer():
     """The candidate speaks again 0.8 s after their answer was taken as over: the same answer goes on, with its
     words so far, and ends once they are done; the pause that was taken for the end now counts as one of theirs
-    (rule 4), so this end waits longer than a stated result alone would."""
+    (the pause history), so this end waits longer than a stated result alone would."""
     script = speak(300, (ANSWER, 3000), 1500, (MORE, 2500), 4000)
     turns, rec, _ = await listening(script, go_on=True)
     await play(turns, script.audio())
@@ -194,7 +198,7 @@ async def test_speech_soon_after_the_decision_continues_the_same_answer():
     assert ended[1].heard_text == f"{ANSWER} {MORE}"
     pause = rec.of(SpeechStarted)[1].at_ms - rec.of(SpeechEnded)[0].at_ms
     waited = rec.at(AnswerEnded)[1] - ended[1].last_speech_end_ms
-    assert waited >= pause + TurnTakingConfig().pause_history_margin_ms > 1000 + TurnTakingConfig().result_silence_ms
+    assert waited >= end_silence_ms(EndSignals("result", longest_pause_ms=pause), CONFIG) > RESULT_MS + 500
 
 
 async def test_speech_soon_after_the_next_question_was_put_still_continues_the_answer():
@@ -215,8 +219,7 @@ async def test_speech_soon_after_the_next_question_was_put_still_continues_the_a
 
 async def test_without_a_grace_window_speech_after_the_decision_is_not_offered_back():
     script = speak(300, (ANSWER, 3000), 1500, (MORE, 2500), 4000)
-    turns, rec, _ = await listening(script, go_on=True, config=TurnTakingConfig(intent_reasons=True,
-                                                                               resume_grace_ms=0))
+    turns, rec, _ = await listening(script, go_on=True, config=scripted_turns(resume_grace_ms=0))
     await play(turns, script.audio())
     await turns.detach()
     assert rec.of(SpeechResumed) == [] and [e.resumable for e in rec.of(AnswerEnded)] == [False]
@@ -268,8 +271,7 @@ async def _ended_after_result(voice: FixedVoice) -> tuple[int, int]:
     text = "Last year I led the migration of our billing system and we cut the costs by forty percent."
     script = speak(300, (text, 3000), 5000)
     recorder = Recorder()
-    turns = SpeechTurns(ScriptedSpeechModel(script), "en", recorder, TurnTakingConfig(intent_reasons=True), Clock(),
-                        end_of_turn=voice)
+    turns = SpeechTurns(ScriptedSpeechModel(script), "en", recorder, CONFIG, Clock(), end_of_turn=voice)
     recorder.turns = turns
     turns.attach("conn-1")
     turns.begin_answer(0, None, resumes=True)
@@ -285,5 +287,6 @@ async def test_the_voice_is_asked_at_the_end_of_speech_and_can_hold_a_result_sou
     slow, n_slow = await _ended_after_result(unfinished)
     assert n_quick == n_slow == 1
     assert agrees.heard and all(0 < n <= 16 * TURN_AUDIO_KEEP_MS for n in agrees.heard)  # the last seconds only
-    assert quick < 1500  # words and voice agree: the short silence after a result
-    assert slow >= TurnTakingConfig().answer_end_silence_ms  # the voice sounds unfinished: the base silence
+    # words and voice agree: no later than the words alone (here, as soon as the final is in); the voice sounds
+    # unfinished: about half a second more
+    assert quick <= RESULT_MS < slow and slow - RESULT_MS >= 500, (quick, slow)

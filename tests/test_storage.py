@@ -93,7 +93,7 @@ async def test_every_repository_on_one_database(db_url):
     await store.migrate()
     try:
         repos = [v for v in vars(store).values() if isinstance(v, Repository)]
-        assert len(repos) == 17 and all(r.db is store.db for r in repos)
+        assert len(repos) == 20 and all(r.db is store.db for r in repos)
         now = utcnow()
         org = await store.accounts.create_org("Acme")
         user = await store.accounts.create_user(org.id, "hr@acme.test", "x")
@@ -207,6 +207,21 @@ async def test_every_repository_on_one_database(db_url):
         assert counts["interviews"] == 1 and counts["resumes"] == 1
         assert [d.scope for d in await store.retention.deletions(org.id)] == ["candidate"]
         assert cand.id not in {c.id for c in await store.retention.org_candidates(org.id)}
+
+        # background jobs: one per idempotency key, claimed once, listed per organisation and the server's own
+        queued = await store.background.enqueue("invitation.send", {"invitation_id": "i1"}, now=now,
+                                                idempotency_key="invitation:i1", org_id=org.id)
+        again = await store.background.enqueue("invitation.send", {"invitation_id": "i1"}, now=now,
+                                               idempotency_key="invitation:i1", org_id=org.id)
+        assert again.id == queued.id and again.payload == {"invitation_id": "i1"}
+        [claimed] = await store.background.claim("n1", ["invitation.send"], 5, 60, now)
+        assert (claimed.id, claimed.attempts) == (queued.id, 1)
+        assert await store.background.claim("n2", ["invitation.send"], 5, 60, now) == []
+        assert await store.background.complete(queued.id, "n1", now)
+        assert [(c.kind, c.state, c.count) for c in await store.background.counts(org.id)] == [
+            ("invitation.send", "done", 1)]
+        assert await store.background.counts("another org") == [] and len(await store.background.listing()) == 1
+        assert await store.background.prune(now + timedelta(seconds=1), now) == 1
 
         # key rotation: everything is already under the current key (or no keyring): nothing to rewrite
         assert set((await store.key_rotation.reencrypt()).values()) <= {0}

@@ -7,13 +7,17 @@ from dataclasses import replace
 import pytest
 
 from dialogue.answer_cues import asks_for_time, detect_intent, ends_unfinished, states_result
+from dialogue.end_fusion import FusionWeights
 from dialogue.turn_taking import AnswerEndDetector, SilenceAnswerEndDetector, TurnTakingConfig, classify_answer
 
 pytestmark = pytest.mark.unit
-# unfinished/thinking 3500, listing 2500; what the words alone decide (the pause history, rule 4 of
-# fused_silence_ms, is tested on its own below)
-CFG = TurnTakingConfig(answer_end_silence_ms=1200, result_silence_ms=420, complete_silence_ms=600,
-                       pause_history_margin_ms=None)
+# The tests' own fusion (1 log-odds unit per second of silence, so each weight is a shift in seconds): with the
+# neutral silence at 1200 ms, a stated result ends after 420 ms, a complete sentence after a result 600, a listing
+# in progress 2500, an unfinished clause or a request for time 3500. The voice and the pause history weigh nothing
+# here; they are tested on their own below.
+WORDS = FusionWeights(silence=1.0, intercept=-1.2, weights={"result": 0.78, "complete": 0.6, "listing": -1.3,
+                                                            "unfinished": -2.3, "thinking": -2.3})
+CFG = TurnTakingConfig(answer_end_silence_ms=1200, fusion=WORDS, min_end_silence_ms=400)
 
 
 def utter(d: AnswerEndDetector, start: int, end: int, text: str) -> None:
@@ -364,35 +368,59 @@ def test_the_candidates_pauses_are_remembered_across_answers():
     assert next_answer.pauses_ms == [2500, 2000] and next_answer.text_parts == []
 
 
-def test_a_voice_that_sounds_unfinished_holds_an_answer_whose_words_say_it_is_over():
-    for voice, waits in ((0.9, CFG.result_silence_ms), (None, CFG.result_silence_ms), (0.05, CFG.answer_end_silence_ms)):
-        d = AnswerEndDetector(CFG, 0)
-        utter(d, 500, 6000, "As a result we cut the page load time by forty percent.")
-        if voice is not None:
-            d.turn_score_requested()
-            d.turn_scored(voice, 6000)
-        assert first_decision(d, 6000, 12_000)[0] - 6000 == waits, voice
+# the voice, the pitch and the pause history: each moves the silence by its weight (1 unit = 1 s here)
+VOICE = replace(WORDS, weights={**WORDS.weights, "voice_finished": 1.0, "pitch_falling": 0.5}, hold=-1.0)
 
 
-def test_no_cue_in_the_words_and_a_voice_stopping_mid_phrase_waits_like_an_unfinished_clause():
-    for voice, waits in ((0.9, CFG.answer_end_silence_ms), (0.02, CFG.unfinished_silence_ms)):
-        d = AnswerEndDetector(CFG, 0)
-        utter(d, 500, 6000, "In my last job I worked on the payments team at a mid sized retailer.")
-        d.turn_score_requested()
-        d.turn_scored(voice, 6000)
-        assert first_decision(d, 6000, 12_000)[0] - 6000 == waits, voice
-
-
-def test_a_candidate_who_paused_long_before_gets_as_much_time_again():
-    cfg = replace(CFG, answer_end_silence_ms=3000, pause_history_margin_ms=500)
+def _silence_until_end(cfg: TurnTakingConfig, text: str, voice: float | None = None, pitch: float | None = None,
+                       earlier_pause_ms: int | None = None) -> int:
     d = AnswerEndDetector(cfg, 0)
-    utter(d, 500, 4000, "I was asked to fix our release process and then")
-    utter(d, 6000, 9000, "we automated every step and cut the release time by half.")  # after a 2 s pause
-    t, _ = first_decision(d, 9000, 15_000)
-    assert t - 9000 == 2000 + 500  # a stated result, but this candidate has paused 2 s before
-    fresh = AnswerEndDetector(cfg, 0)
-    utter(fresh, 500, 4000, "We automated every step of the release and cut the release time by half.")
-    assert first_decision(fresh, 4000, 10_000)[0] - 4000 == cfg.result_silence_ms
+    start = 500
+    if earlier_pause_ms:
+        utter(d, 500, 3000, "I was asked to fix our release process and then")
+        start = 3000 + earlier_pause_ms
+    utter(d, start, start + 5000, text)
+    if voice is not None:
+        d.turn_score_requested()
+        d.turn_scored(voice, start + 5000, pitch)
+    return first_decision(d, start + 5000, start + 20_000)[0] - (start + 5000)
+
+
+def test_a_voice_that_sounds_unfinished_holds_an_answer_whose_words_say_it_is_over():
+    cfg = replace(CFG, fusion=VOICE)
+    result = "As a result we cut the page load time by forty percent."
+    unsure = _silence_until_end(cfg, result)  # no score: the voice's terms are 0
+    finished = _silence_until_end(cfg, result, voice=0.98)
+    stopped = _silence_until_end(cfg, result, voice=0.02)
+    assert unsure == 420 and finished < unsure < stopped
+    assert stopped - unsure == 980  # logit(0.02) / 4 = -0.97: about a second more
+
+
+def test_a_falling_pitch_brings_the_end_of_a_cue_less_answer_nearer():
+    cfg = replace(CFG, fusion=VOICE)
+    text = "In my last job I worked on the payments team at a mid sized retailer."
+    level = _silence_until_end(cfg, text, voice=0.5, pitch=0.0)
+    falling = _silence_until_end(cfg, text, voice=0.5, pitch=-6.0)
+    assert level == cfg.answer_end_silence_ms and falling == level - 500
+
+
+def test_a_candidate_who_paused_long_before_gets_more_time():
+    cfg = replace(CFG, fusion=VOICE)
+    text = "We automated every step of the release and cut the release time by half."
+    fresh = _silence_until_end(cfg, text)
+    after_long_pause = _silence_until_end(cfg, text, earlier_pause_ms=2000)
+    assert fresh == 420
+    # the hold (-1 per s short of the 2 s pause + 500 ms) halves the rate at which P rises until 2.5 s:
+    # (1.2 - 0.78 + 2.5) / 2 = 1.46 s
+    assert after_long_pause == 1460
+    assert _silence_until_end(replace(cfg, fusion=WORDS), text, earlier_pause_ms=2000) == 420  # hold weight 0
+
+
+def test_no_signal_ends_an_answer_sooner_than_the_floor_or_later_than_the_cap():
+    eager = replace(WORDS, weights={**WORDS.weights, "closing": 5.0})
+    cfg = replace(CFG, fusion=eager, min_end_silence_ms=600, max_end_silence_ms=3000)
+    assert _silence_until_end(cfg, "We shipped it two weeks early, so yeah, that's it.") == 600
+    assert _silence_until_end(cfg, "I was responsible for the whole backend rewrite of our service and") == 3000
 
 
 @pytest.mark.parametrize("text", ["Every week we met the client and agreed on the next step to review it.",

@@ -30,7 +30,8 @@ async def test_every_response_carries_the_security_headers(sqlite_url, tmp_path)
     async with running_server(sqlite_url, tmp_path) as h:
         interview_id, token = await h.create_interview()
         async with aiohttp.ClientSession(h.base_url) as anon:
-            for path, status in [("/login", 200), ("/static/style.css", 200), ("/api/v1/health", 200),
+            for path, status in [("/login", 200), ("/analytics", 200), ("/static/style.css", 200),
+                                 ("/static/vendor/echarts-6.1.0.min.js", 200), ("/api/v1/health", 200),
                                  ("/api/v1/openapi.json", 200), ("/api/v1/interviews", 401), ("/api/v1/nope", 404),
                                  ("/nope", 404), ("/static/nope.js", 404), (f"/i/{token}", 200), ("/", 302)]:
                 async with anon.get(path, allow_redirects=False) as r:

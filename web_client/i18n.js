@@ -1,6 +1,6 @@
 // Tiny i18n: elements with data-i18n="key" get the text of the current language; t(key) for scripts.
 (function () {
-  const stored = localStorage.getItem("lang");
+  let stored = localStorage.getItem("lang");  // the reader's own choice, which a page's initial language never overrides
   let lang = stored || ((navigator.language || "en").toLowerCase().startsWith("zh") ? "zh" : "en");
   const dicts = { en: {}, zh: {} };
   function t(key, vars) {
@@ -13,7 +13,7 @@
     (root || document).querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
     (root || document).querySelectorAll("[data-i18n-label]").forEach((el) => { el.setAttribute("aria-label", t(el.dataset.i18nLabel)); });
   }
-  function setLang(l) { lang = l; localStorage.setItem("lang", l); apply(); document.dispatchEvent(new CustomEvent("langchange")); }
+  function setLang(l) { lang = stored = l; localStorage.setItem("lang", l); apply(); document.dispatchEvent(new CustomEvent("langchange")); }
   window.I18N = {
     add(en, zh) { Object.assign(dicts.en, en); Object.assign(dicts.zh, zh); },
     t, apply, setLang,

@@ -1,4 +1,5 @@
-// Candidate page: disclosure and consents, device check, WebRTC to the server, live questions and captions.
+// Candidate page: disclosure and consents, what to expect, device check (with help when the browser refuses),
+// the optional practice question, WebRTC to the server, live questions with the time left, and captions.
 (function () {
 
   const $ = (id) => document.getElementById(id);
@@ -7,6 +8,10 @@
   let session = null, decisions = null, stream = null, pc = null, ws = null;
   let finished = false, reconnectDelay = 1000, lastQuestion = null, myConnection = null, replacedHere = false;
   let nextTimer = null;
+  let practising = false;  // the practice question is asked for, or running (a reconnection keeps to it)
+  let audioOnly = false;   // the candidate continues without the camera
+  const countdown = Countdown.create({ box: $("countdown"), value: $("countdown-value"), fill: $("countdown-fill"),
+    note: $("countdown-note") });
   // "The next question is on its way" only when it is slow to come (no flash otherwise), and never inside the second
   // after an answer's end in which going on continues it (the server's grace window, 1 s by default).
   const NEXT_NOTICE_MS = 1500;
@@ -34,6 +39,38 @@
       label.append(strong, document.createElement("br"), document.createTextNode(c.text));
       row.append(box, label); list.append(row);
     }
+    const sep = I18N.lang === "zh" ? "" : " ";
+    $("summary").textContent = summaryText() + (session.practice.available ? sep + I18N.t("cand_summary_practice") : "");
+    ReviewRequest.mount($("review-consent"), token, session.review_requested_at);
+  }
+
+  // "2 questions, about 6 min in all"; a duration as the page's language says it.
+  function duration(seconds) {
+    const m = Math.floor(seconds / 60), s = seconds % 60;
+    if (!m) return I18N.t("cand_sec", { n: s });
+    return s ? I18N.t("cand_min_sec", { m, s }) : I18N.t("cand_min", { n: m });
+  }
+  function questionCount() {
+    const n = session.questions_total;
+    return n === 1 ? I18N.t("cand_q_one") : I18N.t("cand_q_many", { n });
+  }
+  function summaryText() {
+    return I18N.t("cand_summary", { count: questionCount(), minutes: Math.max(1, Math.round(session.expected_duration_s / 60)) });
+  }
+
+  // Before joining: how long, what is analysed (as the consents given say), the practice question.
+  function renderExpectations() {
+    const list = $("expect-list");
+    list.textContent = "";
+    const add = (key, vars) => list.append(DOM.el("li", I18N.t(key, vars)));
+    const limits = session.question_time_limits_s;
+    add("cand_expect_length", { count: questionCount(), minutes: Math.max(1, Math.round(session.expected_duration_s / 60)),
+      time: duration(Math.max(...limits)) });
+    add("cand_expect_speech");
+    const face = session.analysis.find((a) => a.kind === "face_voice");
+    if (!face || face.when === "off") add("cand_expect_face_off");
+    else add(decisions && decisions.face_voice_analysis && !audioOnly ? "cand_expect_face_on" : "cand_expect_face_no_consent");
+    if (session.practice.available) add("cand_expect_practice");
   }
 
   async function start() {
@@ -45,14 +82,24 @@
         if (I18N.lang === session.language) { I18N.apply(); await loadSession(); }
       }
       if (session.status === "finished" || session.status === "failed") {
-        fatal(I18N.t("already_finished")); SelfId.mount($("self-id-slot"), token); return;
+        finished = true;
+        $("closing-text").dataset.i18n = "already_finished";
+        I18N.apply();
+        show("step-done");
+        ReviewRequest.mount($("review-done"), token, session.review_requested_at, false);
+        SelfId.mount($("self-id-slot"), token); return;
       }
       show("step-consent");
       offerScheduling();
     } catch (e) { fatal(errorText(e)); }
   }
 
-  $("lang").addEventListener("click", async () => { I18N.toggle(); if (session && !pc) await loadSession().catch(() => {}); });
+  $("lang").addEventListener("click", async () => {
+    I18N.toggle();
+    if (session && !pc && !finished) await loadSession().catch(() => {});
+    if (session) renderExpectations();
+    if (deviceProblem) showDeviceHelp(deviceProblem);
+  });
 
   $("consent-form").addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -69,19 +116,78 @@
 
   async function openDevices() {
     show("step-devices");
+    renderExpectations();
+    await askDevices();
+  }
+
+  // --- devices: ask the browser; when it refuses, say why and how to fix it, with Try again (no reload)
+  let deviceProblem = null, asking = false;
+  async function askDevices() {
+    if (asking) return;
+    asking = true;
+    deviceProblem = null;
+    if (stream) { stream.getTracks().forEach((t) => t.stop()); stream = null; }
+    $("device-help").classList.add("hidden");
+    $("device-preview").classList.add("hidden");
+    $("devices-error").textContent = "";
+    $("devices-status").textContent = I18N.t("cand_dev_asking");
     const raw = params.get("audio") === "raw";  // tests turn processing off so recognised words stay exact
     const audio = raw ? { echoCancellation: false, noiseSuppression: false, autoGainControl: false } : true;
     // Analysis samples at most 5 fps, so 10 fps is plenty and halves the server's video decoding.
-    const video = decisions.face_voice_analysis ? { width: 640, height: 480, frameRate: { ideal: 10, max: 15 } } : false;
-    try {
-      stream = await navigator.mediaDevices.getUserMedia({ audio, video });
-    } catch (err) {
-      $("devices-error").textContent = I18N.t("no_media", { msg: err.message }); return;
+    const wantVideo = Boolean(decisions.face_voice_analysis) && !audioOnly;
+    const video = wantVideo ? { width: 640, height: 480, frameRate: { ideal: 10, max: 15 } } : false;
+    if (DeviceHelp.insecure()) {  // no retry mends this: the page must be opened over https
+      asking = false;
+      $("devices-status").textContent = "";
+      showDeviceHelp({ help: DeviceHelp.explain(null), wantVideo });
+      return;
     }
+    try {
+      try {
+        stream = await navigator.mediaDevices.getUserMedia({ audio, video });
+      } catch (err) {
+        if (!wantVideo || !err || err.name !== "OverconstrainedError") throw err;
+        stream = await navigator.mediaDevices.getUserMedia({ audio, video: true });  // any picture will do
+      }
+    } catch (err) {
+      asking = false;
+      $("devices-status").textContent = "";
+      showDeviceHelp({ help: DeviceHelp.explain(err), wantVideo });
+      return;
+    }
+    asking = false;
+    $("devices-status").textContent = I18N.t(wantVideo ? "cand_dev_ready_video" : "cand_dev_ready");
     $("preview").srcObject = stream;
+    $("preview").classList.toggle("hidden", !wantVideo);
+    $("device-preview").classList.remove("hidden");
     meter(stream);
     $("join").disabled = false;
+    $("join-practice").disabled = false;
+    $("join-practice").classList.toggle("hidden", !session.practice.available);
   }
+
+  function showDeviceHelp(problem) {
+    deviceProblem = problem;
+    const { help, wantVideo } = problem;
+    $("devices-error").textContent = I18N.t(help.title);
+    $("device-help-text").textContent = I18N.t(help.text);
+    $("device-help-browser").textContent = help.steps ? I18N.t(help.steps) : "";
+    $("device-help-browser").classList.toggle("hidden", !help.steps);
+    $("device-help-system").classList.toggle("hidden", !help.system);
+    $("device-help-detail").textContent = help.detail ? I18N.t("cand_dev_detail", { msg: help.detail }) : "";
+    $("device-retry").classList.toggle("hidden", !help.retry);
+    $("device-audio-only").classList.toggle("hidden", !(wantVideo && help.retry));
+    $("device-help").classList.remove("hidden");
+    $("join").disabled = true;
+    $("join-practice").disabled = true;
+  }
+  $("device-retry").addEventListener("click", askDevices);
+  $("device-audio-only").addEventListener("click", () => {
+    audioOnly = true;
+    $("audio-only-note").classList.remove("hidden");
+    renderExpectations();
+    askDevices();
+  });
 
   function meter(s) {
     try {
@@ -94,7 +200,22 @@
     } catch (e) { /* no Web Audio: the meter stays empty */ }
   }
 
-  $("join").addEventListener("click", () => { show("step-live"); $("selfview").srcObject = stream; openEvents(); connect(false); });
+  function join(practice) {
+    practising = practice;
+    show("step-live");
+    $("selfview").srcObject = stream;
+    $("selfview").parentElement.classList.toggle("hidden", !stream.getVideoTracks().length);
+    openEvents(); connect(false);
+  }
+  $("join").addEventListener("click", () => join(false));
+  $("join-practice").addEventListener("click", () => join(true));
+  // Skip the practice: its answer ends now ("I have finished" with or without words), the interview begins.
+  $("practice-skip").addEventListener("click", () => {
+    if (!ws || ws.readyState !== 1 || lastQuestion !== PRACTICE_TURN) return;
+    if ("speechSynthesis" in window) speechSynthesis.cancel();
+    ws.send(JSON.stringify({ type: "answer.finished", turn_index: PRACTICE_TURN }));
+    $("practice-skip").disabled = true;
+  });
   $("takeover").addEventListener("click", () => { replacedHere = false; $("takeover-box").classList.add("hidden"); connect(true); });
 
   function setConn(key, cls) { const b = $("conn-state"); b.textContent = I18N.t(key); b.className = "badge " + (cls || ""); }
@@ -119,7 +240,8 @@
         pc.addEventListener("icegatheringstatechange", check);
         setTimeout(resolve, 3000);
       });
-      const answer = await api("/api/v1/candidate/offer", { token, sdp: pc.localDescription.sdp, type: "offer", takeover });
+      const answer = await api("/api/v1/candidate/offer", { token, sdp: pc.localDescription.sdp, type: "offer", takeover,
+        practice: practising });
       if (thisPc !== pc) return;
       myConnection = answer.connection_id;
       await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
@@ -190,14 +312,27 @@
     Object.assign(captions, { turn, finals: [], partial: "" });
   }
 
-  function showQuestion(q) {
+  // The practice question's turn (server/live/practice.py): not a turn of the interview.
+  const PRACTICE_TURN = -1;
+  function progressText(q) {
+    return q.kind === "practice" ? I18N.t("cand_practice_label")
+      : I18N.t("progress", { n: q.question_index + 1, total: q.questions_total });
+  }
+
+  function showQuestion(q, asked) {
     if (q.kind === "closing") { finish(q.text); return; }
     const isNew = lastQuestion !== q.turn_index;
     lastQuestion = q.turn_index;
+    const practice = q.kind === "practice";
+    if (!practice && practising) practising = false;  // the interview has begun (the practice ended or was dropped)
+    $("practice-box").classList.toggle("hidden", !practice);
+    $("practice-skip").disabled = false;
     $("preamble").textContent = q.preamble || "";
     $("question").textContent = (q.kind === "followup" ? I18N.t("followup") + ": " : "") + q.text;
-    $("progress").textContent = I18N.t("progress", { n: q.question_index + 1, total: q.questions_total });
+    $("progress").textContent = progressText(q);
     $("question").dataset.turn = q.turn_index;
+    $("question").dataset.kind = q.kind;
+    if (asked) countdown.start(q.turn_index, q.time_limit_s);  // each asking (a rejoin, a repeat) starts it again
     if (isNew) { captionsFor(q.turn_index); renderCaptions(); speak((q.preamble ? q.preamble + " " : "") + q.text); }
     // "I have finished" once the candidate has started answering (an accidental press must not skip a question)
     if (isNew) { $("answer-done").disabled = true; setTurnStatus("answering", "answer_done_hint"); }
@@ -209,8 +344,9 @@
     if (e.withdrawn_turn_index !== null && e.withdrawn_turn_index === lastQuestion && "speechSynthesis" in window) speechSynthesis.cancel();
     lastQuestion = e.turn_index;
     $("question").textContent = (e.kind === "followup" ? I18N.t("followup") + ": " : "") + e.text;
-    $("progress").textContent = I18N.t("progress", { n: e.question_index + 1, total: e.questions_total });
+    $("progress").textContent = progressText(e);
     $("question").dataset.turn = e.turn_index;
+    countdown.resume(e.turn_index);
     if (captions.turn !== e.turn_index) {
       const before = captions.previous && captions.previous.turn === e.turn_index ? captions.previous.finals : [];
       Object.assign(captions, { turn: e.turn_index, finals: before, partial: "", previous: null });
@@ -232,7 +368,7 @@
         if (e.question && e.status === "live") showQuestion({ ...e.question, turn_index: e.turn_index, questions_total: e.questions_total });
         if (e.status === "finished") finish(null);
         break;
-      case "question.asked": showQuestion(e); break;
+      case "question.asked": showQuestion(e, true); break;
       case "speech.started": if (e.turn_index === lastQuestion && $("turn-status").dataset.state !== "finishing") $("answer-done").disabled = false; break;
       case "answer.finishing":
         if (e.turn_index === lastQuestion) setTurnStatus("finishing", e.waiting_for === "words" ? "finishing_words" : "finishing_pause");
@@ -240,6 +376,8 @@
       case "answer.ended":
         if (e.turn_index === lastQuestion) {
           $("answer-done").disabled = true;
+          countdown.stop();
+          if (e.turn_index === PRACTICE_TURN) { practising = false; $("practice-skip").disabled = true; setTurnStatus("next", "cand_practice_done"); break; }
           if (nextTimer) clearTimeout(nextTimer);
           nextTimer = setTimeout(() => { nextTimer = null; setTurnStatus("next", "next_coming"); }, NEXT_NOTICE_MS);
         }
@@ -265,8 +403,10 @@
 
   function finish(text) {
     finished = true;
+    countdown.stop();
     if (text) $("closing-text").textContent = text;
     show("step-done");
+    ReviewRequest.mount($("review-done"), token, session && session.review_requested_at, false);
     SelfId.mount($("self-id-slot"), token);  // voluntary self-identification, for bias monitoring only
     if (pc) setTimeout(() => { try { pc.close(); } catch (e) {} }, 500);
     if (stream) stream.getTracks().forEach((t) => t.stop());

@@ -1,12 +1,8 @@
 // Candidate page, after the interview: voluntary self-identification for bias monitoring. Kept apart from the
 // interview and never used in any score; only counts per group reach the company. Withdrawable at any time.
+// The questions and their categories are the server's for the organisation's region (no race/ethnicity question
+// outside the US by default); with none, there is no survey.
 (function () {
-  const CHOICES = {  // the server's categories (server/http/api_models.py)
-    sex: ["female", "male", "non_binary"],
-    race_ethnicity: ["hispanic_latino", "white", "black", "asian", "native_hawaiian_pacific_islander",
-      "american_indian_alaska_native", "two_or_more", "other"],
-    age_band: ["under_25", "25_39", "40_54", "55_plus"],
-  };
   const URL = "/api/v1/candidate/self-identification";
 
   async function mount(container, token) {
@@ -14,8 +10,10 @@
     container.dataset.mounted = "1";
     let current;
     try { current = await API.call(`${URL}?token=${encodeURIComponent(token)}`); } catch (e) { return; }
+    const CHOICES = Object.fromEntries((current.questions || []).map((q) => [q.attribute, q.choices]));
+    if (!Object.keys(CHOICES).length) return;
     const form = document.createElement("form"); form.className = "card"; form.id = "self-id";
-    const fs = document.createElement("fieldset"); fs.style.border = "0"; fs.style.padding = "0";
+    const fs = document.createElement("fieldset"); fs.className = "bare";
     const legend = document.createElement("legend"); legend.className = "h2"; legend.textContent = I18N.t("sid_h");
     const note = document.createElement("p"); note.className = "muted"; note.textContent = I18N.t("sid_note");
     fs.append(legend, note);
@@ -30,7 +28,7 @@
     }
     const save = document.createElement("button"); save.type = "submit"; save.textContent = I18N.t("sid_save");
     const withdraw = document.createElement("button"); withdraw.type = "button"; withdraw.className = "secondary";
-    withdraw.textContent = I18N.t("sid_withdraw"); withdraw.hidden = !current.given;
+    withdraw.textContent = I18N.t("sid_withdraw"); withdraw.classList.toggle("hidden", !current.given);
     const status = document.createElement("p"); status.setAttribute("role", "status");
     fs.append(save, " ", withdraw, status); form.append(fs); container.append(form);
 
@@ -40,14 +38,14 @@
       for (const field of Object.keys(CHOICES)) body[field] = form.elements[field].value || null;
       try {
         const out = await API.call(URL, body);
-        status.textContent = I18N.t(out.given ? "sid_saved" : "sid_withdrawn"); withdraw.hidden = !out.given;
+        status.textContent = I18N.t(out.given ? "sid_saved" : "sid_withdrawn"); withdraw.classList.toggle("hidden", !out.given);
       } catch (err) { status.textContent = API.errorText(err); }
     });
     withdraw.addEventListener("click", async () => {
       try {
         await API.call(`${URL}?token=${encodeURIComponent(token)}`, null, "DELETE");
         for (const field of Object.keys(CHOICES)) form.elements[field].value = "";
-        status.textContent = I18N.t("sid_withdrawn"); withdraw.hidden = true;
+        status.textContent = I18N.t("sid_withdrawn"); withdraw.classList.add("hidden");
       } catch (err) { status.textContent = API.errorText(err); }
     });
   }

@@ -37,6 +37,7 @@ READ_ACTIONS: dict[str, str] = {
     "audit.read": "the access log (candidate names)",
     "candidates.list": "the organisation's candidate list (names)",
     "writeback.read": "the log of reports written back to the HR system (candidate names)",
+    "outcomes.read": "a job's hiring outcomes (candidate names, decisions, performance ratings)",
 }
 
 

@@ -1,10 +1,11 @@
 """Bias monitoring of AI scores by the NYC Local Law 144 method (BRIEF section 4).
 
 For one job: every candidate's overall AI score (``server.reports.interview_report.overall_ai_score`` of their latest finished,
-scored interview for the job: a candidate interviewed twice counts once); the median over all of them; per
-category of each attribute the *scoring rate* (share of its candidates scored above that median) and the *impact
-ratio* (its scoring rate / the highest category's scoring rate); ratios under 0.8 are flagged. The categories come
-only from candidates' voluntary self-identification, stored apart and never an input to any score. Categories with
+scored interview for the job, with its plan's competency weights: a candidate interviewed twice counts once); the
+median over all of them; per category of each attribute the *scoring rate* (share of its candidates scored above
+that median) and the *impact ratio* (its scoring rate / the highest category's scoring rate); ratios under 0.8 are
+flagged. The categories come only from candidates' voluntary self-identification, stored apart and never an input
+to any score. Categories with
 fewer than ``min_group`` people get no figures, not even their count (too few to judge, and any figure would single
 people out), and are left out of the comparison; candidates who did not say are counted as unknown, as the law
 requires. Sex and race/ethnicity are also reported crossed (``sex_race_ethnicity``),
@@ -25,6 +26,7 @@ from typing import get_args
 from server.http.api_models import fairness as m
 from server.reports.interview_report import overall_ai_score
 from server.storage.interview_records import InterviewRecordRepository
+from server.storage.jobs import JobRepository
 from server.storage.self_identification import SelfIdentificationRepository
 
 # the categories a candidate may choose (the request model's choices), in the order reports list them
@@ -92,9 +94,11 @@ def impact_ratios(scores: dict[str, float], categories: dict[str, str | None], a
 
 
 async def job_bias_report(records: InterviewRecordRepository, self_identification: SelfIdentificationRepository,
-                          job_id: str, min_group: int) -> dict:
+                          jobs: JobRepository, job_id: str, min_group: int) -> dict:
     latest = await records.job_scores(job_id)  # candidate id -> (interview id, scores) of their latest interview
-    scores = {cand: s for cand, (_, rows) in latest.items() if (s := overall_ai_score(rows)) is not None}
+    weights = await jobs.interview_weights([iv for iv, _ in latest.values()])  # as each interview's plan weighs them
+    scores = {cand: s for cand, (iv, rows) in latest.items()
+              if (s := overall_ai_score(rows, weights.get(iv))) is not None}
     answers = await self_identification.for_job(job_id)  # candidate id -> their latest answers for the job
     attributes = []
     for attribute in ALL_CATEGORIES:

@@ -12,8 +12,9 @@ Two periods per organisation (``retention_policies``, else the server's defaults
   results older than that, which name people, go too.
 
 A candidate on legal hold is skipped by both and cannot be erased until the hold is lifted. Every deletion leaves a
-``data_deletions`` row (ids and counts, never the data). Each server process sweeps every
-``retention_sweep_s``; sweeps are idempotent, so several nodes may run them.
+``data_deletions`` row (ids and counts, never the data). A sweep is the shared queue's periodic job
+``retention.sweep``, enqueued by every node with a key per ``retention_sweep_s`` period, so one node runs each
+period's sweep (sweeps are idempotent anyway: a sweep re-run after a node died deletes only what is still due).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from datetime import datetime, timedelta
 
 import structlog
 
-from server.platform.periodic import PeriodicWorker
+from server.platform.work_queue import handler
 from server.storage.accounts import AccountRepository
 from server.storage.retention import RetentionRepository
 
@@ -56,22 +57,18 @@ async def _in_batches(due: Callable[[], Awaitable[list[str]]], delete: Callable[
     return deleted
 
 
-class RetentionSweeper(PeriodicWorker):
-    """Every ``interval_s``, deletes in every organisation what its periods (else ``defaults``) say is due.
+class RetentionSweeper:
+    """Deletes in every organisation what its periods (else ``defaults``) say is due. Runs as the queue's periodic
+    job ``retention.sweep`` every ``interval_s`` (once per period across the nodes).
 
     ``is_open(interview_id)``: the interview is open on this node (a rejoin may still come), so its content is
     left for a later sweep."""
 
-    name = "retention-sweeper"
-
     def __init__(self, retention: RetentionRepository, accounts: AccountRepository, defaults: Periods,
                  interval_s: float, clock: Callable[[], datetime], is_open: Callable[[str], bool]):
-        super().__init__()
         self.retention, self.accounts, self.defaults = retention, accounts, defaults
-        self._interval_s, self.clock, self.is_open = interval_s, clock, is_open
-
-    def interval_s(self) -> float:
-        return self._interval_s
+        self.interval_s, self.clock, self.is_open = interval_s, clock, is_open
+        self.stopping = False  # set when the server stops: a sweep in progress ends after its current batch
 
     async def periods(self, org_id: str) -> Periods:
         row = await self.retention.policy(org_id)
@@ -115,3 +112,11 @@ class RetentionSweeper(PeriodicWorker):
             for k, v in (await self.sweep_org(org_id, lambda: self.stopping)).items():
                 totals[k] = totals.get(k, 0) + v
         return totals
+
+
+@handler("retention.sweep")
+async def run_retention_sweep(services, payload: dict) -> None:
+    """One period's sweep over every organisation (``services.retention``)."""
+    totals = await services.retention.tick()
+    if any(totals.values()):
+        log.info("retention_swept", **totals)

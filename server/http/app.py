@@ -21,8 +21,11 @@ from server.http.routes import retention  # noqa: F401  (retention, legal hold, 
 from server.http.routes import fairness  # noqa: F401  (self-identification, bias report; registers its routes)
 from server.http.routes import login, sessions  # noqa: F401  (logging in and out; admins' sign-out; register routes)
 from server.http.routes import links, team  # noqa: F401  (candidate links; who is responsible for what)
+from server.http.routes import users  # noqa: F401  (accounts: create, roles, deactivation, set-password links)
 from server.http.routes import writeback  # noqa: F401  (reports written back to the HR system; registers routes)
 from server.http.routes import metrics  # noqa: F401  (Prometheus metrics; registers its route)
+from server.http.routes import background_jobs  # noqa: F401  (the shared queue's jobs, for admins; registers routes)
+from server.http.routes import analytics  # noqa: F401  (hiring outcomes, HR analytics; registers its routes)
 from server.http.routes.common import CTX_KEY, api
 from server.http.routes.guard import before_streaming, guarded
 from server.platform.settings import Settings

@@ -1,6 +1,7 @@
 """HR logins kept on the server: the cookie carries a random token, the database its hash and when it was started
-and last used. A login ends when it is deleted (logout, a password change, an admin's "sign out everywhere") or
-when it was unused for ``idle_s`` or started more than ``max_age_s`` ago, whichever comes first.
+and last used. A login ends when it is deleted (logout, a password change, an admin's "sign out everywhere" or
+deactivation), when its user is deactivated, or when it was unused for ``idle_s`` or started more than ``max_age_s``
+ago, whichever comes first.
 
 Kept in the database rather than Redis: every server process already shares it (Redis only carries the event bus
 and is optional), and a login must survive a restart.
@@ -47,7 +48,8 @@ class SessionBook:
             return None
         now = self._clock()
         last_seen = as_utc(login.last_seen_at)
-        if last_seen <= now - self._idle or as_utc(login.created_at) <= now - self._max_age:
+        if (last_seen <= now - self._idle or as_utc(login.created_at) <= now - self._max_age
+                or not login.user.active):  # deactivated: their logins ended when it happened; this one too
             await self._logins.delete(key)
             return None
         if now - last_seen >= LAST_SEEN_RESOLUTION:

@@ -40,8 +40,13 @@ class QuestionAsked(BaseEvent):
     question_index: int
     questions_total: int
     text: str
-    kind: Literal["question", "followup", "closing"] = "question"
+    kind: Literal["question", "followup", "closing", "practice"] = Field(
+        default="question", description="practice: the optional practice question, sent to the candidate's page "
+        "only (turn_index and question_index -1, bus channel candidate_only_channel)")
     preamble: str | None = Field(default=None, description="Said before the question (the AI disclosure)")
+    time_limit_s: int | None = Field(default=None, description="The answer ends (reason time_limit) this many "
+                                     "seconds after the question was sent; each asking (a rejoin, a repeat) starts "
+                                     "it again. None: no limit (the closing words)")
 
 
 class QuestionInterrupted(BaseEvent):
@@ -239,6 +244,14 @@ InterviewEvent = Annotated[
 ]
 
 event_adapter: TypeAdapter[InterviewEvent] = TypeAdapter(InterviewEvent)
+
+
+
+def candidate_only_channel(interview_id: str) -> str:
+    """The bus channel of events for the candidate's page alone (the practice question's): observers never
+    subscribe to it and nothing on it is kept in the timeline."""
+    return f"{interview_id}:candidate"
+
 
 # Events too frequent or too transient to keep in the timeline table.
 TRANSIENT_EVENT_TYPES = frozenset({"transcript.partial", "media.stats", "observation"})

@@ -3,8 +3,9 @@
 Speech recognition and end-of-answer decisions live in ``dialogue.speech_turns.SpeechTurns``, which reports to the
 interview through its hooks (``SpeechTurnHooks``, implemented here). Every hand-off, and everything that reaches
 the store or the bus, goes through one bounded, ordered worker queue of typed items handled by type, so observers
-see events in the order they happened and a crash loses at most the utterance being spoken. Model calls happen
-inside the transcriber on the inference pool, never on the event loop.
+see events in the order they happened and a crash loses at most the utterance being spoken (one exception: the
+captions of an answer that goes on while the worker is still closing it, ``server/live/captions.py``). Model calls
+happen inside the transcriber on the inference pool, never on the event loop.
 
 An answer decided over on silence can be taken back for ``TurnTakingConfig.resume_grace_ms`` (``_GraceWindow``):
 speech that starts again that soon continues the same turn (same transcript, re-scored when it ends), and the
@@ -27,7 +28,8 @@ from typing import Any, Awaitable, Callable, Protocol, TypeVar
 import structlog
 
 from dialogue import speech_turns as speech
-from dialogue.session import DISCLOSURE, InterviewSession, PlanQuestion, Prompt, check_transition
+from dialogue.session import DISCLOSURE, PRACTICE_INTRO, PRACTICE_OVER, InterviewSession, PlanQuestion, Prompt, \
+    check_transition
 from analyzers.inference_pool import run_inference
 from analyzers.text.language import normalise_language
 from analyzers.llm_client import LlmClient, LlmError
@@ -42,7 +44,9 @@ from analyzers.asr import SpeechModel
 from analyzers.video_scheduler import AnalysisBudget
 from media.video import LatestFrameSlot
 from server.live import events as ev
+from server.live.captions import CaptionsAtOnce
 from server.live.analysis import AnalyzerFactory, InterviewAnalysis
+from server.live.practice import PracticeTurn, TellCandidate
 from server.platform.metrics import ANSWER_TO_QUESTION_SECONDS
 from server.storage.models import new_id
 from server.storage.interview_records import InterviewRecordRepository
@@ -96,6 +100,8 @@ class LiveInterviewDeps:
     """The language model's client (``server/platform/language_model.py``); None or not ready: the rules alone."""
     decision_wait_s: float = DECISION_WAIT_S
     """How long after an answer's end the next move waits for the model's judgement (``Settings``)."""
+    tell_candidate: TellCandidate | None = None
+    """Send an event to the candidate's page alone (``ServerContext.tell_candidate``); None: no practice question."""
 
 
 @dataclass
@@ -214,6 +220,9 @@ class LiveInterview:
         self._grace: _GraceWindow | None = None  # the last answer ended on silence, while it may still go on
         self._went_on = asyncio.Event()  # set when the answer being evaluated goes on (cuts the evaluation's waits)
         self._went_on_at = 0
+        self._ending = False  # the worker is closing an answer (storing, scoring it, choosing the next move)
+        self._resumed: tuple[int, asyncio.Future | None] | None = None  # the turn that went on, and its notice
+        self._captions = CaptionsAtOnce(self.publish)  # captions of that speech, not queued behind the worker
         self._work: asyncio.Queue[_WorkItem] = asyncio.Queue(maxsize=512)
         self._worker = asyncio.create_task(self._run_worker(), name=f"interview-{interview_id}")
         self.dropped_work = 0
@@ -223,6 +232,7 @@ class LiveInterview:
             emit=lambda e: self._enqueue(e, droppable=e.type == "observation"),
             budget=AnalysisBudget(cpu_cores=deps.analysis_cpu_budget))
         self._voice_tasks: set[asyncio.Task] = set()
+        self._practice: PracticeTurn | None = None  # the optional practice question (server/live/practice.py)
 
     # --- lifecycle ---------------------------------------------------------------------------
     async def restore(self) -> None:
@@ -264,8 +274,9 @@ class LiveInterview:
     def connected(self) -> bool:
         return self.connection is not None and self.connection.state in ("connecting", "connected")
 
-    async def connect(self, offer_sdp: str, takeover: bool) -> tuple[str, str]:
-        """Accept a candidate connection; returns (answer SDP, connection id)."""
+    async def connect(self, offer_sdp: str, takeover: bool, practice: bool = False) -> tuple[str, str]:
+        """Accept a candidate connection; returns (answer SDP, connection id). ``practice``: the candidate asked for
+        the practice question first (kept to while no planned question has been asked; False drops one running)."""
         async with self.lock:
             if self.status in ("finished", "failed"):
                 raise ConnectError("interview_finished", "This interview has already ended.")
@@ -291,7 +302,9 @@ class LiveInterview:
             consents = await self.interviews.current_consents(self.id)
             nonverbal = consents.get("face_voice_analysis")
             self.analysis.nonverbal_allowed = bool(self.deps.nonverbal_analysis and nonverbal and nonverbal.granted)
-            await self.analysis.start_video(video, self._media_ms_at)
+            self._choose_practice(practice)
+            if not self._practising:  # the practice is never analysed: the video waits for the first question
+                await self.analysis.start_video(video, self._media_ms_at)
             conn.tasks.append(asyncio.create_task(self._report_media(conn)))
             self.speech_turns.attach(conn_id)  # its speech is held for the answer the resume reopens
             self._grace = None
@@ -299,6 +312,18 @@ class LiveInterview:
             self._enqueue(ev.ConnectionStateChanged(interview_id=self.id, state="connecting", connection_id=conn_id))
             self._enqueue(_Resume())
             return answer, conn_id
+
+    def _choose_practice(self, wanted: bool) -> None:
+        if self.session.current is not None or self.session.turn_count or self.deps.tell_candidate is None:
+            return  # the interview has begun (or cannot tell the page): no practice any more
+        if wanted and not self._practising:
+            self._practice = PracticeTurn(self.id, self.language, self.deps.tell_candidate)
+        elif not wanted:
+            self._practice = None
+
+    @property
+    def _practising(self) -> bool:
+        return self._practice is not None and self._practice.running
 
     async def _drop_connection(self, state: str) -> None:
         conn, self.connection = self.connection, None
@@ -324,6 +349,7 @@ class LiveInterview:
         if self._preparing is not None:
             self._preparing.cancel()
         await self._work.join()
+        await self._captions.close()
         await self.analysis.close()
         self._worker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -394,9 +420,18 @@ class LiveInterview:
         self._enqueue(event)
 
     def on_partial_transcript(self, event: speech.PartialTranscript) -> None:
+        resumed = self._resumed
+        if self._ending and self._went_on.is_set() and resumed is not None:
+            # the answer goes on while the worker is still closing it: its words reach the page at once
+            turn, notice = resumed
+            self._captions.offer(ev.TranscriptPartial(interview_id=self.id, turn_index=turn, text=event.text,
+                                                      start_ms=event.start_ms, end_ms=event.end_ms), after=notice)
+            return
+        self._captions.handed_to_worker()
         self._enqueue(event, droppable=True)
 
     def on_final_transcript(self, event: speech.FinalTranscript) -> None:
+        self._captions.handed_to_worker()
         self._enqueue(event)
 
     def on_question_talked_over(self, event: speech.QuestionTalkedOver) -> None:
@@ -419,6 +454,8 @@ class LiveInterview:
                     # the page was told the answer ended: it hears at once that it goes on (the worker may still be
                     # busy with the evaluation it no longer needs)
                     grace.resumed_notice = asyncio.ensure_future(self._tell_resumed(grace, event.at_ms, None))
+                turn = grace.turn_index if grace is not None and grace.answer == event.answer else self.turn_index
+                self._resumed = (turn, grace.resumed_notice if grace is not None else None)
                 return
         elif (self.status == "live" and grace is not None and grace.answer == event.answer
               and grace.next_answer == self._answer and not grace.next_spoken):
@@ -454,6 +491,9 @@ class LiveInterview:
                 self._work.task_done()
 
     async def _handle(self, item: _WorkItem) -> None:
+        if self._practice is not None and self._practice.owns(item):
+            await self._practice.handle(item)
+            return
         match item:
             case ev.BaseEvent():
                 await self.publish(item)
@@ -475,10 +515,16 @@ class LiveInterview:
             case speech.AnswerEnded():
                 if item.answer != self._answer:
                     return
-                if item.reason == "repeat":
+                if self._practising:
+                    await self._end_practice(item)
+                elif item.reason == "repeat":
                     await self._repeat_question()
                 else:
-                    await self._end_answer(item)
+                    self._ending, self._resumed = True, None
+                    try:
+                        await self._end_answer(item)
+                    finally:
+                        self._ending = False
 
     async def _keep_final(self, final: speech.FinalTranscript) -> None:
         """Store and publish a final segment of the open turn; its voice analysis starts alongside."""
@@ -517,11 +563,15 @@ class LiveInterview:
     async def _resume(self) -> None:
         if self.status != "live":
             return
+        if self._practising:
+            await self._ask_practice(resumes=True)
+            return
         current = self.session.current
         if current is None:
             self._question_state = _QuestionState(started_ms=self.interview_ms())
-            await self._ask(self.session.resume(None), preamble=DISCLOSURE.get(self.language, DISCLOSURE["en"]),
-                            resumes=True)
+            # the AI disclosure opens the interview (it opened the practice, if there was one)
+            said = PRACTICE_OVER if self._practice is not None else DISCLOSURE
+            await self._ask(self.session.resume(None), preamble=said.get(self.language, said["en"]), resumes=True)
         else:  # a rejoin mid-answer keeps what was already said
             await self._ask(current, again=True, keep_text=True, resumes=True)
 
@@ -559,10 +609,34 @@ class LiveInterview:
             return False  # the candidate went on with their answer before this question was sent: it never is
         await self.publish(ev.QuestionAsked(
             interview_id=self.id, turn_index=self.turn_index, question_index=prompt.question_index,
-            questions_total=self.session.questions_total, text=prompt.text, kind=prompt.kind, preamble=preamble))
+            questions_total=self.session.questions_total, text=prompt.text, kind=prompt.kind, preamble=preamble,
+            time_limit_s=prompt.time_limit_s or None))
         if grace is not None and grace.next_turn == self.turn_index:
             grace.next_sent = True
         return True
+
+    async def _ask_practice(self, resumes: bool) -> None:
+        """Put the practice question: its answer goes through the same turn-taking and ends up nowhere."""
+        practice = self._practice
+        prompt = practice.prompt
+        self._heard = []
+        self._answer = self.speech_turns.begin_answer(self.interview_ms(), prompt.time_limit_s * 1000,
+                                                      resumes=resumes, question=prompt.text)
+        lang = normalise_language(self.language)
+        await practice.asked(self.session.questions_total, f"{DISCLOSURE[lang]} {PRACTICE_INTRO[lang]}"
+                             if resumes else None)
+
+    async def _end_practice(self, ended: speech.AnswerEnded) -> None:
+        """The practice answer ended: the page is told, the video analysis starts, the first question is asked (a
+        repeat request puts the practice question again)."""
+        if ended.reason == "repeat":
+            await self._ask_practice(resumes=False)
+            return
+        await self._practice.ended(ended)
+        async with self.lock:  # not while a connection is being made or dropped
+            if self.connection is not None:
+                await self.analysis.start_video(self.connection.video, self._media_ms_at)
+        await self._resume()
 
     async def _repeat_question(self) -> None:
         """The candidate asked to hear the question again: put it again; the request is not part of the answer."""
@@ -780,7 +854,8 @@ class LiveInterview:
         """Store the score of a turn (a later one of the same turn replaces it) and show it to observers."""
         score = judgement.score
         turn_index = self.turn_index if turn_index is None else turn_index
-        evidence = [{"feature": e.feature, "quote": e.quote, "effect": e.effect, "note": e.note} for e in score.evidence]
+        evidence = [{"feature": e.feature, "quote": e.quote, "effect": e.effect, "note": e.note, "stance": e.stance}
+                    for e in score.evidence]
         await self.records.add_score(self.id, turn_index, qi, score.competency, score.score, score.confidence,
                                      score.level_description, evidence, list(score.uncertain), score.scored_by)
         await self.publish(ev.AnswerScored(

@@ -1,11 +1,10 @@
-"""``interview-server``: serve, seed demo data, manage models, migrate the database."""
+"""``interview-server``: serve, seed demo data, manage models, migrate the database, create an admin."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
-import logging
 import signal
 import sys
 
@@ -33,7 +32,7 @@ async def _serve(settings: Settings, demo: bool) -> None:
     ctx = app[CTX_KEY]
     if demo:
         info = await seed_demo(ctx.store.accounts, ctx.store.jobs, ctx.store.interviews, ctx.store.assignments,
-                               settings)
+                               settings, db=ctx.store.db)
         print(f"DEMO_LOGIN email={info.email} password={info.password}", flush=True)
         print("DEMO_TEAM " + " ".join(f"{email}({role})" for email, role in info.team.items())
               + " (same password)", flush=True)
@@ -67,7 +66,7 @@ async def _demo(settings: Settings) -> None:
 
     store = _store(settings)
     await store.migrate()
-    info = await seed_demo(store.accounts, store.jobs, store.interviews, store.assignments, settings)
+    info = await seed_demo(store.accounts, store.jobs, store.interviews, store.assignments, settings, db=store.db)
     await store.close()
     print(json.dumps(info.__dict__, indent=2))
 
@@ -79,6 +78,31 @@ async def _migrate(settings: Settings, action: str) -> None:
         print(json.dumps(await store.key_rotation.reencrypt(), indent=2))
     await store.close()
     print("database is at the newest schema")
+
+
+async def _create_admin(settings: Settings, email: str, org_name: str, name: str) -> int:
+    """The first admin of a deployment (or another admin of an organisation): the organisation named ``org_name``
+    (created when there is none), an admin without a password, and the one-time link that sets it."""
+    from server.http.password_links import PasswordLinks
+
+    store = _store(settings)
+    try:
+        await store.migrate()
+        if await store.accounts.user_by_email(email) is not None:
+            print(f"there is already an account with the e-mail {email}", file=sys.stderr)
+            return 1
+        org = await store.accounts.org_by_name(org_name) or await store.accounts.create_org(org_name)
+        links = PasswordLinks(settings.resolved_secret_key, settings.password_link_max_age_s,
+                              settings.resolved_base_url)
+        user = await store.accounts.create_user(org.id, email, "!unset", role="admin", name=name)
+        link = links.issue(user.id)
+        await store.accounts.set_password_link(user.id, link.nonce)
+    finally:
+        await store.close()
+    print(f"ADMIN {user.email} org={org.name} ({org.id})")
+    print(f"SET_PASSWORD_LINK {link.url}")
+    print(f"(works once, until {link.expires_at:%Y-%m-%d %H:%M} UTC; then log in at {settings.resolved_base_url}/login)")
+    return 0
 
 
 def _models(settings: Settings, action: str, model_id: str | None) -> int:
@@ -111,7 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
                             usage="%(prog)s {list,fetch} [MODEL_ID] [SETTING ...]")
     models.add_argument("action", choices=["list", "fetch"])
     models.add_argument("model_id", nargs="?")
-    for command in (serve, demo, db, models):  # every setting, generated from Settings (settings_flags.py)
+    admin = sub.add_parser("create-admin", help="create an admin (and their organisation) and print their one-time "
+                           "set-password link", usage="%(prog)s --email EMAIL --org NAME [--name NAME] [SETTING ...]")
+    admin.add_argument("--email", required=True, help="the admin's e-mail (their login name)")
+    admin.add_argument("--org", required=True, help="the organisation's name (created when there is none)")
+    admin.add_argument("--name", default="", help="the admin's name as the pages show it")
+    for command in (serve, demo, db, models, admin):  # every setting, generated from Settings (settings_flags.py)
         add_settings_flags(command)
     return parser
 
@@ -138,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "db":
         asyncio.run(_migrate(settings, args.action))
         return 0
+    if args.command == "create-admin":
+        return asyncio.run(_create_admin(settings, args.email, args.org, args.name))
     if args.command == "models":
         return _models(settings, args.action, args.model_id)
     return 2

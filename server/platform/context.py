@@ -20,6 +20,7 @@ from media import decode_timing
 from media.ice import advertise_host_addresses
 from server.live import events as ev
 from server.http.auth import PasswordWorker, Signer
+from server.http.password_links import PasswordLinks
 from server.http.login_throttle import LoginThrottle, ThrottlePolicy
 from server.http.sessions import SessionBook
 from server.platform.bus import EventBus, make_bus
@@ -32,6 +33,9 @@ from server.platform.loop_monitor import LoopLagMonitor
 from server.platform.node_registry import make_registry
 from server.platform.placement import NodeMembership, default_node_id, wait_until_idle
 from server.platform.private_files import private_dir, private_sqlite
+from server.platform.queue_worker import QueueWorker, WorkerConfig
+from server.platform.work_queue import PeriodicJob, WorkQueue
+from server.recruiting import imports as _imports  # noqa: F401  (registers the import job's handler)
 from server.recruiting.plans import plan_by_id
 from server.compliance.retention import Periods, RetentionSweeper
 from server.recruiting.scheduling import BookingNotices, ReminderScheduler, ensure_may_start
@@ -68,11 +72,14 @@ class ServerContext:
     # open (the same wall clock in production)
     login_clock: Callable[[], datetime] = field(default=utcnow)
     scheduler: ReminderScheduler = field(init=False)
+    queue: WorkQueue = field(init=False)  # the shared background-work queue: queue.enqueue(kind, payload, ...)
+    worker: QueueWorker = field(init=False)  # this node's runner of it
     retention: RetentionSweeper = field(init=False)
     writeback: ReportWriter = field(init=False)  # scored interviews' reports to the HR system
     sessions: SessionBook = field(init=False)  # HR logins
     login_throttle: LoginThrottle = field(init=False)
     passwords: PasswordWorker = field(init=False)  # Argon2 off the event loop
+    password_links: PasswordLinks = field(init=False)  # set-password links for new accounts
     nodes: NodeMembership = field(init=False)  # this process among the nodes: claims, placement (placement.py)
 
     def __post_init__(self) -> None:
@@ -87,6 +94,8 @@ class ServerContext:
         self.login_throttle = LoginThrottle(self.store.login_failures, ThrottlePolicy.from_settings(s),
                                             s.resolved_secret_key, login_now)
         self.passwords = PasswordWorker(s.password_hash_threads, s.password_hash_max_waiting)
+        self.password_links = PasswordLinks(s.resolved_secret_key, s.password_link_max_age_s, s.resolved_base_url,
+                                            login_now)
         self.retention = RetentionSweeper(
             self.store.retention, self.store.accounts,
             Periods(s.retention_interview_content_days, s.retention_candidate_days, is_default=True),
@@ -98,6 +107,9 @@ class ServerContext:
             is_active=lambda i: (live := self.live.get(i)) is not None and live.connected,
             is_over=lambda i: (live := self.live.get(i)) is not None and live.status in ("finished", "failed"),
             on_lost=self.close_live)
+        self.queue = WorkQueue(self.store.background, s.job_max_attempts)
+        self.worker = QueueWorker(self.queue, self, WorkerConfig.from_settings(s), periodic=(
+            PeriodicJob("reminders.tick", s.reminder_poll_s), PeriodicJob("retention.sweep", s.retention_sweep_s)))
 
     def spawn(self, coro) -> asyncio.Task:
         """Run work that outlives its request (e.g. sending mail with retries); awaited at shutdown."""
@@ -143,14 +155,14 @@ class ServerContext:
         await self.bus.start()
         await self.nodes.start_async()
         self.loop_monitor.start()
-        self.scheduler.start()
-        self.retention.start()
+        self.worker.start()
         self.writeback.start()
         await self.language_model.start()
 
     async def stop(self) -> None:
-        for worker in (self.scheduler, self.retention, self.writeback):
-            await worker.stop()
+        self.scheduler.stopping = self.retention.stopping = True  # a sweep or send in progress ends its batch
+        await self.worker.stop()  # running jobs finish (or go back to the queue for another node)
+        await self.writeback.stop()
         if self._background:
             await asyncio.wait(set(self._background), timeout=10)
         for live in list(self.live.values()):
@@ -189,6 +201,10 @@ class ServerContext:
         await self.bus.publish(event.interview_id, payload)
         if event.type not in ev.TRANSIENT_EVENT_TYPES:
             await self.store.records.add_event(event.interview_id, event.type, payload)
+
+    async def tell_candidate(self, event: ev.InterviewEvent) -> None:
+        """Send an event to the candidate's page alone (the practice question's): not to observers, not kept."""
+        await self.bus.publish(ev.candidate_only_channel(event.interview_id), event.model_dump(mode="json"))
 
     async def end_of_turn_model(self) -> EndOfTurnModel | None:
         """The acoustic end-of-turn model (loaded once, off the event loop), or None when it is turned off or its
@@ -230,7 +246,8 @@ class ServerContext:
                                      nonverbal_analysis=self.settings.nonverbal_analysis,
                                      analysis_cpu_budget=self.settings.analysis_cpu_budget,
                                      judge=self.language_model.client,
-                                     decision_wait_s=self.settings.llm_decision_wait_s)
+                                     decision_wait_s=self.settings.llm_decision_wait_s,
+                                     tell_candidate=self.tell_candidate)
             end_of_turn = await self.end_of_turn_model()
             # its tasks outlive this request: their log lines name the interview, not the request
             live = interview_context(interview_id).run(

@@ -1,5 +1,6 @@
-"""Demo data: an organisation with one user of each role, two jobs with question plans, and a fresh candidate
-interview.
+"""Demo data: an organisation with one user of each role, three jobs with question plans, six months of recruiting
+history behind them (server/platform/demo_history.py: candidates from every channel, scored and rated interviews,
+decisions, performance ratings; so the HR analytics show something at once), and a fresh candidate interview.
 
 The roles show what each sees (server/http/access.py): the admin everything; the recruiter and the hiring manager
 only the engineering job assigned to them, a second recruiter only the store manager job; the observer only the
@@ -9,11 +10,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from server.http.auth import Signer, hash_password
+from server.platform.demo_history import DemoJobHistory, has_history, seed_history
 from server.platform.settings import Settings
 from server.storage.accounts import AccountRepository
 from server.storage.assignments import AssignmentRepository
+from server.storage.database import Database
 from server.storage.interviews import InterviewRepository
 from server.storage.jobs import JobRepository
 from server.platform.private_files import private_dir, write_private
@@ -53,6 +57,28 @@ DEMO_JOBS = [
              "expected_points": ["情境", "行动", "结果"], "time_limit_s": 180},
         ],
     },
+    {
+        "title": "Customer Success Specialist",
+        "language": "en",
+        "description": "Helps our customers get the most out of the product and keeps them with us.",
+        "questions": [
+            {"text": "Tell me about a customer you helped through a difficult problem.", "competency": "customer focus",
+             "expected_points": ["the customer's need", "actions", "result"], "time_limit_s": 180},
+            {"text": "How do you explain a technical limitation to an unhappy customer?",
+             "competency": "communication", "expected_points": ["empathy", "clarity", "next step"],
+             "time_limit_s": 180},
+            {"text": "Describe how you found the cause of a problem many customers reported.",
+             "competency": "problem solving", "expected_points": ["data", "cause", "fix"], "time_limit_s": 180},
+        ],
+    },
+]
+# each demo job's history: candidates, required and nice-to-have skills, the competency later performance follows
+# most, and the two people who rate its interviews (e-mails)
+DEMO_HISTORY = [
+    (70, ["Python"], ["PostgreSQL", "Kubernetes", "Kafka", "Go"], "problem solving",
+     ("recruiter@example.com", "manager@example.com")),
+    (40, ["门店管理"], ["销售", "排班", "库存管理"], "结果导向", ("stores@example.com", DEMO_EMAIL)),
+    (30, ["CRM"], ["Salesforce", "SQL", "Zendesk"], "customer focus", (DEMO_EMAIL, "recruiter@example.com")),
 ]
 
 
@@ -68,9 +94,9 @@ class DemoInfo:
 
 async def seed_demo(accounts: AccountRepository, jobs: JobRepository, interviews: InterviewRepository,
                     assignments: AssignmentRepository, settings: Settings,
-                    candidate_name: str = "Alex Chen") -> DemoInfo:
+                    candidate_name: str = "Alex Chen", db: Database | None = None) -> DemoInfo:
     """Create the demo organisation once (kept across restarts) and a new candidate interview every call, which
-    the demo observer is invited to."""
+    the demo observer is invited to. With ``db``, the organisation's recruiting history too, once."""
     pw_file = settings.data_dir / "demo-login.txt"
     user = await accounts.user_by_email(DEMO_EMAIL)
     new_password = user is None or not pw_file.exists()
@@ -89,6 +115,8 @@ async def seed_demo(accounts: AccountRepository, jobs: JobRepository, interviews
     password = pw_file.read_text().strip()
     org_jobs = await jobs.for_org(user.org_id)
     observers = await _demo_team(accounts, assignments, user.org_id, [j.id for j in org_jobs], password, new_password)
+    if db is not None and not await has_history(db, user.org_id):
+        await _history(db, accounts, jobs, user.org_id, org_jobs)
     job = org_jobs[0]
     iv = await interviews.create(user.org_id, job.id, candidate_name, "", job.language)
     for observer_id in observers:
@@ -97,6 +125,19 @@ async def seed_demo(accounts: AccountRepository, jobs: JobRepository, interviews
     token = signer.link_token(iv.id, iv.link_nonce)
     return DemoInfo(DEMO_EMAIL, password, job.id, iv.id, f"{settings.resolved_base_url}/i/{token}",
                     {email: role for email, role, _, _ in DEMO_TEAM})
+
+
+async def _history(db: Database, accounts: AccountRepository, jobs: JobRepository, org_id: str,
+                   org_jobs: list) -> None:
+    people = {u.email: u.id for u in await accounts.users(org_id)}
+    history = []
+    for job, (n, must, nice, drives, raters) in zip(org_jobs, DEMO_HISTORY):
+        plan_id = await jobs.latest_plan_id(job.id)
+        competencies = [q.competency for q in await jobs.plan_questions(plan_id)]
+        if drives in competencies and all(r in people for r in raters):
+            history.append(DemoJobHistory(job.id, plan_id, job.language, competencies, n, must, nice, drives,
+                                          (people[raters[0]], people[raters[1]])))
+    await seed_history(db, org_id, history, datetime.now(timezone.utc))
 
 
 async def _demo_team(accounts: AccountRepository, assignments: AssignmentRepository, org_id: str, job_ids: list[str],

@@ -42,8 +42,9 @@ ANSWER_TO_QUESTION_SECONDS = Histogram(
     "the audio clock", buckets=(0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0))
 
 BACKGROUND_JOB_RUNS = Counter(
-    "interview_background_job_runs", "Runs of background jobs (reminder-scheduler and retention-sweeper, periodic; "
-    "import, one bulk import), by job and outcome (ok, failed, interrupted: the server stopped)", ["job", "outcome"])
+    "interview_background_job_runs", "Runs of background jobs: the shared queue's kinds (reminders.tick, retention.sweep, invitation.send, "
+    "import.run, …), a bulk import (import) and per-process loops, by job and outcome (ok, failed, interrupted: the "
+    "server stopped)", ["job", "outcome"])
 BACKGROUND_JOB_SECONDS = Histogram(
     "interview_background_job_duration_seconds", "One run of a background job", ["job"],
     buckets=(0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0))

@@ -1,4 +1,7 @@
-"""A background job that runs ``tick()`` every ``interval_s()`` seconds until the server stops (one per process)."""
+"""A background loop that runs ``tick()`` every ``interval_s()`` seconds until the server stops (one per process).
+
+New background work goes on the shared queue instead (server/platform/work_queue.py: jobs any node runs, periodic
+jobs once per period across the nodes); this loop remains for work not yet moved there (the report write-back)."""
 
 from __future__ import annotations
 

@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     # Links and logins
     link_max_age_s: int = Field(default=7 * 24 * 3600, description="How long a candidate's link works after it is "
                                 "signed (links in booking messages also work until the booked slot is over)")
+    password_link_max_age_s: int = Field(default=3 * 24 * 3600, ge=60, description="How long a set-password link "
+                                         "(for a new account, or issued again by an admin) works, in seconds; "
+                                         "it works once")
     session_max_age_s: int = Field(default=12 * 3600, ge=60, description="Longest an HR login lasts however "
                                    "busy it is (absolute timeout), in seconds")
     session_idle_s: int = Field(default=2 * 3600, ge=60, description="An HR login unused for this long ends (idle "
@@ -144,8 +147,9 @@ class Settings(BaseSettings):
     # Turn-taking
     answer_end_silence_ms: int = Field(
         default=TurnTakingConfig.answer_end_silence_ms, ge=500, le=10000,
-        description="Silence that ends an answer when its words give no cue (a stated result or lesson ends it "
-        "after ~0.7 s, an unfinished sentence or 'let me think' waits longer); see dialogue/turn_taking.py")
+        description="Silence that ends an answer when nothing else gives a cue: the operating point of the fused "
+        "end-of-answer model (a closing phrase or a complete answer ends sooner, 'let me think' later); shorter: "
+        "answers end sooner and more thinking pauses are cut into; see dialogue/end_fusion.py")
     answer_resume_grace_ms: int = Field(
         default=TurnTakingConfig.resume_grace_ms, ge=0, le=5000,
         description="Speech that starts this soon after an answer was taken as over continues that answer (same "
@@ -281,6 +285,25 @@ class Settings(BaseSettings):
                                   description="An unfinished import whose server has not reported for this long "
                                   "(it stopped or crashed) is marked interrupted")
 
+    # The shared work queue (background jobs on every node; server/platform/work_queue.py)
+    job_concurrency: int = Field(default=4, ge=1, le=64,
+                                 description="Background jobs one server process runs at a time")
+    job_poll_s: float = Field(default=2.0, gt=0, le=600,
+                              description="How often a node looks for due background jobs queued by other nodes "
+                              "(its own are started at once)")
+    job_lease_s: float = Field(default=60.0, ge=1, le=3600,
+                               description="A running job's lease, renewed while its node works; a job whose lease "
+                               "ran out (its node died) is run again by another node")
+    job_max_attempts: int = Field(default=5, ge=1, le=50,
+                                  description="Runs a failing background job gets before it is marked failed")
+    job_retry_base_s: float = Field(default=5.0, gt=0, le=3600,
+                                    description="Backoff after a job's first failure; doubles per failure")
+    job_retry_max_s: float = Field(default=3600.0, gt=0, le=86400, description="Longest backoff between two runs")
+    job_keep_done_s: float = Field(default=2 * 86400.0, gt=0,
+                                   description="How long finished background jobs stay listed before deletion")
+    job_keep_failed_s: float = Field(default=30 * 86400.0, gt=0,
+                                     description="How long failed background jobs (and their errors) stay listed")
+
     # Encryption at rest of candidates' free text (server/compliance/crypto.py)
     data_keys: CliSuppress[dict[str, str]] = Field(
         default_factory=dict, description="AES-256 keys for data at rest: JSON "
@@ -304,6 +327,13 @@ class Settings(BaseSettings):
                                           "about them is deleted")
     retention_sweep_s: float = Field(default=3600.0, gt=0, description="Seconds between retention sweeps")
 
+    # Voluntary self-identification for the bias check (server/compliance/self_id_survey.py)
+    self_id_questions: dict[str, list[Literal["sex", "race_ethnicity", "age_band"]]] = Field(
+        default_factory=lambda: {"US": ["sex", "race_ethnicity", "age_band"], "*": ["sex", "age_band"]},
+        description="The survey's questions by the organisation's region (JSON: region code -> questions, '*' for "
+        "every other region; [] asks nothing): race/ethnicity, in the US EEO categories, only for US organisations "
+        "by default")
+
     # Operations: metrics and logs (server/http/routes/metrics.py, server/platform/logs.py)
     metrics: Literal["off", "loopback", "token"] = Field(
         default="loopback", description="Who may read GET /metrics (Prometheus): 'off' (404), 'loopback' (only "
@@ -314,6 +344,24 @@ class Settings(BaseSettings):
     log_format: Literal["console", "json"] = Field(
         default="console", description="Log lines: 'console' (readable, for development) or 'json' (one JSON object "
         "per line with request_id and interview_id, for log collectors)")
+
+    # HR analytics and hiring outcomes (server/reports/analytics.py)
+    analytics_bootstrap_samples: int = Field(default=1000, ge=0, le=20000,
+                                             description="Bootstrap resamples behind the 95 % intervals of rater "
+                                             "agreement (ICC, kappa); 0 = no intervals")
+    analytics_min_n: int = Field(default=5, ge=3, le=1000,
+                                 description="Fewest people (subjects, hires) a correlation or agreement figure is "
+                                 "shown for, and an interval computed from")
+    analytics_weight_min_n: int = Field(default=10, ge=4, le=10000,
+                                        description="Fewest rated hires a competency's correlation with performance "
+                                        "needs before it moves the suggested weights")
+    analytics_weight_shrinkage_n: int = Field(default=30, ge=0, le=10000,
+                                              description="Hires at which a suggested weight has moved halfway from "
+                                              "the current weight to what the correlations alone say")
+    outcome_csv_max_bytes: int = Field(default=2 * 2**20, ge=1024, le=100 * 2**20,
+                                       description="Largest outcome CSV accepted, in bytes")
+    outcome_csv_max_rows: int = Field(default=5000, ge=1, le=100000,
+                                      description="Most rows one outcome CSV may have")
 
     # Limits
     max_observers_per_interview: int = Field(default=50, description="Observers (HR live panels) one interview may "

@@ -32,7 +32,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import IO
+from typing import IO, Callable
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -144,48 +144,67 @@ _HEADER_OF = {alias: key for key, aliases in _HEADERS.items() for alias in alias
 
 
 def _header_key(cell: str) -> str | None:
-    norm = re.sub(r"[\s_]+", " ", cell.strip().strip("\ufeff\"'*：:").strip().lower())
+    norm = header_name(cell)
     return _HEADER_OF.get(norm) or _HEADER_OF.get(re.sub(r"[（(].*[)）]$", "", norm).strip())
 
 
-def read_csv(data: bytes, filename: str, max_rows: int) -> list[CsvRow]:
-    """The candidates of a CSV list; raises ApiError with what to fix when the file cannot be used."""
+def header_name(cell: str) -> str:
+    """A header cell as the column tables look it up: lower case, spaces for runs of blanks and underscores,
+    without quotes, stars or colons around it."""
+    return re.sub(r"[\s_]+", " ", cell.strip().strip("\ufeff\"'*：:").strip().lower())
+
+
+def read_table(data: bytes, filename: str, header_key: Callable[[str], str | None],
+               check_header: Callable[[dict[str, int], list[str]], None], max_rows: int,
+               too_many: ApiError) -> list[tuple[int, dict[str, str]]]:
+    """A CSV file's rows as (spreadsheet row number, {column key: stripped cell}), blank rows skipped. The first row
+    names the columns (``header_key`` reads a header cell, ``check_header`` refuses a header that will not do);
+    the delimiter is the one the header row uses most (header names hold none): comma, semicolon (European Excel)
+    or tab (Excel's "Unicode text"). Raises ApiError: ``too_many`` past ``max_rows``, 422 ``invalid_csv`` or
+    ``no_rows`` for an empty file (a header without rows answers [])."""
     text = decode_csv(data, filename)
-    # The delimiter is the one the header row uses most (header names hold none): comma, semicolon (European Excel)
-    # or tab (Excel's "Unicode text").
     header = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max((",", ";", "\t"), key=header.count) if any(d in header for d in ",;\t") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     columns: dict[str, int] | None = None
-    rows: list[CsvRow] = []
+    rows: list[tuple[int, dict[str, str]]] = []
     number = 0
     try:
-        for record in reader:
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
             number += 1
             if not any(cell.strip() for cell in record):
                 continue
             if columns is None:
                 columns = {}
                 for i, cell in enumerate(record):
-                    key = _header_key(cell)
+                    key = header_key(cell)
                     if key and key not in columns:
                         columns[key] = i
-                if not columns:
-                    raise ApiError(422, "invalid_csv", f"{filename}: the first row must name the columns: name (姓名), "
-                                   "email (邮箱), phone (手机) and optionally resume (简历); found "
-                                   f"{', '.join(c.strip() for c in record[:8])}.")
+                check_header(columns, record)
                 continue
             if len(rows) >= max_rows:
-                raise ApiError(413, "too_many_files", f"{filename} has more than {max_rows} candidates; split it.")
-            cell = lambda key: record[columns[key]].strip() if key in columns and columns[key] < len(record) else ""  # noqa: E731
-            rows.append(CsvRow(number, cell("name"), cell("email"), cell("phone"), cell("resume")))
+                raise too_many
+            rows.append((number, {key: record[i].strip() if i < len(record) else "" for key, i in columns.items()}))
     except csv.Error as exc:
         raise ApiError(422, "invalid_csv", f"{filename} row {number}: {exc}") from None
     if columns is None:
         raise ApiError(422, "no_rows", f"{filename} is empty.")
+    return rows
+
+
+def read_csv(data: bytes, filename: str, max_rows: int) -> list[CsvRow]:
+    """The candidates of a CSV list; raises ApiError with what to fix when the file cannot be used."""
+    def check_header(columns: dict[str, int], record: list[str]) -> None:
+        if not columns:
+            raise ApiError(422, "invalid_csv", f"{filename}: the first row must name the columns: name (姓名), "
+                           "email (邮箱), phone (手机) and optionally resume (简历); found "
+                           f"{', '.join(c.strip() for c in record[:8])}.")
+
+    rows = read_table(data, filename, _header_key, check_header, max_rows,
+                      ApiError(413, "too_many_files", f"{filename} has more than {max_rows} candidates; split it."))
     if not rows:
         raise ApiError(422, "no_rows", f"{filename} has a header row but no candidates.")
-    return rows
+    return [CsvRow(number, c.get("name", ""), c.get("email", ""), c.get("phone", ""), c.get("resume", ""))
+            for number, c in rows]
 
 
 def inspect_upload(files: list[UploadedFile], settings: Settings) -> ImportPlan:

@@ -12,9 +12,13 @@ language model is ready, the fields the rules left empty (no name, no job found,
 (``analyzers/documents/model_fill.py``: only values the resume's text contains are kept); the model runs in its own
 process, so the run only waits for it. Otherwise, or if it fails, the rules' profile is stored as it is.
 
-A run's progress and per-file results are in the database. Its server reports a heartbeat while it works; a run
-whose server stopped (shutdown) is marked ``interrupted`` at once, one whose server crashed as soon as its
-heartbeat is older than ``import_lease_s`` (checked at start-up and whenever the run is read).
+A run's progress and per-file results are in the database. Each run is also a job on the shared queue
+(``import.run``, held by the node that received the upload: only it has the files), so it is listed with the other
+background work. Its server reports a heartbeat while it works; a run whose server stopped (shutdown) is marked
+``interrupted`` at once, one whose server crashed as soon as its heartbeat is older than ``import_lease_s`` (checked
+at start-up and whenever the run is read) or when another node takes over its job after the job's lease ran out.
+What an interrupted run stored stays (each candidate with its item, in one transaction); re-uploading the same files
+recognises those candidates and imports the rest.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import weakref
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import PurePosixPath
-from typing import Awaitable, Callable, TypeVar
+from typing import Any, Awaitable, Callable, TypeVar
 
 import structlog
 from pydantic import TypeAdapter
@@ -43,6 +47,7 @@ from analyzers.thread_pool import BoundedThreadPool
 from server.http.errors import ApiError
 from server.platform.metrics import BACKGROUND_JOB_RUNS, BACKGROUND_JOB_SECONDS
 from server.platform.settings import Settings
+from server.platform.work_queue import handler
 from server.recruiting.import_upload import (CsvRow, ImportPlan, PlannedItem, entry_name, normalise_email,
                                              normalise_phone, read_member)
 from server.storage.candidate_imports import CandidateImportRepository
@@ -57,6 +62,8 @@ UNFINISHED = ("pending", "running")
 STOPPED_MESSAGE = ("The server stopped before this import finished; the items still marked pending were not "
                    "imported. Upload the same files again (or import the same DingTalk job again): candidates "
                    "already imported are recognised and not stored twice.")
+
+RUN_KIND = "import.run"
 
 # ------------------------------------------------------------------------------------------------ parsing pool
 _parsing = BoundedThreadPool("resume-parse", Settings.model_fields["import_parse_threads"].default)
@@ -220,10 +227,12 @@ class ImportManager:
     files in order, with a heartbeat in the database while any runs."""
 
     def __init__(self, imports: CandidateImportRepository, external_candidates: ExternalCandidateRepository,
-                 settings: Settings, *, llm: LlmClient | None = None) -> None:
-        """``llm``: the server's language model, asked for what the rules leave empty while it is ready."""
+                 settings: Settings, *, llm: LlmClient | None = None, worker: Any = None) -> None:
+        """``llm``: the server's language model, asked for what the rules leave empty while it is ready.
+        ``worker``: this node's QueueWorker (server/platform/queue_worker.py), which holds each run's job."""
         self.imports, self.external_candidates, self.settings = imports, external_candidates, settings
-        self.llm = llm
+        self.llm, self.worker = llm, worker
+        self._holding: set[asyncio.Task] = set()
         self.tasks: dict[str, asyncio.Task] = {}
         self._reserved = 0
         self._heartbeat: asyncio.Task | None = None
@@ -273,9 +282,11 @@ class ImportManager:
             self._reserved -= 1
 
     def start(self, run_id: str, item_ids: list[str], plan: ImportPlan, org_id: str, job_id: str) -> asyncio.Task:
-        return self.launch(run_id, self._work(run_id, item_ids, plan, org_id, job_id), cleanup=plan.close)
+        return self.launch(run_id, self._work(run_id, item_ids, plan, org_id, job_id), cleanup=plan.close,
+                           org_id=org_id)
 
-    def launch(self, run_id: str, work: Awaitable[None], cleanup: Callable[[], None] | None = None) -> asyncio.Task:
+    def launch(self, run_id: str, work: Awaitable[None], cleanup: Callable[[], None] | None = None, *,
+               org_id: str | None = None) -> asyncio.Task:
         """Run one import's ``work`` (which fills in its items) as a task of this process: the run goes running,
         then done; ``RunFailed`` ends it failed with that message, any other error as ``internal_error``, a server
         stop as interrupted. Every source (upload, HR system) runs through here."""
@@ -297,9 +308,19 @@ class ImportManager:
             clean()
 
         task.add_done_callback(done)
+        if self.worker is not None:
+            hold = asyncio.create_task(self.worker.hold(RUN_KIND, {"import_id": run_id}, f"import:{run_id}", task,
+                                                        org_id=org_id), name=f"import-job-{run_id}")
+            self._holding.add(hold)
+            hold.add_done_callback(self._held)
         if self._heartbeat is None or self._heartbeat.done():
             self._heartbeat = asyncio.create_task(self._beat(), name="import-heartbeat")
         return task
+
+    def _held(self, hold: asyncio.Task) -> None:
+        self._holding.discard(hold)
+        if not hold.cancelled() and hold.exception() is not None:  # the run goes on; only its listing is missing
+            log.warning("import_job_not_recorded", error=repr(hold.exception()))
 
     async def _beat(self) -> None:
         interval = max(0.2, self.settings.import_lease_s / 3)
@@ -406,3 +427,12 @@ class ImportManager:
             return Outcome("duplicate", stored.candidate.id, name or stored.candidate.name, "duplicate",
                            stored.duplicate_message)
         return Outcome("created", stored.candidate.id, stored.candidate.name)
+
+
+@handler(RUN_KIND)
+async def recover_run(services, payload: dict) -> None:
+    """Runs only when the node that held an import's job stopped renewing its lease (it died): the upload was on
+    that node alone, so the run is marked interrupted (what it stored stays; a re-upload imports the rest)."""
+    n = await services.store.imports.interrupt("server_stopped", STOPPED_MESSAGE, ids=[payload["import_id"]])
+    if n:
+        log.warning("import_interrupted", import_id=payload["import_id"], reason="its node stopped (job lease ran out)")

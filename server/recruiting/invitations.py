@@ -1,6 +1,8 @@
 """Invitations by e-mail: a plain-text and an HTML part in the interview's language, sent over SMTP with retries.
 
-Delivery state (pending, sent, failed, attempts, last error) is stored per invitation so HR sees failures.
+Delivery state (pending, sent, failed, attempts, last error) is stored per invitation so HR sees failures. Sending
+is a job on the shared queue (``invitation.send``, one per invitation: ``send_job``), so a node that stops before
+it has sent leaves it to another; an invitation already sent is never sent again.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 
 from server.recruiting.connectors import dingtalk
 from server.platform.settings import Settings
+from server.platform.work_queue import PermanentJobError, handler
 from server.storage.invitations import InvitationRepository
 
 log = structlog.get_logger(__name__)
@@ -174,6 +177,37 @@ async def deliver(invitations: InvitationRepository, sender, invitation_id: str,
         await invitations.update(invitation_id, status="failed", last_error=f"{type(exc).__name__}: {exc}"[:500])
         return
     await invitations.update(invitation_id, status="sent", sent_at=datetime.now(timezone.utc), last_error="")
+
+
+# --- sending as a background job --------------------------------------------------------------------------------
+SEND_KIND = "invitation.send"
+
+
+def send_job(invitation_id: str, channel: str, **message) -> dict:
+    """The ``invitation.send`` payload: the invitation, its channel and the message as rendered now (it carries the
+    candidate's link, so the job's payload column is encrypted). ``message``: ``recipient`` and ``content``
+    (e-mail), ``body`` (webhook), ``userid`` and ``notice`` (DingTalk)."""
+    if "content" in message:
+        c: InvitationContent = message["content"]
+        message["content"] = {"subject": c.subject, "text": c.text, "html": c.html}
+    return {"invitation_id": invitation_id, "channel": channel, **message}
+
+
+@handler(SEND_KIND)
+async def run_send_job(services, payload: dict) -> None:
+    """Send one invitation (``deliver``: retries within the run, outcome on the invitation)."""
+    settings, invitations = services.settings, services.store.invitations
+    channel, invitation_id = payload["channel"], payload["invitation_id"]
+    if channel == "email":
+        c = payload["content"]
+        await deliver(invitations, Mailer(settings), invitation_id, payload["recipient"],
+                      InvitationContent(c["subject"], c["text"], c["html"]))
+    elif channel == "webhook":
+        await deliver(invitations, WebhookSender(settings), invitation_id, payload["body"])
+    elif channel == "dingtalk":
+        await deliver(invitations, DingTalkSender(settings), invitation_id, payload["userid"], payload["notice"])
+    else:
+        raise PermanentJobError(f"unknown invitation channel {channel!r}")
 
 
 # --- channels by name: scheduling messages go out on the channel(s) the candidate's invitation used -----------

@@ -2,8 +2,8 @@
 
 A booking change (book, reschedule, cancel) is one transaction (``SchedulingRepository.change_booking``) that also
 queues its messages in the ``reminders`` table: the confirmation at once, reminders 24 h and 1 h before the slot. The
-``ReminderScheduler`` (one per server process) claims due rows atomically, so with several processes on one
-database every message is sent by exactly one of them, on the channel(s) the candidate's invitation used. Each message carries a freshly signed link that stays valid until
+``ReminderScheduler`` runs as background jobs on the shared queue (server/platform/work_queue.py) and claims due rows
+atomically, so with several processes on one database every message is sent by exactly one of them, on the channel(s) the candidate's invitation used. Each message carries a freshly signed link that stays valid until
 the booked slot is over (``link_valid_until``), however close to its expiry the candidate's first link was.
 """
 
@@ -24,7 +24,7 @@ from analyzers.text.language import normalise_language
 from server.http.errors import ApiError
 from server.http.auth import Signer
 from server.recruiting.invitations import Attachment, InvitationContent, Notice, channel_for
-from server.platform.periodic import PeriodicWorker
+from server.platform.work_queue import handler
 from server.platform.settings import Settings
 from server.storage.interviews import InterviewRepository
 from server.storage.invitations import InvitationRepository
@@ -323,21 +323,17 @@ def plan_messages(kind: str | None, targets: list[tuple[str, str]], now: datetim
 
 
 # --- the background scheduler --------------------------------------------------------------------------------
-class ReminderScheduler(PeriodicWorker):
-    """Wakes every ``poll_s``: marks no-shows, then sends the due messages it could claim, on the channels
-    ``channel_settings`` sets up."""
-
-    name = "reminder-scheduler"
+class ReminderScheduler:
+    """Marks no-shows, then sends the due messages it could claim, on the channels ``channel_settings`` sets up.
+    Runs as the queue's periodic job ``reminders.tick`` (every ``poll_s``, once per period across the nodes) and as
+    ``reminders.send_due`` when a booking change queued a message for now."""
 
     def __init__(self, scheduling: SchedulingRepository, interviews: InterviewRepository, notices: BookingNotices,
                  channel_settings: Settings, poll_s: float):
-        super().__init__()
         self.scheduling, self.interviews, self.notices = scheduling, interviews, notices
         self.channel_settings, self.poll_s = channel_settings, poll_s
         self._send_slots = asyncio.Semaphore(SEND_CONCURRENCY)
-
-    def interval_s(self) -> float:
-        return self.poll_s
+        self.stopping = False  # set when the server stops: a run in progress ends after its current batch
 
     async def tick(self) -> dict:
         now = self.notices.clock()
@@ -398,3 +394,15 @@ class ReminderScheduler(PeriodicWorker):
                                                  last_error=f"{type(exc).__name__}: {exc}"[:500])
                 return
             await scheduling.update_reminder(r.id, status="sent", sent_at=self.notices.clock(), last_error="")
+
+
+@handler("reminders.tick")
+async def run_reminders_tick(services, payload: dict) -> None:
+    """The periodic run: no-shows, then every due message (``services.scheduler``)."""
+    await services.scheduler.tick()
+
+
+@handler("reminders.send_due")
+async def run_reminders_send_due(services, payload: dict) -> None:
+    """A booking change queued a message for now: send what is due without waiting for the next period."""
+    await services.scheduler.send_due()

@@ -1,7 +1,16 @@
 """The evaluation report of one interview: what the AI scored, why, and what it is unsure about.
 
 Built from stored records only (turns, transcript, scores with evidence, answer summaries, flags, human
-reviews), so the HTML page, the PDF and any export say the same thing.
+reviews, people's decisions), so the HTML page, the PDF and any export say the same thing. Its order is the
+reader's: the overall result first (each competency's one figure, the AI's suggested recommendation with its
+uncertainty, and the decision a person recorded), then the questions as the candidate saw them ("Question 2 of 2",
+follow-ups "2a"), each with the one score that counts and its reasons in words.
+
+One figure everywhere: a question is scored again after each follow-up, on all its answers together, and only that
+last score counts (``final_score_ids``). The competency table shows each competency's final scores weighted by
+confidence (``competency_score``): with one question per competency that is the question's own score; with
+several, the table names the questions it combines. Earlier scores stay in ``answers`` (``final: false``) for
+machines; people are shown only the final ones.
 """
 
 from __future__ import annotations
@@ -11,17 +20,28 @@ from typing import Any
 
 from analyzers.text.language import normalise_language
 from dialogue.score_words import scored_by_words
+from server.reports.answer_reasons import looks_like_code
+from server.reports.recommendation import Suggestion, certainty, suggest
+from server.reports.report_questions import mmss, question_blocks, quote_time
 from server.storage.interview_records import InterviewRecordRepository
 from server.storage.interviews import InterviewRepository
 from server.storage.jobs import JobRepository
+from server.storage.models import InterviewDecision, as_utc
 from web_client import catalogue
+
+__all__ = ["build_report", "competency_score", "decision_out", "final_score_ids", "follow_up_why", "mmss",
+           "overall_ai_score", "suggestion_for", "weighted_mean"]
+
 
 def follow_up_why(trigger: str | None, reason: str | None, lang: str) -> str | None:
     """Why a follow-up was asked, in the report's language. The follow-up policy records its reason in English with
     its numbers (dialogue/followup.py): an English report keeps it, another language says the trigger's sentence
-    (the observer panel's ``why_<trigger>``); a trigger without one keeps the recorded reason."""
+    (the observer panel's ``why_<trigger>``), and so does English when the recorded reason holds a machine's code (as
+    older records did); a trigger without a sentence keeps the recorded reason, unless it is code."""
     key = f"why_{trigger}"
-    if catalogue.language(lang) == "en" or not trigger or not catalogue.has(key):
+    if not trigger or not catalogue.has(key):
+        return reason if reason and not looks_like_code(reason) else None
+    if catalogue.language(lang) == "en" and reason and not looks_like_code(reason):
         return reason
     return catalogue.text(key, lang)
 
@@ -29,23 +49,6 @@ def follow_up_why(trigger: str | None, reason: str | None, lang: str) -> str | N
 def flag_label(kind: str, lang: str) -> str:
     """A proctoring flag's kind in words (the observer panel's ``flag_<kind>``); an unknown kind as recorded."""
     return catalogue.text(f"flag_{kind}", lang) if catalogue.has(f"flag_{kind}") else kind
-
-
-def _quote_time(quote: str, segments: list[dict], turn_index: int) -> int | None:
-    """Interview time (ms) at which the candidate said ``quote``: the segment that contains it, else the turn's first."""
-    words = quote.strip().lower()[:40]
-    turn_segments = [s for s in segments if s["turn_index"] == turn_index]
-    for seg in turn_segments:
-        if words and words[:20] in seg["text"].lower():
-            return seg["start_ms"]
-    return turn_segments[0]["start_ms"] if turn_segments else None
-
-
-def mmss(ms: int | None) -> str:
-    if ms is None:
-        return ""
-    s = ms // 1000
-    return f"{s // 60:02d}:{s % 60:02d}"
 
 
 def final_score_ids(all_scores: list) -> set[str]:
@@ -62,15 +65,60 @@ def competency_score(vals: list[tuple[float, float]]) -> float | None:
     return sum(s * c for s, c in vals) / weight
 
 
-def overall_ai_score(all_scores: list) -> float | None:
-    """An interview's overall AI score: the mean of its competencies' scores (the bias report compares these)."""
+def final_by_competency(all_scores: list) -> dict[str, list[tuple[float, float]]]:
+    """Each competency's final scores as (score, confidence)."""
     final = final_score_ids(all_scores)
     by_competency: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for sc in all_scores:
         if sc.id in final:
             by_competency[sc.competency].append((sc.score, sc.confidence))
-    values = [competency_score(v) for v in by_competency.values()]
-    return sum(values) / len(values) if values else None
+    return by_competency
+
+
+def competency_scores(all_scores: list) -> dict[str, float]:
+    """Each competency's AI score in one interview, from its final scores (``all_scores`` in the order given)."""
+    return {name: competency_score(vals) for name, vals in final_by_competency(all_scores).items()}
+
+
+def overall_ai_score(all_scores: list, weights: dict[str, float] | None = None) -> float | None:
+    """An interview's overall AI score: the mean of its competencies' scores, weighted by the plan's competency
+    weights when it has any (the bias report compares these)."""
+    return weighted_mean(competency_scores(all_scores), weights)
+
+
+def weighted_mean(by_competency: dict[str, float], weights: dict[str, float] | None) -> float | None:
+    """The competencies' scores averaged with ``weights`` (a competency the weights leave out counts 0); equal
+    weights without any (or when the scored competencies all weigh 0)."""
+    if not by_competency:
+        return None
+    w = {c: float(weights.get(c, 0.0)) for c in by_competency} if weights else {}
+    total = sum(w.values())
+    if total <= 0:
+        return sum(by_competency.values()) / len(by_competency)
+    return sum(by_competency[c] * w[c] for c in by_competency) / total
+
+
+def suggestion_for(all_scores: list, planned: list[str], weights: dict[str, float] | None = None) -> Suggestion:
+    """The AI's suggested recommendation from an interview's stored scores, its plan's competencies and their
+    weights."""
+    by_competency = final_by_competency(all_scores)
+    shown: dict[str, float | None] = {name: None for name in planned}
+    shown.update({name: round(competency_score(vals), 1) for name, vals in by_competency.items()})
+    return suggest(overall_ai_score(all_scores, weights), shown,
+                   [c for vals in by_competency.values() for _, c in vals])
+
+
+def decision_out(row: InterviewDecision) -> dict[str, Any]:
+    """A person's recorded decision as the report and the decision route give it."""
+    return {"id": row.id, "decision": row.decision, "suggested": row.suggested, "overall_score": row.overall_score,
+            "agrees": row.decision == row.suggested, "comment": row.comment, "decided_by": row.decided_by_email,
+            "decided_by_name": row.decided_by_name, "decided_at": as_utc(row.decided_at).isoformat()}
+
+
+def _score_dict(sc, final: bool, evidence: list[dict], lang: str) -> dict[str, Any]:
+    return {"competency": sc.competency, "question_index": sc.question_index, "score": sc.score,
+            "confidence": sc.confidence, "level": sc.level, "evidence": evidence, "uncertain": sc.uncertain or [],
+            "final": final, "scored_by": scored_by_words(sc.scored_by, lang)}
 
 
 async def build_report(interviews: InterviewRepository, records: InterviewRecordRepository, jobs: JobRepository,
@@ -82,53 +130,77 @@ async def build_report(interviews: InterviewRepository, records: InterviewRecord
     segments = detail["transcript"]
     summaries = {e["turn_index"]: e for e in detail["events"] if e["type"] == "answer.summary"}
     flags = [e for e in detail["events"] if e["type"] == "flag.raised"]
+    turns = [t for t in detail["turns"] if t["kind"] != "closing"]
+    turn_question = {t["index"]: t["question_index"] for t in turns}
+    iv_row = await interviews.get(interview_id)
+    planned = [q.competency for q in await jobs.plan_questions(iv_row.plan_id)]
+    weights = ((await jobs.plan_spec(iv_row.plan_id)) or {}).get("competency_weights") or {}
+    weight_total = sum(weights.values())
+
     scores_by_turn: dict[int, list[dict]] = defaultdict(list)
+    final_scores: list[dict] = []
     by_competency: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    questions_of: dict[str, set[int]] = defaultdict(set)
     uncertain: list[str] = []
     all_scores = await records.scores(interview_id)
     final_ids = final_score_ids(all_scores)
     for sc in all_scores:
         final = sc.id in final_ids
-        evidence = [{**e, "at": mmss(_quote_time(e.get("quote", ""), segments, sc.turn_index))}
-                    for e in (sc.evidence or [])]
-        scores_by_turn[sc.turn_index].append({
-            "competency": sc.competency, "score": sc.score, "confidence": sc.confidence, "level": sc.level,
-            "evidence": evidence, "uncertain": sc.uncertain or [], "final": final,
-            "scored_by": scored_by_words(sc.scored_by, lang)})
+        said = [s for s in segments if turn_question.get(s["turn_index"]) == sc.question_index]
+        evidence = [{**e, "at": mmss(quote_time(e.get("quote", ""), said))} for e in (sc.evidence or [])]
+        row = _score_dict(sc, final, evidence, lang)
+        scores_by_turn[sc.turn_index].append(row)
         if final:
+            final_scores.append(row)
             by_competency[sc.competency].append((sc.score, sc.confidence))
-            uncertain += [u for u in sc.uncertain or [] if u not in uncertain]
+            questions_of[sc.competency].add(sc.question_index + 1)
+            uncertain += [u for u in sc.uncertain or [] if u not in uncertain and not looks_like_code(u)]
     human: dict[str, list[dict]] = defaultdict(list)
     for review, email in await records.reviews(interview_id):
         human[review.competency].append({"score": review.score, "comment": review.comment, "reviewer": email,
                                          "at": review.created_at.isoformat() if review.created_at else None})
-    iv_row = await interviews.get(interview_id)
-    planned = [q.competency for q in await jobs.plan_questions(iv_row.plan_id) if q.competency]
     competencies = []
-    for name in sorted(set(by_competency) | set(human) | set(planned)):
+    for name in sorted(set(by_competency) | set(human) | {c for c in planned if c}):
         vals = by_competency.get(name, [])
+        confidence = round(sum(c for _, c in vals) / len(vals), 2) if vals else None
         competencies.append({
             "competency": name,
             "ai_score": round(competency_score(vals), 1) if vals else None,
-            "confidence": round(sum(c for _, c in vals) / len(vals), 2) if vals else None,
+            "confidence": confidence,
+            "certainty": certainty(confidence),
             "answers": len(vals),
+            "questions": sorted(questions_of.get(name, ())),  # the questions (as numbered) its figure combines
             "human": human.get(name, []),
+            # its share of the overall score by the plan's competency weights (null: all count equally)
+            "weight": round(weights.get(name, 0.0) / weight_total, 3) if weight_total > 0 else None,
         })
+
+    def why(turn: dict) -> str | None:
+        return follow_up_why(turn["trigger"], turn["reason"], lang)
+
+    questions = question_blocks(turns, segments, summaries, final_scores, planned, lang, why)
+    labels = {q["turn_index"]: (q["number"], None) for q in questions}
+    labels.update({f["turn_index"]: (q["number"], f["label"]) for q in questions for f in q["follow_ups"]})
     answers = []
-    for turn in detail["turns"]:
+    for turn in turns:
         idx = turn["index"]
         summary = summaries.get(idx, {})
         first = next((s for s in segments if s["turn_index"] == idx), None)
+        number, follow_up = labels.get(idx, (turn["question_index"] + 1, None))
         answers.append({
-            "turn_index": idx, "kind": turn["kind"], "question": turn["question"], "answer": turn["answer"],
-            "at": mmss(first["start_ms"]) if first else "", "trigger": turn["trigger"],
-            "reason": follow_up_why(turn["trigger"], turn["reason"], lang),
+            "turn_index": idx, "kind": turn["kind"], "number": number, "follow_up": follow_up,
+            "question": turn["question"], "answer": turn["answer"],
+            "at": mmss(first["start_ms"]) if first else "", "trigger": turn["trigger"], "reason": why(turn),
             "end_reason": turn["end_reason"], "scores": scores_by_turn.get(idx, []),
             "content": summary.get("content", {}), "voice": summary.get("voice", {}),
             "nonverbal": summary.get("nonverbal", {}),
         })
-    follow_ups = [{"turn_index": a["turn_index"], "question": a["question"], "trigger": a["trigger"],
-                   "reason": a["reason"]} for a in answers if a["kind"] == "followup"]
+    follow_ups = [{"turn_index": a["turn_index"], "label": a["follow_up"], "question": a["question"],
+                   "trigger": a["trigger"], "reason": a["reason"]} for a in answers if a["kind"] == "followup"]
+    decisions = [decision_out(d) for d in await records.decisions(interview_id)]
+    overall = suggestion_for(all_scores, [c for c in planned if c], weights).to_dict()
+    overall["decision"] = decisions[0] if decisions else None
+    overall["history"] = decisions[1:]
     return {
         "interview": {k: detail[k] for k in ("id", "status", "language", "started_at", "ended_at", "candidate", "job",
                                              "review_requested_at", "consents")},
@@ -138,7 +210,11 @@ async def build_report(interviews: InterviewRepository, records: InterviewRecord
         "nonverbal_note": catalogue.text("report_nonverbal_note", lang),
         "content_deleted": catalogue.text("report_content_deleted", lang, date=detail["content_deleted_at"][:10])
         if detail.get("content_deleted_at") else None,
+        "overall": overall,
         "competencies": competencies,
+        # the same figure as overall["overall"] (which is rounded to one decimal for people), for machines
+        "overall_ai_score": (round(o, 2) if (o := overall_ai_score(all_scores, weights)) is not None else None),
+        "questions": questions,
         "answers": answers,
         "follow_ups": follow_ups,
         "flags": [{"kind": f["kind"], "label": flag_label(f["kind"], lang), "at": mmss(f["since_ms"]),

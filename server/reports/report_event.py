@@ -1,8 +1,8 @@
 """What a scored interview is written back to the HR system as: the ``interview.report`` event.
 
 Built from the evaluation report (``interview_report.build_report``), so the HR system reads what the report page
-says: a short summary in the interview's language, each competency's AI score, the overall AI score (the mean of
-the competencies', as the bias report uses it) and links to the full report and its PDF (both need an HR login).
+says: a short summary in the interview's language, each competency's AI score, the overall AI score (the report's
+own figure: the competencies' mean, by the plan's weights when it has any) and links to the full report and its PDF (both need an HR login).
 It carries no words of the candidate (no quotes, no transcript): those stay here, under retention. The overall
 result is a score, never a hire/no-hire decision: no decision is taken by the machine alone (PIPL Art. 24).
 
@@ -18,40 +18,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from analyzers.text.language import normalise_language
+from web_client import catalogue
 
 EVENT = "interview.report"
 OUT_OF = 5
-
-SUMMARY = {
-    "en": {
-        "scored": "AI interview for {job}: overall {overall} of 5 across {n} competencies.",
-        "range": " Strongest: {best} ({best_score}); weakest: {worst} ({worst_score}).",
-        "not_scored": "AI interview for {job}: no answer could be scored.",
-        "flags": " {flags} proctoring flag(s) for a person to review.",
-        "unsure": " The AI is unsure about {unsure} point(s); see the report.",
-        "review": " The candidate asked for a human review.",
-        "title": "AI interview report: {name}, {job}",
-        "button": "Open the report",
-        "pdf": "PDF",
-        "overall": "Overall",
-    },
-    "zh": {
-        "scored": "「{job}」AI 面试：{n} 项能力综合得分 {overall}/5。",
-        "range": "最强：{best}（{best_score}）；最弱：{worst}（{worst_score}）。",
-        "not_scored": "「{job}」AI 面试：没有可评分的回答。",
-        "flags": "有 {flags} 个监考提示需人工查看。",
-        "unsure": "AI 对 {unsure} 处评分把握不足，请查看报告。",
-        "review": "候选人已要求人工复核。",
-        "title": "AI 面试报告：{name}，{job}",
-        "button": "查看报告",
-        "pdf": "PDF",
-        "overall": "综合",
-    },
-}
-
+WORDS = ("scored", "range", "not_scored", "flags", "unsure", "review", "title", "button", "pdf", "overall")
+"""The catalogue's ``wb_*`` sentences a summary and a work notice are made of (placeholders filled here)."""
 
 def words(language: str) -> dict[str, str]:
-    return SUMMARY.get(normalise_language(language), SUMMARY["en"])
+    """The write-back's sentences in ``language``, from the string catalogue (``web_client/strings/writeback.json``)."""
+    lang = normalise_language(language)
+    return {key: catalogue.text(f"wb_{key}", lang) for key in WORDS}
 
 
 def _one(x: float | None) -> float | None:
@@ -105,7 +82,7 @@ def report_event(report: dict[str, Any], base_url: str) -> ReportEvent:
     competencies = [{"competency": c["competency"], "score": _one(c["ai_score"]), "confidence": c["confidence"],
                      "answers": c["answers"]} for c in report["competencies"]]
     scored = [c["score"] for c in competencies if c["score"] is not None]
-    overall = round(sum(scored) / len(scored), 1) if scored else None
+    overall = report["overall"]["overall"]  # the report's own figure (the plan's weights), one decimal
     base = base_url.rstrip("/")
     payload = {
         "event": EVENT,

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from datetime import datetime
+
+from sqlalchemy import func, select, update
 
 from server.storage.database import Repository
 from server.storage.models import ROLES, Organization, User
+
+
+class LastAdmin(Exception):
+    """The change would leave the organisation without an active admin."""
 
 
 class AccountRepository(Repository):
@@ -21,16 +27,23 @@ class AccountRepository(Repository):
         async with self.db.session() as s:
             return await s.get(Organization, org_id)
 
+    async def org_by_name(self, name: str) -> Organization | None:
+        """The organisation of this name (the oldest, should two share it)."""
+        async with self.db.session() as s:
+            query = select(Organization).where(Organization.name == name).order_by(Organization.created_at).limit(1)
+            return (await s.execute(query)).scalar_one_or_none()
+
     async def org_ids(self) -> list[str]:
         async with self.db.session() as s:
             return list((await s.execute(select(Organization.id))).scalars())
 
     async def create_user(self, org_id: str, email: str, password_hash: str, role: str = "recruiter",
-                          name: str = "") -> User:
+                          name: str = "", password_link_nonce: str | None = None) -> User:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
         async with self.db.transaction() as s:
-            user = User(org_id=org_id, email=email.lower(), password_hash=password_hash, role=role, display_name=name)
+            user = User(org_id=org_id, email=email.lower(), password_hash=password_hash, role=role, display_name=name,
+                        password_link_nonce=password_link_nonce)
             s.add(user)
         return user
 
@@ -55,3 +68,50 @@ class AccountRepository(Repository):
         """The user's DingTalk userid (None: none), to which work notices for them go."""
         async with self.db.transaction() as s:
             await s.execute(update(User).where(User.id == user_id).values(dingtalk_userid=userid))
+
+    async def set_password_link(self, user_id: str, nonce: str | None) -> None:
+        """The set-password link that may be used from now on (the one before no longer may); None: none."""
+        async with self.db.transaction() as s:
+            await s.execute(update(User).where(User.id == user_id).values(password_link_nonce=nonce))
+
+    async def set_password_by_link(self, user_id: str, nonce: str, password_hash: str) -> bool:
+        """Set the password of an active user whose current set-password link is ``nonce``, and use the link up;
+        False when it is not (used already, replaced by a newer one, or the user was deactivated). One UPDATE, so
+        two uses of one link at once set one password."""
+        async with self.db.transaction() as s:
+            result = await s.execute(update(User).where(User.id == user_id, User.password_link_nonce == nonce,
+                                                        User.active.is_(True))
+                                     .values(password_hash=password_hash, password_link_nonce=None))
+        return (result.rowcount or 0) == 1
+
+    async def logged_in(self, user_id: str, at: datetime) -> None:
+        async with self.db.transaction() as s:
+            await s.execute(update(User).where(User.id == user_id).values(last_login_at=at))
+
+    async def change(self, user: User, *, role: str | None = None, active: bool | None = None) -> User:
+        """Give ``user`` another role and/or (de)activate them, unless that leaves their organisation without an
+        active admin (``LastAdmin``). The organisation's admins are locked while this is decided (PostgreSQL), so
+        two admins demoting each other at once cannot both succeed. A deactivated user's set-password link ends."""
+        if role is not None and role not in ROLES:
+            raise ValueError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
+        values: dict = {}
+        if role is not None:
+            values["role"] = role
+        if active is not None:
+            values["active"] = active
+            if not active:
+                values["password_link_nonce"] = None
+        async with self.db.transaction() as s:
+            admins = list((await s.execute(select(User.id).where(User.org_id == user.org_id, User.role == "admin",
+                                                                 User.active.is_(True)).with_for_update())).scalars())
+            stays_admin = (role or user.role) == "admin" and (active if active is not None else user.active)
+            if user.id in admins and not stays_admin and len(admins) <= 1:
+                raise LastAdmin()
+            await s.execute(update(User).where(User.id == user.id).values(**values))
+            return (await s.execute(select(User).where(User.id == user.id)
+                                    .execution_options(populate_existing=True))).scalar_one()
+
+    async def active_admins(self, org_id: str) -> int:
+        async with self.db.session() as s:
+            return (await s.execute(select(func.count()).select_from(User).where(
+                User.org_id == org_id, User.role == "admin", User.active.is_(True)))).scalar_one()

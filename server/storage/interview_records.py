@@ -1,11 +1,12 @@
-"""What an interview recorded: its turns, transcript, timeline, AI scores and human reviews."""
+"""What an interview recorded: its turns, transcript, timeline, AI scores, human reviews and people's decisions."""
 
 from __future__ import annotations
 
 from sqlalchemy import delete, func, select, update
 
 from server.storage.database import Repository
-from server.storage.models import AnswerScore, Event, HumanReview, Interview, TranscriptSegment, Turn, User, utcnow
+from server.storage.models import (AnswerScore, Event, HumanReview, Interview, InterviewDecision, TranscriptSegment, Turn,
+                                   User, utcnow)
 
 
 class InterviewRecordRepository(Repository):
@@ -148,6 +149,24 @@ class InterviewRecordRepository(Repository):
                                    .where(HumanReview.interview_id == interview_id)
                                    .order_by(HumanReview.created_at))
             return [(r, email) for r, email in rows.all()]
+
+    async def add_decision(self, interview: Interview, user: User, decision: str, suggested: str | None,
+                           overall_score: float | None, comment: str) -> InterviewDecision:
+        """A person's decision on ``interview``; earlier ones stay as its history."""
+        async with self.db.transaction() as s:
+            row = InterviewDecision(org_id=interview.org_id, interview_id=interview.id, decision=decision,
+                                    suggested=suggested, overall_score=overall_score, decided_by=user.id,
+                                    decided_by_email=user.email, decided_by_name=user.display_name or "",
+                                    comment=comment, decided_at=utcnow())
+            s.add(row)
+        return row
+
+    async def decisions(self, interview_id: str) -> list[InterviewDecision]:
+        """People's decisions on an interview, newest first."""
+        async with self.db.session() as s:
+            rows = await s.execute(select(InterviewDecision).where(InterviewDecision.interview_id == interview_id)
+                                   .order_by(InterviewDecision.decided_at.desc(), InterviewDecision.id))
+            return list(rows.scalars())
 
     async def job_scores(self, job_id: str) -> dict[str, tuple[str, list[AnswerScore]]]:
         """Each candidate's latest finished, scored interview for the job: candidate id -> (interview id, scores

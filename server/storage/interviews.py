@@ -6,7 +6,7 @@ from datetime import datetime
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
 from server.storage.database import Database, Repository
@@ -75,6 +75,17 @@ class InterviewRepository(Repository):
 
     async def update(self, interview_id: str, **values: Any) -> None:
         await self.db.update_by_id(Interview, interview_id, **values)
+
+    async def request_review(self, interview_id: str, now: datetime) -> tuple[datetime, bool]:
+        """The candidate asks for a human review: (when it was first asked, whether this request was the first).
+        Asking again changes nothing, also when two requests race."""
+        async with self.db.transaction() as s:
+            first = (await s.execute(update(Interview).where(Interview.id == interview_id,
+                                                             Interview.review_requested_at.is_(None))
+                                     .values(review_requested_at=now))).rowcount == 1
+            when = (await s.execute(select(Interview.review_requested_at)
+                                    .where(Interview.id == interview_id))).scalar_one()
+        return when, first
 
     async def for_job(self, job_id: str) -> list[Interview]:
         async with self.db.session() as s:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.storage.database import Repository
-from server.storage.models import Job, JobMember, Question, QuestionPlan
+from server.storage.models import Interview, Job, JobMember, Question, QuestionPlan
 
 
 @dataclass(frozen=True)
@@ -57,16 +58,7 @@ class JobRepository(Repository):
                                spec: dict | None) -> int:
         """A new version of the job's plan; interviews already created keep the version they were made with."""
         async with self.db.transaction() as s:
-            latest = (await s.execute(select(func.coalesce(func.max(QuestionPlan.version), 0))
-                                      .where(QuestionPlan.job_id == job_id))).scalar_one()
-            plan = QuestionPlan(job_id=job_id, version=latest + 1, language=language, spec=spec)
-            s.add(plan)
-            await s.flush()
-            for pos, q in enumerate(questions):
-                s.add(Question(plan_id=plan.id, position=pos, text=q["text"], competency=q.get("competency", ""),
-                               expected_points=list(q.get("expected_points", [])),
-                               time_limit_s=int(q.get("time_limit_s", 180))))
-        return latest + 1
+            return await add_plan_version_in(s, job_id, language, questions, spec)
 
     async def for_org(self, org_id: str, only: Collection[str] | None = None) -> list[Job]:
         """The organisation's jobs, or ``only`` those of them."""
@@ -100,5 +92,31 @@ class JobRepository(Repository):
             plan = await s.get(QuestionPlan, plan_id)
             return plan.spec if plan else None
 
+    async def interview_weights(self, interview_ids: Collection[str]) -> dict[str, dict[str, float]]:
+        """The competency weights of each interview's plan ({} when all count equally)."""
+        ids, out = list(interview_ids), {}
+        async with self.db.session() as s:
+            for start in range(0, len(ids), 1000):  # a bounded number of parameters per query
+                rows = await s.execute(select(Interview.id, QuestionPlan.spec)
+                                       .join(QuestionPlan, QuestionPlan.id == Interview.plan_id)
+                                       .where(Interview.id.in_(ids[start:start + 1000])))
+                out.update({iv: dict((spec or {}).get("competency_weights") or {}) for iv, spec in rows.all()})
+        return out
+
     async def set_scheduling(self, job_id: str, **values: Any) -> None:
         await self.db.update_by_id(Job, job_id, **values)
+
+
+async def add_plan_version_in(s: AsyncSession, job_id: str, language: str, questions: list[dict[str, Any]],
+                              spec: dict | None) -> int:
+    """``JobRepository.add_plan_version`` inside the open session ``s`` (with other writes in one transaction)."""
+    latest = (await s.execute(select(func.coalesce(func.max(QuestionPlan.version), 0))
+                              .where(QuestionPlan.job_id == job_id))).scalar_one()
+    plan = QuestionPlan(job_id=job_id, version=latest + 1, language=language, spec=spec)
+    s.add(plan)
+    await s.flush()
+    for pos, q in enumerate(questions):
+        s.add(Question(plan_id=plan.id, position=pos, text=q["text"], competency=q.get("competency", ""),
+                       expected_points=list(q.get("expected_points", [])),
+                       time_limit_s=int(q.get("time_limit_s", 180))))
+    return latest + 1

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from server.compliance.crypto import EncryptedJSON, EncryptedText
@@ -47,6 +47,11 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # (0014) their DingTalk userid, set by an admin: reports of their jobs reach them as DingTalk work notices
     dingtalk_userid: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # (0021) deactivated by an admin: cannot log in, their logins ended; their records stay
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # (0021) the set-password link that may still be used (server/http/password_links.py); None: none may
+    password_link_nonce: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class LoginSession(Base):
@@ -260,6 +265,25 @@ class HumanReview(Base):
     score: Mapped[float] = mapped_column()
     comment: Mapped[str] = mapped_column(EncryptedText("human_reviews.comment"), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class InterviewDecision(Base):
+    """A person's decision on an interview after reading its report (advance, hold, do not advance), kept next to
+    what the AI suggested at that moment. Rows are never changed: a later decision is a new row; the newest counts
+    and the earlier ones are its history. Who decided stays readable after their account is deleted."""
+
+    __tablename__ = "interview_decisions"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    interview_id: Mapped[str] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(String(16))  # server/reports/recommendation.py DECISIONS
+    suggested: Mapped[str | None] = mapped_column(String(16), nullable=True)  # the AI's suggestion then
+    overall_score: Mapped[float | None] = mapped_column(nullable=True)  # the overall AI score then
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    decided_by_email: Mapped[str] = mapped_column(String(320))
+    decided_by_name: Mapped[str] = mapped_column(String(200), default="")
+    comment: Mapped[str] = mapped_column(EncryptedText("interview_decisions.comment"), default="")
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Resume(Base):
@@ -566,3 +590,75 @@ class ReportSync(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class BackgroundJob(Base):
+    """One unit of background work on the shared queue (server/platform/work_queue.py): claimed by one node at a
+    time under a lease (``locked_by`` / ``locked_until``), retried with backoff, ``done`` or ``failed`` at the end.
+
+    The payload is encrypted (it may carry a message for a candidate); ``idempotency_key`` is unique, so enqueueing
+    the same logical job twice (two nodes, a retried request) stores it once. Table named apart from ``jobs`` (the
+    job openings)."""
+
+    __tablename__ = "background_jobs"
+    __table_args__ = (Index("ix_background_jobs_state_run_after", "state", "run_after"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(64), index=True)
+    org_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)  # None: the server's own work
+    payload: Mapped[dict] = mapped_column(EncryptedJSON("background_jobs.payload"), default=dict)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
+    state: Mapped[str] = mapped_column(String(16), default="queued")  # queued | running | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # runs started (a graceful stop gives one back)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    run_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    locked_by: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the node running it
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # its lease
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+# --- outcomes and analytics (0015) --------------------------------------------------------------------------
+DECISIONS: tuple[str, ...] = ("advanced", "hired", "rejected")
+
+
+class CandidateOutcome(Base):
+    """What became of one candidate for one job: the decision after the interview (advanced to the next round,
+    hired, rejected) and, once hired, one performance rating (1-5) given ``performance_months`` after hiring.
+    One row per job and candidate (a later decision replaces the earlier); ``interview_id`` is the interview the
+    decision followed, when known. Read by the analytics (server/reports/analytics.py), never by any score."""
+
+    __tablename__ = "candidate_outcomes"
+    __table_args__ = (UniqueConstraint("job_id", "candidate_id", name="uq_candidate_outcomes_job_candidate"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    candidate_id: Mapped[str] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    interview_id: Mapped[str | None] = mapped_column(ForeignKey("interviews.id", ondelete="SET NULL"), nullable=True)
+    decision: Mapped[str] = mapped_column(String(16))  # advanced | hired | rejected
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(32), nullable=True)  # user id (no FK: kept if they leave)
+    performance_rating: Mapped[float | None] = mapped_column(Float, nullable=True)  # 1-5, hired only
+    performance_months: Mapped[int | None] = mapped_column(Integer, nullable=True)  # months after hiring
+    performance_date: Mapped[date | None] = mapped_column(Date, nullable=True)  # when it was rated
+    source: Mapped[str] = mapped_column(String(8), default="api")  # api | csv
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CompetencyWeightDecision(Base):
+    """A person accepted suggested competency weights for a job: the plan version it made, the weights before
+    and after, and the evidence shown (correlations with performance, n). Nothing changes weights by itself."""
+
+    __tablename__ = "competency_weight_decisions"
+    __table_args__ = (Index("ix_competency_weight_decisions_job_at", "job_id", "accepted_at"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    plan_version: Mapped[int] = mapped_column(Integer)  # the job's plan version carrying the accepted weights
+    previous_weights: Mapped[dict] = mapped_column(JSON, default=dict)
+    weights: Mapped[dict] = mapped_column(JSON, default=dict)
+    basis: Mapped[dict] = mapped_column(JSON, default=dict)  # the suggestion as shown: method, n, correlations
+    accepted_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    accepted_by_email: Mapped[str] = mapped_column(String(320), default="")
+    accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

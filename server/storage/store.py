@@ -7,8 +7,10 @@
 from __future__ import annotations
 
 from server.storage.accounts import AccountRepository
+from server.storage.analytics import AnalyticsRepository
 from server.storage.assignments import AssignmentRepository
 from server.storage.audit_log import AuditRepository
+from server.storage.background_jobs import BackgroundJobRepository
 from server.storage.candidate_imports import CandidateImportRepository
 from server.storage.database import Database
 from server.storage.external_candidates import ExternalCandidateRepository
@@ -21,6 +23,7 @@ from server.storage.login_failures import LoginFailureRepository
 from server.storage.login_sessions import LoginSessionRepository
 from server.storage.matching import MatchingRepository
 from server.storage.report_syncs import ReportSyncRepository
+from server.storage.outcomes import OutcomeRepository
 from server.storage.retention import RetentionRepository
 from server.storage.scheduling import SchedulingRepository
 from server.storage.self_identification import SelfIdentificationRepository
@@ -45,7 +48,10 @@ class Store:
         self.retention = RetentionRepository(self.db)
         self.self_identification = SelfIdentificationRepository(self.db)
         self.report_syncs = ReportSyncRepository(self.db)
+        self.outcomes = OutcomeRepository(self.db)
+        self.analytics = AnalyticsRepository(self.db)
         self.key_rotation = KeyRotation(self.db)
+        self.background = BackgroundJobRepository(self.db)  # the shared work queue
 
     async def migrate(self) -> None:
         await self.db.migrate()

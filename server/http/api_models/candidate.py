@@ -17,6 +17,19 @@ class ConsentOut(BaseModel):
     granted: bool | None = None
 
 
+class AnalysisOut(BaseModel):
+    kind: Literal["speech", "content", "face_voice"] = Field(description="speech: the answers are transcribed; "
+                                                             "content: what they say is evaluated; face_voice: "
+                                                             "observable behaviour in the video and voice")
+    when: Literal["always", "with_consent", "off"] = Field(description="with_consent: only with the "
+                                                           "face_voice_analysis consent; off: never on this server")
+
+
+class PracticeOut(BaseModel):
+    available: bool = Field(description="False once the interview's first question has been asked")
+    time_limit_s: int
+
+
 class CandidateSession(BaseModel):
     interview_id: str
     candidate_name: str
@@ -26,6 +39,13 @@ class CandidateSession(BaseModel):
     disclosure: str
     consents: list[ConsentOut]
     questions_total: int
+    question_time_limits_s: list[int] = Field(description="Each planned question's answer time (follow-ups come "
+                                              "out of their question's time)")
+    expected_duration_s: int = Field(description="The answer times added up: how long the interview takes at most, "
+                                     "about")
+    analysis: list[AnalysisOut]
+    practice: PracticeOut
+    review_requested_at: str | None = Field(description="When the candidate asked for a human review, or null")
 
 
 class ConsentDecisions(Strict):
@@ -50,6 +70,8 @@ class OfferRequest(Strict):
     sdp: str
     type: Literal["offer"]
     takeover: bool = False
+    practice: bool = Field(default=False, description="Start with the practice question (not scored, nothing of it "
+                           "kept); ignored once the interview's first question has been asked")
 
 
 class AnswerResponse(BaseModel):

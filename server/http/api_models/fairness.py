@@ -25,11 +25,18 @@ class SelfIdentificationRequest(Strict):
     age_band: AgeBand | None = None
 
 
+class SurveyQuestionOut(BaseModel):
+    attribute: Literal["sex", "race_ethnicity", "age_band"]
+    choices: list[str] = Field(description="The categories offered, in order (not saying is always possible)")
+
+
 class SelfIdentificationOut(BaseModel):
     given: bool = Field(description="False when the candidate has given none (or withdrew it)")
     sex: str | None = None
     race_ethnicity: str | None = None
     age_band: str | None = None
+    questions: list[SurveyQuestionOut] = Field(default=[], description="What the survey asks this candidate (by "
+                                               "their organisation's region); empty: no survey")
 
 
 class BiasGroupOut(BaseModel):

@@ -1,6 +1,9 @@
-"""Models of the report routes (server/http/routes/reports.py): HR reviews and the candidate's review request."""
+"""Models of the report routes (server/http/routes/reports.py): HR reviews, a person's decision on the AI's
+suggestion and the candidate's review request."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +21,25 @@ class ReviewOut(BaseModel):
     competency: str
     score: float
     comment: str
+
+
+class DecisionRequest(Strict):
+    decision: Literal["advance", "hold", "do_not_advance"] = Field(
+        description="The person's decision after reading the report (server/reports/recommendation.py)")
+    comment: str = Field(default="", max_length=2000, description="Why, in the person's words (optional)")
+
+
+class DecisionOut(BaseModel):
+    id: str
+    decision: str
+    suggested: str | None = Field(description="What the AI suggested when the decision was recorded (null: nothing "
+                                              "was scored)")
+    overall_score: float | None = Field(description="The overall AI score (1-5) when the decision was recorded")
+    agrees: bool = Field(description="Whether the person confirmed the AI's suggestion (false: changed it)")
+    comment: str
+    decided_by: str = Field(description="The e-mail address of the person who decided")
+    decided_by_name: str
+    decided_at: str
 
 
 class ReportOut(BaseModel):

@@ -14,6 +14,8 @@ class TeamMember(BaseModel):
     interview_ids: list[str] = Field(description="The interviews they were invited to observe (observers)")
     dingtalk_userid: str | None = Field(default=None, description="Their DingTalk userid: the reports of the jobs "
                                         "they recruit for reach them as work notices (PUT /api/v1/users/{id}/dingtalk)")
+    active: bool = Field(default=True, description="false: deactivated, cannot log in (their records stay)")
+    last_login_at: str | None = Field(default=None, description="When they last logged in (UTC), if known")
 
 
 class Team(BaseModel):

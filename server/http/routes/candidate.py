@@ -7,6 +7,7 @@ import asyncio
 from aiohttp import web
 
 from analyzers.text.language import normalise_language
+from dialogue.session import PRACTICE_TIME_LIMIT_S
 from media.peer import SdpError, check_offer
 from server.http.api_models import candidate as m
 from server.live import events as ev
@@ -16,6 +17,7 @@ from server.http.forwarding import forward_json, serve_or_forward
 from server.live.interview import ConnectError
 from server.http.access import CANDIDATE_LINK
 from server.http.routes.common import api, client_ip, ctx_of, interview_from_link
+from server.storage.models import iso_utc
 
 
 def _lang(language: str | None, fallback: str) -> str:
@@ -38,10 +40,17 @@ async def candidate_session(request: web.Request) -> web.Response:
     ctx = ctx_of(request)
     lang = _lang(request.query.get("lang"), iv.language)
     questions = await ctx.store.jobs.plan_questions(iv.plan_id)
+    limits = [q.time_limit_s for q in questions]
+    face_voice = "with_consent" if ctx.settings.nonverbal_analysis else "off"
+    begun = iv.status in ("finished", "failed") or (iv.status == "live" and bool(await ctx.store.records.turns(iv.id)))
     out = m.CandidateSession(
         interview_id=iv.id, candidate_name=iv.candidate.name, job_title=iv.job.title, language=iv.language,
         status=iv.status, disclosure=DISCLOSURE_TEXT[lang], consents=await _consents_out(request, iv.id, lang),
-        questions_total=len(questions))
+        questions_total=len(questions), question_time_limits_s=limits, expected_duration_s=sum(limits),
+        analysis=[m.AnalysisOut(kind="speech", when="always"), m.AnalysisOut(kind="content", when="always"),
+                  m.AnalysisOut(kind="face_voice", when=face_voice)],
+        practice=m.PracticeOut(available=not begun, time_limit_s=PRACTICE_TIME_LIMIT_S),
+        review_requested_at=iso_utc(iv.review_requested_at))
     return web.json_response(out.model_dump())
 
 
@@ -98,7 +107,8 @@ async def offer(request: web.Request) -> web.Response:
     except (LookupError, FileNotFoundError, RuntimeError) as exc:
         raise ApiError(503, "models_unavailable", f"Speech recognition is not available: {exc}") from exc
     try:
-        answer, conn_id = await asyncio.wait_for(live.connect(body.sdp, body.takeover), timeout=20)
+        answer, conn_id = await asyncio.wait_for(live.connect(body.sdp, body.takeover, practice=body.practice),
+                                                 timeout=20)
     except BaseException as exc:
         await ctx.release_unconnected(iv.id)  # a refused offer leaves nothing running
         if isinstance(exc, SdpError):

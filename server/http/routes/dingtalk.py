@@ -97,7 +97,7 @@ async def import_from_dingtalk(request: web.Request) -> web.Response:
     with manager.reserve():
         run, _ = await ctx.store.imports.create(user.org_id, job.id, user.id, SOURCE,
                                                 f"DingTalk ({body.ats_job_id})", [])
-        manager.launch(run.id, _import(ctx, run.id, user.org_id, job.id, body))
+        manager.launch(run.id, _import(ctx, run.id, user.org_id, job.id, body), org_id=user.org_id)
     return web.json_response((await _outs(request, [run], with_items=True))[0], status=202)
 
 

@@ -32,7 +32,8 @@ MAX_FILE_PARTS = 2  # one zip and one CSV
 
 def setup(app: web.Application, ctx) -> ImportManager:
     """Give the app its import manager: stale runs are marked interrupted at start-up, running ones at shutdown."""
-    manager = ImportManager(ctx.store.imports, ctx.store.external, ctx.settings, llm=ctx.language_model.client)
+    manager = ImportManager(ctx.store.imports, ctx.store.external, ctx.settings, llm=ctx.language_model.client,
+                            worker=ctx.worker)
     app[IMPORTS_KEY] = manager
     app.on_startup.append(manager.on_startup)
     app.on_shutdown.append(manager.on_shutdown)

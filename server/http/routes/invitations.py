@@ -10,11 +10,17 @@ from analyzers.text.language import normalise_language
 from server.http.api_models import invitations as m
 from server.http.access import RECRUITING, ReadAudit, users
 from server.http.errors import ApiError, parse_body
-from server.recruiting.invitations import DingTalkSender, Mailer, WebhookSender, deliver, render_invitation, work_notice
+from server.recruiting.invitations import (SEND_KIND, DingTalkSender, Mailer, WebhookSender, render_invitation,
+                                          send_job, work_notice)
 from server.http.routes.common import api, ctx_of, org_interview
 from server.http.routes.guard import record_shown, shown_interview, user_of
 
 INVITERS = users(RECRUITING, "Only the job's recruiters and admins invite candidates.", scope="interview")
+
+
+async def _queue(ctx, iv, payload: dict) -> None:
+    """Sending goes on the shared queue (any node sends it; once per invitation)."""
+    await ctx.queue.enqueue(SEND_KIND, payload, f"invitation:{payload['invitation_id']}", org_id=iv.org_id)
 
 
 def _out(inv) -> dict:
@@ -50,7 +56,7 @@ async def send_invitation(request: web.Request) -> web.Response:
         payload = {"event": "interview.invitation", "v": 1, "invitation_id": inv.id, "interview_id": iv.id,
                    "candidate": {"name": iv.candidate.name, "email": iv.candidate.email}, "job": iv.job.title,
                    "language": lang, "link": link, "expires_at": expires.isoformat()}
-        ctx.spawn(deliver(ctx.store.invitations, hook, inv.id, payload))
+        await _queue(ctx, iv, send_job(inv.id, "webhook", body=payload))
         return web.json_response(_out(inv), status=202)
     mailer = Mailer(ctx.settings)
     if not mailer.enabled:
@@ -60,7 +66,7 @@ async def send_invitation(request: web.Request) -> web.Response:
         raise ApiError(422, "no_recipient", "The candidate has no e-mail address; give one.")
     content = render_invitation(lang, iv.candidate.name, iv.job.title, link, expires)
     inv = await ctx.store.invitations.add(iv.id, "email", recipient, lang)
-    ctx.spawn(deliver(ctx.store.invitations, mailer, inv.id, recipient, content))
+    await _queue(ctx, iv, send_job(inv.id, "email", recipient=recipient, content=content))
     return web.json_response(_out(inv), status=202)
 
 
@@ -83,7 +89,8 @@ async def _send_dingtalk(ctx, iv, body: m.InvitationRequest, link: str, expires:
             return web.json_response(_out(inv), status=200)  # already sent or on its way: never a second notice
     content = render_invitation(lang, iv.candidate.name, iv.job.title, link, expires)
     inv = await ctx.store.invitations.add(iv.id, "dingtalk", body.dingtalk_userid, lang)
-    ctx.spawn(deliver(ctx.store.invitations, sender, inv.id, body.dingtalk_userid, work_notice(content, lang, link)))
+    await _queue(ctx, iv, send_job(inv.id, "dingtalk", userid=body.dingtalk_userid,
+                                   notice=work_notice(content, lang, link)))
     return web.json_response(_out(inv), status=202)
 
 

@@ -70,7 +70,7 @@ def _with_login(resp: web.Response, ctx: ServerContext, token: str) -> web.Respo
 
 @api.route("POST", "/api/v1/auth/login", "Log in as an HR user; sets the session cookie. Wrong passwords are "
            "limited per account and per address: 429 login_wait (back-off) or login_locked, with Retry-After",
-           "auth", access=PUBLIC, body=m.LoginRequest, response=m.LoginResponse, errors=(401, 422, 429, 503))
+           "auth", access=PUBLIC, body=m.LoginRequest, response=m.LoginResponse, errors=(401, 403, 422, 429, 503))
 async def login(request: web.Request) -> web.Response:
     body = await parse_body(request, m.LoginRequest)
     ctx = ctx_of(request)
@@ -78,7 +78,11 @@ async def login(request: web.Request) -> web.Response:
     user = await _password_holder(ctx, body.email, body.password, address)
     if user is None:
         raise ApiError(401, "bad_credentials", "Wrong email or password.")
+    if not user.active:
+        raise ApiError(403, "account_deactivated", "This account has been deactivated. Ask your organisation's "
+                       "admin.")
     token = await ctx.sessions.start(user.id, address)
+    await ctx.store.accounts.logged_in(user.id, ctx.login_clock())
     return _with_login(web.json_response({"user": user_out(user)}), ctx, token)
 
 

@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 from aiohttp import BodyPartReader, web
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
-from analyzers.embeddings import load_multilingual_use
-from analyzers.inference_pool import run_inference
-from analyzers.documents.job_matching import rank
 from analyzers.documents.job_requirements import JobRequirements
-from analyzers.documents.match_result import Override
 from analyzers.documents.resume_file import MAX_RESUME_BYTES, ResumeError
-from analyzers.documents.resume_profile import ResumeProfile
 from server.http.api_models import matching as m
 from server.http.api_models.common import ErrorInfo
 from server.recruiting.imports import ResumeReading, StoredResume, store_resume  # noqa: F401  (the one storing path; routes/dingtalk.py imports it from here)
 from server.http.access import RECRUITING, ReadAudit, users
 from server.http.errors import ApiError, parse_body, validation_details
+from server.recruiting.ranking import ranked_candidates
 from server.recruiting.requirements import job_requirements, read_line
 from server.http.routes.common import api, ctx_of, org_job, upload_filename
 from server.storage.models import Job, User
 from server.http.routes.guard import record_shown, user_of
 
 MAX_FILES_PER_UPLOAD = 200
-PROFILE = TypeAdapter(ResumeProfile)
 
 
 async def _job(request: web.Request, user: User) -> Job:
@@ -130,17 +125,7 @@ async def read_requirement(request: web.Request) -> web.Response:
 
 
 async def _ranked(request: web.Request, job) -> list:
-    store = ctx_of(request).store
-    reqs = await _requirements(request, job)
-    profiles = [(cand.id, PROFILE.validate_python(resume.profile)) for resume, cand in await store.matching.resumes(job.id)]
-    overrides: dict[str, list[Override]] = {}
-    for o in await store.matching.overrides(job.id):
-        overrides.setdefault(o.candidate_id, []).append(
-            Override(requirement_id=o.requirement_id, status=o.status, note=o.note, by=o.by, at=o.at))
-    if not profiles:
-        return []
-    embedder = await run_inference(load_multilingual_use)
-    return await run_inference(rank, profiles, reqs, embedder, overrides=overrides)
+    return await ranked_candidates(ctx_of(request).store.matching, job)
 
 
 @api.route("GET", "/api/v1/jobs/{job_id}/matches", "Candidates ranked by match score, each requirement explained "

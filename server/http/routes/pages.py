@@ -28,9 +28,19 @@ async def login_page(request: web.Request) -> web.StreamResponse:
     return _page("login.html")
 
 
+@api.undocumented("GET", "/set-password", access=PUBLIC)  # the page checks its ?token= itself
+async def set_password_page(request: web.Request) -> web.StreamResponse:
+    return _page("set_password.html")
+
+
 @api.undocumented("GET", "/hr", access=PUBLIC)
 async def hr_page(request: web.Request) -> web.StreamResponse:
     return _page("hr.html")
+
+
+@api.undocumented("GET", "/analytics", access=PUBLIC)  # the page; its figures come from the analytics API
+async def analytics_page(request: web.Request) -> web.StreamResponse:
+    return _page("analytics.html")
 
 
 @api.undocumented("GET", "/static/strings.js", access=PUBLIC)  # before the static files' route

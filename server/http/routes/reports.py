@@ -1,21 +1,27 @@
-"""Evaluation reports (JSON, page, PDF), human ratings next to the AI's, and the candidate's review request."""
+"""Evaluation reports (JSON, page, PDF), human ratings next to the AI's, a person's decision on the AI's suggested
+recommendation, and the candidate's review request."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timezone
 
+import structlog
 from aiohttp import web
 
+from server.storage.outcomes import OutcomeWrite
 from server.http.api_models import reports as m
 from server.live import events as ev
 from server.http.errors import parse_body
-from server.reports.interview_report import build_report
+from server.reports.interview_report import build_report, decision_out, suggestion_for
 from server.reports.pdf import render_pdf
 from server.http.access import CANDIDATE_LINK, PUBLIC, RATING, READING, ReadAudit, users
 from server.http.routes.common import api, ctx_of, interview_from_link, org_interview
 from server.http.routes.guard import shown_interview, user_of
+from server.storage.models import iso_utc
 from web_client import WEB_ROOT
+
+log = structlog.get_logger(__name__)
 
 
 async def _report(request: web.Request, interview_id: str) -> dict | None:
@@ -60,15 +66,55 @@ async def add_review(request: web.Request) -> web.Response:
     return web.json_response(out.model_dump(), status=201)
 
 
+@api.route("POST", "/api/v1/interviews/{interview_id}/decision",
+           "Record a person's decision (advance, hold, do not advance) on the AI's suggested recommendation", "reports",
+           access=users(RATING, "Observers read interviews; the job's recruiters, hiring managers and admins decide "
+                                "on them.", scope="interview"),
+           body=m.DecisionRequest, response=m.DecisionOut, status=201, errors=(404, 422))
+async def record_decision(request: web.Request) -> web.Response:
+    """Kept with who, when, the AI's suggestion and the overall score at that moment; an earlier decision stays as
+    history (the newest counts)."""
+    user = user_of(request)
+    iv = await org_interview(request, user, request.match_info["interview_id"])
+    body = await parse_body(request, m.DecisionRequest)
+    ctx = ctx_of(request)
+    store = ctx.store
+    planned = [q.competency for q in await store.jobs.plan_questions(iv.plan_id) if q.competency]
+    weights = ((await store.jobs.plan_spec(iv.plan_id)) or {}).get("competency_weights") or {}
+    suggestion = suggestion_for(await store.records.scores(iv.id), planned, weights)
+    row = await store.records.add_decision(iv, user, body.decision, suggestion.suggestion, suggestion.overall,
+                                           body.comment.strip())
+    await _decision_to_outcome(store, iv, user, body.decision, ctx.clock())
+    log.info("interview_decision", interview_id=iv.id, user_id=user.id, decision=row.decision,
+             suggested=row.suggested)
+    return web.json_response(m.DecisionOut(**decision_out(row)).model_dump(), status=201)
+
+
+DECISION_OUTCOME = {"advance": "advanced", "do_not_advance": "rejected"}
+"""A person's decision on the report as the candidate's hiring outcome for the job (analytics' funnel): "hold"
+records none. An outcome that went further (advanced, or hired) is not taken back by a later "advance", and a hire
+is never undone from the report (it is changed where outcomes are kept)."""
+
+
+async def _decision_to_outcome(store, iv, user, decision: str, now) -> None:
+    outcome = DECISION_OUTCOME.get(decision)
+    if outcome is None:
+        return
+    current = await store.outcomes.get(iv.job_id, iv.candidate_id)
+    if current is not None and (current.decision == "hired" or current.decision == outcome):
+        return
+    await store.outcomes.save(user.org_id, iv.job_id, [OutcomeWrite(iv.candidate_id, iv.id, outcome)], user.id,
+                              "report", now)
+
+
 @api.route("POST", "/api/v1/candidate/review-request", "The candidate asks for a human review of the interview",
            "candidate", access=CANDIDATE_LINK, body=m.CandidateReviewRequest, response=m.CandidateReviewResponse)
 async def candidate_review_request(request: web.Request) -> web.Response:
     body = await parse_body(request, m.CandidateReviewRequest)
     iv = await interview_from_link(request, body.token)
     ctx = ctx_of(request)
-    when = iv.review_requested_at or datetime.now(timezone.utc)
-    if iv.review_requested_at is None:
-        await ctx.store.interviews.update(iv.id, review_requested_at=when)
+    when, first = await ctx.store.interviews.request_review(iv.id, datetime.now(timezone.utc))
+    if first:  # asking again (a second click, another tab) changes nothing
         await ctx.publish_event(ev.InterviewStateChanged(interview_id=iv.id, status=iv.status,
                                                          reason="human_review_requested"))
-    return web.json_response(m.CandidateReviewResponse(requested_at=when.isoformat()).model_dump())
+    return web.json_response(m.CandidateReviewResponse(requested_at=iso_utc(when)).model_dump())

@@ -183,7 +183,7 @@ async def set_no_show(request: web.Request) -> web.Response:
     if result != "ok":
         raise ApiError(409, "booking_changed", "The booking changed meanwhile; reload and try again.")
     if not body.no_show:
-        ctx.spawn(ctx.scheduler.send_due())
+        await ctx.queue.enqueue("reminders.send_due", {})
     return web.json_response(await _interview_schedule(request, await ctx.store.interviews.get(iv.id)))
 
 
@@ -289,7 +289,7 @@ async def book(request: web.Request) -> web.Response:
     _raise_for(await ctx.store.scheduling.change_booking(
         iv.id, iv.schedule_seq, iv.schedule_status, None, slot.id, now, msgs, schedule_status="booked",
         slot_id=slot.id, scheduled_at=as_utc(slot.starts_at), candidate_timezone=tz))
-    ctx.spawn(ctx.scheduler.send_due())
+    await ctx.queue.enqueue("reminders.send_due", {})
     return web.json_response(await _candidate_view(request, await ctx.store.interviews.get(iv.id), body.token))
 
 
@@ -314,7 +314,7 @@ async def reschedule(request: web.Request) -> web.Response:
     _raise_for(await ctx.store.scheduling.change_booking(
         iv.id, iv.schedule_seq, "booked", iv.slot_id, slot.id, now, msgs, schedule_status="booked", slot_id=slot.id,
         scheduled_at=as_utc(slot.starts_at), candidate_timezone=tz))
-    ctx.spawn(ctx.scheduler.send_due())
+    await ctx.queue.enqueue("reminders.send_due", {})
     return web.json_response(await _candidate_view(request, await ctx.store.interviews.get(iv.id), body.token))
 
 
@@ -336,7 +336,7 @@ async def cancel(request: web.Request) -> web.Response:
     _raise_for(await ctx.store.scheduling.change_booking(
         iv.id, iv.schedule_seq, "booked", iv.slot_id, None, now, msgs, schedule_status="cancelled", slot_id=None,
         scheduled_at=None))
-    ctx.spawn(ctx.scheduler.send_due())
+    await ctx.queue.enqueue("reminders.send_due", {})
     return web.json_response(await _candidate_view(request, await ctx.store.interviews.get(iv.id), body.token))
 
 

@@ -19,6 +19,7 @@ from server.http.errors import ApiError
 from server.http.forwarding import proxy_websocket, serve_or_forward
 from server.http.routes.common import SESSION_COOKIE, api, ctx_of, interview_from_link, org_interview
 from server.http.routes.guard import record_shown, user_of
+from server.live import events as ev
 
 log = structlog.get_logger(__name__)
 
@@ -35,18 +36,20 @@ def _error(interview_id: str, code: str, message: str) -> dict:
 
 async def _relay(request: web.Request, ws: web.WebSocketResponse, interview_id: str, snapshot: dict,
                  allowed: frozenset[str] | None, role: str) -> None:
+    """``role`` candidate: also the events for the candidate's page alone (the practice question's)."""
     ctx = ctx_of(request)
-    sub = ctx.bus.subscribe(interview_id)
+    channels = [interview_id] + ([ev.candidate_only_channel(interview_id)] if role == "candidate" else [])
+    subs = [(channel, ctx.bus.subscribe(channel)) for channel in channels]
     if hasattr(ctx.bus, "wait_subscribed"):
         await ctx.bus.wait_subscribed()
 
-    async def pump() -> None:
+    async def pump(sub) -> None:
         async for msg in sub:
             if allowed is None or msg.get("type") in allowed:
                 await ws.send_json(msg)
 
     await ws.send_json({"v": 1, "type": "snapshot", "interview_id": interview_id, **snapshot})
-    pump_task = asyncio.create_task(pump())
+    pumps = [asyncio.create_task(pump(sub)) for _, sub in subs]
     try:
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
@@ -55,10 +58,12 @@ async def _relay(request: web.Request, ws: web.WebSocketResponse, interview_id: 
                 continue
             await _client_message(ws, interview_id, msg.data, role, ctx)
     finally:
-        pump_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await pump_task
-        ctx.bus.unsubscribe(interview_id, sub)
+        for task in pumps:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for channel, sub in subs:
+            ctx.bus.unsubscribe(channel, sub)
 
 
 async def _client_message(ws: web.WebSocketResponse, interview_id: str, data: str, role: str, ctx) -> None:

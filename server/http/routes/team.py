@@ -13,19 +13,20 @@ from server.http.errors import ApiError
 from server.http.routes.common import api, ctx_of, in_org
 from server.http.routes.guard import user_of
 from server.storage.assignments import AssignmentRepository, Assignments
-from server.storage.models import User
+from server.storage.models import User, iso_utc
 
 REFUSAL = "Only your organisation's admins assign jobs and invite observers."
 JOB_ADMINS = users(ADMIN, REFUSAL, scope="job")
 INTERVIEW_ADMINS = users(ADMIN, REFUSAL, scope="interview")
 
 
-def _member(u: User, a: Assignments | None) -> dict:
+def member_out(u: User, a: Assignments | None) -> dict:
     a = a or Assignments(frozenset(), frozenset())
     return m.TeamMember(id=u.id, email=u.email, display_name=u.display_name, role=u.role,
                         job_ids=sorted(a.job_ids) if u.role in JOB_ROLES else [],
                         interview_ids=sorted(a.interview_ids) if u.role in INTERVIEW_ROLES else [],
-                        dingtalk_userid=u.dingtalk_userid).model_dump()
+                        dingtalk_userid=u.dingtalk_userid, active=u.active,
+                        last_login_at=iso_utc(u.last_login_at)).model_dump()
 
 
 async def _change(request: web.Request, roles: frozenset[str], message: str,
@@ -38,7 +39,7 @@ async def _change(request: web.Request, roles: frozenset[str], message: str,
     if user.role not in roles:
         raise ApiError(422, "wrong_role", message)
     await change(store.assignments, admin, user)
-    return web.json_response(_member(user, await store.assignments.of_user(user.id)))
+    return web.json_response(member_out(user, await store.assignments.of_user(user.id)))
 
 
 @api.route("GET", "/api/v1/team", "The organisation's users, each with the jobs assigned to them or the interviews "
@@ -47,7 +48,8 @@ async def team(request: web.Request) -> web.Response:
     store = ctx_of(request).store
     org_id = user_of(request).org_id
     assigned = await store.assignments.of_org(org_id)
-    return web.json_response({"users": [_member(u, assigned.get(u.id)) for u in await store.accounts.users(org_id)]})
+    members = [member_out(u, assigned.get(u.id)) for u in await store.accounts.users(org_id)]
+    return web.json_response({"users": members})
 
 
 JOB_ROLE_MESSAGE = "Only recruiters and hiring managers are assigned to jobs (admins are responsible for every job)."
