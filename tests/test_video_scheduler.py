@@ -81,3 +81,19 @@ async def test_cheap_analysis_runs_at_its_own_rate():
     # About 10 frames in 2 s at 5 fps (fewer if the machine is busy, never more than the rate allows).
     assert 4 <= sched.runs[0].analyzed <= 11 and sched.runs[0].rate_fps <= 5
     assert cheap.seen == sorted(cheap.seen)
+
+
+async def test_camera_at_the_analyzers_rate_gives_it_every_frame():
+    """A camera sending 5 fps to a 5 fps analyzer: the analyzer waits for each next frame instead of skipping a turn
+    when its instant comes just before the frame (the page asks the browser for the analyzers' rate)."""
+    slot = LatestFrameSlot()
+    cheap = MeanBrightness(fps=5, repeats=1)
+    start = time.monotonic()
+    sched = VideoAnalysisScheduler([cheap], slot, lambda o, lag: None, lambda t: int((t - start) * 1000))
+    sched.start()
+    await _feed(slot, 3.0, fps=5)
+    await asyncio.sleep(0.1)
+    await sched.close()
+    run = sched.runs[0]
+    assert slot.received >= 10
+    assert run.analyzed >= slot.received - 1 and run.skipped <= 1, (run.analyzed, run.skipped, slot.received)
