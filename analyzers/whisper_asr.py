@@ -68,7 +68,7 @@ PARTIAL_COST_SHARE = 0.3
 """At most this share of the audio's duration goes into one stream's partial decodes: after a partial that took
 ``d`` seconds the next waits for ``d / PARTIAL_COST_SHARE`` seconds of new audio (a long utterance on a busy
 machine would otherwise spend all its time re-decoding itself, and its audio would back up)."""
-PARTIAL_SPAN_MS = 4_000
+PARTIAL_SPAN_MS = 3_000
 """A partial re-decodes at most this much of the open segment (plus the new audio since the last partial): once the
 audio since the partials' anchor is longer, the part up to a quiet frame near its end is decoded one last time, its
 text kept as the partials' fixed beginning, and later partials decode only the audio after it. Without this every

@@ -17,7 +17,8 @@ after another in one process so each delta belongs to that component alone:
   ``media/audio.py``, 50 frames a second;
 * ``speech``: the looping English answers of the load test through the server's ``StreamingTranscriber`` (VAD,
   Whisper partials, speculative and final decodes) at real-time pace (its partial rate depends on the audio
-  clock), with ``partial_decodes``/``final_decodes`` counted;
+  clock), with ``partial_decodes``/``final_decodes`` (transcripts out) and ``whisper_decodes`` (model calls in:
+  ``text`` for partials, ``words`` for finals, with the seconds of audio they read) counted;
 * ``end_of_turn`` (Smart Turn at each utterance end) and ``voice`` (prosody per final).
 
 Not counted here: aiortc's RTP/SRTP/DTLS handling, events, the bus and the database (``benchmarks/load.py`` measures
@@ -153,6 +154,18 @@ async def speech_components(meter: CpuMeter, pcm16: np.ndarray, model_id: str, c
     model = ModelManager(cache, inference_threads=DEFAULT_THREADS).load(model_id)
     if not partials:
         model.partial_interval_ms = 10**9
+    calls = {"text": [0, 0.0], "words": [0, 0.0]}  # Whisper decodes: count, audio seconds
+    whisper = getattr(model, "whisper", None)
+    if whisper is not None:
+        transcribe = whisper.transcribe
+
+        def counted(audio, **kw):
+            entry = calls["words" if kw.get("word_timestamps") else "text"]
+            entry[0] += 1
+            entry[1] += audio.size / 16000
+            return transcribe(audio, **kw)
+
+        whisper.transcribe = counted
     turn = shared_smart_turn()
     voice = VoiceAnalyzer()
     counts = {"partial_decodes": 0, "final_decodes": 0, "utterance_ends": 0}
@@ -188,6 +201,7 @@ async def speech_components(meter: CpuMeter, pcm16: np.ndarray, model_id: str, c
         voice.analyze_utterance(pcm16[start_ms * 16:end_ms * 16], start_ms, list(tr.words), tr.text, "en")
     meter.add("voice", t0)
     voice.close()
+    counts["whisper_decodes"] = {kind: {"calls": n, "audio_s": round(sec, 1)} for kind, (n, sec) in calls.items()}
     return counts
 
 
