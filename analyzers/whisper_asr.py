@@ -1,8 +1,9 @@
 """Whisper (CTranslate2 via faster-whisper) behind the streaming ``SpeechModel`` interface.
 
 Whisper is not a streaming model: the VAD cuts utterances, each stream buffers the open utterance, partials come
-from re-decoding the growing utterance every ``partial_interval_ms`` of new audio (greedy, no timestamps), and the
-final is one decode of the whole utterance with word timestamps.
+from re-decoding the growing utterance every ``partial_interval_ms`` of new audio (greedy, no timestamps; past
+``PARTIAL_SPAN_MS`` only its newer part, the text before it kept), and the final is one decode of the whole
+utterance with word timestamps.
 
 Run-on speech: one decode reads at most ``window_ms`` of audio (Whisper sees 30 s at most, and every partial
 re-reads the open utterance, so a longer window costs quadratically more). Speech that runs on past it without a
