@@ -22,7 +22,9 @@ Figures:
   (wall-clock figures do), but it only counts the work done: read it with ``analyzers.*.share_of_nominal_rate``
   (frames analysed in the window per session / the analyzer's own rate). The server lowers rates when analysis lags
   or exceeds its budget; ``--server-arg=--analysis-cpu-budget --server-arg=10`` lifts the budget.
-  ``benchmarks/session_cpu.py`` gives the analysis's share by component at the nominal rates.
+  ``benchmarks/session_cpu.py`` gives the analysis's share by component at the nominal rates;
+  ``server_cpu_s_per_session_minute_by_process`` splits it by process (the server, the embedded language-model
+  engine ``llama-server`` that checks answers at pauses, worker processes).
 * ``server_rss_mb``: the largest sampled sum of RSS over the process tree (shared pages of forked workers count
   once per process).
 * ``transcript_latency_ms``: for utterances whose end was sent inside the window, end of the utterance sent by
@@ -283,6 +285,7 @@ class ProcessTreeMonitor:
     def __init__(self, pid: int):
         self.root = psutil.Process(pid)
         self._cpu: dict[tuple[int, float], float] = {}
+        self._names: dict[tuple[int, float], str] = {}
         self.max_rss_mb = 0.0
         self.max_processes = 0
 
@@ -297,7 +300,10 @@ class ProcessTreeMonitor:
             try:
                 with p.oneshot():
                     t = p.cpu_times()
-                    self._cpu[(p.pid, p.create_time())] = t.user + t.system
+                    key = (p.pid, p.create_time())
+                    self._cpu[key] = t.user + t.system
+                    if key not in self._names:
+                        self._names[key] = "server" if p.pid == self.root.pid else p.name()
                     rss += p.memory_info().rss
                     alive += 1
             except psutil.Error:
@@ -305,6 +311,14 @@ class ProcessTreeMonitor:
         self.max_rss_mb = max(self.max_rss_mb, rss / (1024 * 1024))
         self.max_processes = max(self.max_processes, alive)
         return sum(self._cpu.values())
+
+    def by_name(self) -> dict[str, float]:
+        """CPU seconds so far per process name (the server itself as "server"; e.g. "llama-server", the embedded
+        language-model engine)."""
+        out: dict[str, float] = defaultdict(float)
+        for key, cpu in self._cpu.items():
+            out[self._names.get(key, "?")] += cpu
+        return dict(out)
 
 
 # -------------------------------------------------------------------------------------------------- HR + observer
@@ -591,12 +605,14 @@ async def run(args: argparse.Namespace) -> dict:
                     pass
 
         cpu0 = monitor.sample() if monitor else None
+        by_name0 = monitor.by_name() if monitor else {}
         me_cpu0 = sum(me.cpu_times()[:2])
         w0 = time.time()
         side_tasks.append(asyncio.create_task(sample_health()))
         await asyncio.sleep(args.seconds)
         w1 = time.time()
         cpu1 = monitor.sample() if monitor else None
+        by_name1 = monitor.by_name() if monitor else {}
         me_cpu1 = sum(me.cpu_times()[:2])
         final_health = await hr.health()
         # Let the finals of utterances that ended inside the window arrive.
@@ -679,6 +695,10 @@ async def run(args: argparse.Namespace) -> dict:
             "server_cpu_s_per_session_minute": (round(cpu_s / window * 60 / started, 2) if monitor else None),
             # 1 / the cores one session takes (CPU time): what one core carries if it did nothing else
             "sessions_per_core_from_cpu": (round(started * window / cpu_s, 2) if monitor and cpu_s else None),
+            # the same split by process: the server and what it started (the language-model engine, workers)
+            "server_cpu_s_per_session_minute_by_process": {
+                name: round((cpu - by_name0.get(name, 0.0)) / window * 60 / started, 2)
+                for name, cpu in sorted(by_name1.items())} if monitor else None,
             "server_rss_mb": round(monitor.max_rss_mb, 1) if monitor else None,
             "server_processes_max": monitor.max_processes if monitor else None,
             "client_cpu_cores": round((me_cpu1 - me_cpu0) / window, 3),
@@ -796,6 +816,7 @@ async def sweep(args: argparse.Namespace, sizes: list[int]) -> dict:
     return {
         "sweep": [{k: r.get(k) for k in ("sessions", "server_cpu_cores", "server_cpu_cores_per_session",
                                           "server_cpu_s_per_session_minute", "sessions_per_core_from_cpu",
+                                          "server_cpu_s_per_session_minute_by_process",
                                           "server_rss_mb", "client_cpu_cores", "transcript_latency_ms",
                                           "analysis_lag_ms", "event_loop_lag_ms", "dropped_frame_share",
                                           "observer_delivery_ms", "analyzers", "machine")} for r in runs],
