@@ -19,6 +19,7 @@ from server.http.routes import retention  # noqa: F401  (retention, legal hold, 
 from server.http.routes import fairness  # noqa: F401  (self-identification, bias report; registers its routes)
 from server.http.routes import login, sessions  # noqa: F401  (logging in and out; admins' sign-out; register routes)
 from server.http.routes import links, team  # noqa: F401  (candidate links; who is responsible for what)
+from server.http.routes import interview_list  # noqa: F401  (the HR interview list; registers its route)
 from server.http.routes.common import CTX_KEY, api
 from server.http.routes.guard import before_streaming, guarded
 from server.platform.settings import Settings

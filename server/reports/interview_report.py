@@ -11,6 +11,7 @@ from typing import Any
 
 from analyzers.text.language import normalise_language
 from dialogue.score_words import scored_by_words
+from server.reports.overall_score import competency_score, final_score_ids
 from server.storage.interview_records import InterviewRecordRepository
 from server.storage.interviews import InterviewRepository
 from server.storage.jobs import JobRepository
@@ -50,6 +51,9 @@ FOLLOW_UP_WHY = {
 }
 
 
+REPORT_EVENTS = ("answer.summary", "flag.raised")  # the timeline events a report reads
+
+
 def follow_up_why(trigger: str | None, reason: str | None, lang: str) -> str | None:
     """Why a follow-up was asked, in the report's language: the recorded reason, or the trigger's sentence."""
     return FOLLOW_UP_WHY.get(lang, {}).get(trigger or "", reason)
@@ -72,34 +76,9 @@ def mmss(ms: int | None) -> str:
     return f"{s // 60:02d}:{s % 60:02d}"
 
 
-def final_score_ids(all_scores: list) -> set[str]:
-    """A question is scored again after each follow-up; its last score (all its answers together) is the one that
-    counts. ``all_scores`` in the order they were given."""
-    return {sc.id for sc in {(sc.question_index, sc.competency): sc for sc in all_scores}.values()}
-
-
-def competency_score(vals: list[tuple[float, float]]) -> float | None:
-    """One competency's AI score: its final scores (score, confidence) weighted by confidence."""
-    if not vals:
-        return None
-    weight = sum(c for _, c in vals) or 1.0
-    return sum(s * c for s, c in vals) / weight
-
-
-def overall_ai_score(all_scores: list) -> float | None:
-    """An interview's overall AI score: the mean of its competencies' scores (the bias report compares these)."""
-    final = final_score_ids(all_scores)
-    by_competency: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for sc in all_scores:
-        if sc.id in final:
-            by_competency[sc.competency].append((sc.score, sc.confidence))
-    values = [competency_score(v) for v in by_competency.values()]
-    return sum(values) / len(values) if values else None
-
-
 async def build_report(interviews: InterviewRepository, records: InterviewRecordRepository, jobs: JobRepository,
                        interview_id: str) -> dict[str, Any] | None:
-    detail = await interviews.detail(interview_id)
+    detail = await interviews.report_detail(interview_id, REPORT_EVENTS)
     if detail is None:
         return None
     lang = normalise_language(detail["language"])
@@ -126,8 +105,7 @@ async def build_report(interviews: InterviewRepository, records: InterviewRecord
     for review, email in await records.reviews(interview_id):
         human[review.competency].append({"score": review.score, "comment": review.comment, "reviewer": email,
                                          "at": review.created_at.isoformat() if review.created_at else None})
-    iv_row = await interviews.get(interview_id)
-    planned = [q.competency for q in await jobs.plan_questions(iv_row.plan_id) if q.competency]
+    planned = [q.competency for q in await jobs.plan_questions(detail["plan_id"]) if q.competency]
     competencies = []
     for name in sorted(set(by_competency) | set(human) | set(planned)):
         vals = by_competency.get(name, [])

@@ -61,7 +61,7 @@ async def interview_from_link(request: web.Request, token: str) -> Interview:
     except LinkError as exc:
         raise ApiError(exc.status, exc.code, exc.message) from exc
     iv = await ctx.store.interviews.get(claims.interview_id)
-    if iv is None or iv.link_nonce != claims.nonce:
+    if iv is None or iv.link_nonce != claims.nonce or iv.link_revoked_at is not None:  # replaced or withdrawn
         raise ApiError(403, "invalid_link", "This interview link is not valid.")
     request[LINKED_INTERVIEW_KEY] = iv
     return iv
