@@ -16,7 +16,8 @@ PostgreSQL needs ``--pg-url`` (a database to connect to for creating and droppin
 
 Figures per engine: ``routes`` {login, list, report}: count, requests/s, statuses, latency p50/p95/max (ms, request
 sent to body read); ``requests_per_s`` in all; ``server_cpu_cores`` (the server process's CPU seconds over the
-window / window); ``event_loop_lag_ms`` (the server's ``GET /api/v1/health`` every second: the largest ``max`` and
+window / window) and ``server_cpu_ms_per_request`` (its CPU per request: on a machine shared with other work the
+latencies say as much about the machine as about the server, this much less); ``event_loop_lag_ms`` (the server's ``GET /api/v1/health`` every second: the largest ``max`` and
 ``p95`` seen, and the last summary); ``client_loop_lag_ms`` (this script's own loop: when it lags, latencies include
 the load generator's delay). ``load_average`` before and after: the machine is shared, so read every figure with it.
 """
@@ -162,13 +163,14 @@ async def _pg_database(admin_url: str, drop: str | None = None) -> str:
 
 
 async def _py_spy(pid: int, engine: str, args: argparse.Namespace) -> asyncio.subprocess.Process:
-    """py-spy sampling the server for the window: collapsed stacks per thread (``--format raw``), one line each."""
+    """py-spy sampling the server for the window: the thread holding the GIL (where its Python time goes), as
+    collapsed stacks (``--format raw``, one line each)."""
     out = Path(args.profile_dir).resolve() / f"api_load-{engine}.pyspy.txt"
     out.parent.mkdir(parents=True, exist_ok=True)
     py_spy = Path(sys.executable).parent / "py-spy"
     return await asyncio.create_subprocess_exec(
-        str(py_spy), "record", "--pid", str(pid), "--duration", str(int(args.seconds)), "--rate", "200",
-        "--format", "raw", "--threads", "--nonblocking", "--output", str(out),
+        str(py_spy), "record", "--pid", str(pid), "--duration", str(int(args.seconds)), "--rate", "100",
+        "--format", "raw", "--gil", "--output", str(out),
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
 
 
@@ -240,7 +242,8 @@ async def _measure(engine: str, url: str, data_dir: Path, args: argparse.Namespa
                                            "users": {r: len(e) for r, e in seeded.users.items()},
                                            "rows": seeded.rows, "seed_s": round(seed_s, 1)},
             "window_s": round(window, 1), **_summary(samples, window),
-            "server_cpu_cores": round(cpu / window, 2), "event_loop_lag_ms": lag,
+            "server_cpu_cores": round(cpu / window, 2),
+            "server_cpu_ms_per_request": round(cpu * 1000 / max(1, len(samples)), 1), "event_loop_lag_ms": lag,
             "client_loop_lag_ms": monitor.summary()}
 
 

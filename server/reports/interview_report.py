@@ -15,6 +15,7 @@ from server.reports.overall_score import competency_score, final_score_ids
 from server.storage.interview_records import InterviewRecordRepository
 from server.storage.interviews import InterviewRepository
 from server.storage.jobs import JobRepository
+from server.storage.models import Interview
 
 AI_LABEL = {
     "en": "AI-generated evaluation. It supports, and does not replace, a decision by a person.",
@@ -77,8 +78,9 @@ def mmss(ms: int | None) -> str:
 
 
 async def build_report(interviews: InterviewRepository, records: InterviewRecordRepository, jobs: JobRepository,
-                       interview_id: str) -> dict[str, Any] | None:
-    detail = await interviews.report_detail(interview_id, REPORT_EVENTS)
+                       interview_id: str, interview: Interview | None = None) -> dict[str, Any] | None:
+    """The report of ``interview_id`` (``interview``: its row, if the caller has just read it)."""
+    detail = await interviews.report_detail(interview_id, REPORT_EVENTS, interview)
     if detail is None:
         return None
     lang = normalise_language(detail["language"])

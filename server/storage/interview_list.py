@@ -1,10 +1,10 @@
 """The HR interview list: one page of the interviews a user may see, sorted, filtered and searched in SQL, with the
 number of all that match.
 
-One query joins each interview with its candidate and job (columns only, no ORM objects: a page costs the same
-however many interviews the organisation has); a second counts the matches; a third finds each listed interview's
-latest invitation. Figures the list sorts on are stored on the interview (``ai_score``, ``human_rating``,
-``flag_count``: storage/interview_records.py keeps them).
+One query answers it: the page of interviews joined with their candidates and jobs (columns only, no ORM objects),
+the number of all matches (a window count) and each listed interview's latest invitation (looked up for the page's
+rows only). The figures the list sorts on are stored on the interview (``ai_score``, ``human_rating``,
+``flag_count``: storage/interview_records.py keeps them), so sorting and filtering never read scores or events.
 
 Search: candidates' names and e-mail addresses are stored in plain text (server/compliance/crypto.py encrypts only
 their free text), so a case-insensitive substring match runs in the database over the scoped rows; SQLite folds
@@ -123,39 +123,48 @@ class InterviewListRepository(Repository):
             where.append(or_(func.lower(Candidate.name).like(pattern, escape="\\"),
                              func.lower(Candidate.email).like(pattern, escape="\\")))
         key = _SORTS[q.sort]
-        ordered = (key.desc() if q.descending else key.asc()).nulls_last()
-        ties = (Interview.created_at, Interview.id)  # then by creation, the same way
-        tie = [c.desc() if q.descending else c.asc() for c in ties]
-        joined = (select(Interview.id, Interview.status, Interview.language, Interview.job_id, Job.title,
-                         Interview.candidate_id, Candidate.name, Candidate.email, Interview.created_at,
-                         Interview.scheduled_at, Interview.started_at, Interview.ended_at, Interview.ai_score,
-                         Interview.human_rating, Interview.flag_count, Interview.link_revoked_at,
-                         Interview.content_deleted_at, Candidate.legal_hold_at, Candidate.legal_hold_reason)
-                  .join(Candidate, Candidate.id == Interview.candidate_id).join(Job, Job.id == Interview.job_id)
-                  .where(and_(*where)))
-        page = joined.order_by(ordered, *tie).offset(q.offset)
+        inner = (select(Interview.id, Interview.status, Interview.language, Interview.job_id, Job.title,
+                        Interview.candidate_id, Candidate.name, Candidate.email, Interview.created_at,
+                        Interview.scheduled_at, Interview.started_at, Interview.ended_at, Interview.ai_score,
+                        Interview.human_rating, Interview.flag_count, Interview.link_revoked_at,
+                        Interview.content_deleted_at, Candidate.legal_hold_at, Candidate.legal_hold_reason,
+                        key.label("sort_key"), func.count().over().label("total"))
+                 .join(Candidate, Candidate.id == Interview.candidate_id).join(Job, Job.id == Interview.job_id)
+                 .where(and_(*where)))
+        inner = inner.order_by(*_order(key, Interview.created_at, Interview.id, q.descending)).offset(q.offset)
         if q.limit is not None:
-            page = page.limit(q.limit)
-        counted = select(func.count()).select_from(Interview).where(and_(*where))
-        if q.search:
-            counted = counted.join(Candidate, Candidate.id == Interview.candidate_id)
+            inner = inner.limit(q.limit)
+        page = inner.subquery("page")
+        latest = (select(Invitation.channel, Invitation.status, Invitation.created_at)
+                  .where(Invitation.interview_id == page.c.id)
+                  .order_by(Invitation.created_at.desc(), Invitation.id.desc()).limit(1))
+        # one query: the page, how many match in all, and each listed interview's latest invitation
+        query = (select(page, *(latest.with_only_columns(col).scalar_subquery().label(f"invitation_{col.key}")
+                                for col in (Invitation.channel, Invitation.status, Invitation.created_at)))
+                 .order_by(*_order(page.c.sort_key, page.c.created_at, page.c.id, q.descending)))
         async with self.db.session() as s:
-            rows = (await s.execute(page)).all()
-            total = int((await s.execute(counted)).scalar_one())
-            invitations = await self._latest_invitations(s, [r[0] for r in rows])
+            rows = (await s.execute(query)).all()
+            if rows:
+                total = int(rows[0].total)
+            else:  # past the last page: still say how many there are
+                counted = select(func.count()).select_from(Interview).where(and_(*where))
+                if q.search:
+                    counted = counted.join(Candidate, Candidate.id == Interview.candidate_id)
+                total = int((await s.execute(counted)).scalar_one())
         return [ListedInterview(
-            id=r[0], status=r[1], language=r[2], job_id=r[3], job_title=r[4], candidate_id=r[5], candidate_name=r[6],
-            candidate_email=r[7], created_at=as_utc(r[8]), scheduled_at=as_utc(r[9]), started_at=as_utc(r[10]),
-            finished_at=as_utc(r[11]), ai_score=r[12], human_rating=r[13], flag_count=r[14] or 0,
-            link_revoked=r[15] is not None, content_deleted=r[16] is not None, legal_hold_at=as_utc(r[17]),
-            legal_hold_reason=r[18] or "", invitation=invitations.get(r[0])) for r in rows], total
+            id=r.id, status=r.status, language=r.language, job_id=r.job_id, job_title=r.title,
+            candidate_id=r.candidate_id, candidate_name=r.name, candidate_email=r.email,
+            created_at=as_utc(r.created_at), scheduled_at=as_utc(r.scheduled_at), started_at=as_utc(r.started_at),
+            finished_at=as_utc(r.ended_at), ai_score=r.ai_score, human_rating=r.human_rating,
+            flag_count=r.flag_count or 0, link_revoked=r.link_revoked_at is not None,
+            content_deleted=r.content_deleted_at is not None, legal_hold_at=as_utc(r.legal_hold_at),
+            legal_hold_reason=r.legal_hold_reason or "",
+            invitation=LatestInvitation(r.invitation_channel, r.invitation_status, as_utc(r.invitation_created_at))
+            if r.invitation_channel is not None else None) for r in rows], total
 
-    @staticmethod
-    async def _latest_invitations(s, interview_ids: list[str]) -> dict[str, LatestInvitation]:
-        if not interview_ids:
-            return {}
-        rows = (await s.execute(select(Invitation.interview_id, Invitation.channel, Invitation.status,
-                                       Invitation.created_at)
-                                .where(Invitation.interview_id.in_(interview_ids))
-                                .order_by(Invitation.created_at, Invitation.id))).all()
-        return {iv: LatestInvitation(channel, status, as_utc(at)) for iv, channel, status, at in rows}  # last wins
+
+def _order(key, created, row_id, descending: bool) -> list:
+    """By ``key`` (rows without a value last either way), then by creation and id the same way."""
+    if descending:
+        return [key.desc().nulls_last(), created.desc(), row_id.desc()]
+    return [key.asc().nulls_last(), created.asc(), row_id.asc()]

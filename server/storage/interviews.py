@@ -137,11 +137,13 @@ class InterviewRepository(Repository):
             "events": [{"type": e.type, "at": _iso(e.at), **e.payload} for e in await self.records.events(interview_id)],
         }
 
-    async def report_detail(self, interview_id: str, event_types: Collection[str]) -> dict[str, Any] | None:
+    async def report_detail(self, interview_id: str, event_types: Collection[str],
+                            interview: Interview | None = None) -> dict[str, Any] | None:
         """What a report reads of one interview: ``detail``'s shape, with the plan's id, the transcript's lines
         without their word timings, and only the events of ``event_types`` (the report's, however long the
-        timeline: the words and the other events are most of an interview's stored bytes)."""
-        iv = await self.get(interview_id)
+        timeline: the words and the other events are most of an interview's stored bytes). ``interview``: the
+        row with its candidate and job, if the caller has just read it."""
+        iv = interview if interview is not None and interview.id == interview_id else await self.get(interview_id)
         if iv is None:
             return None
         return {
