@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -64,6 +65,7 @@ class AuditBusy(RuntimeError):
 
 MAX_BATCH = 200  # reads written in one transaction
 MAX_WAITING = 5000  # reads waiting to be written, at most
+MAX_REMEMBERED = 10_000  # rows a repeated read counts on without searching for them (least recently used dropped)
 
 
 class AuditRepository(Repository):
@@ -74,12 +76,18 @@ class AuditRepository(Repository):
     instead of one each, and a database that serialises writers (SQLite) is not queued up by reads. Every caller
     still returns only once its own read is committed, and gets the error when it was not: a read shown before it
     is recorded stays impossible (server/compliance/audit.py refuses it with 503).
+
+    A repeat of a read this process recorded lately (the HR page refreshing its list) counts on the remembered row
+    with one UPDATE, and links only candidates that row does not have yet; the UPDATE's row count proves the row is
+    still there (a new row otherwise). Other processes count their repeats on rows of their own or on this one.
     """
 
     def __init__(self, db) -> None:
         super().__init__(db)
         self._waiting: list[tuple[_Read, asyncio.Future]] = []
         self._writer: asyncio.Task | None = None
+        # the rows this process counted reads on lately: key -> (row id, last read, candidates linked)
+        self._rows: OrderedDict[tuple, tuple[str, datetime, frozenset[str]]] = OrderedDict()
 
     async def record_read(self, org_id: str, actor_id: str | None, actor_email: str, action: str, subject_kind: str,
                           subject_id: str, candidate_ids: list[str], ip: str, now: datetime,
@@ -132,16 +140,26 @@ class AuditRepository(Repository):
             groups.setdefault(read.key if read.coalesce_s > 0 else (n,), []).append(n)
         table, links = PersonalDataRead.__table__, PersonalDataReadCandidate.__table__
         ids: list[str] = [""] * len(reads)
+        learned: dict[tuple, tuple[str, datetime, frozenset[str]]] = {}
         async with self.db.transaction() as s:
-            earlier = await self._rows_to_count_on(s, [r for r in reads if r.coalesce_s > 0])
+            firsts = [reads[members[0]] for members in groups.values()]
+            earlier = await self._rows_to_count_on(s, [r for r in firsts if r.coalesce_s > 0 and not self._known(r)])
             linked: list[dict] = []
             touched: list[str] = []
             for members in groups.values():
                 group = [reads[n] for n in members]
                 first, latest = group[0], max(r.now for r in group)
-                row_id, last_at = earlier.get(first.key, (None, None)) if first.coalesce_s > 0 else (None, None)
-                if last_at is not None and as_utc(last_at) < as_utc(first.now) - timedelta(seconds=first.coalesce_s):
-                    row_id = None  # outside this read's window (the batch searched the widest one)
+                shown = frozenset().union(*(r.candidate_ids for r in group))
+                row_id, already = self._known(first) or (None, frozenset())
+                if row_id is None and first.coalesce_s > 0 and (found := earlier.get(first.key)) is not None:
+                    if as_utc(found[1]) >= as_utc(first.now) - timedelta(seconds=first.coalesce_s):
+                        row_id = found[0]  # (the batch searched its widest window)
+                if row_id is not None:  # counted in SQL: reads of the same thing at once must not overwrite
+                    counted = await s.execute(table.update().where(table.c.id == row_id).values(
+                        count=table.c.count + len(group),
+                        last_at=case((table.c.last_at < latest, latest), else_=table.c.last_at)))
+                    if counted.rowcount == 0:  # the row is gone: a new one
+                        row_id, already = None, frozenset()
                 if row_id is None:
                     row_id = new_id()
                     await s.execute(table.insert().values(
@@ -149,14 +167,11 @@ class AuditRepository(Repository):
                         action=first.action, subject_kind=first.subject_kind, subject_id=first.subject_id,
                         candidates_total=0, ip=first.ip, first_at=min(r.now for r in group), last_at=latest,
                         count=len(group)))
-                else:  # counted in SQL: reads of the same thing at the same moment must not overwrite each other
-                    await s.execute(table.update().where(table.c.id == row_id).values(
-                        count=table.c.count + len(group),
-                        last_at=case((table.c.last_at < latest, latest), else_=table.c.last_at)))
-                candidates = sorted(frozenset().union(*(r.candidate_ids for r in group)))
-                if candidates:
-                    linked += [{"read_id": row_id, "candidate_id": c} for c in candidates]
+                if new := shown - already:
+                    linked += [{"read_id": row_id, "candidate_id": c} for c in sorted(new)]
                     touched.append(row_id)
+                if first.coalesce_s > 0:
+                    learned[first.key] = (row_id, latest, already | shown)
                 for n in members:
                     ids[n] = row_id
             if linked:
@@ -164,7 +179,20 @@ class AuditRepository(Repository):
                 await s.execute(table.update().where(table.c.id.in_(touched)).values(
                     candidates_total=select(func.count()).select_from(links)
                     .where(links.c.read_id == table.c.id).scalar_subquery()))
+        for key, row in learned.items():  # committed: repeats of these reads count on their rows without a search
+            self._rows[key] = row
+            self._rows.move_to_end(key)
+        while len(self._rows) > MAX_REMEMBERED:
+            self._rows.popitem(last=False)
         return ids
+
+    def _known(self, read: _Read) -> tuple[str, frozenset[str]] | None:
+        """The row a repeat of ``read`` counts on, as this process last wrote it, if still within the window; and
+        the candidates already linked to it."""
+        row = self._rows.get(read.key) if read.coalesce_s > 0 else None
+        if row is None or as_utc(row[1]) < as_utc(read.now) - timedelta(seconds=read.coalesce_s):
+            return None
+        return row[0], row[2]
 
     @staticmethod
     async def _rows_to_count_on(s, reads: list[_Read]) -> dict[tuple, tuple[str, datetime]]:

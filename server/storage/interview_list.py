@@ -1,9 +1,9 @@
 """The HR interview list: one page of the interviews a user may see, sorted, filtered and searched in SQL, with the
 number of all that match.
 
-One query answers it: the page of interviews joined with their candidates and jobs (columns only, no ORM objects),
-the number of all matches (a window count) and each listed interview's latest invitation (looked up for the page's
-rows only). The figures the list sorts on are stored on the interview (``ai_score``, ``human_rating``,
+One query answers it: the page's interview ids (sorted on narrow rows; newest first walks an index and stops at the
+page's end), then their columns with their candidates and jobs (no ORM objects), the number of all matches and each
+listed interview's latest invitation (looked up for the page's rows only). The figures the list sorts on are stored on the interview (``ai_score``, ``human_rating``,
 ``flag_count``: storage/interview_records.py keeps them), so sorting and filtering never read scores or events.
 
 Search: candidates' names and e-mail addresses are stored in plain text (server/compliance/crypto.py encrypts only
@@ -123,34 +123,37 @@ class InterviewListRepository(Repository):
             where.append(or_(func.lower(Candidate.name).like(pattern, escape="\\"),
                              func.lower(Candidate.email).like(pattern, escape="\\")))
         key = _SORTS[q.sort]
-        inner = (select(Interview.id, Interview.status, Interview.language, Interview.job_id, Job.title,
+        # the page's ids first (sorting narrow rows; the default order walks an index and stops at the page's end),
+        # then their columns, the number of all matches and each one's latest invitation: one query
+        ids = select(Interview.id, Interview.created_at, key.label("sort_key")).where(and_(*where))
+        if q.search or q.sort == "candidate":
+            ids = ids.join(Candidate, Candidate.id == Interview.candidate_id)
+        if q.sort == "job":
+            ids = ids.join(Job, Job.id == Interview.job_id)
+        ids = ids.order_by(*_order(key, Interview.created_at, Interview.id, q.descending)).offset(q.offset)
+        if q.limit is not None:
+            ids = ids.limit(q.limit)
+        page = ids.subquery("page")
+        counted = select(func.count()).select_from(Interview).where(and_(*where))
+        if q.search:
+            counted = counted.join(Candidate, Candidate.id == Interview.candidate_id)
+        latest = (select(Invitation.channel).where(Invitation.interview_id == Interview.id)
+                  .order_by(Invitation.created_at.desc(), Invitation.id.desc()).limit(1))
+        query = (select(Interview.id, Interview.status, Interview.language, Interview.job_id, Job.title,
                         Interview.candidate_id, Candidate.name, Candidate.email, Interview.created_at,
                         Interview.scheduled_at, Interview.started_at, Interview.ended_at, Interview.ai_score,
                         Interview.human_rating, Interview.flag_count, Interview.link_revoked_at,
                         Interview.content_deleted_at, Candidate.legal_hold_at, Candidate.legal_hold_reason,
-                        key.label("sort_key"), func.count().over().label("total"))
+                        counted.scalar_subquery().label("total"),
+                        *(latest.with_only_columns(col).scalar_subquery().label(f"invitation_{col.key}")
+                          for col in (Invitation.channel, Invitation.status, Invitation.created_at)))
+                 .select_from(page).join(Interview, Interview.id == page.c.id)
                  .join(Candidate, Candidate.id == Interview.candidate_id).join(Job, Job.id == Interview.job_id)
-                 .where(and_(*where)))
-        inner = inner.order_by(*_order(key, Interview.created_at, Interview.id, q.descending)).offset(q.offset)
-        if q.limit is not None:
-            inner = inner.limit(q.limit)
-        page = inner.subquery("page")
-        latest = (select(Invitation.channel, Invitation.status, Invitation.created_at)
-                  .where(Invitation.interview_id == page.c.id)
-                  .order_by(Invitation.created_at.desc(), Invitation.id.desc()).limit(1))
-        # one query: the page, how many match in all, and each listed interview's latest invitation
-        query = (select(page, *(latest.with_only_columns(col).scalar_subquery().label(f"invitation_{col.key}")
-                                for col in (Invitation.channel, Invitation.status, Invitation.created_at)))
                  .order_by(*_order(page.c.sort_key, page.c.created_at, page.c.id, q.descending)))
         async with self.db.session() as s:
             rows = (await s.execute(query)).all()
-            if rows:
-                total = int(rows[0].total)
-            else:  # past the last page: still say how many there are
-                counted = select(func.count()).select_from(Interview).where(and_(*where))
-                if q.search:
-                    counted = counted.join(Candidate, Candidate.id == Interview.candidate_id)
-                total = int((await s.execute(counted)).scalar_one())
+            # past the last page: still say how many there are
+            total = int(rows[0].total) if rows else int((await s.execute(counted)).scalar_one())
         return [ListedInterview(
             id=r.id, status=r.status, language=r.language, job_id=r.job_id, job_title=r.title,
             candidate_id=r.candidate_id, candidate_name=r.name, candidate_email=r.email,

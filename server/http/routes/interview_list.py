@@ -98,9 +98,10 @@ async def list_interviews(request: web.Request) -> web.Response:
     user = user_of(request)
     ctx = ctx_of(request)
     query = list_query(read_query(request))
-    mine = await responsibility(request, user)
-    rows, total = await ctx.store.interview_list.page(user.org_id, None if mine.whole_org else mine.job_ids,
-                                                      mine.interview_ids, query)
+    async with ctx.store.db.reads_together():
+        mine = await responsibility(request, user)
+        rows, total = await ctx.store.interview_list.page(user.org_id, None if mine.whole_org else mine.job_ids,
+                                                          mine.interview_ids, query)
     await record_shown(request, [r.candidate_id for r in rows])  # those on this page: what the answer shows
     may_act = user.role in RECRUITING
     out = []
