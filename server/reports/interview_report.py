@@ -80,7 +80,7 @@ def mmss(ms: int | None) -> str:
 async def build_report(interviews: InterviewRepository, records: InterviewRecordRepository, jobs: JobRepository,
                        interview_id: str, interview: Interview | None = None) -> dict[str, Any] | None:
     """The report of ``interview_id`` (``interview``: its row, if the caller has just read it). Its reads share one
-    database session (one snapshot, one connection to check out and return)."""
+    database session (one connection to check out and return)."""
     async with interviews.db.reads_together():
         return await _build_report(interviews, records, jobs, interview_id, interview)
 

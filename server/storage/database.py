@@ -42,24 +42,29 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # reads on PostgreSQL without BEGIN/ROLLBACK around them (and the pool's liveness ping without its own):
+        # a read session is two round trips instead of six; each statement reads committed data either way
+        # (READ COMMITTED). SQLite reads start no transaction of their own.
+        self._read_sessions = self.sessions if url.startswith("sqlite") else async_sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
 
     def session(self) -> AsyncSession | contextlib.AbstractAsyncContextManager[AsyncSession]:
-        """A session for reading (``async with db.session() as s``); inside ``reads_together``, that block's."""
+        """A session for reading only (``async with db.session() as s``; writes go through ``transaction()``);
+        inside ``reads_together``, that block's."""
         shared = _SHARED_READS.get()
         if shared is not None and shared[0] is self:
             return contextlib.nullcontext(shared[1])
-        return self.sessions()
+        return self._read_sessions()
 
     @contextlib.asynccontextmanager
     async def reads_together(self) -> AsyncIterator[None]:
-        """Every ``session()`` read in this block (in this task) shares one session: one connection, one
-        transaction, one snapshot, closed once at the end. For reads only, and only where the block writes nothing
-        it then reads (``transaction()`` stays its own)."""
+        """Every ``session()`` read in this block (in this task) shares one session: one connection checked out
+        and returned once. For reads only (``transaction()`` stays its own)."""
         shared = _SHARED_READS.get()
         if shared is not None and shared[0] is self:
             yield
             return
-        async with self.sessions() as s:
+        async with self._read_sessions() as s:
             token = _SHARED_READS.set((self, s))
             try:
                 yield
