@@ -8,18 +8,22 @@ For each engine a database is seeded first (benchmarks/hr_seed.py: ``--interview
 most finished with a full record, and one HR user per client of every role), with data keys this script makes and
 hands to the server too. Then the server is started as a subprocess with the documented command
 (``python -m server.platform.cli serve --host 127.0.0.1 --port P --data-dir D --database-url URL``, the language
-model and the end-of-turn model off) and every client logs in once (not timed). For ``--seconds`` each client, on
-its own connection, repeats: wait ``--think-s`` (uniform in the range: a person reading the page), then log in again
-(``--login-share``, 5 %), open the report of an interview from its last list (``--report-share``) or list its
-interviews (the rest: the first page of 50, newest first, now and then another sort, filter, search or page).
-PostgreSQL needs ``--pg-url`` (a database to connect to for creating and dropping a scratch database).
+model and the end-of-turn model off). Each client starts logged in (a session seeded for its user, as a browser
+keeps its cookie) and loads its list once (not timed). Then for ``--seconds`` each client, on its own connection,
+repeats: wait ``--think-s`` (uniform in the range; 2-8 s by default, a person reading the page; 0.5-1.5 s for a
+stress run), then log in again (``--login-share``, 5 %), open the report of an interview from its last list
+(``--report-share``, 40 %) or list its interviews (the rest: the first page of 50, newest first, now and then
+another sort, filter, search or page). PostgreSQL needs ``--pg-url`` (a database to connect to for creating and
+dropping a scratch database).
 
 Figures per engine: ``routes`` {login, list, report}: count, requests/s, statuses, latency p50/p95/max (ms, request
 sent to body read); ``requests_per_s`` in all; ``server_cpu_cores`` (the server process's CPU seconds over the
-window / window) and ``server_cpu_ms_per_request`` (its CPU per request: on a machine shared with other work the
-latencies say as much about the machine as about the server, this much less); ``event_loop_lag_ms`` (the server's ``GET /api/v1/health`` every second: the largest ``max`` and
-``p95`` seen, and the last summary); ``client_loop_lag_ms`` (this script's own loop: when it lags, latencies include
-the load generator's delay). ``load_average`` before and after: the machine is shared, so read every figure with it.
+window / window) and ``server_cpu_ms_per_request`` (its CPU per request, logins' password checks included);
+``machine_cpu_busy_percent`` (all cores, the window); ``event_loop_lag_ms`` (the server's ``GET /api/v1/health``
+every second: the largest ``max`` and ``p95`` seen, and the last summary); ``client_loop_lag_ms`` (this script's
+own loop: when it lags, latencies include the load generator's delay); ``load_average`` before and after. The
+machine is shared with other work: a busy machine gives the server a small share of a core, and the latencies then
+say as much about the machine as about the server; the CPU per request much less.
 """
 
 from __future__ import annotations
@@ -40,10 +44,12 @@ from pathlib import Path
 
 import aiohttp
 import psutil
+from yarl import URL
 
 from benchmarks.hr_seed import PASSWORD, seed
 from benchmarks.load import ServerProcess, free_port, percentiles
 from server.compliance.crypto import KEYRING, new_key
+from server.http.routes.common import SESSION_COOKIE
 from server.platform.loop_monitor import LoopLagMonitor
 from server.storage.store import Store
 
@@ -57,20 +63,18 @@ LIST_VARIANTS = (  # (weight, query): what an HR page asks for
 class Client:
     """One HR user's browser: its own connection and cookie, the interview ids its last list showed."""
 
-    def __init__(self, url: str, email: str, rng: random.Random, samples: list, think: tuple[float, float]):
-        self.url, self.email, self.rng, self.samples, self.think = url, email, rng, samples, think
+    def __init__(self, url: str, email: str, token: str, rng: random.Random, samples: list,
+                 think: tuple[float, float]):
+        self.url, self.email, self.token, self.rng, self.samples, self.think = url, email, token, rng, samples, think
         self.http: aiohttp.ClientSession | None = None
         self.seen: list[str] = []
 
     async def open(self) -> None:
-        self.http = aiohttp.ClientSession(self.url, cookie_jar=aiohttp.CookieJar(unsafe=True),
-                                          connector=aiohttp.TCPConnector(limit=1),
+        """The browser with the login it kept (the seeded session's cookie), and the list it shows first."""
+        jar = aiohttp.CookieJar(unsafe=True)
+        jar.update_cookies({SESSION_COOKIE: self.token}, URL(self.url))
+        self.http = aiohttp.ClientSession(self.url, cookie_jar=jar, connector=aiohttp.TCPConnector(limit=1),
                                           timeout=aiohttp.ClientTimeout(total=120))
-        for attempt in range(20):  # the first login, not timed: wait out a busy password checker
-            status, _ = await self._call("login", "POST", "/api/v1/auth/login", timed=False)
-            if status == 200:
-                break
-            await asyncio.sleep(0.2 * (attempt + 1))
         await self._list({}, timed=False)
 
     async def close(self) -> None:
@@ -208,8 +212,8 @@ async def _measure(engine: str, url: str, data_dir: Path, args: argparse.Namespa
     try:
         await server.start(ready_timeout=300, need_login=False)
         assert server.url is not None
-        clients = [Client(server.url, emails[i % len(emails)], random.Random(rng.random()), samples,
-                          tuple(args.think_s)) for i in range(args.clients)]
+        clients = [Client(server.url, (email := emails[i % len(emails)]), seeded.logins[email],
+                          random.Random(rng.random()), samples, tuple(args.think_s)) for i in range(args.clients)]
         opening = asyncio.Semaphore(8)
 
         async def open_one(c: Client) -> None:
@@ -222,6 +226,7 @@ async def _measure(engine: str, url: str, data_dir: Path, args: argparse.Namespa
         monitor = LoopLagMonitor()
         monitor.start()
         proc = psutil.Process(server.pid)
+        psutil.cpu_percent(None)  # the machine's load over the window, from here
         cpu0, w0 = sum(proc.cpu_times()[:2]), time.monotonic()
         health = asyncio.create_task(_health(server.url, done, lag))
         spy = await _py_spy(server.pid, engine, args) if args.profile == "py-spy" else None
@@ -229,6 +234,7 @@ async def _measure(engine: str, url: str, data_dir: Path, args: argparse.Namespa
         await asyncio.gather(*(c.run(deadline, args.login_share, args.report_share) for c in clients))
         window = time.monotonic() - w0
         cpu = sum(proc.cpu_times()[:2]) - cpu0
+        machine_busy = psutil.cpu_percent(None)
         done.set()
         await health
         await monitor.stop()
@@ -243,7 +249,8 @@ async def _measure(engine: str, url: str, data_dir: Path, args: argparse.Namespa
                                            "rows": seeded.rows, "seed_s": round(seed_s, 1)},
             "window_s": round(window, 1), **_summary(samples, window),
             "server_cpu_cores": round(cpu / window, 2),
-            "server_cpu_ms_per_request": round(cpu * 1000 / max(1, len(samples)), 1), "event_loop_lag_ms": lag,
+            "server_cpu_ms_per_request": round(cpu * 1000 / max(1, len(samples)), 1),
+            "machine_cpu_busy_percent": machine_busy, "event_loop_lag_ms": lag,
             "client_loop_lag_ms": monitor.summary()}
 
 
@@ -270,7 +277,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--engines", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
     ap.add_argument("--clients", type=int, default=200)
     ap.add_argument("--seconds", type=float, default=30.0)
-    ap.add_argument("--think-s", type=float, nargs=2, default=(0.5, 1.5), metavar=("MIN", "MAX"))
+    ap.add_argument("--think-s", type=float, nargs=2, default=(2.0, 8.0), metavar=("MIN", "MAX"),
+                    help="a client's pause between requests, uniform (default: a person reading the page; the HR "
+                         "page refreshes its list every 5 s)")
     ap.add_argument("--login-share", type=float, default=0.05)
     ap.add_argument("--report-share", type=float, default=0.40)
     ap.add_argument("--interviews", type=int, default=3000)

@@ -4,8 +4,9 @@ One organisation with ``jobs`` jobs (six questions on four competencies each) an
 over the last 90 days: most finished with a full record (turns, transcript segments with word timings, the
 timeline events the live interview keeps, one AI score per answer, a few proctoring flags and human ratings), the
 rest created, scheduled, live or failed. ``users`` HR users of every role (10 % admins, 50 % recruiters, 25 %
-hiring managers, 15 % observers), all with one password: recruiters and hiring managers are responsible for three
-jobs each, observers are invited to twenty interviews each.
+hiring managers, 15 % observers), all with one password and each already logged in once (a session token, as if
+their browser kept its cookie): recruiters and hiring managers are responsible for three jobs each, observers are
+invited to twenty interviews each.
 
 Rows are written in bulk through the data model, so encrypted columns are encrypted as the server writes them
 (the caller installs the same data keys as the server's, ``server/compliance/crypto.py``). Text is generated, never
@@ -15,12 +16,14 @@ copied from any data set.
 from __future__ import annotations
 
 import random
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import insert
 
 from server.http.auth import hash_password
+from server.http.sessions import token_hash
 from server.storage.models import (AnswerScore, Candidate, Event, HumanReview, Interview, InterviewObserver, JobMember,
                                    TranscriptSegment, Turn, new_id)
 from server.storage.store import Store
@@ -46,6 +49,7 @@ BATCH = 2000  # rows per INSERT batch
 class Seeded:
     org_id: str
     users: dict[str, list[str]] = field(default_factory=dict)  # role -> e-mails
+    logins: dict[str, str] = field(default_factory=dict)  # e-mail -> a session token (logged in already)
     jobs: int = 0
     interviews: int = 0
     rows: dict[str, int] = field(default_factory=dict)
@@ -82,6 +86,8 @@ async def seed(store: Store, *, jobs: int = 30, interviews: int = 3000, users: i
         email = f"u{n:03d}-{role}@bench.test"
         u = await store.accounts.create_user(org.id, email, pw, role=role)
         out.users.setdefault(role, []).append(email)
+        out.logins[email] = secrets.token_urlsafe(32)
+        await store.login_sessions.add(token_hash(out.logins[email]), u.id, now, "127.0.0.1")
         user_ids.setdefault(role, []).append(u.id)
     job_rows = []
     for j in range(jobs):
