@@ -106,7 +106,7 @@ class Client:
     async def run(self, deadline: float, login_share: float, report_share: float) -> None:
         weights = [w for w, _ in LIST_VARIANTS]
         while True:
-            await asyncio.sleep(self.rng.uniform(*self.think))
+            await asyncio.sleep(min(self.rng.uniform(*self.think), max(0.0, deadline - time.monotonic())))
             if time.monotonic() >= deadline:
                 return
             r = self.rng.random()
