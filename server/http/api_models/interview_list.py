@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,7 +24,8 @@ class InterviewListQuery(BaseModel):
     order: Literal["asc", "desc"] = "desc"
     status: list[Status] = Field(default_factory=list, max_length=5, description="Only these statuses (repeat the "
                                  "parameter or separate with commas)")
-    job_id: list[str] = Field(default_factory=list, max_length=100, description="Only these jobs' interviews")
+    job_id: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=100,
+                                                               description="Only these jobs' interviews")
     date_field: Literal["created_at", "scheduled_at", "finished_at"] = Field(
         "created_at", description="The date date_from and date_to bound")
     date_from: str | None = Field(None, max_length=40, description="From this day (YYYY-MM-DD, UTC) or moment "
