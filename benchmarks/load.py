@@ -150,11 +150,17 @@ def _words(text: str) -> list[str]:
 class ServerProcess:
     """The server as a subprocess; stdout is parsed for READY/DEMO_LOGIN and then drained (kept as a tail)."""
 
-    def __init__(self, data_dir: Path, python: str, port: int, extra_args: list[str]):
+    def __init__(self, data_dir: Path, python: str, port: int, extra_args: list[str], *, demo: bool = True,
+                 env: dict[str, str] | None = None, python_args: list[str] | None = None):
+        """``env``: added to this process's environment; ``python_args``: before ``-m server.platform.cli`` (e.g. a
+        profiler's ``-m pyinstrument -o FILE``)."""
         self.data_dir = data_dir
         self.python = python
         self.port = port
         self.extra_args = extra_args
+        self.demo = demo
+        self.env = env or {}
+        self.python_args = python_args or []
         self.proc: asyncio.subprocess.Process | None = None
         self.url: str | None = None
         self.demo_login: tuple[str, str] | None = None
@@ -173,12 +179,12 @@ class ServerProcess:
 
     async def start(self, ready_timeout: float, need_login: bool) -> None:
         cmd = [
-            self.python, "-m", "server.platform.cli", "serve",
+            self.python, *self.python_args, "-m", "server.platform.cli", "serve",
             "--host", "127.0.0.1", "--port", str(self.port),
-            "--data-dir", str(self.data_dir), "--ice-host", "127.0.0.1", "--demo",
+            "--data-dir", str(self.data_dir), "--ice-host", "127.0.0.1", *(["--demo"] if self.demo else []),
             *self.extra_args,
         ]
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
         self._stderr_file = open(self.stderr_path, "wb")
         log.info("starting server: %s", " ".join(cmd))
         self.proc = await asyncio.create_subprocess_exec(
