@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -32,6 +32,7 @@ __all__ = ["HandsAnalyzer", "HandsConfig", "PoseAnalyzer", "PoseConfig"]
 
 # Pose landmark indices (BlazePose 33 points).
 _NOSE, _L_SHOULDER, _R_SHOULDER = 0, 11, 12
+_HAND_POINTS = (15, 16, 17, 18, 19, 20, 21, 22)  # wrists, pinkies, index fingers, thumbs
 
 
 # ----------------------------------------------------------------------------------------------------- posture
@@ -41,6 +42,7 @@ _NOSE, _L_SHOULDER, _R_SHOULDER = 0, 11, 12
 class PoseConfig:
     left_frame_after_s: float = 3.0  # flag "left_frame" when no upper body for longer than this
     shoulder_visibility: float = 0.5  # landmark visibility at/above which a shoulder counts as seen
+    hand_visibility: float = 0.3  # a wrist/finger point at/above this (inside the picture): a hand may be in view
     baseline_samples: int = 10  # in-frame samples whose median shoulder width is the candidate's own baseline
     lean_forward_ratio: float = 1.12  # shoulder width / baseline at/above this: "forward"
     lean_back_ratio: float = 0.90  # shoulder width / baseline at/below this: "back"
@@ -83,6 +85,12 @@ class PoseAnalyzer(LandmarkerAnalyzer):
         self._lean_counts = {"forward": 0, "back": 0, "neutral": 0}
         self._first_t: int | None = None
         self._last_t: int | None = None
+        self._hands_in_view: bool | None = None
+
+    def hands_in_view(self) -> bool | None:
+        """At the last sample: whether a wrist or finger point of the body was seen inside the picture; None when no
+        body was seen (then nothing is known about hands). The hands analyzer skips its model on False."""
+        return self._hands_in_view
 
     def analyze(self, rgb: np.ndarray, t_ms: int) -> Observation:
         cfg = self.config
@@ -93,6 +101,9 @@ class PoseAnalyzer(LandmarkerAnalyzer):
             self._first_t = t_ms
         self._last_t = t_ms
         poses = result.pose_landmarks or []
+        self._hands_in_view = None if not poses else any(
+            (p.visibility or 0.0) >= cfg.hand_visibility and 0.0 <= p.x <= 1.0 and 0.0 <= p.y <= 1.0
+            for p in (poses[0][i] for i in _HAND_POINTS))
         values: dict[str, Any] = {
             "pose_present": bool(poses), "in_frame": False, "shoulder_tilt_deg": None, "shoulder_width": None,
             "shoulder_width_ratio": None, "lean": None, "nose_ahead_of_shoulders_m": None, "head_offset": None,
@@ -165,6 +176,7 @@ class HandsConfig:
     min_hand_presence_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
     max_gap_s: float = 2.0  # samples further apart than this are not compared for motion
+    recheck_s: float = 5.0  # with a gate saying no hand is in view, the model still runs at least this often
 
 
 class HandsAnalyzer(LandmarkerAnalyzer):
@@ -174,14 +186,22 @@ class HandsAnalyzer(LandmarkerAnalyzer):
     position as picture fractions), ``gesture_activity``: the mean displacement of the 21 hand landmarks since the
     previous sample, in picture heights per second, averaged over hands seen in both samples (same handedness
     label); 0.0 with no hands, None for a hand that just appeared.
+
+    ``gate`` (the session's :meth:`PoseAnalyzer.hands_in_view`): while the body model sees no wrist or finger in
+    the picture (False) and the last sample found no hand, the hand model is not run and the sample counts as no
+    hand (the usual interview frame shows head and shoulders; the palm detector would search every frame for
+    nothing); it still runs every ``recheck_s`` and whenever the gate says yes or does not know (None).
     """
 
     name = "hands"
     default_fps = 2.0
 
-    def __init__(self, config: HandsConfig | None = None) -> None:
+    def __init__(self, config: HandsConfig | None = None, gate: Callable[[], bool | None] | None = None) -> None:
         super().__init__()
         self.config = cfg = config or HandsConfig()
+        self._gate = gate
+        self._model_t: int | None = None  # media time of the last sample the model ran on
+        self.gated = 0  # samples answered without running the model
         self._landmarker = create_video_landmarker(
             "hand_landmarker",
             num_hands=cfg.num_hands,
@@ -196,13 +216,25 @@ class HandsAnalyzer(LandmarkerAnalyzer):
         self._activity: list[float] = []
         self._first_t: int | None = None
 
+    def _model_needed(self, t_ms: int) -> bool:
+        if self._gate is None or self._prev or self._model_t is None:
+            return True
+        if t_ms - self._model_t >= self.config.recheck_s * 1000 or t_ms < self._model_t:
+            return True
+        return self._gate() is not False
+
     def analyze(self, rgb: np.ndarray, t_ms: int) -> Observation:
         h, w = rgb.shape[:2]
-        result = self.detect(rgb, t_ms)
+        if self._model_needed(t_ms):
+            result = self.detect(rgb, t_ms)
+            self._model_t = t_ms
+            hands = result.hand_landmarks or []
+        else:
+            result, hands = None, []
+            self.gated += 1
         self._frames += 1
         if self._first_t is None:
             self._first_t = t_ms
-        hands = result.hand_landmarks or []
         labels = []
         for i in range(len(hands)):
             cats = result.handedness[i] if result.handedness and i < len(result.handedness) else []

@@ -132,7 +132,11 @@ class VideoAnalysisScheduler:
             next_due = max(next_due, time.monotonic() - 1.0 / run.rate_fps)  # never burst to catch up
             sample = self.slot.peek()
             if sample is None or sample.index == run.last_index:
-                continue
+                # the camera sends about as often as this analyzer samples: wait for its next frame (at most one
+                # period) rather than skip a turn
+                sample = await self.slot.newer_than(run.last_index, 1.0 / run.rate_fps)
+                if sample is None:
+                    continue
             run.skipped += max(0, sample.index - run.last_index - 1)
             run.last_index = sample.index
             try:

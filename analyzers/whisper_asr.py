@@ -1,8 +1,9 @@
 """Whisper (CTranslate2 via faster-whisper) behind the streaming ``SpeechModel`` interface.
 
 Whisper is not a streaming model: the VAD cuts utterances, each stream buffers the open utterance, partials come
-from re-decoding the growing utterance every ``partial_interval_ms`` of new audio (greedy, no timestamps), and the
-final is one decode of the whole utterance with word timestamps.
+from re-decoding the growing utterance every ``partial_interval_ms`` of new audio (greedy, no timestamps; past
+``PARTIAL_SPAN_MS`` only its newer part, the text before it kept), and the final is one decode of the whole
+utterance with word timestamps.
 
 Run-on speech: one decode reads at most ``window_ms`` of audio (Whisper sees 30 s at most, and every partial
 re-reads the open utterance, so a longer window costs quadratically more). Speech that runs on past it without a
@@ -68,6 +69,15 @@ PARTIAL_COST_SHARE = 0.3
 """At most this share of the audio's duration goes into one stream's partial decodes: after a partial that took
 ``d`` seconds the next waits for ``d / PARTIAL_COST_SHARE`` seconds of new audio (a long utterance on a busy
 machine would otherwise spend all its time re-decoding itself, and its audio would back up)."""
+PARTIAL_SPAN_MS = 3_000
+"""A partial re-decodes at most this much of the open segment (plus the new audio since the last partial): once the
+audio since the partials' anchor is longer, the part up to a quiet frame near its end is decoded one last time, its
+text kept as the partials' fixed beginning, and later partials decode only the audio after it. Without this every
+partial re-decodes the whole segment, a cost that grows with the square of its length; the final still decodes the
+whole segment in one piece."""
+PARTIAL_CUT_SEARCH_MS = 1_500
+"""Where the anchor moves to: the quietest 20 ms frame in this much audio before the end (most likely between
+words)."""
 COMPRESSION_RATIO_MAX = 2.4
 """Whisper's own loop test: text whose gzip compression ratio is higher repeats itself."""
 
@@ -198,7 +208,7 @@ class WhisperStream(RecognizerStream):
         if not self._has_voice(audio):
             return None
         t0 = time.perf_counter()
-        text = self._decode_text(audio)
+        text = self._partial_text(audio)
         self._partial_due = max(self._model.partial_interval_ms * SAMPLE_RATE // 1000,
                                 int((time.perf_counter() - t0) / PARTIAL_COST_SHARE * SAMPLE_RATE))
         if not text or text == self._last_partial_text:
@@ -254,6 +264,8 @@ class WhisperStream(RecognizerStream):
         self._since_partial = 0
         self._partial_due = self._model.partial_interval_ms * SAMPLE_RATE // 1000  # samples of new audio
         self._last_partial_text = ""
+        self._partial_from = 0  # samples of the segment whose partial text is fixed (PARTIAL_SPAN_MS)
+        self._partial_prefix = ""
         self._voiced = False
         self._context = context if context is not None else np.zeros(0, np.int16)
         self._seam = seam
@@ -340,11 +352,24 @@ class WhisperStream(RecognizerStream):
     def _script(self, text: str) -> str:
         return to_simplified(text) if (self.language or "").startswith("zh") else text
 
-    def _decode_text(self, audio: np.ndarray) -> str:
+    def _partial_text(self, audio: np.ndarray) -> str:
+        """The open segment's partial: the fixed text of the audio before the anchor and a decode of the audio
+        after it; when that is longer than ``PARTIAL_SPAN_MS`` the anchor moves (``PARTIAL_SPAN_MS``)."""
+        span = PARTIAL_SPAN_MS * SAMPLE_RATE // 1000
+        tail = audio[self._partial_from:]
+        if tail.size <= span:
+            return _join(self._partial_prefix, self._decode_text(tail, self._partial_from == 0))
+        cut = _quiet_cut(tail, PARTIAL_CUT_SEARCH_MS * SAMPLE_RATE // 1000)
+        fixed = self._decode_text(tail[:cut], self._partial_from == 0)
+        self._partial_prefix = _join(self._partial_prefix, fixed)
+        self._partial_from += cut
+        return self._partial_prefix
+
+    def _decode_text(self, audio: np.ndarray, at_segment_start: bool = True) -> str:
         """A partial: the text only (no timestamps, greedy); a loop is only collapsed, not decoded again."""
         text = " ".join(s.text.strip() for s in self._transcribe(audio, words=False)).strip()
         text = self._script(collapse_repeats(text))
-        return self._after_seam_text(text)
+        return self._after_seam_text(text) if at_segment_start else text
 
     def _decode_words(self, audio: np.ndarray) -> tuple[list[Word], list[str]]:
         """Words on the media clock and their raw strings (spacing kept, so that joining them is right for both
@@ -396,6 +421,26 @@ class WhisperStream(RecognizerStream):
 
 
 _TOKEN = re.compile(rf"[{HAN}]|[^\s{HAN}]+")
+
+
+def _join(before: str, after: str) -> str:
+    """Two pieces of one transcript: a space between them unless one side is Chinese (written without spaces)."""
+    if not before or not after:
+        return before or after
+    glue = "" if HAN_CHAR.match(before[-1]) or HAN_CHAR.match(after[0]) else " "
+    return before + glue + after
+
+
+def _quiet_cut(audio: np.ndarray, search: int) -> int:
+    """The start of the quietest 20 ms frame in the last ``search`` samples of ``audio`` (a pause between words is
+    the likeliest place to cut without splitting one)."""
+    frame = SAMPLE_RATE // 50
+    start = max(0, audio.size - search)
+    n = (audio.size - start) // frame
+    if n < 1:
+        return audio.size
+    frames = audio[start:start + n * frame].astype(np.float32).reshape(n, frame)
+    return start + int(np.argmin((frames * frames).mean(axis=1))) * frame
 
 
 def _key(token: str) -> str:

@@ -2,6 +2,7 @@
 
     python -m benchmarks.load --sessions 4 --seconds 60
     python -m benchmarks.load --sessions 4 --seconds 60 --url http://127.0.0.1:8080 --email E --password P
+    python -m benchmarks.load --sweep --seconds 60          # 1, 2, 4 and 8 sessions in turn
 
 Without ``--url`` the server is started as a subprocess on a free loopback port with a temporary data dir
 (``python -m server.platform.cli serve --host 127.0.0.1 --port P --data-dir D --ice-host 127.0.0.1 --demo``); its stdout
@@ -16,6 +17,14 @@ listening ``--drain`` seconds so the last utterances' finals can arrive.
 Figures:
 * ``server_cpu_cores``: CPU seconds of the server process and all its descendants over the window / window wall
   time (psutil; processes that exit keep their last sample).
+* ``server_cpu_s_per_session_minute``: the same CPU seconds per minute of one session, and
+  ``sessions_per_core_from_cpu`` = 1 / (cores per session). CPU time does not depend on what else the machine runs
+  (wall-clock figures do), but it only counts the work done: read it with ``analyzers.*.share_of_nominal_rate``
+  (frames analysed in the window per session / the analyzer's own rate). The server lowers rates when analysis lags
+  or exceeds its budget; ``--server-arg=--analysis-cpu-budget --server-arg=10`` lifts the budget.
+  ``benchmarks/session_cpu.py`` gives the analysis's share by component at the nominal rates;
+  ``server_cpu_s_per_session_minute_by_process`` splits it by process (the server, the embedded language-model
+  engine ``llama-server`` that checks answers at pauses, worker processes).
 * ``server_rss_mb``: the largest sampled sum of RSS over the process tree (shared pages of forked workers count
   once per process).
 * ``transcript_latency_ms``: for utterances whose end was sent inside the window, end of the utterance sent by
@@ -79,7 +88,8 @@ log = logging.getLogger("benchmarks.load")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 READY_RE = re.compile(r"\bREADY\s+(https?://\S+)")
 DEMO_RE = re.compile(r"\bDEMO_LOGIN\s+email=(\S+)\s+password=(\S+)")
-MAX_LATENCY_S = 15.0  # a final later than this after an utterance's end is not counted for it
+MAX_LATENCY_S = 15.0
+NOMINAL_FPS = {"face": 5.0, "pose": 2.0, "hands": 2.0}  # the analyzers' own rates (their default_fps)  # a final later than this after an utterance's end is not counted for it
 
 
 # ------------------------------------------------------------------------------------------------------- helpers
@@ -117,6 +127,19 @@ def percentiles(values: list[float]) -> dict[str, float | int | None]:
     }
 
 
+def analyzed_between(stats: list[ReceivedEvent], t0: float, t1: float) -> dict[str, int]:
+    """Frames each analyzer analysed between ``t0`` and ``t1`` (wall clock), from one interview's ``media.stats``
+    events (cumulative counts): the last event at or before ``t1`` minus the last one at or before ``t0``."""
+    def at(t: float) -> dict[str, int]:
+        before = [e for e in stats if e.received_at <= t]
+        if not before:
+            return {}
+        return {name: int(run.get("analyzed") or 0) for name, run in (before[-1].get("analysis") or {}).items()}
+
+    start, end = at(t0), at(t1)
+    return {name: max(0, n - start.get(name, 0)) for name, n in end.items()}
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", text.lower())
 
@@ -127,11 +150,17 @@ def _words(text: str) -> list[str]:
 class ServerProcess:
     """The server as a subprocess; stdout is parsed for READY/DEMO_LOGIN and then drained (kept as a tail)."""
 
-    def __init__(self, data_dir: Path, python: str, port: int, extra_args: list[str]):
+    def __init__(self, data_dir: Path, python: str, port: int, extra_args: list[str], *, demo: bool = True,
+                 env: dict[str, str] | None = None, python_args: list[str] | None = None):
+        """``env``: added to this process's environment; ``python_args``: before ``-m server.platform.cli`` (e.g. a
+        profiler's ``-m pyinstrument -o FILE``)."""
         self.data_dir = data_dir
         self.python = python
         self.port = port
         self.extra_args = extra_args
+        self.demo = demo
+        self.env = env or {}
+        self.python_args = python_args or []
         self.proc: asyncio.subprocess.Process | None = None
         self.url: str | None = None
         self.demo_login: tuple[str, str] | None = None
@@ -150,12 +179,12 @@ class ServerProcess:
 
     async def start(self, ready_timeout: float, need_login: bool) -> None:
         cmd = [
-            self.python, "-m", "server.platform.cli", "serve",
+            self.python, *self.python_args, "-m", "server.platform.cli", "serve",
             "--host", "127.0.0.1", "--port", str(self.port),
-            "--data-dir", str(self.data_dir), "--ice-host", "127.0.0.1", "--demo",
+            "--data-dir", str(self.data_dir), "--ice-host", "127.0.0.1", *(["--demo"] if self.demo else []),
             *self.extra_args,
         ]
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
         self._stderr_file = open(self.stderr_path, "wb")
         log.info("starting server: %s", " ".join(cmd))
         self.proc = await asyncio.create_subprocess_exec(
@@ -262,6 +291,7 @@ class ProcessTreeMonitor:
     def __init__(self, pid: int):
         self.root = psutil.Process(pid)
         self._cpu: dict[tuple[int, float], float] = {}
+        self._names: dict[tuple[int, float], str] = {}
         self.max_rss_mb = 0.0
         self.max_processes = 0
 
@@ -276,7 +306,10 @@ class ProcessTreeMonitor:
             try:
                 with p.oneshot():
                     t = p.cpu_times()
-                    self._cpu[(p.pid, p.create_time())] = t.user + t.system
+                    key = (p.pid, p.create_time())
+                    self._cpu[key] = t.user + t.system
+                    if key not in self._names:
+                        self._names[key] = "server" if p.pid == self.root.pid else p.name()
                     rss += p.memory_info().rss
                     alive += 1
             except psutil.Error:
@@ -284,6 +317,14 @@ class ProcessTreeMonitor:
         self.max_rss_mb = max(self.max_rss_mb, rss / (1024 * 1024))
         self.max_processes = max(self.max_processes, alive)
         return sum(self._cpu.values())
+
+    def by_name(self) -> dict[str, float]:
+        """CPU seconds so far per process name (the server itself as "server"; e.g. "llama-server", the embedded
+        language-model engine)."""
+        out: dict[str, float] = defaultdict(float)
+        for key, cpu in self._cpu.items():
+            out[self._names.get(key, "?")] += cpu
+        return dict(out)
 
 
 # -------------------------------------------------------------------------------------------------- HR + observer
@@ -510,7 +551,7 @@ async def run(args: argparse.Namespace) -> dict:
         video: Path | None = None
         if not args.no_video:
             w, h = (int(x) for x in args.video_size.lower().split("x"))
-            video = make_face_video(tmp / "face.y4m", seconds=4.0, fps=15, size=(w, h))
+            video = make_face_video(tmp / "face.y4m", seconds=4.0, fps=args.video_fps, size=(w, h))
 
         # --- HR: login, interviews, observers
         hr = HrClient(base_url)
@@ -570,12 +611,14 @@ async def run(args: argparse.Namespace) -> dict:
                     pass
 
         cpu0 = monitor.sample() if monitor else None
+        by_name0 = monitor.by_name() if monitor else {}
         me_cpu0 = sum(me.cpu_times()[:2])
         w0 = time.time()
         side_tasks.append(asyncio.create_task(sample_health()))
         await asyncio.sleep(args.seconds)
         w1 = time.time()
         cpu1 = monitor.sample() if monitor else None
+        by_name1 = monitor.by_name() if monitor else {}
         me_cpu1 = sum(me.cpu_times()[:2])
         final_health = await hr.health()
         # Let the finals of utterances that ended inside the window arrive.
@@ -590,7 +633,10 @@ async def run(args: argparse.Namespace) -> dict:
         have_stats = False
         live_at_end = 0
         analyzer_runs: dict[str, list[dict]] = defaultdict(list)
+        analyzed_in_window: dict[str, int] = defaultdict(int)
         for c, obs in zip(candidates, observers):
+            for name, count in analyzed_between(obs.of("media.stats"), w0, w1).items():
+                analyzed_in_window[name] += count
             finals = obs.of("transcript.final")
             finals_received += len(finals)
             match_finals(c.speech_ends, finals, w0, w1, lat)
@@ -633,6 +679,13 @@ async def run(args: argparse.Namespace) -> dict:
             for name, runs in sorted(analyzer_runs.items())
         }
 
+        started = max(1, counts["candidates_started"])
+        for name, figures in analyzers.items():
+            achieved = analyzed_in_window.get(name, 0) / started / window
+            figures["achieved_fps_per_session"] = round(achieved, 2)
+            if name in NOMINAL_FPS:
+                figures["share_of_nominal_rate"] = round(achieved / NOMINAL_FPS[name], 3)
+        cpu_s = (cpu1 - cpu0) if monitor else None
         load1, load5, load15 = os.getloadavg()
         result = {
             "sessions": args.sessions,
@@ -643,6 +696,15 @@ async def run(args: argparse.Namespace) -> dict:
             "server_cpu_cores_per_session": (
                 round((cpu1 - cpu0) / window / max(1, counts["candidates_started"]), 3) if monitor else None
             ),
+            # process CPU seconds (server and its children) per minute of one live session: independent of how
+            # busy the machine is with other work, unlike wall-clock figures
+            "server_cpu_s_per_session_minute": (round(cpu_s / window * 60 / started, 2) if monitor else None),
+            # 1 / the cores one session takes (CPU time): what one core carries if it did nothing else
+            "sessions_per_core_from_cpu": (round(started * window / cpu_s, 2) if monitor and cpu_s else None),
+            # the same split by process: the server and what it started (the language-model engine, workers)
+            "server_cpu_s_per_session_minute_by_process": {
+                name: round((cpu - by_name0.get(name, 0.0)) / window * 60 / started, 2)
+                for name, cpu in sorted(by_name1.items())} if monitor else None,
             "server_rss_mb": round(monitor.max_rss_mb, 1) if monitor else None,
             "server_processes_max": monitor.max_processes if monitor else None,
             "client_cpu_cores": round((me_cpu1 - me_cpu0) / window, 3),
@@ -723,6 +785,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--stagger", type=float, default=1.0, help="seconds between candidate starts (default 1)")
     p.add_argument("--drain", type=float, default=5.0, help="seconds to wait for late finals after the window")
     p.add_argument("--video-size", default="640x480", help="candidate camera size WxH (default 640x480)")
+    p.add_argument("--video-fps", type=int, default=5,
+                   help="camera frames per second sent (default 5: what web_client/interview.js asks the browser for)")
     p.add_argument("--no-video", action="store_true", help="audio-only candidates")
     p.add_argument("--question-speak-s", type=float, default=0.0,
                    help="delay before a candidate acknowledges question.asked with question.spoken")
@@ -732,7 +796,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--server-python", help="python for the server subprocess (default .venv/bin/python)")
     p.add_argument("--server-arg", action="append", help="extra argument for `server.platform.cli serve` (repeatable)")
     p.add_argument("--json-out", help="also write the JSON result to this file")
-    p.add_argument("--sweep", help="comma-separated session counts to run in turn, e.g. 1,2,4,6")
+    p.add_argument("--sweep", nargs="?", const="1,2,4,8",
+                   help="comma-separated session counts to run in turn (--sweep alone: 1,2,4,8)")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (media, server data, logs)")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args(argv)
@@ -756,9 +821,11 @@ async def sweep(args: argparse.Namespace, sizes: list[int]) -> dict:
     best = max(ok, key=lambda r: r["sessions"]) if ok else None
     return {
         "sweep": [{k: r.get(k) for k in ("sessions", "server_cpu_cores", "server_cpu_cores_per_session",
+                                          "server_cpu_s_per_session_minute", "sessions_per_core_from_cpu",
+                                          "server_cpu_s_per_session_minute_by_process",
                                           "server_rss_mb", "client_cpu_cores", "transcript_latency_ms",
                                           "analysis_lag_ms", "event_loop_lag_ms", "dropped_frame_share",
-                                          "observer_delivery_ms", "analyzers")} for r in runs],
+                                          "observer_delivery_ms", "analyzers", "machine")} for r in runs],
         "max_sessions_with_analysis_lag_p95_under_500ms": best["sessions"] if best else None,
         # sessions one server core carries at that size (server CPU only; the load generator runs beside it)
         "sessions_per_server_core": (round(best["sessions"] / best["server_cpu_cores"], 2)

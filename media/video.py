@@ -7,6 +7,7 @@ replaced before anyone took it counts as dropped. Nothing is ever queued behind 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ class LatestFrameSlot:
         self.width: int | None = None
         self.height: int | None = None
         self._fps_window: list[float] = []
+        self._waiters: list[asyncio.Future] = []
 
     def put(self, frame: av.VideoFrame) -> None:
         now = time.monotonic()
@@ -40,10 +42,33 @@ class LatestFrameSlot:
         self._fps_window.append(now)
         if len(self._fps_window) > 60:
             del self._fps_window[:-60]
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     def peek(self) -> VideoSample | None:
         """The newest frame, without taking it (several analyzers sample the same stream at their own rates)."""
         return self._latest
+
+    async def newer_than(self, index: int, timeout: float) -> VideoSample | None:
+        """The newest frame once one newer than ``index`` has arrived, or None after ``timeout`` seconds. A camera
+        sending at an analyzer's own rate then gives it every frame, however the two clocks drift (call on the event
+        loop, where ``put`` is called)."""
+        latest = self._latest
+        if latest is not None and latest.index > index:
+            return latest
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await asyncio.wait_for(waiter, timeout)
+        except asyncio.TimeoutError:
+            return None
+        finally:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+        latest = self._latest
+        return latest if latest is not None and latest.index > index else None
 
     def take(self) -> VideoSample | None:
         """The newest frame not yet taken, or None."""

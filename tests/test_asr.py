@@ -145,6 +145,34 @@ def test_whisper_gives_partials_while_the_utterance_grows(manager, tmp_path):
 
 @pytest.mark.models
 @needs_espeak
+def test_partials_of_a_long_segment_decode_only_its_new_audio_and_keep_its_first_words(manager, tmp_path,
+                                                                                      monkeypatch):
+    """Partials of a segment longer than ``PARTIAL_SPAN_MS`` keep its beginning as fixed text and decode only what
+    came after it; the final still decodes the whole segment."""
+    from analyzers import whisper_asr
+
+    model = manager.load("whisper-tiny.en")
+    speech = synth("We shipped the product two months early and under budget. Then we hired three more "
+                   "engineers and moved the whole team to the new office in the spring. Sales grew by half "
+                   "in the first year after the launch", tmp_path)
+    assert len(speech) > 2 * whisper_asr.PARTIAL_SPAN_MS * 16
+    decoded: list[tuple[int, bool]] = []  # (samples, with word times)
+    transcribe = model.whisper.transcribe
+    monkeypatch.setattr(model.whisper, "transcribe", lambda audio, **kw: decoded.append(
+        (audio.size, kw["word_timestamps"])) or transcribe(audio, **kw))
+    stream = model.open_stream("en")
+    stream.start_utterance(0)
+    partials = [p for i in range(0, len(speech), 3200) if (p := stream.accept(speech[i : i + 3200])) is not None]
+    limit = (whisper_asr.PARTIAL_SPAN_MS + model.partial_interval_ms) * 16 + 3200
+    assert decoded and all(n <= limit for n, words in decoded if not words), (decoded, limit)
+    assert "product" in partials[-1].text.lower() and "engineers" in partials[-1].text.lower(), partials[-1]
+    final = stream.finish_utterance()
+    assert decoded[-1] == (len(speech), True)
+    assert "product" in final.text.lower() and "office" in final.text.lower()
+
+
+@pytest.mark.models
+@needs_espeak
 def test_whisper_skips_partials_on_a_saturated_machine_but_still_finalizes(manager, tmp_path):
     stream = manager.load("whisper-tiny.en").open_stream("en")
     speech = synth("We shipped the product two months early and under budget", tmp_path)

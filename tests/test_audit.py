@@ -7,9 +7,11 @@ import asyncio
 
 import aiohttp
 import pytest
-from sqlalchemy import text
+from sqlalchemy import delete, text
 
 from server.http.auth import hash_password
+from server.storage.models import PersonalDataRead, utcnow
+from server.storage.store import Store
 from tests.harness import HR_EMAIL, running_server
 
 pytestmark = pytest.mark.unit
@@ -202,3 +204,39 @@ async def test_import_results_and_resume_ranking_are_logged_with_the_candidates_
         assert ranked["subject_kind"] == "job" and ranked["subject_id"] == h.job_id
         assert {c["name"] for c in ranked["candidates"]} == {"Mia Wong", "Leo Diaz"}
         assert by_action["match.override"]["candidates"] == [{"id": created["Leo Diaz"], "name": "Leo Diaz"}]
+
+
+async def test_reads_written_together_are_each_recorded_or_refused(db_url):
+    """Group commit (storage/audit_log.py): reads that arrive together are written in one transaction, and each
+    caller returns only once its own read is committed. A read that cannot be written is refused alone; a log
+    that cannot be written refuses every waiting read; a repeat never counts on a row that is gone."""
+    store = Store(db_url)
+    await store.migrate()
+    try:
+        org = await store.accounts.create_org("Acme")
+        user = await store.accounts.create_user(org.id, "hr@acme.test", "x")
+        now = utcnow()
+
+        def read(n: int, org_id: str = org.id, subject: str = "list"):
+            return store.audit.record_read(org_id, user.id, user.email, "interviews.list", "org", subject,
+                                           [f"cand-{n}"], "10.0.0.1", now, 900)
+
+        results = await asyncio.gather(*(read(n) for n in range(20)), read(99, org_id="no-such-org"),
+                                       return_exceptions=True)
+        assert isinstance(results[-1], Exception)  # its organisation does not exist: refused, and only it
+        assert not any(isinstance(r, Exception) for r in results[:-1]) and len(set(results[:-1])) == 1
+        [row] = await store.audit.reads(org.id)
+        assert (row.count, row.candidates_total) == (20, 20)
+
+        async with store.db.transaction() as s:  # the row goes behind this process's back
+            await s.execute(delete(PersonalDataRead))
+        again = await read(1)
+        [row] = await store.audit.reads(org.id)
+        assert (row.id, row.count, row.candidates_total) == (again, 1, 1)  # a new row: the read is not lost
+
+        async with store.db.engine.begin() as conn:
+            await conn.execute(text("DROP TABLE personal_data_read_candidates"))
+        results = await asyncio.gather(*(read(n, subject=f"job-{n}") for n in range(5)), return_exceptions=True)
+        assert all(isinstance(r, Exception) for r in results)
+    finally:
+        await store.close()

@@ -137,3 +137,42 @@ def test_pose_and_hands_analyze_cost_about_the_raw_model_call(capsys):
     with capsys.disabled():
         print("\n" + "\n".join(lines))
     assert len(lines) == 2
+
+
+def test_pose_says_whether_a_hand_can_be_in_view(pose):
+    assert pose.hands_in_view() is None  # nothing seen yet
+    VIDEO.run(pose, VIDEO.frames(2.0))
+    assert pose.hands_in_view() is False  # head and shoulders: no wrist or finger in the picture
+    VIDEO.run(pose, VIDEO.frames(1.0, black=True), t0_ms=5000)
+    assert pose.hands_in_view() is None  # no body: nothing known about hands
+
+
+def test_hand_model_skipped_while_the_body_shows_no_hand(hands, monkeypatch):
+    """With the body model seeing no hand, the hand model runs only every ``recheck_s`` (and on the first sample);
+    a gate saying yes or not knowing, or a hand found at the last sample, runs it at once."""
+    gate = {"value": False}
+    gated = HandsAnalyzer(gate=lambda: gate["value"])
+    calls: list[int] = []
+    found = {"hands": []}
+
+    def detect(rgb, t_ms):
+        calls.append(t_ms)
+        return SimpleNamespace(hand_landmarks=found["hands"], handedness=[[SimpleNamespace(category_name="Left")]])
+
+    monkeypatch.setattr(gated, "detect", detect)
+    frame = np.zeros((480, 640, 3), np.uint8)
+    obs = VIDEO.run(gated, [frame] * 24)  # 12 s at 2 fps
+    assert all(o.values["hands_visible"] == 0 and o.values["gesture_activity"] == 0.0 for o in obs)
+    assert calls == [0, 5000, 10000] and gated.gated == 21
+    gate["value"] = None
+    VIDEO.run(gated, [frame] * 2, t0_ms=12000)
+    assert calls[-2:] == [12000, 12500]
+    gate["value"] = False
+    found["hands"] = [[SimpleNamespace(x=0.5, y=0.5)] * 21]
+    gate["value"] = True
+    VIDEO.run(gated, [frame], t0_ms=13000)
+    gate["value"] = False
+    after = VIDEO.run(gated, [frame] * 2, t0_ms=13500)  # the last sample had a hand: the model keeps running
+    assert calls[-3:] == [13000, 13500, 14000] and after[0].values["hands_visible"] == 1
+    assert gated.summary()["frames"] == 29
+    gated.close()

@@ -257,6 +257,9 @@ async def test_candidate_and_observer_in_real_chromium(sqlite_url, tmp_path, med
             assert "Question asked" in timeline and "Answer ended: the candidate stopped talking" in timeline, timeline
             media_line = await observer.text_content("#media")
             assert "640×480" in media_line, media_line
+            # the page sends only the frames the analysis uses (5 fps: the face analyzer's rate)
+            fps = float(re.search(r"at ([\d.]+) fps", media_line).group(1))
+            assert 0 < fps <= 6, media_line
 
             # Observable behaviour: current face and voice values, and an evidence-backed summary per answer.
             values = await observer.text_content("#obs-values")

@@ -6,8 +6,12 @@ from datetime import timedelta
 
 import aiohttp
 import pytest
+import sqlalchemy.exc
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 
 from server.http.auth import Signer
+from server.http.errors import error_middleware
 from tests.harness import HR_EMAIL, running_server
 
 pytestmark = pytest.mark.unit
@@ -184,3 +188,26 @@ async def test_openapi_document_lists_every_route(db_url, tmp_path):
     schema_name = offer["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert set(doc["components"]["schemas"][schema_name]["required"]) >= {"token", "sdp", "type"}
     assert health["status"] == "ok" and "p95" in health["loop_lag_ms"]
+    # the interview list: every parameter optional, a repeated one for several statuses
+    listing = {p["name"]: p for p in doc["paths"]["/api/v1/interviews"]["get"]["parameters"]}
+    assert {"sort", "order", "status", "job_id", "date_field", "date_from", "date_to", "has_flags", "score_min",
+            "score_max", "q", "offset", "limit"} <= set(listing)
+    assert not any(p["required"] for p in listing.values()) and listing["status"]["explode"] is True
+    assert "finished" in listing["status"]["schema"]["items"]["enum"]
+    copy = doc["paths"]["/api/v1/interviews/{interview_id}/link"]["get"]
+    assert copy["x-audited-read"] == "link.copy" and copy["x-roles"] == ["admin", "recruiter"]
+    assert "409" in copy["responses"]
+    assert doc["paths"]["/api/v1/interviews/{interview_id}/invitations/resend"]["post"]["x-scope"] == "interview"
+
+
+async def test_a_database_too_busy_to_answer_is_a_clear_503():
+    """Every pooled connection busy for the pool's whole timeout: 503 server_busy with Retry-After, not a 500."""
+    async def busy(request):
+        raise sqlalchemy.exc.TimeoutError("QueuePool limit of size 10 overflow 10 reached")
+
+    app = web.Application(middlewares=[error_middleware])
+    app.router.add_get("/api/v1/busy", busy)
+    async with TestClient(TestServer(app)) as client:
+        async with client.get("/api/v1/busy") as r:
+            assert r.status == 503 and r.headers["Retry-After"] == "2"
+            assert (await r.json())["error"]["code"] == "server_busy"

@@ -87,13 +87,14 @@ async def test_every_repository_on_one_database(db_url):
     from datetime import timedelta
 
     from server.storage.database import Repository
+    from server.storage.interview_list import ListQuery
     from server.storage.models import PersonalDataReadCandidate, utcnow
 
     store = Store(db_url)
     await store.migrate()
     try:
         repos = [v for v in vars(store).values() if isinstance(v, Repository)]
-        assert len(repos) == 20 and all(r.db is store.db for r in repos)
+        assert len(repos) == 21 and all(r.db is store.db for r in repos)
         now = utcnow()
         org = await store.accounts.create_org("Acme")
         user = await store.accounts.create_user(org.id, "hr@acme.test", "x")
@@ -144,6 +145,9 @@ async def test_every_repository_on_one_database(db_url):
         assert [(r.comment, email) for r, email in await store.records.reviews(iv.id)] == [("fair", user.email)]
         await store.interviews.update(iv.id, status="finished", ended_at=now)
         assert list(await store.records.job_scores(job.id)) == [cand.id]
+        [listed], total = await store.interview_list.page(org.id, None, (), ListQuery(search="LIN@X", limit=5))
+        assert (total, listed.candidate_name, listed.ai_score, listed.human_rating) == (1, "Lin", 4.0, 3.5)
+        assert listed.invitation is not None and listed.invitation.status == "sent"
         await store.self_identification.set(iv, "female", None, "25_39", now)
         assert (await store.self_identification.get(iv.id)).sex == "female"
         assert list(await store.self_identification.for_job(job.id)) == [cand.id]

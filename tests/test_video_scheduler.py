@@ -81,3 +81,34 @@ async def test_cheap_analysis_runs_at_its_own_rate():
     # About 10 frames in 2 s at 5 fps (fewer if the machine is busy, never more than the rate allows).
     assert 4 <= sched.runs[0].analyzed <= 11 and sched.runs[0].rate_fps <= 5
     assert cheap.seen == sorted(cheap.seen)
+
+
+async def test_camera_at_the_analyzers_rate_gives_it_every_frame():
+    """A camera sending 5 fps to a 5 fps analyzer: the analyzer waits for each next frame instead of skipping a turn
+    when its instant comes just before the frame (the page asks the browser for the analyzers' rate)."""
+    slot = LatestFrameSlot()
+    cheap = MeanBrightness(fps=5, repeats=1)
+    start = time.monotonic()
+    sched = VideoAnalysisScheduler([cheap], slot, lambda o, lag: None, lambda t: int((t - start) * 1000))
+    sched.start()
+    await _feed(slot, 3.0, fps=5)
+    await asyncio.sleep(0.1)
+    await sched.close()
+    run = sched.runs[0]
+    assert slot.received >= 10
+    # on an idle machine every frame; a busy one may delay a call past the next frame (then that one is skipped)
+    assert run.analyzed >= 0.7 * slot.received, (run.analyzed, run.skipped, slot.received)
+
+
+async def test_a_sampler_waits_for_the_next_frame_and_gives_up_after_its_period():
+    slot = LatestFrameSlot()
+    frame = av.VideoFrame.from_ndarray(np.zeros((4, 4, 3), np.uint8), format="rgb24")
+    assert await slot.newer_than(0, 0.01) is None  # nothing came
+    slot.put(frame)
+    assert (await slot.newer_than(0, 0.01)).index == 1  # already there: at once
+    waiting = asyncio.ensure_future(slot.newer_than(1, 5.0))
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    slot.put(frame)
+    assert (await waiting).index == 2
+    assert await slot.newer_than(2, 0.01) is None and not slot._waiters

@@ -15,6 +15,7 @@
   // "The next question is on its way" only when it is slow to come (no flash otherwise), and never inside the second
   // after an answer's end in which going on continues it (the server's grace window, 1 s by default).
   const NEXT_NOTICE_MS = 1500;
+  const VIDEO_SEND_FPS = 5;  // the face analyzer's rate (analyzers/face.py default_fps); see connect()
 
   function show(step) {
     for (const id of ["step-consent", "step-devices", "step-live", "step-done"]) $(id).classList.toggle("hidden", id !== step);
@@ -225,7 +226,12 @@
     if (pc) { try { pc.close(); } catch (e) {} }
     setConn("connecting", "warn");
     pc = new RTCPeerConnection();
-    for (const track of stream.getTracks()) pc.addTrack(track, stream);
+    for (const track of stream.getTracks()) {
+      // The server analyses at most 5 frames a second (face 5, posture and hands 2) and decodes every frame it
+      // gets: the camera keeps its rate for the self-view, the encoder sends only what the analysis uses.
+      const sendEncodings = track.kind === "video" ? [{ maxFramerate: VIDEO_SEND_FPS }] : undefined;
+      pc.addTransceiver(track, { direction: "sendrecv", streams: [stream], sendEncodings });
+    }
     pc.addEventListener("connectionstatechange", () => {
       const st = pc.connectionState;
       if (st === "connected") { setConn("connected", "ok"); reconnectDelay = 1000; }

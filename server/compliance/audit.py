@@ -21,7 +21,7 @@ log = structlog.get_logger(__name__)
 
 # action -> what the user saw (the HR page shows these in its own words, in Chinese and English)
 READ_ACTIONS: dict[str, str] = {
-    "interviews.list": "an interview list: those the user is responsible for (candidate names)",
+    "interviews.list": "an interview list: those the user is responsible for (candidate names and e-mail)",
     "interview.read": "one interview: transcript, consents, events",
     "interview.observe": "an interview live on the observer panel",
     "report.read": "an evaluation report",
@@ -34,6 +34,7 @@ READ_ACTIONS: dict[str, str] = {
     "match.override": "one candidate's resume match, after an HR decision on it",
     "resume.duplicate": "the name of a candidate already stored, on uploading the same person again",
     "invitation.send": "an interview's invitation (the candidate's e-mail address as recipient)",
+    "link.copy": "an interview's candidate link, copied again (whoever holds it can act as the candidate)",
     "audit.read": "the access log (candidate names)",
     "candidates.list": "the organisation's candidate list (names)",
     "writeback.read": "the log of reports written back to the HR system (candidate names)",

@@ -1,6 +1,6 @@
 """Bias monitoring of AI scores by the NYC Local Law 144 method (BRIEF section 4).
 
-For one job: every candidate's overall AI score (``server.reports.interview_report.overall_ai_score`` of their latest finished,
+For one job: every candidate's overall AI score (``server.reports.overall_score.overall_ai_score`` of their latest finished,
 scored interview for the job, with its plan's competency weights: a candidate interviewed twice counts once); the
 median over all of them; per category of each attribute the *scoring rate* (share of its candidates scored above
 that median) and the *impact ratio* (its scoring rate / the highest category's scoring rate); ratios under 0.8 are
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import get_args
 
 from server.http.api_models import fairness as m
-from server.reports.interview_report import overall_ai_score
+from server.reports.overall_score import overall_ai_score
 from server.storage.interview_records import InterviewRecordRepository
 from server.storage.jobs import JobRepository
 from server.storage.self_identification import SelfIdentificationRepository

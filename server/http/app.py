@@ -26,6 +26,7 @@ from server.http.routes import writeback  # noqa: F401  (reports written back to
 from server.http.routes import metrics  # noqa: F401  (Prometheus metrics; registers its route)
 from server.http.routes import background_jobs  # noqa: F401  (the shared queue's jobs, for admins; registers routes)
 from server.http.routes import analytics  # noqa: F401  (hiring outcomes, HR analytics; registers its routes)
+from server.http.routes import interview_list  # noqa: F401  (the HR interview list; registers its route)
 from server.http.routes.common import CTX_KEY, api
 from server.http.routes.guard import before_streaming, guarded
 from server.platform.settings import Settings

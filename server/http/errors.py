@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import sqlalchemy.exc
 import structlog
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -69,6 +70,10 @@ async def error_middleware(request: web.Request, handler):
             raise
         log.warning("bad_request", path=masked_target(request), error=str(exc))
         return error_response(exc.code, "bad_request", "The request could not be read.")
+    except sqlalchemy.exc.TimeoutError:  # every database connection stayed busy for the pool's timeout
+        log.warning("database_busy", path=masked_target(request))
+        return error_response(503, "server_busy", "The server is busy right now; try again in a moment.",
+                              headers={"Retry-After": "2"})
     except (ValueError, json.JSONDecodeError) as exc:
         log.warning("bad_request", path=masked_target(request), error=str(exc))
         return error_response(400, "bad_request", "The request could not be read.")

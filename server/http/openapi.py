@@ -25,8 +25,9 @@ class RouteDoc:
     body: type[BaseModel] | None
     response: type[BaseModel] | None
     status: int
-    query: tuple[str, ...]
+    query: tuple[str, ...]  # required query parameters, as strings
     errors: tuple[int, ...]  # beyond those its access and audited read imply (401, 403, 410, 503)
+    query_model: type[BaseModel] | None = None  # optional query parameters: the model the handler validates with
 
 
 @dataclass(frozen=True)
@@ -63,9 +64,10 @@ class ApiRoutes:
         status: int = 200,
         query: tuple[str, ...] = (),
         errors: tuple[int, ...] = (),
+        query_model: type[BaseModel] | None = None,
     ) -> Callable:
         return self._register(method, path, access, reads, RouteDoc(summary, tag, body, response, status, query,
-                                                                    errors))
+                                                                    errors, query_model))
 
     def undocumented(self, method: str, path: str, *, access: Access, reads: ReadAudit | None = None) -> Callable:
         """A route outside the OpenAPI document: an HTML page, a WebSocket stream (docs/API.md describes those)."""
@@ -114,6 +116,22 @@ ERROR_SCHEMA = {
 }
 
 
+def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """A query model's fields as OpenAPI parameters (a list field: the parameter repeated, ``?a=1&a=2``)."""
+    schema = model.model_json_schema()
+    required = set(schema.get("required", ()))
+    out = []
+    for name, prop in schema.get("properties", {}).items():
+        prop = {k: v for k, v in prop.items() if k != "title"}
+        param: dict[str, Any] = {"name": name, "in": "query", "required": name in required, "schema": prop}
+        if description := prop.pop("description", None):
+            param["description"] = description
+        if prop.get("type") == "array":
+            param.update(style="form", explode=True)
+        out.append(param)
+    return out
+
+
 def build_document(routes: list[Route]) -> dict[str, Any]:
     schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
 
@@ -153,6 +171,9 @@ def build_document(routes: list[Route]) -> dict[str, Any]:
         params = [{"name": p.strip("{}"), "in": "path", "required": True, "schema": {"type": "string"}}
                   for p in r.path.split("/") if p.startswith("{")]
         params += [{"name": q, "in": "query", "required": True, "schema": {"type": "string"}} for q in d.query]
+        if d.query_model is not None:
+            params += query_parameters(d.query_model)
+            errors.add(400)
         if params:
             op["parameters"] = params
         if d.body is not None:

@@ -39,7 +39,9 @@ class AnalyzerFactory:
         from analyzers.body import HandsAnalyzer, PoseAnalyzer
         from analyzers.face import FaceAnalyzer
 
-        return [FaceAnalyzer(), PoseAnalyzer(), HandsAnalyzer()]
+        pose = PoseAnalyzer()
+        # the hand model runs only while the body model sees a hand in the picture (body.py: HandsAnalyzer gate)
+        return [FaceAnalyzer(), pose, HandsAnalyzer(gate=pose.hands_in_view)]
 
     def voice(self):
         from analyzers.voice import VoiceAnalyzer

@@ -21,16 +21,21 @@ from typing import Any
 from analyzers.text.language import normalise_language
 from dialogue.score_words import scored_by_words
 from server.reports.answer_reasons import looks_like_code
+from server.reports.overall_score import (competency_score, competency_scores, final_by_competency, final_score_ids,
+                                          overall_ai_score, weighted_mean)
 from server.reports.recommendation import Suggestion, certainty, suggest
 from server.reports.report_questions import mmss, question_blocks, quote_time
 from server.storage.interview_records import InterviewRecordRepository
 from server.storage.interviews import InterviewRepository
 from server.storage.jobs import JobRepository
-from server.storage.models import InterviewDecision, as_utc
+from server.storage.models import Interview, InterviewDecision, as_utc
 from web_client import catalogue
 
 __all__ = ["build_report", "competency_score", "decision_out", "final_score_ids", "follow_up_why", "mmss",
-           "overall_ai_score", "suggestion_for", "weighted_mean"]
+           "competency_scores", "overall_ai_score", "suggestion_for", "weighted_mean"]
+
+
+REPORT_EVENTS = ("answer.summary", "flag.raised")  # the timeline events a report reads
 
 
 def follow_up_why(trigger: str | None, reason: str | None, lang: str) -> str | None:
@@ -49,53 +54,6 @@ def follow_up_why(trigger: str | None, reason: str | None, lang: str) -> str | N
 def flag_label(kind: str, lang: str) -> str:
     """A proctoring flag's kind in words (the observer panel's ``flag_<kind>``); an unknown kind as recorded."""
     return catalogue.text(f"flag_{kind}", lang) if catalogue.has(f"flag_{kind}") else kind
-
-
-def final_score_ids(all_scores: list) -> set[str]:
-    """A question is scored again after each follow-up; its last score (all its answers together) is the one that
-    counts. ``all_scores`` in the order they were given."""
-    return {sc.id for sc in {(sc.question_index, sc.competency): sc for sc in all_scores}.values()}
-
-
-def competency_score(vals: list[tuple[float, float]]) -> float | None:
-    """One competency's AI score: its final scores (score, confidence) weighted by confidence."""
-    if not vals:
-        return None
-    weight = sum(c for _, c in vals) or 1.0
-    return sum(s * c for s, c in vals) / weight
-
-
-def final_by_competency(all_scores: list) -> dict[str, list[tuple[float, float]]]:
-    """Each competency's final scores as (score, confidence)."""
-    final = final_score_ids(all_scores)
-    by_competency: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for sc in all_scores:
-        if sc.id in final:
-            by_competency[sc.competency].append((sc.score, sc.confidence))
-    return by_competency
-
-
-def competency_scores(all_scores: list) -> dict[str, float]:
-    """Each competency's AI score in one interview, from its final scores (``all_scores`` in the order given)."""
-    return {name: competency_score(vals) for name, vals in final_by_competency(all_scores).items()}
-
-
-def overall_ai_score(all_scores: list, weights: dict[str, float] | None = None) -> float | None:
-    """An interview's overall AI score: the mean of its competencies' scores, weighted by the plan's competency
-    weights when it has any (the bias report compares these)."""
-    return weighted_mean(competency_scores(all_scores), weights)
-
-
-def weighted_mean(by_competency: dict[str, float], weights: dict[str, float] | None) -> float | None:
-    """The competencies' scores averaged with ``weights`` (a competency the weights leave out counts 0); equal
-    weights without any (or when the scored competencies all weigh 0)."""
-    if not by_competency:
-        return None
-    w = {c: float(weights.get(c, 0.0)) for c in by_competency} if weights else {}
-    total = sum(w.values())
-    if total <= 0:
-        return sum(by_competency.values()) / len(by_competency)
-    return sum(by_competency[c] * w[c] for c in by_competency) / total
 
 
 def suggestion_for(all_scores: list, planned: list[str], weights: dict[str, float] | None = None) -> Suggestion:
@@ -122,8 +80,16 @@ def _score_dict(sc, final: bool, evidence: list[dict], lang: str) -> dict[str, A
 
 
 async def build_report(interviews: InterviewRepository, records: InterviewRecordRepository, jobs: JobRepository,
-                       interview_id: str) -> dict[str, Any] | None:
-    detail = await interviews.detail(interview_id)
+                       interview_id: str, interview: Interview | None = None) -> dict[str, Any] | None:
+    """The report of ``interview_id`` (``interview``: its row, if the caller has just read it). Its reads share one
+    database session (one connection to check out and return)."""
+    async with interviews.db.reads_together():
+        return await _build_report(interviews, records, jobs, interview_id, interview)
+
+
+async def _build_report(interviews: InterviewRepository, records: InterviewRecordRepository, jobs: JobRepository,
+                        interview_id: str, interview: Interview | None) -> dict[str, Any] | None:
+    detail = await interviews.report_detail(interview_id, REPORT_EVENTS, interview)
     if detail is None:
         return None
     lang = normalise_language(detail["language"])
@@ -132,9 +98,8 @@ async def build_report(interviews: InterviewRepository, records: InterviewRecord
     flags = [e for e in detail["events"] if e["type"] == "flag.raised"]
     turns = [t for t in detail["turns"] if t["kind"] != "closing"]
     turn_question = {t["index"]: t["question_index"] for t in turns}
-    iv_row = await interviews.get(interview_id)
-    planned = [q.competency for q in await jobs.plan_questions(iv_row.plan_id)]
-    weights = ((await jobs.plan_spec(iv_row.plan_id)) or {}).get("competency_weights") or {}
+    planned = [q.competency for q in await jobs.plan_questions(detail["plan_id"])]
+    weights = ((await jobs.plan_spec(detail["plan_id"])) or {}).get("competency_weights") or {}
     weight_total = sum(weights.values())
 
     scores_by_turn: dict[int, list[dict]] = defaultdict(list)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, union
+from sqlalchemy import delete, literal, select, union, union_all
 
 from server.storage.database import Repository
 from server.storage.models import Interview, InterviewObserver, JobMember, Resume, User, utcnow
@@ -42,11 +42,14 @@ class AssignmentRepository(Repository):
                                                             InterviewObserver.user_id == user_id))
 
     async def of_user(self, user_id: str) -> Assignments:
+        """(One query: every request of a recruiter, hiring manager or observer asks.)"""
+        query = union_all(select(JobMember.job_id, literal("job")).where(JobMember.user_id == user_id),
+                          select(InterviewObserver.interview_id, literal("interview"))
+                          .where(InterviewObserver.user_id == user_id))
         async with self.db.session() as s:
-            jobs = (await s.execute(select(JobMember.job_id).where(JobMember.user_id == user_id))).scalars()
-            ivs = (await s.execute(select(InterviewObserver.interview_id)
-                                   .where(InterviewObserver.user_id == user_id))).scalars()
-            return Assignments(frozenset(jobs), frozenset(ivs))
+            rows = (await s.execute(query)).all()
+        return Assignments(frozenset(i for i, kind in rows if kind == "job"),
+                           frozenset(i for i, kind in rows if kind == "interview"))
 
     async def of_org(self, org_id: str) -> dict[str, Assignments]:
         """Every user of the organisation with an assignment, by user id."""

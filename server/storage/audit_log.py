@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select
 
 from server.storage.database import Repository
-from server.storage.models import Candidate, PersonalDataRead, PersonalDataReadCandidate
+from server.storage.models import Candidate, PersonalDataRead, PersonalDataReadCandidate, as_utc, new_id
+
+
+def _settle(done: asyncio.Future, row_id: str | None = None, error: BaseException | None = None) -> None:
+    if done.done():  # its caller went away (the request was cancelled): nothing to tell
+        return
+    if error is not None:
+        done.set_exception(error)
+    else:
+        done.set_result(row_id)
 
 
 @dataclass(frozen=True)
@@ -29,43 +40,178 @@ class AuditedRead:
     candidates: list[tuple[str, str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Read:
+    org_id: str
+    actor_id: str | None
+    actor_email: str
+    action: str
+    subject_kind: str
+    subject_id: str
+    candidate_ids: frozenset[str]
+    ip: str
+    now: datetime
+    coalesce_s: int
+
+    @property
+    def key(self) -> tuple:
+        """What makes two reads the same read (counted on one row within the coalescing window)."""
+        return (self.org_id, self.actor_id, self.action, self.subject_kind, self.subject_id, self.ip)
+
+
+class AuditBusy(RuntimeError):
+    """More reads wait to be recorded than the log lets wait (the read is refused, like any unrecorded one)."""
+
+
+MAX_BATCH = 200  # reads written in one transaction
+MAX_WAITING = 5000  # reads waiting to be written, at most
+MAX_REMEMBERED = 10_000  # rows a repeated read counts on without searching for them (least recently used dropped)
+
+
 class AuditRepository(Repository):
-    """Reads of personal data, coalesced per user, subject and address."""
+    """Reads of personal data, coalesced per user, subject and address.
+
+    Group commit: reads that arrive while a transaction of earlier reads is being written are written together in
+    the next one (at most ``MAX_BATCH`` per transaction), so many users reading at once cost one write each moment
+    instead of one each, and a database that serialises writers (SQLite) is not queued up by reads. Every caller
+    still returns only once its own read is committed, and gets the error when it was not: a read shown before it
+    is recorded stays impossible (server/compliance/audit.py refuses it with 503).
+
+    A repeat of a read this process recorded lately (the HR page refreshing its list) counts on the remembered row
+    with one UPDATE, and links only candidates that row does not have yet; the UPDATE's row count proves the row is
+    still there (a new row otherwise). Other processes count their repeats on rows of their own or on this one.
+    """
+
+    def __init__(self, db) -> None:
+        super().__init__(db)
+        self._waiting: list[tuple[_Read, asyncio.Future]] = []
+        self._writer: asyncio.Task | None = None
+        # the rows this process counted reads on lately: key -> (row id, last read, candidates linked)
+        self._rows: OrderedDict[tuple, tuple[str, datetime, frozenset[str]]] = OrderedDict()
 
     async def record_read(self, org_id: str, actor_id: str | None, actor_email: str, action: str, subject_kind: str,
                           subject_id: str, candidate_ids: list[str], ip: str, now: datetime,
                           coalesce_s: int) -> str:
         """Record a read; a repeat (same user, action, subject and address) within ``coalesce_s`` counts on the
-        earlier row and adds the candidates it newly disclosed. Returns the row's id."""
-        ids = set(candidate_ids)
-        ip = ip[:64]
+        earlier row and adds the candidates it newly disclosed. Returns the row's id once it is committed."""
+        if len(self._waiting) >= MAX_WAITING:
+            raise AuditBusy(f"{len(self._waiting)} reads are waiting to be recorded")
+        read = _Read(org_id, actor_id, actor_email, action, subject_kind, subject_id, frozenset(candidate_ids),
+                     ip[:64], now, coalesce_s)
+        done = asyncio.get_running_loop().create_future()
+        self._waiting.append((read, done))
+        loop = asyncio.get_running_loop()
+        if self._writer is None or self._writer.done() or self._writer.get_loop() is not loop:
+            self._writer = loop.create_task(self._write_waiting(), name="audit-writer")
+        return await done
+
+    async def _write_waiting(self) -> None:
+        batch: list[tuple[_Read, asyncio.Future]] = []
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
+                await self._write_batch(batch)
+        except BaseException as exc:  # stopped (the server shuts down): nobody waits for ever, nothing unrecorded
+            for _, done in batch + self._waiting:
+                _settle(done, error=RuntimeError(f"the audit log writer stopped: {exc!r}"))
+            self._waiting = []
+            raise
+
+    async def _write_batch(self, batch: list[tuple[_Read, asyncio.Future]]) -> None:
+        try:
+            ids = await self._write([read for read, _ in batch])
+        except Exception as exc:  # noqa: BLE001 - each read alone, so one that cannot be written fails alone
+            if len(batch) == 1:
+                _settle(batch[0][1], error=exc)
+                return
+            for read, done in batch:
+                try:
+                    _settle(done, (await self._write([read]))[0])
+                except Exception as one:  # noqa: BLE001 - its caller is refused (503)
+                    _settle(done, error=one)
+            return
+        for (_, done), row_id in zip(batch, ids):
+            _settle(done, row_id)
+
+    async def _write(self, reads: list[_Read]) -> list[str]:
+        """Write ``reads`` in one transaction; each one's row id. Repeats of one read in the batch count together."""
+        groups: dict[tuple, list[int]] = {}
+        for n, read in enumerate(reads):
+            groups.setdefault(read.key if read.coalesce_s > 0 else (n,), []).append(n)
+        table, links = PersonalDataRead.__table__, PersonalDataReadCandidate.__table__
+        ids: list[str] = [""] * len(reads)
+        learned: dict[tuple, tuple[str, datetime, frozenset[str]]] = {}
         async with self.db.transaction() as s:
-            row = None
-            if coalesce_s > 0:
-                row = (await s.execute(
-                    select(PersonalDataRead).where(
-                        PersonalDataRead.org_id == org_id, PersonalDataRead.actor_id == actor_id,
-                        PersonalDataRead.action == action, PersonalDataRead.subject_kind == subject_kind,
-                        PersonalDataRead.subject_id == subject_id, PersonalDataRead.ip == ip,
-                        PersonalDataRead.last_at >= now - timedelta(seconds=coalesce_s))
-                    .order_by(PersonalDataRead.last_at.desc()).limit(1))).scalars().first()
-            if row is None:
-                row = PersonalDataRead(org_id=org_id, actor_id=actor_id, actor_email=actor_email, action=action,
-                                       subject_kind=subject_kind, subject_id=subject_id, candidates_total=0,
-                                       ip=ip, first_at=now, last_at=now, count=1)
-                s.add(row)
-                await s.flush()
-            else:  # counted in SQL: reads of the same thing at the same moment must not overwrite each other
-                await s.execute(update(PersonalDataRead).where(PersonalDataRead.id == row.id).values(
-                    count=PersonalDataRead.count + 1,
-                    last_at=case((PersonalDataRead.last_at < now, now), else_=PersonalDataRead.last_at)))
-            if ids:
-                await s.execute(self.db.insert_ignoring_duplicates(PersonalDataReadCandidate).values(
-                    [{"read_id": row.id, "candidate_id": c} for c in sorted(ids)]))
-                await s.execute(update(PersonalDataRead).where(PersonalDataRead.id == row.id).values(
-                    candidates_total=select(func.count()).select_from(PersonalDataReadCandidate)
-                    .where(PersonalDataReadCandidate.read_id == row.id).scalar_subquery()))
-        return row.id
+            firsts = [reads[members[0]] for members in groups.values()]
+            earlier = await self._rows_to_count_on(s, [r for r in firsts if r.coalesce_s > 0 and not self._known(r)])
+            linked: list[dict] = []
+            touched: list[str] = []
+            for members in groups.values():
+                group = [reads[n] for n in members]
+                first, latest = group[0], max(r.now for r in group)
+                shown = frozenset().union(*(r.candidate_ids for r in group))
+                row_id, already = self._known(first) or (None, frozenset())
+                if row_id is None and first.coalesce_s > 0 and (found := earlier.get(first.key)) is not None:
+                    if as_utc(found[1]) >= as_utc(first.now) - timedelta(seconds=first.coalesce_s):
+                        row_id = found[0]  # (the batch searched its widest window)
+                if row_id is not None:  # counted in SQL: reads of the same thing at once must not overwrite
+                    counted = await s.execute(table.update().where(table.c.id == row_id).values(
+                        count=table.c.count + len(group),
+                        last_at=case((table.c.last_at < latest, latest), else_=table.c.last_at)))
+                    if counted.rowcount == 0:  # the row is gone: a new one
+                        row_id, already = None, frozenset()
+                if row_id is None:
+                    row_id = new_id()
+                    await s.execute(table.insert().values(
+                        id=row_id, org_id=first.org_id, actor_id=first.actor_id, actor_email=first.actor_email,
+                        action=first.action, subject_kind=first.subject_kind, subject_id=first.subject_id,
+                        candidates_total=0, ip=first.ip, first_at=min(r.now for r in group), last_at=latest,
+                        count=len(group)))
+                if new := shown - already:
+                    linked += [{"read_id": row_id, "candidate_id": c} for c in sorted(new)]
+                    touched.append(row_id)
+                if first.coalesce_s > 0:
+                    learned[first.key] = (row_id, latest, already | shown)
+                for n in members:
+                    ids[n] = row_id
+            if linked:
+                await s.execute(self.db.insert_ignoring_duplicates(links), linked)
+                await s.execute(table.update().where(table.c.id.in_(touched)).values(
+                    candidates_total=select(func.count()).select_from(links)
+                    .where(links.c.read_id == table.c.id).scalar_subquery()))
+        for key, row in learned.items():  # committed: repeats of these reads count on their rows without a search
+            self._rows[key] = row
+            self._rows.move_to_end(key)
+        while len(self._rows) > MAX_REMEMBERED:
+            self._rows.popitem(last=False)
+        return ids
+
+    def _known(self, read: _Read) -> tuple[str, frozenset[str]] | None:
+        """The row a repeat of ``read`` counts on, as this process last wrote it, if still within the window; and
+        the candidates already linked to it."""
+        row = self._rows.get(read.key) if read.coalesce_s > 0 else None
+        if row is None or as_utc(row[1]) < as_utc(read.now) - timedelta(seconds=read.coalesce_s):
+            return None
+        return row[0], row[2]
+
+    @staticmethod
+    async def _rows_to_count_on(s, reads: list[_Read]) -> dict[tuple, tuple[str, datetime]]:
+        """For each read's key, the latest row within the widest coalescing window of the batch: (id, last_at)."""
+        if not reads:
+            return {}
+        since = min(r.now - timedelta(seconds=r.coalesce_s) for r in reads)
+        actors = {r.actor_id for r in reads}
+        who = PersonalDataRead.actor_id.in_([a for a in actors if a is not None])
+        if None in actors:
+            who = or_(who, PersonalDataRead.actor_id.is_(None))
+        rows = (await s.execute(
+            select(PersonalDataRead.id, PersonalDataRead.org_id, PersonalDataRead.actor_id, PersonalDataRead.action,
+                   PersonalDataRead.subject_kind, PersonalDataRead.subject_id, PersonalDataRead.ip,
+                   PersonalDataRead.last_at)
+            .where(who, PersonalDataRead.subject_id.in_({r.subject_id for r in reads}),
+                   PersonalDataRead.last_at >= since)
+            .order_by(PersonalDataRead.last_at, PersonalDataRead.id))).all()
+        return {tuple(key): (row_id, last_at) for row_id, *key, last_at in rows}  # the latest last wins
 
     async def reads(self, org_id: str, candidate_id: str | None = None, actor_id: str | None = None,
                     before: tuple[datetime, str] | None = None, limit: int = 50,

@@ -6,6 +6,9 @@ are encrypted by their column types (server/compliance/crypto.py), so repositori
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import event, func, select, update
@@ -30,15 +33,43 @@ def make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
+# the session ``Database.reads_together`` shares with the reads of the task inside its block
+_SHARED_READS: ContextVar[tuple[Database, AsyncSession] | None] = ContextVar("shared_reads", default=None)
+
+
 class Database:
     def __init__(self, url: str):
         self.url = url
         self.engine = make_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # reads on PostgreSQL without BEGIN/ROLLBACK around them (and the pool's liveness ping without its own):
+        # a read session is two round trips instead of six; each statement reads committed data either way
+        # (READ COMMITTED). SQLite reads start no transaction of their own.
+        self._read_sessions = self.sessions if url.startswith("sqlite") else async_sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
 
-    def session(self) -> AsyncSession:
-        """A session for reading (``async with db.session() as s``)."""
-        return self.sessions()
+    def session(self) -> AsyncSession | contextlib.AbstractAsyncContextManager[AsyncSession]:
+        """A session for reading only (``async with db.session() as s``; writes go through ``transaction()``);
+        inside ``reads_together``, that block's."""
+        shared = _SHARED_READS.get()
+        if shared is not None and shared[0] is self:
+            return contextlib.nullcontext(shared[1])
+        return self._read_sessions()
+
+    @contextlib.asynccontextmanager
+    async def reads_together(self) -> AsyncIterator[None]:
+        """Every ``session()`` read in this block (in this task) shares one session: one connection checked out
+        and returned once. For reads only (``transaction()`` stays its own)."""
+        shared = _SHARED_READS.get()
+        if shared is not None and shared[0] is self:
+            yield
+            return
+        async with self._read_sessions() as s:
+            token = _SHARED_READS.set((self, s))
+            try:
+                yield
+            finally:
+                _SHARED_READS.reset(token)
 
     def transaction(self):
         """A session whose work is committed together on leaving the block, or rolled back on an error."""

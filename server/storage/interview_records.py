@@ -1,12 +1,21 @@
-"""What an interview recorded: its turns, transcript, timeline, AI scores, human reviews and people's decisions."""
+"""What an interview recorded: its turns, transcript, timeline, AI scores, human reviews and people's decisions;
+and the interview's figures the HR list sorts on (``interviews.ai_score``, ``human_rating``, ``flag_count``), kept in
+the same transaction as the score, rating or flag that changes them."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import delete, func, select, update
 
+from server.reports.overall_score import overall_ai_score, overall_human_rating
 from server.storage.database import Repository
-from server.storage.models import (AnswerScore, Event, HumanReview, Interview, InterviewDecision, TranscriptSegment, Turn,
+from server.storage.models import (AnswerScore, Event, HumanReview, Interview, InterviewDecision, QuestionPlan,
+                                   TranscriptSegment, Turn,
                                    User, utcnow)
+
+
+FLAG_EVENT = "flag.raised"  # a proctoring flag (server/live/events.py), counted on the interview
 
 
 class InterviewRecordRepository(Repository):
@@ -103,12 +112,26 @@ class InterviewRecordRepository(Repository):
     async def add_event(self, interview_id: str, type_: str, payload: dict) -> None:
         async with self.db.transaction() as s:
             s.add(Event(interview_id=interview_id, type=type_, payload=payload))
+            if type_ == FLAG_EVENT:
+                await s.execute(update(Interview).where(Interview.id == interview_id)
+                                .values(flag_count=Interview.flag_count + 1))
 
-    async def events(self, interview_id: str, limit: int = 500) -> list[Event]:
+    async def transcript_lines(self, interview_id: str) -> list[tuple[int, str, int]]:
+        """(turn index, text, start ms) of each final segment in order, without the word timings."""
         async with self.db.session() as s:
-            rows = await s.execute(
-                select(Event).where(Event.interview_id == interview_id).order_by(Event.id.desc()).limit(limit)
-            )
+            rows = await s.execute(select(TranscriptSegment.turn_index, TranscriptSegment.text,
+                                          TranscriptSegment.start_ms)
+                                   .where(TranscriptSegment.interview_id == interview_id)
+                                   .order_by(TranscriptSegment.seq))
+            return [tuple(r) for r in rows.all()]
+
+    async def events(self, interview_id: str, limit: int = 500, types: Collection[str] | None = None) -> list[Event]:
+        """The latest ``limit`` events (of ``types`` only, if given), oldest first."""
+        query = select(Event).where(Event.interview_id == interview_id)
+        if types is not None:
+            query = query.where(Event.type.in_(list(types)))
+        async with self.db.session() as s:
+            rows = await s.execute(query.order_by(Event.id.desc()).limit(limit))
             return list(reversed(list(rows.scalars())))
 
     async def add_score(self, interview_id: str, turn_index: int, question_index: int, competency: str, score: float,
@@ -124,9 +147,19 @@ class InterviewRecordRepository(Repository):
                 s.add(AnswerScore(interview_id=interview_id, turn_index=turn_index, question_index=question_index,
                                   competency=competency, score=score, confidence=confidence, level=level,
                                   evidence=evidence, uncertain=uncertain, scored_by=scored_by))
-                return
-            row.question_index, row.score, row.confidence, row.level = question_index, score, confidence, level
-            row.evidence, row.uncertain, row.scored_by = evidence, uncertain, scored_by
+            else:
+                row.question_index, row.score, row.confidence, row.level = question_index, score, confidence, level
+                row.evidence, row.uncertain, row.scored_by = evidence, uncertain, scored_by
+            await s.flush()
+            rows = (await s.execute(select(AnswerScore.id, AnswerScore.question_index, AnswerScore.competency,
+                                           AnswerScore.score, AnswerScore.confidence)
+                                    .where(AnswerScore.interview_id == interview_id)
+                                    .order_by(AnswerScore.turn_index, AnswerScore.created_at))).all()
+            spec = (await s.execute(select(QuestionPlan.spec).join(Interview, Interview.plan_id == QuestionPlan.id)
+                                    .where(Interview.id == interview_id))).scalar()
+            weights = (spec or {}).get("competency_weights") or {}  # the report's figure: the plan's weights
+            await s.execute(update(Interview).where(Interview.id == interview_id)
+                            .values(ai_score=overall_ai_score(rows, weights)))
 
     async def scores(self, interview_id: str) -> list[AnswerScore]:
         async with self.db.session() as s:
@@ -140,6 +173,11 @@ class InterviewRecordRepository(Repository):
             review = HumanReview(interview_id=interview_id, reviewer_id=reviewer_id, competency=competency,
                                  score=score, comment=comment)
             s.add(review)
+            await s.flush()
+            ratings = (await s.execute(select(HumanReview.competency, HumanReview.score)
+                                       .where(HumanReview.interview_id == interview_id))).all()
+            await s.execute(update(Interview).where(Interview.id == interview_id)
+                            .values(human_rating=overall_human_rating(ratings)))
         return review
 
     async def reviews(self, interview_id: str) -> list[tuple[HumanReview, str]]:

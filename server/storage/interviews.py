@@ -7,7 +7,7 @@ from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from server.storage.database import Database, Repository
 from server.storage.interview_records import InterviewRecordRepository
@@ -47,11 +47,12 @@ class InterviewRepository(Repository):
         return interview
 
     async def get(self, interview_id: str) -> Interview | None:
+        """The interview with its candidate and job (one query: every guarded request asks for it)."""
         async with self.db.session() as s:
             row = await s.execute(
                 select(Interview)
                 .where(Interview.id == interview_id)
-                .options(selectinload(Interview.candidate), selectinload(Interview.job))
+                .options(joinedload(Interview.candidate), joinedload(Interview.job))
             )
             return row.scalar_one_or_none()
 
@@ -130,7 +131,44 @@ class InterviewRepository(Repository):
         iv = await self.get(interview_id)
         if iv is None:
             return None
-        consents = await self.current_consents(interview_id)
+        return {
+            **await self._head(iv),
+            "turns": await self._turns(interview_id),
+            "transcript": [
+                {
+                    "seq": seg.seq,
+                    "turn_index": seg.turn_index,
+                    "text": seg.text,
+                    "start_ms": seg.start_ms,
+                    "end_ms": seg.end_ms,
+                    "words": seg.words,
+                }
+                for seg in await self.records.segments(interview_id)
+            ],
+            "events": [{"type": e.type, "at": _iso(e.at), **e.payload} for e in await self.records.events(interview_id)],
+        }
+
+    async def report_detail(self, interview_id: str, event_types: Collection[str],
+                            interview: Interview | None = None) -> dict[str, Any] | None:
+        """What a report reads of one interview: ``detail``'s shape, with the plan's id, the transcript's lines
+        without their word timings, and only the events of ``event_types`` (the report's, however long the
+        timeline: the words and the other events are most of an interview's stored bytes). ``interview``: the
+        row with its candidate and job, if the caller has just read it."""
+        iv = interview if interview is not None and interview.id == interview_id else await self.get(interview_id)
+        if iv is None:
+            return None
+        return {
+            **await self._head(iv),
+            "plan_id": iv.plan_id,
+            "turns": await self._turns(interview_id),
+            "transcript": [{"turn_index": turn, "text": text, "start_ms": start}
+                           for turn, text, start in await self.records.transcript_lines(interview_id)],
+            "events": [{"type": e.type, "at": _iso(e.at), **e.payload}
+                       for e in await self.records.events(interview_id, types=event_types)],
+        }
+
+    async def _head(self, iv: Interview) -> dict[str, Any]:
+        consents = await self.current_consents(iv.id)
         return {
             "id": iv.id,
             "status": iv.status,
@@ -147,31 +185,21 @@ class InterviewRepository(Repository):
             "consents": {
                 k: {"granted": c.granted, "version": c.version, "at": _iso(c.at)} for k, c in consents.items()
             },
-            "turns": [
-                {
-                    "index": t.index,
-                    "kind": t.kind,
-                    "question_index": t.question_index,
-                    "question": t.question_text,
-                    "answer": t.answer_text,
-                    "asked_at": _iso(t.asked_at),
-                    "answer_ended_at": _iso(t.answer_ended_at),
-                    "end_reason": t.end_reason,
-                    "trigger": t.trigger,
-                    "reason": t.reason,
-                }
-                for t in await self.records.turns(interview_id)
-            ],
-            "transcript": [
-                {
-                    "seq": seg.seq,
-                    "turn_index": seg.turn_index,
-                    "text": seg.text,
-                    "start_ms": seg.start_ms,
-                    "end_ms": seg.end_ms,
-                    "words": seg.words,
-                }
-                for seg in await self.records.segments(interview_id)
-            ],
-            "events": [{"type": e.type, "at": _iso(e.at), **e.payload} for e in await self.records.events(interview_id)],
         }
+
+    async def _turns(self, interview_id: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "index": t.index,
+                "kind": t.kind,
+                "question_index": t.question_index,
+                "question": t.question_text,
+                "answer": t.answer_text,
+                "asked_at": _iso(t.asked_at),
+                "answer_ended_at": _iso(t.answer_ended_at),
+                "end_reason": t.end_reason,
+                "trigger": t.trigger,
+                "reason": t.reason,
+            }
+            for t in await self.records.turns(interview_id)
+        ]

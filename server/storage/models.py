@@ -141,6 +141,9 @@ class Candidate(Base):
 
 class Interview(Base):
     __tablename__ = "interviews"
+    # the interview list (0016): an organisation's or a job's interviews, newest first
+    __table_args__ = (Index("ix_interviews_org_created", "org_id", "created_at"),
+                      Index("ix_interviews_job_created", "job_id", "created_at"))
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
@@ -168,6 +171,13 @@ class Interview(Base):
     # candidate links (0012): HR withdrew the link at this time (a new link clears it); a link is valid only
     # with the current link_nonce, so withdrawing or reissuing changes the nonce
     link_revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # the interview list's figures (0016), kept by storage/interview_records.py as scores, ratings and flags are
+    # stored, so the list sorts and filters on them in SQL: the overall AI score and human rating
+    # (reports/overall_score.py) and how many proctoring flags were raised (kept when retention deletes the
+    # timeline, like the scores)
+    ai_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    human_rating: Mapped[float | None] = mapped_column(Float, nullable=True)
+    flag_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     candidate: Mapped[Candidate] = relationship()
     job: Mapped[Job] = relationship()
 
@@ -460,7 +470,9 @@ class PersonalDataRead(Base):
     candidate's data."""
 
     __tablename__ = "personal_data_reads"
-    __table_args__ = (Index("ix_personal_data_reads_org_last", "org_id", "last_at"),)
+    # the second: finding the row a repeated read counts on (0016)
+    __table_args__ = (Index("ix_personal_data_reads_org_last", "org_id", "last_at"),
+                      Index("ix_personal_data_reads_actor_subject", "actor_id", "subject_id", "last_at"))
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     actor_id: Mapped[str | None] = mapped_column(String(32), nullable=True)

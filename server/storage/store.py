@@ -14,6 +14,7 @@ from server.storage.background_jobs import BackgroundJobRepository
 from server.storage.candidate_imports import CandidateImportRepository
 from server.storage.database import Database
 from server.storage.external_candidates import ExternalCandidateRepository
+from server.storage.interview_list import InterviewListRepository
 from server.storage.interview_records import InterviewRecordRepository
 from server.storage.interviews import InterviewRepository
 from server.storage.invitations import InvitationRepository
@@ -39,6 +40,7 @@ class Store:
         self.jobs = JobRepository(self.db)
         self.records = InterviewRecordRepository(self.db)
         self.interviews = InterviewRepository(self.db, self.jobs, self.records)
+        self.interview_list = InterviewListRepository(self.db)
         self.matching = MatchingRepository(self.db)
         self.invitations = InvitationRepository(self.db)
         self.imports = CandidateImportRepository(self.db)

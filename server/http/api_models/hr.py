@@ -71,27 +71,6 @@ class CreateInterviewResponse(BaseModel):
     token: str
 
 
-class InterviewSummary(BaseModel):
-    id: str
-    status: str
-    language: str
-    job_title: str
-    candidate_name: str
-    created_at: str | None
-    live_connected: bool = False
-    candidate_id: str = ""
-    legal_hold: bool = Field(default=False, description="The candidate's data is under legal hold (never deleted)")
-    legal_hold_since: str | None = None
-    legal_hold_reason: str = ""
-    content_deleted: bool = Field(default=False, description="The transcript and timeline were deleted (retention)")
-    job_id: str = ""
-    link_revoked: bool = Field(default=False, description="HR withdrew the candidate's link (a new one may be issued)")
-
-
-class InterviewList(BaseModel):
-    interviews: list[InterviewSummary]
-
-
 class InterviewDetail(BaseModel):
     model_config = ConfigDict(extra="allow")
     id: str

@@ -29,3 +29,8 @@ class InvitationOut(BaseModel):
 
 class InvitationList(BaseModel):
     invitations: list[InvitationOut]
+
+
+class ResendRequest(Strict):
+    invitation_id: str | None = Field(default=None, max_length=64, description="The invitation to send again (its "
+                                      "channel and recipient); the latest one if omitted")

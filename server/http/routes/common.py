@@ -22,6 +22,8 @@ api = ApiRoutes()
 SESSION_COOKIE = "interview_session"
 CTX_KEY = web.AppKey("ctx", ServerContext)
 LINKED_INTERVIEW_KEY = web.RequestKey("linked_interview", Interview)  # set once the candidate's link was checked
+# the interview the guard admitted from the path (routes/scope.py), handed to the handler's first org_interview
+ADMITTED_INTERVIEW_KEY = web.RequestKey("admitted_interview", Interview)
 
 
 def ctx_of(request: web.Request) -> ServerContext:
@@ -44,6 +46,11 @@ def in_org(record: OrgOwned | None, user: User, what: str) -> OrgOwned:
 
 
 async def org_interview(request: web.Request, user: User, interview_id: str) -> Interview:
+    """The organisation's interview (404 otherwise); the one the guard has just read for this request, the first
+    time it is asked for."""
+    admitted = request.pop(ADMITTED_INTERVIEW_KEY, None)
+    if admitted is not None and admitted.id == interview_id:
+        return in_org(admitted, user, "interview")
     return in_org(await ctx_of(request).store.interviews.get(interview_id), user, "interview")
 
 
@@ -62,7 +69,7 @@ async def interview_from_link(request: web.Request, token: str) -> Interview:
     except LinkError as exc:
         raise ApiError(exc.status, exc.code, exc.message) from exc
     iv = await ctx.store.interviews.get(claims.interview_id)
-    if iv is None or iv.link_nonce != claims.nonce:
+    if iv is None or iv.link_nonce != claims.nonce or iv.link_revoked_at is not None:  # replaced or withdrawn
         raise ApiError(403, "invalid_link", "This interview link is not valid.")
     request[LINKED_INTERVIEW_KEY] = iv
     log_interview(request, iv.id)

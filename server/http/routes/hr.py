@@ -13,9 +13,8 @@ from server.recruiting.plans import plan_for_job, read_plan
 from server.recruiting.requirements import read_new_description
 from server.http.access import ANY_USER, JOB_ROLES, LISTING, READING, RECRUITING, ReadAudit, users
 from server.http.routes.common import api, ctx_of, org_job
-from server.http.routes.guard import record_shown, shown_interview, user_of
+from server.http.routes.guard import shown_interview, user_of
 from server.http.routes.scope import responsibility, responsible_candidate, responsible_job
-from server.storage.models import iso_utc
 
 
 CREATES_JOBS = users(RECRUITING, "Only recruiters and admins create jobs.")
@@ -165,29 +164,6 @@ async def create_interview(request: web.Request) -> web.Response:
     token = ctx.signer.link_token(iv.id, iv.link_nonce)
     out = m.CreateInterviewResponse(interview_id=iv.id, token=token, link=f"{ctx.settings.resolved_base_url}/i/{token}")
     return web.json_response(out.model_dump(), status=201)
-
-
-@api.route("GET", "/api/v1/interviews", "The interviews the user is responsible for: of their jobs, or those they "
-           "observe (admins: all of the organisation's)", "interviews",
-           access=LISTING, reads=ReadAudit("interviews.list", "org"), response=m.InterviewList)
-async def list_interviews(request: web.Request) -> web.Response:
-    user = user_of(request)
-    ctx = ctx_of(request)
-    rows = []
-    mine = await responsibility(request, user)
-    interviews = await ctx.store.interviews.for_org(user.org_id, None if mine.whole_org else mine.job_ids,
-                                                    mine.interview_ids)
-    await record_shown(request, [iv.candidate_id for iv in interviews])
-    for iv in interviews:
-        live = ctx.live.get(iv.id)
-        rows.append(m.InterviewSummary(
-            id=iv.id, status=iv.status, language=iv.language, job_title=iv.job.title, candidate_name=iv.candidate.name,
-            created_at=iv.created_at.isoformat() if iv.created_at else None,
-            live_connected=bool(live and live.connected), candidate_id=iv.candidate_id,
-            legal_hold=iv.candidate.legal_hold_at is not None, content_deleted=iv.content_deleted_at is not None,
-            legal_hold_since=iso_utc(iv.candidate.legal_hold_at),
-            legal_hold_reason=iv.candidate.legal_hold_reason, link_revoked=iv.link_revoked_at is not None, job_id=iv.job_id))
-    return web.json_response(m.InterviewList(interviews=rows).model_dump())
 
 
 @api.route("GET", "/api/v1/interviews/{interview_id}", "One interview: turns, transcript, consents, events",

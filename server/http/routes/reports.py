@@ -15,6 +15,7 @@ from server.live import events as ev
 from server.http.errors import parse_body
 from server.reports.interview_report import build_report, decision_out, suggestion_for
 from server.reports.pdf import render_pdf
+from server.storage.models import Interview
 from server.http.access import CANDIDATE_LINK, PUBLIC, RATING, READING, ReadAudit, users
 from server.http.routes.common import api, ctx_of, interview_from_link, org_interview
 from server.http.routes.guard import shown_interview, user_of
@@ -24,9 +25,9 @@ from web_client import WEB_ROOT
 log = structlog.get_logger(__name__)
 
 
-async def _report(request: web.Request, interview_id: str) -> dict | None:
+async def _report(request: web.Request, iv: Interview) -> dict | None:
     store = ctx_of(request).store
-    return await build_report(store.interviews, store.records, store.jobs, interview_id)
+    return await build_report(store.interviews, store.records, store.jobs, iv.id, iv)
 
 
 @api.undocumented("GET", "/reports/{interview_id}", access=PUBLIC)  # the page; its data comes from the API
@@ -39,14 +40,14 @@ async def report_page(request: web.Request) -> web.StreamResponse:
            response=m.ReportOut, errors=(404,))
 async def report_json(request: web.Request) -> web.Response:
     iv = await shown_interview(request)
-    return web.json_response(await _report(request, iv.id))
+    return web.json_response(await _report(request, iv))
 
 
 @api.route("GET", "/api/v1/interviews/{interview_id}/report.pdf", "The evaluation report as a PDF", "reports",
            access=users(READING, scope="interview"), reads=ReadAudit("report.download", "interview"), errors=(404,))
 async def report_pdf(request: web.Request) -> web.Response:
     iv = await shown_interview(request)
-    report = await _report(request, iv.id)
+    report = await _report(request, iv)
     pdf = await asyncio.get_running_loop().run_in_executor(None, render_pdf, report)
     name = f"interview-report-{iv.id[:8]}.pdf"
     return web.Response(body=pdf, content_type="application/pdf",

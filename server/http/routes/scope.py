@@ -16,7 +16,7 @@ from aiohttp import web
 
 from server.http.access import INTERVIEW_ROLES, JOB_ROLES, WHOLE_ORG_ROLES
 from server.http.errors import ApiError
-from server.http.routes.common import ctx_of, in_org
+from server.http.routes.common import ADMITTED_INTERVIEW_KEY, ctx_of, in_org
 from server.storage.assignments import Assignments
 from server.storage.models import Candidate, CandidateImport, Interview, Job, User
 
@@ -75,6 +75,7 @@ async def responsible_interview(request: web.Request, user: User, interview_id: 
     iv = in_org(await ctx_of(request).store.interviews.get(interview_id), user, "interview")
     if not (await responsibility(request, user)).interview(iv):
         raise _not_found("interview")
+    request[ADMITTED_INTERVIEW_KEY] = iv  # the handler's org_interview need not read it again
     return iv
 
 
