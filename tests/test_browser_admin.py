@@ -13,7 +13,7 @@ import pytest
 
 from server.http.auth import hash_password
 from tests.harness import HR_EMAIL, running_server, until
-from tests.test_browser_interview import ARTIFACTS, STEP_TIMEOUT_MS, hr_page, playwright_api
+from tests.test_browser_interview import ARTIFACTS, STEP_TIMEOUT_MS, hr_page, open_area, playwright_api
 
 pytestmark = pytest.mark.browser
 
@@ -42,6 +42,7 @@ async def test_admin_reads_the_access_log_and_narrows_it_to_one_candidate(sqlite
             assert await page.locator("#access-box").is_hidden()
 
         async with hr_page(pw, tmp_path / "admin", h.base_url, errors, ADMIN_EMAIL, ADMIN_PASSWORD) as page:
+            await open_area(page, "settings/access")
             box = page.get_by_role("region", name="Access log: who read candidates' personal data")
             await box.wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
             await page.wait_for_selector("#access-rows tr td:nth-child(3)", timeout=STEP_TIMEOUT_MS)
@@ -87,6 +88,7 @@ async def test_admin_sets_retention_holds_one_candidate_and_erases_another(sqlit
         kept_iv, _ = await h.create_interview("Kim Held")
         gone_iv, _ = await h.create_interview("李娜")
         async with hr_page(pw, tmp_path / "admin", h.base_url, errors, ADMIN_EMAIL, ADMIN_PASSWORD) as page:
+            await open_area(page, "settings/retention")
             box = page.get_by_role("region", name="Data retention and deletion")
             await box.wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
             await box.get_by_text("These are the server's defaults until you save.").wait_for(timeout=STEP_TIMEOUT_MS)
@@ -107,7 +109,9 @@ async def test_admin_sets_retention_holds_one_candidate_and_erases_another(sqlit
             await kim.get_by_role("textbox", name="Reason for the hold: Kim Held").fill("Case 2026-17")
             await kim.get_by_role("button", name="Place legal hold").click()
             await kim.get_by_text("Case 2026-17").wait_for(timeout=STEP_TIMEOUT_MS)
+            await open_area(page, "interviews")  # the interviews table says so too
             await page.locator("#rows tr", has_text="Kim Held").get_by_text("legal hold").wait_for(timeout=STEP_TIMEOUT_MS)
+            await open_area(page, "settings/retention")
 
             li = box.locator("#ret-people tr", has_text="李娜")
             await li.get_by_role("button", name="Erase all data").click()

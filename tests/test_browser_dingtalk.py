@@ -20,7 +20,7 @@ from tests.bad_documents import BROKEN_PDF
 from tests.fake_dingtalk import FakeDingTalk
 from tests.harness import free_port, running_server, until
 from tests.test_browser_hr_flow import JD_ZH
-from tests.test_browser_interview import ARTIFACTS, login_as_hr, STEP_TIMEOUT_MS, _page_of, _watch_errors, candidate_page, chromium, playwright_api
+from tests.test_browser_interview import ARTIFACTS, login_as_hr, STEP_TIMEOUT_MS, _page_of, _watch_errors, candidate_page, chromium, open_area, playwright_api
 from tests.test_invitations import Inbox
 from tests.test_matching_api import STRONG_ZH, WEAK_EN
 
@@ -53,6 +53,7 @@ async def test_hr_imports_from_dingtalk_and_invites_by_work_notice(sqlite_url, t
                 page = await _page_of(hr_ctx)
                 _watch_errors(page, errors)
                 await login_as_hr(page, h.base_url)
+                await open_area(page, "candidates")  # the job picker is at the top of the area
                 await page.select_option("#job", job.id)
 
                 # --- the DingTalk form is there because the server has the connector; a job id is required
@@ -110,6 +111,7 @@ async def test_hr_imports_from_dingtalk_and_invites_by_work_notice(sqlite_url, t
                 # --- invite the best match: the channel selector offers what the server has set up
                 await matches.nth(0).get_by_role("button", name="Invite").click()
                 await matches.nth(0).locator("a").wait_for(timeout=STEP_TIMEOUT_MS)
+                await open_area(page, "interviews")
                 row = page.locator("#rows tr", has_text="张伟")
                 channel = row.get_by_label("Send via")
                 await channel.wait_for(timeout=STEP_TIMEOUT_MS)
@@ -134,16 +136,20 @@ async def test_hr_imports_from_dingtalk_and_invites_by_work_notice(sqlite_url, t
 
                 # In Chinese, and at a phone's width.
                 await page.click("#lang")
-                assert await page.get_by_role("group", name="从钉钉导入").is_visible()
-                assert (await page.text_content("#import-status")).startswith("完成：新增 0，更新 0，无变化 2")
                 assert await row.get_by_text("钉钉工作通知：已发送至 zhangwei01").is_visible()
                 assert await row.get_by_role("button", name="发送工作通知").is_visible()
                 await page.set_viewport_size({"width": 390, "height": 844})
-                for box in (page.locator("#import-box"), page.locator("#list-box"), row, row.locator(".invite-box")):
+                for box in (page.locator("#list-box"), row, row.locator(".invite-box")):
                     right = await box.evaluate("b => Math.max(b.getBoundingClientRect().right, b.scrollWidth)")
                     assert right <= 390, right
-                await page.locator("#import-box").screenshot(path=str(ARTIFACTS / "hr-dingtalk-import-zh-phone.png"))
                 await row.screenshot(path=str(ARTIFACTS / "hr-dingtalk-invite-zh-phone.png"))
+                await open_area(page, "candidates")
+                assert await page.get_by_role("group", name="从钉钉导入").is_visible()
+                assert (await page.text_content("#import-status")).startswith("完成：新增 0，更新 0，无变化 2")
+                right = await page.locator("#import-box").evaluate(
+                    "b => Math.max(b.getBoundingClientRect().right, b.scrollWidth)")
+                assert right <= 390, right
+                await page.locator("#import-box").screenshot(path=str(ARTIFACTS / "hr-dingtalk-import-zh-phone.png"))
 
             # --- the notice DingTalk received: an action card for that userid whose button opens the interview
             notice = (await until(lambda: fake.notices, 30, "a work notice at DingTalk"))[0]

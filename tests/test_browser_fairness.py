@@ -13,7 +13,7 @@ import re
 import pytest
 
 from tests.harness import running_server
-from tests.test_browser_interview import ARTIFACTS, STEP_TIMEOUT_MS, _page_of, _watch_errors, chromium, hr_page, playwright_api
+from tests.test_browser_interview import ARTIFACTS, STEP_TIMEOUT_MS, _page_of, _watch_errors, chromium, hr_page, open_area, playwright_api
 
 pytestmark = pytest.mark.browser
 
@@ -65,7 +65,8 @@ async def test_hr_sees_the_low_group_flagged(sqlite_url, tmp_path):
             if sex:
                 await store.self_identification.set(iv, sex, None, "25_39", h.ctx.clock())
         async with hr_page(pw, tmp_path / "hr", h.base_url, errors) as page:
-            box = page.get_by_role("region", name="Fairness check of the AI scores for the job selected above")
+            await open_area(page, "analytics")  # the job picker at the top of the area
+            box = page.get_by_role("region", name="Fairness check of the AI scores for this job")
             await box.get_by_text("12 scored interviews, 10 with voluntary answers; median score 3.00.").wait_for(
                 timeout=STEP_TIMEOUT_MS)
             sex = box.get_by_role("table", name="Sex")
@@ -77,6 +78,6 @@ async def test_hr_sees_the_low_group_flagged(sqlite_url, tmp_path):
             ages = await box.get_by_role("table", name="Age").text_content()
             assert "25–39" in ages and "10" in ages
             await page.click("#lang")
-            await page.get_by_role("region", name="上方所选职位的 AI 评分公平性检查").wait_for(timeout=STEP_TIMEOUT_MS)
+            await page.get_by_role("region", name="当前职位的 AI 评分公平性检查").wait_for(timeout=STEP_TIMEOUT_MS)
             assert "低于 0.8：请核查" in await page.locator("#bias-tables").text_content()
     assert not errors, errors

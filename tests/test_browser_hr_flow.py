@@ -24,7 +24,7 @@ from aiosmtpd.controller import Controller
 from tests.bad_documents import BROKEN_PDF
 from tests.harness import free_port, running_server, until
 from tests.test_catalogue import catalogue_english_in
-from tests.test_browser_interview import ARTIFACTS, login_as_hr, STEP_TIMEOUT_MS, _page_of, _watch_errors, candidate_page, chromium, playwright_api
+from tests.test_browser_interview import ARTIFACTS, login_as_hr, STEP_TIMEOUT_MS, _page_of, _watch_errors, candidate_page, chromium, open_area, playwright_api
 from tests.test_invitations import Inbox
 from tests.test_matching_api import STRONG_ZH, WEAK_EN
 
@@ -66,12 +66,13 @@ async def test_hr_imports_ranks_invites_by_email_and_the_candidate_opens_the_lin
                 page = await _page_of(hr_ctx)
                 _watch_errors(page, errors)
                 await login_as_hr(page, h.base_url)
+                await open_area(page, "candidates")  # the job picker is at the top of the area
                 await page.select_option("#job", job.id)
 
                 # --- bulk import: choose the zip, watch the labelled progress bar reach the end
                 box = page.locator("#import-box")
                 assert await box.get_by_role("heading").text_content() == \
-                    "Import candidates in bulk for the job selected above"
+                    "Import candidates in bulk for this job"
                 await page.set_input_files("#import-files", str(archive))
                 await page.click("#import-start")
                 progress = page.get_by_role("progressbar", name="Import progress")
@@ -105,7 +106,7 @@ async def test_hr_imports_ranks_invites_by_email_and_the_candidate_opens_the_lin
 
                 # The section reads in Chinese too, and fits a phone's width.
                 await page.click("#lang")
-                assert await box.get_by_role("heading").text_content() == "为上方所选职位批量导入候选人"
+                assert await box.get_by_role("heading").text_content() == "为当前职位批量导入候选人"
                 assert (await page.text_content("#import-status")).startswith("完成：新增候选人 2 位")
                 assert "文件损坏或无法读取" in await page.text_content("#import-rows")
                 await page.set_viewport_size({"width": 390, "height": 844})
@@ -127,6 +128,7 @@ async def test_hr_imports_ranks_invites_by_email_and_the_candidate_opens_the_lin
                 await matches.nth(0).locator("a").wait_for(timeout=STEP_TIMEOUT_MS)
                 assert not catalogue_english_in(await page.inner_text("body"))
                 await page.click("#lang")
+                await open_area(page, "interviews")
                 send = page.locator("#rows tr", has_text="张伟").get_by_role("button", name="E-mail the link")
                 await send.click(timeout=STEP_TIMEOUT_MS)
                 await page.locator("#rows tr", has_text="sending to zhangwei@example.com").wait_for(

@@ -98,6 +98,16 @@ async def login_as_hr(page, base_url: str, landing: str = "/hr", email: str = HR
     await page.wait_for_url(re.compile(re.escape(landing) + "$"), timeout=STEP_TIMEOUT_MS)
 
 
+async def open_area(page, area: str) -> None:
+    """On the HR page: an area of the workspace (jobs, candidates, interviews, analytics, settings) through its
+    navigation link, as a person would; ``area`` may name a settings part ("settings/team")."""
+    main, _, sub = area.partition("/")
+    await page.locator(f'#ws-nav a[data-area="{main}"]').click()
+    if sub:
+        await page.locator(f'#view-settings .subnav a[data-sub="{sub}"]').click()
+    await page.locator(f"#view-{main}").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+
+
 async def _page_of(context):
     return context.pages[0] if context.pages else await context.new_page()
 

@@ -14,7 +14,7 @@ import pytest
 
 from server.http.auth import hash_password
 from tests.harness import HR_EMAIL, HR_PASSWORD, running_server
-from tests.test_browser_interview import (ARTIFACTS, STEP_TIMEOUT_MS, _page_of, _watch_errors, chromium, hr_page,
+from tests.test_browser_interview import (ARTIFACTS, STEP_TIMEOUT_MS, _page_of, _watch_errors, chromium, hr_page, open_area,
                                           playwright_api)
 from tests.test_logins import Clock
 
@@ -80,6 +80,7 @@ async def test_a_password_change_and_an_admins_sign_out_end_logins_elsewhere(sql
     async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
         await h.ctx.store.accounts.create_user(h.org_id, ADMIN_EMAIL, hash_password(ADMIN_PASSWORD), role="admin")
         async with h.hr_client() as elsewhere, hr_page(pw, tmp_path / "hr", h.base_url, errors) as page:
+            await open_area(page, "settings/sessions")
             assert await page.locator("#logins-box").is_hidden()  # only admins see who is logged in
             form = page.get_by_role("region", name="Your password")
             await form.get_by_label("Current password").fill(HR_PASSWORD)
@@ -89,15 +90,16 @@ async def test_a_password_change_and_an_admins_sign_out_end_logins_elsewhere(sql
             await page.get_by_text("Password changed. Logins ended elsewhere: 1.").wait_for(timeout=STEP_TIMEOUT_MS)
             async with elsewhere.get("/api/v1/auth/me") as r:
                 assert r.status == 401
-            await page.reload()  # this browser stays logged in
+            await page.reload()  # this browser stays logged in, in the same area
             await page.get_by_text(HR_EMAIL).first.wait_for(timeout=STEP_TIMEOUT_MS)
-            assert page.url.endswith("/hr")
+            assert page.url.endswith("/hr#settings/sessions")
 
         async with aiohttp.ClientSession(h.base_url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as phone:
             async with phone.post("/api/v1/auth/login", json={"email": HR_EMAIL,
                                                               "password": "a new password 2"}) as r:
                 assert r.status == 200
             async with hr_page(pw, tmp_path / "admin", h.base_url, errors, ADMIN_EMAIL, ADMIN_PASSWORD) as page:
+                await open_area(page, "settings/sessions")
                 box = page.get_by_role("region", name="Who is logged in")
                 await box.wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
                 sign_out = box.get_by_role("button", name=f"Sign {HR_EMAIL} out everywhere")

@@ -20,7 +20,7 @@ import pytest
 
 from tests.harness import running_server
 from tests.test_browser_interview import ARTIFACTS, STEP_TIMEOUT_MS, _page_of, _watch_errors, chromium, login_as_hr, \
-    playwright_api
+    open_area, playwright_api
 from tests.test_matching_api import STRONG_ZH, WEAK_EN
 
 pytestmark = pytest.mark.browser
@@ -103,6 +103,7 @@ async def test_hr_makes_a_job_from_a_description_edits_its_requirements_and_rank
             _watch_errors(page, errors)
             await login_as_hr(page, h.base_url)
             await page.set_viewport_size({"width": 1366, "height": 900})
+            await open_area(page, "jobs")
 
             # --- English: paste a description, the requirements show at once in two lists
             assert await page.get_by_role("heading", name="New job from a description").is_visible()
@@ -143,7 +144,9 @@ async def test_hr_makes_a_job_from_a_description_edits_its_requirements_and_rank
             assert await _texts(page, "req-nice") == ["Kafka / RabbitMQ", "Docker"]
             assert (await _texts(page, "req-must"))[-1] == "Fluent English"
 
-            # --- resumes uploaded: ranked, each verdict with its reason
+            # --- resumes uploaded: ranked, each verdict with its reason (the candidates area, the same job)
+            await open_area(page, "candidates")
+            assert await page.input_value("#job") == job_id
             await page.set_input_files("#resume-files", [str(strong), str(weak)])
             await page.click("#resume-upload")
             rows = page.locator("#match-rows tr")
@@ -154,8 +157,9 @@ async def test_hr_makes_a_job_from_a_description_edits_its_requirements_and_rank
             assert len(reasons) == 6 and all(reasons), reasons  # one per requirement of the saved set
             years = await rows.nth(1).locator("li", has_text="5+ years").text_content()
             assert "missing" in years and "vs 5 required" in years, years
-            await _shots(page, "en")
             await page.locator("#match-rows").screenshot(path=str(SHOTS / "hr-ranking-en.png"))
+            await open_area(page, "jobs")
+            await _shots(page, "en")
 
             # --- Chinese: the same page in Chinese, a Chinese description, an edit kept over a reload
             await page.click("#lang")
@@ -186,6 +190,7 @@ async def test_hr_makes_a_job_from_a_description_edits_its_requirements_and_rank
             assert await _texts(page, "req-nice") == ["Kafka"]
             await _shots(page, "zh")
             await page.locator("#job").select_option(job_id)
+            await open_area(page, "candidates")
             await page.locator("#match-rows tr").nth(1).wait_for(timeout=STEP_TIMEOUT_MS)
             # the reasons in Chinese too (from the reason codes, not the server's English explanation)
             await page.locator("#match-rows .reason", has_text="要求").first.wait_for(timeout=STEP_TIMEOUT_MS)
@@ -196,6 +201,7 @@ async def test_hr_makes_a_job_from_a_description_edits_its_requirements_and_rank
             await page.locator("#match-rows").screenshot(path=str(SHOTS / "hr-ranking-zh.png"))
 
             # --- a description left empty is refused in the page, naming what is missing
+            await open_area(page, "jobs")
             await page.fill("#jd-title", "测试")
             await page.click("#jd-submit")
             assert await page.text_content("#jd-errors") == "请粘贴职位描述。"

@@ -15,7 +15,7 @@ import pytest
 
 from server.http.auth import hash_password
 from tests.harness import running_server
-from tests.test_browser_interview import ARTIFACTS, STEP_TIMEOUT_MS, hr_page, playwright_api
+from tests.test_browser_interview import ARTIFACTS, STEP_TIMEOUT_MS, hr_page, open_area, playwright_api
 
 pytestmark = pytest.mark.browser
 
@@ -56,6 +56,7 @@ async def test_admin_assigns_a_job_and_invites_an_observer_who_then_see_only_tha
 
         async with hr_page(pw, tmp_path / "admin", h.base_url, errors, "admin@acme.test", PW) as page:
             await page.set_viewport_size(LAPTOP)
+            await open_area(page, "settings/team")
             await page.get_by_role("region", name="Team: who is responsible for what").wait_for(timeout=STEP_TIMEOUT_MS)
             team = page.locator("#team-box")
             rita = team.locator("#team-rows tr", has_text="Rita Recruiter")
@@ -67,7 +68,6 @@ async def test_admin_assigns_a_job_and_invites_an_observer_who_then_see_only_tha
             assert (await store.assignments.of_user(await _id(store, "rita@acme.test"))).job_ids == {sales.id}
 
             omar = team.locator("#team-rows tr", has_text="Omar Observer")
-            await page.locator("#rows tr", has_text="Sam Sales").wait_for(timeout=STEP_TIMEOUT_MS)
             await omar.get_by_role("combobox", name="Interview for Omar Observer to observe").select_option(
                 label="Sam Sales · Sales lead")
             await omar.get_by_role("button", name="Invite to observe").click()
@@ -82,8 +82,10 @@ async def test_admin_assigns_a_job_and_invites_an_observer_who_then_see_only_tha
             await _shoot(page, team, "team-en")
 
             # a candidate's new link, then the link withdrawn (server/http/routes/links.py)
+            await open_area(page, "interviews")
             wang = page.locator("#rows tr", has_text="王芳")
             await wang.get_by_role("button", name="New link for 王芳").click()
+            await page.get_by_role("dialog").get_by_role("button", name="Issue a new link").click()  # asked first
             issued = wang.get_by_text("New link (earlier links no longer work):")
             await issued.wait_for(timeout=STEP_TIMEOUT_MS)
             link = await issued.get_by_role("link").get_attribute("href")
@@ -93,17 +95,20 @@ async def test_admin_assigns_a_job_and_invites_an_observer_who_then_see_only_tha
                     assert r.status == 200
                 await _shoot(page, page.locator("#list-box"), "interviews-en")
                 await wang.get_by_role("button", name="Withdraw the link of 王芳").click()
+                await page.get_by_role("dialog").get_by_role("button", name="Withdraw", exact=True).click()
                 await wang.get_by_text("link withdrawn").wait_for(timeout=STEP_TIMEOUT_MS)
                 async with candidate.get("/api/v1/candidate/session", params={"token": token}) as r:
                     assert r.status == 403 and (await r.json())["error"]["code"] == "invalid_link"
 
             await page.click("#lang")  # 中文
+            await open_area(page, "settings/team")
             await page.get_by_role("region", name="团队：谁负责什么").wait_for(timeout=STEP_TIMEOUT_MS)
             await rita.get_by_role("button", name="收回 Rita Recruiter 的 Sales lead").wait_for()
             await team.get_by_text("Hana Manager 现在负责 Sales lead。").wait_for()  # the last change, in Chinese
             assert await rita.locator("td").nth(1).text_content() == "招聘专员"
-            await wang.get_by_text("链接已撤回").wait_for(timeout=STEP_TIMEOUT_MS)
             await _shoot(page, team, "team-zh")
+            await open_area(page, "interviews")
+            await wang.get_by_text("链接已撤回").wait_for(timeout=STEP_TIMEOUT_MS)
             await _shoot(page, page.locator("#list-box"), "interviews-zh")
             await page.click("#lang")  # back to English for the next browsers (the choice is per profile anyway)
 

@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 
 from tests.harness import running_server, until
-from tests.test_browser_interview import login_as_hr
+from tests.test_browser_interview import login_as_hr, open_area
 from tests.test_scheduling import links_in, new_interview, parse, smtp_inbox
 
 pytestmark = pytest.mark.browser
@@ -260,6 +260,7 @@ async def test_hr_offers_windows_sees_bookings_and_marks_a_no_show(sqlite_url, t
         interview_id, token = await h.create_interview("Amy Santiago")
         async with page_in_zone(pw, "Asia/Shanghai", errors, phone=False) as page:
             await login_as_hr(page, h.base_url)
+            await open_area(page, "jobs")  # the job's interview times, under its picker
             box = page.locator("#sched-box")
             await box.locator("#sched-minutes").wait_for(state="visible", timeout=STEP_MS)
             await page.wait_for_function("() => document.getElementById('sched-minutes').value === '30'",

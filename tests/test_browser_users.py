@@ -16,7 +16,7 @@ import pytest
 
 from server.http.auth import hash_password
 from tests.harness import running_server
-from tests.test_browser_interview import STEP_TIMEOUT_MS, _page_of, _watch_errors, chromium, login_as_hr, \
+from tests.test_browser_interview import STEP_TIMEOUT_MS, _page_of, _watch_errors, chromium, login_as_hr, open_area, \
     playwright_api
 
 pytestmark = pytest.mark.browser
@@ -65,6 +65,7 @@ async def test_admin_adds_a_user_who_sets_a_password_by_the_link_and_logs_in(sql
             _watch_errors(page, errors)
             await login_as_hr(page, h.base_url, email=ADMIN_EMAIL, password=ADMIN_PASSWORD)
             await page.set_viewport_size(WIDE)
+            await open_area(page, "settings/team")  # the accounts are part of the team settings
             part = page.locator("#users-part")
             await part.locator("#users-rows tr", has_text="Ada Admin").wait_for(timeout=STEP_TIMEOUT_MS)
             await part.get_by_text(w["add"], exact=True).click()

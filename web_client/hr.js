@@ -3,7 +3,8 @@
 (function () {
   I18N.apply();
   const $ = (id) => document.getElementById(id);
-  $("lang").onclick = () => { I18N.toggle(); refresh(); loadMatches(); showRole(); };
+  $("lang").onclick = () => { I18N.toggle(); loadMatches(); showRole(); };
+  const listChanged = () => document.dispatchEvent(new CustomEvent("interviewschanged"));  // interviews_table.js
   function showRole() {  // who is logged in, and as what
     const role = $("who").dataset.role; if (!role) return;
     $("who").textContent = `${$("who").textContent.split(" · ")[0]} · ${I18N.t("role_" + role)}`;
@@ -34,13 +35,19 @@
     // the sections in their own files (access_log.js, retention.js, bias.js) start now, with who is logged in
     document.dispatchEvent(new CustomEvent("hrready", { detail: { user: me.user } }));
     await loadIntegrations();  // invitation channels and the DingTalk import, as set up on the server
-    refresh(); loadMatches(); setInterval(refresh, 5000);
+    listChanged(); loadMatches();
     loadLatestImport();  // bulk import
     loadSchedule();  // interview scheduling
   }
-  async function loadJobs() {
-    const jobs = await get("/api/v1/jobs"); $("job").textContent = "";
-    for (const j of jobs.jobs) { const o = document.createElement("option"); o.value = j.id; o.textContent = j.title; $("job").append(o); }
+  async function loadJobs() {  // the job pickers; workspace.js (the jobs list) and the interviews table's filter listen
+    const jobs = await get("/api/v1/jobs"); const keep = $("job").value, keepCreate = $("create-job").value;
+    for (const id of ["job", "create-job"]) {
+      $(id).textContent = "";
+      for (const j of jobs.jobs) { const o = document.createElement("option"); o.value = j.id; o.textContent = j.title; $(id).append(o); }
+    }
+    if (keep && jobs.jobs.some((j) => j.id === keep)) $("job").value = keep;
+    if (keepCreate && jobs.jobs.some((j) => j.id === keepCreate)) $("create-job").value = keepCreate;
+    document.dispatchEvent(new CustomEvent("jobslisted", { detail: jobs.jobs }));
   }
   async function loadLibrary() {
     const lib = await get("/api/v1/plan-library");
@@ -54,7 +61,8 @@
     const res = await fetch("/api/v1/jobs/import", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
     const data = await res.json();
     if (!res.ok) { showProblems(data); return; }
-    $("plan-status").textContent = I18N.t("job_created", { title: data.title }); await loadJobs(); $("job").value = data.id;
+    $("plan-status").textContent = I18N.t("job_created", { title: data.title }); await loadJobs();
+    $("job").value = data.id; $("job").dispatchEvent(new Event("change"));
   });
 
   let editingJob = null;
@@ -130,6 +138,7 @@
     const current = newestOnly("matches");
     const data = await get(`/api/v1/jobs/${$("job").value}/matches?${q}`);
     if (!current()) return;
+    document.dispatchEvent(new CustomEvent("matcheslisted", { detail: data.matches.length }));  // guide.js
     const rows = $("match-rows"); rows.textContent = "";
     for (const m of data.matches) {
       const tr = el("tr"); tr.append(el("td", m.name), el("td", `${Math.round(m.score)} (${m.must_haves_met}/${m.must_haves_total})`));
@@ -149,13 +158,13 @@
         li.append(" ", sel); ul.append(li);
       }
       why.append(ul); tr.append(why);
-      const act = el("td"); const btn = el("button", I18N.t("invite")); btn.type = "button";
+      const act = el("td", null, "act"); const btn = el("button", I18N.t("invite")); btn.type = "button";
       const showLink = (link) => { const a = el("a", link); a.href = link; act.textContent = I18N.t("invited") + " "; act.append(a); };
       btn.addEventListener("click", async () => {
         const res = await fetch("/api/v1/interviews", { method: "POST", headers: { "Content-Type": "application/json" },
           body: JSON.stringify({ job_id: $("job").value, candidate_id: m.candidate_id }) });
         const d = await res.json();
-        if (res.ok) { invitedLinks.set(m.candidate_id, d.link); showLink(d.link); refresh(); }
+        if (res.ok) { invitedLinks.set(m.candidate_id, d.link); showLink(d.link); listChanged(); }
       });
       act.append(btn); tr.append(act); rows.append(tr);
       if (invitedLinks.has(m.candidate_id)) showLink(invitedLinks.get(m.candidate_id));  // again after a language switch
@@ -316,72 +325,16 @@
     return box;
   }
   document.addEventListener("langchange", () => { for (const b of inviteBoxes.values()) b.render(); });
+  window.HR = { inviteControl, canRecruit: () => canRecruit, importError };  // interviews_table.js
   // --- end of DingTalk ---------------------------------------------------------------------------------------
 
-  // --- the candidate's link: a new one (earlier ones stop working at once) or withdrawn (server/http/routes/links.py) ---
-  const issuedLinks = new Map();  // interview id -> the link issued on this page (kept while the list refreshes)
-  const linkErrors = new Map();  // interview id -> why the last change failed (kept likewise)
-  function linkControl(iv) {
-    const box = el("div", null, "link-box");
-    const change = async (method) => {
-      linkErrors.delete(iv.id);
-      try {
-        const d = await API.call(`/api/v1/interviews/${iv.id}/link`, null, method);
-        if (method === "POST") issuedLinks.set(iv.id, d.link); else issuedLinks.delete(iv.id);
-      } catch (err) { linkErrors.set(iv.id, I18N.t("link_error", { msg: API.errorText(err) })); }
-      await refresh();
-    };
-    const fresh = el("button", I18N.t("link_new"), "secondary"); fresh.type = "button";
-    fresh.setAttribute("aria-label", I18N.t("link_new_for", { name: iv.candidate_name }));
-    fresh.addEventListener("click", () => change("POST"));
-    box.append(fresh);
-    if (!iv.link_revoked) {
-      const withdraw = el("button", I18N.t("link_withdraw"), "secondary danger"); withdraw.type = "button";
-      withdraw.setAttribute("aria-label", I18N.t("link_withdraw_for", { name: iv.candidate_name }));
-      withdraw.addEventListener("click", () => change("DELETE"));
-      box.append(withdraw);
-    }
-    if (issuedLinks.has(iv.id) && !iv.link_revoked) {
-      const p = el("span", I18N.t("link_issued") + " "); const a = el("a", issuedLinks.get(iv.id));
-      a.href = issuedLinks.get(iv.id); p.append(a); box.append(p);
-    }
-    if (linkErrors.has(iv.id)) {  // an alert only when there is something to say (the row has the invitation's too)
-      const msg = el("span", linkErrors.get(iv.id), "error"); msg.setAttribute("role", "alert"); box.append(msg);
-    }
-    return box;
-  }
-
-  async function refresh() {
-    const data = await get("/api/v1/interviews");
-    document.dispatchEvent(new CustomEvent("interviewslisted", { detail: data.interviews }));  // team.js
-    const rows = $("rows"); rows.textContent = "";
-    for (const iv of data.interviews) {
-      const tr = document.createElement("tr");
-      const cells = [iv.candidate_name, iv.job_title, I18N.t("st_" + iv.status) + (iv.live_connected ? " · " + I18N.t("live") : "")
-        + (iv.legal_hold ? " · " + I18N.t("legal_hold") : "") + (iv.content_deleted ? " · " + I18N.t("content_deleted") : "")
-        + (iv.link_revoked ? " · " + I18N.t("link_withdrawn") : "")];
-      for (const c of cells) { const td = document.createElement("td"); td.textContent = c; tr.append(td); }
-      const td = document.createElement("td"); const a = document.createElement("a");
-      a.href = "/observe/" + iv.id; a.textContent = I18N.t("watch"); td.append(a);
-      if (canRecruit && (iv.status === "created" || iv.status === "consented")) {
-        const invite = iv.link_revoked ? null : inviteControl(iv);  // channel, recipient, delivery state (kept across refreshes)
-        if (invite) td.append(invite);
-      }
-      if (canRecruit && iv.status !== "finished" && iv.status !== "failed") td.append(linkControl(iv));
-      if (iv.status === "finished" || iv.status === "live") {
-        const r = document.createElement("a"); r.href = "/reports/" + iv.id; r.textContent = I18N.t("report");
-        td.append(" · ", r);
-      }
-      tr.append(td); rows.append(tr);
-    }
-  }
   $("create").addEventListener("submit", async (e) => {
     e.preventDefault(); $("create-error").textContent = "";
     const res = await fetch("/api/v1/interviews", { method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ job_id: $("job").value, candidate: { name: $("cand-name").value, email: $("cand-email").value } }) });
+      body: JSON.stringify({ job_id: $("create-job").value, candidate: { name: $("cand-name").value, email: $("cand-email").value } }) });
     const data = await res.json();
     if (!res.ok) { $("create-error").textContent = data.error.message; return; }
-    $("created-link").href = data.link; $("created-link").textContent = data.link; $("created").classList.remove("hidden"); refresh();
+    $("created-link").href = data.link; $("created-link").textContent = data.link; $("created").classList.remove("hidden"); listChanged();
   });
   // --- interview scheduling: the job's windows and slots, candidates' times, no-shows ------------------------
   const hrZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";

@@ -97,7 +97,11 @@
     no.onclick = () => { renderPeriods(); status.textContent = ""; };
     status.append(I18N.t("ret_shorter") + " ", yes, " ", no); yes.focus();
   });
-  document.addEventListener("langchange", () => { if (periods) { renderPeople(); renderLog(); } });
+  document.addEventListener("langchange", () => {
+    if (!periods) return;
+    renderPeople(); renderLog();
+    if (periods.is_default) $("ret-status").textContent = I18N.t("ret_defaults");  // said again in this language
+  });
 
   document.addEventListener("hrready", async (e) => {  // hr.js, with who is logged in
     if (e.detail.user.role !== "admin") return;

@@ -91,16 +91,20 @@
   }
   document.addEventListener("hrready", (e) => {  // hr.js, with who is logged in
     if (e.detail.user.role !== "admin") return;
-    active = true; box.classList.remove("hidden"); load();
+    active = true; box.classList.remove("hidden"); load(); loadInterviews();
   });
-  // the interview list hr.js reads every few seconds: re-drawn only when an interview came or went (a choice the
-  // admin is making in a list stays as it is otherwise)
-  document.addEventListener("interviewslisted", (e) => {
-    const ids = (list) => list.map((i) => i.id).join();
-    const changed = ids(e.detail) !== ids(interviews);
-    interviews = e.detail;
-    if (active && changed) render();
-  });
+  // the interviews an observer can be invited to: read again when the list changed (a choice the admin is making in a
+  // list stays as it is unless an interview came or went)
+  async function loadInterviews() {
+    try {
+      const list = (await API.call("/api/v1/interviews")).interviews;
+      const ids = (l) => l.map((i) => i.id).join();
+      const changed = ids(list) !== ids(interviews);
+      interviews = list;
+      if (active && changed) render();
+    } catch (err) { say("team_error", { msg: API.errorText(err) }); }
+  }
+  document.addEventListener("interviewschanged", () => { if (active) loadInterviews(); });
   document.addEventListener("jobcreated", () => { if (active) load(); });
   document.addEventListener("teamchanged", () => { if (active) load(); });  // a user added or given another role
   document.addEventListener("langchange", () => { if (active) { render(); if (status) say(...status); } });
