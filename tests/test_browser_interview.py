@@ -497,6 +497,7 @@ async def test_hr_uploads_resumes_sees_ranked_matches_and_invites(sqlite_url, tm
             await page.route(re.compile(rf"/api/v1/jobs/{h.job_id}/(requirements|matches)"), late)
             await login_as_hr(page, h.base_url)
             await asyncio.wait_for(first_job_asked.wait(), STEP_TIMEOUT_MS / 1000)
+            await open_area(page, "candidates")  # the workspace's area with the job picker and the uploads
             await page.select_option("#job", job.id)
             await page.set_input_files("#resume-files", files)
             await page.click("#resume-upload")
@@ -511,6 +512,7 @@ async def test_hr_uploads_resumes_sees_ranked_matches_and_invites(sqlite_url, tm
             await page.screenshot(path=str(ARTIFACTS / "hr-matches.png"), full_page=True)
 
             # HR edits the requirements: Kubernetes becomes nice-to-have; the ranking is recomputed with it.
+            await open_area(page, "jobs")
             await page.get_by_role("combobox", name="List for: Kubernetes").select_option("nice")
             await page.locator("#req-nice li", has_text="Skill: Kubernetes").wait_for(timeout=STEP_TIMEOUT_MS)
             await page.click("#req-save")
@@ -520,6 +522,7 @@ async def test_hr_uploads_resumes_sees_ranked_matches_and_invites(sqlite_url, tm
             assert [r["must_have"] for r in saved["requirements"] if r["text"] == "Kubernetes"] == [False]
             await page.wait_for_function(
                 "() => /\\(3\\/3\\)/.test(document.getElementById('match-rows').textContent)", timeout=STEP_TIMEOUT_MS)
+            await open_area(page, "candidates")
             await rows.nth(0).get_by_role("button", name="Invite").click()
             link = rows.nth(0).locator("a")
             await link.wait_for(timeout=STEP_TIMEOUT_MS)
