@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 
 from aiohttp import web
 
 from server.http.api_models import audit as m
 from server.compliance.audit import READ_ACTIONS
 from server.http.access import ADMIN, ReadAudit, users
-from server.http.errors import ApiError
-from server.http.routes.common import api, ctx_of, int_query
+from server.http.routes.common import api, ctx_of, before_cursor, int_query
 from server.http.routes.guard import record_shown, user_of
-from server.storage.models import as_utc, iso_utc
+from server.storage.models import iso_utc
 
 MAX_PAGE = 200
 
@@ -26,13 +24,7 @@ MAX_PAGE = 200
 async def list_reads(request: web.Request) -> web.Response:
     user = user_of(request)
     limit = int_query(request, "limit", 50, 1, MAX_PAGE)
-    before = None
-    if raw := request.query.get("before"):
-        at, _, rid = raw.rpartition("~")
-        try:
-            before = (as_utc(datetime.fromisoformat(at)), rid)
-        except ValueError as exc:
-            raise ApiError(400, "bad_query", "before must be the next_before of an earlier page") from exc
+    before = before_cursor(request)
     rows = await ctx_of(request).store.audit.reads(
         user.org_id, candidate_id=request.query.get("candidate_id") or None,
         actor_id=request.query.get("actor_id") or None, before=before, limit=limit + 1)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 import ipaddress
 import re
 from typing import Protocol, TypeVar
@@ -16,7 +17,7 @@ from server.http.auth import LinkError
 from server.platform.context import ServerContext
 from server.http.errors import ApiError
 from server.http.openapi import ApiRoutes
-from server.storage.models import Candidate, Interview, Job, User
+from server.storage.models import Candidate, Interview, Job, User, as_utc
 
 api = ApiRoutes()
 SESSION_COOKIE = "interview_session"
@@ -74,6 +75,19 @@ async def interview_from_link(request: web.Request, token: str) -> Interview:
     request[LINKED_INTERVIEW_KEY] = iv
     log_interview(request, iv.id)
     return iv
+
+
+def before_cursor(request: web.Request) -> tuple[datetime, str] | None:
+    """The ``?before=`` of a page read newest first: an earlier page's ``next_before`` ("<ISO time>~<id>"), or None
+    (400 ``bad_query`` when it is not one)."""
+    raw = request.query.get("before")
+    if not raw:
+        return None
+    at, _, rid = raw.rpartition("~")
+    try:
+        return as_utc(datetime.fromisoformat(at)), rid
+    except ValueError as exc:
+        raise ApiError(400, "bad_query", "before must be the next_before of an earlier page") from exc
 
 
 def int_query(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:

@@ -3,7 +3,6 @@ again, and the DingTalk userid of each user (who receives the work notices of th
 
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
 from aiohttp import web
@@ -11,11 +10,11 @@ from aiohttp import web
 from server.http.access import ADMIN, LISTED, RECRUITING, ReadAudit, users
 from server.http.api_models import writeback as m
 from server.http.errors import ApiError, parse_body
-from server.http.routes.common import api, ctx_of, in_org, int_query
+from server.http.routes.common import api, ctx_of, in_org, before_cursor, int_query
 from server.http.routes.guard import record_shown, user_of
 from server.http.routes.scope import responsibility
 from server.reports.writeback_targets import WEBHOOK
-from server.storage.models import as_utc, iso_utc
+from server.storage.models import iso_utc
 from server.storage.report_syncs import SyncRow
 
 MAX_PAGE = 200
@@ -55,13 +54,7 @@ async def sync_log(request: web.Request) -> web.Response:
     status = request.query.get("status") or None
     if status is not None and status not in STATUSES:
         raise ApiError(400, "bad_query", f"status must be one of {', '.join(STATUSES)}")
-    before = None
-    if raw := request.query.get("before"):
-        at, _, rid = raw.rpartition("~")
-        try:
-            before = (as_utc(datetime.fromisoformat(at)), rid)
-        except ValueError as exc:
-            raise ApiError(400, "bad_query", "before must be the next_before of an earlier page") from exc
+    before = before_cursor(request)
     mine = await responsibility(request, user)
     rows = await ctx_of(request).store.report_syncs.log(
         user.org_id, job_ids=None if mine.whole_org else mine.job_ids, interview_ids=mine.interview_ids,
