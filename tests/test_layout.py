@@ -4,6 +4,8 @@ included), and the library layers (media, analyzers, dialogue) never reach into 
 from __future__ import annotations
 
 import ast
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -99,3 +101,17 @@ def test_library_layers_do_not_import_the_server():
                        if name.split(".")[0] in LIBRARY_LAYERS
                        for target in targets if target.split(".")[0] == "server")
     assert offenders == []
+
+
+def test_no_file_keeps_an_unresolved_merge_conflict():
+    """A merge left half-done shows readers both sides (it happened once, in docs/ARCHITECTURE.md)."""
+    marker = re.compile(r"^(<<<<<<< |>>>>>>> |=======$)", re.MULTILINE)
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    found = []
+    for name in tracked:
+        path = ROOT / name
+        if path.suffix not in {".py", ".md", ".js", ".html", ".css", ".toml", ".yaml", ".yml", ".txt", ".sh"}:
+            continue
+        if path.is_file() and marker.search(path.read_text(encoding="utf-8", errors="replace")):
+            found.append(name)
+    assert found == []
