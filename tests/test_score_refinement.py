@@ -21,7 +21,14 @@ from dialogue.followup import RuleBasedPolicy, build_context
 from dialogue.model_relevance import CONTROL_QUESTIONS, ModelRelevance
 from server.live import events as ev
 from server.live.interview import LiveInterview
-from server.live.score_refinement import KIND, due_after_s, queue_refinement
+from server.live.score_refinement import (
+    KIND,
+    RefineRequest,
+    digest,
+    due_after_s,
+    queue_refinement,
+)
+from server.live.turn_score import ScoredTurn, TurnScores
 from server.platform.work_queue import WorkQueue
 from server.recruiting.plans import plan_by_id
 from server.storage.models import as_utc, utcnow
@@ -184,3 +191,39 @@ async def _state(store: Store, job_id: str, state: str, attempts: int | None = N
     if row.state == state and (attempts is None or row.attempts == attempts):
         return row
     return None
+
+
+@pytest.mark.models
+async def test_the_embedded_engine_refines_a_queued_score(store, tmp_path):
+    """The job on a server whose own llama.cpp engine serves the judge model (scripts/setup.sh installs both; a
+    worktree without them: INTERVIEW_MODEL_CACHE_DIR). A few real asks: about a minute on 2 cores."""
+    question = "Tell me about a time you made a slow system faster."
+    answer = ("Last year I ran our team's move to a new office. I booked the movers, labelled every desk and had the "
+              "network up by Monday morning, so nobody lost a working day.")
+    clock = Clock(utcnow())
+    async with node_b(store, tmp_path / "b", clock, llm_engine="embedded", llm_timeout_s=60) as b:
+        assert await b.ctx.language_model.wait_ready(), b.ctx.language_model.status()
+        org = await store.accounts.create_org("Acme")
+        job = await store.jobs.create(org.id, "Engineer", "", "en", [{"text": question, "competency": "results"}])
+        iv = await store.interviews.create(org.id, job.id, "Kim", "", "en")
+        spec = (await plan_by_id(store.jobs, iv.plan_id, "Engineer", "en")).questions[0]
+        await store.records.add_turn(iv.id, 0, 0, None, "question", question)
+        await store.records.end_turn(iv.id, 0, answer, "silence")
+        turn = ScoredTurn(iv.id, 0, 0, final=True)
+        actx = build_context(ModelFreeAnalyzers().content(), spec, "en", [answer])
+        await TurnScores(store.records, b.ctx.publish_event, RuleBasedPolicy()).keep(
+            turn, await judge_answer(actx, RuleBasedPolicy()))  # the rules' score, as the interview kept it
+        await b.ctx.queue_refinement(RefineRequest(interview_id=iv.id, turn_index=0, question_index=0, final=True,
+                                                   answers_digest=digest([answer])), org_id=org.id)
+        (queued,) = await store.background.listing(kind=KIND)
+        watching = b.ctx.bus.subscribe(iv.id)
+
+        clock.now = as_utc(queued.run_after)
+        b.ctx.worker.wake()
+        done = await until(lambda: _state(store, queued.id, "done"), 300, "the refinement with the real model")
+
+        model = b.ctx.language_model.client.model
+        assert done.attempts == 1
+        assert [s.scored_by for s in await store.records.scores(iv.id)] == [f"{model} + rules"]
+        seen = await asyncio.wait_for(watching.queue.get(), 5)
+        assert (seen["type"], seen["scored_by"]) == ("answer.scored", f"{model} + rules")
