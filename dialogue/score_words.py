@@ -4,10 +4,16 @@ the anchored ladder and per doubt. No feature codes, cosines or weights: those s
 
 from __future__ import annotations
 
-__all__ = ["legacy_note", "legacy_stance", "say", "scored_by_words"]
+__all__ = ["legacy_note", "legacy_stance", "model_scored", "say", "scored_by_words"]
 
 MODEL_WITH_RULES = " + rules"
 """How ``CompetencyScore.scored_by`` names a score the language model took part in: "<model> + rules"."""
+
+
+def model_scored(scored_by: str) -> bool:
+    """The language model's judgement took part in the score ``scored_by`` names (else the rules alone)."""
+    return scored_by.endswith(MODEL_WITH_RULES)
+
 
 WORDS: dict[str, dict[str, str]] = {
     # evidence
@@ -106,7 +112,7 @@ def say(key: str, lang: str, **values: object) -> str:
 
 def scored_by_words(scored_by: str, lang: str) -> str:
     """Which path scored an answer, in words: the rules alone, or the rules with the model's relevance check."""
-    if scored_by.endswith(MODEL_WITH_RULES):
+    if model_scored(scored_by):
         return say("scored_by:model", lang, model=scored_by[: -len(MODEL_WITH_RULES)])
     return say("scored_by:rules", lang)
 

@@ -30,12 +30,11 @@ import structlog
 from dialogue import speech_turns as speech
 from dialogue.session import DISCLOSURE, PRACTICE_INTRO, PRACTICE_OVER, InterviewSession, PlanQuestion, Prompt, \
     check_transition
-from analyzers.inference_pool import run_inference
 from analyzers.text.language import normalise_language
 from analyzers.llm_client import LlmClient, LlmError
-from dialogue.answer_judgement import DECISION_WAIT_S, AnswerJudgement, judge_answer
+from dialogue.answer_judgement import DECISION_WAIT_S, judge_answer
 from dialogue.model_relevance import ModelRelevance, ask_model_relevance
-from dialogue.followup import FollowUpDecision, FollowUpPolicyV2, build_context
+from dialogue.followup import AnswerContext, FollowUpDecision, FollowUpPolicyV2
 from dialogue.plan import InterviewPlanSpec
 from dialogue.turn_taking import TurnTakingConfig
 from media.audio import AudioChunk
@@ -47,6 +46,8 @@ from server.live import events as ev
 from server.live.captions import CaptionsAtOnce
 from server.live.analysis import AnalyzerFactory, InterviewAnalysis
 from server.live.practice import PracticeTurn, TellCandidate
+from server.live.score_refinement import RefineRequest, digest, nonverbal_payload
+from server.live.turn_score import ScoredTurn, TurnScores, analyse_answers, answer_words
 from server.platform.metrics import ANSWER_TO_QUESTION_SECONDS
 from server.storage.models import new_id
 from server.storage.interview_records import InterviewRecordRepository
@@ -102,6 +103,9 @@ class LiveInterviewDeps:
     """How long after an answer's end the next move waits for the model's judgement (``Settings``)."""
     tell_candidate: TellCandidate | None = None
     """Send an event to the candidate's page alone (``ServerContext.tell_candidate``); None: no practice question."""
+    queue_refinement: Callable[[RefineRequest], Awaitable[object]] | None = None
+    """Queue a late model judgement's refinement of a score as durable work, run on any node if this one cannot
+    (``ServerContext.queue_refinement``, ``server/live/score_refinement.py``); None: only this node's own task."""
 
 
 @dataclass
@@ -198,6 +202,7 @@ class LiveInterview:
         self.language = language
         self.plan = plan
         self.nonverbal_weight = nonverbal_weight
+        self.scores = TurnScores(deps.records, self.publish, deps.followup_policy)
         lang = normalise_language(language)
         ids = question_ids or []  # the stored question rows, in plan order (turns refer to them)
         questions = [PlanQuestion(ids[i] if i < len(ids) else None, q.text_in(lang), q.competency, q.time_limit_s,
@@ -759,7 +764,8 @@ class LiveInterview:
 
         With a language model, its judgement (asked at the pauses already) is asked on the whole answer alongside
         the rules' analysis; the next move waits for it at most ``decision_wait_s`` after the answer's end, else the
-        rules decide alone and the model refines the score when it replies."""
+        rules decide alone and the model refines the score when it replies (``_refine_later``: here, or by the queued
+        ``scoring.refine`` job on any node when this one cannot)."""
         ended = time.monotonic()
         qi = min(current.question_index, len(self.plan.questions) - 1)
         spec = self.plan.questions[qi]
@@ -769,15 +775,14 @@ class LiveInterview:
         lang = normalise_language(self.language)
         judge = self.deps.judge
         heard, self._heard_judged = self._heard_judged, None
-        asked = (asyncio.create_task(self._relevance(spec.text_in(lang), lang, " ".join(state.answers),
+        asked = (asyncio.create_task(self._relevance(spec.text_in(lang), lang, answer_words(state.answers),
                                                      known_controls=heard.p_controls if heard else None))
                  if judge is not None and judge.ready and state.answers else None)
         seconds_used = (self.interview_ms() - state.started_ms) / 1000
 
         async def analyse():
-            analyzer = await self.analysis.content_analyzer()
-            return await run_inference(build_context, analyzer, spec, lang, list(state.answers),
-                                       asked=list(state.asked), seconds_used=seconds_used)
+            return await analyse_answers(await self.analysis.content_analyzer(), spec, lang, state.answers,
+                                         asked=state.asked, seconds_used=seconds_used)
         try:
             actx = await self._unless_went_on(analyse())
         except Exception:
@@ -801,23 +806,37 @@ class LiveInterview:
         judgement = await judge_answer(actx, self.deps.followup_policy, nonverbal=nonverbal,
                                        nonverbal_weight=self.nonverbal_weight, relevance=relevance)
         decision, follows = judgement.decision, judgement.follows
-        await self._keep_score(judgement, qi, final=not follows)
+        turn = ScoredTurn(self.id, self.turn_index, qi, final=not follows)
+        await self.scores.keep(turn, judgement)
         if asked is not None and relevance is None:  # the score may be refined after the next question is asked
-            turn_index = self.turn_index
-
-            async def refine() -> None:
-                if (late := await asked) is not None:
-                    later = await judge_answer(actx, self.deps.followup_policy, nonverbal=nonverbal,
-                                               nonverbal_weight=self.nonverbal_weight, relevance=late)
-                    await self._keep_score(later, qi, final=not follows, turn_index=turn_index)
-            task = asyncio.create_task(refine())
-            self._refining[task] = self.turn_index
-            task.add_done_callback(lambda t: self._refining.pop(t, None))
+            await self._refine_later(turn, asked, actx, nonverbal, RefineRequest(
+                interview_id=self.id, turn_index=turn.turn_index, question_index=qi, final=turn.final,
+                answers_digest=digest(state.answers), seconds_used=seconds_used,
+                known_controls=list(heard.p_controls) if heard else None,
+                nonverbal=nonverbal_payload(nonverbal, self.nonverbal_weight), nonverbal_weight=self.nonverbal_weight))
         if not follows:
             return decision, None
         left = spec.time_limit_s - (self.interview_ms() - state.started_ms) / 1000
         return decision, Prompt("followup", decision.text, qi, current.question_id, max(20, int(left)),
                                 trigger=decision.trigger or decision.kind, reason=decision.reason)
+
+    async def _refine_later(self, turn: ScoredTurn, asked: asyncio.Task, actx: AnswerContext,
+                            nonverbal: dict[str, Any], request: RefineRequest) -> None:
+        """The model's judgement of ``turn`` is late: this node's task keeps the model-informed score when the model
+        replies (the fast path), and the same refinement is queued as durable work, due after that task's time, for
+        when this node cannot finish it (it dies, or the interview moves to another node)."""
+        async def refine() -> None:
+            if (late := await asked) is not None:
+                await self.scores.refine(turn, actx, late, nonverbal=nonverbal, nonverbal_weight=self.nonverbal_weight)
+        task = asyncio.create_task(refine())
+        self._refining[task] = turn.turn_index
+        task.add_done_callback(lambda t: self._refining.pop(t, None))
+        if self.deps.queue_refinement is None:
+            return
+        try:
+            await self.deps.queue_refinement(request)
+        except Exception:  # the interview goes on; only this node's task refines the score
+            log.exception("score_refinement_not_queued", interview_id=self.id, turn_index=turn.turn_index)
 
     async def _unless_went_on(self, work: Awaitable[_T], timeout: float | None = None) -> _T | None:
         """``work``'s result, or None when the answer being evaluated goes on after all (the candidate spoke again
@@ -848,20 +867,6 @@ class LiveInterview:
         except Exception:  # never let the model's side take the interview down: the rules decide
             log.exception("model_judgement_failed", interview_id=self.id)
             return None
-
-    async def _keep_score(self, judgement: AnswerJudgement, qi: int, *, final: bool,
-                          turn_index: int | None = None) -> None:
-        """Store the score of a turn (a later one of the same turn replaces it) and show it to observers."""
-        score = judgement.score
-        turn_index = self.turn_index if turn_index is None else turn_index
-        evidence = [{"feature": e.feature, "quote": e.quote, "effect": e.effect, "note": e.note, "stance": e.stance}
-                    for e in score.evidence]
-        await self.records.add_score(self.id, turn_index, qi, score.competency, score.score, score.confidence,
-                                     score.level_description, evidence, list(score.uncertain), score.scored_by)
-        await self.publish(ev.AnswerScored(
-            interview_id=self.id, turn_index=turn_index, question_index=qi, competency=score.competency,
-            score=score.score, confidence=score.confidence, level=score.level_description, evidence=evidence,
-            uncertain=list(score.uncertain), final=final, scored_by=score.scored_by, relevance=judgement.relevance))
 
     async def _finish(self, closing: Prompt) -> None:
         check_transition(self.status, "finished")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
@@ -28,6 +29,7 @@ from server.platform.language_model import LanguageModel
 from server.compliance.crypto import KEYRING
 from server.live.analysis import AnalyzerFactory
 from server.live.interview import LiveInterview, LiveInterviewDeps
+from server.live.score_refinement import RefineRequest, due_after_s, queue_refinement
 from server.platform.logs import interview_context
 from server.platform.loop_monitor import LoopLagMonitor
 from server.platform.node_registry import make_registry
@@ -202,6 +204,11 @@ class ServerContext:
         if event.type not in ev.TRANSIENT_EVENT_TYPES:
             await self.store.records.add_event(event.interview_id, event.type, payload)
 
+    async def queue_refinement(self, request: RefineRequest, *, org_id: str | None = None) -> None:
+        """Queue a score's refinement by the model (``scoring.refine``), due after the interview's own try."""
+        after_s = due_after_s(request, self.language_model.client.timeout_s, self.settings.llm_refine_margin_s)
+        await queue_refinement(self.queue, request, after_s=after_s, org_id=org_id)
+
     async def tell_candidate(self, event: ev.InterviewEvent) -> None:
         """Send an event to the candidate's page alone (the practice question's): not to observers, not kept."""
         await self.bus.publish(ev.candidate_only_channel(event.interview_id), event.model_dump(mode="json"))
@@ -247,7 +254,8 @@ class ServerContext:
                                      analysis_cpu_budget=self.settings.analysis_cpu_budget,
                                      judge=self.language_model.client,
                                      decision_wait_s=self.settings.llm_decision_wait_s,
-                                     tell_candidate=self.tell_candidate)
+                                     tell_candidate=self.tell_candidate,
+                                     queue_refinement=functools.partial(self.queue_refinement, org_id=iv.org_id))
             end_of_turn = await self.end_of_turn_model()
             # its tasks outlive this request: their log lines name the interview, not the request
             live = interview_context(interview_id).run(

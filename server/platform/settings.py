@@ -178,6 +178,12 @@ class Settings(BaseSettings):
                                        description="Seconds after an answer's end the next move waits for the language "
                                        "model's judgement (asked at the candidate's pauses) before the rules decide "
                                        "alone; the score is refined when the model replies later")
+    llm_refine_margin_s: float = Field(default=5.0, ge=0.0, le=3600.0,
+                                       description="A score the model's late judgement is to refine is also queued "
+                                       "as a background job (scoring.refine, run by any node, in case this one dies "
+                                       "or the interview moves): it is due this many seconds after the longest the "
+                                       "interview's own refinement may take (llm_timeout_s per ask), and does nothing "
+                                       "if that refinement was made")
     description_model_wait_s: float = Field(default=30.0, ge=0.0, le=300.0, description="Seconds a new job's "
                                             "description waits for the language model to recognise its section "
                                             "headings when the rules know none of them; the rules' reading is kept "
