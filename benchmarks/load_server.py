@@ -198,6 +198,8 @@ class ProcessTreeMonitor:
         self.max_rss_mb = 0.0
         self.rss_mb = 0.0
         """RSS summed over the tree at the last sample."""
+        self.rss_mb_by_name: dict[str, float] = {}
+        """The same per process name at the last sample (the server itself as "server")."""
         self.max_processes = 0
 
     def sample(self) -> float:
@@ -207,6 +209,7 @@ class ProcessTreeMonitor:
             procs = []
         rss = 0
         alive = 0
+        by_name: dict[str, float] = defaultdict(float)
         for p in procs:
             try:
                 with p.oneshot():
@@ -215,11 +218,14 @@ class ProcessTreeMonitor:
                     self._cpu[key] = t.user + t.system
                     if key not in self._names:
                         self._names[key] = self.root_name if p.pid == self.root.pid else p.name()
-                    rss += p.memory_info().rss
+                    used = p.memory_info().rss
+                    rss += used
+                    by_name[self._names[key]] += used / (1024 * 1024)
                     alive += 1
             except psutil.Error:
                 pass
         self.rss_mb = rss / (1024 * 1024)
+        self.rss_mb_by_name = {name: round(mb, 1) for name, mb in by_name.items()}
         self.max_rss_mb = max(self.max_rss_mb, self.rss_mb)
         self.max_processes = max(self.max_processes, alive)
         return sum(self._cpu.values())

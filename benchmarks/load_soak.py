@@ -137,6 +137,7 @@ class Sampler:
             if p.monitor is not None:
                 cpu = p.monitor.sample()
                 node["rss_mb"] = round(p.monitor.rss_mb, 1)
+                node["rss_mb_by_process"] = p.monitor.rss_mb_by_name
                 node["cpu_cores"] = round((cpu - (p.cpu_s or 0.0)) / dt, 3)
                 p.cpu_s = cpu
                 cpu_total += node["cpu_cores"]

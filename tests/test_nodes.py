@@ -131,6 +131,7 @@ async def test_a_claim_lost_to_another_node_closes_the_interview_here():
         await a.registry._redis.delete("interview-owner:iv1")  # e.g. a stalled past the expiry
         assert await b.claim("iv1") == "b"
         await a.tick()
+        await a.settle()
         assert lost == ["iv1"] and "iv1" not in a.owned
     finally:
         await a.stop_async()
@@ -170,6 +171,37 @@ async def test_a_candidate_joining_a_full_server_is_asked_to_try_again_in_a_minu
             assert (await ws2.receive_json())["type"] == "snapshot"
             assert first_id not in srv.ctx.nodes.owned
             await ws2.close()
+
+
+@pytest.mark.unit
+async def test_a_finished_interview_is_closed_here_once_its_candidate_has_gone():
+    """A finished interview's runtime (recogniser, analyzers: ~100 MB) is freed, not kept until the process ends;
+    while the candidate is still connected (the closing words) it stays."""
+    closed: list[str] = []
+    over: set[str] = set()
+    connected: set[str] = set()
+
+    async def on_lost(interview_id: str) -> None:
+        closed.append(interview_id)
+
+    node = member(LocalRegistry(5.0), "a", capacity=2, is_over=lambda i: i in over,
+                  is_active=lambda i: i in connected, on_lost=on_lost)
+    await node.start_async()
+    try:
+        for interview_id in ("iv1", "iv2"):
+            assert (await node.route(interview_id, forwarded=False)).here
+        connected.update({"iv1", "iv2"})
+        over.add("iv1")
+        await node.tick()
+        await node.settle()
+        assert closed == [] and set(node.owned) == {"iv1", "iv2"}  # still hearing its closing words
+        connected.discard("iv1")
+        await node.tick()
+        await node.settle()
+        assert closed == ["iv1"] and set(node.owned) == {"iv2"}
+        assert (await node.route("iv3", forwarded=False)).here  # its room is free again
+    finally:
+        await node.stop_async()
 
 
 @pytest.mark.unit

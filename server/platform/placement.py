@@ -68,6 +68,7 @@ class NodeMembership(PeriodicWorker):
         self.owned: dict[str, float] = {}  # interview id -> when a candidate was last seen on it (monotonic)
         self.draining = False
         self.streams: dict[str, list[Callable[[], Awaitable[None]]]] = {}  # candidates' streams here
+        self._closing: set[asyncio.Task] = set()  # runtimes being closed (finished, left or lost interviews)
         self._cpu_mark = (time.monotonic(), time.process_time())
         self.cpu = 0.0
 
@@ -90,21 +91,35 @@ class NodeMembership(PeriodicWorker):
         self._measure_cpu()
         now = time.monotonic()
         for interview_id in list(self.owned):
-            if self.is_over(interview_id):
+            connected = self.is_active(interview_id) or bool(self.streams.get(interview_id))
+            if self.is_over(interview_id) and not connected:  # finished, its candidate gone: free room and memory
                 await self.release(interview_id)
+                self._close(interview_id)
                 continue
-            if self.is_active(interview_id) or self.streams.get(interview_id):
+            if connected:
                 self.owned[interview_id] = now
             elif now - self.owned[interview_id] > self.idle_release_s:  # the candidate left: free the room
                 await self.release(interview_id)
-                await self._lost(interview_id)
+                self._close(interview_id)
                 continue
             if not await self.registry.renew(interview_id, self.node_id):
                 log.warning("interview_claim_lost", interview_id=interview_id, node=self.node_id)
                 self.owned.pop(interview_id, None)
-                await self._lost(interview_id)
+                self._close(interview_id)
         await self.registry.announce(self.info())
         return {"owned": len(self.owned)}
+
+    def _close(self, interview_id: str) -> None:
+        """Close the interview's local runtime in a task of its own: closing waits for its last work (a score the
+        model is refining), which must not hold up the heartbeat that keeps the other claims alive."""
+        task = asyncio.create_task(self._lost(interview_id), name=f"close-{interview_id}")
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    async def settle(self) -> None:
+        """Wait for the runtimes being closed (at a stop, and in tests)."""
+        while self._closing:
+            await asyncio.gather(*list(self._closing), return_exceptions=True)
 
     async def _lost(self, interview_id: str) -> None:
         if self.on_lost is not None:
@@ -123,6 +138,7 @@ class NodeMembership(PeriodicWorker):
         """A clean stop: the heartbeat ends, every claim is given up and the entry removed (others take over at
         once instead of waiting for the expiry)."""
         await self.stop()
+        await self.settle()
         for interview_id in list(self.owned):
             await self.release(interview_id)
         try:
