@@ -203,6 +203,7 @@ class LiveInterview:
         questions = [PlanQuestion(ids[i] if i < len(ids) else None, q.text_in(lang), q.competency, q.time_limit_s,
                                   tuple(q.points_in(lang))) for i, q in enumerate(plan.questions)]
         self.session = InterviewSession(questions, language)
+        self._competency_names = plan.competency_names()  # what observers read for each competency key
         self._question_state = _QuestionState(started_ms=0)
         self._answer_from_seq = 0
         self._heard: list[str] = []  # final segments of the open answer, for the model's judgement at pauses
@@ -860,7 +861,8 @@ class LiveInterview:
                                      score.level_description, evidence, list(score.uncertain), score.scored_by)
         await self.publish(ev.AnswerScored(
             interview_id=self.id, turn_index=turn_index, question_index=qi, competency=score.competency,
-            score=score.score, confidence=score.confidence, level=score.level_description, evidence=evidence,
+            competency_name=self._competency_names.get(score.competency, {}), score=score.score,
+            confidence=score.confidence, level=score.level_description, evidence=evidence,
             uncertain=list(score.uncertain), final=final, scored_by=score.scored_by, relevance=judgement.relevance))
 
     async def _finish(self, closing: Prompt) -> None:
