@@ -3,10 +3,15 @@
 A plan is an ordered list of questions, each tied to a competency, with the points a good answer covers, an
 anchored rating scale (1-5, what each level looks like), follow-up rules and a time limit. Texts are given per
 language (``{"en": ..., "zh": ...}``) so one plan serves Chinese and English interviews alike.
+
+A question's ``competency`` is a stable key: scores, people's ratings, ``competency_weights``, analytics and
+outcomes are kept under it, so it never changes with the reader's language. What a reader sees is the
+competency's ``competency_name`` in their language (``competency_name_in``), the key where the plan gives none.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -14,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from analyzers.text.language import Language
 
 LocalText = dict[Language, str]
+CompetencyNames = dict[str, LocalText]  # competency key -> its name per language
+MAX_COMPETENCY_CHARS = 100  # a key, and a name in one language
 FollowUpTrigger = Literal[
     "missing_result",  # no outcome stated
     "no_example",  # general statements, no concrete instance
@@ -62,7 +69,10 @@ class FollowUpRule(_Strict):
 
 class PlanQuestionSpec(_Strict):
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
-    competency: str = Field(min_length=1, max_length=100)
+    competency: str = Field(min_length=1, max_length=MAX_COMPETENCY_CHARS,
+                            description="The competency's stable key (scores, ratings, weights and analytics use it)")
+    competency_name: LocalText | None = Field(
+        default=None, description="The competency's name per language, as readers see it; absent: the key")
     text: LocalText
     expected_points: dict[Language, list[str]] = Field(default_factory=dict)
     rubric: list[RubricLevel] = Field(default_factory=list)
@@ -75,6 +85,17 @@ class PlanQuestionSpec(_Strict):
     @classmethod
     def _text(cls, v: LocalText) -> LocalText:
         return _non_empty(v, "text")
+
+    @field_validator("competency_name")
+    @classmethod
+    def _competency_name(cls, v: LocalText | None) -> LocalText | None:
+        if v is None:
+            return None
+        _non_empty(v, "competency_name")
+        for lang, name in v.items():
+            if len(name) > MAX_COMPETENCY_CHARS:
+                raise ValueError(f"competency_name.{lang} is too long (at most {MAX_COMPETENCY_CHARS} characters)")
+        return v
 
     @field_validator("rubric")
     @classmethod
@@ -111,6 +132,15 @@ class InterviewPlanSpec(_Strict):
     def _title(cls, v: LocalText) -> LocalText:
         return _non_empty(v, "title")
 
+    def competency_names(self) -> CompetencyNames:
+        """The names the questions give their competencies, per key and language (one question naming a competency
+        names it for all of its questions)."""
+        names: CompetencyNames = {}
+        for q in self.questions:
+            if q.competency_name:
+                names.setdefault(q.competency, {}).update(q.competency_name)
+        return names
+
     @model_validator(mode="after")
     def _consistent(self) -> InterviewPlanSpec:
         ids = [q.id for q in self.questions]
@@ -122,6 +152,9 @@ class InterviewPlanSpec(_Strict):
             if missing:
                 raise ValueError(f"questions[{i}] ({q.id}) has no text in {', '.join(missing)}, "
                                  f"which the plan lists in languages")
+        if clash := name_clashes([(q.competency, q.competency_name) for q in self.questions]):
+            i, lang, message = clash[0]
+            raise ValueError(f"questions[{i}] ({self.questions[i].id}).competency_name.{lang}: {message}")
         if self.competency_weights:
             competencies = {q.competency for q in self.questions}
             if unknown := sorted(set(self.competency_weights) - competencies):
@@ -133,3 +166,33 @@ class InterviewPlanSpec(_Strict):
             if sum(self.competency_weights.values()) <= 0:
                 raise ValueError("at least one competency weight must be above 0")
         return self
+
+
+def name_clashes(named: list[tuple[object, object]]) -> list[tuple[int, str, str]]:
+    """Where the questions' ``(competency, competency_name)`` pairs disagree, as ``(question index, language,
+    message)``: a competency has one name per language, and two competencies never share a name (a reader could not
+    tell them apart). Entries that are not a text key with a mapping of texts are left to the field checks."""
+    problems: list[tuple[int, str, str]] = []
+    name_of: dict[tuple[str, str], tuple[str, int]] = {}  # (key, language) -> (name, first question)
+    key_of: dict[tuple[str, str], tuple[str, int]] = {}  # (language, name) -> (key, first question)
+    for i, (key, names) in enumerate(named):
+        if not isinstance(key, str) or not isinstance(names, Mapping):
+            continue
+        for lang, name in names.items():
+            if not isinstance(lang, str) or not isinstance(name, str) or not name.strip():
+                continue
+            said, first = name_of.setdefault((key, lang), (name, i))
+            if said != name:
+                problems.append((i, lang, (f"the competency {key!r} is named {said!r} in {lang} by "
+                                           f"questions[{first}]; one competency has one name per language")))
+            other, first = key_of.setdefault((lang, name.strip().casefold()), (key, i))
+            if other != key:
+                problems.append((i, lang, (f"{name!r} already names the competency {other!r} (questions[{first}]); "
+                                           "each competency needs a name of its own")))
+    return problems
+
+
+def competency_name_in(names: Mapping[str, Mapping[str, str]], competency: str, language: str) -> str:
+    """What a reader of ``language`` ("en", "zh") sees for ``competency``: the plan's name in that language, else the
+    key itself (a plan without names, a competency it does not name, or a language it has no name in)."""
+    return (names.get(competency) or {}).get(language) or competency

@@ -21,7 +21,7 @@ import yaml
 from pydantic import ValidationError
 
 from analyzers.text.language import Language
-from dialogue.plan import FollowUpTrigger, InterviewPlanSpec
+from dialogue.plan import FollowUpTrigger, InterviewPlanSpec, name_clashes
 
 __all__ = [
     "DOCUMENT",
@@ -321,7 +321,7 @@ def _humanise(err: dict[str, Any], raw: Any) -> str:
     if kind == "list_type":
         return f"must be a list, got {_type_name(value)}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        if last in ("text", "title", "description", "template"):
+        if last in ("text", "title", "description", "template", "competency_name"):
             return f"must be a mapping of language to text, e.g. {{en: ..., zh: ...}}, got {_type_name(value)}"
         return f"must be a mapping, got {_type_name(value)}"
     if kind == "value_error":
@@ -338,7 +338,7 @@ def _problem(raw: Any, loc: tuple[Any, ...], message: str) -> dict[str, str]:
 
 
 def _cross_checks(raw: dict[str, Any]) -> list[dict[str, str]]:
-    """Plan-wide rules (unique ids, every listed language present) with precise paths.
+    """Plan-wide rules (unique ids, every listed language present, one name per competency) with precise paths.
 
     The schema's model validator reports only the first such problem and only once all fields are valid; these
     checks run on the raw document so every instance is reported together with the field errors.
@@ -377,6 +377,9 @@ def _cross_checks(raw: dict[str, Any]) -> list[dict[str, str]]:
                     bad = _template_problem(value)
                     if bad:
                         problems.append(_problem(raw, ("questions", i, "follow_ups", j, "template", lang), bad))
+    named = [(q.get("competency"), q.get("competency_name")) if isinstance(q, dict) else (None, None) for q in qs]
+    for i, lang, message in name_clashes(named):
+        problems.append(_problem(raw, ("questions", i, "competency_name", lang), message))
     return problems
 
 
@@ -448,8 +451,9 @@ def load_plan(data: str | bytes, fmt: PlanFormat | str | None = None) -> Intervi
 
 
 def plan_to_data(plan: InterviewPlanSpec) -> dict[str, Any]:
-    """The plan as plain JSON-compatible data (every field, in schema order)."""
-    return plan.model_dump(mode="json")
+    """The plan as plain JSON-compatible data (every field, in schema order; an absent ``competency_name`` left
+    out)."""
+    return plan.model_dump(mode="json", exclude_none=True)
 
 
 def dump_plan(plan: InterviewPlanSpec, fmt: PlanFormat | str = "yaml") -> str:

@@ -1,13 +1,15 @@
 """A finished interview with everything a report shows, stored as the live interview stores it: two planned
 questions, the first with a follow-up (so it is scored twice: before the follow-up and, on both answers, after it),
 the scores made by the real scorer (dialogue/scoring.py) from content features written out here, transcript
-segments with times, a proctoring flag, a person's rating and observable behaviour. In English or Chinese."""
+segments with times, a proctoring flag, a person's rating and observable behaviour. In English or Chinese: the
+English interview's plan is plain questions (its competencies are shown by their keys), the Chinese one's a plan
+document whose competencies are keyed in English and named in both languages."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dialogue.plan import PlanQuestionSpec
+from dialogue.plan import InterviewPlanSpec, PlanQuestionSpec, competency_name_in
 from dialogue.scoring import CompetencyScore, score_answer
 from server.storage.models import utcnow
 
@@ -17,6 +19,7 @@ TEXT = {
         "name": "Ada Park",
         "questions": [("Tell me about a team you led.", "leadership", ["team", "result"]),
                       ("Tell me about a hard problem you solved.", "problem solving", ["problem", "steps"])],
+        "names": {},
         "a1": ["Last year I led a team of five engineers.", "We moved the billing service to a new database."],
         "followup": "You said you moved the billing service. What came of it?",
         "a2": ["I planned the migration and wrote the rollback steps myself.",
@@ -26,14 +29,21 @@ TEXT = {
     "zh": {
         "job": "后端工程师",
         "name": "王小明",
-        "questions": [("请讲一次您带领团队的经历。", "领导力", ["团队", "结果"]),
-                      ("请讲一个您解决过的难题。", "解决问题", ["问题", "步骤"])],
+        "questions": [("请讲一次您带领团队的经历。", "Leadership", ["团队", "结果"]),
+                      ("请讲一个您解决过的难题。", "Problem solving", ["问题", "步骤"])],
+        "names": {"Leadership": {"en": "Leadership", "zh": "领导力"},
+                  "Problem solving": {"en": "Problem solving", "zh": "解决问题"}},
         "a1": ["去年我带领五个工程师的团队。", "我们把计费服务迁移到了新的数据库。"],
         "followup": "您提到迁移了计费服务，结果怎么样？",
         "a2": ["我亲自制定了迁移计划，并写好了回滚步骤。", "迁移提前两周完成，成本降低了百分之四十。"],
         "a3": ["我觉得我很擅长解决问题。", "通常我会不断尝试直到成功。"],
     },
 }
+
+
+def shown_name(seed_lang: str, competency: str, reader_lang: str) -> str:
+    """What a reader of ``reader_lang`` sees for a competency of the ``seed_lang`` interview."""
+    return competency_name_in(TEXT[seed_lang]["names"], competency, reader_lang)
 
 
 @dataclass
@@ -93,9 +103,12 @@ async def seed_report_interview(h, lang: str = "en") -> Seeded:
     """``h``: a tests.harness Harness; the interview is of a new job the harness's recruiter is responsible for."""
     t = TEXT[lang]
     store = h.ctx.store
+    spec = InterviewPlanSpec(title={lang: t["job"]}, languages=[lang], questions=[
+        PlanQuestionSpec(id=f"q{i + 1}", competency=c, competency_name=t["names"][c], text={lang: q},
+                         expected_points={lang: p}) for i, (q, c, p) in enumerate(t["questions"])]) if t["names"] else None
     job = await store.jobs.create(h.org_id, t["job"], "", lang,
                                   [{"text": q, "competency": c, "expected_points": p} for q, c, p in t["questions"]],
-                                  member_id=h.hr_user_id)
+                                  spec=spec.model_dump(mode="json") if spec else None, member_id=h.hr_user_id)
     iv = await store.interviews.create(h.org_id, job.id, t["name"], "", lang)
     qs = await store.jobs.plan_questions(iv.plan_id)
     rec = store.records

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import update
 
 from analyzers.documents.resume_profile import ResumeProfile, Sourced
+from dialogue.plan import InterviewPlanSpec, PlanQuestionSpec
 from server.http.auth import hash_password
 from server.recruiting.imports import PROFILE
 from server.reports import analytics_stats as st
@@ -161,6 +162,44 @@ async def test_rater_agreement_per_competency_and_exports(db_url, tmp_path):
         assert ["leadership", "ai_vs_human", 6, lead["ai_vs_human"]["icc"]["value"]] == sheet[1][:4]
 
 
+async def test_competencies_keep_their_keys_and_come_with_their_names_in_the_readers_language(sqlite_url, tmp_path):
+    """The answers carry the plan's names beside the keys (the page shows them in its language); the downloads add
+    a name column in the language asked for (the job's by default), the key where the plan names none."""
+    plan = InterviewPlanSpec(title={"en": "Lead", "zh": "主管"}, languages=["en", "zh"], questions=[
+        PlanQuestionSpec(id="q1", competency="leadership", competency_name={"en": "Leadership", "zh": "领导力"},
+                         text={"en": "A team you led?", "zh": "讲讲您带过的团队？"}),
+        PlanQuestionSpec(id="q2", competency="results", text={"en": "Your best result?", "zh": "您最好的业绩？"})])
+    async with running_server(sqlite_url, tmp_path, **FEW) as h:
+        await h.use_plan(plan, "主管", "zh")
+        for i in range(2):
+            iv, _ = await scored_interview(h, f"P{i}", {"leadership": 3.0 + i, "results": 4.0})
+            await h.ctx.store.records.add_review(iv, h.hr_user_id, "leadership", 3, "")
+        base = f"/api/v1/jobs/{h.job_id}/analytics"
+        async with h.hr_client() as hr:
+            async with hr.get(f"{base}/consistency") as r:
+                consistency = await r.json()
+            async with hr.get(f"{base}/consistency", params={"format": "csv"}) as r:
+                zh_table = list(csv.reader(io.StringIO((await r.read()).decode("utf-8-sig"))))
+            async with hr.get(f"{base}/consistency", params={"format": "xlsx", "lang": "en"}) as r:
+                en_sheet = rows_of(await r.read(), "consistency")
+            async with hr.get(f"{base}/validity") as r:
+                validity = await r.json()
+            async with hr.get(f"{base}/validity", params={"format": "csv", "lang": "zh"}) as r:
+                validity_table = list(csv.reader(io.StringIO((await r.read()).decode("utf-8-sig"))))
+            async with hr.get(f"{base}/validity", params={"format": "csv", "lang": "fr"}) as r:
+                assert r.status == 400 and (await r.json())["error"]["code"] == "bad_query"
+    names = {"leadership": {"en": "Leadership", "zh": "领导力"}}
+    assert consistency["competency_names"] == validity["competency_names"] == names
+    assert [c["competency"] for c in consistency["competencies"]] == ["leadership", "(all)"]
+    assert [c["competency"] for c in validity["competencies"]] == ["leadership", "results"]
+    assert zh_table[0][0] == "competency" and zh_table[0][-1] == "competency_name"
+    assert [(row[0], row[-1]) for row in zh_table[1:]] == [("leadership", "领导力")] * 2 + [("(all)", "全部能力项")] * 2
+    assert [(row[0], row[-1]) for row in en_sheet[1:]] == [("leadership", "Leadership")] * 2 + [
+        ("(all)", "All competencies")] * 2
+    assert [(row[0], row[-1]) for row in validity_table[1:]] == [("leadership", "领导力"), ("results", "results"),
+                                                                 ("(overall)", "AI 总分")]
+
+
 async def test_performance_validity_and_accepting_suggested_weights(db_url, tmp_path):
     async with running_server(db_url, tmp_path, **FEW) as h:
         store, org, job = h.ctx.store, h.org_id, h.job_id
@@ -219,7 +258,7 @@ async def test_performance_validity_and_accepting_suggested_weights(db_url, tmp_
             async with hr.get(f"/api/v1/jobs/{job}/analytics/validity", params={"format": "csv"}) as r:
                 table = list(csv.reader(io.StringIO((await r.read()).decode("utf-8-sig"))))
             assert table[0] == ["competency", "n", "spearman_r", "ci_low", "ci_high", "current_weight",
-                                "suggested_weight"]
+                                "suggested_weight", "competency_name"]
             assert table[1][0] == "leadership" and float(table[1][5]) == suggestion["weights"]["leadership"]
             async with hr.get(f"/api/v1/jobs/{job}/analytics/validity") as r:
                 after = await r.json()

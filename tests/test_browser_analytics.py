@@ -45,8 +45,14 @@ async def _loaded(page, job_id: str) -> None:
     await page.wait_for_function("(j) => document.body.dataset.loaded === j", arg=job_id, timeout=STEP_TIMEOUT_MS)
 
 
+def _name(report: dict, competency: str, lang: str) -> str:
+    """What the page calls a competency: its plan's name in ``lang``, else its key."""
+    return (report["competency_names"].get(competency) or {}).get(lang) or competency
+
+
 async def _check_charts(page, job_id: str, lang: str) -> None:
-    """Every chart has a canvas, and its accessible summary the numbers the API gives."""
+    """Every chart has a canvas, and its accessible summary the numbers the API gives, each competency under its
+    name in the page's language."""
     for chart in CHARTS:
         assert await page.locator(f"#{chart} canvas").count() == 1, chart
     label = {c: await page.get_attribute(f"#{c}", "aria-label") for c in CHARTS}
@@ -67,7 +73,7 @@ async def _check_charts(page, job_id: str, lang: str) -> None:
     validity = await _api(page, f"{base}/validity")
     for c in validity["competencies"]:
         r = c["correlation"]
-        assert c["competency"] + colon + text("an_value_range", lang, value=two(r["r"]), low=two(r["ci_low"]),
+        assert _name(validity, c["competency"], lang) + colon + text("an_value_range", lang, value=two(r["r"]), low=two(r["ci_low"]),
                                               high=two(r["ci_high"]), n=r["n"]) in label["vd-chart"]
         assert f"{round(c['suggested_weight'] * 100)}%" in label["wt-chart"]
     assert two(validity["overall"]["r"]) in label["vd-chart"]
@@ -154,7 +160,7 @@ async def test_analytics_page_in_both_languages_at_both_widths(sqlite_url, tmp_p
             said = await dialog.inner_text()
             assert "Backend Software Engineer" in said and text("an_wt_confirm_keep", "en") in said
             for c in validity["competencies"]:
-                assert text("an_wt_item", "en", competency=c["competency"], now=f"{round(c['current_weight'] * 100)}%",
+                assert text("an_wt_item", "en", competency=_name(validity, c["competency"], "en"), now=f"{round(c['current_weight'] * 100)}%",
                             next=f"{round(c['suggested_weight'] * 100)}%") in said
             await page.screenshot(path=str(SHOTS / "analytics-en-confirm.png"))
             await page.click("#wt-confirm")
@@ -179,6 +185,10 @@ async def test_analytics_page_in_both_languages_at_both_widths(sqlite_url, tmp_p
             main = await page.inner_text("main")
             assert not catalogue_english_in(main), catalogue_english_in(main)
             assert text("an_ms_h", "zh") in main and text("an_vd_h", "zh") in main
+            # the English job's competencies, keyed in English, are named in Chinese in the tables
+            names = (await _api(page, f"/api/v1/jobs/{job_id}/analytics/validity"))["competency_names"]
+            assert names and all(n["zh"] in main for n in names.values())
+            assert not [w for key, n in names.items() for w in (key, n["en"]) if w in main], main
             await _shoot(page, "analytics-zh", too_wide)
 
             assert (await _api(page, f"/api/v1/jobs/{job_id}/analytics/validity"))["suggestion"] is not None

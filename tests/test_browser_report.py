@@ -19,7 +19,7 @@ import pytest
 
 from server.http.auth import hash_password
 from tests.harness import running_server
-from tests.report_seed import TEXT, seed_report_interview
+from tests.report_seed import TEXT, seed_report_interview, shown_name
 from tests.test_browser_interview import STEP_TIMEOUT_MS, _page_of, _watch_errors, chromium, login_as_hr, playwright_api
 from tests.test_catalogue import catalogue_english_in
 from web_client.catalogue import text
@@ -46,8 +46,9 @@ async def _shoot(page, name: str, too_wide: list[str]) -> None:
 
 async def _check_page(page, lang: str, interview_lang: str) -> None:
     """The page, drawn in ``lang``: the overall result before the questions, each question numbered as the
-    candidate saw it, one figure per competency everywhere, and no code; a Chinese interview read in Chinese holds
-    no English (what was said and scored stays in the interview's language)."""
+    candidate saw it, one figure per competency everywhere under its name in ``lang``, and no code; a Chinese
+    interview read in Chinese holds no English (what was said and scored stays in the interview's language, and its
+    plan's English competency keys are shown by their Chinese names)."""
     await page.wait_for_function(f"() => document.documentElement.lang === '{'zh-CN' if lang == 'zh' else 'en'}'")
     await page.locator("#answers .answer-block .q-number").first.wait_for(timeout=STEP_TIMEOUT_MS)
     first = text("rp_question_of", lang, n=1, total=2)  # drawn again in this language
@@ -59,6 +60,7 @@ async def _check_page(page, lang: str, interview_lang: str) -> None:
     assert not CODES.search(visible), CODES.search(visible)
     if lang == interview_lang == "zh":
         assert not catalogue_english_in(main), catalogue_english_in(main)
+        assert not [k for k in t["names"] if k in main], main
     assert main.index(text("rp_overall", lang)) < main.index(text("rp_questions", lang))
     heads = await page.locator("#answers .answer-block h3 .q-number").all_inner_texts()
     assert heads == [text("rp_question_of", lang, n=1, total=2), text("rp_question_of", lang, n=2, total=2)]
@@ -67,10 +69,15 @@ async def _check_page(page, lang: str, interview_lang: str) -> None:
     # the competency's figure in the table is the one under its question
     rows = {(await r.locator("td").first.inner_text()).strip(): await r.inner_text()
             for r in await page.locator("#comp-rows tr").all()}
+    options = await page.locator("#rv-comp option").all()
+    rated = {await o.get_attribute("value"): (await o.inner_text()).strip() for o in options}
     for number, (_, competency, _) in enumerate(t["questions"], start=1):
+        name = shown_name(interview_lang, competency, lang)
         block = page.locator(f'#answers .answer-block[data-question="{number}"] .q-score strong')
+        assert (await block.inner_text()).startswith(name), (name, await block.inner_text())
         figure = re.search(r"\d\.\d", await block.inner_text()).group()
-        assert figure in rows[competency], (competency, figure, rows[competency])
+        assert figure in rows[name], (name, figure, rows[name])
+        assert rated[competency] == name  # a rating is kept under the key, chosen by the name
 
 
 async def test_report_page_in_both_languages_at_both_widths_with_a_decision(sqlite_url, tmp_path):

@@ -13,6 +13,7 @@ from analyzers.content import ContentAnalyzer
 from analyzers.llm_client import LlmClient, LlmEndpoint
 from dialogue.followup import RuleBasedPolicy
 from dialogue.model_relevance import CONTROL_QUESTIONS
+from dialogue.plan import InterviewPlanSpec, PlanQuestionSpec
 from dialogue.speech_turns import PartialTranscript
 from media.audio import AudioChunk
 from server.live import events as ev
@@ -66,9 +67,11 @@ class StandInPeer:
             await asyncio.sleep(0.02 * REALTIME_FACTOR)
 
 
-async def new_interview(store: Store, script, publish=None, **deps_extra) -> tuple[LiveInterview, list[ev.BaseEvent]]:
+async def new_interview(store: Store, script, publish=None, spec: dict | None = None,
+                        **deps_extra) -> tuple[LiveInterview, list[ev.BaseEvent]]:
+    """``spec``: the job's plan document (None: the plain QUESTIONS)."""
     org = await store.accounts.create_org("Acme")
-    job = await store.jobs.create(org.id, "Engineer", "", "en", QUESTIONS)
+    job = await store.jobs.create(org.id, "Engineer", "", "en", QUESTIONS, spec=spec)
     iv = await store.interviews.create(org.id, job.id, "Kim", "", "en")
     await store.interviews.update(iv.id, status="consented")
     published: list[ev.BaseEvent] = []
@@ -133,6 +136,28 @@ async def test_answers_end_on_silence_not_in_a_thinking_pause_and_the_interview_
     finals = of(published, ev.TranscriptFinal)
     assert [f.seq for f in finals] == sorted(f.seq for f in finals)
     assert all(f.start_ms < f.end_ms <= g.start_ms for f, g in zip(finals, finals[1:]))
+
+
+async def test_observers_read_each_score_under_its_competencys_names_from_the_plan(store):
+    """answer.scored carries the plan's names of the competency (the page shows the one in its language); a
+    competency the plan does not name comes with none, and the page shows its key."""
+    named = {"en": "Delivering results", "zh": "交付成果"}
+    plan = InterviewPlanSpec(title={"en": "Engineer"}, questions=[
+        PlanQuestionSpec(id=f"q{i}", competency=q["competency"], text={"en": q["text"]},
+                         expected_points={"en": q["expected_points"]},
+                         competency_name=named if q["competency"] == "results" else None)
+        for i, q in enumerate(QUESTIONS)])
+    script = speak(300, (ANSWER_1A + " " + ANSWER_1B, 5000), 4500, (ANSWER_2, 3500), 3000)
+    live, published = await new_interview(store, script, spec=plan.model_dump(mode="json"))
+    await live.connect("v=0 offer", takeover=False)
+    await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")
+    await StandInPeer.last.play(script.audio())
+    await until(lambda: live.status == "finished", 5, "the interview to finish")
+    await live.close()
+    scored = of(published, ev.AnswerScored)
+    assert [(s.competency, s.competency_name) for s in scored] == [("results", named), ("drive", {})]
+    assert scored[0].model_dump(mode="json")["competency_name"] == named  # as observers receive and the timeline keeps
+    assert [s.competency for s in await store.records.scores(live.id)] == ["results", "drive"]  # stored by key
 
 
 async def test_i_have_finished_ends_the_answer_at_once(store):

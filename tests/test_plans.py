@@ -8,8 +8,9 @@ import string
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
-from dialogue.plan import InterviewPlanSpec
+from dialogue.plan import InterviewPlanSpec, competency_name_in
 from dialogue.plan_io import (
     DOCUMENT,
     MAX_PLAN_BYTES,
@@ -100,6 +101,12 @@ def test_library_plan_is_complete_and_bilingual(plan_id):
                 names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
                 assert names <= {"quote", "point"}
         assert any("{quote}" in rule.template["en"] for rule in q.follow_ups)
+    # every competency is named in both languages, its English name being its key
+    names = plan.competency_names()
+    assert set(names) == {q.competency for q in plan.questions}
+    for key, name in names.items():
+        assert name["en"] == key and any("\u4e00" <= ch <= "\u9fff" for ch in name["zh"]), name
+        assert not any(ch.isascii() and ch.isalpha() for ch in name["zh"]), name
     # Chinese texts are Chinese, English texts are not
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in q.text["zh"]) for q in plan.questions)
     assert not any(any("\u4e00" <= ch <= "\u9fff" for ch in q.text["en"]) for q in plan.questions)
@@ -399,3 +406,71 @@ def test_plan_error_str_lists_the_fields():
         load_plan(json.dumps(doc))
     assert "questions[1] (q-teamwork).rubric[2].score" in str(info.value)
     assert info.value.fields == ["questions[1].rubric[2].score"]
+
+
+
+# ------------------------------------------------------------------------------------------------ competency names
+
+
+def test_a_plan_without_competency_names_names_them_by_their_keys():
+    plan = load_plan(json.dumps(_valid()))
+    assert plan.competency_names() == {} and plan.questions[0].competency_name is None
+    assert competency_name_in(plan.competency_names(), "Teamwork", "zh") == "Teamwork"
+    assert "competency_name" not in dump_plan(plan, "yaml")  # an absent name is not written out as null
+
+
+def test_competency_names_per_language_fall_back_to_the_key_and_round_trip():
+    doc = _valid()
+    doc["questions"][0]["competency_name"] = {"en": "Communication", "zh": "沟通表达"}
+    doc["questions"][1]["competency_name"] = {"zh": "团队合作"}  # Chinese only: English readers see the key
+    doc["questions"].append(copy.deepcopy(doc["questions"][0]) | {"id": "q-again", "competency_name": None})
+    plan = load_plan(json.dumps(doc, ensure_ascii=False))
+    names = plan.competency_names()
+    assert names == {"Communication": {"en": "Communication", "zh": "沟通表达"}, "Teamwork": {"zh": "团队合作"}}
+    assert competency_name_in(names, "Communication", "zh") == "沟通表达"  # also for q-again, which names none
+    assert competency_name_in(names, "Teamwork", "en") == "Teamwork"
+    assert competency_name_in(names, "Results", "zh") == "Results"
+    for fmt in ("yaml", "json"):
+        assert load_plan(dump_plan(plan, fmt), fmt) == plan
+
+
+@pytest.mark.parametrize("name, message", [
+    ({"en": "   "}, "competency_name.en is empty"),
+    ({"zh": ""}, "competency_name.zh is empty"),
+    ({}, "competency_name needs a text in at least one language"),
+    ({"en": "x" * 101}, "competency_name.en is too long (at most 100 characters)"),
+    ("Communication", "must be a mapping of language to text, e.g. {en: ..., zh: ...}, got a text"),
+])
+def test_a_competency_name_must_say_something(name, message):
+    doc = _valid()
+    doc["questions"][1]["competency_name"] = name
+    p = _only(_problems(doc), "questions[1].competency_name")
+    assert p["message"].startswith("questions[1] (q-teamwork).competency_name: ") and message in p["message"], p
+
+
+def test_a_competency_name_in_an_unknown_language_is_refused():
+    doc = _valid()
+    doc["questions"][0]["competency_name"] = {"en": "Communication", "fr": "Communication"}
+    assert "'fr' is not a supported language" in _only(_problems(doc), "questions[0].competency_name.fr")["message"]
+
+
+def test_one_competency_has_one_name_per_language_and_two_never_share_one():
+    doc = _valid()
+    doc["questions"].append(copy.deepcopy(doc["questions"][0]) | {"id": "q-again"})
+    doc["questions"][0]["competency_name"] = {"en": "Communication", "zh": "沟通表达"}
+    doc["questions"][3]["competency_name"] = {"en": "Communication", "zh": "表达能力"}
+    doc["questions"][2]["competency_name"] = {"zh": "沟通表达"}  # Results, named like Communication
+    problems = _problems(doc)
+    assert _only(problems, "questions[3].competency_name.zh")["message"] == (
+        "questions[3] (q-again).competency_name.zh: the competency 'Communication' is named '沟通表达' in zh by "
+        "questions[0]; one competency has one name per language")
+    assert "'沟通表达' already names the competency 'Communication' (questions[0])" in _only(
+        problems, "questions[2].competency_name.zh")["message"]
+    assert len(problems) == 2
+    # the same rule holds for a plan validated as data (a stored plan, the weights' new version)
+    with pytest.raises(ValidationError, match="one competency has one name per language"):
+        InterviewPlanSpec.model_validate(doc | {"questions": doc["questions"][:2] + doc["questions"][3:]})
+    # agreeing names are fine
+    doc["questions"][3]["competency_name"] = {"zh": "沟通表达"}
+    doc["questions"][2]["competency_name"] = {"zh": "结果导向"}
+    assert load_plan(json.dumps(doc)).competency_names()["Results"] == {"zh": "结果导向"}

@@ -18,7 +18,7 @@ from server.storage.outcomes import OutcomeWrite
 from server.storage.models import as_utc, utcnow
 from server.storage.store import Store
 from tests.harness import running_server
-from tests.report_seed import TEXT, seed_report_interview
+from tests.report_seed import TEXT, seed_report_interview, shown_name
 from web_client.catalogue import text
 
 pytestmark = pytest.mark.unit
@@ -92,12 +92,15 @@ async def test_one_figure_per_competency_in_the_table_the_question_and_the_pdf(s
         assert row["ai_score"] == s["score"] and row["questions"] == [q["number"]]
         figure = f'{s["score"]:.1f}'
         assert f'{figure} · {text("rp_from_question", lang, list=q["number"])}' in pdf  # the table's cell
-        assert text("rp_score_line", lang, competency=s["competency"], score=figure) in pdf  # under the question
+        assert s["name"] == shown_name(lang, s["competency"], lang)  # the Chinese plan's name, the English key
+        assert text("rp_score_line", lang, competency=s["name"], score=figure) in pdf  # under the question
     assert table[TEXT[lang]["questions"][0][1]]["ai_score"] == final
     # the score before the follow-up stays in the machine's record only
     assert [s["score"] for s in report["questions"][0]["scores"]] == [final]
     assert [(s["score"], s["final"]) for s in report["answers"][0]["scores"]] == [(first, False)]
-    assert text("rp_score_line", lang, competency=TEXT[lang]["questions"][0][1], score=f"{first:.1f}") not in pdf
+    first_name = shown_name(lang, TEXT[lang]["questions"][0][1], lang)
+    assert text("rp_score_line", lang, competency=first_name, score=f"{final:.1f}") in pdf
+    assert text("rp_score_line", lang, competency=first_name, score=f"{first:.1f}") not in pdf
     # the overall score is the mean of the competencies' (the interview list's and the bias check's figure)
     assert report["overall"]["overall"] == round(sum(c["ai_score"] for c in report["competencies"]) / 2, 1)
     assert text("rp_overall_score", lang, score=f'{report["overall"]["overall"]:.1f}') in pdf

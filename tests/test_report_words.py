@@ -1,5 +1,5 @@
 """The evaluation report speaks the interview's language: why each follow-up was asked, and all of a Chinese report
-and its PDF, its overall result, its question numbers and its reasons included."""
+and its PDF, its overall result, its question numbers, its reasons and its competencies' names included."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import re
 import pypdf
 import pytest
 
-from dialogue.plan import FollowUpTrigger
+from dialogue.plan import FollowUpTrigger, InterviewPlanSpec
+from dialogue.plan_library import library_plan
 from server.reports.interview_report import follow_up_why
+from server.reports.report_event import report_event, work_notice
 from server.storage.models import utcnow
 from tests.harness import running_server
 from web_client.catalogue import text
@@ -111,3 +113,87 @@ async def test_a_chinese_report_and_its_pdf_hold_no_english(sqlite_url, tmp_path
     assert pdf_text.index(text("rp_overall", "zh")) < pdf_text.index(text("rp_questions", "zh"))
     assert report["overall"]["suggestion"] == "advance" and report["overall"]["decision"] is None
     assert text("rp_dec_advance", "zh") in pdf_text
+
+
+# --- competency names: a shipped plan keys its competencies in English, a Chinese reader sees Chinese names --------
+
+async def _shipped_plan_interview(h, lang: str) -> tuple[str, InterviewPlanSpec]:
+    """A finished interview by the shipped software engineer plan, in ``lang``: the first competencies scored (one
+    below the weak line), the last left unscored, and a person's rating of the first. Every value a person or the
+    scorer wrote is Chinese, so any English a Chinese report shows comes from the competencies."""
+    plan = library_plan("software-engineer")
+    await h.use_plan(plan, "软件工程师", lang)
+    iv_id, _ = await h.create_interview("李雷", lang)
+    store = h.ctx.store
+    iv = await store.interviews.get(iv_id)
+    questions = await store.jobs.plan_questions(iv.plan_id)
+    for qi, (q, score) in enumerate(zip(questions[:4], (4.0, 3.0, 1.5, 3.5))):
+        await store.records.add_turn(iv_id, qi, qi, q.id, "question", q.text)
+        await store.records.end_turn(iv_id, qi, "我负责了这个项目。", "silence")
+        await store.records.add_score(iv_id, qi, qi, q.competency, score, 0.8, "有具体例子", [], [])
+    await store.records.add_review(iv_id, h.hr_user_id, questions[0].competency, 4.0, "同意")
+    await store.interviews.update(iv_id, status="finished", started_at=utcnow(), ended_at=utcnow())
+    return iv_id, plan
+
+
+async def _report_and_pdf(h, iv_id: str) -> tuple[dict, str]:
+    async with h.hr_client() as http:
+        async with http.get(f"/api/v1/interviews/{iv_id}/report") as r:
+            report = await r.json()
+        async with http.get(f"/api/v1/interviews/{iv_id}/report.pdf") as r:
+            pdf = await r.read()
+    return report, "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+async def test_a_chinese_report_of_a_shipped_plan_names_its_competencies_in_chinese(sqlite_url, tmp_path):
+    async with running_server(sqlite_url, tmp_path) as h:
+        iv_id, plan = await _shipped_plan_interview(h, "zh")
+        report, pdf_text = await _report_and_pdf(h, iv_id)
+    names = plan.competency_names()
+    keys = [q.competency for q in plan.questions]
+    english = {n for k in keys for n in (k, names[k]["en"])}
+    chinese = [names[k]["zh"] for k in keys]
+    # the page's data: keys stay as stored, each with its Chinese name, and every language's names for the page
+    assert sorted(c["competency"] for c in report["competencies"]) == sorted(keys)
+    assert {c["competency"]: c["name"] for c in report["competencies"]} == dict(zip(keys, chinese))
+    assert report["competency_names"] == names
+    assert [s["name"] for q in report["questions"] for s in q["scores"]] == chinese[:4]
+    assert [q["competency_name"] for q in report["questions"]] == chinese[:4]
+    assert report["overall"]["weak"] == [keys[2]] and report["overall"]["unscored"] == [keys[4]]  # keys, for machines
+    # the PDF: the table, each question's score, the weak and the unscored competency, all by their Chinese names;
+    # no Latin word but those the plan's Chinese questions write so themselves ("bug")
+    assert _english_in(pdf_text) <= {w for q in plan.questions for w in _english_in(q.text["zh"])}, pdf_text
+    assert not [n for n in english if n in pdf_text]
+    flat = pdf_text.replace("\n", "")
+    for name, score in zip(chinese, ("4.0", "3.0", "1.5", "3.5")):
+        assert text("rp_score_line", "zh", competency=name, score=score) in flat, name
+    assert text("rp_weak", "zh", line="2.0", names=chinese[2]) in flat
+    assert text("rp_unscored", "zh", names=chinese[4]) in flat
+    # the write-back's summary and the recruiters' work notice say the same names
+    event = report_event(report, "https://hr.example").payload
+    notice = work_notice(event)["action_card"]["markdown"]
+    assert chinese[0] in event["summary"] and chinese[2] in event["summary"]
+    assert not [n for n in english if n in event["summary"] or n in notice], (event["summary"], notice)
+    assert [c["competency"] for c in event["competencies"]] == [c["competency"] for c in report["competencies"]]
+
+
+async def test_an_english_report_of_a_shipped_plan_names_its_competencies_in_english(sqlite_url, tmp_path):
+    async with running_server(sqlite_url, tmp_path) as h:
+        iv_id, plan = await _shipped_plan_interview(h, "en")
+        report, pdf_text = await _report_and_pdf(h, iv_id)
+    names = plan.competency_names()
+    for c in report["competencies"]:
+        assert c["name"] == names[c["competency"]]["en"]
+        assert names[c["competency"]]["zh"] not in pdf_text
+    flat = pdf_text.replace("\n", " ")
+    first = plan.questions[0].competency
+    assert text("rp_score_line", "en", competency=names[first]["en"], score="4.0") in flat
+
+
+async def test_a_plan_without_competency_names_shows_the_keys(sqlite_url, tmp_path):
+    async with running_server(sqlite_url, tmp_path) as h:
+        iv_id = await _chinese_interview(h)  # plain questions: no plan document, no names
+        report, pdf_text = await _report_and_pdf(h, iv_id)
+    assert report["competency_names"] == {}
+    assert [(c["competency"], c["name"]) for c in report["competencies"]] == [("领导力", "领导力")]
+    assert text("rp_score_line", "zh", competency="领导力", score="4.0") in pdf_text

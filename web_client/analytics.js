@@ -29,13 +29,16 @@
     $(prefix + "-msg").classList.toggle("hidden", !text);
     $(prefix + "-body").classList.toggle("hidden", !!text);
   }
+  const downloadPaths = {};  // section -> its API path; the links ask for competency names in the page's language
   function downloads(prefix, path) {
+    if (path) downloadPaths[prefix] = path; else path = downloadPaths[prefix];
     for (const fmt of ["csv", "xlsx"]) {
       const a = $(`${prefix}-${fmt}`);
-      a.href = path + (path.includes("?") ? "&" : "?") + "format=" + fmt;
+      a.href = path + (path.includes("?") ? "&" : "?") + "format=" + fmt + "&lang=" + I18N.lang;
       a.setAttribute("download", "");
     }
   }
+  const nameOf = (key, r) => C.competencyName(key, r.competency_names);
   const sectionError = (err) => (err.status === 403 ? I18N.t("an_no_access") : API.errorText(err));
 
   function fillTable(id, rows) {
@@ -98,12 +101,12 @@
     const r = state.data.cs; if (!r) return;
     if (r.error || !r.competencies.length) { sectionMessage("cs", r.error || I18N.t("an_cs_none"), !!r.error); return; }
     sectionMessage("cs", "");
-    C.agreement($("cs-chart"), r.competencies, measure());
+    C.agreement($("cs-chart"), r.competencies, measure(), r.competency_names);
     const rows = [];
     for (const c of r.competencies) {
       for (const [side, name] of [["ai_vs_human", I18N.t("an_ai_vs_human")], ["human_vs_human", I18N.t("an_human_vs_human")]]) {
         const a = c[side];
-        rows.push([C.competencyName(c.competency), name, String(a.n), C.rangeText(a.icc, a.n), C.rangeText(a.kappa, a.n)]);
+        rows.push([nameOf(c.competency, r), name, String(a.n), C.rangeText(a.icc, a.n), C.rangeText(a.kappa, a.n)]);
       }
     }
     fillTable("cs-table", rows);
@@ -126,7 +129,7 @@
       rejected: o.rejected || 0, rated: r.rated_hires })
       + (r.unscored_hires ? " " + I18N.t("an_vd_unscored", { n: r.unscored_hires }) : "");
     C.validity($("vd-chart"), r);
-    fillTable("vd-table", [...r.competencies.map((c) => [c.competency, String(c.correlation.n),
+    fillTable("vd-table", [...r.competencies.map((c) => [nameOf(c.competency, r), String(c.correlation.n),
       C.rangeText({ value: c.correlation.r, ci_low: c.correlation.ci_low, ci_high: c.correlation.ci_high }, c.correlation.n)]),
     [I18N.t("an_overall_ai"), String(r.overall.n), C.rangeText({ value: r.overall.r, ci_low: r.overall.ci_low, ci_high: r.overall.ci_high }, r.overall.n)]]);
     renderWeights(r);
@@ -139,7 +142,7 @@
     $("wt-body").classList.toggle("hidden", !s);
     if (!s) { C.clear($("wt-chart")); return; }
     C.weights($("wt-chart"), r);
-    fillTable("wt-table", r.competencies.map((c) => [c.competency, C.pct(c.current_weight), C.pct(c.suggested_weight)]));
+    fillTable("wt-table", r.competencies.map((c) => [nameOf(c.competency, r), C.pct(c.current_weight), C.pct(c.suggested_weight)]));
     $("wt-overall").textContent = r.overall_suggested && r.overall.r != null && r.overall_suggested.r != null
       ? I18N.t("an_wt_overall", { now: C.two(r.overall.r), next: C.two(r.overall_suggested.r), n: r.overall.n }) : "";
     const canAccept = state.role === "admin" || state.role === "recruiter";
@@ -148,7 +151,7 @@
   function renderDecisions(r) {
     const list = $("wt-decision-list"); list.textContent = "";
     for (const d of r.decisions || []) {
-      const parts = Object.entries(d.weights).map(([c, w]) => `${c} ${C.pct(d.previous_weights[c])} → ${C.pct(w)}`);
+      const parts = Object.entries(d.weights).map(([c, w]) => `${nameOf(c, r)} ${C.pct(d.previous_weights[c])} → ${C.pct(w)}`);
       list.append(el("li", I18N.t("an_wt_decision", { who: d.accepted_by_email || "", at: DOM.dateTime(d.accepted_at),
         version: d.plan_version, weights: parts.join(I18N.lang === "zh" ? "，" : ", ") })));
     }
@@ -161,7 +164,7 @@
     const job = state.jobs.find((j) => j.id === state.job);
     $("wt-dialog-text").textContent = I18N.t("an_wt_confirm_text", { job: job ? job.title : "" });
     const list = $("wt-dialog-list"); list.textContent = "";
-    for (const c of r.competencies) list.append(el("li", I18N.t("an_wt_item", { competency: c.competency, now: C.pct(c.current_weight), next: C.pct(c.suggested_weight) })));
+    for (const c of r.competencies) list.append(el("li", I18N.t("an_wt_item", { competency: nameOf(c.competency, r), now: C.pct(c.current_weight), next: C.pct(c.suggested_weight) })));
     $("wt-dialog").showModal();
   };
   $("wt-cancel").onclick = () => $("wt-dialog").close();
@@ -181,6 +184,7 @@
 
   // --- the page ---------------------------------------------------------------------------------------------
   function renderAll() {
+    for (const prefix of Object.keys(downloadPaths)) downloads(prefix);
     renderMatchScores(); renderFunnel(); renderConsistency(); renderValidity();
     window.AnOutcomes.render();
   }

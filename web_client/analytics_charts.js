@@ -32,7 +32,11 @@
   if (window.ResizeObserver) new ResizeObserver(resize).observe(document.body); else window.addEventListener("resize", resize);
 
   // names in the page's language
-  function competencyName(c) { return c === "(all)" ? I18N.t("an_all_competencies") : c; }
+  // a competency is kept under its plan's key; ``names`` (a report's competency_names) gives what a reader sees
+  function competencyName(c, names) {
+    if (c === "(all)") return I18N.t("an_all_competencies");
+    return (names && names[c] && names[c][I18N.lang]) || c;
+  }
   function channelName(ch) {
     const key = "an_ch_" + ch, text = I18N.t(key);
     if (text !== key) return text;
@@ -151,8 +155,8 @@
       : I18N.t("an_value_range", { value: two(e.value), low: two(e.ci_low), high: two(e.ci_high), n });
   }
 
-  function agreement(el, competencies, measure) {
-    const names = competencies.map((c) => competencyName(c.competency));
+  function agreement(el, competencies, measure, competencyNames) {
+    const names = competencies.map((c) => competencyName(c.competency, competencyNames));
     const sides = [["ai_vs_human", I18N.t("an_ai_vs_human")], ["human_vs_human", I18N.t("an_human_vs_human")]];
     const groups = sides.map(([side, name]) => ({ name, values: competencies.map((c) =>
       Object.assign({ n: c[side].n }, c[side][measure])) }));
@@ -164,7 +168,7 @@
   }
 
   function validity(el, r) {
-    const rows = [...r.competencies.map((c) => ({ name: c.competency, e: c.correlation })),
+    const rows = [...r.competencies.map((c) => ({ name: competencyName(c.competency, r.competency_names), e: c.correlation })),
       { name: I18N.t("an_overall_ai"), e: r.overall }];
     if (r.overall_suggested) rows.push({ name: I18N.t("an_overall_suggested"), e: r.overall_suggested });
     const est = (e) => ({ value: e.r, ci_low: e.ci_low, ci_high: e.ci_high, n: e.n });
@@ -175,7 +179,7 @@
   function weights(el, r) {
     const comps = r.competencies;
     const now = comps.map((c) => c.current_weight), next = comps.map((c) => c.suggested_weight);
-    const label = I18N.t("an_wt_alt") + " " + comps.map((c) => I18N.t("an_wt_item", { competency: c.competency,
+    const label = I18N.t("an_wt_alt") + " " + comps.map((c) => I18N.t("an_wt_item", { competency: competencyName(c.competency, r.competency_names),
       now: pct(c.current_weight), next: pct(c.suggested_weight) })).join(sep());
     draw(el, {
       color: ["#9aa3b5", "#1f5fd1"],
@@ -183,7 +187,7 @@
       grid: { left: 8, right: 40, top: 34, bottom: 8, containLabel: true },
       tooltip: { renderMode: "richText", confine: true, trigger: "item", formatter: (p) => `${p.name} · ${p.seriesName}: ${pct(p.value)}` },
       xAxis: { type: "value", min: 0, axisLabel: { formatter: (v) => Math.round(v * 100) + "%" } },
-      yAxis: { type: "category", data: comps.map((c) => c.competency), inverse: true, axisLabel: { width: narrow() ? 100 : 160, overflow: "break", fontSize: narrow() ? 11 : 12 } },
+      yAxis: { type: "category", data: comps.map((c) => competencyName(c.competency, r.competency_names)), inverse: true, axisLabel: { width: narrow() ? 100 : 160, overflow: "break", fontSize: narrow() ? 11 : 12 } },
       series: [
         { type: "bar", name: I18N.t("an_col_current"), data: now, label: { show: true, position: "right", formatter: (p) => pct(p.value) } },
         { type: "bar", name: I18N.t("an_col_suggested"), data: next, label: { show: true, position: "right", formatter: (p) => pct(p.value) } },

@@ -235,7 +235,9 @@
     document.querySelectorAll(`.score[data-question="${e.question_index}"]`).forEach((x) => x.remove());
     const box = turnBox(e.turn_index);
     const div = el("div", null, "summary score"); div.dataset.question = e.question_index;
-    div.append(el("h4", `${I18N.t("score_h")}: ${e.competency} ${Number(e.score).toFixed(1)} / 5 · ${I18N.t("obs_confidence")} ${Number(e.confidence).toFixed(2)}${e.final ? "" : " (" + I18N.t("provisional") + ")"}`));
+    // the competency's name in the page's language (events before names existed carry none: the key)
+    const competency = (e.competency_name && e.competency_name[I18N.lang]) || e.competency;
+    div.append(el("h4", `${I18N.t("score_h")}: ${competency} ${Number(e.score).toFixed(1)} / 5 · ${I18N.t("obs_confidence")} ${Number(e.confidence).toFixed(2)}${e.final ? "" : " (" + I18N.t("provisional") + ")"}`));
     if (e.level) div.append(el("p", e.level, "muted small"));
     const byModel = (e.scored_by || "rules") !== "rules";
     div.append(el("p", byModel ? `${I18N.t("by_model")} (${e.scored_by.replace(/ \+ rules$/, "")})` : I18N.t("by_rules"), "muted small"));

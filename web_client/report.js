@@ -12,6 +12,9 @@
   const list = (names) => names.join(I18N.lang === "zh" ? "、" : ", ");
   const colon = () => (I18N.lang === "zh" ? "：" : ": ");
   const decisionWord = (code) => I18N.t(code ? "rp_dec_" + code : "rp_dec_none");
+  // a competency is kept under its plan's key; a reader sees its name in the page's language (the key without one)
+  let names = {};
+  const nameOf = (key) => (names[key] && names[key][I18N.lang]) || key;
 
   async function load() {
     const res = await fetch(`/api/v1/interviews/${id}/report`);
@@ -51,8 +54,8 @@
       ? I18N.t("rp_certainty", { level: I18N.t("rp_cert_" + ov.certainty), value: ov.confidence.toFixed(2) }) : "";
     const notes = $("ov-notes"); notes.textContent = "";
     if (ov.near) notes.append(el("li", I18N.t("rp_near_" + ov.near, { line: one(ov.near === "advance" ? ov.advance_from : ov.do_not_advance_below) })));
-    if (ov.weak.length) notes.append(el("li", I18N.t("rp_weak", { line: one(ov.weak_below), names: list(ov.weak) })));
-    if (ov.unscored.length) notes.append(el("li", I18N.t("rp_unscored", { names: list(ov.unscored) })));
+    if (ov.weak.length) notes.append(el("li", I18N.t("rp_weak", { line: one(ov.weak_below), names: list(ov.weak.map(nameOf)) })));
+    if (ov.unscored.length) notes.append(el("li", I18N.t("rp_unscored", { names: list(ov.unscored.map(nameOf)) })));
     $("ov-rule").textContent = I18N.t("rp_rule", { advance: one(ov.advance_from), weak: one(ov.weak_below), lower: one(ov.do_not_advance_below) });
     const hist = $("ov-history-list"); hist.textContent = "";
     for (const h of ov.history) {
@@ -71,13 +74,13 @@
     const labels = ["competency", "ai_score", "rp_certainty_col", "human"].map((k) => I18N.t(k));
     for (const c of r.competencies) {
       const tr = el("tr");
-      const cells = [c.competency,
+      const cells = [nameOf(c.competency),
         c.ai_score == null ? I18N.t("rp_not_scored") : `${one(c.ai_score)} · ${I18N.t("rp_from_question", { list: list(c.questions.map(String)) })}`,
         c.certainty == null ? "–" : `${I18N.t("rp_cert_" + c.certainty)} (${c.confidence.toFixed(2)})`,
         c.human.map((h) => `${h.score} (${h.reviewer})${h.comment ? ": " + h.comment : ""}`).join("; ") || "–"];
       cells.forEach((text, i) => { const td = el("td", text); td.dataset.label = labels[i]; tr.append(td); });
       rows.append(tr);
-      const o = el("option", c.competency); o.value = c.competency; sel.append(o);
+      const o = el("option", nameOf(c.competency)); o.value = c.competency; sel.append(o);
     }
     if (chosen) sel.value = chosen;
   }
@@ -106,7 +109,7 @@
 
   function renderScore(box, s, table) {
     const head = el("p", null, "q-score");
-    head.append(el("strong", I18N.t("rp_score_line", { competency: s.competency, score: one(s.score) })),
+    head.append(el("strong", I18N.t("rp_score_line", { competency: nameOf(s.competency), score: one(s.score) })),
       ` · ${I18N.t("rp_ai_certainty_short", { level: I18N.t("rp_cert_" + s.certainty) })}`);
     box.append(head);
     if (s.after_follow_ups) box.append(el("p", I18N.t("rp_score_after_follow_ups"), "muted small"));
@@ -151,6 +154,7 @@
 
   function render(r) {
     const iv = r.interview;
+    names = r.competency_names || {};
     $("who").textContent = `${iv.candidate.name} · ${iv.job.title}`;
     $("ai-label").textContent = I18N.t("report_ai_label");  // the catalogue's sentences in the page's language
     $("dc-status").textContent = ""; $("rv-status").textContent = "";

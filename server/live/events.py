@@ -186,7 +186,11 @@ class AnswerScored(BaseEvent):
     type: Literal["answer.scored"] = "answer.scored"
     turn_index: int
     question_index: int
-    competency: str
+    competency: str = Field(description="The competency's key in the plan (ratings and weights use it)")
+    competency_name: dict[str, str] = Field(
+        default_factory=dict, description="The competency's name per language ({'en': ..., 'zh': ...}) as the plan "
+        "gives it; a page shows the one in its language, else the key. Empty when the plan names none; added to "
+        "version 1")
     score: float
     confidence: float
     level: str

@@ -202,7 +202,7 @@ class LiveInterview:
         self.language = language
         self.plan = plan
         self.nonverbal_weight = nonverbal_weight
-        self.scores = TurnScores(deps.records, self.publish, deps.followup_policy)
+        self.scores = TurnScores(deps.records, self.publish, deps.followup_policy, plan.competency_names())
         lang = normalise_language(language)
         ids = question_ids or []  # the stored question rows, in plan order (turns refer to them)
         questions = [PlanQuestion(ids[i] if i < len(ids) else None, q.text_in(lang), q.competency, q.time_limit_s,

@@ -169,6 +169,7 @@ async def refine_queued_score(services: RefineServices, payload: dict) -> None:
         log.info("score_refinement_not_needed", **ids)
         return
     turn = ScoredTurn(request.interview_id, request.turn_index, request.question_index, request.final)
-    scored = await TurnScores(store.records, services.publish_event, services.followup_policy).refine(
+    scored = await TurnScores(store.records, services.publish_event, services.followup_policy,
+                              plan.competency_names()).refine(
         turn, actx, relevance, nonverbal=request.nonverbal, nonverbal_weight=request.nonverbal_weight)
     log.info("score_refined_by_queue", scored_by=scored.score.scored_by, score=scored.score.score, **ids)

@@ -16,7 +16,7 @@ from analyzers.inference_pool import run_inference
 from dialogue.answer_judgement import AnswerJudgement, judge_answer
 from dialogue.followup import AnswerContext, FollowUpPolicyV2, build_context
 from dialogue.model_relevance import ModelRelevance
-from dialogue.plan import PlanQuestionSpec
+from dialogue.plan import CompetencyNames, PlanQuestionSpec
 from server.live import events as ev
 from server.storage.interview_records import InterviewRecordRepository
 
@@ -49,8 +49,11 @@ class TurnScores:
     """Keeps turns' scores: one row per turn (``records.add_score`` replaces it) and an ``answer.scored`` event."""
 
     def __init__(self, records: InterviewRecordRepository, publish: Callable[[ev.InterviewEvent], Awaitable[None]],
-                 policy: FollowUpPolicyV2) -> None:
+                 policy: FollowUpPolicyV2, competency_names: CompetencyNames | None = None) -> None:
+        """``competency_names``: the plan's names of its competencies, per key and language (``answer.scored``
+        carries them so observers read each competency in their language)."""
         self.records, self.publish, self.policy = records, publish, policy
+        self.competency_names = competency_names or {}
 
     async def keep(self, turn: ScoredTurn, judgement: AnswerJudgement) -> None:
         """Store the turn's score (a later one of the same turn replaces it) and show it to observers."""
@@ -62,7 +65,8 @@ class TurnScores:
                                      list(score.uncertain), score.scored_by)
         await self.publish(ev.AnswerScored(
             interview_id=turn.interview_id, turn_index=turn.turn_index, question_index=turn.question_index,
-            competency=score.competency, score=score.score, confidence=score.confidence,
+            competency=score.competency, competency_name=self.competency_names.get(score.competency, {}),
+            score=score.score, confidence=score.confidence,
             level=score.level_description, evidence=evidence, uncertain=list(score.uncertain), final=turn.final,
             scored_by=score.scored_by, relevance=judgement.relevance))
 

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from dialogue.plan import InterviewPlanSpec, PlanQuestionSpec
 from server.http.auth import Signer, hash_password
 from server.platform.demo_history import DemoJobHistory, has_history, seed_history
 from server.platform.settings import Settings
@@ -72,6 +73,15 @@ DEMO_JOBS = [
         ],
     },
 ]
+# what readers see for each demo competency, in their language (the plans keep the keys above)
+DEMO_COMPETENCY_NAMES = {
+    "communication": {"en": "Communication", "zh": "沟通表达"},
+    "problem solving": {"en": "Problem solving", "zh": "问题解决"},
+    "engineering judgement": {"en": "Engineering judgement", "zh": "工程判断"},
+    "沟通": {"en": "Communication", "zh": "沟通"},
+    "结果导向": {"en": "Results orientation", "zh": "结果导向"},
+    "customer focus": {"en": "Customer focus", "zh": "客户导向"},
+}
 # each demo job's history: candidates, required and nice-to-have skills, the competency later performance follows
 # most, and the two people who rate its interviews (e-mails)
 DEMO_HISTORY = [
@@ -80,6 +90,16 @@ DEMO_HISTORY = [
     (40, ["门店管理"], ["销售", "排班", "库存管理"], "结果导向", ("stores@example.com", DEMO_EMAIL)),
     (30, ["CRM"], ["Salesforce", "SQL", "Zendesk"], "customer focus", (DEMO_EMAIL, "recruiter@example.com")),
 ]
+
+
+def _plan(job: dict) -> dict:
+    """A demo job's plan document: its questions as they are, each competency named in both languages."""
+    lang = job["language"]
+    return InterviewPlanSpec(title={lang: job["title"]}, languages=[lang], questions=[
+        PlanQuestionSpec(id=f"q{i + 1}", competency=q["competency"], text={lang: q["text"]},
+                         competency_name=DEMO_COMPETENCY_NAMES[q["competency"]],
+                         expected_points={lang: q["expected_points"]}, time_limit_s=q["time_limit_s"])
+        for i, q in enumerate(job["questions"])]).model_dump(mode="json")
 
 
 @dataclass(frozen=True)
@@ -107,7 +127,8 @@ async def seed_demo(accounts: AccountRepository, jobs: JobRepository, interviews
             user = await accounts.create_user(org.id, DEMO_EMAIL, hash_password(password), role="admin",
                                               name="Demo admin")
             for job in DEMO_JOBS:
-                await jobs.create(org.id, job["title"], job["description"], job["language"], job["questions"])
+                await jobs.create(org.id, job["title"], job["description"], job["language"], job["questions"],
+                                  spec=_plan(job))
         else:
             await accounts.set_password_hash(user.id, hash_password(password))
         private_dir(settings.data_dir)

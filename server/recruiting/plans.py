@@ -3,12 +3,17 @@ an uploaded plan document read off the event loop."""
 
 from __future__ import annotations
 
+import structlog
+from pydantic import ValidationError
+
 from analyzers.text.language import normalise_language
 from analyzers.thread_pool import BoundedThreadPool
-from dialogue.plan import InterviewPlanSpec, PlanQuestionSpec
+from dialogue.plan import CompetencyNames, InterviewPlanSpec, PlanQuestionSpec
 from dialogue.plan_io import load_plan
 from server.storage.models import Job
 from server.storage.jobs import JobRepository
+
+log = structlog.get_logger(__name__)
 
 
 async def plan_for_job(jobs: JobRepository, job: Job) -> InterviewPlanSpec:
@@ -29,6 +34,18 @@ async def plan_by_id(jobs: JobRepository, plan_id: str, title: str, language: st
         for q in await jobs.plan_questions(plan_id)
     ]
     return InterviewPlanSpec(title={lang: title}, languages=[lang], questions=questions)
+
+
+def competency_names(spec: dict | None) -> CompetencyNames:
+    """The competency names of a stored plan (``QuestionPlan.spec``): {} for a plan made of plain questions, and for
+    a stored plan that no longer reads (its readers then see the keys rather than an error)."""
+    if not spec:
+        return {}
+    try:
+        return InterviewPlanSpec.model_validate(spec).competency_names()
+    except ValidationError as exc:
+        log.warning("stored_plan_unreadable", errors=exc.error_count())
+        return {}
 
 
 _reading = BoundedThreadPool("plan-read", 1)

@@ -22,6 +22,9 @@ Definitions:
   followed, else their latest finished, scored interview for the job) with their performance rating, with its
   Fisher-z interval; the suggested weights are ``analytics_stats.suggest_weights`` over the current plan's
   competencies. Nothing is applied until a person accepts them (``accept_weights`` in the routes).
+
+Competencies are keyed as stored; the routes add the job's plan's ``competency_names`` for pages to show names in
+their reader's language, and the tables end with a ``competency_name`` column in the language asked for.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from datetime import datetime
 import numpy as np
 
 from analyzers.thread_pool import BoundedThreadPool
+from dialogue.plan import competency_name_in
 from server.platform.settings import Settings
 from server.recruiting.ranking import ranked_candidates
 from server.reports import analytics_stats as st
@@ -42,6 +46,7 @@ from server.storage.analytics import (AnalyticsRepository, CandidateFacts, Perfo
                                       candidate_facts, scored_interviews)
 from server.storage.matching import MatchingRepository
 from server.storage.models import Job
+from web_client import catalogue
 
 _pool = BoundedThreadPool("analytics", 1)
 
@@ -54,6 +59,7 @@ STAGES = ("candidates", "invited", "interviewed", "scored", "advanced", "hired")
 CHANNELS = ("upload", "bulk_import", "dingtalk_import", "email_invitation", "dingtalk_invitation",
             "webhook_invitation", "link")
 ALL = "(all)"
+OVERALL = "(overall)"  # the validity table's row of the overall AI score
 
 
 @dataclass(frozen=True)
@@ -203,15 +209,24 @@ def _agreement(pairs: list[tuple[float, float]], cfg: AnalyticsConfig) -> dict:
             "mean_a": _r(x[:, 0].mean()), "mean_b": _r(x[:, 1].mean())}
 
 
-def consistency_tables(report: dict) -> list[Table]:
+def name_in(report: dict, lang: str):
+    """A competency key of ``report`` (or ``(all)``, ``(overall)``) as a reader of ``lang`` names it."""
+    names = report.get("competency_names") or {}
+    special = {ALL: catalogue.text("an_all_competencies", lang), OVERALL: catalogue.text("an_overall_ai", lang)}
+    return lambda competency: special.get(competency) or competency_name_in(names, competency, lang)
+
+
+def consistency_tables(report: dict, lang: str = "en") -> list[Table]:
+    name = name_in(report, lang)
     rows = []
     for c in report["competencies"]:
         for side in ("ai_vs_human", "human_vs_human"):
             a = c[side]
             rows.append([c["competency"], side, a["n"], a["icc"]["value"], a["icc"]["ci_low"], a["icc"]["ci_high"],
-                         a["kappa"]["value"], a["kappa"]["ci_low"], a["kappa"]["ci_high"], a["mean_a"], a["mean_b"]])
+                         a["kappa"]["value"], a["kappa"]["ci_low"], a["kappa"]["ci_high"], a["mean_a"], a["mean_b"],
+                         name(c["competency"])])
     return [Table("consistency", ["competency", "comparison", "n", "icc", "icc_ci_low", "icc_ci_high", "kappa",
-                                  "kappa_ci_low", "kappa_ci_high", "mean_a", "mean_b"], rows)]
+                                  "kappa_ci_low", "kappa_ci_high", "mean_a", "mean_b", "competency_name"], rows)]
 
 
 # ------------------------------------------------------------------------------------------------------ validity
@@ -287,10 +302,12 @@ async def validity_report(data: ValidityInput, cfg: AnalyticsConfig) -> dict:
     return await _pool.run(validity, data, cfg)
 
 
-def validity_tables(report: dict) -> list[Table]:
+def validity_tables(report: dict, lang: str = "en") -> list[Table]:
+    name = name_in(report, lang)
     rows = [[c["competency"], c["correlation"]["n"], c["correlation"]["r"], c["correlation"]["ci_low"],
-             c["correlation"]["ci_high"], c["current_weight"], c["suggested_weight"]] for c in report["competencies"]]
+             c["correlation"]["ci_high"], c["current_weight"], c["suggested_weight"], name(c["competency"])]
+            for c in report["competencies"]]
     o = report["overall"]
-    rows.append(["(overall)", o["n"], o["r"], o["ci_low"], o["ci_high"], None, None])
+    rows.append([OVERALL, o["n"], o["r"], o["ci_low"], o["ci_high"], None, None, name(OVERALL)])
     return [Table("validity", ["competency", "n", "spearman_r", "ci_low", "ci_high", "current_weight",
-                               "suggested_weight"], rows)]
+                               "suggested_weight", "competency_name"], rows)]

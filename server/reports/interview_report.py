@@ -11,6 +11,10 @@ last score counts (``final_score_ids``). The competency table shows each compete
 confidence (``competency_score``): with one question per competency that is the question's own score; with
 several, the table names the questions it combines. Earlier scores stay in ``answers`` (``final: false``) for
 machines; people are shown only the final ones.
+
+Competencies are keyed as stored (``competency``); each also carries its ``name`` in the report's language (the
+plan's ``competency_name``, else the key), and ``competency_names`` gives every language's, for a page whose reader
+switches language.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from collections import defaultdict
 from typing import Any
 
 from analyzers.text.language import normalise_language
+from dialogue.plan import competency_name_in
 from dialogue.score_words import scored_by_words
+from server.recruiting.plans import competency_names
 from server.reports.answer_reasons import looks_like_code
 from server.reports.overall_score import (competency_score, competency_scores, final_by_competency, final_score_ids,
                                           overall_ai_score, weighted_mean)
@@ -73,8 +79,8 @@ def decision_out(row: InterviewDecision) -> dict[str, Any]:
             "decided_by_name": row.decided_by_name, "decided_at": as_utc(row.decided_at).isoformat()}
 
 
-def _score_dict(sc, final: bool, evidence: list[dict], lang: str) -> dict[str, Any]:
-    return {"competency": sc.competency, "question_index": sc.question_index, "score": sc.score,
+def _score_dict(sc, final: bool, evidence: list[dict], lang: str, name: str) -> dict[str, Any]:
+    return {"competency": sc.competency, "name": name, "question_index": sc.question_index, "score": sc.score,
             "confidence": sc.confidence, "level": sc.level, "evidence": evidence, "uncertain": sc.uncertain or [],
             "final": final, "scored_by": scored_by_words(sc.scored_by, lang)}
 
@@ -99,8 +105,13 @@ async def _build_report(interviews: InterviewRepository, records: InterviewRecor
     turns = [t for t in detail["turns"] if t["kind"] != "closing"]
     turn_question = {t["index"]: t["question_index"] for t in turns}
     planned = [q.competency for q in await jobs.plan_questions(detail["plan_id"])]
-    weights = ((await jobs.plan_spec(detail["plan_id"])) or {}).get("competency_weights") or {}
+    spec = (await jobs.plan_spec(detail["plan_id"])) or {}
+    weights = spec.get("competency_weights") or {}
     weight_total = sum(weights.values())
+    names = competency_names(spec)
+
+    def name_of(competency: str) -> str:
+        return competency_name_in(names, competency, lang)
 
     scores_by_turn: dict[int, list[dict]] = defaultdict(list)
     final_scores: list[dict] = []
@@ -113,7 +124,7 @@ async def _build_report(interviews: InterviewRepository, records: InterviewRecor
         final = sc.id in final_ids
         said = [s for s in segments if turn_question.get(s["turn_index"]) == sc.question_index]
         evidence = [{**e, "at": mmss(quote_time(e.get("quote", ""), said))} for e in (sc.evidence or [])]
-        row = _score_dict(sc, final, evidence, lang)
+        row = _score_dict(sc, final, evidence, lang, name_of(sc.competency))
         scores_by_turn[sc.turn_index].append(row)
         if final:
             final_scores.append(row)
@@ -130,6 +141,7 @@ async def _build_report(interviews: InterviewRepository, records: InterviewRecor
         confidence = round(sum(c for _, c in vals) / len(vals), 2) if vals else None
         competencies.append({
             "competency": name,
+            "name": name_of(name),
             "ai_score": round(competency_score(vals), 1) if vals else None,
             "confidence": confidence,
             "certainty": certainty(confidence),
@@ -143,7 +155,7 @@ async def _build_report(interviews: InterviewRepository, records: InterviewRecor
     def why(turn: dict) -> str | None:
         return follow_up_why(turn["trigger"], turn["reason"], lang)
 
-    questions = question_blocks(turns, segments, summaries, final_scores, planned, lang, why)
+    questions = question_blocks(turns, segments, summaries, final_scores, planned, lang, why, name_of)
     labels = {q["turn_index"]: (q["number"], None) for q in questions}
     labels.update({f["turn_index"]: (q["number"], f["label"]) for q in questions for f in q["follow_ups"]})
     answers = []
@@ -177,6 +189,7 @@ async def _build_report(interviews: InterviewRepository, records: InterviewRecor
         if detail.get("content_deleted_at") else None,
         "overall": overall,
         "competencies": competencies,
+        "competency_names": names,
         # the same figure as overall["overall"] (which is rounded to one decimal for people), for machines
         "overall_ai_score": (round(o, 2) if (o := overall_ai_score(all_scores, weights)) is not None else None),
         "questions": questions,

@@ -17,6 +17,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from analyzers.text.language import normalise_language
+from dialogue.plan import competency_name_in
 from web_client import catalogue
 
 FONT_NAME = "ReportCJK"
@@ -72,10 +73,17 @@ def _table(rows: list[list], widths: list[float]) -> Table:
     return table
 
 
+def _namer(report: dict[str, Any]):
+    """A competency key's name in the report's language (the plan's name, else the key)."""
+    names, lang = report.get("competency_names") or {}, catalogue.language(report["interview"]["language"])
+    return lambda competency: competency_name_in(names, competency, lang)
+
+
 def _overall(report: dict[str, Any], L, P) -> list:
     """The overall result: the decision (a person's, else the AI's suggestion), the overall score, how sure the
     AI is and why, the rule, then each competency's one figure (as the report page shows them, in this order)."""
     ov = report["overall"]
+    N = _namer(report)
     dec = lambda code: L(f"rp_dec_{code}") if code else L("rp_dec_none")  # noqa: E731
     out = [P(L("rp_overall"), "h2")]
     person = ov.get("decision")
@@ -100,9 +108,9 @@ def _overall(report: dict[str, Any], L, P) -> list:
         out.append(P(L(f'rp_near_{ov["near"]}', line=f"{line:.1f}")))
     sep = "、" if catalogue.language(report["interview"]["language"]) == "zh" else ", "
     if ov["weak"]:
-        out.append(P(L("rp_weak", line=f'{ov["weak_below"]:.1f}', names=sep.join(ov["weak"]))))
+        out.append(P(L("rp_weak", line=f'{ov["weak_below"]:.1f}', names=sep.join(map(N, ov["weak"])))))
     if ov["unscored"]:
-        out.append(P(L("rp_unscored", names=sep.join(ov["unscored"]))))
+        out.append(P(L("rp_unscored", names=sep.join(map(N, ov["unscored"])))))
     for h in ov.get("history") or []:
         out.append(P(L("rp_history_item", at=_when(h["decided_at"]), decision=dec(h["decision"]),
                        who=h["decided_by_name"] or h["decided_by"]), "small"))
@@ -116,7 +124,7 @@ def _overall(report: dict[str, Any], L, P) -> list:
         else:
             score = f'{c["ai_score"]:.1f} · {L("rp_from_question", list=sep.join(str(n) for n in c["questions"]))}'
         cert = "–" if c["certainty"] is None else f'{L("rp_cert_" + c["certainty"])} ({c["confidence"]:.2f})'
-        rows.append([P(c["competency"]), P(score), P(cert), P(human)])
+        rows.append([P(N(c["competency"])), P(score), P(cert), P(human)])
     out += [_table(rows, [45 * mm, 40 * mm, 30 * mm, 63 * mm]),
             P(L("rp_rule", advance=f'{ov["advance_from"]:.1f}', weak=f'{ov["weak_below"]:.1f}',
                 lower=f'{ov["do_not_advance_below"]:.1f}'), "small")]
@@ -146,9 +154,10 @@ def _question(q: dict[str, Any], report: dict[str, Any], L, P) -> list:
         out.append(P(L("rp_no_question_score"), "small"))
     table_score = {c["competency"]: c for c in report["competencies"]}
     sep = "、" if catalogue.language(report["interview"]["language"]) == "zh" else ", "
+    N = _namer(report)
     for sc in q["scores"]:
         r = sc["reasons"]
-        line = L("rp_score_line", competency=sc["competency"], score=f'{sc["score"]:.1f}')
+        line = L("rp_score_line", competency=N(sc["competency"]), score=f'{sc["score"]:.1f}')
         out.append(P(f'{line} · {L("rp_ai_certainty_short", level=L("rp_cert_" + sc["certainty"]))}', "score"))
         if sc["after_follow_ups"]:
             out.append(P(L("rp_score_after_follow_ups"), "small"))

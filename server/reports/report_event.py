@@ -1,8 +1,9 @@
 """What a scored interview is written back to the HR system as: the ``interview.report`` event.
 
 Built from the evaluation report (``interview_report.build_report``), so the HR system reads what the report page
-says: a short summary in the interview's language, each competency's AI score, the overall AI score (the report's
-own figure: the competencies' mean, by the plan's weights when it has any) and links to the full report and its PDF (both need an HR login).
+says: a short summary in the interview's language, each competency's AI score (under its key, with its name in that
+language), the overall AI score (the report's own figure: the competencies' mean, by the plan's weights when it has
+any) and links to the full report and its PDF (both need an HR login).
 It carries no words of the candidate (no quotes, no transcript): those stay here, under retention. The overall
 result is a score, never a hire/no-hire decision: no decision is taken by the machine alone (PIPL Art. 24).
 
@@ -46,8 +47,8 @@ def summary_text(language: str, job: str, competencies: list[dict], overall: flo
         if len(scored) > 1:
             best = max(scored, key=lambda c: c["score"])
             worst = min(scored, key=lambda c: c["score"])
-            text += w["range"].format(best=best["competency"], best_score=f"{best['score']:.1f}",
-                                      worst=worst["competency"], worst_score=f"{worst['score']:.1f}")
+            text += w["range"].format(best=best["name"], best_score=f"{best['score']:.1f}",
+                                      worst=worst["name"], worst_score=f"{worst['score']:.1f}")
     if flags:
         text += w["flags"].format(flags=flags)
     if unsure:
@@ -79,8 +80,8 @@ def report_event(report: dict[str, Any], base_url: str) -> ReportEvent:
     """The ``interview.report`` event of a built report (``build_report``'s dict)."""
     iv = report["interview"]
     lang = normalise_language(iv["language"])
-    competencies = [{"competency": c["competency"], "score": _one(c["ai_score"]), "confidence": c["confidence"],
-                     "answers": c["answers"]} for c in report["competencies"]]
+    competencies = [{"competency": c["competency"], "name": c["name"], "score": _one(c["ai_score"]),
+                     "confidence": c["confidence"], "answers": c["answers"]} for c in report["competencies"]]
     scored = [c["score"] for c in competencies if c["score"] is not None]
     overall = report["overall"]["overall"]  # the report's own figure (the plan's weights), one decimal
     base = base_url.rstrip("/")
@@ -113,7 +114,7 @@ def work_notice(event: dict[str, Any]) -> dict:
     w = words(event["language"])
     title = w["title"].format(name=event["candidate"]["name"], job=event["job"]["title"])
     lines = [f"### {title}", "", event["summary"], ""]
-    lines += [f"- {c['competency']}: {c['score'] if c['score'] is not None else '—'} / {OUT_OF}"
+    lines += [f"- {c.get('name') or c['competency']}: {c['score'] if c['score'] is not None else '—'} / {OUT_OF}"
               for c in event["competencies"]]
     overall = event["overall"]["score"]
     lines += [f"- **{w['overall']}: {overall if overall is not None else '—'} / {OUT_OF}**", "",

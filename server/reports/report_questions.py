@@ -40,11 +40,12 @@ def questions_total(turns: list[dict], planned: int) -> int:
 
 
 def question_blocks(turns: list[dict], segments: list[dict], summaries: dict[int, dict], final_scores: list[dict],
-                    planned: list[str], lang: str, why: Callable[[dict], str | None]) -> list[dict[str, Any]]:
+                    planned: list[str], lang: str, why: Callable[[dict], str | None],
+                    name_of: Callable[[str], str]) -> list[dict[str, Any]]:
     """One block per planned question that was asked, in order. ``turns``: the interview's turns (closing words
     left out); ``final_scores``: the scores that count (one per question and competency, as stored rows turned into
-    dicts with ``question_index``); ``planned``: each planned question's competency; ``why(turn)``: why a follow-up
-    was asked, in words."""
+    dicts with ``question_index`` and ``name``); ``planned``: each planned question's competency; ``why(turn)``: why a
+    follow-up was asked, in words; ``name_of(competency)``: the competency's name in the report's language."""
     total = questions_total(turns, len(planned))
     blocks: dict[int, dict[str, Any]] = {}
     for turn in turns:
@@ -71,9 +72,11 @@ def question_blocks(turns: list[dict], segments: list[dict], summaries: dict[int
         reasons = score_reasons(sc["level"], sc["evidence"], sc["uncertain"], lang,
                                 lambda quote, said=said: mmss(quote_time(quote, said)))
         block["scores"].append({
-            "competency": sc["competency"], "score": sc["score"], "confidence": sc["confidence"],
+            "competency": sc["competency"], "name": sc["name"], "score": sc["score"], "confidence": sc["confidence"],
             "certainty": certainty(sc["confidence"]), "scored_by": sc["scored_by"],
             "after_follow_ups": bool(block["follow_ups"]), "reasons": reasons.to_dict()})
         if not block["competency"]:
             block["competency"] = sc["competency"]
+    for block in blocks.values():
+        block["competency_name"] = name_of(block["competency"]) if block["competency"] else ""
     return [blocks[qi] for qi in sorted(blocks)]

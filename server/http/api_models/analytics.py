@@ -126,10 +126,15 @@ class CompetencyAgreement(BaseModel):
     human_vs_human: Agreement
 
 
+COMPETENCY_NAMES = ("The job's plan's competency names: {competency key: {en, zh}} (a competency missing here, or a "
+                    "language missing for one, is shown by its key)")
+
+
 class ConsistencyOut(BaseModel):
     job_id: str
     bootstrap_samples: int
     competencies: list[CompetencyAgreement]
+    competency_names: dict[str, dict[str, str]] = Field(description=COMPETENCY_NAMES)
 
 
 class Correlation(BaseModel):
@@ -180,6 +185,7 @@ class ValidityOut(BaseModel):
     no_suggestion: str | None = Field(description="Why there is none: single_competency, too_few_hires or "
                                       "no_positive_correlation")
     decisions: list[WeightDecisionOut] = Field(description="Weights people accepted for this job, newest first")
+    competency_names: dict[str, dict[str, str]] = Field(description=COMPETENCY_NAMES)
 
 
 class AcceptWeightsRequest(Strict):

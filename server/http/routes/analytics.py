@@ -25,6 +25,7 @@ from server.reports.analytics_stats import normalised
 from server.reports.tables import CONTENT_TYPES, Table, to_csv, to_xlsx
 from server.storage.models import CandidateOutcome, CompetencyWeightDecision, Job, iso_utc
 from server.storage.outcomes import OutcomeWrite
+from web_client import catalogue
 
 OUTCOMES = users(RATING, "Observers read interviews; the job's recruiters, hiring managers and admins record what "
                  "became of its candidates.", scope="job")
@@ -135,6 +136,14 @@ def _format(request: web.Request) -> str:
     return fmt
 
 
+def _language(request: web.Request, job: Job) -> str:
+    """The language of a download's competency names: ?lang=en|zh, else the job's."""
+    lang = request.query.get("lang")
+    if lang not in (None, "en", "zh"):
+        raise ApiError(400, "bad_query", "lang must be en or zh")
+    return lang or catalogue.language(job.language)
+
+
 async def _answer(request: web.Request, fmt: str, name: str, report: dict,
                   tables: Callable[[dict], list[Table]]) -> web.Response:
     """The report as JSON, or its tables as a CSV or XLSX download."""
@@ -191,14 +200,16 @@ async def funnel(request: web.Request) -> web.Response:
 
 @api.route("GET", "/api/v1/jobs/{job_id}/analytics/consistency", "How AI and people agree per competency, and people "
            "with each other: ICC(2,1) and quadratic-weighted kappa with 95 % bootstrap intervals and n; "
-           "?format=json|csv|xlsx", "analytics", access=ANALYTICS, response=m.ConsistencyOut, query=("format",),
-           errors=(400, 404))
+           "?format=json|csv|xlsx (?lang=en|zh: the download's competency names, default the job's language)",
+           "analytics", access=ANALYTICS, response=m.ConsistencyOut, query=("format", "lang"), errors=(400, 404))
 async def consistency(request: web.Request) -> web.Response:
     job = await _job(request)
-    fmt = _format(request)
+    fmt, lang = _format(request), _language(request, job)
     ctx = ctx_of(request)
     report = await an.consistency_report(ctx.store.analytics, job.id, an.AnalyticsConfig.of(ctx.settings))
-    return await _answer(request, fmt, f"consistency-{job.id[:8]}", report, an.consistency_tables)
+    report["competency_names"] = (await plan_for_job(ctx.store.jobs, job)).competency_names()
+    return await _answer(request, fmt, f"consistency-{job.id[:8]}", report,
+                         lambda r: an.consistency_tables(r, lang))
 
 
 def _decision_out(d: CompetencyWeightDecision) -> dict:
@@ -217,19 +228,21 @@ async def _validity(request: web.Request, job: Job) -> tuple[dict, InterviewPlan
                                   plan.competency_weights)
     report = await an.validity_report(data, an.AnalyticsConfig.of(ctx.settings))
     report = {"job_id": job.id, "outcomes": await store.analytics.decision_counts(job.id), **report,
-              "decisions": [_decision_out(d) for d in await store.outcomes.weight_decisions(job.id)]}
+              "decisions": [_decision_out(d) for d in await store.outcomes.weight_decisions(job.id)],
+              "competency_names": plan.competency_names()}
     return report, plan
 
 
 @api.route("GET", "/api/v1/jobs/{job_id}/analytics/validity", "AI scores against performance after hiring: "
            "Spearman's correlation per competency with n and 95 % interval (Fisher z), and suggested competency "
-           "weights that apply only once a person accepts them; ?format=json|csv|xlsx", "analytics",
-           access=ANALYTICS, response=m.ValidityOut, query=("format",), errors=(400, 404))
+           "weights that apply only once a person accepts them; ?format=json|csv|xlsx (?lang=en|zh: the download's "
+           "competency names, default the job's language)", "analytics",
+           access=ANALYTICS, response=m.ValidityOut, query=("format", "lang"), errors=(400, 404))
 async def validity(request: web.Request) -> web.Response:
     job = await _job(request)
-    fmt = _format(request)
+    fmt, lang = _format(request), _language(request, job)
     report, _ = await _validity(request, job)
-    return await _answer(request, fmt, f"validity-{job.id[:8]}", report, an.validity_tables)
+    return await _answer(request, fmt, f"validity-{job.id[:8]}", report, lambda r: an.validity_tables(r, lang))
 
 
 @api.route("POST", "/api/v1/jobs/{job_id}/analytics/weights", "Accept the suggested competency weights: the job's "
