@@ -12,6 +12,7 @@ import tempfile
 import zipfile
 
 import pytest
+from sqlalchemy import text
 
 from server.recruiting.import_upload import UploadedFile, inspect_upload
 from server.storage.store import Store
@@ -51,8 +52,29 @@ async def watch(http, import_id: str, until, timeout: float = TIMEOUT) -> tuple[
         await asyncio.sleep(0.05)
 
 
+STOP_AFTER = 3  # resumes the first node reads before it stops
+
+
+@pytest.fixture
+def paced(monkeypatch) -> asyncio.Event:
+    """Resumes after the first ``STOP_AFTER`` wait to be read until the event is set, so the first node is stopped
+    part-way every time (reading them is what a node does between its recorded items)."""
+    from server.recruiting import imports
+
+    reading, go, calls = imports.parse_resume_off_loop, asyncio.Event(), []
+
+    async def paced_reading(*args, **kwargs):
+        calls.append(args[1])  # the file's name
+        if len(calls) > STOP_AFTER:
+            await go.wait()
+        return await reading(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "parse_resume_off_loop", paced_reading)
+    return go
+
+
 def part_way(run: dict) -> bool:
-    return run["done"] >= 2
+    return run["done"] >= STOP_AFTER
 
 
 def ended(run: dict) -> bool:
@@ -74,14 +96,17 @@ async def assert_finished_once(h, run: dict, job_id: str) -> None:
     assert (job.state, job.locked_by) == ("done", None)
 
 
-async def test_a_stopped_nodes_import_is_finished_by_another_node(db_url, tmp_path):
+async def test_a_stopped_nodes_import_is_finished_by_another_node(db_url, tmp_path, paced):
     data = many_resumes(N)
     async with running_server(db_url, tmp_path / "a") as a, a.hr_client() as http:
         started = await start(http, a.job_id, ("many.zip", data, "application/zip"))
         import_id, job_id = started["id"], a.job_id
-        # kept in the database before the upload was answered: any node can run the import
+        # kept in the database before the upload was answered (encrypted): any node can run the import
         assert [(f.filename, f.size) for f in await a.ctx.store.import_uploads.files(import_id)] == \
             [("many.zip", len(data))]
+        async with a.ctx.store.db.engine.connect() as conn:
+            raw = (await conn.execute(text("SELECT data FROM import_uploads"))).scalars().all()
+        assert raw and all(value.startswith("enc:v1:") for value in raw)
         first, _ = await watch(http, import_id, part_way)
     # The first server stopped (SIGTERM): its run went back to the queue, neither interrupted nor lost.
     store = Store(db_url)
@@ -90,10 +115,12 @@ async def test_a_stopped_nodes_import_is_finished_by_another_node(db_url, tmp_pa
         job = await store.background.by_key(f"import:{import_id}")
         assert handed.status == "pending" and handed.error_code == ""
         assert (job.state, job.locked_by, job.attempts) == ("queued", None, 0)
-        assert sum(i.status != "pending" for i in await store.imports.items(import_id)) < N
+        assert [i.status for i in await store.imports.items(import_id)] == \
+            ["created"] * STOP_AFTER + ["pending"] * (N - STOP_AFTER)  # the one being read when it stopped too
         assert await store.import_uploads.files(import_id)
     finally:
         await store.close()
+    paced.set()
     async with running_server(db_url, tmp_path / "b", seed=False) as b, b.hr_client() as http:
         run, seen = await watch(http, import_id, ended)
         assert "running" in seen and seen[-1] == "done", seen
@@ -101,7 +128,7 @@ async def test_a_stopped_nodes_import_is_finished_by_another_node(db_url, tmp_pa
         await assert_finished_once(b, run, job_id)
 
 
-async def test_a_dead_nodes_import_is_taken_over_once_its_lease_runs_out(db_url, tmp_path, monkeypatch):
+async def test_a_dead_nodes_import_is_taken_over_once_its_lease_runs_out(db_url, tmp_path, monkeypatch, paced):
     data = many_resumes(N)
     quick = {"job_lease_s": 1, "job_poll_s": 0.2}
     async with running_server(db_url, tmp_path / "a", **quick) as a, a.hr_client() as http:
@@ -110,7 +137,8 @@ async def test_a_dead_nodes_import_is_taken_over_once_its_lease_runs_out(db_url,
         await watch(http, import_id, part_way)
         crash(a.ctx, monkeypatch)
         dead, _ = await watch(http, import_id, lambda run: True)
-        assert dead["status"] == "running" and dead["done"] < N  # nothing says it stopped
+        assert (dead["status"], dead["done"]) == ("running", STOP_AFTER)  # nothing says it stopped
+        paced.set()
         async with running_server(db_url, tmp_path / "b", seed=False, **quick) as b, b.hr_client() as http_b:
             run, seen = await watch(http_b, import_id, ended)
             assert seen[-1] == "done" and "interrupted" not in seen, seen
@@ -149,10 +177,19 @@ async def queue_upload(ctx, org_id: str, job_id: str, filename: str, data: bytes
     return run.id
 
 
-async def test_each_node_runs_at_most_its_limit_and_the_rest_wait_on_the_queue(sqlite_url, tmp_path):
+async def test_each_node_runs_at_most_its_limit_and_the_rest_wait_on_the_queue(sqlite_url, tmp_path, monkeypatch):
+    from server.recruiting import imports
+
+    held, reading = asyncio.Event(), imports.parse_resume_off_loop
+
+    async def held_reading(*args, **kwargs):  # every resume waits until the test lets them go
+        await held.wait()
+        return await reading(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "parse_resume_off_loop", held_reading)
     async with running_server(sqlite_url, tmp_path, import_max_active=1) as h, h.hr_client() as http:
         first = await start(http, h.job_id, ("one.zip", many_resumes(N), "application/zip"))
-        await watch(http, first["id"], part_way)
+        await watch(http, first["id"], lambda run: run["status"] == "running")
         # the node runs one import: a second upload is refused with the reason, and nothing of it is kept
         refused = await start(http, h.job_id, ("two.zip", many_resumes(3), "application/zip"), status=429)
         assert refused["error"]["code"] == "import_busy"
@@ -163,8 +200,9 @@ async def test_each_node_runs_at_most_its_limit_and_the_rest_wait_on_the_queue(s
         queued, _ = await watch(http, waiting, lambda run: True)
         assert queued["status"] == "pending" and queued["done"] == 0
         assert h.ctx.worker.running_of("import.run") == 1
-        done, seen = await watch(http, first["id"], ended)
+        held.set()
+        done, _ = await watch(http, first["id"], ended)
         assert done["status"] == "done" and done["created"] == N
-        later, seen = await watch(http, waiting, ended)
+        later, _ = await watch(http, waiting, ended)
         assert later["status"] == "done" and later["duplicate"] == 3  # the same people as the first three
         assert await h.ctx.store.import_uploads.files(waiting) == []

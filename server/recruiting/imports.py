@@ -384,7 +384,7 @@ class ImportManager:
                 outcome = "ok"
                 return  # it ended meanwhile
             await work
-            await imports.update(run_id, status="done", finished_at=utcnow(), heartbeat_at=utcnow())
+            await imports.end_run(run_id, "done")
             outcome = "ok"
             log.info("import_done", import_id=run_id)
         except asyncio.CancelledError:
@@ -396,14 +396,12 @@ class ImportManager:
         except RunFailed as exc:
             log.warning("import_failed", import_id=run_id, code=exc.code, error=exc.message, status=exc.status)
             with contextlib.suppress(Exception):
-                await imports.update(run_id, status=exc.status, error_code=exc.code, error_message=exc.message,
-                                     finished_at=utcnow())
+                await imports.end_run(run_id, exc.status, exc.code, exc.message)
         except Exception:  # noqa: BLE001 - the run is marked failed; the error is logged, not shown
             log.exception("import_failed", import_id=run_id)
             with contextlib.suppress(Exception):
-                await imports.update(run_id, status="failed", error_code="internal_error", finished_at=utcnow(),
-                                     error_message="The import stopped on a server error; the items still "
-                                     "marked pending were not imported.")
+                await imports.end_run(run_id, "failed", "internal_error", "The import stopped on a server error; the "
+                                      "items still marked pending were not imported.")
         finally:
             if inspect.getcoroutinestate(work) == inspect.CORO_CREATED:
                 work.close()  # stopped before it began

@@ -130,6 +130,20 @@ class CandidateImportRepository(Repository):
                                           started_at=func.coalesce(CandidateImport.started_at, now)))
             return res.rowcount == 1
 
+    async def end_run(self, import_id: str, status: str, error_code: str | None = None,
+                      error_message: str | None = None) -> bool:
+        """End an unfinished run (done, failed or interrupted; the error, when given, replaces any note on it). False
+        when it had ended already: e.g. another node that also ran its job after a lost lease finished it first."""
+        now = utcnow()
+        values: dict[str, Any] = {"status": status, "finished_at": now, "heartbeat_at": now}
+        if error_code is not None:
+            values.update(error_code=error_code[:40], error_message=error_message or "")
+        async with self.db.transaction() as s:
+            res = await s.execute(update(CandidateImport).where(CandidateImport.id == import_id,
+                                                                CandidateImport.status.in_(UNFINISHED))
+                                  .values(**values))
+            return res.rowcount == 1
+
     async def hand_back(self, import_id: str) -> None:
         """A running run whose node stopped and gave its job back to the queue: pending until a node resumes it."""
         async with self.db.transaction() as s:
