@@ -508,7 +508,8 @@ async def test_truncated_listing_and_progress_and_a_server_stop(sqlite_url, tmp_
             assert run["status"] == "done" and run["total"] == 2 and run["created"] == 2
             assert run["error"]["code"] == "truncated" and "fewer days" in run["error"]["message"]
 
-    # A slow DingTalk: the run's progress is visible while it works; stopping the server interrupts it.
+    # A slow DingTalk: the run's progress is visible while it works; a server that stops gives the run back to the
+    # queue, and the next server goes on with the candidates still pending: each one imported once.
     fake.resume_delay_s = 0.4  # 4 read at a time: 10 candidates take 3 rounds
     _add_people(fake, range(3, 10))
     db = f"sqlite+aiosqlite:///{tmp_path / 'slow.db'}"
@@ -523,14 +524,19 @@ async def test_truncated_listing_and_progress_and_a_server_stop(sqlite_url, tmp_
                     break
                 await asyncio.sleep(0.05)
             assert ("running", 10, 0) in seen and run["total"] == 10 and 1 <= run["done"] < 10, seen
+    reads_before = len(fake.calls("/v1.0/ats/resumes/"))
+    searches_before = len(fake.calls("/v1.0/ats/flows/search"))
+    fake.resume_delay_s = 0.0
     async with running_server(db, tmp_path / "2", seed=False, **fake.settings()) as h2:
-        async with aiohttp.ClientSession(h2.base_url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
-            assert (await http.post("/api/v1/auth/login", json={
-                "email": "hr@acme.test", "password": "correct horse battery staple"})).status == 200
-            run = await (await http.get(f"/api/v1/imports/{import_id}")).json()
-    assert run["status"] == "interrupted" and run["error"]["code"] == "server_stopped"
-    assert "import the same DingTalk job again" in run["error"]["message"]
-    assert any(i["status"] == "pending" for i in run["items"])
+        async with h2.hr_client() as http:
+            run = await _wait_run(http, import_id)
+            resumes = await h2.ctx.store.matching.resumes(run["job_id"])
+    assert (run["status"], run["error"]) == ("done", None)
+    assert _counts(run) == {"created": 10, "updated": 0, "unchanged": 0, "duplicate": 0, "failed": 0}
+    assert len(resumes) == 10 and len({c.external_id for _, c in resumes}) == 10  # each candidate once
+    assert {i["status"] for i in run["items"]} == {"created"} and run["total"] == 10
+    assert len(fake.calls("/v1.0/ats/flows/search")) == searches_before  # not listed again
+    assert len(fake.calls("/v1.0/ats/resumes/")) - reads_before <= 10 - seen[-1][2]  # only those still pending
 
 
 async def test_integrations_offer_exactly_what_is_set_up(sqlite_url, tmp_path, fake):

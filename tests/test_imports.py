@@ -1,6 +1,7 @@
 """Bulk candidate import over the HTTP API, on SQLite and PostgreSQL: a zip of mixed good and bad resumes, re-uploads
 that find duplicates, CSV lists (GB18030 from Chinese Excel, UTF-8 with a zip of resume files), the limits (zip bomb,
-oversized upload, too many files), clear refusals, and imports interrupted by a server stop or crash."""
+oversized upload, too many files), clear refusals, and imports marked interrupted when their server died before any
+node could resume them (resumed imports: tests/test_imports_resume.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from datetime import timedelta
 
 import aiohttp
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from benchmarks.resume_fixtures import generate_fixtures
-from server.storage.models import utcnow
+from server.storage.models import BackgroundJob, utcnow
 from tests.bad_documents import BROKEN_PDF, scanned_pdf
 from tests.harness import running_server
 
@@ -342,33 +343,12 @@ async def test_per_file_size_limit_and_clear_refusals(sqlite_url, tmp_path):
         assert len(await h.ctx.store.matching.resumes(h.job_id)) == 1
 
 
-def many_resumes(n: int) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for i in range(n):
-            z.writestr(f"cv{i:03d}.txt", LI_LEI.replace("李雷", f"李{'一二三四五六七八九十'[i % 10]}{i}")
-                       .replace("13912345678", f"139{10000000 + i}").replace("lilei@", f"li{i}@").encode())
-    return buf.getvalue()
-
-
-async def test_server_stop_mid_import_marks_the_run_interrupted(db_url, tmp_path):
-    async with running_server(db_url, tmp_path) as h, h.hr_client() as http:
-        started = await start(http, h.job_id, ("many.zip", many_resumes(300), "application/zip"))
-        job_id = h.job_id
-    # The server stopped right after accepting the upload; a new server on the same database shows what happened.
-    async with running_server(db_url, tmp_path, seed=False) as h2, h2.hr_client() as http:
-        run = (await (await http.get(f"/api/v1/imports/{started['id']}")).json())
-        assert run["status"] == "interrupted" and run["error"]["code"] == "server_stopped", run
-        assert "Upload the same files again" in run["error"]["message"]
-        assert run["done"] < run["total"] == 300
-        assert sum(i["status"] == "pending" for i in run["items"]) == 300 - run["done"]
-        assert len(await h2.ctx.store.matching.resumes(job_id)) == run["created"]
-
-
 async def test_crashed_import_is_marked_interrupted_once_its_heartbeat_is_stale(sqlite_url, tmp_path):
     async with running_server(sqlite_url, tmp_path, import_lease_s=2) as h, h.hr_client() as http:
-        # A run left "running" by a server that died without a word (no shutdown): its heartbeat stops.
+        # A run left "running" by a server that died without a word while accepting it (no job was queued for it,
+        # no shutdown): its heartbeat stops.
         run, _ = await h.ctx.store.imports.create(h.org_id, h.job_id, None, "zip", "lost.zip", ["a.pdf", "b.pdf"])
+        await h.ctx.store.import_uploads.add_part(run.id, 0, 0, "lost.zip", "application/zip", b"PK\x03\x04")
         await h.ctx.store.imports.update(run.id, status="running", heartbeat_at=utcnow() - timedelta(seconds=1))
         fresh = (await (await http.get(f"/api/v1/imports/{run.id}")).json())
         assert fresh["status"] == "running"  # within the lease: its server may still be working
@@ -376,6 +356,20 @@ async def test_crashed_import_is_marked_interrupted_once_its_heartbeat_is_stale(
         stale = (await (await http.get(f"/api/v1/imports/{run.id}")).json())
         assert stale["status"] == "interrupted" and stale["error"]["code"] == "server_stopped"
         assert stale["finished_at"] and [i["status"] for i in stale["items"]] == ["pending", "pending"]
+        assert await h.ctx.store.import_uploads.files(run.id) == []  # what it had kept of the upload is deleted
+
+        # One whose job waits on the queue (its node died mid-run; the job's lease has not run out yet, or every
+        # node is busy) is not interrupted, however old its heartbeat: the queue will resume it.
+        queued, _ = await h.ctx.store.imports.create(h.org_id, h.job_id, None, "zip", "later.zip", ["c.pdf"])
+        await h.ctx.store.imports.update(queued.id, status="running", heartbeat_at=utcnow() - timedelta(seconds=5))
+        job = await h.ctx.store.background.enqueue("import.run", {"import_id": queued.id}, now=utcnow(),
+                                                   idempotency_key=f"import:{queued.id}",
+                                                   run_after=utcnow() + timedelta(days=1))
+        assert (await (await http.get(f"/api/v1/imports/{queued.id}")).json())["status"] == "running"
+        # ... until that job has ended without finishing the run (e.g. it failed on every try)
+        async with h.ctx.store.db.transaction() as s:
+            await s.execute(update(BackgroundJob).where(BackgroundJob.id == job.id).values(state="failed"))
+        assert (await (await http.get(f"/api/v1/imports/{queued.id}")).json())["status"] == "interrupted"
 
 
 async def test_contact_keys_are_backfilled_for_resumes_stored_before_the_migration(sqlite_url, tmp_path):

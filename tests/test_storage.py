@@ -94,7 +94,7 @@ async def test_every_repository_on_one_database(db_url):
     await store.migrate()
     try:
         repos = [v for v in vars(store).values() if isinstance(v, Repository)]
-        assert len(repos) == 21 and all(r.db is store.db for r in repos)
+        assert len(repos) == 22 and all(r.db is store.db for r in repos)
         now = utcnow()
         org = await store.accounts.create_org("Acme")
         user = await store.accounts.create_user(org.id, "hr@acme.test", "x")
@@ -181,11 +181,20 @@ async def test_every_repository_on_one_database(db_url):
                                                                    "d1.pdf", "", 1, {}, [("email", "bo@x.test")],
                                                                    more[0])
         assert (outcome, matched, ext.id) == ("duplicate", "email", first.id)
-        await store.imports.finish_item(more[0], "duplicate", first.id, "Bo")
+        assert await store.imports.finish_item(more[0], "duplicate", first.id, "Bo")
+        assert not await store.imports.finish_item(more[0], "failed")  # recorded once, by whoever came first
         assert await store.imports.counts([run.id]) == {run.id: {"created": 1, "duplicate": 1}}
+        # the upload's files, kept (encrypted) while the run is unfinished
+        for part, data in enumerate((b"PK\x03\x04 first", b" second")):
+            await store.import_uploads.add_part(run.id, 0, part, "cvs.zip", "application/zip", data)
+        (kept,) = await store.import_uploads.files(run.id)
+        assert (kept.filename, kept.size, kept.parts) == ("cvs.zip", 17, 2)
+        assert await store.import_uploads.part(run.id, 0, 1) == b" second"
+        assert await store.import_uploads.drop_finished() == 0  # the run is still pending
         await store.imports.heartbeat([run.id])
         assert await store.imports.interrupt("server_stopped", "stopped", ids=[run.id]) == 1
         assert (await store.imports.run(run.id)).status == "interrupted"
+        assert await store.import_uploads.drop_finished() == 2 and await store.import_uploads.files(run.id) == []
         assert [r.id for r in await store.imports.runs(job.id)] == [run.id]
         assert len(await store.imports.items(run.id)) == 2
 

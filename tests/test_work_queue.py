@@ -1,7 +1,8 @@
 """The shared work queue on SQLite and PostgreSQL: two nodes never run the same job, a dead node's job is run again
 by another once its lease ran out, failing jobs are retried with backoff and then failed with their error, enqueueing
-the same logical job twice stores it once, a stopping node gives its jobs back, periodic work runs once per period,
-and admins see it all (with imports run end to end through the server). Time is the queue's clock: no sleeping."""
+the same logical job twice stores it once, a stopping node gives its jobs back, a kind limited per node runs at most
+its limit at once, periodic work runs once per period, and admins see it all (with imports run end to end through
+the server). Time is the queue's clock: no sleeping."""
 
 from __future__ import annotations
 
@@ -204,6 +205,36 @@ async def test_a_stopping_node_gives_its_running_job_back_and_another_runs_it(no
     assert ran == ["node-b"] and (await b.store.background.get(job.id)).state == "done"
 
 
+async def test_a_limited_kind_runs_at_most_its_limit_at_once_and_waits_while_paused(nodes):
+    clock, at_once, ran = Clock(), [], []
+    running = {"test.import": 0}
+
+    async def bulk(node, payload):
+        running["test.import"] += 1
+        at_once.append(running["test.import"])
+        await asyncio.sleep(0.01)
+        running["test.import"] -= 1
+        ran.append(payload["n"])
+
+    async def quick(node, payload):
+        ran.append(payload["n"])
+
+    a = await nodes({"test.import": Handler("test.import", bulk), "test.quick": Handler("test.quick", quick)},
+                    clock, "node-a", concurrency=4)
+    room = {"n": 0}
+    a.worker.limit("test.import", lambda: room["n"])
+    for n in range(3):
+        await a.queue.enqueue("test.import", {"n": f"import-{n}"})
+    await a.queue.enqueue("test.quick", {"n": "quick"})
+    await a.worker.drain()
+    assert ran == ["quick"]  # paused (no room): the other kinds still run
+    counts = {(c.kind, c.state): c.count for c in await a.store.background.counts()}
+    assert counts[("test.import", "queued")] == 3
+    room["n"] = 1
+    await a.worker.drain()
+    assert sorted(ran) == ["import-0", "import-1", "import-2", "quick"] and max(at_once) == 1
+
+
 async def test_periodic_work_runs_once_per_period_across_nodes(nodes):
     clock, ran = Clock(T0 + timedelta(seconds=5)), []
 
@@ -232,7 +263,7 @@ async def test_admins_see_background_work_and_imports_run_on_the_queue(db_url, t
     async with running_server(db_url, tmp_path) as h:
         await h.ctx.store.accounts.create_user(h.org_id, ADMIN_EMAIL, hash_password(ADMIN_PASSWORD), role="admin")
         async with h.hr_client() as hr, h.hr_client(ADMIN_EMAIL, ADMIN_PASSWORD) as admin:
-            # an import, end to end: the node that received it runs it, as a job of the queue
+            # an import, end to end: a job of the queue (any node may run it; here there is one)
             csv = "name,email,resume\nWang Fang,wang@example.com,Python developer for 5 years\n".encode()
             form = aiohttp.FormData()
             form.add_field("file", csv, filename="list.csv", content_type="text/csv")
@@ -283,9 +314,10 @@ async def test_admins_see_background_work_and_imports_run_on_the_queue(db_url, t
             assert theirs.id not in {j["id"] for j in listed["jobs"]} and job.id in {j["id"] for j in listed["jobs"]}
 
 
-async def test_an_import_whose_node_died_is_marked_interrupted_by_another_node(db_url, tmp_path):
+async def test_an_import_accepted_before_uploads_were_kept_is_marked_interrupted_by_another_node(db_url, tmp_path):
     async with running_server(db_url, tmp_path) as h, h.hr_client() as http:
-        # node "lost" took an upload, held its job and died: nothing renews the lease
+        # node "lost", of a version that kept uploads on the node alone, took an upload, held its job and died:
+        # nothing renews the lease, and no node has the files
         run, _ = await h.ctx.store.imports.create(h.org_id, h.job_id, None, "zip", "lost.zip", ["a.pdf", "b.pdf"])
         await h.ctx.store.imports.update(run.id, status="running", heartbeat_at=h.ctx.clock())
         past = h.ctx.clock() - timedelta(minutes=5)
@@ -295,9 +327,8 @@ async def test_an_import_whose_node_died_is_marked_interrupted_by_another_node(d
         h.ctx.worker.wake()  # this node finds the expired lease and runs the job's recovery
 
         async def settled():
-            body = await (await http.get(f"/api/v1/imports/{run.id}")).json()
             job = await h.ctx.store.background.by_key(f"import:{run.id}")
-            return body if job.state == "done" else None
+            return await (await http.get(f"/api/v1/imports/{run.id}")).json() if job.state == "done" else None
 
         body = await until(settled, what="the recovery")
         assert body["status"] == "interrupted" and body["error"]["code"] == "server_stopped"

@@ -11,6 +11,10 @@ Two periods per organisation (``retention_policies``, else the server's defaults
   ended): everything about the candidate is deleted (see ``RetentionRepository.erase_candidate``), and bulk-import
   results older than that, which name people, go too.
 
+A bulk upload's files are not kept for either period: they are in ``import_uploads`` only while the run is
+unfinished (so any node can run or resume it) and are deleted when it ends (server/recruiting/imports.py), or with
+the run.
+
 A candidate on legal hold is skipped by both and cannot be erased until the hold is lifted. Every deletion leaves a
 ``data_deletions`` row (ids and counts, never the data). A sweep is the shared queue's periodic job
 ``retention.sweep``, enqueued by every node with a key per ``retention_sweep_s`` period, so one node runs each

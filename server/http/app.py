@@ -57,6 +57,6 @@ def create_app(settings: Settings, ctx: ServerContext | None = None) -> web.Appl
         await context.stop()
 
     app.on_startup.append(on_startup)
-    imports.setup(app, context)  # bulk imports: after the context starts, stopped before it stops
+    imports.setup(app, context)  # bulk imports: the context's manager (started and stopped with the context)
     app.on_cleanup.append(on_cleanup)
     return app

@@ -37,7 +37,8 @@ from server.platform.placement import NodeMembership, default_node_id, wait_unti
 from server.platform.private_files import private_dir, private_sqlite
 from server.platform.queue_worker import QueueWorker, WorkerConfig
 from server.platform.work_queue import PeriodicJob, WorkQueue
-from server.recruiting import imports as _imports  # noqa: F401  (registers the import job's handler)
+from server.recruiting import dingtalk_import as _dingtalk_import  # noqa: F401  (registers the DingTalk import's run)
+from server.recruiting.imports import ImportManager  # (and registers the import job's handler)
 from server.recruiting.plans import plan_by_id
 from server.compliance.retention import Periods, RetentionSweeper
 from server.recruiting.scheduling import BookingNotices, ReminderScheduler, ensure_may_start
@@ -76,6 +77,7 @@ class ServerContext:
     scheduler: ReminderScheduler = field(init=False)
     queue: WorkQueue = field(init=False)  # the shared background-work queue: queue.enqueue(kind, payload, ...)
     worker: QueueWorker = field(init=False)  # this node's runner of it
+    imports: ImportManager = field(init=False)  # bulk imports: queue jobs this node runs (and uploads it accepts)
     retention: RetentionSweeper = field(init=False)
     writeback: ReportWriter = field(init=False)  # scored interviews' reports to the HR system
     sessions: SessionBook = field(init=False)  # HR logins
@@ -112,6 +114,8 @@ class ServerContext:
         self.queue = WorkQueue(self.store.background, s.job_max_attempts)
         self.worker = QueueWorker(self.queue, self, WorkerConfig.from_settings(s), periodic=(
             PeriodicJob("reminders.tick", s.reminder_poll_s), PeriodicJob("retention.sweep", s.retention_sweep_s)))
+        self.imports = ImportManager(self.store.imports, self.store.external, self.store.import_uploads, s,
+                                     queue=self.queue, worker=self.worker, llm=self.language_model.client)
 
     def spawn(self, coro) -> asyncio.Task:
         """Run work that outlives its request (e.g. sending mail with retries); awaited at shutdown."""
@@ -157,13 +161,16 @@ class ServerContext:
         await self.bus.start()
         await self.nodes.start_async()
         self.loop_monitor.start()
+        await self.imports.start()  # runs left by a server that died while accepting them: interrupted
         self.worker.start()
         self.writeback.start()
         await self.language_model.start()
 
     async def stop(self) -> None:
         self.scheduler.stopping = self.retention.stopping = True  # a sweep or send in progress ends its batch
+        await self.imports.hand_over()  # running imports go back to the queue at once, for another node
         await self.worker.stop()  # running jobs finish (or go back to the queue for another node)
+        await self.imports.close()
         await self.writeback.stop()
         if self._background:
             await asyncio.wait(set(self._background), timeout=10)
@@ -181,8 +188,10 @@ class ServerContext:
     async def drain(self, timeout_s: float) -> None:
         """Stopping (SIGTERM): take no new interviews, let the running ones end for up to ``timeout_s``, then hand
         the rest over: their claims are given up and their candidates disconnected, so their pages reconnect to
-        another node, which resumes each at the same question."""
+        another node, which resumes each at the same question. Running bulk imports are given back to the queue at
+        once."""
         await self.nodes.drain()
+        await self.imports.hand_over()  # another node continues them now rather than after the drain
         left = await wait_until_idle(lambda: sum(1 for live in self.live.values() if live.connected), timeout_s)
         log.info("node_draining", node=self.nodes.node_id, handed_over=left)
         for interview_id in list(self.nodes.owned):

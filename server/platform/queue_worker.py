@@ -1,11 +1,11 @@
 """One node's runner of the shared work queue (server/platform/work_queue.py).
 
-It claims due jobs of the kinds it has handlers for, at most ``concurrency`` at a time, renews their leases while
-they run, and records each outcome (done; queued again after a backoff; failed). It also enqueues the periodic jobs
-(one per period across the cluster) and prunes old finished jobs. A graceful stop lets running jobs finish for
+It claims due jobs of the kinds it has handlers for, at most ``concurrency`` at a time (and, for a kind given a
+``limit``, at most that many of it: e.g. bulk imports, ``import_max_active``), renews their leases while they run,
+and records each outcome (done; queued again after a backoff; failed). It also enqueues the periodic jobs (one per
+period across the cluster) and prunes old finished jobs. A graceful stop lets running jobs finish for
 ``stop_grace_s``, then cancels them and gives them back to the queue (another node, or this one after a restart,
-runs them). Work that must stay on this node (an import reads files only this node received) is ``hold``-ed: its
-job row is leased to this node while its task runs, so when the node dies, another node's handler learns of it.
+runs them); a job cancelled any other way (e.g. handed over while the node drains) is given back the same way.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import socket
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
 import structlog
 
@@ -59,7 +59,9 @@ class QueueWorker:
         self.queue, self.services, self.config, self.periodic = queue, services, config, periodic
         self.node = node or node_name()
         self.handlers = queue.handlers
-        self.running: dict[str, asyncio.Task] = {}  # job id -> its run (claimed or held)
+        self.running: dict[str, asyncio.Task] = {}  # job id -> its run
+        self._kind_of: dict[str, str] = {}  # job id -> its kind, while it runs
+        self._limits: dict[str, Callable[[], int]] = {}  # kind -> how many of it may run here at once
         self._threads = BoundedThreadPool("jobs", config.concurrency)
         self._wake = asyncio.Event()
         self._stopping = False
@@ -118,13 +120,29 @@ class QueueWorker:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.config.poll_s)
 
+    def limit(self, kind: str, most: Callable[[], int]) -> None:
+        """Run at most ``most()`` jobs of ``kind`` at once on this node (asked before each claim; 0 pauses the kind),
+        within ``concurrency`` for all kinds."""
+        self._limits[kind] = most
+
+    def running_of(self, kind: str) -> int:
+        return sum(1 for k in self._kind_of.values() if k == kind)
+
     async def claim_and_start(self) -> int:
         """Claim as many due jobs as there are free slots and start them; returns how many were claimed."""
         free = self.config.concurrency - len(self.running)
         if free <= 0 or self._stopping:
             return 0
-        claimed = await self.jobs.claim(self.node, list(self.handlers), free, self.config.lease_s, self.now())
+        claimed: list[BackgroundJob] = []
+        for kind, most in self._limits.items():  # the limited kinds, each up to its own room
+            room = min(free - len(claimed), most() - self.running_of(kind))
+            if kind in self.handlers and room > 0:
+                claimed += await self.jobs.claim(self.node, [kind], room, self.config.lease_s, self.now())
+        others = [kind for kind in self.handlers if kind not in self._limits]
+        if free > len(claimed) and others:
+            claimed += await self.jobs.claim(self.node, others, free - len(claimed), self.config.lease_s, self.now())
         for job in claimed:
+            self._kind_of[job.id] = job.kind
             self._track(job.id, asyncio.create_task(self._execute(job), name=f"job-{job.kind}-{job.id}"))
         return len(claimed)
 
@@ -142,6 +160,7 @@ class QueueWorker:
 
         def done(_t: asyncio.Task) -> None:
             self.running.pop(job_id, None)
+            self._kind_of.pop(job_id, None)
             self.wake()  # a slot is free
 
         task.add_done_callback(done)
@@ -190,29 +209,6 @@ class QueueWorker:
         delay = self.config.retry.delay_s(job.attempts)
         log.warning("job_retry", job_id=job.id, kind=job.kind, attempts=job.attempts, delay_s=delay, error=error)
         await self.jobs.retry(job.id, self.node, error, now + timedelta(seconds=delay), now)
-
-    # --- work bound to this node ----------------------------------------------------------------------------------
-    async def hold(self, kind: str, payload: dict, idempotency_key: str, task: asyncio.Task, *,
-                   org_id: str | None = None) -> BackgroundJob:
-        """Record ``task`` (already running here) as a job leased to this node until it ends. If this node dies
-        first, the lease runs out and another node's ``kind`` handler runs with ``payload`` (to recover)."""
-        job = await self.jobs.enqueue(kind, payload, now=self.now(), idempotency_key=idempotency_key, org_id=org_id,
-                                      max_attempts=self.queue.max_attempts, locked_by=self.node,
-                                      lease_s=self.config.lease_s)
-
-        async def settle() -> None:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.shield(task)
-            if not task.done():  # this node is stopping first: the lease runs out, another node recovers it
-                return
-            error = "" if task.cancelled() or task.exception() is None else repr(task.exception())[:2000]
-            if error:
-                await self.jobs.fail(job.id, self.node, error, self.now())
-            else:  # done, or stopped with this node (the work itself records it was interrupted)
-                await self.jobs.complete(job.id, self.node, self.now())
-
-        self._track(job.id, asyncio.create_task(settle(), name=f"held-{kind}-{job.id}"))
-        return job
 
     # --- leases, periods, pruning ---------------------------------------------------------------------------------
     async def _renew_leases(self) -> None:

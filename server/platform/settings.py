@@ -272,7 +272,8 @@ class Settings(BaseSettings):
     import_max_uncompressed_bytes: int = Field(
         default=500 * 2**20, ge=1, description="Zip-bomb guard: the most a bulk-import zip may unpack to, in bytes")
     import_max_active: int = Field(default=2, ge=1, le=64,
-                                   description="Bulk imports one server process accepts at a time (429 beyond)")
+                                   description="Bulk imports one server process runs or receives at a time (uploads "
+                                   "beyond answer 429; queued runs wait for a process with room)")
     import_parse_threads: int = Field(default=1, ge=1, le=16,
                                       description="Threads that parse uploaded resumes (PDF/DOCX text extraction is "
                                       "CPU-bound Python, so more threads compete with the event loop)")
@@ -289,7 +290,7 @@ class Settings(BaseSettings):
                                              "process's start, in bytes")
     import_lease_s: float = Field(default=30.0, gt=0, le=3600,
                                   description="An unfinished import whose server has not reported for this long "
-                                  "(it stopped or crashed) is marked interrupted")
+                                  "and which no queued or running job will resume is marked interrupted")
 
     # The shared work queue (background jobs on every node; server/platform/work_queue.py)
     job_concurrency: int = Field(default=4, ge=1, le=64,

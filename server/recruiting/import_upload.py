@@ -19,8 +19,9 @@ the zip's total unpacked size and each large member's packing ratio (zip-bomb gu
 directory before anything is unpacked, and each file is read only up to its declared size); a DOCX inside is then judged by its
 own inside like an uploaded one (analyzers/documents/document_limits.py). A spreadsheet workbook (XLS/XLSX) is
 refused by its name and by its content types, never unpacked. Names inside the zip are only shown to HR: nothing is ever written to
-disk under them, so ``../`` names are harmless. The upload itself is kept in an unnamed temporary file that
-disappears when the import ends or the process dies.
+disk under them, so ``../`` names are harmless. While it is received and checked the upload is in unnamed temporary
+files; once accepted it is kept in the database for its run (server/recruiting/imports.py), and the node running the
+import reads it back into such files, which disappear when the run ends there or the process dies.
 """
 
 from __future__ import annotations

@@ -12,26 +12,35 @@ language model is ready, the fields the rules left empty (no name, no job found,
 (``analyzers/documents/model_fill.py``: only values the resume's text contains are kept); the model runs in its own
 process, so the run only waits for it. Otherwise, or if it fails, the rules' profile is stored as it is.
 
-A run's progress and per-file results are in the database. Each run is also a job on the shared queue
-(``import.run``, held by the node that received the upload: only it has the files), so it is listed with the other
-background work. Its server reports a heartbeat while it works; a run whose server stopped (shutdown) is marked
-``interrupted`` at once, one whose server crashed as soon as its heartbeat is older than ``import_lease_s`` (checked
-at start-up and whenever the run is read) or when another node takes over its job after the job's lease ran out.
-What an interrupted run stored stays (each candidate with its item, in one transaction); re-uploading the same files
-recognises those candidates and imports the rest.
+A run's progress and per-file results are in the database, and so is what it works from: an upload's files are
+kept in ``import_uploads`` (server/storage/import_uploads.py, encrypted at rest) from before the upload is answered
+until the run ends (done, failed or interrupted), then deleted; a DingTalk request rides in its job's encrypted
+payload. Each run is a job of the shared queue (``import.run``, key ``import:<run id>``) that any node may run, at
+most ``import_max_active`` at a time per node: the handler rebuilds the upload's plan from the stored files and works
+through the items still pending, in order, so a run continues where it stopped. Each candidate is stored in one
+transaction with its item, so nothing is stored twice; an item that was being read when its node stopped is read
+again. A node that stops cleanly (SIGTERM, drain) gives its runs back to the queue at once (they show ``pending``
+until another node, or this one after a restart, resumes them); one that crashes leaves them ``running`` until their
+job's lease (``job_lease_s``) runs out and another node takes the job over. The node running a run reports a
+heartbeat; a run whose heartbeat is older than ``import_lease_s`` and which no queued or running job will resume
+(e.g. its server died while accepting the upload) is marked ``interrupted`` (checked at start-up and whenever the
+run is read), and so is a run accepted before uploads were kept (its files were on the node that stopped): what it
+stored stays, and re-uploading the same files recognises those candidates and imports the rest.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import inspect
+import tempfile
 import time
 import weakref
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import PurePosixPath
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Any, Callable, Coroutine, TypeVar
 
 import structlog
 from pydantic import TypeAdapter
@@ -46,28 +55,31 @@ from analyzers.llm_client import LlmClient
 from analyzers.thread_pool import BoundedThreadPool
 from server.http.errors import ApiError
 from server.platform.metrics import BACKGROUND_JOB_RUNS, BACKGROUND_JOB_SECONDS
+from server.platform.private_files import private_dir
+from server.platform.queue_worker import QueueWorker
 from server.platform.settings import Settings
-from server.platform.work_queue import handler
-from server.recruiting.import_upload import (CsvRow, ImportPlan, PlannedItem, entry_name, normalise_email,
-                                             normalise_phone, read_member)
-from server.storage.candidate_imports import CandidateImportRepository
+from server.platform.work_queue import WorkQueue, handler
+from server.recruiting.import_upload import (CsvRow, ImportPlan, PlannedItem, UploadedFile, entry_name,
+                                             inspect_upload, normalise_email, normalise_phone, read_member)
+from server.storage.candidate_imports import UNFINISHED, CandidateImportRepository, ItemAlreadyRecorded
 from server.storage.external_candidates import ExternalCandidateRepository
-from server.storage.models import Candidate, utcnow
+from server.storage.import_uploads import PART_BYTES, ImportUploadRepository
+from server.storage.models import Candidate, CandidateImport, CandidateImportItem, utcnow
 
 log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
 PROFILE = TypeAdapter(ResumeProfile)
-UNFINISHED = ("pending", "running")
 STOPPED_MESSAGE = ("The server stopped before this import finished; the items still marked pending were not "
                    "imported. Upload the same files again (or import the same DingTalk job again): candidates "
                    "already imported are recognised and not stored twice.")
 
 RUN_KIND = "import.run"
+JOB_KEY_PREFIX = "import:"
 
 # ------------------------------------------------------------------------------------------------ parsing pool
 _parsing = BoundedThreadPool("resume-parse", Settings.model_fields["import_parse_threads"].default)
-"""Sized by ``import_parse_threads`` when the server starts (ImportManager.on_startup)."""
+"""Sized by ``import_parse_threads`` when the server starts (ImportManager.start)."""
 
 
 DOCUMENT_READERS = ("analyzers.documents.resume_parser", "analyzers.documents.job_requirements")
@@ -194,11 +206,12 @@ def _parse_row(text: str, reading: ResumeReading) -> ResumeProfile:
 
 
 class RunFailed(Exception):
-    """Ends an import run as failed with a code and a message for HR (e.g. the HR system refused the app)."""
+    """Ends an import run as failed (or ``status``) with a code and a message for HR (e.g. the HR system refused the
+    app)."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, *, status: str = "failed"):
         super().__init__(message)
-        self.code, self.message = code, message
+        self.code, self.message, self.status = code, message, status
 
 
 @dataclass
@@ -215,43 +228,71 @@ class Outcome:
         return self.status in ("created", "updated", "unchanged")
 
     async def record(self, imports: CandidateImportRepository, item_id: str) -> None:
-        """Write this outcome to its import item, unless the candidate's transaction already did."""
+        """Write this outcome to its import item, unless the candidate's transaction already did (or the item was
+        recorded meanwhile by another node running the same import)."""
         if not self.item_recorded:
             await imports.finish_item(item_id, self.status, self.candidate_id, self.name, self.error_code,
                                       self.error_message)
 
 
 # ------------------------------------------------------------------------------------------------ the runs
+SourceWork = Callable[["ImportManager", CandidateImport, dict], Coroutine[Any, Any, None]]
+SOURCES: dict[str, SourceWork] = {}
+"""How a run of each source other than an upload is worked through (``import_source``); uploads: ``run_upload``."""
+
+
+def import_source(source: str) -> Callable[[SourceWork], SourceWork]:
+    """Register ``work(manager, run, payload)`` as what runs the import runs of ``source`` (e.g. ``dingtalk``): it
+    fills in the run's items, skipping those already recorded (a resumed run)."""
+    def register(work: SourceWork) -> SourceWork:
+        SOURCES[source] = work
+        return work
+    return register
+
+
+def job_key(run_id: str) -> str:
+    """The idempotency key of a run's queue job: one job per run."""
+    return f"{JOB_KEY_PREFIX}{run_id}"
+
+
 class ImportManager:
-    """This process's bulk imports: at most ``import_max_active`` at a time, each a task that works through its
-    files in order, with a heartbeat in the database while any runs."""
+    """This node's share of the bulk imports. Each run is a job of the shared queue (``import.run``), run by whichever
+    node claims it, at most ``import_max_active`` at a time per node (the worker's limit for the kind), with a
+    heartbeat in the database while it runs here. Uploads are received within the same limit (429 beyond)."""
 
     def __init__(self, imports: CandidateImportRepository, external_candidates: ExternalCandidateRepository,
-                 settings: Settings, *, llm: LlmClient | None = None, worker: Any = None) -> None:
+                 uploads: ImportUploadRepository, settings: Settings, *, queue: WorkQueue,
+                 worker: QueueWorker | None = None, llm: LlmClient | None = None) -> None:
         """``llm``: the server's language model, asked for what the rules leave empty while it is ready.
-        ``worker``: this node's QueueWorker (server/platform/queue_worker.py), which holds each run's job."""
-        self.imports, self.external_candidates, self.settings = imports, external_candidates, settings
-        self.llm, self.worker = llm, worker
-        self._holding: set[asyncio.Task] = set()
-        self.tasks: dict[str, asyncio.Task] = {}
+        ``worker``: this node's QueueWorker (server/platform/queue_worker.py), told how many import jobs it may run."""
+        self.imports, self.external_candidates, self.uploads = imports, external_candidates, uploads
+        self.settings, self.queue, self.llm = settings, queue, llm
+        self.tasks: dict[str, asyncio.Task] = {}  # run id -> the job's task running it here
         self._reserved = 0
         self._heartbeat: asyncio.Task | None = None
+        self.stopping = False
+        if worker is not None:
+            worker.limit(RUN_KIND, self.room)
 
-    async def on_startup(self, _app=None) -> None:
+    async def start(self) -> None:
+        self.stopping = False
         _parsing.configure(self.settings.import_parse_threads)
         n = await self.sweep()
         if n:
-            log.warning("imports_interrupted", count=n, reason="stale heartbeat at start-up")
+            log.warning("imports_interrupted", count=n, reason="stale heartbeat at start-up, no job to resume them")
 
-    async def on_shutdown(self, _app=None) -> None:
-        ids, tasks = list(self.tasks), list(self.tasks.values())
+    async def hand_over(self) -> None:
+        """Run no more imports here: each one running is stopped and its job given back to the queue (the run shows
+        ``pending``), so another node, or this one after a restart, continues from its first pending item."""
+        self.stopping = True
+        tasks = list(self.tasks.values())
         for task in tasks:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=10)
-            # also the runs whose task was cancelled before it began (it never reached its own handler)
-            with contextlib.suppress(Exception):
-                await self.imports.interrupt("server_stopped", STOPPED_MESSAGE, ids=ids)
+
+    async def close(self) -> None:
+        await self.hand_over()
         if self._heartbeat is not None:
             self._heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -259,14 +300,22 @@ class ImportManager:
         _parsing.shutdown(wait=False)  # the runs are over; a call still on a thread finishes there
 
     async def sweep(self) -> int:
-        """Mark runs whose server stopped reporting as interrupted (never this process's own)."""
+        """Mark runs whose server stopped reporting as interrupted, unless the queue will resume them (their job is
+        queued or running) or they run here; then drop the stored files of every run that has ended."""
         cutoff = utcnow() - timedelta(seconds=self.settings.import_lease_s)
-        return await self.imports.interrupt("server_stopped", STOPPED_MESSAGE, stale_before=cutoff,
-                                            exclude=set(self.tasks))
+        n = await self.imports.interrupt("server_stopped", STOPPED_MESSAGE, stale_before=cutoff,
+                                         exclude=set(self.tasks), unless_queued_as=JOB_KEY_PREFIX)
+        await self.uploads.drop_finished()
+        return n
+
+    def room(self) -> int:
+        """How many import jobs this node may run at once now: ``import_max_active`` less the uploads it is receiving
+        (none once it stops)."""
+        return 0 if self.stopping else max(0, self.settings.import_max_active - self._reserved)
 
     @property
     def active(self) -> int:
-        """Imports running or receiving their upload (at most ``import_max_active``)."""
+        """Imports running here or receiving their upload (at most ``import_max_active``)."""
         return len(self.tasks) + self._reserved
 
     @contextlib.contextmanager
@@ -281,46 +330,40 @@ class ImportManager:
         finally:
             self._reserved -= 1
 
-    def start(self, run_id: str, item_ids: list[str], plan: ImportPlan, org_id: str, job_id: str) -> asyncio.Task:
-        return self.launch(run_id, self._work(run_id, item_ids, plan, org_id, job_id), cleanup=plan.close,
-                           org_id=org_id)
+    # --- accepting a run ----------------------------------------------------------------------------------------
+    async def keep_upload(self, run_id: str, files: list[UploadedFile]) -> None:
+        """Store the upload's files in the database (in parts), so that any node can run the import."""
+        loop = asyncio.get_running_loop()
+        for index, f in enumerate(files):
+            await loop.run_in_executor(None, f.file.seek, 0)
+            part = 0
+            while data := await loop.run_in_executor(None, f.file.read, PART_BYTES):
+                await self.uploads.add_part(run_id, index, part, f.filename, f.content_type, data)
+                await self.imports.heartbeat([run_id])  # a large upload is not taken for a stopped one meanwhile
+                part += 1
 
-    def launch(self, run_id: str, work: Awaitable[None], cleanup: Callable[[], None] | None = None, *,
-               org_id: str | None = None) -> asyncio.Task:
-        """Run one import's ``work`` (which fills in its items) as a task of this process: the run goes running,
-        then done; ``RunFailed`` ends it failed with that message, any other error as ``internal_error``, a server
-        stop as interrupted. Every source (upload, HR system) runs through here."""
-        cleaned = False
+    async def submit(self, run_id: str, org_id: str, **payload: Any) -> None:
+        """Queue the run's job (``payload``: what its source needs beyond the run, e.g. a DingTalk request)."""
+        await self.queue.enqueue(RUN_KIND, {"import_id": run_id, **payload}, job_key(run_id), org_id=org_id)
 
-        def clean() -> None:
-            nonlocal cleaned
-            if cleanup is not None and not cleaned:
-                cleaned = True
-                cleanup()
-
-        task = asyncio.create_task(self._run(run_id, work, clean), name=f"import-{run_id}")
-        self.tasks[run_id] = task
-
-        def done(_task: asyncio.Task) -> None:
-            self.tasks.pop(run_id, None)
-            if inspect.iscoroutine(work) and inspect.getcoroutinestate(work) == inspect.CORO_CREATED:
-                work.close()  # cancelled before it began (server stop)
-            clean()
-
-        task.add_done_callback(done)
-        if self.worker is not None:
-            hold = asyncio.create_task(self.worker.hold(RUN_KIND, {"import_id": run_id}, f"import:{run_id}", task,
-                                                        org_id=org_id), name=f"import-job-{run_id}")
-            self._holding.add(hold)
-            hold.add_done_callback(self._held)
+    # --- running one ----------------------------------------------------------------------------------------------
+    async def run_job(self, payload: dict) -> None:
+        """The ``import.run`` job on whichever node claimed it: the run's items still pending, in order."""
+        run_id = payload["import_id"]
+        run = await self.imports.run(run_id)
+        if run is None:
+            return  # deleted meanwhile (with its job opening, or by retention)
+        if run.status not in UNFINISHED:
+            await self.uploads.drop(run_id)
+            return
+        work = SOURCES.get(run.source, run_upload)
+        self.tasks[run_id] = asyncio.current_task()
         if self._heartbeat is None or self._heartbeat.done():
             self._heartbeat = asyncio.create_task(self._beat(), name="import-heartbeat")
-        return task
-
-    def _held(self, hold: asyncio.Task) -> None:
-        self._holding.discard(hold)
-        if not hold.cancelled() and hold.exception() is not None:  # the run goes on; only its listing is missing
-            log.warning("import_job_not_recorded", error=repr(hold.exception()))
+        try:
+            await self._run(run_id, work(self, run, payload))
+        finally:
+            self.tasks.pop(run_id, None)
 
     async def _beat(self) -> None:
         interval = max(0.2, self.settings.import_lease_s / 3)
@@ -331,45 +374,79 @@ class ImportManager:
             except Exception:  # noqa: BLE001 - the next beat tries again; the lease covers a few misses
                 log.warning("import_heartbeat_failed", exc_info=True)
 
-    async def _run(self, run_id: str, work: Awaitable[None], cleanup: Callable[[], None]) -> None:
+    async def _run(self, run_id: str, work: Coroutine[Any, Any, None]) -> None:
+        """The run goes running, then done; ``RunFailed`` ends it with its status and message, any other error as
+        failed ``internal_error``; a stop of this node hands it back (pending). Its stored files go when it ends."""
         imports = self.imports
-        t0, outcome = time.perf_counter(), "failed"
+        t0, outcome, ended = time.perf_counter(), "failed", True
         try:
-            await imports.update(run_id, status="running", started_at=utcnow(), heartbeat_at=utcnow())
+            if not await imports.start_run(run_id):
+                outcome = "ok"
+                return  # it ended meanwhile
             await work
-            await imports.update(run_id, status="done", finished_at=utcnow(), heartbeat_at=utcnow())
+            await imports.end_run(run_id, "done")
             outcome = "ok"
             log.info("import_done", import_id=run_id)
         except asyncio.CancelledError:
-            outcome = "interrupted"
+            outcome, ended = "interrupted", False
             with contextlib.suppress(Exception):
-                await imports.interrupt("server_stopped", STOPPED_MESSAGE, ids=[run_id])
-            log.warning("import_interrupted", import_id=run_id)
+                await imports.hand_back(run_id)
+            log.warning("import_handed_over", import_id=run_id)
             raise
         except RunFailed as exc:
-            log.warning("import_failed", import_id=run_id, code=exc.code, error=exc.message)
+            log.warning("import_failed", import_id=run_id, code=exc.code, error=exc.message, status=exc.status)
             with contextlib.suppress(Exception):
-                await imports.update(run_id, status="failed", error_code=exc.code, error_message=exc.message,
-                                     finished_at=utcnow())
+                await imports.end_run(run_id, exc.status, exc.code, exc.message)
         except Exception:  # noqa: BLE001 - the run is marked failed; the error is logged, not shown
             log.exception("import_failed", import_id=run_id)
             with contextlib.suppress(Exception):
-                await imports.update(run_id, status="failed", error_code="internal_error", finished_at=utcnow(),
-                                     error_message="The import stopped on a server error; the items still "
-                                     "marked pending were not imported.")
+                await imports.end_run(run_id, "failed", "internal_error", "The import stopped on a server error; the "
+                                      "items still marked pending were not imported.")
         finally:
-            cleanup()
+            if inspect.getcoroutinestate(work) == inspect.CORO_CREATED:
+                work.close()  # stopped before it began
+            if ended:
+                with contextlib.suppress(Exception):  # else the next sweep drops them
+                    await self.uploads.drop(run_id)
             BACKGROUND_JOB_RUNS.labels("import", outcome).inc()
             BACKGROUND_JOB_SECONDS.labels("import").observe(time.perf_counter() - t0)
 
-    async def _work(self, run_id: str, item_ids: list[str], plan: ImportPlan, org_id: str, job_id: str) -> None:
-        """An upload's files and rows, one at a time."""
+    async def read_upload(self, run_id: str) -> list[UploadedFile]:
+        """The run's stored files, each in an unnamed temporary file again ([] when none are stored)."""
+        stored = await self.uploads.files(run_id)
+        loop = asyncio.get_running_loop()
+        tmp_dir = self.settings.data_dir / "tmp"
+        if stored:
+            await loop.run_in_executor(None, private_dir, tmp_dir)
+        files: list[UploadedFile] = []
+        try:
+            for sf in stored:
+                fh = await loop.run_in_executor(None, functools.partial(tempfile.TemporaryFile, dir=tmp_dir))
+                files.append(UploadedFile(sf.filename, sf.content_type, fh, sf.size))
+                for part in range(sf.parts):
+                    await loop.run_in_executor(None, fh.write, await self.uploads.part(run_id, sf.index, part))
+            return files
+        except BaseException:
+            for f in files:
+                f.file.close()
+            raise
+
+    async def work_through(self, run_id: str, items: list[CandidateImportItem], plan: ImportPlan, org_id: str,
+                           job_id: str) -> None:
+        """An upload's files and rows, one at a time, those still pending (the others were recorded by an earlier
+        run of the job, on this node or another)."""
         counts: dict[str, int] = {}
-        for item_id, item in zip(item_ids, plan.items, strict=True):
-            outcome = await self._process(item_id, item, plan, org_id, job_id)
+        before = sum(item.status != "pending" for item in items)
+        for item, planned in zip(items, plan.items, strict=True):
+            if item.status != "pending":
+                continue
+            try:
+                outcome = await self._process(item.id, planned, plan, org_id, job_id)
+            except ItemAlreadyRecorded:  # by another node still running this job after its lease ran out
+                continue
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
-            await outcome.record(self.imports, item_id)
-        log.info("import_items", import_id=run_id, **counts)
+            await outcome.record(self.imports, item.id)
+        log.info("import_items", import_id=run_id, recorded_before=before, **counts)
 
     async def _with_model(self, profile: ResumeProfile, label: str) -> ResumeProfile:
         """``profile`` with the gaps the rules left filled by the language model, when it is ready."""
@@ -419,6 +496,8 @@ class ImportManager:
                                                 import_item_id=item_id)
             except ResumeError as exc:
                 return Outcome("failed", name=name, error_code=exc.code, error_message=exc.message)
+        except ItemAlreadyRecorded:
+            raise
         except Exception:  # noqa: BLE001 - one bad file must not stop the others
             log.exception("import_item_failed")
             return Outcome("failed", name=name, error_code="internal_error",
@@ -429,10 +508,33 @@ class ImportManager:
         return Outcome("created", stored.candidate.id, stored.candidate.name)
 
 
+
+async def run_upload(manager: ImportManager, run: CandidateImport, payload: dict) -> None:
+    """A zip/CSV run: its plan rebuilt from the stored upload (as when it was received), then its pending items."""
+    files = await manager.read_upload(run.id)
+    if not files:  # a run accepted before uploads were kept (0022): its files were on the node that stopped
+        raise RunFailed("server_stopped", STOPPED_MESSAGE, status="interrupted")
+    try:
+        plan = await asyncio.get_running_loop().run_in_executor(None, inspect_upload, files, manager.settings)
+    except BaseException as exc:
+        for f in files:
+            f.file.close()
+        if isinstance(exc, ApiError):  # e.g. this node's limits are lower than those of the node that accepted it
+            raise RunFailed(exc.code, f"The upload could not be read again on the server that ran this import: "
+                            f"{exc.message} The items still marked pending were not imported.") from None
+        raise
+    try:
+        items = await manager.imports.items(run.id)
+        if [item.filename for item in items] != [planned.label[:500] for planned in plan.items]:
+            raise RunFailed("upload_changed", "The server that ran this import read the upload differently from "
+                            "the one that accepted it (are all servers on the same version and settings?); the "
+                            "items still marked pending were not imported.")
+        await manager.work_through(run.id, items, plan, run.org_id, run.job_id)
+    finally:
+        plan.close()
+
+
 @handler(RUN_KIND)
-async def recover_run(services, payload: dict) -> None:
-    """Runs only when the node that held an import's job stopped renewing its lease (it died): the upload was on
-    that node alone, so the run is marked interrupted (what it stored stays; a re-upload imports the rest)."""
-    n = await services.store.imports.interrupt("server_stopped", STOPPED_MESSAGE, ids=[payload["import_id"]])
-    if n:
-        log.warning("import_interrupted", import_id=payload["import_id"], reason="its node stopped (job lease ran out)")
+async def run_import(services, payload: dict) -> None:
+    """A bulk import's queue job, on any node (``services``: the server context)."""
+    await services.imports.run_job(payload)

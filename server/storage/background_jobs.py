@@ -1,7 +1,7 @@
 """The shared work queue's table (``background_jobs``): enqueue, claim under a lease, finish, retry, list.
 
 Claiming is one UPDATE on either engine: the claimable rows (queued and due, or running with an expired lease: their
-node died) are chosen in its subquery (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so nodes never wait on each other)
+node died) are chosen once, in a CTE (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so nodes never wait on each other)
 and updated under a re-check of the same condition, so a row goes to exactly one claimer also on SQLite (one writer
 at a time; a second claimer's re-check finds the row already running under a live lease). A plain read before it
 keeps idle polls from taking SQLite's write lock. Every change of
@@ -71,11 +71,13 @@ class BackgroundJobRepository(Repository):
         async with self.db.session() as s:  # a plain read first: an idle poll takes no write lock (SQLite)
             if (await s.execute(select(BackgroundJob.id).where(*wanted).limit(1))).first() is None:
                 return []
+        # a materialised CTE: PostgreSQL may run a plain ``IN (subquery)`` once per row it updates, and each run
+        # skips the rows the others locked, so ``LIMIT`` alone would let one claim take more than ``limit`` jobs
         due = (select(BackgroundJob.id).where(*wanted).order_by(BackgroundJob.run_after).limit(limit)
-               .with_for_update(skip_locked=True))
+               .with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED", dialect="postgresql"))
         async with self.db.transaction() as s:  # one statement: on SQLite it runs under the one write lock
             res = await s.execute(
-                update(BackgroundJob).where(BackgroundJob.id.in_(due), _claimable(now))
+                update(BackgroundJob).where(BackgroundJob.id.in_(select(due.c.id)), _claimable(now))
                 .values(state="running", locked_by=node, locked_until=now + timedelta(seconds=lease_s),
                         attempts=BackgroundJob.attempts + 1, updated_at=now)
                 .returning(BackgroundJob).execution_options(synchronize_session=False))

@@ -5,12 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, exists, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from server.storage.contacts import contact_keys, contact_owner
 from server.storage.database import Repository
-from server.storage.models import Candidate, CandidateImport, CandidateImportItem, JobCandidateContact, Resume, utcnow
+from server.storage.models import (BackgroundJob, Candidate, CandidateImport, CandidateImportItem, JobCandidateContact,
+                                   Resume, utcnow)
+
+UNFINISHED = ("pending", "running")
+
+
+class ItemAlreadyRecorded(Exception):
+    """The import item is no longer pending: another run of its import (a node that lost its job's lease and went on)
+    recorded it first. The transaction that would have stored its candidate again is rolled back."""
 
 
 class CandidateImportRepository(Repository):
@@ -25,7 +33,7 @@ class CandidateImportRepository(Repository):
         ``contacts`` (kind "email" or "phone", value): e-mails compared in lower case, phones as given (E.164).
         The unique key decides races between server processes. ``import_item_id``: the import item is marked
         ``created`` in the same transaction, so a run stopped at any point never holds a candidate its items
-        do not show."""
+        do not show; raises ItemAlreadyRecorded (nothing stored) when the item is no longer pending."""
         keys = contact_keys(contacts)
         async with self.db.session() as s:
             found = await contact_owner(s, job_id, keys)
@@ -40,8 +48,9 @@ class CandidateImportRepository(Repository):
                              content_type=content_type[:100], size=size, profile=profile))
                 for kind, value in keys:
                     s.add(JobCandidateContact(job_id=job_id, candidate_id=cand.id, kind=kind, value=value))
-                if import_item_id is not None:
-                    await mark_import_item(s, import_item_id, "created", cand.id, cand.name)
+                if import_item_id is not None and not await mark_import_item(s, import_item_id, "created", cand.id,
+                                                                             cand.name):
+                    raise ItemAlreadyRecorded(import_item_id)
         except IntegrityError:
             async with self.db.session() as s:
                 found = await contact_owner(s, job_id, keys)
@@ -110,30 +119,75 @@ class CandidateImportRepository(Repository):
     async def update(self, import_id: str, **values: Any) -> None:
         await self.db.update_by_id(CandidateImport, import_id, **values)
 
-    async def finish_item(self, item_id: str, status: str, candidate_id: str | None = None, name: str = "",
-                          error_code: str = "", error_message: str = "") -> None:
+    async def start_run(self, import_id: str) -> bool:
+        """The run goes (or stays) running on the node that runs its job: started_at kept from its first start.
+        False when it has ended meanwhile (nothing to run)."""
+        now = utcnow()
         async with self.db.transaction() as s:
-            await mark_import_item(s, item_id, status, candidate_id, name, error_code, error_message)
+            res = await s.execute(update(CandidateImport).where(CandidateImport.id == import_id,
+                                                                CandidateImport.status.in_(UNFINISHED))
+                                  .values(status="running", heartbeat_at=now,
+                                          started_at=func.coalesce(CandidateImport.started_at, now)))
+            return res.rowcount == 1
+
+    async def end_run(self, import_id: str, status: str, error_code: str | None = None,
+                      error_message: str | None = None) -> bool:
+        """End an unfinished run (done, failed or interrupted; the error, when given, replaces any note on it). False
+        when it had ended already: e.g. another node that also ran its job after a lost lease finished it first."""
+        now = utcnow()
+        values: dict[str, Any] = {"status": status, "finished_at": now, "heartbeat_at": now}
+        if error_code is not None:
+            values.update(error_code=error_code[:40], error_message=error_message or "")
+        async with self.db.transaction() as s:
+            res = await s.execute(update(CandidateImport).where(CandidateImport.id == import_id,
+                                                                CandidateImport.status.in_(UNFINISHED))
+                                  .values(**values))
+            return res.rowcount == 1
+
+    async def hand_back(self, import_id: str) -> None:
+        """A running run whose node stopped and gave its job back to the queue: pending until a node resumes it."""
+        async with self.db.transaction() as s:
+            await s.execute(update(CandidateImport).where(CandidateImport.id == import_id,
+                                                          CandidateImport.status == "running")
+                            .values(status="pending", heartbeat_at=utcnow()))
+
+    async def delete(self, import_id: str) -> None:
+        """Remove a run with its items (and stored files): an upload that could not be accepted after all."""
+        async with self.db.transaction() as s:
+            await s.execute(delete(CandidateImport).where(CandidateImport.id == import_id))
+
+    async def finish_item(self, item_id: str, status: str, candidate_id: str | None = None, name: str = "",
+                          error_code: str = "", error_message: str = "") -> bool:
+        """Record what became of a pending item; False (nothing written) when it was already recorded."""
+        async with self.db.transaction() as s:
+            return await mark_import_item(s, item_id, status, candidate_id, name, error_code, error_message)
 
     async def heartbeat(self, import_ids: list[str]) -> None:
         if not import_ids:
             return
         async with self.db.transaction() as s:
             await s.execute(update(CandidateImport).where(CandidateImport.id.in_(import_ids),
-                                                          CandidateImport.status.in_(("pending", "running")))
+                                                          CandidateImport.status.in_(UNFINISHED))
                             .values(heartbeat_at=utcnow()))
 
     async def interrupt(self, code: str, message: str, *, ids: list[str] | None = None,
-                        stale_before: datetime | None = None, exclude: set[str] | frozenset = frozenset()) -> int:
+                        stale_before: datetime | None = None, exclude: set[str] | frozenset = frozenset(),
+                        unless_queued_as: str | None = None) -> int:
         """Mark unfinished runs as interrupted: the given ones, or those whose heartbeat is older than
-        ``stale_before`` (their server stopped or crashed), except ``exclude``. Returns how many."""
-        query = update(CandidateImport).where(CandidateImport.status.in_(("pending", "running")))
+        ``stale_before`` (their server stopped or crashed), except ``exclude`` and, with ``unless_queued_as``, those
+        with a queued or running background job keyed ``<unless_queued_as><run id>`` (the queue will resume them).
+        Returns how many."""
+        query = update(CandidateImport).where(CandidateImport.status.in_(UNFINISHED))
         if ids is not None:
             query = query.where(CandidateImport.id.in_(ids))
         if stale_before is not None:
             query = query.where(CandidateImport.heartbeat_at < stale_before)
         if exclude:
             query = query.where(CandidateImport.id.not_in(list(exclude)))
+        if unless_queued_as is not None:
+            query = query.where(~exists().where(
+                BackgroundJob.idempotency_key == literal(unless_queued_as).concat(CandidateImport.id),
+                BackgroundJob.state.in_(("queued", "running"))))
         async with self.db.transaction() as s:
             result = await s.execute(query.values(status="interrupted", error_code=code, error_message=message,
                                                   finished_at=utcnow()))
@@ -141,8 +195,11 @@ class CandidateImportRepository(Repository):
 
 
 async def mark_import_item(s, item_id: str, status: str, candidate_id: str | None, name: str, error_code: str = "",
-                           error_message: str = "") -> None:
-    """Record what became of one import item, inside the open session ``s`` (the candidate's own transaction)."""
-    await s.execute(update(CandidateImportItem).where(CandidateImportItem.id == item_id).values(
+                           error_message: str = "") -> bool:
+    """Record what became of one import item while it is still pending, inside the open session ``s`` (the
+    candidate's own transaction); False when it was recorded before (one outcome per item, whichever node ran it)."""
+    res = await s.execute(update(CandidateImportItem).where(CandidateImportItem.id == item_id,
+                                                            CandidateImportItem.status == "pending").values(
         status=status, candidate_id=candidate_id, name=name[:200], error_code=error_code[:40],
         error_message=error_message, updated_at=utcnow()))
+    return res.rowcount == 1

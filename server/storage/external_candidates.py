@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from server.storage.candidate_imports import mark_import_item
+from server.storage.candidate_imports import ItemAlreadyRecorded, mark_import_item
 from server.storage.contacts import contact_keys, contact_owner
 from server.storage.database import Repository
 from server.storage.models import Candidate, JobCandidateContact, Resume, utcnow
@@ -83,6 +83,6 @@ class ExternalCandidateRepository(Repository):
                 for kind, value in keys:
                     if (kind, value) not in held:
                         s.add(JobCandidateContact(job_id=job_id, candidate_id=cand.id, kind=kind, value=value))
-            if import_item_id is not None:
-                await mark_import_item(s, import_item_id, outcome, cand.id, name)
+            if import_item_id is not None and not await mark_import_item(s, import_item_id, outcome, cand.id, name):
+                raise ItemAlreadyRecorded(import_item_id)  # rolled back: another run of the import recorded it
         return cand, outcome, ""

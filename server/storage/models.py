@@ -411,8 +411,9 @@ class Reminder(Base):
 class CandidateImport(Base):
     """One bulk import run (a zip of resumes and/or a CSV) for one job; its files are CandidateImportItems.
 
-    ``status``: pending -> running -> done | interrupted (the server stopped or crashed: ``heartbeat_at`` went stale)
-    | failed (an unexpected error; ``error_code``/``error_message`` say which).
+    ``status``: pending -> running -> done | interrupted (its server stopped or crashed and no queue job will resume
+    it: ``heartbeat_at`` went stale) | failed (an unexpected error; ``error_code``/``error_message`` say which). A
+    run handed over to another node goes back to pending, then running again.
     """
 
     __tablename__ = "candidate_imports"
@@ -447,6 +448,24 @@ class CandidateImportItem(Base):
     error_code: Mapped[str] = mapped_column(String(40), default="")
     error_message: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ImportUpload(Base):
+    """One part of a file uploaded for a bulk import, kept while the import is unfinished so that any node may run or
+    resume it (server/storage/import_uploads.py); deleted when the run ends. ``data`` is the part's bytes in base64
+    (the encrypted column types take text)."""
+
+    __tablename__ = "import_uploads"
+    __table_args__ = (UniqueConstraint("import_id", "file_index", "part", name="uq_import_uploads_part"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    import_id: Mapped[str] = mapped_column(ForeignKey("candidate_imports.id", ondelete="CASCADE"))
+    file_index: Mapped[int] = mapped_column(Integer)  # the file's place in the upload (a zip and/or a CSV)
+    part: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(300))
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    size: Mapped[int] = mapped_column(Integer)  # this part's bytes
+    data: Mapped[str] = mapped_column(EncryptedText("import_uploads.data"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class JobCandidateContact(Base):

@@ -14,6 +14,7 @@ from server.storage.background_jobs import BackgroundJobRepository
 from server.storage.candidate_imports import CandidateImportRepository
 from server.storage.database import Database
 from server.storage.external_candidates import ExternalCandidateRepository
+from server.storage.import_uploads import ImportUploadRepository
 from server.storage.interview_list import InterviewListRepository
 from server.storage.interview_records import InterviewRecordRepository
 from server.storage.interviews import InterviewRepository
@@ -44,6 +45,7 @@ class Store:
         self.matching = MatchingRepository(self.db)
         self.invitations = InvitationRepository(self.db)
         self.imports = CandidateImportRepository(self.db)
+        self.import_uploads = ImportUploadRepository(self.db)  # an unfinished bulk import's files
         self.external = ExternalCandidateRepository(self.db)
         self.scheduling = SchedulingRepository(self.db)
         self.audit = AuditRepository(self.db)

@@ -24,7 +24,9 @@ class ImportItemOut(BaseModel):
 class ImportOut(BaseModel):
     id: str
     job_id: str
-    status: Literal["pending", "running", "done", "interrupted", "failed"]
+    status: Literal["pending", "running", "done", "interrupted", "failed"] = Field(
+        description="pending: waiting for a server (also after its server stopped, until another continues it); "
+        "running; done; failed (error says why); interrupted: its server stopped and no server can continue it")
     source: str = Field(description="zip, csv, csv+zip or dingtalk")
     filename: str = Field(description="The uploaded files, or 'DingTalk: <job name> (<ATS job id>)'")
     total: int = Field(description="Items so far (a DingTalk import's grow once its candidates are listed)")

@@ -1,9 +1,11 @@
-"""Bulk candidate import over HTTP: upload a zip of resumes and/or a CSV list (202 at once), then follow its progress
-and per-file results. The work itself is in server/recruiting/imports.py."""
+"""Bulk candidate import over HTTP: upload a zip of resumes and/or a CSV list (202 once the files are kept in the
+database and the run is queued), then follow its progress and per-file results. The work itself is in
+server/recruiting/imports.py, on whichever node runs the run's job."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import tempfile
 from datetime import datetime, timezone
@@ -31,13 +33,9 @@ MAX_FILE_PARTS = 2  # one zip and one CSV
 
 
 def setup(app: web.Application, ctx) -> ImportManager:
-    """Give the app its import manager: stale runs are marked interrupted at start-up, running ones at shutdown."""
-    manager = ImportManager(ctx.store.imports, ctx.store.external, ctx.settings, llm=ctx.language_model.client,
-                            worker=ctx.worker)
-    app[IMPORTS_KEY] = manager
-    app.on_startup.append(manager.on_startup)
-    app.on_shutdown.append(manager.on_shutdown)
-    return manager
+    """Give the app the server context's import manager (started and stopped with the context)."""
+    app[IMPORTS_KEY] = ctx.imports
+    return ctx.imports
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -115,7 +113,8 @@ async def _receive(request: web.Request, settings: Settings) -> list[UploadedFil
 
 @api.route("POST", "/api/v1/jobs/{job_id}/imports", "Bulk import candidates: multipart with a zip of resumes "
            "(PDF, DOCX, text; folders allowed) and/or a CSV list (name, email, phone, resume: text or a file "
-           "name in the zip). Answers 202 at once; the files are processed in the background", "candidates",
+           "name in the zip). Answers 202 once the files are kept for the run; they are processed in the "
+           "background, by any server (a run whose server stops is continued by another)", "candidates",
            access=IMPORTERS, response=m.ImportOut, status=202, errors=(404, 413, 415, 422, 429))
 async def start_import(request: web.Request) -> web.Response:
     user = user_of(request)
@@ -138,12 +137,17 @@ async def start_import(request: web.Request) -> web.Response:
                 f.file.close()
             raise
         try:
-            run, item_ids = await ctx.store.imports.create(user.org_id, job.id, user.id, plan.source, plan.filename,
-                                                           [item.label for item in plan.items])
-        except BaseException:
+            run, _ = await ctx.store.imports.create(user.org_id, job.id, user.id, plan.source, plan.filename,
+                                                    [item.label for item in plan.items])
+            try:  # the files in the database, then the job: any node may run it from there
+                await manager.keep_upload(run.id, plan.files)
+                await manager.submit(run.id, user.org_id)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await ctx.store.imports.delete(run.id)  # a refused upload leaves no run (nor its files)
+                raise
+        finally:
             plan.close()
-            raise
-        manager.start(run.id, item_ids, plan, user.org_id, job.id)
     return web.json_response((await _outs(request, [run], with_items=True))[0], status=202)
 
 
