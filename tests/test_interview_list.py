@@ -5,7 +5,9 @@ they existed, computed by the upgrade."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -266,3 +268,13 @@ async def test_the_upgrade_computes_the_figures_of_interviews_stored_before(db_u
         assert total == 1 and rows[0].ai_score == pytest.approx(3.5) and rows[0].flag_count == 2
     finally:
         await store.close()
+
+
+def test_whatever_stores_scores_or_ratings_keeps_the_figures():
+    """A module that makes score or rating rows itself (not through ``add_score``/``add_review``) stores the list's
+    figures with ``keep_figures`` too: the demo's history once listed every interview without its scores."""
+    root = Path(__file__).resolve().parents[1] / "server"
+    makers = [p for p in root.rglob("*.py") if "migrations" not in p.parts
+              and re.search(r"(?<!class )\b(AnswerScore|HumanReview)\(", p.read_text(encoding="utf-8"))]
+    assert {p.name for p in makers} >= {"interview_records.py", "demo_history.py"}
+    assert not [str(p.relative_to(root)) for p in makers if "keep_figures(" not in p.read_text(encoding="utf-8")]
