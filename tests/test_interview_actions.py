@@ -73,6 +73,14 @@ async def test_copy_link_gives_a_working_link_again_and_breaks_none(sqlite_url, 
             await h.ctx.store.interviews.update(iv, status="finished")
             status, err = await _json(hr, "GET", f"/api/v1/interviews/{iv}/link")
             assert status == 409 and err["error"]["code"] == "interview_finished"
+            # an ended interview's link is not withdrawn: the candidate still asks for a human review with it
+            status, err = await _json(hr, "DELETE", f"/api/v1/interviews/{iv}/link")
+            assert status == 409 and err["error"]["code"] == "interview_finished"
+            assert "human review" in err["error"]["message"]
+            async with aiohttp.ClientSession(h.base_url) as cand:
+                async with cand.post("/api/v1/candidate/review-request", json={"token": again["token"]}) as r:
+                    assert r.status == 200, await r.text()
+            assert (await h.ctx.store.interviews.get(iv)).review_requested_at is not None
 
         # who may take a candidate's link: the job's recruiters and admins only
         for role in ("hiring_manager", "observer"):

@@ -189,7 +189,8 @@ async def test_each_role_lists_only_what_it_is_responsible_for_and_the_actions_i
             assert _names(await _list(recruiter, sort="flags", order="desc", limit=1)) == ["Bo"]
             actions = {r["candidate_name"].split()[0]: r["actions"] for r in mine["interviews"]}
             assert actions["Di"] == ["copy_link", "reissue", "revoke"]  # not invited yet: nothing to resend
-            assert actions["Ada"] == ["revoke"]  # finished: no new link, no invitation
+            assert actions["Ada"] == []  # finished: no new link, no invitation, its link kept (for a review request)
+            assert actions["Cy"] == ["copy_link", "reissue", "revoke"]  # live: may still be stopped
             async with recruiter.delete(f"/api/v1/interviews/{iv['di']}/link") as r:
                 assert r.status == 204
             di = next(r for r in (await _list(recruiter, q="Di Stone"))["interviews"])
