@@ -166,3 +166,14 @@ def catalogue_english_in(text: str) -> list[str]:
 def test_english_phrases_are_found_and_chinese_text_has_none():
     assert catalogue_english_in("… What the AI is unsure about …") == ["unsure: What the AI is unsure about"]
     assert not catalogue_english_in(" ".join(entry["zh"] for entry in CAT.values()))
+
+
+async def test_every_page_has_an_icon_and_the_default_address_answers_it(tmp_path, sqlite_url):
+    """No page leaves the browser asking for /favicon.ico in vain (a 404 in the console on every page)."""
+    icons = {name: re.search(r'<link rel="icon" href="([^"]+)"', page) for name, page in _pages().items()}
+    assert not [name for name, found in icons.items() if not found]
+    async with running_server(sqlite_url, tmp_path) as h, aiohttp.ClientSession(h.base_url) as http:
+        for path in {found.group(1) for found in icons.values()} | {"/favicon.ico"}:
+            async with http.get(path) as r:
+                assert r.status == 200 and r.content_type == "image/svg+xml", path
+                assert (await r.text()).startswith("<svg"), path
