@@ -240,3 +240,29 @@ async def test_reads_written_together_are_each_recorded_or_refused(db_url):
         assert all(isinstance(r, Exception) for r in results)
     finally:
         await store.close()
+
+
+async def test_whether_a_user_has_opened_a_report_is_known_from_the_log(sqlite_url, tmp_path):
+    """The HR page's first-run checklist ticks "Read the report" from the server, whatever browser opened it."""
+    async with running_server(sqlite_url, tmp_path) as h:
+        await _admin(h)
+        iv, _ = await h.create_interview("Ada")
+
+        async def report_read(client) -> bool:
+            async with client.get("/api/v1/auth/me/report-read") as r:
+                assert r.status == 200, await r.text()
+                return (await r.json())["report_read"]
+
+        async with h.hr_client() as hr, h.hr_client(ADMIN_EMAIL, ADMIN_PASSWORD) as admin:
+            async with hr.get(f"/api/v1/interviews/{iv}") as r:  # the transcript is not the report
+                assert r.status == 200
+            assert not await report_read(hr)
+            async with hr.get(f"/api/v1/interviews/{iv}/report") as r:
+                assert r.status == 200
+            assert await report_read(hr)
+            assert not await report_read(admin)  # someone else's read is not theirs
+            async with admin.get(f"/api/v1/interviews/{iv}/report.pdf") as r:
+                assert r.status == 200
+            assert await report_read(admin)
+        async with aiohttp.ClientSession(h.base_url) as anon, anon.get("/api/v1/auth/me/report-read") as r:
+            assert r.status == 401

@@ -123,9 +123,7 @@ async def test_areas_by_address_and_the_guided_first_run(sqlite_url, tmp_path):
             await guide.get_by_role("link", name="Invite yourself").click()
             await page.locator("#view-interviews").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
             assert await page.evaluate("document.activeElement.id") == "cand-name"
-            await page.fill("#cand-name", "Ada Admin")
-            await page.click("#create button[type=submit]")
-            await page.locator("#created-link").wait_for(timeout=STEP_TIMEOUT_MS)
+            await _new_interview_form(page, h)
             await steps.nth(2).and_(page.locator(".done")).wait_for(timeout=STEP_TIMEOUT_MS)
             ids = [iv["id"] for iv in await _all_interviews(h)]
             await store.interviews.update(ids[0], status="finished", ended_at=datetime.now(timezone.utc))
@@ -136,6 +134,11 @@ async def test_areas_by_address_and_the_guided_first_run(sqlite_url, tmp_path):
             await report.click()
             await page.wait_for_url(re.compile(r"/reports/"), timeout=STEP_TIMEOUT_MS)
             await page.go_back()
+            await guide.locator("#guide-done").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+            assert await guide.locator("#guide-steps li.done").count() == 5
+            # the server knows the report was read: another browser (nothing remembered in it) shows the step done
+            await page.evaluate("localStorage.clear()")
+            await page.reload()
             await guide.locator("#guide-done").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
             assert await guide.locator("#guide-steps li.done").count() == 5
 
@@ -184,6 +187,49 @@ async def test_areas_by_address_and_the_guided_first_run(sqlite_url, tmp_path):
                         await page.set_viewport_size(LAPTOP)
             await page.click("#lang")
     assert not errors, errors
+
+
+async def _new_interview_form(page, h) -> None:
+    """The new-interview form: a name of only spaces is refused beside its field and creates nothing; a new
+    interview's link is shown inside the card, in sight, with a copy button that says it copied; the fields are
+    emptied (a second click is not a second interview)."""
+    await page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=h.base_url)
+    card = page.locator("#create")
+    await page.fill("#cand-name", "   ")
+    await page.click("#create-submit")
+    error = card.get_by_text("Enter the candidate's name (not only spaces).")
+    await error.wait_for(timeout=STEP_TIMEOUT_MS)
+    assert await page.get_attribute("#cand-name", "aria-invalid") == "true"
+    assert await page.evaluate("document.activeElement.id") == "cand-name"
+    assert await _all_interviews(h) == [] and await page.locator("#created").is_hidden()
+    await page.fill("#cand-name", " Ada Admin ")
+    await page.fill("#cand-email", "ada@acme.test")  # the browser takes it; the server does not (a reserved name)
+    await page.click("#create-submit")
+    await card.get_by_text("Enter a valid e-mail address, or leave it empty.").wait_for(timeout=STEP_TIMEOUT_MS)
+    assert await error.count() == 0 and await page.get_attribute("#cand-email", "aria-invalid") == "true"
+    assert await page.evaluate("document.activeElement.id") == "cand-email"
+    await page.fill("#cand-email", "ada@example.com")
+    await page.click("#create-submit")
+    link = card.locator("#created-link")
+    await link.wait_for(timeout=STEP_TIMEOUT_MS)
+    assert await page.get_attribute("#cand-email", "aria-invalid") is None
+    assert await card.locator(".field-error:not(:empty)").count() == 0
+    assert await card.get_by_text("Interview link for Ada Admin").is_visible()
+    assert (await page.input_value("#cand-name"), await page.input_value("#cand-email")) == ("", "")
+    card_box, link_box = await card.bounding_box(), await link.bounding_box()
+    assert link_box["x"] + link_box["width"] <= card_box["x"] + card_box["width"], (link_box, card_box)
+    copy = card.get_by_role("button", name="Copy the link of Ada Admin")
+    assert await copy.evaluate("b => b === document.activeElement")  # in sight, and the next thing to do
+    await page.wait_for_function("""() => {  // also once the table above has drawn the new row
+        const r = document.getElementById('created-copy').getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= innerHeight; }""", timeout=STEP_TIMEOUT_MS)
+    await copy.click()
+    await card.get_by_role("status").filter(has_text="Link copied.").wait_for(timeout=STEP_TIMEOUT_MS)
+    assert await page.evaluate("navigator.clipboard.readText()") == await link.get_attribute("href")
+    await page.screenshot(path=str(SHOTS / "interviews-new-link-en-1280.png"))
+    await page.click("#create-submit")  # again, with the emptied fields: the browser asks for the name
+    await page.wait_for_timeout(300)
+    assert len(await _all_interviews(h)) == 1
 
 
 async def _all_interviews(h):
@@ -270,6 +316,9 @@ async def _table(sqlite_url, tmp_path, errors, inbox, smtp_port):
             await page.locator("#iv-count", has_text="of 26").wait_for(timeout=STEP_TIMEOUT_MS)
             await page.select_option("#iv-job", label="Sales lead")
             await page.locator("#iv-count", has_text="1–3 of 3").wait_for(timeout=STEP_TIMEOUT_MS)
+            # the heading (and the table's name) says which job the table is narrowed to
+            await page.get_by_role("table", name="Interviews for Sales lead").wait_for(timeout=STEP_TIMEOUT_MS)
+            assert await page.get_by_role("heading", name="Interviews for Sales lead").is_visible()
             await page.fill("#iv-from", "2026-04-01")
             await page.locator("#iv-count", has_text="1–2 of 2").wait_for(timeout=STEP_TIMEOUT_MS)
             await page.get_by_role("button", name="Clear filters").click()

@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 
 from dialogue.plan import FollowUpTrigger
+from server.compliance.audit import READ_ACTIONS
 from server.http.access import ROLES
 from web_client import WEB_ROOT, catalogue
 from tests.harness import running_server
@@ -83,13 +84,14 @@ def test_no_script_adds_its_own_strings():
 
 
 def test_keys_made_from_codes_exist_for_every_code():
-    """Keys the pages and the report build from a code: every follow-up trigger, role and proctoring flag."""
+    """Keys the pages and the report build from a code: every follow-up trigger, role, proctoring flag and kind of
+    read the access log records (access_log.js shows ``act_<action>``)."""
     triggers = (*FollowUpTrigger.__args__, "clarify")
-    wanted = ([f"why_{t}" for t in triggers] + [f"role_{r}" for r in ROLES]
+    wanted = ([f"why_{t}" for t in triggers] + [f"role_{r}" for r in ROLES] + [f"act_{a}" for a in READ_ACTIONS]
               + [f"flag_{k}" for k in ("no_face", "second_face", "looking_away", "left_frame")]
               + [f"st_{s}" for s in ("created", "consented", "live", "finished", "failed")]
               + [f"cov_{s}" for s in ("met", "partly", "missing")] + [f"rel_{s}" for s in ("on_topic", "partly", "off_topic")])
-    assert not [k for k in wanted if k not in CAT]
+    assert not [k for k in wanted if k not in CAT], [k for k in wanted if k not in CAT]
 
 
 class _TextOutsideCatalogue(HTMLParser):
@@ -164,3 +166,14 @@ def catalogue_english_in(text: str) -> list[str]:
 def test_english_phrases_are_found_and_chinese_text_has_none():
     assert catalogue_english_in("… What the AI is unsure about …") == ["unsure: What the AI is unsure about"]
     assert not catalogue_english_in(" ".join(entry["zh"] for entry in CAT.values()))
+
+
+async def test_every_page_has_an_icon_and_the_default_address_answers_it(tmp_path, sqlite_url):
+    """No page leaves the browser asking for /favicon.ico in vain (a 404 in the console on every page)."""
+    icons = {name: re.search(r'<link rel="icon" href="([^"]+)"', page) for name, page in _pages().items()}
+    assert not [name for name, found in icons.items() if not found]
+    async with running_server(sqlite_url, tmp_path) as h, aiohttp.ClientSession(h.base_url) as http:
+        for path in {found.group(1) for found in icons.values()} | {"/favicon.ico"}:
+            async with http.get(path) as r:
+                assert r.status == 200 and r.content_type == "image/svg+xml", path
+                assert (await r.text()).startswith("<svg"), path

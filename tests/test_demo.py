@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from server.platform.demo import DEMO_EMAIL, seed_demo
 from server.platform.demo_history import SEED, DemoJobHistory, history_rows
-from server.storage.models import AnswerScore, Candidate, CandidateOutcome, HumanReview
+from server.reports.interview_report import build_report
+from server.reports.overall_score import overall_human_rating
+from server.storage.models import AnswerScore, Candidate, CandidateOutcome, HumanReview, Interview
 from tests.harness import running_server
 
 pytestmark = pytest.mark.unit
@@ -58,6 +60,44 @@ async def test_demo_history_fills_every_analytic(db_url, tmp_path):
                 async with admin.get(f"/api/v1/jobs/{job['id']}/outcomes") as r:
                     assert len((await r.json())["outcomes"]) >= 10
             assert suggested >= 1
+
+
+async def _listed(admin) -> list[dict]:
+    """Every interview of the HR list, page by page."""
+    rows: list[dict] = []
+    while True:
+        async with admin.get("/api/v1/interviews", params={"limit": "100", "offset": str(len(rows))}) as r:
+            page = await r.json()
+        rows += page["interviews"]
+        if len(rows) >= page["total"]:
+            return rows
+
+
+async def test_the_demo_interviews_list_their_scores_and_ratings(db_url, tmp_path):
+    """The HR list shows each finished demo interview's overall AI score and human rating, the figures of its
+    report; a demo database seeded before they were kept gets them on the next start."""
+    async with running_server(db_url, tmp_path, seed=False) as h:
+        store = h.ctx.store
+        info = await _seed(h)
+        async with h.hr_client(DEMO_EMAIL, info.password) as admin:
+            rows = await _listed(admin)
+            finished = [r for r in rows if r["status"] == "finished"]
+            assert len(finished) >= 60 and all(r["ai_score"] is not None for r in finished)
+            rated = [r for r in finished if r["human_rating"] is not None]
+            assert len(finished) / 2 < len(rated) < len(finished)  # most are rated, not all
+            for row in finished[:: len(finished) // 8]:  # the list's figures are the report's
+                report = await build_report(store.interviews, store.records, store.jobs, row["id"])
+                assert row["ai_score"] == report["overall_ai_score"], row["candidate_name"]
+                ratings = [(c["competency"], h_["score"]) for c in report["competencies"] for h_ in c["human"]]
+                expected = overall_human_rating(ratings)
+                assert row["human_rating"] == (None if expected is None else round(expected, 2))
+            # a database whose demo history was stored without the figures: filled in at the next start
+            async with store.db.transaction() as s:
+                await s.execute(update(Interview).values(ai_score=None, human_rating=None))
+            await _seed(h)
+            again = {r["id"]: r for r in await _listed(admin)}
+            assert all((again[r["id"]]["ai_score"], again[r["id"]]["human_rating"]) ==
+                       (r["ai_score"], r["human_rating"]) for r in finished)
 
 
 def test_demo_history_is_the_same_every_time():

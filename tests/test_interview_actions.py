@@ -73,6 +73,14 @@ async def test_copy_link_gives_a_working_link_again_and_breaks_none(sqlite_url, 
             await h.ctx.store.interviews.update(iv, status="finished")
             status, err = await _json(hr, "GET", f"/api/v1/interviews/{iv}/link")
             assert status == 409 and err["error"]["code"] == "interview_finished"
+            # an ended interview's link is not withdrawn: the candidate still asks for a human review with it
+            status, err = await _json(hr, "DELETE", f"/api/v1/interviews/{iv}/link")
+            assert status == 409 and err["error"]["code"] == "interview_finished"
+            assert "human review" in err["error"]["message"]
+            async with aiohttp.ClientSession(h.base_url) as cand, \
+                    cand.post("/api/v1/candidate/review-request", json={"token": again["token"]}) as r:
+                assert r.status == 200, await r.text()
+            assert (await h.ctx.store.interviews.get(iv)).review_requested_at is not None
 
         # who may take a candidate's link: the job's recruiters and admins only
         for role in ("hiring_manager", "observer"):
@@ -84,6 +92,21 @@ async def test_copy_link_gives_a_working_link_again_and_breaks_none(sqlite_url, 
                 await h.ctx.store.assignments.invite_observer(h.org_id, iv, user.id, None)
             async with h.hr_client(f"{role}@acme.test", "pw-123456789") as other:
                 assert (await _json(other, "GET", f"/api/v1/interviews/{iv}/link"))[0] == 403
+
+
+async def test_a_candidate_name_of_only_spaces_is_refused_with_the_field_named(sqlite_url, tmp_path):
+    async with running_server(sqlite_url, tmp_path) as h, h.hr_client() as hr:
+        for blank in ("   ", "", "\u3000\t"):
+            status, err = await _json(hr, "POST", "/api/v1/interviews",
+                                      json={"job_id": h.job_id, "candidate": {"name": blank, "email": ""}})
+            assert status == 422 and err["error"]["code"] == "invalid_request", err
+            assert err["error"]["details"] == [{"field": "candidate.name",
+                                                "message": "must not be empty or only spaces"}]
+        assert (await _json(hr, "GET", "/api/v1/interviews"))[1]["total"] == 0  # no nameless interview
+        status, made = await _json(hr, "POST", "/api/v1/interviews",
+                                   json={"job_id": h.job_id, "candidate": {"name": "  Ada Lovelace ", "email": ""}})
+        assert status == 201
+        assert (await h.ctx.store.interviews.get(made["interview_id"])).candidate.name == "Ada Lovelace"
 
 
 async def test_resend_sends_the_same_invitation_again_with_a_working_link(sqlite_url, tmp_path):

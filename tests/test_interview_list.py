@@ -5,7 +5,9 @@ they existed, computed by the upgrade."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -187,7 +189,8 @@ async def test_each_role_lists_only_what_it_is_responsible_for_and_the_actions_i
             assert _names(await _list(recruiter, sort="flags", order="desc", limit=1)) == ["Bo"]
             actions = {r["candidate_name"].split()[0]: r["actions"] for r in mine["interviews"]}
             assert actions["Di"] == ["copy_link", "reissue", "revoke"]  # not invited yet: nothing to resend
-            assert actions["Ada"] == ["revoke"]  # finished: no new link, no invitation
+            assert actions["Ada"] == []  # finished: no new link, no invitation, its link kept (for a review request)
+            assert actions["Cy"] == ["copy_link", "reissue", "revoke"]  # live: may still be stopped
             async with recruiter.delete(f"/api/v1/interviews/{iv['di']}/link") as r:
                 assert r.status == 204
             di = next(r for r in (await _list(recruiter, q="Di Stone"))["interviews"])
@@ -266,3 +269,13 @@ async def test_the_upgrade_computes_the_figures_of_interviews_stored_before(db_u
         assert total == 1 and rows[0].ai_score == pytest.approx(3.5) and rows[0].flag_count == 2
     finally:
         await store.close()
+
+
+def test_whatever_stores_scores_or_ratings_keeps_the_figures():
+    """A module that makes score or rating rows itself (not through ``add_score``/``add_review``) stores the list's
+    figures with ``keep_figures`` too: the demo's history once listed every interview without its scores."""
+    root = Path(__file__).resolve().parents[1] / "server"
+    makers = [p for p in root.rglob("*.py") if "migrations" not in p.parts
+              and re.search(r"(?<!class )\b(AnswerScore|HumanReview)\(", p.read_text(encoding="utf-8"))]
+    assert {p.name for p in makers} >= {"interview_records.py", "demo_history.py"}
+    assert not [str(p.relative_to(root)) for p in makers if "keep_figures(" not in p.read_text(encoding="utf-8")]

@@ -35,8 +35,10 @@
       r.candidates.forEach((c, i) => {
         if (i) names.append(", ");
         const b = document.createElement("button"); b.type = "button"; b.className = "link";
-        b.textContent = c.name || c.id.slice(0, 8) + " " + I18N.t("access_deleted");
-        b.setAttribute("aria-label", I18N.t("access_filter_by", { name: c.name || c.id.slice(0, 8) }));
+        // "" once deleted; a name of only spaces (stored before names were checked) shows as having none
+        const name = c.name.trim() || c.id.slice(0, 8) + " " + I18N.t(c.name ? "access_no_name" : "access_deleted");
+        b.textContent = name;
+        b.setAttribute("aria-label", I18N.t("access_filter_by", { name }));
         b.onclick = () => { filter = c; load(false); };
         names.append(b);
       });

@@ -15,6 +15,7 @@
     const data = await res.json().catch(() => ({}));
     if (!res.ok) {
       const err = new Error((data.error && data.error.message) || res.statusText); err.code = data.error && data.error.code;
+      err.details = (data.error && data.error.details) || [];  // [{field, message}] of a refused request
       err.retryAfter = Number(res.headers.get("Retry-After")) || null;  // seconds, on 429 and 503 answers
       throw err;
     }

@@ -22,5 +22,10 @@
     try { return new Intl.DisplayNames([I18N.lang === "zh" ? "zh-CN" : "en"], { type: "language" }).of(LANGUAGE_CODES[name]); }
     catch (e) { return name; }
   }
-  window.DOM = { el, dateTime, languageName };
+  // Put ``text`` on the clipboard; resolves true when it is there (false: the browser refused, the person copies
+  // it by hand from where it is shown).
+  async function copyText(text) {
+    try { await navigator.clipboard.writeText(text); return true; } catch (e) { return false; }
+  }
+  window.DOM = { el, dateTime, languageName, copyText };
 })();

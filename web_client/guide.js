@@ -1,7 +1,8 @@
 // HR page: the guided first run. On a user's first visit a short checklist opens (create a job from its description,
 // upload resumes, invite yourself, take the interview, read the report); each step links to its area and ticks
-// itself from what the server already has (jobs, ranked candidates, an interview, a finished one) — the last when the
-// person opened a report from this page. Hidden with its button, it stays hidden for that user (localStorage);
+// itself from what the server already has (jobs, ranked candidates, an interview, a finished one, a report this user
+// opened, from any page or device: GET /api/v1/auth/me/report-read). Hidden with its button, it stays hidden for that
+// user (localStorage);
 // the "Getting started" button in the header opens it again.
 (function () {
   "use strict";
@@ -62,6 +63,7 @@
       const fin = await API.call("/api/v1/interviews?status=finished&sort=finished_at&order=desc&limit=1");
       const first = fin.interviews.find((i) => i.status === "finished");
       finishedId = first ? first.id : null; done.take = !!first;
+      if (!stored().report_read && (await API.call("/api/v1/auth/me/report-read")).report_read) remember({ report_read: true });
       done.report = !!stored().report_read;
     } catch (err) { /* the checklist stays as it was; the areas say what went wrong */ }
     finally { checking = false; }

@@ -21,7 +21,6 @@
     return res.json();
   }
   let canRecruit = false;  // the job's candidates, interviews, invitations and times (admins and recruiters)
-  let listKey = "all_interviews";
   async function init() {
     const me = await get("/api/v1/auth/me"); const role = me.user.role;
     $("who").textContent = me.user.email; $("who").dataset.role = role; showRole();
@@ -29,8 +28,6 @@
       section.classList.toggle("hidden", !section.dataset.roles.split(" ").includes(role));
     }
     canRecruit = role === "admin" || role === "recruiter";
-    listKey = { admin: "all_interviews", observer: "observed_interviews" }[role] || "my_interviews";
-    $("list-h").dataset.i18n = listKey; $("list-h").textContent = I18N.t(listKey);
     await loadJobs(); if (canRecruit) await loadLibrary();
     // the sections in their own files (access_log.js, retention.js, bias.js) start now, with who is logged in
     document.dispatchEvent(new CustomEvent("hrready", { detail: { user: me.user } }));
@@ -328,14 +325,50 @@
   window.HR = { inviteControl, canRecruit: () => canRecruit, importError };  // interviews_table.js
   // --- end of DingTalk ---------------------------------------------------------------------------------------
 
+  // --- a new interview: its fields checked by the server (a wrong one said beside it), its link shown once -------
+  const CREATE_FIELDS = { "candidate.name": ["cand-name", "cand_name_blank"], "candidate.email": ["cand-email", "cand_email_invalid"] };
+  let created = null;  // {name, link} of the interview just created
+  function fieldError(id, key) {
+    $(id + "-error").textContent = key ? I18N.t(key) : "";
+    if (key) $(id).setAttribute("aria-invalid", "true"); else $(id).removeAttribute("aria-invalid");
+  }
+  function renderCreated() {
+    $("created").classList.toggle("hidden", !created);
+    if (!created) return;
+    $("created-for").textContent = I18N.t("link_for_named", { name: created.name });
+    $("created-link").href = created.link; $("created-link").textContent = created.link;
+    $("created-copy").setAttribute("aria-label", I18N.t("iv_copy_for", { name: created.name }));
+  }
   $("create").addEventListener("submit", async (e) => {
-    e.preventDefault(); $("create-error").textContent = "";
-    const res = await fetch("/api/v1/interviews", { method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ job_id: $("create-job").value, candidate: { name: $("cand-name").value, email: $("cand-email").value } }) });
-    const data = await res.json();
-    if (!res.ok) { $("create-error").textContent = data.error.message; return; }
-    $("created-link").href = data.link; $("created-link").textContent = data.link; $("created").classList.remove("hidden"); listChanged();
+    e.preventDefault();
+    $("create-error").textContent = ""; $("created-copied").textContent = "";
+    for (const [id] of Object.values(CREATE_FIELDS)) fieldError(id, null);
+    const name = $("cand-name").value;
+    $("create-submit").disabled = true;  // one click, one interview
+    try {
+      const data = await API.call("/api/v1/interviews", { job_id: $("create-job").value, candidate: { name, email: $("cand-email").value } });
+      created = { name: name.trim(), link: data.link };
+      $("cand-name").value = ""; $("cand-email").value = "";  // a second click starts a new interview, not a copy
+      renderCreated();
+      // in sight now, and again once the table above has the new row (which pushes the form down)
+      const inSight = () => $("created").scrollIntoView({ block: "center" });
+      document.addEventListener("interviewsloaded", inSight, { once: true });
+      listChanged(); inSight(); $("created-copy").focus({ preventScroll: true });
+    } catch (err) {
+      // a detail's field is the field's path, or that path and the rule it broke ("candidate.email.literal['']")
+      const wrong = Object.entries(CREATE_FIELDS).filter(([path]) => (err.details || []).some(
+        (d) => d.field === path || d.field.startsWith(path + "."))).map(([, field]) => field);
+      for (const [id, key] of wrong) fieldError(id, key);
+      if (wrong.length) $(wrong[0][0]).focus(); else $("create-error").textContent = API.errorText(err);
+    } finally { $("create-submit").disabled = false; }
   });
+  $("created-copy").addEventListener("click", async () => {
+    const copied = await DOM.copyText(created.link);
+    $("created-copied").className = "small " + (copied ? "ok-note" : "muted");
+    $("created-copied").textContent = I18N.t(copied ? "users_copied" : "users_copy_failed");
+    if (!copied) getSelection().selectAllChildren($("created-link"));  // selected, to copy by hand
+  });
+  document.addEventListener("langchange", () => { renderCreated(); $("created-copied").textContent = ""; });
   // --- interview scheduling: the job's windows and slots, candidates' times, no-shows ------------------------
   const hrZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
   let schedData = null;

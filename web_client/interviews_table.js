@@ -50,7 +50,16 @@
     sel.textContent = "";
     for (const [value, text] of items) { const o = el("option", text); o.value = value; sel.append(o); }
   }
+  // The table's heading (and name): whose interviews it lists, or the one job the filter narrows it to.
+  function heading() {
+    if (!role) return;
+    const h = $("list-h"), job = state.job && jobs.find((j) => j.id === state.job);
+    const whose = { admin: "all_interviews", observer: "observed_interviews" }[role] || "my_interviews";
+    if (job) { delete h.dataset.i18n; h.textContent = I18N.t("iv_of_job", { job: job.title }); }
+    else { h.dataset.i18n = whose; h.textContent = I18N.t(whose); }
+  }
   function renderFilters() {
+    heading();
     options($("iv-status"), [["", I18N.t("iv_any_status")], ...STATUSES.map((s) => [s, I18N.t("st_" + s)])]);
     options($("iv-job"), [["", I18N.t("iv_all_jobs")], ...jobs.map((j) => [j.id, j.title])]);
     options($("iv-flags"), [["", I18N.t("iv_flags_any")], ["with", I18N.t("iv_flags_with")], ["without", I18N.t("iv_flags_without")]]);
@@ -125,8 +134,7 @@
     try {
       if (action === "copy_link") {
         const d = await API.call(`${path}/link`);
-        let copied = false;
-        try { await navigator.clipboard.writeText(d.link); copied = true; } catch (e) { /* shown to copy by hand */ }
+        const copied = await DOM.copyText(d.link);  // not copied: shown to copy by hand
         notes.set(iv.id, { key: copied ? "iv_copied" : "iv_copy_here", until: d.expires_at, link: d.link });
       } else if (action === "resend") {
         const d = await API.call(`${path}/invitations/resend`, {});
@@ -251,7 +259,7 @@
     if (active && !document.hidden && !typing && !$("confirm").open) load();
   }, 5000);
 
-  document.addEventListener("hrready", (e) => { role = e.detail.user.role; });
+  document.addEventListener("hrready", (e) => { role = e.detail.user.role; heading(); });
   document.addEventListener("jobslisted", (e) => { jobs = e.detail; renderFilters(); });
   document.addEventListener("interviewschanged", () => { if (role) load(); });
   document.addEventListener("langchange", render);

@@ -190,8 +190,8 @@
     const copied = el("span", null, "small"); copied.setAttribute("role", "status");
     const copy = el("button", I18N.t("users_copy")); copy.type = "button"; copy.id = "users-link-copy";
     copy.addEventListener("click", async () => {
-      try { await navigator.clipboard.writeText(l.url); copied.textContent = I18N.t("users_copied"); }
-      catch (e) { url.focus(); url.select(); copied.textContent = I18N.t("users_copy_failed"); }
+      if (await DOM.copyText(l.url)) { copied.textContent = I18N.t("users_copied"); return; }
+      url.focus(); url.select(); copied.textContent = I18N.t("users_copy_failed");
     });
     const done = el("button", I18N.t("users_close"), "secondary"); done.type = "button";
     done.addEventListener("click", () => { shownLink = null; renderLink(); });  // gone for good: shown only once

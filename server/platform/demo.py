@@ -19,6 +19,7 @@ from server.platform.settings import Settings
 from server.storage.accounts import AccountRepository
 from server.storage.assignments import AssignmentRepository
 from server.storage.database import Database
+from server.storage.interview_records import InterviewRecordRepository
 from server.storage.interviews import InterviewRepository
 from server.storage.jobs import JobRepository
 from server.platform.private_files import private_dir, write_private
@@ -138,6 +139,8 @@ async def seed_demo(accounts: AccountRepository, jobs: JobRepository, interviews
     observers = await _demo_team(accounts, assignments, user.org_id, [j.id for j in org_jobs], password, new_password)
     if db is not None and not await has_history(db, user.org_id):
         await _history(db, accounts, jobs, user.org_id, org_jobs)
+    elif db is not None:  # a history seeded before its interviews' list figures were kept: fill them in
+        await InterviewRecordRepository(db).fill_missing_figures(user.org_id)
     job = org_jobs[0]
     iv = await interviews.create(user.org_id, job.id, candidate_name, "", job.language)
     for observer_id in observers:

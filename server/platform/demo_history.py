@@ -6,8 +6,10 @@ decisions, and performance ratings of the hires a month or more after hiring.
 Deterministic: one seeded generator makes the same people, scores and decisions every time (their dates are
 counted back from the day it runs). Every candidate has a hidden ability; AI scores, people's ratings and the
 resume's skills follow it with noise, and performance follows one competency per job more than the others (so the
-suggested weights have something to find). All rows go in with one transaction (well under a second). The
-interviews have scores and ratings but no transcripts or recordings.
+suggested weights have something to find). All rows go in with one transaction (well under a second), with the
+interviews' list figures kept from their scores and ratings as the live path keeps them
+(storage/interview_records.py ``keep_figures``). The interviews have scores and ratings but no transcripts or
+recordings.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from analyzers.documents.job_requirements import JobRequirements
 from analyzers.documents.resume_profile import ResumeProfile, Sourced
 from server.recruiting.imports import PROFILE
 from server.storage.database import Database
+from server.storage.interview_records import keep_figures
 from server.storage.models import (AnswerScore, Candidate, CandidateImport, CandidateImportItem, CandidateOutcome,
                                    HumanReview, Interview, Invitation, JobRequirementSet, Resume, new_id)
 
@@ -185,4 +188,5 @@ async def seed_history(db: Database, org_id: str, jobs: list[DemoJobHistory], no
         for kind in INSERT_ORDER:  # referenced rows first (the rows name each other by id only)
             s.add_all([r for r in rows if type(r) is kind])
             await s.flush()
+        await keep_figures(s, [r.id for r in rows if type(r) is Interview])  # the HR list's AI score and rating
     return sum(isinstance(r, Candidate) for r in rows)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -212,6 +213,13 @@ class AuditRepository(Repository):
                    PersonalDataRead.last_at >= since)
             .order_by(PersonalDataRead.last_at, PersonalDataRead.id))).all()
         return {tuple(key): (row_id, last_at) for row_id, *key, last_at in rows}  # the latest last wins
+
+    async def has_read(self, org_id: str, actor_id: str, actions: Collection[str]) -> bool:
+        """Whether the user's reads include one of ``actions`` (e.g. ever opened a report)."""
+        async with self.db.session() as s:
+            return (await s.execute(select(PersonalDataRead.id).where(
+                PersonalDataRead.org_id == org_id, PersonalDataRead.actor_id == actor_id,
+                PersonalDataRead.action.in_(list(actions))).limit(1))).first() is not None
 
     async def reads(self, org_id: str, candidate_id: str | None = None, actor_id: str | None = None,
                     before: tuple[datetime, str] | None = None, limit: int = 50,

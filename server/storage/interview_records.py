@@ -1,12 +1,15 @@
 """What an interview recorded: its turns, transcript, timeline, AI scores, human reviews and people's decisions;
 and the interview's figures the HR list sorts on (``interviews.ai_score``, ``human_rating``, ``flag_count``), kept in
-the same transaction as the score, rating or flag that changes them."""
+the same transaction as the score, rating or flag that changes them. Whatever stores scores or ratings other than
+through ``add_score`` and ``add_review`` (the demo's history) calls ``keep_figures`` in its transaction."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.reports.overall_score import overall_ai_score, overall_human_rating
 from server.storage.database import Repository
@@ -16,6 +19,35 @@ from server.storage.models import (AnswerScore, Event, HumanReview, Interview, I
 
 
 FLAG_EVENT = "flag.raised"  # a proctoring flag (server/live/events.py), counted on the interview
+
+
+async def keep_figures(s: AsyncSession, interview_ids: Collection[str]) -> None:
+    """Store the overall AI score and human rating of ``interview_ids`` from their scores and ratings as the
+    session ``s`` has them now (by server/reports/overall_score.py, the report's rules), in the caller's
+    transaction."""
+    ids = list(dict.fromkeys(interview_ids))
+    if not ids:
+        return
+    scores: dict[str, list] = defaultdict(list)
+    for row in (await s.execute(select(AnswerScore.interview_id, AnswerScore.id, AnswerScore.question_index,
+                                       AnswerScore.competency, AnswerScore.score, AnswerScore.confidence)
+                                .where(AnswerScore.interview_id.in_(ids))
+                                .order_by(AnswerScore.turn_index, AnswerScore.created_at))).all():
+        scores[row.interview_id].append(row)
+    ratings: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for iv, competency, score in (await s.execute(select(HumanReview.interview_id, HumanReview.competency,
+                                                         HumanReview.score)
+                                                  .where(HumanReview.interview_id.in_(ids)))).all():
+        ratings[iv].append((competency, score))
+    specs = dict((await s.execute(select(Interview.id, QuestionPlan.spec)
+                                  .join(QuestionPlan, Interview.plan_id == QuestionPlan.id)
+                                  .where(Interview.id.in_(ids)))).all())
+    table = Interview.__table__
+    await s.execute(table.update().where(table.c.id == bindparam("iv_id"))
+                    .values(ai_score=bindparam("ai"), human_rating=bindparam("human")),
+                    [{"iv_id": iv,  # the report's figure: by the plan's weights
+                      "ai": overall_ai_score(scores[iv], (specs.get(iv) or {}).get("competency_weights") or {}),
+                      "human": overall_human_rating(ratings[iv])} for iv in ids])
 
 
 class InterviewRecordRepository(Repository):
@@ -151,15 +183,19 @@ class InterviewRecordRepository(Repository):
                 row.question_index, row.score, row.confidence, row.level = question_index, score, confidence, level
                 row.evidence, row.uncertain, row.scored_by = evidence, uncertain, scored_by
             await s.flush()
-            rows = (await s.execute(select(AnswerScore.id, AnswerScore.question_index, AnswerScore.competency,
-                                           AnswerScore.score, AnswerScore.confidence)
-                                    .where(AnswerScore.interview_id == interview_id)
-                                    .order_by(AnswerScore.turn_index, AnswerScore.created_at))).all()
-            spec = (await s.execute(select(QuestionPlan.spec).join(Interview, Interview.plan_id == QuestionPlan.id)
-                                    .where(Interview.id == interview_id))).scalar()
-            weights = (spec or {}).get("competency_weights") or {}  # the report's figure: the plan's weights
-            await s.execute(update(Interview).where(Interview.id == interview_id)
-                            .values(ai_score=overall_ai_score(rows, weights)))
+            await keep_figures(s, [interview_id])
+
+    async def fill_missing_figures(self, org_id: str) -> int:
+        """Store the figures of ``org_id``'s interviews that have scores or ratings but not their figure (stored
+        by a path that did not keep them); returns how many."""
+        scored = select(AnswerScore.id).where(AnswerScore.interview_id == Interview.id).exists()
+        rated = select(HumanReview.id).where(HumanReview.interview_id == Interview.id).exists()
+        async with self.db.transaction() as s:
+            ids = list((await s.execute(select(Interview.id).where(
+                Interview.org_id == org_id,
+                (Interview.ai_score.is_(None) & scored) | (Interview.human_rating.is_(None) & rated)))).scalars())
+            await keep_figures(s, ids)
+        return len(ids)
 
     async def scores(self, interview_id: str) -> list[AnswerScore]:
         async with self.db.session() as s:
@@ -174,10 +210,7 @@ class InterviewRecordRepository(Repository):
                                  score=score, comment=comment)
             s.add(review)
             await s.flush()
-            ratings = (await s.execute(select(HumanReview.competency, HumanReview.score)
-                                       .where(HumanReview.interview_id == interview_id))).all()
-            await s.execute(update(Interview).where(Interview.id == interview_id)
-                            .values(human_rating=overall_human_rating(ratings)))
+            await keep_figures(s, [interview_id])
         return review
 
     async def reviews(self, interview_id: str) -> list[tuple[HumanReview, str]]:

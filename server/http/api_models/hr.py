@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from analyzers.documents.job_requirements import JobRequirements
 from dialogue.plan_io import MAX_PLAN_BYTES
-from server.http.api_models.common import Strict
+from server.http.api_models.common import NonBlank, Strict
 
 
 class LoginRequest(Strict):
@@ -26,6 +26,11 @@ class UserOut(BaseModel):
 
 class LoginResponse(BaseModel):
     user: UserOut
+
+
+class ReportReadOut(BaseModel):
+    report_read: bool = Field(description="The user has opened an evaluation report (or its PDF), as the access log "
+                              "records")
 
 
 class JobOut(BaseModel):
@@ -54,7 +59,7 @@ class CreateJobRequest(Strict):
 
 
 class CandidateIn(Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: NonBlank = Field(max_length=200, description="The candidate's name (not only spaces; stored trimmed)")
     email: EmailStr | Literal[""] = ""
 
 

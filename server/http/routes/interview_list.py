@@ -80,8 +80,8 @@ def row_actions(row: ListedInterview, may_act: bool) -> list[m.Action]:
             actions.append("resend")
     if open_:
         actions.append("reissue")
-    if not row.link_revoked:
-        actions.append("revoke")
+        if not row.link_revoked:  # an ended interview's link stays: the candidate may still ask for a human review
+            actions.append("revoke")
     return actions
 
 

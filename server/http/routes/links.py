@@ -7,7 +7,9 @@ link without the server's secret). It leaves every link given out before working
 invitation keeps working; each copy works for ``link_max_age_s`` from now (for a booked slot: until the slot is
 over, like the booking messages' links). Only the job's recruiters and admins may copy one, and each copy is
 recorded in the access log (``link.copy``) as a disclosure of the candidate's interview: whoever holds the link can
-act as the candidate. A withdrawn link is not copied (409 ``link_revoked``): HR issues a new one on purpose.
+act as the candidate. A withdrawn link is not copied (409 ``link_revoked``): HR issues a new one on purpose. An ended
+interview's link is neither reissued nor withdrawn (409 ``interview_finished``): the candidate still uses it to ask
+for a human review of the interview.
 """
 
 from __future__ import annotations
@@ -52,8 +54,10 @@ async def _new_link(request: web.Request, revoke: bool) -> tuple[str, str]:
     rejoin only with a new link)."""
     ctx = ctx_of(request)
     iv = await org_interview(request, user_of(request), request.match_info["interview_id"])
-    if not revoke and iv.status in ENDED:
-        raise ApiError(409, "interview_finished", "This interview has already ended; it needs no new link.")
+    if iv.status in ENDED:  # withdrawn, the link would also take the candidate's request for a human review
+        raise ApiError(409, "interview_finished", "This interview has already ended; its link is not withdrawn "
+                       "(the candidate may still use it to ask for a human review)." if revoke
+                       else "This interview has already ended; it needs no new link.")
     nonce = await ctx.store.interviews.new_link(iv.id, ctx.clock() if revoke else None)
     if (live := ctx.live.get(iv.id)) is not None:
         await live.disconnect()
@@ -86,8 +90,8 @@ async def reissue_link(request: web.Request) -> web.Response:
 
 
 @api.route("DELETE", "/api/v1/interviews/{interview_id}/link", "Withdraw the candidate link: it stops working at "
-           "once, and no link works until a new one is issued", "interviews", access=LINKS, status=204,
-           errors=(404,))
+           "once, and no link works until a new one is issued (not once the interview has ended)", "interviews",
+           access=LINKS, status=204, errors=(404, 409))
 async def revoke_link(request: web.Request) -> web.Response:
     await _new_link(request, revoke=True)
     return web.Response(status=204)

@@ -102,6 +102,18 @@ async def me(request: web.Request) -> web.Response:
     return web.json_response({"user": user_out(user_of(request))})
 
 
+REPORT_READS = ("report.read", "report.download")
+
+
+@api.route("GET", "/api/v1/auth/me/report-read", "Whether the logged-in user has opened an evaluation report, from "
+           "any page or device (the HR page's first-run checklist ticks its last step from it)", "auth",
+           access=ANY_USER, response=m.ReportReadOut)
+async def me_report_read(request: web.Request) -> web.Response:
+    user = user_of(request)
+    read = await ctx_of(request).store.audit.has_read(user.org_id, user.id, REPORT_READS)
+    return web.json_response(m.ReportReadOut(report_read=read).model_dump())
+
+
 @api.route("POST", "/api/v1/auth/password", "Change one's password: every login of the user ends, on every "
            "device; this browser gets a new one", "auth", access=ANY_USER, body=sm.PasswordChangeRequest,
            response=sm.SessionsEnded, errors=(403, 422, 429, 503))

@@ -23,6 +23,12 @@ async def index(request: web.Request) -> web.StreamResponse:
     raise web.HTTPFound("/hr")
 
 
+@api.undocumented("GET", "/favicon.ico", access=PUBLIC)  # asked for by browsers showing a page without its link
+async def favicon(request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(WEB_ROOT / "favicon.svg", headers={"Content-Type": "image/svg+xml",
+                                                             "Cache-Control": "max-age=86400"})
+
+
 @api.undocumented("GET", "/login", access=PUBLIC)
 async def login_page(request: web.Request) -> web.StreamResponse:
     return _page("login.html")
