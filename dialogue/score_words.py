@@ -4,7 +4,10 @@ the anchored ladder and per doubt. No feature codes, cosines or weights: those s
 
 from __future__ import annotations
 
-__all__ = ["legacy_note", "legacy_stance", "model_scored", "say", "scored_by_words"]
+import re
+from functools import lru_cache
+
+__all__ = ["legacy_note", "legacy_stance", "model_scored", "reword", "say", "scored_by_words"]
 
 MODEL_WITH_RULES = " + rules"
 """How ``CompetencyScore.scored_by`` names a score the language model took part in: "<model> + rules"."""
@@ -108,6 +111,33 @@ def say(key: str, lang: str, **values: object) -> str:
     """The sentence for ``key`` in ``lang`` (English when the language has none), with ``values`` filled in."""
     texts = WORDS[key]
     return (texts.get(lang) or texts["en"]).format(**values)
+
+
+@lru_cache(maxsize=4)
+def _patterns(lang: str) -> list[tuple[str, re.Pattern[str]]]:
+    """Each sentence of ``lang`` as a pattern that gives back its values (``{point}`` -> a named group)."""
+    out = []
+    for key, texts in WORDS.items():
+        if lang not in texts:
+            continue
+        parts = re.split(r"\{(\w+)\}", texts[lang])
+        pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+        out.append((key, re.compile(pattern, re.DOTALL)))
+    return out
+
+
+def reword(text: str, said_in: str, lang: str) -> str:
+    """A stored sentence of this module (said in ``said_in``, the interview's language) in ``lang``, its values (a
+    point of the plan, the candidate's words, a number) kept as they are; any other text (a model's note, a
+    reason stored before these sentences) unchanged. Scores keep what was said when they were made; a reader of
+    another language reads the same sentence in theirs."""
+    if not text or said_in == lang:
+        return text
+    for key, pattern in _patterns(said_in):
+        found = pattern.fullmatch(text)
+        if found:
+            return say(key, lang, **found.groupdict())
+    return text
 
 
 def scored_by_words(scored_by: str, lang: str) -> str:

@@ -60,6 +60,7 @@ __all__ = [
     "Evidence",
     "MAX_NONVERBAL_WEIGHT",
     "aggregate_scores",
+    "level_in",
     "score_answer",
 ]
 
@@ -362,6 +363,16 @@ def _level(question: PlanQuestionSpec, lang: str, score: float) -> tuple[int, st
         return lvl.score, desc
     n = int(_clip(round(score), 1, 5))
     return n, GENERIC_RUBRIC[n][lang]
+
+
+def level_in(description: str, lang: str, rubric: Iterable[Mapping[str, str]] = ()) -> str:
+    """A stored level description (``level_description``, in the interview's language) in ``lang``: the same level
+    of the question's ``rubric`` (each level's ``{language: text}``), else of ``GENERIC_RUBRIC``; unchanged when it
+    is neither or that level has no text in ``lang``."""
+    for texts in (*rubric, *GENERIC_RUBRIC.values()):
+        if description and description in texts.values():
+            return texts.get(lang) or description
+    return description
 
 
 def aggregate_scores(scores: Iterable[CompetencyScore]) -> dict[str, dict[str, Any]]:

@@ -1,4 +1,5 @@
-// Observer panel: live state, current question, transcript and event timeline of one interview.
+// Observer panel: live state, current question, transcript and event timeline of one interview. A finished or failed
+// interview is said to be over (title, status, a link to its report), not shown as live.
 (function () {
   function decisionWhy(e) {  // the reason's sentence in the page's language; the server's English for an unknown code
     if (!e.reason_code) return e.reason;
@@ -9,12 +10,43 @@
   const $ = (id) => document.getElementById(id);
   const interviewId = location.pathname.split("/").pop();
   document.getElementById("report-link").href = "/reports/" + interviewId;
-  let ws = null, lastTurnShown = -1, status = "";
+  $("ended-report").href = "/reports/" + interviewId;
+  const ENDED = ["finished", "failed"];
+  let ws = null, lastTurnShown = -1, status = "", conn = "", stream = null, info = null, consents = {};
   $("lang").onclick = () => { I18N.toggle(); };
+  document.addEventListener("langchange", () => {  // what this script wrote, again in the new language
+    if (status) setStatus(status);
+    if (conn) setConn(conn);
+    if (stream) badge($("stream"), I18N.t(stream[0]), stream[1]);
+  });
 
-  function badge(el, text, cls) { el.textContent = text; el.className = "badge " + (cls || ""); }
-  function setStatus(s) { status = s; badge($("status"), I18N.t("st_" + s), s === "live" ? "ok" : s === "failed" ? "bad" : ""); }
-  function setConn(s) { badge($("conn"), I18N.t("conn_" + s), s === "connected" ? "ok" : s === "connecting" ? "warn" : "bad"); }
+  function badge(el, text, cls) {  // a badge hidden while the interview is over stays hidden
+    el.textContent = text; el.className = "badge " + (cls || "") + (el.classList.contains("hidden") ? " hidden" : "");
+  }
+  function setStream(key, cls) { stream = [key, cls]; badge($("stream"), I18N.t(key), cls); showState(); }
+  function setStatus(s) { status = s; badge($("status"), I18N.t("st_" + s), s === "live" ? "ok" : s === "failed" ? "bad" : ""); showState(); }
+  function setConn(s) { conn = s; badge($("conn"), I18N.t("conn_" + s), s === "connected" ? "ok" : s === "connecting" ? "warn" : "bad"); }
+  function setText(el, key, vars) { el.dataset.i18n = key; el.textContent = I18N.t(key, vars); }
+
+  // Over (finished or failed): the title and a sentence say so, with the report's link; no connection or "live"
+  // badge, no current question (the transcript has them all), and why the transcript is empty when it is.
+  function showState() {
+    const ended = ENDED.includes(status);
+    const kind = ended ? "obs_title_" + status : "live_interview";
+    setText($("title-kind"), kind); setText($("doc-title"), kind);
+    $("conn").classList.toggle("hidden", ended);
+    $("stream").classList.toggle("hidden", ended && !(stream && stream[1] === "warn"));
+    $("ended").classList.toggle("hidden", !ended);
+    $("ended-text").textContent = ended ? I18N.t("obs_ended_" + status) : "";
+    $("ended-at").textContent = ended && info && info.ended_at ? I18N.t("obs_ended_at", { at: DOM.dateTime(info.ended_at) }) : "";
+    $("q-h").classList.toggle("hidden", ended); $("question").classList.toggle("hidden", ended);  // nothing is current
+    const none = ended && !$("transcript").children.length;
+    const deleted = info && info.content_deleted_at;
+    $("transcript-none").textContent = !none ? "" : deleted
+      ? I18N.t("obs_transcript_deleted", { date: DOM.dateTime(deleted, { dateStyle: "medium" }) }) : I18N.t("obs_no_transcript");
+    $("transcript-none").classList.toggle("hidden", !none);
+    showConsents(consents);
+  }
   function time(at) { return new Date(at * 1000).toLocaleTimeString(); }
 
   const turnBoxes = {};
@@ -46,13 +78,16 @@
     $("progress").textContent = idx != null && total && kind !== "closing" ? I18N.t("obs_progress", { n: idx + 1, total }) : "";
   }
 
-  function showConsents(decisions) {
+  function showConsents(decisions) {  // what the candidate gave; none on record is not "not given yet" once it is over
+    consents = decisions;
     const parts = Object.entries(decisions).map(([k, v]) => `${I18N.t("c_" + k)}: ${v ? I18N.t("yes") : I18N.t("no")}`);
-    $("consents").textContent = I18N.t("consents_label") + ": " + (parts.length ? parts.join(", ") : I18N.t("consents_none"));
+    const none = ENDED.includes(status) ? I18N.t("consents_no_record") : I18N.t("consents_none");
+    $("consents").textContent = I18N.t("consents_label") + ": " + (parts.length ? parts.join(", ") : none);
   }
 
   function snapshot(s) {
     const iv = s.interview, live = s.live || {};
+    info = iv;
     $("cand").textContent = `${iv.candidate.name} · ${iv.job.title}`;
     setStatus(iv.status);
     setConn(live.connection_state || "none");
@@ -71,6 +106,7 @@
     for (const [k, v] of Object.entries(iv.consents || {})) c[k] = v.granted;
     showConsents(c);
     for (const e of iv.events.slice(-100)) event(e, true);
+    showState();
   }
 
   function event(e, replay) {
@@ -177,7 +213,9 @@
       dl.append(dt, dd);
     }
   }
-  function noFlags() { if (!flagCount) { const li = document.createElement("li"); li.className = "muted"; li.textContent = I18N.t("no_flags"); $("flags").append(li); } }
+  function noFlags() {  // translated again with the page (data-i18n) when the reader switches language
+    if (!flagCount) { const li = el("li", I18N.t("no_flags"), "muted"); li.dataset.i18n = "no_flags"; $("flags").append(li); }
+  }
   function addFlag(e, at) {
     if (!flagCount) $("flags").textContent = "";
     flagCount++;
@@ -255,10 +293,10 @@
   function connect() {
     const proto = location.protocol === "https:" ? "wss" : "ws";
     ws = new WebSocket(`${proto}://${location.host}/ws/v1/interviews/${interviewId}/observe`);
-    ws.onopen = () => { badge($("stream"), I18N.t("stream_live"), "ok"); retry = 1000; };
+    ws.onopen = () => { setStream("stream_live", "ok"); retry = 1000; };
     ws.onmessage = (m) => event(JSON.parse(m.data), false);
     ws.onclose = async () => {
-      badge($("stream"), I18N.t("stream_lost"), "warn");
+      setStream("stream_lost", "warn");
       const me = await fetch("/api/v1/auth/me");
       if (me.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname); return; }
       const check = await fetch(`/api/v1/interviews/${interviewId}`);

@@ -5,7 +5,6 @@
   I18N.apply();
   const $ = (id) => document.getElementById(id);
   const id = location.pathname.split("/").pop();
-  $("pdf").href = `/api/v1/interviews/${id}/report.pdf`;
   $("lang").onclick = () => { I18N.toggle(); load(); };
   const el = DOM.el;  // web_client/dom.js
   const one = (x) => x.toFixed(1);  // every score is shown with one decimal, here as in the PDF
@@ -16,13 +15,16 @@
   let names = {};
   const nameOf = (key) => (names[key] && names[key][I18N.lang]) || key;
 
+  // The reader's language, as on every HR page (i18n.js: their own choice, else the browser's), not the
+  // interview's: the server writes its sentences in it too; what the candidate was asked and said stays as said.
   async function load() {
-    const res = await fetch(`/api/v1/interviews/${id}/report`);
+    const lang = I18N.lang;
+    $("pdf").href = `/api/v1/interviews/${id}/report.pdf?lang=${lang}`;
+    const res = await fetch(`/api/v1/interviews/${id}/report?lang=${lang}`);
     if (res.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname); return; }
     const r = await res.json();
     if (!res.ok) { $("error").textContent = r.error.message; $("error").classList.remove("hidden"); return; }
-    I18N.initial = r.interview.language;  // a reader who has not chosen a language reads the interview's
-    I18N.apply();
+    if (lang !== I18N.lang) return;  // the reader switched language meanwhile: the newer load draws the page
     render(r);
   }
 
@@ -63,10 +65,17 @@
         who: h.decided_by_name || h.decided_by }) + (h.comment ? ` — “${h.comment}”` : "")));
     }
     $("ov-history").classList.toggle("hidden", !ov.history.length);
+    // the person's decision is shown chosen; until one is recorded nothing is, the AI's suggestion included (a
+    // reader's own unsaved choice stays)
     if (person) for (const input of document.querySelectorAll('input[name="decision"]')) input.checked = input.value === person.decision;
-    else if (ov.suggestion && !document.querySelector('input[name="decision"]:checked')) {
-      document.querySelector(`input[name="decision"][value="${ov.suggestion}"]`).checked = true;  // confirm in one click
-    }
+    decisionButton();
+  }
+
+  const chosenDecision = () => document.querySelector('input[name="decision"]:checked');
+  function decisionButton() {  // the button asks for a choice until there is one
+    const button = $("dc-submit");
+    button.dataset.i18n = chosenDecision() ? "rp_decision_save" : "rp_decision_choose";
+    button.textContent = I18N.t(button.dataset.i18n);
   }
 
   function renderCompetencies(r) {
@@ -163,6 +172,9 @@
     renderOverall(r.overall);
     renderCompetencies(r);
     renderQuestions(r);
+    const missing = r.answers_missing;  // why there are no answers to show: said, not an empty box
+    $("answers-missing").textContent = missing ? I18N.t("rp_answers_" + missing.reason, { date: missing.date }) : "";
+    $("answers-missing").classList.toggle("hidden", !missing);
     const fl = $("flag-list"); fl.textContent = "";
     for (const f of r.flags) fl.append(el("li", `[${f.at}] ${flagText(f)}${f.detail ? " · " + f.detail : ""}`));
     if (!r.flags.length) fl.append(el("li", I18N.t("none"), "muted"));
@@ -175,16 +187,24 @@
   }
 
   async function post(path, body, status) {
-    status.textContent = "";
+    status.textContent = ""; status.classList.remove("error");
     const res = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
     const data = await res.json();
-    if (!res.ok) { status.textContent = data.error.message; return false; }
+    if (!res.ok) { status.textContent = data.error.message; status.classList.add("error"); return false; }
     return true;
   }
 
+  $("decision-form").addEventListener("change", (e) => {
+    if (e.target.name === "decision") { decisionButton(); $("dc-status").textContent = ""; }
+  });
   $("decision-form").addEventListener("submit", async (e) => {
     e.preventDefault();
-    const chosen = document.querySelector('input[name="decision"]:checked');
+    const chosen = chosenDecision();
+    if (!chosen) {  // nothing is recorded without a person's choice
+      $("dc-status").textContent = I18N.t("rp_decision_choose_first"); $("dc-status").classList.add("error");
+      document.querySelector('input[name="decision"]').focus();
+      return;
+    }
     if (await post(`/api/v1/interviews/${id}/decision`, { decision: chosen.value, comment: $("dc-comment").value }, $("dc-status"))) {
       $("dc-comment").value = ""; await load(); $("dc-status").textContent = I18N.t("rp_decision_saved");
     }

@@ -12,9 +12,18 @@ confidence (``competency_score``): with one question per competency that is the 
 several, the table names the questions it combines. Earlier scores stay in ``answers`` (``final: false``) for
 machines; people are shown only the final ones.
 
+Its language (``lang``) is the reader's, the interview's when not asked for: every sentence the server writes (labels,
+reasons, level descriptions, doubts, why a follow-up was asked) is in it, while what the candidate was asked and
+said stays as it was said. A reason stored in the interview's language is said again in the reader's
+(``dialogue.score_words.reword``, ``dialogue.scoring.level_in``); one the server cannot say in another language (a
+model's own words) stays as stored.
+
 Competencies are keyed as stored (``competency``); each also carries its ``name`` in the report's language (the
 plan's ``competency_name``, else the key), and ``competency_names`` gives every language's, for a page whose reader
 switches language.
+
+An interview without recorded answers says why in ``answers_missing`` (``ANSWERS_MISSING``): its content was deleted
+under the retention policy, only its scores were stored (the demo's sample history), or none was given yet.
 """
 
 from __future__ import annotations
@@ -24,7 +33,8 @@ from typing import Any
 
 from analyzers.text.language import normalise_language
 from dialogue.plan import competency_name_in
-from dialogue.score_words import scored_by_words
+from dialogue.score_words import reword, scored_by_words
+from dialogue.scoring import level_in
 from server.recruiting.plans import competency_names
 from server.reports.answer_reasons import looks_like_code
 from server.reports.overall_score import (competency_score, competency_scores, final_by_competency, final_score_ids,
@@ -42,6 +52,10 @@ __all__ = ["build_report", "competency_score", "decision_out", "final_score_ids"
 
 
 REPORT_EVENTS = ("answer.summary", "flag.raised")  # the timeline events a report reads
+ANSWERS_MISSING = ("content_deleted", "scores_only", "none_recorded", "not_yet")
+"""Why a report has no answers to show: deleted by retention (the questions and scores stay), only scores were
+stored (no turns: the demo's history), the interview ended before a question was asked, or it has not got there."""
+ENDED = ("finished", "failed")
 
 
 def follow_up_why(trigger: str | None, reason: str | None, lang: str) -> str | None:
@@ -79,26 +93,53 @@ def decision_out(row: InterviewDecision) -> dict[str, Any]:
             "decided_by_name": row.decided_by_name, "decided_at": as_utc(row.decided_at).isoformat()}
 
 
-def _score_dict(sc, final: bool, evidence: list[dict], lang: str, name: str) -> dict[str, Any]:
+def _score_dict(sc, final: bool, evidence: list[dict], said: tuple[str, str], name: str,
+                rubric: list[dict[str, str]]) -> dict[str, Any]:
+    """A stored score; its words, stored in ``said[0]`` (the interview's language), in ``said[1]`` (the report's)."""
+    said_in, lang = said
     return {"competency": sc.competency, "name": name, "question_index": sc.question_index, "score": sc.score,
-            "confidence": sc.confidence, "level": sc.level, "evidence": evidence, "uncertain": sc.uncertain or [],
-            "final": final, "scored_by": scored_by_words(sc.scored_by, lang)}
+            "confidence": sc.confidence, "level": level_in(sc.level, lang, rubric), "evidence": evidence,
+            "uncertain": [reword(u, said_in, lang) for u in sc.uncertain or []], "final": final,
+            "scored_by": scored_by_words(sc.scored_by, lang)}
+
+
+def _rubrics(spec: dict) -> list[list[dict[str, str]]]:
+    """Each planned question's rubric, as its levels' texts per language (a plan without a document has none)."""
+    return [[level.get("description") or {} for level in q.get("rubric") or []] for q in spec.get("questions") or []]
+
+
+def answers_missing(detail: dict[str, Any], turns: list[dict], scored: bool, lang: str) -> dict[str, Any] | None:
+    """Why the report has no answers to show (``ANSWERS_MISSING``), in words; None when it has them."""
+    deleted = detail.get("content_deleted_at")
+    if deleted:
+        reason = "content_deleted"
+    elif turns:
+        return None
+    elif detail["status"] in ENDED:
+        reason = "scores_only" if scored else "none_recorded"
+    else:
+        reason = "not_yet"
+    date = deleted[:10] if deleted else ""
+    return {"reason": reason, "date": date, "text": catalogue.text(f"rp_answers_{reason}", lang, date=date)}
 
 
 async def build_report(interviews: InterviewRepository, records: InterviewRecordRepository, jobs: JobRepository,
-                       interview_id: str, interview: Interview | None = None) -> dict[str, Any] | None:
-    """The report of ``interview_id`` (``interview``: its row, if the caller has just read it). Its reads share one
-    database session (one connection to check out and return)."""
+                       interview_id: str, interview: Interview | None = None,
+                       lang: str | None = None) -> dict[str, Any] | None:
+    """The report of ``interview_id`` (``interview``: its row, if the caller has just read it) in ``lang`` (the
+    reader's; None: the interview's). Its reads share one database session (one connection to check out and
+    return)."""
     async with interviews.db.reads_together():
-        return await _build_report(interviews, records, jobs, interview_id, interview)
+        return await _build_report(interviews, records, jobs, interview_id, interview, lang)
 
 
 async def _build_report(interviews: InterviewRepository, records: InterviewRecordRepository, jobs: JobRepository,
-                        interview_id: str, interview: Interview | None) -> dict[str, Any] | None:
+                        interview_id: str, interview: Interview | None, reader: str | None) -> dict[str, Any] | None:
     detail = await interviews.report_detail(interview_id, REPORT_EVENTS, interview)
     if detail is None:
         return None
-    lang = normalise_language(detail["language"])
+    said_in = normalise_language(detail["language"])  # what the scores' words were stored in
+    lang = normalise_language(reader) if reader else said_in
     segments = detail["transcript"]
     summaries = {e["turn_index"]: e for e in detail["events"] if e["type"] == "answer.summary"}
     flags = [e for e in detail["events"] if e["type"] == "flag.raised"]
@@ -109,6 +150,7 @@ async def _build_report(interviews: InterviewRepository, records: InterviewRecor
     weights = spec.get("competency_weights") or {}
     weight_total = sum(weights.values())
     names = competency_names(spec)
+    rubrics = _rubrics(spec)
 
     def name_of(competency: str) -> str:
         return competency_name_in(names, competency, lang)
@@ -123,14 +165,16 @@ async def _build_report(interviews: InterviewRepository, records: InterviewRecor
     for sc in all_scores:
         final = sc.id in final_ids
         said = [s for s in segments if turn_question.get(s["turn_index"]) == sc.question_index]
-        evidence = [{**e, "at": mmss(quote_time(e.get("quote", ""), said))} for e in (sc.evidence or [])]
-        row = _score_dict(sc, final, evidence, lang, name_of(sc.competency))
+        evidence = [{**e, **({"note": reword(e["note"], said_in, lang)} if e.get("note") else {}),
+                     "at": mmss(quote_time(e.get("quote", ""), said))} for e in (sc.evidence or [])]
+        rubric = rubrics[sc.question_index] if 0 <= sc.question_index < len(rubrics) else []
+        row = _score_dict(sc, final, evidence, (said_in, lang), name_of(sc.competency), rubric)
         scores_by_turn[sc.turn_index].append(row)
         if final:
             final_scores.append(row)
             by_competency[sc.competency].append((sc.score, sc.confidence))
             questions_of[sc.competency].add(sc.question_index + 1)
-            uncertain += [u for u in sc.uncertain or [] if u not in uncertain and not looks_like_code(u)]
+            uncertain += [u for u in row["uncertain"] if u not in uncertain and not looks_like_code(u)]
     human: dict[str, list[dict]] = defaultdict(list)
     for review, email in await records.reviews(interview_id):
         human[review.competency].append({"score": review.score, "comment": review.comment, "reviewer": email,
@@ -181,6 +225,7 @@ async def _build_report(interviews: InterviewRepository, records: InterviewRecor
     return {
         "interview": {k: detail[k] for k in ("id", "status", "language", "started_at", "ended_at", "candidate", "job",
                                              "review_requested_at", "consents")},
+        "lang": lang,  # the report's language (the reader's); what was asked and said is in the interview's
         "ai_generated": True,
         "ai_label": catalogue.text("report_ai_label", lang),
         "review_right": catalogue.text("report_review_right", lang),
@@ -193,6 +238,7 @@ async def _build_report(interviews: InterviewRepository, records: InterviewRecor
         # the same figure as overall["overall"] (which is rounded to one decimal for people), for machines
         "overall_ai_score": (round(o, 2) if (o := overall_ai_score(all_scores, weights)) is not None else None),
         "questions": questions,
+        "answers_missing": answers_missing(detail, turns, bool(all_scores), lang),
         "answers": answers,
         "follow_ups": follow_ups,
         "flags": [{"kind": f["kind"], "label": flag_label(f["kind"], lang), "at": mmss(f["since_ms"]),

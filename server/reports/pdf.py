@@ -16,7 +16,6 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from analyzers.text.language import normalise_language
 from dialogue.plan import competency_name_in
 from web_client import catalogue
 
@@ -73,9 +72,14 @@ def _table(rows: list[list], widths: list[float]) -> Table:
     return table
 
 
+def _lang(report: dict[str, Any]) -> str:
+    """The report's language (its reader's), the interview's for a report built before it had one."""
+    return catalogue.language(report.get("lang") or report["interview"]["language"])
+
+
 def _namer(report: dict[str, Any]):
     """A competency key's name in the report's language (the plan's name, else the key)."""
-    names, lang = report.get("competency_names") or {}, catalogue.language(report["interview"]["language"])
+    names, lang = report.get("competency_names") or {}, _lang(report)
     return lambda competency: competency_name_in(names, competency, lang)
 
 
@@ -95,7 +99,7 @@ def _overall(report: dict[str, Any], L, P) -> list:
         if person["comment"]:
             out.append(P(f'“{person["comment"]}”', "quote"))
     else:
-        colon = "：" if catalogue.language(report["interview"]["language"]) == "zh" else ": "
+        colon = "：" if _lang(report) == "zh" else ": "
         out += [P(f'{L("rp_suggested_by_ai")}{colon}{dec(ov["suggestion"])}', "verdict"), P(L("rp_not_confirmed"), "small")]
     if ov["overall"] is None:
         out.append(P(L("rp_no_suggestion")))
@@ -106,7 +110,7 @@ def _overall(report: dict[str, Any], L, P) -> list:
     if ov["near"]:
         line = ov["advance_from"] if ov["near"] == "advance" else ov["do_not_advance_below"]
         out.append(P(L(f'rp_near_{ov["near"]}', line=f"{line:.1f}")))
-    sep = "、" if catalogue.language(report["interview"]["language"]) == "zh" else ", "
+    sep = "、" if _lang(report) == "zh" else ", "
     if ov["weak"]:
         out.append(P(L("rp_weak", line=f'{ov["weak_below"]:.1f}', names=sep.join(map(N, ov["weak"])))))
     if ov["unscored"]:
@@ -142,7 +146,7 @@ def _observed(nonverbal: dict, L, P) -> list:
 def _question(q: dict[str, Any], report: dict[str, Any], L, P) -> list:
     """One question as the candidate saw it, its follow-ups, and the score that counts with its reasons."""
     at = lambda x: f' [{x}]' if x else ""  # noqa: E731
-    C = "：" if catalogue.language(report["interview"]["language"]) == "zh" else ": "
+    C = "：" if _lang(report) == "zh" else ": "
     out = [P(f'{L("rp_question_of", n=q["number"], total=q["total"])}{at(q["at"])}{C}{q["question"]}', "h3"),
            P(f'{L("answer")}{C}{q["answer"] or "–"}'), *_observed(q["nonverbal"], L, P)]
     for f in q["follow_ups"]:
@@ -153,7 +157,7 @@ def _question(q: dict[str, Any], report: dict[str, Any], L, P) -> list:
     if not q["scores"]:
         out.append(P(L("rp_no_question_score"), "small"))
     table_score = {c["competency"]: c for c in report["competencies"]}
-    sep = "、" if catalogue.language(report["interview"]["language"]) == "zh" else ", "
+    sep = "、" if _lang(report) == "zh" else ", "
     N = _namer(report)
     for sc in q["scores"]:
         r = sc["reasons"]
@@ -192,7 +196,7 @@ def render_pdf(report: dict[str, Any]) -> bytes:
     candidate's right to a human review."""
     font = _register_font()
     st = _styles(font)
-    lang = normalise_language(report["interview"]["language"])
+    lang = _lang(report)
     L = lambda key, **values: catalogue.text(key, lang, **values)  # noqa: E731
     P = lambda text, style="body": Paragraph(escape(str(text)), st[style])  # noqa: E731
     iv = report["interview"]
@@ -202,6 +206,8 @@ def render_pdf(report: dict[str, Any]) -> bytes:
                    P(f'{L("report_date")}: {_when(iv["started_at"])}'), Spacer(1, 4)]
     story += _overall(report, L, P)
     story.append(P(L("rp_questions"), "h2"))
+    if report.get("answers_missing"):
+        story.append(P(report["answers_missing"]["text"]))
     for q in report["questions"]:
         story += _question(q, report, L, P)
 

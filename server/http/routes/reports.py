@@ -12,7 +12,7 @@ from aiohttp import web
 from server.storage.outcomes import OutcomeWrite
 from server.http.api_models import reports as m
 from server.live import events as ev
-from server.http.errors import parse_body
+from server.http.errors import ApiError, parse_body
 from server.reports.interview_report import build_report, decision_out, suggestion_for
 from server.reports.pdf import render_pdf
 from server.storage.models import Interview
@@ -25,9 +25,18 @@ from web_client import WEB_ROOT
 log = structlog.get_logger(__name__)
 
 
+def _reader_language(request: web.Request) -> str | None:
+    """The reader's language for the report's own words: ?lang=en|zh (the page sends its reader's); absent: the
+    interview's."""
+    lang = request.query.get("lang")
+    if lang not in (None, "en", "zh"):
+        raise ApiError(400, "bad_query", "lang must be en or zh")
+    return lang
+
+
 async def _report(request: web.Request, iv: Interview) -> dict | None:
     store = ctx_of(request).store
-    return await build_report(store.interviews, store.records, store.jobs, iv.id, iv)
+    return await build_report(store.interviews, store.records, store.jobs, iv.id, iv, _reader_language(request))
 
 
 @api.undocumented("GET", "/reports/{interview_id}", access=PUBLIC)  # the page; its data comes from the API
@@ -37,14 +46,15 @@ async def report_page(request: web.Request) -> web.StreamResponse:
 
 @api.route("GET", "/api/v1/interviews/{interview_id}/report", "The AI-generated evaluation report (JSON)", "reports",
            access=users(READING, scope="interview"), reads=ReadAudit("report.read", "interview"),
-           response=m.ReportOut, errors=(404,))
+           response=m.ReportOut, query=("lang",), errors=(400, 404))
 async def report_json(request: web.Request) -> web.Response:
     iv = await shown_interview(request)
     return web.json_response(await _report(request, iv))
 
 
 @api.route("GET", "/api/v1/interviews/{interview_id}/report.pdf", "The evaluation report as a PDF", "reports",
-           access=users(READING, scope="interview"), reads=ReadAudit("report.download", "interview"), errors=(404,))
+           access=users(READING, scope="interview"), reads=ReadAudit("report.download", "interview"), query=("lang",),
+           errors=(400, 404))
 async def report_pdf(request: web.Request) -> web.Response:
     iv = await shown_interview(request)
     report = await _report(request, iv)
