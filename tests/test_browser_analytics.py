@@ -70,6 +70,13 @@ async def _check_charts(page, job_id: str, lang: str) -> None:
     for c in consistency["competencies"]:
         assert two(c["ai_vs_human"]["icc"]["value"]) in label["cs-chart"]
         assert two(c["ai_vs_human"]["icc"]["ci_low"]) in label["cs-chart"]
+    # the agreement said in plain words first, the statistic's name and value after it
+    icc = next(c for c in consistency["competencies"] if c["competency"] == "(all)")["ai_vs_human"]["icc"]["value"]
+    band = "very_close" if icc >= 0.9 else "close" if icc >= 0.75 else "moderate" if icc >= 0.5 else "weak"
+    assert await page.inner_text("#cs-summary") == text("an_cs_summary", lang, what=text("an_cs_what_icc", lang),
+                                                         band=text(f"an_band_{band}", lang))
+    detail = await page.inner_text("#cs-detail")
+    assert detail.startswith(text("an_stat_icc", lang)) and two(icc) in detail
     validity = await _api(page, f"{base}/validity")
     for c in validity["competencies"]:
         r = c["correlation"]
@@ -88,6 +95,10 @@ async def _shoot(page, name: str, too_wide: list[str]) -> None:
         for chart in CHARTS:  # each chart fits its card
             box = await page.locator(f"#{chart} canvas").bounding_box()
             assert box and box["width"] <= size["width"] and box["height"] > 100, (name, tag, chart, box)
+        if tag == "390":  # the funnel on a phone: every step named in full (no legend pager), a number on every bar
+            legend, labels = await page.evaluate("""() => { const o = echarts.getInstanceByDom(
+                document.getElementById('fn-chart')).getOption(); return [o.legend[0].type, o.series.map((s) => s.label.show)]; }""")
+            assert legend == "plain" and labels and all(labels), (name, legend, labels)
         await page.screenshot(path=str(SHOTS / f"{name}-{tag}.png"), full_page=True)
         overflow = await page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         if overflow > 0:

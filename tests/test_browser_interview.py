@@ -521,12 +521,36 @@ async def test_hr_uploads_resumes_sees_ranked_matches_and_invites(sqlite_url, tm
             saved = await h.ctx.store.matching.requirements(job.id)
             assert [r["must_have"] for r in saved["requirements"] if r["text"] == "Kubernetes"] == [False]
             await page.wait_for_function(
-                "() => /\\(3\\/3\\)/.test(document.getElementById('match-rows').textContent)", timeout=STEP_TIMEOUT_MS)
+                "() => document.getElementById('match-rows').textContent.includes('3 of 3 must-haves met')",
+                timeout=STEP_TIMEOUT_MS)
             await open_area(page, "candidates")
             await rows.nth(0).get_by_role("button", name="Invite").click()
             link = rows.nth(0).locator("a")
             await link.wait_for(timeout=STEP_TIMEOUT_MS)
             href = await link.get_attribute("href")
+
+            # HR sets a verdict with the labelled control beside it; the row says who set it and what was read
+            decision = rows.nth(1).get_by_role("combobox", name=re.compile(r"^HR decision on .+ for Emily Carter$")).first
+            assert await decision.input_value() == ""  # the automatic reading until HR decides
+            await decision.select_option("met")
+            await rows.nth(1).get_by_text(re.compile(r"set by hr@")).first.wait_for(timeout=STEP_TIMEOUT_MS)
+
+            # Inviting the same candidate again: the row names the interview they have, and asks before a second
+            await page.reload()
+            await open_area(page, "candidates")
+            await page.select_option("#job", job.id)
+            await rows.nth(0).get_by_text("Already has an interview for this job:").wait_for(timeout=STEP_TIMEOUT_MS)
+            assert "status: invited" in await rows.nth(0).locator(".rank-existing").text_content()
+            await rows.nth(0).get_by_role("button", name="Invite").click()
+            ask = rows.nth(0).get_by_role("alert").filter(has_text="already has an interview for this job")
+            assert "张伟" in await ask.text_content() and "status: invited" in await ask.text_content()
+            await page.screenshot(path=str(ARTIFACTS / "hr-invite-again.png"), full_page=True)
+            await rows.nth(0).get_by_role("button", name="Cancel").click()
+            assert len([iv for iv in await h.ctx.store.interviews.for_job(job.id)]) == 1  # nothing created
+            await rows.nth(0).get_by_role("button", name="Invite").click()
+            await rows.nth(0).get_by_role("button", name="Create a second interview").click()
+            await rows.nth(0).locator("a").wait_for(timeout=STEP_TIMEOUT_MS)
+            assert len(await h.ctx.store.interviews.for_job(job.id)) == 2
             await page.goto(href)
             await page.locator("#step-consent").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
             assert await page.text_content("#candidate-name") == "张伟"

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import aiohttp
 import pytest
 
+from analyzers.documents.match_result import REASONS
 from dialogue.plan import FollowUpTrigger
 from server.compliance.audit import READ_ACTIONS
 from server.http.access import ROLES
@@ -85,16 +86,17 @@ def test_no_script_adds_its_own_strings():
 
 
 def test_keys_made_from_codes_exist_for_every_code():
-    """Keys the pages and the report build from a code: every follow-up trigger, role, proctoring flag and kind of
-    read the access log records (access_log.js shows ``act_<action>``), why a report has no answers, and how the
-    observer page says an interview is over."""
+    """Keys the pages and the report build from a code: every follow-up trigger, role, proctoring flag, kind of
+    read the access log records (access_log.js shows ``act_<action>``) and match reason, why a report has no
+    answers, and how the observer page says an interview is over."""
     triggers = (*FollowUpTrigger.__args__, "clarify")
     wanted = ([f"why_{t}" for t in triggers] + [f"role_{r}" for r in ROLES] + [f"act_{a}" for a in READ_ACTIONS]
               + [f"flag_{k}" for k in ("no_face", "second_face", "looking_away", "left_frame")]
               + [f"st_{s}" for s in ("created", "consented", "live", "finished", "failed")]
               + [f"cov_{s}" for s in ("met", "partly", "missing")] + [f"rel_{s}" for s in ("on_topic", "partly", "off_topic")]
               + [f"rp_answers_{r}" for r in ANSWERS_MISSING]
-              + [f"obs_{part}_{s}" for part in ("title", "ended") for s in ENDED])
+              + [f"obs_{part}_{s}" for part in ("title", "ended") for s in ENDED]
+              + [f"rs_{code}" for code in REASONS])  # a resume match's reasons (hr.js), else the page shows English
     assert not [k for k in wanted if k not in CAT], [k for k in wanted if k not in CAT]
 
 

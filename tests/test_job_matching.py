@@ -348,6 +348,19 @@ def test_python_shu_lian_matches_proficient_in_python_lexically():
     assert r.items[0].evidence == ["proficient in Python"]
 
 
+def test_a_listed_skill_is_said_once_in_plain_words_and_another_name_says_what_it_counts_as():
+    reqs = JobRequirements(requirements=[Requirement(id="py", kind="skill", text="Python", value="Python"),
+                                         Requirement(id="k8s", kind="skill", text="Kubernetes", value="Kubernetes")])
+    p = ResumeProfile(language="en", skills=[Sourced("Python", "Python"), Sourced("K8s", "K8s")],
+                      text="Skills: Python, K8s")
+    r = match(p, reqs)
+    py, k8s = r.item("py"), r.item("k8s")
+    assert (py.status, py.reasons[0].code, py.explanation) == ("met", "skill_listed", "found in the resume: “Python”")
+    assert "Python is Python" not in py.explanation and py.explanation.count("Python") == 1
+    assert (k8s.status, k8s.reasons[0].code) == ("met", "skill_alias")
+    assert k8s.explanation == "the resume lists “K8s”, which counts as Kubernetes"
+
+
 def test_specific_skill_implies_general_one_but_not_the_reverse():
     reqs = JobRequirements(requirements=[Requirement(id="sql", kind="skill", text="SQL", value="SQL"),
                                          Requirement(id="my", kind="skill", text="MySQL", value="MySQL")])

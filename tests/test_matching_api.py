@@ -104,3 +104,9 @@ async def test_upload_rank_explain_override_and_invite(sqlite_url, tmp_path):
             assert r.status == 201, await r.text()
             iv = await h.ctx.store.interviews.get((await r.json())["interview_id"])
             assert iv.candidate_id == top["candidate_id"] and iv.candidate.name == "张伟"
+            # the ranking now says the candidate has that interview (the page warns before a second one)
+            ranked = {m["name"]: m for m in (await (await http.get(f"/api/v1/jobs/{job['id']}/matches")).json())["matches"]}
+            assert [(i["id"], i["status"], i["link_withdrawn"]) for i in ranked["张伟"]["interviews"]] == \
+                [(iv.id, "created", False)]
+            assert ranked["张伟"]["interviews"][0]["created_at"].endswith("+00:00")
+            assert ranked["Emily Carter"]["interviews"] == []

@@ -101,6 +101,7 @@
     const r = state.data.cs; if (!r) return;
     if (r.error || !r.competencies.length) { sectionMessage("cs", r.error || I18N.t("an_cs_none"), !!r.error); return; }
     sectionMessage("cs", "");
+    consistencySummary(r);
     C.agreement($("cs-chart"), r.competencies, measure(), r.competency_names);
     const rows = [];
     for (const c of r.competencies) {
@@ -110,6 +111,19 @@
       }
     }
     fillTable("cs-table", rows);
+  }
+
+  // The answer in plain words first (all competencies together, AI vs interviewers), the statistic after it
+  function consistencySummary(r) {
+    const m = measure(), all = r.competencies.find((c) => c.competency === "(all)") || r.competencies[0];
+    const ai = all.ai_vs_human, e = ai[m];
+    if (e.value == null) {
+      $("cs-summary").textContent = I18N.t("an_cs_summary_few", { n: ai.n }); $("cs-detail").textContent = ""; return;
+    }
+    const band = e.value >= 0.9 ? "very_close" : e.value >= 0.75 ? "close" : e.value >= 0.5 ? "moderate" : "weak";
+    $("cs-summary").textContent = I18N.t("an_cs_summary", { what: I18N.t("an_cs_what_" + m), band: I18N.t("an_band_" + band) });
+    $("cs-detail").textContent = I18N.t("an_cs_detail", { stat: I18N.t("an_stat_" + m), value: C.rangeText(e, ai.n),
+      human: C.rangeText(all.human_vs_human[m], all.human_vs_human.n) });
   }
 
   // --- validity and weights ---------------------------------------------------------------------------------

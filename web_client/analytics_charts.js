@@ -86,18 +86,22 @@
     const channels = r.channels.map((c) => channelName(c.channel));
     const label = I18N.t("an_fn_alt", { jobs: r.jobs }) + " " + r.channels.map((c) => channelName(c.channel) + colon()
       + c.stages.map((s) => `${stageName(s.stage)} ${s.n}`).join(", ")).join(sep());
+    const phone = narrow();
     el.classList.toggle("taller", channels.length > 5);
+    el.classList.toggle("fn-phone", phone);  // taller on a phone: room for every bar's number and the legend below
     draw(el, {
       color: STAGE_COLOURS,
-      legend: { top: 0, type: narrow() ? "scroll" : "plain", data: r.stages.map(stageName) },
-      grid: { left: 8, right: 36, top: narrow() ? 36 : 40, bottom: 26, containLabel: true },
+      // every step named in full: above the chart on a wide screen, wrapped in rows under it on a phone (no pager)
+      legend: phone ? { bottom: 0, left: "center", type: "plain", itemGap: 12, itemWidth: 14, itemHeight: 10,
+        textStyle: { fontSize: 11 }, data: r.stages.map(stageName) } : { top: 0, type: "plain", data: r.stages.map(stageName) },
+      grid: { left: 8, right: phone ? 26 : 36, top: phone ? 8 : 40, bottom: phone ? 84 : 26, containLabel: true },
       tooltip: { renderMode: "richText", confine: true, trigger: "item",
         formatter: (p) => `${p.name}\n${p.seriesName}: ${p.value} (${pct(r.channels[p.dataIndex].stages[p.seriesIndex].of_first)})` },
       yAxis: { type: "category", data: channels, inverse: true, axisLabel: { width: narrow() ? 80 : 140, overflow: "break", fontSize: narrow() ? 11 : 12 } },
       xAxis: { type: "value", minInterval: 1, name: I18N.t("an_ax_candidates"), nameLocation: "middle", nameGap: 24 },
       series: r.stages.map((stage, i) => ({
         type: "bar", name: stageName(stage), data: r.channels.map((c) => c.stages[i].n), barGap: "8%", barCategoryGap: "22%",
-        label: { show: !narrow(), position: "right", fontSize: 10 } })),
+        label: { show: true, position: "right", fontSize: phone ? 9 : 10, distance: 3 } })),
     }, label);
   }
 

@@ -108,7 +108,7 @@
   $("must-all").addEventListener("change", () => loadMatches());
   $("min-score").addEventListener("change", () => loadMatches());
   // Why a verdict was given, in the page's language: the reason codes of analyzers/documents/match_result.py
-  // (REASONS); the server's English explanation when a code is not in the catalogue.
+  // (REASONS, as rs_<code> in strings/hr.json); the server's English explanation when a code is not in the catalogue.
   function regionName(code) {  // ISO region codes (analyzers/documents/country_scope.py) in the page's language
     try { return new Intl.DisplayNames([I18N.lang === "zh" ? "zh-CN" : "en"], { type: "region" }).of(code) || code; } catch { return code; }
   }
@@ -120,12 +120,107 @@
     if (key === "country" || key === "elsewhere") return String(v).split(",").map((c) => regionName(c.trim())).join(I18N.lang === "zh" ? "、" : ", ");
     return v;
   }
-  function reasonText(it) {
-    if (!it.reasons || !it.reasons.length || it.reasons.some((r) => I18N.t("rs_" + r.code) === "rs_" + r.code)) return it.explanation;
-    return it.reasons.map((r) => {
+  const joiner = () => (I18N.lang === "zh" ? "；" : "; ");
+  // A requirement's reason as one sentence: the first reason, with the resume's words quoted right after it when it
+  // ends in a colon ("found in the resume: “Python”"), then any further reasons. Returns the reason and, when the
+  // quote did not fit in it, the quote on a line of its own ("In the resume: “…”"), else null.
+  function reasonParts(it) {
+    const coded = it.reasons && it.reasons.length && it.reasons.every((r) => I18N.t("rs_" + r.code) !== "rs_" + r.code);
+    const texts = coded ? it.reasons.map((r) => {
       const values = {}; for (const [k, v] of Object.entries(r.values)) values[k] = reasonValue(k, v);
       return I18N.t("rs_" + r.code, values);
-    }).join(I18N.lang === "zh" ? "；" : "; ");
+    }) : [it.explanation || ""];
+    let first = texts[0];
+    if (I18N.lang !== "zh") first = first.charAt(0).toUpperCase() + first.slice(1);
+    const rest = texts.slice(1).join(joiner());
+    const reason = el("span", null, "reason");
+    const quote = it.evidence.length ? el("q", it.evidence[0]) : null;
+    const colon = /[:：]\s*$/.test(first);
+    if (quote && colon) {
+      reason.append(first + (I18N.lang === "zh" ? "" : " "), quote);
+      if (rest) reason.append(joiner() + rest);
+      return [reason, null];
+    }
+    if (colon) first = first.replace(/[:：]\s*$/, "");
+    reason.append(rest ? first + joiner() + rest : first);
+    if (!quote) return [reason, null];
+    const line = el("div", null, "rank-quote"); line.append(I18N.t("rank_in_resume") + " ", quote);
+    return [reason, line];
+  }
+  // The match cell: the score, how many must-haves the resume meets, and why the score is capped when it is.
+  function matchCell(m) {
+    const td = el("td", null, "match-cell");
+    td.append(el("span", `${Math.round(m.score)} / 100`, "match-score"));
+    const musts = m.items.filter((it) => it.must_have);
+    const met = musts.filter((it) => it.status === "met").length, partly = musts.filter((it) => it.status === "partly").length;
+    const said = !musts.length ? I18N.t("rank_no_musts")
+      : I18N.t(partly ? "rank_musts_partly" : "rank_musts", { met, total: musts.length, partly });
+    td.append(el("span", said, "match-musts"));
+    const missing = musts.filter((it) => it.status === "missing").length;
+    if (m.score < m.raw_score) td.append(el("span", I18N.t("rank_capped", { n: missing, raw: Math.round(m.raw_score) }), "match-cap"));
+    return td;
+  }
+  // HR's own verdict on one requirement: a labelled select, the automatic reading first; who changed it, when changed.
+  function overrideControl(m, it) {
+    const box = el("span", null, "override");
+    const label = el("label", I18N.t("override"));
+    const sel = el("select"); sel.id = label.htmlFor = `ov-${m.candidate_id}-${it.requirement_id}`;
+    sel.setAttribute("aria-label", I18N.t("rank_decision_for", { requirement: it.requirement, name: m.name }));
+    const options = [["", I18N.t("rank_auto", { status: I18N.t(it.auto_status) })], ...["met", "partly", "missing"].map((st) => [st, I18N.t(st)])];
+    for (const [value, text] of options) { const o = el("option", text); o.value = value; sel.append(o); }
+    sel.value = it.override ? it.status : "";
+    sel.addEventListener("change", async () => {
+      if (!sel.value && !it.override) return;
+      await fetch(`/api/v1/jobs/${$("job").value}/matches/${m.candidate_id}/overrides`, { method: "POST",
+        headers: { "Content-Type": "application/json" }, body: JSON.stringify({ requirement_id: it.requirement_id, status: sel.value || it.auto_status }) });
+      loadMatches();
+    });
+    box.append(label, sel);
+    if (it.override) box.append(el("span", I18N.t("rank_changed", { by: it.override.by || "HR", status: I18N.t(it.auto_status) }), "muted small override-by"));
+    return box;
+  }
+  // An interview's state in words: a withdrawn link, else its status
+  const interviewState = (iv) => (iv.link_withdrawn && iv.status === "created" ? I18N.t("rank_link_withdrawn") : I18N.t("st_" + iv.status));
+  const interviewText = (iv) => I18N.t("rank_existing_item", { when: DOM.dateTime(iv.created_at), status: interviewState(iv) });
+  // Invite: a new interview and its link; a candidate who already has one for this job is asked first, in the row.
+  function inviteCell(m) {
+    const act = el("td", null, "act"); const btn = el("button", I18N.t("invite")); btn.type = "button";
+    const error = el("p", null, "error"); error.setAttribute("role", "alert");
+    const existing = m.interviews || [];
+    const showLink = (link) => { const a = el("a", link, "rank-link"); a.href = link; act.textContent = I18N.t("invited") + " "; act.append(a); };
+    async function create() {
+      error.textContent = "";
+      const res = await fetch("/api/v1/interviews", { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ job_id: $("job").value, candidate_id: m.candidate_id }) });
+      const d = await res.json().catch(() => ({}));
+      if (res.ok) {
+        invitedLinks.set(m.candidate_id, d.link); showLink(d.link); listChanged();
+        if (!act.isConnected) loadMatches();  // the list was drawn again meanwhile: draw it with the new link
+        return;
+      }
+      error.textContent = I18N.t("rank_invite_failed", { msg: d.error ? API.errorText(d.error) : `HTTP ${res.status}` });
+    }
+    btn.addEventListener("click", () => {
+      if (!existing.length) { create(); return; }
+      const ask = el("div", null, "rank-again");
+      const q = el("p", I18N.t("rank_again_q", { name: m.name, when: DOM.dateTime(existing[0].created_at), status: interviewState(existing[0]) }));
+      q.setAttribute("role", "alert");
+      const yes = el("button", I18N.t("rank_again_yes")); yes.type = "button";
+      const no = el("button", I18N.t("rank_again_no"), "secondary"); no.type = "button";
+      yes.addEventListener("click", () => { ask.remove(); btn.hidden = false; create(); });
+      no.addEventListener("click", () => { ask.remove(); btn.hidden = false; btn.focus(); });
+      const buttons = el("p", null, "confirm-buttons"); buttons.append(yes, no);
+      ask.append(q, buttons); btn.hidden = true; btn.after(ask); no.focus();
+    });
+    act.append(btn);
+    if (existing.length) {  // the interviews this candidate already has for the job, before any click
+      const note = el("div", null, "rank-existing"); note.append(el("span", I18N.t("rank_existing")));
+      const ul = el("ul"); for (const iv of existing) ul.append(el("li", interviewText(iv))); note.append(ul);
+      act.append(note);
+    }
+    act.append(error);
+    if (invitedLinks.has(m.candidate_id)) showLink(invitedLinks.get(m.candidate_id));  // again after a language switch
+    return act;
   }
   const invitedLinks = new Map();  // candidate id -> the interview link made on this page, shown again on re-render
   async function loadMatches() {
@@ -138,33 +233,18 @@
     document.dispatchEvent(new CustomEvent("matcheslisted", { detail: data.matches.length }));  // guide.js
     const rows = $("match-rows"); rows.textContent = "";
     for (const m of data.matches) {
-      const tr = el("tr"); tr.append(el("td", m.name), el("td", `${Math.round(m.score)} (${m.must_haves_met}/${m.must_haves_total})`));
-      const why = el("td"); const ul = el("ul", null, "evidence");
+      const tr = el("tr"); tr.append(el("td", m.name), matchCell(m));
+      const why = el("td"); const ul = el("ul", null, "evidence rank-reqs");
       for (const it of m.items) {
-        const li = el("li"); li.append(el("span", I18N.t(it.status), "lbl-" + it.status), ` ${it.requirement}${it.must_have ? " *" : ""} `);
-        if (it.evidence.length) li.append(el("q", it.evidence[0]));
-        if (it.explanation) li.append(" — ", el("span", reasonText(it), "muted small reason"));  // why this verdict
-        const sel = el("select"); sel.setAttribute("aria-label", `${I18N.t("override")}: ${it.requirement}`);
-        for (const st of ["", "met", "partly", "missing"]) { const o = el("option", st ? I18N.t(st) : "—"); o.value = st; sel.append(o); }
-        sel.addEventListener("change", async () => {
-          if (!sel.value) return;
-          await fetch(`/api/v1/jobs/${$("job").value}/matches/${m.candidate_id}/overrides`, { method: "POST",
-            headers: { "Content-Type": "application/json" }, body: JSON.stringify({ requirement_id: it.requirement_id, status: sel.value }) });
-          loadMatches();
-        });
-        li.append(" ", sel); ul.append(li);
+        const li = el("li"); const said = el("div", null, "req-said");
+        said.append(el("span", I18N.t(it.status), "lbl-" + it.status), " ", el("strong", it.requirement));
+        if (it.must_have) said.append(" ", el("span", I18N.t("rank_must_tag"), "tag-must"));
+        const [reason, quote] = reasonParts(it);
+        said.append(" — ", reason);
+        if (quote) said.append(quote);
+        li.append(said, overrideControl(m, it)); ul.append(li);
       }
-      why.append(ul); tr.append(why);
-      const act = el("td", null, "act"); const btn = el("button", I18N.t("invite")); btn.type = "button";
-      const showLink = (link) => { const a = el("a", link); a.href = link; act.textContent = I18N.t("invited") + " "; act.append(a); };
-      btn.addEventListener("click", async () => {
-        const res = await fetch("/api/v1/interviews", { method: "POST", headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ job_id: $("job").value, candidate_id: m.candidate_id }) });
-        const d = await res.json();
-        if (res.ok) { invitedLinks.set(m.candidate_id, d.link); showLink(d.link); listChanged(); }
-      });
-      act.append(btn); tr.append(act); rows.append(tr);
-      if (invitedLinks.has(m.candidate_id)) showLink(invitedLinks.get(m.candidate_id));  // again after a language switch
+      why.append(ul); tr.append(why, inviteCell(m)); rows.append(tr);
     }
   }
 

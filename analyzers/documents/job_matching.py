@@ -185,6 +185,13 @@ def skill_similarity(a: str, b: str, embedder=None) -> tuple[float, str]:
     return float(np.clip(v[0] @ v[1], -1.0, 1.0)), "embedding"
 
 
+def _listed(found: str, skill: str) -> tuple[str, dict]:
+    """The reason for a listed resume item that names the skill: "found" when its words hold the skill's ("Advanced
+    Excel" for Excel), else "counts as" ("Scrum" for agile, "K8s" for Kubernetes). Wording only: both are met."""
+    same = _norm(skill) and _norm(skill) in _norm(found)
+    return ("skill_listed" if same else "skill_alias"), {"found": found, "skill": skill}
+
+
 def _match_skill(req: Requirement, snip: _Snippets, embedder) -> RequirementMatch:
     name = str(req.value)
     canon = canonical_skill(name) or next((c for c, _, _ in find_skills(name)), None)
@@ -194,7 +201,7 @@ def _match_skill(req: Requirement, snip: _Snippets, embedder) -> RequirementMatc
         for value, ev in snip.items:
             if any(c == canon for c, _, _ in find_skills(value)) or canonical_skill(value) == canon:
                 return RequirementMatch(**base, status="met", auto_status="met", evidence=[ev], method="alias",
-                                        **why(("skill_listed", {"found": value, "skill": canon})))
+                                        **why(_listed(value, canon)))
         for s in snip.sentences:
             if any(c == canon for c, _, _ in find_skills(s)):
                 return RequirementMatch(**base, status="met", auto_status="met", evidence=[s], method="alias",

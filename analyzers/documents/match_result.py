@@ -52,42 +52,45 @@ class Override(BaseModel):
     previous_status: Status | None = None  # the status before this override
 
 
-# Why a verdict was given, one message per kind of reason: ``explanation`` is these in English, ``reasons`` the codes
-# with their values, so a page can say the same in its own language (web_client/hr.js has the catalogue).
+# Why a verdict was given, one message per kind of reason, in words a recruiter reads: ``explanation`` is these in
+# English, ``reasons`` the codes with their values, so a page can say the same in its own language
+# (web_client/strings/hr.json, ``rs_<code>``; tests/test_job_matching.py checks every code is there). The
+# requirement itself is shown beside its reason, so a reason does not repeat it; a resume's words are quoted.
 REASONS: dict[str, str] = {
-    "skill_listed": "'{found}' is {skill}",
-    "skill_in_text": "{skill} named in the resume text",
-    "skill_implied": "'{found}' implies {skill}",
-    "skill_similar": "'{skill}' ~ '{found}' (cosine {cosine:.2f})",
-    "skill_closest": "not found; closest '{found}' (cosine {cosine:.2f})",
-    "skill_not_found": "'{skill}' not found in the resume",
-    "one_of": "one of {names}",
-    "none_of": "none of {names} named in the resume",
-    "country_elsewhere": "'{skill}' is asked for in {country_name}; the resume names only {elsewhere_names}",
-    "below_expert": "'{found}' is a lower level than the expert use asked for",
-    "years_in": "{total:.1f} years of work, {have:.1f} of them in {subject} (internships and part-time excluded) vs "
-                "{need:g} required: {status}",
-    "years_in_any": "{total:.1f} years of work, {have:.1f} of them in the kind of work asked for (internships and "
-                    "part-time excluded) vs {need:g} required: {status}",
-    "no_years": "no years of experience or dated work history in the resume",
-    "years": "{have:.1f} years vs {need:g} required",
-    "no_degree": "no degree stated in the resume",
-    "degree": "highest degree {have_level} vs {need_level} required",
-    "major_in": "major {major} is in {majors}",
-    "major_not_in": "major {major} is not in {majors}",
-    "major_unknown": "major not stated, {majors} required",
+    "skill_listed": "found in the resume: “{found}”",
+    "skill_alias": "the resume lists “{found}”, which counts as {skill}",
+    "skill_in_text": "mentioned in the resume's text",
+    "skill_implied": "the resume lists “{found}”, which implies {skill}",
+    "skill_similar": "not named as such; the closest in the resume is “{found}” (similarity {cosine:.2f} of 1)",
+    "skill_closest": "not in the resume; the closest skill it lists is “{found}” (similarity {cosine:.2f} of 1)",
+    "skill_not_found": "not found in the resume",
+    "one_of": "one of the options asked for: {names}",
+    "none_of": "none of {names} is named in the resume",
+    "country_elsewhere": "asked for in {country_name}, but the resume shows it only in {elsewhere_names}",
+    "below_expert": "the resume says “{found}”, a lower level than the expert use asked for",
+    "years_in": "{have:.1f} of {total:.1f} years of work were in {subject} (internships and part-time not counted); "
+                "{need:g} required",
+    "years_in_any": "{have:.1f} of {total:.1f} years of work were in the kind of work asked for (internships and "
+                    "part-time not counted); {need:g} required",
+    "no_years": "the resume states no years of experience and no dated jobs",
+    "years": "{have:.1f} years of experience; {need:g} required",
+    "no_degree": "the resume states no degree",
+    "degree": "highest degree: {have_level}; {need_level} or higher required",
+    "major_in": "studied {major}, one of: {majors}",
+    "major_not_in": "studied {major}, which is not one of: {majors}",
+    "major_unknown": "field of study not stated; required: {majors}",
     "resume_language": "inferred from the resume's language: it is written in {language} (no level stated)",
-    "language_working": "{language} stated at a working level",
-    "language_not_fluent": "{language} named without a fluent or working level (an exam certificate or a basic "
-                           "level is not fluency)",
-    "language_missing": "{language} not mentioned in the resume",
-    "language_listed": "{found} listed under languages",
-    "language_in_text": "{language} ability stated in the resume text",
+    "language_working": "the resume states {language} at a working level",
+    "language_not_fluent": "{language} is mentioned, but not at a fluent or working level (an exam certificate or a "
+                           "basic level is not fluency)",
+    "language_missing": "{language} is not mentioned in the resume",
+    "language_listed": "listed under languages: {found}",
+    "language_in_text": "the resume's text states {language} ability",
     "team": "led a team of {size}",
-    "team_vs": "led a team of {size} vs {need} required",
-    "management_title": "management title '{title}'",
-    "management_title_no_size": "management title '{title}'; team size not stated ({need} required)",
-    "no_management": "no team led or management title in the resume",
+    "team_vs": "led a team of {size}; {need} required",
+    "management_title": "held a management title: “{title}”",
+    "management_title_no_size": "held a management title (“{title}”) but states no team size; {need} required",
+    "no_management": "the resume shows no team led and no management title",
 }
 
 

@@ -15,7 +15,7 @@ from server.http.errors import ApiError, parse_body, validation_details
 from server.recruiting.ranking import ranked_candidates
 from server.recruiting.requirements import job_requirements, read_line
 from server.http.routes.common import api, ctx_of, org_job, upload_filename
-from server.storage.models import Job, User
+from server.storage.models import Job, User, iso_utc
 from server.http.routes.guard import record_shown, user_of
 
 MAX_FILES_PER_UPLOAD = 200
@@ -128,12 +128,23 @@ async def _ranked(request: web.Request, job) -> list:
     return await ranked_candidates(ctx_of(request).store.matching, job)
 
 
+async def _interviews_by_candidate(request: web.Request, job: Job) -> dict[str, list[dict]]:
+    """The job's interviews per candidate, newest first: the page warns before inviting a candidate again."""
+    out: dict[str, list[dict]] = {}
+    for iv in sorted(await ctx_of(request).store.interviews.for_job(job.id), key=lambda i: i.created_at, reverse=True):
+        out.setdefault(iv.candidate_id, []).append({"id": iv.id, "status": iv.status,
+                                                    "created_at": iso_utc(iv.created_at),
+                                                    "link_withdrawn": iv.link_revoked_at is not None})
+    return out
+
+
 @api.route("GET", "/api/v1/jobs/{job_id}/matches", "Candidates ranked by match score, each requirement explained "
-           "with resume evidence (?min_score=N, ?must_haves=all)", "candidates", access=CANDIDATES,
-           reads=ReadAudit("matches.read", "job"), errors=(404,))
+           "with resume evidence, each with their interviews for this job (?min_score=N, ?must_haves=all)",
+           "candidates", access=CANDIDATES, reads=ReadAudit("matches.read", "job"), errors=(404,))
 async def matches(request: web.Request) -> web.Response:
     job = await _job(request, user_of(request))
     names = {cand.id: (cand.name, cand.email) for _, cand in await ctx_of(request).store.matching.resumes(job.id)}
+    interviews = await _interviews_by_candidate(request, job)
     try:
         min_score = float(request.query.get("min_score", "0"))
     except ValueError as exc:
@@ -145,7 +156,8 @@ async def matches(request: web.Request) -> web.Response:
         if request.query.get("must_haves") == "all" and result.must_haves_met < result.must_haves_total:
             continue
         name, email = names.get(result.candidate_id, ("", ""))
-        out.append({"name": name, "email": email, **result.model_dump(mode="json")})
+        out.append({"name": name, "email": email, **result.model_dump(mode="json"),
+                    "interviews": interviews.get(result.candidate_id or "", [])})
     await record_shown(request, [row["candidate_id"] for row in out if row["candidate_id"]])
     return web.json_response({"job_id": job.id, "matches": out})
 
