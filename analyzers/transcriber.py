@@ -247,6 +247,17 @@ class StreamingTranscriber:
             return
         self._events.put_nowait(event)
 
+    def cut(self, utterance: int) -> bool:
+        """End utterance ``utterance`` now if it is still open, as if the speaker had paused (the answer must end
+        while the VAD still hears speech, e.g. steady noise): it is decoded as after a pause and gets its
+        ``UtteranceEnded``, final and ``UtteranceDone``; sound after this opens a new utterance. False when that
+        utterance is not the open one (it has ended already, its end on its way)."""
+        if self._closed or not self.vad.in_speech or self._utterance != utterance:
+            return False
+        for ev in self.vad.flush():
+            self._end_utterance(ev)
+        return True
+
     async def flush(self) -> None:
         """Finalize an open utterance (e.g. the candidate disconnected) and wait until every event is delivered."""
         if self._worker.done():

@@ -11,6 +11,11 @@ the next question), and from a new connection until the answer reopened for it (
 speech is not fed to any detector: it is held and replayed into the detector of the answer that begins next, so
 what the candidate says meanwhile counts for that answer.
 
+An answer never ends while the candidate's utterance is open; one that must end although the VAD still hears them
+(``AnswerEndDetector.cut_due``: "I have finished" or the time limit a bounded while ago, in a noisy room or a voice
+that runs on) has that utterance cut by the transcriber: its end and words reach the detector as after a pause, and
+what is heard after the cut is held for the next answer like speech after a decision.
+
 An end decided on silence can be taken back: speech that starts within ``TurnTakingConfig.resume_grace_ms`` of the
 decision (before or after the next ``begin_answer``) is offered to the runtime as ``SpeechResumed`` and held until
 it answers: ``continue_answer`` reopens the ended answer's own detector (its words, its pauses: the pause that was
@@ -54,7 +59,8 @@ TURN_SCORE_TAIL_MS = 200
 """Silence after the last voiced frame the acoustic model hears (it was trained on turns cut ~200 ms after the
 speech, as Pipecat's VAD stop does)."""
 RESUMABLE_REASONS = frozenset({"silence", "no_answer"})
-"""Ends the system decided on a silence: speech right after them may continue the answer (``SpeechResumed``)."""
+"""Ends the system decided on a silence: speech right after them may continue the answer (``SpeechResumed``); not
+after "I have finished" (a no_answer then means the candidate skipped the question)."""
 SPEECH_START_REPORT_MS = 200
 """How long after speech really starts its ``SpeechStarted`` reaches the hooks at most (the VAD needs 3 voiced
 frames of 5, then the transcriber's dispatcher): a runtime that waits out the grace window waits this much more."""
@@ -210,6 +216,8 @@ class _Listening:
         self.base_ms = 0
         self.anchored = False
         self.last_media_ms = 0
+        self.started = 0
+        """The transcriber's number of the utterance that started last (the one the detector hears as open)."""
 
 
 class SpeechTurns:
@@ -240,6 +248,8 @@ class SpeechTurns:
         self._held: deque[DetectorInput] = deque(maxlen=HELD_EVENTS_MAX)
         self._ended: _Ended | None = None  # the last end decided on silence, within its grace window
         self._offered: _Ended | None = None  # offered back (SpeechResumed): speech is held until the runtime answers
+        self._cut: tuple[_Listening, int] | None = None  # the utterance cut to end the open answer (later ones of
+        # that connection are held for the next answer)
 
     # --- connections ---------------------------------------------------------------------------
     def attach(self, connection_id: str) -> None:
@@ -248,6 +258,7 @@ class SpeechTurns:
         self._listening = _Listening(connection_id, self.model, self.language, self._on_recognition)
         self._resume_pending = True
         self._ended = self._offered = None
+        self._cut = None  # the new transcriber numbers its utterances afresh
 
     async def detach(self) -> None:
         """The connection ended: finish its open utterance (its events still count) and stop its transcriber."""
@@ -273,7 +284,7 @@ class SpeechTurns:
             self._turn_audio.append((t_ms, pcm))
         listening.transcriber.push(pcm, t_ms)
         now = listening.base_ms + t_ms
-        self._check(now, listening.transcriber.vad.trailing_silence_ms)
+        self._check(now, listening)
         return now
 
     def recognition_idle(self) -> bool:
@@ -290,6 +301,11 @@ class SpeechTurns:
             return listening.base_ms + listening.last_media_ms
         return self._clock()
 
+    @property
+    def speaking(self) -> bool:
+        """The open answer's detector hears the candidate speaking (an utterance has started and not ended)."""
+        return self._detector is not None and not self._holding() and self._detector.speaking
+
     # --- answers -------------------------------------------------------------------------------
     def begin_answer(self, started_ms: int, time_limit_ms: int | None, *, keep_text: bool = False,
                      resumes: bool = False, question: str = "") -> int:
@@ -302,6 +318,7 @@ class SpeechTurns:
         self._answer += 1
         self._closing = False
         self._talked_over = False
+        self._cut = None
         if resumes:
             self._resume_pending = False
         self._flush_held()
@@ -320,6 +337,7 @@ class SpeechTurns:
         self._answer += 1
         self._closing = False
         self._talked_over = False
+        self._cut = None
         self._flush_held()
         return self._answer
 
@@ -370,19 +388,27 @@ class SpeechTurns:
         self._offered = ended
         self._hooks.on_speech_resumed(SpeechResumed(ended.answer, at_ms, at_ms - ended.at_ms))
 
-    def _check(self, now: int, trailing_silence_ms: int) -> None:
+    def _check(self, now: int, listening: _Listening) -> None:
         detector = self._detector
         if detector is None or self._holding():
             return
+        trailing_silence_ms = listening.transcriber.vad.trailing_silence_ms
         if detector.question_play is not None and not self._talked_over and detector.barge_in(now, trailing_silence_ms):
             self._talked_over = True
             self._hooks.on_question_talked_over(QuestionTalkedOver(now))
+        if self._cut is None and detector.cut_due(now):
+            # the answer must end but its utterance goes on (noise that never pauses): end it here; what is heard
+            # from now on belongs to the next answer
+            self._cut = (listening, listening.started)
+            listening.transcriber.cut(listening.started)
         due = detector.due_at()
         if due is not None and now >= due:
             reason = detector.check(now)
             if reason:
                 self._closing = True
-                resumable = reason in RESUMABLE_REASONS and self.config.resume_grace_ms > 0
+                # "I have finished" is never taken back, also when nothing was said (its reason is then no_answer)
+                resumable = (reason in RESUMABLE_REASONS and detector.done_at_ms is None
+                             and self.config.resume_grace_ms > 0)
                 self._ended = _Ended(self._answer, detector, now) if resumable else None
                 self._hooks.on_answer_ended(AnswerEnded(self._answer, reason, detector.last_speech_end_ms,
                                                         detector.answer_text, now, resumable))
@@ -392,6 +418,7 @@ class SpeechTurns:
         base = listening.base_ms
         item: DetectorInput
         if isinstance(event, UtteranceStarted):
+            listening.started = event.utterance
             item = SpeechStarted(base + event.t_ms)
             if listening is self._listening:
                 self._offer_back(item.at_ms)
@@ -400,9 +427,9 @@ class SpeechTurns:
             item = SpeechEnded(base + event.t_ms)
             self._hooks.on_speech_ended(item)
             if self.end_of_turn is not None and listening is self._listening:
-                self._deliver(item)
+                self._deliver(item, listening, event.utterance)
                 item = TurnScoreRequested()
-                self._score_turn(event.t_ms, base + event.t_ms)
+                self._score_turn(listening, event.t_ms, base + event.t_ms, event.utterance)
         elif isinstance(event, TranscriptUpdate) and not event.transcript.is_final:
             t = event.transcript
             item = PartialTranscript(t.text, base + t.start_ms, base + t.end_ms)
@@ -421,15 +448,18 @@ class SpeechTurns:
             item = RecognitionDone()
         else:
             return
-        self._deliver(item)
+        self._deliver(item, listening, event.utterance)
 
-    def _deliver(self, item: DetectorInput) -> None:
-        if self._holding():
+    def _deliver(self, item: DetectorInput, listening: _Listening, utterance: int) -> None:
+        """Feed ``item`` (of ``listening``'s ``utterance``) to the open answer's detector, or hold it for the next
+        answer: while no answer is open, and for utterances after the one cut to end the open answer."""
+        cut = self._cut
+        if self._holding() or (cut is not None and cut[0] is listening and utterance > cut[1]):
             self._held.append(item)
         else:
             self._feed(item)
 
-    def _score_turn(self, media_end_ms: int, speech_end_ms: int) -> None:
+    def _score_turn(self, listening: _Listening, media_end_ms: int, speech_end_ms: int, utterance: int) -> None:
         """Ask the acoustic model, on the inference pool, whether the speech that ended at ``media_end_ms`` is the end
         of the turn (the last 8 s of audio up to ``TURN_SCORE_TAIL_MS`` after it); the answer is fed as a
         ``TurnScore``."""
@@ -443,7 +473,7 @@ class SpeechTurns:
                 probability, pitch = await run_inference(_score_turn_audio, self.end_of_turn, pcm)
             except Exception:  # the detector then decides on silence and words
                 log.exception("end-of-turn model failed")
-            self._deliver(TurnScore(probability, speech_end_ms, pitch))
+            self._deliver(TurnScore(probability, speech_end_ms, pitch), listening, utterance)
 
         task = asyncio.get_running_loop().create_task(score())
         self._scoring.add(task)

@@ -24,7 +24,10 @@ the final can come earlier than that; every silence below it is in practice "as 
 Runtime contract (``dialogue/speech_turns.py`` is the one caller): on every 20 ms audio chunk, if ``due_at()`` is not
 None and the chunk time has reached it, call ``check(now)``; a non-None reason ends the answer. ``speech_started``/
 ``speech_ended`` come from the VAD, ``final_received`` per final transcript, ``utterance_done`` when the recogniser
-is finished with an utterance. ``partial_received`` is optional (intents and barge-in get earlier with it).
+is finished with an utterance. ``partial_received`` is optional (intents and barge-in get earlier with it). While
+an utterance is open no answer ends, so an utterance that never ends (a noisy room: the VAD hears speech that never
+pauses) is cut by the runtime once ``cut_due(now)`` (``finish_max_wait_ms`` after "I have finished", or
+``time_limit_grace_ms`` after the time limit): it ends the utterance there, and its end and words come as after a pause.
 """
 
 from __future__ import annotations
@@ -112,6 +115,18 @@ class TurnTakingConfig:
     it off. 1 s is the product's requirement: someone who speaks again that soon was still on their answer (a
     question put at the decision has barely begun to play), and the next question is not held back for the window,
     so it costs no latency. Ends after "I have finished", a time limit or a repeat request are never taken back."""
+
+    # --- an answer that must end while the candidate is still heard ---
+    finish_max_wait_ms: int = 4000
+    """After "I have finished" the answer ends at the candidate's next pause (the end of their utterance), or this long
+    after the press while the VAD still hears them (a fan, traffic or a TV never pauses; nor does a voice that runs
+    on): the runtime then cuts the utterance there (``cut_due``), its words are recognised and kept, and the answer
+    ends as after a pause. 4 s is longer than the sentence a candidate finishes after pressing, short enough that
+    nobody wonders whether the press counted."""
+    time_limit_grace_ms: int = 5000
+    """When the question's time runs out while the candidate is speaking, the answer ends at their next pause, or
+    this long after the time ran out at the latest (the utterance cut as above): time to finish a sentence, never an
+    answer that outlives its time limit by more."""
 
     # --- recogniser safety ---
     final_wait_max_ms: int = 5000
@@ -207,6 +222,20 @@ class SilenceAnswerEndDetector:
         if self.last_speech_end_ms is None:
             return self.turn_started_ms + self.config.no_answer_timeout_ms
         return self.last_speech_end_ms + self.config.answer_end_silence_ms
+
+    def cut_due(self, now_ms: int) -> bool:
+        """The answer must end although the candidate is still heard (their utterance has not ended; see
+        ``cut_at``). The runtime then ends the utterance where it stands (its words are recognised as after a pause)
+        and ``check`` decides as usual: ``check`` itself never ends an answer while an utterance is open."""
+        cut = self.cut_at()
+        return cut is not None and now_ms >= cut
+
+    def cut_at(self) -> int | None:
+        """While the candidate is heard, when their utterance is cut if it has not ended by then: the time limit
+        plus ``time_limit_grace_ms`` (None: not speaking, or no time limit)."""
+        if not self.speaking or self.time_limit_ms is None:
+            return None
+        return self.turn_started_ms + self.time_limit_ms + self.config.time_limit_grace_ms
 
     def _time_is_up(self, now_ms: int) -> bool:
         """The question's time limit has passed and nothing is still being said or recognised."""
@@ -368,6 +397,14 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
         are in, or at once with ``"no_answer"`` if they said nothing (they skip the question)."""
         if self.done_at_ms is None:
             self.done_at_ms = now_ms
+
+    def cut_at(self) -> int | None:
+        """``SilenceAnswerEndDetector.cut_at``, or ``finish_max_wait_ms`` after "I have finished" if sooner."""
+        limit = super().cut_at()
+        if not self.speaking or self.done_at_ms is None:
+            return limit
+        done = self.done_at_ms + self.config.finish_max_wait_ms
+        return done if limit is None else min(done, limit)
 
     # --- decisions ---
     def due_at(self) -> int | None:

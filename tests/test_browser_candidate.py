@@ -38,9 +38,9 @@ ANSWER_2 = "We cut the failure rate in half within three months."
 
 @contextlib.asynccontextmanager
 async def browser(pw, profile: Path, viewport: dict, *, allow_devices: bool = True, video: Path | None = None,
-                  audio: str | None = None) -> AsyncIterator:
+                  audio: str | None = None, locale: str | None = None) -> AsyncIterator:
     """A fresh Chromium with fake devices; ``allow_devices=False``: the site is not allowed the microphone or camera
-    (what a candidate who pressed Block gets)."""
+    (what a candidate who pressed Block gets); ``locale``: the browser's language (e.g. "zh-CN")."""
     flags = [f for f in BASE_FLAGS if allow_devices or f != "--use-fake-ui-for-media-stream"]
     if video is not None:
         flags.append(f"--use-file-for-fake-video-capture={video}")
@@ -48,7 +48,8 @@ async def browser(pw, profile: Path, viewport: dict, *, allow_devices: bool = Tr
         flags.append(f"--use-file-for-fake-audio-capture={audio}")
     profile.mkdir(parents=True, exist_ok=True)
     context = await pw.chromium.launch_persistent_context(
-        user_data_dir=str(profile), executable_path=CHROMIUM, headless=True, args=flags, viewport=viewport)
+        user_data_dir=str(profile), executable_path=CHROMIUM, headless=True, args=flags, viewport=viewport,
+        **({"locale": locale} if locale else {}))
     try:
         yield context
     finally:
@@ -156,8 +157,10 @@ async def test_denied_devices_are_explained_and_try_again_asks_without_a_reload(
             await page.wait_for_function("() => !document.getElementById('join').disabled", timeout=STEP_TIMEOUT_MS)
             assert await page.evaluate("window.__sameDocument") == marker
             assert not await help_box.is_visible() and await page.text_content("#devices-error") == ""
-            assert await page.text_content("#devices-status") == {"en": "Your microphone and camera are ready.",
-                                                                    "zh": "麦克风和摄像头已就绪。"}[lang]
+            # ready once the microphone was heard (Chromium's fake one beeps twice a second)
+            await page.locator("#devices-status").filter(has_text={"en": "Your microphone and camera are ready.",
+                                                                   "zh": "麦克风和摄像头已就绪。"}[lang]).wait_for(
+                timeout=STEP_TIMEOUT_MS)
             await shot(page, f"devices-allowed-{lang}-{size}")
     assert not errors, errors
 

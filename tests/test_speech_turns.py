@@ -290,3 +290,56 @@ async def test_the_voice_is_asked_at_the_end_of_speech_and_can_hold_a_result_sou
     # words and voice agree: no later than the words alone (here, as soon as the final is in); the voice sounds
     # unfinished: about half a second more
     assert quick <= RESULT_MS < slow and slow - RESULT_MS >= 500, (quick, slow)
+
+
+RUN_ON = " ".join(f"word{i}" for i in range(60))
+"""Sixty words over 30 s of steady voice: what the VAD hears in a noisy room (or a voice that never pauses)."""
+
+
+async def test_in_a_noisy_room_i_have_finished_and_the_time_limit_still_end_the_answer_in_bounded_time():
+    """The VAD hears speech that never pauses. "I have finished" ends the answer ``finish_max_wait_ms`` after the
+    press, with the words said until then; what is heard after that goes to the next answer, which the time limit
+    ends ``time_limit_grace_ms`` after it ran out. No word is lost or counted twice."""
+    script = speak(300, (RUN_ON, 30_000), 2000)
+    turns, rec, _ = await listening(script)
+    pcm = script.audio()
+    await play(turns, pcm, 0, 3000)
+    base = media_base(turns)
+    assert turns.candidate_done() == "pause"
+    pressed = turns.now_ms()
+    await play(turns, pcm, 3000, 9000)
+    ended = rec.of(AnswerEnded)
+    assert [e.reason for e in ended] == ["candidate_done"], ended
+    assert pressed + CONFIG.finish_max_wait_ms <= rec.at(AnswerEnded)[0] < pressed + CONFIG.finish_max_wait_ms + 300
+    cut_ms = rec.of(SpeechEnded)[0].at_ms - base
+    said = [w.text for w in script.words() if (w.start_ms + w.end_ms) // 2 < cut_ms]
+    assert ended[0].heard_text == " ".join(said) and len(said) >= 12
+
+    assert turns.begin_answer(turns.now_ms(), 3000) == 2  # the next question, with a 3 s limit
+    assert turns.speaking  # the noise goes on: its utterance is this answer's (the page enables "I have finished")
+    asked = turns.now_ms()
+    await play(turns, pcm, 9000)
+    await turns.detach()
+    ended = rec.of(AnswerEnded)
+    assert [e.reason for e in ended] == ["candidate_done", "time_limit"]
+    limit_end = asked + 3000 + CONFIG.time_limit_grace_ms
+    assert limit_end <= rec.at(AnswerEnded)[1] < limit_end + 300
+    second_cut = rec.of(SpeechEnded)[1].at_ms - base
+    more = [w.text for w in script.words() if cut_ms <= (w.start_ms + w.end_ms) // 2 < second_cut]
+    assert ended[1].heard_text == " ".join(more) and more
+
+
+async def test_i_have_finished_over_noise_without_words_skips_the_question_for_good():
+    """Noise and no words: "I have finished" ends the answer as no_answer (the candidate skips the question), and
+    sound right after that is not offered back as the same answer going on: a press is never taken back."""
+    script = speak(300, ("", 6680), 400, ("", 5000), 2000)  # the noise stops for 0.4 s just as the answer is cut
+    turns, rec, _ = await listening(script, go_on=True)
+    pcm = script.audio()
+    await play(turns, pcm, 0, 3000)
+    assert turns.candidate_done() == "pause"
+    await play(turns, pcm, 3000, 9000)
+    ended = rec.of(AnswerEnded)
+    assert [(e.reason, e.resumable) for e in ended] == [("no_answer", False)]
+    assert rec.at(SpeechStarted)[-1] - rec.at(AnswerEnded)[0] < CONFIG.resume_grace_ms  # sound within the window...
+    assert rec.of(SpeechResumed) == [] and rec.continued == []  # ...is not the skipped answer going on
+    await turns.detach()

@@ -429,3 +429,27 @@ def test_no_signal_ends_an_answer_sooner_than_the_floor_or_later_than_the_cap():
 def test_a_sentence_ending_on_a_word_that_can_end_it_is_complete_when_the_recogniser_ends_it(text):
     assert not ends_unfinished(text)
     assert ends_unfinished(text.rstrip("."))  # no full stop: the speaker may go on
+
+
+def test_an_utterance_that_never_ends_is_cut_a_bounded_while_after_i_have_finished_or_the_time_limit():
+    """Steady noise (a fan, a TV) keeps the VAD's utterance open: ``check`` never ends an answer mid-utterance, so
+    the runtime cuts it when ``cut_due`` says (``finish_max_wait_ms`` after the press, ``time_limit_grace_ms`` after
+    the time ran out), then the answer ends as after a pause."""
+    d = AnswerEndDetector(CFG, 0, time_limit_ms=60_000)
+    d.speech_started(1000)
+    assert not d.cut_due(59_000) and d.cut_at() == 60_000 + CFG.time_limit_grace_ms
+    d.candidate_done(5000)
+    assert d.cut_at() == 5000 + CFG.finish_max_wait_ms == 9000
+    assert not d.cut_due(8980) and d.cut_due(9000) and d.check(9000) is None  # the runtime cuts; check waits
+    d.speech_ended(9000)  # the cut utterance's end and words, as after a pause
+    assert not d.cut_due(9020)
+    d.final_received("I rebuilt the deployment scripts and the noise never stopped.")
+    d.utterance_done()
+    assert first_decision(d, 9020, 9100) == (9020, "candidate_done")
+
+    d = AnswerEndDetector(CFG, 0, time_limit_ms=30_000)
+    d.speech_started(1000)
+    assert not d.cut_due(30_000 + CFG.time_limit_grace_ms - 20) and d.cut_due(30_000 + CFG.time_limit_grace_ms)
+    d = AnswerEndDetector(CFG, 0)  # no time limit, no press: nothing to cut
+    d.speech_started(1000)
+    assert d.cut_at() is None and not d.cut_due(10_000_000)

@@ -14,7 +14,8 @@
     return minutes === 1 ? I18N.t("cand_time_one_minute") : I18N.t("cand_time_minutes", { n: minutes });
   }
 
-  // ``els``: {box, value, fill, note} elements of the page.
+  // ``els``: {box, value, fill, note} elements of the page, and ``onTimeUp`` (optional): called when the count reaches
+  // zero (the answer is still open: the page says what happens now).
   function create(els) {
     const deadlines = new Map();  // turn -> {at (performance.now ms), total (s)}: a resumed answer's time goes on
     let current = null, timer = null, shown = null;
@@ -43,7 +44,7 @@
       els.fill.style.transform = `scaleX(${current.total ? s / current.total : 0})`;
       els.box.dataset.level = s <= CRITICAL_S ? "critical" : s <= LOW_S ? "low" : "ok";
       announce(s);
-      if (s <= 0) { clearInterval(timer); timer = null; }
+      if (s <= 0) { clearInterval(timer); timer = null; if (els.onTimeUp) els.onTimeUp(); }
     }
 
     function run() {

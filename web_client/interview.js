@@ -11,7 +11,7 @@
   let practising = false;  // the practice question is asked for, or running (a reconnection keeps to it)
   let audioOnly = false;   // the candidate continues without the camera
   const countdown = Countdown.create({ box: $("countdown"), value: $("countdown-value"), fill: $("countdown-fill"),
-    note: $("countdown-note") });
+    note: $("countdown-note"), onTimeUp: timeUp });
   // "The next question is on its way" only when it is slow to come (no flash otherwise), and never inside the second
   // after an answer's end in which going on continues it (the server's grace window, 1 s by default).
   const NEXT_NOTICE_MS = 1500;
@@ -130,8 +130,9 @@
     if (stream) { stream.getTracks().forEach((t) => t.stop()); stream = null; }
     $("device-help").classList.add("hidden");
     $("device-preview").classList.add("hidden");
+    $("mic-retry-row").classList.add("hidden");
     $("devices-error").textContent = "";
-    $("devices-status").textContent = I18N.t("cand_dev_asking");
+    setDevicesStatus("cand_dev_asking");
     const raw = params.get("audio") === "raw";  // tests turn processing off so recognised words stay exact
     const audio = raw ? { echoCancellation: false, noiseSuppression: false, autoGainControl: false } : true;
     // Analysis samples at most 5 fps, so 10 fps is plenty and halves the server's video decoding.
@@ -139,7 +140,7 @@
     const video = wantVideo ? { width: 640, height: 480, frameRate: { ideal: 10, max: 15 } } : false;
     if (DeviceHelp.insecure()) {  // no retry mends this: the page must be opened over https
       asking = false;
-      $("devices-status").textContent = "";
+      setDevicesStatus(null);
       showDeviceHelp({ help: DeviceHelp.explain(null), wantVideo });
       return;
     }
@@ -152,16 +153,15 @@
       }
     } catch (err) {
       asking = false;
-      $("devices-status").textContent = "";
+      setDevicesStatus(null);
       showDeviceHelp({ help: DeviceHelp.explain(err), wantVideo });
       return;
     }
     asking = false;
-    $("devices-status").textContent = I18N.t(wantVideo ? "cand_dev_ready_video" : "cand_dev_ready");
     $("preview").srcObject = stream;
     $("preview").classList.toggle("hidden", !wantVideo);
     $("device-preview").classList.remove("hidden");
-    meter(stream);
+    checkMicrophone(stream, wantVideo);
     $("join").disabled = false;
     $("join-practice").disabled = false;
     $("join-practice").classList.toggle("hidden", !session.practice.available);
@@ -190,15 +190,58 @@
     askDevices();
   });
 
-  function meter(s) {
+  // The devices step's status line (a catalogue key, so a language switch re-renders it; null: empty).
+  function setDevicesStatus(key, warn) {
+    const el = $("devices-status");
+    if (key) { el.dataset.i18n = key; el.textContent = I18N.t(key); } else { delete el.dataset.i18n; el.textContent = ""; }
+    el.classList.toggle("muted", !warn);
+    el.classList.toggle("warn-text", Boolean(warn));
+  }
+
+  // The microphone is called ready only once sound has come from it: a muted, switched-off or wrong microphone gives
+  // the browser a track all the same, with nothing on it. Until then the page asks for a few words; after
+  // SILENT_AFTER_MS of nothing it says so and what to check (joining stays possible: the meter may be wrong).
+  const SOUND_PEAK = 4;  // of 128 (about -30 dBFS): above a silent input's hiss, below quiet speech at a laptop
+  const SILENT_AFTER_MS = 6000;
+  let micTimer = null;
+  function checkMicrophone(s, wantVideo) {
+    const ready = wantVideo ? "cand_dev_ready_video" : "cand_dev_ready";
+    let heard = false;
+    clearTimeout(micTimer);
+    const measuring = meter(s, () => {
+      if (heard) return;
+      heard = true;
+      clearTimeout(micTimer);
+      $("mic-retry-row").classList.add("hidden");
+      setDevicesStatus(ready);
+    });
+    if (!measuring) { setDevicesStatus(ready); return; }  // no Web Audio: nothing to tell sound from silence by
+    setDevicesStatus(wantVideo ? "cand_dev_mic_check_video" : "cand_dev_mic_check");
+    micTimer = setTimeout(() => {
+      if (heard || measuring.state !== "running") return;  // an audio context the browser holds back hears nothing
+      setDevicesStatus("cand_dev_silent", true);
+      $("mic-retry-row").classList.remove("hidden");
+    }, SILENT_AFTER_MS);
+  }
+  $("mic-retry").addEventListener("click", askDevices);
+
+  // The level bar of ``s``'s microphone; ``onSound`` is called at each frame with sound on it. Returns the audio
+  // context (null without Web Audio); it stops with the stream's audio track.
+  function meter(s, onSound) {
     try {
       const ctx = new AudioContext(); const src = ctx.createMediaStreamSource(s); const an = ctx.createAnalyser();
       src.connect(an); const buf = new Uint8Array(an.fftSize);
+      const track = s.getAudioTracks()[0];
+      if (ctx.state === "suspended") ctx.resume().catch(() => {});
       (function tick() {
         an.getByteTimeDomainData(buf); let peak = 0; for (const v of buf) peak = Math.max(peak, Math.abs(v - 128));
-        $("meter").style.width = Math.min(100, peak * 1.5) + "%"; if (!pc || !finished) requestAnimationFrame(tick);
+        $("meter").style.width = Math.min(100, peak * 1.5) + "%";
+        if (peak >= SOUND_PEAK) onSound();
+        if (track && track.readyState === "live" && !finished) requestAnimationFrame(tick);
+        else ctx.close().catch(() => {});
       })();
-    } catch (e) { /* no Web Audio: the meter stays empty */ }
+      return ctx;
+    } catch (e) { return null; }  // no Web Audio: the meter stays empty
   }
 
   function join(practice) {
@@ -219,7 +262,7 @@
   });
   $("takeover").addEventListener("click", () => { replacedHere = false; $("takeover-box").classList.add("hidden"); connect(true); });
 
-  function setConn(key, cls) { const b = $("conn-state"); b.textContent = I18N.t(key); b.className = "badge " + (cls || ""); }
+  function setConn(key, cls) { const b = $("conn-state"); b.dataset.i18n = key; b.textContent = I18N.t(key); b.className = "badge " + (cls || ""); }
 
   async function connect(takeover) {
     if (finished) return;
@@ -305,6 +348,13 @@
     el.dataset.state = state; el.dataset.i18n = key; el.textContent = I18N.t(key);
   }
 
+  // The question's time ran out while the answer is still open (the candidate is still heard): the server ends it
+  // at their next pause or a few seconds later at most (time_limit_grace_ms); the page says so.
+  function timeUp() {
+    const state = $("turn-status").dataset.state;
+    if (state === "answering" || state === "resumed") setTurnStatus("time_up", "time_up_finishing");
+  }
+
   // Captions: the answer so far (its final lines and the words being recognised), so a pause never empties them.
   const captions = { turn: null, finals: [], partial: "", previous: null };
   function renderCaptions() {
@@ -320,6 +370,14 @@
 
   // The practice question's turn (server/live/practice.py): not a turn of the interview.
   const PRACTICE_TURN = -1;
+  // The question and "Question n of m" (again in the new language when the candidate switches).
+  let header = null;
+  function showHeader(q) {
+    header = q;
+    $("question").textContent = (q.kind === "followup" ? I18N.t("followup") + ": " : "") + q.text;
+    $("progress").textContent = progressText(q);
+  }
+  document.addEventListener("langchange", () => { if (header) showHeader(header); });
   function progressText(q) {
     return q.kind === "practice" ? I18N.t("cand_practice_label")
       : I18N.t("progress", { n: q.question_index + 1, total: q.questions_total });
@@ -334,8 +392,7 @@
     $("practice-box").classList.toggle("hidden", !practice);
     $("practice-skip").disabled = false;
     $("preamble").textContent = q.preamble || "";
-    $("question").textContent = (q.kind === "followup" ? I18N.t("followup") + ": " : "") + q.text;
-    $("progress").textContent = progressText(q);
+    showHeader(q);
     $("question").dataset.turn = q.turn_index;
     $("question").dataset.kind = q.kind;
     if (asked) countdown.start(q.turn_index, q.time_limit_s);  // each asking (a rejoin, a repeat) starts it again
@@ -349,8 +406,7 @@
   function answerResumed(e) {
     if (e.withdrawn_turn_index !== null && e.withdrawn_turn_index === lastQuestion && "speechSynthesis" in window) speechSynthesis.cancel();
     lastQuestion = e.turn_index;
-    $("question").textContent = (e.kind === "followup" ? I18N.t("followup") + ": " : "") + e.text;
-    $("progress").textContent = progressText(e);
+    showHeader(e);
     $("question").dataset.turn = e.turn_index;
     countdown.resume(e.turn_index);
     if (captions.turn !== e.turn_index) {

@@ -6,7 +6,11 @@
   const boxes = [];
   let token = null, requestedAt = null;
 
+  // Every text of a box, in the page's language now (a box mounted before the page settled on the interview's
+  // language, or before the candidate switched, must not keep the other language's words).
   function render(box) {
+    box.right.textContent = I18N.t("cand_review_right");
+    box.button.textContent = I18N.t("cand_review_button");
     box.status.textContent = requestedAt ? I18N.t("cand_review_sent", { at: DOM.dateTime(requestedAt) }) : "";
     box.button.classList.toggle("hidden", Boolean(requestedAt));
   }
@@ -46,10 +50,6 @@
     render(box);
   }
 
-  document.addEventListener("langchange", () => boxes.forEach((box) => {
-    box.right.textContent = I18N.t("cand_review_right");
-    box.button.textContent = I18N.t("cand_review_button");
-    render(box);
-  }));
+  document.addEventListener("langchange", () => boxes.forEach(render));
   window.ReviewRequest = { mount };
 })();

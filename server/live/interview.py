@@ -45,7 +45,7 @@ from media.video import LatestFrameSlot
 from server.live import events as ev
 from server.live.captions import CaptionsAtOnce
 from server.live.analysis import AnalyzerFactory, InterviewAnalysis
-from server.live.practice import PracticeTurn, TellCandidate
+from server.live.practice import PRACTICE_TURN, PracticeTurn, TellCandidate
 from server.live.score_refinement import RefineRequest, digest, nonverbal_payload
 from server.live.turn_score import ScoredTurn, TurnScores, analyse_answers, answer_words
 from server.platform.metrics import ANSWER_TO_QUESTION_SECONDS
@@ -618,7 +618,16 @@ class LiveInterview:
             time_limit_s=prompt.time_limit_s or None))
         if grace is not None and grace.next_turn == self.turn_index:
             grace.next_sent = True
+        await self._still_speaking(self.publish, self.turn_index)
         return True
+
+    async def _still_speaking(self, send: TellCandidate, turn_index: int) -> None:
+        """The answer just opened hears speech that began before its question (a noisy room, a voice that went on):
+        the page hears of it for this turn too, so "I have finished" is usable now (its ``speech.started`` went out
+        with the turn before)."""
+        if self.speech_turns.speaking:
+            await send(ev.SpeechStarted(interview_id=self.id, turn_index=turn_index,
+                                        media_ms=self.speech_turns.now_ms()))
 
     async def _ask_practice(self, resumes: bool) -> None:
         """Put the practice question: its answer goes through the same turn-taking and ends up nowhere."""
@@ -630,6 +639,7 @@ class LiveInterview:
         lang = normalise_language(self.language)
         await practice.asked(self.session.questions_total, f"{DISCLOSURE[lang]} {PRACTICE_INTRO[lang]}"
                              if resumes else None)
+        await self._still_speaking(practice.tell, PRACTICE_TURN)
 
     async def _end_practice(self, ended: speech.AnswerEnded) -> None:
         """The practice answer ended: the page is told, the video analysis starts, the first question is asked (a

@@ -255,7 +255,9 @@ class ServerContext:
             question_ids = [q.id for q in await self.store.jobs.plan_questions(iv.plan_id)]
             turn_config = TurnTakingConfig(intent_reasons=True,
                                            answer_end_silence_ms=self.settings.answer_end_silence_ms,
-                                           resume_grace_ms=self.settings.answer_resume_grace_ms)
+                                           resume_grace_ms=self.settings.answer_resume_grace_ms,
+                                           finish_max_wait_ms=self.settings.answer_finish_max_wait_ms,
+                                           time_limit_grace_ms=self.settings.answer_time_limit_grace_ms)
             deps = LiveInterviewDeps(interviews=self.store.interviews, records=self.store.records,
                                      publish=self.publish_event, analyzers=self.analyzers,
                                      followup_policy=self.followup_policy,

@@ -155,6 +155,14 @@ class Settings(BaseSettings):
         description="Speech that starts this soon after an answer was taken as over continues that answer (same "
         "transcript and score) and takes back the question chosen meanwhile unless the page has finished speaking "
         "it; 0 = off")
+    answer_finish_max_wait_ms: int = Field(
+        default=TurnTakingConfig.finish_max_wait_ms, ge=500, le=30000,
+        description="After 'I have finished' the answer ends at the candidate's next pause, or this long after the "
+        "press if they are still heard (a noisy room: fan, traffic, TV); the words recognised until then are kept")
+    answer_time_limit_grace_ms: int = Field(
+        default=TurnTakingConfig.time_limit_grace_ms, ge=0, le=60000,
+        description="When a question's time runs out while the candidate is still heard, the answer ends at their "
+        "next pause, or this long after the time ran out at the latest")
 
     end_of_turn_model: bool = Field(
         default=True, description="Also ask the acoustic end-of-turn model (Smart Turn v3.2 from the pipecat-ai "
