@@ -114,6 +114,20 @@ def test_demo_history_is_the_same_every_time():
     assert facts(history_rows("org", jobs, now)) != facts(history_rows("org", jobs, now, seed=SEED + 1))
 
 
+def test_nothing_in_the_demo_history_happens_after_today():
+    """A recruiter reading the demo sees no interview, rating or decision dated tomorrow."""
+    jobs = [DemoJobHistory(f"job{i}", f"plan{i}", "en", ["a", "b"], 60, ["Python"], ["Go"], "a", ("u1", "u2"))
+            for i in range(3)]
+    now = datetime(2026, 6, 1, tzinfo=timezone.utc)
+    late = []
+    for row in history_rows("org", jobs, now):
+        for field in ("created_at", "updated_at", "started_at", "ended_at", "sent_at", "decided_at", "finished_at"):
+            at = getattr(row, field, None)
+            if at is not None and at > now:
+                late.append((type(row).__name__, field, at))
+    assert late == []
+
+
 @pytest.mark.models
 async def test_demo_match_scores_spread_over_the_months(sqlite_url, tmp_path):
     async with running_server(sqlite_url, tmp_path, seed=False) as h:

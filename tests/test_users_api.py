@@ -129,6 +129,7 @@ async def test_validation_duplicates_and_who_may_manage_accounts(db_url, tmp_pat
             for bad in ({"email": "no-at-sign", "display_name": "A", "role": "recruiter"},
                         {"email": "a@acme.test", "display_name": "A", "role": "superuser"},
                         {"email": "a@acme.test", "display_name": "", "role": "recruiter"},
+                        {"email": "a@acme.test", "display_name": "   ", "role": "recruiter"},
                         {"email": "a@acme.test", "role": "recruiter"}):
                 async with admin.post("/api/v1/users", json=bad) as r:
                     assert r.status == 422, bad

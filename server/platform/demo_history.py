@@ -140,6 +140,8 @@ def _candidate(rng: random.Random, org_id: str, job: DemoJobHistory, j: int, i: 
         return rows
     started = invited + timedelta(hours=rng.uniform(2, 60))
     ended = started + timedelta(minutes=rng.uniform(12, 25))
+    if ended > now:  # nothing in the history happens after today
+        return rows
     iv.status, iv.started_at, iv.ended_at, iv.question_index = "finished", started, ended, len(job.competencies)
     skill = {c: 0.75 * ability + rng.gauss(0, 0.65) for c in job.competencies}  # per competency, hidden
     ai = {}
@@ -150,7 +152,7 @@ def _candidate(rng: random.Random, org_id: str, job: DemoJobHistory, j: int, i: 
                                 created_at=ended))
     if rng.random() < 0.75:  # two people rate most interviews
         for rater in job.raters:
-            at = ended + timedelta(hours=rng.uniform(4, 72))
+            at = min(ended + timedelta(hours=rng.uniform(4, 72)), now)
             for comp in job.competencies:
                 rows.append(HumanReview(interview_id=iv.id, reviewer_id=rater, competency=comp, created_at=at,
                                         score=float(round(_clip(3.0 + 0.9 * skill[comp] + rng.gauss(0, 0.6)))),

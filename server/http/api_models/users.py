@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from server.http.api_models.common import Strict
+from server.http.api_models.common import NonBlank, Strict
 from server.http.api_models.sessions import MIN_PASSWORD_LENGTH
 from server.http.api_models.team import TeamMember
 
@@ -18,7 +18,8 @@ EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 class UserCreate(Strict):
     email: str = Field(min_length=3, max_length=320, pattern=EMAIL_PATTERN, description="Unique: one account per "
                        "e-mail address (the login name)")
-    display_name: str = Field(min_length=1, max_length=200)
+    display_name: NonBlank = Field(max_length=200, description="The user's name as colleagues see it (not only "
+                                   "spaces; stored trimmed)")
     role: Role
     language: Literal["en", "zh"] = Field(default="en", description="The language of the e-mail with the link")
 
