@@ -63,6 +63,7 @@
     // The question of ``turn`` was (re)sent with ``seconds`` to answer: the count starts (again) from there.
     function start(turn, seconds) {
       if (!seconds) { stop(); return; }
+      heldAt = null;
       current = { at: performance.now() + seconds * 1000, total: seconds };
       deadlines.set(turn, current);
       run();
@@ -76,15 +77,32 @@
       run();
     }
 
+    // No audio reaches the server (the microphone was disconnected): its clock for the answer stops (it counts the
+    // audio it gets), and so does this count until ``release``.
+    let heldAt = null;
+    function hold() {
+      if (!current || heldAt !== null) return;
+      heldAt = performance.now();
+      if (timer) { clearInterval(timer); timer = null; }
+    }
+    function release() {
+      if (heldAt === null) return;
+      const held = performance.now() - heldAt;
+      heldAt = null;
+      if (!current) return;
+      current.at += held;
+      run();
+    }
+
     function stop() {
       if (timer) { clearInterval(timer); timer = null; }
-      current = null; shown = null;
+      current = null; shown = null; heldAt = null;
       els.box.classList.add("hidden");
       els.note.textContent = "";
     }
 
     document.addEventListener("langchange", () => { if (current) { shown = null; tick(); } });
-    return { start, resume, stop, left };
+    return { start, resume, stop, left, hold, release };
   }
 
   window.Countdown = { create };

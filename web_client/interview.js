@@ -5,7 +5,7 @@
   const $ = (id) => document.getElementById(id);
   const token = decodeURIComponent(location.pathname.split("/").pop());
   const params = new URLSearchParams(location.search);
-  let session = null, decisions = null, stream = null, pc = null, ws = null;
+  let session = null, decisions = null, stream = null, pc = null, ws = null, audioSender = null;
   let finished = false, reconnectDelay = 1000, lastQuestion = null, myConnection = null, replacedHere = false;
   let nextTimer = null;
   let practising = false;  // the practice question is asked for, or running (a reconnection keeps to it)
@@ -133,8 +133,7 @@
     $("mic-retry-row").classList.add("hidden");
     $("devices-error").textContent = "";
     setDevicesStatus("cand_dev_asking");
-    const raw = params.get("audio") === "raw";  // tests turn processing off so recognised words stay exact
-    const audio = raw ? { echoCancellation: false, noiseSuppression: false, autoGainControl: false } : true;
+    const audio = audioConstraints();
     // Analysis samples at most 5 fps, so 10 fps is plenty and halves the server's video decoding.
     const wantVideo = Boolean(decisions.face_voice_analysis) && !audioOnly;
     const video = wantVideo ? { width: 640, height: 480, frameRate: { ideal: 10, max: 15 } } : false;
@@ -165,6 +164,11 @@
     $("join").disabled = false;
     $("join-practice").disabled = false;
     $("join-practice").classList.toggle("hidden", !session.practice.available);
+  }
+
+  function audioConstraints() {
+    const raw = params.get("audio") === "raw";  // tests turn processing off so recognised words stay exact
+    return raw ? { echoCancellation: false, noiseSuppression: false, autoGainControl: false } : true;
   }
 
   function showDeviceHelp(problem) {
@@ -201,52 +205,63 @@
   // The microphone is called ready only once sound has come from it: a muted, switched-off or wrong microphone gives
   // the browser a track all the same, with nothing on it. Until then the page asks for a few words; after
   // SILENT_AFTER_MS of nothing it says so and what to check (joining stays possible: the meter may be wrong).
-  const SOUND_PEAK = 4;  // of 128 (about -30 dBFS): above a silent input's hiss, below quiet speech at a laptop
+  // The level bar is mic_level.js's, as during the interview (live_mic.js).
   const SILENT_AFTER_MS = 6000;
-  let micTimer = null;
+  let micTimer = null, deviceMeter = null;
   function checkMicrophone(s, wantVideo) {
     const ready = wantVideo ? "cand_dev_ready_video" : "cand_dev_ready";
     let heard = false;
     clearTimeout(micTimer);
-    const measuring = meter(s, () => {
-      if (heard) return;
+    if (deviceMeter) deviceMeter.stop();
+    const measuring = deviceMeter = MicLevel.measure(s, { bar: $("meter"), onFrame: (peak) => {
+      if (heard || peak < MicLevel.SOUND_PEAK) return;
       heard = true;
       clearTimeout(micTimer);
       $("mic-retry-row").classList.add("hidden");
       setDevicesStatus(ready);
-    });
+    } });
     if (!measuring) { setDevicesStatus(ready); return; }  // no Web Audio: nothing to tell sound from silence by
     setDevicesStatus(wantVideo ? "cand_dev_mic_check_video" : "cand_dev_mic_check");
     micTimer = setTimeout(() => {
-      if (heard || measuring.state !== "running") return;  // an audio context the browser holds back hears nothing
+      // an audio context the browser holds back hears nothing
+      if (heard || measuring.context.state !== "running") return;
       setDevicesStatus("cand_dev_silent", true);
       $("mic-retry-row").classList.remove("hidden");
     }, SILENT_AFTER_MS);
   }
   $("mic-retry").addEventListener("click", askDevices);
 
-  // The level bar of ``s``'s microphone; ``onSound`` is called at each frame with sound on it. Returns the audio
-  // context (null without Web Audio); it stops with the stream's audio track.
-  function meter(s, onSound) {
-    try {
-      const ctx = new AudioContext(); const src = ctx.createMediaStreamSource(s); const an = ctx.createAnalyser();
-      src.connect(an); const buf = new Uint8Array(an.fftSize);
-      const track = s.getAudioTracks()[0];
-      if (ctx.state === "suspended") ctx.resume().catch(() => {});
-      (function tick() {
-        an.getByteTimeDomainData(buf); let peak = 0; for (const v of buf) peak = Math.max(peak, Math.abs(v - 128));
-        $("meter").style.width = Math.min(100, peak * 1.5) + "%";
-        if (peak >= SOUND_PEAK) onSound();
-        if (track && track.readyState === "live" && !finished) requestAnimationFrame(tick);
-        else ctx.close().catch(() => {});
-      })();
-      return ctx;
-    } catch (e) { return null; }  // no Web Audio: the meter stays empty
+  // During the interview: the microphone's level, a warning when nothing at all comes from it while an answer is
+  // awaited, and a way to get it back when it is disconnected (live_mic.js).
+  const liveMic = LiveMic.create({ bar: $("live-meter-fill"), silent: $("mic-silent"), lost: $("mic-lost"),
+    lostText: $("mic-lost-text"), lostDetail: $("mic-lost-detail"), reconnect: $("mic-reconnect") }, {
+    listening: () => !finished && !replacedHere && lastQuestion !== null
+      && ["answering", "resumed"].includes($("turn-status").dataset.state)
+      && !("speechSynthesis" in window && speechSynthesis.speaking),  // the question is still being read out
+    reacquire: reacquireMicrophone,
+    onLost: (lost) => (lost ? countdown.hold() : countdown.release()),  // the server hears nothing: its time stops
+  });
+  // The microphone again, on the same connection: the sender's track is replaced (no new offer) and the stream
+  // holds the new track, so a later reconnection of the connection sends it too.
+  async function reacquireMicrophone() {
+    const fresh = (await navigator.mediaDevices.getUserMedia({ audio: audioConstraints(), video: false })).getAudioTracks()[0];
+    if (finished) { fresh.stop(); return; }
+    const old = stream.getAudioTracks()[0];
+    if (old) stream.removeTrack(old);
+    stream.addTrack(fresh);
+    liveMic.attach(stream);
+    if (old) old.stop();
+    if (audioSender) {
+      try { await audioSender.replaceTrack(fresh); } catch (e) { /* a closed connection: connect() sends the stream's */ }
+    }
   }
 
   function join(practice) {
     practising = practice;
+    if (deviceMeter) { deviceMeter.stop(); deviceMeter = null; }
+    clearTimeout(micTimer);
     show("step-live");
+    liveMic.attach(stream);
     $("selfview").srcObject = stream;
     $("selfview").parentElement.classList.toggle("hidden", !stream.getVideoTracks().length);
     openEvents(); connect(false);
@@ -273,7 +288,8 @@
       // The server analyses at most 5 frames a second (face 5, posture and hands 2) and decodes every frame it
       // gets: the camera keeps its rate for the self-view, the encoder sends only what the analysis uses.
       const sendEncodings = track.kind === "video" ? [{ maxFramerate: VIDEO_SEND_FPS }] : undefined;
-      pc.addTransceiver(track, { direction: "sendrecv", streams: [stream], sendEncodings });
+      const { sender } = pc.addTransceiver(track, { direction: "sendrecv", streams: [stream], sendEncodings });
+      if (track.kind === "audio") audioSender = sender;
     }
     pc.addEventListener("connectionstatechange", () => {
       const st = pc.connectionState;
@@ -466,6 +482,7 @@
   function finish(text) {
     finished = true;
     countdown.stop();
+    liveMic.stop();
     if (text) $("closing-text").textContent = text;
     show("step-done");
     ReviewRequest.mount($("review-done"), token, session && session.review_requested_at, false);
