@@ -11,6 +11,8 @@ Screenshots go to /tmp/cand-shots/ for a person to look at.
 
 from __future__ import annotations
 
+import asyncio
+
 import contextlib
 import json
 import re
@@ -76,9 +78,16 @@ async def shot(page, name: str) -> None:
     await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-async def no_english_left(page) -> None:
-    text = await page.evaluate("document.body.innerText")
-    assert not catalogue_english_in(text), catalogue_english_in(text)
+async def no_english_left(page, settle_s: float = 5.0) -> None:
+    """No catalogue English on the page once it has settled: a language switch re-renders parts that wait for the
+    server (e.g. the session's summary), so the check is repeated for up to ``settle_s`` before it fails."""
+    deadline = asyncio.get_running_loop().time() + settle_s
+    while True:
+        found = catalogue_english_in(await page.evaluate("document.body.innerText"))
+        if not found or asyncio.get_running_loop().time() > deadline:
+            break
+        await asyncio.sleep(0.2)
+    assert not found, found
 
 
 async def consent(page, face: bool) -> None:
