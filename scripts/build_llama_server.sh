@@ -51,7 +51,7 @@ fi
 WORK=$(mktemp -d "$CACHE_ROOT/.build.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 echo "building llama-server $VERSION ($CPU_TAG) in $WORK; this takes several minutes"
-"$PY" -m pip download -q --no-binary :all: --no-deps "llama-cpp-python==$VERSION" -d "$WORK/sdist"
+"$PY" -m pip download -q --no-binary llama-cpp-python --no-deps "llama-cpp-python==$VERSION" -d "$WORK/sdist"
 ARCHIVE="$WORK/sdist/llama_cpp_python-$VERSION.tar.gz"
 echo "$SDIST_SHA256  $ARCHIVE" | sha256sum -c --quiet - || { echo "llama-cpp-python sdist hash mismatch" >&2; exit 1; }
 tar xzf "$ARCHIVE" -C "$WORK"

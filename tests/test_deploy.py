@@ -81,16 +81,36 @@ def test_compose_runs_the_product_behind_tls_with_several_processes(compose):
     assert {"proxy", "migrate", "postgres", "redis", "llm", "llm-model"} <= set(services)
     apps = app_services(compose)
     assert len(apps) >= 2
-    assert services["proxy"]["image"].startswith("caddy:")
+    assert interpolate(services["proxy"]["image"]).startswith("caddy:")
     for name in ("postgres", "redis", "llm"):
-        published = [p.split(":") for p in services[name]["ports"]]
+        published = [interpolate(p).split(":") for p in services[name]["ports"]]
         assert all(p[0] == "127.0.0.1" for p in published), f"{name} must only listen on loopback"
     for name, app in apps.items():
         assert app["network_mode"] == "host"  # WebRTC media: UDP ports the process picks itself
         assert app["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert services["migrate"]["command"] == ["db", "upgrade"]
     assert build_parser().parse_args(services["migrate"]["command"]).action == "upgrade"
-    assert build_parser().parse_args(services["llm-model"]["command"]).model_id == JUDGE_MODEL_ID
+    fetch = services["llm-model"]["command"][-1].split("exec interview-server ", 1)[1]
+    assert build_parser().parse_args(shlex.split(fetch)).model_id == JUDGE_MODEL_ID
+
+
+def test_every_public_image_can_be_replaced_by_an_offline_stand_in(compose):
+    """A site without Docker Hub names its own images in .env: every image compose pulls and every base the
+    Dockerfile builds on is a variable whose default is the public image, and offline/build.sh prints each one."""
+    printed = set(re.findall(r"^(\w+_IMAGE)=", (DEPLOY / "offline" / "build.sh").read_text(), re.M))
+    pulled = {name: s["image"] for name, s in compose["services"].items() if "build" not in s}
+    for name, image in pulled.items():
+        m = re.fullmatch(r"\$\{(\w+_IMAGE):-([^}]+)\}", image)
+        assert m and m.group(1) in printed, f"{name}: {image}"
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    bases = set(re.findall(r"^FROM \$\{(\w+)\} AS", dockerfile, re.M))
+    assert bases and bases <= printed
+    assert not re.search(r"^FROM (?!\$\{)", dockerfile, re.M), "a base image that cannot be replaced"
+    args = compose["x-app"]["build"]["args"]
+    assert set(args) == bases and all(re.fullmatch(r"\$\{%s:-[^}]+\}" % k, v) for k, v in args.items())
+    offline = (DEPLOY / "offline" / "Dockerfile").read_text()
+    targets = set(re.findall(r"^FROM \S+ AS (\w+)", offline, re.M))
+    assert {t for t in re.findall(r"^build (\w+) ", (DEPLOY / "offline" / "build.sh").read_text(), re.M)} == targets
 
 
 def test_every_server_variable_in_compose_is_a_setting_with_a_valid_value(compose, monkeypatch):

@@ -1,0 +1,232 @@
+"""The whole deployment of server/deploy/compose.yaml, started with Docker Compose and used as an operator and a
+candidate would; prints ONE JSON object (each check with what it saw, and the times).
+
+    python -m benchmarks.compose_check --env-file server/deploy/.env [--sessions 2] [--keep]
+
+Needs a Docker engine with the compose plugin, and ports 80 and 443 free (Caddy); the .env is the operator's (see
+server/deploy/env.example; on a machine without Docker Hub, add the lines server/deploy/offline/build.sh prints).
+Use DOMAIN=localhost: Caddy then signs the certificate with its own local authority, which this script reads
+from the proxy's container and trusts for its requests, so TLS is verified, not skipped.
+
+What it does, in order (a failed step is recorded and the rest still run where they can):
+1. ``docker compose up -d --build --wait``: images built, the schema migrated once, the model fetched, every
+   service started and healthy.
+2. Through the proxy (https://DOMAIN): health, the request id Caddy adds, ``/metrics`` refused; each process's
+   ``/metrics`` on this machine; the language-model engine's health.
+3. The first admin, as the README says: ``create-admin`` in the app1 container, the password set through the
+   one-time link, a login through the proxy.
+4. Live interviews through the proxy: ``benchmarks.load`` with real WebRTC candidates (aiortc, media over UDP
+   straight to the containers), observers, both processes sharing PostgreSQL and Redis in containers.
+5. ``docker compose stop app2`` (SIGTERM): the time it took and its drain in its log; then started again.
+6. ``docker compose down --volumes`` unless ``--keep``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEPLOY = ROOT / "server" / "deploy"
+CADDY_ROOT_CERT = "/data/caddy/pki/authorities/local/root.crt"
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: Any = None
+    seconds: float | None = None
+
+
+@dataclass
+class Report:
+    checks: list[Check] = field(default_factory=list)
+
+    def add(self, name: str, ok: bool, detail: Any = None, seconds: float | None = None) -> bool:
+        self.checks.append(Check(name, ok, detail, None if seconds is None else round(seconds, 1)))
+        return ok
+
+
+def read_env(path: Path) -> dict[str, str]:
+    env: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            env[key.strip()] = value.strip().strip("'\"")
+    return env
+
+
+class Compose:
+    def __init__(self, env_file: Path) -> None:
+        self.base = ["docker", "compose", "--project-directory", str(DEPLOY), "-f", str(DEPLOY / "compose.yaml"),
+                     "--env-file", str(env_file)]
+
+    def run(self, *args: str, timeout: float = 600, check: bool = False) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*self.base, *args], capture_output=True, text=True, timeout=timeout, check=check)
+
+
+def _https(url: str, context: ssl.SSLContext, *, data: dict | None = None, headers: dict | None = None,
+           opener: urllib.request.OpenerDirector | None = None) -> tuple[int, Message, str]:
+    """Status, headers (names in any case) and body of one request; an error status is an answer too."""
+    body = None if data is None else json.dumps(data).encode()
+    req = urllib.request.Request(url, data=body, method="POST" if body else "GET", headers=headers or {})
+    if body:
+        req.add_header("Content-Type", "application/json")
+    open_ = opener.open if opener else (lambda r, timeout: urllib.request.urlopen(r, timeout=timeout, context=context))
+    try:
+        with open_(req, timeout=20) as resp:
+            return resp.status, resp.headers, resp.read().decode(errors="replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read().decode(errors="replace")
+
+
+def _until(attempt, seconds: float, done=lambda result: True):
+    """``attempt()`` again every second until it returns a result ``done`` accepts without raising (Caddy listens,
+    and has made its local authority, a moment after its container is up), at most ``seconds``; then once more."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            result = attempt()
+            if done(result):
+                return result
+        except (OSError, urllib.error.URLError):
+            pass
+        time.sleep(1)
+    return attempt()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--env-file", required=True, type=Path)
+    p.add_argument("--sessions", type=int, default=2, help="live interviews at once in step 4 (default 2)")
+    p.add_argument("--seconds", type=float, default=45.0, help="how long they run (default 45)")
+    p.add_argument("--up-timeout", type=int, default=2400, help="seconds for build and start (default 2400)")
+    p.add_argument("--keep", action="store_true", help="leave the deployment running (and its volumes)")
+    args = p.parse_args(argv)
+
+    env = read_env(args.env_file)
+    domain = env.get("DOMAIN", "localhost")
+    llm_port = env.get("LLM_PORT", "8090")
+    compose = Compose(args.env_file.resolve())
+    report = Report()
+    out: dict[str, Any] = {"compose": subprocess.run(["docker", "compose", "version", "--short"], capture_output=True,
+                                                     text=True).stdout.strip(), "domain": domain}
+    try:
+        t0 = time.monotonic()
+        up = compose.run("up", "-d", "--build", "--wait", "--wait-timeout", str(args.up_timeout),
+                         timeout=args.up_timeout + 600)
+        if not report.add("up --build --wait", up.returncode == 0, up.stderr[-2000:] if up.returncode else None,
+                          time.monotonic() - t0):
+            return _finish(out, report, compose, args.keep)
+        ps = compose.run("ps", "-a", "--format", "json").stdout
+        states = [json.loads(line) for line in ps.splitlines() if line.strip()]
+        out["services"] = {s["Service"]: {"state": s.get("State"), "health": s.get("Health") or None,
+                                          "exit_code": s.get("ExitCode")} for s in states}
+        migrate = out["services"].get("migrate", {})
+        report.add("schema migrated once (migrate exited 0)", migrate.get("state") == "exited"
+                   and migrate.get("exit_code") == 0, migrate)
+
+        # --- the proxy, TLS verified against Caddy's local authority
+        cert = _until(lambda: compose.run("exec", "-T", "proxy", "cat", CADDY_ROOT_CERT), 60,
+                      lambda r: r.returncode == 0 and "BEGIN CERTIFICATE" in r.stdout)
+        ca = Path(tempfile.mkdtemp()) / "caddy-root.crt"
+        ca.write_text(cert.stdout)
+        context = ssl.create_default_context(cafile=str(ca))
+        base = f"https://{domain}"
+        status, headers, body = _until(lambda: _https(f"{base}/api/v1/health", context), 60)
+        report.add("health through the proxy (TLS verified)", status == 200, {"status": status, "body": body[:200]})
+        request_id = headers.get("X-Request-ID") or ""
+        report.add("request id from the proxy (a UUID) in the answer",
+                   bool(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", request_id)),
+                   request_id)
+        status, _, _ = _https(f"{base}/metrics", context)
+        report.add("/metrics refused through the proxy", status == 404, status)
+        for port in (8081, 8082):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as resp:
+                text = resp.read().decode()
+            report.add(f"/metrics on 127.0.0.1:{port}", resp.status == 200 and "interview_" in text,
+                       f"{len(text.splitlines())} lines")
+        with urllib.request.urlopen(f"http://127.0.0.1:{llm_port}/health", timeout=10) as resp:
+            report.add("language-model engine healthy", resp.status == 200, resp.read().decode()[:100])
+
+        # --- the first admin, as an operator makes it
+        email, password = "admin@example.com", "compose-check-" + os.urandom(6).hex()
+        made = compose.run("exec", "-T", "app1", "interview-server", "create-admin", "--email", email, "--org",
+                           "Compose check", "--name", "Admin")
+        link = re.search(r"SET_PASSWORD_LINK (\S+)", made.stdout)
+        token = re.search(r"[?&]token=([^&\s]+)", link.group(1)).group(1) if link else None
+        report.add("create-admin printed a set-password link", token is not None, made.stderr[-500:] or None)
+        origin = {"Origin": base}
+        status, _, body = _https(f"{base}/api/v1/auth/set-password", context, data={"token": token or "",
+                                                                                    "password": password},
+                                 headers=origin)
+        report.add("password set through the one-time link", status in (200, 204), {"status": status,
+                                                                                  "body": body[:200]})
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(),
+                                             urllib.request.HTTPSHandler(context=context))
+        status, _, body = _https(f"{base}/api/v1/auth/login", context, data={"email": email, "password": password},
+                                 headers=origin, opener=opener)
+        report.add("login through the proxy", status == 200, {"status": status})
+
+        # --- live interviews through the proxy, real WebRTC to the containers
+        load_json = Path(tempfile.mkdtemp()) / "load.json"
+        load = subprocess.run(
+            [sys.executable, "-m", "benchmarks.load", "--url", base, "--email", email, "--password", password,
+             "--sessions", str(args.sessions), "--seconds", str(args.seconds), "--json-out", str(load_json)],
+            cwd=ROOT, capture_output=True, text=True, timeout=args.seconds + 600,
+            env={**os.environ, "SSL_CERT_FILE": str(ca)})
+        figures = json.loads(load_json.read_text()) if load_json.exists() else {}
+        keys = ("sessions_started", "utterances_ended", "finals_received", "utterances_without_final",
+                "video_frames_received", "answer_to_question_ms", "analysis_lag_ms", "interviews_failed",
+                "peer_connections_connected_at_end", "observer_event_counts", "errors")
+        out["interviews"] = {k: figures.get(k) for k in keys}
+        report.add("live interviews through the proxy (WebRTC to the containers)",
+                   load.returncode == 0 and figures.get("sessions_started") == args.sessions
+                   and (figures.get("finals_received") or 0) > 0 and not figures.get("errors"),
+                   None if load.returncode == 0 else load.stderr[-1500:])
+
+        # --- SIGTERM: a node drains
+        t1 = time.monotonic()
+        stop = compose.run("stop", "app2", timeout=180)
+        stopped_s = time.monotonic() - t1
+        logs = compose.run("logs", "--no-color", "app2").stdout
+        drained = [line for line in logs.splitlines() if "drain" in line.lower()]
+        report.add("app2 stopped with SIGTERM and drained", stop.returncode == 0 and bool(drained),
+                   drained[-3:], stopped_s)
+        t2 = time.monotonic()
+        start = compose.run("up", "-d", "--wait", "app2", timeout=600)
+        report.add("app2 started again and healthy", start.returncode == 0,
+                   start.stderr[-500:] if start.returncode else None,
+                   time.monotonic() - t2)
+    except Exception as exc:  # noqa: BLE001 - a broken step is recorded, the deployment is still taken down
+        report.add("unexpected error", False, f"{type(exc).__name__}: {exc}")
+    return _finish(out, report, compose, args.keep)
+
+
+def _finish(out: dict[str, Any], report: Report, compose: Compose, keep: bool) -> int:
+    if not keep:
+        down = compose.run("down", "--volumes", "--remove-orphans", timeout=600)
+        report.add("down --volumes", down.returncode == 0, down.stderr[-500:] if down.returncode else None)
+    out["checks"] = [asdict(c) for c in report.checks]
+    out["ok"] = all(c.ok for c in report.checks)
+    print(json.dumps(out, indent=2, ensure_ascii=False))
+    return 0 if out["ok"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
