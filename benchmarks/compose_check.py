@@ -1,14 +1,16 @@
 """The whole deployment of server/deploy/compose.yaml, started with Docker Compose and used as an operator and a
 candidate would; prints ONE JSON object (each check with what it saw, and the times).
 
-    python -m benchmarks.compose_check --env-file server/deploy/.env [--sessions 2] [--keep]
+    python -m benchmarks.compose_check --env-file check.env [--sessions 2] [--keep]
 
-Needs a Docker engine with the compose plugin, and ports 80 and 443 free (Caddy); the .env is the operator's (see
-server/deploy/env.example; on a machine without Docker Hub, add the lines server/deploy/offline/build.sh prints).
+Needs a Docker engine with the compose plugin, and ports 80, 443, 8081 and 8082 free; check.env is filled in as
+server/deploy/env.example says (on a machine without Docker Hub, with the lines server/deploy/offline/build.sh
+prints).
 Use DOMAIN=localhost: Caddy then signs the certificate with its own local authority, which this script reads
 from the proxy's container and trusts for its requests, so TLS is verified, not skipped.
 
-What it does, in order (a failed step is recorded and the rest still run where they can):
+What it does, in order (a failed check is recorded and the rest still run where they can), as its own Compose
+project (``interview-check``: never next to a running deployment of the product, whose ports it would need):
 1. ``docker compose up -d --build --wait``: images built, the schema migrated once, the model fetched, every
    service started and healthy.
 2. Through the proxy (https://DOMAIN): health, the request id Caddy adds, ``/metrics`` refused; each process's
@@ -27,6 +29,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import ssl
 import subprocess
 import sys
@@ -71,10 +74,15 @@ def read_env(path: Path) -> dict[str, str]:
     return env
 
 
+PROJECT = "interview-check"
+"""The check's own Compose project (containers, network and volumes named after it), never the operator's
+``interview``: the check ends with ``down --volumes``."""
+
+
 class Compose:
-    def __init__(self, env_file: Path) -> None:
-        self.base = ["docker", "compose", "--project-directory", str(DEPLOY), "-f", str(DEPLOY / "compose.yaml"),
-                     "--env-file", str(env_file)]
+    def __init__(self, env_file: Path, project: str = PROJECT) -> None:
+        self.base = ["docker", "compose", "-p", project, "--project-directory", str(DEPLOY),
+                     "-f", str(DEPLOY / "compose.yaml"), "--env-file", str(env_file)]
 
     def run(self, *args: str, timeout: float = 600, check: bool = False) -> subprocess.CompletedProcess[str]:
         return subprocess.run([*self.base, *args], capture_output=True, text=True, timeout=timeout, check=check)
@@ -93,6 +101,17 @@ def _https(url: str, context: ssl.SSLContext, *, data: dict | None = None, heade
             return resp.status, resp.headers, resp.read().decode(errors="replace")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers, exc.read().decode(errors="replace")
+
+
+def _get(url: str) -> tuple[int | None, str]:
+    """Status and text of a plain GET on this machine; ``None`` and the reason when nothing answered."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            return resp.status, resp.read().decode(errors="replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode(errors="replace")
+    except (OSError, urllib.error.URLError) as exc:
+        return None, str(exc)
 
 
 def _until(attempt, seconds: float, done=lambda result: True):
@@ -126,6 +145,12 @@ def main(argv: list[str] | None = None) -> int:
     report = Report()
     out: dict[str, Any] = {"compose": subprocess.run(["docker", "compose", "version", "--short"], capture_output=True,
                                                      text=True).stdout.strip(), "domain": domain}
+    running = subprocess.run(["docker", "ps", "-q", "--filter", "label=com.docker.compose.project=interview"],
+                             capture_output=True, text=True).stdout.split()
+    if running:  # it uses the same ports (80, 443, 8081, 8082): never next to the live deployment
+        report.add("no deployment of the product running here", False, f"{len(running)} containers of 'interview'")
+        return _finish(out, report, None, args.keep)
+    work = Path(tempfile.mkdtemp(prefix="compose-check."))
     try:
         t0 = time.monotonic()
         up = compose.run("up", "-d", "--build", "--wait", "--wait-timeout", str(args.up_timeout),
@@ -144,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         # --- the proxy, TLS verified against Caddy's local authority
         cert = _until(lambda: compose.run("exec", "-T", "proxy", "cat", CADDY_ROOT_CERT), 60,
                       lambda r: r.returncode == 0 and "BEGIN CERTIFICATE" in r.stdout)
-        ca = Path(tempfile.mkdtemp()) / "caddy-root.crt"
+        ca = work / "caddy-root.crt"
         ca.write_text(cert.stdout)
         context = ssl.create_default_context(cafile=str(ca))
         base = f"https://{domain}"
@@ -157,12 +182,11 @@ def main(argv: list[str] | None = None) -> int:
         status, _, _ = _https(f"{base}/metrics", context)
         report.add("/metrics refused through the proxy", status == 404, status)
         for port in (8081, 8082):
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as resp:
-                text = resp.read().decode()
-            report.add(f"/metrics on 127.0.0.1:{port}", resp.status == 200 and "interview_" in text,
-                       f"{len(text.splitlines())} lines")
-        with urllib.request.urlopen(f"http://127.0.0.1:{llm_port}/health", timeout=10) as resp:
-            report.add("language-model engine healthy", resp.status == 200, resp.read().decode()[:100])
+            status, text = _get(f"http://127.0.0.1:{port}/metrics")
+            report.add(f"/metrics on 127.0.0.1:{port}", status == 200 and "interview_" in text,
+                       f"{status}: {len(text.splitlines())} lines")
+        status, text = _get(f"http://127.0.0.1:{llm_port}/health")
+        report.add("language-model engine healthy", status == 200, f"{status}: {text[:100]}")
 
         # --- the first admin, as an operator makes it
         email, password = "admin@example.com", "compose-check-" + os.urandom(6).hex()
@@ -184,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         report.add("login through the proxy", status == 200, {"status": status})
 
         # --- live interviews through the proxy, real WebRTC to the containers
-        load_json = Path(tempfile.mkdtemp()) / "load.json"
+        load_json = work / "load.json"
         load = subprocess.run(
             [sys.executable, "-m", "benchmarks.load", "--url", base, "--email", email, "--password", password,
              "--sessions", str(args.sessions), "--seconds", str(args.seconds), "--json-out", str(load_json)],
@@ -215,13 +239,18 @@ def main(argv: list[str] | None = None) -> int:
                    time.monotonic() - t2)
     except Exception as exc:  # noqa: BLE001 - a broken step is recorded, the deployment is still taken down
         report.add("unexpected error", False, f"{type(exc).__name__}: {exc}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return _finish(out, report, compose, args.keep)
 
 
-def _finish(out: dict[str, Any], report: Report, compose: Compose, keep: bool) -> int:
-    if not keep:
-        down = compose.run("down", "--volumes", "--remove-orphans", timeout=600)
-        report.add("down --volumes", down.returncode == 0, down.stderr[-500:] if down.returncode else None)
+def _finish(out: dict[str, Any], report: Report, compose: Compose | None, keep: bool) -> int:
+    if compose is not None and not keep:
+        try:
+            down = compose.run("down", "--volumes", "--remove-orphans", timeout=600)
+            report.add("down --volumes", down.returncode == 0, down.stderr[-500:] if down.returncode else None)
+        except subprocess.TimeoutExpired:
+            report.add("down --volumes", False, "timed out after 600 s")
     out["checks"] = [asdict(c) for c in report.checks]
     out["ok"] = all(c.ok for c in report.checks)
     print(json.dumps(out, indent=2, ensure_ascii=False))

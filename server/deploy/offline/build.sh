@@ -2,7 +2,8 @@
 # Builds the images compose.yaml needs from Debian 12's own packages, for a machine that cannot reach Docker Hub
 # (it needs Debian's archive, or a mirror of it, and debootstrap), then prints the lines to add to .env:
 #   sh server/deploy/offline/build.sh [MIRROR]   >> server/deploy/.env
-# MIRROR: a Debian archive (default http://deb.debian.org/debian). Run as root (debootstrap and docker).
+# MIRROR: a Debian archive (default http://deb.debian.org/debian). Run as root (debootstrap and docker). The images
+# get the archive's updates when they are built: build them again, then `docker compose up -d --build`, to update.
 set -eu
 here="$(cd "$(dirname "$0")" && pwd)"
 mirror="${1:-http://deb.debian.org/debian}"
@@ -11,10 +12,18 @@ if ! docker image inspect "$prefix/debian:bookworm" >/dev/null 2>&1; then
     root="$(mktemp -d)"
     trap 'rm -rf "$root"' EXIT
     echo "debootstrap bookworm from $mirror" >&2
-    debootstrap --variant=minbase bookworm "$root" "$mirror" >&2
-    # the site's own certificate authorities (a proxy that inspects TLS): trusted in every image, as on this host
-    mkdir -p "$root/usr/local/share/ca-certificates"
-    cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/" 2>/dev/null || true
+    keyring=/usr/share/keyrings/debian-archive-keyring.gpg  # the archive's signatures checked, not just warned of
+    [ -f "$keyring" ] || { echo "$keyring is missing: apt-get install debian-archive-keyring" >&2; exit 1; }
+    debootstrap --variant=minbase --keyring="$keyring" --include=ca-certificates bookworm "$root" "$mirror" >&2
+    # security and point-release updates for every package the images install
+    printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb http://deb.debian.org/debian-security bookworm-security main\n' \
+        "$mirror" "$mirror" > "$root/etc/apt/sources.list"
+    # the site's own certificate authorities (Debian's place for them, e.g. a proxy that inspects TLS): trusted in
+    # every image, as on this host
+    if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+        cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+        chroot "$root" update-ca-certificates >&2
+    fi
     tar -C "$root" -c . | docker import - "$prefix/debian:bookworm" >&2
 fi
 build() {  # target tag
