@@ -221,3 +221,22 @@ def test_systemd_analyze_verifies_the_units(tmp_path):
     ours = [ln for ln in (result.stdout + result.stderr).splitlines()
             if str(tmp_path) in ln or "interview-" in ln]
     assert result.returncode == 0 and ours == [], result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["redis-server", "--save", "", "--appendonly", "no"],  # compose.yaml's command
+     ["redis-server", "--bind", "0.0.0.0", "--protected-mode", "no", "--save", "", "--appendonly", "no"]),
+    (["redis-server"], ["redis-server", "--bind", "0.0.0.0", "--protected-mode", "no"]),  # the image's own CMD
+    (["redis-server", "/etc/redis/redis.conf"], ["redis-server", "/etc/redis/redis.conf"]),  # a config decides
+    (["redis-cli", "ping"], ["redis-cli", "ping"]),  # compose.yaml's health check
+])
+def test_the_offline_redis_image_listens_as_the_public_one(tmp_path, args, expected):
+    """The stand-in's entrypoint (set -eu) turns the commands compose gives into what the public image runs."""
+    for name in ("redis-server", "redis-cli"):  # stand-ins that print the arguments they got, one per line
+        stub = tmp_path / name
+        stub.write_text('#!/bin/sh\nprintf "%s\\n" "$(basename "$0")" "$@"\n')
+        stub.chmod(0o755)
+    run = subprocess.run(["sh", str(DEPLOY / "offline" / "redis-entrypoint.sh"), *args], capture_output=True,
+                         text=True, env={**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"}, timeout=10)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split("\n")[:-1] == expected
