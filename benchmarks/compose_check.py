@@ -19,13 +19,16 @@ project (``interview-check``: never next to a running deployment of the product,
    one-time link, a login through the proxy.
 4. Live interviews through the proxy: ``benchmarks.load`` with real WebRTC candidates (aiortc, media over UDP
    straight to the containers), observers, both processes sharing PostgreSQL and Redis in containers.
-5. ``docker compose stop app2`` (SIGTERM): the time it took and its drain in its log; then started again.
-6. ``docker compose down --volumes`` unless ``--keep``.
+5. A process killed (SIGKILL) in the middle of an answer: the candidate joins again through the proxy and the
+   other process takes the interview over at the same question; the answer keeps its first words, once.
+6. ``docker compose stop app2`` (SIGTERM): the time it took and its drain in its log; then started again.
+7. ``docker compose down --volumes`` unless ``--keep``.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import re
@@ -36,6 +39,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass, field
 from email.message import Message
@@ -224,6 +228,14 @@ def main(argv: list[str] | None = None) -> int:
                    and (figures.get("finals_received") or 0) > 0 and not figures.get("errors"),
                    None if load.returncode == 0 else load.stderr[-1500:])
 
+        # --- a process killed in the middle of an answer: the interview goes on on the other
+        failover = asyncio.run(_failover(compose, base, email, password, int(env.get("REDIS_PORT", "6379")),
+                                         work, ca))
+        out["failover"] = failover
+        report.add("a process killed mid-answer: the interview goes on through the proxy on the other",
+                   failover.get("ok", False), {k: v for k, v in failover.items() if k != "ok"})
+        compose.run("up", "-d", "--wait", timeout=600)  # the killed process back for the next check
+
         # --- SIGTERM: a node drains
         t1 = time.monotonic()
         stop = compose.run("stop", "app2", timeout=180)
@@ -242,6 +254,97 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return _finish(out, report, compose, args.keep)
+
+
+PART_1 = "My name is Kim and the project I am most proud of is the billing service that"
+PART_2 = "we rebuilt last year and now it handles twice the traffic."
+
+
+async def _failover(compose: Compose, base: str, email: str, password: str, redis_port: int, work: Path,
+                    ca: Path) -> dict[str, Any]:
+    """A candidate joins through the proxy and starts an answer; once its first words are final, the process
+    running the interview is killed (``docker compose kill``, SIGKILL); the page joins again through the proxy
+    (takeover), and the answer must go on at the same question and end with the words of both parts, each once."""
+    os.environ["SSL_CERT_FILE"] = str(ca)  # Caddy's local authority, before aiohttp makes its TLS context
+    import aiohttp
+    import redis.asyncio as aioredis
+
+    from benchmarks.load_clients import HrClient
+    from benchmarks.synthetic_candidate import CandidateApiError, SyntheticCandidate
+    from benchmarks.synthetic_media import make_speech_wav
+
+    part_1 = make_speech_wav(work / "part1.wav", [0.3, PART_1, 20.0], voice="en-us").path
+    part_2 = make_speech_wav(work / "part2.wav", [0.3, PART_2, 30.0], voice="en-us").path
+
+    async def join(wav: Path, **kw: Any) -> SyntheticCandidate:
+        last: Exception | None = None
+        for _ in range(30):  # as the page does: again while the servers are busy or one is being left out
+            cand = SyntheticCandidate(base, token, wav, None, hold_audio=True, **kw)
+            try:
+                await cand.start()
+                return cand
+            except (CandidateApiError, aiohttp.ClientError) as exc:
+                last = exc
+                await cand.close()
+                await asyncio.sleep(1)
+        raise RuntimeError(f"never admitted: {last}")
+
+    result: dict[str, Any] = {"ok": False}
+    hr = HrClient(base)
+    bus = aioredis.from_url(f"redis://127.0.0.1:{redis_port}/0")
+    first = again = None
+    try:
+        await hr.login(email, password)
+        job_id = await hr.create_load_job("en", questions=2)
+        created = await hr.create_interview(job_id, 99, "en")
+        interview_id, token = created["interview_id"], created["token"]
+        first = await join(part_1)
+        await first.wait_for_type("question.asked", 60, turn_index=0)
+        owner = (await bus.get(f"interview-owner:{interview_id}") or b"").decode()
+        node = json.loads(await bus.get(f"node:{owner}") or "{}")
+        port = urllib.parse.urlsplit(node.get("url", "")).port
+        service = {8081: "app1", 8082: "app2"}.get(port)
+        result["ran_on"] = service
+        if service is None:
+            result["error"] = f"owner {owner!r} at {node.get('url')!r} is neither app1 nor app2"
+            return result
+        first.release_audio()
+        for _ in range(80):  # until the first part's words are final (stored), the answer still open
+            record = await hr.request("GET", f"/api/v1/interviews/{interview_id}")
+            if any("proud" in seg["text"].lower() for seg in record["transcript"]):
+                break
+            await asyncio.sleep(0.5)
+        else:
+            result["error"] = "the first part's words never became final"
+            return result
+        t_kill = time.monotonic()
+        killed = await asyncio.to_thread(compose.run, "kill", service)
+        result["killed"] = killed.returncode == 0
+        await first.close()
+        again = await join(part_2, takeover=True)
+        asked = await again.wait_for_type("question.asked", 60)
+        result["rejoined_s"] = round(time.monotonic() - t_kill, 1)
+        result["same_question"] = asked["turn_index"] == 0
+        result["now_on"] = {8081: "app1", 8082: "app2"}.get(urllib.parse.urlsplit(
+            json.loads(await bus.get(f"node:{(await bus.get(f'interview-owner:{interview_id}')).decode()}")
+                       or "{}").get("url", "")).port)
+        again.release_audio()
+        ended = await again.wait_for_type("answer.ended", 90, turn_index=0)
+        text = ended["text"].lower()
+        result["answer"] = ended["text"]
+        record = await hr.request("GET", f"/api/v1/interviews/{interview_id}")
+        answer_0 = " ".join(s["text"] for s in record["transcript"] if s["turn_index"] == 0).lower()
+        result["ok"] = (result["killed"] and result["same_question"] and result["now_on"] not in (None, service)
+                        and "proud" in text and "traffic" in text and answer_0.count("proud") == 1)
+    except Exception as exc:  # noqa: BLE001 - recorded as this check's failure
+        result["error"] = f"{type(exc).__name__}: {exc}"
+    finally:
+        for cand in (first, again):
+            if cand is not None:
+                await cand.close()
+        await hr.close()
+        await bus.aclose()
+    return result
 
 
 def _finish(out: dict[str, Any], report: Report, compose: Compose | None, keep: bool) -> int:

@@ -149,6 +149,8 @@ def test_the_proxy_sends_to_every_process_and_keeps_metrics_inside(compose, monk
     assert set(caddy_upstreams()) == {f"127.0.0.1:{p}" for p in ports}
     text = (DEPLOY / "Caddyfile").read_text()
     assert "respond /metrics 404" in text and "lb_policy cookie" in text
+    # a killed process is left out at once, so the candidate's page reconnects through a live one
+    assert re.search(r"^\s*lb_try_duration [1-9]\d*s$", text, re.M) and re.search(r"^\s*fail_duration \d+s$", text, re.M)
     assert "header_up X-Request-ID" in text  # taken by the server because 127.0.0.1 is a trusted proxy
 
 
