@@ -92,9 +92,11 @@ class Compose:
         return subprocess.run([*self.base, *args], capture_output=True, text=True, timeout=timeout, check=check)
 
 
-def _https(url: str, context: ssl.SSLContext, *, data: dict | None = None, headers: dict | None = None,
-           opener: urllib.request.OpenerDirector | None = None) -> tuple[int, Message, str]:
-    """Status, headers (names in any case) and body of one request; an error status is an answer too."""
+def _request(url: str, context: ssl.SSLContext | None = None, *, data: dict | None = None,
+             headers: dict | None = None, opener: urllib.request.OpenerDirector | None = None,
+             ) -> tuple[int | None, Message, str]:
+    """Status, headers (names in any case) and body of one request; an error status is an answer too, and no answer
+    at all is status ``None`` with the reason as the body."""
     body = None if data is None else json.dumps(data).encode()
     req = urllib.request.Request(url, data=body, method="POST" if body else "GET", headers=headers or {})
     if body:
@@ -105,32 +107,17 @@ def _https(url: str, context: ssl.SSLContext, *, data: dict | None = None, heade
             return resp.status, resp.headers, resp.read().decode(errors="replace")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers, exc.read().decode(errors="replace")
+    except OSError as exc:  # URLError included: refused, reset, timed out
+        return None, Message(), str(exc)
 
 
-def _get(url: str) -> tuple[int | None, str]:
-    """Status and text of a plain GET on this machine; ``None`` and the reason when nothing answered."""
-    try:
-        with urllib.request.urlopen(url, timeout=10) as resp:
-            return resp.status, resp.read().decode(errors="replace")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode(errors="replace")
-    except (OSError, urllib.error.URLError) as exc:
-        return None, str(exc)
-
-
-def _until(attempt, seconds: float, done=lambda result: True):
-    """``attempt()`` again every second until it returns a result ``done`` accepts without raising (Caddy listens,
-    and has made its local authority, a moment after its container is up), at most ``seconds``; then once more."""
+def _until(attempt, seconds: float, done):
+    """``attempt()`` again every second until ``done`` accepts its result (Caddy listens, and has made its local
+    authority, a moment after its container is up), at most ``seconds``; then its last result."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            result = attempt()
-            if done(result):
-                return result
-        except (OSError, urllib.error.URLError):
-            pass
+    while not done(result := attempt()) and time.monotonic() < deadline:
         time.sleep(1)
-    return attempt()
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,19 +164,20 @@ def main(argv: list[str] | None = None) -> int:
         ca.write_text(cert.stdout)
         context = ssl.create_default_context(cafile=str(ca))
         base = f"https://{domain}"
-        status, headers, body = _until(lambda: _https(f"{base}/api/v1/health", context), 60)
+        status, headers, body = _until(lambda: _request(f"{base}/api/v1/health", context), 60,
+                                       lambda r: r[0] is not None)
         report.add("health through the proxy (TLS verified)", status == 200, {"status": status, "body": body[:200]})
         request_id = headers.get("X-Request-ID") or ""
         report.add("request id from the proxy (a UUID) in the answer",
                    bool(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", request_id)),
                    request_id)
-        status, _, _ = _https(f"{base}/metrics", context)
+        status, _, _ = _request(f"{base}/metrics", context)
         report.add("/metrics refused through the proxy", status == 404, status)
         for port in (8081, 8082):
-            status, text = _get(f"http://127.0.0.1:{port}/metrics")
+            status, _, text = _request(f"http://127.0.0.1:{port}/metrics")
             report.add(f"/metrics on 127.0.0.1:{port}", status == 200 and "interview_" in text,
                        f"{status}: {len(text.splitlines())} lines")
-        status, text = _get(f"http://127.0.0.1:{llm_port}/health")
+        status, _, text = _request(f"http://127.0.0.1:{llm_port}/health")
         report.add("language-model engine healthy", status == 200, f"{status}: {text[:100]}")
 
         # --- the first admin, as an operator makes it
@@ -200,15 +188,14 @@ def main(argv: list[str] | None = None) -> int:
         token = re.search(r"[?&]token=([^&\s]+)", link.group(1)).group(1) if link else None
         report.add("create-admin printed a set-password link", token is not None, made.stderr[-500:] or None)
         origin = {"Origin": base}
-        status, _, body = _https(f"{base}/api/v1/auth/set-password", context, data={"token": token or "",
-                                                                                    "password": password},
-                                 headers=origin)
+        status, _, body = _request(f"{base}/api/v1/auth/set-password", context,
+                                   data={"token": token or "", "password": password}, headers=origin)
         report.add("password set through the one-time link", status in (200, 204), {"status": status,
                                                                                   "body": body[:200]})
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(),
                                              urllib.request.HTTPSHandler(context=context))
-        status, _, body = _https(f"{base}/api/v1/auth/login", context, data={"email": email, "password": password},
-                                 headers=origin, opener=opener)
+        status, _, body = _request(f"{base}/api/v1/auth/login", context,
+                                   data={"email": email, "password": password}, headers=origin, opener=opener)
         report.add("login through the proxy", status == 200, {"status": status})
 
         # --- live interviews through the proxy, real WebRTC to the containers
@@ -292,6 +279,12 @@ async def _failover(compose: Compose, base: str, email: str, password: str, redi
     result: dict[str, Any] = {"ok": False}
     hr = HrClient(base)
     bus = aioredis.from_url(f"redis://127.0.0.1:{redis_port}/0")
+
+    async def running_on(interview_id: str) -> str | None:
+        """The compose service whose process owns the interview (the node registry in Redis: its owner's URL)."""
+        owner = (await bus.get(f"interview-owner:{interview_id}") or b"").decode()
+        url = json.loads(await bus.get(f"node:{owner}") or "{}").get("url", "")
+        return {8081: "app1", 8082: "app2"}.get(urllib.parse.urlsplit(url).port)
     first = again = None
     try:
         await hr.login(email, password)
@@ -300,13 +293,9 @@ async def _failover(compose: Compose, base: str, email: str, password: str, redi
         interview_id, token = created["interview_id"], created["token"]
         first = await join(part_1)
         await first.wait_for_type("question.asked", 60, turn_index=0)
-        owner = (await bus.get(f"interview-owner:{interview_id}") or b"").decode()
-        node = json.loads(await bus.get(f"node:{owner}") or "{}")
-        port = urllib.parse.urlsplit(node.get("url", "")).port
-        service = {8081: "app1", 8082: "app2"}.get(port)
-        result["ran_on"] = service
+        service = result["ran_on"] = await running_on(interview_id)
         if service is None:
-            result["error"] = f"owner {owner!r} at {node.get('url')!r} is neither app1 nor app2"
+            result["error"] = "the interview's owner is neither app1 nor app2"
             return result
         first.release_audio()
         for _ in range(80):  # until the first part's words are final (stored), the answer still open
@@ -325,9 +314,7 @@ async def _failover(compose: Compose, base: str, email: str, password: str, redi
         asked = await again.wait_for_type("question.asked", 60)
         result["rejoined_s"] = round(time.monotonic() - t_kill, 1)
         result["same_question"] = asked["turn_index"] == 0
-        result["now_on"] = {8081: "app1", 8082: "app2"}.get(urllib.parse.urlsplit(
-            json.loads(await bus.get(f"node:{(await bus.get(f'interview-owner:{interview_id}')).decode()}")
-                       or "{}").get("url", "")).port)
+        result["now_on"] = await running_on(interview_id)
         again.release_audio()
         ended = await again.wait_for_type("answer.ended", 90, turn_index=0)
         text = ended["text"].lower()

@@ -11,8 +11,6 @@ Screenshots go to /tmp/cand-shots/ for a person to look at.
 
 from __future__ import annotations
 
-import asyncio
-
 import contextlib
 import json
 import re
@@ -23,7 +21,7 @@ import pytest
 
 from benchmarks.synthetic_media import make_face_video, make_speech_wav
 from dialogue.session import PRACTICE
-from tests.harness import TEST_QUESTIONS, running_server
+from tests.harness import TEST_QUESTIONS, running_server, until
 from tests.test_browser_interview import (BASE_FLAGS, CHROMIUM, INTERVIEW_TIMEOUT_MS, STEP_TIMEOUT_MS, _page_of,
                                           _watch_errors, playwright_api)
 from tests.test_catalogue import catalogue_english_in
@@ -80,13 +78,16 @@ async def shot(page, name: str) -> None:
 
 async def no_english_left(page, settle_s: float = 5.0) -> None:
     """No catalogue English on the page once it has settled: a language switch re-renders parts that wait for the
-    server (e.g. the session's summary), so the check is repeated for up to ``settle_s`` before it fails."""
-    deadline = asyncio.get_running_loop().time() + settle_s
-    while True:
-        found = catalogue_english_in(await page.evaluate("document.body.innerText"))
-        if not found or asyncio.get_running_loop().time() > deadline:
-            break
-        await asyncio.sleep(0.2)
+    server (e.g. the session's summary), so the page is read again for up to ``settle_s`` before the check fails."""
+    async def english() -> list:
+        return catalogue_english_in(await page.evaluate("document.body.innerText"))
+
+    async def none_left() -> bool:
+        return not await english()
+
+    with contextlib.suppress(AssertionError):  # timed out: the assertion below says what was left
+        await until(none_left, settle_s, what="no English left")
+    found = await english()
     assert not found, found
 
 

@@ -128,3 +128,11 @@ def test_defaults_come_from_the_one_place_that_holds_them():
     assert (manager.whisper_window_margin_ms, manager.inference_threads) == (WINDOW_MARGIN_MS,
                                                                              inference_pool.DEFAULT_THREADS)
 
+
+
+def test_models_fetch_of_a_model_it_cannot_have_says_so_without_a_traceback(tmp_path, capsys):
+    """`models fetch` is also compose's probe of whether the model is already there: a model it cannot provide is one
+    plain line and exit 1, never a stack trace."""
+    assert main(["models", "fetch", "no-such-model", "--data-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "unknown model 'no-such-model'" in err and "Traceback" not in err

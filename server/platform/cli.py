@@ -106,7 +106,7 @@ async def _create_admin(settings: Settings, email: str, org_name: str, name: str
 
 
 def _models(settings: Settings, action: str, model_id: str | None) -> int:
-    from analyzers.model_registry import ModelManager
+    from analyzers.model_registry import ModelError, ModelManager
 
     manager = ModelManager.from_settings(settings)
     if action == "list":
@@ -115,7 +115,11 @@ def _models(settings: Settings, action: str, model_id: str | None) -> int:
     if not model_id:
         print("name a model id (see `interview-server models list`)", file=sys.stderr)
         return 2
-    path = manager.resolve(model_id)
+    try:
+        path = manager.resolve(model_id)
+    except ModelError as exc:  # not here and not allowed or able to be fetched: said plainly, exit 1
+        print(str(exc), file=sys.stderr)
+        return 1
     print(path)
     return 0
 
