@@ -238,9 +238,13 @@ class SilenceAnswerEndDetector:
         return self.turn_started_ms + self.time_limit_ms + self.config.time_limit_grace_ms
 
     def _time_is_up(self, now_ms: int) -> bool:
-        """The question's time limit has passed and nothing is still being said or recognised."""
-        return (self.time_limit_ms is not None and now_ms - self.turn_started_ms >= self.time_limit_ms
-                and not self.speaking and self.pending_finals == 0)
+        """The question's time limit has passed and nothing is still being said or recognised (a final not in
+        ``final_wait_max_ms`` after the speech ended is not waited for longer: the time ran out, whatever ends the
+        answer then, and the reason says so)."""
+        if self.time_limit_ms is None or now_ms - self.turn_started_ms < self.time_limit_ms or self.speaking:
+            return False
+        return self.pending_finals == 0 or (self.last_speech_end_ms is not None
+                                            and now_ms - self.last_speech_end_ms >= self.config.final_wait_max_ms)
 
     def _waited_for_an_answer(self, now_ms: int) -> bool:
         """As long as a candidate may take to start answering has passed since the question."""

@@ -3,6 +3,7 @@ listed as an audited read, kept through the schema's migrations; on SQLite and P
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, timedelta, timezone
 
 import aiohttp
@@ -116,6 +117,38 @@ async def test_outcomes_one_at_a_time_and_from_csv(db_url, tmp_path):
         assert isinstance(await store.retention.erase_candidate(ids["Di"][1], "erasure_request",
                                                                 datetime.now(timezone.utc)), dict)
         assert await store.outcomes.get(h.job_id, ids["Di"][1]) is None
+
+
+async def test_outcome_writes_and_removals_at_once_each_get_their_answer(db_url, tmp_path):
+    """Two people (or a double click and an undo) record and remove the same candidate's outcome at the same
+    moment: each write answers with what it stored and each removal with 204, never a server error, and the
+    outcome left is one of them."""
+    async with running_server(db_url, tmp_path) as h:
+        iv_id, _ = await h.create_interview("Ann")
+        url = f"/api/v1/interviews/{iv_id}/outcome"
+        async with h.hr_client() as hr:
+            async def put(decision: str) -> tuple[str, int, dict | str]:
+                async with hr.put(url, json={"decision": decision}) as r:
+                    return decision, r.status, (await r.json()) if r.status == 200 else await r.text()
+
+            async def remove() -> tuple[str, int, str]:
+                async with hr.delete(url) as r:
+                    return "delete", r.status, await r.text()
+
+            decisions = ("advanced", "hired", "rejected")
+            for _ in range(4):
+                results = await asyncio.gather(*(call for i in range(12) for call in (
+                    put(decisions[i % 3]), remove())))
+                for kind, status, body in results:
+                    if kind == "delete":
+                        assert status == 204, body
+                    else:
+                        assert status == 200, body
+                        assert body["decision"] == kind
+            async with hr.put(url, json={"decision": "hired"}) as r:
+                assert r.status == 200 and (await r.json())["decision"] == "hired"
+        iv = await h.ctx.store.interviews.get(iv_id)
+        assert (await h.ctx.store.outcomes.get(iv.job_id, iv.candidate_id)).decision == "hired"
 
 
 async def test_too_many_rows_and_a_too_large_file_are_refused_whole(sqlite_url, tmp_path):

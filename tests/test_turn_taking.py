@@ -453,3 +453,17 @@ def test_an_utterance_that_never_ends_is_cut_a_bounded_while_after_i_have_finish
     d = AnswerEndDetector(CFG, 0)  # no time limit, no press: nothing to cut
     d.speech_started(1000)
     assert d.cut_at() is None and not d.cut_due(10_000_000)
+
+
+def test_a_time_limit_answer_whose_final_is_late_still_ends_for_the_time_limit():
+    """On a busy recogniser the cut utterance's final can take longer than ``final_wait_max_ms``; the answer then
+    ends on the text known, and its reason is still the time limit (not a silence the candidate never made)."""
+    for detector in (AnswerEndDetector, SilenceAnswerEndDetector):
+        d = detector(CFG, 0, time_limit_ms=20_000)
+        d.speech_started(1000)
+        d.partial_received("the television in the")
+        cut = 20_000 + CFG.time_limit_grace_ms
+        d.speech_ended(cut)  # the runtime's cut; the final is not in
+        assert first_decision(d, cut, cut + CFG.final_wait_max_ms - 20) is None
+        assert first_decision(d, cut + CFG.final_wait_max_ms - 20, cut + CFG.final_wait_max_ms + 200) == (
+            cut + CFG.final_wait_max_ms, "time_limit"), detector

@@ -7,12 +7,14 @@ are encrypted by their column types (server/compliance/crypto.py), so repositori
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm.exc import StaleDataError
 
 from server.storage.migrate import move_schema
 
@@ -80,19 +82,37 @@ class Database:
         async with self.transaction() as s:
             await s.execute(update(model).where(model.id == row_id).values(**values))
 
-    def insert_ignoring_duplicates(self, model):
-        """INSERT … ON CONFLICT DO NOTHING on either database."""
+    def insert_with_conflicts(self, model):
+        """This database's INSERT with ``on_conflict_do_nothing``/``on_conflict_do_update`` (an upsert: one
+        statement, so two writers of the same key never race between a read and a write)."""
         if self.url.startswith("sqlite"):
             from sqlalchemy.dialects.sqlite import insert
         else:
             from sqlalchemy.dialects.postgresql import insert
-        return insert(model).on_conflict_do_nothing()
+        return insert(model)
+
+    def insert_ignoring_duplicates(self, model):
+        """INSERT … ON CONFLICT DO NOTHING on either database."""
+        return self.insert_with_conflicts(model).on_conflict_do_nothing()
 
     async def migrate(self) -> None:
         await move_schema(self.engine)
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+T = TypeVar("T")
+
+
+async def retry_once_on_conflict(write: Callable[[], Awaitable[T]]) -> T:
+    """Run ``write`` (a read-then-write in its own transaction) again once if another writer got in between: it
+    inserted the row this one was about to insert (a unique key refuses the second) or deleted the row this one
+    was updating (the UPDATE finds nothing: ``StaleDataError``). The second run reads what the other left."""
+    try:
+        return await write()
+    except (IntegrityError, StaleDataError):
+        return await write()
 
 
 async def count_rows(s: AsyncSession, model, *where) -> int:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from server.storage.candidate_imports import ItemAlreadyRecorded, mark_import_item
 from server.storage.contacts import contact_keys, contact_owner
-from server.storage.database import Repository
+from server.storage.database import Repository, retry_once_on_conflict
 from server.storage.models import Candidate, JobCandidateContact, Resume, utcnow
 
 
@@ -29,15 +28,9 @@ class ExternalCandidateRepository(Repository):
         keys let one insert, the other then updates. ``import_item_id``: the item gets the outcome in the same
         transaction (as in ``add_resume_if_new``)."""
         keys = contact_keys(list(contacts))
-        for retry in (False, True):
-            try:
-                return await self._upsert_resume(org_id, job_id, source, external_id, name[:200],
-                                                          email[:320], filename[:300], content_type[:100], size,
-                                                          profile, keys, import_item_id)
-            except IntegrityError:
-                if retry:
-                    raise
-        raise AssertionError("unreachable")
+        return await retry_once_on_conflict(lambda: self._upsert_resume(
+            org_id, job_id, source, external_id, name[:200], email[:320], filename[:300], content_type[:100], size,
+            profile, keys, import_item_id))
 
     async def _upsert_resume(self, org_id, job_id, source, external_id, name, email, filename, content_type,
                              size, profile, keys, import_item_id) -> tuple[Candidate, str, str]:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import case, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.storage.database import Repository
 from server.storage.jobs import add_plan_version_in
-from server.storage.models import (Candidate, CandidateOutcome, CompetencyWeightDecision, Interview, Resume,
+from server.storage.models import (Candidate, CandidateOutcome, CompetencyWeightDecision, Interview, Resume, new_id,
                                    User)
 
 
@@ -29,6 +28,17 @@ class OutcomeWrite:
 
 
 @dataclass(frozen=True)
+class OutcomesSaved:
+    """What ``OutcomeRepository.save`` stored: how many outcomes were new and how many replaced, and the rows as
+    written (in the order of the writes; the answer to the request that wrote them, also if another request has
+    changed or removed them since)."""
+
+    created: int
+    updated: int
+    rows: list[CandidateOutcome]
+
+
+@dataclass(frozen=True)
 class JobCandidate:
     """A candidate of a job (a resume for it or an interview in it), as an outcome import finds them."""
 
@@ -41,38 +51,34 @@ class OutcomeRepository(Repository):
     """Outcomes per job and candidate (one row each), and accepted competency weights with the plan they made."""
 
     async def save(self, org_id: str, job_id: str, writes: list[OutcomeWrite], user_id: str | None, source: str,
-                   now: datetime) -> tuple[int, int]:
+                   now: datetime) -> OutcomesSaved:
         """Store every write in one transaction (all or none): a candidate's existing outcome for the job is
-        replaced. Returns (created, updated)."""
-        for retry in (False, True):  # two first writes for the same candidate at once: the unique key decides
-            try:
-                async with self.db.transaction() as s:
-                    return await self._save(s, org_id, job_id, writes, user_id, source, now)
-            except IntegrityError:
-                if retry:
-                    raise
-        raise AssertionError("unreachable")
+        replaced; its decision time stays when the decision is the same (only the rating changed). Each write is
+        one upsert, so writes and removals of the same outcome at the same moment each take effect whole, one
+        after the other."""
+        async with self.db.transaction() as s:
+            ids = [w.candidate_id for w in writes]
+            had = set((await s.execute(select(CandidateOutcome.candidate_id).where(
+                CandidateOutcome.job_id == job_id, CandidateOutcome.candidate_id.in_(ids)))).scalars())
+            rows = [await self._upsert(s, org_id, job_id, w, user_id, source, now) for w in writes]
+        created = sum(1 for w in writes if w.candidate_id not in had)
+        return OutcomesSaved(created, len(writes) - created, rows)
 
-    @staticmethod
-    async def _save(s: AsyncSession, org_id: str, job_id: str, writes: list[OutcomeWrite], user_id: str | None,
-                    source: str, now: datetime) -> tuple[int, int]:
-        ids = [w.candidate_id for w in writes]
-        existing = {row.candidate_id: row for row in (await s.execute(select(CandidateOutcome).where(
-            CandidateOutcome.job_id == job_id, CandidateOutcome.candidate_id.in_(ids)))).scalars()}
-        created = 0
-        for w in writes:
-            row = existing.get(w.candidate_id)
-            if row is None:
-                row = CandidateOutcome(org_id=org_id, job_id=job_id, candidate_id=w.candidate_id)
-                s.add(row)
-                existing[w.candidate_id] = row
-                created += 1
-            if row.decision != w.decision or row.decided_at is None:
-                row.decided_at, row.decided_by = now, user_id
-            row.interview_id, row.decision, row.source, row.updated_at = w.interview_id, w.decision, source, now
-            row.performance_rating, row.performance_months = w.performance_rating, w.performance_months
-            row.performance_date = w.performance_date
-        return created, len(writes) - created
+    async def _upsert(self, s: AsyncSession, org_id: str, job_id: str, w: OutcomeWrite, user_id: str | None,
+                      source: str, now: datetime) -> CandidateOutcome:
+        values = dict(interview_id=w.interview_id, decision=w.decision, source=source, updated_at=now,
+                      performance_rating=w.performance_rating, performance_months=w.performance_months,
+                      performance_date=w.performance_date)
+        insert = self.db.insert_with_conflicts(CandidateOutcome)
+        table = CandidateOutcome.__table__
+        same = table.c.decision == insert.excluded.decision
+        statement = insert.values(id=new_id(), org_id=org_id, job_id=job_id, candidate_id=w.candidate_id,
+                                  decided_at=now, decided_by=user_id, **values).on_conflict_do_update(
+            index_elements=[table.c.job_id, table.c.candidate_id],
+            set_=dict(values, decided_at=case((same, table.c.decided_at), else_=insert.excluded.decided_at),
+                      decided_by=case((same, table.c.decided_by), else_=insert.excluded.decided_by)),
+        ).returning(CandidateOutcome)
+        return (await s.execute(statement.execution_options(populate_existing=True))).scalars().one()
 
     async def get(self, job_id: str, candidate_id: str) -> CandidateOutcome | None:
         async with self.db.session() as s:

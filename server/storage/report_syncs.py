@@ -8,9 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 
-from server.storage.database import Repository
+from server.storage.database import Repository, retry_once_on_conflict
 from server.storage.models import Candidate, Interview, Job, ReportSync
 
 
@@ -45,13 +44,8 @@ class ReportSyncRepository(Repository):
         Returns (the report's version, the rows added). The version is the one this digest already has, else the
         interview's next; ``payload(version)`` is the event to store. Queued writes of older versions that have
         not gone out are superseded. Two processes queuing at once: the unique key lets one insert per target."""
-        for retry in (False, True):
-            try:
-                return await self._enqueue(org_id, interview_id, digest, payload, targets, now)
-            except IntegrityError:
-                if retry:
-                    raise
-        raise AssertionError("unreachable")
+        return await retry_once_on_conflict(lambda: self._enqueue(org_id, interview_id, digest, payload, targets,
+                                                                   now))
 
     async def _enqueue(self, org_id, interview_id, digest, payload, targets, now) -> tuple[int, list[ReportSync]]:
         async with self.db.transaction() as s:

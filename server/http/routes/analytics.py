@@ -66,8 +66,8 @@ async def set_outcome(request: web.Request) -> web.Response:
         raise ApiError(422, "future_date", "The performance rating's date is in the future.")
     write = OutcomeWrite(iv.candidate_id, iv.id, body.decision, perf.rating if perf else None,
                          perf.months if perf else None, rated_on)
-    await ctx.store.outcomes.save(user.org_id, iv.job_id, [write], user.id, "api", now)
-    return web.json_response(_outcome_out(await ctx.store.outcomes.get(iv.job_id, iv.candidate_id)))
+    saved = await ctx.store.outcomes.save(user.org_id, iv.job_id, [write], user.id, "api", now)
+    return web.json_response(_outcome_out(saved.rows[0]))
 
 
 @api.route("DELETE", "/api/v1/interviews/{interview_id}/outcome", "Remove the outcome of the interview's candidate "
@@ -108,8 +108,9 @@ async def import_outcomes(request: web.Request) -> web.Response:
         raise ApiError(422, "invalid_rows", f"{len({p.row for p in problems})} of {len(rows)} rows cannot be "
                        "imported; nothing was stored. Correct them and send the file again.",
                        [m.RowProblemOut(**vars(p)).model_dump() for p in problems[:500]])
-    created, updated = await ctx.store.outcomes.save(user.org_id, job.id, writes, user.id, "csv", now)
-    return web.json_response(m.OutcomeImportResult(rows=len(writes), created=created, updated=updated).model_dump())
+    saved = await ctx.store.outcomes.save(user.org_id, job.id, writes, user.id, "csv", now)
+    return web.json_response(m.OutcomeImportResult(rows=len(writes), created=saved.created,
+                                                   updated=saved.updated).model_dump())
 
 
 async def _one_file(request: web.Request, limit: int) -> tuple[str, bytes]:
