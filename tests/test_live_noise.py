@@ -99,6 +99,6 @@ async def test_i_have_finished_and_the_time_limit_end_answers_in_a_room_that_nev
             latest = TIME_LIMIT_S + config.time_limit_grace_ms / 1000 + RECOGNITION_S
             limit_ended = await cand.wait_for_type("answer.ended", latest + 5, turn_index=1)
             waited = limit_ended.received_at - second.received_at
-            assert limit_ended["reason"] == "time_limit"
+            assert limit_ended["reason"] == "time_limit", (limit_ended["reason"], waited)
             assert TIME_LIMIT_S - 0.5 <= waited <= latest, waited
             await cand.wait_for_type("interview.state", 15, status="finished")
