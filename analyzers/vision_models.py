@@ -14,9 +14,11 @@ landmarker from those bytes (creating one costs 40-110 ms, a detect call 6-15 ms
 
 from __future__ import annotations
 
+import io
 import os
 import threading
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +35,9 @@ __all__ = [
     "VisionModelError",
     "VisionModelNotFoundError",
     "VideoClock",
+    "create_video_face_detector",
     "create_video_landmarker",
+    "load_bundle_member",
     "import_mediapipe",
     "load_model_bytes",
     "mp_image_from_rgb",
@@ -117,6 +121,22 @@ def load_model_bytes(name: str) -> bytes:
         return cached
 
 
+def load_bundle_member(name: str, member: str) -> bytes:
+    """One model file inside ``<name>.task`` (a zip of ``.tflite`` files), read once per process."""
+    key = f"{name}/{member}"
+    cached = _bytes_cache.get(key)
+    if cached is not None:
+        return cached
+    bundle = load_model_bytes(name)
+    try:
+        with zipfile.ZipFile(io.BytesIO(bundle)) as z:
+            data = z.read(member)
+    except (zipfile.BadZipFile, KeyError) as exc:
+        raise VisionModelError(f"{name}.task holds no {member}: {exc}") from exc
+    with _bytes_lock:
+        return _bytes_cache.setdefault(key, data)
+
+
 def import_mediapipe() -> tuple[Any, Any, Any]:
     """``(mediapipe, vision, BaseOptions)`` or a clear error when mediapipe is missing."""
     try:
@@ -130,10 +150,20 @@ def import_mediapipe() -> tuple[Any, Any, Any]:
 def create_video_landmarker(model: str, **options: Any) -> Any:
     """A new landmarker for ``model`` in VIDEO mode, built from the bytes read once per process; ``options`` are
     the task's own (``num_faces``, ``min_tracking_confidence``, ...)."""
+    return _create_video_task(LANDMARKER_TASKS[model], load_model_bytes(model), options)
+
+
+def create_video_face_detector(**options: Any) -> Any:
+    """A MediaPipe face detector in VIDEO mode running the face landmarker's own detection model (BlazeFace short
+    range, the ``face_detector.tflite`` inside ``face_landmarker.task``): it finds every face in the picture for
+    ~1.7 ms a frame, where the landmarker measures them. ``options``: ``min_detection_confidence``, ..."""
+    return _create_video_task("FaceDetector", load_bundle_member("face_landmarker", "face_detector.tflite"), options)
+
+
+def _create_video_task(task: str, model_bytes: bytes, options: dict[str, Any]) -> Any:
     _, vision, base_options = import_mediapipe()
-    task = LANDMARKER_TASKS[model]
     task_options = getattr(vision, f"{task}Options")(
-        base_options=base_options(model_asset_buffer=load_model_bytes(model)),
+        base_options=base_options(model_asset_buffer=model_bytes),
         running_mode=vision.RunningMode.VIDEO,
         **options,
     )
@@ -240,9 +270,13 @@ class LandmarkerAnalyzer(FrameAnalyzer):
 
     def detect(self, rgb: np.ndarray, t_ms: int) -> Any:
         """The raw landmarker result for one frame (advances the model clock)."""
+        return self.detect_image(mp_image_from_rgb(rgb), t_ms)
+
+    def detect_image(self, image: Any, t_ms: int) -> Any:
+        """``detect`` of a ``mediapipe.Image`` already made (for an analyzer that runs more than one model on it)."""
         if self._landmarker is None:
             raise RuntimeError(f"{type(self).__name__} is closed")
-        return self._landmarker.detect_for_video(mp_image_from_rgb(rgb), self._clock(t_ms))
+        return self._landmarker.detect_for_video(image, self._clock(t_ms))
 
     def close(self) -> None:
         landmarker, self._landmarker = self._landmarker, None

@@ -174,6 +174,35 @@ def test_two_faces_raise_second_face_once(face):
 
 
 @models
+def test_a_second_face_that_comes_and_goes_is_counted_by_the_search_once_a_second(face, monkeypatch):
+    """The landmarker follows one face; the whole picture is searched once a second (the first sample at once), so
+    a second person is counted and flagged within a second of coming into view and stops counting within a second
+    of leaving, while the search model runs on one sample in five."""
+    searches = []
+    detector = face._detector
+    real_search = detector.detect_for_video
+    monkeypatch.setattr(detector, "detect_for_video", lambda image, t: searches.append(t) or real_search(image, t),
+                        raising=False)
+    one, two = VIDEO.frames(2.0), VIDEO.frames(3.0, faces=2)
+    obs = VIDEO.run(face, one + two + one)
+    came, left = len(one) * STEP_MS, (len(one) + len(two)) * STEP_MS
+    counts = {o.t_ms: o.values["face_count"] for o in obs}
+    assert all(c == 1 for t, c in counts.items() if t < came or t >= left + 1000)
+    assert all(c == 2 for t, c in counts.items() if came + 1000 <= t < left)
+    flags = [f for o in obs for f in o.flags]
+    assert [f.kind for f in flags] == ["second_face"] and came <= flags[0].since_ms < came + 1000
+    assert len(searches) == pytest.approx(len(obs) / 5, abs=1) and searches[0] == 0
+
+
+@models
+def test_without_the_search_the_landmarker_alone_counts_faces():
+    with FaceAnalyzer(FaceConfig(num_faces=2, face_search_fps=0)) as analyzer:
+        assert analyzer._detector is None
+        obs = VIDEO.run(analyzer, VIDEO.frames(1.0, faces=2))
+    assert all(o.values["face_count"] == 2 for o in obs)
+
+
+@models
 def test_black_video_raises_no_face_after_threshold_then_face_returns(face):
     cfg = face.config
     black = VIDEO.run(face, VIDEO.frames(6.0, black=True))
@@ -238,7 +267,7 @@ def test_blink_counting_and_rate(face, monkeypatch):
     real = face.detect(frame, 0)
     closed_at = {1000, 1200, 4000, 9000}  # three onsets: 1000 (1200 continues it), 4000, 9000
 
-    def fake_detect(rgb, t_ms):
+    def fake_detect(image, t_ms):
         shapes = [
             [SimpleNamespace(category_name=c.category_name,
                              score=(0.9 if t_ms in closed_at and c.category_name.startswith("eyeBlink") else c.score))
@@ -247,7 +276,7 @@ def test_blink_counting_and_rate(face, monkeypatch):
         return SimpleNamespace(face_landmarks=real.face_landmarks, face_blendshapes=shapes,
                                facial_transformation_matrixes=real.facial_transformation_matrixes)
 
-    monkeypatch.setattr(face, "detect", fake_detect)
+    monkeypatch.setattr(face, "detect_image", fake_detect)
     obs = VIDEO.run(face, [frame] * 60)  # 12 s at 5 fps
     blinks = [o.t_ms for o in obs if o.values["blink"]]
     assert blinks == [1000, 4000, 9000]
