@@ -34,6 +34,8 @@ FEATURES = (*WORD_CLASSES, "closing", "voice_finished", "pitch_falling")
 SIGNS = {"unfinished": -1, "listing": -1, "thinking": -1, "result": 1, "complete": 1, "closing": 1,
          "voice_finished": 1, "pitch_falling": 1}
 """The sign each weight is allowed (0 allowed too); the hold's weight is <= 0 and the silence's > 0."""
+VOICE_FEATURES = ("voice_finished", "pitch_falling")
+"""The features read from the audio at the end of the speech (``analyzers/end_of_turn.py``)."""
 VOICE_LOGIT_SCALE = 4.0
 """Smart Turn's P(finished) enters as logit(P) / 4 clipped to [-1, 1] (P 0.02-0.98), 0 when there is no score."""
 PITCH_SCALE_ST = 6.0
@@ -75,6 +77,12 @@ class FusionWeights:
             raise ValueError(f"unknown features: {sorted(unknown)}")
         if self.hold > 0 or any(SIGNS[k] * w < 0 for k, w in self.weights.items()):
             raise ValueError("a weight has the sign its signal may not have (see end_fusion.SIGNS)")
+
+    @property
+    def hears_voice(self) -> bool:
+        """Whether the voice's signals (Smart Turn, pitch) weigh anything: with both at 0 (the fitted default) the
+        acoustic model need not be asked at all, and nothing waits for it."""
+        return any(self.weights.get(k, 0.0) for k in VOICE_FEATURES)
 
     def evidence(self, signals: EndSignals) -> float:
         """``sum_i w_i * x_i``: the signals' log-odds for the end, the silence aside."""

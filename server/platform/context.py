@@ -267,7 +267,8 @@ class ServerContext:
                                      decision_wait_s=self.settings.llm_decision_wait_s,
                                      tell_candidate=self.tell_candidate,
                                      queue_refinement=functools.partial(self.queue_refinement, org_id=iv.org_id))
-            end_of_turn = await self.end_of_turn_model()
+            # the fitted fusion gives the voice no weight (dialogue/end_fusion.py): then the model is not loaded
+            end_of_turn = await self.end_of_turn_model() if turn_config.fusion.hears_voice else None
             # its tasks outlive this request: their log lines name the interview, not the request
             live = interview_context(interview_id).run(
                 lambda: LiveInterview(deps, interview_id, iv.language, plan, model, nonverbal_weight=weight,

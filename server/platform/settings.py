@@ -166,7 +166,8 @@ class Settings(BaseSettings):
 
     end_of_turn_model: bool = Field(
         default=True, description="Also ask the acoustic end-of-turn model (Smart Turn v3.2 from the pipecat-ai "
-        "package) at every pause; off, or the package missing: silence and words decide alone")
+        "package) at every pause, when the end-of-answer fusion gives the voice a weight (the fitted default gives "
+        "it none on the dev set: dialogue/end_fusion.py); off, or the package missing: silence and words decide alone")
 
     # Scoring and follow-ups
     nonverbal_weight: float = Field(default=0.0, ge=0.0, le=0.5,
