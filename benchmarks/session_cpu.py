@@ -19,7 +19,8 @@ after another in one process so each delta belongs to that component alone:
   Whisper partials, speculative and final decodes) at real-time pace (its partial rate depends on the audio
   clock), with ``partial_decodes``/``final_decodes`` (transcripts out) and ``whisper_decodes`` (model calls in:
   ``text`` for partials, ``words`` for finals, with the seconds of audio they read) counted;
-* ``end_of_turn`` (Smart Turn at each utterance end) and ``voice`` (prosody per final).
+* ``end_of_turn`` (Smart Turn at each utterance end; only while the default fusion gives the voice a weight, as in
+  the server) and ``voice`` (prosody per final).
 
 Not counted here: aiortc's RTP/SRTP/DTLS handling, events, the bus and the database (``benchmarks/load.py`` measures
 the whole server process). ``cores`` = CPU seconds per second of session; ``sessions_per_core`` = 1 / cores.
@@ -149,6 +150,7 @@ async def speech_components(meter: CpuMeter, pcm16: np.ndarray, model_id: str, c
     from analyzers.model_registry import ModelManager
     from analyzers.transcriber import StreamingTranscriber, TranscriptUpdate, UtteranceEnded
     from analyzers.voice import VoiceAnalyzer
+    from dialogue.end_fusion import DEFAULT_FUSION
 
     # as the server builds it: one Whisper call per inference thread, each on cores / threads intra-op threads
     model = ModelManager(cache, inference_threads=DEFAULT_THREADS).load(model_id)
@@ -166,7 +168,7 @@ async def speech_components(meter: CpuMeter, pcm16: np.ndarray, model_id: str, c
             return transcribe(audio, **kw)
 
         whisper.transcribe = counted
-    turn = shared_smart_turn()
+    turn = shared_smart_turn() if DEFAULT_FUSION.hears_voice else None
     voice = VoiceAnalyzer()
     counts = {"partial_decodes": 0, "final_decodes": 0, "utterance_ends": 0}
     finals: list[tuple[int, int, Any]] = []
@@ -191,11 +193,12 @@ async def speech_components(meter: CpuMeter, pcm16: np.ndarray, model_id: str, c
     await transcriber.flush()
     await transcriber.close()
     meter.add("speech", t0)
-    t0 = time.process_time()
-    for end_ms in ends:
-        cut = end_ms * 16
-        turn.probability(pcm16[max(0, cut - 8 * 16000):cut])
-    meter.add("end_of_turn", t0)
+    if DEFAULT_FUSION.hears_voice:  # as the server: not asked while the fusion gives the voice no weight
+        t0 = time.process_time()
+        for end_ms in ends:
+            cut = end_ms * 16
+            turn.probability(pcm16[max(0, cut - 8 * 16000):cut])
+        meter.add("end_of_turn", t0)
     t0 = time.process_time()
     for start_ms, end_ms, tr in finals:
         voice.analyze_utterance(pcm16[start_ms * 16:end_ms * 16], start_ms, list(tr.words), tr.text, "en")
