@@ -5,6 +5,7 @@ With SMTP configured the link is also e-mailed (a local aiosmtpd server). On SQL
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 from datetime import datetime, timedelta, timezone
@@ -15,6 +16,9 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from server.http.auth import hash_password
+from server.storage.accounts import LastAdmin
+from server.storage.models import User
+from server.storage.store import Store
 from tests.harness import HR_EMAIL, free_port, running_server, until
 from tests.test_invitations import Inbox
 
@@ -174,6 +178,28 @@ async def test_roles_change_but_the_last_admin_stays(db_url, tmp_path):
                 assert r.status == 409 and (await r.json())["error"]["code"] == "last_admin"
             async with new_admin.put(f"/api/v1/users/{admin_id}/role", json={"role": "root"}) as r:
                 assert r.status == 422
+
+
+async def test_two_admins_demoting_each_other_at_once_leave_one_admin(db_url):
+    """The last-admin rule holds under a race: of two admins changed at the same moment (a demotion and a
+    deactivation, or two demotions), one change goes through and the other is refused, never both."""
+    store = Store(db_url)
+    await store.migrate()
+    try:
+        org = await store.accounts.create_org("Race")
+        a = await store.accounts.create_user(org.id, "a@race.test", "x", role="admin")
+        b = await store.accounts.create_user(org.id, "b@race.test", "x", role="admin")
+        for round_ in range(6):
+            first, second = (a, b) if round_ % 2 else (b, a)
+            results = await asyncio.gather(store.accounts.change(first, role="recruiter"),
+                                           store.accounts.change(second, active=False), return_exceptions=True)
+            refused = [r for r in results if isinstance(r, LastAdmin)]
+            assert len(refused) == 1 and all(isinstance(r, (LastAdmin, User)) for r in results), results
+            assert await store.accounts.active_admins(org.id) == 1
+            a = await store.accounts.change(await store.accounts.user(a.id), role="admin", active=True)
+            b = await store.accounts.change(await store.accounts.user(b.id), role="admin", active=True)
+    finally:
+        await store.close()
 
 
 async def test_deactivation_ends_logins_at_once_and_refuses_login_until_reactivated(db_url, tmp_path):

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 
-from server.storage.database import Repository
+from server.storage.database import Repository, lock_for_write
 from server.storage.models import ROLES, Organization, User
 
 
@@ -90,8 +90,9 @@ class AccountRepository(Repository):
 
     async def change(self, user: User, *, role: str | None = None, active: bool | None = None) -> User:
         """Give ``user`` another role and/or (de)activate them, unless that leaves their organisation without an
-        active admin (``LastAdmin``). The organisation's admins are locked while this is decided (PostgreSQL), so
-        two admins demoting each other at once cannot both succeed. A deactivated user's set-password link ends."""
+        active admin (``LastAdmin``). The organisation's admins are locked while this is decided (``lock_for_write``:
+        their rows on PostgreSQL, the database on SQLite), so two admins demoting each other at once cannot both
+        succeed. A deactivated user's set-password link ends."""
         if role is not None and role not in ROLES:
             raise ValueError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
         values: dict = {}
@@ -102,8 +103,9 @@ class AccountRepository(Repository):
             if not active:
                 values["password_link_nonce"] = None
         async with self.db.transaction() as s:
+            await lock_for_write(s, User.role, User.org_id == user.org_id, User.role == "admin")
             admins = list((await s.execute(select(User.id).where(User.org_id == user.org_id, User.role == "admin",
-                                                                 User.active.is_(True)).with_for_update())).scalars())
+                                                                 User.active.is_(True)))).scalars())
             stays_admin = (role or user.role) == "admin" and (active if active is not None else user.active)
             if user.id in admins and not stays_admin and len(admins) <= 1:
                 raise LastAdmin()

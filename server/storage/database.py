@@ -115,6 +115,15 @@ async def retry_once_on_conflict(write: Callable[[], Awaitable[T]]) -> T:
         return await write()
 
 
+async def lock_for_write(s: AsyncSession, column, *where) -> None:
+    """Lock what ``where`` selects of ``column``'s table for the rest of the transaction ``s``, before reading what a
+    decision depends on: a no-op write (``column`` set to itself) locks those rows on PostgreSQL and the whole
+    database on SQLite, whose ``SELECT … FOR UPDATE`` locks nothing. A second writer doing the same waits here, then
+    reads what the first committed, so two check-then-write transactions never both pass their check."""
+    await s.execute(update(column.table).where(*where).values({column: column})
+                    .execution_options(synchronize_session=False))
+
+
 async def count_rows(s: AsyncSession, model, *where) -> int:
     """How many rows of ``model`` match ``where``, inside an open session."""
     return int((await s.execute(select(func.count()).select_from(model).where(*where))).scalar_one())

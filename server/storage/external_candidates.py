@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from server.storage.candidate_imports import ItemAlreadyRecorded, mark_import_item
 from server.storage.contacts import contact_keys, contact_owner
-from server.storage.database import Repository, retry_once_on_conflict
+from server.storage.database import Repository, lock_for_write, retry_once_on_conflict
 from server.storage.models import Candidate, JobCandidateContact, Resume, utcnow
 
 
@@ -40,11 +40,9 @@ class ExternalCandidateRepository(Repository):
                 Candidate.external_id == external_id))).scalars().first()
             resume = None
             if cand is not None:
-                # A no-op write locks the candidate (its row on PostgreSQL, the database on SQLite): a concurrent
-                # import of the same candidate waits here and then sees this one's resume, so the job never gets it
-                # twice.
-                await s.execute(update(Candidate).where(Candidate.id == cand.id).values(name=Candidate.name)
-                                .execution_options(synchronize_session=False))
+                # a concurrent import of the same candidate waits here and then sees this one's resume, so the job
+                # never gets it twice
+                await lock_for_write(s, Candidate.name, Candidate.id == cand.id)
                 await s.refresh(cand)
                 resume = (await s.execute(select(Resume).where(Resume.job_id == job_id, Resume.candidate_id == cand.id)
                                           .order_by(Resume.created_at.desc()).limit(1))).scalars().first()

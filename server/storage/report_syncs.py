@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import exists, func, or_, select, update
 
-from server.storage.database import Repository, retry_once_on_conflict
+from server.storage.database import Repository, lock_for_write, retry_once_on_conflict
 from server.storage.models import Candidate, Interview, Job, ReportSync
 
 
@@ -49,9 +49,8 @@ class ReportSyncRepository(Repository):
 
     async def _enqueue(self, org_id, interview_id, digest, payload, targets, now) -> tuple[int, list[ReportSync]]:
         async with self.db.transaction() as s:
-            # a no-op write locks the interview (its row on PostgreSQL, the database on SQLite): two queuers of
-            # different versions number them one after the other
-            await s.execute(update(Interview).where(Interview.id == interview_id).values(status=Interview.status))
+            # two queuers of different versions number them one after the other
+            await lock_for_write(s, Interview.status, Interview.id == interview_id)
             rows = (await s.execute(select(ReportSync.target, ReportSync.report_digest, ReportSync.report_version)
                                     .where(ReportSync.interview_id == interview_id))).all()
             version = next((v for _, d, v in rows if d == digest), None)

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
-from server.storage.database import Repository
+from server.storage.database import Repository, lock_for_write
 from server.storage.models import Interview, Job, JobSlot, Reminder
 
 
@@ -34,9 +34,8 @@ class SchedulingRepository(Repository):
                         created_by: str | None) -> list[JobSlot] | None:
         """Stores the slots, or nothing (None) when one overlaps a slot the job already has."""
         async with self.db.transaction() as s:
-            # A no-op write locks the job first (its row on PostgreSQL, the database on SQLite), so two windows
-            # added at once cannot both pass the overlap check.
-            await s.execute(update(Job).where(Job.id == job_id).values(slot_minutes=Job.slot_minutes))
+            # two windows added at once cannot both pass the overlap check
+            await lock_for_write(s, Job.slot_minutes, Job.id == job_id)
             clash = await s.execute(select(JobSlot.id).where(JobSlot.job_id == job_id,
                                                              JobSlot.starts_at < spans[-1][1],
                                                              JobSlot.ends_at > spans[0][0]).limit(1))
