@@ -7,8 +7,8 @@ Proctoring flags ("no_face", "second_face", "looking_away") are evidence for a h
 
 Model: MediaPipe Face Landmarker (478 landmarks incl. iris, 52 blendshapes, facial transformation matrix), one
 landmarker per interview in VIDEO mode following the candidate's face, and once a second its own face detector over
-the whole picture to count faces ("second_face"); see :mod:`analyzers.vision_models` for where the model file comes
-from.
+the whole picture to count faces ("second_face"; while there are several, a landmarker that measures them all, so
+the candidate is the largest); see :mod:`analyzers.vision_models` for where the model file comes from.
 
 Conventions for the values (camera coordinates: x to the right of the picture, y up, z towards the viewer):
 
@@ -69,13 +69,15 @@ class FaceConfig:
     # in skimage's LFW subset; the slightly smiling astronaut scores 0.90. 0.3 sits well clear of both.
     smile_threshold: float = 0.3
     num_faces: int = 1
-    """Faces the landmarker follows and measures (the candidate is the largest). One lets it track the face from
-    frame to frame instead of running its detector on every frame to look for another (~2 ms a frame, a fifth of
-    its cost): other faces are found by ``face_search_fps``."""
+    """Faces the landmarker follows and measures while no search finds more. One lets it track the face from frame
+    to frame instead of running its detector on every frame to look for another (~2 ms a frame, a fifth of its
+    cost); while the newest search (``face_search_fps``) counts more faces, a landmarker that measures them all
+    takes over, so the candidate is still the largest face in the picture."""
     face_search_fps: float = 1.0
     """How often the whole picture is searched for faces with the landmarker's own detection model (~1.7 ms a
-    search): ``face_count`` and the "second_face" flag come from the newest search (at most 1 s old at 1 fps), the
-    first sample always searched. 0: no search, ``num_faces`` alone counts."""
+    search): ``face_count`` and the "second_face" flag come from the newest search (at most 1 s old at 1 fps; the
+    first sample is always searched), so someone who crosses the picture in less than a second between two
+    searches can go uncounted. 0: no search, the landmarker's ``num_faces`` alone counts."""
     min_face_detection_confidence: float = 0.5
     min_face_presence_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
@@ -124,17 +126,15 @@ class FaceAnalyzer(LandmarkerAnalyzer):
     def __init__(self, config: FaceConfig | None = None) -> None:
         super().__init__()
         self.config = cfg = config or FaceConfig()
-        self._landmarker: Any = create_video_landmarker(
-            "face_landmarker",
-            num_faces=cfg.num_faces,
-            min_face_detection_confidence=cfg.min_face_detection_confidence,
-            min_face_presence_confidence=cfg.min_face_presence_confidence,
-            min_tracking_confidence=cfg.min_tracking_confidence,
-            output_face_blendshapes=True,
-            output_facial_transformation_matrixes=True,
-        )
-        self._detector: Any = (create_video_face_detector(
-            min_detection_confidence=cfg.min_face_detection_confidence) if cfg.face_search_fps > 0 else None)
+        self._landmarker: Any = self._new_landmarker(cfg.num_faces)
+        self._crowd: Any = None  # a landmarker that measures every face, made when a search first finds two
+        self._crowd_clock = VideoClock()
+        try:
+            self._detector: Any = (create_video_face_detector(
+                min_detection_confidence=cfg.min_face_detection_confidence) if cfg.face_search_fps > 0 else None)
+        except BaseException:
+            self.close()
+            raise
         self._detector_clock = VideoClock()
         self._searched_at: int | None = None
         self._searched_count = 0
@@ -164,9 +164,10 @@ class FaceAnalyzer(LandmarkerAnalyzer):
         cfg = self.config
         h, w = rgb.shape[:2]
         image = mp_image_from_rgb(rgb)
-        result = self.detect_image(image, t_ms)
+        searched = self._search(image, t_ms)
+        result = self._measure(image, t_ms, searched)
         faces = result.face_landmarks or []
-        count = self._face_count(image, t_ms, len(faces))
+        count = len(faces) if searched is None or not faces else max(len(faces), searched)
         if self._first_t is None:
             self._first_t = t_ms
         dt = 0 if self._prev_t is None else max(0, t_ms - self._prev_t)
@@ -219,21 +220,45 @@ class FaceAnalyzer(LandmarkerAnalyzer):
         # While there is no face, "looking away" neither starts nor ends: "no_face" covers that time.
         return Observation(analyzer=self.name, t_ms=t_ms, values=values, flags=tuple(flags))
 
-    def _face_count(self, image: Any, t_ms: int, measured: int) -> int:
-        """Faces in the picture: those the landmarker measured, or more if the newest search of the whole picture
-        found more (while the landmarker sees none there is no face, whatever an older search said)."""
+    def _new_landmarker(self, faces: int) -> Any:
+        cfg = self.config
+        return create_video_landmarker(
+            "face_landmarker",
+            num_faces=faces,
+            min_face_detection_confidence=cfg.min_face_detection_confidence,
+            min_face_presence_confidence=cfg.min_face_presence_confidence,
+            min_tracking_confidence=cfg.min_tracking_confidence,
+            output_face_blendshapes=True,
+            output_facial_transformation_matrixes=True,
+        )
+
+    def _search(self, image: Any, t_ms: int) -> int | None:
+        """Faces the newest search of the whole picture found (searching now when one is due; the first sample
+        always is); None when searches are off."""
         if self._detector is None:
-            return measured
+            return None
         interval_ms = 1000.0 / self.config.face_search_fps
         if self._searched_at is None or t_ms - self._searched_at >= interval_ms or t_ms < self._searched_at:
             found = self._detector.detect_for_video(image, self._detector_clock(t_ms))
             self._searched_at, self._searched_count = t_ms, len(found.detections)
-        return max(measured, self._searched_count) if measured else 0
+        return self._searched_count
+
+    def _measure(self, image: Any, t_ms: int, searched: int | None) -> Any:
+        """The landmarker's result for this frame: the one following one face, or, while the newest search counts
+        more faces than it follows, one that measures them all, so the candidate is still the largest face (the
+        first is not swapped for a larger one that came later)."""
+        if searched is None or searched <= self.config.num_faces:
+            return self.detect_image(image, t_ms)
+        if self._crowd is None:
+            self._crowd = self._new_landmarker(max(2, searched))
+        return self._crowd.detect_for_video(image, self._crowd_clock(t_ms))
 
     def close(self) -> None:
-        detector, self._detector = self._detector, None
-        if detector is not None:
-            detector.close()
+        for name in ("_detector", "_crowd"):
+            task = getattr(self, name, None)
+            setattr(self, name, None)
+            if task is not None:
+                task.close()
         super().close()
 
     def _face_values(self, result: Any, faces: list[Any], w: int, h: int) -> dict[str, Any]:

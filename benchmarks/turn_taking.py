@@ -215,7 +215,10 @@ async def replay_corpus(corpus: Path, entries: list[CorpusEntry], config: TurnTa
     inference_pool.configure(settings.inference_threads)
     manager = ModelManager.from_settings(settings)
     end_of_turn = None
-    if settings.end_of_turn_model:  # as the server: used when its package is installed
+    # unlike the server, the scores are recorded even while the fusion gives the voice no weight (the server then
+    # does not run the model): the fit (benchmarks/turn_fusion.py) needs them to weigh the voice at all, and the
+    # detector does not wait for a score that weighs nothing, so the decisions are the server's
+    if settings.end_of_turn_model:
         from analyzers.end_of_turn import EndOfTurnModelNotAvailable, shared_smart_turn
 
         try:

@@ -227,12 +227,13 @@ class SpeechTurns:
                  clock: Callable[[], int], *, end_of_turn: EndOfTurnModel | None = None,
                  on_detector_input: Callable[[DetectorInput], None] | None = None) -> None:
         """``end_of_turn``: the acoustic end-of-turn model, asked (on the inference pool) at the end of every
-        utterance while ``config.fusion`` gives the voice a weight (``FusionWeights.hears_voice``); None, or no
-        weight: the detector decides on silence and words alone. ``on_detector_input``: called with every
+        utterance; None: the detector decides on silence and words alone (the server passes None while
+        ``config.fusion`` gives the voice no weight; a benchmark may still record the scores, which the detector
+        then does not wait for). ``on_detector_input``: called with every
         input as it is fed to the detector (a benchmark records them to replay the same recognition through
         detectors with other settings, see ``feed_detector``)."""
         self.model = model
-        self.end_of_turn = end_of_turn if config.fusion.hears_voice else None
+        self.end_of_turn = end_of_turn
         self._turn_audio: deque[tuple[int, np.ndarray]] = deque(maxlen=TURN_AUDIO_KEEP_MS // 20)
         self._scoring: set[asyncio.Task] = set()
         self._on_detector_input = on_detector_input

@@ -335,7 +335,7 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
 
     def turn_score_requested(self) -> None:
         """The acoustic end-of-turn model was asked about the speech that just ended: decisions wait for it (at most
-        ``turn_score_wait_max_ms`` after the speech)."""
+        ``turn_score_wait_max_ms`` after the speech) while the fusion gives the voice a weight."""
         self.turn_scores_pending += 1
 
     def turn_scored(self, probability: float | None, speech_end_ms: int, pitch_change_st: float | None = None) -> None:
@@ -440,8 +440,9 @@ class AnswerEndDetector(SilenceAnswerEndDetector):
         waiting = self.pending_finals > 0
         if waiting and silence_ms < self.config.final_wait_max_ms:
             return None
-        if self.turn_scores_pending and silence_ms < self.config.turn_score_wait_max_ms:
-            return None
+        if (self.turn_scores_pending and self.config.fusion.hears_voice
+                and silence_ms < self.config.turn_score_wait_max_ms):
+            return None  # a score that weighs nothing is not waited for
         if self.done_at_ms is not None and now_ms >= self.done_at_ms:
             kind = self.content_class(with_partial=waiting)
             if kind == "empty" and waiting and silence_ms < self.config.no_answer_timeout_ms:

@@ -194,6 +194,38 @@ def test_a_second_face_that_comes_and_goes_is_counted_by_the_search_once_a_secon
     assert len(searches) == pytest.approx(len(obs) / 5, abs=1) and searches[0] == 0
 
 
+def _two_sizes(frames: list[np.ndarray], larger_from: int, larger_until: int) -> list[np.ndarray]:
+    """The astronaut's head small on the left; from sample ``larger_from`` to ``larger_until`` a larger copy on the
+    right (someone nearer the camera than the candidate)."""
+    def scaled(img: np.ndarray, f: float) -> np.ndarray:
+        h, w = img.shape[:2]
+        return img[(np.arange(int(h * f)) / f).astype(int)][:, (np.arange(int(w * f)) / f).astype(int)]
+
+    out = []
+    for i, frame in enumerate(frames):
+        head = frame[40:350, 180:460]
+        canvas = np.zeros_like(frame)
+        small = scaled(head, 0.7)
+        canvas[120:120 + small.shape[0], 20:20 + small.shape[1]] = small
+        if larger_from <= i < larger_until:
+            large = scaled(head, 1.4)
+            canvas[-large.shape[0]:, -large.shape[1]:] = large
+        out.append(canvas)
+    return out
+
+
+@models
+def test_while_a_second_face_is_in_view_the_largest_face_is_measured(face):
+    """The landmarker follows the face it found first; once the search finds a larger one beside it, that one is
+    measured (as the candidate) until it leaves, then the first again."""
+    obs = VIDEO.run(face, _two_sizes(VIDEO.frames(6.0), 10, 20))
+    left = [o for o in obs if o.values["face_count"] == 1]
+    both = [o for o in obs if o.values["face_count"] == 2]
+    assert len(left) >= 15 and len(both) >= 5
+    assert all(o.values["face_box"][2] < 0.5 for o in left)  # the small face on the left
+    assert all(o.values["face_box"][0] > 0.5 for o in both)  # the larger face on the right
+
+
 @models
 def test_without_the_search_the_landmarker_alone_counts_faces():
     with FaceAnalyzer(FaceConfig(num_faces=2, face_search_fps=0)) as analyzer:

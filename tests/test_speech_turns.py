@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -21,7 +20,7 @@ from dialogue.speech_turns import (
     SpeechTurns,
     TURN_AUDIO_KEEP_MS,
 )
-from dialogue.end_fusion import DEFAULT_FUSION, EndSignals
+from dialogue.end_fusion import EndSignals
 from dialogue.turn_taking import TurnTakingConfig, end_silence_ms
 from tests.fake_speech import FRAME_SAMPLES, Script, ScriptedSpeechModel, scripted_turns, speak
 
@@ -291,24 +290,6 @@ async def test_the_voice_is_asked_at_the_end_of_speech_and_can_hold_a_result_sou
     # words and voice agree: no later than the words alone (here, as soon as the final is in); the voice sounds
     # unfinished: about half a second more
     assert quick <= RESULT_MS < slow and slow - RESULT_MS >= 500, (quick, slow)
-
-
-async def test_the_voice_is_not_asked_when_the_fusion_gives_it_no_weight():
-    """The fitted default fusion weighs the voice at 0 (dialogue/end_fusion.py): the model is not run at pauses (it
-    cost ~0.6 s of CPU per session-minute) and nothing waits for it."""
-    assert not DEFAULT_FUSION.hears_voice and CONFIG.fusion.hears_voice
-    voice = FixedVoice(0.9)
-    text = "Last year I led the migration of our billing system and we cut the costs by forty percent."
-    script = speak(300, (text, 3000), 5000)
-    recorder = Recorder()
-    turns = SpeechTurns(ScriptedSpeechModel(script), "en", recorder, replace(CONFIG, fusion=DEFAULT_FUSION), Clock(),
-                        end_of_turn=voice)
-    recorder.turns = turns
-    turns.attach("conn-1")
-    turns.begin_answer(0, None, resumes=True)
-    await play(turns, script.audio())
-    await turns.detach()
-    assert len(recorder.of(AnswerEnded)) == 1 and voice.heard == []
 
 
 RUN_ON = " ".join(f"word{i}" for i in range(60))

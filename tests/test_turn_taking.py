@@ -319,8 +319,12 @@ def test_benchmark_reads_both_halves_of_the_target_off_the_curve():
 # --- acoustic end-of-turn score and the candidate's pauses ------------------------------------------------------
 
 
+VOICE_CFG = replace(CFG, fusion=replace(WORDS, weights={**WORDS.weights, "voice_finished": 0.2}))
+"""CFG with a small weight on the voice: decisions then wait for its score."""
+
+
 def test_a_decision_waits_for_the_acoustic_score_of_the_last_speech():
-    d = AnswerEndDetector(CFG, 0)
+    d = AnswerEndDetector(VOICE_CFG, 0)
     d.speech_started(500)
     d.speech_ended(6000)
     d.turn_score_requested()
@@ -331,8 +335,21 @@ def test_a_decision_waits_for_the_acoustic_score_of_the_last_speech():
     assert d.turn_probability == 0.9 and d.check(6000 + 440) == "silence"
 
 
-def test_a_late_acoustic_score_does_not_hold_the_answer_open_forever():
+def test_a_score_the_fusion_gives_no_weight_is_not_waited_for():
+    """The fitted default weighs the voice at 0 (the server then does not even run the model); a benchmark that
+    records the scores all the same must see the server's decisions, so nothing waits for them."""
+    assert not CFG.fusion.hears_voice and VOICE_CFG.fusion.hears_voice
     d = AnswerEndDetector(CFG, 0)
+    d.speech_started(500)
+    d.speech_ended(6000)
+    d.turn_score_requested()  # never comes
+    d.final_received("As a result we cut the page load time by forty percent.")
+    d.utterance_done()
+    assert first_decision(d, 6000, 9000) == (6000 + 420, "silence")
+
+
+def test_a_late_acoustic_score_does_not_hold_the_answer_open_forever():
+    d = AnswerEndDetector(VOICE_CFG, 0)
     d.speech_started(500)
     d.speech_ended(6000)
     d.turn_score_requested()  # and it never comes (a failed model call is reported as None; this one is lost)

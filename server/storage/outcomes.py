@@ -57,28 +57,28 @@ class OutcomeRepository(Repository):
         one upsert, so writes and removals of the same outcome at the same moment each take effect whole, one
         after the other."""
         async with self.db.transaction() as s:
-            ids = [w.candidate_id for w in writes]
-            had = set((await s.execute(select(CandidateOutcome.candidate_id).where(
-                CandidateOutcome.job_id == job_id, CandidateOutcome.candidate_id.in_(ids)))).scalars())
-            rows = [await self._upsert(s, org_id, job_id, w, user_id, source, now) for w in writes]
-        created = sum(1 for w in writes if w.candidate_id not in had)
-        return OutcomesSaved(created, len(writes) - created, rows)
+            results = [await self._upsert(s, org_id, job_id, w, user_id, source, now) for w in writes]
+        created = sum(1 for _, inserted in results if inserted)
+        return OutcomesSaved(created, len(writes) - created, [row for row, _ in results])
 
     async def _upsert(self, s: AsyncSession, org_id: str, job_id: str, w: OutcomeWrite, user_id: str | None,
-                      source: str, now: datetime) -> CandidateOutcome:
+                      source: str, now: datetime) -> tuple[CandidateOutcome, bool]:
+        """The row as written, and whether it is new (it kept the id this insert gave it)."""
+        row_id = new_id()
         values = dict(interview_id=w.interview_id, decision=w.decision, source=source, updated_at=now,
                       performance_rating=w.performance_rating, performance_months=w.performance_months,
                       performance_date=w.performance_date)
         insert = self.db.insert_with_conflicts(CandidateOutcome)
         table = CandidateOutcome.__table__
         same = table.c.decision == insert.excluded.decision
-        statement = insert.values(id=new_id(), org_id=org_id, job_id=job_id, candidate_id=w.candidate_id,
+        statement = insert.values(id=row_id, org_id=org_id, job_id=job_id, candidate_id=w.candidate_id,
                                   decided_at=now, decided_by=user_id, **values).on_conflict_do_update(
             index_elements=[table.c.job_id, table.c.candidate_id],
             set_=dict(values, decided_at=case((same, table.c.decided_at), else_=insert.excluded.decided_at),
                       decided_by=case((same, table.c.decided_by), else_=insert.excluded.decided_by)),
         ).returning(CandidateOutcome)
-        return (await s.execute(statement.execution_options(populate_existing=True))).scalars().one()
+        row = (await s.execute(statement.execution_options(populate_existing=True))).scalars().one()
+        return row, row.id == row_id
 
     async def get(self, job_id: str, candidate_id: str) -> CandidateOutcome | None:
         async with self.db.session() as s:
