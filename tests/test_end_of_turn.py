@@ -7,6 +7,8 @@ import pytest
 
 from analyzers.end_of_turn import SAMPLE_RATE, WINDOW_S, SmartTurnModel, log_mel_window
 from analyzers.speech_signal import final_pitch_change_st
+from dialogue.end_fusion import DEFAULT_FUSION
+from tests.harness import running_server
 from tests.speech import synth
 
 pytestmark = pytest.mark.models
@@ -39,3 +41,14 @@ def test_pitch_movement_at_the_end_of_a_glide():
         tone = (8000 * np.sin(2 * np.pi * np.cumsum(f0) / SAMPLE_RATE)).astype(np.int16)
         assert np.sign(final_pitch_change_st(tone)) == sign
     assert final_pitch_change_st(np.zeros(SAMPLE_RATE, np.int16)) is None
+
+
+async def test_the_server_does_not_run_smart_turn_while_the_fusion_gives_the_voice_no_weight(sqlite_url, tmp_path):
+    """The dev-set fit weighs the voice at 0 (dialogue/end_fusion.py): an interview's runtime gets no acoustic model,
+    so none of its pauses pays for one (0.5-0.7 s of CPU per session-minute), though the setting is on."""
+    assert not DEFAULT_FUSION.hears_voice
+    async with running_server(sqlite_url, tmp_path) as h:
+        assert h.settings.end_of_turn_model
+        iv_id, _ = await h.create_interview("Ann")
+        live = await h.ctx.live_interview(iv_id)
+        assert live.speech_turns.end_of_turn is None
