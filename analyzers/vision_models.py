@@ -102,39 +102,41 @@ def resolve_model_path(name: str) -> Path:
 
 
 _bytes_cache: dict[str, bytes] = {}
-_bytes_lock = threading.Lock()
+_bytes_lock = threading.RLock()  # re-entered: a bundle member is read from its bundle, read once too
 
 
 def load_model_bytes(name: str) -> bytes:
     """The bytes of ``<name>.task``, read once per process (thread-safe)."""
-    cached = _bytes_cache.get(name)
-    if cached is not None:
-        return cached
-    with _bytes_lock:
-        cached = _bytes_cache.get(name)
-        if cached is None:
-            path = resolve_model_path(name)
-            cached = path.read_bytes()
-            if not cached:
-                raise VisionModelError(f"{path} is empty")
-            _bytes_cache[name] = cached
-        return cached
+    def read() -> bytes:
+        path = resolve_model_path(name)
+        data = path.read_bytes()
+        if not data:
+            raise VisionModelError(f"{path} is empty")
+        return data
+
+    return _read_once(name, read)
 
 
 def load_bundle_member(name: str, member: str) -> bytes:
     """One model file inside ``<name>.task`` (a zip of ``.tflite`` files), read once per process."""
-    key = f"{name}/{member}"
+    def read() -> bytes:
+        try:
+            with zipfile.ZipFile(io.BytesIO(load_model_bytes(name))) as z:
+                return z.read(member)
+        except (zipfile.BadZipFile, KeyError) as exc:
+            raise VisionModelError(f"{name}.task holds no {member}: {exc}") from exc
+
+    return _read_once(f"{name}/{member}", read)
+
+
+def _read_once(key: str, read: Any) -> bytes:
     cached = _bytes_cache.get(key)
     if cached is not None:
         return cached
-    bundle = load_model_bytes(name)
-    try:
-        with zipfile.ZipFile(io.BytesIO(bundle)) as z:
-            data = z.read(member)
-    except (zipfile.BadZipFile, KeyError) as exc:
-        raise VisionModelError(f"{name}.task holds no {member}: {exc}") from exc
     with _bytes_lock:
-        return _bytes_cache.setdefault(key, data)
+        if key not in _bytes_cache:
+            _bytes_cache[key] = read()
+        return _bytes_cache[key]
 
 
 def import_mediapipe() -> tuple[Any, Any, Any]:

@@ -168,7 +168,6 @@ async def speech_components(meter: CpuMeter, pcm16: np.ndarray, model_id: str, c
             return transcribe(audio, **kw)
 
         whisper.transcribe = counted
-    turn = shared_smart_turn() if DEFAULT_FUSION.hears_voice else None
     voice = VoiceAnalyzer()
     counts = {"partial_decodes": 0, "final_decodes": 0, "utterance_ends": 0}
     finals: list[tuple[int, int, Any]] = []
@@ -194,6 +193,7 @@ async def speech_components(meter: CpuMeter, pcm16: np.ndarray, model_id: str, c
     await transcriber.close()
     meter.add("speech", t0)
     if DEFAULT_FUSION.hears_voice:  # as the server: not asked while the fusion gives the voice no weight
+        turn = shared_smart_turn()
         t0 = time.process_time()
         for end_ms in ends:
             cut = end_ms * 16

@@ -129,7 +129,6 @@ def test_defaults_come_from_the_one_place_that_holds_them():
                                                                              inference_pool.DEFAULT_THREADS)
 
 
-
 def test_models_fetch_of_a_model_it_cannot_have_says_so_without_a_traceback(tmp_path, capsys):
     """`models fetch` is also compose's probe of whether the model is already there: a model it cannot provide is one
     plain line and exit 1, never a stack trace."""

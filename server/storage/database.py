@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm.exc import StaleDataError
 
 from server.storage.migrate import move_schema
 
@@ -106,12 +105,11 @@ T = TypeVar("T")
 
 
 async def retry_once_on_conflict(write: Callable[[], Awaitable[T]]) -> T:
-    """Run ``write`` (a read-then-write in its own transaction) again once if another writer got in between: it
-    inserted the row this one was about to insert (a unique key refuses the second) or deleted the row this one
-    was updating (the UPDATE finds nothing: ``StaleDataError``). The second run reads what the other left."""
+    """Run ``write`` (a read-then-write in its own transaction) again once if another writer inserted the row this
+    one was about to insert in between (a unique key refuses the second); the second run reads what the other left."""
     try:
         return await write()
-    except (IntegrityError, StaleDataError):
+    except IntegrityError:
         return await write()
 
 
