@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import threading
 import weakref
 from collections import deque
@@ -34,10 +35,26 @@ def pools() -> list[BoundedThreadPool]:
     return sorted(_pools, key=lambda p: p.name)
 
 
+def lower_thread_priority(by: int) -> None:
+    """Raise the calling thread's nice value by ``by`` (Linux keeps one per thread, and threads it starts inherit
+    it); an unprivileged process may lower its priority, never raise it back. Does nothing where unsupported."""
+    if by <= 0 or not hasattr(os, "setpriority"):
+        return
+    tid = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + by))
+    except OSError:  # pragma: no cover - a platform where per-thread nice is refused
+        pass
+
+
 class BoundedThreadPool:
-    def __init__(self, name: str, threads: int) -> None:
+    def __init__(self, name: str, threads: int, nice: int = 0) -> None:
+        """``nice``: how much lower than the process the pool's threads run (and the threads their work starts,
+        e.g. a model runtime's own workers created there), so work that can wait yields the CPU to work that
+        cannot."""
         _pools.add(self)
         self.name = name
+        self.nice = max(0, nice)
         self._threads = max(1, threads)
         self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
@@ -61,10 +78,13 @@ class BoundedThreadPool:
         """Callers waiting in ``await`` for a slot."""
         return len(self._waiting)
 
-    def configure(self, threads: int) -> None:
-        """Set the number of threads; takes effect when the threads start (first use, or after ``shutdown``)."""
+    def configure(self, threads: int, nice: int | None = None) -> None:
+        """Set the number of threads (and their ``nice``); takes effect when the threads start (first use, or after
+        ``shutdown``)."""
         with self._lock:
             self._threads = max(1, threads)
+            if nice is not None:
+                self.nice = max(0, nice)
 
     def saturated(self) -> bool:
         """Every thread is busy or has work waiting: optional work (e.g. partial transcripts) should wait."""
@@ -76,7 +96,8 @@ class BoundedThreadPool:
         try:
             with self._lock:  # started and handed over at once: a shutdown on another thread cannot come between
                 if self._executor is None:
-                    self._executor = ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix=self.name)
+                    self._executor = ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix=self.name,
+                                                        initializer=lower_thread_priority, initargs=(self.nice,))
                 result = asyncio.get_running_loop().run_in_executor(self._executor,
                                                                     functools.partial(fn, *args, **kwargs))
             return await result

@@ -366,7 +366,7 @@ class StreamingTranscriber:
         """A partial re-decodes the whole utterance; skip it when it would only delay what matters more: the
         machine is saturated, a pause, commit or end is already queued (its decode supersedes it), or the candidate has
         gone quiet (a pause, whose speculative decode must not wait behind a partial, is probably coming)."""
-        if inference_pool.saturated():
+        if inference_pool.cores_busy():
             return False
         if any(isinstance(o, (_Pause, _Commit, _End)) for o in self._ops):
             return False

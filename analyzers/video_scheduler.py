@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 import structlog
 
-from analyzers.inference_pool import run_inference
+from analyzers.inference_pool import run_vision
 from analyzers.metrics import ANALYSIS_LAG_SECONDS, FRAME_ANALYSIS_SECONDS
 from analyzers.observation import FrameAnalyzer, Observation
 from media.video import LatestFrameSlot, VideoSample
@@ -119,7 +119,7 @@ class VideoAnalysisScheduler:
             return
         for run in self.runs:
             with contextlib.suppress(Exception):
-                await run_inference(run.analyzer.close)
+                await run_vision(run.analyzer.close)
 
     def stats(self) -> dict[str, dict]:
         return {run.analyzer.name: run.stats() for run in self.runs}
@@ -140,7 +140,7 @@ class VideoAnalysisScheduler:
             run.skipped += max(0, sample.index - run.last_index - 1)
             run.last_index = sample.index
             try:
-                obs, cost = await run_inference(_analyze, run.analyzer, self._rgb, sample,
+                obs, cost = await run_vision(_analyze, run.analyzer, self._rgb, sample,
                                                 self._media_ms(sample.received_at))
             except Exception:
                 run.errors += 1

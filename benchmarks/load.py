@@ -465,6 +465,10 @@ async def run(args: argparse.Namespace) -> dict:
             # video frame received -> observation ready, recent frames of all sessions (server's own figure)
             "analysis_lag_ms": analysis_lag,
             "answer_to_question_ms": answer_lag,
+            # per node: the share of its newest answer-end judgements that came within the decision wait (under a
+            # quarter, the next move stops waiting for the model: dialogue/decision_wait.py)
+            "model_replies_in_time_share": [(h.get("language_model") or {}).get("replies_in_time_share")
+                                            for h in finals_health],
             "analyzers": analyzers,
             "live_sessions_server": sum(live_server) if live_server else None,
             "peer_connections_connected_at_end": live_at_end,

@@ -9,6 +9,7 @@ import asyncio
 import numpy as np
 import pytest
 
+from dialogue.decision_wait import DecisionWait
 from dialogue.followup import RuleBasedPolicy
 from media.audio import AudioChunk
 from server.live import events as ev
@@ -78,7 +79,7 @@ async def test_speech_while_the_answer_is_evaluated_means_the_next_question_is_n
     """The next move waits for a (slow) language model when the candidate goes on: the wait stops, nothing is
     sent, and the page is told the answer continues."""
     script = speak(300, (ANSWER, 4000), 1500, (MORE, 3000), 8000)
-    live, published = await new_interview(store, script, judge=_judge(fake_openai), decision_wait_s=5)
+    live, published = await new_interview(store, script, judge=_judge(fake_openai), decision_wait=DecisionWait(5))
     fake_openai.mode = "slow"
     pcm = script.audio()
     await live.connect("v=0 offer", takeover=False)

@@ -11,6 +11,7 @@ import pytest
 
 from analyzers.content import ContentAnalyzer
 from analyzers.llm_client import LlmClient, LlmEndpoint
+from dialogue.decision_wait import DecisionWait
 from dialogue.followup import RuleBasedPolicy
 from dialogue.model_relevance import CONTROL_QUESTIONS
 from dialogue.plan import InterviewPlanSpec, PlanQuestionSpec
@@ -238,7 +239,7 @@ async def fake_openai():
 
 async def test_the_model_is_asked_at_pauses_and_its_judgement_decides_and_is_recorded(store, fake_openai):
     script = speak(300, (ANSWER_1A, 2500), 2000, (ANSWER_1B, 3000), 8000)
-    live, published = await new_interview(store, script, judge=_judge(fake_openai), decision_wait_s=5)
+    live, published = await new_interview(store, script, judge=_judge(fake_openai), decision_wait=DecisionWait(5))
     await live.connect("v=0 offer", takeover=False)
     await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")
     await StandInPeer.last.play(script.audio())
@@ -254,9 +255,33 @@ async def test_the_model_is_asked_at_pauses_and_its_judgement_decides_and_is_rec
     assert [s.scored_by for s in await store.records.scores(live.id)] == ["judge-1 + rules"]
 
 
+async def test_a_model_that_has_been_late_is_not_waited_for_and_its_reply_is_still_timed(store, fake_openai):
+    """The node's recent replies all came after the wait: the next move does not wait for this one either (a 10-s
+    wait would have taken the model's 3-s reply as the decision), the late reply refines the score, and its time
+    is counted, so waiting can resume."""
+    wait = DecisionWait(10.0, window=10)
+    for _ in range(6):
+        wait.observe(20.0, replied=True)
+    assert wait.seconds() == 0
+    script = speak(300, (ANSWER_2, 3500), 8000)
+    live, published = await new_interview(store, script, judge=_judge(fake_openai), decision_wait=wait)
+    fake_openai.mode = "slow"  # 3 s a reply
+    await live.connect("v=0 offer", takeover=False)
+    await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")
+    await StandInPeer.last.play(script.audio())
+    await until(lambda: len(of(published, ev.QuestionAsked)) > 1, 5, "the next question")
+    assert of(published, ev.FollowUpChosen)[0].source == "rules"
+    assert of(published, ev.AnswerScored)[0].scored_by == "rules"
+    fake_openai.mode = "good"  # the asks still to come (one per control question) answer at once
+    await until(lambda: len(of(published, ev.AnswerScored)) > 1, 20, "the model's refined score")
+    await live.close()
+    assert of(published, ev.AnswerScored)[1].scored_by == "judge-1 + rules"
+    assert wait.in_time_share == round(1 / 7, 2)  # timed, and within the 10-s wait: one of the seven newest
+
+
 async def test_a_slow_model_does_not_hold_the_next_question_and_refines_the_score_later(store, fake_openai):
     script = speak(300, (ANSWER_2, 3500), 8000)
-    live, published = await new_interview(store, script, judge=_judge(fake_openai), decision_wait_s=0.2)
+    live, published = await new_interview(store, script, judge=_judge(fake_openai), decision_wait=DecisionWait(0.2))
     fake_openai.mode = "slow"  # 3 s a reply
     await live.connect("v=0 offer", takeover=False)
     await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")

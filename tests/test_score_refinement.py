@@ -17,6 +17,7 @@ from datetime import timedelta
 import pytest
 
 from dialogue.answer_judgement import judge_answer
+from dialogue.decision_wait import DecisionWait
 from dialogue.followup import RuleBasedPolicy, build_context
 from dialogue.model_relevance import CONTROL_QUESTIONS, ModelRelevance
 from server.live import events as ev
@@ -71,7 +72,7 @@ async def late_scored_interview(store: Store, fake, clock: Clock, max_attempts: 
         await queue_refinement(queue, request, after_s=due_after_s(request, judge.timeout_s, MARGIN_S))
 
     script = speak(300, (ANSWER_2, 3500), 8000)
-    live, published = await new_interview(store, script, judge=judge, decision_wait_s=0.2,
+    live, published = await new_interview(store, script, judge=judge, decision_wait=DecisionWait(0.2),
                                           queue_refinement=queue_it)
     fake.mode = "slow"
     await live.connect("v=0 offer", takeover=False)

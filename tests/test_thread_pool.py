@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import threading
 
 import pytest
 
+from analyzers import inference_pool
 from analyzers.thread_pool import QUEUED_PER_THREAD, BoundedThreadPool
 
 pytestmark = pytest.mark.unit
@@ -102,3 +105,47 @@ async def test_shutdown_lets_running_calls_finish_and_a_later_call_restarts_the_
     assert pool.threads == 2
     pool.shutdown()
     assert not any(t.name.startswith("unit-pool") for t in threading.enumerate())
+
+
+def _nice_here() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+def _nice_of_a_thread_started_here() -> int:
+    seen: list[int] = []
+    t = threading.Thread(target=lambda: seen.append(_nice_here()))
+    t.start()
+    t.join()
+    return seen[0]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a nice value per thread is Linux's")
+async def test_a_lower_priority_pool_runs_its_work_and_the_threads_that_work_starts_below_the_caller():
+    """A model runtime's own workers (MediaPipe's graph threads) are made on the pool's thread: they run as low."""
+    pool = BoundedThreadPool("low-pool", 1, nice=3)
+    plain = BoundedThreadPool("plain-pool", 1)
+    process = _nice_here()
+    try:
+        assert await pool.run(_nice_here) == min(19, process + 3)
+        assert await pool.run(_nice_of_a_thread_started_here) == min(19, process + 3)
+        assert await plain.run(_nice_here) == process
+        assert _nice_here() == process  # the caller's own thread is untouched
+    finally:
+        pool.shutdown()
+        plain.shutdown()
+
+
+async def test_partials_wait_while_the_frames_fill_every_vision_thread():
+    """Optional speech work (partials) yields when no core is idle, whichever pool keeps them busy; a decode that is
+    needed (a final, a pause's speculative decode) only looks at the speech pool."""
+    gate = threading.Event()
+    frames = [asyncio.create_task(inference_pool.run_vision(gate.wait, 5))
+              for _ in range(2 * inference_pool.DEFAULT_THREADS)]
+    try:
+        await asyncio.sleep(0.1)
+        assert inference_pool.cores_busy()
+        assert not inference_pool.saturated()
+    finally:
+        gate.set()
+        await asyncio.gather(*frames)
+    assert not inference_pool.cores_busy()

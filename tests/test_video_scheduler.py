@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
 import av
@@ -26,8 +27,10 @@ class MeanBrightness(FrameAnalyzer):
         self.default_fps = fps
         self.repeats = repeats
         self.seen: list[int] = []
+        self.threads: set[str] = set()
 
     def analyze(self, rgb: np.ndarray, t_ms: int) -> Observation:
+        self.threads.add(threading.current_thread().name.rsplit("_", 1)[0])
         value = 0.0
         for _ in range(self.repeats):
             value = float(np.sqrt(rgb.astype(np.float64) ** 2).mean())
@@ -81,6 +84,7 @@ async def test_cheap_analysis_runs_at_its_own_rate():
     # About 10 frames in 2 s at 5 fps (fewer if the machine is busy, never more than the rate allows).
     assert 4 <= sched.runs[0].analyzed <= 11 and sched.runs[0].rate_fps <= 5
     assert cheap.seen == sorted(cheap.seen)
+    assert cheap.threads == {"vision"}  # the frames' own pool: never queued before a speech decode
 
 
 async def test_camera_at_the_analyzers_rate_gives_it_every_frame():

@@ -17,7 +17,7 @@ import numpy as np
 import structlog
 
 from analyzers.asr import Word
-from analyzers.inference_pool import run_inference
+from analyzers.inference_pool import run_inference, run_vision
 from analyzers.observation import Observation
 from analyzers.video_scheduler import AnalysisBudget, VideoAnalysisScheduler
 from media.video import LatestFrameSlot
@@ -111,7 +111,7 @@ class InterviewAnalysis:
         if not self.nonverbal_allowed:
             return
         if self._frame_analyzers is None:
-            self._frame_analyzers = await run_inference(self.factory.frame_analyzers)
+            self._frame_analyzers = await run_vision(self.factory.frame_analyzers)
         self._scheduler = VideoAnalysisScheduler(self._frame_analyzers, slot, self._on_observation, media_ms,
                                                  self.budget)
         self._scheduler.start()
@@ -193,7 +193,7 @@ class InterviewAnalysis:
         await self.stop_video()
         for analyzer in self._frame_analyzers or []:
             try:
-                await run_inference(analyzer.close)
+                await run_vision(analyzer.close)
             except Exception:
                 log.exception("analyzer_close_failed")
         if self._voice is not None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -32,7 +33,8 @@ from dialogue.session import DISCLOSURE, PRACTICE_INTRO, PRACTICE_OVER, Intervie
     check_transition
 from analyzers.text.language import normalise_language
 from analyzers.llm_client import LlmClient, LlmError
-from dialogue.answer_judgement import DECISION_WAIT_S, judge_answer
+from dialogue.answer_judgement import judge_answer
+from dialogue.decision_wait import DecisionWait
 from dialogue.model_relevance import ModelRelevance, ask_model_relevance
 from dialogue.followup import AnswerContext, FollowUpDecision, FollowUpPolicyV2
 from dialogue.plan import InterviewPlanSpec
@@ -99,8 +101,9 @@ class LiveInterviewDeps:
     open_peer: PeerFactory = CandidatePeer
     judge: LlmClient | None = None
     """The language model's client (``server/platform/language_model.py``); None or not ready: the rules alone."""
-    decision_wait_s: float = DECISION_WAIT_S
-    """How long after an answer's end the next move waits for the model's judgement (``Settings``)."""
+    decision_wait: DecisionWait = field(default_factory=DecisionWait)
+    """How long after an answer's end the next move waits for the model's judgement: the process's one, which
+    times the replies of all its interviews (``dialogue/decision_wait.py``)."""
     tell_candidate: TellCandidate | None = None
     """Send an event to the candidate's page alone (``ServerContext.tell_candidate``); None: no practice question."""
     queue_refinement: Callable[[RefineRequest], Awaitable[object]] | None = None
@@ -788,6 +791,8 @@ class LiveInterview:
         asked = (asyncio.create_task(self._relevance(spec.text_in(lang), lang, answer_words(state.answers),
                                                      known_controls=heard.p_controls if heard else None))
                  if judge is not None and judge.ready and state.answers else None)
+        if asked is not None:
+            asked.add_done_callback(functools.partial(self._time_reply, ended))
         seconds_used = (self.interview_ms() - state.started_ms) / 1000
 
         async def analyse():
@@ -808,7 +813,7 @@ class LiveInterview:
                                                self.nonverbal_weight)
         relevance = None
         if asked is not None:
-            left = self.deps.decision_wait_s - (time.monotonic() - ended)
+            left = self.deps.decision_wait.seconds() - (time.monotonic() - ended)
             relevance = await self._unless_went_on(asyncio.shield(asked), max(0.0, left))
             if self._went_on.is_set():
                 asked.cancel()
@@ -829,6 +834,13 @@ class LiveInterview:
         left = spec.time_limit_s - (self.interview_ms() - state.started_ms) / 1000
         return decision, Prompt("followup", decision.text, qi, current.question_id, max(20, int(left)),
                                 trigger=decision.trigger or decision.kind, reason=decision.reason)
+
+    def _time_reply(self, ended: float, asked: asyncio.Task) -> None:
+        """The model's reply to an answer's end came (or failed): when, for the process's decision wait. An ask the
+        candidate's going on withdrew tells nothing."""
+        if not asked.cancelled():
+            self.deps.decision_wait.observe(time.monotonic() - ended, asked.exception() is None and
+                                            asked.result() is not None)
 
     async def _refine_later(self, turn: ScoredTurn, asked: asyncio.Task, actx: AnswerContext,
                             nonverbal: dict[str, Any], request: RefineRequest) -> None:

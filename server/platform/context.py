@@ -14,6 +14,7 @@ from analyzers import inference_pool
 from analyzers.asr import SpeechModel
 from analyzers.end_of_turn import EndOfTurnModelNotAvailable, shared_smart_turn
 from analyzers.model_registry import ModelManager
+from dialogue.decision_wait import DecisionWait
 from dialogue.followup import RuleBasedPolicy
 from dialogue.speech_turns import EndOfTurnModel
 from dialogue.turn_taking import TurnTakingConfig
@@ -85,11 +86,13 @@ class ServerContext:
     passwords: PasswordWorker = field(init=False)  # Argon2 off the event loop
     password_links: PasswordLinks = field(init=False)  # set-password links for new accounts
     nodes: NodeMembership = field(init=False)  # this process among the nodes: claims, placement (placement.py)
+    decision_wait: DecisionWait = field(init=False)  # the next move's wait for the model, timed over all interviews
 
     def __post_init__(self) -> None:
         now = lambda: self.clock()  # noqa: E731 - one "now" for links, bookings, reminders and retention
         self.signer.clock = now
         s = self.settings
+        self.decision_wait = DecisionWait(s.llm_decision_wait_s)
         notices = BookingNotices(self.signer, s.resolved_base_url, s.mail_from, s.start_grace_min,
                                  s.no_show_grace_min, now)
         self.scheduler = ReminderScheduler(self.store.scheduling, self.store.interviews, notices, s, s.reminder_poll_s)
@@ -131,7 +134,7 @@ class ServerContext:
 
     @classmethod
     def create(cls, settings: Settings) -> ServerContext:
-        inference_pool.configure(settings.inference_threads)
+        inference_pool.configure(settings.inference_threads, settings.vision_threads, settings.vision_nice)
         private_dir(settings.data_dir)  # the database, keys, uploads and models: this user's only
         private_sqlite(settings.resolved_database_url)
         KEYRING.add(*settings.resolved_data_keys)  # before any row is read or written
@@ -264,7 +267,7 @@ class ServerContext:
                                      nonverbal_analysis=self.settings.nonverbal_analysis,
                                      analysis_cpu_budget=self.settings.analysis_cpu_budget,
                                      judge=self.language_model.client,
-                                     decision_wait_s=self.settings.llm_decision_wait_s,
+                                     decision_wait=self.decision_wait,
                                      tell_candidate=self.tell_candidate,
                                      queue_refinement=functools.partial(self.queue_refinement, org_id=iv.org_id))
             # the fitted fusion gives the voice no weight (dialogue/end_fusion.py): then the model is not loaded

@@ -23,7 +23,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, CliSuppress, SettingsConfigDict
 
 from analyzers.documents.document_limits import MAX_RESUME_BYTES, DocumentLimits
-from analyzers.inference_pool import DEFAULT_THREADS
+from analyzers.inference_pool import DEFAULT_THREADS, VISION_NICE
 from analyzers.llm_client import DEFAULT_TIMEOUT_S as LLM_TIMEOUT_S
 from dialogue.answer_judgement import DECISION_WAIT_S
 from analyzers.llm_engine import EngineConfig
@@ -130,8 +130,13 @@ class Settings(BaseSettings):
                                          "data_dir/models")
     allow_model_download: Annotated[bool, CliFlag("--allow-download")] = Field(
         default=False, description="Download a speech model that is not installed (from its pinned source)")
-    inference_threads: int = Field(default=DEFAULT_THREADS, description="Threads for model inference (one per "
-                                   "core by default, see analyzers/inference_pool.py)")
+    inference_threads: int = Field(default=DEFAULT_THREADS, description="Threads for speech and scoring inference "
+                                   "(one per core by default, see analyzers/inference_pool.py)")
+    vision_threads: int = Field(default=DEFAULT_THREADS, ge=1, description="Threads for the frame analyzers (face, "
+                                "posture, hands; one per core by default)")
+    vision_nice: int = Field(default=VISION_NICE, ge=0, le=19, description="How much lower than the server the "
+                             "frame analyzers' threads run, so speech and the next question come first on a busy "
+                             "core (0: the same priority)")
     whisper_window_margin_ms: int = Field(
         default=WINDOW_MARGIN_MS, ge=0, le=30000,
         description="Padding Whisper's encoder reads after the audio instead of its whole 30-s window (3x faster "
@@ -186,7 +191,9 @@ class Settings(BaseSettings):
     llm_decision_wait_s: float = Field(default=DECISION_WAIT_S, ge=0.0, le=10.0,
                                        description="Seconds after an answer's end the next move waits for the language "
                                        "model's judgement (asked at the candidate's pauses) before the rules decide "
-                                       "alone; the score is refined when the model replies later")
+                                       "alone; the score is refined when the model replies later. While fewer than a quarter of the "
+                                       "node's newest replies came within it, the next move does not wait "
+                                       "(dialogue/decision_wait.py)")
     llm_refine_margin_s: float = Field(default=5.0, ge=0.0, le=3600.0,
                                        description="A score the model's late judgement is to refine is also queued "
                                        "as a background job (scoring.refine, run by any node, in case this one dies "

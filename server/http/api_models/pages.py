@@ -21,6 +21,9 @@ class LanguageModelStatus(BaseModel):
     decides: Literal["model", "rules"] = Field(description="Who scores and chooses follow-ups now: the language "
                                                "model, or the rules while it is off, starting or failed")
     error: str | None = None
+    replies_in_time_share: float | None = Field(
+        default=None, description="Share of this node's newest judgements of an answer's end that came within "
+        "llm_decision_wait_s; under a quarter, the next move does not wait for the model (None: none timed yet)")
 
 
 class HealthResponse(BaseModel):

@@ -85,7 +85,9 @@ async def health(request: web.Request) -> web.Response:
                            loop_lag_ms=m.LoopLag(**ctx.loop_monitor.summary()),
                            analysis_lag_ms=m.LoopLag(**lag_summary(ANALYSIS_LAGS_MS)),
                            answer_to_question_ms=m.LoopLag(**lag_summary(ANSWER_TO_QUESTION_MS)),
-                           language_model=m.LanguageModelStatus(**ctx.language_model.status()))
+                           language_model=m.LanguageModelStatus(
+                               **ctx.language_model.status(),
+                               replies_in_time_share=ctx.decision_wait.in_time_share))
     return web.json_response(out.model_dump())
 
 
