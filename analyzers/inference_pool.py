@@ -9,7 +9,7 @@ MediaPipe), so threads give real parallelism. Two pools, one thread per core eac
   (analyzers/video_scheduler.py). Its threads run ``VISION_NICE`` lower than the process, and so do the threads
   MediaPipe starts for a landmarker made there (Linux threads inherit their creator's nice value): on a loaded
   core a Whisper final or a turn score is not queued behind, nor shares the CPU evenly with, the frames of every
-  interview on the node.
+  interview on the node. (Whisper's own compute threads are CTranslate2's, made at load at normal priority.)
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ T = TypeVar("T")
 
 DEFAULT_THREADS = max(1, os.cpu_count() or 1)
 """One inference thread per core (the ``inference_threads`` and ``vision_threads`` settings' default)."""
-VISION_NICE = 0
-"""How much lower the vision threads run (the ``vision_nice`` setting's default): at 10 a busy vision thread gets
-about a tenth of the CPU time of a busy speech thread beside it, and all of what speech leaves idle."""
+VISION_NICE = 5
+"""How much lower the vision threads run (the ``vision_nice`` setting's default): at 5 a busy vision thread gets
+about a third of the CPU time of a busy speech thread beside it, and all of what speech leaves idle. Measured with
+8 sessions on 2 cores (README, Benchmarks): at 0 the next question's p95 wait stayed 8-12 s, at 10 the frames'
+analysis lag p95 went over 0.8 s; 5 kept both lower."""
 
 _pool = BoundedThreadPool("inference", DEFAULT_THREADS)
 _vision = BoundedThreadPool("vision", DEFAULT_THREADS, nice=VISION_NICE)

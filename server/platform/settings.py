@@ -136,7 +136,8 @@ class Settings(BaseSettings):
                                 "posture, hands; one per core by default)")
     vision_nice: int = Field(default=VISION_NICE, ge=0, le=19, description="How much lower than the server the "
                              "frame analyzers' threads run, so speech and the next question come first on a busy "
-                             "core (0: the same priority)")
+                             "core (0: the same priority; higher: the next question sooner, the live panel's "
+                             "observations later, see README Benchmarks)")
     whisper_window_margin_ms: int = Field(
         default=WINDOW_MARGIN_MS, ge=0, le=30000,
         description="Padding Whisper's encoder reads after the audio instead of its whole 30-s window (3x faster "
