@@ -3,13 +3,15 @@
 Speech and vision models release the GIL inside their native code (CTranslate2, Kaldi via cffi, ONNX Runtime,
 MediaPipe), so threads give real parallelism. Two pools, one thread per core each by default:
 
-* ``run_inference``: speech recognition, end-of-turn scores, answer scoring, voice: the work the next question
-  waits for;
+* ``run_inference``: speech recognition, end-of-turn scores, answer scoring, voice (the work the next question
+  waits for), and HR's resume ranking (embeddings);
 * ``run_vision``: the frame analyzers (face, posture, hands), whose rates adapt to what they get
   (analyzers/video_scheduler.py). Its threads run ``VISION_NICE`` lower than the process, and so do the threads
   MediaPipe starts for a landmarker made there (Linux threads inherit their creator's nice value): on a loaded
   core a Whisper final or a turn score is not queued behind, nor shares the CPU evenly with, the frames of every
-  interview on the node. (Whisper's own compute threads are CTranslate2's, made at load at normal priority.)
+  interview on the node. (Whisper's own compute threads are CTranslate2's, made at load at normal priority.) A
+  frame's cost is timed on the wall clock, so on a busy core a lower priority also reads as a dearer frame and the
+  scheduler lowers the rates a little more.
 """
 
 from __future__ import annotations

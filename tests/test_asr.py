@@ -517,6 +517,44 @@ async def test_transcriber_survives_a_failing_model_and_a_failing_callback():
     assert any(isinstance(e, TranscriptUpdate) and e.transcript.is_final for e in seen)
 
 
+class PartialsAskedModel(SlowFakeModel):
+    """Records, for each batch of audio, whether the transcriber allowed the stream a partial decode."""
+
+    def __init__(self) -> None:
+        super().__init__(0.0)
+        self.allowed: list[bool] = []
+
+    def open_stream(self, language: str | None) -> RecognizerStream:
+        stream = SlowFakeStream(self)
+        accept = stream.accept
+
+        def recorded(pcm: np.ndarray) -> Transcript | None:
+            self.allowed.append(stream.partials_allowed)
+            return accept(pcm)
+
+        stream.accept = recorded
+        return stream
+
+
+@pytest.mark.unit
+async def test_partials_wait_while_the_frames_keep_every_core_busy(monkeypatch):
+    """No core idle because the frame analyzers fill their pool: the speech pool itself has room, yet no partial is
+    decoded (a final, or a pause's decode, would otherwise queue behind it); the utterance still gets its final."""
+    from analyzers import inference_pool
+
+    speech = np.concatenate([silence(300), tone(800), silence(700)])
+    idle = PartialsAskedModel()
+    await transcribe(idle, speech, 1.0)  # fed at the pace of speech
+    assert any(idle.allowed)
+
+    monkeypatch.setattr(inference_pool, "cores_busy", lambda: True)
+    monkeypatch.setattr(inference_pool, "saturated", lambda: False)
+    busy = PartialsAskedModel()
+    _, by_utt = await transcribe(busy, speech, 1.0)
+    assert busy.allowed and not any(busy.allowed)
+    assert by_utt[1][-1].is_final
+
+
 @pytest.mark.parametrize("margin, ok", [(0, True), (3000, True), (2000, True), (500, False), (1999, False)])
 def test_whisper_window_margin_setting_refuses_margins_that_make_the_decoder_loop(margin, ok):
     from pydantic import ValidationError

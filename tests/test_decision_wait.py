@@ -40,4 +40,4 @@ def test_no_wait_configured_stays_no_wait():
     wait = DecisionWait(0.0, window=4)
     for _ in range(4):
         wait.observe(0.0, replied=True)
-    assert wait.seconds() == 0.0
+    assert wait.seconds() == 0.0 and wait.in_time_share == 1.0  # in time (at the wait), yet nothing to wait

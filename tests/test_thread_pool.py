@@ -122,12 +122,14 @@ def _nice_of_a_thread_started_here() -> int:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a nice value per thread is Linux's")
 async def test_a_lower_priority_pool_runs_its_work_and_the_threads_that_work_starts_below_the_caller():
     """A model runtime's own workers (MediaPipe's graph threads) are made on the pool's thread: they run as low."""
+    process = _nice_here()
+    if process > 16:
+        pytest.skip(f"the tests already run at nice {process}: 3 lower cannot be told apart")
     pool = BoundedThreadPool("low-pool", 1, nice=3)
     plain = BoundedThreadPool("plain-pool", 1)
-    process = _nice_here()
     try:
-        assert await pool.run(_nice_here) == min(19, process + 3)
-        assert await pool.run(_nice_of_a_thread_started_here) == min(19, process + 3)
+        assert await pool.run(_nice_here) == process + 3
+        assert await pool.run(_nice_of_a_thread_started_here) == process + 3
         assert await plain.run(_nice_here) == process
         assert _nice_here() == process  # the caller's own thread is untouched
     finally:

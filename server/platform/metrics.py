@@ -102,8 +102,9 @@ class NodeCollector(Collector):
 
 
 def _pool_families() -> Iterable[GaugeMetricFamily]:
-    threads = GaugeMetricFamily("interview_pool_threads", "Threads of a worker pool (inference: speech, vision "
-                                "and end-of-turn models; resume-parse; plan-read)", labels=["pool"])
+    threads = GaugeMetricFamily("interview_pool_threads", "Threads of a worker pool (inference: speech, "
+                                "end-of-turn and scoring models; vision: the frame analyzers; resume-parse; "
+                                "plan-read; jobs; analytics)", labels=["pool"])
     in_flight = GaugeMetricFamily("interview_pool_in_flight", "Calls handed to a pool's threads (running or "
                                   "queued there)", labels=["pool"])
     capacity = GaugeMetricFamily("interview_pool_capacity", "Most calls a pool hands to its threads at once",

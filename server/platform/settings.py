@@ -132,8 +132,8 @@ class Settings(BaseSettings):
         default=False, description="Download a speech model that is not installed (from its pinned source)")
     inference_threads: int = Field(default=DEFAULT_THREADS, description="Threads for speech and scoring inference "
                                    "(one per core by default, see analyzers/inference_pool.py)")
-    vision_threads: int = Field(default=DEFAULT_THREADS, ge=1, description="Threads for the frame analyzers (face, "
-                                "posture, hands; one per core by default)")
+    vision_threads: int | None = Field(default=None, ge=1, description="Threads for the frame analyzers (face, "
+                                       "posture, hands); unset: as many as inference_threads")
     vision_nice: int = Field(default=VISION_NICE, ge=0, le=19, description="How much lower than the server the "
                              "frame analyzers' threads run, so speech and the next question come first on a busy "
                              "core (0: the same priority; higher: the next question sooner, the live panel's "

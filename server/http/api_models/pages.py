@@ -23,7 +23,8 @@ class LanguageModelStatus(BaseModel):
     error: str | None = None
     replies_in_time_share: float | None = Field(
         default=None, description="Share of this node's newest judgements of an answer's end that came within "
-        "llm_decision_wait_s; under a quarter, the next move does not wait for the model (None: none timed yet)")
+        "llm_decision_wait_s; once 4 of the newest 8 are timed, under a quarter means the next move does not wait for "
+        "the model (None: none timed yet)")
 
 
 class HealthResponse(BaseModel):
