@@ -21,7 +21,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -129,7 +129,8 @@ def load_bundle_member(name: str, member: str) -> bytes:
     return _read_once(f"{name}/{member}", read)
 
 
-def _read_once(key: str, read: Any) -> bytes:
+def _read_once(key: str, read: Callable[[], bytes]) -> bytes:
+    """``read()``'s bytes, kept under ``key``: read once per process, whichever thread asks first."""
     cached = _bytes_cache.get(key)
     if cached is not None:
         return cached

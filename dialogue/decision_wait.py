@@ -41,8 +41,7 @@ class DecisionWait:
         fewer than half a window of replies timed, ``wait_s``)."""
         if len(self._in_time) * 2 < self._in_time.maxlen:
             return self.wait_s
-        share = sum(self._in_time) / len(self._in_time)
-        return self.wait_s if share >= self.min_in_time_share else 0.0
+        return self.wait_s if self._share() >= self.min_in_time_share else 0.0
 
     def observe(self, after_end_s: float, replied: bool) -> None:
         """A reply (``replied``) or a failed ask came ``after_end_s`` seconds after its answer's end."""
@@ -52,4 +51,7 @@ class DecisionWait:
     def in_time_share(self) -> float | None:
         """Share of the newest replies that came in time (None before any), for the health page and the load
         benchmark."""
-        return round(sum(self._in_time) / len(self._in_time), 2) if self._in_time else None
+        return round(self._share(), 2) if self._in_time else None
+
+    def _share(self) -> float:
+        return sum(self._in_time) / len(self._in_time)

@@ -776,10 +776,10 @@ class LiveInterview:
         caller puts the follow-up, after checking that the candidate has not gone on with their answer.
 
         With a language model, its judgement (asked at the pauses already) is asked on the whole answer alongside
-        the rules' analysis; the next move waits for it at most ``decision_wait.seconds()`` after the answer's end (none while the
-        node's recent replies came late: dialogue/decision_wait.py), else the
-        rules decide alone and the model refines the score when it replies (``_refine_later``: here, or by the queued
-        ``scoring.refine`` job on any node when this one cannot)."""
+        the rules' analysis; the next move waits for it at most ``decision_wait.seconds()`` after the answer's end
+        (none while the node's recent replies came late: dialogue/decision_wait.py), else the rules decide alone and
+        the model refines the score when it replies (``_refine_later``: here, or by the queued ``scoring.refine`` job
+        on any node when this one cannot)."""
         ended = time.monotonic()
         qi = min(current.question_index, len(self.plan.questions) - 1)
         spec = self.plan.questions[qi]
