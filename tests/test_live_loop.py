@@ -296,3 +296,66 @@ async def test_a_slow_model_does_not_hold_the_next_question_and_refines_the_scor
     assert refined.turn_index == first[0].turn_index and refined.scored_by == "judge-1 + rules"
     stored = await store.records.scores(live.id)
     assert [(s.turn_index, s.scored_by) for s in stored] == [(0, "judge-1 + rules")]  # replaced, not added
+
+
+async def test_the_next_question_is_put_before_the_answers_score_is_stored(store):
+    # storing a score is not something the candidate waits for: with its write held up, the next question still goes
+    # out (and the interview's place is stored with it); the score follows once the write goes through
+    script = speak(300, (ANSWER_2, 3500), 3000)
+    release = asyncio.Event()
+    add_score = store.records.add_score
+
+    async def held_add_score(*args, **kwargs):
+        await release.wait()
+        await add_score(*args, **kwargs)
+    store.records.add_score = held_add_score
+    live, published = await new_interview(store, script)
+    await live.connect("v=0 offer", takeover=False)
+    await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")
+    await StandInPeer.last.play(script.audio())
+    await until(lambda: len(of(published, ev.QuestionAsked)) > 1, 5, "the next question")
+    assert not of(published, ev.AnswerScored) and await store.records.scores(live.id) == []
+    assert (await store.interviews.get(live.id)).question_index == 1
+    release.set()
+    await until(lambda: of(published, ev.AnswerScored), 5, "the score")
+    await live.close()
+    assert [s.turn_index for s in await store.records.scores(live.id)] == [0]
+    types = [type(e) for e in published]
+    assert types.index(ev.FollowUpChosen) < types.index(ev.QuestionAsked, types.index(ev.AnswerEnded))
+
+
+async def test_every_answer_is_scored_before_the_interview_finishes(store):
+    # the last answer's score is kept before the closing words: a finished interview's figures are complete
+    script = speak(300, (ANSWER_1B, 3000), 3500, (ANSWER_2, 3500), 3000)
+    scores_at_finish: list[int] = []
+    live_id: list[str] = []
+    published: list[ev.BaseEvent] = []
+
+    async def keep(event) -> None:
+        published.append(event)
+        if isinstance(event, ev.InterviewStateChanged) and event.status == "finished":
+            scores_at_finish.append(len(await store.records.scores(live_id[0])))
+    live, _ = await new_interview(store, script, publish=keep)
+    live_id.append(live.id)
+    await live.connect("v=0 offer", takeover=False)
+    await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")
+    await StandInPeer.last.play(script.audio())
+    await until(lambda: live.status == "finished", 5, "the interview to finish")
+    await live.close()
+    assert [q.kind for q in of(published, ev.QuestionAsked)] == ["question", "question", "closing"]
+    assert scores_at_finish == [2]
+
+
+async def test_the_content_analyzer_loads_as_the_candidate_joins_not_at_the_first_answers_end(store):
+    class CountingAnalyzers(ModelFreeAnalyzers):
+        loads = 0
+
+        def content(self):
+            CountingAnalyzers.loads += 1
+            return super().content()
+    script = speak(300, (ANSWER_2, 3500), 3000)
+    live, published = await new_interview(store, script, analyzers=CountingAnalyzers())
+    await live.connect("v=0 offer", takeover=False)
+    await until(lambda: CountingAnalyzers.loads == 1, 5, "the content analyzer")
+    assert not of(published, ev.AnswerEnded)
+    await live.close()

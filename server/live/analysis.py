@@ -8,6 +8,8 @@ Non-verbal values are shown beside the answer and carry no weight in scores (``n
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -34,6 +36,7 @@ class AnalyzerFactory:
 
     def __init__(self) -> None:
         self._content = None
+        self._content_lock = threading.Lock()  # one load, also when two interviews want it at once
 
     def frame_analyzers(self) -> list:
         from analyzers.body import HandsAnalyzer, PoseAnalyzer
@@ -49,12 +52,14 @@ class AnalyzerFactory:
         return VoiceAnalyzer()
 
     def content(self):
-        if self._content is None:
-            from analyzers.content import ContentAnalyzer
-            from analyzers.embeddings import load_multilingual_use
+        with self._content_lock:
+            if self._content is None:
+                from analyzers.content import ContentAnalyzer
+                from analyzers.embeddings import load_multilingual_use
 
-            self._content = ContentAnalyzer(load_multilingual_use())
-            self._content.warm_up()
+                content = ContentAnalyzer(load_multilingual_use())
+                content.warm_up()
+                self._content = content
         return self._content
 
 
@@ -105,6 +110,7 @@ class InterviewAnalysis:
         self._turn = _TurnAggregate()
         self.turn_index = 0
         self._previous: tuple[int, _TurnAggregate] | None = None  # the answer before the open one (see answer_resumed)
+        self._content_ready: asyncio.Future | None = None
 
     # --- video ---------------------------------------------------------------------------------
     async def start_video(self, slot: LatestFrameSlot, media_ms: Callable[[float], int]) -> None:
@@ -189,6 +195,13 @@ class InterviewAnalysis:
     async def content_analyzer(self):
         return await run_inference(self.factory.content)
 
+    def prepare_content(self) -> None:
+        """Start loading the content analyzer (once per process, off the event loop) as the candidate joins: the
+        first answer's end then finds it ready rather than waiting seconds for the embedding model and jieba."""
+        if self._content_ready is None:
+            self._content_ready = asyncio.ensure_future(self.content_analyzer())
+            self._content_ready.add_done_callback(_log_failed_preparation)
+
     async def close(self) -> None:
         await self.stop_video()
         for analyzer in self._frame_analyzers or []:
@@ -198,6 +211,11 @@ class InterviewAnalysis:
                 log.exception("analyzer_close_failed")
         if self._voice is not None:
             self._voice.close()
+
+
+def _log_failed_preparation(task: asyncio.Future) -> None:
+    if not task.cancelled() and task.exception() is not None:  # the answer's end tries again and reports it
+        log.warning("content_analyzer_not_prepared", error=repr(task.exception()))
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:

@@ -173,8 +173,17 @@ class _TakeBack:
     at_ms: int
 
 
-_Move = tuple[FollowUpDecision | None, Prompt | None]
-"""An evaluated answer's next move: the policy's decision, and the follow-up to put (None: the next question)."""
+@dataclass
+class _Move:
+    """An evaluated answer's next move, and its score to keep once the move is made."""
+
+    decision: FollowUpDecision | None
+    """The policy's decision (None: it failed, the interview moves on)."""
+    follow_up: Prompt | None
+    """The follow-up to put (None: the next question)."""
+    keep_score: Callable[[], Awaitable[None]]
+    """Store the score, show it to observers and, when the model's judgement is late, leave its refinement to come:
+    database writes the candidate need not wait for, so they run after the next question is out."""
 
 _WorkItem = (ev.BaseEvent | _Resume | _TakeBack | speech.SpeechStarted | speech.SpeechEnded
              | speech.PartialTranscript | speech.FinalTranscript | speech.AnswerEnded)
@@ -300,6 +309,7 @@ class LiveInterview:
             peer = self.deps.open_peer(conn_id, lambda chunk: self._on_audio(conn_id, chunk), video,
                                        lambda state: self._on_peer_state(conn_id, state))
             answer = await peer.answer(offer_sdp)  # raises SdpError on a bad offer; nothing changed yet
+            self.analysis.prepare_content()
             if self.status == "consented":
                 check_transition(self.status, "live")
                 self.started_at = datetime.now(timezone.utc)
@@ -612,7 +622,6 @@ class LiveInterview:
         if not again:
             await self.records.add_turn(self.id, self.turn_index, prompt.question_index, prompt.question_id,
                                         prompt.kind, prompt.text, prompt.trigger, prompt.reason)
-            await self.interviews.update(self.id, question_index=prompt.question_index)
         if self._answer != answer:
             return False  # the candidate went on with their answer before this question was sent: it never is
         await self.publish(ev.QuestionAsked(
@@ -686,12 +695,13 @@ class LiveInterview:
                                                                    text=text, reason=reason)))
         if grace is not None:
             grace.ended_notice = notice
-        await notice
         current = self.session.current
         if current is None:
+            await notice
             return
-        move = await self._evaluate_and_choose(current, text)
-        last = (move is None or move[1] is None) and self.session.question_index + 1 >= self.session.questions_total
+        move = await self._evaluate_and_choose(current, text)  # while the end is told and stored
+        await notice
+        last = (move is None or move.follow_up is None) and self.session.question_index + 1 >= self.session.questions_total
         if grace is not None and last and self._answer == ended.answer:
             # nothing is waiting for the closing words: the window is waited out, so a last answer is never cut
             grace_ms = self.speech_turns.config.resume_grace_ms + speech.SPEECH_START_REPORT_MS
@@ -704,7 +714,7 @@ class LiveInterview:
             return
         prompt: Prompt | None = None
         if move is not None:
-            decision, prompt = move
+            decision, prompt = move.decision, move.follow_up
             if decision is not None:
                 await self.publish(ev.FollowUpChosen(
                     interview_id=self.id, turn_index=self.turn_index, question_index=current.question_index,
@@ -716,7 +726,13 @@ class LiveInterview:
         if prompt is None:
             prompt = self.session.next_question()
             self._question_state = _QuestionState(started_ms=self.interview_ms())
-        if not await self._ask(prompt, after=ended.answer if grace is not None else None):
+        if move is not None and prompt.kind == "closing":  # the interview's figures are complete when it finishes
+            await move.keep_score()
+            move = None
+        asked = await self._ask(prompt, after=ended.answer if grace is not None else None)
+        if move is not None and (asked or grace is None or grace.next_turn is not None):
+            await move.keep_score()  # (not when the answer went on before its next question opened: it is not over)
+        if not asked:
             if grace is not None and grace.next_turn is None:  # it never opened: the candidate went on first
                 await self._go_on(grace, self._went_on_at, withdraw=False)
             return  # (opened, then taken back before it was sent: the _TakeBack queued meanwhile restores)
@@ -771,9 +787,9 @@ class LiveInterview:
             withdrawn_turn_index=withdrawn))
 
     async def _evaluate_and_choose(self, current: Prompt, text: str) -> _Move | None:
-        """Analyse the question's answers so far, score them live, and decide on a follow-up: (the decision, the
-        follow-up to put or None to move on); None when the evaluation failed (move on). Nothing moves here: the
-        caller puts the follow-up, after checking that the candidate has not gone on with their answer.
+        """Analyse the question's answers so far, score them live, and decide on a follow-up; None when the
+        evaluation failed (move on). Nothing moves and nothing is stored here: the caller puts the follow-up, after
+        checking that the candidate has not gone on with their answer, and then keeps the score (``_Move``).
 
         With a language model, its judgement (asked at the pauses already) is asked on the whole answer alongside
         the rules' analysis; the next move waits for it at most ``decision_wait.seconds()`` after the answer's end
@@ -823,18 +839,23 @@ class LiveInterview:
                                        nonverbal_weight=self.nonverbal_weight, relevance=relevance)
         decision, follows = judgement.decision, judgement.follows
         turn = ScoredTurn(self.id, self.turn_index, qi, final=not follows)
-        await self.scores.keep(turn, judgement)
+        refine = None
         if asked is not None and relevance is None:  # the score may be refined after the next question is asked
-            await self._refine_later(turn, asked, actx, nonverbal, RefineRequest(
+            refine = RefineRequest(
                 interview_id=self.id, turn_index=turn.turn_index, question_index=qi, final=turn.final,
                 answers_digest=digest(state.answers), seconds_used=seconds_used,
                 known_controls=list(heard.p_controls) if heard else None,
-                nonverbal=nonverbal_payload(nonverbal, self.nonverbal_weight), nonverbal_weight=self.nonverbal_weight))
+                nonverbal=nonverbal_payload(nonverbal, self.nonverbal_weight), nonverbal_weight=self.nonverbal_weight)
+
+        async def keep_score() -> None:
+            await self.scores.keep(turn, judgement)
+            if refine is not None:  # after the rules' score is kept, so the model's never comes before it
+                await self._refine_later(turn, asked, actx, nonverbal, refine)
         if not follows:
-            return decision, None
+            return _Move(decision, None, keep_score)
         left = spec.time_limit_s - (self.interview_ms() - state.started_ms) / 1000
-        return decision, Prompt("followup", decision.text, qi, current.question_id, max(20, int(left)),
-                                trigger=decision.trigger or decision.kind, reason=decision.reason)
+        return _Move(decision, Prompt("followup", decision.text, qi, current.question_id, max(20, int(left)),
+                                      trigger=decision.trigger or decision.kind, reason=decision.reason), keep_score)
 
     def _time_reply(self, ended: float, asked: asyncio.Task) -> None:
         """The model's reply to an answer's end came (or failed): when, for the process's decision wait. An ask the

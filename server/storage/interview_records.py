@@ -62,7 +62,11 @@ class InterviewRecordRepository(Repository):
         self, interview_id: str, index: int, question_index: int, question_id: str | None, kind: str, text: str,
         trigger: str = "", reason: str = "",
     ) -> None:
+        """Put a question as turn ``index``; the interview stands at its ``question_index`` from then on (one write:
+        the next question waits for it)."""
         async with self.db.transaction() as s:
+            await s.execute(update(Interview).where(Interview.id == interview_id)
+                            .values(question_index=question_index))
             s.add(
                 Turn(
                     interview_id=interview_id,
