@@ -701,7 +701,8 @@ class LiveInterview:
             return
         move = await self._evaluate_and_choose(current, text)  # while the end is told and stored
         await notice
-        last = (move is None or move.follow_up is None) and self.session.question_index + 1 >= self.session.questions_total
+        moves_on = move is None or move.follow_up is None
+        last = moves_on and self.session.question_index + 1 >= self.session.questions_total
         if grace is not None and last and self._answer == ended.answer:
             # nothing is waiting for the closing words: the window is waited out, so a last answer is never cut
             grace_ms = self.speech_turns.config.resume_grace_ms + speech.SPEECH_START_REPORT_MS
