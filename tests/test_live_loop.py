@@ -359,3 +359,19 @@ async def test_the_content_analyzer_loads_as_the_candidate_joins_not_at_the_firs
     await until(lambda: CountingAnalyzers.loads == 1, 5, "the content analyzer")
     assert not of(published, ev.AnswerEnded)
     await live.close()
+
+
+async def test_a_score_that_cannot_be_stored_does_not_stop_the_interview(store):
+    script = speak(300, (ANSWER_1B, 3000), 3500, (ANSWER_2, 3500), 3000)
+
+    async def failing_add_score(*args, **kwargs):
+        raise RuntimeError("disk full")
+    store.records.add_score = failing_add_score
+    live, published = await new_interview(store, script)
+    await live.connect("v=0 offer", takeover=False)
+    await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")
+    await StandInPeer.last.play(script.audio())
+    await until(lambda: live.status == "finished", 5, "the interview to finish")
+    await live.close()
+    assert [q.kind for q in of(published, ev.QuestionAsked)] == ["question", "question", "closing"]
+    assert len(of(published, ev.AnswerEnded)) == 2 and not of(published, ev.AnswerScored)

@@ -728,11 +728,11 @@ class LiveInterview:
             prompt = self.session.next_question()
             self._question_state = _QuestionState(started_ms=self.interview_ms())
         if move is not None and prompt.kind == "closing":  # the interview's figures are complete when it finishes
-            await move.keep_score()
+            await self._keep_score(move)
             move = None
         asked = await self._ask(prompt, after=ended.answer if grace is not None else None)
         if move is not None and (asked or grace is None or grace.next_turn is not None):
-            await move.keep_score()  # (not when the answer went on before its next question opened: it is not over)
+            await self._keep_score(move)  # (not when the answer went on before its next question opened: not over)
         if not asked:
             if grace is not None and grace.next_turn is None:  # it never opened: the candidate went on first
                 await self._go_on(grace, self._went_on_at, withdraw=False)
@@ -741,6 +741,14 @@ class LiveInterview:
         if waited_ms is not None and waited_ms > 0:  # not when the audio clock stopped first (the peer is gone)
             ANSWER_TO_QUESTION_MS.append(waited_ms)
             ANSWER_TO_QUESTION_SECONDS.observe(waited_ms / 1000)
+
+    async def _keep_score(self, move: _Move) -> None:
+        """Keep the ended answer's score; a failed write is logged and the interview goes on (it is not held up
+        by its record)."""
+        try:
+            await move.keep_score()
+        except Exception:
+            log.exception("answer_score_not_kept", interview_id=self.id)
 
     def _open_grace(self, ended: speech.AnswerEnded) -> _GraceWindow:
         """The interview as it stands at an end decided on silence, before anything moves on."""
