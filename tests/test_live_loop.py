@@ -271,6 +271,7 @@ async def test_a_model_that_has_been_late_is_not_waited_for_and_its_reply_is_sti
     await StandInPeer.last.play(script.audio())
     await until(lambda: len(of(published, ev.QuestionAsked)) > 1, 5, "the next question")
     assert of(published, ev.FollowUpChosen)[0].source == "rules"
+    await until(lambda: of(published, ev.AnswerScored), 5, "the rules' score")  # kept once the question is out
     assert of(published, ev.AnswerScored)[0].scored_by == "rules"
     fake_openai.mode = "good"  # the asks still to come (one per control question) answer at once
     await until(lambda: len(of(published, ev.AnswerScored)) > 1, 20, "the model's refined score")
@@ -287,8 +288,8 @@ async def test_a_slow_model_does_not_hold_the_next_question_and_refines_the_scor
     await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")
     await StandInPeer.last.play(script.audio())
     await until(lambda: len(of(published, ev.QuestionAsked)) > 1, 5, "the next question")
-    first = of(published, ev.AnswerScored)
-    assert first and first[0].scored_by == "rules" and of(published, ev.FollowUpChosen)[0].source == "rules"
+    first = await until(lambda: of(published, ev.AnswerScored), 5, "the rules' score")  # kept once the question is out
+    assert first[0].scored_by == "rules" and of(published, ev.FollowUpChosen)[0].source == "rules"
     fake_openai.mode = "good"  # the model catches up (the asks still to come: one per control question)
     await until(lambda: len(of(published, ev.AnswerScored)) > 1, 20, "the model's refined score")
     await live.close()
@@ -310,13 +311,18 @@ async def test_the_next_question_is_put_before_the_answers_score_is_stored(store
         await add_score(*args, **kwargs)
     store.records.add_score = held_add_score
     live, published = await new_interview(store, script)
-    await live.connect("v=0 offer", takeover=False)
-    await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")
-    await StandInPeer.last.play(script.audio())
-    await until(lambda: len(of(published, ev.QuestionAsked)) > 1, 5, "the next question")
-    assert not of(published, ev.AnswerScored) and await store.records.scores(live.id) == []
-    assert (await store.interviews.get(live.id)).question_index == 1
-    release.set()
+    ANSWER_TO_QUESTION_MS.clear()
+    try:
+        await live.connect("v=0 offer", takeover=False)
+        await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")
+        await StandInPeer.last.play(script.audio())
+        await until(lambda: len(of(published, ev.QuestionAsked)) > 1, 5, "the next question")
+        assert not of(published, ev.AnswerScored) and await store.records.scores(live.id) == []
+        assert (await store.interviews.get(live.id)).question_index == 1
+        # the wait measured is the candidate's: up to the question, not the score's write after it
+        await until(lambda: ANSWER_TO_QUESTION_MS, 5, "the answer-to-question time")
+    finally:
+        release.set()
     await until(lambda: of(published, ev.AnswerScored), 5, "the score")
     await live.close()
     assert [s.turn_index for s in await store.records.scores(live.id)] == [0]
@@ -357,14 +363,39 @@ async def test_the_content_analyzer_loads_as_the_candidate_joins_not_at_the_firs
     live, published = await new_interview(store, script, analyzers=CountingAnalyzers())
     await live.connect("v=0 offer", takeover=False)
     await until(lambda: CountingAnalyzers.loads == 1, 5, "the content analyzer")
-    assert not of(published, ev.AnswerEnded)
     await live.close()
+
+
+async def test_interviews_that_want_the_content_analyzer_at_once_share_one_load():
+    import threading
+    started = threading.Event()
+    finish = threading.Event()
+
+    class SlowAnalyzers(ModelFreeAnalyzers):
+        loads = 0
+
+        def content(self):
+            SlowAnalyzers.loads += 1
+            started.set()
+            finish.wait(5)
+            return super().content()
+    factory = SlowAnalyzers()
+    waiting = [asyncio.ensure_future(factory.content_analyzer()) for _ in range(4)]
+    await asyncio.to_thread(started.wait, 5)
+    await asyncio.sleep(0.05)
+    finish.set()
+    analyzers = await asyncio.gather(*waiting)
+    assert SlowAnalyzers.loads == 1 and all(a is analyzers[0] for a in analyzers)
+    assert await factory.content_analyzer() is analyzers[0]
 
 
 async def test_a_score_that_cannot_be_stored_does_not_stop_the_interview(store):
     script = speak(300, (ANSWER_1B, 3000), 3500, (ANSWER_2, 3500), 3000)
 
+    tries: list[int] = []
+
     async def failing_add_score(*args, **kwargs):
+        tries.append(args[1])
         raise RuntimeError("disk full")
     store.records.add_score = failing_add_score
     live, published = await new_interview(store, script)
@@ -375,3 +406,37 @@ async def test_a_score_that_cannot_be_stored_does_not_stop_the_interview(store):
     await live.close()
     assert [q.kind for q in of(published, ev.QuestionAsked)] == ["question", "question", "closing"]
     assert len(of(published, ev.AnswerEnded)) == 2 and not of(published, ev.AnswerScored)
+    assert tries == [0, 1]  # both answers were evaluated; only their writes failed
+
+
+async def test_an_answer_that_goes_on_after_its_evaluation_withdraws_the_models_late_judgement(store, fake_openai):
+    # the answer ends, is evaluated with the model late, and goes on before its next question opens: that judgement
+    # is not waited for nor used any more (the whole answer is judged at its real end), so its ask is withdrawn
+    from tests.test_answer_resume import ANSWER, MORE, play_until
+    script = speak(300, (ANSWER, 4000), 1500, (MORE, 3000), 8000)
+    held, release = asyncio.Event(), asyncio.Event()
+    published: list[ev.BaseEvent] = []
+
+    async def publish(event) -> None:
+        published.append(event)
+        if isinstance(event, ev.FollowUpChosen) and not release.is_set():
+            held.set()  # the next question waits here while the candidate goes on
+            await release.wait()
+    live, _ = await new_interview(store, script, publish=publish, judge=_judge(fake_openai),
+                                  decision_wait=DecisionWait(0.2))
+    fake_openai.mode = "slow"  # 3 s a reply: later than the 0.2-s wait
+    replies: list[str] = []
+    time_reply = live._time_reply
+    live._time_reply = lambda ended, asked: (replies.append("withdrawn" if asked.cancelled() else "came"),
+                                             time_reply(ended, asked))
+    pcm = script.audio()
+    await live.connect("v=0 offer", takeover=False)
+    await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")
+    at = await play_until(pcm, 0, lambda: bool(of(published, ev.AnswerEnded)))
+    await until(lambda: held.is_set(), 5, "the follow-up's choice")
+    await play_until(pcm, at, lambda: bool(of(published, ev.AnswerResumed)))
+    release.set()
+    await until(lambda: replies, 5, "the late judgement's end")
+    await live.close()
+    assert replies[0] == "withdrawn"
+    assert not live._refining and not of(published, ev.AnswerScored)

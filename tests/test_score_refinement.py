@@ -79,7 +79,7 @@ async def late_scored_interview(store: Store, fake, clock: Clock, max_attempts: 
     await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")
     await StandInPeer.last.play(script.audio())
     await until(lambda: len(of(published, ev.QuestionAsked)) > 1, 5, "the next question")
-    first = of(published, ev.AnswerScored)
+    first = await until(lambda: of(published, ev.AnswerScored), 5, "the rules' score")  # kept once the question is out
     assert [s.scored_by for s in first] == ["rules"]
     jobs = await until(lambda: store.background.listing(kind=KIND), 5, "the queued refinement")
     return live, published, jobs[0]

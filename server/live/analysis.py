@@ -9,7 +9,6 @@ Non-verbal values are shown beside the answer and carry no weight in scores (``n
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -35,8 +34,7 @@ class AnalyzerFactory:
     """Creates analyzers; models are loaded once per process by the analyzer modules themselves."""
 
     def __init__(self) -> None:
-        self._content = None
-        self._content_lock = threading.Lock()  # one load, also when two interviews want it at once
+        self._content: asyncio.Future | None = None
 
     def frame_analyzers(self) -> list:
         from analyzers.body import HandsAnalyzer, PoseAnalyzer
@@ -52,15 +50,22 @@ class AnalyzerFactory:
         return VoiceAnalyzer()
 
     def content(self):
-        with self._content_lock:
-            if self._content is None:
-                from analyzers.content import ContentAnalyzer
-                from analyzers.embeddings import load_multilingual_use
+        """A content analyzer, loaded and warmed up (blocking: call it on the inference pool)."""
+        from analyzers.content import ContentAnalyzer
+        from analyzers.embeddings import load_multilingual_use
 
-                content = ContentAnalyzer(load_multilingual_use())
-                content.warm_up()
-                self._content = content
-        return self._content
+        content = ContentAnalyzer(load_multilingual_use())
+        content.warm_up()
+        return content
+
+    async def content_analyzer(self):
+        """The process's content analyzer: loaded once, on the inference pool; every interview that wants it while
+        it loads waits here, on the event loop, rather than holding an inference thread (a failed load is tried
+        again by the next caller)."""
+        loading = self._content
+        if loading is None or (loading.done() and (loading.cancelled() or loading.exception() is not None)):
+            self._content = asyncio.ensure_future(run_inference(self.content))
+        return await asyncio.shield(self._content)
 
 
 @dataclass
@@ -193,7 +198,7 @@ class InterviewAnalysis:
         return aggregate
 
     async def content_analyzer(self):
-        return await run_inference(self.factory.content)
+        return await self.factory.content_analyzer()
 
     def prepare_content(self) -> None:
         """Start loading the content analyzer (once per process, off the event loop) as the candidate joins: the
@@ -203,6 +208,8 @@ class InterviewAnalysis:
             self._content_ready.add_done_callback(_log_failed_preparation)
 
     async def close(self) -> None:
+        if self._content_ready is not None:
+            self._content_ready.cancel()  # (the process's load itself goes on for the next interview)
         await self.stop_video()
         for analyzer in self._frame_analyzers or []:
             try:

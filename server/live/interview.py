@@ -3,8 +3,9 @@
 Speech recognition and end-of-answer decisions live in ``dialogue.speech_turns.SpeechTurns``, which reports to the
 interview through its hooks (``SpeechTurnHooks``, implemented here). Every hand-off, and everything that reaches
 the store or the bus, goes through one bounded, ordered worker queue of typed items handled by type, so observers
-see events in the order they happened and a crash loses at most the utterance being spoken (one exception: the
-captions of an answer that goes on while the worker is still closing it, ``server/live/captions.py``). Model calls
+see events in the order they happened and a crash loses at most the utterance being spoken and the score of an
+answer whose next question had just gone out (the score is stored after it, ``_Move``; one exception to the order:
+the captions of an answer that goes on while the worker is still closing it, ``server/live/captions.py``). Model calls
 happen inside the transcriber on the inference pool, never on the event loop.
 
 An answer decided over on silence can be taken back for ``TurnTakingConfig.resume_grace_ms`` (``_GraceWindow``):
@@ -184,6 +185,13 @@ class _Move:
     keep_score: Callable[[], Awaitable[None]]
     """Store the score, show it to observers and, when the model's judgement is late, leave its refinement to come:
     database writes the candidate need not wait for, so they run after the next question is out."""
+    late_judgement: asyncio.Task | None = None
+    """The model's judgement the refinement would wait for (None: it came in time, or there is no model)."""
+
+    def drop(self) -> None:
+        """The answer went on after all: its score is not kept, and the model's late judgement is not needed."""
+        if self.late_judgement is not None:
+            self.late_judgement.cancel()
 
 _WorkItem = (ev.BaseEvent | _Resume | _TakeBack | speech.SpeechStarted | speech.SpeechEnded
              | speech.PartialTranscript | speech.FinalTranscript | speech.AnswerEnded)
@@ -362,11 +370,11 @@ class LiveInterview:
         await self.disconnect()
         if self._voice_tasks:
             await asyncio.gather(*self._voice_tasks, return_exceptions=True)
-        if self._refining:  # a refined score is kept even when the interview ends first (bounded by the budget)
-            await asyncio.gather(*self._refining, return_exceptions=True)
         if self._preparing is not None:
             self._preparing.cancel()
-        await self._work.join()
+        await self._work.join()  # (a score kept there may leave a refinement to wait for)
+        if self._refining:  # a refined score is kept even when the interview ends first (bounded by the budget)
+            await asyncio.gather(*self._refining, return_exceptions=True)
         await self._captions.close()
         await self.analysis.close()
         self._worker.cancel()
@@ -540,9 +548,11 @@ class LiveInterview:
                 else:
                     self._ending, self._resumed = True, None
                     try:
-                        await self._end_answer(item)
+                        ended = await self._end_answer(item)
                     finally:
                         self._ending = False
+                    if ended is not None:  # the next question is out: the ended answer's score is kept now
+                        await self._keep_score(ended)
 
     async def _keep_final(self, final: speech.FinalTranscript) -> None:
         """Store and publish a final segment of the open turn; its voice analysis starts alongside."""
@@ -678,7 +688,9 @@ class LiveInterview:
                                                  "question again", reason_code="repeat_request", source="turn-taking"))
             await self._ask(current, again=True)  # a fresh answer: the request is not part of it
 
-    async def _end_answer(self, ended: speech.AnswerEnded) -> None:
+    async def _end_answer(self, ended: speech.AnswerEnded) -> _Move | None:
+        """Close the answer and put what follows it; returns the move made, whose score the caller keeps (None:
+        nothing to keep)."""
         reason = ended.reason
         spoke_until = ended.last_speech_end_ms if reason == "silence" else None
         grace = self._grace = self._open_grace(ended) if ended.resumable else None
@@ -690,17 +702,18 @@ class LiveInterview:
         await self.records.end_turn(self.id, self.turn_index, text, reason)
         if grace is not None and self._answer != ended.answer:  # gone on before anyone was told it had ended
             await self._go_on(grace, self._went_on_at, withdraw=False)
-            return
+            return None
         notice = asyncio.ensure_future(self.publish(ev.AnswerEnded(interview_id=self.id, turn_index=self.turn_index,
                                                                    text=text, reason=reason)))
         if grace is not None:
             grace.ended_notice = notice
         current = self.session.current
-        if current is None:
+        try:
+            move = None if current is None else await self._evaluate_and_choose(current, text)  # while it is told
+        finally:
             await notice
-            return
-        move = await self._evaluate_and_choose(current, text)  # while the end is told and stored
-        await notice
+        if current is None:
+            return None
         moves_on = move is None or move.follow_up is None
         last = moves_on and self.session.question_index + 1 >= self.session.questions_total
         if grace is not None and last and self._answer == ended.answer:
@@ -711,8 +724,10 @@ class LiveInterview:
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._went_on.wait(), left_ms / 1000)
         if grace is not None and self._answer != ended.answer:
+            if move is not None:
+                move.drop()
             await self._go_on(grace, self._went_on_at, withdraw=False)
-            return
+            return None
         prompt: Prompt | None = None
         if move is not None:
             decision, prompt = move.decision, move.follow_up
@@ -730,17 +745,17 @@ class LiveInterview:
         if move is not None and prompt.kind == "closing":  # the interview's figures are complete when it finishes
             await self._keep_score(move)
             move = None
-        asked = await self._ask(prompt, after=ended.answer if grace is not None else None)
-        if move is not None and (asked or grace is None or grace.next_turn is not None):
-            await self._keep_score(move)  # (not when the answer went on before its next question opened: not over)
-        if not asked:
+        if not await self._ask(prompt, after=ended.answer if grace is not None else None):
+            if move is not None:  # the answer went on: not over, not scored yet
+                move.drop()
             if grace is not None and grace.next_turn is None:  # it never opened: the candidate went on first
                 await self._go_on(grace, self._went_on_at, withdraw=False)
-            return  # (opened, then taken back before it was sent: the _TakeBack queued meanwhile restores)
+            return None  # (opened, then taken back before it was sent: the _TakeBack queued meanwhile restores)
         waited_ms = None if spoke_until is None else self.speech_turns.now_ms() - spoke_until
         if waited_ms is not None and waited_ms > 0:  # not when the audio clock stopped first (the peer is gone)
             ANSWER_TO_QUESTION_MS.append(waited_ms)
             ANSWER_TO_QUESTION_SECONDS.observe(waited_ms / 1000)
+        return move
 
     async def _keep_score(self, move: _Move) -> None:
         """Keep the ended answer's score; a failed write is logged and the interview goes on (it is not held up
@@ -860,11 +875,13 @@ class LiveInterview:
             await self.scores.keep(turn, judgement)
             if refine is not None:  # after the rules' score is kept, so the model's never comes before it
                 await self._refine_later(turn, asked, actx, nonverbal, refine)
+        late = asked if refine is not None else None
         if not follows:
-            return _Move(decision, None, keep_score)
+            return _Move(decision, None, keep_score, late)
         left = spec.time_limit_s - (self.interview_ms() - state.started_ms) / 1000
         return _Move(decision, Prompt("followup", decision.text, qi, current.question_id, max(20, int(left)),
-                                      trigger=decision.trigger or decision.kind, reason=decision.reason), keep_score)
+                                      trigger=decision.trigger or decision.kind, reason=decision.reason), keep_score,
+                     late)
 
     def _time_reply(self, ended: float, asked: asyncio.Task) -> None:
         """The model's reply to an answer's end came (or failed): when, for the process's decision wait. An ask the
