@@ -5,6 +5,7 @@ real time, so a two-question interview takes about two seconds."""
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import numpy as np
 import pytest
@@ -37,6 +38,7 @@ QUESTIONS = [
 ANSWER_1A = "On the reporting project I improved I started by measuring where the time was going and then"
 ANSWER_1B = "I rewrote the slowest queries and we cut the load time by forty percent."
 ANSWER_2 = "I am proud that last year we shipped the billing project two weeks ahead of schedule and saved money."
+TWO_ANSWERS = (300, (ANSWER_1B, 3000), 3500, (ANSWER_2, 3500), 3000)  # one answer to each question
 
 
 class ModelFreeAnalyzers(AnalyzerFactory):
@@ -94,6 +96,15 @@ async def new_interview(store: Store, script, publish=None, spec: dict | None = 
 
 def of(published: list, kind: type) -> list:
     return [e for e in published if isinstance(e, kind)]
+
+
+async def answer_every_question(live: LiveInterview, published: list, script) -> None:
+    """Join, play ``script`` and wait for the interview to finish; the interview is closed."""
+    await live.connect("v=0 offer", takeover=False)
+    await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")
+    await StandInPeer.last.play(script.audio())
+    await until(lambda: live.status == "finished", 5, "the interview to finish")
+    await live.close()
 
 
 async def test_answers_end_on_silence_not_in_a_thinking_pause_and_the_interview_moves_on(store):
@@ -332,22 +343,16 @@ async def test_the_next_question_is_put_before_the_answers_score_is_stored(store
 
 async def test_every_answer_is_scored_before_the_interview_finishes(store):
     # the last answer's score is kept before the closing words: a finished interview's figures are complete
-    script = speak(300, (ANSWER_1B, 3000), 3500, (ANSWER_2, 3500), 3000)
+    script = speak(*TWO_ANSWERS)
     scores_at_finish: list[int] = []
-    live_id: list[str] = []
     published: list[ev.BaseEvent] = []
 
     async def keep(event) -> None:
         published.append(event)
         if isinstance(event, ev.InterviewStateChanged) and event.status == "finished":
-            scores_at_finish.append(len(await store.records.scores(live_id[0])))
+            scores_at_finish.append(len(await store.records.scores(event.interview_id)))
     live, _ = await new_interview(store, script, publish=keep)
-    live_id.append(live.id)
-    await live.connect("v=0 offer", takeover=False)
-    await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")
-    await StandInPeer.last.play(script.audio())
-    await until(lambda: live.status == "finished", 5, "the interview to finish")
-    await live.close()
+    await answer_every_question(live, published, script)
     assert [q.kind for q in of(published, ev.QuestionAsked)] == ["question", "question", "closing"]
     assert scores_at_finish == [2]
 
@@ -367,7 +372,6 @@ async def test_the_content_analyzer_loads_as_the_candidate_joins_not_at_the_firs
 
 
 async def test_interviews_that_want_the_content_analyzer_at_once_share_one_load():
-    import threading
     started = threading.Event()
     finish = threading.Event()
 
@@ -390,8 +394,7 @@ async def test_interviews_that_want_the_content_analyzer_at_once_share_one_load(
 
 
 async def test_a_score_that_cannot_be_stored_does_not_stop_the_interview(store):
-    script = speak(300, (ANSWER_1B, 3000), 3500, (ANSWER_2, 3500), 3000)
-
+    script = speak(*TWO_ANSWERS)
     tries: list[int] = []
 
     async def failing_add_score(*args, **kwargs):
@@ -399,11 +402,7 @@ async def test_a_score_that_cannot_be_stored_does_not_stop_the_interview(store):
         raise RuntimeError("disk full")
     store.records.add_score = failing_add_score
     live, published = await new_interview(store, script)
-    await live.connect("v=0 offer", takeover=False)
-    await until(lambda: of(published, ev.QuestionAsked), 5, "the first question")
-    await StandInPeer.last.play(script.audio())
-    await until(lambda: live.status == "finished", 5, "the interview to finish")
-    await live.close()
+    await answer_every_question(live, published, script)
     assert [q.kind for q in of(published, ev.QuestionAsked)] == ["question", "question", "closing"]
     assert len(of(published, ev.AnswerEnded)) == 2 and not of(published, ev.AnswerScored)
     assert tries == [0, 1]  # both answers were evaluated; only their writes failed

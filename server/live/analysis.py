@@ -58,14 +58,19 @@ class AnalyzerFactory:
         content.warm_up()
         return content
 
-    async def content_analyzer(self):
-        """The process's content analyzer: loaded once, on the inference pool; every interview that wants it while
-        it loads waits here, on the event loop, rather than holding an inference thread (a failed load is tried
-        again by the next caller)."""
+    def prepare_content(self) -> asyncio.Future:
+        """Start loading the process's content analyzer, once, on the inference pool (a failed load is logged and
+        tried again by the next caller); returns the load."""
         loading = self._content
         if loading is None or (loading.done() and (loading.cancelled() or loading.exception() is not None)):
-            self._content = asyncio.ensure_future(run_inference(self.content))
-        return await asyncio.shield(self._content)
+            loading = self._content = asyncio.ensure_future(run_inference(self.content))
+            loading.add_done_callback(_log_failed_load)
+        return loading
+
+    async def content_analyzer(self):
+        """The process's content analyzer; every interview that wants it while it loads waits here, on the event
+        loop, rather than holding an inference thread."""
+        return await asyncio.shield(self.prepare_content())
 
 
 @dataclass
@@ -115,7 +120,6 @@ class InterviewAnalysis:
         self._turn = _TurnAggregate()
         self.turn_index = 0
         self._previous: tuple[int, _TurnAggregate] | None = None  # the answer before the open one (see answer_resumed)
-        self._content_ready: asyncio.Future | None = None
 
     # --- video ---------------------------------------------------------------------------------
     async def start_video(self, slot: LatestFrameSlot, media_ms: Callable[[float], int]) -> None:
@@ -201,15 +205,11 @@ class InterviewAnalysis:
         return await self.factory.content_analyzer()
 
     def prepare_content(self) -> None:
-        """Start loading the content analyzer (once per process, off the event loop) as the candidate joins: the
-        first answer's end then finds it ready rather than waiting seconds for the embedding model and jieba."""
-        if self._content_ready is None:
-            self._content_ready = asyncio.ensure_future(self.content_analyzer())
-            self._content_ready.add_done_callback(_log_failed_preparation)
+        """Start loading the content analyzer as the candidate joins: the first answer's end then finds it ready
+        rather than waiting seconds for the embedding model and jieba."""
+        self.factory.prepare_content()
 
     async def close(self) -> None:
-        if self._content_ready is not None:
-            self._content_ready.cancel()  # (the process's load itself goes on for the next interview)
         await self.stop_video()
         for analyzer in self._frame_analyzers or []:
             try:
@@ -220,9 +220,9 @@ class InterviewAnalysis:
             self._voice.close()
 
 
-def _log_failed_preparation(task: asyncio.Future) -> None:
-    if not task.cancelled() and task.exception() is not None:  # the answer's end tries again and reports it
-        log.warning("content_analyzer_not_prepared", error=repr(task.exception()))
+def _log_failed_load(task: asyncio.Future) -> None:
+    if not task.cancelled() and task.exception() is not None:  # the next caller tries again
+        log.warning("content_analyzer_not_loaded", error=repr(task.exception()))
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
