@@ -83,3 +83,39 @@ async def test_observer_on_another_node_sees_the_live_interview(tmp_path):
             assert interview_id in node_a.ctx.live and interview_id not in node_b.ctx.live
     finally:
         await drop_pg_database(db_url)
+
+
+@pytest.mark.services
+async def test_a_published_event_goes_out_before_its_timeline_write(sqlite_url, tmp_path):
+    """``ServerContext.publish_event``: observers get the event at once, while its timeline record is written in the
+    background (group commit); this node's timeline reads wait for it; one that cannot be kept is logged."""
+    from structlog.testing import capture_logs
+
+    from server.live import events as ev
+    from tests.harness import running_server, until
+
+    async with running_server(sqlite_url, tmp_path) as h:
+        iv, _ = await h.create_interview("Ada")
+        records = h.ctx.store.records
+        gate = asyncio.Event()
+        write = records._events._write
+
+        async def held(events):
+            await gate.wait()
+            return await write(events)
+
+        records._events._write = held
+        sub = h.ctx.bus.subscribe(iv)
+        asked = ev.QuestionAsked(interview_id=iv, turn_index=0, question_index=0, questions_total=1, text="Q1")
+        await asyncio.wait_for(h.ctx.publish_event(asked), 2)  # not held by its record
+        assert (await _next(sub))["type"] == "question.asked"
+        timeline = asyncio.create_task(records.events(iv))
+        await asyncio.sleep(0.05)
+        assert not timeline.done()  # it waits for the record being written
+        gate.set()
+        assert [e.type for e in await timeline][-1] == "question.asked"
+        records._events._write = write
+        with capture_logs() as logs:
+            await h.ctx.publish_event(ev.QuestionAsked(interview_id="no-such-interview", turn_index=0,
+                                                       question_index=0, questions_total=1, text="Q1"))
+            await until(lambda: any(e["event"] == "timeline_event_not_kept" for e in logs), 5, "the failure logged")

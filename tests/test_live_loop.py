@@ -21,6 +21,7 @@ from media.audio import AudioChunk
 from server.live import events as ev
 from server.live.analysis import AnalyzerFactory
 from server.live.interview import ANSWER_TO_QUESTION_MS, LiveInterview, LiveInterviewDeps
+from server.live.live_feed import LiveFeed
 from server.recruiting.plans import plan_by_id
 from server.storage.store import Store
 from tests.fake_openai import FakeOpenAI
@@ -229,6 +230,49 @@ async def test_a_full_queue_drops_partials_and_counts_them(store):
     assert live.dropped_work == 600 - 512
     gate.set()
     await live.close()
+
+
+async def test_observations_reach_observers_while_the_worker_waits(store):
+    """The HR panel's observations do not queue behind the worker: while it waits (here on publishing an event that
+    is kept, as it may wait on the database), an observation of the candidate still goes out at once."""
+    gate = asyncio.Event()
+    published: list[ev.BaseEvent] = []
+
+    async def publish(event) -> None:
+        if event.type not in ev.TRANSIENT_EVENT_TYPES:
+            await gate.wait()
+        published.append(event)
+
+    live, _ = await new_interview(store, speak(100), publish=publish)
+    live._enqueue(ev.InterviewStateChanged(interview_id=live.id, status="live"))  # the worker waits on this one
+    await asyncio.sleep(0.01)
+    observation = ev.ObservationEvent(interview_id=live.id, analyzer="face", turn_index=0, t_ms=40,
+                                      values={"gaze_on_screen": 0.9})
+    live.analysis._emit(observation)
+    await until(lambda: observation in published, 2, "the observation published")
+    assert not of(published, ev.InterviewStateChanged)  # the worker is still waiting
+    gate.set()
+    await live.close()
+    assert of(published, ev.InterviewStateChanged)
+
+
+async def test_the_live_feed_drops_the_oldest_when_observers_are_slow():
+    """Bounded: when publishing is slower than observations come, the oldest waiting ones are dropped and counted;
+    the one being published and the newest go out, in order."""
+    gate = asyncio.Event()
+    published: list[int] = []
+
+    async def publish(event) -> None:
+        await gate.wait()
+        published.append(event.t_ms)
+
+    feed = LiveFeed(publish, capacity=3)
+    for t in range(1, 7):
+        feed.offer(ev.ObservationEvent(interview_id="iv", analyzer="face", turn_index=0, t_ms=t, values={}))
+        await asyncio.sleep(0)
+    gate.set()
+    await feed.close()
+    assert published == [1, 4, 5, 6] and feed.dropped == 2
 
 
 def _judge(fake) -> LlmClient:

@@ -96,6 +96,7 @@ async def test_the_exposition_parses_and_counts_real_requests_by_route_template(
     assert value(after, "interview_live_sessions") == 0
     assert value(after, "interview_queue_capacity", queue="password_checks") == 32
     assert value(after, "interview_queue_capacity", queue="imports") == 2
+    assert value(after, "interview_queue_capacity", queue="record_writes") == 10_000
     assert value(after, "interview_pool_threads", pool="inference") >= 1
     assert value(after, "process_resident_memory_bytes") > 0
 

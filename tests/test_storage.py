@@ -240,3 +240,63 @@ async def test_every_repository_on_one_database(db_url):
         assert set((await store.key_rotation.reencrypt()).values()) <= {0}
     finally:
         await store.close()
+
+
+async def test_segments_and_events_written_at_once_share_transactions(db_url):
+    """Group commit (server/storage/group_commit.py): the segments and events of interviews speaking at the same
+    moment are written together, each numbered and ordered as it was added, and each caller returns once its own
+    is stored; one that cannot be stored (its interview is gone) fails alone."""
+    import asyncio
+
+    store = Store(db_url)
+    await store.migrate()
+    try:
+        org = await store.accounts.create_org("Acme")
+        job = await store.jobs.create(org.id, "Engineer", "", "en", [{"text": "Q1"}])
+        ivs = [await store.interviews.create(org.id, job.id, f"Candidate {n}", f"c{n}@example.com", "en")
+               for n in range(4)]
+        await store.records.add_segment(ivs[0].id, 0, "said before", 0, 500, [], "whisper", "c0")
+
+        def segment(n: int):
+            iv = ivs[n % 4]
+            return store.records.add_segment(iv.id, 0, f"words {n}", n * 1000, n * 1000 + 900,
+                                             [{"text": f"w{n}", "start_ms": n * 1000, "end_ms": n * 1000 + 400}],
+                                             "whisper", f"c{n % 4}")
+
+        def event(n: int, interview_id: str | None = None, type_: str = "speech.started"):
+            return store.records.add_event(interview_id or ivs[n % 4].id, type_, {"n": n})
+
+        numbers = await asyncio.gather(*(segment(n) for n in range(40)))
+        # each interview's segments numbered in the order they were added, after what it had
+        assert numbers == [n // 4 + (1 if n % 4 == 0 else 0) for n in range(40)]
+        await asyncio.gather(*(event(n) for n in range(20)))
+        written = store.records._events
+        assert written.items == 20 and written.batches <= 2  # together, not one transaction each
+        results = await asyncio.gather(*(event(n) for n in range(20, 39)),
+                                       event(99, interview_id="no-such-interview"),
+                                       *(event(n, type_="flag.raised") for n in range(4)), return_exceptions=True)
+        assert all(r is None for r in results[:19]) and isinstance(results[19], Exception)
+        assert all(r is None for r in results[20:])
+        assert written.items == 43
+
+        # the live interview keeps its events without waiting for them; reading the timeline back waits for them
+        kept = [store.records.keep_event(ivs[0].id, "question.asked", {"n": 100 + k}) for k in range(3)]
+        assert not any(k.done() for k in kept)
+        assert [e.payload["n"] for e in (await store.records.events(ivs[0].id))[-3:]] == [100, 101, 102]
+        assert all(k.done() and k.exception() is None for k in kept)
+        for k in range(3):
+            await store.records.keep_event(ivs[0].id, "question.asked", {"n": 200 + k})  # (awaitable too)
+
+        for n, iv in enumerate(ivs):
+            segments = await store.records.segments(iv.id)
+            assert [s.seq for s in segments] == list(range(len(segments)))
+            texts = [s.text for s in segments]
+            assert texts == (["said before"] if n == 0 else []) + [f"words {k}" for k in range(n, 40, 4)]
+            assert segments[-1].words[0]["text"] == f"w{36 + n}"
+            timeline = await store.records.events(iv.id)
+            assert [(e.type, e.payload["n"]) for e in timeline] == \
+                [("speech.started", k) for k in range(n, 39, 4)] + [("flag.raised", n)] \
+                + ([("question.asked", k) for k in (100, 101, 102, 200, 201, 202)] if n == 0 else [])
+            assert (await store.interviews.get(iv.id)).flag_count == 1
+    finally:
+        await store.close()

@@ -3,10 +3,13 @@
 Speech recognition and end-of-answer decisions live in ``dialogue.speech_turns.SpeechTurns``, which reports to the
 interview through its hooks (``SpeechTurnHooks``, implemented here). Every hand-off, and everything that reaches
 the store or the bus, goes through one bounded, ordered worker queue of typed items handled by type, so observers
-see events in the order they happened and a crash loses at most the utterance being spoken and the score of an
-answer whose next question had just gone out (the score is stored after it, ``_Move``; one exception to the order:
-the captions of an answer that goes on while the worker is still closing it, ``server/live/captions.py``). Model calls
-happen inside the transcriber on the inference pool, never on the event loop.
+see events in the order they happened and a crash loses at most the utterance being spoken, the score of an
+answer whose next question had just gone out (the score is stored after it, ``_Move``) and the timeline records
+of the events published in the last moment (they are group-committed behind the bus, ``publish_event``). Two
+exceptions to the order: the captions of an answer that goes on while the worker is still closing it
+(``server/live/captions.py``), and observations and media statistics, which are not kept and go out beside the
+worker (``server/live/live_feed.py``). Model calls happen inside the transcriber on the inference pool, never on
+the event loop.
 
 An answer decided over on silence can be taken back for ``TurnTakingConfig.resume_grace_ms`` (``_GraceWindow``):
 speech that starts again that soon continues the same turn (same transcript, re-scored when it ends), and the
@@ -47,6 +50,7 @@ from analyzers.video_scheduler import AnalysisBudget
 from media.video import LatestFrameSlot
 from server.live import events as ev
 from server.live.captions import CaptionsAtOnce
+from server.live.live_feed import LiveFeed
 from server.live.analysis import AnalyzerFactory, InterviewAnalysis
 from server.live.practice import PRACTICE_TURN, PracticeTurn, TellCandidate
 from server.live.score_refinement import RefineRequest, digest, nonverbal_payload
@@ -248,13 +252,14 @@ class LiveInterview:
         self._ending = False  # the worker is closing an answer (storing, scoring it, choosing the next move)
         self._resumed: tuple[int, asyncio.Future | None] | None = None  # the turn that went on, and its notice
         self._captions = CaptionsAtOnce(self.publish)  # captions of that speech, not queued behind the worker
+        self._feed = LiveFeed(self.publish)  # observations and media statistics, not queued behind the worker
         self._work: asyncio.Queue[_WorkItem] = asyncio.Queue(maxsize=512)
         self._worker = asyncio.create_task(self._run_worker(), name=f"interview-{interview_id}")
         self.dropped_work = 0
         self.lock = asyncio.Lock()
         self.analysis = InterviewAnalysis(
             deps.analyzers, interview_id, language, nonverbal_allowed=False,
-            emit=lambda e: self._enqueue(e, droppable=e.type == "observation"),
+            emit=lambda e: self._feed.offer(e) if e.type in ev.TRANSIENT_EVENT_TYPES else self._enqueue(e),
             budget=AnalysisBudget(cpu_cores=deps.analysis_cpu_budget))
         self._voice_tasks: set[asyncio.Task] = set()
         self._practice: PracticeTurn | None = None  # the optional practice question (server/live/practice.py)
@@ -377,6 +382,7 @@ class LiveInterview:
             await asyncio.gather(*self._refining, return_exceptions=True)
         await self._captions.close()
         await self.analysis.close()
+        await self._feed.close()
         self._worker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._worker
@@ -433,10 +439,10 @@ class LiveInterview:
             v = conn.video
             analysis = self.analysis.video_stats()
             sampled = max((a["analyzed"] for a in analysis.values()), default=0)
-            self._enqueue(ev.MediaStats(
+            self._feed.offer(ev.MediaStats(
                 interview_id=self.id, audio_frames=conn.peer.audio_frames, video_frames_received=v.received,
                 video_frames_sampled=sampled, video_frames_dropped=max(0, v.received - sampled) if analysis else 0,
-                video_fps=round(v.fps, 1), width=v.width, height=v.height, analysis=analysis), droppable=True)
+                video_fps=round(v.fps, 1), width=v.width, height=v.height, analysis=analysis))
 
     # --- speech turns (SpeechTurnHooks) --------------------------------------------------------
     def on_speech_started(self, event: speech.SpeechStarted) -> None:

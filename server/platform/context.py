@@ -45,6 +45,7 @@ from server.compliance.retention import Periods, RetentionSweeper
 from server.recruiting.scheduling import BookingNotices, ReminderScheduler, ensure_may_start
 from server.reports.writeback import ReportWriter
 from server.platform.settings import Settings
+from server.storage.group_commit import GroupCommitBusy
 from server.storage.models import utcnow
 from server.storage.store import Store
 
@@ -54,6 +55,11 @@ log = structlog.get_logger(__name__)
 EU_REGIONS = frozenset({"EU", "EEA", "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU",
                         "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI",
                         "NO"})
+
+
+def _log_unkept(interview_id: str, type_: str, kept: asyncio.Future) -> None:
+    if not kept.cancelled() and kept.exception() is not None:
+        log.error("timeline_event_not_kept", interview_id=interview_id, type=type_, error=repr(kept.exception()))
 
 
 @dataclass
@@ -210,11 +216,18 @@ class ServerContext:
             await live.close()
 
     async def publish_event(self, event: ev.InterviewEvent) -> None:
-        """Send an event to every observer (any node) and keep it in the timeline unless it is transient."""
+        """Send an event to every observer (any node) and keep it in the timeline unless it is transient. The
+        timeline write is group-committed in the background (in order; what this node reads back waits for it), so
+        the interview never waits for its record of what it just said; one that cannot be kept is logged."""
         payload = event.model_dump(mode="json")
         await self.bus.publish(event.interview_id, payload)
         if event.type not in ev.TRANSIENT_EVENT_TYPES:
-            await self.store.records.add_event(event.interview_id, event.type, payload)
+            try:
+                kept = self.store.records.keep_event(event.interview_id, event.type, payload)
+            except GroupCommitBusy as exc:
+                log.error("timeline_event_not_kept", interview_id=event.interview_id, type=event.type, error=str(exc))
+                return
+            kept.add_done_callback(functools.partial(_log_unkept, event.interview_id, event.type))
 
     async def queue_refinement(self, request: RefineRequest, *, org_id: str | None = None) -> None:
         """Queue a score's refinement by the model (``scoring.refine``), due after the interview's own try."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -11,16 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, func, or_, select
 
 from server.storage.database import Repository
+from server.storage.group_commit import GroupCommit
 from server.storage.models import Candidate, PersonalDataRead, PersonalDataReadCandidate, as_utc, new_id
-
-
-def _settle(done: asyncio.Future, row_id: str | None = None, error: BaseException | None = None) -> None:
-    if done.done():  # its caller went away (the request was cancelled): nothing to tell
-        return
-    if error is not None:
-        done.set_exception(error)
-    else:
-        done.set_result(row_id)
 
 
 @dataclass(frozen=True)
@@ -60,10 +51,6 @@ class _Read:
         return (self.org_id, self.actor_id, self.action, self.subject_kind, self.subject_id, self.ip)
 
 
-class AuditBusy(RuntimeError):
-    """More reads wait to be recorded than the log lets wait (the read is refused, like any unrecorded one)."""
-
-
 MAX_BATCH = 200  # reads written in one transaction
 MAX_WAITING = 5000  # reads waiting to be written, at most
 MAX_REMEMBERED = 10_000  # rows a repeated read counts on without searching for them (least recently used dropped)
@@ -72,11 +59,11 @@ MAX_REMEMBERED = 10_000  # rows a repeated read counts on without searching for 
 class AuditRepository(Repository):
     """Reads of personal data, coalesced per user, subject and address.
 
-    Group commit: reads that arrive while a transaction of earlier reads is being written are written together in
-    the next one (at most ``MAX_BATCH`` per transaction), so many users reading at once cost one write each moment
-    instead of one each, and a database that serialises writers (SQLite) is not queued up by reads. Every caller
-    still returns only once its own read is committed, and gets the error when it was not: a read shown before it
-    is recorded stays impossible (server/compliance/audit.py refuses it with 503).
+    Group commit (server/storage/group_commit.py): reads that arrive while a transaction of earlier reads is being
+    written are written together in the next one (at most ``MAX_BATCH`` per transaction), so many users reading at
+    once cost one write each moment instead of one each, and a database that serialises writers (SQLite) is not
+    queued up by reads. Every caller still returns only once its own read is committed, and gets the error when it
+    was not: a read shown before it is recorded stays impossible (server/compliance/audit.py refuses it with 503).
 
     A repeat of a read this process recorded lately (the HR page refreshing its list) counts on the remembered row
     with one UPDATE, and links only candidates that row does not have yet; the UPDATE's row count proves the row is
@@ -85,8 +72,7 @@ class AuditRepository(Repository):
 
     def __init__(self, db) -> None:
         super().__init__(db)
-        self._waiting: list[tuple[_Read, asyncio.Future]] = []
-        self._writer: asyncio.Task | None = None
+        self._writes = GroupCommit(self._write, name="audit reads", max_batch=MAX_BATCH, max_waiting=MAX_WAITING)
         # the rows this process counted reads on lately: key -> (row id, last read, candidates linked)
         self._rows: OrderedDict[tuple, tuple[str, datetime, frozenset[str]]] = OrderedDict()
 
@@ -94,45 +80,10 @@ class AuditRepository(Repository):
                           subject_id: str, candidate_ids: list[str], ip: str, now: datetime,
                           coalesce_s: int) -> str:
         """Record a read; a repeat (same user, action, subject and address) within ``coalesce_s`` counts on the
-        earlier row and adds the candidates it newly disclosed. Returns the row's id once it is committed."""
-        if len(self._waiting) >= MAX_WAITING:
-            raise AuditBusy(f"{len(self._waiting)} reads are waiting to be recorded")
-        read = _Read(org_id, actor_id, actor_email, action, subject_kind, subject_id, frozenset(candidate_ids),
-                     ip[:64], now, coalesce_s)
-        done = asyncio.get_running_loop().create_future()
-        self._waiting.append((read, done))
-        loop = asyncio.get_running_loop()
-        if self._writer is None or self._writer.done() or self._writer.get_loop() is not loop:
-            self._writer = loop.create_task(self._write_waiting(), name="audit-writer")
-        return await done
-
-    async def _write_waiting(self) -> None:
-        batch: list[tuple[_Read, asyncio.Future]] = []
-        try:
-            while self._waiting:
-                batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
-                await self._write_batch(batch)
-        except BaseException as exc:  # stopped (the server shuts down): nobody waits for ever, nothing unrecorded
-            for _, done in batch + self._waiting:
-                _settle(done, error=RuntimeError(f"the audit log writer stopped: {exc!r}"))
-            self._waiting = []
-            raise
-
-    async def _write_batch(self, batch: list[tuple[_Read, asyncio.Future]]) -> None:
-        try:
-            ids = await self._write([read for read, _ in batch])
-        except Exception as exc:  # noqa: BLE001 - each read alone, so one that cannot be written fails alone
-            if len(batch) == 1:
-                _settle(batch[0][1], error=exc)
-                return
-            for read, done in batch:
-                try:
-                    _settle(done, (await self._write([read]))[0])
-                except Exception as one:  # noqa: BLE001 - its caller is refused (503)
-                    _settle(done, error=one)
-            return
-        for (_, done), row_id in zip(batch, ids):
-            _settle(done, row_id)
+        earlier row and adds the candidates it newly disclosed. Returns the row's id once it is committed;
+        ``GroupCommitBusy`` when too many reads wait to be recorded (the read is refused, like any unrecorded one)."""
+        return await self._writes.submit(_Read(org_id, actor_id, actor_email, action, subject_kind, subject_id,
+                                               frozenset(candidate_ids), ip[:64], now, coalesce_s))
 
     async def _write(self, reads: list[_Read]) -> list[str]:
         """Write ``reads`` in one transaction; each one's row id. Repeats of one read in the batch count together."""

@@ -5,20 +5,26 @@ through ``add_score`` and ``add_review`` (the demo's history) calls ``keep_figur
 
 from __future__ import annotations
 
-from collections import defaultdict
+import asyncio
+from collections import Counter, defaultdict
 from collections.abc import Collection
+from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.reports.overall_score import overall_ai_score, overall_human_rating
 from server.storage.database import Repository
+from server.storage.group_commit import GroupCommit
 from server.storage.models import (AnswerScore, Event, HumanReview, Interview, InterviewDecision, QuestionPlan,
                                    TranscriptSegment, Turn,
                                    User, utcnow)
 
 
 FLAG_EVENT = "flag.raised"  # a proctoring flag (server/live/events.py), counted on the interview
+WRITES_PER_TRANSACTION = 200  # segments or events group-committed in one transaction, at most
+WRITES_WAITING = 5000  # segments or events waiting to be written, at most (then refused: GroupCommitBusy)
 
 
 async def keep_figures(s: AsyncSession, interview_ids: Collection[str]) -> None:
@@ -50,8 +56,49 @@ async def keep_figures(s: AsyncSession, interview_ids: Collection[str]) -> None:
                       "human": overall_human_rating(ratings[iv])} for iv in ids])
 
 
+@dataclass(frozen=True)
+class NewSegment:
+    """A final transcript segment to store (``TranscriptSegment`` but its number, given when it is written)."""
+
+    interview_id: str
+    turn_index: int
+    text: str
+    start_ms: int
+    end_ms: int
+    words: list[dict]
+    engine: str
+    connection_id: str
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """A timeline event to store."""
+
+    interview_id: str
+    type: str
+    payload: dict
+    at: datetime
+
+
 class InterviewRecordRepository(Repository):
-    """An interview's record, written by the live interview and read by reports and HR."""
+    """An interview's record, written by the live interview and read by reports and HR.
+
+    Transcript segments and timeline events, written many times a minute by every live interview, are group-committed
+    (server/storage/group_commit.py): those that arrive while earlier ones are being written share the next
+    transaction, so a database that serialises writers (SQLite) takes one write at a time for all interviews, not
+    one per event, and the other writes (an answer's end, the next question) do not queue behind them."""
+
+    def __init__(self, db) -> None:
+        super().__init__(db)
+        self._segments = GroupCommit(self._write_segments, name="transcript segments",
+                                     max_batch=WRITES_PER_TRANSACTION, max_waiting=WRITES_WAITING)
+        self._events = GroupCommit(self._write_events, name="timeline events",
+                                   max_batch=WRITES_PER_TRANSACTION, max_waiting=WRITES_WAITING)
+
+    @property
+    def writes_waiting(self) -> int:
+        """Segments and events submitted and not yet being written."""
+        return self._segments.waiting + self._events.waiting
 
     async def turns(self, interview_id: str) -> list[Turn]:
         async with self.db.session() as s:
@@ -113,29 +160,24 @@ class InterviewRecordRepository(Repository):
         engine: str,
         connection_id: str,
     ) -> int:
-        """Store a final transcript segment; returns its sequence number within the interview."""
+        """Store a final transcript segment; returns its sequence number within the interview once it is committed
+        (with the other segments written at that moment: group commit)."""
+        return await self._segments.submit(NewSegment(interview_id, turn_index, text, start_ms, end_ms, words,
+                                                      engine, connection_id))
+
+    async def _write_segments(self, segments: list[NewSegment]) -> list[int]:
+        """Write ``segments`` in one transaction, each numbered after its interview's last; their numbers."""
+        numbers: list[int] = []
         async with self.db.transaction() as s:
-            seq = (
-                await s.execute(
-                    select(func.coalesce(func.max(TranscriptSegment.seq), -1)).where(
-                        TranscriptSegment.interview_id == interview_id
-                    )
-                )
-            ).scalar_one() + 1
-            s.add(
-                TranscriptSegment(
-                    interview_id=interview_id,
-                    turn_index=turn_index,
-                    seq=seq,
-                    text=text,
-                    start_ms=start_ms,
-                    end_ms=end_ms,
-                    words=words,
-                    engine=engine,
-                    connection_id=connection_id,
-                )
-            )
-        return seq
+            last: dict[str, int] = dict((await s.execute(
+                select(TranscriptSegment.interview_id, func.max(TranscriptSegment.seq))
+                .where(TranscriptSegment.interview_id.in_({seg.interview_id for seg in segments}))
+                .group_by(TranscriptSegment.interview_id))).all())
+            for seg in segments:
+                numbers.append(last.get(seg.interview_id, -1) + 1)
+                last[seg.interview_id] = numbers[-1]
+                s.add(TranscriptSegment(seq=numbers[-1], **asdict(seg)))
+        return numbers
 
     async def segments(self, interview_id: str, turn_index: int | None = None) -> list[TranscriptSegment]:
         query = select(TranscriptSegment).where(TranscriptSegment.interview_id == interview_id)
@@ -145,12 +187,29 @@ class InterviewRecordRepository(Repository):
             rows = await s.execute(query.order_by(TranscriptSegment.seq))
             return list(rows.scalars())
 
+    def keep_event(self, interview_id: str, type_: str, payload: dict) -> asyncio.Future:
+        """Keep an event in the interview's timeline with the other events written at that moment (group commit),
+        without waiting: the future settles once it is committed (or with the error). Events are numbered in the
+        order they were kept; this process's ``events()`` waits for those still being written."""
+        return self._events.submit_nowait(NewEvent(interview_id, type_, payload, utcnow()))
+
     async def add_event(self, interview_id: str, type_: str, payload: dict) -> None:
+        """``keep_event``, returning once the event is committed."""
+        await self.keep_event(interview_id, type_, payload)
+
+    async def flush(self) -> None:
+        """Return once every segment and event submitted so far is written (or has failed)."""
+        await self._segments.flush()
+        await self._events.flush()
+
+    async def _write_events(self, events: list[NewEvent]) -> list[None]:
+        flags = Counter(e.interview_id for e in events if e.type == FLAG_EVENT)
         async with self.db.transaction() as s:
-            s.add(Event(interview_id=interview_id, type=type_, payload=payload))
-            if type_ == FLAG_EVENT:
+            s.add_all([Event(interview_id=e.interview_id, type=e.type, payload=e.payload, at=e.at) for e in events])
+            for interview_id, raised in flags.items():
                 await s.execute(update(Interview).where(Interview.id == interview_id)
-                                .values(flag_count=Interview.flag_count + 1))
+                                .values(flag_count=Interview.flag_count + raised))
+        return [None] * len(events)
 
     async def transcript_lines(self, interview_id: str) -> list[tuple[int, str, int]]:
         """(turn index, text, start ms) of each final segment in order, without the word timings."""
@@ -163,6 +222,7 @@ class InterviewRecordRepository(Repository):
 
     async def events(self, interview_id: str, limit: int = 500, types: Collection[str] | None = None) -> list[Event]:
         """The latest ``limit`` events (of ``types`` only, if given), oldest first."""
+        await self._events.flush()  # what this process published is read back
         query = select(Event).where(Event.interview_id == interview_id)
         if types is not None:
             query = query.where(Event.type.in_(list(types)))

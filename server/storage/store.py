@@ -61,4 +61,5 @@ class Store:
         await self.db.migrate()
 
     async def close(self) -> None:
+        await self.records.flush()  # the timeline's last events are not lost on a clean stop
         await self.db.close()
