@@ -131,6 +131,7 @@ async def test_a_late_judgement_whose_node_died_is_stored_by_another_node_and_sh
         seen = await asyncio.wait_for(watching.queue.get(), 5)
         assert (seen["type"], seen["turn_index"], seen["scored_by"], seen["score"], seen["final"]) == (
             "answer.scored", 0, JUDGE, expected, rules.final)
+        await b.ctx.store.records.flush()  # node B's timeline row (written behind its publish)
         kept = await store.records.events(live.id, types=["answer.scored"])
         assert [(e.payload["scored_by"], e.payload["score"]) for e in kept] == [(JUDGE, expected)]  # the timeline
 

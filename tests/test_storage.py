@@ -266,9 +266,11 @@ async def test_segments_and_events_written_at_once_share_transactions(db_url):
         def event(n: int, interview_id: str | None = None, type_: str = "speech.started"):
             return store.records.add_event(interview_id or ivs[n % 4].id, type_, {"n": n})
 
+        store.records._segments.max_batch = 3  # batches split an interview's segments
         numbers = await asyncio.gather(*(segment(n) for n in range(40)))
         # each interview's segments numbered in the order they were added, after what it had
         assert numbers == [n // 4 + (1 if n % 4 == 0 else 0) for n in range(40)]
+        assert store.records._segments.batches == 1 + 14  # the one before, then 40 in threes
         await asyncio.gather(*(event(n) for n in range(20)))
         written = store.records._events
         assert written.items == 20 and written.batches <= 2  # together, not one transaction each

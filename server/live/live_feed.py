@@ -4,8 +4,9 @@ The interview's worker handles its items one after the other, and some of them w
 transcript segment, an answer's end). Observations (face, posture, hands, voice) and media statistics are transient:
 they are not stored and nothing depends on their order with the worker's items, so queued behind a slow write they
 would only reach the HR panel seconds late. ``LiveFeed`` publishes them in the order they come, from its own
-bounded queue; when the bus is slower than they come, the oldest unpublished ones are dropped (and counted): a
-stale observation is worth less than the newest.
+bounded queue; when publishing is slower than they come (a Redis bus that is slow to answer; the in-process bus
+never waits, and slow observers are bounded by the bus's own queues), the oldest unpublished ones are dropped and
+counted: a stale observation is worth less than the newest.
 """
 
 from __future__ import annotations

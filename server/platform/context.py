@@ -186,6 +186,7 @@ class ServerContext:
         for live in list(self.live.values()):
             await live.close()
         self.live.clear()
+        await self.store.records.flush()  # their timelines complete before another node takes them over
         await self.nodes.stop_async()  # claims given up: other nodes take the interviews at once
         await self.language_model.stop()
         await self.loop_monitor.stop()
@@ -206,6 +207,7 @@ class ServerContext:
         for interview_id in list(self.nodes.owned):
             await self.nodes.release(interview_id)
             await self.close_live(interview_id)
+            await self.store.records.flush()  # its timeline complete before the node that takes it over adds to it
             await self.nodes.close_streams(interview_id)  # the page reconnects, to a node that takes it over
 
     async def close_live(self, interview_id: str) -> None:

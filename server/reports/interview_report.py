@@ -128,7 +128,8 @@ async def build_report(interviews: InterviewRepository, records: InterviewRecord
                        lang: str | None = None) -> dict[str, Any] | None:
     """The report of ``interview_id`` (``interview``: its row, if the caller has just read it) in ``lang`` (the
     reader's; None: the interview's). Its reads share one database session (one connection to check out and
-    return)."""
+    return), after this process's timeline events still being written (not while holding that connection)."""
+    await records.flush()
     async with interviews.db.reads_together():
         return await _build_report(interviews, records, jobs, interview_id, interview, lang)
 

@@ -5,14 +5,23 @@ committing and, through an async driver, several hops between the event loop and
 holds the write lock that every other writer waits for. ``GroupCommit`` writes the items that arrive while a batch
 is being written together in the next batch, so a burst of N writes costs one or two transactions instead of N,
 and a lone write costs what it did. Each caller still returns only once its own item is committed, and gets the
-error when it was not: a batch that fails is written again one item at a time, so one bad item fails alone.
+error when it was not: a batch refused for one item's data is written again one item at a time, so that item fails
+alone (``ITEM_ERRORS``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
+
+from sqlalchemy.exc import DataError, IntegrityError
+
+ITEM_ERRORS = (IntegrityError, DataError)
+"""Errors of one item's data (a key or value the database refuses): a batch failing with one is written again one
+item at a time, so that item fails alone. Any other error (the database locked or gone) fails the whole batch at once,
+rather than retrying each item against a database that is not answering."""
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -56,7 +65,7 @@ class GroupCommit(Generic[Item, Result]):
     async def submit(self, item: Item) -> Result:
         """Write ``item`` with the next batch; its result once committed. ``GroupCommitBusy`` when ``max_waiting``
         items already wait."""
-        return await self.submit_nowait(item)
+        return await asyncio.shield(self.submit_nowait(item))  # a caller that goes away does not unsettle it
 
     def submit_nowait(self, item: Item) -> asyncio.Future:
         """Queue ``item`` for the next batch without waiting: the future settles with its result (or error) once it
@@ -67,7 +76,10 @@ class GroupCommit(Generic[Item, Result]):
         done = self._last = loop.create_future()
         self._waiting.append((item, done))
         if self._writer is None or self._writer.done() or self._writer.get_loop() is not loop:
-            self._writer = loop.create_task(self._write_waiting(), name=f"{self.name}-writer")
+            # its own context: the writer serves every caller, its log lines carry none's request or interview
+            self._writer = loop.create_task(self._write_waiting(), name=f"{self.name}-writer",
+                                            context=contextvars.Context())
+            self._writer.add_done_callback(self._writer_ended)
         return done
 
     async def flush(self) -> None:
@@ -89,12 +101,20 @@ class GroupCommit(Generic[Item, Result]):
             self._waiting = []
             raise
 
+    def _writer_ended(self, writer: asyncio.Task) -> None:
+        """A writer cancelled before it began leaves its items unsettled: they fail (nobody waits for ever)."""
+        if writer is self._writer and writer.cancelled():
+            for _, done in self._waiting:
+                _settle(done, error=RuntimeError(f"the {self.name} writer stopped"))
+            self._waiting = []
+
     async def _write_batch(self, batch: list[tuple[Item, asyncio.Future]]) -> None:
         try:
             results = await self._write([item for item, _ in batch])
-        except Exception as exc:  # noqa: BLE001 - each item alone, so one that cannot be written fails alone
-            if len(batch) == 1:
-                _settle(batch[0][1], error=exc)
+        except Exception as exc:  # noqa: BLE001 - every caller gets the error
+            if len(batch) == 1 or not isinstance(exc, ITEM_ERRORS):
+                for _, done in batch:
+                    _settle(done, error=exc)
                 return
             for item, done in batch:
                 try:
