@@ -9,6 +9,7 @@ import threading
 
 import numpy as np
 import pytest
+from prometheus_client import REGISTRY
 
 from analyzers.content import ContentAnalyzer
 from analyzers.llm_client import LlmClient, LlmEndpoint
@@ -266,6 +267,7 @@ async def test_the_live_feed_drops_the_oldest_when_observers_are_slow():
         await gate.wait()
         published.append(event.t_ms)
 
+    dropped_before = REGISTRY.get_sample_value("interview_live_feed_dropped_total") or 0
     feed = LiveFeed(publish, capacity=3)
     for t in range(1, 7):
         feed.offer(ev.ObservationEvent(interview_id="iv", analyzer="face", turn_index=0, t_ms=t, values={}))
@@ -273,6 +275,7 @@ async def test_the_live_feed_drops_the_oldest_when_observers_are_slow():
     gate.set()
     await feed.close()
     assert published == [1, 4, 5, 6] and feed.dropped == 2
+    assert REGISTRY.get_sample_value("interview_live_feed_dropped_total") - dropped_before == 2  # operators see it
 
 
 def _judge(fake) -> LlmClient:

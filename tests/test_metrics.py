@@ -372,6 +372,7 @@ async def test_a_real_interview_moves_the_session_decode_and_analysis_figures(sq
     assert grew("interview_analysis_lag_seconds_count", analyzer="face") > 0
     assert grew("interview_answer_to_question_seconds_count") == 1
     assert value(after, "interview_queue_capacity", queue="live_interview_work") >= 1
+    assert value(after, "interview_queue_capacity", queue="live_feed") >= 1
     for secret in (name, token, interview_id):
         assert secret not in text
 

@@ -504,6 +504,11 @@ class LiveInterview:
         """(items waiting for the worker, the queue's bound)."""
         return self._work.qsize(), self._work.maxsize
 
+    @property
+    def feed_backlog(self) -> tuple[int, int]:
+        """(observations and media statistics waiting to be published, the live feed's bound)."""
+        return self._feed.waiting, self._feed.capacity
+
     def _enqueue(self, item: _WorkItem, droppable: bool = False) -> None:
         try:
             self._work.put_nowait(item)

@@ -19,6 +19,7 @@ from typing import Awaitable, Callable
 import structlog
 
 from server.live import events as ev
+from server.platform.metrics import LIVE_FEED_DROPPED
 
 log = structlog.get_logger(__name__)
 
@@ -38,9 +39,18 @@ class LiveFeed:
         if len(self._waiting) >= self._capacity:
             self._waiting.popleft()
             self.dropped += 1
+            LIVE_FEED_DROPPED.inc()
         self._waiting.append(event)
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._flush())
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    @property
+    def capacity(self) -> int:
+        return self._capacity
 
     async def _flush(self) -> None:
         while self._waiting:

@@ -41,6 +41,10 @@ ANSWER_TO_QUESTION_SECONDS = Histogram(
     "interview_answer_to_question_seconds", "From the candidate's last voiced audio to the next question sent, on "
     "the audio clock", buckets=(0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0))
 
+LIVE_FEED_DROPPED = Counter(
+    "interview_live_feed_dropped", "Observations and media statistics dropped unpublished because publishing was "
+    "slower than they came (server/live/live_feed.py: the oldest waiting goes)")
+
 BACKGROUND_JOB_RUNS = Counter(
     "interview_background_job_runs", "Runs of background jobs: the shared queue's kinds (reminders.tick, retention.sweep, invitation.send, "
     "import.run, …), a bulk import (import) and per-process loops, by job and outcome (ok, failed, interrupted: the "

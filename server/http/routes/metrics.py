@@ -54,9 +54,11 @@ def node_state(app: web.Application) -> NodeState:
     ctx = app[CTX_KEY]
     lives = list(ctx.live.values())
     work = [live.work_backlog for live in lives]
+    feeds = [live.feed_backlog for live in lives]
     imports = app.get(IMPORTS_KEY)
     backlogs = [
         Backlog("live_interview_work", sum(d for d, _ in work), sum(c for _, c in work)),
+        Backlog("live_feed", sum(d for d, _ in feeds), sum(c for _, c in feeds)),
         Backlog("observer_events", *ctx.bus.backlog()),
         Backlog("password_checks", ctx.passwords.waiting, ctx.passwords.max_waiting),
         Backlog("record_writes", ctx.store.records.writes_waiting, 2 * WRITES_WAITING),
