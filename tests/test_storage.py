@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from server.http.auth import hash_password, verify_password
@@ -246,8 +248,6 @@ async def test_segments_and_events_written_at_once_share_transactions(db_url):
     """Group commit (server/storage/group_commit.py): the segments and events of interviews speaking at the same
     moment are written together, each numbered and ordered as it was added, and each caller returns once its own
     is stored; one that cannot be stored (its interview is gone) fails alone."""
-    import asyncio
-
     store = Store(db_url)
     await store.migrate()
     try:
@@ -300,5 +300,43 @@ async def test_segments_and_events_written_at_once_share_transactions(db_url):
                 [("speech.started", k) for k in range(n, 39, 4)] + [("flag.raised", n)] \
                 + ([("question.asked", k) for k in (100, 101, 102, 200, 201, 202)] if n == 0 else [])
             assert (await store.interviews.get(iv.id)).flag_count == 1
+    finally:
+        await store.close()
+
+
+async def test_sqlite_rolls_back_open_transactions_only(sqlite_url, monkeypatch):
+    """SQLite through aiosqlite: each call is a round trip to the connection's thread, slow under load. A rollback
+    of nothing (a read closing, a committed connection going back to the pool) is skipped; a write that fails is
+    still rolled back, and the next writer does not wait for its lock."""
+    import aiosqlite.core
+    from sqlalchemy import text
+
+    store = Store(sqlite_url)
+    await store.migrate()
+    calls: list[str] = []
+    trip = aiosqlite.core.Connection._execute
+
+    async def counted(self, fn, *args, **kwargs):
+        calls.append(getattr(fn, "__name__", repr(fn)))
+        return await trip(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.core.Connection, "_execute", counted)
+    try:
+        org = await store.accounts.create_org("Acme")
+        calls.clear()
+        async with store.db.session() as s:
+            assert (await s.execute(text("SELECT 1"))).scalar_one() == 1
+        assert "rollback" not in calls and len(calls) == 4  # cursor, execute, fetch, close
+        calls.clear()
+        await store.accounts.create_org("Beta")
+        assert calls.count("commit") == 1 and "rollback" not in calls
+        calls.clear()
+        with pytest.raises(RuntimeError):
+            async with store.db.transaction() as s:
+                await s.execute(text("UPDATE organizations SET name = 'Changed' WHERE id = :id"), {"id": org.id})
+                raise RuntimeError("the write fails half-way")
+        assert "rollback" in calls
+        assert (await store.accounts.org(org.id)).name == "Acme"
+        await asyncio.wait_for(store.accounts.create_org("Gamma"), 5)  # the write lock was let go
     finally:
         await store.close()
