@@ -45,7 +45,6 @@ from server.compliance.retention import Periods, RetentionSweeper
 from server.recruiting.scheduling import BookingNotices, ReminderScheduler, ensure_may_start
 from server.reports.writeback import ReportWriter
 from server.platform.settings import Settings
-from server.storage.group_commit import GroupCommitBusy
 from server.storage.models import utcnow
 from server.storage.store import Store
 
@@ -224,11 +223,7 @@ class ServerContext:
         payload = event.model_dump(mode="json")
         await self.bus.publish(event.interview_id, payload)
         if event.type not in ev.TRANSIENT_EVENT_TYPES:
-            try:
-                kept = self.store.records.keep_event(event.interview_id, event.type, payload)
-            except GroupCommitBusy as exc:
-                log.error("timeline_event_not_kept", interview_id=event.interview_id, type=event.type, error=str(exc))
-                return
+            kept = self.store.records.keep_event(event.interview_id, event.type, payload)
             kept.add_done_callback(functools.partial(_log_unkept, event.interview_id, event.type))
 
     async def queue_refinement(self, request: RefineRequest, *, org_id: str | None = None) -> None:

@@ -69,10 +69,12 @@ class GroupCommit(Generic[Item, Result]):
 
     def submit_nowait(self, item: Item) -> asyncio.Future:
         """Queue ``item`` for the next batch without waiting: the future settles with its result (or error) once it
-        is committed (or not). ``GroupCommitBusy`` at once when ``max_waiting`` items already wait."""
-        if len(self._waiting) >= self.max_waiting:
-            raise GroupCommitBusy(f"{len(self._waiting)} {self.name} are waiting to be written")
+        is committed (or not); it has failed already, with ``GroupCommitBusy``, when ``max_waiting`` items wait."""
         loop = asyncio.get_running_loop()
+        if len(self._waiting) >= self.max_waiting:
+            refused = loop.create_future()
+            refused.set_exception(GroupCommitBusy(f"{len(self._waiting)} {self.name} are waiting to be written"))
+            return refused
         done = self._last = loop.create_future()
         self._waiting.append((item, done))
         if self._writer is None or self._writer.done() or self._writer.get_loop() is not loop:

@@ -96,9 +96,9 @@ class InterviewRecordRepository(Repository):
                                    max_batch=WRITES_PER_TRANSACTION, max_waiting=WRITES_WAITING)
 
     @property
-    def writes_waiting(self) -> int:
-        """Segments and events submitted and not yet being written."""
-        return self._segments.waiting + self._events.waiting
+    def writes_backlog(self) -> tuple[int, int]:
+        """(segments and events submitted and not yet being written, how many may wait)."""
+        return self._segments.waiting + self._events.waiting, self._segments.max_waiting + self._events.max_waiting
 
     async def turns(self, interview_id: str) -> list[Turn]:
         async with self.db.session() as s:
@@ -189,8 +189,9 @@ class InterviewRecordRepository(Repository):
 
     def keep_event(self, interview_id: str, type_: str, payload: dict) -> asyncio.Future:
         """Keep an event in the interview's timeline with the other events written at that moment (group commit),
-        without waiting: the future settles once it is committed (or with the error). Events are numbered in the
-        order they were kept; this process's ``events()`` waits for those still being written."""
+        without waiting: the future settles once it is committed (or with the error; ``GroupCommitBusy`` when too
+        many wait). Events are numbered in the order they were kept; this process's ``events()`` waits for those
+        still being written."""
         return self._events.submit_nowait(NewEvent(interview_id, type_, payload, utcnow()))
 
     async def add_event(self, interview_id: str, type_: str, payload: dict) -> None:

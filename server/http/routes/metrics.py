@@ -20,7 +20,6 @@ from server.http.routes.common import CTX_KEY, api, ctx_of
 from server.http.routes.imports import IMPORTS_KEY
 from server.platform.metrics import Backlog, NodeState, exposition
 from server.platform.settings import Settings
-from server.storage.interview_records import WRITES_WAITING
 
 FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 
@@ -61,7 +60,7 @@ def node_state(app: web.Application) -> NodeState:
         Backlog("live_feed", sum(d for d, _ in feeds), sum(c for _, c in feeds)),
         Backlog("observer_events", *ctx.bus.backlog()),
         Backlog("password_checks", ctx.passwords.waiting, ctx.passwords.max_waiting),
-        Backlog("record_writes", ctx.store.records.writes_waiting, 2 * WRITES_WAITING),
+        Backlog("record_writes", *ctx.store.records.writes_backlog),
         Backlog("imports", imports.active if imports is not None else 0, ctx.settings.import_max_active),
     ]
     return NodeState(live_sessions=len(lives), connected_sessions=sum(1 for live in lives if live.connected),
