@@ -53,6 +53,19 @@ class LoadSession:
         return max(0.0, min(end, t1) - max(self.joined_at, t0))
 
 
+def _loss_story(s: LoadSession) -> str:
+    """What ended first, in seconds after the candidate joined: the WebSocket's close and each peer state change."""
+    c = s.candidate
+    if c is None:
+        return "no candidate"
+    t0 = s.joined_at or c.started_at or 0.0
+    parts = [f"peer {c.connection_state}"]
+    parts += [f"{state} at {t - t0:.1f} s" for t, state in c.pc_states]
+    if c.ws_closed_at is not None:
+        parts.append(f"websocket closed at {c.ws_closed_at - t0:.1f} s ({c.ws_close_reason})")
+    return ", ".join(parts)
+
+
 def _ended(data: dict) -> bool:
     return data.get("type") == "interview.state" and data.get("status") in ("finished", "failed")
 
@@ -160,8 +173,7 @@ class SessionLauncher:
         s.ended_at, s.outcome = time.time(), outcome
         self.counts[f"interviews_ended_{outcome}"] += 1
         if outcome == "lost":
-            state = s.candidate.connection_state if s.candidate else None
-            self.error(f"candidate {s.number}: connection lost before the interview ended (peer {state})")
+            self.error(f"candidate {s.number}: connection lost before the interview ended ({_loss_story(s)})")
         if s.observer is not None and outcome != "lost":
             for _ in range(25):
                 if any(e.get("status") == outcome for e in s.observer.of("interview.state")):

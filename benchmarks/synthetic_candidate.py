@@ -152,6 +152,8 @@ class SyntheticCandidate:
         self.session_info: dict | None = None
         self.pc_states: list[tuple[float, str]] = []
         self.ws_closed_at: float | None = None
+        self.ws_close_reason: str | None = None
+        """How the WebSocket ended: the close code and the exception, if any (for load runs' loss reports)."""
         self.started_at: float | None = None
 
     # -- public state
@@ -312,9 +314,12 @@ class SyntheticCandidate:
                         self._spawn(self._ack_question(data.get("turn_index")))
                 elif msg.type in (aiohttp.WSMsgType.ERROR, aiohttp.WSMsgType.CLOSE):
                     break
-        except Exception:  # network errors end the reader; the candidate's state shows it
+        except Exception as exc:  # network errors end the reader; the candidate's state shows it
+            self.ws_close_reason = repr(exc)
             log.debug("candidate websocket reader stopped", exc_info=True)
         finally:
+            if self.ws_close_reason is None:
+                self.ws_close_reason = f"close code {self._ws.close_code}, {self._ws.exception()!r}"
             self.ws_closed_at = time.time()
             self._wake()
 

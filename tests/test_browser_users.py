@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from server.http.auth import hash_password
-from tests.harness import running_server
+from server.storage.account_changes import ChangedBy
+from tests.harness import running_server, until
 from tests.test_browser_interview import STEP_TIMEOUT_MS, _page_of, _watch_errors, chromium, login_as_hr, open_area, \
     playwright_api
 
@@ -30,13 +31,23 @@ WORDS = {
            "added": "Lin Wei was added.", "title": "Set your password", "new": "New password (at least 10 characters)",
            "repeat": "Repeat the password", "submit": "Set password", "mismatch": "The two passwords differ.",
            "done": "Your password is set.", "used": "This link was used already", "role_of": "Role of Lin Wei",
-           "deactivate": "Deactivate Lin Wei", "role_changed": "Lin Wei is now recruiter.", "copy": "Copy link"},
+           "deactivate": "Deactivate Lin Wei", "role_changed": "Lin Wei is now recruiter.", "copy": "Copy link",
+           "log": "Account log: who changed which user", "log_all": "Show every user",
+           "changes": ["Deactivated (their logins ended)", "Role: observer → recruiter",
+                       "Set their password with their link", "Set-password link issued", "Created as observer"],
+           "only": "Show only changes made to {email}", "narrowed": "Changes made to {email}",
+           "command_line": "server command line", "hiring_manager": "Role: recruiter → hiring manager"},
     "zh": {"add": "添加用户", "name": "姓名", "email": "邮箱", "role": "角色", "create": "创建用户",
            "observer": "观察员", "recruiter": "招聘专员", "active": "已启用", "deactivated": "已停用",
            "added": "已添加 Lin Wei。", "title": "设置密码", "new": "新密码（至少 10 个字符）",
            "repeat": "再次输入密码", "submit": "设置密码", "mismatch": "两次输入的密码不一致。",
            "done": "密码已设置。", "used": "此链接已被使用", "role_of": "Lin Wei 的角色",
-           "deactivate": "停用 Lin Wei", "role_changed": "Lin Wei 现在的角色是招聘专员。", "copy": "复制链接"},
+           "deactivate": "停用 Lin Wei", "role_changed": "Lin Wei 现在的角色是招聘专员。", "copy": "复制链接",
+           "log": "账户记录：谁变更了哪个用户", "log_all": "显示全部用户",
+           "changes": ["停用（其登录已全部结束）", "角色：观察员 → 招聘专员", "通过链接设置了密码", "发出设置密码链接",
+                       "创建账户，角色：观察员"],
+           "only": "只显示对 {email} 的变更", "narrowed": "对 {email} 所做的变更",
+           "command_line": "服务器命令行", "hiring_manager": "角色：招聘专员 → 用人经理"},
 }
 
 
@@ -113,4 +124,31 @@ async def test_admin_adds_a_user_who_sets_a_password_by_the_link_and_logs_in(sql
             await part.locator("#users-rows tr", has_text=email).get_by_text(w["deactivated"], exact=True) \
                 .wait_for(timeout=STEP_TIMEOUT_MS)
             assert (await h.ctx.store.accounts.user_by_email(email)).role == "recruiter"
+
+            # the account log says who did each of it, newest first; the user's address narrows it to them
+            await h.ctx.store.accounts.change(await h.ctx.store.accounts.user(h.hr_user_id), role="hiring_manager",
+                                              by=ChangedBy.command_line())
+            await open_area(page, "settings/access")
+            box = page.get_by_role("region", name=w["log"])
+            await box.wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+            rows = await until(lambda: _log_rows(page, 6), what="the account log")
+            assert [(r[1], r[2], r[3]) for r in rows[1:]] == [
+                (ADMIN_EMAIL, w["changes"][0], email), (ADMIN_EMAIL, w["changes"][1], email),
+                (email, w["changes"][2], email), (ADMIN_EMAIL, w["changes"][3], email),
+                (ADMIN_EMAIL, w["changes"][4], email)], rows
+            assert rows[0][1:3] == [w["command_line"], w["hiring_manager"]] and rows[0][3] != email
+            assert all(r[4] == "127.0.0.1" for r in rows[1:])
+            await box.get_by_role("button", name=w["only"].format(email=email)).first.click()
+            await box.get_by_text(w["narrowed"].format(email=email)).wait_for(timeout=STEP_TIMEOUT_MS)
+            narrowed = await until(lambda: _log_rows(page, 5, exactly=True), what="the log narrowed to one user")
+            assert {r[3] for r in narrowed} == {email}
+            await _shoot(page, box, f"account-log-{lang}")
+            await box.get_by_role("button", name=w["log_all"]).click()
+            await until(lambda: _log_rows(page, 6), what="every user's changes again")
     assert not errors, errors
+
+
+async def _log_rows(page, at_least: int, exactly: bool = False) -> list[list[str]] | None:
+    rows = await page.evaluate("""() => [...document.querySelectorAll('#acctlog-rows tr')]
+        .map(tr => [...tr.children].map(td => td.textContent.trim()))""")
+    return rows if (len(rows) == at_least if exactly else len(rows) >= at_least) else None

@@ -88,6 +88,7 @@ async def test_every_repository_on_one_database(db_url):
     """Each area's repository writes and reads its tables on both engines, all through one shared database."""
     from datetime import timedelta
 
+    from server.storage.account_changes import ChangedBy
     from server.storage.database import Repository
     from server.storage.interview_list import ListQuery
     from server.storage.models import PersonalDataReadCandidate, utcnow
@@ -96,7 +97,7 @@ async def test_every_repository_on_one_database(db_url):
     await store.migrate()
     try:
         repos = [v for v in vars(store).values() if isinstance(v, Repository)]
-        assert len(repos) == 22 and all(r.db is store.db for r in repos)
+        assert len(repos) == 23 and all(r.db is store.db for r in repos)
         now = utcnow()
         org = await store.accounts.create_org("Acme")
         user = await store.accounts.create_user(org.id, "hr@acme.test", "x")
@@ -209,6 +210,14 @@ async def test_every_repository_on_one_database(db_url):
                 [{"read_id": ids[0], "candidate_id": cand.id}]))
         (read,) = await store.audit.reads(org.id, candidate_id=cand.id)
         assert (read.count, read.candidates) == (2, [(cand.id, "Lin")])
+
+        # account log: an assignment made by someone is recorded with it, one made again records nothing
+        by = ChangedBy(user.id, user.email, "127.0.0.1")
+        for _ in range(2):
+            await store.assignments.assign_job(org.id, job.id, user.id, by)
+        await store.account_changes.add(by, "user.signed_out_everywhere", user, {"logins_ended": 0})
+        assert [(c.action, c.detail) for c in await store.account_changes.changes(org.id, subject_id=user.id)] == [
+            ("user.signed_out_everywhere", {"logins_ended": 0}), ("job.member_added", {"job_id": job.id})]
 
         # retention: policy, legal hold, erasure
         await store.retention.set_policy(org.id, 30, 200, user.id, now)

@@ -4,9 +4,11 @@
   I18N.apply(document.getElementById("access-box"));
   const $ = (id) => document.getElementById(id);
   let filter = null;  // {id, name} of the candidate the log is narrowed to
-  let nextBefore = null;
-  let pages = [];  // rows loaded so far (re-rendered on a language switch)
-  let seq = 0;  // only the newest load renders
+  const log = API.pages("/api/v1/audit/reads", "reads", {
+    query: () => (filter ? { candidate_id: filter.id } : {}),
+    render,
+    failed: (err) => { $("access-filter-note").textContent = I18N.t("access_error", { msg: API.errorText(err) }); },
+  });
 
   const when = DOM.dateTime;  // web_client/dom.js
 
@@ -20,11 +22,11 @@
     const body = $("access-rows"); body.textContent = "";
     $("access-filter-note").textContent = filter ? I18N.t("access_filter", { name: filter.name || filter.id }) : "";
     $("access-all").classList.toggle("hidden", !filter);
-    if (!pages.length) {
+    if (!log.rows.length) {
       const tr = document.createElement("tr"); const td = cell(tr, I18N.t("access_none")); td.colSpan = 5;
       delete td.dataset.label; body.append(tr);
     }
-    for (const r of pages) {
+    for (const r of log.rows) {
       const tr = document.createElement("tr");
       const t = document.createElement("time"); t.dateTime = r.last_at; t.textContent = when(r.last_at);
       const whenCell = cell(tr, t);
@@ -39,39 +41,23 @@
         const name = c.name.trim() || c.id.slice(0, 8) + " " + I18N.t(c.name ? "access_no_name" : "access_deleted");
         b.textContent = name;
         b.setAttribute("aria-label", I18N.t("access_filter_by", { name }));
-        b.onclick = () => { filter = c; load(false); };
+        b.onclick = () => { filter = c; log.load(false); };
         names.append(b);
       });
       if (r.candidates_total > r.candidates.length) names.append(" " + I18N.t("access_more_cands", { n: r.candidates_total - r.candidates.length }));
       cell(tr, r.ip);
       body.append(tr);
     }
-    $("access-more").classList.toggle("hidden", !nextBefore);
+    $("access-more").classList.toggle("hidden", !log.more);
   }
 
-  async function load(older) {
-    const mine = ++seq;
-    const q = new URLSearchParams({ limit: "50" });
-    if (filter) q.set("candidate_id", filter.id);
-    if (older && nextBefore) q.set("before", nextBefore);
-    let data;
-    try { data = await API.call("/api/v1/audit/reads?" + q); } catch (err) {
-      if (mine === seq) $("access-filter-note").textContent = I18N.t("access_error", { msg: API.errorText(err) });
-      return;
-    }
-    if (mine !== seq) return;
-    pages = older ? pages.concat(data.reads) : data.reads;
-    nextBefore = data.next_before;
-    render();
-  }
-
-  $("access-all").onclick = () => { filter = null; load(false); };
-  $("access-more").onclick = () => load(true);
+  $("access-all").onclick = () => { filter = null; log.load(false); };
+  $("access-more").onclick = () => log.load(true);
   document.addEventListener("langchange", render);
 
   document.addEventListener("hrready", async (e) => {  // hr.js, with who is logged in
     if (e.detail.user.role !== "admin") return;  // the log is for the organisation's admins
     $("access-box").classList.remove("hidden");
-    await load(false);
+    await log.load(false);
   });
 })();

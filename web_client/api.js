@@ -27,5 +27,26 @@
     const text = I18N.t(key);
     return text !== key ? text : err.message;
   }
-  window.API = { call, errorText };
+  // A list read newest first a page at a time (the audit logs: ?limit=, ?before= an answer's next_before).
+  // list.load(false) reads the first page again, list.load(true) adds the next; list.rows and list.more are what
+  // is loaded; only the newest load calls render() (or failed(err)). query() gives the filters of the moment.
+  function pages(path, key, { query, render, failed }) {
+    const list = { rows: [], more: false };
+    let nextBefore = null;
+    let seq = 0;
+    list.load = async (older) => {
+      const mine = ++seq;
+      const q = new URLSearchParams({ limit: "50", ...query() });
+      if (older && nextBefore) q.set("before", nextBefore);
+      let data;
+      try { data = await call(path + "?" + q); } catch (err) { if (mine === seq) failed(err); return; }
+      if (mine !== seq) return;
+      list.rows = older ? list.rows.concat(data[key]) : data[key];
+      nextBefore = data.next_before;
+      list.more = Boolean(nextBefore);
+      render();
+    };
+    return list;
+  }
+  window.API = { call, errorText, pages };
 })();

@@ -84,6 +84,7 @@ async def _create_admin(settings: Settings, email: str, org_name: str, name: str
     """The first admin of a deployment (or another admin of an organisation): the organisation named ``org_name``
     (created when there is none), an admin without a password, and the one-time link that sets it."""
     from server.http.password_links import PasswordLinks
+    from server.storage.account_changes import ChangedBy
 
     store = _store(settings)
     try:
@@ -94,9 +95,10 @@ async def _create_admin(settings: Settings, email: str, org_name: str, name: str
         org = await store.accounts.org_by_name(org_name) or await store.accounts.create_org(org_name)
         links = PasswordLinks(settings.resolved_secret_key, settings.password_link_max_age_s,
                               settings.resolved_base_url)
-        user = await store.accounts.create_user(org.id, email, "!unset", role="admin", name=name)
+        by = ChangedBy.command_line()
+        user = await store.accounts.create_user(org.id, email, "!unset", role="admin", name=name, by=by)
         link = links.issue(user.id)
-        await store.accounts.set_password_link(user.id, link.nonce)
+        await store.accounts.set_password_link(user.id, link.nonce, by=by)
     finally:
         await store.close()
     print(f"ADMIN {user.email} org={org.name} ({org.id})")

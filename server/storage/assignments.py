@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, literal, select, union, union_all
 
+from server.storage.account_changes import ChangedBy, record_change
 from server.storage.database import Repository
 from server.storage.models import Interview, InterviewObserver, JobMember, Resume, User, utcnow
 
@@ -22,24 +23,34 @@ class AssignmentRepository(Repository):
     """Job members and interview observers; each added once, removed by the admin (or with the job, interview or
     user they name)."""
 
-    async def assign_job(self, org_id: str, job_id: str, user_id: str, by: str | None) -> None:
+    async def assign_job(self, org_id: str, job_id: str, user_id: str, by: ChangedBy | None) -> None:
+        """The user is responsible for the job (again: nothing changes). ``by``: who decided, recorded in the account
+        log when it is new (server/storage/account_changes.py; None: demo data and fixtures). So are the others."""
         async with self.db.transaction() as s:
-            await s.execute(self.db.insert_ignoring_duplicates(JobMember).values(
-                job_id=job_id, user_id=user_id, org_id=org_id, assigned_by=by, assigned_at=utcnow()))
+            added = await s.execute(self.db.insert_ignoring_duplicates(JobMember).values(
+                job_id=job_id, user_id=user_id, org_id=org_id, assigned_by=by.user_id if by else None,
+                assigned_at=utcnow()))
+            await _record(s, added.rowcount, by, "job.member_added", user_id, {"job_id": job_id})
 
-    async def unassign_job(self, job_id: str, user_id: str) -> None:
+    async def unassign_job(self, job_id: str, user_id: str, by: ChangedBy | None) -> None:
         async with self.db.transaction() as s:
-            await s.execute(delete(JobMember).where(JobMember.job_id == job_id, JobMember.user_id == user_id))
+            removed = await s.execute(delete(JobMember).where(JobMember.job_id == job_id,
+                                                              JobMember.user_id == user_id))
+            await _record(s, removed.rowcount, by, "job.member_removed", user_id, {"job_id": job_id})
 
-    async def invite_observer(self, org_id: str, interview_id: str, user_id: str, by: str | None) -> None:
+    async def invite_observer(self, org_id: str, interview_id: str, user_id: str, by: ChangedBy | None) -> None:
         async with self.db.transaction() as s:
-            await s.execute(self.db.insert_ignoring_duplicates(InterviewObserver).values(
-                interview_id=interview_id, user_id=user_id, org_id=org_id, invited_by=by, invited_at=utcnow()))
+            added = await s.execute(self.db.insert_ignoring_duplicates(InterviewObserver).values(
+                interview_id=interview_id, user_id=user_id, org_id=org_id, invited_by=by.user_id if by else None,
+                invited_at=utcnow()))
+            await _record(s, added.rowcount, by, "interview.observer_added", user_id, {"interview_id": interview_id})
 
-    async def remove_observer(self, interview_id: str, user_id: str) -> None:
+    async def remove_observer(self, interview_id: str, user_id: str, by: ChangedBy | None) -> None:
         async with self.db.transaction() as s:
-            await s.execute(delete(InterviewObserver).where(InterviewObserver.interview_id == interview_id,
-                                                            InterviewObserver.user_id == user_id))
+            removed = await s.execute(delete(InterviewObserver).where(
+                InterviewObserver.interview_id == interview_id, InterviewObserver.user_id == user_id))
+            await _record(s, removed.rowcount, by, "interview.observer_removed", user_id,
+                          {"interview_id": interview_id})
 
     async def of_user(self, user_id: str) -> Assignments:
         """(One query: every request of a recruiter, hiring manager or observer asks.)"""
@@ -80,3 +91,9 @@ class AssignmentRepository(Repository):
             rows = await s.execute(select(User).join(JobMember, JobMember.user_id == User.id)
                                    .where(JobMember.job_id == job_id, User.role == "recruiter").order_by(User.email))
             return list(rows.scalars())
+
+
+async def _record(s, rows: int | None, by: ChangedBy | None, action: str, user_id: str, detail: dict) -> None:
+    """The account-log record of an assignment that changed something (``rows``: the statement's rowcount)."""
+    if rows and by is not None and (user := await s.get(User, user_id)) is not None:
+        record_change(s, by, action, user, detail)

@@ -514,6 +514,26 @@ class PersonalDataReadCandidate(Base):
     candidate_id: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
 
 
+class AccountChange(Base):
+    """One change to who may do what in an organisation (server/storage/account_changes.py): a user created,
+    their role changed, deactivated or reactivated, a set-password link issued or used, a password changed, a job
+    assigned or an interview's observer invited or removed. Written in the transaction of the change it records.
+    The people are named by id and e-mail as they were, with no foreign keys, so the record outlives the account."""
+
+    __tablename__ = "account_changes"
+    __table_args__ = (Index("ix_account_changes_org_at", "org_id", "at"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    action: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[str | None] = mapped_column(String(32), nullable=True)  # None: the server's command line
+    actor_email: Mapped[str] = mapped_column(String(320), default="")
+    subject_id: Mapped[str] = mapped_column(String(32))
+    subject_email: Mapped[str] = mapped_column(String(320), default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)  # e.g. {"from": "recruiter", "to": "admin"}, {"job_id"}
+    ip: Mapped[str] = mapped_column(String(64), default="")
+
+
 class RetentionPolicy(Base):
     """How long an organisation keeps candidates' data (days; see server/compliance/retention.py for what each covers)."""
 

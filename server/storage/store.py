@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from server.storage.account_changes import AccountChangeRepository
 from server.storage.accounts import AccountRepository
 from server.storage.analytics import AnalyticsRepository
 from server.storage.assignments import AssignmentRepository
@@ -49,6 +50,7 @@ class Store:
         self.external = ExternalCandidateRepository(self.db)
         self.scheduling = SchedulingRepository(self.db)
         self.audit = AuditRepository(self.db)
+        self.account_changes = AccountChangeRepository(self.db)  # the account log (who changed which user)
         self.retention = RetentionRepository(self.db)
         self.self_identification = SelfIdentificationRepository(self.db)
         self.report_syncs = ReportSyncRepository(self.db)

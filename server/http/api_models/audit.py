@@ -1,4 +1,4 @@
-"""Models of the audit routes (server/http/routes/audit.py): the log of personal-data reads."""
+"""Models of the audit routes (server/http/routes/audit.py): the log of personal-data reads and the account log."""
 
 from __future__ import annotations
 
@@ -32,4 +32,26 @@ class AuditReadOut(BaseModel):
 
 class AuditReadList(BaseModel):
     reads: list[AuditReadOut]
+    next_before: str | None = Field(description="Pass as ?before= for the next (older) page; null on the last page")
+
+
+class AccountChangeOut(BaseModel):
+    id: str
+    at: str
+    action: str = Field(description="user.created, user.role_changed, user.deactivated, user.reactivated, "
+                        "user.password_link_issued, user.password_set, user.password_changed, "
+                        "user.signed_out_everywhere, job.member_added, job.member_removed, interview.observer_added, "
+                        "interview.observer_removed")
+    what: str = Field(description="The action in words")
+    actor_id: str | None = Field(description="Who made the change; null: the server's command line")
+    actor_email: str
+    subject_id: str = Field(description="The user the change was made to")
+    subject_email: str
+    detail: dict = Field(description="role (created), from and to (role changed), job_id and job_title (job "
+                         "assignments), interview_id (observers), logins_ended (signed out everywhere)")
+    ip: str
+
+
+class AccountChangeList(BaseModel):
+    changes: list[AccountChangeOut]
     next_before: str | None = Field(description="Pass as ?before= for the next (older) page; null on the last page")

@@ -10,8 +10,9 @@ from aiohttp import web
 from server.http.access import ADMIN, INTERVIEW_ROLES, JOB_ROLES, users
 from server.http.api_models import team as m
 from server.http.errors import ApiError
-from server.http.routes.common import api, ctx_of, in_org
+from server.http.routes.common import api, client_ip, ctx_of, in_org
 from server.http.routes.guard import user_of
+from server.storage.account_changes import ChangedBy
 from server.storage.assignments import AssignmentRepository, Assignments
 from server.storage.models import User, iso_utc
 
@@ -30,15 +31,16 @@ def member_out(u: User, a: Assignments | None) -> dict:
 
 
 async def _change(request: web.Request, roles: frozenset[str], message: str,
-                  change: Callable[[AssignmentRepository, User, User], Awaitable[None]]) -> web.Response:
-    """Apply ``change(assignments, admin, user)`` for the user named in the path, who must be of the admin's
-    organisation (404 otherwise) and of one of ``roles`` (422); the answer is that user as the team shows them."""
+                  change: Callable[[AssignmentRepository, ChangedBy, User], Awaitable[None]]) -> web.Response:
+    """Apply ``change(assignments, by, user)`` for the user named in the path, who must be of the admin's
+    organisation (404 otherwise) and of one of ``roles`` (422); ``by`` is the admin, for the account log. The answer
+    is that user as the team shows them."""
     admin = user_of(request)
     store = ctx_of(request).store
     user = in_org(await store.accounts.user(request.match_info["user_id"]), admin, "user")
     if user.role not in roles:
         raise ApiError(422, "wrong_role", message)
-    await change(store.assignments, admin, user)
+    await change(store.assignments, ChangedBy.user(admin, client_ip(request)), user)
     return web.json_response(member_out(user, await store.assignments.of_user(user.id)))
 
 
@@ -61,7 +63,7 @@ OBSERVER_MESSAGE = "Only observers are invited to interviews; recruiters and hir
 async def assign_job(request: web.Request) -> web.Response:
     job_id = request.match_info["job_id"]
     return await _change(request, JOB_ROLES, JOB_ROLE_MESSAGE,
-                         lambda repo, admin, user: repo.assign_job(admin.org_id, job_id, user.id, admin.id))
+                         lambda repo, by, user: repo.assign_job(user.org_id, job_id, user.id, by))
 
 
 @api.route("DELETE", "/api/v1/jobs/{job_id}/members/{user_id}", "The recruiter or hiring manager is no longer "
@@ -69,7 +71,7 @@ async def assign_job(request: web.Request) -> web.Response:
 async def unassign_job(request: web.Request) -> web.Response:
     job_id = request.match_info["job_id"]
     return await _change(request, JOB_ROLES, JOB_ROLE_MESSAGE,
-                         lambda repo, admin, user: repo.unassign_job(job_id, user.id))
+                         lambda repo, by, user: repo.unassign_job(job_id, user.id, by))
 
 
 @api.route("PUT", "/api/v1/interviews/{interview_id}/observers/{user_id}", "Invite an observer to the interview: "
@@ -78,7 +80,7 @@ async def unassign_job(request: web.Request) -> web.Response:
 async def invite_observer(request: web.Request) -> web.Response:
     interview_id = request.match_info["interview_id"]
     return await _change(request, INTERVIEW_ROLES, OBSERVER_MESSAGE,
-                         lambda repo, admin, user: repo.invite_observer(admin.org_id, interview_id, user.id, admin.id))
+                         lambda repo, by, user: repo.invite_observer(user.org_id, interview_id, user.id, by))
 
 
 @api.route("DELETE", "/api/v1/interviews/{interview_id}/observers/{user_id}", "The observer may no longer read the "
@@ -86,4 +88,4 @@ async def invite_observer(request: web.Request) -> web.Response:
 async def remove_observer(request: web.Request) -> web.Response:
     interview_id = request.match_info["interview_id"]
     return await _change(request, INTERVIEW_ROLES, OBSERVER_MESSAGE,
-                         lambda repo, admin, user: repo.remove_observer(interview_id, user.id))
+                         lambda repo, by, user: repo.remove_observer(interview_id, user.id, by))

@@ -17,12 +17,13 @@ from server.http.api_models.team import TeamMember
 from server.http.auth import LinkError, PasswordsBusy
 from server.http.errors import ApiError, parse_body
 from server.http.password_links import used_link
-from server.http.routes.common import api, ctx_of, in_org
+from server.http.routes.common import api, client_ip, ctx_of, in_org
 from server.http.routes.guard import user_of
 from server.http.routes.team import member_out
 from server.platform.context import ServerContext
 from server.recruiting.account_mail import render_password_mail
 from server.recruiting.invitations import Mailer
+from server.storage.account_changes import ChangedBy
 from server.storage.accounts import LastAdmin
 from server.storage.models import User, iso_utc
 
@@ -39,11 +40,11 @@ async def _member(ctx: ServerContext, user: User) -> dict:
     return member_out(user, await ctx.store.assignments.of_user(user.id))
 
 
-async def _with_link(ctx: ServerContext, user: User, language: str, status: int) -> web.Response:
+async def _with_link(ctx: ServerContext, user: User, language: str, status: int, by: ChangedBy) -> web.Response:
     """A new set-password link for the user (the older one stops working), e-mailed when SMTP is configured; the
     answer shows it once."""
     link = ctx.password_links.issue(user.id)
-    await ctx.store.accounts.set_password_link(user.id, link.nonce)
+    await ctx.store.accounts.set_password_link(user.id, link.nonce, by=by)
     mailer = Mailer(ctx.settings)
     if mailer.enabled:
         org = await ctx.store.accounts.org(user.org_id)
@@ -73,13 +74,14 @@ async def create_user(request: web.Request) -> web.Response:
     taken = ApiError(409, "email_taken", "There is already an account with this e-mail address.")
     if await ctx.store.accounts.user_by_email(body.email) is not None:
         raise taken
+    by = ChangedBy.user(admin, client_ip(request))
     try:
         user = await ctx.store.accounts.create_user(admin.org_id, body.email.strip(), _UNUSABLE_HASH, role=body.role,
-                                                    name=body.display_name.strip())
+                                                    name=body.display_name.strip(), by=by)
     except IntegrityError as exc:  # created by someone else a moment ago
         raise taken from exc
     log.info("user_created", user_id=user.id, role=user.role, by=admin.id)
-    return await _with_link(ctx, user, body.language, 201)
+    return await _with_link(ctx, user, body.language, 201, by)
 
 
 @api.route("POST", "/api/v1/users/{user_id}/password-link", "A new one-time set-password link for the user (the "
@@ -87,11 +89,12 @@ async def create_user(request: web.Request) -> web.Response:
            body=m.LinkRequest, response=m.PasswordLinkOut, errors=(404, 409, 422))
 async def new_password_link(request: web.Request) -> web.Response:
     ctx = ctx_of(request)
-    user = in_org(await ctx.store.accounts.user(request.match_info["user_id"]), user_of(request), "user")
+    admin = user_of(request)
+    user = in_org(await ctx.store.accounts.user(request.match_info["user_id"]), admin, "user")
     body = await parse_body(request, m.LinkRequest)
     if not user.active:
         raise ApiError(409, "user_deactivated", "Reactivate the user first.")
-    return await _with_link(ctx, user, body.language, 200)
+    return await _with_link(ctx, user, body.language, 200, ChangedBy.user(admin, client_ip(request)))
 
 
 @api.route("PUT", "/api/v1/users/{user_id}/role", "Change a user's role (an organisation keeps one active admin: "
@@ -103,7 +106,7 @@ async def change_role(request: web.Request) -> web.Response:
     user = in_org(await ctx.store.accounts.user(request.match_info["user_id"]), admin, "user")
     body = await parse_body(request, m.RoleChange)
     try:
-        user = await ctx.store.accounts.change(user, role=body.role)
+        user = await ctx.store.accounts.change(user, role=body.role, by=ChangedBy.user(admin, client_ip(request)))
     except LastAdmin as exc:
         raise ApiError(409, "last_admin", LAST_ADMIN) from exc
     log.info("user_role_changed", user_id=user.id, role=user.role, by=admin.id)
@@ -121,7 +124,8 @@ async def change_active(request: web.Request) -> web.Response:
     if not body.active and user.id == admin.id:
         raise ApiError(409, "own_account", "You cannot deactivate your own account.")
     try:
-        user = await ctx.store.accounts.change(user, active=body.active)
+        user = await ctx.store.accounts.change(user, active=body.active,
+                                               by=ChangedBy.user(admin, client_ip(request)))
     except LastAdmin as exc:
         raise ApiError(409, "last_admin", LAST_ADMIN) from exc
     ended = 0 if body.active else await ctx.sessions.end_all(user.id)
@@ -165,7 +169,8 @@ async def set_password(request: web.Request) -> web.Response:
     except PasswordsBusy as exc:
         raise ApiError(503, "login_busy", "The server is busy right now. Try again in a moment.",
                        headers={"Retry-After": "1"}) from exc
-    if not await ctx.store.accounts.set_password_by_link(user.id, nonce, new_hash):  # used meanwhile
+    if not await ctx.store.accounts.set_password_by_link(user.id, nonce, new_hash, client_ip(request)):
+        # used meanwhile
         exc = used_link()
         raise ApiError(exc.status, exc.code, exc.message)
     ended = await ctx.sessions.end_all(user.id)  # a password set anew: no earlier login stays
