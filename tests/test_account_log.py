@@ -114,6 +114,29 @@ async def test_each_account_change_is_recorded_with_who_when_where_and_what(db_u
         assert all(c["what"] for c in log)
 
 
+async def test_a_recruiter_creating_a_job_is_recorded_as_taking_it_on(db_url, tmp_path):
+    """Creating a job makes its recruiter responsible for it: an assignment like any other, by the recruiter; an
+    admin's job assigns no one. Ending the logins of a user who has none changes nothing and records nothing."""
+    async with running_server(db_url, tmp_path) as h:
+        await _admin(h)
+        job = {"title": "Data Engineer", "questions": [{"text": "Tell me about a pipeline you built."}]}
+        async with h.hr_client() as recruiter:
+            async with recruiter.post("/api/v1/jobs", json=job) as r:
+                assert r.status == 201, await r.text()
+                job_id = (await r.json())["id"]
+        async with h.hr_client(ADMIN_EMAIL, ADMIN_PASSWORD) as admin:
+            async with admin.post("/api/v1/jobs", json={**job, "title": "Admin's job"}) as r:
+                assert r.status == 201
+            async with admin.delete(f"/api/v1/users/{h.hr_user_id}/sessions") as r:
+                assert r.status == 200  # the recruiter's login: ended, recorded
+            async with admin.delete(f"/api/v1/users/{h.hr_user_id}/sessions") as r:
+                assert r.status == 200 and (await r.json())["ended"] == 0  # none left: nothing recorded
+            log = (await _log(admin))["changes"]
+        assert [(c["action"], c["actor_email"], c["subject_email"]) for c in log] == [
+            ("user.signed_out_everywhere", ADMIN_EMAIL, HR_EMAIL), ("job.member_added", HR_EMAIL, HR_EMAIL)]
+        assert log[1]["detail"] == {"job_id": job_id, "job_title": "Data Engineer"}
+
+
 async def test_a_refused_change_records_nothing(db_url, tmp_path):
     async with running_server(db_url, tmp_path) as h:
         admin_id = await _admin(h)

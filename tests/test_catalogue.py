@@ -16,6 +16,7 @@ from dialogue.plan import FollowUpTrigger
 from server.compliance.audit import READ_ACTIONS
 from server.http.access import ROLES
 from server.reports.interview_report import ANSWERS_MISSING, ENDED
+from server.storage.account_changes import ACCOUNT_ACTIONS
 from web_client import WEB_ROOT, catalogue
 from tests.harness import running_server
 
@@ -87,10 +88,12 @@ def test_no_script_adds_its_own_strings():
 
 def test_keys_made_from_codes_exist_for_every_code():
     """Keys the pages and the report build from a code: every follow-up trigger, role, proctoring flag, kind of
-    read the access log records (access_log.js shows ``act_<action>``) and match reason, why a report has no
+    read the access log records (access_log.js shows ``act_<action>``), account change (account_log.js:
+    ``acct_<action>``) and match reason, why a report has no
     answers, and how the observer page says an interview is over."""
     triggers = (*FollowUpTrigger.__args__, "clarify")
     wanted = ([f"why_{t}" for t in triggers] + [f"role_{r}" for r in ROLES] + [f"act_{a}" for a in READ_ACTIONS]
+              + [f"acct_{a}" for a in ACCOUNT_ACTIONS]
               + [f"flag_{k}" for k in ("no_face", "second_face", "looking_away", "left_frame")]
               + [f"st_{s}" for s in ("created", "consented", "live", "finished", "failed")]
               + [f"cov_{s}" for s in ("met", "partly", "missing")] + [f"rel_{s}" for s in ("on_topic", "partly", "off_topic")]

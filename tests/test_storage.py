@@ -215,9 +215,10 @@ async def test_every_repository_on_one_database(db_url):
         by = ChangedBy(user.id, user.email, "127.0.0.1")
         for _ in range(2):
             await store.assignments.assign_job(org.id, job.id, user.id, by)
-        await store.account_changes.add(by, "user.signed_out_everywhere", user, {"logins_ended": 0})
+        await store.login_sessions.add("h3", user.id, now, "10.0.0.3")
+        assert [await store.login_sessions.delete_for_user(user.id, by) for _ in range(2)] == [1, 0]
         assert [(c.action, c.detail) for c in await store.account_changes.changes(org.id, subject_id=user.id)] == [
-            ("user.signed_out_everywhere", {"logins_ended": 0}), ("job.member_added", {"job_id": job.id})]
+            ("user.signed_out_everywhere", {"logins_ended": 1}), ("job.member_added", {"job_id": job.id})]
 
         # retention: policy, legal hold, erasure
         await store.retention.set_policy(org.id, 30, 200, user.id, now)

@@ -54,6 +54,9 @@
   $("access-all").onclick = () => { filter = null; log.load(false); };
   $("access-more").onclick = () => log.load(true);
   document.addEventListener("langchange", render);
+  document.addEventListener("routechange", (e) => {  // workspace.js: opened again, it shows the reads since
+    if (e.detail.area === "settings" && e.detail.sub === "access" && !$("access-box").classList.contains("hidden")) log.load(false);
+  });
 
   document.addEventListener("hrready", async (e) => {  // hr.js, with who is logged in
     if (e.detail.user.role !== "admin") return;  // the log is for the organisation's admins

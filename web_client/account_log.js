@@ -53,8 +53,9 @@
   $("acctlog-all").onclick = () => { filter = null; log.load(false); };
   $("acctlog-more").onclick = () => log.load(true);
   document.addEventListener("langchange", render);
-  // the team's changes show when the log is opened again (the settings menu re-opens its sub-view)
-  window.addEventListener("hashchange", () => { if (location.hash === "#settings/access" && !$("acctlog-box").classList.contains("hidden")) log.load(false); });
+  document.addEventListener("routechange", (e) => {  // workspace.js: opened again, it shows the changes since
+    if (e.detail.area === "settings" && e.detail.sub === "access" && !$("acctlog-box").classList.contains("hidden")) log.load(false);
+  });
 
   document.addEventListener("hrready", async (e) => {  // hr.js, with who is logged in
     if (e.detail.user.role !== "admin") return;  // the log is for the organisation's admins

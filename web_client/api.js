@@ -39,7 +39,12 @@
       const q = new URLSearchParams({ limit: "50", ...query() });
       if (older && nextBefore) q.set("before", nextBefore);
       let data;
-      try { data = await call(path + "?" + q); } catch (err) { if (mine === seq) failed(err); return; }
+      try { data = await call(path + "?" + q); } catch (err) {
+        if (mine !== seq) return;
+        if (!older) { list.rows = []; nextBefore = null; list.more = false; render(); }  // no other filter's rows
+        failed(err);
+        return;
+      }
       if (mine !== seq) return;
       list.rows = older ? list.rows.concat(data[key]) : data[key];
       nextBefore = data.next_before;

@@ -5,7 +5,8 @@
   const dicts = { en: {}, zh: {} };
   function t(key, vars) {
     let s = (dicts[lang] && dicts[lang][key]) || dicts.en[key] || key;
-    if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll("{" + k + "}", v);
+    // one pass, each value as it is: a value holding "{name}" or "$&" (a job title, an address) stays as typed
+    if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (Object.hasOwn(vars, k) ? String(vars[k]) : m));
     return s;
   }
   function apply(root) {

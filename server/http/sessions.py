@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from server.storage.account_changes import ChangedBy
 from server.storage.login_sessions import LoginSessionRepository, SignedIn
 from server.storage.models import User, as_utc
 
@@ -59,9 +60,11 @@ class SessionBook:
     async def end(self, token: str) -> None:
         await self._logins.delete(token_hash(token))
 
-    async def end_all(self, user_id: str) -> int:
-        """End every login of the user (on every device); how many were open or not yet cleared."""
-        return await self._logins.delete_for_user(user_id)
+    async def end_all(self, user_id: str, by: ChangedBy | None = None) -> int:
+        """End every login of the user (on every device); how many were open or not yet cleared. ``by``: an admin
+        ending them (recorded in the account log); None when it follows from another change (a password set anew, a
+        deactivation), which is recorded itself."""
+        return await self._logins.delete_for_user(user_id, by)
 
     async def signed_in(self, org_id: str) -> list[SignedIn]:
         now = self._clock()

@@ -16,7 +16,6 @@ from dialogue.plan import InterviewPlanSpec, PlanQuestionSpec
 from server.http.auth import Signer, hash_password
 from server.platform.demo_history import DemoJobHistory, has_history, seed_history
 from server.platform.settings import Settings
-from server.storage.account_changes import ChangedBy
 from server.storage.accounts import AccountRepository
 from server.storage.assignments import AssignmentRepository
 from server.storage.database import Database
@@ -145,7 +144,7 @@ async def seed_demo(accounts: AccountRepository, jobs: JobRepository, interviews
     job = org_jobs[0]
     iv = await interviews.create(user.org_id, job.id, candidate_name, "", job.language)
     for observer_id in observers:
-        await assignments.invite_observer(user.org_id, iv.id, observer_id, ChangedBy.user(user, ""))
+        await assignments.invite_observer(user.org_id, iv.id, observer_id, None)
     signer = Signer(settings.resolved_secret_key, settings.link_max_age_s)
     token = signer.link_token(iv.id, iv.link_nonce)
     return DemoInfo(DEMO_EMAIL, password, job.id, iv.id, f"{settings.resolved_base_url}/i/{token}",

@@ -31,7 +31,7 @@ ACCOUNT_ACTIONS: dict[str, str] = {
     "job.member_removed": "a recruiter or hiring manager is no longer responsible for a job (detail: job_id)",
     "interview.observer_added": "an observer was invited to an interview (detail: interview_id)",
     "interview.observer_removed": "an observer may no longer read an interview (detail: interview_id)",
-    "user.signed_out_everywhere": "an admin ended every login of a user (detail: logins_ended)",
+    "user.signed_out_everywhere": "an admin ended every login of a user, some being open (detail: logins_ended)",
 }
 
 
@@ -66,11 +66,6 @@ def record_change(s: AsyncSession, by: ChangedBy | None, action: str, subject: U
 
 class AccountChangeRepository(Repository):
     """Reads of the account log (its rows are written by the repositories that make the changes)."""
-
-    async def add(self, by: ChangedBy, action: str, subject: User, detail: dict[str, Any] | None = None) -> None:
-        """Record an action that changed no account row (ending a user's logins) in a transaction of its own."""
-        async with self.db.transaction() as s:
-            record_change(s, by, action, subject, detail)
 
     async def changes(self, org_id: str, subject_id: str | None = None,
                       before: tuple[datetime, str] | None = None, limit: int = 50) -> list[AccountChange]:

@@ -95,5 +95,5 @@ class AssignmentRepository(Repository):
 
 async def _record(s, rows: int | None, by: ChangedBy | None, action: str, user_id: str, detail: dict) -> None:
     """The account-log record of an assignment that changed something (``rows``: the statement's rowcount)."""
-    if rows and by is not None and (user := await s.get(User, user_id)) is not None:
+    if (rows or 0) > 0 and by is not None and (user := await s.get(User, user_id)) is not None:
         record_change(s, by, action, user, detail)

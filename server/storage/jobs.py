@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.storage.account_changes import ChangedBy, record_change
 from server.storage.database import Repository
-from server.storage.models import Interview, Job, JobMember, Question, QuestionPlan
+from server.storage.models import Interview, Job, JobMember, Question, QuestionPlan, User
 
 
 @dataclass(frozen=True)
@@ -28,16 +29,19 @@ class JobRepository(Repository):
 
     async def create(
         self, org_id: str, title: str, description: str, language: str, questions: list[dict[str, Any]],
-        spec: dict | None = None, member_id: str | None = None,
+        spec: dict | None = None, member_id: str | None = None, by: ChangedBy | None = None,
     ) -> Job:
         """A job with its first plan: flat questions in the job's language, plus the full plan spec if given;
-        ``member_id`` (the recruiter creating it) is responsible for it from the start."""
+        ``member_id`` (the recruiter creating it) is responsible for it from the start, recorded in the account log
+        as ``by``'s change (server/storage/account_changes.py)."""
         async with self.db.transaction() as s:
             job = Job(org_id=org_id, title=title, description=description, language=language)
             s.add(job)
             await s.flush()
             if member_id is not None:
                 s.add(JobMember(job_id=job.id, user_id=member_id, org_id=org_id, assigned_by=member_id))
+                if by is not None and (member := await s.get(User, member_id)) is not None:
+                    record_change(s, by, "job.member_added", member, {"job_id": job.id})
             plan = QuestionPlan(job_id=job.id, version=1, language=language, spec=spec)
             s.add(plan)
             await s.flush()

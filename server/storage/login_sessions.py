@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, delete, func, or_, select, update
 
+from server.storage.account_changes import ChangedBy, record_change
 from server.storage.database import Repository
 from server.storage.models import LoginSession, User, as_utc
 
@@ -40,11 +41,15 @@ class LoginSessionRepository(Repository):
         async with self.db.transaction() as s:
             await s.execute(delete(LoginSession).where(LoginSession.token_hash == token_hash))
 
-    async def delete_for_user(self, user_id: str) -> int:
-        """End every login of the user; how many there were."""
+    async def delete_for_user(self, user_id: str, by: ChangedBy | None = None) -> int:
+        """End every login of the user; how many there were. ``by``: the admin who ended them, recorded in the
+        account log when any were open (server/storage/account_changes.py)."""
         async with self.db.transaction() as s:
             result = await s.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
-        return result.rowcount or 0
+            ended = max(0, result.rowcount or 0)
+            if ended and by is not None and (user := await s.get(User, user_id)) is not None:
+                record_change(s, by, "user.signed_out_everywhere", user, {"logins_ended": ended})
+        return ended
 
     async def delete_expired(self, seen_before: datetime, created_before: datetime) -> int:
         async with self.db.transaction() as s:

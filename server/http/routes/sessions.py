@@ -33,8 +33,6 @@ async def sign_out_everywhere(request: web.Request) -> web.Response:
     admin = user_of(request)
     ctx = ctx_of(request)
     target = in_org(await ctx.store.accounts.user(request.match_info["user_id"]), admin, "user")
-    ended = await ctx.sessions.end_all(target.id)
-    await ctx.store.account_changes.add(ChangedBy.user(admin, client_ip(request)), "user.signed_out_everywhere",
-                                        target, {"logins_ended": ended})
+    ended = await ctx.sessions.end_all(target.id, ChangedBy.user(admin, client_ip(request)))
     log.info("signed_out_everywhere", user_id=target.id, by=admin.id, logins_ended=ended)
     return web.json_response(m.SessionsEnded(ended=ended).model_dump())
