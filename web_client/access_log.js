@@ -13,10 +13,7 @@
   const when = DOM.dateTime;  // web_client/dom.js
 
   const COLUMNS = ["access_when", "access_who", "access_what", "access_cands", "access_from"];
-  function cell(tr, ...children) {  // data-label: the column's name, shown before the value on a phone
-    const td = document.createElement("td"); td.append(...children);
-    td.dataset.label = I18N.t(COLUMNS[tr.children.length] || ""); tr.append(td); return td;
-  }
+  const cell = (tr, ...children) => DOM.columnCell(tr, COLUMNS, ...children);
 
   function render() {
     const body = $("access-rows"); body.textContent = "";

@@ -11,10 +11,7 @@
   });
 
   const COLUMNS = ["access_when", "acctlog_by", "acctlog_change", "acctlog_user", "access_from"];
-  function cell(tr, ...children) {  // data-label: the column's name, shown before the value on a phone
-    const td = document.createElement("td"); td.append(...children);
-    td.dataset.label = I18N.t(COLUMNS[tr.children.length] || ""); tr.append(td); return td;
-  }
+  const cell = (tr, ...children) => DOM.columnCell(tr, COLUMNS, ...children);
 
   function change(c) {  // the change in words, with what it names
     const d = c.detail || {};

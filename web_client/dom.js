@@ -27,5 +27,12 @@
   async function copyText(text) {
     try { await navigator.clipboard.writeText(text); return true; } catch (e) { return false; }
   }
-  window.DOM = { el, dateTime, languageName, copyText };
+  // A cell appended to the row ``tr`` holding ``children``; data-label is the name of its column (``columns``: the
+  // catalogue keys of the table's columns, in order), shown before the value on a phone.
+  function columnCell(tr, columns, ...children) {
+    const td = document.createElement("td"); td.append(...children);
+    const label = columns[tr.children.length]; if (label) td.dataset.label = I18N.t(label);
+    tr.append(td); return td;
+  }
+  window.DOM = { el, dateTime, languageName, copyText, columnCell };
 })();

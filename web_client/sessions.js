@@ -28,11 +28,7 @@
   let isAdmin = false;
   let people = [];
   const COLUMNS = ["logins_person", "logins_role", "logins_open", "logins_last", ""];
-  function cell(tr, ...children) {  // data-label: the column's name, shown before the value on a phone
-    const td = document.createElement("td"); td.append(...children);
-    const label = COLUMNS[tr.children.length]; if (label) td.dataset.label = I18N.t(label);
-    tr.append(td); return td;
-  }
+  const cell = (tr, ...children) => DOM.columnCell(tr, COLUMNS, ...children);
   function render() {
     const body = $("logins-rows"); body.textContent = "";
     for (const p of people) {

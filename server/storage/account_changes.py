@@ -64,6 +64,14 @@ def record_change(s: AsyncSession, by: ChangedBy | None, action: str, subject: U
                         subject_id=subject.id, subject_email=subject.email, detail=dict(detail or {})))
 
 
+async def record_change_of(s: AsyncSession, by: ChangedBy | None, action: str, user_id: str,
+                           detail: dict[str, Any] | None = None) -> None:
+    """``record_change`` for the user ``user_id``, read in ``s`` after the change (nothing when ``by`` is None, or the
+    user is gone)."""
+    if by is not None and (user := await s.get(User, user_id)) is not None:
+        record_change(s, by, action, user, detail)
+
+
 class AccountChangeRepository(Repository):
     """Reads of the account log (its rows are written by the repositories that make the changes)."""
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 
-from server.storage.account_changes import ChangedBy, record_change
+from server.storage.account_changes import ChangedBy, record_change, record_change_of
 from server.storage.database import Repository, lock_for_write
 from server.storage.models import ROLES, Organization, User, new_id
 
@@ -68,8 +68,7 @@ class AccountRepository(Repository):
         """``by``: the user changing their own password (recorded in the account log)."""
         async with self.db.transaction() as s:
             await s.execute(update(User).where(User.id == user_id).values(password_hash=password_hash))
-            if by is not None and (user := await s.get(User, user_id)) is not None:
-                record_change(s, by, "user.password_changed", user)
+            await record_change_of(s, by, "user.password_changed", user_id)
 
     async def set_dingtalk_userid(self, user_id: str, userid: str | None) -> None:
         """The user's DingTalk userid (None: none), to which work notices for them go."""
@@ -81,8 +80,7 @@ class AccountRepository(Repository):
         who issued it (recorded in the account log)."""
         async with self.db.transaction() as s:
             await s.execute(update(User).where(User.id == user_id).values(password_link_nonce=nonce))
-            if by is not None and (user := await s.get(User, user_id)) is not None:
-                record_change(s, by, "user.password_link_issued", user)
+            await record_change_of(s, by, "user.password_link_issued", user_id)
 
     async def set_password_by_link(self, user_id: str, nonce: str, password_hash: str, ip: str = "") -> bool:
         """Set the password of an active user whose current set-password link is ``nonce``, and use the link up;

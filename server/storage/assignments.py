@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, literal, select, union, union_all
 
-from server.storage.account_changes import ChangedBy, record_change
+from server.storage.account_changes import ChangedBy, record_change_of
 from server.storage.database import Repository
 from server.storage.models import Interview, InterviewObserver, JobMember, Resume, User, utcnow
 
@@ -93,7 +93,8 @@ class AssignmentRepository(Repository):
             return list(rows.scalars())
 
 
+
 async def _record(s, rows: int | None, by: ChangedBy | None, action: str, user_id: str, detail: dict) -> None:
-    """The account-log record of an assignment that changed something (``rows``: the statement's rowcount)."""
-    if (rows or 0) > 0 and by is not None and (user := await s.get(User, user_id)) is not None:
-        record_change(s, by, action, user, detail)
+    """The account-log record of an assignment statement that changed something (``rows``: its rowcount)."""
+    if (rows or 0) > 0:
+        await record_change_of(s, by, action, user_id, detail)

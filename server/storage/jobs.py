@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.storage.account_changes import ChangedBy, record_change
+from server.storage.account_changes import ChangedBy, record_change_of
 from server.storage.database import Repository
-from server.storage.models import Interview, Job, JobMember, Question, QuestionPlan, User
+from server.storage.models import Interview, Job, JobMember, Question, QuestionPlan
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,7 @@ class JobRepository(Repository):
             await s.flush()
             if member_id is not None:
                 s.add(JobMember(job_id=job.id, user_id=member_id, org_id=org_id, assigned_by=member_id))
-                if by is not None and (member := await s.get(User, member_id)) is not None:
-                    record_change(s, by, "job.member_added", member, {"job_id": job.id})
+                await record_change_of(s, by, "job.member_added", member_id, {"job_id": job.id})
             plan = QuestionPlan(job_id=job.id, version=1, language=language, spec=spec)
             s.add(plan)
             await s.flush()

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, delete, func, or_, select, update
 
-from server.storage.account_changes import ChangedBy, record_change
+from server.storage.account_changes import ChangedBy, record_change_of
 from server.storage.database import Repository
 from server.storage.models import LoginSession, User, as_utc
 
@@ -47,8 +47,8 @@ class LoginSessionRepository(Repository):
         async with self.db.transaction() as s:
             result = await s.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
             ended = max(0, result.rowcount or 0)
-            if ended and by is not None and (user := await s.get(User, user_id)) is not None:
-                record_change(s, by, "user.signed_out_everywhere", user, {"logins_ended": ended})
+            if ended:
+                await record_change_of(s, by, "user.signed_out_everywhere", user_id, {"logins_ended": ended})
         return ended
 
     async def delete_expired(self, seen_before: datetime, created_before: datetime) -> int:

@@ -7,6 +7,7 @@ import functools
 from datetime import datetime
 import ipaddress
 import re
+from collections.abc import Callable
 from typing import Protocol, TypeVar
 from urllib.parse import unquote
 
@@ -17,7 +18,7 @@ from server.http.auth import LinkError
 from server.platform.context import ServerContext
 from server.http.errors import ApiError
 from server.http.openapi import ApiRoutes
-from server.storage.models import Candidate, Interview, Job, User, as_utc
+from server.storage.models import Candidate, Interview, Job, User, as_utc, iso_utc
 
 api = ApiRoutes()
 SESSION_COOKIE = "interview_session"
@@ -88,6 +89,18 @@ def before_cursor(request: web.Request) -> tuple[datetime, str] | None:
         return as_utc(datetime.fromisoformat(at)), rid
     except ValueError as exc:
         raise ApiError(400, "bad_query", "before must be the next_before of an earlier page") from exc
+
+
+Row = TypeVar("Row")
+
+
+def page_of(rows: list[Row], limit: int, cursor: Callable[[Row], tuple[datetime, str]]) -> tuple[list[Row], str | None]:
+    """``before_cursor``'s counterpart: of ``rows`` read newest first, one more than ``limit`` asked for, the page and
+    the ``next_before`` of the next one (None on the last page); ``cursor`` gives a row's (time, id)."""
+    if len(rows) <= limit:
+        return rows, None
+    at, rid = cursor(rows[limit - 1])
+    return rows[:limit], f"{iso_utc(at)}~{rid}"
 
 
 def int_query(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:

@@ -30,6 +30,7 @@ from server.http.openapi import Route
 from server.http.routes.common import LINKED_INTERVIEW_KEY, SESSION_COOKIE, client_ip, ctx_of, org_interview
 from server.http.routes.scope import ADMIT, SCOPE_CHECKED_KEY
 from server.storage.models import Interview, User
+from server.storage.account_changes import ChangedBy
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -60,6 +61,11 @@ def user_of(request: web.Request) -> User:
     if user is None:
         raise RuntimeError(f"{request.method} {request.path}: the route is not declared for logged-in users")
     return user
+
+
+def changed_by(request: web.Request) -> ChangedBy:
+    """The logged-in user making an account change, and from where (for the account log)."""
+    return ChangedBy.user(user_of(request), client_ip(request))
 
 
 async def record_shown(request: web.Request, candidate_ids: Iterable[str]) -> None:

@@ -12,10 +12,9 @@ from server.http.errors import ApiError, parse_body
 from server.recruiting.plans import plan_for_job, read_plan
 from server.recruiting.requirements import read_new_description
 from server.http.access import ANY_USER, JOB_ROLES, LISTING, READING, RECRUITING, ReadAudit, users
-from server.http.routes.common import api, client_ip, ctx_of, org_job
-from server.http.routes.guard import shown_interview, user_of
+from server.http.routes.common import api, ctx_of, org_job
+from server.http.routes.guard import changed_by, shown_interview, user_of
 from server.http.routes.scope import responsibility, responsible_candidate, responsible_job
-from server.storage.account_changes import ChangedBy
 
 
 CREATES_JOBS = users(RECRUITING, "Only recruiters and admins create jobs.")
@@ -45,7 +44,7 @@ async def create_job(request: web.Request) -> web.Response:
     body = await parse_body(request, m.CreateJobRequest)
     job = await ctx_of(request).store.jobs.create(user.org_id, body.title, body.description, body.language,
                                                   [q.model_dump() for q in body.questions], member_id=_member(user),
-                                                  by=ChangedBy.user(user, client_ip(request)))
+                                                  by=changed_by(request))
     out = m.JobOut(id=job.id, title=job.title, description=job.description, language=job.language)
     return web.json_response(out.model_dump(), status=201)
 
@@ -69,7 +68,7 @@ async def import_job(request: web.Request) -> web.Response:
     job = await ctx_of(request).store.jobs.create(user.org_id, title, body.description, body.language,
                                                   plan_to_questions(plan, body.language),
                                                   spec=plan.model_dump(mode="json"), member_id=_member(user),
-                                                  by=ChangedBy.user(user, client_ip(request)))
+                                                  by=changed_by(request))
     out = m.JobOut(id=job.id, title=job.title, description=job.description, language=job.language)
     return web.json_response(out.model_dump(), status=201)
 
@@ -95,7 +94,7 @@ async def job_from_description(request: web.Request) -> web.Response:
     title = body.title.strip()
     job = await ctx.store.jobs.create(user.org_id, title, body.description, language,
                                       plan_to_questions(plan, language), spec=plan.model_dump(mode="json"),
-                                      member_id=_member(user), by=ChangedBy.user(user, client_ip(request)))
+                                      member_id=_member(user), by=changed_by(request))
     if reading.read_by == "model":  # the rules alone would read the description differently next time
         await ctx.store.matching.save_requirements(job.id, requirements.model_dump(mode="json"), user.id)
     out = m.JobWithRequirements(job=m.JobOut(id=job.id, title=job.title, description=job.description,

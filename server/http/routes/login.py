@@ -16,9 +16,8 @@ from server.http.auth import PasswordsBusy, hash_password, password_needs_rehash
 from server.http.errors import ApiError, parse_body
 from server.http.login_throttle import LoginRefused
 from server.http.routes.common import SESSION_COOKIE, api, client_ip, ctx_of
-from server.http.routes.guard import user_of
+from server.http.routes.guard import changed_by, user_of
 from server.platform.context import ServerContext
-from server.storage.account_changes import ChangedBy
 from server.storage.models import User
 
 log = structlog.get_logger(__name__)
@@ -132,7 +131,7 @@ async def change_password(request: web.Request) -> web.Response:
             new_hash = await ctx.passwords.hash(body.new_password)
     except PasswordsBusy as exc:
         raise _busy() from exc
-    await ctx.store.accounts.set_password_hash(user.id, new_hash, by=ChangedBy.user(user, address))
+    await ctx.store.accounts.set_password_hash(user.id, new_hash, by=changed_by(request))
     ended = await ctx.sessions.end_all(user.id)
     log.info("password_changed", user_id=user.id, logins_ended=ended)
     token = await ctx.sessions.start(user.id, address)

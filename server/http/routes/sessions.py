@@ -7,9 +7,8 @@ from aiohttp import web
 
 from server.http.access import users
 from server.http.api_models import sessions as m
-from server.http.routes.common import api, client_ip, ctx_of, in_org
-from server.http.routes.guard import user_of
-from server.storage.account_changes import ChangedBy
+from server.http.routes.common import api, ctx_of, in_org
+from server.http.routes.guard import changed_by, user_of
 from server.storage.models import iso_utc
 
 log = structlog.get_logger(__name__)
@@ -33,6 +32,6 @@ async def sign_out_everywhere(request: web.Request) -> web.Response:
     admin = user_of(request)
     ctx = ctx_of(request)
     target = in_org(await ctx.store.accounts.user(request.match_info["user_id"]), admin, "user")
-    ended = await ctx.sessions.end_all(target.id, ChangedBy.user(admin, client_ip(request)))
+    ended = await ctx.sessions.end_all(target.id, changed_by(request))
     log.info("signed_out_everywhere", user_id=target.id, by=admin.id, logins_ended=ended)
     return web.json_response(m.SessionsEnded(ended=ended).model_dump())

@@ -10,8 +10,8 @@ from aiohttp import web
 from server.http.access import ADMIN, INTERVIEW_ROLES, JOB_ROLES, users
 from server.http.api_models import team as m
 from server.http.errors import ApiError
-from server.http.routes.common import api, client_ip, ctx_of, in_org
-from server.http.routes.guard import user_of
+from server.http.routes.common import api, ctx_of, in_org
+from server.http.routes.guard import changed_by, user_of
 from server.storage.account_changes import ChangedBy
 from server.storage.assignments import AssignmentRepository, Assignments
 from server.storage.models import User, iso_utc
@@ -40,7 +40,7 @@ async def _change(request: web.Request, roles: frozenset[str], message: str,
     user = in_org(await store.accounts.user(request.match_info["user_id"]), admin, "user")
     if user.role not in roles:
         raise ApiError(422, "wrong_role", message)
-    await change(store.assignments, ChangedBy.user(admin, client_ip(request)), user)
+    await change(store.assignments, changed_by(request), user)
     return web.json_response(member_out(user, await store.assignments.of_user(user.id)))
 
 

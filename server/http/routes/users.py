@@ -18,7 +18,7 @@ from server.http.auth import LinkError, PasswordsBusy
 from server.http.errors import ApiError, parse_body
 from server.http.password_links import used_link
 from server.http.routes.common import api, client_ip, ctx_of, in_org
-from server.http.routes.guard import user_of
+from server.http.routes.guard import changed_by, user_of
 from server.http.routes.team import member_out
 from server.platform.context import ServerContext
 from server.recruiting.account_mail import render_password_mail
@@ -74,7 +74,7 @@ async def create_user(request: web.Request) -> web.Response:
     taken = ApiError(409, "email_taken", "There is already an account with this e-mail address.")
     if await ctx.store.accounts.user_by_email(body.email) is not None:
         raise taken
-    by = ChangedBy.user(admin, client_ip(request))
+    by = changed_by(request)
     try:
         user = await ctx.store.accounts.create_user(admin.org_id, body.email.strip(), _UNUSABLE_HASH, role=body.role,
                                                     name=body.display_name.strip(), by=by)
@@ -94,7 +94,7 @@ async def new_password_link(request: web.Request) -> web.Response:
     body = await parse_body(request, m.LinkRequest)
     if not user.active:
         raise ApiError(409, "user_deactivated", "Reactivate the user first.")
-    return await _with_link(ctx, user, body.language, 200, ChangedBy.user(admin, client_ip(request)))
+    return await _with_link(ctx, user, body.language, 200, changed_by(request))
 
 
 @api.route("PUT", "/api/v1/users/{user_id}/role", "Change a user's role (an organisation keeps one active admin: "
@@ -106,7 +106,7 @@ async def change_role(request: web.Request) -> web.Response:
     user = in_org(await ctx.store.accounts.user(request.match_info["user_id"]), admin, "user")
     body = await parse_body(request, m.RoleChange)
     try:
-        user = await ctx.store.accounts.change(user, role=body.role, by=ChangedBy.user(admin, client_ip(request)))
+        user = await ctx.store.accounts.change(user, role=body.role, by=changed_by(request))
     except LastAdmin as exc:
         raise ApiError(409, "last_admin", LAST_ADMIN) from exc
     log.info("user_role_changed", user_id=user.id, role=user.role, by=admin.id)
@@ -124,8 +124,7 @@ async def change_active(request: web.Request) -> web.Response:
     if not body.active and user.id == admin.id:
         raise ApiError(409, "own_account", "You cannot deactivate your own account.")
     try:
-        user = await ctx.store.accounts.change(user, active=body.active,
-                                               by=ChangedBy.user(admin, client_ip(request)))
+        user = await ctx.store.accounts.change(user, active=body.active, by=changed_by(request))
     except LastAdmin as exc:
         raise ApiError(409, "last_admin", LAST_ADMIN) from exc
     ended = 0 if body.active else await ctx.sessions.end_all(user.id)

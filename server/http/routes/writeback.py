@@ -10,7 +10,7 @@ from aiohttp import web
 from server.http.access import ADMIN, LISTED, RECRUITING, ReadAudit, users
 from server.http.api_models import writeback as m
 from server.http.errors import ApiError, parse_body
-from server.http.routes.common import api, ctx_of, in_org, before_cursor, int_query
+from server.http.routes.common import api, ctx_of, in_org, before_cursor, int_query, page_of
 from server.http.routes.guard import record_shown, user_of
 from server.http.routes.scope import responsibility
 from server.reports.writeback_targets import WEBHOOK
@@ -59,12 +59,9 @@ async def sync_log(request: web.Request) -> web.Response:
     rows = await ctx_of(request).store.report_syncs.log(
         user.org_id, job_ids=None if mine.whole_org else mine.job_ids, interview_ids=mine.interview_ids,
         interview_id=request.query.get("interview_id") or None, status=status, before=before, limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_before = page_of(rows, limit, lambda r: (r.sync.created_at, r.sync.id))
     await record_shown(request, {r.candidate_id for r in rows})
-    last = rows[-1].sync if rows else None
-    out = m.WritebackList(writebacks=[_out(r) for r in rows],
-                          next_before=f"{iso_utc(last.created_at)}~{last.id}" if more and last else None)
+    out = m.WritebackList(writebacks=[_out(r) for r in rows], next_before=next_before)
     return web.json_response(out.model_dump())
 
 
