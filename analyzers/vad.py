@@ -92,6 +92,13 @@ class VoiceActivityDetector:
         return self._in_speech
 
     @property
+    def hears_voice(self) -> bool:
+        """Voice in the newest frames: an utterance is open, or voiced frames are gathering toward one (its
+        ``SpeechStart`` is at most ``start_window`` frames away). Whoever listens for the end of a turn should not
+        decide now: the speaker may have started again before the start was reported."""
+        return self._in_speech or self._voiced_in_window > 0
+
+    @property
     def last_voiced_end(self) -> int:
         """End of the last voiced frame of the open (or last) utterance."""
         return self._last_voiced_end

@@ -180,7 +180,8 @@ def fit_fusion(silences: list[LabelledSilence], l2: float = L2, margin_ms: int =
 
 def replay_decisions(replays: dict[str, LiveReplay], entries: dict[str, dict],
                      config: TurnTakingConfig) -> dict[str, list[Decision]]:
-    return {name: replay_trace(r.trace, r.duration_ms, config, str(entries[name].get("question") or ""))
+    return {name: replay_trace(r.trace, r.duration_ms, config, str(entries[name].get("question") or ""),
+                               r.voiced_ms)
             for name, r in replays.items()}
 
 

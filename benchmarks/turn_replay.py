@@ -59,6 +59,8 @@ class LiveReplay:
     duration_ms: int
     wall_s: float
     inference_s: float
+    voiced_ms: frozenset[int] = frozenset()
+    """Frames (audio ms) after which the VAD heard voice: ``SpeechTurns`` decides nothing there."""
 
 
 @dataclass
@@ -105,7 +107,8 @@ async def replay_live(pcm: np.ndarray, model: SpeechModel, language: str, config
     hooks.turns = turns
     turns.attach("replay")
     turns.begin_answer(0, None, resumes=True, question=question)
-    transcriber = turns._listening.transcriber  # noqa: SLF001 - stats only
+    transcriber = turns._listening.transcriber  # noqa: SLF001 - stats and the VAD's state only
+    voiced: set[int] = set()
     n = pcm.size // FRAME_SAMPLES
     wall0 = time.perf_counter()
     anchor_wall, anchor_ms = wall0, 0
@@ -122,6 +125,8 @@ async def replay_live(pcm: np.ndarray, model: SpeechModel, language: str, config
             await asyncio.sleep(min(PACE_SLEEP_S, due - wall))
         now_ms = t
         turns.push_audio(pcm[i * FRAME_SAMPLES:(i + 1) * FRAME_SAMPLES], t)
+        if transcriber.vad.hears_voice:
+            voiced.add(t)
         if hooks.ended:  # the candidate goes on: the same answer continues, what was said still counts
             hooks.ended = False
             turns.begin_answer(t, None, keep_text=True, question=question)
@@ -130,14 +135,14 @@ async def replay_live(pcm: np.ndarray, model: SpeechModel, language: str, config
     stats = transcriber.stats
     await turns.detach()
     return LiveReplay(hooks.decisions, trace, hooks.finals, n * FRAME_MS, time.perf_counter() - wall0,
-                      stats.inference_s)
+                      stats.inference_s, frozenset(voiced))
 
 
 def replay_trace(trace: list[tuple[int, DetectorInput]], duration_ms: int, config: TurnTakingConfig,
-                 question: str = "") -> list[Decision]:
+                 question: str = "", voiced_ms: frozenset[int] = frozenset()) -> list[Decision]:
     """The decisions a detector with ``config`` makes on a recorded trace, called as ``SpeechTurns`` calls it: on
-    each frame ``t`` the inputs fed after the previous frame, then ``due_at``/``check`` at ``t``; after a decision
-    the same answer continues, as in ``replay_live``."""
+    each frame ``t`` the inputs fed after the previous frame, then ``due_at``/``check`` at ``t`` unless the VAD
+    heard voice there (``voiced_ms``); after a decision the same answer continues, as in ``replay_live``."""
     detector = open_detector(config, 0, None, None, False, question)
     decisions: list[Decision] = []
     k = 0
@@ -146,7 +151,7 @@ def replay_trace(trace: list[tuple[int, DetectorInput]], duration_ms: int, confi
             feed_detector(detector, trace[k][1])
             k += 1
         due = detector.due_at()
-        if due is not None and t >= due:
+        if due is not None and t >= due and t not in voiced_ms:
             reason = detector.check(t)
             if reason:
                 decisions.append(Decision(t + FRAME_MS, reason, detector.end_class))

@@ -135,7 +135,7 @@ def figures_of(results: dict[str, LiveReplay], entries: dict[str, dict], config:
     """The curve's figures for the detector with ``config`` replayed on the recorded recognition."""
     path = tmp / "curve.jsonl"
     write_events(path, {name: replay_trace(trace_filter(r.trace) if trace_filter else r.trace, r.duration_ms, config,
-                                           str(entries[name].get("question") or ""))
+                                           str(entries[name].get("question") or ""), r.voiced_ms)
                         for name, r in results.items()})
     return curve_point(run_scorer(scorer, labels, path))
 
@@ -162,7 +162,7 @@ def held_out_figures(results: dict[str, LiveReplay], entries: dict[str, dict], c
         for f in folds:
             cfg = replace(config, fusion=f.weights, answer_end_silence_ms=neutral)
             at.update({n: replay_trace(results[n].trace, results[n].duration_ms, cfg,
-                                       str(entries[n].get("question") or "")) for n in f.files})
+                                       str(entries[n].get("question") or ""), results[n].voiced_ms) for n in f.files})
         write_events(path, at)
         curve.append({"answer_end_silence_ms": neutral, **curve_point(run_scorer(scorer, kept, path))})
     out["curve"] = curve
@@ -283,7 +283,7 @@ def main(argv: list[str] | None = None) -> dict:
         results = {}
         for e in entries:  # the detector as it is now, on the recognition as it was
             r = saved[e.file]
-            results[e.file] = replace(r, decisions=replay_trace(r.trace, r.duration_ms, config, e.question))
+            results[e.file] = replace(r, decisions=replay_trace(r.trace, r.duration_ms, config, e.question, r.voiced_ms))
     else:
         results = asyncio.run(replay_corpus(args.corpus, entries, config, log))
     if args.save_replay:
@@ -307,7 +307,7 @@ def main(argv: list[str] | None = None) -> dict:
         score = run_scorer(args.scorer, labels, events)
 
         live_times = {name: [d.t_ms for d in r.decisions] for name, r in results.items()}
-        replayed = {name: [d.t_ms for d in replay_trace(r.trace, r.duration_ms, config, e.question)]
+        replayed = {name: [d.t_ms for d in replay_trace(r.trace, r.duration_ms, config, e.question, r.voiced_ms)]
                     for (name, r), e in zip(results.items(), entries)}
         differ = sorted(n for n in results if live_times[n] != replayed[n])
         curve = []

@@ -404,7 +404,10 @@ class SpeechTurns:
             self._cut = (listening, listening.started)
             listening.transcriber.cut(listening.started)
         due = detector.due_at()
-        if due is not None and now >= due:
+        # Never decided while the candidate is making a sound: speech that has just started again reaches the
+        # detector only once the VAD is sure of it (``SPEECH_START_REPORT_MS``). An utterance cut to end the answer
+        # (steady noise that never pauses) is exempt: its sound goes on by definition.
+        if due is not None and now >= due and (self._cut is not None or not listening.transcriber.vad.hears_voice):
             reason = detector.check(now)
             if reason:
                 self._closing = True

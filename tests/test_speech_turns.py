@@ -217,6 +217,33 @@ async def test_speech_soon_after_the_next_question_was_put_still_continues_the_a
     assert [(e.answer, e.heard_text) for e in rec.of(AnswerEnded)] == [(1, ANSWER), (3, f"{ANSWER} {MORE}")]
 
 
+@pytest.mark.parametrize("late_ms", [0, 20, 40, 60])
+async def test_no_end_is_decided_while_the_candidate_has_just_started_speaking_again(late_ms):
+    """The candidate starts again just as a stated result's silence runs out: the VAD hears the voice at once but
+    reports the start only after a few voiced frames. Nothing is decided in between, so the answer is not taken
+    as over while they talk, and it ends once, after everything they said."""
+    first_end = 300 + 3000
+    probe = speak(300, (ANSWER, 3000), 4000)  # where the end falls after the result alone
+    turns, rec, _ = await listening(probe)
+    await play(turns, probe.audio())
+    base = media_base(turns)
+    await turns.detach()
+    decided = rec.at(AnswerEnded)[0] - base
+    assert first_end + RESULT_MS <= decided <= first_end + RESULT_MS + 200, decided
+
+    # the same answer, now going on from the last frames before that decision
+    pause = decided - first_end - 20 - late_ms
+    script = speak(300, (ANSWER, 3000), pause, (MORE, 2500), 3000)
+    turns, rec, _ = await listening(script)
+    await play(turns, script.audio())
+    base = media_base(turns)
+    await turns.detach()
+    ended = rec.of(AnswerEnded)
+    assert [(e.answer, e.heard_text) for e in ended] == [(1, f"{ANSWER} {MORE}")], [
+        (t - base, e.heard_text) for t, e in rec.events if isinstance(e, AnswerEnded)]
+    assert rec.at(AnswerEnded)[0] - base > first_end + pause + 2500
+
+
 async def test_without_a_grace_window_speech_after_the_decision_is_not_offered_back():
     script = speak(300, (ANSWER, 3000), 1500, (MORE, 2500), 4000)
     turns, rec, _ = await listening(script, go_on=True, config=scripted_turns(resume_grace_ms=0))

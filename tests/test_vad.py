@@ -86,6 +86,29 @@ def test_pause_is_reported_before_the_end_and_when_speech_resumes(tmp_path):
     assert not any(isinstance(e, SpeechPause) for e in off)
 
 
+def test_hears_voice_from_the_first_voiced_frame_until_the_utterance_ends(tmp_path):
+    """Voice is heard before its start is reported (the start needs several voiced frames) and until the end."""
+    vad = VoiceActivityDetector()
+    run_vad(silence(500), vad)
+    assert not vad.hears_voice
+    speech = synth("first part", tmp_path)
+    heard, started = [], []
+    for i in range(len(speech) // FRAME_SAMPLES):
+        started += [e for e in vad.push(speech[i * FRAME_SAMPLES:(i + 1) * FRAME_SAMPLES], 500 + i * 20)
+                    if isinstance(e, SpeechStart)]
+        heard.append((vad.hears_voice, bool(started)))
+    first_heard = next(i for i, (h, _) in enumerate(heard) if h)
+    first_started = next(i for i, (_, s) in enumerate(heard) if s)
+    assert first_heard < first_started  # heard before the start is reported
+    voiced_until = 500 + max(i for i, (h, _) in enumerate(heard) if h) * 20
+    assert all(h for h, _ in heard[first_started:voiced_until // 20 - 25])  # through the utterance
+    quiet = silence(600)
+    t0 = 500 + len(speech) // FRAME_SAMPLES * 20
+    for i in range(len(quiet) // FRAME_SAMPLES):
+        vad.push(quiet[i * FRAME_SAMPLES:(i + 1) * FRAME_SAMPLES], t0 + i * 20)
+    assert not vad.in_speech and not vad.hears_voice
+
+
 def test_silence_and_low_noise_give_no_events():
     rng = np.random.default_rng(1)
     noise = (rng.normal(0, 30, 16000 * 3)).astype(np.int16)
