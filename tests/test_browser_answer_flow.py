@@ -8,6 +8,8 @@ Run inside a loopback-only network namespace (see tests/test_browser_interview.p
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from benchmarks.synthetic_media import make_speech_wav
@@ -15,6 +17,7 @@ from tests.harness import TEST_QUESTIONS, running_server
 from tests.test_browser_interview import (
     INTERVIEW_TIMEOUT_MS,
     STEP_TIMEOUT_MS,
+    _watch_errors,
     _words,
     candidate_page,
     playwright_api,
@@ -153,4 +156,41 @@ async def test_nothing_changes_during_a_thinking_pause_and_i_have_finished_while
         turns = await h.ctx.store.records.turns(iv_id)
         assert turns[0].end_reason == "candidate_done"
         assert {"measured", "heavy", "dashboard"} <= _words(turns[0].answer_text), turns[0].answer_text
+    assert not errors, errors
+
+
+async def test_a_candidate_who_closes_the_tab_and_opens_the_link_again_goes_on_there(sqlite_url, tmp_path):
+    """Closing the tab closes the connection (the page closes it as it goes), so the link opened again joins at once:
+    no "open on another device or tab", the question still open, nothing about answering shown before it."""
+    errors: list[str] = []
+    speech = make_speech_wav(tmp_path / "media" / "quiet.wav", [60.0])
+    async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
+        _, token = await h.create_interview("Ana Silva")
+        link = f"{h.base_url}/i/{token}?audio=raw&tts=off"
+        async with candidate_page(pw, tmp_path / "candidate-profile", link, errors, audio=str(speech.path)) as cand:
+            assert await cand.text_content("#turn-status") == ""  # before any question: no hint yet
+            await _join(cand)
+            await cand.wait_for_function("() => document.getElementById('conn-state').dataset.i18n === 'connected'",
+                                         timeout=STEP_TIMEOUT_MS)
+            iv_id = (await h.ctx.store.interviews.for_org(h.org_id))[0].id
+            assert h.ctx.live.get(iv_id).connected
+            context = cand.context
+            await cand.close(run_before_unload=True)
+            # the server hears the page go (a DTLS close), well before a silent connection would time out
+            for _ in range(50):
+                if not h.ctx.live.get(iv_id).connected:
+                    break
+                await asyncio.sleep(0.1)
+            assert not h.ctx.live.get(iv_id).connected
+
+            again = await context.new_page()
+            _watch_errors(again, errors)
+            await again.goto(link)
+            await again.locator("#step-consent").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+            await _join(again)
+            await again.wait_for_function("() => document.getElementById('conn-state').dataset.i18n === 'connected'",
+                                          timeout=STEP_TIMEOUT_MS)
+            assert await again.locator("#takeover-box").is_hidden()
+            assert await again.text_content("#turn-status") == "Take your time to think. The next question comes " \
+                "once you stop talking; once you have started answering, you can also press the button."
     assert not errors, errors

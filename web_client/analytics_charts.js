@@ -9,7 +9,7 @@
   const charts = new Map();  // element id -> ECharts instance
 
   const sep = () => (I18N.lang === "zh" ? "；" : "; ");
-  const colon = () => (I18N.lang === "zh" ? "：" : ": ");
+  const colon = I18N.colon;
   const two = (v) => (v == null ? "–" : v.toFixed(2));
   const one = (v) => (v == null ? "–" : v.toFixed(1));
   const pct = (v) => (v == null ? "–" : Math.round(v * 100) + "%");

@@ -11,6 +11,9 @@
   }
   function apply(root) {
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+    // the switch names the other language in that language ("中文", "English"): a screen reader reads it so
+    const other = document.getElementById("lang");
+    if (other && other.classList.contains("lang-switch")) other.lang = lang === "zh" ? "en" : "zh-CN";
     (root || document).querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
     (root || document).querySelectorAll("[data-i18n-label]").forEach((el) => { el.setAttribute("aria-label", t(el.dataset.i18nLabel)); });
   }
@@ -21,5 +24,6 @@
     get lang() { return lang; },
     set initial(l) { if (!stored && (l === "en" || l === "zh")) lang = l; },
     toggle() { setLang(lang === "zh" ? "en" : "zh"); },
+    colon() { return lang === "zh" ? "：" : ": "; },  // a label's colon in the reader's language
   };
 })();

@@ -311,12 +311,18 @@
       myConnection = answer.connection_id;
       await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
     } catch (err) {
-      if (err.code === "already_connected") { setConn("disconnected", "bad"); $("takeover-box").classList.remove("hidden"); return; }
+      if (err.code === "already_connected") { setConn("disconnected", "bad"); showTakeover(); return; }
       if (err.code === "interview_finished") { finish(null); return; }
       if (SCHEDULE_CODES.includes(err.code)) { toSchedule(); return; }
       setConn("reconnecting", "warn"); fatal(errorText(err)); scheduleReconnect(err.retryAfter);
     }
   }
+
+  // Closing or leaving the page closes the connection, so the server hears at once that the candidate left (a DTLS
+  // close) and the link opened again joins without "open on another device or tab". A page brought back from the
+  // back-forward cache has no connection any more: it loads again.
+  window.addEventListener("pagehide", () => { if (pc) { try { pc.close(); } catch (e) {} } });
+  window.addEventListener("pageshow", (e) => { if (e.persisted && pc) location.reload(); });
 
   let reconnectTimer = null;
   // afterS: the server's Retry-After (all servers busy: a minute), else a backoff from 1 s to 15 s
@@ -357,11 +363,19 @@
   // What the interviewer is doing with the answer, in one line that changes only when that changes (never at a
   // pause): answering (the hint), finishing (after "I have finished"), next (the next question is slow to come),
   // resumed (the candidate went on after the answer was taken as over).
+  // The interview is open elsewhere (or was here and moved): "Continue here", and no hint about answering.
+  function showTakeover() {
+    $("takeover-box").classList.remove("hidden");
+    setTurnStatus("waiting", null);
+  }
+
   function setTurnStatus(state, key) {
     const el = $("turn-status");
     if (nextTimer) { clearTimeout(nextTimer); nextTimer = null; }
     if (el.dataset.state === state && el.dataset.i18n === key) return;
-    el.dataset.state = state; el.dataset.i18n = key; el.textContent = I18N.t(key);
+    el.dataset.state = state;
+    if (key) { el.dataset.i18n = key; el.textContent = I18N.t(key); }
+    else { delete el.dataset.i18n; el.textContent = ""; }
   }
 
   // The question's time ran out while the answer is still open (the candidate is still heard): the server ends it
@@ -390,7 +404,7 @@
   let header = null;
   function showHeader(q) {
     header = q;
-    $("question").textContent = (q.kind === "followup" ? I18N.t("followup") + ": " : "") + q.text;
+    $("question").textContent = (q.kind === "followup" ? I18N.t("followup") + I18N.colon() : "") + q.text;
     $("progress").textContent = progressText(q);
   }
   document.addEventListener("langchange", () => { if (header) showHeader(header); });
@@ -415,6 +429,7 @@
     if (isNew) { captionsFor(q.turn_index); renderCaptions(); speak((q.preamble ? q.preamble + " " : "") + q.text); }
     // "I have finished" once the candidate has started answering (an accidental press must not skip a question)
     if (isNew) { $("answer-done").disabled = true; setTurnStatus("answering", "answer_done_hint"); }
+    else if ($("turn-status").dataset.state === "waiting") setTurnStatus("answering", "answer_done_hint");  // after "Continue here"
   }
 
   // The candidate went on right after their answer was taken as over: the same question again, its captions, and
@@ -472,7 +487,7 @@
       case "interview.state": if (e.status === "finished") finish(null); break;
       case "connection.state":
         if (e.state === "replaced" && e.connection_id === myConnection) {
-          replacedHere = true; setConn("disconnected", "bad"); $("takeover-box").classList.remove("hidden");
+          replacedHere = true; setConn("disconnected", "bad"); showTakeover();
           try { pc.close(); } catch (err) {}
         }
         break;

@@ -58,7 +58,7 @@
     if (turn <= lastTurnShown) return;
     lastTurnShown = turn;
     const p = document.createElement("p"); p.className = "turn-head";
-    p.textContent = (kind === "followup" ? I18N.t("followup") : I18N.t("q")) + ": " + text;
+    p.textContent = (kind === "followup" ? I18N.t("followup") : I18N.t("q")) + I18N.colon() + text;
     turnBox(turn).prepend(p);
   }
   function addFinal(text, turn) {
@@ -74,7 +74,7 @@
     while ($("timeline").children.length > 300) $("timeline").firstChild.remove();
   }
   function showQuestion(text, idx, total, kind) {
-    $("question").textContent = (kind === "followup" ? I18N.t("followup") + ": " : "") + text;
+    $("question").textContent = (kind === "followup" ? I18N.t("followup") + I18N.colon() : "") + text;
     $("progress").textContent = idx != null && total && kind !== "closing" ? I18N.t("obs_progress", { n: idx + 1, total }) : "";
   }
 
@@ -82,7 +82,7 @@
     consents = decisions;
     const parts = Object.entries(decisions).map(([k, v]) => `${I18N.t("c_" + k)}: ${v ? I18N.t("yes") : I18N.t("no")}`);
     const none = ENDED.includes(status) ? I18N.t("consents_no_record") : I18N.t("consents_none");
-    $("consents").textContent = I18N.t("consents_label") + ": " + (parts.length ? parts.join(", ") : none);
+    $("consents").textContent = I18N.t("consents_label") + I18N.colon() + (parts.length ? parts.join(I18N.lang === "zh" ? "、" : ", ") : none);
   }
 
   function snapshot(s) {

@@ -9,7 +9,7 @@
   const el = DOM.el;  // web_client/dom.js
   const one = (x) => x.toFixed(1);  // every score is shown with one decimal, here as in the PDF
   const list = (names) => names.join(I18N.lang === "zh" ? "、" : ", ");
-  const colon = () => (I18N.lang === "zh" ? "：" : ": ");
+  const colon = I18N.colon;
   const decisionWord = (code) => I18N.t(code ? "rp_dec_" + code : "rp_dec_none");
   // a competency is kept under its plan's key; a reader sees its name in the page's language (the key without one)
   let names = {};
