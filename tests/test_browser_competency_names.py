@@ -61,6 +61,13 @@ async def test_the_observer_panel_names_scores_in_the_readers_language(sqlite_ur
             await page.wait_for_function("() => document.querySelectorAll('#transcript .score h4').length === 2",
                                          timeout=STEP_TIMEOUT_MS)
             heads = await page.locator("#transcript .score h4").all_inner_texts()
+            # switching language rebuilds what the page wrote in the new language: scores, turn heads
+            await page.click("#lang")
+            await page.wait_for_function("() => document.documentElement.lang === 'en'")
+            heads_en = await page.locator("#transcript .score h4").all_inner_texts()
+            turn_heads_en = await page.locator("#transcript .turn-head").all_inner_texts()
+    assert heads_en[0].startswith(f"{text('score_h', 'en')}: {names[first]['en']} 4.0"), heads_en
+    assert len(heads_en) == 2 and all(h.startswith(f"{text('q', 'en')}: ") for h in turn_heads_en), turn_heads_en
     assert heads[0].startswith(f"{text('score_h', 'zh')}: {names[first]['zh']} 4.0"), heads
     assert heads[1].startswith(f"{text('score_h', 'zh')}: {second} 3.0"), heads  # no names recorded: the key
     assert names[first]["en"] not in heads[0]

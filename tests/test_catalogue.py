@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from html.parser import HTMLParser
 
 import aiohttp
@@ -101,6 +102,17 @@ def test_keys_made_from_codes_exist_for_every_code():
               + [f"obs_{part}_{s}" for part in ("title", "ended") for s in ENDED]
               + [f"rs_{code}" for code in REASONS])  # a resume match's reasons (hr.js), else the page shows English
     assert not [k for k in wanted if k not in CAT], [k for k in wanted if k not in CAT]
+
+
+def test_every_error_code_the_server_gives_has_words_in_both_languages():
+    """A page shows an API error by its code (``API.errorText``: ``err_<code>``), falling back to the server's
+    English message only for a code the catalogue lacks; so every code an ``ApiError`` or a live ``ConnectError``
+    is raised with must be there, or a Chinese page shows English."""
+    root = Path(__file__).resolve().parents[1] / "server"
+    raised = re.compile(r'(?:ApiError\(\s*\d+,|ConnectError\()\s*"([a-z_]+)"')
+    codes = {m.group(1) for path in root.rglob("*.py") for m in raised.finditer(path.read_text(encoding="utf-8"))}
+    assert len(codes) > 50  # the pattern still finds them
+    assert not sorted(c for c in codes if f"err_{c}" not in CAT), sorted(c for c in codes if f"err_{c}" not in CAT)
 
 
 class _TextOutsideCatalogue(HTMLParser):

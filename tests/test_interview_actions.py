@@ -187,3 +187,16 @@ async def test_resend_by_dingtalk_sends_a_sent_notice_again_but_never_doubles_on
             for notice in fake.notices:
                 token = notice["msg"]["action_card"]["single_url"].rsplit("/", 1)[1]
                 assert await _candidate_session(h.base_url, token) == (200, "王芳")
+
+
+async def test_resend_is_not_offered_on_a_channel_this_server_has_not_set_up(sqlite_url, tmp_path):
+    """An invitation went out by e-mail (here: stored as if; e.g. before the mail settings were removed, or demo
+    data); on a server without e-mail the row offers no resend, which would only fail."""
+    async with running_server(sqlite_url, tmp_path) as h, h.hr_client() as hr:
+        iv, _ = await h.create_interview("Bo Chen")
+        await h.ctx.store.invitations.add(iv, "email", "bo@example.com", "en")
+        row = (await _json(hr, "GET", "/api/v1/interviews"))[1]["interviews"][0]
+        assert row["invitation"]["channel"] == "email"
+        assert "resend" not in row["actions"] and "copy_link" in row["actions"], row["actions"]
+        status, err = await _json(hr, "POST", f"/api/v1/interviews/{iv}/invitations/resend")
+        assert status == 503 and err["error"]["code"] == "email_not_configured"  # as the route says, if asked

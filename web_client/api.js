@@ -22,10 +22,19 @@
     return data;
   }
   // Known error codes (an "err_<code>" entry in I18N) in the page's language; others with the server's message.
+  // A refused request names its fields (the API's own names, as in its documentation).
   function errorText(err) {
     const key = "err_" + (err.code || "");
     const text = I18N.t(key);
-    return text !== key ? text : err.message;
+    if (text === key) return err.message;
+    const fields = [...new Set((err.details || []).map((d) => d.field).filter(Boolean))];
+    return fields.length ? text + I18N.colon() + fields.join(", ") : text;
+  }
+  // The Error a failed fetch answer ({error: {code, message, details}}) stands for, for errorText.
+  function errorOf(data, status) {
+    const e = (data && data.error) || {};
+    const err = new Error(e.message || String(status || "")); err.code = e.code; err.details = e.details || [];
+    return err;
   }
   // A list read newest first a page at a time (the audit logs: ?limit=, ?before= an answer's next_before).
   // list.load(false) reads the first page again, list.load(true) adds the next; list.rows and list.more are what
@@ -53,5 +62,5 @@
     };
     return list;
   }
-  window.API = { call, errorText, pages };
+  window.API = { call, errorText, errorOf, pages };
 })();

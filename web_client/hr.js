@@ -91,7 +91,7 @@
     const form = new FormData(); for (const f of files) form.append("files", f, f.name);
     const res = await fetch(`/api/v1/jobs/${$("job").value}/resumes`, { method: "POST", body: form });
     const data = await res.json(); $("upload-results").textContent = "";
-    if (!res.ok) { $("upload-results").append(el("li", data.error.message, "error")); return; }
+    if (!res.ok) { $("upload-results").append(el("li", API.errorText(API.errorOf(data, res.status)), "error")); return; }
     for (const r of data.results) {  // a refused file: why, in the page's language, then the server's words
       const li = el("li", r.ok ? `✓ ${r.filename}: ${r.name}` : `✗ ${r.filename}: `, r.ok ? "" : "error");
       if (!r.ok) li.append(importError(r.error));
@@ -458,7 +458,7 @@
   async function schedCall(method, path, body) {
     const res = await fetch(path, { method, headers: { "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
     const d = res.status === 204 ? {} : await res.json();
-    if (!res.ok) throw new Error(d.error.message);
+    if (!res.ok) throw API.errorOf(d, res.status);
     return d;
   }
   function renderSchedule() {
@@ -474,7 +474,7 @@
         const b = el("button", I18N.t("remove"), "secondary"); b.type = "button";
         b.setAttribute("aria-label", `${I18N.t("remove")}: ${whenText(s.starts_at)}`);
         b.addEventListener("click", async () => {
-          try { await schedCall("DELETE", `/api/v1/jobs/${d.job_id}/slots/${s.id}`); await loadSchedule(); } catch (e) { schedMsg(false, e.message); }
+          try { await schedCall("DELETE", `/api/v1/jobs/${d.job_id}/slots/${s.id}`); await loadSchedule(); } catch (e) { schedMsg(false, API.errorText(e)); }
         });
         act.append(b);
       }
@@ -490,7 +490,7 @@
         const btn = el("button", I18N.t(mark ? "mark_no_show" : "unmark_no_show"), "secondary"); btn.type = "button";
         btn.addEventListener("click", async () => {
           try { await schedCall("PUT", `/api/v1/interviews/${b.interview_id}/no-show`, { no_show: mark }); await loadSchedule(); }
-          catch (e) { schedMsg(false, e.message); }
+          catch (e) { schedMsg(false, API.errorText(e)); }
         });
         act.append(btn);
       }
@@ -518,7 +518,7 @@
       schedData = await schedCall("PUT", `/api/v1/jobs/${$("job").value}/schedule`,
         { allow_immediate: $("sched-immediate").checked, slot_minutes: Number($("sched-minutes").value) });
       renderSchedule(); schedMsg(true, I18N.t("sched_saved"));
-    } catch (e) { schedMsg(false, e.message); }
+    } catch (e) { schedMsg(false, API.errorText(e)); }
   });
   $("win-add").addEventListener("click", async () => {
     if (!$("win-start").value || !$("win-end").value) { schedMsg(false, I18N.t("win_fill")); return; }
@@ -527,7 +527,7 @@
         starts_at: new Date($("win-start").value).toISOString(), ends_at: new Date($("win-end").value).toISOString(),
         capacity: Number($("win-cap").value) || 1 });
       await loadSchedule(); schedMsg(true, I18N.t("win_added", { n: r.slots.length }));
-    } catch (e) { schedMsg(false, e.message); }
+    } catch (e) { schedMsg(false, API.errorText(e)); }
   });
   $("job").addEventListener("change", () => { schedMsg(true, ""); loadSchedule(); });
   document.addEventListener("langchange", renderSchedule);

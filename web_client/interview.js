@@ -111,7 +111,7 @@
       await api("/api/v1/candidate/consents", { token, decisions, language: I18N.lang });
       await openDevices();
     } catch (err) {
-      $("consent-error").textContent = err.code === "consent_required" ? I18N.t("need_ai_consent") : err.message;
+      $("consent-error").textContent = err.code === "consent_required" ? I18N.t("need_ai_consent") : errorText(err);
     }
   });
 

@@ -14,7 +14,28 @@
   const ENDED = ["finished", "failed"];
   let ws = null, lastTurnShown = -1, status = "", conn = "", stream = null, info = null, consents = {};
   $("lang").onclick = () => { I18N.toggle(); };
-  document.addEventListener("langchange", () => {  // what this script wrote, again in the new language
+  // What this script wrote, again in the new language: the page is built again from what the server sent (the
+  // snapshot and the events since; the newest observation and media figures are kept as they came).
+  let lastSnapshot = null, lastMedia = null;
+  const since = [];
+  const REBUILD_KEEP = 5000;  // events kept to rebuild from (partial captions and observations are not kept)
+  function keep(e) {
+    if (e.type === "snapshot") { lastSnapshot = e; since.length = 0; return; }
+    if (e.type === "media.stats") { lastMedia = e; return; }
+    if (e.type === "transcript.partial" || e.type === "observation") return;
+    since.push(e); if (since.length > REBUILD_KEEP) since.shift();
+  }
+  document.addEventListener("langchange", () => {
+    if (lastSnapshot) {
+      const trackNow = Object.fromEntries(Object.entries(tracks).map(([k, t]) => [k, t.slice()]));
+      const partial = $("partial").textContent;
+      event(lastSnapshot, false);
+      for (const e of since) event(e, false);
+      for (const [k, t] of Object.entries(trackNow)) tracks[k] = t;
+      $("partial").textContent = partial;
+      if (lastMedia) event(lastMedia, false);
+      renderValues();
+    }
     if (status) setStatus(status);
     if (conn) setConn(conn);
     if (stream) badge($("stream"), I18N.t(stream[0]), stream[1]);
@@ -47,7 +68,7 @@
     $("transcript-none").classList.toggle("hidden", !none);
     showConsents(consents);
   }
-  function time(at) { return new Date(at * 1000).toLocaleTimeString(); }
+  function time(at) { return DOM.dateTime(at * 1000, { timeStyle: "medium" }); }  // in the page's language
 
   const turnBoxes = {};
   function turnBox(turn) {
@@ -294,7 +315,7 @@
     const proto = location.protocol === "https:" ? "wss" : "ws";
     ws = new WebSocket(`${proto}://${location.host}/ws/v1/interviews/${interviewId}/observe`);
     ws.onopen = () => { setStream("stream_live", "ok"); retry = 1000; };
-    ws.onmessage = (m) => event(JSON.parse(m.data), false);
+    ws.onmessage = (m) => { const e = JSON.parse(m.data); keep(e); event(e, false); };
     ws.onclose = async () => {
       setStream("stream_lost", "warn");
       const me = await fetch("/api/v1/auth/me");

@@ -23,7 +23,7 @@
     const res = await fetch(`/api/v1/interviews/${id}/report?lang=${lang}`);
     if (res.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname); return; }
     const r = await res.json();
-    if (!res.ok) { $("error").textContent = r.error.message; $("error").classList.remove("hidden"); return; }
+    if (!res.ok) { $("error").textContent = API.errorText(API.errorOf(r, res.status)); $("error").classList.remove("hidden"); return; }
     if (lang !== I18N.lang) return;  // the reader switched language meanwhile: the newer load draws the page
     render(r);
   }
@@ -190,7 +190,7 @@
     status.textContent = ""; status.classList.remove("error");
     const res = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
     const data = await res.json();
-    if (!res.ok) { status.textContent = data.error.message; status.classList.add("error"); return false; }
+    if (!res.ok) { status.textContent = API.errorText(API.errorOf(data, res.status)); status.classList.add("error"); return false; }
     return true;
   }
 

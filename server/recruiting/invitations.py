@@ -263,6 +263,12 @@ def channel_for(name: str, settings: Settings) -> Channel | None:
     return factory(settings) if factory else None
 
 
+def enabled_channels(settings: Settings) -> list[str]:
+    """The invitation channels this server has set up, in the order HR is offered them."""
+    return [name for name in ("email", "dingtalk", "webhook")
+            if (ch := channel_for(name, settings)) is not None and ch.enabled]
+
+
 # --- DingTalk work notices (connector: server/recruiting/connectors/dingtalk.py) ---------------------------------------------
 def work_notice(content: InvitationContent, language: str, link: str | None) -> dict:
     """The message as a DingTalk work notice: an action card whose button opens ``link``, or markdown without one."""

@@ -38,7 +38,7 @@ from server.http.routes.guard import user_of
 from server.http.routes.imports import IMPORTERS, IMPORTS_KEY, _job, _outs
 from server.recruiting.connectors import dingtalk
 from server.recruiting.dingtalk_import import SOURCE, request_payload
-from server.recruiting.invitations import channel_for
+from server.recruiting.invitations import enabled_channels
 
 
 def import_enabled(settings) -> bool:
@@ -49,9 +49,7 @@ def import_enabled(settings) -> bool:
            "whether candidates can be imported from DingTalk", "auth", access=ANY_USER, response=m.Integrations)
 async def integrations(request: web.Request) -> web.Response:
     settings = ctx_of(request).settings
-    channels = [name for name in ("email", "dingtalk", "webhook")
-                if (ch := channel_for(name, settings)) is not None and ch.enabled]
-    out = m.Integrations(invitation_channels=channels, dingtalk_import=import_enabled(settings))
+    out = m.Integrations(invitation_channels=enabled_channels(settings), dingtalk_import=import_enabled(settings))
     return web.json_response(out.model_dump())
 
 

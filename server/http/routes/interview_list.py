@@ -4,6 +4,7 @@ paged by the server (storage/interview_list.py), each row with the actions the u
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import date, datetime, timedelta, timezone
 
 from aiohttp import web
@@ -15,6 +16,7 @@ from server.http.errors import ApiError, validation_details
 from server.http.routes.common import api, ctx_of
 from server.http.routes.guard import record_shown, user_of
 from server.http.routes.scope import responsibility
+from server.recruiting.invitations import enabled_channels
 from server.storage.interview_list import ListedInterview, ListQuery
 from server.storage.models import iso_utc
 
@@ -68,15 +70,16 @@ def list_query(q: m.InterviewListQuery) -> ListQuery:
                      limit=q.limit)
 
 
-def row_actions(row: ListedInterview, may_act: bool) -> list[m.Action]:
-    """What a recruiter or admin may do on the row now (the routes refuse the same cases with 409)."""
+def row_actions(row: ListedInterview, may_act: bool, channels: Collection[str]) -> list[m.Action]:
+    """What a recruiter or admin may do on the row now (the routes refuse the same cases with 409, and a resend on
+    a channel this server has not set up with 503): ``channels`` are the invitation channels set up."""
     if not may_act:
         return []
     open_ = row.status not in ENDED
     actions: list[m.Action] = []
     if open_ and not row.link_revoked:
         actions.append("copy_link")
-        if row.invitation is not None:
+        if row.invitation is not None and row.invitation.channel in channels:
             actions.append("resend")
     if open_:
         actions.append("reissue")
@@ -104,6 +107,7 @@ async def list_interviews(request: web.Request) -> web.Response:
                                                           mine.interview_ids, query)
     await record_shown(request, [r.candidate_id for r in rows])  # those on this page: what the answer shows
     may_act = user.role in RECRUITING
+    channels = enabled_channels(ctx.settings)
     out = []
     for r in rows:
         live = ctx.live.get(r.id)
@@ -117,6 +121,6 @@ async def list_interviews(request: web.Request) -> web.Response:
             legal_hold_reason=r.legal_hold_reason, content_deleted=r.content_deleted, link_revoked=r.link_revoked,
             ai_score=_score(r.ai_score), human_rating=_score(r.human_rating), flags=r.flag_count,
             invitation=m.InvitationState(channel=inv.channel, status=inv.status, created_at=iso_utc(inv.created_at))
-            if inv else None, actions=row_actions(r, may_act)))
+            if inv else None, actions=row_actions(r, may_act, channels)))
     return web.json_response(m.InterviewList(interviews=out, total=total, offset=query.offset,
                                              limit=query.limit).model_dump())
