@@ -99,7 +99,7 @@ async def test_a_finished_interview_is_shown_as_finished_with_its_consents_and_r
             await _says_it_is_over(page, only.id, "zh")
             assert await page.inner_text("#flags") == text("no_flags", "zh")
             assert await page.inner_text("#consents") == (
-                f'{text("consents_label", "zh")}: {text("consents_no_record", "zh")}')
+                f'{text("consents_label", "zh")}：{text("consents_no_record", "zh")}')
             await _shoot(page, "observer-scores-only-zh")
             await page.click("#lang")
 

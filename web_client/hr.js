@@ -86,7 +86,8 @@
   // --- candidates: resume upload, ranked matches with explanations, overrides, invitations ---------------
   const el = DOM.el;  // web_client/dom.js
   $("resume-upload").addEventListener("click", async () => {
-    const files = $("resume-files").files; if (!files.length) return;
+    const files = $("resume-files").files;
+    if (!files.length) { $("upload-results").textContent = ""; $("upload-results").append(el("li", I18N.t("upload_choose_first"), "error")); $("resume-files").focus(); return; }
     $("upload-results").textContent = I18N.t("uploading", { n: files.length });
     const form = new FormData(); for (const f of files) form.append("files", f, f.name);
     const res = await fetch(`/api/v1/jobs/${$("job").value}/resumes`, { method: "POST", body: form });

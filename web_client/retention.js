@@ -18,14 +18,14 @@
       const tr = el("tr"); tr.append(el("td", p.name));
       const hold = holds[p.id];
       tr.append(el("td", hold ? I18N.t("ret_held_since", { at: when(hold.since), reason: hold.reason }) : I18N.t("ret_not_held")));
-      const actions = el("td"); const msg = el("span"); msg.setAttribute("role", "alert"); msg.className = "muted";
+      const actions = el("td"); const msg = el("span"); msg.setAttribute("role", "alert"); msg.className = "error";
       const act = async (fn) => { msg.textContent = ""; try { await fn(); } catch (err) { msg.textContent = API.errorText(err); } };
       if (hold) {
         const lift = el("button", I18N.t("ret_unhold")); lift.type = "button"; lift.className = "secondary";
         lift.onclick = () => act(async () => { await API.call(`/api/v1/candidates/${p.id}/legal-hold`, { hold: false }, "PUT"); delete holds[p.id]; renderPeople(); });
         actions.append(lift);
       } else {
-        const reason = el("input"); reason.type = "text"; reason.setAttribute("aria-label", I18N.t("ret_reason") + ": " + p.name);
+        const reason = el("input"); reason.type = "text"; reason.setAttribute("aria-label", I18N.t("ret_reason") + I18N.colon() + p.name);
         reason.placeholder = I18N.t("ret_reason"); reason.style.maxWidth = "12rem";
         const place = el("button", I18N.t("ret_hold")); place.type = "button"; place.className = "secondary";
         place.onclick = () => act(async () => {
