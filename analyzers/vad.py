@@ -93,9 +93,9 @@ class VoiceActivityDetector:
 
     @property
     def hears_voice(self) -> bool:
-        """Voice in the newest frames: an utterance is open, or voiced frames are gathering toward one (its
-        ``SpeechStart`` is at most ``start_window`` frames away). Whoever listens for the end of a turn should not
-        decide now: the speaker may have started again before the start was reported."""
+        """Voice in the newest frames: an utterance is open, or the last ``start_window`` frames hold voiced ones
+        that may open one (or stay too few, as noise). Whoever listens for the end of a turn should not decide now:
+        the speaker may have started again before the start was reported."""
         return self._in_speech or self._voiced_in_window > 0
 
     @property

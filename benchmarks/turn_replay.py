@@ -60,7 +60,8 @@ class LiveReplay:
     wall_s: float
     inference_s: float
     voiced_ms: frozenset[int] = frozenset()
-    """Frames (audio ms) after which the VAD heard voice: ``SpeechTurns`` decides nothing there."""
+    """Frames (audio ms) on which ``SpeechTurns`` held any decision because the VAD heard voice (``voice_held``).
+    Replays recorded before it existed have none, so they replay without that hold."""
 
 
 @dataclass
@@ -125,7 +126,7 @@ async def replay_live(pcm: np.ndarray, model: SpeechModel, language: str, config
             await asyncio.sleep(min(PACE_SLEEP_S, due - wall))
         now_ms = t
         turns.push_audio(pcm[i * FRAME_SAMPLES:(i + 1) * FRAME_SAMPLES], t)
-        if transcriber.vad.hears_voice:
+        if turns.voice_held:
             voiced.add(t)
         if hooks.ended:  # the candidate goes on: the same answer continues, what was said still counts
             hooks.ended = False

@@ -64,6 +64,10 @@ after "I have finished" (a no_answer then means the candidate skipped the questi
 SPEECH_START_REPORT_MS = 200
 """How long after speech really starts its ``SpeechStarted`` reaches the hooks at most (the VAD needs 3 voiced
 frames of 5, then the transcriber's dispatcher): a runtime that waits out the grace window waits this much more."""
+ONSET_HOLD_MAX_MS = 1000
+"""A decision waits while the VAD hears voice (``hears_voice``): for as long as an utterance is open (its start reaches
+the detector within ``SPEECH_START_REPORT_MS``), and at most this long for voiced frames that never make one (noise
+that keeps one or two frames in every five voiced would otherwise hold a time limit or "I have finished" forever)."""
 FinishState = Literal["now", "pause", "words"]
 """What "I have finished" leads to: the answer ends at once, at the candidate's next pause, or once their last words
 are recognised."""
@@ -252,6 +256,8 @@ class SpeechTurns:
         self._offered: _Ended | None = None  # offered back (SpeechResumed): speech is held until the runtime answers
         self._cut: tuple[_Listening, int] | None = None  # the utterance cut to end the open answer (later ones of
         # that connection are held for the next answer)
+        self.voice_held = False  # no decision on the newest frame: the candidate is making a sound (_holds_for_voice)
+        self._onset_held_since: int | None = None
 
     # --- connections ---------------------------------------------------------------------------
     def attach(self, connection_id: str) -> None:
@@ -286,8 +292,22 @@ class SpeechTurns:
             self._turn_audio.append((t_ms, pcm))
         listening.transcriber.push(pcm, t_ms)
         now = listening.base_ms + t_ms
+        self.voice_held = self._holds_for_voice(now, listening)
         self._check(now, listening)
         return now
+
+    def _holds_for_voice(self, now: int, listening: _Listening) -> bool:
+        """Whether no end may be decided on this frame: the VAD hears voice in the newest frames (speech that has
+        just started again reaches the detector only once the VAD is sure of it, ``SPEECH_START_REPORT_MS``), within
+        ``ONSET_HOLD_MAX_MS`` for voiced frames that make no utterance. An utterance cut to end the answer (steady
+        noise that never pauses) holds nothing: its sound goes on by definition."""
+        vad = listening.transcriber.vad
+        if self._cut is not None or not vad.hears_voice or vad.in_speech:
+            self._onset_held_since = None
+            return self._cut is None and vad.in_speech
+        if self._onset_held_since is None:
+            self._onset_held_since = now
+        return now - self._onset_held_since < ONSET_HOLD_MAX_MS
 
     def recognition_idle(self) -> bool:
         """The recogniser has nothing running or queued and every result is delivered (``StreamingTranscriber.idle``),
@@ -404,10 +424,7 @@ class SpeechTurns:
             self._cut = (listening, listening.started)
             listening.transcriber.cut(listening.started)
         due = detector.due_at()
-        # Never decided while the candidate is making a sound: speech that has just started again reaches the
-        # detector only once the VAD is sure of it (``SPEECH_START_REPORT_MS``). An utterance cut to end the answer
-        # (steady noise that never pauses) is exempt: its sound goes on by definition.
-        if due is not None and now >= due and (self._cut is not None or not listening.transcriber.vad.hears_voice):
+        if due is not None and now >= due and not self.voice_held:  # never while the candidate makes a sound
             reason = detector.check(now)
             if reason:
                 self._closing = True

@@ -23,7 +23,9 @@ the final can come earlier than that; every silence below it is in practice "as 
 
 Runtime contract (``dialogue/speech_turns.py`` is the one caller): on every 20 ms audio chunk, if ``due_at()`` is not
 None, the chunk time has reached it and the VAD hears no voice in the newest frames (``hears_voice``: speech that
-has just started again is reported a few frames late), call ``check(now)``; a non-None reason ends the answer. ``speech_started``/
+has just started again is reported a few frames late; voiced frames that open no utterance hold it at most
+``ONSET_HOLD_MAX_MS``, and an utterance cut to end the answer not at all), call ``check(now)``; a non-None reason
+ends the answer. ``speech_started``/
 ``speech_ended`` come from the VAD, ``final_received`` per final transcript, ``utterance_done`` when the recogniser
 is finished with an utterance. ``partial_received`` is optional (intents and barge-in get earlier with it). While
 an utterance is open no answer ends, so an utterance that never ends (a noisy room: the VAD hears speech that never

@@ -191,6 +191,8 @@ async def test_a_candidate_who_closes_the_tab_and_opens_the_link_again_goes_on_t
             await again.wait_for_function("() => document.getElementById('conn-state').dataset.i18n === 'connected'",
                                           timeout=STEP_TIMEOUT_MS)
             assert await again.locator("#takeover-box").is_hidden()
+            await again.wait_for_function(  # the question's answering hint, nothing about another device
+                "() => document.getElementById('turn-status').dataset.state === 'answering'", timeout=STEP_TIMEOUT_MS)
             assert await again.text_content("#turn-status") == "Take your time to think. The next question comes " \
                 "once you stop talking; once you have started answering, you can also press the button."
     assert not errors, errors

@@ -68,7 +68,7 @@ async def test_the_observer_panel_names_scores_in_the_readers_language(sqlite_ur
             turn_heads_en = await page.locator("#transcript .turn-head").all_inner_texts()
     assert heads_en[0].startswith(f"{text('score_h', 'en')}: {names[first]['en']} 4.0"), heads_en
     assert len(heads_en) == 2 and all(h.startswith(f"{text('q', 'en')}: ") for h in turn_heads_en), turn_heads_en
-    assert heads[0].startswith(f"{text('score_h', 'zh')}: {names[first]['zh']} 4.0"), heads
-    assert heads[1].startswith(f"{text('score_h', 'zh')}: {second} 3.0"), heads  # no names recorded: the key
+    assert heads[0].startswith(f"{text('score_h', 'zh')}：{names[first]['zh']} 4.0"), heads
+    assert heads[1].startswith(f"{text('score_h', 'zh')}：{second} 3.0"), heads  # no names recorded: the key
     assert names[first]["en"] not in heads[0]
     assert not errors, errors

@@ -221,7 +221,8 @@ async def test_speech_soon_after_the_next_question_was_put_still_continues_the_a
 async def test_no_end_is_decided_while_the_candidate_has_just_started_speaking_again(late_ms):
     """The candidate starts again just as a stated result's silence runs out: the VAD hears the voice at once but
     reports the start only after a few voiced frames. Nothing is decided in between, so the answer is not taken
-    as over while they talk, and it ends once, after everything they said."""
+    as over while they talk, and it ends once, after everything they said. (0 and 20 ms fail without the hold;
+    40 and 60 ms, where the start is already reported, check that holding changes nothing there.)"""
     first_end = 300 + 3000
     probe = speak(300, (ANSWER, 3000), 4000)  # where the end falls after the result alone
     turns, rec, _ = await listening(probe)
@@ -370,3 +371,28 @@ async def test_i_have_finished_over_noise_without_words_skips_the_question_for_g
     assert rec.at(SpeechStarted)[-1] - rec.at(AnswerEnded)[0] < CONFIG.resume_grace_ms  # sound within the window...
     assert rec.of(SpeechResumed) == [] and rec.continued == []  # ...is not the skipped answer going on
     await turns.detach()
+
+
+async def test_voiced_frames_that_open_no_utterance_hold_a_decision_only_for_a_while():
+    """Noise that keeps a voiced frame or two in every five never opens an utterance: it holds an end for at most
+    ONSET_HOLD_MAX_MS, so a time limit or "I have finished" still ends the answer; an open utterance holds it for as
+    long as it lasts (its start reaches the detector), and an utterance cut to end the answer holds nothing."""
+    from dialogue.speech_turns import ONSET_HOLD_MAX_MS
+
+    class Vad:
+        hears_voice, in_speech = True, False
+
+    turns, _, _ = await listening(speak(300, 1000))
+    listening_now = turns._listening
+    real_vad, listening_now.transcriber.vad = listening_now.transcriber.vad, Vad()
+    try:
+        held = [turns._holds_for_voice(t, listening_now) for t in (0, 500, ONSET_HOLD_MAX_MS - 20, ONSET_HOLD_MAX_MS)]
+        assert held == [True, True, True, False]
+        Vad.in_speech = True  # an utterance: held however long it lasts
+        assert all(turns._holds_for_voice(t, listening_now) for t in (2000, 9000))
+        turns._cut = (listening_now, 1)  # cut to end the answer: nothing held
+        assert not turns._holds_for_voice(9020, listening_now)
+    finally:
+        turns._cut = None
+        listening_now.transcriber.vad = real_vad
+        await turns.detach()

@@ -17,7 +17,7 @@
     const res = await fetch(path);
     if (res.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search); throw new Error("login"); }
     const body = await res.json().catch(() => ({}));
-    if (!res.ok) { const err = new Error((body.error && body.error.message) || res.statusText); err.status = res.status; err.code = body.error && body.error.code; throw err; }
+    if (!res.ok) { const err = API.errorOf(body, res.statusText); err.status = res.status; throw err; }
     return body;
   }
 

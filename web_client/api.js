@@ -28,7 +28,7 @@
     const text = I18N.t(key);
     if (text === key) return err.message;
     const fields = [...new Set((err.details || []).map((d) => d.field).filter(Boolean))];
-    return fields.length ? text + I18N.colon() + fields.join(", ") : text;
+    return fields.length ? text + I18N.colon() + fields.join(I18N.lang === "zh" ? "、" : ", ") : text;
   }
   // The Error a failed fetch answer ({error: {code, message, details}}) stands for, for errorText.
   function errorOf(data, status) {

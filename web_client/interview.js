@@ -360,15 +360,16 @@
     } catch (e) { /* no speech synthesis: the question is shown */ }
   }
 
-  // What the interviewer is doing with the answer, in one line that changes only when that changes (never at a
-  // pause): answering (the hint), finishing (after "I have finished"), next (the next question is slow to come),
-  // resumed (the candidate went on after the answer was taken as over).
   // The interview is open elsewhere (or was here and moved): "Continue here", and no hint about answering.
   function showTakeover() {
     $("takeover-box").classList.remove("hidden");
     setTurnStatus("waiting", null);
   }
 
+  // What the interviewer is doing with the answer, in one line that changes only when that changes (never at a
+  // pause): waiting (nothing to say: before the first question, or while the interview is open elsewhere),
+  // answering (the hint), finishing (after "I have finished"), next (the next question is slow to come), resumed
+  // (the candidate went on after the answer was taken as over). A null key empties the line.
   function setTurnStatus(state, key) {
     const el = $("turn-status");
     if (nextTimer) { clearTimeout(nextTimer); nextTimer = null; }

@@ -19,14 +19,19 @@
   let lastSnapshot = null, lastMedia = null;
   const since = [];
   const REBUILD_KEEP = 5000;  // events kept to rebuild from (partial captions and observations are not kept)
+  let trimmed = false;  // more came than is kept: the page is not rebuilt (it would lose the first turns)
   function keep(e) {
-    if (e.type === "snapshot") { lastSnapshot = e; since.length = 0; return; }
+    if (e.type === "snapshot") { lastSnapshot = e; since.length = 0; trimmed = false; return; }
     if (e.type === "media.stats") { lastMedia = e; return; }
     if (e.type === "transcript.partial" || e.type === "observation") return;
-    since.push(e); if (since.length > REBUILD_KEEP) since.shift();
+    since.push(e); if (since.length > REBUILD_KEEP) { since.shift(); trimmed = true; }
   }
   document.addEventListener("langchange", () => {
-    if (lastSnapshot) {
+    if (lastSnapshot && !trimmed) {
+      // quietly (a screen reader is not read the transcript again) and where the reader was in each list
+      const boxes = ["transcript", "timeline"].map((id) => [$(id), $(id).scrollTop]);
+      const pageY = window.scrollY;
+      for (const [box] of boxes) box.setAttribute("aria-busy", "true");
       const trackNow = Object.fromEntries(Object.entries(tracks).map(([k, t]) => [k, t.slice()]));
       const partial = $("partial").textContent;
       event(lastSnapshot, false);
@@ -35,6 +40,8 @@
       $("partial").textContent = partial;
       if (lastMedia) event(lastMedia, false);
       renderValues();
+      for (const [box, top] of boxes) { box.scrollTop = top; box.removeAttribute("aria-busy"); }
+      window.scrollTo(window.scrollX, pageY);
     }
     if (status) setStatus(status);
     if (conn) setConn(conn);
@@ -90,7 +97,7 @@
     $("transcript").scrollTop = $("transcript").scrollHeight;
   }
   function timeline(label, detail, at) {
-    const li = document.createElement("li"); li.textContent = `${time(at)} · ${label}${detail ? ": " + detail : ""}`;
+    const li = document.createElement("li"); li.textContent = `${time(at)} · ${label}${detail ? I18N.colon() + detail : ""}`;
     $("timeline").append(li); $("timeline").scrollTop = $("timeline").scrollHeight;
     while ($("timeline").children.length > 300) $("timeline").firstChild.remove();
   }
@@ -101,7 +108,7 @@
 
   function showConsents(decisions) {  // what the candidate gave; none on record is not "not given yet" once it is over
     consents = decisions;
-    const parts = Object.entries(decisions).map(([k, v]) => `${I18N.t("c_" + k)}: ${v ? I18N.t("yes") : I18N.t("no")}`);
+    const parts = Object.entries(decisions).map(([k, v]) => `${I18N.t("c_" + k)}${I18N.colon()}${v ? I18N.t("yes") : I18N.t("no")}`);
     const none = ENDED.includes(status) ? I18N.t("consents_no_record") : I18N.t("consents_none");
     $("consents").textContent = I18N.t("consents_label") + I18N.colon() + (parts.length ? parts.join(I18N.lang === "zh" ? "、" : ", ") : none);
   }
@@ -259,28 +266,28 @@
     const label = scoredRelevance[e.turn_index] || (c.relevance && c.relevance.label);
     const elsewhere = label === "off_topic" && c.relevance && c.relevance.label !== "off_topic";
     if (label) {
-      const li = el("li", `${I18N.t("s_relevance")}: ${I18N.t("rel_" + label)}${elsewhere ? " · " + I18N.t("off_topic_by_model") : ""}`);
+      const li = el("li", `${I18N.t("s_relevance")}${I18N.colon()}${I18N.t("rel_" + label)}${elsewhere ? " · " + I18N.t("off_topic_by_model") : ""}`);
       if (!elsewhere) quoted(li, q.relevance);
       ul.append(li);
     }
     for (const pt of c.coverage || []) {
-      const li = el("li", `${I18N.t("s_points")} · ${pt.point}: `);
+      const li = el("li", `${I18N.t("s_points")} · ${pt.point}${I18N.colon()}`);
       if (label === "off_topic") li.append(el("span", I18N.t("not_counted"), "muted"));
       else { li.append(el("span", I18N.t("cov_" + pt.label), "lbl-" + pt.label)); if (pt.label !== "missing") quoted(li, q["coverage:" + pt.point]); }
       ul.append(li);
     }
     if (c.star) {
       const parts = ["situation", "task", "action", "result"];
-      const li = el("li", `${I18N.t("s_star")}: ` + parts.map((k) => `${I18N.t("star_" + k)} ${c.star[k] && c.star[k].found ? "✓" : "✗"}`).join(" · "));
+      const li = el("li", `${I18N.t("s_star")}${I18N.colon()}` + parts.map((k) => `${I18N.t("star_" + k)} ${c.star[k] && c.star[k].found ? "✓" : "✗"}`).join(" · "));
       ul.append(li);
     }
-    { const li = el("li", `${I18N.t("s_numbers")}: ${c.quantified_result ? "✓" : I18N.t("none_found")}`); if (c.quantified_result) quoted(li, q.quantified_result); ul.append(li); }
-    if (c.specificity) { const li = el("li", `${I18N.t("s_specific")}: ${I18N.t(c.specificity.label)}`); quoted(li, q["specificity:concrete_example"]); ul.append(li); }
-    if (c.length) ul.append(el("li", `${I18N.t("s_length")}: ${c.length.value} ${I18N.t(c.length.unit)}`));
+    { const li = el("li", `${I18N.t("s_numbers")}${I18N.colon()}${c.quantified_result ? "✓" : I18N.t("none_found")}`); if (c.quantified_result) quoted(li, q.quantified_result); ul.append(li); }
+    if (c.specificity) { const li = el("li", `${I18N.t("s_specific")}${I18N.colon()}${I18N.t(c.specificity.label)}`); quoted(li, q["specificity:concrete_example"]); ul.append(li); }
+    if (c.length) ul.append(el("li", `${I18N.t("s_length")}${I18N.colon()}${c.length.value} ${I18N.t(c.length.unit)}`));
     const v = e.voice || {};
-    if (v.speech_rate != null) ul.append(el("li", `${I18N.t("s_voice")}: ${num(v.speech_rate, 0)} ${I18N.t(v.language === "zh" ? "cpm" : "wpm")}, ${I18N.t("v_pauses")} ${num(v.pause_ratio_share ?? (v.pause_ratio != null ? v.pause_ratio * 100 : null), 0, "%")}`));
+    if (v.speech_rate != null) ul.append(el("li", `${I18N.t("s_voice")}${I18N.colon()}${num(v.speech_rate, 0)} ${I18N.t(v.language === "zh" ? "cpm" : "wpm")}, ${I18N.t("v_pauses")} ${num(v.pause_ratio_share ?? (v.pause_ratio != null ? v.pause_ratio * 100 : null), 0, "%")}`));
     const nv = e.nonverbal || {};
-    if (nv.face) ul.append(el("li", `${I18N.t("s_nonverbal")}: ${I18N.t("tl_face")} ${num(nv.face.face_present_share * 100, 0, "%")}, ${I18N.t("tl_look")} ${num((nv.face.looking_at_screen_share || 0) * 100, 0, "%")}`));
+    if (nv.face) ul.append(el("li", `${I18N.t("s_nonverbal")}${I18N.colon()}${I18N.t("tl_face")} ${num(nv.face.face_present_share * 100, 0, "%")}, ${I18N.t("tl_look")} ${num((nv.face.looking_at_screen_share || 0) * 100, 0, "%")}`));
     div.append(ul);
     const scored = box.querySelector(".summary.score"); if (scored) box.insertBefore(div, scored); else box.append(div);
   }
@@ -296,7 +303,7 @@
     const div = el("div", null, "summary score"); div.dataset.question = e.question_index;
     // the competency's name in the page's language (events before names existed carry none: the key)
     const competency = (e.competency_name && e.competency_name[I18N.lang]) || e.competency;
-    div.append(el("h4", `${I18N.t("score_h")}: ${competency} ${Number(e.score).toFixed(1)} / 5 · ${I18N.t("obs_confidence")} ${Number(e.confidence).toFixed(2)}${e.final ? "" : " (" + I18N.t("provisional") + ")"}`));
+    div.append(el("h4", `${I18N.t("score_h")}${I18N.colon()}${competency} ${Number(e.score).toFixed(1)} / 5 · ${I18N.t("obs_confidence")} ${Number(e.confidence).toFixed(2)}${e.final ? "" : " (" + I18N.t("provisional") + ")"}`));
     if (e.level) div.append(el("p", e.level, "muted small"));
     const byModel = (e.scored_by || "rules") !== "rules";
     div.append(el("p", byModel ? `${I18N.t("by_model")} (${e.scored_by.replace(/ \+ rules$/, "")})` : I18N.t("by_rules"), "muted small"));
