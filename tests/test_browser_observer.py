@@ -103,8 +103,9 @@ async def test_a_finished_interview_is_shown_as_finished_with_its_consents_and_r
             await _shoot(page, "observer-scores-only-zh")
             await page.click("#lang")
 
-            await _open(page, h.base_url, coming.id)  # still to come: the live page, nothing given yet
-            assert await page.inner_text("#title-kind") == text("live_interview", "en")
+            await _open(page, h.base_url, coming.id)  # still to come: says so, and what will appear; nothing given yet
+            assert await page.inner_text("#title-kind") == text("obs_title_waiting", "en")
+            assert await page.inner_text("#transcript-none") == text("obs_not_started", "en")
             assert not await page.locator("#ended").is_visible() and await page.locator("#conn").is_visible()
             assert await page.inner_text("#consents") == (
                 f'{text("consents_label", "en")}: {text("consents_none", "en")}')

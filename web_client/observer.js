@@ -60,17 +60,19 @@
   // badge, no current question (the transcript has them all), and why the transcript is empty when it is.
   function showState() {
     const ended = ENDED.includes(status);
-    const kind = ended ? "obs_title_" + status : "live_interview";
+    const waiting = status === "created" || status === "consented";  // the candidate has not begun
+    const kind = ended ? "obs_title_" + status : waiting ? "obs_title_waiting" : "live_interview";
     setText($("title-kind"), kind); setText($("doc-title"), kind);
+    $("title-sep").textContent = I18N.colon();
     $("conn").classList.toggle("hidden", ended);
     $("stream").classList.toggle("hidden", ended && !(stream && stream[1] === "warn"));
     $("ended").classList.toggle("hidden", !ended);
     $("ended-text").textContent = ended ? I18N.t("obs_ended_" + status) : "";
     $("ended-at").textContent = ended && info && info.ended_at ? I18N.t("obs_ended_at", { at: DOM.dateTime(info.ended_at) }) : "";
-    $("q-h").classList.toggle("hidden", ended); $("question").classList.toggle("hidden", ended);  // nothing is current
-    const none = ended && !$("transcript").children.length;
+    $("q-h").classList.toggle("hidden", ended || waiting); $("question").classList.toggle("hidden", ended || waiting);  // nothing is current
+    const none = (ended || waiting) && !$("transcript").children.length;
     const deleted = info && info.content_deleted_at;
-    $("transcript-none").textContent = !none ? "" : deleted
+    $("transcript-none").textContent = !none ? "" : waiting ? I18N.t("obs_not_started") : deleted
       ? I18N.t("obs_transcript_deleted", { date: DOM.dateTime(deleted, { dateStyle: "medium" }) }) : I18N.t("obs_no_transcript");
     $("transcript-none").classList.toggle("hidden", !none);
     showConsents(consents);
