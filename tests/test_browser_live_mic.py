@@ -173,3 +173,43 @@ async def test_a_disconnected_microphone_is_said_and_reconnects_on_the_same_conn
             await page.wait_for_function("q => document.getElementById('question').textContent !== q", arg=question,
                                          timeout=INTERVIEW_TIMEOUT_MS)
     assert not errors, errors
+
+
+# The system mutes the microphone (a device switch, an operating system's privacy switch). Chromium's fake device never
+# does, so the track's muted state and its event are given as the system gives them; the page's own code does the rest.
+SYSTEM_MUTE = """(muted) => {
+  const track = document.getElementById('selfview').srcObject.getAudioTracks()[0];
+  Object.defineProperty(track, 'muted', { configurable: true, get: () => muted });
+  track.dispatchEvent(new Event(muted ? 'mute' : 'unmute'));
+}"""
+
+
+async def test_a_microphone_the_system_mutes_is_said_after_a_moment_and_unmuting_clears_it(sqlite_url, tmp_path):
+    """A mute of a moment (a device switch) says nothing; a mute that lasts says the microphone is lost, with the
+    button to get it again; when the system unmutes it, the message goes."""
+    errors: list[str] = []
+    async with running_server(sqlite_url, tmp_path / "data") as h, playwright_api.async_playwright() as pw:
+        _, token = await h.create_interview("Mei Lin", language="en")
+        async with browser(pw, tmp_path / "cand", DESKTOP) as ctx:
+            page = await open_page(ctx, f"{h.base_url}/i/{token}?tts=off", errors, "en")
+            await consent(page, face=True)
+            await page.wait_for_function("() => !document.getElementById('join').disabled", timeout=STEP_TIMEOUT_MS)
+            await page.click("#join")
+            await question_shown(page)
+            lost = page.locator("#mic-lost")
+
+            await page.evaluate(SYSTEM_MUTE, True)  # a blip: back within the second the page waits
+            await asyncio.sleep(0.4)
+            await page.evaluate(SYSTEM_MUTE, False)
+            await asyncio.sleep(1.2)
+            assert not await lost.is_visible()
+
+            await page.evaluate(SYSTEM_MUTE, True)  # muted for good
+            await lost.wait_for(state="visible", timeout=5000)
+            assert await page.text_content("#mic-lost-text") == t("cand_mic_lost", "en")
+            assert await page.locator("#mic-reconnect").is_enabled()
+            await shot(page, "live-mic-muted-en-1280")
+
+            await page.evaluate(SYSTEM_MUTE, False)  # the system gives it back
+            await lost.wait_for(state="hidden", timeout=5000)
+    assert not errors, errors
