@@ -59,6 +59,8 @@ async def _texts(page, list_id: str) -> list[str]:
 async def _create_job(page, title: str, description: str) -> None:
     await page.fill("#jd-title", title)
     await page.fill("#jd-text", description)
+    if not await page.input_value("#jd-plan"):  # no plan is chosen for HR: the first in the library, here
+        await page.select_option("#jd-plan", index=1)
     await page.click("#jd-submit")
     await page.locator("#jd-status", has_text=title).wait_for(timeout=STEP_TIMEOUT_MS)
 
@@ -107,7 +109,13 @@ async def test_hr_makes_a_job_from_a_description_edits_its_requirements_and_rank
 
             # --- English: paste a description, the requirements show at once in two lists
             assert await page.get_by_role("heading", name="New job from a description").is_visible()
-            await page.locator("#jd-plan option").first.wait_for(state="attached", timeout=STEP_TIMEOUT_MS)
+            await page.locator("#jd-plan option").nth(1).wait_for(state="attached", timeout=STEP_TIMEOUT_MS)
+            # no plan chosen: said in the page, nothing created
+            await page.fill("#jd-title", "Backend Engineer")
+            await page.fill("#jd-text", JD_EN)
+            await page.click("#jd-submit")
+            assert await page.text_content("#jd-errors") == "Choose the interview plan its candidates will take."
+            assert await page.evaluate("document.activeElement.id") == "jd-plan"
             await _create_job(page, "Backend Engineer", JD_EN)
             assert (await page.text_content("#jd-status")).startswith("Job created: Backend Engineer.")
             # the years line is one requirement (its field is what the years are of), not also a skill
@@ -203,6 +211,7 @@ async def test_hr_makes_a_job_from_a_description_edits_its_requirements_and_rank
             # --- a description left empty is refused in the page, naming what is missing
             await open_area(page, "jobs")
             await page.fill("#jd-title", "测试")
+            await page.select_option("#jd-plan", index=1)
             await page.click("#jd-submit")
             assert await page.text_content("#jd-errors") == "请粘贴职位描述。"
             assert await page.evaluate("document.activeElement.id") == "jd-text"

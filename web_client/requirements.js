@@ -170,7 +170,9 @@
   // --- a job from its description ------------------------------------------------------------------------------
   let library = [];
   function renderLibrary() {
+    // no plan is chosen for HR: a job gets the interview its recruiter picked, never the list's first by default
     const sel = $("jd-plan"); const keep = sel.value; sel.textContent = "";
+    const none = el("option", I18N.t("jd_choose_plan")); none.value = ""; sel.append(none);
     for (const p of library) { const o = el("option", p.title[I18N.lang] || p.title.en); o.value = p.id; sel.append(o); }
     if (keep) sel.value = keep;
   }
@@ -181,12 +183,13 @@
     const missing = [];
     if (!title) missing.push(["jd-title", "jd_need_title"]);
     if (!description.trim()) missing.push(["jd-text", "jd_need_text"]);
+    if (!$("jd-plan").value) missing.push(["jd-plan", "jd_need_plan"]);
     if (missing.length) {
       for (const [, key] of missing) errors.append(el("li", I18N.t(key)));
       for (const [id] of missing) $(id).setAttribute("aria-invalid", "true");
       $(missing[0][0]).focus(); return;
     }
-    for (const id of ["jd-title", "jd-text"]) $(id).removeAttribute("aria-invalid");
+    for (const id of ["jd-title", "jd-text", "jd-plan"]) $(id).removeAttribute("aria-invalid");
     const body = { title, description, library_plan: $("jd-plan").value };
     if ($("jd-lang").value) body.language = $("jd-lang").value;
     $("jd-submit").disabled = true; $("jd-status").textContent = I18N.t("jd_working");  // up to description_model_wait_s
