@@ -16,7 +16,9 @@
     if (other && other.classList.contains("lang-switch")) other.lang = lang === "zh" ? "en" : "zh-CN";
     (root || document).querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
     (root || document).querySelectorAll("[data-i18n-label]").forEach((el) => { el.setAttribute("aria-label", t(el.dataset.i18nLabel)); });
+    (root || document).querySelectorAll(".i18n-colon").forEach((el) => { el.textContent = colon(); });
   }
+  function colon() { return lang === "zh" ? "：" : ": "; }  // a label's colon in the reader's language (class i18n-colon)
   function setLang(l) { lang = stored = l; localStorage.setItem("lang", l); apply(); document.dispatchEvent(new CustomEvent("langchange")); }
   window.I18N = {
     add(en, zh) { Object.assign(dicts.en, en); Object.assign(dicts.zh, zh); },
@@ -24,6 +26,6 @@
     get lang() { return lang; },
     set initial(l) { if (!stored && (l === "en" || l === "zh")) lang = l; },
     toggle() { setLang(lang === "zh" ? "en" : "zh"); },
-    colon() { return lang === "zh" ? "：" : ": "; },  // a label's colon in the reader's language
+    colon,
   };
 })();

@@ -63,7 +63,6 @@
     const waiting = status === "created" || status === "consented";  // the candidate has not begun
     const kind = ended ? "obs_title_" + status : waiting ? "obs_title_waiting" : "live_interview";
     setText($("title-kind"), kind); setText($("doc-title"), kind);
-    $("title-sep").textContent = I18N.colon();
     $("conn").classList.toggle("hidden", ended);
     $("stream").classList.toggle("hidden", ended && !(stream && stream[1] === "warn"));
     $("ended").classList.toggle("hidden", !ended);

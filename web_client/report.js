@@ -86,7 +86,7 @@
       const cells = [nameOf(c.competency),
         c.ai_score == null ? I18N.t("rp_not_scored") : `${one(c.ai_score)} · ${I18N.t("rp_from_question", { list: list(c.questions.map(String)) })}`,
         c.certainty == null ? "–" : `${I18N.t("rp_cert_" + c.certainty)} (${c.confidence.toFixed(2)})`,
-        c.human.map((h) => `${h.score} (${h.reviewer})${h.comment ? ": " + h.comment : ""}`).join("; ") || "–"];
+        c.human.map((h) => `${h.score} (${h.reviewer})${h.comment ? colon() + h.comment : ""}`).join(I18N.lang === "zh" ? "；" : "; ") || "–"];
       cells.forEach((text, i) => { const td = el("td", text); td.dataset.label = labels[i]; tr.append(td); });
       rows.append(tr);
       const o = el("option", nameOf(c.competency)); o.value = c.competency; sel.append(o);
