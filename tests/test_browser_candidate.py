@@ -350,6 +350,9 @@ async def test_practice_skipped_then_the_time_left_counts_down(sqlite_url, tmp_p
             await no_english_left_but_the_questions(page)
 
             await page.click("#practice-skip")
+            # at once, nothing to finish: the interview begins (skipped, or the practice's end already in)
+            assert await page.text_content("#turn-status") in ("已跳过练习，面试马上开始。", "练习结束，现在正式开始面试。")
+            assert await page.locator("#answer-done").is_disabled()
             await page.wait_for_function(
                 "() => document.getElementById('progress').textContent === '第 1 题，共 2 题'", timeout=STEP_TIMEOUT_MS)
             assert not await page.locator("#practice-box").is_visible()

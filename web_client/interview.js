@@ -274,6 +274,8 @@
     if ("speechSynthesis" in window) speechSynthesis.cancel();
     ws.send(JSON.stringify({ type: "answer.finished", turn_index: PRACTICE_TURN }));
     $("practice-skip").disabled = true;
+    $("answer-done").disabled = true;  // nothing to finish: the first question is on its way
+    setTurnStatus("next", "cand_practice_skipping");
   });
   $("takeover").addEventListener("click", () => { replacedHere = false; $("takeover-box").classList.add("hidden"); connect(true); });
 
@@ -463,9 +465,11 @@
         if (e.status === "finished") finish(null);
         break;
       case "question.asked": showQuestion(e, true); break;
-      case "speech.started": if (e.turn_index === lastQuestion && $("turn-status").dataset.state !== "finishing") $("answer-done").disabled = false; break;
-      case "answer.finishing":
-        if (e.turn_index === lastQuestion) setTurnStatus("finishing", e.waiting_for === "words" ? "finishing_words" : "finishing_pause");
+      case "speech.started":
+        if (e.turn_index === lastQuestion && !["finishing", "next"].includes($("turn-status").dataset.state)) $("answer-done").disabled = false;
+        break;
+      case "answer.finishing":  // (a skipped practice already says the interview begins)
+        if (e.turn_index === lastQuestion && $("turn-status").dataset.state !== "next") setTurnStatus("finishing", e.waiting_for === "words" ? "finishing_words" : "finishing_pause");
         break;
       case "answer.ended":
         if (e.turn_index === lastQuestion) {
