@@ -188,14 +188,22 @@
     const act = el("td", null, "act"); const btn = el("button", I18N.t("invite")); btn.type = "button";
     const error = el("p", null, "error"); error.setAttribute("role", "alert");
     const existing = m.interviews || [];
-    const showLink = (link) => { const a = el("a", link, "rank-link"); a.href = link; act.textContent = I18N.t("invited") + " "; act.append(a); };
+    // the link, and a button to copy it that takes the focus the Invite button had
+    const showLink = (link, focus) => {
+      const a = el("a", link, "rank-link"); a.href = link; act.textContent = I18N.t("invited") + " "; act.append(a);
+      const copy = el("button", I18N.t("iv_copy"), "secondary small"); copy.type = "button";
+      const said = el("span", null, "muted small"); said.setAttribute("role", "status");
+      copy.addEventListener("click", async () => { said.textContent = (await DOM.copyText(link)) ? I18N.t("rank_link_copied") : I18N.t("rank_link_copy_by_hand"); });
+      act.append(" ", copy, " ", said);
+      if (focus) copy.focus();
+    };
     async function create() {
       error.textContent = "";
       const res = await fetch("/api/v1/interviews", { method: "POST", headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ job_id: $("job").value, candidate_id: m.candidate_id }) });
       const d = await res.json().catch(() => ({}));
       if (res.ok) {
-        invitedLinks.set(m.candidate_id, d.link); showLink(d.link); listChanged();
+        invitedLinks.set(m.candidate_id, d.link); showLink(d.link, true); listChanged();
         if (!act.isConnected) loadMatches();  // the list was drawn again meanwhile: draw it with the new link
         return;
       }
