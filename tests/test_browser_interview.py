@@ -530,6 +530,7 @@ async def test_hr_uploads_resumes_sees_ranked_matches_and_invites(sqlite_url, tm
             href = await link.get_attribute("href")
             # the focus the Invite button had is on the link's copy button, not lost to the page
             assert await page.evaluate("document.activeElement.textContent") == "Copy link"
+            await rows.nth(0).screenshot(path=str(ARTIFACTS / "hr-invited-row.png"))
 
             # HR sets a verdict with the labelled control beside it; the row says who set it and what was read
             decision = rows.nth(1).get_by_role("combobox", name=re.compile(r"^HR decision on .+ for Emily Carter$")).first
