@@ -44,7 +44,7 @@ async def test_after_login_the_page_stays_on_this_server(sqlite_url, tmp_path):
             interview_id, _ = await h.create_interview()
             wanted = f"/observe/{interview_id}?from=list#transcript"
             assert await _log_in(page, h.base_url, wanted) == h.base_url + wanted
-            await page.locator("#q-h").wait_for(timeout=STEP_TIMEOUT_MS)
+            await page.locator("#transcript-none").wait_for(timeout=STEP_TIMEOUT_MS)  # the page drew the interview
     assert not errors, errors
 
 
